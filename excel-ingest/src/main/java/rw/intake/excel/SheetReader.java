@@ -1,0 +1,82 @@
+package rw.intake.excel;
+
+import java.io.InputStream;
+import java.util.Objects;
+
+/**
+ * Reads .xlsx workbooks held in memory into raw records. Immutable and thread-safe; never touches disk.
+ *
+ * <pre>{@code
+ * SheetReader reader = SheetReader.builder().limits(ReadLimits.defaults()).build();
+ * try (SheetRecords sheet = reader.open(bytes)) {       // format, header and sheet checked here
+ *     sheet.records().forEach(validator::next);
+ * }
+ * }</pre>
+ */
+public final class SheetReader {
+
+    private final ReadLimits limits;
+    private final String sheetName;
+
+    private SheetReader(Builder b) {
+        this.limits = b.limits;
+        this.sheetName = b.sheetName;
+    }
+
+    public static SheetReader defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Opens the workbook and checks its format, the sheet and the header before any record is read.
+     *
+     * @throws IngestException with a {@code file.*} code if the workbook is refused
+     */
+    public SheetRecords open(byte[] workbook) {
+        return open(workbook, sheetName);
+    }
+
+    /** As {@link #open(byte[])}, reading the named sheet (or the first sheet if {@code sheet} is null). */
+    public SheetRecords open(byte[] workbook, String sheet) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
+    /**
+     * Reads the stream into memory (at most {@link ReadLimits#maxBytes()} bytes, else {@code file.too_large})
+     * and opens it. The stream is not closed.
+     */
+    public SheetRecords open(InputStream workbook) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
+    public ReadLimits limits() {
+        return limits;
+    }
+
+    public static final class Builder {
+        private ReadLimits limits = ReadLimits.defaults();
+        private String sheetName;
+
+        private Builder() {
+        }
+
+        public Builder limits(ReadLimits limits) {
+            this.limits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** The sheet to read by name. Default: the first sheet. */
+        public Builder sheetName(String name) {
+            this.sheetName = name;
+            return this;
+        }
+
+        public SheetReader build() {
+            return new SheetReader(this);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package rw.intake.storage;
+
+import java.time.Instant;
+
+/**
+ * A user of the service.
+ *
+ * @param passwordHash an encoded slow hash (the server's format); never a password
+ * @param role         {@code clerk} or {@code admin}
+ */
+public record Account(long id, String username, String passwordHash, String role, Instant createdAt) {
+}
