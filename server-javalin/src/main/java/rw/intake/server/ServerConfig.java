@@ -1,0 +1,94 @@
+package rw.intake.server;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import rw.intake.excel.ReadLimits;
+
+/**
+ * The server's settings, read from environment variables (see the README's configuration table). Every setting has a
+ * default that runs the server on embedded defaults: H2 file database under {@code ./data}, in-memory staging.
+ *
+ * @param port                    {@code PORT}, default 8080 (0 picks a free port)
+ * @param jdbcUrl                 {@code DB_URL}, default {@code jdbc:h2:file:./data/intake}
+ * @param dbUser                  {@code DB_USER}, default {@code sa}
+ * @param dbPassword              {@code DB_PASSWORD}, default empty
+ * @param dbPoolSize              {@code DB_POOL_SIZE}, default 8
+ * @param jwtSecret               {@code JWT_SECRET}; null means a random secret per start (tokens die with the process)
+ * @param accessTokenTtl          {@code ACCESS_TOKEN_MINUTES}, default 15 minutes
+ * @param refreshTokenTtl         {@code REFRESH_TOKEN_HOURS}, default 12 hours
+ * @param adminUsername           {@code ADMIN_USERNAME}, default {@code admin}
+ * @param adminPassword           {@code ADMIN_PASSWORD}; null means a random one, printed once, if no admin exists
+ * @param readLimits              {@code MAX_UPLOAD_BYTES} (50 MiB), {@code MAX_INFLATED_BYTES} (1 GiB), {@code MAX_ROWS} (1,000,000)
+ * @param stagingMaxRecords       {@code STAGING_MAX_RECORDS}: records staged at once over all uploads, default 3,000,000
+ * @param stagingMaxUploadsPerUser {@code STAGING_MAX_UPLOADS_PER_USER}, default 5
+ * @param stagingIdleExpiry       {@code STAGING_IDLE_MINUTES}: a staged upload not read for this long is dropped, default 60
+ * @param validationThreads       {@code VALIDATION_THREADS}: uploads read and validated at once, default 2
+ */
+public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPassword, int dbPoolSize, String jwtSecret,
+                           Duration accessTokenTtl, Duration refreshTokenTtl, String adminUsername, String adminPassword,
+                           ReadLimits readLimits, long stagingMaxRecords, int stagingMaxUploadsPerUser,
+                           Duration stagingIdleExpiry, int validationThreads) {
+
+    /** The defaults, as if no variable were set. */
+    public static ServerConfig defaults() {
+        return fromEnv(Map.of());
+    }
+
+    /** Reads the settings from {@code env}; unknown keys are ignored, unset ones take their defaults. */
+    public static ServerConfig fromEnv(Map<String, String> env) {
+        Env e = new Env(env);
+        return new ServerConfig(
+                e.integer("PORT", 8080),
+                e.text("DB_URL", "jdbc:h2:file:./data/intake"),
+                e.text("DB_USER", "sa"),
+                e.text("DB_PASSWORD", ""),
+                e.integer("DB_POOL_SIZE", 8),
+                e.text("JWT_SECRET", null),
+                Duration.ofMinutes(e.integer("ACCESS_TOKEN_MINUTES", 15)),
+                Duration.ofHours(e.integer("REFRESH_TOKEN_HOURS", 12)),
+                e.text("ADMIN_USERNAME", "admin"),
+                e.text("ADMIN_PASSWORD", null),
+                new ReadLimits(e.longer("MAX_UPLOAD_BYTES", ReadLimits.DEFAULT_MAX_BYTES),
+                        e.longer("MAX_INFLATED_BYTES", ReadLimits.DEFAULT_MAX_INFLATED_BYTES),
+                        e.integer("MAX_ROWS", ReadLimits.DEFAULT_MAX_ROWS)),
+                e.longer("STAGING_MAX_RECORDS", 3_000_000L),
+                e.integer("STAGING_MAX_UPLOADS_PER_USER", 5),
+                Duration.ofMinutes(e.integer("STAGING_IDLE_MINUTES", 60)),
+                e.integer("VALIDATION_THREADS", 2));
+    }
+
+    /** A copy with some variables changed (for tests and embedding). */
+    public static ServerConfig with(Map<String, String> base, Map<String, String> overrides) {
+        Map<String, String> m = new LinkedHashMap<>(base);
+        m.putAll(overrides);
+        return fromEnv(m);
+    }
+
+    private record Env(Map<String, String> env) {
+        String text(String key, String def) {
+            String v = env.get(key);
+            return v == null || v.isBlank() ? def : v.strip();
+        }
+
+        int integer(String key, int def) {
+            return (int) longer(key, def);
+        }
+
+        long longer(String key, long def) {
+            String v = text(key, null);
+            if (v == null) {
+                return def;
+            }
+            try {
+                long n = Long.parseLong(v.replace("_", ""));
+                if (n < 0) {
+                    throw new IllegalArgumentException(key + " must not be negative: " + v);
+                }
+                return n;
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException(key + " must be a whole number: " + v, ex);
+            }
+        }
+    }
+}
