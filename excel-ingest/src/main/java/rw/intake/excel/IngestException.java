@@ -8,6 +8,23 @@ import java.util.Map;
  * details (the limit that was hit, the headers found, ...).
  */
 public class IngestException extends RuntimeException {
+    /** Not an .xlsx workbook (CSV, legacy .xls, PDF, random bytes, a zip that holds no workbook). */
+    public static final String UNSUPPORTED_FORMAT = "file.unsupported_format";
+    /** The zip or its XML is broken or truncated, or the workbook is protected with a password. */
+    public static final String CORRUPT = "file.corrupt";
+    /** Over the byte limit, or the workbook inflates past the inflate limit. */
+    public static final String TOO_LARGE = "file.too_large";
+    /** More data rows than the row limit. */
+    public static final String TOO_MANY_ROWS = "file.too_many_rows";
+    /** No header, or a header and no data rows. */
+    public static final String EMPTY = "file.empty";
+    /** One of the five fields has no column. */
+    public static final String MISSING_COLUMNS = "file.missing_columns";
+    /** Two columns map to the same field. */
+    public static final String DUPLICATE_COLUMNS = "file.duplicate_columns";
+    /** Extension of this module (not in VALIDATION-RULES.md): the sheet the client named is not in the workbook. */
+    public static final String SHEET_NOT_FOUND = "file.sheet_not_found";
+
     private static final long serialVersionUID = 1L;
 
     private final String code;

@@ -1,7 +1,12 @@
 package rw.intake.excel;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Objects;
+import rw.intake.excel.internal.FastexcelSheet;
+import rw.intake.excel.internal.Rejections;
 
 /**
  * Reads .xlsx workbooks held in memory into raw records. Immutable and thread-safe; never touches disk.
@@ -42,7 +47,8 @@ public final class SheetReader {
 
     /** As {@link #open(byte[])}, reading the named sheet (or the first sheet if {@code sheet} is null). */
     public SheetRecords open(byte[] workbook, String sheet) {
-        throw new UnsupportedOperationException("not implemented yet");
+        Objects.requireNonNull(workbook, "workbook");
+        return FastexcelSheet.open(workbook, sheet, limits);
     }
 
     /**
@@ -50,7 +56,27 @@ public final class SheetReader {
      * and opens it. The stream is not closed.
      */
     public SheetRecords open(InputStream workbook) {
-        throw new UnsupportedOperationException("not implemented yet");
+        Objects.requireNonNull(workbook, "workbook");
+        return open(readAll(workbook, limits.maxBytes()));
+    }
+
+    private static byte[] readAll(InputStream in, long maxBytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        try {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                total += n;
+                if (total > maxBytes) {
+                    throw Rejections.tooLarge(total, maxBytes);
+                }
+                out.write(buffer, 0, n);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the upload failed", e);
+        }
+        return out.toByteArray();
     }
 
     public ReadLimits limits() {

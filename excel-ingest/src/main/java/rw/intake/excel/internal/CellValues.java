@@ -1,0 +1,132 @@
+package rw.intake.excel.internal;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import org.dhatim.fastexcel.reader.Cell;
+import org.dhatim.fastexcel.reader.CellType;
+import org.dhatim.fastexcel.reader.Row;
+
+/**
+ * The one place that knows fastexcel's cell quirks: cells can be null or missing past the row's end, numbers come as
+ * BigDecimal, formulas hold their cached value typed by the cell's {@code t} attribute, dates are numbers with a date
+ * format, and {@link Row#getRowNum()} is already the 1-based spreadsheet row number.
+ */
+public final class CellValues {
+
+    private static final long SECONDS_PER_DAY = 86_400L;
+
+    private final boolean date1904;
+
+    public CellValues(boolean date1904) {
+        this.date1904 = date1904;
+    }
+
+    /** The cell at the 0-based column, or null when the row has none there. */
+    public static Cell cell(Row row, int column) {
+        return column < row.getCellCount() ? row.getCell(column) : null;
+    }
+
+    /**
+     * The cell's text as a clerk sees it: trimmed text; numbers as plain digits; dates as ISO dates; booleans as
+     * {@code TRUE}/{@code FALSE}; formulas by their cached value; errors as their code ({@code #N/A}); never null.
+     */
+    public String text(Cell cell) {
+        if (cell == null) {
+            return "";
+        }
+        Object value = cell.getValue();
+        if (value == null) {
+            return "";
+        }
+        if (value instanceof BigDecimal number) {
+            return isDateFormat(cell.getDataFormatId(), cell.getDataFormatString()) ? date(number) : plain(number);
+        }
+        if (value instanceof Boolean bool) {
+            return bool ? "TRUE" : "FALSE";
+        }
+        return value.toString().strip();
+    }
+
+    /** Whether the cell held a number (also a formula whose cached value is a number), not text. */
+    public static boolean isNumeric(Cell cell) {
+        return cell != null && cell.getType() != CellType.STRING && cell.getValue() instanceof BigDecimal;
+    }
+
+    /** An integral value with no {@code .0} and no exponent; a fraction as plain decimal. */
+    static String plain(BigDecimal number) {
+        if (number.signum() == 0) {
+            return "0";
+        }
+        return number.stripTrailingZeros().toPlainString();
+    }
+
+    private String date(BigDecimal serial) {
+        long seconds = serial.multiply(BigDecimal.valueOf(SECONDS_PER_DAY)).setScale(0, RoundingMode.HALF_UP)
+                .longValueExact();
+        long days = Math.floorDiv(seconds, SECONDS_PER_DAY);
+        long secondOfDay = Math.floorMod(seconds, SECONDS_PER_DAY);
+        LocalDate epoch;
+        if (date1904) {
+            epoch = LocalDate.of(1904, 1, 1);
+        } else if (days < 61) {
+            // Excel's 1900 system counts a 29 February 1900 that never was: serials before it start a day later.
+            epoch = LocalDate.of(1899, 12, 31);
+        } else {
+            epoch = LocalDate.of(1899, 12, 30);
+        }
+        LocalDate date = epoch.plusDays(days);
+        if (secondOfDay == 0) {
+            return date.toString();
+        }
+        return LocalDateTime.of(date, java.time.LocalTime.ofSecondOfDay(secondOfDay)).toString();
+    }
+
+    /**
+     * Whether a number format shows a date or time: the built-in date ids, or a format code with a date/time letter
+     * outside quotes, escapes and bracketed sections (colours, conditions, locales).
+     */
+    static boolean isDateFormat(Integer id, String format) {
+        if (id != null && (id >= 14 && id <= 22 || id >= 27 && id <= 36 || id >= 45 && id <= 47
+                || id >= 50 && id <= 58)) {
+            return true;
+        }
+        if (format == null || format.isEmpty()) {
+            return false;
+        }
+        String section = format.split(";", 2)[0];
+        boolean quoted = false;
+        boolean bracket = false;
+        for (int i = 0; i < section.length(); i++) {
+            char c = section.charAt(i);
+            if (quoted) {
+                quoted = c != '"';
+            } else if (bracket) {
+                if (c == ']') {
+                    bracket = false;
+                } else if (c == 'h' || c == 'H' || c == 'm' || c == 'M' || c == 's' || c == 'S') {
+                    // [h]:mm elapsed time
+                    String inside = section.substring(i, section.indexOf(']', i) < 0 ? section.length()
+                            : section.indexOf(']', i));
+                    if (inside.chars().allMatch(ch -> "hHmMsS".indexOf(ch) >= 0)) {
+                        return true;
+                    }
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == '[') {
+                bracket = true;
+            } else if (c == '\\' || c == '_' || c == '*') {
+                i++;
+            } else if ("yYmMdDhHsS".indexOf(c) >= 0) {
+                return true;
+            } else if (c == 'G' && section.regionMatches(true, i, "General", 0, 7)) {
+                i += 6;
+            } else if (c == 'E' || c == 'e') {
+                return false;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,157 @@
+package rw.intake.excel.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Enumeration;
+import java.util.Locale;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
+import rw.intake.excel.IngestException;
+import rw.intake.excel.ReadLimits;
+
+/**
+ * Judges a workbook by its content, not its name, before fastexcel sees it: the magic bytes, then one pass over the
+ * zip's central directory (the same directory fastexcel reads, through the same commons-compress {@code ZipFile})
+ * that inflates every entry through a counter and stops as soon as the inflate limit is passed. Entry sizes in the
+ * directory can lie, so the counter, not the header, decides. The pass also finds truncated entries and bad CRCs
+ * before any record is read. Everything stays in memory.
+ */
+public final class PackageCheck {
+
+    private static final byte[] ZIP = {'P', 'K', 3, 4};
+    private static final byte[] ZIP_EMPTY = {'P', 'K', 5, 6};
+    private static final byte[] OLE2 = {(byte) 0xD0, (byte) 0xCF, 0x11, (byte) 0xE0, (byte) 0xA1, (byte) 0xB1, 0x1A,
+        (byte) 0xE1};
+    private static final byte[] ENCRYPTED_PACKAGE = "EncryptedPackage".getBytes(StandardCharsets.UTF_16LE);
+    private static final int CONTENT_TYPES_KEEP = 64 * 1024;
+
+    private PackageCheck() {
+    }
+
+    /**
+     * Checks the bytes and returns normally if fastexcel may open them.
+     *
+     * @throws IngestException {@code file.empty}, {@code file.too_large}, {@code file.unsupported_format} or
+     *                         {@code file.corrupt}
+     */
+    public static void check(byte[] bytes, ReadLimits limits) {
+        if (bytes.length == 0) {
+            throw Rejections.emptyFile();
+        }
+        if (bytes.length > limits.maxBytes()) {
+            throw Rejections.tooLarge(bytes.length, limits.maxBytes());
+        }
+        if (startsWith(bytes, OLE2)) {
+            // An encrypted .xlsx is an OLE2 compound file holding an "EncryptedPackage" stream; the directory
+            // stores stream names in UTF-16LE.
+            if (indexOf(bytes, ENCRYPTED_PACKAGE) >= 0) {
+                throw Rejections.passwordProtected();
+            }
+            throw Rejections.unsupported("a legacy Excel 97-2003 (.xls) or other Office 97 file");
+        }
+        if (startsWith(bytes, ZIP_EMPTY)) {
+            throw Rejections.unsupported("an empty zip archive");
+        }
+        if (!startsWith(bytes, ZIP)) {
+            throw Rejections.unsupported(guess(bytes));
+        }
+        inflateAll(bytes, limits.maxInflatedBytes());
+    }
+
+    private static void inflateAll(byte[] bytes, long maxInflated) {
+        boolean contentTypes = false;
+        boolean workbookPart = false;
+        String types = "";
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        try (ZipFile zip = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes)).get()) {
+            Enumeration<ZipArchiveEntry> entries = zip.getEntries();
+            while (entries.hasMoreElements()) {
+                ZipArchiveEntry entry = entries.nextElement();
+                String name = entry.getName().toLowerCase(Locale.ROOT);
+                if (entry.getSize() > maxInflated - total) {
+                    throw Rejections.inflatesTooLarge(maxInflated);
+                }
+                if (entry.isDirectory()) {
+                    continue;
+                }
+                if (!zip.canReadEntryData(entry)) {
+                    throw Rejections.corrupt("the zip entry " + entry.getName() + " uses an unsupported compression"
+                            + " or encryption", null);
+                }
+                boolean isTypes = "[content_types].xml".equals(name);
+                contentTypes |= isTypes;
+                workbookPart |= "xl/workbook.xml".equals(name);
+                StringBuilder kept = new StringBuilder();
+                try (InputStream in = zip.getInputStream(entry)) {
+                    int n;
+                    while ((n = in.read(buffer)) > 0) {
+                        total += n;
+                        if (total > maxInflated) {
+                            throw Rejections.inflatesTooLarge(maxInflated);
+                        }
+                        if (isTypes && kept.length() < CONTENT_TYPES_KEEP) {
+                            kept.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                        }
+                    }
+                }
+                if (isTypes) {
+                    types = kept.toString();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IngestException ie) {
+                throw ie;
+            }
+            throw Rejections.corrupt("the zip archive is damaged or truncated (" + e.getMessage() + ")", e);
+        }
+        if (!contentTypes || !(workbookPart || types.contains("spreadsheetml.sheet.main")
+                || types.contains("ms-excel.sheet.macroEnabled.main") || types.contains("spreadsheetml.template.main"))) {
+            throw Rejections.unsupported(types.contains("opendocument") || !contentTypes
+                    ? "a zip archive that is not an Excel workbook (an OpenDocument file or another archive)"
+                    : "an Office document that is not an Excel workbook");
+        }
+    }
+
+    private static String guess(byte[] b) {
+        if (startsWith(b, "%PDF".getBytes(StandardCharsets.US_ASCII))) {
+            return "a PDF document";
+        }
+        int printable = 0;
+        int n = Math.min(b.length, 4096);
+        for (int i = 0; i < n; i++) {
+            int c = b[i] & 0xFF;
+            if (c >= 0x20 || c == '\n' || c == '\r' || c == '\t') {
+                printable++;
+            }
+        }
+        return printable == n ? "a text file (CSV or similar)" : "an unknown binary file";
+    }
+
+    private static boolean startsWith(byte[] bytes, byte[] magic) {
+        if (bytes.length < magic.length) {
+            return false;
+        }
+        for (int i = 0; i < magic.length; i++) {
+            if (bytes[i] != magic[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int indexOf(byte[] bytes, byte[] needle) {
+        outer:
+        for (int i = 0; i <= bytes.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (bytes[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}

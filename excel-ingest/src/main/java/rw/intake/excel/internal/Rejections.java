@@ -1,0 +1,98 @@
+package rw.intake.excel.internal;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import rw.intake.excel.IngestException;
+
+/** Every refusal of a workbook, with the message a clerk reads and the details a client can use. */
+public final class Rejections {
+
+    private Rejections() {
+    }
+
+    public static IngestException unsupported(String found) {
+        return new IngestException(IngestException.UNSUPPORTED_FORMAT,
+                "The file is not an Excel workbook (.xlsx); it looks like " + found
+                        + ". Save it from Excel or LibreOffice as \"Excel Workbook (.xlsx)\" and upload it again.",
+                Map.of("detected", found));
+    }
+
+    public static IngestException corrupt(String what, Throwable cause) {
+        return new IngestException(IngestException.CORRUPT,
+                "The workbook cannot be read: " + what + ". Open it in Excel, save it again and upload the new file.",
+                Map.of("reason", what), cause);
+    }
+
+    public static IngestException passwordProtected() {
+        return new IngestException(IngestException.CORRUPT,
+                "The workbook is protected with a password. Remove the password in Excel (File > Info > Protect"
+                        + " Workbook), save it and upload it again.",
+                Map.of("reason", "protected with a password"));
+    }
+
+    public static IngestException tooLarge(long size, long limit) {
+        return new IngestException(IngestException.TOO_LARGE,
+                "The file is " + bytes(size) + "; the largest file accepted is " + bytes(limit) + ".",
+                Map.of("size", size, "limit", limit, "limitName", "maxBytes"));
+    }
+
+    public static IngestException inflatesTooLarge(long limit) {
+        return new IngestException(IngestException.TOO_LARGE,
+                "The workbook unpacks to more than " + bytes(limit) + " of data, the most accepted. Split the list"
+                        + " into smaller files.",
+                Map.of("limit", limit, "limitName", "maxInflatedBytes"));
+    }
+
+    public static IngestException tooManyRows(int limit, int row) {
+        return new IngestException(IngestException.TOO_MANY_ROWS,
+                String.format(Locale.ROOT, "The sheet has more than %,d data rows, the most accepted in one file"
+                        + " (row %,d is over the limit). Split the list into smaller files.", limit, row),
+                Map.of("limit", limit, "limitName", "maxRows", "row", row));
+    }
+
+    public static IngestException noHeader(String sheet) {
+        return new IngestException(IngestException.EMPTY,
+                "The sheet \"" + sheet + "\" is empty: it has no header row and no data.",
+                Map.of("sheet", sheet));
+    }
+
+    public static IngestException noData(String sheet, int headerRow) {
+        return new IngestException(IngestException.EMPTY,
+                "The sheet \"" + sheet + "\" has a header in row " + headerRow + " but no data rows below it.",
+                Map.of("sheet", sheet, "headerRow", headerRow));
+    }
+
+    public static IngestException emptyFile() {
+        return new IngestException(IngestException.EMPTY, "The file is empty (0 bytes).", Map.of("size", 0L));
+    }
+
+    public static IngestException missingColumns(String sheet, int headerRow, List<String> missing,
+                                                 List<String> headersFound) {
+        return new IngestException(IngestException.MISSING_COLUMNS,
+                "The sheet \"" + sheet + "\" has no column for " + String.join(", ", missing) + ". Headers found in row "
+                        + headerRow + ": " + (headersFound.isEmpty() ? "none" : String.join(", ", headersFound))
+                        + ". Expected columns: names, nid, phone_number, gender, email (or a listed synonym).",
+                Map.of("sheet", sheet, "headerRow", headerRow, "missing", missing, "headersFound", headersFound));
+    }
+
+    public static IngestException duplicateColumns(String sheet, int headerRow, String field, List<String> headers) {
+        return new IngestException(IngestException.DUPLICATE_COLUMNS,
+                "In the sheet \"" + sheet + "\", the columns " + String.join(" and ", headers) + " (row " + headerRow
+                        + ") both mean " + field + ". Keep one of them and upload again.",
+                Map.of("sheet", sheet, "headerRow", headerRow, "field", field, "headers", headers));
+    }
+
+    public static IngestException sheetNotFound(String sheet, List<String> sheets) {
+        return new IngestException(IngestException.SHEET_NOT_FOUND,
+                "The workbook has no sheet named \"" + sheet + "\". Its sheets are: " + String.join(", ", sheets) + ".",
+                Map.of("sheet", sheet, "sheetsFound", sheets));
+    }
+
+    private static String bytes(long n) {
+        if (n >= 1024L * 1024) {
+            return String.format(Locale.ROOT, "%.1f MiB", n / (1024.0 * 1024));
+        }
+        return String.format(Locale.ROOT, "%,d bytes", n);
+    }
+}
