@@ -31,7 +31,8 @@ import rw.intake.validation.RawRecord;
  */
 public final class FastexcelSheet implements SheetRecords {
 
-    private static final ReadingOptions OPTIONS = new ReadingOptions(true, true);
+    private static final ReadingOptions WITH_FORMATS = new ReadingOptions(true, true);
+    private static final ReadingOptions WITHOUT_FORMATS = new ReadingOptions(false, true);
 
     private final ReadableWorkbook workbook;
     private final Stream<Row> rowStream;
@@ -83,11 +84,11 @@ public final class FastexcelSheet implements SheetRecords {
      * @throws IngestException with a {@code file.*} code
      */
     public static FastexcelSheet open(byte[] bytes, String sheet, ReadLimits limits) {
-        PackageCheck.check(bytes, limits);
+        boolean hasStyles = PackageCheck.check(bytes, limits);
         ReadableWorkbook workbook = null;
         Stream<Row> rowStream = null;
         try {
-            workbook = new ReadableWorkbook(new ByteArrayInputStream(bytes), OPTIONS);
+            workbook = new ReadableWorkbook(new ByteArrayInputStream(bytes), hasStyles ? WITH_FORMATS : WITHOUT_FORMATS);
             Sheet chosen = choose(workbook, sheet);
             rowStream = chosen.openStream();
             return new FastexcelSheet(workbook, rowStream, chosen.getName(), limits);

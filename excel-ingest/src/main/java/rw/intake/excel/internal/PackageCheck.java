@@ -31,12 +31,13 @@ public final class PackageCheck {
     }
 
     /**
-     * Checks the bytes and returns normally if fastexcel may open them.
+     * Checks the bytes and tells whether fastexcel may read cell formats (it fails on a workbook without a styles
+     * part when asked to, and a few writers leave that part out).
      *
      * @throws IngestException {@code file.empty}, {@code file.too_large}, {@code file.unsupported_format} or
      *                         {@code file.corrupt}
      */
-    public static void check(byte[] bytes, ReadLimits limits) {
+    public static boolean check(byte[] bytes, ReadLimits limits) {
         if (bytes.length == 0) {
             throw Rejections.emptyFile();
         }
@@ -57,10 +58,10 @@ public final class PackageCheck {
         if (!startsWith(bytes, ZIP)) {
             throw Rejections.unsupported(guess(bytes));
         }
-        inflateAll(bytes, limits.maxInflatedBytes());
+        return inflateAll(bytes, limits.maxInflatedBytes());
     }
 
-    private static void inflateAll(byte[] bytes, long maxInflated) {
+    private static boolean inflateAll(byte[] bytes, long maxInflated) {
         boolean contentTypes = false;
         boolean workbookPart = false;
         String types = "";
@@ -113,6 +114,7 @@ public final class PackageCheck {
                     ? "a zip archive that is not an Excel workbook (an OpenDocument file or another archive)"
                     : "an Office document that is not an Excel workbook");
         }
+        return types.contains("spreadsheetml.styles+xml");
     }
 
     private static String guess(byte[] b) {

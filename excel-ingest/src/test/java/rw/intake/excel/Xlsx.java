@@ -1,0 +1,146 @@
+package rw.intake.excel;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/** Hand-written OOXML for tests: the parts of a minimal workbook, zipped with java.util.zip, all in memory. */
+final class Xlsx {
+
+    static final String SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
+
+    private final Map<String, byte[]> parts = new LinkedHashMap<>();
+    private final StringBuilder sheets = new StringBuilder();
+    private final StringBuilder rels = new StringBuilder();
+    private final StringBuilder overrides = new StringBuilder();
+    private int sheetCount;
+
+    private Xlsx() {
+    }
+
+    static Xlsx workbook() {
+        return new Xlsx();
+    }
+
+    /** A workbook of one sheet whose {@code <sheetData>} content is given. */
+    static byte[] ofSheetData(String sheetData) {
+        return workbook().sheet("Sheet1", sheetData).bytes();
+    }
+
+    /** A row of inline-string cells, starting at column A. */
+    static String row(int r, String... values) {
+        StringBuilder sb = new StringBuilder("<row r=\"" + r + "\">");
+        for (int c = 0; c < values.length; c++) {
+            if (values[c] != null) {
+                sb.append("<c r=\"").append((char) ('A' + c)).append(r).append("\" t=\"inlineStr\"><is><t>")
+                        .append(values[c]).append("</t></is></c>");
+            }
+        }
+        return sb.append("</row>").toString();
+    }
+
+    static String header(int r) {
+        return row(r, "names", "nid", "phone_number", "gender", "email");
+    }
+
+    Xlsx sheet(String name, String sheetData) {
+        return sheetXml(name, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"" + SHEET_NS
+                + "\"><sheetData>" + sheetData + "</sheetData></worksheet>");
+    }
+
+    /** A sheet whose whole XML is given (for DOCTYPEs and other hostile content). */
+    Xlsx sheetXml(String name, String xml) {
+        sheetCount++;
+        sheets.append("<sheet name=\"").append(name).append("\" sheetId=\"").append(sheetCount)
+                .append("\" r:id=\"rId").append(sheetCount).append("\"/>");
+        rels.append("<Relationship Id=\"rId").append(sheetCount).append("\" Type=\"http://schemas.openxmlformats.org/")
+                .append("officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet").append(sheetCount)
+                .append(".xml\"/>");
+        overrides.append("<Override PartName=\"/xl/worksheets/sheet").append(sheetCount).append(".xml\" ContentType=")
+                .append("\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>");
+        parts.put("xl/worksheets/sheet" + sheetCount + ".xml", xml.getBytes(StandardCharsets.UTF_8));
+        return this;
+    }
+
+    /** Any extra part (styles, shared strings, ...) with its content type override. */
+    Xlsx part(String name, String contentType, String xml) {
+        overrides.append("<Override PartName=\"/").append(name).append("\" ContentType=\"").append(contentType)
+                .append("\"/>");
+        parts.put(name, xml.getBytes(StandardCharsets.UTF_8));
+        return this;
+    }
+
+    Xlsx sharedStrings(String... strings) {
+        StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?><sst xmlns=\"" + SHEET_NS
+                + "\" count=\"" + strings.length + "\" uniqueCount=\"" + strings.length + "\">");
+        for (String s : strings) {
+            sb.append("<si><t>").append(s).append("</t></si>");
+        }
+        return part("xl/sharedStrings.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
+                sb.append("</sst>").toString());
+    }
+
+    /** Styles whose cellXfs are the given numFmtIds, so {@code s="i"} gives a cell the i-th format. */
+    Xlsx styles(String numFmts, int... cellXfFormats) {
+        StringBuilder sb = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?><styleSheet xmlns=\"" + SHEET_NS
+                + "\">" + numFmts + "<cellXfs count=\"" + cellXfFormats.length + "\">");
+        for (int f : cellXfFormats) {
+            sb.append("<xf numFmtId=\"").append(f).append("\"/>");
+        }
+        return part("xl/styles.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml",
+                sb.append("</cellXfs></styleSheet>").toString());
+    }
+
+    byte[] bytes() {
+        Map<String, byte[]> all = new LinkedHashMap<>();
+        all.put("[Content_Types].xml", ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas."
+                + "openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/"
+                + "vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/"
+                + "xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-"
+                + "officedocument.spreadsheetml.sheet.main+xml\"/>" + overrides + "</Types>")
+                .getBytes(StandardCharsets.UTF_8));
+        all.put("_rels/.rels", ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas."
+                + "openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas."
+                + "openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>"
+                + "</Relationships>").getBytes(StandardCharsets.UTF_8));
+        all.put("xl/workbook.xml", ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"" + SHEET_NS
+                + "\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>" + sheets
+                + "</sheets></workbook>").getBytes(StandardCharsets.UTF_8));
+        all.put("xl/_rels/workbook.xml.rels", ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\""
+                + "http://schemas.openxmlformats.org/package/2006/relationships\">" + rels + "</Relationships>")
+                .getBytes(StandardCharsets.UTF_8));
+        all.putAll(parts);
+        return zip(all);
+    }
+
+    static byte[] zip(Map<String, byte[]> entries) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                zip.putNextEntry(new ZipEntry(e.getKey()));
+                zip.write(e.getValue());
+                zip.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    static byte[] resource(String name) {
+        try (InputStream in = Xlsx.class.getResourceAsStream("/fixtures/" + name)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no fixture " + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
