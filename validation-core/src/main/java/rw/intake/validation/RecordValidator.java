@@ -1,10 +1,24 @@
 package rw.intake.validation;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import rw.intake.validation.internal.CurrentYear;
+import rw.intake.validation.internal.Emails;
+import rw.intake.validation.internal.Findings;
+import rw.intake.validation.internal.Genders;
+import rw.intake.validation.internal.Names;
+import rw.intake.validation.internal.Nids;
+import rw.intake.validation.internal.Phones;
 
 /**
  * Validates registration records by the rules of VALIDATION-RULES.md. Immutable and thread-safe: one instance
@@ -30,12 +44,16 @@ public final class RecordValidator {
     private final int minimumAge;
     private final Set<String> phoneRegions;
     private final RegisteredNids registeredNids;
+    private final CurrentYear currentYear;
+    private final Phones phones;
 
     private RecordValidator(Builder b) {
         this.clock = b.clock;
         this.minimumAge = b.minimumAge;
         this.phoneRegions = Set.copyOf(b.phoneRegions);
         this.registeredNids = b.registeredNids;
+        this.currentYear = new CurrentYear(clock);
+        this.phones = new Phones(phoneRegions);
     }
 
     /** A validator with the defaults of the rules page. */
@@ -47,27 +65,81 @@ public final class RecordValidator {
         return new Builder();
     }
 
-    /** Field rules only (no cross-row rule, no database look-up). */
+    /**
+     * Field rules only (no cross-row rule, no database look-up). Violations come in field order (names, nid,
+     * phone_number, gender, email). Thread-safe.
+     *
+     * @throws NullPointerException if {@code record} is null
+     */
     public ValidatedRecord validate(RawRecord record) {
-        throw new UnsupportedOperationException("not implemented yet");
+        Findings findings = new Findings();
+        String names = Names.check(record.names(), findings);
+        String gender = Genders.normalize(record.gender());
+        String nid = Nids.check(record.nid(), gender, currentYear.get(), minimumAge, record.nidNumeric(), findings);
+        String phone = phones.check(record.phoneNumber(), findings);
+        Genders.report(record.gender(), gender, findings);
+        String email = Emails.check(record.email(), findings);
+        return ValidatedRecord.of(record, new Normalized(names, nid, phone, gender, email), findings.toList());
     }
 
     /** A fresh, single-threaded validator for one upload's cross-row rules. */
     public BatchValidator newBatch() {
-        throw new UnsupportedOperationException("not implemented yet");
+        return new BatchValidator(this);
     }
 
-    /** Every rule, including duplicates across the list and already-registered NIDs (looked up in batches). */
+    /**
+     * Every rule, including duplicates across the list and already-registered NIDs (looked up in batches of
+     * {@link #REGISTERED_LOOKUP_BATCH}). Returns an unmodifiable list in the order of {@code records}.
+     *
+     * @throws IllegalArgumentException if the rows do not ascend
+     */
     public List<ValidatedRecord> validateAll(List<RawRecord> records) {
-        throw new UnsupportedOperationException("not implemented yet");
+        BatchValidator batch = newBatch();
+        List<ValidatedRecord> out = new ArrayList<>(records.size());
+        List<ValidatedRecord> chunk = new ArrayList<>(Math.min(records.size(), REGISTERED_LOOKUP_BATCH));
+        for (RawRecord r : records) {
+            chunk.add(batch.next(r));
+            if (chunk.size() == REGISTERED_LOOKUP_BATCH) {
+                out.addAll(batch.markRegistered(chunk));
+                chunk.clear();
+            }
+        }
+        out.addAll(batch.markRegistered(chunk));
+        return Collections.unmodifiableList(out);
     }
 
     /**
      * Every rule over a stream in row order, lazily; records come out in the order they went in. Already-registered
-     * look-ups are made in batches of {@link #REGISTERED_LOOKUP_BATCH}.
+     * look-ups are made in batches of {@link #REGISTERED_LOOKUP_BATCH}, so up to that many records are read ahead.
+     * Closing the returned stream closes {@code records}. The stream fails with {@link IllegalArgumentException} if
+     * the rows do not ascend.
      */
     public Stream<ValidatedRecord> validate(Stream<RawRecord> records) {
-        throw new UnsupportedOperationException("not implemented yet");
+        Iterator<RawRecord> source = records.iterator();
+        BatchValidator batch = newBatch();
+        Spliterator<ValidatedRecord> chunks = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE, Spliterator.ORDERED
+                | Spliterator.NONNULL) {
+            private List<ValidatedRecord> ready = List.of();
+            private int next;
+
+            @Override
+            public boolean tryAdvance(Consumer<? super ValidatedRecord> action) {
+                if (next == ready.size()) {
+                    List<ValidatedRecord> chunk = new ArrayList<>(REGISTERED_LOOKUP_BATCH);
+                    while (chunk.size() < REGISTERED_LOOKUP_BATCH && source.hasNext()) {
+                        chunk.add(batch.next(source.next()));
+                    }
+                    if (chunk.isEmpty()) {
+                        return false;
+                    }
+                    ready = batch.markRegistered(chunk);
+                    next = 0;
+                }
+                action.accept(ready.get(next++));
+                return true;
+            }
+        };
+        return StreamSupport.stream(chunks, false).onClose(records::close);
     }
 
     public Clock clock() {

@@ -13,15 +13,23 @@ public record ValidatedRecord(RawRecord raw, Normalized normalized, List<Violati
         Objects.requireNonNull(raw, "raw");
         Objects.requireNonNull(normalized, "normalized");
         violations = List.copyOf(violations);
-        boolean anyError = violations.stream().anyMatch(Violation::isError);
-        if (valid == anyError) {
+        if (valid == anyError(violations)) {
             throw new IllegalArgumentException("valid must be true exactly when there is no error");
         }
     }
 
     /** A validated record whose validity is derived from its violations. */
     public static ValidatedRecord of(RawRecord raw, Normalized normalized, List<Violation> violations) {
-        return new ValidatedRecord(raw, normalized, violations, violations.stream().noneMatch(Violation::isError));
+        return new ValidatedRecord(raw, normalized, violations, !anyError(violations));
+    }
+
+    private static boolean anyError(List<Violation> violations) {
+        for (Violation v : violations) {
+            if (v.isError()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public int row() {

@@ -1,0 +1,169 @@
+package rw.intake.validation.internal;
+
+import rw.intake.validation.Codes;
+import rw.intake.validation.Field;
+
+/**
+ * The email rule of VALIDATION-RULES.md, by hand: {@code local@domain}, exactly one {@code @}; local part 1-64
+ * ASCII letters, digits and {@code !#$%&'*+/=?^_`{|}~.-} with no leading, trailing or doubled dot; domain of at
+ * least two labels of letters, digits and hyphens (1-63, no hyphen at either end), the last letters only and at
+ * least 2 long, or an {@code xn--} label; at most 254 characters; no white space. Normalized: trimmed, domain
+ * lower-cased.
+ */
+public final class Emails {
+
+    public static final int MAX_LENGTH = 254;
+    public static final int MAX_LOCAL_LENGTH = 64;
+    public static final int MAX_LABEL_LENGTH = 63;
+    private static final String LOCAL_SPECIALS = "!#$%&'*+/=?^_`{|}~.-";
+
+    private Emails() {
+    }
+
+    /** Checks the email cell; returns its normalized value, or {@code null} if it has an error. */
+    public static String check(String raw, Findings findings) {
+        String s = Chars.strip(raw);
+        if (s.isEmpty()) {
+            findings.error(Field.EMAIL, Codes.EMAIL_REQUIRED, "Email is required");
+            return null;
+        }
+        String problem = problem(s);
+        if (problem != null) {
+            findings.error(Field.EMAIL, Codes.EMAIL_INVALID, "Email must look like name@example.com: " + problem);
+            return null;
+        }
+        return lowerCaseDomain(s);
+    }
+
+    /** Why a trimmed, non-empty address breaks the grammar, or {@code null} when it does not. */
+    static String problem(String s) {
+        int n = s.length();
+        if (n > MAX_LENGTH) {
+            return "it is longer than " + MAX_LENGTH + " characters";
+        }
+        int at = -1;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (Chars.isSpace(c)) {
+                return "it contains white space";
+            }
+            if (c == '@') {
+                if (at >= 0) {
+                    return "it contains more than one @";
+                }
+                at = i;
+            }
+        }
+        if (at < 0) {
+            return "it has no @";
+        }
+        String local = localProblem(s, at);
+        return local != null ? local : domainProblem(s, at + 1);
+    }
+
+    private static String localProblem(String s, int at) {
+        if (at == 0) {
+            return "nothing before the @";
+        }
+        if (at > MAX_LOCAL_LENGTH) {
+            return "the part before the @ is longer than " + MAX_LOCAL_LENGTH + " characters";
+        }
+        for (int i = 0; i < at; i++) {
+            char c = s.charAt(i);
+            if (!(Chars.isAsciiLetter(c) || Chars.isAsciiDigit(c) || LOCAL_SPECIALS.indexOf(c) >= 0)) {
+                return "the part before the @ contains " + Findings.quoteCodePoint(s.codePointAt(i));
+            }
+            if (c == '.' && (i == 0 || i == at - 1 || s.charAt(i - 1) == '.')) {
+                return "the part before the @ has a dot at its start or end, or two dots in a row";
+            }
+        }
+        return null;
+    }
+
+    private static String domainProblem(String s, int from) {
+        int n = s.length();
+        if (from == n) {
+            return "nothing after the @";
+        }
+        int labels = 0;
+        int start = from;
+        for (int i = from; i <= n; i++) {
+            if (i < n && s.charAt(i) != '.') {
+                char c = s.charAt(i);
+                if (!(Chars.isAsciiLetter(c) || Chars.isAsciiDigit(c) || c == '-')) {
+                    return "the domain contains " + Findings.quoteCodePoint(s.codePointAt(i));
+                }
+                continue;
+            }
+            int len = i - start;
+            if (len == 0) {
+                return "the domain has an empty part (a dot at its start or end, or two dots in a row)";
+            }
+            if (len > MAX_LABEL_LENGTH) {
+                return "a part of the domain is longer than " + MAX_LABEL_LENGTH + " characters";
+            }
+            if (s.charAt(start) == '-' || s.charAt(i - 1) == '-') {
+                return "a part of the domain starts or ends with a hyphen";
+            }
+            labels++;
+            if (i == n) {
+                if (labels < 2) {
+                    return "the domain needs a dot, as in example.com";
+                }
+                if (!validTopLevel(s, start, i)) {
+                    return "the domain must end in a top-level domain of at least two letters, as in .com or .rw";
+                }
+            }
+            start = i + 1;
+        }
+        return null;
+    }
+
+    private static boolean validTopLevel(String s, int from, int to) {
+        if (s.regionMatches(true, from, "xn--", 0, 4)) {
+            return true;
+        }
+        if (to - from < 2) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            if (!Chars.isAsciiLetter(s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The address with its domain in lower case; the same instance when it already is. */
+    static String lowerCaseDomain(String s) {
+        int at = s.indexOf('@');
+        for (int i = at + 1; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 'A' && c <= 'Z') {
+                char[] chars = s.toCharArray();
+                for (int j = i; j < chars.length; j++) {
+                    chars[j] = lower(chars[j]);
+                }
+                return new String(chars);
+            }
+        }
+        return s;
+    }
+
+    /**
+     * A 64-bit hash of a valid address compared case-insensitively (the key of the duplicate rule): FNV-1a over the
+     * lower-cased characters, then the murmur3 finalizer to spread the bits.
+     */
+    public static long duplicateKey(String normalized) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < normalized.length(); i++) {
+            h ^= lower(normalized.charAt(i));
+            h *= 0x100000001b3L;
+        }
+        return Hashing.mix(h);
+    }
+
+    private static char lower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+    }
+}

@@ -1,0 +1,162 @@
+package rw.intake.validation.internal;
+
+/**
+ * The duplicate index of one key kind: for each distinct {@code long} key, the first row it stood on. Open
+ * addressing with linear probing over primitive arrays; capacities are not powers of two (a slot is chosen by
+ * multiply-shift) so the table can grow by half rather than double, keeping the load between 0.53 and 0.8.
+ *
+ * <p>Two tables: a <em>packed</em> one where a key below 2<sup>42</sup> and its row below 2<sup>22</sup> share one
+ * {@code long} (8 bytes a slot: phone numbers, whose E.164 digits fit), and a <em>wide</em> one, a {@code long} key
+ * array beside an {@code int} row array (12 bytes a slot: NIDs, email hashes, anything larger). Not thread-safe.
+ */
+public final class FirstRowIndex {
+
+    static final int ROW_BITS = 22;
+    static final int KEY_BITS = 64 - ROW_BITS;
+    private static final long ROW_MASK = (1L << ROW_BITS) - 1;
+    private static final int MIN_CAPACITY = 16;
+    private static final long EMPTY = 0;
+    /** Stands for key 0 in the wide table, where 0 marks an empty slot. */
+    private static final long ZERO_KEY = Long.MIN_VALUE;
+
+    private long[] packed = new long[0];
+    private int packedSize;
+    private long[] wideKeys = new long[0];
+    private int[] wideRows = new int[0];
+    private int wideSize;
+
+    /**
+     * Records that {@code key} stands on {@code row} unless it stood on an earlier row.
+     *
+     * @return the first row the key stood on, or 0 if this is its first occurrence
+     */
+    public int firstRow(long key, int row) {
+        if (row < 1) {
+            throw new IllegalArgumentException("row must be >= 1: " + row);
+        }
+        boolean packable = key >= 0 && key < (1L << KEY_BITS);
+        if (packable) {
+            int earlier = findPacked(key);
+            if (earlier > 0) {
+                return earlier;
+            }
+        }
+        if (!packable || wideSize > 0) {
+            int earlier = findWide(key);
+            if (earlier > 0) {
+                return earlier;
+            }
+        }
+        if (packable && row <= ROW_MASK) {
+            insertPacked(key << ROW_BITS | row);
+        } else {
+            insertWide(key, row);
+        }
+        return 0;
+    }
+
+    /** Distinct keys held. */
+    public int size() {
+        return packedSize + wideSize;
+    }
+
+    /** Bytes held by the arrays (with their 16-byte headers). */
+    public long retainedBytes() {
+        return 16L * 3 + 8L * packed.length + 8L * wideKeys.length + 4L * wideRows.length;
+    }
+
+    private static int slot(long key, int capacity) {
+        return (int) (((Hashing.mix(key) >>> 32) * capacity) >>> 32);
+    }
+
+    private int findPacked(long key) {
+        int cap = packed.length;
+        if (cap == 0) {
+            return 0;
+        }
+        for (int i = slot(key, cap); ; i = i + 1 == cap ? 0 : i + 1) {
+            long e = packed[i];
+            if (e == EMPTY) {
+                return 0;
+            }
+            if (e >>> ROW_BITS == key) {
+                return (int) (e & ROW_MASK);
+            }
+        }
+    }
+
+    private void insertPacked(long entry) {
+        if (packedSize + 1 > packed.length * 4L / 5) {
+            long[] old = packed;
+            packed = new long[grown(old.length)];
+            for (long e : old) {
+                if (e != EMPTY) {
+                    placePacked(e);
+                }
+            }
+        }
+        placePacked(entry);
+        packedSize++;
+    }
+
+    private void placePacked(long entry) {
+        int cap = packed.length;
+        int i = slot(entry >>> ROW_BITS, cap);
+        while (packed[i] != EMPTY) {
+            i = i + 1 == cap ? 0 : i + 1;
+        }
+        packed[i] = entry;
+    }
+
+    private int findWide(long key) {
+        int cap = wideKeys.length;
+        if (cap == 0) {
+            return 0;
+        }
+        long k = key == 0 ? ZERO_KEY : key;
+        for (int i = slot(k, cap); ; i = i + 1 == cap ? 0 : i + 1) {
+            long e = wideKeys[i];
+            if (e == EMPTY) {
+                return 0;
+            }
+            if (e == k) {
+                return wideRows[i];
+            }
+        }
+    }
+
+    private void insertWide(long key, int row) {
+        if (wideSize + 1 > wideKeys.length * 4L / 5) {
+            long[] oldKeys = wideKeys;
+            int[] oldRows = wideRows;
+            wideKeys = new long[grown(oldKeys.length)];
+            wideRows = new int[wideKeys.length];
+            for (int i = 0; i < oldKeys.length; i++) {
+                if (oldKeys[i] != EMPTY) {
+                    placeWide(oldKeys[i], oldRows[i]);
+                }
+            }
+        }
+        placeWide(key == 0 ? ZERO_KEY : key, row);
+        wideSize++;
+    }
+
+    private void placeWide(long k, int row) {
+        int cap = wideKeys.length;
+        int i = slot(k, cap);
+        while (wideKeys[i] != EMPTY) {
+            i = i + 1 == cap ? 0 : i + 1;
+        }
+        wideKeys[i] = k;
+        wideRows[i] = row;
+    }
+
+    private static int grown(int capacity) {
+        long next = Math.max(MIN_CAPACITY, capacity + (capacity >> 1));
+        if (next > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("duplicate index full");
+        }
+        return (int) next;
+    }
+
+}

@@ -1,0 +1,236 @@
+package rw.intake.validation.internal;
+
+import com.google.i18n.phonenumbers.NumberParseException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType;
+import com.google.i18n.phonenumbers.Phonemetadata.PhoneMetadata;
+import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
+import com.google.i18n.phonenumbers.metadata.DefaultMetadataDependenciesProvider;
+import java.util.Set;
+import java.util.TreeSet;
+import rw.intake.validation.Codes;
+import rw.intake.validation.Field;
+
+/**
+ * The phone rule: a mobile number of an allowed region by libphonenumber's metadata, normalized to E.164.
+ *
+ * <p>Two paths that must agree. The <em>fast path</em> reads the written forms of Rwandan numbers by hand
+ * ({@code 7XXXXXXXX}, {@code 07XXXXXXXX}, {@code 2507XXXXXXXX}, {@code +2507XXXXXXXX}, {@code 002507XXXXXXXX}) and
+ * types the national number with the RW metadata the way {@code PhoneNumberUtil.getNumberType} does, with each
+ * pattern compiled once to a digit automaton. It answers only where the library provably reads the number the same
+ * way; anything else (another country code, a leading zero after the prefix, odd lengths) goes to the <em>full
+ * path</em>: {@code PhoneNumberUtil.parse} and {@code getNumberType}. Immutable and thread-safe.
+ */
+public final class Phones {
+
+    private static final String FAST_REGION = "RW";
+    private static final PhoneNumberUtil UTIL = PhoneNumberUtil.getInstance();
+
+    private final Set<String> regions;
+    private final String defaultRegion;
+    private final RegionTyping fast;
+
+    public Phones(Set<String> regions) {
+        this.regions = Set.copyOf(regions);
+        this.defaultRegion = regions.contains(FAST_REGION) ? FAST_REGION : new TreeSet<>(regions).first();
+        this.fast = regions.contains(FAST_REGION) ? RegionTyping.of(metadata(FAST_REGION)) : null;
+    }
+
+    static PhoneMetadata metadata(String region) {
+        PhoneMetadata m = DefaultMetadataDependenciesProvider.getInstance().getPhoneNumberMetadataSource()
+                .getMetadataForRegion(region);
+        if (m == null) {
+            throw new IllegalArgumentException("no phone metadata for region " + region);
+        }
+        return m;
+    }
+
+    /** The region whose national forms (no country code) numbers are read in. */
+    public String defaultRegion() {
+        return defaultRegion;
+    }
+
+    /** Checks the phone cell; returns its E.164 form, or {@code null} if it has an error. */
+    public String check(String raw, Findings findings) {
+        String s = Chars.strip(raw);
+        if (s.isEmpty()) {
+            findings.error(Field.PHONE_NUMBER, Codes.PHONE_REQUIRED, "Phone number is required");
+            return null;
+        }
+        String cleaned = clean(s);
+        String e164 = cleaned == null ? "" : fastPath(cleaned);
+        if (e164 == null) {
+            e164 = fullPath(cleaned);
+        }
+        if (e164.isEmpty()) {
+            findings.error(Field.PHONE_NUMBER, Codes.PHONE_INVALID, "Phone number must be a mobile number" + regionWords()
+                    + " such as 0788123456 or +250788123456; found " + Findings.quote(s));
+            return null;
+        }
+        return e164;
+    }
+
+    private String regionWords() {
+        return regions.equals(Set.of(FAST_REGION)) ? " of Rwanda" : " of " + new TreeSet<>(regions);
+    }
+
+    /**
+     * The cell without spaces, hyphens, dots and parentheses: a {@code +} only in front, then ASCII digits; or
+     * {@code null} when anything else is left (letters are not read as dial-pad digits).
+     */
+    public static String clean(String s) {
+        int n = s.length();
+        StringBuilder b = null;
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            boolean keep = Chars.isAsciiDigit(c) || (c == '+' && kept == 0);
+            if (keep) {
+                kept++;
+                if (b != null) {
+                    b.append(c);
+                }
+            } else if (c == '-' || c == '.' || c == '(' || c == ')' || Chars.isSpace(c)) {
+                if (b == null) {
+                    b = new StringBuilder(n);
+                    b.append(s, 0, i);
+                }
+            } else {
+                return null;
+            }
+        }
+        String cleaned = b == null ? s : b.toString();
+        return cleaned.isEmpty() || cleaned.equals("+") ? null : cleaned;
+    }
+
+    /**
+     * The fast path over a {@link #clean cleaned} cell: the E.164 form when valid, {@code ""} when invalid,
+     * {@code null} when it cannot decide.
+     */
+    public String fastPath(String c) {
+        if (fast == null) {
+            return null;
+        }
+        int n = c.length();
+        int from;
+        if (c.charAt(0) == '+') {
+            from = c.startsWith(fast.countryCode, 1) ? 1 + fast.countryCode.length() : -1;
+        } else if (fast.idd != null && c.startsWith(fast.idd) && c.startsWith(fast.countryCode, fast.idd.length())) {
+            from = fast.idd.length() + fast.countryCode.length();
+        } else if (n == fast.nationalLength + fast.countryCode.length() && c.startsWith(fast.countryCode)) {
+            from = fast.countryCode.length();
+        } else if (fast.nationalPrefix != null && n == fast.nationalLength + fast.nationalPrefix.length()
+                && c.startsWith(fast.nationalPrefix)) {
+            from = fast.nationalPrefix.length();
+        } else {
+            from = 0;
+        }
+        if (from < 0 || n - from != fast.nationalLength || fast.ambiguous(c, from)) {
+            return null;
+        }
+        return fast.isMobile(c, from, n) ? fast.e164(c, from) : "";
+    }
+
+    /** The full path over a {@link #clean cleaned} cell: libphonenumber's parser; the E.164 form or {@code ""}. */
+    public String fullPath(String c) {
+        if (c == null) {
+            return "";
+        }
+        try {
+            PhoneNumber number = UTIL.parse(c, defaultRegion);
+            String region = UTIL.getRegionCodeForNumber(number);
+            if (region == null || !regions.contains(region)) {
+                return "";
+            }
+            PhoneNumberType type = UTIL.getNumberType(number);
+            if (type != PhoneNumberType.MOBILE && type != PhoneNumberType.FIXED_LINE_OR_MOBILE) {
+                return "";
+            }
+            return UTIL.format(number, PhoneNumberUtil.PhoneNumberFormat.E164);
+        } catch (NumberParseException e) {
+            return "";
+        }
+    }
+
+    /**
+     * What the fast path needs of one region's metadata: its country code, prefixes, the single national length of
+     * its mobile numbers, and the number types that {@code getNumberType} tries before mobile.
+     */
+    static final class RegionTyping {
+        final String countryCode;
+        final String nationalPrefix;
+        final String idd;
+        final int nationalLength;
+        final NationalNumberDesc general;
+        final NationalNumberDesc[] before;
+        final NationalNumberDesc fixedLine;
+        final NationalNumberDesc mobile;
+        final boolean sameMobileAndFixedLine;
+
+        private RegionTyping(PhoneMetadata m, int nationalLength) {
+            this.countryCode = Integer.toString(m.getCountryCode());
+            this.nationalPrefix = digitsOrNull(m.getNationalPrefix());
+            this.idd = digitsOrNull(m.getInternationalPrefix());
+            this.nationalLength = nationalLength;
+            this.general = NationalNumberDesc.of(m.getGeneralDesc());
+            this.before = new NationalNumberDesc[] {
+                NationalNumberDesc.of(m.getPremiumRate()), NationalNumberDesc.of(m.getTollFree()),
+                NationalNumberDesc.of(m.getSharedCost()), NationalNumberDesc.of(m.getVoip()),
+                NationalNumberDesc.of(m.getPersonalNumber()), NationalNumberDesc.of(m.getPager()),
+                NationalNumberDesc.of(m.getUan()), NationalNumberDesc.of(m.getVoicemail()),
+            };
+            this.fixedLine = NationalNumberDesc.of(m.getFixedLine());
+            this.mobile = NationalNumberDesc.of(m.getMobile());
+            this.sameMobileAndFixedLine = m.getSameMobileAndFixedLinePattern();
+        }
+
+        static RegionTyping of(PhoneMetadata m) {
+            boolean plainPrefix = !m.hasNationalPrefixForParsing() || m.getNationalPrefixForParsing().equals(m.getNationalPrefix());
+            if (m.getMobile().getPossibleLengthCount() != 1 || !plainPrefix || m.hasNationalPrefixTransformRule()) {
+                return null;
+            }
+            return new RegionTyping(m, m.getMobile().getPossibleLength(0));
+        }
+
+        private static String digitsOrNull(String s) {
+            if (s == null || s.isEmpty()) {
+                return null;
+            }
+            for (int i = 0; i < s.length(); i++) {
+                if (!Chars.isAsciiDigit(s.charAt(i))) {
+                    return null;
+                }
+            }
+            return s;
+        }
+
+        /**
+         * Whether libphonenumber might read this national number otherwise than as written: it starts with the
+         * national prefix (stripped again, or an international prefix) or with the country code (stripped).
+         */
+        boolean ambiguous(String c, int from) {
+            return (nationalPrefix != null && c.startsWith(nationalPrefix, from)) || (idd != null && c.startsWith(idd, from))
+                    || c.startsWith(countryCode, from);
+        }
+
+        /** {@code getNumberType} is MOBILE or FIXED_LINE_OR_MOBILE, decided as the library does. */
+        boolean isMobile(String c, int from, int to) {
+            if (!general.matches(c, from, to)) {
+                return false;
+            }
+            for (NationalNumberDesc d : before) {
+                if (d.matches(c, from, to)) {
+                    return false;
+                }
+            }
+            if (fixedLine.matches(c, from, to)) {
+                return sameMobileAndFixedLine || mobile.matches(c, from, to);
+            }
+            return !sameMobileAndFixedLine && mobile.matches(c, from, to);
+        }
+
+        String e164(String c, int from) {
+            return "+" + countryCode + c.substring(from);
+        }
+    }
+}
