@@ -1,0 +1,48 @@
+package rw.intake.server.upload;
+
+import java.util.Arrays;
+
+/** A growable list of ints without boxing: the filter indexes of a staged upload. Not thread-safe. */
+final class IntList {
+    private int[] values;
+    private int size;
+
+    IntList(int capacity) {
+        values = new int[Math.max(capacity, 4)];
+    }
+
+    void add(int value) {
+        if (size == values.length) {
+            values = Arrays.copyOf(values, values.length + (values.length >> 1) + 1);
+        }
+        values[size++] = value;
+    }
+
+    /** Adds {@code value} unless it is already the last element (one record with two matching violations). */
+    void addOnce(int value) {
+        if (size == 0 || values[size - 1] != value) {
+            add(value);
+        }
+    }
+
+    int get(int index) {
+        if (index < 0 || index >= size) {
+            throw new IndexOutOfBoundsException(index);
+        }
+        return values[index];
+    }
+
+    int size() {
+        return size;
+    }
+
+    void trim() {
+        if (values.length > size + 16) {
+            values = Arrays.copyOf(values, size);
+        }
+    }
+
+    long retainedBytes() {
+        return 16L + 4L * values.length;
+    }
+}

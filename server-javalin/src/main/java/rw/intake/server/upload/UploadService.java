@@ -1,0 +1,242 @@
+package rw.intake.server.upload;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import rw.intake.excel.IngestException;
+import rw.intake.excel.SheetReader;
+import rw.intake.excel.SheetRecords;
+import rw.intake.server.ApiException;
+import rw.intake.server.auth.Principal;
+import rw.intake.storage.CommitMode;
+import rw.intake.storage.CommitRequest;
+import rw.intake.storage.CommitResult;
+import rw.intake.storage.CommittedUser;
+import rw.intake.storage.Page;
+import rw.intake.storage.UploadAlreadyCommittedException;
+import rw.intake.storage.UploadTotals;
+import rw.intake.storage.UserQuery;
+import rw.intake.storage.UserStore;
+import rw.intake.validation.BatchValidator;
+import rw.intake.validation.RawRecord;
+import rw.intake.validation.RecordValidator;
+import rw.intake.validation.ValidatedRecord;
+
+/**
+ * What the upload routes (current and legacy) do, apart from HTTP: accept a workbook, validate it in the background,
+ * serve summaries and pages, commit, delete, list committed users. Every method checks that the caller may see the
+ * upload (another user's upload is 404 {@code upload.not_found}). Thread-safe.
+ */
+public final class UploadService {
+    private static final Logger LOG = LoggerFactory.getLogger(UploadService.class);
+    /** Records validated between two publications of progress and two registered-NID look-ups. */
+    static final int CHUNK = RecordValidator.REGISTERED_LOOKUP_BATCH;
+
+    private final SheetReader reader;
+    private final RecordValidator validator;
+    private final UserStore users;
+    private final Staging staging;
+    private final ExecutorService executor;
+    private final Clock clock;
+    private final long reservePerUpload;
+
+    UploadService(SheetReader reader, RecordValidator validator, UserStore users, Staging staging,
+                  ExecutorService executor, Clock clock) {
+        this.reader = reader;
+        this.validator = validator;
+        this.users = users;
+        this.staging = staging;
+        this.executor = executor;
+        this.clock = clock;
+        this.reservePerUpload = reader.limits().maxRows();
+    }
+
+    /**
+     * Checks the workbook's structure, stages it and starts validating it.
+     *
+     * @param sheet the sheet to read, or null for the first
+     * @throws ApiException 400/413 with the {@code file.*} code of a refused workbook (nothing staged), 503
+     *                      {@code staging.full}
+     */
+    public UploadSummary accept(Principal caller, IncomingFile file, String sheet) {
+        SheetRecords opened;
+        try {
+            opened = reader.open(file.bytes(), sheet == null || sheet.isBlank() ? null : sheet.strip());
+        } catch (IngestException ex) {
+            throw problem(ex);
+        }
+        boolean handedOver = false;
+        try {
+            Upload upload = new Upload(UUID.randomUUID().toString(), caller.username(), file.fileName(), clock.instant(),
+                    opened.header().ignoredColumns());
+            staging.admit(upload, reservePerUpload);
+            executor.execute(() -> validate(upload, opened));
+            handedOver = true;
+            return upload.summary();
+        } finally {
+            if (!handedOver) {
+                opened.close();
+            }
+        }
+    }
+
+    /** The caller's uploads newest first; an admin's lists everyone's. */
+    public List<UploadSummary> list(Principal caller) {
+        List<Upload> visible = new ArrayList<>();
+        for (Upload u : staging.all()) {
+            if (caller.maySee(u.owner)) {
+                visible.add(u);
+            }
+        }
+        visible.sort(Comparator.comparingLong((Upload u) -> u.sequence).reversed());
+        List<UploadSummary> out = new ArrayList<>(visible.size());
+        for (Upload u : visible) {
+            out.add(u.summary());
+        }
+        return out;
+    }
+
+    public UploadSummary summary(Principal caller, String id) {
+        return find(caller, id).summary();
+    }
+
+    /**
+     * A page of an upload's records in row order.
+     *
+     * @throws ApiException 409 {@code upload.not_ready} (with Retry-After) while validating, 409 {@code upload.failed}
+     */
+    public Page<ValidatedRecord> records(Principal caller, String id, RecordFilter filter, int page, int size) {
+        return find(caller, id).page(filter, page, size);
+    }
+
+    /**
+     * Commits the upload's records in one transaction.
+     *
+     * @throws ApiException 409 {@code upload.already_committed}, {@code upload.not_ready}, {@code upload.failed}
+     */
+    public CommitResult commit(Principal caller, String id, CommitMode mode) {
+        Upload upload = find(caller, id);
+        upload.beginCommit();
+        CommitResult result = null;
+        try {
+            UploadSummary.Totals t = upload.summary().totals();
+            CommitRequest request = new CommitRequest(upload.id, upload.owner, upload.fileName, mode,
+                    new UploadTotals(t.records(), t.valid(), t.invalid(), t.withWarnings(), t.blankRows()));
+            result = users.commit(request, upload.records());
+            return result;
+        } catch (UploadAlreadyCommittedException ex) {
+            throw ApiException.conflict("upload.already_committed", "upload " + id + " is already committed");
+        } finally {
+            upload.endCommit(result);
+        }
+    }
+
+    /** Drops the upload from staging. */
+    public void delete(Principal caller, String id) {
+        staging.remove(find(caller, id).id);
+    }
+
+    /** The id of the caller's most recent upload (legacy routes). */
+    public String latest(Principal caller) {
+        Upload latest = null;
+        for (Upload u : staging.all()) {
+            if (u.owner.equals(caller.username()) && (latest == null || u.sequence > latest.sequence)) {
+                latest = u;
+            }
+        }
+        if (latest == null) {
+            throw ApiException.notFound("upload.not_found", "you have no staged upload; upload a workbook first");
+        }
+        return latest.id;
+    }
+
+    /** Waits at most {@code timeout} for the upload's validation to end (legacy clients expect records at once). */
+    public void awaitValidation(Principal caller, String id, Duration timeout) {
+        try {
+            find(caller, id).settled().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException ex) {
+            return;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException ex) {
+            throw new IllegalStateException(ex.getCause());
+        }
+    }
+
+    /** Committed users; a clerk sees only the users of its own uploads. */
+    public Page<CommittedUser> users(Principal caller, int page, int size, String uploadId, Boolean valid) {
+        return users.users(new UserQuery(page, size, uploadId, valid, caller.isAdmin() ? null : caller.username()));
+    }
+
+    /** Staging introspection for tests and benchmarks: records reserved and heap held by one upload. */
+    long reservedRecords() {
+        return staging.reservedRecords();
+    }
+
+    long retainedBytes(String id) {
+        Upload u = staging.get(id);
+        return u == null ? 0 : u.retainedBytes();
+    }
+
+    private Upload find(Principal caller, String id) {
+        Upload u = id == null ? null : staging.get(id);
+        if (u == null || !caller.maySee(u.owner)) {
+            throw ApiException.notFound("upload.not_found", "no upload " + id);
+        }
+        return u;
+    }
+
+    /** Reads and validates on an executor thread: field rules, cross-row rules in row order, registered NIDs. */
+    private void validate(Upload upload, SheetRecords sheet) {
+        try (sheet; Stream<RawRecord> stream = sheet.records()) {
+            BatchValidator batch = validator.newBatch();
+            List<ValidatedRecord> chunk = new ArrayList<>(CHUNK);
+            Iterator<RawRecord> it = stream.iterator();
+            while (it.hasNext()) {
+                chunk.add(batch.crossCheck(validator.validate(it.next())));
+                if (chunk.size() == CHUNK) {
+                    if (upload.released()) {
+                        return;
+                    }
+                    upload.append(batch.markRegistered(chunk), sheet.rowsRead(), sheet.blankRows());
+                    chunk.clear();
+                }
+            }
+            if (!chunk.isEmpty()) {
+                upload.append(batch.markRegistered(chunk), sheet.rowsRead(), sheet.blankRows());
+            }
+            upload.finish(sheet.rowsRead(), sheet.blankRows());
+            staging.adjust(upload, upload.recordCount());
+        } catch (IngestException ex) {
+            upload.fail(ex.code(), ex.getMessage(), sheet.rowsRead());
+            staging.adjust(upload, 0);
+        } catch (RuntimeException | Error ex) {
+            String ref = UUID.randomUUID().toString();
+            LOG.error("validating upload {} failed (ref {})", upload.id, ref, ex);
+            upload.fail("upload.internal_error", "validation stopped on a server fault (ref " + ref + ")",
+                    sheet.rowsRead());
+            staging.adjust(upload, 0);
+        }
+    }
+
+    /** The one place where excel-ingest's refusals become problems: 413 for a too large file, else 400. */
+    static ApiException problem(IngestException ex) {
+        int status = "file.too_large".equals(ex.code()) ? 413 : 400;
+        Map<String, Object> extras = new HashMap<>(ex.details());
+        return new ApiException(status, ex.code(), status == 413 ? "Payload Too Large" : "Bad Request",
+                ex.getMessage(), extras, Map.of());
+    }
+}
