@@ -118,9 +118,9 @@ public final class FastexcelSheet implements SheetRecords {
             return ie;
         }
         if (e instanceof IOException || e instanceof UncheckedIOException) {
-            return Rejections.corrupt("a part of the workbook is damaged or missing (" + e.getMessage() + ")", e);
+            return Rejections.corrupt("a part of the workbook is damaged or missing", e);
         }
-        return Rejections.corrupt("its XML is broken (" + e.getMessage() + ")", e);
+        return Rejections.corrupt("its XML is broken or it holds content that is not allowed", e);
     }
 
     private Row nextRow() {

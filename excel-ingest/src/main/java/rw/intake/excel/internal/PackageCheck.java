@@ -106,7 +106,7 @@ public final class PackageCheck {
             if (e instanceof IngestException ie) {
                 throw ie;
             }
-            throw Rejections.corrupt("the zip archive is damaged or truncated (" + e.getMessage() + ")", e);
+            throw Rejections.corrupt("the zip archive is damaged or truncated", e);
         }
         if (!contentTypes || !(workbookPart || types.contains("spreadsheetml.sheet.main")
                 || types.contains("ms-excel.sheet.macroEnabled.main") || types.contains("spreadsheetml.template.main"))) {

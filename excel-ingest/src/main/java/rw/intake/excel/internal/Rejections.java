@@ -18,10 +18,12 @@ public final class Rejections {
                 Map.of("detected", found));
     }
 
+    /** The message names what is broken; the library's own words go to the details ({@code error}), not to it. */
     public static IngestException corrupt(String what, Throwable cause) {
+        String error = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
         return new IngestException(IngestException.CORRUPT,
                 "The workbook cannot be read: " + what + ". Open it in Excel, save it again and upload the new file.",
-                Map.of("reason", what), cause);
+                Map.of("reason", what, "error", error), cause);
     }
 
     public static IngestException passwordProtected() {

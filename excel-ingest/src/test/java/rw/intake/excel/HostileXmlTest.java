@@ -1,0 +1,120 @@
+package rw.intake.excel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static rw.intake.excel.Xlsx.header;
+import static rw.intake.excel.Xlsx.row;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import rw.intake.validation.RawRecord;
+
+/**
+ * fastexcel-reader parses with Aalto StAX, DTD support and external entities switched off. These files prove it:
+ * Aalto refuses any general entity reference in that mode ("operation not (yet) implemented"), so the workbook is
+ * refused as corrupt, no local file is read and nothing is expanded.
+ */
+final class HostileXmlTest {
+
+    private static final String MARKER = "MARKER-7f3a9c-SECRET";
+
+    @TempDir
+    Path dir;
+
+    /** What reading produced: the records read, or the refusal. */
+    private record Outcome(List<RawRecord> records, Throwable failure) {
+        String text() {
+            return records + " " + (failure == null ? "" : failure.getMessage() + " " + failure.getCause());
+        }
+    }
+
+    private static Outcome readAll(byte[] xlsx) {
+        List<RawRecord> records = new ArrayList<>();
+        Throwable failure = catchThrowable(() -> {
+            try (SheetRecords sheet = SheetReader.defaults().open(xlsx)) {
+                sheet.records().forEach(records::add);
+            }
+        });
+        return new Outcome(records, failure);
+    }
+
+    private String fileUri() throws IOException {
+        Path secret = dir.resolve("secret.txt");
+        Files.writeString(secret, MARKER, StandardCharsets.UTF_8);
+        return secret.toUri().toString();
+    }
+
+    private static String worksheet(String doctype, String sheetData) {
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + doctype + "<worksheet xmlns=\"" + Xlsx.SHEET_NS
+                + "\"><sheetData>" + sheetData + "</sheetData></worksheet>";
+    }
+
+    @Test
+    void open_externalEntityInSheetIsNotResolved() throws IOException {
+        String doctype = "<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM \"" + fileUri() + "\">]>";
+        byte[] xlsx = Xlsx.workbook().sheetXml("S", worksheet(doctype, header(1)
+                + row(2, "&xxe;", "1199070012345601", "0788123456", "F", "a@b.rw"))).bytes();
+
+        Outcome outcome = readAll(xlsx);
+
+        assertThat(outcome.text()).doesNotContain(MARKER);
+        assertThat(outcome.failure()).isInstanceOf(IngestException.class)
+                .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT);
+    }
+
+    @Test
+    void open_externalEntityInSharedStringsIsNotResolved() throws IOException {
+        String sst = "<?xml version=\"1.0\"?><!DOCTYPE sst [<!ENTITY xxe SYSTEM \"" + fileUri() + "\">]><sst xmlns=\""
+                + Xlsx.SHEET_NS + "\"><si><t>&xxe;</t></si></sst>";
+        byte[] xlsx = Xlsx.workbook()
+                .part("xl/sharedStrings.xml",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml", sst)
+                .sheet("S", header(1) + "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>0</v></c></row>")
+                .bytes();
+
+        Outcome outcome = readAll(xlsx);
+
+        assertThat(outcome.text()).doesNotContain(MARKER);
+        assertThat(outcome.failure()).isInstanceOf(IngestException.class)
+                .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT);
+    }
+
+    @Test
+    void open_externalDtdIsNotFetched() throws IOException {
+        Path dtd = dir.resolve("evil.dtd");
+        Files.writeString(dtd, "<!ENTITY leak \"" + MARKER + "\">", StandardCharsets.UTF_8);
+        String doctype = "<!DOCTYPE worksheet SYSTEM \"" + dtd.toUri() + "\">";
+        byte[] xlsx = Xlsx.workbook().sheetXml("S", worksheet(doctype, header(1)
+                + row(2, "&leak;", "1", "2", "F", "a@b.rw"))).bytes();
+
+        Outcome outcome = readAll(xlsx);
+
+        assertThat(outcome.text()).doesNotContain(MARKER);
+        assertThat(outcome.failure()).isInstanceOf(IngestException.class)
+                .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT);
+    }
+
+    @Test
+    void open_billionLaughsIsNotExpanded() {
+        StringBuilder doctype = new StringBuilder("<!DOCTYPE worksheet [<!ENTITY lol0 \"lol\">");
+        for (int i = 1; i <= 9; i++) {
+            doctype.append("<!ENTITY lol").append(i).append(" \"")
+                    .append(("&lol" + (i - 1) + ";").repeat(10)).append("\">");
+        }
+        doctype.append("]>");
+        byte[] xlsx = Xlsx.workbook().sheetXml("S", worksheet(doctype.toString(), header(1)
+                + row(2, "&lol9;", "1", "2", "F", "a@b.rw"))).bytes();
+
+        Outcome outcome = readAll(xlsx);
+
+        assertThat(outcome.text()).doesNotContain("lollollol");
+        assertThat(outcome.failure()).isInstanceOf(IngestException.class)
+                .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT);
+    }
+}

@@ -1,0 +1,283 @@
+package rw.intake.excel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static rw.intake.excel.Xlsx.header;
+import static rw.intake.excel.Xlsx.row;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.apache.poi.hssf.usermodel.HSSFWorkbook;
+import org.apache.poi.poifs.crypt.EncryptionInfo;
+import org.apache.poi.poifs.crypt.EncryptionMode;
+import org.apache.poi.poifs.crypt.Encryptor;
+import org.apache.poi.poifs.filesystem.POIFSFileSystem;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Test;
+import rw.intake.validation.RawRecord;
+
+final class RejectionTest {
+
+    private static final byte[] VALID = Xlsx.ofSheetData(header(1) + row(2, "Alice", "1", "2", "F", "a@b.rw"));
+
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertRejected(byte[] bytes, String code) {
+        return assertRejected(SheetReader.defaults(), bytes, code);
+    }
+
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertRejected(SheetReader reader, byte[] bytes,
+                                                                                  String code) {
+        return assertThatThrownBy(() -> {
+            try (SheetRecords sheet = reader.open(bytes); Stream<RawRecord> records = sheet.records()) {
+                records.forEach(r -> { });
+            }
+        }).isInstanceOf(IngestException.class).hasFieldOrPropertyWithValue("code", code);
+    }
+
+    @Test
+    void open_csv() {
+        assertRejected("names,nid,phone_number,gender,email\nAlice,1,2,F,a@b.rw\n".getBytes(StandardCharsets.UTF_8),
+                IngestException.UNSUPPORTED_FORMAT).hasMessageContaining("text file (CSV");
+    }
+
+    @Test
+    void open_pdf() {
+        assertRejected("%PDF-1.7\n%\u00e2\u00e3\n1 0 obj\n".getBytes(StandardCharsets.ISO_8859_1),
+                IngestException.UNSUPPORTED_FORMAT).hasMessageContaining("PDF");
+    }
+
+    @Test
+    void open_randomBytes() {
+        byte[] random = new byte[4096];
+        new Random(7).nextBytes(random);
+        random[0] = 0;
+        assertRejected(random, IngestException.UNSUPPORTED_FORMAT).hasMessageContaining("unknown binary");
+    }
+
+    @Test
+    void open_legacyXls() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (HSSFWorkbook xls = new HSSFWorkbook()) {
+            xls.createSheet("People").createRow(0).createCell(0).setCellValue("names");
+            xls.write(out);
+        }
+        assertRejected(out.toByteArray(), IngestException.UNSUPPORTED_FORMAT).hasMessageContaining(".xls");
+    }
+
+    @Test
+    void open_zipThatIsNoWorkbook() {
+        byte[] zip = Xlsx.zip(Map.of("hello.txt", "hello".getBytes(StandardCharsets.UTF_8)));
+        assertRejected(zip, IngestException.UNSUPPORTED_FORMAT).hasMessageContaining("zip archive");
+    }
+
+    @Test
+    void open_openDocumentSpreadsheet() {
+        byte[] ods = Xlsx.zip(Map.of("mimetype", "application/vnd.oasis.opendocument.spreadsheet"
+                .getBytes(StandardCharsets.US_ASCII), "content.xml", "<office:document-content/>"
+                .getBytes(StandardCharsets.UTF_8)));
+        assertRejected(ods, IngestException.UNSUPPORTED_FORMAT);
+    }
+
+    @Test
+    void open_wordDocument() {
+        byte[] docx = Xlsx.zip(Map.of("[Content_Types].xml", ("<Types><Override PartName=\"/word/document.xml\""
+                + " ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>"
+                + "</Types>").getBytes(StandardCharsets.UTF_8), "word/document.xml", "<w/>".getBytes(StandardCharsets.UTF_8)));
+        assertRejected(docx, IngestException.UNSUPPORTED_FORMAT).hasMessageContaining("not an Excel workbook");
+    }
+
+    @Test
+    void open_truncatedZip() {
+        assertRejected(Arrays.copyOf(VALID, VALID.length / 2), IngestException.CORRUPT)
+                .hasMessageContaining("damaged or truncated");
+    }
+
+    @Test
+    void open_damagedDeflateData() {
+        byte[] damaged = VALID.clone();
+        for (int i = 60; i < 90; i++) {
+            damaged[i] ^= 0x5A;
+        }
+        assertRejected(damaged, IngestException.CORRUPT);
+    }
+
+    @Test
+    void open_brokenXmlInHeader() {
+        assertRejected(Xlsx.ofSheetData("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>names</is></c></row>"),
+                IngestException.CORRUPT).hasMessageContaining("XML is broken")
+                .extracting(e -> ((IngestException) e).details().get("error")).asString().isNotEmpty();
+    }
+
+    @Test
+    void records_brokenXmlAfterFirstRecordThrownFromStream() {
+        byte[] xlsx = Xlsx.ofSheetData(header(1) + row(2, "Alice", "1", "2", "F", "a@b.rw")
+                + row(3, "Bob", "1", "2", "M", "b@b.rw") + "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>x</row>");
+
+        try (SheetRecords sheet = SheetReader.defaults().open(xlsx)) {
+            assertThatThrownBy(() -> sheet.records().forEach(r -> { }))
+                    .isInstanceOf(IngestException.class)
+                    .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT);
+        }
+    }
+
+    @Test
+    void open_missingSheetPart() {
+        byte[] xlsx = Xlsx.workbook().sheet("S", header(1)).bytes();
+        byte[] renamed = new String(xlsx, StandardCharsets.ISO_8859_1).replace("worksheets/sheet1.xml",
+                "worksheets/sheetX.xml").getBytes(StandardCharsets.ISO_8859_1);
+        // the renamed entry no longer matches its CRC-free name lookup: the rels point to a part that is missing
+        assertRejected(renamed, IngestException.CORRUPT);
+    }
+
+    @Test
+    void open_passwordProtected() throws IOException, GeneralSecurityException {
+        POIFSFileSystem fs = new POIFSFileSystem();
+        EncryptionInfo info = new EncryptionInfo(EncryptionMode.agile);
+        Encryptor encryptor = info.getEncryptor();
+        encryptor.confirmPassword("secret");
+        try (OutputStream os = encryptor.getDataStream(fs)) {
+            os.write(VALID);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        fs.writeFilesystem(out);
+        fs.close();
+
+        assertRejected(out.toByteArray(), IngestException.CORRUPT).hasMessageContaining("password");
+    }
+
+    @Test
+    void open_overByteLimit() {
+        SheetReader reader = SheetReader.builder().limits(new ReadLimits(VALID.length - 1, 1 << 20, 10)).build();
+        assertRejected(reader, VALID, IngestException.TOO_LARGE)
+                .extracting(e -> ((IngestException) e).details())
+                .isEqualTo(Map.of("size", (long) VALID.length, "limit", (long) VALID.length - 1, "limitName", "maxBytes"));
+    }
+
+    @Test
+    void open_inputStreamOverByteLimit() {
+        SheetReader reader = SheetReader.builder().limits(new ReadLimits(100, 1 << 20, 10)).build();
+        assertThatThrownBy(() -> reader.open(new ByteArrayInputStream(VALID)))
+                .isInstanceOf(IngestException.class)
+                .hasFieldOrPropertyWithValue("code", IngestException.TOO_LARGE);
+    }
+
+    @Test
+    void open_zipBomb() {
+        byte[] bomb = bomb(8 << 20);
+        assertThat(bomb.length).isLessThan(64 * 1024);
+        SheetReader reader = SheetReader.builder().limits(new ReadLimits(1 << 20, 1 << 20, 10)).build();
+
+        assertRejected(reader, bomb, IngestException.TOO_LARGE)
+                .hasMessageContaining("1.0 MiB")
+                .extracting(e -> ((IngestException) e).details().get("limitName")).isEqualTo("maxInflatedBytes");
+    }
+
+    @Test
+    void open_zipBombWithLyingSizes() {
+        byte[] bomb = bomb(8 << 20);
+        // Claim in the central directory that every entry inflates to 100 bytes.
+        for (int i = 0; i + 46 < bomb.length; i++) {
+            if (bomb[i] == 'P' && bomb[i + 1] == 'K' && bomb[i + 2] == 1 && bomb[i + 3] == 2) {
+                bomb[i + 24] = 100;
+                bomb[i + 25] = 0;
+                bomb[i + 26] = 0;
+                bomb[i + 27] = 0;
+            }
+        }
+        SheetReader reader = SheetReader.builder().limits(new ReadLimits(1 << 20, 1 << 20, 10)).build();
+
+        assertRejected(reader, bomb, IngestException.TOO_LARGE);
+    }
+
+    /** A workbook whose sheet is a header, a record and {@code padding} bytes of white space between rows. */
+    private static byte[] bomb(int padding) {
+        return Xlsx.ofSheetData(header(1) + row(2, "Alice", "1", "2", "F", "a@b.rw") + " ".repeat(padding));
+    }
+
+    @Test
+    void records_overRowLimitThrownFromStream() {
+        byte[] xlsx = Xlsx.ofSheetData(header(1) + row(2, "A", "1", "2", "F", "a@b.rw") + row(3, "", "", "", "", "")
+                + row(4, "B", "1", "2", "F", "a@b.rw") + row(5, "C", "1", "2", "F", "a@b.rw"));
+        SheetReader reader = SheetReader.builder().limits(new ReadLimits(1 << 20, 1 << 20, 3)).build();
+
+        try (SheetRecords sheet = reader.open(xlsx)) {
+            assertThatThrownBy(() -> sheet.records().forEach(r -> { }))
+                    .isInstanceOf(IngestException.class)
+                    .hasFieldOrPropertyWithValue("code", IngestException.TOO_MANY_ROWS)
+                    .hasMessageContaining("more than 3 data rows")
+                    .extracting(e -> ((IngestException) e).details())
+                    .isEqualTo(Map.of("limit", 3, "limitName", "maxRows", "row", 5));
+        }
+    }
+
+    @Test
+    void records_atRowLimit() {
+        byte[] xlsx = Xlsx.ofSheetData(header(1) + row(2, "A", "1", "2", "F", "a@b.rw") + row(3, "", "", "", "", "")
+                + row(4, "B", "1", "2", "F", "a@b.rw") + row(5, "", "", "", "", "") + row(6, "", "", "", "", ""));
+        SheetReader reader = SheetReader.builder().limits(new ReadLimits(1 << 20, 1 << 20, 3)).build();
+
+        try (SheetRecords sheet = reader.open(xlsx)) {
+            assertThat(sheet.records().count()).isEqualTo(2);
+            assertThat(sheet.rowsRead()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void open_emptyFile() {
+        assertRejected(new byte[0], IngestException.EMPTY);
+    }
+
+    @Test
+    void open_noRows() {
+        assertRejected(Xlsx.ofSheetData(""), IngestException.EMPTY).hasMessageContaining("no header row");
+    }
+
+    @Test
+    void open_headerOnly() {
+        assertRejected(Xlsx.ofSheetData(header(1)), IngestException.EMPTY)
+                .hasMessage("The sheet \"Sheet1\" has a header in row 1 but no data rows below it.");
+    }
+
+    @Test
+    void open_headerAndBlankRowsOnly() {
+        assertRejected(Xlsx.ofSheetData(header(2) + row(3, "", "") + row(4, null, null, null, null, null, "note")),
+                IngestException.EMPTY).hasMessageContaining("row 2");
+    }
+
+    @Test
+    void open_missingColumns() {
+        byte[] xlsx = Xlsx.ofSheetData(row(1, "Full Name", "ID", "Tel", "Gender") + row(2, "A", "1", "2", "F"));
+
+        assertRejected(xlsx, IngestException.MISSING_COLUMNS)
+                .hasMessage("The sheet \"Sheet1\" has no column for nid, phone_number, email. Headers found in row 1:"
+                        + " Full Name, ID, Tel, Gender. Expected columns: names, nid, phone_number, gender, email"
+                        + " (or a listed synonym).")
+                .extracting(e -> ((IngestException) e).details())
+                .isEqualTo(Map.of("sheet", "Sheet1", "headerRow", 1, "missing", List.of("nid", "phone_number", "email"),
+                        "headersFound", List.of("Full Name", "ID", "Tel", "Gender")));
+    }
+
+    @Test
+    void open_duplicateColumns() {
+        byte[] xlsx = Xlsx.ofSheetData(row(1, "Name", "nid", "phone", "gender", "email", "Full names")
+                + row(2, "A", "1", "2", "F", "a@b.rw", "A"));
+
+        assertRejected(xlsx, IngestException.DUPLICATE_COLUMNS)
+                .hasMessage("In the sheet \"Sheet1\", the columns \"Name\" (column A) and \"Full names\" (column F)"
+                        + " (row 1) both mean names. Keep one of them and upload again.");
+    }
+
+    @Test
+    void open_sheetNotFound() {
+        assertRejected(SheetReader.builder().sheetName("Staff").build(), VALID, IngestException.SHEET_NOT_FOUND)
+                .hasMessage("The workbook has no sheet named \"Staff\". Its sheets are: Sheet1.");
+    }
+}
