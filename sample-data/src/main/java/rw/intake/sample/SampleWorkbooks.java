@@ -1,19 +1,34 @@
 package rw.intake.sample;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.stream.Stream;
+import rw.intake.sample.internal.RecordGenerator;
+import rw.intake.sample.internal.WorkbookWriter;
 
-/** Deterministic generator of realistic registration workbooks with their ground truth. */
+/**
+ * Deterministic generator of realistic registration workbooks with their ground truth. Same spec, same records,
+ * same bytes. Stateless and thread-safe.
+ */
 public final class SampleWorkbooks {
+
+    /** The name of the workbook's only worksheet. */
+    public static final String SHEET_NAME = WorkbookWriter.SHEET_NAME;
 
     private SampleWorkbooks() {
     }
 
-    /** The records of the spec, lazily, in row order (blank rows are not in the stream). */
+    /**
+     * The records of the spec, lazily, in row order (blank rows are not in the stream).
+     *
+     * @throws IllegalArgumentException if the spec asks for more than 10,000,000 records or its reference year is
+     *                                  outside 1990..9000
+     */
     public static Stream<SampleRow> rows(SampleSpec spec) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return RecordGenerator.of(spec).rows();
     }
 
     /**
@@ -21,11 +36,22 @@ public final class SampleWorkbooks {
      * rows are never all in memory. Neither stream is closed.
      */
     public static void write(SampleSpec spec, OutputStream xlsx, Writer expectedCsv) throws IOException {
-        throw new UnsupportedOperationException("not implemented yet");
+        WorkbookWriter.write(spec, xlsx, expectedCsv);
     }
 
     /** The workbook's bytes, in memory (for tests). */
     public static byte[] xlsxBytes(SampleSpec spec) {
-        throw new UnsupportedOperationException("not implemented yet");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            write(spec, out, Writer.nullWriter());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The ground-truth sidecar line of a record: {@code row,codes}, codes sorted and joined by {@code |}. */
+    public static String expectedLine(SampleRow row) {
+        return WorkbookWriter.csvLine(row);
     }
 }

@@ -1,0 +1,140 @@
+package rw.intake.sample;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Year;
+
+/**
+ * Command line: writes a sample workbook and its ground-truth sidecar.
+ *
+ * <pre>{@code
+ * java -jar intake-sample-data.jar --rows 50000 --invalid-ratio 0.1 --seed 7 --out people.xlsx
+ * }</pre>
+ *
+ * writes {@code people.xlsx} and {@code people.expected.csv}. {@code --help} lists every option.
+ */
+public final class GeneratorCli {
+
+    static final String USAGE = """
+            Usage: java -jar intake-sample-data.jar --out FILE.xlsx [options]
+            Writes FILE.xlsx and its ground truth FILE.expected.csv (row,codes; codes sorted, joined by |).
+              --rows N             records to write (default 1000)
+              --invalid-ratio R    share of records, 0..1, with at least one defect (default 0.1)
+              --seed S             random seed; same options, same bytes (default 42)
+              --year Y             the reference "current year" for birth years (default: this year)
+              --synonyms           header synonyms ("Full Name", "Phone No", ...) instead of the canonical names
+              --shuffle-columns    columns in a seed-chosen order
+              --extra-columns K    K unknown columns ("District", "Notes", ...) (default 0)
+              --header-row R       1-based row of the header; rows above it stay blank (default 1)
+              --blank-ratio B      share, 0..1 (exclusive), of blank rows among the data rows (default 0)
+              --help               this text
+            """;
+
+    private GeneratorCli() {
+    }
+
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /** Runs the command; returns the exit status (0 done, 2 bad arguments, 1 I/O failure). */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            err.print(USAGE);
+            return 2;
+        }
+        if (options.help) {
+            out.print(USAGE);
+            return 0;
+        }
+        Path sidecar = sidecarOf(options.out);
+        long start = System.nanoTime();
+        try (OutputStream xlsx = new BufferedOutputStream(Files.newOutputStream(options.out), 1 << 16);
+             Writer csv = Files.newBufferedWriter(sidecar, StandardCharsets.UTF_8)) {
+            SampleWorkbooks.write(options.spec, xlsx, csv);
+        } catch (IOException e) {
+            err.println("error: " + e.getMessage());
+            return 1;
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        out.printf("wrote %d records to %s and %s in %d ms%n", options.spec.rows(), options.out, sidecar, millis);
+        return 0;
+    }
+
+    /** {@code people.xlsx} gives {@code people.expected.csv}. */
+    static Path sidecarOf(Path xlsx) {
+        String name = xlsx.getFileName().toString();
+        String stem = name.toLowerCase(java.util.Locale.ROOT).endsWith(".xlsx") ? name.substring(0, name.length() - 5) : name;
+        return xlsx.resolveSibling(stem + ".expected.csv");
+    }
+
+    /** The parsed command line. */
+    private static final class Options {
+        private boolean help;
+        private Path out;
+        private SampleSpec spec;
+
+        static Options parse(String[] args) {
+            Options o = new Options();
+            int rows = 1000;
+            double invalid = 0.10;
+            long seed = 42;
+            int year = Year.now().getValue();
+            boolean synonyms = false;
+            boolean shuffle = false;
+            int extra = 0;
+            int headerRow = 1;
+            double blank = 0;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--help", "-h" -> o.help = true;
+                    case "--synonyms" -> synonyms = true;
+                    case "--shuffle-columns" -> shuffle = true;
+                    case "--rows" -> rows = Integer.parseInt(value(args, ++i, a));
+                    case "--invalid-ratio" -> invalid = Double.parseDouble(value(args, ++i, a));
+                    case "--seed" -> seed = Long.parseLong(value(args, ++i, a));
+                    case "--year" -> year = Integer.parseInt(value(args, ++i, a));
+                    case "--extra-columns" -> extra = Integer.parseInt(value(args, ++i, a));
+                    case "--header-row" -> headerRow = Integer.parseInt(value(args, ++i, a));
+                    case "--blank-ratio" -> blank = Double.parseDouble(value(args, ++i, a));
+                    case "--out" -> o.out = Path.of(value(args, ++i, a));
+                    default -> throw new IllegalArgumentException("unknown option " + a);
+                }
+            }
+            if (o.help) {
+                return o;
+            }
+            if (o.out == null) {
+                throw new IllegalArgumentException("--out FILE.xlsx is required");
+            }
+            try {
+                o.spec = new SampleSpec(rows, invalid, seed, year, synonyms, shuffle, extra, headerRow, blank);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("options out of range (rows >= 0, ratios 0..1, header row >= 1, "
+                        + "extra columns >= 0, blank ratio < 1)", e);
+            }
+            return o;
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length || args[i].startsWith("--")) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args[i];
+        }
+    }
+}

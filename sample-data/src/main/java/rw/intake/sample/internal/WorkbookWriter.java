@@ -1,0 +1,136 @@
+package rw.intake.sample.internal;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Writer;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.zip.Deflater;
+import org.dhatim.fastexcel.Workbook;
+import org.dhatim.fastexcel.Worksheet;
+import rw.intake.sample.SampleRow;
+import rw.intake.sample.SampleSpec;
+
+/** Streams a spec's records into an .xlsx with fastexcel's writer, and its ground truth into a CSV. */
+public final class WorkbookWriter {
+
+    /** The name of the only worksheet. */
+    public static final String SHEET_NAME = "Registrations";
+    /** The sidecar's header line. */
+    public static final String CSV_HEADER = "row,codes";
+    private static final String APPLICATION = "intake-sample-data";
+    /** Rows kept in fastexcel's buffer before they are written out. */
+    private static final int FLUSH_EVERY = 1024;
+    private static final int FIELDS = 5;
+
+    private WorkbookWriter() {
+    }
+
+    /** Writes the workbook and the sidecar; closes neither stream. */
+    public static void write(SampleSpec spec, OutputStream xlsx, Writer expectedCsv) throws IOException {
+        RecordGenerator generator = RecordGenerator.of(spec);
+        List<Integer> columns = columns(spec);
+        DeterministicZip zip = new DeterministicZip(xlsx, LocalDate.of(spec.referenceYear(), 1, 1).atStartOfDay(),
+                Deflater.DEFAULT_COMPRESSION);
+        Workbook wb = new Workbook(zip, APPLICATION, null);
+        // DeterministicZip inflates and deflates again: fastexcel need not compress.
+        wb.setCompressionLevel(Deflater.NO_COMPRESSION);
+        Worksheet ws = wb.newWorksheet(SHEET_NAME);
+        SplittableRandom headerRandom = generator.random(-2, 0);
+        for (int c = 0; c < columns.size(); c++) {
+            ws.value(spec.headerRow() - 1, c, header(spec, columns.get(c), headerRandom));
+        }
+        expectedCsv.write(CSV_HEADER);
+        expectedCsv.write('\n');
+        Iterator<SampleRow> rows = generator.rows().iterator();
+        int written = 0;
+        while (rows.hasNext()) {
+            SampleRow row = rows.next();
+            writeRow(ws, generator, columns, row);
+            expectedCsv.write(csvLine(row));
+            expectedCsv.write('\n');
+            if (++written % FLUSH_EVERY == 0) {
+                ws.flush();
+            }
+        }
+        wb.finish();
+        zip.finish();
+        expectedCsv.flush();
+    }
+
+    /** {@code row,codes}: the codes sorted and joined by {@code |}. */
+    public static String csvLine(SampleRow row) {
+        return row.row() + "," + String.join("|", new TreeSet<>(row.expectedCodes()));
+    }
+
+    /**
+     * The sheet's columns, left to right: 0..4 are the fields in {@code Field} order, 5 and up the extra columns.
+     */
+    public static List<Integer> columns(SampleSpec spec) {
+        List<Integer> columns = new ArrayList<>();
+        for (int c = 0; c < FIELDS + spec.extraColumns(); c++) {
+            columns.add(c);
+        }
+        if (spec.shuffledColumns()) {
+            SplittableRandom r = new SplittableRandom(RecordGenerator.mix(spec.seed(), -5, 0));
+            for (int i = columns.size() - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                columns.set(i, columns.set(j, columns.get(i)));
+            }
+        }
+        return columns;
+    }
+
+    private static String header(SampleSpec spec, int column, SplittableRandom r) {
+        if (column >= FIELDS) {
+            int extra = column - FIELDS;
+            List<List<String>> all = Vocabulary.EXTRA_COLUMNS;
+            String name = all.get(extra % all.size()).get(0);
+            return extra < all.size() ? name : name + " " + (extra / all.size() + 1);
+        }
+        List<String> names = Vocabulary.HEADERS.get(column);
+        return spec.synonyms() ? names.get(1 + r.nextInt(names.size() - 1)) : names.get(0);
+    }
+
+    private static void writeRow(Worksheet ws, RecordGenerator generator, List<Integer> columns, SampleRow row) {
+        int r = row.row() - 1;
+        SplittableRandom extras = generator.random(row.row(), 3);
+        for (int c = 0; c < columns.size(); c++) {
+            int column = columns.get(c);
+            switch (column) {
+                case 0 -> text(ws, r, c, row.names());
+                case 1 -> cell(ws, r, c, row.nid(), row.nidNumeric());
+                case 2 -> cell(ws, r, c, row.phoneNumber(), row.phoneNumeric());
+                case 3 -> {
+                    if (!row.gender().isEmpty()) {
+                        ws.value(r, c, row.gender());
+                    }
+                }
+                case 4 -> text(ws, r, c, row.email());
+                default -> {
+                    List<String> values = Vocabulary.EXTRA_COLUMNS.get((column - FIELDS) % Vocabulary.EXTRA_COLUMNS.size());
+                    text(ws, r, c, values.get(1 + extras.nextInt(values.size() - 1)));
+                }
+            }
+        }
+    }
+
+    private static void cell(Worksheet ws, int r, int c, String value, boolean numeric) {
+        if (numeric) {
+            ws.value(r, c, Long.parseLong(value));
+        } else {
+            text(ws, r, c, value);
+        }
+    }
+
+    /** Inline strings: values unique per row would otherwise pile up in fastexcel's shared-string table. */
+    private static void text(Worksheet ws, int r, int c, String value) {
+        if (!value.isEmpty()) {
+            ws.inlineString(r, c, value);
+        }
+    }
+}
