@@ -209,7 +209,10 @@ public final class RecordGenerator {
                 c.fail("nid.underage").nid = p.nid().charAt(0) + String.format(Locale.ROOT, "%04d", year) + p.nid().substring(5);
                 maybeNumericNid(c, r);
             }
-            case PHONE_REQUIRED -> c.fail("phone.required").phone = "";
+            case PHONE_REQUIRED -> {
+                c.fail("phone.required").phone = "";
+                c.phoneNumeric = false;
+            }
             case PHONE_INVALID -> Defects.phoneInvalid(c, p.phone(), r);
             case PHONE_DUPLICATE -> {
                 int k = earlierClean(index, Slot.PHONE, r);

@@ -1,0 +1,72 @@
+package rw.intake.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class GeneratorCliTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return GeneratorCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void run_writesWorkbookAndSidecar(@TempDir Path dir) throws IOException {
+        Path xlsx = dir.resolve("people.xlsx");
+
+        int status = run("--rows", "1500", "--invalid-ratio", "0.2", "--seed", "99", "--year", "2026", "--synonyms",
+                "--shuffle-columns", "--extra-columns", "2", "--header-row", "3", "--blank-ratio", "0.05", "--out", xlsx.toString());
+
+        assertThat(status).isZero();
+        SampleSpec spec = new SampleSpec(1500, 0.2, 99, 2026, true, true, 2, 3, 0.05);
+        assertThat(Files.readAllBytes(xlsx)).isEqualTo(SampleWorkbooks.xlsxBytes(spec));
+        StringWriter csv = new StringWriter();
+        SampleWorkbooks.write(spec, new ByteArrayOutputStream(), csv);
+        assertThat(Files.readString(dir.resolve("people.expected.csv"))).isEqualTo(csv.toString());
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("wrote 1500 records", "people.expected.csv");
+    }
+
+    @Test
+    void run_help() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--rows N", "--invalid-ratio R", "--blank-ratio B");
+    }
+
+    @Test
+    void run_unknownOption(@TempDir Path dir) {
+        assertThat(run("--rows", "10", "--colour", "red", "--out", dir.resolve("x.xlsx").toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option --colour", "Usage:");
+        assertThat(dir).isEmptyDirectory();
+    }
+
+    @Test
+    void run_missingOut() {
+        assertThat(run("--rows", "10")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--out FILE.xlsx is required");
+    }
+
+    @Test
+    void run_ratioOutOfRange(@TempDir Path dir) {
+        assertThat(run("--invalid-ratio", "1.5", "--out", dir.resolve("x.xlsx").toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("out of range");
+    }
+
+    @Test
+    void sidecarOf_replacesTheXlsxExtension() {
+        assertThat(GeneratorCli.sidecarOf(Path.of("a", "people.xlsx"))).isEqualTo(Path.of("a", "people.expected.csv"));
+        assertThat(GeneratorCli.sidecarOf(Path.of("people.XLSX"))).isEqualTo(Path.of("people.expected.csv"));
+        assertThat(GeneratorCli.sidecarOf(Path.of("people"))).isEqualTo(Path.of("people.expected.csv"));
+    }
+}
