@@ -218,17 +218,17 @@ public final class UploadService {
             if (!chunk.isEmpty()) {
                 upload.append(batch.markRegistered(chunk), sheet.rowsRead(), sheet.blankRows());
             }
-            upload.finish(sheet.rowsRead(), sheet.blankRows());
             staging.adjust(upload, upload.recordCount());
+            upload.finish(sheet.rowsRead(), sheet.blankRows());
         } catch (IngestException ex) {
-            upload.fail(ex.code(), ex.getMessage(), sheet.rowsRead());
             staging.adjust(upload, 0);
+            upload.fail(ex.code(), ex.getMessage(), sheet.rowsRead());
         } catch (RuntimeException | Error ex) {
             String ref = UUID.randomUUID().toString();
             LOG.error("validating upload {} failed (ref {})", upload.id, ref, ex);
+            staging.adjust(upload, 0);
             upload.fail("upload.internal_error", "validation stopped on a server fault (ref " + ref + ")",
                     sheet.rowsRead());
-            staging.adjust(upload, 0);
         }
     }
 
