@@ -183,7 +183,12 @@ public final class RecordValidator {
             return this;
         }
 
-        /** Regions (ISO 3166 codes) whose mobile numbers are valid. Default {@code RW}. */
+        /**
+         * Regions (ISO 3166 codes, upper case) whose mobile numbers are valid. Default {@code RW}. Numbers written
+         * without a country code are read as Rwandan when {@code RW} is among them, else as numbers of the
+         * alphabetically first region; {@link #build()} throws {@link IllegalArgumentException} for a region
+         * libphonenumber does not know.
+         */
         public Builder phoneRegions(Set<String> regions) {
             if (regions.isEmpty()) {
                 throw new IllegalArgumentException("phoneRegions must not be empty");

@@ -30,7 +30,13 @@ public final class Phones {
     private final String defaultRegion;
     private final RegionTyping fast;
 
+    /** @throws IllegalArgumentException if libphonenumber has no metadata for one of the regions */
     public Phones(Set<String> regions) {
+        for (String region : regions) {
+            if (!UTIL.getSupportedRegions().contains(region)) {
+                throw new IllegalArgumentException("no phone metadata for region " + region);
+            }
+        }
         this.regions = Set.copyOf(regions);
         this.defaultRegion = regions.contains(FAST_REGION) ? FAST_REGION : new TreeSet<>(regions).first();
         this.fast = regions.contains(FAST_REGION) ? RegionTyping.of(metadata(FAST_REGION)) : null;

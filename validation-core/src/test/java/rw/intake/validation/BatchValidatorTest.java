@@ -1,0 +1,236 @@
+package rw.intake.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+final class BatchValidatorTest {
+
+    /** Two records that differ only in one field: what the second gets. */
+    @ParameterizedTest(name = "[{index}] {0}: \"{1}\" then \"{2}\" -> {3}")
+    @CsvSource(delimiter = '|', value = {
+        "NID          | 1199480035534601      | 1199480035534601      | nid.duplicate",
+        "NID          | '1199 4800 3553 4601' | 1199480035534601      | nid.duplicate",
+        "NID          | 4199480035534601      | 4199480035534601      | nid.category nid.duplicate",
+        "NID          | 1202780035534601      | 1202780035534601      | nid.birth_year nid.duplicate",
+        "NID          | 1199480035534601      | 1199470035534601      | nid.gender_mismatch",
+        "NID          | 119948003553460       | 119948003553460       | nid.format",
+        "NID          | 11994800355346O1      | 11994800355346O1      | nid.format",
+        "PHONE_NUMBER | 0785576983            | +250 785 576 983      | phone.duplicate",
+        "PHONE_NUMBER | 785576983             | 00250785576983        | phone.duplicate",
+        "PHONE_NUMBER | 0785576983            | 0785576984            | ''",
+        "PHONE_NUMBER | 0742123456            | 0742123456            | phone.invalid",
+        "EMAIL        | bob@gmail.com         | BOB@Gmail.COM         | email.duplicate",
+        "EMAIL        | bob@gmail.com         | bob@gmail.co          | ''",
+        "EMAIL        | bobby@yahoo           | bobby@yahoo           | email.invalid",
+    })
+    void next_duplicates(Field field, String first, String second, String codes) {
+        BatchValidator batch = Records.VALIDATOR.newBatch();
+        ValidatedRecord one = batch.next(distinct(2, field, first));
+        ValidatedRecord two = batch.next(distinct(3, field, second));
+
+        assertThat(Records.codes(one)).doesNotContain("duplicate");
+        assertThat(Records.codes(two)).isEqualTo(Records.expected(codes));
+        assertThat(two.violations()).filteredOn(v -> v.code().endsWith(".duplicate"))
+                .allSatisfy(v -> assertThat(v.relatedRow()).isEqualTo(2));
+    }
+
+    /** A valid record on this row whose other unique fields differ from every other row's. */
+    private static RawRecord distinct(int row, Field field, String value) {
+        String nid = field == Field.NID ? value : "11994800355" + String.format("%05d", row);
+        String phone = field == Field.PHONE_NUMBER ? value : "07881" + String.format("%05d", row);
+        String email = field == Field.EMAIL ? value : "person" + row + "@example.rw";
+        return new RawRecord(row, "Bob Kagabo", nid, phone, "M", email, false, false);
+    }
+
+    @Test
+    void next_everyLaterOccurrenceNamesTheFirst() {
+        BatchValidator batch = Records.VALIDATOR.newBatch();
+
+        List<ValidatedRecord> out = Stream.of(2, 5, 9).map(row -> batch.next(Records.valid(row))).toList();
+
+        assertThat(out.get(0).violations()).isEmpty();
+        assertThat(out.get(0).valid()).isTrue();
+        for (ValidatedRecord r : out.subList(1, 3)) {
+            assertThat(r.violations()).extracting(Violation::code, Violation::severity, Violation::relatedRow).containsExactly(
+                    tuple("nid.duplicate", Severity.ERROR, 2),
+                    tuple("phone.duplicate", Severity.WARNING, 2),
+                    tuple("email.duplicate", Severity.WARNING, 2));
+            assertThat(r.valid()).isFalse();
+            assertThat(r.normalized().nid()).isNull();
+            assertThat(r.normalized().phoneNumber()).isEqualTo("+250785576983");
+            assertThat(r.violations().get(0).message()).isEqualTo("The same NID is on row 2");
+        }
+    }
+
+    @Test
+    void next_phoneAndEmailDuplicatesAreWarningsOnly() {
+        BatchValidator batch = Records.VALIDATOR.newBatch();
+        batch.next(Records.valid(2));
+
+        ValidatedRecord r = batch.next(Records.with(3, Field.NID, "1199580035534601"));
+
+        assertThat(Records.codes(r)).isEqualTo("phone.duplicate email.duplicate");
+        assertThat(r.valid()).isTrue();
+    }
+
+    @Test
+    void next_duplicatesGoInFieldOrderAmongFieldViolations() {
+        BatchValidator batch = Records.VALIDATOR.newBatch();
+        batch.next(Records.valid(2));
+
+        ValidatedRecord r = batch.next(new RawRecord(3, "B0b", "1199480035534601", "0785576983", "X", "bob@gmail.com",
+                true, false));
+
+        assertThat(Records.codes(r)).isEqualTo(
+                "names.characters nid.numeric_cell nid.duplicate phone.duplicate gender.invalid email.duplicate");
+    }
+
+    @Test
+    void next_rowsMustAscend() {
+        BatchValidator batch = Records.VALIDATOR.newBatch();
+        batch.next(Records.valid(5));
+
+        assertThatThrownBy(() -> batch.next(Records.valid(5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("records must come in ascending row order: row 5 after row 5");
+    }
+
+    @Test
+    void crossCheck_cleanRecordIsReturnedAsIs() {
+        BatchValidator batch = Records.VALIDATOR.newBatch();
+        ValidatedRecord checked = Records.VALIDATOR.validate(Records.valid(2));
+
+        assertThat(batch.crossCheck(checked)).isSameAs(checked);
+    }
+
+    @Test
+    void crossCheck_afterParallelFieldRulesEqualsValidateAll() {
+        List<RawRecord> raws = mixed(3000);
+
+        List<ValidatedRecord> fieldChecked = raws.parallelStream().map(Records.VALIDATOR::validate).toList();
+        BatchValidator batch = Records.VALIDATOR.newBatch();
+        List<ValidatedRecord> crossChecked = fieldChecked.stream().map(batch::crossCheck).toList();
+
+        assertThat(crossChecked).isEqualTo(Records.VALIDATOR.validateAll(raws));
+        assertThat(crossChecked).anyMatch(r -> r.has("nid.duplicate")).anyMatch(r -> r.has("email.duplicate"));
+    }
+
+    /** Records with every 7th NID, phone and email repeated from 50 rows before. */
+    private static List<RawRecord> mixed(int n) {
+        List<RawRecord> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int key = i % 7 == 6 && i >= 50 ? i - 50 : i;
+            out.add(RawRecord.of(i + 2, "Person Number", "1199080" + String.format("%09d", key),
+                    "0788" + String.format("%06d", key), "M", "p" + key + "@example.rw"));
+        }
+        return out;
+    }
+
+    @Test
+    void validateAll_looksUpRegisteredNidsOnceAChunk() {
+        List<Collection<String>> calls = new ArrayList<>();
+        RecordValidator v = RecordValidator.builder().clock(Records.CLOCK_2026).registeredNids(nids -> {
+            calls.add(List.copyOf(nids));
+            return nids.stream().filter(n -> n.endsWith("0")).collect(Collectors.toSet());
+        }).build();
+        List<RawRecord> raws = mixed(2500);
+
+        List<ValidatedRecord> out = v.validateAll(raws);
+
+        assertThat(calls).hasSize(3);
+        assertThat(calls).allSatisfy(c -> assertThat(c).hasSizeLessThanOrEqualTo(RecordValidator.REGISTERED_LOOKUP_BATCH));
+        assertThat(out).hasSize(2500);
+        assertThat(out).allSatisfy(r -> assertThat(r.has("nid.already_registered"))
+                .isEqualTo(r.raw().nid().endsWith("0") && !r.has("nid.duplicate")));
+        assertThat(out.get(0).violations()).singleElement().satisfies(x -> {
+            assertThat(x.severity()).isEqualTo(Severity.ERROR);
+            assertThat(x.message()).isEqualTo("This NID is already registered");
+        });
+        assertThat(out.get(0).normalized().nid()).isNull();
+    }
+
+    @Test
+    void markRegistered_asksOnlyForValidNids() {
+        List<Collection<String>> calls = new ArrayList<>();
+        RecordValidator v = RecordValidator.builder().clock(Records.CLOCK_2026).registeredNids(nids -> {
+            calls.add(List.copyOf(nids));
+            return Set.copyOf(nids);
+        }).build();
+        BatchValidator batch = v.newBatch();
+        List<ValidatedRecord> chunk = List.of(batch.next(Records.valid(2)), batch.next(Records.valid(3)),
+                batch.next(Records.with(4, Field.NID, "4199480035534602")), batch.next(Records.with(5, Field.NID, "12")));
+
+        List<ValidatedRecord> out = batch.markRegistered(chunk);
+
+        assertThat(calls).containsExactly(List.of("1199480035534601"));
+        assertThat(out).extracting(Records::codes).containsExactly("nid.already_registered",
+                "nid.duplicate phone.duplicate email.duplicate", "nid.category phone.duplicate email.duplicate",
+                "nid.format phone.duplicate email.duplicate");
+    }
+
+    @Test
+    void markRegistered_noValidNidNoLookup() {
+        AtomicInteger calls = new AtomicInteger();
+        RecordValidator v = RecordValidator.builder().registeredNids(nids -> {
+            calls.incrementAndGet();
+            return Set.of();
+        }).build();
+        BatchValidator batch = v.newBatch();
+
+        List<ValidatedRecord> out = batch.markRegistered(List.of(batch.next(Records.with(2, Field.NID, ""))));
+
+        assertThat(calls).hasValue(0);
+        assertThat(out).hasSize(1);
+    }
+
+    @Test
+    void validate_streamIsLazyAndLooksUpInChunks() {
+        AtomicInteger pulled = new AtomicInteger();
+        AtomicInteger lookups = new AtomicInteger();
+        AtomicInteger closed = new AtomicInteger();
+        RecordValidator v = RecordValidator.builder().clock(Records.CLOCK_2026).registeredNids(nids -> {
+            lookups.incrementAndGet();
+            return Set.of();
+        }).build();
+        Stream<RawRecord> source = mixed(10_000).stream().peek(r -> pulled.incrementAndGet()).onClose(closed::incrementAndGet);
+
+        try (Stream<ValidatedRecord> out = v.validate(source)) {
+            assertThat(out.limit(1500).count()).isEqualTo(1500);
+        }
+
+        assertThat(pulled).hasValue(2000);
+        assertThat(lookups).hasValue(2);
+        assertThat(closed).hasValue(1);
+    }
+
+    @Test
+    void validate_streamEqualsValidateAll() {
+        List<RawRecord> raws = mixed(2345);
+
+        assertThat(Records.VALIDATOR.validate(raws.stream()).toList()).isEqualTo(Records.VALIDATOR.validateAll(raws));
+    }
+
+    @Test
+    void retainedBytes_growsWithDistinctKeysOnly() {
+        BatchValidator same = Records.VALIDATOR.newBatch();
+        BatchValidator distinct = Records.VALIDATOR.newBatch();
+        IntStream.range(0, 5000).forEach(i -> same.next(Records.valid(i + 2)));
+        mixed(5000).forEach(distinct::next);
+
+        assertThat(same.retainedBytes()).isLessThan(1000);
+        assertThat(distinct.retainedBytes()).isBetween(5000L * 30, 5000L * 64);
+    }
+}
