@@ -8,7 +8,6 @@ import static rw.intake.excel.Xlsx.row;
 import java.io.ByteArrayInputStream;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import rw.intake.validation.Field;
 import rw.intake.validation.RawRecord;
@@ -17,10 +16,8 @@ final class SheetReaderTest {
 
     private static final String STYLES_XF = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml";
 
-    static List<RawRecord> read(byte[] bytes) {
-        try (SheetRecords sheet = SheetReader.defaults().open(bytes); Stream<RawRecord> records = sheet.records()) {
-            return records.toList();
-        }
+    private static List<RawRecord> read(byte[] bytes) {
+        return SheetRecordsTestSupport.readAll(bytes);
     }
 
     @Test

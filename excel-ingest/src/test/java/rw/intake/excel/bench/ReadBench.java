@@ -1,0 +1,231 @@
+package rw.intake.excel.bench;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.stream.Stream;
+import javax.xml.parsers.ParserConfigurationException;
+import org.apache.poi.openxml4j.exceptions.OpenXML4JException;
+import org.apache.poi.openxml4j.opc.OPCPackage;
+import org.apache.poi.ss.usermodel.DataFormatter;
+import org.apache.poi.util.XMLHelper;
+import org.apache.poi.xssf.eventusermodel.ReadOnlySharedStringsTable;
+import org.apache.poi.xssf.eventusermodel.XSSFReader;
+import org.apache.poi.xssf.eventusermodel.XSSFSheetXMLHandler;
+import org.apache.poi.xssf.usermodel.XSSFComment;
+import org.dhatim.fastexcel.Workbook;
+import org.dhatim.fastexcel.Worksheet;
+import org.xml.sax.InputSource;
+import org.xml.sax.SAXException;
+import org.xml.sax.XMLReader;
+import rw.intake.excel.SheetReader;
+import rw.intake.excel.SheetRecords;
+import rw.intake.validation.BatchValidator;
+import rw.intake.validation.RawRecord;
+import rw.intake.validation.RecordValidator;
+import rw.intake.validation.ValidatedRecord;
+
+/**
+ * Read and read + validate throughput of {@link SheetReader} on generated workbooks, against Apache POI's streaming
+ * reader (XSSFReader + XSSFSheetXMLHandler) on the same bytes. Not a test: run it by hand (see the module README).
+ * Arguments: row counts (default {@code 50000 1000000}).
+ */
+public final class ReadBench {
+
+    private static final int ROUNDS = 3;
+
+    private ReadBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int[] sizes = args.length == 0 ? new int[] {50_000, 1_000_000}
+                : Stream.of(args).mapToInt(Integer::parseInt).toArray();
+        System.out.printf(Locale.ROOT, "JVM max heap %d MiB, %d cores%n", Runtime.getRuntime().maxMemory() >> 20,
+                Runtime.getRuntime().availableProcessors());
+        ExecutorService readers = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sheet-reader");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            byte[] warm = workbook(20_000, true);
+            for (int i = 0; i < 5; i++) {
+                readOnly(warm);
+                readAndValidate(warm);
+                readAheadAndValidate(warm, readers);
+                poi(warm);
+            }
+            for (int rows : sizes) {
+                for (boolean inline : new boolean[] {true, false}) {
+                    byte[] xlsx = workbook(rows, inline);
+                    String name = String.format(Locale.ROOT, "%,d rows, %s strings, %.1f MiB", rows,
+                            inline ? "inline" : "shared", xlsx.length / 1048576.0);
+                    System.out.println(name);
+                    double base = measure("  SheetReader read only", rows, () -> readOnly(xlsx));
+                    measure("  SheetReader read + validate, one thread", rows, () -> readAndValidate(xlsx));
+                    measure("  SheetReader read-ahead + validate, two threads", rows,
+                            () -> readAheadAndValidate(xlsx, readers));
+                    double poi = measure("  POI XSSFReader+XSSFSheetXMLHandler read only", rows, () -> poi(xlsx));
+                    System.out.printf(Locale.ROOT, "  POI / SheetReader (read only): %.2f%n", poi / base);
+                }
+            }
+        } finally {
+            readers.shutdownNow();
+        }
+    }
+
+    /** Best of {@link #ROUNDS} runs; prints seconds, rows/s and the peak heap over that run. Returns seconds. */
+    private static double measure(String label, int rows, LongSupplier run) {
+        double best = Double.MAX_VALUE;
+        long peak = 0;
+        for (int i = 0; i < ROUNDS; i++) {
+            System.gc();
+            resetPeaks();
+            long t0 = System.nanoTime();
+            long n = run.getAsLong();
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (n != rows) {
+                throw new IllegalStateException(label + ": read " + n + " of " + rows);
+            }
+            best = Math.min(best, s);
+            peak = Math.max(peak, peakHeap());
+        }
+        System.out.printf(Locale.ROOT, "%-52s %7.3f s %,12.0f rows/s  peak heap %,5d MiB%n", label, best, rows / best,
+                peak >> 20);
+        return best;
+    }
+
+    private static void resetPeaks() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            pool.resetPeakUsage();
+        }
+    }
+
+    private static long peakHeap() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+
+    private static long readOnly(byte[] xlsx) {
+        try (SheetRecords sheet = SheetReader.defaults().open(xlsx); Stream<RawRecord> records = sheet.records()) {
+            return records.count();
+        }
+    }
+
+    private static long readAndValidate(byte[] xlsx) {
+        BatchValidator batch = RecordValidator.defaults().newBatch();
+        try (SheetRecords sheet = SheetReader.defaults().open(xlsx); Stream<RawRecord> records = sheet.records()) {
+            return records.map(batch::next).filter(ValidatedRecord::valid).count() >= 0 ? sheet.rowsRead() : -1;
+        }
+    }
+
+    private static long readAheadAndValidate(byte[] xlsx, ExecutorService readers) {
+        BatchValidator batch = RecordValidator.defaults().newBatch();
+        SheetRecords sheet = SheetReader.defaults().open(xlsx);
+        try (Stream<RawRecord> records = sheet.records(readers)) {
+            return records.map(batch::next).filter(ValidatedRecord::valid).count() >= 0 ? sheet.rowsRead() : -1;
+        }
+    }
+
+    private static long poi(byte[] xlsx) {
+        AtomicLong rows = new AtomicLong();
+        try (OPCPackage pkg = OPCPackage.open(new ByteArrayInputStream(xlsx))) {
+            XSSFReader reader = new XSSFReader(pkg);
+            ReadOnlySharedStringsTable strings = new ReadOnlySharedStringsTable(pkg);
+            XSSFSheetXMLHandler.SheetContentsHandler handler = new XSSFSheetXMLHandler.SheetContentsHandler() {
+                @Override
+                public void startRow(int rowNum) {
+                }
+
+                @Override
+                public void endRow(int rowNum) {
+                    if (rowNum > 0) {
+                        rows.incrementAndGet();
+                    }
+                }
+
+                @Override
+                public void cell(String cellReference, String formattedValue, XSSFComment comment) {
+                }
+            };
+            XMLReader parser = XMLHelper.newXMLReader();
+            parser.setContentHandler(new XSSFSheetXMLHandler(reader.getStylesTable(), null, strings, handler,
+                    new DataFormatter(), false));
+            try (InputStream sheet = reader.getSheetsData().next()) {
+                parser.parse(new InputSource(sheet));
+            }
+        } catch (IOException | OpenXML4JException | SAXException | ParserConfigurationException e) {
+            throw new IllegalStateException(e);
+        }
+        return rows.get();
+    }
+
+    /** A registration sheet: header and {@code rows} records, ~10% of NIDs and half the phones as number cells. */
+    static byte[] workbook(int rows, boolean inlineStrings) {
+        String[] first = {"Jean", "Marie", "Eric", "Claudine", "Patrick", "Aline", "Emmanuel", "Grace", "Olivier",
+            "Diane"};
+        String[] last = {"Uwase", "Habimana", "Mukamana", "Niyonzima", "Uwimana", "Nshimiyimana", "Ingabire",
+            "Mugisha", "Iradukunda", "Byiringiro"};
+        Random random = new Random(42);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            Workbook wb = new Workbook(out, "ReadBench", "1.0");
+            Worksheet ws = wb.newWorksheet("People");
+            String[] header = {"names", "nid", "phone_number", "gender", "email"};
+            for (int c = 0; c < header.length; c++) {
+                ws.value(0, c, header[c]);
+            }
+            for (int r = 1; r <= rows; r++) {
+                boolean male = random.nextBoolean();
+                String name = first[random.nextInt(first.length)] + " " + last[random.nextInt(last.length)];
+                long nid = 1_1950_0_0000000_0_00L + (long) random.nextInt(60) * 100_000_000_000L
+                        + (male ? 8 : 7) * 10_000_000_000L + random.nextInt(10_000_000) * 1000L + random.nextInt(100);
+                long phone = 780_000_000L + random.nextInt(20_000_000);
+                String email = name.toLowerCase(Locale.ROOT).replace(' ', '.') + r + "@example.rw";
+                text(ws, r, 0, name, inlineStrings);
+                if (r % 10 == 0) {
+                    ws.value(r, 1, nid);
+                } else {
+                    text(ws, r, 1, Long.toString(nid), inlineStrings);
+                }
+                if (r % 2 == 0) {
+                    ws.value(r, 2, phone);
+                } else {
+                    text(ws, r, 2, "0" + phone, inlineStrings);
+                }
+                text(ws, r, 3, male ? "M" : "F", inlineStrings);
+                text(ws, r, 4, email, inlineStrings);
+                if (r % 10_000 == 0) {
+                    ws.flush();
+                }
+            }
+            wb.finish();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void text(Worksheet ws, int r, int c, String value, boolean inline) {
+        if (inline) {
+            ws.inlineString(r, c, value);
+        } else {
+            ws.value(r, c, value);
+        }
+    }
+}
