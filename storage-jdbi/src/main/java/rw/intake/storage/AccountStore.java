@@ -10,7 +10,7 @@ public interface AccountStore {
     /**
      * Creates an account.
      *
-     * @throws StorageException if the username is taken
+     * @throws UsernameTakenException if the username is taken
      */
     Account create(String username, String passwordHash, String role);
 

@@ -1,5 +1,7 @@
 package rw.intake.storage;
 
+import rw.intake.storage.internal.JdbiStorage;
+
 /**
  * The database: a pool, the schema migrated by Flyway on open, and the stores. Thread-safe; close it once.
  *
@@ -17,7 +19,7 @@ public interface Storage extends AutoCloseable {
      * @throws StorageException if the database cannot be reached or migrated
      */
     static Storage open(DatabaseConfig config) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return JdbiStorage.open(config);
     }
 
     UserStore users();

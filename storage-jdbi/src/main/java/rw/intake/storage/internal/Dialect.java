@@ -1,0 +1,88 @@
+package rw.intake.storage.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import java.sql.SQLException;
+import java.util.Locale;
+import rw.intake.storage.StorageException;
+
+/** What differs between the three databases: driver options, the migrations' location and error codes. */
+public enum Dialect {
+    H2("h2"),
+    POSTGRESQL("postgresql"),
+    MARIADB("mariadb");
+
+    private final String key;
+
+    Dialect(String key) {
+        this.key = key;
+    }
+
+    /** {@code h2}, {@code postgresql} or {@code mariadb}. */
+    public String key() {
+        return key;
+    }
+
+    /**
+     * The dialect of a JDBC URL.
+     *
+     * @throws StorageException for any other database
+     */
+    public static Dialect of(String jdbcUrl) {
+        String url = jdbcUrl.toLowerCase(Locale.ROOT);
+        if (url.startsWith("jdbc:h2:")) {
+            return H2;
+        }
+        if (url.startsWith("jdbc:postgresql:")) {
+            return POSTGRESQL;
+        }
+        if (url.startsWith("jdbc:mariadb:")) {
+            return MARIADB;
+        }
+        throw new StorageException("unsupported database URL (expected jdbc:h2:, jdbc:postgresql: or jdbc:mariadb:): " + jdbcUrl);
+    }
+
+    String migrations() {
+        return "classpath:db/migration/" + key;
+    }
+
+    /** Driver options that make batched inserts fast, and the session settings the queries rely on. */
+    void configure(HikariConfig hikari) {
+        switch (this) {
+            case POSTGRESQL -> hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
+            case MARIADB -> {
+                hikari.addDataSourceProperty("useBulkStmtsForInserts", "true");
+                // ROW_NUMBER is a reserved word in MariaDB: the queries quote it the standard way.
+                hikari.setConnectionInitSql("SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')");
+            }
+            default -> {
+                // H2 needs nothing.
+            }
+        }
+    }
+
+    /** Whether the exception is a unique-constraint violation. */
+    boolean isUniqueViolation(SQLException e) {
+        for (SQLException s = e; s != null; s = s.getNextException()) {
+            String state = s.getSQLState();
+            if ("23505".equals(state) || this == MARIADB && s.getErrorCode() == 1062) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a new attempt of the same transaction may succeed: a deadlock, a serialization failure, a lock time-out. */
+    boolean isTransient(SQLException e) {
+        for (SQLException s = e; s != null; s = s.getNextException()) {
+            String state = s.getSQLState() == null ? "" : s.getSQLState();
+            if (state.equals("40001") || state.equals("40P01") || state.equals("55P03") || state.equals("HYT00")) {
+                return true;
+            }
+            int code = s.getErrorCode();
+            if (this == MARIADB && (code == 1213 || code == 1205) || this == H2 && (code == 50200 || code == 40001)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,88 @@
+package rw.intake.storage.internal;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+import rw.intake.storage.AccountStore;
+import rw.intake.storage.DatabaseConfig;
+import rw.intake.storage.Storage;
+import rw.intake.storage.StorageException;
+import rw.intake.storage.UserStore;
+
+/** {@link Storage} over a HikariCP pool, migrated by Flyway, queried through JDBI. */
+public final class JdbiStorage implements Storage {
+
+    private final Dialect dialect;
+    private final HikariDataSource pool;
+    private final JdbiUserStore users;
+    private final JdbiAccountStore accounts;
+
+    private JdbiStorage(Dialect dialect, HikariDataSource pool, boolean copy) {
+        this.dialect = dialect;
+        this.pool = pool;
+        Jdbi jdbi = Jdbi.create(pool);
+        UserWriter writer = copy && dialect == Dialect.POSTGRESQL ? new CopyUserWriter() : new BatchUserWriter();
+        this.users = new JdbiUserStore(jdbi, dialect, writer);
+        this.accounts = new JdbiAccountStore(jdbi, dialect);
+    }
+
+    /** Opens the pool and migrates the schema; on PostgreSQL commits use COPY. */
+    public static Storage open(DatabaseConfig config) {
+        return open(config, true);
+    }
+
+    /**
+     * Opens the pool and migrates the schema.
+     *
+     * @param copy whether commits use COPY on PostgreSQL (else batched inserts, as on the other databases)
+     * @throws StorageException if the database cannot be reached or migrated
+     */
+    public static JdbiStorage open(DatabaseConfig config, boolean copy) {
+        Dialect dialect = Dialect.of(config.jdbcUrl());
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("intake-" + dialect.key());
+        hikari.setJdbcUrl(config.jdbcUrl());
+        if (!config.username().isEmpty()) {
+            hikari.setUsername(config.username());
+        }
+        if (!config.password().isEmpty()) {
+            hikari.setPassword(config.password());
+        }
+        hikari.setMaximumPoolSize(config.maxPoolSize());
+        dialect.configure(hikari);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            throw new StorageException("cannot connect to " + config.jdbcUrl() + ": " + e.getMessage(), e);
+        }
+        try {
+            Flyway.configure().dataSource(pool).locations(dialect.migrations()).load().migrate();
+            return new JdbiStorage(dialect, pool, copy);
+        } catch (RuntimeException e) {
+            pool.close();
+            throw new StorageException("cannot migrate " + config.jdbcUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public UserStore users() {
+        return users;
+    }
+
+    @Override
+    public AccountStore accounts() {
+        return accounts;
+    }
+
+    @Override
+    public String dialect() {
+        return dialect.key();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,291 @@
+package rw.intake.storage.internal;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
+import rw.intake.storage.CommitMode;
+import rw.intake.storage.CommitRequest;
+import rw.intake.storage.CommitResult;
+import rw.intake.storage.CommittedUser;
+import rw.intake.storage.Page;
+import rw.intake.storage.StorageException;
+import rw.intake.storage.UploadAlreadyCommittedException;
+import rw.intake.storage.UploadTotals;
+import rw.intake.storage.UserQuery;
+import rw.intake.storage.UserStore;
+import rw.intake.validation.Field;
+import rw.intake.validation.Severity;
+import rw.intake.validation.ValidatedRecord;
+import rw.intake.validation.Violation;
+
+/**
+ * Commits in one transaction, chunk by chunk: look up which of the chunk's valid NIDs are registered already, turn
+ * those records into conflicts, insert the chunk. The unique index on {@code users.registered_nid} is the guarantee;
+ * a commit that loses a race for a NID against a concurrent commit fails on it, rolls back and starts again.
+ */
+final class JdbiUserStore implements UserStore {
+
+    /** Records per look-up and per insert batch. */
+    static final int CHUNK = 1000;
+    /** Attempts of a commit that lost a race for a NID (or a deadlock) before giving up. */
+    static final int MAX_ATTEMPTS = 5;
+    static final String CONFLICT_CODE = "nid.already_registered";
+    static final String CONFLICT_MESSAGE = "A valid record with this NID is already registered";
+
+    private static final String UPLOAD_EXISTS = """
+        SELECT COUNT(*) FROM uploads WHERE id = :id""";
+    private static final String INSERT_UPLOAD = """
+        INSERT INTO uploads (id, owner, file_name, records, valid_records, invalid_records, with_warnings, blank_rows,
+                             commit_mode, committed, skipped, conflicts, committed_at)
+        VALUES (:id, :owner, :fileName, :records, :valid, :invalid, :withWarnings, :blankRows,
+                :mode, 0, 0, 0, :committedAt)""";
+    private static final String H2_COMMIT_LOCK = """
+        SELECT id FROM commit_lock WHERE id = 1 FOR UPDATE""";
+    private static final String UPDATE_UPLOAD = """
+        UPDATE uploads SET committed = :committed, skipped = :skipped, conflicts = :conflicts WHERE id = :id""";
+    private static final String REGISTERED = """
+        SELECT registered_nid FROM users WHERE registered_nid IN (<nids>)""";
+    private static final String SELECT_USERS = """
+        SELECT u.id, u.upload_id, u."row_number", u.names, u.nid, u.phone_number, u.gender, u.email, u.valid,
+               u.nid_valid, u.phone_valid, u.email_valid, u.names_valid, u.gender_valid, u.errors, u.committed_at
+        FROM users u""";
+    private static final String COUNT_USERS = """
+        SELECT COUNT(*) FROM users u""";
+    private static final String JOIN_UPLOADS = " JOIN uploads p ON p.id = u.upload_id";
+    private static final String ORDER_PAGE = " ORDER BY u.upload_id, u.\"row_number\" LIMIT :limit OFFSET :offset";
+
+    private final Jdbi jdbi;
+    private final Dialect dialect;
+    private final UserWriter writer;
+
+    JdbiUserStore(Jdbi jdbi, Dialect dialect, UserWriter writer) {
+        this.jdbi = jdbi;
+        this.dialect = dialect;
+        this.writer = writer;
+    }
+
+    @Override
+    public CommitResult commit(CommitRequest request, Iterable<ValidatedRecord> records) {
+        if (request.uploadId().isEmpty() || request.uploadId().length() > 64) {
+            throw new IllegalArgumentException("uploadId must have 1 to 64 characters: " + request.uploadId());
+        }
+        Exception lastRace = null;
+        for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            try {
+                return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> commitOnce(h, request, records));
+            } catch (JdbiException | SQLException e) {
+                SQLException sql = sqlCause(e);
+                if (sql == null || !(dialect.isUniqueViolation(sql) || dialect.isTransient(sql))) {
+                    throw new StorageException("commit of upload " + request.uploadId() + " failed: " + e.getMessage(), e);
+                }
+                lastRace = e;
+            }
+        }
+        throw new StorageException("commit of upload " + request.uploadId() + " lost " + MAX_ATTEMPTS
+            + " races for its NIDs against concurrent commits (or holds a valid NID twice)", lastRace);
+    }
+
+    private CommitResult commitOnce(Handle h, CommitRequest request, Iterable<ValidatedRecord> records) throws SQLException {
+        if (dialect == Dialect.H2) {
+            h.createQuery(H2_COMMIT_LOCK).mapTo(Integer.class).one();
+        }
+        Instant committedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        insertUpload(h, request, committedAt);
+        Counts counts = new Counts();
+        List<ValidatedRecord> chunk = new ArrayList<>(CHUNK);
+        for (ValidatedRecord r : records) {
+            chunk.add(r);
+            if (chunk.size() == CHUNK) {
+                writeChunk(h, request, committedAt, chunk, counts);
+                chunk.clear();
+            }
+        }
+        writeChunk(h, request, committedAt, chunk, counts);
+        h.createUpdate(UPDATE_UPLOAD).bind("committed", counts.committed).bind("skipped", counts.skipped)
+            .bind("conflicts", counts.conflicts).bind("id", request.uploadId()).execute();
+        return new CommitResult(request.uploadId(), counts.committed, counts.skipped, counts.conflicts, committedAt);
+    }
+
+    private void insertUpload(Handle h, CommitRequest request, Instant committedAt) {
+        if (uploadExists(h, request.uploadId())) {
+            throw new UploadAlreadyCommittedException(request.uploadId());
+        }
+        UploadTotals t = request.totals();
+        try {
+            h.createUpdate(INSERT_UPLOAD).bind("id", request.uploadId()).bind("owner", request.owner())
+                .bind("fileName", request.fileName()).bind("records", t.records()).bind("valid", t.valid())
+                .bind("invalid", t.invalid()).bind("withWarnings", t.withWarnings()).bind("blankRows", t.blankRows())
+                .bind("mode", request.mode().name().toLowerCase(Locale.ROOT)).bind("committedAt", committedAt)
+                .execute();
+        } catch (JdbiException e) {
+            SQLException sql = sqlCause(e);
+            if (sql != null && dialect.isUniqueViolation(sql)) {
+                // A concurrent commit of the same upload won.
+                throw new UploadAlreadyCommittedException(request.uploadId());
+            }
+            throw e;
+        }
+    }
+
+    private static boolean uploadExists(Handle h, String uploadId) {
+        return h.createQuery(UPLOAD_EXISTS).bind("id", uploadId).mapTo(Long.class).one() > 0;
+    }
+
+    private void writeChunk(Handle h, CommitRequest request, Instant committedAt, List<ValidatedRecord> chunk, Counts counts)
+        throws SQLException {
+        if (chunk.isEmpty()) {
+            return;
+        }
+        List<String> validNids = new ArrayList<>(chunk.size());
+        for (ValidatedRecord r : chunk) {
+            String nid = UserRow.registeredNid(r);
+            if (nid != null) {
+                validNids.add(nid);
+            }
+        }
+        Set<String> registered = validNids.isEmpty() ? Set.of() : registeredAmong(h, validNids);
+        boolean validOnly = request.mode() == CommitMode.VALID;
+        List<UserRow> rows = new ArrayList<>(chunk.size());
+        for (ValidatedRecord r : chunk) {
+            ValidatedRecord record = r;
+            if (r.valid() && registered.contains(r.normalized().nid())) {
+                counts.conflicts++;
+                record = withConflict(r);
+            }
+            if (validOnly && !record.valid()) {
+                counts.skipped++;
+            } else {
+                rows.add(UserRow.of(record));
+                counts.committed++;
+            }
+        }
+        writer.write(h, request.uploadId(), committedAt, rows);
+    }
+
+    /** The record with {@code nid.already_registered} among its violations, after the other NID violations. */
+    static ValidatedRecord withConflict(ValidatedRecord r) {
+        List<Violation> violations = new ArrayList<>(r.violations().size() + 1);
+        Violation conflict = Violation.of(Field.NID, CONFLICT_CODE, Severity.ERROR, CONFLICT_MESSAGE);
+        boolean added = false;
+        for (Violation v : r.violations()) {
+            if (!added && v.field().ordinal() > Field.NID.ordinal()) {
+                violations.add(conflict);
+                added = true;
+            }
+            violations.add(v);
+        }
+        if (!added) {
+            violations.add(conflict);
+        }
+        return ValidatedRecord.of(r.raw(), r.normalized(), violations);
+    }
+
+    @Override
+    public Set<String> registeredAmong(Collection<String> nids) {
+        if (nids.isEmpty()) {
+            return Set.of();
+        }
+        try {
+            return jdbi.withHandle(h -> registeredAmong(h, nids));
+        } catch (JdbiException e) {
+            throw new StorageException("look-up of registered NIDs failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Set<String> registeredAmong(Handle h, Collection<String> nids) {
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(nids));
+        Set<String> registered = new HashSet<>();
+        for (int from = 0; from < distinct.size(); from += CHUNK) {
+            List<String> part = distinct.subList(from, Math.min(distinct.size(), from + CHUNK));
+            h.createQuery(REGISTERED).bindList("nids", part).mapTo(String.class).forEach(registered::add);
+        }
+        return registered;
+    }
+
+    @Override
+    public Page<CommittedUser> users(UserQuery query) {
+        StringBuilder where = new StringBuilder(query.owner() == null ? "" : JOIN_UPLOADS);
+        String and = " WHERE ";
+        if (query.uploadId() != null) {
+            where.append(and).append("u.upload_id = :uploadId");
+            and = " AND ";
+        }
+        if (query.valid() != null) {
+            where.append(and).append("u.valid = :valid");
+            and = " AND ";
+        }
+        if (query.owner() != null) {
+            where.append(and).append("p.owner = :owner");
+        }
+        try {
+            return jdbi.withHandle(h -> {
+                long total = filters(h.createQuery(COUNT_USERS + where), query).mapTo(Long.class).one();
+                List<CommittedUser> items = filters(h.createQuery(SELECT_USERS + where + ORDER_PAGE), query)
+                    .bind("limit", query.size()).bind("offset", (long) (query.page() - 1) * query.size())
+                    .map((rs, ctx) -> user(rs)).list();
+                return new Page<>(items, query.page(), query.size(), total);
+            });
+        } catch (JdbiException e) {
+            throw new StorageException("reading committed users failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Query filters(Query q, UserQuery query) {
+        if (query.uploadId() != null) {
+            q.bind("uploadId", query.uploadId());
+        }
+        if (query.valid() != null) {
+            q.bind("valid", query.valid().booleanValue());
+        }
+        if (query.owner() != null) {
+            q.bind("owner", query.owner());
+        }
+        return q;
+    }
+
+    private static CommittedUser user(ResultSet rs) throws SQLException {
+        return new CommittedUser(rs.getLong("id"), rs.getString("upload_id"), rs.getInt("row_number"), rs.getString("names"),
+            rs.getString("nid"), rs.getString("phone_number"), rs.getString("gender"), rs.getString("email"),
+            rs.getBoolean("valid"), rs.getBoolean("nid_valid"), rs.getBoolean("phone_valid"), rs.getBoolean("email_valid"),
+            rs.getBoolean("names_valid"), rs.getBoolean("gender_valid"), ViolationsJson.read(rs.getString("errors")),
+            rs.getTimestamp("committed_at").toInstant());
+    }
+
+    @Override
+    public boolean isCommitted(String uploadId) {
+        try {
+            return jdbi.withHandle(h -> uploadExists(h, uploadId));
+        } catch (JdbiException e) {
+            throw new StorageException("reading upload " + uploadId + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The first SQLException among the causes, or null. */
+    static SQLException sqlCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private static final class Counts {
+        long committed;
+        long skipped;
+        long conflicts;
+    }
+}

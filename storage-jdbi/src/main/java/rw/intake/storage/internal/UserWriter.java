@@ -1,0 +1,17 @@
+package rw.intake.storage.internal;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+
+/** Inserts a chunk of users inside the commit's transaction. */
+interface UserWriter {
+
+    /** The columns every writer fills, in this order; {@code id} is generated. */
+    String COLUMNS = """
+        upload_id, "row_number", names, nid, phone_number, gender, email, nid_valid, phone_valid, email_valid,
+        names_valid, gender_valid, valid, errors, committed_at, registered_nid""";
+
+    void write(Handle handle, String uploadId, Instant committedAt, List<UserRow> rows) throws SQLException;
+}

@@ -1,0 +1,24 @@
+package rw.intake.storage;
+
+/** The databases the tests run against; all but H2 only when their URL is in the environment. */
+public enum DatabaseKind {
+    /** H2 in memory, always. */
+    H2(null),
+    /** PostgreSQL with COPY, when {@code INTAKE_TEST_POSTGRES_URL} is set. */
+    POSTGRESQL("INTAKE_TEST_POSTGRES_URL"),
+    /** PostgreSQL with batched inserts instead of COPY. */
+    POSTGRESQL_BATCH("INTAKE_TEST_POSTGRES_URL"),
+    /** MariaDB, when {@code INTAKE_TEST_MARIADB_URL} is set. */
+    MARIADB("INTAKE_TEST_MARIADB_URL");
+
+    private final String urlVariable;
+
+    DatabaseKind(String urlVariable) {
+        this.urlVariable = urlVariable;
+    }
+
+    /** The environment variable holding the server's URL, or null for H2. */
+    public String urlVariable() {
+        return urlVariable;
+    }
+}

@@ -1,0 +1,91 @@
+package rw.intake.storage;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.UUID;
+import rw.intake.storage.internal.JdbiStorage;
+
+/**
+ * A fresh, empty, migrated database for one test, dropped on close: an H2 in-memory database, a new PostgreSQL schema
+ * (via {@code currentSchema=}) or a new MariaDB database on the server named by the kind's environment variable.
+ * A kind whose variable is not set skips the test.
+ *
+ * <pre>{@code
+ * try (TestDatabase db = TestDatabase.fresh(DatabaseKind.H2)) {
+ *     db.storage().users().commit(request, records);
+ * }
+ * }</pre>
+ */
+public final class TestDatabase implements AutoCloseable {
+
+    private final DatabaseConfig config;
+    private final String adminUrl;
+    private final String drop;
+    private final Storage storage;
+
+    private TestDatabase(DatabaseKind kind, DatabaseConfig config, String adminUrl, String drop) {
+        this.config = config;
+        this.adminUrl = adminUrl;
+        this.drop = drop;
+        this.storage = JdbiStorage.open(config, kind != DatabaseKind.POSTGRESQL_BATCH);
+    }
+
+    /** A fresh database of this kind; skips the calling test if its server's URL is not set. */
+    public static TestDatabase fresh(DatabaseKind kind) {
+        String name = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
+        if (kind == DatabaseKind.H2) {
+            String url = "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
+            return new TestDatabase(kind, DatabaseConfig.of(url, "sa", ""), url, "SHUTDOWN");
+        }
+        String base = System.getenv(kind.urlVariable());
+        assumeTrue(base != null && !base.isBlank(),
+            kind.urlVariable() + " not set: " + kind.name().toLowerCase(Locale.ROOT) + " tests skipped");
+        if (kind == DatabaseKind.MARIADB) {
+            execute(base, "CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+            return new TestDatabase(kind, DatabaseConfig.of(withDatabase(base, name), "", ""), base, "DROP DATABASE " + name);
+        }
+        execute(base, "CREATE SCHEMA " + name);
+        String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + name;
+        return new TestDatabase(kind, DatabaseConfig.of(url, "", ""), base, "DROP SCHEMA " + name + " CASCADE");
+    }
+
+    public Storage storage() {
+        return storage;
+    }
+
+    public DatabaseConfig config() {
+        return config;
+    }
+
+    /** Opens another pool on the same database (a second server instance, say). */
+    public Storage openAnother() {
+        return Storage.open(config);
+    }
+
+    @Override
+    public void close() {
+        storage.close();
+        execute(adminUrl, drop);
+    }
+
+    /** The URL with its database (the path after host:port) replaced. */
+    private static String withDatabase(String url, String database) {
+        int slash = url.indexOf('/', url.indexOf("//") + 2);
+        int query = url.indexOf('?', slash);
+        return url.substring(0, slash + 1) + database + (query < 0 ? "" : url.substring(query));
+    }
+
+    private static void execute(String url, String sql) {
+        String user = url.startsWith("jdbc:h2:") ? "sa" : null;
+        try (Connection c = DriverManager.getConnection(url, user, null); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + " on " + url + " failed", e);
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package rw.intake.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import rw.intake.validation.Field;
+import rw.intake.validation.Severity;
+import rw.intake.validation.ValidatedRecord;
+import rw.intake.validation.Violation;
+
+final class UserStoreTest {
+
+    private static final Violation CONFLICT =
+        Violation.of(Field.NID, "nid.already_registered", Severity.ERROR, "A valid record with this NID is already registered");
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void commit_allRecordsReadBackRowForRow(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> records = List.of(Records.valid(2, Records.nid(1)), Records.invalid(3, Records.nid(1), 2),
+                Records.validWithWarning(4, Records.nid(2)));
+
+            CommitResult result = users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records);
+
+            assertThat(result).isEqualTo(new CommitResult("u1", 3, 0, 0, result.committedAt()));
+            assertThat(users.isCommitted("u1")).isTrue();
+            assertThat(users.isCommitted("u2")).isFalse();
+            Page<CommittedUser> page = users.users(new UserQuery(1, 10, null, null, null));
+            assertThat(page.totalItems()).isEqualTo(3);
+            List<CommittedUser> items = page.items();
+            CommittedUser first = items.get(0);
+            assertThat(first).isEqualTo(new CommittedUser(first.id(), "u1", 2, "Jane Doe", Records.nid(1), "+250788123456", "F",
+                "Jane@example.com", true, true, true, true, true, true, List.of(), result.committedAt()));
+            CommittedUser second = items.get(1);
+            assertThat(second).isEqualTo(new CommittedUser(second.id(), "u1", 3, "John \"Q\" Doe", Records.nid(1), "12345", "M",
+                "john@example.com", false, false, false, true, true, true, records.get(1).violations(), result.committedAt()));
+            assertThat(second.errors().get(0).relatedRow()).isEqualTo(2);
+            CommittedUser third = items.get(2);
+            assertThat(third.valid()).isTrue();
+            assertThat(third.errors()).containsExactly(
+                Violation.of(Field.NID, "nid.numeric_cell", Severity.WARNING, "The cell held a number"));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void commit_validOnlySkipsInvalid(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> records = List.of(Records.valid(2, Records.nid(1)), Records.invalid(3, Records.nid(1), 2),
+                Records.valid(4, Records.nid(2)), Records.invalid(5, "x", 2));
+
+            CommitResult result = users.commit(Records.request("u1", "alice", CommitMode.VALID, records), records);
+
+            assertThat(result).isEqualTo(new CommitResult("u1", 2, 2, 0, result.committedAt()));
+            assertThat(users.users(new UserQuery(1, 10, "u1", null, null)).items())
+                .extracting(CommittedUser::row, CommittedUser::valid)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(2, true), org.assertj.core.groups.Tuple.tuple(4, true));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void commit_secondTimeFailsAndChangesNothing(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> records = Records.validRange(1, 3);
+            users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records);
+            List<ValidatedRecord> more = Records.validRange(100, 5);
+
+            assertThatThrownBy(() -> users.commit(Records.request("u1", "alice", CommitMode.ALL, more), more))
+                .isInstanceOf(UploadAlreadyCommittedException.class)
+                .hasMessage("upload u1 is already committed");
+
+            assertThat(users.users(new UserQuery(1, 50, null, null, null)).items())
+                .extracting(CommittedUser::nid).containsExactly(Records.nid(1), Records.nid(2), Records.nid(3));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void commit_nidRegisteredEarlierIsAConflict(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> earlier = Records.validRange(1, 2);
+            users.commit(Records.request("u1", "alice", CommitMode.ALL, earlier), earlier);
+            List<ValidatedRecord> later = List.of(Records.valid(2, Records.nid(2)), Records.valid(3, Records.nid(3)),
+                Records.validWithWarning(4, Records.nid(1)));
+
+            CommitResult all = users.commit(Records.request("u2", "bob", CommitMode.ALL, later), later);
+
+            assertThat(all).isEqualTo(new CommitResult("u2", 3, 0, 2, all.committedAt()));
+            List<CommittedUser> saved = users.users(new UserQuery(1, 10, "u2", null, null)).items();
+            assertThat(saved).extracting(CommittedUser::valid).containsExactly(false, true, false);
+            assertThat(saved.get(0).nidValid()).isFalse();
+            assertThat(saved.get(0).phoneValid()).isTrue();
+            assertThat(saved.get(0).errors()).containsExactly(CONFLICT);
+            assertThat(saved.get(2).errors()).containsExactly(
+                Violation.of(Field.NID, "nid.numeric_cell", Severity.WARNING, "The cell held a number"), CONFLICT);
+
+            List<ValidatedRecord> again = List.of(Records.valid(2, Records.nid(3)), Records.valid(3, Records.nid(4)));
+            CommitResult valid = users.commit(Records.request("u3", "bob", CommitMode.VALID, again), again);
+
+            assertThat(valid).isEqualTo(new CommitResult("u3", 1, 1, 1, valid.committedAt()));
+            assertThat(users.users(new UserQuery(1, 10, null, true, null)).items()).extracting(CommittedUser::nid)
+                .containsExactly(Records.nid(1), Records.nid(2), Records.nid(3), Records.nid(4));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void commit_concurrentCommitsRegisterEachNidOnce(DatabaseKind kind) throws Exception {
+        try (TestDatabase db = TestDatabase.fresh(kind); Storage other = db.openAnother()) {
+            // Two uploads of 3000 records sharing 2000 NIDs, the shared ones in opposite orders.
+            List<ValidatedRecord> a = Records.validRange(0, 3000);
+            List<ValidatedRecord> b = new ArrayList<>(Records.validRange(1000, 3000));
+            java.util.Collections.reverse(b);
+            CyclicBarrier start = new CyclicBarrier(2);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                Future<CommitResult> fa = pool.submit(commitAfter(start, db.storage().users(), "ua", a));
+                Future<CommitResult> fb = pool.submit(commitAfter(start, other.users(), "ub", b));
+                CommitResult ra = fa.get();
+                CommitResult rb = fb.get();
+
+                assertThat(ra.committed()).isEqualTo(3000);
+                assertThat(rb.committed()).isEqualTo(3000);
+                assertThat(ra.conflicts() + rb.conflicts()).isEqualTo(2000);
+            } finally {
+                pool.shutdown();
+            }
+            UserStore users = db.storage().users();
+            Page<CommittedUser> valid = users.users(new UserQuery(1, 500, null, true, null));
+            assertThat(valid.totalItems()).isEqualTo(4000);
+            assertThat(users.users(new UserQuery(1, 500, null, false, null)).totalItems()).isEqualTo(2000);
+            Set<String> all = new java.util.HashSet<>();
+            for (int p = 1; p <= valid.totalPages(); p++) {
+                for (CommittedUser u : users.users(new UserQuery(p, 500, null, true, null)).items()) {
+                    assertThat(all.add(u.nid())).as("NID %s held by one valid record", u.nid()).isTrue();
+                }
+            }
+            assertThat(all).hasSize(4000);
+        }
+    }
+
+    private static Callable<CommitResult> commitAfter(CyclicBarrier start, UserStore users, String id, List<ValidatedRecord> r) {
+        return () -> {
+            start.await();
+            return users.commit(Records.request(id, "alice", CommitMode.ALL, r), r);
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void commit_failureHalfWayLeavesNothing(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> records = Records.validRange(1, 2500);
+            Iterable<ValidatedRecord> failing = () -> new Iterator<>() {
+                private int next;
+
+                @Override
+                public boolean hasNext() {
+                    return true;
+                }
+
+                @Override
+                public ValidatedRecord next() {
+                    if (next == 2200) {
+                        throw new IllegalStateException("staged upload released");
+                    }
+                    return records.get(next++);
+                }
+            };
+
+            assertThatThrownBy(() -> users.commit(Records.request("u1", "alice", CommitMode.ALL, records), failing))
+                .isInstanceOf(IllegalStateException.class).hasMessage("staged upload released");
+
+            assertThat(users.isCommitted("u1")).isFalse();
+            assertThat(users.users(new UserQuery(1, 10, null, null, null)).totalItems()).isZero();
+            assertThat(users.registeredAmong(List.of(Records.nid(1), Records.nid(2000)))).isEmpty();
+            CommitResult retry = users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records);
+            assertThat(retry.committed()).isEqualTo(2500);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void users_pagesAndFilters(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> alice = new ArrayList<>(Records.validRange(1, 5));
+            alice.add(Records.invalid(7, "bad", 2));
+            List<ValidatedRecord> bob = Records.validRange(10, 3);
+            users.commit(Records.request("u-b", "bob", CommitMode.ALL, bob), bob);
+            users.commit(Records.request("u-a", "alice", CommitMode.ALL, alice), alice);
+
+            Page<CommittedUser> second = users.users(new UserQuery(2, 4, null, null, null));
+            assertThat(second.totalItems()).isEqualTo(9);
+            assertThat(second.totalPages()).isEqualTo(3);
+            assertThat(second.items()).extracting(u -> u.uploadId() + ":" + u.row())
+                .containsExactly("u-a:6", "u-a:7", "u-b:2", "u-b:3");
+            assertThat(users.users(new UserQuery(3, 4, null, null, null)).items()).extracting(CommittedUser::row)
+                .containsExactly(4);
+            assertThat(users.users(new UserQuery(4, 4, null, null, null)).items()).isEmpty();
+
+            Page<CommittedUser> bobs = users.users(new UserQuery(1, 10, null, null, "bob"));
+            assertThat(bobs.totalItems()).isEqualTo(3);
+            assertThat(bobs.items()).extracting(CommittedUser::uploadId).containsOnly("u-b");
+            assertThat(users.users(new UserQuery(1, 10, null, false, "alice")).items()).extracting(CommittedUser::row)
+                .containsExactly(7);
+            assertThat(users.users(new UserQuery(1, 10, "u-a", true, "alice")).totalItems()).isEqualTo(5);
+            assertThat(users.users(new UserQuery(1, 10, "u-a", null, "bob")).totalItems()).isZero();
+            assertThat(users.users(new UserQuery(1, 10, "u-b", false, null)).items()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void registeredAmong_onlyValidCommittedNids(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> records = new ArrayList<>(Records.validRange(0, 2500));
+            records.add(Records.invalid(3000, Records.nid(5000), 2));
+            users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records);
+            List<String> asked = new ArrayList<>();
+            for (int i = 2000; i < 4500; i++) {
+                asked.add(Records.nid(i));
+            }
+            asked.add(Records.nid(5000));
+            asked.add(Records.nid(2001));
+
+            Set<String> registered = users.registeredAmong(asked);
+
+            assertThat(registered).hasSize(500)
+                .isEqualTo(asked.stream().filter(n -> n.compareTo(Records.nid(2500)) < 0).collect(Collectors.toSet()));
+            assertThat(users.registeredAmong(List.of())).isEmpty();
+        }
+    }
+}
