@@ -1,0 +1,104 @@
+package rw.intake.server;
+
+import io.javalin.Javalin;
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import rw.intake.server.auth.Accounts;
+import rw.intake.server.auth.Passwords;
+import rw.intake.storage.DatabaseConfig;
+import rw.intake.storage.Storage;
+
+/**
+ * {@code java -jar intake-server.jar} serves; {@code java -jar intake-server.jar create-user NAME [--role clerk|admin]}
+ * adds an account (password from {@code NEW_USER_PASSWORD}, else typed at the prompt, else generated and printed).
+ * Settings come from environment variables ({@link ServerConfig}).
+ */
+public final class Main {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        ServerConfig config = ServerConfig.fromEnv(System.getenv());
+        List<String> a = Arrays.asList(args);
+        if (!a.isEmpty() && "create-user".equals(a.get(0))) {
+            System.exit(createUser(config, a.subList(1, a.size())));
+        } else if (!a.isEmpty()) {
+            System.err.println("usage: java -jar intake-server.jar [create-user NAME [--role clerk|admin]]");
+            System.exit(2);
+        }
+        serve(config);
+    }
+
+    private static Storage openStorage(ServerConfig config) {
+        return Storage.open(new DatabaseConfig(config.jdbcUrl(), config.dbUser(), config.dbPassword(),
+                config.dbPoolSize()));
+    }
+
+    private static void serve(ServerConfig config) {
+        Storage storage = openStorage(config);
+        Optional<String> generated = Accounts.ensureAdmin(storage.accounts(), config.adminUsername(),
+                config.adminPassword());
+        generated.ifPresent(pw -> System.out.println("""
+
+                ==> First admin account created: username '%s', password '%s'
+                    (shown once; set ADMIN_PASSWORD to choose it, or change it with create-user)
+                """.formatted(config.adminUsername(), pw)));
+        Javalin app = ServerApp.create(config, storage).start();
+        LOG.info("intake listening on port {} (database {}, {})", app.port(), config.jdbcUrl(), storage.dialect());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.stop();
+            storage.close();
+        }, "shutdown"));
+    }
+
+    private static int createUser(ServerConfig config, List<String> args) throws IOException {
+        if (args.isEmpty()) {
+            System.err.println("usage: create-user NAME [--role clerk|admin]");
+            return 2;
+        }
+        String username = args.get(0);
+        String role = "clerk";
+        int i = args.indexOf("--role");
+        if (i >= 0 && i + 1 < args.size()) {
+            role = args.get(i + 1);
+        }
+        String password = System.getenv("NEW_USER_PASSWORD");
+        boolean generated = false;
+        if (password == null || password.isEmpty()) {
+            password = readPassword();
+        }
+        if (password == null || password.isEmpty()) {
+            password = Passwords.random();
+            generated = true;
+        }
+        try (Storage storage = openStorage(config)) {
+            Accounts.create(storage.accounts(), username, password, role);
+        } catch (IllegalArgumentException | rw.intake.storage.StorageException ex) {
+            System.err.println("create-user: " + ex.getMessage());
+            return 1;
+        }
+        System.out.println("created " + role + " '" + username + "'" + (generated ? " with password " + password : ""));
+        return 0;
+    }
+
+    private static String readPassword() throws IOException {
+        Console console = System.console();
+        if (console != null) {
+            char[] pw = console.readPassword("password (empty to generate one): ");
+            return pw == null ? null : new String(pw);
+        }
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        return in.readLine();
+    }
+}

@@ -1,0 +1,148 @@
+package rw.intake.server;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import rw.intake.server.auth.AccessFilter;
+import rw.intake.server.auth.AuthController;
+import rw.intake.server.auth.LoginThrottle;
+import rw.intake.server.auth.Tokens;
+import rw.intake.server.upload.UploadModule;
+import rw.intake.storage.Storage;
+
+/**
+ * Wires the HTTP service: routes are method references on small controllers, one exception mapper turns every
+ * failure into an RFC 9457 problem, and an access filter authenticates everything below {@code /api/v1} but the
+ * public routes. The returned server is not started.
+ */
+public final class ServerApp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerApp.class);
+    static final String PROBLEM_JSON = "application/problem+json";
+
+    private ServerApp() {
+    }
+
+    /** The JSON mapper the server answers with (ISO dates, unknown properties ignored). */
+    public static ObjectMapper objectMapper() {
+        return new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    /**
+     * A server over {@code storage}, configured by {@code config}; stopping it closes the upload module (the storage
+     * belongs to the caller).
+     */
+    public static Javalin create(ServerConfig config, Storage storage) {
+        ObjectMapper mapper = objectMapper();
+        Tokens tokens = Tokens.create(secret(config), config.accessTokenTtl(), config.refreshTokenTtl(),
+                Clock.systemUTC());
+        AuthController auth = new AuthController(storage.accounts(), tokens, new LoginThrottle(Ticker.systemTicker()));
+        AccessFilter access = new AccessFilter(tokens);
+        UploadModule uploads = UploadModule.create(config, storage.users());
+        ApiDocs docs = ApiDocs.load(mapper);
+
+        return Javalin.create(cfg -> {
+            cfg.jsonMapper(new JavalinJackson(mapper, false));
+            cfg.http.maxRequestSize = config.readLimits().maxBytes() + 1024 * 1024;
+            cfg.jetty.port = config.port();
+            cfg.startup.showJavalinBanner = false;
+            cfg.router.ignoreTrailingSlashes = true;
+            cfg.events.serverStopped(uploads::close);
+
+            cfg.routes.before(access::handle);
+            cfg.routes.get("/api/v1", ServerApp::health);
+            cfg.routes.post("/api/v1/token", auth::token);
+            cfg.routes.post("/api/v1/token/refresh", auth::refresh);
+            cfg.routes.get("/api/v1/openapi.json", docs::openApi);
+            cfg.routes.get("/api/v1/docs", docs::page);
+            uploads.routes(cfg.routes);
+
+            cfg.routes.exception(ApiException.class, (ex, ctx) -> problem(ctx, mapper, ex));
+            cfg.routes.exception(HttpResponseException.class, (ex, ctx) -> problem(ctx, mapper, fromJavalin(ex)));
+            cfg.routes.exception(Exception.class, (ex, ctx) -> {
+                String id = UUID.randomUUID().toString();
+                LOG.error("request {} {} failed; error id {}", ctx.method(), ctx.path(), id, ex);
+                problem(ctx, mapper, new ApiException(500, "server.error", "Internal server error",
+                        "the server could not complete the request; quote error id " + id,
+                        Map.of("errorId", id), Map.of()));
+            });
+            cfg.routes.error(404, ctx -> {
+                if (!isProblem(ctx)) {
+                    problem(ctx, mapper, ApiException.notFound("route.not_found", "no route " + ctx.path()));
+                }
+            });
+            cfg.routes.error(405, ctx -> {
+                if (!isProblem(ctx)) {
+                    problem(ctx, mapper, new ApiException(405, "route.method_not_allowed", "Method not allowed",
+                            ctx.method() + " is not allowed on " + ctx.path()));
+                }
+            });
+        });
+    }
+
+    private static void health(Context ctx) {
+        ctx.json(Map.of("status", "ok", "description", "app is running"));
+    }
+
+    private static boolean isProblem(Context ctx) {
+        String ct = ctx.res().getContentType();
+        return ct != null && ct.startsWith(PROBLEM_JSON);
+    }
+
+    private static ApiException fromJavalin(HttpResponseException ex) {
+        int status = ex.getStatus();
+        String code = switch (status) {
+            case 400 -> "request.invalid";
+            case 404 -> "route.not_found";
+            case 405 -> "route.method_not_allowed";
+            case 413 -> "file.too_large";
+            default -> "request.failed";
+        };
+        String title = io.javalin.http.HttpStatus.forStatus(status).getMessage();
+        return new ApiException(status, code, title, ex.getMessage() == null ? title : ex.getMessage());
+    }
+
+    static void problem(Context ctx, ObjectMapper mapper, ApiException ex) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", "about:blank");
+        body.put("title", ex.title());
+        body.put("status", ex.status());
+        body.put("detail", ex.detail());
+        body.put("code", ex.code());
+        body.put("instance", ctx.path());
+        ex.extras().forEach(body::putIfAbsent);
+        ex.headers().forEach(ctx::header);
+        try {
+            ctx.status(ex.status()).contentType(PROBLEM_JSON).result(mapper.writeValueAsString(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException jpe) {
+            throw new IllegalStateException(jpe);
+        }
+    }
+
+    private static String secret(ServerConfig config) {
+        if (config.jwtSecret() != null) {
+            return config.jwtSecret();
+        }
+        LOG.warn("JWT_SECRET is not set: using a random secret for this process; tokens will not survive a restart");
+        byte[] b = new byte[48];
+        new SecureRandom().nextBytes(b);
+        return Base64.getEncoder().encodeToString(b);
+    }
+}

@@ -1,0 +1,171 @@
+package rw.intake.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import rw.intake.server.auth.Accounts;
+import rw.intake.storage.DatabaseConfig;
+import rw.intake.storage.Storage;
+
+/**
+ * The real server on a free port over a fresh in-memory H2 database (or {@code DB_URL} from the overrides), with an
+ * admin account and helpers for real HTTP calls. Close it after the test.
+ */
+public final class TestServer implements AutoCloseable {
+
+    public static final String ADMIN = "admin";
+    public static final String ADMIN_PASSWORD = "admin-password-for-tests";
+    public static final String JWT_SECRET = "test-secret-test-secret-test-secret-0123456789";
+
+    private static final ObjectMapper MAPPER = ServerApp.objectMapper();
+
+    private final ServerConfig config;
+    private final Storage storage;
+    private final Javalin app;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, String> tokens = new ConcurrentHashMap<>();
+
+    private TestServer(Map<String, String> overrides) {
+        Map<String, String> env = new HashMap<>();
+        env.put("PORT", "0");
+        env.put("DB_URL", "jdbc:h2:mem:t" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1");
+        env.put("JWT_SECRET", JWT_SECRET);
+        env.put("ADMIN_USERNAME", ADMIN);
+        env.put("ADMIN_PASSWORD", ADMIN_PASSWORD);
+        env.putAll(overrides);
+        this.config = ServerConfig.fromEnv(env);
+        this.storage = Storage.open(new DatabaseConfig(config.jdbcUrl(), config.dbUser(), config.dbPassword(), 8));
+        Accounts.ensureAdmin(storage.accounts(), config.adminUsername(), config.adminPassword());
+        this.app = ServerApp.create(config, storage).start();
+    }
+
+    /** A server on embedded defaults. */
+    public static TestServer start() {
+        return new TestServer(Map.of());
+    }
+
+    /** A server with some environment variables set (e.g. {@code MAX_ROWS}, {@code DB_URL}). */
+    public static TestServer start(Map<String, String> overrides) {
+        return new TestServer(overrides);
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public Storage storage() {
+        return storage;
+    }
+
+    public Javalin app() {
+        return app;
+    }
+
+    public HttpClient client() {
+        return client;
+    }
+
+    public URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + app.port() + path);
+    }
+
+    /** An access token of the admin. */
+    public String adminToken() {
+        return tokens.computeIfAbsent(ADMIN, u -> login(u, ADMIN_PASSWORD));
+    }
+
+    /** An access token of clerk {@code username}, created on first use with password {@code username + "-password"}. */
+    public String clerkToken(String username) {
+        return tokens.computeIfAbsent(username, u -> {
+            if (storage.accounts().find(u).isEmpty()) {
+                Accounts.create(storage.accounts(), u, u + "-password", "clerk");
+            }
+            return login(u, u + "-password");
+        });
+    }
+
+    private String login(String username, String password) {
+        HttpResponse<String> r = postJson("/api/v1/token", null,
+                "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}");
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("login failed: " + r.statusCode() + " " + r.body());
+        }
+        return json(r).get("access").asText();
+    }
+
+    public HttpRequest.Builder request(String path, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return b;
+    }
+
+    public HttpResponse<String> send(HttpRequest request) {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    public HttpResponse<String> get(String path, String token) {
+        return send(request(path, token).GET().build());
+    }
+
+    public HttpResponse<String> delete(String path, String token) {
+        return send(request(path, token).DELETE().build());
+    }
+
+    public HttpResponse<String> postJson(String path, String token, String json) {
+        return send(request(path, token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    /** POSTs {@code bytes} as a multipart/form-data part named {@code part}, with filename {@code fileName}. */
+    public HttpResponse<String> postMultipart(String path, String token, String part, String fileName, byte[] bytes) {
+        String boundary = "----intake" + UUID.randomUUID().toString().replace("-", "");
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + part + "\"; filename=\""
+                + fileName + "\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] body = new byte[head.length + bytes.length + tail.length];
+        System.arraycopy(head, 0, body, 0, head.length);
+        System.arraycopy(bytes, 0, body, head.length, bytes.length);
+        System.arraycopy(tail, 0, body, head.length + bytes.length, tail.length);
+        return send(request(path, token).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
+    public static JsonNode json(HttpResponse<String> r) {
+        try {
+            return MAPPER.readTree(r.body());
+        } catch (IOException ex) {
+            throw new UncheckedIOException("not JSON: " + r.body(), ex);
+        }
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+        storage.close();
+    }
+}
