@@ -32,6 +32,15 @@ public final class SampleWorkbooks {
     }
 
     /**
+     * How many blank data rows the workbook holds between its records: rows present in the sheet whose five mapped
+     * cells are blank (white space, or only an extra column filled). Rows above the header are blank too but are not
+     * data rows, so they are not counted. Never after the last record.
+     */
+    public static long blankRows(SampleSpec spec) {
+        return RecordGenerator.of(spec).blankRows();
+    }
+
+    /**
      * Writes the workbook and its ground truth ({@code row,codes} CSV, codes joined by {@code |}), streaming: the
      * rows are never all in memory. Neither stream is closed.
      */

@@ -61,7 +61,10 @@ final class SampleWorkbooksTest {
 
         SheetContent sheet = SheetContent.read(SampleWorkbooks.xlsxBytes(spec));
 
-        assertThat(sheet.rows().keySet()).allMatch(r -> r >= 4);
+        for (int above = 1; above < 4; above++) {
+            assertThat(sheet.rows().get(above)).as("row %d above the header", above).isNotEmpty()
+                    .allMatch(cell -> cell.value().isBlank());
+        }
         List<String> header = sheet.rows().get(4).stream().map(SheetContent.Text::value).toList();
         assertThat(header).hasSize(9).doesNotContainAnyElementsOf(CANONICAL);
         List<Integer> fieldColumns = new ArrayList<>();
@@ -80,8 +83,16 @@ final class SampleWorkbooksTest {
         fieldColumns.forEach(c -> extras.remove(header.get(c)));
         assertThat(extras).hasSize(4).allMatch(h -> SYNONYMS.stream().noneMatch(s -> s.contains(normalize(h))));
         List<SampleRow> rows = SampleWorkbooks.rows(spec).toList();
-        assertThat(rows.get(rows.size() - 1).row()).isGreaterThan(3000 + 4 + 100);
-        assertThat(sheet.rows()).hasSize(rows.size() + 1);
+        int last = rows.get(rows.size() - 1).row();
+        long blankRows = SampleWorkbooks.blankRows(spec);
+        assertThat(blankRows).isGreaterThan(100).isEqualTo(last - 4 - rows.size());
+        assertThat(sheet.rows()).as("every row is in the sheet, blank or not").hasSize(last);
+        Set<Integer> recordRows = rows.stream().map(SampleRow::row).collect(Collectors.toSet());
+        long blankMapped = sheet.rows().keySet().stream().filter(r -> r > 4)
+                .filter(r -> fieldColumns.stream().allMatch(c -> sheet.cell(r, c).value().isBlank())).count();
+        assertThat(blankMapped).isEqualTo(blankRows);
+        assertThat(sheet.rows().keySet()).filteredOn(r -> r > 4 && !recordRows.contains(r))
+                .anyMatch(r -> sheet.rows().get(r).stream().anyMatch(cell -> !cell.value().isBlank()));
         assertCellsMatch(sheet, rows, fieldColumns);
         for (SampleRow row : rows) {
             for (int c = 0; c < header.size(); c++) {

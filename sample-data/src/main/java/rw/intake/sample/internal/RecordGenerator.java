@@ -70,7 +70,7 @@ public final class RecordGenerator {
     public Stream<SampleRow> rows() {
         Spliterator<SampleRow> split = new Spliterators.AbstractSpliterator<>(spec.rows(),
                 Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE | Spliterator.SIZED) {
-            private final SplittableRandom blanks = new SplittableRandom(mix(seed, -1, 0));
+            private final SplittableRandom blanks = blankRandom();
             private int index;
             private int row = spec.headerRow() + 1;
 
@@ -94,8 +94,24 @@ public final class RecordGenerator {
         return StreamSupport.stream(split, false);
     }
 
+    /** How many blank rows {@link #rows()} leaves between the records (blank rows only come before a record). */
+    public long blankRows() {
+        SplittableRandom blanks = blankRandom();
+        long count = 0;
+        for (int i = 0; i < spec.rows(); i++) {
+            while (spec.blankRowRatio() > 0 && blanks.nextDouble() < spec.blankRowRatio()) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private SplittableRandom blankRandom() {
+        return new SplittableRandom(mix(seed, -1, 0));
+    }
+
     /** A random source for one purpose ({@code salt}) of one record, independent of every other record. */
-    public SplittableRandom random(long index, int salt) {
+    SplittableRandom random(long index, int salt) {
         return new SplittableRandom(mix(seed, index, salt));
     }
 

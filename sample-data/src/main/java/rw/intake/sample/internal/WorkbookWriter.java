@@ -41,6 +41,9 @@ public final class WorkbookWriter {
         wb.setCompressionLevel(Deflater.NO_COMPRESSION);
         Worksheet ws = wb.newWorksheet(SHEET_NAME);
         SplittableRandom headerRandom = generator.random(-2, 0);
+        for (int blank = 1; blank < spec.headerRow(); blank++) {
+            writeBlankRow(ws, generator, columns, blank, false);
+        }
         for (int c = 0; c < columns.size(); c++) {
             ws.value(spec.headerRow() - 1, c, header(spec, columns.get(c), headerRandom));
         }
@@ -48,9 +51,14 @@ public final class WorkbookWriter {
         expectedCsv.write('\n');
         Iterator<SampleRow> rows = generator.rows().iterator();
         int written = 0;
+        int next = spec.headerRow() + 1;
         while (rows.hasNext()) {
             SampleRow row = rows.next();
+            for (; next < row.row(); next++) {
+                writeBlankRow(ws, generator, columns, next, true);
+            }
             writeRow(ws, generator, columns, row);
+            next = row.row() + 1;
             expectedCsv.write(csvLine(row));
             expectedCsv.write('\n');
             if (++written % FLUSH_EVERY == 0) {
@@ -116,6 +124,23 @@ public final class WorkbookWriter {
                     text(ws, r, c, values.get(1 + extras.nextInt(values.size() - 1)));
                 }
             }
+        }
+    }
+
+    /**
+     * A row that is in the sheet but whose five mapped cells are blank: white space in one of them, or (between
+     * records, when there are extra columns) a value in an extra column only.
+     */
+    private static void writeBlankRow(Worksheet ws, RecordGenerator generator, List<Integer> columns, int row,
+                                      boolean mayFillExtra) {
+        SplittableRandom r = generator.random(row, 4);
+        int c = r.nextInt(columns.size());
+        int column = columns.get(c);
+        if (column < FIELDS || !mayFillExtra) {
+            ws.inlineString(row - 1, c, r.nextBoolean() ? " " : "   ");
+        } else {
+            List<String> values = Vocabulary.EXTRA_COLUMNS.get((column - FIELDS) % Vocabulary.EXTRA_COLUMNS.size());
+            ws.inlineString(row - 1, c, values.get(values.size() - 1));
         }
     }
 
