@@ -42,10 +42,6 @@ enum Defect {
         this.slots = EnumSet.of(first, more);
     }
 
-    Set<Slot> slots() {
-        return slots;
-    }
-
     boolean writes(Slot slot) {
         return slots.contains(slot);
     }

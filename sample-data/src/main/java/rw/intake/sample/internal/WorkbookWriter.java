@@ -78,7 +78,7 @@ public final class WorkbookWriter {
     /**
      * The sheet's columns, left to right: 0..4 are the fields in {@code Field} order, 5 and up the extra columns.
      */
-    public static List<Integer> columns(SampleSpec spec) {
+    private static List<Integer> columns(SampleSpec spec) {
         List<Integer> columns = new ArrayList<>();
         for (int c = 0; c < FIELDS + spec.extraColumns(); c++) {
             columns.add(c);
