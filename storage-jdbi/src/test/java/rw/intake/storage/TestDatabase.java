@@ -28,30 +28,43 @@ public final class TestDatabase implements AutoCloseable {
     private final String drop;
     private final Storage storage;
 
-    private TestDatabase(DatabaseKind kind, DatabaseConfig config, String adminUrl, String drop) {
+    private TestDatabase(DatabaseKind kind, DatabaseConfig config, String adminUrl, String drop, int chunk) {
         this.config = config;
         this.adminUrl = adminUrl;
         this.drop = drop;
-        this.storage = JdbiStorage.open(config, kind != DatabaseKind.POSTGRESQL_BATCH);
+        this.storage = JdbiStorage.open(config, kind != DatabaseKind.POSTGRESQL_BATCH, chunk);
     }
 
     /** A fresh database of this kind; skips the calling test if its server's URL is not set. */
     public static TestDatabase fresh(DatabaseKind kind) {
+        return fresh(kind, null, 1000);
+    }
+
+    /**
+     * A fresh database of this kind whose commits insert {@code chunk} records at a time; an H2 database is a file
+     * database under {@code h2Directory} (deleted on close) unless that is null.
+     */
+    public static TestDatabase fresh(DatabaseKind kind, String h2Directory, int chunk) {
         String name = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
+        if (kind == DatabaseKind.H2 && h2Directory != null) {
+            String url = "jdbc:h2:file:" + h2Directory + "/" + name;
+            return new TestDatabase(kind, DatabaseConfig.of(url, "sa", ""), url, "DROP ALL OBJECTS DELETE FILES", chunk);
+        }
         if (kind == DatabaseKind.H2) {
             String url = "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
-            return new TestDatabase(kind, DatabaseConfig.of(url, "sa", ""), url, "SHUTDOWN");
+            return new TestDatabase(kind, DatabaseConfig.of(url, "sa", ""), url, "SHUTDOWN", chunk);
         }
         String base = System.getenv(kind.urlVariable());
         assumeTrue(base != null && !base.isBlank(),
             kind.urlVariable() + " not set: " + kind.name().toLowerCase(Locale.ROOT) + " tests skipped");
         if (kind == DatabaseKind.MARIADB) {
             execute(base, "CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
-            return new TestDatabase(kind, DatabaseConfig.of(withDatabase(base, name), "", ""), base, "DROP DATABASE " + name);
+            DatabaseConfig config = DatabaseConfig.of(withDatabase(base, name), "", "");
+            return new TestDatabase(kind, config, base, "DROP DATABASE " + name, chunk);
         }
         execute(base, "CREATE SCHEMA " + name);
         String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + name;
-        return new TestDatabase(kind, DatabaseConfig.of(url, "", ""), base, "DROP SCHEMA " + name + " CASCADE");
+        return new TestDatabase(kind, DatabaseConfig.of(url, "", ""), base, "DROP SCHEMA " + name + " CASCADE", chunk);
     }
 
     public Storage storage() {

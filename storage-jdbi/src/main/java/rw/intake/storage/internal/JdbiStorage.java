@@ -18,27 +18,31 @@ public final class JdbiStorage implements Storage {
     private final JdbiUserStore users;
     private final JdbiAccountStore accounts;
 
-    private JdbiStorage(Dialect dialect, HikariDataSource pool, boolean copy) {
+    private JdbiStorage(Dialect dialect, HikariDataSource pool, boolean copy, int chunk) {
         this.dialect = dialect;
         this.pool = pool;
         Jdbi jdbi = Jdbi.create(pool);
         UserWriter writer = copy && dialect == Dialect.POSTGRESQL ? new CopyUserWriter() : new BatchUserWriter();
-        this.users = new JdbiUserStore(jdbi, dialect, writer);
+        this.users = new JdbiUserStore(jdbi, dialect, writer, chunk);
         this.accounts = new JdbiAccountStore(jdbi, dialect);
     }
 
     /** Opens the pool and migrates the schema; on PostgreSQL commits use COPY. */
     public static Storage open(DatabaseConfig config) {
-        return open(config, true);
+        return open(config, true, JdbiUserStore.DEFAULT_CHUNK);
     }
 
     /**
      * Opens the pool and migrates the schema.
      *
-     * @param copy whether commits use COPY on PostgreSQL (else batched inserts, as on the other databases)
+     * @param copy  whether commits use COPY on PostgreSQL (else batched inserts, as on the other databases)
+     * @param chunk records per NID look-up and per insert batch or COPY
      * @throws StorageException if the database cannot be reached or migrated
      */
-    public static JdbiStorage open(DatabaseConfig config, boolean copy) {
+    public static JdbiStorage open(DatabaseConfig config, boolean copy, int chunk) {
+        if (chunk < 1) {
+            throw new IllegalArgumentException("chunk must be >= 1: " + chunk);
+        }
         Dialect dialect = Dialect.of(config.jdbcUrl());
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("intake-" + dialect.key());
@@ -59,7 +63,7 @@ public final class JdbiStorage implements Storage {
         }
         try {
             Flyway.configure().dataSource(pool).locations(dialect.migrations()).load().migrate();
-            return new JdbiStorage(dialect, pool, copy);
+            return new JdbiStorage(dialect, pool, copy, chunk);
         } catch (RuntimeException e) {
             pool.close();
             throw new StorageException("cannot migrate " + config.jdbcUrl() + ": " + e.getMessage(), e);

@@ -38,8 +38,10 @@ import rw.intake.validation.Violation;
  */
 final class JdbiUserStore implements UserStore {
 
-    /** Records per look-up and per insert batch. */
-    static final int CHUNK = 1000;
+    /** Records per insert batch or COPY by default. */
+    static final int DEFAULT_CHUNK = 1000;
+    /** Bound parameters per NID look-up at most. */
+    static final int LOOKUP = 1000;
     /** Attempts of a commit that lost a race for a NID (or a deadlock) before giving up. */
     static final int MAX_ATTEMPTS = 5;
     static final String CONFLICT_CODE = "nid.already_registered";
@@ -70,11 +72,13 @@ final class JdbiUserStore implements UserStore {
     private final Jdbi jdbi;
     private final Dialect dialect;
     private final UserWriter writer;
+    private final int chunkSize;
 
-    JdbiUserStore(Jdbi jdbi, Dialect dialect, UserWriter writer) {
+    JdbiUserStore(Jdbi jdbi, Dialect dialect, UserWriter writer, int chunkSize) {
         this.jdbi = jdbi;
         this.dialect = dialect;
         this.writer = writer;
+        this.chunkSize = chunkSize;
     }
 
     @Override
@@ -105,10 +109,10 @@ final class JdbiUserStore implements UserStore {
         Instant committedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         insertUpload(h, request, committedAt);
         Counts counts = new Counts();
-        List<ValidatedRecord> chunk = new ArrayList<>(CHUNK);
+        List<ValidatedRecord> chunk = new ArrayList<>(chunkSize);
         for (ValidatedRecord r : records) {
             chunk.add(r);
-            if (chunk.size() == CHUNK) {
+            if (chunk.size() == chunkSize) {
                 writeChunk(h, request, committedAt, chunk, counts);
                 chunk.clear();
             }
@@ -208,8 +212,8 @@ final class JdbiUserStore implements UserStore {
     private static Set<String> registeredAmong(Handle h, Collection<String> nids) {
         List<String> distinct = new ArrayList<>(new LinkedHashSet<>(nids));
         Set<String> registered = new HashSet<>();
-        for (int from = 0; from < distinct.size(); from += CHUNK) {
-            List<String> part = distinct.subList(from, Math.min(distinct.size(), from + CHUNK));
+        for (int from = 0; from < distinct.size(); from += LOOKUP) {
+            List<String> part = distinct.subList(from, Math.min(distinct.size(), from + LOOKUP));
             h.createQuery(REGISTERED).bindList("nids", part).mapTo(String.class).forEach(registered::add);
         }
         return registered;

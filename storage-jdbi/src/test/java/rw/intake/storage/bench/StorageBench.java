@@ -1,0 +1,84 @@
+package rw.intake.storage.bench;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import rw.intake.storage.CommitMode;
+import rw.intake.storage.CommitRequest;
+import rw.intake.storage.CommitResult;
+import rw.intake.storage.DatabaseKind;
+import rw.intake.storage.TestDatabase;
+import rw.intake.storage.UploadTotals;
+import rw.intake.validation.Field;
+import rw.intake.validation.Normalized;
+import rw.intake.validation.RawRecord;
+import rw.intake.validation.Severity;
+import rw.intake.validation.ValidatedRecord;
+import rw.intake.validation.Violation;
+
+/**
+ * Times {@code UserStore.commit} of generated records (9 in 10 valid, as staged in memory) into a fresh database:
+ * <pre>
+ * INTAKE_TEST_POSTGRES_URL=... INTAKE_TEST_MARIADB_URL=... \
+ * mvn -B -o -q -pl storage-jdbi test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=rw.intake.storage.bench.StorageBench -Dexec.args="h2,postgresql,postgresql_batch 50000 1000"
+ * </pre>
+ * Arguments: kinds (comma-separated {@link DatabaseKind} names; H2 is a file database under target/bench-h2), the
+ * record count, the chunk size (records per batch or COPY). Each kind gets a warm-up commit of 20,000 records first.
+ */
+public final class StorageBench {
+
+    private static final String H2_DIRECTORY = java.nio.file.Path.of("target", "bench-h2").toAbsolutePath().toString();
+
+    private StorageBench() {
+    }
+
+    public static void main(String[] args) {
+        int count = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
+        int chunk = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+        List<ValidatedRecord> warmUp = generate(20_000, 5_000_000);
+        List<ValidatedRecord> records = generate(count, 0);
+        for (String name : (args.length > 0 ? args[0] : "h2").split(",")) {
+            DatabaseKind kind = DatabaseKind.valueOf(name.trim().toUpperCase(Locale.ROOT));
+            try (TestDatabase db = TestDatabase.fresh(kind, H2_DIRECTORY, chunk)) {
+                db.storage().users().commit(request("warm-up", warmUp), warmUp);
+                ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+                long cpu = threads.getCurrentThreadCpuTime();
+                long start = System.nanoTime();
+                CommitResult result = db.storage().users().commit(request("bench", records), records);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
+                System.out.printf(Locale.ROOT,
+                    "%-16s %,9d records  chunk %5d  %6.3f s  %,10.0f rows/s  (this JVM's CPU %6.3f s; committed %d)%n",
+                    kind, count, chunk, seconds, count / seconds, cpuSeconds, result.committed());
+            }
+        }
+    }
+
+    private static CommitRequest request(String id, List<ValidatedRecord> records) {
+        long valid = records.stream().filter(ValidatedRecord::valid).count();
+        return new CommitRequest(id, "bench", id + ".xlsx", CommitMode.ALL,
+            new UploadTotals(records.size(), valid, records.size() - valid, 0, 0));
+    }
+
+    /** {@code count} records with distinct NIDs from {@code firstNid}; every tenth has a bad phone number. */
+    static List<ValidatedRecord> generate(int count, int firstNid) {
+        List<ValidatedRecord> records = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String nid = String.format(Locale.ROOT, "1%04d8%07d%d%02d", 1950 + i % 50, firstNid + i, 0, i % 100);
+            String phone = String.format(Locale.ROOT, "+25078%07d", i % 10_000_000);
+            String names = "Person " + i + " Uwase";
+            String email = "person" + i + "@example.rw";
+            RawRecord raw = RawRecord.of(i + 2, names, nid, phone, "M", email);
+            if (i % 10 == 9) {
+                records.add(ValidatedRecord.of(raw, new Normalized(names, nid, null, "M", email),
+                    List.of(Violation.of(Field.PHONE_NUMBER, "phone.invalid", Severity.ERROR, "Not a Rwandan mobile number"))));
+            } else {
+                records.add(ValidatedRecord.of(raw, new Normalized(names, nid, phone, "M", email), List.of()));
+            }
+        }
+        return records;
+    }
+}
