@@ -28,20 +28,26 @@ import rw.intake.validation.RecordValidator;
 public final class UploadModule implements AutoCloseable {
     private final UploadService service;
     private final Staging staging;
-    private final ExecutorService executor;
+    private final ExecutorService readers;
+    private final ExecutorService checkers;
     private final long maxBytes;
 
     private UploadModule(ServerConfig config, UserStore users, Ticker ticker) {
         this.staging = new Staging(config.stagingMaxRecords(), config.stagingMaxUploadsPerUser(),
                 config.stagingIdleExpiry(), ticker);
-        this.executor = Executors.newFixedThreadPool(Math.max(1, config.validationThreads()), threads());
+        int threads = Math.max(1, config.validationThreads());
+        this.readers = Executors.newFixedThreadPool(threads, threads("intake-read-"));
+        this.checkers = Executors.newFixedThreadPool(threads, threads("intake-validate-"));
         this.maxBytes = config.readLimits().maxBytes();
         SheetReader reader = SheetReader.builder().limits(config.readLimits()).build();
         RecordValidator validator = RecordValidator.builder().registeredNids(users).build();
-        this.service = new UploadService(reader, validator, users, staging, executor, Clock.systemUTC());
+        this.service = new UploadService(reader, validator, users, staging, readers, checkers, Clock.systemUTC());
     }
 
-    /** The module with the system ticker; starts its validation executor ({@code config.validationThreads()}). */
+    /**
+     * The module with the system ticker. Starts {@code config.validationThreads()} reader threads and as many checker
+     * threads: each upload being validated has its sheet parsed on one and its rules applied on the other.
+     */
     public static UploadModule create(ServerConfig config, UserStore users) {
         return create(config, users, Ticker.systemTicker());
     }
@@ -83,14 +89,15 @@ public final class UploadModule implements AutoCloseable {
     /** Stops validation and drops every staged upload. */
     @Override
     public void close() {
-        executor.shutdownNow();
+        readers.shutdownNow();
+        checkers.shutdownNow();
         staging.clear();
     }
 
-    private static ThreadFactory threads() {
+    private static ThreadFactory threads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, "intake-validate-" + n.incrementAndGet());
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };

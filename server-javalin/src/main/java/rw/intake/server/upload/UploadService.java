@@ -9,10 +9,13 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,22 +47,26 @@ public final class UploadService {
     private static final Logger LOG = LoggerFactory.getLogger(UploadService.class);
     /** Records validated between two publications of progress and two registered-NID look-ups. */
     static final int CHUNK = RecordValidator.REGISTERED_LOOKUP_BATCH;
+    private static final int QUEUED_CHUNKS = 8;
+    private static final long POLL_MILLIS = 50;
 
     private final SheetReader reader;
     private final RecordValidator validator;
     private final UserStore users;
     private final Staging staging;
-    private final ExecutorService executor;
+    private final ExecutorService readers;
+    private final ExecutorService checkers;
     private final Clock clock;
     private final long reservePerUpload;
 
     UploadService(SheetReader reader, RecordValidator validator, UserStore users, Staging staging,
-                  ExecutorService executor, Clock clock) {
+                  ExecutorService readers, ExecutorService checkers, Clock clock) {
         this.reader = reader;
         this.validator = validator;
         this.users = users;
         this.staging = staging;
-        this.executor = executor;
+        this.readers = readers;
+        this.checkers = checkers;
         this.clock = clock;
         this.reservePerUpload = reader.limits().maxRows();
     }
@@ -83,7 +90,7 @@ public final class UploadService {
             Upload upload = new Upload(UUID.randomUUID().toString(), caller.username(), file.fileName(), clock.instant(),
                     opened.header().ignoredColumns());
             staging.admit(upload, reservePerUpload);
-            executor.execute(() -> validate(upload, opened));
+            readers.execute(() -> read(upload, opened));
             handedOver = true;
             return upload.summary();
         } finally {
@@ -199,36 +206,96 @@ public final class UploadService {
         return u;
     }
 
-    /** Reads and validates on an executor thread: field rules, cross-row rules in row order, registered NIDs. */
-    private void validate(Upload upload, SheetRecords sheet) {
+    /** A run of raw records handed from the reading thread to the checking thread, with the reader's counters. */
+    private record Chunk(List<RawRecord> records, long rowsRead, long blankRows, RuntimeException fault, boolean last) {
+    }
+
+    /**
+     * Reads the sheet on a reader thread and hands chunks of raw records to a checking thread through a short queue,
+     * so that parsing the XML and applying the rules overlap.
+     */
+    private void read(Upload upload, SheetRecords sheet) {
+        BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
+        AtomicBoolean stopped = new AtomicBoolean();
+        checkers.execute(() -> check(upload, queue, stopped));
+        Chunk end;
         try (sheet; Stream<RawRecord> stream = sheet.records()) {
-            BatchValidator batch = validator.newBatch();
-            List<ValidatedRecord> chunk = new ArrayList<>(CHUNK);
+            List<RawRecord> chunk = new ArrayList<>(CHUNK);
             Iterator<RawRecord> it = stream.iterator();
             while (it.hasNext()) {
-                chunk.add(batch.crossCheck(validator.validate(it.next())));
+                chunk.add(it.next());
                 if (chunk.size() == CHUNK) {
-                    if (upload.released()) {
+                    if (!hand(queue, new Chunk(chunk, sheet.rowsRead(), sheet.blankRows(), null, false), stopped, upload)) {
                         return;
                     }
-                    upload.append(batch.markRegistered(chunk), sheet.rowsRead(), sheet.blankRows());
-                    chunk.clear();
+                    chunk = new ArrayList<>(CHUNK);
                 }
             }
-            if (!chunk.isEmpty()) {
-                upload.append(batch.markRegistered(chunk), sheet.rowsRead(), sheet.blankRows());
+            end = new Chunk(chunk, sheet.rowsRead(), sheet.blankRows(), null, true);
+        } catch (RuntimeException ex) {
+            end = new Chunk(List.of(), sheet.rowsRead(), sheet.blankRows(), ex, true);
+        }
+        hand(queue, end, stopped, upload);
+    }
+
+    private static boolean hand(BlockingQueue<Chunk> queue, Chunk chunk, AtomicBoolean stopped, Upload upload) {
+        try {
+            while (!queue.offer(chunk, POLL_MILLIS, TimeUnit.MILLISECONDS)) {
+                if (stopped.get() || upload.released()) {
+                    return false;
+                }
             }
-            staging.adjust(upload, upload.recordCount());
-            upload.finish(sheet.rowsRead(), sheet.blankRows());
+            return true;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Field rules, cross-row rules in row order, registered NIDs by chunk; then the records are staged. */
+    private void check(Upload upload, BlockingQueue<Chunk> queue, AtomicBoolean stopped) {
+        long rowsRead = 0;
+        try {
+            BatchValidator batch = validator.newBatch();
+            while (true) {
+                Chunk c = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                if (c == null) {
+                    if (upload.released()) {
+                        stopped.set(true);
+                        return;
+                    }
+                    continue;
+                }
+                rowsRead = c.rowsRead();
+                if (!c.records().isEmpty()) {
+                    List<ValidatedRecord> out = new ArrayList<>(c.records().size());
+                    for (RawRecord r : c.records()) {
+                        out.add(batch.crossCheck(validator.validate(r)));
+                    }
+                    upload.append(batch.markRegistered(out), c.rowsRead(), c.blankRows());
+                }
+                if (c.fault() != null) {
+                    throw c.fault();
+                }
+                if (c.last()) {
+                    staging.adjust(upload, upload.recordCount());
+                    upload.finish(c.rowsRead(), c.blankRows());
+                    return;
+                }
+            }
         } catch (IngestException ex) {
+            stopped.set(true);
             staging.adjust(upload, 0);
-            upload.fail(ex.code(), ex.getMessage(), sheet.rowsRead());
+            upload.fail(ex.code(), ex.getMessage(), rowsRead);
+        } catch (InterruptedException ex) {
+            stopped.set(true);
+            Thread.currentThread().interrupt();
         } catch (RuntimeException | Error ex) {
+            stopped.set(true);
             String ref = UUID.randomUUID().toString();
             LOG.error("validating upload {} failed (ref {})", upload.id, ref, ex);
             staging.adjust(upload, 0);
-            upload.fail("upload.internal_error", "validation stopped on a server fault (ref " + ref + ")",
-                    sheet.rowsRead());
+            upload.fail("upload.internal_error", "validation stopped on a server fault (ref " + ref + ")", rowsRead);
         }
     }
 

@@ -37,47 +37,7 @@ final class ConcurrencyTest {
 
     @Test
     void commit_sameNidsAtOnce() throws Exception {
-        // rows 1..3000 and 2001..5000: 1000 NIDs in both uploads
-        String a = server.clerkToken("racer-a");
-        String b = server.clerkToken("racer-b");
-        String idA = Workbooks.accepted(server, a, Workbooks.xlsx(Workbooks.people(1, 3_000)));
-        String idB = Workbooks.accepted(server, b, Workbooks.xlsx(Workbooks.people(2_001, 3_000)));
-        assertThat(Workbooks.settled(server, a, idA).get("totals").get("valid").asLong()).isEqualTo(3_000);
-        assertThat(Workbooks.settled(server, b, idB).get("totals").get("valid").asLong()).isEqualTo(3_000);
-        CountDownLatch go = new CountDownLatch(1);
-
-        CompletableFuture<HttpResponse<String>> ca = CompletableFuture.supplyAsync(() -> {
-            await(go);
-            return server.postJson("/api/v1/uploads/" + idA + "/commit", a, "");
-        }, pool);
-        CompletableFuture<HttpResponse<String>> cb = CompletableFuture.supplyAsync(() -> {
-            await(go);
-            return server.postJson("/api/v1/uploads/" + idB + "/commit", b, "");
-        }, pool);
-        go.countDown();
-
-        JsonNode ra = TestServer.json(ca.get(2, TimeUnit.MINUTES));
-        JsonNode rb = TestServer.json(cb.get(2, TimeUnit.MINUTES));
-        assertThat(ra.get("committed").asLong()).as(ra.toString()).isEqualTo(3_000);
-        assertThat(rb.get("committed").asLong()).as(rb.toString()).isEqualTo(3_000);
-        assertThat(ra.get("conflicts").asLong() + rb.get("conflicts").asLong()).isEqualTo(1_000);
-        String admin = server.adminToken();
-        Set<String> nids = new HashSet<>();
-        long validUsers = 0;
-        for (int page = 1; ; page++) {
-            JsonNode p = TestServer.json(server.get("/api/v1/users?valid=true&size=500&page=" + page, admin));
-            for (JsonNode u : p.get("items")) {
-                assertThat(nids.add(u.get("nid").asText())).as("NID %s twice", u.get("nid").asText()).isTrue();
-                validUsers++;
-            }
-            if (page >= p.get("totalPages").asLong()) {
-                break;
-            }
-        }
-        assertThat(validUsers).isEqualTo(5_000);
-        JsonNode conflicted = TestServer.json(server.get("/api/v1/users?valid=false&size=1", admin));
-        assertThat(conflicted.get("totalItems").asLong()).isEqualTo(1_000);
-        assertThat(conflicted.get("items").get(0).get("errors").toString()).contains("nid.already_registered");
+        commitRace(server, pool);
     }
 
     @Test
@@ -121,6 +81,51 @@ final class ConcurrencyTest {
         JsonNode page1 = TestServer.json(server.get("/api/v1/uploads/" + id + "/records?size=50&page=1", token));
         assertThat(page1.get("totalItems").asLong()).isEqualTo(50_000);
         assertThat(page1.get("items").get(0).get("row").asInt()).isEqualTo(2);
+    }
+
+    /** Two clerks commit uploads sharing 1,000 NIDs at the same moment: each NID ends up valid once. */
+    static void commitRace(TestServer server, ExecutorService pool) throws Exception {
+        // rows 1..3000 and 2001..5000: 1000 NIDs in both uploads
+        String a = server.clerkToken("racer-a");
+        String b = server.clerkToken("racer-b");
+        String idA = Workbooks.accepted(server, a, Workbooks.xlsx(Workbooks.people(1, 3_000)));
+        String idB = Workbooks.accepted(server, b, Workbooks.xlsx(Workbooks.people(2_001, 3_000)));
+        assertThat(Workbooks.settled(server, a, idA).get("totals").get("valid").asLong()).isEqualTo(3_000);
+        assertThat(Workbooks.settled(server, b, idB).get("totals").get("valid").asLong()).isEqualTo(3_000);
+        CountDownLatch go = new CountDownLatch(1);
+
+        CompletableFuture<HttpResponse<String>> ca = CompletableFuture.supplyAsync(() -> {
+            await(go);
+            return server.postJson("/api/v1/uploads/" + idA + "/commit", a, "");
+        }, pool);
+        CompletableFuture<HttpResponse<String>> cb = CompletableFuture.supplyAsync(() -> {
+            await(go);
+            return server.postJson("/api/v1/uploads/" + idB + "/commit", b, "");
+        }, pool);
+        go.countDown();
+
+        JsonNode ra = TestServer.json(ca.get(2, TimeUnit.MINUTES));
+        JsonNode rb = TestServer.json(cb.get(2, TimeUnit.MINUTES));
+        assertThat(ra.get("committed").asLong()).as(ra.toString()).isEqualTo(3_000);
+        assertThat(rb.get("committed").asLong()).as(rb.toString()).isEqualTo(3_000);
+        assertThat(ra.get("conflicts").asLong() + rb.get("conflicts").asLong()).isEqualTo(1_000);
+        String admin = server.adminToken();
+        Set<String> nids = new HashSet<>();
+        long validUsers = 0;
+        for (int page = 1; ; page++) {
+            JsonNode p = TestServer.json(server.get("/api/v1/users?valid=true&size=500&page=" + page, admin));
+            for (JsonNode u : p.get("items")) {
+                assertThat(nids.add(u.get("nid").asText())).as("NID %s twice", u.get("nid").asText()).isTrue();
+                validUsers++;
+            }
+            if (page >= p.get("totalPages").asLong()) {
+                break;
+            }
+        }
+        assertThat(validUsers).isEqualTo(5_000);
+        JsonNode conflicted = TestServer.json(server.get("/api/v1/users?valid=false&size=1", admin));
+        assertThat(conflicted.get("totalItems").asLong()).isEqualTo(1_000);
+        assertThat(conflicted.get("items").get(0).get("errors").toString()).contains("nid.already_registered");
     }
 
     private static void await(CountDownLatch latch) {

@@ -1,0 +1,37 @@
+/**
+ * Upload, review and commit: the routes under {@code /api/v1/uploads} and {@code /api/v1/users}, wired by
+ * {@link rw.intake.server.upload.UploadModule}, and the work behind them in
+ * {@link rw.intake.server.upload.UploadService} (also used by the legacy routes).
+ *
+ * <p>Choices where the contracts are silent:
+ * <ul>
+ *   <li>The request body is read from the servlet input stream with a bound ({@code MAX_UPLOAD_BYTES}, plus 64 KiB of
+ *       multipart framing); a declared {@code Content-Length} over it is refused before reading. Multipart is parsed
+ *       here from those bytes, never by Jetty, which spools large parts to temporary files. A raw body may carry its
+ *       file name in the {@code fileName} query parameter.</li>
+ *   <li>Each upload reserves {@code MAX_ROWS} records of the staging budget when accepted and keeps only its actual
+ *       record count once validated (0 if it failed). When the budget is short, the oldest committed or failed uploads
+ *       (their data is in the database, or there is none) are dropped first; only then is a new upload refused with
+ *       503 {@code staging.full} ({@code Retry-After: 30}). The per-user count works the same way.</li>
+ *   <li>A committed upload stays staged and readable (status {@code committed}, with its commit result) until it is
+ *       deleted, expires after {@code STAGING_IDLE_MINUTES} without being read, or is dropped for budget as above.
+ *       Conflicts found by the commit ({@code nid.already_registered}) are in the database; the staged records keep
+ *       the verdict of validation time.</li>
+ *   <li>Records of a failed upload are dropped at once; its summary stays with {@code failure}. Pages and commits of
+ *       it answer 409 {@code upload.failed}; while validating, 409 {@code upload.not_ready} with
+ *       {@code Retry-After: 1}. A commit racing another commit of the same upload gets 409
+ *       {@code upload.already_committed}.</li>
+ *   <li>In a record, {@code names}, {@code nid}, ... are the raw cell texts; {@code normalized} holds the normalized
+ *       values (null for a field with an error); {@code field} in errors and in the {@code field=} filter is the rules'
+ *       key ({@code phone_number}; {@code phoneNumber} is accepted too). An unknown {@code code=} matches nothing.</li>
+ *   <li>The legacy routes act on the caller's most recent staged upload and wait up to 30 s for its validation, since
+ *       the first version answered with validated records right after the upload.</li>
+ * </ul>
+ *
+ * <p>Memory: a staged record is a run of bytes in a chunked arena ({@code StagedRecords}): the raw cells as UTF-8, a
+ * normalized value only where it differs from the raw text, violations as an index into a table of
+ * {@code (field, code, severity)} plus a related row and an interned message. Filter indexes ({@code RecordIndex})
+ * are int arrays per status x field and status x code, filled while validating, so a filtered page costs its size.
+ * Reading (excel-ingest) and checking (validation-core) run on two threads joined by a short queue.
+ */
+package rw.intake.server.upload;

@@ -1,0 +1,141 @@
+package rw.intake.server.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import rw.intake.sample.SampleSpec;
+import rw.intake.sample.SampleWorkbooks;
+import rw.intake.server.TestServer;
+import rw.intake.server.upload.Workbooks;
+
+/**
+ * Upload → validated time, commit time, page latency under 32 concurrent clients and the heap held by a staged upload,
+ * against the real server on loopback. Arguments: row counts (default {@code 50000 1000000}). {@code DB_URL} (and
+ * {@code DB_USER}, {@code DB_PASSWORD}) in the environment select the commit database; default in-memory H2.
+ *
+ * <pre>
+ * MAVEN_OPTS="-Xmx4g" mvn -B -o -q -pl server-javalin test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=rw.intake.server.bench.UploadBench -Dexec.args="50000 1000000"
+ * </pre>
+ */
+public final class UploadBench {
+    private static final int CLIENTS = 32;
+    private static final long PAGE_SECONDS = 10;
+
+    private UploadBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int[] sizes = args.length == 0 ? new int[] {50_000, 1_000_000}
+                : Arrays.stream(args).mapToInt(a -> Integer.parseInt(a.replace("_", ""))).toArray();
+        Map<String, String> env = new HashMap<>();
+        for (String key : List.of("DB_URL", "DB_USER", "DB_PASSWORD")) {
+            if (System.getenv(key) != null) {
+                env.put(key, System.getenv(key));
+            }
+        }
+        env.put("STAGING_MAX_RECORDS", "10000000");
+        try (TestServer server = TestServer.start(env)) {
+            System.out.printf(Locale.ROOT, "database: %s%n", server.storage().dialect());
+            String token = server.clerkToken("bench");
+            for (int rows : sizes) {
+                run(server, token, rows);
+            }
+        }
+        System.exit(0);
+    }
+
+    private static void run(TestServer server, String token, int rows) throws Exception {
+        byte[] workbook = SampleWorkbooks.xlsxBytes(SampleSpec.of(rows, 2026));
+        long heapBefore = usedHeapAfterGc();
+        long t0 = System.nanoTime();
+        String id = Workbooks.accepted(server, token, workbook);
+        long accepted = System.nanoTime();
+        JsonNode summary = waitValidated(server, token, id);
+        long validated = System.nanoTime();
+        long heapAfter = usedHeapAfterGc();
+        System.out.printf(Locale.ROOT, "%,d rows (%,d bytes): 202 after %d ms, validated after %d ms (%s, %d valid)%n",
+                rows, workbook.length, ms(accepted - t0), ms(validated - t0), summary.get("status").asText(),
+                summary.get("totals").get("valid").asLong());
+        System.out.printf(Locale.ROOT, "  staged heap: %.1f MB (%.0f bytes/record)%n", (heapAfter - heapBefore) / 1e6,
+                (double) (heapAfter - heapBefore) / rows);
+        pages(server, token, id, rows);
+        long c0 = System.nanoTime();
+        HttpResponse<String> commit = server.postJson("/api/v1/uploads/" + id + "/commit", token, "");
+        System.out.printf(Locale.ROOT, "  commit: %d ms -> %s%n", ms(System.nanoTime() - c0), commit.body());
+        server.delete("/api/v1/uploads/" + id, token);
+    }
+
+    private static void pages(TestServer server, String token, String id, int rows) throws Exception {
+        String[] filters = {"", "&status=valid", "&status=invalid", "&field=nid", "&code=phone.invalid",
+            "&status=invalid&field=email"};
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(PAGE_SECONDS);
+        List<Future<long[]>> futures = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int c = 0; c < CLIENTS; c++) {
+            futures.add(pool.submit(() -> {
+                long[] lat = new long[1 << 20];
+                int n = 0;
+                ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                while (System.nanoTime() < end && n < lat.length) {
+                    int page = 1 + rnd.nextInt(Math.max(1, rows / 50 / 4));
+                    String f = filters[rnd.nextInt(filters.length)];
+                    long s = System.nanoTime();
+                    HttpResponse<String> r = server.get("/api/v1/uploads/" + id + "/records?size=50&page=" + page + f,
+                            token);
+                    lat[n++] = System.nanoTime() - s;
+                    if (r.statusCode() != 200) {
+                        throw new IllegalStateException(r.statusCode() + " " + r.body());
+                    }
+                }
+                return Arrays.copyOf(lat, n);
+            }));
+        }
+        List<long[]> all = new ArrayList<>();
+        for (Future<long[]> f : futures) {
+            all.add(f.get());
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        long[] lat = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+        System.out.printf(Locale.ROOT, "  pages of 50, %d clients: %,d pages in %.1f s = %,.0f pages/s, p50 %.2f ms, "
+                + "p99 %.2f ms%n", CLIENTS, lat.length, seconds, lat.length / seconds, lat[lat.length / 2] / 1e6,
+                lat[(int) (lat.length * 0.99)] / 1e6);
+    }
+
+    private static JsonNode waitValidated(TestServer server, String token, String id) {
+        while (true) {
+            JsonNode s = TestServer.json(server.get("/api/v1/uploads/" + id, token));
+            if (!"validating".equals(s.get("status").asText())) {
+                return s;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+
+    private static long ms(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+}
