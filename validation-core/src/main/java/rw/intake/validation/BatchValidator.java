@@ -28,13 +28,16 @@ public final class BatchValidator {
     private static final Comparator<Violation> FIELD_ORDER = Comparator.comparingInt(v -> v.field().ordinal());
 
     private final RecordValidator validator;
-    private final FirstRowIndex nids = new FirstRowIndex();
-    private final FirstRowIndex phones = new FirstRowIndex();
-    private final FirstRowIndex emails = new FirstRowIndex();
+    private final FirstRowIndex nids;
+    private final FirstRowIndex phones;
+    private final FirstRowIndex emails;
     private int lastRow;
 
-    BatchValidator(RecordValidator validator) {
+    BatchValidator(RecordValidator validator, int expectedRecords) {
         this.validator = validator;
+        this.nids = new FirstRowIndex(expectedRecords, false);
+        this.phones = new FirstRowIndex(expectedRecords, true);
+        this.emails = new FirstRowIndex(expectedRecords, false);
     }
 
     /**

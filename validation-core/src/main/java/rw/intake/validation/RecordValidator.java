@@ -84,7 +84,18 @@ public final class RecordValidator {
 
     /** A fresh, single-threaded validator for one upload's cross-row rules. */
     public BatchValidator newBatch() {
-        return new BatchValidator(this);
+        return new BatchValidator(this, 0);
+    }
+
+    /**
+     * A fresh, single-threaded validator for one upload's cross-row rules, its duplicate index sized up front for
+     * about this many records (saving re-hashing as it grows; it still grows past them). The index then holds some
+     * 40 bytes per expected record from the start, so pass the sheet's row count, not an upper limit.
+     *
+     * @throws IllegalArgumentException if {@code expectedRecords} is negative
+     */
+    public BatchValidator newBatch(int expectedRecords) {
+        return new BatchValidator(this, expectedRecords);
     }
 
     /**
@@ -94,7 +105,7 @@ public final class RecordValidator {
      * @throws IllegalArgumentException if the rows do not ascend
      */
     public List<ValidatedRecord> validateAll(List<RawRecord> records) {
-        BatchValidator batch = newBatch();
+        BatchValidator batch = newBatch(records.size());
         List<ValidatedRecord> out = new ArrayList<>(records.size());
         List<ValidatedRecord> chunk = new ArrayList<>(Math.min(records.size(), REGISTERED_LOOKUP_BATCH));
         for (RawRecord r : records) {

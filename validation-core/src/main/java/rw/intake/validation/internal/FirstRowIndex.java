@@ -19,11 +19,31 @@ public final class FirstRowIndex {
     /** Stands for key 0 in the wide table, where 0 marks an empty slot. */
     private static final long ZERO_KEY = Long.MIN_VALUE;
 
-    private long[] packed = new long[0];
+    private long[] packed;
     private int packedSize;
-    private long[] wideKeys = new long[0];
-    private int[] wideRows = new int[0];
+    private long[] wideKeys;
+    private int[] wideRows;
     private int wideSize;
+
+    /** An empty index that grows as keys come. */
+    public FirstRowIndex() {
+        this(0, false);
+    }
+
+    /**
+     * An index sized for {@code expectedKeys} distinct keys from the start, so it need not grow (and re-place its
+     * keys) on the way: in the packed table when {@code packed}, else in the wide one.
+     */
+    public FirstRowIndex(int expectedKeys, boolean packed) {
+        if (expectedKeys < 0) {
+            throw new IllegalArgumentException("expectedKeys must be >= 0: " + expectedKeys);
+        }
+        long wanted = expectedKeys == 0 ? 0 : Math.max(MIN_CAPACITY, expectedKeys * 5L / 4 + 1);
+        int capacity = (int) Math.min(Integer.MAX_VALUE - 8, wanted);
+        this.packed = new long[packed ? capacity : 0];
+        this.wideKeys = new long[packed ? 0 : capacity];
+        this.wideRows = new int[wideKeys.length];
+    }
 
     /**
      * Records that {@code key} stands on {@code row} unless it stood on an earlier row.

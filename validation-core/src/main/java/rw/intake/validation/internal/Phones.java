@@ -29,6 +29,8 @@ public final class Phones {
     private final Set<String> regions;
     private final String defaultRegion;
     private final RegionTyping fast;
+    /** Whether RW is the only region and its mobile numbers are told apart from its fixed lines. */
+    private final boolean fastOnly;
 
     /** @throws IllegalArgumentException if libphonenumber has no metadata for one of the regions */
     public Phones(Set<String> regions) {
@@ -40,6 +42,7 @@ public final class Phones {
         this.regions = Set.copyOf(regions);
         this.defaultRegion = regions.contains(FAST_REGION) ? FAST_REGION : new TreeSet<>(regions).first();
         this.fast = regions.contains(FAST_REGION) ? RegionTyping.of(metadata(FAST_REGION)) : null;
+        this.fastOnly = fast != null && regions.size() == 1 && !fast.sameMobileAndFixedLine;
     }
 
     static PhoneMetadata metadata(String region) {
@@ -118,8 +121,14 @@ public final class Phones {
             return null;
         }
         int n = c.length();
+        boolean plus = c.charAt(0) == '+';
+        if (fastOnly && (plus ? !c.startsWith(fast.countryCode, 1) : n < fast.nationalLength)) {
+            // Only RW is allowed: another country code is not RW; fewer digits than a mobile number has cannot
+            // become one, as parsing only ever strips prefixes.
+            return "";
+        }
         int from;
-        if (c.charAt(0) == '+') {
+        if (plus) {
             from = c.startsWith(fast.countryCode, 1) ? 1 + fast.countryCode.length() : -1;
         } else if (fast.idd != null && c.startsWith(fast.idd) && c.startsWith(fast.countryCode, fast.idd.length())) {
             from = fast.idd.length() + fast.countryCode.length();

@@ -62,6 +62,25 @@ final class FirstRowIndexTest {
     }
 
     @Test
+    void firstRow_presizedIndexDoesNotGrowUpToItsSize() {
+        FirstRowIndex packed = new FirstRowIndex(10_000, true);
+        FirstRowIndex wide = new FirstRowIndex(10_000, false);
+        long packedBytes = packed.retainedBytes();
+        long wideBytes = wide.retainedBytes();
+        for (int i = 1; i <= 10_000; i++) {
+            assertThat(packed.firstRow(250_780_000_000L + i, i)).isZero();
+            assertThat(wide.firstRow(1_199_480_000_000_000L + i, i)).isZero();
+        }
+
+        assertThat(packed.retainedBytes()).isEqualTo(packedBytes).isLessThan(10_000 * 8 * 13 / 10 + 100);
+        assertThat(wide.retainedBytes()).isEqualTo(wideBytes).isLessThan(10_000 * 12 * 13 / 10 + 100);
+        assertThat(packed.firstRow(250_780_000_001L, 20_000)).isEqualTo(1);
+        assertThat(wide.firstRow(1_199_480_000_000_001L, 20_000)).isEqualTo(1);
+        assertThat(packed.firstRow(1L << 50, 20_001)).isZero();
+        assertThat(packed.firstRow(1L << 50, 20_002)).isEqualTo(20_001);
+    }
+
+    @Test
     void firstRow_rowMustBePositive() {
         assertThatThrownBy(() -> new FirstRowIndex().firstRow(1, 0)).isInstanceOf(IllegalArgumentException.class);
     }

@@ -96,8 +96,17 @@ final class PhonesTest {
 
     @Test
     void fastPath_leavesOtherCountriesToTheFullPath() {
-        assertThat(RW.fastPath("+254712345678")).isNull();
+        assertThat(new Phones(Set.of("RW", "KE")).fastPath("+254712345678")).isNull();
+        assertThat(new Phones(Set.of("RW", "KE")).fastPath("07855769")).isNull();
         assertThat(new Phones(Set.of("KE")).fastPath("0785576983")).isNull();
+    }
+
+    @Test
+    void fastPath_rejectsOtherCountriesAndShortNumbersWhenOnlyRwandaIsAllowed() {
+        assertThat(RW.fastPath("+254712345678")).isEmpty();
+        assertThat(RW.fastPath("07855769")).isEmpty();
+        assertThat(RW.fullPath("+254712345678")).isEmpty();
+        assertThat(RW.fullPath("07855769")).isEmpty();
     }
 
     static Stream<Integer> sweep() {
