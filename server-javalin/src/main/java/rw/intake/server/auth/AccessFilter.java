@@ -21,7 +21,7 @@ public final class AccessFilter {
     }
 
     public void handle(Context ctx) {
-        if (ctx.method() == HandlerType.OPTIONS || isPublic(ctx.path())) {
+        if (HandlerType.OPTIONS.equals(ctx.method()) || isPublic(ctx.path())) {
             return;
         }
         String header = ctx.header("Authorization");

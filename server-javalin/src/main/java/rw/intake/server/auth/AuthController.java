@@ -62,7 +62,7 @@ public final class AuthController {
             return node;
         } catch (ApiException ex) {
             throw ex;
-        } catch (RuntimeException ex) {
+        } catch (Exception ex) { // Jackson's parse errors arrive unchecked through Javalin
             throw ApiException.badRequest("request.invalid_body", "the body must be a JSON object");
         }
     }

@@ -11,11 +11,13 @@ import rw.intake.server.ApiException;
  * Slows password guessing. Failures are counted per username and per client address over a window; after
  * {@link #FREE_FAILURES} failures the key is locked for a time that doubles with each further failure (from 30 s up to
  * the window). A locked username or address gets 429 {@code auth.too_many_attempts} with {@code Retry-After}, whatever
- * the password. A success clears the username's count. Thread-safe.
+ * the password. A success clears the username's count. An address gets {@link #FREE_ADDRESS_FAILURES} free failures,
+ * more than a username, because many clerks may share one office address. Thread-safe.
  */
 public final class LoginThrottle {
 
     static final int FREE_FAILURES = 5;
+    static final int FREE_ADDRESS_FAILURES = 50;
     private static final Duration WINDOW = Duration.ofMinutes(15);
     private static final long BASE_LOCK_NANOS = Duration.ofSeconds(30).toNanos();
 
@@ -41,8 +43,8 @@ public final class LoginThrottle {
 
     public void failed(String username, String address) {
         long now = ticker.read();
-        bump(userKey(username), now);
-        bump(addressKey(address), now);
+        bump(userKey(username), now, FREE_FAILURES);
+        bump(addressKey(address), now, FREE_ADDRESS_FAILURES);
     }
 
     public void succeeded(String username) {
@@ -54,12 +56,12 @@ public final class LoginThrottle {
         return f == null ? 0 : f.lockedUntil - now;
     }
 
-    private void bump(String key, long now) {
+    private void bump(String key, long now, int free) {
         failures.asMap().compute(key, (k, f) -> {
             int count = f == null ? 1 : f.count + 1;
             long lockedUntil = 0;
-            if (count >= FREE_FAILURES) {
-                int doublings = Math.min(count - FREE_FAILURES, 10);
+            if (count >= free) {
+                int doublings = Math.min(count - free, 10);
                 lockedUntil = now + Math.min(BASE_LOCK_NANOS << doublings, WINDOW.toNanos());
             }
             return new Failures(count, lockedUntil);
