@@ -33,7 +33,10 @@ import rw.intake.validation.internal.Phones;
  */
 public final class RecordValidator {
 
-    /** Default minimum age below which {@code nid.underage} warns. */
+    /**
+     * Default minimum age below which {@code nid.underage} warns: the holder is "younger than 16" when
+     * {@code currentYear - birthYear < 16} (the NID carries the birth year only, so this is the age reached this year).
+     */
     public static final int DEFAULT_MINIMUM_AGE = 16;
     /** Default regions whose mobile numbers are accepted. */
     public static final Set<String> DEFAULT_PHONE_REGIONS = Set.of("RW");
@@ -56,7 +59,7 @@ public final class RecordValidator {
         this.phones = new Phones(phoneRegions);
     }
 
-    /** A validator with the defaults of the rules page. */
+    /** A validator with the defaults of the rules page: system clock, minimum age 16, region RW, nothing registered. */
     public static RecordValidator defaults() {
         return builder().build();
     }
@@ -185,7 +188,12 @@ public final class RecordValidator {
             return this;
         }
 
-        /** Minimum age for {@code nid.underage}. Default 16. */
+        /**
+         * Minimum age for {@code nid.underage}, which warns when {@code currentYear - birthYear < years}. Default 16;
+         * 0 turns the warning off.
+         *
+         * @throws IllegalArgumentException if not within 0..150
+         */
         public Builder minimumAge(int years) {
             if (years < 0 || years > 150) {
                 throw new IllegalArgumentException("minimumAge out of range: " + years);
