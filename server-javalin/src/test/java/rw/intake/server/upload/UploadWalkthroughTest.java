@@ -89,7 +89,7 @@ final class UploadWalkthroughTest {
         Map<String, Long> byCode = truth.stream().flatMap(r -> r.expectedCodes().stream())
                 .collect(Collectors.groupingBy(c -> c, Collectors.counting()));
         Map<String, Long> served = new HashMap<>();
-        summary.get("violationsByCode").fields().forEachRemaining(e -> served.put(e.getKey(), e.getValue().asLong()));
+        summary.get("violationsByCode").properties().forEach(e -> served.put(e.getKey(), e.getValue().asLong()));
         assertThat(served).isEqualTo(byCode);
 
         // every record, in sheet order, with exactly the expected codes
