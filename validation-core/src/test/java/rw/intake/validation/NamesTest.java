@@ -24,6 +24,7 @@ final class NamesTest {
         "Dr. Kagabo             | ''                              | Dr. Kagabo",
         "\u00C9mile Ngoga       | ''                              | \u00C9mile Ngoga",
         "E\u0301mile Ngoga      | ''                              | \u00C9mile Ngoga",
+        "'  E\u0301mile  Ngoga' | ''                              | \u00C9mile Ngoga",
         "\u674E\u5C0F\u9F8D     | ''                              | \u674E\u5C0F\u9F8D",
         "\u0410\u043D\u043D\u0430 | ''                            | \u0410\u043D\u043D\u0430",
         "\u0905\u0928\u093F\u0932 | ''                            | \u0905\u0928\u093F\u0932",

@@ -54,7 +54,6 @@ public final class Names {
             boolean space = Chars.isSpace(c);
             if (space && (c != ' ' || prevSpace)) {
                 clean = false;
-                break;
             }
             prevSpace = space;
         }
