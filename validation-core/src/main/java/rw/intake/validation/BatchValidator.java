@@ -2,6 +2,7 @@ package rw.intake.validation;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -88,8 +89,9 @@ public final class BatchValidator {
 
     /**
      * Adds {@code nid.already_registered} to the records of this chunk whose valid NID is registered, with one
-     * look-up through the validator's {@link RegisteredNids} (none when no record of the chunk has a valid NID).
-     * A NID is looked up when its field has no error (so not for a {@code nid.duplicate}: its first occurrence is).
+     * look-up through the validator's {@link RegisteredNids} per {@link RecordValidator#REGISTERED_LOOKUP_BATCH}
+     * distinct NIDs (so one for a chunk of up to that many records, none when no record has a valid NID). A NID is
+     * looked up when its field has no error (so not for a {@code nid.duplicate}: its first occurrence is).
      * Returns a new list of the same size and order.
      *
      * @throws NullPointerException if the look-up returns null
@@ -105,8 +107,7 @@ public final class BatchValidator {
         if (asked.isEmpty()) {
             return List.copyOf(chunk);
         }
-        Set<String> registered = Objects.requireNonNull(validator.registeredNids().registeredAmong(asked),
-                "RegisteredNids.registeredAmong returned null");
+        Set<String> registered = lookUp(List.copyOf(asked));
         if (registered.isEmpty()) {
             return List.copyOf(chunk);
         }
@@ -121,6 +122,16 @@ public final class BatchValidator {
             out.add(r);
         }
         return List.copyOf(out);
+    }
+
+    private Set<String> lookUp(List<String> nids) {
+        Set<String> registered = new HashSet<>();
+        for (int from = 0; from < nids.size(); from += RecordValidator.REGISTERED_LOOKUP_BATCH) {
+            List<String> slice = nids.subList(from, Math.min(nids.size(), from + RecordValidator.REGISTERED_LOOKUP_BATCH));
+            registered.addAll(Objects.requireNonNull(validator.registeredNids().registeredAmong(slice),
+                    "RegisteredNids.registeredAmong returned null"));
+        }
+        return registered;
     }
 
     /** Bytes retained by the duplicate index now (its arrays), for benchmarks and the staging budget. */

@@ -182,6 +182,26 @@ final class BatchValidatorTest {
     }
 
     @Test
+    void markRegistered_largeChunkIsAskedAboutAtMostABatchAtATime() {
+        List<Integer> sizes = new ArrayList<>();
+        RecordValidator v = RecordValidator.builder().clock(Records.CLOCK_2026).registeredNids(nids -> {
+            sizes.add(nids.size());
+            return nids.stream().filter(n -> n.endsWith("7")).collect(Collectors.toSet());
+        }).build();
+        BatchValidator batch = v.newBatch();
+        List<ValidatedRecord> chunk = new ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            chunk.add(batch.next(RawRecord.of(i + 2, "Person Number", "1199080" + String.format("%09d", i),
+                    "0788" + String.format("%06d", i), "M", "p" + i + "@example.rw")));
+        }
+
+        List<ValidatedRecord> out = batch.markRegistered(chunk);
+
+        assertThat(sizes).containsExactly(1000, 1000, 500);
+        assertThat(out).filteredOn(r -> r.has("nid.already_registered")).hasSize(250);
+    }
+
+    @Test
     void markRegistered_noValidNidNoLookup() {
         AtomicInteger calls = new AtomicInteger();
         RecordValidator v = RecordValidator.builder().registeredNids(nids -> {
