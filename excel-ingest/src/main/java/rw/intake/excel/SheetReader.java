@@ -37,15 +37,24 @@ public final class SheetReader {
     }
 
     /**
-     * Opens the workbook and checks its format, the sheet and the header before any record is read.
+     * Opens the workbook and checks, before any record is handed out: its format (by content, not name), the zip and
+     * its inflate limit, the sheet, the header, and that there is at least one record (the first record is read
+     * here). The bytes are not copied by this class; fastexcel-reader keeps one copy in memory while the sheet is
+     * open. Nothing is written to disk.
      *
-     * @throws IngestException with a {@code file.*} code if the workbook is refused
+     * @throws IngestException with a {@code file.*} code if the workbook is refused ({@code file.unsupported_format},
+     *                         {@code file.corrupt}, {@code file.too_large}, {@code file.too_many_rows},
+     *                         {@code file.empty}, {@code file.missing_columns}, {@code file.duplicate_columns}, or
+     *                         {@link IngestException#SHEET_NOT_FOUND} for a named sheet that does not exist)
      */
     public SheetRecords open(byte[] workbook) {
         return open(workbook, sheetName);
     }
 
-    /** As {@link #open(byte[])}, reading the named sheet (or the first sheet if {@code sheet} is null). */
+    /**
+     * As {@link #open(byte[])}, reading the named sheet (or the first sheet if {@code sheet} is null). The name is
+     * matched exactly first, then ignoring case and surrounding spaces.
+     */
     public SheetRecords open(byte[] workbook, String sheet) {
         Objects.requireNonNull(workbook, "workbook");
         return FastexcelSheet.open(workbook, sheet, limits);
@@ -54,6 +63,9 @@ public final class SheetReader {
     /**
      * Reads the stream into memory (at most {@link ReadLimits#maxBytes()} bytes, else {@code file.too_large})
      * and opens it. The stream is not closed.
+     *
+     * @throws IngestException         as {@link #open(byte[])}
+     * @throws java.io.UncheckedIOException if reading the stream fails
      */
     public SheetRecords open(InputStream workbook) {
         Objects.requireNonNull(workbook, "workbook");

@@ -129,6 +129,18 @@ final class RejectionTest {
     }
 
     @Test
+    void records_rowsOutOfOrder() {
+        byte[] xlsx = Xlsx.ofSheetData(header(1) + row(3, "A", "1", "2", "F", "a@b.rw") + row(2, "B", "1", "2", "F", "a@b.rw"));
+
+        try (SheetRecords sheet = SheetReader.defaults().open(xlsx)) {
+            assertThatThrownBy(() -> sheet.records().forEach(r -> { }))
+                    .isInstanceOf(IngestException.class)
+                    .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT)
+                    .hasMessageContaining("row 2 comes after row 3");
+        }
+    }
+
+    @Test
     void open_missingSheetPart() {
         byte[] xlsx = Xlsx.workbook().sheet("S", header(1)).bytes();
         byte[] renamed = new String(xlsx, StandardCharsets.ISO_8859_1).replace("worksheets/sheet1.xml",

@@ -46,6 +46,7 @@ public final class FastexcelSheet implements SheetRecords {
     private final int gender;
     private final int email;
     private Row current;
+    private int lastRowNum;
     private RawRecord peeked;
     private long blankRows;
     private long pendingBlankRows;
@@ -123,16 +124,22 @@ public final class FastexcelSheet implements SheetRecords {
         return Rejections.corrupt("its XML is broken or it holds content that is not allowed", e);
     }
 
+    /** The next row of the XML; rows must come in ascending order (validation's cross-row rules rely on it). */
     private Row nextRow() {
         current = null;
         try {
-            if (rows.tryAdvance(this::setCurrent)) {
-                return current;
+            if (!rows.tryAdvance(this::setCurrent)) {
+                return null;
             }
-            return null;
         } catch (RuntimeException e) {
             throw translate(e);
         }
+        if (current.getRowNum() <= lastRowNum) {
+            throw Rejections.corrupt("row " + current.getRowNum() + " comes after row " + lastRowNum
+                    + " in the sheet's XML", null);
+        }
+        lastRowNum = current.getRowNum();
+        return current;
     }
 
     private void setCurrent(Row row) {

@@ -1,0 +1,65 @@
+package rw.intake.excel.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+final class CellValuesTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "0    | General               | false",
+        "14   |                       | true",
+        "22   |                       | true",
+        "2    |                       | false",
+        "164  | yyyy-mm-dd            | true",
+        "164  | dd/mm/yyyy;@          | true",
+        "164  | [$-409]mmmm d, yyyy   | true",
+        "164  | [h]:mm                | true",
+        "164  | 0.00                  | false",
+        "164  | #,##0                 | false",
+        "164  | [Red]#,##0.00         | false",
+        "164  | 0.00E+00              | false",
+        "164  | \"day\" 0             | false",
+        "164  | \\d0                  | false",
+        "164  | General;[Red]-General | false",
+        "164  | @                     | false",
+    })
+    void isDateFormat_formats(int id, String format, boolean date) {
+        assertThat(CellValues.isDateFormat(id, format)).isEqualTo(date);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "1.199480035534601E15, 1199480035534601",
+        "785576983, 785576983",
+        "785576983.000, 785576983",
+        "1E+3, 1000",
+        "12.50, 12.5",
+        "0.000, 0",
+        "-0.25, -0.25",
+        "1.5E-7, 0.00000015",
+    })
+    void plain_numbers(String number, String text) {
+        assertThat(CellValues.plain(new BigDecimal(number))).isEqualTo(text);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "Full Name, fullname",
+        "E-mail Address, emailaddress",
+        "PHONE_NO., phoneno",
+        "' National   ID ', nationalid",
+    })
+    void key_ignoresCaseSpacesUnderscoresHyphensDots(String header, String key) {
+        assertThat(HeaderMapper.key(header)).isEqualTo(key);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, A", "25, Z", "26, AA", "701, ZZ", "702, AAA"})
+    void columnName_letters(int column, String name) {
+        assertThat(HeaderMapper.columnName(column)).isEqualTo(name);
+    }
+}
