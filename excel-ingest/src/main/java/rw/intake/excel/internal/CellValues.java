@@ -46,7 +46,29 @@ public final class CellValues {
         if (value instanceof Boolean bool) {
             return bool ? "TRUE" : "FALSE";
         }
-        return value.toString().strip();
+        return trim(value.toString());
+    }
+
+    /**
+     * Trims white space and space separators (no-break space U+00A0, which pasted text often carries) from both
+     * ends, as validation-core does. Returns the same instance when there is nothing to trim.
+     */
+    public static String trim(String s) {
+        int start = 0;
+        int end = s.length();
+        while (start < end && isSpace(s.charAt(start))) {
+            start++;
+        }
+        while (end > start && isSpace(s.charAt(end - 1))) {
+            end--;
+        }
+        return start == 0 && end == s.length() ? s : s.substring(start, end);
+    }
+
+    private static boolean isSpace(char c) {
+        return c <= ' ' ? c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B || c == 0x1C
+                || c == 0x1D || c == 0x1E || c == 0x1F
+                : c >= 0x80 && (Character.isWhitespace(c) || Character.isSpaceChar(c));
     }
 
     /** Whether the cell held a number (also a formula whose cached value is a number), not text. */

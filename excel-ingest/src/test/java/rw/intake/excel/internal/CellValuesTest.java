@@ -47,6 +47,18 @@ final class CellValuesTest {
     }
 
     @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "'  Alice  Uwase '|Alice  Uwase",
+        "'\u00a0\t0788 123 456\u00a0\u2007'|0788 123 456",
+        "'\u3000x\n'|x",
+        "'   '|''",
+        "abc|abc",
+    })
+    void trim_whiteSpaceAndSpaceSeparators(String raw, String trimmed) {
+        assertThat(CellValues.trim(raw)).isEqualTo(trimmed);
+    }
+
+    @ParameterizedTest
     @CsvSource({
         "Full Name, fullname",
         "E-mail Address, emailaddress",
