@@ -199,6 +199,38 @@ final class UserStoreTest {
 
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
+    void commit_validNidTwiceInOneUploadFailsAndLeavesNothing(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            UserStore users = db.storage().users();
+            // The validator marks the second one nid.duplicate; records that break that contract are refused.
+            List<ValidatedRecord> records = List.of(Records.valid(2, Records.nid(1)), Records.valid(3, Records.nid(1)));
+
+            assertThatThrownBy(() -> users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records))
+                .isInstanceOf(StorageException.class)
+                .hasMessageStartingWith("commit of upload u1 lost 5 races for its NIDs");
+
+            assertThat(users.isCommitted("u1")).isFalse();
+            assertThat(users.users(new UserQuery(1, 10, null, null, null)).totalItems()).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void commit_rowTwiceFailsWithoutRetry(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> records = List.of(Records.valid(2, Records.nid(1)), Records.valid(2, Records.nid(2)));
+
+            assertThatThrownBy(() -> users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records))
+                .isInstanceOf(StorageException.class)
+                .hasMessageStartingWith("commit of upload u1 failed: ");
+
+            assertThat(users.isCommitted("u1")).isFalse();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
     void users_pagesAndFilters(DatabaseKind kind) {
         try (TestDatabase db = TestDatabase.fresh(kind)) {
             UserStore users = db.storage().users();

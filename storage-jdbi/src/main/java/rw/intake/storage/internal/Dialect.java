@@ -71,6 +71,23 @@ public enum Dialect {
         return false;
     }
 
+    /**
+     * Whether the exception is a violation of {@code users_registered_nid_key}: a concurrent commit registered one of
+     * the NIDs first (or the records hold a valid NID twice).
+     */
+    boolean isNidRace(SQLException e) {
+        if (!isUniqueViolation(e)) {
+            return false;
+        }
+        for (Throwable t = e; t != null; t = t instanceof SQLException s && s.getNextException() != null ? s.getNextException()
+            : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().toLowerCase(Locale.ROOT).contains("users_registered_nid_key")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether a new attempt of the same transaction may succeed: a deadlock, a serialization failure, a lock time-out. */
     boolean isTransient(SQLException e) {
         for (SQLException s = e; s != null; s = s.getNextException()) {

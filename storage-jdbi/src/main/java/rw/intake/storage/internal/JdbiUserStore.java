@@ -11,6 +11,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -73,12 +75,15 @@ final class JdbiUserStore implements UserStore {
     private final Dialect dialect;
     private final UserWriter writer;
     private final int chunkSize;
+    /** On H2, commits through this store wait here rather than on the commit_lock row, whose wait times out. */
+    private final Lock h2Commits;
 
     JdbiUserStore(Jdbi jdbi, Dialect dialect, UserWriter writer, int chunkSize) {
         this.jdbi = jdbi;
         this.dialect = dialect;
         this.writer = writer;
         this.chunkSize = chunkSize;
+        this.h2Commits = dialect == Dialect.H2 ? new ReentrantLock() : null;
     }
 
     @Override
@@ -88,14 +93,21 @@ final class JdbiUserStore implements UserStore {
         }
         Exception lastRace = null;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+            if (h2Commits != null) {
+                h2Commits.lock();
+            }
             try {
                 return jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> commitOnce(h, request, records));
             } catch (JdbiException | SQLException e) {
                 SQLException sql = sqlCause(e);
-                if (sql == null || !(dialect.isUniqueViolation(sql) || dialect.isTransient(sql))) {
+                if (sql == null || !(dialect.isNidRace(sql) || dialect.isTransient(sql))) {
                     throw new StorageException("commit of upload " + request.uploadId() + " failed: " + e.getMessage(), e);
                 }
                 lastRace = e;
+            } finally {
+                if (h2Commits != null) {
+                    h2Commits.unlock();
+                }
             }
         }
         throw new StorageException("commit of upload " + request.uploadId() + " lost " + MAX_ATTEMPTS
