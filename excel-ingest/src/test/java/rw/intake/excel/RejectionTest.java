@@ -23,6 +23,8 @@ import org.apache.poi.poifs.crypt.Encryptor;
 import org.apache.poi.poifs.filesystem.POIFSFileSystem;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import rw.intake.validation.RawRecord;
 
 final class RejectionTest {
@@ -70,6 +72,17 @@ final class RejectionTest {
             xls.write(out);
         }
         assertRejected(out.toByteArray(), IngestException.UNSUPPORTED_FORMAT).hasMessageContaining(".xls");
+    }
+
+    /** The same sheet saved by LibreOffice Calc as OpenDocument, Excel 97-2003 and PDF. */
+    @ParameterizedTest
+    @CsvSource({
+        "libreoffice-not-xlsx.ods, OpenDocument",
+        "libreoffice-not-xlsx.xls, .xls",
+        "libreoffice-not-xlsx.pdf, PDF",
+    })
+    void open_otherFormatsFromLibreOffice(String fixture, String detected) {
+        assertRejected(Xlsx.resource(fixture), IngestException.UNSUPPORTED_FORMAT).hasMessageContaining(detected);
     }
 
     @Test
