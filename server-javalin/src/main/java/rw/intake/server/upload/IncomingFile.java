@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import rw.intake.excel.IngestException;
 import rw.intake.server.ApiException;
 
 /**
@@ -59,10 +60,11 @@ public record IncomingFile(String fileName, byte[] bytes) {
                         + XLSX);
     }
 
-    /** The workbook as an {@code IngestException}-style 413 problem. */
+    /** A body over the byte limit: excel-ingest's {@code file.too_large}, answered like its own refusals (413). */
     static ApiException tooLarge(long maxBytes) {
-        return new ApiException(413, "file.too_large", "Payload Too Large",
-                "the workbook is larger than the limit of " + maxBytes + " bytes", Map.of("maxBytes", maxBytes), Map.of());
+        return UploadService.problem(new IngestException(IngestException.TOO_LARGE,
+                "The file is larger than " + maxBytes + " bytes, the largest file accepted.",
+                Map.of("limit", maxBytes, "limitName", "maxBytes")));
     }
 
     private static byte[] readBounded(Context ctx, long limit, long maxBytes) {

@@ -301,7 +301,7 @@ public final class UploadService {
 
     /** The one place where excel-ingest's refusals become problems: 413 for a too large file, else 400. */
     static ApiException problem(IngestException ex) {
-        int status = "file.too_large".equals(ex.code()) ? 413 : 400;
+        int status = IngestException.TOO_LARGE.equals(ex.code()) ? 413 : 400;
         Map<String, Object> extras = new HashMap<>(ex.details());
         return new ApiException(status, ex.code(), status == 413 ? "Payload Too Large" : "Bad Request",
                 ex.getMessage(), extras, Map.of());

@@ -92,6 +92,8 @@ final class UploadRejectionTest {
 
         assertThat(Workbooks.problemCode(raw, 413)).isEqualTo("file.too_large");
         assertThat(Workbooks.problemCode(multipart, 413)).isEqualTo("file.too_large");
+        assertThat(TestServer.json(raw).get("limit").asLong()).isEqualTo(200_000);
+        assertThat(TestServer.json(multipart).get("limitName").asText()).isEqualTo("maxBytes");
         assertThat(TestServer.json(server.get("/api/v1/uploads", token))).isEmpty();
     }
 
