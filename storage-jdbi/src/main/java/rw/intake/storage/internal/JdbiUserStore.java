@@ -41,7 +41,7 @@ import rw.intake.validation.Violation;
 final class JdbiUserStore implements UserStore {
 
     /** Records per insert batch or COPY by default. */
-    static final int DEFAULT_CHUNK = 1000;
+    static final int DEFAULT_CHUNK = 5000;
     /** Bound parameters per NID look-up at most. */
     static final int LOOKUP = 1000;
     /** Attempts of a commit that lost a race for a NID (or a deadlock) before giving up. */
@@ -240,7 +240,8 @@ final class JdbiUserStore implements UserStore {
             and = " AND ";
         }
         if (query.valid() != null) {
-            where.append(and).append("u.valid = :valid");
+            // Two fixed predicates rather than a parameter: PostgreSQL uses its partial index only for "NOT u.valid".
+            where.append(and).append(query.valid() ? "u.valid" : "NOT u.valid");
             and = " AND ";
         }
         if (query.owner() != null) {
@@ -262,9 +263,6 @@ final class JdbiUserStore implements UserStore {
     private static Query filters(Query q, UserQuery query) {
         if (query.uploadId() != null) {
             q.bind("uploadId", query.uploadId());
-        }
-        if (query.valid() != null) {
-            q.bind("valid", query.valid().booleanValue());
         }
         if (query.owner() != null) {
             q.bind("owner", query.owner());

@@ -37,23 +37,30 @@ public final class StorageBench {
 
     public static void main(String[] args) {
         int count = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
-        int chunk = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
+        int chunk = args.length > 2 ? Integer.parseInt(args[2]) : 5000;
+        int runs = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         List<ValidatedRecord> warmUp = generate(20_000, 5_000_000);
         List<ValidatedRecord> records = generate(count, 0);
-        for (String name : (args.length > 0 ? args[0] : "h2").split(",")) {
-            DatabaseKind kind = DatabaseKind.valueOf(name.trim().toUpperCase(Locale.ROOT));
-            try (TestDatabase db = TestDatabase.fresh(kind, H2_DIRECTORY, chunk)) {
-                db.storage().users().commit(request("warm-up", warmUp), warmUp);
-                ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-                long cpu = threads.getCurrentThreadCpuTime();
-                long start = System.nanoTime();
-                CommitResult result = db.storage().users().commit(request("bench", records), records);
-                double seconds = (System.nanoTime() - start) / 1e9;
-                double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
-                System.out.printf(Locale.ROOT,
-                    "%-16s %,9d records  chunk %5d  %6.3f s  %,10.0f rows/s  (this JVM's CPU %6.3f s; committed %d)%n",
-                    kind, count, chunk, seconds, count / seconds, cpuSeconds, result.committed());
+        for (int run = 0; run < runs; run++) {
+            for (String name : (args.length > 0 ? args[0] : "h2").split(",")) {
+                run(DatabaseKind.valueOf(name.trim().toUpperCase(Locale.ROOT)), chunk, warmUp, records);
             }
+        }
+    }
+
+    private static void run(DatabaseKind kind, int chunk, List<ValidatedRecord> warmUp, List<ValidatedRecord> records) {
+        int count = records.size();
+        try (TestDatabase db = TestDatabase.fresh(kind, H2_DIRECTORY, chunk)) {
+            db.storage().users().commit(request("warm-up", warmUp), warmUp);
+            ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+            long cpu = threads.getCurrentThreadCpuTime();
+            long start = System.nanoTime();
+            CommitResult result = db.storage().users().commit(request("bench", records), records);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
+            System.out.printf(Locale.ROOT,
+                "%-16s %,9d records  chunk %5d  %6.3f s  %,10.0f rows/s  (this JVM's CPU %6.3f s; committed %d)%n",
+                kind, count, chunk, seconds, count / seconds, cpuSeconds, result.committed());
         }
     }
 
