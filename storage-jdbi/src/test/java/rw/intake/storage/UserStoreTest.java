@@ -156,6 +156,36 @@ final class UserStoreTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void commit_sameUploadConcurrentlyOnlyOnce(DatabaseKind kind) throws Exception {
+        try (TestDatabase db = TestDatabase.fresh(kind); Storage other = db.openAnother()) {
+            List<ValidatedRecord> records = Records.validRange(1, 3000);
+            CyclicBarrier start = new CyclicBarrier(2);
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            List<Object> outcomes = new ArrayList<>();
+            try {
+                Future<CommitResult> fa = pool.submit(commitAfter(start, db.storage().users(), "u1", records));
+                Future<CommitResult> fb = pool.submit(commitAfter(start, other.users(), "u1", records));
+                for (Future<CommitResult> f : List.of(fa, fb)) {
+                    try {
+                        outcomes.add(f.get());
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        outcomes.add(e.getCause());
+                    }
+                }
+            } finally {
+                pool.shutdown();
+            }
+
+            assertThat(outcomes).filteredOn(CommitResult.class::isInstance).hasSize(1);
+            assertThat(outcomes).filteredOn(UploadAlreadyCommittedException.class::isInstance).hasSize(1);
+            Page<CommittedUser> saved = db.storage().users().users(new UserQuery(1, 10, "u1", null, null));
+            assertThat(saved.totalItems()).isEqualTo(3000);
+            assertThat(db.storage().users().users(new UserQuery(1, 10, null, false, null)).totalItems()).isZero();
+        }
+    }
+
     private static Callable<CommitResult> commitAfter(CyclicBarrier start, UserStore users, String id, List<ValidatedRecord> r) {
         return () -> {
             start.await();
