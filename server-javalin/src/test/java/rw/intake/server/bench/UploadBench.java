@@ -70,13 +70,17 @@ public final class UploadBench {
         System.out.printf(Locale.ROOT, "%,d rows (%,d bytes): 202 after %d ms, validated after %d ms (%s, %d valid)%n",
                 rows, workbook.length, ms(accepted - t0), ms(validated - t0), summary.get("status").asText(),
                 summary.get("totals").get("valid").asLong());
-        System.out.printf(Locale.ROOT, "  staged heap: %.1f MB (%.0f bytes/record)%n", (heapAfter - heapBefore) / 1e6,
+        System.out.printf(Locale.ROOT, "  heap growth, upload to validated: %.1f MB (%.0f bytes/record)%n", (heapAfter - heapBefore) / 1e6,
                 (double) (heapAfter - heapBefore) / rows);
         pages(server, token, id, rows);
         long c0 = System.nanoTime();
         HttpResponse<String> commit = server.postJson("/api/v1/uploads/" + id + "/commit", token, "");
         System.out.printf(Locale.ROOT, "  commit: %d ms -> %s%n", ms(System.nanoTime() - c0), commit.body());
+        long heapCommitted = usedHeapAfterGc();
         server.delete("/api/v1/uploads/" + id, token);
+        long heapDeleted = usedHeapAfterGc();
+        System.out.printf(Locale.ROOT, "  heap released by DELETE: %.1f MB (%.0f bytes/record)%n",
+                (heapCommitted - heapDeleted) / 1e6, (double) (heapCommitted - heapDeleted) / rows);
     }
 
     private static void pages(TestServer server, String token, String id, int rows) throws Exception {

@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -79,6 +80,28 @@ final class UploadRejectionTest {
 
         assertThat(Workbooks.problemCode(r, 400)).isEqualTo("file.missing_columns");
         assertThat(TestServer.json(r).get("detail").asText()).contains("nid").contains("email");
+    }
+
+    @Test
+    void upload_namedSheet() {
+        String token = server.clerkToken("sheets");
+        Map<String, List<String[]>> sheets = new LinkedHashMap<>();
+        sheets.put("Notes", List.of(new String[] {"Remarks"}, new String[] {"nothing here"}));
+        sheets.put("People", Workbooks.people(1, 4));
+        byte[] file = Workbooks.xlsx(sheets);
+
+        HttpResponse<String> first = Workbooks.upload(server, token, file);
+        HttpResponse<String> missing = server.send(server.request("/api/v1/uploads?sheet=Nope", token)
+                .header("Content-Type", Workbooks.XLSX).POST(HttpRequest.BodyPublishers.ofByteArray(file)).build());
+        HttpResponse<String> named = server.send(server.request("/api/v1/uploads?sheet=People", token)
+                .header("Content-Type", Workbooks.XLSX).POST(HttpRequest.BodyPublishers.ofByteArray(file)).build());
+
+        assertThat(Workbooks.problemCode(first, 400)).isEqualTo("file.missing_columns");
+        assertThat(Workbooks.problemCode(missing, 400)).isEqualTo("file.sheet_not_found");
+        assertThat(named.statusCode()).as(named.body()).isEqualTo(202);
+        String id = TestServer.json(named).get("id").asText();
+        assertThat(Workbooks.settled(server, token, id).get("totals").get("records").asLong()).isEqualTo(4);
+        server.delete("/api/v1/uploads/" + id, token);
     }
 
     @Test

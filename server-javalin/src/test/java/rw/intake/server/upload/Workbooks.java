@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -28,15 +29,23 @@ public final class Workbooks {
 
     /** A workbook of text cells, one array per row, written in memory. */
     public static byte[] xlsx(List<String[]> rows) {
+        return xlsx(Map.of("Sheet1", rows));
+    }
+
+    /** A workbook with one sheet per entry, in the map's iteration order. */
+    public static byte[] xlsx(Map<String, List<String[]>> sheets) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             Workbook wb = new Workbook(out, "intake-tests", "1.0");
-            Worksheet ws = wb.newWorksheet("Sheet1");
-            for (int r = 0; r < rows.size(); r++) {
-                String[] cells = rows.get(r);
-                for (int c = 0; c < cells.length; c++) {
-                    if (cells[c] != null) {
-                        ws.value(r, c, cells[c]);
+            for (Map.Entry<String, List<String[]>> sheet : sheets.entrySet()) {
+                Worksheet ws = wb.newWorksheet(sheet.getKey());
+                List<String[]> rows = sheet.getValue();
+                for (int r = 0; r < rows.size(); r++) {
+                    String[] cells = rows.get(r);
+                    for (int c = 0; c < cells.length; c++) {
+                        if (cells[c] != null) {
+                            ws.value(r, c, cells[c]);
+                        }
                     }
                 }
             }
