@@ -24,9 +24,15 @@ import rw.intake.validation.Violation;
  * volatile status does that). Not thread-safe otherwise.
  */
 final class StagedRecords {
-    private static final int FIRST_BLOCK = 1 << 16;
-    private static final int POSITION_BITS = 22;
+    private static final int FIRST_BLOCK = 1 << 14;
+    /**
+     * Blocks stay at 256 KiB: a larger array would be a humongous object for G1 (half a region or more, regions being
+     * 1 MiB at least), rounded up to whole regions, which wastes up to half of it. A record larger than a block gets
+     * a block of its own.
+     */
+    private static final int POSITION_BITS = 18;
     private static final int MAX_BLOCK = 1 << POSITION_BITS;
+    private static final int MAX_BLOCKS = 1 << (32 - POSITION_BITS);
     private static final int MAX_MESSAGES = 4096;
     private static final Field[] FIELDS = Field.values();
 
@@ -43,6 +49,7 @@ final class StagedRecords {
     private final Map<String, Integer> messageIndex = new HashMap<>();
     private final Scratch scratch = new Scratch();
     private byte[] block;
+    private int nextBlockSize = FIRST_BLOCK;
     private int position;
 
     private record Kind(Field field, String code, Severity severity) {
@@ -163,12 +170,19 @@ final class StagedRecords {
     }
 
     private int place(Scratch s) {
+        if (blocks.size() >= MAX_BLOCKS - 1) {
+            throw new IllegalStateException("staged upload too large: " + blocks.size() + " blocks");
+        }
         if (s.size > MAX_BLOCK) {
-            throw new IllegalArgumentException("record too large to stage: " + s.size + " bytes");
+            byte[] own = Arrays.copyOf(s.bytes, s.size);
+            blocks.add(own);
+            block = null;
+            position = 0;
+            return (blocks.size() - 1) << POSITION_BITS;
         }
         if (block == null || block.length - position < s.size) {
-            int size = block == null ? FIRST_BLOCK : Math.min(MAX_BLOCK, block.length * 2);
-            block = new byte[Math.max(size, s.size)];
+            block = new byte[Math.max(nextBlockSize, s.size)];
+            nextBlockSize = Math.min(MAX_BLOCK, nextBlockSize * 2);
             blocks.add(block);
             position = 0;
         }

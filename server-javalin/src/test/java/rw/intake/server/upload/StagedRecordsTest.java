@@ -54,8 +54,10 @@ final class StagedRecordsTest {
         StagedRecords store = new StagedRecords();
         List<ValidatedRecord> in = new ArrayList<>();
         String big = "x".repeat(40_000);
+        String huge = "é".repeat(200_000);
         for (int row = 2; row < 6_002; row++) {
-            RawRecord raw = RawRecord.of(row, row == 3 ? big : "A" + row, "", "", "", "");
+            String names = row == 3 ? big : row == 10 || row == 11 || row == 5_000 ? huge + row : "A" + row;
+            RawRecord raw = RawRecord.of(row, names, "", "", "", "");
             in.add(ValidatedRecord.of(raw, new Normalized(null, null, null, null, null), List.of(
                     Violation.of(Field.NAMES, "names.length", Severity.ERROR, "message number " + row))));
         }
