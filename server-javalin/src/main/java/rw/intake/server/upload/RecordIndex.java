@@ -12,6 +12,8 @@ import rw.intake.validation.Violation;
  * {@link StagedRecords}.
  */
 final class RecordIndex {
+    private static final IntList EMPTY = new IntList(0);
+
     private final Map<String, IntList> lists = new HashMap<>();
     private final Map<String, Field> codeFields = new HashMap<>();
     private final IntList valid = new IntList(1024);
@@ -78,8 +80,6 @@ final class RecordIndex {
             default -> null;
         };
     }
-
-    private static final IntList EMPTY = new IntList(0);
 
     private static IntList orEmpty(IntList l) {
         return l == null ? EMPTY : l;
