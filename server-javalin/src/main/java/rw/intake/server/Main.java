@@ -33,8 +33,10 @@ public final class Main {
         List<String> a = Arrays.asList(args);
         if (!a.isEmpty() && "create-user".equals(a.get(0))) {
             System.exit(createUser(config, a.subList(1, a.size())));
+        } else if (a.size() == 2 && "set-password".equals(a.get(0))) {
+            System.exit(setPassword(config, a.get(1)));
         } else if (!a.isEmpty()) {
-            System.err.println("usage: java -jar intake-server.jar [create-user NAME [--role clerk|admin]]");
+            System.err.println("usage: java -jar intake-server.jar [create-user NAME [--role clerk|admin] | set-password NAME]");
             System.exit(2);
         }
         serve(config);
@@ -52,7 +54,7 @@ public final class Main {
         generated.ifPresent(pw -> System.out.println("""
 
                 ==> First admin account created: username '%s', password '%s'
-                    (shown once; set ADMIN_PASSWORD to choose it, or change it with create-user)
+                    (shown once; set ADMIN_PASSWORD to choose it, or change it with set-password)
                 """.formatted(config.adminUsername(), pw)));
         Javalin app = ServerApp.create(config, storage).start();
         LOG.info("intake listening on port {} (database {}, {})", app.port(), config.jdbcUrl(), storage.dialect());
@@ -73,23 +75,41 @@ public final class Main {
         if (i >= 0 && i + 1 < args.size()) {
             role = args.get(i + 1);
         }
-        String password = System.getenv("NEW_USER_PASSWORD");
-        boolean generated = false;
-        if (password == null || password.isEmpty()) {
-            password = readPassword();
-        }
-        if (password == null || password.isEmpty()) {
-            password = Passwords.random();
-            generated = true;
-        }
+        String typed = newPassword();
+        String password = typed == null ? Passwords.random() : typed;
         try (Storage storage = openStorage(config)) {
             Accounts.create(storage.accounts(), username, password, role);
         } catch (IllegalArgumentException | rw.intake.storage.StorageException ex) {
             System.err.println("create-user: " + ex.getMessage());
             return 1;
         }
-        System.out.println("created " + role + " '" + username + "'" + (generated ? " with password " + password : ""));
+        System.out.println("created " + role + " '" + username + "'" + (typed == null ? " with password " + password : ""));
         return 0;
+    }
+
+    private static int setPassword(ServerConfig config, String username) throws IOException {
+        String typed = newPassword();
+        String password = typed == null ? Passwords.random() : typed;
+        try (Storage storage = openStorage(config)) {
+            if (!Accounts.setPassword(storage.accounts(), username, password)) {
+                System.err.println("set-password: no account '" + username + "'");
+                return 1;
+            }
+        } catch (IllegalArgumentException ex) {
+            System.err.println("set-password: " + ex.getMessage());
+            return 1;
+        }
+        System.out.println("password of '" + username + "' changed" + (typed == null ? " to " + password : ""));
+        return 0;
+    }
+
+    /** {@code NEW_USER_PASSWORD}, else typed at the prompt; null when neither gives one (then one is generated). */
+    private static String newPassword() throws IOException {
+        String password = System.getenv("NEW_USER_PASSWORD");
+        if (password == null || password.isEmpty()) {
+            password = readPassword();
+        }
+        return password == null || password.isEmpty() ? null : password;
     }
 
     private static String readPassword() throws IOException {

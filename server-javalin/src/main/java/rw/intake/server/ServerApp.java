@@ -50,12 +50,20 @@ public final class ServerApp {
      * belongs to the caller).
      */
     public static Javalin create(ServerConfig config, Storage storage) {
+        return create(config, storage, Ticker.systemTicker());
+    }
+
+    /**
+     * As {@link #create(ServerConfig, Storage)}, with the time source of staging expiry and login throttling (tests
+     * advance it instead of sleeping).
+     */
+    public static Javalin create(ServerConfig config, Storage storage, Ticker ticker) {
         ObjectMapper mapper = objectMapper();
         Tokens tokens = Tokens.create(secret(config), config.accessTokenTtl(), config.refreshTokenTtl(),
                 Clock.systemUTC());
-        AuthController auth = new AuthController(storage.accounts(), tokens, new LoginThrottle(Ticker.systemTicker()));
+        AuthController auth = new AuthController(storage.accounts(), tokens, new LoginThrottle(ticker));
         AccessFilter access = new AccessFilter(tokens);
-        UploadModule uploads = UploadModule.create(config, storage.users());
+        UploadModule uploads = UploadModule.create(config, storage.users(), ticker);
         ApiDocs docs = ApiDocs.load(mapper);
 
         return Javalin.create(cfg -> {

@@ -36,6 +36,8 @@ public final class TestServer implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
+    private final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+
     private TestServer(Map<String, String> overrides) {
         Map<String, String> env = new HashMap<>();
         env.put("PORT", "0");
@@ -47,7 +49,7 @@ public final class TestServer implements AutoCloseable {
         this.config = ServerConfig.fromEnv(env);
         this.storage = Storage.open(new DatabaseConfig(config.jdbcUrl(), config.dbUser(), config.dbPassword(), 8));
         Accounts.ensureAdmin(storage.accounts(), config.adminUsername(), config.adminPassword());
-        this.app = ServerApp.create(config, storage).start();
+        this.app = ServerApp.create(config, storage, nanos::get).start();
     }
 
     /** A server on embedded defaults. */
@@ -58,6 +60,11 @@ public final class TestServer implements AutoCloseable {
     /** A server with some environment variables set (e.g. {@code MAX_ROWS}, {@code DB_URL}). */
     public static TestServer start(Map<String, String> overrides) {
         return new TestServer(overrides);
+    }
+
+    /** Moves the server's clock (staging expiry, login throttling) forward. */
+    public void advance(Duration d) {
+        nanos.addAndGet(d.toNanos());
     }
 
     public ServerConfig config() {

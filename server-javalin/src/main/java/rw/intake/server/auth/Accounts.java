@@ -33,9 +33,19 @@ public final class Accounts {
         if (!username.matches("[A-Za-z0-9._@-]{1,64}")) {
             throw new IllegalArgumentException("username must be 1-64 letters, digits or ._@-");
         }
+        checkPassword(password);
+        return store.create(username, Passwords.hash(password), r);
+    }
+
+    /** Replaces an account's password; false if there is no such account. */
+    public static boolean setPassword(AccountStore store, String username, String password) {
+        checkPassword(password);
+        return store.updatePassword(username, Passwords.hash(password));
+    }
+
+    private static void checkPassword(String password) {
         if (password.length() < 8) {
             throw new IllegalArgumentException("password must be at least 8 characters");
         }
-        return store.create(username, Passwords.hash(password), r);
     }
 }
