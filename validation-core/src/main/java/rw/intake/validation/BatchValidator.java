@@ -63,28 +63,33 @@ public final class BatchValidator {
             throw new IllegalArgumentException("records must come in ascending row order: row " + row + " after row " + lastRow);
         }
         lastRow = row;
-        List<Violation> found = null;
         Normalized n = fieldChecked.normalized();
-        long nid = Nids.key(fieldChecked.raw().nid());
-        int first = nid < 0 ? 0 : nids.firstRow(nid, row);
-        if (first > 0) {
-            found = add(found, new Violation(Field.NID, Codes.NID_DUPLICATE, Severity.ERROR,
-                    "The same NID is on row " + first, first));
+        String phone = n.phoneNumber();
+        String email = n.email();
+        // All three keys first, then the three probes back to back: their cache misses can overlap.
+        long nidKey = Nids.key(fieldChecked.raw().nid());
+        long phoneKey = phone == null ? -1 : e164Key(phone);
+        long emailKey = email == null ? 0 : Emails.duplicateKey(email);
+        int nidFirst = nidKey < 0 ? 0 : nids.firstRow(nidKey, row);
+        int phoneFirst = phone == null ? 0 : phones.firstRow(phoneKey, row);
+        int emailFirst = email == null ? 0 : emails.firstRow(emailKey, row);
+        if ((nidFirst | phoneFirst | emailFirst) == 0) {
+            return fieldChecked;
+        }
+        List<Violation> found = new ArrayList<>(3);
+        if (nidFirst > 0) {
+            found.add(new Violation(Field.NID, Codes.NID_DUPLICATE, Severity.ERROR, "The same NID is on row " + nidFirst, nidFirst));
             n = new Normalized(n.names(), null, n.phoneNumber(), n.gender(), n.email());
         }
-        String phone = n.phoneNumber();
-        first = phone == null ? 0 : phones.firstRow(e164Key(phone), row);
-        if (first > 0) {
-            found = add(found, new Violation(Field.PHONE_NUMBER, Codes.PHONE_DUPLICATE, Severity.WARNING,
-                    "The same phone number is on row " + first, first));
+        if (phoneFirst > 0) {
+            found.add(new Violation(Field.PHONE_NUMBER, Codes.PHONE_DUPLICATE, Severity.WARNING,
+                    "The same phone number is on row " + phoneFirst, phoneFirst));
         }
-        String email = n.email();
-        first = email == null ? 0 : emails.firstRow(Emails.duplicateKey(email), row);
-        if (first > 0) {
-            found = add(found, new Violation(Field.EMAIL, Codes.EMAIL_DUPLICATE, Severity.WARNING,
-                    "The same email address is on row " + first, first));
+        if (emailFirst > 0) {
+            found.add(new Violation(Field.EMAIL, Codes.EMAIL_DUPLICATE, Severity.WARNING,
+                    "The same email address is on row " + emailFirst, emailFirst));
         }
-        return found == null ? fieldChecked : withViolations(fieldChecked, n, found);
+        return withViolations(fieldChecked, n, found);
     }
 
     /**
@@ -137,12 +142,6 @@ public final class BatchValidator {
     /** Bytes retained by the duplicate index now (its arrays), for benchmarks and the staging budget. */
     public long retainedBytes() {
         return nids.retainedBytes() + phones.retainedBytes() + emails.retainedBytes();
-    }
-
-    private static List<Violation> add(List<Violation> found, Violation v) {
-        List<Violation> list = found == null ? new ArrayList<>(3) : found;
-        list.add(v);
-        return list;
     }
 
     private static ValidatedRecord withViolations(ValidatedRecord r, Normalized n, List<Violation> more) {

@@ -6,8 +6,11 @@ package rw.intake.validation.internal;
  * multiply-shift) so the table can grow by half rather than double, keeping the load between 0.53 and 0.8.
  *
  * <p>Two tables: a <em>packed</em> one where a key below 2<sup>42</sup> and its row below 2<sup>22</sup> share one
- * {@code long} (8 bytes a slot: phone numbers, whose E.164 digits fit), and a <em>wide</em> one, a {@code long} key
- * array beside an {@code int} row array (12 bytes a slot: NIDs, email hashes, anything larger). Not thread-safe.
+ * {@code long} (8 bytes a slot: phone numbers, whose E.164 digits fit), and a <em>wide</em> one, an {@code int} array
+ * with three {@code int}s a slot: the key's high and low halves and the row (12 bytes a slot: NIDs, email hashes,
+ * anything larger). Either way a slot's key and row sit side by side, so a probe that finds its slot empty (the
+ * common case: most keys are new) costs one cache miss, and the same probe inserts. Row 0 marks an empty slot.
+ * Not thread-safe.
  */
 public final class FirstRowIndex {
 
@@ -16,13 +19,14 @@ public final class FirstRowIndex {
     private static final long ROW_MASK = (1L << ROW_BITS) - 1;
     private static final int MIN_CAPACITY = 16;
     private static final long EMPTY = 0;
-    /** Stands for key 0 in the wide table, where 0 marks an empty slot. */
-    private static final long ZERO_KEY = Long.MIN_VALUE;
+    /** {@code int}s per wide slot: key high half, key low half, row. */
+    private static final int WIDE = 3;
 
     private long[] packed;
     private int packedSize;
-    private long[] wideKeys;
-    private int[] wideRows;
+    /** Wide slots, {@link #WIDE} ints each; a slot is empty when its row is 0. */
+    private int[] wide;
+    private int wideCapacity;
     private int wideSize;
 
     /** An empty index that grows as keys come. */
@@ -39,10 +43,10 @@ public final class FirstRowIndex {
             throw new IllegalArgumentException("expectedKeys must be >= 0: " + expectedKeys);
         }
         long wanted = expectedKeys == 0 ? 0 : Math.max(MIN_CAPACITY, expectedKeys * 5L / 4 + 1);
-        int capacity = (int) Math.min(Integer.MAX_VALUE - 8, wanted);
+        int capacity = (int) Math.min((Integer.MAX_VALUE - 8) / WIDE, wanted);
         this.packed = new long[packed ? capacity : 0];
-        this.wideKeys = new long[packed ? 0 : capacity];
-        this.wideRows = new int[wideKeys.length];
+        this.wideCapacity = packed ? 0 : capacity;
+        this.wide = new int[wideCapacity * WIDE];
     }
 
     /**
@@ -55,24 +59,26 @@ public final class FirstRowIndex {
             throw new IllegalArgumentException("row must be >= 1: " + row);
         }
         boolean packable = key >= 0 && key < (1L << KEY_BITS);
-        if (packable) {
-            int earlier = findPacked(key);
+        if (!packable) {
+            return firstRowWide(key, row);
+        }
+        if (wideSize == 0 && row <= ROW_MASK) {
+            return firstRowPacked(key, row);
+        }
+        // A packable key may stand in either table (the wide one holds those whose row did not fit).
+        int earlier = findPacked(key);
+        if (earlier > 0) {
+            return earlier;
+        }
+        if (row <= ROW_MASK) {
+            earlier = findWide(key);
             if (earlier > 0) {
                 return earlier;
             }
-        }
-        if (!packable || wideSize > 0) {
-            int earlier = findWide(key);
-            if (earlier > 0) {
-                return earlier;
-            }
-        }
-        if (packable && row <= ROW_MASK) {
             insertPacked(key << ROW_BITS | row);
-        } else {
-            insertWide(key, row);
+            return 0;
         }
-        return 0;
+        return firstRowWide(key, row);
     }
 
     /** Distinct keys held. */
@@ -82,11 +88,35 @@ public final class FirstRowIndex {
 
     /** Bytes held by the arrays (with their 16-byte headers). */
     public long retainedBytes() {
-        return 16L * 3 + 8L * packed.length + 8L * wideKeys.length + 4L * wideRows.length;
+        return 16L * 2 + 8L * packed.length + 4L * wide.length;
     }
 
     private static int slot(long key, int capacity) {
         return (int) (((Hashing.mix(key) >>> 32) * capacity) >>> 32);
+    }
+
+    /** The packed table alone: one probe finds the key or the empty slot where it goes. */
+    private int firstRowPacked(long key, int row) {
+        long[] table = packed;
+        int cap = table.length;
+        if (cap > 0) {
+            for (int i = slot(key, cap); ; i = i + 1 == cap ? 0 : i + 1) {
+                long e = table[i];
+                if (e == EMPTY) {
+                    if (packedSize + 1 > cap * 4L / 5) {
+                        break;
+                    }
+                    table[i] = key << ROW_BITS | row;
+                    packedSize++;
+                    return 0;
+                }
+                if (e >>> ROW_BITS == key) {
+                    return (int) (e & ROW_MASK);
+                }
+            }
+        }
+        insertPacked(key << ROW_BITS | row);
+        return 0;
     }
 
     private int findPacked(long key) {
@@ -128,47 +158,79 @@ public final class FirstRowIndex {
         packed[i] = entry;
     }
 
-    private int findWide(long key) {
-        int cap = wideKeys.length;
-        if (cap == 0) {
-            return 0;
-        }
-        long k = key == 0 ? ZERO_KEY : key;
-        for (int i = slot(k, cap); ; i = i + 1 == cap ? 0 : i + 1) {
-            long e = wideKeys[i];
-            if (e == EMPTY) {
-                return 0;
-            }
-            if (e == k) {
-                return wideRows[i];
-            }
-        }
-    }
-
-    private void insertWide(long key, int row) {
-        if (wideSize + 1 > wideKeys.length * 4L / 5) {
-            long[] oldKeys = wideKeys;
-            int[] oldRows = wideRows;
-            wideKeys = new long[grown(oldKeys.length)];
-            wideRows = new int[wideKeys.length];
-            for (int i = 0; i < oldKeys.length; i++) {
-                if (oldKeys[i] != EMPTY) {
-                    placeWide(oldKeys[i], oldRows[i]);
+    /** The wide table alone: one probe finds the key or the empty slot where it goes. */
+    private int firstRowWide(long key, int row) {
+        int[] table = wide;
+        int cap = wideCapacity;
+        if (cap > 0) {
+            int hi = (int) (key >>> 32);
+            int lo = (int) key;
+            for (int i = slot(key, cap) * WIDE; ; i = i + WIDE == table.length ? 0 : i + WIDE) {
+                int r = table[i + 2];
+                if (r == 0) {
+                    if (wideSize + 1 > cap * 4L / 5) {
+                        break;
+                    }
+                    table[i] = hi;
+                    table[i + 1] = lo;
+                    table[i + 2] = row;
+                    wideSize++;
+                    return 0;
+                }
+                if (table[i] == hi && table[i + 1] == lo) {
+                    return r;
                 }
             }
         }
-        placeWide(key == 0 ? ZERO_KEY : key, row);
+        growWide();
+        placeWide(key, row);
         wideSize++;
+        return 0;
     }
 
-    private void placeWide(long k, int row) {
-        int cap = wideKeys.length;
-        int i = slot(k, cap);
-        while (wideKeys[i] != EMPTY) {
-            i = i + 1 == cap ? 0 : i + 1;
+    private int findWide(long key) {
+        int[] table = wide;
+        int cap = wideCapacity;
+        if (cap == 0) {
+            return 0;
         }
-        wideKeys[i] = k;
-        wideRows[i] = row;
+        int hi = (int) (key >>> 32);
+        int lo = (int) key;
+        for (int i = slot(key, cap) * WIDE; ; i = i + WIDE == table.length ? 0 : i + WIDE) {
+            int r = table[i + 2];
+            if (r == 0) {
+                return 0;
+            }
+            if (table[i] == hi && table[i + 1] == lo) {
+                return r;
+            }
+        }
+    }
+
+    private void growWide() {
+        int[] old = wide;
+        int capacity = grown(wideCapacity);
+        if (capacity > (Integer.MAX_VALUE - 8) / WIDE) {
+            throw new IllegalStateException("duplicate index full");
+        }
+        wideCapacity = capacity;
+        wide = new int[capacity * WIDE];
+        for (int i = 0; i < old.length; i += WIDE) {
+            if (old[i + 2] != 0) {
+                placeWide((long) old[i] << 32 | (old[i + 1] & 0xFFFF_FFFFL), old[i + 2]);
+            }
+        }
+    }
+
+    private void placeWide(long key, int row) {
+        int[] table = wide;
+        int i = slot(key, wideCapacity) * WIDE;
+        while (table[i + 2] != 0) {
+            i = i + WIDE == table.length ? 0 : i + WIDE;
+        }
+        table[i] = (int) (key >>> 32);
+        table[i + 1] = (int) key;
+        table[i + 2] = row;
     }
 
     private static int grown(int capacity) {
