@@ -9,28 +9,47 @@ import rw.intake.validation.Violation;
 /**
  * The record indexes of every filter combination a page can ask for (status x field, status x code), kept while
  * validating so that a filtered page costs its own size, not the upload's. Same publication rule as
- * {@link StagedRecords}.
+ * {@link StagedRecords}. Lists are found by array slot (status, field) or by one map look-up per code, with no key
+ * built per record.
  */
 final class RecordIndex {
     private static final IntList EMPTY = new IntList(0);
+    private static final Field[] FIELDS = Field.values();
+    private static final int ALL = 0;
+    private static final int VALID = 1;
+    private static final int INVALID = 2;
 
-    private final Map<String, IntList> lists = new HashMap<>();
-    private final Map<String, Field> codeFields = new HashMap<>();
+    /** Per field: the lists for all, valid and invalid records with a violation on it (null until one is seen). */
+    private final IntList[][] byField = new IntList[FIELDS.length][3];
+    /** Per code: the lists for all, valid and invalid records with it, and the code's field. */
+    private final Map<String, CodeLists> byCode = new HashMap<>();
     private final IntList valid = new IntList(1024);
     private final IntList invalid = new IntList(256);
     private int size;
 
+    private static final class CodeLists {
+        final Field field;
+        final IntList[] lists = new IntList[3];
+
+        CodeLists(Field field) {
+            this.field = field;
+        }
+    }
+
     void add(int index, ValidatedRecord r) {
-        String status = r.valid() ? "valid" : "invalid";
+        int status = r.valid() ? VALID : INVALID;
         (r.valid() ? valid : invalid).add(index);
         for (Violation v : r.violations()) {
-            String field = "f:" + v.field().key();
-            String code = "c:" + v.code();
-            list("all", field).addOnce(index);
-            list(status, field).addOnce(index);
-            list("all", code).addOnce(index);
-            list(status, code).addOnce(index);
-            codeFields.putIfAbsent(v.code(), v.field());
+            IntList[] fieldLists = byField[v.field().ordinal()];
+            list(fieldLists, ALL).addOnce(index);
+            list(fieldLists, status).addOnce(index);
+            CodeLists code = byCode.get(v.code());
+            if (code == null) {
+                code = new CodeLists(v.field());
+                byCode.put(v.code(), code);
+            }
+            list(code.lists, ALL).addOnce(index);
+            list(code.lists, status).addOnce(index);
         }
         size = index + 1;
     }
@@ -49,35 +68,50 @@ final class RecordIndex {
     void trim() {
         valid.trim();
         invalid.trim();
-        lists.values().forEach(IntList::trim);
+        for (IntList[] lists : byField) {
+            trim(lists);
+        }
+        for (CodeLists c : byCode.values()) {
+            trim(c.lists);
+        }
     }
 
     long retainedBytes() {
         long bytes = valid.retainedBytes() + invalid.retainedBytes();
-        for (IntList l : lists.values()) {
-            bytes += 64 + l.retainedBytes();
+        for (IntList[] lists : byField) {
+            bytes += retainedBytes(lists);
+        }
+        for (CodeLists c : byCode.values()) {
+            bytes += 64 + retainedBytes(c.lists);
         }
         return bytes;
     }
 
     private IntList lookup(RecordFilter filter) {
-        if (filter.field() != null && filter.code() != null) {
+        int status = slot(filter.status());
+        if (filter.code() != null) {
+            CodeLists code = byCode.get(filter.code());
             // a code belongs to one field: records with the code on that field are the code's list, or none
-            if (codeFields.get(filter.code()) != filter.field()) {
+            if (code == null || filter.field() != null && code.field != filter.field()) {
                 return EMPTY;
             }
-            return orEmpty(lists.get(key(filter.status(), "c:" + filter.code())));
-        }
-        if (filter.code() != null) {
-            return orEmpty(lists.get(key(filter.status(), "c:" + filter.code())));
+            return orEmpty(code.lists[status]);
         }
         if (filter.field() != null) {
-            return orEmpty(lists.get(key(filter.status(), "f:" + filter.field().key())));
+            return orEmpty(byField[filter.field().ordinal()][status]);
         }
-        return switch (filter.status()) {
-            case "valid" -> valid;
-            case "invalid" -> invalid;
+        return switch (status) {
+            case VALID -> valid;
+            case INVALID -> invalid;
             default -> null;
+        };
+    }
+
+    private static int slot(String status) {
+        return switch (status) {
+            case "valid" -> VALID;
+            case "invalid" -> INVALID;
+            default -> ALL;
         };
     }
 
@@ -85,11 +119,30 @@ final class RecordIndex {
         return l == null ? EMPTY : l;
     }
 
-    private IntList list(String status, String filter) {
-        return lists.computeIfAbsent(key(status, filter), k -> new IntList(16));
+    private static IntList list(IntList[] lists, int status) {
+        IntList l = lists[status];
+        if (l == null) {
+            l = new IntList(16);
+            lists[status] = l;
+        }
+        return l;
     }
 
-    private static String key(String status, String filter) {
-        return status + "|" + filter;
+    private static void trim(IntList[] lists) {
+        for (IntList l : lists) {
+            if (l != null) {
+                l.trim();
+            }
+        }
+    }
+
+    private static long retainedBytes(IntList[] lists) {
+        long bytes = 0;
+        for (IntList l : lists) {
+            if (l != null) {
+                bytes += 64 + l.retainedBytes();
+            }
+        }
+        return bytes;
     }
 }

@@ -3,6 +3,7 @@ package rw.intake.server.upload;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,7 @@ final class Upload {
     private long valid;
     private long invalid;
     private long withWarnings;
-    private final Map<String, Long> codeCounts = new TreeMap<>();
+    private final Map<String, long[]> codeCounts = new HashMap<>();
 
     Upload(String id, String owner, String fileName, Instant createdAt, List<String> ignoredColumns) {
         this.id = id;
@@ -84,7 +85,12 @@ final class Upload {
                 withWarnings++;
             }
             for (Violation violation : v.violations()) {
-                codeCounts.merge(violation.code(), 1L, Long::sum);
+                long[] n = codeCounts.get(violation.code());
+                if (n == null) {
+                    n = new long[1];
+                    codeCounts.put(violation.code(), n);
+                }
+                n[0]++;
             }
         }
         publish(read, blankRows);
@@ -216,7 +222,9 @@ final class Upload {
 
     private void publish(long read, long blankRows) {
         totals = new Totals(valid + invalid, valid, invalid, withWarnings, blankRows);
-        violationsByCode = Collections.unmodifiableMap(new TreeMap<>(codeCounts));
+        Map<String, Long> byCode = new TreeMap<>();
+        codeCounts.forEach((code, n) -> byCode.put(code, n[0]));
+        violationsByCode = Collections.unmodifiableMap(byCode);
         rowsRead = read;
     }
 }

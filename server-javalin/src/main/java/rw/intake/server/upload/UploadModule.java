@@ -30,6 +30,7 @@ public final class UploadModule implements AutoCloseable {
     private final Staging staging;
     private final ExecutorService readers;
     private final ExecutorService checkers;
+    private final ExecutorService registrars;
     private final long maxBytes;
 
     private UploadModule(ServerConfig config, UserStore users, Ticker ticker) {
@@ -38,15 +39,18 @@ public final class UploadModule implements AutoCloseable {
         int threads = Math.max(1, config.validationThreads());
         this.readers = Executors.newFixedThreadPool(threads, threads("intake-read-"));
         this.checkers = Executors.newFixedThreadPool(threads, threads("intake-validate-"));
+        this.registrars = Executors.newFixedThreadPool(threads, threads("intake-register-"));
         this.maxBytes = config.readLimits().maxBytes();
         SheetReader reader = SheetReader.builder().limits(config.readLimits()).build();
         RecordValidator validator = RecordValidator.builder().registeredNids(users).build();
-        this.service = new UploadService(reader, validator, users, staging, readers, checkers, Clock.systemUTC());
+        this.service = new UploadService(reader, validator, users, staging, readers, checkers, registrars,
+                Clock.systemUTC());
     }
 
     /**
      * The module with the system ticker. Starts {@code config.validationThreads()} reader threads and as many checker
-     * threads: each upload being validated has its sheet parsed on one and its rules applied on the other.
+     * and registering threads: each upload being validated has its sheet parsed on one, its rules applied on another
+     * and its registered-NID look-ups and staging done on the third.
      */
     public static UploadModule create(ServerConfig config, UserStore users) {
         return create(config, users, Ticker.systemTicker());
@@ -91,6 +95,7 @@ public final class UploadModule implements AutoCloseable {
     public void close() {
         readers.shutdownNow();
         checkers.shutdownNow();
+        registrars.shutdownNow();
         staging.clear();
     }
 

@@ -56,17 +56,19 @@ public final class UploadService {
     private final Staging staging;
     private final ExecutorService readers;
     private final ExecutorService checkers;
+    private final ExecutorService registrars;
     private final Clock clock;
     private final long reservePerUpload;
 
     UploadService(SheetReader reader, RecordValidator validator, UserStore users, Staging staging,
-                  ExecutorService readers, ExecutorService checkers, Clock clock) {
+                  ExecutorService readers, ExecutorService checkers, ExecutorService registrars, Clock clock) {
         this.reader = reader;
         this.validator = validator;
         this.users = users;
         this.staging = staging;
         this.readers = readers;
         this.checkers = checkers;
+        this.registrars = registrars;
         this.clock = clock;
         this.reservePerUpload = reader.limits().maxRows();
     }
@@ -206,39 +208,42 @@ public final class UploadService {
         return u;
     }
 
-    /** A run of raw records handed from the reading thread to the checking thread, with the reader's counters. */
-    private record Chunk(List<RawRecord> records, long rowsRead, long blankRows, RuntimeException fault, boolean last) {
+    /** A run of records handed from one stage to the next, with the reader's counters. */
+    private record Chunk<T>(List<T> records, long rowsRead, long blankRows, RuntimeException fault, boolean last) {
     }
 
     /**
-     * Reads the sheet on a reader thread and hands chunks of raw records to a checking thread through a short queue,
-     * so that parsing the XML and applying the rules overlap.
+     * Reads the sheet on a reader thread and hands chunks of raw records to a checking thread (field and cross-row
+     * rules), which hands them to a registering thread (registered-NID look-ups, then staging), each through a short
+     * queue, so that parsing the XML, applying the rules and the database look-ups overlap.
      */
     private void read(Upload upload, SheetRecords sheet) {
-        BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
+        BlockingQueue<Chunk<RawRecord>> raw = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
+        BlockingQueue<Chunk<ValidatedRecord>> checked = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
         AtomicBoolean stopped = new AtomicBoolean();
-        checkers.execute(() -> check(upload, queue, stopped));
-        Chunk end;
+        registrars.execute(() -> register(upload, checked, stopped));
+        checkers.execute(() -> check(upload, raw, checked, stopped));
+        Chunk<RawRecord> end;
         try (sheet; Stream<RawRecord> stream = sheet.records()) {
             List<RawRecord> chunk = new ArrayList<>(CHUNK);
             Iterator<RawRecord> it = stream.iterator();
             while (it.hasNext()) {
                 chunk.add(it.next());
                 if (chunk.size() == CHUNK) {
-                    if (!hand(queue, new Chunk(chunk, sheet.rowsRead(), sheet.blankRows(), null, false), stopped, upload)) {
+                    if (!hand(raw, new Chunk<>(chunk, sheet.rowsRead(), sheet.blankRows(), null, false), stopped, upload)) {
                         return;
                     }
                     chunk = new ArrayList<>(CHUNK);
                 }
             }
-            end = new Chunk(chunk, sheet.rowsRead(), sheet.blankRows(), null, true);
+            end = new Chunk<>(chunk, sheet.rowsRead(), sheet.blankRows(), null, true);
         } catch (RuntimeException ex) {
-            end = new Chunk(List.of(), sheet.rowsRead(), sheet.blankRows(), ex, true);
+            end = new Chunk<>(List.of(), sheet.rowsRead(), sheet.blankRows(), ex, true);
         }
-        hand(queue, end, stopped, upload);
+        hand(raw, end, stopped, upload);
     }
 
-    private static boolean hand(BlockingQueue<Chunk> queue, Chunk chunk, AtomicBoolean stopped, Upload upload) {
+    private static <T> boolean hand(BlockingQueue<Chunk<T>> queue, Chunk<T> chunk, AtomicBoolean stopped, Upload upload) {
         try {
             while (!queue.offer(chunk, POLL_MILLIS, TimeUnit.MILLISECONDS)) {
                 if (stopped.get() || upload.released()) {
@@ -252,27 +257,69 @@ public final class UploadService {
         }
     }
 
-    /** Field rules, cross-row rules in row order, registered NIDs by chunk; then the records are staged. */
-    private void check(Upload upload, BlockingQueue<Chunk> queue, AtomicBoolean stopped) {
+    /** The next chunk, or null once the upload is released or the pipeline stopped. */
+    private static <T> Chunk<T> take(BlockingQueue<Chunk<T>> queue, AtomicBoolean stopped, Upload upload)
+            throws InterruptedException {
+        while (true) {
+            Chunk<T> c = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+            if (c != null) {
+                return c;
+            }
+            if (stopped.get() || upload.released()) {
+                stopped.set(true);
+                return null;
+            }
+        }
+    }
+
+    /** Field rules and cross-row rules in row order; a fault is passed on to the registering thread to report. */
+    private void check(Upload upload, BlockingQueue<Chunk<RawRecord>> in, BlockingQueue<Chunk<ValidatedRecord>> out,
+                       AtomicBoolean stopped) {
+        long rowsRead = 0;
+        long blankRows = 0;
+        Chunk<ValidatedRecord> handed;
+        try {
+            BatchValidator batch = validator.newBatch();
+            while (true) {
+                Chunk<RawRecord> c = take(in, stopped, upload);
+                if (c == null) {
+                    return;
+                }
+                rowsRead = c.rowsRead();
+                blankRows = c.blankRows();
+                List<ValidatedRecord> done = new ArrayList<>(c.records().size());
+                for (RawRecord r : c.records()) {
+                    done.add(batch.crossCheck(validator.validate(r)));
+                }
+                handed = new Chunk<>(done, c.rowsRead(), c.blankRows(), c.fault(), c.last());
+                if (!hand(out, handed, stopped, upload) || c.last()) {
+                    return;
+                }
+            }
+        } catch (InterruptedException ex) {
+            stopped.set(true);
+            Thread.currentThread().interrupt();
+            return;
+        } catch (RuntimeException | Error ex) {
+            handed = new Chunk<>(List.of(), rowsRead, blankRows, ex instanceof RuntimeException re ? re
+                    : new IllegalStateException(ex), true);
+        }
+        hand(out, handed, stopped, upload);
+    }
+
+    /** Registered NIDs by chunk, then the records are staged; the end of the pipeline reports the outcome. */
+    private void register(Upload upload, BlockingQueue<Chunk<ValidatedRecord>> queue, AtomicBoolean stopped) {
         long rowsRead = 0;
         try {
             BatchValidator batch = validator.newBatch();
             while (true) {
-                Chunk c = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                Chunk<ValidatedRecord> c = take(queue, stopped, upload);
                 if (c == null) {
-                    if (upload.released()) {
-                        stopped.set(true);
-                        return;
-                    }
-                    continue;
+                    return;
                 }
                 rowsRead = c.rowsRead();
                 if (!c.records().isEmpty()) {
-                    List<ValidatedRecord> out = new ArrayList<>(c.records().size());
-                    for (RawRecord r : c.records()) {
-                        out.add(batch.crossCheck(validator.validate(r)));
-                    }
-                    upload.append(batch.markRegistered(out), c.rowsRead(), c.blankRows());
+                    upload.append(batch.markRegistered(c.records()), c.rowsRead(), c.blankRows());
                 }
                 if (c.fault() != null) {
                     throw c.fault();

@@ -32,6 +32,7 @@
  * normalized value only where it differs from the raw text, violations as an index into a table of
  * {@code (field, code, severity)} plus a related row and an interned message. Filter indexes ({@code RecordIndex})
  * are int arrays per status x field and status x code, filled while validating, so a filtered page costs its size.
- * Reading (excel-ingest) and checking (validation-core) run on two threads joined by a short queue.
+ * Reading (excel-ingest), checking (validation-core) and the registered-NID look-ups with staging run on three
+ * threads joined by short queues.
  */
 package rw.intake.server.upload;

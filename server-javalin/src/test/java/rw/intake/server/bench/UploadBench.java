@@ -25,6 +25,10 @@ import rw.intake.server.upload.Workbooks;
  * Upload → validated time, commit time, page latency under 32 concurrent clients and the heap held by a staged upload,
  * against the real server on loopback. Arguments: row counts (default {@code 50000 1000000}). {@code DB_URL} (and
  * {@code DB_USER}, {@code DB_PASSWORD}) in the environment select the commit database; default in-memory H2.
+ * An untimed 50,000-row upload warms the JVM first ({@code -Dbench.warmup=false} skips it).
+ * {@code -Dbench.pages=false} skips the in-JVM page clients; {@code -Dbench.hold=SECONDS} keeps the server up that
+ * long after the last upload, with that upload staged, and prints the port, token and a page URL for an outside load
+ * generator (wrk, see {@code src/test/resources/bench/pages.lua}).
  *
  * <pre>
  * MAVEN_OPTS="-Xmx4g" mvn -B -o -q -pl server-javalin test-compile exec:java -Dexec.classpathScope=test \
@@ -51,28 +55,60 @@ public final class UploadBench {
         try (TestServer server = TestServer.start(env)) {
             System.out.printf(Locale.ROOT, "database: %s%n", server.storage().dialect());
             String token = server.clerkToken("bench");
-            for (int rows : sizes) {
-                run(server, token, rows);
+            if (Boolean.parseBoolean(System.getProperty("bench.warmup", "true"))) {
+                warmUp(server, token);
+            }
+            long hold = Long.getLong("bench.hold", 0);
+            for (int i = 0; i < sizes.length; i++) {
+                run(server, token, sizes[i], hold > 0 && i == sizes.length - 1 ? hold : 0);
             }
         }
         System.exit(0);
     }
 
-    private static void run(TestServer server, String token, int rows) throws Exception {
+    /** One untimed 50,000-row upload, paged and deleted, so that the timed runs meet compiled code. */
+    private static void warmUp(TestServer server, String token) throws Exception {
+        long t0 = System.nanoTime();
+        String id = Workbooks.accepted(server, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(50_000, 7)));
+        waitValidated(server, token, id);
+        for (int page = 1; page <= 200; page++) {
+            server.get("/api/v1/uploads/" + id + "/records?size=50&page=" + page, token);
+        }
+        server.delete("/api/v1/uploads/" + id, token);
+        System.out.printf(Locale.ROOT, "warm-up (50,000 rows, untimed): %d ms%n", ms(System.nanoTime() - t0));
+    }
+
+    private static void run(TestServer server, String token, int rows, long holdSeconds) throws Exception {
         byte[] workbook = SampleWorkbooks.xlsxBytes(SampleSpec.of(rows, 2026));
         long heapBefore = usedHeapAfterGc();
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         String id = Workbooks.accepted(server, token, workbook);
         long accepted = System.nanoTime();
+        long cpuAccepted = processCpuNanos();
         JsonNode summary = waitValidated(server, token, id);
         long validated = System.nanoTime();
+        long cpuValidated = processCpuNanos();
         long heapAfter = usedHeapAfterGc();
         System.out.printf(Locale.ROOT, "%,d rows (%,d bytes): 202 after %d ms, validated after %d ms (%s, %d valid)%n",
                 rows, workbook.length, ms(accepted - t0), ms(validated - t0), summary.get("status").asText(),
                 summary.get("totals").get("valid").asLong());
+        System.out.printf(Locale.ROOT, "  process CPU: %d ms to the 202, %d ms to validated (%.2f cores busy on average)%n",
+                ms(cpuAccepted - cpu0), ms(cpuValidated - cpu0), (double) (cpuValidated - cpu0) / (validated - t0));
         System.out.printf(Locale.ROOT, "  heap growth, upload to validated: %.1f MB (%.0f bytes/record)%n", (heapAfter - heapBefore) / 1e6,
                 (double) (heapAfter - heapBefore) / rows);
-        pages(server, token, id, rows);
+        if (Boolean.parseBoolean(System.getProperty("bench.pages", "true"))) {
+            pages(server, token, id, rows);
+        }
+        if (holdSeconds > 0) {
+            System.out.printf(Locale.ROOT, "HOLD port=%d token=%s upload=%s rows=%d for %d s%n", server.app().port(), token,
+                    id, rows, holdSeconds);
+            System.out.printf(Locale.ROOT, "  e.g. UPLOAD=%s PAGES=%d TOKEN=%s wrk -t2 -c32 -d10s --latency "
+                    + "-s server-javalin/src/test/resources/bench/pages.lua http://127.0.0.1:%d%n", id, rows / 50, token,
+                    server.app().port());
+            System.out.flush();
+            Thread.sleep(TimeUnit.SECONDS.toMillis(holdSeconds));
+        }
         long c0 = System.nanoTime();
         HttpResponse<String> commit = server.postJson("/api/v1/uploads/" + id + "/commit", token, "");
         System.out.printf(Locale.ROOT, "  commit: %d ms -> %s%n", ms(System.nanoTime() - c0), commit.body());
@@ -127,7 +163,7 @@ public final class UploadBench {
             if (!"validating".equals(s.get("status").asText())) {
                 return s;
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
     }
 
@@ -137,6 +173,11 @@ public final class UploadBench {
             System.gc();
         }
         return memory.getHeapMemoryUsage().getUsed();
+    }
+
+    /** CPU time of the whole process (all threads, GC and JIT included), so that runs on a shared machine compare. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static long ms(long nanos) {

@@ -1,0 +1,18 @@
+-- wrk script for UploadBench's held server: walks pages 1..PAGES of size 50 of one staged upload.
+-- UPLOAD=<id> PAGES=<n> TOKEN=<jwt> wrk -t2 -c32 -d10s --latency -s pages.lua http://127.0.0.1:<port>
+local upload = os.getenv("UPLOAD")
+local pages = tonumber(os.getenv("PAGES") or "20000")
+local token = os.getenv("TOKEN")
+local page = 0
+
+request = function()
+  page = page % pages + 1
+  return wrk.format("GET", "/api/v1/uploads/" .. upload .. "/records?size=50&page=" .. page,
+    { ["Authorization"] = "Bearer " .. token })
+end
+
+response = function(status, headers, body)
+  if status ~= 200 then
+    print("status " .. status)
+  end
+end
