@@ -16,6 +16,22 @@ public final class Emails {
     public static final int MAX_LOCAL_LENGTH = 64;
     public static final int MAX_LABEL_LENGTH = 63;
     private static final String LOCAL_SPECIALS = "!#$%&'*+/=?^_`{|}~.-";
+    /** Classes of the ASCII characters for {@link #plain}: bit set when allowed in the local part / the domain. */
+    private static final byte[] ASCII_CLASS = new byte[128];
+    private static final byte LOCAL = 1;
+    private static final byte DOMAIN = 2;
+    private static final byte LETTER = 4;
+    /** {@link #plain}'s answer when the address is not plainly valid. */
+    static final int NOT_PLAIN = -1;
+
+    static {
+        for (char c = 0; c < 128; c++) {
+            boolean letter = Chars.isAsciiLetter(c);
+            boolean alnum = letter || Chars.isAsciiDigit(c);
+            ASCII_CLASS[c] = (byte) ((alnum || LOCAL_SPECIALS.indexOf(c) >= 0 ? LOCAL : 0) | (alnum || c == '-' ? DOMAIN : 0)
+                    | (letter ? LETTER : 0));
+        }
+    }
 
     private Emails() {
     }
@@ -27,12 +43,75 @@ public final class Emails {
             findings.error(Field.EMAIL, Codes.EMAIL_REQUIRED, "Email is required");
             return null;
         }
-        String problem = problem(s);
-        if (problem != null) {
-            findings.error(Field.EMAIL, Codes.EMAIL_INVALID, "Email must look like name@example.com: " + problem);
-            return null;
+        int plain = plain(s);
+        if (plain == 0) {
+            return s;
+        }
+        if (plain == NOT_PLAIN) {
+            String problem = problem(s);
+            if (problem != null) {
+                findings.error(Field.EMAIL, Codes.EMAIL_INVALID, "Email must look like name@example.com: " + problem);
+                return null;
+            }
         }
         return lowerCaseDomain(s);
+    }
+
+    /**
+     * The common case in one pass: {@code 0} when the trimmed address is valid by the grammar with a lower-case
+     * domain, a positive number when valid with an upper-case letter in the domain, {@link #NOT_PLAIN} when it is not
+     * plainly valid (invalid, or valid in a rarer way such as an {@code xn--} top-level domain: {@link #problem}
+     * decides). Never says valid where {@link #problem} finds one.
+     */
+    static int plain(String s) {
+        int n = s.length();
+        if (n > MAX_LENGTH) {
+            return NOT_PLAIN;
+        }
+        int at = 0;
+        char prev = '.'; // so a leading dot fails
+        for (; at < n; at++) {
+            char c = s.charAt(at);
+            if (c == '@') {
+                break;
+            }
+            if (c >= 128 || (ASCII_CLASS[c] & LOCAL) == 0 || (c == '.' && prev == '.')) {
+                return NOT_PLAIN;
+            }
+            prev = c;
+        }
+        if (at == 0 || at == n || at > MAX_LOCAL_LENGTH || prev == '.') {
+            return NOT_PLAIN;
+        }
+        int upper = 0;
+        int labels = 0;
+        int start = at + 1;
+        boolean letters = true;
+        for (int i = start; ; i++) {
+            char c = i < n ? s.charAt(i) : '.';
+            if (c == '.') {
+                int len = i - start;
+                if (len == 0 || len > MAX_LABEL_LENGTH || s.charAt(start) == '-' || s.charAt(i - 1) == '-') {
+                    return NOT_PLAIN;
+                }
+                labels++;
+                if (i >= n) {
+                    return labels >= 2 && len >= 2 && letters ? upper : NOT_PLAIN;
+                }
+                start = i + 1;
+                letters = true;
+                continue;
+            }
+            int k = c < 128 ? ASCII_CLASS[c] : 0;
+            if ((k & DOMAIN) == 0) {
+                return NOT_PLAIN;
+            }
+            if ((k & LETTER) == 0) {
+                letters = false;
+            } else if (c <= 'Z') {
+                upper = i;
+            }
+        }
     }
 
     /** Why a trimmed, non-empty address breaks the grammar, or {@code null} when it does not. */
