@@ -1,29 +1,52 @@
 package rw.intake.storage.internal;
 
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
 
-/** JDBC batches of multi-row-rewritable inserts (PostgreSQL reWriteBatchedInserts, MariaDB bulk statements). */
+/**
+ * JDBC batches of multi-row-rewritable inserts (PostgreSQL reWriteBatchedInserts, MariaDB bulk statements), bound
+ * straight on the {@link PreparedStatement}: JDBI's per-argument type resolution cost a fifth of an H2 commit.
+ */
 final class BatchUserWriter implements UserWriter {
 
     private static final String INSERT = "INSERT INTO users (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     @Override
-    public void write(Handle handle, String uploadId, Instant committedAt, List<UserRow> rows) {
+    public void write(Handle handle, String uploadId, Instant committedAt, List<UserRow> rows) throws SQLException {
         if (rows.isEmpty()) {
             return;
         }
-        try (PreparedBatch batch = handle.prepareBatch(INSERT)) {
+        Timestamp at = Timestamp.from(committedAt);
+        try (PreparedStatement ps = handle.getConnection().prepareStatement(INSERT)) {
             for (UserRow r : rows) {
-                batch.bind(0, uploadId).bind(1, r.row()).bind(2, r.names()).bind(3, r.nid()).bind(4, r.phoneNumber())
-                    .bind(5, r.gender()).bind(6, r.email()).bind(7, r.nidValid()).bind(8, r.phoneValid())
-                    .bind(9, r.emailValid()).bind(10, r.namesValid()).bind(11, r.genderValid()).bind(12, r.valid())
-                    .bind(13, r.errors()).bind(14, committedAt).bind(15, r.registeredNid())
-                    .add();
+                ps.setString(1, uploadId);
+                ps.setInt(2, r.row());
+                ps.setString(3, r.names());
+                ps.setString(4, r.nid());
+                ps.setString(5, r.phoneNumber());
+                ps.setString(6, r.gender());
+                ps.setString(7, r.email());
+                ps.setBoolean(8, r.nidValid());
+                ps.setBoolean(9, r.phoneValid());
+                ps.setBoolean(10, r.emailValid());
+                ps.setBoolean(11, r.namesValid());
+                ps.setBoolean(12, r.genderValid());
+                ps.setBoolean(13, r.valid());
+                ps.setString(14, r.errors());
+                ps.setTimestamp(15, at);
+                if (r.registeredNid() == null) {
+                    ps.setNull(16, Types.VARCHAR);
+                } else {
+                    ps.setString(16, r.registeredNid());
+                }
+                ps.addBatch();
             }
-            batch.execute();
+            ps.executeBatch();
         }
     }
 }
