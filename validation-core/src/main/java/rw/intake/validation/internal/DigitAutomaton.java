@@ -47,6 +47,16 @@ final class DigitAutomaton {
         return accepting.length;
     }
 
+    /** The state after {@code digit} from {@code state}, -1 for none. */
+    int step(int state, int digit) {
+        return next[state * 10 + digit];
+    }
+
+    /** Whether {@code state} accepts. */
+    boolean accepts(int state) {
+        return accepting[state];
+    }
+
     /** Whether {@code s[from, to)} is all ASCII digits and matches. */
     boolean matches(CharSequence s, int from, int to) {
         int state = 0;

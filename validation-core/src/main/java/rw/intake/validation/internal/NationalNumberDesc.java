@@ -51,6 +51,17 @@ final class NationalNumberDesc {
         return pattern.matcher(s).region(from, to).matches();
     }
 
+    /**
+     * This type's automaton for national numbers of {@code length} digits ({@link DigitAutomaton#NOTHING} when the
+     * length is not possible), or {@code null} when the pattern runs as a {@link Pattern}.
+     */
+    DigitAutomaton automatonFor(int length) {
+        if (!anyLength && (length < 0 || length >= lengths.length || !lengths[length])) {
+            return DigitAutomaton.NOTHING;
+        }
+        return automaton;
+    }
+
     /** Whether this desc runs as an automaton (for tests). */
     boolean compiled() {
         return automaton != null;

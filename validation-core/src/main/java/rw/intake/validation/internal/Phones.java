@@ -181,6 +181,15 @@ public final class Phones {
         final NationalNumberDesc fixedLine;
         final NationalNumberDesc mobile;
         final boolean sameMobileAndFixedLine;
+        /**
+         * General, before (8), fixed line and mobile run at once over national numbers of {@link #nationalLength}
+         * digits (bits {@link #GENERAL_BIT}...); {@code null} when some pattern runs as a regex: then one by one.
+         */
+        final DigitProduct all;
+        private static final int GENERAL_BIT = 1;
+        private static final int BEFORE_BITS = 0xFF << 1;
+        private static final int FIXED_LINE_BIT = 1 << 9;
+        private static final int MOBILE_BIT = 1 << 10;
 
         private RegionTyping(PhoneMetadata m, int nationalLength) {
             this.countryCode = Integer.toString(m.getCountryCode());
@@ -197,6 +206,23 @@ public final class Phones {
             this.fixedLine = NationalNumberDesc.of(m.getFixedLine());
             this.mobile = NationalNumberDesc.of(m.getMobile());
             this.sameMobileAndFixedLine = m.getSameMobileAndFixedLinePattern();
+            this.all = nationalLength > 0 ? product(nationalLength) : null;
+        }
+
+        private DigitProduct product(int length) {
+            DigitAutomaton[] parts = new DigitAutomaton[before.length + 3];
+            parts[0] = general.automatonFor(length);
+            for (int i = 0; i < before.length; i++) {
+                parts[1 + i] = before[i].automatonFor(length);
+            }
+            parts[before.length + 1] = fixedLine.automatonFor(length);
+            parts[before.length + 2] = mobile.automatonFor(length);
+            for (DigitAutomaton a : parts) {
+                if (a == null) {
+                    return null;
+                }
+            }
+            return DigitProduct.of(parts, length);
         }
 
         static RegionTyping of(PhoneMetadata m) {
@@ -230,6 +256,21 @@ public final class Phones {
 
         /** {@code getNumberType} is MOBILE or FIXED_LINE_OR_MOBILE, decided as the library does. */
         boolean isMobile(String c, int from, int to) {
+            if (all != null && to - from == nationalLength) {
+                int m = all.matches(c, from, to);
+                if ((m & GENERAL_BIT) == 0 || (m & BEFORE_BITS) != 0) {
+                    return false;
+                }
+                if ((m & FIXED_LINE_BIT) != 0) {
+                    return sameMobileAndFixedLine || (m & MOBILE_BIT) != 0;
+                }
+                return !sameMobileAndFixedLine && (m & MOBILE_BIT) != 0;
+            }
+            return isMobileOneByOne(c, from, to);
+        }
+
+        /** {@link #isMobile} running each type's pattern in turn. */
+        boolean isMobileOneByOne(String c, int from, int to) {
             if (!general.matches(c, from, to)) {
                 return false;
             }
@@ -244,8 +285,13 @@ public final class Phones {
             return !sameMobileAndFixedLine && mobile.matches(c, from, to);
         }
 
+        /** The E.164 form of the national number {@code c[from..]}: {@code c} itself when written so. */
         String e164(String c, int from) {
-            return "+" + countryCode + c.substring(from);
+            if (c.charAt(0) == '+' && from == 1 + countryCode.length()) {
+                return c;
+            }
+            return new StringBuilder(1 + countryCode.length() + c.length() - from).append('+').append(countryCode)
+                    .append(c, from, c.length()).toString();
         }
     }
 }
