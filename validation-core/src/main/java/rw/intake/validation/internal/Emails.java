@@ -230,15 +230,25 @@ public final class Emails {
     }
 
     /**
-     * A 64-bit hash of a valid address compared case-insensitively (the key of the duplicate rule): FNV-1a over the
-     * lower-cased characters, then the murmur3 finalizer to spread the bits.
+     * A 64-bit hash of a valid address compared case-insensitively (the key of the duplicate rule): the lower-cased
+     * characters taken four at a time as 64-bit words, each folded in by a xor and a multiply, then the murmur3
+     * finalizer to spread the bits. The length goes in first, so addresses that differ only in trailing zero
+     * characters differ.
      */
     public static long duplicateKey(String normalized) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < normalized.length(); i++) {
-            h ^= lower(normalized.charAt(i));
-            h *= 0x100000001b3L;
+        int n = normalized.length();
+        long h = 0xcbf29ce484222325L ^ n;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            long word = lower(normalized.charAt(i)) | (long) lower(normalized.charAt(i + 1)) << 16
+                    | (long) lower(normalized.charAt(i + 2)) << 32 | (long) lower(normalized.charAt(i + 3)) << 48;
+            h = Long.rotateLeft((h ^ word) * 0x9E3779B97F4A7C15L, 29);
         }
+        long word = 0;
+        for (int shift = 0; i < n; i++, shift += 16) {
+            word |= (long) lower(normalized.charAt(i)) << shift;
+        }
+        h = (h ^ word) * 0x9E3779B97F4A7C15L;
         return Hashing.mix(h);
     }
 

@@ -18,6 +18,9 @@ public final class Names {
 
     /** Checks the names cell; returns its normalized value, or {@code null} if it has an error. */
     public static String check(String raw, Findings findings) {
+        if (plainAscii(raw)) {
+            return raw;
+        }
         String s = normalize(raw);
         if (s.isEmpty()) {
             findings.error(Field.NAMES, Codes.NAMES_REQUIRED, "Names are required");
@@ -38,6 +41,26 @@ public final class Names {
             ok = false;
         }
         return ok ? s : null;
+    }
+
+    /**
+     * The common case in one pass: {@code MIN_LENGTH} to {@code MAX_LENGTH} ASCII letters, apostrophes, hyphens,
+     * periods and single inner spaces; such a cell is valid and already normalized.
+     */
+    static boolean plainAscii(String s) {
+        int n = s.length();
+        if (n < MIN_LENGTH || n > MAX_LENGTH) {
+            return false;
+        }
+        char prev = ' '; // so a leading space fails
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (!(Chars.isAsciiLetter(c) || c == '\'' || c == '-' || c == '.' || (c == ' ' && prev != ' '))) {
+                return false;
+            }
+            prev = c;
+        }
+        return prev != ' ';
     }
 
     /** Trimmed, white space folded, NFC; the same instance when already so. */

@@ -2,7 +2,10 @@ package rw.intake.validation.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.HashSet;
 import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,5 +45,17 @@ final class EmailsTest {
             }
         }
         assertThat(plain).isGreaterThan(100);
+    }
+
+    @Test
+    void duplicateKey_ignoresCaseAndTellsAddressesApart() {
+        assertThat(Emails.duplicateKey("Bob.Kagabo@gmail.com")).isEqualTo(Emails.duplicateKey("bob.kagabo@GMAIL.COM"));
+        Set<Long> keys = new HashSet<>();
+        for (int i = 0; i < 300_000; i++) {
+            keys.add(Emails.duplicateKey("bob.kagabo" + i + "@gmail.com"));
+            keys.add(Emails.duplicateKey("a" + Integer.toString(i, 36) + "@x.rw"));
+        }
+        assertThat(keys).hasSize(600_000);
+        assertThat(Emails.duplicateKey("ab@x.rw")).isNotEqualTo(Emails.duplicateKey("ab@x.rw\u0000"));
     }
 }
