@@ -3,53 +3,66 @@ package rw.intake.storage.internal;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * PostgreSQL {@code COPY ... FROM STDIN} in CSV, streamed through a bounded buffer (no temp file): several times
- * faster than batched inserts for large uploads.
+ * PostgreSQL {@code COPY ... FROM STDIN} in the binary format, streamed through a bounded buffer (no temp file):
+ * several times faster than batched inserts for large uploads, and the server parses no text (the CSV form spent
+ * its CPU on booleans and timestamps).
  */
 final class CopyUserWriter implements UserWriter {
 
-    private static final String COPY = "COPY users (" + COLUMNS.replace('\n', ' ') + ") FROM STDIN WITH (FORMAT csv)";
-    private static final int FLUSH_CHARS = 1 << 16;
+    private static final String COPY = "COPY users (" + COLUMNS.replace('\n', ' ') + ") FROM STDIN WITH (FORMAT binary)";
+    /** The binary COPY signature, then flags and header extension length (both 0). */
+    private static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    private static final short FIELDS = 16;
+    private static final int FLUSH_BYTES = 1 << 18;
+    /** Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01T00:00:00Z. */
+    private static final long POSTGRES_EPOCH_MICROS = 946_684_800_000_000L;
 
     @Override
     public void write(Handle handle, String uploadId, Instant committedAt, List<UserRow> rows) throws SQLException {
         if (rows.isEmpty()) {
             return;
         }
-        String prefix = quote(new StringBuilder(), uploadId).append(',').toString();
-        String at = committedAt.toString();
+        byte[] upload = text(uploadId);
+        long at = committedAt.getEpochSecond() * 1_000_000L + committedAt.getNano() / 1000 - POSTGRES_EPOCH_MICROS;
         CopyIn copy = handle.getConnection().unwrap(PGConnection.class).getCopyAPI().copyIn(COPY);
         try {
-            StringBuilder buf = new StringBuilder(FLUSH_CHARS + 4096);
+            Buffer buf = new Buffer(FLUSH_BYTES + 4096);
+            buf.bytes(HEADER);
             for (UserRow r : rows) {
-                buf.append(prefix).append(r.row()).append(',');
-                quote(buf, r.names()).append(',');
-                quote(buf, r.nid()).append(',');
-                quote(buf, r.phoneNumber()).append(',');
-                quote(buf, r.gender()).append(',');
-                quote(buf, r.email()).append(',');
-                bool(buf, r.nidValid());
-                bool(buf, r.phoneValid());
-                bool(buf, r.emailValid());
-                bool(buf, r.namesValid());
-                bool(buf, r.genderValid());
-                bool(buf, r.valid());
-                quote(buf, r.errors()).append(',').append(at).append(',');
-                if (r.registeredNid() != null) {
-                    quote(buf, r.registeredNid());
+                buf.int16(FIELDS);
+                buf.field(upload);
+                buf.int32(4).int32(r.row());
+                buf.field(text(r.names()));
+                buf.field(text(r.nid()));
+                buf.field(text(r.phoneNumber()));
+                buf.field(text(r.gender()));
+                buf.field(text(r.email()));
+                buf.bool(r.nidValid());
+                buf.bool(r.phoneValid());
+                buf.bool(r.emailValid());
+                buf.bool(r.namesValid());
+                buf.bool(r.genderValid());
+                buf.bool(r.valid());
+                buf.field(text(r.errors()));
+                buf.int32(8).int64(at);
+                if (r.registeredNid() == null) {
+                    buf.int32(-1);
+                } else {
+                    buf.field(text(r.registeredNid()));
                 }
-                buf.append('\n');
-                if (buf.length() >= FLUSH_CHARS) {
-                    send(copy, buf);
+                if (buf.length >= FLUSH_BYTES) {
+                    buf.send(copy);
                 }
             }
-            send(copy, buf);
+            buf.int16((short) -1);
+            buf.send(copy);
             copy.endCopy();
         } finally {
             if (copy.isActive()) {
@@ -58,27 +71,68 @@ final class CopyUserWriter implements UserWriter {
         }
     }
 
-    private static void send(CopyIn copy, StringBuilder buf) throws SQLException {
-        byte[] bytes = buf.toString().getBytes(StandardCharsets.UTF_8);
-        copy.writeToCopy(bytes, 0, bytes.length);
-        buf.setLength(0);
+    /** A value as UTF-8; PostgreSQL text cannot hold NUL, so NUL characters are dropped. */
+    private static byte[] text(String s) {
+        return UserWriter.withoutNul(s).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void bool(StringBuilder buf, boolean b) {
-        buf.append(b ? "t," : "f,");
-    }
+    /** A growable big-endian byte buffer. */
+    private static final class Buffer {
+        private byte[] data;
+        private int length;
 
-    /** A CSV field in quotes, so that an empty string stays empty and not NULL; PostgreSQL text cannot hold NUL. */
-    private static StringBuilder quote(StringBuilder buf, String s) {
-        buf.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"') {
-                buf.append("\"\"");
-            } else if (c != '\0') {
-                buf.append(c);
+        Buffer(int capacity) {
+            data = new byte[capacity];
+        }
+
+        private void ensure(int more) {
+            if (length + more > data.length) {
+                data = Arrays.copyOf(data, Math.max(data.length * 2, length + more));
             }
         }
-        return buf.append('"');
+
+        Buffer bytes(byte[] b) {
+            ensure(b.length);
+            System.arraycopy(b, 0, data, length, b.length);
+            length += b.length;
+            return this;
+        }
+
+        Buffer field(byte[] b) {
+            return int32(b.length).bytes(b);
+        }
+
+        Buffer bool(boolean b) {
+            ensure(5);
+            int32(1);
+            data[length++] = (byte) (b ? 1 : 0);
+            return this;
+        }
+
+        Buffer int16(short v) {
+            ensure(2);
+            data[length++] = (byte) (v >>> 8);
+            data[length++] = (byte) v;
+            return this;
+        }
+
+        Buffer int32(int v) {
+            ensure(4);
+            data[length++] = (byte) (v >>> 24);
+            data[length++] = (byte) (v >>> 16);
+            data[length++] = (byte) (v >>> 8);
+            data[length++] = (byte) v;
+            return this;
+        }
+
+        Buffer int64(long v) {
+            int32((int) (v >>> 32));
+            return int32((int) v);
+        }
+
+        void send(CopyIn copy) throws SQLException {
+            copy.writeToCopy(data, 0, length);
+            length = 0;
+        }
     }
 }

@@ -13,5 +13,10 @@ interface UserWriter {
         upload_id, "row_number", names, nid, phone_number, gender, email, nid_valid, phone_valid, email_valid,
         names_valid, gender_valid, valid, errors, committed_at, registered_nid""";
 
+    /** The text without NUL characters, which PostgreSQL text cannot hold. */
+    static String withoutNul(String s) {
+        return s.indexOf('\0') < 0 ? s : s.replace("\0", "");
+    }
+
     void write(Handle handle, String uploadId, Instant committedAt, List<UserRow> rows) throws SQLException;
 }

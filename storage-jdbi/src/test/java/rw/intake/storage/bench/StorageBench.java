@@ -61,15 +61,45 @@ public final class StorageBench {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu = threads.getCurrentThreadCpuTime();
             long processCpu = os.getProcessCpuTime();
+            long serverTicks = postgresTicks();
             long start = System.nanoTime();
             CommitResult result = db.storage().users().commit(request("bench", records), records);
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
             double processCpuSeconds = (os.getProcessCpuTime() - processCpu) / 1e9;
+            double serverCpuSeconds = (postgresTicks() - serverTicks) / 100.0;
             System.out.printf(Locale.ROOT,
-                "%-16s %,9d records  chunk %5d  %6.3f s  %,10.0f rows/s  (CPU: committing thread %6.3f s, JVM %6.3f s; committed %d)%n",
-                kind, count, chunk, seconds, count / seconds, cpuSeconds, processCpuSeconds, result.committed());
+                "%-16s %,9d records  chunk %5d  %6.3f s  %,10.0f rows/s  (CPU: committing thread %6.3f s, JVM %6.3f s%s; committed %d)%n",
+                kind, count, chunk, seconds, count / seconds, cpuSeconds, processCpuSeconds,
+                kind == DatabaseKind.H2 || serverTicks < 0 ? "" : String.format(Locale.ROOT, ", local postgres processes %6.2f s",
+                    serverCpuSeconds), result.committed());
         }
+    }
+
+    /**
+     * CPU time (user + system, in clock ticks of 1/100 s) of every local process named postgres, or -1 where /proc
+     * cannot tell: the server's share of a commit when PostgreSQL runs on this machine (other clients count too).
+     */
+    private static long postgresTicks() {
+        java.io.File[] processes = new java.io.File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
+        if (processes == null) {
+            return -1;
+        }
+        long ticks = 0;
+        for (java.io.File process : processes) {
+            try {
+                String stat = java.nio.file.Files.readString(process.toPath().resolve("stat"));
+                int close = stat.lastIndexOf(')');
+                if (!stat.substring(stat.indexOf('(') + 1, close).equals("postgres")) {
+                    continue;
+                }
+                String[] fields = stat.substring(close + 2).split(" ");
+                ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            } catch (java.io.IOException | RuntimeException e) {
+                // The process ended meanwhile.
+            }
+        }
+        return ticks;
     }
 
     private static CommitRequest request(String id, List<ValidatedRecord> records) {
