@@ -16,6 +16,13 @@ final class BatchUserWriter implements UserWriter {
 
     private static final String INSERT = "INSERT INTO users (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+    private final boolean dropNul;
+
+    /** @param dropNul whether NUL characters are dropped from text (PostgreSQL text cannot hold them) */
+    BatchUserWriter(boolean dropNul) {
+        this.dropNul = dropNul;
+    }
+
     @Override
     public void write(Handle handle, String uploadId, Instant committedAt, List<UserRow> rows) throws SQLException {
         if (rows.isEmpty()) {
@@ -24,29 +31,33 @@ final class BatchUserWriter implements UserWriter {
         Timestamp at = Timestamp.from(committedAt);
         try (PreparedStatement ps = handle.getConnection().prepareStatement(INSERT)) {
             for (UserRow r : rows) {
-                ps.setString(1, uploadId);
+                ps.setString(1, text(uploadId));
                 ps.setInt(2, r.row());
-                ps.setString(3, r.names());
-                ps.setString(4, r.nid());
-                ps.setString(5, r.phoneNumber());
-                ps.setString(6, r.gender());
-                ps.setString(7, r.email());
+                ps.setString(3, text(r.names()));
+                ps.setString(4, text(r.nid()));
+                ps.setString(5, text(r.phoneNumber()));
+                ps.setString(6, text(r.gender()));
+                ps.setString(7, text(r.email()));
                 ps.setBoolean(8, r.nidValid());
                 ps.setBoolean(9, r.phoneValid());
                 ps.setBoolean(10, r.emailValid());
                 ps.setBoolean(11, r.namesValid());
                 ps.setBoolean(12, r.genderValid());
                 ps.setBoolean(13, r.valid());
-                ps.setString(14, r.errors());
+                ps.setString(14, text(r.errors()));
                 ps.setTimestamp(15, at);
                 if (r.registeredNid() == null) {
                     ps.setNull(16, Types.VARCHAR);
                 } else {
-                    ps.setString(16, r.registeredNid());
+                    ps.setString(16, text(r.registeredNid()));
                 }
                 ps.addBatch();
             }
             ps.executeBatch();
         }
+    }
+
+    private String text(String s) {
+        return dropNul ? UserWriter.withoutNul(s) : s;
     }
 }

@@ -22,7 +22,8 @@ public final class JdbiStorage implements Storage {
         this.dialect = dialect;
         this.pool = pool;
         Jdbi jdbi = Jdbi.create(pool);
-        UserWriter writer = copy && dialect == Dialect.POSTGRESQL ? new CopyUserWriter() : new BatchUserWriter();
+        UserWriter writer = copy && dialect == Dialect.POSTGRESQL ? new CopyUserWriter()
+            : new BatchUserWriter(dialect == Dialect.POSTGRESQL);
         this.users = new JdbiUserStore(jdbi, dialect, writer, chunk);
         this.accounts = new JdbiAccountStore(jdbi, dialect);
     }
