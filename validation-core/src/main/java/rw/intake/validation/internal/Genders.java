@@ -11,6 +11,15 @@ public final class Genders {
 
     /** {@code "M"}, {@code "F"}, or {@code null} when the cell is empty or not an accepted word. */
     public static String normalize(String raw) {
+        if (raw.length() == 1) {
+            char c = raw.charAt(0);
+            if (c == 'M' || c == 'm') {
+                return "M";
+            }
+            if (c == 'F' || c == 'f') {
+                return "F";
+            }
+        }
         String s = Chars.strip(raw);
         if (s.equalsIgnoreCase("M") || s.equalsIgnoreCase("Male")) {
             return "M";
