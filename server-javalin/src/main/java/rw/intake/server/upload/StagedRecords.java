@@ -1,5 +1,8 @@
 package rw.intake.server.upload;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +43,20 @@ final class StagedRecords {
     private static final int NORMALIZED_NULL = 0;
     private static final int NORMALIZED_SAME = 1;
     private static final int NORMALIZED_STORED = 2;
+    /** Set in the flags of a record without errors, so that JSON can say {@code valid} before the violations. */
+    private static final int VALID = 1 << (2 + 2 * FIELDS.length);
+    /** The JSON names of the fields, in {@link Field} order (as {@link Views.RecordView} names them). */
+    private static final SerializedString[] JSON_FIELDS = {new SerializedString("names"), new SerializedString("nid"),
+        new SerializedString("phoneNumber"), new SerializedString("gender"), new SerializedString("email")};
+    private static final SerializedString ROW = new SerializedString("row");
+    private static final SerializedString NORMALIZED = new SerializedString("normalized");
+    private static final SerializedString VALID_NAME = new SerializedString("valid");
+    private static final SerializedString ERRORS = new SerializedString("errors");
+    private static final SerializedString FIELD = new SerializedString("field");
+    private static final SerializedString CODE = new SerializedString("code");
+    private static final SerializedString SEVERITY = new SerializedString("severity");
+    private static final SerializedString MESSAGE = new SerializedString("message");
+    private static final SerializedString RELATED_ROW = new SerializedString("relatedRow");
 
     private final List<byte[]> blocks = new ArrayList<>();
     private final IntList offsets = new IntList(1024);
@@ -67,6 +84,9 @@ final class StagedRecords {
             String norm = n.value(FIELDS[i]);
             int how = norm == null ? NORMALIZED_NULL : norm.equals(raw.value(FIELDS[i])) ? NORMALIZED_SAME : NORMALIZED_STORED;
             flags |= how << (2 + 2 * i);
+        }
+        if (r.valid()) {
+            flags |= VALID;
         }
         s.varint(flags);
         for (Field f : FIELDS) {
@@ -121,6 +141,78 @@ final class StagedRecords {
         }
         RawRecord rr = new RawRecord(row, raw[0], raw[1], raw[2], raw[3], raw[4], (flags & 1) != 0, (flags & 2) != 0);
         return ValidatedRecord.of(rr, new Normalized(norm[0], norm[1], norm[2], norm[3], norm[4]), vs);
+    }
+
+    /**
+     * Writes the record at {@code index} as the JSON object of {@link Views.RecordView}, straight from its bytes: the
+     * cell texts are copied as UTF-8 (escaped by the generator), never decoded into strings.
+     */
+    void writeJson(int index, JsonGenerator g) throws IOException {
+        int offset = offsets.get(index);
+        byte[] bytes = blocks.get(offset >>> POSITION_BITS);
+        Reader in = new Reader(bytes, offset & (MAX_BLOCK - 1));
+        int row = in.varint();
+        int flags = in.varint();
+        g.writeStartObject();
+        g.writeFieldName(ROW);
+        g.writeNumber(row);
+        int[] rawAt = new int[FIELDS.length];
+        int[] rawLength = new int[FIELDS.length];
+        for (int i = 0; i < FIELDS.length; i++) {
+            rawLength[i] = in.varint();
+            rawAt[i] = in.position;
+            in.position += rawLength[i];
+            g.writeFieldName(JSON_FIELDS[i]);
+            g.writeUTF8String(bytes, rawAt[i], rawLength[i]);
+        }
+        g.writeFieldName(NORMALIZED);
+        g.writeStartObject();
+        for (int i = 0; i < FIELDS.length; i++) {
+            int how = (flags >>> (2 + 2 * i)) & 3;
+            g.writeFieldName(JSON_FIELDS[i]);
+            if (how == NORMALIZED_STORED) {
+                int length = in.varint();
+                g.writeUTF8String(bytes, in.position, length);
+                in.position += length;
+            } else if (how == NORMALIZED_SAME) {
+                g.writeUTF8String(bytes, rawAt[i], rawLength[i]);
+            } else {
+                g.writeNull();
+            }
+        }
+        g.writeEndObject();
+        g.writeFieldName(VALID_NAME);
+        g.writeBoolean((flags & VALID) != 0);
+        g.writeFieldName(ERRORS);
+        g.writeStartArray();
+        int count = in.varint();
+        for (int i = 0; i < count; i++) {
+            Kind k = kinds.get(in.varint());
+            int related = in.varint();
+            int m = in.varint();
+            g.writeStartObject();
+            g.writeFieldName(FIELD);
+            g.writeString(k.field().key());
+            g.writeFieldName(CODE);
+            g.writeString(k.code());
+            g.writeFieldName(SEVERITY);
+            g.writeString(k.severity().key());
+            g.writeFieldName(MESSAGE);
+            if (m == 0) {
+                int length = in.varint();
+                g.writeUTF8String(bytes, in.position, length);
+                in.position += length;
+            } else {
+                g.writeString(messages.get(m - 1));
+            }
+            if (related != 0) {
+                g.writeFieldName(RELATED_ROW);
+                g.writeNumber(unzigzag(related - 1));
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
     }
 
     int size() {

@@ -164,6 +164,20 @@ final class Upload {
         return new Page<>(items, page, size, total);
     }
 
+    /** As {@link #page}, as the JSON of the records route, written from the packed records. */
+    byte[] pageJson(RecordFilter filter, int page, int size) {
+        requireReadable();
+        StagedRecords r = records;
+        RecordIndex ix = index;
+        int total = ix.count(filter);
+        long from = (long) (page - 1) * size;
+        int[] indexes = new int[(int) Math.max(0, Math.min(from + size, total) - from)];
+        for (int i = 0; i < indexes.length; i++) {
+            indexes[i] = ix.recordAt(filter, (int) (from + i));
+        }
+        return RecordPageJson.write(r, indexes, page, size, total);
+    }
+
     /** Every record in row order, rebuilt lazily; iterable more than once. */
     Iterable<ValidatedRecord> records() {
         requireReadable();

@@ -2,6 +2,7 @@ package rw.intake.server.upload;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.Locale;
@@ -42,7 +43,8 @@ final class UploadRoutes {
         RecordFilter filter = RecordFilter.parse(ctx.queryParam("status"), ctx.queryParam("field"), ctx.queryParam("code"));
         int page = RequestParams.page(ctx);
         int size = RequestParams.size(ctx);
-        ctx.json(Views.page(service.records(caller, ctx.pathParam("id"), filter, page, size), Views.RecordView::of));
+        ctx.contentType(ContentType.APPLICATION_JSON)
+                .result(service.recordsJson(caller, ctx.pathParam("id"), filter, page, size));
     }
 
     void commit(Context ctx) {

@@ -131,6 +131,11 @@ public final class UploadService {
         return find(caller, id).page(filter, page, size);
     }
 
+    /** As {@link #records}, as the JSON document of the records route (written without rebuilding the records). */
+    public byte[] recordsJson(Principal caller, String id, RecordFilter filter, int page, int size) {
+        return find(caller, id).pageJson(filter, page, size);
+    }
+
     /**
      * Commits the upload's records in one transaction.
      *

@@ -1,0 +1,62 @@
+package rw.intake.server.upload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import rw.intake.server.ServerApp;
+import rw.intake.storage.Page;
+import rw.intake.validation.Field;
+import rw.intake.validation.Normalized;
+import rw.intake.validation.RawRecord;
+import rw.intake.validation.Severity;
+import rw.intake.validation.ValidatedRecord;
+import rw.intake.validation.Violation;
+
+final class RecordPageJsonTest {
+
+    private static final ObjectMapper MAPPER = ServerApp.objectMapper();
+
+    @Test
+    void write_sameDocumentAsTheMapperOfTheViews() throws Exception {
+        ValidatedRecord clean = ValidatedRecord.of(RawRecord.of(2, "Uwase Aline", "1199870012345678", "0788123456", "F",
+                "aline@example.rw"), new Normalized("Uwase Aline", "1199870012345678", "+250788123456", "F",
+                "aline@example.rw"), List.of());
+        ValidatedRecord faulty = ValidatedRecord.of(new RawRecord(3, "  \"Quoted\" \\ Ñame\u00a0", "1199870012345678",
+                "12", "x", "bad@", true, false), new Normalized("\"Quoted\" \\ Ñame", null, null, null, null),
+                List.of(new Violation(Field.NID, "nid.duplicate", Severity.ERROR, "Same NID as row 2", 2),
+                        Violation.of(Field.PHONE_NUMBER, "phone.invalid", Severity.ERROR, "Not a phone number: «12»"),
+                        Violation.of(Field.GENDER, "gender.invalid", Severity.WARNING, "tab\there\nline")));
+        ValidatedRecord warned = ValidatedRecord.of(RawRecord.of(4, "Mugisha Eric", "1199870012345679", "0788123457",
+                "M", ""), new Normalized("Mugisha Eric", "1199870012345679", "+250788123457", "M", ""),
+                List.of(Violation.of(Field.EMAIL, "email.missing", Severity.WARNING, "No email")));
+        StagedRecords staged = new StagedRecords();
+        for (ValidatedRecord r : List.of(clean, faulty, warned)) {
+            staged.append(r);
+        }
+        Page<ValidatedRecord> page = new Page<>(List.of(staged.get(1), staged.get(2)), 3, 2, 7L);
+
+        String streamed = new String(RecordPageJson.write(staged, new int[] {1, 2}, 3, 2, 7), StandardCharsets.UTF_8);
+
+        assertThat(List.of(staged.get(0), staged.get(1), staged.get(2))).containsExactly(clean, faulty, warned);
+        assertThat(streamed).isEqualTo(MAPPER.writeValueAsString(Views.page(page, Views.RecordView::of)));
+        JsonNode items = MAPPER.readTree(streamed).get("items");
+        assertThat(items.get(0).get("valid").asBoolean()).isFalse();
+        assertThat(items.get(1).get("valid").asBoolean()).isTrue();
+        assertThat(items.get(0).get("errors").get(0).get("relatedRow").asInt()).isEqualTo(2);
+        assertThat(items.get(0).get("errors").get(1).has("relatedRow")).isFalse();
+        assertThat(items.get(0).get("names").asText()).isEqualTo("  \"Quoted\" \\ Ñame\u00a0");
+    }
+
+    @Test
+    void write_emptyPage() throws Exception {
+        Page<ValidatedRecord> page = new Page<ValidatedRecord>(List.of(), 5, 50, 0L);
+
+        assertThat(new String(RecordPageJson.write(new StagedRecords(), new int[0], 5, 50, 0), StandardCharsets.UTF_8))
+                .isEqualTo(MAPPER.writeValueAsString(Views.page(page, Views.RecordView::of)))
+                .isEqualTo("{\"items\":[],\"page\":5,\"size\":50,\"totalItems\":0,\"totalPages\":0}");
+    }
+}
