@@ -8,23 +8,13 @@ import java.net.http.HttpResponse;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 final class ApiDocsTest {
 
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestServer SERVER = TestServer.perClass();
 
     private static String norm(String path) {
         return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
@@ -32,7 +22,7 @@ final class ApiDocsTest {
 
     @Test
     void openApi_coversEveryRoute() {
-        HttpResponse<String> r = server.get("/api/v1/openapi.json", null);
+        HttpResponse<String> r = SERVER.get("/api/v1/openapi.json", null);
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode doc = TestServer.json(r);
         assertThat(doc.get("openapi").asText()).startsWith("3.");
@@ -40,7 +30,7 @@ final class ApiDocsTest {
         doc.get("paths").properties().forEach(p -> p.getValue().fieldNames()
                 .forEachRemaining(m -> documented.add(m.toUpperCase(Locale.ROOT) + " " + norm(p.getKey()))));
         Set<String> routed = new TreeSet<>();
-        for (ParsedEndpoint e : server.app().unsafe.internalRouter.allHttpHandlers()) {
+        for (ParsedEndpoint e : SERVER.app().unsafe.internalRouter.allHttpHandlers()) {
             if (!e.endpoint.method.isHttpMethod()) {
                 continue; // before/after filters
             }
@@ -53,7 +43,7 @@ final class ApiDocsTest {
 
     @Test
     void docsPage_listsRoutes() {
-        HttpResponse<String> r = server.get("/api/v1/docs", null);
+        HttpResponse<String> r = SERVER.get("/api/v1/docs", null);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).contains("/api/v1/uploads/{id}/records").contains("openapi.json");
     }

@@ -14,15 +14,20 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import rw.intake.server.auth.Accounts;
 import rw.intake.storage.DatabaseConfig;
 import rw.intake.storage.Storage;
 
 /**
  * The real server on a free port over a fresh in-memory H2 database (or {@code DB_URL} from the overrides), with an
- * admin account and helpers for real HTTP calls. Close it after the test.
+ * admin account and helpers for real HTTP calls. Either {@link #start()} it and close it after the test, or register
+ * it as a JUnit extension ({@code @RegisterExtension static final TestServer SERVER = TestServer.perClass();}) to
+ * have it started before the class's tests and closed after them.
  */
-public final class TestServer implements AutoCloseable {
+public final class TestServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
     public static final String ADMIN = "admin";
     public static final String ADMIN_PASSWORD = "admin-password-for-tests";
@@ -31,8 +36,8 @@ public final class TestServer implements AutoCloseable {
     private static final ObjectMapper MAPPER = ServerApp.objectMapper();
 
     private final ServerConfig config;
-    private final Storage storage;
-    private final Javalin app;
+    private Storage storage;
+    private Javalin app;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
@@ -47,19 +52,38 @@ public final class TestServer implements AutoCloseable {
         env.put("ADMIN_PASSWORD", ADMIN_PASSWORD);
         env.putAll(overrides);
         this.config = ServerConfig.fromEnv(env);
+    }
+
+    private TestServer open() {
         this.storage = Storage.open(new DatabaseConfig(config.jdbcUrl(), config.dbUser(), config.dbPassword(), 8));
         Accounts.ensureAdmin(storage.accounts(), config.adminUsername(), config.adminPassword());
         this.app = ServerApp.create(config, storage, nanos::get).start();
+        return this;
     }
 
-    /** A server on embedded defaults. */
+    /** A server on embedded defaults, started. */
     public static TestServer start() {
+        return new TestServer(Map.of()).open();
+    }
+
+    /** A server with some environment variables set (e.g. {@code MAX_ROWS}, {@code DB_URL}), started. */
+    public static TestServer start(Map<String, String> overrides) {
+        return new TestServer(overrides).open();
+    }
+
+    /** A server on embedded defaults that a test class registers as an extension: started before all, closed after. */
+    public static TestServer perClass() {
         return new TestServer(Map.of());
     }
 
-    /** A server with some environment variables set (e.g. {@code MAX_ROWS}, {@code DB_URL}). */
-    public static TestServer start(Map<String, String> overrides) {
-        return new TestServer(overrides);
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        open();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     /** Moves the server's clock (staging expiry, login throttling) forward. */

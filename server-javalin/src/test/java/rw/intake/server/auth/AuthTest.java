@@ -9,24 +9,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import rw.intake.server.TestServer;
 
 final class AuthTest {
 
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestServer SERVER = TestServer.perClass();
 
     private static void assertProblem(HttpResponse<String> r, int status, String code) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
@@ -40,7 +30,7 @@ final class AuthTest {
 
     @Test
     void health_needsNoToken() {
-        HttpResponse<String> r = server.get("/api/v1/", null);
+        HttpResponse<String> r = SERVER.get("/api/v1/", null);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(TestServer.json(r).get("status").asText()).isEqualTo("ok");
         assertThat(TestServer.json(r).get("description").asText()).isEqualTo("app is running");
@@ -48,53 +38,53 @@ final class AuthTest {
 
     @Test
     void token_rightPassword() {
-        HttpResponse<String> r = server.postJson("/api/v1/token", null,
+        HttpResponse<String> r = SERVER.postJson("/api/v1/token", null,
                 "{\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}");
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode t = TestServer.json(r);
         assertThat(t.get("tokenType").asText()).isEqualTo("Bearer");
         assertThat(t.get("expiresIn").asLong()).isEqualTo(900);
-        assertThat(server.get("/api/v1/uploads", t.get("access").asText()).statusCode()).isEqualTo(200);
+        assertThat(SERVER.get("/api/v1/uploads", t.get("access").asText()).statusCode()).isEqualTo(200);
     }
 
     @Test
     void token_legacyTrailingSlash() {
-        HttpResponse<String> r = server.postJson("/api/v1/token/", null,
+        HttpResponse<String> r = SERVER.postJson("/api/v1/token/", null,
                 "{\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}");
         assertThat(r.statusCode()).isEqualTo(200);
         String refresh = TestServer.json(r).get("refresh").asText();
-        HttpResponse<String> rr = server.postJson("/api/v1/token/refresh/", null, "{\"refresh\":\"" + refresh + "\"}");
+        HttpResponse<String> rr = SERVER.postJson("/api/v1/token/refresh/", null, "{\"refresh\":\"" + refresh + "\"}");
         assertThat(rr.statusCode()).isEqualTo(200);
         assertThat(TestServer.json(rr).get("access").asText()).isNotBlank();
     }
 
     @Test
     void token_wrongPassword() {
-        server.clerkToken("wrongpw");
-        assertProblem(server.postJson("/api/v1/token", null, "{\"username\":\"wrongpw\",\"password\":\"nope-nope\"}"),
+        SERVER.clerkToken("wrongpw");
+        assertProblem(SERVER.postJson("/api/v1/token", null, "{\"username\":\"wrongpw\",\"password\":\"nope-nope\"}"),
                 401, "auth.invalid_credentials");
     }
 
     @Test
     void token_unknownUser() {
-        assertProblem(server.postJson("/api/v1/token", null, "{\"username\":\"ghost\",\"password\":\"whatever1\"}"),
+        assertProblem(SERVER.postJson("/api/v1/token", null, "{\"username\":\"ghost\",\"password\":\"whatever1\"}"),
                 401, "auth.invalid_credentials");
     }
 
     @Test
     void token_malformedBody() {
-        assertProblem(server.postJson("/api/v1/token", null, "{not json"), 400, "request.invalid_body");
-        assertProblem(server.postJson("/api/v1/token", null, "{\"username\":\"x\"}"), 400, "request.invalid_body");
+        assertProblem(SERVER.postJson("/api/v1/token", null, "{not json"), 400, "request.invalid_body");
+        assertProblem(SERVER.postJson("/api/v1/token", null, "{\"username\":\"x\"}"), 400, "request.invalid_body");
     }
 
     @Test
     void token_repeatedFailuresAreRefused() {
-        server.clerkToken("guessed");
+        SERVER.clerkToken("guessed");
         String wrong = "{\"username\":\"guessed\",\"password\":\"wrong-password\"}";
         for (int i = 0; i < LoginThrottle.FREE_FAILURES; i++) {
-            assertProblem(server.postJson("/api/v1/token", null, wrong), 401, "auth.invalid_credentials");
+            assertProblem(SERVER.postJson("/api/v1/token", null, wrong), 401, "auth.invalid_credentials");
         }
-        HttpResponse<String> r = server.postJson("/api/v1/token", null,
+        HttpResponse<String> r = SERVER.postJson("/api/v1/token", null,
                 "{\"username\":\"guessed\",\"password\":\"guessed-password\"}");
         assertProblem(r, 429, "auth.too_many_attempts");
         assertThat(r.headers().firstValue("Retry-After")).isPresent();
@@ -102,32 +92,32 @@ final class AuthTest {
 
     @Test
     void refresh_givesNewAccess() {
-        HttpResponse<String> r = server.postJson("/api/v1/token", null,
+        HttpResponse<String> r = SERVER.postJson("/api/v1/token", null,
                 "{\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}");
         String refresh = TestServer.json(r).get("refresh").asText();
-        HttpResponse<String> rr = server.postJson("/api/v1/token/refresh", null, "{\"refresh\":\"" + refresh + "\"}");
+        HttpResponse<String> rr = SERVER.postJson("/api/v1/token/refresh", null, "{\"refresh\":\"" + refresh + "\"}");
         assertThat(rr.statusCode()).isEqualTo(200);
-        assertThat(server.get("/api/v1/uploads", TestServer.json(rr).get("access").asText()).statusCode())
+        assertThat(SERVER.get("/api/v1/uploads", TestServer.json(rr).get("access").asText()).statusCode())
                 .isEqualTo(200);
     }
 
     @Test
     void refresh_accessTokenRefused() {
-        assertProblem(server.postJson("/api/v1/token/refresh", null,
-                "{\"refresh\":\"" + server.adminToken() + "\"}"), 401, "auth.invalid_token");
+        assertProblem(SERVER.postJson("/api/v1/token/refresh", null,
+                "{\"refresh\":\"" + SERVER.adminToken() + "\"}"), 401, "auth.invalid_token");
     }
 
     @Test
     void access_missingToken() {
-        assertProblem(server.get("/api/v1/uploads", null), 401, "auth.missing_token");
-        assertProblem(server.get("/api/v1/users", null), 401, "auth.missing_token");
+        assertProblem(SERVER.get("/api/v1/uploads", null), 401, "auth.missing_token");
+        assertProblem(SERVER.get("/api/v1/users", null), 401, "auth.missing_token");
     }
 
     @Test
     void access_refreshTokenRefused() {
-        HttpResponse<String> r = server.postJson("/api/v1/token", null,
+        HttpResponse<String> r = SERVER.postJson("/api/v1/token", null,
                 "{\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}");
-        assertProblem(server.get("/api/v1/uploads", TestServer.json(r).get("refresh").asText()), 401,
+        assertProblem(SERVER.get("/api/v1/uploads", TestServer.json(r).get("refresh").asText()), 401,
                 "auth.invalid_token");
     }
 
@@ -136,7 +126,7 @@ final class AuthTest {
         String token = JWT.create().withIssuer(Tokens.ISSUER).withSubject("admin").withClaim("role", "admin")
                 .withClaim("typ", "access").withIssuedAt(Instant.now().minusSeconds(120))
                 .withExpiresAt(Instant.now().minusSeconds(60)).sign(Algorithm.HMAC256(TestServer.JWT_SECRET));
-        assertProblem(server.get("/api/v1/uploads", token), 401, "auth.token_expired");
+        assertProblem(SERVER.get("/api/v1/uploads", token), 401, "auth.token_expired");
     }
 
     @Test
@@ -144,7 +134,7 @@ final class AuthTest {
         String token = JWT.create().withIssuer(Tokens.ISSUER).withSubject("admin").withClaim("role", "admin")
                 .withClaim("typ", "access").withExpiresAt(Instant.now().plusSeconds(600))
                 .sign(Algorithm.HMAC256("another-secret-another-secret-another-secret"));
-        assertProblem(server.get("/api/v1/uploads", token), 401, "auth.invalid_token");
+        assertProblem(SERVER.get("/api/v1/uploads", token), 401, "auth.invalid_token");
     }
 
     @Test
@@ -152,7 +142,7 @@ final class AuthTest {
         String token = JWT.create().withIssuer("someone-else").withSubject("admin").withClaim("role", "admin")
                 .withClaim("typ", "access").withExpiresAt(Instant.now().plusSeconds(600))
                 .sign(Algorithm.HMAC256(TestServer.JWT_SECRET));
-        assertProblem(server.get("/api/v1/uploads", token), 401, "auth.invalid_token");
+        assertProblem(SERVER.get("/api/v1/uploads", token), 401, "auth.invalid_token");
     }
 
     @Test
@@ -161,16 +151,16 @@ final class AuthTest {
         String header = b64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
         String payload = b64.encodeToString(("{\"iss\":\"intake\",\"sub\":\"admin\",\"role\":\"admin\",\"typ\":\"access\","
                 + "\"exp\":" + (Instant.now().getEpochSecond() + 600) + "}").getBytes(StandardCharsets.UTF_8));
-        assertProblem(server.get("/api/v1/uploads", header + "." + payload + "."), 401, "auth.invalid_token");
+        assertProblem(SERVER.get("/api/v1/uploads", header + "." + payload + "."), 401, "auth.invalid_token");
     }
 
     @Test
     void access_garbageToken() {
-        assertProblem(server.get("/api/v1/uploads", "not-a-jwt"), 401, "auth.invalid_token");
+        assertProblem(SERVER.get("/api/v1/uploads", "not-a-jwt"), 401, "auth.invalid_token");
     }
 
     @Test
     void unknownRoute_isProblem() {
-        assertProblem(server.get("/api/v1/nothing-here", server.adminToken()), 404, "route.not_found");
+        assertProblem(SERVER.get("/api/v1/nothing-here", SERVER.adminToken()), 404, "route.not_found");
     }
 }
