@@ -71,9 +71,14 @@ public final class StorageBench {
             System.out.printf(Locale.ROOT,
                 "%-16s %,9d records  chunk %5d  %6.3f s  %,10.0f rows/s  (CPU: committing thread %6.3f s, JVM %6.3f s%s; committed %d)%n",
                 kind, count, chunk, seconds, count / seconds, cpuSeconds, processCpuSeconds,
-                kind == DatabaseKind.H2 || serverTicks < 0 ? "" : String.format(Locale.ROOT, ", local postgres processes %6.2f s",
-                    serverCpuSeconds), result.committed());
+                postgres(kind) && serverTicks >= 0
+                    ? String.format(Locale.ROOT, ", local postgres processes %6.2f s", serverCpuSeconds) : "",
+                result.committed());
         }
+    }
+
+    private static boolean postgres(DatabaseKind kind) {
+        return kind == DatabaseKind.POSTGRESQL || kind == DatabaseKind.POSTGRESQL_BATCH;
     }
 
     /**
