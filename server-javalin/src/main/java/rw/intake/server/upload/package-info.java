@@ -32,6 +32,8 @@
  * normalized value only where it differs from the raw text, violations as an index into a table of
  * {@code (field, code, severity)} plus a related row and an interned message. Filter indexes ({@code RecordIndex})
  * are int arrays per status x field and status x code, filled while validating, so a filtered page costs its size.
+ * A page of records is written as JSON straight from the packed bytes ({@code RecordPageJson}), without rebuilding
+ * the records.
  * Reading (excel-ingest), checking (validation-core) and the registered-NID look-ups with staging run on three
  * threads joined by short queues.
  */
