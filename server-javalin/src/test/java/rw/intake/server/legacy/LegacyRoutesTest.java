@@ -7,30 +7,20 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import rw.intake.server.TestServer;
 import rw.intake.server.upload.Workbooks;
 
 /** The first version's README walkthrough, with its exact request shapes (part {@code usersfile}, trailing slashes). */
 final class LegacyRoutesTest {
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestServer SERVER = TestServer.perClass();
 
     @Test
     void walkthrough_uploadValidatedCommitSaved() {
-        server.clerkToken("legacy");
-        HttpResponse<String> login = server.postJson("/api/v1/token/", null,
+        SERVER.clerkToken("legacy");
+        HttpResponse<String> login = SERVER.postJson("/api/v1/token/", null,
                 "{\"username\":\"legacy\",\"password\":\"legacy-password\"}");
         assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
         String token = TestServer.json(login).get("access").asText();
@@ -40,7 +30,7 @@ final class LegacyRoutesTest {
         rows.add(new String[] {"Ann Uwase", "1199870012345678", "0722000111", "Female", "ann@example.rw"});
         rows.add(new String[] {"X", "12345", "0785576983", "Q", "not-an-email"});
 
-        HttpResponse<String> upload = server.postMultipart("/api/v1/upload/", token, "usersfile", "users.xlsx",
+        HttpResponse<String> upload = SERVER.postMultipart("/api/v1/upload/", token, "usersfile", "users.xlsx",
                 Workbooks.xlsx(rows));
 
         assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
@@ -48,7 +38,7 @@ final class LegacyRoutesTest {
         assertThat(ok.get("status").asText()).isEqualTo("ok");
         assertThat(ok.get("description").asText()).isEqualTo("Data uploaded, records are being validated");
 
-        HttpResponse<String> validated = server.get("/api/v1/validatedusers/?page=1&size=2", token);
+        HttpResponse<String> validated = SERVER.get("/api/v1/validatedusers/?page=1&size=2", token);
         assertThat(validated.statusCode()).as(validated.body()).isEqualTo(200);
         JsonNode page = TestServer.json(validated);
         assertThat(page.get("status").asText()).isEqualTo("ok");
@@ -61,7 +51,7 @@ final class LegacyRoutesTest {
         for (String flag : List.of("names_valid", "nid_valid", "phone_valid", "gender_valid", "email_valid")) {
             assertThat(bob.get(flag).asBoolean()).as(flag).isTrue();
         }
-        JsonNode bad = TestServer.json(server.get("/api/v1/validatedusers/?page=2&size=2", token)).get("data").get(0);
+        JsonNode bad = TestServer.json(SERVER.get("/api/v1/validatedusers/?page=2&size=2", token)).get("data").get(0);
         assertThat(bad.get("valid").asBoolean()).isFalse();
         assertThat(bad.get("nid_valid").asBoolean()).isFalse();
         assertThat(bad.get("gender_valid").asBoolean()).isFalse();
@@ -76,38 +66,38 @@ final class LegacyRoutesTest {
         assertThat(dup).isNotNull();
         assertThat(dup.get("related_row").asInt()).isEqualTo(2);
 
-        HttpResponse<String> commit = server.send(server.request("/api/v1/commit/", token)
+        HttpResponse<String> commit = SERVER.send(SERVER.request("/api/v1/commit/", token)
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
         assertThat(commit.statusCode()).as(commit.body()).isEqualTo(200);
         assertThat(TestServer.json(commit).get("status").asText()).isEqualTo("ok");
         assertThat(TestServer.json(commit).get("description").asText()).isEqualTo("saved to DB");
 
-        JsonNode saved = TestServer.json(server.get("/api/v1/savedusers/?page=1&size=10", token));
+        JsonNode saved = TestServer.json(SERVER.get("/api/v1/savedusers/?page=1&size=10", token));
         assertThat(saved.get("status").asText()).isEqualTo("ok");
         assertThat(saved.get("totalItems").asLong()).isEqualTo(3);
         assertThat(saved.get("data").get(0).get("nid").asText()).isEqualTo("1199480035534601");
         assertThat(saved.get("data").get(0).get("phone_valid").asBoolean()).isTrue();
         assertThat(saved.get("data").get(2).get("valid").asBoolean()).isFalse();
 
-        HttpResponse<String> again = server.send(server.request("/api/v1/commit/", token)
+        HttpResponse<String> again = SERVER.send(SERVER.request("/api/v1/commit/", token)
                 .POST(HttpRequest.BodyPublishers.noBody()).build());
         assertThat(Workbooks.problemCode(again, 409)).isEqualTo("upload.already_committed");
     }
 
     @Test
     void validatedUsers_noUploadYet() {
-        String token = server.clerkToken("nobody-uploaded");
+        String token = SERVER.clerkToken("nobody-uploaded");
 
-        assertThat(Workbooks.problemCode(server.get("/api/v1/validatedusers/", token), 404)).isEqualTo("upload.not_found");
-        assertThat(Workbooks.problemCode(server.send(server.request("/api/v1/commit/", token)
+        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/validatedusers/", token), 404)).isEqualTo("upload.not_found");
+        assertThat(Workbooks.problemCode(SERVER.send(SERVER.request("/api/v1/commit/", token)
                 .POST(HttpRequest.BodyPublishers.noBody()).build()), 404)).isEqualTo("upload.not_found");
     }
 
     @Test
     void upload_refusedFileIsProblem() {
-        String token = server.clerkToken("legacy-bad");
+        String token = SERVER.clerkToken("legacy-bad");
 
-        HttpResponse<String> r = server.postMultipart("/api/v1/upload/", token, "usersfile", "users.csv",
+        HttpResponse<String> r = SERVER.postMultipart("/api/v1/upload/", token, "usersfile", "users.csv",
                 "names,nid\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
         assertThat(Workbooks.problemCode(r, 400)).isEqualTo("file.unsupported_format");

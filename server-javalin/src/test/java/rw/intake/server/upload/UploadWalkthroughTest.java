@@ -10,9 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import rw.intake.sample.SampleRow;
 import rw.intake.sample.SampleSpec;
 import rw.intake.sample.SampleWorkbooks;
@@ -21,17 +20,8 @@ import rw.intake.server.TestServer;
 /** The main path over real HTTP: upload 50,000 generated rows, review them with every filter, commit, list users. */
 final class UploadWalkthroughTest {
     private static final int ROWS = 50_000;
-    private static TestServer server;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestServer SERVER = TestServer.perClass();
 
     static String fieldOf(String code) {
         String prefix = code.substring(0, code.indexOf('.'));
@@ -46,7 +36,7 @@ final class UploadWalkthroughTest {
     static List<JsonNode> all(String token, String id, String query) {
         List<JsonNode> out = new ArrayList<>();
         for (int page = 1; ; page++) {
-            JsonNode p = TestServer.json(server.get("/api/v1/uploads/" + id + "/records?size=500&page=" + page + query,
+            JsonNode p = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records?size=500&page=" + page + query,
                     token));
             p.get("items").forEach(out::add);
             if (page >= p.get("totalPages").asLong()) {
@@ -65,15 +55,15 @@ final class UploadWalkthroughTest {
     void upload_reviewCommitList() {
         SampleSpec spec = SampleSpec.of(ROWS, 42);
         List<SampleRow> truth = SampleWorkbooks.rows(spec).toList();
-        String token = server.clerkToken("walker");
+        String token = SERVER.clerkToken("walker");
 
-        HttpResponse<String> created = Workbooks.upload(server, token, SampleWorkbooks.xlsxBytes(spec));
+        HttpResponse<String> created = Workbooks.upload(SERVER, token, SampleWorkbooks.xlsxBytes(spec));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
         String id = TestServer.json(created).get("id").asText();
         assertThat(created.headers().firstValue("Location")).hasValue("/api/v1/uploads/" + id);
         assertThat(TestServer.json(created).get("fileName").asText()).isEqualTo("people.xlsx");
 
-        JsonNode summary = Workbooks.settled(server, token, id);
+        JsonNode summary = Workbooks.settled(SERVER, token, id);
         assertThat(summary.get("status").asText()).isEqualTo("validated");
         assertThat(summary.get("owner").asText()).isEqualTo("walker");
         assertThat(summary.get("commit").isNull()).isTrue();
@@ -113,7 +103,7 @@ final class UploadWalkthroughTest {
                     r -> !valid(r) && r.expectedCodes().stream().anyMatch(c -> fieldOf(c).equals(field))));
         }
         assertFilter(token, id, "&status=valid", rows(truth, UploadWalkthroughTest::valid));
-        JsonNode page3 = TestServer.json(server.get("/api/v1/uploads/" + id + "/records?page=3&size=7&status=invalid",
+        JsonNode page3 = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records?page=3&size=7&status=invalid",
                 token));
         assertThat(page3.get("page").asInt()).isEqualTo(3);
         assertThat(page3.get("size").asInt()).isEqualTo(7);
@@ -124,7 +114,7 @@ final class UploadWalkthroughTest {
         assertThat(rows(page3Items)).isEqualTo(rows(truth, r -> !valid(r)).subList(14, 21));
 
         // commit everything; the users listing holds what was staged, row for row
-        HttpResponse<String> commit = server.postJson("/api/v1/uploads/" + id + "/commit", token, "");
+        HttpResponse<String> commit = SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "");
         assertThat(commit.statusCode()).as(commit.body()).isEqualTo(200);
         JsonNode result = TestServer.json(commit);
         assertThat(result.get("uploadId").asText()).isEqualTo(id);
@@ -132,13 +122,13 @@ final class UploadWalkthroughTest {
         assertThat(result.get("skipped").asLong()).isZero();
         assertThat(result.get("conflicts").asLong()).isZero();
         assertThat(result.get("committedAt").asText()).isNotBlank();
-        JsonNode after = TestServer.json(server.get("/api/v1/uploads/" + id, token));
+        JsonNode after = TestServer.json(SERVER.get("/api/v1/uploads/" + id, token));
         assertThat(after.get("status").asText()).isEqualTo("committed");
         assertThat(after.get("commit").get("committed").asLong()).isEqualTo(ROWS);
 
         List<JsonNode> users = new ArrayList<>();
         for (int page = 1; ; page++) {
-            JsonNode p = TestServer.json(server.get("/api/v1/users?size=500&uploadId=" + id + "&page=" + page, token));
+            JsonNode p = TestServer.json(SERVER.get("/api/v1/users?size=500&uploadId=" + id + "&page=" + page, token));
             p.get("items").forEach(users::add);
             if (page >= p.get("totalPages").asLong()) {
                 break;
@@ -156,56 +146,56 @@ final class UploadWalkthroughTest {
                     : r.get("normalized").get("nid").asText();
             assertThat(u.get("nid").asText()).isEqualTo(nid);
         }
-        JsonNode invalidUsers = TestServer.json(server.get("/api/v1/users?valid=false&uploadId=" + id, token));
+        JsonNode invalidUsers = TestServer.json(SERVER.get("/api/v1/users?valid=false&uploadId=" + id, token));
         assertThat(invalidUsers.get("totalItems").asLong()).isEqualTo(ROWS - valid);
 
         // a second commit changes nothing; records stay readable until deleted
-        HttpResponse<String> again = server.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"all\"}");
+        HttpResponse<String> again = SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"all\"}");
         assertThat(Workbooks.problemCode(again, 409)).isEqualTo("upload.already_committed");
-        assertThat(server.get("/api/v1/uploads/" + id + "/records", token).statusCode()).isEqualTo(200);
-        assertThat(server.delete("/api/v1/uploads/" + id, token).statusCode()).isEqualTo(204);
-        assertThat(Workbooks.problemCode(server.get("/api/v1/uploads/" + id, token), 404)).isEqualTo("upload.not_found");
+        assertThat(SERVER.get("/api/v1/uploads/" + id + "/records", token).statusCode()).isEqualTo(200);
+        assertThat(SERVER.delete("/api/v1/uploads/" + id, token).statusCode()).isEqualTo(204);
+        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/uploads/" + id, token), 404)).isEqualTo("upload.not_found");
     }
 
     @Test
     void commit_validOnly() {
         SampleSpec spec = SampleSpec.of(5_000, 7).withInvalidRatio(0.3);
         long valid = SampleWorkbooks.rows(spec).filter(UploadWalkthroughTest::valid).count();
-        String token = server.clerkToken("valid-only");
-        String id = Workbooks.accepted(server, token, SampleWorkbooks.xlsxBytes(spec));
-        assertThat(Workbooks.settled(server, token, id).get("status").asText()).isEqualTo("validated");
+        String token = SERVER.clerkToken("valid-only");
+        String id = Workbooks.accepted(SERVER, token, SampleWorkbooks.xlsxBytes(spec));
+        assertThat(Workbooks.settled(SERVER, token, id).get("status").asText()).isEqualTo("validated");
 
-        HttpResponse<String> commit = server.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"valid\"}");
+        HttpResponse<String> commit = SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"valid\"}");
 
         assertThat(commit.statusCode()).as(commit.body()).isEqualTo(200);
         assertThat(TestServer.json(commit).get("committed").asLong()).isEqualTo(valid);
         assertThat(TestServer.json(commit).get("skipped").asLong()).isEqualTo(5_000 - valid);
-        JsonNode users = TestServer.json(server.get("/api/v1/users?uploadId=" + id, token));
+        JsonNode users = TestServer.json(SERVER.get("/api/v1/users?uploadId=" + id, token));
         assertThat(users.get("totalItems").asLong()).isEqualTo(valid);
-        assertThat(TestServer.json(server.get("/api/v1/users?valid=false&uploadId=" + id, token))
+        assertThat(TestServer.json(SERVER.get("/api/v1/users?valid=false&uploadId=" + id, token))
                 .get("totalItems").asLong()).isZero();
     }
 
     @Test
     void records_badParameters() {
-        String token = server.clerkToken("params");
-        String id = Workbooks.accepted(server, token, Workbooks.xlsx(List.of(Workbooks.HEADER, Workbooks.person(1))));
-        Workbooks.settled(server, token, id);
+        String token = SERVER.clerkToken("params");
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(List.of(Workbooks.HEADER, Workbooks.person(1))));
+        Workbooks.settled(SERVER, token, id);
         for (String q : List.of("page=0", "page=x", "size=0", "size=501", "status=maybe", "field=age", "page=-1")) {
-            HttpResponse<String> r = server.get("/api/v1/uploads/" + id + "/records?" + q, token);
+            HttpResponse<String> r = SERVER.get("/api/v1/uploads/" + id + "/records?" + q, token);
             assertThat(Workbooks.problemCode(r, 400)).as(q).isEqualTo("request.invalid_parameter");
         }
-        assertThat(Workbooks.problemCode(server.get("/api/v1/users?valid=perhaps", token), 400))
+        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/users?valid=perhaps", token), 400))
                 .isEqualTo("request.invalid_parameter");
-        HttpResponse<String> bad = server.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"some\"}");
+        HttpResponse<String> bad = SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"some\"}");
         assertThat(Workbooks.problemCode(bad, 400)).isEqualTo("request.invalid_parameter");
-        JsonNode last = TestServer.json(server.get("/api/v1/uploads/" + id + "/records?page=9&size=500", token));
+        JsonNode last = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records?page=9&size=500", token));
         assertThat(last.get("items")).isEmpty();
         assertThat(last.get("totalItems").asLong()).isEqualTo(1);
     }
 
     private static void assertFilter(String token, String id, String query, List<Integer> expected) {
-        JsonNode p = TestServer.json(server.get("/api/v1/uploads/" + id + "/records?size=500" + query, token));
+        JsonNode p = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records?size=500" + query, token));
         List<JsonNode> items = new ArrayList<>();
         p.get("items").forEach(items::add);
         assertThat(p.get("totalItems").asLong()).as(query).isEqualTo(expected.size());
