@@ -7,6 +7,7 @@ import java.time.LocalDateTime;
 import org.dhatim.fastexcel.reader.Cell;
 import org.dhatim.fastexcel.reader.CellType;
 import org.dhatim.fastexcel.reader.Row;
+import rw.intake.validation.Text;
 
 /**
  * The one place that knows fastexcel's cell quirks: cells can be null or missing past the row's end, numbers come as
@@ -51,24 +52,11 @@ public final class CellValues {
 
     /**
      * Trims white space and space separators (no-break space U+00A0, which pasted text often carries) from both
-     * ends, as validation-core does. Returns the same instance when there is nothing to trim.
+     * ends, exactly as validation-core does ({@link Text#strip}). Returns the same instance when there is nothing
+     * to trim.
      */
     public static String trim(String s) {
-        int start = 0;
-        int end = s.length();
-        while (start < end && isSpace(s.charAt(start))) {
-            start++;
-        }
-        while (end > start && isSpace(s.charAt(end - 1))) {
-            end--;
-        }
-        return start == 0 && end == s.length() ? s : s.substring(start, end);
-    }
-
-    private static boolean isSpace(char c) {
-        return c <= ' ' ? c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B || c == 0x1C
-                || c == 0x1D || c == 0x1E || c == 0x1F
-                : c >= 0x80 && (Character.isWhitespace(c) || Character.isSpaceChar(c));
+        return Text.strip(s);
     }
 
     /** Whether the cell held a number (also a formula whose cached value is a number), not text. */

@@ -2,6 +2,7 @@ package rw.intake.validation.internal;
 
 import rw.intake.validation.Codes;
 import rw.intake.validation.Field;
+import rw.intake.validation.Text;
 
 /**
  * The email rule of VALIDATION-RULES.md, by hand: {@code local@domain}, exactly one {@code @}; local part 1-64
@@ -38,7 +39,7 @@ public final class Emails {
 
     /** Checks the email cell; returns its normalized value, or {@code null} if it has an error. */
     public static String check(String raw, Findings findings) {
-        String s = Chars.strip(raw);
+        String s = Text.strip(raw);
         if (s.isEmpty()) {
             findings.error(Field.EMAIL, Codes.EMAIL_REQUIRED, "Email is required");
             return null;
@@ -123,7 +124,7 @@ public final class Emails {
         int at = -1;
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
-            if (Chars.isSpace(c)) {
+            if (Text.isSpace(c)) {
                 return "it contains white space";
             }
             if (c == '@') {

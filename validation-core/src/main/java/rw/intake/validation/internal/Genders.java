@@ -2,6 +2,7 @@ package rw.intake.validation.internal;
 
 import rw.intake.validation.Codes;
 import rw.intake.validation.Field;
+import rw.intake.validation.Text;
 
 /** The gender rule: {@code M}, {@code F}, {@code Male}, {@code Female}, case-insensitive after trimming. */
 public final class Genders {
@@ -20,7 +21,7 @@ public final class Genders {
                 return "F";
             }
         }
-        String s = Chars.strip(raw);
+        String s = Text.strip(raw);
         if (s.equalsIgnoreCase("M") || s.equalsIgnoreCase("Male")) {
             return "M";
         }
@@ -35,7 +36,7 @@ public final class Genders {
         if (normalized != null) {
             return;
         }
-        String s = Chars.strip(raw);
+        String s = Text.strip(raw);
         if (s.isEmpty()) {
             findings.error(Field.GENDER, Codes.GENDER_REQUIRED, "Gender is required");
         } else {

@@ -3,6 +3,7 @@ package rw.intake.validation.internal;
 import java.text.Normalizer;
 import rw.intake.validation.Codes;
 import rw.intake.validation.Field;
+import rw.intake.validation.Text;
 
 /**
  * The names rule: trim, fold runs of white space into one space, compose to Unicode NFC, then 2 to 100 characters
@@ -74,7 +75,7 @@ public final class Names {
             if (c >= 0x80) {
                 ascii = false;
             }
-            boolean space = Chars.isSpace(c);
+            boolean space = Text.isSpace(c);
             if (space && (c != ' ' || prevSpace)) {
                 clean = false;
             }
@@ -95,7 +96,7 @@ public final class Names {
         boolean pending = false;
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
-            if (Chars.isSpace(c)) {
+            if (Text.isSpace(c)) {
                 pending = b.length() > 0;
             } else {
                 if (pending) {

@@ -2,6 +2,7 @@ package rw.intake.validation.internal;
 
 import rw.intake.validation.Codes;
 import rw.intake.validation.Field;
+import rw.intake.validation.Text;
 
 /**
  * The Rwandan national ID rule. Structure of the 16 digits: {@code C YYYY G SSSSSSS I KK}. Normalized by removing
@@ -114,7 +115,7 @@ public final class Nids {
                     return -1;
                 }
                 v = v * 10 + (c - '0');
-            } else if (!Chars.isSpace(c)) {
+            } else if (!Text.isSpace(c)) {
                 return -1;
             }
         }
@@ -125,7 +126,7 @@ public final class Nids {
     static String removeSpaces(String raw) {
         int n = raw.length();
         int i = 0;
-        while (i < n && (Chars.isAsciiDigit(raw.charAt(i)) || !Chars.isSpace(raw.charAt(i)))) {
+        while (i < n && (Chars.isAsciiDigit(raw.charAt(i)) || !Text.isSpace(raw.charAt(i)))) {
             i++;
         }
         if (i == n) {
@@ -135,7 +136,7 @@ public final class Nids {
         b.append(raw, 0, i);
         for (; i < n; i++) {
             char c = raw.charAt(i);
-            if (!Chars.isSpace(c)) {
+            if (!Text.isSpace(c)) {
                 b.append(c);
             }
         }

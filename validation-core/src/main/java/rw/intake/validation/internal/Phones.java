@@ -1,8 +1,8 @@
 package rw.intake.validation.internal;
 
 import com.google.i18n.phonenumbers.NumberParseException;
-import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType;
+import com.google.i18n.phonenumbers.PhoneNumberUtil;
 import com.google.i18n.phonenumbers.Phonemetadata.PhoneMetadata;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import com.google.i18n.phonenumbers.metadata.DefaultMetadataDependenciesProvider;
@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import rw.intake.validation.Codes;
 import rw.intake.validation.Field;
+import rw.intake.validation.Text;
 
 /**
  * The phone rule: a mobile number of an allowed region by libphonenumber's metadata, normalized to E.164.
@@ -61,7 +62,7 @@ public final class Phones {
 
     /** Checks the phone cell; returns its E.164 form, or {@code null} if it has an error. */
     public String check(String raw, Findings findings) {
-        String s = Chars.strip(raw);
+        String s = Text.strip(raw);
         if (s.isEmpty()) {
             findings.error(Field.PHONE_NUMBER, Codes.PHONE_REQUIRED, "Phone number is required");
             return null;
@@ -99,7 +100,7 @@ public final class Phones {
                 if (b != null) {
                     b.append(c);
                 }
-            } else if (c == '-' || c == '.' || c == '(' || c == ')' || Chars.isSpace(c)) {
+            } else if (c == '-' || c == '.' || c == '(' || c == ')' || Text.isSpace(c)) {
                 if (b == null) {
                     b = new StringBuilder(n);
                     b.append(s, 0, i);
