@@ -126,11 +126,14 @@ public final class RecordValidator {
      * Every rule over a stream in row order, lazily; records come out in the order they went in. Already-registered
      * look-ups are made in batches of {@link #REGISTERED_LOOKUP_BATCH}, so up to that many records are read ahead.
      * Closing the returned stream closes {@code records}. The stream fails with {@link IllegalArgumentException} if
-     * the rows do not ascend.
+     * the rows do not ascend. A stream of known size (a list's, say) gets a duplicate index sized for it up front,
+     * as {@link #newBatch(int)}; others get one that grows.
      */
     public Stream<ValidatedRecord> validate(Stream<RawRecord> records) {
-        Iterator<RawRecord> source = records.iterator();
-        BatchValidator batch = newBatch();
+        Spliterator<RawRecord> split = records.spliterator();
+        long size = split.getExactSizeIfKnown();
+        Iterator<RawRecord> source = Spliterators.iterator(split);
+        BatchValidator batch = size < 0 || size > Integer.MAX_VALUE ? newBatch() : newBatch((int) size);
         Spliterator<ValidatedRecord> chunks = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE, Spliterator.ORDERED
                 | Spliterator.NONNULL) {
             private List<ValidatedRecord> ready = List.of();

@@ -244,6 +244,16 @@ final class BatchValidatorTest {
     }
 
     @Test
+    void validate_streamOfUnknownSizeEqualsValidateAll() {
+        List<RawRecord> raws = mixed(2345);
+        Stream<RawRecord> unsized = raws.stream().filter(r -> true);
+
+        assertThat(unsized.spliterator().getExactSizeIfKnown()).isEqualTo(-1);
+        assertThat(Records.VALIDATOR.validate(raws.stream().filter(r -> true)).toList())
+                .isEqualTo(Records.VALIDATOR.validateAll(raws));
+    }
+
+    @Test
     void retainedBytes_growsWithDistinctKeysOnly() {
         BatchValidator same = Records.VALIDATOR.newBatch();
         BatchValidator distinct = Records.VALIDATOR.newBatch();
