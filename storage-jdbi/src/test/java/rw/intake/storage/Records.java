@@ -10,18 +10,18 @@ import rw.intake.validation.ValidatedRecord;
 import rw.intake.validation.Violation;
 
 /** Validated records built by hand, as the validator would produce them. */
-final class Records {
+public final class Records {
 
     private Records() {
     }
 
     /** A NID of 16 digits made from a number. */
-    static String nid(int n) {
+    public static String nid(int n) {
         return String.format("11990800%08d", n);
     }
 
     /** A valid record with this NID, and a warning when {@code warn}. */
-    static ValidatedRecord valid(int row, String nid) {
+    public static ValidatedRecord valid(int row, String nid) {
         RawRecord raw = RawRecord.of(row, "  Jane   Doe ", nid.substring(0, 4) + " " + nid.substring(4), "0788 123 456", "f",
             "Jane@Example.COM");
         Normalized n = new Normalized("Jane Doe", nid, "+250788123456", "F", "Jane@example.com");
@@ -29,14 +29,14 @@ final class Records {
     }
 
     /** A valid record with a warning. */
-    static ValidatedRecord validWithWarning(int row, String nid) {
+    public static ValidatedRecord validWithWarning(int row, String nid) {
         ValidatedRecord r = valid(row, nid);
         return ValidatedRecord.of(r.raw(), r.normalized(),
             List.of(Violation.of(Field.NID, "nid.numeric_cell", Severity.WARNING, "The cell held a number")));
     }
 
     /** A record with a bad phone and an NID duplicated from {@code relatedRow}. */
-    static ValidatedRecord invalid(int row, String nid, Integer relatedRow) {
+    public static ValidatedRecord invalid(int row, String nid, Integer relatedRow) {
         RawRecord raw = RawRecord.of(row, "John \"Q\" Doe", nid, "12345", "M", "john@example.com");
         Normalized n = new Normalized("John \"Q\" Doe", null, null, "M", "john@example.com");
         List<Violation> violations = new ArrayList<>();
@@ -46,7 +46,7 @@ final class Records {
     }
 
     /** {@code count} valid records from row 2 with NIDs {@code first}, {@code first + 1}, ... */
-    static List<ValidatedRecord> validRange(int first, int count) {
+    public static List<ValidatedRecord> validRange(int first, int count) {
         List<ValidatedRecord> records = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             records.add(valid(i + 2, nid(first + i)));
@@ -54,7 +54,7 @@ final class Records {
         return records;
     }
 
-    static CommitRequest request(String uploadId, String owner, CommitMode mode, List<ValidatedRecord> records) {
+    public static CommitRequest request(String uploadId, String owner, CommitMode mode, List<ValidatedRecord> records) {
         long valid = records.stream().filter(ValidatedRecord::valid).count();
         long warnings = records.stream().filter(ValidatedRecord::hasWarnings).count();
         return new CommitRequest(uploadId, owner, uploadId + ".xlsx", mode,

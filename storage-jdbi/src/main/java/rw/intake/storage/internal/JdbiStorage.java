@@ -64,7 +64,9 @@ public final class JdbiStorage implements Storage {
         }
         try {
             Flyway.configure().dataSource(pool).locations(dialect.migrations()).load().migrate();
-            return new JdbiStorage(dialect, pool, copy, chunk);
+            JdbiStorage storage = new JdbiStorage(dialect, pool, copy, chunk);
+            storage.users.start();
+            return storage;
         } catch (RuntimeException e) {
             pool.close();
             throw new StorageException("cannot migrate " + config.jdbcUrl() + ": " + e.getMessage(), e);
@@ -88,6 +90,7 @@ public final class JdbiStorage implements Storage {
 
     @Override
     public void close() {
+        users.close();
         pool.close();
     }
 }

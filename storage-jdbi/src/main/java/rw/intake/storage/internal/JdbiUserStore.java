@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -41,9 +42,11 @@ import rw.intake.validation.Violation;
 /**
  * Commits in one transaction, chunk by chunk: look up which of the chunk's valid NIDs are registered already, turn
  * those records into conflicts, insert the chunk. The unique index on {@code users.registered_nid} is the guarantee;
- * a commit that loses a race for a NID against a concurrent commit fails on it, rolls back and starts again.
+ * a commit that loses a race for a NID against a concurrent commit fails on it, rolls back and starts again, then
+ * asking the database about every NID. Otherwise look-ups ask only about the NIDs that the {@link NidPrefilter} cannot
+ * rule out.
  */
-final class JdbiUserStore implements UserStore {
+final class JdbiUserStore implements UserStore, AutoCloseable {
 
     /** Records per insert batch or COPY by default. */
     static final int DEFAULT_CHUNK = 5000;
@@ -86,6 +89,7 @@ final class JdbiUserStore implements UserStore {
     private final int chunkSize;
     /** On H2, commits through this store wait here rather than on the commit_lock row, whose wait times out. */
     private final Lock h2Commits;
+    private final NidPrefilter prefilter;
 
     JdbiUserStore(Jdbi jdbi, Dialect dialect, UserWriter writer, int chunkSize) {
         this.jdbi = jdbi;
@@ -93,6 +97,21 @@ final class JdbiUserStore implements UserStore {
         this.writer = writer;
         this.chunkSize = chunkSize;
         this.h2Commits = dialect == Dialect.H2 ? new ReentrantLock() : null;
+        this.prefilter = new NidPrefilter(jdbi);
+    }
+
+    /** Starts loading the registered-NID filter in the background. */
+    void start() {
+        prefilter.start();
+    }
+
+    NidPrefilter prefilter() {
+        return prefilter;
+    }
+
+    @Override
+    public void close() {
+        prefilter.close();
     }
 
     @Override
@@ -101,15 +120,18 @@ final class JdbiUserStore implements UserStore {
             throw new IllegalArgumentException("uploadId must have 1 to 64 characters: " + request.uploadId());
         }
         Exception lastRace = null;
+        boolean bypass = false;
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             if (h2Commits != null) {
                 h2Commits.lock();
             }
             try {
-                Phases phases = new Phases();
+                Counts counts = new Counts(bypass);
+                Phases phases = counts.phases;
                 CommitResult result = jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED,
-                    h -> commitOnce(h, request, records, phases));
+                    h -> commitOnce(h, request, records, counts));
                 phases.commit = System.nanoTime() - phases.end;
+                prefilter.committed(request.uploadId(), counts.keys, counts.keyCount);
                 if (LOG.isDebugEnabled()) {
                     LOG.debug("commit of {} ({} records): {}", request.uploadId(), result.committed() + result.skipped(), phases);
                 }
@@ -120,6 +142,8 @@ final class JdbiUserStore implements UserStore {
                     throw new StorageException("commit of upload " + request.uploadId() + " failed: " + e.getMessage(), e);
                 }
                 lastRace = e;
+                // A NID the filter did not know (written by other means, or just now by another process): ask about all.
+                bypass |= dialect.isNidRace(sql);
             } finally {
                 if (h2Commits != null) {
                     h2Commits.unlock();
@@ -130,17 +154,19 @@ final class JdbiUserStore implements UserStore {
             + " races for its NIDs against concurrent commits (or holds a valid NID twice)", lastRace);
     }
 
-    private CommitResult commitOnce(Handle h, CommitRequest request, Iterable<ValidatedRecord> records, Phases phases)
+    private CommitResult commitOnce(Handle h, CommitRequest request, Iterable<ValidatedRecord> records, Counts counts)
         throws SQLException {
+        Phases phases = counts.phases;
         long start = System.nanoTime();
         if (dialect == Dialect.H2) {
             h.createQuery(H2_COMMIT_LOCK).mapTo(Integer.class).one();
         }
         Instant committedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         insertUpload(h, request, committedAt);
-        Counts counts = new Counts();
-        counts.phases = phases;
-        phases.upload = System.nanoTime() - start;
+        long caughtUp = System.nanoTime();
+        phases.upload = caughtUp - start;
+        counts.filter = counts.bypass ? null : prefilter.caughtUp(h, request.uploadId());
+        phases.lookup = System.nanoTime() - caughtUp;
         List<ValidatedRecord> chunk = new ArrayList<>(chunkSize);
         for (ValidatedRecord r : records) {
             chunk.add(r);
@@ -189,14 +215,14 @@ final class JdbiUserStore implements UserStore {
             return;
         }
         long start = System.nanoTime();
-        List<String> validNids = new ArrayList<>(chunk.size());
+        List<String> ask = new ArrayList<>(counts.filter == null ? chunk.size() : 16);
         for (ValidatedRecord r : chunk) {
             String nid = UserRow.registeredNid(r);
-            if (nid != null) {
-                validNids.add(nid);
+            if (nid != null && (counts.filter == null || counts.filter.mightContain(NidBloom.key(nid)))) {
+                ask.add(nid);
             }
         }
-        Set<String> registered = validNids.isEmpty() ? Set.of() : registeredAmong(h, dialect, validNids);
+        Set<String> registered = ask.isEmpty() ? Set.of() : registeredAmong(h, dialect, ask);
         long looked = System.nanoTime();
         counts.phases.lookup += looked - start;
         boolean validOnly = request.mode() == CommitMode.VALID;
@@ -210,8 +236,12 @@ final class JdbiUserStore implements UserStore {
             if (validOnly && !record.valid()) {
                 counts.skipped++;
             } else {
-                rows.add(UserRow.of(record));
+                UserRow row = UserRow.of(record);
+                rows.add(row);
                 counts.committed++;
+                if (row.registeredNid() != null) {
+                    counts.registers(NidBloom.key(row.registeredNid()));
+                }
             }
         }
         long built = System.nanoTime();
@@ -244,7 +274,11 @@ final class JdbiUserStore implements UserStore {
             return Set.of();
         }
         try {
-            return jdbi.withHandle(h -> registeredAmong(h, dialect, nids));
+            return jdbi.withHandle(h -> {
+                NidPrefilter.Snapshot filter = prefilter.caughtUp(h, null);
+                Collection<String> ask = filter == null ? nids : filter.candidates(nids);
+                return ask.isEmpty() ? Set.<String>of() : registeredAmong(h, dialect, ask);
+            });
         } catch (JdbiException | SQLException e) {
             throw new StorageException("look-up of registered NIDs failed: " + e.getMessage(), e);
         }
@@ -341,11 +375,29 @@ final class JdbiUserStore implements UserStore {
         return null;
     }
 
+    /** One attempt's counts, and the keys of the NIDs it registers (added to the filter once committed). */
     private static final class Counts {
+        final Phases phases = new Phases();
+        /** Ask the database about every NID (after a lost race). */
+        final boolean bypass;
+        /** Null when bypassed or not loaded yet. */
+        NidPrefilter.Snapshot filter;
         long committed;
         long skipped;
         long conflicts;
-        Phases phases;
+        long[] keys = new long[1024];
+        int keyCount;
+
+        Counts(boolean bypass) {
+            this.bypass = bypass;
+        }
+
+        void registers(long key) {
+            if (keyCount == keys.length) {
+                keys = Arrays.copyOf(keys, keyCount * 2);
+            }
+            keys[keyCount++] = key;
+        }
     }
 
     /** Where a commit's time went (nanoseconds), logged at DEBUG for the benchmark. */

@@ -13,6 +13,7 @@ import rw.intake.storage.CommitResult;
 import rw.intake.storage.DatabaseKind;
 import rw.intake.storage.TestDatabase;
 import rw.intake.storage.UploadTotals;
+import rw.intake.storage.UserStore;
 import rw.intake.validation.Field;
 import rw.intake.validation.Normalized;
 import rw.intake.validation.RawRecord;
@@ -28,7 +29,8 @@ import rw.intake.validation.Violation;
  *     -Dexec.mainClass=rw.intake.storage.bench.StorageBench -Dexec.args="h2,postgresql,postgresql_batch 50000 1000"
  * </pre>
  * Arguments: kinds (comma-separated {@link DatabaseKind} names; H2 is a file database under target/bench-h2), the
- * record count, the chunk size (records per batch or COPY). Each kind gets a warm-up commit of 20,000 records first.
+ * record count, the chunk size (records per batch or COPY), runs, and how many timed {@code registeredAmong} calls of
+ * 1,000 NIDs to make after the commit (0 by default). Each kind gets a warm-up commit of 20,000 records first.
  */
 public final class StorageBench {
 
@@ -43,16 +45,18 @@ public final class StorageBench {
         int count = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
         int chunk = args.length > 2 ? Integer.parseInt(args[2]) : 5000;
         int runs = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        int lookups = args.length > 4 ? Integer.parseInt(args[4]) : 0;
         List<ValidatedRecord> warmUp = generate(20_000, 5_000_000);
         List<ValidatedRecord> records = generate(count, 0);
         for (int run = 0; run < runs; run++) {
             for (String name : (args.length > 0 ? args[0] : "h2").split(",")) {
-                run(DatabaseKind.valueOf(name.trim().toUpperCase(Locale.ROOT)), chunk, warmUp, records);
+                run(DatabaseKind.valueOf(name.trim().toUpperCase(Locale.ROOT)), chunk, warmUp, records, lookups);
             }
         }
     }
 
-    private static void run(DatabaseKind kind, int chunk, List<ValidatedRecord> warmUp, List<ValidatedRecord> records) {
+    private static void run(DatabaseKind kind, int chunk, List<ValidatedRecord> warmUp, List<ValidatedRecord> records,
+                            int lookups) {
         int count = records.size();
         try (TestDatabase db = TestDatabase.fresh(kind, H2_DIRECTORY, chunk)) {
             db.storage().users().commit(request("warm-up", warmUp), warmUp);
@@ -74,7 +78,44 @@ public final class StorageBench {
                 postgres(kind) && serverTicks >= 0
                     ? String.format(Locale.ROOT, ", local postgres processes %6.2f s", serverCpuSeconds) : "",
                 result.committed());
+            if (lookups > 0) {
+                lookUps(kind, db.storage().users(), records, lookups);
+            }
         }
+    }
+
+    /**
+     * Times {@code registeredAmong} of 1,000 NIDs of which 10 are registered (as the validator asks, chunk by chunk),
+     * {@code calls} times after as many warm-up calls: wall-clock and the calling thread's CPU per call.
+     */
+    private static void lookUps(DatabaseKind kind, UserStore users, List<ValidatedRecord> records, int calls) {
+        List<List<String>> asks = new ArrayList<>();
+        for (int c = 0; c < 2 * calls; c++) {
+            List<String> nids = new ArrayList<>(1000);
+            for (int i = 0; i < 990; i++) {
+                nids.add(String.format(Locale.ROOT, "2%04d7%07d%d%02d", 1950 + i % 50, c * 1000 + i, 0, i % 100));
+            }
+            for (int i = 0; i < 10; i++) {
+                nids.add(records.get((c * 10 + i) * 9 % records.size()).normalized().nid());
+            }
+            asks.add(nids);
+        }
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long found = 0;
+        long cpu = 0;
+        long start = 0;
+        for (int c = 0; c < 2 * calls; c++) {
+            if (c == calls) {
+                cpu = threads.getCurrentThreadCpuTime();
+                start = System.nanoTime();
+                found = 0;
+            }
+            found += users.registeredAmong(asks.get(c)).size();
+        }
+        double wall = (System.nanoTime() - start) / 1e3 / calls;
+        double cpuPerCall = (threads.getCurrentThreadCpuTime() - cpu) / 1e3 / calls;
+        System.out.printf(Locale.ROOT, "%-16s registeredAmong(1,000 NIDs, 10 registered) among %,d rows: %,9.1f us per call"
+            + " (calling thread CPU %,9.1f us), %d found%n", kind, records.size(), wall, cpuPerCall, found);
     }
 
     private static boolean postgres(DatabaseKind kind) {
