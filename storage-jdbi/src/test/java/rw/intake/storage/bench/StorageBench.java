@@ -11,9 +11,11 @@ import rw.intake.storage.CommitMode;
 import rw.intake.storage.CommitRequest;
 import rw.intake.storage.CommitResult;
 import rw.intake.storage.DatabaseKind;
+import rw.intake.storage.Storage;
 import rw.intake.storage.TestDatabase;
 import rw.intake.storage.UploadTotals;
 import rw.intake.storage.UserStore;
+import rw.intake.storage.internal.Prefilters;
 import rw.intake.validation.Field;
 import rw.intake.validation.Normalized;
 import rw.intake.validation.RawRecord;
@@ -39,9 +41,11 @@ public final class StorageBench {
     private StorageBench() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         // The store logs where each commit's time went (uploads row, look-ups, rows/JSON, insert, commit) at DEBUG.
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("rw.intake.storage.internal.JdbiUserStore")).setLevel(Level.DEBUG);
+        // The registered-NID filter logs its loads (NIDs, time, planned capacity, bytes) at INFO.
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("rw.intake.storage.internal.NidPrefilter")).setLevel(Level.INFO);
         int count = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
         int chunk = args.length > 2 ? Integer.parseInt(args[2]) : 5000;
         int runs = args.length > 3 ? Integer.parseInt(args[3]) : 1;
@@ -56,7 +60,7 @@ public final class StorageBench {
     }
 
     private static void run(DatabaseKind kind, int chunk, List<ValidatedRecord> warmUp, List<ValidatedRecord> records,
-                            int lookups) {
+                            int lookups) throws InterruptedException {
         int count = records.size();
         try (TestDatabase db = TestDatabase.fresh(kind, H2_DIRECTORY, chunk)) {
             db.storage().users().commit(request("warm-up", warmUp), warmUp);
@@ -80,6 +84,12 @@ public final class StorageBench {
                 result.committed());
             if (lookups > 0) {
                 lookUps(kind, db.storage().users(), records, lookups);
+                long open = System.nanoTime();
+                try (Storage another = db.openAnother()) {
+                    boolean loaded = Prefilters.await(another);
+                    System.out.printf(Locale.ROOT, "%-16s registered-NID filter of a second store %s %.2f s after open%n", kind,
+                        loaded ? "loaded" : "FAILED", (System.nanoTime() - open) / 1e9);
+                }
             }
         }
     }

@@ -164,10 +164,8 @@ final class NidPrefilterTest {
     }
 
     private static UserStore loaded(Storage storage) throws InterruptedException {
-        JdbiUserStore users = (JdbiUserStore) storage.users();
-        users.prefilter().awaitLoad();
-        assertThat(users.prefilter().ready()).isTrue();
-        return users;
+        assertThat(Prefilters.await(storage)).isTrue();
+        return storage.users();
     }
 
     private static CommitResult commit(UserStore users, String uploadId, List<ValidatedRecord> records) {
