@@ -1,8 +1,5 @@
 package rw.intake.server.upload;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.SerializedString;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,24 +42,26 @@ final class StagedRecords {
     private static final int NORMALIZED_STORED = 2;
     /** Set in the flags of a record without errors, so that JSON can say {@code valid} before the violations. */
     private static final int VALID = 1 << (2 + 2 * FIELDS.length);
-    /** The JSON names of the fields, in {@link Field} order (as {@link Views.RecordView} names them). */
-    private static final SerializedString[] JSON_FIELDS = {new SerializedString("names"), new SerializedString("nid"),
-        new SerializedString("phoneNumber"), new SerializedString("gender"), new SerializedString("email")};
-    private static final SerializedString ROW = new SerializedString("row");
-    private static final SerializedString NORMALIZED = new SerializedString("normalized");
-    private static final SerializedString VALID_NAME = new SerializedString("valid");
-    private static final SerializedString ERRORS = new SerializedString("errors");
-    private static final SerializedString FIELD = new SerializedString("field");
-    private static final SerializedString CODE = new SerializedString("code");
-    private static final SerializedString SEVERITY = new SerializedString("severity");
-    private static final SerializedString MESSAGE = new SerializedString("message");
-    private static final SerializedString RELATED_ROW = new SerializedString("relatedRow");
+    /** Set in the flags of a record one of whose texts needs escaping in JSON; the others are copied as they are. */
+    private static final int ESCAPE = VALID << 1;
+    /** The JSON of a record ({@link Views.RecordView}) around its values, in order. */
+    private static final byte[] ROW = JsonBytes.ascii("{\"row\":");
+    /** {@code ,"names":} and so on; the first of {@code normalized} is written without its comma. */
+    private static final byte[][] NAMES = names();
+    private static final byte[] NORMALIZED = JsonBytes.ascii(",\"normalized\":{");
+    private static final byte[] NULL = JsonBytes.ascii("null");
+    private static final byte[] VALID_TRUE = JsonBytes.ascii("},\"valid\":true,\"errors\":[");
+    private static final byte[] VALID_FALSE = JsonBytes.ascii("},\"valid\":false,\"errors\":[");
+    private static final byte[] RELATED_ROW = JsonBytes.ascii(",\"relatedRow\":");
+    private static final byte[] END = JsonBytes.ascii("]}");
 
     private final List<byte[]> blocks = new ArrayList<>();
     private final IntList offsets = new IntList(1024);
-    private final List<Kind> kinds = new ArrayList<>();
+    private final List<KindJson> kinds = new ArrayList<>();
     private final Map<Kind, Integer> kindIndex = new HashMap<>();
     private final List<String> messages = new ArrayList<>();
+    /** The interned messages as quoted JSON strings. */
+    private final List<byte[]> messagesJson = new ArrayList<>();
     private final Map<String, Integer> messageIndex = new HashMap<>();
     private final Scratch scratch = new Scratch();
     private byte[] block;
@@ -70,6 +69,21 @@ final class StagedRecords {
     private int position;
 
     private record Kind(Field field, String code, Severity severity) {
+    }
+
+    /** A kind of violation and its JSON up to the message: {@code {"field":..,"code":..,"severity":..,"message":}. */
+    private record KindJson(Kind kind, byte[] json) {
+        static KindJson of(Kind k) {
+            JsonBytes out = new JsonBytes(64);
+            out.raw(JsonBytes.ascii("{\"field\":"));
+            out.raw(JsonBytes.quoted(k.field().key()));
+            out.raw(JsonBytes.ascii(",\"code\":"));
+            out.raw(JsonBytes.quoted(k.code()));
+            out.raw(JsonBytes.ascii(",\"severity\":"));
+            out.raw(JsonBytes.quoted(k.severity().key()));
+            out.raw(JsonBytes.ascii(",\"message\":"));
+            return new KindJson(k, out.toByteArray());
+        }
     }
 
     /** Appends a record and returns its index (0-based, in append order). */
@@ -87,6 +101,9 @@ final class StagedRecords {
         }
         if (r.valid()) {
             flags |= VALID;
+        }
+        if (needsEscape(r)) {
+            flags |= ESCAPE;
         }
         s.varint(flags);
         for (Field f : FIELDS) {
@@ -133,7 +150,7 @@ final class StagedRecords {
         int count = in.varint();
         List<Violation> vs = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            Kind k = kinds.get(in.varint());
+            Kind k = kinds.get(in.varint()).kind();
             int related = in.varint();
             int m = in.varint();
             String message = m == 0 ? in.string() : messages.get(m - 1);
@@ -145,74 +162,68 @@ final class StagedRecords {
 
     /**
      * Writes the record at {@code index} as the JSON object of {@link Views.RecordView}, straight from its bytes: the
-     * cell texts are copied as UTF-8 (escaped by the generator), never decoded into strings.
+     * cell texts are copied as UTF-8 (escaped only if the record has a text that needs it), the names, kinds and
+     * interned messages are copied from their JSON made once; nothing is decoded into strings.
      */
-    void writeJson(int index, JsonGenerator g) throws IOException {
+    void writeJson(int index, JsonBytes out) {
         int offset = offsets.get(index);
         byte[] bytes = blocks.get(offset >>> POSITION_BITS);
         Reader in = new Reader(bytes, offset & (MAX_BLOCK - 1));
         int row = in.varint();
         int flags = in.varint();
-        g.writeStartObject();
-        g.writeFieldName(ROW);
-        g.writeNumber(row);
-        int[] rawAt = new int[FIELDS.length];
-        int[] rawLength = new int[FIELDS.length];
+        boolean plain = (flags & ESCAPE) == 0;
+        out.raw(ROW);
+        out.number(row);
+        int rawAt = in.position;
         for (int i = 0; i < FIELDS.length; i++) {
-            rawLength[i] = in.varint();
-            rawAt[i] = in.position;
-            in.position += rawLength[i];
-            g.writeFieldName(JSON_FIELDS[i]);
-            g.writeUTF8String(bytes, rawAt[i], rawLength[i]);
+            int length = in.varint();
+            out.raw(NAMES[i]);
+            out.string(bytes, in.position, length, plain);
+            in.position += length;
         }
-        g.writeFieldName(NORMALIZED);
-        g.writeStartObject();
+        out.raw(NORMALIZED);
         for (int i = 0; i < FIELDS.length; i++) {
             int how = (flags >>> (2 + 2 * i)) & 3;
-            g.writeFieldName(JSON_FIELDS[i]);
-            if (how == NORMALIZED_STORED) {
+            int comma = i == 0 ? 1 : 0;
+            out.raw(NAMES[i], comma, NAMES[i].length - comma);
+            if (how == NORMALIZED_NULL) {
+                out.raw(NULL);
+            } else if (how == NORMALIZED_STORED) {
                 int length = in.varint();
-                g.writeUTF8String(bytes, in.position, length);
+                out.string(bytes, in.position, length, plain);
                 in.position += length;
-            } else if (how == NORMALIZED_SAME) {
-                g.writeUTF8String(bytes, rawAt[i], rawLength[i]);
             } else {
-                g.writeNull();
+                int next = in.position;
+                in.position = rawAt;
+                in.skip(i);
+                int length = in.varint();
+                out.string(bytes, in.position, length, plain);
+                in.position = next;
             }
         }
-        g.writeEndObject();
-        g.writeFieldName(VALID_NAME);
-        g.writeBoolean((flags & VALID) != 0);
-        g.writeFieldName(ERRORS);
-        g.writeStartArray();
+        out.raw((flags & VALID) != 0 ? VALID_TRUE : VALID_FALSE);
         int count = in.varint();
         for (int i = 0; i < count; i++) {
-            Kind k = kinds.get(in.varint());
+            if (i > 0) {
+                out.raw(',');
+            }
+            out.raw(kinds.get(in.varint()).json());
             int related = in.varint();
             int m = in.varint();
-            g.writeStartObject();
-            g.writeFieldName(FIELD);
-            g.writeString(k.field().key());
-            g.writeFieldName(CODE);
-            g.writeString(k.code());
-            g.writeFieldName(SEVERITY);
-            g.writeString(k.severity().key());
-            g.writeFieldName(MESSAGE);
             if (m == 0) {
                 int length = in.varint();
-                g.writeUTF8String(bytes, in.position, length);
+                out.string(bytes, in.position, length, plain);
                 in.position += length;
             } else {
-                g.writeString(messages.get(m - 1));
+                out.raw(messagesJson.get(m - 1));
             }
             if (related != 0) {
-                g.writeFieldName(RELATED_ROW);
-                g.writeNumber(unzigzag(related - 1));
+                out.raw(RELATED_ROW);
+                out.number(unzigzag(related - 1));
             }
-            g.writeEndObject();
+            out.raw('}');
         }
-        g.writeEndArray();
-        g.writeEndObject();
+        out.raw(END);
     }
 
     int size() {
@@ -245,7 +256,7 @@ final class StagedRecords {
         Integer i = kindIndex.get(k);
         if (i == null) {
             i = kinds.size();
-            kinds.add(k);
+            kinds.add(KindJson.of(k));
             kindIndex.put(k, i);
         }
         return i;
@@ -256,6 +267,7 @@ final class StagedRecords {
         if (i == null && messages.size() < MAX_MESSAGES) {
             i = messages.size();
             messages.add(message);
+            messagesJson.add(JsonBytes.quoted(message));
             messageIndex.put(message, i);
         }
         return i;
@@ -282,6 +294,32 @@ final class StagedRecords {
         int offset = ((blocks.size() - 1) << POSITION_BITS) | position;
         position += s.size;
         return offset;
+    }
+
+    /** Whether a text of the record that is written from the arena (cells, normalized values, messages) needs escaping. */
+    private static boolean needsEscape(ValidatedRecord r) {
+        for (Field f : FIELDS) {
+            String norm = r.normalized().value(f);
+            if (!JsonBytes.plain(r.raw().value(f)) || norm != null && !JsonBytes.plain(norm)) {
+                return true;
+            }
+        }
+        for (Violation v : r.violations()) {
+            if (!JsonBytes.plain(v.message())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code ,"name":} of each field in {@link Field} order, as {@link Views.RecordView} names them. */
+    private static byte[][] names() {
+        String[] keys = {"names", "nid", "phoneNumber", "gender", "email"};
+        byte[][] names = new byte[keys.length][];
+        for (int i = 0; i < keys.length; i++) {
+            names[i] = JsonBytes.ascii(",\"" + keys[i] + "\":");
+        }
+        return names;
     }
 
     private static int zigzag(int v) {
@@ -347,6 +385,14 @@ final class StagedRecords {
                 shift += 7;
             } while (b < 0);
             return value;
+        }
+
+        /** Skips {@code n} strings. */
+        void skip(int n) {
+            for (int i = 0; i < n; i++) {
+                int length = varint();
+                position += length;
+            }
         }
 
         String string() {
