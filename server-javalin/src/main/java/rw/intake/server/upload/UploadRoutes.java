@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
+import io.javalin.http.Header;
 import java.io.IOException;
 import java.util.Locale;
 import rw.intake.server.ApiException;
@@ -38,13 +39,18 @@ final class UploadRoutes {
         ctx.json(service.summary(Principal.of(ctx), ctx.pathParam("id")));
     }
 
-    void records(Context ctx) {
+    void records(Context ctx) throws IOException {
         Principal caller = Principal.of(ctx);
         RecordFilter filter = RecordFilter.parse(ctx.queryParam("status"), ctx.queryParam("field"), ctx.queryParam("code"));
         int page = RequestParams.page(ctx);
         int size = RequestParams.size(ctx);
-        ctx.contentType(ContentType.APPLICATION_JSON)
-                .result(service.recordsJson(caller, ctx.pathParam("id"), filter, page, size));
+        byte[] json = service.recordsJson(caller, ctx.pathParam("id"), filter, page, size);
+        ctx.contentType(ContentType.APPLICATION_JSON);
+        if (ctx.header(Header.ACCEPT_ENCODING) == null) {
+            // never compressed then: the length lets Jetty send the page in one write, not chunked
+            ctx.res().setContentLength(json.length);
+        }
+        ctx.outputStream().write(json);
     }
 
     void commit(Context ctx) {
