@@ -1,13 +1,21 @@
 -- wrk script for UploadBench's held server: walks pages 1..PAGES of size 50 of one staged upload.
 -- UPLOAD=<id> PAGES=<n> TOKEN=<jwt> wrk -t2 -c32 -d10s --latency -s pages.lua http://127.0.0.1:<port>
+-- FILTERS=1 also cycles through the status/field/code filters of UploadBench's in-process clients (pages past a
+-- filter's last page are empty pages, answered 200 like any other).
 local upload = os.getenv("UPLOAD")
 local pages = tonumber(os.getenv("PAGES") or "20000")
 local token = os.getenv("TOKEN")
+local filters = { "" }
+if os.getenv("FILTERS") then
+  filters = { "", "&status=valid", "&status=invalid", "&field=nid", "&code=phone.invalid", "&status=invalid&field=email" }
+end
 local page = 0
+local n = 0
 
 request = function()
   page = page % pages + 1
-  return wrk.format("GET", "/api/v1/uploads/" .. upload .. "/records?size=50&page=" .. page,
+  n = n % #filters + 1
+  return wrk.format("GET", "/api/v1/uploads/" .. upload .. "/records?size=50&page=" .. page .. filters[n],
     { ["Authorization"] = "Bearer " .. token })
 end
 

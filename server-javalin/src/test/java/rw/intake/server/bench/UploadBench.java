@@ -44,6 +44,7 @@ import rw.intake.server.upload.Workbooks;
 public final class UploadBench {
     private static final int CLIENTS = 32;
     private static final long PAGE_SECONDS = 10;
+    private static final long WARM_UP_PAGE_SECONDS = 5;
 
     private UploadBench() {
     }
@@ -72,14 +73,15 @@ public final class UploadBench {
         System.exit(0);
     }
 
-    /** One untimed 50,000-row upload, paged and deleted, so that the timed runs meet compiled code. */
+    /**
+     * One untimed 50,000-row upload, paged by the 32 clients for a few seconds and deleted, so that the timed runs
+     * (and an outside load generator on a held server) meet compiled code.
+     */
     private static void warmUp(TestServer server, String token) throws Exception {
         long t0 = System.nanoTime();
         String id = Workbooks.accepted(server, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(50_000, 7)));
         waitValidated(server, token, id);
-        for (int page = 1; page <= 200; page++) {
-            server.get("/api/v1/uploads/" + id + "/records?size=50&page=" + page, token);
-        }
+        pages(server, token, id, 50_000, WARM_UP_PAGE_SECONDS);
         server.delete("/api/v1/uploads/" + id, token);
         System.out.printf(Locale.ROOT, "warm-up (50,000 rows, untimed): %d ms%n", ms(System.nanoTime() - t0));
     }
@@ -104,7 +106,7 @@ public final class UploadBench {
         System.out.printf(Locale.ROOT, "  heap growth, upload to validated: %.1f MB (%.0f bytes/record)%n", (heapAfter - heapBefore) / 1e6,
                 (double) (heapAfter - heapBefore) / rows);
         if (Boolean.parseBoolean(System.getProperty("bench.pages", "true"))) {
-            pages(server, token, id, rows);
+            pages(server, token, id, rows, PAGE_SECONDS);
         }
         if (holdSeconds > 0) {
             System.out.printf(Locale.ROOT, "HOLD port=%d token=%s upload=%s rows=%d for %d s%n", server.app().port(), token,
@@ -125,11 +127,11 @@ public final class UploadBench {
                 (heapCommitted - heapDeleted) / 1e6, (double) (heapCommitted - heapDeleted) / rows);
     }
 
-    private static void pages(TestServer server, String token, String id, int rows) throws Exception {
+    private static void pages(TestServer server, String token, String id, int rows, long pageSeconds) throws Exception {
         String[] filters = {"", "&status=valid", "&status=invalid", "&field=nid", "&code=phone.invalid",
             "&status=invalid&field=email"};
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(PAGE_SECONDS);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(pageSeconds);
         List<Future<long[]>> futures = new ArrayList<>();
         long start = System.nanoTime();
         for (int c = 0; c < CLIENTS; c++) {
