@@ -277,13 +277,14 @@ final class NidPrefilter implements AutoCloseable {
 
         @Override
         public List<String> candidates(Collection<String> nids) {
-            List<String> maybe = new ArrayList<>();
-            for (String nid : nids instanceof Set<?> ? nids : new LinkedHashSet<>(nids)) {
+            // Repeats dropped among the few let through only: copying every NID into a set cost more than the filter.
+            Set<String> maybe = new LinkedHashSet<>();
+            for (String nid : nids) {
                 if (bloom.mightContain(NidBloom.key(nid))) {
                     maybe.add(nid);
                 }
             }
-            return maybe;
+            return new ArrayList<>(maybe);
         }
     }
 }
