@@ -40,6 +40,10 @@ import rw.intake.server.upload.Workbooks;
  * 50k rows ~0.7 s either way (warm). With {@code -Dbench.pages=false} on a fresh database: 8,427 → 7,743 ms.
  * wrk ({@code -t2 -c32 -d10s}, pages 1..20,000 of size 50, {@code -Dbench.hold}): 3,602 → 4,324 pages/s, p99 41 →
  * 34 ms, server CPU per page 394 → 318 us.
+ * Pages again, 32 wrk connections, runs after the first 10 s (C2 warm-up), quiet machine: before (2de5567, default
+ * heap) 11,700–12,900 pages/s, p99 9.8–12 ms at best and 40–46 ms when G1 had shrunk the heap, 106–127 us of server
+ * CPU per page; after (65ccfe8, {@code -Xms2g -Xmx2g}) 17,100–18,200 pages/s, p99 6.1–8.4 ms (filters 15,900/s,
+ * p99 10.8 ms), 70–81 us per page.
  */
 public final class UploadBench {
     private static final int CLIENTS = 32;
