@@ -30,6 +30,7 @@ import rw.intake.storage.CommitResult;
 import rw.intake.storage.CommittedUser;
 import rw.intake.storage.Page;
 import rw.intake.storage.UploadAlreadyCommittedException;
+import rw.intake.storage.UploadIds;
 import rw.intake.storage.UploadTotals;
 import rw.intake.storage.UserQuery;
 import rw.intake.storage.UserStore;
@@ -89,7 +90,7 @@ public final class UploadService {
         }
         boolean handedOver = false;
         try {
-            Upload upload = new Upload(UUID.randomUUID().toString(), caller.username(), file.fileName(), clock.instant(),
+            Upload upload = new Upload(UploadIds.next(), caller.username(), file.fileName(), clock.instant(),
                     opened.header().ignoredColumns());
             staging.admit(upload, reservePerUpload);
             readers.execute(() -> read(upload, opened));

@@ -13,6 +13,7 @@ import rw.intake.storage.CommitResult;
 import rw.intake.storage.DatabaseKind;
 import rw.intake.storage.Storage;
 import rw.intake.storage.TestDatabase;
+import rw.intake.storage.UploadIds;
 import rw.intake.storage.UploadTotals;
 import rw.intake.storage.UserStore;
 import rw.intake.storage.internal.Prefilters;
@@ -63,7 +64,7 @@ public final class StorageBench {
                             int lookups) throws InterruptedException {
         int count = records.size();
         try (TestDatabase db = TestDatabase.fresh(kind, H2_DIRECTORY, chunk)) {
-            db.storage().users().commit(request("warm-up", warmUp), warmUp);
+            db.storage().users().commit(request(UploadIds.next(), warmUp), warmUp);
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -71,7 +72,7 @@ public final class StorageBench {
             long processCpu = os.getProcessCpuTime();
             long serverTicks = postgresTicks();
             long start = System.nanoTime();
-            CommitResult result = db.storage().users().commit(request("bench", records), records);
+            CommitResult result = db.storage().users().commit(request(UploadIds.next(), records), records);
             double seconds = (System.nanoTime() - start) / 1e9;
             double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
             double processCpuSeconds = (os.getProcessCpuTime() - processCpu) / 1e9;
