@@ -25,7 +25,8 @@ import rw.intake.server.upload.Workbooks;
  * Upload → validated time, commit time, page latency under 32 concurrent clients and the heap held by a staged upload,
  * against the real server on loopback. Arguments: row counts (default {@code 50000 1000000}). {@code DB_URL} (and
  * {@code DB_USER}, {@code DB_PASSWORD}) in the environment select the commit database; default in-memory H2.
- * An untimed 50,000-row upload warms the JVM first ({@code -Dbench.warmup=false} skips it).
+ * Untimed 50,000-row uploads, paged and committed, warm the JVM first ({@code -Dbench.warmups=N}, default 1;
+ * {@code -Dbench.warmup=false} skips them). Every upload has a seed of its own, so none meets NIDs registered before.
  * {@code -Dbench.pages=false} skips the in-JVM page clients; {@code -Dbench.hold=SECONDS} keeps the server up that
  * long after the last upload, with that upload staged, and prints the port, token and a page URL for an outside load
  * generator (wrk, see {@code src/test/resources/bench/pages.lua}).
@@ -66,32 +67,35 @@ public final class UploadBench {
         try (TestServer server = TestServer.start(env)) {
             System.out.printf(Locale.ROOT, "database: %s%n", server.storage().dialect());
             String token = server.clerkToken("bench");
-            if (Boolean.parseBoolean(System.getProperty("bench.warmup", "true"))) {
-                warmUp(server, token);
+            int warmUps = Boolean.parseBoolean(System.getProperty("bench.warmup", "true")) ? Integer.getInteger("bench.warmups", 1) : 0;
+            for (int w = 0; w < warmUps; w++) {
+                warmUp(server, token, 7 + w);
             }
             long hold = Long.getLong("bench.hold", 0);
             for (int i = 0; i < sizes.length; i++) {
-                run(server, token, sizes[i], hold > 0 && i == sizes.length - 1 ? hold : 0);
+                run(server, token, sizes[i], 2026 + i, hold > 0 && i == sizes.length - 1 ? hold : 0);
             }
         }
         System.exit(0);
     }
 
     /**
-     * One untimed 50,000-row upload, paged by the 32 clients for a few seconds and deleted, so that the timed runs
-     * (and an outside load generator on a held server) meet compiled code.
+     * One untimed 50,000-row upload, paged by the 32 clients for a few seconds and committed, so that the timed runs
+     * (and an outside load generator on a held server) meet compiled code. Each warm-up and each timed run has a seed
+     * of its own, so no run meets NIDs an earlier one registered.
      */
-    private static void warmUp(TestServer server, String token) throws Exception {
+    private static void warmUp(TestServer server, String token, int seed) throws Exception {
         long t0 = System.nanoTime();
-        String id = Workbooks.accepted(server, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(50_000, 7)));
+        String id = Workbooks.accepted(server, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(50_000, seed)));
         waitValidated(server, token, id);
         pages(server, token, id, 50_000, WARM_UP_PAGE_SECONDS);
+        server.postJson("/api/v1/uploads/" + id + "/commit", token, "");
         server.delete("/api/v1/uploads/" + id, token);
         System.out.printf(Locale.ROOT, "warm-up (50,000 rows, untimed): %d ms%n", ms(System.nanoTime() - t0));
     }
 
-    private static void run(TestServer server, String token, int rows, long holdSeconds) throws Exception {
-        byte[] workbook = SampleWorkbooks.xlsxBytes(SampleSpec.of(rows, 2026));
+    private static void run(TestServer server, String token, int rows, int seed, long holdSeconds) throws Exception {
+        byte[] workbook = SampleWorkbooks.xlsxBytes(SampleSpec.of(rows, seed));
         long heapBefore = usedHeapAfterGc();
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
