@@ -24,12 +24,14 @@ public record IncomingFile(String fileName, byte[] bytes) {
     /** Room for the multipart framing (boundaries, part headers, small form fields) beyond the file itself. */
     static final int MULTIPART_OVERHEAD = 64 * 1024;
     static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    /** A body up to this many times the limit is read to its end (and dropped) before the 413 goes out. */
+    static final long DRAIN_FACTOR = 4;
 
     /**
      * Reads the workbook of a request: part {@code partName} of a multipart body, or the whole body when it has the
      * .xlsx content type or {@code application/octet-stream}.
      *
-     * @throws ApiException 413 {@code file.too_large} past {@code maxBytes} (the rest of the body is not read),
+     * @throws ApiException 413 {@code file.too_large} past {@code maxBytes} (the rest of the body is read and dropped),
      *                      400 {@code request.missing_file}, 415 {@code request.unsupported_media_type}
      */
     public static IncomingFile read(Context ctx, String partName, long maxBytes) {
@@ -69,18 +71,18 @@ public record IncomingFile(String fileName, byte[] bytes) {
 
     private static byte[] readBounded(Context ctx, long limit, long maxBytes) {
         long declared = ctx.req().getContentLengthLong();
-        if (declared > limit) {
-            throw tooLarge(maxBytes);
-        }
         try {
             InputStream in = ctx.req().getInputStream();
+            if (declared > limit) {
+                throw drainedTooLarge(in, limit, maxBytes);
+            }
             int cap = (int) Math.min(limit + 1, Integer.MAX_VALUE - 16);
             byte[] buf = new byte[(int) Math.min(cap, declared >= 0 ? declared + 1 : 1 << 16)];
             int size = 0;
             while (true) {
                 if (size == buf.length) {
                     if (buf.length >= cap) {
-                        throw tooLarge(maxBytes);
+                        throw drainedTooLarge(in, limit, maxBytes);
                     }
                     buf = Arrays.copyOf(buf, (int) Math.min(cap, (long) buf.length * 2));
                 }
@@ -97,6 +99,23 @@ public record IncomingFile(String fileName, byte[] bytes) {
         } catch (IOException ex) {
             throw new UncheckedIOException("reading the request body failed", ex);
         }
+    }
+
+    /**
+     * The 413 for a body over the limit, once the rest of the body has been read and thrown away (nothing is kept),
+     * up to {@link #DRAIN_FACTOR} times the limit: answering while the client still sends makes the server close the
+     * connection under it, and the client may then lose the answer (a reset) or reuse the closed connection. A larger
+     * body is not read further; the connection is closed.
+     */
+    private static ApiException drainedTooLarge(InputStream in, long limit, long maxBytes) throws IOException {
+        byte[] scratch = new byte[64 * 1024];
+        long budget = DRAIN_FACTOR * limit;
+        long read = 0;
+        int n;
+        while (read <= budget && (n = in.read(scratch)) >= 0) {
+            read += n;
+        }
+        return tooLarge(maxBytes);
     }
 
     /** A parameter of a header value ({@code boundary=...}, {@code name="..."}), unquoted; null if absent. */
