@@ -2,6 +2,7 @@ package rw.intake.storage;
 
 import java.util.Collection;
 import java.util.Set;
+import java.util.function.IntConsumer;
 import rw.intake.validation.RegisteredNids;
 import rw.intake.validation.ValidatedRecord;
 
@@ -16,7 +17,16 @@ public interface UserStore extends RegisteredNids {
      * @param records the upload's records in row order; iterated possibly more than once (on a retry)
      * @throws UploadAlreadyCommittedException if this upload id was committed before
      */
-    CommitResult commit(CommitRequest request, Iterable<ValidatedRecord> records);
+    default CommitResult commit(CommitRequest request, Iterable<ValidatedRecord> records) {
+        return commit(request, records, row -> { });
+    }
+
+    /**
+     * As {@link #commit(CommitRequest, Iterable)}, and tells {@code conflictRows}, once the transaction has committed
+     * and in row order, the row of each record that became a conflict (saved or skipped as {@link NidConflicts#mark}
+     * makes it), so that a staged copy of the records can be brought in line.
+     */
+    CommitResult commit(CommitRequest request, Iterable<ValidatedRecord> records, IntConsumer conflictRows);
 
     /** A page of committed users, ordered by upload then row. */
     Page<CommittedUser> users(UserQuery query);

@@ -122,9 +122,13 @@ final class UserStoreTest {
             List<ValidatedRecord> later = List.of(Records.valid(2, Records.nid(2)), Records.valid(3, Records.nid(3)),
                 Records.validWithWarning(4, Records.nid(1)));
 
-            CommitResult all = users.commit(Records.request("u2", "bob", CommitMode.ALL, later), later);
+            List<Integer> conflictRows = new ArrayList<>();
+            CommitResult all = users.commit(Records.request("u2", "bob", CommitMode.ALL, later), later, conflictRows::add);
 
             assertThat(all).isEqualTo(new CommitResult("u2", 3, 0, 2, all.committedAt()));
+            assertThat(conflictRows).containsExactly(2, 4);
+            assertThat(NidConflicts.mark(later.get(2)).violations()).isEqualTo(
+                users.users(new UserQuery(1, 10, "u2", null, null)).items().get(2).errors());
             List<CommittedUser> saved = users.users(new UserQuery(1, 10, "u2", null, null)).items();
             assertThat(saved).extracting(CommittedUser::valid).containsExactly(false, true, false);
             assertThat(saved.get(0).nidValid()).isFalse();
@@ -134,9 +138,11 @@ final class UserStoreTest {
                 Violation.of(Field.NID, "nid.numeric_cell", Severity.WARNING, "The cell held a number"), CONFLICT);
 
             List<ValidatedRecord> again = List.of(Records.valid(2, Records.nid(3)), Records.valid(3, Records.nid(4)));
-            CommitResult valid = users.commit(Records.request("u3", "bob", CommitMode.VALID, again), again);
+            conflictRows.clear();
+            CommitResult valid = users.commit(Records.request("u3", "bob", CommitMode.VALID, again), again, conflictRows::add);
 
             assertThat(valid).isEqualTo(new CommitResult("u3", 1, 1, 1, valid.committedAt()));
+            assertThat(conflictRows).containsExactly(2);
             assertThat(users.users(new UserQuery(1, 10, null, true, null)).items()).extracting(CommittedUser::nid)
                 .containsExactly(Records.nid(1), Records.nid(2), Records.nid(3), Records.nid(4));
         }

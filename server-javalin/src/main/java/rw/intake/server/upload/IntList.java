@@ -42,6 +42,11 @@ final class IntList {
         }
     }
 
+    /** A copy of the elements. */
+    int[] toArray() {
+        return Arrays.copyOf(values, size);
+    }
+
     long retainedBytes() {
         return 16L + 4L * values.length;
     }

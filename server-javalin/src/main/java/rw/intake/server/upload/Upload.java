@@ -2,6 +2,7 @@ package rw.intake.server.upload;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -11,6 +12,7 @@ import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import rw.intake.server.ApiException;
 import rw.intake.server.upload.UploadSummary.Failure;
 import rw.intake.server.upload.UploadSummary.Progress;
@@ -45,10 +47,10 @@ final class Upload {
     private volatile Failure failure;
     private volatile CommitResult commit;
     private volatile boolean released;
-    private volatile StagedRecords records = new StagedRecords();
-    private volatile RecordIndex index = new RecordIndex();
+    /** The packed records and their filter indexes, swapped as one; null once failed. */
+    private volatile Staged staged = new Staged(new StagedRecords(), new RecordIndex());
 
-    // counters of the validation thread
+    // counters of the validation thread (and, once validated, of the one commit)
     private long valid;
     private long invalid;
     private long withWarnings;
@@ -72,34 +74,69 @@ final class Upload {
 
     /** Appends validated records in row order (validation thread only) and publishes the counters. */
     void append(List<ValidatedRecord> chunk, long read, long blankRows) {
-        StagedRecords r = records;
-        RecordIndex ix = index;
+        Staged s = staged;
         for (ValidatedRecord v : chunk) {
-            ix.add(r.append(v), v);
-            if (v.valid()) {
-                valid++;
-            } else {
-                invalid++;
-            }
-            if (v.hasWarnings()) {
-                withWarnings++;
-            }
-            for (Violation violation : v.violations()) {
-                long[] n = codeCounts.get(violation.code());
-                if (n == null) {
-                    n = new long[1];
-                    codeCounts.put(violation.code(), n);
-                }
-                n[0]++;
-            }
+            s.add(v);
+            count(v);
         }
         publish(read, blankRows);
     }
 
+    /**
+     * After a commit that turned records into conflicts (a NID another commit registered since validation): stages
+     * those records again as the commit saw them ({@code mark}), rebuilds the filter indexes and counters, and swaps
+     * them in at once, so that pages, filters and totals say what the database says. Commit thread only, before
+     * {@link #endCommit}.
+     *
+     * @param rows the rows of the conflicted records
+     */
+    void applyConflicts(int[] rows, UnaryOperator<ValidatedRecord> mark) {
+        if (rows.length == 0) {
+            return;
+        }
+        int[] sorted = rows.clone();
+        Arrays.sort(sorted);
+        Staged old = staged;
+        Staged fresh = new Staged(new StagedRecords(), new RecordIndex());
+        valid = 0;
+        invalid = 0;
+        withWarnings = 0;
+        codeCounts.clear();
+        for (int i = 0; i < old.records().size(); i++) {
+            ValidatedRecord v = old.records().get(i);
+            if (Arrays.binarySearch(sorted, v.row()) >= 0) {
+                v = mark.apply(v);
+            }
+            fresh.add(v);
+            count(v);
+        }
+        fresh.trim();
+        staged = fresh;
+        publish(rowsRead, totals.blankRows());
+    }
+
+    private void count(ValidatedRecord v) {
+        if (v.valid()) {
+            valid++;
+        } else {
+            invalid++;
+        }
+        if (v.hasWarnings()) {
+            withWarnings++;
+        }
+        for (Violation violation : v.violations()) {
+            long[] n = codeCounts.get(violation.code());
+            if (n == null) {
+                n = new long[1];
+                codeCounts.put(violation.code(), n);
+            }
+            n[0]++;
+        }
+    }
+
     /** Validation is complete: trims the store and makes the records readable. */
     void finish(long read, long blankRows) {
-        records.trim();
-        index.trim();
+        staged.trim();
         publish(read, blankRows);
         synchronized (this) {
             if (status == UploadStatus.VALIDATING) {
@@ -113,8 +150,7 @@ final class Upload {
     void fail(String code, String detail, long read) {
         rowsRead = read;
         failure = new Failure(code, detail);
-        records = null;
-        index = null;
+        staged = null;
         synchronized (this) {
             status = UploadStatus.FAILED;
         }
@@ -134,15 +170,14 @@ final class Upload {
 
     /** Records staged now (for the budget). */
     long recordCount() {
-        StagedRecords r = records;
-        return r == null ? 0 : r.size();
+        Staged s = staged;
+        return s == null ? 0 : s.records().size();
     }
 
     /** Heap held by the packed records and indexes, approximately. */
     long retainedBytes() {
-        StagedRecords r = records;
-        RecordIndex ix = index;
-        return r == null || ix == null ? 0 : r.retainedBytes() + ix.retainedBytes();
+        Staged s = staged;
+        return s == null ? 0 : s.records().retainedBytes() + s.index().retainedBytes();
     }
 
     UploadSummary summary() {
@@ -153,8 +188,9 @@ final class Upload {
     /** A page of records under a filter; {@code page} from 1. */
     Page<ValidatedRecord> page(RecordFilter filter, int page, int size) {
         requireReadable();
-        StagedRecords r = records;
-        RecordIndex ix = index;
+        Staged s = staged;
+        StagedRecords r = s.records();
+        RecordIndex ix = s.index();
         int total = ix.count(filter);
         long from = (long) (page - 1) * size;
         List<ValidatedRecord> items = new ArrayList<>(size);
@@ -167,8 +203,9 @@ final class Upload {
     /** As {@link #page}, as the JSON of the records route, written from the packed records. */
     byte[] pageJson(RecordFilter filter, int page, int size) {
         requireReadable();
-        StagedRecords r = records;
-        RecordIndex ix = index;
+        Staged s = staged;
+        StagedRecords r = s.records();
+        RecordIndex ix = s.index();
         int total = ix.count(filter);
         long from = (long) (page - 1) * size;
         int[] indexes = new int[(int) Math.max(0, Math.min(from + size, total) - from)];
@@ -181,7 +218,7 @@ final class Upload {
     /** Every record in row order, rebuilt lazily; iterable more than once. */
     Iterable<ValidatedRecord> records() {
         requireReadable();
-        StagedRecords r = records;
+        StagedRecords r = staged.records();
         return () -> new Iterator<>() {
             private int next;
 
@@ -240,5 +277,17 @@ final class Upload {
         codeCounts.forEach((code, n) -> byCode.put(code, n[0]));
         violationsByCode = Collections.unmodifiableMap(byCode);
         rowsRead = read;
+    }
+
+    /** The records and their indexes, published together. */
+    private record Staged(StagedRecords records, RecordIndex index) {
+        void add(ValidatedRecord v) {
+            index.add(records.append(v), v);
+        }
+
+        void trim() {
+            records.trim();
+            index.trim();
+        }
     }
 }

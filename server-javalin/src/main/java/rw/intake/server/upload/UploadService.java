@@ -28,6 +28,7 @@ import rw.intake.storage.CommitMode;
 import rw.intake.storage.CommitRequest;
 import rw.intake.storage.CommitResult;
 import rw.intake.storage.CommittedUser;
+import rw.intake.storage.NidConflicts;
 import rw.intake.storage.Page;
 import rw.intake.storage.UploadAlreadyCommittedException;
 import rw.intake.storage.UploadIds;
@@ -138,7 +139,8 @@ public final class UploadService {
     }
 
     /**
-     * Commits the upload's records in one transaction.
+     * Commits the upload's records in one transaction. Records that became conflicts (a NID another commit registered
+     * since validation) are staged again as committed, so pages, filters and totals agree with the database.
      *
      * @throws ApiException 409 {@code upload.already_committed}, {@code upload.not_ready}, {@code upload.failed}
      */
@@ -150,7 +152,9 @@ public final class UploadService {
             UploadSummary.Totals t = upload.summary().totals();
             CommitRequest request = new CommitRequest(upload.id, upload.owner, upload.fileName, mode,
                     new UploadTotals(t.records(), t.valid(), t.invalid(), t.withWarnings(), t.blankRows()));
-            result = users.commit(request, upload.records());
+            IntList conflictRows = new IntList(0);
+            result = users.commit(request, upload.records(), conflictRows::add);
+            upload.applyConflicts(conflictRows.toArray(), NidConflicts::mark);
             return result;
         } catch (UploadAlreadyCommittedException ex) {
             throw ApiException.conflict("upload.already_committed", "upload " + id + " is already committed");

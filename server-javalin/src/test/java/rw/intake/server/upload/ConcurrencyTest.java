@@ -110,6 +110,8 @@ final class ConcurrencyTest {
         assertThat(rb.get("committed").asLong()).as(rb.toString()).isEqualTo(3_000);
         assertThat(ra.get("conflicts").asLong() + rb.get("conflicts").asLong()).isEqualTo(1_000);
         String admin = server.adminToken();
+        stagedAsCommitted(server, a, idA, ra.get("conflicts").asLong(), admin);
+        stagedAsCommitted(server, b, idB, rb.get("conflicts").asLong(), admin);
         Set<String> nids = new HashSet<>();
         long validUsers = 0;
         for (int page = 1; ; page++) {
@@ -126,6 +128,38 @@ final class ConcurrencyTest {
         JsonNode conflicted = TestServer.json(server.get("/api/v1/users?valid=false&size=1", admin));
         assertThat(conflicted.get("totalItems").asLong()).isEqualTo(1_000);
         assertThat(conflicted.get("items").get(0).get("errors").toString()).contains("nid.already_registered");
+    }
+
+    /** The staged upload of 3,000 valid records says what the commit made of it: its conflicts are invalid now. */
+    private static void stagedAsCommitted(TestServer server, String token, String id, long conflicts, String admin) {
+        String upload = "/api/v1/uploads/" + id;
+        JsonNode summary = TestServer.json(server.get(upload, token));
+        assertThat(summary.get("status").asText()).isEqualTo("committed");
+        assertThat(summary.get("totals").get("valid").asLong()).isEqualTo(3_000 - conflicts);
+        assertThat(summary.get("totals").get("invalid").asLong()).isEqualTo(conflicts);
+        JsonNode byCode = summary.get("violationsByCode").get("nid.already_registered");
+        assertThat(byCode == null ? 0 : byCode.asLong()).isEqualTo(conflicts);
+        JsonNode valid = TestServer.json(server.get(upload + "/records?size=1&status=valid", token));
+        assertThat(valid.get("totalItems").asLong()).isEqualTo(3_000 - conflicts);
+        JsonNode marked = TestServer.json(server.get(upload + "/records?size=50&code=nid.already_registered", token));
+        assertThat(marked.get("totalItems").asLong()).isEqualTo(conflicts);
+        if (conflicts == 0) {
+            return;
+        }
+        JsonNode staged = marked.get("items").get(0);
+        assertThat(staged.get("valid").asBoolean()).isFalse();
+        int row = staged.get("row").asInt();
+        JsonNode committed = null;
+        for (int page = 1; committed == null; page++) {
+            JsonNode p = TestServer.json(server.get("/api/v1/users?uploadId=" + id + "&size=500&page=" + page, admin));
+            assertThat(p.get("items").size()).as("row %d among the committed users", row).isPositive();
+            for (JsonNode u : p.get("items")) {
+                if (u.get("row").asInt() == row) {
+                    committed = u;
+                }
+            }
+        }
+        assertThat(staged.get("errors")).isEqualTo(committed.get("errors"));
     }
 
     private static void await(CountDownLatch latch) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.locks.Lock;
+import java.util.function.IntConsumer;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -28,16 +29,14 @@ import rw.intake.storage.CommitMode;
 import rw.intake.storage.CommitRequest;
 import rw.intake.storage.CommitResult;
 import rw.intake.storage.CommittedUser;
+import rw.intake.storage.NidConflicts;
 import rw.intake.storage.Page;
 import rw.intake.storage.StorageException;
 import rw.intake.storage.UploadAlreadyCommittedException;
 import rw.intake.storage.UploadTotals;
 import rw.intake.storage.UserQuery;
 import rw.intake.storage.UserStore;
-import rw.intake.validation.Field;
-import rw.intake.validation.Severity;
 import rw.intake.validation.ValidatedRecord;
-import rw.intake.validation.Violation;
 
 /**
  * Commits in one transaction, chunk by chunk: look up which of the chunk's valid NIDs are registered already, turn
@@ -55,8 +54,6 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
     /** Attempts of a commit that lost a race for a NID (or a deadlock) before giving up. */
     static final int MAX_ATTEMPTS = 5;
     private static final Logger LOG = LoggerFactory.getLogger(JdbiUserStore.class);
-    static final String CONFLICT_CODE = "nid.already_registered";
-    static final String CONFLICT_MESSAGE = "A valid record with this NID is already registered";
 
     private static final String UPLOAD_EXISTS = """
         SELECT COUNT(*) FROM uploads WHERE id = :id""";
@@ -115,7 +112,7 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
     }
 
     @Override
-    public CommitResult commit(CommitRequest request, Iterable<ValidatedRecord> records) {
+    public CommitResult commit(CommitRequest request, Iterable<ValidatedRecord> records, IntConsumer conflictRows) {
         if (request.uploadId().isEmpty() || request.uploadId().length() > 64) {
             throw new IllegalArgumentException("uploadId must have 1 to 64 characters: " + request.uploadId());
         }
@@ -132,6 +129,9 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
                     h -> commitOnce(h, request, records, counts));
                 phases.commit = System.nanoTime() - phases.end;
                 prefilter.committed(request.uploadId(), counts.keys, counts.keyCount);
+                for (int i = 0; i < counts.conflictCount; i++) {
+                    conflictRows.accept(counts.conflictRows[i]);
+                }
                 if (LOG.isDebugEnabled()) {
                     LOG.debug("commit of {} ({} records): {}", request.uploadId(), result.committed() + result.skipped(), phases);
                 }
@@ -231,7 +231,8 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
             ValidatedRecord record = r;
             if (r.valid() && registered.contains(r.normalized().nid())) {
                 counts.conflicts++;
-                record = withConflict(r);
+                record = NidConflicts.mark(r);
+                counts.conflicted(r.row());
             }
             if (validOnly && !record.valid()) {
                 counts.skipped++;
@@ -250,23 +251,6 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         counts.phases.insert += System.nanoTime() - built;
     }
 
-    /** The record with {@code nid.already_registered} among its violations, after the other NID violations. */
-    static ValidatedRecord withConflict(ValidatedRecord r) {
-        List<Violation> violations = new ArrayList<>(r.violations().size() + 1);
-        Violation conflict = Violation.of(Field.NID, CONFLICT_CODE, Severity.ERROR, CONFLICT_MESSAGE);
-        boolean added = false;
-        for (Violation v : r.violations()) {
-            if (!added && v.field().ordinal() > Field.NID.ordinal()) {
-                violations.add(conflict);
-                added = true;
-            }
-            violations.add(v);
-        }
-        if (!added) {
-            violations.add(conflict);
-        }
-        return ValidatedRecord.of(r.raw(), r.normalized(), violations);
-    }
 
     @Override
     public Set<String> registeredAmong(Collection<String> nids) {
@@ -387,6 +371,9 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         long conflicts;
         long[] keys = new long[1024];
         int keyCount;
+        /** Rows of the records that became conflicts, in row order. */
+        int[] conflictRows = new int[16];
+        int conflictCount;
 
         Counts(boolean bypass) {
             this.bypass = bypass;
@@ -397,6 +384,13 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
                 keys = Arrays.copyOf(keys, keyCount * 2);
             }
             keys[keyCount++] = key;
+        }
+
+        void conflicted(int row) {
+            if (conflictCount == conflictRows.length) {
+                conflictRows = Arrays.copyOf(conflictRows, conflictCount * 2);
+            }
+            conflictRows[conflictCount++] = row;
         }
     }
 
