@@ -3,6 +3,7 @@ package rw.intake.storage;
 import java.util.Collection;
 import java.util.Set;
 import java.util.function.IntConsumer;
+import rw.intake.validation.BatchValidator;
 import rw.intake.validation.RegisteredNids;
 import rw.intake.validation.ValidatedRecord;
 
@@ -23,8 +24,8 @@ public interface UserStore extends RegisteredNids {
 
     /**
      * As {@link #commit(CommitRequest, Iterable)}, and tells {@code conflictRows}, once the transaction has committed
-     * and in row order, the row of each record that became a conflict (saved or skipped as {@link NidConflicts#mark}
-     * makes it), so that a staged copy of the records can be brought in line.
+     * and in row order, the row of each record that became a conflict (saved or skipped as
+     * {@link BatchValidator#alreadyRegistered} makes it), so that a staged copy of the records can be brought in line.
      */
     CommitResult commit(CommitRequest request, Iterable<ValidatedRecord> records, IntConsumer conflictRows);
 

@@ -15,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import rw.intake.validation.BatchValidator;
 import rw.intake.validation.Field;
 import rw.intake.validation.Severity;
 import rw.intake.validation.ValidatedRecord;
@@ -127,7 +128,7 @@ final class UserStoreTest {
 
             assertThat(all).isEqualTo(new CommitResult("u2", 3, 0, 2, all.committedAt()));
             assertThat(conflictRows).containsExactly(2, 4);
-            assertThat(NidConflicts.mark(later.get(2)).violations()).isEqualTo(
+            assertThat(BatchValidator.alreadyRegistered(later.get(2)).violations()).isEqualTo(
                 users.users(new UserQuery(1, 10, "u2", null, null)).items().get(2).errors());
             List<CommittedUser> saved = users.users(new UserQuery(1, 10, "u2", null, null)).items();
             assertThat(saved).extracting(CommittedUser::valid).containsExactly(false, true, false);

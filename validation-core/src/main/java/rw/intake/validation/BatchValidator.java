@@ -26,6 +26,7 @@ import rw.intake.validation.internal.Nids;
  */
 public final class BatchValidator {
 
+    private static final String ALREADY_REGISTERED = "A valid record with this NID is already registered";
     private static final Comparator<Violation> FIELD_ORDER = Comparator.comparingInt(v -> v.field().ordinal());
 
     private final RecordValidator validator;
@@ -118,15 +119,21 @@ public final class BatchValidator {
         }
         List<ValidatedRecord> out = new ArrayList<>(chunk.size());
         for (ValidatedRecord r : chunk) {
-            Normalized n = r.normalized();
-            if (n.nid() != null && registered.contains(n.nid())) {
-                Violation v = Violation.of(Field.NID, Codes.NID_ALREADY_REGISTERED, Severity.ERROR,
-                        "This NID is already registered");
-                r = withViolations(r, new Normalized(n.names(), null, n.phoneNumber(), n.gender(), n.email()), List.of(v));
-            }
-            out.add(r);
+            String nid = r.normalized().nid();
+            out.add(nid != null && registered.contains(nid) ? alreadyRegistered(r) : r);
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * The record with {@code nid.already_registered} (after its other NID violations) and without a normalized NID,
+     * as {@link #markRegistered} makes it: also for a store that finds, when committing, that a valid record's NID was
+     * registered since validation, so that both say the same.
+     */
+    public static ValidatedRecord alreadyRegistered(ValidatedRecord r) {
+        Normalized n = r.normalized();
+        Violation v = Violation.of(Field.NID, Codes.NID_ALREADY_REGISTERED, Severity.ERROR, ALREADY_REGISTERED);
+        return withViolations(r, new Normalized(n.names(), null, n.phoneNumber(), n.gender(), n.email()), List.of(v));
     }
 
     private Set<String> lookUp(List<String> nids) {

@@ -157,7 +157,7 @@ final class BatchValidatorTest {
                 .isEqualTo(r.raw().nid().endsWith("0") && !r.has("nid.duplicate")));
         assertThat(out.get(0).violations()).singleElement().satisfies(x -> {
             assertThat(x.severity()).isEqualTo(Severity.ERROR);
-            assertThat(x.message()).isEqualTo("This NID is already registered");
+            assertThat(x.message()).isEqualTo("A valid record with this NID is already registered");
         });
         assertThat(out.get(0).normalized().nid()).isNull();
     }

@@ -28,7 +28,6 @@ import rw.intake.storage.CommitMode;
 import rw.intake.storage.CommitRequest;
 import rw.intake.storage.CommitResult;
 import rw.intake.storage.CommittedUser;
-import rw.intake.storage.NidConflicts;
 import rw.intake.storage.Page;
 import rw.intake.storage.UploadAlreadyCommittedException;
 import rw.intake.storage.UploadIds;
@@ -154,7 +153,7 @@ public final class UploadService {
                     new UploadTotals(t.records(), t.valid(), t.invalid(), t.withWarnings(), t.blankRows()));
             IntList conflictRows = new IntList(0);
             result = users.commit(request, upload.records(), conflictRows::add);
-            upload.applyConflicts(conflictRows.toArray(), NidConflicts::mark);
+            upload.applyConflicts(conflictRows.toArray(), BatchValidator::alreadyRegistered);
             return result;
         } catch (UploadAlreadyCommittedException ex) {
             throw ApiException.conflict("upload.already_committed", "upload " + id + " is already committed");

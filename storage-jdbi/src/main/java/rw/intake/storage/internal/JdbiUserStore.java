@@ -29,7 +29,7 @@ import rw.intake.storage.CommitMode;
 import rw.intake.storage.CommitRequest;
 import rw.intake.storage.CommitResult;
 import rw.intake.storage.CommittedUser;
-import rw.intake.storage.NidConflicts;
+import rw.intake.validation.BatchValidator;
 import rw.intake.storage.Page;
 import rw.intake.storage.StorageException;
 import rw.intake.storage.UploadAlreadyCommittedException;
@@ -231,7 +231,7 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
             ValidatedRecord record = r;
             if (r.valid() && registered.contains(r.normalized().nid())) {
                 counts.conflicts++;
-                record = NidConflicts.mark(r);
+                record = BatchValidator.alreadyRegistered(r);
                 counts.conflicted(r.row());
             }
             if (validOnly && !record.valid()) {
