@@ -12,13 +12,13 @@ import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.UnaryOperator;
 import rw.intake.server.ApiException;
 import rw.intake.server.upload.UploadSummary.Failure;
 import rw.intake.server.upload.UploadSummary.Progress;
 import rw.intake.server.upload.UploadSummary.Totals;
 import rw.intake.storage.CommitResult;
 import rw.intake.storage.Page;
+import rw.intake.validation.BatchValidator;
 import rw.intake.validation.ValidatedRecord;
 import rw.intake.validation.Violation;
 
@@ -84,18 +84,17 @@ final class Upload {
 
     /**
      * After a commit that turned records into conflicts (a NID another commit registered since validation): stages
-     * those records again as the commit saw them ({@code mark}), rebuilds the filter indexes and counters, and swaps
-     * them in at once, so that pages, filters and totals say what the database says. Commit thread only, before
-     * {@link #endCommit}.
+     * those records again as the commit saved them ({@link BatchValidator#alreadyRegistered}), rebuilds the filter
+     * indexes and counters, and swaps them in at once, so that pages, filters and totals say what the database says.
+     * Commit thread only, before {@link #endCommit}.
      *
-     * @param rows the rows of the conflicted records
+     * @param rows the rows of the conflicted records (sorted here)
      */
-    void applyConflicts(int[] rows, UnaryOperator<ValidatedRecord> mark) {
+    void applyConflicts(int[] rows) {
         if (rows.length == 0) {
             return;
         }
-        int[] sorted = rows.clone();
-        Arrays.sort(sorted);
+        Arrays.sort(rows);
         Staged old = staged;
         Staged fresh = new Staged(new StagedRecords(), new RecordIndex());
         valid = 0;
@@ -104,8 +103,8 @@ final class Upload {
         codeCounts.clear();
         for (int i = 0; i < old.records().size(); i++) {
             ValidatedRecord v = old.records().get(i);
-            if (Arrays.binarySearch(sorted, v.row()) >= 0) {
-                v = mark.apply(v);
+            if (Arrays.binarySearch(rows, v.row()) >= 0) {
+                v = BatchValidator.alreadyRegistered(v);
             }
             fresh.add(v);
             count(v);

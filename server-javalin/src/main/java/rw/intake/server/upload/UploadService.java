@@ -153,7 +153,7 @@ public final class UploadService {
                     new UploadTotals(t.records(), t.valid(), t.invalid(), t.withWarnings(), t.blankRows()));
             IntList conflictRows = new IntList(0);
             result = users.commit(request, upload.records(), conflictRows::add);
-            upload.applyConflicts(conflictRows.toArray(), BatchValidator::alreadyRegistered);
+            upload.applyConflicts(conflictRows.toArray());
             return result;
         } catch (UploadAlreadyCommittedException ex) {
             throw ApiException.conflict("upload.already_committed", "upload " + id + " is already committed");

@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.locks.Lock;
-import java.util.function.IntConsumer;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntConsumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -29,13 +29,13 @@ import rw.intake.storage.CommitMode;
 import rw.intake.storage.CommitRequest;
 import rw.intake.storage.CommitResult;
 import rw.intake.storage.CommittedUser;
-import rw.intake.validation.BatchValidator;
 import rw.intake.storage.Page;
 import rw.intake.storage.StorageException;
 import rw.intake.storage.UploadAlreadyCommittedException;
 import rw.intake.storage.UploadTotals;
 import rw.intake.storage.UserQuery;
 import rw.intake.storage.UserStore;
+import rw.intake.validation.BatchValidator;
 import rw.intake.validation.ValidatedRecord;
 
 /**
@@ -178,10 +178,10 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         writeChunk(h, request, committedAt, chunk, counts);
         long update = System.nanoTime();
         h.createUpdate(UPDATE_UPLOAD).bind("committed", counts.committed).bind("skipped", counts.skipped)
-            .bind("conflicts", counts.conflicts).bind("id", request.uploadId()).execute();
+            .bind("conflicts", counts.conflictCount).bind("id", request.uploadId()).execute();
         phases.end = System.nanoTime();
         phases.upload += phases.end - update;
-        return new CommitResult(request.uploadId(), counts.committed, counts.skipped, counts.conflicts, committedAt);
+        return new CommitResult(request.uploadId(), counts.committed, counts.skipped, counts.conflictCount, committedAt);
     }
 
     private void insertUpload(Handle h, CommitRequest request, Instant committedAt) {
@@ -230,7 +230,6 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         for (ValidatedRecord r : chunk) {
             ValidatedRecord record = r;
             if (r.valid() && registered.contains(r.normalized().nid())) {
-                counts.conflicts++;
                 record = BatchValidator.alreadyRegistered(r);
                 counts.conflicted(r.row());
             }
@@ -250,7 +249,6 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         writer.write(h, request.uploadId(), committedAt, rows);
         counts.phases.insert += System.nanoTime() - built;
     }
-
 
     @Override
     public Set<String> registeredAmong(Collection<String> nids) {
@@ -368,10 +366,9 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         NidPrefilter.Snapshot filter;
         long committed;
         long skipped;
-        long conflicts;
         long[] keys = new long[1024];
         int keyCount;
-        /** Rows of the records that became conflicts, in row order. */
+        /** Rows of the records that became conflicts, in row order: the conflicts are {@code conflictCount}. */
         int[] conflictRows = new int[16];
         int conflictCount;
 
