@@ -51,7 +51,7 @@ public final class StorageBench {
         int chunk = args.length > 2 ? Integer.parseInt(args[2]) : 5000;
         int runs = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         int lookups = args.length > 4 ? Integer.parseInt(args[4]) : 0;
-        List<ValidatedRecord> warmUp = generate(20_000, 5_000_000);
+        List<ValidatedRecord> warmUp = generate(20_000, 1);
         List<ValidatedRecord> records = generate(count, 0);
         for (int run = 0; run < runs; run++) {
             for (String name : (args.length > 0 ? args[0] : "h2").split(",")) {
@@ -165,11 +165,18 @@ public final class StorageBench {
             new UploadTotals(records.size(), valid, records.size() - valid, 0, 0));
     }
 
-    /** {@code count} records with distinct NIDs from {@code firstNid}; every tenth has a bad phone number. */
-    static List<ValidatedRecord> generate(int count, int firstNid) {
+    /**
+     * {@code count} records with distinct NIDs in no order, as in a real sheet (one registered NID after another lands
+     * anywhere in the NID index); the last two digits are {@code set}, so two sets never share a NID. Every tenth
+     * record has a bad phone number.
+     */
+    static List<ValidatedRecord> generate(int count, int set) {
         List<ValidatedRecord> records = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            String nid = String.format(Locale.ROOT, "1%04d8%07d%d%02d", 1950 + i % 50, firstNid + i, 0, i % 100);
+            long mixed = (i + 1L) * 0x9E3779B97F4A7C15L;
+            int year = 1950 + (int) ((mixed >>> 40) % 58);
+            long serial = i * 7919L % 10_000_000L;
+            String nid = String.format(Locale.ROOT, "1%04d8%07d0%02d", year, serial, set);
             String phone = String.format(Locale.ROOT, "+25078%07d", i % 10_000_000);
             String names = "Person " + i + " Uwase";
             String email = "person" + i + "@example.rw";
