@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
@@ -26,12 +27,14 @@ public final class TestDatabase implements AutoCloseable {
     private final DatabaseConfig config;
     private final String adminUrl;
     private final String drop;
+    private final DatabaseKind kind;
     private final Storage storage;
 
     private TestDatabase(DatabaseKind kind, DatabaseConfig config, String adminUrl, String drop, int chunk) {
         this.config = config;
         this.adminUrl = adminUrl;
         this.drop = drop;
+        this.kind = kind;
         this.storage = JdbiStorage.open(config, kind != DatabaseKind.POSTGRESQL_BATCH, chunk);
     }
 
@@ -67,6 +70,10 @@ public final class TestDatabase implements AutoCloseable {
         return new TestDatabase(kind, DatabaseConfig.of(url, "", ""), base, "DROP SCHEMA " + name + " CASCADE", chunk);
     }
 
+    public DatabaseKind kind() {
+        return kind;
+    }
+
     public Storage storage() {
         return storage;
     }
@@ -81,6 +88,18 @@ public final class TestDatabase implements AutoCloseable {
             execute(config.jdbcUrl(), "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')", sql);
         } else {
             execute(config.jdbcUrl(), sql);
+        }
+    }
+
+    /** The first column of the first row of a query run by hand, as a number. */
+    public long queryLong(String sql) {
+        String user = config.jdbcUrl().startsWith("jdbc:h2:") ? "sa" : null;
+        try (Connection c = DriverManager.getConnection(config.jdbcUrl(), user, null); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + " on " + config.jdbcUrl() + " failed", e);
         }
     }
 

@@ -72,8 +72,9 @@ public enum Dialect {
     }
 
     /**
-     * Whether the exception is a violation of {@code users_registered_nid_key}: a concurrent commit registered one of
-     * the NIDs first (or the records hold a valid NID twice).
+     * Whether the exception is a violation of the key of registered NIDs ({@code users_registered_nid_key}, on
+     * PostgreSQL {@code registered_nids_pkey}): a concurrent commit registered one of the NIDs first (or the records
+     * hold a valid NID twice).
      */
     boolean isNidRace(SQLException e) {
         if (!isUniqueViolation(e)) {
@@ -81,7 +82,8 @@ public enum Dialect {
         }
         for (Throwable t = e; t != null; t = t instanceof SQLException s && s.getNextException() != null ? s.getNextException()
             : t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().toLowerCase(Locale.ROOT).contains("users_registered_nid_key")) {
+            String message = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+            if (message.contains("users_registered_nid_key") || message.contains("registered_nids_pkey")) {
                 return true;
             }
         }

@@ -40,10 +40,11 @@ import rw.intake.validation.ValidatedRecord;
 
 /**
  * Commits in one transaction, chunk by chunk: look up which of the chunk's valid NIDs are registered already, turn
- * those records into conflicts, insert the chunk. The unique index on {@code users.registered_nid} is the guarantee;
- * a commit that loses a race for a NID against a concurrent commit fails on it, rolls back and starts again, then
- * asking the database about every NID. Otherwise look-ups ask only about the NIDs that the {@link NidPrefilter} cannot
- * rule out.
+ * those records into conflicts, insert the chunk. A unique key is the guarantee: {@code users.registered_nid} on H2
+ * and MariaDB, {@code registered_nids.nid} on PostgreSQL (written last, sorted, by the COPY writer; see the V2
+ * migration). A commit that loses a race for a NID against a concurrent commit fails on it, rolls back and starts
+ * again, then asking the database about every NID. Otherwise look-ups ask only about the NIDs that the
+ * {@link NidPrefilter} cannot rule out.
  */
 final class JdbiUserStore implements UserStore, AutoCloseable {
 
@@ -68,9 +69,12 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         UPDATE uploads SET committed = :committed, skipped = :skipped, conflicts = :conflicts WHERE id = :id""";
     private static final String REGISTERED = """
         SELECT registered_nid FROM users WHERE registered_nid IN (<nids>)""";
-    /** One statement for any number of NIDs, one plan, one round trip (PostgreSQL and H2; both use the unique index). */
+    /** One statement for any number of NIDs, one plan, one round trip (H2, by the unique index). */
     private static final String REGISTERED_ANY = """
         SELECT registered_nid FROM users WHERE registered_nid = ANY(?)""";
+    /** The same on PostgreSQL, where the registered NIDs have a table of their own, as numbers. */
+    private static final String REGISTERED_NIDS_ANY = """
+        SELECT nid FROM registered_nids WHERE nid = ANY(?)""";
     private static final String SELECT_USERS = """
         SELECT u.id, u.upload_id, u."row_number", u.names, u.nid, u.phone_number, u.gender, u.email, u.valid,
                u.nid_valid, u.phone_valid, u.email_valid, u.names_valid, u.gender_valid, u.errors, u.committed_at
@@ -163,6 +167,7 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         }
         Instant committedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         insertUpload(h, request, committedAt);
+        writer.begin(h);
         long caughtUp = System.nanoTime();
         phases.upload = caughtUp - start;
         counts.filter = counts.bypass ? null : prefilter.caughtUp(h, request.uploadId());
@@ -176,7 +181,10 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
             }
         }
         writeChunk(h, request, committedAt, chunk, counts);
+        long registered = System.nanoTime();
+        writer.finish(h, counts.keys, counts.keyCount);
         long update = System.nanoTime();
+        phases.registered = update - registered;
         h.createUpdate(UPDATE_UPLOAD).bind("committed", counts.committed).bind("skipped", counts.skipped)
             .bind("conflicts", counts.conflictCount).bind("id", request.uploadId()).execute();
         phases.end = System.nanoTime();
@@ -268,25 +276,38 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
 
     private static Set<String> registeredAmong(Handle h, Dialect dialect, Collection<String> nids) throws SQLException {
         List<String> distinct = new ArrayList<>(new LinkedHashSet<>(nids));
-        Set<String> registered = new HashSet<>();
-        if (dialect != Dialect.MARIADB) {
-            Connection c = h.getConnection();
-            Array array = c.createArrayOf("varchar", distinct.toArray());
-            try (PreparedStatement ps = c.prepareStatement(REGISTERED_ANY)) {
-                ps.setArray(1, array);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        registered.add(rs.getString(1));
-                    }
-                }
-            } finally {
-                array.free();
-            }
-            return registered;
+        if (dialect == Dialect.POSTGRESQL) {
+            // Only a NID of 16 digits not starting with 0 can be in registered_nids (it is a valid one), and its number
+            // written out is the NID again.
+            Object[] numbers = distinct.stream()
+                .filter(nid -> nid.length() == 16 && nid.charAt(0) != '0' && nid.chars().allMatch(ch -> ch >= '0' && ch <= '9'))
+                .map(Long::valueOf).toArray();
+            return numbers.length == 0 ? new HashSet<>() : registeredAny(h.getConnection(), REGISTERED_NIDS_ANY, "bigint", numbers);
         }
+        if (dialect == Dialect.H2) {
+            return registeredAny(h.getConnection(), REGISTERED_ANY, "varchar", distinct.toArray());
+        }
+        Set<String> registered = new HashSet<>();
         for (int from = 0; from < distinct.size(); from += LOOKUP) {
             List<String> part = distinct.subList(from, Math.min(distinct.size(), from + LOOKUP));
             h.createQuery(REGISTERED).bindList("nids", part).mapTo(String.class).forEach(registered::add);
+        }
+        return registered;
+    }
+
+    /** Runs a look-up whose one parameter is an array of the NIDs (as {@code type}), and returns its first column. */
+    private static Set<String> registeredAny(Connection c, String sql, String type, Object[] nids) throws SQLException {
+        Set<String> registered = new HashSet<>();
+        Array array = c.createArrayOf(type, nids);
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, array);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    registered.add(rs.getString(1));
+                }
+            }
+        } finally {
+            array.free();
         }
         return registered;
     }
@@ -397,13 +418,16 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         long lookup;
         long rows;
         long insert;
+        long registered;
         long end;
         long commit;
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "uploads row %d ms, registered look-ups %d ms, rows/JSON %d ms, insert %d ms, commit %d ms",
-                upload / 1_000_000, lookup / 1_000_000, rows / 1_000_000, insert / 1_000_000, commit / 1_000_000);
+            return String.format(Locale.ROOT,
+                "uploads row %d ms, registered look-ups %d ms, rows/JSON %d ms, insert %d ms, registered NIDs %d ms, commit %d ms",
+                upload / 1_000_000, lookup / 1_000_000, rows / 1_000_000, insert / 1_000_000, registered / 1_000_000,
+                commit / 1_000_000);
         }
     }
 }

@@ -18,5 +18,16 @@ interface UserWriter {
         return s.indexOf('\0') < 0 ? s : s.replace("\0", "");
     }
 
+    /** Called once in each commit's transaction, before its first {@link #write}. */
+    default void begin(Handle handle) throws SQLException {
+    }
+
     void write(Handle handle, String uploadId, Instant committedAt, List<UserRow> rows) throws SQLException;
+
+    /**
+     * Called once in each commit's transaction, after its last {@link #write}, with the numbers of the registered NIDs
+     * of the rows written ({@code nids[0..count)}, in no order; the writer may reorder them).
+     */
+    default void finish(Handle handle, long[] nids, int count) throws SQLException {
+    }
 }

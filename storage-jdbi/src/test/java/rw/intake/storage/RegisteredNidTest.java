@@ -1,0 +1,95 @@
+package rw.intake.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import rw.intake.validation.ValidatedRecord;
+
+/**
+ * "At most one valid record per NID" holds for every writer of {@code users}, not only for commits: rows inserted,
+ * updated, deleted or truncated by hand keep the key of registered NIDs right (on PostgreSQL that is the
+ * {@code registered_nids} table, kept by triggers; elsewhere the unique index on {@code users.registered_nid}).
+ */
+final class RegisteredNidTest {
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void insertByHand_ofARegisteredNidIsRefused(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            commit(db, "u1", Records.validRange(0, 10));
+
+            assertThatThrownBy(() -> db.execute(insertByHand(2, Records.nid(3))))
+                .hasRootCauseInstanceOf(java.sql.SQLException.class);
+            db.execute(insertByHand(3, Records.nid(10)));
+
+            assertThat(db.queryLong("SELECT COUNT(*) FROM users WHERE registered_nid IS NOT NULL")).isEqualTo(11);
+            assertRecommit(db, "u2", 1, 10, 11);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void updateByHand_ontoARegisteredNidIsRefused_andMovingAwayFreesTheNid(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            commit(db, "u1", Records.validRange(0, 10));
+
+            assertThatThrownBy(() -> db.execute("UPDATE users SET registered_nid = '" + Records.nid(4)
+                + "' WHERE registered_nid = '" + Records.nid(3) + "'")).hasRootCauseInstanceOf(java.sql.SQLException.class);
+            db.execute("UPDATE users SET registered_nid = NULL, valid = FALSE WHERE registered_nid = '" + Records.nid(3) + "'");
+            db.execute("UPDATE users SET registered_nid = '" + Records.nid(20) + "' WHERE registered_nid = '" + Records.nid(5) + "'");
+
+            assertRecommit(db, "u2", 1, 3, 5, 20);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void deleteAndTruncateByHand_freeTheirNids(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            commit(db, "u1", Records.validRange(0, 10));
+            db.execute("DELETE FROM users WHERE registered_nid = '" + Records.nid(0) + "'");
+            assertRecommit(db, "u2", 0, 0);
+
+            db.execute("TRUNCATE TABLE users");
+            assertRecommit(db, "u3", 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        }
+    }
+
+    /** Commits valid records with the NIDs numbered {@code nids}: all are committed, {@code conflicts} as conflicts. */
+    private static void assertRecommit(TestDatabase db, String uploadId, int conflicts, int... nids) {
+        List<ValidatedRecord> records = new ArrayList<>();
+        for (int n : nids) {
+            records.add(Records.valid(records.size() + 2, Records.nid(n)));
+        }
+        CommitResult result = commit(db, uploadId, records);
+        assertThat(result.committed()).isEqualTo(nids.length);
+        assertThat(result.conflicts()).isEqualTo(conflicts);
+        assertRegisteredNidsMatchUsers(db);
+    }
+
+    /** On PostgreSQL, registered_nids holds exactly the users' registered NIDs. */
+    private static void assertRegisteredNidsMatchUsers(TestDatabase db) {
+        if (db.kind() != DatabaseKind.POSTGRESQL && db.kind() != DatabaseKind.POSTGRESQL_BATCH) {
+            return;
+        }
+        long registered = db.queryLong("SELECT COUNT(*) FROM users WHERE registered_nid IS NOT NULL");
+        assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isEqualTo(registered);
+        assertThat(db.queryLong("SELECT COUNT(*) FROM users u JOIN registered_nids r ON r.nid = u.registered_nid::BIGINT"))
+            .isEqualTo(registered);
+    }
+
+    private static String insertByHand(int row, String nid) {
+        return "INSERT INTO users (upload_id, \"row_number\", names, nid, phone_number, gender, email, nid_valid,"
+            + " phone_valid, email_valid, names_valid, gender_valid, valid, errors, committed_at, registered_nid)"
+            + " VALUES ('by-hand', " + row + ", 'A', '" + nid + "', '', '', '', TRUE, TRUE, TRUE, TRUE, TRUE, TRUE, '[]',"
+            + " CURRENT_TIMESTAMP, '" + nid + "')";
+    }
+
+    private static CommitResult commit(TestDatabase db, String uploadId, List<ValidatedRecord> records) {
+        return db.storage().users().commit(Records.request(uploadId, "alice", CommitMode.ALL, records), records);
+    }
+}
