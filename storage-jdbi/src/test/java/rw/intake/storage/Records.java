@@ -60,4 +60,15 @@ public final class Records {
         return new CommitRequest(uploadId, owner, uploadId + ".xlsx", mode,
             new UploadTotals(records.size(), valid, records.size() - valid, warnings, 0));
     }
+
+    /**
+     * An INSERT of one users row by hand, outside the storage (a DBA's fix, another tool), with the columns of the
+     * first schema; a valid row registers its NID.
+     */
+    public static String insertByHand(String uploadId, int row, String nid, boolean valid) {
+        return "INSERT INTO users (upload_id, \"row_number\", names, nid, phone_number, gender, email, nid_valid,"
+            + " phone_valid, email_valid, names_valid, gender_valid, valid, errors, committed_at, registered_nid)"
+            + " VALUES ('" + uploadId + "', " + row + ", 'A', '" + nid + "', '', '', '', " + valid + ", TRUE, TRUE, TRUE,"
+            + " TRUE, " + valid + ", '[]', CURRENT_TIMESTAMP, " + (valid ? "'" + nid + "'" : "NULL") + ")";
+    }
 }

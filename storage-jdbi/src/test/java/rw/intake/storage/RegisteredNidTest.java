@@ -22,9 +22,9 @@ final class RegisteredNidTest {
         try (TestDatabase db = TestDatabase.fresh(kind)) {
             commit(db, "u1", Records.validRange(0, 10));
 
-            assertThatThrownBy(() -> db.execute(insertByHand(2, Records.nid(3))))
+            assertThatThrownBy(() -> db.execute(Records.insertByHand("by-hand", 2, Records.nid(3), true)))
                 .hasRootCauseInstanceOf(java.sql.SQLException.class);
-            db.execute(insertByHand(3, Records.nid(10)));
+            db.execute(Records.insertByHand("by-hand", 3, Records.nid(10), true));
 
             assertThat(db.queryLong("SELECT COUNT(*) FROM users WHERE registered_nid IS NOT NULL")).isEqualTo(11);
             assertRecommit(db, "u2", 1, 10, 11);
@@ -80,13 +80,6 @@ final class RegisteredNidTest {
         assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isEqualTo(registered);
         assertThat(db.queryLong("SELECT COUNT(*) FROM users u JOIN registered_nids r ON r.nid = u.registered_nid::BIGINT"))
             .isEqualTo(registered);
-    }
-
-    private static String insertByHand(int row, String nid) {
-        return "INSERT INTO users (upload_id, \"row_number\", names, nid, phone_number, gender, email, nid_valid,"
-            + " phone_valid, email_valid, names_valid, gender_valid, valid, errors, committed_at, registered_nid)"
-            + " VALUES ('by-hand', " + row + ", 'A', '" + nid + "', '', '', '', TRUE, TRUE, TRUE, TRUE, TRUE, TRUE, '[]',"
-            + " CURRENT_TIMESTAMP, '" + nid + "')";
     }
 
     private static CommitResult commit(TestDatabase db, String uploadId, List<ValidatedRecord> records) {

@@ -9,6 +9,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.UUID;
+import org.flywaydb.core.Flyway;
+import rw.intake.storage.internal.Dialect;
 import rw.intake.storage.internal.JdbiStorage;
 
 /**
@@ -30,12 +32,24 @@ public final class TestDatabase implements AutoCloseable {
     private final DatabaseKind kind;
     private final Storage storage;
 
-    private TestDatabase(DatabaseKind kind, DatabaseConfig config, String adminUrl, String drop, int chunk) {
+    private TestDatabase(DatabaseKind kind, DatabaseConfig config, String adminUrl, String drop, int chunk, Upgrade upgrade) {
         this.config = config;
         this.adminUrl = adminUrl;
         this.drop = drop;
         this.kind = kind;
+        if (upgrade != null) {
+            String user = config.jdbcUrl().startsWith("jdbc:h2:") ? "sa" : null;
+            Flyway.configure().dataSource(config.jdbcUrl(), user, null)
+                .locations("classpath:db/migration/" + Dialect.of(config.jdbcUrl()).key()).target(upgrade.from()).load().migrate();
+            for (String sql : upgrade.setup()) {
+                execute(sql);
+            }
+        }
         this.storage = JdbiStorage.open(config, kind != DatabaseKind.POSTGRESQL_BATCH, chunk);
+    }
+
+    /** A database migrated to {@code from}, then given rows by {@code setup}, before the storage migrates the rest. */
+    private record Upgrade(String from, String... setup) {
     }
 
     /** A fresh database of this kind; skips the calling test if its server's URL is not set. */
@@ -44,18 +58,30 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     /**
+     * A fresh database migrated only to schema version {@code from}, given rows by the {@code setup} statements, then
+     * opened by the storage, which migrates it to the latest version: the upgrade of a database in use.
+     */
+    public static TestDatabase upgraded(DatabaseKind kind, String from, String... setup) {
+        return create(kind, null, 1000, new Upgrade(from, setup));
+    }
+
+    /**
      * A fresh database of this kind whose commits insert {@code chunk} records at a time; an H2 database is a file
      * database under {@code h2Directory} (deleted on close) unless that is null.
      */
     public static TestDatabase fresh(DatabaseKind kind, String h2Directory, int chunk) {
+        return create(kind, h2Directory, chunk, null);
+    }
+
+    private static TestDatabase create(DatabaseKind kind, String h2Directory, int chunk, Upgrade upgrade) {
         String name = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
         if (kind == DatabaseKind.H2 && h2Directory != null) {
             String url = "jdbc:h2:file:" + h2Directory + "/" + name;
-            return new TestDatabase(kind, DatabaseConfig.of(url, "sa", ""), url, "DROP ALL OBJECTS DELETE FILES", chunk);
+            return new TestDatabase(kind, DatabaseConfig.of(url, "sa", ""), url, "DROP ALL OBJECTS DELETE FILES", chunk, upgrade);
         }
         if (kind == DatabaseKind.H2) {
             String url = "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
-            return new TestDatabase(kind, DatabaseConfig.of(url, "sa", ""), url, "SHUTDOWN", chunk);
+            return new TestDatabase(kind, DatabaseConfig.of(url, "sa", ""), url, "SHUTDOWN", chunk, upgrade);
         }
         String base = System.getenv(kind.urlVariable());
         assumeTrue(base != null && !base.isBlank(),
@@ -63,11 +89,11 @@ public final class TestDatabase implements AutoCloseable {
         if (kind == DatabaseKind.MARIADB) {
             execute(base, "CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
             DatabaseConfig config = DatabaseConfig.of(withDatabase(base, name), "", "");
-            return new TestDatabase(kind, config, base, "DROP DATABASE " + name, chunk);
+            return new TestDatabase(kind, config, base, "DROP DATABASE " + name, chunk, upgrade);
         }
         execute(base, "CREATE SCHEMA " + name);
         String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + name;
-        return new TestDatabase(kind, DatabaseConfig.of(url, "", ""), base, "DROP SCHEMA " + name + " CASCADE", chunk);
+        return new TestDatabase(kind, DatabaseConfig.of(url, "", ""), base, "DROP SCHEMA " + name + " CASCADE", chunk, upgrade);
     }
 
     public DatabaseKind kind() {

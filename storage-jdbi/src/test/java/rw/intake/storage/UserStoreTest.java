@@ -299,13 +299,14 @@ final class UserStoreTest {
             users.commit(Records.request("u-b", "bob", CommitMode.ALL, bob), bob);
             users.commit(Records.request("u-a", "alice", CommitMode.ALL, alice), alice);
 
+            // Commit order (bob's upload first, though "u-a" < "u-b"), then sheet order.
             Page<CommittedUser> second = users.users(new UserQuery(2, 4, null, null, null));
             assertThat(second.totalItems()).isEqualTo(9);
             assertThat(second.totalPages()).isEqualTo(3);
             assertThat(second.items()).extracting(u -> u.uploadId() + ":" + u.row())
-                .containsExactly("u-a:6", "u-a:7", "u-b:2", "u-b:3");
-            assertThat(users.users(new UserQuery(3, 4, null, null, null)).items()).extracting(CommittedUser::row)
-                .containsExactly(4);
+                .containsExactly("u-a:3", "u-a:4", "u-a:5", "u-a:6");
+            assertThat(users.users(new UserQuery(3, 4, null, null, null)).items()).extracting(u -> u.uploadId() + ":" + u.row())
+                .containsExactly("u-a:7");
             assertThat(users.users(new UserQuery(4, 4, null, null, null)).items()).isEmpty();
 
             Page<CommittedUser> bobs = users.users(new UserQuery(1, 10, null, null, "bob"));

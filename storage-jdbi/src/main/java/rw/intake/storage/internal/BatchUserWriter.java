@@ -14,7 +14,7 @@ import org.jdbi.v3.core.Handle;
  */
 final class BatchUserWriter implements UserWriter {
 
-    private static final String INSERT = "INSERT INTO users (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT = "INSERT INTO users (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private final boolean dropNul;
 
@@ -24,37 +24,49 @@ final class BatchUserWriter implements UserWriter {
     }
 
     @Override
-    public void write(Handle handle, String uploadId, Instant committedAt, List<UserRow> rows) throws SQLException {
-        if (rows.isEmpty()) {
-            return;
-        }
+    public Sink open(Handle handle, String uploadId, long uploadSeq, Instant committedAt) throws SQLException {
         Timestamp at = Timestamp.from(committedAt);
-        try (PreparedStatement ps = handle.getConnection().prepareStatement(INSERT)) {
-            for (UserRow r : rows) {
-                ps.setString(1, text(uploadId));
-                ps.setInt(2, r.row());
-                ps.setString(3, text(r.names()));
-                ps.setString(4, text(r.nid()));
-                ps.setString(5, text(r.phoneNumber()));
-                ps.setString(6, text(r.gender()));
-                ps.setString(7, text(r.email()));
-                ps.setBoolean(8, r.nidValid());
-                ps.setBoolean(9, r.phoneValid());
-                ps.setBoolean(10, r.emailValid());
-                ps.setBoolean(11, r.namesValid());
-                ps.setBoolean(12, r.genderValid());
-                ps.setBoolean(13, r.valid());
-                ps.setString(14, text(r.errors()));
-                ps.setTimestamp(15, at);
-                if (r.registeredNid() == null) {
-                    ps.setNull(16, Types.VARCHAR);
-                } else {
-                    ps.setString(16, text(r.registeredNid()));
+        PreparedStatement ps = handle.getConnection().prepareStatement(INSERT);
+        return new Sink() {
+            @Override
+            public void write(List<UserRow> rows) throws SQLException {
+                for (UserRow r : rows) {
+                    ps.setString(1, text(uploadId));
+                    ps.setLong(2, uploadSeq);
+                    ps.setInt(3, r.row());
+                    ps.setString(4, text(r.names()));
+                    ps.setString(5, text(r.nid()));
+                    ps.setString(6, text(r.phoneNumber()));
+                    ps.setString(7, text(r.gender()));
+                    ps.setString(8, text(r.email()));
+                    ps.setBoolean(9, r.nidValid());
+                    ps.setBoolean(10, r.phoneValid());
+                    ps.setBoolean(11, r.emailValid());
+                    ps.setBoolean(12, r.namesValid());
+                    ps.setBoolean(13, r.genderValid());
+                    ps.setBoolean(14, r.valid());
+                    ps.setString(15, text(r.errors()));
+                    ps.setTimestamp(16, at);
+                    if (r.registeredNid() == null) {
+                        ps.setNull(17, Types.VARCHAR);
+                    } else {
+                        ps.setString(17, text(r.registeredNid()));
+                    }
+                    ps.addBatch();
                 }
-                ps.addBatch();
+                ps.executeBatch();
             }
-            ps.executeBatch();
-        }
+
+            @Override
+            public void finish(long[] nids, int count) {
+                // The users trigger (PostgreSQL) or the unique index on users.registered_nid registered them already.
+            }
+
+            @Override
+            public void close() throws SQLException {
+                ps.close();
+            }
+        };
     }
 
     private String text(String s) {

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -58,6 +59,8 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
 
     private static final String UPLOAD_EXISTS = """
         SELECT COUNT(*) FROM uploads WHERE id = :id""";
+    private static final String UPLOAD_SEQ = """
+        SELECT seq FROM uploads WHERE id = :id""";
     private static final String INSERT_UPLOAD = """
         INSERT INTO uploads (id, owner, file_name, records, valid_records, invalid_records, with_warnings, blank_rows,
                              commit_mode, committed, skipped, conflicts, committed_at)
@@ -81,8 +84,9 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         FROM users u""";
     private static final String COUNT_USERS = """
         SELECT COUNT(*) FROM users u""";
-    private static final String JOIN_UPLOADS = " JOIN uploads p ON p.id = u.upload_id";
-    private static final String ORDER_PAGE = " ORDER BY u.upload_id, u.\"row_number\" LIMIT :limit OFFSET :offset";
+    private static final String JOIN_UPLOADS = " JOIN uploads p ON p.seq = u.upload_seq";
+    /** Commit order, then sheet order: the order of the (upload_seq, row_number) key. */
+    private static final String ORDER_PAGE = " ORDER BY u.upload_seq, u.\"row_number\" LIMIT :limit OFFSET :offset";
 
     private final Jdbi jdbi;
     private final Dialect dialect;
@@ -166,25 +170,29 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
             h.createQuery(H2_COMMIT_LOCK).mapTo(Integer.class).one();
         }
         Instant committedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        insertUpload(h, request, committedAt);
-        writer.begin(h);
+        long uploadSeq = insertUpload(h, request, committedAt);
         long caughtUp = System.nanoTime();
         phases.upload = caughtUp - start;
         counts.filter = counts.bypass ? null : prefilter.caughtUp(h, request.uploadId());
-        phases.lookup = System.nanoTime() - caughtUp;
-        List<ValidatedRecord> chunk = new ArrayList<>(chunkSize);
-        for (ValidatedRecord r : records) {
-            chunk.add(r);
-            if (chunk.size() == chunkSize) {
-                writeChunk(h, request, committedAt, chunk, counts);
-                chunk.clear();
+        BitSet registered = registeredRecords(h, records, counts.filter);
+        long looked = System.nanoTime();
+        phases.lookup = looked - caughtUp;
+        try (UserWriter.Sink sink = writer.open(h, request.uploadId(), uploadSeq, committedAt)) {
+            List<UserRow> rows = new ArrayList<>(chunkSize);
+            int index = 0;
+            for (ValidatedRecord r : records) {
+                add(r, registered.get(index++), request.mode(), rows, counts);
+                if (rows.size() == chunkSize) {
+                    write(sink, rows, counts);
+                }
             }
+            write(sink, rows, counts);
+            long finish = System.nanoTime();
+            phases.rows = finish - looked - phases.insert;
+            sink.finish(counts.keys, counts.keyCount);
+            phases.registered = System.nanoTime() - finish;
         }
-        writeChunk(h, request, committedAt, chunk, counts);
-        long registered = System.nanoTime();
-        writer.finish(h, counts.keys, counts.keyCount);
         long update = System.nanoTime();
-        phases.registered = update - registered;
         h.createUpdate(UPDATE_UPLOAD).bind("committed", counts.committed).bind("skipped", counts.skipped)
             .bind("conflicts", counts.conflictCount).bind("id", request.uploadId()).execute();
         phases.end = System.nanoTime();
@@ -192,7 +200,8 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         return new CommitResult(request.uploadId(), counts.committed, counts.skipped, counts.conflictCount, committedAt);
     }
 
-    private void insertUpload(Handle h, CommitRequest request, Instant committedAt) {
+    /** Inserts the uploads row; returns its {@code seq}. */
+    private long insertUpload(Handle h, CommitRequest request, Instant committedAt) {
         if (uploadExists(h, request.uploadId())) {
             throw new UploadAlreadyCommittedException(request.uploadId());
         }
@@ -211,51 +220,78 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
             }
             throw e;
         }
+        return h.createQuery(UPLOAD_SEQ).bind("id", request.uploadId()).mapTo(Long.class).one();
     }
 
     private static boolean uploadExists(Handle h, String uploadId) {
         return h.createQuery(UPLOAD_EXISTS).bind("id", uploadId).mapTo(Long.class).one() > 0;
     }
 
-    private void writeChunk(Handle h, CommitRequest request, Instant committedAt, List<ValidatedRecord> chunk, Counts counts)
+    /**
+     * Which records (by position) are valid with a NID registered already: asks the database, a chunk at a time, about
+     * the NIDs that the filter (if any) cannot rule out. All look-ups come before the first insert, so that the inserts
+     * can stream (one COPY on PostgreSQL).
+     */
+    private BitSet registeredRecords(Handle h, Iterable<ValidatedRecord> records, NidPrefilter.Snapshot filter)
         throws SQLException {
-        if (chunk.isEmpty()) {
-            return;
-        }
-        long start = System.nanoTime();
-        List<String> ask = new ArrayList<>(counts.filter == null ? chunk.size() : 16);
-        for (ValidatedRecord r : chunk) {
+        BitSet registered = new BitSet();
+        List<String> ask = new ArrayList<>();
+        int[] positions = new int[chunkSize];
+        int index = 0;
+        for (ValidatedRecord r : records) {
             String nid = UserRow.registeredNid(r);
-            if (nid != null && (counts.filter == null || counts.filter.mightContain(NidBloom.key(nid)))) {
+            if (nid != null && (filter == null || filter.mightContain(NidBloom.key(nid)))) {
+                positions[ask.size()] = index;
                 ask.add(nid);
+                if (ask.size() == chunkSize) {
+                    markRegistered(h, ask, positions, registered);
+                }
             }
+            index++;
         }
-        Set<String> registered = ask.isEmpty() ? Set.of() : registeredAmong(h, dialect, ask);
-        long looked = System.nanoTime();
-        counts.phases.lookup += looked - start;
-        boolean validOnly = request.mode() == CommitMode.VALID;
-        List<UserRow> rows = new ArrayList<>(chunk.size());
-        for (ValidatedRecord r : chunk) {
-            ValidatedRecord record = r;
-            if (r.valid() && registered.contains(r.normalized().nid())) {
-                record = BatchValidator.alreadyRegistered(r);
-                counts.conflicted(r.row());
-            }
-            if (validOnly && !record.valid()) {
-                counts.skipped++;
-            } else {
-                UserRow row = UserRow.of(record);
-                rows.add(row);
-                counts.committed++;
-                if (row.registeredNid() != null) {
-                    counts.registers(NidBloom.key(row.registeredNid()));
+        markRegistered(h, ask, positions, registered);
+        return registered;
+    }
+
+    /** Asks about {@code ask} (the NIDs of the records at {@code positions}), marks the registered ones, clears ask. */
+    private void markRegistered(Handle h, List<String> ask, int[] positions, BitSet registered) throws SQLException {
+        if (!ask.isEmpty()) {
+            Set<String> found = registeredAmong(h, dialect, ask);
+            for (int i = 0; i < ask.size(); i++) {
+                if (found.contains(ask.get(i))) {
+                    registered.set(positions[i]);
                 }
             }
         }
-        long built = System.nanoTime();
-        counts.phases.rows += built - looked;
-        writer.write(h, request.uploadId(), committedAt, rows);
-        counts.phases.insert += System.nanoTime() - built;
+        ask.clear();
+    }
+
+    /** Adds the record's row (unless skipped), a conflict if its NID is {@code registered} already. */
+    private static void add(ValidatedRecord r, boolean registered, CommitMode mode, List<UserRow> rows, Counts counts) {
+        ValidatedRecord record = r;
+        if (registered) {
+            record = BatchValidator.alreadyRegistered(r);
+            counts.conflicted(r.row());
+        }
+        if (mode == CommitMode.VALID && !record.valid()) {
+            counts.skipped++;
+            return;
+        }
+        UserRow row = UserRow.of(record);
+        rows.add(row);
+        counts.committed++;
+        if (row.registeredNid() != null) {
+            counts.registers(NidBloom.key(row.registeredNid()));
+        }
+    }
+
+    private static void write(UserWriter.Sink sink, List<UserRow> rows, Counts counts) throws SQLException {
+        if (!rows.isEmpty()) {
+            long start = System.nanoTime();
+            sink.write(rows);
+            counts.phases.insert += System.nanoTime() - start;
+            rows.clear();
+        }
     }
 
     @Override
@@ -317,7 +353,7 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         StringBuilder where = new StringBuilder(query.owner() == null ? "" : JOIN_UPLOADS);
         String and = " WHERE ";
         if (query.uploadId() != null) {
-            where.append(and).append("u.upload_id = :uploadId");
+            where.append(and).append("u.upload_seq = (SELECT seq FROM uploads WHERE id = :uploadId)");
             and = " AND ";
         }
         if (query.valid() != null) {

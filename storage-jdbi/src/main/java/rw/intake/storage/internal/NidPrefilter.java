@@ -20,11 +20,11 @@ import org.slf4j.LoggerFactory;
  * Which NIDs may be registered, in memory: a {@link NidBloom} of every {@code users.registered_nid}, so that a look-up
  * asks the database only about the NIDs the filter cannot rule out. The database stays the authority: a NID the filter
  * lets through is confirmed there (a row deleted by hand is simply not found), and a commit that still fails on the
- * unique index retries with the filter bypassed.
+ * key of registered NIDs retries with the filter bypassed.
  *
  * <p>Other writers (another server on the same database) are caught up before each answer: every commit inserts an
  * {@code uploads} row in its transaction, so when {@code COUNT(*)} of uploads differs from the uploads this filter has
- * seen, the ids are read and the registered NIDs of the new uploads loaded (by the {@code (upload_id, row_number)}
+ * seen, the ids are read and the registered NIDs of the new uploads loaded (by the {@code (upload_seq, row_number)}
  * index). This process's own commits add their NIDs directly after they commit.
  *
  * <p>The first load (a scan of {@code registered_nid}) runs on a background thread; until it is done look-ups go to the
@@ -44,7 +44,8 @@ final class NidPrefilter implements AutoCloseable {
     private static final String COMMITTED_ROWS = "SELECT COALESCE(SUM(committed), 0) FROM uploads";
     private static final String ALL_REGISTERED = "SELECT registered_nid FROM users WHERE registered_nid IS NOT NULL";
     private static final String REGISTERED_OF_UPLOADS =
-        "SELECT registered_nid FROM users WHERE upload_id IN (<ids>) AND registered_nid IS NOT NULL";
+        "SELECT u.registered_nid FROM users u JOIN uploads p ON p.seq = u.upload_seq WHERE p.id IN (<ids>)"
+            + " AND u.registered_nid IS NOT NULL";
 
     private final Jdbi jdbi;
     private final long minCapacity;

@@ -5,12 +5,12 @@ import java.time.Instant;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 
-/** Inserts a chunk of users inside the commit's transaction. */
+/** Inserts a commit's users inside its transaction. Shared by concurrent commits: the state of one is its {@link Sink}. */
 interface UserWriter {
 
     /** The columns every writer fills, in this order; {@code id} is generated. */
     String COLUMNS = """
-        upload_id, "row_number", names, nid, phone_number, gender, email, nid_valid, phone_valid, email_valid,
+        upload_id, upload_seq, "row_number", names, nid, phone_number, gender, email, nid_valid, phone_valid, email_valid,
         names_valid, gender_valid, valid, errors, committed_at, registered_nid""";
 
     /** The text without NUL characters, which PostgreSQL text cannot hold. */
@@ -18,16 +18,22 @@ interface UserWriter {
         return s.indexOf('\0') < 0 ? s : s.replace("\0", "");
     }
 
-    /** Called once in each commit's transaction, before its first {@link #write}. */
-    default void begin(Handle handle) throws SQLException {
-    }
+    /** Starts writing the users of the upload {@code uploadId}, whose {@code uploads.seq} is {@code uploadSeq}. */
+    Sink open(Handle handle, String uploadId, long uploadSeq, Instant committedAt) throws SQLException;
 
-    void write(Handle handle, String uploadId, Instant committedAt, List<UserRow> rows) throws SQLException;
+    /** One commit's inserts: {@link #write} chunk after chunk, then {@link #finish}; closed in any case. */
+    interface Sink extends AutoCloseable {
 
-    /**
-     * Called once in each commit's transaction, after its last {@link #write}, with the numbers of the registered NIDs
-     * of the rows written ({@code nids[0..count)}, in no order; the writer may reorder them).
-     */
-    default void finish(Handle handle, long[] nids, int count) throws SQLException {
+        void write(List<UserRow> rows) throws SQLException;
+
+        /**
+         * After the last {@link #write}: the numbers of the registered NIDs of the rows written ({@code nids[0..count)},
+         * in no order; the sink may reorder them).
+         */
+        void finish(long[] nids, int count) throws SQLException;
+
+        /** Abandons what is unfinished (the transaction then rolls back); nothing after {@link #finish}. */
+        @Override
+        void close() throws SQLException;
     }
 }

@@ -68,10 +68,7 @@ final class NidPrefilterTest {
         try (TestDatabase db = TestDatabase.fresh(kind)) {
             UserStore users = loaded(db.storage());
             // A row with no uploads row: the filter cannot know it, the unique index does.
-            db.execute("INSERT INTO users (upload_id, \"row_number\", names, nid, phone_number, gender, email, nid_valid,"
-                + " phone_valid, email_valid, names_valid, gender_valid, valid, errors, committed_at, registered_nid)"
-                + " VALUES ('by-hand', 2, 'A', '" + Records.nid(7) + "', '', '', '', TRUE, TRUE, TRUE, TRUE, TRUE, TRUE, '[]',"
-                + " CURRENT_TIMESTAMP, '" + Records.nid(7) + "')");
+            db.execute(Records.insertByHand("by-hand", 2, Records.nid(7), true));
 
             List<ValidatedRecord> records = Records.validRange(0, 20);
             CommitResult result = commit(users, "u1", records);
