@@ -37,7 +37,7 @@ public final class JdbiStorage implements Storage {
      * Opens the pool and migrates the schema.
      *
      * @param copy  whether commits use COPY on PostgreSQL (else batched inserts, as on the other databases)
-     * @param chunk records per NID look-up and per insert batch or COPY
+     * @param chunk NIDs per look-up statement and records per insert batch (PostgreSQL COPYs a commit in one)
      * @throws StorageException if the database cannot be reached or migrated
      */
     public static JdbiStorage open(DatabaseConfig config, boolean copy, int chunk) {

@@ -40,16 +40,16 @@ import rw.intake.validation.BatchValidator;
 import rw.intake.validation.ValidatedRecord;
 
 /**
- * Commits in one transaction, chunk by chunk: look up which of the chunk's valid NIDs are registered already, turn
- * those records into conflicts, insert the chunk. A unique key is the guarantee: {@code users.registered_nid} on H2
- * and MariaDB, {@code registered_nids.nid} on PostgreSQL (written last, sorted, by the COPY writer; see the V2
- * migration). A commit that loses a race for a NID against a concurrent commit fails on it, rolls back and starts
- * again, then asking the database about every NID. Otherwise look-ups ask only about the NIDs that the
- * {@link NidPrefilter} cannot rule out.
+ * Commits in one transaction: look up which of the valid NIDs are registered already (a chunk of NIDs a statement),
+ * then insert the records (one COPY on PostgreSQL, batches elsewhere), those found turned into conflicts. A unique key
+ * is the guarantee: {@code users.registered_nid} on H2 and MariaDB, {@code registered_nids.nid} on PostgreSQL (written
+ * last, sorted, by the COPY writer; see the V2 migration). A commit that loses a race for a NID against a concurrent
+ * commit fails on it, rolls back and starts again, then asking the database about every NID. Otherwise look-ups ask
+ * only about the NIDs that the {@link NidPrefilter} cannot rule out.
  */
 final class JdbiUserStore implements UserStore, AutoCloseable {
 
-    /** Records per insert batch or COPY by default. */
+    /** Records per insert batch, and NIDs per look-up statement, by default. */
     static final int DEFAULT_CHUNK = 5000;
     /** Bound parameters per NID look-up at most (MariaDB, which has no arrays: an IN list). */
     static final int LOOKUP = 1000;

@@ -32,7 +32,7 @@ import rw.intake.validation.Violation;
  *     -Dexec.mainClass=rw.intake.storage.bench.StorageBench -Dexec.args="h2,postgresql,postgresql_batch 50000 1000"
  * </pre>
  * Arguments: kinds (comma-separated {@link DatabaseKind} names; H2 is a file database under target/bench-h2), the
- * record count, the chunk size (records per batch or COPY), runs, and how many timed {@code registeredAmong} calls of
+ * record count, the chunk size (records per batch, NIDs per look-up), runs, and how many timed {@code registeredAmong} calls of
  * 1,000 NIDs to make after the commit (0 by default). Each kind gets a warm-up commit of 20,000 records first.
  */
 public final class StorageBench {
