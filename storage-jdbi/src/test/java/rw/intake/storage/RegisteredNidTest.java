@@ -11,8 +11,8 @@ import rw.intake.validation.ValidatedRecord;
 
 /**
  * "At most one valid record per NID" holds for every writer of {@code users}, not only for commits: rows inserted,
- * updated, deleted or truncated by hand keep the key of registered NIDs right (on PostgreSQL that is the
- * {@code registered_nids} table, kept by triggers; elsewhere the unique index on {@code users.registered_nid}).
+ * updated, deleted or truncated by hand keep the key of registered NIDs right (on PostgreSQL and H2 that is the
+ * {@code registered_nids} table, kept by triggers; on MariaDB the unique index on {@code users.registered_nid}).
  */
 final class RegisteredNidTest {
 
@@ -54,7 +54,13 @@ final class RegisteredNidTest {
             db.execute("DELETE FROM users WHERE registered_nid = '" + Records.nid(0) + "'");
             assertRecommit(db, "u2", 0, 0);
 
-            db.execute("TRUNCATE TABLE users");
+            if (kind == DatabaseKind.H2) {
+                // H2 runs no trigger on TRUNCATE, so the schema refuses it there (users_truncate_guard); DELETE works.
+                assertThatThrownBy(() -> db.execute("TRUNCATE TABLE users")).hasRootCauseInstanceOf(java.sql.SQLException.class);
+                db.execute("DELETE FROM users");
+            } else {
+                db.execute("TRUNCATE TABLE users");
+            }
             assertRecommit(db, "u3", 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
         }
     }
@@ -71,14 +77,14 @@ final class RegisteredNidTest {
         assertRegisteredNidsMatchUsers(db);
     }
 
-    /** On PostgreSQL, registered_nids holds exactly the users' registered NIDs. */
+    /** On PostgreSQL and H2, registered_nids holds exactly the users' registered NIDs. */
     private static void assertRegisteredNidsMatchUsers(TestDatabase db) {
-        if (db.kind() != DatabaseKind.POSTGRESQL && db.kind() != DatabaseKind.POSTGRESQL_BATCH) {
+        if (db.kind() == DatabaseKind.MARIADB) {
             return;
         }
         long registered = db.queryLong("SELECT COUNT(*) FROM users WHERE registered_nid IS NOT NULL");
         assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isEqualTo(registered);
-        assertThat(db.queryLong("SELECT COUNT(*) FROM users u JOIN registered_nids r ON r.nid = u.registered_nid::BIGINT"))
+        assertThat(db.queryLong("SELECT COUNT(*) FROM users u JOIN registered_nids r ON r.nid = CAST(u.registered_nid AS BIGINT)"))
             .isEqualTo(registered);
     }
 

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import org.jdbi.v3.core.Handle;
 
@@ -16,17 +17,28 @@ final class BatchUserWriter implements UserWriter {
 
     private static final String INSERT = "INSERT INTO users (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-    private final boolean dropNul;
+    /** Registered NIDs per batch. */
+    private static final int BATCH = 5000;
+    private static final String INSERT_REGISTERED = "INSERT INTO registered_nids (nid) VALUES (?)";
 
-    /** @param dropNul whether NUL characters are dropped from text (PostgreSQL text cannot hold them) */
-    BatchUserWriter(boolean dropNul) {
+    private final boolean dropNul;
+    private final boolean registersSorted;
+
+    /**
+     * @param dropNul         whether NUL characters are dropped from text (PostgreSQL text cannot hold them)
+     * @param registersSorted whether the writer inserts the registered NIDs into {@code registered_nids} itself,
+     *                        sorted, after the users, while {@link H2RegisteredNids} stands aside (H2)
+     */
+    BatchUserWriter(boolean dropNul, boolean registersSorted) {
         this.dropNul = dropNul;
+        this.registersSorted = registersSorted;
     }
 
     @Override
     public Sink open(Handle handle, String uploadId, long uploadSeq, Instant committedAt) throws SQLException {
         Timestamp at = Timestamp.from(committedAt);
         PreparedStatement ps = handle.getConnection().prepareStatement(INSERT);
+        H2RegisteredNids.bulk(registersSorted);
         return new Sink() {
             @Override
             public void write(List<UserRow> rows) throws SQLException {
@@ -58,12 +70,25 @@ final class BatchUserWriter implements UserWriter {
             }
 
             @Override
-            public void finish(long[] nids, int count) {
-                // The users trigger (PostgreSQL) or the unique index on users.registered_nid registered them already.
+            public void finish(long[] nids, int count) throws SQLException {
+                if (!registersSorted) {
+                    return; // the users trigger (PostgreSQL) or the unique index on users.registered_nid did
+                }
+                Arrays.sort(nids, 0, count);
+                try (PreparedStatement registered = handle.getConnection().prepareStatement(INSERT_REGISTERED)) {
+                    for (int i = 0; i < count; i++) {
+                        registered.setLong(1, nids[i]);
+                        registered.addBatch();
+                        if ((i + 1) % BATCH == 0 || i == count - 1) {
+                            registered.executeBatch();
+                        }
+                    }
+                }
             }
 
             @Override
             public void close() throws SQLException {
+                H2RegisteredNids.bulk(false);
                 ps.close();
             }
         };

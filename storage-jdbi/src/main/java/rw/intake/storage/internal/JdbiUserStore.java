@@ -42,8 +42,8 @@ import rw.intake.validation.ValidatedRecord;
 /**
  * Commits in one transaction: look up which of the valid NIDs are registered already (a chunk of NIDs a statement),
  * then insert the records (one COPY on PostgreSQL, batches elsewhere), those found turned into conflicts. A unique key
- * is the guarantee: {@code users.registered_nid} on H2 and MariaDB, {@code registered_nids.nid} on PostgreSQL (written
- * last, sorted, by the COPY writer; see the V2 migration). A commit that loses a race for a NID against a concurrent
+ * is the guarantee: {@code users.registered_nid} on MariaDB, {@code registered_nids.nid} on PostgreSQL and H2 (written
+ * last, sorted, by the writer; see PostgreSQL's V2 and H2's V4 migrations). A commit that loses a race for a NID against a concurrent
  * commit fails on it, rolls back and starts again, then asking the database about every NID. Otherwise look-ups ask
  * only about the NIDs that the {@link NidPrefilter} cannot rule out.
  */
@@ -72,10 +72,10 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         UPDATE uploads SET committed = :committed, skipped = :skipped, conflicts = :conflicts WHERE id = :id""";
     private static final String REGISTERED = """
         SELECT registered_nid FROM users WHERE registered_nid IN (<nids>)""";
-    /** One statement for any number of NIDs, one plan, one round trip (H2, by the unique index). */
-    private static final String REGISTERED_ANY = """
-        SELECT registered_nid FROM users WHERE registered_nid = ANY(?)""";
-    /** The same on PostgreSQL, where the registered NIDs have a table of their own, as numbers. */
+    /**
+     * One statement for any number of NIDs, one plan, one round trip, by the key (PostgreSQL and H2, where the
+     * registered NIDs have a table of their own, as numbers).
+     */
     private static final String REGISTERED_NIDS_ANY = """
         SELECT nid FROM registered_nids WHERE nid = ANY(?)""";
     private static final String SELECT_USERS = """
@@ -312,16 +312,13 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
 
     private static Set<String> registeredAmong(Handle h, Dialect dialect, Collection<String> nids) throws SQLException {
         List<String> distinct = new ArrayList<>(new LinkedHashSet<>(nids));
-        if (dialect == Dialect.POSTGRESQL) {
+        if (dialect != Dialect.MARIADB) {
             // Only a NID of 16 digits not starting with 0 can be in registered_nids (it is a valid one), and its number
             // written out is the NID again.
             Object[] numbers = distinct.stream()
                 .filter(nid -> nid.length() == 16 && nid.charAt(0) != '0' && nid.chars().allMatch(ch -> ch >= '0' && ch <= '9'))
                 .map(Long::valueOf).toArray();
             return numbers.length == 0 ? new HashSet<>() : registeredAny(h.getConnection(), REGISTERED_NIDS_ANY, "bigint", numbers);
-        }
-        if (dialect == Dialect.H2) {
-            return registeredAny(h.getConnection(), REGISTERED_ANY, "varchar", distinct.toArray());
         }
         Set<String> registered = new HashSet<>();
         for (int from = 0; from < distinct.size(); from += LOOKUP) {
