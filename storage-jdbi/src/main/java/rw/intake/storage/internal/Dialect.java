@@ -41,6 +41,18 @@ public enum Dialect {
         throw new StorageException("unsupported database URL (expected jdbc:h2:, jdbc:postgresql: or jdbc:mariadb:): " + jdbcUrl);
     }
 
+    /**
+     * Whether the URL opens H2 in this process, so that its triggers run on the thread of the statement that fires
+     * them ({@link H2RegisteredNids} relies on it to stand aside for a commit's own inserts). Not so for a server
+     * ({@code tcp:}, {@code ssl:}) nor with {@code AUTO_SERVER}, where another process may hold the file: there the
+     * trigger registers every NID itself, one by one.
+     */
+    static boolean isEmbeddedH2(String jdbcUrl) {
+        String url = jdbcUrl.toLowerCase(Locale.ROOT).replace(" ", "");
+        return url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:")
+            && !url.contains(";auto_server=true");
+    }
+
     String migrations() {
         return "classpath:db/migration/" + key;
     }

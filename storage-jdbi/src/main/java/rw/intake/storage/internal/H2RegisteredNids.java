@@ -12,7 +12,9 @@ import org.h2.api.Trigger;
  * H2's trigger on {@code users} (migration V4): keeps {@code registered_nids} equal to the set of
  * {@code users.registered_nid}, so that its primary key refuses a second valid record with a NID whoever writes it.
  * A commit's writer inserts its registered NIDs itself, sorted, after its users: while it inserts them, the trigger
- * stands aside for inserts made on that thread ({@link #bulk}). Public for H2, which instantiates it by name.
+ * stands aside for inserts made on that thread ({@link #bulk}), which holds only when H2 runs in this process
+ * ({@link Dialect#isEmbeddedH2}). Public for H2, which instantiates it by name: that name is in the V4 migration and
+ * in every H2 database made since, so the class must not move or be renamed.
  */
 public final class H2RegisteredNids implements Trigger {
 

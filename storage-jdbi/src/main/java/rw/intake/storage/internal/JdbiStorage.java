@@ -23,7 +23,7 @@ public final class JdbiStorage implements Storage {
         this.pool = pool;
         Jdbi jdbi = Jdbi.create(pool);
         UserWriter writer = copy && dialect == Dialect.POSTGRESQL ? new CopyUserWriter()
-            : new BatchUserWriter(dialect == Dialect.POSTGRESQL, dialect == Dialect.H2);
+            : new BatchUserWriter(dialect == Dialect.POSTGRESQL, Dialect.isEmbeddedH2(pool.getJdbcUrl()));
         this.users = new JdbiUserStore(jdbi, dialect, writer, chunk);
         this.accounts = new JdbiAccountStore(jdbi, dialect);
     }
