@@ -24,7 +24,8 @@ import rw.intake.server.upload.Workbooks;
 /**
  * Upload → validated time, commit time, page latency under 32 concurrent clients and the heap held by a staged upload,
  * against the real server on loopback. Arguments: row counts (default {@code 50000 1000000}). {@code DB_URL} (and
- * {@code DB_USER}, {@code DB_PASSWORD}) in the environment select the commit database; default in-memory H2.
+ * {@code DB_USER}, {@code DB_PASSWORD}) in the environment select the commit database; default a new H2 file database
+ * under {@code target/bench-h2}, as the server's default is an H2 file (before 2026-11-28 it was an in-memory H2).
  * Untimed 50,000-row uploads, paged and committed, warm the JVM first ({@code -Dbench.warmups=N}, default 1;
  * {@code -Dbench.warmup=false} skips them). Every upload has a seed of its own, so none meets NIDs registered before.
  * {@code -Dbench.pages=false} skips the in-JVM page clients; {@code -Dbench.hold=SECONDS} keeps the server up that
@@ -63,6 +64,9 @@ public final class UploadBench {
                 env.put(key, System.getenv(key));
             }
         }
+        // The server's default database is an H2 file: measure that, not an in-memory H2 (whose rows live on the heap).
+        env.putIfAbsent("DB_URL", "jdbc:h2:file:" + java.nio.file.Path.of("target", "bench-h2", "intake-" + System.nanoTime())
+            .toAbsolutePath());
         env.put("STAGING_MAX_RECORDS", "10000000");
         try (TestServer server = TestServer.start(env)) {
             System.out.printf(Locale.ROOT, "database: %s%n", server.storage().dialect());
