@@ -281,7 +281,7 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         rows.add(row);
         counts.committed++;
         if (row.registeredNid() != null) {
-            counts.registers(NidBloom.key(row.registeredNid()));
+            counts.registers(NidBloom.key(row.registeredNid())); // a valid NID's key is its number
         }
     }
 
@@ -315,10 +315,9 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         if (dialect != Dialect.MARIADB) {
             // Only a NID of 16 digits not starting with 0 can be in registered_nids (it is a valid one), and its number
             // written out is the NID again.
-            Object[] numbers = distinct.stream()
-                .filter(nid -> nid.length() == 16 && nid.charAt(0) != '0' && nid.chars().allMatch(ch -> ch >= '0' && ch <= '9'))
-                .map(Long::valueOf).toArray();
-            return numbers.length == 0 ? new HashSet<>() : registeredAny(h.getConnection(), REGISTERED_NIDS_ANY, "bigint", numbers);
+            Object[] numbers = distinct.stream().mapToLong(NidBloom::number).filter(n -> n >= 1_000_000_000_000_000L)
+                .boxed().toArray();
+            return numbers.length == 0 ? new HashSet<>() : registeredNumbers(h.getConnection(), numbers);
         }
         Set<String> registered = new HashSet<>();
         for (int from = 0; from < distinct.size(); from += LOOKUP) {
@@ -328,15 +327,15 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         return registered;
     }
 
-    /** Runs a look-up whose one parameter is an array of the NIDs (as {@code type}), and returns its first column. */
-    private static Set<String> registeredAny(Connection c, String sql, String type, Object[] nids) throws SQLException {
+    /** Which of the numbers {@code registered_nids} holds (PostgreSQL and H2), written out. */
+    private static Set<String> registeredNumbers(Connection c, Object[] numbers) throws SQLException {
         Set<String> registered = new HashSet<>();
-        Array array = c.createArrayOf(type, nids);
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        Array array = c.createArrayOf("bigint", numbers);
+        try (PreparedStatement ps = c.prepareStatement(REGISTERED_NIDS_ANY)) {
             ps.setArray(1, array);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    registered.add(rs.getString(1));
+                    registered.add(Long.toString(rs.getLong(1)));
                 }
             }
         } finally {

@@ -40,18 +40,27 @@ final class NidBloom {
      * a false positive).
      */
     static long key(String nid) {
-        long value = 0;
-        if (nid.length() == 16) {
-            for (int i = 0; i < 16; i++) {
-                int digit = nid.charAt(i) - '0';
-                if (digit < 0 || digit > 9) {
-                    return hash(nid);
-                }
-                value = value * 10 + digit;
-            }
-            return value;
+        long number = number(nid);
+        return number >= 0 ? number : hash(nid);
+    }
+
+    /**
+     * The number of 16 ASCII digits, or -1 for anything else. A registered (valid) NID's number is at least 10^15 (its
+     * first digit is 1, 2 or 3), and is how {@code registered_nids} holds it.
+     */
+    static long number(String nid) {
+        if (nid.length() != 16) {
+            return -1;
         }
-        return hash(nid);
+        long value = 0;
+        for (int i = 0; i < 16; i++) {
+            int digit = nid.charAt(i) - '0';
+            if (digit < 0 || digit > 9) {
+                return -1;
+            }
+            value = value * 10 + digit;
+        }
+        return value;
     }
 
     private static long hash(String text) {

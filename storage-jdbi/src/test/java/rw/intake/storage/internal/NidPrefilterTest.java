@@ -160,6 +160,9 @@ final class NidPrefilterTest {
         assertThat(positives).isLessThan(3000);
         assertThat(bloom.keys()).isBetween(198_000L, 200_000L); // an add that was a false positive sets no bit
         assertThat(NidBloom.key("abc")).isNotEqualTo(NidBloom.key("abd"));
+        assertThat(NidBloom.number("1199080012345678")).isEqualTo(1199080012345678L).isEqualTo(NidBloom.key("1199080012345678"));
+        assertThat(NidBloom.number("119908001234567x")).isEqualTo(-1);
+        assertThat(NidBloom.number("11990800123456789")).isEqualTo(-1);
     }
 
     private static UserStore loaded(Storage storage) throws InterruptedException {
