@@ -19,7 +19,6 @@ final class BatchUserWriter implements UserWriter {
 
     /** Registered NIDs per batch. */
     private static final int BATCH = 5000;
-    private static final String INSERT_REGISTERED = "INSERT INTO registered_nids (nid) VALUES (?)";
 
     private final boolean dropNul;
     private final boolean registersSorted;
@@ -75,7 +74,7 @@ final class BatchUserWriter implements UserWriter {
                     return; // the users trigger (PostgreSQL) or the unique index on users.registered_nid did
                 }
                 Arrays.sort(nids, 0, count);
-                try (PreparedStatement registered = handle.getConnection().prepareStatement(INSERT_REGISTERED)) {
+                try (PreparedStatement registered = handle.getConnection().prepareStatement(H2RegisteredNids.INSERT)) {
                     for (int i = 0; i < count; i++) {
                         registered.setLong(1, nids[i]);
                         registered.addBatch();

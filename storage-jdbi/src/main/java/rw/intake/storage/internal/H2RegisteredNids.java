@@ -19,7 +19,8 @@ import org.h2.api.Trigger;
 public final class H2RegisteredNids implements Trigger {
 
     private static final ThreadLocal<Boolean> BULK = ThreadLocal.withInitial(() -> Boolean.FALSE);
-    private static final String INSERT = "INSERT INTO registered_nids (nid) VALUES (?)";
+    /** Registers one NID; the commit's batch writer inserts its sorted NIDs with it too. */
+    static final String INSERT = "INSERT INTO registered_nids (nid) VALUES (?)";
     private static final String DELETE = "DELETE FROM registered_nids WHERE nid = ?";
 
     private int column = -1;

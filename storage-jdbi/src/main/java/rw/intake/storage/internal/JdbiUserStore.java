@@ -43,9 +43,9 @@ import rw.intake.validation.ValidatedRecord;
  * Commits in one transaction: look up which of the valid NIDs are registered already (a chunk of NIDs a statement),
  * then insert the records (one COPY on PostgreSQL, batches elsewhere), those found turned into conflicts. A unique key
  * is the guarantee: {@code users.registered_nid} on MariaDB, {@code registered_nids.nid} on PostgreSQL and H2 (written
- * last, sorted, by the writer; see PostgreSQL's V2 and H2's V4 migrations). A commit that loses a race for a NID against a concurrent
- * commit fails on it, rolls back and starts again, then asking the database about every NID. Otherwise look-ups ask
- * only about the NIDs that the {@link NidPrefilter} cannot rule out.
+ * last, sorted, by the writer; see PostgreSQL's V2 and H2's V4 migrations). A commit that loses a race for a NID
+ * against a concurrent commit fails on it, rolls back and starts again, then asking the database about every NID.
+ * Otherwise look-ups ask only about the NIDs that the {@link NidPrefilter} cannot rule out.
  */
 final class JdbiUserStore implements UserStore, AutoCloseable {
 
