@@ -17,8 +17,11 @@ final class BatchUserWriter implements UserWriter {
 
     private static final String INSERT = "INSERT INTO users (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-    /** Registered NIDs per batch. */
-    private static final int BATCH = 5000;
+    /**
+     * Registered NIDs per {@code INSERT ... SELECT FROM UNNEST(?)}: H2 caps an array at 65,536 elements. One
+     * statement per 50,000 NIDs instead of one per NID took a quarter to a third off the phase (50,000-row commits).
+     */
+    private static final int REGISTER_CHUNK = 50_000;
 
     private final boolean dropNul;
     private final boolean registersSorted;
@@ -74,13 +77,14 @@ final class BatchUserWriter implements UserWriter {
                     return; // the users trigger (PostgreSQL) or the unique index on users.registered_nid did
                 }
                 Arrays.sort(nids, 0, count);
-                try (PreparedStatement registered = handle.getConnection().prepareStatement(H2RegisteredNids.INSERT)) {
-                    for (int i = 0; i < count; i++) {
-                        registered.setLong(1, nids[i]);
-                        registered.addBatch();
-                        if ((i + 1) % BATCH == 0 || i == count - 1) {
-                            registered.executeBatch();
+                try (PreparedStatement registered = handle.getConnection().prepareStatement(H2RegisteredNids.INSERT_ALL)) {
+                    for (int from = 0; from < count; from += REGISTER_CHUNK) {
+                        Long[] chunk = new Long[Math.min(REGISTER_CHUNK, count - from)];
+                        for (int i = 0; i < chunk.length; i++) {
+                            chunk[i] = nids[from + i];
                         }
+                        registered.setObject(1, chunk);
+                        registered.executeUpdate();
                     }
                 }
             }

@@ -19,8 +19,10 @@ import org.h2.api.Trigger;
 public final class H2RegisteredNids implements Trigger {
 
     private static final ThreadLocal<Boolean> BULK = ThreadLocal.withInitial(() -> Boolean.FALSE);
-    /** Registers one NID; the commit's batch writer inserts its sorted NIDs with it too. */
-    static final String INSERT = "INSERT INTO registered_nids (nid) VALUES (?)";
+    /** Registers one NID. */
+    private static final String INSERT = "INSERT INTO registered_nids (nid) VALUES (?)";
+    /** Registers the NIDs of an array (a commit's batch writer: its sorted NIDs, a chunk at a time). */
+    static final String INSERT_ALL = "INSERT INTO registered_nids (nid) SELECT * FROM UNNEST(?)";
     private static final String DELETE = "DELETE FROM registered_nids WHERE nid = ?";
 
     private int column = -1;
