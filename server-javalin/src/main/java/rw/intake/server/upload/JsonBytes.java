@@ -111,12 +111,16 @@ final class JsonBytes {
     /** Whether {@code s} is written in JSON as it is, between quotes (no character needs an escape). */
     static boolean plain(String s) {
         for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 128 && ESCAPES[c] != 0) {
+            if (needsEscape(s.charAt(i))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** Whether the character {@code c} is escaped in a JSON string. */
+    static boolean needsEscape(char c) {
+        return c < 128 && ESCAPES[c] != 0;
     }
 
     /** {@code s} as a quoted JSON string in UTF-8, for tables written many times. */

@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import rw.intake.validation.Field;
 import rw.intake.validation.Normalized;
 import rw.intake.validation.RawRecord;
@@ -86,7 +85,11 @@ final class StagedRecords {
         }
     }
 
-    /** Appends a record and returns its index (0-based, in append order). */
+    /**
+     * Appends a record and returns its index (0-based, in append order). One pass over each text: it is copied as
+     * UTF-8 and checked for characters that need a JSON escape at once, and the flags, written first, are filled in
+     * after.
+     */
     int append(ValidatedRecord r) {
         Scratch s = scratch;
         s.reset();
@@ -94,25 +97,20 @@ final class StagedRecords {
         Normalized n = r.normalized();
         s.varint(raw.row());
         int flags = (raw.nidNumeric() ? 1 : 0) | (raw.phoneNumeric() ? 2 : 0);
+        if (r.valid()) {
+            flags |= VALID;
+        }
+        int flagsAt = s.reserveFlags();
+        boolean plain = true;
+        for (Field f : FIELDS) {
+            plain &= s.string(raw.value(f));
+        }
         for (int i = 0; i < FIELDS.length; i++) {
             String norm = n.value(FIELDS[i]);
             int how = norm == null ? NORMALIZED_NULL : norm.equals(raw.value(FIELDS[i])) ? NORMALIZED_SAME : NORMALIZED_STORED;
             flags |= how << (2 + 2 * i);
-        }
-        if (r.valid()) {
-            flags |= VALID;
-        }
-        if (needsEscape(r)) {
-            flags |= ESCAPE;
-        }
-        s.varint(flags);
-        for (Field f : FIELDS) {
-            s.string(raw.value(f));
-        }
-        for (Field f : FIELDS) {
-            String norm = n.value(f);
-            if (norm != null && !norm.equals(raw.value(f))) {
-                s.string(norm);
+            if (how == NORMALIZED_STORED) {
+                plain &= s.string(norm);
             }
         }
         List<Violation> vs = r.violations();
@@ -123,11 +121,12 @@ final class StagedRecords {
             Integer m = messageOf(v.message());
             if (m == null) {
                 s.varint(0);
-                s.string(v.message());
+                plain &= s.string(v.message());
             } else {
-                s.varint(m + 1);
+                s.varint(m + 1); // written from its own escaped JSON
             }
         }
+        s.putFlags(flagsAt, plain ? flags : flags | ESCAPE);
         offsets.add(place(s));
         return offsets.size() - 1;
     }
@@ -296,22 +295,6 @@ final class StagedRecords {
         return offset;
     }
 
-    /** Whether a text of the record that is written from the arena (cells, normalized values, messages) needs escaping. */
-    private static boolean needsEscape(ValidatedRecord r) {
-        for (Field f : FIELDS) {
-            String norm = r.normalized().value(f);
-            if (!JsonBytes.plain(r.raw().value(f)) || norm != null && !JsonBytes.plain(norm)) {
-                return true;
-            }
-        }
-        for (Violation v : r.violations()) {
-            if (!JsonBytes.plain(v.message())) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** {@code ,"name":} of each field in {@link Field} order, as {@link Views.RecordView} names them. */
     private static byte[][] names() {
         String[] keys = {"names", "nid", "phoneNumber", "gender", "email"};
@@ -349,13 +332,56 @@ final class StagedRecords {
             bytes[size++] = (byte) v;
         }
 
-        void string(String value) {
-            Objects.requireNonNull(value, "value");
+        /**
+         * Two bytes for the flags, filled in by {@link #putFlags}: a varint of 14 bits, not always minimal (a value
+         * under 128 becomes {@code 1xxxxxxx 00000000}), which {@link Reader#varint} reads all the same.
+         */
+        int reserveFlags() {
+            ensure(2);
+            size += 2;
+            return size - 2;
+        }
+
+        void putFlags(int at, int flags) {
+            if (flags >>> 14 != 0) {
+                throw new IllegalStateException("flags over 14 bits: " + flags);
+            }
+            bytes[at] = (byte) ((flags & 0x7F) | 0x80);
+            bytes[at + 1] = (byte) (flags >>> 7);
+        }
+
+        /**
+         * Appends {@code value} as a varint length and UTF-8; returns whether it is written in JSON as it is (no
+         * character needs an escape). ASCII text, nearly all of it, is copied and checked in the same pass.
+         */
+        boolean string(String value) {
+            int n = value.length();
+            int start = size;
+            varint(n);
+            ensure(n);
+            byte[] b = bytes;
+            int at = size;
+            boolean plain = true;
+            for (int i = 0; i < n; i++) {
+                char c = value.charAt(i);
+                if (c >= 0x80) {
+                    size = start;
+                    return utf8(value);
+                }
+                b[at + i] = (byte) c;
+                plain &= !JsonBytes.needsEscape(c);
+            }
+            size = at + n;
+            return plain;
+        }
+
+        private boolean utf8(String value) {
             byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
             varint(utf8.length);
             ensure(utf8.length);
             System.arraycopy(utf8, 0, bytes, size, utf8.length);
             size += utf8.length;
+            return JsonBytes.plain(value);
         }
 
         private void ensure(int more) {

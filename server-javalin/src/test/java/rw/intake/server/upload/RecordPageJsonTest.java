@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import rw.intake.server.ServerApp;
@@ -49,6 +50,42 @@ final class RecordPageJsonTest {
         assertThat(items.get(0).get("errors").get(0).get("relatedRow").asInt()).isEqualTo(2);
         assertThat(items.get(0).get("errors").get(1).has("relatedRow")).isFalse();
         assertThat(items.get(0).get("names").asText()).isEqualTo("  \"Quoted\" \\ Ñame\u00a0");
+    }
+
+    /**
+     * Whether a record's texts need escaping is found while they are copied: here the one text that does is a stored
+     * normalized value, then a message past the table of interned ones; a record with non-ASCII but nothing to escape
+     * is copied as it is.
+     */
+    @Test
+    void write_escapesWhicheverTextOfTheRecordNeedsIt() throws Exception {
+        StagedRecords staged = new StagedRecords();
+        List<ValidatedRecord> records = new ArrayList<>();
+        records.add(ValidatedRecord.of(RawRecord.of(2, "Uwase Aline", "1199870012345678", "0788123456", "F", "a@b.rw"),
+                new Normalized("Uwase\tAline", "1199870012345678", "tab\there", "F", "a@b.rw"), List.of()));
+        records.add(ValidatedRecord.of(RawRecord.of(3, "Ñyiramana Ève", "1199870012345679", "0788123457", "F", "é@b.rw"),
+                new Normalized("Ñyiramana Ève", "1199870012345679", "+250788123457", "F", "é@b.rw"), List.of()));
+        for (int row = 4; row < 4_200; row++) {
+            records.add(ValidatedRecord.of(RawRecord.of(row, "Name", "", "", "", ""), new Normalized(null, null, null, null, null),
+                    List.of(Violation.of(Field.NAMES, "names.length", Severity.ERROR, "message " + row
+                            + (row == 4_199 ? " with \"quotes\" and a\ttab" : "")))));
+        }
+        records.forEach(staged::append);
+        int[] shown = {0, 1, 4_196, 4_197};
+        List<ValidatedRecord> items = new ArrayList<>();
+        for (int i : shown) {
+            items.add(staged.get(i));
+        }
+
+        String streamed = new String(RecordPageJson.write(staged, shown, 1, 4, records.size()), StandardCharsets.UTF_8);
+
+        assertThat(items).containsExactly(records.get(0), records.get(1), records.get(4_196), records.get(4_197));
+        assertThat(streamed).isEqualTo(MAPPER.writeValueAsString(Views.page(new Page<>(items, 1, 4, records.size()),
+                Views.RecordView::of)));
+        JsonNode json = MAPPER.readTree(streamed).get("items");
+        assertThat(json.get(0).get("normalized").get("names").asText()).isEqualTo("Uwase\tAline");
+        assertThat(json.get(1).get("names").asText()).isEqualTo("Ñyiramana Ève");
+        assertThat(json.get(3).get("errors").get(0).get("message").asText()).isEqualTo("message 4199 with \"quotes\" and a\ttab");
     }
 
     @Test
