@@ -10,7 +10,7 @@ import java.util.Set;
 @FunctionalInterface
 public interface RegisteredNids {
 
-    /** The subset of {@code nids} (normalized 16-digit strings) that are already registered. */
+    /** The subset of {@code nids} (normalized 16-digit strings, possibly repeated) that are already registered. */
     Set<String> registeredAmong(Collection<String> nids);
 
     /** A look-up that knows no registered NID. */
