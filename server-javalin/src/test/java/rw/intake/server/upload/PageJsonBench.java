@@ -19,9 +19,9 @@ import rw.intake.validation.RecordValidator;
 import rw.intake.validation.ValidatedRecord;
 
 /**
- * CPU time of one page of 50 records as JSON, in process (no HTTP): the records rebuilt and mapped through the view
- * records by the server's ObjectMapper, against {@link RecordPageJson} writing from the packed bytes. Records come
- * from a real sample workbook, read and validated.
+ * CPU time of staging a record ({@link StagedRecords#append}) and of one page of 50 records as JSON, in process (no
+ * HTTP): the records rebuilt and mapped through the view records by the server's ObjectMapper, against
+ * {@link RecordPageJson} writing from the packed bytes. Records come from a real sample workbook, read and validated.
  *
  * <pre>
  * mvn -B -o -q -pl server-javalin test-compile exec:java -Dexec.classpathScope=test \
@@ -32,20 +32,34 @@ public final class PageJsonBench {
     private static final int ROWS = 50_000;
     private static final int SIZE = 50;
     private static final int PAGES = 20_000;
+    /** Rounds of staging all the records; the last three are printed, the others warm the JIT up. */
+    private static final int APPEND_ROUNDS = 20;
 
     private PageJsonBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        StagedRecords staged = new StagedRecords();
         RecordValidator validator = RecordValidator.defaults();
         BatchValidator batch = validator.newBatch();
+        List<ValidatedRecord> validated = new ArrayList<>(ROWS);
         try (SheetRecords sheet = SheetReader.defaults().open(SampleWorkbooks.xlsxBytes(SampleSpec.of(ROWS, 2026)));
              Stream<RawRecord> records = sheet.records()) {
-            records.forEach(r -> staged.append(batch.next(r)));
+            records.forEach(r -> validated.add(batch.next(r)));
+        }
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        StagedRecords staged = null;
+        for (int round = 0; round < APPEND_ROUNDS; round++) {
+            long c0 = threads.getCurrentThreadCpuTime();
+            staged = new StagedRecords();
+            for (ValidatedRecord r : validated) {
+                staged.append(r);
+            }
+            if (round >= APPEND_ROUNDS - 3) {
+                System.out.printf(Locale.ROOT, "append round %d: %.0f ns/record%n", round + 1,
+                        (double) (threads.getCurrentThreadCpuTime() - c0) / ROWS);
+            }
         }
         ObjectMapper mapper = ServerApp.objectMapper();
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long sink = 0;
         for (int round = 0; round < 3; round++) {
             long c0 = threads.getCurrentThreadCpuTime();
