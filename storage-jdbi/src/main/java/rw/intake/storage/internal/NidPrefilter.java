@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -248,7 +247,10 @@ final class NidPrefilter implements AutoCloseable {
 
     /** The filter as a look-up sees it. */
     interface Snapshot {
-        /** The NIDs that may be registered (distinct, in order): the others are not. */
+        /**
+         * The NIDs that may be registered, in order (repeats kept: the look-up drops them among the few let through,
+         * where it costs less than a set of every NID): the others are not.
+         */
         List<String> candidates(Collection<String> nids);
 
         /** Whether the NID may be registered. */
@@ -278,14 +280,13 @@ final class NidPrefilter implements AutoCloseable {
 
         @Override
         public List<String> candidates(Collection<String> nids) {
-            // Repeats dropped among the few let through only: copying every NID into a set cost more than the filter.
-            Set<String> maybe = new LinkedHashSet<>();
+            List<String> maybe = new ArrayList<>();
             for (String nid : nids) {
                 if (bloom.mightContain(NidBloom.key(nid))) {
                     maybe.add(nid);
                 }
             }
-            return new ArrayList<>(maybe);
+            return maybe;
         }
     }
 }
