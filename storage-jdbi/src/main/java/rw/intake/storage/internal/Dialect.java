@@ -84,9 +84,9 @@ public enum Dialect {
     }
 
     /**
-     * Whether the exception is a violation of the key of registered NIDs ({@code users_registered_nid_key}, on
-     * PostgreSQL {@code registered_nids_pkey}): a concurrent commit registered one of the NIDs first (or the records
-     * hold a valid NID twice).
+     * Whether the exception is a violation of the key of registered NIDs ({@code users_registered_nid_key} on MariaDB,
+     * {@code registered_nids_pkey} on PostgreSQL and H2): a concurrent commit registered one of the NIDs first (or the
+     * records hold a valid NID twice).
      */
     boolean isNidRace(SQLException e) {
         if (!isUniqueViolation(e)) {
