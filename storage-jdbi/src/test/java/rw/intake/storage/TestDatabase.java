@@ -38,8 +38,7 @@ public final class TestDatabase implements AutoCloseable {
         this.drop = drop;
         this.kind = kind;
         if (upgrade != null) {
-            String user = config.jdbcUrl().startsWith("jdbc:h2:") ? "sa" : null;
-            Flyway.configure().dataSource(config.jdbcUrl(), user, null)
+            Flyway.configure().dataSource(config.jdbcUrl(), user(config.jdbcUrl()), null)
                 .locations("classpath:db/migration/" + Dialect.of(config.jdbcUrl()).key()).target(upgrade.from()).load().migrate();
             for (String sql : upgrade.setup()) {
                 execute(sql);
@@ -119,8 +118,8 @@ public final class TestDatabase implements AutoCloseable {
 
     /** The first column of the first row of a query run by hand, as a number. */
     public long queryLong(String sql) {
-        String user = config.jdbcUrl().startsWith("jdbc:h2:") ? "sa" : null;
-        try (Connection c = DriverManager.getConnection(config.jdbcUrl(), user, null); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(config.jdbcUrl(), user(config.jdbcUrl()), null);
+             Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
@@ -148,9 +147,13 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     /** Runs the statements in order on one connection. */
+    /** The user to connect as by hand: H2's "sa"; the other servers' URLs name theirs (null keeps it). */
+    private static String user(String url) {
+        return url.startsWith("jdbc:h2:") ? "sa" : null;
+    }
+
     private static void execute(String url, String... sqls) {
-        String user = url.startsWith("jdbc:h2:") ? "sa" : null;
-        try (Connection c = DriverManager.getConnection(url, user, null); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url, user(url), null); Statement s = c.createStatement()) {
             for (String sql : sqls) {
                 s.execute(sql);
             }
