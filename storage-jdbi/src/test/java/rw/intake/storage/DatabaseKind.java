@@ -8,6 +8,8 @@ public enum DatabaseKind {
     POSTGRESQL("INTAKE_TEST_POSTGRES_URL"),
     /** PostgreSQL with batched inserts instead of COPY. */
     POSTGRESQL_BATCH("INTAKE_TEST_POSTGRES_URL"),
+    /** PostgreSQL with COPY, every commit (not only large ones) into a partition of its own. */
+    POSTGRESQL_PARTITIONS("INTAKE_TEST_POSTGRES_URL"),
     /** MariaDB, when {@code INTAKE_TEST_MARIADB_URL} is set. */
     MARIADB("INTAKE_TEST_MARIADB_URL");
 
@@ -15,6 +17,11 @@ public enum DatabaseKind {
 
     DatabaseKind(String urlVariable) {
         this.urlVariable = urlVariable;
+    }
+
+    /** The storage's dialect for this kind: {@code h2}, {@code postgresql} or {@code mariadb}. */
+    public String dialect() {
+        return name().startsWith("POSTGRESQL") ? "postgresql" : name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The environment variable holding the server's URL, or null for H2. */

@@ -1,6 +1,7 @@
 package rw.intake.storage;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import rw.intake.validation.Field;
 import rw.intake.validation.Normalized;
@@ -52,6 +53,26 @@ public final class Records {
             records.add(valid(i + 2, nid(first + i)));
         }
         return records;
+    }
+
+    /** The records, but whose iteration fails at index {@code at} (a staged upload released during its commit). */
+    public static Iterable<ValidatedRecord> failingAt(List<ValidatedRecord> records, int at) {
+        return () -> new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return true;
+            }
+
+            @Override
+            public ValidatedRecord next() {
+                if (next == at) {
+                    throw new IllegalStateException("staged upload released");
+                }
+                return records.get(next++);
+            }
+        };
     }
 
     public static CommitRequest request(String uploadId, String owner, CommitMode mode, List<ValidatedRecord> records) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -16,7 +15,7 @@ final class StorageTest {
     @EnumSource(DatabaseKind.class)
     void open_migratesOnceAndKeepsData(DatabaseKind kind) {
         try (TestDatabase db = TestDatabase.fresh(kind)) {
-            String expected = kind == DatabaseKind.POSTGRESQL_BATCH ? "postgresql" : kind.name().toLowerCase(Locale.ROOT);
+            String expected = kind.dialect();
             assertThat(db.storage().dialect()).isEqualTo(expected);
             List<ValidatedRecord> records = Records.validRange(1, 2);
             db.storage().users().commit(Records.request("u1", "alice", CommitMode.ALL, records), records);

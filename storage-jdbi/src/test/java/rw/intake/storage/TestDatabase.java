@@ -16,7 +16,9 @@ import rw.intake.storage.internal.JdbiStorage;
 /**
  * A fresh, empty, migrated database for one test, dropped on close: an H2 in-memory database, a new PostgreSQL schema
  * (via {@code currentSchema=}) or a new MariaDB database on the server named by the kind's environment variable.
- * A kind whose variable is not set skips the test.
+ * A kind whose variable is not set skips the test. PostgreSQL commits go into partitions of their own from
+ * {@link JdbiStorage#DEFAULT_PARTITION_FROM} records ({@code POSTGRESQL_PARTITIONS}: all), or from the system property
+ * {@code intake.test.partitionFrom} (benchmarks: 0 never).
  *
  * <pre>{@code
  * try (TestDatabase db = TestDatabase.fresh(DatabaseKind.H2)) {
@@ -30,10 +32,13 @@ public final class TestDatabase implements AutoCloseable {
     private final String adminUrl;
     private final String drop;
     private final DatabaseKind kind;
+    private final long partitionFrom;
     private final Storage storage;
 
     private TestDatabase(DatabaseKind kind, DatabaseConfig config, String adminUrl, String drop, int chunk, Upgrade upgrade) {
         this.config = config;
+        this.partitionFrom = Long.getLong("intake.test.partitionFrom",
+            kind == DatabaseKind.POSTGRESQL_PARTITIONS ? 1 : JdbiStorage.DEFAULT_PARTITION_FROM);
         this.adminUrl = adminUrl;
         this.drop = drop;
         this.kind = kind;
@@ -44,7 +49,7 @@ public final class TestDatabase implements AutoCloseable {
                 execute(sql);
             }
         }
-        this.storage = JdbiStorage.open(config, kind != DatabaseKind.POSTGRESQL_BATCH, chunk);
+        this.storage = JdbiStorage.open(config, kind != DatabaseKind.POSTGRESQL_BATCH, chunk, partitionFrom);
     }
 
     /** A database migrated to {@code from}, then given rows by {@code setup}, before the storage migrates the rest. */
@@ -128,9 +133,9 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
-    /** Opens another pool on the same database (a second server instance, say). */
+    /** Opens another pool on the same database (a second server instance, say), committing as this one does. */
     public Storage openAnother() {
-        return Storage.open(config);
+        return JdbiStorage.open(config, kind != DatabaseKind.POSTGRESQL_BATCH, 1000, partitionFrom);
     }
 
     @Override

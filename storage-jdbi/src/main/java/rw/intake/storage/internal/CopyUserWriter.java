@@ -18,10 +18,11 @@ import org.postgresql.copy.CopyIn;
  * <p>The registered NIDs go to {@code registered_nids} last, sorted, in one more COPY: in that order the inserts into
  * its primary key walk the index from left to right instead of landing at random (see the V2 migration). The users
  * trigger that would register them one by one stands aside for the transaction ({@code intake.registers_nids}).
+ * {@link PartitionLoad} uses the same encoding ({@link UsersCopy}) for a large upload's table, and {@link #copyRegistered}.
  */
 final class CopyUserWriter implements UserWriter {
 
-    private static final String COPY = "COPY users (" + COLUMNS.replace('\n', ' ') + ") FROM STDIN WITH (FORMAT binary)";
+    private static final String COPY = "COPY {table} (" + COLUMNS.replace('\n', ' ') + ") FROM STDIN WITH (FORMAT binary)";
     private static final String COPY_REGISTERED = "COPY registered_nids (nid) FROM STDIN WITH (FORMAT binary)";
     private static final String REGISTERS_NIDS = "SELECT set_config('intake.registers_nids', 'on', true)";
     /** The binary COPY signature, then flags and header extension length (both 0). */
@@ -34,54 +35,17 @@ final class CopyUserWriter implements UserWriter {
     @Override
     public Sink open(Handle handle, String uploadId, long uploadSeq, Instant committedAt) throws SQLException {
         handle.createQuery(REGISTERS_NIDS).mapTo(String.class).one();
-        byte[] upload = text(uploadId);
-        long at = committedAt.getEpochSecond() * 1_000_000L + committedAt.getNano() / 1000 - POSTGRES_EPOCH_MICROS;
-        Stream users = new Stream(handle, COPY);
+        UsersCopy users = new UsersCopy(handle, "users", uploadId, uploadSeq, committedAt);
         return new Sink() {
             @Override
             public void write(List<UserRow> rows) throws SQLException {
-                for (UserRow r : rows) {
-                    Buffer buf = users.buf;
-                    buf.int16(FIELDS);
-                    buf.field(upload);
-                    buf.int32(8).int64(uploadSeq);
-                    buf.int32(4).int32(r.row());
-                    buf.field(text(r.names()));
-                    buf.field(text(r.nid()));
-                    buf.field(text(r.phoneNumber()));
-                    buf.field(text(r.gender()));
-                    buf.field(text(r.email()));
-                    buf.bool(r.nidValid());
-                    buf.bool(r.phoneValid());
-                    buf.bool(r.emailValid());
-                    buf.bool(r.namesValid());
-                    buf.bool(r.genderValid());
-                    buf.bool(r.valid());
-                    buf.field(text(r.errors()));
-                    buf.int32(8).int64(at);
-                    if (r.registeredNid() == null) {
-                        buf.int32(-1);
-                    } else {
-                        buf.field(text(r.registeredNid()));
-                    }
-                    users.tupleWritten();
-                }
+                users.write(rows);
             }
 
             @Override
             public void finish(long[] nids, int count) throws SQLException {
                 users.end();
-                if (count == 0) {
-                    return;
-                }
-                Arrays.sort(nids, 0, count);
-                try (Stream registered = new Stream(handle, COPY_REGISTERED)) {
-                    for (int i = 0; i < count; i++) {
-                        registered.buf.int16((short) 1).int32(8).int64(nids[i]);
-                        registered.tupleWritten();
-                    }
-                    registered.end();
-                }
+                copyRegistered(handle, nids, count);
             }
 
             @Override
@@ -89,6 +53,78 @@ final class CopyUserWriter implements UserWriter {
                 users.close();
             }
         };
+    }
+
+    /**
+     * Registers the NIDs {@code nids[0..count)} (sorted here) in one COPY into {@code registered_nids}; the caller's
+     * transaction has {@code intake.registers_nids} on, or writes no users.
+     */
+    static void copyRegistered(Handle handle, long[] nids, int count) throws SQLException {
+        if (count == 0) {
+            return;
+        }
+        Arrays.sort(nids, 0, count);
+        try (Stream registered = new Stream(handle, COPY_REGISTERED)) {
+            for (int i = 0; i < count; i++) {
+                registered.buf.int16((short) 1).int32(8).int64(nids[i]);
+                registered.tupleWritten();
+            }
+            registered.end();
+        }
+    }
+
+    /** One COPY of an upload's users into {@code users} or a table like it: {@link #write} chunks, then {@link #end}. */
+    static final class UsersCopy implements AutoCloseable {
+        private final Stream stream;
+        private final byte[] upload;
+        private final long uploadSeq;
+        private final long at;
+
+        UsersCopy(Handle handle, String table, String uploadId, long uploadSeq, Instant committedAt) throws SQLException {
+            this.stream = new Stream(handle, COPY.replace("{table}", table));
+            this.upload = text(uploadId);
+            this.uploadSeq = uploadSeq;
+            this.at = committedAt.getEpochSecond() * 1_000_000L + committedAt.getNano() / 1000 - POSTGRES_EPOCH_MICROS;
+        }
+
+        void write(List<UserRow> rows) throws SQLException {
+            for (UserRow r : rows) {
+                Buffer buf = stream.buf;
+                buf.int16(FIELDS);
+                buf.field(upload);
+                buf.int32(8).int64(uploadSeq);
+                buf.int32(4).int32(r.row());
+                buf.field(text(r.names()));
+                buf.field(text(r.nid()));
+                buf.field(text(r.phoneNumber()));
+                buf.field(text(r.gender()));
+                buf.field(text(r.email()));
+                buf.bool(r.nidValid());
+                buf.bool(r.phoneValid());
+                buf.bool(r.emailValid());
+                buf.bool(r.namesValid());
+                buf.bool(r.genderValid());
+                buf.bool(r.valid());
+                buf.field(text(r.errors()));
+                buf.int32(8).int64(at);
+                if (r.registeredNid() == null) {
+                    buf.int32(-1);
+                } else {
+                    buf.field(text(r.registeredNid()));
+                }
+                stream.tupleWritten();
+            }
+        }
+
+        void end() throws SQLException {
+            stream.end();
+        }
+
+        /** Cancels the COPY if it did not end. */
+        @Override
+        public void close() throws SQLException {
+            stream.close();
+        }
     }
 
     /** One binary COPY in progress: tuples go into {@link #buf}, which is sent whenever it fills. */

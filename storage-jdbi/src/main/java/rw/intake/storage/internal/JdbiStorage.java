@@ -18,19 +18,35 @@ public final class JdbiStorage implements Storage {
     private final JdbiUserStore users;
     private final JdbiAccountStore accounts;
 
-    private JdbiStorage(Dialect dialect, HikariDataSource pool, boolean copy, int chunk) {
+    private JdbiStorage(Dialect dialect, HikariDataSource pool, boolean copy, int chunk, long partitionFrom) {
         this.dialect = dialect;
         this.pool = pool;
         Jdbi jdbi = Jdbi.create(pool);
-        UserWriter writer = copy && dialect == Dialect.POSTGRESQL ? new CopyUserWriter()
+        boolean useCopy = copy && dialect == Dialect.POSTGRESQL;
+        UserWriter writer = useCopy ? new CopyUserWriter()
             : new BatchUserWriter(dialect == Dialect.POSTGRESQL, Dialect.isEmbeddedH2(pool.getJdbcUrl()));
-        this.users = new JdbiUserStore(jdbi, dialect, writer, chunk);
+        // A commit into a partition of its own takes two connections: with fewer than three it would starve the rest.
+        boolean partitions = useCopy && pool.getMaximumPoolSize() >= MIN_POOL_FOR_PARTITIONS;
+        this.users = new JdbiUserStore(jdbi, dialect, writer, chunk, partitions ? partitionFrom : 0);
         this.accounts = new JdbiAccountStore(jdbi, dialect);
     }
 
-    /** Opens the pool and migrates the schema; on PostgreSQL commits use COPY. */
+    /**
+     * Records from which a commit into PostgreSQL goes into a partition of its own by default: below, one COPY
+     * into {@code users} is as fast (see the storage README for the measurements).
+     */
+    public static final long DEFAULT_PARTITION_FROM = 100_000;
+    /** The pool size from which commits into partitions of their own are used (they take two connections). */
+    static final int MIN_POOL_FOR_PARTITIONS = 3;
+
+    /** Opens the pool and migrates the schema; on PostgreSQL commits use COPY, large ones into partitions of their own. */
     public static Storage open(DatabaseConfig config) {
-        return open(config, true, JdbiUserStore.DEFAULT_CHUNK);
+        return open(config, true, JdbiUserStore.DEFAULT_CHUNK, DEFAULT_PARTITION_FROM);
+    }
+
+    /** {@link #open(DatabaseConfig, boolean, int, long)} with large PostgreSQL commits into partitions of their own. */
+    public static JdbiStorage open(DatabaseConfig config, boolean copy, int chunk) {
+        return open(config, copy, chunk, DEFAULT_PARTITION_FROM);
     }
 
     /**
@@ -38,9 +54,14 @@ public final class JdbiStorage implements Storage {
      *
      * @param copy  whether commits use COPY on PostgreSQL (else batched inserts, as on the other databases)
      * @param chunk NIDs per look-up statement and records per insert batch (PostgreSQL COPYs a commit in one)
+     * @param partitionFrom records (committed ones: valid ones for {@code records: valid}) from which a PostgreSQL
+     *                      commit with COPY goes into a partition of its own, given a pool of three or more; 0 never
      * @throws StorageException if the database cannot be reached or migrated
      */
-    public static JdbiStorage open(DatabaseConfig config, boolean copy, int chunk) {
+    public static JdbiStorage open(DatabaseConfig config, boolean copy, int chunk, long partitionFrom) {
+        if (partitionFrom < 0) {
+            throw new IllegalArgumentException("partitionFrom must be >= 0: " + partitionFrom);
+        }
         if (chunk < 1) {
             throw new IllegalArgumentException("chunk must be >= 1: " + chunk);
         }
@@ -64,7 +85,7 @@ public final class JdbiStorage implements Storage {
         }
         try {
             Flyway.configure().dataSource(pool).locations(dialect.migrations()).load().migrate();
-            JdbiStorage storage = new JdbiStorage(dialect, pool, copy, chunk);
+            JdbiStorage storage = new JdbiStorage(dialect, pool, copy, chunk, partitionFrom);
             storage.users.start();
             return storage;
         } catch (RuntimeException e) {

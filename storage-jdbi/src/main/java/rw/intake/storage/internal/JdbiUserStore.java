@@ -16,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
@@ -23,6 +24,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.Update;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +48,10 @@ import rw.intake.validation.ValidatedRecord;
  * last, sorted, by the writer; see PostgreSQL's V2 and H2's V4 migrations). A commit that loses a race for a NID
  * against a concurrent commit fails on it, rolls back and starts again, then asking the database about every NID.
  * Otherwise look-ups ask only about the NIDs that the {@link NidPrefilter} cannot rule out.
+ *
+ * <p>On PostgreSQL a large upload (from {@code partitionFrom} records) is written into a table of its own through two
+ * connections and published as a partition of {@code users} by a short transaction ({@link PartitionLoad}); the
+ * guarantees are the same, the transaction that makes any of it visible being the one that registers its NIDs.
  */
 final class JdbiUserStore implements UserStore, AutoCloseable {
 
@@ -63,9 +69,12 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         SELECT seq FROM uploads WHERE id = :id""";
     private static final String INSERT_UPLOAD = """
         INSERT INTO uploads (id, owner, file_name, records, valid_records, invalid_records, with_warnings, blank_rows,
-                             commit_mode, committed, skipped, conflicts, committed_at)
+                             commit_mode, committed, skipped, conflicts, committed_at<seqColumn>)
         VALUES (:id, :owner, :fileName, :records, :valid, :invalid, :withWarnings, :blankRows,
-                :mode, 0, 0, 0, :committedAt)""";
+                :mode, 0, 0, 0, :committedAt<seqValue>)""";
+    /** PostgreSQL: the next {@code uploads.seq}, taken before the commit's transaction when the upload gets a partition. */
+    private static final String NEXT_UPLOAD_SEQ = """
+        SELECT nextval(pg_get_serial_sequence('uploads', 'seq'))""";
     private static final String H2_COMMIT_LOCK = """
         SELECT id FROM commit_lock WHERE id = 1 FOR UPDATE""";
     private static final String UPDATE_UPLOAD = """
@@ -95,18 +104,26 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
     /** On H2, commits through this store wait here rather than on the commit_lock row, whose wait times out. */
     private final Lock h2Commits;
     private final NidPrefilter prefilter;
+    /** Rows from which a commit goes into a partition of its own (PostgreSQL, {@link PartitionLoad}); 0 for never. */
+    private final long partitionFrom;
+    /** Commits into partitions of their own, one at a time: each takes two connections and both cores. */
+    private final Semaphore partitionCommits = new Semaphore(1, true);
 
-    JdbiUserStore(Jdbi jdbi, Dialect dialect, UserWriter writer, int chunkSize) {
+    JdbiUserStore(Jdbi jdbi, Dialect dialect, UserWriter writer, int chunkSize, long partitionFrom) {
         this.jdbi = jdbi;
         this.dialect = dialect;
         this.writer = writer;
         this.chunkSize = chunkSize;
+        this.partitionFrom = partitionFrom;
         this.h2Commits = dialect == Dialect.H2 ? new ReentrantLock() : null;
         this.prefilter = new NidPrefilter(jdbi);
     }
 
-    /** Starts loading the registered-NID filter in the background. */
+    /** Drops what unfinished commits of a stopped process left (PostgreSQL); starts loading the registered-NID filter. */
     void start() {
+        if (dialect == Dialect.POSTGRESQL) {
+            PartitionLoad.dropOrphans(jdbi);
+        }
         prefilter.start();
     }
 
@@ -133,8 +150,8 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
             try {
                 Counts counts = new Counts(bypass);
                 Phases phases = counts.phases;
-                CommitResult result = jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED,
-                    h -> commitOnce(h, request, records, counts));
+                CommitResult result = ownPartition(request) ? commitInPartition(request, records, counts)
+                    : jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> commitOnce(h, request, records, counts));
                 phases.commit = System.nanoTime() - phases.end;
                 prefilter.committed(request.uploadId(), counts.keys, counts.keyCount);
                 for (int i = 0; i < counts.conflictCount; i++) {
@@ -170,48 +187,107 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
             h.createQuery(H2_COMMIT_LOCK).mapTo(Integer.class).one();
         }
         Instant committedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        long uploadSeq = insertUpload(h, request, committedAt);
-        long caughtUp = System.nanoTime();
-        phases.upload = caughtUp - start;
-        counts.filter = counts.bypass ? null : prefilter.caughtUp(h, request.uploadId());
-        BitSet registered = registeredRecords(h, records, counts.filter);
-        long looked = System.nanoTime();
-        phases.lookup = looked - caughtUp;
-        try (UserWriter.Sink sink = writer.open(h, request.uploadId(), uploadSeq, committedAt)) {
-            List<UserRow> rows = new ArrayList<>(chunkSize);
-            int index = 0;
-            for (ValidatedRecord r : records) {
-                add(r, registered.get(index++), request.mode(), rows, counts);
-                if (rows.size() == chunkSize) {
-                    write(sink, rows, counts);
-                }
-            }
-            write(sink, rows, counts);
-            long finish = System.nanoTime();
-            phases.rows = finish - looked - phases.insert;
-            sink.finish(counts.keys, counts.keyCount);
-            phases.registered = System.nanoTime() - finish;
-        }
-        long update = System.nanoTime();
-        h.createUpdate(UPDATE_UPLOAD).bind("committed", counts.committed).bind("skipped", counts.skipped)
-            .bind("conflicts", counts.conflictCount).bind("id", request.uploadId()).execute();
-        phases.end = System.nanoTime();
-        phases.upload += phases.end - update;
-        return new CommitResult(request.uploadId(), counts.committed, counts.skipped, counts.conflictCount, committedAt);
-    }
-
-    /** Inserts the uploads row; returns its {@code seq}. */
-    private long insertUpload(Handle h, CommitRequest request, Instant committedAt) {
         if (uploadExists(h, request.uploadId())) {
             throw new UploadAlreadyCommittedException(request.uploadId());
         }
+        long uploadSeq = insertUpload(h, request, committedAt, null);
+        long caughtUp = System.nanoTime();
+        phases.upload = caughtUp - start;
+        BitSet registered = registeredRecords(h, records, request.uploadId(), counts);
+        long looked = System.nanoTime();
+        phases.lookup = looked - caughtUp;
+        try (UserWriter.Sink sink = writer.open(h, request.uploadId(), uploadSeq, committedAt)) {
+            writeRows(sink, records, registered, request.mode(), counts);
+        }
+        return updateUpload(h, request, counts, committedAt);
+    }
+
+    /** Whether the commit goes into a partition of its own: a large upload, on PostgreSQL with COPY. */
+    private boolean ownPartition(CommitRequest request) {
         UploadTotals t = request.totals();
+        return partitionFrom > 0 && (request.mode() == CommitMode.VALID ? t.valid() : t.records()) >= partitionFrom;
+    }
+
+    /**
+     * Commits into a partition of its own ({@link PartitionLoad}): the upload's seq, the look-ups and the load come
+     * before the commit's transaction, which inserts the uploads row, registers the NIDs and attaches the partition.
+     */
+    private CommitResult commitInPartition(CommitRequest request, Iterable<ValidatedRecord> records, Counts counts)
+        throws SQLException {
+        Phases phases = counts.phases;
+        partitionCommits.acquireUninterruptibly();
+        try (Handle h = jdbi.open()) {
+            long start = System.nanoTime();
+            Instant committedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            if (uploadExists(h, request.uploadId())) {
+                throw new UploadAlreadyCommittedException(request.uploadId());
+            }
+            long uploadSeq = h.createQuery(NEXT_UPLOAD_SEQ).mapTo(Long.class).one();
+            long caughtUp = System.nanoTime();
+            phases.upload = caughtUp - start;
+            BitSet registered = registeredRecords(h, records, null, counts);
+            phases.lookup = System.nanoTime() - caughtUp;
+            try (PartitionLoad load = PartitionLoad.create(jdbi, h, uploadSeq)) {
+                try (UserWriter.Sink sink = load.sink(request.uploadId(), committedAt)) {
+                    writeRows(sink, records, registered, request.mode(), counts);
+                }
+                long attach = System.nanoTime();
+                CommitResult result = h.inTransaction(TransactionIsolationLevel.READ_COMMITTED, t -> {
+                    insertUpload(t, request, committedAt, uploadSeq);
+                    load.attach(counts.keys, counts.keyCount);
+                    return updateUpload(t, request, counts, committedAt);
+                });
+                load.published();
+                phases.attach = System.nanoTime() - attach;
+                return result;
+            }
+        } finally {
+            partitionCommits.release();
+        }
+    }
+
+    /** Writes the rows of the records through the sink, in chunks, then finishes it with the NIDs they register. */
+    private void writeRows(UserWriter.Sink sink, Iterable<ValidatedRecord> records, BitSet registered, CommitMode mode,
+        Counts counts) throws SQLException {
+        long start = System.nanoTime();
+        List<UserRow> rows = new ArrayList<>(chunkSize);
+        int index = 0;
+        for (ValidatedRecord r : records) {
+            add(r, registered.get(index++), mode, rows, counts);
+            if (rows.size() == chunkSize) {
+                write(sink, rows, counts);
+            }
+        }
+        write(sink, rows, counts);
+        long finish = System.nanoTime();
+        counts.phases.rows = finish - start - counts.phases.insert;
+        sink.finish(counts.keys, counts.keyCount);
+        counts.phases.registered = System.nanoTime() - finish;
+    }
+
+    /** Sets the uploads row's counts; the commit's result. */
+    private CommitResult updateUpload(Handle h, CommitRequest request, Counts counts, Instant committedAt) {
+        long update = System.nanoTime();
+        h.createUpdate(UPDATE_UPLOAD).bind("committed", counts.committed).bind("skipped", counts.skipped)
+            .bind("conflicts", counts.conflictCount).bind("id", request.uploadId()).execute();
+        counts.phases.end = System.nanoTime();
+        counts.phases.upload += counts.phases.end - update;
+        return new CommitResult(request.uploadId(), counts.committed, counts.skipped, counts.conflictCount, committedAt);
+    }
+
+    /** Inserts the uploads row, with the given {@code seq} unless null; returns its {@code seq}. */
+    private long insertUpload(Handle h, CommitRequest request, Instant committedAt, Long seq) {
+        UploadTotals t = request.totals();
+        String insert = INSERT_UPLOAD.replace("<seqColumn>", seq == null ? "" : ", seq").replace("<seqValue>", seq == null ? "" : ", :seq");
         try {
-            h.createUpdate(INSERT_UPLOAD).bind("id", request.uploadId()).bind("owner", request.owner())
+            Update update = h.createUpdate(insert).bind("id", request.uploadId()).bind("owner", request.owner())
                 .bind("fileName", request.fileName()).bind("records", t.records()).bind("valid", t.valid())
                 .bind("invalid", t.invalid()).bind("withWarnings", t.withWarnings()).bind("blankRows", t.blankRows())
-                .bind("mode", request.mode().name().toLowerCase(Locale.ROOT)).bind("committedAt", committedAt)
-                .execute();
+                .bind("mode", request.mode().name().toLowerCase(Locale.ROOT)).bind("committedAt", committedAt);
+            if (seq != null) {
+                update.bind("seq", seq.longValue());
+            }
+            update.execute();
         } catch (JdbiException e) {
             SQLException sql = sqlCause(e);
             if (sql != null && dialect.isUniqueViolation(sql)) {
@@ -220,7 +296,7 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
             }
             throw e;
         }
-        return h.createQuery(UPLOAD_SEQ).bind("id", request.uploadId()).mapTo(Long.class).one();
+        return seq != null ? seq : h.createQuery(UPLOAD_SEQ).bind("id", request.uploadId()).mapTo(Long.class).one();
     }
 
     private static boolean uploadExists(Handle h, String uploadId) {
@@ -229,11 +305,14 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
 
     /**
      * Which records (by position) are valid with a NID registered already: asks the database, a chunk at a time, about
-     * the NIDs that the filter (if any) cannot rule out. All look-ups come before the first insert, so that the inserts
-     * can stream (one COPY on PostgreSQL).
+     * the NIDs that the filter (caught up first, unless the attempt bypasses it) cannot rule out. All look-ups come
+     * before the first insert, so that the inserts can stream (one COPY on PostgreSQL). {@code ownUpload} is the
+     * upload whose uploads row the handle's transaction holds, if any (see {@link NidPrefilter#caughtUp}).
      */
-    private BitSet registeredRecords(Handle h, Iterable<ValidatedRecord> records, NidPrefilter.Snapshot filter)
+    private BitSet registeredRecords(Handle h, Iterable<ValidatedRecord> records, String ownUpload, Counts counts)
         throws SQLException {
+        counts.filter = counts.bypass ? null : prefilter.caughtUp(h, ownUpload);
+        NidPrefilter.Snapshot filter = counts.filter;
         BitSet registered = new BitSet();
         List<String> ask = new ArrayList<>();
         int[] positions = new int[chunkSize];
@@ -451,15 +530,17 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         long rows;
         long insert;
         long registered;
+        long attach;
         long end;
         long commit;
 
         @Override
         public String toString() {
             return String.format(Locale.ROOT,
-                "uploads row %d ms, registered look-ups %d ms, rows/JSON %d ms, insert %d ms, registered NIDs %d ms, commit %d ms",
+                "uploads row %d ms, registered look-ups %d ms, rows/JSON %d ms, insert %d ms, registered NIDs (or indexes) %d ms,"
+                    + " attach %d ms, commit %d ms",
                 upload / 1_000_000, lookup / 1_000_000, rows / 1_000_000, insert / 1_000_000, registered / 1_000_000,
-                commit / 1_000_000);
+                attach / 1_000_000, commit / 1_000_000);
         }
     }
 }

@@ -130,7 +130,7 @@ public final class StorageBench {
     }
 
     private static boolean postgres(DatabaseKind kind) {
-        return kind == DatabaseKind.POSTGRESQL || kind == DatabaseKind.POSTGRESQL_BATCH;
+        return kind.dialect().equals("postgresql");
     }
 
     /**

@@ -1,0 +1,352 @@
+package rw.intake.storage.internal;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PostgreSQL: a large upload's users written into a table of their own, {@code users_u<seq>}, and published as a
+ * partition of {@code users} (see the V5 migration):
+ * <ol>
+ * <li>{@link #create}: the table, like {@code users} with no index and no trigger, with {@code CHECK (part_seq = seq)};
+ * <li>{@link #sink}: two COPYs into it at once, on two connections, each in its own transaction, fed chunk by chunk
+ *     from a queue by two threads (which also encode the rows);
+ * <li>{@link #attach}, in the commit's transaction with its {@code uploads} row: the registered NIDs (sorted, one
+ *     COPY; a NID registered meanwhile breaks {@code registered_nids_pkey} there) while the other connection builds
+ *     the table's key and partial index, then {@code ATTACH PARTITION}, which scans nothing (the {@code CHECK} proves
+ *     the partition constraint), finds the indexes built and takes no lock that readers or small commits wait on
+ *     ({@code SHARE UPDATE EXCLUSIVE} on {@code users}).
+ * </ol>
+ * Until that transaction commits no reader of {@code users} sees a row of the upload; if it rolls back, or anything
+ * before fails, {@link #close} drops the table. A table left by a process that died is dropped by {@link #dropOrphans}
+ * at the next start: a load holds a session advisory lock on its seq for its whole life, so a table whose lock is free
+ * belongs to nobody.
+ */
+final class PartitionLoad implements AutoCloseable {
+
+    /** The name of a large upload's table before its seq. */
+    static final String PREFIX = "users_u";
+    /** The first key of the advisory lock that a load holds on its table; the second is the seq (modulo 2^31 - 1). */
+    private static final int LOCK_CLASS = 0x1a7a4e00;
+    private static final String LOCK = "SELECT pg_advisory_lock(" + LOCK_CLASS + ", CAST(MOD(:seq, 2147483647) AS INTEGER))";
+    private static final String TRY_LOCK = "SELECT pg_try_advisory_lock(" + LOCK_CLASS + ", CAST(MOD(:seq, 2147483647) AS INTEGER))";
+    private static final String UNLOCK = "SELECT pg_advisory_unlock(" + LOCK_CLASS + ", CAST(MOD(:seq, 2147483647) AS INTEGER))";
+    private static final String ORPHANS = """
+        SELECT c.relname FROM pg_class c
+        WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+          AND c.relkind = 'r' AND NOT c.relispartition AND c.relname LIKE 'users\\_u%'""";
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionLoad.class);
+
+    private final Handle main;
+    private final Handle second;
+    private final long seq;
+    private final String table;
+    private boolean published;
+
+    private PartitionLoad(Handle main, Handle second, long seq) {
+        this.main = main;
+        this.second = second;
+        this.seq = seq;
+        this.table = PREFIX + seq;
+    }
+
+    /**
+     * Locks the seq and creates the upload's table, through {@code main} (in auto-commit) and one more connection of
+     * {@code jdbi}, the two that load it.
+     */
+    static PartitionLoad create(Jdbi jdbi, Handle main, long seq) {
+        main.createQuery(LOCK).bind("seq", seq).mapTo(String.class).one(); // void
+        Handle second = null;
+        try {
+            second = jdbi.open();
+            PartitionLoad load = new PartitionLoad(main, second, seq);
+            main.execute("CREATE TABLE " + load.table + " (LIKE users INCLUDING DEFAULTS)");
+            main.execute("ALTER TABLE " + load.table + " ALTER COLUMN part_seq SET DEFAULT " + seq
+                + ", ADD CONSTRAINT " + load.table + "_part_seq CHECK (part_seq = " + seq + ")");
+            return load;
+        } catch (RuntimeException e) {
+            main.createQuery(UNLOCK).bind("seq", seq).mapTo(Boolean.class).one();
+            if (second != null) {
+                second.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The sink of the upload's rows: {@code write} queues a chunk for the two COPYs (failing as soon as one of them
+     * has); {@code finish} ends them, and keeps no NIDs (they go to {@link #attach}).
+     */
+    UserWriter.Sink sink(String uploadId, Instant committedAt) {
+        return new TwoCopies(uploadId, committedAt);
+    }
+
+    /**
+     * In the commit's transaction on {@code main}, after the sink finished: registers the NIDs {@code nids[0..count)}
+     * there while the other connection builds the table's key and partial index (each committed at once; nothing reads
+     * the table before it is attached), then attaches the table.
+     */
+    void attach(long[] nids, int count) throws SQLException {
+        long start = System.nanoTime();
+        long[] indexed = new long[1];
+        String key = table + "_key";
+        both("index",
+            () -> CopyUserWriter.copyRegistered(main, nids, count),
+            () -> {
+                second.execute("SET max_parallel_maintenance_workers = 0");
+                second.execute("CREATE UNIQUE INDEX " + key + " ON " + table + " (upload_seq, \"row_number\", part_seq)");
+                second.execute("ALTER TABLE " + table + " ADD CONSTRAINT " + key + " UNIQUE USING INDEX " + key);
+                second.execute("CREATE INDEX " + table + "_invalid ON " + table + " (upload_seq, \"row_number\") WHERE NOT valid");
+                indexed[0] = System.nanoTime();
+            });
+        long registered = System.nanoTime();
+        main.execute("ALTER TABLE users ATTACH PARTITION " + table + " FOR VALUES IN (" + seq + ")");
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{}: {} NIDs registered in {} ms while indexed in {} ms, attached in {} ms", table, count,
+                (registered - start) / 1_000_000, (indexed[0] - start) / 1_000_000, (System.nanoTime() - registered) / 1_000_000);
+        }
+    }
+
+    /** The commit's transaction committed: the table is a partition of {@code users} now, not to be dropped. */
+    void published() {
+        published = true;
+    }
+
+    /** Drops the table unless published, releases the seq and the second connection. */
+    @Override
+    public void close() {
+        try {
+            if (!published) {
+                main.execute("DROP TABLE IF EXISTS " + table);
+            }
+        } finally {
+            try {
+                main.createQuery(UNLOCK).bind("seq", seq).mapTo(Boolean.class).one();
+            } finally {
+                second.close();
+            }
+        }
+    }
+
+    /**
+     * Drops the upload tables that no load holds (left by a process that died before it attached or dropped one);
+     * returns how many.
+     */
+    static int dropOrphans(Jdbi jdbi) {
+        return jdbi.withHandle(h -> {
+            int dropped = 0;
+            for (String name : h.createQuery(ORPHANS).mapTo(String.class).list()) {
+                long seq;
+                try {
+                    seq = Long.parseLong(name.substring(PREFIX.length()));
+                } catch (NumberFormatException e) {
+                    continue; // not one of ours
+                }
+                if (h.createQuery(TRY_LOCK).bind("seq", seq).mapTo(Boolean.class).one()) {
+                    try {
+                        h.execute("DROP TABLE IF EXISTS " + name);
+                        dropped++;
+                        LOG.warn("dropped {}, the rows of a commit that did not finish (its process stopped)", name);
+                    } finally {
+                        h.createQuery(UNLOCK).bind("seq", seq).mapTo(Boolean.class).one();
+                    }
+                }
+            }
+            return dropped;
+        });
+    }
+
+    /** Runs {@code a} here and {@code b} on a thread of its own at the same time; throws the first failure. */
+    private void both(String name, SqlTask a, SqlTask b) throws SQLException {
+        Failure failure = new Failure();
+        Thread t = new Thread(() -> {
+            try {
+                b.run();
+            } catch (SQLException | RuntimeException | Error e) {
+                failure.add(e);
+            }
+        }, "intake-" + table + "-" + name);
+        t.setDaemon(true);
+        t.start();
+        try {
+            a.run();
+        } catch (SQLException | RuntimeException | Error e) {
+            failure.add(e);
+        } finally {
+            joinUninterruptibly(t);
+        }
+        failure.rethrow();
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A statement, or a few, on one connection. */
+    @FunctionalInterface
+    private interface SqlTask {
+        void run() throws SQLException;
+    }
+
+    /** The first failure of the threads of one step (later ones are added to it as suppressed). */
+    private static final class Failure {
+        private Throwable first;
+
+        synchronized void add(Throwable t) {
+            if (first == null) {
+                first = t;
+            } else if (first != t) {
+                first.addSuppressed(t);
+            }
+        }
+
+        synchronized boolean failed() {
+            return first != null;
+        }
+
+        synchronized void rethrow() throws SQLException {
+            if (first instanceof SQLException e) {
+                throw e;
+            }
+            if (first instanceof RuntimeException e) {
+                throw e;
+            }
+            if (first instanceof Error e) {
+                throw e;
+            }
+        }
+    }
+
+    /** Two COPYs into the table, each on its own thread and connection, taking chunks from one queue. */
+    private final class TwoCopies implements UserWriter.Sink {
+        /** Tells a copy thread that no chunk follows. */
+        private static final List<UserRow> END = List.of();
+        private final BlockingQueue<List<UserRow>> queue = new ArrayBlockingQueue<>(8);
+        private final Failure failure = new Failure();
+        private final Thread[] threads = new Thread[2];
+        private boolean ended;
+
+        TwoCopies(String uploadId, Instant committedAt) {
+            Handle[] handles = {main, second};
+            for (int i = 0; i < threads.length; i++) {
+                Handle handle = handles[i];
+                threads[i] = new Thread(() -> copy(handle, uploadId, committedAt), "intake-" + table + "-copy-" + (i + 1));
+                threads[i].setDaemon(true);
+                threads[i].start();
+            }
+        }
+
+        /**
+         * One copy thread: takes chunks until {@link #END}, writing them while nothing has failed. It always takes
+         * chunks to the end, so that {@link #write} never waits on a queue that nobody empties.
+         */
+        private void copy(Handle handle, String uploadId, Instant committedAt) {
+            CopyUserWriter.UsersCopy copy = null;
+            try {
+                copy = new CopyUserWriter.UsersCopy(handle, table, uploadId, seq, committedAt);
+            } catch (SQLException | RuntimeException | Error e) {
+                failure.add(e);
+            }
+            try {
+                for (List<UserRow> rows = take(); rows != END; rows = take()) {
+                    if (copy != null && !failure.failed()) {
+                        copy.write(rows);
+                    }
+                }
+                if (copy != null && !failure.failed()) {
+                    copy.end();
+                }
+            } catch (SQLException | RuntimeException | Error e) {
+                failure.add(e);
+                while (take() != END) {
+                    // drain: the producer must not block
+                }
+            } finally {
+                closeQuietly(copy);
+            }
+        }
+
+        private List<UserRow> take() {
+            while (true) {
+                try {
+                    return queue.take();
+                } catch (InterruptedException e) {
+                    // Nobody interrupts these threads; a chunk or END always follows.
+                }
+            }
+        }
+
+        private void closeQuietly(CopyUserWriter.UsersCopy copy) {
+            if (copy != null) {
+                try {
+                    copy.close();
+                } catch (SQLException | RuntimeException e) {
+                    failure.add(e);
+                }
+            }
+        }
+
+        @Override
+        public void write(List<UserRow> rows) throws SQLException {
+            failure.rethrow();
+            put(new ArrayList<>(rows));
+        }
+
+        private void put(List<UserRow> rows) {
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    queue.put(rows);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Ends both copies and waits for them. */
+        private void end() {
+            if (!ended) {
+                ended = true;
+                for (int i = 0; i < threads.length; i++) {
+                    put(END);
+                }
+                for (Thread t : threads) {
+                    joinUninterruptibly(t);
+                }
+            }
+        }
+
+        @Override
+        public void finish(long[] nids, int count) throws SQLException {
+            end();
+            failure.rethrow();
+        }
+
+        @Override
+        public void close() {
+            end();
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package rw.intake.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
+import org.junit.jupiter.api.Test;
+import rw.intake.storage.internal.JdbiStorage;
+import rw.intake.validation.ValidatedRecord;
+
+/**
+ * PostgreSQL commits into partitions of their own (every commit here, as {@code POSTGRESQL_PARTITIONS}): where the rows
+ * land, what a failed commit leaves, what a stopped process leaves, and what readers and plain commits see meanwhile.
+ * The rest of the store's behaviour on this path is {@link UserStoreTest}'s, run for that kind too.
+ */
+final class PartitionCommitTest {
+
+    private static final String LOAD_TABLES = "SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'users\\_u%' AND relkind = 'r'"
+        + " AND relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())";
+    private static final String DETACHED = LOAD_TABLES + " AND NOT relispartition";
+
+    @Test
+    void commit_landsInAPartitionOfItsOwn_readAsAnyOther() {
+        try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> first = Records.validRange(1, 3000);
+            List<ValidatedRecord> second = new ArrayList<>(Records.validRange(2501, 1000));
+            second.add(Records.invalid(5000, "bad", null));
+
+            users.commit(Records.request("u1", "alice", CommitMode.ALL, first), first);
+            CommitResult result = users.commit(Records.request("u2", "bob", CommitMode.ALL, second), second);
+
+            assertThat(result.conflicts()).isEqualTo(500);
+            assertThat(db.queryLong(LOAD_TABLES)).isEqualTo(2);
+            assertThat(db.queryLong(DETACHED)).isZero();
+            long seq = db.queryLong("SELECT seq FROM uploads WHERE id = 'u2'");
+            assertThat(db.queryLong("SELECT COUNT(*) FROM users_u" + seq)).isEqualTo(1001);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM users_shared")).isZero();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isEqualTo(3500);
+            assertThat(users.users(new UserQuery(1, 10, null, false, "bob")).totalItems()).isEqualTo(501);
+            assertThat(users.users(new UserQuery(7, 500, null, null, null)).items()).extracting(CommittedUser::uploadId)
+                .hasSize(500).containsOnly("u2");
+            assertThat(users.users(new UserQuery(9, 500, null, null, null)).items()).extracting(CommittedUser::row)
+                .containsExactly(5000);
+            // A row written by hand goes to the shared partition, and its NID is registered by the trigger.
+            db.execute(Records.insertByHand("u1", 9000, Records.nid(9000), true));
+            assertThat(db.queryLong("SELECT COUNT(*) FROM users_shared")).isEqualTo(1);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids WHERE nid = " + Records.nid(9000))).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void failedCommit_leavesNoTable_andNothingRegistered() {
+        try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> records = Records.validRange(1, 2500);
+            Iterable<ValidatedRecord> failing = Records.failingAt(records, 2200);
+            List<ValidatedRecord> rowTwice = List.of(Records.valid(2, Records.nid(1)), Records.valid(2, Records.nid(2)));
+
+            assertThatThrownBy(() -> users.commit(Records.request("u1", "alice", CommitMode.ALL, records), failing))
+                .hasMessage("staged upload released");
+            assertThatThrownBy(() -> users.commit(Records.request("u2", "alice", CommitMode.ALL, rowTwice), rowTwice))
+                .isInstanceOf(StorageException.class).hasMessageContaining("users_u");
+
+            assertThat(db.queryLong(LOAD_TABLES)).isZero();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isZero();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM uploads")).isZero();
+        }
+    }
+
+    @Test
+    void start_dropsTablesOfStoppedCommits_notThoseOfRunningOnes() throws Exception {
+        try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS);
+             Connection running = DriverManager.getConnection(db.config().jdbcUrl());
+             Statement s = running.createStatement()) {
+            db.execute("CREATE TABLE users_u901 (LIKE users INCLUDING DEFAULTS)");
+            db.execute("CREATE TABLE users_u902 (LIKE users INCLUDING DEFAULTS)");
+            db.execute("CREATE TABLE users_unrelated (id BIGINT)");
+            // A commit of another process, loading users_u902: it holds the advisory lock of its seq.
+            s.execute("SELECT pg_advisory_lock(" + 0x1a7a4e00 + ", 902)");
+
+            try (Storage another = db.openAnother()) {
+                assertThat(another.dialect()).isEqualTo("postgresql");
+            }
+
+            assertThat(db.queryLong(DETACHED + " AND relname = 'users_u901'")).isZero();
+            assertThat(db.queryLong(DETACHED + " AND relname = 'users_u902'")).isEqualTo(1);
+            assertThat(db.queryLong(LOAD_TABLES + " AND relname = 'users_unrelated'")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void readersSeeAllOfAnUploadOrNothing_whileItIsLoadedAndAttached() throws Exception {
+        try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> records = Records.validRange(1, 20_000);
+            CompletableFuture<CommitResult> commit =
+                CompletableFuture.supplyAsync(() -> users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records));
+            Set<Long> seen = new HashSet<>();
+            while (!commit.isDone()) {
+                // The NIDs and the rows are published by one transaction: a NID seen registered, the rows follow.
+                boolean registered = !users.registeredAmong(List.of(Records.nid(19_999))).isEmpty();
+                long rows = users.users(new UserQuery(1, 1, null, null, null)).totalItems();
+                seen.add(rows);
+                if (registered) {
+                    assertThat(rows).isEqualTo(20_000);
+                }
+            }
+            seen.add(users.users(new UserQuery(1, 1, null, null, null)).totalItems());
+
+            assertThat(commit.get().committed()).isEqualTo(20_000);
+            assertThat(seen).isSubsetOf(0L, 20_000L).contains(20_000L);
+        }
+    }
+
+    @Test
+    void partitionCommitAndPlainCommit_concurrently_registerEachNidOnce() throws Exception {
+        try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS);
+             Storage plain = JdbiStorage.open(db.config(), true, 1000, 0)) {
+            List<ValidatedRecord> a = Records.validRange(0, 6000);
+            List<ValidatedRecord> b = new ArrayList<>(Records.validRange(3000, 6000));
+            java.util.Collections.reverse(b);
+            CyclicBarrier start = new CyclicBarrier(2);
+            ConcurrentLinkedQueue<CommitResult> results = new ConcurrentLinkedQueue<>();
+            CompletableFuture<Void> fa = CompletableFuture.runAsync(() -> results.add(commitAfter(start, db.storage(), "ua", a)));
+            CompletableFuture<Void> fb = CompletableFuture.runAsync(() -> results.add(commitAfter(start, plain, "ub", b)));
+            CompletableFuture.allOf(fa, fb).get();
+
+            assertThat(results).extracting(CommitResult::committed).containsOnly(6000L);
+            assertThat(results.stream().mapToLong(CommitResult::conflicts).sum()).isEqualTo(3000);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM users WHERE valid")).isEqualTo(9000);
+            assertThat(db.queryLong("SELECT COUNT(DISTINCT nid) FROM users WHERE valid")).isEqualTo(9000);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isEqualTo(9000);
+        }
+    }
+
+    private static CommitResult commitAfter(CyclicBarrier start, Storage storage, String id, List<ValidatedRecord> records) {
+        try {
+            start.await();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return storage.users().commit(Records.request(id, "alice", CommitMode.ALL, records), records);
+    }
+}
