@@ -59,6 +59,19 @@ final class PartitionCommitTest {
     }
 
     @Test
+    void poolOfThree_commitsIntoTheSharedPartition() {
+        try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS);
+             Storage small = JdbiStorage.open(new DatabaseConfig(db.config().jdbcUrl(), "", "", 3), true, 1000, 1)) {
+            List<ValidatedRecord> records = Records.validRange(1, 10);
+
+            small.users().commit(Records.request("u1", "alice", CommitMode.ALL, records), records);
+
+            assertThat(db.queryLong(LOAD_TABLES)).isZero();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM users_shared")).isEqualTo(10);
+        }
+    }
+
+    @Test
     void failedCommit_leavesNoTable_andNothingRegistered() {
         try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS)) {
             UserStore users = db.storage().users();

@@ -25,8 +25,8 @@ public final class JdbiStorage implements Storage {
         boolean useCopy = copy && dialect == Dialect.POSTGRESQL;
         UserWriter writer = useCopy ? new CopyUserWriter()
             : new BatchUserWriter(dialect == Dialect.POSTGRESQL, Dialect.isEmbeddedH2(pool.getJdbcUrl()));
-        // A commit into a partition of its own takes two connections: with fewer than three it would starve the rest.
-        boolean partitions = useCopy && pool.getMaximumPoolSize() >= MIN_POOL_FOR_PARTITIONS;
+        // A commit into a partition of its own takes three connections: with no fourth it would starve the rest.
+        boolean partitions = useCopy && pool.getMaximumPoolSize() > PartitionLoad.CONNECTIONS;
         this.users = new JdbiUserStore(jdbi, dialect, writer, chunk, partitions ? partitionFrom : 0);
         this.accounts = new JdbiAccountStore(jdbi, dialect);
     }
@@ -36,8 +36,6 @@ public final class JdbiStorage implements Storage {
      * into {@code users} is as fast (see the storage README for the measurements).
      */
     public static final long DEFAULT_PARTITION_FROM = 100_000;
-    /** The pool size from which commits into partitions of their own are used (they take two connections). */
-    static final int MIN_POOL_FOR_PARTITIONS = 3;
 
     /** Opens the pool and migrates the schema; on PostgreSQL commits use COPY, large ones into partitions of their own. */
     public static Storage open(DatabaseConfig config) {
@@ -55,7 +53,7 @@ public final class JdbiStorage implements Storage {
      * @param copy  whether commits use COPY on PostgreSQL (else batched inserts, as on the other databases)
      * @param chunk NIDs per look-up statement and records per insert batch (PostgreSQL COPYs a commit in one)
      * @param partitionFrom records (committed ones: valid ones for {@code records: valid}) from which a PostgreSQL
-     *                      commit with COPY goes into a partition of its own, given a pool of three or more; 0 never
+     *                      commit with COPY goes into a partition of its own, given a pool of four or more; 0 never
      * @throws StorageException if the database cannot be reached or migrated
      */
     public static JdbiStorage open(DatabaseConfig config, boolean copy, int chunk, long partitionFrom) {

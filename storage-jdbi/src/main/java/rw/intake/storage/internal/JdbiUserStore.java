@@ -193,7 +193,8 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         long uploadSeq = insertUpload(h, request, committedAt, null);
         long caughtUp = System.nanoTime();
         phases.upload = caughtUp - start;
-        BitSet registered = registeredRecords(h, records, request.uploadId(), counts);
+        counts.filter = counts.bypass ? null : prefilter.caughtUp(h, request.uploadId());
+        BitSet registered = registeredRecords(h, records, counts.filter);
         long looked = System.nanoTime();
         phases.lookup = looked - caughtUp;
         try (UserWriter.Sink sink = writer.open(h, request.uploadId(), uploadSeq, committedAt)) {
@@ -225,11 +226,11 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
             long uploadSeq = h.createQuery(NEXT_UPLOAD_SEQ).mapTo(Long.class).one();
             long caughtUp = System.nanoTime();
             phases.upload = caughtUp - start;
-            BitSet registered = registeredRecords(h, records, null, counts);
+            counts.filter = counts.bypass ? null : prefilter.caughtUp(h, null);
             phases.lookup = System.nanoTime() - caughtUp;
             try (PartitionLoad load = PartitionLoad.create(jdbi, h, uploadSeq)) {
                 try (UserWriter.Sink sink = load.sink(request.uploadId(), committedAt)) {
-                    writeRows(sink, records, registered, request.mode(), counts);
+                    writeRowsLookingUp(h, sink, records, request.mode(), counts);
                 }
                 long attach = System.nanoTime();
                 CommitResult result = h.inTransaction(TransactionIsolationLevel.READ_COMMITTED, t -> {
@@ -263,6 +264,41 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         counts.phases.rows = finish - start - counts.phases.insert;
         sink.finish(counts.keys, counts.keyCount);
         counts.phases.registered = System.nanoTime() - finish;
+    }
+
+    /**
+     * As {@link #writeRows}, in one pass over the records, each chunk looked up on {@code h} just before it is written:
+     * for a sink whose inserts run on other connections ({@link PartitionLoad}).
+     */
+    private void writeRowsLookingUp(Handle h, UserWriter.Sink sink, Iterable<ValidatedRecord> records, CommitMode mode,
+        Counts counts) throws SQLException {
+        long start = System.nanoTime();
+        long lookups = counts.phases.lookup;
+        List<ValidatedRecord> chunk = new ArrayList<>(chunkSize);
+        List<UserRow> rows = new ArrayList<>(chunkSize);
+        for (ValidatedRecord r : records) {
+            chunk.add(r);
+            if (chunk.size() == chunkSize) {
+                lookUpAndWrite(h, sink, chunk, mode, rows, counts);
+            }
+        }
+        lookUpAndWrite(h, sink, chunk, mode, rows, counts);
+        long finish = System.nanoTime();
+        counts.phases.rows = finish - start - counts.phases.insert - (counts.phases.lookup - lookups);
+        sink.finish(counts.keys, counts.keyCount);
+        counts.phases.registered = System.nanoTime() - finish;
+    }
+
+    private void lookUpAndWrite(Handle h, UserWriter.Sink sink, List<ValidatedRecord> chunk, CommitMode mode, List<UserRow> rows,
+        Counts counts) throws SQLException {
+        long start = System.nanoTime();
+        BitSet registered = registeredRecords(h, chunk, counts.filter);
+        counts.phases.lookup += System.nanoTime() - start;
+        for (int i = 0; i < chunk.size(); i++) {
+            add(chunk.get(i), registered.get(i), mode, rows, counts);
+        }
+        write(sink, rows, counts);
+        chunk.clear();
     }
 
     /** Sets the uploads row's counts; the commit's result. */
@@ -305,14 +341,11 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
 
     /**
      * Which records (by position) are valid with a NID registered already: asks the database, a chunk at a time, about
-     * the NIDs that the filter (caught up first, unless the attempt bypasses it) cannot rule out. All look-ups come
-     * before the first insert, so that the inserts can stream (one COPY on PostgreSQL). {@code ownUpload} is the
-     * upload whose uploads row the handle's transaction holds, if any (see {@link NidPrefilter#caughtUp}).
+     * the NIDs that the filter (if any) cannot rule out. All look-ups come before the first insert, so that the
+     * inserts can stream (one COPY on PostgreSQL), unless the inserts run on other connections.
      */
-    private BitSet registeredRecords(Handle h, Iterable<ValidatedRecord> records, String ownUpload, Counts counts)
+    private BitSet registeredRecords(Handle h, Iterable<ValidatedRecord> records, NidPrefilter.Snapshot filter)
         throws SQLException {
-        counts.filter = counts.bypass ? null : prefilter.caughtUp(h, ownUpload);
-        NidPrefilter.Snapshot filter = counts.filter;
         BitSet registered = new BitSet();
         List<String> ask = new ArrayList<>();
         int[] positions = new int[chunkSize];

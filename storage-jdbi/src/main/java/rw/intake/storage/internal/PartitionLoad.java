@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * partition of {@code users} (see the V5 migration):
  * <ol>
  * <li>{@link #create}: the table, like {@code users} with no index and no trigger, with {@code CHECK (part_seq = seq)};
- * <li>{@link #sink}: two COPYs into it at once, on two connections, each in its own transaction, fed chunk by chunk
- *     from a queue by two threads (which also encode the rows);
+ * <li>{@link #sink}: two COPYs into it at once, on two connections of their own, each in its own transaction, fed
+ *     chunk by chunk from a queue by two threads (which also encode the rows), while the commit's connection looks
+ *     up the NIDs of the chunks to come;
  * <li>{@link #attach}, in the commit's transaction with its {@code uploads} row: the registered NIDs (sorted, one
  *     COPY; a NID registered meanwhile breaks {@code registered_nids_pkey} there) while the other connection builds
  *     the table's key and partial index, then {@code ATTACH PARTITION}, which scans nothing (the {@code CHECK} proves
@@ -33,6 +34,8 @@ final class PartitionLoad implements AutoCloseable {
 
     /** The name of a large upload's table before its seq. */
     static final String PREFIX = "users_u";
+    /** Connections a load takes from the pool, the commit's own included. */
+    static final int CONNECTIONS = 3;
     /** The first key of the advisory lock that a load holds on its table; the second is the seq (modulo 2^31 - 1). */
     private static final int LOCK_CLASS = 0x1a7a4e00;
     private static final String LOCK = "SELECT pg_advisory_lock(" + LOCK_CLASS + ", CAST(MOD(:seq, 2147483647) AS INTEGER))";
@@ -45,38 +48,48 @@ final class PartitionLoad implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLoad.class);
 
     private final Handle main;
-    private final Handle second;
+    private final Handle[] loaders;
     private final long seq;
     private final String table;
     private boolean published;
 
-    private PartitionLoad(Handle main, Handle second, long seq) {
+    private PartitionLoad(Handle main, Handle[] loaders, long seq) {
         this.main = main;
-        this.second = second;
+        this.loaders = loaders;
         this.seq = seq;
         this.table = PREFIX + seq;
     }
 
     /**
-     * Locks the seq and creates the upload's table, through {@code main} (in auto-commit) and one more connection of
-     * {@code jdbi}, the two that load it.
+     * Locks the seq on {@code main} (the commit's connection, in auto-commit, free for look-ups while the rows load),
+     * takes the two connections that load the rows from {@code jdbi} and creates the upload's table.
      */
     static PartitionLoad create(Jdbi jdbi, Handle main, long seq) {
         main.createQuery(LOCK).bind("seq", seq).mapTo(String.class).one(); // void
-        Handle second = null;
+        Handle[] loaders = new Handle[2];
         try {
-            second = jdbi.open();
-            PartitionLoad load = new PartitionLoad(main, second, seq);
+            loaders[0] = jdbi.open();
+            loaders[1] = jdbi.open();
+            PartitionLoad load = new PartitionLoad(main, loaders, seq);
             main.execute("CREATE TABLE " + load.table + " (LIKE users INCLUDING DEFAULTS)");
             main.execute("ALTER TABLE " + load.table + " ALTER COLUMN part_seq SET DEFAULT " + seq
                 + ", ADD CONSTRAINT " + load.table + "_part_seq CHECK (part_seq = " + seq + ")");
             return load;
         } catch (RuntimeException e) {
-            main.createQuery(UNLOCK).bind("seq", seq).mapTo(Boolean.class).one();
-            if (second != null) {
-                second.close();
+            try {
+                main.createQuery(UNLOCK).bind("seq", seq).mapTo(Boolean.class).one();
+            } finally {
+                closeAll(loaders);
             }
             throw e;
+        }
+    }
+
+    private static void closeAll(Handle[] handles) {
+        for (Handle h : handles) {
+            if (h != null) {
+                h.close();
+            }
         }
     }
 
@@ -90,7 +103,7 @@ final class PartitionLoad implements AutoCloseable {
 
     /**
      * In the commit's transaction on {@code main}, after the sink finished: registers the NIDs {@code nids[0..count)}
-     * there while the other connection builds the table's key and partial index (each committed at once; nothing reads
+     * there while a loading connection builds the table's key and partial index (each committed at once; nothing reads
      * the table before it is attached), then attaches the table.
      */
     void attach(long[] nids, int count) throws SQLException {
@@ -100,10 +113,16 @@ final class PartitionLoad implements AutoCloseable {
         both("index",
             () -> CopyUserWriter.copyRegistered(main, nids, count),
             () -> {
-                second.execute("SET max_parallel_maintenance_workers = 0");
-                second.execute("CREATE UNIQUE INDEX " + key + " ON " + table + " (upload_seq, \"row_number\", part_seq)");
-                second.execute("ALTER TABLE " + table + " ADD CONSTRAINT " + key + " UNIQUE USING INDEX " + key);
-                second.execute("CREATE INDEX " + table + "_invalid ON " + table + " (upload_seq, \"row_number\") WHERE NOT valid");
+                // One core each: parallel workers would take the one the NIDs need.
+                Handle h = loaders[0];
+                h.execute("SET max_parallel_maintenance_workers = 0");
+                try {
+                    h.execute("CREATE UNIQUE INDEX " + key + " ON " + table + " (upload_seq, \"row_number\", part_seq)");
+                    h.execute("ALTER TABLE " + table + " ADD CONSTRAINT " + key + " UNIQUE USING INDEX " + key);
+                    h.execute("CREATE INDEX " + table + "_invalid ON " + table + " (upload_seq, \"row_number\") WHERE NOT valid");
+                } finally {
+                    h.execute("RESET max_parallel_maintenance_workers");
+                }
                 indexed[0] = System.nanoTime();
             });
         long registered = System.nanoTime();
@@ -119,7 +138,7 @@ final class PartitionLoad implements AutoCloseable {
         published = true;
     }
 
-    /** Drops the table unless published, releases the seq and the second connection. */
+    /** Drops the table unless published, releases the seq and the loading connections. */
     @Override
     public void close() {
         try {
@@ -130,7 +149,7 @@ final class PartitionLoad implements AutoCloseable {
             try {
                 main.createQuery(UNLOCK).bind("seq", seq).mapTo(Boolean.class).one();
             } finally {
-                second.close();
+                closeAll(loaders);
             }
         }
     }
@@ -245,7 +264,7 @@ final class PartitionLoad implements AutoCloseable {
         private boolean ended;
 
         TwoCopies(String uploadId, Instant committedAt) {
-            Handle[] handles = {main, second};
+            Handle[] handles = loaders;
             for (int i = 0; i < threads.length; i++) {
                 Handle handle = handles[i];
                 threads[i] = new Thread(() -> copy(handle, uploadId, committedAt), "intake-" + table + "-copy-" + (i + 1));
