@@ -14,7 +14,10 @@
 -- PostgreSQL 15 has no identity columns on partitioned tables: id takes its values from users_id_seq by a default.
 -- A unique constraint of a partitioned table must hold the partition key: (upload_seq, row_number, part_seq) is as
 -- unique as (upload_seq, row_number) was, as an upload's rows are all in one partition. The triggers of V2 move to
--- the partitioned table, which clones them onto every partition (an attach does not fire them).
+-- the partitioned table, which clones the row triggers onto every partition (an attach does not fire them). TRUNCATE
+-- of one partition fires no trigger of users: each partition has a BEFORE TRUNCATE trigger of its own that frees its
+-- registered NIDs (users_partition_truncated; PartitionLoad gives each new partition one). Dropping or detaching a
+-- partition by hand fires nothing and leaves its NIDs registered: DELETE or TRUNCATE its rows first.
 
 DROP TRIGGER users_registered_nids_insert ON users;
 DROP TRIGGER users_registered_nids_update ON users;
@@ -70,3 +73,14 @@ CREATE TRIGGER users_registered_nids_delete AFTER DELETE ON users FOR EACH ROW
     EXECUTE FUNCTION users_registered_nids();
 CREATE TRIGGER users_registered_nids_truncate AFTER TRUNCATE ON users FOR EACH STATEMENT
     EXECUTE FUNCTION users_registered_nids();
+
+CREATE FUNCTION users_partition_truncated() RETURNS trigger
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+    EXECUTE format('DELETE FROM registered_nids r USING %I.%I u '
+        'WHERE u.registered_nid IS NOT NULL AND r.nid = u.registered_nid::BIGINT', TG_TABLE_SCHEMA, TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER users_shared_truncate BEFORE TRUNCATE ON users_shared FOR EACH STATEMENT
+    EXECUTE FUNCTION users_partition_truncated();

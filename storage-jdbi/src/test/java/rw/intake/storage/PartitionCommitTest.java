@@ -59,6 +59,26 @@ final class PartitionCommitTest {
     }
 
     @Test
+    void truncateOfOnePartition_freesItsNidsOnly() {
+        try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> first = Records.validRange(1, 100);
+            List<ValidatedRecord> second = Records.validRange(101, 50);
+            users.commit(Records.request("u1", "alice", CommitMode.ALL, first), first);
+            users.commit(Records.request("u2", "alice", CommitMode.ALL, second), second);
+            db.execute(Records.insertByHand("by-hand", 2, Records.nid(500), true));
+
+            db.execute("TRUNCATE users_u" + db.queryLong("SELECT seq FROM uploads WHERE id = 'u1'"));
+            assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isEqualTo(51);
+            assertThat(db.queryLong("SELECT MIN(nid) FROM registered_nids")).isEqualTo(Long.parseLong(Records.nid(101)));
+            db.execute("TRUNCATE users_shared");
+            assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isEqualTo(50);
+            db.execute("TRUNCATE users");
+            assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isZero();
+        }
+    }
+
+    @Test
     void poolOfThree_commitsIntoTheSharedPartition() {
         try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS);
              Storage small = JdbiStorage.open(new DatabaseConfig(db.config().jdbcUrl(), "", "", 3), true, 1000, 1)) {

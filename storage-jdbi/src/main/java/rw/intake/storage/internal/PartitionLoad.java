@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL: a large upload's users written into a table of their own, {@code users_u<seq>}, and published as a
  * partition of {@code users} (see the V5 migration):
  * <ol>
- * <li>{@link #create}: the table, like {@code users} with no index and no trigger, with {@code CHECK (part_seq = seq)};
+ * <li>{@link #create}: the table, like {@code users} with no index and no row trigger, with {@code CHECK (part_seq =
+ *     seq)} (and the {@code BEFORE TRUNCATE} trigger that frees its NIDs, see the V5 migration);
  * <li>{@link #sink}: two COPYs into it at once, on two connections of their own, each in its own transaction, fed
  *     chunk by chunk from a queue by two threads (which also encode the rows), while the commit's connection looks
  *     up the NIDs of the chunks to come;
@@ -74,6 +75,8 @@ final class PartitionLoad implements AutoCloseable {
             main.execute("CREATE TABLE " + load.table + " (LIKE users INCLUDING DEFAULTS)");
             main.execute("ALTER TABLE " + load.table + " ALTER COLUMN part_seq SET DEFAULT " + seq
                 + ", ADD CONSTRAINT " + load.table + "_part_seq CHECK (part_seq = " + seq + ")");
+            main.execute("CREATE TRIGGER " + load.table + "_truncate BEFORE TRUNCATE ON " + load.table
+                + " FOR EACH STATEMENT EXECUTE FUNCTION users_partition_truncated()");
             return load;
         } catch (RuntimeException e) {
             try {
