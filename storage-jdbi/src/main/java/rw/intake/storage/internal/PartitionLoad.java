@@ -72,11 +72,14 @@ final class PartitionLoad implements AutoCloseable {
             loaders[0] = jdbi.open();
             loaders[1] = jdbi.open();
             PartitionLoad load = new PartitionLoad(main, loaders, seq);
-            main.execute("CREATE TABLE " + load.table + " (LIKE users INCLUDING DEFAULTS)");
-            main.execute("ALTER TABLE " + load.table + " ALTER COLUMN part_seq SET DEFAULT " + seq
-                + ", ADD CONSTRAINT " + load.table + "_part_seq CHECK (part_seq = " + seq + ")");
-            main.execute("CREATE TRIGGER " + load.table + "_truncate BEFORE TRUNCATE ON " + load.table
-                + " FOR EACH STATEMENT EXECUTE FUNCTION users_partition_truncated()");
+            String table = load.table;
+            main.useTransaction(t -> { // all of it or none: no half-made table to leave behind
+                t.execute("CREATE TABLE " + table + " (LIKE users INCLUDING DEFAULTS)");
+                t.execute("ALTER TABLE " + table + " ALTER COLUMN part_seq SET DEFAULT " + seq
+                    + ", ADD CONSTRAINT " + table + "_part_seq CHECK (part_seq = " + seq + ")");
+                t.execute("CREATE TRIGGER " + table + "_truncate BEFORE TRUNCATE ON " + table
+                    + " FOR EACH STATEMENT EXECUTE FUNCTION users_partition_truncated()");
+            });
             return load;
         } catch (RuntimeException e) {
             try {
