@@ -27,13 +27,22 @@ DROP TRIGGER users_registered_nids_truncate ON users;
 ALTER TABLE users RENAME TO users_shared;
 ALTER TABLE users_shared DROP CONSTRAINT users_upload_row_key;
 DROP INDEX users_invalid_upload_row_idx;
-ALTER TABLE users_shared ALTER COLUMN id DROP IDENTITY;
+-- The ids go on from where the identity stopped (or past the largest id, if rows were written with their own).
+DO $$
+DECLARE
+    next_id BIGINT;
+BEGIN
+    next_id := GREATEST(COALESCE((SELECT MAX(id) FROM users_shared), 0),
+                        COALESCE(pg_sequence_last_value(pg_get_serial_sequence('users_shared', 'id')::regclass), 0)) + 1;
+    ALTER TABLE users_shared ALTER COLUMN id DROP IDENTITY;
+    CREATE SEQUENCE users_id_seq AS BIGINT;
+    PERFORM setval('users_id_seq', next_id, false);
+END
+$$;
 ALTER TABLE users_shared ALTER COLUMN id SET NOT NULL;
+ALTER TABLE users_shared ALTER COLUMN id SET DEFAULT nextval('users_id_seq');
 ALTER TABLE users_shared ADD COLUMN part_seq BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE users_shared ADD CONSTRAINT users_shared_part_seq CHECK (part_seq = 0);
-
-CREATE SEQUENCE users_id_seq AS BIGINT;
-SELECT setval('users_id_seq', COALESCE((SELECT MAX(id) FROM users_shared), 0) + 1, false);
 
 CREATE TABLE users (
     id             BIGINT      NOT NULL DEFAULT nextval('users_id_seq'),
@@ -77,8 +86,11 @@ CREATE TRIGGER users_registered_nids_truncate AFTER TRUNCATE ON users FOR EACH S
 CREATE FUNCTION users_partition_truncated() RETURNS trigger
     LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
-    EXECUTE format('DELETE FROM registered_nids r USING %I.%I u '
-        'WHERE u.registered_nid IS NOT NULL AND r.nid = u.registered_nid::BIGINT', TG_TABLE_SCHEMA, TG_TABLE_NAME);
+    -- A table not (or no longer) attached registered nothing: its NIDs may be another upload's now.
+    IF (SELECT relispartition FROM pg_class WHERE oid = TG_RELID) THEN
+        EXECUTE format('DELETE FROM registered_nids r USING %I.%I u '
+            'WHERE u.registered_nid IS NOT NULL AND r.nid = u.registered_nid::BIGINT', TG_TABLE_SCHEMA, TG_TABLE_NAME);
+    END IF;
     RETURN NULL;
 END
 $$;

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import rw.intake.storage.internal.JdbiStorage;
 import rw.intake.validation.ValidatedRecord;
 
@@ -73,8 +74,49 @@ final class PartitionCommitTest {
             assertThat(db.queryLong("SELECT MIN(nid) FROM registered_nids")).isEqualTo(Long.parseLong(Records.nid(101)));
             db.execute("TRUNCATE users_shared");
             assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isEqualTo(50);
+            // A table never attached (a stopped commit's) registered nothing: truncating it frees nothing.
+            db.execute("CREATE TABLE users_u950 (LIKE users INCLUDING DEFAULTS)");
+            db.execute("CREATE TRIGGER users_u950_truncate BEFORE TRUNCATE ON users_u950 FOR EACH STATEMENT"
+                + " EXECUTE FUNCTION users_partition_truncated()");
+            db.execute(Records.insertByHand("u2", 2, Records.nid(101), true).replace("INTO users ", "INTO users_u950 "));
+            db.execute("TRUNCATE users_u950");
+            assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isEqualTo(50);
             db.execute("TRUNCATE users");
             assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isZero();
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails the test
+    void copyRefusedByTheServer_failsTheCommit_andLeavesNothing() {
+        try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS)) {
+            UserStore users = db.storage().users();
+            // registered_nid is VARCHAR(16): the server refuses the row when it reads it, and says so at the COPY's end.
+            List<ValidatedRecord> records = List.of(Records.valid(2, Records.nid(1)), Records.valid(3, Records.nid(2) + "7"));
+
+            assertThatThrownBy(() -> users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records))
+                .isInstanceOf(StorageException.class).hasMessageContaining("character varying(16)");
+
+            assertThat(db.queryLong(LOAD_TABLES)).isZero();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isZero();
+            List<ValidatedRecord> good = Records.validRange(1, 2);
+            assertThat(users.commit(Records.request("u1", "alice", CommitMode.ALL, good), good).committed()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void upgradeToPartitions_idsGoOnFromWhereTheIdentityStopped() {
+        try (TestDatabase db = TestDatabase.upgraded(DatabaseKind.POSTGRESQL_PARTITIONS, "3",
+            Records.insertByHand("old", 2, Records.nid(1), true), Records.insertByHand("old", 3, Records.nid(2), true),
+            Records.insertByHand("old", 4, Records.nid(3), true), "DELETE FROM users WHERE \"row_number\" = 4")) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> records = Records.validRange(10, 2);
+
+            users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records);
+
+            assertThat(db.queryLong("SELECT MIN(id) FROM users WHERE upload_id = 'u1'")).isEqualTo(4);
+            db.execute(Records.insertByHand("by-hand", 9, Records.nid(20), true).replace("INTO users ", "INTO users_shared "));
+            assertThat(db.queryLong("SELECT id FROM users WHERE upload_id = 'by-hand'")).isEqualTo(6);
         }
     }
 
@@ -119,7 +161,7 @@ final class PartitionCommitTest {
             db.execute("CREATE TABLE users_u902 (LIKE users INCLUDING DEFAULTS)");
             db.execute("CREATE TABLE users_unrelated (id BIGINT)");
             // A commit of another process, loading users_u902: it holds the advisory lock of its seq.
-            s.execute("SELECT pg_advisory_lock(" + 0x1a7a4e00 + ", 902)");
+            s.execute("SELECT pg_advisory_lock(hashtext('intake ' || current_schema()), 902)");
 
             try (Storage another = db.openAnother()) {
                 assertThat(another.dialect()).isEqualTo("postgresql");

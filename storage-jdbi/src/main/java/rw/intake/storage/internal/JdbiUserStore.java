@@ -122,7 +122,11 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
     /** Drops what unfinished commits of a stopped process left (PostgreSQL); starts loading the registered-NID filter. */
     void start() {
         if (dialect == Dialect.POSTGRESQL) {
-            PartitionLoad.dropOrphans(jdbi);
+            try {
+                PartitionLoad.dropOrphans(jdbi);
+            } catch (JdbiException e) {
+                LOG.warn("could not look for the tables of unfinished commits; the next start tries again: {}", e.getMessage());
+            }
         }
         prefilter.start();
     }

@@ -37,11 +37,17 @@ final class PartitionLoad implements AutoCloseable {
     static final String PREFIX = "users_u";
     /** Connections a load takes from the pool, the commit's own included. */
     static final int CONNECTIONS = 3;
-    /** The first key of the advisory lock that a load holds on its table; the second is the seq (modulo 2^31 - 1). */
-    private static final int LOCK_CLASS = 0x1a7a4e00;
-    private static final String LOCK = "SELECT pg_advisory_lock(" + LOCK_CLASS + ", CAST(MOD(:seq, 2147483647) AS INTEGER))";
-    private static final String TRY_LOCK = "SELECT pg_try_advisory_lock(" + LOCK_CLASS + ", CAST(MOD(:seq, 2147483647) AS INTEGER))";
-    private static final String UNLOCK = "SELECT pg_advisory_unlock(" + LOCK_CLASS + ", CAST(MOD(:seq, 2147483647) AS INTEGER))";
+    /**
+     * The keys of the advisory lock that a load holds on its table: a hash of the schema (advisory locks are per
+     * database, seqs per schema) and the seq (modulo 2^31 - 1).
+     */
+    private static final String LOCK_KEYS = "hashtext('intake ' || current_schema()), CAST(MOD(:seq, 2147483647) AS INTEGER)";
+    private static final String LOCK = "SELECT pg_advisory_lock(" + LOCK_KEYS + ")";
+    private static final String TRY_LOCK = "SELECT pg_try_advisory_lock(" + LOCK_KEYS + ")";
+    private static final String UNLOCK = "SELECT pg_advisory_unlock(" + LOCK_KEYS + ")";
+    /** Whether the table exists and is not a partition: checked by the holder of its lock, the only one to attach it. */
+    private static final String DETACHED = """
+        SELECT EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass(:name) AND NOT relispartition)""";
     private static final String ORPHANS = """
         SELECT c.relname FROM pg_class c
         WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
@@ -144,12 +150,16 @@ final class PartitionLoad implements AutoCloseable {
         published = true;
     }
 
-    /** Drops the table unless published, releases the seq and the loading connections. */
+    /**
+     * Drops the table unless published (or attached after all: a failure after the commit's COMMIT must not drop a
+     * partition), releases the seq and the loading connections. The drop goes through a loading connection, which
+     * works when the commit's has failed.
+     */
     @Override
     public void close() {
         try {
             if (!published) {
-                main.execute("DROP TABLE IF EXISTS " + table);
+                dropIfDetached(loaders[0], table);
             }
         } finally {
             try {
@@ -176,9 +186,17 @@ final class PartitionLoad implements AutoCloseable {
                 }
                 if (h.createQuery(TRY_LOCK).bind("seq", seq).mapTo(Boolean.class).one()) {
                     try {
-                        h.execute("DROP TABLE IF EXISTS " + name);
-                        dropped++;
-                        LOG.warn("dropped {}, the rows of a commit that did not finish (its process stopped)", name);
+                        // Checked again under the lock: listed detached, it may have been attached since.
+                        if (h.inTransaction(t -> {
+                            t.execute("SET LOCAL lock_timeout = '5s'"); // a reader of the table (pg_dump) must not stop the start
+                            return dropIfDetached(t, name);
+                        })) {
+                            dropped++;
+                            LOG.warn("dropped {}, the rows of a commit that did not finish (its process stopped)", name);
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.warn("could not drop {}, the rows of a commit that did not finish; the next start tries again: {}",
+                            name, e.getMessage());
                     } finally {
                         h.createQuery(UNLOCK).bind("seq", seq).mapTo(Boolean.class).one();
                     }
@@ -186,6 +204,15 @@ final class PartitionLoad implements AutoCloseable {
             }
             return dropped;
         });
+    }
+
+    /** Drops the table if it exists and is not a partition; whether it did. The caller holds the table's lock. */
+    private static boolean dropIfDetached(Handle h, String name) {
+        if (!h.createQuery(DETACHED).bind("name", name).mapTo(Boolean.class).one()) {
+            return false;
+        }
+        h.execute("DROP TABLE " + name);
+        return true;
     }
 
     /** Runs {@code a} here and {@code b} on a thread of its own at the same time; throws the first failure. */
@@ -236,6 +263,9 @@ final class PartitionLoad implements AutoCloseable {
         private Throwable first;
 
         synchronized void add(Throwable t) {
+            if (t == null) {
+                return;
+            }
             if (first == null) {
                 first = t;
             } else if (first != t) {
@@ -266,22 +296,29 @@ final class PartitionLoad implements AutoCloseable {
         private static final List<UserRow> END = List.of();
         private final BlockingQueue<List<UserRow>> queue = new ArrayBlockingQueue<>(8);
         private final Failure failure = new Failure();
-        private final Thread[] threads = new Thread[2];
+        private final List<Thread> threads = new ArrayList<>(2);
+        /** Set by {@link #close} without {@link #finish}: the copies are cancelled, not ended. */
+        private volatile boolean aborted;
         private boolean ended;
 
         TwoCopies(String uploadId, Instant committedAt) {
-            Handle[] handles = loaders;
-            for (int i = 0; i < threads.length; i++) {
-                Handle handle = handles[i];
-                threads[i] = new Thread(() -> copy(handle, uploadId, committedAt), "intake-" + table + "-copy-" + (i + 1));
-                threads[i].setDaemon(true);
-                threads[i].start();
+            try {
+                for (Handle handle : loaders) {
+                    Thread t = new Thread(() -> copy(handle, uploadId, committedAt), "intake-" + table + "-copy-" + (threads.size() + 1));
+                    t.setDaemon(true);
+                    t.start();
+                    threads.add(t);
+                }
+            } catch (RuntimeException | Error e) {
+                close(); // ends the threads started
+                throw e;
             }
         }
 
         /**
-         * One copy thread: takes chunks until {@link #END}, writing them while nothing has failed. It always takes
-         * chunks to the end, so that {@link #write} never waits on a queue that nobody empties.
+         * One copy thread: takes chunks until {@link #END} (always to the end, so that {@link #write} never waits on a
+         * queue that nobody empties), writing them while nothing has failed; then ends its COPY, or cancels it if
+         * anything failed or the sink was abandoned.
          */
         private void copy(Handle handle, String uploadId, Instant committedAt) {
             CopyUserWriter.UsersCopy copy = null;
@@ -290,20 +327,21 @@ final class PartitionLoad implements AutoCloseable {
             } catch (SQLException | RuntimeException | Error e) {
                 failure.add(e);
             }
-            try {
-                for (List<UserRow> rows = take(); rows != END; rows = take()) {
-                    if (copy != null && !failure.failed()) {
+            for (List<UserRow> rows = take(); rows != END; rows = take()) {
+                if (copy != null && !failure.failed()) {
+                    try {
                         copy.write(rows);
+                    } catch (SQLException | RuntimeException | Error e) {
+                        failure.add(e);
                     }
                 }
-                if (copy != null && !failure.failed()) {
+            }
+            try {
+                if (copy != null && !failure.failed() && !aborted) {
                     copy.end();
                 }
             } catch (SQLException | RuntimeException | Error e) {
                 failure.add(e);
-                while (take() != END) {
-                    // drain: the producer must not block
-                }
             } finally {
                 closeQuietly(copy);
             }
@@ -350,11 +388,11 @@ final class PartitionLoad implements AutoCloseable {
             }
         }
 
-        /** Ends both copies and waits for them. */
+        /** Ends the copies and waits for them. */
         private void end() {
             if (!ended) {
                 ended = true;
-                for (int i = 0; i < threads.length; i++) {
+                for (int i = 0; i < threads.size(); i++) {
                     put(END);
                 }
                 for (Thread t : threads) {
@@ -369,9 +407,13 @@ final class PartitionLoad implements AutoCloseable {
             failure.rethrow();
         }
 
+        /** After {@link #finish}, nothing; else cancels the copies (the table is dropped anyway). */
         @Override
         public void close() {
-            end();
+            if (!ended) {
+                aborted = true;
+                end();
+            }
         }
     }
 }
