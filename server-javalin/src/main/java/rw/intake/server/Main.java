@@ -13,7 +13,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rw.intake.server.auth.Accounts;
 import rw.intake.server.auth.Passwords;
-import rw.intake.storage.DatabaseConfig;
 import rw.intake.storage.Storage;
 
 /**
@@ -42,13 +41,8 @@ public final class Main {
         serve(config);
     }
 
-    private static Storage openStorage(ServerConfig config) {
-        return Storage.open(new DatabaseConfig(config.jdbcUrl(), config.dbUser(), config.dbPassword(),
-                config.dbPoolSize()));
-    }
-
     private static void serve(ServerConfig config) {
-        Storage storage = openStorage(config);
+        Storage storage = config.openStorage();
         Optional<String> generated = Accounts.ensureAdmin(storage.accounts(), config.adminUsername(),
                 config.adminPassword());
         generated.ifPresent(pw -> System.out.println("""
@@ -77,7 +71,7 @@ public final class Main {
         }
         String typed = newPassword();
         String password = typed == null ? Passwords.random() : typed;
-        try (Storage storage = openStorage(config)) {
+        try (Storage storage = config.openStorage()) {
             Accounts.create(storage.accounts(), username, password, role);
         } catch (IllegalArgumentException | rw.intake.storage.StorageException ex) {
             System.err.println("create-user: " + ex.getMessage());
@@ -90,7 +84,7 @@ public final class Main {
     private static int setPassword(ServerConfig config, String username) throws IOException {
         String typed = newPassword();
         String password = typed == null ? Passwords.random() : typed;
-        try (Storage storage = openStorage(config)) {
+        try (Storage storage = config.openStorage()) {
             if (!Accounts.setPassword(storage.accounts(), username, password)) {
                 System.err.println("set-password: no account '" + username + "'");
                 return 1;

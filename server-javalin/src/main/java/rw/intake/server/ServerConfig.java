@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import rw.intake.excel.ReadLimits;
+import rw.intake.storage.DatabaseConfig;
+import rw.intake.storage.Storage;
 
 /**
  * The server's settings, read from environment variables (see the README's configuration table). Every setting has a
@@ -14,6 +16,8 @@ import rw.intake.excel.ReadLimits;
  * @param dbUser                  {@code DB_USER}, default {@code sa}
  * @param dbPassword              {@code DB_PASSWORD}, default empty
  * @param dbPoolSize              {@code DB_POOL_SIZE}, default 8
+ * @param dbPartitionMinRecords   {@code DB_PARTITION_MIN_RECORDS}: records from which a PostgreSQL commit goes into a
+ *                                partition of its own, default 100,000; 0 never
  * @param jwtSecret               {@code JWT_SECRET}; null means a random secret per start (tokens die with the process)
  * @param accessTokenTtl          {@code ACCESS_TOKEN_MINUTES}, default 15 minutes
  * @param refreshTokenTtl         {@code REFRESH_TOKEN_HOURS}, default 12 hours
@@ -25,7 +29,8 @@ import rw.intake.excel.ReadLimits;
  * @param stagingIdleExpiry       {@code STAGING_IDLE_MINUTES}: a staged upload not read for this long is dropped, default 60
  * @param validationThreads       {@code VALIDATION_THREADS}: uploads read and validated at once, default 2
  */
-public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPassword, int dbPoolSize, String jwtSecret,
+public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPassword, int dbPoolSize,
+                           long dbPartitionMinRecords, String jwtSecret,
                            Duration accessTokenTtl, Duration refreshTokenTtl, String adminUsername, String adminPassword,
                            ReadLimits readLimits, long stagingMaxRecords, int stagingMaxUploadsPerUser,
                            Duration stagingIdleExpiry, int validationThreads) {
@@ -44,6 +49,7 @@ public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPas
                 e.text("DB_USER", "sa"),
                 e.text("DB_PASSWORD", ""),
                 e.integer("DB_POOL_SIZE", 8),
+                e.longer("DB_PARTITION_MIN_RECORDS", Storage.DEFAULT_PARTITION_MIN_RECORDS),
                 e.text("JWT_SECRET", null),
                 Duration.ofMinutes(e.integer("ACCESS_TOKEN_MINUTES", 15)),
                 Duration.ofHours(e.integer("REFRESH_TOKEN_HOURS", 12)),
@@ -56,6 +62,11 @@ public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPas
                 e.integer("STAGING_MAX_UPLOADS_PER_USER", 5),
                 Duration.ofMinutes(e.integer("STAGING_IDLE_MINUTES", 60)),
                 e.integer("VALIDATION_THREADS", 2));
+    }
+
+    /** Opens the database these settings name. */
+    public Storage openStorage() {
+        return Storage.open(new DatabaseConfig(jdbcUrl, dbUser, dbPassword, dbPoolSize), dbPartitionMinRecords);
     }
 
     /** A copy with some variables changed (for tests and embedding). */

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import rw.intake.server.auth.Accounts;
-import rw.intake.storage.DatabaseConfig;
 import rw.intake.storage.Storage;
 
 /**
@@ -55,7 +54,7 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
     }
 
     private TestServer open() {
-        this.storage = Storage.open(new DatabaseConfig(config.jdbcUrl(), config.dbUser(), config.dbPassword(), 8));
+        this.storage = config.openStorage();
         Accounts.ensureAdmin(storage.accounts(), config.adminUsername(), config.adminPassword());
         this.app = ServerApp.create(config, storage, nanos::get).start();
         return this;

@@ -14,12 +14,26 @@ import rw.intake.storage.internal.JdbiStorage;
 public interface Storage extends AutoCloseable {
 
     /**
+     * Records from which a commit into PostgreSQL goes into a partition of its own by default (see the storage
+     * README): below, one COPY into {@code users} is fast enough, and the partitions stay few.
+     */
+    long DEFAULT_PARTITION_MIN_RECORDS = 100_000;
+
+    /**
      * Opens a pool to the database and migrates its schema.
      *
      * @throws StorageException if the database cannot be reached or migrated
      */
     static Storage open(DatabaseConfig config) {
         return JdbiStorage.open(config);
+    }
+
+    /**
+     * As {@link #open(DatabaseConfig)}, with the records (committed ones) from which a PostgreSQL commit goes into a
+     * partition of its own (given a pool of four or more connections); 0 never.
+     */
+    static Storage open(DatabaseConfig config, long partitionMinRecords) {
+        return JdbiStorage.open(config, partitionMinRecords);
     }
 
     UserStore users();

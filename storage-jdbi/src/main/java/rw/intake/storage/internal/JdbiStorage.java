@@ -31,15 +31,17 @@ public final class JdbiStorage implements Storage {
         this.accounts = new JdbiAccountStore(jdbi, dialect);
     }
 
-    /**
-     * Records from which a commit into PostgreSQL goes into a partition of its own by default: below, one COPY
-     * into {@code users} is as fast (see the storage README for the measurements).
-     */
-    public static final long DEFAULT_PARTITION_FROM = 100_000;
+    /** {@link Storage#DEFAULT_PARTITION_MIN_RECORDS}. */
+    public static final long DEFAULT_PARTITION_FROM = Storage.DEFAULT_PARTITION_MIN_RECORDS;
 
     /** Opens the pool and migrates the schema; on PostgreSQL commits use COPY, large ones into partitions of their own. */
     public static Storage open(DatabaseConfig config) {
         return open(config, true, JdbiUserStore.DEFAULT_CHUNK, DEFAULT_PARTITION_FROM);
+    }
+
+    /** {@link Storage#open(DatabaseConfig, long)}. */
+    public static Storage open(DatabaseConfig config, long partitionFrom) {
+        return open(config, true, JdbiUserStore.DEFAULT_CHUNK, partitionFrom);
     }
 
     /** {@link #open(DatabaseConfig, boolean, int, long)} with large PostgreSQL commits into partitions of their own. */
