@@ -20,6 +20,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
+import java.util.stream.LongStream;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -94,6 +95,8 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
     private static final String COUNT_USERS = """
         SELECT COUNT(*) FROM users u""";
     private static final String JOIN_UPLOADS = " JOIN uploads p ON p.seq = u.upload_seq";
+    private static final String OWNER_SEQS = """
+        SELECT seq FROM uploads WHERE owner = :owner""";
     /** Commit order, then sheet order: the order of the (upload_seq, row_number) key. */
     private static final String ORDER_PAGE = " ORDER BY u.upload_seq, u.\"row_number\" LIMIT :limit OFFSET :offset";
 
@@ -462,10 +465,48 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
 
     @Override
     public Page<CommittedUser> users(UserQuery query) {
+        try {
+            return jdbi.withHandle(h -> {
+                // The upload's seq, and on PostgreSQL the partitions to read, are looked up first and bound as values:
+                // with them the planner prunes users to the partitions that can hold the rows (see the storage README).
+                Long seq = null;
+                if (query.uploadId() != null) {
+                    seq = h.createQuery(UPLOAD_SEQ).bind("id", query.uploadId()).mapTo(Long.class).findOne().orElse(null);
+                    if (seq == null) {
+                        return new Page<CommittedUser>(List.of(), query.page(), query.size(), 0);
+                    }
+                }
+                long[] parts = null;
+                if (dialect == Dialect.POSTGRESQL) {
+                    if (seq != null) {
+                        parts = new long[] {0, seq};
+                    } else if (query.owner() != null) {
+                        parts = LongStream.concat(LongStream.of(0),
+                            h.createQuery(OWNER_SEQS).bind("owner", query.owner()).mapTo(Long.class).stream().mapToLong(Long::longValue))
+                            .toArray();
+                    }
+                }
+                String where = where(query, seq != null, parts != null);
+                long total = filters(h.createQuery(COUNT_USERS + where), query, seq, parts).mapTo(Long.class).one();
+                List<CommittedUser> items = filters(h.createQuery(SELECT_USERS + where + ORDER_PAGE), query, seq, parts)
+                    .bind("limit", query.size()).bind("offset", (long) (query.page() - 1) * query.size())
+                    .map((rs, ctx) -> user(rs)).list();
+                return new Page<>(items, query.page(), query.size(), total);
+            });
+        } catch (JdbiException e) {
+            throw new StorageException("reading committed users failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static String where(UserQuery query, boolean bySeq, boolean byParts) {
         StringBuilder where = new StringBuilder(query.owner() == null ? "" : JOIN_UPLOADS);
         String and = " WHERE ";
-        if (query.uploadId() != null) {
-            where.append(and).append("u.upload_seq = (SELECT seq FROM uploads WHERE id = :uploadId)");
+        if (bySeq) {
+            where.append(and).append("u.upload_seq = :seq");
+            and = " AND ";
+        }
+        if (byParts) {
+            where.append(and).append("u.part_seq = ANY(:parts)");
             and = " AND ";
         }
         if (query.valid() != null) {
@@ -476,22 +517,15 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         if (query.owner() != null) {
             where.append(and).append("p.owner = :owner");
         }
-        try {
-            return jdbi.withHandle(h -> {
-                long total = filters(h.createQuery(COUNT_USERS + where), query).mapTo(Long.class).one();
-                List<CommittedUser> items = filters(h.createQuery(SELECT_USERS + where + ORDER_PAGE), query)
-                    .bind("limit", query.size()).bind("offset", (long) (query.page() - 1) * query.size())
-                    .map((rs, ctx) -> user(rs)).list();
-                return new Page<>(items, query.page(), query.size(), total);
-            });
-        } catch (JdbiException e) {
-            throw new StorageException("reading committed users failed: " + e.getMessage(), e);
-        }
+        return where.toString();
     }
 
-    private static Query filters(Query q, UserQuery query) {
-        if (query.uploadId() != null) {
-            q.bind("uploadId", query.uploadId());
+    private static Query filters(Query q, UserQuery query, Long seq, long[] parts) {
+        if (seq != null) {
+            q.bind("seq", seq.longValue());
+        }
+        if (parts != null) {
+            q.bindArray("parts", Long.class, (Object[]) Arrays.stream(parts).boxed().toArray(Long[]::new));
         }
         if (query.owner() != null) {
             q.bind("owner", query.owner());
