@@ -42,9 +42,14 @@ final class NidPrefilter implements AutoCloseable {
     /** Rows in users at most (hand-inserted ones aside): the first filter is planned for 1.5 times that. */
     private static final String COMMITTED_ROWS = "SELECT COALESCE(SUM(committed), 0) FROM uploads";
     private static final String ALL_REGISTERED = "SELECT registered_nid FROM users WHERE registered_nid IS NOT NULL";
-    private static final String REGISTERED_OF_UPLOADS =
-        "SELECT u.registered_nid FROM users u JOIN uploads p ON p.seq = u.upload_seq WHERE p.id IN (<ids>)"
-            + " AND u.registered_nid IS NOT NULL";
+    private static final String SEQS_OF_UPLOADS = "SELECT seq FROM uploads WHERE id IN (<ids>)";
+    /**
+     * One upload's registered NIDs, its seq bound as a value: PostgreSQL then plans each partition of users with its
+     * own statistics (one upload_seq each) and reads only the one that holds the upload, where a join on uploads
+     * would read them all.
+     */
+    private static final String REGISTERED_OF_UPLOAD =
+        "SELECT registered_nid FROM users WHERE upload_seq = :seq AND registered_nid IS NOT NULL";
 
     private final Jdbi jdbi;
     private final long minCapacity;
@@ -134,8 +139,10 @@ final class NidPrefilter implements AutoCloseable {
             }
             for (int from = 0; from < fresh.size(); from += IDS_PER_QUERY) {
                 List<String> part = fresh.subList(from, Math.min(fresh.size(), from + IDS_PER_QUERY));
-                h.createQuery(REGISTERED_OF_UPLOADS).bindList("ids", part).mapTo(String.class)
-                    .forEach(nid -> current.bloom.add(NidBloom.key(nid)));
+                for (long seq : h.createQuery(SEQS_OF_UPLOADS).bindList("ids", part).mapTo(Long.class).list()) {
+                    h.createQuery(REGISTERED_OF_UPLOAD).bind("seq", seq).mapTo(String.class)
+                        .forEach(nid -> current.bloom.add(NidBloom.key(nid)));
+                }
             }
             if (ids.size() != current.uploads.size() + fresh.size()) {
                 current.uploads.retainAll(new HashSet<>(ids)); // uploads deleted by hand
