@@ -481,9 +481,8 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
                     if (seq != null) {
                         parts = new long[] {0, seq};
                     } else if (query.owner() != null) {
-                        parts = LongStream.concat(LongStream.of(0),
-                            h.createQuery(OWNER_SEQS).bind("owner", query.owner()).mapTo(Long.class).stream().mapToLong(Long::longValue))
-                            .toArray();
+                        List<Long> seqs = h.createQuery(OWNER_SEQS).bind("owner", query.owner()).mapTo(Long.class).list();
+                        parts = LongStream.concat(LongStream.of(0), seqs.stream().mapToLong(Long::longValue)).toArray();
                     }
                 }
                 String where = where(query, seq != null, parts != null);
