@@ -17,7 +17,7 @@ import rw.intake.storage.internal.JdbiStorage;
  * A fresh, empty, migrated database for one test, dropped on close: an H2 in-memory database, a new PostgreSQL schema
  * (via {@code currentSchema=}) or a new MariaDB database on the server named by the kind's environment variable.
  * A kind whose variable is not set skips the test. PostgreSQL commits go into partitions of their own from
- * {@link JdbiStorage#DEFAULT_PARTITION_FROM} records ({@code POSTGRESQL_PARTITIONS}: all), or from the system property
+ * {@link Storage#DEFAULT_PARTITION_MIN_RECORDS} records ({@code POSTGRESQL_PARTITIONS}: all), or from the system property
  * {@code intake.test.partitionFrom} (benchmarks: 0 never).
  *
  * <pre>{@code
@@ -38,7 +38,7 @@ public final class TestDatabase implements AutoCloseable {
     private TestDatabase(DatabaseKind kind, DatabaseConfig config, String adminUrl, String drop, int chunk, Upgrade upgrade) {
         this.config = config;
         this.partitionFrom = Long.getLong("intake.test.partitionFrom",
-            kind == DatabaseKind.POSTGRESQL_PARTITIONS ? 1 : JdbiStorage.DEFAULT_PARTITION_FROM);
+            kind == DatabaseKind.POSTGRESQL_PARTITIONS ? 1 : Storage.DEFAULT_PARTITION_MIN_RECORDS);
         this.adminUrl = adminUrl;
         this.drop = drop;
         this.kind = kind;

@@ -31,12 +31,9 @@ public final class JdbiStorage implements Storage {
         this.accounts = new JdbiAccountStore(jdbi, dialect);
     }
 
-    /** {@link Storage#DEFAULT_PARTITION_MIN_RECORDS}. */
-    public static final long DEFAULT_PARTITION_FROM = Storage.DEFAULT_PARTITION_MIN_RECORDS;
-
     /** Opens the pool and migrates the schema; on PostgreSQL commits use COPY, large ones into partitions of their own. */
     public static Storage open(DatabaseConfig config) {
-        return open(config, true, JdbiUserStore.DEFAULT_CHUNK, DEFAULT_PARTITION_FROM);
+        return open(config, true, JdbiUserStore.DEFAULT_CHUNK, Storage.DEFAULT_PARTITION_MIN_RECORDS);
     }
 
     /** {@link Storage#open(DatabaseConfig, long)}. */
@@ -46,7 +43,7 @@ public final class JdbiStorage implements Storage {
 
     /** {@link #open(DatabaseConfig, boolean, int, long)} with large PostgreSQL commits into partitions of their own. */
     public static JdbiStorage open(DatabaseConfig config, boolean copy, int chunk) {
-        return open(config, copy, chunk, DEFAULT_PARTITION_FROM);
+        return open(config, copy, chunk, Storage.DEFAULT_PARTITION_MIN_RECORDS);
     }
 
     /**

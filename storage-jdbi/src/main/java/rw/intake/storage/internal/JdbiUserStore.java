@@ -20,7 +20,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
-import java.util.stream.LongStream;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -205,7 +204,7 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         long looked = System.nanoTime();
         phases.lookup = looked - caughtUp;
         try (UserWriter.Sink sink = writer.open(h, request.uploadId(), uploadSeq, committedAt)) {
-            writeRows(sink, records, registered, request.mode(), counts);
+            writeRows(sink, records, request.mode(), counts, (chunk, first) -> registered.get(first, first + chunk.size()));
         }
         return updateUpload(h, request, counts, committedAt);
     }
@@ -237,7 +236,7 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
             phases.lookup = System.nanoTime() - caughtUp;
             try (PartitionLoad load = PartitionLoad.create(jdbi, h, uploadSeq)) {
                 try (UserWriter.Sink sink = load.sink(request.uploadId(), committedAt)) {
-                    writeRowsLookingUp(h, sink, records, request.mode(), counts);
+                    writeRows(sink, records, request.mode(), counts, (chunk, first) -> lookUp(h, chunk, counts));
                 }
                 long attach = System.nanoTime();
                 CommitResult result = h.inTransaction(TransactionIsolationLevel.READ_COMMITTED, t -> {
@@ -254,58 +253,57 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         }
     }
 
-    /** Writes the rows of the records through the sink, in chunks, then finishes it with the NIDs they register. */
-    private void writeRows(UserWriter.Sink sink, Iterable<ValidatedRecord> records, BitSet registered, CommitMode mode,
-        Counts counts) throws SQLException {
-        long start = System.nanoTime();
-        List<UserRow> rows = new ArrayList<>(chunkSize);
-        int index = 0;
-        for (ValidatedRecord r : records) {
-            add(r, registered.get(index++), mode, rows, counts);
-            if (rows.size() == chunkSize) {
-                write(sink, rows, counts);
-            }
-        }
-        write(sink, rows, counts);
-        long finish = System.nanoTime();
-        counts.phases.rows = finish - start - counts.phases.insert;
-        sink.finish(counts.keys, counts.keyCount);
-        counts.phases.registered = System.nanoTime() - finish;
-    }
-
     /**
-     * As {@link #writeRows}, in one pass over the records, each chunk looked up on {@code h} just before it is written:
-     * for a sink whose inserts run on other connections ({@link PartitionLoad}).
+     * Writes the rows of the records through the sink, a chunk at a time, then finishes it with the NIDs they
+     * register. {@code lookup} says which records of a chunk have a registered NID: from look-ups made before the
+     * first insert, or made there, chunk by chunk, when the sink's inserts run on other connections
+     * ({@link PartitionLoad}).
      */
-    private void writeRowsLookingUp(Handle h, UserWriter.Sink sink, Iterable<ValidatedRecord> records, CommitMode mode,
-        Counts counts) throws SQLException {
+    private void writeRows(UserWriter.Sink sink, Iterable<ValidatedRecord> records, CommitMode mode, Counts counts,
+        ChunkLookup lookup) throws SQLException {
         long start = System.nanoTime();
         long lookups = counts.phases.lookup;
         List<ValidatedRecord> chunk = new ArrayList<>(chunkSize);
         List<UserRow> rows = new ArrayList<>(chunkSize);
+        int first = 0;
         for (ValidatedRecord r : records) {
             chunk.add(r);
             if (chunk.size() == chunkSize) {
-                lookUpAndWrite(h, sink, chunk, mode, rows, counts);
+                first = writeChunk(sink, chunk, first, mode, rows, counts, lookup);
             }
         }
-        lookUpAndWrite(h, sink, chunk, mode, rows, counts);
+        writeChunk(sink, chunk, first, mode, rows, counts, lookup);
         long finish = System.nanoTime();
         counts.phases.rows = finish - start - counts.phases.insert - (counts.phases.lookup - lookups);
         sink.finish(counts.keys, counts.keyCount);
         counts.phases.registered = System.nanoTime() - finish;
     }
 
-    private void lookUpAndWrite(Handle h, UserWriter.Sink sink, List<ValidatedRecord> chunk, CommitMode mode, List<UserRow> rows,
-        Counts counts) throws SQLException {
-        long start = System.nanoTime();
-        BitSet registered = registeredRecords(h, chunk, counts.filter);
-        counts.phases.lookup += System.nanoTime() - start;
+    /** Writes the chunk, whose first record is at position {@code first}; returns the position after it. */
+    private static int writeChunk(UserWriter.Sink sink, List<ValidatedRecord> chunk, int first, CommitMode mode, List<UserRow> rows,
+        Counts counts, ChunkLookup lookup) throws SQLException {
+        BitSet registered = lookup.registered(chunk, first);
         for (int i = 0; i < chunk.size(); i++) {
             add(chunk.get(i), registered.get(i), mode, rows, counts);
         }
         write(sink, rows, counts);
+        int next = first + chunk.size();
         chunk.clear();
+        return next;
+    }
+
+    /** {@link #registeredRecords} of a chunk, its time counted in the look-ups' phase. */
+    private BitSet lookUp(Handle h, List<ValidatedRecord> chunk, Counts counts) throws SQLException {
+        long start = System.nanoTime();
+        BitSet registered = registeredRecords(h, chunk, counts.filter);
+        counts.phases.lookup += System.nanoTime() - start;
+        return registered;
+    }
+
+    /** Which records of a chunk (by position in it) are valid with a NID registered already. */
+    @FunctionalInterface
+    private interface ChunkLookup {
+        BitSet registered(List<ValidatedRecord> chunk, int first) throws SQLException;
     }
 
     /** Sets the uploads row's counts; the commit's result. */
@@ -476,13 +474,13 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
                         return new Page<CommittedUser>(List.of(), query.page(), query.size(), 0);
                     }
                 }
-                long[] parts = null;
+                List<Long> parts = null;
                 if (dialect == Dialect.POSTGRESQL) {
                     if (seq != null) {
-                        parts = new long[] {0, seq};
+                        parts = List.of(0L, seq);
                     } else if (query.owner() != null) {
-                        List<Long> seqs = h.createQuery(OWNER_SEQS).bind("owner", query.owner()).mapTo(Long.class).list();
-                        parts = LongStream.concat(LongStream.of(0), seqs.stream().mapToLong(Long::longValue)).toArray();
+                        parts = new ArrayList<>(List.of(0L));
+                        parts.addAll(h.createQuery(OWNER_SEQS).bind("owner", query.owner()).mapTo(Long.class).list());
                     }
                 }
                 String where = where(query, seq != null, parts != null);
@@ -519,12 +517,12 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         return where.toString();
     }
 
-    private static Query filters(Query q, UserQuery query, Long seq, long[] parts) {
+    private static Query filters(Query q, UserQuery query, Long seq, List<Long> parts) {
         if (seq != null) {
             q.bind("seq", seq.longValue());
         }
         if (parts != null) {
-            q.bindArray("parts", Long.class, (Object[]) Arrays.stream(parts).boxed().toArray(Long[]::new));
+            q.bindArray("parts", Long.class, parts);
         }
         if (query.owner() != null) {
             q.bind("owner", query.owner());
@@ -607,7 +605,7 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         @Override
         public String toString() {
             return String.format(Locale.ROOT,
-                "uploads row %d ms, registered look-ups %d ms, rows/JSON %d ms, insert %d ms, registered NIDs (or indexes) %d ms,"
+                "uploads row %d ms, registered look-ups %d ms, rows/JSON %d ms, insert %d ms, registered NIDs %d ms,"
                     + " attach %d ms, commit %d ms",
                 upload / 1_000_000, lookup / 1_000_000, rows / 1_000_000, insert / 1_000_000, registered / 1_000_000,
                 attach / 1_000_000, commit / 1_000_000);

@@ -170,13 +170,9 @@ final class PartitionLoad implements AutoCloseable {
         }
     }
 
-    /**
-     * Drops the upload tables that no load holds (left by a process that died before it attached or dropped one);
-     * returns how many.
-     */
-    static int dropOrphans(Jdbi jdbi) {
-        return jdbi.withHandle(h -> {
-            int dropped = 0;
+    /** Drops the upload tables that no load holds (left by a process that died before it attached or dropped one). */
+    static void dropOrphans(Jdbi jdbi) {
+        jdbi.useHandle(h -> {
             for (String name : h.createQuery(ORPHANS).mapTo(String.class).list()) {
                 long seq;
                 try {
@@ -191,7 +187,6 @@ final class PartitionLoad implements AutoCloseable {
                             t.execute("SET LOCAL lock_timeout = '5s'"); // a reader of the table (pg_dump) must not stop the start
                             return dropIfDetached(t, name);
                         })) {
-                            dropped++;
                             LOG.warn("dropped {}, the rows of a commit that did not finish (its process stopped)", name);
                         }
                     } catch (RuntimeException e) {
@@ -202,7 +197,6 @@ final class PartitionLoad implements AutoCloseable {
                     }
                 }
             }
-            return dropped;
         });
     }
 
@@ -218,15 +212,13 @@ final class PartitionLoad implements AutoCloseable {
     /** Runs {@code a} here and {@code b} on a thread of its own at the same time; throws the first failure. */
     private void both(String name, SqlTask a, SqlTask b) throws SQLException {
         Failure failure = new Failure();
-        Thread t = new Thread(() -> {
+        Thread t = startDaemon("intake-" + table + "-" + name, () -> {
             try {
                 b.run();
             } catch (SQLException | RuntimeException | Error e) {
                 failure.add(e);
             }
-        }, "intake-" + table + "-" + name);
-        t.setDaemon(true);
-        t.start();
+        });
         try {
             a.run();
         } catch (SQLException | RuntimeException | Error e) {
@@ -235,6 +227,13 @@ final class PartitionLoad implements AutoCloseable {
             joinUninterruptibly(t);
         }
         failure.rethrow();
+    }
+
+    private static Thread startDaemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     private static void joinUninterruptibly(Thread t) {
@@ -263,9 +262,6 @@ final class PartitionLoad implements AutoCloseable {
         private Throwable first;
 
         synchronized void add(Throwable t) {
-            if (t == null) {
-                return;
-            }
             if (first == null) {
                 first = t;
             } else if (first != t) {
@@ -304,10 +300,8 @@ final class PartitionLoad implements AutoCloseable {
         TwoCopies(String uploadId, Instant committedAt) {
             try {
                 for (Handle handle : loaders) {
-                    Thread t = new Thread(() -> copy(handle, uploadId, committedAt), "intake-" + table + "-copy-" + (threads.size() + 1));
-                    t.setDaemon(true);
-                    t.start();
-                    threads.add(t);
+                    String name = "intake-" + table + "-copy-" + (threads.size() + 1);
+                    threads.add(startDaemon(name, () -> copy(handle, uploadId, committedAt)));
                 }
             } catch (RuntimeException | Error e) {
                 close(); // ends the threads started
