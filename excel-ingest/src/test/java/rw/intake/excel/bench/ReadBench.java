@@ -41,7 +41,7 @@ import rw.intake.validation.ValidatedRecord;
 
 /**
  * Read and read + validate throughput of {@link SheetReader} on generated workbooks, against Apache POI's streaming
- * reader (XSSFReader + XSSFSheetXMLHandler) on the same bytes. Not a test: run it by hand (see the module README).
+ * reader (XSSFReader + XSSFSheetXMLHandler) on the same bytes. Not a test: run it by hand (see docs/performance.md).
  * Arguments: row counts (default {@code 50000 1000000}).
  */
 public final class ReadBench {

@@ -15,8 +15,9 @@
  *       503 {@code staging.full} ({@code Retry-After: 30}). The per-user count works the same way.</li>
  *   <li>A committed upload stays staged and readable (status {@code committed}, with its commit result) until it is
  *       deleted, expires after {@code STAGING_IDLE_MINUTES} without being read, or is dropped for budget as above.
- *       Conflicts found by the commit ({@code nid.already_registered}) are in the database; the staged records keep
- *       the verdict of validation time.</li>
+ *       Conflicts found by the commit ({@code nid.already_registered}, a NID another commit registered since
+ *       validation) are brought into the staged upload as committed: its records, totals and filter indexes are
+ *       rebuilt and swapped in at once, so pages say what the database says.</li>
  *   <li>Records of a failed upload are dropped at once; its summary stays with {@code failure}. Pages and commits of
  *       it answer 409 {@code upload.failed}; while validating, 409 {@code upload.not_ready} with
  *       {@code Retry-After: 1}. A commit racing another commit of the same upload gets 409

@@ -25,7 +25,7 @@ import rw.intake.server.upload.Workbooks;
  * Upload → validated time, commit time, page latency under 32 concurrent clients and the heap held by a staged upload,
  * against the real server on loopback. Arguments: row counts (default {@code 50000 1000000}). {@code DB_URL} (and
  * {@code DB_USER}, {@code DB_PASSWORD}) in the environment select the commit database; default a new H2 file database
- * under {@code target/bench-h2}, as the server's default is an H2 file (before 2026-11-28 it was an in-memory H2).
+ * under {@code target/bench-h2}, as the server's default is an H2 file.
  * Untimed 50,000-row uploads, paged and committed, warm the JVM first ({@code -Dbench.warmups=N}, default 1;
  * {@code -Dbench.warmup=false} skips them). Every upload has a seed of its own, so none meets NIDs registered before.
  * {@code -Dbench.pages=false} skips the in-JVM page clients; {@code -Dbench.hold=SECONDS} keeps the server up that
@@ -37,15 +37,7 @@ import rw.intake.server.upload.Workbooks;
  *     -Dexec.mainClass=rw.intake.server.bench.UploadBench -Dexec.args="50000 1000000"
  * </pre>
  *
- * <p>Figures, shared 2-core machine (load 4-5), same command back to back, before (commit 80c3731) → after
- * (5c74add): 1M rows validated after 10,704 → 9,027 ms (process CPU 20.1 → 17.3 s), 202 after 1,027 → 953 ms;
- * 50k rows ~0.7 s either way (warm). With {@code -Dbench.pages=false} on a fresh database: 8,427 → 7,743 ms.
- * wrk ({@code -t2 -c32 -d10s}, pages 1..20,000 of size 50, {@code -Dbench.hold}): 3,602 → 4,324 pages/s, p99 41 →
- * 34 ms, server CPU per page 394 → 318 us.
- * Pages again, 32 wrk connections, runs after the first 10 s (C2 warm-up), quiet machine: before (2de5567, default
- * heap) 11,700–12,900 pages/s, p99 9.8–12 ms at best and 40–46 ms when G1 had shrunk the heap, 106–127 us of server
- * CPU per page; after (65ccfe8, {@code -Xms2g -Xmx2g}) 17,100–18,200 pages/s, p99 6.1–8.4 ms (filters 15,900/s,
- * p99 10.8 ms), 70–81 us per page.
+ * <p>The figures it gives, and the commands that reproduce them, are in docs/performance.md.
  */
 public final class UploadBench {
     private static final int CLIENTS = 32;
