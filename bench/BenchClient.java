@@ -1,0 +1,322 @@
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The load side of {@code bench/run}: drives a running intake server over HTTP from its own process, as a user's
+ * client would, and appends what it measured to a results file; {@code table} prints the results as one table.
+ * JDK only, run in source mode ({@code java bench/BenchClient.java ...}), so it needs no build.
+ *
+ * <pre>
+ * java bench/BenchClient.java scenario BASE_URL SERVER_PID DB WORKDIR REPEAT RESULTS PAGES_LUA
+ * java bench/BenchClient.java table RESULTS SMALL_ROWS LARGE_ROWS
+ * </pre>
+ *
+ * <p>WORKDIR holds the workbooks {@code bench/run} made: {@code small-0.xlsx} .. {@code small-REPEAT.xlsx}
+ * (SMALL_ROWS rows, 50,000 by default; distinct seeds), {@code large-0.xlsx} .. {@code large-REPEAT.xlsx}
+ * (LARGE_ROWS rows, 1,000,000 by default; distinct seeds:
+ * each is committed on PostgreSQL) and optionally {@code large-lo.xlsx} (a large one rewritten by LibreOffice: shared
+ * strings and styles, as spreadsheet programs write them). Each operation runs once cold (the first of its kind after
+ * the server started) and REPEAT times warm; a results line is {@code operation TAB db TAB cold TAB warm,warm,...}.
+ */
+public final class BenchClient {
+    private static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    private static final Pattern STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([a-z]+)\"");
+    private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
+    private static final Pattern ACCESS = Pattern.compile("\"access\"\\s*:\\s*\"([^\"]+)\"");
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final String base;
+    private final long pid;
+    private final String db;
+    private final Path workdir;
+    private final int repeat;
+    private final Path results;
+    private final Path pagesLua;
+    private String token;
+
+    private BenchClient(String[] a) {
+        base = a[1];
+        pid = Long.parseLong(a[2]);
+        db = a[3];
+        workdir = Path.of(a[4]);
+        repeat = Integer.parseInt(a[5]);
+        results = Path.of(a[6]);
+        pagesLua = Path.of(a[7]);
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 8 && args[0].equals("scenario")) {
+            new BenchClient(args).scenario();
+        } else if (args.length == 4 && args[0].equals("table")) {
+            table(Path.of(args[1]), rows(args[2]), rows(args[3]));
+        } else {
+            System.err.println("usage: scenario BASE_URL SERVER_PID DB WORKDIR REPEAT RESULTS PAGES_LUA | table RESULTS SMALL_ROWS LARGE_ROWS");
+            System.exit(2);
+        }
+    }
+
+    private void scenario() throws Exception {
+        token = login();
+        boolean postgres = db.equals("postgresql");
+
+        // 50,000 rows: the first upload and commit after start, then warm ones, each a list of its own
+        List<Double> upload = new ArrayList<>();
+        List<Double> commit = new ArrayList<>();
+        for (int i = 0; i <= repeat; i++) {
+            Timed t = uploadValidated(workdir.resolve("small-" + i + ".xlsx"));
+            upload.add(t.seconds);
+            if (i == 0) {
+                record("rss-50k", List.of(rssMegabytes()));
+            }
+            commit.add(commit(t.id));
+            delete(t.id);
+        }
+        record("upload-50k", upload);
+        record("commit-50k", commit);
+
+        // the first warm list again: every NID is registered now
+        List<Double> again = new ArrayList<>();
+        for (int i = 0; i <= repeat; i++) {
+            Timed t = uploadValidated(workdir.resolve("small-1.xlsx"));
+            again.add(t.seconds);
+            delete(t.id);
+        }
+        record("upload-50k-registered", again);
+
+        // 1,000,000 rows as the generator writes them; committed on PostgreSQL (distinct lists), else dropped
+        List<Double> large = new ArrayList<>();
+        List<Double> largeCommit = new ArrayList<>();
+        for (int i = 0; i <= repeat; i++) {
+            Timed t = uploadValidated(workdir.resolve("large-" + i + ".xlsx"));
+            large.add(t.seconds);
+            if (i == 0) {
+                record("rss-1m", List.of(rssMegabytes()));
+            }
+            if (postgres) {
+                largeCommit.add(commit(t.id));
+            }
+            delete(t.id);
+        }
+        record("upload-1m-generator", large);
+        if (postgres) {
+            record("commit-1m", largeCommit);
+        }
+
+        // 1,000,000 rows as a spreadsheet program writes them; the last one stays staged for the page load
+        Path lo = workdir.resolve("large-lo.xlsx");
+        Timed staged = null;
+        if (Files.exists(lo)) {
+            List<Double> spreadsheet = new ArrayList<>();
+            for (int i = 0; i <= repeat; i++) {
+                if (staged != null) {
+                    delete(staged.id);
+                }
+                staged = uploadValidated(lo);
+                spreadsheet.add(staged.seconds);
+            }
+            record("upload-1m-spreadsheet", spreadsheet);
+        } else {
+            staged = uploadValidated(workdir.resolve("large-0.xlsx"));
+        }
+        pages(staged.id);
+        delete(staged.id);
+    }
+
+    /** wrk against one staged 1,000,000-row upload: 5 s of warm-up, then 10 s measured. */
+    private void pages(String id) throws Exception {
+        runWrk(id, 5);
+        String out = runWrk(id, 10);
+        Matcher rps = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
+        if (!rps.find()) {
+            throw new IllegalStateException("wrk printed no rate:\n" + out);
+        }
+        record("pages-rate", List.of(Double.parseDouble(rps.group(1))));
+        record("pages-p50-ms", List.of(latencyMillis(out, "50%")));
+        record("pages-p99-ms", List.of(latencyMillis(out, "99%")));
+        if (out.contains("Non-2xx") || out.contains("status ")) {
+            throw new IllegalStateException("pages answered other than 200:\n" + out);
+        }
+    }
+
+    private String runWrk(String id, int seconds) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("wrk", "-t2", "-c32", "-d" + seconds + "s", "--latency", "-s",
+                pagesLua.toString(), base).redirectErrorStream(true);
+        pb.environment().put("UPLOAD", id);
+        pb.environment().put("PAGES", "20000");
+        pb.environment().put("TOKEN", token);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("wrk failed:\n" + out);
+        }
+        return out;
+    }
+
+    private static double latencyMillis(String wrkOut, String percentile) {
+        Matcher m = Pattern.compile(Pattern.quote(percentile) + "\\s+([0-9.]+)(us|ms|s)").matcher(wrkOut);
+        if (!m.find()) {
+            throw new IllegalStateException("wrk printed no " + percentile + " latency:\n" + wrkOut);
+        }
+        double v = Double.parseDouble(m.group(1));
+        return switch (m.group(2)) {
+            case "us" -> v / 1000;
+            case "s" -> v * 1000;
+            default -> v;
+        };
+    }
+
+    private record Timed(String id, double seconds) {
+    }
+
+    /** POST the workbook as a raw body, then poll its summary until validated: the time a clerk waits. */
+    private Timed uploadValidated(Path workbook) throws Exception {
+        byte[] bytes = Files.readAllBytes(workbook);
+        long start = System.nanoTime();
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/uploads?fileName="
+                + workbook.getFileName())).header("Content-Type", XLSX).POST(HttpRequest.BodyPublishers.ofByteArray(bytes)));
+        expect(r, 202);
+        String id = group(ID, r.body());
+        while (true) {
+            String status = group(STATUS, expect(send(get("/api/v1/uploads/" + id)), 200).body());
+            if (status.equals("validated")) {
+                return new Timed(id, (System.nanoTime() - start) / 1e9);
+            }
+            if (!status.equals("validating")) {
+                throw new IllegalStateException(workbook + " ended " + status);
+            }
+            Thread.onSpinWait();
+            Thread.sleep(5); // polling interval of the client, not synchronization of a test
+        }
+    }
+
+    private double commit(String id) throws Exception {
+        long start = System.nanoTime();
+        expect(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/uploads/" + id + "/commit"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"records\":\"all\"}"))), 200);
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private void delete(String id) throws Exception {
+        expect(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/uploads/" + id)).DELETE()), 204);
+    }
+
+    private String login() throws Exception {
+        String body = "{\"username\":\"admin\",\"password\":\"" + System.getenv("ADMIN_PASSWORD") + "\"}";
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/token"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return group(ACCESS, expect(r, 200).body());
+    }
+
+    private HttpRequest.Builder get(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path)).GET();
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder b) throws IOException, InterruptedException {
+        return http.send(b.header("Authorization", "Bearer " + token).timeout(Duration.ofMinutes(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> expect(HttpResponse<String> r, int status) {
+        if (r.statusCode() != status) {
+            throw new IllegalStateException(r.request().method() + " " + r.uri() + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r;
+    }
+
+    private static String group(Pattern p, String body) {
+        Matcher m = p.matcher(body);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + p + " in " + body);
+        }
+        return m.group(1);
+    }
+
+    private double rssMegabytes() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        throw new IllegalStateException("no VmRSS for process " + pid);
+    }
+
+    /** Appends {@code operation db cold warm,...}: the first value is the cold one. */
+    private void record(String operation, List<Double> values) throws IOException {
+        StringBuilder line = new StringBuilder(operation).append('\t').append(db).append('\t').append(values.get(0)).append('\t');
+        for (int i = 1; i < values.size(); i++) {
+            line.append(i > 1 ? "," : "").append(values.get(i));
+        }
+        Files.writeString(results, line.append('\n'), StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+        System.out.println(line.toString().strip());
+    }
+
+    private static String rows(String n) {
+        return String.format(Locale.ROOT, "%,d", Long.parseLong(n));
+    }
+
+    private static Map<String, String> labels(String small, String large) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("startup", "server start → ready (s)");
+        m.put("upload-50k", small + " rows upload → validated (s)");
+        m.put("upload-50k-registered", small + " rows whose NIDs are all registered → validated (s)");
+        m.put("commit-50k", small + "-row commit (s)");
+        m.put("upload-1m-generator", large + " rows upload → validated, generator's workbook (s)");
+        m.put("upload-1m-spreadsheet", large + " rows upload → validated, spreadsheet program's workbook (s)");
+        m.put("commit-1m", large + "-row commit (s)");
+        m.put("pages-rate", "pages of 50, 32 connections (wrk), " + large + " rows staged (pages/s)");
+        m.put("pages-p50-ms", "the same, p50 (ms)");
+        m.put("pages-p99-ms", "the same, p99 (ms)");
+        m.put("rss-50k", "resident memory, " + small + " rows staged (MB)");
+        m.put("rss-1m", "resident memory, " + large + " rows staged (MB)");
+        return m;
+    }
+
+    /** One row per operation and database: cold, warm median, warm spread. */
+    private static void table(Path results, String small, String large) throws IOException {
+        Map<String, String> labels = labels(small, large);
+        Map<String, String[]> rows = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(results)) {
+            if (!line.isBlank()) {
+                String[] f = line.split("\t", -1);
+                rows.put(f[0] + "\t" + f[1], f);
+            }
+        }
+        System.out.println("| what | database | cold (first after start) | warm median | warm spread |");
+        System.out.println("|---|---|---|---|---|");
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            for (String[] f : rows.values()) {
+                if (!f[0].equals(label.getKey())) {
+                    continue;
+                }
+                double[] warm = f.length > 3 && !f[3].isEmpty()
+                        ? Arrays.stream(f[3].split(",")).mapToDouble(Double::parseDouble).sorted().toArray() : new double[0];
+                String median = warm.length == 0 ? "" : fmt(warm.length % 2 == 1 ? warm[warm.length / 2]
+                        : (warm[warm.length / 2 - 1] + warm[warm.length / 2]) / 2);
+                String spread = warm.length == 0 ? "" : fmt(warm[0]) + "–" + fmt(warm[warm.length - 1]);
+                System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", label.getValue(), f[1],
+                        fmt(Double.parseDouble(f[2])), median, spread);
+            }
+        }
+    }
+
+    private static String fmt(double v) {
+        return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, v >= 10 ? "%.1f" : "%.2f", v);
+    }
+}
