@@ -235,4 +235,20 @@ final class AccountStoreTest {
             assertThat(db.queryLong("SELECT COUNT(*) FROM refresh_tokens")).isZero();
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void upgrade_accountsMadeBeforeV6StayEnabledAndGetRefreshTokens(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.upgraded(kind, "3",
+            "INSERT INTO accounts (username, password_hash, role, created_at) VALUES ('old', 'h', 'admin', CURRENT_TIMESTAMP)")) {
+            AccountStore accounts = db.storage().accounts();
+            Account old = accounts.find("old").orElseThrow();
+            assertThat(old.disabled()).isFalse();
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            accounts.addRefreshToken(new RefreshToken("t1", "f1", old.id(), now.plusSeconds(60)));
+            assertThat(accounts.rotateRefreshToken("t1", old.id(), new RefreshToken("t2", "f1", old.id(),
+                now.plusSeconds(60)), now)).isEqualTo(Rotation.ROTATED);
+            assertThatThrownBy(() -> accounts.setDisabled("old", true)).isInstanceOf(LastAdminException.class);
+        }
+    }
 }
