@@ -5,19 +5,23 @@ import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import rw.intake.server.auth.AccountRuleException;
 import rw.intake.server.auth.Accounts;
 import rw.intake.server.auth.Passwords;
 import rw.intake.storage.Storage;
 
 /**
  * {@code java -jar intake-server.jar} serves; {@code java -jar intake-server.jar create-user NAME [--role clerk|admin]}
- * adds an account (password from {@code NEW_USER_PASSWORD}, else typed at the prompt, else generated and printed).
+ * adds an account (password from {@code NEW_USER_PASSWORD}, else typed at the prompt, else generated and printed);
+ * {@code set-password NAME} replaces one and ends its refresh tokens. A chosen password must pass
+ * {@link rw.intake.server.auth.PasswordPolicy}.
  * Settings come from environment variables ({@link ServerConfig}).
  */
 public final class Main {
@@ -43,8 +47,15 @@ public final class Main {
 
     private static void serve(ServerConfig config) {
         Storage storage = config.openStorage();
-        Optional<String> generated = Accounts.ensureAdmin(storage.accounts(), config.adminUsername(),
-                config.adminPassword());
+        Optional<String> generated;
+        try {
+            generated = Accounts.ensureAdmin(storage.accounts(), config.adminUsername(), config.adminPassword());
+        } catch (AccountRuleException ex) {
+            storage.close();
+            System.err.println("cannot create the first admin from ADMIN_USERNAME/ADMIN_PASSWORD: " + ex.getMessage());
+            System.exit(1);
+            return;
+        }
         generated.ifPresent(pw -> System.out.println("""
 
                 ==> First admin account created: username '%s', password '%s'
@@ -63,37 +74,48 @@ public final class Main {
             System.err.println("usage: create-user NAME [--role clerk|admin]");
             return 2;
         }
+        return createUser(config, args, newPassword(), System.out, System.err);
+    }
+
+    /**
+     * {@code create-user}: {@code args} are NAME [--role clerk|admin]; {@code typed} the chosen password, or null to
+     * generate one (and print it). Returns the exit status.
+     */
+    static int createUser(ServerConfig config, List<String> args, String typed, PrintStream out, PrintStream err) {
         String username = args.get(0);
         String role = "clerk";
         int i = args.indexOf("--role");
         if (i >= 0 && i + 1 < args.size()) {
             role = args.get(i + 1);
         }
-        String typed = newPassword();
         String password = typed == null ? Passwords.random() : typed;
         try (Storage storage = config.openStorage()) {
             Accounts.create(storage.accounts(), username, password, role);
         } catch (IllegalArgumentException | rw.intake.storage.StorageException ex) {
-            System.err.println("create-user: " + ex.getMessage());
+            err.println("create-user: " + ex.getMessage());
             return 1;
         }
-        System.out.println("created " + role + " '" + username + "'" + (typed == null ? " with password " + password : ""));
+        out.println("created " + role + " '" + username + "'" + (typed == null ? " with password " + password : ""));
         return 0;
     }
 
     private static int setPassword(ServerConfig config, String username) throws IOException {
-        String typed = newPassword();
+        return setPassword(config, username, newPassword(), System.out, System.err);
+    }
+
+    /** {@code set-password}: as {@link #createUser(ServerConfig, List, String, PrintStream, PrintStream)}. */
+    static int setPassword(ServerConfig config, String username, String typed, PrintStream out, PrintStream err) {
         String password = typed == null ? Passwords.random() : typed;
         try (Storage storage = config.openStorage()) {
             if (!Accounts.setPassword(storage.accounts(), username, password)) {
-                System.err.println("set-password: no account '" + username + "'");
+                err.println("set-password: no account '" + username + "'");
                 return 1;
             }
-        } catch (IllegalArgumentException ex) {
-            System.err.println("set-password: " + ex.getMessage());
+        } catch (IllegalArgumentException | rw.intake.storage.StorageException ex) {
+            err.println("set-password: " + ex.getMessage());
             return 1;
         }
-        System.out.println("password of '" + username + "' changed" + (typed == null ? " to " + password : ""));
+        out.println("password of '" + username + "' changed" + (typed == null ? " to " + password : ""));
         return 0;
     }
 

@@ -4,78 +4,107 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import rw.intake.server.ApiException;
 
 /**
- * Slows password guessing. Failures are counted per username and per client address over a window; after
- * {@link #FREE_FAILURES} failures the key is locked for a time that doubles with each further failure (from 30 s up to
- * the window). A locked username or address gets 429 {@code auth.too_many_attempts} with {@code Retry-After}, whatever
- * the password. A success clears the username's count. An address gets {@link #FREE_ADDRESS_FAILURES} free failures,
- * more than a username, because many clerks may share one office address. Thread-safe.
+ * Slows password guessing without locking anyone out. Failed logins are counted per (username, client address) pair
+ * in a leaky bucket: a pair has {@value #PAIR_BURST} free failures, then one more attempt per
+ * {@link #PAIR_INTERVAL} (each failure is forgiven one interval after the previous one was), so a wrong password after
+ * waiting costs one more interval, never a doubled lock. A pair that must wait gets 429 {@code auth.too_many_attempts}
+ * with {@code Retry-After}, whatever the password; the same username from another address, and other usernames from
+ * the same address, are not slowed. A success clears the pair. Every address also has a ceiling for floods (many
+ * usernames from one address): {@value #ADDRESS_BURST} failures, then one per {@link #ADDRESS_INTERVAL}, high enough
+ * for an office of clerks behind one NAT. Each failed and each throttled login is logged at WARN with the username
+ * and the address (never the password). The state is in memory, per server. Thread-safe.
  */
 public final class LoginThrottle {
 
-    static final int FREE_FAILURES = 5;
-    static final int FREE_ADDRESS_FAILURES = 50;
-    private static final Duration WINDOW = Duration.ofMinutes(15);
-    private static final long BASE_LOCK_NANOS = Duration.ofSeconds(30).toNanos();
+    private static final Logger LOG = LoggerFactory.getLogger(LoginThrottle.class);
 
-    private final Cache<String, Failures> failures;
+    static final int PAIR_BURST = 5;
+    static final Duration PAIR_INTERVAL = Duration.ofMinutes(1);
+    static final int ADDRESS_BURST = 100;
+    static final Duration ADDRESS_INTERVAL = Duration.ofSeconds(6);
+    private static final int MAX_LOGGED_USERNAME = 100;
+
+    private final Bucket pairs;
+    private final Bucket addresses;
     private final Ticker ticker;
 
     public LoginThrottle(Ticker ticker) {
         this.ticker = ticker;
-        this.failures = Caffeine.newBuilder().ticker(ticker).expireAfterWrite(WINDOW).maximumSize(100_000).build();
+        this.pairs = new Bucket(PAIR_BURST, PAIR_INTERVAL, ticker);
+        this.addresses = new Bucket(ADDRESS_BURST, ADDRESS_INTERVAL, ticker);
     }
 
-    /** Refuses the attempt with 429 if the username or the address is locked. */
+    /** Refuses the attempt with 429 if its (username, address) pair or its address has to wait. */
     public void check(String username, String address) {
         long now = ticker.read();
-        long waitNanos = Math.max(lockedFor(userKey(username), now), lockedFor(addressKey(address), now));
+        long waitNanos = Math.max(pairs.waitNanos(pairKey(username, address), now), addresses.waitNanos(address, now));
         if (waitNanos > 0) {
             long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+            LOG.warn("throttled login for user '{}' from {}: retry in {} s", printable(username), address, seconds);
             throw new ApiException(429, "auth.too_many_attempts", "Too many attempts",
                     "too many failed logins; try again in " + seconds + " s", Map.of("retryAfterSeconds", seconds),
                     Map.of("Retry-After", Long.toString(seconds)));
         }
     }
 
+    /** Counts a failed login (and logs it). */
     public void failed(String username, String address) {
         long now = ticker.read();
-        bump(userKey(username), now, FREE_FAILURES);
-        bump(addressKey(address), now, FREE_ADDRESS_FAILURES);
+        pairs.add(pairKey(username, address), now);
+        addresses.add(address, now);
+        LOG.warn("failed login for user '{}' from {}", printable(username), address);
     }
 
-    public void succeeded(String username) {
-        failures.invalidate(userKey(username));
+    /** Forgets the pair's failures. */
+    public void succeeded(String username, String address) {
+        pairs.cache.invalidate(pairKey(username, address));
     }
 
-    private long lockedFor(String key, long now) {
-        Failures f = failures.getIfPresent(key);
-        return f == null ? 0 : f.lockedUntil - now;
+    private static String pairKey(String username, String address) {
+        return username.toLowerCase(Locale.ROOT) + "\n" + address;
     }
 
-    private void bump(String key, long now, int free) {
-        failures.asMap().compute(key, (k, f) -> {
-            int count = f == null ? 1 : f.count + 1;
-            long lockedUntil = 0;
-            if (count >= free) {
-                int doublings = Math.min(count - free, 10);
-                lockedUntil = now + Math.min(BASE_LOCK_NANOS << doublings, WINDOW.toNanos());
-            }
-            return new Failures(count, lockedUntil);
-        });
+    /** A username as it may be logged: control characters replaced, at most 100 characters. */
+    static String printable(String username) {
+        String s = username.length() > MAX_LOGGED_USERNAME
+                ? username.substring(0, MAX_LOGGED_USERNAME) + "..." : username;
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return b.toString();
     }
 
-    private static String userKey(String username) {
-        return "u:" + username.toLowerCase(java.util.Locale.ROOT);
-    }
+    /**
+     * Leaky buckets by key, kept as the time at which each key's bucket is empty again (the generic cell rate
+     * algorithm): a failure adds one interval; an attempt must wait while more than {@code burst - 1} intervals are
+     * still to drain.
+     */
+    private static final class Bucket {
+        private final int burst;
+        private final long intervalNanos;
+        private final Cache<String, Long> cache;
 
-    private static String addressKey(String address) {
-        return "a:" + address;
-    }
+        Bucket(int burst, Duration interval, Ticker ticker) {
+            this.burst = burst;
+            this.intervalNanos = interval.toNanos();
+            // A bucket is empty again burst intervals after its last failure; then it can be forgotten.
+            this.cache = Caffeine.newBuilder().ticker(ticker).maximumSize(200_000)
+                    .expireAfterWrite(interval.multipliedBy(burst)).build();
+        }
 
-    private record Failures(int count, long lockedUntil) {
+        long waitNanos(String key, long now) {
+            Long emptyAt = cache.getIfPresent(key);
+            return emptyAt == null ? 0 : emptyAt - now - (burst - 1) * intervalNanos;
+        }
+
+        void add(String key, long now) {
+            cache.asMap().merge(key, now + intervalNanos, (emptyAt, ignored) -> Math.max(emptyAt, now) + intervalNanos);
+        }
     }
 }

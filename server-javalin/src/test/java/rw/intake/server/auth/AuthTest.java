@@ -81,7 +81,7 @@ final class AuthTest {
     void token_repeatedFailuresAreRefused() {
         SERVER.clerkToken("guessed");
         String wrong = "{\"username\":\"guessed\",\"password\":\"wrong-password\"}";
-        for (int i = 0; i < LoginThrottle.FREE_FAILURES; i++) {
+        for (int i = 0; i < LoginThrottle.PAIR_BURST; i++) {
             assertProblem(SERVER.postJson("/api/v1/token", null, wrong), 401, "auth.invalid_credentials");
         }
         HttpResponse<String> r = SERVER.postJson("/api/v1/token", null,
@@ -125,7 +125,8 @@ final class AuthTest {
     void access_expiredToken() {
         String token = JWT.create().withIssuer(Tokens.ISSUER).withSubject("admin").withClaim("role", "admin")
                 .withClaim("typ", "access").withIssuedAt(Instant.now().minusSeconds(120))
-                .withExpiresAt(Instant.now().minusSeconds(60)).sign(Algorithm.HMAC256(TestServer.JWT_SECRET));
+                .withExpiresAt(Instant.now().minusSeconds(60)).withJWTId("expired-1")
+                .sign(Algorithm.HMAC256(TestServer.JWT_SECRET));
         assertProblem(SERVER.get("/api/v1/uploads", token), 401, "auth.token_expired");
     }
 

@@ -47,7 +47,7 @@ final class TokensTest {
     void verifyAccess_rememberedTokenStillExpires() {
         MovableClock clock = new MovableClock();
         Tokens tokens = Tokens.create(SECRET, Duration.ofSeconds(10), Duration.ofHours(1), clock);
-        Tokens.Issued issued = tokens.issue(new Principal("ana", Principal.CLERK));
+        Tokens.Issued issued = tokens.issue(new Principal("ana", Principal.CLERK), "family-1");
 
         assertThat(tokens.verifyAccess(issued.access())).isEqualTo(new Principal("ana", Principal.CLERK));
         assertThat(tokens.verifyAccess(issued.access())).isEqualTo(new Principal("ana", Principal.CLERK));
@@ -60,13 +60,16 @@ final class TokensTest {
     @Test
     void verifyAccess_refreshTokenNeverAccepted() {
         Tokens tokens = Tokens.create(SECRET, Duration.ofMinutes(5), Duration.ofHours(1), new MovableClock());
-        Tokens.Issued issued = tokens.issue(new Principal("ana", Principal.ADMIN));
+        Tokens.Issued issued = tokens.issue(new Principal("ana", Principal.ADMIN), "family-1");
         tokens.verifyAccess(issued.access());
         assertThatThrownBy(() -> tokens.verifyAccess(issued.refresh()))
                 .satisfies(t -> assertThat(code(t)).isEqualTo("auth.invalid_token"));
         assertThatThrownBy(() -> tokens.verifyRefresh(issued.access()))
                 .satisfies(t -> assertThat(code(t)).isEqualTo("auth.invalid_token"));
-        assertThat(tokens.verifyRefresh(issued.refresh()).role()).isEqualTo(Principal.ADMIN);
+        Tokens.RefreshClaims claims = tokens.verifyRefresh(issued.refresh());
+        assertThat(claims.principal()).isEqualTo(new Principal("ana", Principal.ADMIN));
+        assertThat(claims.id()).isEqualTo(issued.refreshId());
+        assertThat(claims.family()).isEqualTo("family-1");
     }
 
     @Test

@@ -1,0 +1,78 @@
+package rw.intake.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import rw.intake.server.auth.Passwords;
+import rw.intake.storage.Account;
+import rw.intake.storage.Storage;
+
+/** The create-user and set-password commands, on a real (in-memory H2) database, with the password rules. */
+final class MainTest {
+
+    private final ServerConfig config = ServerConfig.fromEnv(Map.of("DB_URL",
+            "jdbc:h2:mem:cli" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1"));
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private PrintStream print(ByteArrayOutputStream b) {
+        return new PrintStream(b, true, StandardCharsets.UTF_8);
+    }
+
+    private int createUser(String password, String... args) {
+        return Main.createUser(config, List.of(args), password, print(out), print(err));
+    }
+
+    private int setPassword(String username, String password) {
+        return Main.setPassword(config, username, password, print(out), print(err));
+    }
+
+    private Account account(String username) {
+        try (Storage storage = config.openStorage()) {
+            return storage.accounts().find(username).orElse(null);
+        }
+    }
+
+    @Test
+    void createUser_shortOrCommonPasswordRefused() {
+        assertThat(createUser("short-pw", "ana")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo("create-user: the password must be at least 12 characters long\n");
+        assertThat(createUser("iloveyou1234", "ana")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("create-user: the password is one of the commonest");
+        assertThat(account("ana")).isNull();
+    }
+
+    @Test
+    void createUser_goodPasswordOrGenerated() {
+        assertThat(createUser("Rubavu-beach-sunset", "ana", "--role", "admin")).isEqualTo(0);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("created admin 'ana'\n");
+        assertThat(Passwords.verify("Rubavu-beach-sunset", account("ana").passwordHash())).isTrue();
+        assertThat(account("ana").role()).isEqualTo("admin");
+
+        assertThat(createUser(null, "ben")).isEqualTo(0);
+        String printed = out.toString(StandardCharsets.UTF_8).lines().toList().get(1);
+        assertThat(printed).startsWith("created clerk 'ben' with password ");
+        assertThat(Passwords.verify(printed.substring(printed.lastIndexOf(' ') + 1), account("ben").passwordHash()))
+                .isTrue();
+    }
+
+    @Test
+    void setPassword_rulesApplyAndUnknownAccountFails() {
+        assertThat(createUser("Rubavu-beach-sunset", "ana")).isEqualTo(0);
+        assertThat(setPassword("ana", "password")).isEqualTo(1);
+        assertThat(setPassword("ana", "qwertyuiop123")).isEqualTo(1);
+        assertThat(Passwords.verify("Rubavu-beach-sunset", account("ana").passwordHash())).isTrue();
+        assertThat(setPassword("nobody", "Karongi-coffee-hills")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("set-password: no account 'nobody'");
+
+        assertThat(setPassword("ana", "Karongi-coffee-hills")).isEqualTo(0);
+        assertThat(Passwords.verify("Karongi-coffee-hills", account("ana").passwordHash())).isTrue();
+    }
+}
