@@ -1,0 +1,89 @@
+package rw.intake.server.web;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import org.openqa.selenium.By;
+import rw.intake.sample.SampleSpec;
+import rw.intake.sample.SampleWorkbooks;
+import rw.intake.server.TestServer;
+import rw.intake.server.upload.Workbooks;
+
+/**
+ * How soon the review screen of a large staged upload is interactive after navigation, and how long a page turn
+ * takes, in headless Chromium against the real server on loopback. Argument: the upload's rows (default 1,000,000).
+ * "Interactive" is the time from the navigation's start to the first page of records drawn (the page's
+ * {@code intake:records-drawn} performance mark: summary, chart, filters, table and pager in the document, handlers
+ * attached); a page turn is from the click on Next to the next page drawn. Prints medians and maxima.
+ *
+ * <pre>
+ * MAVEN_OPTS="-Xmx4g" mvn -B -o -q -pl server-javalin test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=rw.intake.server.web.ReviewPageBench -Dexec.args="1000000"
+ * </pre>
+ */
+public final class ReviewPageBench {
+    private static final int LOADS = 10;
+    private static final int TURNS = 30;
+    private static final String TURN = """
+            const done = arguments[arguments.length - 1];
+            const main = document.getElementById('main');
+            const expected = String(Number(main.dataset.page) + 1);
+            const t0 = performance.now();
+            new MutationObserver((changes, observer) => {
+              if (main.dataset.page === expected) {
+                observer.disconnect();
+                requestAnimationFrame(() => done(performance.now() - t0));
+              }
+            }).observe(main, { attributes: true, attributeFilter: ['data-page'] });
+            document.getElementById(arguments[0]).click();
+            """;
+
+    private ReviewPageBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rows = args.length == 0 ? 1_000_000 : Integer.parseInt(args[0].replace("_", ""));
+        try (TestServer server = TestServer.start()) {
+            String token = server.clerkToken("bench");
+            long t0 = System.nanoTime();
+            String id = Workbooks.accepted(server, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(rows, 5)));
+            Workbooks.settled(server, token, id);
+            System.out.printf(Locale.ROOT, "%,d rows generated, uploaded and validated in %,d ms%n", rows,
+                    (System.nanoTime() - t0) / 1_000_000);
+            try (Browser browser = Browser.start(server)) {
+                String url = server.uri("/#/uploads/" + id).toString();
+                browser.open("/uploads/" + id);
+                browser.signedIn("bench", "bench-password");
+                browser.visible(By.id("records-table"));
+                List<Double> loads = new ArrayList<>();
+                for (int i = 0; i < LOADS + 2; i++) {
+                    browser.driver().get("about:blank");
+                    browser.driver().get(url);
+                    browser.visible(By.id("records-table"));
+                    double ms = ((Number) browser.script(
+                            "return performance.getEntriesByName('intake:records-drawn')[0].startTime")).doubleValue();
+                    if (i >= 2) { // the first two warm the server's JIT and the browser's caches
+                        loads.add(ms);
+                    }
+                }
+                List<Double> turns = new ArrayList<>();
+                for (int i = 0; i < TURNS + 3; i++) {
+                    double ms = ((Number) browser.driver().executeAsyncScript(TURN, "page-next")).doubleValue();
+                    if (i >= 3) {
+                        turns.add(ms);
+                    }
+                }
+                report("review screen interactive after navigation", loads);
+                report("page turn (Next, 50 rows)", turns);
+            }
+        }
+    }
+
+    private static void report(String what, List<Double> ms) {
+        List<Double> sorted = new ArrayList<>(ms);
+        Collections.sort(sorted);
+        System.out.printf(Locale.ROOT, "%s: median %.0f ms, max %.0f ms over %d runs%n", what,
+                sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1), sorted.size());
+    }
+}
