@@ -33,7 +33,12 @@ export function setSignedOutHandler(fn) {
 }
 
 function store(answer) {
-  tokens = { access: answer.access, refresh: answer.refresh || tokens?.refresh, expiresAt: Date.now() + answer.expiresIn * 1000 };
+  tokens = {
+    access: answer.access,
+    refresh: answer.refresh || tokens?.refresh,
+    lifetime: answer.expiresIn * 1000,
+    expiresAt: Date.now() + answer.expiresIn * 1000,
+  };
   sessionStorage.setItem(KEY, JSON.stringify(tokens));
   scheduleRefresh();
 }
@@ -41,8 +46,10 @@ function store(answer) {
 function scheduleRefresh() {
   clearTimeout(refreshTimer);
   if (!tokens) return;
-  // a minute before expiry (or at once if that is past): the access token never lapses while the page is open
-  const wait = Math.max(0, tokens.expiresAt - Date.now() - 60_000);
+  // a minute before expiry (a quarter of the lifetime for short ones): the access token never lapses while the page
+  // is open
+  const lead = Math.min(60_000, (tokens.lifetime || 0) / 4);
+  const wait = Math.max(1_000, tokens.expiresAt - Date.now() - lead);
   refreshTimer = setTimeout(() => refresh().catch(() => signOut(true)), wait);
 }
 
@@ -82,7 +89,7 @@ async function toError(res) {
 
 /** Calls the API with the access token; a 401 signs out. Answers the parsed JSON (null for 204). */
 export async function call(method, path, body) {
-  if (tokens && tokens.expiresAt - Date.now() < 5_000) await refresh().catch(() => signOut(true));
+  if (tokens && tokens.expiresAt - Date.now() < 2_000) await refresh().catch(() => signOut(true));
   const headers = { Authorization: `Bearer ${tokens?.access}` };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -120,6 +120,16 @@ final class Browser implements AutoCloseable {
         }
     }
 
+    /** As {@link #screenshot}, of the page's first {@code height} pixels at 1280 wide; the window is 1280x800 after. */
+    Path screenshotTall(String name, int height) {
+        driver.manage().window().setSize(new Dimension(1280, height));
+        try {
+            return screenshot(name);
+        } finally {
+            driver.manage().window().setSize(new Dimension(1280, 800));
+        }
+    }
+
     /**
      * Asserts the console logged no warning or error since the last call, but the failed loads of the statuses
      * named (a wrong password is a 401 the page expects, and Chrome logs every such answer).

@@ -112,6 +112,7 @@ final class ReviewPageBrowserTest {
         assertThat(by("#records-table caption").getText()).isEqualTo("Records 1–50 of " + n(ROWS));
         assertThat(by("main").getText()).doesNotContain("null").doesNotContain("undefined");
         browser.screenshot("review");
+        browser.screenshotTall("review-tall", 1700);
 
         // the chart's bar of nid.format filters the table to it
         List<SampleRow> nidFormat = byCode.get("nid.format");
@@ -221,6 +222,21 @@ final class ReviewPageBrowserTest {
         browser.signedIn("carol", "carol-secret-password");
         assertThat(by("#whoami").getText()).isEqualTo("Signed in as carol (clerk)");
         assertThat(browser.driver().findElements(By.cssSelector("a[href='#/accounts']"))).isEmpty();
+    }
+
+    @Test
+    void session_refreshedBeforeExpiry() {
+        SERVER.clerkToken("fay");
+        browser.open("/uploads");
+        browser.signedIn("fay", "fay-password");
+        // the access token is said to expire in 1.5 s: the page must fetch a new one before then, on its own
+        browser.script("const k = 'intake.tokens'; const v = JSON.parse(sessionStorage.getItem(k));"
+                + " v.expiresAt = Date.now() + 1500; sessionStorage.setItem(k, JSON.stringify(v));");
+        browser.driver().navigate().refresh();
+        browser.waiting().until(d -> (Boolean) browser.script("return JSON.parse(sessionStorage.getItem('intake.tokens'))"
+                + ".expiresAt > Date.now() + 10 * 60 * 1000"));
+        browser.visible(By.id("uploads-list"));
+        assertThat(by("#whoami").getText()).isEqualTo("Signed in as fay (clerk)");
     }
 
     @Test
