@@ -11,13 +11,16 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import rw.intake.server.auth.AccountRuleException;
 import rw.intake.server.auth.Accounts;
 import rw.intake.server.auth.Passwords;
 import rw.intake.storage.Storage;
 
 /**
  * {@code java -jar intake-server.jar} serves; {@code java -jar intake-server.jar create-user NAME [--role clerk|admin]}
- * adds an account (password from {@code NEW_USER_PASSWORD}, else typed at the prompt, else generated and printed).
+ * adds an account (password from {@code NEW_USER_PASSWORD}, else typed at the prompt, else generated and printed);
+ * {@code set-password NAME} replaces one and ends its refresh tokens. A chosen password must pass
+ * {@link rw.intake.server.auth.PasswordPolicy}.
  * Settings come from environment variables ({@link ServerConfig}).
  */
 public final class Main {
@@ -43,8 +46,15 @@ public final class Main {
 
     private static void serve(ServerConfig config) {
         Storage storage = config.openStorage();
-        Optional<String> generated = Accounts.ensureAdmin(storage.accounts(), config.adminUsername(),
-                config.adminPassword());
+        Optional<String> generated;
+        try {
+            generated = Accounts.ensureAdmin(storage.accounts(), config.adminUsername(), config.adminPassword());
+        } catch (AccountRuleException ex) {
+            storage.close();
+            System.err.println("cannot create the first admin from ADMIN_USERNAME/ADMIN_PASSWORD: " + ex.getMessage());
+            System.exit(1);
+            return;
+        }
         generated.ifPresent(pw -> System.out.println("""
 
                 ==> First admin account created: username '%s', password '%s'

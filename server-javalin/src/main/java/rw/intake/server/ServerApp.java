@@ -18,6 +18,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rw.intake.server.auth.AccessFilter;
+import rw.intake.server.auth.AccountRoutes;
 import rw.intake.server.auth.AuthController;
 import rw.intake.server.auth.LoginThrottle;
 import rw.intake.server.auth.Tokens;
@@ -86,6 +87,7 @@ public final class ServerApp {
             cfg.routes.get("/api/v1/openapi.json", docs::openApi);
             cfg.routes.get("/api/v1/docs", docs::page);
             uploads.routes(cfg.routes);
+            new AccountRoutes(storage.accounts()).register(cfg.routes);
 
             cfg.routes.exception(ApiException.class, (ex, ctx) -> problem(ctx, mapper, ex));
             cfg.routes.exception(HttpResponseException.class, (ex, ctx) -> problem(ctx, mapper, fromJavalin(ex)));

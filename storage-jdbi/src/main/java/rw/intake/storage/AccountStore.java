@@ -1,11 +1,19 @@
 package rw.intake.storage;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
-/** Accounts in the {@code accounts} table. Thread-safe. */
+/**
+ * Accounts in the {@code accounts} table, and their refresh tokens in {@code refresh_tokens} (each usable once; a
+ * used one is kept until it expires so that a second use is recognised). Thread-safe.
+ */
 public interface AccountStore {
 
     Optional<Account> find(String username);
+
+    /** Every account, by username. */
+    List<Account> list();
 
     /**
      * Creates an account.
@@ -14,9 +22,35 @@ public interface AccountStore {
      */
     Account create(String username, String passwordHash, String role);
 
-    /** Replaces an account's password hash; false if there is no such account. */
+    /**
+     * Replaces an account's password hash and deletes its refresh tokens, in one transaction; false if there is no
+     * such account.
+     */
     boolean updatePassword(String username, String passwordHash);
+
+    /**
+     * Disables or enables an account; disabling deletes its refresh tokens in the same transaction. Empty if there is
+     * no such account.
+     *
+     * @throws LastAdminException if disabling would leave no enabled admin (checked under row locks, so two admins
+     *                            disabling each other at once cannot both succeed)
+     */
+    Optional<Account> setDisabled(String username, boolean disabled);
 
     /** How many accounts have this role. */
     long countWithRole(String role);
+
+    /** Stores a newly issued refresh token (the first of its family). */
+    void addRefreshToken(RefreshToken token);
+
+    /**
+     * Uses refresh token {@code usedId} of account {@code accountId} once, in one transaction: if it is stored, unused
+     * and not expired at {@code now}, it is marked used and {@code next} is stored in its family
+     * ({@link Rotation#ROTATED}); if it was used before, every token of its family is deleted
+     * ({@link Rotation#REUSED}); otherwise nothing changes ({@link Rotation#UNKNOWN}).
+     */
+    Rotation rotateRefreshToken(String usedId, long accountId, RefreshToken next, Instant now);
+
+    /** Deletes the refresh tokens that expired at or before {@code now}; returns how many. */
+    int deleteExpiredRefreshTokens(Instant now);
 }

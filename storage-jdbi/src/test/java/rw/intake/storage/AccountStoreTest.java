@@ -3,8 +3,13 @@ package rw.intake.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -74,6 +79,160 @@ final class AccountStoreTest {
             assertThat(accounts.countWithRole("clerk")).isEqualTo(2);
             assertThat(accounts.countWithRole("admin")).isEqualTo(1);
             assertThat(accounts.countWithRole("auditor")).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void list_byUsernameWithDisabledFlag(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            AccountStore accounts = db.storage().accounts();
+            accounts.create("carol", "h", "clerk");
+            accounts.create("alice", "h", "admin");
+            accounts.create("bob", "h", "clerk");
+            accounts.setDisabled("bob", true);
+
+            assertThat(accounts.list()).extracting(Account::username).containsExactly("alice", "bob", "carol");
+            assertThat(accounts.list()).extracting(Account::disabled).containsExactly(false, true, false);
+            assertThat(accounts.find("bob").orElseThrow().disabled()).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void setDisabled_unknownAccountIsEmpty(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            assertThat(db.storage().accounts().setDisabled("nobody", true)).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void setDisabled_lastEnabledAdminRefused(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            AccountStore accounts = db.storage().accounts();
+            accounts.create("root", "h", "admin");
+            accounts.create("second", "h", "admin");
+
+            assertThat(accounts.setDisabled("second", true)).hasValueSatisfying(a -> assertThat(a.disabled()).isTrue());
+            assertThatThrownBy(() -> accounts.setDisabled("root", true)).isInstanceOf(LastAdminException.class)
+                .hasMessage("account root is the last enabled admin");
+            assertThat(accounts.find("root").orElseThrow().disabled()).isFalse();
+
+            assertThat(accounts.setDisabled("second", false)).hasValueSatisfying(a -> assertThat(a.disabled()).isFalse());
+            assertThat(accounts.setDisabled("root", true)).hasValueSatisfying(a -> assertThat(a.disabled()).isTrue());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void setDisabled_twoAdminsDisablingEachOtherAtOnceLeaveOneEnabled(DatabaseKind kind) throws Exception {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            AccountStore accounts = db.storage().accounts();
+            for (int round = 0; round < 5; round++) {
+                String a = "a" + round;
+                String b = "b" + round;
+                accounts.create(a, "h", "admin");
+                accounts.create(b, "h", "admin");
+                if (round > 0) {
+                    accounts.setDisabled("a" + (round - 1), true);
+                    accounts.setDisabled("b" + (round - 1), true);
+                }
+                CyclicBarrier start = new CyclicBarrier(2);
+                List<CompletableFuture<Boolean>> both = new ArrayList<>();
+                for (String name : List.of(a, b)) {
+                    both.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            start.await();
+                            return accounts.setDisabled(name, true).isPresent();
+                        } catch (LastAdminException ex) {
+                            return false;
+                        } catch (Exception ex) {
+                            throw new IllegalStateException(ex);
+                        }
+                    }));
+                }
+                long disabled = both.stream().filter(CompletableFuture::join).count();
+                assertThat(disabled).as("round %d", round).isEqualTo(1);
+                assertThat(accounts.list().stream().filter(x -> "admin".equals(x.role()) && !x.disabled()).count())
+                    .isEqualTo(1);
+                accounts.setDisabled(a, false);
+                accounts.setDisabled(b, false);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void rotateRefreshToken_onceThenReuseRevokesFamily(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            AccountStore accounts = db.storage().accounts();
+            long id = accounts.create("alice", "h", "clerk").id();
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            Instant later = now.plus(Duration.ofHours(1));
+            accounts.addRefreshToken(new RefreshToken("t1", "f1", id, later));
+            accounts.addRefreshToken(new RefreshToken("other", "f2", id, later));
+
+            assertThat(accounts.rotateRefreshToken("t1", id, new RefreshToken("t2", "f1", id, later), now))
+                .isEqualTo(Rotation.ROTATED);
+            assertThat(accounts.rotateRefreshToken("t2", id, new RefreshToken("t3", "f1", id, later), now))
+                .isEqualTo(Rotation.ROTATED);
+            assertThat(accounts.rotateRefreshToken("t1", id, new RefreshToken("t4", "f1", id, later), now))
+                .isEqualTo(Rotation.REUSED);
+            assertThat(accounts.rotateRefreshToken("t3", id, new RefreshToken("t5", "f1", id, later), now))
+                .isEqualTo(Rotation.UNKNOWN);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM refresh_tokens WHERE family = 'f1'")).isZero();
+            assertThat(accounts.rotateRefreshToken("other", id, new RefreshToken("o2", "f2", id, later), now))
+                .isEqualTo(Rotation.ROTATED);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void rotateRefreshToken_expiredOrOtherAccountIsUnknown(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            AccountStore accounts = db.storage().accounts();
+            long alice = accounts.create("alice", "h", "clerk").id();
+            long bob = accounts.create("bob", "h", "clerk").id();
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            accounts.addRefreshToken(new RefreshToken("t1", "f1", alice, now.plusSeconds(60)));
+            accounts.addRefreshToken(new RefreshToken("old", "f2", alice, now.minusSeconds(1)));
+
+            assertThat(accounts.rotateRefreshToken("t1", bob, new RefreshToken("t2", "f1", bob, now), now))
+                .isEqualTo(Rotation.UNKNOWN);
+            assertThat(accounts.rotateRefreshToken("old", alice, new RefreshToken("o2", "f2", alice, now), now))
+                .isEqualTo(Rotation.UNKNOWN);
+            assertThat(accounts.rotateRefreshToken("never", alice, new RefreshToken("n2", "f3", alice, now), now))
+                .isEqualTo(Rotation.UNKNOWN);
+
+            assertThat(accounts.deleteExpiredRefreshTokens(now)).isEqualTo(1);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM refresh_tokens")).isEqualTo(1);
+            assertThat(accounts.rotateRefreshToken("t1", alice, new RefreshToken("t2", "f1", alice,
+                now.plusSeconds(60)), now)).isEqualTo(Rotation.ROTATED);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void passwordChangeAndDisabling_endRefreshTokens(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            AccountStore accounts = db.storage().accounts();
+            long alice = accounts.create("alice", "h", "clerk").id();
+            long bob = accounts.create("bob", "h", "clerk").id();
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            Instant later = now.plusSeconds(600);
+            accounts.addRefreshToken(new RefreshToken("a1", "fa", alice, later));
+            accounts.addRefreshToken(new RefreshToken("b1", "fb", bob, later));
+            accounts.addRefreshToken(new RefreshToken("b2", "fb2", bob, later));
+
+            accounts.updatePassword("alice", "new");
+            assertThat(accounts.rotateRefreshToken("a1", alice, new RefreshToken("a2", "fa", alice, later), now))
+                .isEqualTo(Rotation.UNKNOWN);
+            assertThat(accounts.rotateRefreshToken("b1", bob, new RefreshToken("b3", "fb", bob, later), now))
+                .isEqualTo(Rotation.ROTATED);
+
+            accounts.setDisabled("bob", true);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM refresh_tokens")).isZero();
         }
     }
 }

@@ -38,6 +38,9 @@ public final class AuthController {
             throw new ApiException(401, "auth.invalid_credentials", "Unauthorized", "wrong username or password");
         }
         throttle.succeeded(username);
+        if (account.get().disabled()) {
+            throw disabled();
+        }
         ctx.json(response(tokens.issue(new Principal(account.get().username(), account.get().role()))));
     }
 
@@ -46,14 +49,22 @@ public final class AuthController {
         Principal p = tokens.verifyRefresh(text(jsonBody(ctx), "refresh"));
         Account account = accounts.find(p.username()).orElseThrow(
                 () -> new ApiException(401, "auth.invalid_token", "Unauthorized", "the account no longer exists"));
+        if (account.disabled()) {
+            throw disabled();
+        }
         ctx.json(response(tokens.issue(new Principal(account.username(), account.role()))));
+    }
+
+    private static ApiException disabled() {
+        return new ApiException(401, "auth.account_disabled", "Unauthorized", "this account is disabled");
     }
 
     private static TokenResponse response(Tokens.Issued issued) {
         return new TokenResponse(issued.access(), issued.refresh(), "Bearer", issued.expiresIn());
     }
 
-    private static JsonNode jsonBody(Context ctx) {
+    /** The body as a JSON object, or 400 {@code request.invalid_body}. */
+    static JsonNode jsonBody(Context ctx) {
         try {
             JsonNode node = ctx.bodyAsClass(JsonNode.class);
             if (node == null || !node.isObject()) {
@@ -67,7 +78,8 @@ public final class AuthController {
         }
     }
 
-    private static String text(JsonNode body, String field) {
+    /** A required, non-empty string member of the body, or 400 {@code request.invalid_body}. */
+    static String text(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v == null || !v.isTextual() || v.asText().isEmpty()) {
             throw ApiException.badRequest("request.invalid_body", "\"" + field + "\" is required");

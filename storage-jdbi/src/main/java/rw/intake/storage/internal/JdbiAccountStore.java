@@ -1,21 +1,30 @@
 package rw.intake.storage.internal;
 
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.StatementContext;
 import rw.intake.storage.Account;
 import rw.intake.storage.AccountStore;
+import rw.intake.storage.LastAdminException;
+import rw.intake.storage.RefreshToken;
+import rw.intake.storage.Rotation;
 import rw.intake.storage.StorageException;
 import rw.intake.storage.UsernameTakenException;
 
-/** Accounts through JDBI. */
+/** Accounts and their refresh tokens through JDBI. */
 final class JdbiAccountStore implements AccountStore {
 
-    private static final String FIND = """
-        SELECT id, username, password_hash, role, created_at FROM accounts WHERE username = :username""";
+    private static final String COLUMNS = "id, username, password_hash, role, created_at, disabled";
+    private static final String FIND = "SELECT " + COLUMNS + " FROM accounts WHERE username = :username";
+    private static final String LIST = "SELECT " + COLUMNS + " FROM accounts ORDER BY username";
     private static final String INSERT = """
         INSERT INTO accounts (username, password_hash, role, created_at)
         VALUES (:username, :passwordHash, :role, :createdAt)""";
@@ -23,6 +32,19 @@ final class JdbiAccountStore implements AccountStore {
         UPDATE accounts SET password_hash = :passwordHash WHERE username = :username""";
     private static final String COUNT_ROLE = """
         SELECT COUNT(*) FROM accounts WHERE role = :role""";
+    private static final String LOCK_ENABLED_ADMINS = """
+        SELECT username FROM accounts WHERE role = 'admin' AND disabled = FALSE ORDER BY id FOR UPDATE""";
+    private static final String SET_DISABLED = """
+        UPDATE accounts SET disabled = :disabled WHERE username = :username""";
+    private static final String DELETE_ACCOUNT_TOKENS = """
+        DELETE FROM refresh_tokens WHERE account_id = (SELECT id FROM accounts WHERE username = :username)""";
+    private static final String INSERT_TOKEN = """
+        INSERT INTO refresh_tokens (id, family, account_id, expires_at) VALUES (:id, :family, :accountId, :expiresAt)""";
+    private static final String LOCK_TOKEN = """
+        SELECT family, account_id, expires_at, used FROM refresh_tokens WHERE id = :id FOR UPDATE""";
+    private static final String USE_TOKEN = "UPDATE refresh_tokens SET used = TRUE WHERE id = :id";
+    private static final String DELETE_FAMILY = "DELETE FROM refresh_tokens WHERE family = :family";
+    private static final String DELETE_EXPIRED = "DELETE FROM refresh_tokens WHERE expires_at <= :now";
 
     private final Jdbi jdbi;
     private final Dialect dialect;
@@ -32,16 +54,34 @@ final class JdbiAccountStore implements AccountStore {
         this.dialect = dialect;
     }
 
+    private static Account account(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Account(rs.getLong("id"), rs.getString("username"), rs.getString("password_hash"),
+            rs.getString("role"), rs.getTimestamp("created_at").toInstant(), rs.getBoolean("disabled"));
+    }
+
+    /** Runs {@code work} in a transaction, turning JDBI's failures into a storage exception saying what failed. */
+    private <T> T inTransaction(String what, HandleCallback<T, RuntimeException> work) {
+        return withHandle(what, h -> h.inTransaction(work));
+    }
+
+    /** Runs {@code work} on a handle, turning JDBI's failures into a storage exception saying what failed. */
+    private <T> T withHandle(String what, HandleCallback<T, RuntimeException> work) {
+        try {
+            return jdbi.withHandle(work);
+        } catch (JdbiException e) {
+            throw new StorageException(what + " failed: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public Optional<Account> find(String username) {
-        try {
-            return jdbi.withHandle(h -> h.createQuery(FIND).bind("username", username)
-                .map((rs, ctx) -> new Account(rs.getLong("id"), rs.getString("username"), rs.getString("password_hash"),
-                    rs.getString("role"), rs.getTimestamp("created_at").toInstant()))
-                .findOne());
-        } catch (JdbiException e) {
-            throw new StorageException("reading account " + username + " failed: " + e.getMessage(), e);
-        }
+        return withHandle("reading account " + username,
+            h -> h.createQuery(FIND).bind("username", username).map(JdbiAccountStore::account).findOne());
+    }
+
+    @Override
+    public List<Account> list() {
+        return withHandle("listing accounts", h -> h.createQuery(LIST).map(JdbiAccountStore::account).list());
     }
 
     @Override
@@ -51,7 +91,7 @@ final class JdbiAccountStore implements AccountStore {
             long id = jdbi.withHandle(h -> h.createUpdate(INSERT).bind("username", username).bind("passwordHash", passwordHash)
                 .bind("role", role).bind("createdAt", createdAt)
                 .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
-            return new Account(id, username, passwordHash, role, createdAt);
+            return new Account(id, username, passwordHash, role, createdAt, false);
         } catch (JdbiException e) {
             SQLException sql = JdbiUserStore.sqlCause(e);
             if (sql != null && dialect.isUniqueViolation(sql)) {
@@ -63,20 +103,84 @@ final class JdbiAccountStore implements AccountStore {
 
     @Override
     public boolean updatePassword(String username, String passwordHash) {
-        try {
-            return jdbi.withHandle(h -> h.createUpdate(UPDATE_PASSWORD).bind("username", username)
-                .bind("passwordHash", passwordHash).execute()) > 0;
-        } catch (JdbiException e) {
-            throw new StorageException("updating account " + username + " failed: " + e.getMessage(), e);
-        }
+        return inTransaction("updating account " + username, h -> {
+            boolean found = h.createUpdate(UPDATE_PASSWORD).bind("username", username)
+                .bind("passwordHash", passwordHash).execute() > 0;
+            h.createUpdate(DELETE_ACCOUNT_TOKENS).bind("username", username).execute();
+            return found;
+        });
+    }
+
+    @Override
+    public Optional<Account> setDisabled(String username, boolean disabled) {
+        return inTransaction((disabled ? "disabling" : "enabling") + " account " + username, h -> {
+            // The enabled admins are locked first, in one order, so that two of these transactions cannot deadlock.
+            List<String> enabledAdmins = disabled
+                ? h.createQuery(LOCK_ENABLED_ADMINS).mapTo(String.class).list() : List.of();
+            Optional<Account> account = h.createQuery(FIND + " FOR UPDATE").bind("username", username)
+                .map(JdbiAccountStore::account).findOne();
+            if (account.isEmpty()) {
+                return account;
+            }
+            if (enabledAdmins.equals(List.of(username))) {
+                throw new LastAdminException(username);
+            }
+            h.createUpdate(SET_DISABLED).bind("disabled", disabled).bind("username", username).execute();
+            if (disabled) {
+                h.createUpdate(DELETE_ACCOUNT_TOKENS).bind("username", username).execute();
+            }
+            Account a = account.get();
+            return Optional.of(new Account(a.id(), a.username(), a.passwordHash(), a.role(), a.createdAt(), disabled));
+        });
     }
 
     @Override
     public long countWithRole(String role) {
-        try {
-            return jdbi.withHandle(h -> h.createQuery(COUNT_ROLE).bind("role", role).mapTo(Long.class).one());
-        } catch (JdbiException e) {
-            throw new StorageException("counting accounts failed: " + e.getMessage(), e);
-        }
+        return withHandle("counting accounts",
+            h -> h.createQuery(COUNT_ROLE).bind("role", role).mapTo(Long.class).one());
+    }
+
+    @Override
+    public void addRefreshToken(RefreshToken token) {
+        withHandle("storing a refresh token", h -> insert(h, token, token.family()));
+    }
+
+    private static int insert(Handle h, RefreshToken token, String family) {
+        return h.createUpdate(INSERT_TOKEN).bind("id", token.id()).bind("family", family)
+            .bind("accountId", token.accountId()).bind("expiresAt", token.expiresAt().truncatedTo(ChronoUnit.MICROS))
+            .execute();
+    }
+
+    @Override
+    public Rotation rotateRefreshToken(String usedId, long accountId, RefreshToken next, Instant now) {
+        return inTransaction("rotating a refresh token", h -> {
+            Optional<StoredToken> stored = h.createQuery(LOCK_TOKEN).bind("id", usedId)
+                .map((rs, ctx) -> new StoredToken(rs.getString("family"), rs.getLong("account_id"),
+                    rs.getTimestamp("expires_at").toInstant(), rs.getBoolean("used")))
+                .findOne();
+            if (stored.isEmpty()) {
+                return Rotation.UNKNOWN;
+            }
+            StoredToken t = stored.get();
+            if (t.used()) {
+                h.createUpdate(DELETE_FAMILY).bind("family", t.family()).execute();
+                return Rotation.REUSED;
+            }
+            if (t.accountId() != accountId || !t.expiresAt().isAfter(now)) {
+                return Rotation.UNKNOWN;
+            }
+            h.createUpdate(USE_TOKEN).bind("id", usedId).execute();
+            insert(h, next, t.family());
+            return Rotation.ROTATED;
+        });
+    }
+
+    @Override
+    public int deleteExpiredRefreshTokens(Instant now) {
+        return withHandle("deleting expired refresh tokens",
+            h -> h.createUpdate(DELETE_EXPIRED).bind("now", now).execute());
+    }
+
+    private record StoredToken(String family, long accountId, Instant expiresAt, boolean used) {
     }
 }
