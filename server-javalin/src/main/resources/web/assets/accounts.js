@@ -1,7 +1,7 @@
 // Accounts (admins only): list, create a clerk or an admin, reset a password, disable or enable an account.
 import { t, formatDate } from './i18n.js';
 import { call, get } from './api.js';
-import { h, dialog, problemNode, announce } from './ui.js';
+import { h, dialog, problemNode, announce, keepingFocus } from './ui.js';
 
 export async function showAccounts(main) {
   const accounts = await get('/api/v1/accounts');
@@ -42,14 +42,14 @@ export async function showAccounts(main) {
         h('td', {}, a.username), h('td', {}, t(`role.${a.role}`)),
         h('td', {}, t(a.disabled ? 'accounts.disabled' : 'accounts.active')), h('td', {}, formatDate(a.createdAt)),
         h('td', { class: 'buttons' },
-          h('button', { type: 'button', class: 'btn small', onclick: () => resetPassword(a.username, message) },
+          h('button', { type: 'button', class: 'btn small', 'data-action': 'reset', id: `reset-${a.username}`, onclick: () => resetPassword(a.username, message) },
             t('accounts.reset', { username: a.username })),
           h('button', {
-            type: 'button', class: 'btn small',
+            type: 'button', class: 'btn small', 'data-action': 'disable', id: `disable-${a.username}`,
             onclick: async () => {
               try {
                 await call('PATCH', `/api/v1/accounts/${encodeURIComponent(a.username)}`, { disabled: !a.disabled });
-                await showAccounts(main);
+                await keepingFocus(() => showAccounts(main));
               } catch (err) {
                 message.replaceChildren(problemNode(err));
               }

@@ -58,7 +58,8 @@ function showLogin() {
       } catch (err) {
         pass.value = '';
         let node;
-        if (err.status === 401) node = h('p', { class: 'problem', role: 'alert', text: t('login.wrong') });
+        if (err.code === 'auth.account_disabled') node = h('p', { class: 'problem', role: 'alert', text: t('login.disabled') });
+        else if (err.status === 401) node = h('p', { class: 'problem', role: 'alert', text: t('login.wrong') });
         else if (err.status === 429) node = h('p', { class: 'problem', role: 'alert', text: t('login.tooMany', { seconds: err.retryAfter ?? 0 }) });
         else node = problemNode(err);
         message.append(node);
