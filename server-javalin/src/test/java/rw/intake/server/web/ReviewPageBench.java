@@ -18,11 +18,14 @@ import rw.intake.server.upload.Workbooks;
  * takes, in headless Chromium against the real server on loopback. Argument: the upload's rows (default 1,000,000).
  * "Interactive" is the time from the navigation's start to the first page of records drawn (the page's
  * {@code intake:records-drawn} performance mark: summary, chart, filters, table and pager in the document, handlers
- * attached); a page turn is from the click on Next to the next page drawn. Prints medians and maxima.
+ * attached); a page turn is from the click on Next to the next page drawn and painted, and the part of it spent on
+ * the records request (the browser's resource timing). Prints medians and maxima.
  *
  * <pre>
- * MAVEN_OPTS="-Xmx4g" mvn -B -o -q -pl server-javalin test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=rw.intake.server.web.ReviewPageBench -Dexec.args="1000000"
+ * mvn -B -o -q -pl server-javalin -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+ *     -Dmdep.outputFile=$PWD/cp.txt
+ * (cd server-javalin &amp;&amp; java -Xmx4g -cp target/test-classes:target/classes:$(cat ../cp.txt) \
+ *     rw.intake.server.web.ReviewPageBench 1000000)
  * </pre>
  */
 public final class ReviewPageBench {
@@ -36,7 +39,8 @@ public final class ReviewPageBench {
             new MutationObserver((changes, observer) => {
               if (main.dataset.page === expected) {
                 observer.disconnect();
-                requestAnimationFrame(() => done(performance.now() - t0));
+                const fetched = performance.getEntriesByType('resource').filter((e) => e.name.includes('/records?')).pop();
+                requestAnimationFrame(() => done([performance.now() - t0, fetched.duration]));
               }
             }).observe(main, { attributes: true, attributeFilter: ['data-page'] });
             document.getElementById(arguments[0]).click();
@@ -71,14 +75,17 @@ public final class ReviewPageBench {
                     }
                 }
                 List<Double> turns = new ArrayList<>();
+                List<Double> fetches = new ArrayList<>();
                 for (int i = 0; i < TURNS + 3; i++) {
-                    double ms = ((Number) browser.driver().executeAsyncScript(TURN, "page-next")).doubleValue();
+                    List<?> ms = (List<?>) browser.driver().executeAsyncScript(TURN, "page-next");
                     if (i >= 3) {
-                        turns.add(ms);
+                        turns.add(((Number) ms.get(0)).doubleValue());
+                        fetches.add(((Number) ms.get(1)).doubleValue());
                     }
                 }
                 report("review screen interactive after navigation", loads);
                 report("page turn (Next, 50 rows)", turns);
+                report("  of which the records request", fetches);
             }
         }
     }
