@@ -23,6 +23,8 @@ import rw.intake.server.auth.AuthController;
 import rw.intake.server.auth.LoginThrottle;
 import rw.intake.server.auth.Tokens;
 import rw.intake.server.upload.UploadModule;
+import rw.intake.server.web.SecurityHeaders;
+import rw.intake.server.web.WebPage;
 import rw.intake.storage.Storage;
 
 /**
@@ -66,6 +68,7 @@ public final class ServerApp {
         AccessFilter access = new AccessFilter(tokens);
         UploadModule uploads = UploadModule.create(config, storage.users(), ticker);
         ApiDocs docs = ApiDocs.load(mapper);
+        WebPage page = WebPage.load();
 
         return Javalin.create(cfg -> {
             cfg.jsonMapper(new JavalinJackson(mapper, false));
@@ -75,7 +78,9 @@ public final class ServerApp {
             cfg.router.ignoreTrailingSlashes = true;
             cfg.events.serverStopped(uploads::close);
 
+            cfg.routes.before(SecurityHeaders::apply);
             cfg.routes.before(access::handle);
+            page.register(cfg);
             cfg.routes.get("/api/v1", ServerApp::health);
             cfg.routes.post("/api/v1/token", auth::token);
             cfg.routes.post("/api/v1/token/refresh", auth::refresh);

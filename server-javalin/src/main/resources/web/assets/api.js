@@ -1,0 +1,132 @@
+// The API client: tokens in sessionStorage, refreshed before they expire; JSON and problem+json answers.
+
+const KEY = 'intake.tokens';
+let tokens = JSON.parse(sessionStorage.getItem(KEY) || 'null');
+let refreshTimer = null;
+let onSignedOut = () => {};
+
+/** An answer that was not 2xx: the problem's fields, the status and Retry-After in seconds. */
+export class ApiError extends Error {
+  constructor(status, problem, retryAfter) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+    this.code = problem.code || '';
+    this.retryAfter = retryAfter;
+  }
+}
+
+function claims(access) {
+  const part = access.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+  return JSON.parse(atob(part.padEnd(part.length + ((4 - (part.length % 4)) % 4), '=')));
+}
+
+/** The signed-in user {username, role}, or null. */
+export function currentUser() {
+  if (!tokens) return null;
+  const c = claims(tokens.access);
+  return { username: c.sub, role: c.role };
+}
+
+export function setSignedOutHandler(fn) {
+  onSignedOut = fn;
+}
+
+function store(answer) {
+  tokens = {
+    access: answer.access,
+    refresh: answer.refresh || tokens?.refresh,
+    lifetime: answer.expiresIn * 1000,
+    expiresAt: Date.now() + answer.expiresIn * 1000,
+  };
+  sessionStorage.setItem(KEY, JSON.stringify(tokens));
+  scheduleRefresh();
+}
+
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  if (!tokens) return;
+  // a minute before expiry (a quarter of the lifetime for short ones): the access token never lapses while the page
+  // is open
+  const lead = Math.min(60_000, (tokens.lifetime || 0) / 4);
+  const wait = Math.max(1_000, tokens.expiresAt - Date.now() - lead);
+  refreshTimer = setTimeout(() => refresh().catch(() => signOut(true)), wait);
+}
+
+async function refresh() {
+  const res = await fetch('/api/v1/token/refresh', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refresh: tokens.refresh }),
+  });
+  if (!res.ok) throw await toError(res);
+  store(await res.json());
+}
+
+export async function signIn(username, password) {
+  const res = await fetch('/api/v1/token', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }),
+  });
+  if (!res.ok) throw await toError(res);
+  store(await res.json());
+}
+
+export function signOut(expired = false) {
+  clearTimeout(refreshTimer);
+  tokens = null;
+  sessionStorage.removeItem(KEY);
+  onSignedOut(expired);
+}
+
+async function toError(res) {
+  let problem = {};
+  try {
+    problem = await res.json();
+  } catch (e) {
+    problem = { title: res.statusText };
+  }
+  const retry = res.headers.get('Retry-After');
+  return new ApiError(res.status, problem, retry === null ? null : Number(retry));
+}
+
+/** Calls the API with the access token; a 401 signs out. Answers the parsed JSON (null for 204). */
+export async function call(method, path, body) {
+  if (tokens && tokens.expiresAt - Date.now() < 2_000) await refresh().catch(() => signOut(true));
+  const headers = { Authorization: `Bearer ${tokens?.access}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (res.status === 401) {
+    signOut(true);
+    throw await toError(res);
+  }
+  if (!res.ok) throw await toError(res);
+  return res.status === 204 ? null : res.json();
+}
+
+export const get = (path) => call('GET', path);
+
+/**
+ * Sends a workbook as multipart part "file", reporting bytes sent through onProgress(loaded, total).
+ * Resolves with the upload's summary; rejects with an ApiError (or a status 0 one for a network failure).
+ */
+export function sendFile(file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/v1/uploads');
+    xhr.setRequestHeader('Authorization', `Bearer ${tokens?.access}`);
+    xhr.responseType = 'json';
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(xhr.response);
+      } else {
+        const retry = xhr.getResponseHeader('Retry-After');
+        reject(new ApiError(xhr.status, xhr.response || {}, retry === null ? null : Number(retry)));
+      }
+    };
+    xhr.onerror = () => reject(new ApiError(0, {}, null));
+    const form = new FormData();
+    form.append('file', file, file.name);
+    xhr.send(form);
+  });
+}
+
+scheduleRefresh();

@@ -1,0 +1,153 @@
+// The clerk's workspace: sign in, uploads, review, saved users, accounts. Hash routes keep the view in the URL:
+// #/uploads, #/uploads/{id}?status=&field=&code=&page=&size=&row=, #/users?uploadId=&valid=&page=&size=, #/accounts.
+import { loadMessages, t } from './i18n.js';
+import { currentUser, setSignedOutHandler, signIn, signOut } from './api.js';
+import { h, go, problemNode } from './ui.js';
+import { showReview } from './review.js';
+import { showUploads, uploadDropped } from './uploads.js';
+import { showUsers } from './users.js';
+import { showAccounts } from './accounts.js';
+
+const main = () => document.getElementById('main');
+let signedOutReason = null;
+
+function route() {
+  const raw = location.hash.replace(/^#/, '');
+  const [path, query = ''] = raw.split('?');
+  return { parts: path.split('/').filter(Boolean), params: new URLSearchParams(query) };
+}
+
+function shell(active) {
+  const user = currentUser();
+  const top = document.getElementById('top');
+  top.replaceChildren();
+  const brand = h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '▤'), ' ', t('app.title'));
+  if (!user) {
+    top.append(brand);
+    return;
+  }
+  const link = (key, path) => h('a', { href: `#${path}`, 'aria-current': active === key ? 'page' : undefined }, t(`nav.${key}`));
+  top.append(brand,
+    h('nav', { 'aria-label': t('nav.label'), class: 'nav' },
+      link('uploads', '/uploads'), link('users', '/users'),
+      user.role === 'admin' ? link('accounts', '/accounts') : null),
+    h('div', { class: 'who' },
+      h('span', { id: 'whoami' }, t('nav.signedInAs', { username: user.username, role: t(`role.${user.role}`) })),
+      h('button', { type: 'button', class: 'btn', id: 'sign-out', onclick: () => signOut(false) }, t('nav.signOut'))));
+}
+
+function showLogin() {
+  shell(null);
+  const user = h('input', { id: 'login-username', name: 'username', autocomplete: 'username', required: true });
+  const pass = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const message = h('div', { id: 'login-message' });
+  if (signedOutReason === 'expired') message.append(h('p', { class: 'notice', role: 'status', text: t('login.expired') }));
+  const submit = h('button', { type: 'submit', class: 'btn primary', id: 'login-submit' }, t('login.submit'));
+  const form = h('form', {
+    class: 'card login',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      submit.disabled = true;
+      message.replaceChildren();
+      try {
+        await signIn(user.value, pass.value);
+        signedOutReason = null;
+        const screen = route().parts[0];
+        if (!screen || screen === 'login') go('/uploads', {}, true);
+        else render();
+      } catch (err) {
+        pass.value = '';
+        let node;
+        if (err.code === 'auth.account_disabled') node = h('p', { class: 'problem', role: 'alert', text: t('login.disabled') });
+        else if (err.status === 401) node = h('p', { class: 'problem', role: 'alert', text: t('login.wrong') });
+        else if (err.status === 429) node = h('p', { class: 'problem', role: 'alert', text: t('login.tooMany', { seconds: err.retryAfter ?? 0 }) });
+        else node = problemNode(err);
+        message.append(node);
+        pass.focus();
+      } finally {
+        submit.disabled = false;
+      }
+    },
+  },
+  h('h1', { text: t('login.heading') }),
+  h('div', { class: 'field' }, h('label', { for: 'login-username' }, t('login.username')), user),
+  h('div', { class: 'field' }, h('label', { for: 'login-password' }, t('login.password')), pass),
+  message, submit);
+  main().replaceChildren(form);
+  user.focus();
+}
+
+async function render() {
+  const user = currentUser();
+  const { parts, params } = route();
+  if (!user) {
+    showLogin();
+    return;
+  }
+  const [screen, id] = parts;
+  try {
+    if (screen === 'uploads' && id) {
+      shell('uploads');
+      await showReview(main(), id, params);
+    } else if (screen === 'users') {
+      shell('users');
+      await showUsers(main(), params);
+    } else if (screen === 'accounts' && user.role === 'admin') {
+      shell('accounts');
+      await showAccounts(main());
+    } else if (screen === 'uploads') {
+      shell('uploads');
+      await showUploads(main());
+    } else {
+      go('/uploads', {}, true);
+    }
+  } catch (err) {
+    if (err.status === 401) return;
+    main().replaceChildren(problemNode(err));
+  }
+}
+
+function dropZone() {
+  const overlay = document.getElementById('drop');
+  overlay.textContent = t('uploads.dropHere');
+  let depth = 0;
+  const hasFile = (e) => e.dataTransfer && Array.from(e.dataTransfer.types || []).includes('Files');
+  document.addEventListener('dragenter', (e) => {
+    if (!hasFile(e) || !currentUser()) return;
+    depth += 1;
+    overlay.hidden = false;
+  });
+  document.addEventListener('dragleave', () => {
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) overlay.hidden = true;
+  });
+  document.addEventListener('dragover', (e) => {
+    if (hasFile(e)) e.preventDefault();
+  });
+  document.addEventListener('drop', (e) => {
+    if (!hasFile(e)) return;
+    e.preventDefault();
+    depth = 0;
+    overlay.hidden = true;
+    const file = e.dataTransfer.files[0];
+    if (!file || !currentUser()) return;
+    if (route().parts.join('/') !== 'uploads') go('/uploads');
+    uploadDropped(file);
+  });
+}
+
+async function start() {
+  await loadMessages();
+  document.title = t('app.title');
+  setSignedOutHandler((expired) => {
+    signedOutReason = expired ? 'expired' : null;
+    history.replaceState(null, '', '#/login');
+    render();
+  });
+  dropZone();
+  window.addEventListener('hashchange', render);
+  await render();
+  document.body.dataset.ready = 'true';
+}
+
+start();

@@ -1,0 +1,42 @@
+// UI text: every string the page shows comes from messages/<lang>.json, looked up by key.
+// Another language is one more file (e.g. messages/rw.json); nothing here changes.
+
+let messages = {};
+let locale = 'en';
+let numbers = new Intl.NumberFormat('en');
+
+/** Loads the messages of the first supported browser language (English otherwise). */
+export async function loadMessages(supported = ['en']) {
+  const wanted = (navigator.languages || [navigator.language || 'en'])
+    .map((l) => l.toLowerCase().split('-')[0])
+    .find((l) => supported.includes(l)) || 'en';
+  const res = await fetch(`/assets/messages/${wanted}.json`);
+  messages = await res.json();
+  locale = wanted;
+  numbers = new Intl.NumberFormat(locale);
+  document.documentElement.lang = locale;
+}
+
+/** The message {@code key} with {name} placeholders filled; numbers are formatted for the locale. */
+export function t(key, params = {}) {
+  const text = Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : key;
+  return text.replace(/\{(\w+)\}/g, (m, name) => {
+    const v = params[name];
+    if (v === undefined || v === null) return m;
+    return typeof v === 'number' ? numbers.format(v) : String(v);
+  });
+}
+
+/** Whether a message exists (to fall back on the server's words when it does not). */
+export function has(key) {
+  return Object.prototype.hasOwnProperty.call(messages, key);
+}
+
+export function formatNumber(n) {
+  return numbers.format(n);
+}
+
+export function formatDate(iso) {
+  if (!iso) return '';
+  return new Date(iso).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
+}

@@ -1,0 +1,157 @@
+// Small DOM helpers and the pieces several screens share: pager, problem text, dialogs, route links.
+import { t, has, formatNumber } from './i18n.js';
+
+/** An element: attrs may hold class, text, on<Event> handlers, and any attribute; children are nodes or strings. */
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  setAll(el, attrs);
+  append(el, children);
+  return el;
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+export function s(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  setAll(el, attrs);
+  append(el, children);
+  return el;
+}
+
+function setAll(el, attrs) {
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'text') el.textContent = v;
+    else if (k.startsWith('on')) el.addEventListener(k.slice(2).toLowerCase(), v);
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+}
+
+function append(el, children) {
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+/** Replaces el's children; null, undefined and false children are left out (replaceChildren would write "null"). */
+export function put(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+/** Announces text to screen readers. */
+export function announce(text) {
+  const live = document.getElementById('live');
+  live.textContent = '';
+  requestAnimationFrame(() => { live.textContent = text; });
+}
+
+/** A hash route: path and its query. */
+export function href(path, params = {}) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, v);
+  const qs = q.toString();
+  return `#${path}${qs ? `?${qs}` : ''}`;
+}
+
+export function go(path, params, replace = false) {
+  const target = href(path, params);
+  if (replace) {
+    history.replaceState(null, '', target);
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+  } else if (location.hash !== target) {
+    location.hash = target;
+  }
+}
+
+/**
+ * The plain words of a failed call, as a node: the message of the problem's code when there is one, the missing
+ * columns and the accepted header names for file.missing_columns, and how long to wait when Retry-After says so.
+ */
+export function problemNode(err) {
+  const p = err.problem || {};
+  const box = h('div', { class: 'problem', role: 'alert' });
+  if (err.status === 0) {
+    box.append(h('p', { text: t('problem.network') }));
+    return box;
+  }
+  if (err.code === 'file.missing_columns') {
+    const missing = (p.missing || []).map((f) => (has(`field.${f}`) ? t(`field.${f}`) : f));
+    box.append(h('p', { text: t('problem.file.missing_columns', { sheet: p.sheet, missing: missing.join(', ') }) }));
+    const found = p.headersFound && p.headersFound.length ? p.headersFound.join(', ') : t('problem.file.missing_columns.none');
+    box.append(h('p', { text: t('problem.file.missing_columns.found', { headerRow: p.headerRow, headers: found }) }));
+    box.append(h('p', { text: t('problem.file.missing_columns.accepted') }));
+    box.append(h('ul', { class: 'accepted' }, (p.missing || []).map((f) => h('li', {},
+      h('strong', { text: has(`field.${f}`) ? t(`field.${f}`) : f }), ': ', t(`field.accepted.${f}`)))));
+  } else if (err.code && has(`problem.${err.code}`)) {
+    box.append(h('p', { text: t(`problem.${err.code}`, { detail: p.detail }) }));
+  } else {
+    box.append(h('p', { text: t('problem.generic', { detail: p.detail || p.title || err.status }) }));
+  }
+  if (err.retryAfter !== null && err.retryAfter !== undefined && err.status !== 401) {
+    box.append(h('p', { text: t('problem.retryIn', { seconds: err.retryAfter }) }));
+  }
+  return box;
+}
+
+/**
+ * First, previous, page x of y, next, last, and a jump-to-page field. onPage(n) is called with the page chosen.
+ * Buttons keep stable ids (prefix) so focus can return to them after a page turn.
+ */
+export function pager(prefix, page, pages, onPage) {
+  const last = Math.max(1, pages);
+  const btn = (id, key, target, disabled) => h('button', {
+    id: `${prefix}-${id}`, type: 'button', class: 'btn', disabled: disabled || undefined, onclick: () => onPage(target),
+  }, t(key));
+  const jump = h('input', { id: `${prefix}-jump`, type: 'number', min: 1, max: last, inputmode: 'numeric', class: 'narrow', value: page });
+  return h('nav', { class: 'pager', 'aria-label': t('review.pager') },
+    btn('first', 'review.first', 1, page <= 1),
+    btn('prev', 'review.previous', page - 1, page <= 1),
+    h('span', { class: 'page-of', id: `${prefix}-pageof`, 'aria-live': 'polite' }, t('review.pageOf', { page, pages: last })),
+    btn('next', 'review.next', page + 1, page >= last),
+    btn('last', 'review.last', last, page >= last),
+    h('form', {
+      class: 'inline',
+      onsubmit: (e) => {
+        e.preventDefault();
+        const n = Math.min(last, Math.max(1, Number(jump.value) || 1));
+        onPage(n);
+      },
+    }, h('label', { for: `${prefix}-jump` }, t('review.jumpPage')), jump,
+    h('button', { type: 'submit', class: 'btn', id: `${prefix}-go` }, t('review.go'))));
+}
+
+/** A labelled select; options are [value, label] pairs. */
+export function select(id, label, options, value, onchange) {
+  const el = h('select', { id, onchange: () => onchange(el.value) },
+    options.map(([v, l]) => h('option', { value: v, selected: String(v) === String(value ?? '') || undefined }, l)));
+  return h('div', { class: 'field' }, h('label', { for: id }, label), el);
+}
+
+/** A modal dialog: Escape and the close button cancel; the first field or button takes focus. */
+export function dialog(titleText, body, { onClose } = {}) {
+  const titleId = `dlg-${Math.random().toString(36).slice(2)}`;
+  const d = h('dialog', { 'aria-labelledby': titleId, class: 'dialog' }, h('h2', { id: titleId, text: titleText }), body);
+  d.addEventListener('close', () => {
+    d.remove();
+    if (onClose) onClose(d.returnValue);
+  });
+  document.body.append(d);
+  d.showModal();
+  return d;
+}
+
+/** 12,345 style. */
+export const n = formatNumber;
+
+/** Keeps the focused element's id and focuses the element with that id again once fn has redrawn. */
+export async function keepingFocus(fn) {
+  const id = document.activeElement && document.activeElement.id;
+  await fn();
+  if (id) {
+    const again = document.getElementById(id);
+    if (again && !again.disabled) again.focus();
+    else if (again) document.getElementById('main').focus();
+  }
+}

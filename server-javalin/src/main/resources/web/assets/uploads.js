@@ -1,0 +1,106 @@
+// The uploads screen: the caller's uploads (an admin's: everyone's), and sending a new workbook with two progress
+// bars, bytes sent and then rows validated.
+import { t, formatDate } from './i18n.js';
+import { currentUser, get, sendFile } from './api.js';
+import { h, href, n, problemNode, announce } from './ui.js';
+
+let panel = null; // the upload panel of the screen on view; an upload in flight reports into it
+let listBox = null;
+
+export async function showUploads(main) {
+  const input = h('input', { id: 'file-input', type: 'file', accept: '.xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  input.addEventListener('change', () => {
+    if (input.files[0]) uploadDropped(input.files[0]);
+    input.value = '';
+  });
+  panel = h('div', { id: 'upload-panel', class: 'upload-panel' });
+  listBox = h('div', { id: 'uploads-list' });
+  main.replaceChildren(
+    h('h1', { text: t('uploads.heading') }),
+    h('section', { class: 'card', 'aria-labelledby': 'upload-heading' },
+      h('h2', { id: 'upload-heading', text: t('uploads.new') }),
+      h('div', { class: 'field' }, h('label', { for: 'file-input' }, t('uploads.pick')), input),
+      h('p', { class: 'hint', text: t('uploads.dropHint') }),
+      panel),
+    listBox);
+  await refreshList();
+}
+
+async function refreshList() {
+  if (!listBox) return;
+  const uploads = await get('/api/v1/uploads');
+  const admin = currentUser()?.role === 'admin';
+  if (!uploads.length) {
+    listBox.replaceChildren(h('p', { class: 'empty', text: t('uploads.empty') }));
+    return;
+  }
+  const th = (key) => h('th', { scope: 'col' }, t(key));
+  listBox.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'grid', id: 'uploads-table' },
+    h('thead', {}, h('tr', {}, th('uploads.col.file'), admin ? th('uploads.col.owner') : null, th('uploads.col.status'),
+      th('uploads.col.records'), th('uploads.col.valid'), th('uploads.col.invalid'), th('uploads.col.created'),
+      th('uploads.col.actions'))),
+    h('tbody', {}, uploads.map((u) => h('tr', { 'data-id': u.id },
+      h('td', {}, u.fileName), admin ? h('td', {}, u.owner) : null,
+      h('td', {}, h('span', { class: `badge ${u.status}` }, t(`status.${u.status}`))),
+      h('td', { class: 'num' }, n(u.totals.records)), h('td', { class: 'num' }, n(u.totals.valid)),
+      h('td', { class: 'num' }, n(u.totals.invalid)), h('td', {}, formatDate(u.createdAt)),
+      h('td', {}, h('a', { href: href(`/uploads/${u.id}`), 'aria-label': t('uploads.reviewOf', { name: u.fileName }) },
+        t('uploads.review')))))))));
+}
+
+function bar(id, labelKey) {
+  const progress = h('progress', { id, max: 100, value: 0 });
+  const text = h('span', { id: `${id}-text`, class: 'progress-text' });
+  return { node: h('div', { class: 'progress' }, h('label', { for: id }, t(labelKey)), progress, text), progress, text };
+}
+
+/** Sends {@code file}, then follows its validation until it settles; reports into the upload panel on view. */
+export async function uploadDropped(file) {
+  const box = panel;
+  if (!box) return;
+  const sent = bar('bytes-progress', 'uploads.sent');
+  const rows = bar('rows-progress', 'uploads.validating');
+  const status = h('div', { id: 'upload-status', role: 'status' });
+  box.replaceChildren(h('p', { text: t('uploads.sending', { name: file.name }) }), sent.node, status);
+  let summary;
+  try {
+    summary = await sendFile(file, (loaded, total) => {
+      sent.progress.max = total || 1;
+      sent.progress.value = loaded;
+      sent.text.textContent = `${Math.round((100 * loaded) / (total || 1))} %`;
+    });
+  } catch (err) {
+    status.replaceChildren(h('p', { class: 'problem-title', text: t('uploads.rejected') }), problemNode(err));
+    box.dataset.state = 'rejected';
+    return;
+  }
+  sent.progress.value = sent.progress.max;
+  sent.text.textContent = '100 %';
+  box.insertBefore(rows.node, status);
+  rows.progress.removeAttribute('value'); // the sheet's row count is not known ahead: an indeterminate bar
+  box.dataset.state = 'validating';
+  let pause = 100;
+  while (summary.status === 'validating') {
+    rows.text.textContent = t('uploads.rowsSoFar', { rows: summary.progress.rowsRead });
+    // eslint-disable-next-line no-await-in-loop
+    await new Promise((r) => { setTimeout(r, pause); });
+    pause = Math.min(500, pause * 2);
+    // eslint-disable-next-line no-await-in-loop
+    summary = await get(`/api/v1/uploads/${summary.id}`);
+  }
+  rows.progress.max = 1;
+  rows.progress.value = 1;
+  rows.text.textContent = t('uploads.rowsRead', { rows: summary.progress.rowsRead });
+  box.dataset.state = summary.status;
+  if (summary.status === 'failed') {
+    status.replaceChildren(h('p', { class: 'problem', role: 'alert',
+      text: t('uploads.failed', { name: summary.fileName, detail: summary.failure?.detail || '' }) }));
+  } else {
+    const done = t('uploads.done', { name: summary.fileName, records: summary.totals.records,
+      valid: summary.totals.valid, invalid: summary.totals.invalid });
+    status.replaceChildren(h('p', { id: 'upload-done', text: done }),
+      h('a', { href: href(`/uploads/${summary.id}`), class: 'btn primary', id: 'open-review' }, t('uploads.openReview')));
+    announce(done);
+  }
+  if (box === panel) await refreshList();
+}

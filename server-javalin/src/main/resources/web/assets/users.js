@@ -1,0 +1,50 @@
+// Saved users: the committed users page by page, filtered by upload and by validity.
+import { t, formatDate } from './i18n.js';
+import { get } from './api.js';
+import { h, go, n, pager, select, keepingFocus } from './ui.js';
+import { FIELDS } from './review.js';
+
+const SIZES = [50, 100, 500];
+const PROPERTY = { names: 'names', nid: 'nid', phone_number: 'phoneNumber', gender: 'gender', email: 'email' };
+
+export async function showUsers(main, params) {
+  const q = {
+    uploadId: params.get('uploadId') || '',
+    valid: ['true', 'false'].includes(params.get('valid')) ? params.get('valid') : '',
+    page: Math.max(1, Number(params.get('page')) || 1),
+    size: SIZES.includes(Number(params.get('size'))) ? Number(params.get('size')) : 50,
+  };
+  const nav = (change) => {
+    const next = { ...q, ...change };
+    go('/users', { uploadId: next.uploadId, valid: next.valid, page: next.page > 1 ? next.page : '', size: next.size === 50 ? '' : next.size });
+  };
+  const api = new URLSearchParams({ page: q.page, size: q.size });
+  if (q.uploadId) api.set('uploadId', q.uploadId);
+  if (q.valid) api.set('valid', q.valid);
+  const [uploads, page] = await Promise.all([get('/api/v1/uploads'), get(`/api/v1/users?${api}`)]);
+  const names = new Map(uploads.map((u) => [u.id, u.fileName]));
+  const uploadOptions = [['', t('users.filter.anyUpload')], ...uploads.filter((u) => u.commit).map((u) => [u.id, u.fileName])];
+  if (q.uploadId && !names.has(q.uploadId)) uploadOptions.push([q.uploadId, q.uploadId]);
+  const th = (text) => h('th', { scope: 'col' }, text);
+  const from = (page.page - 1) * page.size + 1;
+  await keepingFocus(() => main.replaceChildren(
+    h('h1', { text: t('users.heading') }),
+    h('section', { class: 'filters', 'aria-label': t('review.filters') },
+      select('users-upload', t('users.filter.upload'), uploadOptions, q.uploadId, (v) => nav({ uploadId: v, page: 1 })),
+      select('users-valid', t('users.filter.valid'),
+        [['', t('review.status.all')], ['true', t('review.status.valid')], ['false', t('review.status.invalid')]], q.valid,
+        (v) => nav({ valid: v, page: 1 })),
+      select('users-size', t('review.filter.size'), SIZES.map((v) => [v, n(v)]), q.size, (v) => nav({ size: Number(v), page: 1 }))),
+    page.items.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'grid', id: 'users-table' },
+      h('caption', {}, t('review.table.caption', { from, to: from + page.items.length - 1, total: page.totalItems })),
+      h('thead', {}, h('tr', {}, th(t('users.col.upload')), th(t('review.col.row')), FIELDS.map((f) => th(t(`field.${f}`))),
+        th(t('review.col.verdict')), th(t('users.col.errors')), th(t('users.col.committed')))),
+      h('tbody', {}, page.items.map((u) => h('tr', {},
+        h('td', {}, names.get(u.uploadId) || u.uploadId.slice(0, 8)), h('td', { class: 'num' }, String(u.row)),
+        FIELDS.map((f) => h('td', {}, u[PROPERTY[f]] ?? '')),
+        h('td', {}, h('span', { class: `verdict ${u.valid ? 'valid' : 'invalid'}` }, t(u.valid ? 'review.verdict.valid' : 'review.verdict.invalid'))),
+        h('td', {}, u.errors.map((e) => e.code).join(', ')),
+        h('td', {}, formatDate(u.committedAt)))))))
+      : h('p', { class: 'empty', id: 'users-empty', text: t('users.none') }),
+    pager('users-page', page.page, page.totalPages, (p) => nav({ page: p }))));
+}
