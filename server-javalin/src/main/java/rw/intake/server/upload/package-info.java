@@ -15,8 +15,15 @@
  *       503 {@code staging.full} ({@code Retry-After: 30}). The per-user count works the same way.</li>
  *   <li>A committed upload stays staged and readable (status {@code committed}, with its commit result) until it is
  *       deleted, expires after {@code STAGING_IDLE_MINUTES} without being read, or is dropped for budget as above.
- *       Conflicts found by the commit ({@code nid.already_registered}) are in the database; the staged records keep
- *       the verdict of validation time.</li>
+ *       Conflicts found by the commit ({@code nid.already_registered}) are in the database, and the staged records
+ *       are brought in line with it (they read as committed).</li>
+ *   <li>While validated, records can be fixed: {@code PATCH .../records/{row}} edits raw values or leaves the record
+ *       out, {@code POST .../records/exclude} leaves out every record of a filter. A staged record's verdict is then
+ *       the verdict of its current values: the edited record is validated again, and every record that shares its old
+ *       or new NID, phone or email is judged again (duplicates name the first earlier occurrence that is not left out;
+ *       a left-out record is judged but makes no other a duplicate; a new first occurrence is looked up among the
+ *       registered NIDs). Edits are refused (409) once a commit starts; their history goes into {@code record_edits}
+ *       with the commit, and left-out records are not committed (they count in {@code skipped}).</li>
  *   <li>Records of a failed upload are dropped at once; its summary stays with {@code failure}. Pages and commits of
  *       it answer 409 {@code upload.failed}; while validating, 409 {@code upload.not_ready} with
  *       {@code Retry-After: 1}. A commit racing another commit of the same upload gets 409
@@ -34,6 +41,11 @@
  * are int arrays per status x field and status x code, filled while validating, so a filtered page costs its size.
  * A page of records is written as JSON straight from the packed bytes ({@code RecordPageJson}), without rebuilding
  * the records.
+ * An edit writes the record's new bytes at the end of the arena and moves its offset, and moves it between the sorted
+ * index lists (binary search and a shift); the duplicate groups ({@code DuplicateGroups}: per rule, a primitive map
+ * from key to first record and a next-record link per record) are built at an upload's first edit, so an edit walks
+ * only the groups of its old and new values. Pages, summaries and single records read under a per-upload read lock,
+ * edits hold its write lock.
  * Reading (excel-ingest), checking (validation-core) and the registered-NID look-ups with staging run on three
  * threads joined by short queues.
  */
