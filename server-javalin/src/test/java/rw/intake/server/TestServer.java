@@ -174,6 +174,11 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
+    public HttpResponse<String> patchJson(String path, String token, String json) {
+        return send(request(path, token).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
     /** POSTs {@code bytes} as a multipart/form-data part named {@code part}, with filename {@code fileName}. */
     public HttpResponse<String> postMultipart(String path, String token, String part, String fileName, byte[] bytes) {
         String boundary = "----intake" + UUID.randomUUID().toString().replace("-", "");

@@ -1,5 +1,6 @@
 package rw.intake.storage;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -10,8 +11,13 @@ import java.util.Objects;
  * @param fileName the uploaded file's name, may be empty
  * @param mode     which records to save
  * @param totals   the upload's totals as validated, kept in the uploads table
+ * @param excluded records the caller left out of the commit (not among the records given to it); counted in
+ *                 {@link CommitResult#skipped()}
+ * @param edits    the changes people made to the records before the commit, written into {@code record_edits} in the
+ *                 commit's transaction; copied
  */
-public record CommitRequest(String uploadId, String owner, String fileName, CommitMode mode, UploadTotals totals) {
+public record CommitRequest(String uploadId, String owner, String fileName, CommitMode mode, UploadTotals totals,
+                            long excluded, List<RecordEdit> edits) {
 
     public CommitRequest {
         Objects.requireNonNull(uploadId, "uploadId");
@@ -19,5 +25,14 @@ public record CommitRequest(String uploadId, String owner, String fileName, Comm
         fileName = fileName == null ? "" : fileName;
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(totals, "totals");
+        if (excluded < 0) {
+            throw new IllegalArgumentException("excluded must be >= 0: " + excluded);
+        }
+        edits = List.copyOf(edits);
+    }
+
+    /** A commit of records nobody edited or left out. */
+    public CommitRequest(String uploadId, String owner, String fileName, CommitMode mode, UploadTotals totals) {
+        this(uploadId, owner, fileName, mode, totals, 0, List.of());
     }
 }

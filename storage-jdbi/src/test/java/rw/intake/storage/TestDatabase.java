@@ -133,6 +133,26 @@ public final class TestDatabase implements AutoCloseable {
         }
     }
 
+    /** Every row of a query run by hand, each column as text (null as null). */
+    public java.util.List<java.util.List<String>> queryRows(String sql) {
+        try (Connection c = DriverManager.getConnection(config.jdbcUrl(), user(config.jdbcUrl()), null);
+             Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            java.util.List<java.util.List<String>> rows = new java.util.ArrayList<>();
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                java.util.List<String> row = new java.util.ArrayList<>(columns);
+                for (int i = 1; i <= columns; i++) {
+                    row.add(rs.getString(i));
+                }
+                rows.add(row);
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + " on " + config.jdbcUrl() + " failed", e);
+        }
+    }
+
     /** Opens another pool on the same database (a second server instance, say), committing as this one does. */
     public Storage openAnother() {
         return JdbiStorage.open(config, kind != DatabaseKind.POSTGRESQL_BATCH, 1000, partitionFrom);

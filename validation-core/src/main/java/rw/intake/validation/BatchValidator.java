@@ -26,6 +26,9 @@ import rw.intake.validation.internal.Nids;
 public final class BatchValidator {
 
     private static final String ALREADY_REGISTERED = "A valid record with this NID is already registered";
+    /** What {@link #duplicateKey} answers for a record that takes no part in a duplicate rule. */
+    public static final long NO_KEY = Long.MIN_VALUE;
+
     private static final Comparator<Violation> FIELD_ORDER = Comparator.comparingInt(v -> v.field().ordinal());
 
     private final RecordValidator validator;
@@ -63,19 +66,54 @@ public final class BatchValidator {
             throw new IllegalArgumentException("records must come in ascending row order: row " + row + " after row " + lastRow);
         }
         lastRow = row;
-        Normalized n = fieldChecked.normalized();
-        String phone = n.phoneNumber();
-        String email = n.email();
         // All three keys first, then the three probes back to back: their cache misses can overlap.
-        long nidKey = Nids.key(fieldChecked.raw().nid());
-        long phoneKey = phone == null ? -1 : e164Key(phone);
-        long emailKey = email == null ? 0 : Emails.duplicateKey(email);
-        int nidFirst = nidKey < 0 ? 0 : nids.firstRow(nidKey, row);
-        int phoneFirst = phone == null ? 0 : phones.firstRow(phoneKey, row);
-        int emailFirst = email == null ? 0 : emails.firstRow(emailKey, row);
+        long nidKey = duplicateKey(Field.NID, fieldChecked);
+        long phoneKey = duplicateKey(Field.PHONE_NUMBER, fieldChecked);
+        long emailKey = duplicateKey(Field.EMAIL, fieldChecked);
+        int nidFirst = nidKey == NO_KEY ? 0 : nids.firstRow(nidKey, row);
+        int phoneFirst = phoneKey == NO_KEY ? 0 : phones.firstRow(phoneKey, row);
+        int emailFirst = emailKey == NO_KEY ? 0 : emails.firstRow(emailKey, row);
+        return withDuplicates(fieldChecked, nidFirst, phoneFirst, emailFirst);
+    }
+
+    /**
+     * The key under which the duplicate rule of {@code field} compares a record, or {@link #NO_KEY} when the record
+     * takes no part in it (a malformed value): for {@link Field#NID} the digits of a 16-digit NID whatever its other
+     * faults, for {@link Field#PHONE_NUMBER} the digits of the valid number's E.164 form, for {@link Field#EMAIL} a
+     * 64-bit hash of the valid address, compared case-insensitively. The same for the record as field-checked and as
+     * cross-checked, so that a staged record can be indexed again (editing an upload).
+     *
+     * @throws IllegalArgumentException for a field without a duplicate rule
+     */
+    public static long duplicateKey(Field field, ValidatedRecord record) {
+        return switch (field) {
+            case NID -> {
+                long key = Nids.key(record.raw().nid());
+                yield key < 0 ? NO_KEY : key;
+            }
+            case PHONE_NUMBER -> {
+                String phone = record.normalized().phoneNumber();
+                yield phone == null ? NO_KEY : e164Key(phone);
+            }
+            case EMAIL -> {
+                String email = record.normalized().email();
+                long key = email == null ? NO_KEY : Emails.duplicateKey(email);
+                yield email != null && key == NO_KEY ? NO_KEY + 1 : key;
+            }
+            default -> throw new IllegalArgumentException("no duplicate rule for " + field);
+        };
+    }
+
+    /**
+     * A field-checked record with the duplicate violations that the first rows of its keys give it: {@code nid.duplicate}
+     * (and no normalized NID), {@code phone.duplicate}, {@code email.duplicate}, each naming the first row; 0 for a key
+     * whose first occurrence this record is (or that it does not have). Returns the same instance when all are 0.
+     */
+    public static ValidatedRecord withDuplicates(ValidatedRecord fieldChecked, int nidFirst, int phoneFirst, int emailFirst) {
         if ((nidFirst | phoneFirst | emailFirst) == 0) {
             return fieldChecked;
         }
+        Normalized n = fieldChecked.normalized();
         List<Violation> found = new ArrayList<>(3);
         if (nidFirst > 0) {
             found.add(new Violation(Field.NID, Codes.NID_DUPLICATE, Severity.ERROR, "The same NID is on row " + nidFirst, nidFirst));

@@ -25,6 +25,37 @@ final class IntList {
         }
     }
 
+    void set(int index, int value) {
+        if (index < 0 || index >= size) {
+            throw new IndexOutOfBoundsException(index);
+        }
+        values[index] = value;
+    }
+
+    /** In an ascending list: inserts {@code value} where it belongs unless it is there already. */
+    void insertSorted(int value) {
+        int at = Arrays.binarySearch(values, 0, size, value);
+        if (at >= 0) {
+            return;
+        }
+        at = -at - 1;
+        if (size == values.length) {
+            values = Arrays.copyOf(values, values.length + (values.length >> 1) + 1);
+        }
+        System.arraycopy(values, at, values, at + 1, size - at);
+        values[at] = value;
+        size++;
+    }
+
+    /** In an ascending list: removes {@code value} if it is there. */
+    void removeSorted(int value) {
+        int at = Arrays.binarySearch(values, 0, size, value);
+        if (at >= 0) {
+            System.arraycopy(values, at + 1, values, at, size - at - 1);
+            size--;
+        }
+    }
+
     int get(int index) {
         if (index < 0 || index >= size) {
             throw new IndexOutOfBoundsException(index);

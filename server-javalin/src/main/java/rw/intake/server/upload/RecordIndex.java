@@ -2,6 +2,7 @@ package rw.intake.server.upload;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import rw.intake.validation.Field;
 import rw.intake.validation.ValidatedRecord;
 import rw.intake.validation.Violation;
@@ -37,21 +38,36 @@ final class RecordIndex {
     }
 
     void add(int index, ValidatedRecord r) {
+        lists(r, l -> l.addOnce(index));
+        size = index + 1;
+    }
+
+    /** Takes the record at {@code index}, as {@code r} was indexed, out of its lists (editing). */
+    void remove(int index, ValidatedRecord r) {
+        lists(r, l -> l.removeSorted(index));
+    }
+
+    /** Puts the record at {@code index}, as {@code r} now is, into its lists in row order (editing). */
+    void insert(int index, ValidatedRecord r) {
+        lists(r, l -> l.insertSorted(index));
+    }
+
+    /** Each list the record belongs in: by its status, and per violation by field and code (a list may come twice). */
+    private void lists(ValidatedRecord r, Consumer<IntList> action) {
         int status = r.valid() ? VALID : INVALID;
-        (r.valid() ? valid : invalid).add(index);
+        action.accept(r.valid() ? valid : invalid);
         for (Violation v : r.violations()) {
             IntList[] fieldLists = byField[v.field().ordinal()];
-            list(fieldLists, ALL).addOnce(index);
-            list(fieldLists, status).addOnce(index);
+            action.accept(list(fieldLists, ALL));
+            action.accept(list(fieldLists, status));
             CodeLists code = byCode.get(v.code());
             if (code == null) {
                 code = new CodeLists(v.field());
                 byCode.put(v.code(), code);
             }
-            list(code.lists, ALL).addOnce(index);
-            list(code.lists, status).addOnce(index);
+            action.accept(list(code.lists, ALL));
+            action.accept(list(code.lists, status));
         }
-        size = index + 1;
     }
 
     /** How many records match, and the record index of the n-th match. */

@@ -3,6 +3,7 @@ package rw.intake.server.upload;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +20,13 @@ import rw.intake.validation.Violation;
  * table of {@code (field, code, severity)} kinds, a related row and a message that is interned while distinct
  * messages are few). {@link ValidatedRecord}s are rebuilt only when read.
  *
+ * <p>A record edited in place is written again at the end of the arena and its offset moved there (the old bytes stay
+ * as garbage: a few dozen bytes an edit). Whether a record is left out of the commit or was edited is kept in two
+ * bit sets beside the arena, so that leaving one out rewrites nothing.
+ *
  * <p>One writer appends; readers may read only what was published to them after the appends (the upload's
- * volatile status does that). Not thread-safe otherwise.
+ * volatile status does that). Edits happen under the upload's write lock, reads under its read lock. Not thread-safe
+ * otherwise.
  */
 final class StagedRecords {
     private static final int FIRST_BLOCK = 1 << 14;
@@ -52,7 +58,10 @@ final class StagedRecords {
     private static final byte[] VALID_TRUE = JsonBytes.ascii("},\"valid\":true,\"errors\":[");
     private static final byte[] VALID_FALSE = JsonBytes.ascii("},\"valid\":false,\"errors\":[");
     private static final byte[] RELATED_ROW = JsonBytes.ascii(",\"relatedRow\":");
-    private static final byte[] END = JsonBytes.ascii("]}");
+    private static final byte[] EXCLUDED_TRUE = JsonBytes.ascii("],\"excluded\":true");
+    private static final byte[] EXCLUDED_FALSE = JsonBytes.ascii("],\"excluded\":false");
+    private static final byte[] EDITED_TRUE = JsonBytes.ascii(",\"edited\":true}");
+    private static final byte[] EDITED_FALSE = JsonBytes.ascii(",\"edited\":false}");
 
     private final List<byte[]> blocks = new ArrayList<>();
     private final IntList offsets = new IntList(1024);
@@ -63,6 +72,8 @@ final class StagedRecords {
     private final List<byte[]> messagesJson = new ArrayList<>();
     private final Map<String, Integer> messageIndex = new HashMap<>();
     private final Scratch scratch = new Scratch();
+    private final BitSet excluded = new BitSet();
+    private final BitSet edited = new BitSet();
     private byte[] block;
     private int nextBlockSize = FIRST_BLOCK;
     private int position;
@@ -91,6 +102,17 @@ final class StagedRecords {
      * after.
      */
     int append(ValidatedRecord r) {
+        offsets.add(encode(r));
+        return offsets.size() - 1;
+    }
+
+    /** Replaces the record at {@code index} (an edit): its new bytes go at the end of the arena. */
+    void replace(int index, ValidatedRecord r) {
+        offsets.set(index, encode(r));
+    }
+
+    /** Packs the record into the arena; returns its offset. */
+    private int encode(ValidatedRecord r) {
         Scratch s = scratch;
         s.reset();
         RawRecord raw = r.raw();
@@ -127,8 +149,60 @@ final class StagedRecords {
             }
         }
         s.putFlags(flagsAt, plain ? flags : flags | ESCAPE);
-        offsets.add(place(s));
-        return offsets.size() - 1;
+        return place(s);
+    }
+
+    /** The spreadsheet row of the record at {@code index}, read without rebuilding the record. */
+    int row(int index) {
+        int offset = offsets.get(index);
+        return new Reader(blocks.get(offset >>> POSITION_BITS), offset & (MAX_BLOCK - 1)).varint();
+    }
+
+    /** The index of the record of spreadsheet row {@code row}, or -1 (records are in ascending row order). */
+    int indexOfRow(int row) {
+        int low = 0;
+        int high = size() - 1;
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            int r = row(mid);
+            if (r < row) {
+                low = mid + 1;
+            } else if (r > row) {
+                high = mid - 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether the record at {@code index} is left out of the commit. */
+    boolean excluded(int index) {
+        return excluded.get(index);
+    }
+
+    void excluded(int index, boolean value) {
+        excluded.set(index, value);
+    }
+
+    /** Whether a value of the record at {@code index} was edited. */
+    boolean edited(int index) {
+        return edited.get(index);
+    }
+
+    void markEdited(int index) {
+        edited.set(index);
+    }
+
+    /** Records left out of the commit. */
+    int excludedCount() {
+        return excluded.cardinality();
+    }
+
+    /** Takes over the excluded and edited marks of {@code other}, whose records these are (rebuilt after a commit). */
+    void copyMarks(StagedRecords other) {
+        excluded.or(other.excluded);
+        edited.or(other.edited);
     }
 
     /** The record at {@code index}, rebuilt. */
@@ -222,7 +296,8 @@ final class StagedRecords {
             }
             out.raw('}');
         }
-        out.raw(END);
+        out.raw(excluded.get(index) ? EXCLUDED_TRUE : EXCLUDED_FALSE);
+        out.raw(edited.get(index) ? EDITED_TRUE : EDITED_FALSE);
     }
 
     int size() {
@@ -247,7 +322,7 @@ final class StagedRecords {
         for (String m : messages) {
             bytes += 64L + 2L * m.length();
         }
-        return bytes + 64L * kinds.size();
+        return bytes + 64L * kinds.size() + (excluded.size() + edited.size()) / 8;
     }
 
     private int kindOf(Violation v) {

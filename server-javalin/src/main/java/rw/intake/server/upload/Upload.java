@@ -12,13 +12,18 @@ import java.util.NoSuchElementException;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import rw.intake.server.ApiException;
 import rw.intake.server.upload.UploadSummary.Failure;
 import rw.intake.server.upload.UploadSummary.Progress;
 import rw.intake.server.upload.UploadSummary.Totals;
 import rw.intake.storage.CommitResult;
 import rw.intake.storage.Page;
+import rw.intake.storage.RecordEdit;
 import rw.intake.validation.BatchValidator;
+import rw.intake.validation.Field;
+import rw.intake.validation.RawRecord;
+import rw.intake.validation.RecordValidator;
 import rw.intake.validation.ValidatedRecord;
 import rw.intake.validation.Violation;
 
@@ -26,9 +31,12 @@ import rw.intake.validation.Violation;
  * One staged upload: its identity, its status and counters (published through volatile fields), and its packed
  * records with their filter indexes. One validation thread writes the records; pages and the commit read them only
  * once the status says validation finished, so the volatile status write after the last append publishes them.
+ * Once validated, edits change records in place under a write lock that pages and single records read under, so a
+ * reader never sees half an edit; the commit's start takes the same lock, and edits are refused once it has begun.
  */
 final class Upload {
     private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final Field[] FIELDS = Field.values();
 
     final String id;
     final String owner;
@@ -50,7 +58,16 @@ final class Upload {
     /** The packed records and their filter indexes, swapped as one; null once failed. */
     private volatile Staged staged = new Staged(new StagedRecords(), new RecordIndex());
 
-    // counters of the validation thread (and, once validated, of the one commit)
+    /** Pages and records read under the read lock; edits and the start of the commit hold the write lock. */
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** Made at the first edit (write lock); dropped once committed. */
+    private RecordEditor editor;
+    /** Every change of a record, in the order made (write lock). */
+    private final List<RecordEdit> history = new ArrayList<>();
+    private final Map<Integer, List<RecordEdit>> historyByRow = new HashMap<>();
+    private long excluded;
+
+    // counters of the validation thread (and, once validated, of the edits under the write lock and of the one commit)
     private long valid;
     private long invalid;
     private long withWarnings;
@@ -109,19 +126,25 @@ final class Upload {
             fresh.add(v);
             count(v);
         }
+        fresh.records().copyMarks(old.records());
         fresh.trim();
         staged = fresh;
         publish(rowsRead, totals.blankRows());
     }
 
     private void count(ValidatedRecord v) {
+        count(v, 1);
+    }
+
+    /** Counts the record in ({@code sign} 1) or out (-1); a code whose count falls to 0 leaves the counts. */
+    private void count(ValidatedRecord v, int sign) {
         if (v.valid()) {
-            valid++;
+            valid += sign;
         } else {
-            invalid++;
+            invalid += sign;
         }
         if (v.hasWarnings()) {
-            withWarnings++;
+            withWarnings += sign;
         }
         for (Violation violation : v.violations()) {
             long[] n = codeCounts.get(violation.code());
@@ -129,7 +152,10 @@ final class Upload {
                 n = new long[1];
                 codeCounts.put(violation.code(), n);
             }
-            n[0]++;
+            n[0] += sign;
+            if (n[0] == 0) {
+                codeCounts.remove(violation.code());
+            }
         }
     }
 
@@ -179,15 +205,29 @@ final class Upload {
         return s == null ? 0 : s.records().retainedBytes() + s.index().retainedBytes();
     }
 
+    /** The summary; its totals and counts by code agree with each other and with the pages (none mid-edit). */
     UploadSummary summary() {
-        return new UploadSummary(id, fileName, status.key(), createdAt, owner, new Progress(rowsRead), totals,
-                violationsByCode, ignoredColumns, commit, failure);
+        lock.readLock().lock();
+        try {
+            return new UploadSummary(id, fileName, status.key(), createdAt, owner, new Progress(rowsRead), totals,
+                    violationsByCode, ignoredColumns, commit, failure);
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     /** A page of records under a filter; {@code page} from 1. */
     Page<ValidatedRecord> page(RecordFilter filter, int page, int size) {
         requireReadable();
-        Staged s = staged;
+        lock.readLock().lock();
+        try {
+            return page(staged, filter, page, size);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private static Page<ValidatedRecord> page(Staged s, RecordFilter filter, int page, int size) {
         StagedRecords r = s.records();
         RecordIndex ix = s.index();
         int total = ix.count(filter);
@@ -202,7 +242,15 @@ final class Upload {
     /** As {@link #page}, as the JSON of the records route, written from the packed records. */
     byte[] pageJson(RecordFilter filter, int page, int size) {
         requireReadable();
-        Staged s = staged;
+        lock.readLock().lock();
+        try {
+            return pageJson(staged, filter, page, size);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private static byte[] pageJson(Staged s, RecordFilter filter, int page, int size) {
         StagedRecords r = s.records();
         RecordIndex ix = s.index();
         int total = ix.count(filter);
@@ -214,12 +262,23 @@ final class Upload {
         return RecordPageJson.write(r, indexes, page, size, total);
     }
 
-    /** Every record in row order, rebuilt lazily; iterable more than once. */
-    Iterable<ValidatedRecord> records() {
+    /**
+     * The records to commit (those not left out) in row order, rebuilt lazily; iterable more than once. Read while
+     * committing, when no edit can run.
+     */
+    Iterable<ValidatedRecord> recordsToCommit() {
         requireReadable();
         StagedRecords r = staged.records();
         return () -> new Iterator<>() {
-            private int next;
+            private int next = skipExcluded(0);
+
+            private int skipExcluded(int from) {
+                int i = from;
+                while (i < r.size() && r.excluded(i)) {
+                    i++;
+                }
+                return i;
+            }
 
             @Override
             public boolean hasNext() {
@@ -231,18 +290,36 @@ final class Upload {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                return r.get(next++);
+                ValidatedRecord v = r.get(next);
+                next = skipExcluded(next + 1);
+                return v;
             }
         };
     }
 
-    /** Moves validated → committing, or says why it cannot. */
-    synchronized void beginCommit() {
-        switch (status) {
-            case VALIDATED -> status = UploadStatus.COMMITTING;
-            case COMMITTING, COMMITTED -> throw ApiException.conflict("upload.already_committed",
-                    "upload " + id + " is already committed");
-            default -> requireReadable();
+    /** Records left out of the commit. */
+    long excludedCount() {
+        return excluded;
+    }
+
+    /** The history of every record, in the order of the changes (for the commit, when no edit can run). */
+    List<RecordEdit> history() {
+        return List.copyOf(history);
+    }
+
+    /** Moves validated → committing, or says why it cannot; waits for an edit under way to end. */
+    void beginCommit() {
+        lock.writeLock().lock();
+        try {
+            synchronized (this) {
+                switch (status) {
+                    case VALIDATED -> status = UploadStatus.COMMITTING;
+                    case COMMITTING, COMMITTED -> throw alreadyCommitted();
+                    default -> requireReadable();
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 
@@ -252,7 +329,180 @@ final class Upload {
         } else {
             commit = result;
             status = UploadStatus.COMMITTED;
+            editor = null;
         }
+    }
+
+    /** An edit's outcome: the record's JSON as a page shows it, and the other rows whose verdict changed. */
+    record Edited(byte[] record, List<Views.ChangedView> changed) {
+    }
+
+    /**
+     * Changes record {@code row}: the given raw values ({@code values}, by field) and, unless null, whether it is left
+     * out of the commit; then judges again every record whose verdict that changes (see {@link RecordEditor}) and
+     * remembers each change made. A value equal to the current one is no change.
+     *
+     * @throws ApiException 404 {@code record.not_found}; 409 unless validated
+     */
+    Edited edit(int row, Map<Field, String> values, Boolean exclude, String by, Instant at, RecordValidator validator) {
+        lock.writeLock().lock();
+        try {
+            requireEditable();
+            StagedRecords records = staged.records();
+            int index = records.indexOfRow(row);
+            if (index < 0) {
+                throw ApiException.notFound("record.not_found", "upload " + id + " has no record on row " + row);
+            }
+            Map<Integer, ValidatedRecord> others = change(index, values, exclude, by, at, validator);
+            publish(rowsRead, totals.blankRows());
+            List<Views.ChangedView> changed = new ArrayList<>(others.size());
+            others.forEach((i, v) -> changed.add(new Views.ChangedView(v.row(), v.valid())));
+            return new Edited(recordJson(records, index), changed);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Leaves out of the commit (or puts back) every record the filter matches, as one edit of each.
+     *
+     * @return how many records matched
+     * @throws ApiException 409 unless validated
+     */
+    int exclude(RecordFilter filter, boolean exclude, String by, Instant at, RecordValidator validator) {
+        lock.writeLock().lock();
+        try {
+            requireEditable();
+            Staged s = staged;
+            int[] matched = new int[s.index().count(filter)];
+            for (int i = 0; i < matched.length; i++) {
+                matched[i] = s.index().recordAt(filter, i);
+            }
+            for (int index : matched) {
+                change(index, Map.of(), exclude, by, at, validator);
+            }
+            publish(rowsRead, totals.blankRows());
+            return matched.length;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** A record's JSON as a page shows it and its history, oldest first. */
+    record Detail(byte[] record, List<RecordEdit> history) {
+    }
+
+    /**
+     * Record {@code row} with its history.
+     *
+     * @throws ApiException 404 {@code record.not_found}; 409 while validating or failed
+     */
+    Detail record(int row) {
+        requireReadable();
+        lock.readLock().lock();
+        try {
+            StagedRecords records = staged.records();
+            int index = records.indexOfRow(row);
+            if (index < 0) {
+                throw ApiException.notFound("record.not_found", "upload " + id + " has no record on row " + row);
+            }
+            return new Detail(recordJson(records, index), List.copyOf(historyByRow.getOrDefault(row, List.of())));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Heap held by the edit state (duplicate groups), 0 before the first edit. */
+    long editorBytes() {
+        lock.readLock().lock();
+        try {
+            return editor == null ? 0 : editor.retainedBytes();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** One record's change under the write lock; returns the other records whose verdict changed, by index. */
+    private Map<Integer, ValidatedRecord> change(int index, Map<Field, String> values, Boolean exclude, String by,
+                                                 Instant at, RecordValidator validator) {
+        Staged s = staged;
+        StagedRecords records = s.records();
+        RawRecord raw = records.get(index).raw();
+        int row = raw.row();
+        String[] cells = new String[FIELDS.length];
+        List<RecordEdit> made = new ArrayList<>();
+        boolean nidNumeric = raw.nidNumeric();
+        boolean phoneNumeric = raw.phoneNumeric();
+        for (Field f : FIELDS) {
+            String before = raw.value(f);
+            String after = values.getOrDefault(f, before);
+            cells[f.ordinal()] = after;
+            if (!after.equals(before)) {
+                made.add(new RecordEdit(row, apiName(f), before, after, by, at));
+                nidNumeric &= f != Field.NID;
+                phoneNumeric &= f != Field.PHONE_NUMBER;
+            }
+        }
+        boolean fieldsChanged = !made.isEmpty();
+        boolean wasExcluded = records.excluded(index);
+        boolean nowExcluded = exclude == null ? wasExcluded : exclude;
+        if (nowExcluded != wasExcluded) {
+            made.add(new RecordEdit(row, "excluded", Boolean.toString(wasExcluded), Boolean.toString(nowExcluded), by, at));
+        }
+        if (made.isEmpty()) {
+            return Map.of();
+        }
+        if (editor == null) {
+            editor = new RecordEditor(validator, records);
+        }
+        RawRecord edited = new RawRecord(row, cells[0], cells[1], cells[2], cells[3], cells[4], nidNumeric, phoneNumeric);
+        Map<Integer, ValidatedRecord> others = editor.apply(new RecordEditor.Target() {
+            @Override
+            public StagedRecords records() {
+                return s.records();
+            }
+
+            @Override
+            public RecordIndex index() {
+                return s.index();
+            }
+
+            @Override
+            public void count(ValidatedRecord r, int sign) {
+                Upload.this.count(r, sign);
+            }
+        }, index, edited, nowExcluded);
+        if (fieldsChanged) {
+            records.markEdited(index);
+        }
+        excluded += (nowExcluded ? 1 : 0) - (wasExcluded ? 1 : 0);
+        history.addAll(made);
+        historyByRow.computeIfAbsent(row, r -> new ArrayList<>(2)).addAll(made);
+        return others;
+    }
+
+    /** The name of a field in the records' JSON and in an edit: {@code phoneNumber} for the phone. */
+    static String apiName(Field f) {
+        return f == Field.PHONE_NUMBER ? "phoneNumber" : f.key();
+    }
+
+    private static byte[] recordJson(StagedRecords records, int index) {
+        JsonBytes out = new JsonBytes(1024);
+        records.writeJson(index, out);
+        return out.toByteArray();
+    }
+
+    private ApiException alreadyCommitted() {
+        return ApiException.conflict("upload.already_committed", "upload " + id + " is already committed");
+    }
+
+    /** Edits need a validated upload: 409 {@code upload.already_committed} once its commit began, else as readable. */
+    private void requireEditable() {
+        UploadStatus s = status;
+        if (s == UploadStatus.COMMITTING || s == UploadStatus.COMMITTED) {
+            throw alreadyCommitted();
+        }
+        requireReadable();
     }
 
     private void requireReadable() {
@@ -271,7 +521,7 @@ final class Upload {
     }
 
     private void publish(long read, long blankRows) {
-        totals = new Totals(valid + invalid, valid, invalid, withWarnings, blankRows);
+        totals = new Totals(valid + invalid, valid, invalid, withWarnings, blankRows, excluded);
         Map<String, Long> byCode = new TreeMap<>();
         codeCounts.forEach((code, n) -> byCode.put(code, n[0]));
         violationsByCode = Collections.unmodifiableMap(byCode);

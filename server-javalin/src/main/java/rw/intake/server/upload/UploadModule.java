@@ -70,6 +70,9 @@ public final class UploadModule implements AutoCloseable {
         routes.get(UploadRoutes.BASE + "/{id}", r::summary);
         routes.delete(UploadRoutes.BASE + "/{id}", r::delete);
         routes.get(UploadRoutes.BASE + "/{id}/records", r::records);
+        routes.post(UploadRoutes.BASE + "/{id}/records/exclude", r::exclude);
+        routes.get(UploadRoutes.BASE + "/{id}/records/{row}", r::record);
+        routes.patch(UploadRoutes.BASE + "/{id}/records/{row}", r::edit);
         routes.post(UploadRoutes.BASE + "/{id}/commit", r::commit);
         routes.get("/api/v1/users", r::users);
         new LegacyRoutes(service, maxBytes).register(routes);
@@ -88,6 +91,11 @@ public final class UploadModule implements AutoCloseable {
     /** Approximate heap held by one staged upload's records and indexes; 0 if it is not staged. */
     public long stagedBytes(String uploadId) {
         return service.retainedBytes(uploadId);
+    }
+
+    /** Approximate heap held by one staged upload's edit state (made at its first edit); 0 if none. */
+    public long editorBytes(String uploadId) {
+        return service.editorBytes(uploadId);
     }
 
     /** Stops validation and drops every staged upload. */

@@ -35,6 +35,7 @@ import rw.intake.storage.UploadTotals;
 import rw.intake.storage.UserQuery;
 import rw.intake.storage.UserStore;
 import rw.intake.validation.BatchValidator;
+import rw.intake.validation.Field;
 import rw.intake.validation.RawRecord;
 import rw.intake.validation.RecordValidator;
 import rw.intake.validation.ValidatedRecord;
@@ -150,9 +151,10 @@ public final class UploadService {
         try {
             UploadSummary.Totals t = upload.summary().totals();
             CommitRequest request = new CommitRequest(upload.id, upload.owner, upload.fileName, mode,
-                    new UploadTotals(t.records(), t.valid(), t.invalid(), t.withWarnings(), t.blankRows()));
+                    new UploadTotals(t.records(), t.valid(), t.invalid(), t.withWarnings(), t.blankRows()),
+                    upload.excludedCount(), upload.history());
             IntList conflictRows = new IntList(0);
-            result = users.commit(request, upload.records(), conflictRows::add);
+            result = users.commit(request, upload.recordsToCommit(), conflictRows::add);
             upload.applyConflicts(conflictRows.toArray());
             return result;
         } catch (UploadAlreadyCommittedException ex) {
@@ -160,6 +162,38 @@ public final class UploadService {
         } finally {
             upload.endCommit(result);
         }
+    }
+
+    /**
+     * Edits one staged record (any of its five raw values, and whether it is left out of the commit) and judges again
+     * every record whose verdict that changes; the change is remembered with the caller's name.
+     *
+     * @param values the new raw values by field (absent: unchanged)
+     * @param exclude whether to leave the record out, or null for unchanged
+     * @throws ApiException 404 {@code record.not_found}; 409 {@code upload.not_ready}, {@code upload.failed},
+     *                      {@code upload.already_committed}
+     */
+    Upload.Edited edit(Principal caller, String id, int row, Map<Field, String> values, Boolean exclude) {
+        return find(caller, id).edit(row, values, exclude, caller.username(), clock.instant(), validator);
+    }
+
+    /**
+     * Leaves every record the filter matches out of the commit (or puts it back).
+     *
+     * @return how many records matched
+     * @throws ApiException 409 as {@link #edit}
+     */
+    int exclude(Principal caller, String id, RecordFilter filter, boolean exclude) {
+        return find(caller, id).exclude(filter, exclude, caller.username(), clock.instant(), validator);
+    }
+
+    /**
+     * One staged record with its history.
+     *
+     * @throws ApiException 404 {@code record.not_found}; 409 {@code upload.not_ready}, {@code upload.failed}
+     */
+    Upload.Detail record(Principal caller, String id, int row) {
+        return find(caller, id).record(row);
     }
 
     /** Drops the upload from staging. */
@@ -207,6 +241,12 @@ public final class UploadService {
     long retainedBytes(String id) {
         Upload u = staging.get(id);
         return u == null ? 0 : u.retainedBytes();
+    }
+
+    /** Heap held by one upload's edit state (its duplicate groups), 0 before its first edit. */
+    long editorBytes(String id) {
+        Upload u = staging.get(id);
+        return u == null ? 0 : u.editorBytes();
     }
 
     private Upload find(Principal caller, String id) {

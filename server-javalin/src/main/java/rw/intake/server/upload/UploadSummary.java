@@ -22,9 +22,12 @@ public record UploadSummary(String id, String fileName, String status, Instant c
     public record Progress(long rowsRead) {
     }
 
-    /** Counts over the records validated so far. */
-    public record Totals(long records, long valid, long invalid, long withWarnings, long blankRows) {
-        static final Totals NONE = new Totals(0, 0, 0, 0, 0);
+    /**
+     * Counts over the records validated so far, as edited; {@code excluded} counts the records left out of the commit
+     * (they are counted in the others too, by their verdict).
+     */
+    public record Totals(long records, long valid, long invalid, long withWarnings, long blankRows, long excluded) {
+        static final Totals NONE = new Totals(0, 0, 0, 0, 0, 0);
     }
 
     /** Why an upload failed while reading on, with the {@code file.*} code. */

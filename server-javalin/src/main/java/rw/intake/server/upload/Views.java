@@ -37,14 +37,31 @@ public final class Views {
         }
     }
 
-    /** A staged record: the raw cell texts, the normalized values, validity and violations. */
+    /**
+     * A staged record: the raw cell texts (as edited), the normalized values, validity and violations, whether it is
+     * left out of the commit and whether a value of it was edited.
+     */
     public record RecordView(int row, String names, String nid, String phoneNumber, String gender, String email,
-                             NormalizedView normalized, boolean valid, List<ErrorView> errors) {
+                             NormalizedView normalized, boolean valid, List<ErrorView> errors, boolean excluded,
+                             boolean edited) {
+        /** A record neither left out nor edited. */
         public static RecordView of(ValidatedRecord r) {
+            return of(r, false, false);
+        }
+
+        public static RecordView of(ValidatedRecord r, boolean excluded, boolean edited) {
             RawRecord raw = r.raw();
             return new RecordView(raw.row(), raw.names(), raw.nid(), raw.phoneNumber(), raw.gender(), raw.email(),
-                    NormalizedView.of(r.normalized()), r.valid(), errorViews(r.violations()));
+                    NormalizedView.of(r.normalized()), r.valid(), errorViews(r.violations()), excluded, edited);
         }
+    }
+
+    /** One change of a staged record: the field (or {@code excluded}), the values before and after, who and when. */
+    public record HistoryView(String field, String from, String to, String by, Instant at) {
+    }
+
+    /** A row whose verdict an edit of another row changed, and whether it is valid now. */
+    public record ChangedView(int row, boolean valid) {
     }
 
     /** A committed user. */

@@ -18,6 +18,13 @@
  *       Conflicts found by the commit ({@code nid.already_registered}, a NID another commit registered since
  *       validation) are brought into the staged upload as committed: its records, totals and filter indexes are
  *       rebuilt and swapped in at once, so pages say what the database says.</li>
+ *   <li>While validated, records can be fixed: {@code PATCH .../records/{row}} edits raw values or leaves the record
+ *       out, {@code POST .../records/exclude} leaves out every record of a filter. A staged record's verdict is then
+ *       the verdict of its current values: the edited record is validated again, and every record that shares its old
+ *       or new NID, phone or email is judged again (duplicates name the first earlier occurrence that is not left out;
+ *       a left-out record is judged but makes no other a duplicate; a new first occurrence is looked up among the
+ *       registered NIDs). Edits are refused (409) once a commit starts; their history goes into {@code record_edits}
+ *       with the commit, and left-out records are not committed (they count in {@code skipped}).</li>
  *   <li>Records of a failed upload are dropped at once; its summary stays with {@code failure}. Pages and commits of
  *       it answer 409 {@code upload.failed}; while validating, 409 {@code upload.not_ready} with
  *       {@code Retry-After: 1}. A commit racing another commit of the same upload gets 409
@@ -35,6 +42,11 @@
  * are int arrays per status x field and status x code, filled while validating, so a filtered page costs its size.
  * A page of records is written as JSON straight from the packed bytes ({@code RecordPageJson}), without rebuilding
  * the records.
+ * An edit writes the record's new bytes at the end of the arena and moves its offset, and moves it between the sorted
+ * index lists (binary search and a shift); the duplicate groups ({@code DuplicateGroups}: per rule, a primitive map
+ * from key to first record and a next-record link per record) are built at an upload's first edit, so an edit walks
+ * only the groups of its old and new values. Pages, summaries and single records read under a per-upload read lock,
+ * edits hold its write lock.
  * Reading (excel-ingest), checking (validation-core) and the registered-NID look-ups with staging run on three
  * threads joined by short queues.
  */

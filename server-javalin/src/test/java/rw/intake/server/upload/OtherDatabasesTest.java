@@ -3,11 +3,14 @@ package rw.intake.server.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -18,17 +21,69 @@ import org.junit.jupiter.params.provider.CsvSource;
 import rw.intake.server.TestServer;
 
 /**
- * The commit race on PostgreSQL and MariaDB, each in a fresh schema or database, when {@code INTAKE_TEST_POSTGRES_URL}
- * or {@code INTAKE_TEST_MARIADB_URL} is set (a JDBC URL with user and password in it); skipped otherwise. On
- * PostgreSQL also with {@code DB_PARTITION_MIN_RECORDS=1}: both uploads committed into partitions of their own.
+ * The commit race, and the commit of an edited upload, on PostgreSQL and MariaDB, each in a fresh schema or database,
+ * when {@code INTAKE_TEST_POSTGRES_URL} or {@code INTAKE_TEST_MARIADB_URL} is set (a JDBC URL with user and password
+ * in it); skipped otherwise. On PostgreSQL also with {@code DB_PARTITION_MIN_RECORDS=1}: the uploads committed into
+ * partitions of their own.
  */
 final class OtherDatabasesTest {
 
     @ParameterizedTest
     @CsvSource({"INTAKE_TEST_POSTGRES_URL,", "INTAKE_TEST_POSTGRES_URL,1", "INTAKE_TEST_MARIADB_URL,"})
     void commit_sameNidsAtOnce(String variable, String partitionMinRecords) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            onServer(variable, partitionMinRecords, (server, url, name) -> {
+                ConcurrencyTest.commitRace(server, pool);
+                if (!url.startsWith("jdbc:mariadb:")) {
+                    assertThat(count(url, "SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'users\\_u%' AND relkind = 'r'"
+                        + " AND relispartition AND relnamespace = '" + name + "'::regnamespace"))
+                        .isEqualTo(partitionMinRecords == null ? 0 : 2);
+                }
+            });
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Edits and an exclusion, committed: record_edits holds them, users the edited values, skipped the left out. */
+    @ParameterizedTest
+    @CsvSource({"INTAKE_TEST_POSTGRES_URL,", "INTAKE_TEST_POSTGRES_URL,1", "INTAKE_TEST_MARIADB_URL,"})
+    void commit_editsAndExclusionsAudited(String variable, String partitionMinRecords) throws Exception {
+        onServer(variable, partitionMinRecords, (server, url, name) -> {
+            String token = server.clerkToken("auditor");
+            String id = Workbooks.accepted(server, token, Workbooks.xlsx(List.of(Workbooks.HEADER, Workbooks.person(1),
+                Workbooks.person(2), new String[] {"Third Person", "12", "0788000003", "M", "third@example.com"})));
+            assertThat(Workbooks.settled(server, token, id).get("status").asText()).isEqualTo("validated");
+            assertThat(server.patchJson("/api/v1/uploads/" + id + "/records/4", token,
+                "{\"nid\":\"" + Workbooks.person(3)[1] + "\"}").statusCode()).isEqualTo(200);
+            assertThat(server.patchJson("/api/v1/uploads/" + id + "/records/3", token, "{\"excluded\":true}").statusCode())
+                .isEqualTo(200);
+
+            HttpResponse<String> commit = server.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"valid\"}");
+
+            assertThat(commit.statusCode()).as(commit.body()).isEqualTo(200);
+            assertThat(TestServer.json(commit).get("committed").asLong()).isEqualTo(2);
+            assertThat(TestServer.json(commit).get("skipped").asLong()).isEqualTo(1);
+            assertThat(RecordEditTest.auditRows(server, id)).containsExactly(
+                List.of("4", "nid", "12", Workbooks.person(3)[1], "auditor"),
+                List.of("3", "excluded", "false", "true", "auditor"));
+            JsonNode users = TestServer.json(server.get("/api/v1/users?uploadId=" + id, token));
+            assertThat(users.get("totalItems").asLong()).isEqualTo(2);
+            assertThat(users.get("items").get(1).get("nid").asText()).isEqualTo(Workbooks.person(3)[1]);
+            assertThat(users.get("items").get(1).get("valid").asBoolean()).isTrue();
+        });
+    }
+
+    @FunctionalInterface
+    private interface ServerTest {
+        void run(TestServer server, String url, String schema) throws Exception;
+    }
+
+    /** Runs the test on a server over a fresh schema (PostgreSQL) or database (MariaDB), dropped after. */
+    private static void onServer(String variable, String partitionMinRecords, ServerTest test) throws Exception {
         String base = System.getenv(variable);
-        assumeTrue(base != null && !base.isBlank(), variable + " not set: commit race on that database skipped");
+        assumeTrue(base != null && !base.isBlank(), variable + " not set: test on that database skipped");
         String name = "srv_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
         boolean maria = base.startsWith("jdbc:mariadb:");
         String url;
@@ -48,15 +103,9 @@ final class OtherDatabasesTest {
         if (partitionMinRecords != null) {
             env.put("DB_PARTITION_MIN_RECORDS", partitionMinRecords);
         }
-        ExecutorService pool = Executors.newFixedThreadPool(2);
         try (TestServer server = TestServer.start(env)) {
-            ConcurrencyTest.commitRace(server, pool);
-            if (!maria) {
-                assertThat(count(url, "SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'users\\_u%' AND relkind = 'r' AND relispartition"
-                    + " AND relnamespace = '" + name + "'::regnamespace")).isEqualTo(partitionMinRecords == null ? 0 : 2);
-            }
+            test.run(server, url, name);
         } finally {
-            pool.shutdownNow();
             execute(base, maria ? "DROP DATABASE " + name : "DROP SCHEMA " + name + " CASCADE");
         }
     }

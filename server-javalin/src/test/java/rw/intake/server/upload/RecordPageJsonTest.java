@@ -88,6 +88,37 @@ final class RecordPageJsonTest {
         assertThat(json.get(3).get("errors").get(0).get("message").asText()).isEqualTo("message 4199 with \"quotes\" and a\ttab");
     }
 
+    /** Marks of an edit: left out and edited, each written per record, and a replaced record read back as replaced. */
+    @Test
+    void write_excludedAndEditedMarks() throws Exception {
+        ValidatedRecord first = ValidatedRecord.of(RawRecord.of(2, "Uwase Aline", "1199870012345678", "0788123456", "F",
+                "aline@example.rw"), new Normalized("Uwase Aline", "1199870012345678", "+250788123456", "F",
+                "aline@example.rw"), List.of());
+        ValidatedRecord second = ValidatedRecord.of(RawRecord.of(3, "Mugisha Eric", "1199", "0788123457", "M", "e@b.rw"),
+                new Normalized("Mugisha Eric", null, "+250788123457", "M", "e@b.rw"),
+                List.of(Violation.of(Field.NID, "nid.format", Severity.ERROR, "Not 16 digits")));
+        ValidatedRecord fixed = ValidatedRecord.of(RawRecord.of(3, "Mugisha Eric", "1199870012345679", "0788123457", "M",
+                "e@b.rw"), new Normalized("Mugisha Eric", "1199870012345679", "+250788123457", "M", "e@b.rw"), List.of());
+        StagedRecords staged = new StagedRecords();
+        staged.append(first);
+        staged.append(second);
+        staged.trim();
+
+        staged.replace(1, fixed);
+        staged.markEdited(1);
+        staged.excluded(0, true);
+
+        String streamed = new String(RecordPageJson.write(staged, new int[] {0, 1}, 1, 2, 2), StandardCharsets.UTF_8);
+        assertThat(staged.get(1)).isEqualTo(fixed);
+        assertThat(staged.row(1)).isEqualTo(3);
+        assertThat(staged.indexOfRow(3)).isEqualTo(1);
+        assertThat(staged.indexOfRow(4)).isEqualTo(-1);
+        assertThat(staged.excludedCount()).isEqualTo(1);
+        assertThat(streamed).isEqualTo(MAPPER.writeValueAsString(new Views.PageView<>(List.of(
+                Views.RecordView.of(first, true, false), Views.RecordView.of(fixed, false, true)), 1, 2, 2, 1)));
+        assertThat(MAPPER.readTree(streamed).get("items").get(0).get("excluded").asBoolean()).isTrue();
+    }
+
     @Test
     void write_emptyPage() throws Exception {
         Page<ValidatedRecord> page = new Page<ValidatedRecord>(List.of(), 5, 50, 0L);

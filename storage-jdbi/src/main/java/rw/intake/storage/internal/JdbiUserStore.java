@@ -23,6 +23,7 @@ import java.util.function.IntConsumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.Update;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
@@ -33,6 +34,7 @@ import rw.intake.storage.CommitRequest;
 import rw.intake.storage.CommitResult;
 import rw.intake.storage.CommittedUser;
 import rw.intake.storage.Page;
+import rw.intake.storage.RecordEdit;
 import rw.intake.storage.StorageException;
 import rw.intake.storage.UploadAlreadyCommittedException;
 import rw.intake.storage.UploadTotals;
@@ -79,6 +81,9 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         SELECT id FROM commit_lock WHERE id = 1 FOR UPDATE""";
     private static final String UPDATE_UPLOAD = """
         UPDATE uploads SET committed = :committed, skipped = :skipped, conflicts = :conflicts WHERE id = :id""";
+    private static final String INSERT_EDIT = """
+        INSERT INTO record_edits (upload_id, "row_number", field, old_value, new_value, account, edited_at)
+        VALUES (:uploadId, :row, :field, :oldValue, :newValue, :account, :at)""";
     private static final String REGISTERED = """
         SELECT registered_nid FROM users WHERE registered_nid IN (<nids>)""";
     /**
@@ -206,6 +211,7 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         try (UserWriter.Sink sink = writer.open(h, request.uploadId(), uploadSeq, committedAt)) {
             writeRows(sink, records, request.mode(), counts, (chunk, first) -> registered.get(first, first + chunk.size()));
         }
+        writeEdits(h, request);
         return updateUpload(h, request, counts, committedAt);
     }
 
@@ -241,6 +247,7 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
                 long attach = System.nanoTime();
                 CommitResult result = h.inTransaction(TransactionIsolationLevel.READ_COMMITTED, t -> {
                     insertUpload(t, request, committedAt, uploadSeq);
+                    writeEdits(t, request);
                     load.attach(counts.keys, counts.keyCount);
                     return updateUpload(t, request, counts, committedAt);
                 });
@@ -306,14 +313,29 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         BitSet registered(List<ValidatedRecord> chunk, int first) throws SQLException;
     }
 
+    /** Inserts the request's record edits (the uploads row is in already), a batch of {@link #chunkSize} at a time. */
+    private void writeEdits(Handle h, CommitRequest request) {
+        List<RecordEdit> edits = request.edits();
+        for (int from = 0; from < edits.size(); from += chunkSize) {
+            PreparedBatch batch = h.prepareBatch(INSERT_EDIT);
+            for (RecordEdit e : edits.subList(from, Math.min(edits.size(), from + chunkSize))) {
+                batch.bind("uploadId", request.uploadId()).bind("row", e.row()).bind("field", e.field())
+                    .bind("oldValue", UserWriter.withoutNul(e.oldValue())).bind("newValue", UserWriter.withoutNul(e.newValue()))
+                    .bind("account", e.account()).bind("at", e.at().truncatedTo(ChronoUnit.MICROS)).add();
+            }
+            batch.execute();
+        }
+    }
+
     /** Sets the uploads row's counts; the commit's result. */
     private CommitResult updateUpload(Handle h, CommitRequest request, Counts counts, Instant committedAt) {
         long update = System.nanoTime();
-        h.createUpdate(UPDATE_UPLOAD).bind("committed", counts.committed).bind("skipped", counts.skipped)
+        long skipped = counts.skipped + request.excluded();
+        h.createUpdate(UPDATE_UPLOAD).bind("committed", counts.committed).bind("skipped", skipped)
             .bind("conflicts", counts.conflictCount).bind("id", request.uploadId()).execute();
         counts.phases.end = System.nanoTime();
         counts.phases.upload += counts.phases.end - update;
-        return new CommitResult(request.uploadId(), counts.committed, counts.skipped, counts.conflictCount, committedAt);
+        return new CommitResult(request.uploadId(), counts.committed, skipped, counts.conflictCount, committedAt);
     }
 
     /** Inserts the uploads row, with the given {@code seq} unless null; returns its {@code seq}. */

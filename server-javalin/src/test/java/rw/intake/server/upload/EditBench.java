@@ -1,0 +1,91 @@
+package rw.intake.server.upload;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import rw.intake.sample.SampleSpec;
+import rw.intake.sample.SampleWorkbooks;
+import rw.intake.validation.BatchValidator;
+import rw.intake.validation.Field;
+import rw.intake.validation.RawRecord;
+import rw.intake.validation.RecordValidator;
+import rw.intake.validation.ValidatedRecord;
+
+/**
+ * Wall time of editing one record of a staged upload of 1,000,000 generated records, in process (no HTTP, no
+ * database: nothing is registered): the first edit, which builds the duplicate groups, then edits of random rows
+ * (NID into another row's NID and back, phone, email, leaving out and back), each under the upload's write lock
+ * with its indexes and counters updated, as {@code PATCH .../records/{row}} does. Prints the build time and heap
+ * of the groups and the percentiles of an edit.
+ *
+ * <pre>
+ * mvn -B -o -q -pl server-javalin test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=rw.intake.server.upload.EditBench -Dexec.args=1000000
+ * </pre>
+ */
+public final class EditBench {
+    private static final int EDITS = 20_000;
+
+    private EditBench() {
+    }
+
+    public static void main(String[] args) {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        RecordValidator validator = RecordValidator.defaults();
+        BatchValidator batch = validator.newBatch(rows);
+        Upload upload = new Upload("bench", "bench", "bench.xlsx", Instant.now(), List.of());
+        List<ValidatedRecord> chunk = new ArrayList<>(UploadService.CHUNK);
+        List<RawRecord> raws = new ArrayList<>(rows);
+        SampleWorkbooks.rows(SampleSpec.of(rows, 2026)).forEach(s -> {
+            RawRecord raw = new RawRecord(s.row(), s.names(), s.nid(), s.phoneNumber(), s.gender(), s.email(),
+                    s.nidNumeric(), s.phoneNumeric());
+            raws.add(raw);
+            chunk.add(batch.next(raw));
+            if (chunk.size() == UploadService.CHUNK) {
+                upload.append(chunk, raws.size(), 0);
+                chunk.clear();
+            }
+        });
+        upload.append(chunk, raws.size(), 0);
+        upload.finish(raws.size(), 0);
+        System.out.printf(Locale.ROOT, "staged %,d records, %,d MB%n", raws.size(), upload.retainedBytes() >> 20);
+
+        Random random = new Random(7);
+        Instant at = Instant.now();
+        long t0 = System.nanoTime();
+        upload.edit(raws.get(0).row(), Map.of(Field.NAMES, "First Edit"), null, "bench", at, validator);
+        long first = System.nanoTime() - t0;
+        System.out.printf(Locale.ROOT, "first edit (builds the duplicate groups): %d ms, groups %,d MB%n",
+                first / 1_000_000, upload.editorBytes() >> 20);
+
+        long[] nanos = new long[EDITS];
+        for (int i = 0; i < EDITS; i++) {
+            RawRecord r = raws.get(random.nextInt(raws.size()));
+            RawRecord other = raws.get(random.nextInt(raws.size()));
+            Map<Field, String> values;
+            Boolean exclude = null;
+            switch (i % 5) {
+                case 0 -> values = Map.of(Field.NID, other.nid());
+                case 1 -> values = Map.of(Field.NID, r.nid());
+                case 2 -> values = Map.of(Field.PHONE_NUMBER, other.phoneNumber());
+                case 3 -> values = Map.of(Field.EMAIL, other.email());
+                default -> {
+                    values = Map.of();
+                    exclude = random.nextBoolean();
+                }
+            }
+            long s = System.nanoTime();
+            upload.edit(r.row(), values, exclude, "bench", at, validator);
+            nanos[i] = System.nanoTime() - s;
+        }
+        Arrays.sort(nanos);
+        System.out.printf(Locale.ROOT, "%,d edits: median %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms%n", EDITS,
+                nanos[EDITS / 2] / 1e6, nanos[EDITS * 9 / 10] / 1e6, nanos[EDITS * 99 / 100] / 1e6,
+                nanos[EDITS - 1] / 1e6);
+        System.out.println(upload.summary().totals());
+    }
+}
