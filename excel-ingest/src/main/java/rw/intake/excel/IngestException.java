@@ -8,9 +8,9 @@ import java.util.Map;
  * details (the limit that was hit, the headers found, ...).
  */
 public class IngestException extends RuntimeException {
-    /** Not an .xlsx workbook (CSV, legacy .xls, PDF, random bytes, a zip that holds no workbook). */
+    /** Neither an .xlsx workbook nor CSV text (legacy .xls, PDF, random bytes, a zip that holds no workbook). */
     public static final String UNSUPPORTED_FORMAT = "file.unsupported_format";
-    /** The zip or its XML is broken or truncated, or the workbook is protected with a password. */
+    /** The zip or its XML is broken or truncated, the workbook is protected with a password, or a CSV is malformed. */
     public static final String CORRUPT = "file.corrupt";
     /** Over the byte limit, or the workbook inflates past the inflate limit. */
     public static final String TOO_LARGE = "file.too_large";

@@ -5,11 +5,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Objects;
+import rw.intake.excel.internal.CsvSheet;
 import rw.intake.excel.internal.FastexcelSheet;
+import rw.intake.excel.internal.PackageCheck;
 import rw.intake.excel.internal.Rejections;
 
 /**
- * Reads .xlsx workbooks held in memory into raw records. Immutable and thread-safe; never touches disk.
+ * Reads .xlsx workbooks and CSV files held in memory into raw records. Immutable and thread-safe; never touches disk.
+ * The format is decided by the content, not a file name: a zip is read as a workbook, text as CSV (UTF-8, comma or
+ * semicolon, RFC 4180 quoting; one sheet named {@value CsvSheet#SHEET_NAME}, row numbers are its lines).
  *
  * <pre>{@code
  * SheetReader reader = SheetReader.builder().limits(ReadLimits.defaults()).build();
@@ -52,11 +56,15 @@ public final class SheetReader {
     }
 
     /**
-     * As {@link #open(byte[])}, reading the named sheet (or the first sheet if {@code sheet} is null). The name is
-     * matched exactly first, then ignoring case and surrounding spaces.
+     * As {@link #open(byte[])}, reading the named sheet; if {@code sheet} is null, the first worksheet whose header
+     * maps all five fields (if none does, the first worksheet decides the refusal). The name is matched exactly first,
+     * then ignoring case and surrounding spaces. A CSV file is one sheet: the name is not used.
      */
     public SheetRecords open(byte[] workbook, String sheet) {
         Objects.requireNonNull(workbook, "workbook");
+        if (PackageCheck.isText(workbook)) {
+            return CsvSheet.open(workbook, limits);
+        }
         return FastexcelSheet.open(workbook, sheet, limits);
     }
 
@@ -107,7 +115,7 @@ public final class SheetReader {
             return this;
         }
 
-        /** The sheet to read by name. Default: the first sheet. */
+        /** The sheet to read by name. Default: the first worksheet whose header maps all five fields. */
         public Builder sheetName(String name) {
             this.sheetName = name;
             return this;

@@ -45,9 +45,9 @@ final class RejectionTest {
     }
 
     @Test
-    void open_csv() {
-        assertRejected("names,nid,phone_number,gender,email\nAlice,1,2,F,a@b.rw\n".getBytes(StandardCharsets.UTF_8),
-                IngestException.UNSUPPORTED_FORMAT).hasMessageContaining("text file (CSV");
+    void open_utf16Text() {
+        assertRejected("names,nid,phone_number,gender,email\n".getBytes(StandardCharsets.UTF_16LE),
+                IngestException.UNSUPPORTED_FORMAT).hasMessageContaining("an unknown binary file");
     }
 
     @Test
@@ -279,15 +279,15 @@ final class RejectionTest {
 
     @Test
     void open_missingColumns() {
-        byte[] xlsx = Xlsx.ofSheetData(row(1, "Full Name", "ID", "Tel", "Gender") + row(2, "A", "1", "2", "F"));
+        byte[] xlsx = Xlsx.ofSheetData(row(1, "Full Name", "ID", "Tel:", "Gender") + row(2, "A", "1", "2", "F"));
 
         assertRejected(xlsx, IngestException.MISSING_COLUMNS)
-                .hasMessage("The sheet \"Sheet1\" has no column for nid, phone_number, email. Headers found in row 1:"
-                        + " Full Name, ID, Tel, Gender. Expected columns: names, nid, phone_number, gender, email"
+                .hasMessage("The sheet \"Sheet1\" has no column for nid, email. Headers found in row 1:"
+                        + " Full Name, ID, Tel:, Gender. Expected columns: names, nid, phone_number, gender, email"
                         + " (or a listed synonym).")
                 .extracting(e -> ((IngestException) e).details())
-                .isEqualTo(Map.of("sheet", "Sheet1", "headerRow", 1, "missing", List.of("nid", "phone_number", "email"),
-                        "headersFound", List.of("Full Name", "ID", "Tel", "Gender")));
+                .isEqualTo(Map.of("sheet", "Sheet1", "headerRow", 1, "missing", List.of("nid", "email"),
+                        "headersFound", List.of("Full Name", "ID", "Tel:", "Gender")));
     }
 
     @Test

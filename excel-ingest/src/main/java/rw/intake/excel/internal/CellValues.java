@@ -59,9 +59,10 @@ public final class CellValues {
         return Text.strip(s);
     }
 
-    /** Whether the cell held a number (also a formula whose cached value is a number), not text. */
+    /** Whether the cell held a number (also a formula whose cached value is a number), not text and not a date. */
     public static boolean isNumeric(Cell cell) {
-        return cell != null && cell.getType() != CellType.STRING && cell.getValue() instanceof BigDecimal;
+        return cell != null && cell.getType() != CellType.STRING && cell.getValue() instanceof BigDecimal
+                && !isDateFormat(cell.getDataFormatId(), cell.getDataFormatString());
     }
 
     /** An integral value with no {@code .0} and no exponent; a fraction as plain decimal. */

@@ -2,18 +2,40 @@ package rw.intake.excel.internal;
 
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.dhatim.fastexcel.reader.Row;
+import java.util.Set;
 import rw.intake.excel.SheetHeader;
 import rw.intake.validation.Field;
 
-/** Maps a header row to the five fields through the synonyms of VALIDATION-RULES.md. */
+/**
+ * Finds the header among a sheet's first rows and maps it to the five fields through the synonyms of
+ * VALIDATION-RULES.md. A row is given as its cells' texts, index = 0-based column; the same rules serve a worksheet
+ * and a CSV file.
+ */
 public final class HeaderMapper {
 
+    /** The header is looked for among the rows numbered up to this one. */
+    public static final int SEARCH_ROWS = 20;
+    /** A row is the header when it maps at least this many of the five fields. */
+    public static final int MIN_FIELDS = 3;
+
     private static final Map<String, Field> SYNONYMS = synonyms();
+
+    /** The rows of a sheet, in order, for the header search. */
+    public interface Rows<R> {
+        /** The next row, or null at the end. */
+        R next();
+
+        /** The row's number as a person finds it (the spreadsheet row, the file's line). */
+        int rowNum(R row);
+
+        /** The row's cell texts, trimmed, index = 0-based column. */
+        List<String> texts(R row);
+    }
 
     private HeaderMapper() {
     }
@@ -22,8 +44,8 @@ public final class HeaderMapper {
         Map<String, Field> m = new HashMap<>();
         put(m, Field.NAMES, "names", "name", "full name", "full names");
         put(m, Field.NID, "nid", "national id", "national id number", "id number");
-        put(m, Field.PHONE_NUMBER, "phone number", "phone", "phone no", "mobile", "mobile number", "telephone",
-                "msisdn");
+        put(m, Field.PHONE_NUMBER, "phone number", "phone", "phone no", "tel", "mobile", "mobile number",
+                "telephone", "msisdn");
         put(m, Field.GENDER, "gender", "sex");
         put(m, Field.EMAIL, "email", "e-mail", "email address");
         return Map.copyOf(m);
@@ -36,11 +58,13 @@ public final class HeaderMapper {
         m.put(key(field.key()), field);
     }
 
-    /** The header text as compared: lower case, without spaces, underscores, hyphens and dots. */
+    /** The header text as compared: lower case, without spaces, underscores, hyphens, dots and a trailing colon. */
     static String key(String header) {
-        StringBuilder sb = new StringBuilder(header.length());
-        for (int i = 0; i < header.length(); i++) {
-            char c = header.charAt(i);
+        String trimmed = CellValues.trim(header);
+        int end = trimmed.endsWith(":") ? trimmed.length() - 1 : trimmed.length();
+        StringBuilder sb = new StringBuilder(end);
+        for (int i = 0; i < end; i++) {
+            char c = trimmed.charAt(i);
             if (!Character.isWhitespace(c) && !Character.isSpaceChar(c) && c != '_' && c != '-' && c != '.') {
                 sb.append(c);
             }
@@ -53,14 +77,59 @@ public final class HeaderMapper {
         return SYNONYMS.get(key(header));
     }
 
-    /** Whether the row has any non-blank cell. */
-    public static boolean isBlank(Row row, CellValues cells) {
-        for (int c = 0; c < row.getCellCount(); c++) {
-            if (!cells.text(row.getCell(c)).isEmpty()) {
+    /**
+     * Finds and maps the header: the first row numbered up to {@value #SEARCH_ROWS} that maps at least
+     * {@value #MIN_FIELDS} fields; rows above it are not data. If there is none, the first non-blank row is the header
+     * (and is refused for what it lacks). Reads {@code rows} up to and including the header.
+     *
+     * @throws rw.intake.excel.IngestException {@code file.empty} (no non-blank row), {@code file.duplicate_columns}
+     *                                         or {@code file.missing_columns}
+     */
+    public static <R> SheetHeader find(Rows<R> rows, String sheet) {
+        int firstRow = 0;
+        List<String> first = null;
+        for (R row = rows.next(); row != null; row = rows.next()) {
+            int rowNum = rows.rowNum(row);
+            if (rowNum > SEARCH_ROWS && first != null) {
+                break;
+            }
+            List<String> texts = rows.texts(row);
+            if (isBlank(texts)) {
+                continue;
+            }
+            if (rowNum > SEARCH_ROWS || fieldCount(texts) >= MIN_FIELDS) {
+                return map(rowNum, texts, sheet);
+            }
+            if (first == null) {
+                firstRow = rowNum;
+                first = texts;
+            }
+        }
+        if (first == null) {
+            throw Rejections.noHeader(sheet);
+        }
+        return map(firstRow, first, sheet);
+    }
+
+    private static boolean isBlank(List<String> texts) {
+        for (String t : texts) {
+            if (!t.isEmpty()) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** How many distinct fields the texts map to. */
+    static int fieldCount(List<String> texts) {
+        Set<Field> fields = EnumSet.noneOf(Field.class);
+        for (String t : texts) {
+            Field f = t.isEmpty() ? null : fieldOf(t);
+            if (f != null) {
+                fields.add(f);
+            }
+        }
+        return fields.size();
     }
 
     /**
@@ -68,13 +137,13 @@ public final class HeaderMapper {
      *
      * @throws rw.intake.excel.IngestException {@code file.duplicate_columns} or {@code file.missing_columns}
      */
-    public static SheetHeader map(Row row, CellValues cells, String sheet) {
+    static SheetHeader map(int rowNum, List<String> texts, String sheet) {
         Map<Field, Integer> columns = new EnumMap<>(Field.class);
         Map<Field, String> headerOf = new EnumMap<>(Field.class);
         List<String> found = new ArrayList<>();
         List<String> ignored = new ArrayList<>();
-        for (int c = 0; c < row.getCellCount(); c++) {
-            String text = cells.text(row.getCell(c));
+        for (int c = 0; c < texts.size(); c++) {
+            String text = texts.get(c);
             if (text.isEmpty()) {
                 continue;
             }
@@ -83,7 +152,7 @@ public final class HeaderMapper {
             if (field == null) {
                 ignored.add(text);
             } else if (columns.containsKey(field)) {
-                throw Rejections.duplicateColumns(sheet, row.getRowNum(), field.key(),
+                throw Rejections.duplicateColumns(sheet, rowNum, field.key(),
                         List.of(quote(headerOf.get(field), columns.get(field)), quote(text, c)));
             } else {
                 columns.put(field, c);
@@ -97,9 +166,9 @@ public final class HeaderMapper {
             }
         }
         if (!missing.isEmpty()) {
-            throw Rejections.missingColumns(sheet, row.getRowNum(), missing, found);
+            throw Rejections.missingColumns(sheet, rowNum, missing, found);
         }
-        return new SheetHeader(row.getRowNum(), sheet, columns, found, ignored);
+        return new SheetHeader(rowNum, sheet, columns, found, ignored);
     }
 
     private static String quote(String header, int column) {

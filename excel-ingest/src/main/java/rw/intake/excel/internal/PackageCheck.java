@@ -29,6 +29,8 @@ public final class PackageCheck {
     private static final byte[] ZIP_EMPTY = {'P', 'K', 5, 6};
     private static final byte[] OLE2 = {(byte) 0xD0, (byte) 0xCF, 0x11, (byte) 0xE0, (byte) 0xA1, (byte) 0xB1, 0x1A,
         (byte) 0xE1};
+    private static final byte[] PDF = "%PDF".getBytes(StandardCharsets.US_ASCII);
+    private static final int TEXT_SNIFF = 4096;
     private static final byte[] ENCRYPTED_PACKAGE = "EncryptedPackage".getBytes(StandardCharsets.UTF_16LE);
     private static final int CONTENT_TYPES_KEEP = 64 * 1024;
     private static final int BUFFER = 256 * 1024;
@@ -44,12 +46,7 @@ public final class PackageCheck {
      *                         {@code file.corrupt}
      */
     public static boolean check(byte[] bytes, ReadLimits limits) {
-        if (bytes.length == 0) {
-            throw Rejections.emptyFile();
-        }
-        if (bytes.length > limits.maxBytes()) {
-            throw Rejections.tooLarge(bytes.length, limits.maxBytes());
-        }
+        checkSize(bytes, limits);
         if (startsWith(bytes, OLE2)) {
             // An encrypted .xlsx is an OLE2 compound file holding an "EncryptedPackage" stream; the directory
             // stores stream names in UTF-16LE.
@@ -65,6 +62,39 @@ public final class PackageCheck {
             throw Rejections.unsupported(guess(bytes));
         }
         return inflateAll(bytes, limits.maxInflatedBytes());
+    }
+
+    /**
+     * The checks of size every format shares.
+     *
+     * @throws IngestException {@code file.empty} for 0 bytes, {@code file.too_large} past the byte limit
+     */
+    public static void checkSize(byte[] bytes, ReadLimits limits) {
+        if (bytes.length == 0) {
+            throw Rejections.emptyFile();
+        }
+        if (bytes.length > limits.maxBytes()) {
+            throw Rejections.tooLarge(bytes.length, limits.maxBytes());
+        }
+    }
+
+    /**
+     * Whether the bytes are text to be read as CSV: not a PDF, and no control character other than tab, line feed
+     * and carriage return in the first {@value #TEXT_SNIFF} bytes (a zip, an Office 97 file, UTF-16 text and other
+     * binaries all have some). Whether the text is UTF-8 is the CSV reader's concern.
+     */
+    public static boolean isText(byte[] bytes) {
+        if (bytes.length == 0 || startsWith(bytes, PDF)) {
+            return false;
+        }
+        int n = Math.min(bytes.length, TEXT_SNIFF);
+        for (int i = 0; i < n; i++) {
+            int c = bytes[i] & 0xFF;
+            if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7F) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean inflateAll(byte[] bytes, long maxInflated) {
@@ -183,18 +213,10 @@ public final class PackageCheck {
     }
 
     private static String guess(byte[] b) {
-        if (startsWith(b, "%PDF".getBytes(StandardCharsets.US_ASCII))) {
+        if (startsWith(b, PDF)) {
             return "a PDF document";
         }
-        int printable = 0;
-        int n = Math.min(b.length, 4096);
-        for (int i = 0; i < n; i++) {
-            int c = b[i] & 0xFF;
-            if (c >= 0x20 || c == '\n' || c == '\r' || c == '\t') {
-                printable++;
-            }
-        }
-        return printable == n ? "a text file (CSV or similar)" : "an unknown binary file";
+        return isText(b) ? "a text file" : "an unknown binary file";
     }
 
     private static boolean startsWith(byte[] bytes, byte[] magic) {

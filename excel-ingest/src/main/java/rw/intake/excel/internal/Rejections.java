@@ -13,8 +13,9 @@ public final class Rejections {
 
     public static IngestException unsupported(String found) {
         return new IngestException(IngestException.UNSUPPORTED_FORMAT,
-                "The file is not an Excel workbook (.xlsx); it looks like " + found
-                        + ". Save it from Excel or LibreOffice as \"Excel Workbook (.xlsx)\" and upload it again.",
+                "The file is neither an Excel workbook (.xlsx) nor a CSV file; it looks like " + found
+                        + ". Save it from Excel or LibreOffice as \"Excel Workbook (.xlsx)\" or as \"CSV UTF-8\" and"
+                        + " upload it again.",
                 Map.of("detected", found));
     }
 
@@ -24,6 +25,15 @@ public final class Rejections {
         return new IngestException(IngestException.CORRUPT,
                 "The workbook cannot be read: " + what + ". Open it in Excel, save it again and upload the new file.",
                 Map.of("reason", what, "error", error), cause);
+    }
+
+    /** A CSV file that cannot be read; {@code line} is the file's line where the fault is (1-based). */
+    public static IngestException csvCorrupt(String what, long line, Throwable cause) {
+        String error = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
+        return new IngestException(IngestException.CORRUPT,
+                "The CSV file cannot be read at line " + line + ": " + what + ". Correct that line, or save the list"
+                        + " again as \"CSV UTF-8\", and upload it again.",
+                Map.of("reason", what, "line", line, "error", error), cause);
     }
 
     public static IngestException passwordProtected() {

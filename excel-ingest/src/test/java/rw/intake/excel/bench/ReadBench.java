@@ -42,18 +42,27 @@ import rw.intake.validation.ValidatedRecord;
 /**
  * Read and read + validate throughput of {@link SheetReader} on generated workbooks, against Apache POI's streaming
  * reader (XSSFReader + XSSFSheetXMLHandler) on the same bytes. Not a test: run it by hand (see docs/performance.md).
- * Arguments: row counts (default {@code 50000 1000000}).
+ * Arguments: row counts (default {@code 50000 1000000}); a first argument {@code csv} compares instead the same
+ * records as an inline-string workbook and as a CSV file (the CSV written from what the reader read).
  */
 public final class ReadBench {
 
     private static final int ROUNDS = 3;
+    /** Default limits but bytes: a million records as CSV are about 75 MiB. */
+    private static final SheetReader READER = SheetReader.builder().limits(new ReadLimits(256L << 20,
+            ReadLimits.DEFAULT_MAX_INFLATED_BYTES, ReadLimits.DEFAULT_MAX_ROWS)).build();
 
     private ReadBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        int[] sizes = args.length == 0 ? new int[] {50_000, 1_000_000}
-                : Stream.of(args).mapToInt(Integer::parseInt).toArray();
+        boolean csv = args.length > 0 && args[0].equals("csv");
+        int[] sizes = args.length == (csv ? 1 : 0) ? new int[] {50_000, 1_000_000}
+                : Stream.of(args).skip(csv ? 1 : 0).mapToInt(Integer::parseInt).toArray();
+        if (csv) {
+            compareCsv(sizes);
+            return;
+        }
         System.out.printf(Locale.ROOT, "JVM max heap %d MiB, %d cores%n", Runtime.getRuntime().maxMemory() >> 20,
                 Runtime.getRuntime().availableProcessors());
         ExecutorService readers = Executors.newSingleThreadExecutor(r -> {
@@ -102,6 +111,40 @@ public final class ReadBench {
         }
     }
 
+    /** The same records as an inline-string workbook and as CSV: read only, and read + validate on one thread. */
+    private static void compareCsv(int[] sizes) {
+        byte[] warmXlsx = workbook(20_000, true);
+        byte[] warmCsv = csv(warmXlsx);
+        for (int i = 0; i < 5; i++) {
+            readOnly(warmXlsx);
+            readOnly(warmCsv);
+            readAndValidate(warmXlsx);
+            readAndValidate(warmCsv);
+        }
+        for (int rows : sizes) {
+            byte[] xlsx = workbook(rows, true);
+            byte[] csv = csv(xlsx);
+            System.out.printf(Locale.ROOT, "%,d rows: xlsx %.1f MiB, CSV %.1f MiB%n", rows, xlsx.length / 1048576.0,
+                    csv.length / 1048576.0);
+            double xlsxRead = measure("  xlsx read only", rows, () -> readOnly(xlsx));
+            double csvRead = measure("  CSV read only", rows, () -> readOnly(csv));
+            double xlsxValidate = measure("  xlsx read + validate, one thread", rows, () -> readAndValidate(xlsx));
+            double csvValidate = measure("  CSV read + validate, one thread", rows, () -> readAndValidate(csv));
+            System.out.printf(Locale.ROOT, "  CSV / xlsx: read only %.2f, read + validate %.2f%n", csvRead / xlsxRead,
+                    csvValidate / xlsxValidate);
+        }
+    }
+
+    /** The workbook's records as CSV text, a header line first. */
+    private static byte[] csv(byte[] xlsx) {
+        StringBuilder sb = new StringBuilder("names,nid,phone_number,gender,email\n");
+        try (SheetRecords sheet = READER.open(xlsx); Stream<RawRecord> records = sheet.records()) {
+            records.forEach(r -> sb.append(r.names()).append(',').append(r.nid()).append(',').append(r.phoneNumber())
+                    .append(',').append(r.gender()).append(',').append(r.email()).append('\n'));
+        }
+        return sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** Best of {@link #ROUNDS} runs; prints seconds, rows/s and the peak heap over that run. Returns seconds. */
     private static double measure(String label, int rows, LongSupplier run) {
         double best = Double.MAX_VALUE;
@@ -140,21 +183,21 @@ public final class ReadBench {
     }
 
     private static long readOnly(byte[] xlsx) {
-        try (SheetRecords sheet = SheetReader.defaults().open(xlsx); Stream<RawRecord> records = sheet.records()) {
+        try (SheetRecords sheet = READER.open(xlsx); Stream<RawRecord> records = sheet.records()) {
             return records.count();
         }
     }
 
     private static long readAndValidate(byte[] xlsx) {
         BatchValidator batch = RecordValidator.defaults().newBatch();
-        try (SheetRecords sheet = SheetReader.defaults().open(xlsx); Stream<RawRecord> records = sheet.records()) {
+        try (SheetRecords sheet = READER.open(xlsx); Stream<RawRecord> records = sheet.records()) {
             return records.map(batch::next).filter(ValidatedRecord::valid).count() >= 0 ? sheet.rowsRead() : -1;
         }
     }
 
     private static long readAheadAndValidate(byte[] xlsx, ExecutorService readers) {
         BatchValidator batch = RecordValidator.defaults().newBatch();
-        SheetRecords sheet = SheetReader.defaults().open(xlsx);
+        SheetRecords sheet = READER.open(xlsx);
         try (Stream<RawRecord> records = sheet.records(readers)) {
             return records.map(batch::next).filter(ValidatedRecord::valid).count() >= 0 ? sheet.rowsRead() : -1;
         }

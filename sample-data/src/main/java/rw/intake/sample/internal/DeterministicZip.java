@@ -17,7 +17,9 @@ import java.util.zip.ZipOutputStream;
 /**
  * Re-zips, as it streams by, the zip that fastexcel's writer produces, so that the same content gives the same bytes:
  * every entry gets one fixed time, and {@code docProps/core.xml} gets a fixed {@code dcterms:created} (fastexcel
- * writes {@code Instant.now()} there and offers no setter).
+ * writes {@code Instant.now()} there and offers no setter). It also writes the worksheet's real {@code <dimension>}
+ * when it is given (fastexcel's streaming writer always writes {@code <dimension ref="A1"/>}, which readers that trust
+ * it, LibreOffice among them, take as the sheet's extent).
  *
  * <p>It parses the layout fastexcel 0.20's zip writer (opczip) emits: local header without extra field, raw
  * deflate data, a 24-byte zip64 data descriptor, then the central directory, which is dropped since the
@@ -33,6 +35,11 @@ final class DeterministicZip extends OutputStream {
     private static final int DESCRIPTOR_SIZE = 24;
     private static final String CORE_PROPERTIES = "docProps/core.xml";
     private static final Pattern CREATED = Pattern.compile("(<dcterms:created[^>]*>)[^<]*(</dcterms:created>)");
+    /** The worksheet part whose dimension is patched. */
+    static final String SHEET_PART = "xl/worksheets/sheet1.xml";
+    private static final byte[] PLACEHOLDER_DIMENSION = "<dimension ref=\"A1\"/>".getBytes(StandardCharsets.US_ASCII);
+    /** The dimension comes in the sheet's first bytes; past this many, the sheet is passed on unchanged. */
+    private static final int HEAD_LIMIT = 64 * 1024;
 
     private enum State { HEADER, DATA, DESCRIPTOR, TRAILER }
 
@@ -46,6 +53,10 @@ final class DeterministicZip extends OutputStream {
     private ZipEntry entry;
     /** The content of core.xml, rewritten when it is complete; null for every other entry. */
     private ByteArrayOutputStream captured;
+    /** The worksheet's real dimension ({@code A1:E50001}), or null to leave it as written. */
+    private final byte[] dimension;
+    /** The first bytes of the worksheet, held until its dimension is patched; null otherwise. */
+    private ByteArrayOutputStream head;
 
     /**
      * @param out     where the deterministic zip goes
@@ -53,6 +64,16 @@ final class DeterministicZip extends OutputStream {
      * @param level   the deflate level of the output
      */
     DeterministicZip(OutputStream out, LocalDateTime time, int level) {
+        this(out, time, level, null);
+    }
+
+    /**
+     * @param dimension the range the worksheet {@value #SHEET_PART} spans ({@code A1:E50001}), written into its
+     *                  {@code <dimension>} element; null to leave it as written
+     */
+    DeterministicZip(OutputStream out, LocalDateTime time, int level, String dimension) {
+        this.dimension = dimension == null ? null
+                : ("<dimension ref=\"" + dimension + "\"/>").getBytes(StandardCharsets.US_ASCII);
         this.zip = new ZipOutputStream(out, StandardCharsets.UTF_8);
         this.zip.setLevel(level);
         this.time = time;
@@ -114,6 +135,7 @@ final class DeterministicZip extends OutputStream {
                 captured = new ByteArrayOutputStream();
             } else {
                 zip.putNextEntry(entry);
+                head = dimension != null && SHEET_PART.equals(name) ? new ByteArrayOutputStream() : null;
             }
             pending.reset();
             inflater.reset();
@@ -133,7 +155,7 @@ final class DeterministicZip extends OutputStream {
             while (true) {
                 int n = inflater.inflate(inflated);
                 if (n > 0) {
-                    (captured != null ? captured : zip).write(inflated, 0, n);
+                    out(n);
                 } else if (inflater.finished() || inflater.needsInput()) {
                     break;
                 } else {
@@ -154,9 +176,53 @@ final class DeterministicZip extends OutputStream {
             zip.write(fixed.getBytes(StandardCharsets.UTF_8));
             captured = null;
         }
+        flushHead();
         zip.closeEntry();
         state = State.DESCRIPTOR;
         return used;
+    }
+
+    private void out(int n) throws IOException {
+        if (captured != null) {
+            captured.write(inflated, 0, n);
+        } else if (head != null) {
+            head.write(inflated, 0, n);
+            if (head.size() >= HEAD_LIMIT || indexOf(head.toByteArray(), PLACEHOLDER_DIMENSION) >= 0) {
+                flushHead();
+            }
+        } else {
+            zip.write(inflated, 0, n);
+        }
+    }
+
+    /** Writes the held head of the worksheet, its placeholder dimension replaced by the real one. */
+    private void flushHead() throws IOException {
+        if (head == null) {
+            return;
+        }
+        byte[] bytes = head.toByteArray();
+        head = null;
+        int at = indexOf(bytes, PLACEHOLDER_DIMENSION);
+        if (at < 0) {
+            zip.write(bytes);
+            return;
+        }
+        zip.write(bytes, 0, at);
+        zip.write(dimension);
+        zip.write(bytes, at + PLACEHOLDER_DIMENSION.length, bytes.length - at - PLACEHOLDER_DIMENSION.length);
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     private int descriptor(byte[] b, int off, int len) throws IOException {

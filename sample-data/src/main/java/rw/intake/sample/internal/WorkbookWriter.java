@@ -35,7 +35,7 @@ public final class WorkbookWriter {
         RecordGenerator generator = RecordGenerator.of(spec);
         List<Integer> columns = columns(spec);
         DeterministicZip zip = new DeterministicZip(xlsx, LocalDate.of(spec.referenceYear(), 1, 1).atStartOfDay(),
-                Deflater.DEFAULT_COMPRESSION);
+                Deflater.DEFAULT_COMPRESSION, dimension(spec, generator, columns.size()));
         Workbook wb = new Workbook(zip, APPLICATION, null);
         // DeterministicZip inflates and deflates again: fastexcel need not compress.
         wb.setCompressionLevel(Deflater.NO_COMPRESSION);
@@ -68,6 +68,20 @@ public final class WorkbookWriter {
         wb.finish();
         zip.finish();
         expectedCsv.flush();
+    }
+
+    /**
+     * The range the sheet spans, {@code A1:E50001}: the header and the records with the blank rows among them (the
+     * generator knows how many before it writes them). fastexcel's streaming writer cannot know it when it writes the
+     * sheet's start, so {@link DeterministicZip} puts it in.
+     */
+    static String dimension(SampleSpec spec, RecordGenerator generator, int columns) {
+        long lastRow = spec.headerRow() + (spec.rows() == 0 ? 0 : spec.rows() + generator.blankRows());
+        StringBuilder column = new StringBuilder();
+        for (int c = columns; c > 0; c = (c - 1) / 26) {
+            column.insert(0, (char) ('A' + (c - 1) % 26));
+        }
+        return "A1:" + column + lastRow;
     }
 
     /** {@code row,codes}: the codes sorted and joined by {@code |}. */

@@ -24,12 +24,14 @@ public record IncomingFile(String fileName, byte[] bytes) {
     /** Room for the multipart framing (boundaries, part headers, small form fields) beyond the file itself. */
     static final int MULTIPART_OVERHEAD = 64 * 1024;
     static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    static final String CSV = "text/csv";
     /** A body up to this many times the limit is read to its end (and dropped) before the 413 goes out. */
     static final long DRAIN_FACTOR = 4;
 
     /**
      * Reads the workbook of a request: part {@code partName} of a multipart body, or the whole body when it has the
-     * .xlsx content type or {@code application/octet-stream}.
+     * .xlsx content type, {@code text/csv} or {@code application/octet-stream}. Whether the bytes are a workbook or
+     * CSV is decided by excel-ingest from their content, not from these types or the file name.
      *
      * @throws ApiException 413 {@code file.too_large} past {@code maxBytes} (the rest of the body is read and dropped),
      *                      400 {@code request.missing_file}, 415 {@code request.unsupported_media_type}
@@ -53,13 +55,13 @@ public record IncomingFile(String fileName, byte[] bytes) {
             }
             return file;
         }
-        if (mime.equals(XLSX) || mime.equals("application/octet-stream")) {
+        if (mime.equals(XLSX) || mime.equals(CSV) || mime.equals("application/octet-stream")) {
             String name = ctx.queryParam("fileName");
             return new IncomingFile(name == null ? "" : name.strip(), readBounded(ctx, maxBytes, maxBytes));
         }
         throw new ApiException(415, "request.unsupported_media_type", "Unsupported Media Type",
                 "send the workbook as multipart/form-data (part '" + partName + "') or as the body with content type "
-                        + XLSX);
+                        + XLSX + " (or " + CSV + " for a CSV file)");
     }
 
     /** A body over the byte limit: excel-ingest's {@code file.too_large}, answered like its own refusals (413). */

@@ -46,8 +46,8 @@ final class UploadRejectionTest {
         duplicate.add(new String[] {"Names", "NID", "Phone Number", "Gender", "Email", "Mobile"});
         duplicate.add(new String[] {"Ann Uwase", "1199870012345678", "0788123456", "F", "a@b.rw", "0788123457"});
         return List.of(
-                Arguments.of("csv", "names,nid,phone_number,gender,email\nAnn,1199870012345678,0788123456,F,a@b.rw\n"
-                        .getBytes(StandardCharsets.UTF_8), "file.unsupported_format"),
+                Arguments.of("malformed csv", "names,nid,phone_number,gender,email\n\"Ann,1199870012345678,0788123456\n"
+                        .getBytes(StandardCharsets.UTF_8), "file.corrupt"),
                 Arguments.of("pdf", "%PDF-1.7\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n".getBytes(StandardCharsets.ISO_8859_1),
                         "file.unsupported_format"),
                 Arguments.of("random", random, "file.unsupported_format"),
@@ -90,14 +90,20 @@ final class UploadRejectionTest {
         sheets.put("People", Workbooks.people(1, 4));
         byte[] file = Workbooks.xlsx(sheets);
 
-        HttpResponse<String> first = Workbooks.upload(server, token, file);
+        HttpResponse<String> notes = server.send(server.request("/api/v1/uploads?sheet=Notes", token)
+                .header("Content-Type", Workbooks.XLSX).POST(HttpRequest.BodyPublishers.ofByteArray(file)).build());
         HttpResponse<String> missing = server.send(server.request("/api/v1/uploads?sheet=Nope", token)
                 .header("Content-Type", Workbooks.XLSX).POST(HttpRequest.BodyPublishers.ofByteArray(file)).build());
+        assertThat(Workbooks.problemCode(notes, 400)).isEqualTo("file.missing_columns");
+        assertThat(Workbooks.problemCode(missing, 400)).isEqualTo("file.sheet_not_found");
+
+        // unnamed: the first sheet whose header maps all five fields
+        String first = TestServer.json(Workbooks.upload(server, token, file)).get("id").asText();
+        assertThat(Workbooks.settled(server, token, first).get("totals").get("records").asLong()).isEqualTo(4);
+        server.delete("/api/v1/uploads/" + first, token);
+
         HttpResponse<String> named = server.send(server.request("/api/v1/uploads?sheet=People", token)
                 .header("Content-Type", Workbooks.XLSX).POST(HttpRequest.BodyPublishers.ofByteArray(file)).build());
-
-        assertThat(Workbooks.problemCode(first, 400)).isEqualTo("file.missing_columns");
-        assertThat(Workbooks.problemCode(missing, 400)).isEqualTo("file.sheet_not_found");
         assertThat(named.statusCode()).as(named.body()).isEqualTo(202);
         String id = TestServer.json(named).get("id").asText();
         assertThat(Workbooks.settled(server, token, id).get("totals").get("records").asLong()).isEqualTo(4);

@@ -1,0 +1,123 @@
+package rw.intake.excel.internal;
+
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import rw.intake.excel.SheetHeader;
+import rw.intake.excel.SheetRecords;
+import rw.intake.validation.RawRecord;
+
+/**
+ * What every opened sheet shares: the records as a one-pass stream, and the counting of data rows. A data row is a
+ * row below the header up to the last row with a mapped value: a record, or a blank row (its five mapped cells
+ * blank) between records. Blank rows after the last record are not counted; {@code records + blankRows = rowsRead}.
+ * Subclasses read their format's rows and call {@link #blank()} and {@link #record(int)} for each data row.
+ */
+abstract class AbstractSheet implements SheetRecords {
+
+    private final int maxRows;
+    private SheetHeader header;
+    private RawRecord peeked;
+    private long records;
+    private long blankRows;
+    private long pendingBlankRows;
+    private boolean streamed;
+    private boolean closed;
+
+    AbstractSheet(int maxRows) {
+        this.maxRows = maxRows;
+    }
+
+    /**
+     * Sets the header and reads the first record, so that a sheet with a header and no data is refused at open.
+     *
+     * @throws rw.intake.excel.IngestException {@code file.empty} when no record follows the header
+     */
+    final void start(SheetHeader found) {
+        this.header = found;
+        this.peeked = nextRecord();
+        if (peeked == null) {
+            throw Rejections.noData(found.sheetName(), found.row());
+        }
+    }
+
+    /** The next record, or null after the last one. */
+    abstract RawRecord nextRecord();
+
+    /** Lets go of what the format reader holds; called once. */
+    abstract void release();
+
+    /** Whether the five mapped values are all blank. */
+    static boolean blank(String names, String nid, String phone, String gender, String email) {
+        return names.isEmpty() && nid.isEmpty() && phone.isEmpty() && gender.isEmpty() && email.isEmpty();
+    }
+
+    /** Counts a blank data row (counted only if a record follows it). */
+    final void blank() {
+        pendingBlankRows++;
+    }
+
+    /**
+     * Counts a record at row {@code rowNum}, with the blank rows before it.
+     *
+     * @throws rw.intake.excel.IngestException {@code file.too_many_rows} past the row limit
+     */
+    final void record(int rowNum) {
+        if (records + blankRows + pendingBlankRows + 1 > maxRows) {
+            throw Rejections.tooManyRows(maxRows, rowNum);
+        }
+        blankRows += pendingBlankRows;
+        pendingBlankRows = 0;
+        records++;
+    }
+
+    @Override
+    public final SheetHeader header() {
+        return header;
+    }
+
+    @Override
+    public final Stream<RawRecord> records() {
+        if (streamed) {
+            throw new IllegalStateException("records() may be called once");
+        }
+        if (closed) {
+            throw new IllegalStateException("the sheet is closed");
+        }
+        streamed = true;
+        Spliterator<RawRecord> spliterator = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE,
+                Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE) {
+            @Override
+            public boolean tryAdvance(Consumer<? super RawRecord> action) {
+                RawRecord next = peeked != null ? peeked : nextRecord();
+                peeked = null;
+                if (next == null) {
+                    return false;
+                }
+                action.accept(next);
+                return true;
+            }
+        };
+        return StreamSupport.stream(spliterator, false).onClose(this::close);
+    }
+
+    @Override
+    public final long blankRows() {
+        return blankRows;
+    }
+
+    @Override
+    public final long rowsRead() {
+        return blankRows + records;
+    }
+
+    @Override
+    public final void close() {
+        if (!closed) {
+            closed = true;
+            release();
+        }
+    }
+}

@@ -1,0 +1,272 @@
+package rw.intake.excel.internal;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.dataformat.csv.CsvFactory;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import rw.intake.excel.IngestException;
+import rw.intake.excel.ReadLimits;
+import rw.intake.excel.SheetHeader;
+import rw.intake.validation.Field;
+import rw.intake.validation.RawRecord;
+
+/**
+ * A CSV file in memory, read like one sheet with Jackson's CSV parser: UTF-8 with or without a byte order mark,
+ * comma or semicolon separated (whichever finds the header), quoting per RFC 4180 (a quoted field may hold the
+ * separator, doubled quotes and line breaks). A row number is the file's line on which the record starts; a blank
+ * line is a blank row. Every value is text.
+ *
+ * <p>Refused as {@code file.corrupt}, with the line: bytes that are not UTF-8, a quote that is never closed, a row
+ * with more fields than the header.
+ */
+public final class CsvSheet extends AbstractSheet {
+
+    /** The sheet name a CSV file's header and refusals carry. */
+    public static final String SHEET_NAME = "CSV";
+
+    private static final CsvFactory FACTORY = CsvFactory.builder()
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build();
+    private static final char[] SEPARATORS = {',', ';'};
+    private static final int NOT_MAPPED = -1;
+
+    private final Lines lines;
+    /** For each column of the header, the field's index in {@link Field#values()}, or {@link #NOT_MAPPED}. */
+    private final int[] slots;
+    private final String[] values = new String[Field.values().length];
+
+    private CsvSheet(Lines lines, SheetHeader header, ReadLimits limits) {
+        super(limits.maxRows());
+        this.lines = lines;
+        this.slots = new int[lines.headerWidth];
+        Arrays.fill(slots, NOT_MAPPED);
+        header.columns().forEach((field, column) -> slots[column] = field.ordinal());
+        start(header);
+    }
+
+    /**
+     * Opens CSV text.
+     *
+     * @throws IngestException with a {@code file.*} code
+     */
+    public static CsvSheet open(byte[] bytes, ReadLimits limits) {
+        PackageCheck.checkSize(bytes, limits);
+        int bad = firstMalformed(bytes);
+        if (bad >= 0) {
+            throw Rejections.csvCorrupt("the bytes are not UTF-8 text (save the file as \"CSV UTF-8\")", lineOf(bytes, bad),
+                    null);
+        }
+        Lines lines = new Lines(bytes, separator(bytes));
+        try {
+            SheetHeader header = HeaderMapper.find(lines, SHEET_NAME);
+            return new CsvSheet(lines, header, limits);
+        } catch (RuntimeException e) {
+            lines.close();
+            throw e;
+        }
+    }
+
+    /** The separator with which the header search finds a header; else the one that splits the first line more. */
+    private static char separator(byte[] bytes) {
+        int best = 0;
+        char choice = SEPARATORS[0];
+        for (char separator : SEPARATORS) {
+            try (Lines lines = new Lines(bytes, separator)) {
+                int firstWidth = -1;
+                for (Line line = lines.next(); line != null && line.number <= HeaderMapper.SEARCH_ROWS;
+                     line = lines.next()) {
+                    if (HeaderMapper.fieldCount(line.texts) >= HeaderMapper.MIN_FIELDS) {
+                        return separator;
+                    }
+                    if (firstWidth < 0 && line.texts.stream().anyMatch(t -> !t.isEmpty())) {
+                        firstWidth = line.texts.size();
+                    }
+                }
+                if (firstWidth > best) {
+                    best = firstWidth;
+                    choice = separator;
+                }
+            } catch (IngestException e) {
+                // malformed within the first lines with this separator; the real reading reports it
+            }
+        }
+        return choice;
+    }
+
+    @Override
+    RawRecord nextRecord() {
+        for (int line = lines.startRecord(); line > 0; line = lines.startRecord()) {
+            Arrays.fill(values, "");
+            lines.readValues(slots, values);
+            String n = values[Field.NAMES.ordinal()];
+            String i = values[Field.NID.ordinal()];
+            String p = values[Field.PHONE_NUMBER.ordinal()];
+            String g = values[Field.GENDER.ordinal()];
+            String m = values[Field.EMAIL.ordinal()];
+            if (blank(n, i, p, g, m)) {
+                blank();
+                continue;
+            }
+            record(line);
+            return RawRecord.of(line, n, i, p, g, m);
+        }
+        return null;
+    }
+
+    @Override
+    void release() {
+        lines.close();
+    }
+
+    /** The offset of the first byte that is not well-formed UTF-8, or -1. */
+    static int firstMalformed(byte[] bytes) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(64 * 1024);
+        while (true) {
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isError()) {
+                return in.position();
+            }
+            if (!result.isOverflow()) {
+                return -1;
+            }
+            out.clear();
+        }
+    }
+
+    /** The 1-based line of a byte offset. */
+    static long lineOf(byte[] bytes, int offset) {
+        long line = 1;
+        for (int i = 0; i < offset; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+            }
+        }
+        return line;
+    }
+
+    /** A record as the header search sees it. */
+    private record Line(int number, List<String> texts) {
+    }
+
+    /**
+     * The records of the file through Jackson's token stream: each record is an array of string values. After a
+     * record's end the parser stands on the line where the next one starts.
+     */
+    private static final class Lines implements HeaderMapper.Rows<Line>, AutoCloseable {
+        private final CsvParser parser;
+        private int nextStart = 1;
+        private int headerWidth;
+
+        Lines(byte[] bytes, char separator) {
+            try {
+                parser = FACTORY.createParser(bytes);
+            } catch (IOException e) {
+                throw Rejections.csvCorrupt("it cannot be parsed", 1, e);
+            }
+            parser.setSchema(CsvSchema.emptySchema().withColumnSeparator(separator));
+        }
+
+        /** Starts the next record and returns its first line, or 0 at the end. */
+        int startRecord() {
+            JsonToken token = token();
+            if (token == null) {
+                return 0;
+            }
+            if (token != JsonToken.START_ARRAY) {
+                throw Rejections.csvCorrupt("unexpected content", nextStart, null);
+            }
+            return nextStart;
+        }
+
+        /** Reads the current record's values into {@code out}, the field of column c into {@code out[slots[c]]}. */
+        void readValues(int[] slots, String[] out) {
+            int line = nextStart;
+            int column = 0;
+            for (JsonToken token = token(); token != JsonToken.END_ARRAY; token = token()) {
+                if (token == null) {
+                    throw Rejections.csvCorrupt("the file ends inside a record", line, null);
+                }
+                if (column >= slots.length) {
+                    throw Rejections.csvCorrupt("the row has more fields than the header's " + headerWidth, line, null);
+                }
+                int slot = slots[column++];
+                if (slot != NOT_MAPPED) {
+                    out[slot] = CellValues.trim(text());
+                }
+            }
+            endRecord();
+        }
+
+        @Override
+        public Line next() {
+            int line = startRecord();
+            if (line == 0) {
+                return null;
+            }
+            List<String> texts = new ArrayList<>();
+            for (JsonToken token = token(); token != JsonToken.END_ARRAY && token != null; token = token()) {
+                texts.add(CellValues.trim(text()));
+            }
+            endRecord();
+            headerWidth = texts.size(); // the header search stops on the header: the last row read is it
+            return new Line(line, texts);
+        }
+
+        @Override
+        public int rowNum(Line row) {
+            return row.number;
+        }
+
+        @Override
+        public List<String> texts(Line row) {
+            return row.texts;
+        }
+
+        private void endRecord() {
+            nextStart = parser.currentLocation().getLineNr();
+        }
+
+        private JsonToken token() {
+            try {
+                return parser.nextToken();
+            } catch (JsonParseException e) {
+                String what = e.getOriginalMessage().contains("closing quote")
+                        ? "a quoted value that starts in this record is never closed" : "it is not well-formed CSV";
+                throw Rejections.csvCorrupt(what, nextStart, e);
+            } catch (IOException e) {
+                throw Rejections.csvCorrupt("it cannot be parsed", nextStart, e);
+            }
+        }
+
+        private String text() {
+            try {
+                return parser.getText();
+            } catch (IOException e) {
+                throw Rejections.csvCorrupt("it cannot be parsed", nextStart, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                parser.close();
+            } catch (IOException ignored) {
+                // nothing to lose: the bytes are in memory
+            }
+        }
+    }
+}
