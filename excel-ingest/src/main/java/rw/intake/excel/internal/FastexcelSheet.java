@@ -45,6 +45,7 @@ public final class FastexcelSheet implements SheetRecords {
     private final int phone;
     private final int gender;
     private final int email;
+    private final long maxDataRows;
     private Row current;
     private int lastRowNum;
     private RawRecord peeked;
@@ -54,16 +55,20 @@ public final class FastexcelSheet implements SheetRecords {
     private boolean streamed;
     private boolean closed;
 
-    private FastexcelSheet(ReadableWorkbook workbook, Stream<Row> rowStream, String sheetName, ReadLimits limits) {
+    private FastexcelSheet(ReadableWorkbook workbook, Stream<Row> rowStream, String sheetName, ReadLimits limits,
+                           long mostRows) {
         this.workbook = workbook;
         this.rowStream = rowStream;
         this.rows = rowStream.spliterator();
         this.cells = new CellValues(workbook.isDate1904());
         this.limits = limits;
+        long rowsAboveData = 0;
         Row headerRow = nextRow();
         while (headerRow != null && HeaderMapper.isBlank(headerRow, cells)) {
+            rowsAboveData++;
             headerRow = nextRow();
         }
+        this.maxDataRows = Math.max(0, mostRows - rowsAboveData - 1);
         if (headerRow == null) {
             throw Rejections.noHeader(sheetName);
         }
@@ -85,14 +90,15 @@ public final class FastexcelSheet implements SheetRecords {
      * @throws IngestException with a {@code file.*} code
      */
     public static FastexcelSheet open(byte[] bytes, String sheet, ReadLimits limits) {
-        boolean hasStyles = PackageCheck.check(bytes, limits);
+        PackageCheck.Result checked = PackageCheck.inspect(bytes, limits);
+        boolean hasStyles = checked.hasStyles();
         ReadableWorkbook workbook = null;
         Stream<Row> rowStream = null;
         try {
             workbook = new ReadableWorkbook(new ByteArrayInputStream(bytes), hasStyles ? WITH_FORMATS : WITHOUT_FORMATS);
             Sheet chosen = choose(workbook, sheet);
             rowStream = chosen.openStream();
-            return new FastexcelSheet(workbook, rowStream, chosen.getName(), limits);
+            return new FastexcelSheet(workbook, rowStream, chosen.getName(), limits, checked.mostRows());
         } catch (IOException | RuntimeException e) {
             closeQuietly(rowStream, workbook);
             throw translate(e);
@@ -197,6 +203,11 @@ public final class FastexcelSheet implements SheetRecords {
             }
         };
         return StreamSupport.stream(spliterator, false).onClose(this::close);
+    }
+
+    @Override
+    public long maxDataRows() {
+        return maxDataRows;
     }
 
     @Override
