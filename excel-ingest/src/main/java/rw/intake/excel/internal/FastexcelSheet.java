@@ -163,6 +163,11 @@ public final class FastexcelSheet implements SheetRecords {
                 pendingBlankRows++;
                 continue;
             }
+            checkLength(row.getRowNum(), Field.NAMES, n);
+            checkLength(row.getRowNum(), Field.NID, i);
+            checkLength(row.getRowNum(), Field.PHONE_NUMBER, p);
+            checkLength(row.getRowNum(), Field.GENDER, g);
+            checkLength(row.getRowNum(), Field.EMAIL, m);
             if (records + blankRows + pendingBlankRows + 1 > limits.maxRows()) {
                 throw Rejections.tooManyRows(limits.maxRows(), row.getRowNum());
             }
@@ -173,6 +178,13 @@ public final class FastexcelSheet implements SheetRecords {
                     CellValues.isNumeric(CellValues.cell(row, phone)));
         }
         return null;
+    }
+
+    /** A cell longer than any spreadsheet program writes could not be stored whole: the file is refused. */
+    private static void checkLength(int row, Field field, String text) {
+        if (text.length() > IngestException.MAX_CELL_CHARS) {
+            throw Rejections.cellTooLong(row, field.key(), text.length());
+        }
     }
 
     @Override
