@@ -25,6 +25,15 @@ public class IngestException extends RuntimeException {
     /** Extension of this module (not in VALIDATION-RULES.md): the sheet the client named is not in the workbook. */
     public static final String SHEET_NOT_FOUND = "file.sheet_not_found";
 
+    /**
+     * Extension of this module: a mapped cell holds more than {@link #MAX_CELL_CHARS} characters, more than a
+     * spreadsheet program lets a cell hold (such a file was made by hand; the value could not be stored whole).
+     */
+    public static final String CELL_TOO_LONG = "file.cell_too_long";
+
+    /** The most characters a mapped cell may hold: Excel's own limit per cell. */
+    public static final int MAX_CELL_CHARS = 32_767;
+
     private static final long serialVersionUID = 1L;
 
     private final String code;

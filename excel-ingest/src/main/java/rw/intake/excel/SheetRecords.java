@@ -39,6 +39,14 @@ public interface SheetRecords extends AutoCloseable {
     /** Batches queued at most by {@link #records(Executor)}. */
     int READ_AHEAD_DEPTH = 8;
 
+    /**
+     * At most this many data rows (records plus blank rows) are in the sheet, as counted before reading (the rows its
+     * XML holds below the header); -1 if not known. The row limit is checked apart from this.
+     */
+    default long maxDataRows() {
+        return -1;
+    }
+
     /** Blank data rows skipped so far. */
     long blankRows();
 

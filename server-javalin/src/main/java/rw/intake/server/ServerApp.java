@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rw.intake.server.auth.AccessFilter;
@@ -22,6 +21,9 @@ import rw.intake.server.auth.AccountRoutes;
 import rw.intake.server.auth.AuthController;
 import rw.intake.server.auth.LoginThrottle;
 import rw.intake.server.auth.Tokens;
+import rw.intake.server.ops.Metrics;
+import rw.intake.server.ops.RequestIds;
+import rw.intake.server.ops.RequestLog;
 import rw.intake.server.upload.UploadModule;
 import rw.intake.server.web.SecurityHeaders;
 import rw.intake.server.web.WebPage;
@@ -66,21 +68,28 @@ public final class ServerApp {
                 Clock.systemUTC());
         AuthController auth = new AuthController(storage.accounts(), tokens, new LoginThrottle(ticker));
         AccessFilter access = new AccessFilter(tokens);
-        UploadModule uploads = UploadModule.create(config, storage.users(), ticker);
+        Metrics metrics = new Metrics(config.metricsToken(), tokens, storage.dialect(), storage.dataSource());
+        UploadModule uploads = UploadModule.create(config, storage.users(), ticker, metrics);
+        metrics.watch(uploads, config.stagingMaxRecords(), config.stagingMaxRecordsPerUser());
         ApiDocs docs = ApiDocs.load(mapper);
         WebPage page = WebPage.load();
 
         return Javalin.create(cfg -> {
             cfg.jsonMapper(new JavalinJackson(mapper, false));
             cfg.http.maxRequestSize = config.readLimits().maxBytes() + 1024 * 1024;
+            cfg.http.prefer405over404 = true;
             cfg.jetty.port = config.port();
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(mapper)));
             cfg.startup.showJavalinBanner = false;
             cfg.router.ignoreTrailingSlashes = true;
             cfg.events.serverStopped(uploads::close);
+            cfg.requestLogger.http(new RequestLog(metrics)::handle);
 
+            cfg.routes.before(RequestIds::assign);
             cfg.routes.before(SecurityHeaders::apply);
             cfg.routes.before(access::handle);
             page.register(cfg);
+            cfg.routes.get("/metrics", metrics::scrape);
             cfg.routes.get("/api/v1", ServerApp::health);
             cfg.routes.post("/api/v1/token", auth::token);
             cfg.routes.post("/api/v1/token/refresh", auth::refresh);
@@ -92,7 +101,7 @@ public final class ServerApp {
             cfg.routes.exception(ApiException.class, (ex, ctx) -> problem(ctx, mapper, ex));
             cfg.routes.exception(HttpResponseException.class, (ex, ctx) -> problem(ctx, mapper, fromJavalin(ex)));
             cfg.routes.exception(Exception.class, (ex, ctx) -> {
-                String id = UUID.randomUUID().toString();
+                String id = RequestIds.of(ctx);
                 LOG.error("request {} {} failed; error id {}", ctx.method(), ctx.path(), id, ex);
                 problem(ctx, mapper, new ApiException(500, "server.error", "Internal server error",
                         "the server could not complete the request; quote error id " + id,
@@ -105,7 +114,7 @@ public final class ServerApp {
             });
             cfg.routes.error(405, ctx -> {
                 if (!isProblem(ctx)) {
-                    problem(ctx, mapper, new ApiException(405, "route.method_not_allowed", "Method not allowed",
+                    problem(ctx, mapper, new ApiException(405, "route.method_not_allowed", "Method Not Allowed",
                             ctx.method() + " is not allowed on " + ctx.path()));
                 }
             });
@@ -123,6 +132,12 @@ public final class ServerApp {
 
     private static ApiException fromJavalin(HttpResponseException ex) {
         int status = ex.getStatus();
+        if (status == 405) {
+            // Javalin's details hold the methods the path allows (one entry, whatever its key)
+            String allow = String.join(", ", ex.getDetails().values());
+            return new ApiException(405, "route.method_not_allowed", "Method Not Allowed",
+                    "this route allows " + allow, Map.of("allowedMethods", allow), Map.of("Allow", allow));
+        }
         String code = switch (status) {
             case 400 -> "request.invalid";
             case 404 -> "route.not_found";
@@ -142,6 +157,7 @@ public final class ServerApp {
         body.put("detail", ex.detail());
         body.put("code", ex.code());
         body.put("instance", ctx.path());
+        body.put("requestId", RequestIds.of(ctx));
         ex.extras().forEach(body::putIfAbsent);
         ex.headers().forEach(ctx::header);
         try {

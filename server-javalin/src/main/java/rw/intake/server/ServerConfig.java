@@ -23,17 +23,22 @@ import rw.intake.storage.Storage;
  * @param refreshTokenTtl         {@code REFRESH_TOKEN_HOURS}, default 12 hours
  * @param adminUsername           {@code ADMIN_USERNAME}, default {@code admin}
  * @param adminPassword           {@code ADMIN_PASSWORD}; null means a random one, printed once, if no admin exists
- * @param readLimits              {@code MAX_UPLOAD_BYTES} (50 MiB), {@code MAX_INFLATED_BYTES} (1 GiB), {@code MAX_ROWS} (1,000,000)
+ * @param readLimits              {@code MAX_UPLOAD_BYTES} (128 MiB), {@code MAX_INFLATED_BYTES} (1 GiB), {@code MAX_ROWS} (1,000,000)
  * @param stagingMaxRecords       {@code STAGING_MAX_RECORDS}: records staged at once over all uploads, default 3,000,000
  * @param stagingMaxUploadsPerUser {@code STAGING_MAX_UPLOADS_PER_USER}, default 5
  * @param stagingIdleExpiry       {@code STAGING_IDLE_MINUTES}: a staged upload not read for this long is dropped, default 60
  * @param validationThreads       {@code VALIDATION_THREADS}: uploads read and validated at once, default 2
+ * @param stagingMaxRecordsPerUser {@code STAGING_MAX_RECORDS_PER_USER}: records one user may have staged at once,
+ *                                default a third of {@code STAGING_MAX_RECORDS} (so no one user can fill staging)
+ * @param metricsToken            {@code METRICS_TOKEN}: a bearer token that may read {@code GET /metrics} (besides an
+ *                                admin's access token); null: admins only
  */
 public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPassword, int dbPoolSize,
                            long dbPartitionMinRecords, String jwtSecret,
                            Duration accessTokenTtl, Duration refreshTokenTtl, String adminUsername, String adminPassword,
                            ReadLimits readLimits, long stagingMaxRecords, int stagingMaxUploadsPerUser,
-                           Duration stagingIdleExpiry, int validationThreads) {
+                           Duration stagingIdleExpiry, int validationThreads, long stagingMaxRecordsPerUser,
+                           String metricsToken) {
 
     /** The defaults, as if no variable were set. */
     public static ServerConfig defaults() {
@@ -43,6 +48,7 @@ public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPas
     /** Reads the settings from {@code env}; unknown keys are ignored, unset ones take their defaults. */
     public static ServerConfig fromEnv(Map<String, String> env) {
         Env e = new Env(env);
+        long stagingMaxRecords = e.longer("STAGING_MAX_RECORDS", 3_000_000L);
         return new ServerConfig(
                 e.integer("PORT", 8080),
                 e.text("DB_URL", "jdbc:h2:file:./data/intake"),
@@ -58,10 +64,12 @@ public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPas
                 new ReadLimits(e.longer("MAX_UPLOAD_BYTES", ReadLimits.DEFAULT_MAX_BYTES),
                         e.longer("MAX_INFLATED_BYTES", ReadLimits.DEFAULT_MAX_INFLATED_BYTES),
                         e.integer("MAX_ROWS", ReadLimits.DEFAULT_MAX_ROWS)),
-                e.longer("STAGING_MAX_RECORDS", 3_000_000L),
+                stagingMaxRecords,
                 e.integer("STAGING_MAX_UPLOADS_PER_USER", 5),
                 Duration.ofMinutes(e.integer("STAGING_IDLE_MINUTES", 60)),
-                e.integer("VALIDATION_THREADS", 2));
+                e.integer("VALIDATION_THREADS", 2),
+                e.longer("STAGING_MAX_RECORDS_PER_USER", stagingMaxRecords / 3),
+                e.text("METRICS_TOKEN", null));
     }
 
     /** Opens the database these settings name. */

@@ -1,5 +1,6 @@
 package rw.intake.storage;
 
+import javax.sql.DataSource;
 import rw.intake.storage.internal.JdbiStorage;
 
 /**
@@ -39,6 +40,9 @@ public interface Storage extends AutoCloseable {
     UserStore users();
 
     AccountStore accounts();
+
+    /** The connection pool (for monitoring: a HikariCP pool takes a metrics tracker). */
+    DataSource dataSource();
 
     /** {@code h2}, {@code postgresql} or {@code mariadb}. */
     String dialect();

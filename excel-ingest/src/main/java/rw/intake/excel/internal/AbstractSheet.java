@@ -5,8 +5,10 @@ import java.util.Spliterators;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import rw.intake.excel.IngestException;
 import rw.intake.excel.SheetHeader;
 import rw.intake.excel.SheetRecords;
+import rw.intake.validation.Field;
 import rw.intake.validation.RawRecord;
 
 /**
@@ -18,6 +20,7 @@ import rw.intake.validation.RawRecord;
 abstract class AbstractSheet implements SheetRecords {
 
     private final int maxRows;
+    private long maxDataRows = -1;
     private SheetHeader header;
     private RawRecord peeked;
     private long records;
@@ -59,18 +62,41 @@ abstract class AbstractSheet implements SheetRecords {
         pendingBlankRows++;
     }
 
+    /** Sets what {@link #maxDataRows()} answers: at most this many data rows are in the sheet, as counted before. */
+    final void maxDataRows(long rows) {
+        this.maxDataRows = rows;
+    }
+
     /**
-     * Counts a record at row {@code rowNum}, with the blank rows before it.
+     * Counts a record at row {@code rowNum} with its five mapped values, and the blank rows before it.
      *
-     * @throws rw.intake.excel.IngestException {@code file.too_many_rows} past the row limit
+     * @throws rw.intake.excel.IngestException {@code file.too_many_rows} past the row limit, {@code file.cell_too_long}
+     *                                         for a value longer than a spreadsheet cell holds
      */
-    final void record(int rowNum) {
+    final void record(int rowNum, String names, String nid, String phone, String gender, String email) {
+        checkLength(rowNum, Field.NAMES, names);
+        checkLength(rowNum, Field.NID, nid);
+        checkLength(rowNum, Field.PHONE_NUMBER, phone);
+        checkLength(rowNum, Field.GENDER, gender);
+        checkLength(rowNum, Field.EMAIL, email);
         if (records + blankRows + pendingBlankRows + 1 > maxRows) {
             throw Rejections.tooManyRows(maxRows, rowNum);
         }
         blankRows += pendingBlankRows;
         pendingBlankRows = 0;
         records++;
+    }
+
+    /** A cell longer than any spreadsheet program writes could not be stored whole: the file is refused. */
+    private static void checkLength(int row, Field field, String text) {
+        if (text.length() > IngestException.MAX_CELL_CHARS) {
+            throw Rejections.cellTooLong(row, field.key(), text.length());
+        }
+    }
+
+    @Override
+    public final long maxDataRows() {
+        return maxDataRows;
     }
 
     @Override

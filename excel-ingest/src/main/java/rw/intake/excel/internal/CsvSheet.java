@@ -118,7 +118,7 @@ public final class CsvSheet extends AbstractSheet {
                 blank();
                 continue;
             }
-            record(line);
+            record(line, n, i, p, g, m);
             return RawRecord.of(line, n, i, p, g, m);
         }
         return null;

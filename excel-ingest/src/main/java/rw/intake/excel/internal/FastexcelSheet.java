@@ -39,8 +39,11 @@ public final class FastexcelSheet extends AbstractSheet {
     private final int gender;
     private final int email;
 
-    private FastexcelSheet(ReadableWorkbook workbook, SheetRows rows, SheetHeader header, ReadLimits limits) {
+    private FastexcelSheet(ReadableWorkbook workbook, SheetRows rows, SheetHeader header, ReadLimits limits,
+                           long mostRows) {
         super(limits.maxRows());
+        // the header row at least is not data; rows above it may be absent from the XML, so this is an upper bound
+        maxDataRows(Math.max(0, mostRows - 1));
         this.workbook = workbook;
         this.rows = rows;
         this.cells = rows.cells;
@@ -60,7 +63,8 @@ public final class FastexcelSheet extends AbstractSheet {
      * @throws IngestException with a {@code file.*} code
      */
     public static FastexcelSheet open(byte[] bytes, String sheet, ReadLimits limits) {
-        boolean hasStyles = PackageCheck.check(bytes, limits);
+        PackageCheck.Result checked = PackageCheck.inspect(bytes, limits);
+        boolean hasStyles = checked.hasStyles();
         ReadableWorkbook workbook = null;
         SheetRows rows = null;
         try {
@@ -83,7 +87,7 @@ public final class FastexcelSheet extends AbstractSheet {
                     rows = null;
                     continue;
                 }
-                return new FastexcelSheet(workbook, rows, header, limits);
+                return new FastexcelSheet(workbook, rows, header, limits, checked.mostRows());
             }
             throw firstRefusal;
         } catch (IOException | RuntimeException e) {
@@ -130,7 +134,7 @@ public final class FastexcelSheet extends AbstractSheet {
                 blank();
                 continue;
             }
-            record(row.getRowNum());
+            record(row.getRowNum(), n, i, p, g, m);
             return new RawRecord(row.getRowNum(), n, i, p, g, m, CellValues.isNumeric(CellValues.cell(row, nid)),
                     CellValues.isNumeric(CellValues.cell(row, phone)));
         }

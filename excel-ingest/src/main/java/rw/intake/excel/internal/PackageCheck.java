@@ -21,7 +21,8 @@ import rw.intake.excel.ReadLimits;
  * zip's central directory (the same directory fastexcel reads, through the same commons-compress {@code ZipFile})
  * that inflates every entry through a counter and stops as soon as the inflate limit is passed. Entry sizes in the
  * directory can lie, so the counter, not the header, decides. The pass also finds truncated entries and bad CRCs
- * before any record is read. Everything stays in memory.
+ * before any record is read. Everything stays in memory. While inflating, it counts the {@code row} elements of every
+ * part but the shared strings, so that the rows a sheet holds are known before it is read.
  */
 public final class PackageCheck {
 
@@ -46,6 +47,24 @@ public final class PackageCheck {
      *                         {@code file.corrupt}
      */
     public static boolean check(byte[] bytes, ReadLimits limits) {
+        return inspect(bytes, limits).hasStyles();
+    }
+
+    /**
+     * What the pre-pass found in a workbook it let through.
+     *
+     * @param hasStyles whether fastexcel may read cell formats
+     * @param mostRows  the most {@code row} elements any part holds: no sheet of the workbook has more rows
+     */
+    public record Result(boolean hasStyles, long mostRows) {
+    }
+
+    /**
+     * As {@link #check}, and counts the rows of the workbook's parts.
+     *
+     * @throws IngestException as {@link #check}
+     */
+    public static Result inspect(byte[] bytes, ReadLimits limits) {
         checkSize(bytes, limits);
         if (startsWith(bytes, OLE2)) {
             // An encrypted .xlsx is an OLE2 compound file holding an "EncryptedPackage" stream; the directory
@@ -97,10 +116,11 @@ public final class PackageCheck {
         return true;
     }
 
-    private static boolean inflateAll(byte[] bytes, long maxInflated) {
+    private static Result inflateAll(byte[] bytes, long maxInflated) {
         boolean contentTypes = false;
         boolean workbookPart = false;
         String types = "";
+        long mostRows = 0;
         Counter counter = new Counter(maxInflated);
         try (ZipFile zip = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes)).get()) {
             Enumeration<ZipArchiveEntry> entries = zip.getEntries();
@@ -121,6 +141,7 @@ public final class PackageCheck {
                 contentTypes |= isTypes;
                 workbookPart |= "xl/workbook.xml".equals(name);
                 counter.keep = isTypes ? new StringBuilder() : null;
+                counter.rows = name.endsWith("sharedstrings.xml") ? null : new RowCounter();
                 if (entry.getMethod() == ZipEntry.DEFLATED) {
                     try (InputStream raw = zip.getRawInputStream(entry)) {
                         counter.inflate(raw);
@@ -132,6 +153,9 @@ public final class PackageCheck {
                 }
                 if (isTypes) {
                     types = counter.keep.toString();
+                }
+                if (counter.rows != null) {
+                    mostRows = Math.max(mostRows, counter.rows.rows());
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -146,7 +170,47 @@ public final class PackageCheck {
                     ? "a zip archive that is not an Excel workbook (an OpenDocument file or another archive)"
                     : "an Office document that is not an Excel workbook");
         }
-        return types.contains("spreadsheetml.styles+xml");
+        return new Result(types.contains("spreadsheetml.styles+xml"), mostRows);
+    }
+
+    /**
+     * Counts the elements named {@code row} (with or without a namespace prefix) in XML fed in pieces: a {@code <}, an
+     * optional {@code prefix:}, {@code row}, then white space, {@code >} or {@code /}. {@code <rowBreaks>} and the
+     * like do not count; a {@code <row} inside a comment or CDATA would (an overcount only).
+     */
+    static final class RowCounter {
+        private static final int OUTSIDE = -1;
+        private long rows;
+        /** Characters of the local name seen since {@code <}, or OUTSIDE; 4 means "longer than row". */
+        private int matched = OUTSIDE;
+
+        void feed(byte[] b, int from, int length) {
+            int m = matched;
+            for (int i = from; i < from + length; i++) {
+                byte c = b[i];
+                if (c == '<') {
+                    m = 0;
+                } else if (m != OUTSIDE) {
+                    if (c == ' ' || c == '>' || c == '/' || c == '\n' || c == '\r' || c == '\t') {
+                        if (m == 3) {
+                            rows++;
+                        }
+                        m = OUTSIDE;
+                    } else if (c == ':') {
+                        m = 0;
+                    } else if (m < 3 && c == "row".charAt(m)) {
+                        m++;
+                    } else {
+                        m = 4;
+                    }
+                }
+            }
+            matched = m;
+        }
+
+        long rows() {
+            return rows;
+        }
     }
 
     /**
@@ -161,6 +225,7 @@ public final class PackageCheck {
         private final byte[] output = new byte[BUFFER];
         private long total;
         private StringBuilder keep;
+        private RowCounter rows;
 
         Counter(long max) {
             this.max = max;
@@ -202,6 +267,9 @@ public final class PackageCheck {
         }
 
         private void count(int n) {
+            if (rows != null) {
+                rows.feed(output, 0, n);
+            }
             total += n;
             if (total > max) {
                 throw Rejections.inflatesTooLarge(max);

@@ -75,6 +75,13 @@ public final class Rejections {
                 Map.of("sheet", sheet, "headerRow", headerRow));
     }
 
+    public static IngestException cellTooLong(int row, String field, int length) {
+        return new IngestException(IngestException.CELL_TOO_LONG,
+                "Row " + row + ": the " + field + " cell holds " + length + " characters; a cell may hold at most "
+                        + IngestException.MAX_CELL_CHARS + ", as in a spreadsheet program.",
+                Map.of("row", row, "field", field, "length", length, "limit", IngestException.MAX_CELL_CHARS));
+    }
+
     public static IngestException emptyFile() {
         return new IngestException(IngestException.EMPTY, "The file is empty (0 bytes).", Map.of("size", 0L));
     }

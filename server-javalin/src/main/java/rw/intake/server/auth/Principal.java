@@ -2,6 +2,7 @@ package rw.intake.server.auth;
 
 import io.javalin.http.Context;
 import java.util.Objects;
+import java.util.Optional;
 import rw.intake.server.ApiException;
 
 /**
@@ -31,6 +32,11 @@ public record Principal(String username, String role) {
 
     public void attachTo(Context ctx) {
         ctx.attribute(ATTRIBUTE, this);
+    }
+
+    /** The caller of this request, if it was authenticated. */
+    public static Optional<Principal> find(Context ctx) {
+        return Optional.ofNullable(ctx.attribute(ATTRIBUTE));
     }
 
     /**

@@ -16,10 +16,21 @@ import rw.intake.server.ApiException;
  * through Jetty's multipart support (which spools large parts to disk). A multipart body is parsed here, from the
  * bounded bytes.
  *
- * @param fileName the name the client gave, or empty
+ * @param fileName the name the client gave, or empty; control characters are dropped and a name longer than
+ *                 {@value #MAX_FILE_NAME} characters is cut to that length, keeping its extension (so that every name
+ *                 accepted fits the database)
  * @param bytes    the workbook
  */
 public record IncomingFile(String fileName, byte[] bytes) {
+
+    /** The longest file name kept, in characters (the database column holds 1,000). */
+    public static final int MAX_FILE_NAME = 255;
+    /** The longest extension kept when a name is cut (with its dot). */
+    static final int MAX_EXTENSION = 16;
+
+    public IncomingFile {
+        fileName = boundedName(fileName);
+    }
 
     /** Room for the multipart framing (boundaries, part headers, small form fields) beyond the file itself. */
     static final int MULTIPART_OVERHEAD = 64 * 1024;
@@ -62,6 +73,29 @@ public record IncomingFile(String fileName, byte[] bytes) {
         throw new ApiException(415, "request.unsupported_media_type", "Unsupported Media Type",
                 "send the workbook as multipart/form-data (part '" + partName + "') or as the body with content type "
                         + XLSX + " (or " + CSV + " for a CSV file)");
+    }
+
+    /**
+     * The name without control characters, cut to {@value #MAX_FILE_NAME} characters keeping its extension (the
+     * last dot and up to {@value #MAX_EXTENSION} characters after it) and never inside a surrogate pair.
+     */
+    static String boundedName(String name) {
+        if (name == null) {
+            return "";
+        }
+        StringBuilder clean = new StringBuilder(Math.min(name.length(), 4 * MAX_FILE_NAME));
+        name.codePoints().filter(cp -> !Character.isISOControl(cp)).forEach(clean::appendCodePoint);
+        String n = clean.toString().strip();
+        if (n.length() <= MAX_FILE_NAME) {
+            return n;
+        }
+        int dot = n.lastIndexOf('.');
+        String extension = dot >= 0 && n.length() - dot <= MAX_EXTENSION ? n.substring(dot) : "";
+        int keep = MAX_FILE_NAME - extension.length();
+        if (Character.isHighSurrogate(n.charAt(keep - 1))) {
+            keep--;
+        }
+        return n.substring(0, keep) + extension;
     }
 
     /** A body over the byte limit: excel-ingest's {@code file.too_large}, answered like its own refusals (413). */
@@ -149,9 +183,10 @@ public record IncomingFile(String fileName, byte[] bytes) {
                 throw ApiException.badRequest("request.invalid_multipart", "the multipart body has no boundary line");
             }
             int pos = at + dash.length;
+            IncomingFile found = null;
             while (true) {
                 if (pos + 1 < body.length && body[pos] == '-' && body[pos + 1] == '-') {
-                    return null;
+                    return found;
                 }
                 int lineEnd = indexOf(body, new byte[] {'\r', '\n'}, pos);
                 int headersEnd = indexOf(body, new byte[] {'\r', '\n', '\r', '\n'}, pos);
@@ -173,8 +208,12 @@ public record IncomingFile(String fileName, byte[] bytes) {
                     }
                 }
                 if (disposition != null && wanted.equals(parameter(disposition, "name"))) {
+                    if (found != null) {
+                        throw ApiException.badRequest("request.duplicate_file",
+                                "the multipart body has more than one part named '" + wanted + "'; send one file");
+                    }
                     String fileName = parameter(disposition, "filename");
-                    return new IncomingFile(fileName == null ? "" : fileName, Arrays.copyOfRange(body, start, end));
+                    found = new IncomingFile(fileName == null ? "" : fileName, Arrays.copyOfRange(body, start, end));
                 }
                 pos = end + delimiter.length;
             }

@@ -13,21 +13,25 @@ import java.util.concurrent.atomic.AtomicLong;
 import rw.intake.server.ApiException;
 
 /**
- * The staged uploads, in memory only: a Caffeine cache with an idle expiry, and a budget of records over all uploads
- * and of uploads per user. An upload reserves its records up front (the row limit) and gives back what it did not
- * use when validation ends. When the budget is short, committed and failed uploads (their data is in the database,
- * or there is none) are dropped oldest first before a new upload is refused with 503 {@code staging.full}.
+ * The staged uploads, in memory only: a Caffeine cache with an idle expiry, and a budget of records over all uploads,
+ * of records per user (a share of the total, so that one user cannot fill staging) and of uploads per user. An upload
+ * reserves up front the rows its sheet holds (counted before reading, at most the row limit); the reservation is
+ * brought down to what is staged plus what is still to read as reading goes on, and to the records staged when
+ * validation ends. When a budget is short, committed and failed uploads (their data is in the database, or there is
+ * none) are dropped oldest first before a new upload is refused with 503 {@code staging.full}.
  */
 final class Staging {
     static final String RETRY_AFTER_SECONDS = "30";
 
     private final Cache<String, Upload> cache;
     private final long maxRecords;
+    private final long maxRecordsPerUser;
     private final int maxUploadsPerUser;
     private final AtomicLong reserved = new AtomicLong();
 
-    Staging(long maxRecords, int maxUploadsPerUser, Duration idleExpiry, Ticker ticker) {
+    Staging(long maxRecords, long maxRecordsPerUser, int maxUploadsPerUser, Duration idleExpiry, Ticker ticker) {
         this.maxRecords = maxRecords;
+        this.maxRecordsPerUser = maxRecordsPerUser;
         this.maxUploadsPerUser = maxUploadsPerUser;
         this.cache = Caffeine.newBuilder()
                 .ticker(ticker)
@@ -60,6 +64,19 @@ final class Staging {
             throw full("you have " + mine.size() + " uploads staged, the most allowed; delete or commit one",
                     Map.of("maxUploadsPerUser", maxUploadsPerUser));
         }
+        for (Upload u : evictable(mine)) {
+            if (reservedBy(mine) + records <= maxRecordsPerUser) {
+                break;
+            }
+            cache.invalidate(u.id);
+            mine.remove(u);
+        }
+        long share = reservedBy(mine);
+        if (share + records > maxRecordsPerUser) {
+            throw full("your uploads hold " + share + " of the " + maxRecordsPerUser + " records one user may have"
+                    + " staged, and this one needs " + records + "; wait for them to be committed or delete one",
+                    Map.of("maxRecordsPerUser", maxRecordsPerUser, "reservedByYou", share, "needed", records));
+        }
         for (Upload u : evictable(new ArrayList<>(cache.asMap().values()))) {
             if (reserved.get() + records <= maxRecords) {
                 break;
@@ -67,15 +84,19 @@ final class Staging {
             cache.invalidate(u.id);
         }
         if (reserved.get() + records > maxRecords) {
-            throw full("the staging area is full (" + reserved.get() + " of " + maxRecords + " records reserved)",
-                    Map.of("maxRecords", maxRecords));
+            throw full("the staging area is full for all users (" + reserved.get() + " of " + maxRecords
+                    + " records reserved, this upload needs " + records + ")",
+                    Map.of("maxRecords", maxRecords, "reserved", reserved.get(), "needed", records));
         }
         upload.reserved.set(records);
         reserved.addAndGet(records);
         cache.put(upload.id, upload);
     }
 
-    /** Sets what an upload holds of the budget now (after validation: its actual record count). */
+    /**
+     * Sets what an upload holds of the budget now: while reading, what is staged plus what is still to read; after
+     * validation, its record count. It may go above the first reservation only if the count before reading was short.
+     */
     void adjust(Upload upload, long records) {
         long before;
         do {
@@ -108,6 +129,27 @@ final class Staging {
 
     long reservedRecords() {
         return reserved.get();
+    }
+
+    /** Heap held by every staged upload's records, approximately. */
+    long retainedBytes() {
+        long sum = 0;
+        for (Upload u : cache.asMap().values()) {
+            sum += u.retainedBytes();
+        }
+        return sum;
+    }
+
+    int size() {
+        return cache.asMap().size();
+    }
+
+    private static long reservedBy(List<Upload> uploads) {
+        long sum = 0;
+        for (Upload u : uploads) {
+            sum += u.reserved.get();
+        }
+        return sum;
     }
 
     private void release(Upload u) {

@@ -46,6 +46,10 @@ final class Upload {
     final long sequence = SEQUENCE.incrementAndGet();
     /** Records reserved in the staging budget for this upload. */
     final AtomicLong reserved = new AtomicLong();
+    /** At most this many data rows are in the sheet (counted before reading, bounded by the row limit). */
+    final long maxDataRows;
+    /** When it was accepted ({@link System#nanoTime()}), for the validation's duration. */
+    final long startedNanos = System.nanoTime();
 
     private final CompletableFuture<UploadStatus> settled = new CompletableFuture<>();
     private volatile UploadStatus status = UploadStatus.VALIDATING;
@@ -73,7 +77,8 @@ final class Upload {
     private long withWarnings;
     private final Map<String, long[]> codeCounts = new HashMap<>();
 
-    Upload(String id, String owner, String fileName, Instant createdAt, List<String> ignoredColumns) {
+    Upload(String id, String owner, String fileName, Instant createdAt, List<String> ignoredColumns, long maxDataRows) {
+        this.maxDataRows = maxDataRows;
         this.id = id;
         this.owner = owner;
         this.fileName = fileName;

@@ -33,9 +33,9 @@ public final class UploadModule implements AutoCloseable {
     private final ExecutorService registrars;
     private final long maxBytes;
 
-    private UploadModule(ServerConfig config, UserStore users, Ticker ticker) {
-        this.staging = new Staging(config.stagingMaxRecords(), config.stagingMaxUploadsPerUser(),
-                config.stagingIdleExpiry(), ticker);
+    private UploadModule(ServerConfig config, UserStore users, Ticker ticker, UploadEvents events) {
+        this.staging = new Staging(config.stagingMaxRecords(), config.stagingMaxRecordsPerUser(),
+                config.stagingMaxUploadsPerUser(), config.stagingIdleExpiry(), ticker);
         int threads = Math.max(1, config.validationThreads());
         this.readers = Executors.newFixedThreadPool(threads, threads("intake-read-"));
         this.checkers = Executors.newFixedThreadPool(threads, threads("intake-validate-"));
@@ -44,7 +44,7 @@ public final class UploadModule implements AutoCloseable {
         SheetReader reader = SheetReader.builder().limits(config.readLimits()).build();
         RecordValidator validator = RecordValidator.builder().registeredNids(users).build();
         this.service = new UploadService(reader, validator, users, staging, readers, checkers, registrars,
-                Clock.systemUTC());
+                Clock.systemUTC(), events);
     }
 
     /**
@@ -58,8 +58,13 @@ public final class UploadModule implements AutoCloseable {
 
     /** As {@link #create(ServerConfig, UserStore)}, with the ticker that times the idle expiry (tests advance it). */
     public static UploadModule create(ServerConfig config, UserStore users, Ticker ticker) {
+        return create(config, users, ticker, UploadEvents.NONE);
+    }
+
+    /** As {@link #create(ServerConfig, UserStore, Ticker)}, telling {@code events} what happens to uploads. */
+    public static UploadModule create(ServerConfig config, UserStore users, Ticker ticker, UploadEvents events) {
         return new UploadModule(Objects.requireNonNull(config, "config"), Objects.requireNonNull(users, "users"),
-                Objects.requireNonNull(ticker, "ticker"));
+                Objects.requireNonNull(ticker, "ticker"), Objects.requireNonNull(events, "events"));
     }
 
     /** Registers every route of this module. */
@@ -86,6 +91,16 @@ public final class UploadModule implements AutoCloseable {
     /** Records reserved in the staging budget now. */
     public long stagedRecordsReserved() {
         return service.reservedRecords();
+    }
+
+    /** Approximate heap held by every staged upload's records and indexes. */
+    public long stagedBytes() {
+        return staging.retainedBytes();
+    }
+
+    /** Uploads staged now. */
+    public int stagedUploads() {
+        return staging.size();
     }
 
     /** Approximate heap held by one staged upload's records and indexes; 0 if it is not staged. */

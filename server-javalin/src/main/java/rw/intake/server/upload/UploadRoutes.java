@@ -236,9 +236,16 @@ final class UploadRoutes {
         } catch (IOException ex) {
             throw ApiException.badRequest("request.invalid_body", "the body must be JSON like {\"records\":\"valid\"}");
         }
-        JsonNode records = node == null ? null : node.get("records");
+        if (node == null || !node.isObject()) {
+            throw ApiException.badRequest("request.invalid_body",
+                    "the body must be a JSON object like {\"records\":\"valid\"}, or empty");
+        }
+        JsonNode records = node.get("records");
         if (records == null || records.isNull()) {
             return CommitMode.ALL;
+        }
+        if (!records.isTextual()) {
+            throw RequestParams.invalid("records", "records must be \"all\" or \"valid\"");
         }
         return switch (records.asText().toLowerCase(Locale.ROOT)) {
             case "all" -> CommitMode.ALL;

@@ -60,10 +60,12 @@ public final class UploadService {
     private final ExecutorService checkers;
     private final ExecutorService registrars;
     private final Clock clock;
-    private final long reservePerUpload;
+    private final long maxRows;
+    private final UploadEvents events;
 
     UploadService(SheetReader reader, RecordValidator validator, UserStore users, Staging staging,
-                  ExecutorService readers, ExecutorService checkers, ExecutorService registrars, Clock clock) {
+                  ExecutorService readers, ExecutorService checkers, ExecutorService registrars, Clock clock,
+                  UploadEvents events) {
         this.reader = reader;
         this.validator = validator;
         this.users = users;
@@ -72,7 +74,8 @@ public final class UploadService {
         this.checkers = checkers;
         this.registrars = registrars;
         this.clock = clock;
-        this.reservePerUpload = reader.limits().maxRows();
+        this.maxRows = reader.limits().maxRows();
+        this.events = events;
     }
 
     /**
@@ -83,6 +86,17 @@ public final class UploadService {
      *                      {@code staging.full}
      */
     public UploadSummary accept(Principal caller, IncomingFile file, String sheet) {
+        try {
+            UploadSummary accepted = stage(caller, file, sheet);
+            events.accepted();
+            return accepted;
+        } catch (ApiException ex) {
+            events.refused(ex.code());
+            throw ex;
+        }
+    }
+
+    private UploadSummary stage(Principal caller, IncomingFile file, String sheet) {
         SheetRecords opened;
         try {
             opened = reader.open(file.bytes(), sheet == null || sheet.isBlank() ? null : sheet.strip());
@@ -91,9 +105,10 @@ public final class UploadService {
         }
         boolean handedOver = false;
         try {
+            long rows = opened.maxDataRows() < 0 ? maxRows : Math.min(maxRows, opened.maxDataRows());
             Upload upload = new Upload(UploadIds.next(), caller.username(), file.fileName(), clock.instant(),
-                    opened.header().ignoredColumns());
-            staging.admit(upload, reservePerUpload);
+                    opened.header().ignoredColumns(), rows);
+            staging.admit(upload, rows);
             readers.execute(() -> read(upload, opened));
             handedOver = true;
             return upload.summary();
@@ -148,6 +163,7 @@ public final class UploadService {
         Upload upload = find(caller, id);
         upload.beginCommit();
         CommitResult result = null;
+        long started = System.nanoTime();
         try {
             UploadSummary.Totals t = upload.summary().totals();
             CommitRequest request = new CommitRequest(upload.id, upload.owner, upload.fileName, mode,
@@ -161,6 +177,8 @@ public final class UploadService {
             throw ApiException.conflict("upload.already_committed", "upload " + id + " is already committed");
         } finally {
             upload.endCommit(result);
+            events.commitEnded(result == null ? "failed" : "committed", result == null ? 0 : result.committed(),
+                    Duration.ofNanos(System.nanoTime() - started));
         }
     }
 
@@ -376,13 +394,16 @@ public final class UploadService {
                 if (c.last()) {
                     staging.adjust(upload, upload.recordCount());
                     upload.finish(c.rowsRead(), c.blankRows());
+                    ended(upload, "validated", c.rowsRead());
                     return;
                 }
+                staging.adjust(upload, upload.recordCount() + Math.max(0, upload.maxDataRows - c.rowsRead()));
             }
         } catch (IngestException ex) {
             stopped.set(true);
             staging.adjust(upload, 0);
             upload.fail(ex.code(), ex.getMessage(), rowsRead);
+            ended(upload, "failed", rowsRead);
         } catch (InterruptedException ex) {
             stopped.set(true);
             Thread.currentThread().interrupt();
@@ -392,7 +413,12 @@ public final class UploadService {
             LOG.error("validating upload {} failed (ref {})", upload.id, ref, ex);
             staging.adjust(upload, 0);
             upload.fail("upload.internal_error", "validation stopped on a server fault (ref " + ref + ")", rowsRead);
+            ended(upload, "failed", rowsRead);
         }
+    }
+
+    private void ended(Upload upload, String outcome, long rowsRead) {
+        events.validationEnded(outcome, rowsRead, Duration.ofNanos(System.nanoTime() - upload.startedNanos));
     }
 
     /** The one place where excel-ingest's refusals become problems: 413 for a too large file, else 400. */

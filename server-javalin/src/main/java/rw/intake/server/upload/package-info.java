@@ -8,11 +8,15 @@
  *   <li>The request body is read from the servlet input stream with a bound ({@code MAX_UPLOAD_BYTES}, plus 64 KiB of
  *       multipart framing); a declared {@code Content-Length} over it is refused before reading. Multipart is parsed
  *       here from those bytes, never by Jetty, which spools large parts to temporary files. A raw body may carry its
- *       file name in the {@code fileName} query parameter.</li>
- *   <li>Each upload reserves {@code MAX_ROWS} records of the staging budget when accepted and keeps only its actual
- *       record count once validated (0 if it failed). When the budget is short, the oldest committed or failed uploads
+ *       file name in the {@code fileName} query parameter; a name loses its control characters and is cut to 255
+ *       characters, keeping its extension.</li>
+ *   <li>Each upload reserves the rows its sheet holds below the header (counted in excel-ingest's pre-pass, at most
+ *       {@code MAX_ROWS}) when accepted, its records so far plus the rows still to read while it is read, and only its
+ *       record count once validated (0 if it failed). One user's uploads may hold at most
+ *       {@code STAGING_MAX_RECORDS_PER_USER} records. When a budget is short, the oldest committed or failed uploads
  *       (their data is in the database, or there is none) are dropped first; only then is a new upload refused with
- *       503 {@code staging.full} ({@code Retry-After: 30}). The per-user count works the same way.</li>
+ *       503 {@code staging.full} ({@code Retry-After: 30}), saying whether the user's share or the total is full. The
+ *       per-user count works the same way.</li>
  *   <li>A committed upload stays staged and readable (status {@code committed}, with its commit result) until it is
  *       deleted, expires after {@code STAGING_IDLE_MINUTES} without being read, or is dropped for budget as above.
  *       Conflicts found by the commit ({@code nid.already_registered}, a NID another commit registered since

@@ -2,6 +2,7 @@ package rw.intake.storage.internal;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
 import rw.intake.storage.AccountStore;
@@ -99,6 +100,11 @@ public final class JdbiStorage implements Storage {
     @Override
     public AccountStore accounts() {
         return accounts;
+    }
+
+    @Override
+    public DataSource dataSource() {
+        return pool;
     }
 
     @Override

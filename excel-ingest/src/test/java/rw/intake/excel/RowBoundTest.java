@@ -1,0 +1,51 @@
+package rw.intake.excel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static rw.intake.excel.Xlsx.header;
+import static rw.intake.excel.Xlsx.row;
+
+import org.junit.jupiter.api.Test;
+import rw.intake.excel.internal.PackageCheck;
+
+/** The rows a sheet holds, known before reading (for the server's staging reservation), and the cell length bound. */
+final class RowBoundTest {
+
+    @Test
+    void maxDataRows_rowsBelowTheHeader() {
+        StringBuilder data = new StringBuilder(row(1, " ")).append(row(2)).append(header(3));
+        for (int r = 4; r < 14; r++) {
+            data.append(row(r, "Alice Uwase", "1199880012345678", "0788123456", "F", "a@b.rw"));
+        }
+        data.append(row(14, " ")).append(row(15, "Bob Mugisha", "1199880012345679", "0788123457", "M", "b@b.rw"));
+
+        try (SheetRecords sheet = SheetReader.defaults().open(Xlsx.ofSheetData(data.toString()))) {
+            assertThat(sheet.maxDataRows()).isEqualTo(12);
+            assertThat(sheet.records().count()).isEqualTo(11);
+            assertThat(sheet.rowsRead()).isEqualTo(12);
+        }
+    }
+
+    @Test
+    void rowCount_prefixedRowsOnly() {
+        String xml = "<x:worksheet xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><x:sheetData>"
+                + "<x:row r=\"1\"><x:c/></x:row>\n<x:row\nr=\"2\"/><x:row\tr=\"3\"></x:row><x:rows/></x:sheetData>"
+                + "<x:rowBreaks count=\"1\"/></x:worksheet>";
+        byte[] workbook = Xlsx.workbook().sheetXml("S", xml).bytes();
+
+        assertThat(PackageCheck.inspect(workbook, ReadLimits.defaults()).mostRows()).isEqualTo(3);
+    }
+
+    @Test
+    void open_cellOverSpreadsheetLimit_refused() {
+        String longest = "a".repeat(IngestException.MAX_CELL_CHARS);
+        byte[] fits = Xlsx.ofSheetData(header(1) + row(2, longest, "1", "2", "F", "a@b.rw"));
+        byte[] over = Xlsx.ofSheetData(header(1) + row(2, "Ann", "1", "2", "F", longest + "b"));
+
+        try (SheetRecords sheet = SheetReader.defaults().open(fits)) {
+            assertThat(sheet.records().findFirst().orElseThrow().names()).hasSize(IngestException.MAX_CELL_CHARS);
+        }
+        assertThatThrownBy(() -> SheetReader.defaults().open(over)).isInstanceOfSatisfying(IngestException.class,
+                e -> assertThat(e.code()).isEqualTo(IngestException.CELL_TOO_LONG));
+    }
+}

@@ -1,0 +1,103 @@
+package rw.intake.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import rw.intake.server.upload.Workbooks;
+
+/** Answers at the edges of the contract: wrong methods, oversized requests, ambiguous bodies. Real HTTP. */
+final class ContractTest {
+
+    @RegisterExtension
+    static final TestServer SERVER = TestServer.perClass();
+
+    @Test
+    void wrongMethod_405WithAllow() {
+        HttpResponse<String> put = SERVER.send(SERVER.request("/api/v1/uploads", SERVER.adminToken())
+                .PUT(HttpRequest.BodyPublishers.noBody()).build());
+        HttpResponse<String> deleteToken = SERVER.delete("/api/v1/token", null);
+
+        assertThat(Workbooks.problemCode(put, 405)).isEqualTo("route.method_not_allowed");
+        assertThat(put.headers().firstValue("Allow")).hasValue("GET, POST");
+        assertThat(TestServer.json(put).get("detail").asText()).isEqualTo("this route allows GET, POST");
+        assertThat(Workbooks.problemCode(deleteToken, 405)).isEqualTo("route.method_not_allowed");
+        assertThat(deleteToken.headers().firstValue("Allow")).hasValue("POST");
+        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/nowhere", SERVER.adminToken()), 404))
+                .isEqualTo("route.not_found");
+    }
+
+    @Test
+    void uriTooLong_414Problem() {
+        HttpResponse<String> r = SERVER.get("/api/v1/uploads?sheet=" + "a".repeat(20_000), SERVER.adminToken());
+
+        assertThat(Workbooks.problemCode(r, 414)).isEqualTo("request.uri_too_long");
+        assertThat(TestServer.json(r).get("requestId").asText())
+                .isEqualTo(r.headers().firstValue("X-Request-Id").orElseThrow());
+    }
+
+    @Test
+    void headersTooLarge_431Problem() {
+        HttpResponse<String> r = SERVER.send(SERVER.request("/api/v1/", null).header("X-Padding", "b".repeat(20_000))
+                .GET().build());
+
+        assertThat(Workbooks.problemCode(r, 431)).isEqualTo("request.headers_too_large");
+        assertThat(TestServer.json(r).get("title").asText()).isEqualTo("Request Header Fields Too Large");
+    }
+
+    @Test
+    void upload_secondFilePart400() {
+        byte[] xlsx = Workbooks.xlsx(Workbooks.people(1, 2));
+        String boundary = "b" + UUID.randomUUID().toString().replace("-", "");
+        byte[] body = join(part(boundary, "file", "a.xlsx"), xlsx, part(boundary, "file", "b.xlsx"), xlsx,
+                ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        String token = SERVER.clerkToken("two-parts");
+
+        HttpResponse<String> r = SERVER.send(SERVER.request("/api/v1/uploads", token)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+
+        assertThat(Workbooks.problemCode(r, 400)).isEqualTo("request.duplicate_file");
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads", token))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"[]", "\"all\"", "42", "null", "{\"records\":[\"all\"]}", "{\"records\":1}"})
+    void commit_bodyNotAnObject400(String body) {
+        String token = SERVER.clerkToken("commit-body");
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(500, 2)));
+        Workbooks.settled(SERVER, token, id);
+
+        HttpResponse<String> r = SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, body);
+
+        assertThat(Workbooks.problemCode(r, 400)).isIn("request.invalid_body", "request.invalid_parameter");
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id, token)).get("status").asText())
+                .isEqualTo("validated");
+        SERVER.delete("/api/v1/uploads/" + id, token);
+    }
+
+    private static byte[] part(String boundary, String name, String fileName) {
+        return ("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"" + fileName
+                + "\"\r\nContent-Type: " + Workbooks.XLSX + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] join(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+}
