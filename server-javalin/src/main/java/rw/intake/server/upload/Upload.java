@@ -35,6 +35,8 @@ final class Upload {
     final String fileName;
     final Instant createdAt;
     final List<String> ignoredColumns;
+    /** The header text of each field's column as the sheet had it, in {@code Field} order (the error report's). */
+    final List<String> fieldHeaders;
     final long sequence = SEQUENCE.incrementAndGet();
     /** Records reserved in the staging budget for this upload. */
     final AtomicLong reserved = new AtomicLong();
@@ -56,12 +58,14 @@ final class Upload {
     private long withWarnings;
     private final Map<String, long[]> codeCounts = new HashMap<>();
 
-    Upload(String id, String owner, String fileName, Instant createdAt, List<String> ignoredColumns) {
+    Upload(String id, String owner, String fileName, Instant createdAt, List<String> ignoredColumns,
+           List<String> fieldHeaders) {
         this.id = id;
         this.owner = owner;
         this.fileName = fileName;
         this.createdAt = createdAt;
         this.ignoredColumns = List.copyOf(ignoredColumns);
+        this.fieldHeaders = List.copyOf(fieldHeaders);
     }
 
     UploadStatus status() {

@@ -71,6 +71,9 @@ public final class UploadModule implements AutoCloseable {
         routes.delete(UploadRoutes.BASE + "/{id}", r::delete);
         routes.get(UploadRoutes.BASE + "/{id}/records", r::records);
         routes.post(UploadRoutes.BASE + "/{id}/commit", r::commit);
+        ReportRoutes report = new ReportRoutes(service);
+        routes.get(UploadRoutes.BASE + "/{id}/report.xlsx", report::xlsx);
+        routes.get(UploadRoutes.BASE + "/{id}/report.csv", report::csv);
         routes.get("/api/v1/users", r::users);
         new LegacyRoutes(service, maxBytes).register(routes);
     }
