@@ -43,6 +43,8 @@ final class Upload {
     final String fileName;
     final Instant createdAt;
     final List<String> ignoredColumns;
+    /** The header text of each field's column as the sheet had it, in {@code Field} order (the error report's). */
+    final List<String> fieldHeaders;
     final long sequence = SEQUENCE.incrementAndGet();
     /** Records reserved in the staging budget for this upload. */
     final AtomicLong reserved = new AtomicLong();
@@ -77,13 +79,15 @@ final class Upload {
     private long withWarnings;
     private final Map<String, long[]> codeCounts = new HashMap<>();
 
-    Upload(String id, String owner, String fileName, Instant createdAt, List<String> ignoredColumns, long maxDataRows) {
+    Upload(String id, String owner, String fileName, Instant createdAt, List<String> ignoredColumns,
+           List<String> fieldHeaders, long maxDataRows) {
         this.maxDataRows = maxDataRows;
         this.id = id;
         this.owner = owner;
         this.fileName = fileName;
         this.createdAt = createdAt;
         this.ignoredColumns = List.copyOf(ignoredColumns);
+        this.fieldHeaders = List.copyOf(fieldHeaders);
     }
 
     UploadStatus status() {
@@ -268,8 +272,9 @@ final class Upload {
     }
 
     /**
-     * The records to commit (those not left out) in row order, rebuilt lazily; iterable more than once. Read while
-     * committing, when no edit can run.
+     * The records not left out (those a commit saves) in row order, rebuilt lazily; iterable more than once. Each is
+     * read under the read lock, so an edit made meanwhile (by the error report's readers; none can run while
+     * committing) is seen whole or not at all.
      */
     Iterable<ValidatedRecord> recordsToCommit() {
         requireReadable();
@@ -295,9 +300,14 @@ final class Upload {
                 if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
-                ValidatedRecord v = r.get(next);
-                next = skipExcluded(next + 1);
-                return v;
+                lock.readLock().lock();
+                try {
+                    ValidatedRecord v = r.get(next);
+                    next = skipExcluded(next + 1);
+                    return v;
+                } finally {
+                    lock.readLock().unlock();
+                }
             }
         };
     }

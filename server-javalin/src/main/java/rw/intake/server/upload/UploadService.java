@@ -107,7 +107,7 @@ public final class UploadService {
         try {
             long rows = opened.maxDataRows() < 0 ? maxRows : Math.min(maxRows, opened.maxDataRows());
             Upload upload = new Upload(UploadIds.next(), caller.username(), file.fileName(), clock.instant(),
-                    opened.header().ignoredColumns(), rows);
+                    opened.header().ignoredColumns(), opened.header().fieldHeaders(), rows);
             staging.admit(upload, rows);
             readers.execute(() -> read(upload, opened));
             handedOver = true;
@@ -212,6 +212,18 @@ public final class UploadService {
      */
     Upload.Detail record(Principal caller, String id, int row) {
         return find(caller, id).record(row);
+    }
+
+    /**
+     * The upload's error report, over the records it stages now and does not leave out ({@code invalidOnly}: those
+     * with an error).
+     *
+     * @throws ApiException 404 {@code upload.not_found}, 409 {@code upload.not_ready} (with Retry-After) while
+     *                      validating, 409 {@code upload.failed}
+     */
+    ErrorReport report(Principal caller, String id, boolean invalidOnly) {
+        Upload upload = find(caller, id);
+        return new ErrorReport(upload.fileName, upload.fieldHeaders, upload.recordsToCommit(), invalidOnly);
     }
 
     /** Drops the upload from staging. */

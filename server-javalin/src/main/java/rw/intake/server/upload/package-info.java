@@ -36,6 +36,11 @@
  *   <li>In a record, {@code names}, {@code nid}, ... are the raw cell texts; {@code normalized} holds the normalized
  *       values (null for a field with an error); {@code field} in errors and in the {@code field=} filter is the rules'
  *       key ({@code phone_number}; {@code phoneNumber} is accepted too). An unknown {@code code=} matches nothing.</li>
+ *   <li>The error report ({@code report.xlsx}, {@code report.csv}; {@code ErrorReport}) is
+ *       written to the response while the staged records are read, under the header names the sheet had (kept on the
+ *       upload when it is accepted). The .xlsx comments only the first {@code XlsxReport.MAX_COMMENTS} marked cells,
+ *       since fastexcel holds comments in memory until the sheet ends; the CSV puts an apostrophe before a cell a
+ *       spreadsheet would run as a formula. docs/API.md has the details.</li>
  *   <li>The legacy routes act on the caller's most recent staged upload and wait up to 30 s for its validation, since
  *       the first version answered with validated records right after the upload.</li>
  * </ul>
