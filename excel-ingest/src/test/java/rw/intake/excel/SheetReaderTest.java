@@ -185,6 +185,9 @@ final class SheetReaderTest {
         try (SheetRecords sheet = SheetReader.defaults().open(xlsx, " people")) {
             assertThat(sheet.header().sheetName()).isEqualTo("People");
         }
+        try (SheetRecords sheet = SheetReader.defaults().open(xlsx, "people\u00A0")) {
+            assertThat(sheet.header().sheetName()).isEqualTo("People");
+        }
         assertThatThrownBy(() -> SheetReader.defaults().open(xlsx))
                 .isInstanceOf(IngestException.class)
                 .hasFieldOrPropertyWithValue("code", IngestException.MISSING_COLUMNS);

@@ -21,6 +21,7 @@ import rw.intake.excel.SheetHeader;
 import rw.intake.excel.SheetRecords;
 import rw.intake.validation.Field;
 import rw.intake.validation.RawRecord;
+import rw.intake.validation.Text;
 
 /**
  * A sheet opened with fastexcel-reader from bytes in memory. {@link #open} reads up to the first record, so the
@@ -108,7 +109,7 @@ public final class FastexcelSheet implements SheetRecords {
             return sheets.get(0);
         }
         Optional<Sheet> exact = sheets.stream().filter(s -> name.equals(s.getName())).findFirst();
-        return exact.or(() -> sheets.stream().filter(s -> name.strip().equalsIgnoreCase(s.getName().strip()))
+        return exact.or(() -> sheets.stream().filter(s -> Text.strip(name).equalsIgnoreCase(Text.strip(s.getName())))
                         .findFirst())
                 .orElseThrow(() -> Rejections.sheetNotFound(name, sheets.stream().map(Sheet::getName).toList()));
     }

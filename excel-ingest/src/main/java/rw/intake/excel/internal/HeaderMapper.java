@@ -9,6 +9,7 @@ import java.util.Map;
 import org.dhatim.fastexcel.reader.Row;
 import rw.intake.excel.SheetHeader;
 import rw.intake.validation.Field;
+import rw.intake.validation.Text;
 
 /** Maps a header row to the five fields through the synonyms of VALIDATION-RULES.md. */
 public final class HeaderMapper {
@@ -41,7 +42,7 @@ public final class HeaderMapper {
         StringBuilder sb = new StringBuilder(header.length());
         for (int i = 0; i < header.length(); i++) {
             char c = header.charAt(i);
-            if (!Character.isWhitespace(c) && !Character.isSpaceChar(c) && c != '_' && c != '-' && c != '.') {
+            if (!Text.isSpace(c) && c != '_' && c != '-' && c != '.') {
                 sb.append(c);
             }
         }
