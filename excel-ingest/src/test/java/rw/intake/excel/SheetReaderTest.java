@@ -188,6 +188,9 @@ final class SheetReaderTest {
         try (SheetRecords sheet = SheetReader.defaults().open(xlsx, " people")) {
             assertThat(sheet.header().sheetName()).isEqualTo("People");
         }
+        try (SheetRecords sheet = SheetReader.defaults().open(xlsx, "people\u00A0")) {
+            assertThat(sheet.header().sheetName()).isEqualTo("People");
+        }
         assertThatThrownBy(() -> SheetReader.defaults().open(xlsx, "Instructions"))
                 .isInstanceOf(IngestException.class)
                 .hasFieldOrPropertyWithValue("code", IngestException.MISSING_COLUMNS);

@@ -1,16 +1,16 @@
 package rw.intake.storage;
 
-/** The databases the tests run against; all but H2 only when their URL is in the environment. */
+/** The databases the tests run against: H2 in memory, the others on the server their URL names, else embedded. */
 public enum DatabaseKind {
     /** H2 in memory, always. */
     H2(null),
-    /** PostgreSQL with COPY, when {@code INTAKE_TEST_POSTGRES_URL} is set. */
+    /** PostgreSQL with COPY, on {@code INTAKE_TEST_POSTGRES_URL} when set. */
     POSTGRESQL("INTAKE_TEST_POSTGRES_URL"),
     /** PostgreSQL with batched inserts instead of COPY. */
     POSTGRESQL_BATCH("INTAKE_TEST_POSTGRES_URL"),
     /** PostgreSQL with COPY, every commit (not only large ones) into a partition of its own. */
     POSTGRESQL_PARTITIONS("INTAKE_TEST_POSTGRES_URL"),
-    /** MariaDB, when {@code INTAKE_TEST_MARIADB_URL} is set. */
+    /** MariaDB, on {@code INTAKE_TEST_MARIADB_URL} when set. */
     MARIADB("INTAKE_TEST_MARIADB_URL");
 
     private final String urlVariable;

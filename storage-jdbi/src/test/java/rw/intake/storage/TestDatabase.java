@@ -1,22 +1,23 @@
 package rw.intake.storage;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.flywaydb.core.Flyway;
 import rw.intake.storage.internal.Dialect;
 import rw.intake.storage.internal.JdbiStorage;
 
 /**
  * A fresh, empty, migrated database for one test, dropped on close: an H2 in-memory database, a new PostgreSQL schema
- * (via {@code currentSchema=}) or a new MariaDB database on the server named by the kind's environment variable.
- * A kind whose variable is not set skips the test. PostgreSQL commits go into partitions of their own from
+ * (via {@code currentSchema=}) or a new MariaDB database on the server named by the kind's environment variable, or,
+ * when that is not set, on an embedded server ({@link EmbeddedServers}). Closing it fails the test if the storage
+ * left a JDBI handle or statement open ({@link LeakChecker}). PostgreSQL commits go into partitions of their own from
  * {@link Storage#DEFAULT_PARTITION_MIN_RECORDS} records ({@code POSTGRESQL_PARTITIONS}: all), or from the system property
  * {@code intake.test.partitionFrom} (benchmarks: 0 never).
  *
@@ -33,7 +34,9 @@ public final class TestDatabase implements AutoCloseable {
     private final String drop;
     private final DatabaseKind kind;
     private final long partitionFrom;
+    private final int chunk;
     private final Storage storage;
+    private final List<LeakChecker> leaks = new CopyOnWriteArrayList<>();
 
     private TestDatabase(DatabaseKind kind, DatabaseConfig config, String adminUrl, String drop, int chunk, Upgrade upgrade) {
         this.config = config;
@@ -42,6 +45,7 @@ public final class TestDatabase implements AutoCloseable {
         this.adminUrl = adminUrl;
         this.drop = drop;
         this.kind = kind;
+        this.chunk = chunk;
         if (upgrade != null) {
             Flyway.configure().dataSource(config.jdbcUrl(), user(config.jdbcUrl()), null)
                 .locations("classpath:db/migration/" + Dialect.of(config.jdbcUrl()).key()).target(upgrade.from()).load().migrate();
@@ -49,7 +53,7 @@ public final class TestDatabase implements AutoCloseable {
                 execute(sql);
             }
         }
-        this.storage = JdbiStorage.open(config, kind != DatabaseKind.POSTGRESQL_BATCH, chunk, partitionFrom);
+        this.storage = openWatched();
     }
 
     /** A database migrated to {@code from}, then given rows by {@code setup}, before the storage migrates the rest. */
@@ -87,9 +91,7 @@ public final class TestDatabase implements AutoCloseable {
             String url = "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
             return new TestDatabase(kind, DatabaseConfig.of(url, "sa", ""), url, "SHUTDOWN", chunk, upgrade);
         }
-        String base = System.getenv(kind.urlVariable());
-        assumeTrue(base != null && !base.isBlank(),
-            kind.urlVariable() + " not set: " + kind.name().toLowerCase(Locale.ROOT) + " tests skipped");
+        String base = EmbeddedServers.url(kind);
         if (kind == DatabaseKind.MARIADB) {
             execute(base, "CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
             DatabaseConfig config = DatabaseConfig.of(withDatabase(base, name), "", "");
@@ -155,13 +157,28 @@ public final class TestDatabase implements AutoCloseable {
 
     /** Opens another pool on the same database (a second server instance, say), committing as this one does. */
     public Storage openAnother() {
-        return JdbiStorage.open(config, kind != DatabaseKind.POSTGRESQL_BATCH, 1000, partitionFrom);
+        return openWatched();
     }
 
+    /** Opens a storage on this database whose handles and statements must all be closed by {@link #close()}. */
+    private Storage openWatched() {
+        JdbiStorage opened = JdbiStorage.open(config, kind != DatabaseKind.POSTGRESQL_BATCH, chunk, partitionFrom);
+        leaks.add(LeakChecker.watch(opened.jdbi()));
+        return opened;
+    }
+
+    /**
+     * Closes the storage and drops the database, then fails if a storage opened here left a handle or statement open
+     * (its background work is over once it is closed).
+     */
     @Override
     public void close() {
-        storage.close();
-        execute(adminUrl, drop);
+        try {
+            storage.close();
+        } finally {
+            execute(adminUrl, drop);
+        }
+        leaks.forEach(LeakChecker::check);
     }
 
     /** The URL with its database (the path after host:port) replaced. */

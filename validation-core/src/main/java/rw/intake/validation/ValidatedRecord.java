@@ -68,6 +68,6 @@ public record ValidatedRecord(RawRecord raw, Normalized normalized, List<Violati
     /** The value to show and store for a field: the normalized value where the field is valid, else the raw text. */
     public String displayValue(Field field) {
         String n = normalized.value(field);
-        return n != null ? n : raw.value(field).strip();
+        return n != null ? n : Text.strip(raw.value(field));
     }
 }

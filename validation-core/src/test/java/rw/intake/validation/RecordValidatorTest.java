@@ -116,6 +116,16 @@ final class RecordValidatorTest {
     }
 
     @Test
+    void displayValue_invalidValueBetweenNoBreakSpaces() {
+        ValidatedRecord r = Records.VALIDATOR.validate(RawRecord.of(2, "\u00A0X\u00A0", "1199480035534601", "0785576983", "M",
+                "\u00A0x@y\u00A0"));
+
+        assertThat(Records.codes(r)).isEqualTo("names.length email.invalid");
+        assertThat(r.displayValue(Field.NAMES)).isEqualTo("X");
+        assertThat(r.displayValue(Field.EMAIL)).isEqualTo("x@y");
+    }
+
+    @Test
     void validate_violationsInFieldOrder() {
         RawRecord raw = new RawRecord(2, "X", "4199470035534601", "12", "M", "x@y", true, true);
 

@@ -17,6 +17,7 @@ import rw.intake.excel.ReadLimits;
 import rw.intake.excel.SheetHeader;
 import rw.intake.validation.Field;
 import rw.intake.validation.RawRecord;
+import rw.intake.validation.Text;
 
 /**
  * A sheet opened with fastexcel-reader from bytes in memory. {@link #open} reads up to the first record, so the
@@ -106,7 +107,7 @@ public final class FastexcelSheet extends AbstractSheet {
             return sheets;
         }
         Optional<Sheet> exact = sheets.stream().filter(s -> name.equals(s.getName())).findFirst();
-        return List.of(exact.or(() -> sheets.stream().filter(s -> name.strip().equalsIgnoreCase(s.getName().strip()))
+        return List.of(exact.or(() -> sheets.stream().filter(s -> Text.strip(name).equalsIgnoreCase(Text.strip(s.getName())))
                         .findFirst())
                 .orElseThrow(() -> Rejections.sheetNotFound(name, sheets.stream().map(Sheet::getName).toList())));
     }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import rw.intake.excel.SheetHeader;
 import rw.intake.validation.Field;
+import rw.intake.validation.Text;
 
 /**
  * Finds the header among a sheet's first rows and maps it to the five fields through the synonyms of
@@ -65,7 +66,7 @@ public final class HeaderMapper {
         StringBuilder sb = new StringBuilder(end);
         for (int i = 0; i < end; i++) {
             char c = trimmed.charAt(i);
-            if (!Character.isWhitespace(c) && !Character.isSpaceChar(c) && c != '_' && c != '-' && c != '.') {
+            if (!Text.isSpace(c) && c != '_' && c != '-' && c != '.') {
                 sb.append(c);
             }
         }

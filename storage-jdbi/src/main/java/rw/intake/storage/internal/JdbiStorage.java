@@ -16,13 +16,14 @@ public final class JdbiStorage implements Storage {
 
     private final Dialect dialect;
     private final HikariDataSource pool;
+    private final Jdbi jdbi;
     private final JdbiUserStore users;
     private final JdbiAccountStore accounts;
 
     private JdbiStorage(Dialect dialect, HikariDataSource pool, boolean copy, int chunk, long partitionFrom) {
         this.dialect = dialect;
         this.pool = pool;
-        Jdbi jdbi = Jdbi.create(pool);
+        this.jdbi = Jdbi.create(pool);
         boolean useCopy = copy && dialect == Dialect.POSTGRESQL;
         UserWriter writer = useCopy ? new CopyUserWriter()
             : new BatchUserWriter(dialect == Dialect.POSTGRESQL, Dialect.isEmbeddedH2(pool.getJdbcUrl()));
@@ -90,6 +91,11 @@ public final class JdbiStorage implements Storage {
             pool.close();
             throw new StorageException("cannot migrate " + config.jdbcUrl() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The Jdbi both stores use: listeners added to its configuration see every later handle and statement. */
+    public Jdbi jdbi() {
+        return jdbi;
     }
 
     @Override
