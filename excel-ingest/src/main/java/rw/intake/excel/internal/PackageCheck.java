@@ -21,7 +21,8 @@ import rw.intake.excel.ReadLimits;
  * zip's central directory (the same directory fastexcel reads, through the same commons-compress {@code ZipFile})
  * that inflates every entry through a counter and stops as soon as the inflate limit is passed. Entry sizes in the
  * directory can lie, so the counter, not the header, decides. The pass also finds truncated entries and bad CRCs
- * before any record is read. Everything stays in memory.
+ * before any record is read, and cell references that would make fastexcel allocate without bound
+ * ({@link CellRefScan}). Everything stays in memory.
  */
 public final class PackageCheck {
 
@@ -83,7 +84,10 @@ public final class PackageCheck {
                 if (entry.isDirectory()) {
                     continue;
                 }
-                if (!zip.canReadEntryData(entry)) {
+                // Workbooks are stored or deflated; commons-compress would reach for an optional library (zstd,
+                // xz) on some other methods and fail with an Error.
+                if (!zip.canReadEntryData(entry)
+                        || entry.getMethod() != ZipEntry.STORED && entry.getMethod() != ZipEntry.DEFLATED) {
                     throw Rejections.corrupt("the zip entry " + entry.getName() + " uses an unsupported compression"
                             + " or encryption", null);
                 }
@@ -91,6 +95,7 @@ public final class PackageCheck {
                 contentTypes |= isTypes;
                 workbookPart |= "xl/workbook.xml".equals(name);
                 counter.keep = isTypes ? new StringBuilder() : null;
+                counter.refs = new CellRefScan(entry.getName());
                 if (entry.getMethod() == ZipEntry.DEFLATED) {
                     try (InputStream raw = zip.getRawInputStream(entry)) {
                         counter.inflate(raw);
@@ -131,6 +136,7 @@ public final class PackageCheck {
         private final byte[] output = new byte[BUFFER];
         private long total;
         private StringBuilder keep;
+        private CellRefScan refs;
 
         Counter(long max) {
             this.max = max;
@@ -176,6 +182,7 @@ public final class PackageCheck {
             if (total > max) {
                 throw Rejections.inflatesTooLarge(max);
             }
+            refs.scan(output, 0, n);
             if (keep != null && keep.length() < CONTENT_TYPES_KEEP) {
                 keep.append(new String(output, 0, n, StandardCharsets.ISO_8859_1));
             }
