@@ -28,12 +28,17 @@ import rw.intake.storage.Storage;
  * @param stagingMaxUploadsPerUser {@code STAGING_MAX_UPLOADS_PER_USER}, default 5
  * @param stagingIdleExpiry       {@code STAGING_IDLE_MINUTES}: a staged upload not read for this long is dropped, default 60
  * @param validationThreads       {@code VALIDATION_THREADS}: uploads read and validated at once, default 2
+ * @param dbConnectTimeout        {@code DB_CONNECT_TIMEOUT_SECONDS}: how long a request waits for a database connection
+ *                                before it is answered 503 {@code database.unavailable}, default 3
+ * @param shutdownGrace           {@code SHUTDOWN_GRACE_SECONDS}: on SIGTERM, how long running commits may take to
+ *                                finish before the server stops anyway, default 30
  */
 public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPassword, int dbPoolSize,
                            long dbPartitionMinRecords, String jwtSecret,
                            Duration accessTokenTtl, Duration refreshTokenTtl, String adminUsername, String adminPassword,
                            ReadLimits readLimits, long stagingMaxRecords, int stagingMaxUploadsPerUser,
-                           Duration stagingIdleExpiry, int validationThreads) {
+                           Duration stagingIdleExpiry, int validationThreads, Duration dbConnectTimeout,
+                           Duration shutdownGrace) {
 
     /** The defaults, as if no variable were set. */
     public static ServerConfig defaults() {
@@ -61,12 +66,16 @@ public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPas
                 e.longer("STAGING_MAX_RECORDS", 3_000_000L),
                 e.integer("STAGING_MAX_UPLOADS_PER_USER", 5),
                 Duration.ofMinutes(e.integer("STAGING_IDLE_MINUTES", 60)),
-                e.integer("VALIDATION_THREADS", 2));
+                e.integer("VALIDATION_THREADS", 2),
+                Duration.ofSeconds(e.integer("DB_CONNECT_TIMEOUT_SECONDS",
+                        (int) DatabaseConfig.DEFAULT_CONNECTION_TIMEOUT.toSeconds())),
+                Duration.ofSeconds(e.integer("SHUTDOWN_GRACE_SECONDS", 30)));
     }
 
     /** Opens the database these settings name. */
     public Storage openStorage() {
-        return Storage.open(new DatabaseConfig(jdbcUrl, dbUser, dbPassword, dbPoolSize), dbPartitionMinRecords);
+        return Storage.open(new DatabaseConfig(jdbcUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout),
+                dbPartitionMinRecords);
     }
 
     /** A copy with some variables changed (for tests and embedding). */
