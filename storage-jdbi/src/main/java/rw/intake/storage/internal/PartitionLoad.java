@@ -207,7 +207,8 @@ final class PartitionLoad implements AutoCloseable {
                             t.execute("SET LOCAL lock_timeout = '5s'"); // a reader of the table (pg_dump) must not stop the start
                             return dropIfDetached(t, name);
                         })) {
-                            LOG.warn("dropped {}, the rows of a commit that did not finish (its process stopped or the database went away)", name);
+                            LOG.warn("dropped {}, the rows of a commit that did not finish (its process stopped or the"
+                                + " database went away)", name);
                         }
                     } catch (RuntimeException e) {
                         LOG.warn("could not drop {}, the rows of a commit that did not finish; the next start tries again: {}",
