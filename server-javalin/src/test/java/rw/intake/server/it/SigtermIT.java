@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 final class SigtermIT {
 
-    private static final int GRACE_SECONDS = 60;
+    private static final int GRACE_SECONDS = 120;
 
     @Test
     void sigtermDuringCommit_commitAnswered_newUploadRefused_exit0() {
