@@ -80,7 +80,12 @@ final class ServerProcess implements AutoCloseable {
             Files.createDirectories(log.getParent());
             pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             ServerProcess server = new ServerProcess(pb.start(), port, log);
-            server.awaitLive();
+            try {
+                server.awaitLive();
+            } catch (RuntimeException | Error ex) {
+                server.close(); // no server left running behind a failed start
+                throw ex;
+            }
             return server;
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
