@@ -1,6 +1,7 @@
 package rw.intake.excel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static rw.intake.excel.Xlsx.header;
 import static rw.intake.excel.Xlsx.row;
@@ -13,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import rw.intake.validation.RawRecord;
 
 /**
@@ -116,5 +119,26 @@ final class HostileXmlTest {
         assertThat(outcome.text()).doesNotContain("lollollol");
         assertThat(outcome.failure()).isInstanceOf(IngestException.class)
                 .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT);
+    }
+
+    /** Found by {@link ReaderFuzzTest}: fastexcel sizes a row by its largest column (150 million entries here). */
+    @ParameterizedTest
+    @ValueSource(strings = {"<c r=\"NAMESE1\" t=\"inlineStr\"><is><t>x</t></is></c>",
+        "<c t=\"inlineStr\" r = 'xfda1'><is><t>x</t></is></c>", "<c r=\"&#65;&#65;&#65;&#65;1\"><v>1</v></c>"})
+    void open_cellBeyondTheLastColumn_corruptAtOnce(String cell) {
+        byte[] xlsx = Xlsx.ofSheetData(header(1) + "<row r=\"2\">" + cell + "</row>");
+
+        assertThatThrownBy(() -> SheetReader.defaults().open(xlsx))
+                .isInstanceOf(IngestException.class).hasFieldOrPropertyWithValue("code", IngestException.CORRUPT)
+                .hasMessage("The workbook cannot be read: the part xl/worksheets/sheet1.xml has a cell reference beyond"
+                        + " the last column (XFD). Open it in Excel, save it again and upload the new file.");
+    }
+
+    @Test
+    void open_cellInColumnXfd_read() {
+        byte[] far = Xlsx.ofSheetData(header(1) + row(2, "Uwase Aline", "1199880012345678", "0788123456", "F", "a@b.rw")
+                + "<row r=\"3\"><c r=\"XFD3\" t=\"inlineStr\"><is><t>x</t></is></c></row>");
+
+        assertThat(SheetRecordsTestSupport.readAll(far)).hasSize(1);
     }
 }

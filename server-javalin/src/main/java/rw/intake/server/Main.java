@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -63,10 +64,27 @@ public final class Main {
                 """.formatted(config.adminUsername(), pw)));
         Javalin app = ServerApp.create(config, storage).start();
         LOG.info("intake listening on port {} (database {}, {})", app.port(), config.jdbcUrl(), storage.dialect());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.stop();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(app, storage, config.shutdownGrace()),
+                "shutdown"));
+    }
+
+    /**
+     * On SIGTERM (or SIGINT): no new uploads or commits, running commits finished and answered within the grace
+     * period, the server stopped, the pool closed. The JVM would end with status 143 after a signal; a shutdown that
+     * finished every commit ends it with 0 instead (halt: nothing is left to run), one that had to give up on a
+     * commit (rolled back when the pool closes) keeps the signal's status.
+     */
+    private static void shutDown(Javalin app, Storage storage, Duration grace) {
+        boolean drained = false;
+        try {
+            drained = ServerApp.shutDown(app, grace);
+        } finally {
             storage.close();
-        }, "shutdown"));
+        }
+        LOG.info("intake stopped{}", drained ? "" : " (commits still running were rolled back)");
+        if (drained) {
+            Runtime.getRuntime().halt(0);
+        }
     }
 
     private static int createUser(ServerConfig config, List<String> args) throws IOException {

@@ -6,14 +6,17 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.javalin.Javalin;
+import io.javalin.config.Key;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rw.intake.server.auth.AccessFilter;
@@ -25,6 +28,7 @@ import rw.intake.server.ops.Metrics;
 import rw.intake.server.ops.RequestIds;
 import rw.intake.server.ops.RequestLog;
 import rw.intake.server.upload.UploadModule;
+import rw.intake.server.upload.UploadService;
 import rw.intake.server.web.SecurityHeaders;
 import rw.intake.server.web.WebPage;
 import rw.intake.storage.Storage;
@@ -38,6 +42,11 @@ public final class ServerApp {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerApp.class);
     static final String PROBLEM_JSON = "application/problem+json";
+    /** Seconds a client is asked to wait after 503 {@code database.unavailable}. */
+    static final String DATABASE_RETRY_AFTER = "5";
+    /** How long stopping Jetty waits for the requests in progress (after {@link #shutDown} drained the commits). */
+    private static final long JETTY_STOP_MILLIS = 5_000;
+    private static final Key<UploadModule> UPLOADS = new Key<>("intake.uploads");
 
     private ServerApp() {
     }
@@ -74,8 +83,16 @@ public final class ServerApp {
         ApiDocs docs = ApiDocs.load(mapper);
         WebPage page = WebPage.load();
 
+        Health health = new Health(storage, uploads);
+
         return Javalin.create(cfg -> {
+            cfg.appData(UPLOADS, uploads);
             cfg.jsonMapper(new JavalinJackson(mapper, false));
+            cfg.jetty.modifyServer(server -> {
+                // Stopping waits for the requests in progress (a commit's answer), and takes no new ones meanwhile.
+                server.setHandler(new GracefulHandler());
+                server.setStopTimeout(JETTY_STOP_MILLIS);
+            });
             cfg.http.maxRequestSize = config.readLimits().maxBytes() + 1024 * 1024;
             cfg.http.prefer405over404 = true;
             cfg.jetty.port = config.port();
@@ -91,6 +108,8 @@ public final class ServerApp {
             page.register(cfg);
             cfg.routes.get("/metrics", metrics::scrape);
             cfg.routes.get("/api/v1", ServerApp::health);
+            cfg.routes.get(Health.LIVE, health::live);
+            cfg.routes.get(Health.READY, health::ready);
             cfg.routes.post("/api/v1/token", auth::token);
             cfg.routes.post("/api/v1/token/refresh", auth::refresh);
             cfg.routes.get("/api/v1/openapi.json", docs::openApi);
@@ -101,6 +120,11 @@ public final class ServerApp {
             cfg.routes.exception(ApiException.class, (ex, ctx) -> problem(ctx, mapper, ex));
             cfg.routes.exception(HttpResponseException.class, (ex, ctx) -> problem(ctx, mapper, fromJavalin(ex)));
             cfg.routes.exception(Exception.class, (ex, ctx) -> {
+                if (Storage.isUnavailable(ex)) {
+                    LOG.warn("request {} {}: the database cannot be reached: {}", ctx.method(), ctx.path(), ex.getMessage());
+                    problem(ctx, mapper, databaseUnavailable());
+                    return;
+                }
                 String id = RequestIds.of(ctx);
                 LOG.error("request {} {} failed; error id {}", ctx.method(), ctx.path(), id, ex);
                 problem(ctx, mapper, new ApiException(500, "server.error", "Internal server error",
@@ -119,6 +143,26 @@ public final class ServerApp {
                 }
             });
         });
+    }
+
+    /**
+     * Shuts the server down in order: no new uploads or commits (503 {@code server.shutting_down}), the running commits
+     * waited for at most {@code grace} and answered, then the HTTP server stopped (requests in progress finish) and
+     * staging dropped. The storage stays open (it is the caller's).
+     *
+     * @return whether every running commit ended within the grace period
+     */
+    public static boolean shutDown(Javalin app, Duration grace) {
+        boolean drained = app.unsafe.appDataManager.get(UPLOADS).drain(grace);
+        app.stop();
+        return drained;
+    }
+
+    /** 503 {@code database.unavailable} with Retry-After. */
+    static ApiException databaseUnavailable() {
+        return new ApiException(503, UploadService.DATABASE_UNAVAILABLE, "Service Unavailable",
+                "the database cannot be reached; try again in a moment", Map.of(),
+                Map.of("Retry-After", DATABASE_RETRY_AFTER));
     }
 
     private static void health(Context ctx) {

@@ -32,13 +32,17 @@ import rw.intake.storage.Storage;
  *                                default a third of {@code STAGING_MAX_RECORDS} (so no one user can fill staging)
  * @param metricsToken            {@code METRICS_TOKEN}: a bearer token that may read {@code GET /metrics} (besides an
  *                                admin's access token); null: admins only
+ * @param dbConnectTimeout        {@code DB_CONNECT_TIMEOUT_SECONDS}: how long a request waits for a database connection
+ *                                before it is answered 503 {@code database.unavailable}, default 3
+ * @param shutdownGrace           {@code SHUTDOWN_GRACE_SECONDS}: on SIGTERM, how long running commits may take to
+ *                                finish before the server stops anyway, default 30
  */
 public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPassword, int dbPoolSize,
                            long dbPartitionMinRecords, String jwtSecret,
                            Duration accessTokenTtl, Duration refreshTokenTtl, String adminUsername, String adminPassword,
                            ReadLimits readLimits, long stagingMaxRecords, int stagingMaxUploadsPerUser,
                            Duration stagingIdleExpiry, int validationThreads, long stagingMaxRecordsPerUser,
-                           String metricsToken) {
+                           String metricsToken, Duration dbConnectTimeout, Duration shutdownGrace) {
 
     /** The defaults, as if no variable were set. */
     public static ServerConfig defaults() {
@@ -69,12 +73,16 @@ public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPas
                 Duration.ofMinutes(e.integer("STAGING_IDLE_MINUTES", 60)),
                 e.integer("VALIDATION_THREADS", 2),
                 e.longer("STAGING_MAX_RECORDS_PER_USER", stagingMaxRecords / 3),
-                e.text("METRICS_TOKEN", null));
+                e.text("METRICS_TOKEN", null),
+                Duration.ofSeconds(e.integer("DB_CONNECT_TIMEOUT_SECONDS",
+                        (int) DatabaseConfig.DEFAULT_CONNECTION_TIMEOUT.toSeconds())),
+                Duration.ofSeconds(e.integer("SHUTDOWN_GRACE_SECONDS", 30)));
     }
 
     /** Opens the database these settings name. */
     public Storage openStorage() {
-        return Storage.open(new DatabaseConfig(jdbcUrl, dbUser, dbPassword, dbPoolSize), dbPartitionMinRecords);
+        return Storage.open(new DatabaseConfig(jdbcUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout),
+                dbPartitionMinRecords);
     }
 
     /** A copy with some variables changed (for tests and embedding). */

@@ -50,6 +50,8 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
         env.put("JWT_SECRET", JWT_SECRET);
         env.put("ADMIN_USERNAME", ADMIN);
         env.put("ADMIN_PASSWORD", ADMIN_PASSWORD);
+        // a busy test machine must not turn a wait for a pooled connection into 503 database.unavailable
+        env.put("DB_CONNECT_TIMEOUT_SECONDS", "30");
         env.putAll(overrides);
         this.config = ServerConfig.fromEnv(env);
     }

@@ -1,6 +1,7 @@
 package rw.intake.storage;
 
 import javax.sql.DataSource;
+import rw.intake.storage.internal.ConnectionFailures;
 import rw.intake.storage.internal.JdbiStorage;
 
 /**
@@ -36,6 +37,22 @@ public interface Storage extends AutoCloseable {
     static Storage open(DatabaseConfig config, long partitionMinRecords) {
         return JdbiStorage.open(config, partitionMinRecords);
     }
+
+    /**
+     * Whether {@code failure} (any exception of a store, JDBI's or the driver's included) means that the database
+     * could not be reached: no connection within the pool's connection timeout, a connection refused or broken, the
+     * server shutting down or starting. Other SQL failures (a constraint, a syntax error, a lost race) are not.
+     */
+    static boolean isUnavailable(Throwable failure) {
+        return ConnectionFailures.isConnectionFailure(failure);
+    }
+
+    /**
+     * Asks the database a trivial question (and drops the tables of failed commits that it could not drop then).
+     *
+     * @throws StorageException if it does not answer within the connection timeout ({@link #isUnavailable} holds)
+     */
+    void ping();
 
     UserStore users();
 

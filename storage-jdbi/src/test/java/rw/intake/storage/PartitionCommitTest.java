@@ -218,6 +218,33 @@ final class PartitionCommitTest {
         }
     }
 
+    @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails the test
+    void commitWhoseConnectionsAreCut_failsUnavailable_andItsTableIsDroppedOnceTheDatabaseAnswers() {
+        String name = "intake-cut-" + System.nanoTime();
+        try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS);
+             Storage storage = JdbiStorage.open(new DatabaseConfig(db.config().jdbcUrl() + "&ApplicationName=" + name,
+                 "", "", 8), true, 1000, 1)) {
+            List<ValidatedRecord> records = Records.validRange(1, 2500);
+            // The server ends every connection of this pool mid-commit, as when it is restarted: the table cannot be
+            // dropped by the failing commit, whose connections are gone.
+            Iterable<ValidatedRecord> cut = Records.actingAt(records, 2200, () -> db.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + name + "'"));
+
+            assertThatThrownBy(() -> storage.users().commit(Records.request("u1", "alice", CommitMode.ALL, records), cut))
+                .satisfies(e -> assertThat(Storage.isUnavailable(e)).as("unavailable: %s", e).isTrue());
+            assertThat(db.queryLong(DETACHED)).isEqualTo(1);
+
+            storage.ping();
+
+            assertThat(db.queryLong(LOAD_TABLES)).isZero();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isZero();
+            assertThat(storage.users().commit(Records.request("u1", "alice", CommitMode.ALL, records), records).committed())
+                .isEqualTo(2500);
+            assertThat(db.queryLong(LOAD_TABLES)).isEqualTo(1);
+        }
+    }
+
     private static CommitResult commitAfter(CyclicBarrier start, Storage storage, String id, List<ValidatedRecord> records) {
         try {
             start.await();

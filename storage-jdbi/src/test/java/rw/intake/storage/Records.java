@@ -75,6 +75,27 @@ public final class Records {
         };
     }
 
+    /** The records, with {@code action} run once, when the record at position {@code at} is first asked for. */
+    public static Iterable<ValidatedRecord> actingAt(List<ValidatedRecord> records, int at, Runnable action) {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                return next < records.size();
+            }
+
+            @Override
+            public ValidatedRecord next() {
+                if (next == at && done.compareAndSet(false, true)) {
+                    action.run();
+                }
+                return records.get(next++);
+            }
+        };
+    }
+
     public static CommitRequest request(String uploadId, String owner, CommitMode mode, List<ValidatedRecord> records) {
         long valid = records.stream().filter(ValidatedRecord::valid).count();
         long warnings = records.stream().filter(ValidatedRecord::hasWarnings).count();

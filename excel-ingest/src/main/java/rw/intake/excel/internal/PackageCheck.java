@@ -22,7 +22,8 @@ import rw.intake.excel.ReadLimits;
  * that inflates every entry through a counter and stops as soon as the inflate limit is passed. Entry sizes in the
  * directory can lie, so the counter, not the header, decides. The pass also finds truncated entries and bad CRCs
  * before any record is read. Everything stays in memory. While inflating, it counts the {@code row} elements of every
- * part but the shared strings, so that the rows a sheet holds are known before it is read.
+ * part but the shared strings, so that the rows a sheet holds are known before it is read, and it scans for cell
+ * references that would make fastexcel allocate without bound ({@link CellRefScan}).
  */
 public final class PackageCheck {
 
@@ -133,7 +134,10 @@ public final class PackageCheck {
                 if (entry.isDirectory()) {
                     continue;
                 }
-                if (!zip.canReadEntryData(entry)) {
+                // Workbooks are stored or deflated; commons-compress would reach for an optional library (zstd,
+                // xz) on some other methods and fail with an Error.
+                if (!zip.canReadEntryData(entry)
+                        || entry.getMethod() != ZipEntry.STORED && entry.getMethod() != ZipEntry.DEFLATED) {
                     throw Rejections.corrupt("the zip entry " + entry.getName() + " uses an unsupported compression"
                             + " or encryption", null);
                 }
@@ -142,6 +146,7 @@ public final class PackageCheck {
                 workbookPart |= "xl/workbook.xml".equals(name);
                 counter.keep = isTypes ? new StringBuilder() : null;
                 counter.rows = name.endsWith("sharedstrings.xml") ? null : new RowCounter();
+                counter.refs = new CellRefScan(entry.getName());
                 if (entry.getMethod() == ZipEntry.DEFLATED) {
                     try (InputStream raw = zip.getRawInputStream(entry)) {
                         counter.inflate(raw);
@@ -226,6 +231,7 @@ public final class PackageCheck {
         private long total;
         private StringBuilder keep;
         private RowCounter rows;
+        private CellRefScan refs;
 
         Counter(long max) {
             this.max = max;
@@ -274,6 +280,7 @@ public final class PackageCheck {
             if (total > max) {
                 throw Rejections.inflatesTooLarge(max);
             }
+            refs.scan(output, 0, n);
             if (keep != null && keep.length() < CONTENT_TYPES_KEEP) {
                 keep.append(new String(output, 0, n, StandardCharsets.ISO_8859_1));
             }

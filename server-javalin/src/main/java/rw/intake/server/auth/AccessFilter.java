@@ -12,7 +12,7 @@ import rw.intake.server.ApiException;
 public final class AccessFilter {
 
     private static final Set<String> PUBLIC = Set.of("/api/v1", "/api/v1/token", "/api/v1/token/refresh",
-            "/api/v1/openapi.json", "/api/v1/docs");
+            "/api/v1/openapi.json", "/api/v1/docs", "/api/v1/health/live", "/api/v1/health/ready");
 
     private final Tokens tokens;
 

@@ -3,13 +3,17 @@ package rw.intake.server.upload;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.javalin.config.RoutesConfig;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import rw.intake.excel.SheetReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import rw.intake.server.ServerConfig;
+import rw.intake.server.auth.Principal;
 import rw.intake.server.legacy.LegacyRoutes;
 import rw.intake.storage.UserStore;
 import rw.intake.validation.RecordValidator;
@@ -26,12 +30,15 @@ import rw.intake.validation.RecordValidator;
  * }</pre>
  */
 public final class UploadModule implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(UploadModule.class);
     private final UploadService service;
     private final Staging staging;
     private final ExecutorService readers;
     private final ExecutorService checkers;
     private final ExecutorService registrars;
     private final long maxBytes;
+    private final long maxStagedRecords;
+    private final ShutdownGate gate = new ShutdownGate();
 
     private UploadModule(ServerConfig config, UserStore users, Ticker ticker, UploadEvents events) {
         this.staging = new Staging(config.stagingMaxRecords(), config.stagingMaxRecordsPerUser(),
@@ -41,10 +48,11 @@ public final class UploadModule implements AutoCloseable {
         this.checkers = Executors.newFixedThreadPool(threads, threads("intake-validate-"));
         this.registrars = Executors.newFixedThreadPool(threads, threads("intake-register-"));
         this.maxBytes = config.readLimits().maxBytes();
+        this.maxStagedRecords = config.stagingMaxRecords();
         SheetReader reader = SheetReader.builder().limits(config.readLimits()).build();
         RecordValidator validator = RecordValidator.builder().registeredNids(users).build();
         this.service = new UploadService(reader, validator, users, staging, readers, checkers, registrars,
-                Clock.systemUTC(), events);
+                Clock.systemUTC(), events, gate);
     }
 
     /**
@@ -114,6 +122,46 @@ public final class UploadModule implements AutoCloseable {
     /** Approximate heap held by one staged upload's edit state (made at its first edit); 0 if none. */
     public long editorBytes(String uploadId) {
         return service.editorBytes(uploadId);
+    }
+
+    /**
+     * Stops taking uploads and commits (503 {@code server.shutting_down}), logs the uploads that are lost with the
+     * process (staging is in memory): those still validating, and those validated and not committed; then waits at
+     * most {@code grace} for the commits running.
+     *
+     * @return whether every commit ended within the grace period
+     */
+    public boolean drain(Duration grace) {
+        LOG.info("shutting down: no new uploads or commits; waiting up to {} s for running commits", grace.toSeconds());
+        gate.close();
+        for (UploadSummary u : service.list(new Principal("shutdown", Principal.ADMIN))) {
+            if (UploadStatus.VALIDATING.key().equals(u.status())) {
+                LOG.warn("upload {} ({}, of {}) was still being validated and is lost; it must be uploaded again",
+                        u.id(), u.fileName(), u.owner());
+            } else if (UploadStatus.VALIDATED.key().equals(u.status())) {
+                LOG.warn("upload {} ({}, of {}) was validated and not committed and is lost", u.id(), u.fileName(),
+                        u.owner());
+            }
+        }
+        int running = gate.awaitCommits(grace);
+        if (running > 0) {
+            LOG.error("{} commit(s) still running after the grace period of {} s; they are rolled back", running,
+                    grace.toSeconds());
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether {@link #drain} has started. */
+    public boolean shuttingDown() {
+        return gate.isClosed();
+    }
+
+    /** Why staging takes no upload now ({@code null} if it has room): every record of the budget is reserved. */
+    public String stagingFull() {
+        long reserved = service.reservedRecords();
+        return reserved < maxStagedRecords ? null
+                : "full: " + reserved + " of " + maxStagedRecords + " records reserved";
     }
 
     /** Stops validation and drops every staged upload. */

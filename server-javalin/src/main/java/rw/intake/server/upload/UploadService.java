@@ -29,6 +29,7 @@ import rw.intake.storage.CommitRequest;
 import rw.intake.storage.CommitResult;
 import rw.intake.storage.CommittedUser;
 import rw.intake.storage.Page;
+import rw.intake.storage.Storage;
 import rw.intake.storage.UploadAlreadyCommittedException;
 import rw.intake.storage.UploadIds;
 import rw.intake.storage.UploadTotals;
@@ -51,6 +52,8 @@ public final class UploadService {
     static final int CHUNK = RecordValidator.REGISTERED_LOOKUP_BATCH;
     private static final int QUEUED_CHUNKS = 8;
     private static final long POLL_MILLIS = 50;
+    /** The code of a request, or of an upload's failure, that needed the database while it could not be reached. */
+    public static final String DATABASE_UNAVAILABLE = "database.unavailable";
 
     private final SheetReader reader;
     private final RecordValidator validator;
@@ -62,10 +65,11 @@ public final class UploadService {
     private final Clock clock;
     private final long maxRows;
     private final UploadEvents events;
+    private final ShutdownGate gate;
 
     UploadService(SheetReader reader, RecordValidator validator, UserStore users, Staging staging,
                   ExecutorService readers, ExecutorService checkers, ExecutorService registrars, Clock clock,
-                  UploadEvents events) {
+                  UploadEvents events, ShutdownGate gate) {
         this.reader = reader;
         this.validator = validator;
         this.users = users;
@@ -76,6 +80,7 @@ public final class UploadService {
         this.clock = clock;
         this.maxRows = reader.limits().maxRows();
         this.events = events;
+        this.gate = gate;
     }
 
     /**
@@ -83,7 +88,7 @@ public final class UploadService {
      *
      * @param sheet the sheet to read, or null for the first
      * @throws ApiException 400/413 with the {@code file.*} code of a refused workbook (nothing staged), 503
-     *                      {@code staging.full}
+     *                      {@code staging.full}, 503 {@code server.shutting_down}
      */
     public UploadSummary accept(Principal caller, IncomingFile file, String sheet) {
         try {
@@ -97,6 +102,7 @@ public final class UploadService {
     }
 
     private UploadSummary stage(Principal caller, IncomingFile file, String sheet) {
+        gate.checkOpen("uploads");
         SheetRecords opened;
         try {
             opened = reader.open(file.bytes(), sheet == null || sheet.isBlank() ? null : sheet.strip());
@@ -157,10 +163,23 @@ public final class UploadService {
      * Commits the upload's records in one transaction. Records that became conflicts (a NID another commit registered
      * since validation) are staged again as committed, so pages, filters and totals agree with the database.
      *
-     * @throws ApiException 409 {@code upload.already_committed}, {@code upload.not_ready}, {@code upload.failed}
+     * A commit that fails (the database went away) leaves the upload validated, to be committed again. Once the
+     * server is shutting down no commit starts; running ones are waited for ({@link UploadModule#drain}).
+     *
+     * @throws ApiException 409 {@code upload.already_committed}, {@code upload.not_ready}, {@code upload.failed};
+     *                      503 {@code server.shutting_down}
      */
     public CommitResult commit(Principal caller, String id, CommitMode mode) {
         Upload upload = find(caller, id);
+        gate.commitStarted();
+        try {
+            return commit(upload, id, mode);
+        } finally {
+            gate.commitEnded();
+        }
+    }
+
+    private CommitResult commit(Upload upload, String id, CommitMode mode) {
         upload.beginCommit();
         CommitResult result = null;
         long started = System.nanoTime();
@@ -421,9 +440,16 @@ public final class UploadService {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | Error ex) {
             stopped.set(true);
+            staging.adjust(upload, 0);
+            if (Storage.isUnavailable(ex)) {
+                LOG.warn("validating upload {} stopped: the database could not be reached: {}", upload.id, ex.getMessage());
+                upload.fail(DATABASE_UNAVAILABLE, "the database could not be reached to look up registered NIDs;"
+                        + " upload the workbook again in a moment", rowsRead);
+                ended(upload, "failed", rowsRead);
+                return;
+            }
             String ref = UUID.randomUUID().toString();
             LOG.error("validating upload {} failed (ref {})", upload.id, ref, ex);
-            staging.adjust(upload, 0);
             upload.fail("upload.internal_error", "validation stopped on a server fault (ref " + ref + ")", rowsRead);
             ended(upload, "failed", rowsRead);
         }

@@ -43,6 +43,9 @@
  *       spreadsheet would run as a formula. docs/API.md has the details.</li>
  *   <li>The legacy routes act on the caller's most recent staged upload and wait up to 30 s for its validation, since
  *       the first version answered with validated records right after the upload.</li>
+ *   <li>A commit that fails because the database cannot be reached answers 503 {@code database.unavailable} and
+ *       leaves the upload {@code validated}, to be committed again. Once {@link UploadModule#drain} has started
+ *       (SIGTERM), uploads and commits answer 503 {@code server.shutting_down}; running commits are waited for.</li>
  * </ul>
  *
  * <p>Memory: a staged record is a run of bytes in a chunked arena ({@code StagedRecords}): the raw cells as UTF-8, a

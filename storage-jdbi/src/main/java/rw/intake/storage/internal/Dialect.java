@@ -57,7 +57,7 @@ public enum Dialect {
         return "classpath:db/migration/" + key;
     }
 
-    /** Driver options that make batched inserts fast, and the session settings the queries rely on. */
+    /** Driver options that make batched inserts fast, the session settings the queries rely on, H2's closing. */
     void configure(HikariConfig hikari) {
         switch (this) {
             case POSTGRESQL -> hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
@@ -67,7 +67,12 @@ public enum Dialect {
                 hikari.setConnectionInitSql("SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')");
             }
             default -> {
-                // H2 needs nothing.
+                // H2 in this process closes its databases from a JVM shutdown hook of its own, under the commits that
+                // a graceful shutdown lets finish: the storage closes it when its pool closes instead.
+                String url = hikari.getJdbcUrl();
+                if (isEmbeddedH2(url) && !url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT")) {
+                    hikari.setJdbcUrl(url + ";DB_CLOSE_ON_EXIT=FALSE");
+                }
             }
         }
     }

@@ -1,6 +1,9 @@
 package rw.intake.storage.internal;
 
 import com.zaxxer.hikari.HikariConfig;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import com.zaxxer.hikari.HikariDataSource;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -75,6 +78,9 @@ public final class JdbiStorage implements Storage {
             hikari.setPassword(config.password());
         }
         hikari.setMaximumPoolSize(config.maxPoolSize());
+        hikari.setConnectionTimeout(config.connectionTimeout().toMillis());
+        // a connection is checked at most this long before it is handed out (HikariCP's default is 5 s)
+        hikari.setValidationTimeout(Math.min(config.connectionTimeout().toMillis(), 5000));
         dialect.configure(hikari);
         HikariDataSource pool;
         try {
@@ -96,6 +102,28 @@ public final class JdbiStorage implements Storage {
     /** The Jdbi both stores use: listeners added to its configuration see every later handle and statement. */
     public Jdbi jdbi() {
         return jdbi;
+    }
+
+    @Override
+    public void ping() {
+        int timeout = (int) Math.max(1, pool.getConnectionTimeout() / 1000);
+        try {
+            // A pooled connection that the server closed (it restarted) is dropped and the next one tried.
+            for (int attempt = 0; ; attempt++) {
+                Connection c = pool.getConnection();
+                if (c.isValid(timeout)) {
+                    c.close();
+                    break;
+                }
+                pool.evictConnection(c);
+                if (attempt == pool.getMaximumPoolSize()) {
+                    throw new SQLTransientConnectionException("the database did not answer");
+                }
+            }
+        } catch (SQLException e) {
+            throw new StorageException("the database cannot be reached: " + e.getMessage(), e);
+        }
+        users.sweepLeftTables();
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
@@ -115,6 +116,8 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
     private final long partitionFrom;
     /** Commits into partitions of their own, one at a time: each takes two connections and both cores. */
     private final Semaphore partitionCommits = new Semaphore(1, true);
+    /** Set when a failed commit could not drop its table (the database had gone away): {@link #sweepLeftTables}. */
+    private final AtomicBoolean tablesLeft = new AtomicBoolean();
 
     JdbiUserStore(Jdbi jdbi, Dialect dialect, UserWriter writer, int chunkSize, long partitionFrom) {
         this.jdbi = jdbi;
@@ -136,6 +139,22 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
             }
         }
         prefilter.start();
+    }
+
+    /**
+     * Drops the tables that failed commits of this process could not drop at once, if there are any (PostgreSQL):
+     * called before each commit into a partition and by {@link JdbiStorage#ping}, so they go soon after the database
+     * is back. If the database is still away, they stay marked.
+     */
+    void sweepLeftTables() {
+        if (tablesLeft.getAndSet(false)) {
+            try {
+                PartitionLoad.dropOrphans(jdbi);
+            } catch (JdbiException e) {
+                tablesLeft.set(true);
+                throw e;
+            }
+        }
     }
 
     NidPrefilter prefilter() {
@@ -230,6 +249,7 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
         Phases phases = counts.phases;
         partitionCommits.acquireUninterruptibly();
         try (Handle h = jdbi.open()) {
+            sweepLeftTables();
             long start = System.nanoTime();
             Instant committedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
             if (uploadExists(h, request.uploadId())) {
@@ -240,7 +260,7 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
             phases.upload = caughtUp - start;
             counts.filter = counts.bypass ? null : prefilter.caughtUp(h, null);
             phases.lookup = System.nanoTime() - caughtUp;
-            try (PartitionLoad load = PartitionLoad.create(jdbi, h, uploadSeq)) {
+            try (PartitionLoad load = PartitionLoad.create(jdbi, h, uploadSeq, () -> tablesLeft.set(true))) {
                 try (UserWriter.Sink sink = load.sink(request.uploadId(), committedAt)) {
                     writeRows(sink, records, request.mode(), counts, (chunk, first) -> lookUp(h, chunk, counts));
                 }

@@ -58,26 +58,29 @@ final class PartitionLoad implements AutoCloseable {
     private final Handle[] loaders;
     private final long seq;
     private final String table;
+    private final Runnable left;
     private boolean published;
 
-    private PartitionLoad(Handle main, Handle[] loaders, long seq) {
+    private PartitionLoad(Handle main, Handle[] loaders, long seq, Runnable left) {
         this.main = main;
         this.loaders = loaders;
         this.seq = seq;
         this.table = PREFIX + seq;
+        this.left = left;
     }
 
     /**
      * Locks the seq on {@code main} (the commit's connection, in auto-commit, free for look-ups while the rows load),
-     * takes the two connections that load the rows from {@code jdbi} and creates the upload's table.
+     * takes the two connections that load the rows from {@code jdbi} and creates the upload's table. {@code left} is
+     * run if the table of a failed commit cannot be dropped at once.
      */
-    static PartitionLoad create(Jdbi jdbi, Handle main, long seq) {
+    static PartitionLoad create(Jdbi jdbi, Handle main, long seq, Runnable left) {
         main.createQuery(LOCK).bind("seq", seq).mapTo(String.class).one(); // void
         Handle[] loaders = new Handle[2];
         try {
             loaders[0] = jdbi.open();
             loaders[1] = jdbi.open();
-            PartitionLoad load = new PartitionLoad(main, loaders, seq);
+            PartitionLoad load = new PartitionLoad(main, loaders, seq, left);
             String table = load.table;
             main.useTransaction(t -> { // all of it or none: no half-made table to leave behind
                 t.execute("CREATE TABLE " + table + " (LIKE users INCLUDING DEFAULTS)");
@@ -159,13 +162,30 @@ final class PartitionLoad implements AutoCloseable {
     public void close() {
         try {
             if (!published) {
-                dropIfDetached(loaders[0], table);
+                drop();
             }
         } finally {
             try {
                 main.createQuery(UNLOCK).bind("seq", seq).mapTo(Boolean.class).one();
             } finally {
                 closeAll(loaders);
+            }
+        }
+    }
+
+    /**
+     * Drops the table now; if the database cannot be reached (it went away mid-commit), leaves it for
+     * {@link #dropOrphans} once it is back, and says so through the {@code left} callback given to {@link #create}.
+     */
+    private void drop() {
+        try {
+            dropIfDetached(loaders[0], table);
+        } catch (RuntimeException e) {
+            left.run();
+            LOG.warn("could not drop {}, the rows of a commit that failed; dropped once the database answers again: {}",
+                table, e.getMessage());
+            if (!ConnectionFailures.isConnectionFailure(e)) {
+                throw e;
             }
         }
     }
@@ -187,7 +207,8 @@ final class PartitionLoad implements AutoCloseable {
                             t.execute("SET LOCAL lock_timeout = '5s'"); // a reader of the table (pg_dump) must not stop the start
                             return dropIfDetached(t, name);
                         })) {
-                            LOG.warn("dropped {}, the rows of a commit that did not finish (its process stopped)", name);
+                            LOG.warn("dropped {}, the rows of a commit that did not finish (its process stopped or the"
+                                + " database went away)", name);
                         }
                     } catch (RuntimeException e) {
                         LOG.warn("could not drop {}, the rows of a commit that did not finish; the next start tries again: {}",

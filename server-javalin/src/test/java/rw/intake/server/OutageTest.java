@@ -1,0 +1,117 @@
+package rw.intake.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.h2.tools.Server;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import rw.intake.server.upload.Workbooks;
+
+/**
+ * The health probes, and the server while its database is away: an H2 server the test starts on a free port and
+ * stops, then starts again on the same files (the server under test reaches it over TCP, as it would a database host).
+ */
+final class OutageTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void healthRoutes_noToken_liveAndReady() {
+        try (TestServer server = TestServer.start()) {
+            HttpResponse<String> live = server.get("/api/v1/health/live", null);
+            HttpResponse<String> ready = server.get("/api/v1/health/ready", null);
+
+            assertThat(live.statusCode()).isEqualTo(200);
+            assertThat(TestServer.json(live).get("status").asText()).isEqualTo("live");
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(TestServer.json(ready).toString())
+                    .isEqualTo("{\"status\":\"ready\",\"checks\":{\"database\":\"ok\",\"staging\":\"ok\",\"shutdown\":\"ok\"}}");
+        }
+    }
+
+    @Test
+    void ready_stagingFull_503NamingIt() {
+        try (TestServer server = TestServer.start(Map.of("MAX_ROWS", "5", "STAGING_MAX_RECORDS", "5"))) {
+            String token = server.clerkToken("clerk1");
+            String id = Workbooks.accepted(server, token, Workbooks.xlsx(Workbooks.people(1, 5)));
+            Workbooks.settled(server, token, id);
+
+            HttpResponse<String> ready = server.get("/api/v1/health/ready", null);
+
+            assertThat(Workbooks.problemCode(ready, 503)).isEqualTo("server.not_ready");
+            JsonNode body = TestServer.json(ready);
+            assertThat(body.get("detail").asText()).isEqualTo("not ready: staging full: 5 of 5 records reserved");
+            assertThat(body.get("checks").get("database").asText()).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void databaseStopped_503WithinSeconds_uploadKeptValidated_committedOnceBack() throws Exception {
+        Server h2 = Server.createTcpServer("-tcpPort", "0", "-baseDir", dir.toString(), "-ifNotExists").start();
+        int port = h2.getPort();
+        Map<String, String> env = Map.of("DB_URL", "jdbc:h2:tcp://127.0.0.1:" + port + "/intake",
+                "DB_CONNECT_TIMEOUT_SECONDS", "1");
+        try (TestServer server = TestServer.start(env)) {
+            String token = server.clerkToken("clerk1");
+            String id = Workbooks.accepted(server, token, Workbooks.xlsx(Workbooks.people(1, 300)));
+            assertThat(Workbooks.settled(server, token, id).get("status").asText()).isEqualTo("validated");
+
+            h2.stop();
+            long start = System.nanoTime();
+            HttpResponse<String> commit = server.postJson("/api/v1/uploads/" + id + "/commit", token, "");
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+            assertThat(Workbooks.problemCode(commit, 503)).isEqualTo("database.unavailable");
+            assertThat(commit.headers().firstValue("Retry-After")).hasValue("5");
+            assertThat(millis).isLessThan(5_000);
+            assertThat(Workbooks.problemCode(server.get("/api/v1/users", token), 503)).isEqualTo("database.unavailable");
+            HttpResponse<String> ready = server.get("/api/v1/health/ready", null);
+            assertThat(Workbooks.problemCode(ready, 503)).isEqualTo("server.not_ready");
+            assertThat(TestServer.json(ready).get("checks").get("database").asText()).isEqualTo("unavailable");
+            assertThat(server.get("/api/v1/health/live", null).statusCode()).isEqualTo(200);
+            assertThat(TestServer.json(server.get("/api/v1/uploads/" + id, token)).get("status").asText())
+                    .isEqualTo("validated");
+
+            h2 = restart(port);
+            Server running = h2;
+            assertThat(eventually(() -> server.get("/api/v1/health/ready", null).statusCode() == 200)).isTrue();
+            HttpResponse<String> retry = server.postJson("/api/v1/uploads/" + id + "/commit", token, "");
+
+            assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
+            assertThat(TestServer.json(retry).get("committed").asLong()).isEqualTo(300);
+            assertThat(TestServer.json(server.get("/api/v1/users?uploadId=" + id, token)).get("totalItems").asLong())
+                    .isEqualTo(300);
+            assertThat(running.isRunning(false)).isTrue();
+        } finally {
+            h2.stop();
+        }
+        assertThat(Files.exists(dir.resolve("intake.mv.db"))).isTrue();
+    }
+
+    private Server restart(int port) throws SQLException {
+        return Server.createTcpServer("-tcpPort", String.valueOf(port), "-baseDir", dir.toString(), "-ifNotExists")
+                .start();
+    }
+
+    /** Polls the condition for at most 30 s. */
+    private static boolean eventually(Supplier<Boolean> condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (condition.get()) {
+                return true;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        return false;
+    }
+}

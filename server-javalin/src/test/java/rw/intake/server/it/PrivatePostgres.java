@@ -1,0 +1,133 @@
+package rw.intake.server.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A PostgreSQL cluster of the test's own, never the shared server: {@code initdb} into a temporary directory and
+ * {@code pg_ctl} on a free port, run as the {@code postgres} OS user ({@code runuser}; the binaries refuse root), so
+ * that the test can stop and start it. Removed on close.
+ */
+final class PrivatePostgres implements AutoCloseable {
+
+    private static final Path BIN = Paths.get("/usr/lib/postgresql/15/bin");
+    private static final Path RUNUSER = Paths.get("/usr/sbin/runuser");
+
+    private final Path dir;
+    private final Path data;
+    private final int port;
+    private final Path log;
+
+    private PrivatePostgres(Path dir, int port, Path log) {
+        this.dir = dir;
+        this.data = dir.resolve("data");
+        this.port = port;
+        this.log = log;
+    }
+
+    /** Whether this machine can run one: the binaries, {@code runuser}, and root to switch to {@code postgres}. */
+    static boolean available() {
+        return Files.isExecutable(BIN.resolve("initdb")) && Files.isExecutable(RUNUSER)
+                && "root".equals(System.getProperty("user.name"));
+    }
+
+    /** Creates and starts the cluster. */
+    static PrivatePostgres start(String name) {
+        try {
+            Path dir = Files.createTempDirectory("intake-pg-");
+            run(List.of("chown", "postgres", dir.toString()));
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            Path log = Paths.get("target", "it-logs", name + "-postgres.log").toAbsolutePath();
+            Files.createDirectories(log.getParent());
+            PrivatePostgres pg = new PrivatePostgres(dir, port, log);
+            pg.runLogged(asPostgres(BIN.resolve("initdb").toString(), "-D", pg.data.toString(), "-A", "trust", "-U", "postgres",
+                    "-E", "UTF8", "--locale=C", "--no-sync"));
+            pg.startServer();
+            return pg;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts the stopped cluster, waiting until it accepts connections. */
+    void startServer() {
+        runLogged(asPostgres(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("server.log").toString(),
+                "-w", "-t", "60", "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
+                "start"));
+    }
+
+    /** Stops the cluster (fast: open sessions are ended, as when a server is shut down). */
+    void stopServer() {
+        runLogged(asPostgres(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "-t", "60", "stop"));
+    }
+
+    String url() {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
+    }
+
+    private static List<String> asPostgres(String... command) {
+        List<String> c = new ArrayList<>(List.of(RUNUSER.toString(), "-u", "postgres", "--"));
+        c.addAll(List.of(command));
+        return c;
+    }
+
+    private static void run(List<String> command) {
+        run(command, null);
+    }
+
+    private void runLogged(List<String> command) {
+        run(command, log);
+    }
+
+    private static void run(List<String> command, Path log) {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        if (log != null) {
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        } else {
+            pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        }
+        try {
+            Process p = pb.start();
+            if (!p.waitFor(90, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("timed out: " + command);
+            }
+            if (p.exitValue() != 0) {
+                throw new IllegalStateException("exit " + p.exitValue() + ": " + command);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (Files.exists(data.resolve("postmaster.pid"))) {
+                runLogged(asPostgres(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w",
+                        "stop"));
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}

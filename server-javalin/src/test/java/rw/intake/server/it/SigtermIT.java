@@ -1,0 +1,58 @@
+package rw.intake.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SIGTERM to the real server while it commits 200,000 records (PostgreSQL, whose COPY keeps the commit within the
+ * grace period even on a busy machine; skipped without {@code INTAKE_TEST_POSTGRES_URL}): new uploads are refused, the
+ * running commit finishes and is answered, an upload still validating is reported lost, and the process exits 0 within
+ * the grace period, leaving the whole commit in the database.
+ */
+final class SigtermIT {
+
+    private static final int GRACE_SECONDS = 120;
+
+    @Test
+    void sigtermDuringCommit_commitAnswered_newUploadRefused_exit0() {
+        byte[] workbook = ServerProcess.workbook();
+        try (ItDatabase db = ItDatabase.fresh(ItDatabase.Kind.POSTGRESQL)) {
+            try (ServerProcess server = ServerProcess.start("sigterm",
+                    ServerProcess.env(db.url(), "SHUTDOWN_GRACE_SECONDS", String.valueOf(GRACE_SECONDS)))) {
+                String id = server.uploadValidated(workbook);
+                CompletableFuture<HttpResponse<String>> commit = server.commitAsync(id);
+                assertThat(ServerProcess.poll(Duration.ofSeconds(60), () -> "committing".equals(server.status(id))))
+                        .isTrue();
+                HttpResponse<String> validating = server.upload(workbook);
+                assertThat(validating.statusCode()).as(validating.body()).isEqualTo(202);
+                String lost = ServerProcess.json(validating).get("id").asText();
+                long start = System.nanoTime();
+
+                server.terminate();
+
+                assertThat(ServerProcess.poll(Duration.ofSeconds(10),
+                        () -> server.logLines().stream().anyMatch(l -> l.contains("shutting down")))).isTrue();
+                HttpResponse<String> refused = server.upload(workbook);
+                HttpResponse<String> answered = commit.join();
+                Integer exit = server.waitFor(Duration.ofSeconds(GRACE_SECONDS + 10));
+                long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
+
+                assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+                assertThat(ServerProcess.json(refused).get("code").asText()).isEqualTo("server.shutting_down");
+                assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+                assertThat(ServerProcess.json(answered).get("committed").asLong()).isEqualTo(ServerProcess.ROWS);
+                assertThat(exit).isEqualTo(0);
+                assertThat(seconds).isLessThanOrEqualTo(GRACE_SECONDS);
+                assertThat(server.logLines()).anyMatch(l -> l.contains("upload " + lost) && l.contains("is lost"))
+                        .noneMatch(l -> l.contains("Couldn't stop Thread"));
+            }
+            try (ServerProcess server = ServerProcess.start("sigterm-restarted", ServerProcess.env(db.url()))) {
+                assertThat(server.committedUsers()).isEqualTo(ServerProcess.ROWS);
+            }
+        }
+    }
+}

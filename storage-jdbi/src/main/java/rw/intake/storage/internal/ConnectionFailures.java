@@ -1,0 +1,53 @@
+package rw.intake.storage.internal;
+
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import org.jdbi.v3.core.ConnectionException;
+
+/**
+ * Which failures mean that the database is out of reach, for the three drivers and HikariCP: the one place that
+ * tells them from failures of a statement.
+ */
+public final class ConnectionFailures {
+
+    /** H2: connection broken, database closed, database called at shutdown. */
+    private static final Set<Integer> H2_CODES = Set.of(90067, 90098, 90121);
+
+    private ConnectionFailures() {
+    }
+
+    /** Whether {@code failure} or any of its causes (and chained SQL exceptions) is a connection failure. */
+    public static boolean isConnectionFailure(Throwable failure) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof ConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException e) {
+                for (SQLException s = e; s != null; s = s.getNextException() == s ? null : s.getNextException()) {
+                    if (isConnectionFailure(s)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean isConnectionFailure(SQLException e) {
+        // HikariCP's "request timed out" and the drivers' refused or broken connections
+        if (e instanceof SQLTransientConnectionException || e instanceof SQLNonTransientConnectionException
+            || e instanceof SQLRecoverableException) {
+            return true;
+        }
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        // SQL standard class 08: connection exception; PostgreSQL 57P01-57P03: shutting down, crashed, starting up
+        return state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
+            || state.startsWith("90") && H2_CODES.contains(e.getErrorCode());
+    }
+}
