@@ -43,8 +43,8 @@ public final class FastexcelSheet extends AbstractSheet {
     private FastexcelSheet(ReadableWorkbook workbook, SheetRows rows, SheetHeader header, ReadLimits limits,
                            long mostRows) {
         super(limits.maxRows());
-        // the header row at least is not data; rows above it may be absent from the XML, so this is an upper bound
-        maxDataRows(Math.max(0, mostRows - 1));
+        // the rows read so far (the header and those above it) are not data; mostRows is the most of any part
+        maxDataRows(Math.max(0, mostRows - rows.consumed));
         this.workbook = workbook;
         this.rows = rows;
         this.cells = rows.cells;
@@ -167,6 +167,8 @@ public final class FastexcelSheet extends AbstractSheet {
         private final CellValues cells;
         private Row current;
         private int lastRowNum;
+        /** Rows returned by {@link #next()} so far. */
+        private long consumed;
 
         SheetRows(Stream<Row> stream, CellValues cells) {
             this.stream = stream;
@@ -189,6 +191,7 @@ public final class FastexcelSheet extends AbstractSheet {
                         + " in the sheet's XML", null);
             }
             lastRowNum = current.getRowNum();
+            consumed++;
             return current;
         }
 
