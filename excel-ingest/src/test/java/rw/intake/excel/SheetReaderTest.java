@@ -83,6 +83,8 @@ final class SheetReaderTest {
             assertThat(header.headersFound())
                     .containsExactly("Mobile Number", "E-Mail", "Notes", "FULL_NAME", "Sex", "National.ID");
             assertThat(header.ignoredColumns()).containsExactly("Notes");
+            assertThat(header.fieldHeaders())
+                    .containsExactly("FULL_NAME", "National.ID", "Mobile Number", "Sex", "E-Mail");
             assertThat(sheet.records().toList())
                     .containsExactly(RawRecord.of(2, "Alice", "1199070012345601", "0788123456", "F", "a@b.rw"));
         }

@@ -43,6 +43,8 @@ final class Upload {
     final String fileName;
     final Instant createdAt;
     final List<String> ignoredColumns;
+    /** The header text of each field's column as the sheet had it, in {@code Field} order (the error report's). */
+    final List<String> fieldHeaders;
     final long sequence = SEQUENCE.incrementAndGet();
     /** Records reserved in the staging budget for this upload. */
     final AtomicLong reserved = new AtomicLong();
@@ -73,12 +75,14 @@ final class Upload {
     private long withWarnings;
     private final Map<String, long[]> codeCounts = new HashMap<>();
 
-    Upload(String id, String owner, String fileName, Instant createdAt, List<String> ignoredColumns) {
+    Upload(String id, String owner, String fileName, Instant createdAt, List<String> ignoredColumns,
+           List<String> fieldHeaders) {
         this.id = id;
         this.owner = owner;
         this.fileName = fileName;
         this.createdAt = createdAt;
         this.ignoredColumns = List.copyOf(ignoredColumns);
+        this.fieldHeaders = List.copyOf(fieldHeaders);
     }
 
     UploadStatus status() {
@@ -260,6 +264,40 @@ final class Upload {
             indexes[i] = ix.recordAt(filter, (int) (from + i));
         }
         return RecordPageJson.write(r, indexes, page, size, total);
+    }
+
+    /**
+     * Every staged record (left out or not) in row order, as it reads now, rebuilt lazily; iterable more than once.
+     * Each record is read under the read lock, so an edit running meanwhile is seen whole or not at all.
+     */
+    Iterable<ValidatedRecord> records() {
+        requireReadable();
+        return () -> new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                lock.readLock().lock();
+                try {
+                    return next < staged.records().size();
+                } finally {
+                    lock.readLock().unlock();
+                }
+            }
+
+            @Override
+            public ValidatedRecord next() {
+                lock.readLock().lock();
+                try {
+                    if (next >= staged.records().size()) {
+                        throw new NoSuchElementException();
+                    }
+                    return staged.records().get(next++);
+                } finally {
+                    lock.readLock().unlock();
+                }
+            }
+        };
     }
 
     /**

@@ -74,6 +74,9 @@ public final class UploadModule implements AutoCloseable {
         routes.get(UploadRoutes.BASE + "/{id}/records/{row}", r::record);
         routes.patch(UploadRoutes.BASE + "/{id}/records/{row}", r::edit);
         routes.post(UploadRoutes.BASE + "/{id}/commit", r::commit);
+        ReportRoutes report = new ReportRoutes(service);
+        routes.get(UploadRoutes.BASE + "/{id}/report.xlsx", report::xlsx);
+        routes.get(UploadRoutes.BASE + "/{id}/report.csv", report::csv);
         routes.get("/api/v1/users", r::users);
         new LegacyRoutes(service, maxBytes).register(routes);
     }

@@ -92,7 +92,7 @@ public final class UploadService {
         boolean handedOver = false;
         try {
             Upload upload = new Upload(UploadIds.next(), caller.username(), file.fileName(), clock.instant(),
-                    opened.header().ignoredColumns());
+                    opened.header().ignoredColumns(), opened.header().fieldHeaders());
             staging.admit(upload, reservePerUpload);
             readers.execute(() -> read(upload, opened));
             handedOver = true;
@@ -194,6 +194,17 @@ public final class UploadService {
      */
     Upload.Detail record(Principal caller, String id, int row) {
         return find(caller, id).record(row);
+    }
+
+    /**
+     * The upload's error report, over the records it stages now ({@code invalidOnly}: those with an error).
+     *
+     * @throws ApiException 404 {@code upload.not_found}, 409 {@code upload.not_ready} (with Retry-After) while
+     *                      validating, 409 {@code upload.failed}
+     */
+    ErrorReport report(Principal caller, String id, boolean invalidOnly) {
+        Upload upload = find(caller, id);
+        return new ErrorReport(upload.fileName, upload.fieldHeaders, upload.records(), invalidOnly);
     }
 
     /** Drops the upload from staging. */

@@ -37,7 +37,7 @@ public final class EditBench {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         RecordValidator validator = RecordValidator.defaults();
         BatchValidator batch = validator.newBatch(rows);
-        Upload upload = new Upload("bench", "bench", "bench.xlsx", Instant.now(), List.of());
+        Upload upload = new Upload("bench", "bench", "bench.xlsx", Instant.now(), List.of(), List.of());
         List<ValidatedRecord> chunk = new ArrayList<>(UploadService.CHUNK);
         List<RawRecord> raws = new ArrayList<>(rows);
         SampleWorkbooks.rows(SampleSpec.of(rows, 2026)).forEach(s -> {

@@ -47,6 +47,8 @@ final class NoDiskTest {
             String id = TestServer.json(multipart).get("id").asText();
             assertThat(Workbooks.settled(server, token, id).get("status").asText()).isEqualTo("validated");
             assertThat(server.get("/api/v1/uploads/" + id + "/records?size=500&page=7", token).statusCode()).isEqualTo(200);
+            assertThat(server.get("/api/v1/uploads/" + id + "/report.xlsx?status=all", token).statusCode()).isEqualTo(200);
+            assertThat(server.get("/api/v1/uploads/" + id + "/report.csv?status=all", token).statusCode()).isEqualTo(200);
             assertThat(server.postJson("/api/v1/uploads/" + id + "/commit", token, "").statusCode()).isEqualTo(200);
 
             try (Stream<Path> left = Files.walk(tmp)) {

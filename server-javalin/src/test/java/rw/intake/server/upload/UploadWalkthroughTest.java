@@ -34,15 +34,7 @@ final class UploadWalkthroughTest {
 
     /** Every record of the upload under a query, by pages of 500. */
     static List<JsonNode> all(String token, String id, String query) {
-        List<JsonNode> out = new ArrayList<>();
-        for (int page = 1; ; page++) {
-            JsonNode p = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records?size=500&page=" + page + query,
-                    token));
-            p.get("items").forEach(out::add);
-            if (page >= p.get("totalPages").asLong()) {
-                return out;
-            }
-        }
+        return Workbooks.records(SERVER, token, id, query);
     }
 
     static TreeSet<String> codes(JsonNode record) {

@@ -87,6 +87,19 @@ public final class Workbooks {
         return TestServer.json(r).get("id").asText();
     }
 
+    /** Every record of the upload under a query ({@code &status=invalid}, or empty), by pages of 500. */
+    public static List<JsonNode> records(TestServer server, String token, String id, String query) {
+        List<JsonNode> out = new ArrayList<>();
+        for (int page = 1; ; page++) {
+            JsonNode p = TestServer.json(server.get("/api/v1/uploads/" + id + "/records?size=500&page=" + page + query,
+                    token));
+            p.get("items").forEach(out::add);
+            if (page >= p.get("totalPages").asLong()) {
+                return out;
+            }
+        }
+    }
+
     /** Polls the summary until the status is no longer {@code validating} (bounded: 2 minutes). */
     public static JsonNode settled(TestServer server, String token, String id) {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
