@@ -103,6 +103,22 @@ export async function call(method, path, body) {
 
 export const get = (path) => call('GET', path);
 
+/** Fetches a file with the access token and saves it under the name the server gives, through a blob link. */
+export async function download(path) {
+  const res = await fetch(path, { headers: { Authorization: `Bearer ${tokens?.access}` } });
+  if (!res.ok) throw await toError(res);
+  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '')?.[1] || path.split('/').pop().split('?')[0];
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return name;
+}
+
 /**
  * Sends a workbook as multipart part "file", reporting bytes sent through onProgress(loaded, total).
  * Resolves with the upload's summary; rejects with an ApiError (or a status 0 one for a network failure).

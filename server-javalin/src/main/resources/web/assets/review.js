@@ -1,11 +1,12 @@
 // Review of one upload: summary cards, violations chart, filters, one page of records, commit and discard.
 // A page turn or a filter change fetches one page of records and redraws only the table and the pager.
 import { t, has, formatDate } from './i18n.js';
-import { call, get } from './api.js';
+import { call, get, download } from './api.js';
 import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, announce } from './ui.js';
 
 export const FIELDS = ['names', 'nid', 'phone_number', 'gender', 'email'];
 const PROPERTY = { names: 'names', nid: 'nid', phone_number: 'phoneNumber', gender: 'gender', email: 'email' };
+const FIELD_OF = Object.fromEntries(Object.entries(PROPERTY).map(([k, v]) => [v, k]));
 const WARNINGS = new Set(['nid.numeric_cell', 'nid.underage', 'phone.duplicate', 'email.duplicate']);
 const SIZES = [50, 100, 500];
 
@@ -43,7 +44,7 @@ export async function showReview(main, id, params) {
   const q = query(params);
   if (!view || view.id !== id || view.main !== main || !main.contains(view.table)) {
     const summary = await get(`/api/v1/uploads/${id}`);
-    view = { id, summary, main };
+    view = { id, summary, main, notice: h('div', { id: 'edit-result', role: 'status' }) };
     drawFrame();
   }
   await drawRecords(q);
@@ -57,6 +58,7 @@ async function refreshSummary() {
 
 function drawFrame() {
   const sm = view.summary;
+  view.drawn = null;
   const tot = sm.totals;
   const card = (key, value, cls) => h('div', { class: `stat ${cls || ''}` },
     h('span', { class: 'stat-value', id: `card-${key}` }, n(value)), h('span', { class: 'stat-label' }, t(`review.card.${key}`)));
@@ -73,14 +75,14 @@ function drawFrame() {
     h('p', { class: 'meta' }, t('review.meta', { owner: sm.owner, created: formatDate(sm.createdAt) })),
     h('div', { class: 'stats', id: 'summary-cards' },
       card('records', tot.records), card('valid', tot.valid, 'ok'), card('invalid', tot.invalid, 'bad'),
-      card('withWarnings', tot.withWarnings, 'warn'), card('blankRows', tot.blankRows)),
+      card('withWarnings', tot.withWarnings, 'warn'), card('excluded', tot.excluded || 0), card('blankRows', tot.blankRows)),
     sm.ignoredColumns && sm.ignoredColumns.length
       ? h('p', { class: 'hint' }, t('review.ignoredColumns', { columns: sm.ignoredColumns.join(', ') })) : null,
     sm.commit ? h('p', { class: 'notice', id: 'commit-state' },
       t('review.committed', { at: formatDate(sm.commit.committedAt), committed: sm.commit.committed,
         skipped: sm.commit.skipped, conflicts: sm.commit.conflicts }), ' ',
       h('a', { href: href('/users', { uploadId: sm.id }) }, t('review.savedUsers'))) : null,
-    view.chart, view.filters, view.table, view.pager);
+    view.notice, view.chart, view.filters, view.table, view.pager);
   drawActions();
 }
 
@@ -88,7 +90,42 @@ function drawActions() {
   const sm = view.summary;
   put(view.actions,
     sm.status === 'validated' ? h('button', { type: 'button', class: 'btn primary', id: 'commit-open', onclick: openCommit }, t('review.commit')) : null,
-    sm.status !== 'committing' ? h('button', { type: 'button', class: 'btn danger', id: 'discard-open', onclick: openDiscard }, t('review.discard')) : null);
+    sm.status !== 'committing' ? h('button', { type: 'button', class: 'btn danger', id: 'discard-open', onclick: openDiscard }, t('review.discard')) : null,
+    ['validated', 'committed'].includes(sm.status) ? reportForm() : null);
+}
+
+/** The error report, fetched with the token and saved through a blob link (the page's CSP allows no other way). */
+function reportForm() {
+  const status = select('report-status', t('report.status'), [['invalid', t('report.invalid')], ['all', t('report.all')]], 'invalid', () => {});
+  const btn = (ext) => h('button', {
+    type: 'button', class: 'btn', id: `report-${ext}`,
+    onclick: async () => {
+      try {
+        await download(`/api/v1/uploads/${view.id}/report.${ext}?status=${status.querySelector('select').value}`);
+      } catch (err) {
+        put(view.notice, problemNode(err));
+      }
+    },
+  }, t(`report.${ext}`));
+  return h('div', { class: 'inline report' }, status, btn('xlsx'), btn('csv'));
+}
+
+const editable = () => view.summary.status === 'validated';
+
+/** Sends a change of one record; shows the rows whose verdict changed, or the problem, and redraws the numbers. */
+async function patch(row, body, what) {
+  try {
+    const a = await call('PATCH', `/api/v1/uploads/${view.id}/records/${row}`, body);
+    const q = query(new URLSearchParams(location.hash.split('?')[1] || ''));
+    const state = (r) => t(r.valid ? 'review.verdict.valid' : 'review.verdict.invalid');
+    put(view.notice, h('p', { id: 'edit-saved' }, t(what, { row, verdict: state(a.record) })),
+      a.changed.length ? h('p', { id: 'edit-changed' }, t('edit.changed'), ' ', a.changed.flatMap((c, i) => [i ? ', ' : '',
+        h('a', { href: href(`/uploads/${view.id}`, link({ ...q, status: 'all', field: '', code: '' }, { row: c.row, page: 1 })) },
+          t('edit.changedRow', { row: c.row, verdict: state(c) }))])) : null);
+    await refreshSummary();
+  } catch (err) {
+    put(view.notice, problemNode(err));
+  }
 }
 
 function drawChart(q) {
@@ -128,7 +165,33 @@ function drawFilters(q) {
     select('filter-size', t('review.filter.size'), SIZES.map((v) => [v, n(v)]), q.size, (v) => navigate(q, { size: Number(v), page: 1 })),
     h('button', { type: 'button', class: 'btn', id: 'filter-clear', onclick: () => navigate(q, { status: 'all', field: '', code: '', page: 1 }) },
       t('review.filter.clear')),
-    rowJump(q));
+    rowJump(q),
+    ...(q.code && editable() ? [true, false].map((out) => h('button', {
+      type: 'button', class: 'btn', id: out ? 'exclude-code' : 'include-code', onclick: () => confirmExclude(q, out),
+    }, t(out ? 'exclude.code' : 'include.code', { code: q.code }))) : []));
+}
+
+function confirmExclude(q, out) {
+  const body = { status: q.status, code: q.code, excluded: out };
+  if (q.field) body.field = q.field;
+  const form = h('form', {
+    onsubmit: async (e) => {
+      e.preventDefault();
+      d.close('done');
+      try {
+        const a = await call('POST', `/api/v1/uploads/${view.id}/records/exclude`, body);
+        put(view.notice, h('p', { id: 'edit-saved' }, t(out ? 'exclude.done' : 'include.done', { count: a.matched, code: q.code })));
+        await refreshSummary();
+      } catch (err) {
+        put(view.notice, problemNode(err));
+      }
+    },
+  }, h('p', { text: t(out ? 'exclude.explain' : 'include.explain', { code: q.code, message: codeText(q.code) }) }),
+  h('div', { class: 'dialog-buttons' },
+    h('button', { type: 'button', class: 'btn', id: 'exclude-cancel', onclick: () => d.close('cancel') }, t('commit.cancel')),
+    h('button', { type: 'submit', class: 'btn primary', id: 'exclude-confirm' }, t(out ? 'exclude.confirm' : 'include.confirm'))));
+  const d = dialog(t(out ? 'exclude.code' : 'include.code', { code: q.code }), form);
+  form.querySelector('#exclude-confirm').focus();
 }
 
 function rowJump(q) {
@@ -165,8 +228,12 @@ async function locate(q, row) {
 }
 
 async function drawRecords(q) {
-  drawChart(q);
-  drawFilters(q);
+  const key = [q.status, q.field, q.code, q.size].join('|');
+  if (view.drawn !== key) {
+    drawChart(q);
+    drawFilters(q);
+    view.drawn = key;
+  }
   const sm = view.summary;
   if (sm.status === 'validating' || sm.status === 'failed') {
     view.table.replaceChildren(sm.status === 'failed'
@@ -211,7 +278,7 @@ function table(q, page) {
     const detailsId = `details-${r.row}`;
     const toggle = h('button', {
       type: 'button', class: 'btn small toggle', id: `toggle-${r.row}`, 'aria-expanded': 'false', 'aria-controls': detailsId,
-      'aria-label': t('review.details.show', { row: r.row }), disabled: r.errors.length ? undefined : true,
+      'aria-label': t('review.details.show', { row: r.row }),
     }, '▸');
     const details = h('tr', { id: detailsId, class: 'details', hidden: true }, h('td', { colspan: 8 }, detailsList(q, r)));
     toggle.addEventListener('click', () => {
@@ -220,12 +287,17 @@ function table(q, page) {
       toggle.setAttribute('aria-expanded', String(open));
       toggle.setAttribute('aria-label', t(open ? 'review.details.hide' : 'review.details.show', { row: r.row }));
       toggle.textContent = open ? '▾' : '▸';
+      if (open) showHistory(r.row, details.firstChild);
     });
-    body.append(h('tr', { id: `row-${r.row}`, class: q.hl === r.row ? 'highlight' : undefined, 'data-row': r.row },
+    const out = editable() ? h('button', {
+      type: 'button', class: 'btn small', id: `exclude-${r.row}`, onclick: () => patch(r.row, { excluded: !r.excluded }, r.excluded ? 'include.row' : 'exclude.row'),
+    }, t(r.excluded ? 'include.button' : 'exclude.button')) : null;
+    body.append(h('tr', { id: `row-${r.row}`, class: [q.hl === r.row ? 'highlight' : '', r.excluded ? 'excluded' : ''].join(' ').trim() || undefined, 'data-row': r.row },
       h('th', { scope: 'row', class: 'num' }, String(r.row)),
       FIELDS.map((f) => cell(r, f)),
-      h('td', {}, h('span', { class: `verdict ${verdict}` }, t(`review.verdict.${verdict}`))),
-      h('td', {}, toggle)), details);
+      h('td', {}, h('span', { class: `verdict ${verdict}` }, t(`review.verdict.${verdict}`)),
+        r.excluded ? h('span', { class: 'verdict out' }, t('review.verdict.excluded')) : null),
+      h('td', {}, toggle, out)), details);
   }
   return h('table', { class: 'grid records', id: 'records-table' },
     h('caption', {}, t('review.table.caption', { from, to: from + page.items.length - 1, total: page.totalItems })),
@@ -237,13 +309,53 @@ function table(q, page) {
 function cell(r, field) {
   const value = r[PROPERTY[field]] ?? '';
   const errs = r.errors.filter((e) => e.field === field);
-  if (!errs.length) return h('td', {}, value);
   const severity = errs.some((e) => e.severity === 'error') ? 'error' : 'warning';
   const tipId = `tip-${r.row}-${field}`;
-  return h('td', { class: `cell-${severity}`, tabindex: 0, 'aria-describedby': tipId, 'data-field': field },
-    h('span', { class: 'cell-value' }, value || '∅'),
-    h('span', { class: 'tip', role: 'tooltip', id: tipId },
-      errs.map((e) => `${t(`review.severity.${e.severity}`)}: ${violationText(e)}`).join(' · ')));
+  const td = h('td', {
+    class: errs.length ? `cell-${severity}` : undefined, tabindex: errs.length || editable() ? 0 : undefined,
+    'aria-describedby': errs.length ? tipId : undefined, 'data-field': field,
+    title: editable() ? t('edit.hint') : undefined,
+  }, h('span', { class: 'cell-value' }, errs.length ? value || '∅' : value), errs.length ? h('span', { class: 'tip', role: 'tooltip', id: tipId },
+    errs.map((e) => `${t(`review.severity.${e.severity}`)}: ${violationText(e)}`).join(' · ')) : null);
+  if (editable()) {
+    const edit = (e) => {
+      if (!td.querySelector('input') && (e.type === 'click' || (e.target === td && ['Enter', 'F2'].includes(e.key)))) editCell(td, r, field, value);
+    };
+    td.addEventListener('click', edit);
+    td.addEventListener('keydown', edit);
+  }
+  return td;
+}
+
+/** Turns the cell into a text field: Enter saves, Escape (or leaving it) puts the cell back. */
+function editCell(td, r, field, value) {
+  const kept = [...td.childNodes];
+  const input = h('input', { type: 'text', class: 'cell-input', value, maxlength: 1000, 'aria-label': t('edit.label', { field: t(`field.${field}`), row: r.row }) });
+  const back = () => { td.replaceChildren(...kept); td.focus(); };
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') { e.preventDefault(); back(); } else if (e.key === 'Enter') {
+      e.preventDefault();
+      if (input.value === value) back(); else patch(r.row, { [PROPERTY[field]]: input.value }, 'edit.saved');
+    }
+  });
+  input.addEventListener('blur', () => { if (td.contains(input)) td.replaceChildren(...kept); });
+  td.replaceChildren(input);
+  input.focus();
+  input.select();
+}
+
+/** The record's edits and exclusions, under its violations. */
+async function showHistory(row, into) {
+  into.querySelector('.history')?.remove();
+  try {
+    const rec = await get(`/api/v1/uploads/${view.id}/records/${row}`);
+    into.append(h('div', { class: 'history', id: `history-${row}` }, h('strong', {}, t('history.heading')), rec.history.length
+      ? h('ul', {}, rec.history.map((e) => h('li', {}, t(e.field === 'excluded' ? `history.${e.to === 'true' ? 'out' : 'in'}` : 'history.edit',
+        { at: formatDate(e.at), by: e.by, field: t(`field.${FIELD_OF[e.field] || e.field}`), from: e.from ?? '', to: e.to ?? '' }))))
+      : h('p', { text: t('history.none') })));
+  } catch (err) {
+    into.append(problemNode(err));
+  }
 }
 
 function violationText(e) {
@@ -264,10 +376,11 @@ function detailsList(q, r) {
 function openCommit() {
   const sm = view.summary;
   const tot = sm.totals;
-  const counts = { records: tot.records, valid: tot.valid, invalid: tot.invalid };
+  const out = tot.excluded || 0;
+  const counts = { records: tot.records, valid: tot.valid, invalid: tot.invalid, excluded: out, saved: tot.records - out };
   const radio = (value, key, checked) => h('div', { class: 'choice' },
     h('input', { type: 'radio', name: 'records', id: `commit-${value}`, value, checked: checked || undefined }),
-    h('label', { for: `commit-${value}` }, h('strong', {}, t(key)), h('br'), t(`${key}.explain`, counts)));
+    h('label', { for: `commit-${value}` }, h('strong', {}, t(key)), h('br'), t(`${key}.explain${out ? '.excluded' : ''}`, counts)));
   const result = h('div', { id: 'commit-result', role: 'status' });
   const confirm = h('button', { type: 'submit', class: 'btn primary', id: 'commit-confirm' }, t('commit.confirm'));
   const cancel = h('button', { type: 'button', class: 'btn', id: 'commit-cancel', onclick: () => d.close('cancel') }, t('commit.cancel'));

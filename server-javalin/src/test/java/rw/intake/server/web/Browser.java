@@ -34,6 +34,8 @@ import rw.intake.server.TestServer;
 final class Browser implements AutoCloseable {
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    /** Where the browser saves the files the page downloads. */
+    static final Path DOWNLOADS = Path.of("target", "browser-downloads").toAbsolutePath();
     /** Chrome's console line for an answer that was not 2xx: the test says which statuses it expects. */
     private static final Pattern FAILED_LOAD = Pattern.compile("status of (\\d{3}) ");
 
@@ -62,6 +64,8 @@ final class Browser implements AutoCloseable {
         options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,800",
                 "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync");
         options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
+        options.setExperimentalOption("prefs", Map.of("download.default_directory", DOWNLOADS.toString(),
+                "download.prompt_for_download", false));
         return new Browser(new ChromeDriver(options), server);
     }
 

@@ -3,12 +3,14 @@ package rw.intake.server.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -136,7 +138,8 @@ final class ReviewPageBrowserTest {
         assertThat(browser.visible(By.id("details-" + nidFormat.get(0).row())).getText())
                 .contains("nid.format");
 
-        // the last page holds the last nid.format row; back returns to the first page
+        // the last page holds the last nid.format row; back returns to the first page; a page turn redraws only rows
+        browser.script("document.getElementById('bar-nid-format').dataset.kept = 'yes'");
         by("#page-last").click();
         int lastPage = (nidFormat.size() + 49) / 50;
         browser.text(By.id("page-pageof"), "Page " + n(lastPage) + " of " + n(lastPage));
@@ -146,6 +149,7 @@ final class ReviewPageBrowserTest {
         assertThat(browser.driver().getCurrentUrl()).contains("page=" + lastPage);
         browser.driver().navigate().back();
         browser.text(By.id("page-pageof"), "Page 1 of " + n(lastPage));
+        assertThat(by("#bar-nid-format").getAttribute("data-kept")).as("the chart is not redrawn").isEqualTo("yes");
 
         // commit the valid records only: the dialog says the exact numbers, then the outcome
         browser.visible(By.id("commit-open")).click();
@@ -167,6 +171,93 @@ final class ReviewPageBrowserTest {
         browser.screenshot("saved-users");
         new org.openqa.selenium.support.ui.Select(by("#users-valid")).selectByValue("false");
         browser.visible(By.id("users-empty"));
+    }
+
+    @Test
+    void csvUpload_editLeaveOutReportCommit() throws IOException {
+        String[] r3 = Workbooks.person(2);
+        r3[1] = "123";
+        String[] r5 = Workbooks.person(4);
+        r5[1] = Workbooks.person(3)[1];
+        String[] r6 = Workbooks.person(5);
+        r6[1] = "12";
+        String csv = Stream.of(Workbooks.HEADER, Workbooks.person(1), r3, Workbooks.person(3), r5, r6,
+                Workbooks.person(6)).map(r -> String.join(",", r)).collect(Collectors.joining("\r\n", "", "\r\n"));
+        SERVER.clerkToken("csv-clerk");
+        browser.open("/uploads");
+        browser.signedIn("csv-clerk", "csv-clerk-password");
+        browser.visible(By.id("file-input")).sendKeys(file("fix.csv", csv.getBytes(StandardCharsets.UTF_8)));
+        browser.text(By.id("upload-done"), "fix.csv is validated: 6 records, 3 valid, 3 invalid.");
+        browser.visible(By.id("open-review")).click();
+        browser.visible(By.id("records-table"));
+        assertThat(by("#card-excluded").getText()).isEqualTo("0");
+
+        // Escape cancels an edit; Enter saves it
+        WebElement names = by("#row-2 td[data-field=names]");
+        browser.script("arguments[0].focus()", names);
+        names.sendKeys(Keys.ENTER);
+        WebElement input = browser.visible(By.cssSelector("#row-2 td[data-field=names] input"));
+        assertThat(input.getAttribute("aria-label")).isEqualTo("Names of row 2: Enter saves, Escape cancels");
+        input.sendKeys("X", Keys.ESCAPE);
+        assertThat(by("#row-2 td[data-field=names]").getText()).isEqualTo("Person Number");
+        // a click opens the field with its text selected, so typing replaces it
+        by("#row-3 td[data-field=nid]").click();
+        WebElement nid = browser.visible(By.cssSelector("#row-3 td[data-field=nid] input"));
+        nid.sendKeys(Workbooks.person(2)[1], Keys.ENTER);
+        browser.text(By.id("edit-saved"), "Row 3 saved: now Valid.");
+        browser.text(By.id("card-valid"), "4");
+        assertThat(by("#row-3 td[data-field=nid]").getText()).isEqualTo(Workbooks.person(2)[1]);
+
+        // the edit's history is in the row's details line
+        by("#toggle-3").click();
+        browser.text(By.id("history-3"), "csv-clerk changed NID from “123” to “" + Workbooks.person(2)[1] + "”.");
+
+        // a new NID on the first of two duplicates makes the second valid too
+        by("#row-4 td[data-field=nid]").click();
+        WebElement first = browser.visible(By.cssSelector("#row-4 td[data-field=nid] input"));
+        first.sendKeys("1199080000009999", Keys.ENTER);
+        browser.text(By.id("edit-changed"), "Verdict changed on: row 5 (Valid)");
+        browser.text(By.id("card-valid"), "5");
+        assertThat(by("#card-invalid").getText()).isEqualTo("1");
+
+        // leave a row out, then every row of a code, from its chart bar
+        by("#exclude-7").click();
+        browser.text(By.id("edit-saved"), "Row 7 is left out of the commit.");
+        browser.text(By.id("card-excluded"), "1");
+        assertThat(by("#row-7").getAttribute("class")).isEqualTo("excluded");
+        assertThat(by("#exclude-7").getText()).isEqualTo("Put back");
+        browser.visible(By.id("bar-nid-format")).click();
+        browser.visible(By.id("exclude-code")).click();
+        assertThat(browser.visible(By.cssSelector("dialog[open]")).getText()).contains("(nid.format) will be left out");
+        by("#exclude-confirm").click();
+        browser.text(By.id("edit-saved"), "1 records with nid.format are left out.");
+        browser.text(By.id("card-excluded"), "2");
+        assertThat(by("#row-6").getAttribute("class")).isEqualTo("excluded");
+        browser.screenshot("review-fixing");
+
+        // the error report, fetched with the token and saved by the browser
+        Path report = Browser.DOWNLOADS.resolve("fix-errors.csv");
+        Files.deleteIfExists(report);
+        by("#report-csv").click();
+        browser.waiting().until(d -> Files.exists(report));
+        browser.waiting().until(d -> read(report).contains("\n"));
+        assertThat(read(report)).startsWith("\uFEFFNames,NID,Phone Number,Gender,Email,Row,Errors,Warnings").contains(",12,");
+
+        // the commit counts the left-out records as skipped
+        by("#commit-open").click();
+        assertThat(browser.visible(By.cssSelector("dialog[open]")).getText())
+                .contains("4 of 6 records saved, the invalid ones with their violations; the 2 left out are not saved"
+                        + " and count as skipped.");
+        by("#commit-confirm").click();
+        browser.text(By.id("commit-outcome"), "Committed: 4 saved, 2 skipped, 0 conflicts.");
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException ex) {
+            return "";
+        }
     }
 
     @Test
