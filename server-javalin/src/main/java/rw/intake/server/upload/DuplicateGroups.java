@@ -1,18 +1,17 @@
 package rw.intake.server.upload;
 
 import com.carrotsearch.hppc.LongIntHashMap;
-import java.util.Arrays;
 import rw.intake.validation.BatchValidator;
 import rw.intake.validation.Field;
-import rw.intake.validation.ValidatedRecord;
 
 /**
  * For each duplicate rule (NID, phone, email) of an upload being edited: which records share each key, in row order
  * (those left out of the commit too: they are judged against the others, though none is judged against them). A key
  * maps to the first record of its group; each record links to the next of its group. Finding,
  * joining or leaving a group walks that group only, so an edit costs the rows that share its old or new values.
- * Built from the staged records at the first edit of an upload; some 4 bytes a record and 16 bytes a distinct key per
- * rule (about 60 MB for 1,000,000 records of distinct values). Not thread-safe: the upload's write lock guards it.
+ * Built from the keys collected while staging ({@link DuplicateKeys}) at the first edit of an upload, outside the
+ * upload's lock; some 4 bytes a record and 16 bytes a distinct key per rule (about 60 MB for 1,000,000 records of
+ * distinct values). Not thread-safe: the upload's write lock guards it once built.
  */
 final class DuplicateGroups {
     /** The fields of the duplicate rules, in the order of {@link #heads}. */
@@ -25,25 +24,31 @@ final class DuplicateGroups {
     private DuplicateGroups() {
     }
 
-    /** The groups of the staged records. */
-    static DuplicateGroups build(StagedRecords records) {
+    /** The groups of the staged records, from their keys collected while staging. */
+    static DuplicateGroups build(DuplicateKeys keys) {
         DuplicateGroups g = new DuplicateGroups();
-        int n = records.size();
+        int n = keys.size();
         for (int k = 0; k < FIELDS.length; k++) {
-            g.heads[k] = new LongIntHashMap();
-            g.next[k] = new int[n];
-            Arrays.fill(g.next[k], NONE);
-        }
-        // From the last record back, so that each becomes the head of its group and links to the former head.
-        for (int i = n - 1; i >= 0; i--) {
-            ValidatedRecord r = records.get(i);
-            for (int k = 0; k < FIELDS.length; k++) {
-                long key = BatchValidator.duplicateKey(FIELDS[k], r);
-                if (key != BatchValidator.NO_KEY) {
-                    g.next[k][i] = g.heads[k].getOrDefault(key, NONE);
-                    g.heads[k].put(key, i);
+            int[] next = new int[n];
+            LongIntHashMap heads = new LongIntHashMap(n);
+            // From the last record back, so that each becomes the head of its group and links to the former head.
+            for (int i = n - 1; i >= 0; i--) {
+                long key = keys.key(k, i);
+                if (key == BatchValidator.NO_KEY) {
+                    next[i] = NONE;
+                } else {
+                    int slot = heads.indexOf(key);
+                    if (heads.indexExists(slot)) {
+                        next[i] = heads.indexGet(slot);
+                        heads.indexReplace(slot, i);
+                    } else {
+                        next[i] = NONE;
+                        heads.indexInsert(slot, key, i);
+                    }
                 }
             }
+            g.heads[k] = heads;
+            g.next[k] = next;
         }
         return g;
     }

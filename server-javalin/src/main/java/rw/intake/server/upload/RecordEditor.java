@@ -31,9 +31,9 @@ final class RecordEditor {
     /** What is known of NIDs (by key) while editing: registered, not registered; looked up once. */
     private final LongByteHashMap registered = new LongByteHashMap();
 
-    RecordEditor(RecordValidator validator, StagedRecords records) {
+    RecordEditor(RecordValidator validator, DuplicateGroups groups) {
         this.validator = validator;
-        this.groups = DuplicateGroups.build(records);
+        this.groups = groups;
     }
 
     long retainedBytes() {

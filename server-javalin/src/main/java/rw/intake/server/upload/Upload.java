@@ -62,12 +62,13 @@ final class Upload {
     private volatile CommitResult commit;
     private volatile boolean released;
     /** The packed records and their filter indexes, swapped as one; null once failed. */
-    private volatile Staged staged = new Staged(new StagedRecords(), new RecordIndex());
+    private volatile Staged staged = new Staged(new StagedRecords(), new RecordIndex(), new DuplicateKeys());
 
     /** Pages and records read under the read lock; edits and the start of the commit hold the write lock. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    /** Made at the first edit (write lock); dropped once committed. */
-    private RecordEditor editor;
+    /** Made at the first edit, before it takes the write lock (under {@link #editorBuild}); dropped once committed. */
+    private volatile RecordEditor editor;
+    private final Object editorBuild = new Object();
     /** Every change of a record, in the order made (write lock). */
     private final List<RecordEdit> history = new ArrayList<>();
     private final Map<Integer, List<RecordEdit>> historyByRow = new HashMap<>();
@@ -122,7 +123,8 @@ final class Upload {
         }
         Arrays.sort(rows);
         Staged old = staged;
-        Staged fresh = new Staged(new StagedRecords(), new RecordIndex());
+        // the conflicts change no value: the keys stay (no edit can follow a commit)
+        Staged fresh = new Staged(new StagedRecords(), new RecordIndex(), old.keys());
         valid = 0;
         invalid = 0;
         withWarnings = 0;
@@ -211,7 +213,7 @@ final class Upload {
     /** Heap held by the packed records and indexes, approximately. */
     long retainedBytes() {
         Staged s = staged;
-        return s == null ? 0 : s.records().retainedBytes() + s.index().retainedBytes();
+        return s == null ? 0 : s.records().retainedBytes() + s.index().retainedBytes() + s.keys().retainedBytes();
     }
 
     /** The summary; its totals and counts by code agree with each other and with the pages (none mid-edit). */
@@ -360,6 +362,7 @@ final class Upload {
      * @throws ApiException 404 {@code record.not_found}; 409 unless validated
      */
     Edited edit(int row, Map<Field, String> values, Boolean exclude, String by, Instant at, RecordValidator validator) {
+        editor(validator);
         lock.writeLock().lock();
         try {
             requireEditable();
@@ -385,6 +388,7 @@ final class Upload {
      * @throws ApiException 409 unless validated
      */
     int exclude(RecordFilter filter, boolean exclude, String by, Instant at, RecordValidator validator) {
+        editor(validator);
         lock.writeLock().lock();
         try {
             requireEditable();
@@ -431,9 +435,30 @@ final class Upload {
     long editorBytes() {
         lock.readLock().lock();
         try {
-            return editor == null ? 0 : editor.retainedBytes();
+            RecordEditor e = editor;
+            return e == null ? 0 : e.retainedBytes();
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The editor, built at the first call once validated from the keys collected while staging. Called before an
+     * edit takes the write lock, so that pages are served while the duplicate groups are built; concurrent first
+     * edits wait for the one build. Null while not validated (the edit then refuses under the lock).
+     */
+    private RecordEditor editor(RecordValidator validator) {
+        RecordEditor e = editor;
+        if (e != null || status != UploadStatus.VALIDATED) {
+            return e;
+        }
+        synchronized (editorBuild) {
+            if (editor == null && status == UploadStatus.VALIDATED) {
+                DuplicateKeys keys = staged.keys();
+                editor = new RecordEditor(validator, DuplicateGroups.build(keys));
+                keys.release();
+            }
+            return editor;
         }
     }
 
@@ -467,11 +492,9 @@ final class Upload {
         if (made.isEmpty()) {
             return Map.of();
         }
-        if (editor == null) {
-            editor = new RecordEditor(validator, records);
-        }
+        RecordEditor e = editor(validator);
         RawRecord edited = new RawRecord(row, cells[0], cells[1], cells[2], cells[3], cells[4], nidNumeric, phoneNumeric);
-        Map<Integer, ValidatedRecord> others = editor.apply(new RecordEditor.Target() {
+        Map<Integer, ValidatedRecord> others = e.apply(new RecordEditor.Target() {
             @Override
             public StagedRecords records() {
                 return s.records();
@@ -543,15 +566,17 @@ final class Upload {
         rowsRead = read;
     }
 
-    /** The records and their indexes, published together. */
-    private record Staged(StagedRecords records, RecordIndex index) {
+    /** The records, their indexes and their duplicate keys, published together. */
+    private record Staged(StagedRecords records, RecordIndex index, DuplicateKeys keys) {
         void add(ValidatedRecord v) {
             index.add(records.append(v), v);
+            keys.add(v);
         }
 
         void trim() {
             records.trim();
             index.trim();
+            keys.trim();
         }
     }
 }

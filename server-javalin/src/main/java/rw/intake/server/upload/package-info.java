@@ -56,9 +56,10 @@
  * the records.
  * An edit writes the record's new bytes at the end of the arena and moves its offset, and moves it between the sorted
  * index lists (binary search and a shift); the duplicate groups ({@code DuplicateGroups}: per rule, a primitive map
- * from key to first record and a next-record link per record) are built at an upload's first edit, so an edit walks
- * only the groups of its old and new values. Pages, summaries and single records read under a per-upload read lock,
- * edits hold its write lock.
+ * from key to first record and a next-record link per record) are built at an upload's first edit, before it takes
+ * the write lock, from the keys staging collected ({@code DuplicateKeys}: three longs a record, dropped once the
+ * groups exist), so an edit walks only the groups of its old and new values. Pages, summaries and single records read
+ * under a per-upload read lock, edits hold its write lock.
  * Reading (excel-ingest), checking (validation-core) and the registered-NID look-ups with staging run on three
  * threads joined by short queues.
  */

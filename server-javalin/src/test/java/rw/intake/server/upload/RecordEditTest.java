@@ -14,6 +14,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import rw.intake.server.TestServer;
@@ -366,5 +371,95 @@ final class RecordEditTest {
         // 1,000 characters are allowed
         assertThat(edited(token, id, 3, "{\"names\":\"" + "a".repeat(1000) + "\"}").get("record").get("names").asText())
                 .hasSize(1000);
+    }
+
+    @Test
+    void edit_pagesReadMeanwhileAreConsistent() throws Exception {
+        String token = SERVER.clerkToken("fixer7");
+        List<String[]> rows = sheet();
+        for (int i = 0; i < 40; i++) {
+            rows.add(i % 10 == 9 ? person(700 + i, nid(700)) : Workbooks.person(700 + i));
+        }
+        String id = upload(token, rows);
+        AtomicBoolean editing = new AtomicBoolean(true);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Integer>> readers = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                readers.add(pool.submit(() -> {
+                    int reads = 0;
+                    do {
+                        assertPagesConsistent(token, id, 40);
+                        reads++;
+                    } while (editing.get());
+                    return reads;
+                }));
+            }
+            Future<?> editor = pool.submit(() -> {
+                try {
+                    // NIDs made duplicates of row 2 and back, rows left out and put back: verdicts cascade both ways
+                    for (int i = 0; i < 60; i++) {
+                        int row = 3 + i % 39;
+                        String body = switch (i % 3) {
+                            case 0 -> "{\"nid\":\"" + nid(700) + "\"}";
+                            case 1 -> "{\"nid\":\"" + nid(700 + row - 2) + "\"}";
+                            default -> "{\"excluded\":" + (i % 2 == 0) + "}";
+                        };
+                        edited(token, id, row, body);
+                    }
+                } finally {
+                    editing.set(false);
+                }
+            });
+            editor.get(2, TimeUnit.MINUTES);
+            for (Future<Integer> reader : readers) {
+                assertThat(reader.get(2, TimeUnit.MINUTES)).isPositive();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertConsistent(token, id);
+    }
+
+    /**
+     * One summary and one page per filter, each read once while edits may run: the totals add up, and every page's
+     * total and items agree with its filter and with each record's own verdict.
+     */
+    private static void assertPagesConsistent(String token, String id, int records) {
+        JsonNode totals = summary(token, id).get("totals");
+        assertThat(totals.get("records").asLong()).isEqualTo(records);
+        assertThat(totals.get("valid").asLong() + totals.get("invalid").asLong()).isEqualTo(records);
+        assertThat(totals.get("excluded").asLong()).isBetween(0L, (long) records);
+        for (String query : List.of("", "&status=valid", "&status=invalid", "&code=nid.duplicate",
+                "&status=invalid&field=nid")) {
+            JsonNode page = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records?size=500" + query, token));
+            JsonNode items = page.get("items");
+            assertThat(page.get("totalItems").asLong()).as(query).isEqualTo(items.size());
+            int previous = 0;
+            for (JsonNode r : items) {
+                int row = r.get("row").asInt();
+                assertThat(row).as(query).isGreaterThan(previous);
+                previous = row;
+                boolean errors = false;
+                for (JsonNode e : r.get("errors")) {
+                    errors |= "error".equals(e.get("severity").asText());
+                }
+                assertThat(r.get("valid").asBoolean()).as("%s row %d", query, row).isEqualTo(!errors);
+                if (query.contains("status=valid")) {
+                    assertThat(r.get("valid").asBoolean()).as("%s row %d", query, row).isTrue();
+                } else if (query.contains("status=invalid")) {
+                    assertThat(r.get("valid").asBoolean()).as("%s row %d", query, row).isFalse();
+                }
+                if (query.contains("code=")) {
+                    assertThat(codes(r)).as("%s row %d", query, row).contains("nid.duplicate");
+                }
+                if (query.contains("field=")) {
+                    assertThat(fields(r)).as("%s row %d", query, row).contains("nid");
+                }
+            }
+            if (query.isEmpty()) {
+                assertThat(items.size()).isEqualTo(records);
+            }
+        }
     }
 }
