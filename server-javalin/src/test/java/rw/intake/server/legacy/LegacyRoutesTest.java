@@ -97,8 +97,8 @@ final class LegacyRoutesTest {
     void upload_refusedFileIsProblem() {
         String token = SERVER.clerkToken("legacy-bad");
 
-        HttpResponse<String> r = SERVER.postMultipart("/api/v1/upload/", token, "usersfile", "users.csv",
-                "names,nid\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        HttpResponse<String> r = SERVER.postMultipart("/api/v1/upload/", token, "usersfile", "users.pdf",
+                "%PDF-1.7\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
         assertThat(Workbooks.problemCode(r, 400)).isEqualTo("file.unsupported_format");
     }
