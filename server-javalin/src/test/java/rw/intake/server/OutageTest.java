@@ -41,7 +41,8 @@ final class OutageTest {
 
     @Test
     void ready_stagingFull_503NamingIt() {
-        try (TestServer server = TestServer.start(Map.of("MAX_ROWS", "5", "STAGING_MAX_RECORDS", "5"))) {
+        try (TestServer server = TestServer.start(Map.of("MAX_ROWS", "5", "STAGING_MAX_RECORDS", "5",
+                "STAGING_MAX_RECORDS_PER_USER", "5"))) {
             String token = server.clerkToken("clerk1");
             String id = Workbooks.accepted(server, token, Workbooks.xlsx(Workbooks.people(1, 5)));
             Workbooks.settled(server, token, id);
