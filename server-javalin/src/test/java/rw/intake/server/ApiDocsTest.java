@@ -62,7 +62,9 @@ final class ApiDocsTest {
             "GET /api/v1/users", Set.of("page", "size", "uploadId", "valid"),
             "POST /api/v1/upload", Set.of("fileName"),
             "GET /api/v1/validatedusers", Set.of("page", "size"),
-            "GET /api/v1/savedusers", Set.of("page", "size"));
+            "GET /api/v1/savedusers", Set.of("page", "size"),
+            "GET /api/v1/uploads/{id}/report.xlsx", Set.of("status"),
+            "GET /api/v1/uploads/{id}/report.csv", Set.of("status"));
 
     /** How handlers read query parameters: directly, or through RequestParams. */
     private static final List<Pattern> READS = List.of(Pattern.compile("queryParam\\(\"(\\w+)\"\\)"),

@@ -273,12 +273,17 @@ final class Upload {
         return RecordPageJson.write(r, indexes, page, size, total);
     }
 
-    /**
-     * The records not left out (those a commit saves) in row order, rebuilt lazily; iterable more than once. Each is
-     * read under the read lock, so an edit made meanwhile (by the error report's readers; none can run while
-     * committing) is seen whole or not at all.
-     */
+    /** The records not left out (those a commit saves) in row order, as {@link #records(boolean)}. */
     Iterable<ValidatedRecord> recordsToCommit() {
+        return records(false);
+    }
+
+    /**
+     * The staged records in row order ({@code withExcluded}: those left out too), rebuilt lazily; iterable more than
+     * once. Each is read under the read lock, so an edit made meanwhile (while the error report is written; none can
+     * run while committing) is seen whole or not at all.
+     */
+    Iterable<ValidatedRecord> records(boolean withExcluded) {
         requireReadable();
         StagedRecords r = staged.records();
         return () -> new Iterator<>() {
@@ -286,7 +291,7 @@ final class Upload {
 
             private int skipExcluded(int from) {
                 int i = from;
-                while (i < r.size() && r.excluded(i)) {
+                while (!withExcluded && i < r.size() && r.excluded(i)) {
                     i++;
                 }
                 return i;

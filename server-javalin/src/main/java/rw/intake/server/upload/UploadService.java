@@ -234,7 +234,7 @@ public final class UploadService {
     }
 
     /**
-     * The upload's error report, over the records it stages now and does not leave out ({@code invalidOnly}: those
+     * The upload's error report, over the records it stages now, those left out included ({@code invalidOnly}: those
      * with an error).
      *
      * @throws ApiException 404 {@code upload.not_found}, 409 {@code upload.not_ready} (with Retry-After) while
@@ -242,7 +242,7 @@ public final class UploadService {
      */
     ErrorReport report(Principal caller, String id, boolean invalidOnly) {
         Upload upload = find(caller, id);
-        return new ErrorReport(upload.fileName, upload.fieldHeaders, upload.recordsToCommit(), invalidOnly);
+        return new ErrorReport(upload.fileName, upload.fieldHeaders, upload.records(true), invalidOnly);
     }
 
     /** Drops the upload from staging. */
