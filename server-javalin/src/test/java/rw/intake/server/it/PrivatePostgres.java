@@ -68,7 +68,7 @@ final class PrivatePostgres implements AutoCloseable {
                 "start"));
     }
 
-    /** Stops the cluster (fast: open sessions are ended, as when a server is shut down). */
+    /** Stops the cluster (fast: open connections are ended, as when a server is shut down). */
     void stopServer() {
         runLogged(asPostgres(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "-t", "60", "stop"));
     }

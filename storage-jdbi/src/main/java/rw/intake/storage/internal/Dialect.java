@@ -57,7 +57,7 @@ public enum Dialect {
         return "classpath:db/migration/" + key;
     }
 
-    /** Driver options that make batched inserts fast, the session settings the queries rely on, H2's closing. */
+    /** Driver options that make batched inserts fast, the connection settings the queries rely on, H2's closing. */
     void configure(HikariConfig hikari) {
         switch (this) {
             case POSTGRESQL -> hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
