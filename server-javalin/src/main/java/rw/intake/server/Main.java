@@ -13,16 +13,16 @@ import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import rw.intake.server.auth.AccountRuleException;
-import rw.intake.server.auth.Accounts;
-import rw.intake.server.auth.Passwords;
+import rw.intake.server.internal.auth.AccountRuleException;
+import rw.intake.server.internal.auth.Accounts;
+import rw.intake.server.internal.auth.Passwords;
 import rw.intake.storage.Storage;
 
 /**
  * {@code java -jar intake-server.jar} serves; {@code java -jar intake-server.jar create-user NAME [--role clerk|admin]}
  * adds an account (password from {@code NEW_USER_PASSWORD}, else typed at the prompt, else generated and printed);
  * {@code set-password NAME} replaces one and ends its refresh tokens. A chosen password must pass
- * {@link rw.intake.server.auth.PasswordPolicy}.
+ * {@link rw.intake.server.internal.auth.PasswordPolicy}.
  * Settings come from environment variables ({@link ServerConfig}).
  */
 public final class Main {

@@ -19,18 +19,23 @@ import java.util.Map;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import rw.intake.server.auth.AccessFilter;
-import rw.intake.server.auth.AccountRoutes;
-import rw.intake.server.auth.AuthController;
-import rw.intake.server.auth.LoginThrottle;
-import rw.intake.server.auth.Tokens;
-import rw.intake.server.ops.Metrics;
-import rw.intake.server.ops.RequestIds;
-import rw.intake.server.ops.RequestLog;
-import rw.intake.server.upload.UploadModule;
-import rw.intake.server.upload.UploadService;
-import rw.intake.server.web.SecurityHeaders;
-import rw.intake.server.web.WebPage;
+import rw.intake.server.internal.auth.AccessFilter;
+import rw.intake.server.internal.web.ApiDocs;
+import rw.intake.server.internal.http.ApiException;
+import rw.intake.server.internal.ops.Health;
+import rw.intake.server.internal.ops.ProblemErrorHandler;
+import rw.intake.server.internal.legacy.LegacyRoutes;
+import rw.intake.server.internal.auth.AccountRoutes;
+import rw.intake.server.internal.auth.AuthController;
+import rw.intake.server.internal.auth.LoginThrottle;
+import rw.intake.server.internal.auth.Tokens;
+import rw.intake.server.internal.ops.Metrics;
+import rw.intake.server.internal.ops.RequestIds;
+import rw.intake.server.internal.ops.RequestLog;
+import rw.intake.server.internal.upload.UploadModule;
+import rw.intake.server.internal.upload.UploadService;
+import rw.intake.server.internal.web.SecurityHeaders;
+import rw.intake.server.internal.web.WebPage;
 import rw.intake.storage.Storage;
 
 /**
@@ -41,9 +46,6 @@ import rw.intake.storage.Storage;
 public final class ServerApp {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerApp.class);
-    static final String PROBLEM_JSON = "application/problem+json";
-    /** Seconds a client is asked to wait after 503 {@code database.unavailable}. */
-    static final String DATABASE_RETRY_AFTER = "5";
     /** How long stopping Jetty waits for the requests in progress (after {@link #shutDown} drained the commits). */
     private static final long JETTY_STOP_MILLIS = 5_000;
     private static final Key<UploadModule> UPLOADS = new Key<>("intake.uploads");
@@ -78,7 +80,7 @@ public final class ServerApp {
         AuthController auth = new AuthController(storage.accounts(), tokens, new LoginThrottle(ticker));
         AccessFilter access = new AccessFilter(tokens);
         Metrics metrics = new Metrics(config.metricsToken(), tokens, storage.dialect(), storage.dataSource());
-        UploadModule uploads = UploadModule.create(config, storage.users(), ticker, metrics);
+        UploadModule uploads = UploadModule.create(uploadSettings(config), storage.users(), ticker, metrics);
         metrics.watch(uploads, config.stagingMaxRecords(), config.stagingMaxRecordsPerUser());
         ApiDocs docs = ApiDocs.load(mapper);
         WebPage page = WebPage.load();
@@ -115,6 +117,7 @@ public final class ServerApp {
             cfg.routes.get("/api/v1/openapi.json", docs::openApi);
             cfg.routes.get("/api/v1/docs", docs::page);
             uploads.routes(cfg.routes);
+            new LegacyRoutes(uploads.service(), uploads.maxBytes()).register(cfg.routes);
             new AccountRoutes(storage.accounts()).register(cfg.routes);
 
             cfg.routes.exception(ApiException.class, (ex, ctx) -> problem(ctx, mapper, ex));
@@ -162,7 +165,7 @@ public final class ServerApp {
     static ApiException databaseUnavailable() {
         return new ApiException(503, UploadService.DATABASE_UNAVAILABLE, "Service Unavailable",
                 "the database cannot be reached; try again in a moment", Map.of(),
-                Map.of("Retry-After", DATABASE_RETRY_AFTER));
+                Map.of("Retry-After", ApiException.DATABASE_RETRY_AFTER));
     }
 
     private static void health(Context ctx) {
@@ -171,7 +174,7 @@ public final class ServerApp {
 
     private static boolean isProblem(Context ctx) {
         String ct = ctx.res().getContentType();
-        return ct != null && ct.startsWith(PROBLEM_JSON);
+        return ct != null && ct.startsWith(ApiException.PROBLEM_JSON);
     }
 
     private static ApiException fromJavalin(HttpResponseException ex) {
@@ -205,7 +208,7 @@ public final class ServerApp {
         ex.extras().forEach(body::putIfAbsent);
         ex.headers().forEach(ctx::header);
         try {
-            ctx.status(ex.status()).contentType(PROBLEM_JSON).result(mapper.writeValueAsString(body));
+            ctx.status(ex.status()).contentType(ApiException.PROBLEM_JSON).result(mapper.writeValueAsString(body));
         } catch (com.fasterxml.jackson.core.JsonProcessingException jpe) {
             throw new IllegalStateException(jpe);
         }
@@ -219,5 +222,12 @@ public final class ServerApp {
         byte[] b = new byte[48];
         new SecureRandom().nextBytes(b);
         return Base64.getEncoder().encodeToString(b);
+    }
+
+    /** What the upload module takes of the configuration. */
+    static UploadModule.Settings uploadSettings(ServerConfig config) {
+        return new UploadModule.Settings(config.readLimits(), config.stagingMaxRecords(),
+                config.stagingMaxRecordsPerUser(), config.stagingMaxUploadsPerUser(), config.stagingIdleExpiry(),
+                config.validationThreads());
     }
 }

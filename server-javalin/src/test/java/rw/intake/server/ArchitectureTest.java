@@ -4,6 +4,7 @@ import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.ArchConfiguration;
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -15,7 +16,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The module boundaries the build enforces; modules depend only leftward. Only a module's root package is its API: no
  * class here, main or test, uses another module's {@code internal} package. Main code uses validation-core,
- * excel-ingest and storage-jdbi, which it wires up, and no test library.
+ * excel-ingest and storage-jdbi, which it wires up, and no test library. The server's own API is its root package
+ * ({@code Main}, {@code ServerApp}, {@code ServerConfig}); everything else is under {@code internal}, whose packages
+ * depend on each other without a cycle and never on the root.
  */
 final class ArchitectureTest {
 
@@ -49,6 +52,19 @@ final class ArchitectureTest {
     @Test
     void mainClass_usesNoTestLibrary() {
         noClasses().should().dependOnClassesThat().resideInAnyPackage(TEST_LIBRARIES).check(MAIN);
+    }
+
+    @Test
+    void internalClass_usesNoRootClass() {
+        // The root package (Main, ServerApp, ServerConfig) wires the internal packages together; never the reverse.
+        noClasses().that().resideInAPackage("rw.intake.server.internal..")
+            .should().dependOnClassesThat().resideInAPackage("rw.intake.server")
+            .check(MAIN);
+    }
+
+    @Test
+    void internalPackages_formNoCycle() {
+        slices().matching("rw.intake.server.internal.(*)..").should().beFreeOfCycles().check(MAIN);
     }
 
     /** This module's classes; the rules look only at the names of the classes they use, so those are not read. */

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import rw.intake.server.upload.Workbooks;
+import rw.intake.server.internal.upload.Workbooks;
 
 /** Answers at the edges of the contract: wrong methods, oversized requests, ambiguous bodies. Real HTTP. */
 final class ContractTest {

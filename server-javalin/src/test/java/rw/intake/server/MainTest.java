@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import rw.intake.server.auth.Passwords;
+import rw.intake.server.internal.auth.Passwords;
 import rw.intake.storage.Account;
 import rw.intake.storage.Storage;
 

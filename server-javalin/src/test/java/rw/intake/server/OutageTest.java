@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 import org.h2.tools.Server;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import rw.intake.server.upload.Workbooks;
+import rw.intake.server.internal.upload.Workbooks;
 
 /**
  * The health probes, and the server while its database is away: an H2 server the test starts on a free port and

@@ -17,8 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import rw.intake.server.auth.Accounts;
-import rw.intake.server.auth.Passwords;
+import rw.intake.server.internal.auth.Accounts;
+import rw.intake.server.internal.auth.Passwords;
 import rw.intake.storage.Storage;
 
 /**

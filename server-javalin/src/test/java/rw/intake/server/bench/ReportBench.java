@@ -15,7 +15,7 @@ import java.util.concurrent.locks.LockSupport;
 import rw.intake.sample.SampleSpec;
 import rw.intake.sample.SampleWorkbooks;
 import rw.intake.server.TestServer;
-import rw.intake.server.upload.Workbooks;
+import rw.intake.server.internal.upload.Workbooks;
 
 /**
  * The error report of a large staged upload over real HTTP on loopback: time to the last byte of

@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
 import rw.intake.sample.SampleSpec;
 import rw.intake.sample.SampleWorkbooks;
 import rw.intake.server.TestServer;
-import rw.intake.server.upload.Workbooks;
+import rw.intake.server.internal.upload.Workbooks;
 
 /**
  * Upload → validated time, commit time, page latency under 32 concurrent clients and the heap held by a staged upload,

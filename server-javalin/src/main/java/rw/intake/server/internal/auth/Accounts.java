@@ -1,0 +1,70 @@
+package rw.intake.server.internal.auth;
+
+import java.util.Locale;
+import java.util.Optional;
+import rw.intake.storage.Account;
+import rw.intake.storage.AccountStore;
+
+/** Creating accounts and the first admin, under the account rules (username, role, {@link PasswordPolicy}). */
+public final class Accounts {
+
+    /** What a username may be. */
+    public static final String USERNAME_PATTERN = "[A-Za-z0-9._@-]{1,64}";
+
+    private Accounts() {
+    }
+
+    /**
+     * Makes sure an admin exists. If none does, creates {@code username} with {@code password}, or with a random
+     * password when that is null; returns the random password so the caller can print it once.
+     *
+     * @throws AccountRuleException if an admin has to be created and the username or the password is refused
+     */
+    public static Optional<String> ensureAdmin(AccountStore store, String username, String password) {
+        if (store.countWithRole(Principal.ADMIN) > 0) {
+            return Optional.empty();
+        }
+        String pw = password == null ? Passwords.random() : password;
+        create(store, username, pw, Principal.ADMIN);
+        return password == null ? Optional.of(pw) : Optional.empty();
+    }
+
+    /**
+     * Creates an account after checking the username, password and role.
+     *
+     * @throws AccountRuleException if one of them is refused
+     * @throws rw.intake.storage.UsernameTakenException if the username is taken
+     */
+    public static Account create(AccountStore store, String username, String password, String role) {
+        String r = role(role);
+        checkUsername(username);
+        PasswordPolicy.check(password);
+        return store.create(username, Passwords.hash(password), r);
+    }
+
+    /**
+     * Replaces an account's password, which ends its refresh tokens; false if there is no such account.
+     *
+     * @throws AccountRuleException if the password is refused
+     */
+    public static boolean setPassword(AccountStore store, String username, String password) {
+        PasswordPolicy.check(password);
+        return store.updatePassword(username, Passwords.hash(password));
+    }
+
+    /** The role in lower case, if it is one. */
+    static String role(String role) {
+        String r = role.toLowerCase(Locale.ROOT);
+        if (!Principal.ADMIN.equals(r) && !Principal.CLERK.equals(r)) {
+            throw new AccountRuleException("account.invalid_role", "role must be clerk or admin: " + role);
+        }
+        return r;
+    }
+
+    static void checkUsername(String username) {
+        if (!username.matches(USERNAME_PATTERN)) {
+            throw new AccountRuleException("account.invalid_username",
+                    "username must be 1-64 letters, digits or ._@-");
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package rw.intake.server.internal.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.Context;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import rw.intake.server.internal.http.ApiException;
+import rw.intake.storage.Account;
+import rw.intake.storage.AccountStore;
+import rw.intake.storage.RefreshToken;
+
+/**
+ * The token routes: password login and refresh. Refresh tokens are single-use and rotate: each refresh answers a new
+ * pair and uses up the token it was given (kept in the database, see {@link AccountStore#rotateRefreshToken}); a
+ * second use of one revokes every token rotated from the same login ({@code auth.token_reused}). A refresh is refused
+ * for an account that no longer exists or is disabled, and after a password change (which deletes the account's
+ * refresh tokens), so an access token outlives any of those by at most its own lifetime.
+ */
+public final class AuthController {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AuthController.class);
+    /** A hash checked when the username is unknown, so that a miss costs as much time as a wrong password. */
+    private static final String DUMMY_HASH = Passwords.hash(Passwords.random());
+    /** How often expired refresh tokens are deleted (on a login). */
+    private static final Duration SWEEP_EVERY = Duration.ofMinutes(10);
+
+    private final AccountStore accounts;
+    private final Tokens tokens;
+    private final LoginThrottle throttle;
+    private final AtomicReference<Instant> nextSweep = new AtomicReference<>(Instant.MIN);
+
+    public AuthController(AccountStore accounts, Tokens tokens, LoginThrottle throttle) {
+        this.accounts = accounts;
+        this.tokens = tokens;
+        this.throttle = throttle;
+    }
+
+    /** {@code POST /api/v1/token} {@code {"username","password"}}. */
+    public void token(Context ctx) {
+        JsonNode body = jsonBody(ctx);
+        String username = text(body, "username");
+        String password = text(body, "password");
+        String address = ctx.ip();
+        throttle.check(username, address);
+        Optional<Account> found = accounts.find(username);
+        boolean ok = Passwords.verify(password, found.map(Account::passwordHash).orElse(DUMMY_HASH))
+                && found.isPresent();
+        if (!ok) {
+            throttle.failed(username, address);
+            throw new ApiException(401, "auth.invalid_credentials", "Unauthorized", "wrong username or password");
+        }
+        throttle.succeeded(username, address);
+        Account account = found.get();
+        if (account.disabled()) {
+            throw disabled();
+        }
+        sweepExpired();
+        Tokens.Issued issued = tokens.issue(principal(account), UUID.randomUUID().toString());
+        accounts.addRefreshToken(new RefreshToken(issued.refreshId(), issued.family(), account.id(),
+                issued.refreshExpiresAt()));
+        ctx.json(response(issued));
+    }
+
+    /** {@code POST /api/v1/token/refresh} {@code {"refresh"}}. */
+    public void refresh(Context ctx) {
+        Tokens.RefreshClaims claims = tokens.verifyRefresh(text(jsonBody(ctx), "refresh"));
+        String username = claims.principal().username();
+        Account account = accounts.find(username).orElseThrow(
+                () -> new ApiException(401, "auth.invalid_token", "Unauthorized", "the account no longer exists"));
+        if (account.disabled()) {
+            throw disabled();
+        }
+        Tokens.Issued issued = tokens.issue(principal(account), claims.family());
+        RefreshToken next = new RefreshToken(issued.refreshId(), claims.family(), account.id(),
+                issued.refreshExpiresAt());
+        switch (accounts.rotateRefreshToken(claims.id(), account.id(), next, tokens.now())) {
+            case ROTATED -> ctx.json(response(issued));
+            case REUSED -> {
+                LOG.warn("refresh token of '{}' used a second time from {}: its login's tokens are revoked",
+                        LoginThrottle.printable(username), ctx.ip());
+                throw new ApiException(401, "auth.token_reused", "Unauthorized",
+                        "this refresh token was used before; every token of its login is revoked, log in again");
+            }
+            default -> throw new ApiException(401, "auth.token_revoked", "Unauthorized",
+                    "this refresh token is no longer valid (used, or ended by a password change); log in again");
+        }
+    }
+
+    private static Principal principal(Account account) {
+        return new Principal(account.username(), account.role());
+    }
+
+    /** Deletes expired refresh tokens, at most once per {@link #SWEEP_EVERY}. */
+    private void sweepExpired() {
+        Instant now = tokens.now();
+        Instant due = nextSweep.get();
+        if (now.isAfter(due) && nextSweep.compareAndSet(due, now.plus(SWEEP_EVERY))) {
+            accounts.deleteExpiredRefreshTokens(now);
+        }
+    }
+
+    private static ApiException disabled() {
+        return new ApiException(401, "auth.account_disabled", "Unauthorized", "this account is disabled");
+    }
+
+    private static TokenResponse response(Tokens.Issued issued) {
+        return new TokenResponse(issued.access(), issued.refresh(), "Bearer", issued.expiresIn());
+    }
+
+    /** The body as a JSON object, or 400 {@code request.invalid_body}. */
+    static JsonNode jsonBody(Context ctx) {
+        try {
+            JsonNode node = ctx.bodyAsClass(JsonNode.class);
+            if (node == null || !node.isObject()) {
+                throw ApiException.badRequest("request.invalid_body", "the body must be a JSON object");
+            }
+            return node;
+        } catch (ApiException ex) {
+            throw ex;
+        } catch (Exception ex) { // Jackson's parse errors arrive unchecked through Javalin
+            throw ApiException.badRequest("request.invalid_body", "the body must be a JSON object");
+        }
+    }
+
+    /** A required, non-empty string member of the body, or 400 {@code request.invalid_body}. */
+    static String text(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || !v.isTextual() || v.asText().isEmpty()) {
+            throw ApiException.badRequest("request.invalid_body", "\"" + field + "\" is required");
+        }
+        return v.asText();
+    }
+
+    /** The token routes' answer. */
+    public record TokenResponse(String access, String refresh, String tokenType, long expiresIn) {
+    }
+}

@@ -1,0 +1,110 @@
+package rw.intake.server.internal.auth;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import rw.intake.server.internal.http.ApiException;
+
+/**
+ * Slows password guessing without locking anyone out. Failed logins are counted per (username, client address) pair
+ * in a leaky bucket: a pair has {@value #PAIR_BURST} free failures, then one more attempt per
+ * {@link #PAIR_INTERVAL} (each failure is forgiven one interval after the previous one was), so a wrong password after
+ * waiting costs one more interval, never a doubled lock. A pair that must wait gets 429 {@code auth.too_many_attempts}
+ * with {@code Retry-After}, whatever the password; the same username from another address, and other usernames from
+ * the same address, are not slowed. A success clears the pair. Every address also has a ceiling for floods (many
+ * usernames from one address): {@value #ADDRESS_BURST} failures, then one per {@link #ADDRESS_INTERVAL}, high enough
+ * for an office of clerks behind one NAT. Each failed and each throttled login is logged at WARN with the username
+ * and the address (never the password). The state is in memory, per server. Thread-safe.
+ */
+public final class LoginThrottle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LoginThrottle.class);
+
+    static final int PAIR_BURST = 5;
+    static final Duration PAIR_INTERVAL = Duration.ofMinutes(1);
+    static final int ADDRESS_BURST = 100;
+    static final Duration ADDRESS_INTERVAL = Duration.ofSeconds(6);
+    private static final int MAX_LOGGED_USERNAME = 100;
+
+    private final Bucket pairs;
+    private final Bucket addresses;
+    private final Ticker ticker;
+
+    public LoginThrottle(Ticker ticker) {
+        this.ticker = ticker;
+        this.pairs = new Bucket(PAIR_BURST, PAIR_INTERVAL, ticker);
+        this.addresses = new Bucket(ADDRESS_BURST, ADDRESS_INTERVAL, ticker);
+    }
+
+    /** Refuses the attempt with 429 if its (username, address) pair or its address has to wait. */
+    public void check(String username, String address) {
+        long now = ticker.read();
+        long waitNanos = Math.max(pairs.waitNanos(pairKey(username, address), now), addresses.waitNanos(address, now));
+        if (waitNanos > 0) {
+            long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+            LOG.warn("throttled login for user '{}' from {}: retry in {} s", printable(username), address, seconds);
+            throw new ApiException(429, "auth.too_many_attempts", "Too many attempts",
+                    "too many failed logins; try again in " + seconds + " s", Map.of("retryAfterSeconds", seconds),
+                    Map.of("Retry-After", Long.toString(seconds)));
+        }
+    }
+
+    /** Counts a failed login (and logs it). */
+    public void failed(String username, String address) {
+        long now = ticker.read();
+        pairs.add(pairKey(username, address), now);
+        addresses.add(address, now);
+        LOG.warn("failed login for user '{}' from {}", printable(username), address);
+    }
+
+    /** Forgets the pair's failures. */
+    public void succeeded(String username, String address) {
+        pairs.cache.invalidate(pairKey(username, address));
+    }
+
+    private static String pairKey(String username, String address) {
+        return username.toLowerCase(Locale.ROOT) + "\n" + address;
+    }
+
+    /** A username as it may be logged: control characters replaced, at most 100 characters. */
+    static String printable(String username) {
+        String s = username.length() > MAX_LOGGED_USERNAME
+                ? username.substring(0, MAX_LOGGED_USERNAME) + "..." : username;
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return b.toString();
+    }
+
+    /**
+     * Leaky buckets by key, kept as the time at which each key's bucket is empty again (the generic cell rate
+     * algorithm): a failure adds one interval; an attempt must wait while more than {@code burst - 1} intervals are
+     * still to drain.
+     */
+    private static final class Bucket {
+        private final int burst;
+        private final long intervalNanos;
+        private final Cache<String, Long> cache;
+
+        Bucket(int burst, Duration interval, Ticker ticker) {
+            this.burst = burst;
+            this.intervalNanos = interval.toNanos();
+            // A bucket is empty again burst intervals after its last failure; then it can be forgotten.
+            this.cache = Caffeine.newBuilder().ticker(ticker).maximumSize(200_000)
+                    .expireAfterWrite(interval.multipliedBy(burst)).build();
+        }
+
+        long waitNanos(String key, long now) {
+            Long emptyAt = cache.getIfPresent(key);
+            return emptyAt == null ? 0 : emptyAt - now - (burst - 1) * intervalNanos;
+        }
+
+        void add(String key, long now) {
+            cache.asMap().merge(key, now + intervalNanos, (emptyAt, ignored) -> Math.max(emptyAt, now) + intervalNanos);
+        }
+    }
+}

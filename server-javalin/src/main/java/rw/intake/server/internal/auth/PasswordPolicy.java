@@ -1,0 +1,54 @@
+package rw.intake.server.internal.auth;
+
+import me.gosimple.nbvcxz.Nbvcxz;
+
+/**
+ * What a new password must be: {@value #MIN_LENGTH} to {@value #MAX_LENGTH} characters, and not one of the commonest
+ * passwords nor built from them. The second rule asks nbvcxz (a zxcvbn-style estimator with its own lists of common
+ * passwords, words, names, keyboard patterns, sequences, repeats and dates) how many guesses the password would take,
+ * and refuses anything under 2^{@value #MIN_ENTROPY_BITS} (about a million): {@code password1234},
+ * {@code qwertyuiop123}, {@code P@ssw0rd1234} or {@code aaaaaaaaaaaa} are refused, {@code Kigali2024!!} is not.
+ * Thread-safe; the estimator's dictionaries load on first use (about two seconds).
+ */
+public final class PasswordPolicy {
+
+    public static final int MIN_LENGTH = 12;
+    public static final int MAX_LENGTH = 256;
+    /** log2 of the fewest guesses a password may take. */
+    public static final int MIN_ENTROPY_BITS = 20;
+
+    private PasswordPolicy() {
+    }
+
+    /** The estimator, built once on first use. */
+    private static final class Estimator {
+        private static final Nbvcxz NBVCXZ = new Nbvcxz();
+    }
+
+    /**
+     * Checks a new password.
+     *
+     * @throws AccountRuleException {@code account.password_too_short}, {@code account.password_too_long} or
+     *                              {@code account.password_too_common}
+     */
+    public static void check(String password) {
+        int length = password.codePointCount(0, password.length());
+        if (length < MIN_LENGTH) {
+            throw new AccountRuleException("account.password_too_short",
+                    "the password must be at least " + MIN_LENGTH + " characters long");
+        }
+        if (length > MAX_LENGTH) {
+            throw new AccountRuleException("account.password_too_long",
+                    "the password must be at most " + MAX_LENGTH + " characters long");
+        }
+        double bits;
+        synchronized (Estimator.NBVCXZ) {
+            bits = Estimator.NBVCXZ.estimate(password).getEntropy();
+        }
+        if (bits < MIN_ENTROPY_BITS) {
+            throw new AccountRuleException("account.password_too_common",
+                    "the password is one of the commonest passwords or is made of them (words, names, keyboard rows,"
+                            + " sequences, repeats); choose another, e.g. a few unrelated words");
+        }
+    }
+}

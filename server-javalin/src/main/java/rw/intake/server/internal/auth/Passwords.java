@@ -1,0 +1,78 @@
+package rw.intake.server.internal.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+
+/**
+ * Slow password hashes: PBKDF2-HMAC-SHA256 with a random 16-byte salt. The encoded form carries its own iteration
+ * count ({@code pbkdf2-sha256$ITER$SALT$HASH}, Base64), so the cost can be raised later without breaking old hashes.
+ * Thread-safe.
+ */
+public final class Passwords {
+
+    /** OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256. */
+    public static final int DEFAULT_ITERATIONS = 210_000;
+    private static final String PREFIX = "pbkdf2-sha256";
+    private static final int SALT_BYTES = 16;
+    private static final int HASH_BITS = 256;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Passwords() {
+    }
+
+    /** A new encoded hash of {@code password}. */
+    public static String hash(String password) {
+        return hash(password, DEFAULT_ITERATIONS);
+    }
+
+    static String hash(String password, int iterations) {
+        byte[] salt = new byte[SALT_BYTES];
+        RANDOM.nextBytes(salt);
+        byte[] h = pbkdf2(password, salt, iterations);
+        Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
+        return PREFIX + "$" + iterations + "$" + b64.encodeToString(salt) + "$" + b64.encodeToString(h);
+    }
+
+    /** Whether {@code password} matches the encoded hash; false for a malformed hash. Constant-time compare. */
+    public static boolean verify(String password, String encoded) {
+        String[] parts = encoded == null ? new String[0] : encoded.split("\\$");
+        if (parts.length != 4 || !PREFIX.equals(parts[0])) {
+            return false;
+        }
+        try {
+            int iterations = Integer.parseInt(parts[1]);
+            byte[] salt = Base64.getDecoder().decode(parts[2]);
+            byte[] expected = Base64.getDecoder().decode(parts[3]);
+            return MessageDigest.isEqual(expected, pbkdf2(password, salt, iterations));
+        } catch (IllegalArgumentException ex) {
+            return false;
+        }
+    }
+
+    /** A random password of 20 URL-safe characters, for a first admin or a new user. */
+    public static String random() {
+        byte[] b = new byte[15];
+        RANDOM.nextBytes(b);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    }
+
+    private static byte[] pbkdf2(String password, byte[] salt, int iterations) {
+        PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), salt, iterations, HASH_BITS);
+        try {
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+        } catch (GeneralSecurityException ex) {
+            throw new IllegalStateException("PBKDF2WithHmacSHA256 is not available", ex);
+        } finally {
+            spec.clearPassword();
+        }
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

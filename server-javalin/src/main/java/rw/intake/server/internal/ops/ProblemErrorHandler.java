@@ -1,0 +1,72 @@
+package rw.intake.server.internal.ops;
+
+import rw.intake.server.internal.http.ApiException;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Jetty's answers to requests that never reach the router (a URI too long: 414, headers too large: 431, a request
+ * Jetty cannot parse: 400) as problems like every other answer, instead of Jetty's HTML page, with a request id.
+ */
+public final class ProblemErrorHandler extends ErrorHandler {
+
+    private final ObjectMapper mapper;
+
+    public ProblemErrorHandler(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        int status = response.getStatus() < 400 ? 500 : response.getStatus();
+        String id = RequestIds.pick(request.getHeaders().get(RequestIds.HEADER));
+        Map<String, Object> body = new LinkedHashMap<>();
+        String title = HttpStatus.getMessage(status);
+        body.put("type", "about:blank");
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", detail(status, title));
+        body.put("code", code(status));
+        body.put("requestId", id);
+        byte[] json;
+        try {
+            json = mapper.writeValueAsBytes(body);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, ApiException.PROBLEM_JSON);
+        response.getHeaders().put(RequestIds.HEADER, id);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        RequestLog.line(request.getMethod(), RequestLog.UNMATCHED, status, 0, id, "-");
+        response.write(true, ByteBuffer.wrap(json), callback);
+        return true;
+    }
+
+    public static String code(int status) {
+        return switch (status) {
+            case 400 -> "request.invalid";
+            case 413 -> "request.too_large";
+            case 414 -> "request.uri_too_long";
+            case 431 -> "request.headers_too_large";
+            default -> status >= 500 ? "server.error" : "request.failed";
+        };
+    }
+
+    private static String detail(int status, String title) {
+        return switch (status) {
+            case 414 -> "the request's URI is longer than the server accepts";
+            case 431 -> "the request's headers are larger than the server accepts";
+            case 400 -> "the request could not be parsed as HTTP";
+            default -> title;
+        };
+    }
+}

@@ -1,0 +1,54 @@
+package rw.intake.server.internal.upload;
+
+import java.util.Arrays;
+import rw.intake.validation.BatchValidator;
+import rw.intake.validation.ValidatedRecord;
+
+/**
+ * The key of each staged record under each duplicate rule ({@link DuplicateGroups#FIELDS}), collected while staging so
+ * that the first edit builds the duplicate groups from them without rebuilding a record: 24 bytes a record, dropped
+ * once the groups are built. Same publication rule as {@link StagedRecords}.
+ */
+final class DuplicateKeys {
+    private long[][] keys = new long[DuplicateGroups.FIELDS.length][1024];
+    private int size;
+
+    void add(ValidatedRecord r) {
+        if (size == keys[0].length) {
+            for (int k = 0; k < keys.length; k++) {
+                keys[k] = Arrays.copyOf(keys[k], size + (size >> 1) + 1);
+            }
+        }
+        for (int k = 0; k < keys.length; k++) {
+            keys[k][size] = BatchValidator.duplicateKey(DuplicateGroups.FIELDS[k], r);
+        }
+        size++;
+    }
+
+    /** The key of record {@code index} under rule {@code k}, or {@link BatchValidator#NO_KEY}. */
+    long key(int k, int index) {
+        return keys[k][index];
+    }
+
+    int size() {
+        return size;
+    }
+
+    void trim() {
+        if (keys[0].length > size + 16) {
+            for (int k = 0; k < keys.length; k++) {
+                keys[k] = Arrays.copyOf(keys[k], size);
+            }
+        }
+    }
+
+    /** Drops the keys once the groups hold them. */
+    void release() {
+        keys = new long[DuplicateGroups.FIELDS.length][0];
+        size = 0;
+    }
+
+    long retainedBytes() {
+        return 16L + keys.length * (16L + 8L * keys[0].length);
+    }
+}

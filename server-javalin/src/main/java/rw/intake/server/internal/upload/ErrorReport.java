@@ -1,0 +1,169 @@
+package rw.intake.server.internal.upload;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import rw.intake.validation.Field;
+import rw.intake.validation.Severity;
+import rw.intake.validation.ValidatedRecord;
+import rw.intake.validation.Violation;
+
+/**
+ * An upload's error report: the records it stages (all of them, or those with an error) in sheet order, each with
+ * its five cells as the sheet had them under the sheet's own header names, then its source row and its error and
+ * warning messages, and for each cell the mark (error or warning) and the messages behind it. {@link XlsxReport} and
+ * {@link CsvReport} write it line by line, so a report holds no more than one line at a time.
+ *
+ * <p>The cells are the raw texts, not the normalized values: the report goes back to whoever filled in the sheet, and
+ * a report uploaded again reads back to the same records and verdicts.
+ */
+final class ErrorReport {
+    /** The columns after the five fields. */
+    static final List<String> EXTRA_COLUMNS = List.of("Row", "Errors", "Warnings");
+    /** Between two messages in the Errors and Warnings columns. */
+    static final String SEPARATOR = "; ";
+    private static final Field[] FIELDS = Field.values();
+    private static final String FALLBACK_NAME = "upload";
+
+    private final String fileName;
+    private final List<String> header;
+    private final Iterable<ValidatedRecord> records;
+    private final boolean invalidOnly;
+
+    /**
+     * @param fileName     the upload's file name as the client gave it (may be empty)
+     * @param fieldHeaders the header text of each field's column, in {@link Field} order
+     * @param records      the staged records in sheet order
+     * @param invalidOnly  whether only records with an error are reported
+     */
+    ErrorReport(String fileName, List<String> fieldHeaders, Iterable<ValidatedRecord> records, boolean invalidOnly) {
+        if (fieldHeaders.size() != FIELDS.length) {
+            throw new IllegalArgumentException("one header per field expected: " + fieldHeaders);
+        }
+        this.fileName = fileName == null ? "" : fileName;
+        List<String> h = new ArrayList<>(fieldHeaders);
+        h.addAll(EXTRA_COLUMNS);
+        this.header = List.copyOf(h);
+        this.records = records;
+        this.invalidOnly = invalidOnly;
+    }
+
+    /** The column names: the five field headers, then {@code Row}, {@code Errors}, {@code Warnings}. */
+    List<String> header() {
+        return header;
+    }
+
+    /** Column index of the field. */
+    static int column(Field field) {
+        return field.ordinal();
+    }
+
+    /** Column index of {@code Row}; {@code Errors} and {@code Warnings} follow. */
+    static int rowColumn() {
+        return FIELDS.length;
+    }
+
+    /** A receiver of lines that may fail writing. */
+    @FunctionalInterface
+    interface LineSink {
+        void accept(Line line) throws IOException;
+    }
+
+    /** Hands every reported line to {@code sink}, in sheet order. */
+    void forEachLine(LineSink sink) throws IOException {
+        for (ValidatedRecord r : records) {
+            if (!invalidOnly || !r.valid()) {
+                sink.accept(Line.of(r));
+            }
+        }
+    }
+
+    /**
+     * The file name of the download: the upload's name without folders and its spreadsheet extension (or
+     * {@code upload} when it has none), then {@code -errors} (only records with an error) or {@code -all}, then
+     * {@code extension}.
+     */
+    String downloadName(String extension) {
+        String base = fileName;
+        base = base.substring(Math.max(base.lastIndexOf('/'), base.lastIndexOf('\\')) + 1);
+        String lower = base.toLowerCase(Locale.ROOT);
+        for (String ext : List.of(".xlsx", ".xlsm", ".xls", ".csv")) {
+            if (lower.endsWith(ext)) {
+                base = base.substring(0, base.length() - ext.length());
+                break;
+            }
+        }
+        StringBuilder clean = new StringBuilder(base.length());
+        base.codePoints().filter(c -> !Character.isISOControl(c)).forEach(clean::appendCodePoint);
+        base = clean.toString().strip();
+        return (base.isEmpty() ? FALLBACK_NAME : base) + (invalidOnly ? "-errors" : "-all") + extension;
+    }
+
+    /**
+     * The {@code Content-Disposition} of the download (RFC 6266): an attachment with an ASCII {@code filename} and, for
+     * other characters, a UTF-8 {@code filename*}.
+     */
+    String contentDisposition(String extension) {
+        String name = downloadName(extension);
+        StringBuilder ascii = new StringBuilder(name.length());
+        StringBuilder encoded = new StringBuilder(name.length() + 16);
+        boolean plain = true;
+        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            boolean attrChar = c < 0x80 && (Character.isLetterOrDigit(c) || "!#$&+-.^_`|~".indexOf(c) >= 0);
+            if (attrChar) {
+                encoded.append((char) c);
+            } else {
+                encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+            if (c >= 0x80) {
+                plain = false;
+            }
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            ascii.append(c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? c : '_');
+        }
+        String disposition = "attachment; filename=\"" + ascii + "\"";
+        return plain ? disposition : disposition + "; filename*=UTF-8''" + encoded;
+    }
+
+    /**
+     * One record as reported.
+     *
+     * @param row      the spreadsheet row the record came from
+     * @param values   the five raw cell texts, in {@link Field} order
+     * @param marks    per field: {@link Severity#ERROR} if it has an error, {@link Severity#WARNING} if it has only
+     *                 warnings, else null
+     * @param notes    per field: its messages, one a line, or null when it has none
+     * @param errors   the messages of the errors, joined by {@link #SEPARATOR}
+     * @param warnings the messages of the warnings, joined by {@link #SEPARATOR}
+     */
+    record Line(int row, String[] values, Severity[] marks, String[] notes, String errors, String warnings) {
+
+        static Line of(ValidatedRecord r) {
+            String[] values = new String[FIELDS.length];
+            for (Field f : FIELDS) {
+                values[f.ordinal()] = r.raw().value(f);
+            }
+            Severity[] marks = new Severity[FIELDS.length];
+            String[] notes = new String[FIELDS.length];
+            StringBuilder errors = new StringBuilder();
+            StringBuilder warnings = new StringBuilder();
+            for (Violation v : r.violations()) {
+                int i = v.field().ordinal();
+                marks[i] = v.isError() || marks[i] == Severity.ERROR ? Severity.ERROR : Severity.WARNING;
+                notes[i] = notes[i] == null ? v.message() : notes[i] + "\n" + v.message();
+                StringBuilder to = v.isError() ? errors : warnings;
+                if (to.length() > 0) {
+                    to.append(SEPARATOR);
+                }
+                to.append(v.message());
+            }
+            return new Line(r.row(), values, marks, notes, errors.toString(), warnings.toString());
+        }
+    }
+}

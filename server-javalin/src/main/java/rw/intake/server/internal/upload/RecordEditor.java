@@ -1,0 +1,193 @@
+package rw.intake.server.internal.upload;
+
+import com.carrotsearch.hppc.LongByteHashMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import rw.intake.validation.BatchValidator;
+import rw.intake.validation.Codes;
+import rw.intake.validation.Field;
+import rw.intake.validation.RawRecord;
+import rw.intake.validation.RecordValidator;
+import rw.intake.validation.ValidatedRecord;
+
+/**
+ * Applies edits to the staged records of one validated upload: the edited record is validated again by the field
+ * rules, it leaves the duplicate groups of its old values and joins those of its new ones, and every record of the
+ * groups it left or joined (or of its groups, when it is left out or put back) is judged again. A record is a
+ * duplicate when a record with the same key on an earlier row is not left out, and names the first such; a record
+ * left out is judged the same way but makes no other record a duplicate. The first occurrence with a valid NID is
+ * looked up among the registered NIDs. Records whose verdict changed are
+ * written again and moved in the filter indexes, and the counters follow. Not thread-safe: the upload's write lock
+ * guards it.
+ */
+final class RecordEditor {
+    private static final byte REGISTERED = 1;
+    private static final byte NOT_REGISTERED = 2;
+
+    private final RecordValidator validator;
+    private final DuplicateGroups groups;
+    /** What is known of NIDs (by key) while editing: registered, not registered; looked up once. */
+    private final LongByteHashMap registered = new LongByteHashMap();
+
+    RecordEditor(RecordValidator validator, DuplicateGroups groups) {
+        this.validator = validator;
+        this.groups = groups;
+    }
+
+    long retainedBytes() {
+        return groups.retainedBytes() + registered.ramBytesAllocated();
+    }
+
+    /** The records of an upload, their indexes and counters, as the editor changes them. */
+    interface Target {
+        StagedRecords records();
+
+        RecordIndex index();
+
+        /** Counts {@code r} in (+1) or out (-1) of the totals. */
+        void count(ValidatedRecord r, int sign);
+    }
+
+    /**
+     * Gives record {@code index} the raw values {@code raw} and the excluded mark {@code exclude}, and judges again
+     * what that changes.
+     *
+     * @return the other records whose verdict changed, by index, with their new verdict
+     * @throws RuntimeException from the registered-NID look-up, before anything changed
+     */
+    TreeMap<Integer, ValidatedRecord> apply(Target t, int index, RawRecord raw, boolean exclude) {
+        StagedRecords records = t.records();
+        ValidatedRecord old = records.get(index);
+        boolean wasExcluded = records.excluded(index);
+        ValidatedRecord checked = validator.validate(raw);
+        long[] oldKeys = keys(old);
+        long[] newKeys = keys(checked);
+        // The edited record first, then every record of the groups it leaves or joins.
+        TreeMap<Integer, ValidatedRecord> judged = new TreeMap<>();
+        judged.put(index, checked);
+        for (int k = 0; k < DuplicateGroups.FIELDS.length; k++) {
+            if (oldKeys[k] != newKeys[k]) {
+                if (oldKeys[k] != BatchValidator.NO_KEY) {
+                    groups.leave(k, oldKeys[k], index);
+                    members(k, oldKeys[k], records, judged);
+                }
+                if (newKeys[k] != BatchValidator.NO_KEY) {
+                    groups.join(k, newKeys[k], index);
+                    members(k, newKeys[k], records, judged);
+                }
+            } else if (exclude != wasExcluded && newKeys[k] != BatchValidator.NO_KEY) {
+                members(k, newKeys[k], records, judged);
+            }
+        }
+        records.excluded(index, exclude);
+        try {
+            judge(records, index, old, judged);
+        } catch (RuntimeException ex) {
+            records.excluded(index, wasExcluded);
+            for (int k = 0; k < DuplicateGroups.FIELDS.length; k++) {
+                if (oldKeys[k] != newKeys[k]) {
+                    if (newKeys[k] != BatchValidator.NO_KEY) {
+                        groups.leave(k, newKeys[k], index);
+                    }
+                    if (oldKeys[k] != BatchValidator.NO_KEY) {
+                        groups.join(k, oldKeys[k], index);
+                    }
+                }
+            }
+            throw ex;
+        }
+        TreeMap<Integer, ValidatedRecord> changed = new TreeMap<>();
+        for (var e : judged.entrySet()) {
+            int i = e.getKey();
+            ValidatedRecord before = i == index ? old : records.get(i);
+            ValidatedRecord after = e.getValue();
+            if (!after.equals(before)) {
+                t.index().remove(i, before);
+                t.count(before, -1);
+                records.replace(i, after);
+                t.index().insert(i, after);
+                t.count(after, 1);
+                if (i != index) {
+                    changed.put(i, after);
+                }
+            }
+        }
+        return changed;
+    }
+
+    /** The keys of the record under each duplicate rule. */
+    private static long[] keys(ValidatedRecord r) {
+        long[] keys = new long[DuplicateGroups.FIELDS.length];
+        for (int k = 0; k < keys.length; k++) {
+            keys[k] = BatchValidator.duplicateKey(DuplicateGroups.FIELDS[k], r);
+        }
+        return keys;
+    }
+
+    /** Adds the records of a group, validated again by the field rules, to those to judge. */
+    private void members(int k, long key, StagedRecords records, TreeMap<Integer, ValidatedRecord> judged) {
+        for (int i = groups.first(k, key); i >= 0; i = groups.next(k, i)) {
+            if (!judged.containsKey(i)) {
+                judged.put(i, validator.validate(records.get(i).raw()));
+            }
+        }
+    }
+
+    /**
+     * Replaces each field-checked record in {@code judged} by its full verdict: duplicates from the groups, then the
+     * registered NIDs, from what is known or one look-up for all those not known.
+     */
+    private void judge(StagedRecords records, int edited, ValidatedRecord editedBefore,
+                       TreeMap<Integer, ValidatedRecord> judged) {
+        List<Integer> unknown = new ArrayList<>();
+        for (var e : judged.entrySet()) {
+            int i = e.getKey();
+            ValidatedRecord before = i == edited ? editedBefore : records.get(i);
+            learn(before);
+            ValidatedRecord checked = e.getValue();
+            int[] firsts = new int[DuplicateGroups.FIELDS.length];
+            for (int k = 0; k < firsts.length; k++) {
+                long key = BatchValidator.duplicateKey(DuplicateGroups.FIELDS[k], checked);
+                int first = key == BatchValidator.NO_KEY ? -1 : groups.firstIncluded(k, key, records);
+                firsts[k] = first < 0 || first >= i ? 0 : records.row(first);
+            }
+            ValidatedRecord v = BatchValidator.withDuplicates(checked, firsts[0], firsts[1], firsts[2]);
+            e.setValue(v);
+            if (v.normalized().nid() != null && !registered.containsKey(nidKey(v))) {
+                unknown.add(i);
+            }
+        }
+        if (!unknown.isEmpty()) {
+            List<String> nids = new ArrayList<>(unknown.size());
+            for (int i : unknown) {
+                nids.add(judged.get(i).normalized().nid());
+            }
+            Set<String> found = validator.registeredNids().registeredAmong(nids);
+            for (int i : unknown) {
+                ValidatedRecord v = judged.get(i);
+                registered.put(nidKey(v), found.contains(v.normalized().nid()) ? REGISTERED : NOT_REGISTERED);
+            }
+        }
+        for (var e : judged.entrySet()) {
+            ValidatedRecord v = e.getValue();
+            if (v.normalized().nid() != null && registered.get(nidKey(v)) == REGISTERED) {
+                e.setValue(BatchValidator.alreadyRegistered(v));
+            }
+        }
+    }
+
+    /** Remembers what a staged record says of its NID: registered, or looked up and not registered. */
+    private void learn(ValidatedRecord r) {
+        if (r.has(Codes.NID_ALREADY_REGISTERED)) {
+            registered.put(nidKey(r), REGISTERED);
+        } else if (r.normalized().nid() != null) {
+            registered.put(nidKey(r), NOT_REGISTERED);
+        }
+    }
+
+    private static long nidKey(ValidatedRecord r) {
+        return BatchValidator.duplicateKey(Field.NID, r);
+    }
+}

@@ -1,0 +1,164 @@
+package rw.intake.server.internal.upload;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import rw.intake.validation.Field;
+import rw.intake.validation.ValidatedRecord;
+import rw.intake.validation.Violation;
+
+/**
+ * The record indexes of every filter combination a page can ask for (status x field, status x code), kept while
+ * validating so that a filtered page costs its own size, not the upload's. Same publication rule as
+ * {@link StagedRecords}. Lists are found by array slot (status, field) or by one map look-up per code, with no key
+ * built per record.
+ */
+final class RecordIndex {
+    private static final IntList EMPTY = new IntList(0);
+    private static final Field[] FIELDS = Field.values();
+    private static final int ALL = 0;
+    private static final int VALID = 1;
+    private static final int INVALID = 2;
+
+    /** Per field: the lists for all, valid and invalid records with a violation on it (null until one is seen). */
+    private final IntList[][] byField = new IntList[FIELDS.length][3];
+    /** Per code: the lists for all, valid and invalid records with it, and the code's field. */
+    private final Map<String, CodeLists> byCode = new HashMap<>();
+    private final IntList valid = new IntList(1024);
+    private final IntList invalid = new IntList(256);
+    private int size;
+
+    private static final class CodeLists {
+        final Field field;
+        final IntList[] lists = new IntList[3];
+
+        CodeLists(Field field) {
+            this.field = field;
+        }
+    }
+
+    void add(int index, ValidatedRecord r) {
+        lists(r, l -> l.addOnce(index));
+        size = index + 1;
+    }
+
+    /** Takes the record at {@code index}, as {@code r} was indexed, out of its lists (editing). */
+    void remove(int index, ValidatedRecord r) {
+        lists(r, l -> l.removeSorted(index));
+    }
+
+    /** Puts the record at {@code index}, as {@code r} now is, into its lists in row order (editing). */
+    void insert(int index, ValidatedRecord r) {
+        lists(r, l -> l.insertSorted(index));
+    }
+
+    /** Each list the record belongs in: by its status, and per violation by field and code (a list may come twice). */
+    private void lists(ValidatedRecord r, Consumer<IntList> action) {
+        int status = r.valid() ? VALID : INVALID;
+        action.accept(r.valid() ? valid : invalid);
+        for (Violation v : r.violations()) {
+            IntList[] fieldLists = byField[v.field().ordinal()];
+            action.accept(list(fieldLists, ALL));
+            action.accept(list(fieldLists, status));
+            CodeLists code = byCode.get(v.code());
+            if (code == null) {
+                code = new CodeLists(v.field());
+                byCode.put(v.code(), code);
+            }
+            action.accept(list(code.lists, ALL));
+            action.accept(list(code.lists, status));
+        }
+    }
+
+    /** How many records match, and the record index of the n-th match. */
+    int count(RecordFilter filter) {
+        IntList l = lookup(filter);
+        return l == null ? size : l.size();
+    }
+
+    int recordAt(RecordFilter filter, int n) {
+        IntList l = lookup(filter);
+        return l == null ? n : l.get(n);
+    }
+
+    void trim() {
+        valid.trim();
+        invalid.trim();
+        for (IntList[] lists : byField) {
+            trim(lists);
+        }
+        for (CodeLists c : byCode.values()) {
+            trim(c.lists);
+        }
+    }
+
+    long retainedBytes() {
+        long bytes = valid.retainedBytes() + invalid.retainedBytes();
+        for (IntList[] lists : byField) {
+            bytes += retainedBytes(lists);
+        }
+        for (CodeLists c : byCode.values()) {
+            bytes += 64 + retainedBytes(c.lists);
+        }
+        return bytes;
+    }
+
+    private IntList lookup(RecordFilter filter) {
+        int status = slot(filter.status());
+        if (filter.code() != null) {
+            CodeLists code = byCode.get(filter.code());
+            // a code belongs to one field: records with the code on that field are the code's list, or none
+            if (code == null || filter.field() != null && code.field != filter.field()) {
+                return EMPTY;
+            }
+            return orEmpty(code.lists[status]);
+        }
+        if (filter.field() != null) {
+            return orEmpty(byField[filter.field().ordinal()][status]);
+        }
+        return switch (status) {
+            case VALID -> valid;
+            case INVALID -> invalid;
+            default -> null;
+        };
+    }
+
+    private static int slot(String status) {
+        return switch (status) {
+            case "valid" -> VALID;
+            case "invalid" -> INVALID;
+            default -> ALL;
+        };
+    }
+
+    private static IntList orEmpty(IntList l) {
+        return l == null ? EMPTY : l;
+    }
+
+    private static IntList list(IntList[] lists, int status) {
+        IntList l = lists[status];
+        if (l == null) {
+            l = new IntList(16);
+            lists[status] = l;
+        }
+        return l;
+    }
+
+    private static void trim(IntList[] lists) {
+        for (IntList l : lists) {
+            if (l != null) {
+                l.trim();
+            }
+        }
+    }
+
+    private static long retainedBytes(IntList[] lists) {
+        long bytes = 0;
+        for (IntList l : lists) {
+            if (l != null) {
+                bytes += 64 + l.retainedBytes();
+            }
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,56 @@
+package rw.intake.server.internal.upload;
+
+import java.util.List;
+import rw.intake.storage.Page;
+
+/**
+ * A page of staged records as JSON: the same document the server's mapper makes of a {@link Views.PageView} of
+ * {@link Views.RecordView}s (same properties in the same order, {@code relatedRow} only when set, normalized nulls
+ * written), but each record is copied from its packed bytes ({@link StagedRecords#writeJson}) without rebuilding it,
+ * and without view objects, reflection or a JSON generator. The page is put together in a buffer that each thread
+ * keeps for its next page, so a page allocates only the array it returns.
+ */
+final class RecordPageJson {
+    /** About what a page of 50 records of the sample workbooks takes; the buffer grows past it if needed. */
+    private static final int BUFFER_BYTES = 32 * 1024;
+    /** A buffer that grew past this (pages of hundreds of long records) is not kept. */
+    private static final int KEPT_BYTES = 512 * 1024;
+    private static final ThreadLocal<JsonBytes> BUFFER = ThreadLocal.withInitial(() -> new JsonBytes(BUFFER_BYTES));
+    private static final byte[] ITEMS = JsonBytes.ascii("{\"items\":[");
+    private static final byte[] PAGE = JsonBytes.ascii("],\"page\":");
+    private static final byte[] SIZE = JsonBytes.ascii(",\"size\":");
+    private static final byte[] TOTAL_ITEMS = JsonBytes.ascii(",\"totalItems\":");
+    private static final byte[] TOTAL_PAGES = JsonBytes.ascii(",\"totalPages\":");
+
+    private RecordPageJson() {
+    }
+
+    /**
+     * The page {@code {"items","page","size","totalItems","totalPages"}} of the records at {@code indexes}.
+     */
+    static byte[] write(StagedRecords records, int[] indexes, int page, int size, long totalItems) {
+        JsonBytes out = BUFFER.get();
+        out.clear();
+        out.raw(ITEMS);
+        for (int i = 0; i < indexes.length; i++) {
+            if (i > 0) {
+                out.raw(',');
+            }
+            records.writeJson(indexes[i], out);
+        }
+        out.raw(PAGE);
+        out.number(page);
+        out.raw(SIZE);
+        out.number(size);
+        out.raw(TOTAL_ITEMS);
+        out.number(totalItems);
+        out.raw(TOTAL_PAGES);
+        out.number(new Page<>(List.of(), page, size, totalItems).totalPages());
+        out.raw('}');
+        byte[] json = out.toByteArray();
+        if (out.capacity() > KEPT_BYTES) {
+            BUFFER.remove();
+        }
+        return json;
+    }
+}

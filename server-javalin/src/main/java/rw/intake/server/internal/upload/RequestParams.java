@@ -1,0 +1,62 @@
+package rw.intake.server.internal.upload;
+
+import io.javalin.http.Context;
+import java.util.Map;
+import rw.intake.server.internal.http.ApiException;
+
+/** Query parameters shared by the listing routes, checked once: {@code page} from 1, {@code size} from 1 to 500. */
+public final class RequestParams {
+    public static final int DEFAULT_SIZE = 50;
+    public static final int MAX_SIZE = 500;
+
+    private RequestParams() {
+    }
+
+    /** The {@code page} parameter, default 1. */
+    public static int page(Context ctx) {
+        return integer(ctx, "page", 1, 1, Integer.MAX_VALUE);
+    }
+
+    /** The {@code size} parameter, default 50. */
+    public static int size(Context ctx) {
+        return integer(ctx, "size", DEFAULT_SIZE, 1, MAX_SIZE);
+    }
+
+    /** An optional boolean parameter ({@code true}/{@code false}), null when absent. */
+    public static Boolean bool(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        if ("true".equalsIgnoreCase(v.strip())) {
+            return Boolean.TRUE;
+        }
+        if ("false".equalsIgnoreCase(v.strip())) {
+            return Boolean.FALSE;
+        }
+        throw invalid(name, name + " must be true or false");
+    }
+
+    /** A 400 {@code request.invalid_parameter} problem naming the parameter. */
+    public static ApiException invalid(String name, String detail) {
+        return new ApiException(400, "request.invalid_parameter", "Bad Request", detail, Map.of("parameter", name),
+                Map.of());
+    }
+
+    private static int integer(Context ctx, String name, int def, int min, int max) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isBlank()) {
+            return def;
+        }
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ex) {
+            // answered below
+        }
+        throw invalid(name, name + " must be a whole number from " + min + (max == Integer.MAX_VALUE ? "" : " to " + max)
+                + ": " + v);
+    }
+}

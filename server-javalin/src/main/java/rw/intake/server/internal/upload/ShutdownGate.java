@@ -1,0 +1,70 @@
+package rw.intake.server.internal.upload;
+
+import java.time.Duration;
+import java.util.Map;
+import rw.intake.server.internal.http.ApiException;
+
+/**
+ * Lets uploads and commits in until the server starts shutting down, then refuses them with 503
+ * {@code server.shutting_down}, and counts the commits running so that shutdown can wait for them. Thread-safe.
+ */
+final class ShutdownGate {
+    static final String CODE = "server.shutting_down";
+
+    private boolean closed;
+    private int commits;
+
+    /**
+     * Refuses new work once closed.
+     *
+     * @throws ApiException 503 {@code server.shutting_down}
+     */
+    synchronized void checkOpen(String what) {
+        if (closed) {
+            throw new ApiException(503, CODE, "Service Unavailable",
+                    "the server is shutting down and takes no new " + what + "; try again in a moment", Map.of(),
+                    Map.of("Retry-After", "30", "Connection", "close"));
+        }
+    }
+
+    /** A commit starts; pair with {@link #commitEnded()} in a finally block. */
+    synchronized void commitStarted() {
+        checkOpen("commits");
+        commits++;
+    }
+
+    synchronized void commitEnded() {
+        commits--;
+        notifyAll();
+    }
+
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** Closes the gate: from now on uploads and commits are refused. */
+    synchronized void close() {
+        closed = true;
+    }
+
+    /** Waits at most {@code grace} for the running commits; the number still running after. */
+    synchronized int awaitCommits(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        boolean interrupted = false;
+        while (commits > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return commits;
+    }
+}

@@ -1,0 +1,185 @@
+package rw.intake.server.internal.upload;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import rw.intake.server.internal.http.ApiException;
+
+/**
+ * The staged uploads, in memory only: a Caffeine cache with an idle expiry, and a budget of records over all uploads,
+ * of records per user (a share of the total, so that one user cannot fill staging) and of uploads per user. An upload
+ * reserves up front the rows its sheet holds (counted before reading, at most the row limit); the reservation is
+ * brought down to what is staged plus what is still to read as reading goes on, and to the records staged when
+ * validation ends. When a budget is short, committed and failed uploads (their data is in the database, or there is
+ * none) are dropped oldest first before a new upload is refused with 503 {@code staging.full}.
+ */
+final class Staging {
+    static final String RETRY_AFTER_SECONDS = "30";
+
+    private final Cache<String, Upload> cache;
+    private final long maxRecords;
+    private final long maxRecordsPerUser;
+    private final int maxUploadsPerUser;
+    private final AtomicLong reserved = new AtomicLong();
+
+    Staging(long maxRecords, long maxRecordsPerUser, int maxUploadsPerUser, Duration idleExpiry, Ticker ticker) {
+        this.maxRecords = maxRecords;
+        this.maxRecordsPerUser = maxRecordsPerUser;
+        this.maxUploadsPerUser = maxUploadsPerUser;
+        this.cache = Caffeine.newBuilder()
+                .ticker(ticker)
+                .expireAfterAccess(idleExpiry)
+                .executor(Runnable::run)
+                .removalListener((String id, Upload u, RemovalCause cause) -> {
+                    if (u != null) {
+                        release(u);
+                    }
+                })
+                .build();
+    }
+
+    /**
+     * Stages an upload with {@code records} reserved.
+     *
+     * @throws ApiException 503 {@code staging.full} with Retry-After when the budget cannot take it
+     */
+    synchronized void admit(Upload upload, long records) {
+        cache.cleanUp();
+        List<Upload> mine = uploadsOf(upload.owner);
+        for (Upload u : evictable(mine)) {
+            if (mine.size() < maxUploadsPerUser) {
+                break;
+            }
+            cache.invalidate(u.id);
+            mine.remove(u);
+        }
+        if (mine.size() >= maxUploadsPerUser) {
+            throw full("you have " + mine.size() + " uploads staged, the most allowed; delete or commit one",
+                    Map.of("maxUploadsPerUser", maxUploadsPerUser));
+        }
+        for (Upload u : evictable(mine)) {
+            if (reservedBy(mine) + records <= maxRecordsPerUser) {
+                break;
+            }
+            cache.invalidate(u.id);
+            mine.remove(u);
+        }
+        long share = reservedBy(mine);
+        if (share + records > maxRecordsPerUser) {
+            throw full("your uploads hold " + share + " of the " + maxRecordsPerUser + " records one user may have"
+                    + " staged, and this one needs " + records + "; wait for them to be committed or delete one",
+                    Map.of("maxRecordsPerUser", maxRecordsPerUser, "reservedByYou", share, "needed", records));
+        }
+        for (Upload u : evictable(new ArrayList<>(cache.asMap().values()))) {
+            if (reserved.get() + records <= maxRecords) {
+                break;
+            }
+            cache.invalidate(u.id);
+        }
+        if (reserved.get() + records > maxRecords) {
+            throw full("the staging area is full for all users (" + reserved.get() + " of " + maxRecords
+                    + " records reserved, this upload needs " + records + ")",
+                    Map.of("maxRecords", maxRecords, "reserved", reserved.get(), "needed", records));
+        }
+        upload.reserved.set(records);
+        reserved.addAndGet(records);
+        cache.put(upload.id, upload);
+    }
+
+    /**
+     * Sets what an upload holds of the budget now: while reading, what is staged plus what is still to read; after
+     * validation, its record count. It may go above the first reservation only if the count before reading was short.
+     */
+    void adjust(Upload upload, long records) {
+        long before;
+        do {
+            before = upload.reserved.get();
+            if (upload.released()) {
+                return;
+            }
+        } while (!upload.reserved.compareAndSet(before, records));
+        reserved.addAndGet(records - before);
+    }
+
+    /** The upload with this id, counting as an access; null if unknown or expired. */
+    Upload get(String id) {
+        return cache.getIfPresent(id);
+    }
+
+    List<Upload> all() {
+        cache.cleanUp();
+        return new ArrayList<>(cache.asMap().values());
+    }
+
+    void remove(String id) {
+        cache.invalidate(id);
+    }
+
+    void clear() {
+        cache.invalidateAll();
+        cache.cleanUp();
+    }
+
+    long reservedRecords() {
+        return reserved.get();
+    }
+
+    /** Heap held by every staged upload's records, approximately. */
+    long retainedBytes() {
+        long sum = 0;
+        for (Upload u : cache.asMap().values()) {
+            sum += u.retainedBytes();
+        }
+        return sum;
+    }
+
+    int size() {
+        return cache.asMap().size();
+    }
+
+    private static long reservedBy(List<Upload> uploads) {
+        long sum = 0;
+        for (Upload u : uploads) {
+            sum += u.reserved.get();
+        }
+        return sum;
+    }
+
+    private void release(Upload u) {
+        u.release();
+        reserved.addAndGet(-u.reserved.getAndSet(0));
+    }
+
+    private List<Upload> uploadsOf(String owner) {
+        List<Upload> mine = new ArrayList<>();
+        for (Upload u : cache.asMap().values()) {
+            if (u.owner.equals(owner)) {
+                mine.add(u);
+            }
+        }
+        return mine;
+    }
+
+    private static List<Upload> evictable(List<Upload> uploads) {
+        List<Upload> out = new ArrayList<>();
+        for (Upload u : uploads) {
+            if (u.status() == UploadStatus.COMMITTED || u.status() == UploadStatus.FAILED) {
+                out.add(u);
+            }
+        }
+        out.sort(Comparator.comparingLong(u -> u.sequence));
+        return out;
+    }
+
+    private static ApiException full(String detail, Map<String, Object> limits) {
+        return new ApiException(503, "staging.full", "Service Unavailable", detail, limits,
+                Map.of("Retry-After", RETRY_AFTER_SECONDS));
+    }
+}

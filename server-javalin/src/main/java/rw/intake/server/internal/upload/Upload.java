@@ -1,0 +1,587 @@
+package rw.intake.server.internal.upload;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import rw.intake.server.internal.http.ApiException;
+import rw.intake.server.internal.upload.UploadSummary.Failure;
+import rw.intake.server.internal.upload.UploadSummary.Progress;
+import rw.intake.server.internal.upload.UploadSummary.Totals;
+import rw.intake.storage.CommitResult;
+import rw.intake.storage.Page;
+import rw.intake.storage.RecordEdit;
+import rw.intake.validation.BatchValidator;
+import rw.intake.validation.Field;
+import rw.intake.validation.RawRecord;
+import rw.intake.validation.RecordValidator;
+import rw.intake.validation.ValidatedRecord;
+import rw.intake.validation.Violation;
+
+/**
+ * One staged upload: its identity, its status and counters (published through volatile fields), and its packed
+ * records with their filter indexes. One validation thread writes the records; pages and the commit read them only
+ * once the status says validation finished, so the volatile status write after the last append publishes them.
+ * Once validated, edits change records in place under a write lock that pages and single records read under, so a
+ * reader never sees half an edit; the commit's start takes the same lock, and edits are refused once it has begun.
+ */
+final class Upload {
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+    private static final Field[] FIELDS = Field.values();
+
+    final String id;
+    final String owner;
+    final String fileName;
+    final Instant createdAt;
+    final List<String> ignoredColumns;
+    /** The header text of each field's column as the sheet had it, in {@code Field} order (the error report's). */
+    final List<String> fieldHeaders;
+    final long sequence = SEQUENCE.incrementAndGet();
+    /** Records reserved in the staging budget for this upload. */
+    final AtomicLong reserved = new AtomicLong();
+    /** At most this many data rows are in the sheet (counted before reading, bounded by the row limit). */
+    final long maxDataRows;
+    /** When it was accepted ({@link System#nanoTime()}), for the validation's duration. */
+    final long startedNanos = System.nanoTime();
+
+    private final CompletableFuture<UploadStatus> settled = new CompletableFuture<>();
+    private volatile UploadStatus status = UploadStatus.VALIDATING;
+    private volatile long rowsRead;
+    private volatile Totals totals = Totals.NONE;
+    private volatile Map<String, Long> violationsByCode = Map.of();
+    private volatile Failure failure;
+    private volatile CommitResult commit;
+    private volatile boolean released;
+    /** The packed records and their filter indexes, swapped as one; null once failed. */
+    private volatile Staged staged = new Staged(new StagedRecords(), new RecordIndex(), new DuplicateKeys());
+
+    /** Pages and records read under the read lock; edits and the start of the commit hold the write lock. */
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** Made at the first edit, before it takes the write lock (under {@link #editorBuild}); dropped once committed. */
+    private volatile RecordEditor editor;
+    private final Object editorBuild = new Object();
+    /** Every change of a record, in the order made (write lock). */
+    private final List<RecordEdit> history = new ArrayList<>();
+    private final Map<Integer, List<RecordEdit>> historyByRow = new HashMap<>();
+    private long excluded;
+
+    // counters of the validation thread (and, once validated, of the edits under the write lock and of the one commit)
+    private long valid;
+    private long invalid;
+    private long withWarnings;
+    private final Map<String, long[]> codeCounts = new HashMap<>();
+
+    Upload(String id, String owner, String fileName, Instant createdAt, List<String> ignoredColumns,
+           List<String> fieldHeaders, long maxDataRows) {
+        this.maxDataRows = maxDataRows;
+        this.id = id;
+        this.owner = owner;
+        this.fileName = fileName;
+        this.createdAt = createdAt;
+        this.ignoredColumns = List.copyOf(ignoredColumns);
+        this.fieldHeaders = List.copyOf(fieldHeaders);
+    }
+
+    UploadStatus status() {
+        return status;
+    }
+
+    boolean released() {
+        return released;
+    }
+
+    /** Appends validated records in row order (validation thread only) and publishes the counters. */
+    void append(List<ValidatedRecord> chunk, long read, long blankRows) {
+        Staged s = staged;
+        for (ValidatedRecord v : chunk) {
+            s.add(v);
+            count(v);
+        }
+        publish(read, blankRows);
+    }
+
+    /**
+     * After a commit that turned records into conflicts (a NID another commit registered since validation): stages
+     * those records again as the commit saved them ({@link BatchValidator#alreadyRegistered}), rebuilds the filter
+     * indexes and counters, and swaps them in at once, so that pages, filters and totals say what the database says.
+     * Commit thread only, before {@link #endCommit}.
+     *
+     * @param rows the rows of the conflicted records (sorted here)
+     */
+    void applyConflicts(int[] rows) {
+        if (rows.length == 0) {
+            return;
+        }
+        Arrays.sort(rows);
+        Staged old = staged;
+        // the conflicts change no value: the keys stay (no edit can follow a commit)
+        Staged fresh = new Staged(new StagedRecords(), new RecordIndex(), old.keys());
+        valid = 0;
+        invalid = 0;
+        withWarnings = 0;
+        codeCounts.clear();
+        for (int i = 0; i < old.records().size(); i++) {
+            ValidatedRecord v = old.records().get(i);
+            if (Arrays.binarySearch(rows, v.row()) >= 0) {
+                v = BatchValidator.alreadyRegistered(v);
+            }
+            fresh.add(v);
+            count(v);
+        }
+        fresh.records().copyMarks(old.records());
+        fresh.trim();
+        staged = fresh;
+        publish(rowsRead, totals.blankRows());
+    }
+
+    private void count(ValidatedRecord v) {
+        count(v, 1);
+    }
+
+    /** Counts the record in ({@code sign} 1) or out (-1); a code whose count falls to 0 leaves the counts. */
+    private void count(ValidatedRecord v, int sign) {
+        if (v.valid()) {
+            valid += sign;
+        } else {
+            invalid += sign;
+        }
+        if (v.hasWarnings()) {
+            withWarnings += sign;
+        }
+        for (Violation violation : v.violations()) {
+            long[] n = codeCounts.get(violation.code());
+            if (n == null) {
+                n = new long[1];
+                codeCounts.put(violation.code(), n);
+            }
+            n[0] += sign;
+            if (n[0] == 0) {
+                codeCounts.remove(violation.code());
+            }
+        }
+    }
+
+    /** Validation is complete: trims the store and makes the records readable. */
+    void finish(long read, long blankRows) {
+        staged.trim();
+        publish(read, blankRows);
+        synchronized (this) {
+            if (status == UploadStatus.VALIDATING) {
+                status = UploadStatus.VALIDATED;
+            }
+        }
+        settled.complete(status);
+    }
+
+    /** Validation stopped on a fault of the file: no record is served, the arena is dropped. */
+    void fail(String code, String detail, long read) {
+        rowsRead = read;
+        failure = new Failure(code, detail);
+        staged = null;
+        synchronized (this) {
+            status = UploadStatus.FAILED;
+        }
+        settled.complete(status);
+    }
+
+    /** Dropped from staging (deleted, expired, evicted): the validation thread stops at its next chunk. */
+    void release() {
+        released = true;
+        settled.complete(status);
+    }
+
+    /** Completes when validation has finished, failed, or the upload was released. */
+    CompletableFuture<UploadStatus> settled() {
+        return settled;
+    }
+
+    /** Records staged now (for the budget). */
+    long recordCount() {
+        Staged s = staged;
+        return s == null ? 0 : s.records().size();
+    }
+
+    /** Heap held by the packed records and indexes, approximately. */
+    long retainedBytes() {
+        Staged s = staged;
+        return s == null ? 0 : s.records().retainedBytes() + s.index().retainedBytes() + s.keys().retainedBytes();
+    }
+
+    /** The summary; its totals and counts by code agree with each other and with the pages (none mid-edit). */
+    UploadSummary summary() {
+        lock.readLock().lock();
+        try {
+            return new UploadSummary(id, fileName, status.key(), createdAt, owner, new Progress(rowsRead), totals,
+                    violationsByCode, ignoredColumns, commit, failure);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** A page of records under a filter; {@code page} from 1. */
+    Page<ValidatedRecord> page(RecordFilter filter, int page, int size) {
+        requireReadable();
+        lock.readLock().lock();
+        try {
+            return page(staged, filter, page, size);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private static Page<ValidatedRecord> page(Staged s, RecordFilter filter, int page, int size) {
+        StagedRecords r = s.records();
+        RecordIndex ix = s.index();
+        int total = ix.count(filter);
+        long from = (long) (page - 1) * size;
+        List<ValidatedRecord> items = new ArrayList<>(size);
+        for (long i = from; i < Math.min(from + size, total); i++) {
+            items.add(r.get(ix.recordAt(filter, (int) i)));
+        }
+        return new Page<>(items, page, size, total);
+    }
+
+    /** As {@link #page}, as the JSON of the records route, written from the packed records. */
+    byte[] pageJson(RecordFilter filter, int page, int size) {
+        requireReadable();
+        lock.readLock().lock();
+        try {
+            return pageJson(staged, filter, page, size);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private static byte[] pageJson(Staged s, RecordFilter filter, int page, int size) {
+        StagedRecords r = s.records();
+        RecordIndex ix = s.index();
+        int total = ix.count(filter);
+        long from = (long) (page - 1) * size;
+        int[] indexes = new int[(int) Math.max(0, Math.min(from + size, total) - from)];
+        for (int i = 0; i < indexes.length; i++) {
+            indexes[i] = ix.recordAt(filter, (int) (from + i));
+        }
+        return RecordPageJson.write(r, indexes, page, size, total);
+    }
+
+    /** The records not left out (those a commit saves) in row order, as {@link #records(boolean)}. */
+    Iterable<ValidatedRecord> recordsToCommit() {
+        return records(false);
+    }
+
+    /**
+     * The staged records in row order ({@code withExcluded}: those left out too), rebuilt lazily; iterable more than
+     * once. Each is read under the read lock, so an edit made meanwhile (while the error report is written; none can
+     * run while committing) is seen whole or not at all.
+     */
+    Iterable<ValidatedRecord> records(boolean withExcluded) {
+        requireReadable();
+        StagedRecords r = staged.records();
+        return () -> new Iterator<>() {
+            private int next = skipExcluded(0);
+
+            private int skipExcluded(int from) {
+                int i = from;
+                while (!withExcluded && i < r.size() && r.excluded(i)) {
+                    i++;
+                }
+                return i;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next < r.size();
+            }
+
+            @Override
+            public ValidatedRecord next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                lock.readLock().lock();
+                try {
+                    ValidatedRecord v = r.get(next);
+                    next = skipExcluded(next + 1);
+                    return v;
+                } finally {
+                    lock.readLock().unlock();
+                }
+            }
+        };
+    }
+
+    /** Records left out of the commit. */
+    long excludedCount() {
+        return excluded;
+    }
+
+    /** The history of every record, in the order of the changes (for the commit, when no edit can run). */
+    List<RecordEdit> history() {
+        return List.copyOf(history);
+    }
+
+    /** Moves validated → committing, or says why it cannot; waits for an edit under way to end. */
+    void beginCommit() {
+        lock.writeLock().lock();
+        try {
+            synchronized (this) {
+                switch (status) {
+                    case VALIDATED -> status = UploadStatus.COMMITTING;
+                    case COMMITTING, COMMITTED -> throw alreadyCommitted();
+                    default -> requireReadable();
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    synchronized void endCommit(CommitResult result) {
+        if (result == null) {
+            status = UploadStatus.VALIDATED;
+        } else {
+            commit = result;
+            status = UploadStatus.COMMITTED;
+            editor = null;
+        }
+    }
+
+    /** An edit's outcome: the record's JSON as a page shows it, and the other rows whose verdict changed. */
+    record Edited(byte[] record, List<Views.ChangedView> changed) {
+    }
+
+    /**
+     * Changes record {@code row}: the given raw values ({@code values}, by field) and, unless null, whether it is left
+     * out of the commit; then judges again every record whose verdict that changes (see {@link RecordEditor}) and
+     * remembers each change made. A value equal to the current one is no change.
+     *
+     * @throws ApiException 404 {@code record.not_found}; 409 unless validated
+     */
+    Edited edit(int row, Map<Field, String> values, Boolean exclude, String by, Instant at, RecordValidator validator) {
+        editor(validator);
+        lock.writeLock().lock();
+        try {
+            requireEditable();
+            StagedRecords records = staged.records();
+            int index = records.indexOfRow(row);
+            if (index < 0) {
+                throw ApiException.notFound("record.not_found", "upload " + id + " has no record on row " + row);
+            }
+            Map<Integer, ValidatedRecord> others = change(index, values, exclude, by, at, validator);
+            publish(rowsRead, totals.blankRows());
+            List<Views.ChangedView> changed = new ArrayList<>(others.size());
+            others.forEach((i, v) -> changed.add(new Views.ChangedView(v.row(), v.valid())));
+            return new Edited(recordJson(records, index), changed);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Leaves out of the commit (or puts back) every record the filter matches, as one edit of each.
+     *
+     * @return how many records matched
+     * @throws ApiException 409 unless validated
+     */
+    int exclude(RecordFilter filter, boolean exclude, String by, Instant at, RecordValidator validator) {
+        editor(validator);
+        lock.writeLock().lock();
+        try {
+            requireEditable();
+            Staged s = staged;
+            int[] matched = new int[s.index().count(filter)];
+            for (int i = 0; i < matched.length; i++) {
+                matched[i] = s.index().recordAt(filter, i);
+            }
+            for (int index : matched) {
+                change(index, Map.of(), exclude, by, at, validator);
+            }
+            publish(rowsRead, totals.blankRows());
+            return matched.length;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** A record's JSON as a page shows it and its history, oldest first. */
+    record Detail(byte[] record, List<RecordEdit> history) {
+    }
+
+    /**
+     * Record {@code row} with its history.
+     *
+     * @throws ApiException 404 {@code record.not_found}; 409 while validating or failed
+     */
+    Detail record(int row) {
+        requireReadable();
+        lock.readLock().lock();
+        try {
+            StagedRecords records = staged.records();
+            int index = records.indexOfRow(row);
+            if (index < 0) {
+                throw ApiException.notFound("record.not_found", "upload " + id + " has no record on row " + row);
+            }
+            return new Detail(recordJson(records, index), List.copyOf(historyByRow.getOrDefault(row, List.of())));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Heap held by the edit state (duplicate groups), 0 before the first edit. */
+    long editorBytes() {
+        lock.readLock().lock();
+        try {
+            RecordEditor e = editor;
+            return e == null ? 0 : e.retainedBytes();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The editor, built at the first call once validated from the keys collected while staging. Called before an
+     * edit takes the write lock, so that pages are served while the duplicate groups are built; concurrent first
+     * edits wait for the one build. Null while not validated (the edit then refuses under the lock).
+     */
+    private RecordEditor editor(RecordValidator validator) {
+        RecordEditor e = editor;
+        if (e != null || status != UploadStatus.VALIDATED) {
+            return e;
+        }
+        synchronized (editorBuild) {
+            if (editor == null && status == UploadStatus.VALIDATED) {
+                DuplicateKeys keys = staged.keys();
+                editor = new RecordEditor(validator, DuplicateGroups.build(keys));
+                keys.release();
+            }
+            return editor;
+        }
+    }
+
+    /** One record's change under the write lock; returns the other records whose verdict changed, by index. */
+    private Map<Integer, ValidatedRecord> change(int index, Map<Field, String> values, Boolean exclude, String by,
+                                                 Instant at, RecordValidator validator) {
+        Staged s = staged;
+        StagedRecords records = s.records();
+        RawRecord raw = records.get(index).raw();
+        int row = raw.row();
+        String[] cells = new String[FIELDS.length];
+        List<RecordEdit> made = new ArrayList<>();
+        boolean nidNumeric = raw.nidNumeric();
+        boolean phoneNumeric = raw.phoneNumeric();
+        for (Field f : FIELDS) {
+            String before = raw.value(f);
+            String after = values.getOrDefault(f, before);
+            cells[f.ordinal()] = after;
+            if (!after.equals(before)) {
+                made.add(new RecordEdit(row, apiName(f), before, after, by, at));
+                nidNumeric &= f != Field.NID;
+                phoneNumeric &= f != Field.PHONE_NUMBER;
+            }
+        }
+        boolean fieldsChanged = !made.isEmpty();
+        boolean wasExcluded = records.excluded(index);
+        boolean nowExcluded = exclude == null ? wasExcluded : exclude;
+        if (nowExcluded != wasExcluded) {
+            made.add(new RecordEdit(row, "excluded", Boolean.toString(wasExcluded), Boolean.toString(nowExcluded), by, at));
+        }
+        if (made.isEmpty()) {
+            return Map.of();
+        }
+        RecordEditor e = editor(validator);
+        RawRecord edited = new RawRecord(row, cells[0], cells[1], cells[2], cells[3], cells[4], nidNumeric, phoneNumeric);
+        Map<Integer, ValidatedRecord> others = e.apply(new RecordEditor.Target() {
+            @Override
+            public StagedRecords records() {
+                return s.records();
+            }
+
+            @Override
+            public RecordIndex index() {
+                return s.index();
+            }
+
+            @Override
+            public void count(ValidatedRecord r, int sign) {
+                Upload.this.count(r, sign);
+            }
+        }, index, edited, nowExcluded);
+        if (fieldsChanged) {
+            records.markEdited(index);
+        }
+        excluded += (nowExcluded ? 1 : 0) - (wasExcluded ? 1 : 0);
+        history.addAll(made);
+        historyByRow.computeIfAbsent(row, r -> new ArrayList<>(2)).addAll(made);
+        return others;
+    }
+
+    /** The name of a field in the records' JSON and in an edit: {@code phoneNumber} for the phone. */
+    static String apiName(Field f) {
+        return f == Field.PHONE_NUMBER ? "phoneNumber" : f.key();
+    }
+
+    private static byte[] recordJson(StagedRecords records, int index) {
+        JsonBytes out = new JsonBytes(1024);
+        records.writeJson(index, out);
+        return out.toByteArray();
+    }
+
+    private ApiException alreadyCommitted() {
+        return ApiException.conflict("upload.already_committed", "upload " + id + " is already committed");
+    }
+
+    /** Edits need a validated upload: 409 {@code upload.already_committed} once its commit began, else as readable. */
+    private void requireEditable() {
+        UploadStatus s = status;
+        if (s == UploadStatus.COMMITTING || s == UploadStatus.COMMITTED) {
+            throw alreadyCommitted();
+        }
+        requireReadable();
+    }
+
+    private void requireReadable() {
+        UploadStatus s = status;
+        if (s == UploadStatus.VALIDATING) {
+            throw new ApiException(409, "upload.not_ready", "Conflict",
+                    "upload " + id + " is still being validated (" + rowsRead + " rows read)", Map.of(),
+                    Map.of("Retry-After", "1"));
+        }
+        if (!s.readable()) {
+            Failure f = failure;
+            throw new ApiException(409, "upload.failed", "Conflict",
+                    "upload " + id + " failed validation and has no records: " + (f == null ? "" : f.detail()),
+                    f == null ? Map.of() : Map.of("failure", f), Map.of());
+        }
+    }
+
+    private void publish(long read, long blankRows) {
+        totals = new Totals(valid + invalid, valid, invalid, withWarnings, blankRows, excluded);
+        Map<String, Long> byCode = new TreeMap<>();
+        codeCounts.forEach((code, n) -> byCode.put(code, n[0]));
+        violationsByCode = Collections.unmodifiableMap(byCode);
+        rowsRead = read;
+    }
+
+    /** The records, their indexes and their duplicate keys, published together. */
+    private record Staged(StagedRecords records, RecordIndex index, DuplicateKeys keys) {
+        void add(ValidatedRecord v) {
+            index.add(records.append(v), v);
+            keys.add(v);
+        }
+
+        void trim() {
+            records.trim();
+            index.trim();
+            keys.trim();
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package rw.intake.server.internal.upload;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.javalin.config.RoutesConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import rw.intake.excel.ReadLimits;
+import rw.intake.excel.SheetReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import rw.intake.server.internal.auth.Principal;
+import rw.intake.storage.UserStore;
+import rw.intake.validation.RecordValidator;
+
+/**
+ * The upload, review and commit part of the server: in-memory staging, background validation, and every route
+ * under {@code /api/v1/uploads}, {@code /api/v1/users} and the legacy upload routes. Thread-safe; close it once.
+ *
+ * <pre>{@code
+ * UploadModule uploads = UploadModule.create(config, storage.users());
+ * Javalin app = Javalin.create(c -> uploads.routes(c.routes));
+ * ...
+ * uploads.close();
+ * }</pre>
+ */
+public final class UploadModule implements AutoCloseable {
+
+    /**
+     * What the module needs of the server's configuration (see the server's {@code ServerConfig} for each setting's
+     * variable and default).
+     *
+     * @param readLimits               the limits of one workbook
+     * @param stagingMaxRecords        records staged at once over all uploads
+     * @param stagingMaxRecordsPerUser records one user may have staged at once
+     * @param stagingMaxUploadsPerUser uploads one user may have staged at once
+     * @param stagingIdleExpiry        a staged upload not read for this long is dropped
+     * @param validationThreads        uploads read and validated at once
+     */
+    public record Settings(ReadLimits readLimits, long stagingMaxRecords, long stagingMaxRecordsPerUser,
+                           int stagingMaxUploadsPerUser, Duration stagingIdleExpiry, int validationThreads) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(UploadModule.class);
+    private final UploadService service;
+    private final Staging staging;
+    private final ExecutorService readers;
+    private final ExecutorService checkers;
+    private final ExecutorService registrars;
+    private final long maxBytes;
+    private final long maxStagedRecords;
+    private final ShutdownGate gate = new ShutdownGate();
+
+    private UploadModule(Settings config, UserStore users, Ticker ticker, UploadEvents events) {
+        this.staging = new Staging(config.stagingMaxRecords(), config.stagingMaxRecordsPerUser(),
+                config.stagingMaxUploadsPerUser(), config.stagingIdleExpiry(), ticker);
+        int threads = Math.max(1, config.validationThreads());
+        this.readers = Executors.newFixedThreadPool(threads, threads("intake-read-"));
+        this.checkers = Executors.newFixedThreadPool(threads, threads("intake-validate-"));
+        this.registrars = Executors.newFixedThreadPool(threads, threads("intake-register-"));
+        this.maxBytes = config.readLimits().maxBytes();
+        this.maxStagedRecords = config.stagingMaxRecords();
+        SheetReader reader = SheetReader.builder().limits(config.readLimits()).build();
+        RecordValidator validator = RecordValidator.builder().registeredNids(users).build();
+        this.service = new UploadService(reader, validator, users, staging, readers, checkers, registrars,
+                Clock.systemUTC(), events, gate);
+    }
+
+    /**
+     * The module with the system ticker. Starts {@code config.validationThreads()} reader threads and as many checker
+     * and registering threads: each upload being validated has its sheet parsed on one, its rules applied on another
+     * and its registered-NID look-ups and staging done on the third.
+     */
+    public static UploadModule create(Settings config, UserStore users) {
+        return create(config, users, Ticker.systemTicker());
+    }
+
+    /** As {@link #create(Settings, UserStore)}, with the ticker that times the idle expiry (tests advance it). */
+    public static UploadModule create(Settings config, UserStore users, Ticker ticker) {
+        return create(config, users, ticker, UploadEvents.NONE);
+    }
+
+    /** As {@link #create(Settings, UserStore, Ticker)}, telling {@code events} what happens to uploads. */
+    public static UploadModule create(Settings config, UserStore users, Ticker ticker, UploadEvents events) {
+        return new UploadModule(Objects.requireNonNull(config, "config"), Objects.requireNonNull(users, "users"),
+                Objects.requireNonNull(ticker, "ticker"), Objects.requireNonNull(events, "events"));
+    }
+
+    /** Registers every route of this module. */
+    public void routes(RoutesConfig routes) {
+        UploadRoutes r = new UploadRoutes(service, maxBytes);
+        routes.post(UploadRoutes.BASE, r::create);
+        routes.get(UploadRoutes.BASE, r::list);
+        routes.get(UploadRoutes.BASE + "/{id}", r::summary);
+        routes.delete(UploadRoutes.BASE + "/{id}", r::delete);
+        routes.get(UploadRoutes.BASE + "/{id}/records", r::records);
+        routes.post(UploadRoutes.BASE + "/{id}/records/exclude", r::exclude);
+        routes.get(UploadRoutes.BASE + "/{id}/records/{row}", r::record);
+        routes.patch(UploadRoutes.BASE + "/{id}/records/{row}", r::edit);
+        routes.post(UploadRoutes.BASE + "/{id}/commit", r::commit);
+        ReportRoutes report = new ReportRoutes(service);
+        routes.get(UploadRoutes.BASE + "/{id}/report.xlsx", report::xlsx);
+        routes.get(UploadRoutes.BASE + "/{id}/report.csv", report::csv);
+        routes.get("/api/v1/users", r::users);
+    }
+
+    /** The largest upload accepted, in bytes. */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /** The service behind the routes (tests, benchmarks, embedding). */
+    public UploadService service() {
+        return service;
+    }
+
+    /** Records reserved in the staging budget now. */
+    public long stagedRecordsReserved() {
+        return service.reservedRecords();
+    }
+
+    /** Approximate heap held by every staged upload's records and indexes. */
+    public long stagedBytes() {
+        return staging.retainedBytes();
+    }
+
+    /** Uploads staged now. */
+    public int stagedUploads() {
+        return staging.size();
+    }
+
+    /** Approximate heap held by one staged upload's records and indexes; 0 if it is not staged. */
+    public long stagedBytes(String uploadId) {
+        return service.retainedBytes(uploadId);
+    }
+
+    /** Approximate heap held by one staged upload's edit state (made at its first edit); 0 if none. */
+    public long editorBytes(String uploadId) {
+        return service.editorBytes(uploadId);
+    }
+
+    /**
+     * Stops taking uploads and commits (503 {@code server.shutting_down}), logs the uploads that are lost with the
+     * process (staging is in memory): those still validating, and those validated and not committed; then waits at
+     * most {@code grace} for the commits running.
+     *
+     * @return whether every commit ended within the grace period
+     */
+    public boolean drain(Duration grace) {
+        LOG.info("shutting down: no new uploads or commits; waiting up to {} s for running commits", grace.toSeconds());
+        gate.close();
+        for (UploadSummary u : service.list(new Principal("shutdown", Principal.ADMIN))) {
+            if (UploadStatus.VALIDATING.key().equals(u.status())) {
+                LOG.warn("upload {} ({}, of {}) was still being validated and is lost; it must be uploaded again",
+                        u.id(), u.fileName(), u.owner());
+            } else if (UploadStatus.VALIDATED.key().equals(u.status())) {
+                LOG.warn("upload {} ({}, of {}) was validated and not committed and is lost", u.id(), u.fileName(),
+                        u.owner());
+            }
+        }
+        int running = gate.awaitCommits(grace);
+        if (running > 0) {
+            LOG.error("{} commit(s) still running after the grace period of {} s; they are rolled back", running,
+                    grace.toSeconds());
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether {@link #drain} has started. */
+    public boolean shuttingDown() {
+        return gate.isClosed();
+    }
+
+    /** Why staging takes no upload now ({@code null} if it has room): every record of the budget is reserved. */
+    public String stagingFull() {
+        long reserved = service.reservedRecords();
+        return reserved < maxStagedRecords ? null
+                : "full: " + reserved + " of " + maxStagedRecords + " records reserved";
+    }
+
+    /** Stops validation and drops every staged upload. */
+    @Override
+    public void close() {
+        readers.shutdownNow();
+        checkers.shutdownNow();
+        registrars.shutdownNow();
+        staging.clear();
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,256 @@
+package rw.intake.server.internal.upload;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.ContentType;
+import io.javalin.http.Context;
+import io.javalin.http.Header;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import rw.intake.server.internal.http.ApiException;
+import rw.intake.server.internal.auth.Principal;
+import rw.intake.storage.CommitMode;
+import rw.intake.storage.RecordEdit;
+import rw.intake.validation.Field;
+
+/** The handlers of the current upload, record, commit and user routes. HTTP only; the work is the service's. */
+final class UploadRoutes {
+    static final String BASE = "/api/v1/uploads";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Characters a value of an edit may have at most. */
+    static final int MAX_VALUE_CHARACTERS = 1000;
+    /** The fields an edit may name, by their names in a record's JSON. */
+    private static final Map<String, Field> EDITABLE = editable();
+    private static final Set<String> EXCLUDE_BODY = Set.of("status", "field", "code", "excluded");
+
+    private final UploadService service;
+    private final long maxBytes;
+
+    UploadRoutes(UploadService service, long maxBytes) {
+        this.service = service;
+        this.maxBytes = maxBytes;
+    }
+
+    void create(Context ctx) {
+        Principal caller = Principal.of(ctx);
+        IncomingFile file = IncomingFile.read(ctx, "file", maxBytes);
+        UploadSummary summary = service.accept(caller, file, ctx.queryParam("sheet"));
+        ctx.status(202).header("Location", BASE + "/" + summary.id()).json(summary);
+    }
+
+    void list(Context ctx) {
+        ctx.json(service.list(Principal.of(ctx)));
+    }
+
+    void summary(Context ctx) {
+        ctx.json(service.summary(Principal.of(ctx), ctx.pathParam("id")));
+    }
+
+    void records(Context ctx) throws IOException {
+        Principal caller = Principal.of(ctx);
+        RecordFilter filter = RecordFilter.parse(ctx.queryParam("status"), ctx.queryParam("field"), ctx.queryParam("code"));
+        int page = RequestParams.page(ctx);
+        int size = RequestParams.size(ctx);
+        byte[] json = service.recordsJson(caller, ctx.pathParam("id"), filter, page, size);
+        ctx.contentType(ContentType.APPLICATION_JSON);
+        if (ctx.header(Header.ACCEPT_ENCODING) == null) {
+            // never compressed then: the length lets Jetty send the page in one write, not chunked
+            ctx.res().setContentLength(json.length);
+        }
+        ctx.outputStream().write(json);
+    }
+
+    /** {@code PATCH .../records/{row}}: any of the five values and {@code excluded}; answers the record and the changed rows. */
+    void edit(Context ctx) {
+        Principal caller = Principal.of(ctx);
+        int row = row(ctx);
+        JsonNode body = object(ctx);
+        Map<Field, String> values = new EnumMap<>(Field.class);
+        Boolean exclude = null;
+        for (Map.Entry<String, JsonNode> e : body.properties()) {
+            String name = e.getKey();
+            JsonNode value = e.getValue();
+            if ("excluded".equals(name)) {
+                if (!value.isBoolean()) {
+                    throw invalidValue(name, "excluded must be true or false");
+                }
+                exclude = value.booleanValue();
+                continue;
+            }
+            Field field = EDITABLE.get(name);
+            if (field == null) {
+                throw new ApiException(400, "record.unknown_field", "Bad Request", "unknown field '" + name
+                        + "': a record has names, nid, phoneNumber, gender, email and excluded", Map.of("field", name),
+                        Map.of());
+            }
+            if (!value.isTextual()) {
+                throw invalidValue(name, name + " must be a string");
+            }
+            String text = value.textValue();
+            if (text.codePointCount(0, text.length()) > MAX_VALUE_CHARACTERS) {
+                throw new ApiException(400, "record.value_too_long", "Bad Request", name + " has more than "
+                        + MAX_VALUE_CHARACTERS + " characters", Map.of("field", name, "limit", MAX_VALUE_CHARACTERS),
+                        Map.of());
+            }
+            values.put(field, text);
+        }
+        if (values.isEmpty() && exclude == null) {
+            throw ApiException.badRequest("request.invalid_body",
+                    "the body must name at least one of names, nid, phoneNumber, gender, email, excluded");
+        }
+        Upload.Edited edited = service.edit(caller, ctx.pathParam("id"), row, values, exclude);
+        ctx.json(new EditView(tree(edited.record()), edited.changed()));
+    }
+
+    /** {@code POST .../records/exclude}: {@code {"status","field","code","excluded"}}; answers {@code {"matched"}}. */
+    void exclude(Context ctx) {
+        Principal caller = Principal.of(ctx);
+        JsonNode body = object(ctx);
+        for (Map.Entry<String, JsonNode> e : body.properties()) {
+            String name = e.getKey();
+            if (!EXCLUDE_BODY.contains(name)) {
+                throw ApiException.badRequest("request.invalid_body", "unknown property '" + name
+                        + "': the body has status, field, code and excluded");
+            }
+        }
+        JsonNode excluded = body.get("excluded");
+        if (excluded == null || !excluded.isBoolean()) {
+            throw invalidValue("excluded", "excluded must be true or false");
+        }
+        RecordFilter filter = RecordFilter.parse(text(body, "status"), text(body, "field"), text(body, "code"));
+        int matched = service.exclude(caller, ctx.pathParam("id"), filter, excluded.booleanValue());
+        ctx.json(Map.of("matched", matched));
+    }
+
+    /** {@code GET .../records/{row}}: the record with its {@code history}. */
+    void record(Context ctx) {
+        Principal caller = Principal.of(ctx);
+        Upload.Detail detail = service.record(caller, ctx.pathParam("id"), row(ctx));
+        ObjectNode node = (ObjectNode) tree(detail.record());
+        List<Views.HistoryView> history = new ArrayList<>(detail.history().size());
+        for (RecordEdit e : detail.history()) {
+            history.add(new Views.HistoryView(e.field(), e.oldValue(), e.newValue(), e.account(), e.at()));
+        }
+        node.putPOJO("history", history);
+        ctx.json(node);
+    }
+
+    /** {@code {"record","changed"}}. */
+    record EditView(JsonNode record, List<Views.ChangedView> changed) {
+    }
+
+    void commit(Context ctx) {
+        Principal caller = Principal.of(ctx);
+        ctx.json(service.commit(caller, ctx.pathParam("id"), mode(ctx)));
+    }
+
+    void delete(Context ctx) {
+        service.delete(Principal.of(ctx), ctx.pathParam("id"));
+        ctx.status(204);
+    }
+
+    void users(Context ctx) {
+        Principal caller = Principal.of(ctx);
+        int page = RequestParams.page(ctx);
+        int size = RequestParams.size(ctx);
+        String uploadId = ctx.queryParam("uploadId");
+        ctx.json(Views.page(service.users(caller, page, size, uploadId == null || uploadId.isBlank() ? null : uploadId,
+                RequestParams.bool(ctx, "valid")), Views.UserView::of));
+    }
+
+    private static int row(Context ctx) {
+        String v = ctx.pathParam("row");
+        try {
+            int row = Integer.parseInt(v.strip());
+            if (row >= 1) {
+                return row;
+            }
+        } catch (NumberFormatException ex) {
+            // answered below
+        }
+        throw RequestParams.invalid("row", "row must be a spreadsheet row number from 1: " + v);
+    }
+
+    /** The body as a JSON object, or 400 {@code request.invalid_body}. */
+    private static JsonNode object(Context ctx) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(ctx.body());
+        } catch (IOException ex) {
+            node = null;
+        }
+        if (node == null || !node.isObject()) {
+            throw ApiException.badRequest("request.invalid_body", "the body must be a JSON object");
+        }
+        return node;
+    }
+
+    private static JsonNode tree(byte[] json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static String text(JsonNode body, String name) {
+        JsonNode v = body.get(name);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw invalidValue(name, name + " must be a string");
+        }
+        return v.textValue();
+    }
+
+    private static ApiException invalidValue(String field, String detail) {
+        return new ApiException(400, "record.invalid_value", "Bad Request", detail, Map.of("field", field), Map.of());
+    }
+
+    private static Map<String, Field> editable() {
+        Map<String, Field> m = new HashMap<>();
+        for (Field f : Field.values()) {
+            m.put(Upload.apiName(f), f);
+        }
+        return Map.copyOf(m);
+    }
+
+    /** The optional body {@code {"records":"all"|"valid"}}; an empty body means all. */
+    private static CommitMode mode(Context ctx) {
+        String body = ctx.body();
+        if (body == null || body.isBlank()) {
+            return CommitMode.ALL;
+        }
+        JsonNode node;
+        try {
+            node = JSON.readTree(body);
+        } catch (IOException ex) {
+            throw ApiException.badRequest("request.invalid_body", "the body must be JSON like {\"records\":\"valid\"}");
+        }
+        if (node == null || !node.isObject()) {
+            throw ApiException.badRequest("request.invalid_body",
+                    "the body must be a JSON object like {\"records\":\"valid\"}, or empty");
+        }
+        JsonNode records = node.get("records");
+        if (records == null || records.isNull()) {
+            return CommitMode.ALL;
+        }
+        if (!records.isTextual()) {
+            throw RequestParams.invalid("records", "records must be \"all\" or \"valid\"");
+        }
+        return switch (records.asText().toLowerCase(Locale.ROOT)) {
+            case "all" -> CommitMode.ALL;
+            case "valid" -> CommitMode.VALID;
+            default -> throw RequestParams.invalid("records", "records must be \"all\" or \"valid\"");
+        };
+    }
+}

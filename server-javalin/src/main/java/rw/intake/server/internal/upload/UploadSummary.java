@@ -1,0 +1,36 @@
+package rw.intake.server.internal.upload;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import rw.intake.storage.CommitResult;
+
+/**
+ * What {@code GET /api/v1/uploads/{id}} answers.
+ *
+ * @param commit  the commit's outcome, null (and written as null) until committed
+ * @param failure why validation failed, present only when {@code status} is {@code failed}
+ */
+public record UploadSummary(String id, String fileName, String status, Instant createdAt, String owner,
+                            Progress progress, Totals totals, Map<String, Long> violationsByCode,
+                            List<String> ignoredColumns,
+                            @JsonInclude(JsonInclude.Include.ALWAYS) CommitResult commit,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Failure failure) {
+
+    /** How far reading has gone: data rows read so far (records plus blank rows). */
+    public record Progress(long rowsRead) {
+    }
+
+    /**
+     * Counts over the records validated so far, as edited; {@code excluded} counts the records left out of the commit
+     * (they are counted in the others too, by their verdict).
+     */
+    public record Totals(long records, long valid, long invalid, long withWarnings, long blankRows, long excluded) {
+        static final Totals NONE = new Totals(0, 0, 0, 0, 0, 0);
+    }
+
+    /** Why an upload failed while reading on, with the {@code file.*} code. */
+    public record Failure(String code, String detail) {
+    }
+}

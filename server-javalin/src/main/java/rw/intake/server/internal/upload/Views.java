@@ -1,0 +1,94 @@
+package rw.intake.server.internal.upload;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import rw.intake.storage.CommittedUser;
+import rw.intake.storage.Page;
+import rw.intake.validation.Normalized;
+import rw.intake.validation.RawRecord;
+import rw.intake.validation.ValidatedRecord;
+import rw.intake.validation.Violation;
+
+/** The JSON shapes of the current API (camelCase), built from the domain records. */
+public final class Views {
+    private Views() {
+    }
+
+    /** {@code {"items","page","size","totalItems","totalPages"}}. */
+    public record PageView<T>(List<T> items, int page, int size, long totalItems, long totalPages) {
+    }
+
+    /** A violation: {@code field} is the rules' key ({@code phone_number}); relatedRow only for duplicates. */
+    public record ErrorView(String field, String code, String severity, String message,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Integer relatedRow) {
+        public static ErrorView of(Violation v) {
+            return new ErrorView(v.field().key(), v.code(), v.severity().key(), v.message(), v.relatedRow());
+        }
+    }
+
+    /** Normalized values; a field with an error is null. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record NormalizedView(String names, String nid, String phoneNumber, String gender, String email) {
+        static NormalizedView of(Normalized n) {
+            return new NormalizedView(n.names(), n.nid(), n.phoneNumber(), n.gender(), n.email());
+        }
+    }
+
+    /**
+     * A staged record: the raw cell texts (as edited), the normalized values, validity and violations, whether it is
+     * left out of the commit and whether a value of it was edited.
+     */
+    public record RecordView(int row, String names, String nid, String phoneNumber, String gender, String email,
+                             NormalizedView normalized, boolean valid, List<ErrorView> errors, boolean excluded,
+                             boolean edited) {
+        /** A record neither left out nor edited. */
+        public static RecordView of(ValidatedRecord r) {
+            return of(r, false, false);
+        }
+
+        public static RecordView of(ValidatedRecord r, boolean excluded, boolean edited) {
+            RawRecord raw = r.raw();
+            return new RecordView(raw.row(), raw.names(), raw.nid(), raw.phoneNumber(), raw.gender(), raw.email(),
+                    NormalizedView.of(r.normalized()), r.valid(), errorViews(r.violations()), excluded, edited);
+        }
+    }
+
+    /** One change of a staged record: the field (or {@code excluded}), the values before and after, who and when. */
+    public record HistoryView(String field, String from, String to, String by, Instant at) {
+    }
+
+    /** A row whose verdict an edit of another row changed, and whether it is valid now. */
+    public record ChangedView(int row, boolean valid) {
+    }
+
+    /** A committed user. */
+    public record UserView(long id, String uploadId, int row, String names, String nid, String phoneNumber,
+                           String gender, String email, boolean valid, boolean nidValid, boolean phoneValid,
+                           boolean emailValid, boolean namesValid, boolean genderValid, List<ErrorView> errors,
+                           Instant committedAt) {
+        public static UserView of(CommittedUser u) {
+            return new UserView(u.id(), u.uploadId(), u.row(), u.names(), u.nid(), u.phoneNumber(), u.gender(),
+                    u.email(), u.valid(), u.nidValid(), u.phoneValid(), u.emailValid(), u.namesValid(),
+                    u.genderValid(), errorViews(u.errors()), u.committedAt());
+        }
+    }
+
+    public static List<ErrorView> errorViews(List<Violation> violations) {
+        List<ErrorView> out = new ArrayList<>(violations.size());
+        for (Violation v : violations) {
+            out.add(ErrorView.of(v));
+        }
+        return out;
+    }
+
+    public static <T, V> PageView<V> page(Page<T> page, Function<T, V> view) {
+        List<V> items = new ArrayList<>(page.items().size());
+        for (T t : page.items()) {
+            items.add(view.apply(t));
+        }
+        return new PageView<>(items, page.page(), page.size(), page.totalItems(), page.totalPages());
+    }
+}

@@ -1,0 +1,195 @@
+package rw.intake.server.internal.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import rw.intake.server.TestServer;
+
+/** The admin-only accounts routes over real HTTP. */
+final class AccountsTest {
+
+    @RegisterExtension
+    static final TestServer SERVER = TestServer.perClass();
+
+    static void assertProblem(HttpResponse<String> r, int status, String code) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
+                ct -> assertThat(ct).startsWith("application/problem+json"));
+        assertThat(TestServer.json(r).get("code").asText()).as(r.body()).isEqualTo(code);
+    }
+
+    static HttpResponse<String> patch(TestServer server, String path, String token, String json) {
+        return server.send(server.request(path, token).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    static HttpResponse<String> login(TestServer server, String username, String password) {
+        return server.postJson("/api/v1/token", null,
+                "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}");
+    }
+
+    private static String create(String username, String password, String role) {
+        return "{\"username\":\"" + username + "\",\"password\":\"" + password + "\",\"role\":\"" + role + "\"}";
+    }
+
+    @Test
+    void create_clerkWhoThenLogsIn() {
+        Instant before = Instant.now().minusSeconds(1);
+        HttpResponse<String> r = SERVER.postJson("/api/v1/accounts", SERVER.adminToken(),
+                create("amina", "Kigali-umuganda-2024", "clerk"));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(r.headers().firstValue("Location")).contains("/api/v1/accounts/amina");
+        JsonNode a = TestServer.json(r);
+        assertThat(a.get("username").asText()).isEqualTo("amina");
+        assertThat(a.get("role").asText()).isEqualTo("clerk");
+        assertThat(a.get("disabled").asBoolean()).isFalse();
+        assertThat(Instant.parse(a.get("createdAt").asText())).isAfter(before);
+        assertThat(a.has("passwordHash")).isFalse();
+        assertThat(a.size()).isEqualTo(4);
+
+        HttpResponse<String> in = login(SERVER, "amina", "Kigali-umuganda-2024");
+        assertThat(in.statusCode()).as(in.body()).isEqualTo(200);
+        String clerk = TestServer.json(in).get("access").asText();
+        assertThat(SERVER.get("/api/v1/uploads", clerk).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void create_admin() {
+        HttpResponse<String> r = SERVER.postJson("/api/v1/accounts", SERVER.adminToken(),
+                create("supervisor", "Nyamirambo-hill-walk", "admin"));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(TestServer.json(r).get("role").asText()).isEqualTo("admin");
+        String token = TestServer.json(login(SERVER, "supervisor", "Nyamirambo-hill-walk")).get("access").asText();
+        assertThat(SERVER.get("/api/v1/accounts", token).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void list_showsEveryAccountWithoutHashes() {
+        SERVER.clerkToken("listed");
+        HttpResponse<String> r = SERVER.get("/api/v1/accounts", SERVER.adminToken());
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode list = TestServer.json(r);
+        assertThat(list.isArray()).isTrue();
+        assertThat(list.findValuesAsText("username")).contains("admin", "listed");
+        for (JsonNode a : list) {
+            assertThat(a.properties()).extracting(java.util.Map.Entry::getKey)
+                    .containsExactlyInAnyOrder("username", "role", "disabled", "createdAt");
+        }
+    }
+
+    @Test
+    void create_usernameTaken() {
+        SERVER.clerkToken("taken");
+        assertProblem(SERVER.postJson("/api/v1/accounts", SERVER.adminToken(),
+                create("taken", "Another-long-passphrase", "clerk")), 409, "account.username_taken");
+    }
+
+    @Test
+    void create_badInputRefused() {
+        String admin = SERVER.adminToken();
+        assertProblem(SERVER.postJson("/api/v1/accounts", admin, create("no spaces", "Kigali-umuganda-2024", "clerk")),
+                400, "account.invalid_username");
+        assertProblem(SERVER.postJson("/api/v1/accounts", admin, create("x".repeat(65), "Kigali-umuganda-2024", "clerk")),
+                400, "account.invalid_username");
+        assertProblem(SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "Kigali-umuganda-2024", "auditor")),
+                400, "account.invalid_role");
+        assertProblem(SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "short-pw-1", "clerk")),
+                400, "account.password_too_short");
+        assertProblem(SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "password1234", "clerk")),
+                400, "account.password_too_common");
+        assertProblem(SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "x".repeat(257), "clerk")),
+                400, "account.password_too_long");
+        assertProblem(SERVER.postJson("/api/v1/accounts", admin, "{\"username\":\"ok-name\",\"role\":\"clerk\"}"),
+                400, "request.invalid_body");
+        assertProblem(SERVER.postJson("/api/v1/accounts", admin, "[1]"), 400, "request.invalid_body");
+        assertThat(SERVER.storage().accounts().find("ok-name")).isEmpty();
+    }
+
+    @Test
+    void everyRoute_clerkForbiddenAndAnonymousUnauthorized() {
+        String clerk = SERVER.clerkToken("nosy");
+        assertProblem(SERVER.get("/api/v1/accounts", clerk), 403, "auth.forbidden");
+        assertProblem(SERVER.postJson("/api/v1/accounts", clerk, create("mine", "Kigali-umuganda-2024", "admin")),
+                403, "auth.forbidden");
+        assertProblem(SERVER.postJson("/api/v1/accounts/admin/password", clerk, "{\"password\":\"Kigali-umuganda-2024\"}"),
+                403, "auth.forbidden");
+        assertProblem(patch(SERVER, "/api/v1/accounts/admin", clerk, "{\"disabled\":true}"), 403, "auth.forbidden");
+        assertProblem(SERVER.get("/api/v1/accounts", null), 401, "auth.missing_token");
+        assertThat(SERVER.storage().accounts().find("mine")).isEmpty();
+        assertThat(SERVER.storage().accounts().find("admin").orElseThrow().disabled()).isFalse();
+    }
+
+    @Test
+    void password_resetByAdmin() {
+        SERVER.clerkToken("forgetful");
+        HttpResponse<String> r = SERVER.postJson("/api/v1/accounts/forgetful/password", SERVER.adminToken(),
+                "{\"password\":\"Gisenyi-lake-kivu-shore\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
+        assertProblem(login(SERVER, "forgetful", TestServer.clerkPassword("forgetful")), 401,
+                "auth.invalid_credentials");
+        assertThat(login(SERVER, "forgetful", "Gisenyi-lake-kivu-shore").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void password_refusedOrUnknown() {
+        SERVER.clerkToken("keeper");
+        String admin = SERVER.adminToken();
+        assertProblem(SERVER.postJson("/api/v1/accounts/keeper/password", admin, "{\"password\":\"short\"}"),
+                400, "account.password_too_short");
+        assertProblem(SERVER.postJson("/api/v1/accounts/keeper/password", admin, "{\"password\":\"qwertyuiop123\"}"),
+                400, "account.password_too_common");
+        assertProblem(SERVER.postJson("/api/v1/accounts/ghost/password", admin, "{\"password\":\"Gisenyi-lake-kivu\"}"),
+                404, "account.not_found");
+        assertThat(login(SERVER, "keeper", TestServer.clerkPassword("keeper")).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void patch_disableThenEnable() {
+        SERVER.clerkToken("leaver");
+        String admin = SERVER.adminToken();
+        HttpResponse<String> r = patch(SERVER, "/api/v1/accounts/leaver", admin, "{\"disabled\":true}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(TestServer.json(r).get("disabled").asBoolean()).isTrue();
+        assertThat(TestServer.json(r).get("username").asText()).isEqualTo("leaver");
+
+        assertProblem(login(SERVER, "leaver", TestServer.clerkPassword("leaver")), 401, "auth.account_disabled");
+        assertProblem(login(SERVER, "leaver", "not-the-password"), 401, "auth.invalid_credentials");
+
+        HttpResponse<String> back = patch(SERVER, "/api/v1/accounts/leaver", admin, "{\"disabled\":false}");
+        assertThat(TestServer.json(back).get("disabled").asBoolean()).isFalse();
+        assertThat(login(SERVER, "leaver", TestServer.clerkPassword("leaver")).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void patch_badBodyOrUnknownAccount() {
+        SERVER.clerkToken("patched");
+        String admin = SERVER.adminToken();
+        assertProblem(patch(SERVER, "/api/v1/accounts/ghost", admin, "{\"disabled\":true}"), 404, "account.not_found");
+        assertProblem(patch(SERVER, "/api/v1/accounts/patched", admin, "{\"disabled\":\"yes\"}"), 400,
+                "request.invalid_body");
+        assertProblem(patch(SERVER, "/api/v1/accounts/patched", admin, "{}"), 400, "request.invalid_body");
+        assertProblem(patch(SERVER, "/api/v1/accounts/patched", admin, "{\"disabled\":true,\"role\":\"admin\"}"), 400,
+                "request.invalid_body");
+        assertThat(SERVER.storage().accounts().find("patched").orElseThrow().disabled()).isFalse();
+    }
+
+    @Test
+    void patch_lastEnabledAdminCannotBeDisabled() {
+        try (TestServer server = TestServer.start()) {
+            String admin = server.adminToken();
+            assertProblem(patch(server, "/api/v1/accounts/admin", admin, "{\"disabled\":true}"), 409,
+                    "account.last_admin");
+            assertThat(server.postJson("/api/v1/accounts", admin, create("second", "Musanze-gorilla-trek", "admin"))
+                    .statusCode()).isEqualTo(201);
+            assertThat(patch(server, "/api/v1/accounts/admin", admin, "{\"disabled\":true}").statusCode())
+                    .isEqualTo(200);
+            assertProblem(login(server, "admin", TestServer.ADMIN_PASSWORD), 401, "auth.account_disabled");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package rw.intake.server.internal.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static rw.intake.server.internal.auth.AccountsTest.assertProblem;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import rw.intake.server.TestServer;
+
+/** Refresh tokens over real HTTP: single use, rotation, reuse revoking the family, and the account's changes. */
+final class RefreshTokensTest {
+
+    @RegisterExtension
+    static final TestServer SERVER = TestServer.perClass();
+
+    /** Logs {@code username} in (a clerk made on first use); the token answer. */
+    private static JsonNode login(TestServer server, String username) {
+        if (!TestServer.ADMIN.equals(username)) {
+            server.clerkToken(username);
+        }
+        String password = TestServer.ADMIN.equals(username) ? TestServer.ADMIN_PASSWORD : TestServer.clerkPassword(username);
+        HttpResponse<String> r = AccountsTest.login(server, username, password);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return TestServer.json(r);
+    }
+
+    private static HttpResponse<String> refresh(TestServer server, JsonNode tokens) {
+        return server.postJson("/api/v1/token/refresh", null,
+                "{\"refresh\":\"" + tokens.get("refresh").asText() + "\"}");
+    }
+
+    /** Refreshes and expects a new pair. */
+    private static JsonNode rotated(TestServer server, JsonNode tokens) {
+        HttpResponse<String> r = refresh(server, tokens);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode next = TestServer.json(r);
+        assertThat(next.get("refresh").asText()).isNotEqualTo(tokens.get("refresh").asText());
+        assertThat(next.get("tokenType").asText()).isEqualTo("Bearer");
+        assertThat(server.get("/api/v1/uploads", next.get("access").asText()).statusCode()).isEqualTo(200);
+        return next;
+    }
+
+    @Test
+    void refresh_rotatesEachTime() {
+        JsonNode t1 = login(SERVER, "rotating");
+        JsonNode t2 = rotated(SERVER, t1);
+        JsonNode t3 = rotated(SERVER, t2);
+        rotated(SERVER, t3);
+    }
+
+    @Test
+    void refresh_secondUseRevokesTheWholeFamily() {
+        JsonNode t1 = login(SERVER, "stolen");
+        JsonNode other = login(SERVER, "stolen");
+        JsonNode t2 = rotated(SERVER, t1);
+
+        assertProblem(refresh(SERVER, t1), 401, "auth.token_reused");
+        assertProblem(refresh(SERVER, t2), 401, "auth.token_revoked");
+        assertProblem(refresh(SERVER, t1), 401, "auth.token_revoked");
+        rotated(SERVER, other);
+    }
+
+    @Test
+    void refresh_endedByPasswordChange() {
+        JsonNode t1 = login(SERVER, "reset");
+        JsonNode t2 = login(SERVER, "reset");
+        assertThat(SERVER.postJson("/api/v1/accounts/reset/password", SERVER.adminToken(),
+                "{\"password\":\"Huye-campus-library-7\"}").statusCode()).isEqualTo(204);
+
+        assertProblem(refresh(SERVER, t1), 401, "auth.token_revoked");
+        assertProblem(refresh(SERVER, t2), 401, "auth.token_revoked");
+        assertThat(AccountsTest.login(SERVER, "reset", "Huye-campus-library-7").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void refresh_refusedWhileDisabledAndEndedForGood() {
+        JsonNode t1 = login(SERVER, "suspended");
+        String admin = SERVER.adminToken();
+        assertThat(AccountsTest.patch(SERVER, "/api/v1/accounts/suspended", admin, "{\"disabled\":true}").statusCode())
+                .isEqualTo(200);
+        assertProblem(refresh(SERVER, t1), 401, "auth.account_disabled");
+
+        assertThat(AccountsTest.patch(SERVER, "/api/v1/accounts/suspended", admin, "{\"disabled\":false}").statusCode())
+                .isEqualTo(200);
+        assertProblem(refresh(SERVER, t1), 401, "auth.token_revoked");
+        rotated(SERVER, login(SERVER, "suspended"));
+    }
+
+    @Test
+    void refresh_accountThatNoLongerExists() throws SQLException {
+        JsonNode t1 = login(SERVER, "deleted");
+        try (Connection c = DriverManager.getConnection(SERVER.config().jdbcUrl(), "sa", "");
+             Statement s = c.createStatement()) {
+            s.execute("DELETE FROM accounts WHERE username = 'deleted'");
+        }
+        assertProblem(refresh(SERVER, t1), 401, "auth.invalid_token");
+    }
+
+    @Test
+    void refresh_stateIsSharedByTwoServersOnOneDatabase() {
+        try (TestServer second = TestServer.start(Map.of("DB_URL", SERVER.config().jdbcUrl()))) {
+            JsonNode t1 = login(SERVER, "roaming");
+            JsonNode t2 = rotated(second, t1);
+            assertProblem(refresh(SERVER, t1), 401, "auth.token_reused");
+            assertProblem(refresh(second, t2), 401, "auth.token_revoked");
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package rw.intake.server.internal.legacy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import rw.intake.server.TestServer;
+import rw.intake.server.internal.upload.Workbooks;
+
+/** The first version's README walkthrough, with its exact request shapes (part {@code usersfile}, trailing slashes). */
+final class LegacyRoutesTest {
+    @RegisterExtension
+    static final TestServer SERVER = TestServer.perClass();
+
+    @Test
+    void walkthrough_uploadValidatedCommitSaved() {
+        SERVER.clerkToken("legacy");
+        HttpResponse<String> login = SERVER.postJson("/api/v1/token/", null,
+                "{\"username\":\"legacy\",\"password\":\"legacy-password\"}");
+        assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+        String token = TestServer.json(login).get("access").asText();
+        List<String[]> rows = new ArrayList<>();
+        rows.add(Workbooks.HEADER);
+        rows.add(new String[] {"Bob Kagabo", "1199480035534601", "0785576983", "M", "bob@gmail.com"});
+        rows.add(new String[] {"Ann Uwase", "1199870012345678", "0722000111", "Female", "ann@example.rw"});
+        rows.add(new String[] {"X", "12345", "0785576983", "Q", "not-an-email"});
+
+        HttpResponse<String> upload = SERVER.postMultipart("/api/v1/upload/", token, "usersfile", "users.xlsx",
+                Workbooks.xlsx(rows));
+
+        assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
+        JsonNode ok = TestServer.json(upload);
+        assertThat(ok.get("status").asText()).isEqualTo("ok");
+        assertThat(ok.get("description").asText()).isEqualTo("Data uploaded, records are being validated");
+
+        HttpResponse<String> validated = SERVER.get("/api/v1/validatedusers/?page=1&size=2", token);
+        assertThat(validated.statusCode()).as(validated.body()).isEqualTo(200);
+        JsonNode page = TestServer.json(validated);
+        assertThat(page.get("status").asText()).isEqualTo("ok");
+        assertThat(page.get("totalItems").asLong()).isEqualTo(3);
+        assertThat(page.get("totalPages").asLong()).isEqualTo(2);
+        JsonNode bob = page.get("data").get(0);
+        assertThat(bob.get("names").asText()).isEqualTo("Bob Kagabo");
+        assertThat(bob.get("phone_number").asText()).isEqualTo("+250785576983");
+        assertThat(bob.get("valid").asBoolean()).isTrue();
+        for (String flag : List.of("names_valid", "nid_valid", "phone_valid", "gender_valid", "email_valid")) {
+            assertThat(bob.get(flag).asBoolean()).as(flag).isTrue();
+        }
+        JsonNode bad = TestServer.json(SERVER.get("/api/v1/validatedusers/?page=2&size=2", token)).get("data").get(0);
+        assertThat(bad.get("valid").asBoolean()).isFalse();
+        assertThat(bad.get("nid_valid").asBoolean()).isFalse();
+        assertThat(bad.get("gender_valid").asBoolean()).isFalse();
+        assertThat(bad.get("email_valid").asBoolean()).isFalse();
+        assertThat(bad.get("errors")).isNotEmpty();
+        JsonNode dup = null;
+        for (JsonNode e : bad.get("errors")) {
+            if ("phone.duplicate".equals(e.get("code").asText())) {
+                dup = e;
+            }
+        }
+        assertThat(dup).isNotNull();
+        assertThat(dup.get("related_row").asInt()).isEqualTo(2);
+
+        HttpResponse<String> commit = SERVER.send(SERVER.request("/api/v1/commit/", token)
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(commit.statusCode()).as(commit.body()).isEqualTo(200);
+        assertThat(TestServer.json(commit).get("status").asText()).isEqualTo("ok");
+        assertThat(TestServer.json(commit).get("description").asText()).isEqualTo("saved to DB");
+
+        JsonNode saved = TestServer.json(SERVER.get("/api/v1/savedusers/?page=1&size=10", token));
+        assertThat(saved.get("status").asText()).isEqualTo("ok");
+        assertThat(saved.get("totalItems").asLong()).isEqualTo(3);
+        assertThat(saved.get("data").get(0).get("nid").asText()).isEqualTo("1199480035534601");
+        assertThat(saved.get("data").get(0).get("phone_valid").asBoolean()).isTrue();
+        assertThat(saved.get("data").get(2).get("valid").asBoolean()).isFalse();
+
+        HttpResponse<String> again = SERVER.send(SERVER.request("/api/v1/commit/", token)
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(Workbooks.problemCode(again, 409)).isEqualTo("upload.already_committed");
+    }
+
+    @Test
+    void validatedUsers_noUploadYet() {
+        String token = SERVER.clerkToken("nobody-uploaded");
+
+        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/validatedusers/", token), 404)).isEqualTo("upload.not_found");
+        assertThat(Workbooks.problemCode(SERVER.send(SERVER.request("/api/v1/commit/", token)
+                .POST(HttpRequest.BodyPublishers.noBody()).build()), 404)).isEqualTo("upload.not_found");
+    }
+
+    @Test
+    void upload_refusedFileIsProblem() {
+        String token = SERVER.clerkToken("legacy-bad");
+
+        HttpResponse<String> r = SERVER.postMultipart("/api/v1/upload/", token, "usersfile", "users.pdf",
+                "%PDF-1.7\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        assertThat(Workbooks.problemCode(r, 400)).isEqualTo("file.unsupported_format");
+    }
+}

@@ -1,0 +1,146 @@
+package rw.intake.server.internal.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import rw.intake.server.TestServer;
+import rw.intake.server.internal.upload.Workbooks;
+
+/** {@code GET /metrics} (who may read it, what it holds), the request id and the request log, over real HTTP. */
+final class OperationsTest {
+    private static final String METRICS_TOKEN = "metrics-token-for-tests-0123456789";
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(Map.of("METRICS_TOKEN", METRICS_TOKEN));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void metrics_needMetricsTokenOrAdmin() {
+        HttpResponse<String> none = server.get("/metrics", null);
+        HttpResponse<String> clerk = server.get("/metrics", server.clerkToken("metrics-clerk"));
+        HttpResponse<String> forged = server.get("/metrics", "not-a-token");
+        HttpResponse<String> admin = server.get("/metrics", server.adminToken());
+        HttpResponse<String> token = server.get("/metrics", METRICS_TOKEN);
+
+        assertThat(Workbooks.problemCode(none, 401)).isEqualTo("auth.missing_token");
+        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        assertThat(Workbooks.problemCode(clerk, 403)).isEqualTo("auth.forbidden");
+        assertThat(Workbooks.problemCode(forged, 401)).isEqualTo("auth.invalid_token");
+        assertThat(admin.statusCode()).isEqualTo(200);
+        assertThat(token.statusCode()).isEqualTo(200);
+        assertThat(token.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain; version=0.0.4");
+    }
+
+    @Test
+    void metrics_namesAppearAndChange() {
+        String clerk = server.clerkToken("metrics-uploader");
+        String before = scrape();
+        double accepted = value(before, "intake_uploads_total", "outcome=\"accepted\"");
+        double validated = value(before, "intake_uploads_total", "outcome=\"validated\"");
+        double commits = value(before, "intake_commit_seconds_count", "database=\"h2\",outcome=\"committed\"");
+
+        String id = Workbooks.accepted(server, clerk, Workbooks.xlsx(Workbooks.people(1, 40)));
+        Workbooks.settled(server, clerk, id);
+        String staged = scrape();
+        assertThat(server.postJson("/api/v1/uploads/" + id + "/commit", clerk, "").statusCode()).isEqualTo(200);
+        String after = scrape();
+
+        assertThat(value(after, "intake_uploads_total", "outcome=\"accepted\"")).isEqualTo(accepted + 1);
+        assertThat(value(after, "intake_uploads_total", "outcome=\"validated\"")).isEqualTo(validated + 1);
+        assertThat(value(after, "intake_validation_seconds_count", "outcome=\"validated\"")).isGreaterThanOrEqualTo(1);
+        assertThat(value(after, "intake_validation_rows_sum", "")).isGreaterThanOrEqualTo(40);
+        assertThat(value(after, "intake_commit_seconds_count", "database=\"h2\",outcome=\"committed\""))
+                .isEqualTo(commits + 1);
+        assertThat(value(after, "intake_commit_rows_sum", "database=\"h2\"")).isGreaterThanOrEqualTo(40);
+        assertThat(value(staged, "intake_staging_records", "")).isGreaterThanOrEqualTo(40);
+        assertThat(value(staged, "intake_staging_bytes", "")).isPositive();
+        assertThat(value(staged, "intake_staging_records_max", "")).isEqualTo(3_000_000);
+        assertThat(value(staged, "intake_staging_records_per_user_max", "")).isEqualTo(1_000_000);
+        assertThat(value(after, "intake_http_requests_seconds_count",
+                "method=\"GET\",route=\"/api/v1/uploads/{id}\",status=\"200\"")).isGreaterThanOrEqualTo(1);
+        assertThat(value(after, "intake_http_requests_seconds_count",
+                "method=\"POST\",route=\"/api/v1/uploads/{id}/commit\",status=\"200\"")).isGreaterThanOrEqualTo(1);
+        assertThat(after).contains("jvm_memory_used_bytes{").contains("jvm_threads_live_threads")
+                .contains("hikaricp_connections_max{").contains("process_uptime_seconds");
+        assertThat(after).doesNotContain(id);
+
+        server.delete("/api/v1/uploads/" + id, clerk);
+        assertThat(value(scrape(), "intake_staging_records", "")).isLessThan(value(staged, "intake_staging_records", ""));
+    }
+
+    @Test
+    void requestId_onEveryAnswerAndInProblems() {
+        HttpResponse<String> ok = server.get("/api/v1/", null);
+        HttpResponse<String> notFound = server.get("/api/v1/nowhere", server.adminToken());
+        HttpResponse<String> kept = server.send(server.request("/api/v1/uploads/none", server.adminToken())
+                .header("X-Request-Id", "trace-42.a:b").GET().build());
+        HttpResponse<String> replaced = server.send(server.request("/api/v1/uploads/none", server.adminToken())
+                .header("X-Request-Id", "two words").GET().build());
+        HttpResponse<String> unauthorized = server.get("/api/v1/uploads", null);
+
+        assertThat(ok.headers().firstValue("X-Request-Id").orElse("")).matches("[0-9a-f-]{36}");
+        for (HttpResponse<String> problem : List.of(notFound, kept, replaced, unauthorized)) {
+            String header = problem.headers().firstValue("X-Request-Id").orElseThrow();
+            assertThat(TestServer.json(problem).get("requestId").asText()).isEqualTo(header);
+        }
+        assertThat(kept.headers().firstValue("X-Request-Id")).hasValue("trace-42.a:b");
+        assertThat(replaced.headers().firstValue("X-Request-Id").orElse("")).matches("[0-9a-f-]{36}");
+        assertThat(ok.headers().firstValue("X-Request-Id")).isNotEqualTo(notFound.headers().firstValue("X-Request-Id"));
+    }
+
+    @Test
+    void requestLog_oneLinePerRequest() {
+        Logger logger = (Logger) LoggerFactory.getLogger(RequestLog.LOGGER);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try {
+            String clerk = server.clerkToken("logged");
+            HttpResponse<String> r = server.send(server.request("/api/v1/uploads/u-123", clerk)
+                    .header("X-Request-Id", "log-test-1").GET().build());
+            HttpResponse<String> anonymous = server.send(server.request("/api/v1/", null)
+                    .header("X-Request-Id", "log-test-2").GET().build());
+            assertThat(r.statusCode()).isEqualTo(404);
+            assertThat(anonymous.statusCode()).isEqualTo(200);
+        } finally {
+            logger.detachAppender(lines);
+        }
+        List<String> mine = lines.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains("id=log-test-")).toList();
+        assertThat(mine).hasSize(2);
+        assertThat(mine.get(0)).matches("GET /api/v1/uploads/\\{id} 404 \\d+\\.\\dms id=log-test-1 user=logged");
+        assertThat(mine.get(1)).matches("GET /api/v1 200 \\d+\\.\\dms id=log-test-2 user=-");
+    }
+
+    private static String scrape() {
+        HttpResponse<String> r = server.send(server.request("/metrics", METRICS_TOKEN).GET().build());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
+    /** The value of the sample {@code name{labels...}}, where the labels start with {@code labels}; 0 if absent. */
+    private static double value(String text, String name, String labels) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{" + Pattern.quote(labels) + "[^}]*})? (\\S+)$")
+                .matcher(text);
+        return m.find() ? Double.parseDouble(m.group(2)) : 0;
+    }
+
+}

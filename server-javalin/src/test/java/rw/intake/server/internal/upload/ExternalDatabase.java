@@ -1,0 +1,89 @@
+package rw.intake.server.internal.upload;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A fresh schema (PostgreSQL) or database (MariaDB) for one test, on the server named by a JDBC URL with user and
+ * password in it, read from an environment variable ({@code INTAKE_TEST_POSTGRES_URL}, {@code INTAKE_TEST_MARIADB_URL});
+ * the test is skipped when the variable is not set. {@link #close()} drops it.
+ */
+final class ExternalDatabase implements AutoCloseable {
+    final String base;
+    final String name;
+    final String url;
+    final boolean maria;
+
+    private ExternalDatabase(String base) {
+        this.base = base;
+        this.name = "srv_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
+        this.maria = base.startsWith("jdbc:mariadb:");
+        if (maria) {
+            execute(base, "CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+            int slash = base.indexOf('/', base.indexOf("//") + 2);
+            int query = base.indexOf('?', slash);
+            url = base.substring(0, slash + 1) + name + (query < 0 ? "" : base.substring(query));
+        } else {
+            execute(base, "CREATE SCHEMA " + name);
+            url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + name;
+        }
+    }
+
+    /** A fresh schema on the database {@code variable} names; skips the test if it is not set. */
+    static ExternalDatabase create(String variable) {
+        String base = System.getenv(variable);
+        assumeTrue(base != null && !base.isBlank(), variable + " not set: test on that database skipped");
+        return new ExternalDatabase(base);
+    }
+
+    /** The server's variables for this database: DB_URL, DB_USER, DB_PASSWORD. */
+    Map<String, String> env() {
+        Map<String, String> env = new HashMap<>();
+        env.put("DB_URL", url);
+        putParameter(env, base, "user", "DB_USER");
+        putParameter(env, base, "password", "DB_PASSWORD");
+        return env;
+    }
+
+    long count(String sql) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Override
+    public void close() {
+        execute(base, maria ? "DROP DATABASE " + name : "DROP SCHEMA " + name + " CASCADE");
+    }
+
+    private static void putParameter(Map<String, String> env, String url, String parameter, String variable) {
+        int q = url.indexOf('?');
+        if (q < 0) {
+            return;
+        }
+        for (String pair : url.substring(q + 1).split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).equals(parameter)) {
+                env.put(variable, pair.substring(eq + 1));
+            }
+        }
+    }
+
+    private static void execute(String url, String sql) {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException ex) {
+            throw new IllegalStateException(sql + " on " + url + " failed", ex);
+        }
+    }
+}

@@ -1,0 +1,465 @@
+package rw.intake.server.internal.upload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import rw.intake.server.TestServer;
+
+/**
+ * Fixing a staged upload over real HTTP: edits re-judge the record and the rows that share its old and new values,
+ * exclusions leave records out of the commit, and after each step the summary, every filter and the pages agree.
+ * Where no record is left out, the edited upload is compared with a fresh upload of the edited sheet.
+ */
+final class RecordEditTest {
+    @RegisterExtension
+    static final TestServer SERVER = TestServer.perClass();
+
+    private static final String[] CODES_FIELDS = {"names", "nid", "phone_number", "gender", "email"};
+
+    static String nid(int i) {
+        return Workbooks.person(i)[1];
+    }
+
+    /** Uploads the rows (header first) and waits for the validation. */
+    static String upload(String token, List<String[]> rows) {
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+        assertThat(Workbooks.settled(SERVER, token, id).get("status").asText()).isEqualTo("validated");
+        return id;
+    }
+
+    static List<String[]> sheet(String[]... people) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(Workbooks.HEADER);
+        rows.addAll(List.of(people));
+        return rows;
+    }
+
+    static String[] person(int i, String nid) {
+        String[] p = Workbooks.person(i);
+        p[1] = nid;
+        return p;
+    }
+
+    static HttpResponse<String> patch(String token, String id, int row, String json) {
+        return SERVER.patchJson("/api/v1/uploads/" + id + "/records/" + row, token, json);
+    }
+
+    static JsonNode edited(String token, String id, int row, String json) {
+        HttpResponse<String> r = patch(token, id, row, json);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return TestServer.json(r);
+    }
+
+    static JsonNode summary(String token, String id) {
+        return TestServer.json(SERVER.get("/api/v1/uploads/" + id, token));
+    }
+
+    /** Every record by row, read through pages of 500. */
+    static TreeMap<Integer, JsonNode> records(String token, String id, String query) {
+        TreeMap<Integer, JsonNode> out = new TreeMap<>();
+        for (int page = 1; ; page++) {
+            JsonNode p = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records?size=500&page=" + page + query,
+                    token));
+            p.get("items").forEach(r -> out.put(r.get("row").asInt(), r));
+            if (page >= p.get("totalPages").asLong()) {
+                return out;
+            }
+        }
+    }
+
+    /**
+     * The summary's totals and counts by code, every status, field and code filter and the pages all say the same of
+     * the records; returns them by row.
+     */
+    static TreeMap<Integer, JsonNode> assertConsistent(String token, String id) {
+        JsonNode summary = summary(token, id);
+        TreeMap<Integer, JsonNode> all = records(token, id, "");
+        JsonNode totals = summary.get("totals");
+        assertThat(totals.get("records").asLong()).isEqualTo(all.size());
+        long valid = all.values().stream().filter(r -> r.get("valid").asBoolean()).count();
+        assertThat(totals.get("valid").asLong()).isEqualTo(valid);
+        assertThat(totals.get("invalid").asLong()).isEqualTo(all.size() - valid);
+        assertThat(totals.get("excluded").asLong())
+                .isEqualTo(all.values().stream().filter(r -> r.get("excluded").asBoolean()).count());
+        assertThat(totals.get("withWarnings").asLong()).isEqualTo(all.values().stream()
+                .filter(r -> codes(r).stream().anyMatch(Workbooks.WARNINGS::contains)).count());
+        Map<String, Long> byCode = new TreeMap<>();
+        all.values().forEach(r -> codes(r).forEach(c -> byCode.merge(c, 1L, Long::sum)));
+        Map<String, Long> served = new TreeMap<>();
+        summary.get("violationsByCode").properties().forEach(e -> served.put(e.getKey(), e.getValue().asLong()));
+        assertThat(served).isEqualTo(byCode);
+        for (String status : List.of("valid", "invalid")) {
+            assertThat(records(token, id, "&status=" + status).keySet()).as(status).containsExactlyElementsOf(
+                    all.values().stream().filter(r -> r.get("valid").asBoolean() == "valid".equals(status))
+                            .map(r -> r.get("row").asInt()).toList());
+        }
+        for (String code : byCode.keySet()) {
+            assertThat(records(token, id, "&code=" + code).keySet()).as(code).containsExactlyElementsOf(
+                    all.values().stream().filter(r -> codes(r).contains(code)).map(r -> r.get("row").asInt()).toList());
+        }
+        for (String field : CODES_FIELDS) {
+            assertThat(records(token, id, "&status=invalid&field=" + field).keySet()).as(field).containsExactlyElementsOf(
+                    all.values().stream().filter(r -> !r.get("valid").asBoolean() && fields(r).contains(field))
+                            .map(r -> r.get("row").asInt()).toList());
+        }
+        return all;
+    }
+
+    /** The edited upload's records are those of a fresh upload of the sheet as edited (but for "edited"). */
+    static void assertSameAsFreshUpload(String token, String id, TreeMap<Integer, JsonNode> edited) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(Workbooks.HEADER);
+        for (JsonNode r : edited.values()) {
+            assertThat(r.get("row").asInt()).isEqualTo(rows.size() + 1);
+            rows.add(new String[] {r.get("names").asText(), r.get("nid").asText(), r.get("phoneNumber").asText(),
+                r.get("gender").asText(), r.get("email").asText()});
+        }
+        TreeMap<Integer, JsonNode> fresh = records(token, upload(token, rows), "");
+        assertThat(fresh.keySet()).isEqualTo(edited.keySet());
+        for (int row : fresh.keySet()) {
+            JsonNode a = edited.get(row).deepCopy();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) a).put("edited", false);
+            assertThat(a).as("row %d", row).isEqualTo(fresh.get(row));
+        }
+    }
+
+    static List<String> codes(JsonNode record) {
+        List<String> codes = new ArrayList<>();
+        record.get("errors").forEach(e -> codes.add(e.get("code").asText()));
+        return codes;
+    }
+
+    static List<String> fields(JsonNode record) {
+        List<String> fields = new ArrayList<>();
+        record.get("errors").forEach(e -> fields.add(e.get("field").asText()));
+        return fields;
+    }
+
+    static JsonNode error(JsonNode record, String code) {
+        for (JsonNode e : record.get("errors")) {
+            if (e.get("code").asText().equals(code)) {
+                return e;
+            }
+        }
+        throw new AssertionError("no " + code + " in " + record);
+    }
+
+    static JsonNode commit(String token, String id, String records) {
+        HttpResponse<String> r = SERVER.postJson("/api/v1/uploads/" + id + "/commit", token,
+                "{\"records\":\"" + records + "\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return TestServer.json(r);
+    }
+
+    /** The rows of record_edits of an upload: row, field, old, new, account. */
+    static List<List<String>> auditRows(TestServer server, String id) throws SQLException {
+        boolean maria = server.config().jdbcUrl().startsWith("jdbc:mariadb:");
+        String row = maria ? "`row_number`" : "\"row_number\"";
+        List<List<String>> out = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(server.config().jdbcUrl(), server.config().dbUser(),
+                server.config().dbPassword()); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT " + row + ", field, old_value, new_value, account, edited_at"
+                     + " FROM record_edits WHERE upload_id = '" + id + "' ORDER BY id")) {
+            while (rs.next()) {
+                assertThat(rs.getTimestamp(6)).isNotNull();
+                out.add(List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void edit_invalidNidMadeValidThenCommitted() throws SQLException {
+        String token = SERVER.clerkToken("fixer1");
+        String id = upload(token, sheet(Workbooks.person(101), person(102, "1199")));
+        assertThat(codes(records(token, id, "").get(3))).containsExactly("nid.format");
+
+        JsonNode answer = edited(token, id, 3, "{\"nid\":\"" + nid(102) + "\"}");
+
+        JsonNode record = answer.get("record");
+        assertThat(record.get("row").asInt()).isEqualTo(3);
+        assertThat(record.get("nid").asText()).isEqualTo(nid(102));
+        assertThat(record.get("normalized").get("nid").asText()).isEqualTo(nid(102));
+        assertThat(record.get("valid").asBoolean()).isTrue();
+        assertThat(record.get("edited").asBoolean()).isTrue();
+        assertThat(record.get("excluded").asBoolean()).isFalse();
+        assertThat(answer.get("changed")).isEmpty();
+        TreeMap<Integer, JsonNode> all = assertConsistent(token, id);
+        assertThat(all.get(3)).isEqualTo(record);
+        assertThat(summary(token, id).get("totals").get("valid").asLong()).isEqualTo(2);
+        JsonNode detail = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/3", token));
+        assertThat(detail.get("history")).hasSize(1);
+        JsonNode h = detail.get("history").get(0);
+        assertThat(h.get("field").asText()).isEqualTo("nid");
+        assertThat(h.get("from").asText()).isEqualTo("1199");
+        assertThat(h.get("to").asText()).isEqualTo(nid(102));
+        assertThat(h.get("by").asText()).isEqualTo("fixer1");
+        assertThat(h.get("at").asText()).isNotBlank();
+        assertSameAsFreshUpload(token, id, all);
+
+        JsonNode result = commit(token, id, "valid");
+
+        assertThat(result.get("committed").asLong()).isEqualTo(2);
+        assertThat(result.get("skipped").asLong()).isZero();
+        JsonNode users = TestServer.json(SERVER.get("/api/v1/users?uploadId=" + id, token));
+        assertThat(users.get("items").get(1).get("nid").asText()).isEqualTo(nid(102));
+        assertThat(users.get("items").get(1).get("valid").asBoolean()).isTrue();
+        assertThat(auditRows(SERVER, id)).containsExactly(List.of("3", "nid", "1199", nid(102), "fixer1"));
+        assertThat(Workbooks.problemCode(patch(token, id, 2, "{\"names\":\"Late Edit\"}"), 409))
+                .isEqualTo("upload.already_committed");
+    }
+
+    @Test
+    void edit_firstOfThreeDuplicatesMovesTheFirstOccurrence() {
+        String token = SERVER.clerkToken("fixer2");
+        String id = upload(token, sheet(person(201, nid(201)), person(202, nid(201)), person(203, nid(201)), Workbooks.person(204)));
+        TreeMap<Integer, JsonNode> before = assertConsistent(token, id);
+        assertThat(error(before.get(4), "nid.duplicate").get("relatedRow").asInt()).isEqualTo(2);
+
+        JsonNode answer = edited(token, id, 2, "{\"nid\":\"" + nid(209) + "\"}");
+
+        assertThat(answer.get("record").get("valid").asBoolean()).isTrue();
+        assertThat(answer.get("changed").toString()).isEqualTo("[{\"row\":3,\"valid\":true},{\"row\":4,\"valid\":false}]");
+        TreeMap<Integer, JsonNode> after = assertConsistent(token, id);
+        assertThat(codes(after.get(3))).isEmpty();
+        assertThat(error(after.get(4), "nid.duplicate").get("relatedRow").asInt()).isEqualTo(3);
+        assertThat(error(after.get(4), "nid.duplicate").get("message").asText()).isEqualTo("The same NID is on row 3");
+        assertSameAsFreshUpload(token, id, after);
+
+        // the last duplicate fixed too: every row valid
+        JsonNode last = edited(token, id, 4, "{\"nid\":\"" + nid(210) + "\"}");
+
+        assertThat(last.get("record").get("valid").asBoolean()).isTrue();
+        assertThat(last.get("changed")).isEmpty();
+        TreeMap<Integer, JsonNode> fixed = assertConsistent(token, id);
+        assertThat(fixed.values()).allMatch(r -> r.get("valid").asBoolean());
+        assertThat(summary(token, id).get("violationsByCode")).isEmpty();
+        assertSameAsFreshUpload(token, id, fixed);
+    }
+
+    @Test
+    void edit_createsDuplicatesOfNidAndEmail() {
+        String token = SERVER.clerkToken("fixer3");
+        String id = upload(token, sheet(Workbooks.person(301), Workbooks.person(302), Workbooks.person(303)));
+
+        JsonNode nid = edited(token, id, 3, "{\"nid\":\"" + nid(301) + "\"}");
+        JsonNode email = edited(token, id, 2, "{\"email\":\"PERSON303@example.com\",\"gender\":\"F\"}");
+
+        assertThat(codes(nid.get("record"))).containsExactly("nid.duplicate");
+        assertThat(nid.get("record").get("normalized").get("nid").isNull()).isTrue();
+        assertThat(nid.get("changed")).isEmpty();
+        assertThat(codes(email.get("record"))).containsExactly("nid.gender_mismatch");
+        // a warning only: row 4 changed but stays valid
+        assertThat(email.get("changed").toString()).isEqualTo("[{\"row\":4,\"valid\":true}]");
+        TreeMap<Integer, JsonNode> after = assertConsistent(token, id);
+        assertThat(codes(after.get(3))).containsExactly("nid.duplicate");
+        assertThat(error(after.get(3), "nid.duplicate").get("relatedRow").asInt()).isEqualTo(2);
+        assertThat(codes(after.get(4))).containsExactly("email.duplicate");
+        assertThat(error(after.get(4), "email.duplicate").get("relatedRow").asInt()).isEqualTo(2);
+        assertSameAsFreshUpload(token, id, after);
+    }
+
+    @Test
+    void exclude_thenCommitAllAndValid() throws SQLException {
+        String token = SERVER.clerkToken("fixer4");
+        // two lists of other people: the first commit would make the second one's NIDs registered
+        String all = upload(token, sheet(Workbooks.person(401), person(402, nid(401)), person(403, "bad"),
+                Workbooks.person(404)));
+        String valid = upload(token, sheet(Workbooks.person(451), person(452, nid(451)), person(453, "bad"),
+                Workbooks.person(454)));
+        for (String id : List.of(all, valid)) {
+            JsonNode first = edited(token, id, 2, "{\"excluded\":true}");
+            assertThat(first.get("record").get("excluded").asBoolean()).isTrue();
+            assertThat(first.get("record").get("edited").asBoolean()).isFalse();
+            // row 3 no longer duplicates an included record: it is valid now, and row 2 stays as it was
+            assertThat(first.get("changed").toString()).isEqualTo("[{\"row\":3,\"valid\":true}]");
+            TreeMap<Integer, JsonNode> records = assertConsistent(token, id);
+            assertThat(records.get(2).get("valid").asBoolean()).isTrue();
+            assertThat(summary(token, id).get("totals").get("excluded").asLong()).isEqualTo(1);
+        }
+
+        JsonNode committedAll = commit(token, all, "all");
+        JsonNode committedValid = commit(token, valid, "valid");
+
+        assertThat(committedAll.get("committed").asLong()).isEqualTo(3);
+        assertThat(committedAll.get("skipped").asLong()).isEqualTo(1);
+        assertThat(committedValid.get("committed").asLong()).isEqualTo(2);
+        assertThat(committedValid.get("skipped").asLong()).isEqualTo(2);
+        JsonNode users = TestServer.json(SERVER.get("/api/v1/users?uploadId=" + all, token));
+        List<Integer> committedRows = new ArrayList<>();
+        users.get("items").forEach(u -> committedRows.add(u.get("row").asInt()));
+        assertThat(committedRows).containsExactly(3, 4, 5);
+        assertThat(auditRows(SERVER, valid)).containsExactly(List.of("2", "excluded", "false", "true", "fixer4"));
+        assertConsistent(token, all);
+    }
+
+    @Test
+    void exclude_bulkByCodeAndBack() {
+        String token = SERVER.clerkToken("fixer5");
+        String id = upload(token, sheet(Workbooks.person(501), person(502, nid(501)), person(503, nid(501)), Workbooks.person(504),
+                person(505, nid(504))));
+
+        HttpResponse<String> out = SERVER.postJson("/api/v1/uploads/" + id + "/records/exclude", token,
+                "{\"code\":\"nid.duplicate\",\"excluded\":true}");
+
+        assertThat(out.statusCode()).as(out.body()).isEqualTo(200);
+        assertThat(TestServer.json(out).get("matched").asInt()).isEqualTo(3);
+        TreeMap<Integer, JsonNode> records = assertConsistent(token, id);
+        assertThat(summary(token, id).get("totals").get("excluded").asLong()).isEqualTo(3);
+        assertThat(records.values()).filteredOn(r -> r.get("excluded").asBoolean())
+                .extracting(r -> r.get("row").asInt()).containsExactly(3, 4, 6);
+        // left out, they keep their verdict: duplicates of the included first occurrence
+        assertThat(error(records.get(4), "nid.duplicate").get("relatedRow").asInt()).isEqualTo(2);
+        assertThat(SERVER.get("/api/v1/uploads/" + id + "/records/4", token).body()).contains(
+                "\"history\":[{\"field\":\"excluded\",\"from\":\"false\",\"to\":\"true\",\"by\":\"fixer5\"");
+
+        HttpResponse<String> back = SERVER.postJson("/api/v1/uploads/" + id + "/records/exclude", token,
+                "{\"status\":\"invalid\",\"field\":\"nid\",\"code\":\"nid.duplicate\",\"excluded\":false}");
+
+        assertThat(TestServer.json(back).get("matched").asInt()).isEqualTo(3);
+        assertThat(summary(token, id).get("totals").get("excluded").asLong()).isZero();
+        assertSameAsFreshUpload(token, id, assertConsistent(token, id));
+    }
+
+    @Test
+    void edit_badInputChangesNothing() {
+        String token = SERVER.clerkToken("fixer6");
+        String id = upload(token, sheet(Workbooks.person(601), person(602, "1199")));
+        TreeMap<Integer, JsonNode> before = assertConsistent(token, id);
+        JsonNode summaryBefore = summary(token, id);
+        Map<String, String> refused = new HashMap<>();
+        refused.put("{\"nid\":\"" + nid(602) + "\",\"age\":\"12\"}", "record.unknown_field");
+        refused.put("{\"names\":\"" + "a".repeat(1001) + "\"}", "record.value_too_long");
+        refused.put("{\"nid\":12}", "record.invalid_value");
+        refused.put("{\"excluded\":\"yes\"}", "record.invalid_value");
+        refused.put("{}", "request.invalid_body");
+        refused.put("[1]", "request.invalid_body");
+
+        refused.forEach((body, code) -> assertThat(Workbooks.problemCode(patch(token, id, 3, body), 400)).as(body)
+                .isEqualTo(code));
+        assertThat(Workbooks.problemCode(patch(token, id, 4, "{\"names\":\"Anyone\"}"), 404)).isEqualTo("record.not_found");
+        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/uploads/" + id + "/records/1", token), 404))
+                .isEqualTo("record.not_found");
+        assertThat(Workbooks.problemCode(patch(token, id, 0, "{\"names\":\"Anyone\"}"), 400))
+                .isEqualTo("request.invalid_parameter");
+        assertThat(Workbooks.problemCode(SERVER.postJson("/api/v1/uploads/" + id + "/records/exclude", token,
+                "{\"code\":\"nid.format\"}"), 400)).isEqualTo("record.invalid_value");
+        assertThat(Workbooks.problemCode(patch(SERVER.clerkToken("stranger"), id, 3, "{\"names\":\"Anyone\"}"), 404))
+                .isEqualTo("upload.not_found");
+
+        assertThat(assertConsistent(token, id)).isEqualTo(before);
+        assertThat(summary(token, id)).isEqualTo(summaryBefore);
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/3", token)).get("history")).isEmpty();
+        // 1,000 characters are allowed
+        assertThat(edited(token, id, 3, "{\"names\":\"" + "a".repeat(1000) + "\"}").get("record").get("names").asText())
+                .hasSize(1000);
+    }
+
+    @Test
+    void edit_pagesReadMeanwhileAreConsistent() throws Exception {
+        String token = SERVER.clerkToken("fixer7");
+        List<String[]> rows = sheet();
+        for (int i = 0; i < 40; i++) {
+            rows.add(i % 10 == 9 ? person(700 + i, nid(700)) : Workbooks.person(700 + i));
+        }
+        String id = upload(token, rows);
+        AtomicBoolean editing = new AtomicBoolean(true);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Integer>> readers = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                readers.add(pool.submit(() -> {
+                    int reads = 0;
+                    do {
+                        assertPagesConsistent(token, id, 40);
+                        reads++;
+                    } while (editing.get());
+                    return reads;
+                }));
+            }
+            Future<?> editor = pool.submit(() -> {
+                try {
+                    // NIDs made duplicates of row 2 and back, rows left out and put back: verdicts cascade both ways
+                    for (int i = 0; i < 60; i++) {
+                        int row = 3 + i % 39;
+                        String body = switch (i % 3) {
+                            case 0 -> "{\"nid\":\"" + nid(700) + "\"}";
+                            case 1 -> "{\"nid\":\"" + nid(700 + row - 2) + "\"}";
+                            default -> "{\"excluded\":" + (i % 2 == 0) + "}";
+                        };
+                        edited(token, id, row, body);
+                    }
+                } finally {
+                    editing.set(false);
+                }
+            });
+            editor.get(2, TimeUnit.MINUTES);
+            for (Future<Integer> reader : readers) {
+                assertThat(reader.get(2, TimeUnit.MINUTES)).isPositive();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertConsistent(token, id);
+    }
+
+    /**
+     * One summary and one page per filter, each read once while edits may run: the totals add up, and every page's
+     * total and items agree with its filter and with each record's own verdict.
+     */
+    private static void assertPagesConsistent(String token, String id, int records) {
+        JsonNode totals = summary(token, id).get("totals");
+        assertThat(totals.get("records").asLong()).isEqualTo(records);
+        assertThat(totals.get("valid").asLong() + totals.get("invalid").asLong()).isEqualTo(records);
+        assertThat(totals.get("excluded").asLong()).isBetween(0L, (long) records);
+        for (String query : List.of("", "&status=valid", "&status=invalid", "&code=nid.duplicate",
+                "&status=invalid&field=nid")) {
+            JsonNode page = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records?size=500" + query, token));
+            JsonNode items = page.get("items");
+            assertThat(page.get("totalItems").asLong()).as(query).isEqualTo(items.size());
+            int previous = 0;
+            for (JsonNode r : items) {
+                int row = r.get("row").asInt();
+                assertThat(row).as(query).isGreaterThan(previous);
+                previous = row;
+                boolean errors = false;
+                for (JsonNode e : r.get("errors")) {
+                    errors |= "error".equals(e.get("severity").asText());
+                }
+                assertThat(r.get("valid").asBoolean()).as("%s row %d", query, row).isEqualTo(!errors);
+                if (query.contains("status=valid")) {
+                    assertThat(r.get("valid").asBoolean()).as("%s row %d", query, row).isTrue();
+                } else if (query.contains("status=invalid")) {
+                    assertThat(r.get("valid").asBoolean()).as("%s row %d", query, row).isFalse();
+                }
+                if (query.contains("code=")) {
+                    assertThat(codes(r)).as("%s row %d", query, row).contains("nid.duplicate");
+                }
+                if (query.contains("field=")) {
+                    assertThat(fields(r)).as("%s row %d", query, row).contains("nid");
+                }
+            }
+            if (query.isEmpty()) {
+                assertThat(items.size()).isEqualTo(records);
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package rw.intake.server.internal.upload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import rw.intake.server.TestServer;
+
+/**
+ * The staging budget shared fairly, over real HTTP: an upload reserves the rows its sheet holds (not the row limit),
+ * and one user may hold a third of the records (the default share), so others can still upload.
+ */
+final class StagingFairnessTest {
+    private static final int ROWS = 50_000;
+    private static TestServer server;
+    private static ExecutorService pool;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(Map.of("STAGING_MAX_RECORDS", "300000", "STAGING_MAX_UPLOADS_PER_USER", "20"));
+        pool = Executors.newFixedThreadPool(10);
+    }
+
+    @AfterAll
+    static void stop() {
+        pool.shutdownNow();
+        server.close();
+    }
+
+    @Test
+    void upload_tenAtOnceByOneUser_shareHolds() throws Exception {
+        byte[] xlsx = Workbooks.xlsx(Workbooks.people(1, ROWS));
+        String greedy = server.clerkToken("greedy");
+        List<CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            sent.add(CompletableFuture.supplyAsync(() -> Workbooks.upload(server, greedy, xlsx), pool));
+        }
+        List<HttpResponse<String>> accepted = new ArrayList<>();
+        List<HttpResponse<String>> refused = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<String>> f : sent) {
+            HttpResponse<String> r = f.get();
+            (r.statusCode() == 202 ? accepted : refused).add(r);
+        }
+
+        assertThat(accepted).hasSize(2);
+        assertThat(refused).hasSize(8);
+        for (HttpResponse<String> r : refused) {
+            assertThat(Workbooks.problemCode(r, 503)).isEqualTo("staging.full");
+            assertThat(r.headers().firstValue("Retry-After")).hasValue("30");
+            JsonNode p = TestServer.json(r);
+            assertThat(p.get("detail").asText()).isEqualTo("your uploads hold 100000 of the 100000 records one user"
+                    + " may have staged, and this one needs 50000; wait for them to be committed or delete one");
+            assertThat(p.get("maxRecordsPerUser").asLong()).isEqualTo(100_000);
+        }
+
+        // another user still gets in, and a third fills the rest; then the total budget is what refuses
+        HttpResponse<String> other = Workbooks.upload(server, server.clerkToken("other"), xlsx);
+        HttpResponse<String> otherSecond = Workbooks.upload(server, server.clerkToken("other"), xlsx);
+        String third = server.clerkToken("third");
+        HttpResponse<String> thirdFirst = Workbooks.upload(server, third, xlsx);
+        HttpResponse<String> thirdSecond = Workbooks.upload(server, third, xlsx);
+        HttpResponse<String> fourth = Workbooks.upload(server, server.clerkToken("fourth"), xlsx);
+
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(202);
+        assertThat(otherSecond.statusCode()).isEqualTo(202);
+        assertThat(thirdFirst.statusCode()).isEqualTo(202);
+        assertThat(thirdSecond.statusCode()).isEqualTo(202);
+        assertThat(Workbooks.problemCode(fourth, 503)).isEqualTo("staging.full");
+        assertThat(TestServer.json(fourth).get("detail").asText()).isEqualTo("the staging area is full for all users"
+                + " (300000 of 300000 records reserved, this upload needs 50000)");
+
+        // once validated, each upload holds what it staged; a deleted one frees its share
+        for (HttpResponse<String> r : accepted) {
+            Workbooks.settled(server, greedy, TestServer.json(r).get("id").asText());
+        }
+        assertThat(stagedRecords()).isEqualTo(6.0 * ROWS);
+        server.delete("/api/v1/uploads/" + TestServer.json(accepted.get(0)).get("id").asText(), greedy);
+        assertThat(Workbooks.upload(server, greedy, xlsx).statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void upload_reservesRowsOfTheSheet_thenRecords() {
+        List<String[]> rows = new ArrayList<>(Workbooks.people(400_000, 10));
+        for (int i = 0; i < 30; i++) {
+            rows.add(new String[] {" ", null, null, null, null});
+        }
+        rows.add(Workbooks.person(400_010));
+        String token = server.clerkToken("sparse");
+        double before = stagedRecords();
+
+        String id = Workbooks.accepted(server, token, Workbooks.xlsx(rows));
+        double reserved = stagedRecords() - before;
+        Workbooks.settled(server, token, id);
+        double held = stagedRecords() - before;
+        server.delete("/api/v1/uploads/" + id, token);
+
+        assertThat(reserved).isBetween(11.0, 41.0);
+        assertThat(held).isEqualTo(11.0);
+    }
+
+    private static double stagedRecords() {
+        String text = server.get("/metrics", server.adminToken()).body();
+        Matcher m = Pattern.compile("(?m)^intake_staging_records (\\S+)$").matcher(text);
+        assertThat(m.find()).as(text).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+}

@@ -1,0 +1,206 @@
+package rw.intake.server.internal.upload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import rw.intake.server.TestServer;
+
+/** Files the server must refuse before staging anything, and the limits of staging, over real HTTP. */
+final class UploadRejectionTest {
+    private static TestServer server;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(Map.of("MAX_ROWS", "20", "MAX_UPLOAD_BYTES", "200000",
+                "STAGING_MAX_UPLOADS_PER_USER", "2", "STAGING_MAX_RECORDS", "100"));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    static List<Arguments> refused() {
+        byte[] good = Workbooks.xlsx(Workbooks.people(1, 3));
+        byte[] random = new byte[4096];
+        new Random(1).nextBytes(random);
+        List<String[]> missing = new ArrayList<>();
+        missing.add(new String[] {"Names", "NID", "Phone Number", "Gender"});
+        missing.add(new String[] {"Ann Uwase", "1199870012345678", "0788123456", "F"});
+        List<String[]> duplicate = new ArrayList<>();
+        duplicate.add(new String[] {"Names", "NID", "Phone Number", "Gender", "Email", "Mobile"});
+        duplicate.add(new String[] {"Ann Uwase", "1199870012345678", "0788123456", "F", "a@b.rw", "0788123457"});
+        return List.of(
+                Arguments.of("malformed csv", "names,nid,phone_number,gender,email\n\"Ann,1199870012345678,0788123456\n"
+                        .getBytes(StandardCharsets.UTF_8), "file.corrupt"),
+                Arguments.of("pdf", "%PDF-1.7\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n".getBytes(StandardCharsets.ISO_8859_1),
+                        "file.unsupported_format"),
+                Arguments.of("random", random, "file.unsupported_format"),
+                Arguments.of("truncated zip", Arrays.copyOf(good, good.length / 2), "file.corrupt"),
+                Arguments.of("missing column", Workbooks.xlsx(missing), "file.missing_columns"),
+                Arguments.of("duplicate columns", Workbooks.xlsx(duplicate), "file.duplicate_columns"),
+                Arguments.of("header only", Workbooks.xlsx(Workbooks.people(1, 0)), "file.empty"),
+                Arguments.of("empty sheet", Workbooks.xlsx(List.of()), "file.empty"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refused")
+    void upload_refusedFile(String name, byte[] file, String code) {
+        String token = server.clerkToken("refused");
+
+        HttpResponse<String> raw = Workbooks.upload(server, token, file);
+        HttpResponse<String> multipart = server.postMultipart("/api/v1/uploads", token, "file", name + ".xlsx", file);
+
+        assertThat(Workbooks.problemCode(raw, 400)).isEqualTo(code);
+        assertThat(Workbooks.problemCode(multipart, 400)).isEqualTo(code);
+        assertThat(TestServer.json(raw).get("detail").asText()).isNotBlank();
+        assertThat(TestServer.json(server.get("/api/v1/uploads", token))).isEmpty();
+    }
+
+    @Test
+    void upload_missingColumnsNamesThem() {
+        List<String[]> rows = List.of(new String[] {"Full Name", "Phone", "Sex"}, new String[] {"Ann", "0788123456", "F"});
+
+        HttpResponse<String> r = Workbooks.upload(server, server.clerkToken("refused"), Workbooks.xlsx(rows));
+
+        assertThat(Workbooks.problemCode(r, 400)).isEqualTo("file.missing_columns");
+        assertThat(TestServer.json(r).get("detail").asText()).contains("nid").contains("email");
+    }
+
+    @Test
+    void upload_namedSheet() {
+        String token = server.clerkToken("sheets");
+        Map<String, List<String[]>> sheets = new LinkedHashMap<>();
+        sheets.put("Notes", List.of(new String[] {"Remarks"}, new String[] {"nothing here"}));
+        sheets.put("People", Workbooks.people(1, 4));
+        byte[] file = Workbooks.xlsx(sheets);
+
+        HttpResponse<String> notes = server.send(server.request("/api/v1/uploads?sheet=Notes", token)
+                .header("Content-Type", Workbooks.XLSX).POST(HttpRequest.BodyPublishers.ofByteArray(file)).build());
+        HttpResponse<String> missing = server.send(server.request("/api/v1/uploads?sheet=Nope", token)
+                .header("Content-Type", Workbooks.XLSX).POST(HttpRequest.BodyPublishers.ofByteArray(file)).build());
+        assertThat(Workbooks.problemCode(notes, 400)).isEqualTo("file.missing_columns");
+        assertThat(Workbooks.problemCode(missing, 400)).isEqualTo("file.sheet_not_found");
+
+        // unnamed: the first sheet whose header maps all five fields
+        String first = TestServer.json(Workbooks.upload(server, token, file)).get("id").asText();
+        assertThat(Workbooks.settled(server, token, first).get("totals").get("records").asLong()).isEqualTo(4);
+        server.delete("/api/v1/uploads/" + first, token);
+
+        HttpResponse<String> named = server.send(server.request("/api/v1/uploads?sheet=People", token)
+                .header("Content-Type", Workbooks.XLSX).POST(HttpRequest.BodyPublishers.ofByteArray(file)).build());
+        assertThat(named.statusCode()).as(named.body()).isEqualTo(202);
+        String id = TestServer.json(named).get("id").asText();
+        assertThat(Workbooks.settled(server, token, id).get("totals").get("records").asLong()).isEqualTo(4);
+        server.delete("/api/v1/uploads/" + id, token);
+    }
+
+    @Test
+    void upload_tooLarge() {
+        byte[] big = new byte[300_000];
+        new Random(2).nextBytes(big);
+        String token = server.clerkToken("large");
+
+        HttpResponse<String> raw = Workbooks.upload(server, token, big);
+        HttpResponse<String> multipart = server.postMultipart("/api/v1/uploads", token, "file", "big.xlsx", big);
+
+        assertThat(Workbooks.problemCode(raw, 413)).isEqualTo("file.too_large");
+        assertThat(Workbooks.problemCode(multipart, 413)).isEqualTo("file.too_large");
+        assertThat(TestServer.json(raw).get("limit").asLong()).isEqualTo(200_000);
+        assertThat(TestServer.json(multipart).get("limitName").asText()).isEqualTo("maxBytes");
+        assertThat(TestServer.json(server.get("/api/v1/uploads", token))).isEmpty();
+    }
+
+    @Test
+    void upload_tooManyRowsFailsWhileReading() {
+        String token = server.clerkToken("many");
+        String id = Workbooks.accepted(server, token, Workbooks.xlsx(Workbooks.people(1, 25)));
+
+        JsonNode summary = Workbooks.settled(server, token, id);
+
+        assertThat(summary.get("status").asText()).isEqualTo("failed");
+        assertThat(summary.get("failure").get("code").asText()).isEqualTo("file.too_many_rows");
+        assertThat(summary.get("failure").get("detail").asText()).isNotBlank();
+        assertThat(Workbooks.problemCode(server.get("/api/v1/uploads/" + id + "/records", token), 409))
+                .isEqualTo("upload.failed");
+        assertThat(Workbooks.problemCode(server.postJson("/api/v1/uploads/" + id + "/commit", token, ""), 409))
+                .isEqualTo("upload.failed");
+        server.delete("/api/v1/uploads/" + id, token);
+    }
+
+    @Test
+    void upload_wrongContentTypeOrPart() {
+        String token = server.clerkToken("types");
+        byte[] good = Workbooks.xlsx(Workbooks.people(1, 2));
+        HttpResponse<String> json = server.postJson("/api/v1/uploads", token, "{}");
+        HttpResponse<String> part = server.postMultipart("/api/v1/uploads", token, "usersfile", "a.xlsx", good);
+
+        assertThat(Workbooks.problemCode(json, 415)).isEqualTo("request.unsupported_media_type");
+        assertThat(Workbooks.problemCode(part, 400)).isEqualTo("request.missing_file");
+        HttpResponse<String> octet = server.send(server.request("/api/v1/uploads", token)
+                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(good))
+                .build());
+        assertThat(octet.statusCode()).as(octet.body()).isEqualTo(202);
+        server.delete("/api/v1/uploads/" + TestServer.json(octet).get("id").asText(), token);
+    }
+
+    @Test
+    void upload_stagingFull() {
+        String token = server.clerkToken("full");
+        byte[] file = Workbooks.xlsx(Workbooks.people(1, 3));
+        String first = Workbooks.accepted(server, token, file);
+        String second = Workbooks.accepted(server, token, file);
+
+        HttpResponse<String> third = Workbooks.upload(server, token, file);
+
+        assertThat(Workbooks.problemCode(third, 503)).isEqualTo("staging.full");
+        assertThat(third.headers().firstValue("Retry-After")).isPresent();
+        assertThat(TestServer.json(server.get("/api/v1/uploads", token))).hasSize(2);
+        Workbooks.settled(server, token, second);
+        assertThat(server.delete("/api/v1/uploads/" + first, token).statusCode()).isEqualTo(204);
+        String fourth = Workbooks.accepted(server, token, file);
+        assertThat(Workbooks.settled(server, token, fourth).get("status").asText()).isEqualTo("validated");
+        server.delete("/api/v1/uploads/" + second, token);
+        server.delete("/api/v1/uploads/" + fourth, token);
+    }
+
+    @Test
+    void upload_recordBudgetSharedByAll() {
+        // each upload reserves the 15 rows its sheet holds (not MAX_ROWS 20); 100 records in all fit 6 of them
+        byte[] file = Workbooks.xlsx(Workbooks.people(1, 15));
+        List<String> ids = new ArrayList<>();
+        List<String> owners = List.of("b1", "b2", "b3", "b4", "b5", "b6", "b7");
+        HttpResponse<String> refused = null;
+        for (String owner : owners) {
+            HttpResponse<String> r = Workbooks.upload(server, server.clerkToken(owner), file);
+            if (r.statusCode() == 202) {
+                ids.add(owner + "/" + TestServer.json(r).get("id").asText());
+            } else {
+                refused = r;
+                break;
+            }
+        }
+        assertThat(refused).isNotNull();
+        assertThat(Workbooks.problemCode(refused, 503)).isEqualTo("staging.full");
+        assertThat(ids).hasSize(6);
+        for (String ownerAndId : ids) {
+            String[] p = ownerAndId.split("/");
+            server.delete("/api/v1/uploads/" + p[1], server.clerkToken(p[0]));
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package rw.intake.server.internal.upload;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.dhatim.fastexcel.Workbook;
+import org.dhatim.fastexcel.Worksheet;
+import rw.intake.server.TestServer;
+
+/** Test helpers: small hand-made workbooks, uploads over HTTP, and waiting for validation to end. */
+public final class Workbooks {
+    public static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    public static final String[] HEADER = {"Names", "NID", "Phone Number", "Gender", "Email"};
+    /** Codes of severity warning in VALIDATION-RULES.md; every other code is an error. */
+    public static final Set<String> WARNINGS = Set.of("nid.numeric_cell", "nid.underage", "phone.duplicate", "email.duplicate");
+
+    private Workbooks() {
+    }
+
+    /** A workbook of text cells, one array per row, written in memory. */
+    public static byte[] xlsx(List<String[]> rows) {
+        return xlsx(Map.of("Sheet1", rows));
+    }
+
+    /** A workbook with one sheet per entry, in the map's iteration order. */
+    public static byte[] xlsx(Map<String, List<String[]>> sheets) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            Workbook wb = new Workbook(out, "intake-tests", "1.0");
+            for (Map.Entry<String, List<String[]>> sheet : sheets.entrySet()) {
+                Worksheet ws = wb.newWorksheet(sheet.getKey());
+                List<String[]> rows = sheet.getValue();
+                for (int r = 0; r < rows.size(); r++) {
+                    String[] cells = rows.get(r);
+                    for (int c = 0; c < cells.length; c++) {
+                        if (cells[c] != null) {
+                            ws.value(r, c, cells[c]);
+                        }
+                    }
+                }
+            }
+            wb.finish();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+
+    /** A valid record for row index {@code i} (distinct NID, phone and email per i). */
+    public static String[] person(int i) {
+        return new String[] {"Person Number", String.format("11990800%08d", i), String.format("0788%06d", i), "M",
+            "person" + i + "@example.com"};
+    }
+
+    /** The header and {@code count} valid people numbered from {@code from}. */
+    public static List<String[]> people(int from, int count) {
+        List<String[]> rows = new ArrayList<>(count + 1);
+        rows.add(HEADER);
+        for (int i = from; i < from + count; i++) {
+            rows.add(person(i));
+        }
+        return rows;
+    }
+
+    /** POSTs the workbook as the raw body with the .xlsx content type. */
+    public static HttpResponse<String> upload(TestServer server, String token, byte[] workbook) {
+        return server.send(server.request("/api/v1/uploads?fileName=people.xlsx", token).header("Content-Type", XLSX)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(workbook)).build());
+    }
+
+    /** Uploads and returns the new upload's id, failing if it was not accepted. */
+    public static String accepted(TestServer server, String token, byte[] workbook) {
+        HttpResponse<String> r = upload(server, token, workbook);
+        if (r.statusCode() != 202) {
+            throw new AssertionError("upload refused: " + r.statusCode() + " " + r.body());
+        }
+        return TestServer.json(r).get("id").asText();
+    }
+
+    /** Every record of the upload under a query ({@code &status=invalid}, or empty), by pages of 500. */
+    public static List<JsonNode> records(TestServer server, String token, String id, String query) {
+        List<JsonNode> out = new ArrayList<>();
+        for (int page = 1; ; page++) {
+            JsonNode p = TestServer.json(server.get("/api/v1/uploads/" + id + "/records?size=500&page=" + page + query,
+                    token));
+            p.get("items").forEach(out::add);
+            if (page >= p.get("totalPages").asLong()) {
+                return out;
+            }
+        }
+    }
+
+    /** Polls the summary until the status is no longer {@code validating} (bounded: 2 minutes). */
+    public static JsonNode settled(TestServer server, String token, String id) {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        long pause = TimeUnit.MILLISECONDS.toNanos(1);
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = server.get("/api/v1/uploads/" + id, token);
+            if (r.statusCode() != 200) {
+                throw new AssertionError("summary: " + r.statusCode() + " " + r.body());
+            }
+            JsonNode s = TestServer.json(r);
+            if (!"validating".equals(s.get("status").asText())) {
+                return s;
+            }
+            LockSupport.parkNanos(pause);
+            pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        throw new AssertionError("upload " + id + " still validating after " + Duration.ofMinutes(2));
+    }
+
+    /** The problem's code, after checking the status and the problem content type. */
+    public static String problemCode(HttpResponse<String> r, int status) {
+        if (r.statusCode() != status) {
+            throw new AssertionError("expected " + status + " but got " + r.statusCode() + ": " + r.body());
+        }
+        if (!r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")) {
+            throw new AssertionError("not a problem: " + r.headers().map() + " " + r.body());
+        }
+        return TestServer.json(r).get("code").asText();
+    }
+}

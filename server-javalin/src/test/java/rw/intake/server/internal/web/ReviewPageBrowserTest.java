@@ -1,0 +1,354 @@
+package rw.intake.server.internal.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import rw.intake.sample.SampleRow;
+import rw.intake.sample.SampleSpec;
+import rw.intake.sample.SampleWorkbooks;
+import rw.intake.server.TestServer;
+import rw.intake.server.internal.upload.Workbooks;
+
+/** The review page in headless Chromium against the real server over HTTP (H2): the clerk's journeys. */
+final class ReviewPageBrowserTest {
+    private static final int ROWS = 50_000;
+    private static final Path FILES = Path.of("target", "browser-files");
+
+    @RegisterExtension
+    static final TestServer SERVER = TestServer.perClass();
+    private static Browser browser;
+    private int[] expectedStatuses = {};
+
+    @BeforeAll
+    static void startBrowser() throws IOException {
+        browser = Browser.start(SERVER);
+        Files.createDirectories(FILES);
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @AfterEach
+    void consoleIsClean() {
+        browser.assertCleanConsole(expectedStatuses);
+    }
+
+    private static String n(long value) {
+        return String.format(Locale.US, "%,d", value);
+    }
+
+    /** The workbook as a file the browser's file picker can be given (the test's own file, not the server's). */
+    private static String file(String name, byte[] bytes) throws IOException {
+        Path p = FILES.resolve(name);
+        Files.write(p, bytes);
+        return p.toAbsolutePath().toString();
+    }
+
+    private static WebElement by(String css) {
+        return browser.driver().findElement(By.cssSelector(css));
+    }
+
+    @Test
+    void signIn_wrongPassword() {
+        expectedStatuses = new int[] {401};
+        browser.open("/uploads");
+        browser.screenshot("sign-in");
+        browser.signIn(TestServer.ADMIN, "not-the-password");
+        browser.text(By.id("login-message"), "Wrong username or password.");
+        assertThat(by("#login-message [role=alert]").getText()).isEqualTo("Wrong username or password.");
+        assertThat(browser.driver().findElements(By.id("whoami"))).isEmpty();
+    }
+
+    @Test
+    void upload_validateFilterCommit() throws IOException {
+        SampleSpec spec = SampleSpec.of(ROWS, 7).withBlankRowRatio(0.01);
+        List<SampleRow> truth = SampleWorkbooks.rows(spec).toList();
+        long valid = truth.stream().filter(r -> r.expectedCodes().stream().allMatch(Workbooks.WARNINGS::contains)).count();
+        long warned = truth.stream().filter(r -> r.expectedCodes().stream().anyMatch(Workbooks.WARNINGS::contains)).count();
+        Map<String, List<SampleRow>> byCode = truth.stream().flatMap(r -> r.expectedCodes().stream().map(c -> Map.entry(c, r)))
+                .collect(Collectors.groupingBy(Map.Entry::getKey, Collectors.mapping(Map.Entry::getValue, Collectors.toList())));
+        String path = file("people-50000.xlsx", SampleWorkbooks.xlsxBytes(spec));
+        SERVER.clerkToken("alice");
+
+        browser.open("/uploads");
+        browser.signedIn("alice", "alice-password");
+        browser.visible(By.id("file-input")).sendKeys(path);
+        browser.visible(By.id("bytes-progress"));
+        browser.text(By.id("upload-done"), "people-50000.xlsx is validated: " + n(ROWS) + " records, " + n(valid)
+                + " valid, " + n(ROWS - valid) + " invalid.");
+        assertThat(by("#rows-progress-text").getText()).isEqualTo(n(ROWS + SampleWorkbooks.blankRows(spec))
+                + " rows read");
+        browser.screenshot("uploads");
+        browser.visible(By.id("open-review")).click();
+
+        browser.visible(By.id("records-table"));
+        assertThat(by("#card-records").getText()).isEqualTo(n(ROWS));
+        assertThat(by("#card-valid").getText()).isEqualTo(n(valid));
+        assertThat(by("#card-invalid").getText()).isEqualTo(n(ROWS - valid));
+        assertThat(by("#card-withWarnings").getText()).isEqualTo(n(warned));
+        assertThat(by("#card-blankRows").getText()).isEqualTo(n(SampleWorkbooks.blankRows(spec)));
+        assertThat(by("#records-table caption").getText()).isEqualTo("Records 1–50 of " + n(ROWS));
+        assertThat(by("main").getText()).doesNotContain("null").doesNotContain("undefined");
+        browser.screenshot("review");
+        browser.screenshotTall("review-tall", 1700);
+
+        // the chart's bar of nid.format filters the table to it
+        List<SampleRow> nidFormat = byCode.get("nid.format");
+        WebElement bar = browser.visible(By.id("bar-nid-format"));
+        assertThat(bar.getText()).contains("NID is not exactly 16 digits").contains(n(nidFormat.size()));
+        bar.click();
+        browser.waiting().until(ExpectedConditions.urlContains("code=nid.format"));
+        browser.text(By.cssSelector("#records-table caption"), "of " + n(nidFormat.size()));
+        assertThat(by("#bar-nid-format").getAttribute("aria-pressed")).isEqualTo("true");
+        assertThat(by("#records-table tbody tr[data-row]").getAttribute("data-row"))
+                .isEqualTo(String.valueOf(nidFormat.get(0).row()));
+
+        // a failing cell tells its message on keyboard focus
+        WebElement cell = by("#row-" + nidFormat.get(0).row() + " td[data-field=nid]");
+        assertThat(cell.getAttribute("class")).isEqualTo("cell-error");
+        WebElement tip = cell.findElement(By.cssSelector(".tip"));
+        assertThat(tip.isDisplayed()).isFalse();
+        browser.script("arguments[0].focus()", cell);
+        browser.waiting().until(ExpectedConditions.visibilityOf(tip));
+        assertThat(tip.getText()).contains("Error: NID is not exactly 16 digits");
+        browser.screenshot("review-filtered");
+        by("#toggle-" + nidFormat.get(0).row()).click();
+        assertThat(browser.visible(By.id("details-" + nidFormat.get(0).row())).getText())
+                .contains("nid.format");
+
+        // the last page holds the last nid.format row; back returns to the first page; a page turn redraws only rows
+        browser.script("document.getElementById('bar-nid-format').dataset.kept = 'yes'");
+        by("#page-last").click();
+        int lastPage = (nidFormat.size() + 49) / 50;
+        browser.text(By.id("page-pageof"), "Page " + n(lastPage) + " of " + n(lastPage));
+        List<WebElement> rows = browser.driver().findElements(By.cssSelector("#records-table tbody tr[data-row]"));
+        assertThat(rows.get(rows.size() - 1).getAttribute("data-row"))
+                .isEqualTo(String.valueOf(nidFormat.get(nidFormat.size() - 1).row()));
+        assertThat(browser.driver().getCurrentUrl()).contains("page=" + lastPage);
+        browser.driver().navigate().back();
+        browser.text(By.id("page-pageof"), "Page 1 of " + n(lastPage));
+        assertThat(by("#bar-nid-format").getAttribute("data-kept")).as("the chart is not redrawn").isEqualTo("yes");
+
+        // commit the valid records only: the dialog says the exact numbers, then the outcome
+        browser.visible(By.id("commit-open")).click();
+        WebElement dialog = browser.visible(By.cssSelector("dialog[open]"));
+        assertThat(dialog.getText()).contains(n(ROWS) + " records: " + n(valid) + " valid; the " + n(ROWS - valid)
+                + " invalid ones are saved with their violations.")
+                .contains("Valid only: " + n(valid) + " saved, " + n(ROWS - valid) + " left out.");
+        assertThat(by("#commit-valid").isSelected()).isTrue();
+        browser.screenshot("commit-dialog");
+        by("#commit-confirm").click();
+        browser.text(By.id("commit-outcome"), "Committed: " + n(valid) + " saved, " + n(ROWS - valid)
+                + " skipped, 0 conflicts.");
+        by("#commit-confirm").sendKeys(Keys.ENTER);
+        browser.text(By.id("review-status"), "committed");
+        browser.visible(By.cssSelector("#commit-state a")).click();
+
+        browser.text(By.cssSelector("#users-table caption"), "of " + n(valid));
+        assertThat(by("#users-table tbody tr").getText()).contains("people-50000.xlsx");
+        browser.screenshot("saved-users");
+        new org.openqa.selenium.support.ui.Select(by("#users-valid")).selectByValue("false");
+        browser.visible(By.id("users-empty"));
+    }
+
+    @Test
+    void csvUpload_editLeaveOutReportCommit() throws IOException {
+        String[] r3 = Workbooks.person(2);
+        r3[1] = "123";
+        String[] r5 = Workbooks.person(4);
+        r5[1] = Workbooks.person(3)[1];
+        String[] r6 = Workbooks.person(5);
+        r6[1] = "12";
+        String csv = Stream.of(Workbooks.HEADER, Workbooks.person(1), r3, Workbooks.person(3), r5, r6,
+                Workbooks.person(6)).map(r -> String.join(",", r)).collect(Collectors.joining("\r\n", "", "\r\n"));
+        SERVER.clerkToken("csv-clerk");
+        browser.open("/uploads");
+        browser.signedIn("csv-clerk", "csv-clerk-password");
+        browser.visible(By.id("file-input")).sendKeys(file("fix.csv", csv.getBytes(StandardCharsets.UTF_8)));
+        browser.text(By.id("upload-done"), "fix.csv is validated: 6 records, 3 valid, 3 invalid.");
+        browser.visible(By.id("open-review")).click();
+        browser.visible(By.id("records-table"));
+        assertThat(by("#card-excluded").getText()).isEqualTo("0");
+
+        // Escape cancels an edit; Enter saves it
+        WebElement names = by("#row-2 td[data-field=names]");
+        browser.script("arguments[0].focus()", names);
+        names.sendKeys(Keys.ENTER);
+        WebElement input = browser.visible(By.cssSelector("#row-2 td[data-field=names] input"));
+        assertThat(input.getAttribute("aria-label")).isEqualTo("Names of row 2: Enter saves, Escape cancels");
+        input.sendKeys("X", Keys.ESCAPE);
+        assertThat(by("#row-2 td[data-field=names]").getText()).isEqualTo("Person Number");
+        // a click opens the field with its text selected, so typing replaces it
+        by("#row-3 td[data-field=nid]").click();
+        WebElement nid = browser.visible(By.cssSelector("#row-3 td[data-field=nid] input"));
+        nid.sendKeys(Workbooks.person(2)[1], Keys.ENTER);
+        browser.text(By.id("edit-saved"), "Row 3 saved: now Valid.");
+        browser.text(By.id("card-valid"), "4");
+        assertThat(by("#row-3 td[data-field=nid]").getText()).isEqualTo(Workbooks.person(2)[1]);
+
+        // the edit's history is in the row's details line
+        by("#toggle-3").click();
+        browser.text(By.id("history-3"), "csv-clerk changed NID from “123” to “" + Workbooks.person(2)[1] + "”.");
+
+        // a new NID on the first of two duplicates makes the second valid too
+        by("#row-4 td[data-field=nid]").click();
+        WebElement first = browser.visible(By.cssSelector("#row-4 td[data-field=nid] input"));
+        first.sendKeys("1199080000009999", Keys.ENTER);
+        browser.text(By.id("edit-changed"), "Verdict changed on: row 5 (Valid)");
+        browser.text(By.id("card-valid"), "5");
+        assertThat(by("#card-invalid").getText()).isEqualTo("1");
+
+        // leave a row out, then every row of a code, from its chart bar
+        by("#exclude-7").click();
+        browser.text(By.id("edit-saved"), "Row 7 is left out of the commit.");
+        browser.text(By.id("card-excluded"), "1");
+        assertThat(by("#row-7").getAttribute("class")).isEqualTo("excluded");
+        assertThat(by("#exclude-7").getText()).isEqualTo("Put back");
+        browser.visible(By.id("bar-nid-format")).click();
+        browser.visible(By.id("exclude-code")).click();
+        assertThat(browser.visible(By.cssSelector("dialog[open]")).getText()).contains("(nid.format) will be left out");
+        by("#exclude-confirm").click();
+        browser.text(By.id("edit-saved"), "1 records with nid.format are left out.");
+        browser.text(By.id("card-excluded"), "2");
+        assertThat(by("#row-6").getAttribute("class")).isEqualTo("excluded");
+        browser.screenshot("review-fixing");
+
+        // the error report, fetched with the token and saved by the browser
+        Path report = Browser.DOWNLOADS.resolve("fix-errors.csv");
+        Files.deleteIfExists(report);
+        by("#report-csv").click();
+        browser.waiting().until(d -> Files.exists(report));
+        browser.waiting().until(d -> read(report).contains("\n"));
+        assertThat(read(report)).startsWith("\uFEFFNames,NID,Phone Number,Gender,Email,Row,Errors,Warnings").contains(",12,");
+
+        // the commit counts the left-out records as skipped
+        by("#commit-open").click();
+        assertThat(browser.visible(By.cssSelector("dialog[open]")).getText())
+                .contains("4 of 6 records saved, the invalid ones with their violations; the 2 left out are not saved"
+                        + " and count as skipped.");
+        by("#commit-confirm").click();
+        browser.text(By.id("commit-outcome"), "Committed: 4 saved, 2 skipped, 0 conflicts.");
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException ex) {
+            return "";
+        }
+    }
+
+    @Test
+    void upload_badWorkbookShowsItsProblem() throws IOException {
+        expectedStatuses = new int[] {400};
+        byte[] bad = Workbooks.xlsx(List.of(new String[] {"Full Name", "Telephone", "Sex"},
+                new String[] {"Ann Uwase", "0788123456", "F"}));
+        SERVER.clerkToken("bob");
+        browser.open("/uploads");
+        browser.signedIn("bob", "bob-password");
+        browser.visible(By.id("file-input")).sendKeys(file("missing.xlsx", bad));
+        WebElement problem = browser.visible(By.cssSelector("#upload-status .problem"));
+        assertThat(problem.getText())
+                .contains("The sheet “Sheet1” has no column for: NID, Email.")
+                .contains("Headers found in row 1: Full Name, Telephone, Sex.")
+                .contains("NID: nid, national id, national id number, id number")
+                .contains("Email: email, e-mail, email address");
+        browser.screenshot("upload-rejected");
+    }
+
+    @Test
+    void uploads_clerkDoesNotSeeAnotherClerks() {
+        expectedStatuses = new int[] {404};
+        String id = Workbooks.accepted(SERVER, SERVER.clerkToken("dora"), Workbooks.xlsx(Workbooks.people(1, 3)));
+        Workbooks.settled(SERVER, SERVER.clerkToken("dora"), id);
+        Workbooks.accepted(SERVER, SERVER.clerkToken("eve"), Workbooks.xlsx(Workbooks.people(100, 2)));
+        browser.open("/uploads");
+        browser.signedIn("eve", "eve-password");
+        browser.visible(By.id("uploads-table"));
+        assertThat(browser.driver().findElements(By.cssSelector("#uploads-table tbody tr"))).hasSize(1);
+        assertThat(browser.driver().findElements(By.cssSelector("tr[data-id='" + id + "']"))).isEmpty();
+        browser.driver().get(SERVER.uri("/#/uploads/" + id).toString());
+        browser.text(By.cssSelector("main .problem"), "This upload no longer exists");
+    }
+
+    @Test
+    void accounts_adminCreatesClerkWhoSignsIn() {
+        browser.open("/accounts");
+        browser.signedIn(TestServer.ADMIN, TestServer.ADMIN_PASSWORD);
+        browser.visible(By.id("accounts-table"));
+        browser.visible(By.id("new-username")).sendKeys("carol");
+        by("#new-password").sendKeys("carol-first-secret");
+        by("#create-account").click();
+        browser.text(By.id("accounts-message"), "Account carol created.");
+        assertThat(by("tr[data-username=carol]").getText()).contains("clerk").contains("active");
+
+        by("tr[data-username=carol] button[data-action=disable]").click();
+        browser.text(By.cssSelector("tr[data-username=carol]"), "disabled");
+        by("tr[data-username=carol] button[data-action=disable]").click();
+        browser.text(By.cssSelector("tr[data-username=carol]"), "active");
+
+        by("tr[data-username=carol] button[data-action=reset]").click();
+        browser.visible(By.id("reset-password")).sendKeys("carol-second-secret", Keys.ENTER);
+        browser.text(By.id("accounts-message"), "The password of carol was changed; its sessions end.");
+        browser.screenshot("accounts");
+
+        by("#sign-out").click();
+        browser.signedIn("carol", "carol-second-secret");
+        assertThat(by("#whoami").getText()).isEqualTo("Signed in as carol (clerk)");
+        assertThat(browser.driver().findElements(By.cssSelector("a[href='#/accounts']"))).isEmpty();
+    }
+
+    @Test
+    void session_refreshedBeforeExpiry() {
+        SERVER.clerkToken("fay");
+        browser.open("/uploads");
+        browser.signedIn("fay", "fay-password");
+        // the access token is said to expire in 1.5 s: the page must fetch a new one before then, on its own
+        browser.script("const k = 'intake.tokens'; const v = JSON.parse(sessionStorage.getItem(k));"
+                + " v.expiresAt = Date.now() + 1500; sessionStorage.setItem(k, JSON.stringify(v));");
+        browser.driver().navigate().refresh();
+        browser.waiting().until(d -> (Boolean) browser.script("return JSON.parse(sessionStorage.getItem('intake.tokens'))"
+                + ".expiresAt > Date.now() + 10 * 60 * 1000"));
+        browser.visible(By.id("uploads-list"));
+        assertThat(by("#whoami").getText()).isEqualTo("Signed in as fay (clerk)");
+    }
+
+    @Test
+    void review_readableOnAPhone() {
+        String token = SERVER.clerkToken("phone");
+        byte[] book = Workbooks.xlsx(List.of(Workbooks.HEADER, Workbooks.person(1),
+                new String[] {"X", "123", "0788000000", "M", "a@b"}));
+        String id = Workbooks.accepted(SERVER, token, book);
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id);
+        browser.driver().manage().window().setSize(new Dimension(390, 844));
+        browser.signedIn("phone", "phone-password");
+        browser.visible(By.id("records-table"));
+        long scrollWidth = (Long) browser.script("return document.documentElement.scrollWidth");
+        long clientWidth = (Long) browser.script("return document.documentElement.clientWidth");
+        assertThat(scrollWidth).as("no sideways scrolling of the page").isLessThanOrEqualTo(clientWidth);
+        browser.screenshot("review-phone");
+    }
+}
