@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import rw.intake.storage.internal.JdbiStorage;
 import rw.intake.validation.ValidatedRecord;
 
 /**
@@ -123,7 +122,8 @@ final class PartitionCommitTest {
     @Test
     void poolOfThree_commitsIntoTheSharedPartition() {
         try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS);
-             Storage small = JdbiStorage.open(new DatabaseConfig(db.config().jdbcUrl(), "", "", 3), true, 1000, 1)) {
+             Storage small = Storage.builder(new DatabaseConfig(db.config().jdbcUrl(), "", "", 3)).chunkRecords(1000)
+                 .partitionMinRecords(1).open()) {
             List<ValidatedRecord> records = Records.validRange(1, 10);
 
             small.users().commit(Records.request("u1", "alice", CommitMode.ALL, records), records);
@@ -200,7 +200,7 @@ final class PartitionCommitTest {
     @Test
     void partitionCommitAndPlainCommit_concurrently_registerEachNidOnce() throws Exception {
         try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS);
-             Storage plain = JdbiStorage.open(db.config(), true, 1000, 0)) {
+             Storage plain = Storage.builder(db.config()).chunkRecords(1000).partitionMinRecords(0).open()) {
             List<ValidatedRecord> a = Records.validRange(0, 6000);
             List<ValidatedRecord> b = new ArrayList<>(Records.validRange(3000, 6000));
             java.util.Collections.reverse(b);
@@ -223,8 +223,8 @@ final class PartitionCommitTest {
     void commitWhoseConnectionsAreCut_failsUnavailable_andItsTableIsDroppedOnceTheDatabaseAnswers() {
         String name = "intake-cut-" + System.nanoTime();
         try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS);
-             Storage storage = JdbiStorage.open(new DatabaseConfig(db.config().jdbcUrl() + "&ApplicationName=" + name,
-                 "", "", 8), true, 1000, 1)) {
+             Storage storage = Storage.builder(new DatabaseConfig(db.config().jdbcUrl() + "&ApplicationName=" + name,
+                 "", "", 8)).chunkRecords(1000).partitionMinRecords(1).open()) {
             List<ValidatedRecord> records = Records.validRange(1, 2500);
             // The server ends every connection of this pool mid-commit, as when it is restarted: the table cannot be
             // dropped by the failing commit, whose connections are gone.
