@@ -104,6 +104,29 @@ final class PartitionCommitTest {
     }
 
     @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails the test
+    void interruptedCommit_stopsItsLoadingThreads_andLeavesNothing() {
+        try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> records = Records.validRange(1, 2500);
+            // The commit's thread is interrupted (a shutdown, a cancelled request) while it hands rows to the copies.
+            Iterable<ValidatedRecord> interrupted = Records.actingAt(records, 2200, () -> Thread.currentThread().interrupt());
+
+            assertThatThrownBy(() -> users.commit(Records.request("u1", "alice", CommitMode.ALL, records), interrupted))
+                .isInstanceOf(StorageException.class).hasMessageContaining("the commit was interrupted");
+            assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+
+            assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .noneMatch(name -> name.startsWith("intake-users_u"));
+            assertThat(db.queryLong(LOAD_TABLES)).isZero();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isZero();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM uploads")).isZero();
+            assertThat(users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records).committed())
+                .isEqualTo(2500);
+        }
+    }
+
+    @Test
     void upgradeToPartitions_idsGoOnFromWhereTheIdentityStopped() {
         try (TestDatabase db = TestDatabase.upgraded(DatabaseKind.POSTGRESQL_PARTITIONS, "3",
             Records.insertByHand("old", 2, Records.nid(1), true), Records.insertByHand("old", 3, Records.nid(2), true),
