@@ -81,8 +81,9 @@ public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPas
 
     /** Opens the database these settings name. */
     public Storage openStorage() {
-        return Storage.open(new DatabaseConfig(jdbcUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout),
-                dbPartitionMinRecords);
+        return Storage.builder(new DatabaseConfig(jdbcUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout))
+                .partitionMinRecords(dbPartitionMinRecords)
+                .open();
     }
 
     /** A copy with some variables changed (for tests and embedding). */

@@ -1,5 +1,6 @@
 package rw.intake.storage;
 
+import java.util.Objects;
 import javax.sql.DataSource;
 import rw.intake.storage.internal.ConnectionFailures;
 import rw.intake.storage.internal.JdbiStorage;
@@ -21,21 +22,79 @@ public interface Storage extends AutoCloseable {
      */
     long DEFAULT_PARTITION_MIN_RECORDS = 100_000;
 
+    /** Records per insert batch, and NIDs per look-up statement, by default. */
+    int DEFAULT_CHUNK_RECORDS = 5000;
+
     /**
-     * Opens a pool to the database and migrates its schema.
+     * Opens a pool to the database and migrates its schema, with the default settings: {@code builder(config).open()}.
      *
      * @throws StorageException if the database cannot be reached or migrated
      */
     static Storage open(DatabaseConfig config) {
-        return JdbiStorage.open(config);
+        return builder(config).open();
+    }
+
+    /** Settings beyond the database's address, then {@link Builder#open()}. */
+    static Builder builder(DatabaseConfig config) {
+        return new Builder(config);
     }
 
     /**
-     * As {@link #open(DatabaseConfig)}, with the records (committed ones) from which a PostgreSQL commit goes into a
-     * partition of its own (given a pool of four or more connections); 0 never.
+     * How a storage commits, set before it opens:
+     *
+     * <pre>{@code
+     * Storage storage = Storage.builder(config).partitionMinRecords(0).open();
+     * }</pre>
      */
-    static Storage open(DatabaseConfig config, long partitionMinRecords) {
-        return JdbiStorage.open(config, partitionMinRecords);
+    final class Builder {
+        private final DatabaseConfig config;
+        private long partitionMinRecords = DEFAULT_PARTITION_MIN_RECORDS;
+        private boolean copy = true;
+        private int chunkRecords = DEFAULT_CHUNK_RECORDS;
+
+        private Builder(DatabaseConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /**
+         * Committed records (valid ones for {@link CommitMode#VALID}) from which a PostgreSQL commit goes into a
+         * partition of its own, given {@linkplain #copy COPY} and a pool of four or more connections; 0 never.
+         * {@link #DEFAULT_PARTITION_MIN_RECORDS} by default.
+         */
+        public Builder partitionMinRecords(long records) {
+            if (records < 0) {
+                throw new IllegalArgumentException("partitionMinRecords must be >= 0: " + records);
+            }
+            this.partitionMinRecords = records;
+            return this;
+        }
+
+        /** Whether commits use COPY on PostgreSQL (the default), or batched inserts as on the other databases. */
+        public Builder copy(boolean copy) {
+            this.copy = copy;
+            return this;
+        }
+
+        /**
+         * Records per insert batch and NIDs per look-up statement (a PostgreSQL COPY takes a commit in one);
+         * {@link #DEFAULT_CHUNK_RECORDS} by default.
+         */
+        public Builder chunkRecords(int records) {
+            if (records < 1) {
+                throw new IllegalArgumentException("chunkRecords must be >= 1: " + records);
+            }
+            this.chunkRecords = records;
+            return this;
+        }
+
+        /**
+         * Opens a pool to the database and migrates its schema.
+         *
+         * @throws StorageException if the database cannot be reached or migrated
+         */
+        public Storage open() {
+            return JdbiStorage.open(config, copy, chunkRecords, partitionMinRecords);
+        }
     }
 
     /**

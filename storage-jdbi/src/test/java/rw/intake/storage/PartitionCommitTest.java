@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CyclicBarrier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import rw.intake.storage.internal.JdbiStorage;
 import rw.intake.validation.ValidatedRecord;
 
 /**
@@ -105,6 +104,29 @@ final class PartitionCommitTest {
     }
 
     @Test
+    @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang fails the test
+    void interruptedCommit_stopsItsLoadingThreads_andLeavesNothing() {
+        try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> records = Records.validRange(1, 2500);
+            // The commit's thread is interrupted (a shutdown, a cancelled request) while it hands rows to the copies.
+            Iterable<ValidatedRecord> interrupted = Records.actingAt(records, 2200, () -> Thread.currentThread().interrupt());
+
+            assertThatThrownBy(() -> users.commit(Records.request("u1", "alice", CommitMode.ALL, records), interrupted))
+                .isInstanceOf(StorageException.class).hasMessageContaining("the commit was interrupted");
+            assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
+
+            assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+                .noneMatch(name -> name.startsWith("intake-users_u"));
+            assertThat(db.queryLong(LOAD_TABLES)).isZero();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isZero();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM uploads")).isZero();
+            assertThat(users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records).committed())
+                .isEqualTo(2500);
+        }
+    }
+
+    @Test
     void upgradeToPartitions_idsGoOnFromWhereTheIdentityStopped() {
         try (TestDatabase db = TestDatabase.upgraded(DatabaseKind.POSTGRESQL_PARTITIONS, "3",
             Records.insertByHand("old", 2, Records.nid(1), true), Records.insertByHand("old", 3, Records.nid(2), true),
@@ -123,7 +145,8 @@ final class PartitionCommitTest {
     @Test
     void poolOfThree_commitsIntoTheSharedPartition() {
         try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS);
-             Storage small = JdbiStorage.open(new DatabaseConfig(db.config().jdbcUrl(), "", "", 3), true, 1000, 1)) {
+             Storage small = Storage.builder(new DatabaseConfig(db.config().jdbcUrl(), "", "", 3)).chunkRecords(1000)
+                 .partitionMinRecords(1).open()) {
             List<ValidatedRecord> records = Records.validRange(1, 10);
 
             small.users().commit(Records.request("u1", "alice", CommitMode.ALL, records), records);
@@ -200,7 +223,7 @@ final class PartitionCommitTest {
     @Test
     void partitionCommitAndPlainCommit_concurrently_registerEachNidOnce() throws Exception {
         try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS);
-             Storage plain = JdbiStorage.open(db.config(), true, 1000, 0)) {
+             Storage plain = Storage.builder(db.config()).chunkRecords(1000).partitionMinRecords(0).open()) {
             List<ValidatedRecord> a = Records.validRange(0, 6000);
             List<ValidatedRecord> b = new ArrayList<>(Records.validRange(3000, 6000));
             java.util.Collections.reverse(b);
@@ -223,8 +246,8 @@ final class PartitionCommitTest {
     void commitWhoseConnectionsAreCut_failsUnavailable_andItsTableIsDroppedOnceTheDatabaseAnswers() {
         String name = "intake-cut-" + System.nanoTime();
         try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS);
-             Storage storage = JdbiStorage.open(new DatabaseConfig(db.config().jdbcUrl() + "&ApplicationName=" + name,
-                 "", "", 8), true, 1000, 1)) {
+             Storage storage = Storage.builder(new DatabaseConfig(db.config().jdbcUrl() + "&ApplicationName=" + name,
+                 "", "", 8)).chunkRecords(1000).partitionMinRecords(1).open()) {
             List<ValidatedRecord> records = Records.validRange(1, 2500);
             // The server ends every connection of this pool mid-commit, as when it is restarted: the table cannot be
             // dropped by the failing commit, whose connections are gone.

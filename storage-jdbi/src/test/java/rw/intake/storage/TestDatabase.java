@@ -11,7 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.flywaydb.core.Flyway;
 import rw.intake.storage.internal.Dialect;
-import rw.intake.storage.internal.JdbiStorage;
+import rw.intake.storage.internal.Jdbis;
 
 /**
  * A fresh, empty, migrated database for one test, dropped on close: an H2 in-memory database, a new PostgreSQL schema
@@ -162,8 +162,9 @@ public final class TestDatabase implements AutoCloseable {
 
     /** Opens a storage on this database whose handles and statements must all be closed by {@link #close()}. */
     private Storage openWatched() {
-        JdbiStorage opened = JdbiStorage.open(config, kind != DatabaseKind.POSTGRESQL_BATCH, chunk, partitionFrom);
-        leaks.add(LeakChecker.watch(opened.jdbi()));
+        Storage opened = Storage.builder(config).copy(kind != DatabaseKind.POSTGRESQL_BATCH).chunkRecords(chunk)
+            .partitionMinRecords(partitionFrom).open();
+        leaks.add(LeakChecker.watch(Jdbis.of(opened)));
         return opened;
     }
 

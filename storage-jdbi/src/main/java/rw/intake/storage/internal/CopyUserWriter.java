@@ -22,6 +22,7 @@ import org.postgresql.copy.CopyIn;
  */
 final class CopyUserWriter implements UserWriter {
 
+    /** The table is put in by hand: pgjdbc's CopyManager takes this SQL, not a JDBI statement with its templates. */
     private static final String COPY = "COPY {table} (" + COLUMNS.replace('\n', ' ') + ") FROM STDIN WITH (FORMAT binary)";
     private static final String COPY_REGISTERED = "COPY registered_nids (nid) FROM STDIN WITH (FORMAT binary)";
     private static final String REGISTERS_NIDS = "SELECT set_config('intake.registers_nids', 'on', true)";

@@ -121,4 +121,14 @@ public enum Dialect {
         }
         return false;
     }
+
+    /** The first SQLException among the causes, or null. */
+    static SQLException sqlCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                return s;
+            }
+        }
+        return null;
+    }
 }

@@ -93,7 +93,7 @@ final class JdbiAccountStore implements AccountStore {
                 .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
             return new Account(id, username, passwordHash, role, createdAt, false);
         } catch (JdbiException e) {
-            SQLException sql = JdbiUserStore.sqlCause(e);
+            SQLException sql = Dialect.sqlCause(e);
             if (sql != null && dialect.isUniqueViolation(sql)) {
                 throw new UsernameTakenException(username);
             }

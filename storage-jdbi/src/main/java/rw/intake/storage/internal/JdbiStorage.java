@@ -36,37 +36,12 @@ public final class JdbiStorage implements Storage {
         this.accounts = new JdbiAccountStore(jdbi, dialect);
     }
 
-    /** Opens the pool and migrates the schema; on PostgreSQL commits use COPY, large ones into partitions of their own. */
-    public static Storage open(DatabaseConfig config) {
-        return open(config, true, JdbiUserStore.DEFAULT_CHUNK, Storage.DEFAULT_PARTITION_MIN_RECORDS);
-    }
-
-    /** {@link Storage#open(DatabaseConfig, long)}. */
-    public static Storage open(DatabaseConfig config, long partitionFrom) {
-        return open(config, true, JdbiUserStore.DEFAULT_CHUNK, partitionFrom);
-    }
-
-    /** {@link #open(DatabaseConfig, boolean, int, long)} with large PostgreSQL commits into partitions of their own. */
-    public static JdbiStorage open(DatabaseConfig config, boolean copy, int chunk) {
-        return open(config, copy, chunk, Storage.DEFAULT_PARTITION_MIN_RECORDS);
-    }
-
     /**
-     * Opens the pool and migrates the schema.
+     * Opens the pool and migrates the schema: {@link Storage.Builder#open()}, whose settings these are.
      *
-     * @param copy  whether commits use COPY on PostgreSQL (else batched inserts, as on the other databases)
-     * @param chunk NIDs per look-up statement and records per insert batch (PostgreSQL COPYs a commit in one)
-     * @param partitionFrom records (committed ones: valid ones for {@code records: valid}) from which a PostgreSQL
-     *                      commit with COPY goes into a partition of its own, given a pool of four or more; 0 never
      * @throws StorageException if the database cannot be reached or migrated
      */
-    public static JdbiStorage open(DatabaseConfig config, boolean copy, int chunk, long partitionFrom) {
-        if (partitionFrom < 0) {
-            throw new IllegalArgumentException("partitionFrom must be >= 0: " + partitionFrom);
-        }
-        if (chunk < 1) {
-            throw new IllegalArgumentException("chunk must be >= 1: " + chunk);
-        }
+    public static Storage open(DatabaseConfig config, boolean copy, int chunkRecords, long partitionMinRecords) {
         Dialect dialect = Dialect.of(config.jdbcUrl());
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("intake-" + dialect.key());
@@ -90,7 +65,7 @@ public final class JdbiStorage implements Storage {
         }
         try {
             Flyway.configure().dataSource(pool).locations(dialect.migrations()).load().migrate();
-            JdbiStorage storage = new JdbiStorage(dialect, pool, copy, chunk, partitionFrom);
+            JdbiStorage storage = new JdbiStorage(dialect, pool, copy, chunkRecords, partitionMinRecords);
             storage.users.start();
             return storage;
         } catch (RuntimeException e) {
@@ -100,7 +75,7 @@ public final class JdbiStorage implements Storage {
     }
 
     /** The Jdbi both stores use: listeners added to its configuration see every later handle and statement. */
-    public Jdbi jdbi() {
+    Jdbi jdbi() {
         return jdbi;
     }
 

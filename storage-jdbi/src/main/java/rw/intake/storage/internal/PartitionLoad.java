@@ -4,8 +4,17 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -18,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@link #create}: the table, like {@code users} with no index and no row trigger, with {@code CHECK (part_seq =
  *     seq)} (and the {@code BEFORE TRUNCATE} trigger that frees its NIDs, see the V5 migration);
  * <li>{@link #sink}: two COPYs into it at once, on two connections of their own, each in its own transaction, fed
- *     chunk by chunk from a queue by two threads (which also encode the rows), while the commit's connection looks
- *     up the NIDs of the chunks to come;
+ *     chunk by chunk from a queue by the load's two threads (which also encode the rows), while the commit's
+ *     connection looks up the NIDs of the chunks to come;
  * <li>{@link #attach}, in the commit's transaction with its {@code uploads} row: the registered NIDs (sorted, one
  *     COPY; a NID registered meanwhile breaks {@code registered_nids_pkey} there) while the other connection builds
  *     the table's key and partial index, then {@code ATTACH PARTITION}, which scans nothing (the {@code CHECK} proves
@@ -30,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * before fails, {@link #close} drops the table. A table left by a process that died is dropped by {@link #dropOrphans}
  * at the next start: a load holds a session advisory lock on its seq for its whole life, so a table whose lock is free
  * belongs to nobody.
+ *
+ * <p>The load's threads are an executor of its own, shut down by {@link #close}, which waits for them before it drops
+ * the table or gives back their connections. The first failure of a thread cancels the others (they are interrupted,
+ * and a COPY interrupted is cancelled) and is thrown on the commit's thread, later ones added to it as suppressed; an
+ * interrupt of the commit's thread cancels them the same way and fails the commit, which then rolls back.
  */
 final class PartitionLoad implements AutoCloseable {
 
@@ -52,6 +66,25 @@ final class PartitionLoad implements AutoCloseable {
         SELECT c.relname FROM pg_class c
         WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
           AND c.relkind = 'r' AND NOT c.relispartition AND c.relname LIKE 'users\\_u%'""";
+    // The statements on the upload's table: its name and seq are <table> and <seq>, defined (DDL takes no parameters).
+    private static final String CREATE_TABLE = """
+        CREATE TABLE <table> (LIKE users INCLUDING DEFAULTS)""";
+    private static final String PART_SEQ = """
+        ALTER TABLE <table> ALTER COLUMN part_seq SET DEFAULT <seq>,
+            ADD CONSTRAINT <table>_part_seq CHECK (part_seq = <seq>)""";
+    private static final String TRUNCATE_TRIGGER = """
+        CREATE TRIGGER <table>_truncate BEFORE TRUNCATE ON <table>
+            FOR EACH STATEMENT EXECUTE FUNCTION users_partition_truncated()""";
+    private static final String KEY_INDEX = """
+        CREATE UNIQUE INDEX <table>_key ON <table> (upload_seq, "row_number", part_seq)""";
+    private static final String KEY = """
+        ALTER TABLE <table> ADD CONSTRAINT <table>_key UNIQUE USING INDEX <table>_key""";
+    private static final String INVALID_INDEX = """
+        CREATE INDEX <table>_invalid ON <table> (upload_seq, "row_number") WHERE NOT valid""";
+    private static final String ATTACH = """
+        ALTER TABLE users ATTACH PARTITION <table> FOR VALUES IN (<seq>)""";
+    private static final String DROP = """
+        DROP TABLE <table>""";
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLoad.class);
 
     private final Handle main;
@@ -59,6 +92,8 @@ final class PartitionLoad implements AutoCloseable {
     private final long seq;
     private final String table;
     private final Runnable left;
+    /** One thread per loading connection: the COPYs, then the indexes. */
+    private final ExecutorService threads;
     private boolean published;
 
     private PartitionLoad(Handle main, Handle[] loaders, long seq, Runnable left) {
@@ -67,6 +102,12 @@ final class PartitionLoad implements AutoCloseable {
         this.seq = seq;
         this.table = PREFIX + seq;
         this.left = left;
+        AtomicInteger made = new AtomicInteger();
+        this.threads = Executors.newFixedThreadPool(loaders.length, r -> {
+            Thread t = new Thread(r, "intake-" + table + "-" + made.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -80,16 +121,13 @@ final class PartitionLoad implements AutoCloseable {
         try {
             loaders[0] = jdbi.open();
             loaders[1] = jdbi.open();
-            PartitionLoad load = new PartitionLoad(main, loaders, seq, left);
-            String table = load.table;
+            String table = PREFIX + seq;
             main.useTransaction(t -> { // all of it or none: no half-made table to leave behind
-                t.execute("CREATE TABLE " + table + " (LIKE users INCLUDING DEFAULTS)");
-                t.execute("ALTER TABLE " + table + " ALTER COLUMN part_seq SET DEFAULT " + seq
-                    + ", ADD CONSTRAINT " + table + "_part_seq CHECK (part_seq = " + seq + ")");
-                t.execute("CREATE TRIGGER " + table + "_truncate BEFORE TRUNCATE ON " + table
-                    + " FOR EACH STATEMENT EXECUTE FUNCTION users_partition_truncated()");
+                for (String ddl : List.of(CREATE_TABLE, PART_SEQ, TRUNCATE_TRIGGER)) {
+                    t.createUpdate(ddl).define("table", table).define("seq", seq).execute();
+                }
             });
-            return load;
+            return new PartitionLoad(main, loaders, seq, left);
         } catch (RuntimeException e) {
             try {
                 main.createQuery(UNLOCK).bind("seq", seq).mapTo(Boolean.class).one();
@@ -108,6 +146,17 @@ final class PartitionLoad implements AutoCloseable {
         }
     }
 
+    /** The commit's thread was interrupted: keeps it so, and fails the commit. */
+    static SQLException interrupted(InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new SQLException("the commit was interrupted", e);
+    }
+
+    /** Runs a statement on the upload's table, its name and seq defined. */
+    private void execute(Handle h, String sql) {
+        h.createUpdate(sql).define("table", table).define("seq", seq).execute();
+    }
+
     /**
      * The sink of the upload's rows: {@code write} queues a chunk for the two COPYs (failing as soon as one of them
      * has); {@code finish} ends them, and keeps no NIDs (they go to {@link #attach}).
@@ -118,34 +167,49 @@ final class PartitionLoad implements AutoCloseable {
 
     /**
      * In the commit's transaction on {@code main}, after the sink finished: registers the NIDs {@code nids[0..count)}
-     * there while a loading connection builds the table's key and partial index (each committed at once; nothing reads
-     * the table before it is attached), then attaches the table.
+     * there while a loading thread builds the table's key and partial index (each committed at once; nothing reads the
+     * table before it is attached), then attaches the table.
      */
     void attach(long[] nids, int count) throws SQLException {
-        long start = System.nanoTime();
-        long[] indexed = new long[1];
-        String key = table + "_key";
-        both("index",
-            () -> CopyUserWriter.copyRegistered(main, nids, count),
-            () -> {
-                // One core each: parallel workers would take the one the NIDs need.
-                Handle h = loaders[0];
-                h.execute("SET max_parallel_maintenance_workers = 0");
-                try {
-                    h.execute("CREATE UNIQUE INDEX " + key + " ON " + table + " (upload_seq, \"row_number\", part_seq)");
-                    h.execute("ALTER TABLE " + table + " ADD CONSTRAINT " + key + " UNIQUE USING INDEX " + key);
-                    h.execute("CREATE INDEX " + table + "_invalid ON " + table + " (upload_seq, \"row_number\") WHERE NOT valid");
-                } finally {
-                    h.execute("RESET max_parallel_maintenance_workers");
+        Future<Void> indexed = threads.submit(() -> {
+            // One core each: parallel workers would take the one the NIDs need.
+            Handle h = loaders[0];
+            h.execute("SET max_parallel_maintenance_workers = 0");
+            try {
+                for (String ddl : List.of(KEY_INDEX, KEY, INVALID_INDEX)) {
+                    execute(h, ddl);
                 }
-                indexed[0] = System.nanoTime();
-            });
-        long registered = System.nanoTime();
-        main.execute("ALTER TABLE users ATTACH PARTITION " + table + " FOR VALUES IN (" + seq + ")");
-        if (LOG.isDebugEnabled()) {
-            LOG.debug("{}: {} NIDs registered in {} ms while indexed in {} ms, attached in {} ms", table, count,
-                (registered - start) / 1_000_000, (indexed[0] - start) / 1_000_000, (System.nanoTime() - registered) / 1_000_000);
+            } finally {
+                h.execute("RESET max_parallel_maintenance_workers");
+            }
+            return null;
+        });
+        try {
+            CopyUserWriter.copyRegistered(main, nids, count);
+        } catch (SQLException | RuntimeException | Error e) {
+            indexed.cancel(true);
+            throw e;
         }
+        try {
+            indexed.get();
+        } catch (InterruptedException e) {
+            indexed.cancel(true);
+            throw interrupted(e);
+        } catch (ExecutionException e) {
+            throw rethrown(e.getCause());
+        }
+        execute(main, ATTACH);
+    }
+
+    /** The failure of a loading thread, to be thrown on the commit's: as it was if it can be, else wrapped. */
+    private static SQLException rethrown(Throwable failure) {
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        return failure instanceof SQLException e ? e : new SQLException("loading " + PREFIX + " failed", failure);
     }
 
     /** The commit's transaction committed: the table is a partition of {@code users} now, not to be dropped. */
@@ -154,13 +218,14 @@ final class PartitionLoad implements AutoCloseable {
     }
 
     /**
-     * Drops the table unless published (or attached after all: a failure after the commit's COMMIT must not drop a
-     * partition), releases the seq and the loading connections. The drop goes through a loading connection, which
-     * works when the commit's has failed.
+     * Stops the loading threads and waits for them, drops the table unless published (or attached after all: a failure
+     * after the commit's COMMIT must not drop a partition), releases the seq and the loading connections. The drop goes
+     * through a loading connection, which works when the commit's has failed.
      */
     @Override
     public void close() {
         try {
+            stopThreads();
             if (!published) {
                 drop();
             }
@@ -170,6 +235,27 @@ final class PartitionLoad implements AutoCloseable {
             } finally {
                 closeAll(loaders);
             }
+        }
+    }
+
+    /**
+     * Interrupts the loading threads and waits until they have ended: their connections are free after. An interrupt
+     * of this wait is kept for later (a connection still in use by a thread must not go back to the pool).
+     */
+    private void stopThreads() {
+        threads.shutdownNow();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (threads.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -226,209 +312,134 @@ final class PartitionLoad implements AutoCloseable {
         if (!h.createQuery(DETACHED).bind("name", name).mapTo(Boolean.class).one()) {
             return false;
         }
-        h.execute("DROP TABLE " + name);
+        h.createUpdate(DROP).define("table", name).execute();
         return true;
     }
 
-    /** Runs {@code a} here and {@code b} on a thread of its own at the same time; throws the first failure. */
-    private void both(String name, SqlTask a, SqlTask b) throws SQLException {
-        Failure failure = new Failure();
-        Thread t = startDaemon("intake-" + table + "-" + name, () -> {
-            try {
-                b.run();
-            } catch (SQLException | RuntimeException | Error e) {
-                failure.add(e);
-            }
-        });
-        try {
-            a.run();
-        } catch (SQLException | RuntimeException | Error e) {
-            failure.add(e);
-        } finally {
-            joinUninterruptibly(t);
-        }
-        failure.rethrow();
+    /** What the commit's thread hands the copy threads: rows, or the end of them. */
+    private sealed interface Chunk permits Rows, End {
     }
 
-    private static Thread startDaemon(String name, Runnable body) {
-        Thread t = new Thread(body, name);
-        t.setDaemon(true);
-        t.start();
-        return t;
+    /** Rows to copy. */
+    private record Rows(List<UserRow> rows) implements Chunk {
     }
 
-    private static void joinUninterruptibly(Thread t) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+    /** No rows follow: the copy that takes it ends its COPY. One per copy thread. */
+    private record End() implements Chunk {
     }
 
-    /** A statement, or a few, on one connection. */
-    @FunctionalInterface
-    private interface SqlTask {
-        void run() throws SQLException;
-    }
-
-    /** The first failure of the threads of one step (later ones are added to it as suppressed). */
-    private static final class Failure {
-        private Throwable first;
-
-        synchronized void add(Throwable t) {
-            if (first == null) {
-                first = t;
-            } else if (first != t) {
-                first.addSuppressed(t);
-            }
-        }
-
-        synchronized boolean failed() {
-            return first != null;
-        }
-
-        synchronized void rethrow() throws SQLException {
-            if (first instanceof SQLException e) {
-                throw e;
-            }
-            if (first instanceof RuntimeException e) {
-                throw e;
-            }
-            if (first instanceof Error e) {
-                throw e;
-            }
-        }
-    }
-
-    /** Two COPYs into the table, each on its own thread and connection, taking chunks from one queue. */
+    /**
+     * Two COPYs into the table, each a task on a loading thread and its connection, taking chunks from one queue. The
+     * commit's thread waits for room in the queue (a chunk taken, or a copy ended) and, before each chunk, for nothing
+     * else: a copy that has ended before the {@link End} has failed, and the commit fails with it.
+     */
     private final class TwoCopies implements UserWriter.Sink {
-        /** Tells a copy thread that no chunk follows. */
-        private static final List<UserRow> END = List.of();
-        private final BlockingQueue<List<UserRow>> queue = new ArrayBlockingQueue<>(8);
-        private final Failure failure = new Failure();
-        private final List<Thread> threads = new ArrayList<>(2);
-        /** Set by {@link #close} without {@link #finish}: the copies are cancelled, not ended. */
-        private volatile boolean aborted;
-        private boolean ended;
+        /** Chunks queued at most. */
+        private static final int ROOM = 8;
+        private final BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
+        private final Semaphore room = new Semaphore(ROOM);
+        /** The copies that have ended (or were cancelled), in the order they did. */
+        private final BlockingQueue<Future<Void>> ended = new LinkedBlockingQueue<>();
+        private final List<Future<Void>> copies = new ArrayList<>(2);
 
         TwoCopies(String uploadId, Instant committedAt) {
-            try {
-                for (Handle handle : loaders) {
-                    String name = "intake-" + table + "-copy-" + (threads.size() + 1);
-                    threads.add(startDaemon(name, () -> copy(handle, uploadId, committedAt)));
-                }
-            } catch (RuntimeException | Error e) {
-                close(); // ends the threads started
-                throw e;
+            for (Handle handle : loaders) {
+                Copy copy = new Copy(handle, uploadId, committedAt);
+                copies.add(copy);
+                threads.execute(copy);
             }
         }
 
-        /**
-         * One copy thread: takes chunks until {@link #END} (always to the end, so that {@link #write} never waits on a
-         * queue that nobody empties), writing them while nothing has failed; then ends its COPY, or cancels it if
-         * anything failed or the sink was abandoned.
-         */
-        private void copy(Handle handle, String uploadId, Instant committedAt) {
-            CopyUserWriter.UsersCopy copy = null;
-            try {
-                copy = new CopyUserWriter.UsersCopy(handle, table, uploadId, seq, committedAt);
-            } catch (SQLException | RuntimeException | Error e) {
-                failure.add(e);
-            }
-            for (List<UserRow> rows = take(); rows != END; rows = take()) {
-                if (copy != null && !failure.failed()) {
-                    try {
-                        copy.write(rows);
-                    } catch (SQLException | RuntimeException | Error e) {
-                        failure.add(e);
+        /** One copy: its COPY fed chunk by chunk until {@link End}; cancelled (its thread interrupted) it cancels the COPY. */
+        private final class Copy extends FutureTask<Void> {
+            Copy(Handle handle, String uploadId, Instant committedAt) {
+                super(() -> {
+                    try (CopyUserWriter.UsersCopy copy = new CopyUserWriter.UsersCopy(handle, table, uploadId, seq, committedAt)) {
+                        for (Chunk chunk = queue.take(); chunk instanceof Rows rows; chunk = queue.take()) {
+                            room.release();
+                            copy.write(rows.rows());
+                        }
+                        copy.end();
                     }
-                }
+                    return null;
+                });
             }
-            try {
-                if (copy != null && !failure.failed() && !aborted) {
-                    copy.end();
-                }
-            } catch (SQLException | RuntimeException | Error e) {
-                failure.add(e);
-            } finally {
-                closeQuietly(copy);
-            }
-        }
 
-        private List<UserRow> take() {
-            while (true) {
-                try {
-                    return queue.take();
-                } catch (InterruptedException e) {
-                    // Nobody interrupts these threads; a chunk or END always follows.
-                }
-            }
-        }
-
-        private void closeQuietly(CopyUserWriter.UsersCopy copy) {
-            if (copy != null) {
-                try {
-                    copy.close();
-                } catch (SQLException | RuntimeException e) {
-                    failure.add(e);
-                }
+            /** Ended, failed or cancelled: said before the room it makes, so the commit's thread sees why it woke. */
+            @Override
+            protected void done() {
+                ended.add(this);
+                room.release();
             }
         }
 
         @Override
         public void write(List<UserRow> rows) throws SQLException {
-            failure.rethrow();
-            put(new ArrayList<>(rows));
-        }
-
-        private void put(List<UserRow> rows) {
-            boolean interrupted = false;
-            while (true) {
-                try {
-                    queue.put(rows);
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
+            try {
+                room.acquire();
+            } catch (InterruptedException e) {
+                throw interrupted(e);
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            Future<Void> early = ended.poll();
+            if (early != null) {
+                throw failure(early);
             }
-        }
-
-        /** Ends the copies and waits for them. */
-        private void end() {
-            if (!ended) {
-                ended = true;
-                for (int i = 0; i < threads.size(); i++) {
-                    put(END);
-                }
-                for (Thread t : threads) {
-                    joinUninterruptibly(t);
-                }
-            }
+            queue.add(new Rows(List.copyOf(rows)));
         }
 
         @Override
         public void finish(long[] nids, int count) throws SQLException {
-            end();
-            failure.rethrow();
+            for (int i = 0; i < copies.size(); i++) {
+                queue.add(new End());
+            }
+            for (int i = 0; i < copies.size(); i++) {
+                Future<Void> copy;
+                try {
+                    copy = ended.take();
+                } catch (InterruptedException e) {
+                    throw interrupted(e);
+                }
+                if (failed(copy)) {
+                    throw failure(copy);
+                }
+            }
         }
 
-        /** After {@link #finish}, nothing; else cancels the copies (the table is dropped anyway). */
+        /** Cancels the copies that have not ended (after {@link #finish}, none; the table is dropped on failure). */
         @Override
         public void close() {
-            if (!ended) {
-                aborted = true;
-                end();
+            copies.forEach(c -> c.cancel(true));
+        }
+
+        /** The failure of the copy that ended first, the other's added to it, if it failed on its own; cancels the other. */
+        private SQLException failure(Future<Void> first) {
+            Throwable failure = cause(first);
+            for (Future<Void> copy : copies) {
+                if (copy != first && !copy.cancel(true) && failed(copy)) {
+                    failure.addSuppressed(cause(copy));
+                }
             }
+            return rethrown(failure);
+        }
+    }
+
+    /** Whether a task that has ended failed or was cancelled. */
+    private static boolean failed(Future<Void> task) {
+        return cause(task) != null;
+    }
+
+    /** Why a task that has ended failed (a {@link CancellationException} if it was cancelled), or null. */
+    private static Throwable cause(Future<Void> task) {
+        try {
+            task.get();
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (CancellationException e) {
+            return e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // not waited for: the task has ended
+            return e;
         }
     }
 }

@@ -43,8 +43,8 @@ public final class StorageBench {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        // The store logs where each commit's time went (uploads row, look-ups, rows/JSON, insert, commit) at DEBUG.
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("rw.intake.storage.internal.JdbiUserStore")).setLevel(Level.DEBUG);
+        // The store logs where each commit's time went (uploads row, look-ups, write, register, commit) at DEBUG.
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("rw.intake.storage.internal.CommitPhase")).setLevel(Level.DEBUG);
         // The registered-NID filter logs its loads (NIDs, time, planned capacity, bytes) at INFO.
         ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("rw.intake.storage.internal.NidPrefilter")).setLevel(Level.INFO);
         int count = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;

@@ -14,8 +14,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import rw.intake.server.TestServer;
 
 /**
- * Every value a client controls that ends up in a database column: whatever is accepted can be committed, on H2 and,
- * when {@code INTAKE_TEST_POSTGRES_URL} / {@code INTAKE_TEST_MARIADB_URL} are set, on PostgreSQL and MariaDB. Names
+ * Every value a client controls that ends up in a database column: whatever is accepted can be committed, on H2,
+ * PostgreSQL and MariaDB (the servers {@code INTAKE_TEST_POSTGRES_URL} / {@code INTAKE_TEST_MARIADB_URL} name, else
+ * embedded ones: {@link ExternalDatabase}). Names
  * of files are bounded at intake; cells hold at most 32,767 characters (as in a spreadsheet program), and cells that
  * long fit their columns; usernames are looked up, not stored.
  */

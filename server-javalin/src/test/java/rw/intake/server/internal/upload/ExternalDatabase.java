@@ -1,7 +1,5 @@
 package rw.intake.server.internal.upload;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -10,11 +8,14 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
+import rw.intake.storage.DatabaseKind;
+import rw.intake.storage.EmbeddedServers;
 
 /**
  * A fresh schema (PostgreSQL) or database (MariaDB) for one test, on the server named by a JDBC URL with user and
- * password in it, read from an environment variable ({@code INTAKE_TEST_POSTGRES_URL}, {@code INTAKE_TEST_MARIADB_URL});
- * the test is skipped when the variable is not set. {@link #close()} drops it.
+ * password in it, read from an environment variable ({@code INTAKE_TEST_POSTGRES_URL}, {@code INTAKE_TEST_MARIADB_URL}),
+ * else on an embedded server started by storage's test {@link EmbeddedServers}. {@link #close()} drops it.
  */
 final class ExternalDatabase implements AutoCloseable {
     final String base;
@@ -37,11 +38,16 @@ final class ExternalDatabase implements AutoCloseable {
         }
     }
 
-    /** A fresh schema on the database {@code variable} names; skips the test if it is not set. */
+    /**
+     * A fresh schema on the database {@code variable} names ({@code INTAKE_TEST_POSTGRES_URL} or
+     * {@code INTAKE_TEST_MARIADB_URL}), or when it is not set on an embedded server ({@link EmbeddedServers}); skips
+     * the test if neither can be had.
+     */
     static ExternalDatabase create(String variable) {
-        String base = System.getenv(variable);
-        assumeTrue(base != null && !base.isBlank(), variable + " not set: test on that database skipped");
-        return new ExternalDatabase(base);
+        DatabaseKind kind = Stream.of(DatabaseKind.POSTGRESQL, DatabaseKind.MARIADB)
+            .filter(k -> k.urlVariable().equals(variable)).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("no test database is named by " + variable));
+        return new ExternalDatabase(EmbeddedServers.url(kind));
     }
 
     /** The server's variables for this database: DB_URL, DB_USER, DB_PASSWORD. */

@@ -13,10 +13,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import rw.intake.server.TestServer;
 
 /**
- * The commit race and an audited commit on PostgreSQL and MariaDB, each in a fresh schema or database, when
- * {@code INTAKE_TEST_POSTGRES_URL} or {@code INTAKE_TEST_MARIADB_URL} is set (a JDBC URL with user and password in
- * it); skipped otherwise. On PostgreSQL also with {@code DB_PARTITION_MIN_RECORDS=1}: every upload committed into a
- * partition of its own.
+ * The commit race and an audited commit on PostgreSQL and MariaDB, each in a fresh schema or database, on the server
+ * {@code INTAKE_TEST_POSTGRES_URL} or {@code INTAKE_TEST_MARIADB_URL} names (a JDBC URL with user and password in it),
+ * else on an embedded one ({@link ExternalDatabase}). On PostgreSQL also with {@code DB_PARTITION_MIN_RECORDS=1}: every
+ * upload committed into a partition of its own.
  */
 final class OtherDatabasesTest {
 

@@ -1,0 +1,140 @@
+package rw.intake.storage.internal;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import rw.intake.storage.StorageException;
+import rw.intake.validation.ValidatedRecord;
+
+/**
+ * Which NIDs are registered (held by a valid committed record): the database asked about the NIDs that the
+ * {@link NidPrefilter} cannot rule out. On PostgreSQL and H2 one statement for any number of NIDs, by the key of
+ * {@code registered_nids}; on MariaDB, which has no arrays, {@code IN} lists of at most {@link #IN_LIST} NIDs.
+ */
+final class RegisteredNidLookup {
+
+    /** Bound parameters per NID look-up at most (MariaDB, which has no arrays: an IN list). */
+    static final int IN_LIST = 1000;
+
+    private static final String REGISTERED = """
+        SELECT registered_nid FROM users WHERE registered_nid IN (<nids>)""";
+    /**
+     * One statement for any number of NIDs, one plan, one round trip, by the key (PostgreSQL and H2, where the
+     * registered NIDs have a table of their own, as numbers).
+     */
+    private static final String REGISTERED_NIDS_ANY = """
+        SELECT nid FROM registered_nids WHERE nid = ANY(?)""";
+
+    private final Jdbi jdbi;
+    private final Dialect dialect;
+    private final NidPrefilter prefilter;
+    private final int chunkSize;
+
+    /** {@code chunkSize}: NIDs per statement when a commit looks up its records. */
+    RegisteredNidLookup(Jdbi jdbi, Dialect dialect, NidPrefilter prefilter, int chunkSize) {
+        this.jdbi = jdbi;
+        this.dialect = dialect;
+        this.prefilter = prefilter;
+        this.chunkSize = chunkSize;
+    }
+
+    /** {@link rw.intake.storage.UserStore#registeredAmong}: the filter caught up with other writers first. */
+    Set<String> registeredAmong(Collection<String> nids) {
+        if (nids.isEmpty()) {
+            return Set.of();
+        }
+        try {
+            return jdbi.withHandle(h -> {
+                NidPrefilter.Snapshot filter = prefilter.caughtUp(h, null);
+                Collection<String> ask = filter == null ? nids : filter.candidates(nids);
+                return ask.isEmpty() ? Set.<String>of() : registeredAmong(h, ask);
+            });
+        } catch (JdbiException | SQLException e) {
+            throw new StorageException("look-up of registered NIDs failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Which records (by position) are valid with a NID registered already: asks the database on {@code h}, a chunk
+     * of NIDs at a time, about the NIDs that {@code filter} (none if null) cannot rule out.
+     */
+    BitSet registeredRecords(Handle h, Iterable<ValidatedRecord> records, NidPrefilter.Snapshot filter) throws SQLException {
+        BitSet registered = new BitSet();
+        List<String> ask = new ArrayList<>();
+        int[] positions = new int[chunkSize];
+        int index = 0;
+        for (ValidatedRecord r : records) {
+            String nid = UserRow.registeredNid(r);
+            if (nid != null && (filter == null || filter.mightContain(NidBloom.key(nid)))) {
+                positions[ask.size()] = index;
+                ask.add(nid);
+                if (ask.size() == chunkSize) {
+                    markRegistered(h, ask, positions, registered);
+                }
+            }
+            index++;
+        }
+        markRegistered(h, ask, positions, registered);
+        return registered;
+    }
+
+    /** Asks about {@code ask} (the NIDs of the records at {@code positions}), marks the registered ones, clears ask. */
+    private void markRegistered(Handle h, List<String> ask, int[] positions, BitSet registered) throws SQLException {
+        if (!ask.isEmpty()) {
+            Set<String> found = registeredAmong(h, ask);
+            for (int i = 0; i < ask.size(); i++) {
+                if (found.contains(ask.get(i))) {
+                    registered.set(positions[i]);
+                }
+            }
+        }
+        ask.clear();
+    }
+
+    /** Which of the NIDs are registered, asking the database about each of them on {@code h}. */
+    private Set<String> registeredAmong(Handle h, Collection<String> nids) throws SQLException {
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(nids));
+        if (dialect != Dialect.MARIADB) {
+            // Only a NID of 16 digits not starting with 0 can be in registered_nids (it is a valid one), and its number
+            // written out is the NID again.
+            Object[] numbers = distinct.stream().mapToLong(NidBloom::number).filter(n -> n >= 1_000_000_000_000_000L)
+                .boxed().toArray();
+            return numbers.length == 0 ? new HashSet<>() : registeredNumbers(h.getConnection(), numbers);
+        }
+        Set<String> registered = new HashSet<>();
+        for (int from = 0; from < distinct.size(); from += IN_LIST) {
+            List<String> part = distinct.subList(from, Math.min(distinct.size(), from + IN_LIST));
+            h.createQuery(REGISTERED).bindList("nids", part).mapTo(String.class).forEach(registered::add);
+        }
+        return registered;
+    }
+
+    /** Which of the numbers {@code registered_nids} holds (PostgreSQL and H2), written out. */
+    private static Set<String> registeredNumbers(Connection c, Object[] numbers) throws SQLException {
+        Set<String> registered = new HashSet<>();
+        Array array = c.createArrayOf("bigint", numbers);
+        try (PreparedStatement ps = c.prepareStatement(REGISTERED_NIDS_ANY)) {
+            ps.setArray(1, array);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    registered.add(Long.toString(rs.getLong(1)));
+                }
+            }
+        } finally {
+            array.free();
+        }
+        return registered;
+    }
+}

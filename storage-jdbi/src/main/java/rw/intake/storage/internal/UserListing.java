@@ -1,0 +1,120 @@
+package rw.intake.storage.internal;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.statement.Query;
+import rw.intake.storage.CommittedUser;
+import rw.intake.storage.Page;
+import rw.intake.storage.StorageException;
+import rw.intake.storage.UserQuery;
+
+/**
+ * Pages of committed users, ordered by upload then row. The upload's seq, and on PostgreSQL the partitions to read,
+ * are looked up first and bound as values: with them the planner prunes {@code users} to the partitions that can hold
+ * the rows. The filters are the templates' {@code <name>} attributes, each a fixed fragment or nothing; every value is
+ * a bound parameter.
+ */
+final class UserListing {
+
+    private static final String COUNT_USERS = """
+        SELECT COUNT(*)
+        FROM users u<join>
+        WHERE 1 = 1<bySeq><byParts><byValid><byOwner>""";
+    /** Commit order, then sheet order: the order of the (upload_seq, row_number) key. */
+    private static final String SELECT_USERS = """
+        SELECT u.id, u.upload_id, u."row_number", u.names, u.nid, u.phone_number, u.gender, u.email, u.valid,
+               u.nid_valid, u.phone_valid, u.email_valid, u.names_valid, u.gender_valid, u.errors, u.committed_at
+        FROM users u<join>
+        WHERE 1 = 1<bySeq><byParts><byValid><byOwner>
+        ORDER BY u.upload_seq, u."row_number" LIMIT :limit OFFSET :offset""";
+    private static final String JOIN_UPLOADS = " JOIN uploads p ON p.seq = u.upload_seq";
+    private static final String BY_SEQ = " AND u.upload_seq = :seq";
+    private static final String BY_PARTS = " AND u.part_seq = ANY(:parts)";
+    /** Two fixed predicates rather than a parameter: PostgreSQL uses its partial index only for "NOT u.valid". */
+    private static final String VALID = " AND u.valid";
+    private static final String NOT_VALID = " AND NOT u.valid";
+    private static final String BY_OWNER = " AND p.owner = :owner";
+    private static final String OWNER_SEQS = """
+        SELECT seq FROM uploads WHERE owner = :owner""";
+
+    private final Jdbi jdbi;
+    private final Dialect dialect;
+
+    UserListing(Jdbi jdbi, Dialect dialect) {
+        this.jdbi = jdbi;
+        this.dialect = dialect;
+    }
+
+    /** {@link rw.intake.storage.UserStore#users}. */
+    Page<CommittedUser> users(UserQuery query) {
+        try {
+            return jdbi.withHandle(h -> {
+                Long seq = null;
+                if (query.uploadId() != null) {
+                    seq = Uploads.seq(h, query.uploadId()).orElse(null);
+                    if (seq == null) {
+                        return new Page<CommittedUser>(List.of(), query.page(), query.size(), 0);
+                    }
+                }
+                List<Long> parts = null;
+                if (dialect == Dialect.POSTGRESQL) {
+                    if (seq != null) {
+                        parts = List.of(0L, seq);
+                    } else if (query.owner() != null) {
+                        parts = new ArrayList<>(List.of(0L));
+                        parts.addAll(h.createQuery(OWNER_SEQS).bind("owner", query.owner()).mapTo(Long.class).list());
+                    }
+                }
+                long total = filtered(h, COUNT_USERS, query, seq, parts).mapTo(Long.class).one();
+                List<CommittedUser> items = filtered(h, SELECT_USERS, query, seq, parts)
+                    .bind("limit", query.size()).bind("offset", (long) (query.page() - 1) * query.size())
+                    .map((rs, ctx) -> user(rs)).list();
+                return new Page<>(items, query.page(), query.size(), total);
+            });
+        } catch (JdbiException e) {
+            throw new StorageException("reading committed users failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** {@link rw.intake.storage.UserStore#isCommitted}. */
+    boolean isCommitted(String uploadId) {
+        try {
+            return jdbi.withHandle(h -> Uploads.exists(h, uploadId));
+        } catch (JdbiException e) {
+            throw new StorageException("reading upload " + uploadId + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The query {@code sql} with the filters of {@code query} defined and their values bound. */
+    private static Query filtered(Handle h, String sql, UserQuery query, Long seq, List<Long> parts) {
+        Query q = h.createQuery(sql)
+            .define("join", query.owner() == null ? "" : JOIN_UPLOADS)
+            .define("bySeq", seq == null ? "" : BY_SEQ)
+            .define("byParts", parts == null ? "" : BY_PARTS)
+            .define("byValid", query.valid() == null ? "" : query.valid() ? VALID : NOT_VALID)
+            .define("byOwner", query.owner() == null ? "" : BY_OWNER);
+        if (seq != null) {
+            q.bind("seq", seq.longValue());
+        }
+        if (parts != null) {
+            q.bindArray("parts", Long.class, parts);
+        }
+        if (query.owner() != null) {
+            q.bind("owner", query.owner());
+        }
+        return q;
+    }
+
+    private static CommittedUser user(ResultSet rs) throws SQLException {
+        return new CommittedUser(rs.getLong("id"), rs.getString("upload_id"), rs.getInt("row_number"), rs.getString("names"),
+            rs.getString("nid"), rs.getString("phone_number"), rs.getString("gender"), rs.getString("email"),
+            rs.getBoolean("valid"), rs.getBoolean("nid_valid"), rs.getBoolean("phone_valid"), rs.getBoolean("email_valid"),
+            rs.getBoolean("names_valid"), rs.getBoolean("gender_valid"), ViolationsJson.read(rs.getString("errors")),
+            rs.getTimestamp("committed_at").toInstant());
+    }
+}
