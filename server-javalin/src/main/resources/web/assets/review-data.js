@@ -1,7 +1,7 @@
 // The review screen's first requests: the upload's summary and, when its records are known to be ready, the first
-// page of records, both at once. index.html runs this module before the page's other modules are evaluated, so that
-// a review opened by its link (or reloaded) has its requests on the way while the rest of the page starts; the
-// screen takes them over once.
+// page of records, both at once. They start when this module is evaluated, before the page's screens and app.js
+// are, so that a review opened by its link (or reloaded) has its requests on the way while the messages load and
+// the page starts; the screen takes them over once.
 import { currentUser, get } from './api.js';
 
 export const FIELDS = ['names', 'nid', 'phone_number', 'gender', 'email'];
