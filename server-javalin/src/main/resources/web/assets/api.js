@@ -3,6 +3,7 @@
 const KEY = 'intake.tokens';
 let tokens = JSON.parse(sessionStorage.getItem(KEY) || 'null');
 let refreshTimer = null;
+let refreshing = null; // the refresh on the way: requests made meanwhile wait for it, not send their own
 let onSignedOut = () => {};
 
 /** An answer that was not 2xx: the problem's fields, the status and Retry-After in seconds. */
@@ -53,7 +54,12 @@ function scheduleRefresh() {
   refreshTimer = setTimeout(() => refresh().catch(() => signOut(true)), wait);
 }
 
-async function refresh() {
+function refresh() {
+  refreshing ||= refreshTokens().finally(() => { refreshing = null; });
+  return refreshing;
+}
+
+async function refreshTokens() {
   const res = await fetch('/api/v1/token/refresh', {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refresh: tokens.refresh }),
   });
@@ -89,7 +95,7 @@ async function toError(res) {
 
 /** Calls the API with the access token; a 401 signs out. Answers the parsed JSON (null for 204). */
 export async function call(method, path, body) {
-  if (tokens && tokens.expiresAt - Date.now() < 2_000) await refresh().catch(() => signOut(true));
+  if (tokens && tokens.expiresAt - Date.now() < 2_000) await refresh().catch(() => { if (tokens) signOut(true); });
   const headers = { Authorization: `Bearer ${tokens?.access}` };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

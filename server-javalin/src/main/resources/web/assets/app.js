@@ -4,9 +4,12 @@ import { loadMessages, t } from './i18n.js';
 import { currentUser, setSignedOutHandler, signIn, signOut } from './api.js';
 import { h, go, problemNode } from './ui.js';
 import { showReview } from './review.js';
-import { showUploads, uploadDropped } from './uploads.js';
-import { showUsers } from './users.js';
-import { showAccounts } from './accounts.js';
+import { forgetEarly } from './review-data.js';
+
+// the other screens load when first shown: the review's link opens without them
+const uploadsScreen = () => import('./uploads.js');
+const usersScreen = () => import('./users.js');
+const accountsScreen = () => import('./accounts.js');
 
 const main = () => document.getElementById('main');
 let signedOutReason = null;
@@ -90,12 +93,15 @@ async function render() {
       shell('uploads');
       await showReview(main(), id, params);
     } else if (screen === 'users') {
+      const { showUsers } = await usersScreen();
       shell('users');
       await showUsers(main(), params);
     } else if (screen === 'accounts' && user.role === 'admin') {
+      const { showAccounts } = await accountsScreen();
       shell('accounts');
       await showAccounts(main());
     } else if (screen === 'uploads') {
+      const { showUploads } = await uploadsScreen();
       shell('uploads');
       await showUploads(main());
     } else {
@@ -132,7 +138,7 @@ function dropZone() {
     const file = e.dataTransfer.files[0];
     if (!file || !currentUser()) return;
     if (route().parts.join('/') !== 'uploads') go('/uploads');
-    uploadDropped(file);
+    uploadsScreen().then(({ uploadDropped }) => uploadDropped(file));
   });
 }
 
@@ -147,6 +153,7 @@ async function start() {
   dropZone();
   window.addEventListener('hashchange', render);
   await render();
+  forgetEarly();
   document.body.dataset.ready = 'true';
 }
 

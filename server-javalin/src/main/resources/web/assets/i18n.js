@@ -3,7 +3,9 @@
 
 let messages = {};
 let locale = 'en';
-let numbers = new Intl.NumberFormat('en');
+// made once per locale: making a formatter is slow (the first one loads the locale's data)
+let numbers = null;
+let dates = null;
 
 /** Loads the messages of the first supported browser language (English otherwise). */
 export async function loadMessages(supported = ['en']) {
@@ -13,7 +15,9 @@ export async function loadMessages(supported = ['en']) {
   const res = await fetch(`/assets/messages/${wanted}.json`);
   messages = await res.json();
   locale = wanted;
+  // made now, while the screen's requests are on the way, not when the answers are drawn
   numbers = new Intl.NumberFormat(locale);
+  dates = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   document.documentElement.lang = locale;
 }
 
@@ -23,7 +27,7 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (m, name) => {
     const v = params[name];
     if (v === undefined || v === null) return m;
-    return typeof v === 'number' ? numbers.format(v) : String(v);
+    return typeof v === 'number' ? formatNumber(v) : String(v);
   });
 }
 
@@ -33,10 +37,12 @@ export function has(key) {
 }
 
 export function formatNumber(n) {
+  numbers ||= new Intl.NumberFormat(locale);
   return numbers.format(n);
 }
 
 export function formatDate(iso) {
   if (!iso) return '';
-  return new Date(iso).toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  dates ||= new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+  return dates.format(new Date(iso));
 }

@@ -3,30 +3,16 @@
 import { t, has, formatDate } from './i18n.js';
 import { call, get, download } from './api.js';
 import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, announce } from './ui.js';
+import { FIELDS, SIZES, reviewQuery as query, recordsPath as pathOf, rememberStatus, firstRequests } from './review-data.js';
 
-export const FIELDS = ['names', 'nid', 'phone_number', 'gender', 'email'];
 const PROPERTY = { names: 'names', nid: 'nid', phone_number: 'phoneNumber', gender: 'gender', email: 'email' };
 const FIELD_OF = Object.fromEntries(Object.entries(PROPERTY).map(([k, v]) => [v, k]));
 const WARNINGS = new Set(['nid.numeric_cell', 'nid.underage', 'phone.duplicate', 'email.duplicate']);
-const SIZES = [50, 100, 500];
 
 let view = null; // {id, summary, main, parts...} of the review on screen
 
 const codeText = (code) => (has(`code.${code}`) ? t(`code.${code}`) : code);
 export const severityOf = (code) => (WARNINGS.has(code) ? 'warning' : 'error');
-
-function query(params) {
-  const size = SIZES.includes(Number(params.get('size'))) ? Number(params.get('size')) : 50;
-  return {
-    status: ['valid', 'invalid'].includes(params.get('status')) ? params.get('status') : 'all',
-    field: FIELDS.includes(params.get('field')) ? params.get('field') : '',
-    code: params.get('code') || '',
-    page: Math.max(1, Number(params.get('page')) || 1),
-    size,
-    row: Number(params.get('row')) || null,
-    hl: Number(params.get('hl')) || null,
-  };
-}
 
 function link(q, change) {
   const next = { ...q, ...change };
@@ -42,16 +28,23 @@ function navigate(q, change) {
 
 export async function showReview(main, id, params) {
   const q = query(params);
+  let records = null;
   if (!view || view.id !== id || view.main !== main || !main.contains(view.table)) {
-    const summary = await get(`/api/v1/uploads/${id}`);
+    // the summary and the first page are asked for together when the upload's records are known to be ready, and
+    // drawn together: the page is laid out once
+    const first = firstRequests(id, q);
+    const [summary] = await Promise.all([first.summary, first.records?.catch(() => null)]);
+    rememberStatus(summary);
     view = { id, summary, main, notice: h('div', { id: 'edit-result', role: 'status' }) };
     drawFrame();
+    records = first.records;
   }
-  await drawRecords(q);
+  await drawRecords(q, records);
 }
 
 async function refreshSummary() {
   view.summary = await get(`/api/v1/uploads/${view.id}`);
+  rememberStatus(view.summary);
   drawFrame();
   await drawRecords(query(new URLSearchParams(location.hash.split('?')[1] || '')));
 }
@@ -205,12 +198,7 @@ function rowJump(q) {
   }, h('label', { for: 'jump-row' }, t('review.jumpRow')), input, h('button', { type: 'submit', class: 'btn', id: 'jump-row-go' }, t('review.go')));
 }
 
-function recordsPath(q, page, size) {
-  const p = new URLSearchParams({ page, size, status: q.status });
-  if (q.field) p.set('field', q.field);
-  if (q.code) p.set('code', q.code);
-  return `/api/v1/uploads/${view.id}/records?${p}`;
-}
+const recordsPath = (q, page, size) => pathOf(view.id, q, page, size);
 
 /** The index (1-based) in the filtered list of row {@code row}, or of the first row after it: a binary search. */
 async function locate(q, row) {
@@ -227,7 +215,8 @@ async function locate(q, row) {
   return { index: lo, exact: (await at(lo)) === row };
 }
 
-async function drawRecords(q) {
+/** Draws the page of records of {@code q}; {@code pending} is its request when it was started already. */
+async function drawRecords(q, pending = null) {
   const key = [q.status, q.field, q.code, q.size].join('|');
   if (view.drawn !== key) {
     drawChart(q);
@@ -252,7 +241,7 @@ async function drawRecords(q) {
   }
   let page;
   try {
-    page = await get(recordsPath(q, q.page, q.size));
+    page = await (pending || get(recordsPath(q, q.page, q.size)));
   } catch (err) {
     view.table.replaceChildren(problemNode(err));
     return;
@@ -280,9 +269,11 @@ function table(q, page) {
       type: 'button', class: 'btn small toggle', id: `toggle-${r.row}`, 'aria-expanded': 'false', 'aria-controls': detailsId,
       'aria-label': t('review.details.show', { row: r.row }),
     }, '▸');
-    const details = h('tr', { id: detailsId, class: 'details', hidden: true }, h('td', { colspan: 8 }, detailsList(q, r)));
+    // the details line is filled when first opened: a page draws fewer nodes
+    const details = h('tr', { id: detailsId, class: 'details', hidden: true }, h('td', { colspan: 8 }));
     toggle.addEventListener('click', () => {
       const open = details.hidden;
+      if (open && !details.firstChild.firstChild) details.firstChild.append(detailsList(q, r));
       details.hidden = !open;
       toggle.setAttribute('aria-expanded', String(open));
       toggle.setAttribute('aria-label', t(open ? 'review.details.hide' : 'review.details.show', { row: r.row }));

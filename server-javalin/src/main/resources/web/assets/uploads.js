@@ -3,6 +3,7 @@
 import { t, formatDate } from './i18n.js';
 import { currentUser, get, sendFile } from './api.js';
 import { h, href, n, problemNode, announce } from './ui.js';
+import { rememberStatus } from './review-data.js';
 
 let panel = null; // the upload panel of the screen on view; an upload in flight reports into it
 let listBox = null;
@@ -29,6 +30,7 @@ export async function showUploads(main) {
 async function refreshList() {
   if (!listBox) return;
   const uploads = await get('/api/v1/uploads');
+  rememberStatus(...uploads);
   const admin = currentUser()?.role === 'admin';
   if (!uploads.length) {
     listBox.replaceChildren(h('p', { class: 'empty', text: t('uploads.empty') }));

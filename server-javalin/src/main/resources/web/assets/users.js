@@ -2,7 +2,7 @@
 import { t, formatDate } from './i18n.js';
 import { get } from './api.js';
 import { h, go, n, pager, select, keepingFocus } from './ui.js';
-import { FIELDS } from './review.js';
+import { FIELDS } from './review-data.js';
 
 const SIZES = [50, 100, 500];
 const PROPERTY = { names: 'names', nid: 'nid', phone_number: 'phoneNumber', gender: 'gender', email: 'email' };

@@ -46,6 +46,23 @@ public final class ReviewPageBench {
             document.getElementById(arguments[0]).click();
             """;
 
+    /** The load's timeline: navigation phases, every fetched resource (start, first byte, end) and the page's marks. */
+    private static final String TIMELINE = """
+            const f = (x) => x.toFixed(1).padStart(7);
+            const nav = performance.getEntriesByType('navigation')[0];
+            const lines = [`  html: start ${f(nav.startTime)} request ${f(nav.requestStart)} first byte ${f(nav.responseStart)}`
+              + ` end ${f(nav.responseEnd)} domInteractive ${f(nav.domInteractive)} DOMContentLoaded ${f(nav.domContentLoadedEventEnd)}`
+              + ` load ${f(nav.loadEventEnd)}`];
+            for (const e of performance.getEntriesByType('resource')) {
+              lines.push(`  ${e.initiatorType.padEnd(14)} ${f(e.startTime)} -> first byte ${f(e.responseStart)} -> end ${f(e.responseEnd)}`
+                + `  ${e.name.replace(location.origin, '')}`);
+            }
+            for (const e of [...performance.getEntriesByType('mark'), ...performance.getEntriesByType('paint')]) {
+              lines.push(`  ${e.entryType.padEnd(14)} ${f(e.startTime)}  ${e.name}`);
+            }
+            return lines.join('\\n');
+            """;
+
     private ReviewPageBench() {
     }
 
@@ -64,6 +81,7 @@ public final class ReviewPageBench {
                 browser.signedIn("bench", "bench-password");
                 browser.visible(By.id("records-table"));
                 List<Double> loads = new ArrayList<>();
+                List<String> timelines = new ArrayList<>();
                 for (int i = 0; i < LOADS + 2; i++) {
                     browser.driver().get("about:blank");
                     browser.driver().get(url);
@@ -72,6 +90,7 @@ public final class ReviewPageBench {
                             "return performance.getEntriesByName('intake:records-drawn')[0].startTime")).doubleValue();
                     if (i >= 2) { // the first two warm the server's JIT and the browser's caches
                         loads.add(ms);
+                        timelines.add((String) browser.script(TIMELINE));
                     }
                 }
                 List<Double> turns = new ArrayList<>();
@@ -84,6 +103,8 @@ public final class ReviewPageBench {
                     }
                 }
                 report("review screen interactive after navigation", loads);
+                System.out.println("timeline of the median load (ms from navigation start):");
+                System.out.println(timelines.get(loads.indexOf(sorted(loads).get(loads.size() / 2))));
                 report("page turn (Next, 50 rows)", turns);
                 report("  of which the records request", fetches);
             }
@@ -103,9 +124,14 @@ public final class ReviewPageBench {
         throw new IllegalStateException("upload " + id + " still validating after 30 minutes");
     }
 
-    private static void report(String what, List<Double> ms) {
+    private static List<Double> sorted(List<Double> ms) {
         List<Double> sorted = new ArrayList<>(ms);
         Collections.sort(sorted);
+        return sorted;
+    }
+
+    private static void report(String what, List<Double> ms) {
+        List<Double> sorted = sorted(ms);
         System.out.printf(Locale.ROOT, "%s: median %.0f ms, max %.0f ms over %d runs%n", what,
                 sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1), sorted.size());
     }
