@@ -73,6 +73,7 @@ public final class Pipeline {
         /**
          * Hands {@code item} on, waiting while the queue is full.
          *
+         * @param item not null
          * @throws InterruptedException when the pipeline was cancelled or the thread interrupted; let it end the stage
          */
         void put(T item) throws InterruptedException;
