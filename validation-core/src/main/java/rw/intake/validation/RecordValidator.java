@@ -3,15 +3,9 @@ package rw.intake.validation;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.Spliterator;
-import java.util.Spliterators;
-import java.util.function.Consumer;
-import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import rw.intake.validation.internal.CurrentYear;
 import rw.intake.validation.internal.Emails;
 import rw.intake.validation.internal.Findings;
@@ -120,43 +114,6 @@ public final class RecordValidator {
         }
         out.addAll(batch.markRegistered(chunk));
         return Collections.unmodifiableList(out);
-    }
-
-    /**
-     * Every rule over a stream in row order, lazily; records come out in the order they went in. Already-registered
-     * look-ups are made in batches of {@link #REGISTERED_LOOKUP_BATCH}, so up to that many records are read ahead.
-     * Closing the returned stream closes {@code records}. The stream fails with {@link IllegalArgumentException} if
-     * the rows do not ascend. A stream of known size (a list's, say) gets a duplicate index sized for it up front,
-     * as {@link #newBatch(int)}; others get one that grows.
-     */
-    public Stream<ValidatedRecord> validate(Stream<RawRecord> records) {
-        Spliterator<RawRecord> split = records.spliterator();
-        long size = split.getExactSizeIfKnown();
-        Iterator<RawRecord> source = Spliterators.iterator(split);
-        BatchValidator batch = size < 0 || size > Integer.MAX_VALUE ? newBatch() : newBatch((int) size);
-        Spliterator<ValidatedRecord> chunks = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE, Spliterator.ORDERED
-                | Spliterator.NONNULL) {
-            private List<ValidatedRecord> ready = List.of();
-            private int next;
-
-            @Override
-            public boolean tryAdvance(Consumer<? super ValidatedRecord> action) {
-                if (next == ready.size()) {
-                    List<ValidatedRecord> chunk = new ArrayList<>(REGISTERED_LOOKUP_BATCH);
-                    while (chunk.size() < REGISTERED_LOOKUP_BATCH && source.hasNext()) {
-                        chunk.add(batch.next(source.next()));
-                    }
-                    if (chunk.isEmpty()) {
-                        return false;
-                    }
-                    ready = batch.markRegistered(chunk);
-                    next = 0;
-                }
-                action.accept(ready.get(next++));
-                return true;
-            }
-        };
-        return StreamSupport.stream(chunks, false).onClose(records::close);
     }
 
     public Clock clock() {

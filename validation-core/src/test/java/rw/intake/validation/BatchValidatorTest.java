@@ -216,41 +216,36 @@ final class BatchValidatorTest {
         assertThat(out).hasSize(1);
     }
 
+    /**
+     * The README's stream path, the one the server runs: field and cross-row rules record by record on one batch, the
+     * registered-NID look-up once a chunk of {@link RecordValidator#REGISTERED_LOOKUP_BATCH} on another.
+     */
     @Test
-    void validate_streamIsLazyAndLooksUpInChunks() {
-        AtomicInteger pulled = new AtomicInteger();
-        AtomicInteger lookups = new AtomicInteger();
-        AtomicInteger closed = new AtomicInteger();
+    void crossCheckThenMarkRegisteredByChunk_equalsValidateAll() {
+        List<Integer> sizes = new ArrayList<>();
         RecordValidator v = RecordValidator.builder().clock(Records.CLOCK_2026).registeredNids(nids -> {
-            lookups.incrementAndGet();
-            return Set.of();
+            sizes.add(nids.size());
+            return nids.stream().filter(n -> n.endsWith("7")).collect(Collectors.toSet());
         }).build();
-        Stream<RawRecord> source = mixed(10_000).stream().peek(r -> pulled.incrementAndGet()).onClose(closed::incrementAndGet);
+        List<RawRecord> raws = mixed(2345);
+        BatchValidator checks = v.newBatch();
+        BatchValidator lookups = v.newBatch();
 
-        try (Stream<ValidatedRecord> out = v.validate(source)) {
-            assertThat(out.limit(1500).count()).isEqualTo(1500);
+        List<ValidatedRecord> out = new ArrayList<>();
+        for (int from = 0; from < raws.size(); from += RecordValidator.REGISTERED_LOOKUP_BATCH) {
+            List<ValidatedRecord> chunk = new ArrayList<>();
+            for (RawRecord r : raws.subList(from, Math.min(raws.size(), from + RecordValidator.REGISTERED_LOOKUP_BATCH))) {
+                chunk.add(checks.crossCheck(v.validate(r)));
+            }
+            out.addAll(lookups.markRegistered(chunk));
         }
+        List<Integer> chunked = List.copyOf(sizes);
+        sizes.clear();
 
-        assertThat(pulled).hasValue(2000);
-        assertThat(lookups).hasValue(2);
-        assertThat(closed).hasValue(1);
-    }
-
-    @Test
-    void validate_streamEqualsValidateAll() {
-        List<RawRecord> raws = mixed(2345);
-
-        assertThat(Records.VALIDATOR.validate(raws.stream()).toList()).isEqualTo(Records.VALIDATOR.validateAll(raws));
-    }
-
-    @Test
-    void validate_streamOfUnknownSizeEqualsValidateAll() {
-        List<RawRecord> raws = mixed(2345);
-        Stream<RawRecord> unsized = raws.stream().filter(r -> true);
-
-        assertThat(unsized.spliterator().getExactSizeIfKnown()).isEqualTo(-1);
-        assertThat(Records.VALIDATOR.validate(raws.stream().filter(r -> true)).toList())
-                .isEqualTo(Records.VALIDATOR.validateAll(raws));
+        assertThat(out).isEqualTo(v.validateAll(raws));
+        assertThat(chunked).isEqualTo(sizes);
+        assertThat(out).filteredOn(r -> r.has("nid.already_registered")).isNotEmpty();
+        assertThat(out).filteredOn(r -> r.has("nid.duplicate")).isNotEmpty();
     }
 
     @Test

@@ -10,8 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
@@ -65,49 +63,37 @@ public final class ReadBench {
         }
         System.out.printf(Locale.ROOT, "JVM max heap %d MiB, %d cores%n", Runtime.getRuntime().maxMemory() >> 20,
                 Runtime.getRuntime().availableProcessors());
-        ExecutorService readers = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "sheet-reader");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            byte[] warm = workbook(20_000, true);
-            for (int i = 0; i < 5; i++) {
-                readOnly(warm);
-                readAndValidate(warm);
-                readAheadAndValidate(warm, readers);
+        byte[] warm = workbook(20_000, true);
+        for (int i = 0; i < 5; i++) {
+            readOnly(warm);
+            readAndValidate(warm);
+            Path file = Files.createTempFile("readbench", ".xlsx");
+            Files.write(file, warm);
+            poi(file);
+            Files.delete(file);
+        }
+        for (int rows : sizes) {
+            for (boolean inline : new boolean[] {true, false}) {
+                byte[] xlsx = workbook(rows, inline);
+                String name = String.format(Locale.ROOT, "%,d rows, %s strings, %.1f MiB", rows,
+                        inline ? "inline" : "shared", xlsx.length / 1048576.0);
+                System.out.println(name);
+                measure("  of which the zip pre-pass (inflate count)", rows,
+                        () -> PackageCheck.check(xlsx, ReadLimits.defaults()) ? rows : rows);
+                double base = measure("  SheetReader read only", rows, () -> readOnly(xlsx));
+                measure("  SheetReader read + validate, one thread", rows, () -> readAndValidate(xlsx));
+                // POI's OPCPackage.open(InputStream) inflates every part into memory (and refuses parts over
+                // 100 MB); its streaming use is OPCPackage.open(File). The bench's own bytes go to a temp file.
                 Path file = Files.createTempFile("readbench", ".xlsx");
-                Files.write(file, warm);
-                poi(file);
-                Files.delete(file);
-            }
-            for (int rows : sizes) {
-                for (boolean inline : new boolean[] {true, false}) {
-                    byte[] xlsx = workbook(rows, inline);
-                    String name = String.format(Locale.ROOT, "%,d rows, %s strings, %.1f MiB", rows,
-                            inline ? "inline" : "shared", xlsx.length / 1048576.0);
-                    System.out.println(name);
-                    measure("  of which the zip pre-pass (inflate count)", rows,
-                            () -> PackageCheck.check(xlsx, ReadLimits.defaults()) ? rows : rows);
-                    double base = measure("  SheetReader read only", rows, () -> readOnly(xlsx));
-                    measure("  SheetReader read + validate, one thread", rows, () -> readAndValidate(xlsx));
-                    measure("  SheetReader read-ahead + validate, two threads", rows,
-                            () -> readAheadAndValidate(xlsx, readers));
-                    // POI's OPCPackage.open(InputStream) inflates every part into memory (and refuses parts over
-                    // 100 MB); its streaming use is OPCPackage.open(File). The bench's own bytes go to a temp file.
-                    Path file = Files.createTempFile("readbench", ".xlsx");
-                    Files.write(file, xlsx);
-                    double poi;
-                    try {
-                        poi = measure("  POI XSSFReader+XSSFSheetXMLHandler read only", rows, () -> poi(file));
-                    } finally {
-                        Files.delete(file);
-                    }
-                    System.out.printf(Locale.ROOT, "  POI / SheetReader (read only): %.2f%n", poi / base);
+                Files.write(file, xlsx);
+                double poi;
+                try {
+                    poi = measure("  POI XSSFReader+XSSFSheetXMLHandler read only", rows, () -> poi(file));
+                } finally {
+                    Files.delete(file);
                 }
+                System.out.printf(Locale.ROOT, "  POI / SheetReader (read only): %.2f%n", poi / base);
             }
-        } finally {
-            readers.shutdownNow();
         }
     }
 
@@ -191,14 +177,6 @@ public final class ReadBench {
     private static long readAndValidate(byte[] xlsx) {
         BatchValidator batch = RecordValidator.defaults().newBatch();
         try (SheetRecords sheet = READER.open(xlsx); Stream<RawRecord> records = sheet.records()) {
-            return records.map(batch::next).filter(ValidatedRecord::valid).count() >= 0 ? sheet.rowsRead() : -1;
-        }
-    }
-
-    private static long readAheadAndValidate(byte[] xlsx, ExecutorService readers) {
-        BatchValidator batch = RecordValidator.defaults().newBatch();
-        SheetRecords sheet = READER.open(xlsx);
-        try (Stream<RawRecord> records = sheet.records(readers)) {
             return records.map(batch::next).filter(ValidatedRecord::valid).count() >= 0 ? sheet.rowsRead() : -1;
         }
     }

@@ -9,13 +9,13 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +24,7 @@ import rw.intake.excel.SheetReader;
 import rw.intake.excel.SheetRecords;
 import rw.intake.server.internal.http.ApiException;
 import rw.intake.server.internal.auth.Principal;
+import rw.intake.server.internal.pipeline.Pipeline;
 import rw.intake.storage.CommitMode;
 import rw.intake.storage.CommitRequest;
 import rw.intake.storage.CommitResult;
@@ -50,8 +51,8 @@ public final class UploadService {
     private static final Logger LOG = LoggerFactory.getLogger(UploadService.class);
     /** Records validated between two publications of progress and two registered-NID look-ups. */
     static final int CHUNK = RecordValidator.REGISTERED_LOOKUP_BATCH;
+    /** Chunks waiting between two stages at most. */
     private static final int QUEUED_CHUNKS = 8;
-    private static final long POLL_MILLIS = 50;
     /** The code of a request, or of an upload's failure, that needed the database while it could not be reached. */
     public static final String DATABASE_UNAVAILABLE = "database.unavailable";
 
@@ -115,8 +116,8 @@ public final class UploadService {
             Upload upload = new Upload(UploadIds.next(), caller.username(), file.fileName(), clock.instant(),
                     opened.header().ignoredColumns(), opened.header().fieldHeaders(), rows);
             staging.admit(upload, rows);
-            readers.execute(() -> read(upload, opened));
-            handedOver = true;
+            handedOver = true; // the validation closes the sheet, even one whose stages cannot start
+            validate(upload, opened);
             return upload.summary();
         } finally {
             if (!handedOver) {
@@ -306,150 +307,138 @@ public final class UploadService {
         return u;
     }
 
-    /** A run of records handed from one stage to the next, with the reader's counters. */
-    private record Chunk<T>(List<T> records, long rowsRead, long blankRows, RuntimeException fault, boolean last) {
+    /** A run of records handed from one stage to the next, with the reader's counters after it. */
+    private record Chunk<T>(List<T> records, long rowsRead, long blankRows) {
     }
 
     /**
-     * Reads the sheet on a reader thread and hands chunks of raw records to a checking thread (field and cross-row
-     * rules), which hands them to a registering thread (registered-NID look-ups, then staging), each through a short
-     * queue, so that parsing the XML, applying the rules and the database look-ups overlap.
+     * Validates the sheet in three stages, each on a thread of its own pool, handing chunks on through short queues
+     * ({@link Pipeline}), so that parsing the XML, applying the rules and the database look-ups overlap: the reader
+     * ({@code readers}), the field and cross-row rules in row order ({@code checkers}), then the registered-NID
+     * look-ups and staging ({@code registrars}), which reports the outcome. A failure of any stage stops the others
+     * and fails the upload; releasing the upload (deleted, expired, evicted) cancels the stages, as does the
+     * executors' shutdown. The sheet is closed once no stage runs.
      */
-    private void read(Upload upload, SheetRecords sheet) {
-        BlockingQueue<Chunk<RawRecord>> raw = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
-        BlockingQueue<Chunk<ValidatedRecord>> checked = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
-        AtomicBoolean stopped = new AtomicBoolean();
-        registrars.execute(() -> register(upload, checked, stopped));
-        checkers.execute(() -> check(upload, raw, checked, stopped));
-        Chunk<RawRecord> end;
-        try (sheet; Stream<RawRecord> stream = sheet.records()) {
-            List<RawRecord> chunk = new ArrayList<>(CHUNK);
-            Iterator<RawRecord> it = stream.iterator();
-            while (it.hasNext()) {
-                chunk.add(it.next());
-                if (chunk.size() == CHUNK) {
-                    if (!hand(raw, new Chunk<>(chunk, sheet.rowsRead(), sheet.blankRows(), null, false), stopped, upload)) {
-                        return;
+    private void validate(Upload upload, SheetRecords sheet) {
+        Validation run = new Validation(upload, sheet);
+        Pipeline stages = Pipeline.from(readers, run::read)
+                .then(checkers, QUEUED_CHUNKS, run::check)
+                .to(registrars, QUEUED_CHUNKS, run::register, run::finish);
+        stages.done().whenComplete((ok, failure) -> {
+            sheet.close();
+            if (failure != null) {
+                run.failed(failure instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : failure);
+            }
+        });
+        upload.settled().thenRun(() -> {
+            if (upload.released()) {
+                stages.cancel();
+            }
+        });
+        stages.start();
+    }
+
+    /** One upload's validation: its stages, and the rows read where a stage failed. */
+    private final class Validation {
+        private final Upload upload;
+        private final SheetRecords sheet;
+        private final BatchValidator checks = validator.newBatch();
+        private final BatchValidator lookups = validator.newBatch();
+        /** The counters of the last chunk staged (registering thread). */
+        private long rowsRead;
+        private long blankRows;
+        /** The rows read when the first stage to fail met its fault (the progress its failure reports). */
+        private final AtomicLong faultRows = new AtomicLong(-1);
+
+        Validation(Upload upload, SheetRecords sheet) {
+            this.upload = upload;
+            this.sheet = sheet;
+        }
+
+        /** Reads the sheet into chunks; a fault of the file ends the pipeline. */
+        void read(Pipeline.Downstream<Chunk<RawRecord>> out) throws InterruptedException {
+            try (Stream<RawRecord> stream = sheet.records()) {
+                List<RawRecord> chunk = new ArrayList<>(CHUNK);
+                Iterator<RawRecord> it = stream.iterator();
+                while (it.hasNext()) {
+                    chunk.add(it.next());
+                    if (chunk.size() == CHUNK) {
+                        out.put(new Chunk<>(chunk, sheet.rowsRead(), sheet.blankRows()));
+                        chunk = new ArrayList<>(CHUNK);
                     }
-                    chunk = new ArrayList<>(CHUNK);
                 }
-            }
-            end = new Chunk<>(chunk, sheet.rowsRead(), sheet.blankRows(), null, true);
-        } catch (RuntimeException ex) {
-            end = new Chunk<>(List.of(), sheet.rowsRead(), sheet.blankRows(), ex, true);
-        }
-        hand(raw, end, stopped, upload);
-    }
-
-    private static <T> boolean hand(BlockingQueue<Chunk<T>> queue, Chunk<T> chunk, AtomicBoolean stopped, Upload upload) {
-        try {
-            while (!queue.offer(chunk, POLL_MILLIS, TimeUnit.MILLISECONDS)) {
-                if (stopped.get() || upload.released()) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /** The next chunk, or null once the upload is released or the pipeline stopped. */
-    private static <T> Chunk<T> take(BlockingQueue<Chunk<T>> queue, AtomicBoolean stopped, Upload upload)
-            throws InterruptedException {
-        while (true) {
-            Chunk<T> c = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-            if (c != null) {
-                return c;
-            }
-            if (stopped.get() || upload.released()) {
-                stopped.set(true);
-                return null;
+                out.put(new Chunk<>(chunk, sheet.rowsRead(), sheet.blankRows()));
+            } catch (RuntimeException | Error ex) {
+                faultRows.compareAndSet(-1, sheet.rowsRead());
+                throw ex;
+            } finally {
+                sheet.close();
             }
         }
-    }
 
-    /** Field rules and cross-row rules in row order; a fault is passed on to the registering thread to report. */
-    private void check(Upload upload, BlockingQueue<Chunk<RawRecord>> in, BlockingQueue<Chunk<ValidatedRecord>> out,
-                       AtomicBoolean stopped) {
-        long rowsRead = 0;
-        long blankRows = 0;
-        Chunk<ValidatedRecord> handed;
-        try {
-            BatchValidator batch = validator.newBatch();
-            while (true) {
-                Chunk<RawRecord> c = take(in, stopped, upload);
-                if (c == null) {
-                    return;
-                }
-                rowsRead = c.rowsRead();
-                blankRows = c.blankRows();
-                List<ValidatedRecord> done = new ArrayList<>(c.records().size());
+        /** Field rules and cross-row rules in row order. */
+        void check(Chunk<RawRecord> c, Pipeline.Downstream<Chunk<ValidatedRecord>> out) throws InterruptedException {
+            List<ValidatedRecord> done = new ArrayList<>(c.records().size());
+            try {
                 for (RawRecord r : c.records()) {
-                    done.add(batch.crossCheck(validator.validate(r)));
+                    done.add(checks.crossCheck(validator.validate(r)));
                 }
-                handed = new Chunk<>(done, c.rowsRead(), c.blankRows(), c.fault(), c.last());
-                if (!hand(out, handed, stopped, upload) || c.last()) {
-                    return;
-                }
+            } catch (RuntimeException | Error ex) {
+                faultRows.compareAndSet(-1, c.rowsRead());
+                throw ex;
             }
-        } catch (InterruptedException ex) {
-            stopped.set(true);
-            Thread.currentThread().interrupt();
-            return;
-        } catch (RuntimeException | Error ex) {
-            handed = new Chunk<>(List.of(), rowsRead, blankRows, ex instanceof RuntimeException re ? re
-                    : new IllegalStateException(ex), true);
+            out.put(new Chunk<>(done, c.rowsRead(), c.blankRows()));
         }
-        hand(out, handed, stopped, upload);
-    }
 
-    /** Registered NIDs by chunk, then the records are staged; the end of the pipeline reports the outcome. */
-    private void register(Upload upload, BlockingQueue<Chunk<ValidatedRecord>> queue, AtomicBoolean stopped) {
-        long rowsRead = 0;
-        try {
-            BatchValidator batch = validator.newBatch();
-            while (true) {
-                Chunk<ValidatedRecord> c = take(queue, stopped, upload);
-                if (c == null) {
-                    return;
-                }
-                rowsRead = c.rowsRead();
+        /** Registered NIDs by chunk, then the records are staged. */
+        void register(Chunk<ValidatedRecord> c) {
+            rowsRead = c.rowsRead();
+            blankRows = c.blankRows();
+            try {
                 if (!c.records().isEmpty()) {
-                    upload.append(batch.markRegistered(c.records()), c.rowsRead(), c.blankRows());
-                }
-                if (c.fault() != null) {
-                    throw c.fault();
-                }
-                if (c.last()) {
-                    staging.adjust(upload, upload.recordCount());
-                    upload.finish(c.rowsRead(), c.blankRows());
-                    ended(upload, "validated", c.rowsRead());
-                    return;
+                    upload.append(lookups.markRegistered(c.records()), c.rowsRead(), c.blankRows());
                 }
                 staging.adjust(upload, upload.recordCount() + Math.max(0, upload.maxDataRows - c.rowsRead()));
+            } catch (RuntimeException | Error ex) {
+                faultRows.compareAndSet(-1, c.rowsRead());
+                throw ex;
             }
-        } catch (IngestException ex) {
-            stopped.set(true);
+        }
+
+        /** The end of the pipeline: the upload is validated. */
+        void finish() {
+            try {
+                staging.adjust(upload, upload.recordCount());
+                upload.finish(rowsRead, blankRows);
+                ended(upload, "validated", rowsRead);
+            } catch (RuntimeException | Error ex) {
+                faultRows.compareAndSet(-1, rowsRead);
+                throw ex;
+            }
+        }
+
+        /** Reports the first failure of a stage, once every stage has ended; a cancelled or interrupted one is not. */
+        void failed(Throwable failure) {
+            if (failure instanceof CancellationException || failure instanceof InterruptedException) {
+                return;
+            }
+            long rowsRead = Math.max(0, faultRows.get());
             staging.adjust(upload, 0);
-            upload.fail(ex.code(), ex.getMessage(), rowsRead);
-            ended(upload, "failed", rowsRead);
-        } catch (InterruptedException ex) {
-            stopped.set(true);
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error ex) {
-            stopped.set(true);
-            staging.adjust(upload, 0);
-            if (Storage.isUnavailable(ex)) {
-                LOG.warn("validating upload {} stopped: the database could not be reached: {}", upload.id, ex.getMessage());
+            if (failure instanceof IngestException ex) {
+                upload.fail(ex.code(), ex.getMessage(), rowsRead);
+                ended(upload, "failed", rowsRead);
+                return;
+            }
+            if (Storage.isUnavailable(failure)) {
+                LOG.warn("validating upload {} stopped: the database could not be reached: {}", upload.id,
+                        failure.getMessage());
                 upload.fail(DATABASE_UNAVAILABLE, "the database could not be reached to look up registered NIDs;"
                         + " upload the workbook again in a moment", rowsRead);
                 ended(upload, "failed", rowsRead);
                 return;
             }
             String ref = UUID.randomUUID().toString();
-            LOG.error("validating upload {} failed (ref {})", upload.id, ref, ex);
+            LOG.error("validating upload {} failed (ref {})", upload.id, ref, failure);
             upload.fail("upload.internal_error", "validation stopped on a server fault (ref " + ref + ")", rowsRead);
             ended(upload, "failed", rowsRead);
         }

@@ -60,7 +60,7 @@
  * the write lock, from the keys staging collected ({@code DuplicateKeys}: three longs a record, dropped once the
  * groups exist), so an edit walks only the groups of its old and new values. Pages, summaries and single records read
  * under a per-upload read lock, edits hold its write lock.
- * Reading (excel-ingest), checking (validation-core) and the registered-NID look-ups with staging run on three
- * threads joined by short queues.
+ * Reading (excel-ingest), checking (validation-core) and the registered-NID look-ups with staging run as the three
+ * stages of a {@code Pipeline}, on the reader, checker and registering pools; releasing an upload cancels them.
  */
 package rw.intake.server.internal.upload;
