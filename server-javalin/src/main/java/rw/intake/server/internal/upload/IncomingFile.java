@@ -4,17 +4,23 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.eclipse.jetty.http.MultiPart;
+import org.eclipse.jetty.http.MultiPartConfig;
+import org.eclipse.jetty.http.MultiPartFormData;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.Attributes;
 import rw.intake.excel.IngestException;
 import rw.intake.server.internal.http.ApiException;
 
 /**
  * A workbook received in a request, held in memory only: read from the request's input stream with a bound, never
- * through Jetty's multipart support (which spools large parts to disk). A multipart body is parsed here, from the
- * bounded bytes.
+ * through the servlet's multipart support (which spools large parts to disk). A multipart body is parsed from those
+ * bounded bytes by Jetty's {@link MultiPartFormData}, configured to keep every part in memory.
  *
  * @param fileName the name the client gave, or empty; control characters are dropped and a name longer than
  *                 {@value #MAX_FILE_NAME} characters is cut to that length, keeping its extension (so that every name
@@ -34,6 +40,8 @@ public record IncomingFile(String fileName, byte[] bytes) {
 
     /** Room for the multipart framing (boundaries, part headers, small form fields) beyond the file itself. */
     static final int MULTIPART_OVERHEAD = 64 * 1024;
+    /** The most parts a multipart body may have (the workbook and a few form fields). */
+    static final int MAX_PARTS = 100;
     static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     static final String CSV = "text/csv";
     /** A body up to this many times the limit is read to its end (and dropped) before the 413 goes out. */
@@ -51,12 +59,12 @@ public record IncomingFile(String fileName, byte[] bytes) {
         String type = ctx.contentType() == null ? "" : ctx.contentType();
         String mime = type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         if (mime.equals("multipart/form-data")) {
-            String boundary = parameter(type, "boundary");
+            String boundary = MultiPart.extractBoundary(type);
             if (boundary == null || boundary.isEmpty()) {
                 throw ApiException.badRequest("request.invalid_multipart", "the multipart body has no boundary");
             }
             byte[] body = readBounded(ctx, maxBytes + MULTIPART_OVERHEAD, maxBytes);
-            IncomingFile file = Multipart.part(body, boundary, partName);
+            IncomingFile file = part(body, type, partName);
             if (file == null) {
                 throw ApiException.badRequest("request.missing_file",
                         "the multipart body has no part named '" + partName + "' holding the workbook");
@@ -154,87 +162,58 @@ public record IncomingFile(String fileName, byte[] bytes) {
         return tooLarge(maxBytes);
     }
 
-    /** A parameter of a header value ({@code boundary=...}, {@code name="..."}), unquoted; null if absent. */
-    static String parameter(String header, String name) {
-        for (String part : header.split(";")) {
-            String p = part.strip();
-            int eq = p.indexOf('=');
-            if (eq > 0 && p.substring(0, eq).strip().equalsIgnoreCase(name)) {
-                String v = p.substring(eq + 1).strip();
-                if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
-                    v = v.substring(1, v.length() - 1);
-                }
-                return v;
-            }
+    /**
+     * Part {@code wanted} of a multipart/form-data body held in memory, parsed by Jetty's
+     * {@link MultiPartFormData} (RFC 7578: quoted and escaped parameters, {@code filename*=}). Every part stays in
+     * memory: the memory threshold is {@code -1} ("never write a part to disk") and no files directory is given. The
+     * parts are slices of {@code body}; only the wanted part is copied out of it.
+     *
+     * @return the part, or null if there is none of that name
+     * @throws ApiException 400 {@code request.invalid_multipart}, {@code request.duplicate_file}
+     */
+    static IncomingFile part(byte[] body, String contentType, String wanted) {
+        MultiPartConfig config = new MultiPartConfig.Builder()
+                .maxMemoryPartSize(-1)
+                .useFilesForPartsWithoutFileName(false)
+                .maxSize(body.length)
+                .maxPartSize(-1)
+                .maxHeadersSize(MULTIPART_OVERHEAD)
+                .maxParts(MAX_PARTS)
+                .build();
+        MultiPartFormData.Parts parts;
+        try {
+            parts = MultiPartFormData.getParts(Content.Source.from(ByteBuffer.wrap(body)), new Attributes.Mapped(),
+                    contentType, config);
+        } catch (CompletionException ex) {
+            Throwable cause = ex.getCause() == null ? ex : ex.getCause();
+            throw ApiException.badRequest("request.invalid_multipart", "the multipart body is malformed: "
+                    + cause.getMessage());
         }
-        return null;
-    }
-
-    /** A minimal multipart/form-data parser over bytes in memory (RFC 7578). */
-    static final class Multipart {
-        private Multipart() {
-        }
-
-        static IncomingFile part(byte[] body, String boundary, String wanted) {
-            byte[] dash = ("--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
-            byte[] delimiter = ("\r\n--" + boundary).getBytes(StandardCharsets.ISO_8859_1);
-            int at = indexOf(body, dash, 0);
-            if (at < 0) {
-                throw ApiException.badRequest("request.invalid_multipart", "the multipart body has no boundary line");
-            }
-            int pos = at + dash.length;
-            IncomingFile found = null;
-            while (true) {
-                if (pos + 1 < body.length && body[pos] == '-' && body[pos + 1] == '-') {
-                    return found;
-                }
-                int lineEnd = indexOf(body, new byte[] {'\r', '\n'}, pos);
-                int headersEnd = indexOf(body, new byte[] {'\r', '\n', '\r', '\n'}, pos);
-                if (lineEnd < 0 || headersEnd < 0) {
-                    throw ApiException.badRequest("request.invalid_multipart", "a multipart part is cut short");
-                }
-                String headers = new String(body, lineEnd + 2, Math.max(0, headersEnd - lineEnd - 2),
-                        StandardCharsets.UTF_8);
-                int start = headersEnd + 4;
-                int end = indexOf(body, delimiter, start);
-                if (end < 0) {
-                    throw ApiException.badRequest("request.invalid_multipart", "the multipart body has no closing boundary");
-                }
-                String disposition = null;
-                for (String line : headers.split("\r\n")) {
-                    int colon = line.indexOf(':');
-                    if (colon > 0 && line.substring(0, colon).strip().equalsIgnoreCase("Content-Disposition")) {
-                        disposition = line.substring(colon + 1);
-                    }
-                }
-                if (disposition != null && wanted.equals(parameter(disposition, "name"))) {
+        try (parts) {
+            MultiPart.Part found = null;
+            for (MultiPart.Part p : parts) {
+                if (wanted.equals(p.getName())) {
                     if (found != null) {
                         throw ApiException.badRequest("request.duplicate_file",
                                 "the multipart body has more than one part named '" + wanted + "'; send one file");
                     }
-                    String fileName = parameter(disposition, "filename");
-                    found = new IncomingFile(fileName == null ? "" : fileName, Arrays.copyOfRange(body, start, end));
+                    found = p;
                 }
-                pos = end + delimiter.length;
             }
+            return found == null ? null : new IncomingFile(found.getFileName(), bytes(found));
         }
+    }
 
-        private static int indexOf(byte[] haystack, byte[] needle, int from) {
-            byte first = needle[0];
-            int last = haystack.length - needle.length;
-            for (int i = Math.max(from, 0); i <= last; i++) {
-                if (haystack[i] != first) {
-                    continue;
-                }
-                int j = 1;
-                while (j < needle.length && haystack[i + j] == needle[j]) {
-                    j++;
-                }
-                if (j == needle.length) {
-                    return i;
-                }
+    /** The content of a part held in memory, copied into an array of its length. */
+    private static byte[] bytes(MultiPart.Part part) {
+        byte[] out = new byte[Math.toIntExact(part.getLength())];
+        try (InputStream in = Content.Source.asInputStream(part.getContentSource())) {
+            if (in.readNBytes(out, 0, out.length) != out.length) {
+                throw new IllegalStateException("a multipart part is shorter than its length");
             }
-            return -1;
+        } catch (IOException ex) {
+            throw new UncheckedIOException("reading a multipart part held in memory failed", ex);
         }
+        return out;
     }
 }

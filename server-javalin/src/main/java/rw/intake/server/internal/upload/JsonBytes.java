@@ -8,6 +8,11 @@ import java.util.Arrays;
  * punctuation are copied as they are, strings are quoted and escaped exactly as Jackson's UTF-8 generator escapes them
  * ({@code \"}, {@code \\}, {@code \b \t \n \f \r}, other control characters as {@code \\u00XX}; nothing else, so
  * non-ASCII text is copied as its UTF-8 bytes). Not thread-safe.
+ *
+ * <p>Kept instead of Jackson's {@code JsonGenerator} because it measured faster: {@code RecordPageJsonBench} writes the
+ * same page bytes both ways ({@link RecordPageJson#write} against {@link RecordPageJson#writeGenerated}, with
+ * {@code SerializedString} names and raw UTF-8 strings), and the generator came out slower by more than the 10 % that
+ * would justify a hand-written writer. Run the benchmark again (docs/performance.md, P) before changing either.
  */
 final class JsonBytes {
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);

@@ -21,6 +21,13 @@ final class RecordPageJsonTest {
 
     private static final ObjectMapper MAPPER = ServerApp.objectMapper();
 
+    /** The page as {@link RecordPageJson#write} writes it, checked to be the bytes Jackson's generator writes too. */
+    private static String written(StagedRecords records, int[] indexes, int page, int size, long totalItems) {
+        byte[] bytes = RecordPageJson.write(records, indexes, page, size, totalItems);
+        assertThat(RecordPageJson.writeGenerated(records, indexes, page, size, totalItems)).isEqualTo(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
     @Test
     void write_sameDocumentAsTheMapperOfTheViews() throws Exception {
         ValidatedRecord clean = ValidatedRecord.of(RawRecord.of(2, "Uwase Aline", "1199870012345678", "0788123456", "F",
@@ -40,7 +47,7 @@ final class RecordPageJsonTest {
         }
         Page<ValidatedRecord> page = new Page<>(List.of(staged.get(1), staged.get(2)), 3, 2, 7L);
 
-        String streamed = new String(RecordPageJson.write(staged, new int[] {1, 2}, 3, 2, 7), StandardCharsets.UTF_8);
+        String streamed = written(staged, new int[] {1, 2}, 3, 2, 7);
 
         assertThat(List.of(staged.get(0), staged.get(1), staged.get(2))).containsExactly(clean, faulty, warned);
         assertThat(streamed).isEqualTo(MAPPER.writeValueAsString(Views.page(page, Views.RecordView::of)));
@@ -77,7 +84,7 @@ final class RecordPageJsonTest {
             items.add(staged.get(i));
         }
 
-        String streamed = new String(RecordPageJson.write(staged, shown, 1, 4, records.size()), StandardCharsets.UTF_8);
+        String streamed = written(staged, shown, 1, 4, records.size());
 
         assertThat(items).containsExactly(records.get(0), records.get(1), records.get(4_196), records.get(4_197));
         assertThat(streamed).isEqualTo(MAPPER.writeValueAsString(Views.page(new Page<>(items, 1, 4, records.size()),
@@ -108,7 +115,7 @@ final class RecordPageJsonTest {
         staged.markEdited(1);
         staged.excluded(0, true);
 
-        String streamed = new String(RecordPageJson.write(staged, new int[] {0, 1}, 1, 2, 2), StandardCharsets.UTF_8);
+        String streamed = written(staged, new int[] {0, 1}, 1, 2, 2);
         assertThat(staged.get(1)).isEqualTo(fixed);
         assertThat(staged.row(1)).isEqualTo(3);
         assertThat(staged.indexOfRow(3)).isEqualTo(1);
@@ -123,7 +130,7 @@ final class RecordPageJsonTest {
     void write_emptyPage() throws Exception {
         Page<ValidatedRecord> page = new Page<ValidatedRecord>(List.of(), 5, 50, 0L);
 
-        assertThat(new String(RecordPageJson.write(new StagedRecords(), new int[0], 5, 50, 0), StandardCharsets.UTF_8))
+        assertThat(written(new StagedRecords(), new int[0], 5, 50, 0))
                 .isEqualTo(MAPPER.writeValueAsString(Views.page(page, Views.RecordView::of)))
                 .isEqualTo("{\"items\":[],\"page\":5,\"size\":50,\"totalItems\":0,\"totalPages\":0}");
     }
