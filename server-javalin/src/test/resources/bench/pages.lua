@@ -1,6 +1,6 @@
--- wrk script for UploadBench's held server: walks pages 1..PAGES of size 50 of one staged upload.
+-- wrk script for bench/run (BenchClient) and a server held by hand: walks pages 1..PAGES of size 50 of one staged upload.
 -- UPLOAD=<id> PAGES=<n> TOKEN=<jwt> wrk -t2 -c32 -d10s --latency -s pages.lua http://127.0.0.1:<port>
--- FILTERS=1 also cycles through the status/field/code filters of UploadBench's in-process clients (pages past a
+-- FILTERS=1 also cycles through the status/field/code filters (pages past a
 -- filter's last page are empty pages, answered 200 like any other).
 local upload = os.getenv("UPLOAD")
 local pages = tonumber(os.getenv("PAGES") or "20000")

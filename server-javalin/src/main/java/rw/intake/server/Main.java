@@ -10,19 +10,24 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rw.intake.server.internal.auth.AccountRuleException;
 import rw.intake.server.internal.auth.Accounts;
 import rw.intake.server.internal.auth.Passwords;
+import rw.intake.server.internal.ops.Training;
 import rw.intake.storage.Storage;
 
 /**
  * {@code java -jar intake-server.jar} serves; {@code java -jar intake-server.jar create-user NAME [--role clerk|admin]}
  * adds an account (password from {@code NEW_USER_PASSWORD}, else typed at the prompt, else generated and printed);
  * {@code set-password NAME} replaces one and ends its refresh tokens. A chosen password must pass
- * {@link rw.intake.server.internal.auth.PasswordPolicy}.
+ * {@link rw.intake.server.internal.auth.PasswordPolicy}. {@code --train} serves on an in-memory H2 database and a
+ * free port, takes itself through a user's workload ({@link Training}) and exits: the package step runs it with
+ * {@code -XX:ArchiveClassesAtExit} to build the class-data-sharing archive of the run command.
  * Settings come from environment variables ({@link ServerConfig}).
  */
 public final class Main {
@@ -39,8 +44,11 @@ public final class Main {
             System.exit(createUser(config, a.subList(1, a.size())));
         } else if (a.size() == 2 && "set-password".equals(a.get(0))) {
             System.exit(setPassword(config, a.get(1)));
+        } else if (a.equals(List.of("--train"))) {
+            System.exit(train());
         } else if (!a.isEmpty()) {
-            System.err.println("usage: java -jar intake-server.jar [create-user NAME [--role clerk|admin] | set-password NAME]");
+            System.err.println("usage: java -jar intake-server.jar [create-user NAME [--role clerk|admin] | set-password NAME"
+                    + " | --train]");
             System.exit(2);
         }
         serve(config);
@@ -84,6 +92,34 @@ public final class Main {
         LOG.info("intake stopped{}", drained ? "" : " (commits still running were rolled back)");
         if (drained) {
             Runtime.getRuntime().halt(0);
+        }
+    }
+
+    /** {@code --train}: the workload of the class-data-sharing archive, on a private server. Returns the exit status. */
+    private static int train() {
+        String password = Passwords.random();
+        ServerConfig config = ServerConfig.with(Map.of(), Map.of("PORT", "0",
+                "DB_URL", "jdbc:h2:mem:intake-train-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
+                "ADMIN_PASSWORD", password, "JWT_SECRET", UUID.randomUUID() + "-" + UUID.randomUUID()));
+        Storage storage = config.openStorage();
+        Javalin app = null;
+        try {
+            Accounts.ensureAdmin(storage.accounts(), config.adminUsername(), password);
+            app = ServerApp.create(config, storage).start();
+            Training.run(app.port(), config.adminUsername(), password);
+            LOG.info("training workload done");
+            return 0;
+        } catch (IOException | RuntimeException ex) {
+            LOG.error("training workload failed", ex);
+            return 1;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } finally {
+            if (app != null) {
+                app.stop();
+            }
+            storage.close();
         }
     }
 

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,7 @@ import rw.intake.server.internal.auth.Tokens;
 import rw.intake.server.internal.ops.Metrics;
 import rw.intake.server.internal.ops.RequestIds;
 import rw.intake.server.internal.ops.RequestLog;
+import rw.intake.server.internal.ops.Warmup;
 import rw.intake.server.internal.upload.UploadModule;
 import rw.intake.server.internal.upload.UploadService;
 import rw.intake.server.internal.web.SecurityHeaders;
@@ -85,9 +87,11 @@ public final class ServerApp {
         ApiDocs docs = ApiDocs.load(mapper);
         WebPage page = WebPage.load();
 
-        Health health = new Health(storage, uploads);
+        Warmup warmup = config.warmup() ? Warmup.of(config.readLimits(), storage.users()) : Warmup.off();
+        Health health = new Health(storage, uploads, warmup);
+        AtomicReference<Javalin> created = new AtomicReference<>();
 
-        return Javalin.create(cfg -> {
+        Javalin app = Javalin.create(cfg -> {
             cfg.appData(UPLOADS, uploads);
             cfg.jsonMapper(new JavalinJackson(mapper, false));
             cfg.jetty.modifyServer(server -> {
@@ -102,6 +106,7 @@ public final class ServerApp {
             cfg.startup.showJavalinBanner = false;
             cfg.router.ignoreTrailingSlashes = true;
             cfg.events.serverStopped(uploads::close);
+            cfg.events.serverStarted(() -> warmup.start(created.get().port()));
             cfg.requestLogger.http(new RequestLog(metrics)::handle);
 
             cfg.routes.before(RequestIds::assign);
@@ -146,6 +151,8 @@ public final class ServerApp {
                 }
             });
         });
+        created.set(app);
+        return app;
     }
 
     /**

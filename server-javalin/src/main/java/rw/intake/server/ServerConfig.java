@@ -24,25 +24,33 @@ import rw.intake.storage.Storage;
  * @param adminUsername           {@code ADMIN_USERNAME}, default {@code admin}
  * @param adminPassword           {@code ADMIN_PASSWORD}; null means a random one, printed once, if no admin exists
  * @param readLimits              {@code MAX_UPLOAD_BYTES} (128 MiB), {@code MAX_INFLATED_BYTES} (1 GiB), {@code MAX_ROWS} (1,000,000)
- * @param stagingMaxRecords       {@code STAGING_MAX_RECORDS}: records staged at once over all uploads, default 3,000,000
+ * @param stagingMaxRecords       {@code STAGING_MAX_RECORDS}: records staged at once over all uploads, default 2,000,000
+ *                                (what a 512 MB heap holds, see docs/decisions/0008-small-heap.md)
  * @param stagingMaxUploadsPerUser {@code STAGING_MAX_UPLOADS_PER_USER}, default 5
  * @param stagingIdleExpiry       {@code STAGING_IDLE_MINUTES}: a staged upload not read for this long is dropped, default 60
  * @param validationThreads       {@code VALIDATION_THREADS}: uploads read and validated at once, default 2
  * @param stagingMaxRecordsPerUser {@code STAGING_MAX_RECORDS_PER_USER}: records one user may have staged at once,
- *                                default a third of {@code STAGING_MAX_RECORDS} (so no one user can fill staging)
+ *                                default half of {@code STAGING_MAX_RECORDS} (so no one user can fill staging, and
+ *                                by default one user can stage a workbook of {@code MAX_ROWS})
  * @param metricsToken            {@code METRICS_TOKEN}: a bearer token that may read {@code GET /metrics} (besides an
  *                                admin's access token); null: admins only
  * @param dbConnectTimeout        {@code DB_CONNECT_TIMEOUT_SECONDS}: how long a request waits for a database connection
  *                                before it is answered 503 {@code database.unavailable}, default 3
  * @param shutdownGrace           {@code SHUTDOWN_GRACE_SECONDS}: on SIGTERM, how long running commits may take to
  *                                finish before the server stops anyway, default 30
+ * @param warmup                  {@code WARMUP}: {@code true} (default) runs the read, validate and commit paths once on
+ *                                a small built-in workbook after the server starts listening (nothing staged, the
+ *                                commit rolled back), and {@code /ready} waits for it; {@code false} skips it
  */
 public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPassword, int dbPoolSize,
                            long dbPartitionMinRecords, String jwtSecret,
                            Duration accessTokenTtl, Duration refreshTokenTtl, String adminUsername, String adminPassword,
                            ReadLimits readLimits, long stagingMaxRecords, int stagingMaxUploadsPerUser,
                            Duration stagingIdleExpiry, int validationThreads, long stagingMaxRecordsPerUser,
-                           String metricsToken, Duration dbConnectTimeout, Duration shutdownGrace) {
+                           String metricsToken, Duration dbConnectTimeout, Duration shutdownGrace, boolean warmup) {
+
+    /** {@code STAGING_MAX_RECORDS} by default: what the documented {@code -Xmx512m} holds (decision 8). */
+    public static final long DEFAULT_STAGING_MAX_RECORDS = 2_000_000L;
 
     /** The defaults, as if no variable were set. */
     public static ServerConfig defaults() {
@@ -52,7 +60,7 @@ public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPas
     /** Reads the settings from {@code env}; unknown keys are ignored, unset ones take their defaults. */
     public static ServerConfig fromEnv(Map<String, String> env) {
         Env e = new Env(env);
-        long stagingMaxRecords = e.longer("STAGING_MAX_RECORDS", 3_000_000L);
+        long stagingMaxRecords = e.longer("STAGING_MAX_RECORDS", DEFAULT_STAGING_MAX_RECORDS);
         return new ServerConfig(
                 e.integer("PORT", 8080),
                 e.text("DB_URL", "jdbc:h2:file:./data/intake"),
@@ -72,11 +80,12 @@ public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPas
                 e.integer("STAGING_MAX_UPLOADS_PER_USER", 5),
                 Duration.ofMinutes(e.integer("STAGING_IDLE_MINUTES", 60)),
                 e.integer("VALIDATION_THREADS", 2),
-                e.longer("STAGING_MAX_RECORDS_PER_USER", stagingMaxRecords / 3),
+                e.longer("STAGING_MAX_RECORDS_PER_USER", stagingMaxRecords / 2),
                 e.text("METRICS_TOKEN", null),
                 Duration.ofSeconds(e.integer("DB_CONNECT_TIMEOUT_SECONDS",
                         (int) DatabaseConfig.DEFAULT_CONNECTION_TIMEOUT.toSeconds())),
-                Duration.ofSeconds(e.integer("SHUTDOWN_GRACE_SECONDS", 30)));
+                Duration.ofSeconds(e.integer("SHUTDOWN_GRACE_SECONDS", 30)),
+                e.bool("WARMUP", true));
     }
 
     /** Opens the database these settings name. */
@@ -97,6 +106,17 @@ public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPas
         String text(String key, String def) {
             String v = env.get(key);
             return v == null || v.isBlank() ? def : v.strip();
+        }
+
+        boolean bool(String key, boolean def) {
+            String v = text(key, null);
+            if (v == null) {
+                return def;
+            }
+            if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+                return Boolean.parseBoolean(v);
+            }
+            throw new IllegalArgumentException(key + " must be true or false: " + v);
         }
 
         int integer(String key, int def) {

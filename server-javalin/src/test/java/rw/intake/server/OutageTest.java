@@ -35,7 +35,8 @@ final class OutageTest {
             assertThat(TestServer.json(live).get("status").asText()).isEqualTo("live");
             assertThat(ready.statusCode()).isEqualTo(200);
             assertThat(TestServer.json(ready).toString())
-                    .isEqualTo("{\"status\":\"ready\",\"checks\":{\"database\":\"ok\",\"staging\":\"ok\",\"shutdown\":\"ok\"}}");
+                    .isEqualTo("{\"status\":\"ready\",\"checks\":{\"database\":\"ok\",\"staging\":\"ok\","
+                            + "\"warmup\":\"ok\",\"shutdown\":\"ok\"}}");
         }
     }
 

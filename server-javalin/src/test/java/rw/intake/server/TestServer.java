@@ -52,6 +52,8 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
         env.put("ADMIN_PASSWORD", ADMIN_PASSWORD);
         // a busy test machine must not turn a wait for a pooled connection into 503 database.unavailable
         env.put("DB_CONNECT_TIMEOUT_SECONDS", "30");
+        // the warm-up after start has tests of its own (WarmupTest); elsewhere it would only slow the tests down
+        env.put("WARMUP", "false");
         env.putAll(overrides);
         this.config = ServerConfig.fromEnv(env);
     }

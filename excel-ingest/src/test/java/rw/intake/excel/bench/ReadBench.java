@@ -3,15 +3,13 @@ package rw.intake.excel.bench;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import javax.xml.parsers.ParserConfigurationException;
 import org.apache.poi.openxml4j.exceptions.OpenXML4JException;
@@ -25,6 +23,19 @@ import org.apache.poi.xssf.eventusermodel.XSSFSheetXMLHandler;
 import org.apache.poi.xssf.usermodel.XSSFComment;
 import org.dhatim.fastexcel.Workbook;
 import org.dhatim.fastexcel.Worksheet;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
 import org.xml.sax.XMLReader;
@@ -38,87 +49,80 @@ import rw.intake.validation.RecordValidator;
 import rw.intake.validation.ValidatedRecord;
 
 /**
- * Read and read + validate throughput of {@link SheetReader} on generated workbooks, against Apache POI's streaming
- * reader (XSSFReader + XSSFSheetXMLHandler) on the same bytes. Not a test: run it by hand (see docs/performance.md).
- * Arguments: row counts (default {@code 50000 1000000}); a first argument {@code csv} compares instead the same
- * records as an inline-string workbook and as a CSV file (the CSV written from what the reader read).
+ * JMH: reading generated registration sheets with {@link SheetReader}, from memory, by {@code rows} and
+ * {@code format} (an .xlsx with inline strings as generators write, with shared strings as spreadsheet programs
+ * write, or the same records as CSV): read only, read + validate on one thread, read ahead on a second thread +
+ * validate, the zip pass alone; and Apache POI's streaming reader (XSSFReader + XSSFSheetXMLHandler) on the same
+ * .xlsx bytes, for comparison. Scores are milliseconds per sheet. Commands: docs/performance.md.
  */
-public final class ReadBench {
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 5)
+@Measurement(iterations = 3, time = 5)
+@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+public class ReadBench {
 
-    private static final int ROUNDS = 3;
     /** Default limits but bytes: a million records as CSV are about 75 MiB. */
     private static final SheetReader READER = SheetReader.builder().limits(new ReadLimits(256L << 20,
             ReadLimits.DEFAULT_MAX_INFLATED_BYTES, ReadLimits.DEFAULT_MAX_ROWS)).build();
 
-    private ReadBench() {
+    @Param({"50000", "1000000"})
+    public int rows;
+
+    @Param({"inline", "shared", "csv"})
+    public String format;
+
+    private byte[] sheet;
+    private Path file;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        byte[] xlsx = workbook(rows, !format.equals("shared"));
+        sheet = format.equals("csv") ? csv(xlsx) : xlsx;
+        // POI's OPCPackage.open(InputStream) inflates every part into memory (and refuses parts over 100 MB); its
+        // streaming use is OPCPackage.open(File), so the bench's own bytes go to a temporary file for it.
+        file = Files.createTempFile("readbench", ".xlsx");
+        Files.write(file, xlsx);
     }
 
-    public static void main(String[] args) throws Exception {
-        boolean csv = args.length > 0 && args[0].equals("csv");
-        int[] sizes = args.length == (csv ? 1 : 0) ? new int[] {50_000, 1_000_000}
-                : Stream.of(args).skip(csv ? 1 : 0).mapToInt(Integer::parseInt).toArray();
-        if (csv) {
-            compareCsv(sizes);
-            return;
-        }
-        System.out.printf(Locale.ROOT, "JVM max heap %d MiB, %d cores%n", Runtime.getRuntime().maxMemory() >> 20,
-                Runtime.getRuntime().availableProcessors());
-        byte[] warm = workbook(20_000, true);
-        for (int i = 0; i < 5; i++) {
-            readOnly(warm);
-            readAndValidate(warm);
-            Path file = Files.createTempFile("readbench", ".xlsx");
-            Files.write(file, warm);
-            poi(file);
-            Files.delete(file);
-        }
-        for (int rows : sizes) {
-            for (boolean inline : new boolean[] {true, false}) {
-                byte[] xlsx = workbook(rows, inline);
-                String name = String.format(Locale.ROOT, "%,d rows, %s strings, %.1f MiB", rows,
-                        inline ? "inline" : "shared", xlsx.length / 1048576.0);
-                System.out.println(name);
-                measure("  of which the zip pre-pass (inflate count)", rows,
-                        () -> PackageCheck.check(xlsx, ReadLimits.defaults()) ? rows : rows);
-                double base = measure("  SheetReader read only", rows, () -> readOnly(xlsx));
-                measure("  SheetReader read + validate, one thread", rows, () -> readAndValidate(xlsx));
-                // POI's OPCPackage.open(InputStream) inflates every part into memory (and refuses parts over
-                // 100 MB); its streaming use is OPCPackage.open(File). The bench's own bytes go to a temp file.
-                Path file = Files.createTempFile("readbench", ".xlsx");
-                Files.write(file, xlsx);
-                double poi;
-                try {
-                    poi = measure("  POI XSSFReader+XSSFSheetXMLHandler read only", rows, () -> poi(file));
-                } finally {
-                    Files.delete(file);
-                }
-                System.out.printf(Locale.ROOT, "  POI / SheetReader (read only): %.2f%n", poi / base);
-            }
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+        Files.deleteIfExists(file);
+    }
+
+    @Benchmark
+    public long readOnly() {
+        try (SheetRecords records = READER.open(sheet); Stream<RawRecord> s = records.records()) {
+            return check(s.count());
         }
     }
 
-    /** The same records as an inline-string workbook and as CSV: read only, and read + validate on one thread. */
-    private static void compareCsv(int[] sizes) {
-        byte[] warmXlsx = workbook(20_000, true);
-        byte[] warmCsv = csv(warmXlsx);
-        for (int i = 0; i < 5; i++) {
-            readOnly(warmXlsx);
-            readOnly(warmCsv);
-            readAndValidate(warmXlsx);
-            readAndValidate(warmCsv);
+    @Benchmark
+    public long readAndValidate() {
+        BatchValidator batch = RecordValidator.defaults().newBatch();
+        try (SheetRecords records = READER.open(sheet); Stream<RawRecord> s = records.records()) {
+            return check(s.map(batch::next).filter(ValidatedRecord::valid).count() >= 0 ? records.rowsRead() : -1);
         }
-        for (int rows : sizes) {
-            byte[] xlsx = workbook(rows, true);
-            byte[] csv = csv(xlsx);
-            System.out.printf(Locale.ROOT, "%,d rows: xlsx %.1f MiB, CSV %.1f MiB%n", rows, xlsx.length / 1048576.0,
-                    csv.length / 1048576.0);
-            double xlsxRead = measure("  xlsx read only", rows, () -> readOnly(xlsx));
-            double csvRead = measure("  CSV read only", rows, () -> readOnly(csv));
-            double xlsxValidate = measure("  xlsx read + validate, one thread", rows, () -> readAndValidate(xlsx));
-            double csvValidate = measure("  CSV read + validate, one thread", rows, () -> readAndValidate(csv));
-            System.out.printf(Locale.ROOT, "  CSV / xlsx: read only %.2f, read + validate %.2f%n", csvRead / xlsxRead,
-                    csvValidate / xlsxValidate);
+    }
+
+    /** The zip pre-pass alone (inflating every part, counting); CSV has none. */
+    @Benchmark
+    public boolean zipPass() {
+        return !format.equals("csv") && PackageCheck.check(sheet, ReadLimits.defaults());
+    }
+
+    /** Apache POI's streaming reader on the .xlsx of the same records, read only. */
+    @Benchmark
+    public long poi() {
+        return check(poi(file));
+    }
+
+    private long check(long read) {
+        if (read != rows) {
+            throw new IllegalStateException("read " + read + " of " + rows);
         }
+        return read;
     }
 
     /** The workbook's records as CSV text, a header line first. */
@@ -128,57 +132,7 @@ public final class ReadBench {
             records.forEach(r -> sb.append(r.names()).append(',').append(r.nid()).append(',').append(r.phoneNumber())
                     .append(',').append(r.gender()).append(',').append(r.email()).append('\n'));
         }
-        return sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    /** Best of {@link #ROUNDS} runs; prints seconds, rows/s and the peak heap over that run. Returns seconds. */
-    private static double measure(String label, int rows, LongSupplier run) {
-        double best = Double.MAX_VALUE;
-        long peak = 0;
-        for (int i = 0; i < ROUNDS; i++) {
-            System.gc();
-            resetPeaks();
-            long t0 = System.nanoTime();
-            long n = run.getAsLong();
-            double s = (System.nanoTime() - t0) / 1e9;
-            if (n != rows) {
-                throw new IllegalStateException(label + ": read " + n + " of " + rows);
-            }
-            best = Math.min(best, s);
-            peak = Math.max(peak, peakHeap());
-        }
-        System.out.printf(Locale.ROOT, "%-52s %7.3f s %,12.0f rows/s  peak heap %,5d MiB%n", label, best, rows / best,
-                peak >> 20);
-        return best;
-    }
-
-    private static void resetPeaks() {
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            pool.resetPeakUsage();
-        }
-    }
-
-    private static long peakHeap() {
-        long sum = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP) {
-                sum += pool.getPeakUsage().getUsed();
-            }
-        }
-        return sum;
-    }
-
-    private static long readOnly(byte[] xlsx) {
-        try (SheetRecords sheet = READER.open(xlsx); Stream<RawRecord> records = sheet.records()) {
-            return records.count();
-        }
-    }
-
-    private static long readAndValidate(byte[] xlsx) {
-        BatchValidator batch = RecordValidator.defaults().newBatch();
-        try (SheetRecords sheet = READER.open(xlsx); Stream<RawRecord> records = sheet.records()) {
-            return records.map(batch::next).filter(ValidatedRecord::valid).count() >= 0 ? sheet.rowsRead() : -1;
-        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static long poi(Path xlsx) {

@@ -1,30 +1,44 @@
 package rw.intake.validation.bench;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
-import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 import rw.intake.validation.BatchValidator;
 import rw.intake.validation.RawRecord;
 import rw.intake.validation.RecordValidator;
-import rw.intake.validation.ValidatedRecord;
-import rw.intake.validation.internal.Phones;
 
 /**
- * Throughput of validation-core on one thread: field rules plus duplicate tracking ({@link BatchValidator#next})
- * over 1,000,000 generated records, and the bytes the duplicate index retains per record. Run with
- * {@code mvn -B -o -q -pl validation-core test-compile exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=rw.intake.validation.bench.ValidationBench} (optional {@code -Dexec.args="records rounds seed"}).
- *
- * <p>The records come from a seeded {@link Random}: a realistic mix of valid records, every accepted phone form,
- * NIDs and phones from number cells, a few percent defects per field and about 1% duplicates. They are generated a
- * chunk of 1,000 at a time outside the timed section and validated while fresh in cache, as records coming from
- * the sheet reader are. Rates are reported by the thread's CPU time (the machine may be shared) and by the wall
- * clock.
+ * JMH: throughput of validation-core on one thread over {@value #RECORDS} generated records (a realistic mix of
+ * valid records, every accepted phone form, NIDs and phones from number cells, a few percent defects per field and
+ * about 1 % duplicates, from a seeded {@link Random}): field rules only, and field rules plus duplicates with the
+ * index grown ({@code newBatch()}) or sized up front ({@code newBatch(n)}). Scores are records per second. After the
+ * run, the bytes per record that the duplicate index retains are printed. Commands: docs/performance.md.
  */
-public final class ValidationBench {
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 5)
+@Measurement(iterations = 5, time = 5)
+@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+public class ValidationBench {
+
+    /** Records per invocation. */
+    public static final int RECORDS = 1_000_000;
 
     private static final String[] FIRST = {"Bob", "Abigale", "Chelsey", "Kelly", "David", "Jean-Paul", "Aline", "Eric",
         "Divine", "Claudine", "Emmanuel", "Grace", "Olivier", "Ange", "Patrick", "Solange", "Innocent", "Esp\u00E9rance"};
@@ -33,102 +47,61 @@ public final class ValidationBench {
     private static final String[] DOMAINS = {"gmail.com", "yahoo.com", "outlook.com", "GMAIL.COM", "mtn.co.rw",
         "minecofin.gov.rw", "ur.ac.rw"};
 
-    private static final int CHUNK = 1000;
+    @Param("42")
+    public long seed;
 
-    private ValidationBench() {
+    private final RecordValidator validator = RecordValidator.defaults();
+    private RawRecord[] records;
+    private BatchValidator lastGrown;
+    private BatchValidator lastSized;
+
+    @Setup(Level.Trial)
+    public void generate() {
+        records = new RawRecord[RECORDS];
+        for (int i = 0; i < RECORDS; i++) {
+            records[i] = record(seed, i);
+        }
     }
 
-    public static void main(String[] args) {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
-        long seed = args.length > 2 ? Long.parseLong(args[2]) : 42L;
-        RecordValidator validator = RecordValidator.defaults();
-        System.out.printf(Locale.ROOT, "records: %,d (seed %d), %s, %d available processors%n", n, seed,
-                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"),
-                Runtime.getRuntime().availableProcessors());
-        report(n, seed, validator);
-
-        String[] names = {"field rules only", "field rules + duplicates, newBatch()", "field rules + duplicates, newBatch(n)"};
-        double[][] cpu = new double[names.length][rounds];
-        double[][] wall = new double[names.length][rounds];
-        long[] retained = new long[names.length];
-        for (int round = 0; round < rounds; round++) {
-            StringBuilder line = new StringBuilder("round " + (round + 1) + ":");
-            for (int k = 0; k < names.length; k++) {
-                BatchValidator batch = k == 0 ? null : k == 1 ? validator.newBatch() : validator.newBatch(n);
-                Run run = run(n, seed, validator, batch);
-                retained[k] = batch == null ? 0 : batch.retainedBytes();
-                cpu[k][round] = n / (run.cpuNanos / 1e9);
-                wall[k][round] = n / (run.wallNanos / 1e9);
-                line.append(String.format(Locale.ROOT, "  %,.0f/s (wall %,.0f/s)", cpu[k][round], wall[k][round]));
+    @TearDown(Level.Trial)
+    public void retained() {
+        for (BatchValidator b : new BatchValidator[] {lastGrown, lastSized}) {
+            if (b != null) {
+                System.out.printf(Locale.ROOT, "%nduplicate index after %,d records, %s: %.1f bytes per record%n",
+                        RECORDS, b == lastGrown ? "grown" : "sized", (double) b.retainedBytes() / RECORDS);
             }
-            System.out.println(line);
-        }
-        System.out.println("records/s on one thread, median of rounds 3.." + rounds + " (by thread CPU time; by wall clock):");
-        for (int k = 0; k < names.length; k++) {
-            System.out.printf(Locale.ROOT, "  %-40s %,10.0f   %,10.0f%n", names[k], median(cpu[k]), median(wall[k]));
-        }
-        for (int k = 1; k < names.length; k++) {
-            System.out.printf(Locale.ROOT, "duplicate index after %,d records, %s: %,d bytes = %.1f bytes per record%n", n,
-                    names[k].substring(names[k].indexOf(',') + 2), retained[k], (double) retained[k] / n);
         }
     }
 
-    private record Run(long cpuNanos, long wallNanos, long checksum) {
-    }
-
-    /**
-     * One pass: records are generated a chunk at a time (outside the timing) and validated while fresh, as they
-     * would come from the sheet reader; with a batch, field rules and duplicates, else field rules only.
-     */
-    private static Run run(int n, long seed, RecordValidator validator, BatchValidator batch) {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        RawRecord[] chunk = new RawRecord[CHUNK];
-        long cpu = 0;
-        long wall = 0;
-        long checksum = 0;
-        for (int start = 0; start < n; start += CHUNK) {
-            int size = Math.min(CHUNK, n - start);
-            for (int i = 0; i < size; i++) {
-                chunk[i] = record(seed, start + i);
-            }
-            long c0 = threads.getCurrentThreadCpuTime();
-            long w0 = System.nanoTime();
-            if (batch == null) {
-                for (int i = 0; i < size; i++) {
-                    checksum += validator.validate(chunk[i]).violations().size();
-                }
-            } else {
-                for (int i = 0; i < size; i++) {
-                    checksum += batch.next(chunk[i]).violations().size();
-                }
-            }
-            wall += System.nanoTime() - w0;
-            cpu += threads.getCurrentThreadCpuTime() - c0;
+    /** Field rules only. */
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public void fieldRules(Blackhole bh) {
+        for (RawRecord r : records) {
+            bh.consume(validator.validate(r));
         }
-        return new Run(cpu, wall, checksum);
     }
 
-    /** The verdict mix, and how many phone cells the fast path decided. */
-    private static void report(int n, long seed, RecordValidator validator) {
+    /** Field rules and duplicates, the index grown as records come ({@code newBatch()}). */
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public void duplicatesGrown(Blackhole bh) {
         BatchValidator batch = validator.newBatch();
-        Phones phones = new Phones(Set.of("RW"));
-        int valid = 0;
-        int warned = 0;
-        int duplicates = 0;
-        int fast = 0;
-        for (int i = 0; i < n; i++) {
-            RawRecord r = record(seed, i);
-            ValidatedRecord v = batch.next(r);
-            valid += v.valid() ? 1 : 0;
-            warned += v.hasWarnings() ? 1 : 0;
-            duplicates += v.violations().stream().anyMatch(x -> x.code().endsWith(".duplicate")) ? 1 : 0;
-            String c = Phones.clean(r.phoneNumber().strip());
-            fast += c != null && phones.fastPath(c) != null ? 1 : 0;
+        for (RawRecord r : records) {
+            bh.consume(batch.next(r));
         }
-        System.out.printf(Locale.ROOT, "mix: %.1f%% valid, %.1f%% with warnings, %.1f%% with a duplicate; phone fast path decides"
-                + " %.1f%%%n", 100.0 * valid / n, 100.0 * warned / n,
-                100.0 * duplicates / n, 100.0 * fast / n);
+        lastGrown = batch;
+    }
+
+    /** Field rules and duplicates, the index sized up front ({@code newBatch(n)}). */
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public void duplicatesSized(Blackhole bh) {
+        BatchValidator batch = validator.newBatch(RECORDS);
+        for (RawRecord r : records) {
+            bh.consume(batch.next(r));
+        }
+        lastSized = batch;
     }
 
     /**
@@ -225,11 +198,4 @@ public final class ValidationBench {
         }
         return local + "@" + domain;
     }
-
-    private static double median(double[] values) {
-        double[] measured = Arrays.copyOfRange(values, Math.min(2, values.length - 1), values.length);
-        Arrays.sort(measured);
-        return measured[measured.length / 2];
-    }
-
 }

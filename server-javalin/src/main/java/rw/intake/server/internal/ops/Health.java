@@ -10,7 +10,8 @@ import rw.intake.storage.StorageException;
 
 /**
  * The probes, public: {@code live} answers while the process serves; {@code ready} when the database answers, staging
- * has room and the server is not shutting down, else 503 {@code server.not_ready} naming each check that failed.
+ * has room, the warm-up after the start ({@link Warmup}) is done and the server is not shutting down, else 503
+ * {@code server.not_ready} naming each check that failed.
  */
 public final class Health {
     public static final String LIVE = "/api/v1/health/live";
@@ -19,10 +20,12 @@ public final class Health {
 
     private final Storage storage;
     private final UploadModule uploads;
+    private final Warmup warmup;
 
-    public Health(Storage storage, UploadModule uploads) {
+    public Health(Storage storage, UploadModule uploads, Warmup warmup) {
         this.storage = storage;
         this.uploads = uploads;
+        this.warmup = warmup;
     }
 
     public void live(Context ctx) {
@@ -34,6 +37,7 @@ public final class Health {
         checks.put("database", database());
         String full = uploads.stagingFull();
         checks.put("staging", full == null ? OK : full);
+        checks.put("warmup", warmup.done() ? OK : "running");
         checks.put("shutdown", uploads.shuttingDown() ? "shutting down" : OK);
         Map<String, String> failed = new LinkedHashMap<>(checks);
         failed.values().removeIf(OK::equals);

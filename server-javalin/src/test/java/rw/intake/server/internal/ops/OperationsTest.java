@@ -72,7 +72,7 @@ final class OperationsTest {
         assertThat(value(after, "intake_commit_rows_sum", "database=\"h2\"")).isGreaterThanOrEqualTo(40);
         assertThat(value(staged, "intake_staging_records", "")).isGreaterThanOrEqualTo(40);
         assertThat(value(staged, "intake_staging_bytes", "")).isPositive();
-        assertThat(value(staged, "intake_staging_records_max", "")).isEqualTo(3_000_000);
+        assertThat(value(staged, "intake_staging_records_max", "")).isEqualTo(2_000_000);
         assertThat(value(staged, "intake_staging_records_per_user_max", "")).isEqualTo(1_000_000);
         assertThat(value(after, "intake_http_requests_seconds_count",
                 "method=\"GET\",route=\"/api/v1/uploads/{id}\",status=\"200\"")).isGreaterThanOrEqualTo(1);

@@ -19,7 +19,7 @@ import rw.intake.server.TestServer;
 
 /**
  * The staging budget shared fairly, over real HTTP: an upload reserves the rows its sheet holds (not the row limit),
- * and one user may hold a third of the records (the default share), so others can still upload.
+ * and one user may hold only a share of the records (here a third), so others can still upload.
  */
 final class StagingFairnessTest {
     private static final int ROWS = 50_000;
@@ -28,7 +28,8 @@ final class StagingFairnessTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(Map.of("STAGING_MAX_RECORDS", "300000", "STAGING_MAX_UPLOADS_PER_USER", "20"));
+        server = TestServer.start(Map.of("STAGING_MAX_RECORDS", "300000", "STAGING_MAX_RECORDS_PER_USER", "100000",
+                "STAGING_MAX_UPLOADS_PER_USER", "20"));
         pool = Executors.newFixedThreadPool(10);
     }
 

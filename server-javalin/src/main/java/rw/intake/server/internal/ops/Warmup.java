@@ -1,0 +1,251 @@
+package rw.intake.server.internal.ops;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.dhatim.fastexcel.Workbook;
+import org.dhatim.fastexcel.Worksheet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import rw.intake.excel.ReadLimits;
+import rw.intake.excel.SheetReader;
+import rw.intake.excel.SheetRecords;
+import rw.intake.storage.CommitMode;
+import rw.intake.storage.CommitRequest;
+import rw.intake.storage.UploadTotals;
+import rw.intake.storage.UserStore;
+import rw.intake.validation.BatchValidator;
+import rw.intake.validation.RawRecord;
+import rw.intake.validation.RecordValidator;
+import rw.intake.validation.ValidatedRecord;
+
+/**
+ * Warms the server up once it listens, on a thread of its own, so that the first upload and the first commit after a
+ * start do not pay for class loading, the interpreter and a cold database: a small workbook built in memory is read
+ * and validated as uploads are (its NIDs looked up among the registered ones), its records go through a commit that
+ * is rolled back before it ends (nothing is written: the commit's own transaction is abandoned), and a few requests
+ * go through the HTTP stack on loopback. Nothing is staged, and any failure is only logged: a server that cannot
+ * warm up still serves. {@code /ready} answers 503 until it is done ({@link #done()}).
+ */
+public final class Warmup {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Warmup.class);
+    /**
+     * Rows of the built-in workbook: more than one chunk of the commit's inserts (5,000 records), so that the
+     * rolled-back commit runs its insert statements, and few enough to take well under a second once compiled.
+     */
+    public static final int ROWS = 6_000;
+    private static final int CHUNK = 1_000;
+    private static final String[] FIRST = {"Jean", "Marie", "Eric", "Claudine", "Patrick", "Aline", "Emmanuel",
+        "Grace", "Olivier", "Espérance"};
+    private static final String[] LAST = {"Uwase", "Habimana", "Mukamana", "Niyonzima", "Uwimana", "Ingabire",
+        "Mugisha", "Iradukunda", "O'Neil", "Byiringiro"};
+
+    private final ReadLimits limits;
+    private final UserStore users;
+    private volatile boolean done;
+
+    private Warmup(ReadLimits limits, UserStore users, boolean done) {
+        this.limits = limits;
+        this.users = users;
+        this.done = done;
+    }
+
+    /** A warm-up over these limits and this store, not started. */
+    public static Warmup of(ReadLimits limits, UserStore users) {
+        return new Warmup(limits, users, false);
+    }
+
+    /** No warm-up ({@code WARMUP=false}): done from the start. */
+    public static Warmup off() {
+        return new Warmup(null, null, true);
+    }
+
+    /** Whether the warm-up has ended (or was never to run). */
+    public boolean done() {
+        return done;
+    }
+
+    /** Starts the warm-up on a daemon thread; {@code port} is the port the server listens on. */
+    public void start(int port) {
+        if (done) {
+            return;
+        }
+        Thread t = new Thread(() -> run(port), "intake-warmup");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
+    }
+
+    private void run(int port) {
+        long t0 = System.nanoTime();
+        try {
+            int records = readValidateCommit();
+            http(port);
+            LOG.info("warm-up done in {} ms ({} records read, validated and committed in a rolled-back transaction)",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), records);
+        } catch (RuntimeException | Error ex) {
+            LOG.info("warm-up stopped after {} ms: {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+                    ex.toString());
+        } finally {
+            done = true;
+        }
+    }
+
+    /** The upload path without staging, then the commit path rolled back; returns the records validated. */
+    int readValidateCommit() {
+        byte[] xlsx = workbook(ROWS);
+        RecordValidator validator = RecordValidator.builder().registeredNids(users).build();
+        BatchValidator checking = validator.newBatch();
+        BatchValidator registering = validator.newBatch();
+        List<ValidatedRecord> validated = new ArrayList<>(ROWS);
+        List<ValidatedRecord> chunk = new ArrayList<>(CHUNK);
+        SheetReader reader = SheetReader.builder().limits(limits).build();
+        try (SheetRecords sheet = reader.open(xlsx); Stream<RawRecord> rows = sheet.records()) {
+            for (Iterator<RawRecord> it = rows.iterator(); it.hasNext();) {
+                chunk.add(checking.crossCheck(validator.validate(it.next())));
+                if (chunk.size() == CHUNK || !it.hasNext()) {
+                    validated.addAll(registering.markRegistered(chunk));
+                    chunk.clear();
+                }
+            }
+        }
+        long valid = validated.stream().filter(ValidatedRecord::valid).count();
+        long warned = validated.stream().filter(ValidatedRecord::hasWarnings).count();
+        UploadTotals totals = new UploadTotals(validated.size(), valid, validated.size() - valid, warned, 0);
+        CommitRequest request = new CommitRequest("warmup-" + UUID.randomUUID(), "intake-warmup", "warmup.xlsx",
+                CommitMode.ALL, totals);
+        try {
+            users.commit(request, new AbandonedCommit(validated));
+            throw new IllegalStateException("the warm-up commit was not abandoned");
+        } catch (Abandon expected) {
+            return validated.size();
+        }
+    }
+
+    /** A few requests through Jetty, the filters and the problem mapper (no token: answered 401). */
+    private static void http(int port) {
+        for (String path : new String[] {"/api/v1", Health.LIVE, "/api/v1/uploads"}) {
+            try {
+                HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL()
+                        .openConnection();
+                c.setConnectTimeout(5_000);
+                c.setReadTimeout(5_000);
+                int status = c.getResponseCode();
+                try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+                    if (in != null) {
+                        in.readAllBytes();
+                    }
+                }
+                c.disconnect();
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
+    }
+
+    /**
+     * The records of a commit that must not end: the first pass over them (the look-ups of their NIDs) is served
+     * whole, a later one (the inserts) ends in {@link Abandon}, thrown out of the commit's transaction, which rolls
+     * it back.
+     */
+    private static final class AbandonedCommit implements Iterable<ValidatedRecord> {
+        private final List<ValidatedRecord> records;
+        private int passes;
+
+        AbandonedCommit(List<ValidatedRecord> records) {
+            this.records = records;
+        }
+
+        @Override
+        public Iterator<ValidatedRecord> iterator() {
+            passes++;
+            if (passes == 1) {
+                return records.iterator();
+            }
+            Iterator<ValidatedRecord> inner = records.iterator();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    if (!inner.hasNext()) {
+                        throw new Abandon();
+                    }
+                    return true;
+                }
+
+                @Override
+                public ValidatedRecord next() {
+                    if (!hasNext()) {
+                        throw new NoSuchElementException();
+                    }
+                    return inner.next();
+                }
+            };
+        }
+    }
+
+    /** Ends the warm-up commit. */
+    private static final class Abandon extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Abandon() {
+            super("warm-up commit abandoned", null, false, false);
+        }
+    }
+
+    /**
+     * A registration workbook of {@code rows} records, built in memory: about one in ten with a defect, a few
+     * duplicates, names and genders as shared strings and the other texts inline (as spreadsheet programs and
+     * generators write them), every tenth NID and every other phone a number cell.
+     */
+    public static byte[] workbook(int rows) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(rows * 64);
+        try {
+            Workbook wb = new Workbook(out, "intake", "1.0");
+            Worksheet ws = wb.newWorksheet("People");
+            String[] header = {"names", "nid", "phone_number", "gender", "email"};
+            for (int c = 0; c < header.length; c++) {
+                ws.value(0, c, header[c]);
+            }
+            for (int r = 1; r <= rows; r++) {
+                boolean male = r % 2 == 0;
+                int serial = r % 29 == 0 ? r - 1 : r; // a few NIDs repeat the row before's
+                String first = FIRST[r % FIRST.length];
+                String last = LAST[(r / FIRST.length) % LAST.length];
+                long nid = 1_1950_0_0000000_0_00L + (long) (serial % 50) * 100_000_000_000L
+                        + (serial % 2 == 0 ? 8L : 7L) * 10_000_000_000L + serial * 100L + serial % 97;
+                long phone = 780_000_000L + r;
+                ws.value(r, 0, r % 41 == 0 ? first + "2 " + last : first + " " + last);
+                if (r % 10 == 0) {
+                    ws.value(r, 1, nid);
+                } else {
+                    ws.inlineString(r, 1, r % 53 == 0 ? Long.toString(nid).substring(1) : Long.toString(nid));
+                }
+                if (r % 2 == 0) {
+                    ws.value(r, 2, phone);
+                } else {
+                    ws.inlineString(r, 2, r % 37 == 0 ? "+254 7" + r : "0" + phone);
+                }
+                ws.value(r, 3, r % 61 == 0 ? "X" : male ? "M" : "F");
+                String email = (first + "." + last).toLowerCase(Locale.ROOT).replace("'", "").replace('é', 'e')
+                        + r + (r % 43 == 0 ? "@example" : "@example.rw");
+                ws.inlineString(r, 4, email);
+            }
+            wb.finish();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+}
