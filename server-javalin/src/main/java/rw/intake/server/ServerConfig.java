@@ -36,13 +36,28 @@ import rw.intake.storage.Storage;
  *                                before it is answered 503 {@code database.unavailable}, default 3
  * @param shutdownGrace           {@code SHUTDOWN_GRACE_SECONDS}: on SIGTERM, how long running commits may take to
  *                                finish before the server stops anyway, default 30
+ * @param staging                 {@code STAGING}: {@code memory} (default) or {@code redis}
+ * @param redisUrl                {@code REDIS_URL}, default {@code redis://127.0.0.1:6379}
+ * @param stagingRedisPrefix      {@code STAGING_REDIS_PREFIX}: the prefix of every staging key, default {@code intake}
+ * @param stagingRedisAllowPersistence {@code STAGING_REDIS_ALLOW_PERSISTENCE}: {@code true} starts even if Redis
+ *                                writes to its disk, default {@code false}
+ * @param stagingRedisLease       {@code STAGING_REDIS_LEASE_SECONDS}: how long an upload's validation, edit or commit
+ *                                outlives its instance before another takes over, default 30
  */
 public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPassword, int dbPoolSize,
                            long dbPartitionMinRecords, String jwtSecret,
                            Duration accessTokenTtl, Duration refreshTokenTtl, String adminUsername, String adminPassword,
                            ReadLimits readLimits, long stagingMaxRecords, int stagingMaxUploadsPerUser,
                            Duration stagingIdleExpiry, int validationThreads, long stagingMaxRecordsPerUser,
-                           String metricsToken, Duration dbConnectTimeout, Duration shutdownGrace) {
+                           String metricsToken, Duration dbConnectTimeout, Duration shutdownGrace,
+                           String staging, String redisUrl, String stagingRedisPrefix,
+                           boolean stagingRedisAllowPersistence, Duration stagingRedisLease) {
+
+    public ServerConfig {
+        if (!"memory".equals(staging) && !"redis".equals(staging)) {
+            throw new IllegalArgumentException("STAGING must be memory or redis: " + staging);
+        }
+    }
 
     /** The defaults, as if no variable were set. */
     public static ServerConfig defaults() {
@@ -76,7 +91,12 @@ public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPas
                 e.text("METRICS_TOKEN", null),
                 Duration.ofSeconds(e.integer("DB_CONNECT_TIMEOUT_SECONDS",
                         (int) DatabaseConfig.DEFAULT_CONNECTION_TIMEOUT.toSeconds())),
-                Duration.ofSeconds(e.integer("SHUTDOWN_GRACE_SECONDS", 30)));
+                Duration.ofSeconds(e.integer("SHUTDOWN_GRACE_SECONDS", 30)),
+                e.text("STAGING", "memory").toLowerCase(java.util.Locale.ROOT),
+                e.text("REDIS_URL", "redis://127.0.0.1:6379"),
+                e.text("STAGING_REDIS_PREFIX", "intake"),
+                e.flag("STAGING_REDIS_ALLOW_PERSISTENCE"),
+                Duration.ofMillis(Math.max(1, (long) (1000 * e.decimal("STAGING_REDIS_LEASE_SECONDS", 30)))));
     }
 
     /** Opens the database these settings name. */
@@ -96,6 +116,27 @@ public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPas
         String text(String key, String def) {
             String v = env.get(key);
             return v == null || v.isBlank() ? def : v.strip();
+        }
+
+        boolean flag(String key) {
+            String v = text(key, "false");
+            if (!"true".equalsIgnoreCase(v) && !"false".equalsIgnoreCase(v)) {
+                throw new IllegalArgumentException(key + " must be true or false: " + v);
+            }
+            return "true".equalsIgnoreCase(v);
+        }
+
+        double decimal(String key, double def) {
+            String v = text(key, null);
+            try {
+                double d = v == null ? def : Double.parseDouble(v);
+                if (!(d > 0)) {
+                    throw new IllegalArgumentException(key + " must be more than 0: " + v);
+                }
+                return d;
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException(key + " must be a number of seconds: " + v, ex);
+            }
         }
 
         int integer(String key, int def) {
