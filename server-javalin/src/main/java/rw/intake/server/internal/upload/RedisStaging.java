@@ -445,8 +445,9 @@ final class RedisStaging implements StagingStore {
 
     /** Validation ended (or the upload was released): the last chunk and the final state go to Redis. */
     private void settle(Upload upload) {
-        Home h = home.remove(upload.id);
+        Home h = home.get(upload.id);
         if (h == null || upload.released()) {
+            home.remove(upload.id);
             return;
         }
         try {
@@ -464,6 +465,9 @@ final class RedisStaging implements StagingStore {
         } catch (RuntimeException ex) {
             LOG.error("upload {}: its end of validation could not be written to Redis; other instances will see it"
                     + " fail as {} once its lease runs out", upload.id, VALIDATION_LOST, ex);
+        } finally {
+            // only now: until the state above is in Redis, this instance answers from the upload itself
+            home.remove(upload.id);
         }
     }
 
@@ -485,14 +489,20 @@ final class RedisStaging implements StagingStore {
         if (h != null) {
             return h.upload();
         }
-        UploadStatus status = m.upload().status();
-        if (status == UploadStatus.VALIDATING) {
-            if (redis.exists(key(id, "lease")) == 0) {
-                m = lose(id, raw, m);
+        if (m.upload().status() == UploadStatus.VALIDATING) {
+            if (redis.exists(key(id, "lease")) > 0) {
+                return Upload.restore(m.upload(), null);
             }
-            return Upload.restore(m.upload(), null);
+            // its instance died, or finished just now (the lease goes once the end is written)
+            m = lose(id, raw, m);
+            if (m == null) {
+                return null;
+            }
+            if (m.upload().status() == UploadStatus.VALIDATING) {
+                return Upload.restore(m.upload(), null);
+            }
         }
-        if (status == UploadStatus.FAILED) {
+        if (m.upload().status() == UploadStatus.FAILED) {
             return Upload.restore(m.upload(), null);
         }
         Local l = cache.getIfPresent(id);
