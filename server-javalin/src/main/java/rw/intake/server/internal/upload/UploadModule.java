@@ -14,6 +14,7 @@ import rw.intake.excel.SheetReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rw.intake.server.internal.auth.Principal;
+import rw.intake.server.internal.http.ApiException;
 import rw.intake.storage.UserStore;
 import rw.intake.validation.RecordValidator;
 
@@ -195,9 +196,20 @@ public final class UploadModule implements AutoCloseable {
         return gate.isClosed();
     }
 
-    /** Why staging takes no upload now ({@code null} if it has room): every record of the budget is reserved. */
+    /**
+     * Why staging takes no upload now ({@code null} if it has room): every record of the budget is reserved, or the
+     * shared store (Redis) cannot be reached.
+     */
     public String stagingFull() {
-        long reserved = service.reservedRecords();
+        long reserved;
+        try {
+            reserved = service.reservedRecords();
+        } catch (ApiException ex) {
+            if (RedisStaging.UNAVAILABLE.equals(ex.code())) {
+                return "unavailable";
+            }
+            throw ex;
+        }
         return reserved < maxStagedRecords ? null
                 : "full: " + reserved + " of " + maxStagedRecords + " records reserved";
     }
