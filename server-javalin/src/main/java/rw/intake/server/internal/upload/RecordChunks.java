@@ -83,7 +83,7 @@ final class RecordChunks {
      */
     static List<Entry> decode(byte[] chunk) {
         In in = new In(chunk);
-        int version = chunk[in.position++];
+        int version = in.next();
         if (version != VERSION) {
             throw new IllegalStateException("staged chunk of version " + version + ", this server reads " + VERSION);
         }
@@ -91,21 +91,21 @@ final class RecordChunks {
         List<Entry> out = new ArrayList<>(count);
         for (int n = 0; n < count; n++) {
             int row = in.varint();
-            int flags = chunk[in.position++];
+            int flags = in.next();
             String[] raw = new String[FIELDS.length];
             for (int i = 0; i < raw.length; i++) {
                 raw[i] = in.string();
             }
             String[] norm = new String[FIELDS.length];
             for (int i = 0; i < norm.length; i++) {
-                int how = chunk[in.position++];
+                int how = in.next();
                 norm[i] = how == 0 ? null : how == 1 ? raw[i] : in.string();
             }
             int violations = in.varint();
             List<Violation> vs = new ArrayList<>(violations);
             for (int i = 0; i < violations; i++) {
-                Field field = FIELDS[chunk[in.position++]];
-                Severity severity = SEVERITIES[chunk[in.position++]];
+                Field field = FIELDS[in.next()];
+                Severity severity = SEVERITIES[in.next()];
                 String code = in.shared();
                 String message = in.shared();
                 int related = in.varint();
@@ -153,32 +153,25 @@ final class RecordChunks {
         }
     }
 
+    /** A chunk's reader, with the codes and messages read so far. */
     private static final class In {
-        final byte[] bytes;
+        final StagedRecords.Reader reader;
         final List<String> table = new ArrayList<>();
-        int position;
 
         In(byte[] bytes) {
-            this.bytes = bytes;
+            reader = new StagedRecords.Reader(bytes, 0);
+        }
+
+        byte next() {
+            return reader.next();
         }
 
         int varint() {
-            int value = 0;
-            int shift = 0;
-            byte b;
-            do {
-                b = bytes[position++];
-                value |= (b & 0x7F) << shift;
-                shift += 7;
-            } while (b < 0);
-            return value;
+            return reader.varint();
         }
 
         String string() {
-            int length = varint();
-            String s = new String(bytes, position, length, StandardCharsets.UTF_8);
-            position += length;
-            return s;
+            return reader.string();
         }
 
         String shared() {

@@ -104,6 +104,9 @@ final class RedisStaging implements StagingStore {
             redis.call('HSET', KEYS[1], ARGV[1], want)
             redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
             redis.call('HSET', KEYS[3], ARGV[1], now + tonumber(ARGV[7]))
+            for i = 1, 4 do
+              redis.call('PEXPIRE', KEYS[i], ARGV[7])
+            end
             return {0, total + want, mine + want, count + 1}
             """;
     /** Sets upload ARGV[1]'s reservation to ARGV[2] if it is still staged. */
@@ -113,11 +116,17 @@ final class RedisStaging implements StagingStore {
             end
             return 0
             """;
-    /** Pushes upload ARGV[1]'s deadline ARGV[2] ms ahead if it is still staged. */
+    /**
+     * Pushes upload ARGV[1]'s deadline ARGV[2] ms ahead if it is still staged, and the budget's keys with it (they
+     * expire once no upload is left to refresh them).
+     */
     private static final String DEADLINE = """
-            if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+            if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then
               local t = redis.call('TIME')
-              redis.call('HSET', KEYS[1], ARGV[1], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[2]))
+              redis.call('HSET', KEYS[3], ARGV[1], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[2]))
+              for i = 1, #KEYS do
+                redis.call('PEXPIRE', KEYS[i], ARGV[2])
+              end
             end
             return 0
             """;
@@ -261,8 +270,9 @@ final class RedisStaging implements StagingStore {
         return ("{" + prefix + "}:" + part).getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The budget's hashes (records, owners, deadlines) and the sequence of admissions. */
     private byte[][] budgetKeys() {
-        return new byte[][] {budgetKey("records"), budgetKey("owners"), budgetKey("deadlines")};
+        return new byte[][] {budgetKey("records"), budgetKey("owners"), budgetKey("deadlines"), budgetKey("sequence")};
     }
 
     private static byte[] bytes(Object o) {
@@ -344,8 +354,8 @@ final class RedisStaging implements StagingStore {
     @Override
     public void admit(Upload upload, long records) {
         guard(() -> {
-            reserve(upload, records);
             upload.sequence = redis.incr(budgetKey("sequence"));
+            reserve(upload, records);
             upload.reserved.set(records);
             home.put(upload.id, new Home(upload, new int[1]));
             redis.set(key(upload.id, "lease"), bytes(instance), SetArgs.Builder.px(leaseMillis));
@@ -571,8 +581,7 @@ final class RedisStaging implements StagingStore {
         expiring[1] = keys[1];
         System.arraycopy(keys, 4, expiring, 2, chunks);
         redis.eval(EXPIRE, ScriptOutputType.INTEGER, expiring, bytes(idleMillis));
-        redis.eval(DEADLINE, ScriptOutputType.INTEGER, new byte[][] {budgetKey("deadlines")}, bytes(id),
-                bytes(idleMillis));
+        redis.eval(DEADLINE, ScriptOutputType.INTEGER, budgetKeys(), bytes(id), bytes(idleMillis));
     }
 
     @Override
@@ -611,8 +620,9 @@ final class RedisStaging implements StagingStore {
         guard(() -> {
             Meta m = decode(rawMeta(id));
             redis.del(uploadKeys(id, m == null ? 0 : Math.max(m.chunks(), maxChunks(m))));
-            for (byte[] k : budgetKeys()) {
-                redis.hdel(k, bytes(id));
+            byte[][] budget = budgetKeys();
+            for (int i = 0; i < 3; i++) {
+                redis.hdel(budget[i], bytes(id));
             }
             return null;
         });

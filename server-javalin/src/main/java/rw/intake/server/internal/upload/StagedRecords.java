@@ -480,14 +480,19 @@ final class StagedRecords {
         }
     }
 
-    /** Reads one record's bytes. */
-    private static final class Reader {
+    /** Reads one record's bytes (and the chunks of {@link RecordChunks}). */
+    static final class Reader {
         private final byte[] bytes;
         private int position;
 
         Reader(byte[] bytes, int position) {
             this.bytes = bytes;
             this.position = position;
+        }
+
+        /** The next byte, as written. */
+        byte next() {
+            return bytes[position++];
         }
 
         int varint() {

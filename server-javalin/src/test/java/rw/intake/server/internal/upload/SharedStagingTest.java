@@ -19,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import rw.intake.sample.SampleSpec;
+import rw.intake.sample.SampleWorkbooks;
 import rw.intake.server.TestServer;
 
 /**
@@ -26,6 +28,7 @@ import rw.intake.server.TestServer;
  * one database: whichever instance a request reaches answers for any upload.
  */
 final class SharedStagingTest {
+    private static final int ROWS = 9_000;
     private final String prefix = TestServer.freshRedisPrefix();
     private final String db = "jdbc:h2:mem:shared" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
     private TestServer a;
@@ -39,6 +42,13 @@ final class SharedStagingTest {
         env.put("DB_URL", db);
         env.putAll(extra);
         return TestServer.start(env);
+    }
+
+    /** Starts A and B on default settings; a clerk's token (good on both). */
+    private String twoInstances(String clerk) {
+        a = instance(Map.of());
+        b = instance(Map.of());
+        return a.clerkToken(clerk);
     }
 
     @AfterEach
@@ -56,36 +66,39 @@ final class SharedStagingTest {
 
     @Test
     void uploadOnA_pagedOnB_committedOnB_secondCommitOnA409_deleteOnA_404OnB() {
-        a = instance(Map.of());
-        b = instance(Map.of());
-        String token = a.clerkToken("shared");
-        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(0, 9_000)));
+        String token = twoInstances("shared");
+        // generated rows with every kind of error and warning
+        String id = Workbooks.accepted(a, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(ROWS, 42)));
 
         JsonNode onB = Workbooks.settled(b, token, id);
         assertThat(onB.get("status").asText()).isEqualTo("validated");
-        assertThat(onB.get("totals").get("records").asLong()).isEqualTo(9_000);
+        assertThat(onB.get("totals").get("records").asLong()).isEqualTo(ROWS);
+        assertThat(onB.get("totals").get("invalid").asLong()).isPositive();
         assertThat(Workbooks.settled(a, token, id)).isEqualTo(onB);
-        for (String query : List.of("?page=1&size=50", "?page=90&size=100", "?page=3&size=500&status=valid")) {
+        for (String query : List.of("?page=1&size=50", "?page=90&size=100", "?page=3&size=500&status=valid",
+                "?page=2&size=200&status=invalid", "?page=1&size=100&field=nid", "?page=1&size=50&code=nid.duplicate")) {
             HttpResponse<String> pageA = a.get("/api/v1/uploads/" + id + "/records" + query, token);
             HttpResponse<String> pageB = b.get("/api/v1/uploads/" + id + "/records" + query, token);
             assertThat(pageB.statusCode()).as(pageB.body()).isEqualTo(200);
             assertThat(pageB.body()).isEqualTo(pageA.body());
         }
-        assertThat(TestServer.json(b.get("/api/v1/uploads/" + id + "/records?page=1&size=50", token))
-                .get("items").get(0).get("nid").asText()).isEqualTo(Workbooks.person(0)[1]);
 
         // an edit on B is seen on A
         HttpResponse<String> edited = b.patchJson("/api/v1/uploads/" + id + "/records/2", token,
                 "{\"names\":\"Edited On B\"}");
         assertThat(edited.statusCode()).as(edited.body()).isEqualTo(200);
-        JsonNode first = TestServer.json(a.get("/api/v1/uploads/" + id + "/records?page=1&size=1", token))
-                .get("items").get(0);
-        assertThat(first.get("names").asText()).isEqualTo("Edited On B");
-        assertThat(first.get("edited").asBoolean()).isTrue();
+        HttpResponse<String> row2 = a.get("/api/v1/uploads/" + id + "/records/2", token);
+        assertThat(row2.statusCode()).as(row2.body()).isEqualTo(200);
+        assertThat(row2.body()).contains("\"names\":\"Edited On B\"").contains("\"edited\":true");
+        JsonNode afterEdit = TestServer.json(a.get("/api/v1/uploads/" + id, token));
+        assertThat(TestServer.json(b.get("/api/v1/uploads/" + id, token))).isEqualTo(afterEdit);
 
         HttpResponse<String> committed = b.postJson("/api/v1/uploads/" + id + "/commit", token, "{}");
         assertThat(committed.statusCode()).as(committed.body()).isEqualTo(200);
-        assertThat(TestServer.json(committed).get("committed").asLong()).isEqualTo(9_000);
+        JsonNode result = TestServer.json(committed);
+        // the default mode commits every record not left out, the invalid ones marked so
+        assertThat(result.get("committed").asLong()).isEqualTo(afterEdit.get("totals").get("records").asLong());
+        assertThat(result.get("committed").asLong() + result.get("skipped").asLong()).isEqualTo(ROWS);
         assertThat(Workbooks.problemCode(a.postJson("/api/v1/uploads/" + id + "/commit", token, "{}"), 409))
                 .isEqualTo("upload.already_committed");
         assertThat(TestServer.json(a.get("/api/v1/uploads/" + id, token)).get("status").asText())
@@ -120,9 +133,7 @@ final class SharedStagingTest {
 
     @Test
     void aStopsAfterValidation_bPagesAndCommits() {
-        a = instance(Map.of());
-        b = instance(Map.of());
-        String token = a.clerkToken("survivor");
+        String token = twoInstances("survivor");
         String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(100, 5_000)));
         assertThat(Workbooks.settled(a, token, id).get("status").asText()).isEqualTo("validated");
         a.close();
