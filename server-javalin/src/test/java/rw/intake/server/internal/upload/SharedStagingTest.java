@@ -153,8 +153,8 @@ final class SharedStagingTest {
         a = instance(shortLease);
         b = instance(shortLease);
         String token = a.clerkToken("orphan");
-        // long enough to validate that the instance is stopped well before it finishes
-        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(0, 60_000)));
+        // long enough to validate (seconds on a quiet machine) that the instance is stopped well before it finishes
+        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(0, 400_000)));
         a.close();
         a = null;
 
