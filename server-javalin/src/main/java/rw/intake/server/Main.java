@@ -70,7 +70,15 @@ public final class Main {
                 ==> First admin account created: username '%s', password '%s'
                     (shown once; set ADMIN_PASSWORD to choose it, or change it with set-password)
                 """.formatted(config.adminUsername(), pw)));
-        Javalin app = ServerApp.create(config, storage).start();
+        Javalin app;
+        try {
+            app = ServerApp.create(config, storage).start();
+        } catch (IllegalStateException ex) {
+            storage.close();
+            System.err.println("intake cannot start: " + ex.getMessage());
+            System.exit(1);
+            return;
+        }
         LOG.info("intake listening on port {} (database {}, {})", app.port(), config.jdbcUrl(), storage.dialect());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(app, storage, config.shutdownGrace()),
                 "shutdown"));

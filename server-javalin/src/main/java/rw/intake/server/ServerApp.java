@@ -235,6 +235,9 @@ public final class ServerApp {
     static UploadModule.Settings uploadSettings(ServerConfig config) {
         return new UploadModule.Settings(config.readLimits(), config.stagingMaxRecords(),
                 config.stagingMaxRecordsPerUser(), config.stagingMaxUploadsPerUser(), config.stagingIdleExpiry(),
-                config.validationThreads());
+                config.validationThreads(), "redis".equals(config.staging())
+                        ? new UploadModule.Redis(config.redisUrl(), config.stagingRedisPrefix(),
+                                config.stagingRedisAllowPersistence(), config.stagingRedisLease())
+                        : null);
     }
 }

@@ -41,16 +41,31 @@ import rw.intake.storage.Storage;
  * @param warmup                  {@code WARMUP}: {@code true} (default) runs the read, validate and commit paths once on
  *                                a small built-in workbook after the server starts listening (nothing staged, the
  *                                commit rolled back), and {@code /ready} waits for it; {@code false} skips it
+ * @param staging                 {@code STAGING}: {@code memory} (default) or {@code redis}
+ * @param redisUrl                {@code REDIS_URL}, default {@code redis://127.0.0.1:6379}
+ * @param stagingRedisPrefix      {@code STAGING_REDIS_PREFIX}: the prefix of every staging key, default {@code intake}
+ * @param stagingRedisAllowPersistence {@code STAGING_REDIS_ALLOW_PERSISTENCE}: {@code true} starts even if Redis
+ *                                writes to its disk, default {@code false}
+ * @param stagingRedisLease       {@code STAGING_REDIS_LEASE_SECONDS}: how long an upload's validation, edit or commit
+ *                                outlives its instance before another takes over, default 30
  */
 public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPassword, int dbPoolSize,
                            long dbPartitionMinRecords, String jwtSecret,
                            Duration accessTokenTtl, Duration refreshTokenTtl, String adminUsername, String adminPassword,
                            ReadLimits readLimits, long stagingMaxRecords, int stagingMaxUploadsPerUser,
                            Duration stagingIdleExpiry, int validationThreads, long stagingMaxRecordsPerUser,
-                           String metricsToken, Duration dbConnectTimeout, Duration shutdownGrace, boolean warmup) {
+                           String metricsToken, Duration dbConnectTimeout, Duration shutdownGrace, boolean warmup,
+                           String staging, String redisUrl, String stagingRedisPrefix,
+                           boolean stagingRedisAllowPersistence, Duration stagingRedisLease) {
 
     /** {@code STAGING_MAX_RECORDS} by default: what the documented {@code -Xmx512m} holds (decision 8). */
     public static final long DEFAULT_STAGING_MAX_RECORDS = 2_000_000L;
+
+    public ServerConfig {
+        if (!"memory".equals(staging) && !"redis".equals(staging)) {
+            throw new IllegalArgumentException("STAGING must be memory or redis: " + staging);
+        }
+    }
 
     /** The defaults, as if no variable were set. */
     public static ServerConfig defaults() {
@@ -85,7 +100,12 @@ public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPas
                 Duration.ofSeconds(e.integer("DB_CONNECT_TIMEOUT_SECONDS",
                         (int) DatabaseConfig.DEFAULT_CONNECTION_TIMEOUT.toSeconds())),
                 Duration.ofSeconds(e.integer("SHUTDOWN_GRACE_SECONDS", 30)),
-                e.bool("WARMUP", true));
+                e.bool("WARMUP", true),
+                e.text("STAGING", "memory").toLowerCase(java.util.Locale.ROOT),
+                e.text("REDIS_URL", "redis://127.0.0.1:6379"),
+                e.text("STAGING_REDIS_PREFIX", "intake"),
+                e.bool("STAGING_REDIS_ALLOW_PERSISTENCE", false),
+                Duration.ofMillis(Math.max(1, (long) (1000 * e.decimal("STAGING_REDIS_LEASE_SECONDS", 30)))));
     }
 
     /** Opens the database these settings name. */
@@ -117,6 +137,19 @@ public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPas
                 return Boolean.parseBoolean(v);
             }
             throw new IllegalArgumentException(key + " must be true or false: " + v);
+        }
+
+        double decimal(String key, double def) {
+            String v = text(key, null);
+            try {
+                double d = v == null ? def : Double.parseDouble(v);
+                if (!(d > 0)) {
+                    throw new IllegalArgumentException(key + " must be more than 0: " + v);
+                }
+                return d;
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException(key + " must be a number of seconds: " + v, ex);
+            }
         }
 
         int integer(String key, int def) {

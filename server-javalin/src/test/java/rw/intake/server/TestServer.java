@@ -54,8 +54,30 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
         env.put("DB_CONNECT_TIMEOUT_SECONDS", "30");
         // the warm-up after start has tests of its own (WarmupTest); elsewhere it would only slow the tests down
         env.put("WARMUP", "false");
+        if ("redis".equals(stagingUnderTest())) {
+            env.put("STAGING", "redis");
+            env.put("REDIS_URL", REDIS_URL);
+            env.put("STAGING_REDIS_PREFIX", freshRedisPrefix());
+        }
         env.putAll(overrides);
         this.config = ServerConfig.fromEnv(env);
+    }
+
+    /** The shared Redis of the tests (the machine's; {@code .ci/run} starts it). */
+    public static final String REDIS_URL = "redis://127.0.0.1:6379";
+
+    /**
+     * The staging store the tests run on: {@code redis} when the system property {@code intake.test.staging} or the
+     * variable {@code INTAKE_TEST_STAGING} says so (the second surefire execution), else {@code memory}.
+     */
+    public static String stagingUnderTest() {
+        String s = System.getProperty("intake.test.staging", System.getenv("INTAKE_TEST_STAGING"));
+        return s == null || s.isBlank() ? "memory" : s.strip();
+    }
+
+    /** A key prefix no other test uses, so that tests share the machine's Redis without seeing each other. */
+    public static String freshRedisPrefix() {
+        return "intake-test-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     }
 
     private TestServer open() {

@@ -51,7 +51,7 @@ import rw.intake.validation.ValidatedRecord;
 /**
  * JMH: reading generated registration sheets with {@link SheetReader}, from memory, by {@code rows} and
  * {@code format} (an .xlsx with inline strings as generators write, with shared strings as spreadsheet programs
- * write, or the same records as CSV): read only, read + validate on one thread, read ahead on a second thread +
+ * write, or the same records as CSV): read only, read + validate on one thread, +
  * validate, the zip pass alone; and Apache POI's streaming reader (XSSFReader + XSSFSheetXMLHandler) on the same
  * .xlsx bytes, for comparison. Scores are milliseconds per sheet. Commands: docs/performance.md.
  */

@@ -78,6 +78,8 @@ final class StagedRecords {
     private final Scratch scratch = new Scratch();
     private final BitSet excluded = new BitSet();
     private final BitSet edited = new BitSet();
+    /** The chunks ({@link RecordChunks#SIZE} records each) changed since {@link #takeChanged} (a shared store's). */
+    private final BitSet changed = new BitSet();
     private byte[] block;
     private int nextBlockSize = FIRST_BLOCK;
     private int position;
@@ -138,6 +140,14 @@ final class StagedRecords {
     /** Replaces the record at {@code index} (an edit): its new bytes go at the end of the arena. */
     void replace(int index, ValidatedRecord r) {
         offsets.set(index, encode(r));
+        changed.set(index / RecordChunks.SIZE);
+    }
+
+    /** The chunks with a record replaced or marked since the last call, and forgets them. */
+    BitSet takeChanged() {
+        BitSet out = (BitSet) changed.clone();
+        changed.clear();
+        return out;
     }
 
     /** Packs the record into the arena; returns its offset. */
@@ -211,6 +221,9 @@ final class StagedRecords {
     }
 
     void excluded(int index, boolean value) {
+        if (excluded.get(index) != value) {
+            changed.set(index / RecordChunks.SIZE);
+        }
         excluded.set(index, value);
     }
 
@@ -220,6 +233,7 @@ final class StagedRecords {
     }
 
     void markEdited(int index) {
+        changed.set(index / RecordChunks.SIZE);
         edited.set(index);
     }
 
@@ -585,14 +599,19 @@ final class StagedRecords {
         }
     }
 
-    /** Reads one record's bytes. */
-    private static final class Reader {
+    /** Reads one record's bytes (and the chunks of {@link RecordChunks}). */
+    static final class Reader {
         private final byte[] bytes;
         private int position;
 
         Reader(byte[] bytes, int position) {
             this.bytes = bytes;
             this.position = position;
+        }
+
+        /** The next byte, as written. */
+        byte next() {
+            return bytes[position++];
         }
 
         int varint() {

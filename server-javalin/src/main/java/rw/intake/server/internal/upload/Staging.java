@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import rw.intake.server.internal.http.ApiException;
 
 /**
@@ -20,7 +21,7 @@ import rw.intake.server.internal.http.ApiException;
  * validation ends. When a budget is short, committed and failed uploads (their data is in the database, or there is
  * none) are dropped oldest first before a new upload is refused with 503 {@code staging.full}.
  */
-final class Staging {
+final class Staging implements StagingStore {
     static final String RETRY_AFTER_SECONDS = "30";
 
     private final Cache<String, Upload> cache;
@@ -50,7 +51,8 @@ final class Staging {
      *
      * @throws ApiException 503 {@code staging.full} with Retry-After when the budget cannot take it
      */
-    synchronized void admit(Upload upload, long records) {
+    @Override
+    public synchronized void admit(Upload upload, long records) {
         cache.cleanUp();
         List<Upload> mine = uploadsOf(upload.owner);
         for (Upload u : evictable(mine)) {
@@ -97,7 +99,8 @@ final class Staging {
      * Sets what an upload holds of the budget now: while reading, what is staged plus what is still to read; after
      * validation, its record count. It may go above the first reservation only if the count before reading was short.
      */
-    void adjust(Upload upload, long records) {
+    @Override
+    public void adjust(Upload upload, long records) {
         long before;
         do {
             before = upload.reserved.get();
@@ -109,30 +112,48 @@ final class Staging {
     }
 
     /** The upload with this id, counting as an access; null if unknown or expired. */
-    Upload get(String id) {
+    @Override
+    public Upload get(String id) {
         return cache.getIfPresent(id);
     }
 
-    List<Upload> all() {
+    @Override
+    public List<Upload> all() {
         cache.cleanUp();
         return new ArrayList<>(cache.asMap().values());
     }
 
-    void remove(String id) {
+    @Override
+    public void remove(String id) {
         cache.invalidate(id);
     }
 
-    void clear() {
+    /** Edits of one upload are serialised by the upload's own lock. */
+    @Override
+    public <T> T edit(Upload upload, Function<Upload, T> change) {
+        return change.apply(upload);
+    }
+
+    /** A second commit is refused by the upload's own status. */
+    @Override
+    public <T> T commit(Upload upload, Function<Upload, T> commit) {
+        return commit.apply(upload);
+    }
+
+    @Override
+    public void close() {
         cache.invalidateAll();
         cache.cleanUp();
     }
 
-    long reservedRecords() {
+    @Override
+    public long reservedRecords() {
         return reserved.get();
     }
 
     /** Heap held by every staged upload's records, approximately. */
-    long retainedBytes() {
+    @Override
+    public long retainedBytes() {
         long sum = 0;
         for (Upload u : cache.asMap().values()) {
             sum += u.retainedBytes();
@@ -140,7 +161,8 @@ final class Staging {
         return sum;
     }
 
-    int size() {
+    @Override
+    public int size() {
         return cache.asMap().size();
     }
 
@@ -178,7 +200,7 @@ final class Staging {
         return out;
     }
 
-    private static ApiException full(String detail, Map<String, Object> limits) {
+    static ApiException full(String detail, Map<String, Object> limits) {
         return new ApiException(503, "staging.full", "Service Unavailable", detail, limits,
                 Map.of("Retry-After", RETRY_AFTER_SECONDS));
     }

@@ -45,7 +45,8 @@ final class Upload {
     final List<String> ignoredColumns;
     /** The header text of each field's column as the sheet had it, in {@code Field} order (the error report's). */
     final List<String> fieldHeaders;
-    final long sequence = SEQUENCE.incrementAndGet();
+    /** The order of admission (newest last); a shared store sets one that holds across instances. */
+    volatile long sequence = SEQUENCE.incrementAndGet();
     /** Records reserved in the staging budget for this upload. */
     final AtomicLong reserved = new AtomicLong();
     /** At most this many data rows are in the sheet (counted before reading, bounded by the row limit). */
@@ -197,6 +198,81 @@ final class Upload {
     void release() {
         released = true;
         settled.complete(status);
+    }
+
+    /**
+     * An upload as a shared store keeps it, rebuilt on this instance: {@code entries} are its records in row order
+     * with their marks, or null for an upload known by its summary only (validating elsewhere, failed, or listed).
+     */
+    static Upload restore(Stored s, List<RecordChunks.Entry> entries) {
+        if (entries == null) {
+            Upload u = restore(s, List.of());
+            u.totals = s.totals();
+            u.violationsByCode = s.violationsByCode();
+            return u;
+        }
+        Upload u = new Upload(s.id(), s.owner(), s.fileName(), s.createdAt(), s.ignoredColumns(), s.fieldHeaders(),
+                s.maxDataRows());
+        u.sequence = s.sequence();
+        u.reserved.set(s.reserved());
+        Staged st = u.staged;
+        List<ValidatedRecord> records = new ArrayList<>(entries.size());
+        for (RecordChunks.Entry e : entries) {
+            records.add(e.record());
+        }
+        u.append(records, s.rowsRead(), s.blankRows());
+        for (int i = 0; i < entries.size(); i++) {
+            if (entries.get(i).excluded()) {
+                st.records().excluded(i, true);
+                u.excluded++;
+            }
+            if (entries.get(i).edited()) {
+                st.records().markEdited(i);
+            }
+        }
+        st.records().takeChanged();
+        st.trim();
+        u.history.addAll(s.history());
+        for (RecordEdit e : s.history()) {
+            u.historyByRow.computeIfAbsent(e.row(), r -> new ArrayList<>(2)).add(e);
+        }
+        u.commit = s.commit();
+        u.failure = s.failure();
+        if (s.status() == UploadStatus.FAILED) {
+            u.staged = null;
+        }
+        u.publish(s.rowsRead(), s.blankRows());
+        u.status = s.status() == UploadStatus.COMMITTING ? UploadStatus.VALIDATED : s.status();
+        if (u.status != UploadStatus.VALIDATING) {
+            u.settled.complete(u.status);
+        }
+        return u;
+    }
+
+    /** What a shared store keeps of an upload besides its records. */
+    record Stored(String id, String owner, String fileName, Instant createdAt, List<String> ignoredColumns,
+                  List<String> fieldHeaders, long maxDataRows, long sequence, long reserved, UploadStatus status,
+                  long rowsRead, long blankRows, Totals totals, Map<String, Long> violationsByCode, Failure failure,
+                  CommitResult commit, List<RecordEdit> history) {
+    }
+
+    /** This upload's state as a shared store keeps it (its history only if {@code withHistory}). */
+    Stored stored(boolean withHistory) {
+        lock.readLock().lock();
+        try {
+            Totals t = totals;
+            return new Stored(id, owner, fileName, createdAt, ignoredColumns, fieldHeaders, maxDataRows, sequence,
+                    reserved.get(), status, rowsRead, t.blankRows(), t, violationsByCode, failure, commit,
+                    withHistory ? List.copyOf(history) : List.of());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The packed records (validation thread, or under a shared store's lock); null once failed. */
+    StagedRecords stagedRecords() {
+        Staged s = staged;
+        return s == null ? null : s.records();
     }
 
     /** Completes when validation has finished, failed, or the upload was released. */

@@ -14,11 +14,12 @@ import rw.intake.excel.SheetReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rw.intake.server.internal.auth.Principal;
+import rw.intake.server.internal.http.ApiException;
 import rw.intake.storage.UserStore;
 import rw.intake.validation.RecordValidator;
 
 /**
- * The upload, review and commit part of the server: in-memory staging, background validation, and every route
+ * The upload, review and commit part of the server: staging (in memory, or shared in Redis), background validation, and every route
  * under {@code /api/v1/uploads}, {@code /api/v1/users} and the legacy upload routes. Thread-safe; close it once.
  *
  * <pre>{@code
@@ -42,12 +43,28 @@ public final class UploadModule implements AutoCloseable {
      * @param validationThreads        uploads read and validated at once
      */
     public record Settings(ReadLimits readLimits, long stagingMaxRecords, long stagingMaxRecordsPerUser,
-                           int stagingMaxUploadsPerUser, Duration stagingIdleExpiry, int validationThreads) {
+                           int stagingMaxUploadsPerUser, Duration stagingIdleExpiry, int validationThreads,
+                           Redis redis) {
+        /** Settings of the in-memory staging. */
+        public Settings(ReadLimits readLimits, long stagingMaxRecords, long stagingMaxRecordsPerUser,
+                        int stagingMaxUploadsPerUser, Duration stagingIdleExpiry, int validationThreads) {
+            this(readLimits, stagingMaxRecords, stagingMaxRecordsPerUser, stagingMaxUploadsPerUser, stagingIdleExpiry,
+                    validationThreads, null);
+        }
+    }
+
+    /**
+     * The shared staging store: Redis at {@code url} ({@code redis://host:port/db}), its keys under {@code prefix}.
+     *
+     * @param allowPersistence start even if Redis writes to its disk (RDB snapshots or the append-only file)
+     * @param lease            how long an upload's validation, edit or commit lock outlives its instance
+     */
+    public record Redis(String url, String prefix, boolean allowPersistence, Duration lease) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(UploadModule.class);
     private final UploadService service;
-    private final Staging staging;
+    private final StagingStore staging;
     private final ExecutorService readers;
     private final ExecutorService checkers;
     private final ExecutorService registrars;
@@ -56,8 +73,11 @@ public final class UploadModule implements AutoCloseable {
     private final ShutdownGate gate = new ShutdownGate();
 
     private UploadModule(Settings config, UserStore users, Ticker ticker, UploadEvents events) {
-        this.staging = new Staging(config.stagingMaxRecords(), config.stagingMaxRecordsPerUser(),
-                config.stagingMaxUploadsPerUser(), config.stagingIdleExpiry(), ticker);
+        this.staging = config.redis() == null
+                ? new Staging(config.stagingMaxRecords(), config.stagingMaxRecordsPerUser(),
+                        config.stagingMaxUploadsPerUser(), config.stagingIdleExpiry(), ticker)
+                : new RedisStaging(config.redis(), config.stagingMaxRecords(), config.stagingMaxRecordsPerUser(),
+                        config.stagingMaxUploadsPerUser(), config.stagingIdleExpiry(), config.stagingMaxRecords());
         int threads = Math.max(1, config.validationThreads());
         this.readers = Executors.newFixedThreadPool(threads, threads("intake-read-"));
         this.checkers = Executors.newFixedThreadPool(threads, threads("intake-validate-"));
@@ -157,7 +177,7 @@ public final class UploadModule implements AutoCloseable {
             if (UploadStatus.VALIDATING.key().equals(u.status())) {
                 LOG.warn("upload {} ({}, of {}) was still being validated and is lost; it must be uploaded again",
                         u.id(), u.fileName(), u.owner());
-            } else if (UploadStatus.VALIDATED.key().equals(u.status())) {
+            } else if (UploadStatus.VALIDATED.key().equals(u.status()) && staging instanceof Staging) {
                 LOG.warn("upload {} ({}, of {}) was validated and not committed and is lost", u.id(), u.fileName(),
                         u.owner());
             }
@@ -176,9 +196,20 @@ public final class UploadModule implements AutoCloseable {
         return gate.isClosed();
     }
 
-    /** Why staging takes no upload now ({@code null} if it has room): every record of the budget is reserved. */
+    /**
+     * Why staging takes no upload now ({@code null} if it has room): every record of the budget is reserved, or the
+     * shared store (Redis) cannot be reached.
+     */
     public String stagingFull() {
-        long reserved = service.reservedRecords();
+        long reserved;
+        try {
+            reserved = service.reservedRecords();
+        } catch (ApiException ex) {
+            if (RedisStaging.UNAVAILABLE.equals(ex.code())) {
+                return "unavailable";
+            }
+            throw ex;
+        }
         return reserved < maxStagedRecords ? null
                 : "full: " + reserved + " of " + maxStagedRecords + " records reserved";
     }
@@ -189,7 +220,7 @@ public final class UploadModule implements AutoCloseable {
         readers.shutdownNow();
         checkers.shutdownNow();
         registrars.shutdownNow();
-        staging.clear();
+        staging.close();
     }
 
     private static ThreadFactory threads(String prefix) {

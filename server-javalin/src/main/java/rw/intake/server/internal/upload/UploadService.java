@@ -59,7 +59,7 @@ public final class UploadService {
     private final SheetReader reader;
     private final RecordValidator validator;
     private final UserStore users;
-    private final Staging staging;
+    private final StagingStore staging;
     private final ExecutorService readers;
     private final ExecutorService checkers;
     private final ExecutorService registrars;
@@ -68,7 +68,7 @@ public final class UploadService {
     private final UploadEvents events;
     private final ShutdownGate gate;
 
-    UploadService(SheetReader reader, RecordValidator validator, UserStore users, Staging staging,
+    UploadService(SheetReader reader, RecordValidator validator, UserStore users, StagingStore staging,
                   ExecutorService readers, ExecutorService checkers, ExecutorService registrars, Clock clock,
                   UploadEvents events, ShutdownGate gate) {
         this.reader = reader;
@@ -174,7 +174,7 @@ public final class UploadService {
         Upload upload = find(caller, id);
         gate.commitStarted();
         try {
-            return commit(upload, id, mode);
+            return staging.commit(upload, u -> commit(u, id, mode));
         } finally {
             gate.commitEnded();
         }
@@ -212,7 +212,8 @@ public final class UploadService {
      *                      {@code upload.already_committed}
      */
     Upload.Edited edit(Principal caller, String id, int row, Map<Field, String> values, Boolean exclude) {
-        return find(caller, id).edit(row, values, exclude, caller.username(), clock.instant(), validator);
+        return staging.edit(find(caller, id),
+                u -> u.edit(row, values, exclude, caller.username(), clock.instant(), validator));
     }
 
     /**
@@ -222,7 +223,8 @@ public final class UploadService {
      * @throws ApiException 409 as {@link #edit}
      */
     int exclude(Principal caller, String id, RecordFilter filter, boolean exclude) {
-        return find(caller, id).exclude(filter, exclude, caller.username(), clock.instant(), validator);
+        return staging.edit(find(caller, id),
+                u -> u.exclude(filter, exclude, caller.username(), clock.instant(), validator));
     }
 
     /**

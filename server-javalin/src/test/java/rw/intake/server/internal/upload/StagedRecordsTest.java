@@ -69,6 +69,34 @@ final class StagedRecordsTest {
     }
 
     @Test
+    void chunks_roundTripRecordsAndMarks() {
+        StagedRecords store = new StagedRecords();
+        List<ValidatedRecord> in = new ArrayList<>();
+        for (int row = 2; row < 2 + RecordChunks.SIZE + 100; row++) {
+            ValidatedRecord r = row % 7 == 0 ? broken(row, row - 3) : clean(row);
+            in.add(r);
+            store.append(r);
+        }
+        store.excluded(5, true);
+        store.markEdited(RecordChunks.SIZE + 1);
+        assertThat(store.takeChanged().stream().toArray()).containsExactly(0, 1);
+        assertThat(store.takeChanged().isEmpty()).isTrue();
+
+        List<RecordChunks.Entry> out = new ArrayList<>(RecordChunks.decode(RecordChunks.encode(store, 0, RecordChunks.SIZE)));
+        out.addAll(RecordChunks.decode(RecordChunks.encode(store, RecordChunks.SIZE, store.size())));
+        assertThat(out).hasSize(in.size());
+        for (int i = 0; i < in.size(); i++) {
+            assertThat(out.get(i).record()).isEqualTo(in.get(i));
+            assertThat(out.get(i).excluded()).isEqualTo(i == 5);
+            assertThat(out.get(i).edited()).isEqualTo(i == RecordChunks.SIZE + 1);
+        }
+        byte[] future = RecordChunks.encode(store, 0, 1);
+        future[0] = RecordChunks.VERSION + 1;
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordChunks.decode(future))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("version");
+    }
+
+    @Test
     void retainedBytes_compactPerRecord() {
         StagedRecords store = new StagedRecords();
         for (int row = 2; row < 100_002; row++) {

@@ -1,0 +1,807 @@
+package rw.intake.server.internal.upload;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import rw.intake.server.internal.http.ApiException;
+import rw.intake.server.internal.upload.UploadSummary.Failure;
+import rw.intake.storage.CommitResult;
+import rw.intake.storage.RecordEdit;
+
+/**
+ * The staged uploads in Redis, shared by every instance of the server, so that any instance answers for any upload.
+ *
+ * <p>Each upload's keys share the hash tag {@code {prefix:id}} (one slot in Redis Cluster): {@code :meta} (its
+ * state, {@link Upload.Stored} as JSON after a version byte), {@code :history} (its edits), {@code :c:N} (record
+ * chunks, {@link RecordChunks}), {@code :lease} (held by the instance that validates it) and {@code :lock} (held by
+ * the edit or the commit running). Every key of an upload has the idle expiry as TTL, refreshed on access. The budget
+ * lives under {@code {prefix}}: three hashes by upload id (records reserved, owner, deadline) that a Lua script reads,
+ * sweeps of expired uploads, and reserves from atomically.
+ *
+ * <p>Validation writes each full chunk as it is staged, and the upload's progress, on the instance that received the
+ * workbook; it renews the lease meanwhile. An upload still validating whose lease ran out (its instance died) is turned
+ * {@code failed} with {@code upload.validation_lost} by the first instance that reads it. A validated upload is read
+ * into this instance's memory when first asked for, and kept while its version (bumped by every edit and commit) is
+ * the one in Redis. Edits and the commit hold the upload's lock ({@code SET NX PX}, renewed while they run), work on
+ * the fresh copy and write back the chunks they changed.
+ */
+final class RedisStaging implements StagingStore {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisStaging.class);
+    /** The first byte of a meta value; a reader refuses another. */
+    static final byte META_VERSION = 1;
+    static final String VALIDATION_LOST = "upload.validation_lost";
+    static final String UNAVAILABLE = "staging.unavailable";
+    private static final int MGET_BATCH = 64;
+    private static final long LOCK_WAIT_MILLIS = 30_000;
+    private static final long LOCK_RETRY_MILLIS = 20;
+
+    /** Drops expired uploads from the budget; then reserves ARGV[3] records for upload ARGV[1] of owner ARGV[2]. */
+    private static final String RESERVE = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local deadlines = redis.call('HGETALL', KEYS[3])
+            for i = 1, #deadlines, 2 do
+              if tonumber(deadlines[i + 1]) < now then
+                redis.call('HDEL', KEYS[1], deadlines[i])
+                redis.call('HDEL', KEYS[2], deadlines[i])
+                redis.call('HDEL', KEYS[3], deadlines[i])
+              end
+            end
+            local total = 0
+            local mine = 0
+            local count = 0
+            local records = redis.call('HGETALL', KEYS[1])
+            for i = 1, #records, 2 do
+              local n = tonumber(records[i + 1])
+              total = total + n
+              if redis.call('HGET', KEYS[2], records[i]) == ARGV[2] then
+                mine = mine + n
+                count = count + 1
+              end
+            end
+            if ARGV[1] == '' then
+              return {0, total, mine, count}
+            end
+            local want = tonumber(ARGV[3])
+            if count >= tonumber(ARGV[6]) then
+              return {1, total, mine, count}
+            end
+            if mine + want > tonumber(ARGV[5]) then
+              return {2, total, mine, count}
+            end
+            if total + want > tonumber(ARGV[4]) then
+              return {3, total, mine, count}
+            end
+            redis.call('HSET', KEYS[1], ARGV[1], want)
+            redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+            redis.call('HSET', KEYS[3], ARGV[1], now + tonumber(ARGV[7]))
+            for i = 1, 4 do
+              redis.call('PEXPIRE', KEYS[i], ARGV[7])
+            end
+            return {0, total + want, mine + want, count + 1}
+            """;
+    /** Sets upload ARGV[1]'s reservation to ARGV[2] if it is still staged. */
+    private static final String ADJUST = """
+            if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+              redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+            end
+            return 0
+            """;
+    /**
+     * Pushes upload ARGV[1]'s deadline ARGV[2] ms ahead if it is still staged, and the budget's keys with it (they
+     * expire once no upload is left to refresh them).
+     */
+    private static final String DEADLINE = """
+            if redis.call('HEXISTS', KEYS[3], ARGV[1]) == 1 then
+              local t = redis.call('TIME')
+              redis.call('HSET', KEYS[3], ARGV[1], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[2]))
+              for i = 1, #KEYS do
+                redis.call('PEXPIRE', KEYS[i], ARGV[2])
+              end
+            end
+            return 0
+            """;
+    /** Gives every key of an upload the TTL ARGV[1]. */
+    private static final String EXPIRE = """
+            for i = 1, #KEYS do
+              redis.call('PEXPIRE', KEYS[i], ARGV[1])
+            end
+            return 0
+            """;
+    /** Deletes KEYS[1] if it holds ARGV[1]. */
+    private static final String UNLOCK = """
+            if redis.call('GET', KEYS[1]) == ARGV[1] then
+              return redis.call('DEL', KEYS[1])
+            end
+            return 0
+            """;
+    /** Extends KEYS[1] to ARGV[2] ms if it holds ARGV[1]. */
+    private static final String RENEW = """
+            if redis.call('GET', KEYS[1]) == ARGV[1] then
+              return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            end
+            return 0
+            """;
+    /** Replaces the meta KEYS[1] by ARGV[2] if it still holds ARGV[1] and the lease KEYS[2] is gone. */
+    private static final String LOSE = """
+            if redis.call('EXISTS', KEYS[2]) == 0 and redis.call('GET', KEYS[1]) == ARGV[1] then
+              redis.call('SET', KEYS[1], ARGV[2], 'KEEPTTL')
+              return 1
+            end
+            return 0
+            """;
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final RedisCommands<byte[], byte[]> redis;
+    private final String prefix;
+    private final long maxRecords;
+    private final long maxRecordsPerUser;
+    private final int maxUploadsPerUser;
+    private final long idleMillis;
+    private final long leaseMillis;
+    private final String instance = UUID.randomUUID().toString();
+    private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    /** The uploads this instance validates now, with the chunks written of each. */
+    private final Map<String, Home> home = new ConcurrentHashMap<>();
+    /** Validated uploads read into this instance, by id, with the version they were read at. */
+    private final Cache<String, Local> cache;
+    /** The locks this instance holds (key → token), renewed until released. */
+    private final Map<String, byte[]> locks = new ConcurrentHashMap<>();
+    /** When this instance last pushed each upload's expiry ahead. */
+    private final Map<String, Long> touched = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "intake-redis-lease");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private record Home(Upload upload, int[] written) {
+    }
+
+    private record Local(Upload upload, long version) {
+    }
+
+    /** What {@code :meta} holds: the upload's state, its content version and its chunk count. */
+    record Meta(Upload.Stored upload, long version, int chunks) {
+    }
+
+    /**
+     * Connects and checks that Redis keeps nothing on disk.
+     *
+     * @throws IllegalStateException when Redis persists (RDB {@code save} rules or {@code appendonly yes}) and
+     *                               {@code allowPersistence} is false, or cannot be reached
+     */
+    RedisStaging(UploadModule.Redis config, long maxRecords, long maxRecordsPerUser, int maxUploadsPerUser,
+                 Duration idleExpiry, long cachedRecords) {
+        this.prefix = config.prefix();
+        this.maxRecords = maxRecords;
+        this.maxRecordsPerUser = maxRecordsPerUser;
+        this.maxUploadsPerUser = maxUploadsPerUser;
+        this.idleMillis = Math.max(1, idleExpiry.toMillis());
+        this.leaseMillis = Math.max(100, config.lease().toMillis());
+        this.client = RedisClient.create(config.url());
+        try {
+            this.connection = client.connect(ByteArrayCodec.INSTANCE);
+        } catch (RedisException ex) {
+            client.shutdown();
+            throw new IllegalStateException("STAGING=redis: cannot reach Redis at " + config.url() + ": "
+                    + ex.getMessage(), ex);
+        }
+        this.redis = connection.sync();
+        try {
+            checkPersistence(config.allowPersistence());
+        } catch (RuntimeException ex) {
+            connection.close();
+            client.shutdown();
+            throw ex;
+        }
+        this.cache = Caffeine.newBuilder()
+                .maximumWeight(Math.max(1, cachedRecords))
+                .weigher((String id, Local l) -> (int) Math.min(Integer.MAX_VALUE, 1 + l.upload().recordCount()))
+                .executor(Runnable::run)
+                .build();
+        long every = Math.max(50, leaseMillis / 3);
+        renewer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void checkPersistence(boolean allowed) {
+        Map<String, String> save = redis.configGet("save");
+        Map<String, String> aof = redis.configGet("appendonly");
+        String rules = save.getOrDefault("save", "");
+        boolean appendOnly = "yes".equalsIgnoreCase(aof.getOrDefault("appendonly", "no"));
+        if (rules.isBlank() && !appendOnly) {
+            return;
+        }
+        String what = (rules.isBlank() ? "" : "RDB snapshots (save \"" + rules + "\")")
+                + (!rules.isBlank() && appendOnly ? " and " : "") + (appendOnly ? "the append-only file" : "");
+        if (allowed) {
+            LOG.warn("STAGING=redis: Redis persists staged records to its disk ({}); accepted because"
+                    + " STAGING_REDIS_ALLOW_PERSISTENCE=true", what);
+            return;
+        }
+        throw new IllegalStateException("STAGING=redis: Redis persists to its disk (" + what + "), which would write"
+                + " every staged record there; turn persistence off (save \"\" and appendonly no) or set"
+                + " STAGING_REDIS_ALLOW_PERSISTENCE=true to accept it");
+    }
+
+    // ---- keys
+
+    private byte[] key(String id, String part) {
+        return ("{" + prefix + ":" + id + "}:" + part).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private byte[] chunkKey(String id, int n) {
+        return key(id, "c:" + n);
+    }
+
+    private byte[] budgetKey(String part) {
+        return ("{" + prefix + "}:" + part).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The budget's hashes (records, owners, deadlines) and the sequence of admissions. */
+    private byte[][] budgetKeys() {
+        return new byte[][] {budgetKey("records"), budgetKey("owners"), budgetKey("deadlines"), budgetKey("sequence")};
+    }
+
+    private static byte[] bytes(Object o) {
+        return String.valueOf(o).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private byte[][] uploadKeys(String id, int chunks) {
+        byte[][] keys = new byte[4 + chunks][];
+        keys[0] = key(id, "meta");
+        keys[1] = key(id, "history");
+        keys[2] = key(id, "lease");
+        keys[3] = key(id, "lock");
+        for (int n = 0; n < chunks; n++) {
+            keys[4 + n] = chunkKey(id, n);
+        }
+        return keys;
+    }
+
+    // ---- meta
+
+    private byte[] encode(Meta m) {
+        try {
+            byte[] body = json.writeValueAsBytes(m);
+            byte[] out = new byte[body.length + 1];
+            out[0] = META_VERSION;
+            System.arraycopy(body, 0, out, 1, body.length);
+            return out;
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private Meta decode(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        if (value[0] != META_VERSION) {
+            throw new IllegalStateException("staged upload of meta version " + value[0] + ", this server reads "
+                    + META_VERSION);
+        }
+        try {
+            return json.readValue(value, 1, value.length - 1, Meta.class);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private byte[] history(List<RecordEdit> history) {
+        try {
+            return json.writeValueAsBytes(history);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private List<RecordEdit> history(String id) {
+        byte[] value = redis.get(key(id, "history"));
+        if (value == null) {
+            return List.of();
+        }
+        try {
+            return List.of(json.readValue(value, RecordEdit[].class));
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private byte[] rawMeta(String id) {
+        return redis.get(key(id, "meta"));
+    }
+
+    /** Writes the meta only if the upload is still staged; false if it was removed (or expired). */
+    private boolean writeMeta(String id, Meta m) {
+        return "OK".equals(redis.set(key(id, "meta"), encode(m), SetArgs.Builder.xx().px(idleMillis)));
+    }
+
+    // ---- the store
+
+    @Override
+    public void admit(Upload upload, long records) {
+        guard(() -> {
+            upload.sequence = redis.incr(budgetKey("sequence"));
+            reserve(upload, records);
+            upload.reserved.set(records);
+            home.put(upload.id, new Home(upload, new int[1]));
+            redis.set(key(upload.id, "lease"), bytes(instance), SetArgs.Builder.px(leaseMillis));
+            redis.set(key(upload.id, "meta"), encode(new Meta(upload.stored(false), 0, 0)),
+                    SetArgs.Builder.px(idleMillis));
+            touched.put(upload.id, System.nanoTime());
+            upload.settled().whenComplete((status, ex) -> settle(upload));
+            return null;
+        });
+    }
+
+    /** Reserves the records, dropping committed and failed uploads oldest first while the budget is short. */
+    private void reserve(Upload upload, long records) {
+        while (true) {
+            List<?> r = redis.eval(RESERVE, ScriptOutputType.MULTI, budgetKeys(), bytes(upload.id),
+                    bytes(upload.owner), bytes(records), bytes(maxRecords), bytes(maxRecordsPerUser),
+                    bytes(maxUploadsPerUser), bytes(idleMillis));
+            long outcome = (Long) r.get(0);
+            if (outcome == 0) {
+                return;
+            }
+            List<Upload> evictable = new ArrayList<>();
+            for (Upload u : all()) {
+                if ((outcome == 3 || u.owner.equals(upload.owner))
+                        && (u.status() == UploadStatus.COMMITTED || u.status() == UploadStatus.FAILED)) {
+                    evictable.add(u);
+                }
+            }
+            if (evictable.isEmpty()) {
+                throw refusal(outcome, (Long) r.get(1), (Long) r.get(2), (Long) r.get(3), records);
+            }
+            evictable.sort(Comparator.comparingLong(u -> u.sequence));
+            remove(evictable.get(0).id);
+        }
+    }
+
+    private ApiException refusal(long outcome, long total, long mine, long count, long records) {
+        if (outcome == 1) {
+            return Staging.full("you have " + count + " uploads staged, the most allowed; delete or commit one",
+                    Map.of("maxUploadsPerUser", maxUploadsPerUser));
+        }
+        if (outcome == 2) {
+            return Staging.full("your uploads hold " + mine + " of the " + maxRecordsPerUser + " records one user may"
+                    + " have staged, and this one needs " + records + "; wait for them to be committed or delete one",
+                    Map.of("maxRecordsPerUser", maxRecordsPerUser, "reservedByYou", mine, "needed", records));
+        }
+        return Staging.full("the staging area is full for all users (" + total + " of " + maxRecords
+                + " records reserved, this upload needs " + records + ")",
+                Map.of("maxRecords", maxRecords, "reserved", total, "needed", records));
+    }
+
+    /**
+     * On the validating thread: sets the reservation, writes the chunks completed since the last call and the
+     * progress, and renews the lease. An upload removed meanwhile (on any instance) is released, which stops its
+     * validation.
+     */
+    @Override
+    public void adjust(Upload upload, long records) {
+        if (upload.released()) {
+            return;
+        }
+        Home h = home.get(upload.id);
+        guard(() -> {
+            upload.reserved.set(records);
+            redis.eval(ADJUST, ScriptOutputType.INTEGER, new byte[][] {budgetKey("records")}, bytes(upload.id),
+                    bytes(records));
+            if (h == null || upload.status() != UploadStatus.VALIDATING) {
+                return null;
+            }
+            StagedRecords staged = upload.stagedRecords();
+            if (staged != null) {
+                h.written()[0] = writeChunks(upload.id, staged, h.written()[0], staged.size() / RecordChunks.SIZE);
+            }
+            redis.set(key(upload.id, "lease"), bytes(instance), SetArgs.Builder.px(leaseMillis));
+            if (!writeMeta(upload.id, new Meta(upload.stored(false), 0, h.written()[0]))) {
+                home.remove(upload.id);
+                upload.release();
+            }
+            return null;
+        });
+    }
+
+    /** Writes chunks {@code from} (inclusive) to {@code to} (exclusive); returns {@code to}. */
+    private int writeChunks(String id, StagedRecords staged, int from, int to) {
+        for (int n = from; n < to; n++) {
+            int end = Math.min(staged.size(), (n + 1) * RecordChunks.SIZE);
+            redis.set(chunkKey(id, n), RecordChunks.encode(staged, n * RecordChunks.SIZE, end),
+                    SetArgs.Builder.px(idleMillis));
+        }
+        return to;
+    }
+
+    private static int chunks(Upload u) {
+        StagedRecords s = u.stagedRecords();
+        return s == null ? 0 : (s.size() + RecordChunks.SIZE - 1) / RecordChunks.SIZE;
+    }
+
+    /** Validation ended (or the upload was released): the last chunk and the final state go to Redis. */
+    private void settle(Upload upload) {
+        Home h = home.get(upload.id);
+        if (h == null || upload.released()) {
+            home.remove(upload.id);
+            return;
+        }
+        try {
+            if (upload.status() == UploadStatus.VALIDATED) {
+                StagedRecords staged = upload.stagedRecords();
+                writeChunks(upload.id, staged, h.written()[0], chunks(upload));
+                staged.takeChanged();
+                if (writeMeta(upload.id, new Meta(upload.stored(false), 1, chunks(upload)))) {
+                    cache.put(upload.id, new Local(upload, 1));
+                }
+            } else {
+                writeMeta(upload.id, new Meta(upload.stored(false), 1, 0));
+            }
+            redis.del(key(upload.id, "lease"));
+        } catch (RuntimeException ex) {
+            LOG.error("upload {}: its end of validation could not be written to Redis; other instances will see it"
+                    + " fail as {} once its lease runs out", upload.id, VALIDATION_LOST, ex);
+        } finally {
+            // only now: until the state above is in Redis, this instance answers from the upload itself
+            home.remove(upload.id);
+        }
+    }
+
+    @Override
+    public Upload get(String id) {
+        return guard(() -> find(id));
+    }
+
+    private Upload find(String id) {
+        byte[] raw = rawMeta(id);
+        Meta m = decode(raw);
+        if (m == null) {
+            cache.invalidate(id);
+            touched.remove(id);
+            return null;
+        }
+        touch(id, m.chunks());
+        Home h = home.get(id);
+        if (h != null) {
+            return h.upload();
+        }
+        if (m.upload().status() == UploadStatus.VALIDATING) {
+            if (redis.exists(key(id, "lease")) > 0) {
+                return Upload.restore(m.upload(), null);
+            }
+            // its instance died, or finished just now (the lease goes once the end is written)
+            m = lose(id, raw, m);
+            if (m == null) {
+                return null;
+            }
+            if (m.upload().status() == UploadStatus.VALIDATING) {
+                return Upload.restore(m.upload(), null);
+            }
+        }
+        if (m.upload().status() == UploadStatus.FAILED) {
+            return Upload.restore(m.upload(), null);
+        }
+        Local l = cache.getIfPresent(id);
+        if (l != null && l.version() == m.version()) {
+            return l.upload();
+        }
+        Upload u = load(id, m);
+        cache.put(id, new Local(u, m.version()));
+        return u;
+    }
+
+    /** The upload's validation was lost with its instance: it fails, and holds no more of the budget. */
+    private Meta lose(String id, byte[] raw, Meta m) {
+        Upload.Stored s = m.upload();
+        Upload.Stored failed = new Upload.Stored(s.id(), s.owner(), s.fileName(), s.createdAt(), s.ignoredColumns(),
+                s.fieldHeaders(), s.maxDataRows(), s.sequence(), 0, UploadStatus.FAILED, s.rowsRead(), s.blankRows(),
+                s.totals(), s.violationsByCode(), new Failure(VALIDATION_LOST, "the server instance that was"
+                + " validating this upload stopped before it finished (" + s.rowsRead() + " rows read); upload the"
+                + " workbook again"), null, List.of());
+        Meta lost = new Meta(failed, m.version() + 1, 0);
+        Object swapped = redis.eval(LOSE, ScriptOutputType.INTEGER, new byte[][] {key(id, "meta"), key(id, "lease")},
+                raw, encode(lost));
+        if (Long.valueOf(1).equals(swapped)) {
+            LOG.warn("upload {} ({}, of {}): the instance validating it stopped; it is failed as {}", id, s.fileName(),
+                    s.owner(), VALIDATION_LOST);
+            redis.eval(ADJUST, ScriptOutputType.INTEGER, new byte[][] {budgetKey("records")}, bytes(id), bytes(0));
+            return lost;
+        }
+        return decode(rawMeta(id));
+    }
+
+    /** Reads a validated upload's chunks and history and rebuilds it here. */
+    private Upload load(String id, Meta m) {
+        List<RecordChunks.Entry> entries = new ArrayList<>(m.chunks() * RecordChunks.SIZE);
+        for (int from = 0; from < m.chunks(); from += MGET_BATCH) {
+            byte[][] keys = new byte[Math.min(MGET_BATCH, m.chunks() - from)][];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = chunkKey(id, from + i);
+            }
+            for (KeyValue<byte[], byte[]> kv : redis.mget(keys)) {
+                if (!kv.hasValue()) {
+                    throw new IllegalStateException("upload " + id + ": a chunk of its records is missing from Redis");
+                }
+                entries.addAll(RecordChunks.decode(kv.getValue()));
+            }
+        }
+        Upload.Stored s = m.upload();
+        Upload.Stored withHistory = new Upload.Stored(s.id(), s.owner(), s.fileName(), s.createdAt(),
+                s.ignoredColumns(), s.fieldHeaders(), s.maxDataRows(), s.sequence(), s.reserved(), s.status(),
+                s.rowsRead(), s.blankRows(), s.totals(), s.violationsByCode(), s.failure(), s.commit(), history(id));
+        return Upload.restore(withHistory, entries);
+    }
+
+    /** Pushes the upload's expiry ahead, at most ten times per idle period from this instance. */
+    private void touch(String id, int chunks) {
+        long now = System.nanoTime();
+        Long last = touched.get(id);
+        if (last != null && now - last < TimeUnit.MILLISECONDS.toNanos(idleMillis / 10)) {
+            return;
+        }
+        touched.put(id, now);
+        byte[][] keys = uploadKeys(id, chunks);
+        // the lease and the lock keep their own TTL
+        byte[][] expiring = new byte[keys.length - 2][];
+        expiring[0] = keys[0];
+        expiring[1] = keys[1];
+        System.arraycopy(keys, 4, expiring, 2, chunks);
+        redis.eval(EXPIRE, ScriptOutputType.INTEGER, expiring, bytes(idleMillis));
+        redis.eval(DEADLINE, ScriptOutputType.INTEGER, budgetKeys(), bytes(id), bytes(idleMillis));
+    }
+
+    @Override
+    public List<Upload> all() {
+        return guard(() -> {
+            List<Upload> out = new ArrayList<>();
+            Map<byte[], byte[]> owners = redis.hgetall(budgetKey("owners"));
+            for (byte[] idBytes : owners.keySet()) {
+                String id = new String(idBytes, StandardCharsets.UTF_8);
+                Home h = home.get(id);
+                if (h != null) {
+                    out.add(h.upload());
+                    continue;
+                }
+                byte[] raw = rawMeta(id);
+                Meta m = decode(raw);
+                if (m == null) {
+                    continue;
+                }
+                Local l = cache.getIfPresent(id);
+                if (l != null && l.version() == m.version()) {
+                    out.add(l.upload());
+                } else {
+                    if (m.upload().status() == UploadStatus.VALIDATING && redis.exists(key(id, "lease")) == 0) {
+                        m = lose(id, raw, m);
+                    }
+                    out.add(Upload.restore(m.upload(), null));
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public void remove(String id) {
+        guard(() -> {
+            Meta m = decode(rawMeta(id));
+            redis.del(uploadKeys(id, m == null ? 0 : Math.max(m.chunks(), maxChunks(m))));
+            byte[][] budget = budgetKeys();
+            for (int i = 0; i < 3; i++) {
+                redis.hdel(budget[i], bytes(id));
+            }
+            return null;
+        });
+        Home h = home.remove(id);
+        if (h != null) {
+            h.upload().release();
+        }
+        Local l = cache.getIfPresent(id);
+        if (l != null) {
+            l.upload().release();
+        }
+        cache.invalidate(id);
+        touched.remove(id);
+    }
+
+    /** The chunks a validating upload may have written already (its meta counts those of its last progress). */
+    private static int maxChunks(Meta m) {
+        return (int) ((m.upload().maxDataRows() + RecordChunks.SIZE - 1) / RecordChunks.SIZE);
+    }
+
+    @Override
+    public long reservedRecords() {
+        return guard(() -> {
+            List<?> r = redis.eval(RESERVE, ScriptOutputType.MULTI, budgetKeys(), new byte[0], new byte[0]);
+            return (Long) r.get(1);
+        });
+    }
+
+    @Override
+    public long retainedBytes() {
+        long sum = 0;
+        for (Home h : home.values()) {
+            sum += h.upload().retainedBytes();
+        }
+        for (Local l : cache.asMap().values()) {
+            sum += l.upload().retainedBytes();
+        }
+        return sum;
+    }
+
+    @Override
+    public int size() {
+        return guard(() -> redis.hlen(budgetKey("owners")).intValue());
+    }
+
+    @Override
+    public <T> T edit(Upload upload, Function<Upload, T> change) {
+        return locked(upload.id, "edit", change);
+    }
+
+    @Override
+    public <T> T commit(Upload upload, Function<Upload, T> commit) {
+        return locked(upload.id, "commit", commit);
+    }
+
+    /**
+     * Runs {@code change} on the fresh copy of the upload under its lock, then writes back what changed with the
+     * next version. Waits for an edit that holds the lock; a commit that holds it refuses with 409.
+     */
+    private <T> T locked(String id, String kind, Function<Upload, T> change) {
+        byte[] lockKey = key(id, "lock");
+        byte[] token = bytes(kind + ":" + instance + ":" + UUID.randomUUID());
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOCK_WAIT_MILLIS);
+        while (!"OK".equals(guard(() -> redis.set(lockKey, token, SetArgs.Builder.nx().px(leaseMillis))))) {
+            byte[] holder = guard(() -> redis.get(lockKey));
+            if (holder != null && new String(holder, StandardCharsets.UTF_8).startsWith("commit:")) {
+                throw ApiException.conflict("upload.already_committed", "upload " + id + " is being committed");
+            }
+            if (System.nanoTime() > deadline) {
+                throw unavailable("upload " + id + " is being changed by another request; try again", null);
+            }
+            pause();
+        }
+        locks.put(new String(lockKey, StandardCharsets.UTF_8), token);
+        try {
+            Meta m = guard(() -> decode(rawMeta(id)));
+            Upload fresh = guard(() -> find(id));
+            if (m == null || fresh == null) {
+                throw ApiException.notFound("upload.not_found", "no upload " + id);
+            }
+            if ("commit".equals(kind) && fresh.status() == UploadStatus.VALIDATED) {
+                guard(() -> writeMeta(id, new Meta(withStatus(fresh.stored(false), UploadStatus.COMMITTING),
+                        m.version(), m.chunks())));
+            }
+            try {
+                return change.apply(fresh);
+            } finally {
+                save(fresh, m);
+            }
+        } finally {
+            locks.remove(new String(lockKey, StandardCharsets.UTF_8));
+            guard(() -> redis.eval(UNLOCK, ScriptOutputType.INTEGER, new byte[][] {lockKey}, token));
+        }
+    }
+
+    private static Upload.Stored withStatus(Upload.Stored s, UploadStatus status) {
+        return new Upload.Stored(s.id(), s.owner(), s.fileName(), s.createdAt(), s.ignoredColumns(), s.fieldHeaders(),
+                s.maxDataRows(), s.sequence(), s.reserved(), status, s.rowsRead(), s.blankRows(), s.totals(),
+                s.violationsByCode(), s.failure(), s.commit(), s.history());
+    }
+
+    /** Writes the chunks the change touched (all of them after a commit that restaged conflicts), then the meta. */
+    private void save(Upload u, Meta before) {
+        if (!u.status().readable()) {
+            return;
+        }
+        guard(() -> {
+            StagedRecords staged = u.stagedRecords();
+            BitSet changed = staged.takeChanged();
+            CommitResult c = u.summary().commit();
+            if (c != null && c.conflicts() > 0 && (before.upload().commit() == null)) {
+                changed.set(0, chunks(u));
+            }
+            for (int n = changed.nextSetBit(0); n >= 0; n = changed.nextSetBit(n + 1)) {
+                writeChunks(u.id, staged, n, n + 1);
+            }
+            List<RecordEdit> history = u.history();
+            if (history.size() != before.upload().history().size() || !history.isEmpty()) {
+                redis.set(key(u.id, "history"), history(history), SetArgs.Builder.px(idleMillis));
+            }
+            long version = before.version() + 1;
+            if (writeMeta(u.id, new Meta(u.stored(false), version, chunks(u)))) {
+                cache.put(u.id, new Local(u, version));
+            }
+            return null;
+        });
+    }
+
+    /** Renews the leases of the uploads validating here and the locks held here. */
+    private void renew() {
+        try {
+            for (Home h : home.values()) {
+                redis.set(key(h.upload().id, "lease"), bytes(instance), SetArgs.Builder.px(leaseMillis));
+            }
+            for (Map.Entry<String, byte[]> e : Set.copyOf(locks.entrySet())) {
+                redis.eval(RENEW, ScriptOutputType.INTEGER,
+                        new byte[][] {e.getKey().getBytes(StandardCharsets.UTF_8)}, e.getValue(), bytes(leaseMillis));
+            }
+        } catch (RuntimeException ex) {
+            LOG.warn("renewing staging leases in Redis failed: {}", ex.getMessage());
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(LOCK_RETRY_MILLIS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw unavailable("interrupted while waiting for an upload's lock", ex);
+        }
+    }
+
+    /** Runs a Redis call; Redis unreachable becomes 503 {@code staging.unavailable}. */
+    private static <T> T guard(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (RedisException ex) {
+            throw unavailable("the staging store (Redis) could not be reached: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static ApiException unavailable(String detail, Exception cause) {
+        if (cause != null) {
+            LOG.warn("staging unavailable: {}", detail);
+        }
+        return new ApiException(503, UNAVAILABLE, "Service Unavailable", detail, Map.of(),
+                Map.of("Retry-After", "5"));
+    }
+
+    /** Stops renewing: uploads validating here are lost (other instances fail them once their lease ran out). */
+    @Override
+    public void close() {
+        renewer.shutdownNow();
+        for (Home h : home.values()) {
+            h.upload().release();
+        }
+        home.clear();
+        cache.invalidateAll();
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}

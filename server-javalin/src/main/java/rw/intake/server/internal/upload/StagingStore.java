@@ -1,0 +1,58 @@
+package rw.intake.server.internal.upload;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Where staged uploads live between their validation and their commit: {@link Staging} (in this process's memory, the
+ * default) or {@link RedisStaging} (shared by every instance of the server). The store enforces the staging budget,
+ * expires idle uploads and serialises the changes of one upload (edits, the commit) wherever they are made.
+ */
+interface StagingStore extends AutoCloseable {
+
+    /**
+     * Stages an upload with {@code records} reserved.
+     *
+     * @throws rw.intake.server.internal.http.ApiException 503 {@code staging.full} when the budget cannot take it
+     */
+    void admit(Upload upload, long records);
+
+    /**
+     * Sets what an upload holds of the budget now (see {@link Staging#adjust}); called by the thread that validates it
+     * after each chunk of records it staged, so a shared store writes them out there.
+     */
+    void adjust(Upload upload, long records);
+
+    /** The upload with this id, counting as an access; null if unknown or expired. */
+    Upload get(String id);
+
+    /** Every staged upload. */
+    List<Upload> all();
+
+    void remove(String id);
+
+    /** Records reserved in the budget over all uploads. */
+    long reservedRecords();
+
+    /** Heap held by the staged records on this instance, approximately. */
+    long retainedBytes();
+
+    /** Uploads staged. */
+    int size();
+
+    /**
+     * Runs an edit of {@code upload} ({@code change} is given the upload to change, which may be a fresher copy) so
+     * that no other edit or commit of it runs meanwhile, and keeps what it changed.
+     */
+    <T> T edit(Upload upload, Function<Upload, T> change);
+
+    /**
+     * Runs the commit of {@code upload} as {@link #edit}; a second commit meanwhile, on any instance, is refused with 409
+     * {@code upload.already_committed}.
+     */
+    <T> T commit(Upload upload, Function<Upload, T> commit);
+
+    /** Drops what this instance holds (every upload, for the memory store). */
+    @Override
+    void close();
+}

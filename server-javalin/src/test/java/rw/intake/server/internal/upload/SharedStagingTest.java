@@ -1,0 +1,222 @@
+package rw.intake.server.internal.upload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import rw.intake.sample.SampleSpec;
+import rw.intake.sample.SampleWorkbooks;
+import rw.intake.server.TestServer;
+
+/**
+ * Two server instances in one JVM on different ports, sharing the machine's Redis (a fresh key prefix per test) and
+ * one database: whichever instance a request reaches answers for any upload.
+ */
+final class SharedStagingTest {
+    private static final int ROWS = 9_000;
+    private final String prefix = TestServer.freshRedisPrefix();
+    private final String db = "jdbc:h2:mem:shared" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
+    private TestServer a;
+    private TestServer b;
+
+    private TestServer instance(Map<String, String> extra) {
+        Map<String, String> env = new HashMap<>();
+        env.put("STAGING", "redis");
+        env.put("REDIS_URL", TestServer.REDIS_URL);
+        env.put("STAGING_REDIS_PREFIX", prefix);
+        env.put("DB_URL", db);
+        env.putAll(extra);
+        return TestServer.start(env);
+    }
+
+    /** Starts A and B on default settings; a clerk's token (good on both). */
+    private String twoInstances(String clerk) {
+        a = instance(Map.of());
+        b = instance(Map.of());
+        return a.clerkToken(clerk);
+    }
+
+    @AfterEach
+    void stop() {
+        for (TestServer s : new TestServer[] {a, b}) {
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (RuntimeException ex) {
+                    // stopped by the test already
+                }
+            }
+        }
+    }
+
+    @Test
+    void uploadOnA_pagedOnB_committedOnB_secondCommitOnA409_deleteOnA_404OnB() {
+        String token = twoInstances("shared");
+        // generated rows with every kind of error and warning
+        String id = Workbooks.accepted(a, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(ROWS, 42)));
+
+        JsonNode onB = Workbooks.settled(b, token, id);
+        assertThat(onB.get("status").asText()).isEqualTo("validated");
+        assertThat(onB.get("totals").get("records").asLong()).isEqualTo(ROWS);
+        assertThat(onB.get("totals").get("invalid").asLong()).isPositive();
+        assertThat(Workbooks.settled(a, token, id)).isEqualTo(onB);
+        for (String query : List.of("?page=1&size=50", "?page=90&size=100", "?page=3&size=500&status=valid",
+                "?page=2&size=200&status=invalid", "?page=1&size=100&field=nid", "?page=1&size=50&code=nid.duplicate")) {
+            HttpResponse<String> pageA = a.get("/api/v1/uploads/" + id + "/records" + query, token);
+            HttpResponse<String> pageB = b.get("/api/v1/uploads/" + id + "/records" + query, token);
+            assertThat(pageB.statusCode()).as(pageB.body()).isEqualTo(200);
+            assertThat(pageB.body()).isEqualTo(pageA.body());
+        }
+
+        // an edit on B is seen on A
+        HttpResponse<String> edited = b.patchJson("/api/v1/uploads/" + id + "/records/2", token,
+                "{\"names\":\"Edited On B\"}");
+        assertThat(edited.statusCode()).as(edited.body()).isEqualTo(200);
+        HttpResponse<String> row2 = a.get("/api/v1/uploads/" + id + "/records/2", token);
+        assertThat(row2.statusCode()).as(row2.body()).isEqualTo(200);
+        assertThat(row2.body()).contains("\"names\":\"Edited On B\"").contains("\"edited\":true");
+        JsonNode afterEdit = TestServer.json(a.get("/api/v1/uploads/" + id, token));
+        assertThat(TestServer.json(b.get("/api/v1/uploads/" + id, token))).isEqualTo(afterEdit);
+
+        HttpResponse<String> committed = b.postJson("/api/v1/uploads/" + id + "/commit", token, "{}");
+        assertThat(committed.statusCode()).as(committed.body()).isEqualTo(200);
+        JsonNode result = TestServer.json(committed);
+        // the default mode commits every record not left out, the invalid ones marked so
+        assertThat(result.get("committed").asLong()).isEqualTo(afterEdit.get("totals").get("records").asLong());
+        assertThat(result.get("committed").asLong() + result.get("skipped").asLong()).isEqualTo(ROWS);
+        assertThat(Workbooks.problemCode(a.postJson("/api/v1/uploads/" + id + "/commit", token, "{}"), 409))
+                .isEqualTo("upload.already_committed");
+        assertThat(TestServer.json(a.get("/api/v1/uploads/" + id, token)).get("status").asText())
+                .isEqualTo("committed");
+
+        assertThat(a.delete("/api/v1/uploads/" + id, token).statusCode()).isEqualTo(204);
+        assertThat(Workbooks.problemCode(b.get("/api/v1/uploads/" + id, token), 404)).isEqualTo("upload.not_found");
+        assertThat(Workbooks.problemCode(b.get("/api/v1/uploads/" + id + "/records", token), 404))
+                .isEqualTo("upload.not_found");
+    }
+
+    @Test
+    void theBudgetHoldsAcrossInstances() {
+        Map<String, String> budget = Map.of("STAGING_MAX_UPLOADS_PER_USER", "2", "STAGING_MAX_RECORDS", "100000",
+                "STAGING_MAX_RECORDS_PER_USER", "100000");
+        a = instance(budget);
+        b = instance(budget);
+        String token = a.clerkToken("budget");
+        byte[] workbook = Workbooks.xlsx(Workbooks.people(0, 10));
+        String first = Workbooks.accepted(a, token, workbook);
+        Workbooks.accepted(b, token, workbook);
+        HttpResponse<String> third = Workbooks.upload(a, token, workbook);
+        assertThat(Workbooks.problemCode(third, 503)).isEqualTo("staging.full");
+        assertThat(third.headers().firstValue("Retry-After")).isPresent();
+        assertThat(Workbooks.problemCode(Workbooks.upload(b, token, workbook), 503)).isEqualTo("staging.full");
+
+        // a delete on one instance frees the budget on the other
+        assertThat(b.delete("/api/v1/uploads/" + first, token).statusCode()).isEqualTo(204);
+        Workbooks.accepted(a, token, workbook);
+        assertThat(TestServer.json(b.get("/api/v1/uploads", token))).hasSize(2);
+    }
+
+    @Test
+    void aStopsAfterValidation_bPagesAndCommits() {
+        String token = twoInstances("survivor");
+        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(100, 5_000)));
+        assertThat(Workbooks.settled(a, token, id).get("status").asText()).isEqualTo("validated");
+        a.close();
+        a = null;
+
+        JsonNode page = TestServer.json(b.get("/api/v1/uploads/" + id + "/records?page=50&size=100", token));
+        assertThat(page.get("totalItems").asLong()).isEqualTo(5_000);
+        assertThat(page.get("items").get(99).get("nid").asText()).isEqualTo(Workbooks.person(100 + 4_999)[1]);
+        HttpResponse<String> committed = b.postJson("/api/v1/uploads/" + id + "/commit", token, "{}");
+        assertThat(committed.statusCode()).as(committed.body()).isEqualTo(200);
+        assertThat(TestServer.json(committed).get("committed").asLong()).isEqualTo(5_000);
+    }
+
+    @Test
+    void aStopsDuringValidation_theUploadFailsOnBOnceTheLeaseRunsOut() {
+        Map<String, String> shortLease = Map.of("STAGING_REDIS_LEASE_SECONDS", "1");
+        a = instance(shortLease);
+        b = instance(shortLease);
+        String token = a.clerkToken("orphan");
+        // long enough to validate (seconds on a quiet machine) that the instance is stopped well before it finishes
+        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(0, 400_000)));
+        a.close();
+        a = null;
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        JsonNode summary;
+        do {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            summary = TestServer.json(b.get("/api/v1/uploads/" + id, token));
+        } while ("validating".equals(summary.get("status").asText()) && System.nanoTime() < deadline);
+        assertThat(summary.get("status").asText()).isEqualTo("failed");
+        assertThat(summary.get("failure").get("code").asText()).isEqualTo("upload.validation_lost");
+        assertThat(Workbooks.problemCode(b.get("/api/v1/uploads/" + id + "/records", token), 409))
+                .isEqualTo("upload.failed");
+        // its reservation is given back: the same user may upload again at once
+        assertThat(Workbooks.upload(b, token, Workbooks.xlsx(Workbooks.people(0, 3))).statusCode()).isEqualTo(202);
+    }
+
+    @Test
+    void aRedisThatPersistsIsRefused() throws Exception {
+        Path dir = Files.createDirectories(Paths.get("target", "redis-persist-" + UUID.randomUUID()));
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Process redis = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                "--appendonly", "yes", "--save", "", "--dir", dir.toAbsolutePath().toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        try {
+            awaitPing(port);
+            Map<String, String> env = Map.of("REDIS_URL", "redis://127.0.0.1:" + port);
+            assertThatThrownBy(() -> instance(env))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("append-only file")
+                    .hasMessageContaining("STAGING_REDIS_ALLOW_PERSISTENCE");
+            Map<String, String> accepted = new HashMap<>(env);
+            accepted.put("STAGING_REDIS_ALLOW_PERSISTENCE", "true");
+            a = instance(accepted);
+            assertThat(a.get("/api/v1/uploads", a.clerkToken("p")).statusCode()).isEqualTo(200);
+        } finally {
+            redis.destroy();
+            redis.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits (bounded) until the test's own Redis answers on {@code port}. */
+    private static void awaitPing(int port) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            try {
+                Process p = new ProcessBuilder("redis-cli", "-p", String.valueOf(port), "ping").start();
+                String out = new String(p.getInputStream().readAllBytes());
+                if (p.waitFor() == 0 && out.contains("PONG")) {
+                    return;
+                }
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+        throw new AssertionError("the test's redis-server did not answer on port " + port);
+    }
+}
