@@ -81,7 +81,7 @@ final class StagedRecords {
     private record Kind(Field field, String code, Severity severity) {
     }
 
-    /** A kind of violation and its JSON up to the message: {@code {"field":..,"code":..,"severity":..,"message":}. */
+    /** A kind of violation and its JSON up to the message: <code>{"field":..,"code":..,"severity":..,"message":</code>. */
     private record KindJson(Kind kind, byte[] json) {
         static KindJson of(Kind k) {
             JsonBytes out = new JsonBytes(64);
