@@ -75,8 +75,10 @@ final class CsvReaderTest {
 
     @Test
     void open_semicolon() {
-        Read read = read("Full Name;National ID;Tel:;Sex;E-mail;Remarks\n"
-                + "Alice Uwase;1199070012345601;0788123456;F;alice@example.rw;a, b and c\n");
+        Read read = read("""
+                Full Name;National ID;Tel:;Sex;E-mail;Remarks
+                Alice Uwase;1199070012345601;0788123456;F;alice@example.rw;a, b and c
+                """);
 
         assertThat(read.header().ignoredColumns()).containsExactly("Remarks");
         assertThat(read.records()).containsExactly(ALICE);
@@ -98,9 +100,13 @@ final class CsvReaderTest {
 
     @Test
     void open_titleLinesAboveHeaderAndSynonyms() {
-        Read read = read("District of Gasabo;;;;\nDate:;2024-05-02;;;\n\n"
-                + "Mobile Number;E-Mail;FULL_NAME;Gender;National.ID\n"
-                + "0788123456;alice@example.rw;Alice Uwase;F;1199070012345601\n");
+        Read read = read("""
+                District of Gasabo;;;;
+                Date:;2024-05-02;;;
+
+                Mobile Number;E-Mail;FULL_NAME;Gender;National.ID
+                0788123456;alice@example.rw;Alice Uwase;F;1199070012345601
+                """);
 
         assertThat(read.header().row()).isEqualTo(4);
         assertThat(read.header().columns()).isEqualTo(Map.of(Field.PHONE_NUMBER, 0, Field.EMAIL, 1, Field.NAMES, 2,

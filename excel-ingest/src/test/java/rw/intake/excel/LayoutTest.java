@@ -118,7 +118,7 @@ final class LayoutTest {
 
     @Test
     void open_headerFoundOnlyAmongFirstTwentyRows() {
-        StringBuilder rows = new StringBuilder(row(1, "List of people"));
+        String rows = row(1, "List of people");
         byte[] late = Xlsx.ofSheetData(rows + header(22) + row(23, "A", "1", "2", "F", "a@b.rw"));
 
         // no row up to 20 maps three fields: the first non-blank row is the header, and it lacks them all

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Year;
+import java.time.ZoneId;
 
 /**
  * Command line: writes a sample workbook and its ground-truth sidecar.
@@ -92,7 +93,7 @@ public final class GeneratorCli {
             int rows = 1000;
             double invalid = 0.10;
             long seed = 42;
-            int year = Year.now().getValue();
+            int year = Year.now(ZoneId.systemDefault()).getValue();
             boolean synonyms = false;
             boolean shuffle = false;
             int extra = 0;

@@ -25,7 +25,7 @@ public record SampleSpec(int rows, double invalidRatio, long seed, int reference
 
     /** Plain workbook: canonical headers in row 1, 10% invalid records, no blank rows. */
     public static SampleSpec of(int rows, long seed) {
-        return new SampleSpec(rows, 0.10, seed, java.time.Year.now().getValue(), false, false, 0, 1, 0.0);
+        return new SampleSpec(rows, 0.10, seed, java.time.Year.now(java.time.ZoneId.systemDefault()).getValue(), false, false, 0, 1, 0.0);
     }
 
     public SampleSpec withInvalidRatio(double ratio) {

@@ -190,6 +190,8 @@ public final class Main {
         return password == null || password.isEmpty() ? null : password;
     }
 
+    // the server is built for and run on Java 17, where System.console() is null when there is no terminal
+    @SuppressWarnings("SystemConsoleNull")
     private static String readPassword() throws IOException {
         Console console = System.console();
         if (console != null) {

@@ -43,8 +43,8 @@ public final class UploadIds {
             millis = lastMillis;
             count = counter;
         }
-        long high = (millis & 0xFFFF_FFFF_FFFFL) << 16 | 0x7000 | count;
-        long low = RANDOM.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL | 0x8000_0000_0000_0000L;
+        long high = ((millis & 0xFFFF_FFFF_FFFFL) << 16) | 0x7000 | count;
+        long low = (RANDOM.nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
         return new UUID(high, low).toString();
     }
 }

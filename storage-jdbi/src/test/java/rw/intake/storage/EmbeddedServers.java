@@ -78,6 +78,8 @@ public final class EmbeddedServers {
     }
 
     /** Stops a server at exit, then deletes its directory unless null; a failure is only printed, the JVM is ending. */
+    // printed, not logged: in a shutdown hook the logging system may already have been shut down by its own hook
+    @SuppressWarnings("CatchAndPrintStackTrace")
     private static void stop(Stop stop, Path dir) {
         try {
             stop.run();

@@ -1,6 +1,7 @@
 package rw.intake.validation;
 
 import java.time.Clock;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -134,7 +135,7 @@ public final class RecordValidator {
 
     /** Settings of a {@link RecordValidator}; every one has the default of the rules page. */
     public static final class Builder {
-        private Clock clock = Clock.systemDefaultZone();
+        private Clock clock = Clock.system(ZoneId.systemDefault());
         private int minimumAge = DEFAULT_MINIMUM_AGE;
         private Set<String> phoneRegions = DEFAULT_PHONE_REGIONS;
         private RegisteredNids registeredNids = RegisteredNids.none();

@@ -15,7 +15,8 @@ import rw.intake.validation.RawRecord;
  * What every opened sheet shares: the records as a one-pass stream, and the counting of data rows. A data row is a
  * row below the header up to the last row with a mapped value: a record, or a blank row (its five mapped cells
  * blank) between records. Blank rows after the last record are not counted; {@code records + blankRows = rowsRead}.
- * Subclasses read their format's rows and call {@link #blank()} and {@link #record(int)} for each data row.
+ * Subclasses read their format's rows and call {@link #blank()} and
+ * {@link #record(int, String, String, String, String, String)} for each data row.
  */
 abstract class AbstractSheet implements SheetRecords {
 

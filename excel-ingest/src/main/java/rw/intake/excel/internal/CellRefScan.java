@@ -57,7 +57,7 @@ final class CellRefScan {
                     }
                 }
                 default -> {
-                    if (c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+                    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
                         if (++letters > MAX_LETTERS) {
                             throw refused();
                         }

@@ -99,8 +99,8 @@ public final class CellValues {
      * outside quotes, escapes and bracketed sections (colours, conditions, locales).
      */
     static boolean isDateFormat(Integer id, String format) {
-        if (id != null && (id >= 14 && id <= 22 || id >= 27 && id <= 36 || id >= 45 && id <= 47
-                || id >= 50 && id <= 58)) {
+        if (id != null && ((id >= 14 && id <= 22) || (id >= 27 && id <= 36) || (id >= 45 && id <= 47)
+                || (id >= 50 && id <= 58))) {
             return true;
         }
         if (format == null || format.isEmpty()) {

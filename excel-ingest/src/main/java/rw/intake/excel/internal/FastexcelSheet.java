@@ -79,8 +79,8 @@ public final class FastexcelSheet extends AbstractSheet {
                 try {
                     header = HeaderMapper.find(rows, s.getName());
                 } catch (IngestException e) {
-                    if (sheet != null || !e.code().equals(IngestException.MISSING_COLUMNS)
-                            && !e.code().equals(IngestException.EMPTY)) {
+                    if (sheet != null || (!e.code().equals(IngestException.MISSING_COLUMNS)
+                            && !e.code().equals(IngestException.EMPTY))) {
                         throw e;
                     }
                     firstRefusal = firstRefusal == null ? e : firstRefusal;

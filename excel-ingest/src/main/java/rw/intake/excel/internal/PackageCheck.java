@@ -110,7 +110,7 @@ public final class PackageCheck {
         int n = Math.min(bytes.length, TEXT_SNIFF);
         for (int i = 0; i < n; i++) {
             int c = bytes[i] & 0xFF;
-            if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7F) {
+            if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7F) {
                 return false;
             }
         }
@@ -137,7 +137,7 @@ public final class PackageCheck {
                 // Workbooks are stored or deflated; commons-compress would reach for an optional library (zstd,
                 // xz) on some other methods and fail with an Error.
                 if (!zip.canReadEntryData(entry)
-                        || entry.getMethod() != ZipEntry.STORED && entry.getMethod() != ZipEntry.DEFLATED) {
+                        || (entry.getMethod() != ZipEntry.STORED && entry.getMethod() != ZipEntry.DEFLATED)) {
                     throw Rejections.corrupt("the zip entry " + entry.getName() + " uses an unsupported compression"
                             + " or encryption", null);
                 }

@@ -1,5 +1,6 @@
 package rw.intake.sample.internal;
 
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -36,10 +37,11 @@ enum Defect {
     /** The five cells of a record. */
     enum Slot { NAMES, NID, PHONE, GENDER, EMAIL }
 
+    @SuppressWarnings("ImmutableEnumChecker") // an unmodifiable view of a set no one else holds
     private final Set<Slot> slots;
 
     Defect(Slot first, Slot... more) {
-        this.slots = EnumSet.of(first, more);
+        this.slots = Collections.unmodifiableSet(EnumSet.of(first, more));
     }
 
     boolean writes(Slot slot) {

@@ -117,17 +117,28 @@ final class PrivatePostgres implements AutoCloseable {
 
     @Override
     public void close() {
+        RuntimeException failure = null;
         try {
             if (Files.exists(data.resolve("postmaster.pid"))) {
                 runLogged(asPostgres(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w",
                         "stop"));
             }
-        } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        // the directory goes whether or not the stop failed; the stop's failure is the one thrown, the other kept with it
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            UncheckedIOException deleting = new UncheckedIOException(e);
+            if (failure == null) {
+                failure = deleting;
+            } else {
+                failure.addSuppressed(deleting);
             }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 }

@@ -48,6 +48,6 @@ public final class ConnectionFailures {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         // SQL standard class 08: connection exception; PostgreSQL 57P01-57P03: shutting down, crashed, starting up
         return state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
-            || state.startsWith("90") && H2_CODES.contains(e.getErrorCode());
+            || (state.startsWith("90") && H2_CODES.contains(e.getErrorCode()));
     }
 }

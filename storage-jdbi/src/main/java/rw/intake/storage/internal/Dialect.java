@@ -81,7 +81,7 @@ public enum Dialect {
     boolean isUniqueViolation(SQLException e) {
         for (SQLException s = e; s != null; s = s.getNextException()) {
             String state = s.getSQLState();
-            if ("23505".equals(state) || this == MARIADB && s.getErrorCode() == 1062) {
+            if ("23505".equals(state) || (this == MARIADB && s.getErrorCode() == 1062)) {
                 return true;
             }
         }
@@ -115,7 +115,7 @@ public enum Dialect {
                 return true;
             }
             int code = s.getErrorCode();
-            if (this == MARIADB && (code == 1213 || code == 1205) || this == H2 && (code == 50200 || code == 40001)) {
+            if ((this == MARIADB && (code == 1213 || code == 1205)) || (this == H2 && (code == 50200 || code == 40001))) {
                 return true;
             }
         }

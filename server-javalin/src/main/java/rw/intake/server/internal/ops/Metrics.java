@@ -142,14 +142,14 @@ public final class Metrics implements UploadEvents {
         uploads(outcome);
         Timer.builder("intake.validation").tag("outcome", outcome).description("from acceptance to validation's end")
                 .register(registry).record(took);
-        validationRows.record(rows);
+        validationRows.record((double) rows);
     }
 
     @Override
     public void commitEnded(String outcome, long committed, Duration took) {
         Timer.builder("intake.commit").tag("database", database).tag("outcome", outcome).register(registry).record(took);
         if (committed > 0) {
-            commitRows.record(committed);
+            commitRows.record((double) committed);
         }
     }
 

@@ -86,7 +86,7 @@ final class CsvReport {
         }
         char first = v.charAt(0);
         boolean risky = first == '=' || first == '@' || first == '\t' || first == '\r'
-                || (first == '+' || first == '-') && !numberLike(v);
+                || ((first == '+' || first == '-') && !numberLike(v));
         return risky ? "'" + v : v;
     }
 

@@ -3,6 +3,7 @@ package rw.intake.server.internal.upload;
 import com.carrotsearch.hppc.LongByteHashMap;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import rw.intake.validation.BatchValidator;
@@ -57,7 +58,7 @@ final class RecordEditor {
      * @return the other records whose verdict changed, by index, with their new verdict
      * @throws RuntimeException from the registered-NID look-up, before anything changed
      */
-    TreeMap<Integer, ValidatedRecord> apply(Target t, int index, RawRecord raw, boolean exclude) {
+    NavigableMap<Integer, ValidatedRecord> apply(Target t, int index, RawRecord raw, boolean exclude) {
         StagedRecords records = t.records();
         ValidatedRecord old = records.get(index);
         boolean wasExcluded = records.excluded(index);
@@ -127,7 +128,7 @@ final class RecordEditor {
     }
 
     /** Adds the records of a group, validated again by the field rules, to those to judge. */
-    private void members(int k, long key, StagedRecords records, TreeMap<Integer, ValidatedRecord> judged) {
+    private void members(int k, long key, StagedRecords records, NavigableMap<Integer, ValidatedRecord> judged) {
         for (int i = groups.first(k, key); i >= 0; i = groups.next(k, i)) {
             if (!judged.containsKey(i)) {
                 judged.put(i, validator.validate(records.get(i).raw()));
@@ -140,7 +141,7 @@ final class RecordEditor {
      * registered NIDs, from what is known or one look-up for all those not known.
      */
     private void judge(StagedRecords records, int edited, ValidatedRecord editedBefore,
-                       TreeMap<Integer, ValidatedRecord> judged) {
+                       NavigableMap<Integer, ValidatedRecord> judged) {
         List<Integer> unknown = new ArrayList<>();
         for (var e : judged.entrySet()) {
             int i = e.getKey();

@@ -108,7 +108,7 @@ final class RecordIndex {
         if (filter.code() != null) {
             CodeLists code = byCode.get(filter.code());
             // a code belongs to one field: records with the code on that field are the code's list, or none
-            if (code == null || filter.field() != null && code.field != filter.field()) {
+            if (code == null || (filter.field() != null && code.field != filter.field())) {
                 return EMPTY;
             }
             return orEmpty(code.lists[status]);

@@ -108,7 +108,7 @@ final class StagedRecords {
     }
 
     /**
-     * A kind of violation, its JSON up to the message ({@code {"field":..,"code":..,"severity":..,"message":}) and its
+     * A kind of violation, its JSON up to the message (<code>{"field":..,"code":..,"severity":..,"message":</code>) and its
      * values for a generator.
      */
     private record KindJson(Kind kind, byte[] json, SerializedString field, SerializedString code,

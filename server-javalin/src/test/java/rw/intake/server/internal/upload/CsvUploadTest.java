@@ -19,12 +19,15 @@ final class CsvUploadTest {
     static final TestServer SERVER = TestServer.perClass();
 
     /** A semicolon CSV with a BOM, a title line, a name spanning two lines, a blank line and an invalid record. */
-    private static final byte[] CSV = ("\uFEFFDistrict of Gasabo;;;;\n"
-            + "Full Name;National ID;Tel:;Sex;E-mail\n"
-            + "Alice Uwase;1199070012345601;0788123456;F;alice@example.rw\n"
-            + "\"Jean\nBosco\";1199880012345602;0722123456;M;jb@example.rw\n"
-            + "\n"
-            + "\"Grace Uwimana\";1199270012345603;0788000333;X;grace@example.rw\n").getBytes(StandardCharsets.UTF_8);
+    private static final byte[] CSV = ("\uFEFF" + """
+            District of Gasabo;;;;
+            Full Name;National ID;Tel:;Sex;E-mail
+            Alice Uwase;1199070012345601;0788123456;F;alice@example.rw
+            "Jean
+            Bosco";1199880012345602;0722123456;M;jb@example.rw
+
+            "Grace Uwimana";1199270012345603;0788000333;X;grace@example.rw
+            """).getBytes(StandardCharsets.UTF_8);
 
     private static String accepted(HttpResponse<String> r) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);

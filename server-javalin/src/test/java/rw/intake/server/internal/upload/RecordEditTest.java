@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -73,8 +74,8 @@ final class RecordEditTest {
     }
 
     /** Every record by row, read through pages of 500. */
-    static TreeMap<Integer, JsonNode> records(String token, String id, String query) {
-        TreeMap<Integer, JsonNode> out = new TreeMap<>();
+    static NavigableMap<Integer, JsonNode> records(String token, String id, String query) {
+        NavigableMap<Integer, JsonNode> out = new TreeMap<>();
         for (int page = 1; ; page++) {
             JsonNode p = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records?size=500&page=" + page + query,
                     token));
@@ -89,9 +90,9 @@ final class RecordEditTest {
      * The summary's totals and counts by code, every status, field and code filter and the pages all say the same of
      * the records; returns them by row.
      */
-    static TreeMap<Integer, JsonNode> assertConsistent(String token, String id) {
+    static NavigableMap<Integer, JsonNode> assertConsistent(String token, String id) {
         JsonNode summary = summary(token, id);
-        TreeMap<Integer, JsonNode> all = records(token, id, "");
+        NavigableMap<Integer, JsonNode> all = records(token, id, "");
         JsonNode totals = summary.get("totals");
         assertThat(totals.get("records").asLong()).isEqualTo(all.size());
         long valid = all.values().stream().filter(r -> r.get("valid").asBoolean()).count();
@@ -124,7 +125,7 @@ final class RecordEditTest {
     }
 
     /** The edited upload's records are those of a fresh upload of the sheet as edited (but for "edited"). */
-    static void assertSameAsFreshUpload(String token, String id, TreeMap<Integer, JsonNode> edited) {
+    static void assertSameAsFreshUpload(String token, String id, NavigableMap<Integer, JsonNode> edited) {
         List<String[]> rows = new ArrayList<>();
         rows.add(Workbooks.HEADER);
         for (JsonNode r : edited.values()) {
@@ -132,7 +133,7 @@ final class RecordEditTest {
             rows.add(new String[] {r.get("names").asText(), r.get("nid").asText(), r.get("phoneNumber").asText(),
                 r.get("gender").asText(), r.get("email").asText()});
         }
-        TreeMap<Integer, JsonNode> fresh = records(token, upload(token, rows), "");
+        NavigableMap<Integer, JsonNode> fresh = records(token, upload(token, rows), "");
         assertThat(fresh.keySet()).isEqualTo(edited.keySet());
         for (int row : fresh.keySet()) {
             JsonNode a = edited.get(row).deepCopy();
@@ -202,7 +203,7 @@ final class RecordEditTest {
         assertThat(record.get("edited").asBoolean()).isTrue();
         assertThat(record.get("excluded").asBoolean()).isFalse();
         assertThat(answer.get("changed")).isEmpty();
-        TreeMap<Integer, JsonNode> all = assertConsistent(token, id);
+        NavigableMap<Integer, JsonNode> all = assertConsistent(token, id);
         assertThat(all.get(3)).isEqualTo(record);
         assertThat(summary(token, id).get("totals").get("valid").asLong()).isEqualTo(2);
         JsonNode detail = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/3", token));
@@ -231,14 +232,14 @@ final class RecordEditTest {
     void edit_firstOfThreeDuplicatesMovesTheFirstOccurrence() {
         String token = SERVER.clerkToken("fixer2");
         String id = upload(token, sheet(person(201, nid(201)), person(202, nid(201)), person(203, nid(201)), Workbooks.person(204)));
-        TreeMap<Integer, JsonNode> before = assertConsistent(token, id);
+        NavigableMap<Integer, JsonNode> before = assertConsistent(token, id);
         assertThat(error(before.get(4), "nid.duplicate").get("relatedRow").asInt()).isEqualTo(2);
 
         JsonNode answer = edited(token, id, 2, "{\"nid\":\"" + nid(209) + "\"}");
 
         assertThat(answer.get("record").get("valid").asBoolean()).isTrue();
         assertThat(answer.get("changed").toString()).isEqualTo("[{\"row\":3,\"valid\":true},{\"row\":4,\"valid\":false}]");
-        TreeMap<Integer, JsonNode> after = assertConsistent(token, id);
+        NavigableMap<Integer, JsonNode> after = assertConsistent(token, id);
         assertThat(codes(after.get(3))).isEmpty();
         assertThat(error(after.get(4), "nid.duplicate").get("relatedRow").asInt()).isEqualTo(3);
         assertThat(error(after.get(4), "nid.duplicate").get("message").asText()).isEqualTo("The same NID is on row 3");
@@ -249,7 +250,7 @@ final class RecordEditTest {
 
         assertThat(last.get("record").get("valid").asBoolean()).isTrue();
         assertThat(last.get("changed")).isEmpty();
-        TreeMap<Integer, JsonNode> fixed = assertConsistent(token, id);
+        NavigableMap<Integer, JsonNode> fixed = assertConsistent(token, id);
         assertThat(fixed.values()).allMatch(r -> r.get("valid").asBoolean());
         assertThat(summary(token, id).get("violationsByCode")).isEmpty();
         assertSameAsFreshUpload(token, id, fixed);
@@ -269,7 +270,7 @@ final class RecordEditTest {
         assertThat(codes(email.get("record"))).containsExactly("nid.gender_mismatch");
         // a warning only: row 4 changed but stays valid
         assertThat(email.get("changed").toString()).isEqualTo("[{\"row\":4,\"valid\":true}]");
-        TreeMap<Integer, JsonNode> after = assertConsistent(token, id);
+        NavigableMap<Integer, JsonNode> after = assertConsistent(token, id);
         assertThat(codes(after.get(3))).containsExactly("nid.duplicate");
         assertThat(error(after.get(3), "nid.duplicate").get("relatedRow").asInt()).isEqualTo(2);
         assertThat(codes(after.get(4))).containsExactly("email.duplicate");
@@ -291,7 +292,7 @@ final class RecordEditTest {
             assertThat(first.get("record").get("edited").asBoolean()).isFalse();
             // row 3 no longer duplicates an included record: it is valid now, and row 2 stays as it was
             assertThat(first.get("changed").toString()).isEqualTo("[{\"row\":3,\"valid\":true}]");
-            TreeMap<Integer, JsonNode> records = assertConsistent(token, id);
+            NavigableMap<Integer, JsonNode> records = assertConsistent(token, id);
             assertThat(records.get(2).get("valid").asBoolean()).isTrue();
             assertThat(summary(token, id).get("totals").get("excluded").asLong()).isEqualTo(1);
         }
@@ -322,7 +323,7 @@ final class RecordEditTest {
 
         assertThat(out.statusCode()).as(out.body()).isEqualTo(200);
         assertThat(TestServer.json(out).get("matched").asInt()).isEqualTo(3);
-        TreeMap<Integer, JsonNode> records = assertConsistent(token, id);
+        NavigableMap<Integer, JsonNode> records = assertConsistent(token, id);
         assertThat(summary(token, id).get("totals").get("excluded").asLong()).isEqualTo(3);
         assertThat(records.values()).filteredOn(r -> r.get("excluded").asBoolean())
                 .extracting(r -> r.get("row").asInt()).containsExactly(3, 4, 6);
@@ -343,7 +344,7 @@ final class RecordEditTest {
     void edit_badInputChangesNothing() {
         String token = SERVER.clerkToken("fixer6");
         String id = upload(token, sheet(Workbooks.person(601), person(602, "1199")));
-        TreeMap<Integer, JsonNode> before = assertConsistent(token, id);
+        NavigableMap<Integer, JsonNode> before = assertConsistent(token, id);
         JsonNode summaryBefore = summary(token, id);
         Map<String, String> refused = new HashMap<>();
         refused.put("{\"nid\":\"" + nid(602) + "\",\"age\":\"12\"}", "record.unknown_field");

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,7 @@ final class UploadWalkthroughTest {
         return Workbooks.records(SERVER, token, id, query);
     }
 
-    static TreeSet<String> codes(JsonNode record) {
+    static SortedSet<String> codes(JsonNode record) {
         TreeSet<String> codes = new TreeSet<>();
         record.get("errors").forEach(e -> codes.add(e.get("code").asText()));
         return codes;

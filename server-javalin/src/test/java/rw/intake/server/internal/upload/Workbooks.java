@@ -20,6 +20,8 @@ import rw.intake.server.TestServer;
 /** Test helpers: small hand-made workbooks, uploads over HTTP, and waiting for validation to end. */
 public final class Workbooks {
     public static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    /** The canonical header row; tests put it in their row lists, and none writes to it. */
+    @SuppressWarnings("MutablePublicArray") // the row type of Workbooks.xlsx is String[]
     public static final String[] HEADER = {"Names", "NID", "Phone Number", "Gender", "Email"};
     /** Codes of severity warning in VALIDATION-RULES.md; every other code is an error. */
     public static final Set<String> WARNINGS = Set.of("nid.numeric_cell", "nid.underage", "phone.duplicate", "email.duplicate");
