@@ -24,10 +24,12 @@ public final class Training {
     private static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     /** Rows of the workbook uploaded: the warm-up at start has run the larger chunks through already. */
     private static final int ROWS = 1_000;
+
     private static final long WAIT_NANOS = TimeUnit.MINUTES.toNanos(2);
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final ObjectMapper json = new ObjectMapper();
     private final String base;
     private String token;
@@ -55,8 +57,11 @@ public final class Training {
         expect(send(get(u + "/records?status=invalid&field=nid&page=1&size=50")), 200);
         expect(send(get(u + "/records?code=phone.invalid&page=2&size=20")), 200);
         expect(send(get(u + "/records/2")), 200);
-        expect(send(request(u + "/records/3").method("PATCH", HttpRequest.BodyPublishers.ofString(
-                "{\"nid\":\"1199880012345678\"}")).header("Content-Type", "application/json")), 200);
+        expect(
+                send(request(u + "/records/3")
+                        .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"nid\":\"1199880012345678\"}"))
+                        .header("Content-Type", "application/json")),
+                200);
         expect(send(get(u + "/report.xlsx?status=invalid")), 200);
         expect(send(get(u + "/report.csv?status=all")), 200);
         expect(send(post(u + "/commit", "application/json", "{\"records\":\"all\"}")), 200);
@@ -64,10 +69,11 @@ public final class Training {
         expect(send(get("/api/v1/uploads")), 200);
         expect(send(request(u).DELETE()), 204);
 
-        String csv = upload(("names,nid,phone_number,gender,email\n"
-                + "Aline Uwase,1199570012345678,0788123456,F,aline@example.rw\n"
-                + "Eric Habimana,11995800123456,+250 788 123 457,M,eric@example\n").getBytes(StandardCharsets.UTF_8),
-                "text/csv", "train.csv");
+        String csv = upload("""
+                        names,nid,phone_number,gender,email
+                        Aline Uwase,1199570012345678,0788123456,F,aline@example.rw
+                        Eric Habimana,11995800123456,+250 788 123 457,M,eric@example
+                        """.getBytes(StandardCharsets.UTF_8), "text/csv", "train.csv");
         expect(send(request("/api/v1/uploads/" + csv).DELETE()), 204);
 
         expect(send(get("/")), 200);
@@ -78,7 +84,8 @@ public final class Training {
 
     /** Posts a file as a raw body and waits until it is validated; returns its id. */
     private String upload(byte[] file, String type, String name) throws IOException, InterruptedException {
-        HttpRequest.Builder b = request("/api/v1/uploads?fileName=" + name).header("Content-Type", type)
+        HttpRequest.Builder b = request("/api/v1/uploads?fileName=" + name)
+                .header("Content-Type", type)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(file));
         String id = field(expect(send(b), 202), "id");
         long deadline = System.nanoTime() + WAIT_NANOS;

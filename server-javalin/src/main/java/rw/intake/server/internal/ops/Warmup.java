@@ -46,11 +46,23 @@ public final class Warmup {
      * rolled-back commit runs its insert statements, and few enough to take well under a second once compiled.
      */
     public static final int ROWS = 6_000;
+
     private static final int CHUNK = 1_000;
-    private static final String[] FIRST = {"Jean", "Marie", "Eric", "Claudine", "Patrick", "Aline", "Emmanuel",
-        "Grace", "Olivier", "Espérance"};
-    private static final String[] LAST = {"Uwase", "Habimana", "Mukamana", "Niyonzima", "Uwimana", "Ingabire",
-        "Mugisha", "Iradukunda", "O'Neil", "Byiringiro"};
+    private static final String[] FIRST = {
+        "Jean", "Marie", "Eric", "Claudine", "Patrick", "Aline", "Emmanuel", "Grace", "Olivier", "Espérance"
+    };
+    private static final String[] LAST = {
+        "Uwase",
+        "Habimana",
+        "Mukamana",
+        "Niyonzima",
+        "Uwimana",
+        "Ingabire",
+        "Mugisha",
+        "Iradukunda",
+        "O'Neil",
+        "Byiringiro"
+    };
 
     private final ReadLimits limits;
     private final UserStore users;
@@ -78,6 +90,8 @@ public final class Warmup {
     }
 
     /** Starts the warm-up on a daemon thread; {@code port} is the port the server listens on. */
+    // A hint only: the first requests, if any arrive before ready, should win the cores over the warm-up.
+    @SuppressWarnings("ThreadPriorityCheck")
     public void start(int port) {
         if (done) {
             return;
@@ -93,10 +107,14 @@ public final class Warmup {
         try {
             int records = readValidateCommit();
             http(port);
-            LOG.info("warm-up done in {} ms ({} records read, validated and committed in a rolled-back transaction)",
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), records);
+            LOG.info(
+                    "warm-up done in {} ms ({} records read, validated and committed in a rolled-back transaction)",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+                    records);
         } catch (RuntimeException | Error ex) {
-            LOG.info("warm-up stopped after {} ms: {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+            LOG.info(
+                    "warm-up stopped after {} ms: {}",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
                     ex.toString());
         } finally {
             done = true;
@@ -106,14 +124,16 @@ public final class Warmup {
     /** The upload path without staging, then the commit path rolled back; returns the records validated. */
     int readValidateCommit() {
         byte[] xlsx = workbook(ROWS);
-        RecordValidator validator = RecordValidator.builder().registeredNids(users).build();
+        RecordValidator validator =
+                RecordValidator.builder().registeredNids(users).build();
         BatchValidator checking = validator.newBatch();
         BatchValidator registering = validator.newBatch();
         List<ValidatedRecord> validated = new ArrayList<>(ROWS);
         List<ValidatedRecord> chunk = new ArrayList<>(CHUNK);
         SheetReader reader = SheetReader.builder().limits(limits).build();
-        try (SheetRecords sheet = reader.open(xlsx); Stream<RawRecord> rows = sheet.records()) {
-            for (Iterator<RawRecord> it = rows.iterator(); it.hasNext();) {
+        try (SheetRecords sheet = reader.open(xlsx);
+                Stream<RawRecord> rows = sheet.records()) {
+            for (Iterator<RawRecord> it = rows.iterator(); it.hasNext(); ) {
                 chunk.add(checking.crossCheck(validator.validate(it.next())));
                 if (chunk.size() == CHUNK || !it.hasNext()) {
                     validated.addAll(registering.markRegistered(chunk));
@@ -124,8 +144,8 @@ public final class Warmup {
         long valid = validated.stream().filter(ValidatedRecord::valid).count();
         long warned = validated.stream().filter(ValidatedRecord::hasWarnings).count();
         UploadTotals totals = new UploadTotals(validated.size(), valid, validated.size() - valid, warned, 0);
-        CommitRequest request = new CommitRequest("warmup-" + UUID.randomUUID(), "intake-warmup", "warmup.xlsx",
-                CommitMode.ALL, totals);
+        CommitRequest request = new CommitRequest(
+                "warmup-" + UUID.randomUUID(), "intake-warmup", "warmup.xlsx", CommitMode.ALL, totals);
         try {
             users.commit(request, new AbandonedCommit(validated));
             throw new IllegalStateException("the warm-up commit was not abandoned");
@@ -138,8 +158,8 @@ public final class Warmup {
     private static void http(int port) {
         for (String path : new String[] {"/api/v1", Health.LIVE, "/api/v1/uploads"}) {
             try {
-                HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + path).toURL()
-                        .openConnection();
+                HttpURLConnection c = (HttpURLConnection)
+                        URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
                 c.setConnectTimeout(5_000);
                 c.setReadTimeout(5_000);
                 int status = c.getResponseCode();
@@ -223,8 +243,11 @@ public final class Warmup {
                 int serial = r % 29 == 0 ? r - 1 : r; // a few NIDs repeat the row before's
                 String first = FIRST[r % FIRST.length];
                 String last = LAST[(r / FIRST.length) % LAST.length];
-                long nid = 1_1950_0_0000000_0_00L + (long) (serial % 50) * 100_000_000_000L
-                        + (serial % 2 == 0 ? 8L : 7L) * 10_000_000_000L + serial * 100L + serial % 97;
+                long nid = 1_1950_0_0000000_0_00L
+                        + (long) (serial % 50) * 100_000_000_000L
+                        + (serial % 2 == 0 ? 8L : 7L) * 10_000_000_000L
+                        + serial * 100L
+                        + serial % 97;
                 long phone = 780_000_000L + r;
                 ws.value(r, 0, r % 41 == 0 ? first + "2 " + last : first + " " + last);
                 if (r % 10 == 0) {
@@ -238,8 +261,12 @@ public final class Warmup {
                     ws.inlineString(r, 2, r % 37 == 0 ? "+254 7" + r : "0" + phone);
                 }
                 ws.value(r, 3, r % 61 == 0 ? "X" : male ? "M" : "F");
-                String email = (first + "." + last).toLowerCase(Locale.ROOT).replace("'", "").replace('é', 'e')
-                        + r + (r % 43 == 0 ? "@example" : "@example.rw");
+                String email = (first + "." + last)
+                                .toLowerCase(Locale.ROOT)
+                                .replace("'", "")
+                                .replace('é', 'e')
+                        + r
+                        + (r % 43 == 0 ? "@example" : "@example.rw");
                 ws.inlineString(r, 4, email);
             }
             wb.finish();

@@ -58,6 +58,7 @@ final class RedisStaging implements StagingStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisStaging.class);
     /** The first byte of a meta value; a reader refuses another. */
     static final byte META_VERSION = 1;
+
     static final String VALIDATION_LOST = "upload.validation_lost";
     static final String UNAVAILABLE = "staging.unavailable";
     private static final int MGET_BATCH = 64;
@@ -170,7 +171,8 @@ final class RedisStaging implements StagingStore {
     private final long idleMillis;
     private final long leaseMillis;
     private final String instance = UUID.randomUUID().toString();
-    private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+    private final ObjectMapper json = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     /** The uploads this instance validates now, with the chunks written of each. */
@@ -181,21 +183,19 @@ final class RedisStaging implements StagingStore {
     private final Map<String, byte[]> locks = new ConcurrentHashMap<>();
     /** When this instance last pushed each upload's expiry ahead. */
     private final Map<String, Long> touched = new ConcurrentHashMap<>();
+
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "intake-redis-lease");
         t.setDaemon(true);
         return t;
     });
 
-    private record Home(Upload upload, int[] written) {
-    }
+    private record Home(Upload upload, int[] written) {}
 
-    private record Local(Upload upload, long version) {
-    }
+    private record Local(Upload upload, long version) {}
 
     /** What {@code :meta} holds: the upload's state, its content version and its chunk count. */
-    record Meta(Upload.Stored upload, long version, int chunks) {
-    }
+    record Meta(Upload.Stored upload, long version, int chunks) {}
 
     /**
      * Connects and checks that Redis keeps nothing on disk.
@@ -203,8 +203,13 @@ final class RedisStaging implements StagingStore {
      * @throws IllegalStateException when Redis persists (RDB {@code save} rules or {@code appendonly yes}) and
      *                               {@code allowPersistence} is false, or cannot be reached
      */
-    RedisStaging(UploadModule.Redis config, long maxRecords, long maxRecordsPerUser, int maxUploadsPerUser,
-                 Duration idleExpiry, long cachedRecords) {
+    RedisStaging(
+            UploadModule.Redis config,
+            long maxRecords,
+            long maxRecordsPerUser,
+            int maxUploadsPerUser,
+            Duration idleExpiry,
+            long cachedRecords) {
         this.prefix = config.prefix();
         this.maxRecords = maxRecords;
         this.maxRecordsPerUser = maxRecordsPerUser;
@@ -216,8 +221,8 @@ final class RedisStaging implements StagingStore {
             this.connection = client.connect(ByteArrayCodec.INSTANCE);
         } catch (RedisException ex) {
             client.shutdown();
-            throw new IllegalStateException("STAGING=redis: cannot reach Redis at " + config.url() + ": "
-                    + ex.getMessage(), ex);
+            throw new IllegalStateException(
+                    "STAGING=redis: cannot reach Redis at " + config.url() + ": " + ex.getMessage(), ex);
         }
         this.redis = connection.sync();
         try {
@@ -229,11 +234,13 @@ final class RedisStaging implements StagingStore {
         }
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(Math.max(1, cachedRecords))
-                .weigher((String id, Local l) -> (int) Math.min(Integer.MAX_VALUE, 1 + l.upload().recordCount()))
+                .weigher((String id, Local l) ->
+                        (int) Math.min(Integer.MAX_VALUE, 1 + l.upload().recordCount()))
                 .executor(Runnable::run)
                 .build();
         long every = Math.max(50, leaseMillis / 3);
-        renewer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
+        // runs until the store closes (shutdownNow); renew() reports its own failures
+        var unusedRenewal = renewer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
     }
 
     private void checkPersistence(boolean allowed) {
@@ -245,10 +252,13 @@ final class RedisStaging implements StagingStore {
             return;
         }
         String what = (rules.isBlank() ? "" : "RDB snapshots (save \"" + rules + "\")")
-                + (!rules.isBlank() && appendOnly ? " and " : "") + (appendOnly ? "the append-only file" : "");
+                + (!rules.isBlank() && appendOnly ? " and " : "")
+                + (appendOnly ? "the append-only file" : "");
         if (allowed) {
-            LOG.warn("STAGING=redis: Redis persists staged records to its disk ({}); accepted because"
-                    + " STAGING_REDIS_ALLOW_PERSISTENCE=true", what);
+            LOG.warn(
+                    "STAGING=redis: Redis persists staged records to its disk ({}); accepted because"
+                            + " STAGING_REDIS_ALLOW_PERSISTENCE=true",
+                    what);
             return;
         }
         throw new IllegalStateException("STAGING=redis: Redis persists to its disk (" + what + "), which would write"
@@ -310,8 +320,8 @@ final class RedisStaging implements StagingStore {
             return null;
         }
         if (value[0] != META_VERSION) {
-            throw new IllegalStateException("staged upload of meta version " + value[0] + ", this server reads "
-                    + META_VERSION);
+            throw new IllegalStateException(
+                    "staged upload of meta version " + value[0] + ", this server reads " + META_VERSION);
         }
         try {
             return json.readValue(value, 1, value.length - 1, Meta.class);
@@ -346,7 +356,9 @@ final class RedisStaging implements StagingStore {
 
     /** Writes the meta only if the upload is still staged; false if it was removed (or expired). */
     private boolean writeMeta(String id, Meta m) {
-        return "OK".equals(redis.set(key(id, "meta"), encode(m), SetArgs.Builder.xx().px(idleMillis)));
+        return "OK"
+                .equals(redis.set(
+                        key(id, "meta"), encode(m), SetArgs.Builder.xx().px(idleMillis)));
     }
 
     // ---- the store
@@ -359,10 +371,12 @@ final class RedisStaging implements StagingStore {
             upload.reserved.set(records);
             home.put(upload.id, new Home(upload, new int[1]));
             redis.set(key(upload.id, "lease"), bytes(instance), SetArgs.Builder.px(leaseMillis));
-            redis.set(key(upload.id, "meta"), encode(new Meta(upload.stored(false), 0, 0)),
+            redis.set(
+                    key(upload.id, "meta"),
+                    encode(new Meta(upload.stored(false), 0, 0)),
                     SetArgs.Builder.px(idleMillis));
             touched.put(upload.id, System.nanoTime());
-            upload.settled().whenComplete((status, ex) -> settle(upload));
+            var unusedSettle = upload.settled().whenComplete((status, ex) -> settle(upload));
             return null;
         });
     }
@@ -370,9 +384,17 @@ final class RedisStaging implements StagingStore {
     /** Reserves the records, dropping committed and failed uploads oldest first while the budget is short. */
     private void reserve(Upload upload, long records) {
         while (true) {
-            List<?> r = redis.eval(RESERVE, ScriptOutputType.MULTI, budgetKeys(), bytes(upload.id),
-                    bytes(upload.owner), bytes(records), bytes(maxRecords), bytes(maxRecordsPerUser),
-                    bytes(maxUploadsPerUser), bytes(idleMillis));
+            List<?> r = redis.eval(
+                    RESERVE,
+                    ScriptOutputType.MULTI,
+                    budgetKeys(),
+                    bytes(upload.id),
+                    bytes(upload.owner),
+                    bytes(records),
+                    bytes(maxRecords),
+                    bytes(maxRecordsPerUser),
+                    bytes(maxUploadsPerUser),
+                    bytes(idleMillis));
             long outcome = (Long) r.get(0);
             if (outcome == 0) {
                 return;
@@ -394,16 +416,20 @@ final class RedisStaging implements StagingStore {
 
     private ApiException refusal(long outcome, long total, long mine, long count, long records) {
         if (outcome == 1) {
-            return Staging.full("you have " + count + " uploads staged, the most allowed; delete or commit one",
+            return Staging.full(
+                    "you have " + count + " uploads staged, the most allowed; delete or commit one",
                     Map.of("maxUploadsPerUser", maxUploadsPerUser));
         }
         if (outcome == 2) {
-            return Staging.full("your uploads hold " + mine + " of the " + maxRecordsPerUser + " records one user may"
-                    + " have staged, and this one needs " + records + "; wait for them to be committed or delete one",
+            return Staging.full(
+                    "your uploads hold " + mine + " of the " + maxRecordsPerUser + " records one user may"
+                            + " have staged, and this one needs " + records
+                            + "; wait for them to be committed or delete one",
                     Map.of("maxRecordsPerUser", maxRecordsPerUser, "reservedByYou", mine, "needed", records));
         }
-        return Staging.full("the staging area is full for all users (" + total + " of " + maxRecords
-                + " records reserved, this upload needs " + records + ")",
+        return Staging.full(
+                "the staging area is full for all users (" + total + " of " + maxRecords
+                        + " records reserved, this upload needs " + records + ")",
                 Map.of("maxRecords", maxRecords, "reserved", total, "needed", records));
     }
 
@@ -420,7 +446,11 @@ final class RedisStaging implements StagingStore {
         Home h = home.get(upload.id);
         guard(() -> {
             upload.reserved.set(records);
-            redis.eval(ADJUST, ScriptOutputType.INTEGER, new byte[][] {budgetKey("records")}, bytes(upload.id),
+            redis.eval(
+                    ADJUST,
+                    ScriptOutputType.INTEGER,
+                    new byte[][] {budgetKey("records")},
+                    bytes(upload.id),
                     bytes(records));
             if (h == null || upload.status() != UploadStatus.VALIDATING) {
                 return null;
@@ -442,7 +472,9 @@ final class RedisStaging implements StagingStore {
     private int writeChunks(String id, StagedRecords staged, int from, int to) {
         for (int n = from; n < to; n++) {
             int end = Math.min(staged.size(), (n + 1) * RecordChunks.SIZE);
-            redis.set(chunkKey(id, n), RecordChunks.encode(staged, n * RecordChunks.SIZE, end),
+            redis.set(
+                    chunkKey(id, n),
+                    RecordChunks.encode(staged, n * RecordChunks.SIZE, end),
                     SetArgs.Builder.px(idleMillis));
         }
         return to;
@@ -473,8 +505,12 @@ final class RedisStaging implements StagingStore {
             }
             redis.del(key(upload.id, "lease"));
         } catch (RuntimeException ex) {
-            LOG.error("upload {}: its end of validation could not be written to Redis; other instances will see it"
-                    + " fail as {} once its lease runs out", upload.id, VALIDATION_LOST, ex);
+            LOG.error(
+                    "upload {}: its end of validation could not be written to Redis; other instances will see it"
+                            + " fail as {} once its lease runs out",
+                    upload.id,
+                    VALIDATION_LOST,
+                    ex);
         } finally {
             // only now: until the state above is in Redis, this instance answers from the upload itself
             home.remove(upload.id);
@@ -527,17 +563,39 @@ final class RedisStaging implements StagingStore {
     /** The upload's validation was lost with its instance: it fails, and holds no more of the budget. */
     private Meta lose(String id, byte[] raw, Meta m) {
         Upload.Stored s = m.upload();
-        Upload.Stored failed = new Upload.Stored(s.id(), s.owner(), s.fileName(), s.createdAt(), s.ignoredColumns(),
-                s.fieldHeaders(), s.maxDataRows(), s.sequence(), 0, UploadStatus.FAILED, s.rowsRead(), s.blankRows(),
-                s.totals(), s.violationsByCode(), new Failure(VALIDATION_LOST, "the server instance that was"
-                + " validating this upload stopped before it finished (" + s.rowsRead() + " rows read); upload the"
-                + " workbook again"), null, List.of());
+        Upload.Stored failed = new Upload.Stored(
+                s.id(),
+                s.owner(),
+                s.fileName(),
+                s.createdAt(),
+                s.ignoredColumns(),
+                s.fieldHeaders(),
+                s.maxDataRows(),
+                s.sequence(),
+                0,
+                UploadStatus.FAILED,
+                s.rowsRead(),
+                s.blankRows(),
+                s.totals(),
+                s.violationsByCode(),
+                new Failure(
+                        VALIDATION_LOST,
+                        "the server instance that was"
+                                + " validating this upload stopped before it finished (" + s.rowsRead()
+                                + " rows read); upload the"
+                                + " workbook again"),
+                null,
+                List.of());
         Meta lost = new Meta(failed, m.version() + 1, 0);
-        Object swapped = redis.eval(LOSE, ScriptOutputType.INTEGER, new byte[][] {key(id, "meta"), key(id, "lease")},
-                raw, encode(lost));
+        Object swapped = redis.eval(
+                LOSE, ScriptOutputType.INTEGER, new byte[][] {key(id, "meta"), key(id, "lease")}, raw, encode(lost));
         if (Long.valueOf(1).equals(swapped)) {
-            LOG.warn("upload {} ({}, of {}): the instance validating it stopped; it is failed as {}", id, s.fileName(),
-                    s.owner(), VALIDATION_LOST);
+            LOG.warn(
+                    "upload {} ({}, of {}): the instance validating it stopped; it is failed as {}",
+                    id,
+                    s.fileName(),
+                    s.owner(),
+                    VALIDATION_LOST);
             redis.eval(ADJUST, ScriptOutputType.INTEGER, new byte[][] {budgetKey("records")}, bytes(id), bytes(0));
             return lost;
         }
@@ -560,9 +618,24 @@ final class RedisStaging implements StagingStore {
             }
         }
         Upload.Stored s = m.upload();
-        Upload.Stored withHistory = new Upload.Stored(s.id(), s.owner(), s.fileName(), s.createdAt(),
-                s.ignoredColumns(), s.fieldHeaders(), s.maxDataRows(), s.sequence(), s.reserved(), s.status(),
-                s.rowsRead(), s.blankRows(), s.totals(), s.violationsByCode(), s.failure(), s.commit(), history(id));
+        Upload.Stored withHistory = new Upload.Stored(
+                s.id(),
+                s.owner(),
+                s.fileName(),
+                s.createdAt(),
+                s.ignoredColumns(),
+                s.fieldHeaders(),
+                s.maxDataRows(),
+                s.sequence(),
+                s.reserved(),
+                s.status(),
+                s.rowsRead(),
+                s.blankRows(),
+                s.totals(),
+                s.violationsByCode(),
+                s.failure(),
+                s.commit(),
+                history(id));
         return Upload.restore(withHistory, entries);
     }
 
@@ -686,7 +759,9 @@ final class RedisStaging implements StagingStore {
         byte[] lockKey = key(id, "lock");
         byte[] token = bytes(kind + ":" + instance + ":" + UUID.randomUUID());
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOCK_WAIT_MILLIS);
-        while (!"OK".equals(guard(() -> redis.set(lockKey, token, SetArgs.Builder.nx().px(leaseMillis))))) {
+        while (!"OK"
+                .equals(guard(
+                        () -> redis.set(lockKey, token, SetArgs.Builder.nx().px(leaseMillis))))) {
             byte[] holder = guard(() -> redis.get(lockKey));
             if (holder != null && new String(holder, StandardCharsets.UTF_8).startsWith("commit:")) {
                 throw ApiException.conflict("upload.already_committed", "upload " + id + " is being committed");
@@ -704,8 +779,9 @@ final class RedisStaging implements StagingStore {
                 throw ApiException.notFound("upload.not_found", "no upload " + id);
             }
             if ("commit".equals(kind) && fresh.status() == UploadStatus.VALIDATED) {
-                guard(() -> writeMeta(id, new Meta(withStatus(fresh.stored(false), UploadStatus.COMMITTING),
-                        m.version(), m.chunks())));
+                guard(() -> writeMeta(
+                        id,
+                        new Meta(withStatus(fresh.stored(false), UploadStatus.COMMITTING), m.version(), m.chunks())));
             }
             try {
                 return change.apply(fresh);
@@ -719,9 +795,24 @@ final class RedisStaging implements StagingStore {
     }
 
     private static Upload.Stored withStatus(Upload.Stored s, UploadStatus status) {
-        return new Upload.Stored(s.id(), s.owner(), s.fileName(), s.createdAt(), s.ignoredColumns(), s.fieldHeaders(),
-                s.maxDataRows(), s.sequence(), s.reserved(), status, s.rowsRead(), s.blankRows(), s.totals(),
-                s.violationsByCode(), s.failure(), s.commit(), s.history());
+        return new Upload.Stored(
+                s.id(),
+                s.owner(),
+                s.fileName(),
+                s.createdAt(),
+                s.ignoredColumns(),
+                s.fieldHeaders(),
+                s.maxDataRows(),
+                s.sequence(),
+                s.reserved(),
+                status,
+                s.rowsRead(),
+                s.blankRows(),
+                s.totals(),
+                s.violationsByCode(),
+                s.failure(),
+                s.commit(),
+                s.history());
     }
 
     /** Writes the chunks the change touched (all of them after a commit that restaged conflicts), then the meta. */
@@ -758,8 +849,12 @@ final class RedisStaging implements StagingStore {
                 redis.set(key(h.upload().id, "lease"), bytes(instance), SetArgs.Builder.px(leaseMillis));
             }
             for (Map.Entry<String, byte[]> e : Set.copyOf(locks.entrySet())) {
-                redis.eval(RENEW, ScriptOutputType.INTEGER,
-                        new byte[][] {e.getKey().getBytes(StandardCharsets.UTF_8)}, e.getValue(), bytes(leaseMillis));
+                redis.eval(
+                        RENEW,
+                        ScriptOutputType.INTEGER,
+                        new byte[][] {e.getKey().getBytes(StandardCharsets.UTF_8)},
+                        e.getValue(),
+                        bytes(leaseMillis));
             }
         } catch (RuntimeException ex) {
             LOG.warn("renewing staging leases in Redis failed: {}", ex.getMessage());
@@ -788,8 +883,7 @@ final class RedisStaging implements StagingStore {
         if (cause != null) {
             LOG.warn("staging unavailable: {}", detail);
         }
-        return new ApiException(503, UNAVAILABLE, "Service Unavailable", detail, Map.of(),
-                Map.of("Retry-After", "5"));
+        return new ApiException(503, UNAVAILABLE, "Service Unavailable", detail, Map.of(), Map.of("Retry-After", "5"));
     }
 
     /** Stops renewing: uploads validating here are lost (other instances fail them once their lease ran out). */

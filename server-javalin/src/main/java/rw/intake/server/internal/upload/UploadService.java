@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 import rw.intake.excel.IngestException;
 import rw.intake.excel.SheetReader;
 import rw.intake.excel.SheetRecords;
-import rw.intake.server.internal.http.ApiException;
 import rw.intake.server.internal.auth.Principal;
+import rw.intake.server.internal.http.ApiException;
 import rw.intake.server.internal.pipeline.Pipeline;
 import rw.intake.storage.CommitMode;
 import rw.intake.storage.CommitRequest;
@@ -68,9 +68,17 @@ public final class UploadService {
     private final UploadEvents events;
     private final ShutdownGate gate;
 
-    UploadService(SheetReader reader, RecordValidator validator, UserStore users, StagingStore staging,
-                  ExecutorService readers, ExecutorService checkers, ExecutorService registrars, Clock clock,
-                  UploadEvents events, ShutdownGate gate) {
+    UploadService(
+            SheetReader reader,
+            RecordValidator validator,
+            UserStore users,
+            StagingStore staging,
+            ExecutorService readers,
+            ExecutorService checkers,
+            ExecutorService registrars,
+            Clock clock,
+            UploadEvents events,
+            ShutdownGate gate) {
         this.reader = reader;
         this.validator = validator;
         this.users = users;
@@ -113,8 +121,14 @@ public final class UploadService {
         boolean handedOver = false;
         try {
             long rows = opened.maxDataRows() < 0 ? maxRows : Math.min(maxRows, opened.maxDataRows());
-            Upload upload = new Upload(UploadIds.next(), caller.username(), file.fileName(), clock.instant(),
-                    opened.header().ignoredColumns(), opened.header().fieldHeaders(), rows);
+            Upload upload = new Upload(
+                    UploadIds.next(),
+                    caller.username(),
+                    file.fileName(),
+                    clock.instant(),
+                    opened.header().ignoredColumns(),
+                    opened.header().fieldHeaders(),
+                    rows);
             staging.admit(upload, rows);
             handedOver = true; // the validation closes the sheet, even one whose stages cannot start
             validate(upload, opened);
@@ -186,9 +200,14 @@ public final class UploadService {
         long started = System.nanoTime();
         try {
             UploadSummary.Totals t = upload.summary().totals();
-            CommitRequest request = new CommitRequest(upload.id, upload.owner, upload.fileName, mode,
+            CommitRequest request = new CommitRequest(
+                    upload.id,
+                    upload.owner,
+                    upload.fileName,
+                    mode,
                     new UploadTotals(t.records(), t.valid(), t.invalid(), t.withWarnings(), t.blankRows()),
-                    upload.excludedCount(), upload.history());
+                    upload.excludedCount(),
+                    upload.history());
             IntList conflictRows = new IntList(0);
             result = users.commit(request, upload.recordsToCommit(), conflictRows::add);
             upload.applyConflicts(conflictRows.toArray());
@@ -197,7 +216,9 @@ public final class UploadService {
             throw ApiException.conflict("upload.already_committed", "upload " + id + " is already committed");
         } finally {
             upload.endCommit(result);
-            events.commitEnded(result == null ? "failed" : "committed", result == null ? 0 : result.committed(),
+            events.commitEnded(
+                    result == null ? "failed" : "committed",
+                    result == null ? 0 : result.committed(),
                     Duration.ofNanos(System.nanoTime() - started));
         }
     }
@@ -212,8 +233,8 @@ public final class UploadService {
      *                      {@code upload.already_committed}
      */
     Upload.Edited edit(Principal caller, String id, int row, Map<Field, String> values, Boolean exclude) {
-        return staging.edit(find(caller, id),
-                u -> u.edit(row, values, exclude, caller.username(), clock.instant(), validator));
+        return staging.edit(
+                find(caller, id), u -> u.edit(row, values, exclude, caller.username(), clock.instant(), validator));
     }
 
     /**
@@ -223,8 +244,8 @@ public final class UploadService {
      * @throws ApiException 409 as {@link #edit}
      */
     int exclude(Principal caller, String id, RecordFilter filter, boolean exclude) {
-        return staging.edit(find(caller, id),
-                u -> u.exclude(filter, exclude, caller.username(), clock.instant(), validator));
+        return staging.edit(
+                find(caller, id), u -> u.exclude(filter, exclude, caller.username(), clock.instant(), validator));
     }
 
     /**
@@ -310,8 +331,7 @@ public final class UploadService {
     }
 
     /** A run of records handed from one stage to the next, with the reader's counters after it. */
-    private record Chunk<T>(List<T> records, long rowsRead, long blankRows) {
-    }
+    private record Chunk<T>(List<T> records, long rowsRead, long blankRows) {}
 
     /**
      * Validates the sheet in three stages, each on a thread of its own pool, handing chunks on through short queues
@@ -326,13 +346,15 @@ public final class UploadService {
         Pipeline stages = Pipeline.from(readers, run::read)
                 .then(checkers, QUEUED_CHUNKS, run::check)
                 .to(registrars, QUEUED_CHUNKS, run::register, run::finish);
-        stages.done().whenComplete((ok, failure) -> {
+        // the callbacks below report their own outcome (run.failed, stages.cancel): nothing waits on their futures
+        var unusedClose = stages.done().whenComplete((ok, failure) -> {
             sheet.close();
             if (failure != null) {
-                run.failed(failure instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : failure);
+                run.failed(
+                        failure instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : failure);
             }
         });
-        upload.settled().thenRun(() -> {
+        var unusedCancel = upload.settled().thenRun(() -> {
             if (upload.released()) {
                 stages.cancel();
             }
@@ -348,6 +370,7 @@ public final class UploadService {
         private final BatchValidator lookups = validator.newBatch();
         /** The counters of the last chunk staged (registering thread). */
         private long rowsRead;
+
         private long blankRows;
         /** The rows read when the first stage to fail met its fault (the progress its failure reports). */
         private final AtomicLong faultRows = new AtomicLong(-1);
@@ -432,10 +455,15 @@ public final class UploadService {
                 return;
             }
             if (Storage.isUnavailable(failure)) {
-                LOG.warn("validating upload {} stopped: the database could not be reached: {}", upload.id,
+                LOG.warn(
+                        "validating upload {} stopped: the database could not be reached: {}",
+                        upload.id,
                         failure.getMessage());
-                upload.fail(DATABASE_UNAVAILABLE, "the database could not be reached to look up registered NIDs;"
-                        + " upload the workbook again in a moment", rowsRead);
+                upload.fail(
+                        DATABASE_UNAVAILABLE,
+                        "the database could not be reached to look up registered NIDs;"
+                                + " upload the workbook again in a moment",
+                        rowsRead);
                 ended(upload, "failed", rowsRead);
                 return;
             }
@@ -454,7 +482,12 @@ public final class UploadService {
     static ApiException problem(IngestException ex) {
         int status = IngestException.TOO_LARGE.equals(ex.code()) ? 413 : 400;
         Map<String, Object> extras = new HashMap<>(ex.details());
-        return new ApiException(status, ex.code(), status == 413 ? "Payload Too Large" : "Bad Request",
-                ex.getMessage(), extras, Map.of());
+        return new ApiException(
+                status,
+                ex.code(),
+                status == 413 ? "Payload Too Large" : "Bad Request",
+                ex.getMessage(),
+                extras,
+                Map.of());
     }
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -30,7 +31,8 @@ import rw.intake.server.TestServer;
 final class SharedStagingTest {
     private static final int ROWS = 9_000;
     private final String prefix = TestServer.freshRedisPrefix();
-    private final String db = "jdbc:h2:mem:shared" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
+    private final String db =
+            "jdbc:h2:mem:shared" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
     private TestServer a;
     private TestServer b;
 
@@ -75,8 +77,13 @@ final class SharedStagingTest {
         assertThat(onB.get("totals").get("records").asLong()).isEqualTo(ROWS);
         assertThat(onB.get("totals").get("invalid").asLong()).isPositive();
         assertThat(Workbooks.settled(a, token, id)).isEqualTo(onB);
-        for (String query : List.of("?page=1&size=50", "?page=90&size=100", "?page=3&size=500&status=valid",
-                "?page=2&size=200&status=invalid", "?page=1&size=100&field=nid", "?page=1&size=50&code=nid.duplicate")) {
+        for (String query : List.of(
+                "?page=1&size=50",
+                "?page=90&size=100",
+                "?page=3&size=500&status=valid",
+                "?page=2&size=200&status=invalid",
+                "?page=1&size=100&field=nid",
+                "?page=1&size=50&code=nid.duplicate")) {
             HttpResponse<String> pageA = a.get("/api/v1/uploads/" + id + "/records" + query, token);
             HttpResponse<String> pageB = b.get("/api/v1/uploads/" + id + "/records" + query, token);
             assertThat(pageB.statusCode()).as(pageB.body()).isEqualTo(200);
@@ -84,8 +91,8 @@ final class SharedStagingTest {
         }
 
         // an edit on B is seen on A
-        HttpResponse<String> edited = b.patchJson("/api/v1/uploads/" + id + "/records/2", token,
-                "{\"names\":\"Edited On B\"}");
+        HttpResponse<String> edited =
+                b.patchJson("/api/v1/uploads/" + id + "/records/2", token, "{\"names\":\"Edited On B\"}");
         assertThat(edited.statusCode()).as(edited.body()).isEqualTo(200);
         HttpResponse<String> row2 = a.get("/api/v1/uploads/" + id + "/records/2", token);
         assertThat(row2.statusCode()).as(row2.body()).isEqualTo(200);
@@ -97,23 +104,33 @@ final class SharedStagingTest {
         assertThat(committed.statusCode()).as(committed.body()).isEqualTo(200);
         JsonNode result = TestServer.json(committed);
         // the default mode commits every record not left out, the invalid ones marked so
-        assertThat(result.get("committed").asLong()).isEqualTo(afterEdit.get("totals").get("records").asLong());
-        assertThat(result.get("committed").asLong() + result.get("skipped").asLong()).isEqualTo(ROWS);
+        assertThat(result.get("committed").asLong())
+                .isEqualTo(afterEdit.get("totals").get("records").asLong());
+        assertThat(result.get("committed").asLong() + result.get("skipped").asLong())
+                .isEqualTo(ROWS);
         assertThat(Workbooks.problemCode(a.postJson("/api/v1/uploads/" + id + "/commit", token, "{}"), 409))
                 .isEqualTo("upload.already_committed");
-        assertThat(TestServer.json(a.get("/api/v1/uploads/" + id, token)).get("status").asText())
+        assertThat(TestServer.json(a.get("/api/v1/uploads/" + id, token))
+                        .get("status")
+                        .asText())
                 .isEqualTo("committed");
 
         assertThat(a.delete("/api/v1/uploads/" + id, token).statusCode()).isEqualTo(204);
-        assertThat(Workbooks.problemCode(b.get("/api/v1/uploads/" + id, token), 404)).isEqualTo("upload.not_found");
+        assertThat(Workbooks.problemCode(b.get("/api/v1/uploads/" + id, token), 404))
+                .isEqualTo("upload.not_found");
         assertThat(Workbooks.problemCode(b.get("/api/v1/uploads/" + id + "/records", token), 404))
                 .isEqualTo("upload.not_found");
     }
 
     @Test
     void theBudgetHoldsAcrossInstances() {
-        Map<String, String> budget = Map.of("STAGING_MAX_UPLOADS_PER_USER", "2", "STAGING_MAX_RECORDS", "100000",
-                "STAGING_MAX_RECORDS_PER_USER", "100000");
+        Map<String, String> budget = Map.of(
+                "STAGING_MAX_UPLOADS_PER_USER",
+                "2",
+                "STAGING_MAX_RECORDS",
+                "100000",
+                "STAGING_MAX_RECORDS_PER_USER",
+                "100000");
         a = instance(budget);
         b = instance(budget);
         String token = a.clerkToken("budget");
@@ -123,7 +140,8 @@ final class SharedStagingTest {
         HttpResponse<String> third = Workbooks.upload(a, token, workbook);
         assertThat(Workbooks.problemCode(third, 503)).isEqualTo("staging.full");
         assertThat(third.headers().firstValue("Retry-After")).isPresent();
-        assertThat(Workbooks.problemCode(Workbooks.upload(b, token, workbook), 503)).isEqualTo("staging.full");
+        assertThat(Workbooks.problemCode(Workbooks.upload(b, token, workbook), 503))
+                .isEqualTo("staging.full");
 
         // a delete on one instance frees the budget on the other
         assertThat(b.delete("/api/v1/uploads/" + first, token).statusCode()).isEqualTo(204);
@@ -169,7 +187,9 @@ final class SharedStagingTest {
         assertThat(Workbooks.problemCode(b.get("/api/v1/uploads/" + id + "/records", token), 409))
                 .isEqualTo("upload.failed");
         // its reservation is given back: the same user may upload again at once
-        assertThat(Workbooks.upload(b, token, Workbooks.xlsx(Workbooks.people(0, 3))).statusCode()).isEqualTo(202);
+        assertThat(Workbooks.upload(b, token, Workbooks.xlsx(Workbooks.people(0, 3)))
+                        .statusCode())
+                .isEqualTo(202);
     }
 
     @Test
@@ -179,9 +199,21 @@ final class SharedStagingTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Process redis = new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                "--appendonly", "yes", "--save", "", "--dir", dir.toAbsolutePath().toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        Process redis = new ProcessBuilder(
+                        "redis-server",
+                        "--port",
+                        String.valueOf(port),
+                        "--bind",
+                        "127.0.0.1",
+                        "--appendonly",
+                        "yes",
+                        "--save",
+                        "",
+                        "--dir",
+                        dir.toAbsolutePath().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile())
+                .start();
         try {
             awaitPing(port);
             Map<String, String> env = Map.of("REDIS_URL", "redis://127.0.0.1:" + port);
@@ -205,7 +237,7 @@ final class SharedStagingTest {
         while (System.nanoTime() < deadline) {
             try {
                 Process p = new ProcessBuilder("redis-cli", "-p", String.valueOf(port), "ping").start();
-                String out = new String(p.getInputStream().readAllBytes());
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (p.waitFor() == 0 && out.contains("PONG")) {
                     return;
                 }
