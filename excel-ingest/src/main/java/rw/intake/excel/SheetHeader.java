@@ -16,8 +16,12 @@ import rw.intake.validation.Field;
  * @param headersFound   every non-blank header text, in column order
  * @param ignoredColumns headers that map to no field, in column order
  */
-public record SheetHeader(int row, String sheetName, Map<Field, Integer> columns, List<String> headersFound,
-                          List<String> ignoredColumns) {
+public record SheetHeader(
+        int row,
+        String sheetName,
+        Map<Field, Integer> columns,
+        List<String> headersFound,
+        List<String> ignoredColumns) {
 
     public SheetHeader {
         columns = Map.copyOf(columns);

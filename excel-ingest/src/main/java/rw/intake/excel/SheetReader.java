@@ -107,8 +107,7 @@ public final class SheetReader {
         private ReadLimits limits = ReadLimits.defaults();
         private String sheetName;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder limits(ReadLimits limits) {
             this.limits = Objects.requireNonNull(limits, "limits");

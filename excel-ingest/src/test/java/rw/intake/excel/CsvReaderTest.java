@@ -15,33 +15,34 @@ import rw.intake.validation.RawRecord;
 final class CsvReaderTest {
 
     private static final String HEADER = "names,nid,phone_number,gender,email\n";
-    private static final RawRecord ALICE = RawRecord.of(2, "Alice Uwase", "1199070012345601", "0788123456", "F",
-            "alice@example.rw");
+    private static final RawRecord ALICE =
+            RawRecord.of(2, "Alice Uwase", "1199070012345601", "0788123456", "F", "alice@example.rw");
 
-    private record Read(SheetHeader header, List<RawRecord> records, long blankRows, long rowsRead) {
-    }
+    private record Read(SheetHeader header, List<RawRecord> records, long blankRows, long rowsRead) {}
 
     private static Read read(String csv) {
         return read(csv.getBytes(StandardCharsets.UTF_8), SheetReader.defaults());
     }
 
     private static Read read(byte[] csv, SheetReader reader) {
-        try (SheetRecords s = reader.open(csv); Stream<RawRecord> records = s.records()) {
+        try (SheetRecords s = reader.open(csv);
+                Stream<RawRecord> records = s.records()) {
             List<RawRecord> list = records.toList();
             assertThat(list.size() + s.blankRows()).isEqualTo(s.rowsRead());
             return new Read(s.header(), list, s.blankRows(), s.rowsRead());
         }
     }
 
-    private static AbstractThrowableAssert<?, ? extends Throwable> assertRejected(byte[] csv, SheetReader reader,
-                                                                                  String code) {
-        return assertThatThrownBy(() -> read(csv, reader)).isInstanceOf(IngestException.class)
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertRejected(
+            byte[] csv, SheetReader reader, String code) {
+        return assertThatThrownBy(() -> read(csv, reader))
+                .isInstanceOf(IngestException.class)
                 .hasFieldOrPropertyWithValue("code", code);
     }
 
     private static AbstractThrowableAssert<?, ? extends Throwable> assertCorrupt(String csv, long line) {
-        AbstractThrowableAssert<?, ? extends Throwable> thrown = assertRejected(csv.getBytes(StandardCharsets.UTF_8),
-                SheetReader.defaults(), IngestException.CORRUPT)
+        AbstractThrowableAssert<?, ? extends Throwable> thrown = assertRejected(
+                        csv.getBytes(StandardCharsets.UTF_8), SheetReader.defaults(), IngestException.CORRUPT)
                 .hasMessageStartingWith("The CSV file cannot be read at line " + line + ": ");
         thrown.extracting(e -> ((IngestException) e).details().get("line")).isEqualTo(line);
         return thrown;
@@ -55,8 +56,9 @@ final class CsvReaderTest {
         assertThat(read.header().sheetName()).isEqualTo("CSV");
         assertThat(read.header().row()).isEqualTo(1);
         // every value is text: no numeric flags, leading zeros kept
-        assertThat(read.records()).containsExactly(ALICE,
-                RawRecord.of(3, "Jean Bosco", "1199880012345602", "788123456", "M", "jb@example.rw"));
+        assertThat(read.records())
+                .containsExactly(
+                        ALICE, RawRecord.of(3, "Jean Bosco", "1199880012345602", "788123456", "M", "jb@example.rw"));
     }
 
     @Test
@@ -92,10 +94,11 @@ final class CsvReaderTest {
                 + "Eric,1199980012345603,0788000111,M,eric@example.rw\n");
 
         // a record's row is the line it starts on
-        assertThat(read.records()).containsExactly(
-                RawRecord.of(2, "Uwase, Alice", "1199070012345601", "0788 123 456", "F", "say \"hi\"@x.rw"),
-                RawRecord.of(3, "Jean\nBosco", "1199880012345602", "0788123456", "M", "jb@example.rw"),
-                RawRecord.of(5, "Eric", "1199980012345603", "0788000111", "M", "eric@example.rw"));
+        assertThat(read.records())
+                .containsExactly(
+                        RawRecord.of(2, "Uwase, Alice", "1199070012345601", "0788 123 456", "F", "say \"hi\"@x.rw"),
+                        RawRecord.of(3, "Jean\nBosco", "1199880012345602", "0788123456", "M", "jb@example.rw"),
+                        RawRecord.of(5, "Eric", "1199980012345603", "0788000111", "M", "eric@example.rw"));
     }
 
     @Test
@@ -109,8 +112,9 @@ final class CsvReaderTest {
                 """);
 
         assertThat(read.header().row()).isEqualTo(4);
-        assertThat(read.header().columns()).isEqualTo(Map.of(Field.PHONE_NUMBER, 0, Field.EMAIL, 1, Field.NAMES, 2,
-                Field.GENDER, 3, Field.NID, 4));
+        assertThat(read.header().columns())
+                .isEqualTo(
+                        Map.of(Field.PHONE_NUMBER, 0, Field.EMAIL, 1, Field.NAMES, 2, Field.GENDER, 3, Field.NID, 4));
         assertThat(read.records()).containsExactly(at(5, ALICE));
     }
 
@@ -137,7 +141,8 @@ final class CsvReaderTest {
         byte[] csv = (HEADER + "Alice Uwase,1199070012345601,0788123456,F,alice@example.rw\n")
                 .getBytes(StandardCharsets.UTF_8);
 
-        assertThat(read(csv, SheetReader.builder().sheetName("People").build()).records()).containsExactly(ALICE);
+        assertThat(read(csv, SheetReader.builder().sheetName("People").build()).records())
+                .containsExactly(ALICE);
     }
 
     @Test
@@ -162,22 +167,28 @@ final class CsvReaderTest {
 
         assertRejected(latin1, SheetReader.defaults(), IngestException.CORRUPT)
                 .hasMessageContaining("at line 3: the bytes are not UTF-8 text")
-                .extracting(e -> ((IngestException) e).details().get("line")).isEqualTo(3L);
+                .extracting(e -> ((IngestException) e).details().get("line"))
+                .isEqualTo(3L);
     }
 
     @Test
     void open_overByteLimit() {
         byte[] csv = (HEADER + "Alice,1,2,F,a@b.rw\n").getBytes(StandardCharsets.UTF_8);
-        SheetReader reader = SheetReader.builder().limits(new ReadLimits(csv.length - 1, 1 << 20, 10)).build();
+        SheetReader reader = SheetReader.builder()
+                .limits(new ReadLimits(csv.length - 1, 1 << 20, 10))
+                .build();
 
         assertRejected(csv, reader, IngestException.TOO_LARGE)
-                .extracting(e -> ((IngestException) e).details().get("limit")).isEqualTo((long) csv.length - 1);
+                .extracting(e -> ((IngestException) e).details().get("limit"))
+                .isEqualTo((long) csv.length - 1);
     }
 
     @Test
     void records_overRowLimit() {
         byte[] csv = (HEADER + "A,1,2,F,a@b.rw\n\nB,1,2,F,b@b.rw\nC,1,2,F,c@b.rw\n").getBytes(StandardCharsets.UTF_8);
-        SheetReader reader = SheetReader.builder().limits(new ReadLimits(1 << 20, 1 << 20, 2)).build();
+        SheetReader reader = SheetReader.builder()
+                .limits(new ReadLimits(1 << 20, 1 << 20, 2))
+                .build();
 
         assertRejected(csv, reader, IngestException.TOO_MANY_ROWS)
                 .extracting(e -> ((IngestException) e).details())
@@ -186,22 +197,33 @@ final class CsvReaderTest {
 
     @Test
     void open_headerOnly() {
-        assertRejected((HEADER + "\n,,,,\n").getBytes(StandardCharsets.UTF_8), SheetReader.defaults(),
-                IngestException.EMPTY);
+        assertRejected(
+                (HEADER + "\n,,,,\n").getBytes(StandardCharsets.UTF_8), SheetReader.defaults(), IngestException.EMPTY);
     }
 
     @Test
     void open_missingColumns() {
-        assertRejected("Name,Phone,Gender\nAlice,0788123456,F\n".getBytes(StandardCharsets.UTF_8),
-                SheetReader.defaults(), IngestException.MISSING_COLUMNS)
+        assertRejected(
+                        "Name,Phone,Gender\nAlice,0788123456,F\n".getBytes(StandardCharsets.UTF_8),
+                        SheetReader.defaults(),
+                        IngestException.MISSING_COLUMNS)
                 .extracting(e -> ((IngestException) e).details())
-                .isEqualTo(Map.of("sheet", "CSV", "headerRow", 1, "missing", List.of("nid", "email"),
-                        "headersFound", List.of("Name", "Phone", "Gender")));
+                .isEqualTo(Map.of(
+                        "sheet",
+                        "CSV",
+                        "headerRow",
+                        1,
+                        "missing",
+                        List.of("nid", "email"),
+                        "headersFound",
+                        List.of("Name", "Phone", "Gender")));
     }
 
     @Test
     void open_duplicateColumns() {
-        assertRejected("name,full name,nid,phone,gender,email\nA,B,1,2,F,a@b.rw\n".getBytes(StandardCharsets.UTF_8),
-                SheetReader.defaults(), IngestException.DUPLICATE_COLUMNS);
+        assertRejected(
+                "name,full name,nid,phone,gender,email\nA,B,1,2,F,a@b.rw\n".getBytes(StandardCharsets.UTF_8),
+                SheetReader.defaults(),
+                IngestException.DUPLICATE_COLUMNS);
     }
 }

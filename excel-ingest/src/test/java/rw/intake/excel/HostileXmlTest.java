@@ -61,13 +61,18 @@ final class HostileXmlTest {
     @Test
     void open_externalEntityInSheetIsNotResolved() throws IOException {
         String doctype = "<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM \"" + fileUri() + "\">]>";
-        byte[] xlsx = Xlsx.workbook().sheetXml("S", worksheet(doctype, header(1)
-                + row(2, "&xxe;", "1199070012345601", "0788123456", "F", "a@b.rw"))).bytes();
+        byte[] xlsx = Xlsx.workbook()
+                .sheetXml(
+                        "S",
+                        worksheet(
+                                doctype, header(1) + row(2, "&xxe;", "1199070012345601", "0788123456", "F", "a@b.rw")))
+                .bytes();
 
         Outcome outcome = readAll(xlsx);
 
         assertThat(outcome.text()).doesNotContain(MARKER);
-        assertThat(outcome.failure()).isInstanceOf(IngestException.class)
+        assertThat(outcome.failure())
+                .isInstanceOf(IngestException.class)
                 .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT);
     }
 
@@ -76,15 +81,18 @@ final class HostileXmlTest {
         String sst = "<?xml version=\"1.0\"?><!DOCTYPE sst [<!ENTITY xxe SYSTEM \"" + fileUri() + "\">]><sst xmlns=\""
                 + Xlsx.SHEET_NS + "\"><si><t>&xxe;</t></si></sst>";
         byte[] xlsx = Xlsx.workbook()
-                .part("xl/sharedStrings.xml",
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml", sst)
+                .part(
+                        "xl/sharedStrings.xml",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
+                        sst)
                 .sheet("S", header(1) + "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>0</v></c></row>")
                 .bytes();
 
         Outcome outcome = readAll(xlsx);
 
         assertThat(outcome.text()).doesNotContain(MARKER);
-        assertThat(outcome.failure()).isInstanceOf(IngestException.class)
+        assertThat(outcome.failure())
+                .isInstanceOf(IngestException.class)
                 .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT);
     }
 
@@ -93,13 +101,15 @@ final class HostileXmlTest {
         Path dtd = dir.resolve("evil.dtd");
         Files.writeString(dtd, "<!ENTITY leak \"" + MARKER + "\">", StandardCharsets.UTF_8);
         String doctype = "<!DOCTYPE worksheet SYSTEM \"" + dtd.toUri() + "\">";
-        byte[] xlsx = Xlsx.workbook().sheetXml("S", worksheet(doctype, header(1)
-                + row(2, "&leak;", "1", "2", "F", "a@b.rw"))).bytes();
+        byte[] xlsx = Xlsx.workbook()
+                .sheetXml("S", worksheet(doctype, header(1) + row(2, "&leak;", "1", "2", "F", "a@b.rw")))
+                .bytes();
 
         Outcome outcome = readAll(xlsx);
 
         assertThat(outcome.text()).doesNotContain(MARKER);
-        assertThat(outcome.failure()).isInstanceOf(IngestException.class)
+        assertThat(outcome.failure())
+                .isInstanceOf(IngestException.class)
                 .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT);
     }
 
@@ -107,29 +117,39 @@ final class HostileXmlTest {
     void open_billionLaughsIsNotExpanded() {
         StringBuilder doctype = new StringBuilder("<!DOCTYPE worksheet [<!ENTITY lol0 \"lol\">");
         for (int i = 1; i <= 9; i++) {
-            doctype.append("<!ENTITY lol").append(i).append(" \"")
-                    .append(("&lol" + (i - 1) + ";").repeat(10)).append("\">");
+            doctype.append("<!ENTITY lol")
+                    .append(i)
+                    .append(" \"")
+                    .append(("&lol" + (i - 1) + ";").repeat(10))
+                    .append("\">");
         }
         doctype.append("]>");
-        byte[] xlsx = Xlsx.workbook().sheetXml("S", worksheet(doctype.toString(), header(1)
-                + row(2, "&lol9;", "1", "2", "F", "a@b.rw"))).bytes();
+        byte[] xlsx = Xlsx.workbook()
+                .sheetXml("S", worksheet(doctype.toString(), header(1) + row(2, "&lol9;", "1", "2", "F", "a@b.rw")))
+                .bytes();
 
         Outcome outcome = readAll(xlsx);
 
         assertThat(outcome.text()).doesNotContain("lollollol");
-        assertThat(outcome.failure()).isInstanceOf(IngestException.class)
+        assertThat(outcome.failure())
+                .isInstanceOf(IngestException.class)
                 .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT);
     }
 
     /** Found by {@link ReaderFuzzTest}: fastexcel sizes a row by its largest column (150 million entries here). */
     @ParameterizedTest
-    @ValueSource(strings = {"<c r=\"NAMESE1\" t=\"inlineStr\"><is><t>x</t></is></c>",
-        "<c t=\"inlineStr\" r = 'xfda1'><is><t>x</t></is></c>", "<c r=\"&#65;&#65;&#65;&#65;1\"><v>1</v></c>"})
+    @ValueSource(
+            strings = {
+                "<c r=\"NAMESE1\" t=\"inlineStr\"><is><t>x</t></is></c>",
+                "<c t=\"inlineStr\" r = 'xfda1'><is><t>x</t></is></c>",
+                "<c r=\"&#65;&#65;&#65;&#65;1\"><v>1</v></c>"
+            })
     void open_cellBeyondTheLastColumn_corruptAtOnce(String cell) {
         byte[] xlsx = Xlsx.ofSheetData(header(1) + "<row r=\"2\">" + cell + "</row>");
 
         assertThatThrownBy(() -> SheetReader.defaults().open(xlsx))
-                .isInstanceOf(IngestException.class).hasFieldOrPropertyWithValue("code", IngestException.CORRUPT)
+                .isInstanceOf(IngestException.class)
+                .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT)
                 .hasMessage("The workbook cannot be read: the part xl/worksheets/sheet1.xml has a cell reference beyond"
                         + " the last column (XFD). Open it in Excel, save it again and upload the new file.");
     }

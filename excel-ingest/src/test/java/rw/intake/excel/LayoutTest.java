@@ -29,14 +29,13 @@ import rw.intake.validation.RawRecord;
  */
 final class LayoutTest {
 
-    private static final RawRecord ALICE = RawRecord.of(1, "Alice Uwase", "1199070012345601", "0788123456", "F",
-            "alice@example.rw");
-    private static final RawRecord BOSCO = RawRecord.of(1, "Jean Bosco", "1199880012345602", "0722123456", "M",
-            "jb@example.rw");
+    private static final RawRecord ALICE =
+            RawRecord.of(1, "Alice Uwase", "1199070012345601", "0788123456", "F", "alice@example.rw");
+    private static final RawRecord BOSCO =
+            RawRecord.of(1, "Jean Bosco", "1199880012345602", "0722123456", "M", "jb@example.rw");
     private static final String[] HEADER = {"Names", "NID", "Phone", "Gender", "Email"};
 
-    private record Read(SheetHeader header, List<RawRecord> records, long blankRows, long rowsRead) {
-    }
+    private record Read(SheetHeader header, List<RawRecord> records, long blankRows, long rowsRead) {}
 
     private static Read read(byte[] bytes, String sheet) {
         try (SheetRecords s = SheetReader.defaults().open(bytes, sheet)) {
@@ -47,8 +46,8 @@ final class LayoutTest {
     }
 
     private static RawRecord at(int row, RawRecord r) {
-        return new RawRecord(row, r.names(), r.nid(), r.phoneNumber(), r.gender(), r.email(), r.nidNumeric(),
-                r.phoneNumeric());
+        return new RawRecord(
+                row, r.names(), r.nid(), r.phoneNumber(), r.gender(), r.email(), r.nidNumeric(), r.phoneNumeric());
     }
 
     /** A workbook written by fastexcel; {@code sheets} fills it. */
@@ -86,8 +85,9 @@ final class LayoutTest {
         assertThat(read.header().headersFound())
                 .containsExactly("Full Name:", "National ID:", "Tel:", "Sex", "E-mail", "Remarks");
         assertThat(read.header().ignoredColumns()).containsExactly("Remarks");
-        assertThat(read.header().columns()).isEqualTo(Map.of(Field.NAMES, 0, Field.NID, 1, Field.PHONE_NUMBER, 2,
-                Field.GENDER, 3, Field.EMAIL, 4));
+        assertThat(read.header().columns())
+                .isEqualTo(
+                        Map.of(Field.NAMES, 0, Field.NID, 1, Field.PHONE_NUMBER, 2, Field.GENDER, 3, Field.EMAIL, 4));
         assertThat(read.records()).containsExactly(at(headerRow + 1, ALICE), at(headerRow + 2, BOSCO));
         assertThat(read.rowsRead()).isEqualTo(2);
     }
@@ -122,9 +122,11 @@ final class LayoutTest {
         byte[] late = Xlsx.ofSheetData(rows + header(22) + row(23, "A", "1", "2", "F", "a@b.rw"));
 
         // no row up to 20 maps three fields: the first non-blank row is the header, and it lacks them all
-        assertThatThrownBy(() -> read(late, null)).isInstanceOf(IngestException.class)
+        assertThatThrownBy(() -> read(late, null))
+                .isInstanceOf(IngestException.class)
                 .hasFieldOrPropertyWithValue("code", IngestException.MISSING_COLUMNS)
-                .extracting(e -> ((IngestException) e).details().get("headerRow")).isEqualTo(1);
+                .extracting(e -> ((IngestException) e).details().get("headerRow"))
+                .isEqualTo(1);
 
         // with nothing above, a header further down is still the first non-blank row
         byte[] blankAbove = Xlsx.ofSheetData(row(2, " ") + header(30) + row(31, "A", "1", "2", "F", "a@b.rw"));
@@ -136,7 +138,8 @@ final class LayoutTest {
         assertThat(read.header().sheetName()).isEqualTo("List");
         assertThat(read.header().row()).isEqualTo(1);
         assertThat(read.records()).containsExactly(at(2, ALICE), at(3, BOSCO));
-        assertThatThrownBy(() -> read(xlsx, "Instructions")).isInstanceOf(IngestException.class)
+        assertThatThrownBy(() -> read(xlsx, "Instructions"))
+                .isInstanceOf(IngestException.class)
                 .hasFieldOrPropertyWithValue("code", IngestException.MISSING_COLUMNS);
     }
 
@@ -166,11 +169,19 @@ final class LayoutTest {
             values(wb.newWorksheet("Almost"), 0, "Names", "NID", "Phone", "Gender");
         });
 
-        assertThatThrownBy(() -> read(xlsx, null)).isInstanceOf(IngestException.class)
+        assertThatThrownBy(() -> read(xlsx, null))
+                .isInstanceOf(IngestException.class)
                 .hasFieldOrPropertyWithValue("code", IngestException.MISSING_COLUMNS)
                 .extracting(e -> ((IngestException) e).details())
-                .isEqualTo(Map.of("sheet", "Instructions", "headerRow", 1, "missing", List.of("gender", "email"),
-                        "headersFound", List.of("Names", "NID", "Phone")));
+                .isEqualTo(Map.of(
+                        "sheet",
+                        "Instructions",
+                        "headerRow",
+                        1,
+                        "missing",
+                        List.of("gender", "email"),
+                        "headersFound",
+                        List.of("Names", "NID", "Phone")));
     }
 
     private static void assertHidden(byte[] xlsx) {
@@ -194,8 +205,9 @@ final class LayoutTest {
             Worksheet ws = wb.newWorksheet("People");
             ws.setVisibilityState(VisibilityState.HIDDEN);
             values(ws, 0, "Names", "Code", "NID", "Phone", "Gender", "Email");
-            List<String[]> rows = List.of(cells(ALICE), cells(BOSCO),
-                    new String[] {"Eric Mugisha", "1199980012345603", "0788000111", "M", "eric@example.rw"});
+            List<String[]> rows = List.of(cells(ALICE), cells(BOSCO), new String[] {
+                "Eric Mugisha", "1199980012345603", "0788000111", "M", "eric@example.rw"
+            });
             for (int r = 0; r < rows.size(); r++) {
                 List<String> withCode = new ArrayList<>(List.of(rows.get(r)));
                 withCode.add(1, "X" + (r + 1));
@@ -210,9 +222,11 @@ final class LayoutTest {
         Read read = read(xlsx, null);
         assertThat(read.header().row()).isEqualTo(2);
         // a merged cell's value is its top-left cell's: the cells it covers read blank
-        assertThat(read.records()).containsExactly(at(3, ALICE),
-                RawRecord.of(4, "Aline Ingabire", "1199270012345604", "0788000222", "", "aline@example.rw"),
-                RawRecord.of(5, "Grace Uwimana", "", "0788000333", "F", "grace@example.rw"));
+        assertThat(read.records())
+                .containsExactly(
+                        at(3, ALICE),
+                        RawRecord.of(4, "Aline Ingabire", "1199270012345604", "0788000222", "", "aline@example.rw"),
+                        RawRecord.of(5, "Grace Uwimana", "", "0788000333", "F", "grace@example.rw"));
     }
 
     @Test
@@ -237,8 +251,10 @@ final class LayoutTest {
 
     private static void assertDateInNid(byte[] xlsx) {
         // an ISO date, and no nid.numeric_cell flag: a date is not a number that lost its last digits
-        assertThat(read(xlsx, null).records()).containsExactly(
-                RawRecord.of(2, "Alice Uwase", "1990-01-02", "0788123456", "F", "alice@example.rw"), at(3, BOSCO));
+        assertThat(read(xlsx, null).records())
+                .containsExactly(
+                        RawRecord.of(2, "Alice Uwase", "1990-01-02", "0788123456", "F", "alice@example.rw"),
+                        at(3, BOSCO));
     }
 
     @Test
@@ -261,7 +277,8 @@ final class LayoutTest {
     @ParameterizedTest
     @ValueSource(strings = {"layout-formula-cached.xlsx"})
     void open_formulaCachedValuesLibreOffice(String fixture) {
-        assertThat(read(Xlsx.resource(fixture), null).records()).containsExactly(
-                new RawRecord(2, "Alice Uwase", "1199070012345601", "788123456", "F", "alice@example.rw", false, true));
+        assertThat(read(Xlsx.resource(fixture), null).records())
+                .containsExactly(new RawRecord(
+                        2, "Alice Uwase", "1199070012345601", "788123456", "F", "alice@example.rw", false, true));
     }
 }

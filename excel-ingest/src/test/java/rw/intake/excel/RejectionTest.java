@@ -35,25 +35,32 @@ final class RejectionTest {
         return assertRejected(SheetReader.defaults(), bytes, code);
     }
 
-    private static AbstractThrowableAssert<?, ? extends Throwable> assertRejected(SheetReader reader, byte[] bytes,
-                                                                                  String code) {
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertRejected(
+            SheetReader reader, byte[] bytes, String code) {
         return assertThatThrownBy(() -> {
-            try (SheetRecords sheet = reader.open(bytes); Stream<RawRecord> records = sheet.records()) {
-                records.forEach(r -> { });
-            }
-        }).isInstanceOf(IngestException.class).hasFieldOrPropertyWithValue("code", code);
+                    try (SheetRecords sheet = reader.open(bytes);
+                            Stream<RawRecord> records = sheet.records()) {
+                        records.forEach(r -> {});
+                    }
+                })
+                .isInstanceOf(IngestException.class)
+                .hasFieldOrPropertyWithValue("code", code);
     }
 
     @Test
     void open_utf16Text() {
-        assertRejected("names,nid,phone_number,gender,email\n".getBytes(StandardCharsets.UTF_16LE),
-                IngestException.UNSUPPORTED_FORMAT).hasMessageContaining("an unknown binary file");
+        assertRejected(
+                        "names,nid,phone_number,gender,email\n".getBytes(StandardCharsets.UTF_16LE),
+                        IngestException.UNSUPPORTED_FORMAT)
+                .hasMessageContaining("an unknown binary file");
     }
 
     @Test
     void open_pdf() {
-        assertRejected("%PDF-1.7\n%\u00e2\u00e3\n1 0 obj\n".getBytes(StandardCharsets.ISO_8859_1),
-                IngestException.UNSUPPORTED_FORMAT).hasMessageContaining("PDF");
+        assertRejected(
+                        "%PDF-1.7\n%\u00e2\u00e3\n1 0 obj\n".getBytes(StandardCharsets.ISO_8859_1),
+                        IngestException.UNSUPPORTED_FORMAT)
+                .hasMessageContaining("PDF");
     }
 
     @Test
@@ -82,7 +89,8 @@ final class RejectionTest {
         "libreoffice-not-xlsx.pdf, PDF",
     })
     void open_otherFormatsFromLibreOffice(String fixture, String detected) {
-        assertRejected(Xlsx.resource(fixture), IngestException.UNSUPPORTED_FORMAT).hasMessageContaining(detected);
+        assertRejected(Xlsx.resource(fixture), IngestException.UNSUPPORTED_FORMAT)
+                .hasMessageContaining(detected);
     }
 
     @Test
@@ -93,17 +101,24 @@ final class RejectionTest {
 
     @Test
     void open_openDocumentSpreadsheet() {
-        byte[] ods = Xlsx.zip(Map.of("mimetype", "application/vnd.oasis.opendocument.spreadsheet"
-                .getBytes(StandardCharsets.US_ASCII), "content.xml", "<office:document-content/>"
-                .getBytes(StandardCharsets.UTF_8)));
+        byte[] ods = Xlsx.zip(Map.of(
+                "mimetype",
+                "application/vnd.oasis.opendocument.spreadsheet".getBytes(StandardCharsets.US_ASCII),
+                "content.xml",
+                "<office:document-content/>".getBytes(StandardCharsets.UTF_8)));
         assertRejected(ods, IngestException.UNSUPPORTED_FORMAT);
     }
 
     @Test
     void open_wordDocument() {
-        byte[] docx = Xlsx.zip(Map.of("[Content_Types].xml", ("<Types><Override PartName=\"/word/document.xml\""
-                + " ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>"
-                + "</Types>").getBytes(StandardCharsets.UTF_8), "word/document.xml", "<w/>".getBytes(StandardCharsets.UTF_8)));
+        byte[] docx = Xlsx.zip(Map.of(
+                "[Content_Types].xml",
+                ("<Types><Override PartName=\"/word/document.xml\""
+                                + " ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>"
+                                + "</Types>")
+                        .getBytes(StandardCharsets.UTF_8),
+                "word/document.xml",
+                "<w/>".getBytes(StandardCharsets.UTF_8)));
         assertRejected(docx, IngestException.UNSUPPORTED_FORMAT).hasMessageContaining("not an Excel workbook");
     }
 
@@ -124,9 +139,13 @@ final class RejectionTest {
 
     @Test
     void open_brokenXmlInHeader() {
-        assertRejected(Xlsx.ofSheetData("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>names</is></c></row>"),
-                IngestException.CORRUPT).hasMessageContaining("XML is broken")
-                .extracting(e -> ((IngestException) e).details().get("error")).asString().isNotEmpty();
+        assertRejected(
+                        Xlsx.ofSheetData("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>names</is></c></row>"),
+                        IngestException.CORRUPT)
+                .hasMessageContaining("XML is broken")
+                .extracting(e -> ((IngestException) e).details().get("error"))
+                .asString()
+                .isNotEmpty();
     }
 
     @Test
@@ -135,7 +154,7 @@ final class RejectionTest {
                 + row(3, "Bob", "1", "2", "M", "b@b.rw") + "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>x</row>");
 
         try (SheetRecords sheet = SheetReader.defaults().open(xlsx)) {
-            assertThatThrownBy(() -> sheet.records().forEach(r -> { }))
+            assertThatThrownBy(() -> sheet.records().forEach(r -> {}))
                     .isInstanceOf(IngestException.class)
                     .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT);
         }
@@ -143,10 +162,11 @@ final class RejectionTest {
 
     @Test
     void records_rowsOutOfOrder() {
-        byte[] xlsx = Xlsx.ofSheetData(header(1) + row(3, "A", "1", "2", "F", "a@b.rw") + row(2, "B", "1", "2", "F", "a@b.rw"));
+        byte[] xlsx = Xlsx.ofSheetData(
+                header(1) + row(3, "A", "1", "2", "F", "a@b.rw") + row(2, "B", "1", "2", "F", "a@b.rw"));
 
         try (SheetRecords sheet = SheetReader.defaults().open(xlsx)) {
-            assertThatThrownBy(() -> sheet.records().forEach(r -> { }))
+            assertThatThrownBy(() -> sheet.records().forEach(r -> {}))
                     .isInstanceOf(IngestException.class)
                     .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT)
                     .hasMessageContaining("row 2 comes after row 3");
@@ -156,8 +176,9 @@ final class RejectionTest {
     @Test
     void open_missingSheetPart() {
         byte[] xlsx = Xlsx.workbook().sheet("S", header(1)).bytes();
-        byte[] renamed = new String(xlsx, StandardCharsets.ISO_8859_1).replace("worksheets/sheet1.xml",
-                "worksheets/sheetX.xml").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] renamed = new String(xlsx, StandardCharsets.ISO_8859_1)
+                .replace("worksheets/sheet1.xml", "worksheets/sheetX.xml")
+                .getBytes(StandardCharsets.ISO_8859_1);
         // the renamed entry no longer matches its CRC-free name lookup: the rels point to a part that is missing
         assertRejected(renamed, IngestException.CORRUPT);
     }
@@ -180,15 +201,19 @@ final class RejectionTest {
 
     @Test
     void open_overByteLimit() {
-        SheetReader reader = SheetReader.builder().limits(new ReadLimits(VALID.length - 1, 1 << 20, 10)).build();
+        SheetReader reader = SheetReader.builder()
+                .limits(new ReadLimits(VALID.length - 1, 1 << 20, 10))
+                .build();
         assertRejected(reader, VALID, IngestException.TOO_LARGE)
                 .extracting(e -> ((IngestException) e).details())
-                .isEqualTo(Map.of("size", (long) VALID.length, "limit", (long) VALID.length - 1, "limitName", "maxBytes"));
+                .isEqualTo(
+                        Map.of("size", (long) VALID.length, "limit", (long) VALID.length - 1, "limitName", "maxBytes"));
     }
 
     @Test
     void open_inputStreamOverByteLimit() {
-        SheetReader reader = SheetReader.builder().limits(new ReadLimits(100, 1 << 20, 10)).build();
+        SheetReader reader =
+                SheetReader.builder().limits(new ReadLimits(100, 1 << 20, 10)).build();
         assertThatThrownBy(() -> reader.open(new ByteArrayInputStream(VALID)))
                 .isInstanceOf(IngestException.class)
                 .hasFieldOrPropertyWithValue("code", IngestException.TOO_LARGE);
@@ -198,11 +223,14 @@ final class RejectionTest {
     void open_zipBomb() {
         byte[] bomb = bomb(8 << 20);
         assertThat(bomb.length).isLessThan(64 * 1024);
-        SheetReader reader = SheetReader.builder().limits(new ReadLimits(1 << 20, 1 << 20, 10)).build();
+        SheetReader reader = SheetReader.builder()
+                .limits(new ReadLimits(1 << 20, 1 << 20, 10))
+                .build();
 
         assertRejected(reader, bomb, IngestException.TOO_LARGE)
                 .hasMessageContaining("1.0 MiB")
-                .extracting(e -> ((IngestException) e).details().get("limitName")).isEqualTo("maxInflatedBytes");
+                .extracting(e -> ((IngestException) e).details().get("limitName"))
+                .isEqualTo("maxInflatedBytes");
     }
 
     @Test
@@ -217,7 +245,9 @@ final class RejectionTest {
                 bomb[i + 27] = 0;
             }
         }
-        SheetReader reader = SheetReader.builder().limits(new ReadLimits(1 << 20, 1 << 20, 10)).build();
+        SheetReader reader = SheetReader.builder()
+                .limits(new ReadLimits(1 << 20, 1 << 20, 10))
+                .build();
 
         assertRejected(reader, bomb, IngestException.TOO_LARGE);
     }
@@ -229,12 +259,17 @@ final class RejectionTest {
 
     @Test
     void records_overRowLimitThrownFromStream() {
-        byte[] xlsx = Xlsx.ofSheetData(header(1) + row(2, "A", "1", "2", "F", "a@b.rw") + row(3, "", "", "", "", "")
-                + row(4, "B", "1", "2", "F", "a@b.rw") + row(5, "C", "1", "2", "F", "a@b.rw"));
-        SheetReader reader = SheetReader.builder().limits(new ReadLimits(1 << 20, 1 << 20, 3)).build();
+        byte[] xlsx = Xlsx.ofSheetData(header(1)
+                + row(2, "A", "1", "2", "F", "a@b.rw")
+                + row(3, "", "", "", "", "")
+                + row(4, "B", "1", "2", "F", "a@b.rw")
+                + row(5, "C", "1", "2", "F", "a@b.rw"));
+        SheetReader reader = SheetReader.builder()
+                .limits(new ReadLimits(1 << 20, 1 << 20, 3))
+                .build();
 
         try (SheetRecords sheet = reader.open(xlsx)) {
-            assertThatThrownBy(() -> sheet.records().forEach(r -> { }))
+            assertThatThrownBy(() -> sheet.records().forEach(r -> {}))
                     .isInstanceOf(IngestException.class)
                     .hasFieldOrPropertyWithValue("code", IngestException.TOO_MANY_ROWS)
                     .hasMessageContaining("more than 3 data rows")
@@ -245,9 +280,15 @@ final class RejectionTest {
 
     @Test
     void records_atRowLimit() {
-        byte[] xlsx = Xlsx.ofSheetData(header(1) + row(2, "A", "1", "2", "F", "a@b.rw") + row(3, "", "", "", "", "")
-                + row(4, "B", "1", "2", "F", "a@b.rw") + row(5, "", "", "", "", "") + row(6, "", "", "", "", ""));
-        SheetReader reader = SheetReader.builder().limits(new ReadLimits(1 << 20, 1 << 20, 3)).build();
+        byte[] xlsx = Xlsx.ofSheetData(header(1)
+                + row(2, "A", "1", "2", "F", "a@b.rw")
+                + row(3, "", "", "", "", "")
+                + row(4, "B", "1", "2", "F", "a@b.rw")
+                + row(5, "", "", "", "", "")
+                + row(6, "", "", "", "", ""));
+        SheetReader reader = SheetReader.builder()
+                .limits(new ReadLimits(1 << 20, 1 << 20, 3))
+                .build();
 
         try (SheetRecords sheet = reader.open(xlsx)) {
             assertThat(sheet.records().count()).isEqualTo(2);
@@ -273,8 +314,10 @@ final class RejectionTest {
 
     @Test
     void open_headerAndBlankRowsOnly() {
-        assertRejected(Xlsx.ofSheetData(header(2) + row(3, "", "") + row(4, null, null, null, null, null, "note")),
-                IngestException.EMPTY).hasMessageContaining("row 2");
+        assertRejected(
+                        Xlsx.ofSheetData(header(2) + row(3, "", "") + row(4, null, null, null, null, null, "note")),
+                        IngestException.EMPTY)
+                .hasMessageContaining("row 2");
     }
 
     @Test
@@ -286,8 +329,15 @@ final class RejectionTest {
                         + " Full Name, ID, Tel:, Gender. Expected columns: names, nid, phone_number, gender, email"
                         + " (or a listed synonym).")
                 .extracting(e -> ((IngestException) e).details())
-                .isEqualTo(Map.of("sheet", "Sheet1", "headerRow", 1, "missing", List.of("nid", "email"),
-                        "headersFound", List.of("Full Name", "ID", "Tel:", "Gender")));
+                .isEqualTo(Map.of(
+                        "sheet",
+                        "Sheet1",
+                        "headerRow",
+                        1,
+                        "missing",
+                        List.of("nid", "email"),
+                        "headersFound",
+                        List.of("Full Name", "ID", "Tel:", "Gender")));
     }
 
     @Test

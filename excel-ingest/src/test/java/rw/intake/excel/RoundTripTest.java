@@ -32,7 +32,8 @@ final class RoundTripTest {
         SampleSpec plain = SampleSpec.of(3_000, 11).withReferenceYear(YEAR).withInvalidRatio(0.3);
         return Stream.of(
                 Arguments.of("plain", plain),
-                Arguments.of("synonyms, shuffled, extra columns, header on row 4, blank rows",
+                Arguments.of(
+                        "synonyms, shuffled, extra columns, header on row 4, blank rows",
                         plain.withHeaderVariant(true, true, 3, 4).withBlankRowRatio(0.05)));
     }
 
@@ -46,23 +47,32 @@ final class RoundTripTest {
         List<String> mismatches = new ArrayList<>();
         long count;
         try (SheetRecords sheet = SheetReader.defaults().open(SampleWorkbooks.xlsxBytes(spec));
-             Stream<RawRecord> records = sheet.records()) {
+                Stream<RawRecord> records = sheet.records()) {
             assertThat(sheet.header().row()).isEqualTo(spec.headerRow());
             assertThat(sheet.header().ignoredColumns()).hasSize(spec.extraColumns());
             Iterator<SampleRow> truth = SampleWorkbooks.rows(spec).iterator();
             count = records.peek(raw -> {
-                SampleRow expected = truth.next();
-                // the reader trims cell text (VALIDATION-RULES.md); the generator pads some cells with spaces
-                RawRecord written = new RawRecord(expected.row(), expected.names().strip(), expected.nid().strip(),
-                        expected.phoneNumber().strip(), expected.gender().strip(), expected.email().strip(),
-                        expected.nidNumeric(), expected.phoneNumeric());
-                ValidatedRecord validated = batch.next(raw);
-                Set<String> codes = validated.violations().stream().map(Violation::code).collect(Collectors.toSet());
-                if (!raw.equals(written) || !codes.equals(expected.expectedCodes())) {
-                    mismatches.add("read " + raw + " codes " + codes + " but wrote " + written + " codes "
-                            + expected.expectedCodes());
-                }
-            }).count();
+                        SampleRow expected = truth.next();
+                        // the reader trims cell text (VALIDATION-RULES.md); the generator pads some cells with spaces
+                        RawRecord written = new RawRecord(
+                                expected.row(),
+                                expected.names().strip(),
+                                expected.nid().strip(),
+                                expected.phoneNumber().strip(),
+                                expected.gender().strip(),
+                                expected.email().strip(),
+                                expected.nidNumeric(),
+                                expected.phoneNumeric());
+                        ValidatedRecord validated = batch.next(raw);
+                        Set<String> codes = validated.violations().stream()
+                                .map(Violation::code)
+                                .collect(Collectors.toSet());
+                        if (!raw.equals(written) || !codes.equals(expected.expectedCodes())) {
+                            mismatches.add("read " + raw + " codes " + codes + " but wrote " + written + " codes "
+                                    + expected.expectedCodes());
+                        }
+                    })
+                    .count();
             assertThat(truth.hasNext()).as("records the reader did not return").isFalse();
         }
         assertThat(count).isEqualTo(spec.rows());

@@ -33,7 +33,8 @@ final class RowBoundTest {
                 + "<x:rowBreaks count=\"1\"/></x:worksheet>";
         byte[] workbook = Xlsx.workbook().sheetXml("S", xml).bytes();
 
-        assertThat(PackageCheck.inspect(workbook, ReadLimits.defaults()).mostRows()).isEqualTo(3);
+        assertThat(PackageCheck.inspect(workbook, ReadLimits.defaults()).mostRows())
+                .isEqualTo(3);
     }
 
     @Test
@@ -45,7 +46,8 @@ final class RowBoundTest {
         try (SheetRecords sheet = SheetReader.defaults().open(fits)) {
             assertThat(sheet.records().findFirst().orElseThrow().names()).hasSize(IngestException.MAX_CELL_CHARS);
         }
-        assertThatThrownBy(() -> SheetReader.defaults().open(over)).isInstanceOfSatisfying(IngestException.class,
-                e -> assertThat(e.code()).isEqualTo(IngestException.CELL_TOO_LONG));
+        assertThatThrownBy(() -> SheetReader.defaults().open(over))
+                .isInstanceOfSatisfying(
+                        IngestException.class, e -> assertThat(e.code()).isEqualTo(IngestException.CELL_TOO_LONG));
     }
 }

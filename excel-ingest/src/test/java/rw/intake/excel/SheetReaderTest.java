@@ -32,9 +32,10 @@ final class SheetReaderTest {
                 + row(2, "Alice Uwase", "1199070012345601", "0788123456", "F", "alice@example.rw")
                 + row(3, "  Jean  Bosco ", "1198080012345602", "0722123456", "M", "jb@example.rw"));
 
-        assertThat(read(xlsx)).containsExactly(
-                RawRecord.of(2, "Alice Uwase", "1199070012345601", "0788123456", "F", "alice@example.rw"),
-                RawRecord.of(3, "Jean  Bosco", "1198080012345602", "0722123456", "M", "jb@example.rw"));
+        assertThat(read(xlsx))
+                .containsExactly(
+                        RawRecord.of(2, "Alice Uwase", "1199070012345601", "0788123456", "F", "alice@example.rw"),
+                        RawRecord.of(3, "Jean  Bosco", "1198080012345602", "0722123456", "M", "jb@example.rw"));
     }
 
     @Test
@@ -51,7 +52,7 @@ final class SheetReaderTest {
         byte[] deflated = Xlsx.ofSheetData(header(1) + row(2, "Alice", "1", "2", "F", "a@b.rw"));
         ByteArrayOutputStream stored = new ByteArrayOutputStream();
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(deflated));
-             ZipOutputStream out = new ZipOutputStream(stored)) {
+                ZipOutputStream out = new ZipOutputStream(stored)) {
             for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                 byte[] data = in.readAllBytes();
                 CRC32 crc = new CRC32();
@@ -78,8 +79,9 @@ final class SheetReaderTest {
             SheetHeader header = sheet.header();
             assertThat(header.row()).isEqualTo(1);
             assertThat(header.sheetName()).isEqualTo("Sheet1");
-            assertThat(header.columns()).isEqualTo(Map.of(Field.PHONE_NUMBER, 0, Field.EMAIL, 1, Field.NAMES, 3,
-                    Field.GENDER, 4, Field.NID, 5));
+            assertThat(header.columns())
+                    .isEqualTo(Map.of(
+                            Field.PHONE_NUMBER, 0, Field.EMAIL, 1, Field.NAMES, 3, Field.GENDER, 4, Field.NID, 5));
             assertThat(header.headersFound())
                     .containsExactly("Mobile Number", "E-Mail", "Notes", "FULL_NAME", "Sex", "National.ID");
             assertThat(header.ignoredColumns()).containsExactly("Notes");
@@ -127,42 +129,51 @@ final class SheetReaderTest {
                 + "<c r=\"D2\"><v>7.0</v></c>"
                 + "<c r=\"E2\"><v>-0.000</v></c></row>");
 
-        assertThat(read(xlsx)).containsExactly(
-                new RawRecord(2, "12.5", "1199480035534601", "785576983", "7", "0", true, true));
+        assertThat(read(xlsx))
+                .containsExactly(new RawRecord(2, "12.5", "1199480035534601", "785576983", "7", "0", true, true));
     }
 
     @Test
     void records_datesBooleansFormulasErrors() {
         byte[] xlsx = Xlsx.workbook()
-                .styles("<numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"dd/mm/yyyy;@\"/></numFmts>",
-                        0, 14, 164, 2)
-                .sheet("People", header(1) + "<row r=\"2\">"
-                        + "<c r=\"A2\" t=\"str\"><f>CONCAT(\"Ali\",\"ce\")</f><v>Alice</v></c>"
-                        + "<c r=\"B2\" s=\"1\"><v>45000</v></c>"
-                        + "<c r=\"C2\" s=\"2\"><f>DATE(1990,1,2)</f><v>32875</v></c>"
-                        + "<c r=\"D2\" t=\"b\"><v>1</v></c>"
-                        + "<c r=\"E2\" t=\"e\"><v>#N/A</v></c></row>"
-                        + "<row r=\"3\">"
-                        + "<c r=\"A3\" s=\"3\"><v>3.5</v></c>"
-                        + "<c r=\"B3\"><f>1+1</f><v>2</v></c>"
-                        + "<c r=\"C3\" s=\"1\"><v>45000.75</v></c>"
-                        + "<c r=\"D3\" t=\"b\"><v>0</v></c>"
-                        + "<c r=\"E3\" t=\"str\"><f>\"x\"</f><v>  x@y.rw </v></c></row>")
+                .styles(
+                        "<numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"dd/mm/yyyy;@\"/></numFmts>",
+                        0,
+                        14,
+                        164,
+                        2)
+                .sheet(
+                        "People",
+                        header(1) + "<row r=\"2\">"
+                                + "<c r=\"A2\" t=\"str\"><f>CONCAT(\"Ali\",\"ce\")</f><v>Alice</v></c>"
+                                + "<c r=\"B2\" s=\"1\"><v>45000</v></c>"
+                                + "<c r=\"C2\" s=\"2\"><f>DATE(1990,1,2)</f><v>32875</v></c>"
+                                + "<c r=\"D2\" t=\"b\"><v>1</v></c>"
+                                + "<c r=\"E2\" t=\"e\"><v>#N/A</v></c></row>"
+                                + "<row r=\"3\">"
+                                + "<c r=\"A3\" s=\"3\"><v>3.5</v></c>"
+                                + "<c r=\"B3\"><f>1+1</f><v>2</v></c>"
+                                + "<c r=\"C3\" s=\"1\"><v>45000.75</v></c>"
+                                + "<c r=\"D3\" t=\"b\"><v>0</v></c>"
+                                + "<c r=\"E3\" t=\"str\"><f>\"x\"</f><v>  x@y.rw </v></c></row>")
                 .bytes();
 
         // a date is not a number that lost digits: no numeric flag for it
-        assertThat(read(xlsx)).containsExactly(
-                new RawRecord(2, "Alice", "2023-03-15", "1990-01-02", "TRUE", "#N/A", false, false),
-                new RawRecord(3, "3.5", "2", "2023-03-15T18:00", "FALSE", "x@y.rw", true, false));
+        assertThat(read(xlsx))
+                .containsExactly(
+                        new RawRecord(2, "Alice", "2023-03-15", "1990-01-02", "TRUE", "#N/A", false, false),
+                        new RawRecord(3, "3.5", "2", "2023-03-15T18:00", "FALSE", "x@y.rw", true, false));
     }
 
     @Test
     void records_sharedStrings() {
         byte[] xlsx = Xlsx.workbook()
                 .sharedStrings("names", "nid", "phone_number", "gender", "email", " Alice ", "F")
-                .sheet("S", "<row r=\"1\">" + sst("A1", 0) + sst("B1", 1) + sst("C1", 2) + sst("D1", 3) + sst("E1", 4)
-                        + "</row><row r=\"2\">" + sst("A2", 5) + "<c r=\"B2\"><v>1199070012345601</v></c>"
-                        + "<c r=\"C2\"><v>788123456</v></c>" + sst("D2", 6) + "</row>")
+                .sheet(
+                        "S",
+                        "<row r=\"1\">" + sst("A1", 0) + sst("B1", 1) + sst("C1", 2) + sst("D1", 3) + sst("E1", 4)
+                                + "</row><row r=\"2\">" + sst("A2", 5) + "<c r=\"B2\"><v>1199070012345601</v></c>"
+                                + "<c r=\"C2\"><v>788123456</v></c>" + sst("D2", 6) + "</row>")
                 .bytes();
 
         assertThat(read(xlsx))
@@ -218,8 +229,11 @@ final class SheetReaderTest {
     @Test
     void open_stylesWithGeneralFormat() {
         byte[] xlsx = Xlsx.workbook()
-                .part("xl/styles.xml", STYLES_XF, "<styleSheet xmlns=\"" + Xlsx.SHEET_NS + "\"><cellXfs count=\"1\">"
-                        + "<xf numFmtId=\"0\"/></cellXfs></styleSheet>")
+                .part(
+                        "xl/styles.xml",
+                        STYLES_XF,
+                        "<styleSheet xmlns=\"" + Xlsx.SHEET_NS + "\"><cellXfs count=\"1\">"
+                                + "<xf numFmtId=\"0\"/></cellXfs></styleSheet>")
                 .sheet("S", header(1) + "<row r=\"2\"><c r=\"A2\" s=\"0\"><v>45000</v></c></row>")
                 .bytes();
 

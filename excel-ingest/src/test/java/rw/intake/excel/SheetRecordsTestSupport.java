@@ -7,11 +7,11 @@ import rw.intake.validation.RawRecord;
 /** Reads every record of a workbook with the default reader. */
 final class SheetRecordsTestSupport {
 
-    private SheetRecordsTestSupport() {
-    }
+    private SheetRecordsTestSupport() {}
 
     static List<RawRecord> readAll(byte[] xlsx) {
-        try (SheetRecords sheet = SheetReader.defaults().open(xlsx); Stream<RawRecord> records = sheet.records()) {
+        try (SheetRecords sheet = SheetReader.defaults().open(xlsx);
+                Stream<RawRecord> records = sheet.records()) {
             return records.toList();
         }
     }

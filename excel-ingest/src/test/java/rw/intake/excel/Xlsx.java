@@ -21,8 +21,7 @@ final class Xlsx {
     private final StringBuilder overrides = new StringBuilder();
     private int sheetCount;
 
-    private Xlsx() {
-    }
+    private Xlsx() {}
 
     static Xlsx workbook() {
         return new Xlsx();
@@ -38,8 +37,12 @@ final class Xlsx {
         StringBuilder sb = new StringBuilder("<row r=\"" + r + "\">");
         for (int c = 0; c < values.length; c++) {
             if (values[c] != null) {
-                sb.append("<c r=\"").append((char) ('A' + c)).append(r).append("\" t=\"inlineStr\"><is><t>")
-                        .append(values[c]).append("</t></is></c>");
+                sb.append("<c r=\"")
+                        .append((char) ('A' + c))
+                        .append(r)
+                        .append("\" t=\"inlineStr\"><is><t>")
+                        .append(values[c])
+                        .append("</t></is></c>");
             }
         }
         return sb.append("</row>").toString();
@@ -50,19 +53,32 @@ final class Xlsx {
     }
 
     Xlsx sheet(String name, String sheetData) {
-        return sheetXml(name, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"" + SHEET_NS
-                + "\"><sheetData>" + sheetData + "</sheetData></worksheet>");
+        return sheetXml(
+                name,
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"" + SHEET_NS + "\"><sheetData>"
+                        + sheetData + "</sheetData></worksheet>");
     }
 
     /** A sheet whose whole XML is given (for DOCTYPEs and other hostile content). */
     Xlsx sheetXml(String name, String xml) {
         sheetCount++;
-        sheets.append("<sheet name=\"").append(name).append("\" sheetId=\"").append(sheetCount)
-                .append("\" r:id=\"rId").append(sheetCount).append("\"/>");
-        rels.append("<Relationship Id=\"rId").append(sheetCount).append("\" Type=\"http://schemas.openxmlformats.org/")
-                .append("officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet").append(sheetCount)
+        sheets.append("<sheet name=\"")
+                .append(name)
+                .append("\" sheetId=\"")
+                .append(sheetCount)
+                .append("\" r:id=\"rId")
+                .append(sheetCount)
+                .append("\"/>");
+        rels.append("<Relationship Id=\"rId")
+                .append(sheetCount)
+                .append("\" Type=\"http://schemas.openxmlformats.org/")
+                .append("officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet")
+                .append(sheetCount)
                 .append(".xml\"/>");
-        overrides.append("<Override PartName=\"/xl/worksheets/sheet").append(sheetCount).append(".xml\" ContentType=")
+        overrides
+                .append("<Override PartName=\"/xl/worksheets/sheet")
+                .append(sheetCount)
+                .append(".xml\" ContentType=")
                 .append("\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>");
         parts.put("xl/worksheets/sheet" + sheetCount + ".xml", xml.getBytes(StandardCharsets.UTF_8));
         return this;
@@ -70,7 +86,11 @@ final class Xlsx {
 
     /** Any extra part (styles, shared strings, ...) with its content type override. */
     Xlsx part(String name, String contentType, String xml) {
-        overrides.append("<Override PartName=\"/").append(name).append("\" ContentType=\"").append(contentType)
+        overrides
+                .append("<Override PartName=\"/")
+                .append(name)
+                .append("\" ContentType=\"")
+                .append(contentType)
                 .append("\"/>");
         parts.put(name, xml.getBytes(StandardCharsets.UTF_8));
         return this;
@@ -82,7 +102,9 @@ final class Xlsx {
         for (String s : strings) {
             sb.append("<si><t>").append(s).append("</t></si>");
         }
-        return part("xl/sharedStrings.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
+        return part(
+                "xl/sharedStrings.xml",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
                 sb.append("</sst>").toString());
     }
 
@@ -93,28 +115,42 @@ final class Xlsx {
         for (int f : cellXfFormats) {
             sb.append("<xf numFmtId=\"").append(f).append("\"/>");
         }
-        return part("xl/styles.xml", "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml",
+        return part(
+                "xl/styles.xml",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml",
                 sb.append("</cellXfs></styleSheet>").toString());
     }
 
     byte[] bytes() {
         Map<String, byte[]> all = new LinkedHashMap<>();
-        all.put("[Content_Types].xml", ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas."
-                + "openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/"
-                + "vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/"
-                + "xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-"
-                + "officedocument.spreadsheetml.sheet.main+xml\"/>" + overrides + "</Types>")
-                .getBytes(StandardCharsets.UTF_8));
-        all.put("_rels/.rels", ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas."
-                + "openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas."
-                + "openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>"
-                + "</Relationships>").getBytes(StandardCharsets.UTF_8));
-        all.put("xl/workbook.xml", ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"" + SHEET_NS
-                + "\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>" + sheets
-                + "</sheets></workbook>").getBytes(StandardCharsets.UTF_8));
-        all.put("xl/_rels/workbook.xml.rels", ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\""
-                + "http://schemas.openxmlformats.org/package/2006/relationships\">" + rels + "</Relationships>")
-                .getBytes(StandardCharsets.UTF_8));
+        all.put(
+                "[Content_Types].xml",
+                ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\"http://schemas."
+                                + "openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/"
+                                + "vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/"
+                                + "xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-"
+                                + "officedocument.spreadsheetml.sheet.main+xml\"/>" + overrides + "</Types>")
+                        .getBytes(StandardCharsets.UTF_8));
+        all.put(
+                "_rels/.rels",
+                ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://schemas."
+                                + "openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas."
+                                + "openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/>"
+                                + "</Relationships>")
+                        .getBytes(StandardCharsets.UTF_8));
+        all.put(
+                "xl/workbook.xml",
+                ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"" + SHEET_NS
+                                + "\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>"
+                                + sheets
+                                + "</sheets></workbook>")
+                        .getBytes(StandardCharsets.UTF_8));
+        all.put(
+                "xl/_rels/workbook.xml.rels",
+                ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\""
+                                + "http://schemas.openxmlformats.org/package/2006/relationships\">" + rels
+                                + "</Relationships>")
+                        .getBytes(StandardCharsets.UTF_8));
         all.putAll(parts);
         return zip(all);
     }

@@ -37,8 +37,7 @@ public final class GeneratorCli {
               --help               this text
             """;
 
-    private GeneratorCli() {
-    }
+    private GeneratorCli() {}
 
     public static void main(String[] args) {
         int status = run(args, System.out, System.err);
@@ -64,7 +63,7 @@ public final class GeneratorCli {
         Path sidecar = sidecarOf(options.out);
         long start = System.nanoTime();
         try (OutputStream xlsx = new BufferedOutputStream(Files.newOutputStream(options.out), 1 << 16);
-             Writer csv = Files.newBufferedWriter(sidecar, StandardCharsets.UTF_8)) {
+                Writer csv = Files.newBufferedWriter(sidecar, StandardCharsets.UTF_8)) {
             SampleWorkbooks.write(options.spec, xlsx, csv);
         } catch (IOException e) {
             err.println("error: " + e.getMessage());
@@ -78,7 +77,8 @@ public final class GeneratorCli {
     /** {@code people.xlsx} gives {@code people.expected.csv}. */
     static Path sidecarOf(Path xlsx) {
         String name = xlsx.getFileName().toString();
-        String stem = name.toLowerCase(java.util.Locale.ROOT).endsWith(".xlsx") ? name.substring(0, name.length() - 5) : name;
+        String stem =
+                name.toLowerCase(java.util.Locale.ROOT).endsWith(".xlsx") ? name.substring(0, name.length() - 5) : name;
         return xlsx.resolveSibling(stem + ".expected.csv");
     }
 
@@ -125,8 +125,10 @@ public final class GeneratorCli {
             try {
                 o.spec = new SampleSpec(rows, invalid, seed, year, synonyms, shuffle, extra, headerRow, blank);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("options out of range (rows >= 0, ratios 0..1, header row >= 1, "
-                        + "extra columns >= 0, blank ratio < 1)", e);
+                throw new IllegalArgumentException(
+                        "options out of range (rows >= 0, ratios 0..1, header row >= 1, "
+                                + "extra columns >= 0, blank ratio < 1)",
+                        e);
             }
             return o;
         }

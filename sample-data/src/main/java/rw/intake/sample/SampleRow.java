@@ -12,8 +12,16 @@ import java.util.Set;
  * @param phoneNumeric  the phone is written as a number cell
  * @param expectedCodes every violation code validation must report for this record (errors and warnings)
  */
-public record SampleRow(int row, String names, String nid, boolean nidNumeric, String phoneNumber,
-                        boolean phoneNumeric, String gender, String email, Set<String> expectedCodes) {
+public record SampleRow(
+        int row,
+        String names,
+        String nid,
+        boolean nidNumeric,
+        String phoneNumber,
+        boolean phoneNumeric,
+        String gender,
+        String email,
+        Set<String> expectedCodes) {
 
     public SampleRow {
         if (row < 1) {

@@ -13,39 +13,61 @@ package rw.intake.sample;
  * @param headerRow       the 1-based spreadsheet row of the header (rows above it are blank)
  * @param blankRowRatio   share of blank data rows scattered among the records, 0..1
  */
-public record SampleSpec(int rows, double invalidRatio, long seed, int referenceYear, boolean synonyms,
-                         boolean shuffledColumns, int extraColumns, int headerRow, double blankRowRatio) {
+public record SampleSpec(
+        int rows,
+        double invalidRatio,
+        long seed,
+        int referenceYear,
+        boolean synonyms,
+        boolean shuffledColumns,
+        int extraColumns,
+        int headerRow,
+        double blankRowRatio) {
 
     public SampleSpec {
-        if (rows < 0 || invalidRatio < 0 || invalidRatio > 1 || headerRow < 1 || extraColumns < 0
-                || blankRowRatio < 0 || blankRowRatio >= 1) {
+        if (rows < 0
+                || invalidRatio < 0
+                || invalidRatio > 1
+                || headerRow < 1
+                || extraColumns < 0
+                || blankRowRatio < 0
+                || blankRowRatio >= 1) {
             throw new IllegalArgumentException("bad sample spec");
         }
     }
 
     /** Plain workbook: canonical headers in row 1, 10% invalid records, no blank rows. */
     public static SampleSpec of(int rows, long seed) {
-        return new SampleSpec(rows, 0.10, seed, java.time.Year.now(java.time.ZoneId.systemDefault()).getValue(), false, false, 0, 1, 0.0);
+        return new SampleSpec(
+                rows,
+                0.10,
+                seed,
+                java.time.Year.now(java.time.ZoneId.systemDefault()).getValue(),
+                false,
+                false,
+                0,
+                1,
+                0.0);
     }
 
     public SampleSpec withInvalidRatio(double ratio) {
-        return new SampleSpec(rows, ratio, seed, referenceYear, synonyms, shuffledColumns, extraColumns, headerRow,
-                blankRowRatio);
+        return new SampleSpec(
+                rows, ratio, seed, referenceYear, synonyms, shuffledColumns, extraColumns, headerRow, blankRowRatio);
     }
 
     public SampleSpec withReferenceYear(int year) {
-        return new SampleSpec(rows, invalidRatio, seed, year, synonyms, shuffledColumns, extraColumns, headerRow,
-                blankRowRatio);
+        return new SampleSpec(
+                rows, invalidRatio, seed, year, synonyms, shuffledColumns, extraColumns, headerRow, blankRowRatio);
     }
 
     /** Synonym headers, shuffled columns, {@code extra} unknown columns, the header on {@code headerRow}. */
     public SampleSpec withHeaderVariant(boolean synonyms, boolean shuffled, int extra, int headerRow) {
-        return new SampleSpec(rows, invalidRatio, seed, referenceYear, synonyms, shuffled, extra, headerRow,
-                blankRowRatio);
+        return new SampleSpec(
+                rows, invalidRatio, seed, referenceYear, synonyms, shuffled, extra, headerRow, blankRowRatio);
     }
 
     public SampleSpec withBlankRowRatio(double ratio) {
-        return new SampleSpec(rows, invalidRatio, seed, referenceYear, synonyms, shuffledColumns, extraColumns,
-                headerRow, ratio);
+        return new SampleSpec(
+                rows, invalidRatio, seed, referenceYear, synonyms, shuffledColumns, extraColumns, headerRow, ratio);
     }
 }

@@ -18,8 +18,7 @@ public final class SampleWorkbooks {
     /** The name of the workbook's only worksheet. */
     public static final String SHEET_NAME = WorkbookWriter.SHEET_NAME;
 
-    private SampleWorkbooks() {
-    }
+    private SampleWorkbooks() {}
 
     /**
      * The records of the spec, lazily, in row order (blank rows are not in the stream).

@@ -41,7 +41,7 @@ final class DimensionTest {
     /** The last row number and the widest row, as fastexcel's reader sees them. */
     private static int[] extent(byte[] xlsx) throws IOException {
         try (ReadableWorkbook wb = new ReadableWorkbook(new ByteArrayInputStream(xlsx));
-             Stream<Row> rows = wb.getFirstSheet().openStream()) {
+                Stream<Row> rows = wb.getFirstSheet().openStream()) {
             int[] extent = new int[2];
             rows.forEach(r -> {
                 extent[0] = r.getRowNum();
@@ -61,7 +61,8 @@ final class DimensionTest {
 
     @Test
     void xlsxBytes_dimensionCountsBlankRowsAndExtraColumns() throws IOException {
-        SampleSpec spec = SampleSpec.of(3_000, 4).withHeaderVariant(true, true, 3, 2).withBlankRowRatio(0.05);
+        SampleSpec spec =
+                SampleSpec.of(3_000, 4).withHeaderVariant(true, true, 3, 2).withBlankRowRatio(0.05);
         byte[] xlsx = SampleWorkbooks.xlsxBytes(spec);
         long lastRow = 2 + 3_000 + SampleWorkbooks.blankRows(spec);
 
@@ -75,9 +76,18 @@ final class DimensionTest {
         Path xlsx = dir.resolve("people.xlsx");
         Files.write(xlsx, SampleWorkbooks.xlsxBytes(SampleSpec.of(5_000, 3)));
 
-        Process p = new ProcessBuilder("soffice", "-env:UserInstallation=" + dir.resolve("profile").toUri(), "--headless",
-                "--convert-to", "csv", "--outdir", dir.toString(), xlsx.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("soffice.log").toFile()).start();
+        Process p = new ProcessBuilder(
+                        "soffice",
+                        "-env:UserInstallation=" + dir.resolve("profile").toUri(),
+                        "--headless",
+                        "--convert-to",
+                        "csv",
+                        "--outdir",
+                        dir.toString(),
+                        xlsx.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("soffice.log").toFile())
+                .start();
         assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("soffice finished").isTrue();
 
         // LibreOffice writes the CSV in the system's 8-bit charset; only its lines are counted here
@@ -88,6 +98,7 @@ final class DimensionTest {
 
     private static boolean onPath(String command) {
         String path = System.getenv("PATH");
-        return path != null && Stream.of(path.split(File.pathSeparator)).anyMatch(d -> Files.isExecutable(Path.of(d, command)));
+        return path != null
+                && Stream.of(path.split(File.pathSeparator)).anyMatch(d -> Files.isExecutable(Path.of(d, command)));
     }
 }

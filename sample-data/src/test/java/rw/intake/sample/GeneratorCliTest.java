@@ -18,7 +18,9 @@ final class GeneratorCliTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
-        return GeneratorCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        return GeneratorCli.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -26,8 +28,25 @@ final class GeneratorCliTest {
     void run_writesWorkbookAndSidecar(@TempDir Path dir) throws IOException {
         Path xlsx = dir.resolve("people.xlsx");
 
-        int status = run("--rows", "1500", "--invalid-ratio", "0.2", "--seed", "99", "--year", "2026", "--synonyms",
-                "--shuffle-columns", "--extra-columns", "2", "--header-row", "3", "--blank-ratio", "0.05", "--out", xlsx.toString());
+        int status = run(
+                "--rows",
+                "1500",
+                "--invalid-ratio",
+                "0.2",
+                "--seed",
+                "99",
+                "--year",
+                "2026",
+                "--synonyms",
+                "--shuffle-columns",
+                "--extra-columns",
+                "2",
+                "--header-row",
+                "3",
+                "--blank-ratio",
+                "0.05",
+                "--out",
+                xlsx.toString());
 
         assertThat(status).isZero();
         SampleSpec spec = new SampleSpec(1500, 0.2, 99, 2026, true, true, 2, 3, 0.05);
@@ -46,7 +65,14 @@ final class GeneratorCliTest {
 
     @Test
     void run_unknownOption(@TempDir Path dir) {
-        assertThat(run("--rows", "10", "--colour", "red", "--out", dir.resolve("x.xlsx").toString())).isEqualTo(2);
+        assertThat(run(
+                        "--rows",
+                        "10",
+                        "--colour",
+                        "red",
+                        "--out",
+                        dir.resolve("x.xlsx").toString()))
+                .isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option --colour", "Usage:");
         assertThat(dir).isEmptyDirectory();
     }
@@ -59,7 +85,8 @@ final class GeneratorCliTest {
 
     @Test
     void run_ratioOutOfRange(@TempDir Path dir) {
-        assertThat(run("--invalid-ratio", "1.5", "--out", dir.resolve("x.xlsx").toString())).isEqualTo(2);
+        assertThat(run("--invalid-ratio", "1.5", "--out", dir.resolve("x.xlsx").toString()))
+                .isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("out of range");
     }
 

@@ -22,12 +22,26 @@ final class GroundTruthTest {
 
     /** Every record-level code of VALIDATION-RULES.md but nid.already_registered, which needs a database. */
     static final Set<String> RECORD_LEVEL_CODES = Set.of(
-            "names.required", "names.length", "names.characters",
-            "nid.required", "nid.format", "nid.category", "nid.birth_year", "nid.gender_digit", "nid.gender_mismatch",
-            "nid.duplicate", "nid.numeric_cell", "nid.underage",
-            "phone.required", "phone.invalid", "phone.duplicate",
-            "gender.required", "gender.invalid",
-            "email.required", "email.invalid", "email.duplicate");
+            "names.required",
+            "names.length",
+            "names.characters",
+            "nid.required",
+            "nid.format",
+            "nid.category",
+            "nid.birth_year",
+            "nid.gender_digit",
+            "nid.gender_mismatch",
+            "nid.duplicate",
+            "nid.numeric_cell",
+            "nid.underage",
+            "phone.required",
+            "phone.invalid",
+            "phone.duplicate",
+            "gender.required",
+            "gender.invalid",
+            "email.required",
+            "email.invalid",
+            "email.duplicate");
 
     private static final int YEAR = 2026;
 
@@ -38,7 +52,10 @@ final class GroundTruthTest {
 
     @Test
     void validate_groundTruthMatchesAtAnotherSeedAndYear() {
-        assertGroundTruth(SampleSpec.of(20_000, 77).withReferenceYear(2031).withInvalidRatio(0.1).withBlankRowRatio(0.05));
+        assertGroundTruth(SampleSpec.of(20_000, 77)
+                .withReferenceYear(2031)
+                .withInvalidRatio(0.1)
+                .withBlankRowRatio(0.05));
     }
 
     private static void assertGroundTruth(SampleSpec spec) {
@@ -48,7 +65,8 @@ final class GroundTruthTest {
         int[] checked = {0};
         SampleWorkbooks.rows(spec).forEach(row -> {
             ValidatedRecord result = batch.next(raw(row));
-            Set<String> actual = result.violations().stream().map(Violation::code).collect(Collectors.toCollection(TreeSet::new));
+            Set<String> actual =
+                    result.violations().stream().map(Violation::code).collect(Collectors.toCollection(TreeSet::new));
             if (!actual.equals(new TreeSet<>(row.expectedCodes())) && mismatches.size() < 25) {
                 mismatches.add(row + " -> validation-core says " + actual);
             }
@@ -60,7 +78,14 @@ final class GroundTruthTest {
     }
 
     static RawRecord raw(SampleRow row) {
-        return new RawRecord(row.row(), row.names(), row.nid(), row.phoneNumber(), row.gender(), row.email(),
-                row.nidNumeric(), row.phoneNumeric());
+        return new RawRecord(
+                row.row(),
+                row.names(),
+                row.nid(),
+                row.phoneNumber(),
+                row.gender(),
+                row.email(),
+                row.nidNumeric(),
+                row.phoneNumeric());
     }
 }

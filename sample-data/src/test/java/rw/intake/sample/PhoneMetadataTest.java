@@ -17,30 +17,48 @@ import org.junit.jupiter.api.Test;
 final class PhoneMetadataTest {
 
     private static final Pattern ACCEPTED = Pattern.compile("(?:\\+250|00250|250|0)?(7\\d{8})");
-    private static final Pattern MOBILE = Pattern.compile(
-            DefaultMetadataDependenciesProvider.getInstance().getPhoneNumberMetadataSource().getMetadataForRegion("RW")
-                    .getMobile().getNationalNumberPattern());
+    private static final Pattern MOBILE = Pattern.compile(DefaultMetadataDependenciesProvider.getInstance()
+            .getPhoneNumberMetadataSource()
+            .getMetadataForRegion("RW")
+            .getMobile()
+            .getNationalNumberPattern());
 
     @Test
     void rows_cleanPhonesAreRwandanMobiles() {
-        List<SampleRow> rows = SampleWorkbooks.rows(SampleSpec.of(5000, 31).withInvalidRatio(0.3)).toList();
+        List<SampleRow> rows = SampleWorkbooks.rows(SampleSpec.of(5000, 31).withInvalidRatio(0.3))
+                .toList();
 
-        List<SampleRow> clean = rows.stream().filter(r -> r.expectedCodes().stream().noneMatch(c -> c.startsWith("phone.")
-                && !c.equals("phone.duplicate"))).toList();
-        assertThat(clean).hasSizeGreaterThan(4000).allSatisfy(r -> assertThat(national(r.phoneNumber()))
-                .as(r.phoneNumber()).hasValueSatisfying(n -> assertThat(isRwandanMobile(n)).isTrue()));
-        assertThat(clean).anyMatch(SampleRow::phoneNumeric).anyMatch(r -> r.phoneNumber().startsWith("+250"))
-                .anyMatch(r -> r.phoneNumber().startsWith("00250")).anyMatch(r -> r.phoneNumber().contains(" "));
+        List<SampleRow> clean = rows.stream()
+                .filter(r -> r.expectedCodes().stream()
+                        .noneMatch(c -> c.startsWith("phone.") && !c.equals("phone.duplicate")))
+                .toList();
+        assertThat(clean)
+                .hasSizeGreaterThan(4000)
+                .allSatisfy(r -> assertThat(national(r.phoneNumber()))
+                        .as(r.phoneNumber())
+                        .hasValueSatisfying(n -> assertThat(isRwandanMobile(n)).isTrue()));
+        assertThat(clean)
+                .anyMatch(SampleRow::phoneNumeric)
+                .anyMatch(r -> r.phoneNumber().startsWith("+250"))
+                .anyMatch(r -> r.phoneNumber().startsWith("00250"))
+                .anyMatch(r -> r.phoneNumber().contains(" "));
     }
 
     @Test
     void rows_invalidPhonesAreNotRwandanMobiles() {
         List<SampleRow> invalid = SampleWorkbooks.rows(SampleSpec.of(20_000, 32).withInvalidRatio(0.5))
-                .filter(r -> r.expectedCodes().contains("phone.invalid")).toList();
+                .filter(r -> r.expectedCodes().contains("phone.invalid"))
+                .toList();
 
-        assertThat(invalid).hasSizeGreaterThan(100).allSatisfy(r -> assertThat(national(r.phoneNumber()))
-                .as(r.phoneNumber()).satisfiesAnyOf(n -> assertThat(n).isEmpty(),
-                        n -> assertThat(n).hasValueSatisfying(v -> assertThat(isRwandanMobile(v)).isFalse())));
+        assertThat(invalid)
+                .hasSizeGreaterThan(100)
+                .allSatisfy(r -> assertThat(national(r.phoneNumber()))
+                        .as(r.phoneNumber())
+                        .satisfiesAnyOf(
+                                n -> assertThat(n).isEmpty(),
+                                n -> assertThat(n)
+                                        .hasValueSatisfying(v ->
+                                                assertThat(isRwandanMobile(v)).isFalse())));
     }
 
     @Test
@@ -58,7 +76,8 @@ final class PhoneMetadataTest {
         try {
             PhoneNumberUtil util = PhoneNumberUtil.getInstance();
             PhoneNumber number = util.parse("0" + national, "RW");
-            return MOBILE.matcher(national).matches() && util.isValidNumberForRegion(number, "RW")
+            return MOBILE.matcher(national).matches()
+                    && util.isValidNumberForRegion(number, "RW")
                     && util.getNumberType(number) == PhoneNumberType.MOBILE;
         } catch (NumberParseException e) {
             return false;

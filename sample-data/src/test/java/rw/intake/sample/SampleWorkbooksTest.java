@@ -62,10 +62,13 @@ final class SampleWorkbooksTest {
         SheetContent sheet = SheetContent.read(SampleWorkbooks.xlsxBytes(spec));
 
         for (int above = 1; above < 4; above++) {
-            assertThat(sheet.rows().get(above)).as("row %d above the header", above).isNotEmpty()
+            assertThat(sheet.rows().get(above))
+                    .as("row %d above the header", above)
+                    .isNotEmpty()
                     .allMatch(cell -> cell.value().isBlank());
         }
-        List<String> header = sheet.rows().get(4).stream().map(SheetContent.Text::value).toList();
+        List<String> header =
+                sheet.rows().get(4).stream().map(SheetContent.Text::value).toList();
         assertThat(header).hasSize(9).doesNotContainAnyElementsOf(CANONICAL);
         List<Integer> fieldColumns = new ArrayList<>();
         for (Set<String> synonyms : SYNONYMS) {
@@ -88,16 +91,23 @@ final class SampleWorkbooksTest {
         assertThat(blankRows).isGreaterThan(100).isEqualTo(last - 4 - rows.size());
         assertThat(sheet.rows()).as("every row is in the sheet, blank or not").hasSize(last);
         Set<Integer> recordRows = rows.stream().map(SampleRow::row).collect(Collectors.toSet());
-        long blankMapped = sheet.rows().keySet().stream().filter(r -> r > 4)
-                .filter(r -> fieldColumns.stream().allMatch(c -> sheet.cell(r, c).value().isBlank())).count();
+        long blankMapped = sheet.rows().keySet().stream()
+                .filter(r -> r > 4)
+                .filter(r -> fieldColumns.stream()
+                        .allMatch(c -> sheet.cell(r, c).value().isBlank()))
+                .count();
         assertThat(blankMapped).isEqualTo(blankRows);
-        assertThat(sheet.rows().keySet()).filteredOn(r -> r > 4 && !recordRows.contains(r))
-                .anyMatch(r -> sheet.rows().get(r).stream().anyMatch(cell -> !cell.value().isBlank()));
+        assertThat(sheet.rows().keySet())
+                .filteredOn(r -> r > 4 && !recordRows.contains(r))
+                .anyMatch(r -> sheet.rows().get(r).stream()
+                        .anyMatch(cell -> !cell.value().isBlank()));
         assertCellsMatch(sheet, rows, fieldColumns);
         for (SampleRow row : rows) {
             for (int c = 0; c < header.size(); c++) {
                 if (!fieldColumns.contains(c) && !header.get(c).startsWith("Notes")) {
-                    assertThat(sheet.cell(row.row(), c).value()).as("extra %s on row %d", header.get(c), row.row()).isNotBlank();
+                    assertThat(sheet.cell(row.row(), c).value())
+                            .as("extra %s on row %d", header.get(c), row.row())
+                            .isNotBlank();
                 }
             }
         }
@@ -105,7 +115,8 @@ final class SampleWorkbooksTest {
 
     @Test
     void rows_blankRowsAreGapsInTheRowNumbers() {
-        List<SampleRow> rows = SampleWorkbooks.rows(spec(5000, 3).withBlankRowRatio(0.2)).toList();
+        List<SampleRow> rows =
+                SampleWorkbooks.rows(spec(5000, 3).withBlankRowRatio(0.2)).toList();
 
         assertThat(rows).hasSize(5000);
         int last = rows.get(rows.size() - 1).row();
@@ -127,7 +138,8 @@ final class SampleWorkbooksTest {
     @Test
     void rows_coverEveryRecordLevelCode() {
         Set<String> codes = SampleWorkbooks.rows(spec(20_000, 8).withInvalidRatio(0.3))
-                .flatMap(r -> r.expectedCodes().stream()).collect(Collectors.toCollection(TreeSet::new));
+                .flatMap(r -> r.expectedCodes().stream())
+                .collect(Collectors.toCollection(TreeSet::new));
 
         assertThat(codes).containsExactlyInAnyOrderElementsOf(GroundTruthTest.RECORD_LEVEL_CODES);
     }
@@ -136,20 +148,23 @@ final class SampleWorkbooksTest {
     void rows_sameSpecSameRecords() {
         SampleSpec spec = spec(1000, 21).withInvalidRatio(0.4);
 
-        assertThat(SampleWorkbooks.rows(spec).toList()).isEqualTo(SampleWorkbooks.rows(spec).toList());
+        assertThat(SampleWorkbooks.rows(spec).toList())
+                .isEqualTo(SampleWorkbooks.rows(spec).toList());
     }
 
     @Test
     void rows_moreThanTenMillionRecords() {
         SampleSpec spec = new SampleSpec(10_000_001, 0.1, 1, YEAR, false, false, 0, 1, 0);
 
-        assertThatThrownBy(() -> SampleWorkbooks.rows(spec)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> SampleWorkbooks.rows(spec))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("10000000");
     }
 
     @Test
     void write_sidecarHasOneSortedLinePerRecord() throws IOException {
-        SampleSpec spec = spec(3000, 13).withInvalidRatio(0.5).withBlankRowRatio(0.1).withHeaderVariant(false, false, 0, 3);
+        SampleSpec spec =
+                spec(3000, 13).withInvalidRatio(0.5).withBlankRowRatio(0.1).withHeaderVariant(false, false, 0, 3);
         StringWriter csv = new StringWriter();
 
         SampleWorkbooks.write(spec, new ByteArrayOutputStream(), csv);
@@ -165,26 +180,39 @@ final class SampleWorkbooksTest {
             String[] parts = line.split(",", -1);
             assertThat(Integer.parseInt(parts[0])).isEqualTo(rows.get(i).row());
             List<String> codes = parts[1].isEmpty() ? List.of() : List.of(parts[1].split("\\|"));
-            assertThat(codes).isSorted().containsExactlyInAnyOrderElementsOf(rows.get(i).expectedCodes());
+            assertThat(codes)
+                    .isSorted()
+                    .containsExactlyInAnyOrderElementsOf(rows.get(i).expectedCodes());
             assertThat(SampleWorkbooks.expectedLine(rows.get(i))).isEqualTo(line);
         }
         assertThat(lines).anyMatch(l -> l.contains("|"));
     }
 
     private static double shareWithCodes(SampleSpec spec) {
-        return SampleWorkbooks.rows(spec).filter(r -> !r.expectedCodes().isEmpty()).count() / (double) spec.rows();
+        return SampleWorkbooks.rows(spec)
+                        .filter(r -> !r.expectedCodes().isEmpty())
+                        .count()
+                / (double) spec.rows();
     }
 
     private static void assertCellsMatch(SheetContent sheet, List<SampleRow> rows, List<Integer> fieldColumns) {
         for (SampleRow row : rows) {
             int r = row.row();
-            assertThat(sheet.cell(r, fieldColumns.get(0)).value()).as("names, row %d", r).isEqualTo(row.names());
-            assertThat(sheet.cell(r, fieldColumns.get(1))).as("nid, row %d", r)
+            assertThat(sheet.cell(r, fieldColumns.get(0)).value())
+                    .as("names, row %d", r)
+                    .isEqualTo(row.names());
+            assertThat(sheet.cell(r, fieldColumns.get(1)))
+                    .as("nid, row %d", r)
                     .isEqualTo(new SheetContent.Text(row.nid(), row.nidNumeric()));
-            assertThat(sheet.cell(r, fieldColumns.get(2))).as("phone, row %d", r)
+            assertThat(sheet.cell(r, fieldColumns.get(2)))
+                    .as("phone, row %d", r)
                     .isEqualTo(new SheetContent.Text(row.phoneNumber(), row.phoneNumeric()));
-            assertThat(sheet.cell(r, fieldColumns.get(3)).value()).as("gender, row %d", r).isEqualTo(row.gender());
-            assertThat(sheet.cell(r, fieldColumns.get(4)).value()).as("email, row %d", r).isEqualTo(row.email());
+            assertThat(sheet.cell(r, fieldColumns.get(3)).value())
+                    .as("gender, row %d", r)
+                    .isEqualTo(row.gender());
+            assertThat(sheet.cell(r, fieldColumns.get(4)).value())
+                    .as("email, row %d", r)
+                    .isEqualTo(row.email());
         }
     }
 

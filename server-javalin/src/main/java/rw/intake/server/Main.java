@@ -34,8 +34,7 @@ public final class Main {
 
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) throws IOException {
         ServerConfig config = ServerConfig.fromEnv(System.getenv());
@@ -47,8 +46,9 @@ public final class Main {
         } else if (a.equals(List.of("--train"))) {
             System.exit(train());
         } else if (!a.isEmpty()) {
-            System.err.println("usage: java -jar intake-server.jar [create-user NAME [--role clerk|admin] | set-password NAME"
-                    + " | --train]");
+            System.err.println(
+                    "usage: java -jar intake-server.jar [create-user NAME [--role clerk|admin] | set-password NAME"
+                            + " | --train]");
             System.exit(2);
         }
         serve(config);
@@ -80,8 +80,8 @@ public final class Main {
             return;
         }
         LOG.info("intake listening on port {} (database {}, {})", app.port(), config.jdbcUrl(), storage.dialect());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutDown(app, storage, config.shutdownGrace()),
-                "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> shutDown(app, storage, config.shutdownGrace()), "shutdown"));
     }
 
     /**
@@ -106,9 +106,17 @@ public final class Main {
     /** {@code --train}: the workload of the class-data-sharing archive, on a private server. Returns the exit status. */
     private static int train() {
         String password = Passwords.random();
-        ServerConfig config = ServerConfig.with(Map.of(), Map.of("PORT", "0",
-                "DB_URL", "jdbc:h2:mem:intake-train-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
-                "ADMIN_PASSWORD", password, "JWT_SECRET", UUID.randomUUID() + "-" + UUID.randomUUID()));
+        ServerConfig config = ServerConfig.with(
+                Map.of(),
+                Map.of(
+                        "PORT",
+                        "0",
+                        "DB_URL",
+                        "jdbc:h2:mem:intake-train-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1",
+                        "ADMIN_PASSWORD",
+                        password,
+                        "JWT_SECRET",
+                        UUID.randomUUID() + "-" + UUID.randomUUID()));
         Storage storage = config.openStorage();
         Javalin app = null;
         try {

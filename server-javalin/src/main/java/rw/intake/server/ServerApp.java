@@ -21,21 +21,21 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rw.intake.server.internal.auth.AccessFilter;
-import rw.intake.server.internal.web.ApiDocs;
-import rw.intake.server.internal.http.ApiException;
-import rw.intake.server.internal.ops.Health;
-import rw.intake.server.internal.ops.ProblemErrorHandler;
-import rw.intake.server.internal.legacy.LegacyRoutes;
 import rw.intake.server.internal.auth.AccountRoutes;
 import rw.intake.server.internal.auth.AuthController;
 import rw.intake.server.internal.auth.LoginThrottle;
 import rw.intake.server.internal.auth.Tokens;
+import rw.intake.server.internal.http.ApiException;
+import rw.intake.server.internal.legacy.LegacyRoutes;
+import rw.intake.server.internal.ops.Health;
 import rw.intake.server.internal.ops.Metrics;
+import rw.intake.server.internal.ops.ProblemErrorHandler;
 import rw.intake.server.internal.ops.RequestIds;
 import rw.intake.server.internal.ops.RequestLog;
 import rw.intake.server.internal.ops.Warmup;
 import rw.intake.server.internal.upload.UploadModule;
 import rw.intake.server.internal.upload.UploadService;
+import rw.intake.server.internal.web.ApiDocs;
 import rw.intake.server.internal.web.SecurityHeaders;
 import rw.intake.server.internal.web.WebPage;
 import rw.intake.storage.Storage;
@@ -50,10 +50,10 @@ public final class ServerApp {
     private static final Logger LOG = LoggerFactory.getLogger(ServerApp.class);
     /** How long stopping Jetty waits for the requests in progress (after {@link #shutDown} drained the commits). */
     private static final long JETTY_STOP_MILLIS = 5_000;
+
     private static final Key<UploadModule> UPLOADS = new Key<>("intake.uploads");
 
-    private ServerApp() {
-    }
+    private ServerApp() {}
 
     /** The JSON mapper the server answers with (ISO dates, unknown properties ignored). */
     public static ObjectMapper objectMapper() {
@@ -77,8 +77,8 @@ public final class ServerApp {
      */
     public static Javalin create(ServerConfig config, Storage storage, Ticker ticker) {
         ObjectMapper mapper = objectMapper();
-        Tokens tokens = Tokens.create(secret(config), config.accessTokenTtl(), config.refreshTokenTtl(),
-                Clock.systemUTC());
+        Tokens tokens =
+                Tokens.create(secret(config), config.accessTokenTtl(), config.refreshTokenTtl(), Clock.systemUTC());
         AuthController auth = new AuthController(storage.accounts(), tokens, new LoginThrottle(ticker));
         AccessFilter access = new AccessFilter(tokens);
         Metrics metrics = new Metrics(config.metricsToken(), tokens, storage.dialect(), storage.dataSource());
@@ -129,15 +129,26 @@ public final class ServerApp {
             cfg.routes.exception(HttpResponseException.class, (ex, ctx) -> problem(ctx, mapper, fromJavalin(ex)));
             cfg.routes.exception(Exception.class, (ex, ctx) -> {
                 if (Storage.isUnavailable(ex)) {
-                    LOG.warn("request {} {}: the database cannot be reached: {}", ctx.method(), ctx.path(), ex.getMessage());
+                    LOG.warn(
+                            "request {} {}: the database cannot be reached: {}",
+                            ctx.method(),
+                            ctx.path(),
+                            ex.getMessage());
                     problem(ctx, mapper, databaseUnavailable());
                     return;
                 }
                 String id = RequestIds.of(ctx);
                 LOG.error("request {} {} failed; error id {}", ctx.method(), ctx.path(), id, ex);
-                problem(ctx, mapper, new ApiException(500, "server.error", "Internal server error",
-                        "the server could not complete the request; quote error id " + id,
-                        Map.of("errorId", id), Map.of()));
+                problem(
+                        ctx,
+                        mapper,
+                        new ApiException(
+                                500,
+                                "server.error",
+                                "Internal server error",
+                                "the server could not complete the request; quote error id " + id,
+                                Map.of("errorId", id),
+                                Map.of()));
             });
             cfg.routes.error(404, ctx -> {
                 if (!isProblem(ctx)) {
@@ -146,8 +157,14 @@ public final class ServerApp {
             });
             cfg.routes.error(405, ctx -> {
                 if (!isProblem(ctx)) {
-                    problem(ctx, mapper, new ApiException(405, "route.method_not_allowed", "Method Not Allowed",
-                            ctx.method() + " is not allowed on " + ctx.path()));
+                    problem(
+                            ctx,
+                            mapper,
+                            new ApiException(
+                                    405,
+                                    "route.method_not_allowed",
+                                    "Method Not Allowed",
+                                    ctx.method() + " is not allowed on " + ctx.path()));
                 }
             });
         });
@@ -170,8 +187,12 @@ public final class ServerApp {
 
     /** 503 {@code database.unavailable} with Retry-After. */
     static ApiException databaseUnavailable() {
-        return new ApiException(503, UploadService.DATABASE_UNAVAILABLE, "Service Unavailable",
-                "the database cannot be reached; try again in a moment", Map.of(),
+        return new ApiException(
+                503,
+                UploadService.DATABASE_UNAVAILABLE,
+                "Service Unavailable",
+                "the database cannot be reached; try again in a moment",
+                Map.of(),
                 Map.of("Retry-After", ApiException.DATABASE_RETRY_AFTER));
     }
 
@@ -189,8 +210,13 @@ public final class ServerApp {
         if (status == 405) {
             // Javalin's details hold the methods the path allows (one entry, whatever its key)
             String allow = String.join(", ", ex.getDetails().values());
-            return new ApiException(405, "route.method_not_allowed", "Method Not Allowed",
-                    "this route allows " + allow, Map.of("allowedMethods", allow), Map.of("Allow", allow));
+            return new ApiException(
+                    405,
+                    "route.method_not_allowed",
+                    "Method Not Allowed",
+                    "this route allows " + allow,
+                    Map.of("allowedMethods", allow),
+                    Map.of("Allow", allow));
         }
         String code = switch (status) {
             case 400 -> "request.invalid";
@@ -233,11 +259,19 @@ public final class ServerApp {
 
     /** What the upload module takes of the configuration. */
     static UploadModule.Settings uploadSettings(ServerConfig config) {
-        return new UploadModule.Settings(config.readLimits(), config.stagingMaxRecords(),
-                config.stagingMaxRecordsPerUser(), config.stagingMaxUploadsPerUser(), config.stagingIdleExpiry(),
-                config.validationThreads(), "redis".equals(config.staging())
-                        ? new UploadModule.Redis(config.redisUrl(), config.stagingRedisPrefix(),
-                                config.stagingRedisAllowPersistence(), config.stagingRedisLease())
+        return new UploadModule.Settings(
+                config.readLimits(),
+                config.stagingMaxRecords(),
+                config.stagingMaxRecordsPerUser(),
+                config.stagingMaxUploadsPerUser(),
+                config.stagingIdleExpiry(),
+                config.validationThreads(),
+                "redis".equals(config.staging())
+                        ? new UploadModule.Redis(
+                                config.redisUrl(),
+                                config.stagingRedisPrefix(),
+                                config.stagingRedisAllowPersistence(),
+                                config.stagingRedisLease())
                         : null);
     }
 }

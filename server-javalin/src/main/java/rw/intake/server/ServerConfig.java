@@ -49,14 +49,33 @@ import rw.intake.storage.Storage;
  * @param stagingRedisLease       {@code STAGING_REDIS_LEASE_SECONDS}: how long an upload's validation, edit or commit
  *                                outlives its instance before another takes over, default 30
  */
-public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPassword, int dbPoolSize,
-                           long dbPartitionMinRecords, String jwtSecret,
-                           Duration accessTokenTtl, Duration refreshTokenTtl, String adminUsername, String adminPassword,
-                           ReadLimits readLimits, long stagingMaxRecords, int stagingMaxUploadsPerUser,
-                           Duration stagingIdleExpiry, int validationThreads, long stagingMaxRecordsPerUser,
-                           String metricsToken, Duration dbConnectTimeout, Duration shutdownGrace, boolean warmup,
-                           String staging, String redisUrl, String stagingRedisPrefix,
-                           boolean stagingRedisAllowPersistence, Duration stagingRedisLease) {
+public record ServerConfig(
+        int port,
+        String jdbcUrl,
+        String dbUser,
+        String dbPassword,
+        int dbPoolSize,
+        long dbPartitionMinRecords,
+        String jwtSecret,
+        Duration accessTokenTtl,
+        Duration refreshTokenTtl,
+        String adminUsername,
+        String adminPassword,
+        ReadLimits readLimits,
+        long stagingMaxRecords,
+        int stagingMaxUploadsPerUser,
+        Duration stagingIdleExpiry,
+        int validationThreads,
+        long stagingMaxRecordsPerUser,
+        String metricsToken,
+        Duration dbConnectTimeout,
+        Duration shutdownGrace,
+        boolean warmup,
+        String staging,
+        String redisUrl,
+        String stagingRedisPrefix,
+        boolean stagingRedisAllowPersistence,
+        Duration stagingRedisLease) {
 
     /** {@code STAGING_MAX_RECORDS} by default: what the documented {@code -Xmx512m} holds (decision 8). */
     public static final long DEFAULT_STAGING_MAX_RECORDS = 2_000_000L;
@@ -88,7 +107,8 @@ public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPas
                 Duration.ofHours(e.integer("REFRESH_TOKEN_HOURS", 12)),
                 e.text("ADMIN_USERNAME", "admin"),
                 e.text("ADMIN_PASSWORD", null),
-                new ReadLimits(e.longer("MAX_UPLOAD_BYTES", ReadLimits.DEFAULT_MAX_BYTES),
+                new ReadLimits(
+                        e.longer("MAX_UPLOAD_BYTES", ReadLimits.DEFAULT_MAX_BYTES),
                         e.longer("MAX_INFLATED_BYTES", ReadLimits.DEFAULT_MAX_INFLATED_BYTES),
                         e.integer("MAX_ROWS", ReadLimits.DEFAULT_MAX_ROWS)),
                 stagingMaxRecords,
@@ -97,8 +117,8 @@ public record ServerConfig(int port, String jdbcUrl, String dbUser, String dbPas
                 e.integer("VALIDATION_THREADS", 2),
                 e.longer("STAGING_MAX_RECORDS_PER_USER", stagingMaxRecords / 2),
                 e.text("METRICS_TOKEN", null),
-                Duration.ofSeconds(e.integer("DB_CONNECT_TIMEOUT_SECONDS",
-                        (int) DatabaseConfig.DEFAULT_CONNECTION_TIMEOUT.toSeconds())),
+                Duration.ofSeconds(e.integer(
+                        "DB_CONNECT_TIMEOUT_SECONDS", (int) DatabaseConfig.DEFAULT_CONNECTION_TIMEOUT.toSeconds())),
                 Duration.ofSeconds(e.integer("SHUTDOWN_GRACE_SECONDS", 30)),
                 e.bool("WARMUP", true),
                 e.text("STAGING", "memory").toLowerCase(java.util.Locale.ROOT),

@@ -38,8 +38,11 @@ final class ApiDocsTest {
         JsonNode doc = TestServer.json(r);
         assertThat(doc.get("openapi").asText()).startsWith("3.");
         Set<String> documented = new TreeSet<>();
-        doc.get("paths").properties().forEach(p -> p.getValue().fieldNames()
-                .forEachRemaining(m -> documented.add(m.toUpperCase(Locale.ROOT) + " " + norm(p.getKey()))));
+        doc.get("paths")
+                .properties()
+                .forEach(p -> p.getValue()
+                        .fieldNames()
+                        .forEachRemaining(m -> documented.add(m.toUpperCase(Locale.ROOT) + " " + norm(p.getKey()))));
         Set<String> routed = new TreeSet<>();
         for (ParsedEndpoint e : SERVER.app().unsafe.internalRouter.allHttpHandlers()) {
             if (!e.endpoint.method.isHttpMethod()) {
@@ -67,7 +70,8 @@ final class ApiDocsTest {
             "GET /api/v1/uploads/{id}/report.csv", Set.of("status"));
 
     /** How handlers read query parameters: directly, or through RequestParams. */
-    private static final List<Pattern> READS = List.of(Pattern.compile("queryParam\\(\"(\\w+)\"\\)"),
+    private static final List<Pattern> READS = List.of(
+            Pattern.compile("queryParam\\(\"(\\w+)\"\\)"),
             Pattern.compile("RequestParams\\.\\w+\\(ctx, \"(\\w+)\"\\)"),
             Pattern.compile("RequestParams\\.(page|size)\\(ctx\\)"));
 
@@ -85,8 +89,9 @@ final class ApiDocsTest {
             String key = e.endpoint.method.name() + " " + norm(path);
             Set<String> params = new TreeSet<>();
             Set<String> pathParams = new TreeSet<>();
-            op.path("parameters").forEach(p -> ("path".equals(p.get("in").asText()) ? pathParams : params)
-                    .add(p.get("name").asText()));
+            op.path("parameters")
+                    .forEach(p -> ("path".equals(p.get("in").asText()) ? pathParams : params)
+                            .add(p.get("name").asText()));
             documented.put(key, params);
             expected.put(key, new TreeSet<>(QUERY.getOrDefault(key, Set.of())));
             Set<String> inPath = new TreeSet<>();

@@ -31,6 +31,9 @@ final class ArchitectureTest extends ModuleArchitecture {
 
     @Test
     void internalPackages_formNoCycle() {
-        slices().matching("rw.intake.server.internal.(*)..").should().beFreeOfCycles().check(mainClasses());
+        slices().matching("rw.intake.server.internal.(*)..")
+                .should()
+                .beFreeOfCycles()
+                .check(mainClasses());
     }
 }

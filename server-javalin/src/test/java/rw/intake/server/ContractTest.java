@@ -21,7 +21,8 @@ final class ContractTest {
     @Test
     void wrongMethod_405WithAllow() {
         HttpResponse<String> put = SERVER.send(SERVER.request("/api/v1/uploads", SERVER.adminToken())
-                .PUT(HttpRequest.BodyPublishers.noBody()).build());
+                .PUT(HttpRequest.BodyPublishers.noBody())
+                .build());
         HttpResponse<String> deleteToken = SERVER.delete("/api/v1/token", null);
 
         assertThat(Workbooks.problemCode(put, 405)).isEqualTo("route.method_not_allowed");
@@ -44,8 +45,10 @@ final class ContractTest {
 
     @Test
     void headersTooLarge_431Problem() {
-        HttpResponse<String> r = SERVER.send(SERVER.request("/api/v1/", null).header("X-Padding", "b".repeat(20_000))
-                .GET().build());
+        HttpResponse<String> r = SERVER.send(SERVER.request("/api/v1/", null)
+                .header("X-Padding", "b".repeat(20_000))
+                .GET()
+                .build());
 
         assertThat(Workbooks.problemCode(r, 431)).isEqualTo("request.headers_too_large");
         assertThat(TestServer.json(r).get("title").asText()).isEqualTo("Request Header Fields Too Large");
@@ -55,13 +58,18 @@ final class ContractTest {
     void upload_secondFilePart400() {
         byte[] xlsx = Workbooks.xlsx(Workbooks.people(1, 2));
         String boundary = "b" + UUID.randomUUID().toString().replace("-", "");
-        byte[] body = join(part(boundary, "file", "a.xlsx"), xlsx, part(boundary, "file", "b.xlsx"), xlsx,
+        byte[] body = join(
+                part(boundary, "file", "a.xlsx"),
+                xlsx,
+                part(boundary, "file", "b.xlsx"),
+                xlsx,
                 ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         String token = SERVER.clerkToken("two-parts");
 
         HttpResponse<String> r = SERVER.send(SERVER.request("/api/v1/uploads", token)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build());
 
         assertThat(Workbooks.problemCode(r, 400)).isEqualTo("request.duplicate_file");
         assertThat(TestServer.json(SERVER.get("/api/v1/uploads", token))).isEmpty();
@@ -77,14 +85,17 @@ final class ContractTest {
         HttpResponse<String> r = SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, body);
 
         assertThat(Workbooks.problemCode(r, 400)).isIn("request.invalid_body", "request.invalid_parameter");
-        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id, token)).get("status").asText())
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id, token))
+                        .get("status")
+                        .asText())
                 .isEqualTo("validated");
         SERVER.delete("/api/v1/uploads/" + id, token);
     }
 
     private static byte[] part(String boundary, String name, String fileName) {
-        return ("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"" + fileName
-                + "\"\r\nContent-Type: " + Workbooks.XLSX + "\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        return ("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\""
+                        + fileName + "\"\r\nContent-Type: " + Workbooks.XLSX + "\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] join(byte[]... parts) {

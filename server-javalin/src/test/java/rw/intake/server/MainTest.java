@@ -16,8 +16,8 @@ import rw.intake.storage.Storage;
 /** The create-user and set-password commands, on a real (in-memory H2) database, with the password rules. */
 final class MainTest {
 
-    private final ServerConfig config = ServerConfig.fromEnv(Map.of("DB_URL",
-            "jdbc:h2:mem:cli" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1"));
+    private final ServerConfig config = ServerConfig.fromEnv(
+            Map.of("DB_URL", "jdbc:h2:mem:cli" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1"));
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
@@ -53,13 +53,16 @@ final class MainTest {
     void createUser_goodPasswordOrGenerated() {
         assertThat(createUser("Rubavu-beach-sunset", "ana", "--role", "admin")).isEqualTo(0);
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("created admin 'ana'\n");
-        assertThat(Passwords.verify("Rubavu-beach-sunset", account("ana").passwordHash())).isTrue();
+        assertThat(Passwords.verify("Rubavu-beach-sunset", account("ana").passwordHash()))
+                .isTrue();
         assertThat(account("ana").role()).isEqualTo("admin");
 
         assertThat(createUser(null, "ben")).isEqualTo(0);
         String printed = out.toString(StandardCharsets.UTF_8).lines().toList().get(1);
         assertThat(printed).startsWith("created clerk 'ben' with password ");
-        assertThat(Passwords.verify(printed.substring(printed.lastIndexOf(' ') + 1), account("ben").passwordHash()))
+        assertThat(Passwords.verify(
+                        printed.substring(printed.lastIndexOf(' ') + 1),
+                        account("ben").passwordHash()))
                 .isTrue();
     }
 
@@ -68,11 +71,13 @@ final class MainTest {
         assertThat(createUser("Rubavu-beach-sunset", "ana")).isEqualTo(0);
         assertThat(setPassword("ana", "password")).isEqualTo(1);
         assertThat(setPassword("ana", "qwertyuiop123")).isEqualTo(1);
-        assertThat(Passwords.verify("Rubavu-beach-sunset", account("ana").passwordHash())).isTrue();
+        assertThat(Passwords.verify("Rubavu-beach-sunset", account("ana").passwordHash()))
+                .isTrue();
         assertThat(setPassword("nobody", "Karongi-coffee-hills")).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("set-password: no account 'nobody'");
 
         assertThat(setPassword("ana", "Karongi-coffee-hills")).isEqualTo(0);
-        assertThat(Passwords.verify("Karongi-coffee-hills", account("ana").passwordHash())).isTrue();
+        assertThat(Passwords.verify("Karongi-coffee-hills", account("ana").passwordHash()))
+                .isTrue();
     }
 }

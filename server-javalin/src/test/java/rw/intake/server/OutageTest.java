@@ -42,8 +42,8 @@ final class OutageTest {
 
     @Test
     void ready_stagingFull_503NamingIt() {
-        try (TestServer server = TestServer.start(Map.of("MAX_ROWS", "5", "STAGING_MAX_RECORDS", "5",
-                "STAGING_MAX_RECORDS_PER_USER", "5"))) {
+        try (TestServer server = TestServer.start(
+                Map.of("MAX_ROWS", "5", "STAGING_MAX_RECORDS", "5", "STAGING_MAX_RECORDS_PER_USER", "5"))) {
             String token = server.clerkToken("clerk1");
             String id = Workbooks.accepted(server, token, Workbooks.xlsx(Workbooks.people(1, 5)));
             Workbooks.settled(server, token, id);
@@ -59,14 +59,16 @@ final class OutageTest {
 
     @Test
     void databaseStopped_503WithinSeconds_uploadKeptValidated_committedOnceBack() throws Exception {
-        Server h2 = Server.createTcpServer("-tcpPort", "0", "-baseDir", dir.toString(), "-ifNotExists").start();
+        Server h2 = Server.createTcpServer("-tcpPort", "0", "-baseDir", dir.toString(), "-ifNotExists")
+                .start();
         int port = h2.getPort();
-        Map<String, String> env = Map.of("DB_URL", "jdbc:h2:tcp://127.0.0.1:" + port + "/intake",
-                "DB_CONNECT_TIMEOUT_SECONDS", "1");
+        Map<String, String> env =
+                Map.of("DB_URL", "jdbc:h2:tcp://127.0.0.1:" + port + "/intake", "DB_CONNECT_TIMEOUT_SECONDS", "1");
         try (TestServer server = TestServer.start(env)) {
             String token = server.clerkToken("clerk1");
             String id = Workbooks.accepted(server, token, Workbooks.xlsx(Workbooks.people(1, 300)));
-            assertThat(Workbooks.settled(server, token, id).get("status").asText()).isEqualTo("validated");
+            assertThat(Workbooks.settled(server, token, id).get("status").asText())
+                    .isEqualTo("validated");
 
             h2.stop();
             long start = System.nanoTime();
@@ -76,22 +78,29 @@ final class OutageTest {
             assertThat(Workbooks.problemCode(commit, 503)).isEqualTo("database.unavailable");
             assertThat(commit.headers().firstValue("Retry-After")).hasValue("5");
             assertThat(millis).isLessThan(5_000);
-            assertThat(Workbooks.problemCode(server.get("/api/v1/users", token), 503)).isEqualTo("database.unavailable");
+            assertThat(Workbooks.problemCode(server.get("/api/v1/users", token), 503))
+                    .isEqualTo("database.unavailable");
             HttpResponse<String> ready = server.get("/api/v1/health/ready", null);
             assertThat(Workbooks.problemCode(ready, 503)).isEqualTo("server.not_ready");
-            assertThat(TestServer.json(ready).get("checks").get("database").asText()).isEqualTo("unavailable");
+            assertThat(TestServer.json(ready).get("checks").get("database").asText())
+                    .isEqualTo("unavailable");
             assertThat(server.get("/api/v1/health/live", null).statusCode()).isEqualTo(200);
-            assertThat(TestServer.json(server.get("/api/v1/uploads/" + id, token)).get("status").asText())
+            assertThat(TestServer.json(server.get("/api/v1/uploads/" + id, token))
+                            .get("status")
+                            .asText())
                     .isEqualTo("validated");
 
             h2 = restart(port);
             Server running = h2;
-            assertThat(eventually(() -> server.get("/api/v1/health/ready", null).statusCode() == 200)).isTrue();
+            assertThat(eventually(() -> server.get("/api/v1/health/ready", null).statusCode() == 200))
+                    .isTrue();
             HttpResponse<String> retry = server.postJson("/api/v1/uploads/" + id + "/commit", token, "");
 
             assertThat(retry.statusCode()).as(retry.body()).isEqualTo(200);
             assertThat(TestServer.json(retry).get("committed").asLong()).isEqualTo(300);
-            assertThat(TestServer.json(server.get("/api/v1/users?uploadId=" + id, token)).get("totalItems").asLong())
+            assertThat(TestServer.json(server.get("/api/v1/users?uploadId=" + id, token))
+                            .get("totalItems")
+                            .asLong())
                     .isEqualTo(300);
             assertThat(running.isRunning(false)).isTrue();
         } finally {

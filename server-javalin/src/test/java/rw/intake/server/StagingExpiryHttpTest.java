@@ -21,7 +21,9 @@ final class StagingExpiryHttpTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         String id = TestServer.json(r).get("id").asText();
         for (int i = 0; i < 2_000; i++) {
-            String status = TestServer.json(SERVER.get("/api/v1/uploads/" + id, token)).get("status").asText();
+            String status = TestServer.json(SERVER.get("/api/v1/uploads/" + id, token))
+                    .get("status")
+                    .asText();
             if (!"validating".equals(status)) {
                 assertThat(status).isEqualTo("validated");
                 return id;
@@ -38,14 +40,18 @@ final class StagingExpiryHttpTest {
         Duration idle = SERVER.config().stagingIdleExpiry();
 
         SERVER.advance(idle.minusMinutes(1));
-        assertThat(SERVER.get("/api/v1/uploads/" + id + "/records", token).statusCode()).isEqualTo(200);
+        assertThat(SERVER.get("/api/v1/uploads/" + id + "/records", token).statusCode())
+                .isEqualTo(200);
 
         SERVER.advance(idle.plusSeconds(1));
         HttpResponse<String> gone = SERVER.get("/api/v1/uploads/" + id, token);
         assertThat(gone.statusCode()).isEqualTo(404);
         assertThat(TestServer.json(gone).get("code").asText()).isEqualTo("upload.not_found");
-        assertThat(SERVER.get("/api/v1/uploads/" + id + "/records", token).statusCode()).isEqualTo(404);
-        assertThat(SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{}").statusCode()).isEqualTo(404);
+        assertThat(SERVER.get("/api/v1/uploads/" + id + "/records", token).statusCode())
+                .isEqualTo(404);
+        assertThat(SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{}")
+                        .statusCode())
+                .isEqualTo(404);
     }
 
     @Test
@@ -54,7 +60,8 @@ final class StagingExpiryHttpTest {
         String wrong = "{\"username\":\"locked\",\"password\":\"wrong-password\"}";
         String right = "{\"username\":\"locked\",\"password\":\"locked-password\"}";
         for (int i = 0; i < 5; i++) {
-            assertThat(SERVER.postJson("/api/v1/token", null, wrong).statusCode()).isEqualTo(401);
+            assertThat(SERVER.postJson("/api/v1/token", null, wrong).statusCode())
+                    .isEqualTo(401);
         }
         assertThat(SERVER.postJson("/api/v1/token", null, right).statusCode()).isEqualTo(429);
         SERVER.advance(Duration.ofSeconds(61));

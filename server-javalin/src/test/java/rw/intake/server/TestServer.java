@@ -38,7 +38,8 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
     private final ServerConfig config;
     private Storage storage;
     private Javalin app;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
     private final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
@@ -160,8 +161,8 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
 
     /** Logs in over HTTP; the access token. */
     public String login(String username, String password) {
-        HttpResponse<String> r = postJson("/api/v1/token", null,
-                "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}");
+        HttpResponse<String> r = postJson(
+                "/api/v1/token", null, "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}");
         if (r.statusCode() != 200) {
             throw new IllegalStateException("login failed: " + r.statusCode() + " " + r.body());
         }
@@ -201,28 +202,36 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
     }
 
     public HttpResponse<String> postJson(String path, String token, String json) {
-        return send(request(path, token).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        return send(request(path, token)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build());
     }
 
     public HttpResponse<String> patchJson(String path, String token, String json) {
-        return send(request(path, token).header("Content-Type", "application/json")
-                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)).build());
+        return send(request(path, token)
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json))
+                .build());
     }
 
     /** POSTs {@code bytes} as a multipart/form-data part named {@code part}, with filename {@code fileName}. */
     public HttpResponse<String> postMultipart(String path, String token, String part, String fileName, byte[] bytes) {
         String boundary = "----intake" + UUID.randomUUID().toString().replace("-", "");
         byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + part + "\"; filename=\""
-                + fileName + "\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        + fileName
+                        + "\"\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                        + "\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
         byte[] body = new byte[head.length + bytes.length + tail.length];
         System.arraycopy(head, 0, body, 0, head.length);
         System.arraycopy(bytes, 0, body, head.length, bytes.length);
         System.arraycopy(tail, 0, body, head.length + bytes.length, tail.length);
-        return send(request(path, token).header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+        return send(request(path, token)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build());
     }
 
     public static JsonNode json(HttpResponse<String> r) {

@@ -9,6 +9,5 @@ import java.time.Instant;
  * @param role         {@code clerk} or {@code admin}
  * @param disabled     whether the account is refused at login and at refresh
  */
-public record Account(long id, String username, String passwordHash, String role, Instant createdAt,
-                      boolean disabled) {
-}
+public record Account(
+        long id, String username, String passwordHash, String role, Instant createdAt, boolean disabled) {}

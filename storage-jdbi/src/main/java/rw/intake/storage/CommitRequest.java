@@ -16,8 +16,14 @@ import java.util.Objects;
  * @param edits    the changes people made to the records before the commit, written into {@code record_edits} in the
  *                 commit's transaction; copied
  */
-public record CommitRequest(String uploadId, String owner, String fileName, CommitMode mode, UploadTotals totals,
-                            long excluded, List<RecordEdit> edits) {
+public record CommitRequest(
+        String uploadId,
+        String owner,
+        String fileName,
+        CommitMode mode,
+        UploadTotals totals,
+        long excluded,
+        List<RecordEdit> edits) {
 
     public CommitRequest {
         Objects.requireNonNull(uploadId, "uploadId");

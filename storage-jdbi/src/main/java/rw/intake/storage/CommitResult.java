@@ -10,5 +10,4 @@ import java.time.Instant;
  * @param conflicts records whose NID another commit had registered first; saved as invalid with
  *                  {@code nid.already_registered} under {@link CommitMode#ALL}, skipped under {@link CommitMode#VALID}
  */
-public record CommitResult(String uploadId, long committed, long skipped, long conflicts, Instant committedAt) {
-}
+public record CommitResult(String uploadId, long committed, long skipped, long conflicts, Instant committedAt) {}

@@ -14,8 +14,8 @@ import java.util.Objects;
  * @param connectionTimeout how long a statement waits for a connection before it fails as
  *                          {@linkplain Storage#isUnavailable unavailable} (at least 250 ms, HikariCP's minimum)
  */
-public record DatabaseConfig(String jdbcUrl, String username, String password, int maxPoolSize,
-                             Duration connectionTimeout) {
+public record DatabaseConfig(
+        String jdbcUrl, String username, String password, int maxPoolSize, Duration connectionTimeout) {
 
     /** The connection timeout by default: short, so that a request fails fast when the database is down. */
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(3);

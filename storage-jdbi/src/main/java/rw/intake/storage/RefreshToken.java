@@ -10,5 +10,4 @@ import java.time.Instant;
  * @param accountId the account it was issued to
  * @param expiresAt when it expires (the row may be deleted from then on)
  */
-public record RefreshToken(String id, String family, long accountId, Instant expiresAt) {
-}
+public record RefreshToken(String id, String family, long accountId, Instant expiresAt) {}

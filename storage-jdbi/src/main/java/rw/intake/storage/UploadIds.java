@@ -22,8 +22,7 @@ public final class UploadIds {
     private static long lastMillis;
     private static int counter;
 
-    private UploadIds() {
-    }
+    private UploadIds() {}
 
     /** A new id, greater (as text and as a UUID's bits) than every id this process made before. */
     public static String next() {

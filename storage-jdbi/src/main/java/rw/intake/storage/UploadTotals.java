@@ -1,5 +1,4 @@
 package rw.intake.storage;
 
 /** An upload's totals as validated. */
-public record UploadTotals(long records, long valid, long invalid, long withWarnings, long blankRows) {
-}
+public record UploadTotals(long records, long valid, long invalid, long withWarnings, long blankRows) {}

@@ -19,7 +19,7 @@ public interface UserStore extends RegisteredNids {
      * @throws UploadAlreadyCommittedException if this upload id was committed before
      */
     default CommitResult commit(CommitRequest request, Iterable<ValidatedRecord> records) {
-        return commit(request, records, row -> { });
+        return commit(request, records, row -> {});
     }
 
     /**

@@ -42,8 +42,8 @@ final class AccountStoreTest {
             accounts.create("alice", "h1", "clerk");
 
             assertThatThrownBy(() -> accounts.create("alice", "h2", "admin"))
-                .isInstanceOf(UsernameTakenException.class)
-                .hasMessage("username alice is taken");
+                    .isInstanceOf(UsernameTakenException.class)
+                    .hasMessage("username alice is taken");
 
             assertThat(accounts.find("alice").orElseThrow().passwordHash()).isEqualTo("h1");
             assertThat(accounts.countWithRole("admin")).isZero();
@@ -114,13 +114,17 @@ final class AccountStoreTest {
             accounts.create("root", "h", "admin");
             accounts.create("second", "h", "admin");
 
-            assertThat(accounts.setDisabled("second", true)).hasValueSatisfying(a -> assertThat(a.disabled()).isTrue());
-            assertThatThrownBy(() -> accounts.setDisabled("root", true)).isInstanceOf(LastAdminException.class)
-                .hasMessage("account root is the last enabled admin");
+            assertThat(accounts.setDisabled("second", true))
+                    .hasValueSatisfying(a -> assertThat(a.disabled()).isTrue());
+            assertThatThrownBy(() -> accounts.setDisabled("root", true))
+                    .isInstanceOf(LastAdminException.class)
+                    .hasMessage("account root is the last enabled admin");
             assertThat(accounts.find("root").orElseThrow().disabled()).isFalse();
 
-            assertThat(accounts.setDisabled("second", false)).hasValueSatisfying(a -> assertThat(a.disabled()).isFalse());
-            assertThat(accounts.setDisabled("root", true)).hasValueSatisfying(a -> assertThat(a.disabled()).isTrue());
+            assertThat(accounts.setDisabled("second", false))
+                    .hasValueSatisfying(a -> assertThat(a.disabled()).isFalse());
+            assertThat(accounts.setDisabled("root", true))
+                    .hasValueSatisfying(a -> assertThat(a.disabled()).isTrue());
         }
     }
 
@@ -154,8 +158,10 @@ final class AccountStoreTest {
                 }
                 long disabled = both.stream().filter(CompletableFuture::join).count();
                 assertThat(disabled).as("round %d", round).isEqualTo(1);
-                assertThat(accounts.list().stream().filter(x -> "admin".equals(x.role()) && !x.disabled()).count())
-                    .isEqualTo(1);
+                assertThat(accounts.list().stream()
+                                .filter(x -> "admin".equals(x.role()) && !x.disabled())
+                                .count())
+                        .isEqualTo(1);
                 accounts.setDisabled(a, false);
                 accounts.setDisabled(b, false);
             }
@@ -174,16 +180,17 @@ final class AccountStoreTest {
             accounts.addRefreshToken(new RefreshToken("other", "f2", id, later));
 
             assertThat(accounts.rotateRefreshToken("t1", id, new RefreshToken("t2", "f1", id, later), now))
-                .isEqualTo(Rotation.ROTATED);
+                    .isEqualTo(Rotation.ROTATED);
             assertThat(accounts.rotateRefreshToken("t2", id, new RefreshToken("t3", "f1", id, later), now))
-                .isEqualTo(Rotation.ROTATED);
+                    .isEqualTo(Rotation.ROTATED);
             assertThat(accounts.rotateRefreshToken("t1", id, new RefreshToken("t4", "f1", id, later), now))
-                .isEqualTo(Rotation.REUSED);
+                    .isEqualTo(Rotation.REUSED);
             assertThat(accounts.rotateRefreshToken("t3", id, new RefreshToken("t5", "f1", id, later), now))
-                .isEqualTo(Rotation.UNKNOWN);
-            assertThat(db.queryLong("SELECT COUNT(*) FROM refresh_tokens WHERE family = 'f1'")).isZero();
+                    .isEqualTo(Rotation.UNKNOWN);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM refresh_tokens WHERE family = 'f1'"))
+                    .isZero();
             assertThat(accounts.rotateRefreshToken("other", id, new RefreshToken("o2", "f2", id, later), now))
-                .isEqualTo(Rotation.ROTATED);
+                    .isEqualTo(Rotation.ROTATED);
         }
     }
 
@@ -199,16 +206,17 @@ final class AccountStoreTest {
             accounts.addRefreshToken(new RefreshToken("old", "f2", alice, now.minusSeconds(1)));
 
             assertThat(accounts.rotateRefreshToken("t1", bob, new RefreshToken("t2", "f1", bob, now), now))
-                .isEqualTo(Rotation.UNKNOWN);
+                    .isEqualTo(Rotation.UNKNOWN);
             assertThat(accounts.rotateRefreshToken("old", alice, new RefreshToken("o2", "f2", alice, now), now))
-                .isEqualTo(Rotation.UNKNOWN);
+                    .isEqualTo(Rotation.UNKNOWN);
             assertThat(accounts.rotateRefreshToken("never", alice, new RefreshToken("n2", "f3", alice, now), now))
-                .isEqualTo(Rotation.UNKNOWN);
+                    .isEqualTo(Rotation.UNKNOWN);
 
             assertThat(accounts.deleteExpiredRefreshTokens(now)).isEqualTo(1);
             assertThat(db.queryLong("SELECT COUNT(*) FROM refresh_tokens")).isEqualTo(1);
-            assertThat(accounts.rotateRefreshToken("t1", alice, new RefreshToken("t2", "f1", alice,
-                now.plusSeconds(60)), now)).isEqualTo(Rotation.ROTATED);
+            assertThat(accounts.rotateRefreshToken(
+                            "t1", alice, new RefreshToken("t2", "f1", alice, now.plusSeconds(60)), now))
+                    .isEqualTo(Rotation.ROTATED);
         }
     }
 
@@ -227,9 +235,9 @@ final class AccountStoreTest {
 
             accounts.updatePassword("alice", "new");
             assertThat(accounts.rotateRefreshToken("a1", alice, new RefreshToken("a2", "fa", alice, later), now))
-                .isEqualTo(Rotation.UNKNOWN);
+                    .isEqualTo(Rotation.UNKNOWN);
             assertThat(accounts.rotateRefreshToken("b1", bob, new RefreshToken("b3", "fb", bob, later), now))
-                .isEqualTo(Rotation.ROTATED);
+                    .isEqualTo(Rotation.ROTATED);
 
             accounts.setDisabled("bob", true);
             assertThat(db.queryLong("SELECT COUNT(*) FROM refresh_tokens")).isZero();
@@ -239,15 +247,18 @@ final class AccountStoreTest {
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
     void upgrade_accountsMadeBeforeV6StayEnabledAndGetRefreshTokens(DatabaseKind kind) {
-        try (TestDatabase db = TestDatabase.upgraded(kind, "3",
-            "INSERT INTO accounts (username, password_hash, role, created_at) VALUES ('old', 'h', 'admin', CURRENT_TIMESTAMP)")) {
+        try (TestDatabase db = TestDatabase.upgraded(
+                kind,
+                "3",
+                "INSERT INTO accounts (username, password_hash, role, created_at) VALUES ('old', 'h', 'admin', CURRENT_TIMESTAMP)")) {
             AccountStore accounts = db.storage().accounts();
             Account old = accounts.find("old").orElseThrow();
             assertThat(old.disabled()).isFalse();
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
             accounts.addRefreshToken(new RefreshToken("t1", "f1", old.id(), now.plusSeconds(60)));
-            assertThat(accounts.rotateRefreshToken("t1", old.id(), new RefreshToken("t2", "f1", old.id(),
-                now.plusSeconds(60)), now)).isEqualTo(Rotation.ROTATED);
+            assertThat(accounts.rotateRefreshToken(
+                            "t1", old.id(), new RefreshToken("t2", "f1", old.id(), now.plusSeconds(60)), now))
+                    .isEqualTo(Rotation.ROTATED);
             assertThatThrownBy(() -> accounts.setDisabled("old", true)).isInstanceOf(LastAdminException.class);
         }
     }

@@ -19,8 +19,7 @@ import java.util.stream.Stream;
  */
 public final class EmbeddedServers {
 
-    private EmbeddedServers() {
-    }
+    private EmbeddedServers() {}
 
     /** The admin JDBC URL (user in it) for {@code kind}'s server; skips the calling test when none can be had. */
     public static String url(DatabaseKind kind) {
@@ -29,8 +28,10 @@ public final class EmbeddedServers {
             return set;
         }
         Started started = kind == DatabaseKind.MARIADB ? Maria.STARTED : Postgres.STARTED;
-        assumeTrue(started.url() != null, () -> kind.urlVariable() + " not set and the embedded server did not start ("
-            + started.failure() + "): " + kind.dialect() + " tests skipped");
+        assumeTrue(
+                started.url() != null,
+                () -> kind.urlVariable() + " not set and the embedded server did not start (" + started.failure()
+                        + "): " + kind.dialect() + " tests skipped");
         return started.url();
     }
 
@@ -58,12 +59,12 @@ public final class EmbeddedServers {
         static final Started STARTED = Started.of(() -> {
             Path dir = Files.createTempDirectory("intake-mariadb");
             DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
-                .setPort(0)
-                .setBaseDir(dir.resolve("base").toString())
-                .setDataDir(dir.resolve("data").toString())
-                .setTmpDir(dir.resolve("tmp").toString())
-                // mariadbd refuses to run as root unless told to; as any other user the option is ignored
-                .addArg("--user=root");
+                    .setPort(0)
+                    .setBaseDir(dir.resolve("base").toString())
+                    .setDataDir(dir.resolve("data").toString())
+                    .setTmpDir(dir.resolve("tmp").toString())
+                    // mariadbd refuses to run as root unless told to; as any other user the option is ignored
+                    .addArg("--user=root");
             DB db = DB.newEmbeddedDB(config.build());
             db.start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(db::stop, dir)));
@@ -85,7 +86,8 @@ public final class EmbeddedServers {
             stop.run();
             if (dir != null) {
                 try (Stream<Path> paths = Files.walk(dir)) {
-                    paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    paths.sorted(Comparator.reverseOrder())
+                            .forEach(p -> p.toFile().delete());
                 }
             }
         } catch (Exception e) {

@@ -22,8 +22,7 @@ final class LeakChecker implements HandleListener, StatementContextListener {
     private final Set<Handle> handles = ConcurrentHashMap.newKeySet();
     private final Map<StatementContext, Set<Cleanable>> contexts = new ConcurrentHashMap<>();
 
-    private LeakChecker() {
-    }
+    private LeakChecker() {}
 
     /** Watches every handle and statement {@code jdbi} opens from now on. */
     static LeakChecker watch(Jdbi jdbi) {
@@ -38,8 +37,11 @@ final class LeakChecker implements HandleListener, StatementContextListener {
         if (!handles.isEmpty() || !contexts.isEmpty()) {
             StringBuilder open = new StringBuilder();
             handles.forEach(h -> open.append("\n  handle ").append(h));
-            contexts.forEach((c, cleanables) -> open.append("\n  statement ").append(c.getRenderedSql())
-                .append(" with ").append(cleanables.size()).append(" resources uncleaned"));
+            contexts.forEach((c, cleanables) -> open.append("\n  statement ")
+                    .append(c.getRenderedSql())
+                    .append(" with ")
+                    .append(cleanables.size())
+                    .append(" resources uncleaned"));
             throw new AssertionError("JDBI resources left open:" + open);
         }
     }

@@ -13,8 +13,7 @@ import rw.intake.validation.Violation;
 /** Validated records built by hand, as the validator would produce them. */
 public final class Records {
 
-    private Records() {
-    }
+    private Records() {}
 
     /** A NID of 16 digits made from a number. */
     public static String nid(int n) {
@@ -23,8 +22,13 @@ public final class Records {
 
     /** A valid record with this NID, and a warning when {@code warn}. */
     public static ValidatedRecord valid(int row, String nid) {
-        RawRecord raw = RawRecord.of(row, "  Jane   Doe ", nid.substring(0, 4) + " " + nid.substring(4), "0788 123 456", "f",
-            "Jane@Example.COM");
+        RawRecord raw = RawRecord.of(
+                row,
+                "  Jane   Doe ",
+                nid.substring(0, 4) + " " + nid.substring(4),
+                "0788 123 456",
+                "f",
+                "Jane@Example.COM");
         Normalized n = new Normalized("Jane Doe", nid, "+250788123456", "F", "Jane@example.com");
         return ValidatedRecord.of(raw, n, List.of());
     }
@@ -32,8 +36,10 @@ public final class Records {
     /** A valid record with a warning. */
     public static ValidatedRecord validWithWarning(int row, String nid) {
         ValidatedRecord r = valid(row, nid);
-        return ValidatedRecord.of(r.raw(), r.normalized(),
-            List.of(Violation.of(Field.NID, "nid.numeric_cell", Severity.WARNING, "The cell held a number")));
+        return ValidatedRecord.of(
+                r.raw(),
+                r.normalized(),
+                List.of(Violation.of(Field.NID, "nid.numeric_cell", Severity.WARNING, "The cell held a number")));
     }
 
     /** A record with a bad phone and an NID duplicated from {@code relatedRow}. */
@@ -41,8 +47,10 @@ public final class Records {
         RawRecord raw = RawRecord.of(row, "John \"Q\" Doe", nid, "12345", "M", "john@example.com");
         Normalized n = new Normalized("John \"Q\" Doe", null, null, "M", "john@example.com");
         List<Violation> violations = new ArrayList<>();
-        violations.add(new Violation(Field.NID, "nid.duplicate", Severity.ERROR, "Same NID as row " + relatedRow, relatedRow));
-        violations.add(Violation.of(Field.PHONE_NUMBER, "phone.invalid", Severity.ERROR, "Not a Rwandan mobile number, \"12345\""));
+        violations.add(
+                new Violation(Field.NID, "nid.duplicate", Severity.ERROR, "Same NID as row " + relatedRow, relatedRow));
+        violations.add(Violation.of(
+                Field.PHONE_NUMBER, "phone.invalid", Severity.ERROR, "Not a Rwandan mobile number, \"12345\""));
         return ValidatedRecord.of(raw, n, violations);
     }
 
@@ -99,8 +107,12 @@ public final class Records {
     public static CommitRequest request(String uploadId, String owner, CommitMode mode, List<ValidatedRecord> records) {
         long valid = records.stream().filter(ValidatedRecord::valid).count();
         long warnings = records.stream().filter(ValidatedRecord::hasWarnings).count();
-        return new CommitRequest(uploadId, owner, uploadId + ".xlsx", mode,
-            new UploadTotals(records.size(), valid, records.size() - valid, warnings, 0));
+        return new CommitRequest(
+                uploadId,
+                owner,
+                uploadId + ".xlsx",
+                mode,
+                new UploadTotals(records.size(), valid, records.size() - valid, warnings, 0));
     }
 
     /**
@@ -109,8 +121,9 @@ public final class Records {
      */
     public static String insertByHand(String uploadId, int row, String nid, boolean valid) {
         return "INSERT INTO users (upload_id, \"row_number\", names, nid, phone_number, gender, email, nid_valid,"
-            + " phone_valid, email_valid, names_valid, gender_valid, valid, errors, committed_at, registered_nid)"
-            + " VALUES ('" + uploadId + "', " + row + ", 'A', '" + nid + "', '', '', '', " + valid + ", TRUE, TRUE, TRUE,"
-            + " TRUE, " + valid + ", '[]', CURRENT_TIMESTAMP, " + (valid ? "'" + nid + "'" : "NULL") + ")";
+                + " phone_valid, email_valid, names_valid, gender_valid, valid, errors, committed_at, registered_nid)"
+                + " VALUES ('" + uploadId + "', " + row + ", 'A', '" + nid + "', '', '', '', " + valid
+                + ", TRUE, TRUE, TRUE,"
+                + " TRUE, " + valid + ", '[]', CURRENT_TIMESTAMP, " + (valid ? "'" + nid + "'" : "NULL") + ")";
     }
 }

@@ -23,10 +23,11 @@ final class RegisteredNidTest {
             commit(db, "u1", Records.validRange(0, 10));
 
             assertThatThrownBy(() -> db.execute(Records.insertByHand("by-hand", 2, Records.nid(3), true)))
-                .hasRootCauseInstanceOf(java.sql.SQLException.class);
+                    .hasRootCauseInstanceOf(java.sql.SQLException.class);
             db.execute(Records.insertByHand("by-hand", 3, Records.nid(10), true));
 
-            assertThat(db.queryLong("SELECT COUNT(*) FROM users WHERE registered_nid IS NOT NULL")).isEqualTo(11);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM users WHERE registered_nid IS NOT NULL"))
+                    .isEqualTo(11);
             assertRecommit(db, "u2", 1, 10, 11);
         }
     }
@@ -38,9 +39,12 @@ final class RegisteredNidTest {
             commit(db, "u1", Records.validRange(0, 10));
 
             assertThatThrownBy(() -> db.execute("UPDATE users SET registered_nid = '" + Records.nid(4)
-                + "' WHERE registered_nid = '" + Records.nid(3) + "'")).hasRootCauseInstanceOf(java.sql.SQLException.class);
-            db.execute("UPDATE users SET registered_nid = NULL, valid = FALSE WHERE registered_nid = '" + Records.nid(3) + "'");
-            db.execute("UPDATE users SET registered_nid = '" + Records.nid(20) + "' WHERE registered_nid = '" + Records.nid(5) + "'");
+                            + "' WHERE registered_nid = '" + Records.nid(3) + "'"))
+                    .hasRootCauseInstanceOf(java.sql.SQLException.class);
+            db.execute("UPDATE users SET registered_nid = NULL, valid = FALSE WHERE registered_nid = '" + Records.nid(3)
+                    + "'");
+            db.execute("UPDATE users SET registered_nid = '" + Records.nid(20) + "' WHERE registered_nid = '"
+                    + Records.nid(5) + "'");
 
             assertRecommit(db, "u2", 1, 3, 5, 20);
         }
@@ -56,7 +60,8 @@ final class RegisteredNidTest {
 
             if (kind == DatabaseKind.H2) {
                 // H2 runs no trigger on TRUNCATE, so the schema refuses it there (users_truncate_guard); DELETE works.
-                assertThatThrownBy(() -> db.execute("TRUNCATE TABLE users")).hasRootCauseInstanceOf(java.sql.SQLException.class);
+                assertThatThrownBy(() -> db.execute("TRUNCATE TABLE users"))
+                        .hasRootCauseInstanceOf(java.sql.SQLException.class);
                 db.execute("DELETE FROM users");
             } else {
                 db.execute("TRUNCATE TABLE users");
@@ -84,8 +89,10 @@ final class RegisteredNidTest {
         }
         long registered = db.queryLong("SELECT COUNT(*) FROM users WHERE registered_nid IS NOT NULL");
         assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isEqualTo(registered);
-        assertThat(db.queryLong("SELECT COUNT(*) FROM users u JOIN registered_nids r ON r.nid = CAST(u.registered_nid AS BIGINT)"))
-            .isEqualTo(registered);
+        assertThat(
+                        db.queryLong(
+                                "SELECT COUNT(*) FROM users u JOIN registered_nids r ON r.nid = CAST(u.registered_nid AS BIGINT)"))
+                .isEqualTo(registered);
     }
 
     private static CommitResult commit(TestDatabase db, String uploadId, List<ValidatedRecord> records) {

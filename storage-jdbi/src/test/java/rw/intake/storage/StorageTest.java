@@ -23,7 +23,10 @@ final class StorageTest {
             try (Storage again = db.openAnother()) {
                 assertThat(again.dialect()).isEqualTo(expected);
                 assertThat(again.users().isCommitted("u1")).isTrue();
-                assertThat(again.users().users(new UserQuery(1, 10, null, null, null)).totalItems()).isEqualTo(2);
+                assertThat(again.users()
+                                .users(new UserQuery(1, 10, null, null, null))
+                                .totalItems())
+                        .isEqualTo(2);
             }
         }
     }
@@ -31,14 +34,16 @@ final class StorageTest {
     @Test
     void open_unsupportedDatabase() {
         assertThatThrownBy(() -> Storage.open(DatabaseConfig.of("jdbc:sqlite:intake.db", "", "")))
-            .isInstanceOf(StorageException.class)
-            .hasMessage("unsupported database URL (expected jdbc:h2:, jdbc:postgresql: or jdbc:mariadb:): jdbc:sqlite:intake.db");
+                .isInstanceOf(StorageException.class)
+                .hasMessage(
+                        "unsupported database URL (expected jdbc:h2:, jdbc:postgresql: or jdbc:mariadb:): jdbc:sqlite:intake.db");
     }
 
     @Test
     void open_unreachableDatabase() {
-        assertThatThrownBy(() -> Storage.open(DatabaseConfig.of("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2", "", "")))
-            .isInstanceOf(StorageException.class)
-            .hasMessageStartingWith("cannot connect to jdbc:postgresql://127.0.0.1:1/none");
+        assertThatThrownBy(() ->
+                        Storage.open(DatabaseConfig.of("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2", "", "")))
+                .isInstanceOf(StorageException.class)
+                .hasMessageStartingWith("cannot connect to jdbc:postgresql://127.0.0.1:1/none");
     }
 }

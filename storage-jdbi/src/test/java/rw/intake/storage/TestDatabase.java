@@ -38,17 +38,24 @@ public final class TestDatabase implements AutoCloseable {
     private final Storage storage;
     private final List<LeakChecker> leaks = new CopyOnWriteArrayList<>();
 
-    private TestDatabase(DatabaseKind kind, DatabaseConfig config, String adminUrl, String drop, int chunk, Upgrade upgrade) {
+    private TestDatabase(
+            DatabaseKind kind, DatabaseConfig config, String adminUrl, String drop, int chunk, Upgrade upgrade) {
         this.config = config;
-        this.partitionFrom = Long.getLong("intake.test.partitionFrom",
-            kind == DatabaseKind.POSTGRESQL_PARTITIONS ? 1 : Storage.DEFAULT_PARTITION_MIN_RECORDS);
+        this.partitionFrom = Long.getLong(
+                "intake.test.partitionFrom",
+                kind == DatabaseKind.POSTGRESQL_PARTITIONS ? 1 : Storage.DEFAULT_PARTITION_MIN_RECORDS);
         this.adminUrl = adminUrl;
         this.drop = drop;
         this.kind = kind;
         this.chunk = chunk;
         if (upgrade != null) {
-            Flyway.configure().dataSource(config.jdbcUrl(), user(config.jdbcUrl()), null)
-                .locations("classpath:db/migration/" + Dialect.of(config.jdbcUrl()).key()).target(upgrade.from()).load().migrate();
+            Flyway.configure()
+                    .dataSource(config.jdbcUrl(), user(config.jdbcUrl()), null)
+                    .locations("classpath:db/migration/"
+                            + Dialect.of(config.jdbcUrl()).key())
+                    .target(upgrade.from())
+                    .load()
+                    .migrate();
             for (String sql : upgrade.setup()) {
                 execute(sql);
             }
@@ -57,8 +64,7 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     /** A database migrated to {@code from}, then given rows by {@code setup}, before the storage migrates the rest. */
-    private record Upgrade(String from, String... setup) {
-    }
+    private record Upgrade(String from, String... setup) {}
 
     /** A fresh database of this kind; skips the calling test if its server's URL is not set. */
     public static TestDatabase fresh(DatabaseKind kind) {
@@ -82,10 +88,12 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     private static TestDatabase create(DatabaseKind kind, String h2Directory, int chunk, Upgrade upgrade) {
-        String name = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
+        String name = "t_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
         if (kind == DatabaseKind.H2 && h2Directory != null) {
             String url = "jdbc:h2:file:" + h2Directory + "/" + name;
-            return new TestDatabase(kind, DatabaseConfig.of(url, "sa", ""), url, "DROP ALL OBJECTS DELETE FILES", chunk, upgrade);
+            return new TestDatabase(
+                    kind, DatabaseConfig.of(url, "sa", ""), url, "DROP ALL OBJECTS DELETE FILES", chunk, upgrade);
         }
         if (kind == DatabaseKind.H2) {
             String url = "jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1";
@@ -99,7 +107,8 @@ public final class TestDatabase implements AutoCloseable {
         }
         execute(base, "CREATE SCHEMA " + name);
         String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + name;
-        return new TestDatabase(kind, DatabaseConfig.of(url, "", ""), base, "DROP SCHEMA " + name + " CASCADE", chunk, upgrade);
+        return new TestDatabase(
+                kind, DatabaseConfig.of(url, "", ""), base, "DROP SCHEMA " + name + " CASCADE", chunk, upgrade);
     }
 
     public DatabaseKind kind() {
@@ -126,8 +135,8 @@ public final class TestDatabase implements AutoCloseable {
     /** The first column of the first row of a query run by hand, as a number. */
     public long queryLong(String sql) {
         try (Connection c = DriverManager.getConnection(config.jdbcUrl(), user(config.jdbcUrl()), null);
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
@@ -138,8 +147,8 @@ public final class TestDatabase implements AutoCloseable {
     /** Every row of a query run by hand, each column as text (null as null). */
     public java.util.List<java.util.List<String>> queryRows(String sql) {
         try (Connection c = DriverManager.getConnection(config.jdbcUrl(), user(config.jdbcUrl()), null);
-             Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             java.util.List<java.util.List<String>> rows = new java.util.ArrayList<>();
             int columns = rs.getMetaData().getColumnCount();
             while (rs.next()) {
@@ -162,8 +171,11 @@ public final class TestDatabase implements AutoCloseable {
 
     /** Opens a storage on this database whose handles and statements must all be closed by {@link #close()}. */
     private Storage openWatched() {
-        Storage opened = Storage.builder(config).copy(kind != DatabaseKind.POSTGRESQL_BATCH).chunkRecords(chunk)
-            .partitionMinRecords(partitionFrom).open();
+        Storage opened = Storage.builder(config)
+                .copy(kind != DatabaseKind.POSTGRESQL_BATCH)
+                .chunkRecords(chunk)
+                .partitionMinRecords(partitionFrom)
+                .open();
         leaks.add(LeakChecker.watch(Jdbis.of(opened)));
         return opened;
     }
@@ -196,7 +208,8 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     private static void execute(String url, String... sqls) {
-        try (Connection c = DriverManager.getConnection(url, user(url), null); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url, user(url), null);
+                Statement s = c.createStatement()) {
             for (String sql : sqls) {
                 s.execute(sql);
             }

@@ -3,8 +3,8 @@ package rw.intake.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,8 @@ class UploadIdsTest {
         }
 
         assertThat(ids).isSorted().doesNotHaveDuplicates();
-        assertThat(new HashSet<>(ids.stream().map(s -> s.substring(0, 13)).toList()).size()).isLessThan(ids.size());
+        assertThat(new HashSet<>(ids.stream().map(s -> s.substring(0, 13)).toList()).size())
+                .isLessThan(ids.size());
     }
 
     @Test

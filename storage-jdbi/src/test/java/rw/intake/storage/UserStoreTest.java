@@ -22,16 +22,18 @@ import rw.intake.validation.Violation;
 
 final class UserStoreTest {
 
-    private static final Violation CONFLICT =
-        Violation.of(Field.NID, "nid.already_registered", Severity.ERROR, "A valid record with this NID is already registered");
+    private static final Violation CONFLICT = Violation.of(
+            Field.NID, "nid.already_registered", Severity.ERROR, "A valid record with this NID is already registered");
 
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
     void commit_allRecordsReadBackRowForRow(DatabaseKind kind) {
         try (TestDatabase db = TestDatabase.fresh(kind)) {
             UserStore users = db.storage().users();
-            List<ValidatedRecord> records = List.of(Records.valid(2, Records.nid(1)), Records.invalid(3, Records.nid(1), 2),
-                Records.validWithWarning(4, Records.nid(2)));
+            List<ValidatedRecord> records = List.of(
+                    Records.valid(2, Records.nid(1)),
+                    Records.invalid(3, Records.nid(1), 2),
+                    Records.validWithWarning(4, Records.nid(2)));
 
             CommitResult result = users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records);
 
@@ -42,16 +44,49 @@ final class UserStoreTest {
             assertThat(page.totalItems()).isEqualTo(3);
             List<CommittedUser> items = page.items();
             CommittedUser first = items.get(0);
-            assertThat(first).isEqualTo(new CommittedUser(first.id(), "u1", 2, "Jane Doe", Records.nid(1), "+250788123456", "F",
-                "Jane@example.com", true, true, true, true, true, true, List.of(), result.committedAt()));
+            assertThat(first)
+                    .isEqualTo(new CommittedUser(
+                            first.id(),
+                            "u1",
+                            2,
+                            "Jane Doe",
+                            Records.nid(1),
+                            "+250788123456",
+                            "F",
+                            "Jane@example.com",
+                            true,
+                            true,
+                            true,
+                            true,
+                            true,
+                            true,
+                            List.of(),
+                            result.committedAt()));
             CommittedUser second = items.get(1);
-            assertThat(second).isEqualTo(new CommittedUser(second.id(), "u1", 3, "John \"Q\" Doe", Records.nid(1), "12345", "M",
-                "john@example.com", false, false, false, true, true, true, records.get(1).violations(), result.committedAt()));
+            assertThat(second)
+                    .isEqualTo(new CommittedUser(
+                            second.id(),
+                            "u1",
+                            3,
+                            "John \"Q\" Doe",
+                            Records.nid(1),
+                            "12345",
+                            "M",
+                            "john@example.com",
+                            false,
+                            false,
+                            false,
+                            true,
+                            true,
+                            true,
+                            records.get(1).violations(),
+                            result.committedAt()));
             assertThat(second.errors().get(0).relatedRow()).isEqualTo(2);
             CommittedUser third = items.get(2);
             assertThat(third.valid()).isTrue();
-            assertThat(third.errors()).containsExactly(
-                Violation.of(Field.NID, "nid.numeric_cell", Severity.WARNING, "The cell held a number"));
+            assertThat(third.errors())
+                    .containsExactly(
+                            Violation.of(Field.NID, "nid.numeric_cell", Severity.WARNING, "The cell held a number"));
         }
     }
 
@@ -62,14 +97,17 @@ final class UserStoreTest {
             UserStore users = db.storage().users();
             String names = "Uwase \"Émilie\", Ngabo\n\t\\ 日本 \uD83D\uDE42 a\u0000b";
             rw.intake.validation.RawRecord raw = rw.intake.validation.RawRecord.of(2, names, "", "", "", "");
-            ValidatedRecord record = ValidatedRecord.of(raw, new rw.intake.validation.Normalized(names, null, null, null, null),
-                List.of(Violation.of(Field.NID, "nid.missing", Severity.ERROR, names)));
+            ValidatedRecord record = ValidatedRecord.of(
+                    raw,
+                    new rw.intake.validation.Normalized(names, null, null, null, null),
+                    List.of(Violation.of(Field.NID, "nid.missing", Severity.ERROR, names)));
 
             users.commit(Records.request("u1", "alice", CommitMode.ALL, List.of(record)), List.of(record));
 
             // PostgreSQL text cannot hold NUL: COPY and batches drop it there; H2 and MariaDB keep it.
             String expected = kind.dialect().equals("postgresql") ? names.replace("\u0000", "") : names;
-            CommittedUser user = users.users(new UserQuery(1, 10, "u1", null, null)).items().get(0);
+            CommittedUser user =
+                    users.users(new UserQuery(1, 10, "u1", null, null)).items().get(0);
             assertThat(user.names()).isEqualTo(expected);
             assertThat(user.nid()).isEmpty();
             assertThat(user.errors()).extracting(Violation::message).containsExactly(names);
@@ -81,15 +119,19 @@ final class UserStoreTest {
     void commit_validOnlySkipsInvalid(DatabaseKind kind) {
         try (TestDatabase db = TestDatabase.fresh(kind)) {
             UserStore users = db.storage().users();
-            List<ValidatedRecord> records = List.of(Records.valid(2, Records.nid(1)), Records.invalid(3, Records.nid(1), 2),
-                Records.valid(4, Records.nid(2)), Records.invalid(5, "x", 2));
+            List<ValidatedRecord> records = List.of(
+                    Records.valid(2, Records.nid(1)),
+                    Records.invalid(3, Records.nid(1), 2),
+                    Records.valid(4, Records.nid(2)),
+                    Records.invalid(5, "x", 2));
 
             CommitResult result = users.commit(Records.request("u1", "alice", CommitMode.VALID, records), records);
 
             assertThat(result).isEqualTo(new CommitResult("u1", 2, 2, 0, result.committedAt()));
             assertThat(users.users(new UserQuery(1, 10, "u1", null, null)).items())
-                .extracting(CommittedUser::row, CommittedUser::valid)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(2, true), org.assertj.core.groups.Tuple.tuple(4, true));
+                    .extracting(CommittedUser::row, CommittedUser::valid)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(2, true), org.assertj.core.groups.Tuple.tuple(4, true));
         }
     }
 
@@ -103,11 +145,12 @@ final class UserStoreTest {
             List<ValidatedRecord> more = Records.validRange(100, 5);
 
             assertThatThrownBy(() -> users.commit(Records.request("u1", "alice", CommitMode.ALL, more), more))
-                .isInstanceOf(UploadAlreadyCommittedException.class)
-                .hasMessage("upload u1 is already committed");
+                    .isInstanceOf(UploadAlreadyCommittedException.class)
+                    .hasMessage("upload u1 is already committed");
 
             assertThat(users.users(new UserQuery(1, 50, null, null, null)).items())
-                .extracting(CommittedUser::nid).containsExactly(Records.nid(1), Records.nid(2), Records.nid(3));
+                    .extracting(CommittedUser::nid)
+                    .containsExactly(Records.nid(1), Records.nid(2), Records.nid(3));
         }
     }
 
@@ -118,39 +161,51 @@ final class UserStoreTest {
             UserStore users = db.storage().users();
             List<ValidatedRecord> earlier = Records.validRange(1, 2);
             users.commit(Records.request("u1", "alice", CommitMode.ALL, earlier), earlier);
-            List<ValidatedRecord> later = List.of(Records.valid(2, Records.nid(2)), Records.valid(3, Records.nid(3)),
-                Records.validWithWarning(4, Records.nid(1)));
+            List<ValidatedRecord> later = List.of(
+                    Records.valid(2, Records.nid(2)),
+                    Records.valid(3, Records.nid(3)),
+                    Records.validWithWarning(4, Records.nid(1)));
 
             List<Integer> conflictRows = new ArrayList<>();
-            CommitResult all = users.commit(Records.request("u2", "bob", CommitMode.ALL, later), later, conflictRows::add);
+            CommitResult all =
+                    users.commit(Records.request("u2", "bob", CommitMode.ALL, later), later, conflictRows::add);
 
             assertThat(all).isEqualTo(new CommitResult("u2", 3, 0, 2, all.committedAt()));
             assertThat(conflictRows).containsExactly(2, 4);
-            assertThat(BatchValidator.alreadyRegistered(later.get(2)).violations()).isEqualTo(
-                users.users(new UserQuery(1, 10, "u2", null, null)).items().get(2).errors());
-            List<CommittedUser> saved = users.users(new UserQuery(1, 10, "u2", null, null)).items();
+            assertThat(BatchValidator.alreadyRegistered(later.get(2)).violations())
+                    .isEqualTo(users.users(new UserQuery(1, 10, "u2", null, null))
+                            .items()
+                            .get(2)
+                            .errors());
+            List<CommittedUser> saved =
+                    users.users(new UserQuery(1, 10, "u2", null, null)).items();
             assertThat(saved).extracting(CommittedUser::valid).containsExactly(false, true, false);
             assertThat(saved.get(0).nidValid()).isFalse();
             assertThat(saved.get(0).phoneValid()).isTrue();
             assertThat(saved.get(0).errors()).containsExactly(CONFLICT);
-            assertThat(saved.get(2).errors()).containsExactly(
-                Violation.of(Field.NID, "nid.numeric_cell", Severity.WARNING, "The cell held a number"), CONFLICT);
+            assertThat(saved.get(2).errors())
+                    .containsExactly(
+                            Violation.of(Field.NID, "nid.numeric_cell", Severity.WARNING, "The cell held a number"),
+                            CONFLICT);
 
             List<ValidatedRecord> again = List.of(Records.valid(2, Records.nid(3)), Records.valid(3, Records.nid(4)));
             conflictRows.clear();
-            CommitResult valid = users.commit(Records.request("u3", "bob", CommitMode.VALID, again), again, conflictRows::add);
+            CommitResult valid =
+                    users.commit(Records.request("u3", "bob", CommitMode.VALID, again), again, conflictRows::add);
 
             assertThat(valid).isEqualTo(new CommitResult("u3", 1, 1, 1, valid.committedAt()));
             assertThat(conflictRows).containsExactly(2);
-            assertThat(users.users(new UserQuery(1, 10, null, true, null)).items()).extracting(CommittedUser::nid)
-                .containsExactly(Records.nid(1), Records.nid(2), Records.nid(3), Records.nid(4));
+            assertThat(users.users(new UserQuery(1, 10, null, true, null)).items())
+                    .extracting(CommittedUser::nid)
+                    .containsExactly(Records.nid(1), Records.nid(2), Records.nid(3), Records.nid(4));
         }
     }
 
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
     void commit_concurrentCommitsRegisterEachNidOnce(DatabaseKind kind) throws Exception {
-        try (TestDatabase db = TestDatabase.fresh(kind); Storage other = db.openAnother()) {
+        try (TestDatabase db = TestDatabase.fresh(kind);
+                Storage other = db.openAnother()) {
             // Two uploads of 3000 records sharing 2000 NIDs, the shared ones in opposite orders.
             List<ValidatedRecord> a = Records.validRange(0, 3000);
             List<ValidatedRecord> b = new ArrayList<>(Records.validRange(1000, 3000));
@@ -158,7 +213,8 @@ final class UserStoreTest {
             CyclicBarrier start = new CyclicBarrier(2);
             ExecutorService pool = Executors.newFixedThreadPool(2);
             try {
-                Future<CommitResult> fa = pool.submit(commitAfter(start, db.storage().users(), "ua", a));
+                Future<CommitResult> fa =
+                        pool.submit(commitAfter(start, db.storage().users(), "ua", a));
                 Future<CommitResult> fb = pool.submit(commitAfter(start, other.users(), "ub", b));
                 CommitResult ra = fa.get();
                 CommitResult rb = fb.get();
@@ -172,11 +228,15 @@ final class UserStoreTest {
             UserStore users = db.storage().users();
             Page<CommittedUser> valid = users.users(new UserQuery(1, 500, null, true, null));
             assertThat(valid.totalItems()).isEqualTo(4000);
-            assertThat(users.users(new UserQuery(1, 500, null, false, null)).totalItems()).isEqualTo(2000);
+            assertThat(users.users(new UserQuery(1, 500, null, false, null)).totalItems())
+                    .isEqualTo(2000);
             Set<String> all = new java.util.HashSet<>();
             for (int p = 1; p <= valid.totalPages(); p++) {
-                for (CommittedUser u : users.users(new UserQuery(p, 500, null, true, null)).items()) {
-                    assertThat(all.add(u.nid())).as("NID %s held by one valid record", u.nid()).isTrue();
+                for (CommittedUser u :
+                        users.users(new UserQuery(p, 500, null, true, null)).items()) {
+                    assertThat(all.add(u.nid()))
+                            .as("NID %s held by one valid record", u.nid())
+                            .isTrue();
                 }
             }
             assertThat(all).hasSize(4000);
@@ -186,13 +246,15 @@ final class UserStoreTest {
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
     void commit_sameUploadConcurrentlyOnlyOnce(DatabaseKind kind) throws Exception {
-        try (TestDatabase db = TestDatabase.fresh(kind); Storage other = db.openAnother()) {
+        try (TestDatabase db = TestDatabase.fresh(kind);
+                Storage other = db.openAnother()) {
             List<ValidatedRecord> records = Records.validRange(1, 3000);
             CyclicBarrier start = new CyclicBarrier(2);
             ExecutorService pool = Executors.newFixedThreadPool(2);
             List<Object> outcomes = new ArrayList<>();
             try {
-                Future<CommitResult> fa = pool.submit(commitAfter(start, db.storage().users(), "u1", records));
+                Future<CommitResult> fa =
+                        pool.submit(commitAfter(start, db.storage().users(), "u1", records));
                 Future<CommitResult> fb = pool.submit(commitAfter(start, other.users(), "u1", records));
                 for (Future<CommitResult> f : List.of(fa, fb)) {
                     try {
@@ -206,14 +268,21 @@ final class UserStoreTest {
             }
 
             assertThat(outcomes).filteredOn(CommitResult.class::isInstance).hasSize(1);
-            assertThat(outcomes).filteredOn(UploadAlreadyCommittedException.class::isInstance).hasSize(1);
+            assertThat(outcomes)
+                    .filteredOn(UploadAlreadyCommittedException.class::isInstance)
+                    .hasSize(1);
             Page<CommittedUser> saved = db.storage().users().users(new UserQuery(1, 10, "u1", null, null));
             assertThat(saved.totalItems()).isEqualTo(3000);
-            assertThat(db.storage().users().users(new UserQuery(1, 10, null, false, null)).totalItems()).isZero();
+            assertThat(db.storage()
+                            .users()
+                            .users(new UserQuery(1, 10, null, false, null))
+                            .totalItems())
+                    .isZero();
         }
     }
 
-    private static Callable<CommitResult> commitAfter(CyclicBarrier start, UserStore users, String id, List<ValidatedRecord> r) {
+    private static Callable<CommitResult> commitAfter(
+            CyclicBarrier start, UserStore users, String id, List<ValidatedRecord> r) {
         return () -> {
             start.await();
             return users.commit(Records.request(id, "alice", CommitMode.ALL, r), r);
@@ -229,11 +298,14 @@ final class UserStoreTest {
             Iterable<ValidatedRecord> failing = Records.failingAt(records, 2200);
 
             assertThatThrownBy(() -> users.commit(Records.request("u1", "alice", CommitMode.ALL, records), failing))
-                .isInstanceOf(IllegalStateException.class).hasMessage("staged upload released");
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessage("staged upload released");
 
             assertThat(users.isCommitted("u1")).isFalse();
-            assertThat(users.users(new UserQuery(1, 10, null, null, null)).totalItems()).isZero();
-            assertThat(users.registeredAmong(List.of(Records.nid(1), Records.nid(2000)))).isEmpty();
+            assertThat(users.users(new UserQuery(1, 10, null, null, null)).totalItems())
+                    .isZero();
+            assertThat(users.registeredAmong(List.of(Records.nid(1), Records.nid(2000))))
+                    .isEmpty();
             CommitResult retry = users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records);
             assertThat(retry.committed()).isEqualTo(2500);
         }
@@ -248,11 +320,12 @@ final class UserStoreTest {
             List<ValidatedRecord> records = List.of(Records.valid(2, Records.nid(1)), Records.valid(3, Records.nid(1)));
 
             assertThatThrownBy(() -> users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records))
-                .isInstanceOf(StorageException.class)
-                .hasMessageStartingWith("commit of upload u1 lost 5 races for its NIDs");
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageStartingWith("commit of upload u1 lost 5 races for its NIDs");
 
             assertThat(users.isCommitted("u1")).isFalse();
-            assertThat(users.users(new UserQuery(1, 10, null, null, null)).totalItems()).isZero();
+            assertThat(users.users(new UserQuery(1, 10, null, null, null)).totalItems())
+                    .isZero();
         }
     }
 
@@ -264,8 +337,8 @@ final class UserStoreTest {
             List<ValidatedRecord> records = List.of(Records.valid(2, Records.nid(1)), Records.valid(2, Records.nid(2)));
 
             assertThatThrownBy(() -> users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records))
-                .isInstanceOf(StorageException.class)
-                .hasMessageStartingWith("commit of upload u1 failed: ");
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageStartingWith("commit of upload u1 failed: ");
 
             assertThat(users.isCommitted("u1")).isFalse();
         }
@@ -286,20 +359,27 @@ final class UserStoreTest {
             Page<CommittedUser> second = users.users(new UserQuery(2, 4, null, null, null));
             assertThat(second.totalItems()).isEqualTo(9);
             assertThat(second.totalPages()).isEqualTo(3);
-            assertThat(second.items()).extracting(u -> u.uploadId() + ":" + u.row())
-                .containsExactly("u-a:3", "u-a:4", "u-a:5", "u-a:6");
-            assertThat(users.users(new UserQuery(3, 4, null, null, null)).items()).extracting(u -> u.uploadId() + ":" + u.row())
-                .containsExactly("u-a:7");
-            assertThat(users.users(new UserQuery(4, 4, null, null, null)).items()).isEmpty();
+            assertThat(second.items())
+                    .extracting(u -> u.uploadId() + ":" + u.row())
+                    .containsExactly("u-a:3", "u-a:4", "u-a:5", "u-a:6");
+            assertThat(users.users(new UserQuery(3, 4, null, null, null)).items())
+                    .extracting(u -> u.uploadId() + ":" + u.row())
+                    .containsExactly("u-a:7");
+            assertThat(users.users(new UserQuery(4, 4, null, null, null)).items())
+                    .isEmpty();
 
             Page<CommittedUser> bobs = users.users(new UserQuery(1, 10, null, null, "bob"));
             assertThat(bobs.totalItems()).isEqualTo(3);
             assertThat(bobs.items()).extracting(CommittedUser::uploadId).containsOnly("u-b");
-            assertThat(users.users(new UserQuery(1, 10, null, false, "alice")).items()).extracting(CommittedUser::row)
-                .containsExactly(7);
-            assertThat(users.users(new UserQuery(1, 10, "u-a", true, "alice")).totalItems()).isEqualTo(5);
-            assertThat(users.users(new UserQuery(1, 10, "u-a", null, "bob")).totalItems()).isZero();
-            assertThat(users.users(new UserQuery(1, 10, "u-b", false, null)).items()).isEmpty();
+            assertThat(users.users(new UserQuery(1, 10, null, false, "alice")).items())
+                    .extracting(CommittedUser::row)
+                    .containsExactly(7);
+            assertThat(users.users(new UserQuery(1, 10, "u-a", true, "alice")).totalItems())
+                    .isEqualTo(5);
+            assertThat(users.users(new UserQuery(1, 10, "u-a", null, "bob")).totalItems())
+                    .isZero();
+            assertThat(users.users(new UserQuery(1, 10, "u-b", false, null)).items())
+                    .isEmpty();
         }
     }
 
@@ -320,8 +400,11 @@ final class UserStoreTest {
 
             Set<String> registered = users.registeredAmong(asked);
 
-            assertThat(registered).hasSize(500)
-                .isEqualTo(asked.stream().filter(n -> n.compareTo(Records.nid(2500)) < 0).collect(Collectors.toSet()));
+            assertThat(registered)
+                    .hasSize(500)
+                    .isEqualTo(asked.stream()
+                            .filter(n -> n.compareTo(Records.nid(2500)) < 0)
+                            .collect(Collectors.toSet()));
             assertThat(users.registeredAmong(List.of())).isEmpty();
         }
     }

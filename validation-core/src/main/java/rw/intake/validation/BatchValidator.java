@@ -29,7 +29,8 @@ public final class BatchValidator {
     /** What {@link #duplicateKey} answers for a record that takes no part in a duplicate rule. */
     public static final long NO_KEY = Long.MIN_VALUE;
 
-    private static final Comparator<Violation> FIELD_ORDER = Comparator.comparingInt(v -> v.field().ordinal());
+    private static final Comparator<Violation> FIELD_ORDER =
+            Comparator.comparingInt(v -> v.field().ordinal());
 
     private final RecordValidator validator;
     private final FirstRowIndex nids;
@@ -63,7 +64,8 @@ public final class BatchValidator {
     public ValidatedRecord crossCheck(ValidatedRecord fieldChecked) {
         int row = fieldChecked.row();
         if (row <= lastRow) {
-            throw new IllegalArgumentException("records must come in ascending row order: row " + row + " after row " + lastRow);
+            throw new IllegalArgumentException(
+                    "records must come in ascending row order: row " + row + " after row " + lastRow);
         }
         lastRow = row;
         // All three keys first, then the three probes back to back: their cache misses can overlap.
@@ -109,23 +111,33 @@ public final class BatchValidator {
      * (and no normalized NID), {@code phone.duplicate}, {@code email.duplicate}, each naming the first row; 0 for a key
      * whose first occurrence this record is (or that it does not have). Returns the same instance when all are 0.
      */
-    public static ValidatedRecord withDuplicates(ValidatedRecord fieldChecked, int nidFirst, int phoneFirst, int emailFirst) {
+    public static ValidatedRecord withDuplicates(
+            ValidatedRecord fieldChecked, int nidFirst, int phoneFirst, int emailFirst) {
         if ((nidFirst | phoneFirst | emailFirst) == 0) {
             return fieldChecked;
         }
         Normalized n = fieldChecked.normalized();
         List<Violation> found = new ArrayList<>(3);
         if (nidFirst > 0) {
-            found.add(new Violation(Field.NID, Codes.NID_DUPLICATE, Severity.ERROR, "The same NID is on row " + nidFirst, nidFirst));
+            found.add(new Violation(
+                    Field.NID, Codes.NID_DUPLICATE, Severity.ERROR, "The same NID is on row " + nidFirst, nidFirst));
             n = new Normalized(n.names(), null, n.phoneNumber(), n.gender(), n.email());
         }
         if (phoneFirst > 0) {
-            found.add(new Violation(Field.PHONE_NUMBER, Codes.PHONE_DUPLICATE, Severity.WARNING,
-                    "The same phone number is on row " + phoneFirst, phoneFirst));
+            found.add(new Violation(
+                    Field.PHONE_NUMBER,
+                    Codes.PHONE_DUPLICATE,
+                    Severity.WARNING,
+                    "The same phone number is on row " + phoneFirst,
+                    phoneFirst));
         }
         if (emailFirst > 0) {
-            found.add(new Violation(Field.EMAIL, Codes.EMAIL_DUPLICATE, Severity.WARNING,
-                    "The same email address is on row " + emailFirst, emailFirst));
+            found.add(new Violation(
+                    Field.EMAIL,
+                    Codes.EMAIL_DUPLICATE,
+                    Severity.WARNING,
+                    "The same email address is on row " + emailFirst,
+                    emailFirst));
         }
         return withViolations(fieldChecked, n, found);
     }
@@ -178,9 +190,10 @@ public final class BatchValidator {
     private Set<String> lookUp(List<String> nids) {
         Set<String> registered = new HashSet<>();
         for (int from = 0; from < nids.size(); from += RecordValidator.REGISTERED_LOOKUP_BATCH) {
-            List<String> slice = nids.subList(from, Math.min(nids.size(), from + RecordValidator.REGISTERED_LOOKUP_BATCH));
-            registered.addAll(Objects.requireNonNull(validator.registeredNids().registeredAmong(slice),
-                    "RegisteredNids.registeredAmong returned null"));
+            List<String> slice =
+                    nids.subList(from, Math.min(nids.size(), from + RecordValidator.REGISTERED_LOOKUP_BATCH));
+            registered.addAll(Objects.requireNonNull(
+                    validator.registeredNids().registeredAmong(slice), "RegisteredNids.registeredAmong returned null"));
         }
         return registered;
     }

@@ -29,6 +29,5 @@ public final class Codes {
     public static final String EMAIL_INVALID = "email.invalid";
     public static final String EMAIL_DUPLICATE = "email.duplicate";
 
-    private Codes() {
-    }
+    private Codes() {}
 }

@@ -4,8 +4,15 @@ package rw.intake.validation;
  * One data row as read from a sheet, before validation: the spreadsheet's own row number, the five cell texts
  * (never null; an empty cell is {@code ""}) and whether the NID and phone cells held numbers rather than text.
  */
-public record RawRecord(int row, String names, String nid, String phoneNumber, String gender, String email,
-                        boolean nidNumeric, boolean phoneNumeric) {
+public record RawRecord(
+        int row,
+        String names,
+        String nid,
+        String phoneNumber,
+        String gender,
+        String email,
+        boolean nidNumeric,
+        boolean phoneNumeric) {
 
     public RawRecord {
         if (row < 1) {

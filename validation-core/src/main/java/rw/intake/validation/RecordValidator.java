@@ -140,8 +140,7 @@ public final class RecordValidator {
         private Set<String> phoneRegions = DEFAULT_PHONE_REGIONS;
         private RegisteredNids registeredNids = RegisteredNids.none();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The clock whose year is "the current year" (birth-year and underage rules). Default: the system clock. */
         public Builder clock(Clock clock) {

@@ -6,8 +6,7 @@ package rw.intake.validation;
  */
 public final class Text {
 
-    private Text() {
-    }
+    private Text() {}
 
     /** Whether {@code c} is white space by Java or by Unicode. */
     public static boolean isSpace(char c) {

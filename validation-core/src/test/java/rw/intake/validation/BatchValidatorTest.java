@@ -20,22 +20,24 @@ final class BatchValidatorTest {
 
     /** Two records that differ only in one field: what the second gets. */
     @ParameterizedTest(name = "[{index}] {0}: \"{1}\" then \"{2}\" -> {3}")
-    @CsvSource(delimiter = '|', value = {
-        "NID          | 1199480035534601      | 1199480035534601      | nid.duplicate",
-        "NID          | '1199 4800 3553 4601' | 1199480035534601      | nid.duplicate",
-        "NID          | 4199480035534601      | 4199480035534601      | nid.category nid.duplicate",
-        "NID          | 1202780035534601      | 1202780035534601      | nid.birth_year nid.duplicate",
-        "NID          | 1199480035534601      | 1199470035534601      | nid.gender_mismatch",
-        "NID          | 119948003553460       | 119948003553460       | nid.format",
-        "NID          | 11994800355346O1      | 11994800355346O1      | nid.format",
-        "PHONE_NUMBER | 0785576983            | +250 785 576 983      | phone.duplicate",
-        "PHONE_NUMBER | 785576983             | 00250785576983        | phone.duplicate",
-        "PHONE_NUMBER | 0785576983            | 0785576984            | ''",
-        "PHONE_NUMBER | 0742123456            | 0742123456            | phone.invalid",
-        "EMAIL        | bob@gmail.com         | BOB@Gmail.COM         | email.duplicate",
-        "EMAIL        | bob@gmail.com         | bob@gmail.co          | ''",
-        "EMAIL        | bobby@yahoo           | bobby@yahoo           | email.invalid",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "NID          | 1199480035534601      | 1199480035534601      | nid.duplicate",
+                "NID          | '1199 4800 3553 4601' | 1199480035534601      | nid.duplicate",
+                "NID          | 4199480035534601      | 4199480035534601      | nid.category nid.duplicate",
+                "NID          | 1202780035534601      | 1202780035534601      | nid.birth_year nid.duplicate",
+                "NID          | 1199480035534601      | 1199470035534601      | nid.gender_mismatch",
+                "NID          | 119948003553460       | 119948003553460       | nid.format",
+                "NID          | 11994800355346O1      | 11994800355346O1      | nid.format",
+                "PHONE_NUMBER | 0785576983            | +250 785 576 983      | phone.duplicate",
+                "PHONE_NUMBER | 785576983             | 00250785576983        | phone.duplicate",
+                "PHONE_NUMBER | 0785576983            | 0785576984            | ''",
+                "PHONE_NUMBER | 0742123456            | 0742123456            | phone.invalid",
+                "EMAIL        | bob@gmail.com         | BOB@Gmail.COM         | email.duplicate",
+                "EMAIL        | bob@gmail.com         | bob@gmail.co          | ''",
+                "EMAIL        | bobby@yahoo           | bobby@yahoo           | email.invalid",
+            })
     void next_duplicates(Field field, String first, String second, String codes) {
         BatchValidator batch = Records.VALIDATOR.newBatch();
         ValidatedRecord one = batch.next(distinct(2, field, first));
@@ -43,7 +45,8 @@ final class BatchValidatorTest {
 
         assertThat(Records.codes(one)).doesNotContain("duplicate");
         assertThat(Records.codes(two)).isEqualTo(Records.expected(codes));
-        assertThat(two.violations()).filteredOn(v -> v.code().endsWith(".duplicate"))
+        assertThat(two.violations())
+                .filteredOn(v -> v.code().endsWith(".duplicate"))
                 .allSatisfy(v -> assertThat(v.relatedRow()).isEqualTo(2));
     }
 
@@ -59,15 +62,18 @@ final class BatchValidatorTest {
     void next_everyLaterOccurrenceNamesTheFirst() {
         BatchValidator batch = Records.VALIDATOR.newBatch();
 
-        List<ValidatedRecord> out = Stream.of(2, 5, 9).map(row -> batch.next(Records.valid(row))).toList();
+        List<ValidatedRecord> out =
+                Stream.of(2, 5, 9).map(row -> batch.next(Records.valid(row))).toList();
 
         assertThat(out.get(0).violations()).isEmpty();
         assertThat(out.get(0).valid()).isTrue();
         for (ValidatedRecord r : out.subList(1, 3)) {
-            assertThat(r.violations()).extracting(Violation::code, Violation::severity, Violation::relatedRow).containsExactly(
-                    tuple("nid.duplicate", Severity.ERROR, 2),
-                    tuple("phone.duplicate", Severity.WARNING, 2),
-                    tuple("email.duplicate", Severity.WARNING, 2));
+            assertThat(r.violations())
+                    .extracting(Violation::code, Violation::severity, Violation::relatedRow)
+                    .containsExactly(
+                            tuple("nid.duplicate", Severity.ERROR, 2),
+                            tuple("phone.duplicate", Severity.WARNING, 2),
+                            tuple("email.duplicate", Severity.WARNING, 2));
             assertThat(r.valid()).isFalse();
             assertThat(r.normalized().nid()).isNull();
             assertThat(r.normalized().phoneNumber()).isEqualTo("+250785576983");
@@ -91,11 +97,12 @@ final class BatchValidatorTest {
         BatchValidator batch = Records.VALIDATOR.newBatch();
         batch.next(Records.valid(2));
 
-        ValidatedRecord r = batch.next(new RawRecord(3, "B0b", "1199480035534601", "0785576983", "X", "bob@gmail.com",
-                true, false));
+        ValidatedRecord r = batch.next(
+                new RawRecord(3, "B0b", "1199480035534601", "0785576983", "X", "bob@gmail.com", true, false));
 
-        assertThat(Records.codes(r)).isEqualTo(
-                "names.characters nid.numeric_cell nid.duplicate phone.duplicate gender.invalid email.duplicate");
+        assertThat(Records.codes(r))
+                .isEqualTo(
+                        "names.characters nid.numeric_cell nid.duplicate phone.duplicate gender.invalid email.duplicate");
     }
 
     @Test
@@ -120,9 +127,11 @@ final class BatchValidatorTest {
     void crossCheck_afterParallelFieldRulesEqualsValidateAll() {
         List<RawRecord> raws = mixed(3000);
 
-        List<ValidatedRecord> fieldChecked = raws.parallelStream().map(Records.VALIDATOR::validate).toList();
+        List<ValidatedRecord> fieldChecked =
+                raws.parallelStream().map(Records.VALIDATOR::validate).toList();
         BatchValidator batch = Records.VALIDATOR.newBatch();
-        List<ValidatedRecord> crossChecked = fieldChecked.stream().map(batch::crossCheck).toList();
+        List<ValidatedRecord> crossChecked =
+                fieldChecked.stream().map(batch::crossCheck).toList();
 
         assertThat(crossChecked).isEqualTo(Records.VALIDATOR.validateAll(raws));
         assertThat(crossChecked).anyMatch(r -> r.has("nid.duplicate")).anyMatch(r -> r.has("email.duplicate"));
@@ -133,8 +142,13 @@ final class BatchValidatorTest {
         List<RawRecord> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             int key = i % 7 == 6 && i >= 50 ? i - 50 : i;
-            out.add(RawRecord.of(i + 2, "Person Number", "1199080" + String.format("%09d", key),
-                    "0788" + String.format("%06d", key), "M", "p" + key + "@example.rw"));
+            out.add(RawRecord.of(
+                    i + 2,
+                    "Person Number",
+                    "1199080" + String.format("%09d", key),
+                    "0788" + String.format("%06d", key),
+                    "M",
+                    "p" + key + "@example.rw"));
         }
         return out;
     }
@@ -142,19 +156,24 @@ final class BatchValidatorTest {
     @Test
     void validateAll_looksUpRegisteredNidsOnceAChunk() {
         List<Collection<String>> calls = new ArrayList<>();
-        RecordValidator v = RecordValidator.builder().clock(Records.CLOCK_2026).registeredNids(nids -> {
-            calls.add(List.copyOf(nids));
-            return nids.stream().filter(n -> n.endsWith("0")).collect(Collectors.toSet());
-        }).build();
+        RecordValidator v = RecordValidator.builder()
+                .clock(Records.CLOCK_2026)
+                .registeredNids(nids -> {
+                    calls.add(List.copyOf(nids));
+                    return nids.stream().filter(n -> n.endsWith("0")).collect(Collectors.toSet());
+                })
+                .build();
         List<RawRecord> raws = mixed(2500);
 
         List<ValidatedRecord> out = v.validateAll(raws);
 
         assertThat(calls).hasSize(3);
-        assertThat(calls).allSatisfy(c -> assertThat(c).hasSizeLessThanOrEqualTo(RecordValidator.REGISTERED_LOOKUP_BATCH));
+        assertThat(calls)
+                .allSatisfy(c -> assertThat(c).hasSizeLessThanOrEqualTo(RecordValidator.REGISTERED_LOOKUP_BATCH));
         assertThat(out).hasSize(2500);
-        assertThat(out).allSatisfy(r -> assertThat(r.has("nid.already_registered"))
-                .isEqualTo(r.raw().nid().endsWith("0") && !r.has("nid.duplicate")));
+        assertThat(out)
+                .allSatisfy(r -> assertThat(r.has("nid.already_registered"))
+                        .isEqualTo(r.raw().nid().endsWith("0") && !r.has("nid.duplicate")));
         assertThat(out.get(0).violations()).singleElement().satisfies(x -> {
             assertThat(x.severity()).isEqualTo(Severity.ERROR);
             assertThat(x.message()).isEqualTo("A valid record with this NID is already registered");
@@ -165,34 +184,52 @@ final class BatchValidatorTest {
     @Test
     void markRegistered_asksOnlyForValidNids() {
         List<Collection<String>> calls = new ArrayList<>();
-        RecordValidator v = RecordValidator.builder().clock(Records.CLOCK_2026).registeredNids(nids -> {
-            calls.add(List.copyOf(nids));
-            return Set.copyOf(nids);
-        }).build();
+        RecordValidator v = RecordValidator.builder()
+                .clock(Records.CLOCK_2026)
+                .registeredNids(nids -> {
+                    calls.add(List.copyOf(nids));
+                    return Set.copyOf(nids);
+                })
+                .build();
         BatchValidator batch = v.newBatch();
-        List<ValidatedRecord> chunk = List.of(batch.next(Records.valid(2)), batch.next(Records.valid(3)),
-                batch.next(Records.with(4, Field.NID, "4199480035534602")), batch.next(Records.with(5, Field.NID, "12")));
+        List<ValidatedRecord> chunk = List.of(
+                batch.next(Records.valid(2)),
+                batch.next(Records.valid(3)),
+                batch.next(Records.with(4, Field.NID, "4199480035534602")),
+                batch.next(Records.with(5, Field.NID, "12")));
 
         List<ValidatedRecord> out = batch.markRegistered(chunk);
 
         assertThat(calls).containsExactly(List.of("1199480035534601"));
-        assertThat(out).extracting(Records::codes).containsExactly("nid.already_registered",
-                "nid.duplicate phone.duplicate email.duplicate", "nid.category phone.duplicate email.duplicate",
-                "nid.format phone.duplicate email.duplicate");
+        assertThat(out)
+                .extracting(Records::codes)
+                .containsExactly(
+                        "nid.already_registered",
+                        "nid.duplicate phone.duplicate email.duplicate",
+                        "nid.category phone.duplicate email.duplicate",
+                        "nid.format phone.duplicate email.duplicate");
     }
 
     @Test
     void markRegistered_largeChunkIsAskedAboutAtMostABatchAtATime() {
         List<Integer> sizes = new ArrayList<>();
-        RecordValidator v = RecordValidator.builder().clock(Records.CLOCK_2026).registeredNids(nids -> {
-            sizes.add(nids.size());
-            return nids.stream().filter(n -> n.endsWith("7")).collect(Collectors.toSet());
-        }).build();
+        RecordValidator v = RecordValidator.builder()
+                .clock(Records.CLOCK_2026)
+                .registeredNids(nids -> {
+                    sizes.add(nids.size());
+                    return nids.stream().filter(n -> n.endsWith("7")).collect(Collectors.toSet());
+                })
+                .build();
         BatchValidator batch = v.newBatch();
         List<ValidatedRecord> chunk = new ArrayList<>();
         for (int i = 0; i < 2500; i++) {
-            chunk.add(batch.next(RawRecord.of(i + 2, "Person Number", "1199080" + String.format("%09d", i),
-                    "0788" + String.format("%06d", i), "M", "p" + i + "@example.rw")));
+            chunk.add(batch.next(RawRecord.of(
+                    i + 2,
+                    "Person Number",
+                    "1199080" + String.format("%09d", i),
+                    "0788" + String.format("%06d", i),
+                    "M",
+                    "p" + i + "@example.rw")));
         }
 
         List<ValidatedRecord> out = batch.markRegistered(chunk);
@@ -204,10 +241,12 @@ final class BatchValidatorTest {
     @Test
     void markRegistered_noValidNidNoLookup() {
         AtomicInteger calls = new AtomicInteger();
-        RecordValidator v = RecordValidator.builder().registeredNids(nids -> {
-            calls.incrementAndGet();
-            return Set.of();
-        }).build();
+        RecordValidator v = RecordValidator.builder()
+                .registeredNids(nids -> {
+                    calls.incrementAndGet();
+                    return Set.of();
+                })
+                .build();
         BatchValidator batch = v.newBatch();
 
         List<ValidatedRecord> out = batch.markRegistered(List.of(batch.next(Records.with(2, Field.NID, ""))));
@@ -223,10 +262,13 @@ final class BatchValidatorTest {
     @Test
     void crossCheckThenMarkRegisteredByChunk_equalsValidateAll() {
         List<Integer> sizes = new ArrayList<>();
-        RecordValidator v = RecordValidator.builder().clock(Records.CLOCK_2026).registeredNids(nids -> {
-            sizes.add(nids.size());
-            return nids.stream().filter(n -> n.endsWith("7")).collect(Collectors.toSet());
-        }).build();
+        RecordValidator v = RecordValidator.builder()
+                .clock(Records.CLOCK_2026)
+                .registeredNids(nids -> {
+                    sizes.add(nids.size());
+                    return nids.stream().filter(n -> n.endsWith("7")).collect(Collectors.toSet());
+                })
+                .build();
         List<RawRecord> raws = mixed(2345);
         BatchValidator checks = v.newBatch();
         BatchValidator lookups = v.newBatch();
@@ -234,7 +276,8 @@ final class BatchValidatorTest {
         List<ValidatedRecord> out = new ArrayList<>();
         for (int from = 0; from < raws.size(); from += RecordValidator.REGISTERED_LOOKUP_BATCH) {
             List<ValidatedRecord> chunk = new ArrayList<>();
-            for (RawRecord r : raws.subList(from, Math.min(raws.size(), from + RecordValidator.REGISTERED_LOOKUP_BATCH))) {
+            for (RawRecord r :
+                    raws.subList(from, Math.min(raws.size(), from + RecordValidator.REGISTERED_LOOKUP_BATCH))) {
                 chunk.add(checks.crossCheck(v.validate(r)));
             }
             out.addAll(lookups.markRegistered(chunk));

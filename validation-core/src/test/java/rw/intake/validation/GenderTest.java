@@ -8,30 +8,32 @@ import org.junit.jupiter.params.provider.CsvSource;
 final class GenderTest {
 
     @ParameterizedTest(name = "[{index}] \"{0}\" -> {1}")
-    @CsvSource(delimiter = '|', value = {
-        "M          | ''              | M",
-        "m          | ''              | M",
-        "Male       | ''              | M",
-        "MALE       | ''              | M",
-        "' male '   | ''              | M",
-        "F          | ''              | F",
-        "f          | ''              | F",
-        "Female     | ''              | F",
-        "fEmAlE     | ''              | F",
-        "''         | gender.required |",
-        "'  '       | gender.required |",
-        "X          | gender.invalid  |",
-        "Man        | gender.invalid  |",
-        "Femme      | gender.invalid  |",
-        "Males      | gender.invalid  |",
-        "1          | gender.invalid  |",
-        "M.         | gender.invalid  |",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "M          | ''              | M",
+                "m          | ''              | M",
+                "Male       | ''              | M",
+                "MALE       | ''              | M",
+                "' male '   | ''              | M",
+                "F          | ''              | F",
+                "f          | ''              | F",
+                "Female     | ''              | F",
+                "fEmAlE     | ''              | F",
+                "''         | gender.required |",
+                "'  '       | gender.required |",
+                "X          | gender.invalid  |",
+                "Man        | gender.invalid  |",
+                "Femme      | gender.invalid  |",
+                "Males      | gender.invalid  |",
+                "1          | gender.invalid  |",
+                "M.         | gender.invalid  |",
+            })
     void validate_gender(String cell, String codes, String normalized) {
         RawRecord raw = Records.with(Field.GENDER, cell);
         String nid = "F".equals(normalized) ? "1199470035534601" : raw.nid();
-        ValidatedRecord r = Records.VALIDATOR.validate(new RawRecord(2, raw.names(), nid, raw.phoneNumber(), raw.gender(),
-                raw.email(), false, false));
+        ValidatedRecord r = Records.VALIDATOR.validate(
+                new RawRecord(2, raw.names(), nid, raw.phoneNumber(), raw.gender(), raw.email(), false, false));
 
         assertThat(Records.codes(r)).isEqualTo(Records.expected(codes));
         assertThat(r.normalized().gender()).isEqualTo(normalized);
@@ -42,6 +44,9 @@ final class GenderTest {
     void validate_genderMessage(String cell, String message) {
         ValidatedRecord r = Records.VALIDATOR.validate(Records.with(Field.GENDER, cell));
 
-        assertThat(r.violations()).singleElement().extracting(Violation::message).isEqualTo(message);
+        assertThat(r.violations())
+                .singleElement()
+                .extracting(Violation::message)
+                .isEqualTo(message);
     }
 }

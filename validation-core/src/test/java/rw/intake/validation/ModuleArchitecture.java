@@ -71,8 +71,7 @@ public abstract class ModuleArchitecture {
         allowed = packages.toArray(String[]::new);
         // the rules look only at the names of the classes a module uses, so those are not read
         ArchConfiguration.get().setResolveMissingDependenciesFromClassPath(false);
-        main = new ClassFileImporter(List.of(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS))
-                .importPackages(module.root);
+        main = new ClassFileImporter(List.of(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)).importPackages(module.root);
         mainAndTests = new ClassFileImporter().importPackages(module.root);
     }
 
@@ -83,18 +82,26 @@ public abstract class ModuleArchitecture {
 
     @Test
     void anyClass_usesNoOtherModulesInternals() {
-        noClasses().should().dependOnClassesThat(resideInAPackage("rw.intake..internal..").and(not(resideInAPackage(own))))
+        noClasses()
+                .should()
+                .dependOnClassesThat(resideInAPackage("rw.intake..internal..").and(not(resideInAPackage(own))))
                 .check(mainAndTests);
     }
 
     @Test
     void mainClass_usesNoModuleToItsRight() {
-        noClasses().should().dependOnClassesThat(resideInAPackage("rw.intake..").and(not(resideInAnyPackage(allowed))))
+        noClasses()
+                .should()
+                .dependOnClassesThat(resideInAPackage("rw.intake..").and(not(resideInAnyPackage(allowed))))
                 .check(main);
     }
 
     @Test
     void mainClass_usesNoTestLibrary() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage(TEST_LIBRARIES).check(main);
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(TEST_LIBRARIES)
+                .check(main);
     }
 }

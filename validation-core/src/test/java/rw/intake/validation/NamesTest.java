@@ -9,32 +9,34 @@ import org.junit.jupiter.params.provider.CsvSource;
 final class NamesTest {
 
     @ParameterizedTest(name = "[{index}] \"{0}\" -> {1}")
-    @CsvSource(delimiter = '|', value = {
-        "''                     | names.required                  |",
-        "'   '                  | names.required                  |",
-        "'\t \u00A0'            | names.required                  |",
-        "A                      | names.length                    |",
-        "Al                     | ''                              | Al",
-        "Bob Kagabo             | ''                              | Bob Kagabo",
-        "'  Bob \t  Kagabo  '   | ''                              | Bob Kagabo",
-        "'Bob\u00A0\u00A0Kagabo'| ''                              | Bob Kagabo",
-        "Jean-Paul Habimana     | ''                              | Jean-Paul Habimana",
-        "O'Neil Mugisha         | ''                              | O'Neil Mugisha",
-        "O\u2019Neil Mugisha    | ''                              | O\u2019Neil Mugisha",
-        "Dr. Kagabo             | ''                              | Dr. Kagabo",
-        "\u00C9mile Ngoga       | ''                              | \u00C9mile Ngoga",
-        "E\u0301mile Ngoga      | ''                              | \u00C9mile Ngoga",
-        "'  E\u0301mile  Ngoga' | ''                              | \u00C9mile Ngoga",
-        "\u674E\u5C0F\u9F8D     | ''                              | \u674E\u5C0F\u9F8D",
-        "\u0410\u043D\u043D\u0430 | ''                            | \u0410\u043D\u043D\u0430",
-        "\u0905\u0928\u093F\u0932 | ''                            | \u0905\u0928\u093F\u0932",
-        "Bob3 Kagabo            | names.characters                |",
-        "Mutoni_A               | names.characters                |",
-        "Bob@Kagabo             | names.characters                |",
-        "'Bob, Kagabo'          | names.characters                |",
-        "Bob \u201CKagabo\u201D | names.characters                |",
-        "3                      | names.length names.characters   |",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "''                     | names.required                  |",
+                "'   '                  | names.required                  |",
+                "'\t \u00A0'            | names.required                  |",
+                "A                      | names.length                    |",
+                "Al                     | ''                              | Al",
+                "Bob Kagabo             | ''                              | Bob Kagabo",
+                "'  Bob \t  Kagabo  '   | ''                              | Bob Kagabo",
+                "'Bob\u00A0\u00A0Kagabo'| ''                              | Bob Kagabo",
+                "Jean-Paul Habimana     | ''                              | Jean-Paul Habimana",
+                "O'Neil Mugisha         | ''                              | O'Neil Mugisha",
+                "O\u2019Neil Mugisha    | ''                              | O\u2019Neil Mugisha",
+                "Dr. Kagabo             | ''                              | Dr. Kagabo",
+                "\u00C9mile Ngoga       | ''                              | \u00C9mile Ngoga",
+                "E\u0301mile Ngoga      | ''                              | \u00C9mile Ngoga",
+                "'  E\u0301mile  Ngoga' | ''                              | \u00C9mile Ngoga",
+                "\u674E\u5C0F\u9F8D     | ''                              | \u674E\u5C0F\u9F8D",
+                "\u0410\u043D\u043D\u0430 | ''                            | \u0410\u043D\u043D\u0430",
+                "\u0905\u0928\u093F\u0932 | ''                            | \u0905\u0928\u093F\u0932",
+                "Bob3 Kagabo            | names.characters                |",
+                "Mutoni_A               | names.characters                |",
+                "Bob@Kagabo             | names.characters                |",
+                "'Bob, Kagabo'          | names.characters                |",
+                "Bob \u201CKagabo\u201D | names.characters                |",
+                "3                      | names.length names.characters   |",
+            })
     void validate_names(String cell, String codes, String normalized) {
         ValidatedRecord r = Records.VALIDATOR.validate(Records.with(Field.NAMES, cell));
 
@@ -51,7 +53,8 @@ final class NamesTest {
 
     @Test
     void validate_namesOfOneHundredAndOneCharacters() {
-        ValidatedRecord r = Records.VALIDATOR.validate(Records.with(Field.NAMES, "A".repeat(50) + " " + "B".repeat(50)));
+        ValidatedRecord r =
+                Records.VALIDATOR.validate(Records.with(Field.NAMES, "A".repeat(50) + " " + "B".repeat(50)));
 
         assertThat(Records.codes(r)).isEqualTo("names.length");
         assertThat(r.violations().get(0).message()).isEqualTo("Names must be 2 to 100 characters long; found 101");
@@ -72,7 +75,8 @@ final class NamesTest {
 
         assertThat(r.violations()).singleElement().satisfies(v -> {
             assertThat(v.severity()).isEqualTo(Severity.ERROR);
-            assertThat(v.message()).isEqualTo("Names may contain only letters, spaces, apostrophes, hyphens and periods; found '3'");
+            assertThat(v.message())
+                    .isEqualTo("Names may contain only letters, spaces, apostrophes, hyphens and periods; found '3'");
         });
     }
 

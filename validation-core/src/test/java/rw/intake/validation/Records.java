@@ -10,10 +10,10 @@ import java.util.stream.Collectors;
 final class Records {
 
     static final Clock CLOCK_2026 = Clock.fixed(Instant.parse("2026-06-01T10:00:00Z"), ZoneOffset.UTC);
-    static final RecordValidator VALIDATOR = RecordValidator.builder().clock(CLOCK_2026).build();
+    static final RecordValidator VALIDATOR =
+            RecordValidator.builder().clock(CLOCK_2026).build();
 
-    private Records() {
-    }
+    private Records() {}
 
     static RawRecord valid(int row) {
         return RawRecord.of(row, "Bob Kagabo", "1199480035534601", "0785576983", "M", "bob@gmail.com");
@@ -27,9 +27,15 @@ final class Records {
     static RawRecord with(int row, Field field, String value) {
         RawRecord r = valid(row);
         String v = value == null ? "" : value;
-        return new RawRecord(row, field == Field.NAMES ? v : r.names(), field == Field.NID ? v : r.nid(),
-                field == Field.PHONE_NUMBER ? v : r.phoneNumber(), field == Field.GENDER ? v : r.gender(),
-                field == Field.EMAIL ? v : r.email(), false, false);
+        return new RawRecord(
+                row,
+                field == Field.NAMES ? v : r.names(),
+                field == Field.NID ? v : r.nid(),
+                field == Field.PHONE_NUMBER ? v : r.phoneNumber(),
+                field == Field.GENDER ? v : r.gender(),
+                field == Field.EMAIL ? v : r.email(),
+                false,
+                false);
     }
 
     /** The codes of a record's violations, space-separated in order ({@code ""} for none). */
@@ -43,6 +49,9 @@ final class Records {
     }
 
     static List<String> codesOf(ValidatedRecord r, Field field) {
-        return r.violations().stream().filter(v -> v.field() == field).map(Violation::code).toList();
+        return r.violations().stream()
+                .filter(v -> v.field() == field)
+                .map(Violation::code)
+                .toList();
     }
 }

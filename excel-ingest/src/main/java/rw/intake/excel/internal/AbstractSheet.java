@@ -114,19 +114,20 @@ abstract class AbstractSheet implements SheetRecords {
             throw new IllegalStateException("the sheet is closed");
         }
         streamed = true;
-        Spliterator<RawRecord> spliterator = new Spliterators.AbstractSpliterator<>(Long.MAX_VALUE,
-                Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE) {
-            @Override
-            public boolean tryAdvance(Consumer<? super RawRecord> action) {
-                RawRecord next = peeked != null ? peeked : nextRecord();
-                peeked = null;
-                if (next == null) {
-                    return false;
-                }
-                action.accept(next);
-                return true;
-            }
-        };
+        Spliterator<RawRecord> spliterator =
+                new Spliterators.AbstractSpliterator<>(
+                        Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE) {
+                    @Override
+                    public boolean tryAdvance(Consumer<? super RawRecord> action) {
+                        RawRecord next = peeked != null ? peeked : nextRecord();
+                        peeked = null;
+                        if (next == null) {
+                            return false;
+                        }
+                        action.accept(next);
+                        return true;
+                    }
+                };
         return StreamSupport.stream(spliterator, false).onClose(this::close);
     }
 

@@ -61,7 +61,9 @@ public final class CellValues {
 
     /** Whether the cell held a number (also a formula whose cached value is a number), not text and not a date. */
     public static boolean isNumeric(Cell cell) {
-        return cell != null && cell.getType() != CellType.STRING && cell.getValue() instanceof BigDecimal
+        return cell != null
+                && cell.getType() != CellType.STRING
+                && cell.getValue() instanceof BigDecimal
                 && !isDateFormat(cell.getDataFormatId(), cell.getDataFormatString());
     }
 
@@ -74,7 +76,8 @@ public final class CellValues {
     }
 
     private String date(BigDecimal serial) {
-        long seconds = serial.multiply(BigDecimal.valueOf(SECONDS_PER_DAY)).setScale(0, RoundingMode.HALF_UP)
+        long seconds = serial.multiply(BigDecimal.valueOf(SECONDS_PER_DAY))
+                .setScale(0, RoundingMode.HALF_UP)
                 .longValueExact();
         long days = Math.floorDiv(seconds, SECONDS_PER_DAY);
         long secondOfDay = Math.floorMod(seconds, SECONDS_PER_DAY);
@@ -91,7 +94,8 @@ public final class CellValues {
         if (secondOfDay == 0) {
             return date.toString();
         }
-        return LocalDateTime.of(date, java.time.LocalTime.ofSecondOfDay(secondOfDay)).toString();
+        return LocalDateTime.of(date, java.time.LocalTime.ofSecondOfDay(secondOfDay))
+                .toString();
     }
 
     /**
@@ -99,8 +103,11 @@ public final class CellValues {
      * outside quotes, escapes and bracketed sections (colours, conditions, locales).
      */
     static boolean isDateFormat(Integer id, String format) {
-        if (id != null && ((id >= 14 && id <= 22) || (id >= 27 && id <= 36) || (id >= 45 && id <= 47)
-                || (id >= 50 && id <= 58))) {
+        if (id != null
+                && ((id >= 14 && id <= 22)
+                        || (id >= 27 && id <= 36)
+                        || (id >= 45 && id <= 47)
+                        || (id >= 50 && id <= 58))) {
             return true;
         }
         if (format == null || format.isEmpty()) {
@@ -118,8 +125,8 @@ public final class CellValues {
                     bracket = false;
                 } else if (c == 'h' || c == 'H' || c == 'm' || c == 'M' || c == 's' || c == 'S') {
                     // [h]:mm elapsed time
-                    String inside = section.substring(i, section.indexOf(']', i) < 0 ? section.length()
-                            : section.indexOf(']', i));
+                    String inside = section.substring(
+                            i, section.indexOf(']', i) < 0 ? section.length() : section.indexOf(']', i));
                     if (inside.chars().allMatch(ch -> "hHmMsS".indexOf(ch) >= 0)) {
                         return true;
                     }

@@ -37,13 +37,15 @@ public final class CsvSheet extends AbstractSheet {
     public static final String SHEET_NAME = "CSV";
 
     private static final CsvFactory FACTORY = CsvFactory.builder()
-            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION).build();
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .build();
     private static final char[] SEPARATORS = {',', ';'};
     private static final int NOT_MAPPED = -1;
 
     private final Lines lines;
     /** For each column of the header, the field's index in {@link Field#values()}, or {@link #NOT_MAPPED}. */
     private final int[] slots;
+
     private final String[] values = new String[Field.values().length];
 
     private CsvSheet(Lines lines, SheetHeader header, ReadLimits limits) {
@@ -64,8 +66,8 @@ public final class CsvSheet extends AbstractSheet {
         PackageCheck.checkSize(bytes, limits);
         int bad = firstMalformed(bytes);
         if (bad >= 0) {
-            throw Rejections.csvCorrupt("the bytes are not UTF-8 text (save the file as \"CSV UTF-8\")", lineOf(bytes, bad),
-                    null);
+            throw Rejections.csvCorrupt(
+                    "the bytes are not UTF-8 text (save the file as \"CSV UTF-8\")", lineOf(bytes, bad), null);
         }
         Lines lines = new Lines(bytes, separator(bytes));
         try {
@@ -84,8 +86,9 @@ public final class CsvSheet extends AbstractSheet {
         for (char separator : SEPARATORS) {
             try (Lines lines = new Lines(bytes, separator)) {
                 int firstWidth = -1;
-                for (Line line = lines.next(); line != null && line.number <= HeaderMapper.SEARCH_ROWS;
-                     line = lines.next()) {
+                for (Line line = lines.next();
+                        line != null && line.number <= HeaderMapper.SEARCH_ROWS;
+                        line = lines.next()) {
                     if (HeaderMapper.fieldCount(line.texts) >= HeaderMapper.MIN_FIELDS) {
                         return separator;
                     }
@@ -131,7 +134,9 @@ public final class CsvSheet extends AbstractSheet {
 
     /** The offset of the first byte that is not well-formed UTF-8, or -1. */
     static int firstMalformed(byte[] bytes) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         CharBuffer out = CharBuffer.allocate(64 * 1024);
@@ -159,8 +164,7 @@ public final class CsvSheet extends AbstractSheet {
     }
 
     /** A record as the header search sees it. */
-    private record Line(int number, List<String> texts) {
-    }
+    private record Line(int number, List<String> texts) {}
 
     /**
      * The records of the file through Jackson's token stream: each record is an array of string values. After a
@@ -245,7 +249,8 @@ public final class CsvSheet extends AbstractSheet {
                 return parser.nextToken();
             } catch (JsonParseException e) {
                 String what = e.getOriginalMessage().contains("closing quote")
-                        ? "a quoted value that starts in this record is never closed" : "it is not well-formed CSV";
+                        ? "a quoted value that starts in this record is never closed"
+                        : "it is not well-formed CSV";
                 throw Rejections.csvCorrupt(what, nextStart, e);
             } catch (IOException e) {
                 throw Rejections.csvCorrupt("it cannot be parsed", nextStart, e);

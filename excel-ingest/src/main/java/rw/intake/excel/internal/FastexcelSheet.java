@@ -40,8 +40,8 @@ public final class FastexcelSheet extends AbstractSheet {
     private final int gender;
     private final int email;
 
-    private FastexcelSheet(ReadableWorkbook workbook, SheetRows rows, SheetHeader header, ReadLimits limits,
-                           long mostRows) {
+    private FastexcelSheet(
+            ReadableWorkbook workbook, SheetRows rows, SheetHeader header, ReadLimits limits, long mostRows) {
         super(limits.maxRows());
         // the rows read so far (the header and those above it) are not data; mostRows is the most of any part
         maxDataRows(Math.max(0, mostRows - rows.consumed));
@@ -69,7 +69,8 @@ public final class FastexcelSheet extends AbstractSheet {
         ReadableWorkbook workbook = null;
         SheetRows rows = null;
         try {
-            workbook = new ReadableWorkbook(new ByteArrayInputStream(bytes), hasStyles ? WITH_FORMATS : WITHOUT_FORMATS);
+            workbook =
+                    new ReadableWorkbook(new ByteArrayInputStream(bytes), hasStyles ? WITH_FORMATS : WITHOUT_FORMATS);
             CellValues cells = new CellValues(workbook.isDate1904());
             List<Sheet> candidates = candidates(workbook, sheet);
             IngestException firstRefusal = null;
@@ -79,8 +80,9 @@ public final class FastexcelSheet extends AbstractSheet {
                 try {
                     header = HeaderMapper.find(rows, s.getName());
                 } catch (IngestException e) {
-                    if (sheet != null || (!e.code().equals(IngestException.MISSING_COLUMNS)
-                            && !e.code().equals(IngestException.EMPTY))) {
+                    if (sheet != null
+                            || (!e.code().equals(IngestException.MISSING_COLUMNS)
+                                    && !e.code().equals(IngestException.EMPTY))) {
                         throw e;
                     }
                     firstRefusal = firstRefusal == null ? e : firstRefusal;
@@ -106,10 +108,13 @@ public final class FastexcelSheet extends AbstractSheet {
         if (name == null) {
             return sheets;
         }
-        Optional<Sheet> exact = sheets.stream().filter(s -> name.equals(s.getName())).findFirst();
-        return List.of(exact.or(() -> sheets.stream().filter(s -> Text.strip(name).equalsIgnoreCase(Text.strip(s.getName())))
+        Optional<Sheet> exact =
+                sheets.stream().filter(s -> name.equals(s.getName())).findFirst();
+        return List.of(exact.or(() -> sheets.stream()
+                        .filter(s -> Text.strip(name).equalsIgnoreCase(Text.strip(s.getName())))
                         .findFirst())
-                .orElseThrow(() -> Rejections.sheetNotFound(name, sheets.stream().map(Sheet::getName).toList())));
+                .orElseThrow(() -> Rejections.sheetNotFound(
+                        name, sheets.stream().map(Sheet::getName).toList())));
     }
 
     /** Any failure of the library while reading becomes {@code file.corrupt}; our own refusals pass through. */
@@ -136,7 +141,14 @@ public final class FastexcelSheet extends AbstractSheet {
                 continue;
             }
             record(row.getRowNum(), n, i, p, g, m);
-            return new RawRecord(row.getRowNum(), n, i, p, g, m, CellValues.isNumeric(CellValues.cell(row, nid)),
+            return new RawRecord(
+                    row.getRowNum(),
+                    n,
+                    i,
+                    p,
+                    g,
+                    m,
+                    CellValues.isNumeric(CellValues.cell(row, nid)),
                     CellValues.isNumeric(CellValues.cell(row, phone)));
         }
         return null;
@@ -187,8 +199,8 @@ public final class FastexcelSheet extends AbstractSheet {
                 throw translate(e);
             }
             if (current.getRowNum() <= lastRowNum) {
-                throw Rejections.corrupt("row " + current.getRowNum() + " comes after row " + lastRowNum
-                        + " in the sheet's XML", null);
+                throw Rejections.corrupt(
+                        "row " + current.getRowNum() + " comes after row " + lastRowNum + " in the sheet's XML", null);
             }
             lastRowNum = current.getRowNum();
             consumed++;

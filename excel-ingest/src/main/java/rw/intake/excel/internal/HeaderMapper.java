@@ -38,15 +38,23 @@ public final class HeaderMapper {
         List<String> texts(R row);
     }
 
-    private HeaderMapper() {
-    }
+    private HeaderMapper() {}
 
     private static Map<String, Field> synonyms() {
         Map<String, Field> m = new HashMap<>();
         put(m, Field.NAMES, "names", "name", "full name", "full names");
         put(m, Field.NID, "nid", "national id", "national id number", "id number");
-        put(m, Field.PHONE_NUMBER, "phone number", "phone", "phone no", "tel", "mobile", "mobile number",
-                "telephone", "msisdn");
+        put(
+                m,
+                Field.PHONE_NUMBER,
+                "phone number",
+                "phone",
+                "phone no",
+                "tel",
+                "mobile",
+                "mobile number",
+                "telephone",
+                "msisdn");
         put(m, Field.GENDER, "gender", "sex");
         put(m, Field.EMAIL, "email", "e-mail", "email address");
         return Map.copyOf(m);
@@ -153,7 +161,10 @@ public final class HeaderMapper {
             if (field == null) {
                 ignored.add(text);
             } else if (columns.containsKey(field)) {
-                throw Rejections.duplicateColumns(sheet, rowNum, field.key(),
+                throw Rejections.duplicateColumns(
+                        sheet,
+                        rowNum,
+                        field.key(),
                         List.of(quote(headerOf.get(field), columns.get(field)), quote(text, c)));
             } else {
                 columns.put(field, c);

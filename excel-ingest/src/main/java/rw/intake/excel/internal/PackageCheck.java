@@ -29,16 +29,16 @@ public final class PackageCheck {
 
     private static final byte[] ZIP = {'P', 'K', 3, 4};
     private static final byte[] ZIP_EMPTY = {'P', 'K', 5, 6};
-    private static final byte[] OLE2 = {(byte) 0xD0, (byte) 0xCF, 0x11, (byte) 0xE0, (byte) 0xA1, (byte) 0xB1, 0x1A,
-        (byte) 0xE1};
+    private static final byte[] OLE2 = {
+        (byte) 0xD0, (byte) 0xCF, 0x11, (byte) 0xE0, (byte) 0xA1, (byte) 0xB1, 0x1A, (byte) 0xE1
+    };
     private static final byte[] PDF = "%PDF".getBytes(StandardCharsets.US_ASCII);
     private static final int TEXT_SNIFF = 4096;
     private static final byte[] ENCRYPTED_PACKAGE = "EncryptedPackage".getBytes(StandardCharsets.UTF_16LE);
     private static final int CONTENT_TYPES_KEEP = 64 * 1024;
     private static final int BUFFER = 256 * 1024;
 
-    private PackageCheck() {
-    }
+    private PackageCheck() {}
 
     /**
      * Checks the bytes and tells whether fastexcel may read cell formats (it fails on a workbook without a styles
@@ -57,8 +57,7 @@ public final class PackageCheck {
      * @param hasStyles whether fastexcel may read cell formats
      * @param mostRows  the most {@code row} elements any part holds: no sheet of the workbook has more rows
      */
-    public record Result(boolean hasStyles, long mostRows) {
-    }
+    public record Result(boolean hasStyles, long mostRows) {}
 
     /**
      * As {@link #check}, and counts the rows of the workbook's parts.
@@ -123,7 +122,9 @@ public final class PackageCheck {
         String types = "";
         long mostRows = 0;
         Counter counter = new Counter(maxInflated);
-        try (ZipFile zip = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes)).get()) {
+        try (ZipFile zip = ZipFile.builder()
+                .setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes))
+                .get()) {
             Enumeration<ZipArchiveEntry> entries = zip.getEntries();
             while (entries.hasMoreElements()) {
                 ZipArchiveEntry entry = entries.nextElement();
@@ -138,8 +139,9 @@ public final class PackageCheck {
                 // xz) on some other methods and fail with an Error.
                 if (!zip.canReadEntryData(entry)
                         || (entry.getMethod() != ZipEntry.STORED && entry.getMethod() != ZipEntry.DEFLATED)) {
-                    throw Rejections.corrupt("the zip entry " + entry.getName() + " uses an unsupported compression"
-                            + " or encryption", null);
+                    throw Rejections.corrupt(
+                            "the zip entry " + entry.getName() + " uses an unsupported compression" + " or encryption",
+                            null);
                 }
                 boolean isTypes = "[content_types].xml".equals(name);
                 contentTypes |= isTypes;
@@ -169,11 +171,15 @@ public final class PackageCheck {
             }
             throw Rejections.corrupt("the zip archive is damaged or truncated", e);
         }
-        if (!contentTypes || !(workbookPart || types.contains("spreadsheetml.sheet.main")
-                || types.contains("ms-excel.sheet.macroEnabled.main") || types.contains("spreadsheetml.template.main"))) {
-            throw Rejections.unsupported(types.contains("opendocument") || !contentTypes
-                    ? "a zip archive that is not an Excel workbook (an OpenDocument file or another archive)"
-                    : "an Office document that is not an Excel workbook");
+        if (!contentTypes
+                || !(workbookPart
+                        || types.contains("spreadsheetml.sheet.main")
+                        || types.contains("ms-excel.sheet.macroEnabled.main")
+                        || types.contains("spreadsheetml.template.main"))) {
+            throw Rejections.unsupported(
+                    types.contains("opendocument") || !contentTypes
+                            ? "a zip archive that is not an Excel workbook (an OpenDocument file or another archive)"
+                            : "an Office document that is not an Excel workbook");
         }
         return new Result(types.contains("spreadsheetml.styles+xml"), mostRows);
     }
@@ -254,7 +260,8 @@ public final class PackageCheck {
                         if (n > 0) {
                             inflater.setInput(input, 0, n);
                         } else if (!padded) {
-                            // as java.util.zip and commons-compress do: a nowrap inflater may want one byte past the data
+                            // as java.util.zip and commons-compress do: a nowrap inflater may want one byte past the
+                            // data
                             padded = true;
                             inflater.setInput(new byte[1]);
                         } else {

@@ -8,11 +8,11 @@ import rw.intake.excel.IngestException;
 /** Every refusal of a workbook, with the message a clerk reads and the details a client can use. */
 public final class Rejections {
 
-    private Rejections() {
-    }
+    private Rejections() {}
 
     public static IngestException unsupported(String found) {
-        return new IngestException(IngestException.UNSUPPORTED_FORMAT,
+        return new IngestException(
+                IngestException.UNSUPPORTED_FORMAT,
                 "The file is neither an Excel workbook (.xlsx) nor a CSV file; it looks like " + found
                         + ". Save it from Excel or LibreOffice as \"Excel Workbook (.xlsx)\" or as \"CSV UTF-8\" and"
                         + " upload it again.",
@@ -22,61 +22,76 @@ public final class Rejections {
     /** The message names what is broken; the library's own words go to the details ({@code error}), not to it. */
     public static IngestException corrupt(String what, Throwable cause) {
         String error = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
-        return new IngestException(IngestException.CORRUPT,
+        return new IngestException(
+                IngestException.CORRUPT,
                 "The workbook cannot be read: " + what + ". Open it in Excel, save it again and upload the new file.",
-                Map.of("reason", what, "error", error), cause);
+                Map.of("reason", what, "error", error),
+                cause);
     }
 
     /** A CSV file that cannot be read; {@code line} is the file's line where the fault is (1-based). */
     public static IngestException csvCorrupt(String what, long line, Throwable cause) {
         String error = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
-        return new IngestException(IngestException.CORRUPT,
+        return new IngestException(
+                IngestException.CORRUPT,
                 "The CSV file cannot be read at line " + line + ": " + what + ". Correct that line, or save the list"
                         + " again as \"CSV UTF-8\", and upload it again.",
-                Map.of("reason", what, "line", line, "error", error), cause);
+                Map.of("reason", what, "line", line, "error", error),
+                cause);
     }
 
     public static IngestException passwordProtected() {
-        return new IngestException(IngestException.CORRUPT,
+        return new IngestException(
+                IngestException.CORRUPT,
                 "The workbook is protected with a password. Remove the password in Excel (File > Info > Protect"
                         + " Workbook), save it and upload it again.",
                 Map.of("reason", "protected with a password"));
     }
 
     public static IngestException tooLarge(long size, long limit) {
-        return new IngestException(IngestException.TOO_LARGE,
+        return new IngestException(
+                IngestException.TOO_LARGE,
                 "The file is " + bytes(size) + "; the largest file accepted is " + bytes(limit) + ".",
                 Map.of("size", size, "limit", limit, "limitName", "maxBytes"));
     }
 
     public static IngestException inflatesTooLarge(long limit) {
-        return new IngestException(IngestException.TOO_LARGE,
+        return new IngestException(
+                IngestException.TOO_LARGE,
                 "The workbook unpacks to more than " + bytes(limit) + " of data, the most accepted. Split the list"
                         + " into smaller files.",
                 Map.of("limit", limit, "limitName", "maxInflatedBytes"));
     }
 
     public static IngestException tooManyRows(int limit, int row) {
-        return new IngestException(IngestException.TOO_MANY_ROWS,
-                String.format(Locale.ROOT, "The sheet has more than %,d data rows, the most accepted in one file"
-                        + " (row %,d is over the limit). Split the list into smaller files.", limit, row),
+        return new IngestException(
+                IngestException.TOO_MANY_ROWS,
+                String.format(
+                        Locale.ROOT,
+                        "The sheet has more than %,d data rows, the most accepted in one file"
+                                + " (row %,d is over the limit). Split the list into smaller files.",
+                        limit,
+                        row),
                 Map.of("limit", limit, "limitName", "maxRows", "row", row));
     }
 
     public static IngestException noHeader(String sheet) {
-        return new IngestException(IngestException.EMPTY,
+        return new IngestException(
+                IngestException.EMPTY,
                 "The sheet \"" + sheet + "\" is empty: it has no header row and no data.",
                 Map.of("sheet", sheet));
     }
 
     public static IngestException noData(String sheet, int headerRow) {
-        return new IngestException(IngestException.EMPTY,
+        return new IngestException(
+                IngestException.EMPTY,
                 "The sheet \"" + sheet + "\" has a header in row " + headerRow + " but no data rows below it.",
                 Map.of("sheet", sheet, "headerRow", headerRow));
     }
 
     public static IngestException cellTooLong(int row, String field, int length) {
-        return new IngestException(IngestException.CELL_TOO_LONG,
+        return new IngestException(
+                IngestException.CELL_TOO_LONG,
                 "Row " + row + ": the " + field + " cell holds " + length + " characters; a cell may hold at most "
                         + IngestException.MAX_CELL_CHARS + ", as in a spreadsheet program.",
                 Map.of("row", row, "field", field, "length", length, "limit", IngestException.MAX_CELL_CHARS));
@@ -86,24 +101,28 @@ public final class Rejections {
         return new IngestException(IngestException.EMPTY, "The file is empty (0 bytes).", Map.of("size", 0L));
     }
 
-    public static IngestException missingColumns(String sheet, int headerRow, List<String> missing,
-                                                 List<String> headersFound) {
-        return new IngestException(IngestException.MISSING_COLUMNS,
-                "The sheet \"" + sheet + "\" has no column for " + String.join(", ", missing) + ". Headers found in row "
+    public static IngestException missingColumns(
+            String sheet, int headerRow, List<String> missing, List<String> headersFound) {
+        return new IngestException(
+                IngestException.MISSING_COLUMNS,
+                "The sheet \"" + sheet + "\" has no column for " + String.join(", ", missing)
+                        + ". Headers found in row "
                         + headerRow + ": " + (headersFound.isEmpty() ? "none" : String.join(", ", headersFound))
                         + ". Expected columns: names, nid, phone_number, gender, email (or a listed synonym).",
                 Map.of("sheet", sheet, "headerRow", headerRow, "missing", missing, "headersFound", headersFound));
     }
 
     public static IngestException duplicateColumns(String sheet, int headerRow, String field, List<String> headers) {
-        return new IngestException(IngestException.DUPLICATE_COLUMNS,
+        return new IngestException(
+                IngestException.DUPLICATE_COLUMNS,
                 "In the sheet \"" + sheet + "\", the columns " + String.join(" and ", headers) + " (row " + headerRow
                         + ") both mean " + field + ". Keep one of them and upload again.",
                 Map.of("sheet", sheet, "headerRow", headerRow, "field", field, "headers", headers));
     }
 
     public static IngestException sheetNotFound(String sheet, List<String> sheets) {
-        return new IngestException(IngestException.SHEET_NOT_FOUND,
+        return new IngestException(
+                IngestException.SHEET_NOT_FOUND,
                 "The workbook has no sheet named \"" + sheet + "\". Its sheets are: " + String.join(", ", sheets) + ".",
                 Map.of("sheet", sheet, "sheetsFound", sheets));
     }

@@ -60,12 +60,15 @@ import rw.intake.validation.ValidatedRecord;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 3, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class ReadBench {
 
     /** Default limits but bytes: a million records as CSV are about 75 MiB. */
-    private static final SheetReader READER = SheetReader.builder().limits(new ReadLimits(256L << 20,
-            ReadLimits.DEFAULT_MAX_INFLATED_BYTES, ReadLimits.DEFAULT_MAX_ROWS)).build();
+    private static final SheetReader READER = SheetReader.builder()
+            .limits(new ReadLimits(256L << 20, ReadLimits.DEFAULT_MAX_INFLATED_BYTES, ReadLimits.DEFAULT_MAX_ROWS))
+            .build();
 
     @Param({"50000", "1000000"})
     public int rows;
@@ -93,7 +96,8 @@ public class ReadBench {
 
     @Benchmark
     public long readOnly() {
-        try (SheetRecords records = READER.open(sheet); Stream<RawRecord> s = records.records()) {
+        try (SheetRecords records = READER.open(sheet);
+                Stream<RawRecord> s = records.records()) {
             return check(s.count());
         }
     }
@@ -101,7 +105,8 @@ public class ReadBench {
     @Benchmark
     public long readAndValidate() {
         BatchValidator batch = RecordValidator.defaults().newBatch();
-        try (SheetRecords records = READER.open(sheet); Stream<RawRecord> s = records.records()) {
+        try (SheetRecords records = READER.open(sheet);
+                Stream<RawRecord> s = records.records()) {
             return check(s.map(batch::next).filter(ValidatedRecord::valid).count() >= 0 ? records.rowsRead() : -1);
         }
     }
@@ -128,9 +133,18 @@ public class ReadBench {
     /** The workbook's records as CSV text, a header line first. */
     private static byte[] csv(byte[] xlsx) {
         StringBuilder sb = new StringBuilder("names,nid,phone_number,gender,email\n");
-        try (SheetRecords sheet = READER.open(xlsx); Stream<RawRecord> records = sheet.records()) {
-            records.forEach(r -> sb.append(r.names()).append(',').append(r.nid()).append(',').append(r.phoneNumber())
-                    .append(',').append(r.gender()).append(',').append(r.email()).append('\n'));
+        try (SheetRecords sheet = READER.open(xlsx);
+                Stream<RawRecord> records = sheet.records()) {
+            records.forEach(r -> sb.append(r.names())
+                    .append(',')
+                    .append(r.nid())
+                    .append(',')
+                    .append(r.phoneNumber())
+                    .append(',')
+                    .append(r.gender())
+                    .append(',')
+                    .append(r.email())
+                    .append('\n'));
         }
         return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -142,8 +156,7 @@ public class ReadBench {
             ReadOnlySharedStringsTable strings = new ReadOnlySharedStringsTable(pkg);
             XSSFSheetXMLHandler.SheetContentsHandler handler = new XSSFSheetXMLHandler.SheetContentsHandler() {
                 @Override
-                public void startRow(int rowNum) {
-                }
+                public void startRow(int rowNum) {}
 
                 @Override
                 public void endRow(int rowNum) {
@@ -153,12 +166,11 @@ public class ReadBench {
                 }
 
                 @Override
-                public void cell(String cellReference, String formattedValue, XSSFComment comment) {
-                }
+                public void cell(String cellReference, String formattedValue, XSSFComment comment) {}
             };
             XMLReader parser = XMLHelper.newXMLReader();
-            parser.setContentHandler(new XSSFSheetXMLHandler(reader.getStylesTable(), null, strings, handler,
-                    new DataFormatter(), false));
+            parser.setContentHandler(new XSSFSheetXMLHandler(
+                    reader.getStylesTable(), null, strings, handler, new DataFormatter(), false));
             try (InputStream sheet = reader.getSheetsData().next()) {
                 parser.parse(new InputSource(sheet));
             }
@@ -170,10 +182,21 @@ public class ReadBench {
 
     /** A registration sheet: header and {@code rows} records, ~10% of NIDs and half the phones as number cells. */
     static byte[] workbook(int rows, boolean inlineStrings) {
-        String[] first = {"Jean", "Marie", "Eric", "Claudine", "Patrick", "Aline", "Emmanuel", "Grace", "Olivier",
-            "Diane"};
-        String[] last = {"Uwase", "Habimana", "Mukamana", "Niyonzima", "Uwimana", "Nshimiyimana", "Ingabire",
-            "Mugisha", "Iradukunda", "Byiringiro"};
+        String[] first = {
+            "Jean", "Marie", "Eric", "Claudine", "Patrick", "Aline", "Emmanuel", "Grace", "Olivier", "Diane"
+        };
+        String[] last = {
+            "Uwase",
+            "Habimana",
+            "Mukamana",
+            "Niyonzima",
+            "Uwimana",
+            "Nshimiyimana",
+            "Ingabire",
+            "Mugisha",
+            "Iradukunda",
+            "Byiringiro"
+        };
         Random random = new Random(42);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
@@ -186,8 +209,11 @@ public class ReadBench {
             for (int r = 1; r <= rows; r++) {
                 boolean male = random.nextBoolean();
                 String name = first[random.nextInt(first.length)] + " " + last[random.nextInt(last.length)];
-                long nid = 1_1950_0_0000000_0_00L + (long) random.nextInt(60) * 100_000_000_000L
-                        + (male ? 8 : 7) * 10_000_000_000L + random.nextInt(10_000_000) * 1000L + random.nextInt(100);
+                long nid = 1_1950_0_0000000_0_00L
+                        + (long) random.nextInt(60) * 100_000_000_000L
+                        + (male ? 8 : 7) * 10_000_000_000L
+                        + random.nextInt(10_000_000) * 1000L
+                        + random.nextInt(100);
                 long phone = 780_000_000L + random.nextInt(20_000_000);
                 String email = name.toLowerCase(Locale.ROOT).replace(' ', '.') + r + "@example.rw";
                 text(ws, r, 0, name, inlineStrings);

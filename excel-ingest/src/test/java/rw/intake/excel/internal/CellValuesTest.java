@@ -9,24 +9,26 @@ import org.junit.jupiter.params.provider.CsvSource;
 final class CellValuesTest {
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "0    | General               | false",
-        "14   |                       | true",
-        "22   |                       | true",
-        "2    |                       | false",
-        "164  | yyyy-mm-dd            | true",
-        "164  | dd/mm/yyyy;@          | true",
-        "164  | [$-409]mmmm d, yyyy   | true",
-        "164  | [h]:mm                | true",
-        "164  | 0.00                  | false",
-        "164  | #,##0                 | false",
-        "164  | [Red]#,##0.00         | false",
-        "164  | 0.00E+00              | false",
-        "164  | \"day\" 0             | false",
-        "164  | \\d0                  | false",
-        "164  | General;[Red]-General | false",
-        "164  | @                     | false",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "0    | General               | false",
+                "14   |                       | true",
+                "22   |                       | true",
+                "2    |                       | false",
+                "164  | yyyy-mm-dd            | true",
+                "164  | dd/mm/yyyy;@          | true",
+                "164  | [$-409]mmmm d, yyyy   | true",
+                "164  | [h]:mm                | true",
+                "164  | 0.00                  | false",
+                "164  | #,##0                 | false",
+                "164  | [Red]#,##0.00         | false",
+                "164  | 0.00E+00              | false",
+                "164  | \"day\" 0             | false",
+                "164  | \\d0                  | false",
+                "164  | General;[Red]-General | false",
+                "164  | @                     | false",
+            })
     void isDateFormat_formats(int id, String format, boolean date) {
         assertThat(CellValues.isDateFormat(id, format)).isEqualTo(date);
     }
@@ -47,13 +49,15 @@ final class CellValuesTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "'  Alice  Uwase '|Alice  Uwase",
-        "'\u00a0\t0788 123 456\u00a0\u2007'|0788 123 456",
-        "'\u3000x\n'|x",
-        "'   '|''",
-        "abc|abc",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "'  Alice  Uwase '|Alice  Uwase",
+                "'\u00a0\t0788 123 456\u00a0\u2007'|0788 123 456",
+                "'\u3000x\n'|x",
+                "'   '|''",
+                "abc|abc",
+            })
     void trim_whiteSpaceAndSpaceSeparators(String raw, String trimmed) {
         assertThat(CellValues.trim(raw)).isEqualTo(trimmed);
     }

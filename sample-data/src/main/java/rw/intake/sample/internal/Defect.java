@@ -35,7 +35,13 @@ enum Defect {
     EMAIL_DUPLICATE(Slot.EMAIL);
 
     /** The five cells of a record. */
-    enum Slot { NAMES, NID, PHONE, GENDER, EMAIL }
+    enum Slot {
+        NAMES,
+        NID,
+        PHONE,
+        GENDER,
+        EMAIL
+    }
 
     @SuppressWarnings("ImmutableEnumChecker") // an unmodifiable view of a set no one else holds
     private final Set<Slot> slots;

@@ -8,8 +8,7 @@ final class Defects {
 
     private static final int MAX_NAMES = 100;
 
-    private Defects() {
-    }
+    private Defects() {}
 
     /** One letter, or more than 100 characters of letters and spaces. */
     static String badLengthName(String family, SplittableRandom r) {
@@ -52,8 +51,9 @@ final class Defects {
                 int at = 6 + r.nextInt(7);
                 yield nid.substring(0, at) + "OIA".charAt(r.nextInt(3)) + nid.substring(at + 1);
             }
-            case 3 -> nid.charAt(0) + "-" + nid.substring(1, 5) + "-" + nid.charAt(5) + "-" + nid.substring(6, 13) + "-"
-                    + nid.substring(13);
+            case 3 ->
+                nid.charAt(0) + "-" + nid.substring(1, 5) + "-" + nid.charAt(5) + "-" + nid.substring(6, 13) + "-"
+                        + nid.substring(13);
             case 4 -> nid.substring(0, 14);
             default -> Vocabulary.pick(List.of("N/A", "none", "pending", "lost ID"), r);
         };

@@ -37,11 +37,17 @@ final class DeterministicZip extends OutputStream {
     private static final Pattern CREATED = Pattern.compile("(<dcterms:created[^>]*>)[^<]*(</dcterms:created>)");
     /** The worksheet part whose dimension is patched. */
     static final String SHEET_PART = "xl/worksheets/sheet1.xml";
+
     private static final byte[] PLACEHOLDER_DIMENSION = "<dimension ref=\"A1\"/>".getBytes(StandardCharsets.US_ASCII);
     /** The dimension comes in the sheet's first bytes; past this many, the sheet is passed on unchanged. */
     private static final int HEAD_LIMIT = 64 * 1024;
 
-    private enum State { HEADER, DATA, DESCRIPTOR, TRAILER }
+    private enum State {
+        HEADER,
+        DATA,
+        DESCRIPTOR,
+        TRAILER
+    }
 
     private final ZipOutputStream zip;
     private final LocalDateTime time;
@@ -72,7 +78,8 @@ final class DeterministicZip extends OutputStream {
      *                  {@code <dimension>} element; null to leave it as written
      */
     DeterministicZip(OutputStream out, LocalDateTime time, int level, String dimension) {
-        this.dimension = dimension == null ? null
+        this.dimension = dimension == null
+                ? null
                 : ("<dimension ref=\"" + dimension + "\"/>").getBytes(StandardCharsets.US_ASCII);
         this.zip = new ZipOutputStream(out, StandardCharsets.UTF_8);
         this.zip.setLevel(level);

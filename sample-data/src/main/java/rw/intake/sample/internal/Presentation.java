@@ -8,10 +8,10 @@ import java.util.SplittableRandom;
 final class Presentation {
 
     private static final List<String> MALE = List.of("M", "M", "M", "Male", "Male", "m", "male", "MALE", " M ");
-    private static final List<String> FEMALE = List.of("F", "F", "F", "Female", "Female", "f", "female", "FEMALE", " F ");
+    private static final List<String> FEMALE =
+            List.of("F", "F", "F", "Female", "Female", "f", "female", "FEMALE", " F ");
 
-    private Presentation() {
-    }
+    private Presentation() {}
 
     static String names(String given, String family, SplittableRandom r) {
         int style = r.nextInt(10);
@@ -46,7 +46,8 @@ final class Presentation {
     static String email(String email, SplittableRandom r) {
         int at = email.indexOf('@');
         return switch (r.nextInt(20)) {
-            case 0, 1 -> email.substring(0, at + 1) + Character.toUpperCase(email.charAt(at + 1)) + email.substring(at + 2);
+            case 0, 1 ->
+                email.substring(0, at + 1) + Character.toUpperCase(email.charAt(at + 1)) + email.substring(at + 2);
             case 2 -> Character.toUpperCase(email.charAt(0)) + email.substring(1);
             default -> email;
         };

@@ -3,9 +3,9 @@ package rw.intake.sample.internal;
 import java.text.Normalizer;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -33,6 +33,7 @@ public final class RecordGenerator {
     private static final int YEAR_LOW = 1950;
     /** Clean holders are at least this old; underage ones at most 15, so the boundary age 16 is never written. */
     private static final int CLEAN_MIN_AGE = 17;
+
     private static final String MOBILE_PREFIXES = "2389";
     private static final int DUPLICATE_TRIES = 8;
 
@@ -68,29 +69,32 @@ public final class RecordGenerator {
 
     /** The records in row order, lazily; blank rows are skipped over in the row numbers. */
     public Stream<SampleRow> rows() {
-        Spliterator<SampleRow> split = new Spliterators.AbstractSpliterator<>(spec.rows(),
-                Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE | Spliterator.SIZED) {
-            private final SplittableRandom blanks = blankRandom();
-            private int index;
-            private int row = spec.headerRow() + 1;
+        Spliterator<SampleRow> split =
+                new Spliterators.AbstractSpliterator<>(
+                        spec.rows(),
+                        Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE | Spliterator.SIZED) {
+                    private final SplittableRandom blanks = blankRandom();
+                    private int index;
+                    private int row = spec.headerRow() + 1;
 
-            @Override
-            public boolean tryAdvance(Consumer<? super SampleRow> action) {
-                if (index >= spec.rows()) {
-                    return false;
-                }
-                while (spec.blankRowRatio() > 0 && blanks.nextDouble() < spec.blankRowRatio()) {
-                    row++;
-                }
-                if (row > MAX_SHEET_ROW) {
-                    throw new IllegalStateException("record " + index + " falls past the last sheet row " + MAX_SHEET_ROW);
-                }
-                action.accept(record(index, row));
-                index++;
-                row++;
-                return true;
-            }
-        };
+                    @Override
+                    public boolean tryAdvance(Consumer<? super SampleRow> action) {
+                        if (index >= spec.rows()) {
+                            return false;
+                        }
+                        while (spec.blankRowRatio() > 0 && blanks.nextDouble() < spec.blankRowRatio()) {
+                            row++;
+                        }
+                        if (row > MAX_SHEET_ROW) {
+                            throw new IllegalStateException(
+                                    "record " + index + " falls past the last sheet row " + MAX_SHEET_ROW);
+                        }
+                        action.accept(record(index, row));
+                        index++;
+                        row++;
+                        return true;
+                    }
+                };
         return StreamSupport.stream(split, false);
     }
 
@@ -132,11 +136,11 @@ public final class RecordGenerator {
         int year = YEAR_LOW + r.nextInt(referenceYear - CLEAN_MIN_AGE - YEAR_LOW + 1);
         long serial = (index * 7_654_321L + serialOffset) % SEVEN_DIGITS;
         int issue = r.nextInt(10) < 8 ? 0 : 1;
-        String nid = String.format(Locale.ROOT, "%d%04d%d%07d%d%02d", category, year, male ? 8 : 7, serial, issue,
-                r.nextInt(100));
+        String nid = String.format(
+                Locale.ROOT, "%d%04d%d%07d%d%02d", category, year, male ? 8 : 7, serial, issue, r.nextInt(100));
         long subscriber = (index * 3_141_593L + subscriberOffset) % SEVEN_DIGITS;
-        String phone = String.format(Locale.ROOT, "7%c%07d", MOBILE_PREFIXES.charAt(r.nextInt(MOBILE_PREFIXES.length())),
-                subscriber);
+        String phone = String.format(
+                Locale.ROOT, "7%c%07d", MOBILE_PREFIXES.charAt(r.nextInt(MOBILE_PREFIXES.length())), subscriber);
         String g = ascii(given);
         String f = ascii(family);
         int n = index + 1;
@@ -186,7 +190,8 @@ public final class RecordGenerator {
         switch (d) {
             case NAMES_REQUIRED -> c.fail("names.required").names = r.nextBoolean() ? "" : "   ";
             case NAMES_LENGTH -> c.fail("names.length").names = Defects.badLengthName(p.family(), r);
-            case NAMES_CHARACTERS -> c.fail("names.characters").names = Defects.badCharacterName(p.given(), p.family(), r);
+            case NAMES_CHARACTERS ->
+                c.fail("names.characters").names = Defects.badCharacterName(p.given(), p.family(), r);
             case NID_REQUIRED -> c.fail("nid.required").nid = "";
             case NID_FORMAT -> Defects.nidFormat(c, p.nid(), r);
             case NID_CATEGORY -> structure(c, p, r, true, false, 0);
@@ -222,7 +227,9 @@ public final class RecordGenerator {
             }
             case NID_UNDERAGE -> {
                 int year = referenceYear - 1 - r.nextInt(CLEAN_MIN_AGE - 2);
-                c.fail("nid.underage").nid = p.nid().charAt(0) + String.format(Locale.ROOT, "%04d", year) + p.nid().substring(5);
+                c.fail("nid.underage").nid = p.nid().charAt(0)
+                        + String.format(Locale.ROOT, "%04d", year)
+                        + p.nid().substring(5);
                 maybeNumericNid(c, r);
             }
             case PHONE_REQUIRED -> {
@@ -248,7 +255,8 @@ public final class RecordGenerator {
                 if (k < 0) {
                     c.fail("email.invalid").email = Defects.badEmail(p.email(), r);
                 } else {
-                    c.fail("email.duplicate").email = Presentation.email(person(k).email(), r);
+                    c.fail("email.duplicate").email =
+                            Presentation.email(person(k).email(), r);
                 }
             }
             default -> throw new IllegalStateException("unknown defect " + d);
@@ -287,7 +295,10 @@ public final class RecordGenerator {
 
     /** One in five NIDs that survive as a number (16 digits, no leading zero) is written to a number cell. */
     private static void maybeNumericNid(Cells c, SplittableRandom r) {
-        if (r.nextInt(5) == 0 && c.nid.length() == 16 && c.nid.charAt(0) != '0' && c.nid.chars().allMatch(Character::isDigit)) {
+        if (r.nextInt(5) == 0
+                && c.nid.length() == 16
+                && c.nid.charAt(0) != '0'
+                && c.nid.chars().allMatch(Character::isDigit)) {
             c.nidNumeric = true;
             c.fail("nid.numeric_cell");
         }
@@ -306,13 +317,14 @@ public final class RecordGenerator {
 
     /** Lower-case ASCII letters only: accents dropped, spaces and apostrophes removed. */
     static String ascii(String name) {
-        return Normalizer.normalize(name, Normalizer.Form.NFD).replaceAll("\\p{M}", "").toLowerCase(Locale.ROOT)
+        return Normalizer.normalize(name, Normalizer.Form.NFD)
+                .replaceAll("\\p{M}", "")
+                .toLowerCase(Locale.ROOT)
                 .replaceAll("[^a-z]", "");
     }
 
     /** The clean identity of one record. */
-    record Person(boolean male, String given, String family, String nid, String phone, String email) {
-    }
+    record Person(boolean male, String given, String family, String nid, String phone, String email) {}
 
     /** The five cells of the record being built, and its expected codes. */
     static final class Cells {

@@ -22,20 +22,24 @@ public final class WorkbookWriter {
     public static final String SHEET_NAME = "Registrations";
     /** The sidecar's header line. */
     public static final String CSV_HEADER = "row,codes";
+
     private static final String APPLICATION = "intake-sample-data";
     /** Rows kept in fastexcel's buffer before they are written out. */
     private static final int FLUSH_EVERY = 1024;
+
     private static final int FIELDS = 5;
 
-    private WorkbookWriter() {
-    }
+    private WorkbookWriter() {}
 
     /** Writes the workbook and the sidecar; closes neither stream. */
     public static void write(SampleSpec spec, OutputStream xlsx, Writer expectedCsv) throws IOException {
         RecordGenerator generator = RecordGenerator.of(spec);
         List<Integer> columns = columns(spec);
-        DeterministicZip zip = new DeterministicZip(xlsx, LocalDate.of(spec.referenceYear(), 1, 1).atStartOfDay(),
-                Deflater.DEFAULT_COMPRESSION, dimension(spec, generator, columns.size()));
+        DeterministicZip zip = new DeterministicZip(
+                xlsx,
+                LocalDate.of(spec.referenceYear(), 1, 1).atStartOfDay(),
+                Deflater.DEFAULT_COMPRESSION,
+                dimension(spec, generator, columns.size()));
         Workbook wb = new Workbook(zip, APPLICATION, null);
         // DeterministicZip inflates and deflates again: fastexcel need not compress.
         wb.setCompressionLevel(Deflater.NO_COMPRESSION);
@@ -134,7 +138,8 @@ public final class WorkbookWriter {
                 }
                 case 4 -> text(ws, r, c, row.email());
                 default -> {
-                    List<String> values = Vocabulary.EXTRA_COLUMNS.get((column - FIELDS) % Vocabulary.EXTRA_COLUMNS.size());
+                    List<String> values =
+                            Vocabulary.EXTRA_COLUMNS.get((column - FIELDS) % Vocabulary.EXTRA_COLUMNS.size());
                     text(ws, r, c, values.get(1 + extras.nextInt(values.size() - 1)));
                 }
             }
@@ -145,8 +150,8 @@ public final class WorkbookWriter {
      * A row that is in the sheet but whose five mapped cells are blank: white space in one of them, or (between
      * records, when there are extra columns) a value in an extra column only.
      */
-    private static void writeBlankRow(Worksheet ws, RecordGenerator generator, List<Integer> columns, int row,
-                                      boolean mayFillExtra) {
+    private static void writeBlankRow(
+            Worksheet ws, RecordGenerator generator, List<Integer> columns, int row, boolean mayFillExtra) {
         SplittableRandom r = generator.random(row, 4);
         int c = r.nextInt(columns.size());
         int column = columns.get(c);

@@ -40,8 +40,10 @@ final class DeterministicZipTest {
             }
         }
 
-        assertThat(names).contains("xl/worksheets/sheet1.xml", "xl/workbook.xml", "[Content_Types].xml", "docProps/core.xml");
-        assertThat(core).contains("<dcterms:created xsi:type=\"dcterms:W3CDTF\">2026-01-01T00:00:00Z</dcterms:created>");
+        assertThat(names)
+                .contains("xl/worksheets/sheet1.xml", "xl/workbook.xml", "[Content_Types].xml", "docProps/core.xml");
+        assertThat(core)
+                .contains("<dcterms:created xsi:type=\"dcterms:W3CDTF\">2026-01-01T00:00:00Z</dcterms:created>");
     }
 
     @Test
@@ -53,25 +55,30 @@ final class DeterministicZipTest {
             zip.putNextEntry(new ZipEntry("b.xml"));
             zip.write("<b/>".getBytes(StandardCharsets.UTF_8));
         }
-        DeterministicZip rewriter = new DeterministicZip(new ByteArrayOutputStream(), NEW_YEAR, Deflater.DEFAULT_COMPRESSION);
+        DeterministicZip rewriter =
+                new DeterministicZip(new ByteArrayOutputStream(), NEW_YEAR, Deflater.DEFAULT_COMPRESSION);
 
         assertThatThrownBy(() -> {
-            rewriter.write(foreign.toByteArray());
-            rewriter.finish();
-        }).isInstanceOf(ZipException.class);
+                    rewriter.write(foreign.toByteArray());
+                    rewriter.finish();
+                })
+                .isInstanceOf(ZipException.class);
     }
 
     @Test
     void write_notAZip() {
-        DeterministicZip rewriter = new DeterministicZip(new ByteArrayOutputStream(), NEW_YEAR, Deflater.DEFAULT_COMPRESSION);
+        DeterministicZip rewriter =
+                new DeterministicZip(new ByteArrayOutputStream(), NEW_YEAR, Deflater.DEFAULT_COMPRESSION);
 
         assertThatThrownBy(() -> rewriter.write("not a zip at all".getBytes(StandardCharsets.UTF_8)))
-                .isInstanceOf(ZipException.class).hasMessageContaining("unexpected zip record");
+                .isInstanceOf(ZipException.class)
+                .hasMessageContaining("unexpected zip record");
     }
 
     @Test
     void finish_beforeTheCentralDirectory() {
-        DeterministicZip rewriter = new DeterministicZip(new ByteArrayOutputStream(), NEW_YEAR, Deflater.DEFAULT_COMPRESSION);
+        DeterministicZip rewriter =
+                new DeterministicZip(new ByteArrayOutputStream(), NEW_YEAR, Deflater.DEFAULT_COMPRESSION);
 
         assertThatThrownBy(rewriter::finish).isInstanceOf(ZipException.class).hasMessageContaining("ended early");
     }

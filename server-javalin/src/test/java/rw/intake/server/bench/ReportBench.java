@@ -44,8 +44,7 @@ import rw.intake.server.internal.upload.Workbooks;
 public final class ReportBench {
     private static final int WARM_UPS = 3;
 
-    private ReportBench() {
-    }
+    private ReportBench() {}
 
     public static void main(String[] args) throws Exception {
         int rows = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
@@ -60,11 +59,20 @@ public final class ReportBench {
                 download(server, token, "/api/v1/uploads/" + warm + "/report.csv?status=all", false);
             }
             String id = upload(server, token, SampleSpec.of(rows, 2026).withInvalidRatio(invalid));
-            JsonNode totals = TestServer.json(server.get("/api/v1/uploads/" + id, token)).get("totals");
-            System.out.printf(Locale.ROOT, "%,d records staged, %,d invalid, %,d with warnings%n",
-                    totals.get("records").asLong(), totals.get("invalid").asLong(), totals.get("withWarnings").asLong());
-            for (String q : new String[] {"report.xlsx?status=all", "report.xlsx?status=invalid", "report.csv?status=all",
-                "report.xlsx?status=all"}) {
+            JsonNode totals =
+                    TestServer.json(server.get("/api/v1/uploads/" + id, token)).get("totals");
+            System.out.printf(
+                    Locale.ROOT,
+                    "%,d records staged, %,d invalid, %,d with warnings%n",
+                    totals.get("records").asLong(),
+                    totals.get("invalid").asLong(),
+                    totals.get("withWarnings").asLong());
+            for (String q : new String[] {
+                "report.xlsx?status=all",
+                "report.xlsx?status=invalid",
+                "report.csv?status=all",
+                "report.xlsx?status=all"
+            }) {
                 download(server, token, "/api/v1/uploads/" + id + "/" + q, false);
             }
             download(server, token, "/api/v1/uploads/" + id + "/report.xlsx?status=all", true);
@@ -76,7 +84,10 @@ public final class ReportBench {
         String id = Workbooks.accepted(server, token, SampleWorkbooks.xlsxBytes(spec));
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
         while (System.nanoTime() < deadline) {
-            if (!"validating".equals(TestServer.json(server.get("/api/v1/uploads/" + id, token)).get("status").asText())) {
+            if (!"validating"
+                    .equals(TestServer.json(server.get("/api/v1/uploads/" + id, token))
+                            .get("status")
+                            .asText())) {
                 return id;
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
@@ -88,8 +99,8 @@ public final class ReportBench {
         long before = probeHeap ? liveHeap() : 0;
         long t0 = System.nanoTime();
         long cpu0 = processCpuNanos();
-        HttpResponse<InputStream> r = server.client().send(server.request(path, token).GET().build(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> r = server.client()
+                .send(server.request(path, token).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {
             throw new IllegalStateException(path + ": " + r.statusCode());
         }
@@ -112,11 +123,22 @@ public final class ReportBench {
         }
         long t1 = System.nanoTime();
         if (probeHeap) {
-            System.out.printf(Locale.ROOT, "  %s: live heap while streaming, over the live heap before: at most %.1f MB "
-                    + "(%d probes, %,d bytes)%n", path.substring(path.lastIndexOf('/') + 1), peak / 1e6, probe, bytes);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %s: live heap while streaming, over the live heap before: at most %.1f MB "
+                            + "(%d probes, %,d bytes)%n",
+                    path.substring(path.lastIndexOf('/') + 1),
+                    peak / 1e6,
+                    probe,
+                    bytes);
         } else {
-            System.out.printf(Locale.ROOT, "  %s: %,d bytes, first byte after %d ms, last after %d ms, process CPU %d ms%n",
-                    path.substring(path.lastIndexOf('/') + 1), bytes, (first - t0) / 1_000_000, (t1 - t0) / 1_000_000,
+            System.out.printf(
+                    Locale.ROOT,
+                    "  %s: %,d bytes, first byte after %d ms, last after %d ms, process CPU %d ms%n",
+                    path.substring(path.lastIndexOf('/') + 1),
+                    bytes,
+                    (first - t0) / 1_000_000,
+                    (t1 - t0) / 1_000_000,
                     (processCpuNanos() - cpu0) / 1_000_000);
         }
     }
@@ -137,6 +159,7 @@ public final class ReportBench {
     }
 
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 }

@@ -51,7 +51,10 @@ final class ItDatabase implements AutoCloseable {
             case POSTGRESQL -> {
                 String base = base("INTAKE_TEST_POSTGRES_URL", kind);
                 execute(base, "CREATE SCHEMA " + name);
-                return new ItDatabase(kind, base + (base.contains("?") ? "&" : "?") + "currentSchema=" + name, base,
+                return new ItDatabase(
+                        kind,
+                        base + (base.contains("?") ? "&" : "?") + "currentSchema=" + name,
+                        base,
                         "DROP SCHEMA " + name + " CASCADE");
             }
             default -> {
@@ -67,7 +70,8 @@ final class ItDatabase implements AutoCloseable {
 
     private static String base(String variable, Kind kind) {
         String base = System.getenv(variable);
-        assumeTrue(base != null && !base.isBlank(),
+        assumeTrue(
+                base != null && !base.isBlank(),
                 variable + " not set: " + kind.name().toLowerCase(Locale.ROOT) + " robustness tests skipped");
         return base;
     }
@@ -86,8 +90,9 @@ final class ItDatabase implements AutoCloseable {
     }
 
     static long queryLong(String url, String sql) {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         } catch (SQLException e) {
@@ -96,7 +101,8 @@ final class ItDatabase implements AutoCloseable {
     }
 
     static void execute(String url, String sql) {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(sql + " failed", e);

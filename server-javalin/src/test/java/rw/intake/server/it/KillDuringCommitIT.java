@@ -25,13 +25,16 @@ final class KillDuringCommitIT {
                 String id = server.uploadValidated(workbook);
                 CompletableFuture<HttpResponse<String>> commit = server.commitAsync(id);
                 assertThat(ServerProcess.poll(Duration.ofSeconds(60), () -> midCommit(server, db, id)))
-                        .as("the commit runs").isTrue();
+                        .as("the commit runs")
+                        .isTrue();
 
                 server.kill();
 
                 assertThat(commit).failsWithin(Duration.ofSeconds(10));
                 if (kind == ItDatabase.Kind.POSTGRESQL) {
-                    assertThat(db.queryLong(ItDatabase.STRAY_TABLES)).as("the killed commit's table").isEqualTo(1);
+                    assertThat(db.queryLong(ItDatabase.STRAY_TABLES))
+                            .as("the killed commit's table")
+                            .isEqualTo(1);
                 }
             }
             try (ServerProcess server = ServerProcess.start(name + "-restarted", ServerProcess.env(db.url()))) {
@@ -41,8 +44,11 @@ final class KillDuringCommitIT {
                     assertThat(db.queryLong("SELECT COUNT(*) FROM users")).isZero();
                 }
                 if (kind == ItDatabase.Kind.POSTGRESQL) {
-                    assertThat(db.queryLong(ItDatabase.STRAY_TABLES)).as("dropped at start").isZero();
-                    assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isZero();
+                    assertThat(db.queryLong(ItDatabase.STRAY_TABLES))
+                            .as("dropped at start")
+                            .isZero();
+                    assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids"))
+                            .isZero();
                 }
 
                 String again = server.uploadValidated(workbook);

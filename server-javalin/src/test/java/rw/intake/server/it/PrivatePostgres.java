@@ -36,7 +36,8 @@ final class PrivatePostgres implements AutoCloseable {
 
     /** Whether this machine can run one: the binaries, {@code runuser}, and root to switch to {@code postgres}. */
     static boolean available() {
-        return Files.isExecutable(BIN.resolve("initdb")) && Files.isExecutable(RUNUSER)
+        return Files.isExecutable(BIN.resolve("initdb"))
+                && Files.isExecutable(RUNUSER)
                 && "root".equals(System.getProperty("user.name"));
     }
 
@@ -52,8 +53,18 @@ final class PrivatePostgres implements AutoCloseable {
             Path log = Paths.get("target", "it-logs", name + "-postgres.log").toAbsolutePath();
             Files.createDirectories(log.getParent());
             PrivatePostgres pg = new PrivatePostgres(dir, port, log);
-            pg.runLogged(asPostgres(BIN.resolve("initdb").toString(), "-D", pg.data.toString(), "-A", "trust", "-U", "postgres",
-                    "-E", "UTF8", "--locale=C", "--no-sync"));
+            pg.runLogged(asPostgres(
+                    BIN.resolve("initdb").toString(),
+                    "-D",
+                    pg.data.toString(),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                    "--no-sync"));
             pg.startServer();
             return pg;
         } catch (IOException e) {
@@ -63,14 +74,24 @@ final class PrivatePostgres implements AutoCloseable {
 
     /** Starts the stopped cluster, waiting until it accepts connections. */
     void startServer() {
-        runLogged(asPostgres(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("server.log").toString(),
-                "-w", "-t", "60", "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
+        runLogged(asPostgres(
+                BIN.resolve("pg_ctl").toString(),
+                "-D",
+                data.toString(),
+                "-l",
+                dir.resolve("server.log").toString(),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
                 "start"));
     }
 
     /** Stops the cluster (fast: open connections are ended, as when a server is shut down). */
     void stopServer() {
-        runLogged(asPostgres(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "-t", "60", "stop"));
+        runLogged(asPostgres(
+                BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "-t", "60", "stop"));
     }
 
     String url() {
@@ -120,13 +141,14 @@ final class PrivatePostgres implements AutoCloseable {
         RuntimeException failure = null;
         try {
             if (Files.exists(data.resolve("postmaster.pid"))) {
-                runLogged(asPostgres(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w",
-                        "stop"));
+                runLogged(asPostgres(
+                        BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"));
             }
         } catch (RuntimeException e) {
             failure = e;
         }
-        // the directory goes whether or not the stop failed; the stop's failure is the one thrown, the other kept with it
+        // the directory goes whether or not the stop failed; the stop's failure is the one thrown, the other kept with
+        // it
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -34,11 +34,13 @@ final class ServerProcess implements AutoCloseable {
     static final String ADMIN = "admin";
     static final String ADMIN_PASSWORD = "it-admin-password-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     private static final Duration START = Duration.ofMinutes(3);
     /** Rows of the workbook the robustness tests commit: enough for the partition path and a commit of seconds. */
     static final int ROWS = 200_000;
+
     private static byte[] workbook;
 
     private final Process process;
@@ -64,12 +66,16 @@ final class ServerProcess implements AutoCloseable {
     static ServerProcess start(String name, Map<String, String> env) {
         Path jar = Paths.get(System.getProperty("intake.server.jar", "target/intake-server.jar"));
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run the integration tests with mvn verify");
+            throw new IllegalStateException(
+                    jar.toAbsolutePath() + " is missing: run the integration tests with mvn verify");
         }
         int port = freePort();
         Path log = Paths.get("target", "it-logs", name + ".log");
-        ProcessBuilder pb = new ProcessBuilder(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1500m", "-jar", jar.toString());
+        ProcessBuilder pb = new ProcessBuilder(
+                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx1500m",
+                "-jar",
+                jar.toString());
         Map<String, String> e = pb.environment();
         e.put("PORT", String.valueOf(port));
         e.put("JWT_SECRET", "it-secret-it-secret-it-secret-0123456789abcdef");
@@ -98,7 +104,11 @@ final class ServerProcess implements AutoCloseable {
                 throw new IllegalStateException("the server exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                return send(HttpRequest.newBuilder(uri("/api/v1/health/live")).GET().build()).statusCode() == 200;
+                return send(HttpRequest.newBuilder(uri("/api/v1/health/live"))
+                                        .GET()
+                                        .build())
+                                .statusCode()
+                        == 200;
             } catch (UncheckedIOException ex) {
                 if (ex.getCause() instanceof ConnectException) {
                     return false;
@@ -150,7 +160,8 @@ final class ServerProcess implements AutoCloseable {
             HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/api/v1/token"))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"username\":\"" + ADMIN + "\",\"password\":\"" + ADMIN_PASSWORD + "\"}")).build());
+                            "{\"username\":\"" + ADMIN + "\",\"password\":\"" + ADMIN_PASSWORD + "\"}"))
+                    .build());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("login: " + r.statusCode() + " " + r.body());
             }
@@ -160,7 +171,9 @@ final class ServerProcess implements AutoCloseable {
     }
 
     private HttpRequest.Builder authorized(String path) {
-        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofMinutes(3)).header("Authorization", "Bearer " + token());
+        return HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofMinutes(3))
+                .header("Authorization", "Bearer " + token());
     }
 
     HttpResponse<String> get(String path) {
@@ -168,12 +181,17 @@ final class ServerProcess implements AutoCloseable {
     }
 
     HttpResponse<String> getPublic(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build());
+        return send(HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(30))
+                .GET()
+                .build());
     }
 
     HttpResponse<String> upload(byte[] xlsx) {
-        return send(authorized("/api/v1/uploads?fileName=people.xlsx").header("Content-Type", XLSX)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(xlsx)).build());
+        return send(authorized("/api/v1/uploads?fileName=people.xlsx")
+                .header("Content-Type", XLSX)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(xlsx))
+                .build());
     }
 
     /** Uploads the workbook and waits for its validation; the upload's id. */
@@ -187,7 +205,8 @@ final class ServerProcess implements AutoCloseable {
             throw new AssertionError("upload " + id + " still validating; see " + log);
         }
         if (!"validated".equals(status(id))) {
-            throw new AssertionError("upload " + id + ": " + get("/api/v1/uploads/" + id).body());
+            throw new AssertionError(
+                    "upload " + id + ": " + get("/api/v1/uploads/" + id).body());
         }
         return id;
     }
@@ -206,8 +225,10 @@ final class ServerProcess implements AutoCloseable {
     }
 
     private HttpRequest commitRequest(String id) {
-        return authorized("/api/v1/uploads/" + id + "/commit").header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"records\":\"all\"}")).build();
+        return authorized("/api/v1/uploads/" + id + "/commit")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"records\":\"all\"}"))
+                .build();
     }
 
     /** Committed users in the database, as the API counts them. */

@@ -21,8 +21,8 @@ final class SigtermIT {
     void sigtermDuringCommit_commitAnswered_newUploadRefused_exit0() {
         byte[] workbook = ServerProcess.workbook();
         try (ItDatabase db = ItDatabase.fresh(ItDatabase.Kind.POSTGRESQL)) {
-            try (ServerProcess server = ServerProcess.start("sigterm",
-                    ServerProcess.env(db.url(), "SHUTDOWN_GRACE_SECONDS", String.valueOf(GRACE_SECONDS)))) {
+            try (ServerProcess server = ServerProcess.start(
+                    "sigterm", ServerProcess.env(db.url(), "SHUTDOWN_GRACE_SECONDS", String.valueOf(GRACE_SECONDS)))) {
                 String id = server.uploadValidated(workbook);
                 CompletableFuture<HttpResponse<String>> commit = server.commitAsync(id);
                 assertThat(ServerProcess.poll(Duration.ofSeconds(60), () -> "committing".equals(server.status(id))))
@@ -34,8 +34,10 @@ final class SigtermIT {
 
                 server.terminate();
 
-                assertThat(ServerProcess.poll(Duration.ofSeconds(10),
-                        () -> server.logLines().stream().anyMatch(l -> l.contains("shutting down")))).isTrue();
+                assertThat(ServerProcess.poll(
+                                Duration.ofSeconds(10),
+                                () -> server.logLines().stream().anyMatch(l -> l.contains("shutting down"))))
+                        .isTrue();
                 HttpResponse<String> refused = server.upload(workbook);
                 HttpResponse<String> answered = commit.join();
                 Integer exit = server.waitFor(Duration.ofSeconds(GRACE_SECONDS + 10));
@@ -44,10 +46,12 @@ final class SigtermIT {
                 assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
                 assertThat(ServerProcess.json(refused).get("code").asText()).isEqualTo("server.shutting_down");
                 assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
-                assertThat(ServerProcess.json(answered).get("committed").asLong()).isEqualTo(ServerProcess.ROWS);
+                assertThat(ServerProcess.json(answered).get("committed").asLong())
+                        .isEqualTo(ServerProcess.ROWS);
                 assertThat(exit).isEqualTo(0);
                 assertThat(seconds).isLessThanOrEqualTo(GRACE_SECONDS);
-                assertThat(server.logLines()).anyMatch(l -> l.contains("upload " + lost) && l.contains("is lost"))
+                assertThat(server.logLines())
+                        .anyMatch(l -> l.contains("upload " + lost) && l.contains("is lost"))
                         .noneMatch(l -> l.contains("Couldn't stop Thread"));
             }
             try (ServerProcess server = ServerProcess.start("sigterm-restarted", ServerProcess.env(db.url()))) {

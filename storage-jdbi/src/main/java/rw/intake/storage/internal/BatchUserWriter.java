@@ -15,7 +15,8 @@ import org.jdbi.v3.core.Handle;
  */
 final class BatchUserWriter implements UserWriter {
 
-    private static final String INSERT = "INSERT INTO users (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT =
+            "INSERT INTO users (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     /**
      * Registered NIDs per {@code INSERT ... SELECT FROM UNNEST(?)}: H2 caps an array at 65,536 elements. One
@@ -77,7 +78,8 @@ final class BatchUserWriter implements UserWriter {
                     return; // the users trigger (PostgreSQL) or the unique index on users.registered_nid did
                 }
                 Arrays.sort(nids, 0, count);
-                try (PreparedStatement registered = handle.getConnection().prepareStatement(H2RegisteredNids.INSERT_ALL)) {
+                try (PreparedStatement registered =
+                        handle.getConnection().prepareStatement(H2RegisteredNids.INSERT_ALL)) {
                     for (int from = 0; from < count; from += REGISTER_CHUNK) {
                         Long[] chunk = new Long[Math.min(REGISTER_CHUNK, count - from)];
                         for (int i = 0; i < chunk.length; i++) {

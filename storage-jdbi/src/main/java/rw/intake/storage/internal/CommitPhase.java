@@ -32,6 +32,7 @@ final class CommitPhase extends Event {
 
     /** The JFR event's name. */
     static final String NAME = "rw.intake.storage.CommitPhase";
+
     private static final Logger LOG = LoggerFactory.getLogger(CommitPhase.class);
 
     @Label("Upload")
@@ -68,7 +69,12 @@ final class CommitPhase extends Event {
             commit();
         }
         if (LOG.isDebugEnabled()) {
-            LOG.debug("commit of {}: {}, {} records, {} ms", upload, phase, records, (System.nanoTime() - started) / 1_000_000);
+            LOG.debug(
+                    "commit of {}: {}, {} records, {} ms",
+                    upload,
+                    phase,
+                    records,
+                    (System.nanoTime() - started) / 1_000_000);
         }
     }
 }

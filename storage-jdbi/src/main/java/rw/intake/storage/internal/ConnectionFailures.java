@@ -18,8 +18,7 @@ public final class ConnectionFailures {
     /** H2: connection broken, database closed, database called at shutdown. */
     private static final Set<Integer> H2_CODES = Set.of(90067, 90098, 90121);
 
-    private ConnectionFailures() {
-    }
+    private ConnectionFailures() {}
 
     /** Whether {@code failure} or any of its causes (and chained SQL exceptions) is a connection failure. */
     public static boolean isConnectionFailure(Throwable failure) {
@@ -41,13 +40,17 @@ public final class ConnectionFailures {
 
     private static boolean isConnectionFailure(SQLException e) {
         // HikariCP's "request timed out" and the drivers' refused or broken connections
-        if (e instanceof SQLTransientConnectionException || e instanceof SQLNonTransientConnectionException
-            || e instanceof SQLRecoverableException) {
+        if (e instanceof SQLTransientConnectionException
+                || e instanceof SQLNonTransientConnectionException
+                || e instanceof SQLRecoverableException) {
             return true;
         }
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         // SQL standard class 08: connection exception; PostgreSQL 57P01-57P03: shutting down, crashed, starting up
-        return state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
-            || (state.startsWith("90") && H2_CODES.contains(e.getErrorCode()));
+        return state.startsWith("08")
+                || state.equals("57P01")
+                || state.equals("57P02")
+                || state.equals("57P03")
+                || (state.startsWith("90") && H2_CODES.contains(e.getErrorCode()));
     }
 }

@@ -23,11 +23,16 @@ import org.postgresql.copy.CopyIn;
 final class CopyUserWriter implements UserWriter {
 
     /** The table is put in by hand: pgjdbc's CopyManager takes this SQL, not a JDBI statement with its templates. */
-    private static final String COPY = "COPY {table} (" + COLUMNS.replace('\n', ' ') + ") FROM STDIN WITH (FORMAT binary)";
+    private static final String COPY =
+            "COPY {table} (" + COLUMNS.replace('\n', ' ') + ") FROM STDIN WITH (FORMAT binary)";
+
     private static final String COPY_REGISTERED = "COPY registered_nids (nid) FROM STDIN WITH (FORMAT binary)";
     private static final String REGISTERS_NIDS = "SELECT set_config('intake.registers_nids', 'on', true)";
     /** The binary COPY signature, then flags and header extension length (both 0). */
-    private static final byte[] HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    private static final byte[] HEADER = {
+        'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0
+    };
+
     private static final short FIELDS = 17;
     private static final int FLUSH_BYTES = 1 << 18;
     /** Microseconds from the Unix epoch to PostgreSQL's, 2000-01-01T00:00:00Z. */
@@ -81,7 +86,8 @@ final class CopyUserWriter implements UserWriter {
         private final long uploadSeq;
         private final long at;
 
-        UsersCopy(Handle handle, String table, String uploadId, long uploadSeq, Instant committedAt) throws SQLException {
+        UsersCopy(Handle handle, String table, String uploadId, long uploadSeq, Instant committedAt)
+                throws SQLException {
             this.stream = new Stream(handle, COPY.replace("{table}", table));
             this.upload = text(uploadId);
             this.uploadSeq = uploadSeq;
@@ -134,7 +140,10 @@ final class CopyUserWriter implements UserWriter {
         private final Buffer buf = new Buffer(FLUSH_BYTES + 4096);
 
         Stream(Handle handle, String sql) throws SQLException {
-            copy = handle.getConnection().unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+            copy = handle.getConnection()
+                    .unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn(sql);
             buf.bytes(HEADER);
         }
 

@@ -38,7 +38,8 @@ public enum Dialect {
         if (url.startsWith("jdbc:mariadb:")) {
             return MARIADB;
         }
-        throw new StorageException("unsupported database URL (expected jdbc:h2:, jdbc:postgresql: or jdbc:mariadb:): " + jdbcUrl);
+        throw new StorageException(
+                "unsupported database URL (expected jdbc:h2:, jdbc:postgresql: or jdbc:mariadb:): " + jdbcUrl);
     }
 
     /**
@@ -49,8 +50,10 @@ public enum Dialect {
      */
     static boolean isEmbeddedH2(String jdbcUrl) {
         String url = jdbcUrl.toLowerCase(Locale.ROOT).replace(" ", "");
-        return url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:h2:tcp:") && !url.startsWith("jdbc:h2:ssl:")
-            && !url.contains(";auto_server=true");
+        return url.startsWith("jdbc:h2:")
+                && !url.startsWith("jdbc:h2:tcp:")
+                && !url.startsWith("jdbc:h2:ssl:")
+                && !url.contains(";auto_server=true");
     }
 
     String migrations() {
@@ -97,8 +100,9 @@ public enum Dialect {
         if (!isUniqueViolation(e)) {
             return false;
         }
-        for (Throwable t = e; t != null; t = t instanceof SQLException s && s.getNextException() != null ? s.getNextException()
-            : t.getCause()) {
+        for (Throwable t = e;
+                t != null;
+                t = t instanceof SQLException s && s.getNextException() != null ? s.getNextException() : t.getCause()) {
             String message = t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
             if (message.contains("users_registered_nid_key") || message.contains("registered_nids_pkey")) {
                 return true;
@@ -115,7 +119,8 @@ public enum Dialect {
                 return true;
             }
             int code = s.getErrorCode();
-            if ((this == MARIADB && (code == 1213 || code == 1205)) || (this == H2 && (code == 50200 || code == 40001))) {
+            if ((this == MARIADB && (code == 1213 || code == 1205))
+                    || (this == H2 && (code == 50200 || code == 40001))) {
                 return true;
             }
         }

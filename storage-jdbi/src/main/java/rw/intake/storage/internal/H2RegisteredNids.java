@@ -23,6 +23,7 @@ public final class H2RegisteredNids implements Trigger {
     private static final String INSERT = "INSERT INTO registered_nids (nid) VALUES (?)";
     /** Registers the NIDs of an array (a commit's batch writer: its sorted NIDs, a chunk at a time). */
     static final String INSERT_ALL = "INSERT INTO registered_nids (nid) SELECT * FROM UNNEST(?)";
+
     private static final String DELETE = "DELETE FROM registered_nids WHERE nid = ?";
 
     private int column = -1;
@@ -38,7 +39,7 @@ public final class H2RegisteredNids implements Trigger {
 
     @Override
     public void init(Connection conn, String schemaName, String triggerName, String tableName, boolean before, int type)
-        throws SQLException {
+            throws SQLException {
         try (ResultSet rs = conn.getMetaData().getColumns(null, schemaName, tableName, null)) {
             while (rs.next()) {
                 if (rs.getString("COLUMN_NAME").toLowerCase(Locale.ROOT).equals("registered_nid")) {

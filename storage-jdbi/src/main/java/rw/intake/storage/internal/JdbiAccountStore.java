@@ -55,8 +55,13 @@ final class JdbiAccountStore implements AccountStore {
     }
 
     private static Account account(ResultSet rs, StatementContext ctx) throws SQLException {
-        return new Account(rs.getLong("id"), rs.getString("username"), rs.getString("password_hash"),
-            rs.getString("role"), rs.getTimestamp("created_at").toInstant(), rs.getBoolean("disabled"));
+        return new Account(
+                rs.getLong("id"),
+                rs.getString("username"),
+                rs.getString("password_hash"),
+                rs.getString("role"),
+                rs.getTimestamp("created_at").toInstant(),
+                rs.getBoolean("disabled"));
     }
 
     /** Runs {@code work} in a transaction, turning JDBI's failures into a storage exception saying what failed. */
@@ -75,22 +80,33 @@ final class JdbiAccountStore implements AccountStore {
 
     @Override
     public Optional<Account> find(String username) {
-        return withHandle("reading account " + username,
-            h -> h.createQuery(FIND).bind("username", username).map(JdbiAccountStore::account).findOne());
+        return withHandle(
+                "reading account " + username,
+                h -> h.createQuery(FIND)
+                        .bind("username", username)
+                        .map(JdbiAccountStore::account)
+                        .findOne());
     }
 
     @Override
     public List<Account> list() {
-        return withHandle("listing accounts", h -> h.createQuery(LIST).map(JdbiAccountStore::account).list());
+        return withHandle(
+                "listing accounts",
+                h -> h.createQuery(LIST).map(JdbiAccountStore::account).list());
     }
 
     @Override
     public Account create(String username, String passwordHash, String role) {
         Instant createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
         try {
-            long id = jdbi.withHandle(h -> h.createUpdate(INSERT).bind("username", username).bind("passwordHash", passwordHash)
-                .bind("role", role).bind("createdAt", createdAt)
-                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+            long id = jdbi.withHandle(h -> h.createUpdate(INSERT)
+                    .bind("username", username)
+                    .bind("passwordHash", passwordHash)
+                    .bind("role", role)
+                    .bind("createdAt", createdAt)
+                    .executeAndReturnGeneratedKeys("id")
+                    .mapTo(Long.class)
+                    .one());
             return new Account(id, username, passwordHash, role, createdAt, false);
         } catch (JdbiException e) {
             SQLException sql = Dialect.sqlCause(e);
@@ -104,8 +120,11 @@ final class JdbiAccountStore implements AccountStore {
     @Override
     public boolean updatePassword(String username, String passwordHash) {
         return inTransaction("updating account " + username, h -> {
-            boolean found = h.createUpdate(UPDATE_PASSWORD).bind("username", username)
-                .bind("passwordHash", passwordHash).execute() > 0;
+            boolean found = h.createUpdate(UPDATE_PASSWORD)
+                            .bind("username", username)
+                            .bind("passwordHash", passwordHash)
+                            .execute()
+                    > 0;
             h.createUpdate(DELETE_ACCOUNT_TOKENS).bind("username", username).execute();
             return found;
         });
@@ -116,16 +135,22 @@ final class JdbiAccountStore implements AccountStore {
         return inTransaction((disabled ? "disabling" : "enabling") + " account " + username, h -> {
             // The enabled admins are locked first, in one order, so that two of these transactions cannot deadlock.
             List<String> enabledAdmins = disabled
-                ? h.createQuery(LOCK_ENABLED_ADMINS).mapTo(String.class).list() : List.of();
-            Optional<Account> account = h.createQuery(FIND + " FOR UPDATE").bind("username", username)
-                .map(JdbiAccountStore::account).findOne();
+                    ? h.createQuery(LOCK_ENABLED_ADMINS).mapTo(String.class).list()
+                    : List.of();
+            Optional<Account> account = h.createQuery(FIND + " FOR UPDATE")
+                    .bind("username", username)
+                    .map(JdbiAccountStore::account)
+                    .findOne();
             if (account.isEmpty()) {
                 return account;
             }
             if (enabledAdmins.equals(List.of(username))) {
                 throw new LastAdminException(username);
             }
-            h.createUpdate(SET_DISABLED).bind("disabled", disabled).bind("username", username).execute();
+            h.createUpdate(SET_DISABLED)
+                    .bind("disabled", disabled)
+                    .bind("username", username)
+                    .execute();
             if (disabled) {
                 h.createUpdate(DELETE_ACCOUNT_TOKENS).bind("username", username).execute();
             }
@@ -136,8 +161,12 @@ final class JdbiAccountStore implements AccountStore {
 
     @Override
     public long countWithRole(String role) {
-        return withHandle("counting accounts",
-            h -> h.createQuery(COUNT_ROLE).bind("role", role).mapTo(Long.class).one());
+        return withHandle(
+                "counting accounts",
+                h -> h.createQuery(COUNT_ROLE)
+                        .bind("role", role)
+                        .mapTo(Long.class)
+                        .one());
     }
 
     @Override
@@ -146,18 +175,25 @@ final class JdbiAccountStore implements AccountStore {
     }
 
     private static int insert(Handle h, RefreshToken token, String family) {
-        return h.createUpdate(INSERT_TOKEN).bind("id", token.id()).bind("family", family)
-            .bind("accountId", token.accountId()).bind("expiresAt", token.expiresAt().truncatedTo(ChronoUnit.MICROS))
-            .execute();
+        return h.createUpdate(INSERT_TOKEN)
+                .bind("id", token.id())
+                .bind("family", family)
+                .bind("accountId", token.accountId())
+                .bind("expiresAt", token.expiresAt().truncatedTo(ChronoUnit.MICROS))
+                .execute();
     }
 
     @Override
     public Rotation rotateRefreshToken(String usedId, long accountId, RefreshToken next, Instant now) {
         return inTransaction("rotating a refresh token", h -> {
-            Optional<StoredToken> stored = h.createQuery(LOCK_TOKEN).bind("id", usedId)
-                .map((rs, ctx) -> new StoredToken(rs.getString("family"), rs.getLong("account_id"),
-                    rs.getTimestamp("expires_at").toInstant(), rs.getBoolean("used")))
-                .findOne();
+            Optional<StoredToken> stored = h.createQuery(LOCK_TOKEN)
+                    .bind("id", usedId)
+                    .map((rs, ctx) -> new StoredToken(
+                            rs.getString("family"),
+                            rs.getLong("account_id"),
+                            rs.getTimestamp("expires_at").toInstant(),
+                            rs.getBoolean("used")))
+                    .findOne();
             if (stored.isEmpty()) {
                 return Rotation.UNKNOWN;
             }
@@ -177,10 +213,10 @@ final class JdbiAccountStore implements AccountStore {
 
     @Override
     public int deleteExpiredRefreshTokens(Instant now) {
-        return withHandle("deleting expired refresh tokens",
-            h -> h.createUpdate(DELETE_EXPIRED).bind("now", now).execute());
+        return withHandle(
+                "deleting expired refresh tokens",
+                h -> h.createUpdate(DELETE_EXPIRED).bind("now", now).execute());
     }
 
-    private record StoredToken(String family, long accountId, Instant expiresAt, boolean used) {
-    }
+    private record StoredToken(String family, long accountId, Instant expiresAt, boolean used) {}
 }

@@ -1,10 +1,10 @@
 package rw.intake.storage.internal;
 
 import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import com.zaxxer.hikari.HikariDataSource;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -28,8 +28,9 @@ public final class JdbiStorage implements Storage {
         this.pool = pool;
         this.jdbi = Jdbi.create(pool);
         boolean useCopy = copy && dialect == Dialect.POSTGRESQL;
-        UserWriter writer = useCopy ? new CopyUserWriter()
-            : new BatchUserWriter(dialect == Dialect.POSTGRESQL, Dialect.isEmbeddedH2(pool.getJdbcUrl()));
+        UserWriter writer = useCopy
+                ? new CopyUserWriter()
+                : new BatchUserWriter(dialect == Dialect.POSTGRESQL, Dialect.isEmbeddedH2(pool.getJdbcUrl()));
         // A commit into a partition of its own takes three connections: with no fourth it would starve the rest.
         boolean partitions = useCopy && pool.getMaximumPoolSize() > PartitionLoad.CONNECTIONS;
         this.users = new JdbiUserStore(jdbi, dialect, writer, chunk, partitions ? partitionFrom : 0);
@@ -64,7 +65,11 @@ public final class JdbiStorage implements Storage {
             throw new StorageException("cannot connect to " + config.jdbcUrl() + ": " + e.getMessage(), e);
         }
         try {
-            Flyway.configure().dataSource(pool).locations(dialect.migrations()).load().migrate();
+            Flyway.configure()
+                    .dataSource(pool)
+                    .locations(dialect.migrations())
+                    .load()
+                    .migrate();
             JdbiStorage storage = new JdbiStorage(dialect, pool, copy, chunkRecords, partitionMinRecords);
             storage.users.start();
             return storage;

@@ -15,10 +15,13 @@ final class NidBloom {
 
     /** Bits per planned key: 1.25 bytes per NID at capacity. */
     static final int BITS_PER_KEY = 10;
+
     private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
     /** One odd multiplier per word of a block (those of Parquet's split-block filter). */
-    private static final int[] SALT = {0x47b6137b, 0x44974d91, 0x8824ad5b, 0xa2b7289d, 0x705495c7, 0x2df1424b,
-        0x9efc4947, 0x5c6bfb31};
+    private static final int[] SALT = {
+        0x47b6137b, 0x44974d91, 0x8824ad5b, 0xa2b7289d, 0x705495c7, 0x2df1424b, 0x9efc4947, 0x5c6bfb31
+    };
+
     private static final int WORDS_PER_BLOCK = 8;
     private static final int MAX_BLOCKS = Integer.MAX_VALUE / WORDS_PER_BLOCK;
 

@@ -34,6 +34,7 @@ final class NidPrefilter implements AutoCloseable {
 
     /** The smallest filter planned for: a million NIDs, 1.25 MB. */
     static final long MIN_CAPACITY = 1L << 20;
+
     private static final int FETCH = 10_000;
     private static final int IDS_PER_QUERY = 1000;
     private static final Logger LOG = LoggerFactory.getLogger(NidPrefilter.class);
@@ -41,6 +42,7 @@ final class NidPrefilter implements AutoCloseable {
     private static final String UPLOAD_IDS = "SELECT id FROM uploads";
     /** Rows in users at most (hand-inserted ones aside): the first filter is planned for 1.5 times that. */
     private static final String COMMITTED_ROWS = "SELECT COALESCE(SUM(committed), 0) FROM uploads";
+
     private static final String ALL_REGISTERED = "SELECT registered_nid FROM users WHERE registered_nid IS NOT NULL";
     private static final String SEQS_OF_UPLOADS = "SELECT seq FROM uploads WHERE id IN (<ids>)";
     /**
@@ -49,7 +51,7 @@ final class NidPrefilter implements AutoCloseable {
      * would read them all.
      */
     private static final String REGISTERED_OF_UPLOAD =
-        "SELECT registered_nid FROM users WHERE upload_seq = :seq AND registered_nid IS NOT NULL";
+            "SELECT registered_nid FROM users WHERE upload_seq = :seq AND registered_nid IS NOT NULL";
 
     private final Jdbi jdbi;
     private final long minCapacity;
@@ -57,6 +59,7 @@ final class NidPrefilter implements AutoCloseable {
     private final Object lock = new Object();
     /** Null until the first load is done. */
     private volatile State state;
+
     private Thread loader;
     private volatile boolean closed;
 
@@ -139,9 +142,14 @@ final class NidPrefilter implements AutoCloseable {
             }
             for (int from = 0; from < fresh.size(); from += IDS_PER_QUERY) {
                 List<String> part = fresh.subList(from, Math.min(fresh.size(), from + IDS_PER_QUERY));
-                for (long seq : h.createQuery(SEQS_OF_UPLOADS).bindList("ids", part).mapTo(Long.class).list()) {
-                    h.createQuery(REGISTERED_OF_UPLOAD).bind("seq", seq).mapTo(String.class)
-                        .forEach(nid -> current.bloom.add(NidBloom.key(nid)));
+                for (long seq : h.createQuery(SEQS_OF_UPLOADS)
+                        .bindList("ids", part)
+                        .mapTo(Long.class)
+                        .list()) {
+                    h.createQuery(REGISTERED_OF_UPLOAD)
+                            .bind("seq", seq)
+                            .mapTo(String.class)
+                            .forEach(nid -> current.bloom.add(NidBloom.key(nid)));
                 }
             }
             if (ids.size() != current.uploads.size() + fresh.size()) {
@@ -198,7 +206,8 @@ final class NidPrefilter implements AutoCloseable {
     private void load(long minCapacity) {
         long start = System.nanoTime();
         try (Handle h = jdbi.open()) {
-            Set<String> uploads = new HashSet<>(h.createQuery(UPLOAD_IDS).mapTo(String.class).list());
+            Set<String> uploads =
+                    new HashSet<>(h.createQuery(UPLOAD_IDS).mapTo(String.class).list());
             long rows = h.createQuery(COMMITTED_ROWS).mapTo(Long.class).one();
             NidBloom bloom = new NidBloom(Math.max(minCapacity, rows + rows / 2));
             // Uploads committed after the ids were read may be scanned too (harmless); the catch-up loads them again.
@@ -210,9 +219,14 @@ final class NidPrefilter implements AutoCloseable {
             synchronized (lock) {
                 s.publish();
                 state = s;
-                LOG.info(String.format(Locale.ROOT,
-                    "registered-NID filter loaded: %,d NIDs of %,d uploads in %d ms; planned for %,d NIDs, %.1f MB",
-                    scanned, uploads.size(), (System.nanoTime() - start) / 1_000_000, bloom.capacity(), bloom.bytes() / 1e6));
+                LOG.info(String.format(
+                        Locale.ROOT,
+                        "registered-NID filter loaded: %,d NIDs of %,d uploads in %d ms; planned for %,d NIDs, %.1f MB",
+                        scanned,
+                        uploads.size(),
+                        (System.nanoTime() - start) / 1_000_000,
+                        bloom.capacity(),
+                        bloom.bytes() / 1e6));
             }
         } catch (RuntimeException | SQLException e) {
             if (!closed) {
@@ -246,7 +260,8 @@ final class NidPrefilter implements AutoCloseable {
     }
 
     private static long count(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(COUNT_UPLOADS); ResultSet rs = ps.executeQuery()) {
+        try (PreparedStatement ps = c.prepareStatement(COUNT_UPLOADS);
+                ResultSet rs = ps.executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }

@@ -55,13 +55,16 @@ final class PartitionLoad implements AutoCloseable {
      * The keys of the advisory lock that a load holds on its table: a hash of the schema (advisory locks are per
      * database, seqs per schema) and the seq (modulo 2^31 - 1).
      */
-    private static final String LOCK_KEYS = "hashtext('intake ' || current_schema()), CAST(MOD(:seq, 2147483647) AS INTEGER)";
+    private static final String LOCK_KEYS =
+            "hashtext('intake ' || current_schema()), CAST(MOD(:seq, 2147483647) AS INTEGER)";
+
     private static final String LOCK = "SELECT pg_advisory_lock(" + LOCK_KEYS + ")";
     private static final String TRY_LOCK = "SELECT pg_try_advisory_lock(" + LOCK_KEYS + ")";
     private static final String UNLOCK = "SELECT pg_advisory_unlock(" + LOCK_KEYS + ")";
     /** Whether the table exists and is not a partition: checked by the holder of its lock, the only one to attach it. */
     private static final String DETACHED = """
         SELECT EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass(:name) AND NOT relispartition)""";
+
     private static final String ORPHANS = """
         SELECT c.relname FROM pg_class c
         WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
@@ -94,6 +97,7 @@ final class PartitionLoad implements AutoCloseable {
     private final Runnable left;
     /** One thread per loading connection: the COPYs, then the indexes. */
     private final ExecutorService threads;
+
     private boolean published;
 
     private PartitionLoad(Handle main, Handle[] loaders, long seq, Runnable left) {
@@ -122,11 +126,15 @@ final class PartitionLoad implements AutoCloseable {
             loaders[0] = jdbi.open();
             loaders[1] = jdbi.open();
             String table = PREFIX + seq;
-            main.useTransaction(t -> { // all of it or none: no half-made table to leave behind
-                for (String ddl : List.of(CREATE_TABLE, PART_SEQ, TRUNCATE_TRIGGER)) {
-                    t.createUpdate(ddl).define("table", table).define("seq", seq).execute();
-                }
-            });
+            main.useTransaction(
+                    t -> { // all of it or none: no half-made table to leave behind
+                        for (String ddl : List.of(CREATE_TABLE, PART_SEQ, TRUNCATE_TRIGGER)) {
+                            t.createUpdate(ddl)
+                                    .define("table", table)
+                                    .define("seq", seq)
+                                    .execute();
+                        }
+                    });
             return new PartitionLoad(main, loaders, seq, left);
         } catch (RuntimeException e) {
             try {
@@ -268,8 +276,10 @@ final class PartitionLoad implements AutoCloseable {
             dropIfDetached(loaders[0], table);
         } catch (RuntimeException e) {
             left.run();
-            LOG.warn("could not drop {}, the rows of a commit that failed; dropped once the database answers again: {}",
-                table, e.getMessage());
+            LOG.warn(
+                    "could not drop {}, the rows of a commit that failed; dropped once the database answers again: {}",
+                    table,
+                    e.getMessage());
             if (!ConnectionFailures.isConnectionFailure(e)) {
                 throw e;
             }
@@ -286,21 +296,32 @@ final class PartitionLoad implements AutoCloseable {
                 } catch (NumberFormatException e) {
                     continue; // not one of ours
                 }
-                if (h.createQuery(TRY_LOCK).bind("seq", seq).mapTo(Boolean.class).one()) {
+                if (h.createQuery(TRY_LOCK)
+                        .bind("seq", seq)
+                        .mapTo(Boolean.class)
+                        .one()) {
                     try {
                         // Checked again under the lock: listed detached, it may have been attached since.
                         if (h.inTransaction(t -> {
-                            t.execute("SET LOCAL lock_timeout = '5s'"); // a reader of the table (pg_dump) must not stop the start
+                            t.execute("SET LOCAL lock_timeout = '5s'"); // a reader of the table (pg_dump) must not stop
+                            // the start
                             return dropIfDetached(t, name);
                         })) {
-                            LOG.warn("dropped {}, the rows of a commit that did not finish (its process stopped or the"
-                                + " database went away)", name);
+                            LOG.warn(
+                                    "dropped {}, the rows of a commit that did not finish (its process stopped or the"
+                                            + " database went away)",
+                                    name);
                         }
                     } catch (RuntimeException e) {
-                        LOG.warn("could not drop {}, the rows of a commit that did not finish; the next start tries again: {}",
-                            name, e.getMessage());
+                        LOG.warn(
+                                "could not drop {}, the rows of a commit that did not finish; the next start tries again: {}",
+                                name,
+                                e.getMessage());
                     } finally {
-                        h.createQuery(UNLOCK).bind("seq", seq).mapTo(Boolean.class).one();
+                        h.createQuery(UNLOCK)
+                                .bind("seq", seq)
+                                .mapTo(Boolean.class)
+                                .one();
                     }
                 }
             }
@@ -317,16 +338,13 @@ final class PartitionLoad implements AutoCloseable {
     }
 
     /** What the commit's thread hands the copy threads: rows, or the end of them. */
-    private sealed interface Chunk permits Rows, End {
-    }
+    private sealed interface Chunk permits Rows, End {}
 
     /** Rows to copy. */
-    private record Rows(List<UserRow> rows) implements Chunk {
-    }
+    private record Rows(List<UserRow> rows) implements Chunk {}
 
     /** No rows follow: the copy that takes it ends its COPY. One per copy thread. */
-    private record End() implements Chunk {
-    }
+    private record End() implements Chunk {}
 
     /**
      * Two COPYs into the table, each a task on a loading thread and its connection, taking chunks from one queue. The
@@ -336,10 +354,12 @@ final class PartitionLoad implements AutoCloseable {
     private final class TwoCopies implements UserWriter.Sink {
         /** Chunks queued at most. */
         private static final int ROOM = 8;
+
         private final BlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
         private final Semaphore room = new Semaphore(ROOM);
         /** The copies that have ended (or were cancelled), in the order they did. */
         private final BlockingQueue<Future<Void>> ended = new LinkedBlockingQueue<>();
+
         private final List<Future<Void>> copies = new ArrayList<>(2);
 
         TwoCopies(String uploadId, Instant committedAt) {
@@ -354,7 +374,8 @@ final class PartitionLoad implements AutoCloseable {
         private final class Copy extends FutureTask<Void> {
             Copy(Handle handle, String uploadId, Instant committedAt) {
                 super(() -> {
-                    try (CopyUserWriter.UsersCopy copy = new CopyUserWriter.UsersCopy(handle, table, uploadId, seq, committedAt)) {
+                    try (CopyUserWriter.UsersCopy copy =
+                            new CopyUserWriter.UsersCopy(handle, table, uploadId, seq, committedAt)) {
                         for (Chunk chunk = queue.take(); chunk instanceof Rows rows; chunk = queue.take()) {
                             room.release();
                             copy.write(rows.rows());

@@ -70,7 +70,8 @@ final class RegisteredNidLookup {
      * Which records (by position) are valid with a NID registered already: asks the database on {@code h}, a chunk
      * of NIDs at a time, about the NIDs that {@code filter} (none if null) cannot rule out.
      */
-    BitSet registeredRecords(Handle h, Iterable<ValidatedRecord> records, NidPrefilter.Snapshot filter) throws SQLException {
+    BitSet registeredRecords(Handle h, Iterable<ValidatedRecord> records, NidPrefilter.Snapshot filter)
+            throws SQLException {
         BitSet registered = new BitSet();
         List<String> ask = new ArrayList<>();
         int[] positions = new int[chunkSize];
@@ -109,8 +110,11 @@ final class RegisteredNidLookup {
         if (dialect != Dialect.MARIADB) {
             // Only a NID of 16 digits not starting with 0 can be in registered_nids (it is a valid one), and its number
             // written out is the NID again.
-            Object[] numbers = distinct.stream().mapToLong(NidBloom::number).filter(n -> n >= 1_000_000_000_000_000L)
-                .boxed().toArray();
+            Object[] numbers = distinct.stream()
+                    .mapToLong(NidBloom::number)
+                    .filter(n -> n >= 1_000_000_000_000_000L)
+                    .boxed()
+                    .toArray();
             return numbers.length == 0 ? new HashSet<>() : registeredNumbers(h.getConnection(), numbers);
         }
         Set<String> registered = new HashSet<>();

@@ -11,8 +11,7 @@ final class Uploads {
     private static final String SEQ = """
         SELECT seq FROM uploads WHERE id = :id""";
 
-    private Uploads() {
-    }
+    private Uploads() {}
 
     /** Whether the upload {@code uploadId} was committed. */
     static boolean exists(Handle h, String uploadId) {

@@ -49,6 +49,7 @@ final class UserCommit {
 
     /** Attempts of a commit that lost a race for a NID (or a deadlock) before giving up. */
     static final int MAX_ATTEMPTS = 5;
+
     private static final Logger LOG = LoggerFactory.getLogger(UserCommit.class);
 
     private static final String INSERT_UPLOAD = """
@@ -59,6 +60,7 @@ final class UserCommit {
     /** PostgreSQL: the next {@code uploads.seq}, taken before the commit's transaction when the upload gets a partition. */
     private static final String NEXT_UPLOAD_SEQ = """
         SELECT nextval(pg_get_serial_sequence('uploads', 'seq'))""";
+
     private static final String H2_COMMIT_LOCK = """
         SELECT id FROM commit_lock WHERE id = 1 FOR UPDATE""";
     private static final String UPDATE_UPLOAD = """
@@ -82,8 +84,14 @@ final class UserCommit {
     /** Set when a failed commit could not drop its table (the database had gone away): {@link #sweepLeftTables}. */
     private final AtomicBoolean tablesLeft = new AtomicBoolean();
 
-    UserCommit(Jdbi jdbi, Dialect dialect, UserWriter writer, int chunkSize, long partitionFrom, NidPrefilter prefilter,
-               RegisteredNidLookup lookup) {
+    UserCommit(
+            Jdbi jdbi,
+            Dialect dialect,
+            UserWriter writer,
+            int chunkSize,
+            long partitionFrom,
+            NidPrefilter prefilter,
+            RegisteredNidLookup lookup) {
         this.jdbi = jdbi;
         this.dialect = dialect;
         this.writer = writer;
@@ -100,7 +108,9 @@ final class UserCommit {
             try {
                 PartitionLoad.dropOrphans(jdbi);
             } catch (JdbiException e) {
-                LOG.warn("could not look for the tables of unfinished commits; the next start tries again: {}", e.getMessage());
+                LOG.warn(
+                        "could not look for the tables of unfinished commits; the next start tries again: {}",
+                        e.getMessage());
             }
         }
     }
@@ -138,7 +148,8 @@ final class UserCommit {
                 if (ownPartition(request)) {
                     result = commitInPartition(request, records, counts);
                 } else {
-                    result = jdbi.inTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> commitOnce(h, request, records, counts));
+                    result = jdbi.inTransaction(
+                            TransactionIsolationLevel.READ_COMMITTED, h -> commitOnce(h, request, records, counts));
                     counts.committing.end(result.committed());
                 }
                 prefilter.committed(request.uploadId(), counts.keys, counts.keyCount);
@@ -149,10 +160,12 @@ final class UserCommit {
             } catch (JdbiException | SQLException e) {
                 SQLException sql = Dialect.sqlCause(e);
                 if (sql == null || !(dialect.isNidRace(sql) || dialect.isTransient(sql))) {
-                    throw new StorageException("commit of upload " + request.uploadId() + " failed: " + e.getMessage(), e);
+                    throw new StorageException(
+                            "commit of upload " + request.uploadId() + " failed: " + e.getMessage(), e);
                 }
                 lastRace = e;
-                // A NID the filter did not know (written by other means, or just now by another process): ask about all.
+                // A NID the filter did not know (written by other means, or just now by another process): ask about
+                // all.
                 bypass |= dialect.isNidRace(sql);
             } finally {
                 if (h2Commits != null) {
@@ -160,12 +173,14 @@ final class UserCommit {
                 }
             }
         }
-        throw new StorageException("commit of upload " + request.uploadId() + " lost " + MAX_ATTEMPTS
-            + " races for its NIDs against concurrent commits (or holds a valid NID twice)", lastRace);
+        throw new StorageException(
+                "commit of upload " + request.uploadId() + " lost " + MAX_ATTEMPTS
+                        + " races for its NIDs against concurrent commits (or holds a valid NID twice)",
+                lastRace);
     }
 
     private CommitResult commitOnce(Handle h, CommitRequest request, Iterable<ValidatedRecord> records, Counts counts)
-        throws SQLException {
+            throws SQLException {
         CommitPhase upload = CommitPhase.begin(request.uploadId(), "upload");
         if (dialect == Dialect.H2) {
             h.createQuery(H2_COMMIT_LOCK).mapTo(Integer.class).one();
@@ -202,7 +217,7 @@ final class UserCommit {
      * before the commit's transaction, which inserts the uploads row, registers the NIDs and attaches the partition.
      */
     private CommitResult commitInPartition(CommitRequest request, Iterable<ValidatedRecord> records, Counts counts)
-        throws SQLException {
+            throws SQLException {
         try {
             partitionCommits.acquire();
         } catch (InterruptedException e) {
@@ -220,7 +235,12 @@ final class UserCommit {
             upload.end(request.totals().records());
             try (PartitionLoad load = PartitionLoad.create(jdbi, h, uploadSeq, () -> tablesLeft.set(true))) {
                 try (UserWriter.Sink sink = load.sink(request.uploadId(), committedAt)) {
-                    writeRows(sink, request, records, counts, (chunk, first) -> lookup.registeredRecords(h, chunk, counts.filter));
+                    writeRows(
+                            sink,
+                            request,
+                            records,
+                            counts,
+                            (chunk, first) -> lookup.registeredRecords(h, chunk, counts.filter));
                 }
                 CommitPhase attach = CommitPhase.begin(request.uploadId(), "attach");
                 CommitResult result = h.inTransaction(TransactionIsolationLevel.READ_COMMITTED, t -> {
@@ -247,8 +267,13 @@ final class UserCommit {
      * first insert, or made there, chunk by chunk, when the sink's inserts run on other connections
      * ({@link PartitionLoad}).
      */
-    private void writeRows(UserWriter.Sink sink, CommitRequest request, Iterable<ValidatedRecord> records, Counts counts,
-                           ChunkLookup lookup) throws SQLException {
+    private void writeRows(
+            UserWriter.Sink sink,
+            CommitRequest request,
+            Iterable<ValidatedRecord> records,
+            Counts counts,
+            ChunkLookup lookup)
+            throws SQLException {
         CommitPhase writing = CommitPhase.begin(request.uploadId(), "write");
         List<ValidatedRecord> chunk = new ArrayList<>(chunkSize);
         List<UserRow> rows = new ArrayList<>(chunkSize);
@@ -267,8 +292,15 @@ final class UserCommit {
     }
 
     /** Writes the chunk, whose first record is at position {@code first}; returns the position after it. */
-    private static int writeChunk(UserWriter.Sink sink, List<ValidatedRecord> chunk, int first, CommitMode mode,
-                                  List<UserRow> rows, Counts counts, ChunkLookup lookup) throws SQLException {
+    private static int writeChunk(
+            UserWriter.Sink sink,
+            List<ValidatedRecord> chunk,
+            int first,
+            CommitMode mode,
+            List<UserRow> rows,
+            Counts counts,
+            ChunkLookup lookup)
+            throws SQLException {
         BitSet registered = lookup.registered(chunk, first);
         for (int i = 0; i < chunk.size(); i++) {
             add(chunk.get(i), registered.get(i), mode, rows, counts);
@@ -313,9 +345,14 @@ final class UserCommit {
         for (int from = 0; from < edits.size(); from += chunkSize) {
             PreparedBatch batch = h.prepareBatch(INSERT_EDIT);
             for (RecordEdit e : edits.subList(from, Math.min(edits.size(), from + chunkSize))) {
-                batch.bind("uploadId", request.uploadId()).bind("row", e.row()).bind("field", e.field())
-                    .bind("oldValue", UserWriter.withoutNul(e.oldValue())).bind("newValue", UserWriter.withoutNul(e.newValue()))
-                    .bind("account", e.account()).bind("at", e.at().truncatedTo(ChronoUnit.MICROS)).add();
+                batch.bind("uploadId", request.uploadId())
+                        .bind("row", e.row())
+                        .bind("field", e.field())
+                        .bind("oldValue", UserWriter.withoutNul(e.oldValue()))
+                        .bind("newValue", UserWriter.withoutNul(e.newValue()))
+                        .bind("account", e.account())
+                        .bind("at", e.at().truncatedTo(ChronoUnit.MICROS))
+                        .add();
             }
             batch.execute();
         }
@@ -324,8 +361,12 @@ final class UserCommit {
     /** Sets the uploads row's counts; the commit's result. */
     private static CommitResult updateUpload(Handle h, CommitRequest request, Counts counts, Instant committedAt) {
         long skipped = counts.skipped + request.excluded();
-        h.createUpdate(UPDATE_UPLOAD).bind("committed", counts.committed).bind("skipped", skipped)
-            .bind("conflicts", counts.conflictCount).bind("id", request.uploadId()).execute();
+        h.createUpdate(UPDATE_UPLOAD)
+                .bind("committed", counts.committed)
+                .bind("skipped", skipped)
+                .bind("conflicts", counts.conflictCount)
+                .bind("id", request.uploadId())
+                .execute();
         return new CommitResult(request.uploadId(), counts.committed, skipped, counts.conflictCount, committedAt);
     }
 
@@ -334,11 +375,18 @@ final class UserCommit {
         UploadTotals t = request.totals();
         try {
             Update update = h.createUpdate(INSERT_UPLOAD)
-                .define("seqColumn", seq == null ? "" : ", seq").define("seqValue", seq == null ? "" : ", :seq")
-                .bind("id", request.uploadId()).bind("owner", request.owner())
-                .bind("fileName", request.fileName()).bind("records", t.records()).bind("valid", t.valid())
-                .bind("invalid", t.invalid()).bind("withWarnings", t.withWarnings()).bind("blankRows", t.blankRows())
-                .bind("mode", request.mode().name().toLowerCase(Locale.ROOT)).bind("committedAt", committedAt);
+                    .define("seqColumn", seq == null ? "" : ", seq")
+                    .define("seqValue", seq == null ? "" : ", :seq")
+                    .bind("id", request.uploadId())
+                    .bind("owner", request.owner())
+                    .bind("fileName", request.fileName())
+                    .bind("records", t.records())
+                    .bind("valid", t.valid())
+                    .bind("invalid", t.invalid())
+                    .bind("withWarnings", t.withWarnings())
+                    .bind("blankRows", t.blankRows())
+                    .bind("mode", request.mode().name().toLowerCase(Locale.ROOT))
+                    .bind("committedAt", committedAt);
             if (seq != null) {
                 update.bind("seq", seq.longValue());
             }
@@ -362,12 +410,14 @@ final class UserCommit {
         NidPrefilter.Snapshot filter;
         /** The transaction's COMMIT, begun at the end of its body. */
         CommitPhase committing;
+
         long committed;
         long skipped;
         long[] keys = new long[1024];
         int keyCount;
         /** Rows of the records that became conflicts, in row order: the conflicts are {@code conflictCount}. */
         int[] conflictRows = new int[16];
+
         int conflictCount;
 
         Counts(boolean bypass) {

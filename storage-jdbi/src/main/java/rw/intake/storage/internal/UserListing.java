@@ -32,11 +32,13 @@ final class UserListing {
         FROM users u<join>
         WHERE 1 = 1<bySeq><byParts><byValid><byOwner>
         ORDER BY u.upload_seq, u."row_number" LIMIT :limit OFFSET :offset""";
+
     private static final String JOIN_UPLOADS = " JOIN uploads p ON p.seq = u.upload_seq";
     private static final String BY_SEQ = " AND u.upload_seq = :seq";
     private static final String BY_PARTS = " AND u.part_seq = ANY(:parts)";
     /** Two fixed predicates rather than a parameter: PostgreSQL uses its partial index only for "NOT u.valid". */
     private static final String VALID = " AND u.valid";
+
     private static final String NOT_VALID = " AND NOT u.valid";
     private static final String BY_OWNER = " AND p.owner = :owner";
     private static final String OWNER_SEQS = """
@@ -67,13 +69,20 @@ final class UserListing {
                         parts = List.of(0L, seq);
                     } else if (query.owner() != null) {
                         parts = new ArrayList<>(List.of(0L));
-                        parts.addAll(h.createQuery(OWNER_SEQS).bind("owner", query.owner()).mapTo(Long.class).list());
+                        parts.addAll(h.createQuery(OWNER_SEQS)
+                                .bind("owner", query.owner())
+                                .mapTo(Long.class)
+                                .list());
                     }
                 }
-                long total = filtered(h, COUNT_USERS, query, seq, parts).mapTo(Long.class).one();
+                long total = filtered(h, COUNT_USERS, query, seq, parts)
+                        .mapTo(Long.class)
+                        .one();
                 List<CommittedUser> items = filtered(h, SELECT_USERS, query, seq, parts)
-                    .bind("limit", query.size()).bind("offset", (long) (query.page() - 1) * query.size())
-                    .map((rs, ctx) -> user(rs)).list();
+                        .bind("limit", query.size())
+                        .bind("offset", (long) (query.page() - 1) * query.size())
+                        .map((rs, ctx) -> user(rs))
+                        .list();
                 return new Page<>(items, query.page(), query.size(), total);
             });
         } catch (JdbiException e) {
@@ -93,11 +102,11 @@ final class UserListing {
     /** The query {@code sql} with the filters of {@code query} defined and their values bound. */
     private static Query filtered(Handle h, String sql, UserQuery query, Long seq, List<Long> parts) {
         Query q = h.createQuery(sql)
-            .define("join", query.owner() == null ? "" : JOIN_UPLOADS)
-            .define("bySeq", seq == null ? "" : BY_SEQ)
-            .define("byParts", parts == null ? "" : BY_PARTS)
-            .define("byValid", query.valid() == null ? "" : query.valid() ? VALID : NOT_VALID)
-            .define("byOwner", query.owner() == null ? "" : BY_OWNER);
+                .define("join", query.owner() == null ? "" : JOIN_UPLOADS)
+                .define("bySeq", seq == null ? "" : BY_SEQ)
+                .define("byParts", parts == null ? "" : BY_PARTS)
+                .define("byValid", query.valid() == null ? "" : query.valid() ? VALID : NOT_VALID)
+                .define("byOwner", query.owner() == null ? "" : BY_OWNER);
         if (seq != null) {
             q.bind("seq", seq.longValue());
         }
@@ -111,10 +120,22 @@ final class UserListing {
     }
 
     private static CommittedUser user(ResultSet rs) throws SQLException {
-        return new CommittedUser(rs.getLong("id"), rs.getString("upload_id"), rs.getInt("row_number"), rs.getString("names"),
-            rs.getString("nid"), rs.getString("phone_number"), rs.getString("gender"), rs.getString("email"),
-            rs.getBoolean("valid"), rs.getBoolean("nid_valid"), rs.getBoolean("phone_valid"), rs.getBoolean("email_valid"),
-            rs.getBoolean("names_valid"), rs.getBoolean("gender_valid"), ViolationsJson.read(rs.getString("errors")),
-            rs.getTimestamp("committed_at").toInstant());
+        return new CommittedUser(
+                rs.getLong("id"),
+                rs.getString("upload_id"),
+                rs.getInt("row_number"),
+                rs.getString("names"),
+                rs.getString("nid"),
+                rs.getString("phone_number"),
+                rs.getString("gender"),
+                rs.getString("email"),
+                rs.getBoolean("valid"),
+                rs.getBoolean("nid_valid"),
+                rs.getBoolean("phone_valid"),
+                rs.getBoolean("email_valid"),
+                rs.getBoolean("names_valid"),
+                rs.getBoolean("gender_valid"),
+                ViolationsJson.read(rs.getString("errors")),
+                rs.getTimestamp("committed_at").toInstant());
     }
 }

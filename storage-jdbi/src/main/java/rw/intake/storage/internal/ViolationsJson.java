@@ -21,8 +21,7 @@ final class ViolationsJson {
 
     private static final JsonFactory JSON = new JsonFactory();
 
-    private ViolationsJson() {
-    }
+    private ViolationsJson() {}
 
     static String write(List<Violation> violations) {
         if (violations.isEmpty()) {
@@ -77,7 +76,8 @@ final class ViolationsJson {
             switch (name) {
                 case "field" -> field = Field.fromKey(p.getText());
                 case "code" -> code = p.getText();
-                case "severity" -> severity = p.getText().equals(Severity.ERROR.key()) ? Severity.ERROR : Severity.WARNING;
+                case "severity" ->
+                    severity = p.getText().equals(Severity.ERROR.key()) ? Severity.ERROR : Severity.WARNING;
                 case "message" -> message = p.getText();
                 case "relatedRow" -> relatedRow = p.getIntValue();
                 default -> p.skipChildren();

@@ -37,16 +37,18 @@ import rw.intake.validation.Violation;
  */
 public final class StorageBench {
 
-    private static final String H2_DIRECTORY = java.nio.file.Path.of("target", "bench-h2").toAbsolutePath().toString();
+    private static final String H2_DIRECTORY =
+            java.nio.file.Path.of("target", "bench-h2").toAbsolutePath().toString();
 
-    private StorageBench() {
-    }
+    private StorageBench() {}
 
     public static void main(String[] args) throws InterruptedException {
         // The store logs where each commit's time went (uploads row, look-ups, write, register, commit) at DEBUG.
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("rw.intake.storage.internal.CommitPhase")).setLevel(Level.DEBUG);
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("rw.intake.storage.internal.CommitPhase"))
+                .setLevel(Level.DEBUG);
         // The registered-NID filter logs its loads (NIDs, time, planned capacity, bytes) at INFO.
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("rw.intake.storage.internal.NidPrefilter")).setLevel(Level.INFO);
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("rw.intake.storage.internal.NidPrefilter"))
+                .setLevel(Level.INFO);
         int count = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
         int chunk = args.length > 2 ? Integer.parseInt(args[2]) : 5000;
         int runs = args.length > 3 ? Integer.parseInt(args[3]) : 1;
@@ -60,14 +62,15 @@ public final class StorageBench {
         }
     }
 
-    private static void run(DatabaseKind kind, int chunk, List<ValidatedRecord> warmUp, List<ValidatedRecord> records,
-                            int lookups) throws InterruptedException {
+    private static void run(
+            DatabaseKind kind, int chunk, List<ValidatedRecord> warmUp, List<ValidatedRecord> records, int lookups)
+            throws InterruptedException {
         int count = records.size();
         try (TestDatabase db = TestDatabase.fresh(kind, H2_DIRECTORY, chunk)) {
             db.storage().users().commit(request(UploadIds.next(), warmUp), warmUp);
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             com.sun.management.OperatingSystemMXBean os =
-                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+                    (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             long cpu = threads.getCurrentThreadCpuTime();
             long processCpu = os.getProcessCpuTime();
             long serverTicks = postgresTicks();
@@ -77,19 +80,31 @@ public final class StorageBench {
             double cpuSeconds = (threads.getCurrentThreadCpuTime() - cpu) / 1e9;
             double processCpuSeconds = (os.getProcessCpuTime() - processCpu) / 1e9;
             double serverCpuSeconds = (postgresTicks() - serverTicks) / 100.0;
-            System.out.printf(Locale.ROOT,
-                "%-16s %,9d records  chunk %5d  %6.3f s  %,10.0f rows/s  (CPU: committing thread %6.3f s, JVM %6.3f s%s; committed %d)%n",
-                kind, count, chunk, seconds, count / seconds, cpuSeconds, processCpuSeconds,
-                postgres(kind) && serverTicks >= 0
-                    ? String.format(Locale.ROOT, ", local postgres processes %6.2f s", serverCpuSeconds) : "",
-                result.committed());
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-16s %,9d records  chunk %5d  %6.3f s  %,10.0f rows/s  (CPU: committing thread %6.3f s, JVM %6.3f s%s; committed %d)%n",
+                    kind,
+                    count,
+                    chunk,
+                    seconds,
+                    count / seconds,
+                    cpuSeconds,
+                    processCpuSeconds,
+                    postgres(kind) && serverTicks >= 0
+                            ? String.format(Locale.ROOT, ", local postgres processes %6.2f s", serverCpuSeconds)
+                            : "",
+                    result.committed());
             if (lookups > 0) {
                 lookUps(kind, db.storage().users(), records, lookups);
                 long open = System.nanoTime();
                 try (Storage another = db.openAnother()) {
                     boolean loaded = Prefilters.await(another);
-                    System.out.printf(Locale.ROOT, "%-16s registered-NID filter of a second store %s %.2f s after open%n", kind,
-                        loaded ? "loaded" : "FAILED", (System.nanoTime() - open) / 1e9);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-16s registered-NID filter of a second store %s %.2f s after open%n",
+                            kind,
+                            loaded ? "loaded" : "FAILED",
+                            (System.nanoTime() - open) / 1e9);
                 }
             }
         }
@@ -107,7 +122,9 @@ public final class StorageBench {
                 nids.add(String.format(Locale.ROOT, "2%04d7%07d%d%02d", 1950 + i % 50, c * 1000 + i, 0, i % 100));
             }
             for (int i = 0; i < 10; i++) {
-                nids.add(records.get((c * 10 + i) * 9 % records.size()).normalized().nid());
+                nids.add(records.get((c * 10 + i) * 9 % records.size())
+                        .normalized()
+                        .nid());
             }
             asks.add(nids);
         }
@@ -125,8 +142,15 @@ public final class StorageBench {
         }
         double wall = (System.nanoTime() - start) / 1e3 / calls;
         double cpuPerCall = (threads.getCurrentThreadCpuTime() - cpu) / 1e3 / calls;
-        System.out.printf(Locale.ROOT, "%-16s registeredAmong(1,000 NIDs, 10 registered) among %,d rows: %,9.1f us per call"
-            + " (calling thread CPU %,9.1f us), %d found%n", kind, records.size(), wall, cpuPerCall, found);
+        System.out.printf(
+                Locale.ROOT,
+                "%-16s registeredAmong(1,000 NIDs, 10 registered) among %,d rows: %,9.1f us per call"
+                        + " (calling thread CPU %,9.1f us), %d found%n",
+                kind,
+                records.size(),
+                wall,
+                cpuPerCall,
+                found);
     }
 
     private static boolean postgres(DatabaseKind kind) {
@@ -138,7 +162,8 @@ public final class StorageBench {
      * cannot tell: the server's share of a commit when PostgreSQL runs on this machine (other clients count too).
      */
     private static long postgresTicks() {
-        java.io.File[] processes = new java.io.File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
+        java.io.File[] processes =
+                new java.io.File("/proc").listFiles((dir, name) -> name.chars().allMatch(Character::isDigit));
         if (processes == null) {
             return -1;
         }
@@ -161,8 +186,12 @@ public final class StorageBench {
 
     private static CommitRequest request(String id, List<ValidatedRecord> records) {
         long valid = records.stream().filter(ValidatedRecord::valid).count();
-        return new CommitRequest(id, "bench", id + ".xlsx", CommitMode.ALL,
-            new UploadTotals(records.size(), valid, records.size() - valid, 0, 0));
+        return new CommitRequest(
+                id,
+                "bench",
+                id + ".xlsx",
+                CommitMode.ALL,
+                new UploadTotals(records.size(), valid, records.size() - valid, 0, 0));
     }
 
     /**
@@ -182,8 +211,11 @@ public final class StorageBench {
             String email = "person" + i + "@example.rw";
             RawRecord raw = RawRecord.of(i + 2, names, nid, phone, "M", email);
             if (i % 10 == 9) {
-                records.add(ValidatedRecord.of(raw, new Normalized(names, nid, null, "M", email),
-                    List.of(Violation.of(Field.PHONE_NUMBER, "phone.invalid", Severity.ERROR, "Not a Rwandan mobile number"))));
+                records.add(ValidatedRecord.of(
+                        raw,
+                        new Normalized(names, nid, null, "M", email),
+                        List.of(Violation.of(
+                                Field.PHONE_NUMBER, "phone.invalid", Severity.ERROR, "Not a Rwandan mobile number"))));
             } else {
                 records.add(ValidatedRecord.of(raw, new Normalized(names, nid, phone, "M", email), List.of()));
             }

@@ -25,7 +25,8 @@ final class CommitPhaseTest {
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
     void commit_recordsEachPhaseAsAnEvent(DatabaseKind kind, @TempDir Path dir) throws Exception {
-        try (TestDatabase db = TestDatabase.fresh(kind); Recording recording = new Recording()) {
+        try (TestDatabase db = TestDatabase.fresh(kind);
+                Recording recording = new Recording()) {
             recording.enable(CommitPhase.NAME).withoutThreshold();
             List<ValidatedRecord> records = Records.validRange(1, 2500);
             recording.start();
@@ -36,15 +37,22 @@ final class CommitPhaseTest {
             Path file = dir.resolve("commit.jfr");
             recording.dump(file);
             List<RecordedEvent> events = RecordingFile.readAllEvents(file).stream()
-                .filter(e -> e.getEventType().getName().equals(CommitPhase.NAME))
-                .sorted(Comparator.comparing(RecordedEvent::getStartTime)).toList();
+                    .filter(e -> e.getEventType().getName().equals(CommitPhase.NAME))
+                    .sorted(Comparator.comparing(RecordedEvent::getStartTime))
+                    .toList();
             assertThat(events).extracting(e -> e.getString("upload")).containsOnly("u1");
-            assertThat(events).extracting(e -> e.getString("phase")).containsExactlyElementsOf(
-                kind == DatabaseKind.POSTGRESQL_PARTITIONS ? List.of("upload", "write", "register", "attach", "commit")
-                    : List.of("upload", "lookup", "write", "register", "edits", "commit"));
-            Map<String, Long> handled = events.stream()
-                .collect(Collectors.toMap(e -> e.getString("phase"), e -> e.getLong("records")));
-            assertThat(handled).containsEntry("write", 2500L).containsEntry("register", 2500L).containsEntry("commit", 2500L);
+            assertThat(events)
+                    .extracting(e -> e.getString("phase"))
+                    .containsExactlyElementsOf(
+                            kind == DatabaseKind.POSTGRESQL_PARTITIONS
+                                    ? List.of("upload", "write", "register", "attach", "commit")
+                                    : List.of("upload", "lookup", "write", "register", "edits", "commit"));
+            Map<String, Long> handled =
+                    events.stream().collect(Collectors.toMap(e -> e.getString("phase"), e -> e.getLong("records")));
+            assertThat(handled)
+                    .containsEntry("write", 2500L)
+                    .containsEntry("register", 2500L)
+                    .containsEntry("commit", 2500L);
         }
     }
 }

@@ -24,7 +24,8 @@ final class H2RegisteredNidsTest {
         assertThat(Dialect.isEmbeddedH2("jdbc:h2:./data/intake")).isTrue();
         assertThat(Dialect.isEmbeddedH2("jdbc:h2:tcp://localhost/~/intake")).isFalse();
         assertThat(Dialect.isEmbeddedH2("jdbc:h2:ssl://localhost/~/intake")).isFalse();
-        assertThat(Dialect.isEmbeddedH2("jdbc:h2:file:./data/intake;AUTO_SERVER=TRUE")).isFalse();
+        assertThat(Dialect.isEmbeddedH2("jdbc:h2:file:./data/intake;AUTO_SERVER=TRUE"))
+                .isFalse();
         assertThat(Dialect.isEmbeddedH2("jdbc:postgresql://localhost/intake")).isFalse();
     }
 
@@ -42,9 +43,12 @@ final class H2RegisteredNidsTest {
             assertThat(a.conflicts()).isZero();
             assertThat(b.committed()).isEqualTo(100);
             assertThat(b.conflicts()).isEqualTo(50);
-            assertThat(storage.users().users(new UserQuery(1, 10, "u2", true, null)).totalItems()).isEqualTo(50);
+            assertThat(storage.users()
+                            .users(new UserQuery(1, 10, "u2", true, null))
+                            .totalItems())
+                    .isEqualTo(50);
             assertThat(storage.users().registeredAmong(List.of(Records.nid(0), Records.nid(349), Records.nid(350))))
-                .containsExactlyInAnyOrder(Records.nid(0), Records.nid(349));
+                    .containsExactlyInAnyOrder(Records.nid(0), Records.nid(349));
         }
     }
 }

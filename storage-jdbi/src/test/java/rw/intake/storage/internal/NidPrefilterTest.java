@@ -76,8 +76,10 @@ final class NidPrefilterTest {
             assertThat(result.committed()).isEqualTo(20);
             assertThat(result.conflicts()).isEqualTo(1);
             // The NID field has an error now, so its cell text is saved (as for every invalid field).
-            assertThat(users.users(new UserQuery(1, 50, "u1", false, null)).items()).singleElement()
-                .satisfies(u -> assertThat(u.nid()).isEqualTo(records.get(7).raw().nid().strip()));
+            assertThat(users.users(new UserQuery(1, 50, "u1", false, null)).items())
+                    .singleElement()
+                    .satisfies(u -> assertThat(u.nid())
+                            .isEqualTo(records.get(7).raw().nid().strip()));
         }
     }
 
@@ -98,7 +100,8 @@ final class NidPrefilterTest {
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
     void commit_racingAnotherStoreRegistersEachNidOnce(DatabaseKind kind) throws Exception {
-        try (TestDatabase db = TestDatabase.fresh(kind); Storage other = db.openAnother()) {
+        try (TestDatabase db = TestDatabase.fresh(kind);
+                Storage other = db.openAnother()) {
             UserStore first = loaded(db.storage());
             UserStore second = loaded(other);
             List<ValidatedRecord> a = Records.validRange(0, 3000);
@@ -118,29 +121,36 @@ final class NidPrefilterTest {
             } finally {
                 pool.shutdown();
             }
-            assertThat(first.users(new UserQuery(1, 10, null, true, null)).totalItems()).isEqualTo(4000);
+            assertThat(first.users(new UserQuery(1, 10, null, true, null)).totalItems())
+                    .isEqualTo(4000);
             assertThat(first.registeredAmong(nids(0, 5000))).hasSize(4000);
             assertThat(second.registeredAmong(nids(0, 5000))).hasSize(4000);
         }
     }
 
     @ParameterizedTest
-    @EnumSource(value = DatabaseKind.class, names = {"H2", "POSTGRESQL", "MARIADB"})
+    @EnumSource(
+            value = DatabaseKind.class,
+            names = {"H2", "POSTGRESQL", "MARIADB"})
     void filterFullIsRebuiltLarger(DatabaseKind kind) throws Exception {
         try (TestDatabase db = TestDatabase.fresh(kind)) {
             commit(db.storage().users(), "u1", Records.validRange(0, 1000));
-            Jdbi jdbi = kind == DatabaseKind.H2 ? Jdbi.create(db.config().jdbcUrl(), "sa", "") : Jdbi.create(db.config().jdbcUrl());
+            Jdbi jdbi = kind == DatabaseKind.H2
+                    ? Jdbi.create(db.config().jdbcUrl(), "sa", "")
+                    : Jdbi.create(db.config().jdbcUrl());
             try (NidPrefilter filter = new NidPrefilter(jdbi, 100)) {
                 filter.start();
                 filter.awaitLoad();
                 assertThat(filter.plannedCapacity()).isEqualTo(1500);
 
                 commit(db.storage().users(), "u2", Records.validRange(1000, 5000));
-                jdbi.useHandle(h -> assertThat(filter.caughtUp(h, null).candidates(nids(0, 6000))).hasSize(6000));
+                jdbi.useHandle(h -> assertThat(filter.caughtUp(h, null).candidates(nids(0, 6000)))
+                        .hasSize(6000));
                 filter.awaitLoad();
 
                 assertThat(filter.plannedCapacity()).isGreaterThanOrEqualTo(9000);
-                jdbi.useHandle(h -> assertThat(filter.caughtUp(h, null).candidates(nids(0, 6000))).hasSize(6000));
+                jdbi.useHandle(h -> assertThat(filter.caughtUp(h, null).candidates(nids(0, 6000)))
+                        .hasSize(6000));
             }
         }
     }
@@ -160,7 +170,9 @@ final class NidPrefilterTest {
         assertThat(positives).isLessThan(3000);
         assertThat(bloom.keys()).isBetween(198_000L, 200_000L); // an add that was a false positive sets no bit
         assertThat(NidBloom.key("abc")).isNotEqualTo(NidBloom.key("abd"));
-        assertThat(NidBloom.number("1199080012345678")).isEqualTo(1199080012345678L).isEqualTo(NidBloom.key("1199080012345678"));
+        assertThat(NidBloom.number("1199080012345678"))
+                .isEqualTo(1199080012345678L)
+                .isEqualTo(NidBloom.key("1199080012345678"));
         assertThat(NidBloom.number("119908001234567x")).isEqualTo(-1);
         assertThat(NidBloom.number("11990800123456789")).isEqualTo(-1);
     }

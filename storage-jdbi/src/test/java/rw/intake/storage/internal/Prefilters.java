@@ -5,8 +5,7 @@ import rw.intake.storage.Storage;
 /** For tests and the bench outside this package: waits for a storage's registered-NID filter. */
 public final class Prefilters {
 
-    private Prefilters() {
-    }
+    private Prefilters() {}
 
     /** Waits until the storage's registered-NID filter is loaded (or its load failed); true if it is loaded. */
     public static boolean await(Storage storage) throws InterruptedException {

@@ -3,8 +3,7 @@ package rw.intake.validation.internal;
 /** Character tests shared by the rules. */
 final class Chars {
 
-    private Chars() {
-    }
+    private Chars() {}
 
     static boolean isAsciiLetter(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');

@@ -10,8 +10,7 @@ import java.time.ZonedDateTime;
  */
 public final class CurrentYear {
 
-    private record Span(int year, long fromMillis, long untilMillis) {
-    }
+    private record Span(int year, long fromMillis, long untilMillis) {}
 
     private final Clock clock;
     private volatile Span span = new Span(0, 0, 0);
@@ -29,7 +28,8 @@ public final class CurrentYear {
         ZonedDateTime t = Instant.ofEpochMilli(now).atZone(clock.getZone());
         ZonedDateTime start = t.toLocalDate().withDayOfYear(1).atStartOfDay(clock.getZone());
         ZonedDateTime end = start.plusYears(1);
-        s = new Span(t.getYear(), start.toInstant().toEpochMilli(), end.toInstant().toEpochMilli());
+        s = new Span(
+                t.getYear(), start.toInstant().toEpochMilli(), end.toInstant().toEpochMilli());
         span = s;
         return s.year();
     }

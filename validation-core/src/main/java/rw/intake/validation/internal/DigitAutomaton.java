@@ -16,13 +16,14 @@ import java.util.Map;
 final class DigitAutomaton {
 
     /** Matches nothing: the empty pattern of a number type a region does not have. */
-    static final DigitAutomaton NOTHING = new DigitAutomaton(new int[] {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1},
-            new boolean[] {false});
+    static final DigitAutomaton NOTHING =
+            new DigitAutomaton(new int[] {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1}, new boolean[] {false});
 
     private static final int MAX_STATES = 20_000;
 
     /** {@code next[state * 10 + digit]}: the next state, -1 for none. State 0 is the start. */
     private final int[] next;
+
     private final boolean[] accepting;
 
     private DigitAutomaton(int[] next, boolean[] accepting) {

@@ -124,6 +124,7 @@ final class DigitProduct {
 
     @Override
     public String toString() {
-        return "DigitProduct[length=" + length + ", states=" + masks.length + ", masks=" + Arrays.stream(masks).distinct().count() + "]";
+        return "DigitProduct[length=" + length + ", states=" + masks.length + ", masks="
+                + Arrays.stream(masks).distinct().count() + "]";
     }
 }

@@ -19,6 +19,7 @@ public final class Emails {
     private static final String LOCAL_SPECIALS = "!#$%&'*+/=?^_`{|}~.-";
     /** Classes of the ASCII characters for {@link #plain}: bit set when allowed in the local part / the domain. */
     private static final byte[] ASCII_CLASS = new byte[128];
+
     private static final byte LOCAL = 1;
     private static final byte DOMAIN = 2;
     private static final byte LETTER = 4;
@@ -29,13 +30,13 @@ public final class Emails {
         for (char c = 0; c < 128; c++) {
             boolean letter = Chars.isAsciiLetter(c);
             boolean alnum = letter || Chars.isAsciiDigit(c);
-            ASCII_CLASS[c] = (byte) ((alnum || LOCAL_SPECIALS.indexOf(c) >= 0 ? LOCAL : 0) | (alnum || c == '-' ? DOMAIN : 0)
+            ASCII_CLASS[c] = (byte) ((alnum || LOCAL_SPECIALS.indexOf(c) >= 0 ? LOCAL : 0)
+                    | (alnum || c == '-' ? DOMAIN : 0)
                     | (letter ? LETTER : 0));
         }
     }
 
-    private Emails() {
-    }
+    private Emails() {}
 
     /** Checks the email cell; returns its normalized value, or {@code null} if it has an error. */
     public static String check(String raw, Findings findings) {
@@ -241,8 +242,10 @@ public final class Emails {
         long h = 0xcbf29ce484222325L ^ n;
         int i = 0;
         for (; i + 4 <= n; i += 4) {
-            long word = lower(normalized.charAt(i)) | (long) lower(normalized.charAt(i + 1)) << 16
-                    | (long) lower(normalized.charAt(i + 2)) << 32 | (long) lower(normalized.charAt(i + 3)) << 48;
+            long word = lower(normalized.charAt(i))
+                    | (long) lower(normalized.charAt(i + 1)) << 16
+                    | (long) lower(normalized.charAt(i + 2)) << 32
+                    | (long) lower(normalized.charAt(i + 3)) << 48;
             h = Long.rotateLeft((h ^ word) * 0x9E3779B97F4A7C15L, 29);
         }
         long word = 0;

@@ -26,6 +26,7 @@ public final class FirstRowIndex {
     private int packedSize;
     /** Wide slots, {@link #WIDE} ints each; a slot is empty when its row is 0. */
     private int[] wide;
+
     private int wideCapacity;
     private int wideSize;
 
@@ -240,5 +241,4 @@ public final class FirstRowIndex {
         }
         return (int) next;
     }
-
 }

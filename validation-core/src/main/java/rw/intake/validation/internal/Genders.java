@@ -7,8 +7,7 @@ import rw.intake.validation.Text;
 /** The gender rule: {@code M}, {@code F}, {@code Male}, {@code Female}, case-insensitive after trimming. */
 public final class Genders {
 
-    private Genders() {
-    }
+    private Genders() {}
 
     /** {@code "M"}, {@code "F"}, or {@code null} when the cell is empty or not an accepted word. */
     public static String normalize(String raw) {
@@ -40,7 +39,10 @@ public final class Genders {
         if (s.isEmpty()) {
             findings.error(Field.GENDER, Codes.GENDER_REQUIRED, "Gender is required");
         } else {
-            findings.error(Field.GENDER, Codes.GENDER_INVALID, "Gender must be M, F, Male or Female; found " + Findings.quote(s));
+            findings.error(
+                    Field.GENDER,
+                    Codes.GENDER_INVALID,
+                    "Gender must be M, F, Male or Female; found " + Findings.quote(s));
         }
     }
 }

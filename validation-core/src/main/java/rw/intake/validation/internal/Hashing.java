@@ -3,8 +3,7 @@ package rw.intake.validation.internal;
 /** Bit mixing for the duplicate index. */
 final class Hashing {
 
-    private Hashing() {
-    }
+    private Hashing() {}
 
     /** The murmur3 64-bit finalizer: a bijection that spreads every input bit over the output. */
     static long mix(long k) {

@@ -14,8 +14,7 @@ public final class Names {
     public static final int MIN_LENGTH = 2;
     public static final int MAX_LENGTH = 100;
 
-    private Names() {
-    }
+    private Names() {}
 
     /** Checks the names cell; returns its normalized value, or {@code null} if it has an error. */
     public static String check(String raw, Findings findings) {
@@ -30,13 +29,17 @@ public final class Names {
         boolean ok = true;
         int length = s.codePointCount(0, s.length());
         if (length < MIN_LENGTH || length > MAX_LENGTH) {
-            findings.error(Field.NAMES, Codes.NAMES_LENGTH,
+            findings.error(
+                    Field.NAMES,
+                    Codes.NAMES_LENGTH,
                     "Names must be " + MIN_LENGTH + " to " + MAX_LENGTH + " characters long; found " + length);
             ok = false;
         }
         int bad = firstDisallowed(s);
         if (bad >= 0) {
-            findings.error(Field.NAMES, Codes.NAMES_CHARACTERS,
+            findings.error(
+                    Field.NAMES,
+                    Codes.NAMES_CHARACTERS,
                     "Names may contain only letters, spaces, apostrophes, hyphens and periods; found "
                             + Findings.quoteCodePoint(bad));
             ok = false;
@@ -136,7 +139,8 @@ public final class Names {
             return true;
         }
         int type = Character.getType(cp);
-        return type == Character.NON_SPACING_MARK || type == Character.COMBINING_SPACING_MARK
+        return type == Character.NON_SPACING_MARK
+                || type == Character.COMBINING_SPACING_MARK
                 || type == Character.ENCLOSING_MARK;
     }
 }

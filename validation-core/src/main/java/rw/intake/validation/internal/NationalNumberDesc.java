@@ -36,7 +36,8 @@ final class NationalNumberDesc {
             return new NationalNumberDesc(lengths, false, DigitAutomaton.NOTHING, null);
         }
         DigitAutomaton automaton = DigitAutomaton.compile(regex);
-        return new NationalNumberDesc(lengths, possible.isEmpty(), automaton, automaton == null ? Pattern.compile(regex) : null);
+        return new NationalNumberDesc(
+                lengths, possible.isEmpty(), automaton, automaton == null ? Pattern.compile(regex) : null);
     }
 
     /** Whether the national number (ASCII digits) {@code s[from, to)} is of this type. */

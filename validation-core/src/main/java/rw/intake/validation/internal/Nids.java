@@ -13,8 +13,7 @@ public final class Nids {
     public static final int LENGTH = 16;
     public static final int MIN_BIRTH_YEAR = 1900;
 
-    private Nids() {
-    }
+    private Nids() {}
 
     /**
      * Checks the NID cell.
@@ -22,13 +21,16 @@ public final class Nids {
      * @param gender the record's normalized gender ({@code M}/{@code F}), or {@code null} when that is not valid
      * @return the normalized NID, or {@code null} if the field has an error
      */
-    public static String check(String raw, String gender, int currentYear, int minimumAge, boolean numericCell,
-                               Findings findings) {
+    public static String check(
+            String raw, String gender, int currentYear, int minimumAge, boolean numericCell, Findings findings) {
         String s = removeSpaces(raw);
         boolean ok = s.isEmpty() ? required(findings) : structure(s, gender, currentYear, minimumAge, findings);
         if (numericCell) {
-            findings.warning(Field.NID, Codes.NID_NUMERIC_CELL, "NID was a number cell: Excel keeps only 15 significant digits,"
-                    + " so the last digit may have been lost; store the NID column as text");
+            findings.warning(
+                    Field.NID,
+                    Codes.NID_NUMERIC_CELL,
+                    "NID was a number cell: Excel keeps only 15 significant digits,"
+                            + " so the last digit may have been lost; store the NID column as text");
         }
         return ok ? s : null;
     }
@@ -43,8 +45,11 @@ public final class Nids {
         for (int i = 0; i < n; i++) {
             char c = s.charAt(i);
             if (c < '0' || c > '9') {
-                findings.error(Field.NID, Codes.NID_FORMAT, "NID must be exactly 16 digits; found "
-                        + Findings.quoteCodePoint(s.codePointAt(i)) + " at position " + (i + 1));
+                findings.error(
+                        Field.NID,
+                        Codes.NID_FORMAT,
+                        "NID must be exactly 16 digits; found " + Findings.quoteCodePoint(s.codePointAt(i))
+                                + " at position " + (i + 1));
                 return false;
             }
         }
@@ -55,28 +60,42 @@ public final class Nids {
         boolean ok = true;
         char category = s.charAt(0);
         if (category < '1' || category > '3') {
-            findings.error(Field.NID, Codes.NID_CATEGORY,
+            findings.error(
+                    Field.NID,
+                    Codes.NID_CATEGORY,
                     "NID category (digit 1) must be 1 (citizen), 2 (refugee) or 3 (foreigner); found " + category);
             ok = false;
         }
-        int year = (s.charAt(1) - '0') * 1000 + (s.charAt(2) - '0') * 100 + (s.charAt(3) - '0') * 10 + (s.charAt(4) - '0');
+        int year =
+                (s.charAt(1) - '0') * 1000 + (s.charAt(2) - '0') * 100 + (s.charAt(3) - '0') * 10 + (s.charAt(4) - '0');
         boolean yearValid = year >= MIN_BIRTH_YEAR && year <= currentYear;
         if (!yearValid) {
-            findings.error(Field.NID, Codes.NID_BIRTH_YEAR,
-                    "NID birth year (digits 2-5) must be from " + MIN_BIRTH_YEAR + " to " + currentYear + "; found " + year);
+            findings.error(
+                    Field.NID,
+                    Codes.NID_BIRTH_YEAR,
+                    "NID birth year (digits 2-5) must be from " + MIN_BIRTH_YEAR + " to " + currentYear + "; found "
+                            + year);
             ok = false;
         }
         char g = s.charAt(5);
         if (g != '7' && g != '8') {
-            findings.error(Field.NID, Codes.NID_GENDER_DIGIT, "NID gender digit (digit 6) must be 8 (male) or 7 (female); found " + g);
+            findings.error(
+                    Field.NID,
+                    Codes.NID_GENDER_DIGIT,
+                    "NID gender digit (digit 6) must be 8 (male) or 7 (female); found " + g);
             ok = false;
         } else if (gender != null && (g == '8') != gender.equals("M")) {
-            findings.error(Field.NID, Codes.NID_GENDER_MISMATCH, "NID gender digit " + g + (g == '8' ? " (male)" : " (female)")
-                    + " does not match gender " + gender);
+            findings.error(
+                    Field.NID,
+                    Codes.NID_GENDER_MISMATCH,
+                    "NID gender digit " + g + (g == '8' ? " (male)" : " (female)") + " does not match gender "
+                            + gender);
             ok = false;
         }
         if (yearValid && currentYear - year < minimumAge) {
-            findings.warning(Field.NID, Codes.NID_UNDERAGE,
+            findings.warning(
+                    Field.NID,
+                    Codes.NID_UNDERAGE,
                     "NID birth year " + year + " makes the holder younger than " + minimumAge + " in " + currentYear);
         }
         return ok;

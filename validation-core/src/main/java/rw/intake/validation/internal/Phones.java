@@ -1,8 +1,8 @@
 package rw.intake.validation.internal;
 
 import com.google.i18n.phonenumbers.NumberParseException;
-import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
+import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType;
 import com.google.i18n.phonenumbers.Phonemetadata.PhoneMetadata;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import com.google.i18n.phonenumbers.metadata.DefaultMetadataDependenciesProvider;
@@ -47,7 +47,8 @@ public final class Phones {
     }
 
     static PhoneMetadata metadata(String region) {
-        PhoneMetadata m = DefaultMetadataDependenciesProvider.getInstance().getPhoneNumberMetadataSource()
+        PhoneMetadata m = DefaultMetadataDependenciesProvider.getInstance()
+                .getPhoneNumberMetadataSource()
                 .getMetadataForRegion(region);
         if (m == null) {
             throw new IllegalArgumentException("no phone metadata for region " + region);
@@ -73,8 +74,11 @@ public final class Phones {
             e164 = fullPath(cleaned);
         }
         if (e164.isEmpty()) {
-            findings.error(Field.PHONE_NUMBER, Codes.PHONE_INVALID, "Phone number must be a mobile number" + regionWords()
-                    + " such as 0788123456 or +250788123456; found " + Findings.quote(s));
+            findings.error(
+                    Field.PHONE_NUMBER,
+                    Codes.PHONE_INVALID,
+                    "Phone number must be a mobile number" + regionWords()
+                            + " such as 0788123456 or +250788123456; found " + Findings.quote(s));
             return null;
         }
         return e164;
@@ -135,7 +139,8 @@ public final class Phones {
             from = fast.idd.length() + fast.countryCode.length();
         } else if (n == fast.nationalLength + fast.countryCode.length() && c.startsWith(fast.countryCode)) {
             from = fast.countryCode.length();
-        } else if (fast.nationalPrefix != null && n == fast.nationalLength + fast.nationalPrefix.length()
+        } else if (fast.nationalPrefix != null
+                && n == fast.nationalLength + fast.nationalPrefix.length()
                 && c.startsWith(fast.nationalPrefix)) {
             from = fast.nationalPrefix.length();
         } else {
@@ -187,6 +192,7 @@ public final class Phones {
          * digits (bits {@link #GENERAL_BIT}...); {@code null} when some pattern runs as a regex: then one by one.
          */
         final DigitProduct all;
+
         private static final int GENERAL_BIT = 1;
         private static final int BEFORE_BITS = 0xFF << 1;
         private static final int FIXED_LINE_BIT = 1 << 9;
@@ -227,7 +233,8 @@ public final class Phones {
         }
 
         static RegionTyping of(PhoneMetadata m) {
-            boolean plainPrefix = !m.hasNationalPrefixForParsing() || m.getNationalPrefixForParsing().equals(m.getNationalPrefix());
+            boolean plainPrefix = !m.hasNationalPrefixForParsing()
+                    || m.getNationalPrefixForParsing().equals(m.getNationalPrefix());
             if (m.getMobile().getPossibleLengthCount() != 1 || !plainPrefix || m.hasNationalPrefixTransformRule()) {
                 return null;
             }
@@ -251,7 +258,8 @@ public final class Phones {
          * national prefix (stripped again, or an international prefix) or with the country code (stripped).
          */
         boolean ambiguous(String c, int from) {
-            return (nationalPrefix != null && c.startsWith(nationalPrefix, from)) || (idd != null && c.startsWith(idd, from))
+            return (nationalPrefix != null && c.startsWith(nationalPrefix, from))
+                    || (idd != null && c.startsWith(idd, from))
                     || c.startsWith(countryCode, from);
         }
 
@@ -291,8 +299,11 @@ public final class Phones {
             if (c.charAt(0) == '+' && from == 1 + countryCode.length()) {
                 return c;
             }
-            return new StringBuilder(1 + countryCode.length() + c.length() - from).append('+').append(countryCode)
-                    .append(c, from, c.length()).toString();
+            return new StringBuilder(1 + countryCode.length() + c.length() - from)
+                    .append('+')
+                    .append(countryCode)
+                    .append(c, from, c.length())
+                    .toString();
         }
     }
 }

@@ -34,18 +34,54 @@ import rw.intake.validation.RecordValidator;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 5)
 @Measurement(iterations = 5, time = 5)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
 public class ValidationBench {
 
     /** Records per invocation. */
     public static final int RECORDS = 1_000_000;
 
-    private static final String[] FIRST = {"Bob", "Abigale", "Chelsey", "Kelly", "David", "Jean-Paul", "Aline", "Eric",
-        "Divine", "Claudine", "Emmanuel", "Grace", "Olivier", "Ange", "Patrick", "Solange", "Innocent", "Esp\u00E9rance"};
-    private static final String[] LAST = {"Kagabo", "Mutoni", "Uwimana", "Keza", "Rugwiza", "Habimana", "Niyonzima",
-        "Mukamana", "Nshimiyimana", "Ingabire", "Hakizimana", "Uwase", "Ndayisaba", "O'Neil", "Iradukunda"};
-    private static final String[] DOMAINS = {"gmail.com", "yahoo.com", "outlook.com", "GMAIL.COM", "mtn.co.rw",
-        "minecofin.gov.rw", "ur.ac.rw"};
+    private static final String[] FIRST = {
+        "Bob",
+        "Abigale",
+        "Chelsey",
+        "Kelly",
+        "David",
+        "Jean-Paul",
+        "Aline",
+        "Eric",
+        "Divine",
+        "Claudine",
+        "Emmanuel",
+        "Grace",
+        "Olivier",
+        "Ange",
+        "Patrick",
+        "Solange",
+        "Innocent",
+        "Esp\u00E9rance"
+    };
+    private static final String[] LAST = {
+        "Kagabo",
+        "Mutoni",
+        "Uwimana",
+        "Keza",
+        "Rugwiza",
+        "Habimana",
+        "Niyonzima",
+        "Mukamana",
+        "Nshimiyimana",
+        "Ingabire",
+        "Hakizimana",
+        "Uwase",
+        "Ndayisaba",
+        "O'Neil",
+        "Iradukunda"
+    };
+    private static final String[] DOMAINS = {
+        "gmail.com", "yahoo.com", "outlook.com", "GMAIL.COM", "mtn.co.rw", "minecofin.gov.rw", "ur.ac.rw"
+    };
 
     @Param("42")
     public long seed;
@@ -67,8 +103,12 @@ public class ValidationBench {
     public void retained() {
         for (BatchValidator b : new BatchValidator[] {lastGrown, lastSized}) {
             if (b != null) {
-                System.out.printf(Locale.ROOT, "%nduplicate index after %,d records, %s: %.1f bytes per record%n",
-                        RECORDS, b == lastGrown ? "grown" : "sized", (double) b.retainedBytes() / RECORDS);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%nduplicate index after %,d records, %s: %.1f bytes per record%n",
+                        RECORDS,
+                        b == lastGrown ? "grown" : "sized",
+                        (double) b.retainedBytes() / RECORDS);
             }
         }
     }
@@ -155,7 +195,8 @@ public class ValidationBench {
     }
 
     private static String phone(Random random) {
-        String national = "7" + "2389".charAt(random.nextInt(4)) + String.format(Locale.ROOT, "%07d", random.nextInt(10_000_000));
+        String national =
+                "7" + "2389".charAt(random.nextInt(4)) + String.format(Locale.ROOT, "%07d", random.nextInt(10_000_000));
         int form = random.nextInt(100);
         if (form < 35) {
             return "0" + national;
@@ -188,7 +229,8 @@ public class ValidationBench {
     }
 
     private static String email(Random random, String first, String last, int i) {
-        String local = (first + "." + last).replace("'", "").replace("\u00E9", "e").toLowerCase(Locale.ROOT) + i;
+        String local =
+                (first + "." + last).replace("'", "").replace("\u00E9", "e").toLowerCase(Locale.ROOT) + i;
         String domain = DOMAINS[random.nextInt(DOMAINS.length)];
         int defect = random.nextInt(100);
         if (defect == 0) {

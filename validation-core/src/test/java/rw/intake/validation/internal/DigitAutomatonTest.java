@@ -58,8 +58,17 @@ final class DigitAutomatonTest {
         int matched = 0;
         for (String region : new TreeSet<>(util.getSupportedRegions())) {
             PhoneMetadata m = Phones.metadata(region);
-            for (PhoneNumberDesc d : List.of(m.getGeneralDesc(), m.getMobile(), m.getFixedLine(), m.getPremiumRate(),
-                    m.getTollFree(), m.getVoip(), m.getUan(), m.getPager(), m.getPersonalNumber(), m.getSharedCost(),
+            for (PhoneNumberDesc d : List.of(
+                    m.getGeneralDesc(),
+                    m.getMobile(),
+                    m.getFixedLine(),
+                    m.getPremiumRate(),
+                    m.getTollFree(),
+                    m.getVoip(),
+                    m.getUan(),
+                    m.getPager(),
+                    m.getPersonalNumber(),
+                    m.getSharedCost(),
                     m.getVoicemail())) {
                 String regex = d.getNationalNumberPattern();
                 if (regex.isEmpty()) {
@@ -72,7 +81,9 @@ final class DigitAutomatonTest {
                 for (String s : probes(d, random)) {
                     boolean expected = p.matcher(s).matches();
                     matched += expected ? 1 : 0;
-                    assertThat(a.matches(s, 0, s.length())).as(region + " " + regex + " on " + s).isEqualTo(expected);
+                    assertThat(a.matches(s, 0, s.length()))
+                            .as(region + " " + regex + " on " + s)
+                            .isEqualTo(expected);
                 }
             }
         }

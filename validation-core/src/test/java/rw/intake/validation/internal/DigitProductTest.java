@@ -42,7 +42,8 @@ final class DigitProductTest {
                     b.append((char) ('0' + random.nextInt(10)));
                 }
                 String national = b.substring(0, length);
-                assertThat(typing.isMobile(national, 0, length)).as(region + " " + national)
+                assertThat(typing.isMobile(national, 0, length))
+                        .as(region + " " + national)
                         .isEqualTo(typing.isMobileOneByOne(national, 0, length));
             }
         }

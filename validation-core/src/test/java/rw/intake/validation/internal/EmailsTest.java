@@ -13,9 +13,23 @@ import org.junit.jupiter.params.provider.ValueSource;
 final class EmailsTest {
 
     @ParameterizedTest(name = "[{index}] {0}")
-    @CsvSource({"bob@gmail.com, 0", "a.b+c@sub.example.rw, 0", "bob@GMAIL.COM, 12", "BOB@gmail.com, 0", "a@example.xn--p1ai, -1",
-        "bob@gmail, -1", ".bob@gmail.com, -1", "bob.@gmail.com, -1", "b..ob@gmail.com, -1", "bob@-gmail.com, -1",
-        "bob@gmail-.com, -1", "bob@gmail..com, -1", "bob@gmail.c, -1", "bob@gmail.c0m, -1", "a@b@gmail.com, -1"})
+    @CsvSource({
+        "bob@gmail.com, 0",
+        "a.b+c@sub.example.rw, 0",
+        "bob@GMAIL.COM, 12",
+        "BOB@gmail.com, 0",
+        "a@example.xn--p1ai, -1",
+        "bob@gmail, -1",
+        ".bob@gmail.com, -1",
+        "bob.@gmail.com, -1",
+        "b..ob@gmail.com, -1",
+        "bob@-gmail.com, -1",
+        "bob@gmail-.com, -1",
+        "bob@gmail..com, -1",
+        "bob@gmail.c, -1",
+        "bob@gmail.c0m, -1",
+        "a@b@gmail.com, -1"
+    })
     void plain_answersTheCommonCaseAndLeavesTheRest(String address, int expected) {
         assertThat(Emails.plain(address)).isEqualTo(expected);
     }
@@ -41,7 +55,9 @@ final class EmailsTest {
             if (answer != Emails.NOT_PLAIN) {
                 plain++;
                 assertThat(Emails.problem(s)).as(s).isNull();
-                assertThat(answer == 0).as(s).isEqualTo(Emails.lowerCaseDomain(s).equals(s));
+                assertThat(answer == 0)
+                        .as(s)
+                        .isEqualTo(Emails.lowerCaseDomain(s).equals(s));
             }
         }
         assertThat(plain).isGreaterThan(100);

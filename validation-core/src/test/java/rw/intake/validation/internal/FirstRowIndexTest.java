@@ -13,8 +13,17 @@ import org.junit.jupiter.params.provider.CsvSource;
 final class FirstRowIndexTest {
 
     @ParameterizedTest(name = "[{index}] key {0}")
-    @CsvSource({"0", "1", "250785576983", "4398046511103", "4398046511104", "9999999999999999", "-1",
-        "-9223372036854775808", "9223372036854775807"})
+    @CsvSource({
+        "0",
+        "1",
+        "250785576983",
+        "4398046511103",
+        "4398046511104",
+        "9999999999999999",
+        "-1",
+        "-9223372036854775808",
+        "9223372036854775807"
+    })
     void firstRow_remembersTheFirstRowOfAKey(long key) {
         FirstRowIndex index = new FirstRowIndex();
 

@@ -19,64 +19,68 @@ final class PhonesTest {
 
     /** Every case runs through the rule and through both paths, which must agree wherever the fast one decides. */
     @ParameterizedTest(name = "[{index}] \"{0}\" -> {1}")
-    @CsvSource(delimiter = '|', value = {
-        "785576983               | +250785576983",
-        "0785576983              | +250785576983",
-        "250785576983            | +250785576983",
-        "+250785576983           | +250785576983",
-        "00250785576983          | +250785576983",
-        "'  0785576983 '         | +250785576983",
-        "+250 785 576 983        | +250785576983",
-        "078-557-6983            | +250785576983",
-        "(078) 557.6983          | +250785576983",
-        "'+250\u00A0785\u00A0576983' | +250785576983",
-        "250 785 576 983         | +250785576983",
-        "+250 (0) 785 576 983    | +250785576983",
-        "0722123456              | +250722123456",
-        "0732123456              | +250732123456",
-        "0772123456              | +250772123456",
-        "0792123456              | +250792123456",
-        "0702123456              | phone.invalid",
-        "0712345678              | phone.invalid",
-        "0742123456              | phone.invalid",
-        "0752123456              | phone.invalid",
-        "0762123456              | phone.invalid",
-        "0252123456              | phone.invalid",
-        "0800123456              | phone.invalid",
-        "78557698                | phone.invalid",
-        "79769832                | phone.invalid",
-        "07855769834             | phone.invalid",
-        "7855769834              | phone.invalid",
-        "733385576983            | phone.invalid",
-        "2507855769834           | phone.invalid",
-        "078557698               | phone.invalid",
-        "0078557698              | phone.invalid",
-        "00785576983             | phone.invalid",
-        "250250785576            | phone.invalid",
-        "250785576               | phone.invalid",
-        "078557698a              | phone.invalid",
-        "O785576983              | phone.invalid",
-        "0788-ABC-123            | phone.invalid",
-        "0788 FLOWER             | phone.invalid",
-        "+254712345678           | phone.invalid",
-        "+1 202 555 0123         | phone.invalid",
-        "254712345678            | phone.invalid",
-        "+                       | phone.invalid",
-        "++250785576983          | phone.invalid",
-        "250+785576983           | phone.invalid",
-        "0785576983 ext 12       | phone.invalid",
-        "0785576983/0788123456   | phone.invalid",
-        "---                     | phone.invalid",
-        "''                      | phone.required",
-        "'   '                   | phone.required",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "785576983               | +250785576983",
+                "0785576983              | +250785576983",
+                "250785576983            | +250785576983",
+                "+250785576983           | +250785576983",
+                "00250785576983          | +250785576983",
+                "'  0785576983 '         | +250785576983",
+                "+250 785 576 983        | +250785576983",
+                "078-557-6983            | +250785576983",
+                "(078) 557.6983          | +250785576983",
+                "'+250\u00A0785\u00A0576983' | +250785576983",
+                "250 785 576 983         | +250785576983",
+                "+250 (0) 785 576 983    | +250785576983",
+                "0722123456              | +250722123456",
+                "0732123456              | +250732123456",
+                "0772123456              | +250772123456",
+                "0792123456              | +250792123456",
+                "0702123456              | phone.invalid",
+                "0712345678              | phone.invalid",
+                "0742123456              | phone.invalid",
+                "0752123456              | phone.invalid",
+                "0762123456              | phone.invalid",
+                "0252123456              | phone.invalid",
+                "0800123456              | phone.invalid",
+                "78557698                | phone.invalid",
+                "79769832                | phone.invalid",
+                "07855769834             | phone.invalid",
+                "7855769834              | phone.invalid",
+                "733385576983            | phone.invalid",
+                "2507855769834           | phone.invalid",
+                "078557698               | phone.invalid",
+                "0078557698              | phone.invalid",
+                "00785576983             | phone.invalid",
+                "250250785576            | phone.invalid",
+                "250785576               | phone.invalid",
+                "078557698a              | phone.invalid",
+                "O785576983              | phone.invalid",
+                "0788-ABC-123            | phone.invalid",
+                "0788 FLOWER             | phone.invalid",
+                "+254712345678           | phone.invalid",
+                "+1 202 555 0123         | phone.invalid",
+                "254712345678            | phone.invalid",
+                "+                       | phone.invalid",
+                "++250785576983          | phone.invalid",
+                "250+785576983           | phone.invalid",
+                "0785576983 ext 12       | phone.invalid",
+                "0785576983/0788123456   | phone.invalid",
+                "---                     | phone.invalid",
+                "''                      | phone.required",
+                "'   '                   | phone.required",
+            })
     void check_bothPathsAgree(String cell, String expected) {
         Findings findings = new Findings();
         String e164 = RW.check(cell == null ? "" : cell, findings);
         boolean valid = expected.startsWith("+");
 
         assertThat(e164).isEqualTo(valid ? expected : null);
-        assertThat(findings.toList()).extracting(Violation::code).containsExactlyElementsOf(valid ? Set.of() : Set.of(expected));
+        assertThat(findings.toList())
+                .extracting(Violation::code)
+                .containsExactlyElementsOf(valid ? Set.of() : Set.of(expected));
         String cleaned = Phones.clean(cell == null ? "" : cell.strip());
         if (cleaned != null) {
             String full = RW.fullPath(cleaned);
@@ -88,7 +92,8 @@ final class PhonesTest {
 
     @Test
     void fastPath_decidesTheFiveWrittenForms() {
-        for (String form : new String[] {"785576983", "0785576983", "250785576983", "+250785576983", "00250785576983"}) {
+        for (String form :
+                new String[] {"785576983", "0785576983", "250785576983", "+250785576983", "00250785576983"}) {
             assertThat(RW.fastPath(form)).as(form).isEqualTo("+250785576983");
         }
         assertThat(RW.fastPath("0742123456")).isEmpty();
@@ -137,15 +142,17 @@ final class PhonesTest {
     }
 
     @ParameterizedTest(name = "[{index}] {0} \"{1}\" -> {2}")
-    @CsvSource(delimiter = '|', value = {
-        "RW KE | +254712345678  | +254712345678",
-        "RW KE | 0712345678     | ''",
-        "RW KE | 0785576983     | +250785576983",
-        "KE    | 0712345678     | +254712345678",
-        "KE    | +250785576983  | ''",
-        "KE    | 0785576983     | +254785576983",
-        "RW CN | +8613812345678 | +8613812345678",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "RW KE | +254712345678  | +254712345678",
+                "RW KE | 0712345678     | ''",
+                "RW KE | 0785576983     | +250785576983",
+                "KE    | 0712345678     | +254712345678",
+                "KE    | +250785576983  | ''",
+                "KE    | 0785576983     | +254785576983",
+                "RW CN | +8613812345678 | +8613812345678",
+            })
     void check_otherRegions(String regions, String cell, String expected) {
         Phones phones = new Phones(Set.of(regions.split(" ")));
         Findings findings = new Findings();
@@ -166,8 +173,9 @@ final class PhonesTest {
 
         assertThat(findings.toList()).singleElement().satisfies(v -> {
             assertThat(v.field()).isEqualTo(Field.PHONE_NUMBER);
-            assertThat(v.message()).isEqualTo("Phone number must be a mobile number of Rwanda such as 0788123456 or"
-                    + " +250788123456; found '79769832'");
+            assertThat(v.message())
+                    .isEqualTo("Phone number must be a mobile number of Rwanda such as 0788123456 or"
+                            + " +250788123456; found '79769832'");
         });
     }
 }

@@ -11,8 +11,14 @@ import rw.intake.server.internal.http.ApiException;
  */
 public final class AccessFilter {
 
-    private static final Set<String> PUBLIC = Set.of("/api/v1", "/api/v1/token", "/api/v1/token/refresh",
-            "/api/v1/openapi.json", "/api/v1/docs", "/api/v1/health/live", "/api/v1/health/ready");
+    private static final Set<String> PUBLIC = Set.of(
+            "/api/v1",
+            "/api/v1/token",
+            "/api/v1/token/refresh",
+            "/api/v1/openapi.json",
+            "/api/v1/docs",
+            "/api/v1/health/live",
+            "/api/v1/health/ready");
 
     private final Tokens tokens;
 
@@ -26,8 +32,13 @@ public final class AccessFilter {
         }
         String header = ctx.header("Authorization");
         if (header == null || header.isBlank()) {
-            throw new ApiException(401, "auth.missing_token", "Unauthorized", "a bearer access token is required",
-                    java.util.Map.of(), java.util.Map.of("WWW-Authenticate", "Bearer"));
+            throw new ApiException(
+                    401,
+                    "auth.missing_token",
+                    "Unauthorized",
+                    "a bearer access token is required",
+                    java.util.Map.of(),
+                    java.util.Map.of("WWW-Authenticate", "Bearer"));
         }
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new ApiException(401, "auth.invalid_token", "Unauthorized", "use the Bearer scheme");

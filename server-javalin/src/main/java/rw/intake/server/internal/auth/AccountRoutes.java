@@ -84,17 +84,20 @@ public final class AccountRoutes {
         if (disabled == null || !disabled.isBoolean()) {
             throw ApiException.badRequest("request.invalid_body", "\"disabled\" must be true or false");
         }
-        List<String> unknown = body.properties().stream().map(Map.Entry::getKey)
-                .filter(k -> !"disabled".equals(k)).toList();
+        List<String> unknown = body.properties().stream()
+                .map(Map.Entry::getKey)
+                .filter(k -> !"disabled".equals(k))
+                .toList();
         if (!unknown.isEmpty()) {
             throw ApiException.badRequest("request.invalid_body", "only \"disabled\" can be changed, not " + unknown);
         }
         try {
-            Account account = store.setDisabled(username, disabled.booleanValue())
-                    .orElseThrow(() -> notFound(username));
+            Account account =
+                    store.setDisabled(username, disabled.booleanValue()).orElseThrow(() -> notFound(username));
             ctx.json(AccountView.of(account));
         } catch (LastAdminException ex) {
-            throw ApiException.conflict("account.last_admin",
+            throw ApiException.conflict(
+                    "account.last_admin",
                     username + " is the last enabled admin; enable or create another admin first");
         }
     }

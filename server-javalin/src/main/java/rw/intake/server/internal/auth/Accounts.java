@@ -11,8 +11,7 @@ public final class Accounts {
     /** What a username may be. */
     public static final String USERNAME_PATTERN = "[A-Za-z0-9._@-]{1,64}";
 
-    private Accounts() {
-    }
+    private Accounts() {}
 
     /**
      * Makes sure an admin exists. If none does, creates {@code username} with {@code password}, or with a random
@@ -63,8 +62,7 @@ public final class Accounts {
 
     static void checkUsername(String username) {
         if (!username.matches(USERNAME_PATTERN)) {
-            throw new AccountRuleException("account.invalid_username",
-                    "username must be 1-64 letters, digits or ._@-");
+            throw new AccountRuleException("account.invalid_username", "username must be 1-64 letters, digits or ._@-");
         }
     }
 }

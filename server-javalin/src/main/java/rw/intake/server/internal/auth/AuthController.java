@@ -48,8 +48,8 @@ public final class AuthController {
         String address = ctx.ip();
         throttle.check(username, address);
         Optional<Account> found = accounts.find(username);
-        boolean ok = Passwords.verify(password, found.map(Account::passwordHash).orElse(DUMMY_HASH))
-                && found.isPresent();
+        boolean ok =
+                Passwords.verify(password, found.map(Account::passwordHash).orElse(DUMMY_HASH)) && found.isPresent();
         if (!ok) {
             throttle.failed(username, address);
             throw new ApiException(401, "auth.invalid_credentials", "Unauthorized", "wrong username or password");
@@ -60,9 +60,10 @@ public final class AuthController {
             throw disabled();
         }
         sweepExpired();
-        Tokens.Issued issued = tokens.issue(principal(account), UUID.randomUUID().toString());
-        accounts.addRefreshToken(new RefreshToken(issued.refreshId(), issued.family(), account.id(),
-                issued.refreshExpiresAt()));
+        Tokens.Issued issued =
+                tokens.issue(principal(account), UUID.randomUUID().toString());
+        accounts.addRefreshToken(
+                new RefreshToken(issued.refreshId(), issued.family(), account.id(), issued.refreshExpiresAt()));
         ctx.json(response(issued));
     }
 
@@ -70,24 +71,34 @@ public final class AuthController {
     public void refresh(Context ctx) {
         Tokens.RefreshClaims claims = tokens.verifyRefresh(text(jsonBody(ctx), "refresh"));
         String username = claims.principal().username();
-        Account account = accounts.find(username).orElseThrow(
-                () -> new ApiException(401, "auth.invalid_token", "Unauthorized", "the account no longer exists"));
+        Account account = accounts.find(username)
+                .orElseThrow(() ->
+                        new ApiException(401, "auth.invalid_token", "Unauthorized", "the account no longer exists"));
         if (account.disabled()) {
             throw disabled();
         }
         Tokens.Issued issued = tokens.issue(principal(account), claims.family());
-        RefreshToken next = new RefreshToken(issued.refreshId(), claims.family(), account.id(),
-                issued.refreshExpiresAt());
+        RefreshToken next =
+                new RefreshToken(issued.refreshId(), claims.family(), account.id(), issued.refreshExpiresAt());
         switch (accounts.rotateRefreshToken(claims.id(), account.id(), next, tokens.now())) {
             case ROTATED -> ctx.json(response(issued));
             case REUSED -> {
-                LOG.warn("refresh token of '{}' used a second time from {}: its login's tokens are revoked",
-                        LoginThrottle.printable(username), ctx.ip());
-                throw new ApiException(401, "auth.token_reused", "Unauthorized",
+                LOG.warn(
+                        "refresh token of '{}' used a second time from {}: its login's tokens are revoked",
+                        LoginThrottle.printable(username),
+                        ctx.ip());
+                throw new ApiException(
+                        401,
+                        "auth.token_reused",
+                        "Unauthorized",
                         "this refresh token was used before; every token of its login is revoked, log in again");
             }
-            default -> throw new ApiException(401, "auth.token_revoked", "Unauthorized",
-                    "this refresh token is no longer valid (used, or ended by a password change); log in again");
+            default ->
+                throw new ApiException(
+                        401,
+                        "auth.token_revoked",
+                        "Unauthorized",
+                        "this refresh token is no longer valid (used, or ended by a password change); log in again");
         }
     }
 
@@ -137,6 +148,5 @@ public final class AuthController {
     }
 
     /** The token routes' answer. */
-    public record TokenResponse(String access, String refresh, String tokenType, long expiresIn) {
-    }
+    public record TokenResponse(String access, String refresh, String tokenType, long expiresIn) {}
 }

@@ -48,8 +48,12 @@ public final class LoginThrottle {
         if (waitNanos > 0) {
             long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
             LOG.warn("throttled login for user '{}' from {}: retry in {} s", printable(username), address, seconds);
-            throw new ApiException(429, "auth.too_many_attempts", "Too many attempts",
-                    "too many failed logins; try again in " + seconds + " s", Map.of("retryAfterSeconds", seconds),
+            throw new ApiException(
+                    429,
+                    "auth.too_many_attempts",
+                    "Too many attempts",
+                    "too many failed logins; try again in " + seconds + " s",
+                    Map.of("retryAfterSeconds", seconds),
                     Map.of("Retry-After", Long.toString(seconds)));
         }
     }
@@ -73,8 +77,8 @@ public final class LoginThrottle {
 
     /** A username as it may be logged: control characters replaced, at most 100 characters. */
     static String printable(String username) {
-        String s = username.length() > MAX_LOGGED_USERNAME
-                ? username.substring(0, MAX_LOGGED_USERNAME) + "..." : username;
+        String s =
+                username.length() > MAX_LOGGED_USERNAME ? username.substring(0, MAX_LOGGED_USERNAME) + "..." : username;
         StringBuilder b = new StringBuilder(s.length());
         s.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? '?' : c));
         return b.toString();
@@ -94,8 +98,11 @@ public final class LoginThrottle {
             this.burst = burst;
             this.intervalNanos = interval.toNanos();
             // A bucket is empty again burst intervals after its last failure; then it can be forgotten.
-            this.cache = Caffeine.newBuilder().ticker(ticker).maximumSize(200_000)
-                    .expireAfterWrite(interval.multipliedBy(burst)).build();
+            this.cache = Caffeine.newBuilder()
+                    .ticker(ticker)
+                    .maximumSize(200_000)
+                    .expireAfterWrite(interval.multipliedBy(burst))
+                    .build();
         }
 
         long waitNanos(String key, long now) {

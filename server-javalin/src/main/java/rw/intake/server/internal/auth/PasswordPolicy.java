@@ -17,8 +17,7 @@ public final class PasswordPolicy {
     /** log2 of the fewest guesses a password may take. */
     public static final int MIN_ENTROPY_BITS = 20;
 
-    private PasswordPolicy() {
-    }
+    private PasswordPolicy() {}
 
     /** The estimator, built once on first use. */
     private static final class Estimator {
@@ -34,19 +33,20 @@ public final class PasswordPolicy {
     public static void check(String password) {
         int length = password.codePointCount(0, password.length());
         if (length < MIN_LENGTH) {
-            throw new AccountRuleException("account.password_too_short",
-                    "the password must be at least " + MIN_LENGTH + " characters long");
+            throw new AccountRuleException(
+                    "account.password_too_short", "the password must be at least " + MIN_LENGTH + " characters long");
         }
         if (length > MAX_LENGTH) {
-            throw new AccountRuleException("account.password_too_long",
-                    "the password must be at most " + MAX_LENGTH + " characters long");
+            throw new AccountRuleException(
+                    "account.password_too_long", "the password must be at most " + MAX_LENGTH + " characters long");
         }
         double bits;
         synchronized (Estimator.NBVCXZ) {
             bits = Estimator.NBVCXZ.estimate(password).getEntropy();
         }
         if (bits < MIN_ENTROPY_BITS) {
-            throw new AccountRuleException("account.password_too_common",
+            throw new AccountRuleException(
+                    "account.password_too_common",
                     "the password is one of the commonest passwords or is made of them (words, names, keyboard rows,"
                             + " sequences, repeats); choose another, e.g. a few unrelated words");
         }

@@ -42,7 +42,9 @@ public final class Tokens {
     private final Duration refreshTtl;
     private final Clock clock;
     private final Cache<String, Verified> verified = Caffeine.newBuilder()
-            .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build();
+            .maximumSize(10_000)
+            .expireAfterWrite(Duration.ofMinutes(1))
+            .build();
 
     private Tokens(byte[] secret, Duration accessTtl, Duration refreshTtl, Clock clock) {
         if (secret.length < MIN_SECRET_BYTES) {
@@ -63,14 +65,14 @@ public final class Tokens {
 
     private JWTVerifier verifier(String type, Clock c) {
         return ((JWTVerifier.BaseVerification) JWT.require(algorithm)
-                .withIssuer(ISSUER)
-                .withClaim("typ", type)
-                .withClaimPresence("role")
-                .withClaimPresence("sub")
-                .withClaimPresence("exp")
-                .withClaimPresence("iat")
-                .withClaimPresence("jti")
-                .acceptLeeway(0))
+                        .withIssuer(ISSUER)
+                        .withClaim("typ", type)
+                        .withClaimPresence("role")
+                        .withClaimPresence("sub")
+                        .withClaimPresence("exp")
+                        .withClaimPresence("iat")
+                        .withClaimPresence("jti")
+                        .acceptLeeway(0))
                 .build(c);
     }
 
@@ -81,7 +83,8 @@ public final class Tokens {
         Instant refreshExpiresAt = now.plus(refreshTtl);
         String access = sign(p, ACCESS, UUID.randomUUID().toString(), now, now.plus(accessTtl))
                 .sign(algorithm);
-        String refresh = sign(p, REFRESH, refreshId, now, refreshExpiresAt).withClaim("fam", family)
+        String refresh = sign(p, REFRESH, refreshId, now, refreshExpiresAt)
+                .withClaim("fam", family)
                 .sign(algorithm);
         return new Issued(access, refresh, accessTtl.toSeconds(), refreshId, family, refreshExpiresAt);
     }
@@ -153,7 +156,9 @@ public final class Tokens {
             jwt = verifier.verify(token);
         } catch (TokenExpiredException ex) {
             throw new ApiException(401, "auth.token_expired", "Unauthorized", "the token has expired");
-        } catch (RuntimeException ex) { // JWTVerificationException, and whatever a hostile payload makes the parser throw
+        } catch (
+                RuntimeException
+                        ex) { // JWTVerificationException, and whatever a hostile payload makes the parser throw
             throw invalid();
         }
         if (jwt.getExpiresAtAsInstant() == null || jwt.getIssuedAtAsInstant() == null) {
@@ -162,19 +167,16 @@ public final class Tokens {
         return jwt;
     }
 
-    private record Verified(Principal principal, long expiresAtMillis) {
-    }
+    private record Verified(Principal principal, long expiresAtMillis) {}
 
     /**
      * A token pair as the token routes return it, with what the database keeps of the refresh token.
      *
      * @param expiresIn the access token's lifetime in seconds
      */
-    public record Issued(String access, String refresh, long expiresIn, String refreshId, String family,
-                         Instant refreshExpiresAt) {
-    }
+    public record Issued(
+            String access, String refresh, long expiresIn, String refreshId, String family, Instant refreshExpiresAt) {}
 
     /** What a verified refresh token says: whose it is, its id and its family. */
-    public record RefreshClaims(Principal principal, String id, String family) {
-    }
+    public record RefreshClaims(Principal principal, String id, String family) {}
 }

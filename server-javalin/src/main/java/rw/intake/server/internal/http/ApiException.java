@@ -20,8 +20,13 @@ public class ApiException extends RuntimeException {
     private final transient Map<String, Object> extras;
     private final transient Map<String, String> headers;
 
-    public ApiException(int status, String code, String title, String detail, Map<String, Object> extras,
-                        Map<String, String> headers) {
+    public ApiException(
+            int status,
+            String code,
+            String title,
+            String detail,
+            Map<String, Object> extras,
+            Map<String, String> headers) {
         super(detail);
         this.status = status;
         this.code = code;

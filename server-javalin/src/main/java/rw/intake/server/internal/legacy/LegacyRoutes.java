@@ -45,8 +45,7 @@ public final class LegacyRoutes {
     }
 
     /** {@code {"status":"ok","description":...}}. */
-    public record Status(String status, String description) {
-    }
+    public record Status(String status, String description) {}
 
     /** A page in the first version's shape. */
     public record LegacyPage<T>(String status, List<T> data, int page, int size, long totalItems, long totalPages) {
@@ -56,8 +55,14 @@ public final class LegacyRoutes {
     }
 
     /** A violation, snake_case. */
-    public record LegacyError(String field, String code, String severity, String message,
-                              @JsonProperty("related_row") @JsonInclude(JsonInclude.Include.NON_NULL) Integer relatedRow) {
+    public record LegacyError(
+            String field,
+            String code,
+            String severity,
+            String message,
+
+            @JsonProperty("related_row") @JsonInclude(JsonInclude.Include.NON_NULL)
+            Integer relatedRow) {
         static List<LegacyError> of(List<Violation> violations) {
             List<LegacyError> out = new ArrayList<>(violations.size());
             for (Violation v : violations) {
@@ -68,31 +73,74 @@ public final class LegacyRoutes {
     }
 
     /** A validated (staged) record as the first version listed it: the shown values and per-field validity. */
-    public record LegacyRecord(int row, String names, String nid, @JsonProperty("phone_number") String phoneNumber,
-                               String gender, String email, @JsonProperty("names_valid") boolean namesValid,
-                               @JsonProperty("nid_valid") boolean nidValid, @JsonProperty("phone_valid") boolean phoneValid,
-                               @JsonProperty("gender_valid") boolean genderValid,
-                               @JsonProperty("email_valid") boolean emailValid, boolean valid, List<LegacyError> errors) {
+    public record LegacyRecord(
+            int row,
+            String names,
+            String nid,
+            @JsonProperty("phone_number") String phoneNumber,
+            String gender,
+            String email,
+            @JsonProperty("names_valid") boolean namesValid,
+            @JsonProperty("nid_valid") boolean nidValid,
+            @JsonProperty("phone_valid") boolean phoneValid,
+            @JsonProperty("gender_valid") boolean genderValid,
+            @JsonProperty("email_valid") boolean emailValid,
+            boolean valid,
+            List<LegacyError> errors) {
         static LegacyRecord of(ValidatedRecord r) {
-            return new LegacyRecord(r.row(), r.displayValue(Field.NAMES), r.displayValue(Field.NID),
-                    r.displayValue(Field.PHONE_NUMBER), r.displayValue(Field.GENDER), r.displayValue(Field.EMAIL),
-                    r.valid(Field.NAMES), r.valid(Field.NID), r.valid(Field.PHONE_NUMBER), r.valid(Field.GENDER),
-                    r.valid(Field.EMAIL), r.valid(), LegacyError.of(r.violations()));
+            return new LegacyRecord(
+                    r.row(),
+                    r.displayValue(Field.NAMES),
+                    r.displayValue(Field.NID),
+                    r.displayValue(Field.PHONE_NUMBER),
+                    r.displayValue(Field.GENDER),
+                    r.displayValue(Field.EMAIL),
+                    r.valid(Field.NAMES),
+                    r.valid(Field.NID),
+                    r.valid(Field.PHONE_NUMBER),
+                    r.valid(Field.GENDER),
+                    r.valid(Field.EMAIL),
+                    r.valid(),
+                    LegacyError.of(r.violations()));
         }
     }
 
     /** A committed user, snake_case. */
-    public record LegacyUser(long id, @JsonProperty("upload_id") String uploadId, int row, String names, String nid,
-                             @JsonProperty("phone_number") String phoneNumber, String gender, String email,
-                             @JsonProperty("names_valid") boolean namesValid, @JsonProperty("nid_valid") boolean nidValid,
-                             @JsonProperty("phone_valid") boolean phoneValid,
-                             @JsonProperty("gender_valid") boolean genderValid,
-                             @JsonProperty("email_valid") boolean emailValid, boolean valid, List<LegacyError> errors,
-                             @JsonProperty("committed_at") Instant committedAt) {
+    public record LegacyUser(
+            long id,
+            @JsonProperty("upload_id") String uploadId,
+            int row,
+            String names,
+            String nid,
+            @JsonProperty("phone_number") String phoneNumber,
+            String gender,
+            String email,
+            @JsonProperty("names_valid") boolean namesValid,
+            @JsonProperty("nid_valid") boolean nidValid,
+            @JsonProperty("phone_valid") boolean phoneValid,
+            @JsonProperty("gender_valid") boolean genderValid,
+            @JsonProperty("email_valid") boolean emailValid,
+            boolean valid,
+            List<LegacyError> errors,
+            @JsonProperty("committed_at") Instant committedAt) {
         static LegacyUser of(CommittedUser u) {
-            return new LegacyUser(u.id(), u.uploadId(), u.row(), u.names(), u.nid(), u.phoneNumber(), u.gender(),
-                    u.email(), u.namesValid(), u.nidValid(), u.phoneValid(), u.genderValid(), u.emailValid(), u.valid(),
-                    LegacyError.of(u.errors()), u.committedAt());
+            return new LegacyUser(
+                    u.id(),
+                    u.uploadId(),
+                    u.row(),
+                    u.names(),
+                    u.nid(),
+                    u.phoneNumber(),
+                    u.gender(),
+                    u.email(),
+                    u.namesValid(),
+                    u.nidValid(),
+                    u.phoneValid(),
+                    u.genderValid(),
+                    u.emailValid(),
+                    u.valid(),
+                    LegacyError.of(u.errors()),
+                    u.committedAt());
         }
     }
 

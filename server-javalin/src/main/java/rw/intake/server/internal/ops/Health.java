@@ -1,9 +1,9 @@
 package rw.intake.server.internal.ops;
 
-import rw.intake.server.internal.http.ApiException;
 import io.javalin.http.Context;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import rw.intake.server.internal.http.ApiException;
 import rw.intake.server.internal.upload.UploadModule;
 import rw.intake.storage.Storage;
 import rw.intake.storage.StorageException;
@@ -49,10 +49,16 @@ public final class Health {
             return;
         }
         StringBuilder detail = new StringBuilder("not ready:");
-        failed.forEach((name, why) -> detail.append(' ').append(name).append(' ').append(why).append(';'));
+        failed.forEach((name, why) ->
+                detail.append(' ').append(name).append(' ').append(why).append(';'));
         detail.setLength(detail.length() - 1);
-        throw new ApiException(503, "server.not_ready", "Service Unavailable", detail.toString(),
-                Map.of("checks", checks), Map.of("Retry-After", ApiException.DATABASE_RETRY_AFTER));
+        throw new ApiException(
+                503,
+                "server.not_ready",
+                "Service Unavailable",
+                detail.toString(),
+                Map.of("checks", checks),
+                Map.of("Retry-After", ApiException.DATABASE_RETRY_AFTER));
     }
 
     private String database() {

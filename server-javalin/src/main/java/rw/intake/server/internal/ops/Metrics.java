@@ -22,9 +22,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import javax.sql.DataSource;
-import rw.intake.server.internal.http.ApiException;
 import rw.intake.server.internal.auth.Principal;
 import rw.intake.server.internal.auth.Tokens;
+import rw.intake.server.internal.http.ApiException;
 import rw.intake.server.internal.upload.UploadEvents;
 import rw.intake.server.internal.upload.UploadModule;
 
@@ -72,19 +72,26 @@ public final class Metrics implements UploadEvents {
         if (dataSource instanceof HikariDataSource hikari && hikari.getMetricsTrackerFactory() == null) {
             hikari.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(registry));
         }
-        this.validationRows = DistributionSummary.builder("intake.validation.rows").baseUnit("rows")
-                .description("data rows read per upload").register(registry);
-        this.commitRows = DistributionSummary.builder("intake.commit.rows").baseUnit("rows").tag("database", database)
-                .description("records written per commit").register(registry);
+        this.validationRows = DistributionSummary.builder("intake.validation.rows")
+                .baseUnit("rows")
+                .description("data rows read per upload")
+                .register(registry);
+        this.commitRows = DistributionSummary.builder("intake.commit.rows")
+                .baseUnit("rows")
+                .tag("database", database)
+                .description("records written per commit")
+                .register(registry);
     }
 
     /** Gauges over the staging area of {@code uploads}. */
     public void watch(UploadModule uploads, long maxRecords, long maxRecordsPerUser) {
         gauge("intake.staging.records", "records reserved in staging", uploads, UploadModule::stagedRecordsReserved);
         gauge("intake.staging.records.max", "the staging budget in records", uploads, u -> maxRecords);
-        gauge("intake.staging.records.per.user.max", "the records one user may stage", uploads,
-                u -> maxRecordsPerUser);
-        gauge("intake.staging.bytes", "heap held by staged records and their indexes", uploads,
+        gauge("intake.staging.records.per.user.max", "the records one user may stage", uploads, u -> maxRecordsPerUser);
+        gauge(
+                "intake.staging.bytes",
+                "heap held by staged records and their indexes",
+                uploads,
                 UploadModule::stagedBytes);
         gauge("intake.staging.uploads", "uploads staged", uploads, UploadModule::stagedUploads);
     }
@@ -106,8 +113,12 @@ public final class Metrics implements UploadEvents {
      */
     void authorize(String header) {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ApiException(401, "auth.missing_token", "Unauthorized",
-                    "the metrics need the metrics token or an admin's access token as a bearer token", Map.of(),
+            throw new ApiException(
+                    401,
+                    "auth.missing_token",
+                    "Unauthorized",
+                    "the metrics need the metrics token or an admin's access token as a bearer token",
+                    Map.of(),
                     Map.of("WWW-Authenticate", "Bearer"));
         }
         String presented = header.substring(7).strip();
@@ -122,8 +133,11 @@ public final class Metrics implements UploadEvents {
 
     /** Counts one answered request. */
     void request(String method, String route, int status, double millis) {
-        Timer.builder("intake.http.requests").tag("method", method).tag("route", route)
-                .tag("status", Integer.toString(status)).register(registry)
+        Timer.builder("intake.http.requests")
+                .tag("method", method)
+                .tag("route", route)
+                .tag("status", Integer.toString(status))
+                .register(registry)
                 .record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS);
     }
 
@@ -140,20 +154,30 @@ public final class Metrics implements UploadEvents {
     @Override
     public void validationEnded(String outcome, long rows, Duration took) {
         uploads(outcome);
-        Timer.builder("intake.validation").tag("outcome", outcome).description("from acceptance to validation's end")
-                .register(registry).record(took);
+        Timer.builder("intake.validation")
+                .tag("outcome", outcome)
+                .description("from acceptance to validation's end")
+                .register(registry)
+                .record(took);
         validationRows.record((double) rows);
     }
 
     @Override
     public void commitEnded(String outcome, long committed, Duration took) {
-        Timer.builder("intake.commit").tag("database", database).tag("outcome", outcome).register(registry).record(took);
+        Timer.builder("intake.commit")
+                .tag("database", database)
+                .tag("outcome", outcome)
+                .register(registry)
+                .record(took);
         if (committed > 0) {
             commitRows.record((double) committed);
         }
     }
 
     private void uploads(String outcome) {
-        Counter.builder("intake.uploads").tag("outcome", outcome).register(registry).increment();
+        Counter.builder("intake.uploads")
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
     }
 }

@@ -1,6 +1,5 @@
 package rw.intake.server.internal.ops;
 
-import rw.intake.server.internal.http.ApiException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
@@ -12,6 +11,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import rw.intake.server.internal.http.ApiException;
 
 /**
  * Jetty's answers to requests that never reach the router (a URI too long: 414, headers too large: 431, a request

@@ -14,8 +14,7 @@ public final class RequestIds {
     private static final String ATTRIBUTE = "intake.requestId";
     private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
-    private RequestIds() {
-    }
+    private RequestIds() {}
 
     /** The before-filter of every request: picks the id and sets the answer header at once. */
     public static void assign(Context ctx) {
@@ -35,6 +34,8 @@ public final class RequestIds {
 
     /** {@code incoming} if it is a sane id, else a new random one. */
     public static String pick(String incoming) {
-        return incoming != null && SANE.matcher(incoming).matches() ? incoming : UUID.randomUUID().toString();
+        return incoming != null && SANE.matcher(incoming).matches()
+                ? incoming
+                : UUID.randomUUID().toString();
     }
 }

@@ -18,6 +18,7 @@ public final class RequestLog {
     public static final String LOGGER = "rw.intake.server.requests";
     /** The route of a request that matched none (also the {@code route} tag of its metric). */
     public static final String UNMATCHED = "-";
+
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
 
     private final Metrics metrics;
@@ -33,13 +34,25 @@ public final class RequestLog {
         String method = ctx.method().name();
         double ms = millis == null ? 0 : millis;
         metrics.request(method, route, status, ms);
-        line(method, route, status, ms, RequestIds.of(ctx), Principal.find(ctx).map(Principal::username).orElse("-"));
+        line(
+                method,
+                route,
+                status,
+                ms,
+                RequestIds.of(ctx),
+                Principal.find(ctx).map(Principal::username).orElse("-"));
     }
 
     /** Writes one request line (also used for answers Jetty gives before the router sees the request). */
     public static void line(String method, String route, int status, double millis, String requestId, String user) {
-        LOG.info("{} {} {} {}ms id={} user={}", method, route, status, String.format(Locale.ROOT, "%.1f", millis),
-                requestId, user);
+        LOG.info(
+                "{} {} {} {}ms id={} user={}",
+                method,
+                route,
+                status,
+                String.format(Locale.ROOT, "%.1f", millis),
+                requestId,
+                user);
     }
 
     static String route(Context ctx) {

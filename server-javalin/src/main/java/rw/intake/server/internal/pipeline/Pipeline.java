@@ -85,18 +85,14 @@ public final class Pipeline {
         void run() throws Exception;
     }
 
-    private record Stage(Executor executor, Body body) {
-    }
+    private record Stage(Executor executor, Body body) {}
 
     /** What a queue holds: an item or the end marker. */
-    private sealed interface Handoff<T> permits Item, End {
-    }
+    private sealed interface Handoff<T> permits Item, End {}
 
-    private record Item<T>(T value) implements Handoff<T> {
-    }
+    private record Item<T>(T value) implements Handoff<T> {}
 
-    private record End<T>() implements Handoff<T> {
-    }
+    private record End<T>() implements Handoff<T> {}
 
     private static final class Queue<T> implements Downstream<T> {
         private final BlockingQueue<Handoff<T>> queue;

@@ -23,8 +23,7 @@ final class CsvReport {
     static final String CONTENT_TYPE = "text/csv; charset=utf-8";
     private static final int BUFFER = 1 << 16;
 
-    private CsvReport() {
-    }
+    private CsvReport() {}
 
     /** Writes the CSV to {@code out}, which is flushed, not closed. */
     static void write(ErrorReport report, OutputStream out) throws IOException {
@@ -85,7 +84,10 @@ final class CsvReport {
             return v;
         }
         char first = v.charAt(0);
-        boolean risky = first == '=' || first == '@' || first == '\t' || first == '\r'
+        boolean risky = first == '='
+                || first == '@'
+                || first == '\t'
+                || first == '\r'
                 || ((first == '+' || first == '-') && !numberLike(v));
         return risky ? "'" + v : v;
     }

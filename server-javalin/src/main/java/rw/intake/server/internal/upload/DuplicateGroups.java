@@ -16,13 +16,13 @@ import rw.intake.validation.Field;
 final class DuplicateGroups {
     /** The fields of the duplicate rules, in the order of {@link #heads}. */
     static final Field[] FIELDS = {Field.NID, Field.PHONE_NUMBER, Field.EMAIL};
+
     private static final int NONE = -1;
 
     private final LongIntHashMap[] heads = new LongIntHashMap[FIELDS.length];
     private final int[][] next = new int[FIELDS.length][];
 
-    private DuplicateGroups() {
-    }
+    private DuplicateGroups() {}
 
     /** The groups of the staged records, from their keys collected while staging. */
     static DuplicateGroups build(DuplicateKeys keys) {

@@ -24,6 +24,7 @@ final class ErrorReport {
     static final List<String> EXTRA_COLUMNS = List.of("Row", "Errors", "Warnings");
     /** Between two messages in the Errors and Warnings columns. */
     static final String SEPARATOR = "; ";
+
     private static final Field[] FIELDS = Field.values();
     private static final String FALLBACK_NAME = "upload";
 
@@ -116,7 +117,8 @@ final class ErrorReport {
             if (attrChar) {
                 encoded.append((char) c);
             } else {
-                encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                encoded.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
                         .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
             }
             if (c >= 0x80) {

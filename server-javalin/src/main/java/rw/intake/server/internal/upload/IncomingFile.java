@@ -42,6 +42,7 @@ public record IncomingFile(String fileName, byte[] bytes) {
     static final int MULTIPART_OVERHEAD = 64 * 1024;
     /** The most parts a multipart body may have (the workbook and a few form fields). */
     static final int MAX_PARTS = 100;
+
     static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     static final String CSV = "text/csv";
     /** A body up to this many times the limit is read to its end (and dropped) before the 413 goes out. */
@@ -66,7 +67,8 @@ public record IncomingFile(String fileName, byte[] bytes) {
             byte[] body = readBounded(ctx, maxBytes + MULTIPART_OVERHEAD, maxBytes);
             IncomingFile file = part(body, type, partName);
             if (file == null) {
-                throw ApiException.badRequest("request.missing_file",
+                throw ApiException.badRequest(
+                        "request.missing_file",
                         "the multipart body has no part named '" + partName + "' holding the workbook");
             }
             if (file.bytes.length > maxBytes) {
@@ -78,7 +80,10 @@ public record IncomingFile(String fileName, byte[] bytes) {
             String name = ctx.queryParam("fileName");
             return new IncomingFile(name == null ? "" : name.strip(), readBounded(ctx, maxBytes, maxBytes));
         }
-        throw new ApiException(415, "request.unsupported_media_type", "Unsupported Media Type",
+        throw new ApiException(
+                415,
+                "request.unsupported_media_type",
+                "Unsupported Media Type",
                 "send the workbook as multipart/form-data (part '" + partName + "') or as the body with content type "
                         + XLSX + " (or " + CSV + " for a CSV file)");
     }
@@ -108,7 +113,8 @@ public record IncomingFile(String fileName, byte[] bytes) {
 
     /** A body over the byte limit: excel-ingest's {@code file.too_large}, answered like its own refusals (413). */
     static ApiException tooLarge(long maxBytes) {
-        return UploadService.problem(new IngestException(IngestException.TOO_LARGE,
+        return UploadService.problem(new IngestException(
+                IngestException.TOO_LARGE,
                 "The file is larger than " + maxBytes + " bytes, the largest file accepted.",
                 Map.of("limit", maxBytes, "limitName", "maxBytes")));
     }
@@ -182,19 +188,20 @@ public record IncomingFile(String fileName, byte[] bytes) {
                 .build();
         MultiPartFormData.Parts parts;
         try {
-            parts = MultiPartFormData.getParts(Content.Source.from(ByteBuffer.wrap(body)), new Attributes.Mapped(),
-                    contentType, config);
+            parts = MultiPartFormData.getParts(
+                    Content.Source.from(ByteBuffer.wrap(body)), new Attributes.Mapped(), contentType, config);
         } catch (CompletionException ex) {
             Throwable cause = ex.getCause() == null ? ex : ex.getCause();
-            throw ApiException.badRequest("request.invalid_multipart", "the multipart body is malformed: "
-                    + cause.getMessage());
+            throw ApiException.badRequest(
+                    "request.invalid_multipart", "the multipart body is malformed: " + cause.getMessage());
         }
         try (parts) {
             MultiPart.Part found = null;
             for (MultiPart.Part p : parts) {
                 if (wanted.equals(p.getName())) {
                     if (found != null) {
-                        throw ApiException.badRequest("request.duplicate_file",
+                        throw ApiException.badRequest(
+                                "request.duplicate_file",
                                 "the multipart body has more than one part named '" + wanted + "'; send one file");
                     }
                     found = p;

@@ -18,6 +18,7 @@ final class JsonBytes {
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
     /** Per ASCII byte: 0 when written as is, the letter of a two-character escape, or 'u' for {@code \\u00XX}. */
     private static final byte[] ESCAPES = new byte[128];
+
     private static final byte[] MIN_LONG = Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
 
     static {

@@ -22,6 +22,7 @@ import rw.intake.validation.Violation;
 final class RecordChunks {
     /** Records a chunk holds (the last one of an upload fewer). */
     static final int SIZE = 4096;
+
     static final byte VERSION = 1;
     private static final Field[] FIELDS = Field.values();
     private static final Severity[] SEVERITIES = Severity.values();
@@ -31,12 +32,10 @@ final class RecordChunks {
     private static final int EDITED = 8;
     private static final int VALID = 16;
 
-    private RecordChunks() {
-    }
+    private RecordChunks() {}
 
     /** One record read back, with its marks. */
-    record Entry(ValidatedRecord record, boolean excluded, boolean edited) {
-    }
+    record Entry(ValidatedRecord record, boolean excluded, boolean edited) {}
 
     /** The chunk of the records {@code from} (inclusive) to {@code to} (exclusive). */
     static byte[] encode(StagedRecords records, int from, int to) {
@@ -47,8 +46,11 @@ final class RecordChunks {
             ValidatedRecord r = records.get(i);
             RawRecord raw = r.raw();
             out.varint(raw.row());
-            int flags = (raw.nidNumeric() ? NID_NUMERIC : 0) | (raw.phoneNumeric() ? PHONE_NUMERIC : 0)
-                    | (records.excluded(i) ? EXCLUDED : 0) | (records.edited(i) ? EDITED : 0) | (r.valid() ? VALID : 0);
+            int flags = (raw.nidNumeric() ? NID_NUMERIC : 0)
+                    | (raw.phoneNumeric() ? PHONE_NUMERIC : 0)
+                    | (records.excluded(i) ? EXCLUDED : 0)
+                    | (records.edited(i) ? EDITED : 0)
+                    | (r.valid() ? VALID : 0);
             out.bytes.write(flags);
             for (Field f : FIELDS) {
                 out.string(raw.value(f));
@@ -109,13 +111,24 @@ final class RecordChunks {
                 String code = in.shared();
                 String message = in.shared();
                 int related = in.varint();
-                vs.add(new Violation(field, code, severity, message,
+                vs.add(new Violation(
+                        field,
+                        code,
+                        severity,
+                        message,
                         related == 0 ? null : ((related - 1) >>> 1) ^ -((related - 1) & 1)));
             }
-            RawRecord rr = new RawRecord(row, raw[0], raw[1], raw[2], raw[3], raw[4], (flags & NID_NUMERIC) != 0,
+            RawRecord rr = new RawRecord(
+                    row,
+                    raw[0],
+                    raw[1],
+                    raw[2],
+                    raw[3],
+                    raw[4],
+                    (flags & NID_NUMERIC) != 0,
                     (flags & PHONE_NUMERIC) != 0);
-            ValidatedRecord v = new ValidatedRecord(rr, new Normalized(norm[0], norm[1], norm[2], norm[3], norm[4]),
-                    vs, (flags & VALID) != 0);
+            ValidatedRecord v = new ValidatedRecord(
+                    rr, new Normalized(norm[0], norm[1], norm[2], norm[3], norm[4]), vs, (flags & VALID) != 0);
             out.add(new Entry(v, (flags & EXCLUDED) != 0, (flags & EDITED) != 0));
         }
         return out;

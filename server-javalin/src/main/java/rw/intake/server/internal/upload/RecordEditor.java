@@ -140,8 +140,11 @@ final class RecordEditor {
      * Replaces each field-checked record in {@code judged} by its full verdict: duplicates from the groups, then the
      * registered NIDs, from what is known or one look-up for all those not known.
      */
-    private void judge(StagedRecords records, int edited, ValidatedRecord editedBefore,
-                       NavigableMap<Integer, ValidatedRecord> judged) {
+    private void judge(
+            StagedRecords records,
+            int edited,
+            ValidatedRecord editedBefore,
+            NavigableMap<Integer, ValidatedRecord> judged) {
         List<Integer> unknown = new ArrayList<>();
         for (var e : judged.entrySet()) {
             int i = e.getKey();

@@ -40,7 +40,8 @@ public record RecordFilter(String status, Field field, String code) {
                 try {
                     f = Field.fromKey(key);
                 } catch (IllegalArgumentException ex) {
-                    throw RequestParams.invalid("field", "field must be one of names, nid, phone_number, gender, email");
+                    throw RequestParams.invalid(
+                            "field", "field must be one of names, nid, phone_number, gender, email");
                 }
             }
         }

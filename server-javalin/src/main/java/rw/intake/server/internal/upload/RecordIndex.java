@@ -24,6 +24,7 @@ final class RecordIndex {
     private final IntList[][] byField = new IntList[FIELDS.length][3];
     /** Per code: the lists for all, valid and invalid records with it, and the code's field. */
     private final Map<String, CodeLists> byCode = new HashMap<>();
+
     private final IntList valid = new IntList(1024);
     private final IntList invalid = new IntList(256);
     private int size;

@@ -22,6 +22,7 @@ final class RecordPageJson {
     private static final int BUFFER_BYTES = 32 * 1024;
     /** A buffer that grew past this (pages of hundreds of long records) is not kept. */
     private static final int KEPT_BYTES = 512 * 1024;
+
     private static final ThreadLocal<JsonBytes> BUFFER = ThreadLocal.withInitial(() -> new JsonBytes(BUFFER_BYTES));
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final ThreadLocal<ByteArrayOutputStream> GENERATED =
@@ -32,8 +33,7 @@ final class RecordPageJson {
     private static final byte[] TOTAL_ITEMS = JsonBytes.ascii(",\"totalItems\":");
     private static final byte[] TOTAL_PAGES = JsonBytes.ascii(",\"totalPages\":");
 
-    private RecordPageJson() {
-    }
+    private RecordPageJson() {}
 
     /**
      * The page {@code {"items","page","size","totalItems","totalPages"}} of the records at {@code indexes}.
@@ -106,7 +106,6 @@ final class RecordPageJson {
         static final SerializedString TOTAL_ITEMS = new SerializedString("totalItems");
         static final SerializedString TOTAL_PAGES = new SerializedString("totalPages");
 
-        private Keys() {
-        }
+        private Keys() {}
     }
 }

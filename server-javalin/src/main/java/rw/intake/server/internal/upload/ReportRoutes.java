@@ -33,7 +33,8 @@ final class ReportRoutes {
     private ErrorReport report(Context ctx) {
         Principal caller = Principal.of(ctx);
         String status = ctx.queryParam("status");
-        String s = status == null || status.isBlank() ? "invalid" : status.strip().toLowerCase(Locale.ROOT);
+        String s =
+                status == null || status.isBlank() ? "invalid" : status.strip().toLowerCase(Locale.ROOT);
         if (!"invalid".equals(s) && !"all".equals(s)) {
             throw RequestParams.invalid("status", "status must be invalid or all");
         }

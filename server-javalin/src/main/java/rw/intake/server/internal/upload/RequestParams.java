@@ -9,8 +9,7 @@ public final class RequestParams {
     public static final int DEFAULT_SIZE = 50;
     public static final int MAX_SIZE = 500;
 
-    private RequestParams() {
-    }
+    private RequestParams() {}
 
     /** The {@code page} parameter, default 1. */
     public static int page(Context ctx) {
@@ -39,8 +38,8 @@ public final class RequestParams {
 
     /** A 400 {@code request.invalid_parameter} problem naming the parameter. */
     public static ApiException invalid(String name, String detail) {
-        return new ApiException(400, "request.invalid_parameter", "Bad Request", detail, Map.of("parameter", name),
-                Map.of());
+        return new ApiException(
+                400, "request.invalid_parameter", "Bad Request", detail, Map.of("parameter", name), Map.of());
     }
 
     private static int integer(Context ctx, String name, int def, int min, int max) {
@@ -56,7 +55,9 @@ public final class RequestParams {
         } catch (NumberFormatException ex) {
             // answered below
         }
-        throw invalid(name, name + " must be a whole number from " + min + (max == Integer.MAX_VALUE ? "" : " to " + max)
-                + ": " + v);
+        throw invalid(
+                name,
+                name + " must be a whole number from " + min + (max == Integer.MAX_VALUE ? "" : " to " + max) + ": "
+                        + v);
     }
 }

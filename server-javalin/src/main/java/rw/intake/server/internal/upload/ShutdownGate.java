@@ -21,8 +21,12 @@ final class ShutdownGate {
      */
     synchronized void checkOpen(String what) {
         if (closed) {
-            throw new ApiException(503, CODE, "Service Unavailable",
-                    "the server is shutting down and takes no new " + what + "; try again in a moment", Map.of(),
+            throw new ApiException(
+                    503,
+                    CODE,
+                    "Service Unavailable",
+                    "the server is shutting down and takes no new " + what + "; try again in a moment",
+                    Map.of(),
                     Map.of("Retry-After", "30", "Connection", "close"));
         }
     }

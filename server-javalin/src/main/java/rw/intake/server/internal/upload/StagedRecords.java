@@ -39,6 +39,7 @@ final class StagedRecords {
      * a block of its own.
      */
     private static final int POSITION_BITS = 18;
+
     private static final int MAX_BLOCK = 1 << POSITION_BITS;
     private static final int MAX_BLOCKS = 1 << (32 - POSITION_BITS);
     private static final int MAX_MESSAGES = 4096;
@@ -46,6 +47,7 @@ final class StagedRecords {
 
     /** How a normalized value is kept, two bits per field. */
     private static final int NORMALIZED_NULL = 0;
+
     private static final int NORMALIZED_SAME = 1;
     private static final int NORMALIZED_STORED = 2;
     /** Set in the flags of a record without errors, so that JSON can say {@code valid} before the violations. */
@@ -56,6 +58,7 @@ final class StagedRecords {
     private static final byte[] ROW = JsonBytes.ascii("{\"row\":");
     /** {@code ,"names":} and so on; the first of {@code normalized} is written without its comma. */
     private static final byte[][] NAMES = names();
+
     private static final byte[] NORMALIZED = JsonBytes.ascii(",\"normalized\":{");
     private static final byte[] NULL = JsonBytes.ascii("null");
     private static final byte[] VALID_TRUE = JsonBytes.ascii("},\"valid\":true,\"errors\":[");
@@ -73,6 +76,7 @@ final class StagedRecords {
     private final List<String> messages = new ArrayList<>();
     /** The interned messages as quoted JSON strings. */
     private final List<byte[]> messagesJson = new ArrayList<>();
+
     private final List<SerializedString> messagesSerialized = new ArrayList<>();
     private final Map<String, Integer> messageIndex = new HashMap<>();
     private final Scratch scratch = new Scratch();
@@ -80,18 +84,23 @@ final class StagedRecords {
     private final BitSet edited = new BitSet();
     /** The chunks ({@link RecordChunks#SIZE} records each) changed since {@link #takeChanged} (a shared store's). */
     private final BitSet changed = new BitSet();
+
     private byte[] block;
     private int nextBlockSize = FIRST_BLOCK;
     private int position;
 
-    private record Kind(Field field, String code, Severity severity) {
-    }
+    private record Kind(Field field, String code, Severity severity) {}
 
     /** The property names of {@link Views.RecordView} and its violations, for a generator. */
     private static final class Keys {
         static final SerializedString ROW = new SerializedString("row");
-        static final SerializedString[] FIELDS = {new SerializedString("names"), new SerializedString("nid"),
-            new SerializedString("phoneNumber"), new SerializedString("gender"), new SerializedString("email")};
+        static final SerializedString[] FIELDS = {
+            new SerializedString("names"),
+            new SerializedString("nid"),
+            new SerializedString("phoneNumber"),
+            new SerializedString("gender"),
+            new SerializedString("email")
+        };
         static final SerializedString NORMALIZED = new SerializedString("normalized");
         static final SerializedString VALID = new SerializedString("valid");
         static final SerializedString ERRORS = new SerializedString("errors");
@@ -103,16 +112,15 @@ final class StagedRecords {
         static final SerializedString EXCLUDED = new SerializedString("excluded");
         static final SerializedString EDITED = new SerializedString("edited");
 
-        private Keys() {
-        }
+        private Keys() {}
     }
 
     /**
      * A kind of violation, its JSON up to the message (<code>{"field":..,"code":..,"severity":..,"message":</code>) and its
      * values for a generator.
      */
-    private record KindJson(Kind kind, byte[] json, SerializedString field, SerializedString code,
-                            SerializedString severity) {
+    private record KindJson(
+            Kind kind, byte[] json, SerializedString field, SerializedString code, SerializedString severity) {
         static KindJson of(Kind k) {
             JsonBytes out = new JsonBytes(64);
             out.raw(JsonBytes.ascii("{\"field\":"));
@@ -122,8 +130,12 @@ final class StagedRecords {
             out.raw(JsonBytes.ascii(",\"severity\":"));
             out.raw(JsonBytes.quoted(k.severity().key()));
             out.raw(JsonBytes.ascii(",\"message\":"));
-            return new KindJson(k, out.toByteArray(), new SerializedString(k.field().key()),
-                    new SerializedString(k.code()), new SerializedString(k.severity().key()));
+            return new KindJson(
+                    k,
+                    out.toByteArray(),
+                    new SerializedString(k.field().key()),
+                    new SerializedString(k.code()),
+                    new SerializedString(k.severity().key()));
         }
     }
 
@@ -168,7 +180,9 @@ final class StagedRecords {
         }
         for (int i = 0; i < FIELDS.length; i++) {
             String norm = n.value(FIELDS[i]);
-            int how = norm == null ? NORMALIZED_NULL : norm.equals(raw.value(FIELDS[i])) ? NORMALIZED_SAME : NORMALIZED_STORED;
+            int how = norm == null
+                    ? NORMALIZED_NULL
+                    : norm.equals(raw.value(FIELDS[i])) ? NORMALIZED_SAME : NORMALIZED_STORED;
             flags |= how << (2 + 2 * i);
             if (how == NORMALIZED_STORED) {
                 plain &= s.string(norm);
@@ -270,7 +284,8 @@ final class StagedRecords {
             int related = in.varint();
             int m = in.varint();
             String message = m == 0 ? in.string() : messages.get(m - 1);
-            vs.add(new Violation(k.field(), k.code(), k.severity(), message, related == 0 ? null : unzigzag(related - 1)));
+            vs.add(new Violation(
+                    k.field(), k.code(), k.severity(), message, related == 0 ? null : unzigzag(related - 1)));
         }
         RawRecord rr = new RawRecord(row, raw[0], raw[1], raw[2], raw[3], raw[4], (flags & 1) != 0, (flags & 2) != 0);
         return ValidatedRecord.of(rr, new Normalized(norm[0], norm[1], norm[2], norm[3], norm[4]), vs);
@@ -424,7 +439,8 @@ final class StagedRecords {
         out.writeEndObject();
     }
 
-    private static void utf8(JsonGenerator out, byte[] bytes, int offset, int length, boolean plain) throws IOException {
+    private static void utf8(JsonGenerator out, byte[] bytes, int offset, int length, boolean plain)
+            throws IOException {
         if (plain) {
             out.writeRawUTF8String(bytes, offset, length);
         } else {

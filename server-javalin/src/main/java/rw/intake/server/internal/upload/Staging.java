@@ -63,7 +63,8 @@ final class Staging implements StagingStore {
             mine.remove(u);
         }
         if (mine.size() >= maxUploadsPerUser) {
-            throw full("you have " + mine.size() + " uploads staged, the most allowed; delete or commit one",
+            throw full(
+                    "you have " + mine.size() + " uploads staged, the most allowed; delete or commit one",
                     Map.of("maxUploadsPerUser", maxUploadsPerUser));
         }
         for (Upload u : evictable(mine)) {
@@ -75,8 +76,10 @@ final class Staging implements StagingStore {
         }
         long share = reservedBy(mine);
         if (share + records > maxRecordsPerUser) {
-            throw full("your uploads hold " + share + " of the " + maxRecordsPerUser + " records one user may have"
-                    + " staged, and this one needs " + records + "; wait for them to be committed or delete one",
+            throw full(
+                    "your uploads hold " + share + " of the " + maxRecordsPerUser + " records one user may have"
+                            + " staged, and this one needs " + records
+                            + "; wait for them to be committed or delete one",
                     Map.of("maxRecordsPerUser", maxRecordsPerUser, "reservedByYou", share, "needed", records));
         }
         for (Upload u : evictable(new ArrayList<>(cache.asMap().values()))) {
@@ -86,8 +89,9 @@ final class Staging implements StagingStore {
             cache.invalidate(u.id);
         }
         if (reserved.get() + records > maxRecords) {
-            throw full("the staging area is full for all users (" + reserved.get() + " of " + maxRecords
-                    + " records reserved, this upload needs " + records + ")",
+            throw full(
+                    "the staging area is full for all users (" + reserved.get() + " of " + maxRecords
+                            + " records reserved, this upload needs " + records + ")",
                     Map.of("maxRecords", maxRecords, "reserved", reserved.get(), "needed", records));
         }
         upload.reserved.set(records);
@@ -201,7 +205,7 @@ final class Staging implements StagingStore {
     }
 
     static ApiException full(String detail, Map<String, Object> limits) {
-        return new ApiException(503, "staging.full", "Service Unavailable", detail, limits,
-                Map.of("Retry-After", RETRY_AFTER_SECONDS));
+        return new ApiException(
+                503, "staging.full", "Service Unavailable", detail, limits, Map.of("Retry-After", RETRY_AFTER_SECONDS));
     }
 }

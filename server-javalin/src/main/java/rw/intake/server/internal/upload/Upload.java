@@ -69,9 +69,11 @@ final class Upload {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** Made at the first edit, before it takes the write lock (under {@link #editorBuild}); dropped once committed. */
     private volatile RecordEditor editor;
+
     private final Object editorBuild = new Object();
     /** Every change of a record, in the order made (write lock). */
     private final List<RecordEdit> history = new ArrayList<>();
+
     private final Map<Integer, List<RecordEdit>> historyByRow = new HashMap<>();
     private long excluded;
 
@@ -81,8 +83,14 @@ final class Upload {
     private long withWarnings;
     private final Map<String, long[]> codeCounts = new HashMap<>();
 
-    Upload(String id, String owner, String fileName, Instant createdAt, List<String> ignoredColumns,
-           List<String> fieldHeaders, long maxDataRows) {
+    Upload(
+            String id,
+            String owner,
+            String fileName,
+            Instant createdAt,
+            List<String> ignoredColumns,
+            List<String> fieldHeaders,
+            long maxDataRows) {
         this.maxDataRows = maxDataRows;
         this.id = id;
         this.owner = owner;
@@ -211,8 +219,8 @@ final class Upload {
             u.violationsByCode = s.violationsByCode();
             return u;
         }
-        Upload u = new Upload(s.id(), s.owner(), s.fileName(), s.createdAt(), s.ignoredColumns(), s.fieldHeaders(),
-                s.maxDataRows());
+        Upload u = new Upload(
+                s.id(), s.owner(), s.fileName(), s.createdAt(), s.ignoredColumns(), s.fieldHeaders(), s.maxDataRows());
         u.sequence = s.sequence();
         u.reserved.set(s.reserved());
         Staged st = u.staged;
@@ -250,19 +258,47 @@ final class Upload {
     }
 
     /** What a shared store keeps of an upload besides its records. */
-    record Stored(String id, String owner, String fileName, Instant createdAt, List<String> ignoredColumns,
-                  List<String> fieldHeaders, long maxDataRows, long sequence, long reserved, UploadStatus status,
-                  long rowsRead, long blankRows, Totals totals, Map<String, Long> violationsByCode, Failure failure,
-                  CommitResult commit, List<RecordEdit> history) {
-    }
+    record Stored(
+            String id,
+            String owner,
+            String fileName,
+            Instant createdAt,
+            List<String> ignoredColumns,
+            List<String> fieldHeaders,
+            long maxDataRows,
+            long sequence,
+            long reserved,
+            UploadStatus status,
+            long rowsRead,
+            long blankRows,
+            Totals totals,
+            Map<String, Long> violationsByCode,
+            Failure failure,
+            CommitResult commit,
+            List<RecordEdit> history) {}
 
     /** This upload's state as a shared store keeps it (its history only if {@code withHistory}). */
     Stored stored(boolean withHistory) {
         lock.readLock().lock();
         try {
             Totals t = totals;
-            return new Stored(id, owner, fileName, createdAt, ignoredColumns, fieldHeaders, maxDataRows, sequence,
-                    reserved.get(), status, rowsRead, t.blankRows(), t, violationsByCode, failure, commit,
+            return new Stored(
+                    id,
+                    owner,
+                    fileName,
+                    createdAt,
+                    ignoredColumns,
+                    fieldHeaders,
+                    maxDataRows,
+                    sequence,
+                    reserved.get(),
+                    status,
+                    rowsRead,
+                    t.blankRows(),
+                    t,
+                    violationsByCode,
+                    failure,
+                    commit,
                     withHistory ? List.copyOf(history) : List.of());
         } finally {
             lock.readLock().unlock();
@@ -289,15 +325,29 @@ final class Upload {
     /** Heap held by the packed records and indexes, approximately. */
     long retainedBytes() {
         Staged s = staged;
-        return s == null ? 0 : s.records().retainedBytes() + s.index().retainedBytes() + s.keys().retainedBytes();
+        return s == null
+                ? 0
+                : s.records().retainedBytes()
+                        + s.index().retainedBytes()
+                        + s.keys().retainedBytes();
     }
 
     /** The summary; its totals and counts by code agree with each other and with the pages (none mid-edit). */
     UploadSummary summary() {
         lock.readLock().lock();
         try {
-            return new UploadSummary(id, fileName, status.key(), createdAt, owner, new Progress(rowsRead), totals,
-                    violationsByCode, ignoredColumns, commit, failure);
+            return new UploadSummary(
+                    id,
+                    fileName,
+                    status.key(),
+                    createdAt,
+                    owner,
+                    new Progress(rowsRead),
+                    totals,
+                    violationsByCode,
+                    ignoredColumns,
+                    commit,
+                    failure);
         } finally {
             lock.readLock().unlock();
         }
@@ -432,8 +482,7 @@ final class Upload {
     }
 
     /** An edit's outcome: the record's JSON as a page shows it, and the other rows whose verdict changed. */
-    record Edited(byte[] record, List<Views.ChangedView> changed) {
-    }
+    record Edited(byte[] record, List<Views.ChangedView> changed) {}
 
     /**
      * Changes record {@code row}: the given raw values ({@code values}, by field) and, unless null, whether it is left
@@ -489,8 +538,7 @@ final class Upload {
     }
 
     /** A record's JSON as a page shows it and its history, oldest first. */
-    record Detail(byte[] record, List<RecordEdit> history) {
-    }
+    record Detail(byte[] record, List<RecordEdit> history) {}
 
     /**
      * Record {@code row} with its history.
@@ -544,8 +592,8 @@ final class Upload {
     }
 
     /** One record's change under the write lock; returns the other records whose verdict changed, by index. */
-    private Map<Integer, ValidatedRecord> change(int index, Map<Field, String> values, Boolean exclude, String by,
-                                                 Instant at, RecordValidator validator) {
+    private Map<Integer, ValidatedRecord> change(
+            int index, Map<Field, String> values, Boolean exclude, String by, Instant at, RecordValidator validator) {
         Staged s = staged;
         StagedRecords records = s.records();
         RawRecord raw = records.get(index).raw();
@@ -568,29 +616,35 @@ final class Upload {
         boolean wasExcluded = records.excluded(index);
         boolean nowExcluded = exclude == null ? wasExcluded : exclude;
         if (nowExcluded != wasExcluded) {
-            made.add(new RecordEdit(row, "excluded", Boolean.toString(wasExcluded), Boolean.toString(nowExcluded), by, at));
+            made.add(new RecordEdit(
+                    row, "excluded", Boolean.toString(wasExcluded), Boolean.toString(nowExcluded), by, at));
         }
         if (made.isEmpty()) {
             return Map.of();
         }
         RecordEditor e = editor(validator);
-        RawRecord edited = new RawRecord(row, cells[0], cells[1], cells[2], cells[3], cells[4], nidNumeric, phoneNumeric);
-        Map<Integer, ValidatedRecord> others = e.apply(new RecordEditor.Target() {
-            @Override
-            public StagedRecords records() {
-                return s.records();
-            }
+        RawRecord edited =
+                new RawRecord(row, cells[0], cells[1], cells[2], cells[3], cells[4], nidNumeric, phoneNumeric);
+        Map<Integer, ValidatedRecord> others = e.apply(
+                new RecordEditor.Target() {
+                    @Override
+                    public StagedRecords records() {
+                        return s.records();
+                    }
 
-            @Override
-            public RecordIndex index() {
-                return s.index();
-            }
+                    @Override
+                    public RecordIndex index() {
+                        return s.index();
+                    }
 
-            @Override
-            public void count(ValidatedRecord r, int sign) {
-                Upload.this.count(r, sign);
-            }
-        }, index, edited, nowExcluded);
+                    @Override
+                    public void count(ValidatedRecord r, int sign) {
+                        Upload.this.count(r, sign);
+                    }
+                },
+                index,
+                edited,
+                nowExcluded);
         if (fieldsChanged) {
             records.markEdited(index);
         }
@@ -627,15 +681,23 @@ final class Upload {
     private void requireReadable() {
         UploadStatus s = status;
         if (s == UploadStatus.VALIDATING) {
-            throw new ApiException(409, "upload.not_ready", "Conflict",
-                    "upload " + id + " is still being validated (" + rowsRead + " rows read)", Map.of(),
+            throw new ApiException(
+                    409,
+                    "upload.not_ready",
+                    "Conflict",
+                    "upload " + id + " is still being validated (" + rowsRead + " rows read)",
+                    Map.of(),
                     Map.of("Retry-After", "1"));
         }
         if (!s.readable()) {
             Failure f = failure;
-            throw new ApiException(409, "upload.failed", "Conflict",
+            throw new ApiException(
+                    409,
+                    "upload.failed",
+                    "Conflict",
                     "upload " + id + " failed validation and has no records: " + (f == null ? "" : f.detail()),
-                    f == null ? Map.of() : Map.of("failure", f), Map.of());
+                    f == null ? Map.of() : Map.of("failure", f),
+                    Map.of());
         }
     }
 

@@ -9,16 +9,13 @@ import java.time.Duration;
 public interface UploadEvents {
 
     /** Ignores every event. */
-    UploadEvents NONE = new UploadEvents() {
-    };
+    UploadEvents NONE = new UploadEvents() {};
 
     /** A workbook was refused at intake ({@code file.*}, {@code staging.full}, ...). */
-    default void refused(String code) {
-    }
+    default void refused(String code) {}
 
     /** A workbook was staged; validation starts. */
-    default void accepted() {
-    }
+    default void accepted() {}
 
     /**
      * Validation ended.
@@ -26,8 +23,7 @@ public interface UploadEvents {
      * @param outcome {@code validated} or {@code failed}
      * @param rows    data rows read
      */
-    default void validationEnded(String outcome, long rows, Duration took) {
-    }
+    default void validationEnded(String outcome, long rows, Duration took) {}
 
     /**
      * A commit ended.
@@ -35,6 +31,5 @@ public interface UploadEvents {
      * @param outcome   {@code committed} or {@code failed}
      * @param committed records written (0 when it failed)
      */
-    default void commitEnded(String outcome, long committed, Duration took) {
-    }
+    default void commitEnded(String outcome, long committed, Duration took) {}
 }

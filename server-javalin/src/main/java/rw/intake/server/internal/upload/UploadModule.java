@@ -9,10 +9,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
-import rw.intake.excel.ReadLimits;
-import rw.intake.excel.SheetReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import rw.intake.excel.ReadLimits;
+import rw.intake.excel.SheetReader;
 import rw.intake.server.internal.auth.Principal;
 import rw.intake.server.internal.http.ApiException;
 import rw.intake.storage.UserStore;
@@ -42,14 +42,30 @@ public final class UploadModule implements AutoCloseable {
      * @param stagingIdleExpiry        a staged upload not read for this long is dropped
      * @param validationThreads        uploads read and validated at once
      */
-    public record Settings(ReadLimits readLimits, long stagingMaxRecords, long stagingMaxRecordsPerUser,
-                           int stagingMaxUploadsPerUser, Duration stagingIdleExpiry, int validationThreads,
-                           Redis redis) {
+    public record Settings(
+            ReadLimits readLimits,
+            long stagingMaxRecords,
+            long stagingMaxRecordsPerUser,
+            int stagingMaxUploadsPerUser,
+            Duration stagingIdleExpiry,
+            int validationThreads,
+            Redis redis) {
         /** Settings of the in-memory staging. */
-        public Settings(ReadLimits readLimits, long stagingMaxRecords, long stagingMaxRecordsPerUser,
-                        int stagingMaxUploadsPerUser, Duration stagingIdleExpiry, int validationThreads) {
-            this(readLimits, stagingMaxRecords, stagingMaxRecordsPerUser, stagingMaxUploadsPerUser, stagingIdleExpiry,
-                    validationThreads, null);
+        public Settings(
+                ReadLimits readLimits,
+                long stagingMaxRecords,
+                long stagingMaxRecordsPerUser,
+                int stagingMaxUploadsPerUser,
+                Duration stagingIdleExpiry,
+                int validationThreads) {
+            this(
+                    readLimits,
+                    stagingMaxRecords,
+                    stagingMaxRecordsPerUser,
+                    stagingMaxUploadsPerUser,
+                    stagingIdleExpiry,
+                    validationThreads,
+                    null);
         }
     }
 
@@ -59,8 +75,7 @@ public final class UploadModule implements AutoCloseable {
      * @param allowPersistence start even if Redis writes to its disk (RDB snapshots or the append-only file)
      * @param lease            how long an upload's validation, edit or commit lock outlives its instance
      */
-    public record Redis(String url, String prefix, boolean allowPersistence, Duration lease) {
-    }
+    public record Redis(String url, String prefix, boolean allowPersistence, Duration lease) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(UploadModule.class);
     private final UploadService service;
@@ -74,10 +89,19 @@ public final class UploadModule implements AutoCloseable {
 
     private UploadModule(Settings config, UserStore users, Ticker ticker, UploadEvents events) {
         this.staging = config.redis() == null
-                ? new Staging(config.stagingMaxRecords(), config.stagingMaxRecordsPerUser(),
-                        config.stagingMaxUploadsPerUser(), config.stagingIdleExpiry(), ticker)
-                : new RedisStaging(config.redis(), config.stagingMaxRecords(), config.stagingMaxRecordsPerUser(),
-                        config.stagingMaxUploadsPerUser(), config.stagingIdleExpiry(), config.stagingMaxRecords());
+                ? new Staging(
+                        config.stagingMaxRecords(),
+                        config.stagingMaxRecordsPerUser(),
+                        config.stagingMaxUploadsPerUser(),
+                        config.stagingIdleExpiry(),
+                        ticker)
+                : new RedisStaging(
+                        config.redis(),
+                        config.stagingMaxRecords(),
+                        config.stagingMaxRecordsPerUser(),
+                        config.stagingMaxUploadsPerUser(),
+                        config.stagingIdleExpiry(),
+                        config.stagingMaxRecords());
         int threads = Math.max(1, config.validationThreads());
         this.readers = Executors.newFixedThreadPool(threads, threads("intake-read-"));
         this.checkers = Executors.newFixedThreadPool(threads, threads("intake-validate-"));
@@ -85,9 +109,10 @@ public final class UploadModule implements AutoCloseable {
         this.maxBytes = config.readLimits().maxBytes();
         this.maxStagedRecords = config.stagingMaxRecords();
         SheetReader reader = SheetReader.builder().limits(config.readLimits()).build();
-        RecordValidator validator = RecordValidator.builder().registeredNids(users).build();
-        this.service = new UploadService(reader, validator, users, staging, readers, checkers, registrars,
-                Clock.systemUTC(), events, gate);
+        RecordValidator validator =
+                RecordValidator.builder().registeredNids(users).build();
+        this.service = new UploadService(
+                reader, validator, users, staging, readers, checkers, registrars, Clock.systemUTC(), events, gate);
     }
 
     /**
@@ -106,8 +131,11 @@ public final class UploadModule implements AutoCloseable {
 
     /** As {@link #create(Settings, UserStore, Ticker)}, telling {@code events} what happens to uploads. */
     public static UploadModule create(Settings config, UserStore users, Ticker ticker, UploadEvents events) {
-        return new UploadModule(Objects.requireNonNull(config, "config"), Objects.requireNonNull(users, "users"),
-                Objects.requireNonNull(ticker, "ticker"), Objects.requireNonNull(events, "events"));
+        return new UploadModule(
+                Objects.requireNonNull(config, "config"),
+                Objects.requireNonNull(users, "users"),
+                Objects.requireNonNull(ticker, "ticker"),
+                Objects.requireNonNull(events, "events"));
     }
 
     /** Registers every route of this module. */
@@ -175,16 +203,24 @@ public final class UploadModule implements AutoCloseable {
         gate.close();
         for (UploadSummary u : service.list(new Principal("shutdown", Principal.ADMIN))) {
             if (UploadStatus.VALIDATING.key().equals(u.status())) {
-                LOG.warn("upload {} ({}, of {}) was still being validated and is lost; it must be uploaded again",
-                        u.id(), u.fileName(), u.owner());
+                LOG.warn(
+                        "upload {} ({}, of {}) was still being validated and is lost; it must be uploaded again",
+                        u.id(),
+                        u.fileName(),
+                        u.owner());
             } else if (UploadStatus.VALIDATED.key().equals(u.status()) && staging instanceof Staging) {
-                LOG.warn("upload {} ({}, of {}) was validated and not committed and is lost", u.id(), u.fileName(),
+                LOG.warn(
+                        "upload {} ({}, of {}) was validated and not committed and is lost",
+                        u.id(),
+                        u.fileName(),
                         u.owner());
             }
         }
         int running = gate.awaitCommits(grace);
         if (running > 0) {
-            LOG.error("{} commit(s) still running after the grace period of {} s; they are rolled back", running,
+            LOG.error(
+                    "{} commit(s) still running after the grace period of {} s; they are rolled back",
+                    running,
                     grace.toSeconds());
             return false;
         }
@@ -210,7 +246,8 @@ public final class UploadModule implements AutoCloseable {
             }
             throw ex;
         }
-        return reserved < maxStagedRecords ? null
+        return reserved < maxStagedRecords
+                ? null
                 : "full: " + reserved + " of " + maxStagedRecords + " records reserved";
     }
 

@@ -2,10 +2,10 @@ package rw.intake.server.internal.upload;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.Header;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import rw.intake.server.internal.http.ApiException;
 import rw.intake.server.internal.auth.Principal;
+import rw.intake.server.internal.http.ApiException;
 import rw.intake.storage.CommitMode;
 import rw.intake.storage.RecordEdit;
 import rw.intake.validation.Field;
@@ -29,6 +29,7 @@ final class UploadRoutes {
     static final int MAX_VALUE_CHARACTERS = 1000;
     /** The fields an edit may name, by their names in a record's JSON. */
     private static final Map<String, Field> EDITABLE = editable();
+
     private static final Set<String> EXCLUDE_BODY = Set.of("status", "field", "code", "excluded");
 
     private final UploadService service;
@@ -56,7 +57,8 @@ final class UploadRoutes {
 
     void records(Context ctx) throws IOException {
         Principal caller = Principal.of(ctx);
-        RecordFilter filter = RecordFilter.parse(ctx.queryParam("status"), ctx.queryParam("field"), ctx.queryParam("code"));
+        RecordFilter filter =
+                RecordFilter.parse(ctx.queryParam("status"), ctx.queryParam("field"), ctx.queryParam("code"));
         int page = RequestParams.page(ctx);
         int size = RequestParams.size(ctx);
         byte[] json = service.recordsJson(caller, ctx.pathParam("id"), filter, page, size);
@@ -87,8 +89,13 @@ final class UploadRoutes {
             }
             Field field = EDITABLE.get(name);
             if (field == null) {
-                throw new ApiException(400, "record.unknown_field", "Bad Request", "unknown field '" + name
-                        + "': a record has names, nid, phoneNumber, gender, email and excluded", Map.of("field", name),
+                throw new ApiException(
+                        400,
+                        "record.unknown_field",
+                        "Bad Request",
+                        "unknown field '" + name
+                                + "': a record has names, nid, phoneNumber, gender, email and excluded",
+                        Map.of("field", name),
                         Map.of());
             }
             if (!value.isTextual()) {
@@ -96,14 +103,19 @@ final class UploadRoutes {
             }
             String text = value.textValue();
             if (text.codePointCount(0, text.length()) > MAX_VALUE_CHARACTERS) {
-                throw new ApiException(400, "record.value_too_long", "Bad Request", name + " has more than "
-                        + MAX_VALUE_CHARACTERS + " characters", Map.of("field", name, "limit", MAX_VALUE_CHARACTERS),
+                throw new ApiException(
+                        400,
+                        "record.value_too_long",
+                        "Bad Request",
+                        name + " has more than " + MAX_VALUE_CHARACTERS + " characters",
+                        Map.of("field", name, "limit", MAX_VALUE_CHARACTERS),
                         Map.of());
             }
             values.put(field, text);
         }
         if (values.isEmpty() && exclude == null) {
-            throw ApiException.badRequest("request.invalid_body",
+            throw ApiException.badRequest(
+                    "request.invalid_body",
                     "the body must name at least one of names, nid, phoneNumber, gender, email, excluded");
         }
         Upload.Edited edited = service.edit(caller, ctx.pathParam("id"), row, values, exclude);
@@ -117,8 +129,9 @@ final class UploadRoutes {
         for (Map.Entry<String, JsonNode> e : body.properties()) {
             String name = e.getKey();
             if (!EXCLUDE_BODY.contains(name)) {
-                throw ApiException.badRequest("request.invalid_body", "unknown property '" + name
-                        + "': the body has status, field, code and excluded");
+                throw ApiException.badRequest(
+                        "request.invalid_body",
+                        "unknown property '" + name + "': the body has status, field, code and excluded");
             }
         }
         JsonNode excluded = body.get("excluded");
@@ -144,8 +157,7 @@ final class UploadRoutes {
     }
 
     /** {@code {"record","changed"}}. */
-    record EditView(JsonNode record, List<Views.ChangedView> changed) {
-    }
+    record EditView(JsonNode record, List<Views.ChangedView> changed) {}
 
     void commit(Context ctx) {
         Principal caller = Principal.of(ctx);
@@ -162,8 +174,14 @@ final class UploadRoutes {
         int page = RequestParams.page(ctx);
         int size = RequestParams.size(ctx);
         String uploadId = ctx.queryParam("uploadId");
-        ctx.json(Views.page(service.users(caller, page, size, uploadId == null || uploadId.isBlank() ? null : uploadId,
-                RequestParams.bool(ctx, "valid")), Views.UserView::of));
+        ctx.json(Views.page(
+                service.users(
+                        caller,
+                        page,
+                        size,
+                        uploadId == null || uploadId.isBlank() ? null : uploadId,
+                        RequestParams.bool(ctx, "valid")),
+                Views.UserView::of));
     }
 
     private static int row(Context ctx) {
@@ -237,8 +255,8 @@ final class UploadRoutes {
             throw ApiException.badRequest("request.invalid_body", "the body must be JSON like {\"records\":\"valid\"}");
         }
         if (node == null || !node.isObject()) {
-            throw ApiException.badRequest("request.invalid_body",
-                    "the body must be a JSON object like {\"records\":\"valid\"}, or empty");
+            throw ApiException.badRequest(
+                    "request.invalid_body", "the body must be a JSON object like {\"records\":\"valid\"}, or empty");
         }
         JsonNode records = node.get("records");
         if (records == null || records.isNull()) {

@@ -4,7 +4,11 @@ import java.util.Locale;
 
 /** Where a staged upload stands. */
 public enum UploadStatus {
-    VALIDATING, VALIDATED, FAILED, COMMITTING, COMMITTED;
+    VALIDATING,
+    VALIDATED,
+    FAILED,
+    COMMITTING,
+    COMMITTED;
 
     /** The lower-case name clients see. */
     public String key() {

@@ -12,15 +12,21 @@ import rw.intake.storage.CommitResult;
  * @param commit  the commit's outcome, null (and written as null) until committed
  * @param failure why validation failed, present only when {@code status} is {@code failed}
  */
-public record UploadSummary(String id, String fileName, String status, Instant createdAt, String owner,
-                            Progress progress, Totals totals, Map<String, Long> violationsByCode,
-                            List<String> ignoredColumns,
-                            @JsonInclude(JsonInclude.Include.ALWAYS) CommitResult commit,
-                            @JsonInclude(JsonInclude.Include.NON_NULL) Failure failure) {
+public record UploadSummary(
+        String id,
+        String fileName,
+        String status,
+        Instant createdAt,
+        String owner,
+        Progress progress,
+        Totals totals,
+        Map<String, Long> violationsByCode,
+        List<String> ignoredColumns,
+        @JsonInclude(JsonInclude.Include.ALWAYS) CommitResult commit,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Failure failure) {
 
     /** How far reading has gone: data rows read so far (records plus blank rows). */
-    public record Progress(long rowsRead) {
-    }
+    public record Progress(long rowsRead) {}
 
     /**
      * Counts over the records validated so far, as edited; {@code excluded} counts the records left out of the commit
@@ -31,6 +37,5 @@ public record UploadSummary(String id, String fileName, String status, Instant c
     }
 
     /** Why an upload failed while reading on, with the {@code file.*} code. */
-    public record Failure(String code, String detail) {
-    }
+    public record Failure(String code, String detail) {}
 }

@@ -14,16 +14,18 @@ import rw.intake.validation.Violation;
 
 /** The JSON shapes of the current API (camelCase), built from the domain records. */
 public final class Views {
-    private Views() {
-    }
+    private Views() {}
 
     /** {@code {"items","page","size","totalItems","totalPages"}}. */
-    public record PageView<T>(List<T> items, int page, int size, long totalItems, long totalPages) {
-    }
+    public record PageView<T>(List<T> items, int page, int size, long totalItems, long totalPages) {}
 
     /** A violation: {@code field} is the rules' key ({@code phone_number}); relatedRow only for duplicates. */
-    public record ErrorView(String field, String code, String severity, String message,
-                            @JsonInclude(JsonInclude.Include.NON_NULL) Integer relatedRow) {
+    public record ErrorView(
+            String field,
+            String code,
+            String severity,
+            String message,
+            @JsonInclude(JsonInclude.Include.NON_NULL) Integer relatedRow) {
         public static ErrorView of(Violation v) {
             return new ErrorView(v.field().key(), v.code(), v.severity().key(), v.message(), v.relatedRow());
         }
@@ -41,9 +43,18 @@ public final class Views {
      * A staged record: the raw cell texts (as edited), the normalized values, validity and violations, whether it is
      * left out of the commit and whether a value of it was edited.
      */
-    public record RecordView(int row, String names, String nid, String phoneNumber, String gender, String email,
-                             NormalizedView normalized, boolean valid, List<ErrorView> errors, boolean excluded,
-                             boolean edited) {
+    public record RecordView(
+            int row,
+            String names,
+            String nid,
+            String phoneNumber,
+            String gender,
+            String email,
+            NormalizedView normalized,
+            boolean valid,
+            List<ErrorView> errors,
+            boolean excluded,
+            boolean edited) {
         /** A record neither left out nor edited. */
         public static RecordView of(ValidatedRecord r) {
             return of(r, false, false);
@@ -51,28 +62,63 @@ public final class Views {
 
         public static RecordView of(ValidatedRecord r, boolean excluded, boolean edited) {
             RawRecord raw = r.raw();
-            return new RecordView(raw.row(), raw.names(), raw.nid(), raw.phoneNumber(), raw.gender(), raw.email(),
-                    NormalizedView.of(r.normalized()), r.valid(), errorViews(r.violations()), excluded, edited);
+            return new RecordView(
+                    raw.row(),
+                    raw.names(),
+                    raw.nid(),
+                    raw.phoneNumber(),
+                    raw.gender(),
+                    raw.email(),
+                    NormalizedView.of(r.normalized()),
+                    r.valid(),
+                    errorViews(r.violations()),
+                    excluded,
+                    edited);
         }
     }
 
     /** One change of a staged record: the field (or {@code excluded}), the values before and after, who and when. */
-    public record HistoryView(String field, String from, String to, String by, Instant at) {
-    }
+    public record HistoryView(String field, String from, String to, String by, Instant at) {}
 
     /** A row whose verdict an edit of another row changed, and whether it is valid now. */
-    public record ChangedView(int row, boolean valid) {
-    }
+    public record ChangedView(int row, boolean valid) {}
 
     /** A committed user. */
-    public record UserView(long id, String uploadId, int row, String names, String nid, String phoneNumber,
-                           String gender, String email, boolean valid, boolean nidValid, boolean phoneValid,
-                           boolean emailValid, boolean namesValid, boolean genderValid, List<ErrorView> errors,
-                           Instant committedAt) {
+    public record UserView(
+            long id,
+            String uploadId,
+            int row,
+            String names,
+            String nid,
+            String phoneNumber,
+            String gender,
+            String email,
+            boolean valid,
+            boolean nidValid,
+            boolean phoneValid,
+            boolean emailValid,
+            boolean namesValid,
+            boolean genderValid,
+            List<ErrorView> errors,
+            Instant committedAt) {
         public static UserView of(CommittedUser u) {
-            return new UserView(u.id(), u.uploadId(), u.row(), u.names(), u.nid(), u.phoneNumber(), u.gender(),
-                    u.email(), u.valid(), u.nidValid(), u.phoneValid(), u.emailValid(), u.namesValid(),
-                    u.genderValid(), errorViews(u.errors()), u.committedAt());
+            return new UserView(
+                    u.id(),
+                    u.uploadId(),
+                    u.row(),
+                    u.names(),
+                    u.nid(),
+                    u.phoneNumber(),
+                    u.gender(),
+                    u.email(),
+                    u.valid(),
+                    u.nidValid(),
+                    u.phoneValid(),
+                    u.emailValid(),
+                    u.namesValid(),
+                    u.genderValid(),
+                    errorViews(u.errors()),
+                    u.committedAt());
         }
     }
 

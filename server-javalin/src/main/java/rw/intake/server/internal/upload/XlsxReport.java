@@ -26,15 +26,16 @@ final class XlsxReport {
     static final int MAX_COMMENTS = 10_000;
     /** Excel's own "Bad" (light red) and "Neutral" (light amber) fills, as ARGB. */
     static final String ERROR_FILL = "FFFFC7CE";
+
     static final String WARNING_FILL = "FFFFEB9C";
     static final String TEXT_FORMAT = "@";
     private static final int FLUSH_ROWS = 1024;
     /** Deflate level 1: about a third less CPU than fastexcel's default 4, for a slightly larger file. */
     private static final int COMPRESSION = 1;
+
     private static final double[] WIDTHS = {28, 20, 18, 10, 30, 8, 60, 40};
 
-    private XlsxReport() {
-    }
+    private XlsxReport() {}
 
     /** Writes the workbook to {@code out}, which is not closed. */
     static void write(ErrorReport report, OutputStream out) throws IOException {
@@ -77,7 +78,9 @@ final class XlsxReport {
                 }
                 Severity mark = line.marks()[c];
                 if (mark != null) {
-                    ws.style(r, c).fillColor(mark == Severity.ERROR ? ERROR_FILL : WARNING_FILL).set();
+                    ws.style(r, c)
+                            .fillColor(mark == Severity.ERROR ? ERROR_FILL : WARNING_FILL)
+                            .set();
                     if (comments < MAX_COMMENTS) {
                         ws.comment(r, c, line.notes()[c]);
                         comments++;
@@ -103,8 +106,10 @@ final class XlsxReport {
          */
         void flush() throws IOException {
             if (next > flushed) {
-                ws.range(flushed, ErrorReport.column(Field.NID), next - 1, ErrorReport.column(Field.PHONE_NUMBER)).style()
-                        .format(TEXT_FORMAT).set();
+                ws.range(flushed, ErrorReport.column(Field.NID), next - 1, ErrorReport.column(Field.PHONE_NUMBER))
+                        .style()
+                        .format(TEXT_FORMAT)
+                        .set();
                 flushed = next;
             }
             ws.flush();

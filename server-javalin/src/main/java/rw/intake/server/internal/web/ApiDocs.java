@@ -43,17 +43,25 @@ public final class ApiDocs {
         StringBuilder sb = new StringBuilder(8192);
         sb.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>")
                 .append(escape(doc.path("info").path("title").asText()))
-                .append("</title><style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
-                        + "code{background:#eee;padding:0 .3em}td{vertical-align:top;padding:.3em}</style></head><body>")
-                .append("<h1>").append(escape(doc.path("info").path("title").asText())).append("</h1><p>")
+                .append(
+                        "</title><style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
+                                + "code{background:#eee;padding:0 .3em}td{vertical-align:top;padding:.3em}</style></head><body>")
+                .append("<h1>")
+                .append(escape(doc.path("info").path("title").asText()))
+                .append("</h1><p>")
                 .append(escape(doc.path("info").path("description").asText()))
                 .append("</p><p>Machine-readable: <a href=\"/api/v1/openapi.json\">openapi.json</a></p><table>");
         for (Map.Entry<String, JsonNode> path : doc.path("paths").properties()) {
             for (Map.Entry<String, JsonNode> op : path.getValue().properties()) {
-                sb.append("<tr><td><code>").append(op.getKey().toUpperCase(java.util.Locale.ROOT)).append(' ')
-                        .append(escape(path.getKey())).append("</code></td><td><b>")
-                        .append(escape(op.getValue().path("summary").asText())).append("</b><br>")
-                        .append(escape(op.getValue().path("description").asText())).append("</td></tr>");
+                sb.append("<tr><td><code>")
+                        .append(op.getKey().toUpperCase(java.util.Locale.ROOT))
+                        .append(' ')
+                        .append(escape(path.getKey()))
+                        .append("</code></td><td><b>")
+                        .append(escape(op.getValue().path("summary").asText()))
+                        .append("</b><br>")
+                        .append(escape(op.getValue().path("description").asText()))
+                        .append("</td></tr>");
             }
         }
         return sb.append("</table></body></html>").toString();

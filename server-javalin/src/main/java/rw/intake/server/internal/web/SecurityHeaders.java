@@ -23,12 +23,12 @@ public final class SecurityHeaders {
             + "form-action 'self'; frame-ancestors 'none'";
     /** JSON loads nothing; the plain docs page only needs its own inline style. */
     public static final String API_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
     private static final String DOCS_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
     /** How long a browser may keep a script, style or messages file without asking again. */
     public static final String ASSET_CACHE = "public, max-age=3600";
 
-    private SecurityHeaders() {
-    }
+    private SecurityHeaders() {}
 
     /** A before-handler: sets the headers of the answer to this request by its path. */
     public static void apply(Context ctx) {

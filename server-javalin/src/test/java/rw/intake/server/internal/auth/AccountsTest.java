@@ -18,19 +18,21 @@ final class AccountsTest {
 
     static void assertProblem(HttpResponse<String> r, int status, String code) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
-                ct -> assertThat(ct).startsWith("application/problem+json"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
         assertThat(TestServer.json(r).get("code").asText()).as(r.body()).isEqualTo(code);
     }
 
     static HttpResponse<String> patch(TestServer server, String path, String token, String json) {
-        return server.send(server.request(path, token).header("Content-Type", "application/json")
-                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)).build());
+        return server.send(server.request(path, token)
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json))
+                .build());
     }
 
     static HttpResponse<String> login(TestServer server, String username, String password) {
-        return server.postJson("/api/v1/token", null,
-                "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}");
+        return server.postJson(
+                "/api/v1/token", null, "{\"username\":\"" + username + "\",\"password\":\"" + password + "\"}");
     }
 
     private static String create(String username, String password, String role) {
@@ -40,8 +42,8 @@ final class AccountsTest {
     @Test
     void create_clerkWhoThenLogsIn() {
         Instant before = Instant.now().minusSeconds(1);
-        HttpResponse<String> r = SERVER.postJson("/api/v1/accounts", SERVER.adminToken(),
-                create("amina", "Kigali-umuganda-2024", "clerk"));
+        HttpResponse<String> r = SERVER.postJson(
+                "/api/v1/accounts", SERVER.adminToken(), create("amina", "Kigali-umuganda-2024", "clerk"));
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         assertThat(r.headers().firstValue("Location")).contains("/api/v1/accounts/amina");
@@ -61,11 +63,13 @@ final class AccountsTest {
 
     @Test
     void create_admin() {
-        HttpResponse<String> r = SERVER.postJson("/api/v1/accounts", SERVER.adminToken(),
-                create("supervisor", "Nyamirambo-hill-walk", "admin"));
+        HttpResponse<String> r = SERVER.postJson(
+                "/api/v1/accounts", SERVER.adminToken(), create("supervisor", "Nyamirambo-hill-walk", "admin"));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
         assertThat(TestServer.json(r).get("role").asText()).isEqualTo("admin");
-        String token = TestServer.json(login(SERVER, "supervisor", "Nyamirambo-hill-walk")).get("access").asText();
+        String token = TestServer.json(login(SERVER, "supervisor", "Nyamirambo-hill-walk"))
+                .get("access")
+                .asText();
         assertThat(SERVER.get("/api/v1/accounts", token).statusCode()).isEqualTo(200);
     }
 
@@ -78,7 +82,8 @@ final class AccountsTest {
         assertThat(list.isArray()).isTrue();
         assertThat(list.findValuesAsText("username")).contains("admin", "listed");
         for (JsonNode a : list) {
-            assertThat(a.properties()).extracting(java.util.Map.Entry::getKey)
+            assertThat(a.properties())
+                    .extracting(java.util.Map.Entry::getKey)
                     .containsExactlyInAnyOrder("username", "role", "disabled", "createdAt");
         }
     }
@@ -86,27 +91,44 @@ final class AccountsTest {
     @Test
     void create_usernameTaken() {
         SERVER.clerkToken("taken");
-        assertProblem(SERVER.postJson("/api/v1/accounts", SERVER.adminToken(),
-                create("taken", "Another-long-passphrase", "clerk")), 409, "account.username_taken");
+        assertProblem(
+                SERVER.postJson(
+                        "/api/v1/accounts", SERVER.adminToken(), create("taken", "Another-long-passphrase", "clerk")),
+                409,
+                "account.username_taken");
     }
 
     @Test
     void create_badInputRefused() {
         String admin = SERVER.adminToken();
-        assertProblem(SERVER.postJson("/api/v1/accounts", admin, create("no spaces", "Kigali-umuganda-2024", "clerk")),
-                400, "account.invalid_username");
-        assertProblem(SERVER.postJson("/api/v1/accounts", admin, create("x".repeat(65), "Kigali-umuganda-2024", "clerk")),
-                400, "account.invalid_username");
-        assertProblem(SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "Kigali-umuganda-2024", "auditor")),
-                400, "account.invalid_role");
-        assertProblem(SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "short-pw-1", "clerk")),
-                400, "account.password_too_short");
-        assertProblem(SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "password1234", "clerk")),
-                400, "account.password_too_common");
-        assertProblem(SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "x".repeat(257), "clerk")),
-                400, "account.password_too_long");
-        assertProblem(SERVER.postJson("/api/v1/accounts", admin, "{\"username\":\"ok-name\",\"role\":\"clerk\"}"),
-                400, "request.invalid_body");
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts", admin, create("no spaces", "Kigali-umuganda-2024", "clerk")),
+                400,
+                "account.invalid_username");
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts", admin, create("x".repeat(65), "Kigali-umuganda-2024", "clerk")),
+                400,
+                "account.invalid_username");
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "Kigali-umuganda-2024", "auditor")),
+                400,
+                "account.invalid_role");
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "short-pw-1", "clerk")),
+                400,
+                "account.password_too_short");
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "password1234", "clerk")),
+                400,
+                "account.password_too_common");
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "x".repeat(257), "clerk")),
+                400,
+                "account.password_too_long");
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts", admin, "{\"username\":\"ok-name\",\"role\":\"clerk\"}"),
+                400,
+                "request.invalid_body");
         assertProblem(SERVER.postJson("/api/v1/accounts", admin, "[1]"), 400, "request.invalid_body");
         assertThat(SERVER.storage().accounts().find("ok-name")).isEmpty();
     }
@@ -115,38 +137,53 @@ final class AccountsTest {
     void everyRoute_clerkForbiddenAndAnonymousUnauthorized() {
         String clerk = SERVER.clerkToken("nosy");
         assertProblem(SERVER.get("/api/v1/accounts", clerk), 403, "auth.forbidden");
-        assertProblem(SERVER.postJson("/api/v1/accounts", clerk, create("mine", "Kigali-umuganda-2024", "admin")),
-                403, "auth.forbidden");
-        assertProblem(SERVER.postJson("/api/v1/accounts/admin/password", clerk, "{\"password\":\"Kigali-umuganda-2024\"}"),
-                403, "auth.forbidden");
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts", clerk, create("mine", "Kigali-umuganda-2024", "admin")),
+                403,
+                "auth.forbidden");
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts/admin/password", clerk, "{\"password\":\"Kigali-umuganda-2024\"}"),
+                403,
+                "auth.forbidden");
         assertProblem(patch(SERVER, "/api/v1/accounts/admin", clerk, "{\"disabled\":true}"), 403, "auth.forbidden");
         assertProblem(SERVER.get("/api/v1/accounts", null), 401, "auth.missing_token");
         assertThat(SERVER.storage().accounts().find("mine")).isEmpty();
-        assertThat(SERVER.storage().accounts().find("admin").orElseThrow().disabled()).isFalse();
+        assertThat(SERVER.storage().accounts().find("admin").orElseThrow().disabled())
+                .isFalse();
     }
 
     @Test
     void password_resetByAdmin() {
         SERVER.clerkToken("forgetful");
-        HttpResponse<String> r = SERVER.postJson("/api/v1/accounts/forgetful/password", SERVER.adminToken(),
+        HttpResponse<String> r = SERVER.postJson(
+                "/api/v1/accounts/forgetful/password",
+                SERVER.adminToken(),
                 "{\"password\":\"Gisenyi-lake-kivu-shore\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
-        assertProblem(login(SERVER, "forgetful", TestServer.clerkPassword("forgetful")), 401,
-                "auth.invalid_credentials");
-        assertThat(login(SERVER, "forgetful", "Gisenyi-lake-kivu-shore").statusCode()).isEqualTo(200);
+        assertProblem(
+                login(SERVER, "forgetful", TestServer.clerkPassword("forgetful")), 401, "auth.invalid_credentials");
+        assertThat(login(SERVER, "forgetful", "Gisenyi-lake-kivu-shore").statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void password_refusedOrUnknown() {
         SERVER.clerkToken("keeper");
         String admin = SERVER.adminToken();
-        assertProblem(SERVER.postJson("/api/v1/accounts/keeper/password", admin, "{\"password\":\"short\"}"),
-                400, "account.password_too_short");
-        assertProblem(SERVER.postJson("/api/v1/accounts/keeper/password", admin, "{\"password\":\"qwertyuiop123\"}"),
-                400, "account.password_too_common");
-        assertProblem(SERVER.postJson("/api/v1/accounts/ghost/password", admin, "{\"password\":\"Gisenyi-lake-kivu\"}"),
-                404, "account.not_found");
-        assertThat(login(SERVER, "keeper", TestServer.clerkPassword("keeper")).statusCode()).isEqualTo(200);
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts/keeper/password", admin, "{\"password\":\"short\"}"),
+                400,
+                "account.password_too_short");
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts/keeper/password", admin, "{\"password\":\"qwertyuiop123\"}"),
+                400,
+                "account.password_too_common");
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts/ghost/password", admin, "{\"password\":\"Gisenyi-lake-kivu\"}"),
+                404,
+                "account.not_found");
+        assertThat(login(SERVER, "keeper", TestServer.clerkPassword("keeper")).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -163,7 +200,8 @@ final class AccountsTest {
 
         HttpResponse<String> back = patch(SERVER, "/api/v1/accounts/leaver", admin, "{\"disabled\":false}");
         assertThat(TestServer.json(back).get("disabled").asBoolean()).isFalse();
-        assertThat(login(SERVER, "leaver", TestServer.clerkPassword("leaver")).statusCode()).isEqualTo(200);
+        assertThat(login(SERVER, "leaver", TestServer.clerkPassword("leaver")).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
@@ -171,23 +209,30 @@ final class AccountsTest {
         SERVER.clerkToken("patched");
         String admin = SERVER.adminToken();
         assertProblem(patch(SERVER, "/api/v1/accounts/ghost", admin, "{\"disabled\":true}"), 404, "account.not_found");
-        assertProblem(patch(SERVER, "/api/v1/accounts/patched", admin, "{\"disabled\":\"yes\"}"), 400,
+        assertProblem(
+                patch(SERVER, "/api/v1/accounts/patched", admin, "{\"disabled\":\"yes\"}"),
+                400,
                 "request.invalid_body");
         assertProblem(patch(SERVER, "/api/v1/accounts/patched", admin, "{}"), 400, "request.invalid_body");
-        assertProblem(patch(SERVER, "/api/v1/accounts/patched", admin, "{\"disabled\":true,\"role\":\"admin\"}"), 400,
+        assertProblem(
+                patch(SERVER, "/api/v1/accounts/patched", admin, "{\"disabled\":true,\"role\":\"admin\"}"),
+                400,
                 "request.invalid_body");
-        assertThat(SERVER.storage().accounts().find("patched").orElseThrow().disabled()).isFalse();
+        assertThat(SERVER.storage().accounts().find("patched").orElseThrow().disabled())
+                .isFalse();
     }
 
     @Test
     void patch_lastEnabledAdminCannotBeDisabled() {
         try (TestServer server = TestServer.start()) {
             String admin = server.adminToken();
-            assertProblem(patch(server, "/api/v1/accounts/admin", admin, "{\"disabled\":true}"), 409,
-                    "account.last_admin");
+            assertProblem(
+                    patch(server, "/api/v1/accounts/admin", admin, "{\"disabled\":true}"), 409, "account.last_admin");
             assertThat(server.postJson("/api/v1/accounts", admin, create("second", "Musanze-gorilla-trek", "admin"))
-                    .statusCode()).isEqualTo(201);
-            assertThat(patch(server, "/api/v1/accounts/admin", admin, "{\"disabled\":true}").statusCode())
+                            .statusCode())
+                    .isEqualTo(201);
+            assertThat(patch(server, "/api/v1/accounts/admin", admin, "{\"disabled\":true}")
+                            .statusCode())
                     .isEqualTo(200);
             assertProblem(login(server, "admin", TestServer.ADMIN_PASSWORD), 401, "auth.account_disabled");
         }

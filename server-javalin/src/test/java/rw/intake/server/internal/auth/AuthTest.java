@@ -20,8 +20,8 @@ final class AuthTest {
 
     private static void assertProblem(HttpResponse<String> r, int status, String code) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
-                ct -> assertThat(ct).startsWith("application/problem+json"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
         JsonNode p = TestServer.json(r);
         assertThat(p.get("code").asText()).isEqualTo(code);
         assertThat(p.get("status").asInt()).isEqualTo(status);
@@ -38,19 +38,20 @@ final class AuthTest {
 
     @Test
     void token_rightPassword() {
-        HttpResponse<String> r = SERVER.postJson("/api/v1/token", null,
-                "{\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}");
+        HttpResponse<String> r = SERVER.postJson(
+                "/api/v1/token", null, "{\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}");
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode t = TestServer.json(r);
         assertThat(t.get("tokenType").asText()).isEqualTo("Bearer");
         assertThat(t.get("expiresIn").asLong()).isEqualTo(900);
-        assertThat(SERVER.get("/api/v1/uploads", t.get("access").asText()).statusCode()).isEqualTo(200);
+        assertThat(SERVER.get("/api/v1/uploads", t.get("access").asText()).statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void token_legacyTrailingSlash() {
-        HttpResponse<String> r = SERVER.postJson("/api/v1/token/", null,
-                "{\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}");
+        HttpResponse<String> r = SERVER.postJson(
+                "/api/v1/token/", null, "{\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}");
         assertThat(r.statusCode()).isEqualTo(200);
         String refresh = TestServer.json(r).get("refresh").asText();
         HttpResponse<String> rr = SERVER.postJson("/api/v1/token/refresh/", null, "{\"refresh\":\"" + refresh + "\"}");
@@ -61,14 +62,18 @@ final class AuthTest {
     @Test
     void token_wrongPassword() {
         SERVER.clerkToken("wrongpw");
-        assertProblem(SERVER.postJson("/api/v1/token", null, "{\"username\":\"wrongpw\",\"password\":\"nope-nope\"}"),
-                401, "auth.invalid_credentials");
+        assertProblem(
+                SERVER.postJson("/api/v1/token", null, "{\"username\":\"wrongpw\",\"password\":\"nope-nope\"}"),
+                401,
+                "auth.invalid_credentials");
     }
 
     @Test
     void token_unknownUser() {
-        assertProblem(SERVER.postJson("/api/v1/token", null, "{\"username\":\"ghost\",\"password\":\"whatever1\"}"),
-                401, "auth.invalid_credentials");
+        assertProblem(
+                SERVER.postJson("/api/v1/token", null, "{\"username\":\"ghost\",\"password\":\"whatever1\"}"),
+                401,
+                "auth.invalid_credentials");
     }
 
     @Test
@@ -84,27 +89,32 @@ final class AuthTest {
         for (int i = 0; i < LoginThrottle.PAIR_BURST; i++) {
             assertProblem(SERVER.postJson("/api/v1/token", null, wrong), 401, "auth.invalid_credentials");
         }
-        HttpResponse<String> r = SERVER.postJson("/api/v1/token", null,
-                "{\"username\":\"guessed\",\"password\":\"guessed-password\"}");
+        HttpResponse<String> r =
+                SERVER.postJson("/api/v1/token", null, "{\"username\":\"guessed\",\"password\":\"guessed-password\"}");
         assertProblem(r, 429, "auth.too_many_attempts");
         assertThat(r.headers().firstValue("Retry-After")).isPresent();
     }
 
     @Test
     void refresh_givesNewAccess() {
-        HttpResponse<String> r = SERVER.postJson("/api/v1/token", null,
-                "{\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}");
+        HttpResponse<String> r = SERVER.postJson(
+                "/api/v1/token", null, "{\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}");
         String refresh = TestServer.json(r).get("refresh").asText();
         HttpResponse<String> rr = SERVER.postJson("/api/v1/token/refresh", null, "{\"refresh\":\"" + refresh + "\"}");
         assertThat(rr.statusCode()).isEqualTo(200);
-        assertThat(SERVER.get("/api/v1/uploads", TestServer.json(rr).get("access").asText()).statusCode())
+        assertThat(SERVER.get(
+                                "/api/v1/uploads",
+                                TestServer.json(rr).get("access").asText())
+                        .statusCode())
                 .isEqualTo(200);
     }
 
     @Test
     void refresh_accessTokenRefused() {
-        assertProblem(SERVER.postJson("/api/v1/token/refresh", null,
-                "{\"refresh\":\"" + SERVER.adminToken() + "\"}"), 401, "auth.invalid_token");
+        assertProblem(
+                SERVER.postJson("/api/v1/token/refresh", null, "{\"refresh\":\"" + SERVER.adminToken() + "\"}"),
+                401,
+                "auth.invalid_token");
     }
 
     @Test
@@ -115,33 +125,46 @@ final class AuthTest {
 
     @Test
     void access_refreshTokenRefused() {
-        HttpResponse<String> r = SERVER.postJson("/api/v1/token", null,
-                "{\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}");
-        assertProblem(SERVER.get("/api/v1/uploads", TestServer.json(r).get("refresh").asText()), 401,
-                "auth.invalid_token");
+        HttpResponse<String> r = SERVER.postJson(
+                "/api/v1/token", null, "{\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}");
+        assertProblem(
+                SERVER.get("/api/v1/uploads", TestServer.json(r).get("refresh").asText()), 401, "auth.invalid_token");
     }
 
     @Test
     void access_expiredToken() {
-        String token = JWT.create().withIssuer(Tokens.ISSUER).withSubject("admin").withClaim("role", "admin")
-                .withClaim("typ", "access").withIssuedAt(Instant.now().minusSeconds(120))
-                .withExpiresAt(Instant.now().minusSeconds(60)).withJWTId("expired-1")
+        String token = JWT.create()
+                .withIssuer(Tokens.ISSUER)
+                .withSubject("admin")
+                .withClaim("role", "admin")
+                .withClaim("typ", "access")
+                .withIssuedAt(Instant.now().minusSeconds(120))
+                .withExpiresAt(Instant.now().minusSeconds(60))
+                .withJWTId("expired-1")
                 .sign(Algorithm.HMAC256(TestServer.JWT_SECRET));
         assertProblem(SERVER.get("/api/v1/uploads", token), 401, "auth.token_expired");
     }
 
     @Test
     void access_wrongSignature() {
-        String token = JWT.create().withIssuer(Tokens.ISSUER).withSubject("admin").withClaim("role", "admin")
-                .withClaim("typ", "access").withExpiresAt(Instant.now().plusSeconds(600))
+        String token = JWT.create()
+                .withIssuer(Tokens.ISSUER)
+                .withSubject("admin")
+                .withClaim("role", "admin")
+                .withClaim("typ", "access")
+                .withExpiresAt(Instant.now().plusSeconds(600))
                 .sign(Algorithm.HMAC256("another-secret-another-secret-another-secret"));
         assertProblem(SERVER.get("/api/v1/uploads", token), 401, "auth.invalid_token");
     }
 
     @Test
     void access_wrongIssuer() {
-        String token = JWT.create().withIssuer("someone-else").withSubject("admin").withClaim("role", "admin")
-                .withClaim("typ", "access").withExpiresAt(Instant.now().plusSeconds(600))
+        String token = JWT.create()
+                .withIssuer("someone-else")
+                .withSubject("admin")
+                .withClaim("role", "admin")
+                .withClaim("typ", "access")
+                .withExpiresAt(Instant.now().plusSeconds(600))
                 .sign(Algorithm.HMAC256(TestServer.JWT_SECRET));
         assertProblem(SERVER.get("/api/v1/uploads", token), 401, "auth.invalid_token");
     }
@@ -150,8 +173,10 @@ final class AuthTest {
     void access_algNone() {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String header = b64.encodeToString("{\"alg\":\"none\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-        String payload = b64.encodeToString(("{\"iss\":\"intake\",\"sub\":\"admin\",\"role\":\"admin\",\"typ\":\"access\","
-                + "\"exp\":" + (Instant.now().getEpochSecond() + 600) + "}").getBytes(StandardCharsets.UTF_8));
+        String payload =
+                b64.encodeToString(("{\"iss\":\"intake\",\"sub\":\"admin\",\"role\":\"admin\",\"typ\":\"access\","
+                                + "\"exp\":" + (Instant.now().getEpochSecond() + 600) + "}")
+                        .getBytes(StandardCharsets.UTF_8));
         assertProblem(SERVER.get("/api/v1/uploads", header + "." + payload + "."), 401, "auth.invalid_token");
     }
 

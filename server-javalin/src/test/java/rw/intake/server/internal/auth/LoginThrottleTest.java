@@ -23,8 +23,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
-import rw.intake.server.internal.http.ApiException;
 import rw.intake.server.TestServer;
+import rw.intake.server.internal.http.ApiException;
 
 /**
  * Login throttling over real HTTP from several client addresses (sockets bound to 127.0.0.x), with the server's clock
@@ -50,8 +50,7 @@ final class LoginThrottleTest {
     }
 
     /** An answer read off the socket. */
-    private record Answer(int status, String retryAfter, String body) {
-    }
+    private record Answer(int status, String retryAfter, String body) {}
 
     /** {@code POST /api/v1/token} from local address {@code from}, over a plain socket. */
     // from is always a literal loopback address (127.0.0.x), which names one address and is not looked up
@@ -65,7 +64,7 @@ final class LoginThrottleTest {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST /api/v1/token HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n")
+                            + "Content-Length: " + bytes.length + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.write(bytes);
             out.flush();
@@ -99,7 +98,8 @@ final class LoginThrottleTest {
     void pair_slowedAfterFiveFailuresButNotFromAnotherAddress() {
         String right = password("pair-user");
         for (int i = 0; i < LoginThrottle.PAIR_BURST; i++) {
-            assertThat(login("127.0.0.11", "pair-user", "wrong-password-" + i).status()).isEqualTo(401);
+            assertThat(login("127.0.0.11", "pair-user", "wrong-password-" + i).status())
+                    .isEqualTo(401);
         }
         Answer slowed = login("127.0.0.11", "pair-user", right);
         assertThat(slowed.status()).isEqualTo(429);
@@ -107,7 +107,9 @@ final class LoginThrottleTest {
         assertThat(slowed.body()).contains("\"code\":\"auth.too_many_attempts\"");
 
         assertThat(login("127.0.0.12", "pair-user", right).status()).isEqualTo(200);
-        assertThat(login("127.0.0.11", TestServer.ADMIN, TestServer.ADMIN_PASSWORD).status()).isEqualTo(200);
+        assertThat(login("127.0.0.11", TestServer.ADMIN, TestServer.ADMIN_PASSWORD)
+                        .status())
+                .isEqualTo(200);
 
         SERVER.advance(LoginThrottle.PAIR_INTERVAL);
         assertThat(login("127.0.0.11", "pair-user", right).status()).isEqualTo(200);
@@ -125,7 +127,8 @@ final class LoginThrottleTest {
             assertThat(wait.status()).as("round %d", round).isEqualTo(429);
             assertThat(wait.retryAfter()).as("round %d", round).isEqualTo("60");
             SERVER.advance(Duration.ofSeconds(60));
-            assertThat(login("127.0.0.21", "patient-user", "wrong-password").status()).isEqualTo(401);
+            assertThat(login("127.0.0.21", "patient-user", "wrong-password").status())
+                    .isEqualTo(401);
         }
         SERVER.advance(LoginThrottle.PAIR_INTERVAL);
         assertThat(login("127.0.0.21", "patient-user", right).status()).isEqualTo(200);
@@ -135,10 +138,16 @@ final class LoginThrottleTest {
     void fiftyRandomUsernamesFromOneAddress_lockNobodyOut() {
         for (int i = 0; i < 50; i++) {
             String someone = "u" + UUID.randomUUID().toString().substring(0, 8);
-            assertThat(login("127.0.0.31", someone, "guess-" + i).status()).as("attempt %d", i).isEqualTo(401);
+            assertThat(login("127.0.0.31", someone, "guess-" + i).status())
+                    .as("attempt %d", i)
+                    .isEqualTo(401);
         }
-        assertThat(login("127.0.0.31", TestServer.ADMIN, TestServer.ADMIN_PASSWORD).status()).isEqualTo(200);
-        assertThat(login("127.0.0.32", TestServer.ADMIN, TestServer.ADMIN_PASSWORD).status()).isEqualTo(200);
+        assertThat(login("127.0.0.31", TestServer.ADMIN, TestServer.ADMIN_PASSWORD)
+                        .status())
+                .isEqualTo(200);
+        assertThat(login("127.0.0.32", TestServer.ADMIN, TestServer.ADMIN_PASSWORD)
+                        .status())
+                .isEqualTo(200);
         String clerk = password("office-clerk");
         assertThat(login("127.0.0.31", "office-clerk", clerk).status()).isEqualTo(200);
     }
@@ -150,10 +159,12 @@ final class LoginThrottleTest {
         }
         login("127.0.0.41", "logged-user", "secret-guess-last");
 
-        assertThat(messages()).filteredOn(m -> m.startsWith("failed login"))
+        assertThat(messages())
+                .filteredOn(m -> m.startsWith("failed login"))
                 .hasSize(LoginThrottle.PAIR_BURST)
                 .allSatisfy(m -> assertThat(m).isEqualTo("failed login for user 'logged-user' from 127.0.0.41"));
-        assertThat(messages()).filteredOn(m -> m.startsWith("throttled login"))
+        assertThat(messages())
+                .filteredOn(m -> m.startsWith("throttled login"))
                 .containsExactly("throttled login for user 'logged-user' from 127.0.0.41: retry in 60 s");
         assertThat(messages()).noneMatch(m -> m.contains("secret-guess"));
         assertThat(log.list).allSatisfy(e -> assertThat(e.getLevel().toString()).isEqualTo("WARN"));
@@ -184,7 +195,9 @@ final class LoginThrottleTest {
         throttle.failed("user-x", "10.0.0.1");
         assertThat(refused(throttle, "admin", "10.0.0.1").headers()).containsEntry("Retry-After", "6");
 
-        nanos.addAndGet(LoginThrottle.ADDRESS_INTERVAL.multipliedBy(LoginThrottle.ADDRESS_BURST).toNanos());
+        nanos.addAndGet(LoginThrottle.ADDRESS_INTERVAL
+                .multipliedBy(LoginThrottle.ADDRESS_BURST)
+                .toNanos());
         for (int i = 0; i < LoginThrottle.ADDRESS_BURST; i++) {
             throttle.check("again" + i, "10.0.0.1");
             throttle.failed("again" + i, "10.0.0.1");

@@ -10,25 +10,45 @@ import org.junit.jupiter.params.provider.ValueSource;
 final class PasswordPolicyTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"password1234", "Password1234!", "qwertyuiop123", "P@ssw0rd1234", "aaaaaaaaaaaa",
-        "123456789012", "iloveyou1234", "passwordpassword", "abc123abc123", "trustno1trustno1", "1q2w3e4r5t6y",
-        "correct horse battery staple"})
+    @ValueSource(
+            strings = {
+                "password1234",
+                "Password1234!",
+                "qwertyuiop123",
+                "P@ssw0rd1234",
+                "aaaaaaaaaaaa",
+                "123456789012",
+                "iloveyou1234",
+                "passwordpassword",
+                "abc123abc123",
+                "trustno1trustno1",
+                "1q2w3e4r5t6y",
+                "correct horse battery staple"
+            })
     void check_commonPasswordsRefused(String password) {
-        assertThatThrownBy(() -> PasswordPolicy.check(password)).isInstanceOf(AccountRuleException.class)
-                .satisfies(ex -> assertThat(((AccountRuleException) ex).code())
-                        .isEqualTo("account.password_too_common"));
+        assertThatThrownBy(() -> PasswordPolicy.check(password))
+                .isInstanceOf(AccountRuleException.class)
+                .satisfies(
+                        ex -> assertThat(((AccountRuleException) ex).code()).isEqualTo("account.password_too_common"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"", "abc", "Xy7#kq9!Lm2", "ünïcödé-1ab"})
     void check_underTwelveCharactersRefused(String password) {
-        assertThatThrownBy(() -> PasswordPolicy.check(password)).isInstanceOf(AccountRuleException.class)
+        assertThatThrownBy(() -> PasswordPolicy.check(password))
+                .isInstanceOf(AccountRuleException.class)
                 .hasMessage("the password must be at least 12 characters long");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Kigali2024!!", "Xy7#kq9!Lm2w", "Rubavu-beach-sunset", "admin-password-for-tests",
-        "mountain lake coffee drum"})
+    @ValueSource(
+            strings = {
+                "Kigali2024!!",
+                "Xy7#kq9!Lm2w",
+                "Rubavu-beach-sunset",
+                "admin-password-for-tests",
+                "mountain lake coffee drum"
+            })
     void check_unusualPasswordsAccepted(String password) {
         assertThatCode(() -> PasswordPolicy.check(password)).doesNotThrowAnyException();
     }
@@ -36,7 +56,8 @@ final class PasswordPolicyTest {
     @ParameterizedTest
     @ValueSource(ints = {257, 10_000})
     void check_overlongRefused(int length) {
-        assertThatThrownBy(() -> PasswordPolicy.check("x".repeat(length))).isInstanceOf(AccountRuleException.class)
+        assertThatThrownBy(() -> PasswordPolicy.check("x".repeat(length)))
+                .isInstanceOf(AccountRuleException.class)
                 .hasMessage("the password must be at most 256 characters long");
     }
 }

@@ -25,14 +25,17 @@ final class RefreshTokensTest {
         if (!TestServer.ADMIN.equals(username)) {
             server.clerkToken(username);
         }
-        String password = TestServer.ADMIN.equals(username) ? TestServer.ADMIN_PASSWORD : TestServer.clerkPassword(username);
+        String password =
+                TestServer.ADMIN.equals(username) ? TestServer.ADMIN_PASSWORD : TestServer.clerkPassword(username);
         HttpResponse<String> r = AccountsTest.login(server, username, password);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return TestServer.json(r);
     }
 
     private static HttpResponse<String> refresh(TestServer server, JsonNode tokens) {
-        return server.postJson("/api/v1/token/refresh", null,
+        return server.postJson(
+                "/api/v1/token/refresh",
+                null,
                 "{\"refresh\":\"" + tokens.get("refresh").asText() + "\"}");
     }
 
@@ -41,9 +44,11 @@ final class RefreshTokensTest {
         HttpResponse<String> r = refresh(server, tokens);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         JsonNode next = TestServer.json(r);
-        assertThat(next.get("refresh").asText()).isNotEqualTo(tokens.get("refresh").asText());
+        assertThat(next.get("refresh").asText())
+                .isNotEqualTo(tokens.get("refresh").asText());
         assertThat(next.get("tokenType").asText()).isEqualTo("Bearer");
-        assertThat(server.get("/api/v1/uploads", next.get("access").asText()).statusCode()).isEqualTo(200);
+        assertThat(server.get("/api/v1/uploads", next.get("access").asText()).statusCode())
+                .isEqualTo(200);
         return next;
     }
 
@@ -71,23 +76,30 @@ final class RefreshTokensTest {
     void refresh_endedByPasswordChange() {
         JsonNode t1 = login(SERVER, "reset");
         JsonNode t2 = login(SERVER, "reset");
-        assertThat(SERVER.postJson("/api/v1/accounts/reset/password", SERVER.adminToken(),
-                "{\"password\":\"Huye-campus-library-7\"}").statusCode()).isEqualTo(204);
+        assertThat(SERVER.postJson(
+                                "/api/v1/accounts/reset/password",
+                                SERVER.adminToken(),
+                                "{\"password\":\"Huye-campus-library-7\"}")
+                        .statusCode())
+                .isEqualTo(204);
 
         assertProblem(refresh(SERVER, t1), 401, "auth.token_revoked");
         assertProblem(refresh(SERVER, t2), 401, "auth.token_revoked");
-        assertThat(AccountsTest.login(SERVER, "reset", "Huye-campus-library-7").statusCode()).isEqualTo(200);
+        assertThat(AccountsTest.login(SERVER, "reset", "Huye-campus-library-7").statusCode())
+                .isEqualTo(200);
     }
 
     @Test
     void refresh_refusedWhileDisabledAndEndedForGood() {
         JsonNode t1 = login(SERVER, "suspended");
         String admin = SERVER.adminToken();
-        assertThat(AccountsTest.patch(SERVER, "/api/v1/accounts/suspended", admin, "{\"disabled\":true}").statusCode())
+        assertThat(AccountsTest.patch(SERVER, "/api/v1/accounts/suspended", admin, "{\"disabled\":true}")
+                        .statusCode())
                 .isEqualTo(200);
         assertProblem(refresh(SERVER, t1), 401, "auth.account_disabled");
 
-        assertThat(AccountsTest.patch(SERVER, "/api/v1/accounts/suspended", admin, "{\"disabled\":false}").statusCode())
+        assertThat(AccountsTest.patch(SERVER, "/api/v1/accounts/suspended", admin, "{\"disabled\":false}")
+                        .statusCode())
                 .isEqualTo(200);
         assertProblem(refresh(SERVER, t1), 401, "auth.token_revoked");
         rotated(SERVER, login(SERVER, "suspended"));
@@ -97,7 +109,7 @@ final class RefreshTokensTest {
     void refresh_accountThatNoLongerExists() throws SQLException {
         JsonNode t1 = login(SERVER, "deleted");
         try (Connection c = DriverManager.getConnection(SERVER.config().jdbcUrl(), "sa", "");
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             s.execute("DELETE FROM accounts WHERE username = 'deleted'");
         }
         assertProblem(refresh(SERVER, t1), 401, "auth.invalid_token");
@@ -105,7 +117,8 @@ final class RefreshTokensTest {
 
     @Test
     void refresh_stateIsSharedByTwoServersOnOneDatabase() {
-        try (TestServer second = TestServer.start(Map.of("DB_URL", SERVER.config().jdbcUrl()))) {
+        try (TestServer second =
+                TestServer.start(Map.of("DB_URL", SERVER.config().jdbcUrl()))) {
             JsonNode t1 = login(SERVER, "roaming");
             JsonNode t2 = rotated(second, t1);
             assertProblem(refresh(SERVER, t1), 401, "auth.token_reused");

@@ -60,7 +60,11 @@ final class TokenClaimsTest {
 
     private static String token(Map<String, String> claims) {
         StringBuilder json = new StringBuilder("{");
-        claims.forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
+        claims.forEach((k, v) -> json.append(json.length() > 1 ? "," : "")
+                .append('"')
+                .append(k)
+                .append("\":")
+                .append(v));
         return signed("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", json.append('}').toString());
     }
 
@@ -77,8 +81,8 @@ final class TokenClaimsTest {
 
     private static void assertInvalid(HttpResponse<String> r) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(401);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
-                ct -> assertThat(ct).startsWith("application/problem+json"));
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
         assertThat(TestServer.json(r).get("code").asText()).isEqualTo("auth.invalid_token");
     }
 
@@ -88,7 +92,8 @@ final class TokenClaimsTest {
 
     @Test
     void handSignedGoodAccessToken_isAccepted() {
-        assertThat(SERVER.get("/api/v1/uploads", token(claims("access"))).statusCode()).isEqualTo(200);
+        assertThat(SERVER.get("/api/v1/uploads", token(claims("access"))).statusCode())
+                .isEqualTo(200);
     }
 
     @ParameterizedTest
@@ -104,9 +109,28 @@ final class TokenClaimsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"exp=\"tomorrow\"", "exp={\"at\":1}", "exp=null", "exp=[1]", "iat=\"now\"", "sub=5",
-        "sub=\"\"", "sub=null", "sub={}", "role=7", "role=\"root\"", "role=[\"admin\"]", "role=null", "typ=1",
-        "jti=12", "jti=\"\"", "iss=[\"intake\"]", "fam=3", "fam=\"\""})
+    @ValueSource(
+            strings = {
+                "exp=\"tomorrow\"",
+                "exp={\"at\":1}",
+                "exp=null",
+                "exp=[1]",
+                "iat=\"now\"",
+                "sub=5",
+                "sub=\"\"",
+                "sub=null",
+                "sub={}",
+                "role=7",
+                "role=\"root\"",
+                "role=[\"admin\"]",
+                "role=null",
+                "typ=1",
+                "jti=12",
+                "jti=\"\"",
+                "iss=[\"intake\"]",
+                "fam=3",
+                "fam=\"\""
+            })
     void claimOfWrongType(String change) {
         String claim = change.substring(0, change.indexOf('='));
         String value = change.substring(change.indexOf('=') + 1);
@@ -129,7 +153,11 @@ final class TokenClaimsTest {
     void oddHeader(String header) {
         Map<String, String> c = claims("access");
         StringBuilder json = new StringBuilder("{");
-        c.forEach((k, v) -> json.append(json.length() > 1 ? "," : "").append('"').append(k).append("\":").append(v));
+        c.forEach((k, v) -> json.append(json.length() > 1 ? "," : "")
+                .append('"')
+                .append(k)
+                .append("\":")
+                .append(v));
         String token = signed(header, json.append('}').toString());
         HttpResponse<String> r = SERVER.get("/api/v1/uploads", token);
         assertThat(r.statusCode()).as(header + " -> " + r.body()).isIn(200, 401);

@@ -53,7 +53,8 @@ final class TokensTest {
         assertThat(tokens.verifyAccess(issued.access())).isEqualTo(new Principal("ana", Principal.CLERK));
 
         clock.advance(Duration.ofSeconds(11));
-        assertThatThrownBy(() -> tokens.verifyAccess(issued.access())).isInstanceOf(ApiException.class)
+        assertThatThrownBy(() -> tokens.verifyAccess(issued.access()))
+                .isInstanceOf(ApiException.class)
                 .satisfies(t -> assertThat(code(t)).isEqualTo("auth.token_expired"));
     }
 

@@ -20,8 +20,8 @@ final class LegacyRoutesTest {
     @Test
     void walkthrough_uploadValidatedCommitSaved() {
         SERVER.clerkToken("legacy");
-        HttpResponse<String> login = SERVER.postJson("/api/v1/token/", null,
-                "{\"username\":\"legacy\",\"password\":\"legacy-password\"}");
+        HttpResponse<String> login =
+                SERVER.postJson("/api/v1/token/", null, "{\"username\":\"legacy\",\"password\":\"legacy-password\"}");
         assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
         String token = TestServer.json(login).get("access").asText();
         List<String[]> rows = new ArrayList<>();
@@ -30,8 +30,8 @@ final class LegacyRoutesTest {
         rows.add(new String[] {"Ann Uwase", "1199870012345678", "0722000111", "Female", "ann@example.rw"});
         rows.add(new String[] {"X", "12345", "0785576983", "Q", "not-an-email"});
 
-        HttpResponse<String> upload = SERVER.postMultipart("/api/v1/upload/", token, "usersfile", "users.xlsx",
-                Workbooks.xlsx(rows));
+        HttpResponse<String> upload =
+                SERVER.postMultipart("/api/v1/upload/", token, "usersfile", "users.xlsx", Workbooks.xlsx(rows));
 
         assertThat(upload.statusCode()).as(upload.body()).isEqualTo(200);
         JsonNode ok = TestServer.json(upload);
@@ -51,7 +51,9 @@ final class LegacyRoutesTest {
         for (String flag : List.of("names_valid", "nid_valid", "phone_valid", "gender_valid", "email_valid")) {
             assertThat(bob.get(flag).asBoolean()).as(flag).isTrue();
         }
-        JsonNode bad = TestServer.json(SERVER.get("/api/v1/validatedusers/?page=2&size=2", token)).get("data").get(0);
+        JsonNode bad = TestServer.json(SERVER.get("/api/v1/validatedusers/?page=2&size=2", token))
+                .get("data")
+                .get(0);
         assertThat(bad.get("valid").asBoolean()).isFalse();
         assertThat(bad.get("nid_valid").asBoolean()).isFalse();
         assertThat(bad.get("gender_valid").asBoolean()).isFalse();
@@ -67,7 +69,8 @@ final class LegacyRoutesTest {
         assertThat(dup.get("related_row").asInt()).isEqualTo(2);
 
         HttpResponse<String> commit = SERVER.send(SERVER.request("/api/v1/commit/", token)
-                .POST(HttpRequest.BodyPublishers.noBody()).build());
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
         assertThat(commit.statusCode()).as(commit.body()).isEqualTo(200);
         assertThat(TestServer.json(commit).get("status").asText()).isEqualTo("ok");
         assertThat(TestServer.json(commit).get("description").asText()).isEqualTo("saved to DB");
@@ -80,7 +83,8 @@ final class LegacyRoutesTest {
         assertThat(saved.get("data").get(2).get("valid").asBoolean()).isFalse();
 
         HttpResponse<String> again = SERVER.send(SERVER.request("/api/v1/commit/", token)
-                .POST(HttpRequest.BodyPublishers.noBody()).build());
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
         assertThat(Workbooks.problemCode(again, 409)).isEqualTo("upload.already_committed");
     }
 
@@ -88,16 +92,25 @@ final class LegacyRoutesTest {
     void validatedUsers_noUploadYet() {
         String token = SERVER.clerkToken("nobody-uploaded");
 
-        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/validatedusers/", token), 404)).isEqualTo("upload.not_found");
-        assertThat(Workbooks.problemCode(SERVER.send(SERVER.request("/api/v1/commit/", token)
-                .POST(HttpRequest.BodyPublishers.noBody()).build()), 404)).isEqualTo("upload.not_found");
+        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/validatedusers/", token), 404))
+                .isEqualTo("upload.not_found");
+        assertThat(Workbooks.problemCode(
+                        SERVER.send(SERVER.request("/api/v1/commit/", token)
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build()),
+                        404))
+                .isEqualTo("upload.not_found");
     }
 
     @Test
     void upload_refusedFileIsProblem() {
         String token = SERVER.clerkToken("legacy-bad");
 
-        HttpResponse<String> r = SERVER.postMultipart("/api/v1/upload/", token, "usersfile", "users.pdf",
+        HttpResponse<String> r = SERVER.postMultipart(
+                "/api/v1/upload/",
+                token,
+                "usersfile",
+                "users.pdf",
                 "%PDF-1.7\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
         assertThat(Workbooks.problemCode(r, 400)).isEqualTo("file.unsupported_format");

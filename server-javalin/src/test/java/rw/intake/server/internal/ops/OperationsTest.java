@@ -60,12 +60,16 @@ final class OperationsTest {
         String id = Workbooks.accepted(server, clerk, Workbooks.xlsx(Workbooks.people(1, 40)));
         Workbooks.settled(server, clerk, id);
         String staged = scrape();
-        assertThat(server.postJson("/api/v1/uploads/" + id + "/commit", clerk, "").statusCode()).isEqualTo(200);
+        assertThat(server.postJson("/api/v1/uploads/" + id + "/commit", clerk, "")
+                        .statusCode())
+                .isEqualTo(200);
         String after = scrape();
 
         assertThat(value(after, "intake_uploads_total", "outcome=\"accepted\"")).isEqualTo(accepted + 1);
-        assertThat(value(after, "intake_uploads_total", "outcome=\"validated\"")).isEqualTo(validated + 1);
-        assertThat(value(after, "intake_validation_seconds_count", "outcome=\"validated\"")).isGreaterThanOrEqualTo(1);
+        assertThat(value(after, "intake_uploads_total", "outcome=\"validated\""))
+                .isEqualTo(validated + 1);
+        assertThat(value(after, "intake_validation_seconds_count", "outcome=\"validated\""))
+                .isGreaterThanOrEqualTo(1);
         assertThat(value(after, "intake_validation_rows_sum", "")).isGreaterThanOrEqualTo(40);
         assertThat(value(after, "intake_commit_seconds_count", "database=\"h2\",outcome=\"committed\""))
                 .isEqualTo(commits + 1);
@@ -74,16 +78,26 @@ final class OperationsTest {
         assertThat(value(staged, "intake_staging_bytes", "")).isPositive();
         assertThat(value(staged, "intake_staging_records_max", "")).isEqualTo(2_000_000);
         assertThat(value(staged, "intake_staging_records_per_user_max", "")).isEqualTo(1_000_000);
-        assertThat(value(after, "intake_http_requests_seconds_count",
-                "method=\"GET\",route=\"/api/v1/uploads/{id}\",status=\"200\"")).isGreaterThanOrEqualTo(1);
-        assertThat(value(after, "intake_http_requests_seconds_count",
-                "method=\"POST\",route=\"/api/v1/uploads/{id}/commit\",status=\"200\"")).isGreaterThanOrEqualTo(1);
-        assertThat(after).contains("jvm_memory_used_bytes{").contains("jvm_threads_live_threads")
-                .contains("hikaricp_connections_max{").contains("process_uptime_seconds");
+        assertThat(value(
+                        after,
+                        "intake_http_requests_seconds_count",
+                        "method=\"GET\",route=\"/api/v1/uploads/{id}\",status=\"200\""))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(value(
+                        after,
+                        "intake_http_requests_seconds_count",
+                        "method=\"POST\",route=\"/api/v1/uploads/{id}/commit\",status=\"200\""))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(after)
+                .contains("jvm_memory_used_bytes{")
+                .contains("jvm_threads_live_threads")
+                .contains("hikaricp_connections_max{")
+                .contains("process_uptime_seconds");
         assertThat(after).doesNotContain(id);
 
         server.delete("/api/v1/uploads/" + id, clerk);
-        assertThat(value(scrape(), "intake_staging_records", "")).isLessThan(value(staged, "intake_staging_records", ""));
+        assertThat(value(scrape(), "intake_staging_records", ""))
+                .isLessThan(value(staged, "intake_staging_records", ""));
     }
 
     @Test
@@ -91,9 +105,13 @@ final class OperationsTest {
         HttpResponse<String> ok = server.get("/api/v1/", null);
         HttpResponse<String> notFound = server.get("/api/v1/nowhere", server.adminToken());
         HttpResponse<String> kept = server.send(server.request("/api/v1/uploads/none", server.adminToken())
-                .header("X-Request-Id", "trace-42.a:b").GET().build());
+                .header("X-Request-Id", "trace-42.a:b")
+                .GET()
+                .build());
         HttpResponse<String> replaced = server.send(server.request("/api/v1/uploads/none", server.adminToken())
-                .header("X-Request-Id", "two words").GET().build());
+                .header("X-Request-Id", "two words")
+                .GET()
+                .build());
         HttpResponse<String> unauthorized = server.get("/api/v1/uploads", null);
 
         assertThat(ok.headers().firstValue("X-Request-Id").orElse("")).matches("[0-9a-f-]{36}");
@@ -103,7 +121,8 @@ final class OperationsTest {
         }
         assertThat(kept.headers().firstValue("X-Request-Id")).hasValue("trace-42.a:b");
         assertThat(replaced.headers().firstValue("X-Request-Id").orElse("")).matches("[0-9a-f-]{36}");
-        assertThat(ok.headers().firstValue("X-Request-Id")).isNotEqualTo(notFound.headers().firstValue("X-Request-Id"));
+        assertThat(ok.headers().firstValue("X-Request-Id"))
+                .isNotEqualTo(notFound.headers().firstValue("X-Request-Id"));
     }
 
     @Test
@@ -115,23 +134,30 @@ final class OperationsTest {
         try {
             String clerk = server.clerkToken("logged");
             HttpResponse<String> r = server.send(server.request("/api/v1/uploads/u-123", clerk)
-                    .header("X-Request-Id", "log-test-1").GET().build());
+                    .header("X-Request-Id", "log-test-1")
+                    .GET()
+                    .build());
             HttpResponse<String> anonymous = server.send(server.request("/api/v1/", null)
-                    .header("X-Request-Id", "log-test-2").GET().build());
+                    .header("X-Request-Id", "log-test-2")
+                    .GET()
+                    .build());
             assertThat(r.statusCode()).isEqualTo(404);
             assertThat(anonymous.statusCode()).isEqualTo(200);
         } finally {
             logger.detachAppender(lines);
         }
-        List<String> mine = lines.list.stream().map(ILoggingEvent::getFormattedMessage)
-                .filter(m -> m.contains("id=log-test-")).toList();
+        List<String> mine = lines.list.stream()
+                .map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains("id=log-test-"))
+                .toList();
         assertThat(mine).hasSize(2);
         assertThat(mine.get(0)).matches("GET /api/v1/uploads/\\{id} 404 \\d+\\.\\dms id=log-test-1 user=logged");
         assertThat(mine.get(1)).matches("GET /api/v1 200 \\d+\\.\\dms id=log-test-2 user=-");
     }
 
     private static String scrape() {
-        HttpResponse<String> r = server.send(server.request("/metrics", METRICS_TOKEN).GET().build());
+        HttpResponse<String> r =
+                server.send(server.request("/metrics", METRICS_TOKEN).GET().build());
         assertThat(r.statusCode()).isEqualTo(200);
         return r.body();
     }
@@ -142,5 +168,4 @@ final class OperationsTest {
                 .matcher(text);
         return m.find() ? Double.parseDouble(m.group(2)) : 0;
     }
-
 }

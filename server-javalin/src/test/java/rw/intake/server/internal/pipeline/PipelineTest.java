@@ -51,7 +51,8 @@ final class PipelineTest {
         for (Thread t : List.copyOf(threads)) {
             t.join(TimeUnit.SECONDS.toMillis(TIMEOUT_SECONDS));
         }
-        assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+        assertThat(Thread.getAllStackTraces().keySet())
+                .extracting(Thread::getName)
                 .noneMatch(name -> name.startsWith(prefix));
     }
 
@@ -61,11 +62,13 @@ final class PipelineTest {
         AtomicInteger endedAfter = new AtomicInteger(-1);
 
         Pipeline p = Pipeline.from(thread("source"), (Pipeline.Downstream<Integer> out) -> {
-            for (int i = 0; i < 1000; i++) {
-                out.put(i);
-            }
-        }).then(thread("double"), 2, (Integer i, Pipeline.Downstream<Integer> out) -> out.put(i * 2))
-                .to(thread("sink"), 3, seen::add, () -> endedAfter.set(seen.size())).start();
+                    for (int i = 0; i < 1000; i++) {
+                        out.put(i);
+                    }
+                })
+                .then(thread("double"), 2, (Integer i, Pipeline.Downstream<Integer> out) -> out.put(i * 2))
+                .to(thread("sink"), 3, seen::add, () -> endedAfter.set(seen.size()))
+                .start();
 
         assertThat(p.done().get(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isNull();
         assertThat(seen).hasSize(1000).startsWith(0, 2, 4).endsWith(1998);
@@ -76,9 +79,10 @@ final class PipelineTest {
     void start_noItemStillEnds() throws Exception {
         AtomicBoolean ended = new AtomicBoolean();
 
-        Pipeline p = Pipeline.from(thread("source"), (Pipeline.Downstream<String> out) -> { })
+        Pipeline p = Pipeline.from(thread("source"), (Pipeline.Downstream<String> out) -> {})
                 .then(thread("step"), 1, (String s, Pipeline.Downstream<String> out) -> out.put(s))
-                .to(thread("sink"), 1, s -> { }, () -> ended.set(true)).start();
+                .to(thread("sink"), 1, s -> {}, () -> ended.set(true))
+                .start();
 
         p.done().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         assertThat(ended).isTrue();
@@ -89,16 +93,19 @@ final class PipelineTest {
         List<String> seen = Collections.synchronizedList(new ArrayList<>());
 
         Pipeline p = Pipeline.from(thread("source"), (Pipeline.Downstream<String> out) -> {
-            out.put("a b");
-            out.put("");
-            out.put("c");
-        }).then(thread("split"), 1, (String s, Pipeline.Downstream<String> out) -> {
-            for (String word : s.split(" ")) {
-                if (!word.isEmpty()) {
-                    out.put(word);
-                }
-            }
-        }).to(thread("sink"), 1, seen::add, () -> { }).start();
+                    out.put("a b");
+                    out.put("");
+                    out.put("c");
+                })
+                .then(thread("split"), 1, (String s, Pipeline.Downstream<String> out) -> {
+                    for (String word : s.split(" ")) {
+                        if (!word.isEmpty()) {
+                            out.put(word);
+                        }
+                    }
+                })
+                .to(thread("sink"), 1, seen::add, () -> {})
+                .start();
 
         p.done().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         assertThat(seen).containsExactly("a", "b", "c");
@@ -111,27 +118,35 @@ final class PipelineTest {
         AtomicBoolean ended = new AtomicBoolean();
 
         Pipeline p = Pipeline.from(thread("source"), (Pipeline.Downstream<Integer> out) -> {
-            for (int i = 0; ; i++) {
-                out.put(i);                       // endless: ends only when interrupted
-            }
-        }).then(thread("check"), 2, (Integer i, Pipeline.Downstream<Integer> out) -> {
-            if (i == 2) {
-                sinkWaiting.await();
-                throw boom;
-            }
-            out.put(i);
-        }).to(thread("sink"), 2, i -> {
-            sinkWaiting.countDown();
-            try {
-                new CountDownLatch(1).await();    // blocks until the pipeline interrupts it
-            } catch (InterruptedException ex) {
-                throw new IllegalStateException("sink interrupted", ex);
-            }
-        }, () -> ended.set(true)).start();
+                    for (int i = 0; ; i++) {
+                        out.put(i); // endless: ends only when interrupted
+                    }
+                })
+                .then(thread("check"), 2, (Integer i, Pipeline.Downstream<Integer> out) -> {
+                    if (i == 2) {
+                        sinkWaiting.await();
+                        throw boom;
+                    }
+                    out.put(i);
+                })
+                .to(
+                        thread("sink"),
+                        2,
+                        i -> {
+                            sinkWaiting.countDown();
+                            try {
+                                new CountDownLatch(1).await(); // blocks until the pipeline interrupts it
+                            } catch (InterruptedException ex) {
+                                throw new IllegalStateException("sink interrupted", ex);
+                            }
+                        },
+                        () -> ended.set(true))
+                .start();
 
         assertThatThrownBy(() -> p.done().get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
-                .cause().isSameAs(boom);
+                .cause()
+                .isSameAs(boom);
         // the sink's own failure is kept; the source's interrupt, caused by the cancelling, is not
         assertThat(boom.getSuppressed()).extracting(Throwable::getMessage).containsExactly("sink interrupted");
         assertThat(ended).isFalse();
@@ -142,21 +157,28 @@ final class PipelineTest {
         CountDownLatch sinkStarted = new CountDownLatch(1);
         AtomicBoolean ended = new AtomicBoolean();
         Pipeline p = Pipeline.from(thread("source"), (Pipeline.Downstream<Integer> out) -> {
-            for (int i = 0; ; i++) {
-                out.put(i);
-            }
-        }).then(thread("check"), 2, (Integer i, Pipeline.Downstream<Integer> out) -> out.put(i))
-                .to(thread("sink"), 2, i -> {
-                    sinkStarted.countDown();
-                    new CountDownLatch(1).await();
-                }, () -> ended.set(true)).start();
+                    for (int i = 0; ; i++) {
+                        out.put(i);
+                    }
+                })
+                .then(thread("check"), 2, (Integer i, Pipeline.Downstream<Integer> out) -> out.put(i))
+                .to(
+                        thread("sink"),
+                        2,
+                        i -> {
+                            sinkStarted.countDown();
+                            new CountDownLatch(1).await();
+                        },
+                        () -> ended.set(true))
+                .start();
         sinkStarted.await(TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
-        stageThread("check").interrupt();         // as an executor's shutdownNow does
+        stageThread("check").interrupt(); // as an executor's shutdownNow does
 
         assertThatThrownBy(() -> p.done().get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(InterruptedException.class);
+                .cause()
+                .isInstanceOf(InterruptedException.class);
         assertThat(ended).isFalse();
     }
 
@@ -164,13 +186,19 @@ final class PipelineTest {
     void cancel_endsEveryStage() {
         CountDownLatch sinkStarted = new CountDownLatch(1);
         Pipeline p = Pipeline.from(thread("source"), (Pipeline.Downstream<Integer> out) -> {
-            for (int i = 0; ; i++) {
-                out.put(i);
-            }
-        }).to(thread("sink"), 4, i -> {
-            sinkStarted.countDown();
-            new CountDownLatch(1).await();
-        }, () -> { }).start();
+                    for (int i = 0; ; i++) {
+                        out.put(i);
+                    }
+                })
+                .to(
+                        thread("sink"),
+                        4,
+                        i -> {
+                            sinkStarted.countDown();
+                            new CountDownLatch(1).await();
+                        },
+                        () -> {})
+                .start();
 
         assertThat(await(sinkStarted)).isTrue();
         p.cancel();
@@ -178,7 +206,9 @@ final class PipelineTest {
 
         assertThatThrownBy(() -> p.done().get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(CancellationException.class).hasNoSuppressedExceptions();
+                .cause()
+                .isInstanceOf(CancellationException.class)
+                .hasNoSuppressedExceptions();
     }
 
     @Test
@@ -198,19 +228,25 @@ final class PipelineTest {
     void start_refusedByAnExecutorCancelsTheStagesHandedOver() {
         CountDownLatch sourceStarted = new CountDownLatch(1);
         Pipeline p = Pipeline.from(thread("source"), (Pipeline.Downstream<Integer> out) -> {
-            sourceStarted.countDown();
-            for (int i = 0; ; i++) {
-                out.put(i);
-            }
-        }).to(task -> {
-            throw new RejectedExecutionException("shut down");
-        }, 1, i -> { }, () -> { });
+                    sourceStarted.countDown();
+                    for (int i = 0; ; i++) {
+                        out.put(i);
+                    }
+                })
+                .to(
+                        task -> {
+                            throw new RejectedExecutionException("shut down");
+                        },
+                        1,
+                        i -> {},
+                        () -> {});
 
         assertThatThrownBy(p::start).isInstanceOf(RejectedExecutionException.class);
 
         assertThatThrownBy(() -> p.done().get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(RejectedExecutionException.class);
+                .cause()
+                .isInstanceOf(RejectedExecutionException.class);
     }
 
     @Test
@@ -218,17 +254,20 @@ final class PipelineTest {
         AtomicInteger produced = new AtomicInteger();
         CountDownLatch release = new CountDownLatch(1);
         Pipeline p = Pipeline.from(thread("source"), (Pipeline.Downstream<Integer> out) -> {
-            for (int i = 0; i < 100; i++) {
-                produced.incrementAndGet();
-                out.put(i);
-            }
-        }).then(thread("check"), 3, (Integer i, Pipeline.Downstream<Integer> out) -> out.put(i))
-                .to(thread("sink"), 4, i -> release.await(), () -> { }).start();
+                    for (int i = 0; i < 100; i++) {
+                        produced.incrementAndGet();
+                        out.put(i);
+                    }
+                })
+                .then(thread("check"), 3, (Integer i, Pipeline.Downstream<Integer> out) -> out.put(i))
+                .to(thread("sink"), 4, i -> release.await(), () -> {})
+                .start();
 
         // 3 queued before the check, 1 held by it, 4 queued before the sink, 1 held by it, and the one being put;
         // with a queue unbounded the source would produce all 100 and end instead
         waitUntil(() -> produced.get() == 3 + 1 + 4 + 1 + 1
-                && Stream.of("source", "check", "sink").allMatch(s -> stageThread(s).getState() == Thread.State.WAITING));
+                && Stream.of("source", "check", "sink")
+                        .allMatch(s -> stageThread(s).getState() == Thread.State.WAITING));
 
         release.countDown();
         p.done().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -240,14 +279,16 @@ final class PipelineTest {
     void sheet_sameRecordsAsReadingItDirectly() throws Exception {
         byte[] xlsx = workbook(5_000);
         List<RawRecord> direct;
-        try (SheetRecords sheet = SheetReader.defaults().open(xlsx); Stream<RawRecord> records = sheet.records()) {
+        try (SheetRecords sheet = SheetReader.defaults().open(xlsx);
+                Stream<RawRecord> records = sheet.records()) {
             direct = records.toList();
         }
         SheetRecords sheet = SheetReader.defaults().open(xlsx);
         List<RawRecord> piped = Collections.synchronizedList(new ArrayList<>());
 
         Pipeline p = Pipeline.from(thread("read"), (Pipeline.Downstream<List<RawRecord>> out) -> read(sheet, out))
-                .to(thread("collect"), 8, piped::addAll, () -> { }).start();
+                .to(thread("collect"), 8, piped::addAll, () -> {})
+                .start();
 
         p.done().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
         assertThat(piped).hasSize(5_000 - 50).isEqualTo(direct);
@@ -257,15 +298,19 @@ final class PipelineTest {
 
     @Test
     void sheet_faultOfTheReaderSurfaces() {
-        SheetRecords sheet = SheetReader.builder().limits(new ReadLimits(1 << 20, 1 << 24, 3_000)).build()
+        SheetRecords sheet = SheetReader.builder()
+                .limits(new ReadLimits(1 << 20, 1 << 24, 3_000))
+                .build()
                 .open(workbook(5_000));
 
         Pipeline p = Pipeline.from(thread("read"), (Pipeline.Downstream<List<RawRecord>> out) -> read(sheet, out))
-                .to(thread("collect"), 8, records -> { }, () -> { }).start();
+                .to(thread("collect"), 8, records -> {}, () -> {})
+                .start();
 
         assertThatThrownBy(() -> p.done().get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
-                .cause().isInstanceOf(IngestException.class)
+                .cause()
+                .isInstanceOf(IngestException.class)
                 .hasFieldOrPropertyWithValue("code", IngestException.TOO_MANY_ROWS);
     }
 
@@ -275,21 +320,28 @@ final class PipelineTest {
         CountDownLatch first = new CountDownLatch(1);
 
         Pipeline p = Pipeline.from(thread("read"), (Pipeline.Downstream<List<RawRecord>> out) -> read(sheet, out))
-                .to(thread("collect"), 1, records -> {
-                    first.countDown();
-                    new CountDownLatch(1).await();
-                }, () -> { }).start();
+                .to(
+                        thread("collect"),
+                        1,
+                        records -> {
+                            first.countDown();
+                            new CountDownLatch(1).await();
+                        },
+                        () -> {})
+                .start();
         assertThat(await(first)).isTrue();
         p.cancel();
 
         assertThatThrownBy(() -> p.done().get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
-                .cause().isInstanceOf(CancellationException.class);
+                .cause()
+                .isInstanceOf(CancellationException.class);
         assertThat(sheet.rowsRead()).isLessThan(10_000);
     }
 
     /** Reads the sheet in chunks of 1,000 records, closing it at the end. */
     private static void read(SheetRecords sheet, Pipeline.Downstream<List<RawRecord>> out) throws InterruptedException {
-        try (sheet; Stream<RawRecord> records = sheet.records()) {
+        try (sheet;
+                Stream<RawRecord> records = sheet.records()) {
             List<RawRecord> chunk = new ArrayList<>();
             for (var it = records.iterator(); it.hasNext(); ) {
                 chunk.add(it.next());
@@ -313,7 +365,10 @@ final class PipelineTest {
 
     private Thread stageThread(String stage) {
         synchronized (threads) {
-            return threads.stream().filter(t -> t.getName().equals(prefix + stage)).findFirst().orElseThrow();
+            return threads.stream()
+                    .filter(t -> t.getName().equals(prefix + stage))
+                    .findFirst()
+                    .orElseThrow();
         }
     }
 

@@ -43,26 +43,29 @@ final class ColumnBoundsTest {
         String token = server.clerkToken("long-name");
         String name = "n".repeat(5_000) + ".xlsx";
 
-        HttpResponse<String> r = server.postMultipart("/api/v1/uploads", token, "file", name,
-                Workbooks.xlsx(Workbooks.people(1, 3)));
+        HttpResponse<String> r =
+                server.postMultipart("/api/v1/uploads", token, "file", name, Workbooks.xlsx(Workbooks.people(1, 3)));
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         String id = TestServer.json(r).get("id").asText();
         assertThat(TestServer.json(r).get("fileName").asText()).isEqualTo("n".repeat(250) + ".xlsx");
         commit(server, token, id, 3);
-        assertThat(TestServer.json(server.get("/api/v1/uploads/" + id, token)).get("fileName").asText())
-                .hasSize(255).endsWith(".xlsx");
+        assertThat(TestServer.json(server.get("/api/v1/uploads/" + id, token))
+                        .get("fileName")
+                        .asText())
+                .hasSize(255)
+                .endsWith(".xlsx");
     }
 
     private static void fileNameWithControls_dropped(TestServer server) {
         String token = server.clerkToken("control-name");
         String name = "a\u0000b\tc\u007f" + "\u00e9".repeat(1_000) + "\ud83d\ude00.xlsx";
 
-        HttpResponse<String> r = server.send(server.request("/api/v1/uploads?fileName="
-                        + URLEncoder.encode(name, StandardCharsets.UTF_8), token)
-                .header("Content-Type", Workbooks.XLSX)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(Workbooks.xlsx(Workbooks.people(10, 2))))
-                .build());
+        HttpResponse<String> r = server.send(
+                server.request("/api/v1/uploads?fileName=" + URLEncoder.encode(name, StandardCharsets.UTF_8), token)
+                        .header("Content-Type", Workbooks.XLSX)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(Workbooks.xlsx(Workbooks.people(10, 2))))
+                        .build());
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         String kept = TestServer.json(r).get("fileName").asText();
@@ -77,8 +80,8 @@ final class ColumnBoundsTest {
         String nid = "1".repeat(32_767);
         String phone = "0".repeat(32_767);
         String gender = "\u00d1".repeat(32_767);
-        byte[] xlsx = Workbooks.xlsx(List.of(Workbooks.HEADER, new String[] {names, nid, phone, gender, email},
-                Workbooks.person(77)));
+        byte[] xlsx = Workbooks.xlsx(
+                List.of(Workbooks.HEADER, new String[] {names, nid, phone, gender, email}, Workbooks.person(77)));
 
         String id = Workbooks.accepted(server, token, xlsx);
         JsonNode summary = Workbooks.settled(server, token, id);
@@ -86,7 +89,8 @@ final class ColumnBoundsTest {
         assertThat(summary.get("status").asText()).as(summary.toString()).isEqualTo("validated");
         commit(server, token, id, 2);
         JsonNode user = TestServer.json(server.get("/api/v1/users?uploadId=" + id + "&valid=false", token))
-                .get("items").get(0);
+                .get("items")
+                .get(0);
         assertThat(user.get("names").asText()).isEqualTo(names);
         assertThat(user.get("email").asText()).isEqualTo(email);
         assertThat(user.get("nid").asText()).isEqualTo(nid);
@@ -99,21 +103,24 @@ final class ColumnBoundsTest {
         String[] overlong = Workbooks.person(90);
         overlong[4] = "e".repeat(32_758) + "@example.rw";
 
-        HttpResponse<String> first = Workbooks.upload(server, token,
-                Workbooks.xlsx(List.of(Workbooks.HEADER, overlong, Workbooks.person(91))));
-        String id = Workbooks.accepted(server, token,
-                Workbooks.xlsx(List.of(Workbooks.HEADER, Workbooks.person(92), overlong)));
+        HttpResponse<String> first = Workbooks.upload(
+                server, token, Workbooks.xlsx(List.of(Workbooks.HEADER, overlong, Workbooks.person(91))));
+        String id = Workbooks.accepted(
+                server, token, Workbooks.xlsx(List.of(Workbooks.HEADER, Workbooks.person(92), overlong)));
         JsonNode later = Workbooks.settled(server, token, id);
 
         assertThat(Workbooks.problemCode(first, 400)).isEqualTo("file.cell_too_long");
-        assertThat(TestServer.json(first).get("detail").asText()).isEqualTo("Row 2: the email cell holds 32769"
-                + " characters; a cell may hold at most 32767, as in a spreadsheet program.");
+        assertThat(TestServer.json(first).get("detail").asText())
+                .isEqualTo("Row 2: the email cell holds 32769"
+                        + " characters; a cell may hold at most 32767, as in a spreadsheet program.");
         assertThat(later.get("status").asText()).isEqualTo("failed");
         assertThat(later.get("failure").get("code").asText()).isEqualTo("file.cell_too_long");
     }
 
     private static void longUsername_401(TestServer server) {
-        HttpResponse<String> r = server.postJson("/api/v1/token", null,
+        HttpResponse<String> r = server.postJson(
+                "/api/v1/token",
+                null,
                 "{\"username\":\"" + "u".repeat(5_000) + "\",\"password\":\"" + "p".repeat(5_000) + "\"}");
 
         assertThat(r.statusCode()).as(r.body()).isIn(401, 429);

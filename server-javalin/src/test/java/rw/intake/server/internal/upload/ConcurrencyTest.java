@@ -49,27 +49,32 @@ final class ConcurrencyTest {
         CountDownLatch go = new CountDownLatch(1);
         for (int c = 0; c < 8; c++) {
             int client = c;
-            readers.add(CompletableFuture.supplyAsync(() -> {
-                await(go);
-                List<String> bodies = new ArrayList<>();
-                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-                while (bodies.size() < pages && System.nanoTime() < deadline) {
-                    int page = 1 + (client + bodies.size()) % pages;
-                    HttpResponse<String> r = server.get("/api/v1/uploads/" + id + "/records?size=50&page=" + page
-                            + "&status=valid", token);
-                    if (r.statusCode() == 409) {
-                        assertThat(Workbooks.problemCode(r, 409)).isEqualTo("upload.not_ready");
-                        assertThat(r.headers().firstValue("Retry-After")).isPresent();
-                        assertThat(bodies).as("409 after a page was served").isEmpty();
-                        Thread.onSpinWait();
-                        continue;
-                    }
-                    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-                    bodies.add(page + " " + r.body());
-                }
-                bodies.sort(null);
-                return bodies;
-            }, pool));
+            readers.add(CompletableFuture.supplyAsync(
+                    () -> {
+                        await(go);
+                        List<String> bodies = new ArrayList<>();
+                        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+                        while (bodies.size() < pages && System.nanoTime() < deadline) {
+                            int page = 1 + (client + bodies.size()) % pages;
+                            HttpResponse<String> r = server.get(
+                                    "/api/v1/uploads/" + id + "/records?size=50&page=" + page + "&status=valid", token);
+                            if (r.statusCode() == 409) {
+                                assertThat(Workbooks.problemCode(r, 409)).isEqualTo("upload.not_ready");
+                                assertThat(r.headers().firstValue("Retry-After"))
+                                        .isPresent();
+                                assertThat(bodies)
+                                        .as("409 after a page was served")
+                                        .isEmpty();
+                                Thread.onSpinWait();
+                                continue;
+                            }
+                            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                            bodies.add(page + " " + r.body());
+                        }
+                        bodies.sort(null);
+                        return bodies;
+                    },
+                    pool));
         }
         go.countDown();
 
@@ -90,18 +95,24 @@ final class ConcurrencyTest {
         String b = server.clerkToken("racer-b");
         String idA = Workbooks.accepted(server, a, Workbooks.xlsx(Workbooks.people(1, 3_000)));
         String idB = Workbooks.accepted(server, b, Workbooks.xlsx(Workbooks.people(2_001, 3_000)));
-        assertThat(Workbooks.settled(server, a, idA).get("totals").get("valid").asLong()).isEqualTo(3_000);
-        assertThat(Workbooks.settled(server, b, idB).get("totals").get("valid").asLong()).isEqualTo(3_000);
+        assertThat(Workbooks.settled(server, a, idA).get("totals").get("valid").asLong())
+                .isEqualTo(3_000);
+        assertThat(Workbooks.settled(server, b, idB).get("totals").get("valid").asLong())
+                .isEqualTo(3_000);
         CountDownLatch go = new CountDownLatch(1);
 
-        CompletableFuture<HttpResponse<String>> ca = CompletableFuture.supplyAsync(() -> {
-            await(go);
-            return server.postJson("/api/v1/uploads/" + idA + "/commit", a, "");
-        }, pool);
-        CompletableFuture<HttpResponse<String>> cb = CompletableFuture.supplyAsync(() -> {
-            await(go);
-            return server.postJson("/api/v1/uploads/" + idB + "/commit", b, "");
-        }, pool);
+        CompletableFuture<HttpResponse<String>> ca = CompletableFuture.supplyAsync(
+                () -> {
+                    await(go);
+                    return server.postJson("/api/v1/uploads/" + idA + "/commit", a, "");
+                },
+                pool);
+        CompletableFuture<HttpResponse<String>> cb = CompletableFuture.supplyAsync(
+                () -> {
+                    await(go);
+                    return server.postJson("/api/v1/uploads/" + idB + "/commit", b, "");
+                },
+                pool);
         go.countDown();
 
         JsonNode ra = TestServer.json(ca.get(2, TimeUnit.MINUTES));
@@ -117,7 +128,9 @@ final class ConcurrencyTest {
         for (int page = 1; ; page++) {
             JsonNode p = TestServer.json(server.get("/api/v1/users?valid=true&size=500&page=" + page, admin));
             for (JsonNode u : p.get("items")) {
-                assertThat(nids.add(u.get("nid").asText())).as("NID %s twice", u.get("nid").asText()).isTrue();
+                assertThat(nids.add(u.get("nid").asText()))
+                        .as("NID %s twice", u.get("nid").asText())
+                        .isTrue();
                 validUsers++;
             }
             if (page >= p.get("totalPages").asLong()) {
@@ -152,7 +165,9 @@ final class ConcurrencyTest {
         JsonNode committed = null;
         for (int page = 1; committed == null; page++) {
             JsonNode p = TestServer.json(server.get("/api/v1/users?uploadId=" + id + "&size=500&page=" + page, admin));
-            assertThat(p.get("items").size()).as("row %d among the committed users", row).isPositive();
+            assertThat(p.get("items").size())
+                    .as("row %d among the committed users", row)
+                    .isPositive();
             for (JsonNode u : p.get("items")) {
                 if (u.get("row").asInt() == row) {
                     committed = u;

@@ -43,18 +43,22 @@ final class CsvUploadTest {
 
         List<JsonNode> items = new ArrayList<>();
         for (int page = 1; page <= 2; page++) {
-            JsonNode p = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records?page=" + page + "&size=2", token));
+            JsonNode p =
+                    TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records?page=" + page + "&size=2", token));
             assertThat(p.get("totalItems").asLong()).isEqualTo(3);
             assertThat(p.get("totalPages").asLong()).isEqualTo(2);
             p.get("items").forEach(items::add);
         }
         // rows are the lines on which the records start
         assertThat(items).extracting(i -> i.get("row").asInt()).containsExactly(3, 4, 7);
-        assertThat(items).extracting(i -> i.get("names").asText())
+        assertThat(items)
+                .extracting(i -> i.get("names").asText())
                 .containsExactly("Alice Uwase", "Jean\nBosco", "Grace Uwimana");
         assertThat(items.get(0).get("phoneNumber").asText()).isEqualTo("0788123456");
         assertThat(items.get(2).get("valid").asBoolean()).isFalse();
-        assertThat(items.get(2).get("errors")).extracting(e -> e.get("code").asText()).containsExactly("gender.invalid");
+        assertThat(items.get(2).get("errors"))
+                .extracting(e -> e.get("code").asText())
+                .containsExactly("gender.invalid");
     }
 
     @Test
@@ -63,7 +67,9 @@ final class CsvUploadTest {
 
         String id = accepted(SERVER.postMultipart("/api/v1/uploads", token, "file", "people.csv", CSV));
 
-        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id, token)).get("fileName").asText())
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id, token))
+                        .get("fileName")
+                        .asText())
                 .isEqualTo("people.csv");
         assertPaged(token, id);
     }
@@ -73,20 +79,24 @@ final class CsvUploadTest {
         String token = SERVER.clerkToken("csv-raw");
 
         String id = accepted(SERVER.send(SERVER.request("/api/v1/uploads?fileName=people.csv", token)
-                .header("Content-Type", "text/csv; charset=utf-8").POST(HttpRequest.BodyPublishers.ofByteArray(CSV))
+                .header("Content-Type", "text/csv; charset=utf-8")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(CSV))
                 .build()));
 
         assertPaged(token, id);
     }
 
     private static HttpResponse<String> postCsv(String token, String csv) {
-        return SERVER.send(SERVER.request("/api/v1/uploads", token).header("Content-Type", "text/csv")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(csv.getBytes(StandardCharsets.UTF_8))).build());
+        return SERVER.send(SERVER.request("/api/v1/uploads", token)
+                .header("Content-Type", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(csv.getBytes(StandardCharsets.UTF_8)))
+                .build());
     }
 
     @Test
     void upload_malformedFirstRecordRefused() {
-        HttpResponse<String> r = postCsv(SERVER.clerkToken("csv-bad"),
+        HttpResponse<String> r = postCsv(
+                SERVER.clerkToken("csv-bad"),
                 "names,nid,phone_number,gender,email\n\"Ann,1,2,F,a@b.rw\nBob,1,2,M,b@b.rw\n");
 
         assertThat(Workbooks.problemCode(r, 400)).isEqualTo("file.corrupt");
@@ -99,7 +109,8 @@ final class CsvUploadTest {
         String token = SERVER.clerkToken("csv-bad-later");
 
         // found only while reading on, like broken XML half way through a sheet: the upload fails
-        String id = accepted(postCsv(token, "names,nid,phone_number,gender,email\nAnn,1,2,F,a@b.rw\nBob,1,2,M,b@b.rw,x\n"));
+        String id =
+                accepted(postCsv(token, "names,nid,phone_number,gender,email\nAnn,1,2,F,a@b.rw\nBob,1,2,M,b@b.rw,x\n"));
 
         JsonNode failure = Workbooks.settled(SERVER, token, id).get("failure");
         assertThat(failure.get("code").asText()).isEqualTo("file.corrupt");

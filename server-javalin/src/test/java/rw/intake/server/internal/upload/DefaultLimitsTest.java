@@ -37,7 +37,11 @@ final class DefaultLimitsTest {
             HttpResponse<String> r = Workbooks.upload(server, token, xlsx);
 
             assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-            assertThat(server.delete("/api/v1/uploads/" + TestServer.json(r).get("id").asText(), token).statusCode())
+            assertThat(server.delete(
+                                    "/api/v1/uploads/"
+                                            + TestServer.json(r).get("id").asText(),
+                                    token)
+                            .statusCode())
                     .isEqualTo(204);
         }
     }
@@ -51,40 +55,60 @@ final class DefaultLimitsTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024 * 1024);
         try (ZipOutputStream zip = new ZipOutputStream(bytes, StandardCharsets.UTF_8)) {
             Writer w = new OutputStreamWriter(zip, StandardCharsets.UTF_8);
-            entry(zip, w, "[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\""
-                    + "http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" "
-                    + "ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\""
-                    + " ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\""
-                    + "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName="
-                    + "\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml."
-                    + "styles+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd."
-                    + "openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/"
-                    + "sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml."
-                    + "sharedStrings+xml\"/></Types>");
-            entry(zip, w, "_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://"
-                    + "schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://"
-                    + "schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/"
-                    + "workbook.xml\"/></Relationships>");
-            entry(zip, w, "xl/workbook.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"http://"
-                    + "schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/"
-                    + "officeDocument/2006/relationships\"><sheets><sheet name=\"Sheet1\" sheetId=\"1\" state=\"visible\""
-                    + " r:id=\"rId2\"/></sheets></workbook>");
-            entry(zip, w, "xl/_rels/workbook.xml.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships "
-                    + "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" "
-                    + "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\""
-                    + "styles.xml\"/><Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/"
-                    + "2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId3\" Type="
-                    + "\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" Target=\""
-                    + "sharedStrings.xml\"/></Relationships>");
-            entry(zip, w, "xl/styles.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><styleSheet xmlns=\"http://"
-                    + "schemas.openxmlformats.org/spreadsheetml/2006/main\"><numFmts count=\"1\"><numFmt numFmtId=\"164\""
-                    + " formatCode=\"General\"/></numFmts><fonts count=\"1\"><font><sz val=\"10\"/><name val=\"Arial\"/>"
-                    + "</font></fonts><fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill><fill>"
-                    + "<patternFill patternType=\"gray125\"/></fill></fills><borders count=\"1\"><border><left/><right/>"
-                    + "<top/><bottom/><diagonal/></border></borders><cellStyleXfs count=\"1\"><xf numFmtId=\"164\" "
-                    + "fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs><cellXfs count=\"2\"><xf numFmtId=\"164\""
-                    + " fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/><xf numFmtId=\"1\" fontId=\"0\" fillId=\"0\""
-                    + " borderId=\"0\" xfId=\"0\" applyNumberFormat=\"true\"/></cellXfs></styleSheet>");
+            entry(
+                    zip,
+                    w,
+                    "[Content_Types].xml",
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Types xmlns=\""
+                            + "http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" "
+                            + "ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\""
+                            + " ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\""
+                            + "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName="
+                            + "\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml."
+                            + "styles+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd."
+                            + "openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/"
+                            + "sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml."
+                            + "sharedStrings+xml\"/></Types>");
+            entry(
+                    zip,
+                    w,
+                    "_rels/.rels",
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships xmlns=\"http://"
+                            + "schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://"
+                            + "schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/"
+                            + "workbook.xml\"/></Relationships>");
+            entry(
+                    zip,
+                    w,
+                    "xl/workbook.xml",
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"http://"
+                            + "schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/"
+                            + "officeDocument/2006/relationships\"><sheets><sheet name=\"Sheet1\" sheetId=\"1\" state=\"visible\""
+                            + " r:id=\"rId2\"/></sheets></workbook>");
+            entry(
+                    zip,
+                    w,
+                    "xl/_rels/workbook.xml.rels",
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Relationships "
+                            + "xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" "
+                            + "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\""
+                            + "styles.xml\"/><Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/"
+                            + "2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId3\" Type="
+                            + "\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" Target=\""
+                            + "sharedStrings.xml\"/></Relationships>");
+            entry(
+                    zip,
+                    w,
+                    "xl/styles.xml",
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?><styleSheet xmlns=\"http://"
+                            + "schemas.openxmlformats.org/spreadsheetml/2006/main\"><numFmts count=\"1\"><numFmt numFmtId=\"164\""
+                            + " formatCode=\"General\"/></numFmts><fonts count=\"1\"><font><sz val=\"10\"/><name val=\"Arial\"/>"
+                            + "</font></fonts><fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill><fill>"
+                            + "<patternFill patternType=\"gray125\"/></fill></fills><borders count=\"1\"><border><left/><right/>"
+                            + "<top/><bottom/><diagonal/></border></borders><cellStyleXfs count=\"1\"><xf numFmtId=\"164\" "
+                            + "fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs><cellXfs count=\"2\"><xf numFmtId=\"164\""
+                            + " fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/><xf numFmtId=\"1\" fontId=\"0\" fillId=\"0\""
+                            + " borderId=\"0\" xfId=\"0\" applyNumberFormat=\"true\"/></cellXfs></styleSheet>");
             zip.putNextEntry(new ZipEntry("xl/worksheets/sheet1.xml"));
             w.write("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><worksheet xmlns=\"http://schemas."
                     + "openxmlformats.org/spreadsheetml/2006/main\"><dimension ref=\"A1:E" + (spec.rows() + 1)
@@ -101,7 +125,8 @@ final class DefaultLimitsTest {
                 w.write(rowStart(r.row()));
                 strings = text(w, r.row(), 0, strings);
                 strings = r.nidNumeric() ? number(w, r.row(), 1, r.nid(), strings) : text(w, r.row(), 1, strings);
-                strings = r.phoneNumeric() ? number(w, r.row(), 2, r.phoneNumber(), strings)
+                strings = r.phoneNumeric()
+                        ? number(w, r.row(), 2, r.phoneNumber(), strings)
                         : text(w, r.row(), 2, strings);
                 strings = text(w, r.row(), 3, strings);
                 strings = text(w, r.row(), 4, strings);
@@ -166,7 +191,7 @@ final class DefaultLimitsTest {
     }
 
     private static void si(Writer w, String text) throws IOException {
-        w.write("<si><t xml:space=\"preserve\">" + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                + "</t></si>");
+        w.write("<si><t xml:space=\"preserve\">"
+                + text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</t></si>");
     }
 }

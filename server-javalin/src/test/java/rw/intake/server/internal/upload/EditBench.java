@@ -32,14 +32,20 @@ import rw.intake.validation.ValidatedRecord;
 public final class EditBench {
     private static final int EDITS = 20_000;
 
-    private EditBench() {
-    }
+    private EditBench() {}
 
     private static void percentiles(String what, long[] nanos) {
         Arrays.sort(nanos);
         int n = nanos.length;
-        System.out.printf(Locale.ROOT, "%,d %s: median %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms%n", n, what,
-                nanos[n / 2] / 1e6, nanos[n * 9 / 10] / 1e6, nanos[n * 99 / 100] / 1e6, nanos[n - 1] / 1e6);
+        System.out.printf(
+                Locale.ROOT,
+                "%,d %s: median %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms%n",
+                n,
+                what,
+                nanos[n / 2] / 1e6,
+                nanos[n * 9 / 10] / 1e6,
+                nanos[n * 99 / 100] / 1e6,
+                nanos[n - 1] / 1e6);
     }
 
     public static void main(String[] args) {
@@ -50,8 +56,15 @@ public final class EditBench {
         List<ValidatedRecord> chunk = new ArrayList<>(UploadService.CHUNK);
         List<RawRecord> raws = new ArrayList<>(rows);
         SampleWorkbooks.rows(SampleSpec.of(rows, 2026)).forEach(s -> {
-            RawRecord raw = new RawRecord(s.row(), s.names(), s.nid(), s.phoneNumber(), s.gender(), s.email(),
-                    s.nidNumeric(), s.phoneNumeric());
+            RawRecord raw = new RawRecord(
+                    s.row(),
+                    s.names(),
+                    s.nid(),
+                    s.phoneNumber(),
+                    s.gender(),
+                    s.email(),
+                    s.nidNumeric(),
+                    s.phoneNumeric());
             raws.add(raw);
             chunk.add(batch.next(raw));
             if (chunk.size() == UploadService.CHUNK) {
@@ -68,8 +81,11 @@ public final class EditBench {
         long t0 = System.nanoTime();
         upload.edit(raws.get(0).row(), Map.of(Field.NAMES, "First Edit"), null, "bench", at, validator);
         long first = System.nanoTime() - t0;
-        System.out.printf(Locale.ROOT, "first edit (builds the duplicate groups): %d ms, groups %,d MB%n",
-                first / 1_000_000, upload.editorBytes() >> 20);
+        System.out.printf(
+                Locale.ROOT,
+                "first edit (builds the duplicate groups): %d ms, groups %,d MB%n",
+                first / 1_000_000,
+                upload.editorBytes() >> 20);
 
         long[] nanos = new long[EDITS];
         long[] cpuNanos = new long[EDITS];

@@ -25,7 +25,8 @@ final class ExternalDatabase implements AutoCloseable {
 
     private ExternalDatabase(String base) {
         this.base = base;
-        this.name = "srv_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
+        this.name = "srv_"
+                + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
         this.maria = base.startsWith("jdbc:mariadb:");
         if (maria) {
             execute(base, "CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
@@ -45,8 +46,9 @@ final class ExternalDatabase implements AutoCloseable {
      */
     static ExternalDatabase create(String variable) {
         DatabaseKind kind = Stream.of(DatabaseKind.POSTGRESQL, DatabaseKind.MARIADB)
-            .filter(k -> k.urlVariable().equals(variable)).findFirst()
-            .orElseThrow(() -> new IllegalArgumentException("no test database is named by " + variable));
+                .filter(k -> k.urlVariable().equals(variable))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no test database is named by " + variable));
         return new ExternalDatabase(EmbeddedServers.url(kind));
     }
 
@@ -60,8 +62,9 @@ final class ExternalDatabase implements AutoCloseable {
     }
 
     long count(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-             java.sql.ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -86,7 +89,8 @@ final class ExternalDatabase implements AutoCloseable {
     }
 
     private static void execute(String url, String sql) {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException ex) {
             throw new IllegalStateException(sql + " on " + url + " failed", ex);

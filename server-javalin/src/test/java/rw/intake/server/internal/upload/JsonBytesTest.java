@@ -20,7 +20,8 @@ final class JsonBytesTest {
         String text = all + " Ñame «12» \u00a0 \ud83d\ude00 /";
 
         assertThat(json(text, false)).isEqualTo(MAPPER.writeValueAsString(text));
-        assertThat(new String(JsonBytes.quoted(text), StandardCharsets.UTF_8)).isEqualTo(MAPPER.writeValueAsString(text));
+        assertThat(new String(JsonBytes.quoted(text), StandardCharsets.UTF_8))
+                .isEqualTo(MAPPER.writeValueAsString(text));
         assertThat(JsonBytes.plain(text)).isFalse();
     }
 
@@ -39,8 +40,23 @@ final class JsonBytesTest {
     @Test
     void number_asJacksonWritesIt() throws Exception {
         JsonBytes out = new JsonBytes(1);
-        long[] values = {0, 1, 9, 10, 99, 100, -1, -10, 123_456_789, Integer.MAX_VALUE, Integer.MIN_VALUE,
-            999_999_999_999_999_999L, 1_000_000_000_000_000_000L, Long.MAX_VALUE, Long.MIN_VALUE};
+        long[] values = {
+            0,
+            1,
+            9,
+            10,
+            99,
+            100,
+            -1,
+            -10,
+            123_456_789,
+            Integer.MAX_VALUE,
+            Integer.MIN_VALUE,
+            999_999_999_999_999_999L,
+            1_000_000_000_000_000_000L,
+            Long.MAX_VALUE,
+            Long.MIN_VALUE
+        };
         StringBuilder expected = new StringBuilder();
         for (long v : values) {
             out.number(v);

@@ -22,14 +22,17 @@ final class MultipartUploadTest {
 
     /** The Content-Disposition's file name parameter as sent, and the name the upload keeps. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
-        "filename=\"a;b.xlsx\"|a;b.xlsx",
-        "filename=\"people; 2024.xlsx\"; size=12|people; 2024.xlsx",
-        "filename=\"say \\\"hi\\\".xlsx\"|say \"hi\".xlsx",
-        "filename=\"a\\\";b.xlsx\"|a\";b.xlsx",
-        "filename=\"caf\u00e9.xlsx\"|caf\u00e9.xlsx",
-        "filename=\"fallback.xlsx\"; filename*=UTF-8''ikizami%3B%C3%A9.xlsx|ikizami;\u00e9.xlsx",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '`',
+            value = {
+                "filename=\"a;b.xlsx\"|a;b.xlsx",
+                "filename=\"people; 2024.xlsx\"; size=12|people; 2024.xlsx",
+                "filename=\"say \\\"hi\\\".xlsx\"|say \"hi\".xlsx",
+                "filename=\"a\\\";b.xlsx\"|a\";b.xlsx",
+                "filename=\"caf\u00e9.xlsx\"|caf\u00e9.xlsx",
+                "filename=\"fallback.xlsx\"; filename*=UTF-8''ikizami%3B%C3%A9.xlsx|ikizami;\u00e9.xlsx",
+            })
     void upload_quotedFileNameKept(String parameter, String kept) {
         String token = SERVER.clerkToken("quoted-name");
         String boundary = "b7Ux";
@@ -40,7 +43,10 @@ final class MultipartUploadTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         String id = TestServer.json(r).get("id").asText();
         assertThat(TestServer.json(r).get("fileName").asText()).isEqualTo(kept);
-        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id, token)).get("fileName").asText()).isEqualTo(kept);
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id, token))
+                        .get("fileName")
+                        .asText())
+                .isEqualTo(kept);
         SERVER.delete("/api/v1/uploads/" + id, token);
     }
 
@@ -50,15 +56,19 @@ final class MultipartUploadTest {
         String boundary = "----form\"quoted";
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(("preamble\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n"
-                + "a;b\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.xlsx\"\r\n"
-                + "Content-Type: " + Workbooks.XLSX + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                        + "a;b\r\n--" + boundary
+                        + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.xlsx\"\r\n"
+                        + "Content-Type: " + Workbooks.XLSX + "\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
         body.writeBytes(WORKBOOK);
         body.writeBytes(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"sheet\"\r\n\r\nx\r\n--"
-                + boundary + "--\r\nepilogue").getBytes(StandardCharsets.UTF_8));
+                        + boundary + "--\r\nepilogue")
+                .getBytes(StandardCharsets.UTF_8));
 
         HttpResponse<String> r = SERVER.send(SERVER.request("/api/v1/uploads", token)
                 .header("Content-Type", "multipart/form-data; boundary=\"" + boundary.replace("\"", "\\\"") + "\"")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .build());
 
         assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
         assertThat(TestServer.json(r).get("fileName").asText()).isEqualTo("p.xlsx");
@@ -104,7 +114,8 @@ final class MultipartUploadTest {
 
         HttpResponse<String> r = SERVER.send(SERVER.request("/api/v1/uploads", token)
                 .header("Content-Type", "multipart/form-data")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(WORKBOOK)).build());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(WORKBOOK))
+                .build());
 
         assertThat(Workbooks.problemCode(r, 400)).isEqualTo("request.invalid_multipart");
     }
@@ -112,14 +123,16 @@ final class MultipartUploadTest {
     private static HttpResponse<String> post(String token, String boundary, byte[] body) {
         return SERVER.send(SERVER.request("/api/v1/uploads", token)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build());
     }
 
     /** One part with {@code disposition} holding {@code content}, closed. */
     private static byte[] body(String boundary, String disposition, byte[] content) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(("--" + boundary + "\r\nContent-Disposition: " + disposition + "\r\nContent-Type: "
-                + Workbooks.XLSX + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                        + Workbooks.XLSX + "\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
         out.writeBytes(content);
         out.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
         return out.toByteArray();

@@ -36,8 +36,10 @@ final class NoDiskTest {
         Map<String, Long> out = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(root)) {
             walk.filter(Files::isRegularFile)
-                    .filter(p -> !root.relativize(p).startsWith("target") && !root.relativize(p).startsWith("src"))
-                    .forEach(p -> out.put(root.relativize(p).toString(), p.toFile().length()));
+                    .filter(p -> !root.relativize(p).startsWith("target")
+                            && !root.relativize(p).startsWith("src"))
+                    .forEach(p ->
+                            out.put(root.relativize(p).toString(), p.toFile().length()));
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
@@ -61,19 +63,32 @@ final class NoDiskTest {
             var multipart = server.postMultipart("/api/v1/uploads", token, "file", "people.xlsx", workbook);
             assertThat(multipart.statusCode()).as(multipart.body()).isEqualTo(202);
             String id = TestServer.json(multipart).get("id").asText();
-            assertThat(Workbooks.settled(server, token, id).get("status").asText()).isEqualTo("validated");
-            assertThat(server.get("/api/v1/uploads/" + id + "/records?size=500&page=7", token).statusCode()).isEqualTo(200);
-            assertThat(server.get("/api/v1/uploads/" + id + "/report.xlsx?status=all", token).statusCode()).isEqualTo(200);
-            assertThat(server.get("/api/v1/uploads/" + id + "/report.csv?status=all", token).statusCode()).isEqualTo(200);
-            assertThat(server.postJson("/api/v1/uploads/" + id + "/commit", token, "").statusCode()).isEqualTo(200);
+            assertThat(Workbooks.settled(server, token, id).get("status").asText())
+                    .isEqualTo("validated");
+            assertThat(server.get("/api/v1/uploads/" + id + "/records?size=500&page=7", token)
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(server.get("/api/v1/uploads/" + id + "/report.xlsx?status=all", token)
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(server.get("/api/v1/uploads/" + id + "/report.csv?status=all", token)
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(server.postJson("/api/v1/uploads/" + id + "/commit", token, "")
+                            .statusCode())
+                    .isEqualTo(200);
 
             try (Stream<Path> left = Files.walk(tmp)) {
                 assertThat(left.filter(p -> !p.equals(tmp)).toList()).isEmpty();
             }
             try (Stream<Path> spooled = Files.walk(jettyBase)) {
-                assertThat(spooled.filter(p -> !p.equals(jettyBase) && !p.equals(spool)).toList()).isEmpty();
+                assertThat(spooled.filter(p -> !p.equals(jettyBase) && !p.equals(spool))
+                                .toList())
+                        .isEmpty();
             }
-            assertThat(created(watch)).as("files created, even if deleted since").isEmpty();
+            assertThat(created(watch))
+                    .as("files created, even if deleted since")
+                    .isEmpty();
             assertThat(files(work)).isEqualTo(workBefore);
             assertThat(files(db).keySet()).allSatisfy(name -> assertThat(name).startsWith("intake."));
         } finally {

@@ -28,8 +28,9 @@ final class OtherDatabasesTest {
             onServer(variable, partitionMinRecords, (server, db) -> {
                 ConcurrencyTest.commitRace(server, pool);
                 if (!db.maria) {
-                    assertThat(db.count("SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'users\\_u%' AND relkind = 'r'"
-                            + " AND relispartition AND relnamespace = '" + db.name + "'::regnamespace"))
+                    assertThat(db.count(
+                                    "SELECT COUNT(*) FROM pg_class WHERE relname LIKE 'users\\_u%' AND relkind = 'r'"
+                                            + " AND relispartition AND relnamespace = '" + db.name + "'::regnamespace"))
                             .isEqualTo(partitionMinRecords == null ? 0 : 2);
                 }
             });
@@ -44,22 +45,34 @@ final class OtherDatabasesTest {
     void commit_editsAndExclusionsAudited(String variable, String partitionMinRecords) throws Exception {
         onServer(variable, partitionMinRecords, (server, db) -> {
             String token = server.clerkToken("auditor");
-            String id = Workbooks.accepted(server, token, Workbooks.xlsx(List.of(Workbooks.HEADER, Workbooks.person(1),
-                Workbooks.person(2), new String[] {"Third Person", "12", "0788000003", "M", "third@example.com"})));
-            assertThat(Workbooks.settled(server, token, id).get("status").asText()).isEqualTo("validated");
-            assertThat(server.patchJson("/api/v1/uploads/" + id + "/records/4", token,
-                "{\"nid\":\"" + Workbooks.person(3)[1] + "\"}").statusCode()).isEqualTo(200);
-            assertThat(server.patchJson("/api/v1/uploads/" + id + "/records/3", token, "{\"excluded\":true}").statusCode())
-                .isEqualTo(200);
+            String id = Workbooks.accepted(
+                    server,
+                    token,
+                    Workbooks.xlsx(List.of(Workbooks.HEADER, Workbooks.person(1), Workbooks.person(2), new String[] {
+                        "Third Person", "12", "0788000003", "M", "third@example.com"
+                    })));
+            assertThat(Workbooks.settled(server, token, id).get("status").asText())
+                    .isEqualTo("validated");
+            assertThat(server.patchJson(
+                                    "/api/v1/uploads/" + id + "/records/4",
+                                    token,
+                                    "{\"nid\":\"" + Workbooks.person(3)[1] + "\"}")
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(server.patchJson("/api/v1/uploads/" + id + "/records/3", token, "{\"excluded\":true}")
+                            .statusCode())
+                    .isEqualTo(200);
 
-            HttpResponse<String> commit = server.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"valid\"}");
+            HttpResponse<String> commit =
+                    server.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"valid\"}");
 
             assertThat(commit.statusCode()).as(commit.body()).isEqualTo(200);
             assertThat(TestServer.json(commit).get("committed").asLong()).isEqualTo(2);
             assertThat(TestServer.json(commit).get("skipped").asLong()).isEqualTo(1);
-            assertThat(RecordEditTest.auditRows(server, id)).containsExactly(
-                List.of("4", "nid", "12", Workbooks.person(3)[1], "auditor"),
-                List.of("3", "excluded", "false", "true", "auditor"));
+            assertThat(RecordEditTest.auditRows(server, id))
+                    .containsExactly(
+                            List.of("4", "nid", "12", Workbooks.person(3)[1], "auditor"),
+                            List.of("3", "excluded", "false", "true", "auditor"));
             JsonNode users = TestServer.json(server.get("/api/v1/users?uploadId=" + id, token));
             assertThat(users.get("totalItems").asLong()).isEqualTo(2);
             assertThat(users.get("items").get(1).get("nid").asText()).isEqualTo(Workbooks.person(3)[1]);

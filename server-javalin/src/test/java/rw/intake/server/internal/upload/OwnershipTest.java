@@ -26,12 +26,15 @@ final class OwnershipTest {
         for (String path : List.of("", "/records")) {
             assertThat(Workbooks.problemCode(SERVER.get("/api/v1/uploads/" + idA + path, b), 404))
                     .isEqualTo("upload.not_found");
-            assertThat(SERVER.get("/api/v1/uploads/" + idA + path, admin).statusCode()).isEqualTo(200);
+            assertThat(SERVER.get("/api/v1/uploads/" + idA + path, admin).statusCode())
+                    .isEqualTo(200);
         }
         assertThat(Workbooks.problemCode(SERVER.postJson("/api/v1/uploads/" + idA + "/commit", b, ""), 404))
                 .isEqualTo("upload.not_found");
-        assertThat(Workbooks.problemCode(SERVER.delete("/api/v1/uploads/" + idA, b), 404)).isEqualTo("upload.not_found");
-        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/uploads/no-such-id", a), 404)).isEqualTo("upload.not_found");
+        assertThat(Workbooks.problemCode(SERVER.delete("/api/v1/uploads/" + idA, b), 404))
+                .isEqualTo("upload.not_found");
+        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/uploads/no-such-id", a), 404))
+                .isEqualTo("upload.not_found");
 
         JsonNode listA = TestServer.json(SERVER.get("/api/v1/uploads", a));
         assertThat(listA).hasSize(1);
@@ -41,11 +44,23 @@ final class OwnershipTest {
         assertThat(listAdmin.get(0).get("id").asText()).isEqualTo(idB);
         assertThat(listAdmin.get(1).get("id").asText()).isEqualTo(idA);
 
-        assertThat(SERVER.postJson("/api/v1/uploads/" + idA + "/commit", a, "").statusCode()).isEqualTo(200);
-        assertThat(SERVER.postJson("/api/v1/uploads/" + idB + "/commit", admin, "").statusCode()).isEqualTo(200);
-        assertThat(TestServer.json(SERVER.get("/api/v1/users", a)).get("totalItems").asLong()).isEqualTo(3);
-        assertThat(TestServer.json(SERVER.get("/api/v1/users?uploadId=" + idB, a)).get("totalItems").asLong()).isZero();
-        assertThat(TestServer.json(SERVER.get("/api/v1/users", admin)).get("totalItems").asLong()).isEqualTo(6);
+        assertThat(SERVER.postJson("/api/v1/uploads/" + idA + "/commit", a, "").statusCode())
+                .isEqualTo(200);
+        assertThat(SERVER.postJson("/api/v1/uploads/" + idB + "/commit", admin, "")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(TestServer.json(SERVER.get("/api/v1/users", a))
+                        .get("totalItems")
+                        .asLong())
+                .isEqualTo(3);
+        assertThat(TestServer.json(SERVER.get("/api/v1/users?uploadId=" + idB, a))
+                        .get("totalItems")
+                        .asLong())
+                .isZero();
+        assertThat(TestServer.json(SERVER.get("/api/v1/users", admin))
+                        .get("totalItems")
+                        .asLong())
+                .isEqualTo(6);
     }
 
     @Test

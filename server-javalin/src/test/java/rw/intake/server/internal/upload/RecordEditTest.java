@@ -77,8 +77,8 @@ final class RecordEditTest {
     static NavigableMap<Integer, JsonNode> records(String token, String id, String query) {
         NavigableMap<Integer, JsonNode> out = new TreeMap<>();
         for (int page = 1; ; page++) {
-            JsonNode p = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records?size=500&page=" + page + query,
-                    token));
+            JsonNode p = TestServer.json(
+                    SERVER.get("/api/v1/uploads/" + id + "/records?size=500&page=" + page + query, token));
             p.get("items").forEach(r -> out.put(r.get("row").asInt(), r));
             if (page >= p.get("totalPages").asLong()) {
                 return out;
@@ -95,31 +95,49 @@ final class RecordEditTest {
         NavigableMap<Integer, JsonNode> all = records(token, id, "");
         JsonNode totals = summary.get("totals");
         assertThat(totals.get("records").asLong()).isEqualTo(all.size());
-        long valid = all.values().stream().filter(r -> r.get("valid").asBoolean()).count();
+        long valid =
+                all.values().stream().filter(r -> r.get("valid").asBoolean()).count();
         assertThat(totals.get("valid").asLong()).isEqualTo(valid);
         assertThat(totals.get("invalid").asLong()).isEqualTo(all.size() - valid);
         assertThat(totals.get("excluded").asLong())
-                .isEqualTo(all.values().stream().filter(r -> r.get("excluded").asBoolean()).count());
-        assertThat(totals.get("withWarnings").asLong()).isEqualTo(all.values().stream()
-                .filter(r -> codes(r).stream().anyMatch(Workbooks.WARNINGS::contains)).count());
+                .isEqualTo(all.values().stream()
+                        .filter(r -> r.get("excluded").asBoolean())
+                        .count());
+        assertThat(totals.get("withWarnings").asLong())
+                .isEqualTo(all.values().stream()
+                        .filter(r -> codes(r).stream().anyMatch(Workbooks.WARNINGS::contains))
+                        .count());
         Map<String, Long> byCode = new TreeMap<>();
         all.values().forEach(r -> codes(r).forEach(c -> byCode.merge(c, 1L, Long::sum)));
         Map<String, Long> served = new TreeMap<>();
-        summary.get("violationsByCode").properties().forEach(e -> served.put(e.getKey(), e.getValue().asLong()));
+        summary.get("violationsByCode")
+                .properties()
+                .forEach(e -> served.put(e.getKey(), e.getValue().asLong()));
         assertThat(served).isEqualTo(byCode);
         for (String status : List.of("valid", "invalid")) {
-            assertThat(records(token, id, "&status=" + status).keySet()).as(status).containsExactlyElementsOf(
-                    all.values().stream().filter(r -> r.get("valid").asBoolean() == "valid".equals(status))
-                            .map(r -> r.get("row").asInt()).toList());
+            assertThat(records(token, id, "&status=" + status).keySet())
+                    .as(status)
+                    .containsExactlyElementsOf(all.values().stream()
+                            .filter(r -> r.get("valid").asBoolean() == "valid".equals(status))
+                            .map(r -> r.get("row").asInt())
+                            .toList());
         }
         for (String code : byCode.keySet()) {
-            assertThat(records(token, id, "&code=" + code).keySet()).as(code).containsExactlyElementsOf(
-                    all.values().stream().filter(r -> codes(r).contains(code)).map(r -> r.get("row").asInt()).toList());
+            assertThat(records(token, id, "&code=" + code).keySet())
+                    .as(code)
+                    .containsExactlyElementsOf(all.values().stream()
+                            .filter(r -> codes(r).contains(code))
+                            .map(r -> r.get("row").asInt())
+                            .toList());
         }
         for (String field : CODES_FIELDS) {
-            assertThat(records(token, id, "&status=invalid&field=" + field).keySet()).as(field).containsExactlyElementsOf(
-                    all.values().stream().filter(r -> !r.get("valid").asBoolean() && fields(r).contains(field))
-                            .map(r -> r.get("row").asInt()).toList());
+            assertThat(records(token, id, "&status=invalid&field=" + field).keySet())
+                    .as(field)
+                    .containsExactlyElementsOf(all.values().stream()
+                            .filter(r ->
+                                    !r.get("valid").asBoolean() && fields(r).contains(field))
+                            .map(r -> r.get("row").asInt())
+                            .toList());
         }
         return all;
     }
@@ -130,8 +148,13 @@ final class RecordEditTest {
         rows.add(Workbooks.HEADER);
         for (JsonNode r : edited.values()) {
             assertThat(r.get("row").asInt()).isEqualTo(rows.size() + 1);
-            rows.add(new String[] {r.get("names").asText(), r.get("nid").asText(), r.get("phoneNumber").asText(),
-                r.get("gender").asText(), r.get("email").asText()});
+            rows.add(new String[] {
+                r.get("names").asText(),
+                r.get("nid").asText(),
+                r.get("phoneNumber").asText(),
+                r.get("gender").asText(),
+                r.get("email").asText()
+            });
         }
         NavigableMap<Integer, JsonNode> fresh = records(token, upload(token, rows), "");
         assertThat(fresh.keySet()).isEqualTo(edited.keySet());
@@ -164,8 +187,8 @@ final class RecordEditTest {
     }
 
     static JsonNode commit(String token, String id, String records) {
-        HttpResponse<String> r = SERVER.postJson("/api/v1/uploads/" + id + "/commit", token,
-                "{\"records\":\"" + records + "\"}");
+        HttpResponse<String> r =
+                SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"" + records + "\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return TestServer.json(r);
     }
@@ -175,10 +198,13 @@ final class RecordEditTest {
         boolean maria = server.config().jdbcUrl().startsWith("jdbc:mariadb:");
         String row = maria ? "`row_number`" : "\"row_number\"";
         List<List<String>> out = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(server.config().jdbcUrl(), server.config().dbUser(),
-                server.config().dbPassword()); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT " + row + ", field, old_value, new_value, account, edited_at"
-                     + " FROM record_edits WHERE upload_id = '" + id + "' ORDER BY id")) {
+        try (Connection c = DriverManager.getConnection(
+                        server.config().jdbcUrl(),
+                        server.config().dbUser(),
+                        server.config().dbPassword());
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT " + row + ", field, old_value, new_value, account, edited_at"
+                        + " FROM record_edits WHERE upload_id = '" + id + "' ORDER BY id")) {
             while (rs.next()) {
                 assertThat(rs.getTimestamp(6)).isNotNull();
                 out.add(List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5)));
@@ -231,17 +257,22 @@ final class RecordEditTest {
     @Test
     void edit_firstOfThreeDuplicatesMovesTheFirstOccurrence() {
         String token = SERVER.clerkToken("fixer2");
-        String id = upload(token, sheet(person(201, nid(201)), person(202, nid(201)), person(203, nid(201)), Workbooks.person(204)));
+        String id = upload(
+                token,
+                sheet(person(201, nid(201)), person(202, nid(201)), person(203, nid(201)), Workbooks.person(204)));
         NavigableMap<Integer, JsonNode> before = assertConsistent(token, id);
-        assertThat(error(before.get(4), "nid.duplicate").get("relatedRow").asInt()).isEqualTo(2);
+        assertThat(error(before.get(4), "nid.duplicate").get("relatedRow").asInt())
+                .isEqualTo(2);
 
         JsonNode answer = edited(token, id, 2, "{\"nid\":\"" + nid(209) + "\"}");
 
         assertThat(answer.get("record").get("valid").asBoolean()).isTrue();
-        assertThat(answer.get("changed").toString()).isEqualTo("[{\"row\":3,\"valid\":true},{\"row\":4,\"valid\":false}]");
+        assertThat(answer.get("changed").toString())
+                .isEqualTo("[{\"row\":3,\"valid\":true},{\"row\":4,\"valid\":false}]");
         NavigableMap<Integer, JsonNode> after = assertConsistent(token, id);
         assertThat(codes(after.get(3))).isEmpty();
-        assertThat(error(after.get(4), "nid.duplicate").get("relatedRow").asInt()).isEqualTo(3);
+        assertThat(error(after.get(4), "nid.duplicate").get("relatedRow").asInt())
+                .isEqualTo(3);
         assertThat(error(after.get(4), "nid.duplicate").get("message").asText()).isEqualTo("The same NID is on row 3");
         assertSameAsFreshUpload(token, id, after);
 
@@ -272,9 +303,11 @@ final class RecordEditTest {
         assertThat(email.get("changed").toString()).isEqualTo("[{\"row\":4,\"valid\":true}]");
         NavigableMap<Integer, JsonNode> after = assertConsistent(token, id);
         assertThat(codes(after.get(3))).containsExactly("nid.duplicate");
-        assertThat(error(after.get(3), "nid.duplicate").get("relatedRow").asInt()).isEqualTo(2);
+        assertThat(error(after.get(3), "nid.duplicate").get("relatedRow").asInt())
+                .isEqualTo(2);
         assertThat(codes(after.get(4))).containsExactly("email.duplicate");
-        assertThat(error(after.get(4), "email.duplicate").get("relatedRow").asInt()).isEqualTo(2);
+        assertThat(error(after.get(4), "email.duplicate").get("relatedRow").asInt())
+                .isEqualTo(2);
         assertSameAsFreshUpload(token, id, after);
     }
 
@@ -282,10 +315,10 @@ final class RecordEditTest {
     void exclude_thenCommitAllAndValid() throws SQLException {
         String token = SERVER.clerkToken("fixer4");
         // two lists of other people: the first commit would make the second one's NIDs registered
-        String all = upload(token, sheet(Workbooks.person(401), person(402, nid(401)), person(403, "bad"),
-                Workbooks.person(404)));
-        String valid = upload(token, sheet(Workbooks.person(451), person(452, nid(451)), person(453, "bad"),
-                Workbooks.person(454)));
+        String all = upload(
+                token, sheet(Workbooks.person(401), person(402, nid(401)), person(403, "bad"), Workbooks.person(404)));
+        String valid = upload(
+                token, sheet(Workbooks.person(451), person(452, nid(451)), person(453, "bad"), Workbooks.person(454)));
         for (String id : List.of(all, valid)) {
             JsonNode first = edited(token, id, 2, "{\"excluded\":true}");
             assertThat(first.get("record").get("excluded").asBoolean()).isTrue();
@@ -294,7 +327,8 @@ final class RecordEditTest {
             assertThat(first.get("changed").toString()).isEqualTo("[{\"row\":3,\"valid\":true}]");
             NavigableMap<Integer, JsonNode> records = assertConsistent(token, id);
             assertThat(records.get(2).get("valid").asBoolean()).isTrue();
-            assertThat(summary(token, id).get("totals").get("excluded").asLong()).isEqualTo(1);
+            assertThat(summary(token, id).get("totals").get("excluded").asLong())
+                    .isEqualTo(1);
         }
 
         JsonNode committedAll = commit(token, all, "all");
@@ -315,24 +349,35 @@ final class RecordEditTest {
     @Test
     void exclude_bulkByCodeAndBack() {
         String token = SERVER.clerkToken("fixer5");
-        String id = upload(token, sheet(Workbooks.person(501), person(502, nid(501)), person(503, nid(501)), Workbooks.person(504),
-                person(505, nid(504))));
+        String id = upload(
+                token,
+                sheet(
+                        Workbooks.person(501),
+                        person(502, nid(501)),
+                        person(503, nid(501)),
+                        Workbooks.person(504),
+                        person(505, nid(504))));
 
-        HttpResponse<String> out = SERVER.postJson("/api/v1/uploads/" + id + "/records/exclude", token,
-                "{\"code\":\"nid.duplicate\",\"excluded\":true}");
+        HttpResponse<String> out = SERVER.postJson(
+                "/api/v1/uploads/" + id + "/records/exclude", token, "{\"code\":\"nid.duplicate\",\"excluded\":true}");
 
         assertThat(out.statusCode()).as(out.body()).isEqualTo(200);
         assertThat(TestServer.json(out).get("matched").asInt()).isEqualTo(3);
         NavigableMap<Integer, JsonNode> records = assertConsistent(token, id);
         assertThat(summary(token, id).get("totals").get("excluded").asLong()).isEqualTo(3);
-        assertThat(records.values()).filteredOn(r -> r.get("excluded").asBoolean())
-                .extracting(r -> r.get("row").asInt()).containsExactly(3, 4, 6);
+        assertThat(records.values())
+                .filteredOn(r -> r.get("excluded").asBoolean())
+                .extracting(r -> r.get("row").asInt())
+                .containsExactly(3, 4, 6);
         // left out, they keep their verdict: duplicates of the included first occurrence
-        assertThat(error(records.get(4), "nid.duplicate").get("relatedRow").asInt()).isEqualTo(2);
-        assertThat(SERVER.get("/api/v1/uploads/" + id + "/records/4", token).body()).contains(
-                "\"history\":[{\"field\":\"excluded\",\"from\":\"false\",\"to\":\"true\",\"by\":\"fixer5\"");
+        assertThat(error(records.get(4), "nid.duplicate").get("relatedRow").asInt())
+                .isEqualTo(2);
+        assertThat(SERVER.get("/api/v1/uploads/" + id + "/records/4", token).body())
+                .contains("\"history\":[{\"field\":\"excluded\",\"from\":\"false\",\"to\":\"true\",\"by\":\"fixer5\"");
 
-        HttpResponse<String> back = SERVER.postJson("/api/v1/uploads/" + id + "/records/exclude", token,
+        HttpResponse<String> back = SERVER.postJson(
+                "/api/v1/uploads/" + id + "/records/exclude",
+                token,
                 "{\"status\":\"invalid\",\"field\":\"nid\",\"code\":\"nid.duplicate\",\"excluded\":false}");
 
         assertThat(TestServer.json(back).get("matched").asInt()).isEqualTo(3);
@@ -354,23 +399,33 @@ final class RecordEditTest {
         refused.put("{}", "request.invalid_body");
         refused.put("[1]", "request.invalid_body");
 
-        refused.forEach((body, code) -> assertThat(Workbooks.problemCode(patch(token, id, 3, body), 400)).as(body)
+        refused.forEach((body, code) -> assertThat(Workbooks.problemCode(patch(token, id, 3, body), 400))
+                .as(body)
                 .isEqualTo(code));
-        assertThat(Workbooks.problemCode(patch(token, id, 4, "{\"names\":\"Anyone\"}"), 404)).isEqualTo("record.not_found");
+        assertThat(Workbooks.problemCode(patch(token, id, 4, "{\"names\":\"Anyone\"}"), 404))
+                .isEqualTo("record.not_found");
         assertThat(Workbooks.problemCode(SERVER.get("/api/v1/uploads/" + id + "/records/1", token), 404))
                 .isEqualTo("record.not_found");
         assertThat(Workbooks.problemCode(patch(token, id, 0, "{\"names\":\"Anyone\"}"), 400))
                 .isEqualTo("request.invalid_parameter");
-        assertThat(Workbooks.problemCode(SERVER.postJson("/api/v1/uploads/" + id + "/records/exclude", token,
-                "{\"code\":\"nid.format\"}"), 400)).isEqualTo("record.invalid_value");
+        assertThat(Workbooks.problemCode(
+                        SERVER.postJson(
+                                "/api/v1/uploads/" + id + "/records/exclude", token, "{\"code\":\"nid.format\"}"),
+                        400))
+                .isEqualTo("record.invalid_value");
         assertThat(Workbooks.problemCode(patch(SERVER.clerkToken("stranger"), id, 3, "{\"names\":\"Anyone\"}"), 404))
                 .isEqualTo("upload.not_found");
 
         assertThat(assertConsistent(token, id)).isEqualTo(before);
         assertThat(summary(token, id)).isEqualTo(summaryBefore);
-        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/3", token)).get("history")).isEmpty();
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/3", token))
+                        .get("history"))
+                .isEmpty();
         // 1,000 characters are allowed
-        assertThat(edited(token, id, 3, "{\"names\":\"" + "a".repeat(1000) + "\"}").get("record").get("names").asText())
+        assertThat(edited(token, id, 3, "{\"names\":\"" + "a".repeat(1000) + "\"}")
+                        .get("record")
+                        .get("names")
+                        .asText())
                 .hasSize(1000);
     }
 
@@ -429,10 +484,11 @@ final class RecordEditTest {
     private static void assertPagesConsistent(String token, String id, int records) {
         JsonNode totals = summary(token, id).get("totals");
         assertThat(totals.get("records").asLong()).isEqualTo(records);
-        assertThat(totals.get("valid").asLong() + totals.get("invalid").asLong()).isEqualTo(records);
+        assertThat(totals.get("valid").asLong() + totals.get("invalid").asLong())
+                .isEqualTo(records);
         assertThat(totals.get("excluded").asLong()).isBetween(0L, (long) records);
-        for (String query : List.of("", "&status=valid", "&status=invalid", "&code=nid.duplicate",
-                "&status=invalid&field=nid")) {
+        for (String query :
+                List.of("", "&status=valid", "&status=invalid", "&code=nid.duplicate", "&status=invalid&field=nid")) {
             JsonNode page = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records?size=500" + query, token));
             JsonNode items = page.get("items");
             assertThat(page.get("totalItems").asLong()).as(query).isEqualTo(items.size());
@@ -445,11 +501,17 @@ final class RecordEditTest {
                 for (JsonNode e : r.get("errors")) {
                     errors |= "error".equals(e.get("severity").asText());
                 }
-                assertThat(r.get("valid").asBoolean()).as("%s row %d", query, row).isEqualTo(!errors);
+                assertThat(r.get("valid").asBoolean())
+                        .as("%s row %d", query, row)
+                        .isEqualTo(!errors);
                 if (query.contains("status=valid")) {
-                    assertThat(r.get("valid").asBoolean()).as("%s row %d", query, row).isTrue();
+                    assertThat(r.get("valid").asBoolean())
+                            .as("%s row %d", query, row)
+                            .isTrue();
                 } else if (query.contains("status=invalid")) {
-                    assertThat(r.get("valid").asBoolean()).as("%s row %d", query, row).isFalse();
+                    assertThat(r.get("valid").asBoolean())
+                            .as("%s row %d", query, row)
+                            .isFalse();
                 }
                 if (query.contains("code=")) {
                     assertThat(codes(r)).as("%s row %d", query, row).contains("nid.duplicate");

@@ -15,7 +15,9 @@ import rw.intake.validation.Violation;
 final class RecordIndexTest {
 
     private static ValidatedRecord record(int row, Violation... violations) {
-        return ValidatedRecord.of(RawRecord.of(row, "n", "d", "p", "g", "e"), new Normalized(null, null, null, null, null),
+        return ValidatedRecord.of(
+                RawRecord.of(row, "n", "d", "p", "g", "e"),
+                new Normalized(null, null, null, null, null),
                 List.of(violations));
     }
 
@@ -33,8 +35,12 @@ final class RecordIndexTest {
         Violation nidNumeric = Violation.of(Field.NID, "nid.numeric_cell", Severity.WARNING, "m");
         Violation phoneDup = Violation.of(Field.PHONE_NUMBER, "phone.duplicate", Severity.WARNING, "m");
         RecordIndex index = new RecordIndex();
-        List<ValidatedRecord> records = List.of(record(2), record(3, nidFormat, nidNumeric), record(4, phoneDup),
-                record(5, nidNumeric), record(6, nidFormat, phoneDup));
+        List<ValidatedRecord> records = List.of(
+                record(2),
+                record(3, nidFormat, nidNumeric),
+                record(4, phoneDup),
+                record(5, nidNumeric),
+                record(6, nidFormat, phoneDup));
         for (int i = 0; i < records.size(); i++) {
             index.add(i, records.get(i));
         }
@@ -45,10 +51,13 @@ final class RecordIndexTest {
         assertThat(rows(index, RecordFilter.parse("all", "nid", null))).containsExactly(1, 3, 4);
         assertThat(rows(index, RecordFilter.parse("valid", "nid", null))).containsExactly(3);
         assertThat(rows(index, RecordFilter.parse(null, "phoneNumber", null))).containsExactly(2, 4);
-        assertThat(rows(index, RecordFilter.parse("all", null, "nid.numeric_cell"))).containsExactly(1, 3);
-        assertThat(rows(index, RecordFilter.parse("invalid", null, "phone.duplicate"))).containsExactly(4);
+        assertThat(rows(index, RecordFilter.parse("all", null, "nid.numeric_cell")))
+                .containsExactly(1, 3);
+        assertThat(rows(index, RecordFilter.parse("invalid", null, "phone.duplicate")))
+                .containsExactly(4);
         assertThat(rows(index, RecordFilter.parse("all", "nid", "nid.format"))).containsExactly(1, 4);
-        assertThat(rows(index, RecordFilter.parse("all", "email", "nid.format"))).isEmpty();
+        assertThat(rows(index, RecordFilter.parse("all", "email", "nid.format")))
+                .isEmpty();
         assertThat(rows(index, RecordFilter.parse("all", null, "no.such_code"))).isEmpty();
     }
 }

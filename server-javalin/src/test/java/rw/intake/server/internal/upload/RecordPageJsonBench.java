@@ -72,7 +72,7 @@ public class RecordPageJsonBench {
         BatchValidator batch = RecordValidator.defaults().newBatch();
         validated = new ArrayList<>(ROWS);
         try (SheetRecords sheet = SheetReader.defaults().open(SampleWorkbooks.xlsxBytes(SampleSpec.of(ROWS, 2026)));
-             Stream<RawRecord> records = sheet.records()) {
+                Stream<RawRecord> records = sheet.records()) {
             records.forEach(r -> validated.add(batch.next(r)));
         }
         staged = new StagedRecords();

@@ -31,10 +31,11 @@ import rw.intake.server.TestServer;
 final class ReportTest {
     @RegisterExtension
     static final TestServer SERVER = TestServer.perClass();
+
     private static final List<String> FIELDS = List.of("names", "nid", "phoneNumber", "gender", "email");
     private static final List<String> FIELD_KEYS = List.of("names", "nid", "phone_number", "gender", "email");
-    private static final List<String> HEADER = List.of("Full Name", "National ID", "Mobile", "Sex", "E-mail", "Row",
-            "Errors", "Warnings");
+    private static final List<String> HEADER =
+            List.of("Full Name", "National ID", "Mobile", "Sex", "E-mail", "Row", "Errors", "Warnings");
 
     private static String token;
     private static String id;
@@ -49,7 +50,8 @@ final class ReportTest {
         rows.add(new String[] {"Carl Person", null, "0788000001", "1199080000000001", "M", "c4@example.com"});
         rows.add(new String[] {"Dan Person", null, "0788000005", "1199080000000005", "M", "A1@Example.com"});
         rows.add(new String[] {"=1+2", null, "0788000006", null, "+X", "@evil.com"});
-        rows.add(new String[] {"Eve, \"Quoted\" Person", null, "0788000007", "1199080000000007", "-1", "e7@example.com"});
+        rows.add(new String[] {"Eve, \"Quoted\" Person", null, "0788000007", "1199080000000007", "-1", "e7@example.com"
+        });
         rows.add(new String[] {null, null, null, null, null, null});
         rows.add(new String[] {"Fay Person", null, "0788000009", "1199080000000009", "M", "f9@example.com"});
         token = SERVER.clerkToken("reporter");
@@ -76,8 +78,11 @@ final class ReportTest {
     }
 
     static String text(Row row, int c) {
-        return c < row.getCellCount() && row.getCell(c) != null && row.getCell(c).getValue() != null
-                ? row.getCellText(c) : "";
+        return c < row.getCellCount()
+                        && row.getCell(c) != null
+                        && row.getCell(c).getValue() != null
+                ? row.getCellText(c)
+                : "";
     }
 
     /** Checks every cell, fill and comment of the report against the records the records route serves. */
@@ -102,7 +107,9 @@ final class ReportTest {
             assertThat(row.getRowNum()).isEqualTo(sheetRow);
             for (int c = 0; c < 5; c++) {
                 String ref = (char) ('A' + c) + Integer.toString(sheetRow);
-                assertThat(text(row, c)).as(ref).isEqualTo(record.get(FIELDS.get(c)).asText());
+                assertThat(text(row, c))
+                        .as(ref)
+                        .isEqualTo(record.get(FIELDS.get(c)).asText());
                 if (c == 1 || c == 2) {
                     if (!text(row, c).isEmpty()) {
                         assertThat(row.getCell(c).getType()).as(ref).isEqualTo(CellType.STRING);
@@ -118,19 +125,24 @@ final class ReportTest {
                         error |= e.get("severity").asText().equals("error");
                     }
                 }
-                assertThat(parts.fill(ref)).as(ref).isEqualTo(messages.isEmpty() ? null : error ? "FFFFC7CE" : "FFFFEB9C");
+                assertThat(parts.fill(ref))
+                        .as(ref)
+                        .isEqualTo(messages.isEmpty() ? null : error ? "FFFFC7CE" : "FFFFEB9C");
                 if (!messages.isEmpty()) {
                     comments.put(ref, String.join("\n", messages));
                 }
             }
             assertThat(row.getCell(5).getType()).isEqualTo(CellType.NUMBER);
-            assertThat(row.getCellAsNumber(5).orElseThrow().intValueExact()).isEqualTo(record.get("row").asInt());
+            assertThat(row.getCellAsNumber(5).orElseThrow().intValueExact())
+                    .isEqualTo(record.get("row").asInt());
             assertThat(text(row, 6)).isEqualTo(joined(record, "error", "; "));
             assertThat(text(row, 7)).isEqualTo(joined(record, "warning", "; "));
         }
         assertThat(parts.comments()).isEqualTo(comments);
         String sheet = parts.part("xl/worksheets/sheet1.xml");
-        assertThat(sheet).contains("<pane xSplit=\"0\" ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>")
+        assertThat(sheet)
+                .contains(
+                        "<pane xSplit=\"0\" ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>")
                 .contains("<autoFilter ref=\"A1:H" + (expected.size() + 1) + "\">");
     }
 
@@ -139,14 +151,17 @@ final class ReportTest {
         HttpResponse<byte[]> r = download("/api/v1/uploads/" + id + "/report.xlsx", token);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.headers().firstValue("Content-Type")).hasValue(Workbooks.XLSX);
-        assertThat(r.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"people-errors.xlsx\"");
+        assertThat(r.headers().firstValue("Content-Disposition"))
+                .hasValue("attachment; filename=\"people-errors.xlsx\"");
         assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
         List<JsonNode> invalid = records(id, "&status=invalid");
         assertThat(invalid).extracting(n -> n.get("row").asInt()).containsExactly(3, 4, 6, 7);
         assertWorkbook(r.body(), invalid);
         // Carl (sheet row 4, report row 3): a duplicate NID (error) and a shared phone (warning)
-        assertThat(XlsxParts.of(r.body()).comments()).containsEntry("B3", "The same NID is on row 2")
-                .containsEntry("C3", invalid.get(1).get("errors").get(1).get("message").asText())
+        assertThat(XlsxParts.of(r.body()).comments())
+                .containsEntry("B3", "The same NID is on row 2")
+                .containsEntry(
+                        "C3", invalid.get(1).get("errors").get(1).get("message").asText())
                 .doesNotContainKey("A3");
         assertThat(XlsxParts.of(r.body()).fill("B3")).isEqualTo("FFFFC7CE");
         assertThat(XlsxParts.of(r.body()).fill("C3")).isEqualTo("FFFFEB9C");
@@ -175,12 +190,18 @@ final class ReportTest {
             sheet.get(i)[1] = Integer.toString(i);
         }
         String many = Workbooks.accepted(SERVER, token, Workbooks.xlsx(sheet));
-        assertThat(Workbooks.settled(SERVER, token, many).get("totals").get("invalid").asLong()).isEqualTo(rows);
+        assertThat(Workbooks.settled(SERVER, token, many)
+                        .get("totals")
+                        .get("invalid")
+                        .asLong())
+                .isEqualTo(rows);
         HttpResponse<byte[]> r = download("/api/v1/uploads/" + many + "/report.xlsx", token);
         assertThat(r.statusCode()).isEqualTo(200);
         XlsxParts parts = XlsxParts.of(r.body());
         Map<String, String> comments = parts.comments();
-        assertThat(comments).hasSize(XlsxReport.MAX_COMMENTS).containsKeys("B2", "B" + (XlsxReport.MAX_COMMENTS + 1))
+        assertThat(comments)
+                .hasSize(XlsxReport.MAX_COMMENTS)
+                .containsKeys("B2", "B" + (XlsxReport.MAX_COMMENTS + 1))
                 .doesNotContainKey("B" + (XlsxReport.MAX_COMMENTS + 2));
         assertThat(comments.get("B2")).isEqualTo("NID must be exactly 16 digits; found 1");
         for (int row = 2; row <= rows + 1; row++) {
@@ -192,10 +213,13 @@ final class ReportTest {
     /** Generated rows with synonyms, shuffled and extra columns, the header on row 2, blank rows, numeric NIDs. */
     @Test
     void reportXlsx_generatedUploadReadsBackToSameVerdicts() {
-        SampleSpec spec = SampleSpec.of(3_000, 12).withInvalidRatio(0.3).withHeaderVariant(true, true, 2, 2)
+        SampleSpec spec = SampleSpec.of(3_000, 12)
+                .withInvalidRatio(0.3)
+                .withHeaderVariant(true, true, 2, 2)
                 .withBlankRowRatio(0.02);
         String generated = Workbooks.accepted(SERVER, token, SampleWorkbooks.xlsxBytes(spec));
-        assertThat(Workbooks.settled(SERVER, token, generated).get("status").asText()).isEqualTo("validated");
+        assertThat(Workbooks.settled(SERVER, token, generated).get("status").asText())
+                .isEqualTo("validated");
         HttpResponse<byte[]> r = download("/api/v1/uploads/" + generated + "/report.xlsx?status=all", token);
         assertThat(r.statusCode()).isEqualTo(200);
         List<JsonNode> all = records(generated, "");
@@ -215,7 +239,9 @@ final class ReportTest {
         String again = Workbooks.accepted(SERVER, token, report);
         JsonNode summary = Workbooks.settled(SERVER, token, again);
         assertThat(summary.get("status").asText()).isEqualTo("validated");
-        assertThat(summary.get("ignoredColumns")).extracting(JsonNode::asText).containsExactly("Row", "Errors", "Warnings");
+        assertThat(summary.get("ignoredColumns"))
+                .extracting(JsonNode::asText)
+                .containsExactly("Row", "Errors", "Warnings");
         assertThat(summary.get("totals").get("blankRows").asLong()).isZero();
         List<JsonNode> read = records(again, "");
         assertThat(read).hasSize(original.size());
@@ -229,9 +255,13 @@ final class ReportTest {
             JsonNode after = read.get(i);
             assertThat(after.get("row").asInt()).isEqualTo(i + 2);
             for (String f : FIELDS) {
-                assertThat(after.get(f).asText()).as("row %d %s", i + 2, f).isEqualTo(before.get(f).asText());
+                assertThat(after.get(f).asText())
+                        .as("row %d %s", i + 2, f)
+                        .isEqualTo(before.get(f).asText());
             }
-            assertThat(after.get("valid").asBoolean()).as("row %d", i + 2).isEqualTo(before.get("valid").asBoolean());
+            assertThat(after.get("valid").asBoolean())
+                    .as("row %d", i + 2)
+                    .isEqualTo(before.get("valid").asBoolean());
             List<String> expected = new ArrayList<>();
             for (JsonNode e : before.get("errors")) {
                 seen.merge(e.get("code").asText(), 1, Integer::sum);
@@ -239,14 +269,19 @@ final class ReportTest {
                     continue;
                 }
                 String related = e.has("relatedRow") && !e.get("relatedRow").isNull()
-                        ? " @" + reportRow.get(e.get("relatedRow").asInt()) : "";
-                expected.add(e.get("field").asText() + " " + e.get("code").asText() + " " + e.get("severity").asText()
+                        ? " @" + reportRow.get(e.get("relatedRow").asInt())
+                        : "";
+                expected.add(e.get("field").asText() + " " + e.get("code").asText() + " "
+                        + e.get("severity").asText()
                         + (related.isEmpty() ? " " + e.get("message").asText() : related));
             }
             List<String> actual = new ArrayList<>();
             for (JsonNode e : after.get("errors")) {
-                String related = e.has("relatedRow") && !e.get("relatedRow").isNull() ? " @" + e.get("relatedRow").asInt() : "";
-                actual.add(e.get("field").asText() + " " + e.get("code").asText() + " " + e.get("severity").asText()
+                String related = e.has("relatedRow") && !e.get("relatedRow").isNull()
+                        ? " @" + e.get("relatedRow").asInt()
+                        : "";
+                actual.add(e.get("field").asText() + " " + e.get("code").asText() + " "
+                        + e.get("severity").asText()
                         + (related.isEmpty() ? " " + e.get("message").asText() : related));
             }
             assertThat(actual).as("row %d", i + 2).isEqualTo(expected);
@@ -280,21 +315,26 @@ final class ReportTest {
             "Dan Person,1199080000000005,0788000005,M,A1@Example.com,5",
             "'=1+2,,0788000006,'+X,'@evil.com,6",
             "\"Eve, \"\"Quoted\"\" Person\",1199080000000007,0788000007,-1,e7@example.com,7",
-            "Fay Person,1199080000000009,0788000009,M,f9@example.com,9"};
+            "Fay Person,1199080000000009,0788000009,M,f9@example.com,9"
+        };
         for (int i = 0; i < all.size(); i++) {
             JsonNode record = all.get(i);
-            assertThat(lines.get(i + 1)).isEqualTo(cells[i] + "," + quoted(joined(record, "error", "; ")) + ","
-                    + quoted(joined(record, "warning", "; ")));
+            assertThat(lines.get(i + 1))
+                    .isEqualTo(cells[i] + "," + quoted(joined(record, "error", "; ")) + ","
+                            + quoted(joined(record, "warning", "; ")));
         }
-        assertThat(lines.get(5)).as("a list of errors with semicolons is quoted")
+        assertThat(lines.get(5))
+                .as("a list of errors with semicolons is quoted")
                 .contains(",6,\"Names may contain only letters, spaces, apostrophes, hyphens and periods; found ");
 
         HttpResponse<byte[]> invalid = download("/api/v1/uploads/" + id + "/report.csv", token);
-        assertThat(invalid.headers().firstValue("Content-Disposition")).hasValue("attachment; filename=\"people-errors.csv\"");
+        assertThat(invalid.headers().firstValue("Content-Disposition"))
+                .hasValue("attachment; filename=\"people-errors.csv\"");
         String invalidCsv = new String(invalid.body(), StandardCharsets.UTF_8);
         assertThat(invalidCsv.split("\r\n")).hasSize(5);
-        assertThat(invalidCsv).isEqualTo("\uFEFF" + lines.get(0) + "\r\n" + lines.get(2) + "\r\n" + lines.get(3) + "\r\n"
-                + lines.get(5) + "\r\n" + lines.get(6) + "\r\n");
+        assertThat(invalidCsv)
+                .isEqualTo("\uFEFF" + lines.get(0) + "\r\n" + lines.get(2) + "\r\n" + lines.get(3) + "\r\n"
+                        + lines.get(5) + "\r\n" + lines.get(6) + "\r\n");
     }
 
     @Test
@@ -303,7 +343,8 @@ final class ReportTest {
         for (String format : List.of("xlsx", "csv")) {
             String path = "/api/v1/uploads/" + id + "/report." + format;
             assertThat(Workbooks.problemCode(SERVER.get(path, other), 404)).isEqualTo("upload.not_found");
-            assertThat(Workbooks.problemCode(SERVER.get(path + "?status=all", other), 404)).isEqualTo("upload.not_found");
+            assertThat(Workbooks.problemCode(SERVER.get(path + "?status=all", other), 404))
+                    .isEqualTo("upload.not_found");
             assertThat(download(path, SERVER.adminToken()).statusCode()).isEqualTo(200);
             assertThat(SERVER.get(path, null).statusCode()).isEqualTo(401);
             HttpResponse<String> bad = SERVER.get(path + "?status=valid", token);
@@ -325,12 +366,15 @@ final class ReportTest {
             String first = Workbooks.accepted(one, clerk, Workbooks.xlsx(Workbooks.people(1, 100_000)));
             String second = Workbooks.accepted(one, clerk, Workbooks.xlsx(Workbooks.people(300_000, 3)));
             HttpResponse<String> r = one.get("/api/v1/uploads/" + second + "/report.xlsx", clerk);
-            String firstStatus = TestServer.json(one.get("/api/v1/uploads/" + first, clerk)).get("status").asText();
+            String firstStatus = TestServer.json(one.get("/api/v1/uploads/" + first, clerk))
+                    .get("status")
+                    .asText();
             if ("validating".equals(firstStatus)) {
                 assertThat(Workbooks.problemCode(r, 409)).isEqualTo("upload.not_ready");
                 assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
             }
-            assertThat(one.delete("/api/v1/uploads/" + first, clerk).statusCode()).isEqualTo(204);
+            assertThat(one.delete("/api/v1/uploads/" + first, clerk).statusCode())
+                    .isEqualTo(204);
             Workbooks.settled(one, clerk, second);
             HttpResponse<String> after = one.get("/api/v1/uploads/" + second + "/report.csv?status=all", clerk);
             assertThat(after.statusCode()).isEqualTo(200);

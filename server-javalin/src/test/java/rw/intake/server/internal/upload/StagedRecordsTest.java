@@ -15,22 +15,35 @@ import rw.intake.validation.Violation;
 final class StagedRecordsTest {
 
     private static ValidatedRecord clean(int row) {
-        RawRecord raw = new RawRecord(row, "  Bob   Kagabo ", "1199480035534601", "785576983", "male", "Bob@GMAIL.com",
-                false, true);
-        return ValidatedRecord.of(raw, new Normalized("Bob Kagabo", "1199480035534601", "+250785576983", "M",
-                "Bob@gmail.com"), List.of(Violation.of(Field.PHONE_NUMBER, "phone.duplicate", Severity.WARNING,
-                "phone number +250785576983 is also on row 2")));
+        RawRecord raw = new RawRecord(
+                row, "  Bob   Kagabo ", "1199480035534601", "785576983", "male", "Bob@GMAIL.com", false, true);
+        return ValidatedRecord.of(
+                raw,
+                new Normalized("Bob Kagabo", "1199480035534601", "+250785576983", "M", "Bob@gmail.com"),
+                List.of(Violation.of(
+                        Field.PHONE_NUMBER,
+                        "phone.duplicate",
+                        Severity.WARNING,
+                        "phone number +250785576983 is also on row 2")));
     }
 
     private static ValidatedRecord broken(int row, int related) {
         RawRecord raw = new RawRecord(row, "Ürsula Ñandú 李", "1 1994 8 0035534601", "", "X", "", true, false);
-        return ValidatedRecord.of(raw, new Normalized("Ürsula Ñandú 李", null, null, null, null), List.of(
-                Violation.of(Field.NID, "nid.format", Severity.ERROR, "NID must be exactly 16 digits"),
-                Violation.of(Field.NID, "nid.numeric_cell", Severity.WARNING, "the NID cell held a number"),
-                new Violation(Field.NID, "nid.duplicate", Severity.ERROR, "same NID as row " + related, related),
-                Violation.of(Field.PHONE_NUMBER, "phone.required", Severity.ERROR, "phone number is required"),
-                Violation.of(Field.GENDER, "gender.invalid", Severity.ERROR, "gender 'X' is not M, F, Male or Female"),
-                Violation.of(Field.EMAIL, "email.required", Severity.ERROR, "email is required")));
+        return ValidatedRecord.of(
+                raw,
+                new Normalized("Ürsula Ñandú 李", null, null, null, null),
+                List.of(
+                        Violation.of(Field.NID, "nid.format", Severity.ERROR, "NID must be exactly 16 digits"),
+                        Violation.of(Field.NID, "nid.numeric_cell", Severity.WARNING, "the NID cell held a number"),
+                        new Violation(
+                                Field.NID, "nid.duplicate", Severity.ERROR, "same NID as row " + related, related),
+                        Violation.of(Field.PHONE_NUMBER, "phone.required", Severity.ERROR, "phone number is required"),
+                        Violation.of(
+                                Field.GENDER,
+                                "gender.invalid",
+                                Severity.ERROR,
+                                "gender 'X' is not M, F, Male or Female"),
+                        Violation.of(Field.EMAIL, "email.required", Severity.ERROR, "email is required")));
     }
 
     @Test
@@ -58,8 +71,10 @@ final class StagedRecordsTest {
         for (int row = 2; row < 6_002; row++) {
             String names = row == 3 ? big : row == 10 || row == 11 || row == 5_000 ? huge + row : "A" + row;
             RawRecord raw = RawRecord.of(row, names, "", "", "", "");
-            in.add(ValidatedRecord.of(raw, new Normalized(null, null, null, null, null), List.of(
-                    Violation.of(Field.NAMES, "names.length", Severity.ERROR, "message number " + row))));
+            in.add(ValidatedRecord.of(
+                    raw,
+                    new Normalized(null, null, null, null, null),
+                    List.of(Violation.of(Field.NAMES, "names.length", Severity.ERROR, "message number " + row))));
         }
         in.forEach(store::append);
 
@@ -82,7 +97,8 @@ final class StagedRecordsTest {
         assertThat(store.takeChanged().stream().toArray()).containsExactly(0, 1);
         assertThat(store.takeChanged().isEmpty()).isTrue();
 
-        List<RecordChunks.Entry> out = new ArrayList<>(RecordChunks.decode(RecordChunks.encode(store, 0, RecordChunks.SIZE)));
+        List<RecordChunks.Entry> out =
+                new ArrayList<>(RecordChunks.decode(RecordChunks.encode(store, 0, RecordChunks.SIZE)));
         out.addAll(RecordChunks.decode(RecordChunks.encode(store, RecordChunks.SIZE, store.size())));
         assertThat(out).hasSize(in.size());
         for (int i = 0; i < in.size(); i++) {
@@ -93,7 +109,8 @@ final class StagedRecordsTest {
         byte[] future = RecordChunks.encode(store, 0, 1);
         future[0] = RecordChunks.VERSION + 1;
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordChunks.decode(future))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("version");
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("version");
     }
 
     @Test

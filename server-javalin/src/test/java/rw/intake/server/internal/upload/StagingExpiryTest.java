@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
-import rw.intake.server.internal.http.ApiException;
-import rw.intake.server.internal.auth.Principal;
 import rw.intake.excel.ReadLimits;
+import rw.intake.server.internal.auth.Principal;
+import rw.intake.server.internal.http.ApiException;
 import rw.intake.storage.DatabaseConfig;
 import rw.intake.storage.Storage;
 
@@ -25,14 +25,16 @@ final class StagingExpiryTest {
     void summary_expiredUploadIsNotFound() {
         AtomicLong nanos = new AtomicLong();
         Ticker ticker = nanos::get;
-        UploadModule.Settings config = new UploadModule.Settings(ReadLimits.defaults(), 2_000_000, 2_000_000, 5,
-                Duration.ofMinutes(10), 2);
+        UploadModule.Settings config =
+                new UploadModule.Settings(ReadLimits.defaults(), 2_000_000, 2_000_000, 5, Duration.ofMinutes(10), 2);
         String url = "jdbc:h2:mem:x" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
         try (Storage storage = Storage.open(DatabaseConfig.of(url, "sa", ""));
-             UploadModule module = UploadModule.create(config, storage.users(), ticker)) {
+                UploadModule module = UploadModule.create(config, storage.users(), ticker)) {
             Principal clerk = new Principal("clerk", Principal.CLERK);
             byte[] file = Workbooks.xlsx(List.of(Workbooks.HEADER, Workbooks.person(1), Workbooks.person(2)));
-            String id = module.service().accept(clerk, new IncomingFile("a.xlsx", file), null).id();
+            String id = module.service()
+                    .accept(clerk, new IncomingFile("a.xlsx", file), null)
+                    .id();
             module.service().awaitValidation(clerk, id, Duration.ofSeconds(30));
             assertThat(module.service().summary(clerk, id).status()).isEqualTo("validated");
             assertThat(module.stagedRecordsReserved()).isEqualTo(2);
@@ -43,8 +45,9 @@ final class StagingExpiryTest {
             assertThat(module.service().list(clerk)).hasSize(1);
             nanos.addAndGet(Duration.ofMinutes(11).toNanos());
 
-            assertThatThrownBy(() -> module.service().summary(clerk, id)).isInstanceOfSatisfying(ApiException.class,
-                    ex -> assertThat(ex.code()).isEqualTo("upload.not_found"));
+            assertThatThrownBy(() -> module.service().summary(clerk, id))
+                    .isInstanceOfSatisfying(
+                            ApiException.class, ex -> assertThat(ex.code()).isEqualTo("upload.not_found"));
             assertThat(module.service().list(clerk)).isEmpty();
             assertThat(module.stagedRecordsReserved()).isZero();
         }

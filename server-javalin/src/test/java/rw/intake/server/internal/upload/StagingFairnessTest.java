@@ -28,8 +28,13 @@ final class StagingFairnessTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(Map.of("STAGING_MAX_RECORDS", "300000", "STAGING_MAX_RECORDS_PER_USER", "100000",
-                "STAGING_MAX_UPLOADS_PER_USER", "20"));
+        server = TestServer.start(Map.of(
+                "STAGING_MAX_RECORDS",
+                "300000",
+                "STAGING_MAX_RECORDS_PER_USER",
+                "100000",
+                "STAGING_MAX_UPLOADS_PER_USER",
+                "20"));
         pool = Executors.newFixedThreadPool(10);
     }
 
@@ -60,8 +65,10 @@ final class StagingFairnessTest {
             assertThat(Workbooks.problemCode(r, 503)).isEqualTo("staging.full");
             assertThat(r.headers().firstValue("Retry-After")).hasValue("30");
             JsonNode p = TestServer.json(r);
-            assertThat(p.get("detail").asText()).isEqualTo("your uploads hold 100000 of the 100000 records one user"
-                    + " may have staged, and this one needs 50000; wait for them to be committed or delete one");
+            assertThat(p.get("detail").asText())
+                    .isEqualTo(
+                            "your uploads hold 100000 of the 100000 records one user"
+                                    + " may have staged, and this one needs 50000; wait for them to be committed or delete one");
             assertThat(p.get("maxRecordsPerUser").asLong()).isEqualTo(100_000);
         }
 
@@ -78,15 +85,17 @@ final class StagingFairnessTest {
         assertThat(thirdFirst.statusCode()).isEqualTo(202);
         assertThat(thirdSecond.statusCode()).isEqualTo(202);
         assertThat(Workbooks.problemCode(fourth, 503)).isEqualTo("staging.full");
-        assertThat(TestServer.json(fourth).get("detail").asText()).isEqualTo("the staging area is full for all users"
-                + " (300000 of 300000 records reserved, this upload needs 50000)");
+        assertThat(TestServer.json(fourth).get("detail").asText())
+                .isEqualTo("the staging area is full for all users"
+                        + " (300000 of 300000 records reserved, this upload needs 50000)");
 
         // once validated, each upload holds what it staged; a deleted one frees its share
         for (HttpResponse<String> r : accepted) {
             Workbooks.settled(server, greedy, TestServer.json(r).get("id").asText());
         }
         assertThat(stagedRecords()).isEqualTo(6.0 * ROWS);
-        server.delete("/api/v1/uploads/" + TestServer.json(accepted.get(0)).get("id").asText(), greedy);
+        server.delete(
+                "/api/v1/uploads/" + TestServer.json(accepted.get(0)).get("id").asText(), greedy);
         assertThat(Workbooks.upload(server, greedy, xlsx).statusCode()).isEqualTo(202);
     }
 

@@ -26,8 +26,15 @@ final class UploadRejectionTest {
 
     @BeforeAll
     static void start() {
-        server = TestServer.start(Map.of("MAX_ROWS", "20", "MAX_UPLOAD_BYTES", "200000",
-                "STAGING_MAX_UPLOADS_PER_USER", "2", "STAGING_MAX_RECORDS", "100"));
+        server = TestServer.start(Map.of(
+                "MAX_ROWS",
+                "20",
+                "MAX_UPLOAD_BYTES",
+                "200000",
+                "STAGING_MAX_UPLOADS_PER_USER",
+                "2",
+                "STAGING_MAX_RECORDS",
+                "100"));
     }
 
     @AfterAll
@@ -46,9 +53,14 @@ final class UploadRejectionTest {
         duplicate.add(new String[] {"Names", "NID", "Phone Number", "Gender", "Email", "Mobile"});
         duplicate.add(new String[] {"Ann Uwase", "1199870012345678", "0788123456", "F", "a@b.rw", "0788123457"});
         return List.of(
-                Arguments.of("malformed csv", "names,nid,phone_number,gender,email\n\"Ann,1199870012345678,0788123456\n"
-                        .getBytes(StandardCharsets.UTF_8), "file.corrupt"),
-                Arguments.of("pdf", "%PDF-1.7\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n".getBytes(StandardCharsets.ISO_8859_1),
+                Arguments.of(
+                        "malformed csv",
+                        "names,nid,phone_number,gender,email\n\"Ann,1199870012345678,0788123456\n"
+                                .getBytes(StandardCharsets.UTF_8),
+                        "file.corrupt"),
+                Arguments.of(
+                        "pdf",
+                        "%PDF-1.7\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n".getBytes(StandardCharsets.ISO_8859_1),
                         "file.unsupported_format"),
                 Arguments.of("random", random, "file.unsupported_format"),
                 Arguments.of("truncated zip", Arrays.copyOf(good, good.length / 2), "file.corrupt"),
@@ -74,7 +86,8 @@ final class UploadRejectionTest {
 
     @Test
     void upload_missingColumnsNamesThem() {
-        List<String[]> rows = List.of(new String[] {"Full Name", "Phone", "Sex"}, new String[] {"Ann", "0788123456", "F"});
+        List<String[]> rows =
+                List.of(new String[] {"Full Name", "Phone", "Sex"}, new String[] {"Ann", "0788123456", "F"});
 
         HttpResponse<String> r = Workbooks.upload(server, server.clerkToken("refused"), Workbooks.xlsx(rows));
 
@@ -91,22 +104,37 @@ final class UploadRejectionTest {
         byte[] file = Workbooks.xlsx(sheets);
 
         HttpResponse<String> notes = server.send(server.request("/api/v1/uploads?sheet=Notes", token)
-                .header("Content-Type", Workbooks.XLSX).POST(HttpRequest.BodyPublishers.ofByteArray(file)).build());
+                .header("Content-Type", Workbooks.XLSX)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(file))
+                .build());
         HttpResponse<String> missing = server.send(server.request("/api/v1/uploads?sheet=Nope", token)
-                .header("Content-Type", Workbooks.XLSX).POST(HttpRequest.BodyPublishers.ofByteArray(file)).build());
+                .header("Content-Type", Workbooks.XLSX)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(file))
+                .build());
         assertThat(Workbooks.problemCode(notes, 400)).isEqualTo("file.missing_columns");
         assertThat(Workbooks.problemCode(missing, 400)).isEqualTo("file.sheet_not_found");
 
         // unnamed: the first sheet whose header maps all five fields
-        String first = TestServer.json(Workbooks.upload(server, token, file)).get("id").asText();
-        assertThat(Workbooks.settled(server, token, first).get("totals").get("records").asLong()).isEqualTo(4);
+        String first =
+                TestServer.json(Workbooks.upload(server, token, file)).get("id").asText();
+        assertThat(Workbooks.settled(server, token, first)
+                        .get("totals")
+                        .get("records")
+                        .asLong())
+                .isEqualTo(4);
         server.delete("/api/v1/uploads/" + first, token);
 
         HttpResponse<String> named = server.send(server.request("/api/v1/uploads?sheet=People", token)
-                .header("Content-Type", Workbooks.XLSX).POST(HttpRequest.BodyPublishers.ofByteArray(file)).build());
+                .header("Content-Type", Workbooks.XLSX)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(file))
+                .build());
         assertThat(named.statusCode()).as(named.body()).isEqualTo(202);
         String id = TestServer.json(named).get("id").asText();
-        assertThat(Workbooks.settled(server, token, id).get("totals").get("records").asLong()).isEqualTo(4);
+        assertThat(Workbooks.settled(server, token, id)
+                        .get("totals")
+                        .get("records")
+                        .asLong())
+                .isEqualTo(4);
         server.delete("/api/v1/uploads/" + id, token);
     }
 
@@ -153,7 +181,8 @@ final class UploadRejectionTest {
         assertThat(Workbooks.problemCode(json, 415)).isEqualTo("request.unsupported_media_type");
         assertThat(Workbooks.problemCode(part, 400)).isEqualTo("request.missing_file");
         HttpResponse<String> octet = server.send(server.request("/api/v1/uploads", token)
-                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(good))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(good))
                 .build());
         assertThat(octet.statusCode()).as(octet.body()).isEqualTo(202);
         server.delete("/api/v1/uploads/" + TestServer.json(octet).get("id").asText(), token);
@@ -172,9 +201,11 @@ final class UploadRejectionTest {
         assertThat(third.headers().firstValue("Retry-After")).isPresent();
         assertThat(TestServer.json(server.get("/api/v1/uploads", token))).hasSize(2);
         Workbooks.settled(server, token, second);
-        assertThat(server.delete("/api/v1/uploads/" + first, token).statusCode()).isEqualTo(204);
+        assertThat(server.delete("/api/v1/uploads/" + first, token).statusCode())
+                .isEqualTo(204);
         String fourth = Workbooks.accepted(server, token, file);
-        assertThat(Workbooks.settled(server, token, fourth).get("status").asText()).isEqualTo("validated");
+        assertThat(Workbooks.settled(server, token, fourth).get("status").asText())
+                .isEqualTo("validated");
         server.delete("/api/v1/uploads/" + second, token);
         server.delete("/api/v1/uploads/" + fourth, token);
     }

@@ -21,6 +21,7 @@ import rw.intake.server.TestServer;
 /** The main path over real HTTP: upload 50,000 generated rows, review them with every filter, commit, list users. */
 final class UploadWalkthroughTest {
     private static final int ROWS = 50_000;
+
     @RegisterExtension
     static final TestServer SERVER = TestServer.perClass();
 
@@ -66,13 +67,18 @@ final class UploadWalkthroughTest {
         assertThat(totals.get("records").asLong()).isEqualTo(ROWS);
         assertThat(totals.get("valid").asLong()).isEqualTo(valid);
         assertThat(totals.get("invalid").asLong()).isEqualTo(ROWS - valid);
-        assertThat(totals.get("withWarnings").asLong()).isEqualTo(
-                truth.stream().filter(r -> r.expectedCodes().stream().anyMatch(Workbooks.WARNINGS::contains)).count());
+        assertThat(totals.get("withWarnings").asLong())
+                .isEqualTo(truth.stream()
+                        .filter(r -> r.expectedCodes().stream().anyMatch(Workbooks.WARNINGS::contains))
+                        .count());
         assertThat(summary.get("progress").get("rowsRead").asLong()).isEqualTo(ROWS);
-        Map<String, Long> byCode = truth.stream().flatMap(r -> r.expectedCodes().stream())
+        Map<String, Long> byCode = truth.stream()
+                .flatMap(r -> r.expectedCodes().stream())
                 .collect(Collectors.groupingBy(c -> c, Collectors.counting()));
         Map<String, Long> served = new HashMap<>();
-        summary.get("violationsByCode").properties().forEach(e -> served.put(e.getKey(), e.getValue().asLong()));
+        summary.get("violationsByCode")
+                .properties()
+                .forEach(e -> served.put(e.getKey(), e.getValue().asLong()));
         assertThat(served).isEqualTo(byCode);
 
         // every record, in sheet order, with exactly the expected codes
@@ -80,24 +86,39 @@ final class UploadWalkthroughTest {
         assertThat(records).hasSize(ROWS);
         for (int i = 0; i < ROWS; i++) {
             assertThat(records.get(i).get("row").asInt()).isEqualTo(truth.get(i).row());
-            assertThat(codes(records.get(i))).as("row %d", truth.get(i).row())
+            assertThat(codes(records.get(i)))
+                    .as("row %d", truth.get(i).row())
                     .isEqualTo(new TreeSet<>(truth.get(i).expectedCodes()));
             assertThat(records.get(i).get("valid").asBoolean()).isEqualTo(valid(truth.get(i)));
         }
 
         // each filter counts exactly the matching records and lists them in order (first 500 compared)
         for (String code : byCode.keySet()) {
-            assertFilter(token, id, "&code=" + code, rows(truth, r -> r.expectedCodes().contains(code)));
-            assertFilter(token, id, "&status=valid&field=" + fieldOf(code) + "&code=" + code,
+            assertFilter(
+                    token,
+                    id,
+                    "&code=" + code,
+                    rows(truth, r -> r.expectedCodes().contains(code)));
+            assertFilter(
+                    token,
+                    id,
+                    "&status=valid&field=" + fieldOf(code) + "&code=" + code,
                     rows(truth, r -> valid(r) && r.expectedCodes().contains(code)));
         }
         for (String field : List.of("names", "nid", "phone_number", "gender", "email")) {
-            assertFilter(token, id, "&status=invalid&field=" + field, rows(truth,
-                    r -> !valid(r) && r.expectedCodes().stream().anyMatch(c -> fieldOf(c).equals(field))));
+            assertFilter(
+                    token,
+                    id,
+                    "&status=invalid&field=" + field,
+                    rows(
+                            truth,
+                            r -> !valid(r)
+                                    && r.expectedCodes().stream()
+                                            .anyMatch(c -> fieldOf(c).equals(field))));
         }
         assertFilter(token, id, "&status=valid", rows(truth, UploadWalkthroughTest::valid));
-        JsonNode page3 = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records?page=3&size=7&status=invalid",
-                token));
+        JsonNode page3 =
+                TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records?page=3&size=7&status=invalid", token));
         assertThat(page3.get("page").asInt()).isEqualTo(3);
         assertThat(page3.get("size").asInt()).isEqualTo(7);
         assertThat(page3.get("totalItems").asLong()).isEqualTo(ROWS - valid);
@@ -135,7 +156,8 @@ final class UploadWalkthroughTest {
             assertThat(u.get("uploadId").asText()).isEqualTo(id);
             assertThat(u.get("valid").asBoolean()).isEqualTo(r.get("valid").asBoolean());
             assertThat(codes(u)).isEqualTo(codes(r));
-            String nid = r.get("normalized").get("nid").isNull() ? r.get("nid").asText().strip()
+            String nid = r.get("normalized").get("nid").isNull()
+                    ? r.get("nid").asText().strip()
                     : r.get("normalized").get("nid").asText();
             assertThat(u.get("nid").asText()).isEqualTo(nid);
         }
@@ -143,22 +165,27 @@ final class UploadWalkthroughTest {
         assertThat(invalidUsers.get("totalItems").asLong()).isEqualTo(ROWS - valid);
 
         // a second commit changes nothing; records stay readable until deleted
-        HttpResponse<String> again = SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"all\"}");
+        HttpResponse<String> again =
+                SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"all\"}");
         assertThat(Workbooks.problemCode(again, 409)).isEqualTo("upload.already_committed");
-        assertThat(SERVER.get("/api/v1/uploads/" + id + "/records", token).statusCode()).isEqualTo(200);
+        assertThat(SERVER.get("/api/v1/uploads/" + id + "/records", token).statusCode())
+                .isEqualTo(200);
         assertThat(SERVER.delete("/api/v1/uploads/" + id, token).statusCode()).isEqualTo(204);
-        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/uploads/" + id, token), 404)).isEqualTo("upload.not_found");
+        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/uploads/" + id, token), 404))
+                .isEqualTo("upload.not_found");
     }
 
     @Test
     void commit_validOnly() {
         SampleSpec spec = SampleSpec.of(5_000, 7).withInvalidRatio(0.3);
-        long valid = SampleWorkbooks.rows(spec).filter(UploadWalkthroughTest::valid).count();
+        long valid =
+                SampleWorkbooks.rows(spec).filter(UploadWalkthroughTest::valid).count();
         String token = SERVER.clerkToken("valid-only");
         String id = Workbooks.accepted(SERVER, token, SampleWorkbooks.xlsxBytes(spec));
         assertThat(Workbooks.settled(SERVER, token, id).get("status").asText()).isEqualTo("validated");
 
-        HttpResponse<String> commit = SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"valid\"}");
+        HttpResponse<String> commit =
+                SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"valid\"}");
 
         assertThat(commit.statusCode()).as(commit.body()).isEqualTo(200);
         assertThat(TestServer.json(commit).get("committed").asLong()).isEqualTo(valid);
@@ -166,7 +193,9 @@ final class UploadWalkthroughTest {
         JsonNode users = TestServer.json(SERVER.get("/api/v1/users?uploadId=" + id, token));
         assertThat(users.get("totalItems").asLong()).isEqualTo(valid);
         assertThat(TestServer.json(SERVER.get("/api/v1/users?valid=false&uploadId=" + id, token))
-                .get("totalItems").asLong()).isZero();
+                        .get("totalItems")
+                        .asLong())
+                .isZero();
     }
 
     @Test
@@ -180,7 +209,8 @@ final class UploadWalkthroughTest {
         }
         assertThat(Workbooks.problemCode(SERVER.get("/api/v1/users?valid=perhaps", token), 400))
                 .isEqualTo("request.invalid_parameter");
-        HttpResponse<String> bad = SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"some\"}");
+        HttpResponse<String> bad =
+                SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"some\"}");
         assertThat(Workbooks.problemCode(bad, 400)).isEqualTo("request.invalid_parameter");
         JsonNode last = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records?page=9&size=500", token));
         assertThat(last.get("items")).isEmpty();

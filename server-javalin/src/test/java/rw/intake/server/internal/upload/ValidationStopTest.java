@@ -35,7 +35,9 @@ final class ValidationStopTest {
         String token = server.clerkToken("stopper");
         String id = Workbooks.accepted(server, token, LARGE);
         waitUntil("a stage runs", () -> stagesRunning() > 0);
-        assertThat(TestServer.json(server.get("/api/v1/uploads/" + id, token)).get("status").asText())
+        assertThat(TestServer.json(server.get("/api/v1/uploads/" + id, token))
+                        .get("status")
+                        .asText())
                 .isEqualTo("validating");
 
         assertThat(server.delete("/api/v1/uploads/" + id, token).statusCode()).isEqualTo(204);
@@ -43,7 +45,8 @@ final class ValidationStopTest {
         waitUntil("every stage ended", () -> stagesRunning() == 0);
         assertThat(server.get("/api/v1/uploads/" + id, token).statusCode()).isEqualTo(404);
         // stopped, not run to its end: no validation ended, validated or failed
-        assertThat(server.get("/metrics", server.adminToken()).body()).containsPattern("(?m)^intake_validation_rows_count 0(\\.0)?$");
+        assertThat(server.get("/metrics", server.adminToken()).body())
+                .containsPattern("(?m)^intake_validation_rows_count 0(\\.0)?$");
     }
 
     @Test
@@ -68,7 +71,8 @@ final class ValidationStopTest {
     /** Stage threads with the pipeline's code on their stack. */
     private static long stagesRunning() {
         return stageThreads().stream()
-                .filter(t -> List.of(t.getStackTrace()).stream().anyMatch(f -> f.getClassName().startsWith(PIPELINE)))
+                .filter(t -> List.of(t.getStackTrace()).stream()
+                        .anyMatch(f -> f.getClassName().startsWith(PIPELINE)))
                 .count();
     }
 

@@ -48,7 +48,8 @@ final class WarmupTest {
         try (TestServer server = TestServer.start(Map.of("WARMUP", "false"))) {
             HttpResponse<String> ready = server.get(Health.READY, null);
             assertThat(ready.statusCode()).isEqualTo(200);
-            assertThat(TestServer.json(ready).get("checks").get("warmup").asText()).isEqualTo("ok");
+            assertThat(TestServer.json(ready).get("checks").get("warmup").asText())
+                    .isEqualTo("ok");
         }
     }
 
@@ -78,21 +79,31 @@ final class WarmupTest {
         try (TestServer server = TestServer.start(env)) {
             HttpResponse<String> ready = readyWithin(server, 120);
             assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
-            assertThat(TestServer.json(ready).get("checks").get("warmup").asText()).isEqualTo("ok");
-            List<String> said = lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+            assertThat(TestServer.json(ready).get("checks").get("warmup").asText())
+                    .isEqualTo("ok");
+            List<String> said =
+                    lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
             assertThat(said).hasSize(1);
             assertThat(said.get(0)).startsWith("warm-up done in ").contains(Warmup.ROWS + " records");
 
-            assertThat(server.storage().users().users(new UserQuery(1, 10, null, null, null)).totalItems()).isZero();
+            assertThat(server.storage()
+                            .users()
+                            .users(new UserQuery(1, 10, null, null, null))
+                            .totalItems())
+                    .isZero();
             if (db != null) {
                 assertThat(db.count("SELECT COUNT(*) FROM uploads")).isZero();
                 assertThat(db.count("SELECT COUNT(*) FROM users")).isZero();
             }
             String admin = server.adminToken();
-            assertThat(TestServer.json(server.get("/api/v1/uploads", admin)).size()).isZero();
+            assertThat(TestServer.json(server.get("/api/v1/uploads", admin)).size())
+                    .isZero();
 
             Training.run(server.app().port(), TestServer.ADMIN, TestServer.ADMIN_PASSWORD);
-            assertThat(server.storage().users().users(new UserQuery(1, 10, null, null, null)).totalItems())
+            assertThat(server.storage()
+                            .users()
+                            .users(new UserQuery(1, 10, null, null, null))
+                            .totalItems())
                     .isEqualTo(1_000);
         } finally {
             logger.detachAppender(lines);
@@ -104,7 +115,8 @@ final class WarmupTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         HttpResponse<String> ready = server.get(Health.READY, null);
         while (ready.statusCode() != 200 && System.nanoTime() < deadline) {
-            assertThat(TestServer.json(ready).get("checks").get("warmup").asText()).isEqualTo("running");
+            assertThat(TestServer.json(ready).get("checks").get("warmup").asText())
+                    .isEqualTo("running");
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             ready = server.get(Health.READY, null);
         }

@@ -24,10 +24,10 @@ public final class Workbooks {
     @SuppressWarnings("MutablePublicArray") // the row type of Workbooks.xlsx is String[]
     public static final String[] HEADER = {"Names", "NID", "Phone Number", "Gender", "Email"};
     /** Codes of severity warning in VALIDATION-RULES.md; every other code is an error. */
-    public static final Set<String> WARNINGS = Set.of("nid.numeric_cell", "nid.underage", "phone.duplicate", "email.duplicate");
+    public static final Set<String> WARNINGS =
+            Set.of("nid.numeric_cell", "nid.underage", "phone.duplicate", "email.duplicate");
 
-    private Workbooks() {
-    }
+    private Workbooks() {}
 
     /** A workbook of text cells, one array per row, written in memory. */
     public static byte[] xlsx(List<String[]> rows) {
@@ -60,8 +60,13 @@ public final class Workbooks {
 
     /** A valid record for row index {@code i} (distinct NID, phone and email per i). */
     public static String[] person(int i) {
-        return new String[] {"Person Number", String.format("11990800%08d", i), String.format("0788%06d", i), "M",
-            "person" + i + "@example.com"};
+        return new String[] {
+            "Person Number",
+            String.format("11990800%08d", i),
+            String.format("0788%06d", i),
+            "M",
+            "person" + i + "@example.com"
+        };
     }
 
     /** The header and {@code count} valid people numbered from {@code from}. */
@@ -76,8 +81,10 @@ public final class Workbooks {
 
     /** POSTs the workbook as the raw body with the .xlsx content type. */
     public static HttpResponse<String> upload(TestServer server, String token, byte[] workbook) {
-        return server.send(server.request("/api/v1/uploads?fileName=people.xlsx", token).header("Content-Type", XLSX)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(workbook)).build());
+        return server.send(server.request("/api/v1/uploads?fileName=people.xlsx", token)
+                .header("Content-Type", XLSX)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(workbook))
+                .build());
     }
 
     /** Uploads and returns the new upload's id, failing if it was not accepted. */
@@ -93,8 +100,8 @@ public final class Workbooks {
     public static List<JsonNode> records(TestServer server, String token, String id, String query) {
         List<JsonNode> out = new ArrayList<>();
         for (int page = 1; ; page++) {
-            JsonNode p = TestServer.json(server.get("/api/v1/uploads/" + id + "/records?size=500&page=" + page + query,
-                    token));
+            JsonNode p = TestServer.json(
+                    server.get("/api/v1/uploads/" + id + "/records?size=500&page=" + page + query, token));
             p.get("items").forEach(out::add);
             if (page >= p.get("totalPages").asLong()) {
                 return out;

@@ -33,7 +33,9 @@ final class XlsxParts {
     private XlsxParts(byte[] xlsx) {
         // through the central directory, as Excel and fastexcel-reader do: fastexcel's zip has zip64 data descriptors
         // that java.util.zip.ZipInputStream does not expect
-        try (ZipFile zip = ZipFile.builder().setSeekableByteChannel(new SeekableInMemoryByteChannel(xlsx)).get()) {
+        try (ZipFile zip = ZipFile.builder()
+                .setSeekableByteChannel(new SeekableInMemoryByteChannel(xlsx))
+                .get()) {
             for (ZipArchiveEntry e : Collections.list(zip.getEntries())) {
                 try (InputStream in = zip.getInputStream(e)) {
                     parts.put(e.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
@@ -108,7 +110,8 @@ final class XlsxParts {
         try {
             DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
             f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            return f.newDocumentBuilder().parse(new ByteArrayInputStream(parts.get(name).getBytes(StandardCharsets.UTF_8)));
+            return f.newDocumentBuilder()
+                    .parse(new ByteArrayInputStream(parts.get(name).getBytes(StandardCharsets.UTF_8)));
         } catch (Exception ex) {
             throw new IllegalStateException("cannot parse " + name, ex);
         }

@@ -61,11 +61,19 @@ final class Browser implements AutoCloseable {
         }
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
         ChromeOptions options = new ChromeOptions();
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,800",
-                "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync");
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,800",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync");
         options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
-        options.setExperimentalOption("prefs", Map.of("download.default_directory", DOWNLOADS.toString(),
-                "download.prompt_for_download", false));
+        options.setExperimentalOption(
+                "prefs",
+                Map.of("download.default_directory", DOWNLOADS.toString(), "download.prompt_for_download", false));
         return new Browser(new ChromeDriver(options), server);
     }
 
@@ -140,8 +148,11 @@ final class Browser implements AutoCloseable {
      */
     void assertCleanConsole(int... expectedStatuses) {
         List<LogEntry> entries = driver.manage().logs().get(LogType.BROWSER).getAll();
-        List<String> bad = entries.stream().filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue())
-                .filter(e -> !expected(e.getMessage(), expectedStatuses)).map(LogEntry::toString).toList();
+        List<String> bad = entries.stream()
+                .filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue())
+                .filter(e -> !expected(e.getMessage(), expectedStatuses))
+                .map(LogEntry::toString)
+                .toList();
         assertThat(bad).as("browser console").isEmpty();
     }
 

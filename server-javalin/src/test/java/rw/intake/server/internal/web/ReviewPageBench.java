@@ -63,8 +63,7 @@ public final class ReviewPageBench {
             return lines.join('\\n');
             """;
 
-    private ReviewPageBench() {
-    }
+    private ReviewPageBench() {}
 
     public static void main(String[] args) throws Exception {
         int rows = args.length == 0 ? 1_000_000 : Integer.parseInt(args[0].replace("_", ""));
@@ -73,7 +72,10 @@ public final class ReviewPageBench {
             long t0 = System.nanoTime();
             String id = Workbooks.accepted(server, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(rows, 5)));
             settled(server, token, id);
-            System.out.printf(Locale.ROOT, "%,d rows generated, uploaded and validated in %,d ms%n", rows,
+            System.out.printf(
+                    Locale.ROOT,
+                    "%,d rows generated, uploaded and validated in %,d ms%n",
+                    rows,
                     (System.nanoTime() - t0) / 1_000_000);
             try (Browser browser = Browser.start(server)) {
                 String url = server.uri("/#/uploads/" + id).toString();
@@ -87,7 +89,8 @@ public final class ReviewPageBench {
                     browser.driver().get(url);
                     browser.visible(By.id("records-table"));
                     double ms = ((Number) browser.script(
-                            "return performance.getEntriesByName('intake:records-drawn')[0].startTime")).doubleValue();
+                                    "return performance.getEntriesByName('intake:records-drawn')[0].startTime"))
+                            .doubleValue();
                     if (i >= 2) { // the first two warm the server's JIT and the browser's caches
                         loads.add(ms);
                         timelines.add((String) browser.script(TIMELINE));
@@ -132,7 +135,12 @@ public final class ReviewPageBench {
 
     private static void report(String what, List<Double> ms) {
         List<Double> sorted = sorted(ms);
-        System.out.printf(Locale.ROOT, "%s: median %.0f ms, max %.0f ms over %d runs%n", what,
-                sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1), sorted.size());
+        System.out.printf(
+                Locale.ROOT,
+                "%s: median %.0f ms, max %.0f ms over %d runs%n",
+                what,
+                sorted.get(sorted.size() / 2),
+                sorted.get(sorted.size() - 1),
+                sorted.size());
     }
 }

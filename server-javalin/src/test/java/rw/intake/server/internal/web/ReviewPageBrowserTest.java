@@ -34,6 +34,7 @@ final class ReviewPageBrowserTest {
 
     @RegisterExtension
     static final TestServer SERVER = TestServer.perClass();
+
     private static Browser browser;
     private int[] expectedStatuses = {};
 
@@ -85,10 +86,16 @@ final class ReviewPageBrowserTest {
     void upload_validateFilterCommit() throws IOException {
         SampleSpec spec = SampleSpec.of(ROWS, 7).withBlankRowRatio(0.01);
         List<SampleRow> truth = SampleWorkbooks.rows(spec).toList();
-        long valid = truth.stream().filter(r -> r.expectedCodes().stream().allMatch(Workbooks.WARNINGS::contains)).count();
-        long warned = truth.stream().filter(r -> r.expectedCodes().stream().anyMatch(Workbooks.WARNINGS::contains)).count();
-        Map<String, List<SampleRow>> byCode = truth.stream().flatMap(r -> r.expectedCodes().stream().map(c -> Map.entry(c, r)))
-                .collect(Collectors.groupingBy(Map.Entry::getKey, Collectors.mapping(Map.Entry::getValue, Collectors.toList())));
+        long valid = truth.stream()
+                .filter(r -> r.expectedCodes().stream().allMatch(Workbooks.WARNINGS::contains))
+                .count();
+        long warned = truth.stream()
+                .filter(r -> r.expectedCodes().stream().anyMatch(Workbooks.WARNINGS::contains))
+                .count();
+        Map<String, List<SampleRow>> byCode = truth.stream()
+                .flatMap(r -> r.expectedCodes().stream().map(c -> Map.entry(c, r)))
+                .collect(Collectors.groupingBy(
+                        Map.Entry::getKey, Collectors.mapping(Map.Entry::getValue, Collectors.toList())));
         String path = file("people-50000.xlsx", SampleWorkbooks.xlsxBytes(spec));
         SERVER.clerkToken("alice");
 
@@ -96,10 +103,12 @@ final class ReviewPageBrowserTest {
         browser.signedIn("alice", "alice-password");
         browser.visible(By.id("file-input")).sendKeys(path);
         browser.visible(By.id("bytes-progress"));
-        browser.text(By.id("upload-done"), "people-50000.xlsx is validated: " + n(ROWS) + " records, " + n(valid)
-                + " valid, " + n(ROWS - valid) + " invalid.");
-        assertThat(by("#rows-progress-text").getText()).isEqualTo(n(ROWS + SampleWorkbooks.blankRows(spec))
-                + " rows read");
+        browser.text(
+                By.id("upload-done"),
+                "people-50000.xlsx is validated: " + n(ROWS) + " records, " + n(valid) + " valid, " + n(ROWS - valid)
+                        + " invalid.");
+        assertThat(by("#rows-progress-text").getText())
+                .isEqualTo(n(ROWS + SampleWorkbooks.blankRows(spec)) + " rows read");
         browser.screenshot("uploads");
         browser.visible(By.id("open-review")).click();
 
@@ -149,19 +158,23 @@ final class ReviewPageBrowserTest {
         assertThat(browser.driver().getCurrentUrl()).contains("page=" + lastPage);
         browser.driver().navigate().back();
         browser.text(By.id("page-pageof"), "Page 1 of " + n(lastPage));
-        assertThat(by("#bar-nid-format").getAttribute("data-kept")).as("the chart is not redrawn").isEqualTo("yes");
+        assertThat(by("#bar-nid-format").getAttribute("data-kept"))
+                .as("the chart is not redrawn")
+                .isEqualTo("yes");
 
         // commit the valid records only: the dialog says the exact numbers, then the outcome
         browser.visible(By.id("commit-open")).click();
         WebElement dialog = browser.visible(By.cssSelector("dialog[open]"));
-        assertThat(dialog.getText()).contains(n(ROWS) + " records: " + n(valid) + " valid; the " + n(ROWS - valid)
-                + " invalid ones are saved with their violations.")
+        assertThat(dialog.getText())
+                .contains(n(ROWS) + " records: " + n(valid) + " valid; the " + n(ROWS - valid)
+                        + " invalid ones are saved with their violations.")
                 .contains("Valid only: " + n(valid) + " saved, " + n(ROWS - valid) + " left out.");
         assertThat(by("#commit-valid").isSelected()).isTrue();
         browser.screenshot("commit-dialog");
         by("#commit-confirm").click();
-        browser.text(By.id("commit-outcome"), "Committed: " + n(valid) + " saved, " + n(ROWS - valid)
-                + " skipped, 0 conflicts.");
+        browser.text(
+                By.id("commit-outcome"),
+                "Committed: " + n(valid) + " saved, " + n(ROWS - valid) + " skipped, 0 conflicts.");
         by("#commit-confirm").sendKeys(Keys.ENTER);
         browser.text(By.id("review-status"), "committed");
         browser.visible(By.cssSelector("#commit-state a")).click();
@@ -181,8 +194,10 @@ final class ReviewPageBrowserTest {
         r5[1] = Workbooks.person(3)[1];
         String[] r6 = Workbooks.person(5);
         r6[1] = "12";
-        String csv = Stream.of(Workbooks.HEADER, Workbooks.person(1), r3, Workbooks.person(3), r5, r6,
-                Workbooks.person(6)).map(r -> String.join(",", r)).collect(Collectors.joining("\r\n", "", "\r\n"));
+        String csv = Stream.of(
+                        Workbooks.HEADER, Workbooks.person(1), r3, Workbooks.person(3), r5, r6, Workbooks.person(6))
+                .map(r -> String.join(",", r))
+                .collect(Collectors.joining("\r\n", "", "\r\n"));
         SERVER.clerkToken("csv-clerk");
         browser.open("/uploads");
         browser.signedIn("csv-clerk", "csv-clerk-password");
@@ -241,7 +256,9 @@ final class ReviewPageBrowserTest {
         by("#report-csv").click();
         browser.waiting().until(d -> Files.exists(report));
         browser.waiting().until(d -> read(report).contains("\n"));
-        assertThat(read(report)).startsWith("\uFEFFNames,NID,Phone Number,Gender,Email,Row,Errors,Warnings").contains(",12,");
+        assertThat(read(report))
+                .startsWith("\uFEFFNames,NID,Phone Number,Gender,Email,Row,Errors,Warnings")
+                .contains(",12,");
 
         // the commit counts the left-out records as skipped
         by("#commit-open").click();
@@ -263,8 +280,8 @@ final class ReviewPageBrowserTest {
     @Test
     void upload_badWorkbookShowsItsProblem() throws IOException {
         expectedStatuses = new int[] {400};
-        byte[] bad = Workbooks.xlsx(List.of(new String[] {"Full Name", "Telephone", "Sex"},
-                new String[] {"Ann Uwase", "0788123456", "F"}));
+        byte[] bad = Workbooks.xlsx(
+                List.of(new String[] {"Full Name", "Telephone", "Sex"}, new String[] {"Ann Uwase", "0788123456", "F"}));
         SERVER.clerkToken("bob");
         browser.open("/uploads");
         browser.signedIn("bob", "bob-password");
@@ -287,8 +304,10 @@ final class ReviewPageBrowserTest {
         browser.open("/uploads");
         browser.signedIn("eve", "eve-password");
         browser.visible(By.id("uploads-table"));
-        assertThat(browser.driver().findElements(By.cssSelector("#uploads-table tbody tr"))).hasSize(1);
-        assertThat(browser.driver().findElements(By.cssSelector("tr[data-id='" + id + "']"))).isEmpty();
+        assertThat(browser.driver().findElements(By.cssSelector("#uploads-table tbody tr")))
+                .hasSize(1);
+        assertThat(browser.driver().findElements(By.cssSelector("tr[data-id='" + id + "']")))
+                .isEmpty();
         browser.driver().get(SERVER.uri("/#/uploads/" + id).toString());
         browser.text(By.cssSelector("main .problem"), "This upload no longer exists");
     }
@@ -317,7 +336,8 @@ final class ReviewPageBrowserTest {
         by("#sign-out").click();
         browser.signedIn("carol", "carol-second-secret");
         assertThat(by("#whoami").getText()).isEqualTo("Signed in as carol (clerk)");
-        assertThat(browser.driver().findElements(By.cssSelector("a[href='#/accounts']"))).isEmpty();
+        assertThat(browser.driver().findElements(By.cssSelector("a[href='#/accounts']")))
+                .isEmpty();
     }
 
     @Test
@@ -329,8 +349,9 @@ final class ReviewPageBrowserTest {
         browser.script("const k = 'intake.tokens'; const v = JSON.parse(sessionStorage.getItem(k));"
                 + " v.expiresAt = Date.now() + 1500; sessionStorage.setItem(k, JSON.stringify(v));");
         browser.driver().navigate().refresh();
-        browser.waiting().until(d -> (Boolean) browser.script("return JSON.parse(sessionStorage.getItem('intake.tokens'))"
-                + ".expiresAt > Date.now() + 10 * 60 * 1000"));
+        browser.waiting()
+                .until(d -> (Boolean) browser.script("return JSON.parse(sessionStorage.getItem('intake.tokens'))"
+                        + ".expiresAt > Date.now() + 10 * 60 * 1000"));
         browser.visible(By.id("uploads-list"));
         assertThat(by("#whoami").getText()).isEqualTo("Signed in as fay (clerk)");
     }
@@ -338,8 +359,8 @@ final class ReviewPageBrowserTest {
     @Test
     void review_readableOnAPhone() {
         String token = SERVER.clerkToken("phone");
-        byte[] book = Workbooks.xlsx(List.of(Workbooks.HEADER, Workbooks.person(1),
-                new String[] {"X", "123", "0788000000", "M", "a@b"}));
+        byte[] book = Workbooks.xlsx(
+                List.of(Workbooks.HEADER, Workbooks.person(1), new String[] {"X", "123", "0788000000", "M", "a@b"}));
         String id = Workbooks.accepted(SERVER, token, book);
         Workbooks.settled(SERVER, token, id);
         browser.open("/uploads/" + id);

@@ -19,8 +19,11 @@ final class SecurityHeadersTest {
         assertThat(r.headers().firstValue("X-Content-Type-Options")).as(path).hasValue("nosniff");
         assertThat(r.headers().firstValue("X-Frame-Options")).as(path).hasValue("DENY");
         assertThat(r.headers().firstValue("Referrer-Policy")).as(path).hasValue("no-referrer");
-        assertThat(r.headers().firstValue("Content-Security-Policy").orElseThrow()).as(path)
-                .contains("frame-ancestors 'none'").doesNotContain("unsafe-eval").doesNotContain("http");
+        assertThat(r.headers().firstValue("Content-Security-Policy").orElseThrow())
+                .as(path)
+                .contains("frame-ancestors 'none'")
+                .doesNotContain("unsafe-eval")
+                .doesNotContain("http");
         return r.headers();
     }
 
@@ -29,8 +32,10 @@ final class SecurityHeadersTest {
         HttpHeaders h = headers("/", null, 200);
         assertThat(h.firstValue("Content-Type").orElseThrow()).startsWith("text/html");
         assertThat(h.firstValue("Content-Security-Policy")).hasValue(SecurityHeaders.PAGE_POLICY);
-        assertThat(h.firstValue("Content-Security-Policy").orElseThrow()).contains("default-src 'self'")
-                .contains("script-src 'self'").doesNotContain("unsafe-inline");
+        assertThat(h.firstValue("Content-Security-Policy").orElseThrow())
+                .contains("default-src 'self'")
+                .contains("script-src 'self'")
+                .doesNotContain("unsafe-inline");
         assertThat(h.firstValue("Cache-Control")).hasValue("no-cache");
     }
 
@@ -41,14 +46,19 @@ final class SecurityHeadersTest {
             assertThat(h.firstValue("Cache-Control")).as(asset).hasValue(SecurityHeaders.ASSET_CACHE);
             assertThat(h.firstValue("Content-Security-Policy")).as(asset).hasValue(SecurityHeaders.PAGE_POLICY);
         }
-        assertThat(SERVER.get("/assets/app.js", null).headers().firstValue("Content-Type").orElseThrow())
+        assertThat(SERVER.get("/assets/app.js", null)
+                        .headers()
+                        .firstValue("Content-Type")
+                        .orElseThrow())
                 .contains("javascript");
     }
 
     @Test
     void api_noStoreOnPersonalData() {
         String token = SERVER.adminToken();
-        HttpResponse<String> login = SERVER.postJson("/api/v1/token", null,
+        HttpResponse<String> login = SERVER.postJson(
+                "/api/v1/token",
+                null,
                 "{\"username\":\"" + TestServer.ADMIN + "\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}");
         assertThat(login.headers().firstValue("Cache-Control")).hasValue("no-store");
         assertThat(login.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
@@ -57,15 +67,20 @@ final class SecurityHeadersTest {
             assertThat(h.firstValue("Cache-Control")).as(path).hasValue("no-store");
             assertThat(h.firstValue("Content-Security-Policy")).as(path).hasValue(SecurityHeaders.API_POLICY);
         }
-        assertThat(headers("/api/v1/openapi.json", null, 200).firstValue("Content-Type").orElseThrow())
+        assertThat(headers("/api/v1/openapi.json", null, 200)
+                        .firstValue("Content-Type")
+                        .orElseThrow())
                 .startsWith("application/json");
     }
 
     @Test
     void problems_carryTheHeadersToo() {
-        assertThat(headers("/api/v1/uploads", null, 401).firstValue("Cache-Control")).hasValue("no-store");
-        assertThat(headers("/api/v1/uploads/nope", SERVER.adminToken(), 404).firstValue("Content-Type")
-                .orElseThrow()).startsWith("application/problem+json");
+        assertThat(headers("/api/v1/uploads", null, 401).firstValue("Cache-Control"))
+                .hasValue("no-store");
+        assertThat(headers("/api/v1/uploads/nope", SERVER.adminToken(), 404)
+                        .firstValue("Content-Type")
+                        .orElseThrow())
+                .startsWith("application/problem+json");
         headers("/no-such-page", null, 404);
         headers("/assets/no-such-file.js", null, 404);
     }
