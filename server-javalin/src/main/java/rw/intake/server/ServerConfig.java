@@ -25,7 +25,7 @@ import rw.intake.storage.Storage;
  * @param adminPassword           {@code ADMIN_PASSWORD}; null means a random one, printed once, if no admin exists
  * @param readLimits              {@code MAX_UPLOAD_BYTES} (128 MiB), {@code MAX_INFLATED_BYTES} (1 GiB), {@code MAX_ROWS} (1,000,000)
  * @param stagingMaxRecords       {@code STAGING_MAX_RECORDS}: records staged at once over all uploads, default 2,000,000
- *                                (what a 512 MB heap holds, see docs/decisions/0008-small-heap.md)
+ *                                (what a 1 GB heap holds, see docs/decisions/0008-small-heap.md)
  * @param stagingMaxUploadsPerUser {@code STAGING_MAX_UPLOADS_PER_USER}, default 5
  * @param stagingIdleExpiry       {@code STAGING_IDLE_MINUTES}: a staged upload not read for this long is dropped, default 60
  * @param validationThreads       {@code VALIDATION_THREADS}: uploads read and validated at once, default 2
@@ -77,7 +77,7 @@ public record ServerConfig(
         boolean stagingRedisAllowPersistence,
         Duration stagingRedisLease) {
 
-    /** {@code STAGING_MAX_RECORDS} by default: what the documented {@code -Xmx512m} holds (decision 8). */
+    /** {@code STAGING_MAX_RECORDS} by default: what the documented {@code -Xmx1g} holds (decision 8). */
     public static final long DEFAULT_STAGING_MAX_RECORDS = 2_000_000L;
 
     public ServerConfig {
