@@ -563,27 +563,13 @@ final class RedisStaging implements StagingStore {
     /** The upload's validation was lost with its instance: it fails, and holds no more of the budget. */
     private Meta lose(String id, byte[] raw, Meta m) {
         Upload.Stored s = m.upload();
-        Upload.Stored failed = new Upload.Stored(
-                s.id(),
-                s.owner(),
-                s.fileName(),
-                s.createdAt(),
-                s.ignoredColumns(),
-                s.fieldHeaders(),
-                s.maxDataRows(),
-                s.sequence(),
-                0,
+        Upload.Stored failed = s.with(
                 UploadStatus.FAILED,
-                s.rowsRead(),
-                s.blankRows(),
-                s.totals(),
-                s.violationsByCode(),
+                0,
                 new Failure(
                         VALIDATION_LOST,
-                        "the server instance that was"
-                                + " validating this upload stopped before it finished (" + s.rowsRead()
-                                + " rows read); upload the"
-                                + " workbook again"),
+                        "the server instance that was validating this upload stopped before it finished ("
+                                + s.rowsRead() + " rows read); upload the workbook again"),
                 null,
                 List.of());
         Meta lost = new Meta(failed, m.version() + 1, 0);
@@ -618,24 +604,7 @@ final class RedisStaging implements StagingStore {
             }
         }
         Upload.Stored s = m.upload();
-        Upload.Stored withHistory = new Upload.Stored(
-                s.id(),
-                s.owner(),
-                s.fileName(),
-                s.createdAt(),
-                s.ignoredColumns(),
-                s.fieldHeaders(),
-                s.maxDataRows(),
-                s.sequence(),
-                s.reserved(),
-                s.status(),
-                s.rowsRead(),
-                s.blankRows(),
-                s.totals(),
-                s.violationsByCode(),
-                s.failure(),
-                s.commit(),
-                history(id));
+        Upload.Stored withHistory = s.with(s.status(), s.reserved(), s.failure(), s.commit(), history(id));
         return Upload.restore(withHistory, entries);
     }
 
@@ -795,24 +764,7 @@ final class RedisStaging implements StagingStore {
     }
 
     private static Upload.Stored withStatus(Upload.Stored s, UploadStatus status) {
-        return new Upload.Stored(
-                s.id(),
-                s.owner(),
-                s.fileName(),
-                s.createdAt(),
-                s.ignoredColumns(),
-                s.fieldHeaders(),
-                s.maxDataRows(),
-                s.sequence(),
-                s.reserved(),
-                status,
-                s.rowsRead(),
-                s.blankRows(),
-                s.totals(),
-                s.violationsByCode(),
-                s.failure(),
-                s.commit(),
-                s.history());
+        return s.with(status, s.reserved(), s.failure(), s.commit(), s.history());
     }
 
     /** Writes the chunks the change touched (all of them after a commit that restaged conflicts), then the meta. */

@@ -275,7 +275,31 @@ final class Upload {
             Map<String, Long> violationsByCode,
             Failure failure,
             CommitResult commit,
-            List<RecordEdit> history) {}
+            List<RecordEdit> history) {
+
+        /** This state with another status, reservation, failure, commit and history; the rest as it is. */
+        Stored with(
+                UploadStatus status, long reserved, Failure failure, CommitResult commit, List<RecordEdit> history) {
+            return new Stored(
+                    id,
+                    owner,
+                    fileName,
+                    createdAt,
+                    ignoredColumns,
+                    fieldHeaders,
+                    maxDataRows,
+                    sequence,
+                    reserved,
+                    status,
+                    rowsRead,
+                    blankRows,
+                    totals,
+                    violationsByCode,
+                    failure,
+                    commit,
+                    history);
+        }
+    }
 
     /** This upload's state as a shared store keeps it (its history only if {@code withHistory}). */
     Stored stored(boolean withHistory) {
