@@ -23,8 +23,13 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * java bench/BenchClient.java scenario BASE_URL SERVER_PID DB WORKDIR REPEAT RESULTS PAGES_LUA
+ * java bench/BenchClient.java shared BASE_A BASE_B PID_A PID_B DB WORKDIR REPEAT RESULTS PAGES_LUA REDIS_URL PREFIX
  * java bench/BenchClient.java table RESULTS SMALL_ROWS LARGE_ROWS
  * </pre>
+ *
+ * <p>{@code shared} drives two instances that share Redis (STAGING=redis) and one database: each upload is sent to A
+ * and followed on B, commits go to B, and wrk reads pages from both at once (16 connections each); Redis's memory for
+ * a staged large upload is the sum of {@code MEMORY USAGE} over the keys of the prefix.
  *
  * <p>WORKDIR holds the workbooks {@code bench/run} made: {@code small-0.xlsx} .. {@code small-REPEAT.xlsx}
  * (SMALL_ROWS rows, 50,000 by default; distinct seeds), {@code large-0.xlsx} .. {@code large-REPEAT.xlsx}
@@ -40,34 +45,108 @@ public final class BenchClient {
     private static final Pattern ACCESS = Pattern.compile("\"access\"\\s*:\\s*\"([^\"]+)\"");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** Where uploads are sent. */
     private final String base;
+    /** Where they are followed, committed and (with {@link #base}) paged: {@link #base} itself, or a second instance. */
+    private final String other;
     private final long pid;
+    private final long otherPid;
     private final String db;
     private final Path workdir;
     private final int repeat;
     private final Path results;
     private final Path pagesLua;
+    private final String redisUrl;
+    private final String redisPrefix;
     private String token;
 
-    private BenchClient(String[] a) {
-        base = a[1];
-        pid = Long.parseLong(a[2]);
-        db = a[3];
-        workdir = Path.of(a[4]);
-        repeat = Integer.parseInt(a[5]);
-        results = Path.of(a[6]);
-        pagesLua = Path.of(a[7]);
+    private BenchClient(String base, String other, long pid, long otherPid, String db, String[] rest, String redisUrl,
+            String redisPrefix) {
+        this.base = base;
+        this.other = other;
+        this.pid = pid;
+        this.otherPid = otherPid;
+        this.db = db;
+        workdir = Path.of(rest[0]);
+        repeat = Integer.parseInt(rest[1]);
+        results = Path.of(rest[2]);
+        pagesLua = Path.of(rest[3]);
+        this.redisUrl = redisUrl;
+        this.redisPrefix = redisPrefix;
     }
 
-    public static void main(String[] args) throws Exception {
-        if (args.length == 8 && args[0].equals("scenario")) {
-            new BenchClient(args).scenario();
-        } else if (args.length == 4 && args[0].equals("table")) {
-            table(Path.of(args[1]), rows(args[2]), rows(args[3]));
+    public static void main(String[] a) throws Exception {
+        if (a.length == 8 && a[0].equals("scenario")) {
+            long pid = Long.parseLong(a[2]);
+            new BenchClient(a[1], a[1], pid, pid, a[3], Arrays.copyOfRange(a, 4, 8), null, null).scenario();
+        } else if (a.length == 12 && a[0].equals("shared")) {
+            new BenchClient(a[1], a[2], Long.parseLong(a[3]), Long.parseLong(a[4]), a[5], Arrays.copyOfRange(a, 6, 10),
+                    a[10], a[11]).shared();
+        } else if (a.length == 4 && a[0].equals("table")) {
+            table(Path.of(a[1]), rows(a[2]), rows(a[3]));
         } else {
-            System.err.println("usage: scenario BASE_URL SERVER_PID DB WORKDIR REPEAT RESULTS PAGES_LUA | table RESULTS SMALL_ROWS LARGE_ROWS");
+            System.err.println("usage: scenario BASE_URL SERVER_PID DB WORKDIR REPEAT RESULTS PAGES_LUA"
+                    + " | shared BASE_A BASE_B PID_A PID_B DB WORKDIR REPEAT RESULTS PAGES_LUA REDIS_URL PREFIX"
+                    + " | table RESULTS SMALL_ROWS LARGE_ROWS");
             System.exit(2);
         }
+    }
+
+    /** Two instances sharing Redis: 50,000-row uploads and commits, 1,000,000-row uploads, Redis's memory, pages. */
+    private void shared() throws Exception {
+        token = login();
+        List<Double> upload = new ArrayList<>();
+        List<Double> commit = new ArrayList<>();
+        for (int i = 0; i <= repeat; i++) {
+            Timed t = uploadValidated(workdir.resolve("small-" + i + ".xlsx"));
+            upload.add(t.seconds);
+            commit.add(commit(t.id));
+            delete(t.id);
+        }
+        record("upload-50k", upload);
+        record("commit-50k", commit);
+
+        List<Double> large = new ArrayList<>();
+        Timed staged = null;
+        for (int i = 0; i <= repeat; i++) {
+            if (staged != null) {
+                delete(staged.id);
+            }
+            staged = uploadValidated(workdir.resolve("large-" + i + ".xlsx"));
+            large.add(staged.seconds);
+            if (i == 0) {
+                record("redis-1m", List.of(redisMegabytes()));
+            }
+        }
+        record("upload-1m-generator", large);
+        pages(staged.id);
+        record("rss-1m", List.of(rssMegabytes(pid)));
+        record("rss-1m-other", List.of(rssMegabytes(otherPid)));
+        delete(staged.id);
+    }
+
+    /** The memory Redis gives the keys of this bench's prefix ({@code MEMORY USAGE ... SAMPLES 0}, summed). */
+    private double redisMegabytes() throws Exception {
+        List<String> keys = List.of(redisCli("--scan", "--pattern", "{" + redisPrefix + ":*").split("\n"));
+        long bytes = 0;
+        for (String key : keys) {
+            if (!key.isBlank()) {
+                String used = redisCli("MEMORY", "USAGE", key, "SAMPLES", "0").strip();
+                bytes += used.isEmpty() ? 0 : Long.parseLong(used);
+            }
+        }
+        return bytes / (1024.0 * 1024.0);
+    }
+
+    private String redisCli(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("redis-cli", "-u", redisUrl));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("redis-cli " + String.join(" ", args) + " failed:\n" + out);
+        }
+        return out;
     }
 
     private void scenario() throws Exception {
@@ -81,7 +160,7 @@ public final class BenchClient {
             Timed t = uploadValidated(workdir.resolve("small-" + i + ".xlsx"));
             upload.add(t.seconds);
             if (i == 0) {
-                record("rss-50k", List.of(rssMegabytes()));
+                record("rss-50k", List.of(rssMegabytes(pid)));
             }
             commit.add(commit(t.id));
             delete(t.id);
@@ -105,7 +184,7 @@ public final class BenchClient {
             Timed t = uploadValidated(workdir.resolve("large-" + i + ".xlsx"));
             large.add(t.seconds);
             if (i == 0) {
-                record("rss-1m", List.of(rssMegabytes()));
+                record("rss-1m", List.of(rssMegabytes(pid)));
             }
             if (postgres) {
                 largeCommit.add(commit(t.id));
@@ -137,34 +216,54 @@ public final class BenchClient {
         delete(staged.id);
     }
 
-    /** wrk against one staged 1,000,000-row upload: 5 s of warm-up, then 10 s measured. */
+    /**
+     * wrk against one staged 1,000,000-row upload: 5 s of warm-up, then 10 s measured; 32 connections on one
+     * instance, or 16 on each of two at once (the rates add up, the worse p50 and p99 are reported).
+     */
     private void pages(String id) throws Exception {
-        runWrk(id, 5);
-        String out = runWrk(id, 10);
-        Matcher rps = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
-        if (!rps.find()) {
-            throw new IllegalStateException("wrk printed no rate:\n" + out);
+        List<String> bases = base.equals(other) ? List.of(base) : List.of(base, other);
+        runWrk(id, 5, bases);
+        double rate = 0;
+        double p50 = 0;
+        double p99 = 0;
+        for (String out : runWrk(id, 10, bases)) {
+            Matcher rps = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
+            if (!rps.find()) {
+                throw new IllegalStateException("wrk printed no rate:\n" + out);
+            }
+            if (out.contains("Non-2xx") || out.contains("status ")) {
+                throw new IllegalStateException("pages answered other than 200:\n" + out);
+            }
+            rate += Double.parseDouble(rps.group(1));
+            p50 = Math.max(p50, latencyMillis(out, "50%"));
+            p99 = Math.max(p99, latencyMillis(out, "99%"));
         }
-        record("pages-rate", List.of(Double.parseDouble(rps.group(1))));
-        record("pages-p50-ms", List.of(latencyMillis(out, "50%")));
-        record("pages-p99-ms", List.of(latencyMillis(out, "99%")));
-        if (out.contains("Non-2xx") || out.contains("status ")) {
-            throw new IllegalStateException("pages answered other than 200:\n" + out);
-        }
+        record("pages-rate", List.of(rate));
+        record("pages-p50-ms", List.of(p50));
+        record("pages-p99-ms", List.of(p99));
     }
 
-    private String runWrk(String id, int seconds) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder("wrk", "-t2", "-c32", "-d" + seconds + "s", "--latency", "-s",
-                pagesLua.toString(), base).redirectErrorStream(true);
-        pb.environment().put("UPLOAD", id);
-        pb.environment().put("PAGES", "20000");
-        pb.environment().put("TOKEN", token);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("wrk failed:\n" + out);
+    /** One wrk per base URL, all at once; their outputs. */
+    private List<String> runWrk(String id, int seconds, List<String> bases) throws Exception {
+        List<Process> running = new ArrayList<>();
+        for (String url : bases) {
+            String connections = String.valueOf(32 / bases.size());
+            ProcessBuilder pb = new ProcessBuilder("wrk", "-t" + (bases.size() == 1 ? 2 : 1), "-c" + connections,
+                    "-d" + seconds + "s", "--latency", "-s", pagesLua.toString(), url).redirectErrorStream(true);
+            pb.environment().put("UPLOAD", id);
+            pb.environment().put("PAGES", "20000");
+            pb.environment().put("TOKEN", token);
+            running.add(pb.start());
         }
-        return out;
+        List<String> outs = new ArrayList<>();
+        for (Process p : running) {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("wrk failed:\n" + out);
+            }
+            outs.add(out);
+        }
+        return outs;
     }
 
     private static double latencyMillis(String wrkOut, String percentile) {
@@ -192,7 +291,7 @@ public final class BenchClient {
         expect(r, 202);
         String id = group(ID, r.body());
         while (true) {
-            String status = group(STATUS, expect(send(get("/api/v1/uploads/" + id)), 200).body());
+            String status = group(STATUS, expect(send(get(other, "/api/v1/uploads/" + id)), 200).body());
             if (status.equals("validated")) {
                 return new Timed(id, (System.nanoTime() - start) / 1e9);
             }
@@ -206,7 +305,7 @@ public final class BenchClient {
 
     private double commit(String id) throws Exception {
         long start = System.nanoTime();
-        expect(send(HttpRequest.newBuilder(URI.create(base + "/api/v1/uploads/" + id + "/commit"))
+        expect(send(HttpRequest.newBuilder(URI.create(other + "/api/v1/uploads/" + id + "/commit"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"records\":\"all\"}"))), 200);
         return (System.nanoTime() - start) / 1e9;
     }
@@ -223,8 +322,8 @@ public final class BenchClient {
         return group(ACCESS, expect(r, 200).body());
     }
 
-    private HttpRequest.Builder get(String path) {
-        return HttpRequest.newBuilder(URI.create(base + path)).GET();
+    private static HttpRequest.Builder get(String server, String path) {
+        return HttpRequest.newBuilder(URI.create(server + path)).GET();
     }
 
     private HttpResponse<String> send(HttpRequest.Builder b) throws IOException, InterruptedException {
@@ -247,7 +346,7 @@ public final class BenchClient {
         return m.group(1);
     }
 
-    private double rssMegabytes() throws IOException {
+    private static double rssMegabytes(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
@@ -285,6 +384,8 @@ public final class BenchClient {
         m.put("pages-p99-ms", "the same, p99 (ms)");
         m.put("rss-50k", "resident memory, " + small + " rows staged (MB)");
         m.put("rss-1m", "resident memory, " + large + " rows staged (MB)");
+        m.put("rss-1m-other", "the same, the instance the upload was not sent to (MB)");
+        m.put("redis-1m", "Redis memory, " + large + " rows staged (MB)");
         return m;
     }
 
