@@ -3,6 +3,7 @@ package rw.intake.server.internal.upload;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
@@ -134,12 +135,22 @@ final class RedisConnector implements AutoCloseable {
             refuse(persisting.isEmpty() ? null : String.join("; ", persisting), config.allowPersistence());
             return;
         }
-        if (commands.info("cluster").contains("cluster_enabled:1")) {
+        if (clusterNode()) {
             // one connection to one node would see MOVED for every key of the other nodes' slots
             throw new IllegalStateException("STAGING=redis: Redis at " + config.url() + " is a node of a Redis Cluster;"
                     + " set STAGING_REDIS_CLUSTER=true (REDIS_URL may name one or more of its nodes)");
         }
         refuse(persistence(commands), config.allowPersistence());
+    }
+
+    /** Whether the one Redis is a node of a cluster; false where {@code INFO} is not allowed (it then cannot tell). */
+    private boolean clusterNode() {
+        try {
+            return commands.info("cluster").contains("cluster_enabled:1");
+        } catch (RedisCommandExecutionException ex) {
+            LOG.debug("STAGING=redis: INFO cluster refused ({}); taken as a single Redis", ex.getMessage());
+            return false;
+        }
     }
 
     private static String address(RedisClusterNode node) {
