@@ -271,7 +271,8 @@ public final class ServerApp {
                                 config.redisUrl(),
                                 config.stagingRedisPrefix(),
                                 config.stagingRedisAllowPersistence(),
-                                config.stagingRedisLease())
+                                config.stagingRedisLease(),
+                                config.stagingRedisCluster())
                         : null);
     }
 }

@@ -42,12 +42,15 @@ import rw.intake.storage.Storage;
  *                                a small built-in workbook after the server starts listening (nothing staged, the
  *                                commit rolled back), and {@code /ready} waits for it; {@code false} skips it
  * @param staging                 {@code STAGING}: {@code memory} (default) or {@code redis}
- * @param redisUrl                {@code REDIS_URL}, default {@code redis://127.0.0.1:6379}
+ * @param redisUrl                {@code REDIS_URL}, default {@code redis://127.0.0.1:6379}; for a Redis Cluster one or
+ *                                more seed nodes, {@code redis://host1:6379,host2:6379}
  * @param stagingRedisPrefix      {@code STAGING_REDIS_PREFIX}: the prefix of every staging key, default {@code intake}
  * @param stagingRedisAllowPersistence {@code STAGING_REDIS_ALLOW_PERSISTENCE}: {@code true} starts even if Redis
  *                                writes to its disk, default {@code false}
  * @param stagingRedisLease       {@code STAGING_REDIS_LEASE_SECONDS}: how long an upload's validation, edit or commit
  *                                outlives its instance before another takes over, default 30
+ * @param stagingRedisCluster     {@code STAGING_REDIS_CLUSTER}: {@code true} connects to a Redis Cluster through the
+ *                                seed nodes of {@code REDIS_URL}, default {@code false} (one Redis)
  */
 public record ServerConfig(
         int port,
@@ -75,7 +78,8 @@ public record ServerConfig(
         String redisUrl,
         String stagingRedisPrefix,
         boolean stagingRedisAllowPersistence,
-        Duration stagingRedisLease) {
+        Duration stagingRedisLease,
+        boolean stagingRedisCluster) {
 
     /** {@code STAGING_MAX_RECORDS} by default: what the documented {@code -Xmx1g} holds (decision 8). */
     public static final long DEFAULT_STAGING_MAX_RECORDS = 2_000_000L;
@@ -83,6 +87,10 @@ public record ServerConfig(
     public ServerConfig {
         if (!"memory".equals(staging) && !"redis".equals(staging)) {
             throw new IllegalArgumentException("STAGING must be memory or redis: " + staging);
+        }
+        if ("redis".equals(staging) && !stagingRedisCluster && redisUrl.contains(",")) {
+            throw new IllegalArgumentException("REDIS_URL names several nodes (" + redisUrl
+                    + "), which only a Redis Cluster takes: set STAGING_REDIS_CLUSTER=true, or name one Redis");
         }
     }
 
@@ -125,7 +133,8 @@ public record ServerConfig(
                 e.text("REDIS_URL", "redis://127.0.0.1:6379"),
                 e.text("STAGING_REDIS_PREFIX", "intake"),
                 e.bool("STAGING_REDIS_ALLOW_PERSISTENCE", false),
-                Duration.ofMillis(Math.max(1, (long) (1000 * e.decimal("STAGING_REDIS_LEASE_SECONDS", 30)))));
+                Duration.ofMillis(Math.max(1, (long) (1000 * e.decimal("STAGING_REDIS_LEASE_SECONDS", 30)))),
+                e.bool("STAGING_REDIS_CLUSTER", false));
     }
 
     /** Opens the database these settings name. */

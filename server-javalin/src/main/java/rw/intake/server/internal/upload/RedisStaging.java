@@ -7,13 +7,10 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.lettuce.core.KeyValue;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -161,9 +158,10 @@ final class RedisStaging implements StagingStore {
             return 0
             """;
 
-    private final RedisClient client;
-    private final StatefulRedisConnection<byte[], byte[]> connection;
-    private final RedisCommands<byte[], byte[]> redis;
+    private final RedisConnector connector;
+    /** One Redis's commands or the cluster's, routed by key (see {@link RedisConnector}). */
+    private final RedisClusterCommands<byte[], byte[]> redis;
+
     private final String prefix;
     private final long maxRecords;
     private final long maxRecordsPerUser;
@@ -198,10 +196,10 @@ final class RedisStaging implements StagingStore {
     record Meta(Upload.Stored upload, long version, int chunks) {}
 
     /**
-     * Connects and checks that Redis keeps nothing on disk.
+     * Connects (to one Redis or a Redis Cluster) and checks that Redis keeps nothing on disk.
      *
-     * @throws IllegalStateException when Redis persists (RDB {@code save} rules or {@code appendonly yes}) and
-     *                               {@code allowPersistence} is false, or cannot be reached
+     * @throws IllegalStateException when Redis persists (RDB {@code save} rules or {@code appendonly yes}, on any node
+     *                               of a cluster) and {@code allowPersistence} is false, or cannot be reached
      */
     RedisStaging(
             UploadModule.Redis config,
@@ -216,22 +214,8 @@ final class RedisStaging implements StagingStore {
         this.maxUploadsPerUser = maxUploadsPerUser;
         this.idleMillis = Math.max(1, idleExpiry.toMillis());
         this.leaseMillis = Math.max(100, config.lease().toMillis());
-        this.client = RedisClient.create(config.url());
-        try {
-            this.connection = client.connect(ByteArrayCodec.INSTANCE);
-        } catch (RedisException ex) {
-            client.shutdown();
-            throw new IllegalStateException(
-                    "STAGING=redis: cannot reach Redis at " + config.url() + ": " + ex.getMessage(), ex);
-        }
-        this.redis = connection.sync();
-        try {
-            checkPersistence(config.allowPersistence());
-        } catch (RuntimeException ex) {
-            connection.close();
-            client.shutdown();
-            throw ex;
-        }
+        this.connector = RedisConnector.open(config);
+        this.redis = connector.commands();
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(Math.max(1, cachedRecords))
                 .weigher((String id, Local l) ->
@@ -241,29 +225,6 @@ final class RedisStaging implements StagingStore {
         long every = Math.max(50, leaseMillis / 3);
         // runs until the store closes (shutdownNow); renew() reports its own failures
         var unusedRenewal = renewer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
-    }
-
-    private void checkPersistence(boolean allowed) {
-        Map<String, String> save = redis.configGet("save");
-        Map<String, String> aof = redis.configGet("appendonly");
-        String rules = save.getOrDefault("save", "");
-        boolean appendOnly = "yes".equalsIgnoreCase(aof.getOrDefault("appendonly", "no"));
-        if (rules.isBlank() && !appendOnly) {
-            return;
-        }
-        String what = (rules.isBlank() ? "" : "RDB snapshots (save \"" + rules + "\")")
-                + (!rules.isBlank() && appendOnly ? " and " : "")
-                + (appendOnly ? "the append-only file" : "");
-        if (allowed) {
-            LOG.warn(
-                    "STAGING=redis: Redis persists staged records to its disk ({}); accepted because"
-                            + " STAGING_REDIS_ALLOW_PERSISTENCE=true",
-                    what);
-            return;
-        }
-        throw new IllegalStateException("STAGING=redis: Redis persists to its disk (" + what + "), which would write"
-                + " every staged record there; turn persistence off (save \"\" and appendonly no) or set"
-                + " STAGING_REDIS_ALLOW_PERSISTENCE=true to accept it");
     }
 
     // ---- keys
@@ -847,7 +808,6 @@ final class RedisStaging implements StagingStore {
         }
         home.clear();
         cache.invalidateAll();
-        connection.close();
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        connector.close();
     }
 }

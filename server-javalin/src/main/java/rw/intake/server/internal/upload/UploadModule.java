@@ -74,8 +74,9 @@ public final class UploadModule implements AutoCloseable {
      *
      * @param allowPersistence start even if Redis writes to its disk (RDB snapshots or the append-only file)
      * @param lease            how long an upload's validation, edit or commit lock outlives its instance
+     * @param cluster          {@code url} names seed nodes of a Redis Cluster ({@code redis://host1:port1,host2:port2})
      */
-    public record Redis(String url, String prefix, boolean allowPersistence, Duration lease) {}
+    public record Redis(String url, String prefix, boolean allowPersistence, Duration lease, boolean cluster) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(UploadModule.class);
     private final UploadService service;

@@ -4,14 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import rw.intake.sample.SampleSpec;
 import rw.intake.sample.SampleWorkbooks;
 import rw.intake.server.TestServer;
@@ -30,6 +25,15 @@ import rw.intake.server.TestServer;
  */
 final class SharedStagingTest {
     private static final int ROWS = 9_000;
+    /** The settings of {@link #theBudgetHoldsAcross}: two uploads per user. */
+    static final Map<String, String> BUDGET = Map.of(
+            "STAGING_MAX_UPLOADS_PER_USER",
+            "2",
+            "STAGING_MAX_RECORDS",
+            "100000",
+            "STAGING_MAX_RECORDS_PER_USER",
+            "100000");
+
     private final String prefix = TestServer.freshRedisPrefix();
     private final String db =
             "jdbc:h2:mem:shared" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
@@ -69,12 +73,20 @@ final class SharedStagingTest {
     @Test
     void uploadOnA_pagedOnB_committedOnB_secondCommitOnA409_deleteOnA_404OnB() {
         String token = twoInstances("shared");
-        // generated rows with every kind of error and warning
-        String id = Workbooks.accepted(a, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(ROWS, 42)));
+        String id = stagedOnA_pagedAndEditedOnB(a, b, token, ROWS);
+        committedOnB_secondCommitOnA409_deleteOnA_404OnB(a, b, token, id, ROWS);
+    }
+
+    /**
+     * Uploads {@code rows} generated rows (every kind of error and warning) on A; B sees the same summary and
+     * byte-identical pages, filtered ones too; an edit on B is seen on A. The id of the upload.
+     */
+    static String stagedOnA_pagedAndEditedOnB(TestServer a, TestServer b, String token, int rows) {
+        String id = Workbooks.accepted(a, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(rows, 42)));
 
         JsonNode onB = Workbooks.settled(b, token, id);
         assertThat(onB.get("status").asText()).isEqualTo("validated");
-        assertThat(onB.get("totals").get("records").asLong()).isEqualTo(ROWS);
+        assertThat(onB.get("totals").get("records").asLong()).isEqualTo(rows);
         assertThat(onB.get("totals").get("invalid").asLong()).isPositive();
         assertThat(Workbooks.settled(a, token, id)).isEqualTo(onB);
         for (String query : List.of(
@@ -99,15 +111,24 @@ final class SharedStagingTest {
         assertThat(row2.body()).contains("\"names\":\"Edited On B\"").contains("\"edited\":true");
         JsonNode afterEdit = TestServer.json(a.get("/api/v1/uploads/" + id, token));
         assertThat(TestServer.json(b.get("/api/v1/uploads/" + id, token))).isEqualTo(afterEdit);
+        return id;
+    }
 
+    /**
+     * The upload of {@code rows} staged on A and B is committed on B; a commit on A then answers 409; a delete on A
+     * makes it 404 on B.
+     */
+    static void committedOnB_secondCommitOnA409_deleteOnA_404OnB(
+            TestServer a, TestServer b, String token, String id, int rows) {
+        JsonNode staged = TestServer.json(a.get("/api/v1/uploads/" + id, token));
         HttpResponse<String> committed = b.postJson("/api/v1/uploads/" + id + "/commit", token, "{}");
         assertThat(committed.statusCode()).as(committed.body()).isEqualTo(200);
         JsonNode result = TestServer.json(committed);
         // the default mode commits every record not left out, the invalid ones marked so
         assertThat(result.get("committed").asLong())
-                .isEqualTo(afterEdit.get("totals").get("records").asLong());
+                .isEqualTo(staged.get("totals").get("records").asLong());
         assertThat(result.get("committed").asLong() + result.get("skipped").asLong())
-                .isEqualTo(ROWS);
+                .isEqualTo(rows);
         assertThat(Workbooks.problemCode(a.postJson("/api/v1/uploads/" + id + "/commit", token, "{}"), 409))
                 .isEqualTo("upload.already_committed");
         assertThat(TestServer.json(a.get("/api/v1/uploads/" + id, token))
@@ -124,15 +145,13 @@ final class SharedStagingTest {
 
     @Test
     void theBudgetHoldsAcrossInstances() {
-        Map<String, String> budget = Map.of(
-                "STAGING_MAX_UPLOADS_PER_USER",
-                "2",
-                "STAGING_MAX_RECORDS",
-                "100000",
-                "STAGING_MAX_RECORDS_PER_USER",
-                "100000");
-        a = instance(budget);
-        b = instance(budget);
+        a = instance(BUDGET);
+        b = instance(BUDGET);
+        theBudgetHoldsAcross(a, b);
+    }
+
+    /** A and B, started with {@link #BUDGET}, refuse a user's third upload and free room on the other's delete. */
+    static void theBudgetHoldsAcross(TestServer a, TestServer b) {
         String token = a.clerkToken("budget");
         byte[] workbook = Workbooks.xlsx(Workbooks.people(0, 10));
         String first = Workbooks.accepted(a, token, workbook);
@@ -193,30 +212,9 @@ final class SharedStagingTest {
     }
 
     @Test
-    void aRedisThatPersistsIsRefused() throws Exception {
-        Path dir = Files.createDirectories(Paths.get("target", "redis-persist-" + UUID.randomUUID()));
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Process redis = new ProcessBuilder(
-                        "redis-server",
-                        "--port",
-                        String.valueOf(port),
-                        "--bind",
-                        "127.0.0.1",
-                        "--appendonly",
-                        "yes",
-                        "--save",
-                        "",
-                        "--dir",
-                        dir.toAbsolutePath().toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("redis.log").toFile())
-                .start();
-        try {
-            awaitPing(port);
-            Map<String, String> env = Map.of("REDIS_URL", "redis://127.0.0.1:" + port);
+    void aRedisThatPersistsIsRefused(@TempDir Path dir) {
+        try (PrivateRedis redis = PrivateRedis.start(dir, "--appendonly", "yes")) {
+            Map<String, String> env = Map.of("REDIS_URL", "redis://" + redis.address());
             assertThatThrownBy(() -> instance(env))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("append-only file")
@@ -225,30 +223,6 @@ final class SharedStagingTest {
             accepted.put("STAGING_REDIS_ALLOW_PERSISTENCE", "true");
             a = instance(accepted);
             assertThat(a.get("/api/v1/uploads", a.clerkToken("p")).statusCode()).isEqualTo(200);
-        } finally {
-            redis.destroy();
-            redis.waitFor(10, TimeUnit.SECONDS);
         }
-    }
-
-    /** Waits (bounded) until the test's own Redis answers on {@code port}. */
-    private static void awaitPing(int port) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            try {
-                Process p = new ProcessBuilder("redis-cli", "-p", String.valueOf(port), "ping").start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (p.waitFor() == 0 && out.contains("PONG")) {
-                    return;
-                }
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(ex);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
-        throw new AssertionError("the test's redis-server did not answer on port " + port);
     }
 }

@@ -1,0 +1,196 @@
+package rw.intake.server.internal.upload;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ReadFrom;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The redis store's connection, to one Redis ({@link RedisClient}) or to a Redis Cluster ({@link RedisClusterClient},
+ * {@code STAGING_REDIS_CLUSTER=true}): the one class that knows which. Both give {@link RedisClusterCommands}, the
+ * commands that Lettuce's standalone and cluster APIs share, and the store uses nothing else.
+ *
+ * <p>On a cluster, Lettuce sends each command to the master of its key's slot, follows {@code MOVED} and {@code ASK}
+ * redirects, and refreshes its view of the cluster after them and every minute. Reads go to masters only
+ * ({@link ReadFrom#UPSTREAM}): a replica may lag behind an edit. A command naming several keys (MGET, DEL, a script)
+ * must name keys of one hash tag, which the store's layout gives: {@code {prefix:id}} for an upload, {@code {prefix}}
+ * for the budget.
+ *
+ * <p>Opening checks that no server holding staged records writes them to its disk: the one Redis, or every node of
+ * the cluster, masters and replicas (a node that the cluster marks failed is skipped with a warning).
+ * Thread-safe (Lettuce's connections are); close it once.
+ */
+final class RedisConnector implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RedisConnector.class);
+
+    private final AbstractRedisClient client;
+    private final StatefulConnection<byte[], byte[]> connection;
+    private final RedisClusterCommands<byte[], byte[]> commands;
+
+    private RedisConnector(
+            AbstractRedisClient client,
+            StatefulConnection<byte[], byte[]> connection,
+            RedisClusterCommands<byte[], byte[]> commands) {
+        this.client = client;
+        this.connection = connection;
+        this.commands = commands;
+    }
+
+    /**
+     * Connects as {@code config} says and checks that Redis keeps nothing on disk.
+     *
+     * @throws IllegalStateException when Redis cannot be reached; when it is a cluster node and {@code config.cluster()}
+     *                               is false; or when it persists (RDB {@code save} rules or {@code appendonly yes},
+     *                               on any node of a cluster) and {@code config.allowPersistence()} is false
+     */
+    static RedisConnector open(UploadModule.Redis config) {
+        RedisConnector c = config.cluster() ? cluster(config.url()) : standalone(config.url());
+        try {
+            c.check(config);
+        } catch (RuntimeException ex) {
+            c.close();
+            throw ex;
+        }
+        return c;
+    }
+
+    private static RedisConnector standalone(String url) {
+        RedisClient client = RedisClient.create(url);
+        try {
+            StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+            return new RedisConnector(client, connection, connection.sync());
+        } catch (RedisException ex) {
+            client.shutdown();
+            throw new IllegalStateException("STAGING=redis: cannot reach Redis at " + url + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static RedisConnector cluster(String url) {
+        // seed nodes separated by commas: redis://[:password@]host1[:port1][,host2[:port2]]
+        RedisClusterClient client = RedisClusterClient.create(url);
+        client.setOptions(ClusterClientOptions.builder()
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(Duration.ofMinutes(1))
+                        .build())
+                .build());
+        try {
+            StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+            connection.setReadFrom(ReadFrom.UPSTREAM);
+            return new RedisConnector(client, connection, connection.sync());
+        } catch (RedisException ex) {
+            client.shutdown();
+            throw new IllegalStateException(
+                    "STAGING=redis: cannot reach the Redis Cluster at " + url + " (STAGING_REDIS_CLUSTER=true): "
+                            + ex.getMessage(),
+                    ex);
+        }
+    }
+
+    /** The commands, on the one Redis or routed over the cluster by key. */
+    RedisClusterCommands<byte[], byte[]> commands() {
+        return commands;
+    }
+
+    private void check(UploadModule.Redis config) {
+        if (connection instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster) {
+            List<String> persisting = new ArrayList<>();
+            for (RedisClusterNode node : cluster.getPartitions()) {
+                String at = address(node);
+                if (node.is(NodeFlag.FAIL) || node.is(NodeFlag.NOADDR)) {
+                    LOG.warn(
+                            "STAGING=redis: Redis Cluster node {} is marked failed; its persistence is not checked",
+                            at);
+                    continue;
+                }
+                String what;
+                try {
+                    what = persistence(cluster.getConnection(node.getNodeId()).sync());
+                } catch (RedisException ex) {
+                    throw new IllegalStateException(
+                            "STAGING=redis: cannot check Redis Cluster node " + at + " for persistence: "
+                                    + ex.getMessage(),
+                            ex);
+                }
+                if (what != null) {
+                    persisting.add(what + " on " + at);
+                }
+            }
+            refuse(persisting.isEmpty() ? null : String.join("; ", persisting), config.allowPersistence());
+            return;
+        }
+        if (clusterNode()) {
+            // one connection to one node would see MOVED for every key of the other nodes' slots
+            throw new IllegalStateException("STAGING=redis: Redis at " + config.url() + " is a node of a Redis Cluster;"
+                    + " set STAGING_REDIS_CLUSTER=true (REDIS_URL may name one or more of its nodes)");
+        }
+        refuse(persistence(commands), config.allowPersistence());
+    }
+
+    /** Whether the one Redis is a node of a cluster; false where {@code INFO} is not allowed (it then cannot tell). */
+    private boolean clusterNode() {
+        try {
+            return commands.info("cluster").contains("cluster_enabled:1");
+        } catch (RedisCommandExecutionException ex) {
+            LOG.debug("STAGING=redis: INFO cluster refused ({}); taken as a single Redis", ex.getMessage());
+            return false;
+        }
+    }
+
+    private static String address(RedisClusterNode node) {
+        RedisURI uri = node.getUri();
+        return uri == null ? node.getNodeId() : uri.getHost() + ":" + uri.getPort();
+    }
+
+    /** What of the server's configuration writes to its disk; null if nothing. */
+    private static String persistence(RedisClusterCommands<byte[], byte[]> server) {
+        String rules = server.configGet("save").getOrDefault("save", "");
+        boolean appendOnly =
+                "yes".equalsIgnoreCase(server.configGet("appendonly").getOrDefault("appendonly", "no"));
+        if (rules.isBlank() && !appendOnly) {
+            return null;
+        }
+        return (rules.isBlank() ? "" : "RDB snapshots (save \"" + rules + "\")")
+                + (!rules.isBlank() && appendOnly ? " and " : "")
+                + (appendOnly ? "the append-only file" : "");
+    }
+
+    private static void refuse(String what, boolean allowed) {
+        if (what == null) {
+            return;
+        }
+        if (allowed) {
+            LOG.warn(
+                    "STAGING=redis: Redis persists staged records to its disk ({}); accepted because"
+                            + " STAGING_REDIS_ALLOW_PERSISTENCE=true",
+                    what);
+            return;
+        }
+        throw new IllegalStateException("STAGING=redis: Redis persists to its disk (" + what + "), which would write"
+                + " every staged record there; turn persistence off (save \"\" and appendonly no) or set"
+                + " STAGING_REDIS_ALLOW_PERSISTENCE=true to accept it");
+    }
+
+    /** Closes the connection (and the cluster's connections to each node) and the client's threads. */
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+}
