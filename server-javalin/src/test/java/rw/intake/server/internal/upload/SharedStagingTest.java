@@ -4,24 +4,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import rw.intake.sample.SampleSpec;
 import rw.intake.sample.SampleWorkbooks;
 import rw.intake.server.TestServer;
+import rw.intake.storage.CommitMode;
+import rw.intake.storage.CommitRequest;
+import rw.intake.storage.UploadTotals;
 
 /**
  * Two server instances in one JVM on different ports, sharing the machine's Redis (a fresh key prefix per test) and
- * one database: whichever instance a request reaches answers for any upload.
+ * one PostgreSQL database (a fresh schema for the class, on {@code INTAKE_TEST_POSTGRES_URL}'s server or an embedded
+ * one, see {@link ExternalDatabase}): whichever instance a request reaches answers for any upload.
  */
 final class SharedStagingTest {
     private static final int ROWS = 9_000;
@@ -34,9 +44,8 @@ final class SharedStagingTest {
             "STAGING_MAX_RECORDS_PER_USER",
             "100000");
 
+    private static ExternalDatabase db;
     private final String prefix = TestServer.freshRedisPrefix();
-    private final String db =
-            "jdbc:h2:mem:shared" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
     private TestServer a;
     private TestServer b;
 
@@ -45,7 +54,7 @@ final class SharedStagingTest {
         env.put("STAGING", "redis");
         env.put("REDIS_URL", TestServer.REDIS_URL);
         env.put("STAGING_REDIS_PREFIX", prefix);
-        env.put("DB_URL", db);
+        env.putAll(db.env());
         env.putAll(extra);
         return TestServer.start(env);
     }
@@ -55,6 +64,18 @@ final class SharedStagingTest {
         a = instance(Map.of());
         b = instance(Map.of());
         return a.clerkToken(clerk);
+    }
+
+    @BeforeAll
+    static void schema() {
+        db = ExternalDatabase.create("INTAKE_TEST_POSTGRES_URL");
+    }
+
+    @AfterAll
+    static void dropSchema() {
+        if (db != null) {
+            db.close();
+        }
     }
 
     @AfterEach
@@ -182,6 +203,95 @@ final class SharedStagingTest {
         HttpResponse<String> committed = b.postJson("/api/v1/uploads/" + id + "/commit", token, "{}");
         assertThat(committed.statusCode()).as(committed.body()).isEqualTo(200);
         assertThat(TestServer.json(committed).get("committed").asLong()).isEqualTo(5_000);
+    }
+
+    /**
+     * A stopped during a commit, before its transaction committed: what it left in Redis is the upload
+     * {@code committing} with no lock (its lease ran out). B reads it as validated, and commits it, once.
+     */
+    @Test
+    void aStopsDuringACommitBeforeTheDatabaseCommitted_bCommits() throws Exception {
+        String token = twoInstances("commit-lost");
+        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(200_000, 20)));
+        assertThat(Workbooks.settled(a, token, id).get("status").asText()).isEqualTo("validated");
+        a.close();
+        a = null;
+        leftCommitting(id);
+        assertThat(TestServer.json(b.get("/api/v1/uploads/" + id, token))
+                        .get("status")
+                        .asText())
+                .isEqualTo("validated");
+
+        HttpResponse<String> committed = b.postJson("/api/v1/uploads/" + id + "/commit", token, "{}");
+        assertThat(committed.statusCode()).as(committed.body()).isEqualTo(200);
+        assertThat(TestServer.json(committed).get("committed").asLong()).isEqualTo(20);
+        assertThat(db.count("SELECT COUNT(*) FROM users WHERE upload_id = '" + id + "'"))
+                .isEqualTo(20);
+        assertThat(Workbooks.problemCode(b.postJson("/api/v1/uploads/" + id + "/commit", token, "{}"), 409))
+                .isEqualTo("upload.already_committed");
+    }
+
+    /**
+     * A stopped during a commit after its transaction committed, before Redis recorded it: the upload is left
+     * {@code committing} with no lock. The database's record of the upload refuses B's commit, and no record is saved
+     * twice. A's transaction is made here through storage directly, as A's commit would have made it.
+     */
+    @Test
+    void aStopsDuringACommitAfterTheDatabaseCommitted_bRefusesToCommitAgain() throws Exception {
+        String token = twoInstances("committed-once");
+        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(300_000, 20)));
+        assertThat(Workbooks.settled(a, token, id).get("status").asText()).isEqualTo("validated");
+        a.storage()
+                .users()
+                .commit(
+                        new CommitRequest(
+                                id,
+                                "committed-once",
+                                "people.xlsx",
+                                CommitMode.ALL,
+                                new UploadTotals(20, 20, 0, 0, 0),
+                                0,
+                                List.of()),
+                        List.of());
+        a.close();
+        a = null;
+        leftCommitting(id);
+
+        assertThat(Workbooks.problemCode(b.postJson("/api/v1/uploads/" + id + "/commit", token, "{}"), 409))
+                .isEqualTo("upload.already_committed");
+        assertThat(db.count("SELECT COUNT(*) FROM users WHERE upload_id = '" + id + "'"))
+                .isZero();
+        // the refused commit leaves the lock free and the upload readable on B
+        assertThat(b.get("/api/v1/uploads/" + id + "/records?page=1&size=50", token)
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(Workbooks.problemCode(b.postJson("/api/v1/uploads/" + id + "/commit", token, "{}"), 409))
+                .isEqualTo("upload.already_committed");
+    }
+
+    /**
+     * Puts upload {@code id} in Redis as a commit leaves it when its instance stops while it runs: {@code committing},
+     * and no lock (the lock's lease ran out).
+     */
+    private void leftCommitting(String id) {
+        RedisClient client = RedisClient.create(TestServer.REDIS_URL);
+        try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
+            byte[] key = ("{" + prefix + ":" + id + "}:meta").getBytes(StandardCharsets.UTF_8);
+            byte[] meta = c.sync().get(key);
+            String json = new String(meta, 1, meta.length - 1, StandardCharsets.UTF_8);
+            assertThat(json).contains("\"status\":\"VALIDATED\"");
+            byte[] body = json.replace("\"status\":\"VALIDATED\"", "\"status\":\"COMMITTING\"")
+                    .getBytes(StandardCharsets.UTF_8);
+            byte[] committing = new byte[body.length + 1];
+            committing[0] = meta[0];
+            System.arraycopy(body, 0, committing, 1, body.length);
+            assertThat(c.sync().set(key, committing, SetArgs.Builder.xx().keepttl()))
+                    .isEqualTo("OK");
+            assertThat(c.sync().exists(("{" + prefix + ":" + id + "}:lock").getBytes(StandardCharsets.UTF_8)))
+                    .isZero();
+        } finally {
+            client.shutdown();
+        }
     }
 
     @Test
