@@ -66,7 +66,7 @@ import rw.intake.validation.ValidatedRecord;
 public class ReadBench {
 
     /** Default limits but bytes: a million records as CSV are about 75 MiB. */
-    private static final SheetReader READER = SheetReader.builder()
+    static final SheetReader READER = SheetReader.builder()
             .limits(new ReadLimits(256L << 20, ReadLimits.DEFAULT_MAX_INFLATED_BYTES, ReadLimits.DEFAULT_MAX_ROWS))
             .build();
 

@@ -366,7 +366,9 @@ public final class UploadService {
     private final class Validation {
         private final Upload upload;
         private final SheetRecords sheet;
-        private final BatchValidator checks = validator.newBatch();
+        /** Its duplicate index sized up front from the rows the sheet's XML holds, when known (not for CSV). */
+        private final BatchValidator checks;
+
         private final BatchValidator lookups = validator.newBatch();
         /** The counters of the last chunk staged (registering thread). */
         private long rowsRead;
@@ -378,6 +380,7 @@ public final class UploadService {
         Validation(Upload upload, SheetRecords sheet) {
             this.upload = upload;
             this.sheet = sheet;
+            this.checks = validator.newBatch((int) Math.max(0, Math.min(maxRows, sheet.maxDataRows())));
         }
 
         /** Reads the sheet into chunks; a fault of the file ends the pipeline. */
