@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -55,6 +56,10 @@ public final class UploadService {
     private static final int QUEUED_CHUNKS = 8;
     /** The code of a request, or of an upload's failure, that needed the database while it could not be reached. */
     public static final String DATABASE_UNAVAILABLE = "database.unavailable";
+    /** The longest wait for the end of a validation a summary request may ask for ({@code wait}, in seconds). */
+    public static final int MAX_WAIT_SECONDS = 20;
+    /** How long a summary request waits at most for an upload validating on another instance. */
+    static final Duration ELSEWHERE_WAIT = Duration.ofMillis(500);
 
     private final SheetReader reader;
     private final RecordValidator validator;
@@ -158,6 +163,29 @@ public final class UploadService {
 
     public UploadSummary summary(Principal caller, String id) {
         return find(caller, id).summary();
+    }
+
+    /**
+     * The summary as soon as the upload is no longer validating, or once {@code wait} has passed (then still
+     * validating): a client learns of the end in one request, when it happens, instead of polling. For an upload
+     * validating on another instance (shared staging) the wait is cut to {@link #ELSEWHERE_WAIT}, as its end is not
+     * seen here. Completes at once for an upload that is not validating; with 404 {@code upload.not_found} when the
+     * upload is deleted meanwhile.
+     *
+     * @throws ApiException 404 {@code upload.not_found}
+     */
+    public CompletableFuture<UploadSummary> summaryWhenSettled(Principal caller, String id, Duration wait) {
+        Upload u = find(caller, id);
+        if (wait.isZero() || u.settled().isDone()) {
+            return CompletableFuture.completedFuture(u.summary());
+        }
+        Duration bound = u.settlesHere() || wait.compareTo(ELSEWHERE_WAIT) <= 0 ? wait : ELSEWHERE_WAIT;
+        // a copy: completing the wait at its timeout must not settle the upload
+        return u.settled()
+                .copy()
+                .handle((status, failure) -> Boolean.TRUE)
+                .completeOnTimeout(Boolean.FALSE, bound.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(ended -> summary(caller, id));
     }
 
     /**
