@@ -81,14 +81,11 @@ export async function uploadDropped(file) {
   box.insertBefore(rows.node, status);
   rows.progress.removeAttribute('value'); // the sheet's row count is not known ahead: an indeterminate bar
   box.dataset.state = 'validating';
-  let pause = 100;
   while (summary.status === 'validating') {
     rows.text.textContent = t('uploads.rowsSoFar', { rows: summary.progress.rowsRead });
+    // answered as soon as validation ends, or after a second with the rows read so far
     // eslint-disable-next-line no-await-in-loop
-    await new Promise((r) => { setTimeout(r, pause); });
-    pause = Math.min(500, pause * 2);
-    // eslint-disable-next-line no-await-in-loop
-    summary = await get(`/api/v1/uploads/${summary.id}`);
+    summary = await get(`/api/v1/uploads/${summary.id}?wait=1`);
   }
   rows.progress.max = 1;
   rows.progress.value = 1;

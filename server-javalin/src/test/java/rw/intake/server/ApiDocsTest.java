@@ -61,6 +61,7 @@ final class ApiDocsTest {
      */
     static final Map<String, Set<String>> QUERY = Map.of(
             "POST /api/v1/uploads", Set.of("sheet", "fileName"),
+            "GET /api/v1/uploads/{id}", Set.of("wait"),
             "GET /api/v1/uploads/{id}/records", Set.of("page", "size", "status", "field", "code"),
             "GET /api/v1/users", Set.of("page", "size", "uploadId", "valid"),
             "POST /api/v1/upload", Set.of("fileName"),

@@ -21,6 +21,13 @@ public final class RequestParams {
         return integer(ctx, "size", DEFAULT_SIZE, 1, MAX_SIZE);
     }
 
+    /**
+     * A number of seconds to wait at most, from 0 to {@value UploadService#MAX_WAIT_SECONDS}; 0 when absent.
+     */
+    static int seconds(Context ctx, String name) {
+        return integer(ctx, name, 0, 0, UploadService.MAX_WAIT_SECONDS);
+    }
+
     /** An optional boolean parameter ({@code true}/{@code false}), null when absent. */
     public static Boolean bool(Context ctx, String name) {
         String v = ctx.queryParam(name);

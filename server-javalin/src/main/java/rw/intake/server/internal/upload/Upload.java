@@ -62,6 +62,8 @@ final class Upload {
     private volatile Failure failure;
     private volatile CommitResult commit;
     private volatile boolean released;
+    /** Rebuilt from a shared store: validating elsewhere, its end is not seen by {@link #settled()} here. */
+    private volatile boolean restored;
     /** The packed records and their filter indexes, swapped as one; null once failed. */
     private volatile Staged staged = new Staged(new StagedRecords(), new RecordIndex(), new DuplicateKeys());
 
@@ -221,6 +223,7 @@ final class Upload {
         }
         Upload u = new Upload(
                 s.id(), s.owner(), s.fileName(), s.createdAt(), s.ignoredColumns(), s.fieldHeaders(), s.maxDataRows());
+        u.restored = true;
         u.sequence = s.sequence();
         u.reserved.set(s.reserved());
         Staged st = u.staged;
@@ -338,6 +341,14 @@ final class Upload {
     /** Completes when validation has finished, failed, or the upload was released. */
     CompletableFuture<UploadStatus> settled() {
         return settled;
+    }
+
+    /**
+     * Whether {@link #settled()} completes when its validation ends: false for an upload rebuilt from a shared store
+     * while it was validating on another instance (a later look-up sees its end, this copy does not).
+     */
+    boolean settlesHere() {
+        return !restored || status != UploadStatus.VALIDATING;
     }
 
     /** Records staged now (for the budget). */

@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Header;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import rw.intake.server.internal.auth.Principal;
 import rw.intake.server.internal.http.ApiException;
 import rw.intake.storage.CommitMode;
@@ -51,8 +53,21 @@ final class UploadRoutes {
         ctx.json(service.list(Principal.of(ctx)));
     }
 
+    /**
+     * {@code GET .../{id}}, with {@code wait} (seconds, 0 to {@value UploadService#MAX_WAIT_SECONDS}): answered
+     * once the upload is no longer validating or the wait has passed, whichever is first; the request's thread is
+     * not held meanwhile.
+     */
     void summary(Context ctx) {
-        ctx.json(service.summary(Principal.of(ctx), ctx.pathParam("id")));
+        Principal caller = Principal.of(ctx);
+        String id = ctx.pathParam("id");
+        int wait = RequestParams.seconds(ctx, "wait");
+        if (wait == 0) {
+            ctx.json(service.summary(caller, id));
+            return;
+        }
+        CompletableFuture<UploadSummary> answer = service.summaryWhenSettled(caller, id, Duration.ofSeconds(wait));
+        ctx.future(() -> answer.thenAccept(ctx::json));
     }
 
     void records(Context ctx) throws IOException {

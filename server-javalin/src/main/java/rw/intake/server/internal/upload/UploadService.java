@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -55,6 +56,10 @@ public final class UploadService {
     private static final int QUEUED_CHUNKS = 8;
     /** The code of a request, or of an upload's failure, that needed the database while it could not be reached. */
     public static final String DATABASE_UNAVAILABLE = "database.unavailable";
+    /** The longest wait for the end of a validation a summary request may ask for ({@code wait}, in seconds). */
+    public static final int MAX_WAIT_SECONDS = 20;
+    /** How often a summary request that waits looks again at an upload validating on another instance. */
+    static final Duration ELSEWHERE_POLL = Duration.ofMillis(50);
 
     private final SheetReader reader;
     private final RecordValidator validator;
@@ -158,6 +163,45 @@ public final class UploadService {
 
     public UploadSummary summary(Principal caller, String id) {
         return find(caller, id).summary();
+    }
+
+    /**
+     * The summary as soon as the upload is no longer validating, or once {@code wait} has passed (then still
+     * validating): a client learns of the end in one request, when it happens, instead of polling. An upload
+     * validating on another instance (shared staging) is looked at again every {@link #ELSEWHERE_POLL}, as its end is
+     * not signalled here. Completes at once for an upload that is not validating; with 404 {@code upload.not_found} when the
+     * upload is deleted meanwhile.
+     *
+     * @throws ApiException 404 {@code upload.not_found}
+     */
+    public CompletableFuture<UploadSummary> summaryWhenSettled(Principal caller, String id, Duration wait) {
+        Upload u = find(caller, id);
+        if (wait.isZero() || u.settled().isDone()) {
+            return CompletableFuture.completedFuture(u.summary());
+        }
+        if (!u.settlesHere()) {
+            return settledElsewhere(caller, id, System.nanoTime() + wait.toNanos());
+        }
+        // a copy: completing the wait at its timeout must not settle the upload
+        return u.settled()
+                .copy()
+                .handle((status, failure) -> Boolean.TRUE)
+                .completeOnTimeout(Boolean.FALSE, wait.toMillis(), TimeUnit.MILLISECONDS)
+                .thenApply(ended -> summary(caller, id));
+    }
+
+    /**
+     * An upload validating on another instance: looked up again every {@link #ELSEWHERE_POLL} (one read of the shared
+     * store, no thread held in between) until it is no longer validating or the deadline ({@link System#nanoTime})
+     * has passed.
+     */
+    private CompletableFuture<UploadSummary> settledElsewhere(Principal caller, String id, long deadline) {
+        return CompletableFuture.supplyAsync(
+                        () -> find(caller, id),
+                        CompletableFuture.delayedExecutor(ELSEWHERE_POLL.toMillis(), TimeUnit.MILLISECONDS))
+                .thenCompose(u -> u.status() != UploadStatus.VALIDATING || System.nanoTime() - deadline >= 0
+                        ? CompletableFuture.completedFuture(u.summary())
+                        : settledElsewhere(caller, id, deadline));
     }
 
     /**

@@ -105,7 +105,8 @@ final class SharedStagingTest {
     static String stagedOnA_pagedAndEditedOnB(TestServer a, TestServer b, String token, int rows) {
         String id = Workbooks.accepted(a, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(rows, 42)));
 
-        JsonNode onB = Workbooks.settled(b, token, id);
+        // B waits for the end of a validation running on A in one request (it looks at the shared store meanwhile)
+        JsonNode onB = TestServer.json(b.get("/api/v1/uploads/" + id + "?wait=20", token));
         assertThat(onB.get("status").asText()).isEqualTo("validated");
         assertThat(onB.get("totals").get("records").asLong()).isEqualTo(rows);
         assertThat(onB.get("totals").get("invalid").asLong()).isPositive();
