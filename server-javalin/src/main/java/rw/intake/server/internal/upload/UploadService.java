@@ -157,7 +157,7 @@ public final class UploadService {
     }
 
     public UploadSummary summary(Principal caller, String id) {
-        return find(caller, id).summary();
+        return view(caller, id).summary();
     }
 
     /**
@@ -171,7 +171,7 @@ public final class UploadService {
 
     /** As {@link #records}, as the JSON document of the records route (written without rebuilding the records). */
     public byte[] recordsJson(Principal caller, String id, RecordFilter filter, int page, int size) {
-        return find(caller, id).pageJson(filter, page, size);
+        return view(caller, id).pageJson(filter, page, size);
     }
 
     /**
@@ -254,7 +254,7 @@ public final class UploadService {
      * @throws ApiException 404 {@code record.not_found}; 409 {@code upload.not_ready}, {@code upload.failed}
      */
     Upload.Detail record(Principal caller, String id, int row) {
-        return find(caller, id).record(row);
+        return view(caller, id).record(row);
     }
 
     /**
@@ -271,7 +271,8 @@ public final class UploadService {
 
     /** Drops the upload from staging. */
     public void delete(Principal caller, String id) {
-        staging.remove(find(caller, id).id);
+        view(caller, id);
+        staging.remove(id);
     }
 
     /** The id of the caller's most recent upload (legacy routes). */
@@ -325,6 +326,15 @@ public final class UploadService {
     private Upload find(Principal caller, String id) {
         Upload u = id == null ? null : staging.get(id);
         if (u == null || !caller.maySee(u.owner)) {
+            throw ApiException.notFound("upload.not_found", "no upload " + id);
+        }
+        return u;
+    }
+
+    /** As {@link #find}, for the read-only routes (a shared store reads only what they cover). */
+    private ReadableUpload view(Principal caller, String id) {
+        ReadableUpload u = id == null ? null : staging.read(id);
+        if (u == null || !caller.maySee(u.owner())) {
             throw ApiException.notFound("upload.not_found", "no upload " + id);
         }
         return u;
