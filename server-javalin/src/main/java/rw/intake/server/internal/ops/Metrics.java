@@ -5,6 +5,7 @@ import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -94,6 +95,14 @@ public final class Metrics implements UploadEvents {
                 uploads,
                 UploadModule::stagedBytes);
         gauge("intake.staging.uploads", "uploads staged", uploads, UploadModule::stagedUploads);
+        FunctionCounter.builder("intake.staging.reads", uploads, UploadModule::stagedUploadsRead)
+                .tag("what", "upload")
+                .description("reads from the shared staging store: whole uploads, or chunks of records")
+                .register(registry);
+        FunctionCounter.builder("intake.staging.reads", uploads, UploadModule::stagedChunksRead)
+                .tag("what", "chunk")
+                .description("reads from the shared staging store: whole uploads, or chunks of records")
+                .register(registry);
     }
 
     private void gauge(String name, String description, UploadModule uploads, ToDoubleFunction<UploadModule> f) {

@@ -1,7 +1,9 @@
 package rw.intake.server.internal.upload;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import rw.intake.validation.Field;
 import rw.intake.validation.ValidatedRecord;
@@ -19,6 +21,7 @@ final class RecordIndex {
     private static final int ALL = 0;
     private static final int VALID = 1;
     private static final int INVALID = 2;
+    private static final String[] STATUSES = {"all", "valid", "invalid"};
 
     /** Per field: the lists for all, valid and invalid records with a violation on it (null until one is seen). */
     private final IntList[][] byField = new IntList[FIELDS.length][3];
@@ -27,6 +30,9 @@ final class RecordIndex {
 
     private final IntList valid = new IntList(1024);
     private final IntList invalid = new IntList(256);
+    /** The lists an edit changed since {@link #takeChanged}, as the filters they serve (a shared store's). */
+    private final Set<RecordFilter> changed = new HashSet<>();
+
     private int size;
 
     private static final class CodeLists {
@@ -46,11 +52,72 @@ final class RecordIndex {
     /** Takes the record at {@code index}, as {@code r} was indexed, out of its lists (editing). */
     void remove(int index, ValidatedRecord r) {
         lists(r, l -> l.removeSorted(index));
+        changed(r);
     }
 
     /** Puts the record at {@code index}, as {@code r} now is, into its lists in row order (editing). */
     void insert(int index, ValidatedRecord r) {
         lists(r, l -> l.insertSorted(index));
+        changed(r);
+    }
+
+    /** Notes the lists of {@code r} as changed, by the filters they serve. */
+    private void changed(ValidatedRecord r) {
+        String status = r.valid() ? "valid" : "invalid";
+        changed.add(new RecordFilter(status, null, null));
+        for (Violation v : r.violations()) {
+            changed.add(new RecordFilter("all", v.field(), null));
+            changed.add(new RecordFilter(status, v.field(), null));
+            changed.add(new RecordFilter("all", null, v.code()));
+            changed.add(new RecordFilter(status, null, v.code()));
+        }
+    }
+
+    /** The lists edits changed since the last call, as the filters they serve; forgets them. */
+    Set<RecordFilter> takeChanged() {
+        Set<RecordFilter> out = Set.copyOf(changed);
+        changed.clear();
+        return out;
+    }
+
+    /** What {@link #forEach} gives: a list, the filter it serves and, for a code's list, the code's field. */
+    interface ListVisitor {
+        void list(RecordFilter filter, Field codeField, IntList list);
+    }
+
+    /**
+     * Every list there is: by status (valid, invalid), by status and field, by status and code; a filter with no
+     * field or code and status {@code all} has none (every record).
+     */
+    void forEach(ListVisitor visitor) {
+        visitor.list(new RecordFilter("valid", null, null), null, valid);
+        visitor.list(new RecordFilter("invalid", null, null), null, invalid);
+        for (Field f : FIELDS) {
+            for (int status = ALL; status <= INVALID; status++) {
+                IntList l = byField[f.ordinal()][status];
+                if (l != null) {
+                    visitor.list(new RecordFilter(STATUSES[status], f, null), null, l);
+                }
+            }
+        }
+        for (Map.Entry<String, CodeLists> e : byCode.entrySet()) {
+            for (int status = ALL; status <= INVALID; status++) {
+                IntList l = e.getValue().lists[status];
+                if (l != null) {
+                    visitor.list(new RecordFilter(STATUSES[status], null, e.getKey()), e.getValue().field, l);
+                }
+            }
+        }
+    }
+
+    /**
+     * The list that serves {@code filter}, one of those {@link #forEach} gives (a status, a field or a code with a
+     * status; an empty list if there is none), and the code's field.
+     */
+    void visit(RecordFilter filter, ListVisitor visitor) {
+        CodeLists code = filter.code() == null ? null : byCode.get(filter.code());
+        IntList l = lookup(filter);
+        visitor.list(filter, code == null ? null : code.field, l == null ? EMPTY : l);
     }
 
     /** Each list the record belongs in: by its status, and per violation by field and code (a list may come twice). */

@@ -39,6 +39,20 @@ final class RecordPageJson {
      * The page {@code {"items","page","size","totalItems","totalPages"}} of the records at {@code indexes}.
      */
     static byte[] write(StagedRecords records, int[] indexes, int page, int size, long totalItems) {
+        return write(records, null, indexes, page, size, totalItems);
+    }
+
+    /**
+     * As {@link #write}, of records kept in several stores: item {@code i} is record {@code indexes[i]} of {@code
+     * sources[i]} (the chunks of an upload that a shared store read).
+     */
+    static byte[] write(StagedRecords[] sources, int[] indexes, int page, int size, long totalItems) {
+        return write(null, sources, indexes, page, size, totalItems);
+    }
+
+    /** Item {@code i} is record {@code indexes[i]} of {@code records}, or of {@code sources[i]} if it is null. */
+    private static byte[] write(
+            StagedRecords records, StagedRecords[] sources, int[] indexes, int page, int size, long totalItems) {
         JsonBytes out = BUFFER.get();
         out.clear();
         out.raw(ITEMS);
@@ -46,8 +60,13 @@ final class RecordPageJson {
             if (i > 0) {
                 out.raw(',');
             }
-            records.writeJson(indexes[i], out);
+            (records == null ? sources[i] : records).writeJson(indexes[i], out);
         }
+        return end(out, page, size, totalItems);
+    }
+
+    /** Closes the items and writes the page's counts. */
+    private static byte[] end(JsonBytes out, int page, int size, long totalItems) {
         out.raw(PAGE);
         out.number(page);
         out.raw(SIZE);

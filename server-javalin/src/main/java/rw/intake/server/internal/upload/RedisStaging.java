@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,9 +47,11 @@ import rw.intake.storage.RecordEdit;
  *
  * <p>Validation writes each full chunk as it is staged, and the upload's progress, on the instance that received the
  * workbook; it renews the lease meanwhile. An upload still validating whose lease ran out (its instance died) is turned
- * {@code failed} with {@code upload.validation_lost} by the first instance that reads it. A validated upload is read
- * into this instance's memory when first asked for, and kept while its version (bumped by every edit and commit) is
- * the one in Redis. Edits and the commit hold the upload's lock ({@code SET NX PX}, renewed while they run), work on
+ * {@code failed} with {@code upload.validation_lost} by the first instance that reads it. Its summary, pages and
+ * single records are served from Redis a chunk and an index slice at a time ({@link RedisPages}, {@link
+ * RemoteUpload}), with the validating instance's filter indexes there too. An edit, a report or the commit reads the
+ * upload whole into this instance, which keeps it while its version (bumped by every edit and commit) is the one in
+ * Redis. Edits and the commit hold the upload's lock ({@code SET NX PX}, renewed while they run), work on
  * the fresh copy and write back the chunks they changed.
  */
 final class RedisStaging implements StagingStore {
@@ -181,6 +184,10 @@ final class RedisStaging implements StagingStore {
     private final Map<String, byte[]> locks = new ConcurrentHashMap<>();
     /** When this instance last pushed each upload's expiry ahead. */
     private final Map<String, Long> touched = new ConcurrentHashMap<>();
+    /** The filter indexes in Redis and the chunks read lately; made at first use (see {@link #pages()}). */
+    private volatile RedisPages pages;
+    /** Uploads read whole into this instance (for an edit, a report, a commit). */
+    private final LongAdder uploadsRead = new LongAdder();
 
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "intake-redis-lease");
@@ -225,6 +232,21 @@ final class RedisStaging implements StagingStore {
         long every = Math.max(50, leaseMillis / 3);
         // runs until the store closes (shutdownNow); renew() reports its own failures
         var unusedRenewal = renewer.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** The indexes and the chunk cache, over this store's connection. */
+    private RedisPages pages() {
+        RedisPages p = pages;
+        if (p == null) {
+            synchronized (this) {
+                p = pages;
+                if (p == null) {
+                    p = new RedisPages(redis, prefix, idleMillis, RedisPages.CACHE_BYTES);
+                    pages = p;
+                }
+            }
+        }
+        return p;
     }
 
     // ---- keys
@@ -458,6 +480,9 @@ final class RedisStaging implements StagingStore {
                 StagedRecords staged = upload.stagedRecords();
                 writeChunks(upload.id, staged, h.written()[0], chunks(upload));
                 staged.takeChanged();
+                RecordIndex index = upload.recordIndex();
+                index.takeChanged();
+                pages().writeAll(upload.id, index, staged, 1);
                 if (writeMeta(upload.id, new Meta(upload.stored(false), 1, chunks(upload)))) {
                     cache.put(upload.id, new Local(upload, 1));
                 }
@@ -483,8 +508,35 @@ final class RedisStaging implements StagingStore {
         return guard(() -> find(id));
     }
 
+    /**
+     * A validated upload that this instance does not hold at its version is read a page, a record at a time ({@link
+     * RemoteUpload}); the others as {@link #get}.
+     */
+    @Override
+    public ReadableUpload read(String id) {
+        return guard(() -> {
+            byte[] raw = rawMeta(id);
+            Meta m = home.containsKey(id) ? null : decode(raw);
+            if (m == null || !m.upload().status().readable()) {
+                // as the meta read (one validated since is read as such by the next request)
+                return find(id, raw);
+            }
+            touch(id, m.chunks());
+            Local l = cache.getIfPresent(id);
+            if (l != null && l.version() == m.version()) {
+                return l.upload();
+            }
+            return new RemoteUpload(
+                    pages(), m.upload(), m.version(), () -> guard(() -> find(id)), () -> guard(() -> history(id)));
+        });
+    }
+
     private Upload find(String id) {
-        byte[] raw = rawMeta(id);
+        return find(id, rawMeta(id));
+    }
+
+    /** As {@link #find(String)}, of the meta {@code raw} just read. */
+    private Upload find(String id, byte[] raw) {
         Meta m = decode(raw);
         if (m == null) {
             cache.invalidate(id);
@@ -551,6 +603,7 @@ final class RedisStaging implements StagingStore {
 
     /** Reads a validated upload's chunks and history and rebuilds it here. */
     private Upload load(String id, Meta m) {
+        uploadsRead.increment();
         List<RecordChunks.Entry> entries = new ArrayList<>(m.chunks() * RecordChunks.SIZE);
         for (int from = 0; from < m.chunks(); from += MGET_BATCH) {
             byte[][] keys = new byte[Math.min(MGET_BATCH, m.chunks() - from)][];
@@ -583,7 +636,13 @@ final class RedisStaging implements StagingStore {
         expiring[0] = keys[0];
         expiring[1] = keys[1];
         System.arraycopy(keys, 4, expiring, 2, chunks);
-        redis.eval(EXPIRE, ScriptOutputType.INTEGER, expiring, bytes(idleMillis));
+        List<byte[]> indexes = pages().keys(id);
+        byte[][] all = new byte[expiring.length + indexes.size()][];
+        System.arraycopy(expiring, 0, all, 0, expiring.length);
+        for (int i = 0; i < indexes.size(); i++) {
+            all[expiring.length + i] = indexes.get(i);
+        }
+        redis.eval(EXPIRE, ScriptOutputType.INTEGER, all, bytes(idleMillis));
         redis.eval(DEADLINE, ScriptOutputType.INTEGER, budgetKeys(), bytes(id), bytes(idleMillis));
     }
 
@@ -623,6 +682,7 @@ final class RedisStaging implements StagingStore {
         guard(() -> {
             Meta m = decode(rawMeta(id));
             redis.del(uploadKeys(id, m == null ? 0 : Math.max(m.chunks(), maxChunks(m))));
+            redis.del(pages().keys(id).toArray(new byte[0][]));
             byte[][] budget = budgetKeys();
             for (int i = 0; i < 3; i++) {
                 redis.hdel(budget[i], bytes(id));
@@ -638,6 +698,7 @@ final class RedisStaging implements StagingStore {
             l.upload().release();
         }
         cache.invalidate(id);
+        pages().forget(id);
         touched.remove(id);
     }
 
@@ -663,7 +724,17 @@ final class RedisStaging implements StagingStore {
         for (Local l : cache.asMap().values()) {
             sum += l.upload().retainedBytes();
         }
-        return sum;
+        return sum + pages().retainedBytes();
+    }
+
+    @Override
+    public long uploadsRead() {
+        return uploadsRead.sum();
+    }
+
+    @Override
+    public long chunksRead() {
+        return pages().chunksRead();
     }
 
     @Override
@@ -737,7 +808,9 @@ final class RedisStaging implements StagingStore {
             StagedRecords staged = u.stagedRecords();
             BitSet changed = staged.takeChanged();
             CommitResult c = u.summary().commit();
-            if (c != null && c.conflicts() > 0 && (before.upload().commit() == null)) {
+            boolean restaged =
+                    c != null && c.conflicts() > 0 && (before.upload().commit() == null);
+            if (restaged) {
                 changed.set(0, chunks(u));
             }
             for (int n = changed.nextSetBit(0); n >= 0; n = changed.nextSetBit(n + 1)) {
@@ -748,6 +821,13 @@ final class RedisStaging implements StagingStore {
                 redis.set(key(u.id, "history"), history(history), SetArgs.Builder.px(idleMillis));
             }
             long version = before.version() + 1;
+            RecordIndex index = u.recordIndex();
+            Set<RecordFilter> lists = index.takeChanged();
+            if (restaged) {
+                pages().writeAll(u.id, index, staged, version);
+            } else if (!lists.isEmpty()) {
+                pages().writeChanged(u.id, index, lists, version);
+            }
             if (writeMeta(u.id, new Meta(u.stored(false), version, chunks(u)))) {
                 cache.put(u.id, new Local(u, version));
             }
@@ -808,6 +888,10 @@ final class RedisStaging implements StagingStore {
         }
         home.clear();
         cache.invalidateAll();
+        RedisPages p = pages;
+        if (p != null) {
+            p.close();
+        }
         connector.close();
     }
 }

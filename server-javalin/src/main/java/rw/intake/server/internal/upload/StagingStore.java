@@ -26,6 +26,24 @@ interface StagingStore extends AutoCloseable {
     /** The upload with this id, counting as an access; null if unknown or expired. */
     Upload get(String id);
 
+    /**
+     * The upload with this id for its read-only routes (summary, pages, single records), counting as an access; null
+     * if unknown or expired. A shared store may answer with a view that reads only what each request covers.
+     */
+    default ReadableUpload read(String id) {
+        return get(id);
+    }
+
+    /** Whole uploads this instance read from a shared store so far (0 for the memory store). */
+    default long uploadsRead() {
+        return 0;
+    }
+
+    /** Chunks of records this instance read from a shared store so far (0 for the memory store). */
+    default long chunksRead() {
+        return 0;
+    }
+
     /** Every staged upload. */
     List<Upload> all();
 

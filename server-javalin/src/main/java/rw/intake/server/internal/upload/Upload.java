@@ -34,7 +34,7 @@ import rw.intake.validation.Violation;
  * Once validated, edits change records in place under a write lock that pages and single records read under, so a
  * reader never sees half an edit; the commit's start takes the same lock, and edits are refused once it has begun.
  */
-final class Upload {
+final class Upload implements ReadableUpload {
     private static final AtomicLong SEQUENCE = new AtomicLong();
     private static final Field[] FIELDS = Field.values();
 
@@ -104,6 +104,11 @@ final class Upload {
 
     UploadStatus status() {
         return status;
+    }
+
+    @Override
+    public String owner() {
+        return owner;
     }
 
     boolean released() {
@@ -351,6 +356,12 @@ final class Upload {
         return !restored || status != UploadStatus.VALIDATING;
     }
 
+    /** The filter indexes (validation thread, or under a shared store's lock); null once failed. */
+    RecordIndex recordIndex() {
+        Staged s = staged;
+        return s == null ? null : s.index();
+    }
+
     /** Records staged now (for the budget). */
     long recordCount() {
         Staged s = staged;
@@ -368,7 +379,8 @@ final class Upload {
     }
 
     /** The summary; its totals and counts by code agree with each other and with the pages (none mid-edit). */
-    UploadSummary summary() {
+    @Override
+    public UploadSummary summary() {
         lock.readLock().lock();
         try {
             return new UploadSummary(
@@ -412,7 +424,8 @@ final class Upload {
     }
 
     /** As {@link #page}, as the JSON of the records route, written from the packed records. */
-    byte[] pageJson(RecordFilter filter, int page, int size) {
+    @Override
+    public byte[] pageJson(RecordFilter filter, int page, int size) {
         requireReadable();
         lock.readLock().lock();
         try {
@@ -580,7 +593,8 @@ final class Upload {
      *
      * @throws ApiException 404 {@code record.not_found}; 409 while validating or failed
      */
-    Detail record(int row) {
+    @Override
+    public Detail record(int row) {
         requireReadable();
         lock.readLock().lock();
         try {

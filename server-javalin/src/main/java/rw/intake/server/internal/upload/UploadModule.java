@@ -177,6 +177,16 @@ public final class UploadModule implements AutoCloseable {
         return staging.retainedBytes();
     }
 
+    /** Whole uploads this instance read from the shared staging store (for edits, reports, commits); 0 in memory. */
+    public long stagedUploadsRead() {
+        return staging.uploadsRead();
+    }
+
+    /** Chunks of records this instance read from the shared staging store (for pages and records); 0 in memory. */
+    public long stagedChunksRead() {
+        return staging.chunksRead();
+    }
+
     /** Uploads staged now. */
     public int stagedUploads() {
         return staging.size();

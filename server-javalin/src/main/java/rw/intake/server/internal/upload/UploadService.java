@@ -162,7 +162,7 @@ public final class UploadService {
     }
 
     public UploadSummary summary(Principal caller, String id) {
-        return find(caller, id).summary();
+        return view(caller, id).summary();
     }
 
     /**
@@ -175,9 +175,10 @@ public final class UploadService {
      * @throws ApiException 404 {@code upload.not_found}
      */
     public CompletableFuture<UploadSummary> summaryWhenSettled(Principal caller, String id, Duration wait) {
-        Upload u = find(caller, id);
-        if (wait.isZero() || u.settled().isDone()) {
-            return CompletableFuture.completedFuture(u.summary());
+        ReadableUpload r = view(caller, id);
+        // a view of a shared store's upload is one already validated
+        if (wait.isZero() || !(r instanceof Upload u) || u.settled().isDone()) {
+            return CompletableFuture.completedFuture(r.summary());
         }
         if (!u.settlesHere()) {
             return settledElsewhere(caller, id, System.nanoTime() + wait.toNanos());
@@ -191,16 +192,16 @@ public final class UploadService {
     }
 
     /**
-     * An upload validating on another instance: looked up again every {@link #ELSEWHERE_POLL} (one read of the shared
-     * store, no thread held in between) until it is no longer validating or the deadline ({@link System#nanoTime})
-     * has passed.
+     * An upload validating on another instance: its summary read again every {@link #ELSEWHERE_POLL} (one read of the
+     * shared store, no thread held in between) until it is no longer validating or the deadline
+     * ({@link System#nanoTime}) has passed.
      */
     private CompletableFuture<UploadSummary> settledElsewhere(Principal caller, String id, long deadline) {
         return CompletableFuture.supplyAsync(
-                        () -> find(caller, id),
+                        () -> summary(caller, id),
                         CompletableFuture.delayedExecutor(ELSEWHERE_POLL.toMillis(), TimeUnit.MILLISECONDS))
-                .thenCompose(u -> u.status() != UploadStatus.VALIDATING || System.nanoTime() - deadline >= 0
-                        ? CompletableFuture.completedFuture(u.summary())
+                .thenCompose(s -> !UploadStatus.VALIDATING.key().equals(s.status()) || System.nanoTime() - deadline >= 0
+                        ? CompletableFuture.completedFuture(s)
                         : settledElsewhere(caller, id, deadline));
     }
 
@@ -215,7 +216,7 @@ public final class UploadService {
 
     /** As {@link #records}, as the JSON document of the records route (written without rebuilding the records). */
     public byte[] recordsJson(Principal caller, String id, RecordFilter filter, int page, int size) {
-        return find(caller, id).pageJson(filter, page, size);
+        return view(caller, id).pageJson(filter, page, size);
     }
 
     /**
@@ -298,7 +299,7 @@ public final class UploadService {
      * @throws ApiException 404 {@code record.not_found}; 409 {@code upload.not_ready}, {@code upload.failed}
      */
     Upload.Detail record(Principal caller, String id, int row) {
-        return find(caller, id).record(row);
+        return view(caller, id).record(row);
     }
 
     /**
@@ -315,7 +316,8 @@ public final class UploadService {
 
     /** Drops the upload from staging. */
     public void delete(Principal caller, String id) {
-        staging.remove(find(caller, id).id);
+        view(caller, id);
+        staging.remove(id);
     }
 
     /** The id of the caller's most recent upload (legacy routes). */
@@ -369,6 +371,15 @@ public final class UploadService {
     private Upload find(Principal caller, String id) {
         Upload u = id == null ? null : staging.get(id);
         if (u == null || !caller.maySee(u.owner)) {
+            throw ApiException.notFound("upload.not_found", "no upload " + id);
+        }
+        return u;
+    }
+
+    /** As {@link #find}, for the read-only routes (a shared store reads only what they cover). */
+    private ReadableUpload view(Principal caller, String id) {
+        ReadableUpload u = id == null ? null : staging.read(id);
+        if (u == null || !caller.maySee(u.owner())) {
             throw ApiException.notFound("upload.not_found", "no upload " + id);
         }
         return u;

@@ -1,0 +1,26 @@
+package rw.intake.server.internal.upload;
+
+/**
+ * What the read-only routes need of a staged upload: its owner, summary, pages and single records. An {@link Upload}
+ * is one; a shared store may answer with a view that reads only what each request covers ({@link RemoteUpload}).
+ */
+interface ReadableUpload {
+
+    String owner();
+
+    UploadSummary summary();
+
+    /**
+     * A page of records under a filter as the records route's JSON; {@code page} from 1.
+     *
+     * @throws rw.intake.server.internal.http.ApiException 409 while validating or failed
+     */
+    byte[] pageJson(RecordFilter filter, int page, int size);
+
+    /**
+     * Record {@code row} with its history.
+     *
+     * @throws rw.intake.server.internal.http.ApiException 404 {@code record.not_found}; 409 while validating or failed
+     */
+    Upload.Detail record(int row);
+}

@@ -1,0 +1,136 @@
+package rw.intake.server.internal.upload;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import rw.intake.server.internal.http.ApiException;
+import rw.intake.server.internal.upload.UploadSummary.Progress;
+import rw.intake.storage.RecordEdit;
+
+/**
+ * A validated upload staged in Redis, as an instance that does not hold it answers its read-only routes: the summary
+ * from its meta, a page from the chunks it covers (and a filtered page from its slice of the index), a record from
+ * its chunk. Made per request from the meta just read; when Redis holds no index slice or chunk that fits that meta
+ * (an edit is being saved, or the upload was removed meanwhile), it asks the upload read whole.
+ */
+final class RemoteUpload implements ReadableUpload {
+    private final RedisPages pages;
+    private final String id;
+    private final Upload.Stored stored;
+    private final long version;
+    private final Supplier<Upload> whole;
+    private final Supplier<List<RecordEdit>> history;
+
+    RemoteUpload(
+            RedisPages pages,
+            Upload.Stored stored,
+            long version,
+            Supplier<Upload> whole,
+            Supplier<List<RecordEdit>> history) {
+        this.pages = pages;
+        this.id = stored.id();
+        this.stored = stored;
+        this.version = version;
+        this.whole = whole;
+        this.history = history;
+    }
+
+    @Override
+    public String owner() {
+        return stored.owner();
+    }
+
+    /** As {@link Upload#summary} of the upload read whole. */
+    @Override
+    public UploadSummary summary() {
+        UploadStatus status = stored.status() == UploadStatus.COMMITTING ? UploadStatus.VALIDATED : stored.status();
+        return new UploadSummary(
+                id,
+                stored.fileName(),
+                status.key(),
+                stored.createdAt(),
+                stored.owner(),
+                new Progress(stored.rowsRead()),
+                stored.totals(),
+                stored.violationsByCode(),
+                stored.ignoredColumns(),
+                stored.commit(),
+                stored.failure());
+    }
+
+    @Override
+    public byte[] pageJson(RecordFilter filter, int page, int size) {
+        long from = (long) (page - 1) * size;
+        int total;
+        int[] indexes;
+        if (filter.field() == null && filter.code() == null && "all".equals(filter.status())) {
+            total = (int) stored.totals().records();
+            indexes = new int[(int) Math.max(0, Math.min(from + size, total) - from)];
+            for (int i = 0; i < indexes.length; i++) {
+                indexes[i] = (int) (from + i);
+            }
+        } else {
+            RedisPages.Slice slice = pages.slice(id, filter, version, from, size);
+            if (slice == null) {
+                return whole.get().pageJson(filter, page, size);
+            }
+            total = slice.total();
+            indexes = slice.total() == 0 ? new int[0] : slice.indexes();
+        }
+        int[] ns = chunksOf(indexes);
+        Map<Integer, StagedRecords> chunks = pages.chunks(id, version, ns);
+        if (chunks == null) {
+            return whole.get().pageJson(filter, page, size);
+        }
+        StagedRecords[] sources = new StagedRecords[indexes.length];
+        int[] local = new int[indexes.length];
+        for (int i = 0; i < indexes.length; i++) {
+            sources[i] = chunks.get(indexes[i] / RecordChunks.SIZE);
+            local[i] = indexes[i] % RecordChunks.SIZE;
+        }
+        return RecordPageJson.write(sources, local, page, size, total);
+    }
+
+    /** The chunks that hold the records at {@code indexes} (ascending), each once. */
+    private static int[] chunksOf(int[] indexes) {
+        IntList ns = new IntList(2);
+        for (int index : indexes) {
+            ns.addOnce(index / RecordChunks.SIZE);
+        }
+        return ns.toArray();
+    }
+
+    @Override
+    public Upload.Detail record(int row) {
+        int n = pages.chunkOfRow(id, row);
+        if (n == -2) {
+            return whole.get().record(row);
+        }
+        if (n < 0) {
+            throw notFound(row);
+        }
+        Map<Integer, StagedRecords> chunks = pages.chunks(id, version, new int[] {n});
+        if (chunks == null) {
+            return whole.get().record(row);
+        }
+        StagedRecords records = chunks.get(n);
+        int index = records.indexOfRow(row);
+        if (index < 0) {
+            throw notFound(row);
+        }
+        JsonBytes out = new JsonBytes(1024);
+        records.writeJson(index, out);
+        List<RecordEdit> mine = new ArrayList<>(2);
+        for (RecordEdit e : history.get()) {
+            if (e.row() == row) {
+                mine.add(e);
+            }
+        }
+        return new Upload.Detail(out.toByteArray(), List.copyOf(mine));
+    }
+
+    private ApiException notFound(int row) {
+        return ApiException.notFound("record.not_found", "upload " + id + " has no record on row " + row);
+    }
+}

@@ -1,0 +1,226 @@
+package rw.intake.server.internal.upload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import rw.intake.sample.SampleSpec;
+import rw.intake.sample.SampleWorkbooks;
+import rw.intake.server.TestServer;
+
+/**
+ * Two instances sharing the machine's Redis (a fresh key prefix): the one that did not validate an upload serves its
+ * summary, every filter's pages and single records from the chunks and index slices in Redis, byte for byte as the
+ * validating one, without reading the upload whole; an edit and a delete on the other instance show at once.
+ */
+final class RedisPageReadTest {
+    private static final int ROWS = 10_000;
+    private static final String[] STATUSES = {"all", "valid", "invalid"};
+    private static final String[] FIELDS = {"names", "nid", "phone_number", "gender", "email"};
+    private static final Pattern READS =
+            Pattern.compile("intake_staging_reads_total\\{what=\"(\\w+)\"[^}]*} ([0-9.E]+)");
+
+    private final String prefix = TestServer.freshRedisPrefix();
+    private final String db =
+            "jdbc:h2:mem:pages" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
+    private TestServer a;
+    private TestServer b;
+
+    private TestServer instance() {
+        Map<String, String> env = new HashMap<>();
+        env.put("STAGING", "redis");
+        env.put("REDIS_URL", TestServer.REDIS_URL);
+        env.put("STAGING_REDIS_PREFIX", prefix);
+        env.put("DB_URL", db);
+        return TestServer.start(env);
+    }
+
+    @AfterEach
+    void stop() {
+        for (TestServer s : new TestServer[] {a, b}) {
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void theOtherInstanceServesPagesFromChunksAndIndexSlices_editsAndDeletesShowThere() {
+        a = instance();
+        b = instance();
+        String token = a.clerkToken("pages");
+        String id = Workbooks.accepted(a, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(ROWS, 17)));
+        JsonNode summary = Workbooks.settled(b, token, id);
+        assertThat(summary.get("status").asText()).isEqualTo("validated");
+        assertThat(summary.get("totals").get("records").asLong()).isEqualTo(ROWS);
+        assertThat(TestServer.json(a.get("/api/v1/uploads/" + id, token))).isEqualTo(summary);
+
+        List<String> filters = filters(summary);
+        assertThat(filters).hasSizeGreaterThan(30);
+        int pages = samePages(id, token, filters);
+        assertThat(pages).isGreaterThan(3 * filters.size());
+        sameRecord(id, token, 2);
+        sameRecord(id, token, ROWS / 2);
+        sameRecord(id, token, ROWS + 1);
+        assertThat(Workbooks.problemCode(b.get("/api/v1/uploads/" + id + "/records/" + (ROWS + 5), token), 404))
+                .isEqualTo("record.not_found");
+
+        // B read chunks of records, never the whole upload
+        assertThat(reads(b, "upload")).isZero();
+        assertThat(reads(b, "chunk")).isPositive();
+        List<String> keys = keys(id);
+        assertThat(keys).contains("{" + prefix + ":" + id + "}:ix", "{" + prefix + ":" + id + "}:ix:rows");
+        assertThat(keys).anyMatch(k -> k.endsWith(":ix:invalid::"));
+
+        // an edit on A makes a valid record invalid: B's counts, filters and record follow at once
+        JsonNode valid = TestServer.json(b.get("/api/v1/uploads/" + id + "/records?status=valid&size=1", token))
+                .get("items")
+                .get(0);
+        int row = valid.get("row").asInt();
+        HttpResponse<String> edited =
+                a.patchJson("/api/v1/uploads/" + id + "/records/" + row, token, "{\"nid\":\"12\"}");
+        assertThat(edited.statusCode()).as(edited.body()).isEqualTo(200);
+        JsonNode after = TestServer.json(b.get("/api/v1/uploads/" + id, token));
+        assertThat(after).isEqualTo(TestServer.json(a.get("/api/v1/uploads/" + id, token)));
+        assertThat(after.get("totals").get("invalid").asLong())
+                .isEqualTo(summary.get("totals").get("invalid").asLong() + 1);
+        List<Integer> rows = new ArrayList<>();
+        for (JsonNode r : Workbooks.records(b, token, id, "&status=invalid&field=nid")) {
+            rows.add(r.get("row").asInt());
+        }
+        assertThat(rows).contains(row);
+        samePages(id, token, filters(after));
+        sameRecord(id, token, row);
+        assertThat(b.get("/api/v1/uploads/" + id + "/records/" + row, token).body())
+                .contains("\"nid\":\"12\"")
+                .contains("\"history\":[{");
+        assertThat(reads(b, "upload")).isZero();
+
+        assertThat(a.delete("/api/v1/uploads/" + id, token).statusCode()).isEqualTo(204);
+        assertThat(Workbooks.problemCode(b.get("/api/v1/uploads/" + id, token), 404))
+                .isEqualTo("upload.not_found");
+        assertThat(Workbooks.problemCode(b.get("/api/v1/uploads/" + id + "/records?status=invalid", token), 404))
+                .isEqualTo("upload.not_found");
+        assertThat(Workbooks.problemCode(b.get("/api/v1/uploads/" + id + "/records/2", token), 404))
+                .isEqualTo("upload.not_found");
+        assertThat(keys(id)).isEmpty();
+    }
+
+    /** Every status alone, with each field, with each code; a code with its own field and with another. */
+    private static List<String> filters(JsonNode summary) {
+        List<String> out = new ArrayList<>();
+        for (String status : STATUSES) {
+            out.add("&status=" + status);
+            for (String field : FIELDS) {
+                out.add("&status=" + status + "&field=" + field);
+            }
+            for (Iterator<String> codes = summary.get("violationsByCode").fieldNames(); codes.hasNext(); ) {
+                String code = codes.next();
+                out.add("&status=" + status + "&code=" + code);
+                if (!"all".equals(status)) {
+                    continue;
+                }
+                String field = code.substring(0, code.indexOf('.'));
+                out.add("&status=" + status + "&code=" + code + "&field=" + ("phone".equals(field) ? "phone" : field));
+                out.add("&status=" + status + "&code=" + code + "&field="
+                        + ("names".equals(field) ? "gender" : "names"));
+            }
+        }
+        out.add("&code=no.such_code");
+        return out;
+    }
+
+    /**
+     * Compares A's and B's pages of every filter: the first, those around each chunk boundary, the last (partial)
+     * one and one past the end, in pages of 100 and 500. Returns the pages compared.
+     */
+    private int samePages(String id, String token, List<String> filters) {
+        int compared = 0;
+        for (String filter : filters) {
+            for (int size : new int[] {100, 500}) {
+                HttpResponse<String> firstOnA = a.get(path(id, filter, 1, size), token);
+                assertThat(firstOnA.statusCode()).as(firstOnA.body()).isEqualTo(200);
+                JsonNode first = TestServer.json(firstOnA);
+                long total = first.get("totalItems").asLong();
+                long last = Math.max(1, first.get("totalPages").asLong());
+                List<Long> pages = new ArrayList<>(List.of(1L, last, last + 1));
+                for (long boundary = RecordChunks.SIZE; boundary < total; boundary += RecordChunks.SIZE) {
+                    pages.add(boundary / size + 1);
+                }
+                for (long page : pages) {
+                    HttpResponse<String> onA = a.get(path(id, filter, page, size), token);
+                    HttpResponse<String> onB = b.get(path(id, filter, page, size), token);
+                    assertThat(onB.statusCode()).as(onB.body()).isEqualTo(200);
+                    assertThat(onB.body()).as(filter + " page " + page).isEqualTo(onA.body());
+                    compared++;
+                }
+            }
+        }
+        return compared;
+    }
+
+    private static String path(String id, String filter, long page, int size) {
+        return "/api/v1/uploads/" + id + "/records?page=" + page + "&size=" + size + filter;
+    }
+
+    private void sameRecord(String id, String token, int row) {
+        HttpResponse<String> onA = a.get("/api/v1/uploads/" + id + "/records/" + row, token);
+        HttpResponse<String> onB = b.get("/api/v1/uploads/" + id + "/records/" + row, token);
+        assertThat(onB.statusCode()).as(onB.body()).isEqualTo(onA.statusCode());
+        assertThat(onB.body()).isEqualTo(onA.body());
+    }
+
+    /** The instance's {@code intake_staging_reads_total{what}}. */
+    private static long reads(TestServer s, String what) {
+        HttpResponse<String> metrics = s.get("/metrics", s.adminToken());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        Matcher m = READS.matcher(metrics.body());
+        while (m.find()) {
+            if (m.group(1).equals(what)) {
+                return (long) Double.parseDouble(m.group(2));
+            }
+        }
+        throw new AssertionError("no intake_staging_reads_total{what=\"" + what + "\"} in " + metrics.body());
+    }
+
+    /** The upload's keys in Redis, each with an expiry. */
+    private List<String> keys(String id) {
+        RedisClient client = RedisClient.create(TestServer.REDIS_URL);
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            List<String> out = new ArrayList<>();
+            ScanArgs match =
+                    ScanArgs.Builder.matches("{" + prefix + ":" + id + "}*").limit(1000);
+            KeyScanCursor<String> cursor = c.sync().scan(match);
+            while (true) {
+                out.addAll(cursor.getKeys());
+                if (cursor.isFinished()) {
+                    break;
+                }
+                cursor = c.sync().scan(ScanCursor.of(cursor.getCursor()), match);
+            }
+            for (String k : out) {
+                if (!k.endsWith(":lease") && !k.endsWith(":lock")) {
+                    assertThat(c.sync().pttl(k)).as(k).isPositive();
+                }
+            }
+            return out;
+        } finally {
+            client.shutdown();
+        }
+    }
+}
