@@ -29,6 +29,18 @@ public interface UserStore extends RegisteredNids {
      */
     CommitResult commit(CommitRequest request, Iterable<ValidatedRecord> records, IntConsumer conflictRows);
 
+    /**
+     * Runs the commit of these records through every step of {@link #commit(CommitRequest, Iterable)} in one
+     * transaction (the uploads row, the look-ups, the inserts, the registered NIDs, the edits and counts), then rolls
+     * it back instead of committing: nothing is written. A warm-up, so that the first real commit after a start does
+     * not pay for class loading, the interpreter and the database's first statements. Always the small-commit path
+     * (one transaction), whatever the size.
+     *
+     * @return the records that the commit would have saved
+     * @throws UploadAlreadyCommittedException if this upload id was committed before
+     */
+    long rehearse(CommitRequest request, Iterable<ValidatedRecord> records);
+
     /** A page of committed users, ordered by upload then row. */
     Page<CommittedUser> users(UserQuery query);
 

@@ -60,6 +60,11 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
     }
 
     @Override
+    public long rehearse(CommitRequest request, Iterable<ValidatedRecord> records) {
+        return commits.rehearse(request, records);
+    }
+
+    @Override
     public Set<String> registeredAmong(Collection<String> nids) {
         return lookup.registeredAmong(nids);
     }

@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  *     connection looks up the NIDs of the chunks to come;
  * <li>{@link #attach}, in the commit's transaction with its {@code uploads} row: the registered NIDs (sorted, one
  *     COPY; a NID registered meanwhile breaks {@code registered_nids_pkey} there) while the other connection builds
- *     the table's key and partial index, then {@code ATTACH PARTITION}, which scans nothing (the {@code CHECK} proves
- *     the partition constraint), finds the indexes built and takes no lock that readers or small commits wait on
+ *     the table's key and partial index (in one transaction whose {@code maintenance_work_mem} keeps the key's sort
+ *     in memory), then {@code ATTACH PARTITION}, which scans nothing (the {@code CHECK} proves the partition
+ *     constraint), finds the indexes built and takes no lock that readers or small commits wait on
  *     ({@code SHARE UPDATE EXCLUSIVE} on {@code users}).
  * </ol>
  * Until that transaction commits no reader of {@code users} sees a row of the upload; if it rolls back, or anything
@@ -88,6 +89,9 @@ final class PartitionLoad implements AutoCloseable {
         ALTER TABLE users ATTACH PARTITION <table> FOR VALUES IN (<seq>)""";
     private static final String DROP = """
         DROP TABLE <table>""";
+    /** {@code maintenance_work_mem} of the transaction that builds the table's indexes. */
+    private static final String INDEX_MEMORY = "256MB";
+
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLoad.class);
 
     private final Handle main;
@@ -175,21 +179,21 @@ final class PartitionLoad implements AutoCloseable {
 
     /**
      * In the commit's transaction on {@code main}, after the sink finished: registers the NIDs {@code nids[0..count)}
-     * there while a loading thread builds the table's key and partial index (each committed at once; nothing reads the
-     * table before it is attached), then attaches the table.
+     * there while a loading thread builds the table's key and partial index (in a transaction of its own, committed
+     * before the attach; nothing reads the table before it is attached), then attaches the table.
      */
     void attach(long[] nids, int count) throws SQLException {
         Future<Void> indexed = threads.submit(() -> {
-            // One core each: parallel workers would take the one the NIDs need.
-            Handle h = loaders[0];
-            h.execute("SET max_parallel_maintenance_workers = 0");
-            try {
+            loaders[0].useTransaction(t -> {
+                // One core each: parallel workers would take the one the NIDs need.
+                t.execute("SET LOCAL max_parallel_maintenance_workers = 0");
+                // The key's sort in memory: 1,000,000 entries take about 70 MB, past the default 64 MB, which
+                // spills it to temporary files.
+                t.execute("SET LOCAL maintenance_work_mem = '" + INDEX_MEMORY + "'");
                 for (String ddl : List.of(KEY_INDEX, KEY, INVALID_INDEX)) {
-                    execute(h, ddl);
+                    execute(t, ddl);
                 }
-            } finally {
-                h.execute("RESET max_parallel_maintenance_workers");
-            }
+            });
             return null;
         });
         try {

@@ -179,6 +179,40 @@ final class UserCommit {
                 lastRace);
     }
 
+    /** {@link rw.intake.storage.UserStore#rehearse}: {@link #commitOnce}, then a rollback; never a partition. */
+    long rehearse(CommitRequest request, Iterable<ValidatedRecord> records) {
+        if (h2Commits != null) {
+            h2Commits.lock();
+        }
+        try {
+            jdbi.useTransaction(TransactionIsolationLevel.READ_COMMITTED, h -> {
+                CommitResult result = commitOnce(h, request, records, new Counts(false));
+                throw new Rehearsed(result.committed());
+            });
+            throw new IllegalStateException("a rehearsed commit was not rolled back");
+        } catch (Rehearsed r) {
+            return r.committed;
+        } catch (JdbiException | SQLException e) {
+            throw new StorageException("rehearsal of a commit failed: " + e.getMessage(), e);
+        } finally {
+            if (h2Commits != null) {
+                h2Commits.unlock();
+            }
+        }
+    }
+
+    /** Thrown out of a rehearsed commit's transaction, which rolls it back. */
+    private static final class Rehearsed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        final long committed;
+
+        Rehearsed(long committed) {
+            super("rehearsed commit rolled back", null, false, false);
+            this.committed = committed;
+        }
+    }
+
     private CommitResult commitOnce(Handle h, CommitRequest request, Iterable<ValidatedRecord> records, Counts counts)
             throws SQLException {
         CommitPhase upload = CommitPhase.begin(request.uploadId(), "upload");
