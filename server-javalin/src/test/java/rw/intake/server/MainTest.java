@@ -1,17 +1,26 @@
 package rw.intake.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import rw.intake.server.internal.auth.Accounts;
 import rw.intake.server.internal.auth.Passwords;
 import rw.intake.storage.Account;
 import rw.intake.storage.Storage;
+import rw.intake.storage.UsernameTakenException;
 
 /** The create-user and set-password commands, on a real (in-memory H2) database, with the password rules. */
 final class MainTest {
@@ -36,6 +45,49 @@ final class MainTest {
     private Account account(String username) {
         try (Storage storage = config.openStorage()) {
             return storage.accounts().find(username).orElse(null);
+        }
+    }
+
+    /** Instances started together on a new database each make sure an admin exists: one creates it, none fails. */
+    @Test
+    void ensureAdmin_byInstancesStartedTogether_oneAdminNoFailure() throws Exception {
+        int instances = 4;
+        for (int round = 0; round < 3; round++) {
+            ServerConfig fresh = ServerConfig.fromEnv(Map.of(
+                    "DB_URL",
+                    "jdbc:h2:mem:start" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1"));
+            List<Storage> storages = new ArrayList<>();
+            for (int i = 0; i < instances; i++) {
+                storages.add(fresh.openStorage());
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(instances);
+            try {
+                CyclicBarrier together = new CyclicBarrier(instances);
+                List<Future<Optional<String>>> started = new ArrayList<>();
+                for (Storage s : storages) {
+                    started.add(pool.submit(() -> {
+                        together.await();
+                        return Accounts.ensureAdmin(s.accounts(), "admin", "Rubavu-beach-sunset");
+                    }));
+                }
+                for (Future<Optional<String>> f : started) {
+                    assertThat(f.get()).isEmpty();
+                }
+                assertThat(storages.get(0).accounts().countWithRole("admin")).isEqualTo(1);
+            } finally {
+                pool.shutdownNow();
+                storages.forEach(Storage::close);
+            }
+        }
+    }
+
+    /** An account of that name that is not an admin is not taken for one. */
+    @Test
+    void ensureAdmin_nameOfAClerk_refused() {
+        try (Storage storage = config.openStorage()) {
+            Accounts.create(storage.accounts(), "admin", "Rubavu-beach-sunset", "clerk");
+            assertThatThrownBy(() -> Accounts.ensureAdmin(storage.accounts(), "admin", "Rubavu-beach-sunset"))
+                    .isInstanceOf(UsernameTakenException.class);
         }
     }
 

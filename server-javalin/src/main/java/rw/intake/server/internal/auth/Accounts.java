@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.Optional;
 import rw.intake.storage.Account;
 import rw.intake.storage.AccountStore;
+import rw.intake.storage.UsernameTakenException;
 
 /** Creating accounts and the first admin, under the account rules (username, role, {@link PasswordPolicy}). */
 public final class Accounts {
@@ -17,14 +18,25 @@ public final class Accounts {
      * Makes sure an admin exists. If none does, creates {@code username} with {@code password}, or with a random
      * password when that is null; returns the random password so the caller can print it once.
      *
+     * Instances that start together on a new database may each try; one creates the admin and the others find it.
+     *
      * @throws AccountRuleException if an admin has to be created and the username or the password is refused
+     * @throws UsernameTakenException if the username belongs to an account that is not an admin
      */
     public static Optional<String> ensureAdmin(AccountStore store, String username, String password) {
         if (store.countWithRole(Principal.ADMIN) > 0) {
             return Optional.empty();
         }
         String pw = password == null ? Passwords.random() : password;
-        create(store, username, pw, Principal.ADMIN);
+        try {
+            create(store, username, pw, Principal.ADMIN);
+        } catch (UsernameTakenException ex) {
+            // instances started together on a new database: the first one made the admin
+            if (store.countWithRole(Principal.ADMIN) > 0) {
+                return Optional.empty();
+            }
+            throw ex;
+        }
         return password == null ? Optional.of(pw) : Optional.empty();
     }
 
