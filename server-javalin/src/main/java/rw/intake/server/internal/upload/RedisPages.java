@@ -269,6 +269,26 @@ final class RedisPages {
         if (missing.isEmpty()) {
             return out;
         }
+        if (missing.size() == 1) {
+            // most pages: the chunk is read and unpacked once, however many requests want it at the same moment
+            int n = missing.get(0);
+            Chunk c = chunks.asMap().compute(new ChunkKey(id, n), (k, old) -> {
+                if (old != null && old.version() == version) {
+                    return old;
+                }
+                byte[] value = redis.get(key(id, "c:" + n));
+                if (value == null) {
+                    return null;
+                }
+                chunksRead.increment();
+                return new Chunk(version, unpack(value));
+            });
+            if (c == null) {
+                return null;
+            }
+            out.put(n, c.records());
+            return out;
+        }
         byte[][] keys = new byte[missing.size()][];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = key(id, "c:" + missing.get(i));

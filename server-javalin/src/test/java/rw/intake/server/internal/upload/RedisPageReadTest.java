@@ -15,6 +15,10 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -176,6 +180,40 @@ final class RedisPageReadTest {
 
     private static String path(String id, String filter, long page, int size) {
         return "/api/v1/uploads/" + id + "/records?page=" + page + "&size=" + size + filter;
+    }
+
+    /** Requests that want the same chunk at the same moment on an instance read it from Redis once. */
+    @Test
+    void aChunkWantedByManyRequestsAtOnceIsReadOnce() throws Exception {
+        a = instance();
+        b = instance();
+        String token = a.clerkToken("together");
+        String id = Workbooks.accepted(a, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(ROWS, 23)));
+        assertThat(Workbooks.settled(b, token, id).get("status").asText()).isEqualTo("validated");
+        String expected = a.get("/api/v1/uploads/" + id + "/records?page=3&size=50", token)
+                .body();
+        long before = reads(b, "chunk");
+
+        int requests = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(requests);
+        try {
+            CyclicBarrier together = new CyclicBarrier(requests);
+            List<Future<HttpResponse<String>>> pages = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                pages.add(pool.submit(() -> {
+                    together.await();
+                    return b.get("/api/v1/uploads/" + id + "/records?page=3&size=50", token);
+                }));
+            }
+            for (Future<HttpResponse<String>> page : pages) {
+                assertThat(page.get().statusCode()).isEqualTo(200);
+                assertThat(page.get().body()).isEqualTo(expected);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(reads(b, "chunk") - before).isEqualTo(1);
+        assertThat(reads(b, "upload")).isZero();
     }
 
     private void sameRecord(String id, String token, int row) {
