@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
@@ -182,6 +183,8 @@ final class RedisStaging implements StagingStore {
     private final Cache<String, Local> cache;
     /** The locks this instance holds (key → token), renewed until released. */
     private final Map<String, byte[]> locks = new ConcurrentHashMap<>();
+    /** The meta last decoded of each upload read here, with its bytes. */
+    private final Map<String, Decoded> decoded = new ConcurrentHashMap<>();
     /** When this instance last pushed each upload's expiry ahead. */
     private final Map<String, Long> touched = new ConcurrentHashMap<>();
     /** The filter indexes in Redis and the chunks read lately; made at first use (see {@link #pages()}). */
@@ -198,6 +201,8 @@ final class RedisStaging implements StagingStore {
     private record Home(Upload upload, int[] written) {}
 
     private record Local(Upload upload, long version) {}
+
+    private record Decoded(byte[] raw, Meta meta) {}
 
     /** What {@code :meta} holds: the upload's state, its content version and its chunk count. */
     record Meta(Upload.Stored upload, long version, int chunks) {}
@@ -331,6 +336,24 @@ final class RedisStaging implements StagingStore {
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
+    }
+
+    /**
+     * The meta {@code raw} of upload {@code id} decoded, or as last decoded when its bytes are the same (every request
+     * reads the meta; most find it unchanged). Null for null.
+     */
+    private Meta decode(String id, byte[] raw) {
+        if (raw == null) {
+            decoded.remove(id);
+            return null;
+        }
+        Decoded d = decoded.get(id);
+        if (d != null && Arrays.equals(d.raw(), raw)) {
+            return d.meta();
+        }
+        Meta m = decode(raw);
+        decoded.put(id, new Decoded(raw, m));
+        return m;
     }
 
     private byte[] rawMeta(String id) {
@@ -516,7 +539,7 @@ final class RedisStaging implements StagingStore {
     public ReadableUpload read(String id) {
         return guard(() -> {
             byte[] raw = rawMeta(id);
-            Meta m = home.containsKey(id) ? null : decode(raw);
+            Meta m = home.containsKey(id) ? null : decode(id, raw);
             if (m == null || !m.upload().status().readable()) {
                 // as the meta read (one validated since is read as such by the next request)
                 return find(id, raw);
@@ -537,7 +560,7 @@ final class RedisStaging implements StagingStore {
 
     /** As {@link #find(String)}, of the meta {@code raw} just read. */
     private Upload find(String id, byte[] raw) {
-        Meta m = decode(raw);
+        Meta m = decode(id, raw);
         if (m == null) {
             cache.invalidate(id);
             touched.remove(id);
@@ -700,6 +723,7 @@ final class RedisStaging implements StagingStore {
         cache.invalidate(id);
         pages().forget(id);
         touched.remove(id);
+        decoded.remove(id);
     }
 
     /** The chunks a validating upload may have written already (its meta counts those of its last progress). */
