@@ -546,7 +546,8 @@ final class RedisStaging implements StagingStore {
             }
             touch(id, m.chunks());
             Local l = cache.getIfPresent(id);
-            if (l != null && l.version() == m.version()) {
+            // a copy newer than the meta is one this instance changed and is saving now
+            if (l != null && l.version() >= m.version()) {
                 return l.upload();
             }
             return new RemoteUpload(
@@ -588,7 +589,7 @@ final class RedisStaging implements StagingStore {
             return Upload.restore(m.upload(), null);
         }
         Local l = cache.getIfPresent(id);
-        if (l != null && l.version() == m.version()) {
+        if (l != null && l.version() >= m.version()) {
             return l.upload();
         }
         Upload u = load(id, m);
@@ -852,8 +853,11 @@ final class RedisStaging implements StagingStore {
             } else if (!lists.isEmpty()) {
                 pages().writeChanged(u.id, index, lists, version);
             }
-            if (writeMeta(u.id, new Meta(u.stored(false), version, chunks(u)))) {
-                cache.put(u.id, new Local(u, version));
+            // this instance's copy first: a page read here while the meta moves on is served from it, whole and
+            // consistent under its own locks, never from chunks that the next change may be rewriting meanwhile
+            cache.put(u.id, new Local(u, version));
+            if (!writeMeta(u.id, new Meta(u.stored(false), version, chunks(u)))) {
+                cache.invalidate(u.id);
             }
             return null;
         });
