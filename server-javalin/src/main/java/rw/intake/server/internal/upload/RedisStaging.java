@@ -545,10 +545,9 @@ final class RedisStaging implements StagingStore {
                 return find(id, raw);
             }
             touch(id, m.chunks());
-            Local l = cache.getIfPresent(id);
-            // a copy newer than the meta is one this instance changed and is saving now
-            if (l != null && l.version() >= m.version()) {
-                return l.upload();
+            Upload held = held(id, m);
+            if (held != null) {
+                return held;
             }
             return new RemoteUpload(
                     pages(), m.upload(), m.version(), () -> guard(() -> find(id)), () -> guard(() -> history(id)));
@@ -588,13 +587,22 @@ final class RedisStaging implements StagingStore {
         if (m.upload().status() == UploadStatus.FAILED) {
             return Upload.restore(m.upload(), null);
         }
-        Local l = cache.getIfPresent(id);
-        if (l != null && l.version() >= m.version()) {
-            return l.upload();
+        Upload held = held(id, m);
+        if (held != null) {
+            return held;
         }
         Upload u = load(id, m);
         cache.put(id, new Local(u, m.version()));
         return u;
+    }
+
+    /**
+     * This instance's copy of the upload if it is as fresh as the meta {@code m} or fresher (one this instance changed
+     * and is saving now), else null.
+     */
+    private Upload held(String id, Meta m) {
+        Local l = cache.getIfPresent(id);
+        return l != null && l.version() >= m.version() ? l.upload() : null;
     }
 
     /** The upload's validation was lost with its instance: it fails, and holds no more of the budget. */
@@ -687,9 +695,9 @@ final class RedisStaging implements StagingStore {
                 if (m == null) {
                     continue;
                 }
-                Local l = cache.getIfPresent(id);
-                if (l != null && l.version() == m.version()) {
-                    out.add(l.upload());
+                Upload held = held(id, m);
+                if (held != null) {
+                    out.add(held);
                 } else {
                     if (m.upload().status() == UploadStatus.VALIDATING && redis.exists(key(id, "lease")) == 0) {
                         m = lose(id, raw, m);
