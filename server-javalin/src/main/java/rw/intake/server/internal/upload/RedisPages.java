@@ -14,7 +14,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import rw.intake.validation.Field;
 
 /**
@@ -28,9 +34,11 @@ import rw.intake.validation.Field;
  * record), and the set {@code :ix} names every list written, for expiry and removal. The validating instance writes
  * them all when validation ends; an edit rewrites the lists it changed, with the next version, before the meta.
  *
- * <p>Chunks read are kept decoded ({@link StagedRecords}, written to JSON as they are) in a cache bounded by bytes, each
- * with the upload's version it was read at: a newer version (an edit or a commit) makes every chunk of the upload be
- * read again.
+ * <p>Chunks read are kept unpacked ({@link StagedRecords}, written to JSON as they are) in a cache bounded by bytes,
+ * each with the upload's version it was read at: a newer version (an edit or a commit) makes every chunk of the upload
+ * be read again. A chunk carries the version it was written at, so that one rewritten by an edit whose meta is not
+ * written yet is not mixed into a page of the version before. A page in the second half of a chunk has the next chunk
+ * read ahead, off the request, so that someone paging on does not wait for it.
  */
 final class RedisPages {
     /** The first byte of an index value; a reader refuses another. */
@@ -40,6 +48,7 @@ final class RedisPages {
 
     private static final int HEADER = 10;
     private static final int NO_FIELD = 255;
+    private static final Logger LOG = LoggerFactory.getLogger(RedisPages.class);
     private static final String ROWS = "rows";
     private static final Field[] FIELDS = Field.values();
     /** The length, header and the ints ARGV[1] to ARGV[1] + ARGV[2] (exclusive) of the index value KEYS[1]. */
@@ -62,6 +71,14 @@ final class RedisPages {
     private final long idleMillis;
     private final Cache<ChunkKey, Chunk> chunks;
     private final LongAdder chunksRead = new LongAdder();
+    /** Reads chunks ahead of someone paging through an upload, one at a time. */
+    private final ExecutorService ahead = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "intake-redis-read-ahead");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The chunks being read ahead, each once. */
+    private final Set<ChunkKey> pending = ConcurrentHashMap.newKeySet();
 
     private record ChunkKey(String id, int n) {}
 
@@ -272,17 +289,7 @@ final class RedisPages {
         if (missing.size() == 1) {
             // most pages: the chunk is read and unpacked once, however many requests want it at the same moment
             int n = missing.get(0);
-            Chunk c = chunks.asMap().compute(new ChunkKey(id, n), (k, old) -> {
-                if (old != null && old.version() == version) {
-                    return old;
-                }
-                byte[] value = redis.get(key(id, "c:" + n));
-                if (value == null) {
-                    return null;
-                }
-                chunksRead.increment();
-                return new Chunk(version, unpack(value));
-            });
+            Chunk c = load(id, version, n);
             if (c == null) {
                 return null;
             }
@@ -296,10 +303,10 @@ final class RedisPages {
         List<KeyValue<byte[], byte[]>> values = redis.mget(keys);
         for (int i = 0; i < keys.length; i++) {
             KeyValue<byte[], byte[]> kv = values.get(i);
-            if (!kv.hasValue()) {
+            if (!kv.hasValue() || RecordChunks.version(kv.getValue()) > version) {
                 return null;
             }
-            StagedRecords records = unpack(kv.getValue());
+            StagedRecords records = RecordChunks.decode(kv.getValue());
             chunksRead.increment();
             chunks.put(new ChunkKey(id, missing.get(i)), new Chunk(version, records));
             out.put(missing.get(i), records);
@@ -307,23 +314,49 @@ final class RedisPages {
         return out;
     }
 
-    /** A chunk's records packed as a store of their own, with their marks. */
-    private static StagedRecords unpack(byte[] chunk) {
-        List<RecordChunks.Entry> entries = RecordChunks.decode(chunk);
-        StagedRecords records = new StagedRecords();
-        for (int i = 0; i < entries.size(); i++) {
-            RecordChunks.Entry e = entries.get(i);
-            records.append(e.record());
-            if (e.excluded()) {
-                records.excluded(i, true);
+    /**
+     * Chunk {@code n} of the upload at {@code version}, kept here or read and kept; null if Redis has none (the
+     * upload was removed) or has it from a later version (an edit is being saved: the meta read is no longer the
+     * latest). A chunk is read once however many threads want it at the same moment.
+     */
+    private Chunk load(String id, long version, int n) {
+        return chunks.asMap().compute(new ChunkKey(id, n), (k, old) -> {
+            if (old != null && old.version() == version) {
+                return old;
             }
-            if (e.edited()) {
-                records.markEdited(i);
+            byte[] value = redis.get(key(id, "c:" + n));
+            if (value == null || RecordChunks.version(value) > version) {
+                return null;
             }
+            chunksRead.increment();
+            return new Chunk(version, RecordChunks.decode(value));
+        });
+    }
+
+    /**
+     * Reads chunk {@code n} of the upload at {@code version} in the background unless it is kept here already, so that
+     * someone paging on finds it read (a page that needs it meanwhile waits for the same read, not a second one).
+     */
+    void readAhead(String id, long version, int n) {
+        ChunkKey k = new ChunkKey(id, n);
+        Chunk kept = chunks.getIfPresent(k);
+        if ((kept != null && kept.version() == version) || !pending.add(k)) {
+            return;
         }
-        records.takeChanged();
-        records.trim();
-        return records;
+        try {
+            ahead.execute(() -> {
+                try {
+                    load(id, version, n);
+                } catch (RuntimeException ex) {
+                    // the page that needs the chunk reads it itself, and reports what fails then
+                    LOG.debug("upload {}: chunk {} not read ahead", id, n, ex);
+                } finally {
+                    pending.remove(k);
+                }
+            });
+        } catch (RejectedExecutionException ex) {
+            pending.remove(k); // closing
+        }
     }
 
     /** Heap held by the chunks kept, approximately. */
@@ -341,6 +374,7 @@ final class RedisPages {
     }
 
     void close() {
+        ahead.shutdownNow();
         chunks.invalidateAll();
     }
 

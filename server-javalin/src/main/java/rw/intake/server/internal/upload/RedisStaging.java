@@ -65,6 +65,8 @@ final class RedisStaging implements StagingStore {
     private static final int MGET_BATCH = 64;
     private static final long LOCK_WAIT_MILLIS = 30_000;
     private static final long LOCK_RETRY_MILLIS = 20;
+    /** How often a validating upload's progress, reservation and lease are written. */
+    static final long PROGRESS_MILLIS = 100;
 
     /** Drops expired uploads from the budget; then reserves ARGV[3] records for upload ARGV[1] of owner ARGV[2]. */
     private static final String RESERVE = """
@@ -198,7 +200,11 @@ final class RedisStaging implements StagingStore {
         return t;
     });
 
-    private record Home(Upload upload, int[] written) {}
+    /**
+     * An upload validating here: the chunks written so far, and when its progress was last written (both changed by
+     * its validating thread only).
+     */
+    private record Home(Upload upload, int[] written, long[] progressAt) {}
 
     private record Local(Upload upload, long version) {}
 
@@ -375,7 +381,7 @@ final class RedisStaging implements StagingStore {
             upload.sequence = redis.incr(budgetKey("sequence"));
             reserve(upload, records);
             upload.reserved.set(records);
-            home.put(upload.id, new Home(upload, new int[1]));
+            home.put(upload.id, new Home(upload, new int[1], new long[] {System.nanoTime()}));
             redis.set(key(upload.id, "lease"), bytes(instance), SetArgs.Builder.px(leaseMillis));
             redis.set(
                     key(upload.id, "meta"),
@@ -440,9 +446,10 @@ final class RedisStaging implements StagingStore {
     }
 
     /**
-     * On the validating thread: sets the reservation, writes the chunks completed since the last call and the
-     * progress, and renews the lease. An upload removed meanwhile (on any instance) is released, which stops its
-     * validation.
+     * On the validating thread: writes the chunks completed since the last call and, at most every {@value
+     * #PROGRESS_MILLIS} ms while the reservation is an estimate (and always once it is not: at the end, or 0 on a
+     * failure), sets the reservation, writes the progress and renews the lease. An upload
+     * removed meanwhile (on any instance) is released, which stops its validation.
      */
     @Override
     public void adjust(Upload upload, long records) {
@@ -451,6 +458,17 @@ final class RedisStaging implements StagingStore {
         }
         Home h = home.get(upload.id);
         guard(() -> {
+            boolean validating = h != null && upload.status() == UploadStatus.VALIDATING;
+            StagedRecords staged = validating ? upload.stagedRecords() : null;
+            if (staged != null) {
+                h.written()[0] = writeChunks(upload.id, staged, h.written()[0], staged.size() / RecordChunks.SIZE, 0);
+            }
+            long now = System.nanoTime();
+            if (validating
+                    && records > upload.recordCount()
+                    && now - h.progressAt()[0] < TimeUnit.MILLISECONDS.toNanos(PROGRESS_MILLIS)) {
+                return null;
+            }
             upload.reserved.set(records);
             redis.eval(
                     ADJUST,
@@ -458,13 +476,10 @@ final class RedisStaging implements StagingStore {
                     new byte[][] {budgetKey("records")},
                     bytes(upload.id),
                     bytes(records));
-            if (h == null || upload.status() != UploadStatus.VALIDATING) {
+            if (!validating) {
                 return null;
             }
-            StagedRecords staged = upload.stagedRecords();
-            if (staged != null) {
-                h.written()[0] = writeChunks(upload.id, staged, h.written()[0], staged.size() / RecordChunks.SIZE);
-            }
+            h.progressAt()[0] = now;
             redis.set(key(upload.id, "lease"), bytes(instance), SetArgs.Builder.px(leaseMillis));
             if (!writeMeta(upload.id, new Meta(upload.stored(false), 0, h.written()[0]))) {
                 home.remove(upload.id);
@@ -474,13 +489,13 @@ final class RedisStaging implements StagingStore {
         });
     }
 
-    /** Writes chunks {@code from} (inclusive) to {@code to} (exclusive); returns {@code to}. */
-    private int writeChunks(String id, StagedRecords staged, int from, int to) {
+    /** Writes chunks {@code from} (inclusive) to {@code to} (exclusive) at the upload's {@code version}; returns {@code to}. */
+    private int writeChunks(String id, StagedRecords staged, int from, int to, long version) {
         for (int n = from; n < to; n++) {
             int end = Math.min(staged.size(), (n + 1) * RecordChunks.SIZE);
             redis.set(
                     chunkKey(id, n),
-                    RecordChunks.encode(staged, n * RecordChunks.SIZE, end),
+                    RecordChunks.encode(staged, n * RecordChunks.SIZE, end, version),
                     SetArgs.Builder.px(idleMillis));
         }
         return to;
@@ -501,7 +516,7 @@ final class RedisStaging implements StagingStore {
         try {
             if (upload.status() == UploadStatus.VALIDATED) {
                 StagedRecords staged = upload.stagedRecords();
-                writeChunks(upload.id, staged, h.written()[0], chunks(upload));
+                writeChunks(upload.id, staged, h.written()[0], chunks(upload), 1);
                 staged.takeChanged();
                 RecordIndex index = upload.recordIndex();
                 index.takeChanged();
@@ -592,6 +607,27 @@ final class RedisStaging implements StagingStore {
             return held;
         }
         Upload u = load(id, m);
+        long waited = 0;
+        while (u == null) {
+            // an edit on another instance wrote chunks of its next version; its meta follows them
+            long stale = m.version();
+            do {
+                if (waited >= LOCK_WAIT_MILLIS) {
+                    throw unavailable("upload " + id + " is being changed on another instance; try again", null);
+                }
+                pause();
+                waited += LOCK_RETRY_MILLIS;
+                m = decode(id, rawMeta(id));
+                if (m == null || !m.upload().status().readable()) {
+                    return find(id);
+                }
+            } while (m.version() == stale);
+            held = held(id, m);
+            if (held != null) {
+                return held;
+            }
+            u = load(id, m);
+        }
         cache.put(id, new Local(u, m.version()));
         return u;
     }
@@ -633,7 +669,10 @@ final class RedisStaging implements StagingStore {
         return decode(rawMeta(id));
     }
 
-    /** Reads a validated upload's chunks and history and rebuilds it here. */
+    /**
+     * Reads a validated upload's chunks and history and rebuilds it here, as of the meta {@code m}; null if a chunk was
+     * rewritten since (an edit elsewhere is being saved, its meta comes next).
+     */
     private Upload load(String id, Meta m) {
         uploadsRead.increment();
         List<RecordChunks.Entry> entries = new ArrayList<>(m.chunks() * RecordChunks.SIZE);
@@ -646,7 +685,10 @@ final class RedisStaging implements StagingStore {
                 if (!kv.hasValue()) {
                     throw new IllegalStateException("upload " + id + ": a chunk of its records is missing from Redis");
                 }
-                entries.addAll(RecordChunks.decode(kv.getValue()));
+                if (RecordChunks.version(kv.getValue()) > m.version()) {
+                    return null;
+                }
+                entries.addAll(RecordChunks.entries(kv.getValue()));
             }
         }
         Upload.Stored s = m.upload();
@@ -846,14 +888,14 @@ final class RedisStaging implements StagingStore {
             if (restaged) {
                 changed.set(0, chunks(u));
             }
+            long version = before.version() + 1;
             for (int n = changed.nextSetBit(0); n >= 0; n = changed.nextSetBit(n + 1)) {
-                writeChunks(u.id, staged, n, n + 1);
+                writeChunks(u.id, staged, n, n + 1, version);
             }
             List<RecordEdit> history = u.history();
             if (history.size() != before.upload().history().size() || !history.isEmpty()) {
                 redis.set(key(u.id, "history"), history(history), SetArgs.Builder.px(idleMillis));
             }
-            long version = before.version() + 1;
             RecordIndex index = u.recordIndex();
             Set<RecordFilter> lists = index.takeChanged();
             if (restaged) {

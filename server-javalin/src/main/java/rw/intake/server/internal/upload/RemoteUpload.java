@@ -70,6 +70,7 @@ final class RemoteUpload implements ReadableUpload {
             for (int i = 0; i < indexes.length; i++) {
                 indexes[i] = (int) (from + i);
             }
+            readAhead(indexes, total);
         } else {
             RedisPages.Slice slice = pages.slice(id, filter, version, from, size);
             if (slice == null) {
@@ -90,6 +91,18 @@ final class RemoteUpload implements ReadableUpload {
             local[i] = indexes[i] % RecordChunks.SIZE;
         }
         return RecordPageJson.write(sources, local, page, size, total);
+    }
+
+    /** Has the next chunk read if the page ends in the second half of its chunk and the upload goes on. */
+    private void readAhead(int[] indexes, int total) {
+        if (indexes.length == 0) {
+            return;
+        }
+        int last = indexes[indexes.length - 1];
+        int next = last / RecordChunks.SIZE + 1;
+        if (last % RecordChunks.SIZE >= RecordChunks.SIZE / 2 && (long) next * RecordChunks.SIZE < total) {
+            pages.readAhead(id, version, next);
+        }
     }
 
     /** The chunks that hold the records at {@code indexes} (ascending), each once. */

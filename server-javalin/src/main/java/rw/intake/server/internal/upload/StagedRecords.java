@@ -44,6 +44,7 @@ final class StagedRecords {
     private static final int MAX_BLOCKS = 1 << (32 - POSITION_BITS);
     private static final int MAX_MESSAGES = 4096;
     private static final Field[] FIELDS = Field.values();
+    private static final Severity[] SEVERITIES = Severity.values();
 
     /** How a normalized value is kept, two bits per field. */
     private static final int NORMALIZED_NULL = 0;
@@ -79,7 +80,7 @@ final class StagedRecords {
 
     private final List<SerializedString> messagesSerialized = new ArrayList<>();
     private final Map<String, Integer> messageIndex = new HashMap<>();
-    private final Scratch scratch = new Scratch();
+    private final Scratch scratch = new Scratch(256);
     private final BitSet excluded = new BitSet();
     private final BitSet edited = new BitSet();
     /** The chunks ({@link RecordChunks#SIZE} records each) changed since {@link #takeChanged} (a shared store's). */
@@ -448,6 +449,127 @@ final class StagedRecords {
         }
     }
 
+    /**
+     * The records {@code from} (inclusive) to {@code to} (exclusive) in the binary form of {@link RecordChunks}: a
+     * format byte, the upload's version, the count, this store's kinds, the messages the records refer to (numbered
+     * anew, in order of first use), a byte of marks a record, then each record's bytes as packed here (after their
+     * length), with its message references renumbered. Nothing is decoded into strings.
+     */
+    byte[] chunk(int from, int to, byte format, long version) {
+        Scratch records = new Scratch(128 * (to - from));
+        Scratch record = new Scratch(256);
+        int[] local = new int[messages.size()];
+        IntList used = new IntList(16);
+        for (int index = from; index < to; index++) {
+            int offset = offsets.get(index);
+            byte[] bytes = blocks.get(offset >>> POSITION_BITS);
+            Reader in = new Reader(bytes, offset & (MAX_BLOCK - 1));
+            int start = in.position;
+            in.varint();
+            int flags = in.varint();
+            in.skip(FIELDS.length);
+            for (int i = 0; i < FIELDS.length; i++) {
+                if (((flags >>> (2 + 2 * i)) & 3) == NORMALIZED_STORED) {
+                    in.skip(1);
+                }
+            }
+            int count = in.varint();
+            record.reset();
+            record.raw(bytes, start, in.position - start);
+            for (int v = 0; v < count; v++) {
+                record.varint(in.varint());
+                record.varint(in.varint());
+                int m = in.varint();
+                if (m == 0) {
+                    int text = in.position;
+                    in.skip(1);
+                    record.varint(0);
+                    record.raw(bytes, text, in.position - text);
+                } else {
+                    if (local[m - 1] == 0) {
+                        used.add(m - 1);
+                        local[m - 1] = used.size();
+                    }
+                    record.varint(local[m - 1]);
+                }
+            }
+            records.varint(record.size);
+            records.raw(record.bytes, 0, record.size);
+        }
+        Scratch out = new Scratch(records.size + 64 * kinds.size() + (to - from) + 256);
+        out.put(format);
+        for (int shift = Long.SIZE - Byte.SIZE; shift >= 0; shift -= Byte.SIZE) {
+            out.put((int) (version >>> shift));
+        }
+        out.varint(to - from);
+        out.varint(kinds.size());
+        for (KindJson k : kinds) {
+            out.varint(k.kind().field().ordinal());
+            out.varint(k.kind().severity().ordinal());
+            out.string(k.kind().code());
+        }
+        out.varint(used.size());
+        for (int i = 0; i < used.size(); i++) {
+            out.string(messages.get(used.get(i)));
+        }
+        for (int index = from; index < to; index++) {
+            out.varint((excluded.get(index) ? 1 : 0) | (edited.get(index) ? 2 : 0));
+        }
+        out.raw(records.bytes, 0, records.size);
+        return Arrays.copyOf(out.bytes, out.size);
+    }
+
+    /** The upload version a chunk of {@link #chunk} was written at. */
+    static long chunkVersion(byte[] chunk) {
+        long version = 0;
+        for (int i = 1; i <= Long.BYTES; i++) {
+            version = (version << Byte.SIZE) | (chunk[i] & 0xFF);
+        }
+        return version;
+    }
+
+    /**
+     * The records of a chunk of {@link #chunk}, packed as a store of their own with their marks: their bytes are
+     * copied as they are.
+     *
+     * @throws IllegalStateException for a chunk of another format than {@code format}
+     */
+    static StagedRecords ofChunk(byte[] chunk, byte format) {
+        if (chunk.length == 0 || chunk[0] != format) {
+            throw new IllegalStateException("staged chunk of format " + (chunk.length == 0 ? "none" : chunk[0])
+                    + ", this server reads " + format);
+        }
+        Reader in = new Reader(chunk, 1 + Long.BYTES);
+        int count = in.varint();
+        StagedRecords out = new StagedRecords();
+        int kinds = in.varint();
+        for (int i = 0; i < kinds; i++) {
+            Field field = FIELDS[in.varint()];
+            Severity severity = SEVERITIES[in.varint()];
+            out.kindOf(new Kind(field, in.string(), severity));
+        }
+        int messages = in.varint();
+        for (int i = 0; i < messages; i++) {
+            out.messageOf(in.string());
+        }
+        for (int i = 0; i < count; i++) {
+            int marks = in.varint();
+            if ((marks & 1) != 0) {
+                out.excluded.set(i);
+            }
+            if ((marks & 2) != 0) {
+                out.edited.set(i);
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            int length = in.varint();
+            out.offsets.add(out.place(chunk, in.position, length));
+            in.position += length;
+        }
+        out.trim();
+        return out;
+    }
+
     int size() {
         return offsets.size();
     }
@@ -474,7 +596,10 @@ final class StagedRecords {
     }
 
     private int kindOf(Violation v) {
-        Kind k = new Kind(v.field(), v.code(), v.severity());
+        return kindOf(new Kind(v.field(), v.code(), v.severity()));
+    }
+
+    private int kindOf(Kind k) {
         Integer i = kindIndex.get(k);
         if (i == null) {
             i = kinds.size();
@@ -497,25 +622,30 @@ final class StagedRecords {
     }
 
     private int place(Scratch s) {
+        return place(s.bytes, 0, s.size);
+    }
+
+    /** Copies a record's {@code length} bytes from {@code from} at {@code start} into the arena; returns its offset. */
+    private int place(byte[] from, int start, int length) {
         if (blocks.size() >= MAX_BLOCKS - 1) {
             throw new IllegalStateException("staged upload too large: " + blocks.size() + " blocks");
         }
-        if (s.size > MAX_BLOCK) {
-            byte[] own = Arrays.copyOf(s.bytes, s.size);
+        if (length > MAX_BLOCK) {
+            byte[] own = Arrays.copyOfRange(from, start, start + length);
             blocks.add(own);
             block = null;
             position = 0;
             return (blocks.size() - 1) << POSITION_BITS;
         }
-        if (block == null || block.length - position < s.size) {
-            block = new byte[Math.max(nextBlockSize, s.size)];
+        if (block == null || block.length - position < length) {
+            block = new byte[Math.max(nextBlockSize, length)];
             nextBlockSize = Math.min(MAX_BLOCK, nextBlockSize * 2);
             blocks.add(block);
             position = 0;
         }
-        System.arraycopy(s.bytes, 0, block, position, s.size);
+        System.arraycopy(from, start, block, position, length);
         int offset = ((blocks.size() - 1) << POSITION_BITS) | position;
-        position += s.size;
+        position += length;
         return offset;
     }
 
@@ -539,8 +669,23 @@ final class StagedRecords {
 
     /** The bytes of the record being appended. */
     private static final class Scratch {
-        private byte[] bytes = new byte[256];
+        private byte[] bytes;
         private int size;
+
+        Scratch(int capacity) {
+            bytes = new byte[Math.max(16, capacity)];
+        }
+
+        void put(int b) {
+            ensure(1);
+            bytes[size++] = (byte) b;
+        }
+
+        void raw(byte[] from, int start, int length) {
+            ensure(length);
+            System.arraycopy(from, start, bytes, size, length);
+            size += length;
+        }
 
         void reset() {
             size = 0;

@@ -185,11 +185,8 @@ final class RedisPageReadTest {
     /** Requests that want the same chunk at the same moment on an instance read it from Redis once. */
     @Test
     void aChunkWantedByManyRequestsAtOnceIsReadOnce() throws Exception {
-        a = instance();
-        b = instance();
-        String token = a.clerkToken("together");
-        String id = Workbooks.accepted(a, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(ROWS, 23)));
-        assertThat(Workbooks.settled(b, token, id).get("status").asText()).isEqualTo("validated");
+        String token = clerk("together");
+        String id = validatedOnAReadOnB(token, 23);
         String expected = a.get("/api/v1/uploads/" + id + "/records?page=3&size=50", token)
                 .body();
         long before = reads(b, "chunk");
@@ -214,6 +211,103 @@ final class RedisPageReadTest {
         }
         assertThat(reads(b, "chunk") - before).isEqualTo(1);
         assertThat(reads(b, "upload")).isZero();
+    }
+
+    @Test
+    void aPageInTheSecondHalfOfAChunkHasTheNextChunkReadAhead() {
+        String token = clerk("ahead");
+        String id = validatedOnAReadOnB(token, 29);
+        int perChunk = RecordChunks.SIZE / 50;
+        long before = reads(b, "chunk");
+
+        // a page of the first half of chunk 0 reads chunk 0 alone
+        assertThat(b.get("/api/v1/uploads/" + id + "/records?page=1&size=50", token)
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(reads(b, "chunk") - before).isEqualTo(1);
+        // its second half: chunk 1 is read in the background
+        String late = "/api/v1/uploads/" + id + "/records?page=" + (perChunk - 1) + "&size=50";
+        assertThat(b.get(late, token).body()).isEqualTo(a.get(late, token).body());
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (reads(b, "chunk") - before < 2 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(reads(b, "chunk") - before).isEqualTo(2);
+        // paging on into chunk 1 reads nothing more
+        for (int page = perChunk; page <= perChunk + 2; page++) {
+            String path = "/api/v1/uploads/" + id + "/records?page=" + page + "&size=50";
+            assertThat(b.get(path, token).body()).isEqualTo(a.get(path, token).body());
+        }
+        assertThat(reads(b, "chunk") - before).isEqualTo(2);
+        assertThat(reads(b, "upload")).isZero();
+    }
+
+    @Test
+    void aChunkWrittenForAVersionWhoseMetaIsNotWrittenYetIsNotMixedIn() throws Exception {
+        String token = clerk("versions");
+        String id = validatedOnAReadOnB(token, 31);
+        String page = "/api/v1/uploads/" + id + "/records?page=1&size=50";
+        String expected = a.get(page, token).body();
+
+        // as an edit saved on another instance leaves Redis between its chunks and its meta: chunk 0 of the next
+        // version (the same records), the meta still of this one
+        String base = "{" + prefix + ":" + id + "}:";
+        RedisClient client = RedisClient.create(TestServer.REDIS_URL);
+        try (StatefulRedisConnection<byte[], byte[]> c =
+                client.connect(io.lettuce.core.codec.ByteArrayCodec.INSTANCE)) {
+            byte[] meta = c.sync().get(bytes(base + "meta"));
+            com.fasterxml.jackson.databind.node.ObjectNode body = (com.fasterxml.jackson.databind.node.ObjectNode)
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(meta, 1, meta.length - 1);
+            long version = body.get("version").asLong();
+            byte[] chunk = c.sync().get(bytes(base + "c:0"));
+            assertThat(RecordChunks.version(chunk)).isLessThanOrEqualTo(version);
+            java.nio.ByteBuffer.wrap(chunk).putLong(1, version + 1);
+            c.sync().set(bytes(base + "c:0"), chunk, io.lettuce.core.SetArgs.Builder.keepttl());
+
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<HttpResponse<String>> read = pool.submit(() -> b.get(page, token));
+                // B found the chunk newer than the meta, fell back to reading the upload whole, and waits for the meta
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                while (reads(b, "upload") == 0 && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                assertThat(reads(b, "upload")).isEqualTo(1);
+                assertThat(read.isDone()).isFalse();
+                body.put("version", version + 1);
+                byte[] json = bytes(body.toString());
+                byte[] next = new byte[json.length + 1];
+                next[0] = meta[0];
+                System.arraycopy(json, 0, next, 1, json.length);
+                c.sync().set(bytes(base + "meta"), next, io.lettuce.core.SetArgs.Builder.keepttl());
+                HttpResponse<String> served = read.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+                assertThat(served.body()).isEqualTo(expected);
+            } finally {
+                pool.shutdownNow();
+            }
+        } finally {
+            client.shutdown();
+        }
+        assertThat(reads(b, "upload")).isEqualTo(2);
+    }
+
+    /** Starts A and B; a clerk's token. */
+    private String clerk(String name) {
+        a = instance();
+        b = instance();
+        return a.clerkToken(name);
+    }
+
+    /** An upload of {@link #ROWS} rows sent to A, followed on B until validated; its id. */
+    private String validatedOnAReadOnB(String token, long seed) {
+        String id = Workbooks.accepted(a, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(ROWS, seed)));
+        assertThat(Workbooks.settled(b, token, id).get("status").asText()).isEqualTo("validated");
+        return id;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private void sameRecord(String id, String token, int row) {

@@ -98,19 +98,51 @@ final class StagedRecordsTest {
         assertThat(store.takeChanged().isEmpty()).isTrue();
 
         List<RecordChunks.Entry> out =
-                new ArrayList<>(RecordChunks.decode(RecordChunks.encode(store, 0, RecordChunks.SIZE)));
-        out.addAll(RecordChunks.decode(RecordChunks.encode(store, RecordChunks.SIZE, store.size())));
+                new ArrayList<>(RecordChunks.entries(RecordChunks.encode(store, 0, RecordChunks.SIZE, 7)));
+        byte[] second = RecordChunks.encode(store, RecordChunks.SIZE, store.size(), 8);
+        out.addAll(RecordChunks.entries(second));
         assertThat(out).hasSize(in.size());
         for (int i = 0; i < in.size(); i++) {
             assertThat(out.get(i).record()).isEqualTo(in.get(i));
             assertThat(out.get(i).excluded()).isEqualTo(i == 5);
             assertThat(out.get(i).edited()).isEqualTo(i == RecordChunks.SIZE + 1);
         }
-        byte[] future = RecordChunks.encode(store, 0, 1);
+        assertThat(RecordChunks.version(second)).isEqualTo(8);
+
+        // a chunk's records as JSON are the store's own, byte for byte
+        StagedRecords unpacked = RecordChunks.decode(second);
+        for (int i = 0; i < unpacked.size(); i++) {
+            JsonBytes a = new JsonBytes(512);
+            JsonBytes b = new JsonBytes(512);
+            unpacked.writeJson(i, a);
+            store.writeJson(RecordChunks.SIZE + i, b);
+            assertThat(a.toByteArray()).isEqualTo(b.toByteArray());
+        }
+
+        byte[] future = RecordChunks.encode(store, 0, 1, 1);
         future[0] = RecordChunks.VERSION + 1;
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> RecordChunks.decode(future))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("version");
+                .hasMessageContaining("format");
+    }
+
+    @Test
+    void chunks_carryOnlyTheMessagesTheirRecordsUse_renumbered() {
+        StagedRecords store = new StagedRecords();
+        List<ValidatedRecord> in = new ArrayList<>();
+        for (int row = 2; row < 2 + 3 * RecordChunks.SIZE; row++) {
+            // related rows make messages of their own: many distinct ones, interned, and past the table's end
+            ValidatedRecord r = row % 3 == 0 ? broken(row, row - 1) : clean(row);
+            in.add(r);
+            store.append(r);
+        }
+        byte[] last = RecordChunks.encode(store, 2 * RecordChunks.SIZE, store.size(), 1);
+        // the store interned 4,096 messages of some 20 bytes each; three records need a handful of them
+        assertThat(RecordChunks.encode(store, 0, 3, 1).length).isLessThan(2_000);
+        List<RecordChunks.Entry> out = RecordChunks.entries(last);
+        for (int i = 0; i < out.size(); i++) {
+            assertThat(out.get(i).record()).isEqualTo(in.get(2 * RecordChunks.SIZE + i));
+        }
     }
 
     @Test
