@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import javax.sql.DataSource;
@@ -47,6 +48,9 @@ import rw.intake.server.internal.upload.UploadModule;
 public final class Metrics implements UploadEvents {
     /** The content type of the Prometheus text format 0.0.4. */
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    /** The request timers registered so far, by method, route and status (routes are templates: a bounded set). */
+    private final Map<String, Timer> requestTimers = new ConcurrentHashMap<>();
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final byte[] token;
@@ -142,11 +146,15 @@ public final class Metrics implements UploadEvents {
 
     /** Counts one answered request. */
     void request(String method, String route, int status, double millis) {
-        Timer.builder("intake.http.requests")
-                .tag("method", method)
-                .tag("route", route)
-                .tag("status", Integer.toString(status))
-                .register(registry)
+        // one timer per method, route and status, found again by a map lookup rather than a registry lookup
+        requestTimers
+                .computeIfAbsent(
+                        method + ' ' + route + ' ' + status,
+                        k -> Timer.builder("intake.http.requests")
+                                .tag("method", method)
+                                .tag("route", route)
+                                .tag("status", Integer.toString(status))
+                                .register(registry))
                 .record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS);
     }
 

@@ -168,4 +168,11 @@ final class OperationsTest {
                 .matcher(text);
         return m.find() ? Double.parseDouble(m.group(2)) : 0;
     }
+
+    @Test
+    void requestLineMillis_oneDecimalAsFormatWritesIt() {
+        for (double ms : new double[] {0, 0.04, 0.05, 3.96, 12.4, 12.449, 999.95, 1234.5, 86_400_000.1}) {
+            assertThat(RequestLog.tenths(ms)).as("%s", ms).isEqualTo(String.format(java.util.Locale.ROOT, "%.1f", ms));
+        }
+    }
 }
