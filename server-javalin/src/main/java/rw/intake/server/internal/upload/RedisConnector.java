@@ -12,6 +12,7 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
@@ -43,14 +44,17 @@ final class RedisConnector implements AutoCloseable {
     private final AbstractRedisClient client;
     private final StatefulConnection<byte[], byte[]> connection;
     private final RedisClusterCommands<byte[], byte[]> commands;
+    private final RedisClusterAsyncCommands<byte[], byte[]> async;
 
     private RedisConnector(
             AbstractRedisClient client,
             StatefulConnection<byte[], byte[]> connection,
-            RedisClusterCommands<byte[], byte[]> commands) {
+            RedisClusterCommands<byte[], byte[]> commands,
+            RedisClusterAsyncCommands<byte[], byte[]> async) {
         this.client = client;
         this.connection = connection;
         this.commands = commands;
+        this.async = async;
     }
 
     /**
@@ -75,7 +79,7 @@ final class RedisConnector implements AutoCloseable {
         RedisClient client = RedisClient.create(url);
         try {
             StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
-            return new RedisConnector(client, connection, connection.sync());
+            return new RedisConnector(client, connection, connection.sync(), connection.async());
         } catch (RedisException ex) {
             client.shutdown();
             throw new IllegalStateException("STAGING=redis: cannot reach Redis at " + url + ": " + ex.getMessage(), ex);
@@ -93,7 +97,7 @@ final class RedisConnector implements AutoCloseable {
         try {
             StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
             connection.setReadFrom(ReadFrom.UPSTREAM);
-            return new RedisConnector(client, connection, connection.sync());
+            return new RedisConnector(client, connection, connection.sync(), connection.async());
         } catch (RedisException ex) {
             client.shutdown();
             throw new IllegalStateException(
@@ -106,6 +110,11 @@ final class RedisConnector implements AutoCloseable {
     /** The commands, on the one Redis or routed over the cluster by key. */
     RedisClusterCommands<byte[], byte[]> commands() {
         return commands;
+    }
+
+    /** The same commands on the same connection, answered by futures: for writes that need not wait one by one. */
+    RedisClusterAsyncCommands<byte[], byte[]> async() {
+        return async;
     }
 
     private void check(UploadModule.Redis config) {

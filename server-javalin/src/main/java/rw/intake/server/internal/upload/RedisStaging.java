@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -15,15 +16,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +69,8 @@ final class RedisStaging implements StagingStore {
     private static final int MGET_BATCH = 64;
     private static final long LOCK_WAIT_MILLIS = 30_000;
     private static final long LOCK_RETRY_MILLIS = 20;
+    /** Chunk writes of a validating upload sent and not answered yet, at most. */
+    private static final int CHUNKS_IN_FLIGHT = 8;
     /** How often a validating upload's progress, reservation and lease are written. */
     static final long PROGRESS_MILLIS = 100;
 
@@ -201,10 +207,10 @@ final class RedisStaging implements StagingStore {
     });
 
     /**
-     * An upload validating here: the chunks written so far, and when its progress was last written (both changed by
-     * its validating thread only).
+     * An upload validating here: the chunks sent so far, when its progress was last written, and the chunk writes not
+     * known to be done (all changed by its validating thread only).
      */
-    private record Home(Upload upload, int[] written, long[] progressAt) {}
+    private record Home(Upload upload, int[] written, long[] progressAt, Deque<RedisFuture<String>> sent) {}
 
     private record Local(Upload upload, long version) {}
 
@@ -381,7 +387,7 @@ final class RedisStaging implements StagingStore {
             upload.sequence = redis.incr(budgetKey("sequence"));
             reserve(upload, records);
             upload.reserved.set(records);
-            home.put(upload.id, new Home(upload, new int[1], new long[] {System.nanoTime()}));
+            home.put(upload.id, new Home(upload, new int[1], new long[] {System.nanoTime()}, new ArrayDeque<>()));
             redis.set(key(upload.id, "lease"), bytes(instance), SetArgs.Builder.px(leaseMillis));
             redis.set(
                     key(upload.id, "meta"),
@@ -461,7 +467,7 @@ final class RedisStaging implements StagingStore {
             boolean validating = h != null && upload.status() == UploadStatus.VALIDATING;
             StagedRecords staged = validating ? upload.stagedRecords() : null;
             if (staged != null) {
-                h.written()[0] = writeChunks(upload.id, staged, h.written()[0], staged.size() / RecordChunks.SIZE, 0);
+                h.written()[0] = sendChunks(h, staged, staged.size() / RecordChunks.SIZE);
             }
             long now = System.nanoTime();
             if (validating
@@ -487,6 +493,51 @@ final class RedisStaging implements StagingStore {
             }
             return null;
         });
+    }
+
+    /**
+     * Sends the chunks from the first not sent yet to {@code to} (exclusive) at version 0, without waiting for each
+     * answer: validation goes on while Redis stores them, with at most {@value #CHUNKS_IN_FLIGHT} unanswered. Returns
+     * {@code to}.
+     */
+    private int sendChunks(Home h, StagedRecords staged, int to) {
+        String id = h.upload().id;
+        for (int n = h.written()[0]; n < to; n++) {
+            int end = Math.min(staged.size(), (n + 1) * RecordChunks.SIZE);
+            h.sent()
+                    .add(connector
+                            .async()
+                            .set(
+                                    chunkKey(id, n),
+                                    RecordChunks.encode(staged, n * RecordChunks.SIZE, end, 0),
+                                    SetArgs.Builder.px(idleMillis)));
+            while (h.sent().size() > CHUNKS_IN_FLIGHT) {
+                await(h.sent().poll());
+            }
+        }
+        return to;
+    }
+
+    /** Waits until every chunk sent for {@code h} is stored. */
+    private static void drain(Home h) {
+        while (!h.sent().isEmpty()) {
+            await(h.sent().poll());
+        }
+    }
+
+    /** Waits for a write's answer; a failed write fails as a synchronous one would. */
+    private static void await(RedisFuture<String> write) {
+        try {
+            write.get();
+        } catch (ExecutionException ex) {
+            if (ex.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new RedisException(ex.getCause());
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw unavailable("interrupted while writing staged records to Redis", ex);
+        }
     }
 
     /** Writes chunks {@code from} (inclusive) to {@code to} (exclusive) at the upload's {@code version}; returns {@code to}. */
@@ -516,6 +567,7 @@ final class RedisStaging implements StagingStore {
         try {
             if (upload.status() == UploadStatus.VALIDATED) {
                 StagedRecords staged = upload.stagedRecords();
+                drain(h);
                 writeChunks(upload.id, staged, h.written()[0], chunks(upload), 1);
                 staged.takeChanged();
                 RecordIndex index = upload.recordIndex();
