@@ -1,5 +1,8 @@
 package rw.intake.server.internal.upload;
 
+import rw.intake.storage.Page;
+import rw.intake.validation.ValidatedRecord;
+
 /**
  * What the read-only routes need of a staged upload: its owner, summary, pages and single records. An {@link Upload}
  * is one; a shared store may answer with a view that reads only what each request covers ({@link RemoteUpload}).
@@ -16,6 +19,13 @@ interface ReadableUpload {
      * @throws rw.intake.server.internal.http.ApiException 409 while validating or failed
      */
     byte[] pageJson(RecordFilter filter, int page, int size);
+
+    /**
+     * The same page as records (the legacy routes' shape is made of them).
+     *
+     * @throws rw.intake.server.internal.http.ApiException 409 while validating or failed
+     */
+    Page<ValidatedRecord> page(RecordFilter filter, int page, int size);
 
     /**
      * Record {@code row} with its history.

@@ -6,13 +6,16 @@ import java.util.Map;
 import java.util.function.Supplier;
 import rw.intake.server.internal.http.ApiException;
 import rw.intake.server.internal.upload.UploadSummary.Progress;
+import rw.intake.storage.Page;
 import rw.intake.storage.RecordEdit;
+import rw.intake.validation.ValidatedRecord;
 
 /**
- * A validated upload staged in Redis, as an instance that does not hold it answers its read-only routes: the summary
- * from its meta, a page from the chunks it covers (and a filtered page from its slice of the index), a record from
- * its chunk. Made per request from the meta just read; when Redis holds no index slice or chunk that fits that meta
- * (an edit is being saved, or the upload was removed meanwhile), it asks the upload read whole.
+ * A validated upload staged in Redis, as an instance that does not hold it answers its read-only routes (the legacy
+ * record list included): the summary from its meta, a page from the chunks it covers (and a filtered page from its
+ * slice of the index), a record from its chunk. Made per request from the meta just read; when Redis holds no index
+ * slice or chunk that fits that meta (an edit is being saved, or the upload was removed meanwhile), it asks the
+ * upload read whole.
  */
 final class RemoteUpload implements ReadableUpload {
     private final RedisPages pages;
@@ -61,6 +64,34 @@ final class RemoteUpload implements ReadableUpload {
 
     @Override
     public byte[] pageJson(RecordFilter filter, int page, int size) {
+        Located at = locate(filter, page, size);
+        if (at == null) {
+            return whole.get().pageJson(filter, page, size);
+        }
+        return RecordPageJson.write(at.sources(), at.local(), page, size, at.total());
+    }
+
+    @Override
+    public Page<ValidatedRecord> page(RecordFilter filter, int page, int size) {
+        Located at = locate(filter, page, size);
+        if (at == null) {
+            return whole.get().page(filter, page, size);
+        }
+        List<ValidatedRecord> items = new ArrayList<>(at.local().length);
+        for (int i = 0; i < at.local().length; i++) {
+            items.add(at.sources()[i].get(at.local()[i]));
+        }
+        return new Page<>(items, page, size, at.total());
+    }
+
+    /** The records of a page: each one's chunk (unpacked) and index in it, and the matches in all. */
+    private record Located(StagedRecords[] sources, int[] local, int total) {}
+
+    /**
+     * Where the records of a page are, from the chunks it covers (and a filtered page's slice of its index); null when
+     * Redis holds no slice or chunk that fits the meta read (an edit is being saved, or the upload was removed).
+     */
+    private Located locate(RecordFilter filter, int page, int size) {
         long from = (long) (page - 1) * size;
         int total;
         int[] indexes;
@@ -74,7 +105,7 @@ final class RemoteUpload implements ReadableUpload {
         } else {
             RedisPages.Slice slice = pages.slice(id, filter, version, from, size);
             if (slice == null) {
-                return whole.get().pageJson(filter, page, size);
+                return null;
             }
             total = slice.total();
             indexes = slice.total() == 0 ? new int[0] : slice.indexes();
@@ -82,7 +113,7 @@ final class RemoteUpload implements ReadableUpload {
         int[] ns = chunksOf(indexes);
         Map<Integer, StagedRecords> chunks = pages.chunks(id, version, ns);
         if (chunks == null) {
-            return whole.get().pageJson(filter, page, size);
+            return null;
         }
         StagedRecords[] sources = new StagedRecords[indexes.length];
         int[] local = new int[indexes.length];
@@ -90,7 +121,7 @@ final class RemoteUpload implements ReadableUpload {
             sources[i] = chunks.get(indexes[i] / RecordChunks.SIZE);
             local[i] = indexes[i] % RecordChunks.SIZE;
         }
-        return RecordPageJson.write(sources, local, page, size, total);
+        return new Located(sources, local, total);
     }
 
     /** Has the next chunk read if the page ends in the second half of its chunk and the upload goes on. */

@@ -401,7 +401,8 @@ final class Upload implements ReadableUpload {
     }
 
     /** A page of records under a filter; {@code page} from 1. */
-    Page<ValidatedRecord> page(RecordFilter filter, int page, int size) {
+    @Override
+    public Page<ValidatedRecord> page(RecordFilter filter, int page, int size) {
         requireReadable();
         lock.readLock().lock();
         try {

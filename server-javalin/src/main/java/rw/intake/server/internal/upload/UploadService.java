@@ -15,7 +15,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -211,7 +210,7 @@ public final class UploadService {
      * @throws ApiException 409 {@code upload.not_ready} (with Retry-After) while validating, 409 {@code upload.failed}
      */
     public Page<ValidatedRecord> records(Principal caller, String id, RecordFilter filter, int page, int size) {
-        return find(caller, id).page(filter, page, size);
+        return view(caller, id).page(filter, page, size);
     }
 
     /** As {@link #records}, as the JSON document of the records route (written without rebuilding the records). */
@@ -334,15 +333,19 @@ public final class UploadService {
         return latest.id;
     }
 
-    /** Waits at most {@code timeout} for the upload's validation to end (legacy clients expect records at once). */
+    /**
+     * Waits at most {@code timeout} for the upload's validation to end (legacy clients expect records at once), as
+     * {@link #summaryWhenSettled} does: on any instance, without reading the records.
+     */
     public void awaitValidation(Principal caller, String id, Duration timeout) {
         try {
-            find(caller, id).settled().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException ex) {
-            return;
+            summaryWhenSettled(caller, id, timeout).get();
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException ex) {
+            if (ex.getCause() instanceof ApiException api) {
+                throw api;
+            }
             throw new IllegalStateException(ex.getCause());
         }
     }

@@ -243,6 +243,24 @@ final class RedisPageReadTest {
     }
 
     @Test
+    void theLegacyRecordListIsServedFromChunksToo() {
+        String token = clerk("legacy");
+        validatedOnAReadOnB(token, 37);
+        for (String page : List.of("?page=1&size=50", "?page=3&size=7", "?page=199&size=50", "?page=999&size=50")) {
+            HttpResponse<String> onB = b.get("/api/v1/validatedusers/" + page, token);
+            assertThat(onB.statusCode()).as(onB.body()).isEqualTo(200);
+            assertThat(onB.body())
+                    .isEqualTo(a.get("/api/v1/validatedusers/" + page, token).body());
+        }
+        assertThat(TestServer.json(b.get("/api/v1/validatedusers/?page=1&size=50", token))
+                        .get("totalItems")
+                        .asLong())
+                .isEqualTo(ROWS);
+        assertThat(reads(b, "upload")).isZero();
+        assertThat(reads(b, "chunk")).isPositive();
+    }
+
+    @Test
     void aChunkWrittenForAVersionWhoseMetaIsNotWrittenYetIsNotMixedIn() throws Exception {
         String token = clerk("versions");
         String id = validatedOnAReadOnB(token, 31);
