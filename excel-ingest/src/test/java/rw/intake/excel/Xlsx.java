@@ -1,5 +1,6 @@
 package rw.intake.excel;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,7 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /** Hand-written OOXML for tests: the parts of a minimal workbook, zipped with java.util.zip, all in memory. */
@@ -119,6 +122,29 @@ final class Xlsx {
                 "xl/styles.xml",
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml",
                 sb.append("</cellXfs></styleSheet>").toString());
+    }
+
+    /** The same zip with every entry stored rather than deflated. */
+    static byte[] stored(byte[] zip) {
+        ByteArrayOutputStream stored = new ByteArrayOutputStream();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip));
+                ZipOutputStream out = new ZipOutputStream(stored)) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                byte[] data = in.readAllBytes();
+                CRC32 crc = new CRC32();
+                crc.update(data);
+                ZipEntry copy = new ZipEntry(e.getName());
+                copy.setMethod(ZipEntry.STORED);
+                copy.setSize(data.length);
+                copy.setCrc(crc.getValue());
+                out.putNextEntry(copy);
+                out.write(data);
+                out.closeEntry();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return stored.toByteArray();
     }
 
     byte[] bytes() {

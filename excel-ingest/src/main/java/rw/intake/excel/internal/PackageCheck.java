@@ -23,7 +23,7 @@ import rw.intake.excel.ReadLimits;
  * directory can lie, so the counter, not the header, decides. The pass also finds truncated entries and bad CRCs
  * before any record is read. Everything stays in memory. While inflating, it counts the {@code row} elements of every
  * part but the shared strings, so that the rows a sheet holds are known before it is read, and it scans for cell
- * references that would make fastexcel allocate without bound ({@link CellRefScan}).
+ * references that would make fastexcel allocate without bound, both in one pass over the bytes ({@link PartScan}).
  */
 public final class PackageCheck {
 
@@ -36,7 +36,8 @@ public final class PackageCheck {
     private static final int TEXT_SNIFF = 4096;
     private static final byte[] ENCRYPTED_PACKAGE = "EncryptedPackage".getBytes(StandardCharsets.UTF_16LE);
     private static final int CONTENT_TYPES_KEEP = 64 * 1024;
-    private static final int BUFFER = 256 * 1024;
+    /** The inflate buffers, in and out: the scans see a part in pieces of at most this many bytes. */
+    public static final int BUFFER = 256 * 1024;
 
     private PackageCheck() {}
 
@@ -147,8 +148,7 @@ public final class PackageCheck {
                 contentTypes |= isTypes;
                 workbookPart |= "xl/workbook.xml".equals(name);
                 counter.keep = isTypes ? new StringBuilder() : null;
-                counter.rows = name.endsWith("sharedstrings.xml") ? null : new RowCounter();
-                counter.refs = new CellRefScan(entry.getName());
+                counter.scan = new PartScan(entry.getName());
                 if (entry.getMethod() == ZipEntry.DEFLATED) {
                     try (InputStream raw = zip.getRawInputStream(entry)) {
                         counter.inflate(raw);
@@ -161,8 +161,8 @@ public final class PackageCheck {
                 if (isTypes) {
                     types = counter.keep.toString();
                 }
-                if (counter.rows != null) {
-                    mostRows = Math.max(mostRows, counter.rows.rows());
+                if (!name.endsWith("sharedstrings.xml")) {
+                    mostRows = Math.max(mostRows, counter.scan.rows());
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -185,46 +185,6 @@ public final class PackageCheck {
     }
 
     /**
-     * Counts the elements named {@code row} (with or without a namespace prefix) in XML fed in pieces: a {@code <}, an
-     * optional {@code prefix:}, {@code row}, then white space, {@code >} or {@code /}. {@code <rowBreaks>} and the
-     * like do not count; a {@code <row} inside a comment or CDATA would (an overcount only).
-     */
-    static final class RowCounter {
-        private static final int OUTSIDE = -1;
-        private long rows;
-        /** Characters of the local name seen since {@code <}, or OUTSIDE; 4 means "longer than row". */
-        private int matched = OUTSIDE;
-
-        void feed(byte[] b, int from, int length) {
-            int m = matched;
-            for (int i = from; i < from + length; i++) {
-                byte c = b[i];
-                if (c == '<') {
-                    m = 0;
-                } else if (m != OUTSIDE) {
-                    if (c == ' ' || c == '>' || c == '/' || c == '\n' || c == '\r' || c == '\t') {
-                        if (m == 3) {
-                            rows++;
-                        }
-                        m = OUTSIDE;
-                    } else if (c == ':') {
-                        m = 0;
-                    } else if (m < 3 && c == "row".charAt(m)) {
-                        m++;
-                    } else {
-                        m = 4;
-                    }
-                }
-            }
-            matched = m;
-        }
-
-        long rows() {
-            return rows;
-        }
-    }
-
-    /**
      * Counts inflated bytes over all entries and stops past the limit; keeps the start of one entry's text when asked.
      * Deflated entries are inflated here from their raw bytes with large buffers (the library's stream inflates
      * through a 512-byte input buffer, which costs a sixth more on a sheet of hundreds of megabytes); other
@@ -236,8 +196,7 @@ public final class PackageCheck {
         private final byte[] output = new byte[BUFFER];
         private long total;
         private StringBuilder keep;
-        private RowCounter rows;
-        private CellRefScan refs;
+        private PartScan scan;
 
         Counter(long max) {
             this.max = max;
@@ -280,14 +239,11 @@ public final class PackageCheck {
         }
 
         private void count(int n) {
-            if (rows != null) {
-                rows.feed(output, 0, n);
-            }
             total += n;
             if (total > max) {
                 throw Rejections.inflatesTooLarge(max);
             }
-            refs.scan(output, 0, n);
+            scan.scan(output, 0, n);
             if (keep != null && keep.length() < CONTENT_TYPES_KEEP) {
                 keep.append(new String(output, 0, n, StandardCharsets.ISO_8859_1));
             }
