@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * <p>{@code shared} drives two instances that share Redis (STAGING=redis) and one database: each upload is sent to A
- * and followed on B, commits go to B, and wrk reads pages from both at once (16 connections each, then 4 each: the
+ * and followed on B, commits go to B, and wrk reads pages from both at once (16 connections each, then 2 each: the
  * rate with fewer clients waiting on each other, and their latency); Redis's memory for
  * a staged large upload is the sum of {@code MEMORY USAGE} over the keys of the prefix.
  *
@@ -121,7 +121,7 @@ public final class BenchClient {
         }
         record("upload-1m-generator", large);
         pages(staged.id, 32, "pages", true);
-        pages(staged.id, 8, "pages8", false);
+        pages(staged.id, 4, "pages4", false);
         record("rss-1m", List.of(rssMegabytes(pid)));
         record("rss-1m-other", List.of(rssMegabytes(otherPid)));
         delete(staged.id);
@@ -390,9 +390,9 @@ public final class BenchClient {
         m.put("pages-rate", "pages of 50, 32 connections (wrk), " + large + " rows staged (pages/s)");
         m.put("pages-p50-ms", "the same, p50 (ms)");
         m.put("pages-p99-ms", "the same, p99 (ms)");
-        m.put("pages8-rate", "pages of 50, 8 connections (wrk), " + large + " rows staged (pages/s)");
-        m.put("pages8-p50-ms", "the same, p50 (ms)");
-        m.put("pages8-p99-ms", "the same, p99 (ms)");
+        m.put("pages4-rate", "pages of 50, 4 connections (wrk), " + large + " rows staged (pages/s)");
+        m.put("pages4-p50-ms", "the same, p50 (ms)");
+        m.put("pages4-p99-ms", "the same, p99 (ms)");
         m.put("rss-50k", "resident memory, " + small + " rows staged (MB)");
         m.put("rss-1m", "resident memory, " + large + " rows staged (MB)");
         m.put("rss-1m-other", "the same, the instance the upload was not sent to (MB)");
