@@ -219,14 +219,15 @@ public final class BenchClient {
     }
 
     /**
-     * wrk against one staged 1,000,000-row upload: 5 s of warm-up, then 10 s measured with {@code connections} in all
-     * (on one instance, or half on each of two at once: the rates add up, the worse p50 and p99 are reported), recorded
-     * as {@code <key>-rate}, {@code <key>-p50-ms} and {@code <key>-p99-ms}.
+     * wrk against one staged 1,000,000-row upload: 15 s of warm-up (the JIT compiles each instance's page path
+     * meanwhile), then 10 s measured with {@code connections} in all (on one instance, or half on each of two at once:
+     * the rates add up, the worse p50 and p99 are reported), recorded as {@code <key>-rate}, {@code <key>-p50-ms} and
+     * {@code <key>-p99-ms}.
      */
     private void pages(String id, int connections, String key, boolean warmUp) throws Exception {
         List<String> bases = base.equals(other) ? List.of(base) : List.of(base, other);
         if (warmUp) {
-            runWrk(id, 5, bases, connections);
+            runWrk(id, 15, bases, connections);
         }
         double rate = 0;
         double p50 = 0;
