@@ -503,14 +503,7 @@ final class RedisStaging implements StagingStore {
     private int sendChunks(Home h, StagedRecords staged, int to) {
         String id = h.upload().id;
         for (int n = h.written()[0]; n < to; n++) {
-            int end = Math.min(staged.size(), (n + 1) * RecordChunks.SIZE);
-            h.sent()
-                    .add(connector
-                            .async()
-                            .set(
-                                    chunkKey(id, n),
-                                    RecordChunks.encode(staged, n * RecordChunks.SIZE, end, 0),
-                                    SetArgs.Builder.px(idleMillis)));
+            h.sent().add(connector.async().set(chunkKey(id, n), chunk(staged, n, 0), SetArgs.Builder.px(idleMillis)));
             while (h.sent().size() > CHUNKS_IN_FLIGHT) {
                 await(h.sent().poll());
             }
@@ -543,13 +536,15 @@ final class RedisStaging implements StagingStore {
     /** Writes chunks {@code from} (inclusive) to {@code to} (exclusive) at the upload's {@code version}; returns {@code to}. */
     private int writeChunks(String id, StagedRecords staged, int from, int to, long version) {
         for (int n = from; n < to; n++) {
-            int end = Math.min(staged.size(), (n + 1) * RecordChunks.SIZE);
-            redis.set(
-                    chunkKey(id, n),
-                    RecordChunks.encode(staged, n * RecordChunks.SIZE, end, version),
-                    SetArgs.Builder.px(idleMillis));
+            redis.set(chunkKey(id, n), chunk(staged, n, version), SetArgs.Builder.px(idleMillis));
         }
         return to;
+    }
+
+    /** Chunk {@code n} of the records, at the upload's {@code version}. */
+    private static byte[] chunk(StagedRecords staged, int n, long version) {
+        int end = Math.min(staged.size(), (n + 1) * RecordChunks.SIZE);
+        return RecordChunks.encode(staged, n * RecordChunks.SIZE, end, version);
     }
 
     private static int chunks(Upload u) {
