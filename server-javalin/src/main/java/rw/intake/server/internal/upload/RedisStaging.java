@@ -602,6 +602,16 @@ final class RedisStaging implements StagingStore {
         return guard(() -> {
             byte[] raw = rawMeta(id);
             Meta m = home.containsKey(id) ? null : decode(id, raw);
+            if (m != null && m.upload().status() == UploadStatus.VALIDATING && redis.exists(key(id, "lease")) == 0) {
+                // its end may have been written since the meta was read (the lease goes after it): read as such,
+                // not read whole, as find would once it saw the new meta
+                byte[] again = rawMeta(id);
+                Meta now = decode(id, again);
+                if (now != null && now.upload().status().readable()) {
+                    raw = again;
+                    m = now;
+                }
+            }
             if (m == null || !m.upload().status().readable()) {
                 // as the meta read (one validated since is read as such by the next request)
                 return find(id, raw);
