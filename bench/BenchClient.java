@@ -40,6 +40,9 @@ import java.util.regex.Pattern;
  * the server started) and REPEAT times warm; a results line is {@code operation TAB db TAB cold TAB warm,warm,...}.
  */
 public final class BenchClient {
+    /** Seconds of pages read before the measured ones ({@code PAGE_WARMUP}, default 15). */
+    private static final int PAGE_WARMUP_SECONDS =
+            Integer.parseInt(System.getenv().getOrDefault("PAGE_WARMUP", "15"));
     private static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     private static final Pattern STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([a-z]+)\"");
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
@@ -219,15 +222,15 @@ public final class BenchClient {
     }
 
     /**
-     * wrk against one staged 1,000,000-row upload: 15 s of warm-up (the JIT compiles each instance's page path
-     * meanwhile), then 10 s measured with {@code connections} in all (on one instance, or half on each of two at once:
+     * wrk against one staged 1,000,000-row upload: 15 s of warm-up by default ({@code PAGE_WARMUP}; the JIT compiles each
+     * instance's page path meanwhile), then 10 s measured with {@code connections} in all (on one instance, or half on each of two at once:
      * the rates add up, the worse p50 and p99 are reported), recorded as {@code <key>-rate}, {@code <key>-p50-ms} and
      * {@code <key>-p99-ms}.
      */
     private void pages(String id, int connections, String key, boolean warmUp) throws Exception {
         List<String> bases = base.equals(other) ? List.of(base) : List.of(base, other);
         if (warmUp) {
-            runWrk(id, 15, bases, connections);
+            runWrk(id, PAGE_WARMUP_SECONDS, bases, connections);
         }
         double rate = 0;
         double p50 = 0;

@@ -272,7 +272,8 @@ public final class ServerApp {
                                 config.stagingRedisPrefix(),
                                 config.stagingRedisAllowPersistence(),
                                 config.stagingRedisLease(),
-                                config.stagingRedisCluster())
+                                config.stagingRedisCluster(),
+                                config.stagingRedisCacheBytes())
                         : null);
     }
 }

@@ -51,6 +51,9 @@ import rw.intake.storage.Storage;
  *                                outlives its instance before another takes over, default 30
  * @param stagingRedisCluster     {@code STAGING_REDIS_CLUSTER}: {@code true} connects to a Redis Cluster through the
  *                                seed nodes of {@code REDIS_URL}, default {@code false} (one Redis)
+ * @param stagingRedisCacheBytes  {@code STAGING_REDIS_CACHE_MB}: the heap each instance gives the chunks it read from
+ *                                Redis for pages, default {@value #DEFAULT_STAGING_REDIS_CACHE_MB} MiB (the chunks of
+ *                                a 1,000,000-row upload)
  */
 public record ServerConfig(
         int port,
@@ -79,7 +82,11 @@ public record ServerConfig(
         String stagingRedisPrefix,
         boolean stagingRedisAllowPersistence,
         Duration stagingRedisLease,
-        boolean stagingRedisCluster) {
+        boolean stagingRedisCluster,
+        long stagingRedisCacheBytes) {
+
+    /** {@code STAGING_REDIS_CACHE_MB} by default. */
+    public static final int DEFAULT_STAGING_REDIS_CACHE_MB = 160;
 
     /** {@code STAGING_MAX_RECORDS} by default: what the documented {@code -Xmx1g} holds (decision 8). */
     public static final long DEFAULT_STAGING_MAX_RECORDS = 2_000_000L;
@@ -134,7 +141,8 @@ public record ServerConfig(
                 e.text("STAGING_REDIS_PREFIX", "intake"),
                 e.bool("STAGING_REDIS_ALLOW_PERSISTENCE", false),
                 Duration.ofMillis(Math.max(1, (long) (1000 * e.decimal("STAGING_REDIS_LEASE_SECONDS", 30)))),
-                e.bool("STAGING_REDIS_CLUSTER", false));
+                e.bool("STAGING_REDIS_CLUSTER", false),
+                e.longer("STAGING_REDIS_CACHE_MB", DEFAULT_STAGING_REDIS_CACHE_MB) << 20);
     }
 
     /** Opens the database these settings name. */

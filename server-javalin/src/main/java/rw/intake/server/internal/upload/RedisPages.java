@@ -43,8 +43,6 @@ import rw.intake.validation.Field;
 final class RedisPages {
     /** The first byte of an index value; a reader refuses another. */
     static final byte INDEX_VERSION = 1;
-    /** Bytes of the decoded chunks an instance keeps. */
-    static final long CACHE_BYTES = 32L << 20;
 
     private static final int HEADER = 10;
     private static final int NO_FIELD = 255;

@@ -197,6 +197,8 @@ final class RedisStaging implements StagingStore {
     private final Map<String, Long> touched = new ConcurrentHashMap<>();
     /** The filter indexes in Redis and the chunks read lately; made at first use (see {@link #pages()}). */
     private volatile RedisPages pages;
+    /** Heap for the chunks {@link #pages} keeps. */
+    private final long cacheBytes;
     /** Uploads read whole into this instance (for an edit, a report, a commit). */
     private final LongAdder uploadsRead = new LongAdder();
 
@@ -233,6 +235,7 @@ final class RedisStaging implements StagingStore {
             Duration idleExpiry,
             long cachedRecords) {
         this.prefix = config.prefix();
+        this.cacheBytes = config.cacheBytes();
         this.maxRecords = maxRecords;
         this.maxRecordsPerUser = maxRecordsPerUser;
         this.maxUploadsPerUser = maxUploadsPerUser;
@@ -258,7 +261,7 @@ final class RedisStaging implements StagingStore {
             synchronized (this) {
                 p = pages;
                 if (p == null) {
-                    p = new RedisPages(redis, prefix, idleMillis, RedisPages.CACHE_BYTES);
+                    p = new RedisPages(redis, prefix, idleMillis, cacheBytes);
                     pages = p;
                 }
             }

@@ -75,8 +75,11 @@ public final class UploadModule implements AutoCloseable {
      * @param allowPersistence start even if Redis writes to its disk (RDB snapshots or the append-only file)
      * @param lease            how long an upload's validation, edit or commit lock outlives its instance
      * @param cluster          {@code url} names seed nodes of a Redis Cluster ({@code redis://host1:port1,host2:port2})
+     * @param cacheBytes       heap for the chunks read from Redis for pages (unpacked), kept while their upload's
+     *                         version is unchanged
      */
-    public record Redis(String url, String prefix, boolean allowPersistence, Duration lease, boolean cluster) {}
+    public record Redis(
+            String url, String prefix, boolean allowPersistence, Duration lease, boolean cluster, long cacheBytes) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(UploadModule.class);
     private final UploadService service;

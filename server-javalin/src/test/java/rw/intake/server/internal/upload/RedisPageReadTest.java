@@ -47,7 +47,11 @@ final class RedisPageReadTest {
     private TestServer third;
 
     private TestServer instance() {
-        Map<String, String> env = new HashMap<>();
+        return instance(Map.of());
+    }
+
+    private TestServer instance(Map<String, String> settings) {
+        Map<String, String> env = new HashMap<>(settings);
         env.put("STAGING", "redis");
         env.put("REDIS_URL", TestServer.REDIS_URL);
         env.put("STAGING_REDIS_PREFIX", prefix);
@@ -243,6 +247,36 @@ final class RedisPageReadTest {
                     .isEqualTo(a.get(path, token).body());
         }
         assertThat(reads(third, "chunk") - before).isEqualTo(2);
+        assertThat(reads(third, "upload")).isZero();
+    }
+
+    /**
+     * An instance whose cache holds the upload's chunks ({@code STAGING_REDIS_CACHE_MB}, by default that of a
+     * 1,000,000-row upload) reads each once however often its pages are read; one given no cache reads them again.
+     */
+    @Test
+    void eachChunkIsReadOnceWhileTheCacheHoldsIt_againWithNoCache() {
+        String token = clerk("cache");
+        String id = validatedOnAReadOnB(token, 31);
+        int chunks = (ROWS + RecordChunks.SIZE - 1) / RecordChunks.SIZE;
+        int pages = ROWS / 50;
+        // B may have read the upload whole while it followed the validation; these instances hold nothing of it
+        third = instance();
+        for (int pass = 1; pass <= 2; pass++) {
+            for (int page = 1; page <= pages; page++) {
+                assertThat(third.get(path(id, "", page, 50), token).statusCode())
+                        .isEqualTo(200);
+            }
+            assertThat(reads(third, "chunk")).as("pass %d", pass).isEqualTo(chunks);
+        }
+        third.close();
+        third = instance(Map.of("STAGING_REDIS_CACHE_MB", "0"));
+        for (int page = 1; page <= pages; page++) {
+            String path = path(id, "", page, 50);
+            assertThat(third.get(path, token).body())
+                    .isEqualTo(a.get(path, token).body());
+        }
+        assertThat(reads(third, "chunk")).isGreaterThanOrEqualTo(pages);
         assertThat(reads(third, "upload")).isZero();
     }
 
