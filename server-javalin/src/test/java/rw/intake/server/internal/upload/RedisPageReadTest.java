@@ -221,9 +221,7 @@ final class RedisPageReadTest {
     @Test
     void aPageInTheSecondHalfOfAChunkHasTheNextChunkReadAhead() {
         String token = clerk("ahead");
-        String id = validatedOnAReadOnB(token, 29);
-        // B may have read the upload whole while it followed the validation; a third instance holds nothing of it
-        third = instance();
+        String id = validatedOnAReadOnThird(token, 29);
         int perChunk = RecordChunks.SIZE / 50;
         long before = reads(third, "chunk");
 
@@ -257,11 +255,9 @@ final class RedisPageReadTest {
     @Test
     void eachChunkIsReadOnceWhileTheCacheHoldsIt_againWithNoCache() {
         String token = clerk("cache");
-        String id = validatedOnAReadOnB(token, 31);
+        String id = validatedOnAReadOnThird(token, 31);
         int chunks = (ROWS + RecordChunks.SIZE - 1) / RecordChunks.SIZE;
         int pages = ROWS / 50;
-        // B may have read the upload whole while it followed the validation; these instances hold nothing of it
-        third = instance();
         for (int pass = 1; pass <= 2; pass++) {
             for (int page = 1; page <= pages; page++) {
                 assertThat(third.get(path(id, "", page, 50), token).statusCode())
@@ -283,9 +279,7 @@ final class RedisPageReadTest {
     @Test
     void theLegacyRecordListIsServedFromChunksToo() {
         String token = clerk("legacy");
-        validatedOnAReadOnB(token, 37);
-        // B may have read the upload whole while it followed the validation; a third instance holds nothing of it
-        third = instance();
+        validatedOnAReadOnThird(token, 37);
         for (String page : List.of("?page=1&size=50", "?page=3&size=7", "?page=199&size=50", "?page=999&size=50")) {
             HttpResponse<String> onThird = third.get("/api/v1/validatedusers/" + page, token);
             assertThat(onThird.statusCode()).as(onThird.body()).isEqualTo(200);
@@ -303,10 +297,7 @@ final class RedisPageReadTest {
     @Test
     void aChunkWrittenForAVersionWhoseMetaIsNotWrittenYetIsNotMixedIn() throws Exception {
         String token = clerk("versions");
-        String id = validatedOnAReadOnB(token, 31);
-        // B may have read the upload whole while it followed the validation (its end raced the lease), and would
-        // serve its own copy: a third instance holds nothing of it
-        third = instance();
+        String id = validatedOnAReadOnThird(token, 31);
         String page = "/api/v1/uploads/" + id + "/records?page=1&size=50";
         String expected = a.get(page, token).body();
 
@@ -365,6 +356,17 @@ final class RedisPageReadTest {
     private String validatedOnAReadOnB(String token, long seed) {
         String id = Workbooks.accepted(a, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(ROWS, seed)));
         assertThat(Workbooks.settled(b, token, id).get("status").asText()).isEqualTo("validated");
+        return id;
+    }
+
+    /**
+     * As {@link #validatedOnAReadOnB}, then a third instance started to read it: B may have read the upload whole
+     * while it followed the validation (its end raced the lease) and would serve its own copy; the third holds
+     * nothing of it.
+     */
+    private String validatedOnAReadOnThird(String token, long seed) {
+        String id = validatedOnAReadOnB(token, seed);
+        third = instance();
         return id;
     }
 
