@@ -6,36 +6,23 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Locale;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.dhatim.fastexcel.Workbook;
 import org.dhatim.fastexcel.Worksheet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import rw.intake.excel.ReadLimits;
-import rw.intake.excel.SheetReader;
-import rw.intake.excel.SheetRecords;
-import rw.intake.storage.CommitMode;
-import rw.intake.storage.CommitRequest;
-import rw.intake.storage.UploadTotals;
-import rw.intake.storage.UserStore;
-import rw.intake.validation.BatchValidator;
-import rw.intake.validation.RawRecord;
-import rw.intake.validation.RecordValidator;
-import rw.intake.validation.ValidatedRecord;
+import rw.intake.server.internal.upload.UploadModule;
 
 /**
- * Warms the server up once it listens, on a thread of its own, so that the first upload and the first commit after a
- * start do not pay for class loading, the interpreter and a cold database: a small workbook built in memory is read
- * and validated as uploads are (its NIDs looked up among the registered ones), its records go through
- * {@value #REHEARSALS} rehearsed commits ({@link UserStore#rehearse}: every step of a commit, then a rollback; nothing
- * is written), and a few requests go through the HTTP stack on loopback. Nothing is staged, and any failure is only
- * logged: a server that cannot warm up still serves. {@code /ready} answers 503 until it is done ({@link #done()}).
+ * Warms the server up once it listens, on a thread of its own, so that the first upload, the first pages and the first
+ * commit after a start do not pay for class loading, the interpreter and a cold database: a small workbook built in
+ * memory goes through the upload path ({@link UploadModule#rehearse}: read, validated with its NIDs looked up among
+ * the registered ones, and staged by the upload stages, in a staging store of its own), is read back page by page,
+ * and its records go through {@value #REHEARSALS} rehearsed commits (every step of a commit, then a rollback; nothing
+ * is written), {@value #ROUNDS} times; then a few requests go through the HTTP stack on loopback. Nothing is staged
+ * where requests look, and any failure is only logged: a server that cannot warm up still serves. {@code /ready}
+ * answers 503 until it is done ({@link #done()}).
  */
 public final class Warmup {
 
@@ -46,12 +33,17 @@ public final class Warmup {
      */
     public static final int ROWS = 6_000;
     /**
-     * Rehearsed commits of the workbook's records: the insert path of the embedded database compiled by the JIT
-     * rather than interpreted when the first real commit comes.
+     * Times the workbook goes through the upload path: C2 compiles a method only after thousands of calls, and one
+     * round leaves the first real upload and commit running much of their code interpreted or in C1's profiling tier
+     * (the pair in docs/performance.md, "The warm-up before ready").
      */
-    static final int REHEARSALS = 3;
+    static final int ROUNDS = 8;
+    /**
+     * Rehearsed commits of the workbook's records in each round: the insert path of the embedded database compiled by
+     * the JIT rather than interpreted when the first real commit comes.
+     */
+    static final int REHEARSALS = 2;
 
-    private static final int CHUNK = 1_000;
     private static final String[] FIRST = {
         "Jean", "Marie", "Eric", "Claudine", "Patrick", "Aline", "Emmanuel", "Grace", "Olivier", "Espérance"
     };
@@ -68,24 +60,22 @@ public final class Warmup {
         "Byiringiro"
     };
 
-    private final ReadLimits limits;
-    private final UserStore users;
+    private final UploadModule uploads;
     private volatile boolean done;
 
-    private Warmup(ReadLimits limits, UserStore users, boolean done) {
-        this.limits = limits;
-        this.users = users;
+    private Warmup(UploadModule uploads, boolean done) {
+        this.uploads = uploads;
         this.done = done;
     }
 
-    /** A warm-up over these limits and this store, not started. */
-    public static Warmup of(ReadLimits limits, UserStore users) {
-        return new Warmup(limits, users, false);
+    /** A warm-up of this module's upload path, not started. */
+    public static Warmup of(UploadModule uploads) {
+        return new Warmup(uploads, false);
     }
 
     /** No warm-up ({@code WARMUP=false}): done from the start. */
     public static Warmup off() {
-        return new Warmup(null, null, true);
+        return new Warmup(null, true);
     }
 
     /** Whether the warm-up has ended (or was never to run). */
@@ -109,12 +99,18 @@ public final class Warmup {
     private void run(int port) {
         long t0 = System.nanoTime();
         try {
-            int records = readValidateCommit();
+            byte[] xlsx = workbook(ROWS);
+            long records = 0;
+            for (int i = 0; i < ROUNDS; i++) {
+                records += uploads.rehearse(xlsx, REHEARSALS);
+            }
             http(port);
             LOG.info(
-                    "warm-up done in {} ms ({} records read, validated and committed in rolled-back transactions)",
+                    "warm-up done in {} ms ({} rounds of {} records read, validated, staged, paged and committed in"
+                            + " rolled-back transactions)",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
-                    records);
+                    ROUNDS,
+                    records / ROUNDS);
         } catch (RuntimeException | Error ex) {
             LOG.info(
                     "warm-up stopped after {} ms: {}",
@@ -123,37 +119,6 @@ public final class Warmup {
         } finally {
             done = true;
         }
-    }
-
-    /** The upload path without staging, then the commit path rehearsed; returns the records validated. */
-    int readValidateCommit() {
-        byte[] xlsx = workbook(ROWS);
-        RecordValidator validator =
-                RecordValidator.builder().registeredNids(users).build();
-        BatchValidator checking = validator.newBatch();
-        BatchValidator registering = validator.newBatch();
-        List<ValidatedRecord> validated = new ArrayList<>(ROWS);
-        List<ValidatedRecord> chunk = new ArrayList<>(CHUNK);
-        SheetReader reader = SheetReader.builder().limits(limits).build();
-        try (SheetRecords sheet = reader.open(xlsx);
-                Stream<RawRecord> rows = sheet.records()) {
-            for (Iterator<RawRecord> it = rows.iterator(); it.hasNext(); ) {
-                chunk.add(checking.crossCheck(validator.validate(it.next())));
-                if (chunk.size() == CHUNK || !it.hasNext()) {
-                    validated.addAll(registering.markRegistered(chunk));
-                    chunk.clear();
-                }
-            }
-        }
-        long valid = validated.stream().filter(ValidatedRecord::valid).count();
-        long warned = validated.stream().filter(ValidatedRecord::hasWarnings).count();
-        UploadTotals totals = new UploadTotals(validated.size(), valid, validated.size() - valid, warned, 0);
-        for (int i = 0; i < REHEARSALS; i++) {
-            CommitRequest request = new CommitRequest(
-                    "warmup-" + UUID.randomUUID(), "intake-warmup", "warmup.xlsx", CommitMode.ALL, totals);
-            users.rehearse(request, validated);
-        }
-        return validated.size();
     }
 
     /** A few requests through Jetty, the filters and the problem mapper (no token: answered 401). */

@@ -15,6 +15,7 @@ import rw.intake.excel.ReadLimits;
 import rw.intake.excel.SheetReader;
 import rw.intake.server.internal.auth.Principal;
 import rw.intake.server.internal.http.ApiException;
+import rw.intake.storage.CommitMode;
 import rw.intake.storage.UserStore;
 import rw.intake.validation.RecordValidator;
 
@@ -82,8 +83,14 @@ public final class UploadModule implements AutoCloseable {
             String url, String prefix, boolean allowPersistence, Duration lease, boolean cluster, long cacheBytes) {}
 
     private static final Logger LOG = LoggerFactory.getLogger(UploadModule.class);
+    /** Records per page read back by {@link #rehearse}: the review page's. */
+    private static final int PAGE = 50;
+
     private final UploadService service;
     private final StagingStore staging;
+    private final SheetReader reader;
+    private final RecordValidator validator;
+    private final UserStore users;
     private final ExecutorService readers;
     private final ExecutorService checkers;
     private final ExecutorService registrars;
@@ -112,9 +119,9 @@ public final class UploadModule implements AutoCloseable {
         this.registrars = Executors.newFixedThreadPool(threads, threads("intake-register-"));
         this.maxBytes = config.readLimits().maxBytes();
         this.maxStagedRecords = config.stagingMaxRecords();
-        SheetReader reader = SheetReader.builder().limits(config.readLimits()).build();
-        RecordValidator validator =
-                RecordValidator.builder().registeredNids(users).build();
+        this.reader = SheetReader.builder().limits(config.readLimits()).build();
+        this.validator = RecordValidator.builder().registeredNids(users).build();
+        this.users = users;
         this.service = new UploadService(
                 reader, validator, users, staging, readers, checkers, registrars, Clock.systemUTC(), events, gate);
     }
@@ -158,6 +165,53 @@ public final class UploadModule implements AutoCloseable {
         routes.get(UploadRoutes.BASE + "/{id}/report.xlsx", report::xlsx);
         routes.get(UploadRoutes.BASE + "/{id}/report.csv", report::csv);
         routes.get("/api/v1/users", r::users);
+    }
+
+    /**
+     * Takes {@code workbook} through every step of an upload, off the routes: staged in a store of its own (in memory,
+     * never listed, counted or reserved in the budget), read, validated and staged by this module's stages, read back
+     * page by page under each status filter as the records route writes them, its records committed {@code commits}
+     * times in rolled-back transactions ({@link UserStore#rehearse}: nothing is written), then dropped. The warm-up
+     * after start runs it, so that the first upload, pages and commit find that code compiled.
+     *
+     * @return the records validated
+     * @throws IllegalStateException if the workbook did not validate
+     */
+    public long rehearse(byte[] workbook, int commits) {
+        Principal caller = new Principal("intake-warmup", Principal.CLERK);
+        try (Staging own = new Staging(Long.MAX_VALUE, Long.MAX_VALUE, 1, Duration.ofHours(1), Ticker.systemTicker())) {
+            UploadService rehearsal = new UploadService(
+                    reader,
+                    validator,
+                    users,
+                    own,
+                    readers,
+                    checkers,
+                    registrars,
+                    Clock.systemUTC(),
+                    UploadEvents.NONE,
+                    new ShutdownGate());
+            String id = rehearsal
+                    .accept(caller, new IncomingFile("warmup.xlsx", workbook), null)
+                    .id();
+            rehearsal.awaitValidation(caller, id, Duration.ofMinutes(1));
+            UploadSummary summary = rehearsal.summary(caller, id);
+            if (!UploadStatus.VALIDATED.key().equals(summary.status())) {
+                throw new IllegalStateException("the rehearsed upload ended " + summary.status());
+            }
+            long records = summary.totals().records();
+            for (String status : new String[] {"all", "valid", "invalid"}) {
+                RecordFilter filter = new RecordFilter(status, null, null);
+                for (int page = 1; (long) (page - 1) * PAGE <= records; page++) {
+                    rehearsal.recordsJson(caller, id, filter, page, PAGE);
+                }
+            }
+            for (int i = 0; i < commits; i++) {
+                rehearsal.rehearseCommit(caller, id, CommitMode.ALL);
+            }
+            rehearsal.delete(caller, id);
+            return records;
+        }
     }
 
     /** The largest upload accepted, in bytes. */

@@ -243,17 +243,8 @@ public final class UploadService {
         CommitResult result = null;
         long started = System.nanoTime();
         try {
-            UploadSummary.Totals t = upload.summary().totals();
-            CommitRequest request = new CommitRequest(
-                    upload.id,
-                    upload.owner,
-                    upload.fileName,
-                    mode,
-                    new UploadTotals(t.records(), t.valid(), t.invalid(), t.withWarnings(), t.blankRows()),
-                    upload.excludedCount(),
-                    upload.history());
             IntList conflictRows = new IntList(0);
-            result = users.commit(request, upload.recordsToCommit(), conflictRows::add);
+            result = users.commit(request(upload, mode), upload.recordsToCommit(), conflictRows::add);
             upload.applyConflicts(conflictRows.toArray());
             return result;
         } catch (UploadAlreadyCommittedException ex) {
@@ -265,6 +256,27 @@ public final class UploadService {
                     result == null ? 0 : result.committed(),
                     Duration.ofNanos(System.nanoTime() - started));
         }
+    }
+
+    /**
+     * Every step of the upload's commit, as {@link #commit} takes them, then a rollback: nothing is written and the
+     * upload stays as it is ({@link UserStore#rehearse}; the warm-up's). Returns the records the commit would save.
+     */
+    long rehearseCommit(Principal caller, String id, CommitMode mode) {
+        Upload upload = find(caller, id);
+        return users.rehearse(request(upload, mode), upload.recordsToCommit());
+    }
+
+    private static CommitRequest request(Upload upload, CommitMode mode) {
+        UploadSummary.Totals t = upload.summary().totals();
+        return new CommitRequest(
+                upload.id,
+                upload.owner,
+                upload.fileName,
+                mode,
+                new UploadTotals(t.records(), t.valid(), t.invalid(), t.withWarnings(), t.blankRows()),
+                upload.excludedCount(),
+                upload.history());
     }
 
     /**

@@ -25,7 +25,7 @@ import rw.intake.storage.UserQuery;
 /**
  * The warm-up after start ({@code WARMUP}, {@link Warmup}) over real HTTP and real databases: {@code /ready} waits for
  * it, it ends by its own path (the commit abandoned, not a failure), and it leaves nothing behind: no saved user, no
- * committed upload, nothing staged. Then the same server serves the training workload of the class-data-sharing
+ * committed upload, nothing staged, listed or counted. Then the same server serves the training workload of the class-data-sharing
  * archive ({@link Training}), whose every answer is checked.
  */
 final class WarmupTest {
@@ -98,6 +98,11 @@ final class WarmupTest {
             String admin = server.adminToken();
             assertThat(TestServer.json(server.get("/api/v1/uploads", admin)).size())
                     .isZero();
+            // its upload went through a staging store of its own: not counted, not staged, nothing reserved
+            String metrics = server.get("/metrics", admin).body();
+            assertThat(metrics).doesNotContainPattern("(?m)^intake_uploads_total\\{[^}]*\\} [1-9]");
+            assertThat(metrics).containsPattern("(?m)^intake_staging_uploads(\\{[^}]*\\})? 0\\.0$");
+            assertThat(metrics).containsPattern("(?m)^intake_staging_records(\\{[^}]*\\})? 0\\.0$");
 
             Training.run(server.app().port(), TestServer.ADMIN, TestServer.ADMIN_PASSWORD);
             assertThat(server.storage()
