@@ -29,20 +29,26 @@ import java.util.regex.Pattern;
  *
  * <p>{@code shared} drives two instances that share Redis (STAGING=redis) and one database: each upload is sent to A
  * and followed on B, commits go to B, and wrk reads pages from both at once (16 connections each, then 2 each: the
- * rate with fewer clients waiting on each other, and their latency); Redis's memory for
- * a staged large upload is the sum of {@code MEMORY USAGE} over the keys of the prefix.
+ * rate with fewer clients waiting on each other, and their latency; then 16 each again, each connection pausing
+ * between its pages so that the two together ask for {@value #PACED_RATE} pages/s, and read about 5,000); Redis's
+ * memory for a staged large upload is the sum of {@code MEMORY USAGE} over the keys of the prefix.
  *
  * <p>WORKDIR holds the workbooks {@code bench/run} made: {@code small-0.xlsx} .. {@code small-REPEAT.xlsx}
  * (SMALL_ROWS rows, 50,000 by default; distinct seeds), {@code large-0.xlsx} .. {@code large-REPEAT.xlsx}
  * (LARGE_ROWS rows, 1,000,000 by default; distinct seeds:
- * each is committed on PostgreSQL) and optionally {@code large-lo.xlsx} (a large one rewritten by LibreOffice: shared
- * strings and styles, as spreadsheet programs write them). Each operation runs once cold (the first of its kind after
+ * each is committed on PostgreSQL) and optionally {@code large-spreadsheet.xlsx} (LARGE_ROWS rows of a seed of its
+ * own, never committed, rewritten by LibreOffice: shared strings and styles, as spreadsheet programs write them). Each operation runs once cold (the first of its kind after
  * the server started) and REPEAT times warm; a results line is {@code operation TAB db TAB cold TAB warm,warm,...}.
  */
 public final class BenchClient {
     /** Seconds of pages read before the measured ones ({@code PAGE_WARMUP}, default 15). */
     private static final int PAGE_WARMUP_SECONDS =
             Integer.parseInt(System.getenv().getOrDefault("PAGE_WARMUP", "15"));
+    /**
+     * Pages a second that the paced page load asks for: each connection pauses a whole number of milliseconds after
+     * each answer, so it reads fewer; asking 6,000 reads about 5,000, the shared store's target rate.
+     */
+    private static final int PACED_RATE = 6000;
     private static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     private static final Pattern STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([a-z]+)\"");
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
@@ -125,6 +131,7 @@ public final class BenchClient {
         record("upload-1m-generator", large);
         pages(staged.id, 32, "pages", true);
         pages(staged.id, 4, "pages4", false);
+        pages(staged.id, 32, "pages-paced", false, PACED_RATE);
         record("rss-1m", List.of(rssMegabytes(pid)));
         record("rss-1m-other", List.of(rssMegabytes(otherPid)));
         delete(staged.id);
@@ -202,7 +209,7 @@ public final class BenchClient {
         }
 
         // 1,000,000 rows as a spreadsheet program writes them; the last one stays staged for the page load
-        Path lo = workdir.resolve("large-lo.xlsx");
+        Path lo = workdir.resolve("large-spreadsheet.xlsx");
         Timed staged = null;
         if (Files.exists(lo)) {
             List<Double> spreadsheet = new ArrayList<>();
@@ -228,14 +235,22 @@ public final class BenchClient {
      * {@code <key>-p99-ms}.
      */
     private void pages(String id, int connections, String key, boolean warmUp) throws Exception {
+        pages(id, connections, key, warmUp, 0);
+    }
+
+    /**
+     * As above; with {@code pacedRate} &gt; 0 each connection pauses between its pages, so that all of them ask for
+     * about that many pages a second.
+     */
+    private void pages(String id, int connections, String key, boolean warmUp, int pacedRate) throws Exception {
         List<String> bases = base.equals(other) ? List.of(base) : List.of(base, other);
         if (warmUp) {
-            runWrk(id, PAGE_WARMUP_SECONDS, bases, connections);
+            runWrk(id, PAGE_WARMUP_SECONDS, bases, connections, 0);
         }
         double rate = 0;
         double p50 = 0;
         double p99 = 0;
-        for (String out : runWrk(id, 10, bases, connections)) {
+        for (String out : runWrk(id, 10, bases, connections, pacedRate)) {
             Matcher rps = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
             if (!rps.find()) {
                 throw new IllegalStateException("wrk printed no rate:\n" + out);
@@ -252,8 +267,11 @@ public final class BenchClient {
         record(key + "-p99-ms", List.of(p99));
     }
 
-    /** One wrk per base URL, all at once; their outputs. */
-    private List<String> runWrk(String id, int seconds, List<String> bases, int total) throws Exception {
+    /**
+     * One wrk per base URL, all at once, with {@code total} connections and {@code rate} pages/s (0: as fast as they
+     * are answered) between them; their outputs.
+     */
+    private List<String> runWrk(String id, int seconds, List<String> bases, int total, int rate) throws Exception {
         List<Process> running = new ArrayList<>();
         for (String url : bases) {
             String connections = String.valueOf(total / bases.size());
@@ -262,6 +280,8 @@ public final class BenchClient {
             pb.environment().put("UPLOAD", id);
             pb.environment().put("PAGES", "20000");
             pb.environment().put("TOKEN", token);
+            pb.environment().put("CONNECTIONS", connections);
+            pb.environment().put("RATE", String.valueOf(rate / bases.size()));
             running.add(pb.start());
         }
         List<String> outs = new ArrayList<>();
@@ -397,6 +417,10 @@ public final class BenchClient {
         m.put("pages4-rate", "pages of 50, 4 connections (wrk), " + large + " rows staged (pages/s)");
         m.put("pages4-p50-ms", "the same, p50 (ms)");
         m.put("pages4-p99-ms", "the same, p99 (ms)");
+        m.put("pages-paced-rate", "pages of 50, 32 connections pausing between pages to ask "
+                + rows(String.valueOf(PACED_RATE)) + "/s (pages/s)");
+        m.put("pages-paced-p50-ms", "the same, p50 (ms)");
+        m.put("pages-paced-p99-ms", "the same, p99 (ms)");
         m.put("rss-50k", "resident memory, " + small + " rows staged (MB)");
         m.put("rss-1m", "resident memory, " + large + " rows staged (MB)");
         m.put("rss-1m-other", "the same, the instance the upload was not sent to (MB)");
