@@ -37,8 +37,9 @@ import java.util.regex.Pattern;
  * (SMALL_ROWS rows, 50,000 by default; distinct seeds), {@code large-0.xlsx} .. {@code large-REPEAT.xlsx}
  * (LARGE_ROWS rows, 1,000,000 by default; distinct seeds:
  * each is committed on PostgreSQL) and optionally {@code large-spreadsheet.xlsx} (LARGE_ROWS rows of a seed of its
- * own, never committed, rewritten by LibreOffice: shared strings and styles, as spreadsheet programs write them). Each operation runs once cold (the first of its kind after
- * the server started) and REPEAT times warm; a results line is {@code operation TAB db TAB cold TAB warm,warm,...}.
+ * own, never committed, rewritten by LibreOffice: shared strings and styles, as spreadsheet programs write them).
+ * Each operation runs once cold (the first of its kind after the server started) and REPEAT times warm; a results line
+ * is {@code operation TAB db TAB cold TAB warm,warm,...}.
  */
 public final class BenchClient {
     /** Seconds of pages read before the measured ones ({@code PAGE_WARMUP}, default 15). */
@@ -229,10 +230,10 @@ public final class BenchClient {
     }
 
     /**
-     * wrk against one staged 1,000,000-row upload: 15 s of warm-up by default ({@code PAGE_WARMUP}; the JIT compiles each
-     * instance's page path meanwhile), then 10 s measured with {@code connections} in all (on one instance, or half on each of two at once:
-     * the rates add up, the worse p50 and p99 are reported), recorded as {@code <key>-rate}, {@code <key>-p50-ms} and
-     * {@code <key>-p99-ms}.
+     * wrk against one staged 1,000,000-row upload: 15 s of warm-up by default ({@code PAGE_WARMUP}; the JIT compiles
+     * each instance's page path meanwhile), then 10 s measured with {@code connections} in all (on one instance, or half
+     * on each of two at once: the rates add up, the worse p50 and p99 are reported), recorded as {@code <key>-rate},
+     * {@code <key>-p50-ms} and {@code <key>-p99-ms}.
      */
     private void pages(String id, int connections, String key, boolean warmUp) throws Exception {
         pages(id, connections, key, warmUp, 0);
