@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.javalin.config.RoutesConfig;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -199,18 +200,19 @@ public final class UploadModule implements AutoCloseable {
             if (!UploadStatus.VALIDATED.key().equals(summary.status())) {
                 throw new IllegalStateException("the rehearsed upload ended " + summary.status());
             }
-            long records = summary.totals().records();
-            for (String status : new String[] {"all", "valid", "invalid"}) {
-                RecordFilter filter = new RecordFilter(status, null, null);
-                for (int page = 1; (long) (page - 1) * PAGE <= records; page++) {
-                    rehearsal.recordsJson(caller, id, filter, page, PAGE);
-                }
-            }
+            UploadSummary.Totals totals = summary.totals();
+            Map.of("all", totals.records(), "valid", totals.valid(), "invalid", totals.invalid())
+                    .forEach((status, matches) -> {
+                        RecordFilter filter = new RecordFilter(status, null, null);
+                        for (int page = 1; (long) (page - 1) * PAGE < matches; page++) {
+                            rehearsal.recordsJson(caller, id, filter, page, PAGE);
+                        }
+                    });
             for (int i = 0; i < commits; i++) {
                 rehearsal.rehearseCommit(caller, id, CommitMode.ALL);
             }
             rehearsal.delete(caller, id);
-            return records;
+            return totals.records();
         }
     }
 
