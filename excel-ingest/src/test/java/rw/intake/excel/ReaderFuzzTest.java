@@ -1,9 +1,12 @@
 package rw.intake.excel;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
-import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.DictionaryFile;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.stream.Stream;
+import rw.intake.excel.internal.FastexcelSheet;
 import rw.intake.validation.RawRecord;
 
 /**
@@ -41,48 +44,23 @@ final class ReaderFuzzTest {
      * the XML parsing and the cell conversion rather than dying on a zip checksum.
      */
     @FuzzTest(maxDuration = "30m")
-    @DictionaryEntries({
-        "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">",
-        "<sheetData>",
-        "</sheetData>",
-        "<row r=\"1\">",
-        "<row r=\"2\">",
-        "</row>",
-        "<c r=\"A1\" t=\"s\">",
-        "<c r=\"B2\" t=\"inlineStr\"><is><t>",
-        "</t></is></c>",
-        "<v>",
-        "</v>",
-        "</c>",
-        "t=\"n\"",
-        "t=\"b\"",
-        "t=\"d\"",
-        "t=\"e\"",
-        "t=\"str\"",
-        "s=\"1\"",
-        "<f>",
-        "<dimension ref=\"A1:E9\"/>",
-        "<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">",
-        "<si><t>",
-        "</t></si>",
-        "<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">",
-        "<numFmts><numFmt numFmtId=\"164\" formatCode=\"yyyy-mm-dd\"/></numFmts>",
-        "<cellXfs><xf numFmtId=\"14\"/>",
-        "names",
-        "nid",
-        "phone_number",
-        "gender",
-        "email",
-        "1199880012345678",
-        "0788123456",
-        "<!DOCTYPE",
-        "&amp;",
-        "&#x1F600;",
-        "1E+308",
-        "-0",
-        "NaN"
-    })
+    @DictionaryFile(resourcePath = "workbook-xml.dict")
     void open_generatedParts(FuzzedDataProvider data) {
+        readAll(generatedParts(data));
+    }
+
+    /**
+     * The same workbooks read by the plain reader and by fastexcel-reader alone: the same header, records, blank rows
+     * and rows read, or the same refusal ({@code PlainReaderTest} has the cases written by hand).
+     */
+    @FuzzTest(maxDuration = "30m")
+    @DictionaryFile(resourcePath = "workbook-xml.dict")
+    void plainReader_agreesWithFastexcel(FuzzedDataProvider data) {
+        byte[] bytes = generatedParts(data);
+        assertThat(outcome(bytes, true)).isEqualTo(outcome(bytes, false));
+    }
+
+    private static byte[] generatedParts(FuzzedDataProvider data) {
         Xlsx book = Xlsx.workbook();
         if (data.consumeBoolean()) {
             book.part(
@@ -98,7 +76,20 @@ final class ReaderFuzzTest {
         }
         String sheetName = data.consumeBoolean() ? "Sheet1" : data.consumeString(40);
         book.sheetXml(sheetName, data.consumeRemainingAsString());
-        readAll(book.bytes());
+        return book.bytes();
+    }
+
+    /** Everything a reader made of the workbook, as text: its refusal, or its header, records and counts. */
+    private static String outcome(byte[] bytes, boolean plain) {
+        ReadLimits limits = READER.limits();
+        try (FastexcelSheet sheet = plain
+                        ? FastexcelSheet.open(bytes, null, limits)
+                        : FastexcelSheet.openWithFastexcelOnly(bytes, null, limits);
+                Stream<RawRecord> records = sheet.records()) {
+            return sheet.header() + " " + records.toList() + " " + sheet.blankRows() + " " + sheet.rowsRead();
+        } catch (IngestException e) {
+            return e.code() + ": " + e.getMessage();
+        }
     }
 
     private static void readAll(byte[] bytes) {

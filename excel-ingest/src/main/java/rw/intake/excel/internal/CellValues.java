@@ -75,7 +75,8 @@ public final class CellValues {
         return number.stripTrailingZeros().toPlainString();
     }
 
-    private String date(BigDecimal serial) {
+    /** A date serial number as an ISO date (and time, if it has one), in this workbook's date system. */
+    String date(BigDecimal serial) {
         long seconds = serial.multiply(BigDecimal.valueOf(SECONDS_PER_DAY))
                 .setScale(0, RoundingMode.HALF_UP)
                 .longValueExact();

@@ -2,9 +2,11 @@ package rw.intake.excel.internal;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.stream.Stream;
@@ -32,8 +34,8 @@ public final class FastexcelSheet extends AbstractSheet {
     private static final ReadingOptions WITHOUT_FORMATS = new ReadingOptions(false, true);
 
     private final ReadableWorkbook workbook;
+    private final WorkbookParts parts;
     private final SheetRows rows;
-    private final CellValues cells;
     private final int names;
     private final int nid;
     private final int phone;
@@ -41,18 +43,24 @@ public final class FastexcelSheet extends AbstractSheet {
     private final int email;
 
     private FastexcelSheet(
-            ReadableWorkbook workbook, SheetRows rows, SheetHeader header, ReadLimits limits, long mostRows) {
+            ReadableWorkbook workbook,
+            WorkbookParts parts,
+            SheetRows rows,
+            SheetHeader header,
+            ReadLimits limits,
+            long mostRows) {
         super(limits.maxRows());
         // the rows read so far (the header and those above it) are not data; mostRows is the most of any part
         maxDataRows(Math.max(0, mostRows - rows.consumed));
         this.workbook = workbook;
+        this.parts = parts;
         this.rows = rows;
-        this.cells = rows.cells;
         this.names = header.columns().get(Field.NAMES);
         this.nid = header.columns().get(Field.NID);
         this.phone = header.columns().get(Field.PHONE_NUMBER);
         this.gender = header.columns().get(Field.GENDER);
         this.email = header.columns().get(Field.EMAIL);
+        rows.source.wanted(new int[] {names, nid, phone, gender, email});
         start(header);
     }
 
@@ -64,18 +72,34 @@ public final class FastexcelSheet extends AbstractSheet {
      * @throws IngestException with a {@code file.*} code
      */
     public static FastexcelSheet open(byte[] bytes, String sheet, ReadLimits limits) {
+        return open(bytes, sheet, limits, true);
+    }
+
+    /** As {@link #open}, every row read by fastexcel-reader: tests compare the two readers with it. */
+    public static FastexcelSheet openWithFastexcelOnly(byte[] bytes, String sheet, ReadLimits limits) {
+        return open(bytes, sheet, limits, false);
+    }
+
+    /** Whether every row read so far was read by the plain reader ({@link PlainSheetRows}). */
+    public boolean readPlainly() {
+        return rows.source instanceof FallbackRows f && f.plain();
+    }
+
+    private static FastexcelSheet open(byte[] bytes, String sheet, ReadLimits limits, boolean plain) {
         PackageCheck.Result checked = PackageCheck.inspect(bytes, limits);
         boolean hasStyles = checked.hasStyles();
         ReadableWorkbook workbook = null;
+        WorkbookParts parts = null;
         SheetRows rows = null;
         try {
             workbook =
                     new ReadableWorkbook(new ByteArrayInputStream(bytes), hasStyles ? WITH_FORMATS : WITHOUT_FORMATS);
             CellValues cells = new CellValues(workbook.isDate1904());
             List<Sheet> candidates = candidates(workbook, sheet);
+            parts = plain ? WorkbookParts.open(bytes) : null;
             IngestException firstRefusal = null;
             for (Sheet s : candidates) {
-                rows = new SheetRows(s.openStream(), cells);
+                rows = new SheetRows(source(workbook, parts, s, cells));
                 SheetHeader header;
                 try {
                     header = HeaderMapper.find(rows, s.getName());
@@ -90,12 +114,36 @@ public final class FastexcelSheet extends AbstractSheet {
                     rows = null;
                     continue;
                 }
-                return new FastexcelSheet(workbook, rows, header, limits, checked.mostRows());
+                return new FastexcelSheet(workbook, parts, rows, header, limits, checked.mostRows());
             }
             throw firstRefusal;
         } catch (IOException | RuntimeException e) {
-            closeQuietly(rows, workbook);
+            closeQuietly(rows, workbook, parts);
             throw translate(e);
+        }
+    }
+
+    /**
+     * The sheet's rows: read by the plain reader ({@link PlainSheetRows}) from its bytes, and by fastexcel-reader from
+     * the first row that reader does not support; by fastexcel-reader alone when the sheet's part, or the workbook's
+     * shared strings, are not plain.
+     */
+    private static SheetRowSource source(ReadableWorkbook workbook, WorkbookParts parts, Sheet sheet, CellValues cells)
+            throws IOException {
+        FallbackRows.Opener fastexcel = () -> new FastexcelRows(sheet.openStream(), cells);
+        InputStream part = parts == null ? null : parts.sheet(sheet.getId());
+        if (part == null) {
+            return fastexcel.open();
+        }
+        try {
+            Map<String, String> codes = workbook.getNumFmtIdToFormat();
+            return new FallbackRows(
+                    new PlainSheetRows(
+                            part, parts.strings(), cells, workbook.getFormats(), codes == null ? Map.of() : codes),
+                    fastexcel);
+        } catch (XmlBytes.Unsupported e) {
+            part.close();
+            return fastexcel.open();
         }
     }
 
@@ -130,38 +178,33 @@ public final class FastexcelSheet extends AbstractSheet {
 
     @Override
     RawRecord nextRecord() {
-        for (Row row = rows.next(); row != null; row = rows.next()) {
-            String n = cells.text(CellValues.cell(row, names));
-            String i = cells.text(CellValues.cell(row, nid));
-            String p = cells.text(CellValues.cell(row, phone));
-            String g = cells.text(CellValues.cell(row, gender));
-            String m = cells.text(CellValues.cell(row, email));
+        for (SheetRowSource row = rows.next(); row != null; row = rows.next()) {
+            String n = row.text(names);
+            String i = row.text(nid);
+            String p = row.text(phone);
+            String g = row.text(gender);
+            String m = row.text(email);
             if (blank(n, i, p, g, m)) {
                 blank();
                 continue;
             }
-            record(row.getRowNum(), n, i, p, g, m);
-            return new RawRecord(
-                    row.getRowNum(),
-                    n,
-                    i,
-                    p,
-                    g,
-                    m,
-                    CellValues.isNumeric(CellValues.cell(row, nid)),
-                    CellValues.isNumeric(CellValues.cell(row, phone)));
+            record(row.rowNum(), n, i, p, g, m);
+            return new RawRecord(row.rowNum(), n, i, p, g, m, row.numeric(nid), row.numeric(phone));
         }
         return null;
     }
 
     @Override
     void release() {
-        closeQuietly(rows, workbook);
+        closeQuietly(rows, workbook, parts);
     }
 
-    private static void closeQuietly(SheetRows rows, ReadableWorkbook workbook) {
+    private static void closeQuietly(SheetRows rows, ReadableWorkbook workbook, WorkbookParts parts) {
         if (rows != null) {
             rows.close();
+        }
+        if (parts != null) {
+            parts.close();
         }
         try {
             if (workbook != null) {
@@ -173,38 +216,74 @@ public final class FastexcelSheet extends AbstractSheet {
     }
 
     /** One worksheet's rows in XML order, which must be ascending (validation's cross-row rules rely on it). */
-    private static final class SheetRows implements HeaderMapper.Rows<Row> {
-        private final Stream<Row> stream;
-        private final Spliterator<Row> rows;
-        private final CellValues cells;
-        private Row current;
+    private static final class SheetRows implements HeaderMapper.Rows<SheetRowSource> {
+        private final SheetRowSource source;
         private int lastRowNum;
         /** Rows returned by {@link #next()} so far. */
         private long consumed;
 
-        SheetRows(Stream<Row> stream, CellValues cells) {
+        SheetRows(SheetRowSource source) {
+            this.source = source;
+        }
+
+        @Override
+        public SheetRowSource next() {
+            try {
+                if (!source.advance()) {
+                    return null;
+                }
+            } catch (RuntimeException e) {
+                throw translate(e);
+            }
+            if (source.rowNum() <= lastRowNum) {
+                throw Rejections.corrupt(
+                        "row " + source.rowNum() + " comes after row " + lastRowNum + " in the sheet's XML", null);
+            }
+            lastRowNum = source.rowNum();
+            consumed++;
+            return source;
+        }
+
+        @Override
+        public int rowNum(SheetRowSource row) {
+            return row.rowNum();
+        }
+
+        @Override
+        public List<String> texts(SheetRowSource row) {
+            List<String> texts = new ArrayList<>(row.cellCount());
+            for (int c = 0; c < row.cellCount(); c++) {
+                texts.add(row.text(c));
+            }
+            return texts;
+        }
+
+        void close() {
+            try {
+                source.close();
+            } catch (RuntimeException ignored) {
+                // closing an in-memory stream cannot lose data; the first failure is what the caller needs to see
+            }
+        }
+    }
+
+    /** fastexcel-reader's rows, read through {@link CellValues}. */
+    static final class FastexcelRows implements SheetRowSource {
+        private final Stream<Row> stream;
+        private final Spliterator<Row> rows;
+        private final CellValues cells;
+        private Row current;
+
+        FastexcelRows(Stream<Row> stream, CellValues cells) {
             this.stream = stream;
             this.rows = stream.spliterator();
             this.cells = cells;
         }
 
         @Override
-        public Row next() {
+        public boolean advance() {
             current = null;
-            try {
-                if (!rows.tryAdvance(this::setCurrent)) {
-                    return null;
-                }
-            } catch (RuntimeException e) {
-                throw translate(e);
-            }
-            if (current.getRowNum() <= lastRowNum) {
-                throw Rejections.corrupt(
-                        "row " + current.getRowNum() + " comes after row " + lastRowNum + " in the sheet's XML", null);
-            }
-            lastRowNum = current.getRowNum();
-            consumed++;
-            return current;
+            return rows.tryAdvance(this::setCurrent);
         }
 
         private void setCurrent(Row row) {
@@ -212,25 +291,33 @@ public final class FastexcelSheet extends AbstractSheet {
         }
 
         @Override
-        public int rowNum(Row row) {
-            return row.getRowNum();
+        public int rowNum() {
+            return current.getRowNum();
         }
 
         @Override
-        public List<String> texts(Row row) {
-            List<String> texts = new ArrayList<>(row.getCellCount());
-            for (int c = 0; c < row.getCellCount(); c++) {
-                texts.add(cells.text(row.getCell(c)));
-            }
-            return texts;
+        public int cellCount() {
+            return current.getCellCount();
         }
 
-        void close() {
-            try {
-                stream.close();
-            } catch (RuntimeException ignored) {
-                // closing an in-memory stream cannot lose data; the first failure is what the caller needs to see
-            }
+        @Override
+        public String text(int column) {
+            return cells.text(CellValues.cell(current, column));
+        }
+
+        @Override
+        public boolean numeric(int column) {
+            return CellValues.isNumeric(CellValues.cell(current, column));
+        }
+
+        @Override
+        public void wanted(int[] columns) {
+            // fastexcel-reader reads every cell anyway
+        }
+
+        @Override
+        public void close() {
+            stream.close();
         }
     }
 }

@@ -1,15 +1,11 @@
 package rw.intake.excel.internal;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Enumeration;
 import java.util.Locale;
-import java.util.zip.DataFormatException;
-import java.util.zip.Inflater;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
@@ -186,13 +182,11 @@ public final class PackageCheck {
 
     /**
      * Counts inflated bytes over all entries and stops past the limit; keeps the start of one entry's text when asked.
-     * Deflated entries are inflated here from their raw bytes with large buffers (the library's stream inflates
-     * through a 512-byte input buffer, which costs a sixth more on a sheet of hundreds of megabytes); other
-     * methods go through the library's stream.
+     * Deflated entries are inflated from their raw bytes ({@link InflatingStream}); other methods go through the
+     * library's stream.
      */
     private static final class Counter {
         private final long max;
-        private final byte[] input = new byte[BUFFER];
         private final byte[] output = new byte[BUFFER];
         private long total;
         private StringBuilder keep;
@@ -210,31 +204,8 @@ public final class PackageCheck {
         }
 
         void inflate(InputStream raw) throws IOException {
-            Inflater inflater = new Inflater(true);
-            boolean padded = false;
-            try {
-                while (!inflater.finished()) {
-                    if (inflater.needsInput()) {
-                        int n = raw.read(input);
-                        if (n > 0) {
-                            inflater.setInput(input, 0, n);
-                        } else if (!padded) {
-                            // as java.util.zip and commons-compress do: a nowrap inflater may want one byte past the
-                            // data
-                            padded = true;
-                            inflater.setInput(new byte[1]);
-                        } else {
-                            throw new EOFException("unexpected end of the deflate data");
-                        }
-                    } else if (inflater.needsDictionary()) {
-                        throw new ZipException("the deflate data asks for a preset dictionary");
-                    }
-                    count(inflater.inflate(output));
-                }
-            } catch (DataFormatException e) {
-                throw new ZipException("broken deflate data: " + e.getMessage());
-            } finally {
-                inflater.end();
+            try (InputStream in = new InflatingStream(raw)) {
+                read(in);
             }
         }
 

@@ -1,0 +1,642 @@
+package rw.intake.excel.internal;
+
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import rw.intake.excel.internal.XmlBytes.Attr;
+import rw.intake.excel.internal.XmlBytes.Decoded;
+
+/**
+ * A worksheet's rows read straight from the bytes of its XML: a row at a time, its cells scanned in place, a
+ * {@code String} made only for the cells asked for ({@link #wanted}). It gives the texts fastexcel-reader and
+ * {@link CellValues} give for the same cells, for the plain worksheets that spreadsheet programs and libraries write:
+ * rows and cells with their references, values in {@code <v>} or inline strings, shared strings, styles. Anything
+ * else (a formula, a row or cell without its reference, a comment, another encoding, ...) is {@link
+ * XmlBytes.Unsupported}, and the rows from there on are read by fastexcel-reader ({@link FastexcelSheet}).
+ *
+ * <p>fastexcel-reader reads what lies before {@code <sheetData>} too, but nothing after {@code </sheetData>}; so
+ * does this reader.
+ */
+final class PlainSheetRows implements SheetRowSource {
+
+    private static final byte[] ROW_END = {'<', '/', 'r', 'o', 'w'};
+    private static final byte[] ROW_END_TAG = {'<', '/', 'r', 'o', 'w', '>'};
+    private static final byte[] C = {'<', 'c', ' '};
+    private static final byte[] C_END = {'<', '/', 'c', '>'};
+    private static final byte[] V = {'<', 'v', '>'};
+    private static final byte[] V_END = {'<', '/', 'v', '>'};
+    private static final byte[] IS_T = {'<', 'i', 's', '>', '<', 't', '>'};
+    private static final byte[] T_IS_END = {'<', '/', 't', '>', '<', '/', 'i', 's', '>'};
+    private static final int N = 0;
+    private static final int S = 1;
+    private static final int INLINE = 2;
+    private static final int STR = 3;
+    private static final int B = 4;
+    private static final int E = 5;
+    private static final int MAX_COLUMNS = 16_384;
+
+    private final XmlBytes x;
+    private final SharedStringTable strings;
+    private final CellValues values;
+    /** Per style index: 0 not a date, 1 a date format, 2 a format id that is not a number. */
+    private final byte[] styleDates;
+
+    private final Attr a = new Attr();
+    private final Decoded scratch = new Decoded(4096);
+    private final XmlBytes.Nesting nesting = new XmlBytes.Nesting();
+    /** Text that is read to be checked, not kept (a formula's). */
+    private final Decoded ignored = new Decoded(256);
+
+    private boolean done;
+
+    private int rowNum;
+    private int cellCount;
+    private int cells;
+    private int[] column = new int[16];
+    private int[] kind = new int[16];
+    private int[] style = new int[16];
+    private int[] valueFrom = new int[16];
+    private int[] valueLength = new int[16];
+    private boolean[] valueHigh = new boolean[16];
+    /** The slot of a column's cell in this row, valid when its stamp is this row's. */
+    private int[] slotOf = new int[64];
+
+    private int[] stampOf = new int[64];
+    private int stamp;
+
+    /** The columns whose texts rows make; null for all. */
+    private int[] wanted;
+
+    private String[] texts = new String[16];
+    private boolean[] numerics = new boolean[16];
+
+    /**
+     * Reads up to the first row.
+     *
+     * @param sheet      the worksheet part's bytes, inflated as read
+     * @param strings    the shared strings, or null if the workbook has none
+     * @param formats    fastexcel-reader's format id per style index (empty when cell formats are not read)
+     * @param formatCode the format code per format id
+     * @throws XmlBytes.Unsupported if the part is not plain
+     */
+    PlainSheetRows(
+            InputStream sheet,
+            SharedStringTable strings,
+            CellValues values,
+            List<String> formats,
+            Map<String, String> formatCode) {
+        this.x = new XmlBytes(sheet, PackageCheck.BUFFER);
+        boolean opened = false;
+        this.strings = strings;
+        this.values = values;
+        this.styleDates = new byte[formats.size()];
+        for (int i = 0; i < formats.size(); i++) {
+            String id = formats.get(i);
+            if (id == null) {
+                continue;
+            }
+            try {
+                styleDates[i] = (byte) (CellValues.isDateFormat(Integer.parseInt(id), formatCode.get(id)) ? 1 : 0);
+            } catch (NumberFormatException e) {
+                styleDates[i] = 2;
+            }
+        }
+        try {
+            toSheetData();
+            opened = true;
+        } finally {
+            if (!opened) {
+                x.close();
+            }
+        }
+    }
+
+    /** Reads past {@code <sheetData>}, checking that what comes before it is well formed. */
+    private void toSheetData() {
+        x.declaration();
+        List<String> open = new ArrayList<>();
+        while (true) {
+            int lt = x.find(0);
+            if (lt < 0) {
+                throw XmlBytes.unsupported("the worksheet has no sheetData");
+            }
+            ignored.reset();
+            x.text(x.pos, lt + 1, ignored);
+            if (open.isEmpty() && x.skipSpace(x.pos, lt) != lt) {
+                throw XmlBytes.unsupported("text outside the worksheet's root");
+            }
+            x.pos = lt;
+            int end = x.tagEnd();
+            byte[] b = x.buf;
+            int i = x.pos;
+            if (b[i + 1] == '!' || b[i + 1] == '?') {
+                throw XmlBytes.unsupported("a comment, DOCTYPE, CDATA or processing instruction");
+            }
+            if (b[i + 1] == '/') {
+                int n = x.nameEnd(i + 2, end);
+                String name = new String(b, i + 2, n - i - 2, StandardCharsets.US_ASCII);
+                if (open.isEmpty() || !open.remove(open.size() - 1).equals(name) || open.isEmpty()) {
+                    throw XmlBytes.unsupported("an end tag that does not match, or the root ends first");
+                }
+                x.endTag(i, end, name);
+                x.pos = end;
+                continue;
+            }
+            int n = x.nameEnd(i + 1, end);
+            String name = new String(b, i + 1, n - i - 1, StandardCharsets.US_ASCII);
+            a.reset();
+            int j = n;
+            while (j >= 0) {
+                j = x.attribute(j, end, a, open.isEmpty());
+            }
+            if (open.isEmpty()) {
+                x.rootDone();
+            }
+            x.pos = end;
+            if (name.equals("sheetData")) {
+                if (open.size() != 1) {
+                    throw XmlBytes.unsupported("sheetData not right below the root");
+                }
+                done = a.selfClosing;
+                return;
+            }
+            if (!a.selfClosing) {
+                open.add(name);
+            }
+        }
+    }
+
+    @Override
+    public void wanted(int[] columns) {
+        this.wanted = columns.clone();
+    }
+
+    @Override
+    public boolean advance() {
+        if (done) {
+            return false;
+        }
+        int lt = x.find(0);
+        if (lt < 0 || x.skipSpace(x.pos, lt) != lt) {
+            throw XmlBytes.unsupported("text between rows, or the sheet ends inside sheetData");
+        }
+        x.pos = lt;
+        x.need(12);
+        if (x.startsWith(x.pos, "</sheetData")) {
+            x.endTag(x.pos, x.tagEnd(), "sheetData");
+            done = true;
+            return false;
+        }
+        if (!x.startsWith(x.pos, "<row") || x.lim - x.pos < 5 || !after(x.buf[x.pos + 4])) {
+            throw XmlBytes.unsupported("an element other than row in sheetData");
+        }
+        int next;
+        try {
+            // most rows lie whole in the buffer: parsed up to its end, they are scanned once
+            next = row(x.pos + 4, x.lim);
+        } catch (XmlBytes.Unsupported e) {
+            // a row cut by the end of the buffer, or one that is not plain: parsed again in its own bounds
+            int end = x.elementEnd(ROW_END);
+            next = row(x.pos + 4, end);
+            if (next != end) {
+                throw XmlBytes.unsupported("a row's end");
+            }
+        }
+        x.pos = next;
+        materialize();
+        return true;
+    }
+
+    private static boolean after(int c) {
+        return XmlBytes.isSpace(c) || c == '>' || c == '/';
+    }
+
+    /**
+     * Parses the row from {@code i} (past {@code <row}), within {@code end}, and returns the index past it. Reaching
+     * {@code end} first is {@link XmlBytes.Unsupported}, like anything that is not plain.
+     */
+    private int row(int i, int end) {
+        byte[] b = x.buf;
+        stamp++;
+        cells = 0;
+        cellCount = 0;
+        scratch.reset();
+        rowNum = -1;
+        a.reset();
+        while (i >= 0) {
+            i = x.attribute(i, end, a, false);
+            if (i >= 0 && a.nameIs(b, "r")) {
+                rowNum = digits(b, a.value, a.valueEnd);
+            }
+        }
+        i = -1 - i;
+        if (rowNum <= 0) {
+            throw XmlBytes.unsupported("a row without its number");
+        }
+        if (a.selfClosing) {
+            return i;
+        }
+        while (true) {
+            if (x.at(i, end, C)) {
+                i = cell(i + 2, end);
+                continue;
+            }
+            if (x.at(i, end, ROW_END_TAG)) {
+                return i + ROW_END_TAG.length;
+            }
+            i = x.skipSpace(i, end);
+            if (i + 2 >= end || b[i] != '<') {
+                throw XmlBytes.unsupported("text in a row");
+            }
+            if (b[i + 1] == 'c' && after(b[i + 2])) {
+                i = cell(i + 2, end);
+            } else if (b[i + 1] == '/') {
+                return x.endTag(i, end, "row");
+            } else {
+                throw XmlBytes.unsupported("an element in a row other than c");
+            }
+        }
+    }
+
+    /** A positive int of ASCII digits; anything else is unsupported. */
+    private static int digits(byte[] b, int from, int to) {
+        if (from == to || to - from > 9) {
+            throw XmlBytes.unsupported("not a number of up to 9 digits");
+        }
+        int v = 0;
+        for (int k = from; k < to; k++) {
+            int d = b[k] - '0';
+            if (d < 0 || d > 9) {
+                throw XmlBytes.unsupported("not a number");
+            }
+            v = v * 10 + d;
+        }
+        return v;
+    }
+
+    /** Parses a cell from {@code i} (past {@code <c}); returns the index past it. */
+    private int cell(int i, int end) {
+        byte[] b = x.buf;
+        int col = -1;
+        int k = N;
+        int s = -1;
+        a.reset();
+        while (i >= 0) {
+            i = x.attribute(i, end, a, false);
+            if (i < 0) {
+                break;
+            }
+            int v = a.value;
+            int ve = a.valueEnd;
+            if (a.nameIs(b, "r")) {
+                col = column(b, v, ve);
+            } else if (a.nameIs(b, "t")) {
+                k = type(b, v, ve);
+            } else if (a.nameIs(b, "s")) {
+                s = digits(b, v, ve);
+            }
+        }
+        i = -1 - i;
+        if (col < 0) {
+            throw XmlBytes.unsupported("a cell without its reference");
+        }
+        int slot = slot(col);
+        kind[slot] = k;
+        style[slot] = s;
+        valueFrom[slot] = -1;
+        if (a.selfClosing) {
+            return i;
+        }
+        while (true) {
+            // the usual shapes first: <v>...</v>, <is><t>...</t></is>, </c>
+            if (x.at(i, end, V)) {
+                if (valueFrom[slot] >= 0 || k == INLINE) {
+                    throw XmlBytes.unsupported("a second value, or a value in an inline string cell");
+                }
+                int from = scratch.length;
+                scratch.high = false;
+                i = x.text(i + V.length, end, scratch);
+                if (!x.at(i, end, V_END)) {
+                    throw XmlBytes.unsupported("not </v> after a value");
+                }
+                i += V_END.length;
+                valueFrom[slot] = from;
+                valueLength[slot] = scratch.length - from;
+                valueHigh[slot] = scratch.high;
+                continue;
+            }
+            if (x.at(i, end, C_END)) {
+                return i + C_END.length;
+            }
+            if (k == INLINE && valueFrom[slot] < 0 && x.at(i, end, IS_T)) {
+                int from = scratch.length;
+                scratch.high = false;
+                int j = x.text(i + IS_T.length, end, scratch);
+                if (x.at(j, end, T_IS_END)) {
+                    valueFrom[slot] = from;
+                    valueLength[slot] = scratch.length - from;
+                    valueHigh[slot] = scratch.high;
+                    i = j + T_IS_END.length;
+                    continue;
+                }
+                scratch.length = from; // another shape: read again below
+            }
+            i = x.skipSpace(i, end);
+            if (i + 2 >= end || b[i] != '<') {
+                throw XmlBytes.unsupported("text in a cell");
+            }
+            int c1 = b[i + 1];
+            if (c1 == '/') {
+                return x.endTag(i, end, "c");
+            }
+            if (c1 == 'v' && after(b[i + 2])) {
+                if (valueFrom[slot] >= 0 || k == INLINE) {
+                    throw XmlBytes.unsupported("a second value, or a value in an inline string cell");
+                }
+                i = value(slot, i + 2, end);
+            } else if (c1 == 'i' && b[i + 2] == 's' && i + 3 < end && after(b[i + 3])) {
+                if (valueFrom[slot] >= 0 || k != INLINE) {
+                    throw XmlBytes.unsupported("a second inline string, or one in another type of cell");
+                }
+                i = inline(slot, i + 3, end);
+            } else if (c1 == 'f' && after(b[i + 2])) {
+                i = formula(i + 2, end);
+            } else {
+                throw XmlBytes.unsupported("an element in a cell other than v, is and f");
+            }
+        }
+    }
+
+    /**
+     * {@code <f>}, from {@code i} past its name: skipped, since a cell's text is its cached value whether or not it
+     * has a formula. A shared or array formula (attributes {@code t}, {@code si}, {@code ref}) is unsupported:
+     * fastexcel-reader resolves those, and refuses the workbook when it cannot.
+     */
+    private int formula(int i, int end) {
+        byte[] b = x.buf;
+        a.reset();
+        while (i >= 0) {
+            i = x.attribute(i, end, a, false);
+            if (i >= 0 && (a.nameIs(b, "t") || a.nameIs(b, "si") || a.nameIs(b, "ref"))) {
+                throw XmlBytes.unsupported("a shared or array formula");
+            }
+        }
+        i = -1 - i;
+        if (a.selfClosing) {
+            return i;
+        }
+        ignored.reset();
+        i = x.text(i, end, ignored);
+        return x.endTag(i, end, "f");
+    }
+
+    /** The 0-based column of a reference such as {@code AB12}. */
+    private static int column(byte[] b, int from, int to) {
+        int col = 0;
+        int k = from;
+        while (k < to && b[k] >= 'A' && b[k] <= 'Z') {
+            col = col * 26 + (b[k] - 'A' + 1);
+            k++;
+        }
+        if (k == from || k - from > 3 || col > MAX_COLUMNS) {
+            throw XmlBytes.unsupported("a cell reference that is not plain");
+        }
+        digits(b, k, to);
+        return col - 1;
+    }
+
+    private static int type(byte[] b, int from, int to) {
+        int len = to - from;
+        if (len == 1) {
+            int t = switch (b[from]) {
+                case 'n' -> N;
+                case 's' -> S;
+                case 'b' -> B;
+                case 'e' -> E;
+                default -> -1;
+            };
+            if (t >= 0) {
+                return t;
+            }
+        } else if (len == 3 && b[from] == 's' && b[from + 1] == 't' && b[from + 2] == 'r') {
+            return STR;
+        } else if (len == 9 && inlineStr(b, from)) {
+            return INLINE;
+        }
+        throw XmlBytes.unsupported("an unknown cell type");
+    }
+
+    private static final byte[] INLINE_STR = {'i', 'n', 'l', 'i', 'n', 'e', 'S', 't', 'r'};
+
+    private static boolean inlineStr(byte[] b, int from) {
+        for (int k = 0; k < INLINE_STR.length; k++) {
+            if (b[from + k] != INLINE_STR[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The slot of a new cell at {@code col} (a later cell of the same column replaces an earlier one). */
+    private int slot(int col) {
+        if (col >= slotOf.length) {
+            int size = Math.max(col + 1, slotOf.length * 2);
+            slotOf = Arrays.copyOf(slotOf, size);
+            stampOf = Arrays.copyOf(stampOf, size);
+        }
+        int slot = cells++;
+        if (slot == column.length) {
+            int size = column.length * 2;
+            column = Arrays.copyOf(column, size);
+            kind = Arrays.copyOf(kind, size);
+            style = Arrays.copyOf(style, size);
+            valueFrom = Arrays.copyOf(valueFrom, size);
+            valueLength = Arrays.copyOf(valueLength, size);
+            valueHigh = Arrays.copyOf(valueHigh, size);
+        }
+        column[slot] = col;
+        slotOf[col] = slot;
+        stampOf[col] = stamp;
+        cellCount = Math.max(cellCount, col + 1);
+        return slot;
+    }
+
+    /** {@code <v>}: from {@code i} past its name. */
+    private int value(int slot, int i, int end) {
+        i = x.skipAttributes(i, end, a);
+        int from = scratch.length;
+        scratch.high = false;
+        if (!a.selfClosing) {
+            i = x.text(i, end, scratch);
+            i = x.endTag(i, end, "v");
+        }
+        valueFrom[slot] = from;
+        valueLength[slot] = scratch.length - from;
+        valueHigh[slot] = scratch.high;
+        return i;
+    }
+
+    /** {@code <is>}: all its character data, as fastexcel-reader reads it; from {@code i} past its name. */
+    private int inline(int slot, int i, int end) {
+        byte[] b = x.buf;
+        i = x.skipAttributes(i, end, a);
+        int from = scratch.length;
+        scratch.high = false;
+        valueFrom[slot] = from;
+        if (!a.selfClosing) {
+            nesting.reset();
+            while (true) {
+                i = x.text(i, end, scratch);
+                if (i + 1 >= end) {
+                    throw XmlBytes.unsupported("an inline string does not end");
+                }
+                if (b[i + 1] == '/') {
+                    int n = x.nameEnd(i + 2, end);
+                    if (nesting.depth() == 0) {
+                        if (!x.is(i + 2, n, "is")) {
+                            throw XmlBytes.unsupported("an inline string's end tag");
+                        }
+                        i = x.endTag(i, end, "is");
+                        break;
+                    }
+                    nesting.close(b, i + 2, n);
+                    i = x.skipSpace(n, end);
+                    if (i >= end || b[i] != '>') {
+                        throw XmlBytes.unsupported("an end tag");
+                    }
+                    i++;
+                    continue;
+                }
+                if (b[i + 1] == '!' || b[i + 1] == '?') {
+                    throw XmlBytes.unsupported("a comment, CDATA or processing instruction in an inline string");
+                }
+                int n = x.nameEnd(i + 1, end);
+                int j = x.skipAttributes(n, end, a);
+                if (!a.selfClosing) {
+                    nesting.open(i + 1, n);
+                }
+                i = j;
+            }
+        }
+        valueLength[slot] = scratch.length - from;
+        valueHigh[slot] = scratch.high;
+        return i;
+    }
+
+    /** Makes the texts of the wanted cells (all of them while none are named), by column. */
+    private void materialize() {
+        if (wanted == null) {
+            ensureTexts(cellCount);
+            for (int c = 0; c < cellCount; c++) {
+                convert(c, c);
+            }
+        } else {
+            for (int col : wanted) {
+                ensureTexts(col + 1);
+                convert(col, col);
+            }
+        }
+    }
+
+    private void ensureTexts(int size) {
+        if (texts.length < size) {
+            texts = Arrays.copyOf(texts, Math.max(size, texts.length * 2));
+            numerics = Arrays.copyOf(numerics, texts.length);
+        }
+    }
+
+    private void convert(int col, int into) {
+        numerics[into] = false;
+        if (col >= slotOf.length || stampOf[col] != stamp || valueFrom[slotOf[col]] < 0) {
+            texts[into] = "";
+            return;
+        }
+        int slot = slotOf[col];
+        byte[] v = scratch.bytes;
+        int from = valueFrom[slot];
+        int len = valueLength[slot];
+        switch (kind[slot]) {
+            case N -> {
+                if (len == 0) {
+                    texts[into] = "";
+                } else {
+                    number(slot, v, from, len, into);
+                }
+            }
+            case S -> texts[into] = len == 0 ? "" : CellValues.trim(strings(v, from, from + len));
+            case B -> texts[into] = len != 1 ? "" : v[from] == '1' ? "TRUE" : v[from] == '0' ? "FALSE" : "";
+            default -> texts[into] = CellValues.trim(XmlBytes.string(v, from, len, valueHigh[slot]));
+        }
+    }
+
+    private String strings(byte[] v, int from, int to) {
+        if (strings == null) {
+            throw XmlBytes.unsupported("a shared string in a workbook without them");
+        }
+        return strings.get(digits(v, from, to));
+    }
+
+    private void number(int slot, byte[] v, int from, int len, int into) {
+        int s = style[slot];
+        byte date = s >= 0 && s < styleDates.length ? styleDates[s] : 0;
+        if (date == 2) {
+            throw XmlBytes.unsupported("a number format id that is not a number");
+        }
+        boolean plainDigits = len <= 18 && (len == 1 || v[from] != '0');
+        for (int k = from; k < from + len && plainDigits; k++) {
+            plainDigits = v[k] >= '0' && v[k] <= '9';
+        }
+        if (plainDigits && date == 0) {
+            texts[into] = new String(v, from, len, StandardCharsets.ISO_8859_1);
+            numerics[into] = true;
+            return;
+        }
+        BigDecimal number;
+        try {
+            number = new BigDecimal(XmlBytes.string(v, from, len, valueHigh[slot]));
+        } catch (NumberFormatException e) {
+            texts[into] = ""; // fastexcel-reader makes it an error cell without a value
+            return;
+        }
+        if (date == 1) {
+            try {
+                texts[into] = values.date(number);
+            } catch (ArithmeticException | DateTimeException e) {
+                throw XmlBytes.unsupported("a date out of range");
+            }
+        } else {
+            texts[into] = CellValues.plain(number);
+            numerics[into] = true;
+        }
+    }
+
+    @Override
+    public int rowNum() {
+        return rowNum;
+    }
+
+    @Override
+    public int cellCount() {
+        return cellCount;
+    }
+
+    @Override
+    public String text(int column) {
+        return texts[column];
+    }
+
+    @Override
+    public boolean numeric(int column) {
+        return numerics[column];
+    }
+
+    @Override
+    public void close() {
+        x.close();
+    }
+}

@@ -1,0 +1,182 @@
+package rw.intake.excel.internal;
+
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.BitSet;
+import rw.intake.excel.internal.XmlBytes.Attr;
+import rw.intake.excel.internal.XmlBytes.Decoded;
+
+/**
+ * A workbook's shared strings as one UTF-8 byte array and an offset per item: about 4 bytes of overhead an item,
+ * where a {@code String} and its array take about 40 (a spreadsheet program's 1,000,000-row workbook holds about
+ * 3,000,000 items). An item becomes a {@code String} only when a cell reads it. An item's text is that of its
+ * {@code <t>} elements, phonetic runs ({@code <rPh>}) left out, as fastexcel-reader reads it.
+ */
+final class SharedStringTable {
+
+    private static final byte[] SI_END = {'<', '/', 's', 'i'};
+
+    private final byte[] data;
+    private final int[] offsets;
+    private final BitSet high;
+    private final int count;
+
+    private SharedStringTable(byte[] data, int[] offsets, BitSet high, int count) {
+        this.data = data;
+        this.offsets = offsets;
+        this.high = high;
+        this.count = count;
+    }
+
+    int size() {
+        return count;
+    }
+
+    /** The item's text, not trimmed. */
+    String get(int index) {
+        if (index < 0 || index >= count) {
+            throw XmlBytes.unsupported("a shared string index past the table");
+        }
+        return XmlBytes.string(data, offsets[index], offsets[index + 1] - offsets[index], high.get(index));
+    }
+
+    /**
+     * Reads the part.
+     *
+     * @throws XmlBytes.Unsupported for anything outside the plain subset
+     */
+    static SharedStringTable read(InputStream in) {
+        XmlBytes x = new XmlBytes(in, PackageCheck.BUFFER);
+        x.declaration();
+        Attr a = new Attr();
+        Decoded text = new Decoded(1 << 16);
+        Decoded ignored = new Decoded(256);
+        int lt = x.find(0);
+        if (lt < 0 || x.skipSpace(x.pos, lt) != lt) {
+            throw XmlBytes.unsupported("the shared strings do not start with their root");
+        }
+        x.pos = lt;
+        int rootEnd = x.tagEnd();
+        int n = x.nameEnd(x.pos + 1, rootEnd);
+        if (!x.is(x.pos + 1, n, "sst")) {
+            throw XmlBytes.unsupported("the shared strings' root is not sst");
+        }
+        a.reset();
+        int i = n;
+        while (i >= 0) {
+            i = x.attribute(i, rootEnd, a, true);
+        }
+        x.rootDone();
+        int[] offsets = new int[1024];
+        BitSet high = new BitSet();
+        int count = 0;
+        x.pos = rootEnd;
+        if (a.selfClosing) {
+            return new SharedStringTable(new byte[0], offsets, high, 0);
+        }
+        while (true) {
+            lt = x.find(0);
+            if (lt < 0 || x.skipSpace(x.pos, lt) != lt) {
+                throw XmlBytes.unsupported("text between shared strings, or no end");
+            }
+            x.pos = lt;
+            if (!x.need(6)) {
+                throw XmlBytes.unsupported("the shared strings end early");
+            }
+            if (x.startsWith(x.pos, "</sst")) {
+                x.endTag(x.pos, x.tagEnd(), "sst");
+                break;
+            }
+            if (!(x.startsWith(x.pos, "<si") && x.nameEnd(x.pos + 1, x.lim) == x.pos + 3)) {
+                throw XmlBytes.unsupported("an element other than si in the shared strings");
+            }
+            int end = x.elementEnd(SI_END);
+            if (count + 2 > offsets.length) {
+                offsets = Arrays.copyOf(offsets, offsets.length * 2);
+            }
+            offsets[count] = text.length;
+            text.high = false;
+            item(x, x.pos + 3, end, a, text, ignored);
+            if (text.high) {
+                high.set(count);
+            }
+            count++;
+            offsets[count] = text.length;
+            x.pos = end;
+        }
+        return new SharedStringTable(text.bytes, offsets, high, count);
+    }
+
+    /** The text of one {@code <si>} from {@code i} (past its name) up to {@code end} (past its end), into text. */
+    private static void item(XmlBytes x, int i, int end, Attr a, Decoded text, Decoded ignored) {
+        byte[] b = x.buf;
+        XmlBytes.Nesting open = new XmlBytes.Nesting();
+        i = x.skipAttributes(i, end, a);
+        if (a.selfClosing) {
+            return;
+        }
+        while (true) {
+            ignored.reset();
+            i = x.text(i, end, ignored); // at '<'; text outside <t> is not the item's
+            if (i + 1 >= end) {
+                throw XmlBytes.unsupported("a shared string does not end");
+            }
+            if (b[i + 1] == '/') {
+                int tagEnd = tagEnd(b, i, end);
+                int n = x.nameEnd(i + 2, tagEnd);
+                if (x.is(i + 2, n, "si") && open.depth() == 0) {
+                    if (tagEnd != end) {
+                        throw XmlBytes.unsupported("content after a shared string's end");
+                    }
+                    return;
+                }
+                open.close(b, i + 2, n);
+                i = tagEnd;
+                continue;
+            }
+            if (b[i + 1] == '!' || b[i + 1] == '?') {
+                throw XmlBytes.unsupported("a comment, CDATA or processing instruction in a shared string");
+            }
+            int n = x.nameEnd(i + 1, end);
+            boolean t = x.is(i + 1, n, "t");
+            boolean phonetic = x.is(i + 1, n, "rPh");
+            int j = x.skipAttributes(n, end, a);
+            if (a.selfClosing) {
+                i = j;
+            } else if (t) {
+                j = x.text(j, end, text);
+                i = x.endTag(j, end, "t");
+            } else if (phonetic) {
+                i = skipTo(x, j, end, "rPh");
+            } else {
+                open.open(i + 1, n);
+                i = j;
+            }
+        }
+    }
+
+    /** The index past the end tag {@code </name>} after {@code i}, whatever lies between (a phonetic run's text). */
+    private static int skipTo(XmlBytes x, int i, int end, String name) {
+        byte[] b = x.buf;
+        for (int k = i; k + 2 < end; k++) {
+            if (b[k] == '<') {
+                if (b[k + 1] == '!' || b[k + 1] == '?') {
+                    throw XmlBytes.unsupported("a comment, CDATA or processing instruction in a shared string");
+                }
+                if (b[k + 1] == '/' && x.startsWith(k + 2, name)) {
+                    return x.endTag(k, end, name);
+                }
+            }
+        }
+        throw XmlBytes.unsupported("a phonetic run does not end");
+    }
+
+    private static int tagEnd(byte[] b, int i, int end) {
+        for (int k = i; k < end; k++) {
+            if (b[k] == '>') {
+                return k + 1;
+            }
+        }
+        throw XmlBytes.unsupported("a tag does not end");
+    }
+}

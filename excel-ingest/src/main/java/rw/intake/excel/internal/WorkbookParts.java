@@ -1,0 +1,183 @@
+package rw.intake.excel.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import javax.xml.stream.XMLInputFactory;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamReader;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
+
+/**
+ * Where the plain reader finds a workbook's worksheets and shared strings: the parts fastexcel-reader reads, found as
+ * it finds them (the workbook and shared-strings parts named in {@code [Content_Types].xml}, a sheet's part by its
+ * relationship id in the workbook part's relationships, an entry's name matched exactly, then ignoring case). Whatever
+ * it cannot find so is left to fastexcel-reader: {@link #open} answers null, {@link #sheet} null.
+ */
+final class WorkbookParts implements AutoCloseable {
+
+    private static final String WORKBOOK = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml";
+    private static final String WORKBOOK_MACROS = "application/vnd.ms-excel.sheet.macroEnabled.main+xml";
+    private static final String SHARED_STRINGS =
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml";
+    private static final String STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml";
+    private static final Pattern FILE_NAME = Pattern.compile("^(.*/)([^/]+)$");
+    private static final XMLInputFactory XML = xmlFactory();
+
+    private final ZipFile zip;
+    private final String sharedStringsPart;
+    private final Map<String, String> partsById;
+    private SharedStringTable strings;
+    private boolean stringsRead;
+
+    private WorkbookParts(ZipFile zip, String sharedStringsPart, Map<String, String> partsById) {
+        this.zip = zip;
+        this.sharedStringsPart = sharedStringsPart;
+        this.partsById = partsById;
+    }
+
+    private static XMLInputFactory xmlFactory() {
+        XMLInputFactory f = XMLInputFactory.newDefaultFactory();
+        f.setProperty(XMLInputFactory.SUPPORT_DTD, false);
+        f.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
+        return f;
+    }
+
+    /** The parts of a workbook that passed {@link PackageCheck}, or null if they are not where fastexcel finds them. */
+    static WorkbookParts open(byte[] bytes) {
+        ZipFile zip = null;
+        try {
+            zip = ZipFile.builder()
+                    .setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes))
+                    .get();
+            String workbook = null;
+            String sharedStrings = null;
+            String styles = null;
+            try (InputStream in = entry(zip, "[Content_Types].xml")) {
+                if (in == null) {
+                    return closed(zip);
+                }
+                XMLStreamReader r = XML.createXMLStreamReader(in);
+                while (r.hasNext()) {
+                    if (r.next() == XMLStreamReader.START_ELEMENT
+                            && r.getLocalName().equals("Override")) {
+                        String type = r.getAttributeValue(null, "ContentType");
+                        String name = r.getAttributeValue(null, "PartName");
+                        if (type == null || name == null) {
+                            return closed(zip);
+                        }
+                        if (type.equals(WORKBOOK) || type.equals(WORKBOOK_MACROS)) {
+                            workbook = name;
+                        } else if (type.equals(SHARED_STRINGS)) {
+                            sharedStrings = name;
+                        } else if (type.equals(STYLES)) {
+                            styles = name;
+                        }
+                        if (workbook != null && sharedStrings != null && styles != null) {
+                            break;
+                        }
+                    }
+                }
+                r.close();
+            }
+            if (workbook == null) {
+                workbook = "/xl/workbook.xml";
+            }
+            Matcher m = FILE_NAME.matcher(workbook);
+            if (!m.matches()) {
+                return closed(zip);
+            }
+            String rels = m.replaceFirst("$1_rels/$2.rels");
+            String folder = rels.substring(0, rels.indexOf("_rel"));
+            Map<String, String> partsById = new HashMap<>();
+            try (InputStream in = entry(zip, rels)) {
+                if (in == null) {
+                    return closed(zip);
+                }
+                XMLStreamReader r = XML.createXMLStreamReader(in);
+                while (r.hasNext()) {
+                    if (r.next() == XMLStreamReader.START_ELEMENT
+                            && r.getLocalName().equals("Relationship")) {
+                        String id = r.getAttributeValue(null, "Id");
+                        String target = r.getAttributeValue(null, "Target");
+                        if (target == null) {
+                            return closed(zip);
+                        }
+                        partsById.put(id, target.startsWith("/") ? target : folder + target);
+                    }
+                }
+                r.close();
+            }
+            return new WorkbookParts(zip, sharedStrings, partsById);
+        } catch (IOException | XMLStreamException | RuntimeException e) {
+            return closed(zip);
+        }
+    }
+
+    private static WorkbookParts closed(ZipFile zip) {
+        try {
+            if (zip != null) {
+                zip.close();
+            }
+        } catch (IOException ignored) {
+            // an in-memory zip: nothing to lose
+        }
+        return null;
+    }
+
+    /** The inflated bytes of the sheet with this relationship id, or null if it has no part. */
+    InputStream sheet(String id) throws IOException {
+        String name = partsById.get(id);
+        return name == null ? null : entry(zip, name);
+    }
+
+    /**
+     * The shared strings, read once; null when the workbook has none.
+     *
+     * @throws XmlBytes.Unsupported if they are not plain (then no sheet of the workbook is read by the plain reader)
+     */
+    SharedStringTable strings() throws IOException {
+        if (!stringsRead) {
+            stringsRead = true;
+            if (sharedStringsPart != null) {
+                try (InputStream in = entry(zip, sharedStringsPart)) {
+                    strings = in == null ? null : SharedStringTable.read(in);
+                }
+            }
+        }
+        return strings;
+    }
+
+    /** The entry's inflated bytes by its part name (a leading '/' dropped; exact, then ignoring case), or null. */
+    private static InputStream entry(ZipFile zip, String partName) throws IOException {
+        String name = partName.startsWith("/") ? partName.substring(1) : partName;
+        ZipArchiveEntry entry = zip.getEntry(name);
+        if (entry == null) {
+            Enumeration<ZipArchiveEntry> entries = zip.getEntries();
+            while (entries.hasMoreElements() && entry == null) {
+                ZipArchiveEntry e = entries.nextElement();
+                if (e.getName().equalsIgnoreCase(name)) {
+                    entry = e;
+                }
+            }
+        }
+        if (entry == null) {
+            return null;
+        }
+        return entry.getMethod() == ZipEntry.DEFLATED
+                ? new InflatingStream(zip.getRawInputStream(entry))
+                : zip.getInputStream(entry);
+    }
+
+    @Override
+    public void close() {
+        closed(zip);
+    }
+}

@@ -1,0 +1,324 @@
+package rw.intake.excel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import rw.intake.excel.internal.FastexcelSheet;
+import rw.intake.sample.SampleSpec;
+import rw.intake.sample.SampleWorkbooks;
+import rw.intake.validation.RawRecord;
+
+/**
+ * The plain reader (bytes scanned in place) against fastexcel-reader: for every workbook, the same header, records,
+ * blank rows and rows read, or the same refusal. Workbooks it supports are read by it to the end; for the others
+ * (formulas, comments, rows without numbers, other encodings, ...) fastexcel-reader reads the rows from the first one
+ * it does not support, or the whole sheet.
+ */
+final class PlainReaderTest {
+
+    private static final ReadLimits LIMITS = ReadLimits.defaults();
+    private static final String HEADER = Xlsx.header(1);
+
+    /** What a reader made of a workbook: a refusal, or the header and every record. */
+    private record Outcome(
+            String refusal, SheetHeader header, List<RawRecord> records, long blankRows, long rowsRead) {}
+
+    private static Outcome read(byte[] bytes, boolean plain, boolean[] readPlainly) {
+        try (FastexcelSheet sheet = plain
+                        ? FastexcelSheet.open(bytes, null, LIMITS)
+                        : FastexcelSheet.openWithFastexcelOnly(bytes, null, LIMITS);
+                Stream<RawRecord> records = sheet.records()) {
+            List<RawRecord> all = records.toList();
+            readPlainly[0] = sheet.readPlainly();
+            return new Outcome(null, sheet.header(), all, sheet.blankRows(), sheet.rowsRead());
+        } catch (IngestException e) {
+            return new Outcome(e.code() + ": " + e.getMessage(), null, null, 0, 0);
+        }
+    }
+
+    /** Reads with both readers, asserts the same outcome, and returns whether the plain reader read every row. */
+    private static boolean sameOutcome(byte[] bytes) {
+        boolean[] plainly = {false};
+        Outcome plain = read(bytes, true, plainly);
+        Outcome fastexcel = read(bytes, false, new boolean[1]);
+        assertThat(plain).isEqualTo(fastexcel);
+        return plainly[0];
+    }
+
+    static Stream<Arguments> writtenWorkbooks() {
+        SampleSpec spec = SampleSpec.of(2_000, 5).withInvalidRatio(0.3);
+        return Stream.of(
+                Arguments.of("generator", SampleWorkbooks.xlsxBytes(spec)),
+                Arguments.of(
+                        "generator: synonyms, extra columns, header on row 4, blank rows",
+                        SampleWorkbooks.xlsxBytes(
+                                spec.withHeaderVariant(true, true, 3, 4).withBlankRowRatio(0.05))),
+                Arguments.of("generator, stored", Xlsx.stored(SampleWorkbooks.xlsxBytes(spec))),
+                Arguments.of("LibreOffice", Xlsx.resource("libreoffice-registrations.xlsx")),
+                Arguments.of("LibreOffice from CSV", Xlsx.resource("libreoffice-from-csv.xlsx")),
+                Arguments.of("POI shared strings", Xlsx.resource("poi-shared-strings.xlsx")),
+                Arguments.of("POI streaming inline strings", Xlsx.resource("poi-streaming-inline-strings.xlsx")),
+                Arguments.of("hidden rows and columns", Xlsx.resource("layout-hidden.xlsx")),
+                Arguments.of("title above the header", Xlsx.resource("layout-title-above-header.xlsx")),
+                Arguments.of("instructions sheet first", Xlsx.resource("layout-instructions-first.xlsx")),
+                Arguments.of("merged cells", Xlsx.resource("layout-merged-cells.xlsx")),
+                Arguments.of("a date in the NID column", Xlsx.resource("layout-date-in-nid.xlsx")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("writtenWorkbooks")
+    void workbooksAsProgramsWriteThem_areReadPlainly_withFastexcelsOutcome(String name, byte[] bytes) {
+        assertThat(sameOutcome(bytes)).as("read by the plain reader to the end").isTrue();
+    }
+
+    static Stream<Arguments> plainSheets() {
+        String row = "<row r=\"2\">";
+        return Stream.of(
+                Arguments.of(
+                        "entities and character references",
+                        HEADER
+                                + Xlsx.row(
+                                        2,
+                                        "A &amp; B &lt;C&gt; &quot;D&quot; &apos;E&apos;",
+                                        "1199880012345678",
+                                        "&#48;788123456",
+                                        "&#x46;",
+                                        "caf&#233;@example.rw")),
+                Arguments.of(
+                        "non-ASCII text and an emoji",
+                        HEADER + Xlsx.row(2, "Ngabo Ümüt 😀", "1199880012345678", "0788123456", "M", "a@b.rw")),
+                Arguments.of(
+                        "line ends inside text",
+                        HEADER
+                                + Xlsx.row(
+                                        2, "two\r\nlines\rand\nmore", "1199880012345678", "0788123456", "M", "a@b.rw")),
+                Arguments.of(
+                        "rich inline text in runs",
+                        HEADER + row
+                                + "<c r=\"A2\" t=\"inlineStr\"><is><r><rPr><b/><sz val=\"11\"/></rPr><t>Ngabo</t></r>"
+                                + "<r><t xml:space=\"preserve\"> Eric</t></r></is></c>"
+                                + "<c r=\"B2\"><v>1199880012345678</v></c></row>"),
+                Arguments.of(
+                        "numbers: exponent, fraction, zero, negative, leading zeros",
+                        HEADER
+                                + "<row r=\"2\"><c r=\"A2\"><v>1.19988001234568E+15</v></c><c r=\"B2\"><v>007</v></c>"
+                                + "<c r=\"C2\"><v>-0.50</v></c><c r=\"D2\"><v>0</v></c><c r=\"E2\"><v>100</v></c></row>"),
+                Arguments.of(
+                        "a number that is not one",
+                        HEADER + "<row r=\"2\"><c r=\"A2\"><v>12a</v></c><c r=\"B2\"><v> 12 </v></c>"
+                                + "<c r=\"C2\"><v>1</v></c></row>"),
+                Arguments.of(
+                        "booleans, errors, formula strings without formulas",
+                        HEADER
+                                + "<row r=\"2\"><c r=\"A2\" t=\"b\"><v>1</v></c><c r=\"B2\" t=\"b\"><v>0</v></c>"
+                                + "<c r=\"C2\" t=\"e\"><v>#N/A</v></c><c r=\"D2\" t=\"str\"><v> x </v></c>"
+                                + "<c r=\"E2\" t=\"b\"><v>2</v></c></row>"),
+                Arguments.of(
+                        "empty and self-closing cells and values",
+                        HEADER
+                                + "<row r=\"2\"><c r=\"A2\"/><c r=\"B2\"><v/></c><c r=\"C2\" t=\"s\"/>"
+                                + "<c r=\"D2\" t=\"inlineStr\"/><c r=\"E2\"><v></v></c></row>"
+                                + "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>x</t></is></c></row>"),
+                Arguments.of(
+                        "blank rows, self-closing rows, gaps",
+                        HEADER + "<row r=\"2\"/><row r=\"3\"></row>"
+                                + Xlsx.row(5, "A B", "1199880012345678", "0788123456", "M", "a@b.rw")
+                                + "<row r=\"6\"/>"),
+                Arguments.of(
+                        "cells out of column order, a column twice",
+                        HEADER
+                                + "<row r=\"2\"><c r=\"E2\" t=\"inlineStr\"><is><t>e@x.rw</t></is></c>"
+                                + "<c r=\"A2\" t=\"inlineStr\"><is><t>first</t></is></c>"
+                                + "<c r=\"A2\" t=\"inlineStr\"><is><t>second</t></is></c></row>"),
+                Arguments.of(
+                        "extra attributes and white space in tags",
+                        HEADER
+                                + "<row   r = '2' spans=\"1:5\" ht=\"15\"  >\n  <c r='A2' s=\"0\"  t = 'inlineStr' >"
+                                + "<is ><t >x</t ></is ></c >\n</row >"),
+                Arguments.of(
+                        "formulas with their cached values",
+                        HEADER
+                                + "<row r=\"2\"><c r=\"A2\" t=\"str\"><f aca=\"false\">CONCATENATE(&quot;A&quot;,&quot;B&quot;)</f>"
+                                + "<v>AB</v></c><c r=\"B2\"><f>1+1</f><v>2</v></c><c r=\"C2\"><f/><v>3</v></c></row>"),
+                Arguments.of(
+                        "a cell past the row's other cells",
+                        HEADER
+                                + "<row r=\"2\"><c r=\"XFD2\" t=\"inlineStr\"><is><t>far</t></is></c>"
+                                + "<c r=\"A2\" t=\"inlineStr\"><is><t>near</t></is></c></row>"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("plainSheets")
+    void plainSheets_readPlainly_withFastexcelsOutcome(String name, String sheetData) {
+        assertThat(sameOutcome(Xlsx.ofSheetData(sheetData))).isTrue();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusedSheets")
+    void refusals_areTheSame(String name, String sheetData) {
+        boolean[] plainly = {false};
+        Outcome plain = read(Xlsx.ofSheetData(sheetData), true, plainly);
+        assertThat(plain.refusal()).isNotNull();
+        assertThat(plain).isEqualTo(read(Xlsx.ofSheetData(sheetData), false, plainly));
+    }
+
+    static Stream<Arguments> refusedSheets() {
+        return Stream.of(
+                Arguments.of("rows out of order", HEADER + Xlsx.row(3, "a") + Xlsx.row(2, "b")),
+                Arguments.of("no record", HEADER + "<row r=\"2\"/>"),
+                Arguments.of("no header", "<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>"));
+    }
+
+    static Stream<Arguments> sheetsLeftToFastexcel() {
+        String data = Xlsx.row(2, "A B", "1199880012345678", "0788123456", "M", "a@b.rw");
+        String more = Xlsx.row(4, "C D", "1199880012345679", "0788123457", "F", "c@d.rw");
+        return Stream.of(
+                Arguments.of(
+                        "a shared formula without its base",
+                        HEADER + data + "<row r=\"3\"><c r=\"A3\"><f t=\"shared\" si=\"0\"/><v>2</v></c></row>" + more),
+                Arguments.of("a comment between rows", HEADER + data + "<!-- <row r=\"3\"></row> -->" + more),
+                Arguments.of(
+                        "a comment in a cell",
+                        HEADER + data + "<row r=\"3\"><c r=\"A3\"><!-- x --><v>2</v></c></row>" + more),
+                Arguments.of(
+                        "CDATA",
+                        HEADER + data
+                                + "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t><![CDATA[a<b]]></t></is></c></row>"
+                                + more),
+                Arguments.of("a row without its number", HEADER + data + "<row><c r=\"A3\"><v>1</v></c></row>"),
+                Arguments.of("a cell without its reference", HEADER + data + "<row r=\"3\"><c><v>1</v></c></row>"),
+                Arguments.of("a lower-case reference", HEADER + data + "<row r=\"3\"><c r=\"a3\"><v>1</v></c></row>"),
+                Arguments.of(
+                        "an unknown entity",
+                        HEADER + data + "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>&nbsp;</t></is></c></row>"
+                                + more),
+                Arguments.of(
+                        "an attribute given twice",
+                        HEADER + data + "<row r=\"3\"><c r=\"A3\" r=\"B3\"><v>1</v></c></row>" + more),
+                Arguments.of(
+                        "an undeclared prefix",
+                        HEADER + data + "<row r=\"3\" x14ac:dyDescent=\"0.25\"><c r=\"A3\"><v>1</v></c></row>" + more),
+                Arguments.of(
+                        "tags that do not nest",
+                        HEADER + data + "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><r><t>x</r></t></is></c></row>"
+                                + more),
+                Arguments.of(
+                        "an unknown cell type",
+                        HEADER + data + "<row r=\"3\"><c r=\"A3\" t=\"d\"><v>2024-01-01</v></c></row>" + more),
+                Arguments.of(
+                        "a shared string in a workbook without them",
+                        HEADER + data + "<row r=\"3\"><c r=\"A3\" t=\"s\"><v>0</v></c></row>" + more),
+                Arguments.of(
+                        "a control character",
+                        HEADER + data + "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>a\u0001b</t></is></c></row>"
+                                + more),
+                Arguments.of("broken XML", HEADER + data + "<row r=\"3\"><c r=\"A3\"><v>1</c></row>" + more),
+                Arguments.of(
+                        "a prefixed row",
+                        HEADER + data + "<x:row r=\"3\" xmlns:x=\"" + Xlsx.SHEET_NS
+                                + "\"><x:c r=\"A3\"><x:v>1</x:v></x:c></x:row>" + more));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sheetsLeftToFastexcel")
+    void otherSheets_areLeftToFastexcel_withItsOutcome(String name, String sheetData) {
+        System.err.println("CASE " + name + " " + read(Xlsx.ofSheetData(sheetData), true, new boolean[1]));
+        assertThat(sameOutcome(Xlsx.ofSheetData(sheetData))).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("wholeParts")
+    void partsThatAreNotPlain_areLeftToFastexcel(String name, byte[] workbook) {
+        assertThat(sameOutcome(workbook)).isFalse();
+    }
+
+    static Stream<Arguments> wholeParts() {
+        String body = "<sheetData>" + HEADER + Xlsx.row(2, "A B", "1199880012345678", "0788123456", "M", "a@b.rw")
+                + "</sheetData></worksheet>";
+        String root = "<worksheet xmlns=\"" + Xlsx.SHEET_NS + "\">";
+        return Stream.of(
+                Arguments.of(
+                        "ISO-8859-1",
+                        Xlsx.workbook()
+                                .sheetXml("Sheet1", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>" + root + body)
+                                .bytes()),
+                Arguments.of(
+                        "a comment before sheetData",
+                        Xlsx.workbook()
+                                .sheetXml("Sheet1", root + "<!-- <sheetData/> -->" + body)
+                                .bytes()),
+                Arguments.of(
+                        "a prefixed worksheet",
+                        Xlsx.workbook()
+                                .sheetXml(
+                                        "Sheet1",
+                                        "<x:worksheet xmlns:x=\"" + Xlsx.SHEET_NS + "\">"
+                                                + body.replace("<", "<x:").replace("<x:/", "</x:"))
+                                .bytes()),
+                Arguments.of(
+                        "shared strings with a comment",
+                        Xlsx.workbook()
+                                .sheet("Sheet1", HEADER + "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>0</v></c></row>")
+                                .part(
+                                        "xl/sharedStrings.xml",
+                                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
+                                        "<sst xmlns=\"" + Xlsx.SHEET_NS + "\"><si><t>a</t><!-- x --></si></sst>")
+                                .bytes()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sharedStrings")
+    void sharedStrings_readAsFastexcelReadsThem(String name, String sst) {
+        byte[] workbook = Xlsx.workbook()
+                .sheet(
+                        "Sheet1",
+                        HEADER + "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>0</v></c><c r=\"B2\" t=\"s\"><v>1</v></c>"
+                                + "<c r=\"C2\" t=\"s\"><v>2</v></c></row>")
+                .part(
+                        "xl/sharedStrings.xml",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sst xmlns=\"" + Xlsx.SHEET_NS + "\" count=\"3\">"
+                                + sst + "</sst>")
+                .bytes();
+        assertThat(sameOutcome(workbook)).isTrue();
+    }
+
+    static Stream<Arguments> sharedStrings() {
+        return Stream.of(
+                Arguments.of("plain", "<si><t>Ngabo Eric</t></si><si><t>1199880012345678</t></si><si><t/></si>"),
+                Arguments.of(
+                        "runs and phonetic text",
+                        "<si><r><rPr><b/></rPr><t>Nga</t></r> <r><t>bo</t></r>"
+                                + "<rPh sb=\"0\" eb=\"1\"><t>ンガボ</t></rPh><phoneticPr fontId=\"1\"/></si>"
+                                + "<si><t xml:space=\"preserve\">  1199880012345678 </t></si><si><t>&amp;&#x41;</t></si>"),
+                Arguments.of("non-ASCII", "<si><t>Ümüt 😀</t></si><si><t>x</t></si><si><t>é\r\nè</t></si>"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("styles")
+    void numberFormats_asFastexcelReadsThem(String name, String numFmts, int[] formats) {
+        byte[] workbook = Xlsx.workbook()
+                .sheet(
+                        "Sheet1",
+                        HEADER + "<row r=\"2\"><c r=\"A2\" s=\"0\"><v>45000</v></c><c r=\"B2\" s=\"1\">"
+                                + "<v>45000.5</v></c><c r=\"C2\" s=\"2\"><v>1199880012345678</v></c><c r=\"D2\" s=\"9\">"
+                                + "<v>12</v></c></row>")
+                .styles(numFmts, formats)
+                .bytes();
+        assertThat(sameOutcome(workbook)).isTrue();
+    }
+
+    static Stream<Arguments> styles() {
+        return Stream.of(
+                Arguments.of("built-in date formats", "", new int[] {14, 22, 1}),
+                Arguments.of(
+                        "custom formats",
+                        "<numFmts count=\"2\"><numFmt numFmtId=\"164\" formatCode=\"yyyy-mm-dd\"/>"
+                                + "<numFmt numFmtId=\"165\" formatCode=\"0000000000000000\"/></numFmts>",
+                        new int[] {164, 165, 165}));
+    }
+}
