@@ -34,6 +34,9 @@ public final class PackageCheck {
     private static final int CONTENT_TYPES_KEEP = 64 * 1024;
     /** The inflate buffers, in and out: the scans see a part in pieces of at most this many bytes. */
     public static final int BUFFER = 256 * 1024;
+    /** Compressed bytes from which an entry is inflated on a thread of its own ({@link PrefetchStream}), here and
+     * when a reader reads it ({@link WorkbookParts}). */
+    static final long PREFETCH_FROM = 1024 * 1024;
 
     private PackageCheck() {}
 
@@ -147,7 +150,7 @@ public final class PackageCheck {
                 counter.scan = new PartScan(entry.getName());
                 if (entry.getMethod() == ZipEntry.DEFLATED) {
                     try (InputStream raw = zip.getRawInputStream(entry)) {
-                        counter.inflate(raw);
+                        counter.inflate(raw, entry.getCompressedSize() >= PREFETCH_FROM);
                     }
                 } else {
                     try (InputStream in = zip.getInputStream(entry)) {
@@ -203,8 +206,10 @@ public final class PackageCheck {
             }
         }
 
-        void inflate(InputStream raw) throws IOException {
-            try (InputStream in = new InflatingStream(raw)) {
+        /** Inflates the raw deflate data; a large entry on another thread, while this one counts and scans. */
+        void inflate(InputStream raw, boolean ahead) throws IOException {
+            InputStream inflating = new InflatingStream(raw);
+            try (InputStream in = ahead ? new PrefetchStream(inflating, BUFFER) : inflating) {
                 read(in);
             }
         }

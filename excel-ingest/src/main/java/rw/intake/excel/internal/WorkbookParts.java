@@ -171,9 +171,13 @@ final class WorkbookParts implements AutoCloseable {
         if (entry == null) {
             return null;
         }
-        return entry.getMethod() == ZipEntry.DEFLATED
-                ? new InflatingStream(zip.getRawInputStream(entry))
-                : zip.getInputStream(entry);
+        if (entry.getMethod() != ZipEntry.DEFLATED) {
+            return zip.getInputStream(entry);
+        }
+        InputStream inflating = new InflatingStream(zip.getRawInputStream(entry));
+        return entry.getCompressedSize() >= PackageCheck.PREFETCH_FROM
+                ? new PrefetchStream(inflating, PackageCheck.BUFFER)
+                : inflating;
     }
 
     @Override
