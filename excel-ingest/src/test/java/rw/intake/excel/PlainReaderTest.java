@@ -1,9 +1,11 @@
 package rw.intake.excel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -73,6 +75,33 @@ final class PlainReaderTest {
     @MethodSource("writtenWorkbooks")
     void workbooksAsProgramsWriteThem_areReadPlainly_withFastexcelsOutcome(String name, byte[] bytes) {
         assertThat(sameOutcome(bytes)).as("read by the plain reader to the end").isTrue();
+    }
+
+    /** A sheet of several inflate buffers: rows cut by a buffer's end, the entries inflated on a thread of their own. */
+    @Test
+    void largeSheet_rowsAcrossBuffers_sameOutcome() {
+        byte[] bytes = SampleWorkbooks.xlsxBytes(SampleSpec.of(30_000, 9).withInvalidRatio(0.2));
+        assertThat(bytes.length).as("compressed enough to be inflated ahead").isGreaterThan(1024 * 1024);
+
+        assertThat(sameOutcome(bytes)).isTrue();
+        assertThat(inflatingThreads()).isEmpty();
+    }
+
+    @Test
+    void inflateLimitPassedWhileInflatingAhead_tooLarge_andTheThreadEnds() {
+        byte[] bytes = SampleWorkbooks.xlsxBytes(SampleSpec.of(30_000, 9));
+        ReadLimits small = new ReadLimits(LIMITS.maxBytes(), 4L * 1024 * 1024, LIMITS.maxRows());
+
+        assertThatThrownBy(() -> FastexcelSheet.open(bytes, null, small))
+                .isInstanceOf(IngestException.class)
+                .hasFieldOrPropertyWithValue("code", IngestException.TOO_LARGE);
+        assertThat(inflatingThreads()).isEmpty();
+    }
+
+    private static List<Thread> inflatingThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("intake-inflate") && t.isAlive())
+                .toList();
     }
 
     static Stream<Arguments> plainSheets() {
