@@ -147,7 +147,9 @@ public final class PackageCheck {
                 contentTypes |= isTypes;
                 workbookPart |= "xl/workbook.xml".equals(name);
                 counter.keep = isTypes ? new StringBuilder() : null;
-                counter.scan = new PartScan(entry.getName());
+                boolean sharedStrings = name.endsWith("sharedstrings.xml");
+                // the shared strings have no rows and no cell references: counted, not scanned
+                counter.scan = sharedStrings ? null : new PartScan(entry.getName());
                 if (entry.getMethod() == ZipEntry.DEFLATED) {
                     try (InputStream raw = zip.getRawInputStream(entry)) {
                         counter.inflate(raw, entry.getCompressedSize() >= PREFETCH_FROM);
@@ -160,7 +162,7 @@ public final class PackageCheck {
                 if (isTypes) {
                     types = counter.keep.toString();
                 }
-                if (!name.endsWith("sharedstrings.xml")) {
+                if (!sharedStrings) {
                     mostRows = Math.max(mostRows, counter.scan.rows());
                 }
             }
@@ -219,7 +221,9 @@ public final class PackageCheck {
             if (total > max) {
                 throw Rejections.inflatesTooLarge(max);
             }
-            scan.scan(output, 0, n);
+            if (scan != null) {
+                scan.scan(output, 0, n);
+            }
             if (keep != null && keep.length() < CONTENT_TYPES_KEEP) {
                 keep.append(new String(output, 0, n, StandardCharsets.ISO_8859_1));
             }

@@ -16,41 +16,42 @@ final class SharedStringTable {
 
     private static final byte[] SI_END = {'<', '/', 's', 'i'};
 
-    private final byte[] data;
-    private final int[] offsets;
-    private final BitSet high;
-    private final int count;
+    private final XmlBytes x;
+    private final Attr a = new Attr();
+    private final Decoded text = new Decoded(1 << 16);
+    private final Decoded ignored = new Decoded(256);
+    private int[] offsets = new int[1024];
+    private final BitSet high = new BitSet();
+    private int count;
+    private boolean done;
 
-    private SharedStringTable(byte[] data, int[] offsets, BitSet high, int count) {
-        this.data = data;
-        this.offsets = offsets;
-        this.high = high;
-        this.count = count;
-    }
-
-    int size() {
-        return count;
-    }
-
-    /** The item's text, not trimmed. */
-    String get(int index) {
-        if (index < 0 || index >= count) {
-            throw XmlBytes.unsupported("a shared string index past the table");
-        }
-        return XmlBytes.string(data, offsets[index], offsets[index + 1] - offsets[index], high.get(index));
+    private SharedStringTable(XmlBytes x) {
+        this.x = x;
     }
 
     /**
-     * Reads the part.
+     * Opens the part and reads its root. Items are read as cells ask for them ({@link #get}): a spreadsheet program
+     * writes them in the order its cells first use them, so reading them keeps pace with reading the rows.
      *
-     * @throws XmlBytes.Unsupported for anything outside the plain subset
+     * @throws XmlBytes.Unsupported if the part does not start as plain shared strings do
      */
-    static SharedStringTable read(InputStream in) {
+    static SharedStringTable open(InputStream in) {
         XmlBytes x = new XmlBytes(in, PackageCheck.BUFFER);
+        SharedStringTable table = new SharedStringTable(x);
+        boolean opened = false;
+        try {
+            table.root();
+            opened = true;
+        } finally {
+            if (!opened) {
+                x.close();
+            }
+        }
+        return table;
+    }
+
+    private void root() {
         x.declaration();
-        Attr a = new Attr();
-        Decoded text = new Decoded(1 << 16);
-        Decoded ignored = new Decoded(256);
         int lt = x.find(0);
         if (lt < 0 || x.skipSpace(x.pos, lt) != lt) {
             throw XmlBytes.unsupported("the shared strings do not start with their root");
@@ -67,44 +68,65 @@ final class SharedStringTable {
             i = x.attribute(i, rootEnd, a, true);
         }
         x.rootDone();
-        int[] offsets = new int[1024];
-        BitSet high = new BitSet();
-        int count = 0;
         x.pos = rootEnd;
-        if (a.selfClosing) {
-            return new SharedStringTable(new byte[0], offsets, high, 0);
+        done = a.selfClosing;
+        if (done) {
+            x.close();
         }
-        while (true) {
-            lt = x.find(0);
-            if (lt < 0 || x.skipSpace(x.pos, lt) != lt) {
-                throw XmlBytes.unsupported("text between shared strings, or no end");
-            }
-            x.pos = lt;
-            if (!x.need(6)) {
-                throw XmlBytes.unsupported("the shared strings end early");
-            }
-            if (x.startsWith(x.pos, "</sst")) {
-                x.endTag(x.pos, x.tagEnd(), "sst");
-                break;
-            }
-            if (!(x.startsWith(x.pos, "<si") && x.nameEnd(x.pos + 1, x.lim) == x.pos + 3)) {
-                throw XmlBytes.unsupported("an element other than si in the shared strings");
-            }
-            int end = x.elementEnd(SI_END);
-            if (count + 2 > offsets.length) {
-                offsets = Arrays.copyOf(offsets, offsets.length * 2);
-            }
-            offsets[count] = text.length;
-            text.high = false;
-            item(x, x.pos + 3, end, a, text, ignored);
-            if (text.high) {
-                high.set(count);
-            }
-            count++;
-            offsets[count] = text.length;
-            x.pos = end;
+    }
+
+    /**
+     * The item's text, not trimmed; read up to it first.
+     *
+     * @throws XmlBytes.Unsupported for an index past the items, or items that are not plain
+     */
+    String get(int index) {
+        while (index >= count && !done) {
+            next();
         }
-        return new SharedStringTable(text.bytes, offsets, high, count);
+        if (index < 0 || index >= count) {
+            throw XmlBytes.unsupported("a shared string index past the table");
+        }
+        return XmlBytes.string(text.bytes, offsets[index], offsets[index + 1] - offsets[index], high.get(index));
+    }
+
+    /** Reads the next item, or the end of the part. */
+    private void next() {
+        int lt = x.find(0);
+        if (lt < 0 || x.skipSpace(x.pos, lt) != lt) {
+            throw XmlBytes.unsupported("text between shared strings, or no end");
+        }
+        x.pos = lt;
+        if (!x.need(6)) {
+            throw XmlBytes.unsupported("the shared strings end early");
+        }
+        if (x.startsWith(x.pos, "</sst")) {
+            x.endTag(x.pos, x.tagEnd(), "sst");
+            done = true;
+            x.close();
+            return;
+        }
+        if (!(x.startsWith(x.pos, "<si") && x.nameEnd(x.pos + 1, x.lim) == x.pos + 3)) {
+            throw XmlBytes.unsupported("an element other than si in the shared strings");
+        }
+        int end = x.elementEnd(SI_END);
+        if (count + 2 > offsets.length) {
+            offsets = Arrays.copyOf(offsets, offsets.length * 2);
+        }
+        offsets[count] = text.length;
+        text.high = false;
+        item(x, x.pos + 3, end, a, text, ignored);
+        if (text.high) {
+            high.set(count);
+        }
+        count++;
+        offsets[count] = text.length;
+        x.pos = end;
+    }
+
+    /** Lets go of the part's stream. */
+    void close() {
+        x.close();
     }
 
     /** The text of one {@code <si>} from {@code i} (past its name) up to {@code end} (past its end), into text. */

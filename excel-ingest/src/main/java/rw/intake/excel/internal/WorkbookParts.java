@@ -139,17 +139,17 @@ final class WorkbookParts implements AutoCloseable {
     }
 
     /**
-     * The shared strings, read once; null when the workbook has none.
+     * The shared strings, opened once (their items are read as cells ask for them); null when the workbook has none.
      *
-     * @throws XmlBytes.Unsupported if they are not plain (then no sheet of the workbook is read by the plain reader)
+     * @throws XmlBytes.Unsupported if they do not start as plain shared strings (then no sheet of the workbook is read
+     *                              by the plain reader)
      */
     SharedStringTable strings() throws IOException {
         if (!stringsRead) {
             stringsRead = true;
             if (sharedStringsPart != null) {
-                try (InputStream in = entry(zip, sharedStringsPart)) {
-                    strings = in == null ? null : SharedStringTable.read(in);
-                }
+                InputStream in = entry(zip, sharedStringsPart);
+                strings = in == null ? null : SharedStringTable.open(in);
             }
         }
         return strings;
@@ -182,6 +182,9 @@ final class WorkbookParts implements AutoCloseable {
 
     @Override
     public void close() {
+        if (strings != null) {
+            strings.close();
+        }
         closed(zip);
     }
 }

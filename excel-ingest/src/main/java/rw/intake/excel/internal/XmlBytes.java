@@ -449,7 +449,13 @@ final class XmlBytes {
      */
     int attribute(int i, int end, Attr a, boolean root) {
         byte[] b = buf;
-        int j = skipSpace(i, end);
+        int j = i;
+        while (j < end && b[j] == ' ') {
+            j++;
+        }
+        if (j < end && b[j] < ' ') {
+            j = skipSpace(j, end);
+        }
         if (j >= end) {
             throw unsupported("a start tag does not end");
         }
@@ -470,8 +476,8 @@ final class XmlBytes {
         }
         int n = j + 1;
         int colon = -1;
-        while (n < end && nameChar(b[n])) {
-            if (b[n] == ':') {
+        while (n < end && (c = b[n]) >= 0 && NAME_CHAR[c]) {
+            if (c == ':') {
                 colon = n;
             }
             n++;
@@ -495,11 +501,16 @@ final class XmlBytes {
         }
         a.seen[a.seenCount++] = j;
         a.seen[a.seenCount++] = n;
-        n = skipSpace(n, end);
+        if (n < end && b[n] != '=') {
+            n = skipSpace(n, end);
+        }
         if (n >= end || b[n] != '=') {
             throw unsupported("an attribute without '='");
         }
-        n = skipSpace(n + 1, end);
+        n++;
+        if (n < end && b[n] != '"' && b[n] != '\'') {
+            n = skipSpace(n, end);
+        }
         if (n >= end || (b[n] != '"' && b[n] != '\'')) {
             throw unsupported("an attribute value without quotes");
         }
@@ -584,13 +595,24 @@ final class XmlBytes {
     }
 
     private static boolean nameChar(int c) {
-        return (c >= 'a' && c <= 'z')
-                || (c >= 'A' && c <= 'Z')
-                || (c >= '0' && c <= '9')
-                || c == '_'
-                || c == ':'
-                || c == '-'
-                || c == '.';
+        return c >= 0 && NAME_CHAR[c];
+    }
+
+    /** ASCII letters, digits, {@code _ : - .}, by byte value (bytes above 0x7F are negative and never name bytes). */
+    private static final boolean[] NAME_CHAR = nameChars();
+
+    private static boolean[] nameChars() {
+        boolean[] t = new boolean[128];
+        for (int c = 0; c < 128; c++) {
+            t[c] = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '_'
+                    || c == ':'
+                    || c == '-'
+                    || c == '.';
+        }
+        return t;
     }
 
     /** The end of the element name that starts at {@code i} (ASCII letters, digits, {@code _ - .}; no prefix). */
