@@ -242,6 +242,10 @@ final class PlainReaderTest {
                         "a shared string in a workbook without them",
                         HEADER + data + "<row r=\"3\"><c r=\"A3\" t=\"s\"><v>0</v></c></row>" + more),
                 Arguments.of(
+                        "]]> in text",
+                        HEADER + data + "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>a]]>b</t></is></c></row>"
+                                + more),
+                Arguments.of(
                         "a control character",
                         HEADER + data + "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>a\u0001b</t></is></c></row>"
                                 + more),
@@ -274,6 +278,11 @@ final class PlainReaderTest {
                         "ISO-8859-1",
                         Xlsx.workbook()
                                 .sheetXml("Sheet1", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>" + root + body)
+                                .bytes()),
+                Arguments.of(
+                        "a prefix bound to no namespace",
+                        Xlsx.workbook()
+                                .sheetXml("Sheet1", "<worksheet xmlns=\"" + Xlsx.SHEET_NS + "\" xmlns:x=\"\">" + body)
                                 .bytes()),
                 Arguments.of(
                         "a comment before sheetData",

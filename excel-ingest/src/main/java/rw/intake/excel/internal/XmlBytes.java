@@ -229,7 +229,7 @@ final class XmlBytes {
             // a run of plain characters, copied at once
             int run = i;
             int c = 0;
-            while (i < end && (c = b[i]) >= ' ' && c != '<' && c != '&') {
+            while (i < end && (c = b[i]) >= ' ' && c != '<' && c != '&' && c != ']') {
                 i++;
             }
             if (i > run) {
@@ -251,6 +251,13 @@ final class XmlBytes {
                 i = next;
             } else if (c == '&') {
                 i = entity(i, end, out);
+            } else if (c == ']') {
+                // "]]>" may not stand in character data
+                if (i + 2 >= end || (b[i + 1] == ']' && b[i + 2] == '>')) {
+                    throw unsupported("]]> in character data, or text cut short");
+                }
+                append(out, b, i, i + 1);
+                i++;
             } else if (c == '\n' || c == '\t') {
                 append(out, b, i, i + 1);
                 i++;
@@ -414,6 +421,8 @@ final class XmlBytes {
         int valueEnd;
         /** Set at the end of the tag: whether it closed itself. */
         boolean selfClosing;
+        /** Whether the attribute declares a namespace prefix ({@code xmlns:p}). */
+        boolean declaresPrefix;
         /** The names read so far in this tag (starts and ends), to refuse one given twice. */
         private final int[] seen = new int[32];
 
@@ -478,12 +487,19 @@ final class XmlBytes {
         int colon = -1;
         while (n < end && (c = b[n]) >= 0 && NAME_CHAR[c]) {
             if (c == ':') {
+                if (colon >= 0) {
+                    throw unsupported("a name with two colons");
+                }
                 colon = n;
             }
             n++;
         }
+        if (colon == n - 1) {
+            throw unsupported("a name ending in a colon");
+        }
         a.name = j;
         a.nameEnd = n;
+        a.declaresPrefix = false;
         if (colon >= 0 || (n - j == 5 && startsWith(j, "xmlns"))) {
             prefixed(a, colon, root);
         }
@@ -527,6 +543,9 @@ final class XmlBytes {
         if (q >= end) {
             throw unsupported("an attribute value does not end");
         }
+        if (a.declaresPrefix && q == v) {
+            throw unsupported("a namespace prefix bound to no name");
+        }
         a.value = v;
         a.valueEnd = q;
         return q + 1;
@@ -555,7 +574,12 @@ final class XmlBytes {
                 throw unsupported("a namespace declared below the part's root");
             }
             if (colon >= 0) {
-                prefixes.add(Arrays.copyOfRange(b, colon + 1, a.nameEnd));
+                byte[] prefix = Arrays.copyOfRange(b, colon + 1, a.nameEnd);
+                if (prefix.length == 0 || startsWith(colon + 1, "xml")) {
+                    throw unsupported("a namespace prefix XML reserves, or none");
+                }
+                prefixes.add(prefix);
+                a.declaresPrefix = true;
             }
             return;
         }
