@@ -22,8 +22,9 @@ import rw.intake.validation.RawRecord;
 import rw.intake.validation.Text;
 
 /**
- * A sheet opened with fastexcel-reader from bytes in memory. {@link #open} reads up to the first record, so the
- * format, the sheet, the header and "no data" are all known before the caller starts the stream.
+ * A sheet opened with fastexcel-reader from bytes in memory, its rows read by the plain reader with fastexcel-reader
+ * behind it ({@link #source}). {@link #open} reads up to the first record, so the format, the sheet, the header and
+ * "no data" are all known before the caller starts the stream.
  *
  * <p>Hidden rows, columns and sheets are read like any other (their cells are in the XML like any other); a merged
  * range keeps its value in its top-left cell, the others read blank. Rows missing from the XML are not counted.

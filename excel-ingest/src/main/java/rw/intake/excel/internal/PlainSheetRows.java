@@ -325,9 +325,7 @@ final class PlainSheetRows implements SheetRowSource {
                     throw XmlBytes.unsupported("not </v> after a value");
                 }
                 i += V_END.length;
-                valueFrom[slot] = from;
-                valueLength[slot] = scratch.length - from;
-                valueHigh[slot] = scratch.high;
+                valued(slot, from);
                 continue;
             }
             if (x.at(i, end, C_END)) {
@@ -338,9 +336,7 @@ final class PlainSheetRows implements SheetRowSource {
                 scratch.high = false;
                 int j = x.text(i + IS_T.length, end, scratch);
                 if (x.at(j, end, T_IS_END)) {
-                    valueFrom[slot] = from;
-                    valueLength[slot] = scratch.length - from;
-                    valueHigh[slot] = scratch.high;
+                    valued(slot, from);
                     i = j + T_IS_END.length;
                     continue;
                 }
@@ -466,6 +462,13 @@ final class PlainSheetRows implements SheetRowSource {
         return slot;
     }
 
+    /** The cell in {@code slot} has the value decoded into the scratch array from {@code from} on. */
+    private void valued(int slot, int from) {
+        valueFrom[slot] = from;
+        valueLength[slot] = scratch.length - from;
+        valueHigh[slot] = scratch.high;
+    }
+
     /** {@code <v>}: from {@code i} past its name. */
     private int value(int slot, int i, int end) {
         i = x.skipAttributes(i, end, a);
@@ -475,9 +478,7 @@ final class PlainSheetRows implements SheetRowSource {
             i = x.text(i, end, scratch);
             i = x.endTag(i, end, "v");
         }
-        valueFrom[slot] = from;
-        valueLength[slot] = scratch.length - from;
-        valueHigh[slot] = scratch.high;
+        valued(slot, from);
         return i;
     }
 
@@ -487,7 +488,6 @@ final class PlainSheetRows implements SheetRowSource {
         i = x.skipAttributes(i, end, a);
         int from = scratch.length;
         scratch.high = false;
-        valueFrom[slot] = from;
         if (!a.selfClosing) {
             nesting.reset();
             while (true) {
@@ -523,8 +523,7 @@ final class PlainSheetRows implements SheetRowSource {
                 i = j;
             }
         }
-        valueLength[slot] = scratch.length - from;
-        valueHigh[slot] = scratch.high;
+        valued(slot, from);
         return i;
     }
 

@@ -305,7 +305,7 @@ final class XmlBytes {
      * past it. A malformed sequence (or one cut by {@code end}), an overlong form, a surrogate, a code point past
      * U+10FFFF, and U+FFFE and U+FFFF (which XML does not allow) are unsupported.
      */
-    static int utf8(byte[] b, int i, int end) {
+    private static int utf8(byte[] b, int i, int end) {
         int lead = b[i] & 0xFF;
         int length;
         int min;
