@@ -11,6 +11,10 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -296,15 +300,27 @@ final class SharedStagingTest {
     }
 
     @Test
-    void aStopsDuringValidation_theUploadFailsOnBOnceTheLeaseRunsOut() {
+    void aStopsDuringValidation_theUploadFailsOnBOnceTheLeaseRunsOut() throws SQLException {
         Map<String, String> shortLease = Map.of("STAGING_REDIS_LEASE_SECONDS", "1");
         a = instance(shortLease);
         b = instance(shortLease);
         String token = a.clerkToken("orphan");
-        // long enough to validate (seconds on a quiet machine) that the instance is stopped well before it finishes
-        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(0, 400_000)));
-        a.close();
-        a = null;
+        String id;
+        // A's validation cannot end while the tables its registered-NID look-ups read are locked: A stops during it
+        try (Connection lock = DriverManager.getConnection(db.url)) {
+            lock.setAutoCommit(false);
+            try (Statement s = lock.createStatement()) {
+                s.execute("LOCK TABLE uploads, registered_nids IN ACCESS EXCLUSIVE MODE");
+            }
+            id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(0, 20_000)));
+            assertThat(TestServer.json(a.get("/api/v1/uploads/" + id, token))
+                            .get("status")
+                            .asText())
+                    .isEqualTo("validating");
+            a.close(); // its pool aborts the connection that waits for the lock
+            a = null;
+            lock.rollback();
+        }
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         JsonNode summary;
