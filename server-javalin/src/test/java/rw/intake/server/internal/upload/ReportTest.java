@@ -7,12 +7,17 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.dhatim.fastexcel.reader.CellType;
 import org.dhatim.fastexcel.reader.ReadableWorkbook;
 import org.dhatim.fastexcel.reader.Row;
@@ -357,21 +362,30 @@ final class ReportTest {
 
     /**
      * With one reader thread, a second upload waits until the first is read: its report is 409 while the first is
-     * still validating after the request was answered.
+     * still validating after the request was answered. The first cannot end meanwhile: the database is in exclusive
+     * mode (H2 pauses the statements of the server's connections), so its registered-NID look-ups wait, and its reader,
+     * with the queue to them full, holds the one reader thread.
      */
     @Test
-    void report_whileValidating() {
-        try (TestServer one = TestServer.start(Map.of("VALIDATION_THREADS", "1"))) {
+    void report_whileValidating() throws SQLException {
+        String url = "jdbc:h2:mem:report" + UUID.randomUUID().toString().replace("-", "") + ";DB_CLOSE_DELAY=-1";
+        try (TestServer one = TestServer.start(Map.of("VALIDATION_THREADS", "1", "DB_URL", url));
+                Connection pause = DriverManager.getConnection(url, "sa", "")) {
             String clerk = one.clerkToken("busy");
+            try (Statement s = pause.createStatement()) {
+                s.execute("SET EXCLUSIVE 1");
+            }
             String first = Workbooks.accepted(one, clerk, Workbooks.xlsx(Workbooks.people(1, 100_000)));
             String second = Workbooks.accepted(one, clerk, Workbooks.xlsx(Workbooks.people(300_000, 3)));
             HttpResponse<String> r = one.get("/api/v1/uploads/" + second + "/report.xlsx", clerk);
-            String firstStatus = TestServer.json(one.get("/api/v1/uploads/" + first, clerk))
-                    .get("status")
-                    .asText();
-            if ("validating".equals(firstStatus)) {
-                assertThat(Workbooks.problemCode(r, 409)).isEqualTo("upload.not_ready");
-                assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+            assertThat(TestServer.json(one.get("/api/v1/uploads/" + first, clerk))
+                            .get("status")
+                            .asText())
+                    .isEqualTo("validating");
+            assertThat(Workbooks.problemCode(r, 409)).isEqualTo("upload.not_ready");
+            assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+            try (Statement s = pause.createStatement()) {
+                s.execute("SET EXCLUSIVE 0");
             }
             assertThat(one.delete("/api/v1/uploads/" + first, clerk).statusCode())
                     .isEqualTo(204);
