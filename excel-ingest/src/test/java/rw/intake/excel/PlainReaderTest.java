@@ -285,6 +285,11 @@ final class PlainReaderTest {
                                 .sheetXml("Sheet1", "<worksheet xmlns=\"" + Xlsx.SHEET_NS + "\" xmlns:x=\"\">" + body)
                                 .bytes()),
                 Arguments.of(
+                        "a second root after one that closed itself (a fuzz finding)",
+                        Xlsx.workbook()
+                                .sheetXml("Sheet1", "<worksheet xmlns=\"" + Xlsx.SHEET_NS + "\"/>" + root + body)
+                                .bytes()),
+                Arguments.of(
                         "a comment before sheetData",
                         Xlsx.workbook()
                                 .sheetXml("Sheet1", root + "<!-- <sheetData/> -->" + body)

@@ -120,6 +120,7 @@ final class PlainSheetRows implements SheetRowSource {
     private void toSheetData() {
         x.declaration();
         List<String> open = new ArrayList<>();
+        boolean rootSeen = false;
         while (true) {
             int lt = x.find(0);
             if (lt < 0) {
@@ -155,6 +156,11 @@ final class PlainSheetRows implements SheetRowSource {
                 j = x.attribute(j, end, a, open.isEmpty());
             }
             if (open.isEmpty()) {
+                if (rootSeen) {
+                    // the root closed itself (<worksheet/>): an element after it is a second root
+                    throw XmlBytes.unsupported("an element after the root");
+                }
+                rootSeen = true;
                 x.rootDone();
             }
             x.pos = end;
