@@ -181,7 +181,7 @@ public class ReadBench {
     }
 
     /** A registration sheet: header and {@code rows} records, ~10% of NIDs and half the phones as number cells. */
-    static byte[] workbook(int rows, boolean inlineStrings) {
+    public static byte[] workbook(int rows, boolean inlineStrings) {
         String[] first = {
             "Jean", "Marie", "Eric", "Claudine", "Patrick", "Aline", "Emmanuel", "Grace", "Olivier", "Diane"
         };
