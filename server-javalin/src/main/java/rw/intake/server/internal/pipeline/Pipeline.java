@@ -36,7 +36,10 @@ import java.util.function.Function;
  *       {@link InterruptedException} at its next hand-over, which ends the line the same way.</li>
  *   <li><b>Cancelling</b> interrupts the stages running and keeps those not started from running. A stage's thread
  *       leaves it with the interrupt status this pipeline gave it cleared, and {@link #done()} completes only when no
- *       stage is running, so what the stages used (a sheet being read, say) can be released there.</li>
+ *       stage is running, so what the stages used (a sheet being read, say) can be released there. Cancelling also
+ *       leaves a stop marker in every queue: a stage that outlives its interrupt (a database driver that swallowed
+ *       it while waiting) throws {@link InterruptedException} at its next take or put, rather than waiting for ever
+ *       on a stage that has ended.</li>
  * </ul>
  *
  * Thread-safe: {@link #cancel()} may be called from any thread, any number of times.
@@ -87,15 +90,18 @@ public final class Pipeline {
 
     private record Stage(Executor executor, Body body) {}
 
-    /** What a queue holds: an item or the end marker. */
-    private sealed interface Handoff<T> permits Item, End {}
+    /** What a queue holds: an item, the end marker, or the stop marker that cancelling leaves. */
+    private sealed interface Handoff<T> permits Item, End, Stop {}
 
     private record Item<T>(T value) implements Handoff<T> {}
 
     private record End<T>() implements Handoff<T> {}
 
+    private record Stop<T>() implements Handoff<T> {}
+
     private static final class Queue<T> implements Downstream<T> {
         private final BlockingQueue<Handoff<T>> queue;
+        private volatile boolean stopped;
 
         Queue(int depth) {
             if (depth < 1) {
@@ -106,7 +112,11 @@ public final class Pipeline {
 
         @Override
         public void put(T item) throws InterruptedException {
-            queue.put(new Item<>(Objects.requireNonNull(item, "item")));
+            Objects.requireNonNull(item, "item");
+            if (stopped) {
+                throw new InterruptedException("the pipeline was cancelled");
+            }
+            queue.put(new Item<>(item));
         }
 
         void end() throws InterruptedException {
@@ -114,20 +124,45 @@ public final class Pipeline {
         }
 
         Handoff<T> take() throws InterruptedException {
-            return queue.take();
+            Handoff<T> h = queue.take();
+            if (h instanceof Stop) {
+                throw new InterruptedException("the pipeline was cancelled");
+            }
+            return h;
+        }
+
+        /**
+         * Cancelling: what the queue holds is dropped for the stop marker, so that a stage which outlived its
+         * interrupt (a library that swallowed it) ends at its next take or put instead of waiting for ever on a stage
+         * that ended. A put waiting for room gets it and goes in after the marker.
+         */
+        void stop() {
+            stopped = true;
+            do {
+                queue.clear();
+            } while (!queue.offer(new Stop<>()));
         }
     }
 
     /** The stages so far; the last one still needs the queue it puts into. */
     public static final class Line<T> {
         private final List<Stage> stages;
+        private final List<Queue<?>> queues;
         private final Executor executor;
         private final Function<Queue<T>, Body> last;
 
-        private Line(List<Stage> stages, Executor executor, Function<Queue<T>, Body> last) {
+        private Line(List<Stage> stages, List<Queue<?>> queues, Executor executor, Function<Queue<T>, Body> last) {
             this.stages = stages;
+            this.queues = queues;
             this.executor = Objects.requireNonNull(executor, "executor");
             this.last = last;
+        }
+
+        /** The queues so far and {@code in}. */
+        private List<Queue<?>> and(Queue<?> in) {
+            List<Queue<?>> all = new ArrayList<>(queues);
+            all.add(in);
+            return all;
         }
 
         /** Adds a middle stage on {@code executor}, fed through a queue of {@code depth} items. */
@@ -136,7 +171,7 @@ public final class Pipeline {
             Queue<T> in = new Queue<>(depth);
             List<Stage> all = new ArrayList<>(stages);
             all.add(new Stage(this.executor, last.apply(in)));
-            return new Line<>(all, executor, out -> () -> {
+            return new Line<>(all, and(in), executor, out -> () -> {
                 for (Handoff<T> h = in.take(); h instanceof Item<T> item; h = in.take()) {
                     step.accept(item.value(), out);
                 }
@@ -160,20 +195,21 @@ public final class Pipeline {
                 }
                 ending.run();
             }));
-            return new Pipeline(all);
+            return new Pipeline(all, and(in));
         }
     }
 
     /** Starts a line with its first stage, run on {@code executor}. */
     public static <T> Line<T> from(Executor executor, Source<T> source) {
         Objects.requireNonNull(source, "source");
-        return new Line<>(List.of(), executor, out -> () -> {
+        return new Line<>(List.of(), List.of(), executor, out -> () -> {
             source.run(out);
             out.end();
         });
     }
 
     private final List<Stage> stages;
+    private final List<Queue<?>> queues;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private final Object lock = new Object();
     // guarded by lock
@@ -186,8 +222,9 @@ public final class Pipeline {
     private boolean ended;
     private Throwable failure;
 
-    private Pipeline(List<Stage> stages) {
+    private Pipeline(List<Stage> stages, List<Queue<?>> queues) {
         this.stages = List.copyOf(stages);
+        this.queues = List.copyOf(queues);
         this.running = new Thread[stages.size()];
         this.started = new boolean[stages.size()];
         this.interrupted = new boolean[stages.size()];
@@ -303,6 +340,9 @@ public final class Pipeline {
                 started[i] = true;
                 open--;
             }
+        }
+        for (Queue<?> q : queues) {
+            q.stop();
         }
     }
 }

@@ -211,6 +211,51 @@ final class PipelineTest {
                 .hasNoSuppressedExceptions();
     }
 
+    /**
+     * A sink that outlives its interrupt (as H2 does while the database is in exclusive mode: it sleeps on, and
+     * clears the interrupt): once it returns, it meets the stop marker, not a queue that no source will feed again.
+     */
+    @Test
+    void cancel_endsAStageThatSwallowedItsInterrupt() {
+        CountDownLatch sinkStarted = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger accepted = new AtomicInteger();
+        AtomicBoolean ended = new AtomicBoolean();
+        Pipeline p = Pipeline.from(thread("source"), (Pipeline.Downstream<Integer> out) -> {
+                    for (int i = 0; ; i++) {
+                        out.put(i);
+                    }
+                })
+                .to(
+                        thread("sink"),
+                        4,
+                        i -> {
+                            accepted.incrementAndGet();
+                            sinkStarted.countDown();
+                            while (true) {
+                                try {
+                                    release.await();
+                                    return;
+                                } catch (InterruptedException swallowed) {
+                                    // as a library that waits on regardless
+                                }
+                            }
+                        },
+                        () -> ended.set(true))
+                .start();
+
+        assertThat(await(sinkStarted)).isTrue();
+        p.cancel();
+        release.countDown();
+
+        assertThatThrownBy(() -> p.done().get(TIMEOUT_SECONDS, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(CancellationException.class);
+        assertThat(accepted).hasValue(1);
+        assertThat(ended).isFalse();
+    }
+
     @Test
     void cancel_beforeStartRunsNoStage() {
         AtomicBoolean ran = new AtomicBoolean();
