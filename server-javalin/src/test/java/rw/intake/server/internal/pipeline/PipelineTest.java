@@ -117,11 +117,7 @@ final class PipelineTest {
         CountDownLatch sinkWaiting = new CountDownLatch(1);
         AtomicBoolean ended = new AtomicBoolean();
 
-        Pipeline p = Pipeline.from(thread("source"), (Pipeline.Downstream<Integer> out) -> {
-                    for (int i = 0; ; i++) {
-                        out.put(i); // endless: ends only when interrupted
-                    }
-                })
+        Pipeline p = Pipeline.from(thread("source"), PipelineTest::endless)
                 .then(thread("check"), 2, (Integer i, Pipeline.Downstream<Integer> out) -> {
                     if (i == 2) {
                         sinkWaiting.await();
@@ -156,11 +152,7 @@ final class PipelineTest {
     void interrupt_endsEveryStage() throws Exception {
         CountDownLatch sinkStarted = new CountDownLatch(1);
         AtomicBoolean ended = new AtomicBoolean();
-        Pipeline p = Pipeline.from(thread("source"), (Pipeline.Downstream<Integer> out) -> {
-                    for (int i = 0; ; i++) {
-                        out.put(i);
-                    }
-                })
+        Pipeline p = Pipeline.from(thread("source"), PipelineTest::endless)
                 .then(thread("check"), 2, (Integer i, Pipeline.Downstream<Integer> out) -> out.put(i))
                 .to(
                         thread("sink"),
@@ -185,11 +177,7 @@ final class PipelineTest {
     @Test
     void cancel_endsEveryStage() {
         CountDownLatch sinkStarted = new CountDownLatch(1);
-        Pipeline p = Pipeline.from(thread("source"), (Pipeline.Downstream<Integer> out) -> {
-                    for (int i = 0; ; i++) {
-                        out.put(i);
-                    }
-                })
+        Pipeline p = Pipeline.from(thread("source"), PipelineTest::endless)
                 .to(
                         thread("sink"),
                         4,
@@ -221,11 +209,7 @@ final class PipelineTest {
         CountDownLatch release = new CountDownLatch(1);
         AtomicInteger accepted = new AtomicInteger();
         AtomicBoolean ended = new AtomicBoolean();
-        Pipeline p = Pipeline.from(thread("source"), (Pipeline.Downstream<Integer> out) -> {
-                    for (int i = 0; ; i++) {
-                        out.put(i);
-                    }
-                })
+        Pipeline p = Pipeline.from(thread("source"), PipelineTest::endless)
                 .to(
                         thread("sink"),
                         4,
@@ -414,6 +398,13 @@ final class PipelineTest {
                     .filter(t -> t.getName().equals(prefix + stage))
                     .findFirst()
                     .orElseThrow();
+        }
+    }
+
+    /** A source that puts 0, 1, 2, ... until it is interrupted. */
+    private static void endless(Pipeline.Downstream<Integer> out) throws InterruptedException {
+        for (int i = 0; ; i++) {
+            out.put(i);
         }
     }
 
