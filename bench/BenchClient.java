@@ -50,6 +50,12 @@ public final class BenchClient {
      * each answer, so it reads fewer; asking 6,000 reads about 5,000, the shared store's target rate.
      */
     private static final int PACED_RATE = 6000;
+    /**
+     * Seconds the server is left idle before its resident memory is read again ({@code SETTLE}, default 30; 0 reads
+     * it only right after the validation): what a host sees while clerks review, once the collector has given back
+     * what the upload used.
+     */
+    private static final int SETTLE_SECONDS = Integer.parseInt(System.getenv().getOrDefault("SETTLE", "30"));
     private static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     private static final Pattern STATUS = Pattern.compile("\"status\"\\s*:\\s*\"([a-z]+)\"");
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
@@ -87,6 +93,8 @@ public final class BenchClient {
     }
 
     public static void main(String[] a) throws Exception {
+        // drop an idle connection before the server's idle timeout (Jetty's 30 s) closes it under a request
+        System.setProperty("jdk.httpclient.keepalive.timeout", "10");
         if (a.length == 8 && a[0].equals("scenario")) {
             long pid = Long.parseLong(a[2]);
             new BenchClient(a[1], a[1], pid, pid, a[3], Arrays.copyOfRange(a, 4, 8), null, null).scenario();
@@ -173,7 +181,7 @@ public final class BenchClient {
             Timed t = uploadValidated(workdir.resolve("small-" + i + ".xlsx"));
             upload.add(t.seconds);
             if (i == 0) {
-                record("rss-50k", List.of(rssMegabytes(pid)));
+                recordResident("rss-50k");
             }
             commit.add(commit(t.id));
             delete(t.id);
@@ -197,7 +205,7 @@ public final class BenchClient {
             Timed t = uploadValidated(workdir.resolve("large-" + i + ".xlsx"));
             large.add(t.seconds);
             if (i == 0) {
-                record("rss-1m", List.of(rssMegabytes(pid)));
+                recordResident("rss-1m");
             }
             if (postgres) {
                 largeCommit.add(commit(t.id));
@@ -388,6 +396,15 @@ public final class BenchClient {
         throw new IllegalStateException("no VmRSS for process " + pid);
     }
 
+    /** Records the server's resident memory now as {@code operation}, and after {@link #SETTLE_SECONDS} idle. */
+    private void recordResident(String operation) throws IOException, InterruptedException {
+        record(operation, List.of(rssMegabytes(pid)));
+        if (SETTLE_SECONDS > 0) {
+            Thread.sleep(SETTLE_SECONDS * 1000L);
+            record(operation + "-settled", List.of(rssMegabytes(pid)));
+        }
+    }
+
     /** Appends {@code operation db cold warm,...}: the first value is the cold one. */
     private void record(String operation, List<Double> values) throws IOException {
         StringBuilder line = new StringBuilder(operation).append('\t').append(db).append('\t').append(values.get(0)).append('\t');
@@ -423,7 +440,9 @@ public final class BenchClient {
         m.put("pages-paced-p50-ms", "the same, p50 (ms)");
         m.put("pages-paced-p99-ms", "the same, p99 (ms)");
         m.put("rss-50k", "resident memory, " + small + " rows staged (MB)");
+        m.put("rss-50k-settled", "the same, after " + SETTLE_SECONDS + " s idle (MB)");
         m.put("rss-1m", "resident memory, " + large + " rows staged (MB)");
+        m.put("rss-1m-settled", "the same, after " + SETTLE_SECONDS + " s idle (MB)");
         m.put("rss-1m-other", "the same, the instance the upload was not sent to (MB)");
         m.put("redis-1m", "Redis memory, " + large + " rows staged (MB)");
         return m;
