@@ -62,7 +62,10 @@ final class ServerProcess implements AutoCloseable {
         return workbook;
     }
 
-    /** Starts the jar with {@code env} (plus a free port, a JWT secret and the admin account) and waits until it is live. */
+    /**
+     * Starts the jar with the run command's JVM options ({@code jvm.options}) and {@code env} (plus a free port, a JWT
+     * secret and the admin account), and waits until it is live.
+     */
     static ServerProcess start(String name, Map<String, String> env) {
         Path jar = Paths.get(System.getProperty("intake.server.jar", "target/intake-server.jar"));
         if (!Files.isRegularFile(jar)) {
@@ -73,7 +76,7 @@ final class ServerProcess implements AutoCloseable {
         Path log = Paths.get("target", "it-logs", name + ".log");
         ProcessBuilder pb = new ProcessBuilder(
                 Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1500m",
+                "@" + Paths.get("jvm.options").toAbsolutePath(),
                 "-jar",
                 jar.toString());
         Map<String, String> e = pb.environment();
