@@ -1,0 +1,86 @@
+package rw.intake.server.internal.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import rw.intake.server.TestServer;
+
+/** The page's assets over real HTTP: their bytes and types, the ETag, and what is not an asset. */
+final class WebPageAssetsTest {
+    @RegisterExtension
+    static final TestServer SERVER = TestServer.perClass();
+
+    private static String classpath(String path) throws IOException {
+        try (InputStream in = WebPageAssetsTest.class.getResourceAsStream(path)) {
+            assertThat(in).as(path).isNotNull();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void assets_theirBytesAndTypes() throws IOException {
+        String[][] cases = {
+            {"/assets/app.js", "text/javascript"},
+            {"/assets/app.css", "text/css"},
+            {"/assets/messages/en.json", "application/json"},
+        };
+        for (String[] c : cases) {
+            HttpResponse<String> r = SERVER.get(c[0], null);
+            assertThat(r.statusCode()).as(c[0]).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Type").orElseThrow())
+                    .as(c[0])
+                    .startsWith(c[1]);
+            assertThat(r.body()).as(c[0]).isEqualTo(classpath("/web" + c[0]));
+        }
+    }
+
+    @Test
+    void etag_answers304WhenTheBrowserHasTheAsset() {
+        HttpResponse<String> first = SERVER.get("/assets/review.js", null);
+        String etag = first.headers().firstValue("ETag").orElseThrow();
+        assertThat(etag).startsWith("\"").endsWith("\"");
+        assertThat(SERVER.get("/assets/app.js", null).headers().firstValue("ETag"))
+                .isNotEqualTo(first.headers().firstValue("ETag"));
+
+        HttpResponse<String> again = SERVER.send(SERVER.request("/assets/review.js", null)
+                .header("If-None-Match", etag)
+                .GET()
+                .build());
+        assertThat(again.statusCode()).isEqualTo(304);
+        assertThat(again.body()).isEmpty();
+        assertThat(again.headers().firstValue("Cache-Control")).hasValue(SecurityHeaders.ASSET_CACHE);
+
+        HttpResponse<String> stale = SERVER.send(SERVER.request("/assets/review.js", null)
+                .header("If-None-Match", "\"something-else\"")
+                .GET()
+                .build());
+        assertThat(stale.statusCode()).isEqualTo(200);
+        assertThat(stale.body()).isEqualTo(first.body());
+    }
+
+    @Test
+    void notAssets_are404Problems() {
+        for (String path : new String[] {
+            "/assets/messages", // a directory
+            "/assets/messages/", // a directory
+            "/assets/no-such-file.js",
+            "/assets/app.js.map", // not a served type
+            "/assets/.hidden.js",
+            "/assets/%2e%2e/index.html",
+            "/assets/..%2f..%2fweb/index.html",
+            "/assets/../../rw/intake/server/Main.class",
+        }) {
+            HttpResponse<String> r = SERVER.get(path, null);
+            assertThat(r.statusCode()).as(path).isIn(400, 404);
+            assertThat(r.body()).as(path).doesNotContain("<html").doesNotContain("import ");
+            assertThat(r.headers().firstValue("Content-Type").orElse(""))
+                    .as(path)
+                    .startsWith("application/problem+json");
+        }
+    }
+}
