@@ -19,9 +19,9 @@ import rw.intake.server.internal.http.ApiException;
  * messages under {@code web/assets/} on the classpath. Plain HTML, CSS and ES modules; nothing is built at run time
  * and nothing comes from another origin. The headers of every answer are {@link SecurityHeaders}'.
  *
- * <p>An asset is read from the classpath once, when first asked for, and kept (they are about 100 KB in all), with
- * an ETag. Javalin's static files are not used: Jetty mounts the server jar as a zip file system for them, four times
- * over, and each mount holds an index of the jar's 22,000 entries (about 13 MB of heap for the process's life).
+ * <p>An asset is read from the classpath once, when first asked for, and kept, with an ETag. Javalin's static files
+ * are not used: Jetty mounts the server jar as a zip file system for them, four times over, and each mount holds an
+ * index of all the jar's entries for the process's life (docs/performance.md, "The heap follows the load").
  */
 public final class WebPage {
 
@@ -50,11 +50,17 @@ public final class WebPage {
 
     /** The page, read once from the classpath. */
     public static WebPage load() {
-        try (InputStream in = WebPage.class.getResourceAsStream("/web/index.html")) {
-            if (in == null) {
-                throw new IllegalStateException("web/index.html is missing from the classpath");
-            }
-            return new WebPage(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        byte[] index = classpath("/web/index.html");
+        if (index == null) {
+            throw new IllegalStateException("web/index.html is missing from the classpath");
+        }
+        return new WebPage(new String(index, StandardCharsets.UTF_8));
+    }
+
+    /** The bytes of the resource at {@code path} on the classpath, or null if there is none. */
+    private static byte[] classpath(String path) {
+        try (InputStream in = WebPage.class.getResourceAsStream(path)) {
+            return in == null ? null : in.readAllBytes();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
@@ -101,11 +107,11 @@ public final class WebPage {
 
         /** The asset at {@code path} under {@code web/assets/}, or null (not kept) if there is none. */
         static Asset read(String path, String type) {
-            try (InputStream in = WebPage.class.getResourceAsStream("/web/assets/" + path)) {
-                if (in == null) {
-                    return null;
-                }
-                byte[] bytes = in.readAllBytes();
+            byte[] bytes = classpath("/web/assets/" + path);
+            if (bytes == null) {
+                return null;
+            }
+            try {
                 byte[] hash = MessageDigest.getInstance("SHA-256").digest(bytes);
                 String etag = '"'
                         + Base64.getUrlEncoder()
@@ -114,8 +120,6 @@ public final class WebPage {
                                 .substring(0, 22)
                         + '"';
                 return new Asset(bytes, type, etag);
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
             } catch (NoSuchAlgorithmException ex) {
                 throw new IllegalStateException(ex);
             }
