@@ -29,7 +29,7 @@ public final class Accounts {
         }
         String pw = password == null ? Passwords.random() : password;
         try {
-            create(store, username, pw, Principal.ADMIN);
+            create(store, username, pw, Principal.ADMIN, password != null);
         } catch (UsernameTakenException ex) {
             // instances started together on a new database: the first one made the admin
             if (store.countWithRole(Principal.ADMIN) > 0) {
@@ -47,9 +47,20 @@ public final class Accounts {
      * @throws rw.intake.storage.UsernameTakenException if the username is taken
      */
     public static Account create(AccountStore store, String username, String password, String role) {
+        return create(store, username, password, role, true);
+    }
+
+    /**
+     * As {@link #create(AccountStore, String, String, String)}; {@code checkPassword} is false for a password of
+     * {@link Passwords#random()}, strong by construction, for which the estimator's lists need not be loaded.
+     */
+    private static Account create(
+            AccountStore store, String username, String password, String role, boolean checkPassword) {
         String r = role(role);
         checkUsername(username);
-        PasswordPolicy.check(password);
+        if (checkPassword) {
+            PasswordPolicy.check(password);
+        }
         return store.create(username, Passwords.hash(password), r);
     }
 

@@ -1,6 +1,7 @@
 package rw.intake.server.internal.auth;
 
-import me.gosimple.nbvcxz.Nbvcxz;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Duration;
 
 /**
  * What a new password must be: {@value #MIN_LENGTH} to {@value #MAX_LENGTH} characters, and not one of the commonest
@@ -8,7 +9,8 @@ import me.gosimple.nbvcxz.Nbvcxz;
  * passwords, words, names, keyboard patterns, sequences, repeats and dates) how many guesses the password would take,
  * and refuses anything under 2^{@value #MIN_ENTROPY_BITS} (about a million): {@code password1234},
  * {@code qwertyuiop123}, {@code P@ssw0rd1234} or {@code aaaaaaaaaaaa} are refused, {@code Kigali2024!!} is not.
- * Thread-safe; the estimator's dictionaries load on first use (about two seconds).
+ * Thread-safe. The estimator's dictionaries load when a password is checked and are let go 10 s after the last
+ * check ({@link PasswordEstimator}).
  */
 public final class PasswordPolicy {
 
@@ -19,10 +21,10 @@ public final class PasswordPolicy {
 
     private PasswordPolicy() {}
 
-    /** The estimator, built once on first use. */
-    private static final class Estimator {
-        private static final Nbvcxz NBVCXZ = new Nbvcxz();
-    }
+    /** How long the estimator is kept after a check (its lists are a large part of an idle server's heap). */
+    private static final Duration ESTIMATOR_KEPT = Duration.ofSeconds(10);
+
+    private static final PasswordEstimator ESTIMATOR = new PasswordEstimator(ESTIMATOR_KEPT, Ticker.systemTicker());
 
     /**
      * Checks a new password.
@@ -40,11 +42,7 @@ public final class PasswordPolicy {
             throw new AccountRuleException(
                     "account.password_too_long", "the password must be at most " + MAX_LENGTH + " characters long");
         }
-        double bits;
-        synchronized (Estimator.NBVCXZ) {
-            bits = Estimator.NBVCXZ.estimate(password).getEntropy();
-        }
-        if (bits < MIN_ENTROPY_BITS) {
+        if (ESTIMATOR.entropyBits(password) < MIN_ENTROPY_BITS) {
             throw new AccountRuleException(
                     "account.password_too_common",
                     "the password is one of the commonest passwords or is made of them (words, names, keyboard rows,"
