@@ -18,11 +18,11 @@ import rw.intake.server.internal.upload.UploadModule;
  * Warms the server up once it listens, on a thread of its own, so that the first upload, the first pages and the first
  * commit after a start do not pay for class loading, the interpreter and a cold database: a small workbook built in
  * memory goes through the upload path ({@link UploadModule#rehearse}: read, validated with its NIDs looked up among
- * the registered ones, and staged by the upload stages, in a staging store of its own), is read back page by page,
- * and its records go through {@value #REHEARSALS} rehearsed commits (every step of a commit, then a rollback; nothing
- * is written), {@value #ROUNDS} times; then a few requests go through the HTTP stack on loopback. Nothing is staged
- * where requests look, and any failure is only logged: a server that cannot warm up still serves. {@code /ready}
- * answers 503 until it is done ({@link #done()}).
+ * the registered ones, and staged by the upload stages, in a staging store of its own), is read back page by page, and
+ * its records go through {@value #REHEARSALS} rehearsed commits (every step of a commit, then a rollback; nothing is
+ * written), {@value #ROUNDS} times; then a few requests go through the HTTP stack on loopback; last, a full collection
+ * gives back the heap the warm-up grew. Nothing is staged where requests look, and any failure is only logged: a
+ * server that cannot warm up still serves. {@code /ready} answers 503 until it is done ({@link #done()}).
  */
 public final class Warmup {
 
@@ -105,12 +105,16 @@ public final class Warmup {
                 records += uploads.rehearse(xlsx, REHEARSALS);
             }
             http(port);
+            long t1 = System.nanoTime();
+            long heap = collect();
             LOG.info(
                     "warm-up done in {} ms ({} rounds of {} records read, validated, staged, paged and committed in"
-                            + " rolled-back transactions)",
+                            + " rolled-back transactions; then a full collection in {} ms, {} MB of heap kept)",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
                     ROUNDS,
-                    records / ROUNDS);
+                    records / ROUNDS,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1),
+                    heap >> 20);
         } catch (RuntimeException | Error ex) {
             LOG.info(
                     "warm-up stopped after {} ms: {}",
@@ -119,6 +123,16 @@ public final class Warmup {
         } finally {
             done = true;
         }
+    }
+
+    /**
+     * Collects the warm-up's garbage and gives back the heap it grew; returns the heap kept, in bytes. A full
+     * collection shrinks the heap to the free share the JVM options allow ({@code MaxHeapFreeRatio}), where the
+     * collector would otherwise wait for an idle spell (decision 13). The server is not ready yet: no request waits.
+     */
+    private static long collect() {
+        System.gc();
+        return Runtime.getRuntime().totalMemory();
     }
 
     /** A few requests through Jetty, the filters and the problem mapper (no token: answered 401). */

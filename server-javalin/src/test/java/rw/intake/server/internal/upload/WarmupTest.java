@@ -6,6 +6,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.List;
@@ -76,6 +78,7 @@ final class WarmupTest {
         lines.start();
         logger.addAppender(lines);
         env.put("WARMUP", "true");
+        long fullCollections = fullCollections();
         try (TestServer server = TestServer.start(env)) {
             HttpResponse<String> ready = readyWithin(server, 120);
             assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
@@ -84,7 +87,11 @@ final class WarmupTest {
             List<String> said =
                     lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
             assertThat(said).hasSize(1);
-            assertThat(said.get(0)).startsWith("warm-up done in ").contains(Warmup.ROWS + " records");
+            assertThat(said.get(0))
+                    .startsWith("warm-up done in ")
+                    .contains(Warmup.ROWS + " records")
+                    .containsPattern("then a full collection in \\d+ ms, \\d+ MB of heap kept");
+            assertThat(fullCollections()).as("full collections").isGreaterThan(fullCollections);
 
             assertThat(server.storage()
                             .users()
@@ -113,6 +120,14 @@ final class WarmupTest {
         } finally {
             logger.detachAppender(lines);
         }
+    }
+
+    /** Collections of the whole heap so far, in this JVM (G1's full collections are its "old generation" ones). */
+    private static long fullCollections() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .filter(gc -> gc.getName().contains("Old") || gc.getName().contains("MarkSweep"))
+                .mapToLong(GarbageCollectorMXBean::getCollectionCount)
+                .sum();
     }
 
     /** Polls {@code /ready} until it answers 200 or the time is up; returns the last answer. */
