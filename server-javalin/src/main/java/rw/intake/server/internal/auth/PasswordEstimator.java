@@ -25,10 +25,7 @@ final class PasswordEstimator {
 
     private static final String NBVCXZ_PACKAGE = "me.gosimple.nbvcxz.";
 
-    private final Cache<Boolean, Loaded> loaded;
-
-    /** The estimator and its loader. */
-    private record Loaded(ToDoubleFunction<String> entropy, ClassLoader loader) {}
+    private final Cache<Boolean, ToDoubleFunction<String>> loaded;
 
     /** Keeps the estimator for {@code kept} after its last use; expiry is timed by {@code ticker}. */
     PasswordEstimator(Duration kept, Ticker ticker) {
@@ -41,15 +38,16 @@ final class PasswordEstimator {
 
     /** log2 of the guesses nbvcxz says the password would take. */
     double entropyBits(String password) {
-        Loaded l = loaded.get(Boolean.TRUE, k -> load());
-        synchronized (l) {
-            return l.entropy().applyAsDouble(password);
+        ToDoubleFunction<String> entropy = loaded.get(Boolean.TRUE, k -> load());
+        synchronized (entropy) {
+            return entropy.applyAsDouble(password);
         }
     }
 
     /** The class loader of the estimator held now, if one is. */
     Optional<ClassLoader> loaderHeld() {
-        return Optional.ofNullable(loaded.getIfPresent(Boolean.TRUE)).map(Loaded::loader);
+        return Optional.ofNullable(loaded.getIfPresent(Boolean.TRUE))
+                .map(e -> e.getClass().getClassLoader());
     }
 
     /** Drops an estimator unused for longer than it is kept now, rather than when the scheduler gets to it. */
@@ -57,7 +55,7 @@ final class PasswordEstimator {
         loaded.cleanUp();
     }
 
-    private static Loaded load() {
+    private static ToDoubleFunction<String> load() {
         ClassLoader loader = new IsolatingLoader(PasswordEstimator.class.getClassLoader());
         try {
             @SuppressWarnings("unchecked")
@@ -65,7 +63,7 @@ final class PasswordEstimator {
                     (ToDoubleFunction<String>) loader.loadClass(NbvcxzEntropy.class.getName())
                             .getConstructor()
                             .newInstance();
-            return new Loaded(entropy, loader);
+            return entropy;
         } catch (ReflectiveOperationException ex) {
             throw new IllegalStateException("cannot load the password estimator", ex);
         }
