@@ -27,12 +27,14 @@ final class ApiDocsTest {
     @RegisterExtension
     static final TestServer SERVER = TestServer.perClass();
 
-    /**
-     * A route's path as the document writes it: without a trailing slash, and Javalin's {@code <name>} (a parameter
-     * that may hold slashes) as {@code {name}}.
-     */
+    /** A route's path as the document writes it: Javalin's {@code <name>} (a parameter that may hold slashes) as {@code {name}}. */
+    private static String documented(String path) {
+        return path.replaceAll("<(\\w+)>", "{$1}");
+    }
+
+    /** The same, without a trailing slash. */
     private static String norm(String path) {
-        String p = path.replaceAll("<(\\w+)>", "{$1}");
+        String p = documented(path);
         return p.length() > 1 && p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
     }
 
@@ -90,7 +92,7 @@ final class ApiDocsTest {
             if (!e.endpoint.method.isHttpMethod()) {
                 continue;
             }
-            String path = norm(e.endpoint.path);
+            String path = documented(e.endpoint.path);
             JsonNode op = operation(doc, path, e.endpoint.method.name().toLowerCase(Locale.ROOT));
             String key = e.endpoint.method.name() + " " + norm(path);
             Set<String> params = new TreeSet<>();
