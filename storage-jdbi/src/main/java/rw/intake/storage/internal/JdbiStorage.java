@@ -8,6 +8,9 @@ import java.sql.SQLTransientConnectionException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import rw.intake.storage.AccountStore;
 import rw.intake.storage.DatabaseConfig;
 import rw.intake.storage.Storage;
@@ -17,20 +20,24 @@ import rw.intake.storage.UserStore;
 /** {@link Storage} over a HikariCP pool, migrated by Flyway, queried through JDBI. */
 public final class JdbiStorage implements Storage {
 
+    private static final Logger LOG = LoggerFactory.getLogger(JdbiStorage.class);
+
     private final Dialect dialect;
     private final HikariDataSource pool;
     private final Jdbi jdbi;
     private final JdbiUserStore users;
     private final JdbiAccountStore accounts;
+    /** H2 in this process: its file is checked after an unclean stop ({@link H2Recovery}). */
+    private final boolean embeddedH2;
 
     private JdbiStorage(Dialect dialect, HikariDataSource pool, boolean copy, int chunk, long partitionFrom) {
         this.dialect = dialect;
         this.pool = pool;
         this.jdbi = Jdbi.create(pool);
+        this.embeddedH2 = dialect == Dialect.H2 && Dialect.isEmbeddedH2(pool.getJdbcUrl());
         boolean useCopy = copy && dialect == Dialect.POSTGRESQL;
-        UserWriter writer = useCopy
-                ? new CopyUserWriter()
-                : new BatchUserWriter(dialect == Dialect.POSTGRESQL, Dialect.isEmbeddedH2(pool.getJdbcUrl()));
+        UserWriter writer =
+                useCopy ? new CopyUserWriter() : new BatchUserWriter(dialect == Dialect.POSTGRESQL, embeddedH2);
         // A commit into a partition of its own takes three connections: with no fourth it would starve the rest.
         boolean partitions = useCopy && pool.getMaximumPoolSize() > PartitionLoad.CONNECTIONS;
         this.users = new JdbiUserStore(jdbi, dialect, writer, chunk, partitions ? partitionFrom : 0);
@@ -71,6 +78,9 @@ public final class JdbiStorage implements Storage {
                     .load()
                     .migrate();
             JdbiStorage storage = new JdbiStorage(dialect, pool, copy, chunkRecords, partitionMinRecords);
+            if (storage.embeddedH2) {
+                H2Recovery.afterOpen(storage.jdbi);
+            }
             storage.users.start();
             return storage;
         } catch (RuntimeException e) {
@@ -129,6 +139,13 @@ public final class JdbiStorage implements Storage {
     @Override
     public void close() {
         users.close();
+        if (embeddedH2) {
+            try {
+                H2Recovery.cleanStop(jdbi);
+            } catch (JdbiException e) {
+                LOG.warn("could not mark a clean stop; the next start checks the database: {}", e.getMessage());
+            }
+        }
         pool.close();
     }
 }
