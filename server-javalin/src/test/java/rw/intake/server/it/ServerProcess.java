@@ -10,9 +10,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -160,7 +163,8 @@ final class ServerProcess implements AutoCloseable {
 
     private String token() {
         if (token == null) {
-            HttpResponse<String> r = send(HttpRequest.newBuilder(uri("/api/v1/token"))
+            HttpResponse<String> r = call(HttpRequest.newBuilder(uri("/api/v1/token"))
+                    .timeout(Duration.ofSeconds(30))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(
                             "{\"username\":\"" + ADMIN + "\",\"password\":\"" + ADMIN_PASSWORD + "\"}"))
@@ -180,18 +184,18 @@ final class ServerProcess implements AutoCloseable {
     }
 
     HttpResponse<String> get(String path) {
-        return send(authorized(path).GET().build());
+        return call(authorized(path).GET().build());
     }
 
     HttpResponse<String> getPublic(String path) {
-        return send(HttpRequest.newBuilder(uri(path))
+        return call(HttpRequest.newBuilder(uri(path))
                 .timeout(Duration.ofSeconds(30))
                 .GET()
                 .build());
     }
 
     HttpResponse<String> upload(byte[] xlsx) {
-        return send(authorized("/api/v1/uploads?fileName=people.xlsx")
+        return call(authorized("/api/v1/uploads?fileName=people.xlsx")
                 .header("Content-Type", XLSX)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(xlsx))
                 .build());
@@ -219,7 +223,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     HttpResponse<String> commit(String id) {
-        return send(commitRequest(id));
+        return call(commitRequest(id));
     }
 
     /** Starts the commit; the answer completes the future (exceptionally if the connection is cut). */
@@ -266,6 +270,51 @@ final class ServerProcess implements AutoCloseable {
             return Files.readAllLines(log);
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * Sends a request to this server. When it gets no answer in its time, the failure carries the server's threads
+     * ({@code jcmd PID Thread.print}), also appended to its log: what a hang waits on.
+     */
+    private HttpResponse<String> call(HttpRequest request) {
+        try {
+            return send(request);
+        } catch (UncheckedIOException ex) {
+            if (!(ex.getCause() instanceof HttpTimeoutException) || !process.isAlive()) {
+                throw ex;
+            }
+            String threads = threads();
+            try {
+                Files.writeString(log, threads, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                ex.addSuppressed(e);
+            }
+            throw new AssertionError(
+                    "no answer to " + request.method() + " " + request.uri().getPath() + " in "
+                            + request.timeout().orElseThrow() + "; the server's threads:\n" + threads,
+                    ex);
+        }
+    }
+
+    /** The server's thread dump, as jcmd prints it. */
+    private String threads() {
+        ProcessBuilder pb = new ProcessBuilder(
+                        Paths.get(System.getProperty("java.home"), "bin", "jcmd")
+                                .toString(),
+                        String.valueOf(process.pid()),
+                        "Thread.print")
+                .redirectErrorStream(true);
+        try {
+            Process jcmd = pb.start();
+            String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            return out;
+        } catch (IOException ex) {
+            return "(jcmd failed: " + ex + ")";
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return "(interrupted)";
         }
     }
 
