@@ -6,6 +6,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import rw.intake.sample.SampleSpec;
+import rw.intake.sample.SampleWorkbooks;
 
 /**
  * SIGTERM to the real server while it commits 200,000 records (PostgreSQL, whose COPY keeps the commit within the
@@ -56,6 +58,29 @@ final class SigtermIT {
             }
             try (ServerProcess server = ServerProcess.start("sigterm-restarted", ServerProcess.env(db.url()))) {
                 assertThat(server.committedUsers()).isEqualTo(ServerProcess.ROWS);
+            }
+        }
+    }
+
+    /**
+     * SIGTERM to the real server on embedded H2 after a commit was answered: the process exits 0, the restarted server
+     * finds the commit whole, and does not check the database, whose stop was marked clean (decision 14).
+     */
+    @Test
+    void sigtermOnH2_commitKept_nextStartSeesACleanStop() {
+        byte[] workbook = SampleWorkbooks.xlsxBytes(SampleSpec.of(2_000, 15));
+        try (ItDatabase db = ItDatabase.fresh(ItDatabase.Kind.H2)) {
+            try (ServerProcess server = ServerProcess.start("sigterm-h2", ServerProcess.env(db.url()))) {
+                HttpResponse<String> commit = server.commit(server.uploadValidated(workbook));
+                assertThat(commit.statusCode()).as(commit.body()).isEqualTo(200);
+
+                server.terminate();
+
+                assertThat(server.waitFor(Duration.ofSeconds(60))).isEqualTo(0);
+            }
+            try (ServerProcess server = ServerProcess.start("sigterm-h2-restarted", ServerProcess.env(db.url()))) {
+                assertThat(server.committedUsers()).isEqualTo(2_000);
+                assertThat(server.logLines()).noneMatch(l -> l.contains("unclean stop"));
             }
         }
     }

@@ -85,7 +85,6 @@ final class H2RecoveryTest {
             assertThat(count(url, "SELECT COUNT(*) FROM registered_nids")).isEqualTo(11);
             assertThat(storage.users().registeredAmong(List.of(Records.nid(700))))
                     .containsExactly(Records.nid(700));
-            assertThat(usersOf(url, "u1")).isEqualTo(10);
         }
     }
 
