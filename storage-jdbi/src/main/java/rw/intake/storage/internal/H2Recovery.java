@@ -24,24 +24,33 @@ import rw.intake.storage.StorageException;
  * user (and the opposite). A plain JDBC writer of 30,000-row transactions left such remains in 5 of 20 kill -9 with
  * H2 2.5.252 (decision 14).
  *
- * <p>The store marks a clean stop in {@code clean_stop} (H2's V8 migration) when it closes, and clears the mark when it
- * opens. When it opens after any other stop, {@link #afterOpen} checks every upload before the first commit:
+ * <p>The store marks a clean stop in {@code clean_stop} (H2's V8 migration) when it closes; when it opens, it clears the
+ * mark and notes the highest {@code uploads.seq}. When it opens after any other stop, {@link #afterOpen} looks at the
+ * uploads of the run that did not stop cleanly (a higher {@code seq}: H2 commits run one at a time, and every commit
+ * takes the next seq), before the first commit:
  * <ul>
- *   <li>an upload whose users rows are not as many as its {@code committed} count is removed whole (its users, its
- *       record edits, its uploads row), and so are users rows whose {@code upload_seq} names no upload;
- *   <li>{@code registered_nids} is made equal to the set of {@code users.registered_nid} again.
+ *   <li>such an upload whose users rows are not as many as its {@code committed} count, or whose counts are still
+ *       those the commit inserts its uploads row with, is removed whole (its users, its record edits, its uploads
+ *       row), and so are users rows of such a seq that names no upload;
+ *   <li>{@code registered_nids} is made equal to the set of {@code users.registered_nid} again (the triggers keep it
+ *       so for every other writer, so this changes nothing else).
  * </ul>
- * Each removed upload is logged as an error: if its commit had been answered, it must be committed again.
+ * Uploads committed before that run are not judged: a users row deleted by hand leaves its upload short of its count,
+ * and must not make it go. Each removed upload is logged as an error: if its commit had been answered, it must be
+ * committed again.
  */
 final class H2Recovery {
 
     private static final Logger LOG = LoggerFactory.getLogger(H2Recovery.class);
 
-    private static final String CLEAN = "SELECT clean FROM clean_stop WHERE id = 1";
-    private static final String MARK = "UPDATE clean_stop SET clean = :clean WHERE id = 1";
-    private static final String UPLOADS = "SELECT seq, id, owner, file_name, committed FROM uploads";
-    private static final String USERS_PER_UPLOAD =
-            "SELECT upload_seq, COUNT(*) FROM users WHERE upload_seq IS NOT NULL GROUP BY upload_seq";
+    private static final String STATE = "SELECT clean, seq_at_open FROM clean_stop WHERE id = 1";
+    private static final String OPENED = """
+        UPDATE clean_stop SET clean = FALSE, seq_at_open = (SELECT COALESCE(MAX(seq), 0) FROM uploads) WHERE id = 1""";
+    private static final String CLOSED = "UPDATE clean_stop SET clean = TRUE WHERE id = 1";
+    private static final String UPLOADS_AFTER =
+            "SELECT seq, id, owner, file_name, records, committed, skipped FROM uploads WHERE seq > ?";
+    private static final String USERS_PER_UPLOAD_AFTER =
+            "SELECT upload_seq, COUNT(*) FROM users WHERE upload_seq > ? GROUP BY upload_seq";
     private static final String DELETE_USERS = "DELETE FROM users WHERE upload_seq = :seq";
     private static final String DELETE_EDITS = "DELETE FROM record_edits WHERE upload_id = :id";
     private static final String DELETE_UPLOAD = "DELETE FROM uploads WHERE seq = :seq";
@@ -62,16 +71,17 @@ final class H2Recovery {
 
     /**
      * After the store opened and migrated: checks the database if the last stop was not clean, then clears the mark
-     * (written through to the file) until {@link #cleanStop}. Null when the last stop was clean.
+     * until {@link #cleanStop} and notes the highest seq. Null when the last stop was clean.
      */
     static Report afterOpen(Jdbi jdbi) {
         Report report = null;
-        boolean clean =
-                jdbi.withHandle(h -> h.createQuery(CLEAN).mapTo(Boolean.class).one());
-        if (!clean) {
+        Map<String, Object> state =
+                jdbi.withHandle(h -> h.createQuery(STATE).mapToMap().one());
+        if (!(Boolean) state.get("clean")) {
             long start = System.nanoTime();
+            long seqAtOpen = ((Number) state.get("seq_at_open")).longValue();
             try {
-                report = jdbi.inTransaction(H2Recovery::check);
+                report = jdbi.inTransaction(h -> check(h, seqAtOpen));
             } catch (SQLException e) {
                 throw new StorageException("cannot check the database after an unclean stop: " + e.getMessage(), e);
             }
@@ -92,10 +102,8 @@ final class H2Recovery {
                         report.nidsRegistered()));
             }
         }
-        jdbi.useHandle(h -> {
-            h.createUpdate(MARK).bind("clean", false).execute();
-            h.execute("CHECKPOINT");
-        });
+        // Not written through: whatever H2 writes of this run's commits later holds this row as it is now.
+        jdbi.useHandle(h -> h.createUpdate(OPENED).execute());
         return report;
     }
 
@@ -105,29 +113,39 @@ final class H2Recovery {
      */
     static void cleanStop(Jdbi jdbi) {
         jdbi.useHandle(h -> {
-            h.createUpdate(MARK).bind("clean", true).execute();
+            h.createUpdate(CLOSED).execute();
             h.execute("CHECKPOINT");
         });
     }
 
-    /** Removes what unfinished commits left, in the caller's transaction. */
-    static Report check(Handle h) throws SQLException {
+    /**
+     * Removes what unfinished commits left, in the caller's transaction: among the uploads and users rows of a seq above
+     * {@code seqAtOpen} (the run that did not stop cleanly), then in {@code registered_nids}.
+     */
+    static Report check(Handle h, long seqAtOpen) throws SQLException {
         Map<Long, Long> usersPerUpload = new HashMap<>();
-        try (PreparedStatement ps = h.getConnection().prepareStatement(USERS_PER_UPLOAD);
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                usersPerUpload.put(rs.getLong(1), rs.getLong(2));
+        try (PreparedStatement ps = h.getConnection().prepareStatement(USERS_PER_UPLOAD_AFTER)) {
+            ps.setLong(1, seqAtOpen);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    usersPerUpload.put(rs.getLong(1), rs.getLong(2));
+                }
             }
         }
         int uploadsRemoved = 0;
         long usersRemoved = 0;
-        List<Map<String, Object>> uploads = h.createQuery(UPLOADS).mapToMap().list();
+        List<Map<String, Object>> uploads =
+                h.createQuery(UPLOADS_AFTER).bind(0, seqAtOpen).mapToMap().list();
         for (Map<String, Object> u : uploads) {
             long seq = ((Number) u.get("seq")).longValue();
             long committed = ((Number) u.get("committed")).longValue();
             Long rows = usersPerUpload.remove(seq);
             long found = rows == null ? 0 : rows;
-            if (found != committed) {
+            // the counts a commit sets last, still as the uploads row was inserted: the commit did not finish
+            boolean unset = committed == 0
+                    && ((Number) u.get("skipped")).longValue() == 0
+                    && ((Number) u.get("records")).longValue() > 0;
+            if (found != committed || unset) {
                 String id = (String) u.get("id");
                 LOG.error(
                         "upload {} ({}, of {}) was not kept whole by the database after an unclean stop: {} of its {}"
