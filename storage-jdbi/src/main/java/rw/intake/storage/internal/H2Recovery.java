@@ -71,15 +71,15 @@ final class H2Recovery {
 
     /**
      * After the store opened and migrated: checks the database if the last stop was not clean, then clears the mark
-     * until {@link #cleanStop} and notes the highest seq. Null when the last stop was clean.
+     * until {@link #cleanStop} and notes the highest seq.
      */
-    static Report afterOpen(Jdbi jdbi) {
-        Report report = null;
+    static void afterOpen(Jdbi jdbi) {
         Map<String, Object> state =
                 jdbi.withHandle(h -> h.createQuery(STATE).mapToMap().one());
         if (!(Boolean) state.get("clean")) {
             long start = System.nanoTime();
             long seqAtOpen = ((Number) state.get("seq_at_open")).longValue();
+            Report report;
             try {
                 report = jdbi.inTransaction(h -> check(h, seqAtOpen));
             } catch (SQLException e) {
@@ -104,7 +104,6 @@ final class H2Recovery {
         }
         // Not written through: whatever H2 writes of this run's commits later holds this row as it is now.
         jdbi.useHandle(h -> h.createUpdate(OPENED).execute());
-        return report;
     }
 
     /**
