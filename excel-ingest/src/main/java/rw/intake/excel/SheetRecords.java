@@ -25,6 +25,14 @@ public interface SheetRecords extends AutoCloseable {
         return -1;
     }
 
+    /**
+     * About how many data rows the sheet holds, to size what will hold them: {@link #maxDataRows()} when the rows were
+     * counted, else what the sheet says of itself (a workbook's dimension), which nothing checks; -1 if not known.
+     */
+    default long expectedDataRows() {
+        return maxDataRows();
+    }
+
     /** Blank data rows skipped so far. */
     long blankRows();
 

@@ -22,6 +22,7 @@ abstract class AbstractSheet implements SheetRecords {
 
     private final int maxRows;
     private long maxDataRows = -1;
+    private long expectedDataRows = -1;
     private SheetHeader header;
     private RawRecord peeked;
     private long records;
@@ -68,6 +69,11 @@ abstract class AbstractSheet implements SheetRecords {
         this.maxDataRows = rows;
     }
 
+    /** Sets what {@link #expectedDataRows()} answers. */
+    final void expectedDataRows(long rows) {
+        this.expectedDataRows = rows;
+    }
+
     /**
      * Counts a record at row {@code rowNum} with its five mapped values, and the blank rows before it.
      *
@@ -98,6 +104,11 @@ abstract class AbstractSheet implements SheetRecords {
     @Override
     public final long maxDataRows() {
         return maxDataRows;
+    }
+
+    @Override
+    public final long expectedDataRows() {
+        return expectedDataRows;
     }
 
     @Override

@@ -17,6 +17,7 @@ final class FallbackRows implements SheetRowSource {
     }
 
     private final Opener fastexcel;
+    private final int dimensionLastRow;
     private SheetRowSource current;
     private boolean plain = true;
     private long given;
@@ -25,6 +26,7 @@ final class FallbackRows implements SheetRowSource {
     FallbackRows(PlainSheetRows plainRows, Opener fastexcel) {
         this.current = plainRows;
         this.fastexcel = fastexcel;
+        this.dimensionLastRow = plainRows.dimensionLastRow();
     }
 
     @Override
@@ -84,6 +86,11 @@ final class FallbackRows implements SheetRowSource {
     @Override
     public boolean numeric(int column) {
         return current.numeric(column);
+    }
+
+    @Override
+    public int dimensionLastRow() {
+        return dimensionLastRow;
     }
 
     @Override

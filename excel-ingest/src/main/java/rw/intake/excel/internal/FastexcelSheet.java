@@ -52,7 +52,10 @@ public final class FastexcelSheet extends AbstractSheet {
             long mostRows) {
         super(limits.maxRows());
         // the rows read so far (the header and those above it) are not data; mostRows is the most of any part
-        maxDataRows(Math.max(0, mostRows - rows.consumed));
+        // -1 when a part was left to be read once: not known before reading, but the sheet's dimension hints at it
+        maxDataRows(mostRows < 0 ? -1 : Math.max(0, mostRows - rows.consumed));
+        int lastRow = rows.source.dimensionLastRow();
+        expectedDataRows(mostRows >= 0 || lastRow < 0 ? maxDataRows() : Math.max(0, lastRow - header.row()));
         this.workbook = workbook;
         this.parts = parts;
         this.rows = rows;
@@ -87,7 +90,20 @@ public final class FastexcelSheet extends AbstractSheet {
     }
 
     private static FastexcelSheet open(byte[] bytes, String sheet, ReadLimits limits, boolean plain) {
-        PackageCheck.Result checked = PackageCheck.inspect(bytes, limits);
+        return open(bytes, sheet, limits, plain, PackageCheck.READ_ONCE_FROM);
+    }
+
+    /**
+     * As {@link #open(byte[], String, ReadLimits)}, the parts of plain proportions of at least {@code readOnceFrom}
+     * compressed bytes read once (tests; {@link PackageCheck#READ_ONCE_FROM} otherwise).
+     */
+    public static FastexcelSheet open(byte[] bytes, String sheet, ReadLimits limits, long readOnceFrom) {
+        return open(bytes, sheet, limits, true, readOnceFrom);
+    }
+
+    private static FastexcelSheet open(
+            byte[] bytes, String sheet, ReadLimits limits, boolean plain, long readOnceFrom) {
+        PackageCheck.Result checked = PackageCheck.inspect(bytes, limits, readOnceFrom);
         boolean hasStyles = checked.hasStyles();
         ReadableWorkbook workbook = null;
         WorkbookParts parts = null;
@@ -97,10 +113,11 @@ public final class FastexcelSheet extends AbstractSheet {
                     new ReadableWorkbook(new ByteArrayInputStream(bytes), hasStyles ? WITH_FORMATS : WITHOUT_FORMATS);
             CellValues cells = new CellValues(workbook.isDate1904());
             List<Sheet> candidates = candidates(workbook, sheet);
-            parts = plain ? WorkbookParts.open(bytes) : null;
+            parts = plain ? WorkbookParts.open(bytes, checked.readOnce()) : null;
+            LateCheck late = new LateCheck(bytes, checked.readOnce());
             IngestException firstRefusal = null;
             for (Sheet s : candidates) {
-                rows = new SheetRows(source(workbook, parts, s, cells));
+                rows = new SheetRows(source(workbook, parts, s, cells, late));
                 SheetHeader header;
                 try {
                     header = HeaderMapper.find(rows, s.getName());
@@ -127,11 +144,15 @@ public final class FastexcelSheet extends AbstractSheet {
     /**
      * The sheet's rows: read by the plain reader ({@link PlainSheetRows}) from its bytes, and by fastexcel-reader from
      * the first row that reader does not support; by fastexcel-reader alone when the sheet's part, or the workbook's
-     * shared strings, are not plain.
+     * shared strings, are not plain. fastexcel-reader reads no row before the pass over the parts left to be read once.
      */
-    private static SheetRowSource source(ReadableWorkbook workbook, WorkbookParts parts, Sheet sheet, CellValues cells)
+    private static SheetRowSource source(
+            ReadableWorkbook workbook, WorkbookParts parts, Sheet sheet, CellValues cells, LateCheck late)
             throws IOException {
-        FallbackRows.Opener fastexcel = () -> new FastexcelRows(sheet.openStream(), cells);
+        FallbackRows.Opener fastexcel = () -> {
+            late.run();
+            return new FastexcelRows(sheet.openStream(), cells);
+        };
         InputStream part = parts == null ? null : parts.sheet(sheet.getId());
         if (part == null) {
             return fastexcel.open();
@@ -166,10 +187,15 @@ public final class FastexcelSheet extends AbstractSheet {
                         name, sheets.stream().map(Sheet::getName).toList())));
     }
 
-    /** Any failure of the library while reading becomes {@code file.corrupt}; our own refusals pass through. */
+    /**
+     * Any failure of the library while reading becomes {@code file.corrupt}; our own refusals pass through, also as the
+     * cause of another failure (a limit passed on the thread that inflates a part).
+     */
     static IngestException translate(Exception e) {
-        if (e instanceof IngestException ie) {
-            return ie;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IngestException ie) {
+                return ie;
+            }
         }
         if (e instanceof IOException || e instanceof UncheckedIOException) {
             return Rejections.corrupt("a part of the workbook is damaged or missing", e);
@@ -192,6 +218,13 @@ public final class FastexcelSheet extends AbstractSheet {
             record(row.rowNum(), n, i, p, g, m);
             return new RawRecord(row.rowNum(), n, i, p, g, m, row.numeric(nid), row.numeric(phone));
         }
+        if (parts != null) {
+            try {
+                parts.finishStrings();
+            } catch (RuntimeException e) {
+                throw translate(e);
+            }
+        }
         return null;
     }
 
@@ -213,6 +246,25 @@ public final class FastexcelSheet extends AbstractSheet {
             }
         } catch (IOException | RuntimeException ignored) {
             // closing an in-memory workbook cannot lose data; the first failure is what the caller needs to see
+        }
+    }
+
+    /** {@link PackageCheck#checkLate}, made once. */
+    private static final class LateCheck {
+        private final byte[] bytes;
+        private final PackageCheck.ReadOnce readOnce;
+        private boolean done;
+
+        LateCheck(byte[] bytes, PackageCheck.ReadOnce readOnce) {
+            this.bytes = bytes;
+            this.readOnce = readOnce;
+        }
+
+        void run() {
+            if (!done) {
+                PackageCheck.checkLate(bytes, readOnce);
+                done = true;
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package rw.intake.excel.internal;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 import java.util.zip.ZipException;
@@ -10,17 +11,30 @@ import java.util.zip.ZipException;
 /**
  * The inflated bytes of a zip entry's raw deflate data, through an input buffer of {@link PackageCheck#BUFFER} bytes:
  * the libraries' streams inflate through 512-byte input buffers, which costs a sixth more on a sheet of hundreds of
- * megabytes. Closing it ends the inflater and closes the raw stream.
+ * megabytes. Given the entry's CRC, it checks it at the end of the data ({@code ZipException} when it differs).
+ * Closing it ends the inflater and closes the raw stream.
  */
 final class InflatingStream extends InputStream {
 
     private final InputStream raw;
     private final Inflater inflater = new Inflater(true);
     private final byte[] input = new byte[PackageCheck.BUFFER];
+    /** The CRC the inflated bytes must have, or -1. */
+    private final long expectedCrc;
+
+    private final CRC32 crc;
     private boolean padded;
+    private boolean checked;
 
     InflatingStream(InputStream raw) {
+        this(raw, -1);
+    }
+
+    /** The inflated bytes, checked against {@code expectedCrc} at their end (-1: not checked). */
+    InflatingStream(InputStream raw, long expectedCrc) {
         this.raw = raw;
+        this.expectedCrc = expectedCrc;
+        this.crc = expectedCrc < 0 ? null : new CRC32();
     }
 
     @Override
@@ -53,7 +67,16 @@ final class InflatingStream extends InputStream {
                 }
                 int n = inflater.inflate(b, off, len);
                 if (n > 0) {
+                    if (crc != null) {
+                        crc.update(b, off, n);
+                    }
                     return n;
+                }
+            }
+            if (crc != null && !checked) {
+                checked = true;
+                if (crc.getValue() != expectedCrc) {
+                    throw new ZipException("the inflated data does not match its CRC");
                 }
             }
             return -1;

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Enumeration;
+import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
@@ -20,6 +22,14 @@ import rw.intake.excel.ReadLimits;
  * before any record is read. Everything stays in memory. While inflating, it counts the {@code row} elements of every
  * part but the shared strings, so that the rows a sheet holds are known before it is read, and it scans for cell
  * references that would make fastexcel allocate without bound, both in one pass over the bytes ({@link PartScan}).
+ *
+ * <p>A large part of plain proportions (at least {@link #READ_ONCE_FROM} compressed bytes, and by its directory entry at
+ * most {@link #READ_ONCE_RATIO} times that inflated) is not inflated by the pass: it is left to be read once, by the
+ * plain reader, which counts what it inflates against what is left of the inflate limit ({@link Result#readOnce}) and
+ * refuses a sheet past the row limit as it reads. Its rows are then not known before reading ({@link
+ * Result#mostRows} is -1). Before fastexcel-reader reads any row of such a workbook (a sheet the plain reader does not
+ * support), {@link #checkLate} makes the pass over those parts after all, so that fastexcel never meets a cell
+ * reference past XFD. A part whose directory entry claims a ratio of a zip bomb is inflated by the pass, as before.
  */
 public final class PackageCheck {
 
@@ -37,6 +47,13 @@ public final class PackageCheck {
     /** Compressed bytes from which an entry is inflated on a thread of its own ({@link PrefetchStream}), here and
      * when a reader reads it ({@link WorkbookParts}). */
     static final long PREFETCH_FROM = 1024 * 1024;
+    /** Compressed bytes from which a part of plain proportions is read once, by the reader, not by the pass. */
+    public static final long READ_ONCE_FROM = 4L * 1024 * 1024;
+    /**
+     * The most a part read once may inflate to, in times its compressed size, by its directory entry: sheets compress
+     * 5 to 15 times, a zip bomb hundreds of times.
+     */
+    public static final long READ_ONCE_RATIO = 64;
 
     private PackageCheck() {}
 
@@ -55,9 +72,26 @@ public final class PackageCheck {
      * What the pre-pass found in a workbook it let through.
      *
      * @param hasStyles whether fastexcel may read cell formats
-     * @param mostRows  the most {@code row} elements any part holds: no sheet of the workbook has more rows
+     * @param mostRows  the most {@code row} elements any part holds: no sheet of the workbook has more rows; -1 when a
+     *                  part is read once (not known before reading)
+     * @param readOnce  the parts left to the reader
      */
-    public record Result(boolean hasStyles, long mostRows) {}
+    public record Result(boolean hasStyles, long mostRows, ReadOnce readOnce) {}
+
+    /**
+     * The parts the pass left to be read once, and the inflate limit left to them all together.
+     *
+     * @param entries       their zip entry names
+     * @param inflateBudget the bytes they may inflate to, all together
+     * @param inflateLimit  the inflate limit of the whole workbook, which a refusal names
+     */
+    public record ReadOnce(Set<String> entries, long inflateBudget, long inflateLimit) {
+        static final ReadOnce NONE = new ReadOnce(Set.of(), 0, 0);
+
+        public ReadOnce {
+            entries = Set.copyOf(entries);
+        }
+    }
 
     /**
      * As {@link #check}, and counts the rows of the workbook's parts.
@@ -65,6 +99,14 @@ public final class PackageCheck {
      * @throws IngestException as {@link #check}
      */
     public static Result inspect(byte[] bytes, ReadLimits limits) {
+        return inspect(bytes, limits, READ_ONCE_FROM);
+    }
+
+    /**
+     * As {@link #inspect(byte[], ReadLimits)}, leaving to the reader the parts of plain proportions of at least
+     * {@code readOnceFrom} compressed bytes (tests; {@link #READ_ONCE_FROM} otherwise).
+     */
+    public static Result inspect(byte[] bytes, ReadLimits limits, long readOnceFrom) {
         checkSize(bytes, limits);
         if (startsWith(bytes, OLE2)) {
             // An encrypted .xlsx is an OLE2 compound file holding an "EncryptedPackage" stream; the directory
@@ -80,7 +122,7 @@ public final class PackageCheck {
         if (!startsWith(bytes, ZIP)) {
             throw Rejections.unsupported(guess(bytes));
         }
-        return inflateAll(bytes, limits.maxInflatedBytes());
+        return inflateAll(bytes, limits.maxInflatedBytes(), readOnceFrom);
     }
 
     /**
@@ -116,12 +158,13 @@ public final class PackageCheck {
         return true;
     }
 
-    private static Result inflateAll(byte[] bytes, long maxInflated) {
+    private static Result inflateAll(byte[] bytes, long maxInflated, long readOnceFrom) {
+        Set<String> readOnce = new LinkedHashSet<>();
         boolean contentTypes = false;
         boolean workbookPart = false;
         String types = "";
         long mostRows = 0;
-        Counter counter = new Counter(maxInflated);
+        Counter counter = new Counter(maxInflated, maxInflated);
         try (ZipFile zip = ZipFile.builder()
                 .setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes))
                 .get()) {
@@ -146,31 +189,21 @@ public final class PackageCheck {
                 boolean isTypes = "[content_types].xml".equals(name);
                 contentTypes |= isTypes;
                 workbookPart |= "xl/workbook.xml".equals(name);
-                counter.keep = isTypes ? new StringBuilder() : null;
-                boolean sharedStrings = name.endsWith("sharedstrings.xml");
-                // the shared strings have no rows and no cell references: counted, not scanned
-                counter.scan = sharedStrings ? null : new PartScan(entry.getName());
-                if (entry.getMethod() == ZipEntry.DEFLATED) {
-                    try (InputStream raw = zip.getRawInputStream(entry)) {
-                        counter.inflate(raw, entry.getCompressedSize() >= PREFETCH_FROM);
-                    }
-                } else {
-                    try (InputStream in = zip.getInputStream(entry)) {
-                        counter.read(in);
-                    }
+                if (!isTypes && readOnce(entry, readOnceFrom)) {
+                    readOnce.add(entry.getName());
+                    continue;
                 }
+                counter.keep = isTypes ? new StringBuilder() : null;
+                check(zip, entry, counter);
                 if (isTypes) {
                     types = counter.keep.toString();
                 }
-                if (!sharedStrings) {
+                if (counter.scan != null) {
                     mostRows = Math.max(mostRows, counter.scan.rows());
                 }
             }
         } catch (IOException | RuntimeException e) {
-            if (e instanceof IngestException ie) {
-                throw ie;
-            }
-            throw Rejections.corrupt("the zip archive is damaged or truncated", e);
+            throw damaged(e);
         }
         if (!contentTypes
                 || !(workbookPart
@@ -182,7 +215,63 @@ public final class PackageCheck {
                             ? "a zip archive that is not an Excel workbook (an OpenDocument file or another archive)"
                             : "an Office document that is not an Excel workbook");
         }
-        return new Result(types.contains("spreadsheetml.styles+xml"), mostRows);
+        return new Result(
+                types.contains("spreadsheetml.styles+xml"),
+                readOnce.isEmpty() ? mostRows : -1,
+                readOnce.isEmpty() ? ReadOnce.NONE : new ReadOnce(readOnce, maxInflated - counter.total, maxInflated));
+    }
+
+    /** Our own refusal as it is; any other failure of the zip as {@code file.corrupt}. */
+    private static IngestException damaged(Exception e) {
+        return e instanceof IngestException ie ? ie : Rejections.corrupt("the zip archive is damaged or truncated", e);
+    }
+
+    /** Whether the pass leaves the entry to the reader: large, deflated, and of a sheet's proportions. */
+    private static boolean readOnce(ZipArchiveEntry entry, long readOnceFrom) {
+        long packed = entry.getCompressedSize();
+        long size = entry.getSize();
+        return entry.getMethod() == ZipEntry.DEFLATED
+                && packed >= readOnceFrom
+                && size >= 0
+                && size <= packed * READ_ONCE_RATIO;
+    }
+
+    /** Inflates one entry through the counter, scanning it unless it holds the shared strings. */
+    private static void check(ZipFile zip, ZipArchiveEntry entry, Counter counter) throws IOException {
+        // the shared strings have no rows and no cell references: counted, not scanned
+        boolean sharedStrings = entry.getName().toLowerCase(Locale.ROOT).endsWith("sharedstrings.xml");
+        counter.scan = sharedStrings ? null : new PartScan(entry.getName());
+        if (entry.getMethod() == ZipEntry.DEFLATED) {
+            try (InputStream raw = zip.getRawInputStream(entry)) {
+                counter.inflate(raw, entry.getCrc(), entry.getCompressedSize() >= PREFETCH_FROM);
+            }
+        } else {
+            try (InputStream in = zip.getInputStream(entry)) {
+                counter.read(in);
+            }
+        }
+    }
+
+    /**
+     * The pass over the parts it left to be read once (their inflate limit, cell references), made before
+     * fastexcel-reader reads any of their rows.
+     *
+     * @throws IngestException {@code file.too_large} or {@code file.corrupt}
+     */
+    static void checkLate(byte[] bytes, ReadOnce readOnce) {
+        if (readOnce.entries().isEmpty()) {
+            return;
+        }
+        Counter counter = new Counter(readOnce.inflateBudget(), readOnce.inflateLimit());
+        try (ZipFile zip = ZipFile.builder()
+                .setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes))
+                .get()) {
+            for (String name : readOnce.entries()) {
+                check(zip, zip.getEntry(name), counter);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw damaged(e);
+        }
     }
 
     /**
@@ -192,13 +281,16 @@ public final class PackageCheck {
      */
     private static final class Counter {
         private final long max;
+        private final long limit;
         private final byte[] output = new byte[BUFFER];
         private long total;
         private StringBuilder keep;
         private PartScan scan;
 
-        Counter(long max) {
+        /** Counts up to {@code max} bytes; a refusal names {@code limit}. */
+        Counter(long max, long limit) {
             this.max = max;
+            this.limit = limit;
         }
 
         void read(InputStream in) throws IOException {
@@ -208,9 +300,12 @@ public final class PackageCheck {
             }
         }
 
-        /** Inflates the raw deflate data; a large entry on another thread, while this one counts and scans. */
-        void inflate(InputStream raw, boolean ahead) throws IOException {
-            InputStream inflating = new InflatingStream(raw);
+        /**
+         * Inflates the raw deflate data and checks its CRC; a large entry on another thread, while this one counts and
+         * scans.
+         */
+        void inflate(InputStream raw, long crc, boolean ahead) throws IOException {
+            InputStream inflating = new InflatingStream(raw, crc);
             try (InputStream in = ahead ? new PrefetchStream(inflating, BUFFER) : inflating) {
                 read(in);
             }
@@ -219,7 +314,7 @@ public final class PackageCheck {
         private void count(int n) {
             total += n;
             if (total > max) {
-                throw Rejections.inflatesTooLarge(max);
+                throw Rejections.inflatesTooLarge(limit);
             }
             if (scan != null) {
                 scan.scan(output, 0, n);

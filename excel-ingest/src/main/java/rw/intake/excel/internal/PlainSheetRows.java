@@ -53,6 +53,7 @@ final class PlainSheetRows implements SheetRowSource {
     private final Decoded ignored = new Decoded(256);
 
     private boolean done;
+    private int dimensionLastRow = -1;
 
     private int rowNum;
     private int cellCount;
@@ -152,8 +153,12 @@ final class PlainSheetRows implements SheetRowSource {
             String name = new String(b, i + 1, n - i - 1, StandardCharsets.US_ASCII);
             a.reset();
             int j = n;
+            boolean dimension = name.equals("dimension") || name.endsWith(":dimension");
             while (j >= 0) {
                 j = x.attribute(j, end, a, open.isEmpty());
+                if (j >= 0 && dimension && a.nameIs(b, "ref")) {
+                    dimensionLastRow = lastRow(b, a.value, a.valueEnd);
+                }
             }
             if (open.isEmpty()) {
                 if (rootSeen) {
@@ -183,6 +188,23 @@ final class PlainSheetRows implements SheetRowSource {
     }
 
     @Override
+    public int dimensionLastRow() {
+        return dimensionLastRow;
+    }
+
+    /** The row number that ends a range ({@code A1:E20} or {@code E20}): the digits before its end, or -1. */
+    private static int lastRow(byte[] b, int from, int to) {
+        int k = to;
+        while (k > from && b[k - 1] >= '0' && b[k - 1] <= '9') {
+            k--;
+        }
+        if (k == to || to - k > 9) {
+            return -1;
+        }
+        return Integer.parseInt(new String(b, k, to - k, StandardCharsets.US_ASCII));
+    }
+
+    @Override
     public boolean advance() {
         if (done) {
             return false;
@@ -196,6 +218,7 @@ final class PlainSheetRows implements SheetRowSource {
         if (x.startsWith(x.pos, "</sheetData")) {
             x.endTag(x.pos, x.tagEnd(), "sheetData");
             done = true;
+            x.drain(); // the rest of the part is not read, but its end is reached (its CRC checked)
             return false;
         }
         if (!x.startsWith(x.pos, "<row") || x.lim - x.pos < 5 || !after(x.buf[x.pos + 4])) {

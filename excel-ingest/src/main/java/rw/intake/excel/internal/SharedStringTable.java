@@ -102,8 +102,7 @@ final class SharedStringTable {
         }
         if (x.startsWith(x.pos, "</sst")) {
             x.endTag(x.pos, x.tagEnd(), "sst");
-            done = true;
-            x.close();
+            drain();
             return;
         }
         if (!(x.startsWith(x.pos, "<si") && x.nameEnd(x.pos + 1, x.lim) == x.pos + 3)) {
@@ -122,6 +121,21 @@ final class SharedStringTable {
         count++;
         offsets[count] = text.length;
         x.pos = end;
+    }
+
+    /**
+     * Reads the rest of the part without keeping it, so that its stream makes the checks it makes at its end (a CRC),
+     * and lets go of it: no item is read after.
+     */
+    void drain() {
+        if (!done) {
+            done = true;
+            try {
+                x.drain();
+            } finally {
+                x.close();
+            }
+        }
     }
 
     /** Lets go of the part's stream. */

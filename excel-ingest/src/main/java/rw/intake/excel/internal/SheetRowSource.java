@@ -24,6 +24,14 @@ interface SheetRowSource {
     /** Whether that cell holds a number ({@link CellValues#isNumeric}). */
     boolean numeric(int column);
 
+    /**
+     * The last row the sheet says it holds ({@code <dimension ref="A1:E1000001">}: 1,000,001), a hint that nothing
+     * checks; -1 if it says none.
+     */
+    default int dimensionLastRow() {
+        return -1;
+    }
+
     /** From the next row on, only these columns are asked for. */
     void wanted(int[] columns);
 

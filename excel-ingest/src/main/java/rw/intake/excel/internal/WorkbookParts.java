@@ -1,10 +1,12 @@
 package rw.intake.excel.internal;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
@@ -19,7 +21,8 @@ import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
  * Where the plain reader finds a workbook's worksheets and shared strings: the parts fastexcel-reader reads, found as
  * it finds them (the workbook and shared-strings parts named in {@code [Content_Types].xml}, a sheet's part by its
  * relationship id in the workbook part's relationships, an entry's name matched exactly, then ignoring case). Whatever
- * it cannot find so is left to fastexcel-reader: {@link #open} answers null, {@link #sheet} null.
+ * it cannot find so is left to fastexcel-reader: {@link #open} answers null, {@link #sheet} null. What the parts that
+ * {@link PackageCheck} left to be read once inflate is counted against the inflate limit left to them.
  */
 final class WorkbookParts implements AutoCloseable {
 
@@ -34,13 +37,20 @@ final class WorkbookParts implements AutoCloseable {
     private final ZipFile zip;
     private final String sharedStringsPart;
     private final Map<String, String> partsById;
+    private final PackageCheck.ReadOnce readOnce;
+    /** What the parts read once may still inflate to. */
+    private final AtomicLong inflateLeft;
+
     private SharedStringTable strings;
     private boolean stringsRead;
 
-    private WorkbookParts(ZipFile zip, String sharedStringsPart, Map<String, String> partsById) {
+    private WorkbookParts(
+            ZipFile zip, String sharedStringsPart, Map<String, String> partsById, PackageCheck.ReadOnce readOnce) {
         this.zip = zip;
         this.sharedStringsPart = sharedStringsPart;
         this.partsById = partsById;
+        this.readOnce = readOnce;
+        this.inflateLeft = new AtomicLong(readOnce.inflateBudget());
     }
 
     private static XMLInputFactory xmlFactory() {
@@ -50,8 +60,11 @@ final class WorkbookParts implements AutoCloseable {
         return f;
     }
 
-    /** The parts of a workbook that passed {@link PackageCheck}, or null if they are not where fastexcel finds them. */
-    static WorkbookParts open(byte[] bytes) {
+    /**
+     * The parts of a workbook that passed {@link PackageCheck} (which left {@code readOnce} to the reader), or null if
+     * they are not where fastexcel finds them.
+     */
+    static WorkbookParts open(byte[] bytes, PackageCheck.ReadOnce readOnce) {
         ZipFile zip = null;
         try {
             zip = ZipFile.builder()
@@ -115,7 +128,7 @@ final class WorkbookParts implements AutoCloseable {
                 }
                 r.close();
             }
-            return new WorkbookParts(zip, sharedStrings, partsById);
+            return new WorkbookParts(zip, sharedStrings, partsById, readOnce);
         } catch (IOException | XMLStreamException | RuntimeException e) {
             return closed(zip);
         }
@@ -135,7 +148,7 @@ final class WorkbookParts implements AutoCloseable {
     /** The inflated bytes of the sheet with this relationship id, or null if it has no part. */
     InputStream sheet(String id) throws IOException {
         String name = partsById.get(id);
-        return name == null ? null : entry(zip, name);
+        return name == null ? null : part(name);
     }
 
     /**
@@ -148,15 +161,35 @@ final class WorkbookParts implements AutoCloseable {
         if (!stringsRead) {
             stringsRead = true;
             if (sharedStringsPart != null) {
-                InputStream in = entry(zip, sharedStringsPart);
+                InputStream in = part(sharedStringsPart);
                 strings = in == null ? null : SharedStringTable.open(in);
             }
         }
         return strings;
     }
 
-    /** The entry's inflated bytes by its part name (a leading '/' dropped; exact, then ignoring case), or null. */
+    /**
+     * Reads what is left of the shared strings, if they were opened, to their end (their CRC checked, when they were
+     * left to be read once); called when the sheet's last row has been read.
+     */
+    void finishStrings() {
+        if (strings != null) {
+            strings.drain();
+        }
+    }
+
+    /** A part's inflated bytes ({@link #entry}), counted against the inflate limit if the pass left it to be read. */
+    private InputStream part(String partName) throws IOException {
+        return entry(zip, partName, readOnce, inflateLeft);
+    }
+
     private static InputStream entry(ZipFile zip, String partName) throws IOException {
+        return entry(zip, partName, PackageCheck.ReadOnce.NONE, null);
+    }
+
+    /** The entry's inflated bytes by its part name (a leading '/' dropped; exact, then ignoring case), or null. */
+    private static InputStream entry(ZipFile zip, String partName, PackageCheck.ReadOnce readOnce, AtomicLong left)
+            throws IOException {
         String name = partName.startsWith("/") ? partName.substring(1) : partName;
         ZipArchiveEntry entry = zip.getEntry(name);
         if (entry == null) {
@@ -174,10 +207,57 @@ final class WorkbookParts implements AutoCloseable {
         if (entry.getMethod() != ZipEntry.DEFLATED) {
             return zip.getInputStream(entry);
         }
-        InputStream inflating = new InflatingStream(zip.getRawInputStream(entry));
+        InputStream inflating;
+        if (readOnce.entries().contains(entry.getName())) {
+            // not checked by the zip pass: its CRC is checked at its end (the plain reader reads a sheet to its end)
+            inflating = new Counted(
+                    new InflatingStream(zip.getRawInputStream(entry), entry.getCrc()), left, readOnce.inflateLimit());
+        } else {
+            inflating = new InflatingStream(zip.getRawInputStream(entry));
+        }
         return entry.getCompressedSize() >= PackageCheck.PREFETCH_FROM
                 ? new PrefetchStream(inflating, PackageCheck.BUFFER)
                 : inflating;
+    }
+
+    /**
+     * A part read once, counted against what is left of the inflate limit: past it, reading fails with
+     * {@code file.too_large} (thrown on the thread that inflates; {@link FastexcelSheet#translate} finds it in the
+     * cause of the failure that reaches the reader).
+     */
+    private static final class Counted extends FilterInputStream {
+        private final AtomicLong left;
+        private final long limit;
+
+        Counted(InputStream in, AtomicLong left, long limit) {
+            super(in);
+            this.left = left;
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int c = super.read();
+            if (c >= 0) {
+                count(1);
+            }
+            return c;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                count(n);
+            }
+            return n;
+        }
+
+        private void count(int n) {
+            if (left.addAndGet(-n) < 0) {
+                throw Rejections.inflatesTooLarge(limit);
+            }
+        }
     }
 
     @Override

@@ -94,6 +94,13 @@ final class XmlBytes {
         }
     }
 
+    /** Reads the stream to its end, keeping nothing, so that it makes the checks it makes at its end (a CRC). */
+    void drain() {
+        do {
+            pos = lim;
+        } while (more());
+    }
+
     /** Makes at least {@code n} bytes from {@link #pos} available; false if the stream ends first. */
     boolean need(int n) {
         while (lim - pos < n) {

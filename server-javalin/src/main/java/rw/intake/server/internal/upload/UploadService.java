@@ -450,7 +450,7 @@ public final class UploadService {
         Validation(Upload upload, SheetRecords sheet) {
             this.upload = upload;
             this.sheet = sheet;
-            this.checks = validator.newBatch((int) Math.max(0, Math.min(maxRows, sheet.maxDataRows())));
+            this.checks = validator.newBatch((int) Math.max(0, Math.min(maxRows, sheet.expectedDataRows())));
         }
 
         /** Reads the sheet into chunks; a fault of the file ends the pipeline. */

@@ -1,0 +1,91 @@
+package rw.intake.server.internal.upload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import rw.intake.sample.SampleSpec;
+import rw.intake.sample.SampleWorkbooks;
+import rw.intake.server.TestServer;
+
+/**
+ * A sheet large enough to be inflated once, by the reader (decision 15), over real HTTP: accepted before it is read,
+ * its rows counted as they are read; a fault the zip pass would have refused before the 202 fails the upload instead,
+ * and nothing of it is served.
+ */
+final class LargeSheetReadOnceTest {
+    private static final String SHEET = "xl/worksheets/sheet1.xml";
+    private static final int ROWS = 100_000;
+
+    private static TestServer server;
+    private static byte[] workbook;
+
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(Map.of());
+        workbook = SampleWorkbooks.xlsxBytes(SampleSpec.of(ROWS, 21).withInvalidRatio(0.1));
+        assertThat(ByteBuffer.wrap(workbook).order(ByteOrder.LITTLE_ENDIAN).getInt(directoryRecord(workbook) + 20))
+                .as("the sheet is compressed to more than the 4 MiB from which it is read once")
+                .isGreaterThan(4 * 1024 * 1024);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void largeSheet_readOnce_everyRowValidated() {
+        String token = server.clerkToken("large");
+        String id = Workbooks.accepted(server, token, workbook);
+
+        JsonNode summary = Workbooks.settled(server, token, id);
+
+        assertThat(summary.get("status").asText()).isEqualTo("validated");
+        JsonNode totals = summary.get("totals");
+        assertThat(totals.get("records").asLong() + totals.get("blankRows").asLong())
+                .isEqualTo(summary.get("progress").get("rowsRead").asLong())
+                .isEqualTo(ROWS);
+        server.delete("/api/v1/uploads/" + id, token);
+    }
+
+    @Test
+    void largeSheetWithAWrongCrc_acceptedThenFailed_nothingServed() {
+        byte[] damaged = workbook.clone();
+        ByteBuffer b = ByteBuffer.wrap(damaged).order(ByteOrder.LITTLE_ENDIAN);
+        int crc = directoryRecord(damaged) + 16;
+        b.putInt(crc, ~b.getInt(crc));
+        String token = server.clerkToken("damaged");
+        String id = Workbooks.accepted(server, token, damaged);
+
+        JsonNode summary = Workbooks.settled(server, token, id);
+
+        assertThat(summary.get("status").asText()).isEqualTo("failed");
+        assertThat(summary.get("failure").get("code").asText()).isEqualTo("file.corrupt");
+        assertThat(Workbooks.problemCode(server.get("/api/v1/uploads/" + id + "/records", token), 409))
+                .isEqualTo("upload.failed");
+        assertThat(Workbooks.problemCode(server.postJson("/api/v1/uploads/" + id + "/commit", token, ""), 409))
+                .isEqualTo("upload.failed");
+        server.delete("/api/v1/uploads/" + id, token);
+    }
+
+    /** The sheet's central directory record: its offset in the zip. */
+    private static int directoryRecord(byte[] zip) {
+        ByteBuffer b = ByteBuffer.wrap(zip).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] name = SHEET.getBytes(StandardCharsets.UTF_8);
+        for (int i = zip.length - 46; i >= 0; i--) {
+            if (b.getInt(i) == 0x02014b50
+                    && (b.getShort(i + 28) & 0xFFFF) == name.length
+                    && new String(zip, i + 46, name.length, StandardCharsets.UTF_8).equals(SHEET)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no directory record for " + SHEET);
+    }
+}
