@@ -175,6 +175,27 @@ final class ReadOnceTest {
                 .isEmpty();
     }
 
+    /**
+     * A zip bomb that claims a sheet's proportions: its start shows what it is, and the pass inflates it, refusing it
+     * before the 202.
+     */
+    @Test
+    void bombThatLiesAboutItsSize_inflatedByThePass_refusedAtOpen() {
+        String xml = "<worksheet xmlns=\"" + Xlsx.SHEET_NS + "\"><sheetPr codeName=\"" + "p".repeat(8 * 1024 * 1024)
+                + "\"/><sheetData>" + Xlsx.header(1)
+                + Xlsx.row(2, "Ann Uwase", "1199880012345678", "0788123456", "F", "ann@example.rw")
+                + "</sheetData></worksheet>";
+        byte[] honest = Xlsx.workbook().sheetXml("S", xml).bytes();
+        String sheet = "xl/worksheets/sheet1.xml";
+        byte[] lying = withDeclaredSize(honest, sheet, compressedSize(honest, sheet) * 2);
+        ReadLimits limits = new ReadLimits(LIMITS.maxBytes(), 4L * 1024 * 1024, LIMITS.maxRows());
+
+        assertThat(PackageCheck.inspect(lying, LIMITS, 0).readOnce().entries()).doesNotContain(sheet);
+        assertThatThrownBy(() -> FastexcelSheet.open(lying, null, limits, 0))
+                .isInstanceOf(IngestException.class)
+                .hasFieldOrPropertyWithValue("code", IngestException.TOO_LARGE);
+    }
+
     @Test
     void defaultThreshold_largeSheetReadOnce_smallOneChecked() {
         byte[] small = SampleWorkbooks.xlsxBytes(SampleSpec.of(2_000, 5));

@@ -85,6 +85,11 @@ final class InflatingStream extends InputStream {
         }
     }
 
+    /** The compressed bytes inflated so far. */
+    long compressedRead() {
+        return inflater.getBytesRead();
+    }
+
     @Override
     public void close() throws IOException {
         inflater.end();

@@ -23,13 +23,14 @@ import rw.intake.excel.ReadLimits;
  * part but the shared strings, so that the rows a sheet holds are known before it is read, and it scans for cell
  * references that would make fastexcel allocate without bound, both in one pass over the bytes ({@link PartScan}).
  *
- * <p>A large part of plain proportions (at least {@link #READ_ONCE_FROM} compressed bytes, and by its directory entry at
- * most {@link #READ_ONCE_RATIO} times that inflated) is not inflated by the pass: it is left to be read once, by the
+ * <p>A large part of plain proportions (at least {@link #READ_ONCE_FROM} compressed bytes, by its directory entry at
+ * most {@link #READ_ONCE_RATIO} times that inflated, and its first {@link #PROBE} bytes inflated from at least a
+ * {@link #READ_ONCE_RATIO}th as many) is not inflated by the pass: it is left to be read once, by the
  * plain reader, which counts what it inflates against what is left of the inflate limit ({@link Result#readOnce}) and
  * refuses a sheet past the row limit as it reads. Its rows are then not known before reading ({@link
  * Result#mostRows} is -1). Before fastexcel-reader reads any row of such a workbook (a sheet the plain reader does not
  * support), {@link #checkLate} makes the pass over those parts after all, so that fastexcel never meets a cell
- * reference past XFD. A part whose directory entry claims a ratio of a zip bomb is inflated by the pass, as before.
+ * reference past XFD. A part that claims or shows a ratio of a zip bomb is inflated by the pass, as before.
  */
 public final class PackageCheck {
 
@@ -54,6 +55,8 @@ public final class PackageCheck {
      * 5 to 15 times, a zip bomb hundreds of times.
      */
     public static final long READ_ONCE_RATIO = 64;
+    /** The bytes of a part's start inflated to see whether it packs as a sheet or as a zip bomb. */
+    static final int PROBE = 4 * 1024 * 1024;
 
     private PackageCheck() {}
 
@@ -189,7 +192,7 @@ public final class PackageCheck {
                 boolean isTypes = "[content_types].xml".equals(name);
                 contentTypes |= isTypes;
                 workbookPart |= "xl/workbook.xml".equals(name);
-                if (!isTypes && readOnce(entry, readOnceFrom)) {
+                if (!isTypes && readOnce(entry, readOnceFrom) && packsLikeASheet(zip, entry)) {
                     readOnce.add(entry.getName());
                     continue;
                 }
@@ -234,6 +237,23 @@ public final class PackageCheck {
                 && packed >= readOnceFrom
                 && size >= 0
                 && size <= packed * READ_ONCE_RATIO;
+    }
+
+    /**
+     * Whether the start of the entry inflates as a sheet does, not as a zip bomb: its first {@link #PROBE} bytes (or
+     * all of it) from at least 1/{@link #READ_ONCE_RATIO} as many compressed bytes. The directory's sizes can lie;
+     * this is what the data does. A bomb is then inflated by the pass, and refused before the 202.
+     */
+    private static boolean packsLikeASheet(ZipFile zip, ZipArchiveEntry entry) throws IOException {
+        try (InflatingStream in = new InflatingStream(zip.getRawInputStream(entry))) {
+            byte[] output = new byte[BUFFER];
+            long out = 0;
+            int n;
+            while (out < PROBE && (n = in.read(output)) > 0) {
+                out += n;
+            }
+            return out <= Math.max(1, in.compressedRead()) * READ_ONCE_RATIO;
+        }
     }
 
     /** Inflates one entry through the counter, scanning it unless it holds the shared strings. */
