@@ -605,7 +605,13 @@ final class RedisStaging implements StagingStore {
         return guard(() -> {
             byte[] raw = rawMeta(id);
             Meta m = home.containsKey(id) ? null : decode(id, raw);
-            if (m != null && m.upload().status() == UploadStatus.VALIDATING && redis.exists(key(id, "lease")) == 0) {
+            if (m != null && m.upload().status() == UploadStatus.VALIDATING) {
+                if (redis.exists(key(id, "lease")) > 0) {
+                    // validating elsewhere, as the meta read: not through find, which looks at the lease again and,
+                    // if the end was written in between (the lease goes after it), would read the upload whole
+                    touch(id, m.chunks());
+                    return Upload.restore(m.upload(), null);
+                }
                 // its end may have been written since the meta was read (the lease goes after it): read as such,
                 // not read whole, as find would once it saw the new meta
                 byte[] again = rawMeta(id);
