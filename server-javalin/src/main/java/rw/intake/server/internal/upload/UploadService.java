@@ -124,7 +124,10 @@ public final class UploadService {
         }
         boolean handedOver = false;
         try {
-            long rows = opened.maxDataRows() < 0 ? maxRows : Math.min(maxRows, opened.maxDataRows());
+            // the rows counted before reading; for a sheet read once, what it says of itself (its dimension), which
+            // reading corrects (a sheet that holds more takes more as its records are staged, up to the row limit)
+            long expected = opened.maxDataRows() >= 0 ? opened.maxDataRows() : opened.expectedDataRows();
+            long rows = expected < 0 ? maxRows : Math.min(maxRows, expected);
             Upload upload = new Upload(
                     UploadIds.next(),
                     caller.username(),
