@@ -127,14 +127,21 @@ public record IncomingFile(String fileName, byte[] bytes) {
                 throw drainedTooLarge(in, limit, maxBytes);
             }
             int cap = (int) Math.min(limit + 1, Integer.MAX_VALUE - 16);
-            byte[] buf = new byte[(int) Math.min(cap, declared >= 0 ? declared + 1 : 1 << 16)];
+            // A declared length is the array's: the body read into it is the workbook, not copied again.
+            byte[] buf = new byte[(int) Math.min(cap, declared >= 0 ? declared : 1 << 16)];
             int size = 0;
             while (true) {
                 if (size == buf.length) {
+                    int next = in.read(); // the end, where a body of the declared length ends
+                    if (next < 0) {
+                        break;
+                    }
                     if (buf.length >= cap) {
                         throw drainedTooLarge(in, limit, maxBytes);
                     }
-                    buf = Arrays.copyOf(buf, (int) Math.min(cap, (long) buf.length * 2));
+                    buf = Arrays.copyOf(buf, (int) Math.min(cap, Math.max(1L << 16, (long) buf.length * 2)));
+                    buf[size++] = (byte) next;
+                    continue;
                 }
                 int n = in.read(buf, size, buf.length - size);
                 if (n < 0) {

@@ -3,15 +3,27 @@ package rw.intake.server.internal.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,26 +127,24 @@ final class UploadRejectionTest {
         assertThat(Workbooks.problemCode(missing, 400)).isEqualTo("file.sheet_not_found");
 
         // unnamed: the first sheet whose header maps all five fields
-        String first =
-                TestServer.json(Workbooks.upload(server, token, file)).get("id").asText();
-        assertThat(Workbooks.settled(server, token, first)
-                        .get("totals")
-                        .get("records")
-                        .asLong())
-                .isEqualTo(4);
-        server.delete("/api/v1/uploads/" + first, token);
+        assertStagedThenDelete(token, Workbooks.upload(server, token, file), 4);
 
         HttpResponse<String> named = server.send(server.request("/api/v1/uploads?sheet=People", token)
                 .header("Content-Type", Workbooks.XLSX)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(file))
                 .build());
-        assertThat(named.statusCode()).as(named.body()).isEqualTo(202);
-        String id = TestServer.json(named).get("id").asText();
+        assertStagedThenDelete(token, named, 4);
+    }
+
+    /** The upload was accepted and holds {@code records} records once validated; it is deleted. */
+    private static void assertStagedThenDelete(String token, HttpResponse<String> upload, long records) {
+        assertThat(upload.statusCode()).as(upload.body()).isEqualTo(202);
+        String id = TestServer.json(upload).get("id").asText();
         assertThat(Workbooks.settled(server, token, id)
                         .get("totals")
                         .get("records")
                         .asLong())
-                .isEqualTo(4);
+                .isEqualTo(records);
         server.delete("/api/v1/uploads/" + id, token);
     }
 
@@ -152,6 +162,77 @@ final class UploadRejectionTest {
         assertThat(TestServer.json(raw).get("limit").asLong()).isEqualTo(200_000);
         assertThat(TestServer.json(multipart).get("limitName").asText()).isEqualTo("maxBytes");
         assertThat(TestServer.json(server.get("/api/v1/uploads", token))).isEmpty();
+    }
+
+    /**
+     * The body is read into an array of its declared length, or grown when no length is declared (chunked): a body
+     * of exactly the limit is read whole, one byte more is refused, with or without a declared length.
+     */
+    @Test
+    void upload_limitIsExactWithOrWithoutALength() {
+        String token = server.clerkToken("exact");
+        byte[] workbook = Workbooks.xlsx(Workbooks.people(1, 4));
+        // the workbook padded up to the limit, and one byte past it
+        byte[] atLimit = padded(workbook, 200_000);
+        byte[] overLimit = padded(workbook, 200_001);
+        assertThat(atLimit).hasSize(200_000);
+        assertThat(overLimit).hasSize(200_001);
+
+        for (boolean chunked : new boolean[] {false, true}) {
+            assertStagedThenDelete(token, uploadBody(token, atLimit, chunked), 4);
+
+            HttpResponse<String> over = uploadBody(token, overLimit, chunked);
+            assertThat(Workbooks.problemCode(over, 413))
+                    .as("chunked %s", chunked)
+                    .isEqualTo("file.too_large");
+        }
+    }
+
+    private static HttpResponse<String> uploadBody(String token, byte[] body, boolean chunked) {
+        HttpRequest.BodyPublisher publisher = chunked
+                ? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))
+                : HttpRequest.BodyPublishers.ofByteArray(body);
+        return server.send(server.request("/api/v1/uploads?fileName=people.xlsx", token)
+                .header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                .POST(publisher)
+                .build());
+    }
+
+    /** The workbook with a stored part of spaces that no relationship names, making it {@code size} bytes long. */
+    private static byte[] padded(byte[] xlsx, int size) {
+        return repacked(xlsx, size - repacked(xlsx, 0).length);
+    }
+
+    private static byte[] repacked(byte[] xlsx, int padding) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        // the library's zip reader: fastexcel writes stored entries with data descriptors, which ZipInputStream refuses
+        try (ZipFile in = ZipFile.builder()
+                        .setSeekableByteChannel(new SeekableInMemoryByteChannel(xlsx))
+                        .get();
+                ZipOutputStream out = new ZipOutputStream(bytes)) {
+            for (ZipArchiveEntry e : Collections.list(in.getEntries())) {
+                out.putNextEntry(new ZipEntry(e.getName()));
+                try (InputStream data = in.getInputStream(e)) {
+                    data.transferTo(out);
+                }
+                out.closeEntry();
+            }
+            byte[] spaces = new byte[padding];
+            Arrays.fill(spaces, (byte) ' ');
+            CRC32 crc = new CRC32();
+            crc.update(spaces);
+            ZipEntry pad = new ZipEntry("customXml/padding.bin");
+            pad.setMethod(ZipEntry.STORED);
+            pad.setSize(padding);
+            pad.setCompressedSize(padding);
+            pad.setCrc(crc.getValue());
+            out.putNextEntry(pad);
+            out.write(spaces);
+            out.closeEntry();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
     }
 
     @Test
