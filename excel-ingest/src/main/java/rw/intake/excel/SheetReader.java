@@ -43,8 +43,8 @@ public final class SheetReader {
     /**
      * Opens the workbook and checks, before any record is handed out: its format (by content, not name), the zip and
      * its inflate limit, the sheet, the header, and that there is at least one record (the first record is read
-     * here). The bytes are not copied by this class; fastexcel-reader keeps one copy in memory while the sheet is
-     * open. Nothing is written to disk.
+     * here). The bytes are read where they lie, not copied (fastexcel-reader's workbook is opened over them), and
+     * must not change while the sheet is open. Nothing is written to disk.
      *
      * @throws IngestException with a {@code file.*} code if the workbook is refused ({@code file.unsupported_format},
      *                         {@code file.corrupt}, {@code file.too_large}, {@code file.too_many_rows},

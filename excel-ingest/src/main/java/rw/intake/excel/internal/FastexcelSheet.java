@@ -1,6 +1,5 @@
 package rw.intake.excel.internal;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -109,8 +108,7 @@ public final class FastexcelSheet extends AbstractSheet {
         WorkbookParts parts = null;
         SheetRows rows = null;
         try {
-            workbook =
-                    new ReadableWorkbook(new ByteArrayInputStream(bytes), hasStyles ? WITH_FORMATS : WITHOUT_FORMATS);
+            workbook = WorkbookOpener.open(bytes, hasStyles ? WITH_FORMATS : WITHOUT_FORMATS);
             CellValues cells = new CellValues(workbook.isDate1904());
             List<Sheet> candidates = candidates(workbook, sheet);
             parts = plain ? WorkbookParts.open(bytes, checked.readOnce()) : null;
