@@ -239,7 +239,14 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Committed users in the database, as the API counts them. */
+    /**
+     * The users the database holds, counted once the server is ready: until then its warm-up rehearses commits and
+     * rolls them back, and H2's count of a table (no filter) can include rows of a transaction being rolled back.
+     */
     long committedUsers() {
+        if (!poll(START, () -> getPublic("/api/v1/health/ready").statusCode() == 200)) {
+            throw new IllegalStateException("the server was not ready within " + START + "; see " + log);
+        }
         return json(get("/api/v1/users?size=1")).get("totalItems").asLong();
     }
 
