@@ -79,9 +79,9 @@ public final class Main {
             System.exit(1);
             return;
         }
-        LOG.info("intake listening on port {} (database {}, {})", app.port(), config.jdbcUrl(), storage.dialect());
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(() -> shutDown(app, storage, config.shutdownGrace()), "shutdown"));
+        LOG.info("intake listening on port {} (database {}, {})", app.port(), config.jdbcUrl(), storage.dialect());
     }
 
     /**

@@ -51,7 +51,11 @@ public final class ServerApp {
     /** How long stopping Jetty waits for the requests in progress (after {@link #shutDown} drained the commits). */
     private static final long JETTY_STOP_MILLIS = 5_000;
 
+    /** How long stopping waits for the warm-up's round in progress to end. */
+    private static final Duration WARMUP_STOP = Duration.ofSeconds(30);
+
     private static final Key<UploadModule> UPLOADS = new Key<>("intake.uploads");
+    private static final Key<Warmup> WARMUP = new Key<>("intake.warmup");
 
     private ServerApp() {}
 
@@ -93,6 +97,7 @@ public final class ServerApp {
 
         Javalin app = Javalin.create(cfg -> {
             cfg.appData(UPLOADS, uploads);
+            cfg.appData(WARMUP, warmup);
             cfg.jsonMapper(new JavalinJackson(mapper, false));
             cfg.jetty.modifyServer(server -> {
                 // Stopping waits for the requests in progress (a commit's answer), and takes no new ones meanwhile.
@@ -107,6 +112,7 @@ public final class ServerApp {
             cfg.router.ignoreTrailingSlashes = true;
             cfg.events.serverStopped(uploads::close);
             cfg.events.serverStarted(() -> warmup.start(created.get().port()));
+            cfg.events.serverStopping(() -> stopWarmup(warmup));
             cfg.requestLogger.http(new RequestLog(metrics)::handle);
 
             cfg.routes.before(RequestIds::assign);
@@ -173,16 +179,25 @@ public final class ServerApp {
     }
 
     /**
-     * Shuts the server down in order: no new uploads or commits (503 {@code server.shutting_down}), the running commits
-     * waited for at most {@code grace} and answered, then the HTTP server stopped (requests in progress finish) and
-     * staging dropped. The storage stays open (it is the caller's).
+     * Shuts the server down in order: the warm-up stopped (its round in progress ends with a rollback), no new uploads
+     * or commits (503 {@code server.shutting_down}), the running commits waited for at most {@code grace} and
+     * answered, then the HTTP server stopped (requests in progress finish) and staging dropped. The storage stays open
+     * (it is the caller's).
      *
      * @return whether every running commit ended within the grace period
      */
     public static boolean shutDown(Javalin app, Duration grace) {
+        stopWarmup(app.unsafe.appDataManager.get(WARMUP));
         boolean drained = app.unsafe.appDataManager.get(UPLOADS).drain(grace);
         app.stop();
         return drained;
+    }
+
+    /** Stops the warm-up and waits for it, so that no rehearsed commit is still running when the database closes. */
+    private static void stopWarmup(Warmup warmup) {
+        if (!warmup.stop(WARMUP_STOP)) {
+            LOG.warn("the warm-up did not stop within {} s", WARMUP_STOP.toSeconds());
+        }
     }
 
     /** 503 {@code database.unavailable} with Retry-After. */

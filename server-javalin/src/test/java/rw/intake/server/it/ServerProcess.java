@@ -107,7 +107,8 @@ final class ServerProcess implements AutoCloseable {
     private void awaitLive() {
         boolean live = poll(START, () -> {
             if (!process.isAlive()) {
-                throw new IllegalStateException("the server exited with " + process.exitValue() + "; see " + log);
+                throw new IllegalStateException(
+                        "the server exited with " + process.exitValue() + "; the end of " + log + ":\n" + logTail());
             }
             try {
                 return send(HttpRequest.newBuilder(uri("/api/v1/health/live"))
@@ -238,7 +239,6 @@ final class ServerProcess implements AutoCloseable {
                 .build();
     }
 
-    /** Committed users in the database, as the API counts them. */
     /**
      * The users the database holds, counted once the server is ready: until then its warm-up rehearses commits and
      * rolls them back, and H2's count of a table (no filter) can include rows of a transaction being rolled back.
@@ -269,6 +269,12 @@ final class ServerProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(ex);
         }
+    }
+
+    /** The last lines of the server's log (at most 40), for a failure's message. */
+    private String logTail() {
+        List<String> lines = logLines();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
     /** The server's log lines so far. */

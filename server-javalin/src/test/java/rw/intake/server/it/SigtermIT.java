@@ -63,6 +63,37 @@ final class SigtermIT {
     }
 
     /**
+     * SIGTERM to the real server on embedded H2 while its warm-up rehearses commits: the warm-up stops after its round
+     * (rolled back), the process exits 0 with no error, and the restarted server finds no row and a clean stop.
+     */
+    @Test
+    void sigtermOnH2DuringTheWarmup_warmupStopped_exit0_nothingKept() {
+        try (ItDatabase db = ItDatabase.fresh(ItDatabase.Kind.H2)) {
+            try (ServerProcess server = ServerProcess.start("sigterm-h2-warmup", ServerProcess.env(db.url()))) {
+                assertThat(ServerProcess.poll(
+                                Duration.ofSeconds(30),
+                                () -> server.logLines().stream().anyMatch(l -> l.contains("intake listening"))))
+                        .isTrue();
+                assertThat(server.getPublic("/api/v1/health/ready").statusCode())
+                        .as("still warming up")
+                        .isEqualTo(503);
+
+                server.terminate();
+
+                assertThat(server.waitFor(Duration.ofSeconds(60))).isEqualTo(0);
+                assertThat(server.logLines())
+                        .anyMatch(l -> l.contains("warm-up stopped") && l.contains("the server is stopping"))
+                        .noneMatch(l -> l.contains(" ERROR ") || l.contains("still in use at close"));
+            }
+            try (ServerProcess server =
+                    ServerProcess.start("sigterm-h2-warmup-restarted", ServerProcess.env(db.url()))) {
+                assertThat(server.committedUsers()).isZero();
+                assertThat(server.logLines()).noneMatch(l -> l.contains("unclean stop"));
+            }
+        }
+    }
+
+    /**
      * SIGTERM to the real server on embedded H2 after a commit was answered: the process exits 0, the restarted server
      * finds the commit whole, and does not check the database, whose stop was marked clean (decision 14).
      */

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.dhatim.fastexcel.Workbook;
@@ -62,6 +63,8 @@ public final class Warmup {
 
     private final UploadModule uploads;
     private volatile boolean done;
+    private volatile boolean stopping;
+    private volatile Thread thread;
 
     private Warmup(UploadModule uploads, boolean done) {
         this.uploads = uploads;
@@ -86,14 +89,39 @@ public final class Warmup {
     /** Starts the warm-up on a daemon thread; {@code port} is the port the server listens on. */
     // A hint only: the first requests, if any arrive before ready, should win the cores over the warm-up.
     @SuppressWarnings("ThreadPriorityCheck")
-    public void start(int port) {
-        if (done) {
+    public synchronized void start(int port) {
+        if (done || stopping) {
             return;
         }
         Thread t = new Thread(() -> run(port), "intake-warmup");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
+        thread = t;
         t.start();
+    }
+
+    /**
+     * Asks the warm-up to stop after the round it is in (whose rehearsed commits end in a rollback), and waits at most
+     * {@code timeout} for it to end: the server stops it before it stops its stages and closes the database, so that no
+     * rehearsal is cut short by a closing pool.
+     *
+     * @return whether the warm-up has ended (or never ran)
+     */
+    public boolean stop(Duration timeout) {
+        Thread t;
+        synchronized (this) {
+            stopping = true;
+            t = thread;
+        }
+        if (t == null) {
+            return true;
+        }
+        try {
+            t.join(Math.max(1, timeout.toMillis()));
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        return !t.isAlive();
     }
 
     private void run(int port) {
@@ -102,6 +130,14 @@ public final class Warmup {
             byte[] xlsx = workbook(ROWS);
             long records = 0;
             for (int i = 0; i < ROUNDS; i++) {
+                if (stopping) {
+                    LOG.info(
+                            "warm-up stopped after {} ms and {} of {} rounds: the server is stopping",
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+                            i,
+                            ROUNDS);
+                    return;
+                }
                 records += uploads.rehearse(xlsx, REHEARSALS);
             }
             http(port);
