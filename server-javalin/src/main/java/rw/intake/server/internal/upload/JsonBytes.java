@@ -59,6 +59,11 @@ final class JsonBytes {
         return Arrays.copyOf(bytes, size);
     }
 
+    /** The bytes written so far, in place: valid until this buffer is written again. */
+    PageJson page() {
+        return new PageJson(bytes, size);
+    }
+
     /** Appends bytes that are already JSON. */
     void raw(byte[] b) {
         raw(b, 0, b.length);

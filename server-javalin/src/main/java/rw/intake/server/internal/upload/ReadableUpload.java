@@ -14,11 +14,12 @@ interface ReadableUpload {
     UploadSummary summary();
 
     /**
-     * A page of records under a filter as the records route's JSON; {@code page} from 1.
+     * A page of records under a filter as the records route's JSON, valid until this thread writes its next page
+     * ({@link PageJson}); {@code page} from 1.
      *
      * @throws rw.intake.server.internal.http.ApiException 409 while validating or failed
      */
-    byte[] pageJson(RecordFilter filter, int page, int size);
+    PageJson pageJson(RecordFilter filter, int page, int size);
 
     /**
      * The same page as records (the legacy routes' shape is made of them).

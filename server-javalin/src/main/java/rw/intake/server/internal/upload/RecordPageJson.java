@@ -14,7 +14,7 @@ import rw.intake.storage.Page;
  * {@link Views.RecordView}s (same properties in the same order, {@code relatedRow} only when set, normalized nulls
  * written), but each record is copied from its packed bytes ({@link StagedRecords#writeJson}) without rebuilding it,
  * and without view objects, reflection or a JSON generator. The page is put together in a buffer that each thread
- * keeps for its next page, so a page allocates only the array it returns. {@link #writeGenerated} writes the same
+ * keeps for its next page, and is written out from there ({@link PageJson}). {@link #writeGenerated} writes the same
  * bytes through Jackson's generator, for the comparison that keeps {@link JsonBytes} ({@code RecordPageJsonBench}).
  */
 final class RecordPageJson {
@@ -38,7 +38,7 @@ final class RecordPageJson {
     /**
      * The page {@code {"items","page","size","totalItems","totalPages"}} of the records at {@code indexes}.
      */
-    static byte[] write(StagedRecords records, int[] indexes, int page, int size, long totalItems) {
+    static PageJson write(StagedRecords records, int[] indexes, int page, int size, long totalItems) {
         return write(records, null, indexes, page, size, totalItems);
     }
 
@@ -46,12 +46,12 @@ final class RecordPageJson {
      * As {@link #write}, of records kept in several stores: item {@code i} is record {@code indexes[i]} of {@code
      * sources[i]} (the chunks of an upload that a shared store read).
      */
-    static byte[] write(StagedRecords[] sources, int[] indexes, int page, int size, long totalItems) {
+    static PageJson write(StagedRecords[] sources, int[] indexes, int page, int size, long totalItems) {
         return write(null, sources, indexes, page, size, totalItems);
     }
 
     /** Item {@code i} is record {@code indexes[i]} of {@code records}, or of {@code sources[i]} if it is null. */
-    private static byte[] write(
+    private static PageJson write(
             StagedRecords records, StagedRecords[] sources, int[] indexes, int page, int size, long totalItems) {
         JsonBytes out = BUFFER.get();
         out.clear();
@@ -66,7 +66,7 @@ final class RecordPageJson {
     }
 
     /** Closes the items and writes the page's counts. */
-    private static byte[] end(JsonBytes out, int page, int size, long totalItems) {
+    private static PageJson end(JsonBytes out, int page, int size, long totalItems) {
         out.raw(PAGE);
         out.number(page);
         out.raw(SIZE);
@@ -76,9 +76,9 @@ final class RecordPageJson {
         out.raw(TOTAL_PAGES);
         out.number(new Page<>(List.of(), page, size, totalItems).totalPages());
         out.raw('}');
-        byte[] json = out.toByteArray();
+        PageJson json = out.page();
         if (out.capacity() > KEPT_BYTES) {
-            BUFFER.remove();
+            BUFFER.remove(); // the page still holds it until it is written out
         }
         return json;
     }

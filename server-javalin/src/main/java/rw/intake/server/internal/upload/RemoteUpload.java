@@ -63,7 +63,7 @@ final class RemoteUpload implements ReadableUpload {
     }
 
     @Override
-    public byte[] pageJson(RecordFilter filter, int page, int size) {
+    public PageJson pageJson(RecordFilter filter, int page, int size) {
         Located at = locate(filter, page, size);
         if (at == null) {
             return whole.get().pageJson(filter, page, size);

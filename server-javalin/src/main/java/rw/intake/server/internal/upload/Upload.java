@@ -426,7 +426,7 @@ final class Upload implements ReadableUpload {
 
     /** As {@link #page}, as the JSON of the records route, written from the packed records. */
     @Override
-    public byte[] pageJson(RecordFilter filter, int page, int size) {
+    public PageJson pageJson(RecordFilter filter, int page, int size) {
         requireReadable();
         lock.readLock().lock();
         try {
@@ -436,7 +436,7 @@ final class Upload implements ReadableUpload {
         }
     }
 
-    private static byte[] pageJson(Staged s, RecordFilter filter, int page, int size) {
+    private static PageJson pageJson(Staged s, RecordFilter filter, int page, int size) {
         StagedRecords r = s.records();
         RecordIndex ix = s.index();
         int total = ix.count(filter);

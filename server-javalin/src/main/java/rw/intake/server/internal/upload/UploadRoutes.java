@@ -76,13 +76,13 @@ final class UploadRoutes {
                 RecordFilter.parse(ctx.queryParam("status"), ctx.queryParam("field"), ctx.queryParam("code"));
         int page = RequestParams.page(ctx);
         int size = RequestParams.size(ctx);
-        byte[] json = service.recordsJson(caller, ctx.pathParam("id"), filter, page, size);
+        PageJson json = service.recordsJson(caller, ctx.pathParam("id"), filter, page, size);
         ctx.contentType(ContentType.APPLICATION_JSON);
         if (ctx.header(Header.ACCEPT_ENCODING) == null) {
             // never compressed then: the length lets Jetty send the page in one write, not chunked
-            ctx.res().setContentLength(json.length);
+            ctx.res().setContentLength(json.length());
         }
-        ctx.outputStream().write(json);
+        json.writeTo(ctx.outputStream());
     }
 
     /** {@code PATCH .../records/{row}}: any of the five values and {@code excluded}; answers the record and the changed rows. */

@@ -216,8 +216,11 @@ public final class UploadService {
         return view(caller, id).page(filter, page, size);
     }
 
-    /** As {@link #records}, as the JSON document of the records route (written without rebuilding the records). */
-    public byte[] recordsJson(Principal caller, String id, RecordFilter filter, int page, int size) {
+    /**
+     * As {@link #records}, as the JSON document of the records route (written without rebuilding the records), valid
+     * until this thread writes its next page ({@link PageJson}).
+     */
+    public PageJson recordsJson(Principal caller, String id, RecordFilter filter, int page, int size) {
         return view(caller, id).pageJson(filter, page, size);
     }
 

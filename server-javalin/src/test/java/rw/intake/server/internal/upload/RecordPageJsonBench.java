@@ -92,7 +92,7 @@ public class RecordPageJsonBench {
 
     @Benchmark
     public byte[] pageJsonBytes() {
-        return RecordPageJson.write(staged, nextPage(), next + 1, SIZE, ROWS);
+        return RecordPageJson.write(staged, nextPage(), next + 1, SIZE, ROWS).toByteArray();
     }
 
     @Benchmark

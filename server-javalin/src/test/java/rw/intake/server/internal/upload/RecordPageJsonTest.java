@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +26,16 @@ final class RecordPageJsonTest {
 
     /** The page as {@link RecordPageJson#write} writes it, checked to be the bytes Jackson's generator writes too. */
     private static String written(StagedRecords records, int[] indexes, int page, int size, long totalItems) {
-        byte[] bytes = RecordPageJson.write(records, indexes, page, size, totalItems);
+        PageJson json = RecordPageJson.write(records, indexes, page, size, totalItems);
+        byte[] bytes = json.toByteArray();
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        try {
+            json.writeTo(written);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        assertThat(written.toByteArray()).as("written out from its buffer").isEqualTo(bytes);
+        assertThat(json.length()).isEqualTo(bytes.length);
         assertThat(RecordPageJson.writeGenerated(records, indexes, page, size, totalItems))
                 .isEqualTo(bytes);
         return new String(bytes, StandardCharsets.UTF_8);
