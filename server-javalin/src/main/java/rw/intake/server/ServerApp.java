@@ -118,6 +118,9 @@ public final class ServerApp {
             cfg.routes.before(RequestIds::assign);
             cfg.routes.before(SecurityHeaders::apply);
             cfg.routes.before(access::handle);
+            // Javalin tries a method's routes in the order they were added, each by a regular expression: the routes
+            // of uploads, the pages among them, come first (no other route matches their paths).
+            uploads.routes(cfg.routes);
             page.register(cfg);
             cfg.routes.get("/metrics", metrics::scrape);
             cfg.routes.get("/api/v1", ServerApp::health);
@@ -127,7 +130,6 @@ public final class ServerApp {
             cfg.routes.post("/api/v1/token/refresh", auth::refresh);
             cfg.routes.get("/api/v1/openapi.json", docs::openApi);
             cfg.routes.get("/api/v1/docs", docs::page);
-            uploads.routes(cfg.routes);
             new LegacyRoutes(uploads.service(), uploads.maxBytes()).register(cfg.routes);
             new AccountRoutes(storage.accounts()).register(cfg.routes);
 

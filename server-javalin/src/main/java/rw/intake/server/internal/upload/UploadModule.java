@@ -153,11 +153,12 @@ public final class UploadModule implements AutoCloseable {
     /** Registers every route of this module. */
     public void routes(RoutesConfig routes) {
         UploadRoutes r = new UploadRoutes(service, maxBytes);
+        // the pages first: Javalin tries a method's routes in the order they were added
+        routes.get(UploadRoutes.BASE + "/{id}/records", r::records);
         routes.post(UploadRoutes.BASE, r::create);
         routes.get(UploadRoutes.BASE, r::list);
         routes.get(UploadRoutes.BASE + "/{id}", r::summary);
         routes.delete(UploadRoutes.BASE + "/{id}", r::delete);
-        routes.get(UploadRoutes.BASE + "/{id}/records", r::records);
         routes.post(UploadRoutes.BASE + "/{id}/records/exclude", r::exclude);
         routes.get(UploadRoutes.BASE + "/{id}/records/{row}", r::record);
         routes.patch(UploadRoutes.BASE + "/{id}/records/{row}", r::edit);
