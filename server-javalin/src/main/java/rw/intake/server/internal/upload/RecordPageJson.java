@@ -56,11 +56,12 @@ final class RecordPageJson {
         JsonBytes out = BUFFER.get();
         out.clear();
         out.raw(ITEMS);
+        StagedRecords.Reader in = new StagedRecords.Reader(null, 0);
         for (int i = 0; i < indexes.length; i++) {
             if (i > 0) {
                 out.raw(',');
             }
-            (records == null ? sources[i] : records).writeJson(indexes[i], out);
+            (records == null ? sources[i] : records).writeJson(indexes[i], out, in);
         }
         return end(out, page, size, totalItems);
     }
