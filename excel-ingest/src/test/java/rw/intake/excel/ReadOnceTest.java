@@ -3,11 +3,17 @@ package rw.intake.excel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
+import org.dhatim.fastexcel.Workbook;
+import org.dhatim.fastexcel.Worksheet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -80,8 +86,8 @@ final class ReadOnceTest {
                     .hasMessageContaining("unpacks to more than");
         }
         assertThat(inflatingThreads()).isEmpty();
-        // the pass, which inflates it, refuses it before reading
-        assertThatThrownBy(() -> FastexcelSheet.open(lying, null, limits))
+        // the pass, made over every part when none is read once, refuses it before reading
+        assertThatThrownBy(() -> FastexcelSheet.open(lying, null, limits, Long.MAX_VALUE))
                 .hasFieldOrPropertyWithValue("code", IngestException.TOO_LARGE);
     }
 
@@ -212,6 +218,63 @@ final class ReadOnceTest {
             assertThat(sheet.records().count()).isEqualTo(120_000);
             assertThat(sheet.rowsRead()).isEqualTo(120_000);
         }
+    }
+
+    /**
+     * From 1 MiB, a sheet that declares its range of rows (as spreadsheet programs and the generator write it) is read
+     * once, its upload sized by that range; below 4 MiB, one that does not (a streaming writer's dimension {@code A1})
+     * has its rows counted by the pass before the 202, as its size is all that would tell them.
+     */
+    @Test
+    void midSizeSheet_readOnceWhenItDeclaresItsRows_countedByThePassWhenNot() {
+        String part = "xl/worksheets/sheet1.xml";
+        byte[] declared = SampleWorkbooks.xlsxBytes(SampleSpec.of(60_000, 7));
+        byte[] undeclared = streamed(60_000);
+        for (byte[] bytes : List.of(declared, undeclared)) {
+            assertThat(compressedSize(bytes, part))
+                    .isBetween(PackageCheck.READ_ONCE_FROM, PackageCheck.UNDECLARED_READ_ONCE_FROM);
+        }
+
+        assertThat(PackageCheck.inspect(declared, LIMITS).readOnce().entries()).containsExactly(part);
+        try (SheetRecords sheet = SheetReader.defaults().open(declared)) {
+            assertThat(sheet.maxDataRows()).isEqualTo(-1);
+            assertThat(sheet.expectedDataRows()).as("by the sheet's dimension").isEqualTo(60_000);
+            assertThat(sheet.records().count()).isEqualTo(60_000);
+        }
+
+        PackageCheck.Result checked = PackageCheck.inspect(undeclared, LIMITS);
+        assertThat(checked.readOnce().entries()).isEmpty();
+        assertThat(checked.mostRows()).isEqualTo(60_001);
+        try (SheetRecords sheet = SheetReader.defaults().open(undeclared)) {
+            assertThat(sheet.maxDataRows()).isEqualTo(60_000);
+            assertThat(sheet.expectedDataRows()).isEqualTo(60_000);
+            assertThat(sheet.records().count()).isEqualTo(60_000);
+        }
+    }
+
+    /** A header and {@code rows} people, written by fastexcel's streaming writer (its dimension is {@code A1}). */
+    private static byte[] streamed(int rows) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            Workbook wb = new Workbook(out, "ReadOnceTest", "1.0");
+            Worksheet ws = wb.newWorksheet("People");
+            String[] header = {"names", "nid", "phone_number", "gender", "email"};
+            for (int c = 0; c < header.length; c++) {
+                ws.value(0, c, header[c]);
+            }
+            for (int r = 1; r <= rows; r++) {
+                ws.value(r, 0, "Person Number");
+                ws.value(r, 1, String.format(Locale.ROOT, "11990800%08d", r));
+                ws.value(r, 2, String.format(Locale.ROOT, "0788%06d", r));
+                ws.value(r, 3, "M");
+                ws.value(r, 4, "person" + r + "@example.com");
+            }
+            wb.finish();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertThat(new String(out.toByteArray(), StandardCharsets.ISO_8859_1)).doesNotContain("A1:E");
+        return out.toByteArray();
     }
 
     private static List<Thread> inflatingThreads() {

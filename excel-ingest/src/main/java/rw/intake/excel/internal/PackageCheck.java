@@ -7,6 +7,8 @@ import java.util.Enumeration;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
@@ -23,9 +25,11 @@ import rw.intake.excel.ReadLimits;
  * part but the shared strings, so that the rows a sheet holds are known before it is read, and it scans for cell
  * references that would make fastexcel allocate without bound, both in one pass over the bytes ({@link PartScan}).
  *
- * <p>A large part of plain proportions (at least {@link #READ_ONCE_FROM} compressed bytes, by its directory entry at
- * most {@link #READ_ONCE_RATIO} times that inflated, and its first {@link #PROBE} bytes inflated from at least a
- * {@link #READ_ONCE_RATIO}th as many) is not inflated by the pass: it is left to be read once, by the
+ * <p>A large part of plain proportions (by its directory entry at most {@link #READ_ONCE_RATIO} times its compressed
+ * size inflated, and its first {@link #PROBE} bytes inflated from at least a {@link #READ_ONCE_RATIO}th as many) is
+ * not inflated by the pass when it is at least {@link #READ_ONCE_FROM} compressed bytes and its start declares the
+ * sheet's range of rows ({@code <dimension ref="A1:E50001"/>}, which then sizes the upload's reservation), or at
+ * least {@link #UNDECLARED_READ_ONCE_FROM} without one: it is left to be read once, by the
  * plain reader, which counts what it inflates against what is left of the inflate limit ({@link Result#readOnce}) and
  * refuses a sheet past the row limit as it reads. Its rows are then not known before reading ({@link
  * Result#mostRows} is -1). Before fastexcel-reader reads any row of such a workbook (a sheet the plain reader does not
@@ -48,15 +52,31 @@ public final class PackageCheck {
     /** Compressed bytes from which an entry is inflated on a thread of its own ({@link PrefetchStream}), here and
      * when a reader reads it ({@link WorkbookParts}). */
     static final long PREFETCH_FROM = 1024 * 1024;
-    /** Compressed bytes from which a part of plain proportions is read once, by the reader, not by the pass. */
-    public static final long READ_ONCE_FROM = 4L * 1024 * 1024;
+    /**
+     * Compressed bytes from which a part of plain proportions whose start declares its range of rows is read once, by
+     * the reader, not by the pass.
+     */
+    public static final long READ_ONCE_FROM = 1024 * 1024;
+    /**
+     * The same for a part whose start declares no range of rows (shared strings; a sheet of a streaming writer, whose
+     * dimension is {@code A1}): as the pass counts its rows, what the upload reserves is known only from its size.
+     */
+    public static final long UNDECLARED_READ_ONCE_FROM = 4 * READ_ONCE_FROM;
+    /** {@link #UNDECLARED_READ_ONCE_FROM} in times {@link #READ_ONCE_FROM} (also for a threshold a test sets). */
+    private static final long UNDECLARED_FACTOR = UNDECLARED_READ_ONCE_FROM / READ_ONCE_FROM;
+    /** The start of a part searched for its dimension, in inflated bytes. */
+    private static final int DIMENSION_WITHIN = 64 * 1024;
+    /** A sheet's declared range of rows, in the first bytes of its part: its last row. */
+    private static final Pattern DIMENSION = Pattern.compile(
+            "<(?:[A-Za-z_][\\w.-]*:)?dimension\\s+ref\\s*=\\s*[\"'][A-Z]{1,3}[0-9]+:[A-Z]{1,3}([0-9]{1,7})[\"']");
+
     /**
      * The most a part read once may inflate to, in times its compressed size, by its directory entry: sheets compress
      * 5 to 15 times, a zip bomb hundreds of times.
      */
     public static final long READ_ONCE_RATIO = 64;
     /** The bytes of a part's start inflated to see whether it packs as a sheet or as a zip bomb. */
-    static final int PROBE = 4 * 1024 * 1024;
+    static final int PROBE = 1024 * 1024;
 
     private PackageCheck() {}
 
@@ -107,7 +127,8 @@ public final class PackageCheck {
 
     /**
      * As {@link #inspect(byte[], ReadLimits)}, leaving to the reader the parts of plain proportions of at least
-     * {@code readOnceFrom} compressed bytes (tests; {@link #READ_ONCE_FROM} otherwise).
+     * {@code readOnceFrom} compressed bytes that declare their range of rows, and of four times that without (tests;
+     * {@link #READ_ONCE_FROM} otherwise).
      */
     public static Result inspect(byte[] bytes, ReadLimits limits, long readOnceFrom) {
         checkSize(bytes, limits);
@@ -192,7 +213,7 @@ public final class PackageCheck {
                 boolean isTypes = "[content_types].xml".equals(name);
                 contentTypes |= isTypes;
                 workbookPart |= "xl/workbook.xml".equals(name);
-                if (!isTypes && readOnce(entry, readOnceFrom) && packsLikeASheet(zip, entry)) {
+                if (!isTypes && readOnce(entry, readOnceFrom) && packsLikeASheet(zip, entry, readOnceFrom)) {
                     readOnce.add(entry.getName());
                     continue;
                 }
@@ -242,18 +263,40 @@ public final class PackageCheck {
     /**
      * Whether the start of the entry inflates as a sheet does, not as a zip bomb: its first {@link #PROBE} bytes (or
      * all of it) from at least 1/{@link #READ_ONCE_RATIO} as many compressed bytes. The directory's sizes can lie;
-     * this is what the data does. A bomb is then inflated by the pass, and refused before the 202.
+     * this is what the data does. A bomb is then inflated by the pass, and refused before the 202. A part of less
+     * than {@link #UNDECLARED_FACTOR} times {@code readOnceFrom} must also declare its range of rows
+     * ({@link #declaresRows}).
      */
-    private static boolean packsLikeASheet(ZipFile zip, ZipArchiveEntry entry) throws IOException {
+    private static boolean packsLikeASheet(ZipFile zip, ZipArchiveEntry entry, long readOnceFrom) throws IOException {
+        long undeclaredFrom =
+                readOnceFrom >= Long.MAX_VALUE / UNDECLARED_FACTOR ? Long.MAX_VALUE : UNDECLARED_FACTOR * readOnceFrom;
+        boolean large = entry.getCompressedSize() >= undeclaredFrom;
         try (InflatingStream in = new InflatingStream(zip.getRawInputStream(entry))) {
             byte[] output = new byte[BUFFER];
-            long out = 0;
+            int start = 0;
             int n;
+            while (start < DIMENSION_WITHIN && (n = in.read(output, start, DIMENSION_WITHIN - start)) > 0) {
+                start += n;
+            }
+            if (!large && !declaresRows(output, start)) {
+                return false;
+            }
+            long out = start;
             while (out < PROBE && (n = in.read(output)) > 0) {
                 out += n;
             }
             return out <= Math.max(1, in.compressedRead()) * READ_ONCE_RATIO;
         }
+    }
+
+    /**
+     * Whether the first {@code length} bytes of a part declare a sheet's range of rows: a {@code dimension} whose
+     * reference is a range ending past the first row, as spreadsheet programs write it. A streaming writer that cannot
+     * know the range when it starts the part writes {@code A1}.
+     */
+    static boolean declaresRows(byte[] start, int length) {
+        Matcher m = DIMENSION.matcher(new String(start, 0, length, StandardCharsets.ISO_8859_1));
+        return m.find() && Integer.parseInt(m.group(1)) > 1;
     }
 
     /** Inflates one entry through the counter, scanning it unless it holds the shared strings. */
