@@ -37,6 +37,8 @@ public final class BatchValidator {
     private final FirstRowIndex phones;
     private final FirstRowIndex emails;
     private int lastRow;
+    /** The validator's look-up for this batch's pass ({@link RegisteredNids#forOnePass}), from its first look-up. */
+    private RegisteredNids pass;
 
     BatchValidator(RecordValidator validator, int expectedRecords) {
         this.validator = validator;
@@ -188,12 +190,15 @@ public final class BatchValidator {
     }
 
     private Set<String> lookUp(List<String> nids) {
+        if (pass == null) {
+            pass = validator.registeredNids().forOnePass();
+        }
         Set<String> registered = new HashSet<>();
         for (int from = 0; from < nids.size(); from += RecordValidator.REGISTERED_LOOKUP_BATCH) {
             List<String> slice =
                     nids.subList(from, Math.min(nids.size(), from + RecordValidator.REGISTERED_LOOKUP_BATCH));
             registered.addAll(Objects.requireNonNull(
-                    validator.registeredNids().registeredAmong(slice), "RegisteredNids.registeredAmong returned null"));
+                    pass.registeredAmong(slice), "RegisteredNids.registeredAmong returned null"));
         }
         return registered;
     }

@@ -210,6 +210,41 @@ final class BatchValidatorTest {
                         "nid.format phone.duplicate email.duplicate");
     }
 
+    /** A batch is one pass over a list: every chunk of it is asked about through the look-up of one pass. */
+    @Test
+    void markRegistered_everyChunkThroughOnePassOfTheLookUp() {
+        List<String> asked = new ArrayList<>();
+        RegisteredNids store = new RegisteredNids() {
+            @Override
+            public Set<String> registeredAmong(Collection<String> nids) {
+                asked.add("store");
+                return Set.of();
+            }
+
+            @Override
+            public RegisteredNids forOnePass() {
+                asked.add("pass");
+                return nids -> {
+                    asked.add("pass " + nids.size());
+                    return Set.copyOf(nids);
+                };
+            }
+        };
+        RecordValidator v = RecordValidator.builder()
+                .clock(Records.CLOCK_2026)
+                .registeredNids(store)
+                .build();
+        BatchValidator batch = v.newBatch();
+        BatchValidator other = v.newBatch();
+
+        List<ValidatedRecord> first = batch.markRegistered(List.of(batch.next(Records.valid(2))));
+        batch.markRegistered(List.of(batch.next(Records.with(3, Field.NID, "1199480035534602"))));
+        other.markRegistered(List.of(other.next(Records.valid(2))));
+
+        assertThat(asked).containsExactly("pass", "pass 1", "pass 1", "pass", "pass 1");
+        assertThat(first).extracting(Records::codes).containsExactly("nid.already_registered");
+    }
+
     @Test
     void markRegistered_largeChunkIsAskedAboutAtMostABatchAtATime() {
         List<Integer> sizes = new ArrayList<>();

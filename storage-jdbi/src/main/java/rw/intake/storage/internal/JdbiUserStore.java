@@ -10,6 +10,7 @@ import rw.intake.storage.CommittedUser;
 import rw.intake.storage.Page;
 import rw.intake.storage.UserQuery;
 import rw.intake.storage.UserStore;
+import rw.intake.validation.RegisteredNids;
 import rw.intake.validation.ValidatedRecord;
 
 /**
@@ -67,6 +68,11 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
     @Override
     public Set<String> registeredAmong(Collection<String> nids) {
         return lookup.registeredAmong(nids);
+    }
+
+    @Override
+    public RegisteredNids forOnePass() {
+        return lookup.forOnePass();
     }
 
     @Override

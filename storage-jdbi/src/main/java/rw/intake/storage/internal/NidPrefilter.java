@@ -97,6 +97,11 @@ final class NidPrefilter implements AutoCloseable {
         }
     }
 
+    /** The filter as this process's commits and the last catch-up left it, or null while it is not loaded yet. */
+    Snapshot current() {
+        return state;
+    }
+
     /** Whether the first load is done. */
     boolean ready() {
         return state != null;

@@ -13,9 +13,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import rw.intake.storage.StorageException;
+import rw.intake.validation.RegisteredNids;
 import rw.intake.validation.ValidatedRecord;
 
 /**
@@ -62,12 +64,40 @@ final class RegisteredNidLookup {
         if (nids.isEmpty()) {
             return Set.of();
         }
+        return asking(h -> {
+            NidPrefilter.Snapshot filter = prefilter.caughtUp(h, null);
+            Collection<String> ask = filter == null ? nids : filter.candidates(nids);
+            return ask.isEmpty() ? Set.<String>of() : registeredAmong(h, ask);
+        });
+    }
+
+    /**
+     * {@link RegisteredNids#forOnePass}: the filter caught up with other writers at the first call that finds it loaded,
+     * then as this process's commits keep it; the database is asked only about the NIDs it lets through (a call whose
+     * NIDs it all rules out takes no connection).
+     */
+    RegisteredNids forOnePass() {
+        return new RegisteredNids() {
+            private volatile boolean caughtUp;
+
+            @Override
+            public Set<String> registeredAmong(Collection<String> nids) {
+                NidPrefilter.Snapshot current = caughtUp ? prefilter.current() : null;
+                if (current == null) {
+                    Set<String> found = RegisteredNidLookup.this.registeredAmong(nids);
+                    caughtUp = prefilter.ready();
+                    return found;
+                }
+                List<String> ask = current.candidates(nids);
+                return ask.isEmpty() ? Set.of() : asking(h -> RegisteredNidLookup.this.registeredAmong(h, ask));
+            }
+        };
+    }
+
+    /** The answer of {@code lookUp} on a handle of its own; a failure as a {@link StorageException}. */
+    private Set<String> asking(HandleCallback<Set<String>, SQLException> lookUp) {
         try {
-            return jdbi.withHandle(h -> {
-                NidPrefilter.Snapshot filter = prefilter.caughtUp(h, null);
-                Collection<String> ask = filter == null ? nids : filter.candidates(nids);
-                return ask.isEmpty() ? Set.<String>of() : registeredAmong(h, ask);
-            });
+            return jdbi.withHandle(lookUp);
         } catch (JdbiException | SQLException e) {
             throw new StorageException("look-up of registered NIDs failed: " + e.getMessage(), e);
         }

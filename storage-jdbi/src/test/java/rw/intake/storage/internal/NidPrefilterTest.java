@@ -21,6 +21,7 @@ import rw.intake.storage.Storage;
 import rw.intake.storage.TestDatabase;
 import rw.intake.storage.UserQuery;
 import rw.intake.storage.UserStore;
+import rw.intake.validation.RegisteredNids;
 import rw.intake.validation.ValidatedRecord;
 
 /** The registered-NID filter in front of the look-ups: loaded, caught up with other writers, never a wrong answer. */
@@ -45,6 +46,32 @@ final class NidPrefilterTest {
                 assertThat(theirs.registeredAmong(nids(3990, 1000))).isEqualTo(Set.copyOf(nids(4000, 50)));
                 assertThat(((JdbiUserStore) mine).prefilter().ready()).isTrue();
             }
+        }
+    }
+
+    /**
+     * One pass (an upload's validation) catches up with other writers at its first call; its later calls see this
+     * process's commits, and the database still confirms every NID the filter lets through.
+     */
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void forOnePass_caughtUpAtItsFirstCall_ownCommitsSeen_databaseConfirms(DatabaseKind kind) throws Exception {
+        try (TestDatabase db = TestDatabase.fresh(kind);
+                Storage other = db.openAnother()) {
+            UserStore mine = loaded(other);
+            UserStore theirs = loaded(db.storage());
+            commit(theirs, "theirs-before", Records.validRange(0, 50));
+
+            RegisteredNids pass = mine.forOnePass();
+            assertThat(pass.registeredAmong(nids(0, 1000))).isEqualTo(Set.copyOf(nids(0, 50)));
+
+            commit(mine, "mine", Records.validRange(2000, 50));
+            assertThat(pass.registeredAmong(nids(1990, 1000))).isEqualTo(Set.copyOf(nids(2000, 50)));
+            db.execute("DELETE FROM users WHERE registered_nid = '" + Records.nid(3) + "'");
+            assertThat(pass.registeredAmong(nids(0, 10))).hasSize(9).doesNotContain(Records.nid(3));
+
+            commit(theirs, "theirs-after", Records.validRange(4000, 50));
+            assertThat(mine.forOnePass().registeredAmong(nids(3990, 1000))).isEqualTo(Set.copyOf(nids(4000, 50)));
         }
     }
 
