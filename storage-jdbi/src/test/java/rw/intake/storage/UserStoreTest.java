@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -406,6 +407,36 @@ final class UserStoreTest {
                             .filter(n -> n.compareTo(Records.nid(2500)) < 0)
                             .collect(Collectors.toSet()));
             assertThat(users.registeredAmong(List.of())).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void registeredAmong_answersTheNidsAsAskedWhateverTheirOrderAndForm(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> records = Records.validRange(0, 1200);
+            users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records);
+            List<String> asked = new ArrayList<>();
+            for (int i = 1500; i >= 900; i--) {
+                asked.add(Records.nid(i));
+            }
+            asked.add(Records.nid(1000));
+            String registered = Records.nid(1000);
+            asked.addAll(
+                    List.of("", "not a nid", registered + " ", registered.substring(1), "0" + registered.substring(1)));
+
+            Set<String> found = users.registeredAmong(asked);
+
+            Set<String> expected = new HashSet<>();
+            for (int i = 900; i < 1200; i++) {
+                expected.add(Records.nid(i));
+            }
+            assertThat(found).hasSize(300).containsExactlyInAnyOrderElementsOf(expected);
+            assertThat(found.contains(registered)).isTrue();
+            assertThat(found.contains(registered + " ")).isFalse();
+            assertThat(found.contains("0" + registered.substring(1))).isFalse();
+            assertThat(found.contains(Records.nid(1200))).isFalse();
         }
     }
 }

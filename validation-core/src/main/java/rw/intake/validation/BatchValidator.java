@@ -193,6 +193,10 @@ public final class BatchValidator {
         if (pass == null) {
             pass = validator.registeredNids().forOnePass();
         }
+        if (nids.size() <= RecordValidator.REGISTERED_LOOKUP_BATCH) {
+            // One look-up (a chunk of the upload): its answer as it is, not copied into a set of strings.
+            return Objects.requireNonNull(pass.registeredAmong(nids), "RegisteredNids.registeredAmong returned null");
+        }
         Set<String> registered = new HashSet<>();
         for (int from = 0; from < nids.size(); from += RecordValidator.REGISTERED_LOOKUP_BATCH) {
             List<String> slice =

@@ -5,12 +5,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
@@ -143,22 +147,11 @@ final class RegisteredNidLookup {
 
     /** Which of the NIDs are registered, asking the database about each of them on {@code h}. */
     private Set<String> registeredAmong(Handle h, Collection<String> nids) throws SQLException {
-        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(nids));
         if (dialect != Dialect.MARIADB) {
-            // Only a NID of 16 digits not starting with 0 can be in registered_nids (it is a valid one), and its number
-            // written out is the NID again.
-            Object[] numbers = distinct.stream()
-                    .mapToLong(NidBloom::number)
-                    .filter(n -> n >= 1_000_000_000_000_000L)
-                    .boxed()
-                    .toArray();
-            return numbers.length == 0
-                    ? new HashSet<>()
-                    : registeredNumbers(
-                            h.getConnection(),
-                            dialect == Dialect.H2 ? REGISTERED_NIDS_JOIN : REGISTERED_NIDS_ANY,
-                            numbers);
+            return registeredNumbers(
+                    h.getConnection(), dialect == Dialect.H2 ? REGISTERED_NIDS_JOIN : REGISTERED_NIDS_ANY, nids);
         }
+        List<String> distinct = new ArrayList<>(new LinkedHashSet<>(nids));
         Set<String> registered = new HashSet<>();
         for (int from = 0; from < distinct.size(); from += IN_LIST) {
             List<String> part = distinct.subList(from, Math.min(distinct.size(), from + IN_LIST));
@@ -167,20 +160,103 @@ final class RegisteredNidLookup {
         return registered;
     }
 
-    /** Which of the numbers (distinct) {@code registered_nids} holds (PostgreSQL and H2), written out, by {@code sql}. */
-    private static Set<String> registeredNumbers(Connection c, String sql, Object[] numbers) throws SQLException {
-        Set<String> registered = new HashSet<>();
-        Array array = c.createArrayOf("bigint", numbers);
+    /**
+     * Which of the NIDs {@code registered_nids} holds (PostgreSQL and H2), by {@code sql}: asked as their numbers,
+     * sorted and distinct (H2 then walks its key from left to right), answered as a {@link NumberSet}.
+     */
+    private static Set<String> registeredNumbers(Connection c, String sql, Collection<String> nids)
+            throws SQLException {
+        long[] asked = new long[nids.size()];
+        int count = 0;
+        for (String nid : nids) {
+            // Only a NID of 16 digits not starting with 0 can be in registered_nids (it is a valid one), and its
+            // number written out is the NID again.
+            long number = NidBloom.number(nid);
+            if (number >= NumberSet.SMALLEST) {
+                asked[count++] = number;
+            }
+        }
+        if (count == 0) {
+            return Set.of();
+        }
+        Arrays.sort(asked, 0, count);
+        int distinct = 0;
+        Object[] numbers = new Object[count];
+        for (int i = 0; i < count; i++) {
+            if (i == 0 || asked[i] != asked[i - 1]) {
+                numbers[distinct++] = asked[i];
+            }
+        }
+        long[] found = new long[Math.min(distinct, 64)];
+        int foundCount = 0;
+        Array array = c.createArrayOf("bigint", distinct == count ? numbers : Arrays.copyOf(numbers, distinct));
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, array);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    registered.add(Long.toString(rs.getLong(1)));
+                    if (foundCount == found.length) {
+                        found = Arrays.copyOf(found, Math.min(distinct, foundCount * 2));
+                    }
+                    found[foundCount++] = rs.getLong(1);
                 }
             }
         } finally {
             array.free();
         }
-        return registered;
+        Arrays.sort(found, 0, foundCount);
+        return new NumberSet(found, foundCount);
+    }
+
+    /**
+     * Registered NIDs held as their sorted numbers: a NID of 16 digits not starting with 0, whose number written out
+     * is the NID again. A look-up's answer, without a string or a hash entry for each NID found (a list sent again
+     * finds nearly all of them).
+     */
+    static final class NumberSet extends AbstractSet<String> {
+        /** The smallest number of 16 digits. */
+        static final long SMALLEST = 1_000_000_000_000_000L;
+
+        private final long[] numbers;
+        private final int size;
+
+        /** {@code numbers[0..size)}: sorted, distinct, each at least {@link #SMALLEST}. */
+        NumberSet(long[] numbers, int size) {
+            this.numbers = numbers;
+            this.size = size;
+        }
+
+        @Override
+        public boolean contains(Object o) {
+            if (!(o instanceof String nid)) {
+                return false;
+            }
+            long number = NidBloom.number(nid);
+            return number >= SMALLEST && Arrays.binarySearch(numbers, 0, size, number) >= 0;
+        }
+
+        @Override
+        public Iterator<String> iterator() {
+            return new Iterator<>() {
+                private int next;
+
+                @Override
+                public boolean hasNext() {
+                    return next < size;
+                }
+
+                @Override
+                public String next() {
+                    if (next == size) {
+                        throw new NoSuchElementException();
+                    }
+                    return Long.toString(numbers[next++]);
+                }
+            };
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
     }
 }
