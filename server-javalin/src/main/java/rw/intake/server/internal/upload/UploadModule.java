@@ -94,6 +94,7 @@ public final class UploadModule implements AutoCloseable {
     private final UserStore users;
     private final ExecutorService readers;
     private final ExecutorService checkers;
+    private final ExecutorService lookers;
     private final ExecutorService registrars;
     private final long maxBytes;
     private final long maxStagedRecords;
@@ -117,6 +118,7 @@ public final class UploadModule implements AutoCloseable {
         int threads = Math.max(1, config.validationThreads());
         this.readers = Executors.newFixedThreadPool(threads, threads("intake-read-"));
         this.checkers = Executors.newFixedThreadPool(threads, threads("intake-validate-"));
+        this.lookers = Executors.newFixedThreadPool(threads, threads("intake-lookup-"));
         this.registrars = Executors.newFixedThreadPool(threads, threads("intake-register-"));
         this.maxBytes = config.readLimits().maxBytes();
         this.maxStagedRecords = config.stagingMaxRecords();
@@ -124,13 +126,24 @@ public final class UploadModule implements AutoCloseable {
         this.validator = RecordValidator.builder().registeredNids(users).build();
         this.users = users;
         this.service = new UploadService(
-                reader, validator, users, staging, readers, checkers, registrars, Clock.systemUTC(), events, gate);
+                reader,
+                validator,
+                users,
+                staging,
+                readers,
+                checkers,
+                lookers,
+                registrars,
+                Clock.systemUTC(),
+                events,
+                gate);
     }
 
     /**
-     * The module with the system ticker. Starts {@code config.validationThreads()} reader threads and as many checker
-     * and registering threads: each upload being validated has its sheet parsed on one, its rules applied on another
-     * and its registered-NID look-ups and staging done on the third.
+     * The module with the system ticker. Starts {@code config.validationThreads()} reader threads and as many checker,
+     * look-up and staging threads: each upload being validated has its sheet parsed on one, its rules applied on
+     * another, its registered-NID look-ups made on the third (which waits for the database while the fourth stages the
+     * records looked up before) and its records staged on the fourth.
      */
     public static UploadModule create(Settings config, UserStore users) {
         return create(config, users, Ticker.systemTicker());
@@ -189,6 +202,7 @@ public final class UploadModule implements AutoCloseable {
                     own,
                     readers,
                     checkers,
+                    lookers,
                     registrars,
                     Clock.systemUTC(),
                     UploadEvents.NONE,
@@ -327,6 +341,7 @@ public final class UploadModule implements AutoCloseable {
     public void close() {
         readers.shutdownNow();
         checkers.shutdownNow();
+        lookers.shutdownNow();
         registrars.shutdownNow();
         staging.close();
     }

@@ -66,6 +66,7 @@ public final class UploadService {
     private final StagingStore staging;
     private final ExecutorService readers;
     private final ExecutorService checkers;
+    private final ExecutorService lookers;
     private final ExecutorService registrars;
     private final Clock clock;
     private final long maxRows;
@@ -79,6 +80,7 @@ public final class UploadService {
             StagingStore staging,
             ExecutorService readers,
             ExecutorService checkers,
+            ExecutorService lookers,
             ExecutorService registrars,
             Clock clock,
             UploadEvents events,
@@ -89,6 +91,7 @@ public final class UploadService {
         this.staging = staging;
         this.readers = readers;
         this.checkers = checkers;
+        this.lookers = lookers;
         this.registrars = registrars;
         this.clock = clock;
         this.maxRows = reader.limits().maxRows();
@@ -410,17 +413,18 @@ public final class UploadService {
     private record Chunk<T>(List<T> records, long rowsRead, long blankRows) {}
 
     /**
-     * Validates the sheet in three stages, each on a thread of its own pool, handing chunks on through short queues
-     * ({@link Pipeline}), so that parsing the XML, applying the rules and the database look-ups overlap: the reader
-     * ({@code readers}), the field and cross-row rules in row order ({@code checkers}), then the registered-NID
-     * look-ups and staging ({@code registrars}), which reports the outcome. A failure of any stage stops the others
-     * and fails the upload; releasing the upload (deleted, expired, evicted) cancels the stages, as does the
-     * executors' shutdown. The sheet is closed once no stage runs.
+     * Validates the sheet in four stages, each on a thread of its own pool, handing chunks on through short queues
+     * ({@link Pipeline}), so that parsing the XML, applying the rules, the database look-ups and staging overlap: the
+     * reader ({@code readers}), the field and cross-row rules in row order ({@code checkers}), the registered-NID
+     * look-ups ({@code lookers}), then staging ({@code registrars}), which reports the outcome. A failure of any stage
+     * stops the others and fails the upload; releasing the upload (deleted, expired, evicted) cancels the stages, as
+     * does the executors' shutdown. The sheet is closed once no stage runs.
      */
     private void validate(Upload upload, SheetRecords sheet) {
         Validation run = new Validation(upload, sheet);
         Pipeline stages = Pipeline.from(readers, run::read)
                 .then(checkers, QUEUED_CHUNKS, run::check)
+                .then(lookers, QUEUED_CHUNKS, run::lookUp)
                 .to(registrars, QUEUED_CHUNKS, run::register, run::finish);
         // the callbacks below report their own outcome (run.failed, stages.cancel): nothing waits on their futures
         var unusedClose = stages.done().whenComplete((ok, failure) -> {
@@ -494,13 +498,26 @@ public final class UploadService {
             out.put(new Chunk<>(done, c.rowsRead(), c.blankRows()));
         }
 
-        /** Registered NIDs by chunk, then the records are staged. */
+        /** Registered NIDs by chunk (waiting for the database while the chunks before are staged). */
+        void lookUp(Chunk<ValidatedRecord> c, Pipeline.Downstream<Chunk<ValidatedRecord>> out)
+                throws InterruptedException {
+            List<ValidatedRecord> marked;
+            try {
+                marked = c.records().isEmpty() ? c.records() : lookups.markRegistered(c.records());
+            } catch (RuntimeException | Error ex) {
+                faultRows.compareAndSet(-1, c.rowsRead());
+                throw ex;
+            }
+            out.put(new Chunk<>(marked, c.rowsRead(), c.blankRows()));
+        }
+
+        /** The records are staged. */
         void register(Chunk<ValidatedRecord> c) {
             rowsRead = c.rowsRead();
             blankRows = c.blankRows();
             try {
                 if (!c.records().isEmpty()) {
-                    upload.append(lookups.markRegistered(c.records()), c.rowsRead(), c.blankRows());
+                    upload.append(c.records(), c.rowsRead(), c.blankRows());
                 }
                 staging.adjust(upload, upload.recordCount() + Math.max(0, upload.maxDataRows - c.rowsRead()));
             } catch (RuntimeException | Error ex) {

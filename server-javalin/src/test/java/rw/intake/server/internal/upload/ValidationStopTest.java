@@ -10,12 +10,13 @@ import org.junit.jupiter.api.Test;
 import rw.intake.server.TestServer;
 
 /**
- * A validation stopped half way, by a delete or by the server's stop, ends its three stages at once: no thread of the
- * reader, checker or registering pools is left in the pipeline's code (seen by thread names and stacks).
+ * A validation stopped half way, by a delete or by the server's stop, ends its four stages at once: no thread of the
+ * reader, checker, look-up or staging pools is left in the pipeline's code (seen by thread names and stacks).
  */
 final class ValidationStopTest {
 
-    private static final List<String> STAGE_THREADS = List.of("intake-read-", "intake-validate-", "intake-register-");
+    private static final List<String> STAGE_THREADS =
+            List.of("intake-read-", "intake-validate-", "intake-lookup-", "intake-register-");
     private static final String PIPELINE = "rw.intake.server.internal.pipeline.";
     /** Enough rows that validation runs for a good while after the 202. */
     private static final byte[] LARGE = Workbooks.xlsx(Workbooks.people(0, 200_000));
