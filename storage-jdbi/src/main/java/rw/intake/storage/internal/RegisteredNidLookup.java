@@ -195,7 +195,7 @@ final class RegisteredNidLookup {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     if (foundCount == found.length) {
-                        found = Arrays.copyOf(found, Math.min(distinct, foundCount * 2));
+                        found = Arrays.copyOf(found, foundCount * 2);
                     }
                     found[foundCount++] = rs.getLong(1);
                 }
