@@ -195,16 +195,19 @@ public final class BatchValidator {
         }
         if (nids.size() <= RecordValidator.REGISTERED_LOOKUP_BATCH) {
             // One look-up (a chunk of the upload): its answer as it is, not copied into a set of strings.
-            return Objects.requireNonNull(pass.registeredAmong(nids), "RegisteredNids.registeredAmong returned null");
+            return registeredAmong(nids);
         }
         Set<String> registered = new HashSet<>();
         for (int from = 0; from < nids.size(); from += RecordValidator.REGISTERED_LOOKUP_BATCH) {
-            List<String> slice =
-                    nids.subList(from, Math.min(nids.size(), from + RecordValidator.REGISTERED_LOOKUP_BATCH));
-            registered.addAll(Objects.requireNonNull(
-                    pass.registeredAmong(slice), "RegisteredNids.registeredAmong returned null"));
+            registered.addAll(registeredAmong(
+                    nids.subList(from, Math.min(nids.size(), from + RecordValidator.REGISTERED_LOOKUP_BATCH))));
         }
         return registered;
+    }
+
+    /** One look-up of the pass. */
+    private Set<String> registeredAmong(List<String> nids) {
+        return Objects.requireNonNull(pass.registeredAmong(nids), "RegisteredNids.registeredAmong returned null");
     }
 
     /** Bytes retained by the duplicate index now (its arrays), for benchmarks and the staging budget. */
