@@ -10,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import rw.intake.excel.internal.FastexcelSheet;
+import rw.intake.excel.internal.PackageCheck;
 import rw.intake.sample.SampleSpec;
 import rw.intake.sample.SampleWorkbooks;
 import rw.intake.validation.RawRecord;
@@ -338,7 +339,57 @@ final class PlainReaderTest {
                         "<si><r><rPr><b/></rPr><t>Nga</t></r> <r><t>bo</t></r>"
                                 + "<rPh sb=\"0\" eb=\"1\"><t>ンガボ</t></rPh><phoneticPr fontId=\"1\"/></si>"
                                 + "<si><t xml:space=\"preserve\">  1199880012345678 </t></si><si><t>&amp;&#x41;</t></si>"),
-                Arguments.of("non-ASCII", "<si><t>Ümüt 😀</t></si><si><t>x</t></si><si><t>é\r\nè</t></si>"));
+                Arguments.of("non-ASCII", "<si><t>Ümüt 😀</t></si><si><t>x</t></si><si><t>é\r\nè</t></si>"),
+                // shapes near the one read in one pass (<si><t>text</t></si>), each read by the full reading
+                Arguments.of(
+                        "close to plain",
+                        "<si><t>a]b</t></si><si><t xml:space=\"preserve\">x</t ></si><si><t>tab\there</t></si>"),
+                Arguments.of(
+                        "close to plain, other attributes",
+                        "<si><t xml:space=\"default\">x</t></si><si ><t>y</t></si><si><t>a</t><t>b</t></si>"),
+                Arguments.of(
+                        "close to plain, a reference and an empty text",
+                        "<si><t>a&lt;b</t></si><si><t></t></si><si><t xml:space=\"preserve\"></t></si>"));
+    }
+
+    /** Shared strings over several buffers: items cut by a buffer's end, plain ones and others mixed. */
+    @Test
+    void sharedStringsAcrossBuffers_readAsFastexcelReadsThem() {
+        int rows = 12_000;
+        StringBuilder sst = new StringBuilder();
+        StringBuilder data = new StringBuilder(HEADER);
+        for (int i = 0; i < rows * 5; i++) {
+            String text = "Item " + i + " " + "x".repeat(i % 17);
+            sst.append(
+                    switch (i % 13) {
+                        case 3 -> "<si><t>" + text + " &amp; more</t></si>";
+                        case 7 -> "<si><t>" + text + " é</t></si>";
+                        case 11 -> "<si><r><t>" + text + "</t></r></si>";
+                        default ->
+                            i % 2 == 0
+                                    ? "<si><t xml:space=\"preserve\">" + text + "</t></si>"
+                                    : "<si><t>" + text + "</t></si>";
+                    });
+        }
+        for (int r = 0; r < rows; r++) {
+            data.append("<row r=\"").append(r + 2).append("\">");
+            for (int c = 0; c < 5; c++) {
+                data.append("<c r=\"").append((char) ('A' + c)).append(r + 2).append("\" t=\"s\"><v>");
+                data.append(r * 5 + c).append("</v></c>");
+            }
+            data.append("</row>");
+        }
+        assertThat(sst.length()).as("several buffers of shared strings").isGreaterThan(3 * PackageCheck.BUFFER);
+        byte[] workbook = Xlsx.workbook()
+                .sheet("Sheet1", data.toString())
+                .part(
+                        "xl/sharedStrings.xml",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sst xmlns=\"" + Xlsx.SHEET_NS + "\">" + sst
+                                + "</sst>")
+                .bytes();
+
+        assertThat(sameOutcome(workbook)).isTrue();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,6 +1,7 @@
 package rw.intake.excel.internal;
 
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.BitSet;
 import rw.intake.excel.internal.XmlBytes.Attr;
@@ -15,6 +16,9 @@ import rw.intake.excel.internal.XmlBytes.Decoded;
 final class SharedStringTable {
 
     private static final byte[] SI_END = {'<', '/', 's', 'i'};
+    private static final byte[] PLAIN_START = ascii("<si><t");
+    private static final byte[] PRESERVE = ascii(" xml:space=\"preserve\">");
+    private static final byte[] PLAIN_END = ascii("</t></si>");
 
     private final XmlBytes x;
     private final Attr a = new Attr();
@@ -105,6 +109,9 @@ final class SharedStringTable {
             drain();
             return;
         }
+        if (plainItem()) {
+            return;
+        }
         if (!(x.startsWith(x.pos, "<si") && x.nameEnd(x.pos + 1, x.lim) == x.pos + 3)) {
             throw XmlBytes.unsupported("an element other than si in the shared strings");
         }
@@ -121,6 +128,67 @@ final class SharedStringTable {
         count++;
         offsets[count] = text.length;
         x.pos = end;
+    }
+
+    /**
+     * Reads the item at {@link XmlBytes#pos} in one pass if it is written as spreadsheet programs write nearly all of
+     * them, {@code <si><t>text</t></si>} or {@code <si><t xml:space="preserve">text</t></si>}, its text printable
+     * ASCII with no reference, all of it in the buffer. Anything else (and an item cut by the buffer's end) is left to
+     * the full reading, which gives the same text: false, and nothing read.
+     */
+    private boolean plainItem() {
+        byte[] b = x.buf;
+        int lim = x.lim;
+        int i = at(b, x.pos, lim, PLAIN_START);
+        if (i < 0 || i >= lim) {
+            return false;
+        }
+        if (b[i] == '>') {
+            i++;
+        } else {
+            i = at(b, i, lim, PRESERVE);
+            if (i < 0) {
+                return false;
+            }
+        }
+        int from = i;
+        int c = 0;
+        while (i < lim && (c = b[i]) >= ' ' && c != '<' && c != '&' && c != ']') {
+            i++;
+        }
+        int end = c == '<' ? at(b, i, lim, PLAIN_END) : -1;
+        if (end < 0) {
+            return false;
+        }
+        if (count + 2 > offsets.length) {
+            offsets = Arrays.copyOf(offsets, offsets.length * 2);
+        }
+        int n = text.length;
+        byte[] o = n + (i - from) > text.bytes.length ? text.grow(n + (i - from)) : text.bytes;
+        System.arraycopy(b, from, o, n, i - from);
+        offsets[count] = n;
+        text.length = n + (i - from);
+        count++;
+        offsets[count] = text.length;
+        x.pos = end;
+        return true;
+    }
+
+    /** The index past {@code expected} if the bytes at {@code i} are those, before {@code lim}; else -1. */
+    private static int at(byte[] b, int i, int lim, byte[] expected) {
+        if (lim - i < expected.length) {
+            return -1;
+        }
+        for (int k = 0; k < expected.length; k++) {
+            if (b[i + k] != expected[k]) {
+                return -1;
+            }
+        }
+        return i + expected.length;
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     /**
