@@ -39,6 +39,7 @@ final class PlainSheetRows implements SheetRowSource {
     private static final int B = 4;
     private static final int E = 5;
     private static final int MAX_COLUMNS = 16_384;
+    private static final int KNOWN_COLUMNS = 64;
 
     private final XmlBytes x;
     private final SharedStringTable strings;
@@ -69,6 +70,11 @@ final class PlainSheetRows implements SheetRowSource {
 
     private int[] stampOf = new int[64];
     private int stamp;
+
+    /** The attributes that followed {@code r} in the last row. */
+    private final TagTail rowTail = new TagTail();
+    /** Per column (the first {@value #KNOWN_COLUMNS}): the attributes that followed {@code r} in its last cell. */
+    private final TagTail[] cellTails = new TagTail[KNOWN_COLUMNS];
 
     /** The columns whose texts rows make; null for all. */
     private int[] wanted;
@@ -257,6 +263,13 @@ final class PlainSheetRows implements SheetRowSource {
         scratch.reset();
         rowNum = -1;
         a.reset();
+        int tail = -1;
+        i = x.attribute(i, end, a, false);
+        if (i >= 0 && a.nameIs(b, "r")) {
+            rowNum = digits(b, a.value, a.valueEnd);
+            i = rowTail.skip(b, i, end, a);
+            tail = i;
+        }
         while (i >= 0) {
             i = x.attribute(i, end, a, false);
             if (i >= 0 && a.nameIs(b, "r")) {
@@ -264,6 +277,9 @@ final class PlainSheetRows implements SheetRowSource {
             }
         }
         i = -1 - i;
+        if (tail >= 0) {
+            rowTail.keep(b, tail, i, a.selfClosing, 0, 0);
+        }
         if (rowNum <= 0) {
             throw XmlBytes.unsupported("a row without its number");
         }
@@ -315,11 +331,23 @@ final class PlainSheetRows implements SheetRowSource {
         int k = N;
         int s = -1;
         a.reset();
-        while (i >= 0) {
-            i = x.attribute(i, end, a, false);
-            if (i < 0) {
-                break;
+        TagTail known = null;
+        int tail = -1;
+        i = x.attribute(i, end, a, false);
+        if (i >= 0 && a.nameIs(b, "r")) {
+            col = column(b, a.value, a.valueEnd);
+            known = col < cellTails.length ? cellTails[col] : null;
+            if (known != null) {
+                i = known.skip(b, i, end, a);
             }
+            if (i < 0) {
+                k = known.kind;
+                s = known.style;
+            } else if (col < cellTails.length) {
+                tail = i;
+            }
+        }
+        while (i >= 0) {
             int v = a.value;
             int ve = a.valueEnd;
             if (a.nameIs(b, "r")) {
@@ -329,10 +357,17 @@ final class PlainSheetRows implements SheetRowSource {
             } else if (a.nameIs(b, "s")) {
                 s = digits(b, v, ve);
             }
+            i = x.attribute(i, end, a, false);
         }
         i = -1 - i;
         if (col < 0) {
             throw XmlBytes.unsupported("a cell without its reference");
+        }
+        if (tail >= 0) {
+            if (known == null) {
+                known = cellTails[col] = new TagTail();
+            }
+            known.keep(b, tail, i, a.selfClosing, k, s);
         }
         int slot = slot(col);
         kind[slot] = k;
@@ -666,5 +701,47 @@ final class PlainSheetRows implements SheetRowSource {
     @Override
     public void close() {
         x.close();
+    }
+
+    /**
+     * The attributes of a start tag after its first one, {@code r}, as the last tag of its kind had them, byte for
+     * byte up to its {@code >}, and what they said. Spreadsheet programs write the same attributes on every row
+     * ({@code spans="1:5"}, {@code ht="15" customHeight="false" ...}) and on every cell of a column ({@code s="0"
+     * t="s"}): bytes equal to those already read, after the same first attribute, read the same, so they are
+     * compared, not read again.
+     */
+    private static final class TagTail {
+        private static final int MAX = 256;
+        private final byte[] bytes = new byte[MAX];
+        private int length = -1;
+        boolean selfClosing;
+        int kind;
+        int style;
+
+        /**
+         * Past the tag ({@code -1 - (the index past its '>')}, as {@link XmlBytes#attribute} answers) if the bytes at
+         * {@code i} are the kept ones, with {@link Attr#selfClosing} set; else {@code i}, nothing read.
+         */
+        int skip(byte[] b, int i, int end, Attr a) {
+            int n = length;
+            if (n <= 0 || end - i < n || !Arrays.equals(bytes, 0, n, b, i, i + n)) {
+                return i;
+            }
+            a.selfClosing = selfClosing;
+            return -1 - (i + n);
+        }
+
+        void keep(byte[] b, int tail, int tagEnd, boolean selfClosing, int kind, int style) {
+            int n = tagEnd - tail;
+            if (n > MAX) {
+                length = -1;
+                return;
+            }
+            System.arraycopy(b, tail, bytes, 0, n);
+            length = n;
+            this.selfClosing = selfClosing;
+            this.kind = kind;
+            this.style = style;
+        }
     }
 }
