@@ -9,12 +9,14 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 final class BatchValidatorTest {
 
@@ -137,18 +139,62 @@ final class BatchValidatorTest {
         assertThat(crossChecked).anyMatch(r -> r.has("nid.duplicate")).anyMatch(r -> r.has("email.duplicate"));
     }
 
+    @ParameterizedTest(name = "index sized for {0}")
+    @ValueSource(ints = {0, 3000})
+    void crossCheckAll_byChunks_equalsValidateAll(int expected) {
+        // each key repeats on rows of its own: every 7th NID, 5th phone and 11th email from rows before
+        List<RawRecord> raws = repeating(3000, repeat(7, 50), repeat(5, 31), repeat(11, 70));
+        BatchValidator batch = Records.VALIDATOR.newBatch(expected);
+
+        List<ValidatedRecord> crossChecked = new ArrayList<>();
+        for (int from = 0; from < raws.size(); from += 1024) {
+            List<ValidatedRecord> chunk = raws.subList(from, Math.min(raws.size(), from + 1024)).stream()
+                    .map(Records.VALIDATOR::validate)
+                    .toList();
+            crossChecked.addAll(batch.crossCheckAll(chunk));
+        }
+
+        assertThat(crossChecked).isEqualTo(Records.VALIDATOR.validateAll(raws));
+        assertThat(crossChecked.subList(1024, 1100))
+                .anyMatch(r -> r.has("nid.duplicate"))
+                .anyMatch(r -> r.has("phone.duplicate"))
+                .anyMatch(r -> r.has("email.duplicate"));
+        assertThat(batch.crossCheckAll(List.of())).isEmpty();
+    }
+
+    @Test
+    void crossCheckAll_rowsMustAscendFromTheRecordBefore() {
+        BatchValidator batch = Records.VALIDATOR.newBatch();
+        batch.crossCheckAll(List.of(Records.VALIDATOR.validate(Records.valid(5))));
+
+        assertThatThrownBy(() -> batch.crossCheckAll(List.of(Records.VALIDATOR.validate(Records.valid(4)))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("records must come in ascending row order: row 4 after row 5");
+    }
+
     /** Records with every 7th NID, phone and email repeated from 50 rows before. */
     private static List<RawRecord> mixed(int n) {
+        IntUnaryOperator key = repeat(7, 50);
+        return repeating(n, key, key, key);
+    }
+
+    /** Every {@code period}th record's key (the last of each period) is that of {@code back} records before. */
+    private static IntUnaryOperator repeat(int period, int back) {
+        return i -> i % period == period - 1 && i >= back ? i - back : i;
+    }
+
+    /** {@code n} records whose NID, phone and email are numbered by the record's index as the operators say. */
+    private static List<RawRecord> repeating(
+            int n, IntUnaryOperator nid, IntUnaryOperator phone, IntUnaryOperator email) {
         List<RawRecord> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            int key = i % 7 == 6 && i >= 50 ? i - 50 : i;
             out.add(RawRecord.of(
                     i + 2,
                     "Person Number",
-                    "1199080" + String.format("%09d", key),
-                    "0788" + String.format("%06d", key),
+                    "1199080" + String.format("%09d", nid.applyAsInt(i)),
+                    "0788" + String.format("%06d", phone.applyAsInt(i)),
                     "M",
-                    "p" + key + "@example.rw"));
+                    "p" + email.applyAsInt(i) + "@example.rw"));
         }
         return out;
     }

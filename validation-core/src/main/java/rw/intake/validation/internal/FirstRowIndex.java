@@ -82,6 +82,18 @@ public final class FirstRowIndex {
         return firstRowWide(key, row);
     }
 
+    /**
+     * Reads the slot where the probe for {@code key} starts, changing nothing, and returns what it holds. Called for a
+     * run of keys before they are looked up, it lets their cache misses overlap (no load waits for another), where one
+     * probe after another waits for each miss in turn; the probes then find their slots in the cache.
+     */
+    public long touch(long key) {
+        if (key >= 0 && key < (1L << KEY_BITS) && packed.length > 0) {
+            return packed[slot(key, packed.length)];
+        }
+        return wideCapacity == 0 ? 0 : wide[slot(key, wideCapacity) * WIDE + 2];
+    }
+
     /** Distinct keys held. */
     public int size() {
         return packedSize + wideSize;

@@ -1,5 +1,7 @@
 package rw.intake.validation.bench;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +23,7 @@ import org.openjdk.jmh.infra.Blackhole;
 import rw.intake.validation.BatchValidator;
 import rw.intake.validation.RawRecord;
 import rw.intake.validation.RecordValidator;
+import rw.intake.validation.ValidatedRecord;
 
 /**
  * JMH: throughput of validation-core on one thread over {@value #RECORDS} generated records (a realistic mix of
@@ -41,6 +44,8 @@ public class ValidationBench {
 
     /** Records per invocation. */
     public static final int RECORDS = 1_000_000;
+    /** Records in a chunk of the server's validation pipeline. */
+    private static final int CHUNK = 1_024;
 
     private static final String[] FIRST = {
         "Bob",
@@ -142,6 +147,40 @@ public class ValidationBench {
             bh.consume(batch.next(r));
         }
         lastSized = batch;
+    }
+
+    /**
+     * As the server's validating stage runs: chunks of {@value #CHUNK} records, the field rules of a chunk first, then its
+     * cross-row rules record by record ({@link BatchValidator#crossCheck}).
+     */
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public void chunksOneByOne(Blackhole bh) {
+        BatchValidator batch = validator.newBatch(RECORDS);
+        for (int from = 0; from < RECORDS; from += CHUNK) {
+            for (ValidatedRecord r : fieldChecked(from)) {
+                bh.consume(batch.crossCheck(r));
+            }
+        }
+    }
+
+    /** The same, the cross-row rules of a chunk at once ({@link BatchValidator#crossCheckAll}: slots read ahead). */
+    @Benchmark
+    @OperationsPerInvocation(RECORDS)
+    public void chunksAtOnce(Blackhole bh) {
+        BatchValidator batch = validator.newBatch(RECORDS);
+        for (int from = 0; from < RECORDS; from += CHUNK) {
+            bh.consume(batch.crossCheckAll(fieldChecked(from)));
+        }
+    }
+
+    private List<ValidatedRecord> fieldChecked(int from) {
+        int to = Math.min(RECORDS, from + CHUNK);
+        List<ValidatedRecord> chunk = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
+            chunk.add(validator.validate(records[i]));
+        }
+        return chunk;
     }
 
     /**

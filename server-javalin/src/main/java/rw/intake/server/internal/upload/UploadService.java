@@ -486,11 +486,13 @@ public final class UploadService {
 
         /** Field rules and cross-row rules in row order. */
         void check(Chunk<RawRecord> c, Pipeline.Downstream<Chunk<ValidatedRecord>> out) throws InterruptedException {
-            List<ValidatedRecord> done = new ArrayList<>(c.records().size());
+            List<ValidatedRecord> done;
             try {
+                List<ValidatedRecord> fieldChecked = new ArrayList<>(c.records().size());
                 for (RawRecord r : c.records()) {
-                    done.add(checks.crossCheck(validator.validate(r)));
+                    fieldChecked.add(validator.validate(r));
                 }
+                done = checks.crossCheckAll(fieldChecked);
             } catch (RuntimeException | Error ex) {
                 faultRows.compareAndSet(-1, c.rowsRead());
                 throw ex;
