@@ -339,11 +339,12 @@ final class PlainSheetRows implements SheetRowSource {
             known = col < cellTails.length ? cellTails[col] : null;
             if (known != null) {
                 i = known.skip(b, i, end, a);
+                if (i < 0) {
+                    k = known.kind;
+                    s = known.style;
+                }
             }
-            if (i < 0) {
-                k = known.kind;
-                s = known.style;
-            } else if (col < cellTails.length) {
+            if (i >= 0 && col < cellTails.length) {
                 tail = i;
             }
         }

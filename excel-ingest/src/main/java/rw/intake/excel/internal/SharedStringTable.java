@@ -116,9 +116,7 @@ final class SharedStringTable {
             throw XmlBytes.unsupported("an element other than si in the shared strings");
         }
         int end = x.elementEnd(SI_END);
-        if (count + 2 > offsets.length) {
-            offsets = Arrays.copyOf(offsets, offsets.length * 2);
-        }
+        roomForOne();
         offsets[count] = text.length;
         text.high = false;
         item(x, x.pos + 3, end, a, text, ignored);
@@ -139,30 +137,26 @@ final class SharedStringTable {
     private boolean plainItem() {
         byte[] b = x.buf;
         int lim = x.lim;
-        int i = at(b, x.pos, lim, PLAIN_START);
-        if (i < 0 || i >= lim) {
+        int i = x.pos + PLAIN_START.length;
+        if (!x.at(x.pos, lim, PLAIN_START) || i >= lim) {
             return false;
         }
         if (b[i] == '>') {
             i++;
+        } else if (x.at(i, lim, PRESERVE)) {
+            i += PRESERVE.length;
         } else {
-            i = at(b, i, lim, PRESERVE);
-            if (i < 0) {
-                return false;
-            }
+            return false;
         }
         int from = i;
         int c = 0;
         while (i < lim && (c = b[i]) >= ' ' && c != '<' && c != '&' && c != ']') {
             i++;
         }
-        int end = c == '<' ? at(b, i, lim, PLAIN_END) : -1;
-        if (end < 0) {
+        if (c != '<' || !x.at(i, lim, PLAIN_END)) {
             return false;
         }
-        if (count + 2 > offsets.length) {
-            offsets = Arrays.copyOf(offsets, offsets.length * 2);
-        }
+        roomForOne();
         int n = text.length;
         byte[] o = n + (i - from) > text.bytes.length ? text.grow(n + (i - from)) : text.bytes;
         System.arraycopy(b, from, o, n, i - from);
@@ -170,21 +164,15 @@ final class SharedStringTable {
         text.length = n + (i - from);
         count++;
         offsets[count] = text.length;
-        x.pos = end;
+        x.pos = i + PLAIN_END.length;
         return true;
     }
 
-    /** The index past {@code expected} if the bytes at {@code i} are those, before {@code lim}; else -1. */
-    private static int at(byte[] b, int i, int lim, byte[] expected) {
-        if (lim - i < expected.length) {
-            return -1;
+    /** Makes room for one more item's offsets. */
+    private void roomForOne() {
+        if (count + 2 > offsets.length) {
+            offsets = Arrays.copyOf(offsets, offsets.length * 2);
         }
-        for (int k = 0; k < expected.length; k++) {
-            if (b[i + k] != expected[k]) {
-                return -1;
-            }
-        }
-        return i + expected.length;
     }
 
     private static byte[] ascii(String s) {
