@@ -344,8 +344,10 @@ final class PlainSheetRows implements SheetRowSource {
                     s = known.style;
                 }
             }
-            if (i >= 0 && col < cellTails.length) {
-                tail = i;
+            if (i >= 0) {
+                // read in full: the reference is read, the loop goes on from the next attribute
+                tail = col < cellTails.length ? i : -1;
+                i = x.attribute(i, end, a, false);
             }
         }
         while (i >= 0) {
