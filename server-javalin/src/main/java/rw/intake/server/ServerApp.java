@@ -91,7 +91,7 @@ public final class ServerApp {
         ApiDocs docs = ApiDocs.load(mapper);
         WebPage page = WebPage.load();
 
-        Warmup warmup = config.warmup() ? Warmup.of(uploads) : Warmup.off();
+        Warmup warmup = config.warmup() ? Warmup.of(uploads, tokens, mapper) : Warmup.off();
         Health health = new Health(storage, uploads, warmup);
         AtomicReference<Javalin> created = new AtomicReference<>();
 

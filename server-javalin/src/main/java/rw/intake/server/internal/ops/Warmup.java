@@ -1,5 +1,7 @@
 package rw.intake.server.internal.ops;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +15,10 @@ import org.dhatim.fastexcel.Workbook;
 import org.dhatim.fastexcel.Worksheet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import rw.intake.server.internal.auth.Principal;
+import rw.intake.server.internal.auth.Tokens;
 import rw.intake.server.internal.upload.UploadModule;
+import rw.intake.server.internal.upload.UploadSummary;
 
 /**
  * Warms the server up once it listens, on a thread of its own, so that the first upload, the first pages and the first
@@ -21,7 +26,9 @@ import rw.intake.server.internal.upload.UploadModule;
  * memory goes through the upload path ({@link UploadModule#rehearse}: read, validated with its NIDs looked up among
  * the registered ones, and staged by the upload stages, in a staging store of its own), is read back page by page, and
  * its records go through {@value #REHEARSALS} rehearsed commits (every step of a commit, then a rollback; nothing is
- * written), {@value #ROUNDS} times; then a few requests go through the HTTP stack on loopback; last, a full collection
+ * written), and its summary is written as the routes write it, {@value #ROUNDS} times; then a few requests go through
+ * the HTTP stack on loopback, one of them with an access token of the warm-up's own (a user no account has, who sees
+ * an empty list), so that the first request of a user does not verify the first token; last, a full collection
  * gives back the heap the warm-up grew. Nothing is staged where requests look, and any failure is only logged: a
  * server that cannot warm up still serves. {@code /ready} answers 503 until it is done ({@link #done()}).
  */
@@ -61,24 +68,34 @@ public final class Warmup {
         "Byiringiro"
     };
 
+    /** The caller of the warm-up's request with a token: a name no account can have (names have no spaces). */
+    static final Principal CALLER = new Principal("intake warm-up", Principal.CLERK);
+
     private final UploadModule uploads;
+    private final Tokens tokens;
+    private final ObjectMapper json;
     private volatile boolean done;
     private volatile boolean stopping;
     private volatile Thread thread;
 
-    private Warmup(UploadModule uploads, boolean done) {
+    private Warmup(UploadModule uploads, Tokens tokens, ObjectMapper json, boolean done) {
         this.uploads = uploads;
+        this.tokens = tokens;
+        this.json = json;
         this.done = done;
     }
 
-    /** A warm-up of this module's upload path, not started. */
-    public static Warmup of(UploadModule uploads) {
-        return new Warmup(uploads, false);
+    /**
+     * A warm-up of this module's upload path, not started; {@code tokens} issue the token of its request and
+     * {@code json} is the mapper the routes answer with.
+     */
+    public static Warmup of(UploadModule uploads, Tokens tokens, ObjectMapper json) {
+        return new Warmup(uploads, tokens, json, false);
     }
 
     /** No warm-up ({@code WARMUP=false}): done from the start. */
     public static Warmup off() {
-        return new Warmup(null, true);
+        return new Warmup(null, null, null, true);
     }
 
     /** Whether the warm-up has ended (or was never to run). */
@@ -138,9 +155,11 @@ public final class Warmup {
                             ROUNDS);
                     return;
                 }
-                records += uploads.rehearse(xlsx, REHEARSALS);
+                UploadSummary summary = uploads.rehearse(xlsx, REHEARSALS);
+                records += summary.totals().records();
+                json.writeValueAsBytes(summary);
             }
-            http(port);
+            http(port, tokens.issue(CALLER, "intake-warmup").access());
             long t1 = System.nanoTime();
             long heap = collect();
             LOG.info(
@@ -151,7 +170,7 @@ public final class Warmup {
                     records / ROUNDS,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1),
                     heap >> 20);
-        } catch (RuntimeException | Error ex) {
+        } catch (JsonProcessingException | RuntimeException | Error ex) {
             LOG.info(
                     "warm-up stopped after {} ms: {}",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
@@ -171,14 +190,24 @@ public final class Warmup {
         return Runtime.getRuntime().totalMemory();
     }
 
-    /** A few requests through Jetty, the filters and the problem mapper (no token: answered 401). */
-    private static void http(int port) {
-        for (String path : new String[] {"/api/v1", Health.LIVE, "/api/v1/uploads"}) {
+    /**
+     * A few requests through Jetty, the filters and the problem mapper: without a token (answered 401), and the list of
+     * uploads with {@code token} (answered with the warm-up's own, empty).
+     *
+     * @throws IllegalStateException if the request with the token is not answered 200
+     */
+    private static void http(int port, String token) {
+        String[] paths = {"/api/v1", Health.LIVE, "/api/v1/uploads", "/api/v1/uploads"};
+        for (int i = 0; i < paths.length; i++) {
             try {
-                HttpURLConnection c = (HttpURLConnection)
-                        URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+                HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + paths[i])
+                        .toURL()
+                        .openConnection();
                 c.setConnectTimeout(5_000);
                 c.setReadTimeout(5_000);
+                if (i == paths.length - 1) {
+                    c.setRequestProperty("Authorization", "Bearer " + token);
+                }
                 int status = c.getResponseCode();
                 try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
                     if (in != null) {
@@ -186,6 +215,9 @@ public final class Warmup {
                     }
                 }
                 c.disconnect();
+                if (i == paths.length - 1 && status != 200) {
+                    throw new IllegalStateException("the request with the warm-up's token was answered " + status);
+                }
             } catch (IOException ex) {
                 throw new UncheckedIOException(ex);
             }

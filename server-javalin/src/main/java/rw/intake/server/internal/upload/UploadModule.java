@@ -2,6 +2,7 @@ package rw.intake.server.internal.upload;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.javalin.config.RoutesConfig;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -189,10 +190,10 @@ public final class UploadModule implements AutoCloseable {
      * times in rolled-back transactions ({@link UserStore#rehearse}: nothing is written), then dropped. The warm-up
      * after start runs it, so that the first upload, pages and commit find that code compiled.
      *
-     * @return the records validated
+     * @return the rehearsed upload's summary once validated
      * @throws IllegalStateException if the workbook did not validate
      */
-    public long rehearse(byte[] workbook, int commits) {
+    public UploadSummary rehearse(byte[] workbook, int commits) {
         Principal caller = new Principal("intake-warmup", Principal.CLERK);
         try (Staging own = new Staging(Long.MAX_VALUE, Long.MAX_VALUE, 1, Duration.ofHours(1), Ticker.systemTicker())) {
             UploadService rehearsal = new UploadService(
@@ -207,9 +208,7 @@ public final class UploadModule implements AutoCloseable {
                     Clock.systemUTC(),
                     UploadEvents.NONE,
                     new ShutdownGate());
-            String id = rehearsal
-                    .accept(caller, new IncomingFile("warmup.xlsx", workbook), null)
-                    .id();
+            String id = rehearsal.accept(caller, asPosted(workbook), null).id();
             rehearsal.awaitValidation(caller, id, Duration.ofMinutes(1));
             UploadSummary summary = rehearsal.summary(caller, id);
             if (!UploadStatus.VALIDATED.key().equals(summary.status())) {
@@ -227,8 +226,27 @@ public final class UploadModule implements AutoCloseable {
                 rehearsal.rehearseCommit(caller, id, CommitMode.ALL);
             }
             rehearsal.delete(caller, id);
-            return totals.records();
+            return summary;
         }
+    }
+
+    /**
+     * {@code workbook} as the upload route takes it from a multipart body ({@link IncomingFile#part}), so that the
+     * rehearsal also runs the parser over a body of a workbook's size.
+     */
+    private static IncomingFile asPosted(byte[] workbook) {
+        String boundary = "intake-rehearsal-boundary";
+        byte[] head = ("--" + boundary
+                        + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"warmup.xlsx\"\r\n"
+                        + "Content-Type: " + IncomingFile.XLSX + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[head.length + workbook.length + tail.length];
+        System.arraycopy(head, 0, body, 0, head.length);
+        System.arraycopy(workbook, 0, body, head.length, workbook.length);
+        System.arraycopy(tail, 0, body, head.length + workbook.length, tail.length);
+        return Objects.requireNonNull(
+                IncomingFile.part(body, "multipart/form-data; boundary=" + boundary, "file"), "the rehearsal's part");
     }
 
     /** The largest upload accepted, in bytes. */
