@@ -2,12 +2,17 @@ package rw.intake.server.internal.ops;
 
 import io.javalin.http.Context;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
  * The id of each request: a sane incoming {@code X-Request-Id} (1 to 128 letters, digits or {@code ._:-}) is kept,
  * anything else is replaced by a random UUID. The id goes out in the {@code X-Request-Id} answer header of every
  * answer, as {@code requestId} in every problem, and into the request log line.
+ *
+ * <p>A new id is a version 4 UUID drawn from {@link ThreadLocalRandom}: it names a request in the logs and is no
+ * secret, and {@link UUID#randomUUID()} draws from the one {@code SecureRandom} every request thread would share,
+ * under its lock.
  */
 public final class RequestIds {
     public static final String HEADER = "X-Request-Id";
@@ -34,8 +39,14 @@ public final class RequestIds {
 
     /** {@code incoming} if it is a sane id, else a new random one. */
     public static String pick(String incoming) {
-        return incoming != null && SANE.matcher(incoming).matches()
-                ? incoming
-                : UUID.randomUUID().toString();
+        return incoming != null && SANE.matcher(incoming).matches() ? incoming : newId();
+    }
+
+    /** A random version 4 UUID, as text. */
+    static String newId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L; // version 4
+        long low = (random.nextLong() & ~(0xC0L << 56)) | (0x80L << 56); // the IETF variant
+        return new UUID(high, low).toString();
     }
 }

@@ -8,6 +8,7 @@ import ch.qos.logback.core.read.ListAppender;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -123,6 +124,11 @@ final class OperationsTest {
         assertThat(replaced.headers().firstValue("X-Request-Id").orElse("")).matches("[0-9a-f-]{36}");
         assertThat(ok.headers().firstValue("X-Request-Id"))
                 .isNotEqualTo(notFound.headers().firstValue("X-Request-Id"));
+        for (HttpResponse<String> r : List.of(ok, notFound, replaced, unauthorized)) {
+            UUID id = UUID.fromString(r.headers().firstValue("X-Request-Id").orElseThrow());
+            assertThat(id.version()).as("version of %s", id).isEqualTo(4);
+            assertThat(id.variant()).as("variant of %s", id).isEqualTo(2);
+        }
     }
 
     @Test
