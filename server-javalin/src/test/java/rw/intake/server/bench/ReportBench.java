@@ -32,14 +32,7 @@ import rw.intake.server.internal.upload.Workbooks;
  *     -Dexec.mainClass=rw.intake.server.bench.ReportBench -Dexec.args="1000000 0.1"
  * </pre>
  *
- * <p>Figures, shared 2-core machine under a load average of 35-40, {@code 200000 0.1} (16,769 invalid records):
- * {@code report.xlsx?status=all} 15.8 MB, last byte after 4.6-5.7 s, process CPU 1.5-1.8 s (client, GC and JIT
- * included); {@code status=invalid} 1.9 MB after 1.2 s (0.4 s CPU); {@code report.csv?status=all} 20.0 MB after
- * 1.4 s (0.7 s CPU). Setting the NID and phone text format by one range per 1,024 rows instead of per cell, and deflate
- * level 1 instead of fastexcel's 4, took fastexcel's own CPU for 200,000 rows from about 600 to 335 ms (a plain
- * harness) for a file 10% larger. {@code 1000000 0.1} (84,148 invalid), same load: {@code report.xlsx?status=all}
- * 78.4 MB after 10.9-12.5 s, process CPU 7.3-9.0 s; {@code status=invalid} 8.3 MB after 3.9 s (1.7 s CPU);
- * {@code report.csv?status=all} 101 MB after 3.0 s (2.3 s CPU).
+ * <p>Its figures are in docs/performance.md (RB).
  */
 public final class ReportBench {
     private static final int WARM_UPS = 3;
