@@ -83,8 +83,22 @@ public final class BatchValidator {
      * @throws IllegalArgumentException if the records' rows do not ascend, here and after the previous record
      */
     public List<ValidatedRecord> crossCheckAll(List<ValidatedRecord> fieldChecked) {
+        return crossCheckAll(fieldChecked, new long[fieldChecked.size() * 3]);
+    }
+
+    /**
+     * {@link #crossCheckAll(List)}, leaving in {@code keys} the {@link #duplicateKey}s it computed: those of record
+     * {@code i} at {@code 3i} ({@link Field#NID}), {@code 3i + 1} ({@link Field#PHONE_NUMBER}) and {@code 3i + 2}
+     * ({@link Field#EMAIL}), so that a caller that keeps them (to index the records again) need not compute them again.
+     *
+     * @throws IllegalArgumentException if the records' rows do not ascend, here and after the previous record, or if
+     *                                  {@code keys} holds fewer than three longs a record
+     */
+    public List<ValidatedRecord> crossCheckAll(List<ValidatedRecord> fieldChecked, long[] keys) {
         int n = fieldChecked.size();
-        long[] keys = new long[n * 3];
+        if (keys.length < n * 3) {
+            throw new IllegalArgumentException("room for " + keys.length + " keys, not three for each of " + n);
+        }
         for (int i = 0; i < n; i++) {
             ValidatedRecord r = fieldChecked.get(i);
             keys[3 * i] = duplicateKey(Field.NID, r);
@@ -92,7 +106,7 @@ public final class BatchValidator {
             keys[3 * i + 2] = duplicateKey(Field.EMAIL, r);
         }
         long seen = 0;
-        for (int i = 0; i < keys.length; i += 3) {
+        for (int i = 0; i < n * 3; i += 3) {
             seen += (keys[i] == NO_KEY ? 0 : nids.touch(keys[i]))
                     + (keys[i + 1] == NO_KEY ? 0 : phones.touch(keys[i + 1]))
                     + (keys[i + 2] == NO_KEY ? 0 : emails.touch(keys[i + 2]));

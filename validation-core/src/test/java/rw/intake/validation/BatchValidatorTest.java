@@ -163,6 +163,36 @@ final class BatchValidatorTest {
     }
 
     @Test
+    void crossCheckAll_leavesEachRecordsDuplicateKeys() {
+        List<RawRecord> raws = new ArrayList<>(repeating(40, repeat(7, 5), repeat(5, 3), repeat(11, 7)));
+        raws.add(RawRecord.of(42, "No Keys", "12345", "0788", "M", "not an address"));
+        List<ValidatedRecord> fieldChecked =
+                raws.stream().map(Records.VALIDATOR::validate).toList();
+        long[] keys = new long[3 * raws.size() + 2];
+        keys[keys.length - 1] = 99;
+
+        List<ValidatedRecord> out = Records.VALIDATOR.newBatch().crossCheckAll(fieldChecked, keys);
+
+        assertThat(out).isEqualTo(Records.VALIDATOR.validateAll(raws));
+        Field[] fields = {Field.NID, Field.PHONE_NUMBER, Field.EMAIL};
+        for (int i = 0; i < out.size(); i++) {
+            for (int k = 0; k < 3; k++) {
+                assertThat(keys[3 * i + k])
+                        .as("row %d, %s", out.get(i).row(), fields[k])
+                        .isEqualTo(BatchValidator.duplicateKey(fields[k], out.get(i)))
+                        .isEqualTo(BatchValidator.duplicateKey(fields[k], fieldChecked.get(i)));
+            }
+        }
+        assertThat(keys[3 * 40]).isEqualTo(BatchValidator.NO_KEY);
+        assertThat(keys[3 * 40 + 1]).isEqualTo(BatchValidator.NO_KEY);
+        assertThat(keys[3 * 40 + 2]).isEqualTo(BatchValidator.NO_KEY);
+        assertThat(keys[keys.length - 1]).as("past the records").isEqualTo(99);
+        assertThatThrownBy(() ->
+                        Records.VALIDATOR.newBatch().crossCheckAll(fieldChecked, new long[3 * raws.size() - 1]))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void crossCheckAll_rowsMustAscendFromTheRecordBefore() {
         BatchValidator batch = Records.VALIDATOR.newBatch();
         batch.crossCheckAll(List.of(Records.VALIDATOR.validate(Records.valid(5))));

@@ -14,14 +14,22 @@ final class DuplicateKeys {
     private int size;
 
     void add(ValidatedRecord r) {
+        add(
+                BatchValidator.duplicateKey(DuplicateGroups.FIELDS[0], r),
+                BatchValidator.duplicateKey(DuplicateGroups.FIELDS[1], r),
+                BatchValidator.duplicateKey(DuplicateGroups.FIELDS[2], r));
+    }
+
+    /** Adds the next record's keys under the rules of {@link DuplicateGroups#FIELDS}, in that order. */
+    void add(long nid, long phone, long email) {
         if (size == keys[0].length) {
             for (int k = 0; k < keys.length; k++) {
                 keys[k] = Arrays.copyOf(keys[k], size + (size >> 1) + 1);
             }
         }
-        for (int k = 0; k < keys.length; k++) {
-            keys[k][size] = BatchValidator.duplicateKey(DuplicateGroups.FIELDS[k], r);
-        }
+        keys[0][size] = nid;
+        keys[1][size] = phone;
+        keys[2][size] = email;
         size++;
     }
 

@@ -117,9 +117,18 @@ final class Upload implements ReadableUpload {
 
     /** Appends validated records in row order (validation thread only) and publishes the counters. */
     void append(List<ValidatedRecord> chunk, long read, long blankRows) {
+        append(chunk, null, read, blankRows);
+    }
+
+    /**
+     * {@link #append(List, long, long)}, with the records' duplicate keys as the validation computed them
+     * ({@link BatchValidator#crossCheckAll(List, long[])}: three a record), or null to compute them here.
+     */
+    void append(List<ValidatedRecord> chunk, long[] keys, long read, long blankRows) {
         Staged s = staged;
-        for (ValidatedRecord v : chunk) {
-            s.add(v);
+        for (int i = 0; i < chunk.size(); i++) {
+            ValidatedRecord v = chunk.get(i);
+            s.add(v, keys, i);
             count(v);
         }
         publish(read, blankRows);
@@ -150,7 +159,7 @@ final class Upload implements ReadableUpload {
             if (Arrays.binarySearch(rows, v.row()) >= 0) {
                 v = BatchValidator.alreadyRegistered(v);
             }
-            fresh.add(v);
+            fresh.restage(v);
             count(v);
         }
         fresh.records().copyMarks(old.records());
@@ -761,9 +770,19 @@ final class Upload implements ReadableUpload {
 
     /** The records, their indexes and their duplicate keys, published together. */
     private record Staged(StagedRecords records, RecordIndex index, DuplicateKeys keys) {
-        void add(ValidatedRecord v) {
+        /** Adds {@code v}, whose duplicate keys are {@code computed[3i..3i+2]}, or computed here when null. */
+        void add(ValidatedRecord v, long[] computed, int i) {
+            restage(v);
+            if (computed == null) {
+                keys.add(v);
+            } else {
+                keys.add(computed[3 * i], computed[3 * i + 1], computed[3 * i + 2]);
+            }
+        }
+
+        /** Adds {@code v} to the records and indexes only: it takes the place of a record whose keys are kept. */
+        void restage(ValidatedRecord v) {
             index.add(records.append(v), v);
-            keys.add(v);
         }
 
         void trim() {

@@ -409,8 +409,14 @@ public final class UploadService {
         return u;
     }
 
-    /** A run of records handed from one stage to the next, with the reader's counters after it. */
-    private record Chunk<T>(List<T> records, long rowsRead, long blankRows) {}
+    /**
+     * A run of records handed from one stage to the next, with the reader's counters after it; once cross-checked, with
+     * the records' duplicate keys ({@link BatchValidator#crossCheckAll(List, long[])}: three a record), which staging
+     * keeps ({@link DuplicateKeys}); null before.
+     */
+    // a carrier between two stages, never compared or hashed: the keys array is handed on, not copied
+    @SuppressWarnings("ArrayRecordComponent")
+    private record Chunk<T>(List<T> records, long[] keys, long rowsRead, long blankRows) {}
 
     /**
      * Validates the sheet in four stages, each on a thread of its own pool, handing chunks on through short queues
@@ -471,11 +477,11 @@ public final class UploadService {
                 while (it.hasNext()) {
                     chunk.add(it.next());
                     if (chunk.size() == CHUNK) {
-                        out.put(new Chunk<>(chunk, sheet.rowsRead(), sheet.blankRows()));
+                        out.put(new Chunk<>(chunk, null, sheet.rowsRead(), sheet.blankRows()));
                         chunk = new ArrayList<>(CHUNK);
                     }
                 }
-                out.put(new Chunk<>(chunk, sheet.rowsRead(), sheet.blankRows()));
+                out.put(new Chunk<>(chunk, null, sheet.rowsRead(), sheet.blankRows()));
             } catch (RuntimeException | Error ex) {
                 faultRows.compareAndSet(-1, sheet.rowsRead());
                 throw ex;
@@ -487,17 +493,18 @@ public final class UploadService {
         /** Field rules and cross-row rules in row order. */
         void check(Chunk<RawRecord> c, Pipeline.Downstream<Chunk<ValidatedRecord>> out) throws InterruptedException {
             List<ValidatedRecord> done;
+            long[] keys = new long[3 * c.records().size()];
             try {
                 List<ValidatedRecord> fieldChecked = new ArrayList<>(c.records().size());
                 for (RawRecord r : c.records()) {
                     fieldChecked.add(validator.validate(r));
                 }
-                done = checks.crossCheckAll(fieldChecked);
+                done = checks.crossCheckAll(fieldChecked, keys);
             } catch (RuntimeException | Error ex) {
                 faultRows.compareAndSet(-1, c.rowsRead());
                 throw ex;
             }
-            out.put(new Chunk<>(done, c.rowsRead(), c.blankRows()));
+            out.put(new Chunk<>(done, keys, c.rowsRead(), c.blankRows()));
         }
 
         /** Registered NIDs by chunk (waiting for the database while the chunks before are staged). */
@@ -510,7 +517,8 @@ public final class UploadService {
                 faultRows.compareAndSet(-1, c.rowsRead());
                 throw ex;
             }
-            out.put(new Chunk<>(marked, c.rowsRead(), c.blankRows()));
+            // marking a NID registered changes none of the record's duplicate keys
+            out.put(new Chunk<>(marked, c.keys(), c.rowsRead(), c.blankRows()));
         }
 
         /** The records are staged. */
@@ -519,7 +527,7 @@ public final class UploadService {
             blankRows = c.blankRows();
             try {
                 if (!c.records().isEmpty()) {
-                    upload.append(c.records(), c.rowsRead(), c.blankRows());
+                    upload.append(c.records(), c.keys(), c.rowsRead(), c.blankRows());
                 }
                 staging.adjust(upload, upload.recordCount() + Math.max(0, upload.maxDataRows - c.rowsRead()));
             } catch (RuntimeException | Error ex) {
