@@ -184,11 +184,12 @@ public final class UploadModule implements AutoCloseable {
     }
 
     /**
-     * Takes {@code workbook} through every step of an upload, off the routes: staged in a store of its own (in memory,
-     * never listed, counted or reserved in the budget), read, validated and staged by this module's stages, read back
-     * page by page under each status filter as the records route writes them, its records committed {@code commits}
-     * times in rolled-back transactions ({@link UserStore#rehearse}: nothing is written), then dropped. The warm-up
-     * after start runs it, so that the first upload, pages and commit find that code compiled.
+     * Takes {@code workbook} through every step of an upload, off the routes: taken from a multipart body as the upload
+     * route takes it, staged in a store of its own (in memory, never listed, counted or reserved in the budget), read,
+     * validated and staged by this module's stages, read back page by page under each status filter as the records
+     * route writes them, its records committed {@code commits} times in rolled-back transactions
+     * ({@link UserStore#rehearse}: nothing is written), then dropped. The warm-up after start runs it, so that the first
+     * upload, pages and commit find that code compiled.
      *
      * @return the rehearsed upload's summary once validated
      * @throws IllegalStateException if the workbook did not validate
