@@ -197,30 +197,35 @@ public final class Warmup {
      * @throws IllegalStateException if the request with the token is not answered 200
      */
     private static void http(int port, String token) {
-        String[] paths = {"/api/v1", Health.LIVE, "/api/v1/uploads", "/api/v1/uploads"};
-        for (int i = 0; i < paths.length; i++) {
-            try {
-                HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + paths[i])
-                        .toURL()
-                        .openConnection();
-                c.setConnectTimeout(5_000);
-                c.setReadTimeout(5_000);
-                if (i == paths.length - 1) {
-                    c.setRequestProperty("Authorization", "Bearer " + token);
-                }
-                int status = c.getResponseCode();
-                try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
-                    if (in != null) {
-                        in.readAllBytes();
-                    }
-                }
-                c.disconnect();
-                if (i == paths.length - 1 && status != 200) {
-                    throw new IllegalStateException("the request with the warm-up's token was answered " + status);
-                }
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
+        for (String path : new String[] {"/api/v1", Health.LIVE, "/api/v1/uploads"}) {
+            get(port, path, null);
+        }
+        int status = get(port, "/api/v1/uploads", token);
+        if (status != 200) {
+            throw new IllegalStateException("the request with the warm-up's token was answered " + status);
+        }
+    }
+
+    /** {@code GET path} on loopback, with {@code token} unless null; its answer read to the end; returns its status. */
+    private static int get(int port, String path, String token) {
+        try {
+            HttpURLConnection c = (HttpURLConnection)
+                    URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
+            c.setConnectTimeout(5_000);
+            c.setReadTimeout(5_000);
+            if (token != null) {
+                c.setRequestProperty("Authorization", "Bearer " + token);
             }
+            int status = c.getResponseCode();
+            try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+                if (in != null) {
+                    in.readAllBytes();
+                }
+            }
+            c.disconnect();
+            return status;
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
         }
     }
 
