@@ -268,7 +268,7 @@ final class PlainReaderTest {
                                 + more),
                 Arguments.of(
                         "an unknown cell type",
-                        HEADER + data + "<row r=\"3\"><c r=\"A3\" t=\"d\"><v>2024-01-01</v></c></row>" + more),
+                        HEADER + data + "<row r=\"3\"><c r=\"A3\" t=\"x\"><v>2024-01-01</v></c></row>" + more),
                 Arguments.of(
                         "a shared string in a workbook without them",
                         HEADER + data + "<row r=\"3\"><c r=\"A3\" t=\"s\"><v>0</v></c></row>" + more),
@@ -443,5 +443,64 @@ final class PlainReaderTest {
                         "<numFmts count=\"2\"><numFmt numFmtId=\"164\" formatCode=\"yyyy-mm-dd\"/>"
                                 + "<numFmt numFmtId=\"165\" formatCode=\"0000000000000000\"/></numFmts>",
                         new int[] {164, 165, 165}));
+    }
+
+    /**
+     * {@code t="d"}: dates written as ISO 8601 text (the Strict format's, some writers'), in a mapped column or in one
+     * that is not, read as a date serial is read. fastexcel-reader refuses such cells: the plain reader reads them.
+     */
+    @Test
+    void isoDateCells_readAsDates_inAnyColumn() {
+        String header = Xlsx.row(1, "names", "nid", "phone_number", "gender", "email", "Registered on");
+        String rows = Xlsx.row(2, "Alice Uwase", "1199070012345601", "0788123456", "F")
+                        .replace("</row>", "")
+                + "<c r=\"E2\" t=\"d\"><v>2023-03-15T00:00:00</v></c>"
+                + "<c r=\"F2\" t=\"d\"><v>2023-03-15T18:30:00.000</v></c></row>"
+                + Xlsx.row(3, "Jean Bosco", "1199880012345678").replace("</row>", "")
+                + "<c r=\"C3\" t=\"d\"><v>2023-03-15T18:30:05</v></c><c r=\"D3\" t=\"d\"><v> 18:30:00 </v></c>"
+                + "<c r=\"E3\" t=\"d\"><v>2023-03-15</v></c><c r=\"F3\" t=\"d\"><v>2023-03-16</v></c></row>";
+        boolean[] plainly = {false};
+
+        Outcome read = read(Xlsx.ofSheetData(header + rows), true, plainly);
+
+        assertThat(read.refusal()).isNull();
+        assertThat(read.header().ignoredColumns()).containsExactly("Registered on");
+        assertThat(read.records())
+                .containsExactly(
+                        RawRecord.of(2, "Alice Uwase", "1199070012345601", "0788123456", "F", "2023-03-15"),
+                        RawRecord.of(
+                                3, "Jean Bosco", "1199880012345678", "2023-03-15T18:30:05", "18:30:00", "2023-03-15"));
+        assertThat(plainly[0]).as("read by the plain reader to the end").isTrue();
+    }
+
+    /**
+     * A workbook in the Strict format (Excel's "Strict Open XML Spreadsheet": the same parts under other namespaces),
+     * its data on its second sheet, with shared strings: read as its transitional twin is, by both readers.
+     */
+    @Test
+    void strictWorkbook_readAsItsTransitionalTwin() {
+        byte[] transitional = Xlsx.workbook()
+                .sheet("Instructions", Xlsx.row(1, "Fill in the sheet People, one person a row"))
+                .sheet(
+                        "People",
+                        Xlsx.row(1, "names", "nid", "phone_number", "gender", "email")
+                                        .replace("</row>", "")
+                                + "<c r=\"F1\" t=\"s\"><v>0</v></c></row>"
+                                + Xlsx.row(2, "Alice Uwase", "1199070012345601", "0788123456", "F", "alice@example.rw")
+                                + Xlsx.row(3, "Jean Bosco", "1199880012345678", "0788123457", "M", "jb@example.rw"))
+                .sharedStrings("Remarks")
+                .bytes();
+        byte[] strict = Xlsx.strict(transitional);
+        boolean[] plainly = {false};
+
+        Outcome read = read(strict, true, plainly);
+
+        assertThat(read.refusal()).isNull();
+        assertThat(read.header().sheetName()).isEqualTo("People");
+        assertThat(read.header().ignoredColumns()).containsExactly("Remarks");
+        assertThat(read.records()).hasSize(2);
+        assertThat(read).isEqualTo(read(transitional, true, new boolean[1]));
+        assertThat(plainly[0]).as("read by the plain reader to the end").isTrue();
+        assertThat(read(strict, false, new boolean[1])).isEqualTo(read);
     }
 }

@@ -124,16 +124,44 @@ final class Xlsx {
                 sb.append("</cellXfs></styleSheet>").toString());
     }
 
+    /**
+     * The same workbook in the Strict format (ISO/IEC 29500 Strict), as Excel's "Strict Open XML Spreadsheet" writes
+     * it: every part's SpreadsheetML and relationship namespaces, and the relationship types, are the Strict ones; the
+     * package's own (content types, the relationships part) stay.
+     */
+    static byte[] strict(byte[] zip) {
+        Map<String, byte[]> parts = entries(zip);
+        parts.replaceAll((name, data) -> new String(data, StandardCharsets.UTF_8)
+                .replace(SHEET_NS, "http://purl.oclc.org/ooxml/spreadsheetml/main")
+                .replace(
+                        "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                        "http://purl.oclc.org/ooxml/officeDocument/relationships")
+                .getBytes(StandardCharsets.UTF_8));
+        return zip(parts);
+    }
+
+    /** The entries of a zip, in order. */
+    private static Map<String, byte[]> entries(byte[] zip) {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                entries.put(e.getName(), in.readAllBytes());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return entries;
+    }
+
     /** The same zip with every entry stored rather than deflated. */
     static byte[] stored(byte[] zip) {
         ByteArrayOutputStream stored = new ByteArrayOutputStream();
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip));
-                ZipOutputStream out = new ZipOutputStream(stored)) {
-            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-                byte[] data = in.readAllBytes();
+        try (ZipOutputStream out = new ZipOutputStream(stored)) {
+            for (Map.Entry<String, byte[]> e : entries(zip).entrySet()) {
+                byte[] data = e.getValue();
                 CRC32 crc = new CRC32();
                 crc.update(data);
-                ZipEntry copy = new ZipEntry(e.getName());
+                ZipEntry copy = new ZipEntry(e.getKey());
                 copy.setMethod(ZipEntry.STORED);
                 copy.setSize(data.length);
                 copy.setCrc(crc.getValue());

@@ -4,6 +4,8 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.format.DateTimeParseException;
 import org.dhatim.fastexcel.reader.Cell;
 import org.dhatim.fastexcel.reader.CellType;
 import org.dhatim.fastexcel.reader.Row;
@@ -91,12 +93,26 @@ public final class CellValues {
         } else {
             epoch = LocalDate.of(1899, 12, 30);
         }
-        LocalDate date = epoch.plusDays(days);
-        if (secondOfDay == 0) {
-            return date.toString();
+        return iso(LocalDateTime.of(epoch.plusDays(days), LocalTime.ofSecondOfDay(secondOfDay)));
+    }
+
+    /**
+     * A date cell written as ISO 8601 text ({@code t="d"}, as the Strict format and some writers store dates) the way
+     * {@link #date} writes a date serial: {@code 2023-03-15}, or {@code 2023-03-15T18:00} with a time of day. Text that
+     * is not a local date or date and time (a time alone, an offset) is kept as written, trimmed.
+     */
+    static String isoDate(String text) {
+        String value = trim(text);
+        try {
+            return value.indexOf('T') < 0 ? LocalDate.parse(value).toString() : iso(LocalDateTime.parse(value));
+        } catch (DateTimeParseException e) {
+            return value;
         }
-        return LocalDateTime.of(date, java.time.LocalTime.ofSecondOfDay(secondOfDay))
-                .toString();
+    }
+
+    /** The date alone at midnight, else the date and time (seconds only when there are some). */
+    private static String iso(LocalDateTime at) {
+        return at.toLocalTime().equals(LocalTime.MIDNIGHT) ? at.toLocalDate().toString() : at.toString();
     }
 
     /**

@@ -38,6 +38,9 @@ final class PlainSheetRows implements SheetRowSource {
     private static final int STR = 3;
     private static final int B = 4;
     private static final int E = 5;
+    /** {@code t="d"}: a date or time written as ISO 8601 text (the Strict format's dates, some writers'). */
+    private static final int D = 6;
+
     private static final int MAX_COLUMNS = 16_384;
     private static final int KNOWN_COLUMNS = 64;
 
@@ -481,6 +484,7 @@ final class PlainSheetRows implements SheetRowSource {
                 case 's' -> S;
                 case 'b' -> B;
                 case 'e' -> E;
+                case 'd' -> D;
                 default -> -1;
             };
             if (t >= 0) {
@@ -636,6 +640,7 @@ final class PlainSheetRows implements SheetRowSource {
             }
             case S -> texts[into] = len == 0 ? "" : CellValues.trim(strings(v, from, from + len));
             case B -> texts[into] = len != 1 ? "" : v[from] == '1' ? "TRUE" : v[from] == '0' ? "FALSE" : "";
+            case D -> texts[into] = CellValues.isoDate(XmlBytes.string(v, from, len, valueHigh[slot]));
             default -> texts[into] = CellValues.trim(XmlBytes.string(v, from, len, valueHigh[slot]));
         }
     }

@@ -3,10 +3,14 @@ package rw.intake.excel.internal;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
+import java.util.List;
 import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 import org.dhatim.fastexcel.reader.ReadableWorkbook;
 import org.dhatim.fastexcel.reader.ReadingOptions;
+import org.dhatim.fastexcel.reader.Sheet;
+import org.dhatim.fastexcel.reader.SheetVisibility;
 
 /**
  * Opens fastexcel-reader's {@link ReadableWorkbook} over the workbook's bytes as they are. Its public constructors take
@@ -17,6 +21,12 @@ import org.dhatim.fastexcel.reader.ReadingOptions;
  * by reflection (the classpath grants it). If a version of the library does not have them, or refuses the call, the
  * workbook is opened through the stream constructor, as before: the same workbook, read the same way, with the copies.
  * {@link #inPlace()} says which (a test pins it for the version the build uses).
+ *
+ * <p>fastexcel-reader reads a sheet's relationship id in the transitional namespace only, so the sheets of a workbook
+ * in the Strict format (ISO/IEC 29500 Strict, Excel's "Strict Open XML Spreadsheet") come without one, and cannot be
+ * opened. Such sheets are made again, by reflection too, with the ids read in either namespace
+ * ({@link WorkbookParts#sheetIds}), in their place in the workbook's list; if that cannot be done, they stay as they
+ * are, and such a workbook is refused as corrupt (a test pins that they can be, for the version the build uses).
  */
 final class WorkbookOpener {
 
@@ -25,6 +35,10 @@ final class WorkbookOpener {
     private static final Constructor<?> PACKAGE;
     /** {@code ReadableWorkbook(OPCPackage, ReadingOptions)}, or null if not to be had. */
     private static final Constructor<ReadableWorkbook> WORKBOOK;
+    /** {@code Sheet(ReadableWorkbook, int index, String id, String stableId, String name, SheetVisibility)}. */
+    private static final Constructor<Sheet> SHEET;
+    /** {@code ReadableWorkbook.sheets}, the list its sheets are found in. */
+    private static final Field SHEETS;
 
     static {
         Constructor<?> pkg = null;
@@ -42,6 +56,23 @@ final class WorkbookOpener {
         }
         PACKAGE = pkg;
         WORKBOOK = workbook;
+        Constructor<Sheet> sheet = null;
+        Field sheets = null;
+        try {
+            Constructor<Sheet> c = Sheet.class.getDeclaredConstructor(
+                    ReadableWorkbook.class, int.class, String.class, String.class, String.class, SheetVisibility.class);
+            Field f = ReadableWorkbook.class.getDeclaredField("sheets");
+            if (f.getType() == List.class) {
+                c.setAccessible(true);
+                f.setAccessible(true);
+                sheet = c;
+                sheets = f;
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // another version of the library, or a security policy: Strict workbooks are refused
+        }
+        SHEET = sheet;
+        SHEETS = sheets;
     }
 
     private WorkbookOpener() {}
@@ -53,6 +84,43 @@ final class WorkbookOpener {
 
     /** The workbook over {@code bytes}, which it reads and never changes; opened as {@code options} say. */
     static ReadableWorkbook open(byte[] bytes, ReadingOptions options) throws IOException {
+        ReadableWorkbook workbook = opened(bytes, options);
+        try {
+            if (SHEETS != null && workbook.getSheets().anyMatch(s -> s.getId() == null)) {
+                withSheetIds(workbook, WorkbookParts.sheetIds(bytes));
+            }
+        } catch (IOException | RuntimeException e) {
+            workbook.close();
+            throw e;
+        }
+        return workbook;
+    }
+
+    /** The sheets without a relationship id made again with the one at their index in {@code ids}, if any. */
+    @SuppressWarnings("unchecked")
+    private static void withSheetIds(ReadableWorkbook workbook, List<String> ids) {
+        try {
+            List<Sheet> sheets = (List<Sheet>) SHEETS.get(workbook);
+            for (int i = 0; i < sheets.size() && i < ids.size(); i++) {
+                Sheet s = sheets.get(i);
+                if (s.getId() == null && ids.get(i) != null) {
+                    sheets.set(
+                            i,
+                            SHEET.newInstance(
+                                    workbook,
+                                    s.getIndex(),
+                                    ids.get(i),
+                                    s.getStableId(),
+                                    s.getName(),
+                                    s.getVisibility()));
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // not callable after all, or a list that cannot be changed: the sheets stay as the library made them
+        }
+    }
+
+    private static ReadableWorkbook opened(byte[] bytes, ReadingOptions options) throws IOException {
         if (WORKBOOK != null) {
             Object pkg = null;
             try {

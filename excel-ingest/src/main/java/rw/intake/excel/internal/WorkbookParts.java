@@ -3,8 +3,10 @@ package rw.intake.excel.internal;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -31,6 +33,8 @@ final class WorkbookParts implements AutoCloseable {
     private static final String SHARED_STRINGS =
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml";
     private static final String STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml";
+    private static final String RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+    private static final String STRICT_RELATIONSHIPS = "http://purl.oclc.org/ooxml/officeDocument/relationships";
     private static final Pattern FILE_NAME = Pattern.compile("^(.*/)([^/]+)$");
     private static final XMLInputFactory XML = xmlFactory();
 
@@ -70,39 +74,12 @@ final class WorkbookParts implements AutoCloseable {
             zip = ZipFile.builder()
                     .setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes))
                     .get();
-            String workbook = null;
-            String sharedStrings = null;
-            String styles = null;
-            try (InputStream in = entry(zip, "[Content_Types].xml")) {
-                if (in == null) {
-                    return closed(zip);
-                }
-                XMLStreamReader r = XML.createXMLStreamReader(in);
-                while (r.hasNext()) {
-                    if (r.next() == XMLStreamReader.START_ELEMENT
-                            && r.getLocalName().equals("Override")) {
-                        String type = r.getAttributeValue(null, "ContentType");
-                        String name = r.getAttributeValue(null, "PartName");
-                        if (type == null || name == null) {
-                            return closed(zip);
-                        }
-                        if (type.equals(WORKBOOK) || type.equals(WORKBOOK_MACROS)) {
-                            workbook = name;
-                        } else if (type.equals(SHARED_STRINGS)) {
-                            sharedStrings = name;
-                        } else if (type.equals(STYLES)) {
-                            styles = name;
-                        }
-                        if (workbook != null && sharedStrings != null && styles != null) {
-                            break;
-                        }
-                    }
-                }
-                r.close();
+            ContentTypes types = ContentTypes.read(zip);
+            if (types == null) {
+                return closed(zip);
             }
-            if (workbook == null) {
-                workbook = "/xl/workbook.xml";
-            }
+            String workbook = types.workbook();
+            String sharedStrings = types.sharedStrings();
             Matcher m = FILE_NAME.matcher(workbook);
             if (!m.matches()) {
                 return closed(zip);
@@ -131,6 +108,76 @@ final class WorkbookParts implements AutoCloseable {
             return new WorkbookParts(zip, sharedStrings, partsById, readOnce);
         } catch (IOException | XMLStreamException | RuntimeException e) {
             return closed(zip);
+        }
+    }
+
+    /**
+     * The relationship ids of the workbook's sheets, in order, whichever namespace they are in: the transitional
+     * format's, or the Strict format's ({@value #STRICT_RELATIONSHIPS}, Excel's "Strict Open XML Spreadsheet"), which
+     * fastexcel-reader does not read. A sheet without one has null; an empty list if the workbook part is not found.
+     */
+    static List<String> sheetIds(byte[] bytes) throws IOException {
+        try (ZipFile zip = ZipFile.builder()
+                .setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes))
+                .get()) {
+            ContentTypes types = ContentTypes.read(zip);
+            List<String> ids = new ArrayList<>();
+            try (InputStream in = types == null ? null : entry(zip, types.workbook())) {
+                if (in == null) {
+                    return ids;
+                }
+                XMLStreamReader r = XML.createXMLStreamReader(in);
+                while (r.hasNext()) {
+                    if (r.next() == XMLStreamReader.START_ELEMENT
+                            && r.getLocalName().equals("sheet")) {
+                        String id = r.getAttributeValue(STRICT_RELATIONSHIPS, "id");
+                        ids.add(id != null ? id : r.getAttributeValue(RELATIONSHIPS, "id"));
+                    }
+                }
+                r.close();
+            }
+            return ids;
+        } catch (XMLStreamException e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** The parts named in {@code [Content_Types].xml} that the reader needs; the workbook's by default. */
+    private record ContentTypes(String workbook, String sharedStrings, String styles) {
+
+        /** Null if the package has no content types, or an override without its type or part name. */
+        static ContentTypes read(ZipFile zip) throws IOException, XMLStreamException {
+            String workbook = null;
+            String sharedStrings = null;
+            String styles = null;
+            try (InputStream in = entry(zip, "[Content_Types].xml")) {
+                if (in == null) {
+                    return null;
+                }
+                XMLStreamReader r = XML.createXMLStreamReader(in);
+                while (r.hasNext()) {
+                    if (r.next() == XMLStreamReader.START_ELEMENT
+                            && r.getLocalName().equals("Override")) {
+                        String type = r.getAttributeValue(null, "ContentType");
+                        String name = r.getAttributeValue(null, "PartName");
+                        if (type == null || name == null) {
+                            return null;
+                        }
+                        if (type.equals(WORKBOOK) || type.equals(WORKBOOK_MACROS)) {
+                            workbook = name;
+                        } else if (type.equals(SHARED_STRINGS)) {
+                            sharedStrings = name;
+                        } else if (type.equals(STYLES)) {
+                            styles = name;
+                        }
+                        if (workbook != null && sharedStrings != null && styles != null) {
+                            break;
+                        }
+                    }
+                }
+                r.close();
+            }
+            return new ContentTypes(workbook == null ? "/xl/workbook.xml" : workbook, sharedStrings, styles);
         }
     }
 
