@@ -12,8 +12,9 @@ import rw.intake.excel.internal.Rejections;
 
 /**
  * Reads .xlsx workbooks and CSV files held in memory into raw records. Immutable and thread-safe; never touches disk.
- * The format is decided by the content, not a file name: a zip is read as a workbook, text as CSV (UTF-8, comma or
- * semicolon, RFC 4180 quoting; one sheet named {@value CsvSheet#SHEET_NAME}, row numbers are its lines).
+ * The format is decided by the content, not a file name: a zip is read as a workbook, text as CSV (UTF-8, or UTF-16
+ * with a byte order mark, or Windows-1252; comma, semicolon or tab; RFC 4180 quoting; one sheet named
+ * {@value CsvSheet#SHEET_NAME}, row numbers are its lines).
  *
  * <pre>{@code
  * SheetReader reader = SheetReader.builder().limits(ReadLimits.defaults()).build();

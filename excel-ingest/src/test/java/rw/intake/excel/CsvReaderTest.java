@@ -3,7 +3,9 @@ package rw.intake.excel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -162,13 +164,99 @@ final class CsvReaderTest {
     }
 
     @Test
-    void open_notUtf8() {
-        byte[] latin1 = (HEADER + "Alice,1,2,F,a@b.rw\nJos\u00e9,1,2,M,j@b.rw\n").getBytes(StandardCharsets.ISO_8859_1);
+    void open_windows1252_readAsItsCharacters() {
+        // Excel's "CSV (Comma delimited)" on Windows set to French: Windows-1252, semicolons
+        byte[] csv = """
+                Names;NID;Phone;Gender;Email\r
+                Alice Uwase;1199070012345601;0788123456;F;alice@example.rw\r
+                Th\u00e9r\u00e8se Uwimana;1199870012345611;0788123457;F;therese@example.rw\r
+                Jeanne d\u2019Arc Mukamana;1199870012345612;0788123458;F;jeanne@example.rw\r
+                """.getBytes(Charset.forName("windows-1252"));
+        assertThat(csv).contains((byte) 0x92, (byte) 0xE9); // the right single quote and é as Windows-1252 writes them
 
-        assertRejected(latin1, SheetReader.defaults(), IngestException.CORRUPT)
+        assertThat(read(csv, SheetReader.defaults()).records())
+                .containsExactly(
+                        ALICE,
+                        RawRecord.of(
+                                3,
+                                "Th\u00e9r\u00e8se Uwimana",
+                                "1199870012345611",
+                                "0788123457",
+                                "F",
+                                "therese@example.rw"),
+                        RawRecord.of(
+                                4,
+                                "Jeanne d\u2019Arc Mukamana",
+                                "1199870012345612",
+                                "0788123458",
+                                "F",
+                                "jeanne@example.rw"));
+    }
+
+    @Test
+    void open_utf8AndWindows1252Mixed_refusedAtTheFirstByteThatIsNotUtf8() {
+        byte[] utf8 = (HEADER + "Jos\u00e9,1,2,M,j@b.rw\n").getBytes(StandardCharsets.UTF_8);
+        byte[] windows1252 = "Th\u00e9r\u00e8se,1,2,F,t@b.rw\n".getBytes(Charset.forName("windows-1252"));
+        byte[] csv = Arrays.copyOf(utf8, utf8.length + windows1252.length);
+        System.arraycopy(windows1252, 0, csv, utf8.length, windows1252.length);
+
+        assertRejected(csv, SheetReader.defaults(), IngestException.CORRUPT)
                 .hasMessageContaining("at line 3: the bytes are not UTF-8 text")
                 .extracting(e -> ((IngestException) e).details().get("line"))
                 .isEqualTo(3L);
+    }
+
+    @Test
+    void open_byteThatWindows1252LeavesUndefined_refused() {
+        byte[] csv = (HEADER + "Alice,1,2,F,a@b.rw\nJos\u00e9,1,2,M,j@b.rw\n").getBytes(StandardCharsets.ISO_8859_1);
+        csv[csv.length - 3] = (byte) 0x81;
+
+        assertRejected(csv, SheetReader.defaults(), IngestException.CORRUPT)
+                .hasMessageContaining("at line 3: the bytes are not UTF-8 text");
+    }
+
+    @Test
+    void open_tabSeparated() {
+        Read read = read("""
+                names\tnid\tphone_number\tgender\temail\tRemarks
+                Alice Uwase\t1199070012345601\t0788123456\tF\talice@example.rw\ta, b; c
+                """);
+
+        assertThat(read.header().ignoredColumns()).containsExactly("Remarks");
+        assertThat(read.records()).containsExactly(ALICE);
+    }
+
+    @Test
+    void open_utf16WithByteOrderMark_asExcelSavesUnicodeText() {
+        String text = "Names\tNID\tPhone\tGender\tEmail\r\nAlice Uwase\t1199070012345601\t0788123456\tF\t"
+                + "alice@example.rw\r\nTh\u00e9r\u00e8se \u0141ucja\t1199870012345611\t0788123457\tF\tt@example.rw\r\n";
+        RawRecord therese =
+                RawRecord.of(3, "Th\u00e9r\u00e8se \u0141ucja", "1199870012345611", "0788123457", "F", "t@example.rw");
+
+        for (Charset charset : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE)) {
+            byte[] bom = "\uFEFF".getBytes(charset);
+            byte[] body = text.getBytes(charset);
+            byte[] csv = Arrays.copyOf(bom, bom.length + body.length);
+            System.arraycopy(body, 0, csv, bom.length, body.length);
+
+            assertThat(read(csv, SheetReader.defaults()).records())
+                    .as(charset.name())
+                    .containsExactly(ALICE, therese);
+        }
+    }
+
+    @Test
+    void open_utf16WithALoneSurrogate_refusedAtItsLine() {
+        // a high surrogate followed by a comma, written byte by byte: an encoder would not write it
+        byte[] before = ("\uFEFF" + HEADER + "Alice,1,2,F,a@b.rw\nJos").getBytes(StandardCharsets.UTF_16LE);
+        byte[] after = ",1,2,M,j@b.rw\n".getBytes(StandardCharsets.UTF_16LE);
+        byte[] csv = Arrays.copyOf(before, before.length + 2 + after.length);
+        csv[before.length] = 0x00;
+        csv[before.length + 1] = (byte) 0xD8;
+        System.arraycopy(after, 0, csv, before.length + 2, after.length);
+
+        assertRejected(csv, SheetReader.defaults(), IngestException.CORRUPT)
+                .hasMessageContaining("at line 3: the bytes are not UTF-16 text");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static rw.intake.excel.Xlsx.header;
 import static rw.intake.excel.Xlsx.row;
 
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import rw.intake.excel.internal.PackageCheck;
 
@@ -23,6 +24,23 @@ final class RowBoundTest {
             assertThat(sheet.maxDataRows()).isEqualTo(12);
             assertThat(sheet.records().count()).isEqualTo(11);
             assertThat(sheet.rowsRead()).isEqualTo(12);
+        }
+    }
+
+    @Test
+    void maxDataRows_csv_linesBelowTheHeader() {
+        // a title line, the header on line 2, a record over two lines, a blank line, no line feed at the end
+        String csv = "District of Gasabo\nnames,nid,phone_number,gender,email\n\"Alice\nUwase\",1,2,F,a@b.rw\n\n"
+                + "Bob,1,2,M,b@b.rw";
+
+        try (SheetRecords sheet = SheetReader.defaults().open(csv.getBytes(StandardCharsets.UTF_8))) {
+            assertThat(sheet.maxDataRows()).as("lines 3 to 6").isEqualTo(4);
+            assertThat(sheet.expectedDataRows()).isEqualTo(4);
+            assertThat(sheet.records().count()).isEqualTo(2);
+            assertThat(sheet.rowsRead()).isEqualTo(3);
+        }
+        try (SheetRecords sheet = SheetReader.defaults().open((csv + "\r\n").getBytes(StandardCharsets.UTF_8))) {
+            assertThat(sheet.maxDataRows()).isEqualTo(4);
         }
     }
 

@@ -7,12 +7,6 @@ import com.fasterxml.jackson.dataformat.csv.CsvFactory;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,13 +17,13 @@ import rw.intake.validation.Field;
 import rw.intake.validation.RawRecord;
 
 /**
- * A CSV file in memory, read like one sheet with Jackson's CSV parser: UTF-8 with or without a byte order mark,
- * comma or semicolon separated (whichever finds the header), quoting per RFC 4180 (a quoted field may hold the
- * separator, doubled quotes and line breaks). A row number is the file's line on which the record starts; a blank
- * line is a blank row. Every value is text.
+ * A CSV file in memory, read like one sheet with Jackson's CSV parser: UTF-8 with or without a byte order mark (or
+ * UTF-16 with one, or Windows-1252: {@link CsvText}), comma, semicolon or tab separated (whichever finds the header),
+ * quoting per RFC 4180 (a quoted field may hold the separator, doubled quotes and line breaks). A row number is the
+ * file's line on which the record starts; a blank line is a blank row. Every value is text.
  *
- * <p>Refused as {@code file.corrupt}, with the line: bytes that are not UTF-8, a quote that is never closed, a row
- * with more fields than the header.
+ * <p>Refused as {@code file.corrupt}, with the line: bytes in none of those encodings, a quote that is never closed, a
+ * row with more fields than the header.
  */
 public final class CsvSheet extends AbstractSheet {
 
@@ -39,7 +33,7 @@ public final class CsvSheet extends AbstractSheet {
     private static final CsvFactory FACTORY = CsvFactory.builder()
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .build();
-    private static final char[] SEPARATORS = {',', ';'};
+    private static final char[] SEPARATORS = {',', ';', '\t'};
     private static final int NOT_MAPPED = -1;
 
     private final Lines lines;
@@ -48,8 +42,12 @@ public final class CsvSheet extends AbstractSheet {
 
     private final String[] values = new String[Field.values().length];
 
-    private CsvSheet(Lines lines, SheetHeader header, ReadLimits limits) {
+    private CsvSheet(Lines lines, SheetHeader header, ReadLimits limits, long lineCount) {
         super(limits.maxRows());
+        // every data row starts on a line of its own below the header: at most that many, known before reading, so
+        // that a CSV file reserves what it may hold rather than the row limit
+        maxDataRows(Math.max(0, lineCount - header.row()));
+        expectedDataRows(maxDataRows());
         this.lines = lines;
         this.slots = new int[lines.headerWidth];
         Arrays.fill(slots, NOT_MAPPED);
@@ -64,15 +62,11 @@ public final class CsvSheet extends AbstractSheet {
      */
     public static CsvSheet open(byte[] bytes, ReadLimits limits) {
         PackageCheck.checkSize(bytes, limits);
-        int bad = firstMalformed(bytes);
-        if (bad >= 0) {
-            throw Rejections.csvCorrupt(
-                    "the bytes are not UTF-8 text (save the file as \"CSV UTF-8\")", lineOf(bytes, bad), null);
-        }
-        Lines lines = new Lines(bytes, separator(bytes));
+        byte[] text = CsvText.utf8(bytes);
+        Lines lines = new Lines(text, separator(text));
         try {
             SheetHeader header = HeaderMapper.find(lines, SHEET_NAME);
-            return new CsvSheet(lines, header, limits);
+            return new CsvSheet(lines, header, limits, lineCount(text));
         } catch (RuntimeException e) {
             lines.close();
             throw e;
@@ -107,6 +101,17 @@ public final class CsvSheet extends AbstractSheet {
         return choice;
     }
 
+    /** The lines of the text: its line feeds, and one more if its last line has none. */
+    static long lineCount(byte[] text) {
+        long lines = 0;
+        for (byte b : text) {
+            if (b == '\n') {
+                lines++;
+            }
+        }
+        return text.length > 0 && text[text.length - 1] != '\n' ? lines + 1 : lines;
+    }
+
     @Override
     RawRecord nextRecord() {
         for (int line = lines.startRecord(); line > 0; line = lines.startRecord()) {
@@ -130,37 +135,6 @@ public final class CsvSheet extends AbstractSheet {
     @Override
     void release() {
         lines.close();
-    }
-
-    /** The offset of the first byte that is not well-formed UTF-8, or -1. */
-    static int firstMalformed(byte[] bytes) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(64 * 1024);
-        while (true) {
-            CoderResult result = decoder.decode(in, out, true);
-            if (result.isError()) {
-                return in.position();
-            }
-            if (!result.isOverflow()) {
-                return -1;
-            }
-            out.clear();
-        }
-    }
-
-    /** The 1-based line of a byte offset. */
-    static long lineOf(byte[] bytes, int offset) {
-        long line = 1;
-        for (int i = 0; i < offset; i++) {
-            if (bytes[i] == '\n') {
-                line++;
-            }
-        }
-        return line;
     }
 
     /** A record as the header search sees it. */

@@ -164,11 +164,15 @@ public final class PackageCheck {
     }
 
     /**
-     * Whether the bytes are text to be read as CSV: not a PDF, and no control character other than tab, line feed
-     * and carriage return in the first {@value #TEXT_SNIFF} bytes (a zip, an Office 97 file, UTF-16 text and other
-     * binaries all have some). Whether the text is UTF-8 is the CSV reader's concern.
+     * Whether the bytes are text to be read as CSV: UTF-16 with its byte order mark (Excel's "Unicode Text"), or not a
+     * PDF and no control character other than tab, line feed and carriage return in the first {@value #TEXT_SNIFF}
+     * bytes (a zip, an Office 97 file, UTF-16 text without the mark and other binaries all have some). Which encoding
+     * the text is in is the CSV reader's concern.
      */
     public static boolean isText(byte[] bytes) {
+        if (CsvText.utf16(bytes)) {
+            return true;
+        }
         if (bytes.length == 0 || startsWith(bytes, PDF)) {
             return false;
         }

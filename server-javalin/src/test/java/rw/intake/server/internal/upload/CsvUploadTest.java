@@ -86,6 +86,20 @@ final class CsvUploadTest {
         assertPaged(token, id);
     }
 
+    @Test
+    void upload_csvBesideAnotherStagedUpload_accepted() {
+        String token = SERVER.clerkToken("csv-second");
+        String first = accepted(SERVER.postMultipart("/api/v1/uploads", token, "file", "first.csv", CSV));
+        assertThat(Workbooks.settled(SERVER, token, first).get("status").asText())
+                .isEqualTo("validated");
+
+        // a CSV file reserves the rows it may hold, not the row limit that one user's share is made of
+        String second = accepted(SERVER.postMultipart("/api/v1/uploads", token, "file", "second.csv", CSV));
+
+        assertPaged(token, second);
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads", token))).hasSize(2);
+    }
+
     private static HttpResponse<String> postCsv(String token, String csv) {
         return SERVER.send(SERVER.request("/api/v1/uploads", token)
                 .header("Content-Type", "text/csv")

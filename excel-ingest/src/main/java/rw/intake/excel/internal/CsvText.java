@@ -1,0 +1,180 @@
+package rw.intake.excel.internal;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The text of a CSV file as UTF-8, in whichever encoding a spreadsheet program saved it: UTF-8, with or without a byte
+ * order mark, as it is; UTF-16 with its byte order mark (Excel's "Unicode Text") and Windows-1252 (Excel's "CSV (Comma
+ * delimited)" on Windows set to English or French) transcoded, every line where it was.
+ *
+ * <p>Bytes that are not UTF-8 are taken as Windows-1252 only if they hold no well-formed UTF-8 sequence of two or more
+ * bytes anywhere (a file that mixes the two would come out garbled) and none of the five bytes Windows-1252 leaves
+ * undefined; otherwise they are refused as {@code file.corrupt} at the line of the first byte that is not UTF-8.
+ */
+final class CsvText {
+
+    private static final String NOT_UTF8 = "the bytes are not UTF-8 text (save the file as \"CSV UTF-8\")";
+    /** Per byte value, the UTF-8 bytes of its Windows-1252 character; null for the bytes it leaves undefined. */
+    private static final byte[][] WINDOWS_1252 = windows1252();
+
+    private CsvText() {}
+
+    /**
+     * The text as UTF-8: these bytes if they are UTF-8, else a transcoded copy.
+     *
+     * @throws rw.intake.excel.IngestException {@code file.corrupt} if the bytes are in none of those encodings
+     */
+    static byte[] utf8(byte[] bytes) {
+        if (bytes.length >= 2 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xFE) {
+            return fromUtf16(bytes, StandardCharsets.UTF_16LE);
+        }
+        if (bytes.length >= 2 && (bytes[0] & 0xFF) == 0xFE && (bytes[1] & 0xFF) == 0xFF) {
+            return fromUtf16(bytes, StandardCharsets.UTF_16BE);
+        }
+        int bad = firstMalformed(bytes);
+        if (bad < 0) {
+            return bytes;
+        }
+        byte[] text = fromWindows1252(bytes);
+        if (text == null) {
+            throw Rejections.csvCorrupt(NOT_UTF8, lineOf(bytes, bad), null);
+        }
+        return text;
+    }
+
+    /** Whether the bytes start with a UTF-16 byte order mark (either order). */
+    static boolean utf16(byte[] bytes) {
+        return bytes.length >= 2
+                && (((bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xFE)
+                        || ((bytes[0] & 0xFF) == 0xFE && (bytes[1] & 0xFF) == 0xFF));
+    }
+
+    /** The offset of the first byte that is not well-formed UTF-8, or -1. */
+    static int firstMalformed(byte[] bytes) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(64 * 1024);
+        while (true) {
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isError()) {
+                return in.position();
+            }
+            if (!result.isOverflow()) {
+                return -1;
+            }
+            out.clear();
+        }
+    }
+
+    /** The 1-based line of a byte offset. */
+    static long lineOf(byte[] bytes, int offset) {
+        long line = 1;
+        for (int i = 0; i < offset; i++) {
+            if (bytes[i] == '\n') {
+                line++;
+            }
+        }
+        return line;
+    }
+
+    /** The text after the byte order mark, decoded from UTF-16 and written as UTF-8. */
+    private static byte[] fromUtf16(byte[] bytes, Charset charset) {
+        CharsetDecoder decoder = charset.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharBuffer chars = CharBuffer.allocate(bytes.length / 2);
+        CoderResult result = decoder.decode(ByteBuffer.wrap(bytes, 2, bytes.length - 2), chars, true);
+        if (!result.isError()) {
+            result = decoder.flush(chars);
+        }
+        if (result.isError()) {
+            long line = 1;
+            for (int i = 0; i < chars.position(); i++) {
+                if (chars.get(i) == '\n') {
+                    line++;
+                }
+            }
+            throw Rejections.csvCorrupt("the bytes are not UTF-16 text (save the file as \"CSV UTF-8\")", line, null);
+        }
+        chars.flip();
+        ByteBuffer utf8 = StandardCharsets.UTF_8.encode(chars);
+        byte[] text = new byte[utf8.remaining()];
+        utf8.get(text);
+        return text;
+    }
+
+    /** The bytes as Windows-1252 written as UTF-8, or null if they cannot be that (see the class). */
+    private static byte[] fromWindows1252(byte[] bytes) {
+        long length = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xFF;
+            if (b < 0x80) {
+                length++;
+                continue;
+            }
+            if (WINDOWS_1252[b] == null || utf8Sequence(bytes, i)) {
+                return null;
+            }
+            length += WINDOWS_1252[b].length;
+        }
+        if (length > Integer.MAX_VALUE - 8) {
+            return null;
+        }
+        byte[] text = new byte[(int) length];
+        int at = 0;
+        for (byte value : bytes) {
+            int b = value & 0xFF;
+            if (b < 0x80) {
+                text[at++] = value;
+            } else {
+                byte[] utf8 = WINDOWS_1252[b];
+                System.arraycopy(utf8, 0, text, at, utf8.length);
+                at += utf8.length;
+            }
+        }
+        return text;
+    }
+
+    /** Whether a well-formed UTF-8 sequence of two to four bytes starts at {@code i}. */
+    private static boolean utf8Sequence(byte[] bytes, int i) {
+        int b = bytes[i] & 0xFF;
+        int more = b >= 0xC2 && b <= 0xDF ? 1 : b >= 0xE0 && b <= 0xEF ? 2 : b >= 0xF0 && b <= 0xF4 ? 3 : 0;
+        if (more == 0 || i + more >= bytes.length) {
+            return false;
+        }
+        for (int k = 1; k <= more; k++) {
+            if ((bytes[i + k] & 0xC0) != 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[][] windows1252() {
+        CharsetDecoder decoder = Charset.forName("windows-1252")
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        byte[][] table = new byte[256][];
+        for (int b = 0x80; b < 256; b++) {
+            CharBuffer c = CharBuffer.allocate(2);
+            decoder.reset();
+            if (!decoder.decode(ByteBuffer.wrap(new byte[] {(byte) b}), c, true).isError()) {
+                c.flip();
+                if (c.remaining() == 1 && c.get(0) != '\uFFFD') {
+                    table[b] = String.valueOf(c.get(0)).getBytes(StandardCharsets.UTF_8);
+                }
+            }
+        }
+        return table;
+    }
+}
