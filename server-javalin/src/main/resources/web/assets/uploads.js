@@ -9,7 +9,7 @@ let panel = null; // the upload panel of the screen on view; an upload in flight
 let listBox = null;
 
 export async function showUploads(main) {
-  const input = h('input', { id: 'file-input', type: 'file', accept: '.xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  const input = h('input', { id: 'file-input', type: 'file', accept: '.xlsx,.csv,.tsv,.txt,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
   input.addEventListener('change', () => {
     if (input.files[0]) uploadDropped(input.files[0]);
     input.value = '';
