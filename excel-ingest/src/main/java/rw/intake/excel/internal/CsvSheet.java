@@ -102,14 +102,9 @@ public final class CsvSheet extends AbstractSheet {
     }
 
     /** The lines of the text: its line feeds, and one more if its last line has none. */
-    static long lineCount(byte[] text) {
-        long lines = 0;
-        for (byte b : text) {
-            if (b == '\n') {
-                lines++;
-            }
-        }
-        return text.length > 0 && text[text.length - 1] != '\n' ? lines + 1 : lines;
+    private static long lineCount(byte[] text) {
+        long afterLast = CsvText.lineOf(text, text.length);
+        return text.length == 0 || text[text.length - 1] == '\n' ? afterLast - 1 : afterLast;
     }
 
     @Override

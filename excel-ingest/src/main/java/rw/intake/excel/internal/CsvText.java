@@ -31,11 +31,8 @@ final class CsvText {
      * @throws rw.intake.excel.IngestException {@code file.corrupt} if the bytes are in none of those encodings
      */
     static byte[] utf8(byte[] bytes) {
-        if (bytes.length >= 2 && (bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xFE) {
-            return fromUtf16(bytes, StandardCharsets.UTF_16LE);
-        }
-        if (bytes.length >= 2 && (bytes[0] & 0xFF) == 0xFE && (bytes[1] & 0xFF) == 0xFF) {
-            return fromUtf16(bytes, StandardCharsets.UTF_16BE);
+        if (utf16(bytes)) {
+            return fromUtf16(bytes, (bytes[0] & 0xFF) == 0xFF ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_16BE);
         }
         int bad = firstMalformed(bytes);
         if (bad < 0) {
