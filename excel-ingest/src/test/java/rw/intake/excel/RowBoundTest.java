@@ -8,6 +8,7 @@ import static rw.intake.excel.Xlsx.row;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import rw.intake.excel.internal.PackageCheck;
+import rw.intake.validation.RawRecord;
 
 /** The rows a sheet holds, known before reading (for the server's staging reservation), and the cell length bound. */
 final class RowBoundTest {
@@ -41,6 +42,12 @@ final class RowBoundTest {
         }
         try (SheetRecords sheet = SheetReader.defaults().open((csv + "\r\n").getBytes(StandardCharsets.UTF_8))) {
             assertThat(sheet.maxDataRows()).isEqualTo(4);
+        }
+        // lines ended by CR alone (Excel's "CSV (Macintosh)")
+        byte[] cr = csv.replace('\n', '\r').getBytes(StandardCharsets.UTF_8);
+        try (SheetRecords sheet = SheetReader.defaults().open(cr)) {
+            assertThat(sheet.maxDataRows()).isEqualTo(4);
+            assertThat(sheet.records().map(RawRecord::row)).containsExactly(3, 6);
         }
     }
 
