@@ -213,6 +213,11 @@ final class CsvReaderTest {
 
         assertRejected(csv, SheetReader.defaults(), IngestException.CORRUPT)
                 .hasMessageContaining("at line 3: the bytes are not UTF-8 text");
+        // the same line when lines end with CR alone (Excel's "CSV (Macintosh)")
+        byte[] cr =
+                new String(csv, StandardCharsets.ISO_8859_1).replace('\n', '\r').getBytes(StandardCharsets.ISO_8859_1);
+        assertRejected(cr, SheetReader.defaults(), IngestException.CORRUPT)
+                .hasMessageContaining("at line 3: the bytes are not UTF-8 text");
     }
 
     @Test

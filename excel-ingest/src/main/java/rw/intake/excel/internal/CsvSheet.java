@@ -101,19 +101,11 @@ public final class CsvSheet extends AbstractSheet {
         return choice;
     }
 
-    /**
-     * The lines of the text as the parser ends them (LF, CR LF, or CR alone as Excel's "CSV (Macintosh)" writes), and
-     * one more if the last line has no end.
-     */
+    /** The lines of the text ({@link CsvText#lineOf}'s line ends), and one more if the last line has no end. */
     private static long lineCount(byte[] text) {
-        long lines = 0;
-        for (int i = 0; i < text.length; i++) {
-            if (text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.length || text[i + 1] != '\n'))) {
-                lines++;
-            }
-        }
         int last = text.length - 1;
-        return last >= 0 && text[last] != '\n' && text[last] != '\r' ? lines + 1 : lines;
+        long ends = CsvText.lineOf(text, text.length) - 1;
+        return last >= 0 && text[last] != '\n' && text[last] != '\r' ? ends + 1 : ends;
     }
 
     @Override

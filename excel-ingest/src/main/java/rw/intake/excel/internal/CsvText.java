@@ -72,11 +72,14 @@ final class CsvText {
         }
     }
 
-    /** The 1-based line of a byte offset. */
+    /**
+     * The 1-based line of a byte offset, lines ended as the CSV parser ends them: LF, CR LF, or CR alone (as Excel's
+     * "CSV (Macintosh)" writes).
+     */
     static long lineOf(byte[] bytes, int offset) {
         long line = 1;
         for (int i = 0; i < offset; i++) {
-            if (bytes[i] == '\n') {
+            if (bytes[i] == '\n' || (bytes[i] == '\r' && (i + 1 == bytes.length || bytes[i + 1] != '\n'))) {
                 line++;
             }
         }
