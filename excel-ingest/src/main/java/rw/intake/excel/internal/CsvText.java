@@ -1,6 +1,9 @@
 package rw.intake.excel.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.CharsetDecoder;
@@ -18,6 +21,11 @@ import java.nio.charset.StandardCharsets;
  * undefined; otherwise they are refused as {@code file.corrupt} at the line of the first byte that is not UTF-8.
  */
 final class CsvText {
+
+    /** Eight bytes of an array read as one long, for the ASCII check. */
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** The high bit of each of eight bytes: none is set in eight ASCII bytes. */
+    private static final long ASCII_MASK = 0x8080808080808080L;
 
     private static final String NOT_UTF8 = "the bytes are not UTF-8 text (save the file as \"CSV UTF-8\")";
     /** Per byte value, the UTF-8 bytes of its Windows-1252 character; null for the bytes it leaves undefined. */
@@ -52,24 +60,55 @@ final class CsvText {
                         || ((bytes[0] & 0xFF) == 0xFE && (bytes[1] & 0xFF) == 0xFF));
     }
 
-    /** The offset of the first byte that is not well-formed UTF-8, or -1. */
+    /**
+     * The offset of the first byte that is not well-formed UTF-8 (the first byte of the ill-formed sequence), or -1:
+     * eight ASCII bytes at a time, the rest by the table of well-formed byte sequences of the Unicode standard (no
+     * overlong forms, no surrogates, nothing past U+10FFFF), as the JDK's decoder checks them, without decoding.
+     */
     static int firstMalformed(byte[] bytes) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(64 * 1024);
-        while (true) {
-            CoderResult result = decoder.decode(in, out, true);
-            if (result.isError()) {
-                return in.position();
+        int n = bytes.length;
+        int i = 0;
+        while (i < n) {
+            if (i + Long.BYTES <= n && ((long) LONGS.get(bytes, i) & ASCII_MASK) == 0) {
+                i += Long.BYTES;
+                continue;
             }
-            if (!result.isOverflow()) {
-                return -1;
+            int c = bytes[i] & 0xFF;
+            if (c < 0x80) {
+                i++;
+                continue;
             }
-            out.clear();
+            int more;
+            int low = 0x80;
+            int high = 0xBF;
+            if (c >= 0xC2 && c <= 0xDF) {
+                more = 1;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                more = 2;
+                low = c == 0xE0 ? 0xA0 : 0x80;
+                high = c == 0xED ? 0x9F : 0xBF;
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                more = 3;
+                low = c == 0xF0 ? 0x90 : 0x80;
+                high = c == 0xF4 ? 0x8F : 0xBF;
+            } else {
+                return i;
+            }
+            if (i + more >= n) {
+                return i;
+            }
+            int second = bytes[i + 1] & 0xFF;
+            if (second < low || second > high) {
+                return i;
+            }
+            for (int k = 2; k <= more; k++) {
+                if ((bytes[i + k] & 0xC0) != 0x80) {
+                    return i;
+                }
+            }
+            i += more + 1;
         }
+        return -1;
     }
 
     /**
