@@ -183,6 +183,15 @@ final class PlainReaderTest {
                                 + "<row r=\"6\" spans=\"1:5\" ht=\"15\"/><row ht=\"15\" r=\"7\"/>"
                                 + sameAttributes(8, 9)),
                 Arguments.of(
+                        "a column filled down with a formula, as Excel writes it (shared formulas)",
+                        HEADER
+                                + "<row r=\"2\"><c r=\"A2\" t=\"str\"><f t=\"shared\" ref=\"A2:A4\" si=\"0\">"
+                                + "UPPER(F2)</f><v>AB</v></c><c r=\"B2\"><f t=\"shared\" ref=\"B2:B3\" si=\"1\">"
+                                + "1199880012345678+ROW()</f><v>1199880012345680</v></c></row>"
+                                + "<row r=\"3\"><c r=\"A3\" t=\"str\"><f t=\"shared\" si=\"0\"/><v>CD</v></c>"
+                                + "<c r=\"B3\"><f t=\"shared\" si=\"1\"></f><v>1199880012345681</v></c></row>"
+                                + "<row r=\"4\"><c r=\"A4\" t=\"str\"><f t=\"shared\" si=\"0\"/><v>EF</v></c></row>"),
+                Arguments.of(
                         "a cell past the row's other cells",
                         HEADER
                                 + "<row r=\"2\"><c r=\"XFD2\" t=\"inlineStr\"><is><t>far</t></is></c>"
@@ -232,6 +241,14 @@ final class PlainReaderTest {
                 Arguments.of(
                         "a shared formula without its base",
                         HEADER + data + "<row r=\"3\"><c r=\"A3\"><f t=\"shared\" si=\"0\"/><v>2</v></c></row>" + more),
+                Arguments.of(
+                        "an array formula",
+                        HEADER + data + "<row r=\"3\"><c r=\"A3\"><f t=\"array\" ref=\"A3\">SUM(B2:B3*C2:C3)</f>"
+                                + "<v>2</v></c></row>" + more),
+                Arguments.of(
+                        "a shared formula's absolute range",
+                        HEADER + data + "<row r=\"3\"><c r=\"A3\"><f t=\"shared\" ref=\"$A$3\" si=\"0\">B3</f>"
+                                + "<v>2</v></c></row>" + more),
                 Arguments.of("a comment between rows", HEADER + data + "<!-- <row r=\"3\"></row> -->" + more),
                 Arguments.of(
                         "a comment in a cell",
@@ -450,21 +467,24 @@ final class PlainReaderTest {
      * that is not, read as a date serial is read. fastexcel-reader refuses such cells: the plain reader reads them.
      */
     @Test
-    void isoDateCells_readAsDates_inAnyColumn() {
-        String header = Xlsx.row(1, "names", "nid", "phone_number", "gender", "email", "Registered on");
+    void isoDateCells_readAsDates_inAnyColumn_besideSharedFormulas() {
+        String header = Xlsx.row(1, "names", "nid", "phone_number", "gender", "email", "Registered on", "Year");
         String rows = Xlsx.row(2, "Alice Uwase", "1199070012345601", "0788123456", "F")
                         .replace("</row>", "")
                 + "<c r=\"E2\" t=\"d\"><v>2023-03-15T00:00:00</v></c>"
-                + "<c r=\"F2\" t=\"d\"><v>2023-03-15T18:30:00.000</v></c></row>"
+                + "<c r=\"F2\" t=\"d\"><v>2023-03-15T18:30:00.000</v></c>"
+                // a column filled down with a formula: shared formulas, read by the plain reader too
+                + "<c r=\"G2\"><f t=\"shared\" ref=\"G2:G3\" si=\"0\">YEAR(F2)</f><v>2023</v></c></row>"
                 + Xlsx.row(3, "Jean Bosco", "1199880012345678").replace("</row>", "")
                 + "<c r=\"C3\" t=\"d\"><v>2023-03-15T18:30:05</v></c><c r=\"D3\" t=\"d\"><v> 18:30:00 </v></c>"
-                + "<c r=\"E3\" t=\"d\"><v>2023-03-15</v></c><c r=\"F3\" t=\"d\"><v>2023-03-16</v></c></row>";
+                + "<c r=\"E3\" t=\"d\"><v>2023-03-15</v></c><c r=\"F3\" t=\"d\"><v>2023-03-16</v></c>"
+                + "<c r=\"G3\"><f t=\"shared\" si=\"0\"/><v>2023</v></c></row>";
         boolean[] plainly = {false};
 
         Outcome read = read(Xlsx.ofSheetData(header + rows), true, plainly);
 
         assertThat(read.refusal()).isNull();
-        assertThat(read.header().ignoredColumns()).containsExactly("Registered on");
+        assertThat(read.header().ignoredColumns()).containsExactly("Registered on", "Year");
         assertThat(read.records())
                 .containsExactly(
                         RawRecord.of(2, "Alice Uwase", "1199070012345601", "0788123456", "F", "2023-03-15"),

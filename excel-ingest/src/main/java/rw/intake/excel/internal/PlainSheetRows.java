@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import rw.intake.excel.internal.XmlBytes.Attr;
@@ -55,6 +56,10 @@ final class PlainSheetRows implements SheetRowSource {
     private final XmlBytes.Nesting nesting = new XmlBytes.Nesting();
     /** Text that is read to be checked, not kept (a formula's). */
     private final Decoded ignored = new Decoded(256);
+    /** Shared formulas beyond this many (by {@code si}) are left to fastexcel-reader. */
+    private static final int MAX_SHARED_FORMULAS = 1 << 20;
+    /** The {@code si} of every shared formula whose first cell has been read. */
+    private final BitSet sharedFormulas = new BitSet();
 
     private boolean done;
     private int dimensionLastRow = -1;
@@ -440,16 +445,47 @@ final class PlainSheetRows implements SheetRowSource {
 
     /**
      * {@code <f>}, from {@code i} past its name: skipped, since a cell's text is its cached value whether or not it
-     * has a formula. A shared or array formula (attributes {@code t}, {@code si}, {@code ref}) is unsupported:
-     * fastexcel-reader resolves those, and refuses the workbook when it cannot.
+     * has a formula. A shared formula (Excel writes one for a column filled down: {@code t="shared"} with its
+     * {@code ref} and {@code si} in the first cell, {@code si} alone in the others) is read so too, once the cell that
+     * holds its text has been read. Unsupported, and so left to fastexcel-reader, which resolves each formula's text
+     * and refuses the workbook when it cannot: an array formula or data table ({@code t} other than
+     * {@code shared}), a shared formula whose first cell has not been read, and an {@code si} or {@code ref} that is
+     * not plain.
      */
     private int formula(int i, int end) {
         byte[] b = x.buf;
         a.reset();
+        boolean shared = false;
+        boolean ref = false;
+        int si = -1;
         while (i >= 0) {
             i = x.attribute(i, end, a, false);
-            if (i >= 0 && (a.nameIs(b, "t") || a.nameIs(b, "si") || a.nameIs(b, "ref"))) {
-                throw XmlBytes.unsupported("a shared or array formula");
+            if (i < 0) {
+                break;
+            }
+            if (a.nameIs(b, "t")) {
+                if (!valueIs(b, "shared")) {
+                    throw XmlBytes.unsupported("an array formula or a data table");
+                }
+                shared = true;
+            } else if (a.nameIs(b, "si")) {
+                si = digits(b, a.value, a.valueEnd);
+                if (si >= MAX_SHARED_FORMULAS) {
+                    throw XmlBytes.unsupported("a shared formula's si of a million or more");
+                }
+            } else if (a.nameIs(b, "ref")) {
+                range(b, a.value, a.valueEnd);
+                ref = true;
+            }
+        }
+        if (shared || si >= 0 || ref) {
+            if (!shared || si < 0) {
+                throw XmlBytes.unsupported("a formula's si or ref without t=\"shared\", or the other way round");
+            }
+            if (ref) {
+                sharedFormulas.set(si);
+            } else if (!sharedFormulas.get(si)) {
+                throw XmlBytes.unsupported("a shared formula before its first cell");
             }
         }
         i = -1 - i;
@@ -459,6 +495,31 @@ final class PlainSheetRows implements SheetRowSource {
         ignored.reset();
         i = x.text(i, end, ignored);
         return x.endTag(i, end, "f");
+    }
+
+    /** Whether the attribute just read has this value (ASCII). */
+    private boolean valueIs(byte[] b, String ascii) {
+        if (a.valueEnd - a.value != ascii.length()) {
+            return false;
+        }
+        for (int k = 0; k < ascii.length(); k++) {
+            if (b[a.value + k] != ascii.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A range such as {@code C2:C1000}, or one cell: anything else is unsupported. */
+    private static void range(byte[] b, int from, int to) {
+        int colon = from;
+        while (colon < to && b[colon] != ':') {
+            colon++;
+        }
+        column(b, from, colon);
+        if (colon < to) {
+            column(b, colon + 1, to);
+        }
     }
 
     /** The 0-based column of a reference such as {@code AB12}. */
