@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.h2.api.ErrorCode;
+import org.h2.jdbcx.JdbcDataSource;
 import org.h2.message.DbException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -47,6 +49,9 @@ final class H2Recovery {
     private static final Logger LOG = LoggerFactory.getLogger(H2Recovery.class);
 
     private static final String STATE = "SELECT clean, seq_at_open FROM clean_stop WHERE id = 1";
+    private static final String HAS_CLEAN_STOP =
+            "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME = 'CLEAN_STOP' AND TABLE_SCHEMA = SCHEMA()";
+    private static final String SESSIONS = "SELECT COUNT(*) FROM INFORMATION_SCHEMA.SESSIONS";
     private static final String OPENED = """
         UPDATE clean_stop SET clean = FALSE, seq_at_open = (SELECT COALESCE(MAX(seq), 0) FROM uploads) WHERE id = 1""";
     private static final String CLOSED = "UPDATE clean_stop SET clean = TRUE WHERE id = 1";
@@ -87,6 +92,57 @@ final class H2Recovery {
     record Report(int uploadsRemoved, long usersRemoved, long nidsUnregistered, long nidsRegistered) {
         boolean clean() {
             return uploadsRemoved == 0 && usersRemoved == 0 && nidsUnregistered == 0 && nidsRegistered == 0;
+        }
+    }
+
+    /**
+     * Before the pool opens: compacts the database file if its last stop was not clean ({@code SHUTDOWN COMPACT}, on a
+     * connection of its own). kill -9 during a commit can leave an H2 2.5 file in which the next insert into
+     * {@code users} never ends: it spins in the flush of the table's identity sequence (seen in
+     * {@code KillDuringCommitIT}, and on a copy of such a file with plain JDBC). Compacting writes the file anew, and
+     * the insert then works; a plain {@code SHUTDOWN} or {@code CHECKPOINT SYNC} does not help. Nothing is done for an
+     * in-memory database, one that has no {@code clean_stop} table yet (before its V8 migration), one whose last stop
+     * was clean, or one that another connection of this process has open (its stop is not over).
+     *
+     * @return whether the file was compacted
+     */
+    static boolean compactAfterUncleanStop(String url, String username, String password) {
+        if (url.toLowerCase(Locale.ROOT).startsWith("jdbc:h2:mem:")) {
+            return false;
+        }
+        JdbcDataSource source = new JdbcDataSource();
+        source.setURL(url);
+        source.setUser(username);
+        source.setPassword(password);
+        long start = System.nanoTime();
+        try (Connection c = source.getConnection();
+                Statement s = c.createStatement()) {
+            if (!uncleanlyStopped(s)) {
+                return false;
+            }
+            LOG.warn("the database was not stopped cleanly: its file is compacted before it opens");
+            s.execute("SHUTDOWN COMPACT");
+        } catch (SQLException e) {
+            throw new StorageException("cannot compact the database after an unclean stop: " + e.getMessage(), e);
+        }
+        LOG.info("database file compacted after an unclean stop in {} ms", (System.nanoTime() - start) / 1_000_000);
+        return true;
+    }
+
+    /** Whether the database says that its last stop was not clean, and only this connection has it open. */
+    private static boolean uncleanlyStopped(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery(HAS_CLEAN_STOP)) {
+            if (!rs.next() || rs.getLong(1) == 0) {
+                return false;
+            }
+        }
+        try (ResultSet rs = s.executeQuery(STATE)) {
+            if (!rs.next() || rs.getBoolean(1)) {
+                return false;
+            }
+        }
+        try (ResultSet rs = s.executeQuery(SESSIONS)) {
+            return rs.next() && rs.getLong(1) == 1;
         }
     }
 

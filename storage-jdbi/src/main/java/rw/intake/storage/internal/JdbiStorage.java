@@ -65,6 +65,9 @@ public final class JdbiStorage implements Storage {
         // a connection is checked at most this long before it is handed out (HikariCP's default is 5 s)
         hikari.setValidationTimeout(Math.min(config.connectionTimeout().toMillis(), 5000));
         dialect.configure(hikari);
+        if (dialect == Dialect.H2 && Dialect.isEmbeddedH2(config.jdbcUrl())) {
+            H2Recovery.compactAfterUncleanStop(hikari.getJdbcUrl(), config.username(), config.password());
+        }
         HikariDataSource pool;
         try {
             pool = new HikariDataSource(hikari);

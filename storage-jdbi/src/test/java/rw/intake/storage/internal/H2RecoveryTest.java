@@ -2,6 +2,7 @@ package rw.intake.storage.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -126,6 +127,46 @@ final class H2RecoveryTest {
         assertThat(count(url, "SELECT COUNT(*) FROM clean_stop WHERE clean"))
                 .as("a store closed with no connection in use marks its stop clean")
                 .isEqualTo(1);
+    }
+
+    @Test
+    void uncleanStop_fileCompactedBeforeTheStoreOpens_notAfterACleanStop_norWhileOpenElsewhere(@TempDir Path dir)
+            throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("intake");
+        Path file = dir.resolve("intake.mv.db");
+        List<ValidatedRecord> records = Records.validRange(0, 20_000);
+        try (Storage storage = Storage.open(DatabaseConfig.of(url, "sa", ""))) {
+            storage.users().commit(Records.request("u1", "alice", CommitMode.ALL, records), records);
+        }
+        assertThat(H2Recovery.compactAfterUncleanStop(url, "sa", ""))
+                .as("after a clean stop")
+                .isFalse();
+        try (Connection c = DriverManager.getConnection(url, "sa", "");
+                Statement s = c.createStatement()) {
+            // the space of rows deleted stays in the file until it is compacted
+            s.execute("DELETE FROM users");
+            s.execute("DELETE FROM uploads");
+            s.execute("UPDATE clean_stop SET clean = FALSE"); // the last stop was not clean
+            assertThat(H2Recovery.compactAfterUncleanStop(url, "sa", ""))
+                    .as("while another connection has it open")
+                    .isFalse();
+        }
+        long before = Files.size(file);
+
+        assertThat(H2Recovery.compactAfterUncleanStop(url, "sa", "")).isTrue();
+
+        assertThat(Files.size(file)).isLessThan(before);
+        assertThat(count(url, "SELECT COUNT(*) FROM clean_stop WHERE clean"))
+                .as("still unclean: the store's check runs when it opens")
+                .isZero();
+        try (Storage storage = Storage.open(DatabaseConfig.of(url, "sa", ""))) {
+            CommitResult again =
+                    storage.users().commit(Records.request("u2", "alice", CommitMode.ALL, records), records);
+            assertThat(again.committed()).isEqualTo(records.size());
+        }
+        assertThat(H2Recovery.compactAfterUncleanStop(url, "sa", "")).isFalse();
+        assertThat(H2Recovery.compactAfterUncleanStop("jdbc:h2:mem:compact", "sa", ""))
+                .isFalse();
     }
 
     /** The NIDs of {@link Records#validRange}, in order. */
