@@ -342,12 +342,9 @@ final class PlainReaderTest {
                                 .sheetXml("Sheet1", root + "<!-- <sheetData/> -->" + body)
                                 .bytes()),
                 Arguments.of(
-                        "a prefixed worksheet",
+                        "a worksheet whose prefix is bound to another namespace",
                         Xlsx.workbook()
-                                .sheetXml(
-                                        "Sheet1",
-                                        "<x:worksheet xmlns:x=\"" + Xlsx.SHEET_NS + "\">"
-                                                + body.replace("<", "<x:").replace("<x:/", "</x:"))
+                                .sheetXml("Sheet1", "<x:worksheet xmlns:x=\"urn:other\">" + prefixed(body, "x"))
                                 .bytes()),
                 Arguments.of(
                         "shared strings with a comment",
@@ -358,6 +355,65 @@ final class PlainReaderTest {
                                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
                                         "<sst xmlns=\"" + Xlsx.SHEET_NS + "\"><si><t>a</t><!-- x --></si></sst>")
                                 .bytes()));
+    }
+
+    /**
+     * Parts whose elements all carry the prefix the root binds to SpreadsheetML, as the .NET Open XML SDK writes them
+     * ({@code <x:worksheet xmlns:x="…/main">}, {@code <x:row>}, {@code <x:sst>}): read by the plain reader, with
+     * fastexcel-reader's outcome, over several buffers too.
+     */
+    @Test
+    void prefixedParts_readPlainly_withFastexcelsOutcome() {
+        StringBuilder rows = new StringBuilder(HEADER);
+        StringBuilder strings = new StringBuilder();
+        for (int r = 2; r < 30_000; r++) {
+            rows.append("<row r=\"")
+                    .append(r)
+                    .append("\"><c r=\"A")
+                    .append(r)
+                    .append("\" t=\"s\"><v>")
+                    .append(r - 2)
+                    .append("</v></c><c r=\"B")
+                    .append(r)
+                    .append("\" t=\"inlineStr\"><is><t>")
+                    .append(1199880012000000L + r)
+                    .append("</t></is></c><c r=\"C")
+                    .append(r)
+                    .append("\"><v>788")
+                    .append(100000 + r)
+                    .append("</v></c><c r=\"D")
+                    .append(r)
+                    .append("\" t=\"str\"><f>IF(1,\"F\",\"M\")</f><v>F</v></c></row>");
+            strings.append("<si><t>Name ").append(r).append(" Uwase</t></si>");
+        }
+        String sheet = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n<x:worksheet xmlns:x=\""
+                + Xlsx.SHEET_NS + "\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+                + prefixed("<sheetData>" + rows + "</sheetData></worksheet>", "x");
+        String sst = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><x:sst xmlns:x=\"" + Xlsx.SHEET_NS + "\">"
+                + prefixed(strings + "</sst>", "x");
+        byte[] workbook = Xlsx.workbook()
+                .sheetXml("Sheet1", sheet)
+                .part(
+                        "xl/sharedStrings.xml",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",
+                        sst)
+                .bytes();
+
+        assertThat(sameOutcome(workbook))
+                .as("read by the plain reader to the end")
+                .isTrue();
+        boolean[] plainly = {false};
+        Outcome read = read(workbook, true, plainly);
+        assertThat(read.refusal()).isNull();
+        assertThat(read.records()).hasSize(29_998);
+        assertThat(read.records().get(0))
+                .extracting(RawRecord::names, RawRecord::nid, RawRecord::phoneNumber, RawRecord::phoneNumeric)
+                .containsExactly("Name 2 Uwase", "1199880012000002", "788100002", true);
+    }
+
+    /** The XML with every element's name given the prefix. */
+    private static String prefixed(String xml, String prefix) {
+        return xml.replace("</", "\u0000").replace("<", "<" + prefix + ":").replace("\u0000", "</" + prefix + ":");
     }
 
     @ParameterizedTest(name = "{0}")

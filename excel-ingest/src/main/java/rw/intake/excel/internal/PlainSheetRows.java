@@ -105,7 +105,7 @@ final class PlainSheetRows implements SheetRowSource {
             CellValues values,
             List<String> formats,
             Map<String, String> formatCode) {
-        this.x = new XmlBytes(sheet, PackageCheck.BUFFER);
+        this.x = new XmlBytes(new UnprefixedStream(sheet), PackageCheck.BUFFER);
         boolean opened = false;
         this.strings = strings;
         this.values = values;

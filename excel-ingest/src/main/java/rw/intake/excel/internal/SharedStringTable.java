@@ -40,7 +40,7 @@ final class SharedStringTable {
      * @throws XmlBytes.Unsupported if the part does not start as plain shared strings do
      */
     static SharedStringTable open(InputStream in) {
-        XmlBytes x = new XmlBytes(in, PackageCheck.BUFFER);
+        XmlBytes x = new XmlBytes(new UnprefixedStream(in), PackageCheck.BUFFER);
         SharedStringTable table = new SharedStringTable(x);
         boolean opened = false;
         try {
