@@ -11,8 +11,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * kill -9 of the real server while it commits 200,000 records, on each database (PostgreSQL: into a table of its own,
  * attached as a partition; H2 and MariaDB: batched inserts): after a restart nothing of the commit is in the database
- * (H2 may keep part of it, which the restarted store finds and removes), no table of it is left, and the same workbook
- * uploads and commits in full.
+ * (H2 may keep part of it, which the restarted store finds and removes, after it compacts the file), no table of it
+ * is left, and the same workbook uploads and commits in full.
  */
 final class KillDuringCommitIT {
 
@@ -41,8 +41,10 @@ final class KillDuringCommitIT {
             try (ServerProcess server = ServerProcess.start(name + "-restarted", ServerProcess.env(db.url()))) {
                 assertThat(server.committedUsers()).isZero();
                 if (kind == ItDatabase.Kind.H2) {
-                    // H2 may keep part of the killed transaction: the restart looks for it (decision 14)
+                    // H2 may keep part of the killed transaction, or a file that cannot take an insert into users
+                    // until compacted: the restart compacts the file, then looks for remains (decision 14)
                     assertThat(server.logLines())
+                            .anyMatch(line -> line.contains("database file compacted after an unclean stop"))
                             .anyMatch(line -> line.contains("database checked after an unclean stop"));
                 } else {
                     assertThat(db.queryLong("SELECT COUNT(*) FROM uploads")).isZero();
