@@ -3,14 +3,16 @@ package rw.intake.excel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import rw.intake.excel.internal.FastexcelSheet;
 import rw.intake.validation.RawRecord;
 
 /**
  * Workbooks written by other writers, committed as bytes under {@code src/test/resources/fixtures/}: Apache POI
  * (XSSF with shared strings, SXSSF with inline strings; generator {@code fixtures.PoiFixtures}) and LibreOffice
- * Calc 7 (converted headless from {@code src/test/fixture-sources/}).
+ * Calc 7 (converted headless from {@code src/test/fixture-sources/}), ExcelJS and SheetJS.
  */
 final class InteropTest {
 
@@ -108,5 +110,41 @@ final class InteropTest {
                                 2, "Alice Uwase", "1199070012345600", "788123456", "F", "alice@example.rw", true, true),
                         new RawRecord(
                                 3, "Jean Bosco", "1199880012345680", "788123456", "M", "jb@example.rw", true, true));
+    }
+
+    /**
+     * ExcelJS 4.4 (a merged title row above the header, shared strings, a column filled down with a formula written as
+     * shared formulas) and SheetJS 0.18 (cells of type str); generator {@code fixture-sources/javascript-writers.js}.
+     * Both are read by the plain reader to the end.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"exceljs-shared-formulas.xlsx", "sheetjs-str-cells.xlsx"})
+    void open_javascriptWriters(String fixture) {
+        Read read = read(fixture, null);
+
+        int header = fixture.startsWith("exceljs") ? 3 : 1;
+        assertThat(read.header().row()).isEqualTo(header);
+        assertThat(read.header().ignoredColumns())
+                .isEqualTo(header == 3 ? List.of("Registered on", "Name length") : List.of("Registered on"));
+        assertThat(read.records())
+                .containsExactly(
+                        RawRecord.of(
+                                header + 1, "Alice Uwase", "1199070012345601", "0788123456", "F", "alice@example.rw"),
+                        RawRecord.of(
+                                header + 2, "Jean Bosco", "1199880012345678", "+250 722 123 456", "M", "jb@example.rw"),
+                        RawRecord.of(
+                                header + 3,
+                                "Espérance Mukamana",
+                                "1199870012345611",
+                                "0733123456",
+                                "Female",
+                                "esperance@example.rw"));
+        try (FastexcelSheet sheet = FastexcelSheet.open(Xlsx.resource(fixture), null, ReadLimits.defaults());
+                Stream<RawRecord> records = sheet.records()) {
+            assertThat(records.count()).isEqualTo(3);
+            assertThat(sheet.readPlainly())
+                    .as("read by the plain reader to the end")
+                    .isTrue();
+        }
     }
 }
