@@ -52,6 +52,9 @@ public final class Warmup {
      */
     static final int REHEARSALS = 2;
 
+    /** A cell of each column left blank once in this many rows (distinct primes, so that rows differ). */
+    private static final int[] BLANK_EVERY = {71, 73, 79, 83, 89};
+
     private static final String[] FIRST = {
         "Jean", "Marie", "Eric", "Claudine", "Patrick", "Aline", "Emmanuel", "Grace", "Olivier", "Espérance"
     };
@@ -230,9 +233,29 @@ public final class Warmup {
     }
 
     /**
-     * A registration workbook of {@code rows} records, built in memory: about one in ten with a defect, a few
-     * duplicates, names and genders as shared strings and the other texts inline (as spreadsheet programs and
-     * generators write them), every tenth NID and every other phone a number cell.
+     * Writes a text cell, or leaves it blank every so often (a required field missing, as real lists have them: the
+     * commit then binds empty texts, which the rest of the workbook never does), or holds spaces alone.
+     */
+    private static void text(Worksheet ws, int r, int c, String value) {
+        int every = BLANK_EVERY[c];
+        if (r % every == 0) {
+            return;
+        }
+        String text = r % (every + 2) == 0 ? "   " : value;
+        if (c == 0 || c == 3) {
+            ws.value(r, c, text); // a shared string
+        } else {
+            ws.inlineString(r, c, text);
+        }
+    }
+
+    /**
+     * A registration workbook of {@code rows} records, built in memory: about one in six with a defect (missing
+     * fields, blank or spaces alone, a short NID, a foreign phone, an unknown gender, an email without its domain's
+     * end), a few duplicate NIDs, phones and emails, values written as people write them (NIDs and phones with
+     * spaces and dashes, names and emails in capitals, "Male" and "female"), every tenth NID and every
+     * other phone a number cell, names and genders as shared strings and the other texts inline (as spreadsheet
+     * programs and generators write them).
      */
     public static byte[] workbook(int rows) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(rows * 64);
@@ -253,26 +276,43 @@ public final class Warmup {
                         + (serial % 2 == 0 ? 8L : 7L) * 10_000_000_000L
                         + serial * 100L
                         + serial % 97;
-                long phone = 780_000_000L + r;
-                ws.value(r, 0, r % 41 == 0 ? first + "2 " + last : first + " " + last);
+                long phone = 780_000_000L + (r % 101 == 0 ? r - 1 : r); // and a few phones
+                String name = r % 41 == 0 ? first + "2 " + last : first + " " + last;
+                text(ws, r, 0, r % 17 == 0 ? "  " + name.toUpperCase(Locale.ROOT) + " " : name);
                 if (r % 10 == 0) {
                     ws.value(r, 1, nid);
                 } else {
-                    ws.inlineString(r, 1, r % 53 == 0 ? Long.toString(nid).substring(1) : Long.toString(nid));
+                    String digits = Long.toString(nid);
+                    text(
+                            ws,
+                            r,
+                            1,
+                            r % 53 == 0
+                                    ? digits.substring(1)
+                                    : r % 31 == 0
+                                            ? digits.substring(0, 1) + " " + digits.substring(1, 5) + " "
+                                                    + digits.substring(5)
+                                            : digits);
                 }
                 if (r % 2 == 0) {
                     ws.value(r, 2, phone);
                 } else {
-                    ws.inlineString(r, 2, r % 37 == 0 ? "+254 7" + r : "0" + phone);
+                    text(
+                            ws,
+                            r,
+                            2,
+                            r % 37 == 0
+                                    ? "+254 7" + r
+                                    : r % 19 == 0 ? "+250 " + phone / 1000 + "-" + phone % 1000 : "0" + phone);
                 }
-                ws.value(r, 3, r % 61 == 0 ? "X" : male ? "M" : "F");
+                text(ws, r, 3, r % 61 == 0 ? "X" : r % 13 == 0 ? (male ? "Male" : "female") : male ? "M" : "F");
                 String email = (first + "." + last)
                                 .toLowerCase(Locale.ROOT)
                                 .replace("'", "")
                                 .replace('é', 'e')
-                        + r
+                        + (r % 103 == 0 ? r - 1 : r)
                         + (r % 43 == 0 ? "@example" : "@example.rw");
-                ws.inlineString(r, 4, email);
+                text(ws, r, 4, r % 27 == 0 ? email.toUpperCase(Locale.ROOT) : email);
             }
             wb.finish();
         } catch (IOException ex) {
