@@ -464,7 +464,7 @@ final class PlainSheetRows implements SheetRowSource {
                 break;
             }
             if (a.nameIs(b, "t")) {
-                if (!valueIs(b, "shared")) {
+                if (!x.is(a.value, a.valueEnd, "shared")) {
                     throw XmlBytes.unsupported("an array formula or a data table");
                 }
                 shared = true;
@@ -495,19 +495,6 @@ final class PlainSheetRows implements SheetRowSource {
         ignored.reset();
         i = x.text(i, end, ignored);
         return x.endTag(i, end, "f");
-    }
-
-    /** Whether the attribute just read has this value (ASCII). */
-    private boolean valueIs(byte[] b, String ascii) {
-        if (a.valueEnd - a.value != ascii.length()) {
-            return false;
-        }
-        for (int k = 0; k < ascii.length(); k++) {
-            if (b[a.value + k] != ascii.charAt(k)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** A range such as {@code C2:C1000}, or one cell: anything else is unsupported. */
