@@ -1,6 +1,5 @@
 package rw.intake.excel.internal;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +14,7 @@ import java.util.regex.Pattern;
  * after {@code <} or {@code </}, is taken out: in well-formed XML a {@code <} opens markup, and markup the plain
  * reader does not read (comments, CDATA) makes it stop whatever its bytes.
  */
-final class UnprefixedStream extends FilterInputStream {
+final class UnprefixedStream extends InputStream {
 
     /** How far the root's start tag is looked for. */
     private static final int LOOK_AHEAD = 8192;
@@ -44,8 +43,10 @@ final class UnprefixedStream extends FilterInputStream {
     private int raw;
     private boolean eof;
 
+    private final InputStream in;
+
     UnprefixedStream(InputStream in) {
-        super(in);
+        this.in = in;
     }
 
     /** Whether this part's elements came with a prefix that is taken out (known after the first read). */
@@ -86,27 +87,13 @@ final class UnprefixedStream extends FilterInputStream {
     }
 
     @Override
-    public long skip(long n) throws IOException {
-        long left = n;
-        byte[] skipped = new byte[(int) Math.min(n, BUFFER)];
-        while (left > 0) {
-            int r = read(skipped, 0, (int) Math.min(left, skipped.length));
-            if (r < 0) {
-                break;
-            }
-            left -= r;
-        }
-        return n - left;
-    }
-
-    @Override
     public int available() {
         return lim - pos;
     }
 
     @Override
-    public boolean markSupported() {
-        return false;
+    public void close() throws IOException {
+        in.close();
     }
 
     /**
