@@ -192,6 +192,13 @@ final class PlainReaderTest {
                                 + "<c r=\"B3\"><f t=\"shared\" si=\"1\"></f><v>1199880012345681</v></c></row>"
                                 + "<row r=\"4\"><c r=\"A4\" t=\"str\"><f t=\"shared\" si=\"0\"/><v>EF</v></c></row>"),
                 Arguments.of(
+                        "array formulas, one of them spilled over the cells below (Excel 365's dynamic arrays)",
+                        HEADER
+                                + "<row r=\"2\"><c r=\"A2\" t=\"str\" cm=\"1\"><f t=\"array\" ref=\"A2:A3\">"
+                                + "_xlfn._xlws.SORT(F2:F3)</f><v>AB</v></c><c r=\"B2\"><f t=\"array\" ref=\"B2\">"
+                                + "SUM(G2:G3*H2:H3)</f><v>1199880012345680</v></c></row>"
+                                + "<row r=\"3\"><c r=\"A3\" t=\"str\"><v>CD</v></c><c r=\"B3\"><v>7</v></c></row>"),
+                Arguments.of(
                         "a cell past the row's other cells",
                         HEADER
                                 + "<row r=\"2\"><c r=\"XFD2\" t=\"inlineStr\"><is><t>far</t></is></c>"
@@ -242,8 +249,12 @@ final class PlainReaderTest {
                         "a shared formula without its base",
                         HEADER + data + "<row r=\"3\"><c r=\"A3\"><f t=\"shared\" si=\"0\"/><v>2</v></c></row>" + more),
                 Arguments.of(
-                        "an array formula",
-                        HEADER + data + "<row r=\"3\"><c r=\"A3\"><f t=\"array\" ref=\"A3\">SUM(B2:B3*C2:C3)</f>"
+                        "a data table",
+                        HEADER + data + "<row r=\"3\"><c r=\"A3\"><f t=\"dataTable\" ref=\"A3:A3\" dt2D=\"0\""
+                                + " dtr=\"0\" r1=\"B1\"/><v>2</v></c></row>" + more),
+                Arguments.of(
+                        "an array formula's absolute range",
+                        HEADER + data + "<row r=\"3\"><c r=\"A3\"><f t=\"array\" ref=\"$A$3\">B3</f>"
                                 + "<v>2</v></c></row>" + more),
                 Arguments.of(
                         "a shared formula's absolute range",

@@ -447,15 +447,17 @@ final class PlainSheetRows implements SheetRowSource {
      * {@code <f>}, from {@code i} past its name: skipped, since a cell's text is its cached value whether or not it
      * has a formula. A shared formula (Excel writes one for a column filled down: {@code t="shared"} with its
      * {@code ref} and {@code si} in the first cell, {@code si} alone in the others) is read so too, once the cell that
-     * holds its text has been read. Unsupported, and so left to fastexcel-reader, which resolves each formula's text
-     * and refuses the workbook when it cannot: an array formula or data table ({@code t} other than
-     * {@code shared}), a shared formula whose first cell has not been read, and an {@code si} or {@code ref} that is
-     * not plain.
+     * holds its text has been read; so is an array formula ({@code t="array"}, Excel 365's spilled results among
+     * them: the cells of its {@code ref} hold their cached values, and fastexcel-reader only notes the range).
+     * Unsupported, and so left to fastexcel-reader, which resolves each formula's text and refuses the workbook when
+     * it cannot: a data table ({@code t} of another value), a shared formula whose first cell has not been read, and
+     * an {@code si} or {@code ref} that is not plain.
      */
     private int formula(int i, int end) {
         byte[] b = x.buf;
         a.reset();
         boolean shared = false;
+        boolean array = false;
         boolean ref = false;
         int si = -1;
         while (i >= 0) {
@@ -464,10 +466,11 @@ final class PlainSheetRows implements SheetRowSource {
                 break;
             }
             if (a.nameIs(b, "t")) {
-                if (!x.is(a.value, a.valueEnd, "shared")) {
-                    throw XmlBytes.unsupported("an array formula or a data table");
+                shared = x.is(a.value, a.valueEnd, "shared");
+                array = x.is(a.value, a.valueEnd, "array");
+                if (!shared && !array) {
+                    throw XmlBytes.unsupported("a data table, or a formula of another type");
                 }
-                shared = true;
             } else if (a.nameIs(b, "si")) {
                 si = digits(b, a.value, a.valueEnd);
                 if (si >= MAX_SHARED_FORMULAS) {
@@ -478,7 +481,7 @@ final class PlainSheetRows implements SheetRowSource {
                 ref = true;
             }
         }
-        if (shared || si >= 0 || ref) {
+        if (!array && (shared || si >= 0 || ref)) {
             if (!shared || si < 0) {
                 throw XmlBytes.unsupported("a formula's si or ref without t=\"shared\", or the other way round");
             }
