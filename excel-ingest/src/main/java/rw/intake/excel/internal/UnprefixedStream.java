@@ -33,6 +33,7 @@ final class UnprefixedStream extends InputStream {
 
     private static final String STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main";
 
+    private final InputStream in;
     /** The prefix and its colon ({@code x:}); null while the root has not been looked at, empty for none. */
     private byte[] prefix;
     /** Bytes given next in {@code [pos, lim)}; then, with a prefix, bytes read and not yet looked at up to {@code raw}. */
@@ -43,15 +44,8 @@ final class UnprefixedStream extends InputStream {
     private int raw;
     private boolean eof;
 
-    private final InputStream in;
-
     UnprefixedStream(InputStream in) {
         this.in = in;
-    }
-
-    /** Whether this part's elements came with a prefix that is taken out (known after the first read). */
-    boolean unprefixing() {
-        return prefix != null && prefix.length > 0;
     }
 
     @Override
