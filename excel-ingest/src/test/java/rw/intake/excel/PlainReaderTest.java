@@ -519,6 +519,32 @@ final class PlainReaderTest {
         assertThat(sameOutcome(workbook)).isTrue();
     }
 
+    /**
+     * Numbers in a date format that are no date Excel shows (it shows {@code ####}): a NID, a phone number past
+     * 9999-12-31, a negative number, one too large for any date. Each reads as the number cell it is, by both readers;
+     * the last date Excel shows still reads as a date. A NID in a column formatted as dates used to stop the upload
+     * with a server fault (fastexcel-reader's path, where the plain reader leaves such a row).
+     */
+    @Test
+    void numbersInADateFormat_pastExcelsDates_readAsNumbers() {
+        String row =
+                "<row r=\"2\"><c r=\"A2\" s=\"1\"><v>2958465</v></c><c r=\"B2\" s=\"1\"><v>1199880012345678</v></c>"
+                        + "<c r=\"C2\" s=\"1\"><v>788123456</v></c><c r=\"D2\" s=\"1\"><v>-1</v></c>"
+                        + "<c r=\"E2\" s=\"1\"><v>1E+20</v></c></row>";
+        byte[] workbook =
+                Xlsx.workbook().sheet("Sheet1", HEADER + row).styles("", 0, 14).bytes();
+        boolean[] plainly = {false};
+
+        Outcome plain = read(workbook, true, plainly);
+
+        assertThat(plain.refusal()).isNull();
+        assertThat(plain.records())
+                .containsExactly(new RawRecord(
+                        2, "9999-12-31", "1199880012345678", "788123456", "-1", "100000000000000000000", true, true));
+        assertThat(plainly[0]).as("read by the plain reader to the end").isTrue();
+        assertThat(read(workbook, false, new boolean[1])).isEqualTo(plain);
+    }
+
     static Stream<Arguments> styles() {
         return Stream.of(
                 Arguments.of("built-in date formats", "", new int[] {14, 22, 1}),

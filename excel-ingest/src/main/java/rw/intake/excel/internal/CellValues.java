@@ -19,6 +19,8 @@ import rw.intake.validation.Text;
 public final class CellValues {
 
     private static final long SECONDS_PER_DAY = 86_400L;
+    /** The serial of 10000-01-01 in the 1900 date system: the first number that is no date of Excel's. */
+    private static final BigDecimal PAST_LAST_DATE = BigDecimal.valueOf(2_958_466L);
 
     private final boolean date1904;
 
@@ -44,7 +46,7 @@ public final class CellValues {
             return "";
         }
         if (value instanceof BigDecimal number) {
-            return isDateFormat(cell.getDataFormatId(), cell.getDataFormatString()) ? date(number) : plain(number);
+            return isDate(cell, number) ? date(number) : plain(number);
         }
         if (value instanceof Boolean bool) {
             return bool ? "TRUE" : "FALSE";
@@ -65,8 +67,22 @@ public final class CellValues {
     public static boolean isNumeric(Cell cell) {
         return cell != null
                 && cell.getType() != CellType.STRING
-                && cell.getValue() instanceof BigDecimal
-                && !isDateFormat(cell.getDataFormatId(), cell.getDataFormatString());
+                && cell.getValue() instanceof BigDecimal number
+                && !isDate(cell, number);
+    }
+
+    /** Whether the cell's number reads as a date: a date format, and a serial that is a date ({@link #isDateSerial}). */
+    private static boolean isDate(Cell cell, BigDecimal number) {
+        return isDateFormat(cell.getDataFormatId(), cell.getDataFormatString()) && isDateSerial(number);
+    }
+
+    /**
+     * Whether a number in a date format is a date Excel shows: from 0 to 9999-12-31 (serial 2,958,465 in the 1900
+     * date system). Excel shows any other number in a date format as {@code ####}; it reads as the number it is (a
+     * NID or phone number typed into a column formatted as dates, say), not as a date out of range.
+     */
+    static boolean isDateSerial(BigDecimal number) {
+        return number.signum() >= 0 && number.compareTo(PAST_LAST_DATE) < 0;
     }
 
     /** An integral value with no {@code .0} and no exponent; a fraction as plain decimal. */
@@ -77,7 +93,10 @@ public final class CellValues {
         return number.stripTrailingZeros().toPlainString();
     }
 
-    /** A date serial number as an ISO date (and time, if it has one), in this workbook's date system. */
+    /**
+     * A date serial number as an ISO date (and time, if it has one), in this workbook's date system; a serial that
+     * {@link #isDateSerial} accepts.
+     */
     String date(BigDecimal serial) {
         long seconds = serial.multiply(BigDecimal.valueOf(SECONDS_PER_DAY))
                 .setScale(0, RoundingMode.HALF_UP)

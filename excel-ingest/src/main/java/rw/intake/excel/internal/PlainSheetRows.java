@@ -3,7 +3,6 @@ package rw.intake.excel.internal;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.time.DateTimeException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -725,12 +724,8 @@ final class PlainSheetRows implements SheetRowSource {
             texts[into] = ""; // fastexcel-reader makes it an error cell without a value
             return;
         }
-        if (date == 1) {
-            try {
-                texts[into] = values.date(number);
-            } catch (ArithmeticException | DateTimeException e) {
-                throw XmlBytes.unsupported("a date out of range");
-            }
+        if (date == 1 && CellValues.isDateSerial(number)) {
+            texts[into] = values.date(number);
         } else {
             texts[into] = CellValues.plain(number);
             numerics[into] = true;
