@@ -224,7 +224,16 @@ final class PlainReaderTest {
         return Stream.of(
                 Arguments.of("rows out of order", HEADER + Xlsx.row(3, "a") + Xlsx.row(2, "b")),
                 Arguments.of("no record", HEADER + "<row r=\"2\"/>"),
-                Arguments.of("no header", "<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>"));
+                Arguments.of("no header", "<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>"),
+                // fastexcel-reader reads every cell, those of columns intake does not read too
+                Arguments.of(
+                        "a shared string's index that is not a number, in a column not read",
+                        HEADER + "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>Jean</t></is></c>"
+                                + "<c r=\"F2\" t=\"s\"><v> 0 </v></c></row>"),
+                Arguments.of(
+                        "a shared string's index that is not a number, in a cell a later one of its column replaces",
+                        HEADER + "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>x</v></c>"
+                                + "<c r=\"A2\" t=\"inlineStr\"><is><t>Jean</t></is></c></row>"));
     }
 
     /** Rows {@code from} to {@code to} with the same attributes after each row's and cell's reference. */

@@ -79,9 +79,15 @@ final class ReaderFuzzTest {
         return book.bytes();
     }
 
-    /** Everything a reader made of the workbook, as text: its refusal, or its header, records and counts. */
     private static String outcome(byte[] bytes, boolean plain) {
-        ReadLimits limits = READER.limits();
+        return outcome(bytes, plain, READER.limits());
+    }
+
+    /**
+     * Everything a reader made of the workbook, as text: its refusal, or its header, records and counts; the plain
+     * reader (falling back to fastexcel-reader) or fastexcel-reader alone.
+     */
+    static String outcome(byte[] bytes, boolean plain, ReadLimits limits) {
         try (FastexcelSheet sheet = plain
                         ? FastexcelSheet.open(bytes, null, limits)
                         : FastexcelSheet.openWithFastexcelOnly(bytes, null, limits);

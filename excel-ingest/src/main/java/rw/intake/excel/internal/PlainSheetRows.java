@@ -648,7 +648,11 @@ final class PlainSheetRows implements SheetRowSource {
         return i;
     }
 
-    /** Makes the texts of the wanted cells (all of them while none are named), by column. */
+    /**
+     * Makes the texts of the wanted cells (all of them while none are named), by column. The shared-string cells that
+     * make no text (of another column, or an earlier cell of the same column) are not read, but their index must be
+     * plain digits: fastexcel-reader reads every cell, and refuses the workbook at an index that is not a number.
+     */
     private void materialize() {
         if (wanted == null) {
             ensureTexts(cellCount);
@@ -659,6 +663,11 @@ final class PlainSheetRows implements SheetRowSource {
             for (int col : wanted) {
                 ensureTexts(col + 1);
                 convert(col, col);
+            }
+        }
+        for (int slot = 0; slot < cells; slot++) {
+            if (kind[slot] == S && valueFrom[slot] >= 0 && valueLength[slot] > 0) {
+                digits(scratch.bytes, valueFrom[slot], valueFrom[slot] + valueLength[slot]);
             }
         }
     }
