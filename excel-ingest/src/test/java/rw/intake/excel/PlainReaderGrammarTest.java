@@ -58,7 +58,36 @@ final class PlainReaderGrammarTest {
         "3.14",
         "250788123456",
         "1e3",
-        " 12 "
+        " 12 ",
+        "1E-5",
+        "0.1",
+        "-0",
+        "1.7976931348623157E308",
+        "4.9E-324",
+        "NaN",
+        "Infinity",
+        "1,5",
+        ".5",
+        "5.",
+        "+5",
+        "0x10",
+        "2958465.9999999",
+        "-45292",
+        "00012"
+    };
+    /** Format codes, of dates and of numbers, as spreadsheet programs write them. */
+    private static final String[] FORMAT_CODES = {
+        "yyyy-mm-dd",
+        "[$-409]d/m/yyyy",
+        "&quot;Date: &quot;0",
+        "0.00E+00",
+        "[h]:mm",
+        "yyyy&quot;年&quot;m&quot;月&quot;",
+        "0000000000000000",
+        "@",
+        "dd/mm/yyyy\\ hh:mm",
+        "[Red]0.00",
+        "General"
     };
     /** Values that are not what their cell's type says. */
     private static final String[] ODD_VALUES = {" 0 ", "99", "x", "-1", "1.0", ""};
@@ -152,10 +181,11 @@ final class PlainReaderGrammarTest {
             }
             if (r.nextBoolean()) {
                 book.styles(
-                        "<numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"yyyy-mm-dd\"/></numFmts>",
+                        "<numFmts count=\"1\"><numFmt numFmtId=\"164\" formatCode=\"" + pick(FORMAT_CODES)
+                                + "\"/></numFmts>",
                         0,
-                        14,
-                        49);
+                        r.nextBoolean() ? 14 : 22,
+                        r.nextBoolean() ? 49 : 164);
             }
             byte[] bytes = book.sheetXml("Sheet1", xml).bytes();
             return strict ? Xlsx.strict(bytes) : bytes;
