@@ -73,7 +73,9 @@ final class PlainReaderGrammarTest {
         "0x10",
         "2958465.9999999",
         "-45292",
-        "00012"
+        "00012",
+        "1E+999999999",
+        "-2.5e-99999"
     };
     /** Format codes, of dates and of numbers, as spreadsheet programs write them. */
     private static final String[] FORMAT_CODES = {

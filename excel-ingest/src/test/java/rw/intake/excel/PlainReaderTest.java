@@ -554,6 +554,33 @@ final class PlainReaderTest {
         assertThat(read(workbook, false, new boolean[1])).isEqualTo(plain);
     }
 
+    /**
+     * Numbers with an exponent no double has are kept as written, not written out: a cell of {@code 1E+999999999}
+     * made a billion-digit text, and the reader ran out of memory. The largest and smallest doubles still read as
+     * plain digits.
+     */
+    @Test
+    void hugeExponents_keptAsWritten_doublesWrittenOut() {
+        String row = "<row r=\"2\"><c r=\"A2\"><v>1E+999999999</v></c><c r=\"B2\"><v>-1.5e-999999999</v></c>"
+                + "<c r=\"C2\"><v>1.7976931348623157E308</v></c><c r=\"D2\"><v>4.9E-324</v></c></row>";
+        byte[] workbook = Xlsx.ofSheetData(HEADER + row);
+        boolean[] plainly = {false};
+
+        Outcome plain = read(workbook, true, plainly);
+
+        assertThat(plain.refusal()).isNull();
+        RawRecord record = plain.records().get(0);
+        assertThat(record.names()).isEqualTo("1E+999999999");
+        assertThat(record.nid()).isEqualTo("-1.5E-999999999");
+        assertThat(record.phoneNumber())
+                .hasSize(309)
+                .startsWith("17976931348623157")
+                .endsWith("000");
+        assertThat(record.gender()).hasSize(327).startsWith("0.000").endsWith("49");
+        assertThat(plainly[0]).as("read by the plain reader to the end").isTrue();
+        assertThat(read(workbook, false, new boolean[1])).isEqualTo(plain);
+    }
+
     static Stream<Arguments> styles() {
         return Stream.of(
                 Arguments.of("built-in date formats", "", new int[] {14, 22, 1}),

@@ -21,6 +21,8 @@ public final class CellValues {
     private static final long SECONDS_PER_DAY = 86_400L;
     /** The serial of 10000-01-01 in the 1900 date system: the first number that is no date of Excel's. */
     private static final BigDecimal PAST_LAST_DATE = BigDecimal.valueOf(2_958_466L);
+    /** The largest exponent, either way, of a number written out in plain digits (those of doubles reach 324). */
+    private static final int MAX_PLAIN_SCALE = 400;
 
     private final boolean date1904;
 
@@ -85,12 +87,17 @@ public final class CellValues {
         return number.signum() >= 0 && number.compareTo(PAST_LAST_DATE) < 0;
     }
 
-    /** An integral value with no {@code .0} and no exponent; a fraction as plain decimal. */
+    /**
+     * An integral value with no {@code .0} and no exponent; a fraction as plain decimal. A number no spreadsheet can
+     * hold (a double reaches 10^308, and 10^-324 at the small end) keeps its exponent: written out, a cell of
+     * {@code 1E+999999999} would be a billion digits.
+     */
     static String plain(BigDecimal number) {
         if (number.signum() == 0) {
             return "0";
         }
-        return number.stripTrailingZeros().toPlainString();
+        BigDecimal stripped = number.stripTrailingZeros();
+        return Math.abs(stripped.scale()) > MAX_PLAIN_SCALE ? stripped.toString() : stripped.toPlainString();
     }
 
     /**
