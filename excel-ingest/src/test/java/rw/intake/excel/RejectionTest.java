@@ -257,6 +257,53 @@ final class RejectionTest {
         return Xlsx.ofSheetData(header(1) + row(2, "Alice", "1", "2", "F", "a@b.rw") + " ".repeat(padding));
     }
 
+    /**
+     * A shared-string bomb: one long shared string in every cell of every row. The file is small and inflates to
+     * little, but its records would hold gigabytes of text; reading stops once they hold far more than a list's.
+     */
+    @Test
+    void records_sharedStringRepeatedInEveryCell_tooLarge() {
+        StringBuilder rows = new StringBuilder(header(1));
+        int count = 20_000;
+        for (int r = 2; r <= count + 1; r++) {
+            rows.append("<row r=\"").append(r).append("\">");
+            for (char c = 'A'; c <= 'E'; c++) {
+                rows.append("<c r=\"").append(c).append(r).append("\" t=\"s\"><v>0</v></c>");
+            }
+            rows.append("</row>");
+        }
+        byte[] bomb = Xlsx.workbook()
+                .sharedStrings("x".repeat(30_000))
+                .sheet("Sheet1", rows.toString())
+                .bytes();
+        assertThat(bomb.length).isLessThan(512 * 1024);
+
+        try (SheetRecords sheet = SheetReader.defaults().open(bomb)) {
+            assertThatThrownBy(() -> sheet.records().forEach(r -> {}))
+                    .isInstanceOf(IngestException.class)
+                    .hasFieldOrPropertyWithValue("code", IngestException.TOO_LARGE)
+                    .hasMessageContaining("repeats long texts")
+                    .extracting(e -> ((IngestException) e).details().get("limitName"))
+                    .isEqualTo("maxAverageChars");
+            // stopped near 16 Mi characters (112 records of 150,000), not at the sheet's 3 billion
+            assertThat(sheet.rowsRead()).isLessThan(200);
+        }
+    }
+
+    /** Long cells now and then, as real lists have them, stay within the text a list may hold. */
+    @Test
+    void records_someCellsAsLongAsACellHolds_read() {
+        StringBuilder rows = new StringBuilder(header(1));
+        for (int r = 2; r <= 5_001; r++) {
+            String names = r % 100 == 0 ? "n".repeat(IngestException.MAX_CELL_CHARS) : "Alice Uwase";
+            rows.append(row(r, names, "1199880012345678", "0788123456", "F", "alice.uwase" + r + "@example.rw"));
+        }
+
+        try (SheetRecords sheet = SheetReader.defaults().open(Xlsx.ofSheetData(rows.toString()))) {
+            assertThat(sheet.records().count()).isEqualTo(5_000);
+        }
+    }
+
     @Test
     void records_overRowLimitThrownFromStream() {
         byte[] xlsx = Xlsx.ofSheetData(header(1)

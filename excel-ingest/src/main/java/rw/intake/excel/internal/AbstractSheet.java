@@ -20,7 +20,19 @@ import rw.intake.validation.RawRecord;
  */
 abstract class AbstractSheet implements SheetRecords {
 
+    /**
+     * Characters the five mapped cells of a record hold on average at most, beyond {@link #TEXT_SLACK}: a workbook
+     * can repeat a long shared string in every cell, so that a file of a few hundred kilobytes, within every byte and
+     * inflate limit, makes records of gigabytes. A list's records hold about 70 (a valid one at most about 400).
+     */
+    static final long MAX_AVERAGE_CHARS = 256;
+    /** Characters any upload's records may hold beyond the average: 500 cells of the most a cell holds. */
+    static final long TEXT_SLACK = 16L * 1024 * 1024;
+
     private final int maxRows;
+    /** Characters of the mapped cells of the records so far. */
+    private long textChars;
+
     private long maxDataRows = -1;
     private long expectedDataRows = -1;
     private SheetHeader header;
@@ -78,7 +90,8 @@ abstract class AbstractSheet implements SheetRecords {
      * Counts a record at row {@code rowNum} with its five mapped values, and the blank rows before it.
      *
      * @throws rw.intake.excel.IngestException {@code file.too_many_rows} past the row limit, {@code file.cell_too_long}
-     *                                         for a value longer than a spreadsheet cell holds
+     *                                         for a value longer than a spreadsheet cell holds, {@code file.too_large}
+     *                                         when the records hold far more text than lists do
      */
     final void record(int rowNum, String names, String nid, String phone, String gender, String email) {
         checkLength(rowNum, Field.NAMES, names);
@@ -86,6 +99,10 @@ abstract class AbstractSheet implements SheetRecords {
         checkLength(rowNum, Field.PHONE_NUMBER, phone);
         checkLength(rowNum, Field.GENDER, gender);
         checkLength(rowNum, Field.EMAIL, email);
+        textChars += (long) names.length() + nid.length() + phone.length() + gender.length() + email.length();
+        if (textChars > TEXT_SLACK + MAX_AVERAGE_CHARS * (records + 1)) {
+            throw Rejections.textTooLarge(rowNum, textChars, MAX_AVERAGE_CHARS);
+        }
         if (records + blankRows + pendingBlankRows + 1 > maxRows) {
             throw Rejections.tooManyRows(maxRows, rowNum);
         }

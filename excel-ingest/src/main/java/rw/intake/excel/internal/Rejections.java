@@ -97,6 +97,15 @@ public final class Rejections {
                 Map.of("row", row, "field", field, "length", length, "limit", IngestException.MAX_CELL_CHARS));
     }
 
+    public static IngestException textTooLarge(int row, long chars, long averageLimit) {
+        return new IngestException(
+                IngestException.TOO_LARGE,
+                "By row " + row + " the records hold " + chars + " characters, far more than a list's (at most "
+                        + averageLimit + " a record on average are accepted): the workbook repeats long texts in its"
+                        + " cells. Shorten those cells, or split the list.",
+                Map.of("row", row, "chars", chars, "limit", averageLimit, "limitName", "maxAverageChars"));
+    }
+
     public static IngestException emptyFile() {
         return new IngestException(IngestException.EMPTY, "The file is empty (0 bytes).", Map.of("size", 0L));
     }
