@@ -581,6 +581,29 @@ final class PlainReaderTest {
         assertThat(read(workbook, false, new boolean[1])).isEqualTo(plain);
     }
 
+    /**
+     * A row above the header whose 2,000 cells each hold one long shared string: 60 million characters, which the
+     * header search would make as texts (the plain reader a copy for each cell), from a file of a few kilobytes. Both
+     * readers refuse it as too large, the plain reader before it makes any of them.
+     */
+    @Test
+    void titleRowOfLongSharedStrings_tooLarge_byBothReaders() {
+        StringBuilder title = new StringBuilder("<row r=\"1\">");
+        for (int c = 0; c < 2_000; c++) {
+            title.append("<c t=\"s\"><v>0</v></c>");
+        }
+        title.append("</row>");
+        byte[] workbook = Xlsx.workbook()
+                .sharedStrings("x".repeat(30_000))
+                .sheet("Sheet1", title + Xlsx.header(2) + Xlsx.row(3, "Alice", "1", "2", "F", "a@b.rw"))
+                .bytes();
+
+        Outcome plain = read(workbook, true, new boolean[1]);
+
+        assertThat(plain.refusal()).startsWith("file.too_large: Row 1: its cells hold more than 16777216 characters");
+        assertThat(read(workbook, false, new boolean[1])).isEqualTo(plain);
+    }
+
     static Stream<Arguments> styles() {
         return Stream.of(
                 Arguments.of("built-in date formats", "", new int[] {14, 22, 1}),

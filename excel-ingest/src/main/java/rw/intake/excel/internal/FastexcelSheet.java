@@ -300,11 +300,21 @@ public final class FastexcelSheet extends AbstractSheet {
             return row.rowNum();
         }
 
+        /**
+         * @throws rw.intake.excel.IngestException {@code file.too_large} when the row's cells hold more than
+         *                         {@link PlainSheetRows#MAX_ROW_CHARS} characters in all
+         */
         @Override
         public List<String> texts(SheetRowSource row) {
             List<String> texts = new ArrayList<>(row.cellCount());
+            long chars = 0;
             for (int c = 0; c < row.cellCount(); c++) {
-                texts.add(row.text(c));
+                String text = row.text(c);
+                chars += text.length();
+                if (chars > PlainSheetRows.MAX_ROW_CHARS) {
+                    throw Rejections.rowTextTooLarge(row.rowNum(), PlainSheetRows.MAX_ROW_CHARS);
+                }
+                texts.add(text);
             }
             return texts;
         }

@@ -57,6 +57,11 @@ final class PlainSheetRows implements SheetRowSource {
     private final Decoded ignored = new Decoded(256);
     /** Shared formulas beyond this many (by {@code si}) are left to fastexcel-reader. */
     private static final int MAX_SHARED_FORMULAS = 1 << 20;
+    /**
+     * Characters the cells of a row whose every text is made (while the header is looked for) may hold in all: a
+     * workbook can put one long shared string in each of a row's 16,384 cells, half a billion characters.
+     */
+    static final long MAX_ROW_CHARS = 16L * 1024 * 1024;
     /** The {@code si} of every shared formula whose first cell has been read. */
     private final BitSet sharedFormulas = new BitSet();
 
@@ -655,6 +660,7 @@ final class PlainSheetRows implements SheetRowSource {
      */
     private void materialize() {
         if (wanted == null) {
+            checkRowText();
             ensureTexts(cellCount);
             for (int c = 0; c < cellCount; c++) {
                 convert(c, c);
@@ -668,6 +674,28 @@ final class PlainSheetRows implements SheetRowSource {
         for (int slot = 0; slot < cells; slot++) {
             if (kind[slot] == S && valueFrom[slot] >= 0 && valueLength[slot] > 0) {
                 digits(scratch.bytes, valueFrom[slot], valueFrom[slot] + valueLength[slot]);
+            }
+        }
+    }
+
+    /**
+     * Refuses, before any text is made, a row whose cells' texts hold surely more than {@link #MAX_ROW_CHARS}
+     * characters: more than three times as many UTF-8 bytes (a character takes at most three bytes, or four for two
+     * of a surrogate pair). A row under that bound is made, and then counted in characters by the header search, as
+     * fastexcel-reader's rows are: both refuse the same rows.
+     *
+     * @throws rw.intake.excel.IngestException {@code file.too_large}
+     */
+    private void checkRowText() {
+        long bytes = 0;
+        for (int slot = 0; slot < cells; slot++) {
+            int length = valueLength[slot];
+            if (kind[slot] == S && valueFrom[slot] >= 0 && length > 0 && strings != null) {
+                length = strings.length(digits(scratch.bytes, valueFrom[slot], valueFrom[slot] + length));
+            }
+            bytes += Math.max(length, 0);
+            if (bytes > 3 * MAX_ROW_CHARS) {
+                throw Rejections.rowTextTooLarge(rowNum, MAX_ROW_CHARS);
             }
         }
     }

@@ -106,6 +106,15 @@ public final class Rejections {
                 Map.of("row", row, "chars", chars, "limit", averageLimit, "limitName", "maxAverageChars"));
     }
 
+    public static IngestException rowTextTooLarge(int row, long limit) {
+        return new IngestException(
+                IngestException.TOO_LARGE,
+                "Row " + row + ": its cells hold more than " + limit + " characters in all, far more than a list's"
+                        + " rows: the workbook repeats long texts in its cells. Shorten those cells, or delete the"
+                        + " rows above the header that hold them.",
+                Map.of("row", row, "limit", limit, "limitName", "maxRowChars"));
+    }
+
     public static IngestException emptyFile() {
         return new IngestException(IngestException.EMPTY, "The file is empty (0 bytes).", Map.of("size", 0L));
     }

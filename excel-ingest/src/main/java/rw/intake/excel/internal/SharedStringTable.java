@@ -80,18 +80,33 @@ final class SharedStringTable {
     }
 
     /**
+     * The item's length in UTF-8 bytes; read up to it first.
+     *
+     * @throws XmlBytes.Unsupported for an index past the items, or items that are not plain
+     */
+    int length(int index) {
+        readTo(index);
+        return offsets[index + 1] - offsets[index];
+    }
+
+    /**
      * The item's text, not trimmed; read up to it first.
      *
      * @throws XmlBytes.Unsupported for an index past the items, or items that are not plain
      */
     String get(int index) {
+        readTo(index);
+        return XmlBytes.string(text.bytes, offsets[index], offsets[index + 1] - offsets[index], high.get(index));
+    }
+
+    /** Reads the items up to {@code index}; throws {@link XmlBytes.Unsupported} if the table ends before it. */
+    private void readTo(int index) {
         while (index >= count && !done) {
             next();
         }
         if (index < 0 || index >= count) {
             throw XmlBytes.unsupported("a shared string index past the table");
         }
-        return XmlBytes.string(text.bytes, offsets[index], offsets[index + 1] - offsets[index], high.get(index));
     }
 
     /** Reads the next item, or the end of the part. */
