@@ -682,7 +682,8 @@ final class PlainSheetRows implements SheetRowSource {
      * Refuses, before any text is made, a row whose cells' texts hold surely more than {@link #MAX_ROW_CHARS}
      * characters: more than three times as many UTF-8 bytes (a character takes at most three bytes, or four for two
      * of a surrogate pair). A row under that bound is made, and then counted in characters by the header search, as
-     * fastexcel-reader's rows are: both refuse the same rows.
+     * fastexcel-reader's rows are: both refuse the same rows (but for a row of tens of megabytes of white space,
+     * which the texts the header search counts are trimmed of).
      *
      * @throws rw.intake.excel.IngestException {@code file.too_large}
      */
