@@ -3,8 +3,11 @@ package rw.intake.excel.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Enumeration;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -21,11 +24,13 @@ import rw.intake.excel.ReadLimits;
  * zip's central directory (the same directory fastexcel reads, through the same commons-compress {@code ZipFile})
  * that inflates every entry through a counter and stops as soon as the inflate limit is passed. Entry sizes in the
  * directory can lie, so the counter, not the header, decides. The pass also finds truncated entries and bad CRCs
- * before any record is read. Everything stays in memory. While inflating, it counts the {@code row} elements of every
- * part but the shared strings, so that the rows a sheet holds are known before it is read, and it scans for cell
- * references that would make fastexcel allocate without bound, both in one pass over the bytes ({@link PartScan}).
+ * before any record is read. Everything stays in memory. While inflating, it scans every XML part ({@link PartScan}):
+ * it counts the {@code row} elements, so that the rows a sheet holds are known before it is read, refuses cell
+ * references that would make fastexcel allocate without bound, and refuses a row, a shared string or a text too large
+ * for a reader to hold.
  *
- * <p>A large part of plain proportions (by its directory entry at most {@link #READ_ONCE_RATIO} times its compressed
+ * <p>A large part the content types declare as a worksheet or the shared strings ({@link #sheetParts}), of plain
+ * proportions (by its directory entry at most {@link #READ_ONCE_RATIO} times its compressed
  * size inflated, and its first {@link #PROBE} bytes inflated from at least a {@link #READ_ONCE_RATIO}th as many) is
  * not inflated by the pass when it is at least {@link #READ_ONCE_FROM} compressed bytes and its start declares the
  * sheet's range of rows ({@code <dimension ref="A1:E50001"/>}, which then sizes the upload's reservation), or at
@@ -64,6 +69,15 @@ public final class PackageCheck {
     public static final long UNDECLARED_READ_ONCE_FROM = 4 * READ_ONCE_FROM;
     /** {@link #UNDECLARED_READ_ONCE_FROM} in times {@link #READ_ONCE_FROM} (also for a threshold a test sets). */
     private static final long UNDECLARED_FACTOR = UNDECLARED_READ_ONCE_FROM / READ_ONCE_FROM;
+
+    private static final String CONTENT_TYPES = "[Content_Types].xml";
+    private static final Pattern OVERRIDE = Pattern.compile("<(?:[A-Za-z_][\\w.-]*:)?Override\\b([^>]*)>");
+    private static final Pattern PART_NAME = Pattern.compile("\\sPartName\\s*=\\s*[\"']([^\"']*)[\"']");
+    private static final Pattern CONTENT_TYPE = Pattern.compile("\\sContentType\\s*=\\s*[\"']([^\"']*)[\"']");
+    private static final String WORKSHEET_TYPE =
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml";
+    private static final String SHARED_STRINGS_TYPE =
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml";
     /** The start of a part searched for its dimension, in inflated bytes. */
     private static final int DIMENSION_WITHIN = 64 * 1024;
     /** A sheet's declared range of rows, in the first bytes of its part: its last row. */
@@ -196,9 +210,11 @@ public final class PackageCheck {
         try (ZipFile zip = ZipFile.builder()
                 .setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes))
                 .get()) {
-            Enumeration<ZipArchiveEntry> entries = zip.getEntries();
-            while (entries.hasMoreElements()) {
-                ZipArchiveEntry entry = entries.nextElement();
+            // the content types first: which parts may be read once depends on them
+            List<ZipArchiveEntry> entries = Collections.list(zip.getEntries());
+            entries.sort(Comparator.comparing(e -> !CONTENT_TYPES.equalsIgnoreCase(e.getName())));
+            Set<String> sheetParts = Set.of();
+            for (ZipArchiveEntry entry : entries) {
                 String name = entry.getName().toLowerCase(Locale.ROOT);
                 if (entry.getSize() > maxInflated - counter.total) {
                     throw Rejections.inflatesTooLarge(maxInflated);
@@ -214,21 +230,23 @@ public final class PackageCheck {
                             "the zip entry " + entry.getName() + " uses an unsupported compression" + " or encryption",
                             null);
                 }
-                boolean isTypes = "[content_types].xml".equals(name);
+                boolean isTypes = CONTENT_TYPES.equalsIgnoreCase(name);
                 contentTypes |= isTypes;
                 workbookPart |= "xl/workbook.xml".equals(name);
-                if (!isTypes && readOnce(entry, readOnceFrom) && packsLikeASheet(zip, entry, readOnceFrom)) {
+                if (sheetParts.contains(name)
+                        && readOnce(entry, readOnceFrom)
+                        && packsLikeASheet(zip, entry, readOnceFrom)) {
                     readOnce.add(entry.getName());
                     continue;
                 }
                 counter.keep = isTypes ? new StringBuilder() : null;
+                long before = counter.total;
                 check(zip, entry, counter);
                 if (isTypes) {
                     types = counter.keep.toString();
+                    sheetParts = types.length() == counter.total - before ? sheetParts(types) : Set.of();
                 }
-                if (counter.scan != null) {
-                    mostRows = Math.max(mostRows, counter.scan.rows());
-                }
+                mostRows = Math.max(mostRows, counter.scan.rows());
             }
         } catch (IOException | RuntimeException e) {
             throw damaged(e);
@@ -247,6 +265,36 @@ public final class PackageCheck {
                 types.contains("spreadsheetml.styles+xml"),
                 readOnce.isEmpty() ? mostRows : -1,
                 readOnce.isEmpty() ? ReadOnce.NONE : new ReadOnce(readOnce, maxInflated - counter.total, maxInflated));
+    }
+
+    /**
+     * The parts the content types declare as worksheets or shared strings and as nothing else (lower case, without
+     * the leading '/'): the only parts the pass may leave to be read once. fastexcel-reader reads the workbook part,
+     * its relationships and the styles when it opens a workbook, before {@link #checkLate} could make the pass over
+     * them, so those are always inflated by the pass. Content types written with a reference, or an override the
+     * pattern does not read, leave nothing to be read once.
+     */
+    static Set<String> sheetParts(String types) {
+        if (types.indexOf('&') >= 0) {
+            return Set.of();
+        }
+        Set<String> sheets = new HashSet<>();
+        Set<String> others = new HashSet<>(Set.of("xl/workbook.xml"));
+        Matcher override = OVERRIDE.matcher(types);
+        while (override.find()) {
+            Matcher part = PART_NAME.matcher(override.group(1));
+            Matcher type = CONTENT_TYPE.matcher(override.group(1));
+            if (!part.find() || !type.find()) {
+                return Set.of();
+            }
+            String name = part.group(1).toLowerCase(Locale.ROOT);
+            name = name.startsWith("/") ? name.substring(1) : name;
+            String contentType = type.group(1);
+            boolean sheet = contentType.equals(WORKSHEET_TYPE) || contentType.equals(SHARED_STRINGS_TYPE);
+            (sheet ? sheets : others).add(name);
+        }
+        sheets.removeAll(others);
+        return sheets;
     }
 
     /** Our own refusal as it is; any other failure of the zip as {@code file.corrupt}. */
@@ -303,11 +351,9 @@ public final class PackageCheck {
         return m.find() && Integer.parseInt(m.group(1)) > 1;
     }
 
-    /** Inflates one entry through the counter, scanning it unless it holds the shared strings. */
+    /** Inflates one entry through the counter, scanning it. */
     private static void check(ZipFile zip, ZipArchiveEntry entry, Counter counter) throws IOException {
-        // the shared strings have no rows and no cell references: counted, not scanned
-        boolean sharedStrings = entry.getName().toLowerCase(Locale.ROOT).endsWith("sharedstrings.xml");
-        counter.scan = sharedStrings ? null : new PartScan(entry.getName());
+        counter.scan = new PartScan(entry.getName());
         if (entry.getMethod() == ZipEntry.DEFLATED) {
             try (InputStream raw = zip.getRawInputStream(entry)) {
                 counter.inflate(raw, entry.getCrc(), entry.getCompressedSize() >= PREFETCH_FROM);

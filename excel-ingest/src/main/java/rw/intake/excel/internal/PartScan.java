@@ -3,132 +3,142 @@ package rw.intake.excel.internal;
 import rw.intake.excel.IngestException;
 
 /**
- * One pass over the inflated XML of a workbook part, fed in pieces, for the two byte-level checks of
- * {@link PackageCheck}. Not thread-safe; one per part.
+ * One pass over the inflated XML of a workbook part, fed in pieces, for the byte-level checks of {@link PackageCheck}
+ * and of a part read once ({@link WorkbookParts}). Not thread-safe; one per part.
  *
- * <p>It counts the elements named {@code row} (with or without a namespace prefix): a {@code <}, an optional
- * {@code prefix:}, {@code row}, then white space, {@code >} or {@code /}. {@code <rowBreaks>} and the like do not count;
- * a {@code <row} inside a comment or CDATA would (an overcount only).
+ * <p>It tokenizes the markup as an XML parser does, without building anything: start and end tags (quotes
+ * respected, a tag that closes itself known by its {@code />}), comments, CDATA sections, processing instructions
+ * and a DOCTYPE, whose content is not markup. A part whose first character (after a byte order mark and white space)
+ * is not {@code <} is not XML, and is not looked at further (an image, a printer's settings): no XML parser reads
+ * it. UTF-16 and UTF-32 parts are read by their characters; a character above ASCII is never markup.
  *
- * <p>It watches for cell references ({@code r="AB12"}) whose column has more than three letters (Excel's last column is
- * XFD) or that are written with character references. fastexcel-reader sizes a row's cell list by its largest column,
- * so a one-kilobyte sheet with {@code <c r="NAMESE1">} would have it allocate and fill a list of 150 million entries:
- * such a workbook is refused before fastexcel reads it. That is an attribute named {@code r}, after whitespace,
- * {@code =} and a quote, whose value starts with four letters or holds an {@code &}; zero bytes are skipped, so UTF-16
- * XML is read as its ASCII.
- *
- * <p>Both are state machines over the same bytes, run in one loop that moves one of them at a time: in a tag's name
- * (after {@code <}) only the row one (the other is in TEXT, which it leaves only on white space, and white space ends
- * the name), after white space only the reference one (the row one waits for {@code <}), and while neither is inside
- * something (most bytes of a sheet: values, text, the rest of attributes) the loop only looks for the next {@code <}
- * or white space.
+ * <ul>
+ *   <li>It counts the start tags named {@code row} (with or without a namespace prefix).
+ *   <li>It refuses a cell reference ({@code r="AB12"}, an attribute of a tag) whose column has more than three
+ *       letters (Excel's last column is XFD) or that is written with a character reference. fastexcel-reader sizes
+ *       a row's cell list by its largest column, so a one-kilobyte sheet with {@code <c r="NAMESE1">} would have it
+ *       allocate and fill a list of 150 million entries: such a workbook is refused before fastexcel reads it.
+ *   <li>It bounds what a reader holds at once ({@link #MAX_ELEMENT_BYTES}): an element named {@code row} or
+ *       {@code si} (the outermost one, from its start tag's {@code <} to its end tag's), and the bytes between two
+ *       {@code <} of markup (a tag with its attributes, a text, a comment, a CDATA section). Both readers hold a
+ *       row, a shared string or a text whole, and fastexcel-reader joins the texts of a cell or a shared string
+ *       into one {@code String}: a file of a few hundred kilobytes can hold one cell of hundreds of megabytes, which
+ *       no spreadsheet program writes (a cell holds at most 32,767 characters). Past the bound the part is refused
+ *       as {@code file.too_large} ({@code limitName} {@code maxElementBytes}). A construct this scan reads
+ *       differently from a parser (a DOCTYPE whose internal subset it misreads) can only make it see less markup,
+ *       never more: what it takes for one text counts as one run.
+ * </ul>
  */
 final class PartScan {
 
+    /** The most bytes of a row or shared-string element, or between two markup {@code <} (characters in UTF-16). */
+    static final long MAX_ELEMENT_BYTES = 16L * 1024 * 1024;
+
     private static final int MAX_LETTERS = 3;
+    private static final byte[] CDATA_OPEN = {'[', 'C', 'D', 'A', 'T', 'A', '['};
+    /** The local names {@code row} and {@code si}, packed as {@link #name} packs them. */
+    private static final int ROW = ('r' << 16) | ('o' << 8) | 'w';
 
-    /** Row states: characters of the local name seen since {@code <}, or OUTSIDE; 4 means "not row". */
-    private static final int OUTSIDE = -1;
+    private static final int SI = ('s' << 8) | 'i';
 
-    private static final int NOT_ROW = 4;
+    /** Tokenizer states. */
+    private static final int START = 0;
 
-    /** Cell reference states. */
-    private static final int TEXT = 0;
+    private static final int NOT_XML = 1;
+    private static final int CONTENT = 2;
+    private static final int LT = 3;
+    private static final int NAME = 4;
+    private static final int TAG = 5;
+    private static final int END_TAG = 6;
+    private static final int BANG = 7;
+    private static final int COMMENT = 8;
+    private static final int CDATA = 9;
+    private static final int PI = 10;
+    private static final int DOCTYPE = 11;
 
-    private static final int SPACE = 1;
-    private static final int NAME = 2;
-    private static final int BEFORE_EQUALS = 3;
-    private static final int BEFORE_QUOTE = 4;
-    private static final int VALUE = 5;
+    /** The watch for a cell reference inside a tag. */
+    private static final int A_NONE = 0;
+
+    private static final int A_SPACE = 1;
+    private static final int A_NAME = 2;
+    private static final int A_BEFORE_EQUALS = 3;
+    private static final int A_BEFORE_QUOTE = 4;
+    private static final int A_VALUE = 5;
 
     private final String part;
+    private final long max;
     private long rows;
-    private int matched = OUTSIDE;
-    private int state = TEXT;
+
+    private int state = START;
+    /** The position of the next byte (character, in UTF-16 and UTF-32) in the part. */
+    private long at;
+    /** The position of the last {@code <} of markup. */
+    private long lastLt = -1;
+    /** The position of the open row or shared-string element's {@code <}, or -1; and its depth. */
+    private long unitStart = -1;
+
+    private int unitDepth;
+    private int depth;
+    /** In a tag's name: whether it is an end tag; its local name (what follows a prefix): its last four bytes, packed. */
+    private boolean endTag;
+
+    private int name;
+    private int nameLength;
+    /** Whether the start tag being read opens a row or shared-string element. */
+    private boolean opensUnit;
+    /** In a tag or a DOCTYPE: the open quote, or 0; the last byte outside quotes that was not white space. */
+    private int quote;
+
+    private int last;
+    private int attribute;
     private int letters;
+    /** Progress through what ends a comment, CDATA or processing instruction, or opens CDATA; a DOCTYPE's brackets. */
+    private int marks;
+
+    /** Bytes per character (1 for UTF-8 and ASCII-compatible encodings), and whether the big end comes first. */
+    private int width;
+
+    private boolean bigEndian;
+    private final byte[] head = new byte[4];
+    private int headLength;
+    private byte[] narrow;
+    private int pending;
+    private int low;
+    private boolean high;
 
     PartScan(String part) {
+        this(part, MAX_ELEMENT_BYTES);
+    }
+
+    /** A scan with another bound on an element or a run of bytes without markup (tests). */
+    PartScan(String part, long max) {
         this.part = part;
+        this.max = max;
     }
 
     /**
      * Scans the next bytes of the part.
      *
-     * @throws IngestException {@code file.corrupt} on a cell reference past column XFD or with a character reference
+     * @throws IngestException {@code file.corrupt} on a cell reference past column XFD or with a character reference;
+     *                         {@code file.too_large} on an element or a run without markup past the bound
      */
     void scan(byte[] bytes, int offset, int length) {
-        int m = matched;
-        int s = state;
-        int n = letters;
-        long r = rows;
-        int end = offset + length;
-        int i = offset;
-        while (i < end) {
-            int c = bytes[i++];
-            if (m != OUTSIDE) {
-                // in a tag's name: the reference watch is in TEXT (as '<' left it) until white space ends the name
-                boolean space = c == ' ' || c == '\n' || c == '\r' || c == '\t';
-                if (space || c == '>' || c == '/') {
-                    if (m == 3) {
-                        r++;
-                    }
-                    m = OUTSIDE;
-                    s = space ? SPACE : TEXT;
-                } else if (c == '<' || c == ':') {
-                    m = 0;
-                } else if ((m == 0 && c == 'r') || (m == 1 && c == 'o') || (m == 2 && c == 'w')) {
-                    m++;
-                } else {
-                    m = NOT_ROW;
-                }
-            } else if (s == TEXT) {
-                // Neither machine moves but on '<' or white space: the next of those, fast (a zero byte or another
-                // control character stops the skip and changes nothing).
-                while ((c & 0xFF) > ' ' && c != '<') {
-                    if (i == end) {
-                        break;
-                    }
-                    c = bytes[i++];
-                }
-                if (c == '<') {
-                    m = 0;
-                } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-                    s = SPACE;
-                }
-            } else if (c == '<') {
-                m = 0;
-                s = TEXT;
-            } else if (c != 0) { // a zero byte is the high byte of UTF-16 (or UTF-32) text: what is left is its ASCII
-                boolean space = c == ' ' || c == '\n' || c == '\r' || c == '\t';
-                switch (s) {
-                    case SPACE -> s = c == 'r' ? NAME : space ? SPACE : TEXT;
-                    case NAME, BEFORE_EQUALS -> s = c == '=' ? BEFORE_QUOTE : space ? BEFORE_EQUALS : TEXT;
-                    case BEFORE_QUOTE -> {
-                        if (c == '"' || c == '\'') {
-                            s = VALUE;
-                            n = 0;
-                        } else {
-                            s = space ? BEFORE_QUOTE : TEXT;
-                        }
-                    }
-                    default -> {
-                        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
-                            if (++n > MAX_LETTERS) {
-                                throw refused();
-                            }
-                        } else if (c == '&') {
-                            throw refused();
-                        } else {
-                            s = space ? SPACE : TEXT;
-                        }
-                    }
-                }
-            }
+        if (state == NOT_XML || length <= 0) {
+            return;
         }
-        matched = m;
-        state = s;
-        letters = n;
-        rows = r;
+        if (width == 0) {
+            int n = Math.min(length, head.length - headLength);
+            System.arraycopy(bytes, offset, head, headLength, n);
+            headLength += n;
+            if (headLength < head.length) {
+                return; // a part shorter than this is too short to matter
+            }
+            encoding();
+            feed(head, 0, head.length);
+            feed(bytes, offset + n, length - n);
+        } else {
+            feed(bytes, offset, length);
+        }
     }
 
     /** The {@code row} elements seen so far. */
@@ -136,7 +146,365 @@ final class PartScan {
         return rows;
     }
 
-    private IngestException refused() {
+    /** Tells the encoding by the first four bytes, as XML's appendix F does. */
+    private void encoding() {
+        int b0 = head[0] & 0xFF;
+        int b1 = head[1] & 0xFF;
+        int b2 = head[2] & 0xFF;
+        int b3 = head[3] & 0xFF;
+        if ((b0 == 0 && b1 == 0 && b2 == 0xFE && b3 == 0xFF) || (b0 == 0 && b1 == 0 && b2 == 0 && b3 == '<')) {
+            width = 4;
+            bigEndian = true;
+        } else if ((b0 == 0xFF && b1 == 0xFE && b2 == 0 && b3 == 0) || (b0 == '<' && b1 == 0 && b2 == 0 && b3 == 0)) {
+            width = 4;
+        } else if ((b0 == 0xFE && b1 == 0xFF) || (b0 == 0 && b1 == '<')) {
+            width = 2;
+            bigEndian = true;
+        } else if ((b0 == 0xFF && b1 == 0xFE) || (b0 == '<' && b1 == 0)) {
+            width = 2;
+        } else {
+            width = 1;
+        }
+    }
+
+    /** Feeds bytes to the tokenizer, as characters of one byte: above ASCII as 0x80, which is never markup. */
+    private void feed(byte[] bytes, int offset, int length) {
+        if (width == 1) {
+            run(bytes, offset, length);
+            return;
+        }
+        if (narrow == null || narrow.length < length / width + 2) {
+            narrow = new byte[length / width + 2];
+        }
+        int n = 0;
+        int end = offset + length;
+        for (int i = offset; i < end; i++) {
+            int b = bytes[i] & 0xFF;
+            // the bytes of a character so far: its low byte is the first (little end first) or the last
+            if (pending == 0) {
+                high = false;
+            }
+            if (bigEndian ? pending == width - 1 : pending == 0) {
+                low = b;
+            } else if (b != 0) {
+                high = true;
+            }
+            if (++pending == width) {
+                pending = 0;
+                narrow[n++] = (byte) (high || low >= 0x80 ? 0x80 : low);
+            }
+        }
+        run(narrow, 0, n);
+    }
+
+    /**
+     * The tokenizer over characters of one byte. Its state lives in locals while it runs (fields between pieces). The
+     * states a tag goes through follow each other in the loop (text, {@code <}, name, attributes or end tag), so that a
+     * tag is read in one pass down the loop's body, and each has a loop of its own, so that the bytes of a tag's
+     * attributes, of a quoted value and of text are passed over a few comparisons each.
+     */
+    private void run(byte[] b, int offset, int length) {
+        if (state == NOT_XML) {
+            return;
+        }
+        int end = offset + length;
+        long base = at - offset;
+        int s = state;
+        int q = quote;
+        int attr = attribute;
+        int lastByte = last;
+        int n = letters;
+        int mk = marks;
+        int len = nameLength;
+        int packed = name;
+        int i = offset;
+        scan:
+        while (i < end) {
+            if (s == CONTENT) {
+                while (b[i] != '<') {
+                    if (++i == end) {
+                        break scan;
+                    }
+                }
+                lt(base + i);
+                if (++i == end) {
+                    s = LT;
+                    break;
+                }
+                s = LT;
+            }
+            if (s == LT) {
+                int c = b[i];
+                len = 0;
+                packed = 0;
+                mk = 0;
+                if (c == '!' || c == '?') {
+                    i++;
+                    s = c == '!' ? BANG : PI;
+                    continue;
+                }
+                endTag = c == '/';
+                if (endTag) {
+                    i++;
+                }
+                s = NAME;
+            }
+            if (s == NAME) {
+                while (true) {
+                    if (i == end) {
+                        break scan;
+                    }
+                    int c = b[i];
+                    if (c == ' ' || c == '>' || c == '/' || c == '\n' || c == '\r' || c == '\t') {
+                        break;
+                    }
+                    i++;
+                    if (c == ':') {
+                        len = 0;
+                        packed = 0;
+                    } else {
+                        packed = (packed << 8) | (c & 0xFF);
+                        len++;
+                    }
+                }
+                nameEnd(len, packed);
+                q = 0;
+                lastByte = 0;
+                attr = A_NONE;
+                s = endTag ? END_TAG : TAG;
+            }
+            if (s == TAG) {
+                while (true) {
+                    if (i == end) {
+                        break scan;
+                    }
+                    int c = b[i++];
+                    if (q != 0) {
+                        if (attr != A_VALUE) {
+                            // a value no reference is read from: to its closing quote
+                            while (c != q && i < end) {
+                                c = b[i++];
+                            }
+                            if (c == q) {
+                                q = 0;
+                                attr = A_NONE;
+                            }
+                        } else if (c == q) {
+                            q = 0;
+                            attr = A_NONE;
+                        } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
+                            if (++n > MAX_LETTERS) {
+                                throw pastXfd();
+                            }
+                        } else if (c == '&') {
+                            throw pastXfd();
+                        } else {
+                            attr = A_NONE;
+                        }
+                    } else if (c == '>') {
+                        startTagEnd(lastByte == '/');
+                        s = CONTENT;
+                        continue scan;
+                    } else if (c == '"' || c == '\'') {
+                        q = c;
+                        lastByte = c;
+                        if (attr == A_BEFORE_QUOTE) {
+                            attr = A_VALUE;
+                            n = 0;
+                        } else {
+                            attr = A_NONE;
+                        }
+                    } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+                        if (attr == A_NAME) {
+                            attr = A_BEFORE_EQUALS;
+                        } else if (attr != A_BEFORE_EQUALS && attr != A_BEFORE_QUOTE) {
+                            attr = A_SPACE;
+                        }
+                    } else {
+                        lastByte = c;
+                        if (attr == A_SPACE && c == 'r') {
+                            attr = A_NAME;
+                        } else if ((attr == A_NAME || attr == A_BEFORE_EQUALS) && c == '=') {
+                            attr = A_BEFORE_QUOTE;
+                        } else {
+                            attr = A_NONE;
+                        }
+                    }
+                }
+            }
+            if (s == END_TAG) {
+                while (b[i] != '>') {
+                    if (++i == end) {
+                        break scan;
+                    }
+                }
+                i++;
+                s = CONTENT;
+                continue;
+            }
+            switch (s) {
+                case START -> {
+                    int c = b[i] & 0xFF;
+                    if (c == '<') {
+                        s = CONTENT;
+                    } else if (isSpace(c) || c == 0xEF || c == 0xBB || c == 0xBF || c == 0x80) {
+                        i++; // white space, a UTF-8 byte order mark (a UTF-16 one reads as 0x80)
+                    } else {
+                        state = NOT_XML;
+                        return;
+                    }
+                }
+                case BANG -> {
+                    int c = b[i];
+                    if (mk == 0 && c == '-') {
+                        mk = 1;
+                        i++;
+                    } else if (mk == 1 && c == '-') {
+                        mk = 0;
+                        s = COMMENT;
+                        i++;
+                    } else if (mk >= 10 && c == CDATA_OPEN[mk - 10]) {
+                        i++;
+                        if (++mk - 10 == CDATA_OPEN.length) {
+                            mk = 0;
+                            s = CDATA;
+                        }
+                    } else if (mk == 0 && c == '[') {
+                        mk = 11;
+                        i++;
+                    } else {
+                        // a DOCTYPE or another declaration (or something malformed): up to its '>'
+                        mk = 0;
+                        q = 0;
+                        s = DOCTYPE;
+                    }
+                }
+                case COMMENT, CDATA -> {
+                    // ends at "-->" or "]]>"
+                    int dash = s == COMMENT ? '-' : ']';
+                    while (true) {
+                        if (i == end) {
+                            break scan;
+                        }
+                        int c = b[i++];
+                        if (c == dash) {
+                            mk++;
+                        } else if (c == '>' && mk >= 2) {
+                            mk = 0;
+                            s = CONTENT;
+                            break;
+                        } else {
+                            mk = 0;
+                        }
+                    }
+                }
+                case PI -> {
+                    while (true) {
+                        if (i == end) {
+                            break scan;
+                        }
+                        int c = b[i++];
+                        if (c == '>' && mk == 1) {
+                            mk = 0;
+                            s = CONTENT;
+                            break;
+                        }
+                        mk = c == '?' ? 1 : 0;
+                    }
+                }
+                case DOCTYPE -> { // quotes respected, up to the '>' outside its internal subset's brackets
+                    while (true) {
+                        if (i == end) {
+                            break scan;
+                        }
+                        int c = b[i++];
+                        if (q != 0) {
+                            if (c == q) {
+                                q = 0;
+                            }
+                        } else if (c == '"' || c == '\'') {
+                            q = c;
+                        } else if (c == '[') {
+                            mk++;
+                        } else if (c == ']') {
+                            mk--;
+                        } else if (c == '>' && mk <= 0) {
+                            mk = 0;
+                            s = CONTENT;
+                            break;
+                        }
+                    }
+                }
+                default -> {
+                    // CONTENT, LT, NAME, TAG, END_TAG: handled above
+                }
+            }
+        }
+        state = s;
+        quote = q;
+        attribute = attr;
+        last = lastByte;
+        letters = n;
+        marks = mk;
+        nameLength = len;
+        name = packed;
+        at = base + end;
+        // The next markup '<' is at 'at' or later. The open element's end tag starts there too, unless the last '<'
+        // seen begins it: its extent is then known, and lt() checked it.
+        boolean closing = s == LT || (s == NAME && endTag);
+        if (at - lastLt - 1 > max || (unitStart >= 0 && !closing && at - unitStart > max)) {
+            throw tooLarge();
+        }
+    }
+
+    /** A {@code <} of markup at {@code position}: the run before it, and the open element, are within the bound. */
+    private void lt(long position) {
+        if (position - lastLt - 1 > max || (unitStart >= 0 && position - unitStart > max)) {
+            throw tooLarge();
+        }
+        lastLt = position;
+    }
+
+    /**
+     * The end of a tag's name ({@code length} bytes of its local name, the last four packed in an int): a row counted,
+     * an element closed, or one that may open noted.
+     */
+    private void nameEnd(int length, int packed) {
+        if (endTag) {
+            depth--;
+            if (unitStart >= 0 && depth == unitDepth) {
+                unitStart = -1;
+            }
+            return;
+        }
+        boolean row = length == 3 && packed == ROW;
+        if (row) {
+            rows++;
+        }
+        opensUnit = unitStart < 0 && (row || (length == 2 && packed == SI));
+    }
+
+    /** The {@code >} of a start tag: an element opened, unless the tag closed itself. */
+    private void startTagEnd(boolean closes) {
+        if (closes) {
+            return;
+        }
+        if (opensUnit) {
+            unitStart = lastLt;
+            unitDepth = depth;
+        }
+        depth++;
+    }
+
+    private IngestException pastXfd() {
         return Rejections.corrupt("the part " + part + " has a cell reference beyond the last column (XFD)", null);
+    }
+
+    private static boolean isSpace(int c) {
+        return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    }
+
+    private IngestException tooLarge() {
+        return Rejections.elementTooLarge(part, max);
     }
 }

@@ -115,6 +115,16 @@ public final class Rejections {
                 Map.of("row", row, "limit", limit, "limitName", "maxRowChars"));
     }
 
+    public static IngestException elementTooLarge(String part, long limit) {
+        return new IngestException(
+                IngestException.TOO_LARGE,
+                "The part " + part + " of the workbook holds a row, a shared string or a text of more than "
+                        + bytes(limit) + ", far more than any spreadsheet program writes (a cell holds at most "
+                        + IngestException.MAX_CELL_CHARS + " characters). Save the list again from a spreadsheet"
+                        + " program.",
+                Map.of("part", part, "limit", limit, "limitName", "maxElementBytes"));
+    }
+
     public static IngestException emptyFile() {
         return new IngestException(IngestException.EMPTY, "The file is empty (0 bytes).", Map.of("size", 0L));
     }

@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import rw.intake.excel.bench.ReadBench;
 
 /**
- * JMH: the zip pass's scan of a sheet ({@link PartScan}: the row count and the cell-reference watch) over the sheet's
+ * JMH: the zip pass's scan of a sheet ({@link PartScan}: its markup tokenized, the row count, the cell-reference watch and
+ * the bound on rows and texts) over the sheet's
  * XML already inflated in memory, fed in pieces as the pass feeds it, beside the floor of any pass over the same bytes:
  * a loop that only finds each {@code <} and white-space byte. The workbooks are {@link ReadBench}'s. Milliseconds per
  * sheet; the command is in docs/performance.md.
