@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -602,6 +603,78 @@ final class PlainReaderTest {
 
         assertThat(plain.refusal()).startsWith("file.too_large: Row 1: its cells hold more than 16777216 characters");
         assertThat(read(workbook, false, new boolean[1])).isEqualTo(plain);
+    }
+
+    /**
+     * One cell, or one shared string, far longer than a spreadsheet program writes, in a column intake does not read:
+     * a small file that a reader would have to hold whole. Refused by both readers, before any record.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("giantCells")
+    void giantCellOrSharedString_tooLarge_byBothReaders(String what, byte[] workbook) {
+        Outcome plain = read(workbook, true, new boolean[1]);
+
+        assertThat(plain.refusal()).startsWith("file.too_large: The part xl/");
+        assertThat(read(workbook, false, new boolean[1])).isEqualTo(plain);
+    }
+
+    static Stream<Arguments> giantCells() {
+        String person = Xlsx.row(2, "Ann Uwase", "1199880012345678", "0788123456", "F", "ann@example.rw");
+        String giant = "x".repeat(17 << 20);
+        String runs = "<r><t>abcdefghijklmnop</t></r>".repeat(700_000);
+        return Stream.of(
+                Arguments.of("an inline string", sheetWithCellF(person, "<is><t>" + giant + "</t></is>")),
+                Arguments.of("rich text in a cell", sheetWithCellF(person, "<is>" + runs + "</is>")),
+                Arguments.of(
+                        "a shared string",
+                        Xlsx.workbook()
+                                .sharedStrings(giant)
+                                .sheet("S", Xlsx.header(1) + person)
+                                .bytes()),
+                Arguments.of(
+                        "a shared string of rich text",
+                        Xlsx.workbook()
+                                .sharedStrings("</t>" + runs + "<t>")
+                                .sheet("S", Xlsx.header(1) + person)
+                                .bytes()));
+    }
+
+    /** A sheet of the header and the person's row with one more cell, in column F, an inline string. */
+    private static byte[] sheetWithCellF(String person, String content) {
+        String row = person.replace("</row>", "<c r=\"F2\" t=\"inlineStr\">" + content + "</c></row>");
+        return Xlsx.workbook().sheet("S", Xlsx.header(1) + row).bytes();
+    }
+
+    /**
+     * The same in a sheet left to the reader (of a sheet's proportions: random letters), which the zip pass does not
+     * inflate: the plain reader's scan refuses it as the pass would, and fastexcel-reader's late pass too.
+     */
+    @Test
+    void giantCell_inASheetReadOnce_tooLarge_byBothReaders() {
+        Random random = new Random(3);
+        char[] letters = new char[17 << 20];
+        for (int i = 0; i < letters.length; i++) {
+            letters[i] = (char) ('a' + random.nextInt(26));
+        }
+        String person = Xlsx.row(2, "Ann Uwase", "1199880012345678", "0788123456", "F", "ann@example.rw");
+        String giant = Xlsx.row(3, "Eric Mugisha", "1199880012345679", "0788123457", "M", "eric@example.rw")
+                .replace("</row>", "<c r=\"F3\" t=\"inlineStr\"><is><t>" + new String(letters) + "</t></is></c></row>");
+        byte[] workbook =
+                Xlsx.workbook().sheet("S", Xlsx.header(1) + person + giant).bytes();
+        assertThat(PackageCheck.inspect(workbook, LIMITS, 1024).readOnce().entries())
+                .containsExactly("xl/worksheets/sheet1.xml");
+
+        assertThatThrownBy(() -> {
+                    try (FastexcelSheet sheet = FastexcelSheet.open(workbook, null, LIMITS, 1024);
+                            Stream<RawRecord> records = sheet.records()) {
+                        records.forEach(r -> {});
+                    }
+                })
+                .isInstanceOfSatisfying(IngestException.class, e -> {
+                    assertThat(e.code()).isEqualTo(IngestException.TOO_LARGE);
+                    assertThat(e.details()).containsEntry("limitName", "maxElementBytes");
+                });
+        assertThat(read(workbook, false, new boolean[1]).refusal()).startsWith("file.too_large: The part xl/");
     }
 
     static Stream<Arguments> styles() {

@@ -159,7 +159,12 @@ public final class FastexcelSheet extends AbstractSheet {
             Map<String, String> codes = workbook.getNumFmtIdToFormat();
             return new FallbackRows(
                     new PlainSheetRows(
-                            part, parts.strings(), cells, workbook.getFormats(), codes == null ? Map.of() : codes),
+                            part,
+                            parts.sheetName(sheet.getId()),
+                            parts.strings(),
+                            cells,
+                            workbook.getFormats(),
+                            codes == null ? Map.of() : codes),
                     fastexcel);
         } catch (XmlBytes.Unsupported e) {
             part.close();

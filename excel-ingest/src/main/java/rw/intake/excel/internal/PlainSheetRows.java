@@ -98,6 +98,7 @@ final class PlainSheetRows implements SheetRowSource {
      * Reads up to the first row.
      *
      * @param sheet      the worksheet part's bytes, inflated as read
+     * @param part       its name in the zip (for a refusal)
      * @param strings    the shared strings, or null if the workbook has none
      * @param formats    fastexcel-reader's format id per style index (empty when cell formats are not read)
      * @param formatCode the format code per format id
@@ -105,11 +106,12 @@ final class PlainSheetRows implements SheetRowSource {
      */
     PlainSheetRows(
             InputStream sheet,
+            String part,
             SharedStringTable strings,
             CellValues values,
             List<String> formats,
             Map<String, String> formatCode) {
-        this.x = new XmlBytes(new UnprefixedStream(sheet), PackageCheck.BUFFER);
+        this.x = new XmlBytes(new UnprefixedStream(sheet), PackageCheck.BUFFER, part);
         boolean opened = false;
         this.strings = strings;
         this.values = values;
@@ -254,6 +256,7 @@ final class PlainSheetRows implements SheetRowSource {
                 throw XmlBytes.unsupported("a row's end");
             }
         }
+        x.checkElement(x.pos, next);
         x.pos = next;
         materialize();
         return true;

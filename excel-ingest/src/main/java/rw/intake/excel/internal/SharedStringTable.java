@@ -39,8 +39,8 @@ final class SharedStringTable {
      *
      * @throws XmlBytes.Unsupported if the part does not start as plain shared strings do
      */
-    static SharedStringTable open(InputStream in) {
-        XmlBytes x = new XmlBytes(new UnprefixedStream(in), PackageCheck.BUFFER);
+    static SharedStringTable open(InputStream in, String part) {
+        XmlBytes x = new XmlBytes(new UnprefixedStream(in), PackageCheck.BUFFER, part);
         SharedStringTable table = new SharedStringTable(x);
         boolean opened = false;
         try {
@@ -131,6 +131,7 @@ final class SharedStringTable {
             throw XmlBytes.unsupported("an element other than si in the shared strings");
         }
         int end = x.elementEnd(SI_END);
+        x.checkElement(x.pos, end);
         roomForOne();
         offsets[count] = text.length;
         text.high = false;
@@ -171,6 +172,7 @@ final class SharedStringTable {
         if (c != '<' || !x.at(i, lim, PLAIN_END)) {
             return false;
         }
+        x.checkElement(x.pos, i + PLAIN_END.length);
         roomForOne();
         int n = text.length;
         byte[] o = n + (i - from) > text.bytes.length ? text.grow(n + (i - from)) : text.bytes;

@@ -192,6 +192,16 @@ final class WorkbookParts implements AutoCloseable {
         return null;
     }
 
+    /** The name of the sheet part with this relationship id as the zip names it (no leading '/'), or null. */
+    String sheetName(String id) {
+        String name = partsById.get(id);
+        return name == null ? null : name(name);
+    }
+
+    private static String name(String partName) {
+        return partName.startsWith("/") ? partName.substring(1) : partName;
+    }
+
     /** The inflated bytes of the sheet with this relationship id, or null if it has no part. */
     InputStream sheet(String id) throws IOException {
         String name = partsById.get(id);
@@ -209,7 +219,7 @@ final class WorkbookParts implements AutoCloseable {
             stringsRead = true;
             if (sharedStringsPart != null) {
                 InputStream in = part(sharedStringsPart);
-                strings = in == null ? null : SharedStringTable.open(in);
+                strings = in == null ? null : SharedStringTable.open(in, name(sharedStringsPart));
             }
         }
         return strings;

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
+import rw.intake.excel.IngestException;
 
 /**
  * The bytes of one XML part of a workbook, read from a stream into a buffer that the part's reader scans in place, an
@@ -35,7 +36,16 @@ final class XmlBytes {
                     + "([ \\t\\r\\n]+standalone[ \\t\\r\\n]*=[ \\t\\r\\n]*(\"(yes|no)\"|'(yes|no)'))?"
                     + "[ \\t\\r\\n]*");
 
+    /**
+     * The most bytes the reader may hold while it looks for the end of what it reads (a row, a shared string, a text,
+     * a tag): twice the bound the zip pass puts on those ({@link PartScan#MAX_ELEMENT_BYTES}), with the end tag that
+     * follows them, so that a part the pass scanned never reaches it. It bounds the buffer of a part the pass left
+     * to be read once, which only the reader sees.
+     */
+    static final long MAX_HELD = 2 * PartScan.MAX_ELEMENT_BYTES;
+
     private final InputStream in;
+    private final String part;
     byte[] buf;
     /** The next byte to read. */
     int pos;
@@ -44,8 +54,9 @@ final class XmlBytes {
 
     private boolean eof;
 
-    XmlBytes(InputStream in, int size) {
+    XmlBytes(InputStream in, int size, String part) {
         this.in = in;
+        this.part = part;
         this.buf = new byte[size];
     }
 
@@ -65,10 +76,16 @@ final class XmlBytes {
     /**
      * Reads more of the stream: the bytes from {@link #pos} move to the start of the buffer, which doubles when they
      * fill it. Returns false at the end of the stream.
+     *
+     * @throws IngestException {@code file.too_large} when the bytes from {@link #pos} are more than
+     *                         {@link #MAX_HELD}
      */
     boolean more() {
         if (eof) {
             return false;
+        }
+        if (lim - pos > MAX_HELD) {
+            throw tooLarge();
         }
         if (pos > 0) {
             System.arraycopy(buf, pos, buf, 0, lim - pos);
@@ -91,6 +108,28 @@ final class XmlBytes {
             return true;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The refusal of a row, a shared string or a text past the bound. */
+    IngestException tooLarge() {
+        return Rejections.elementTooLarge(part, PartScan.MAX_ELEMENT_BYTES);
+    }
+
+    /**
+     * Refuses an element (a row, a shared string) from {@code start} (its {@code <}) to {@code end} (past its end tag)
+     * that is larger than the zip pass lets through, measured as the pass measures it: from its start tag's
+     * {@code <} to its end tag's.
+     */
+    void checkElement(int start, int end) {
+        if (end - start > PartScan.MAX_ELEMENT_BYTES) {
+            int lt = end - 1;
+            while (buf[lt] != '<') {
+                lt--;
+            }
+            if (lt - start > PartScan.MAX_ELEMENT_BYTES) {
+                throw tooLarge();
+            }
         }
     }
 
