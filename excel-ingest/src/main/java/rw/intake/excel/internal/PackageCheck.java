@@ -287,8 +287,7 @@ public final class PackageCheck {
             if (!part.find() || !type.find()) {
                 return Set.of();
             }
-            String name = part.group(1).toLowerCase(Locale.ROOT);
-            name = name.startsWith("/") ? name.substring(1) : name;
+            String name = WorkbookParts.zipName(part.group(1)).toLowerCase(Locale.ROOT);
             String contentType = type.group(1);
             boolean sheet = contentType.equals(WORKSHEET_TYPE) || contentType.equals(SHARED_STRINGS_TYPE);
             (sheet ? sheets : others).add(name);

@@ -4,7 +4,7 @@ import rw.intake.excel.IngestException;
 
 /**
  * One pass over the inflated XML of a workbook part, fed in pieces, for the byte-level checks of {@link PackageCheck}
- * and of a part read once ({@link WorkbookParts}). Not thread-safe; one per part.
+ * (the zip pass, and the late pass over the parts left to be read once). Not thread-safe; one per part.
  *
  * <p>It tokenizes the markup as an XML parser does, without building anything: start and end tags (quotes
  * respected, a tag that closes itself known by its {@code />}), comments, CDATA sections, processing instructions
@@ -24,9 +24,10 @@ import rw.intake.excel.IngestException;
  *       row, a shared string or a text whole, and fastexcel-reader joins the texts of a cell or a shared string
  *       into one {@code String}: a file of a few hundred kilobytes can hold one cell of hundreds of megabytes, which
  *       no spreadsheet program writes (a cell holds at most 32,767 characters). Past the bound the part is refused
- *       as {@code file.too_large} ({@code limitName} {@code maxElementBytes}). A construct this scan reads
- *       differently from a parser (a DOCTYPE whose internal subset it misreads) can only make it see less markup,
- *       never more: what it takes for one text counts as one run.
+ *       as {@code file.too_large} ({@code limitName} {@code maxElementBytes}). A DOCTYPE is read up to the
+ *       {@code >} outside quotes and its internal subset's brackets; should the scan misread one, what it takes for
+ *       markup lies before the root element, where there is no row or shared string, and what it takes for the
+ *       DOCTYPE's text counts as one run.
  * </ul>
  */
 final class PartScan {

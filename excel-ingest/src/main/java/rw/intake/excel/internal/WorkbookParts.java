@@ -195,10 +195,11 @@ final class WorkbookParts implements AutoCloseable {
     /** The name of the sheet part with this relationship id as the zip names it (no leading '/'), or null. */
     String sheetName(String id) {
         String name = partsById.get(id);
-        return name == null ? null : name(name);
+        return name == null ? null : zipName(name);
     }
 
-    private static String name(String partName) {
+    /** A part name as the zip names its entry: without the leading '/'. */
+    static String zipName(String partName) {
         return partName.startsWith("/") ? partName.substring(1) : partName;
     }
 
@@ -219,7 +220,7 @@ final class WorkbookParts implements AutoCloseable {
             stringsRead = true;
             if (sharedStringsPart != null) {
                 InputStream in = part(sharedStringsPart);
-                strings = in == null ? null : SharedStringTable.open(in, name(sharedStringsPart));
+                strings = in == null ? null : SharedStringTable.open(in, zipName(sharedStringsPart));
             }
         }
         return strings;
@@ -247,7 +248,7 @@ final class WorkbookParts implements AutoCloseable {
     /** The entry's inflated bytes by its part name (a leading '/' dropped; exact, then ignoring case), or null. */
     private static InputStream entry(ZipFile zip, String partName, PackageCheck.ReadOnce readOnce, AtomicLong left)
             throws IOException {
-        String name = partName.startsWith("/") ? partName.substring(1) : partName;
+        String name = zipName(partName);
         ZipArchiveEntry entry = zip.getEntry(name);
         if (entry == null) {
             Enumeration<ZipArchiveEntry> entries = zip.getEntries();
