@@ -38,10 +38,11 @@ final class RegisteredNidLookup {
         SELECT registered_nid FROM users WHERE registered_nid IN (<nids>)""";
     /**
      * One statement for any number of NIDs, one plan, one round trip, by the key (PostgreSQL, where the registered
-     * NIDs have a table of their own, as numbers).
+     * NIDs have a table of their own, as numbers). The NIDs found come back as one array in one row: a list sent
+     * again finds nearly every NID it asks about, and a row each cost both sides more than the probes' own work.
      */
     private static final String REGISTERED_NIDS_ANY = """
-        SELECT nid FROM registered_nids WHERE nid = ANY(?)""";
+        SELECT array_agg(nid) FROM registered_nids WHERE nid = ANY(?)""";
     /**
      * The same for H2, as a join of the array's elements with the key. H2 finds the rows of {@code nid = ANY(?)} by the
      * key, then tests each row found against the array by searching it from its start, which costs the square of the
@@ -147,9 +148,11 @@ final class RegisteredNidLookup {
 
     /** Which of the NIDs are registered, asking the database about each of them on {@code h}. */
     private Set<String> registeredAmong(Handle h, Collection<String> nids) throws SQLException {
-        if (dialect != Dialect.MARIADB) {
-            return registeredNumbers(
-                    h.getConnection(), dialect == Dialect.H2 ? REGISTERED_NIDS_JOIN : REGISTERED_NIDS_ANY, nids);
+        if (dialect == Dialect.H2) {
+            return registeredNumbers(h.getConnection(), REGISTERED_NIDS_JOIN, false, nids);
+        }
+        if (dialect == Dialect.POSTGRESQL) {
+            return registeredNumbers(h.getConnection(), REGISTERED_NIDS_ANY, true, nids);
         }
         List<String> distinct = new ArrayList<>(new LinkedHashSet<>(nids));
         Set<String> registered = new HashSet<>();
@@ -162,9 +165,12 @@ final class RegisteredNidLookup {
 
     /**
      * Which of the NIDs {@code registered_nids} holds (PostgreSQL and H2), by {@code sql}: asked as their numbers,
-     * sorted and distinct (H2 then walks its key from left to right), answered as a {@link NumberSet}.
+     * sorted and distinct (H2 then walks its key from left to right), answered as a {@link NumberSet}. The numbers go
+     * as a {@code Long[]}, which the PostgreSQL driver sends in binary (an {@code Object[]} it sends as text, which both
+     * sides then format and parse); {@code sql} answers rows of one number each, or ({@code oneArray}) one row holding
+     * them all as an array, NULL when none is registered.
      */
-    private static Set<String> registeredNumbers(Connection c, String sql, Collection<String> nids)
+    private static Set<String> registeredNumbers(Connection c, String sql, boolean oneArray, Collection<String> nids)
             throws SQLException {
         long[] asked = new long[nids.size()];
         int count = 0;
@@ -181,7 +187,7 @@ final class RegisteredNidLookup {
         }
         Arrays.sort(asked, 0, count);
         int distinct = 0;
-        Object[] numbers = new Object[count];
+        Long[] numbers = new Long[count];
         for (int i = 0; i < count; i++) {
             if (i == 0 || asked[i] != asked[i - 1]) {
                 numbers[distinct++] = asked[i];
@@ -193,7 +199,19 @@ final class RegisteredNidLookup {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, array);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
+                Array answer = oneArray && rs.next() ? rs.getArray(1) : null;
+                if (answer != null) {
+                    try {
+                        Object[] numbersFound = (Object[]) answer.getArray();
+                        found = new long[numbersFound.length];
+                        for (Object number : numbersFound) {
+                            found[foundCount++] = ((Number) number).longValue();
+                        }
+                    } finally {
+                        answer.free();
+                    }
+                }
+                while (!oneArray && rs.next()) {
                     if (foundCount == found.length) {
                         found = Arrays.copyOf(found, foundCount * 2);
                     }

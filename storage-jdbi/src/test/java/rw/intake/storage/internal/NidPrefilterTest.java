@@ -3,6 +3,7 @@ package rw.intake.storage.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CyclicBarrier;
@@ -202,6 +203,33 @@ final class NidPrefilterTest {
                 .isEqualTo(NidBloom.key("1199080012345678"));
         assertThat(NidBloom.number("119908001234567x")).isEqualTo(-1);
         assertThat(NidBloom.number("11990800123456789")).isEqualTo(-1);
+    }
+
+    /**
+     * With no filter loaded, the database is asked about every NID, in one statement however many: none registered
+     * (PostgreSQL answers one NULL array), some, and every one of them asked twice over in any order (a list sent again).
+     */
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void lookUp_withoutTheFilter_noneSomeOrEveryNidRegistered(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            commit(db.storage().users(), "u1", Records.validRange(0, 3000));
+            Jdbi jdbi = Jdbis.of(db.storage());
+            try (NidPrefilter notLoaded = new NidPrefilter(jdbi)) {
+                RegisteredNidLookup lookup =
+                        new RegisteredNidLookup(jdbi, Dialect.of(db.config().jdbcUrl()), notLoaded, 1000);
+
+                assertThat(lookup.registeredAmong(nids(5000, 1000))).isEmpty();
+                assertThat(lookup.registeredAmong(nids(2500, 1000))).isEqualTo(Set.copyOf(nids(2500, 500)));
+                List<String> again = new ArrayList<>(nids(0, 3000));
+                Collections.reverse(again);
+                again.addAll(nids(1000, 2000));
+                Set<String> all = lookup.registeredAmong(again);
+                assertThat(all).hasSize(3000).containsExactlyInAnyOrderElementsOf(nids(0, 3000));
+                assertThat(all.contains(Records.nid(3000))).isFalse();
+                assertThat(notLoaded.ready()).isFalse();
+            }
+        }
     }
 
     private static UserStore loaded(Storage storage) throws InterruptedException {
