@@ -193,36 +193,48 @@ final class RegisteredNidLookup {
                 numbers[distinct++] = asked[i];
             }
         }
-        long[] found = new long[Math.min(distinct, 64)];
-        int foundCount = 0;
         Array array = c.createArrayOf("bigint", distinct == count ? numbers : Arrays.copyOf(numbers, distinct));
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, array);
             try (ResultSet rs = ps.executeQuery()) {
-                Array answer = oneArray && rs.next() ? rs.getArray(1) : null;
-                if (answer != null) {
-                    try {
-                        Object[] numbersFound = (Object[]) answer.getArray();
-                        found = new long[numbersFound.length];
-                        for (Object number : numbersFound) {
-                            found[foundCount++] = ((Number) number).longValue();
-                        }
-                    } finally {
-                        answer.free();
-                    }
-                }
-                while (!oneArray && rs.next()) {
-                    if (foundCount == found.length) {
-                        found = Arrays.copyOf(found, foundCount * 2);
-                    }
-                    found[foundCount++] = rs.getLong(1);
-                }
+                return oneArray ? foundInOneArray(rs) : foundInRows(rs, distinct);
             }
         } finally {
             array.free();
         }
-        Arrays.sort(found, 0, foundCount);
-        return new NumberSet(found, foundCount);
+    }
+
+    /** The numbers of a look-up's one row holding them as an array (NULL for none). */
+    private static NumberSet foundInOneArray(ResultSet rs) throws SQLException {
+        Array answer = rs.next() ? rs.getArray(1) : null;
+        if (answer == null) {
+            return new NumberSet(new long[0], 0);
+        }
+        try {
+            Object[] numbers = (Object[]) answer.getArray();
+            long[] found = new long[numbers.length];
+            for (int i = 0; i < numbers.length; i++) {
+                found[i] = ((Number) numbers[i]).longValue();
+            }
+            Arrays.sort(found);
+            return new NumberSet(found, found.length);
+        } finally {
+            answer.free();
+        }
+    }
+
+    /** The numbers of a look-up's rows, one number each, of at most {@code asked}. */
+    private static NumberSet foundInRows(ResultSet rs, int asked) throws SQLException {
+        long[] found = new long[Math.min(asked, 64)];
+        int count = 0;
+        while (rs.next()) {
+            if (count == found.length) {
+                found = Arrays.copyOf(found, count * 2);
+            }
+            found[count++] = rs.getLong(1);
+        }
+        Arrays.sort(found, 0, count);
+        return new NumberSet(found, count);
     }
 
     /**
