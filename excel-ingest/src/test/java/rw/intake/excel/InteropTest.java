@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import rw.intake.excel.internal.FastexcelSheet;
@@ -12,7 +13,8 @@ import rw.intake.validation.RawRecord;
 /**
  * Workbooks written by other writers, committed as bytes under {@code src/test/resources/fixtures/}: Apache POI
  * (XSSF with shared strings, SXSSF with inline strings; generator {@code fixtures.PoiFixtures}) and LibreOffice
- * Calc 7 (converted headless from {@code src/test/fixture-sources/}), ExcelJS and SheetJS.
+ * Calc 7 (converted headless from {@code src/test/fixture-sources/}), ExcelJS and SheetJS, openpyxl and XlsxWriter,
+ * and Gnumeric.
  */
 final class InteropTest {
 
@@ -142,6 +144,140 @@ final class InteropTest {
         try (FastexcelSheet sheet = FastexcelSheet.open(Xlsx.resource(fixture), null, ReadLimits.defaults());
                 Stream<RawRecord> records = sheet.records()) {
             assertThat(records.count()).isEqualTo(3);
+            assertThat(sheet.readPlainly())
+                    .as("read by the plain reader to the end")
+                    .isTrue();
+        }
+    }
+
+    /**
+     * openpyxl 3.0 (generator {@code fixture-sources/python-writers.py}): a merged title and a date above the header,
+     * which is under synonyms; inline strings; a row with only a remark (blank); a hidden row of number cells; a
+     * formula written without a cached value (blank, as Excel would show it before recalculating); an error cell and a
+     * boolean.
+     */
+    @Test
+    void open_openpyxl() {
+        Read read = read("openpyxl-title-and-types.xlsx", null);
+
+        assertThat(read.header().row()).isEqualTo(4);
+        assertThat(read.header().sheetName()).isEqualTo("Members");
+        assertThat(read.header().headersFound())
+                .containsExactly("Full Name", "National ID", "Phone No.", "Sex", "E-mail:", "Remarks");
+        assertThat(read.header().ignoredColumns()).containsExactly("Remarks");
+        assertThat(read.records())
+                .containsExactly(
+                        RawRecord.of(5, "Alice Uwase", "1199070012345601", "0788123456", "F", "alice@example.rw"),
+                        RawRecord.of(6, "Jean Bosco", "1199880012345678", "+250 722 123 456", "M", "jb@example.rw"),
+                        RawRecord.of(
+                                7,
+                                "Espérance Mukamana",
+                                "1199870012345611",
+                                "0733123456",
+                                "Female",
+                                "esperance@example.rw"),
+                        new RawRecord(
+                                9,
+                                "Claude Niyonsaba",
+                                "1199780012345622",
+                                "788123499",
+                                "M",
+                                "claude@example.rw",
+                                true,
+                                true),
+                        RawRecord.of(10, "Grace Ingabire", "", "0788000000", "F", "grace@example.rw"),
+                        RawRecord.of(11, "Eric Mugisha", "#N/A", "0788111222", "TRUE", "eric@example.rw"));
+        assertThat(read.blankRows()).isEqualTo(1);
+        assertThat(read.rowsRead()).isEqualTo(7);
+        assertReadPlainly("openpyxl-title-and-types.xlsx", 6);
+    }
+
+    /**
+     * XlsxWriter 3.0 (generator {@code fixture-sources/python-writers.py}): in its constant-memory mode (inline
+     * strings), the list on the second sheet behind an instructions sheet; a formula with its cached text, a number
+     * cell, a date in a yyyy-mm-dd format. With shared strings: a table over the list, a rich string of two runs,
+     * frozen panes, a NID and a phone number as number cells.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"xlsxwriter-constant-memory.xlsx", "xlsxwriter-rich-strings-table.xlsx"})
+    void open_xlsxWriter(String fixture) {
+        Read read = read(fixture, null);
+        boolean constantMemory = fixture.contains("constant-memory");
+
+        assertThat(read.header().row()).isEqualTo(1);
+        assertThat(read.header().sheetName()).isEqualTo(constantMemory ? "Data" : "People");
+        assertThat(read.header().ignoredColumns()).isEmpty();
+        RawRecord alice = RawRecord.of(2, "Alice Uwase", "1199070012345601", "0788123456", "F", "alice@example.rw");
+        RawRecord esperance = RawRecord.of(
+                4, "Espérance Mukamana", "1199870012345611", "0733123456", "Female", "esperance@example.rw");
+        if (constantMemory) {
+            assertThat(read.records())
+                    .containsExactly(
+                            alice,
+                            RawRecord.of(3, "Jean Bosco", "1199880012345678", "+250 722 123 456", "M", "jb@example.rw"),
+                            esperance,
+                            new RawRecord(
+                                    5,
+                                    "Eric Mugisha",
+                                    "1199980012345699",
+                                    "788123456",
+                                    "2024-02-29",
+                                    "eric@example.rw",
+                                    false,
+                                    true));
+        } else {
+            assertThat(read.records())
+                    .containsExactly(
+                            alice,
+                            new RawRecord(
+                                    3, "Jean Bosco", "1199880012345678", "788123456", "M", "jb@example.rw", true, true),
+                            esperance);
+        }
+        assertThat(read.blankRows()).isZero();
+        assertReadPlainly(fixture, read.records().size());
+    }
+
+    /**
+     * Gnumeric 1.12's {@code ssconvert} from a CSV file ({@code fixture-sources/gnumeric-from-csv.csv}): XML indented
+     * with white space between the elements, inline and shared strings side by side, numbers for the digits (a phone
+     * number's leading 0 lost, as in any spreadsheet program), no row for the CSV's blank line.
+     */
+    @Test
+    void open_gnumeric() {
+        Read read = read("gnumeric-from-csv.xlsx", null);
+
+        assertThat(read.header().row()).isEqualTo(1);
+        assertThat(read.records())
+                .containsExactly(
+                        new RawRecord(
+                                2, "Alice Uwase", "1199070012345601", "788123456", "F", "alice@example.rw", true, true),
+                        new RawRecord(
+                                3,
+                                "Jean Bosco",
+                                "1199880012345678",
+                                "+250 722 123 456",
+                                "M",
+                                "jb@example.rw",
+                                true,
+                                false),
+                        new RawRecord(
+                                5,
+                                "Espérance Mukamana",
+                                "1199870012345611",
+                                "733123456",
+                                "Female",
+                                "esperance@example.rw",
+                                true,
+                                true));
+        assertThat(read.blankRows()).isZero();
+        assertReadPlainly("gnumeric-from-csv.xlsx", 3);
+    }
+
+    /** fastexcel-reader's reading gives as many records, and the plain reader read the sheet to its end. */
+    private static void assertReadPlainly(String fixture, int records) {
+        try (FastexcelSheet sheet = FastexcelSheet.open(Xlsx.resource(fixture), null, ReadLimits.defaults());
+                Stream<RawRecord> read = sheet.records()) {
+            assertThat(read.count()).isEqualTo(records);
             assertThat(sheet.readPlainly())
                     .as("read by the plain reader to the end")
                     .isTrue();
