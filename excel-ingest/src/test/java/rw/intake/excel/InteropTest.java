@@ -141,13 +141,7 @@ final class InteropTest {
                                 "0733123456",
                                 "Female",
                                 "esperance@example.rw"));
-        try (FastexcelSheet sheet = FastexcelSheet.open(Xlsx.resource(fixture), null, ReadLimits.defaults());
-                Stream<RawRecord> records = sheet.records()) {
-            assertThat(records.count()).isEqualTo(3);
-            assertThat(sheet.readPlainly())
-                    .as("read by the plain reader to the end")
-                    .isTrue();
-        }
+        assertReadPlainly(fixture, 3);
     }
 
     /**
