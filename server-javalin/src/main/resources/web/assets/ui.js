@@ -83,7 +83,7 @@ export function problemNode(err) {
     box.append(h('p', { text: t('problem.file.missing_columns.found', { headerRow: p.headerRow, headers: found }) }));
     box.append(h('p', { text: t('problem.file.missing_columns.accepted') }));
     box.append(h('ul', { class: 'accepted' }, (p.missing || []).map((f) => h('li', {},
-      h('strong', { text: has(`field.${f}`) ? t(`field.${f}`) : f }), ': ', t(`field.accepted.${f}`)))));
+      h('strong', { text: has(`field.${f}`) ? t(`field.${f}`) : f }), ': ', ((p.accepted || {})[f] || []).join(', ')))));
   } else if (err.code && has(`problem.${err.code}`)) {
     box.append(h('p', { text: t(`problem.${err.code}`, { detail: p.detail }) }));
   } else {

@@ -309,7 +309,13 @@ final class CsvReaderTest {
                         "missing",
                         List.of("nid", "email"),
                         "headersFound",
-                        List.of("Name", "Phone", "Gender")));
+                        List.of("Name", "Phone", "Gender"),
+                        "accepted",
+                        Map.of(
+                                "nid",
+                                List.of("nid", "national id", "national id number", "id number"),
+                                "email",
+                                List.of("email", "e-mail", "email address"))));
     }
 
     @Test

@@ -181,7 +181,13 @@ final class LayoutTest {
                         "missing",
                         List.of("gender", "email"),
                         "headersFound",
-                        List.of("Names", "NID", "Phone")));
+                        List.of("Names", "NID", "Phone"),
+                        "accepted",
+                        Map.of(
+                                "gender",
+                                List.of("gender", "sex"),
+                                "email",
+                                List.of("email", "e-mail", "email address"))));
     }
 
     private static void assertHidden(byte[] xlsx) {

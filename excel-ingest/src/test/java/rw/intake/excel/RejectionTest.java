@@ -373,8 +373,9 @@ final class RejectionTest {
 
         assertRejected(xlsx, IngestException.MISSING_COLUMNS)
                 .hasMessage("The sheet \"Sheet1\" has no column for nid, email. Headers found in row 1:"
-                        + " Full Name, ID, Tel:, Gender. Expected columns: names, nid, phone_number, gender, email"
-                        + " (or a listed synonym).")
+                        + " Full Name, ID, Tel:, Gender. Header names accepted (case, spaces, underscores, hyphens"
+                        + " and dots aside): nid: nid, national id, national id number, id number."
+                        + " email: email, e-mail, email address.")
                 .extracting(e -> ((IngestException) e).details())
                 .isEqualTo(Map.of(
                         "sheet",
@@ -384,7 +385,13 @@ final class RejectionTest {
                         "missing",
                         List.of("nid", "email"),
                         "headersFound",
-                        List.of("Full Name", "ID", "Tel:", "Gender")));
+                        List.of("Full Name", "ID", "Tel:", "Gender"),
+                        "accepted",
+                        Map.of(
+                                "nid",
+                                List.of("nid", "national id", "national id number", "id number"),
+                                "email",
+                                List.of("email", "e-mail", "email address"))));
     }
 
     @Test

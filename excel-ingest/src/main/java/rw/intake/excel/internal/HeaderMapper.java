@@ -24,6 +24,9 @@ public final class HeaderMapper {
     /** A row is the header when it maps at least this many of the five fields. */
     public static final int MIN_FIELDS = 3;
 
+    /** The header names each field is known by, as VALIDATION-RULES.md lists them. */
+    private static final Map<Field, List<String>> ACCEPTED = accepted();
+
     private static final Map<String, Field> SYNONYMS = synonyms();
 
     /** The rows of a sheet, in order, for the header search. */
@@ -40,31 +43,33 @@ public final class HeaderMapper {
 
     private HeaderMapper() {}
 
+    private static Map<Field, List<String>> accepted() {
+        Map<Field, List<String>> m = new EnumMap<>(Field.class);
+        m.put(Field.NAMES, List.of("names", "name", "full name", "full names"));
+        m.put(Field.NID, List.of("nid", "national id", "national id number", "id number"));
+        m.put(
+                Field.PHONE_NUMBER,
+                List.of("phone number", "phone", "phone no", "tel", "mobile", "mobile number", "telephone", "msisdn"));
+        m.put(Field.GENDER, List.of("gender", "sex"));
+        m.put(Field.EMAIL, List.of("email", "e-mail", "email address"));
+        return m;
+    }
+
+    /** Every header name, as compared ({@link #key}), with its field; the canonical keys too. */
     private static Map<String, Field> synonyms() {
         Map<String, Field> m = new HashMap<>();
-        put(m, Field.NAMES, "names", "name", "full name", "full names");
-        put(m, Field.NID, "nid", "national id", "national id number", "id number");
-        put(
-                m,
-                Field.PHONE_NUMBER,
-                "phone number",
-                "phone",
-                "phone no",
-                "tel",
-                "mobile",
-                "mobile number",
-                "telephone",
-                "msisdn");
-        put(m, Field.GENDER, "gender", "sex");
-        put(m, Field.EMAIL, "email", "e-mail", "email address");
+        ACCEPTED.forEach((field, names) -> {
+            for (String name : names) {
+                m.put(key(name), field);
+            }
+            m.put(key(field.key()), field);
+        });
         return Map.copyOf(m);
     }
 
-    private static void put(Map<String, Field> m, Field field, String... names) {
-        for (String name : names) {
-            m.put(key(name), field);
-        }
-        m.put(key(field.key()), field);
+    /** The header names {@code field} is known by, as VALIDATION-RULES.md lists them (case and spacing aside). */
+    public static List<String> acceptedNames(Field field) {
+        return ACCEPTED.get(field);
     }
 
     /** The header text as compared: lower case, without spaces, underscores, hyphens, dots and a trailing colon. */
@@ -171,10 +176,10 @@ public final class HeaderMapper {
                 headerOf.put(field, text);
             }
         }
-        List<String> missing = new ArrayList<>();
+        List<Field> missing = new ArrayList<>();
         for (Field f : Field.values()) {
             if (!columns.containsKey(f)) {
-                missing.add(f.key());
+                missing.add(f);
             }
         }
         if (!missing.isEmpty()) {

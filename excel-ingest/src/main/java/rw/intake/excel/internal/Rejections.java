@@ -1,9 +1,13 @@
 package rw.intake.excel.internal;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import rw.intake.excel.IngestException;
+import rw.intake.validation.Field;
 
 /** Every refusal of a workbook, with the message a clerk reads and the details a client can use. */
 public final class Rejections {
@@ -129,15 +133,35 @@ public final class Rejections {
         return new IngestException(IngestException.EMPTY, "The file is empty (0 bytes).", Map.of("size", 0L));
     }
 
+    /** The fields {@code missing} have no column; the details name them, with the header names each is known by. */
     public static IngestException missingColumns(
-            String sheet, int headerRow, List<String> missing, List<String> headersFound) {
+            String sheet, int headerRow, List<Field> missing, List<String> headersFound) {
+        List<String> keys = new ArrayList<>();
+        Map<String, List<String>> accepted = new LinkedHashMap<>();
+        StringBuilder names = new StringBuilder();
+        for (Field f : missing) {
+            keys.add(f.key());
+            accepted.put(f.key(), HeaderMapper.acceptedNames(f));
+            names.append(' ').append(f.key()).append(": ").append(String.join(", ", HeaderMapper.acceptedNames(f)));
+            names.append('.');
+        }
         return new IngestException(
                 IngestException.MISSING_COLUMNS,
-                "The sheet \"" + sheet + "\" has no column for " + String.join(", ", missing)
+                "The sheet \"" + sheet + "\" has no column for " + String.join(", ", keys)
                         + ". Headers found in row "
                         + headerRow + ": " + (headersFound.isEmpty() ? "none" : String.join(", ", headersFound))
-                        + ". Expected columns: names, nid, phone_number, gender, email (or a listed synonym).",
-                Map.of("sheet", sheet, "headerRow", headerRow, "missing", missing, "headersFound", headersFound));
+                        + ". Header names accepted (case, spaces, underscores, hyphens and dots aside):" + names,
+                Map.of(
+                        "sheet",
+                        sheet,
+                        "headerRow",
+                        headerRow,
+                        "missing",
+                        List.copyOf(keys),
+                        "headersFound",
+                        headersFound,
+                        "accepted",
+                        Collections.unmodifiableMap(accepted)));
     }
 
     public static IngestException duplicateColumns(String sheet, int headerRow, String field, List<String> headers) {

@@ -104,7 +104,14 @@ final class UploadRejectionTest {
         HttpResponse<String> r = Workbooks.upload(server, server.clerkToken("refused"), Workbooks.xlsx(rows));
 
         assertThat(Workbooks.problemCode(r, 400)).isEqualTo("file.missing_columns");
-        assertThat(TestServer.json(r).get("detail").asText()).contains("nid").contains("email");
+        JsonNode problem = TestServer.json(r);
+        assertThat(problem.get("detail").asText()).contains("nid").contains("email");
+        assertThat(problem.get("missing")).hasToString("[\"nid\",\"email\"]");
+        assertThat(problem.get("headersFound")).hasToString("[\"Full Name\",\"Phone\",\"Sex\"]");
+        // the header names each missing field is known by, in the order of VALIDATION-RULES.md
+        assertThat(problem.get("accepted"))
+                .hasToString("{\"nid\":[\"nid\",\"national id\",\"national id number\",\"id number\"],"
+                        + "\"email\":[\"email\",\"e-mail\",\"email address\"]}");
     }
 
     @Test

@@ -281,17 +281,19 @@ final class ReviewPageBrowserTest {
     void upload_badWorkbookShowsItsProblem() throws IOException {
         expectedStatuses = new int[] {400};
         byte[] bad = Workbooks.xlsx(
-                List.of(new String[] {"Full Name", "Telephone", "Sex"}, new String[] {"Ann Uwase", "0788123456", "F"}));
+                List.of(new String[] {"Full Name", "Sex", "Notes"}, new String[] {"Ann Uwase", "F", "new"}));
         SERVER.clerkToken("bob");
         browser.open("/uploads");
         browser.signedIn("bob", "bob-password");
         browser.visible(By.id("file-input")).sendKeys(file("missing.xlsx", bad));
         WebElement problem = browser.visible(By.cssSelector("#upload-status .problem"));
         assertThat(problem.getText())
-                .contains("The sheet “Sheet1” has no column for: NID, Email.")
-                .contains("Headers found in row 1: Full Name, Telephone, Sex.")
+                .contains("The sheet “Sheet1” has no column for: NID, Phone number, Email.")
+                .contains("Headers found in row 1: Full Name, Sex, Notes.")
                 .contains("NID: nid, national id, national id number, id number")
-                .contains("Email: email, e-mail, email address");
+                .contains("Phone number: phone number, phone, phone no, tel, mobile, mobile number, telephone, msisdn")
+                .contains("Email: email, e-mail, email address")
+                .doesNotContain("Gender:");
         browser.screenshot("upload-rejected");
     }
 
