@@ -8,6 +8,8 @@
 #   constant-memory mode); a formula with its cached text, a number, a date in a yyyy-mm-dd format.
 # xlsxwriter-rich-strings-table.xlsx: shared strings, a rich string (two runs), a table over the list, frozen panes,
 #   a 16-digit NID and a phone number as number cells.
+# openpyxl-iso-dates.xlsx: openpyxl with iso_dates=True, which writes date cells as ISO 8601 text (t="d"): a date, a
+#   date and time, a time of day.
 import datetime
 
 import openpyxl
@@ -38,6 +40,14 @@ ws.row_dimensions[9].hidden = True
 ws.append(["Grace Ingabire", '="1199870012345699"', "0788000000", "F", "grace@example.rw"])
 ws.append(["Eric Mugisha", "#N/A", "0788111222", True, "eric@example.rw"])
 wb.save(OUT + "openpyxl-title-and-types.xlsx")
+
+wb = openpyxl.Workbook(iso_dates=True)
+ws = wb.active
+ws.append(["Names", "NID", "Phone", "Gender", "Email", "Born"])
+ws.append(PEOPLE[0] + [datetime.date(1990, 3, 17)])
+ws.append(["Iso Person", "1199880012345679", "0788123457", datetime.datetime(2024, 3, 17, 13, 45), "iso@example.rw",
+           datetime.time(13, 45)])
+wb.save(OUT + "openpyxl-iso-dates.xlsx")
 
 wb = xlsxwriter.Workbook(OUT + "xlsxwriter-constant-memory.xlsx", {"constant_memory": True})
 wb.add_worksheet("Instructions").write(0, 0, "Fill in the list on the next sheet, one person a row.")

@@ -187,6 +187,29 @@ final class InteropTest {
     }
 
     /**
+     * openpyxl with {@code iso_dates=True}, which writes dates as ISO 8601 text ({@code t="d"}), a type fastexcel-reader
+     * refuses alone: a date and time typed into the gender column reads as a date cell in a date format would; the
+     * dates and the time of day in the unmapped column do not stop the plain reader.
+     */
+    @Test
+    void open_openpyxlIsoDates() {
+        Read read = read("openpyxl-iso-dates.xlsx", null);
+
+        assertThat(read.header().ignoredColumns()).containsExactly("Born");
+        assertThat(read.records())
+                .containsExactly(
+                        RawRecord.of(2, "Alice Uwase", "1199070012345601", "0788123456", "F", "alice@example.rw"),
+                        RawRecord.of(
+                                3,
+                                "Iso Person",
+                                "1199880012345679",
+                                "0788123457",
+                                "2024-03-17T13:45",
+                                "iso@example.rw"));
+        assertReadPlainly("openpyxl-iso-dates.xlsx", 2);
+    }
+
+    /**
      * XlsxWriter 3.0 (generator {@code fixture-sources/python-writers.py}): in its constant-memory mode (inline
      * strings), the list on the second sheet behind an instructions sheet; a formula with its cached text, a number
      * cell, a date in a yyyy-mm-dd format. With shared strings: a table over the list, a rich string of two runs,
