@@ -1,8 +1,10 @@
 package rw.intake.server.internal.upload;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,6 +28,9 @@ public final class Workbooks {
     /** Codes of severity warning in VALIDATION-RULES.md; every other code is an error. */
     public static final Set<String> WARNINGS =
             Set.of("nid.numeric_cell", "nid.underage", "phone.duplicate", "email.duplicate");
+
+    /** The properties of the Problem schema of the API's document, which every problem's members must be among. */
+    private static final JsonNode PROBLEM_MEMBERS = problemMembers();
 
     private Workbooks() {}
 
@@ -136,6 +141,21 @@ public final class Workbooks {
         if (!r.headers().firstValue("Content-Type").orElse("").startsWith("application/problem+json")) {
             throw new AssertionError("not a problem: " + r.headers().map() + " " + r.body());
         }
-        return TestServer.json(r).get("code").asText();
+        JsonNode problem = TestServer.json(r);
+        problem.fieldNames().forEachRemaining(member -> {
+            if (!PROBLEM_MEMBERS.has(member)) {
+                throw new AssertionError(
+                        "the Problem schema of openapi.json does not document " + member + ": " + r.body());
+            }
+        });
+        return problem.get("code").asText();
+    }
+
+    private static JsonNode problemMembers() {
+        try (InputStream in = Workbooks.class.getResourceAsStream("/openapi.json")) {
+            return new ObjectMapper().readTree(in).at("/components/schemas/Problem/properties");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
