@@ -303,8 +303,9 @@ public final class UploadModule implements AutoCloseable {
      * @return whether every commit ended within the grace period
      */
     public boolean drain(Duration grace) {
-        LOG.info("shutting down: no new uploads or commits; waiting up to {} s for running commits", grace.toSeconds());
+        // closed before the line says so: an upload sent once the line is logged is refused
         gate.close();
+        LOG.info("shutting down: no new uploads or commits; waiting up to {} s for running commits", grace.toSeconds());
         for (UploadSummary u : service.list(new Principal("shutdown", Principal.ADMIN))) {
             if (UploadStatus.VALIDATING.key().equals(u.status())) {
                 LOG.warn(
