@@ -11,6 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,12 +51,16 @@ final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    /** Where this process's lines start in {@link #log}, which keeps the lines of earlier runs of the same name. */
+    private final long logStart;
+
     private String token;
 
-    private ServerProcess(Process process, int port, Path log) {
+    private ServerProcess(Process process, int port, Path log, long logStart) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.logStart = logStart;
     }
 
     /** The 200,000-row workbook (10% invalid records), generated once per test JVM. */
@@ -90,8 +96,9 @@ final class ServerProcess implements AutoCloseable {
         e.putAll(env);
         try {
             Files.createDirectories(log.getParent());
+            long logStart = Files.exists(log) ? Files.size(log) : 0;
             pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            ServerProcess server = new ServerProcess(pb.start(), port, log);
+            ServerProcess server = new ServerProcess(pb.start(), port, log, logStart);
             try {
                 server.awaitLive();
             } catch (RuntimeException | Error ex) {
@@ -277,10 +284,13 @@ final class ServerProcess implements AutoCloseable {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
-    /** The server's log lines so far. */
+    /** The server's log lines so far: this process's, not those an earlier run of the same name left in the file. */
     List<String> logLines() {
-        try {
-            return Files.readAllLines(log);
+        try (SeekableByteChannel channel = Files.newByteChannel(log)) {
+            channel.position(logStart);
+            return new String(Channels.newInputStream(channel).readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
