@@ -2,16 +2,19 @@ package rw.intake.server.internal.upload;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import rw.intake.server.internal.http.ApiException;
 
 /**
  * Lets uploads and commits in until the server starts shutting down, then refuses them with 503
- * {@code server.shutting_down}, and counts the commits running so that shutdown can wait for them. Thread-safe.
+ * {@code server.shutting_down}, and counts the uploads being accepted and the commits running so that shutdown can
+ * wait for them. Thread-safe.
  */
 final class ShutdownGate {
     static final String CODE = "server.shutting_down";
 
     private boolean closed;
+    private int accepting;
     private int commits;
 
     /**
@@ -29,6 +32,21 @@ final class ShutdownGate {
                     Map.of(),
                     Map.of("Retry-After", "30", "Connection", "close"));
         }
+    }
+
+    /**
+     * An upload is being accepted (opened and staged); pair with {@link #acceptEnded()} in a finally block.
+     *
+     * @throws ApiException 503 {@code server.shutting_down} once closed
+     */
+    synchronized void acceptStarted() {
+        checkOpen("uploads");
+        accepting++;
+    }
+
+    synchronized void acceptEnded() {
+        accepting--;
+        notifyAll();
     }
 
     /** A commit starts; pair with {@link #commitEnded()} in a finally block. */
@@ -51,11 +69,24 @@ final class ShutdownGate {
         closed = true;
     }
 
+    /**
+     * Waits at most {@code grace} for the uploads let in before the gate closed to be staged or refused, so that
+     * shutdown sees every upload it loses; the number still being accepted after.
+     */
+    synchronized int awaitAccepts(Duration grace) {
+        return awaitNone(() -> accepting, grace);
+    }
+
     /** Waits at most {@code grace} for the running commits; the number still running after. */
     synchronized int awaitCommits(Duration grace) {
+        return awaitNone(() -> commits, grace);
+    }
+
+    /** Waits (holding the lock, released while waiting) until {@code running} is 0 or {@code grace} is over. */
+    private int awaitNone(IntSupplier running, Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();
         boolean interrupted = false;
-        while (commits > 0) {
+        while (running.getAsInt() > 0) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 break;
@@ -69,6 +100,6 @@ final class ShutdownGate {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        return commits;
+        return running.getAsInt();
     }
 }

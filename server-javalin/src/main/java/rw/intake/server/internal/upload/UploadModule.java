@@ -296,9 +296,10 @@ public final class UploadModule implements AutoCloseable {
     }
 
     /**
-     * Stops taking uploads and commits (503 {@code server.shutting_down}), logs the uploads that are lost with the
-     * process (staging is in memory): those still validating, and those validated and not committed; then waits at
-     * most {@code grace} for the commits running.
+     * Stops taking uploads and commits (503 {@code server.shutting_down}), waits for the uploads let in before to be
+     * staged or refused, logs the uploads that are lost with the process (staging is in memory): those still
+     * validating, and those validated and not committed; then waits for the commits running, all within
+     * {@code grace}.
      *
      * @return whether every commit ended within the grace period
      */
@@ -306,6 +307,12 @@ public final class UploadModule implements AutoCloseable {
         // closed before the line says so: an upload sent once the line is logged is refused
         gate.close();
         LOG.info("shutting down: no new uploads or commits; waiting up to {} s for running commits", grace.toSeconds());
+        long deadline = System.nanoTime() + grace.toNanos();
+        // the uploads let in before are staged (and listed below if lost) or refused first
+        int accepting = gate.awaitAccepts(grace);
+        if (accepting > 0) {
+            LOG.warn("{} upload(s) still being opened after {} s are lost", accepting, grace.toSeconds());
+        }
         for (UploadSummary u : service.list(new Principal("shutdown", Principal.ADMIN))) {
             if (UploadStatus.VALIDATING.key().equals(u.status())) {
                 LOG.warn(
@@ -321,7 +328,7 @@ public final class UploadModule implements AutoCloseable {
                         u.owner());
             }
         }
-        int running = gate.awaitCommits(grace);
+        int running = gate.awaitCommits(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         if (running > 0) {
             LOG.error(
                     "{} commit(s) still running after the grace period of {} s; they are rolled back",

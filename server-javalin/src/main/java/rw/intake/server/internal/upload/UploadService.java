@@ -108,9 +108,14 @@ public final class UploadService {
      */
     public UploadSummary accept(Principal caller, IncomingFile file, String sheet) {
         try {
-            UploadSummary accepted = stage(caller, file, sheet);
-            events.accepted();
-            return accepted;
+            gate.acceptStarted();
+            try {
+                UploadSummary accepted = stage(caller, file, sheet);
+                events.accepted();
+                return accepted;
+            } finally {
+                gate.acceptEnded();
+            }
         } catch (ApiException ex) {
             events.refused(ex.code());
             throw ex;
@@ -118,7 +123,6 @@ public final class UploadService {
     }
 
     private UploadSummary stage(Principal caller, IncomingFile file, String sheet) {
-        gate.checkOpen("uploads");
         SheetRecords opened;
         try {
             opened = reader.open(file.bytes(), sheet == null || sheet.isBlank() ? null : sheet.strip());
