@@ -154,7 +154,11 @@ final class CsvReaderTest {
 
     @Test
     void open_unclosedQuote() {
-        assertCorrupt(HEADER + "Alice,1,2,F,a@b.rw\n\"Jean,1,2,M,j@b.rw\nEric,1,2,M,e@b.rw\n", 3);
+        assertCorrupt(HEADER + "Alice,1,2,F,a@b.rw\n\"Jean,1,2,M,j@b.rw\nEric,1,2,M,e@b.rw\n", 3)
+                .hasMessageContaining("a quoted value that starts in this record is never closed")
+                // the library's words without the file's text, which its location would quote (people's data)
+                .extracting(e -> ((IngestException) e).details().get("error"))
+                .isEqualTo("Missing closing quote for value");
     }
 
     @Test

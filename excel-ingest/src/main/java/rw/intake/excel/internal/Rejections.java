@@ -1,5 +1,6 @@
 package rw.intake.excel.internal;
 
+import com.fasterxml.jackson.core.JacksonException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -33,9 +34,15 @@ public final class Rejections {
                 cause);
     }
 
-    /** A CSV file that cannot be read; {@code line} is the file's line where the fault is (1-based). */
+    /**
+     * A CSV file that cannot be read; {@code line} is the file's line where the fault is (1-based). The parser's own
+     * words go to the details without their location, which quotes the start of the file (people's data) even with
+     * {@code INCLUDE_SOURCE_IN_LOCATION} off.
+     */
     public static IngestException csvCorrupt(String what, long line, Throwable cause) {
-        String error = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
+        String error = cause instanceof JacksonException j && j.getOriginalMessage() != null
+                ? j.getOriginalMessage()
+                : cause == null || cause.getMessage() == null ? "" : cause.getMessage();
         return new IngestException(
                 IngestException.CORRUPT,
                 "The CSV file cannot be read at line " + line + ": " + what + ". Correct that line, or save the list"
