@@ -72,16 +72,22 @@ public final class HeaderMapper {
         return ACCEPTED.get(field);
     }
 
-    /** The header text as compared: lower case, without spaces, underscores, hyphens, dots and a trailing colon. */
+    /**
+     * The header text as compared: lower case, without spaces, underscores, hyphens, dots, invisible format characters
+     * (a zero-width space, a byte order mark, a soft hyphen, a direction mark: Unicode's Cf, which a header copied from
+     * a web page or a file joined to another can carry unseen) and a trailing colon.
+     */
     static String key(String header) {
         String trimmed = CellValues.trim(header);
-        int end = trimmed.endsWith(":") ? trimmed.length() - 1 : trimmed.length();
-        StringBuilder sb = new StringBuilder(end);
-        for (int i = 0; i < end; i++) {
+        StringBuilder sb = new StringBuilder(trimmed.length());
+        for (int i = 0; i < trimmed.length(); i++) {
             char c = trimmed.charAt(i);
-            if (!Text.isSpace(c) && c != '_' && c != '-' && c != '.') {
+            if (!Text.isSpace(c) && c != '_' && c != '-' && c != '.' && Character.getType(c) != Character.FORMAT) {
                 sb.append(c);
             }
+        }
+        if (sb.length() > 0 && sb.charAt(sb.length() - 1) == ':') {
+            sb.setLength(sb.length() - 1);
         }
         return sb.toString().toLowerCase(Locale.ROOT);
     }

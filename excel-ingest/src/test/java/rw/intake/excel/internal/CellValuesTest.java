@@ -68,8 +68,17 @@ final class CellValuesTest {
         "E-mail Address, emailaddress",
         "PHONE_NO., phoneno",
         "' National   ID ', nationalid",
+        "'E-mail:', email",
+        "'Email : ', email",
+        // invisible format characters, as copying from a web page or joining files leaves them: a zero-width space,
+        // a byte order mark, a soft hyphen, a left-to-right mark, a word joiner; a no-break space
+        "'Phone\u200bNumber', phonenumber",
+        "'\ufeffEmail', email",
+        "'Gen\u00adder\u200e', gender",
+        "'Email\u2060:', email",
+        "'National\u00a0ID', nationalid",
     })
-    void key_ignoresCaseSpacesUnderscoresHyphensDots(String header, String key) {
+    void key_ignoresCaseSpacesUnderscoresHyphensDotsAndInvisibleCharacters(String header, String key) {
         assertThat(HeaderMapper.key(header)).isEqualTo(key);
     }
 
