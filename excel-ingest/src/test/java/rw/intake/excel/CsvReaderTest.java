@@ -138,19 +138,6 @@ final class CsvReaderTest {
         assertThat(read.rowsRead()).isEqualTo(5);
     }
 
-    /** Text copied from a web page: zero-width spaces and byte order marks at a value's ends, unseen, are trimmed. */
-    @Test
-    void records_invisibleCharactersAtTheEndsTrimmed() {
-        Read read = read(
-                HEADER + "Alice Uwase\u200b,\u200b1199070012345601,\ufeff0788123456,F\u200b,alice@example.rw\u200e\n"
-                        + "\u200b,\u200b, , ,\u200b\n"
-                        + "Jean,1,2,M,j@x.rw\n");
-
-        assertThat(read.records()).first().isEqualTo(ALICE);
-        assertThat(read.records()).extracting(RawRecord::row).containsExactly(2, 4);
-        assertThat(read.blankRows()).isEqualTo(1);
-    }
-
     @Test
     void open_sheetNameNotUsed() {
         byte[] csv = (HEADER + "Alice Uwase,1199070012345601,0788123456,F,alice@example.rw\n")

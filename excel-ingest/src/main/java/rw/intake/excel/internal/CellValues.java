@@ -58,29 +58,11 @@ public final class CellValues {
 
     /**
      * Trims white space and space separators (no-break space U+00A0, which pasted text often carries) from both
-     * ends, as validation-core does ({@link Text#strip}), and invisible format characters mixed with them there
-     * (Unicode's Cf: a zero-width space, a byte order mark, a direction mark, which text copied from a web page or a
-     * file joined to another carries unseen), so that a cell that looks right reads as it looks. Such a character
-     * inside the text is kept. Returns the same instance when there is nothing to trim.
+     * ends, exactly as validation-core does ({@link Text#strip}). Returns the same instance when there is nothing
+     * to trim.
      */
     public static String trim(String s) {
-        String t = Text.strip(s);
-        int to = t.length();
-        if (to == 0 || (t.charAt(0) < 0x80 && t.charAt(to - 1) < 0x80)) {
-            return t;
-        }
-        int from = 0;
-        while (from < to && isSpaceOrInvisible(t.charAt(from))) {
-            from++;
-        }
-        while (to > from && isSpaceOrInvisible(t.charAt(to - 1))) {
-            to--;
-        }
-        return from == 0 && to == t.length() ? t : t.substring(from, to);
-    }
-
-    private static boolean isSpaceOrInvisible(char c) {
-        return Text.isSpace(c) || Character.getType(c) == Character.FORMAT;
+        return Text.strip(s);
     }
 
     /** Whether the cell held a number (also a formula whose cached value is a number), not text and not a date. */
