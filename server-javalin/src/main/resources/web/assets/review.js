@@ -297,6 +297,27 @@ function table(q, page) {
     body);
 }
 
+/** Characters a cell can hold that show as nothing: controls, and format characters (zero-width space, BOM, ...). */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/gu;
+
+/**
+ * The value with each invisible character shown as its code point (U+200B), so that a NID that looks like 16 digits
+ * and is refused shows why; the value itself as text when it has none.
+ */
+function shown(value) {
+  if (!value.match(INVISIBLE)) return value;
+  const parts = [];
+  let last = 0;
+  for (const m of value.matchAll(INVISIBLE)) {
+    parts.push(value.slice(last, m.index));
+    const code = `U+${m[0].codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    parts.push(h('mark', { class: 'invisible', title: t('review.invisible', { code }) }, code));
+    last = m.index + m[0].length;
+  }
+  parts.push(value.slice(last));
+  return parts.filter((p) => p !== '');
+}
+
 function cell(r, field) {
   const value = r[PROPERTY[field]] ?? '';
   const errs = r.errors.filter((e) => e.field === field);
@@ -306,7 +327,7 @@ function cell(r, field) {
     class: errs.length ? `cell-${severity}` : undefined, tabindex: errs.length || editable() ? 0 : undefined,
     'aria-describedby': errs.length ? tipId : undefined, 'data-field': field,
     title: editable() ? t('edit.hint') : undefined,
-  }, h('span', { class: 'cell-value' }, errs.length ? value || '∅' : value), errs.length ? h('span', { class: 'tip', role: 'tooltip', id: tipId },
+  }, h('span', { class: 'cell-value' }, errs.length && !value ? '∅' : shown(value)), errs.length ? h('span', { class: 'tip', role: 'tooltip', id: tipId },
     errs.map((e) => `${t(`review.severity.${e.severity}`)}: ${violationText(e)}`).join(' · ')) : null);
   if (editable()) {
     const edit = (e) => {

@@ -358,6 +358,31 @@ final class ReviewPageBrowserTest {
         assertThat(by("#whoami").getText()).isEqualTo("Signed in as fay (clerk)");
     }
 
+    /** A NID that looks like 16 digits and is refused shows the invisible character it carries, as its code point. */
+    @Test
+    void review_invisibleCharacterShown() {
+        String token = SERVER.clerkToken("ivy");
+        String[] hidden = Workbooks.person(7);
+        hidden[1] = hidden[1] + "\u200b";
+        String id = Workbooks.accepted(
+                SERVER, token, Workbooks.xlsx(List.of(Workbooks.HEADER, Workbooks.person(6), hidden)));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id);
+        browser.signedIn("ivy", "ivy-password");
+
+        WebElement nid = browser.visible(By.cssSelector("#records-table tr[data-row='3'] td[data-field=nid]"));
+        WebElement mark = nid.findElement(By.cssSelector("mark.invisible"));
+        assertThat(mark.getText()).isEqualTo("U+200B");
+        assertThat(mark.getAttribute("title")).contains("invisible character (U+200B)");
+        assertThat(nid.findElement(By.cssSelector(".cell-value")).getText())
+                .isEqualTo(hidden[1].replace("\u200b", "") + "U+200B");
+        assertThat(nid.findElement(By.cssSelector(".tip")).getAttribute("textContent"))
+                .contains("NID is not exactly 16 digits");
+        assertThat(browser.visible(By.cssSelector("#records-table tr[data-row='2'] td[data-field=nid]"))
+                        .findElements(By.cssSelector("mark")))
+                .isEmpty();
+    }
+
     @Test
     void review_readableOnAPhone() {
         String token = SERVER.clerkToken("phone");
