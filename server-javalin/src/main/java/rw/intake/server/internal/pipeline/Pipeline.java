@@ -123,9 +123,10 @@ public final class Pipeline {
             queue.put(new End<>());
         }
 
+        /** The next handoff; once the queue is stopped, none: whatever it holds, the take throws. */
         Handoff<T> take() throws InterruptedException {
             Handoff<T> h = queue.take();
-            if (h instanceof Stop) {
+            if (stopped || h instanceof Stop) {
                 throw new InterruptedException("the pipeline was cancelled");
             }
             return h;
@@ -134,7 +135,8 @@ public final class Pipeline {
         /**
          * Cancelling: what the queue holds is dropped for the stop marker, so that a stage which outlived its
          * interrupt (a library that swallowed it) ends at its next take or put instead of waiting for ever on a stage
-         * that ended. A put waiting for room gets it and goes in after the marker.
+         * that ended. A put waiting for room gets it, and its item may go in before the marker; the stage that takes
+         * it throws all the same, as the queue is stopped first.
          */
         void stop() {
             stopped = true;

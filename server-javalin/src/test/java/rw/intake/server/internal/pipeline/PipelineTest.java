@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import rw.intake.excel.IngestException;
 import rw.intake.excel.ReadLimits;
@@ -201,9 +202,11 @@ final class PipelineTest {
 
     /**
      * A sink that outlives its interrupt (as H2 does while the database is in exclusive mode: it sleeps on, and
-     * clears the interrupt): once it returns, it meets the stop marker, not a queue that no source will feed again.
+     * clears the interrupt): once it returns, it meets the stop marker, not a queue that no source will feed again,
+     * and takes no item. Repeated: the source's put, waiting for room when the queue is cleared, can slip its item in
+     * ahead of the marker (about one run in twenty handed that item on before the queue's take checked the stop).
      */
-    @Test
+    @RepeatedTest(300)
     void cancel_endsAStageThatSwallowedItsInterrupt() {
         CountDownLatch sinkStarted = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
