@@ -3,77 +3,150 @@ package rw.intake.server.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.net.http.HttpResponse;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
 import rw.intake.sample.SampleSpec;
 import rw.intake.sample.SampleWorkbooks;
 import rw.intake.server.TestServer;
 import rw.intake.server.internal.upload.Workbooks;
 
 /**
- * The error report of a large staged upload over real HTTP on loopback: time to the last byte of
- * {@code report.xlsx?status=all}, {@code ?status=invalid} and {@code report.csv?status=all}, and the live heap while a
- * report streams. Arguments: the row count (default 1,000,000) and the share of invalid records (default 0.1).
- *
- * <p>Memory: a second, untimed download of the .xlsx stops reading after 1, 4 and 16 MiB
- * (the server then blocks on the full socket), forces a full GC and takes the live heap; the growth over the live heap
- * before the download is what the report holds: fastexcel's buffers, its list of row slots (one reference a row), the
- * capped comments, the socket's buffers. It does not grow with the upload's bytes.
+ * JMH: the error report of a large staged upload over real HTTP on loopback, one shot per download, timed to its last
+ * byte: {@code report} ({@code report.xlsx?status=all} by default) of a staged upload of {@code rows} generated
+ * records ({@code invalid} of them with defects). The forked JVM prints the process CPU of each download and, at the
+ * end, the live heap a report holds while it streams: a last, untimed download of the same report stops reading after
+ * 1, 4 and 16 MiB (the server then blocks on the full socket), collects, and takes the live heap over the live heap
+ * before it: fastexcel's buffers, its list of row slots, the capped comments, the socket's buffers. It does not grow
+ * with the upload's bytes. Run by the {@code jmh} profile:
  *
  * <pre>
- * MAVEN_OPTS="-Xmx4g" mvn -B -o -q -pl server-javalin test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=rw.intake.server.bench.ReportBench -Dexec.args="1000000 0.1"
+ * mvn -B -q -Pjmh -pl server-javalin test-compile exec:exec@jmh -Djmh.args="ReportBench"
+ * mvn -B -q -Pjmh -pl server-javalin test-compile exec:exec@jmh \
+ *     -Djmh.args="ReportBench -p report=report.xlsx?status=invalid,report.csv?status=all"
  * </pre>
- *
- * <p>Its figures are in docs/performance.md (RB).
  */
-public final class ReportBench {
-    private static final int WARM_UPS = 3;
+@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = "-Xmx4g")
+public class ReportBench {
 
-    private ReportBench() {}
+    @Param("1000000")
+    public int rows;
 
-    public static void main(String[] args) throws Exception {
-        int rows = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
-        double invalid = args.length > 1 ? Double.parseDouble(args[1]) : 0.1;
-        Map<String, String> env = new HashMap<>();
-        env.put("STAGING_MAX_RECORDS", "10000000");
-        try (TestServer server = TestServer.start(env)) {
-            String token = server.clerkToken("bench");
-            String warm = upload(server, token, SampleSpec.of(50_000, 3).withInvalidRatio(invalid));
-            for (int i = 0; i < WARM_UPS; i++) {
-                download(server, token, "/api/v1/uploads/" + warm + "/report.xlsx?status=all", false);
-                download(server, token, "/api/v1/uploads/" + warm + "/report.csv?status=all", false);
-            }
-            String id = upload(server, token, SampleSpec.of(rows, 2026).withInvalidRatio(invalid));
-            JsonNode totals =
-                    TestServer.json(server.get("/api/v1/uploads/" + id, token)).get("totals");
-            System.out.printf(
-                    Locale.ROOT,
-                    "%,d records staged, %,d invalid, %,d with warnings%n",
-                    totals.get("records").asLong(),
-                    totals.get("invalid").asLong(),
-                    totals.get("withWarnings").asLong());
-            for (String q : new String[] {
-                "report.xlsx?status=all",
-                "report.xlsx?status=invalid",
-                "report.csv?status=all",
-                "report.xlsx?status=all"
-            }) {
-                download(server, token, "/api/v1/uploads/" + id + "/" + q, false);
-            }
-            download(server, token, "/api/v1/uploads/" + id + "/report.xlsx?status=all", true);
-        }
-        System.exit(0);
+    @Param("0.1")
+    public double invalid;
+
+    @Param("report.xlsx?status=all")
+    public String report;
+
+    private TestServer server;
+    private String token;
+    private String path;
+    private long cpuBefore;
+
+    @Setup(Level.Trial)
+    public void stage() {
+        server = TestServer.start(Map.of("STAGING_MAX_RECORDS", "10000000"));
+        token = server.clerkToken("bench");
+        String id = upload(SampleSpec.of(rows, 2026).withInvalidRatio(invalid));
+        JsonNode totals =
+                TestServer.json(server.get("/api/v1/uploads/" + id, token)).get("totals");
+        System.out.printf(
+                Locale.ROOT,
+                "%n%,d records staged, %,d invalid, %,d with warnings%n",
+                totals.get("records").asLong(),
+                totals.get("invalid").asLong(),
+                totals.get("withWarnings").asLong());
+        path = "/api/v1/uploads/" + id + "/" + report;
     }
 
-    private static String upload(TestServer server, String token, SampleSpec spec) {
+    @Setup(Level.Iteration)
+    public void cpuBefore() {
+        cpuBefore = processCpuNanos();
+    }
+
+    @TearDown(Level.Iteration)
+    public void cpuAfter() {
+        System.out.printf(Locale.ROOT, "  process CPU %,d ms%n", (processCpuNanos() - cpuBefore) / 1_000_000);
+    }
+
+    @TearDown(Level.Trial)
+    public void heapAndStop() {
+        try {
+            long before = liveHeap();
+            long peak = 0;
+            int probe = 0;
+            long[] probes = {1L << 20, 4L << 20, 16L << 20};
+            long bytes = 0;
+            try (InputStream in = open()) {
+                byte[] buffer = new byte[1 << 16];
+                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    bytes += n;
+                    if (probe < probes.length && bytes >= probes[probe]) {
+                        peak = Math.max(peak, liveHeap() - before);
+                        probe++;
+                    }
+                }
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "%n%s: live heap while streaming, over the live heap before: at most %.1f MB (%d probes)%n",
+                    report,
+                    peak / 1e6,
+                    probe);
+        } finally {
+            server.close();
+        }
+    }
+
+    /** The whole report, read to its last byte: its length. */
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    @Warmup(iterations = 3)
+    @Measurement(iterations = 5)
+    public long download() throws IOException {
+        long bytes = 0;
+        try (InputStream in = open()) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                bytes += n;
+            }
+        }
+        return bytes;
+    }
+
+    private InputStream open() {
+        HttpResponse<InputStream> r =
+                server.send(server.request(path, token).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException(path + ": " + r.statusCode());
+        }
+        return r.body();
+    }
+
+    private String upload(SampleSpec spec) {
         String id = Workbooks.accepted(server, token, SampleWorkbooks.xlsxBytes(spec));
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
         while (System.nanoTime() < deadline) {
@@ -86,54 +159,6 @@ public final class ReportBench {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
         throw new IllegalStateException("upload " + id + " still validating after 30 minutes");
-    }
-
-    private static void download(TestServer server, String token, String path, boolean probeHeap) throws Exception {
-        long before = probeHeap ? liveHeap() : 0;
-        long t0 = System.nanoTime();
-        long cpu0 = processCpuNanos();
-        HttpResponse<InputStream> r = server.client()
-                .send(server.request(path, token).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-        if (r.statusCode() != 200) {
-            throw new IllegalStateException(path + ": " + r.statusCode());
-        }
-        long first = System.nanoTime();
-        long bytes = 0;
-        long peak = 0;
-        long[] probes = {1L << 20, 4L << 20, 16L << 20};
-        int probe = 0;
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = r.body()) {
-            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                bytes += n;
-                if (probeHeap && probe < probes.length && bytes >= probes[probe]) {
-                    peak = Math.max(peak, liveHeap() - before);
-                    probe++;
-                }
-            }
-        } catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
-        long t1 = System.nanoTime();
-        if (probeHeap) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "  %s: live heap while streaming, over the live heap before: at most %.1f MB "
-                            + "(%d probes, %,d bytes)%n",
-                    path.substring(path.lastIndexOf('/') + 1),
-                    peak / 1e6,
-                    probe,
-                    bytes);
-        } else {
-            System.out.printf(
-                    Locale.ROOT,
-                    "  %s: %,d bytes, first byte after %d ms, last after %d ms, process CPU %d ms%n",
-                    path.substring(path.lastIndexOf('/') + 1),
-                    bytes,
-                    (first - t0) / 1_000_000,
-                    (t1 - t0) / 1_000_000,
-                    (processCpuNanos() - cpu0) / 1_000_000);
-        }
     }
 
     /**

@@ -7,6 +7,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 import org.openqa.selenium.By;
 import rw.intake.sample.SampleSpec;
 import rw.intake.sample.SampleWorkbooks;
@@ -14,23 +29,25 @@ import rw.intake.server.TestServer;
 import rw.intake.server.internal.upload.Workbooks;
 
 /**
- * How soon the review screen of a large staged upload is interactive after navigation, and how long a page turn
- * takes, in headless Chromium against the real server on loopback. Argument: the upload's rows (default 1,000,000).
- * "Interactive" is the time from the navigation's start to the first page of records drawn (the page's
- * {@code intake:records-drawn} performance mark: summary, chart, filters, table and pager in the document, handlers
- * attached); a page turn is from the click on Next to the next page drawn and painted, and the part of it spent on
- * the records request (the browser's resource timing). Prints medians and maxima.
+ * JMH: how soon the review screen of a large staged upload ({@code rows}, 1,000,000 by default) is interactive after
+ * navigation, and how long a page turn takes, in headless Chromium against the real server on loopback, one shot per
+ * load or turn. JMH times each from the driver's side (the WebDriver round trips included). The page's own measures,
+ * which the figures in docs/performance.md are, are printed by the forked JVM at the end, median and maximum of the
+ * measured shots: "interactive" is the time from the navigation's start to the first page of records drawn (the
+ * page's {@code intake:records-drawn} performance mark: summary, chart, filters, table and pager in the document,
+ * handlers attached), with the timeline of the median load; a page turn is from the click on Next to the next page
+ * drawn and painted, and the part of it spent on the records request (the browser's resource timing). Run by the
+ * {@code jmh} profile (needs Debian's chromium and chromium-driver):
  *
  * <pre>
- * mvn -B -o -q -pl server-javalin -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
- *     -Dmdep.outputFile=$PWD/cp.txt
- * (cd server-javalin &amp;&amp; java -Xmx4g -cp target/test-classes:target/classes:$(cat ../cp.txt) \
- *     rw.intake.server.internal.web.ReviewPageBench 1000000)
+ * mvn -B -q -Pjmh -pl server-javalin test-compile exec:exec@jmh -Djmh.args="ReviewPageBench"
  * </pre>
  */
-public final class ReviewPageBench {
-    private static final int LOADS = 10;
-    private static final int TURNS = 30;
+@State(Scope.Benchmark)
+@Fork(value = 1, jvmArgsAppend = "-Xmx4g")
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class ReviewPageBench {
     private static final String TURN = """
             const done = arguments[arguments.length - 1];
             const main = document.getElementById('main');
@@ -63,55 +80,94 @@ public final class ReviewPageBench {
             return lines.join('\\n');
             """;
 
-    private ReviewPageBench() {}
+    @Param("1000000")
+    public int rows;
 
-    public static void main(String[] args) throws Exception {
-        int rows = args.length == 0 ? 1_000_000 : Integer.parseInt(args[0].replace("_", ""));
-        try (TestServer server = TestServer.start()) {
-            String token = server.clerkToken("bench");
-            long t0 = System.nanoTime();
-            String id = Workbooks.accepted(server, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(rows, 5)));
-            settled(server, token, id);
-            System.out.printf(
-                    Locale.ROOT,
-                    "%,d rows generated, uploaded and validated in %,d ms%n",
-                    rows,
-                    (System.nanoTime() - t0) / 1_000_000);
-            try (Browser browser = Browser.start(server)) {
-                String url = server.uri("/#/uploads/" + id).toString();
-                browser.open("/uploads/" + id);
-                browser.signedIn("bench", "bench-password");
-                browser.visible(By.id("records-table"));
-                List<Double> loads = new ArrayList<>();
-                List<String> timelines = new ArrayList<>();
-                for (int i = 0; i < LOADS + 2; i++) {
-                    browser.driver().get("about:blank");
-                    browser.driver().get(url);
-                    browser.visible(By.id("records-table"));
-                    double ms = ((Number) browser.script(
-                                    "return performance.getEntriesByName('intake:records-drawn')[0].startTime"))
-                            .doubleValue();
-                    if (i >= 2) { // the first two warm the server's JIT and the browser's caches
-                        loads.add(ms);
-                        timelines.add((String) browser.script(TIMELINE));
-                    }
-                }
-                List<Double> turns = new ArrayList<>();
-                List<Double> fetches = new ArrayList<>();
-                for (int i = 0; i < TURNS + 3; i++) {
-                    List<?> ms = (List<?>) browser.driver().executeAsyncScript(TURN, "page-next");
-                    if (i >= 3) {
-                        turns.add(((Number) ms.get(0)).doubleValue());
-                        fetches.add(((Number) ms.get(1)).doubleValue());
-                    }
-                }
+    private TestServer server;
+    private Browser browser;
+    private String url;
+    private boolean measuring;
+    private final List<Double> loads = new ArrayList<>();
+    private final List<String> timelines = new ArrayList<>();
+    private final List<Double> turns = new ArrayList<>();
+    private final List<Double> fetches = new ArrayList<>();
+
+    @Setup(Level.Trial)
+    public void stage() {
+        server = TestServer.start();
+        String token = server.clerkToken("bench");
+        long t0 = System.nanoTime();
+        String id = Workbooks.accepted(server, token, SampleWorkbooks.xlsxBytes(SampleSpec.of(rows, 5)));
+        settled(server, token, id);
+        System.out.printf(
+                Locale.ROOT,
+                "%n%,d rows generated, uploaded and validated in %,d ms%n",
+                rows,
+                (System.nanoTime() - t0) / 1_000_000);
+        browser = Browser.start(server);
+        url = server.uri("/#/uploads/" + id).toString();
+        browser.open("/uploads/" + id);
+        browser.signedIn("bench", "bench-password");
+        browser.visible(By.id("records-table"));
+    }
+
+    /** Only the measured shots count in the page's own figures; the warm-ups warm the server's JIT and the browser. */
+    @Setup(Level.Iteration)
+    public void iteration(IterationParams params) {
+        measuring = params.getType() == IterationType.MEASUREMENT;
+    }
+
+    @TearDown(Level.Trial)
+    public void reportAndStop() {
+        try {
+            if (!loads.isEmpty()) {
                 report("review screen interactive after navigation", loads);
                 System.out.println("timeline of the median load (ms from navigation start):");
                 System.out.println(timelines.get(loads.indexOf(sorted(loads).get(loads.size() / 2))));
+            }
+            if (!turns.isEmpty()) {
                 report("page turn (Next, 50 rows)", turns);
                 report("  of which the records request", fetches);
             }
+        } finally {
+            try {
+                browser.close();
+            } finally {
+                server.close();
+            }
         }
+    }
+
+    /** A navigation to the review screen, until its first page of records is drawn: the page's mark (ms). */
+    @Benchmark
+    @Warmup(iterations = 2)
+    @Measurement(iterations = 10)
+    public double load() {
+        browser.driver().get("about:blank");
+        browser.driver().get(url);
+        browser.visible(By.id("records-table"));
+        double ms = ((Number)
+                        browser.script("return performance.getEntriesByName('intake:records-drawn')[0].startTime"))
+                .doubleValue();
+        if (measuring) {
+            loads.add(ms);
+            timelines.add((String) browser.script(TIMELINE));
+        }
+        return ms;
+    }
+
+    /** A click on Next, until the next page is drawn and painted: the page's measure (ms). */
+    @Benchmark
+    @Warmup(iterations = 3)
+    @Measurement(iterations = 30)
+    public double turn() {
+        List<?> ms = (List<?>) browser.driver().executeAsyncScript(TURN, "page-next");
+        double turn = ((Number) ms.get(0)).doubleValue();
+        if (measuring) {
+            turns.add(turn);
+            fetches.add(((Number) ms.get(1)).doubleValue());
+        }
+        return turn;
     }
 
     /** Polls the summary until validation ends (a million rows take minutes on a busy machine). */
