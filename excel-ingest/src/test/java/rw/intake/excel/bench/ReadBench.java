@@ -51,8 +51,7 @@ import rw.intake.validation.ValidatedRecord;
 /**
  * JMH: reading generated registration sheets with {@link SheetReader}, from memory, by {@code rows} and
  * {@code format} (an .xlsx with inline strings as generators write, with shared strings as spreadsheet programs
- * write, or the same records as CSV): read only, read + validate on one thread, +
- * validate, the zip pass alone; and Apache POI's streaming reader (XSSFReader + XSSFSheetXMLHandler) on the same
+ * write, or the same records as CSV): read only, read + validate on one thread, the zip pass alone; and Apache POI's streaming reader (XSSFReader + XSSFSheetXMLHandler) on the same
  * .xlsx bytes, for comparison. Scores are milliseconds per sheet. Commands: docs/performance.md.
  */
 @State(Scope.Benchmark)
@@ -111,7 +110,10 @@ public class ReadBench {
         }
     }
 
-    /** The zip pre-pass alone (inflating every part, counting); CSV has none. */
+    /**
+     * The zip pre-pass alone (inflating every part it does not leave to be read once, counting; a large sheet is only
+     * probed); CSV has none.
+     */
     @Benchmark
     public boolean zipPass() {
         return !format.equals("csv") && PackageCheck.check(sheet, ReadLimits.defaults());
