@@ -51,8 +51,9 @@ import rw.intake.validation.ValidatedRecord;
 /**
  * JMH: reading generated registration sheets with {@link SheetReader}, from memory, by {@code rows} and
  * {@code format} (an .xlsx with inline strings as generators write, with shared strings as spreadsheet programs
- * write, or the same records as CSV): read only, read + validate on one thread, the zip pass alone; and Apache POI's streaming reader (XSSFReader + XSSFSheetXMLHandler) on the same
- * .xlsx bytes, for comparison. Scores are milliseconds per sheet. Commands: docs/performance.md.
+ * write, or the same records as CSV): read only, read + validate on one thread, the zip pass alone; and Apache
+ * POI's streaming reader (XSSFReader + XSSFSheetXMLHandler) on the same .xlsx bytes, for comparison. Scores are
+ * milliseconds per sheet. Commands: docs/performance.md.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
