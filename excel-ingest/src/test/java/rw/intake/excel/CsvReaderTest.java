@@ -163,8 +163,37 @@ final class CsvReaderTest {
 
     @Test
     void open_tooManyFields() {
-        assertCorrupt(HEADER + "Alice,1,2,F,a@b.rw\nJean,1,2,M,j@b.rw,extra\n", 3)
+        assertCorrupt(HEADER + "Alice,1,2,F,a@b.rw\nJean,1,2,M,j@b.rw,,extra\n", 3)
                 .hasMessageContaining("more fields than the header's 5");
+    }
+
+    @Test
+    void records_blankFieldsPastTheHeaderIgnored() {
+        // a trailing separator, or a stray space after it, holds nothing: the row is read as a sheet's row with blank
+        // cells to the right of its header would be
+        Read read = read(HEADER + "Alice Uwase,1199070012345601,0788123456,F,alice@example.rw,\n"
+                + ",,,,,,\n"
+                + "Jean Bosco,1199880012345602,0788123457,M,jb@example.rw, ,\t\n");
+
+        assertThat(read.records())
+                .containsExactly(
+                        ALICE, RawRecord.of(4, "Jean Bosco", "1199880012345602", "0788123457", "M", "jb@example.rw"));
+        assertThat(read.blankRows()).isEqualTo(1);
+    }
+
+    @Test
+    void open_byteOrderMarkAlone_isEmpty() {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        assertRejected(bom, SheetReader.defaults(), IngestException.EMPTY);
+    }
+
+    @Test
+    void open_separatorsAlone_isEmpty() {
+        // lines of separators alone: no separator finds a header, and with the one they are made of no line has a value
+        assertRejected(
+                ",,,,\n\n,,,,\n".getBytes(StandardCharsets.UTF_8), SheetReader.defaults(), IngestException.EMPTY);
+        assertRejected(
+                ";;;;\r\n;;;;\r\n".getBytes(StandardCharsets.UTF_8), SheetReader.defaults(), IngestException.EMPTY);
     }
 
     @Test

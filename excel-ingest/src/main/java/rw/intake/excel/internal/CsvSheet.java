@@ -23,7 +23,8 @@ import rw.intake.validation.RawRecord;
  * file's line on which the record starts; a blank line is a blank row. Every value is text.
  *
  * <p>Refused as {@code file.corrupt}, with the line: bytes in none of those encodings, a quote that is never closed, a
- * row with more fields than the header.
+ * row with more fields than the header, one of them holding a value past the header's last column. Blank fields past
+ * it (a trailing separator) are ignored, as a sheet's blank cells right of its header are.
  */
 public final class CsvSheet extends AbstractSheet {
 
@@ -35,6 +36,7 @@ public final class CsvSheet extends AbstractSheet {
             .build();
     private static final char[] SEPARATORS = {',', ';', '\t'};
     private static final int NOT_MAPPED = -1;
+    private static final int UTF8_BOM_LENGTH = 3;
 
     private final Lines lines;
     /** For each column of the header, the field's index in {@link Field#values()}, or {@link #NOT_MAPPED}. */
@@ -73,7 +75,10 @@ public final class CsvSheet extends AbstractSheet {
         }
     }
 
-    /** The separator with which the header search finds a header; else the one that splits the first line more. */
+    /**
+     * The separator with which the header search finds a header; else one with which no line searched has a value
+     * (lines of separators alone are blank lines); else the one that splits the first line more.
+     */
     private static char separator(byte[] bytes) {
         int best = 0;
         char choice = SEPARATORS[0];
@@ -89,6 +94,9 @@ public final class CsvSheet extends AbstractSheet {
                     if (firstWidth < 0 && line.texts.stream().anyMatch(t -> !t.isEmpty())) {
                         firstWidth = line.texts.size();
                     }
+                }
+                if (firstWidth < 0) {
+                    return separator; // no line with a value: blank lines (the file has no header), or blank rows above
                 }
                 if (firstWidth > best) {
                     best = firstWidth;
@@ -146,8 +154,10 @@ public final class CsvSheet extends AbstractSheet {
         private int headerWidth;
 
         Lines(byte[] bytes, char separator) {
+            // the parser is given the text after a UTF-8 byte order mark: given the mark alone, it read one value
+            int from = CsvText.utf8Bom(bytes) ? UTF8_BOM_LENGTH : 0;
             try {
-                parser = FACTORY.createParser(bytes);
+                parser = FACTORY.createParser(bytes, from, bytes.length - from);
             } catch (IOException e) {
                 throw Rejections.csvCorrupt("it cannot be parsed", 1, e);
             }
@@ -175,6 +185,9 @@ public final class CsvSheet extends AbstractSheet {
                     throw Rejections.csvCorrupt("the file ends inside a record", line, null);
                 }
                 if (column >= slots.length) {
+                    if (CellValues.trim(text()).isEmpty()) {
+                        continue;
+                    }
                     throw Rejections.csvCorrupt("the row has more fields than the header's " + headerWidth, line, null);
                 }
                 int slot = slots[column++];

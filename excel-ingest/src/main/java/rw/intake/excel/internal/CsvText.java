@@ -53,6 +53,11 @@ final class CsvText {
         return text;
     }
 
+    /** Whether the bytes start with a UTF-8 byte order mark. */
+    static boolean utf8Bom(byte[] bytes) {
+        return bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF;
+    }
+
     /** Whether the bytes start with a UTF-16 byte order mark (either order). */
     static boolean utf16(byte[] bytes) {
         return bytes.length >= 2
