@@ -6,8 +6,11 @@ import io.javalin.http.Context;
  * The response headers of every answer, set in one place before any handler runs (so problems, static files and
  * the page all carry them):
  * <ul>
- *   <li>{@code X-Content-Type-Options: nosniff}, {@code Referrer-Policy: no-referrer} and
- *       {@code X-Frame-Options: DENY} on everything;</li>
+ *   <li>{@code X-Content-Type-Options: nosniff}, {@code Referrer-Policy: no-referrer},
+ *       {@code X-Frame-Options: DENY}, {@code Cross-Origin-Opener-Policy: same-origin} (a page of another origin that
+ *       opens ours gets no handle on its window), {@code Cross-Origin-Resource-Policy: same-origin} (no other origin
+ *       may embed an answer, such as a report, as an image or script) and a {@code Permissions-Policy} that turns off
+ *       the browser features the page never uses, on everything;</li>
  *   <li>a Content-Security-Policy: the page and its assets load from this origin only, with no inline script;
  *       the API's JSON loads nothing at all; no answer may be framed ({@code frame-ancestors 'none'});</li>
  *   <li>{@code Cache-Control}: {@code no-store} on the API (tokens, records, users, uploads, accounts are personal),
@@ -25,6 +28,8 @@ public final class SecurityHeaders {
     public static final String API_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
     private static final String DOCS_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'";
+    /** Browser features the page never uses, off for it and anything it could embed. */
+    public static final String PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()";
     /** How long a browser may keep a script, style or messages file without asking again. */
     public static final String ASSET_CACHE = "public, max-age=3600";
 
@@ -35,6 +40,9 @@ public final class SecurityHeaders {
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Referrer-Policy", "no-referrer");
         ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Cross-Origin-Opener-Policy", "same-origin");
+        ctx.header("Cross-Origin-Resource-Policy", "same-origin");
+        ctx.header("Permissions-Policy", PERMISSIONS_POLICY);
         String path = ctx.path();
         if (path.startsWith(WebPage.ASSETS + "/")) {
             ctx.header("Content-Security-Policy", PAGE_POLICY); // Cache-Control: the static files' own, ASSET_CACHE

@@ -19,6 +19,16 @@ final class SecurityHeadersTest {
         assertThat(r.headers().firstValue("X-Content-Type-Options")).as(path).hasValue("nosniff");
         assertThat(r.headers().firstValue("X-Frame-Options")).as(path).hasValue("DENY");
         assertThat(r.headers().firstValue("Referrer-Policy")).as(path).hasValue("no-referrer");
+        assertThat(r.headers().firstValue("Cross-Origin-Opener-Policy"))
+                .as(path)
+                .hasValue("same-origin");
+        assertThat(r.headers().firstValue("Cross-Origin-Resource-Policy"))
+                .as(path)
+                .hasValue("same-origin");
+        assertThat(r.headers().firstValue("Permissions-Policy").orElseThrow())
+                .as(path)
+                .contains("camera=()")
+                .contains("geolocation=()");
         assertThat(r.headers().firstValue("Content-Security-Policy").orElseThrow())
                 .as(path)
                 .contains("frame-ancestors 'none'")
