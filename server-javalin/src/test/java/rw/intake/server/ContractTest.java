@@ -26,8 +26,8 @@ final class ContractTest {
         HttpResponse<String> deleteToken = SERVER.delete("/api/v1/token", null);
 
         assertThat(Workbooks.problemCode(put, 405)).isEqualTo("route.method_not_allowed");
-        assertThat(put.headers().firstValue("Allow")).hasValue("GET, POST");
-        assertThat(TestServer.json(put).get("detail").asText()).isEqualTo("this route allows GET, POST");
+        assertThat(put.headers().firstValue("Allow")).hasValue("GET, POST, HEAD");
+        assertThat(TestServer.json(put).get("detail").asText()).isEqualTo("this route allows GET, POST, HEAD");
         assertThat(Workbooks.problemCode(deleteToken, 405)).isEqualTo("route.method_not_allowed");
         assertThat(deleteToken.headers().firstValue("Allow")).hasValue("POST");
         assertThat(Workbooks.problemCode(SERVER.get("/api/v1/nowhere", SERVER.adminToken()), 404))

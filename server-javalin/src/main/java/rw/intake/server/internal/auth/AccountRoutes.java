@@ -1,8 +1,8 @@
 package rw.intake.server.internal.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +27,7 @@ public final class AccountRoutes {
         this.store = store;
     }
 
-    public void register(RoutesConfig routes) {
+    public void register(JavalinDefaultRoutingApi routes) {
         routes.get(BASE, this::list);
         routes.post(BASE, this::create);
         routes.post(BASE + "/{username}/password", this::password);

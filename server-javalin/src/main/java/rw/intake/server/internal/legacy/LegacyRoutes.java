@@ -2,8 +2,8 @@ package rw.intake.server.internal.legacy;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ public final class LegacyRoutes {
         this.maxBytes = maxBytes;
     }
 
-    public void register(RoutesConfig routes) {
+    public void register(JavalinDefaultRoutingApi routes) {
         routes.post("/api/v1/upload/", this::upload);
         routes.get("/api/v1/validatedusers/", this::validatedUsers);
         routes.post("/api/v1/commit/", this::commit);

@@ -1,7 +1,7 @@
 package rw.intake.server.internal.upload;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.javalin.config.RoutesConfig;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -165,7 +165,7 @@ public final class UploadModule implements AutoCloseable {
     }
 
     /** Registers every route of this module. */
-    public void routes(RoutesConfig routes) {
+    public void routes(JavalinDefaultRoutingApi routes) {
         UploadRoutes r = new UploadRoutes(service, maxBytes);
         // the pages first: Javalin tries a method's routes in the order they were added
         routes.get(UploadRoutes.BASE + "/{id}/records", r::records);

@@ -1,7 +1,7 @@
 package rw.intake.server.internal.web;
 
-import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.router.JavalinDefaultRoutingApi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -67,9 +67,9 @@ public final class WebPage {
     }
 
     /** Registers {@code GET /} and the assets. */
-    public void register(JavalinConfig cfg) {
-        cfg.routes.get(ASSETS + "/<path>", this::asset);
-        cfg.routes.get("/", this::index);
+    public void register(JavalinDefaultRoutingApi routes) {
+        routes.get(ASSETS + "/<path>", this::asset);
+        routes.get("/", this::index);
     }
 
     private void index(Context ctx) {
