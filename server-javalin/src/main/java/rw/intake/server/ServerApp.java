@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rw.intake.server.internal.auth.AccessFilter;
 import rw.intake.server.internal.auth.AccountRoutes;
+import rw.intake.server.internal.auth.AccountStanding;
 import rw.intake.server.internal.auth.AuthController;
 import rw.intake.server.internal.auth.LoginThrottle;
 import rw.intake.server.internal.auth.Tokens;
@@ -86,7 +87,8 @@ public final class ServerApp {
         Tokens tokens =
                 Tokens.create(secret(config), config.accessTokenTtl(), config.refreshTokenTtl(), Clock.systemUTC());
         AuthController auth = new AuthController(storage.accounts(), tokens, new LoginThrottle(ticker));
-        AccessFilter access = new AccessFilter(tokens);
+        AccountStanding standing = new AccountStanding(storage.accounts(), ticker);
+        AccessFilter access = new AccessFilter(tokens, standing);
         Metrics metrics = new Metrics(config.metricsToken(), tokens, storage.dialect(), storage.dataSource());
         UploadModule uploads = UploadModule.create(uploadSettings(config), storage.users(), ticker, metrics);
         metrics.watch(uploads, config.stagingMaxRecords(), config.stagingMaxRecordsPerUser());
@@ -134,7 +136,7 @@ public final class ServerApp {
             routes.get("/api/v1/openapi.json", docs::openApi);
             routes.get("/api/v1/docs", docs::page);
             new LegacyRoutes(uploads.service(), uploads.maxBytes()).register(routes);
-            new AccountRoutes(storage.accounts()).register(routes);
+            new AccountRoutes(storage.accounts(), standing).register(routes);
 
             cfg.routes.exception(ApiException.class, (ex, ctx) -> problem(ctx, mapper, ex));
             cfg.routes.exception(HttpResponseException.class, (ex, ctx) -> problem(ctx, mapper, fromJavalin(ex)));

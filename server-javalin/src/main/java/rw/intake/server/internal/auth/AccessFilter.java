@@ -7,7 +7,7 @@ import rw.intake.server.internal.http.ApiException;
 
 /**
  * Authenticates every request below {@code /api/v1} except the public ones (health, token routes, docs): a valid
- * {@code Authorization: Bearer <access token>} or 401.
+ * {@code Authorization: Bearer <access token>} of an account that is not disabled ({@link AccountStanding}), or 401.
  */
 public final class AccessFilter {
 
@@ -21,9 +21,11 @@ public final class AccessFilter {
             "/api/v1/health/ready");
 
     private final Tokens tokens;
+    private final AccountStanding standing;
 
-    public AccessFilter(Tokens tokens) {
+    public AccessFilter(Tokens tokens, AccountStanding standing) {
         this.tokens = tokens;
+        this.standing = standing;
     }
 
     public void handle(Context ctx) {
@@ -43,7 +45,9 @@ public final class AccessFilter {
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new ApiException(401, "auth.invalid_token", "Unauthorized", "use the Bearer scheme");
         }
-        tokens.verifyAccess(header.substring(7).strip()).attachTo(ctx);
+        Principal caller = tokens.verifyAccess(header.substring(7).strip());
+        standing.check(caller);
+        caller.attachTo(ctx);
     }
 
     static boolean isPublic(String path) {

@@ -22,9 +22,11 @@ public final class AccountRoutes {
     static final String BASE = "/api/v1/accounts";
 
     private final AccountStore store;
+    private final AccountStanding standing;
 
-    public AccountRoutes(AccountStore store) {
+    public AccountRoutes(AccountStore store, AccountStanding standing) {
         this.store = store;
+        this.standing = standing;
     }
 
     public void register(JavalinDefaultRoutingApi routes) {
@@ -94,6 +96,7 @@ public final class AccountRoutes {
         try {
             Account account =
                     store.setDisabled(username, disabled.booleanValue()).orElseThrow(() -> notFound(username));
+            standing.changed(username);
             ctx.json(AccountView.of(account));
         } catch (LastAdminException ex) {
             throw ApiException.conflict(

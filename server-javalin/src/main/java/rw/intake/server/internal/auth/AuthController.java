@@ -115,7 +115,7 @@ public final class AuthController {
         }
     }
 
-    private static ApiException disabled() {
+    static ApiException disabled() {
         return new ApiException(401, "auth.account_disabled", "Unauthorized", "this account is disabled");
     }
 

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import rw.intake.server.TestServer;
@@ -202,6 +204,46 @@ final class AccountsTest {
         assertThat(TestServer.json(back).get("disabled").asBoolean()).isFalse();
         assertThat(login(SERVER, "leaver", TestServer.clerkPassword("leaver")).statusCode())
                 .isEqualTo(200);
+    }
+
+    @Test
+    void patch_disabledAccountsAccessTokenRefusedAtOnce() {
+        String clerk = SERVER.clerkToken("dismissed");
+        String admin = SERVER.adminToken();
+        assertThat(SERVER.get("/api/v1/uploads", clerk).statusCode()).isEqualTo(200);
+
+        assertThat(patch(SERVER, "/api/v1/accounts/dismissed", admin, "{\"disabled\":true}")
+                        .statusCode())
+                .isEqualTo(200);
+        // the access token is still within its 15 minutes, and still refused
+        assertProblem(SERVER.get("/api/v1/uploads", clerk), 401, "auth.account_disabled");
+        assertProblem(SERVER.get("/api/v1/users", clerk), 401, "auth.account_disabled");
+
+        assertThat(patch(SERVER, "/api/v1/accounts/dismissed", admin, "{\"disabled\":false}")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(SERVER.get("/api/v1/uploads", clerk).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void disabledByAnotherInstance_accessTokenRefusedWithinTheRecheck() {
+        String clerk = SERVER.clerkToken("elsewhere");
+        assertThat(SERVER.get("/api/v1/uploads", clerk).statusCode()).isEqualTo(200);
+
+        // another instance on the same database disables the account: this one learns of it by reading it again
+        assertThat(SERVER.storage().accounts().setDisabled("elsewhere", true)).isPresent();
+        assertThat(SERVER.get("/api/v1/uploads", clerk).statusCode())
+                .as("the state read before stands within the recheck")
+                .isEqualTo(200);
+        SERVER.advance(AccountStanding.RECHECK.plusSeconds(1));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        HttpResponse<String> r = SERVER.get("/api/v1/uploads", clerk);
+        while (r.statusCode() == 200 && System.nanoTime() < deadline) {
+            // the first request past the recheck reads the account again in the background, and is answered meanwhile
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            r = SERVER.get("/api/v1/uploads", clerk);
+        }
+        assertProblem(r, 401, "auth.account_disabled");
     }
 
     @Test
