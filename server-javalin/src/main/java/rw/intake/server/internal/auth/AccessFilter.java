@@ -7,7 +7,8 @@ import rw.intake.server.internal.http.ApiException;
 
 /**
  * Authenticates every request below {@code /api/v1} except the public ones (health, token routes, docs): a valid
- * {@code Authorization: Bearer <access token>} of an account that is not disabled ({@link AccountStanding}), or 401.
+ * {@code Authorization: Bearer <access token>} of an account that still stands behind it ({@link AccountStanding}), or
+ * 401.
  */
 public final class AccessFilter {
 
@@ -45,9 +46,9 @@ public final class AccessFilter {
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw new ApiException(401, "auth.invalid_token", "Unauthorized", "use the Bearer scheme");
         }
-        Principal caller = tokens.verifyAccess(header.substring(7).strip());
-        standing.check(caller);
-        caller.attachTo(ctx);
+        Tokens.Access access = tokens.verifyStampedAccess(header.substring(7).strip());
+        standing.check(access);
+        access.principal().attachTo(ctx);
     }
 
     static boolean isPublic(String path) {

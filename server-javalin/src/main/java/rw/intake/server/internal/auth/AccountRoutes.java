@@ -68,6 +68,7 @@ public final class AccountRoutes {
         boolean found;
         try {
             found = Accounts.setPassword(store, username, password);
+            standing.changed(username);
         } catch (AccountRuleException ex) {
             throw ApiException.badRequest(ex.code(), ex.getMessage());
         }

@@ -60,8 +60,8 @@ public final class AuthController {
             throw disabled();
         }
         sweepExpired();
-        Tokens.Issued issued =
-                tokens.issue(principal(account), UUID.randomUUID().toString());
+        Tokens.Issued issued = tokens.issue(
+                principal(account), UUID.randomUUID().toString(), AccountStanding.stampOf(account.passwordHash()));
         accounts.addRefreshToken(
                 new RefreshToken(issued.refreshId(), issued.family(), account.id(), issued.refreshExpiresAt()));
         ctx.json(response(issued));
@@ -77,7 +77,8 @@ public final class AuthController {
         if (account.disabled()) {
             throw disabled();
         }
-        Tokens.Issued issued = tokens.issue(principal(account), claims.family());
+        Tokens.Issued issued =
+                tokens.issue(principal(account), claims.family(), AccountStanding.stampOf(account.passwordHash()));
         RefreshToken next =
                 new RefreshToken(issued.refreshId(), claims.family(), account.id(), issued.refreshExpiresAt());
         switch (accounts.rotateRefreshToken(claims.id(), account.id(), next, tokens.now())) {

@@ -5,6 +5,7 @@ import com.auth0.jwt.JWTCreator;
 import com.auth0.jwt.JWTVerifier;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.auth0.jwt.exceptions.TokenExpiredException;
+import com.auth0.jwt.interfaces.Claim;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -33,6 +34,9 @@ public final class Tokens {
     public static final String ISSUER = "intake";
     static final String ACCESS = "access";
     static final String REFRESH = "refresh";
+    /** The access token's claim holding its password stamp. */
+    static final String STAMP = "cst";
+
     private static final int MIN_SECRET_BYTES = 32;
 
     private final Algorithm algorithm;
@@ -76,13 +80,24 @@ public final class Tokens {
                 .build(c);
     }
 
-    /** A new pair for this account; the refresh token belongs to {@code family}. */
+    /** A new pair for this caller, which has no account's password behind it; as {@link #issue(Principal, String, String)}. */
     public Issued issue(Principal p, String family) {
+        return issue(p, family, null);
+    }
+
+    /**
+     * A new pair for this account; the refresh token belongs to {@code family}, and the access token carries
+     * {@code stamp} ({@link AccountStanding#stampOf}: the account's password as it is now) unless it is null.
+     */
+    public Issued issue(Principal p, String family, String stamp) {
         Instant now = clock.instant();
         String refreshId = UUID.randomUUID().toString();
         Instant refreshExpiresAt = now.plus(refreshTtl);
-        String access = sign(p, ACCESS, UUID.randomUUID().toString(), now, now.plus(accessTtl))
-                .sign(algorithm);
+        JWTCreator.Builder accessClaims = sign(p, ACCESS, UUID.randomUUID().toString(), now, now.plus(accessTtl));
+        if (stamp != null) {
+            accessClaims.withClaim(STAMP, stamp);
+        }
+        String access = accessClaims.sign(algorithm);
         String refresh = sign(p, REFRESH, refreshId, now, refreshExpiresAt)
                 .withClaim("fam", family)
                 .sign(algorithm);
@@ -111,14 +126,23 @@ public final class Tokens {
      * @throws ApiException 401 {@code auth.invalid_token} or {@code auth.token_expired}
      */
     public Principal verifyAccess(String token) {
+        return verifyStampedAccess(token).principal();
+    }
+
+    /** As {@link #verifyAccess}, with the token's password stamp (null if it has none). */
+    public Access verifyStampedAccess(String token) {
         Verified v = verified.getIfPresent(token);
         if (v != null && clock.millis() < v.expiresAtMillis()) {
-            return v.principal();
+            return v.access();
         }
         DecodedJWT jwt = decode(accessVerifier, token);
-        Principal p = principal(jwt);
-        verified.put(token, new Verified(p, jwt.getExpiresAtAsInstant().toEpochMilli()));
-        return p;
+        Claim stamp = jwt.getClaim(STAMP);
+        if (!stamp.isMissing() && (stamp.asString() == null || stamp.asString().isEmpty())) {
+            throw invalid();
+        }
+        Access access = new Access(principal(jwt), stamp.isMissing() ? null : stamp.asString());
+        verified.put(token, new Verified(access, jwt.getExpiresAtAsInstant().toEpochMilli()));
+        return access;
     }
 
     /** The claims of a valid refresh token; 401 as {@link #verifyAccess}. */
@@ -167,7 +191,10 @@ public final class Tokens {
         return jwt;
     }
 
-    private record Verified(Principal principal, long expiresAtMillis) {}
+    private record Verified(Access access, long expiresAtMillis) {}
+
+    /** A verified access token: its caller, and the stamp of the account's password it was issued under, or null. */
+    public record Access(Principal principal, String stamp) {}
 
     /**
      * A token pair as the token routes return it, with what the database keeps of the refresh token.

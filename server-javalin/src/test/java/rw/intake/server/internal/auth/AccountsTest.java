@@ -156,7 +156,8 @@ final class AccountsTest {
 
     @Test
     void password_resetByAdmin() {
-        SERVER.clerkToken("forgetful");
+        String before = SERVER.clerkToken("forgetful");
+        assertThat(SERVER.get("/api/v1/uploads", before).statusCode()).isEqualTo(200);
         HttpResponse<String> r = SERVER.postJson(
                 "/api/v1/accounts/forgetful/password",
                 SERVER.adminToken(),
@@ -164,8 +165,13 @@ final class AccountsTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(204);
         assertProblem(
                 login(SERVER, "forgetful", TestServer.clerkPassword("forgetful")), 401, "auth.invalid_credentials");
-        assertThat(login(SERVER, "forgetful", "Gisenyi-lake-kivu-shore").statusCode())
-                .isEqualTo(200);
+        HttpResponse<String> in = login(SERVER, "forgetful", "Gisenyi-lake-kivu-shore");
+        assertThat(in.statusCode()).isEqualTo(200);
+
+        // the access token issued under the old password is refused at once; one issued under the new one is not
+        assertProblem(SERVER.get("/api/v1/uploads", before), 401, "auth.token_revoked");
+        String after = TestServer.json(in).get("access").asText();
+        assertThat(SERVER.get("/api/v1/uploads", after).statusCode()).isEqualTo(200);
     }
 
     @Test
@@ -230,7 +236,10 @@ final class AccountsTest {
         String clerk = SERVER.clerkToken("elsewhere");
         assertThat(SERVER.get("/api/v1/uploads", clerk).statusCode()).isEqualTo(200);
 
-        // another instance on the same database disables the account: this one learns of it by reading it again
+        // another instance on the same database (or the command line) sets a new password and disables the account:
+        // this one learns of it by reading the account again
+        assertThat(SERVER.storage().accounts().updatePassword("elsewhere", Passwords.hash("Huye-hills-at-dawn-7")))
+                .isTrue();
         assertThat(SERVER.storage().accounts().setDisabled("elsewhere", true)).isPresent();
         assertThat(SERVER.get("/api/v1/uploads", clerk).statusCode())
                 .as("the state read before stands within the recheck")

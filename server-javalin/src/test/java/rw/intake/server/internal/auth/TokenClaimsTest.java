@@ -141,6 +141,19 @@ final class TokenClaimsTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"5", "\"\"", "null", "[\"x\"]", "{}"})
+    void passwordStampOfWrongType(String value) {
+        assertInvalid(SERVER.get("/api/v1/uploads", tokenWith("access", "cst", value)));
+    }
+
+    @Test
+    void passwordStampOfAnotherPassword_revoked() {
+        HttpResponse<String> r = SERVER.get("/api/v1/uploads", tokenWith("access", "cst", "\"c3RhbXAtb2YtZWxzZQ\""));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(401);
+        assertThat(TestServer.json(r).get("code").asText()).isEqualTo("auth.token_revoked");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"[]", "\"text\"", "5", "null", "{", "{\"exp\":1e999}", ""})
     void payloadNotAnObject(String payload) {
         String token = signed("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload);
