@@ -1,7 +1,7 @@
 package rw.intake.server.internal.auth;
 
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -9,44 +9,66 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import rw.intake.server.internal.http.ApiException;
 import rw.intake.storage.AccountStore;
-import rw.intake.storage.Storage;
 
 /**
  * Whether an account still stands behind its access tokens: a disabled account's access tokens are refused (401
  * {@code auth.account_disabled}), and so are those issued before its password last changed (401
  * {@code auth.token_revoked}: each access token carries a stamp of the password hash it was issued under,
  * {@link #stampOf}), at once on the instance where that happened, and within {@link #RECHECK} on the others, rather
- * than living out their lifetime. Each instance reads an account's state when its tokens are first used, then again
- * at most every {@link #RECHECK} while they are used, in the background (a request never waits for that second read).
- * If the database cannot be reached, the state last read stands; with none read, the token is taken as it is, as it
- * was before accounts could be disabled: reviewing a staged upload needs no database. A token of no account (the
- * warm-up's own, or of an account deleted by hand) or without a stamp is taken as it is too.
+ * than living out their lifetime.
+ *
+ * <p>A request never waits for the database here. Each instance reads an account's state in the background when its
+ * tokens are first used (the requests meanwhile take the token as it is, as they did before accounts could be
+ * disabled), then again at most every {@link #RECHECK} while they are used. If the database cannot be reached or is
+ * slow, the state last read stands, and with none read the token is taken as it is: reviewing a staged upload needs no
+ * database. A token of no account (the warm-up's own, or of an account deleted by hand) or without a stamp is taken
+ * as it is too. Where an admin disables or enables an account or sets its password, its state is read again on that
+ * request, so this instance refuses its tokens from the next request on.
  */
 public final class AccountStanding {
     /** How stale an instance's view of an account's state may be while its tokens are used. */
     public static final Duration RECHECK = Duration.ofSeconds(5);
 
-    private static final Logger LOG = LoggerFactory.getLogger(AccountStanding.class);
-    /** The state of no account, or of one that could not be read: nothing to refuse. */
+    /** The state of no account: nothing to refuse. */
     private static final State ANY = new State(false, null);
 
     private static final int STAMP_BYTES = 12;
 
-    private final LoadingCache<String, State> states;
+    private final AccountStore store;
+    private final AsyncLoadingCache<String, State> states;
 
     public AccountStanding(AccountStore store, Ticker ticker) {
+        this.store = store;
+        // its own threads, at most two, gone when idle: a read that waits for the database holds none of the
+        // common pool's (one thread on two cores), and a server that stops leaves none behind
+        ThreadPoolExecutor readers =
+                new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "intake-account-state");
+                    t.setDaemon(true);
+                    return t;
+                });
+        readers.allowCoreThreadTimeOut(true);
         this.states = Caffeine.newBuilder()
                 .maximumSize(10_000)
                 .refreshAfterWrite(RECHECK)
                 .expireAfterAccess(Duration.ofHours(1))
                 .ticker(ticker)
-                .build(username -> store.find(username)
-                        .map(a -> new State(a.disabled(), stampOf(a.passwordHash())))
-                        .orElse(ANY));
+                .executor(readers)
+                .buildAsync(this::read);
+    }
+
+    private State read(String username) {
+        return store.find(username)
+                .map(a -> new State(a.disabled(), stampOf(a.passwordHash())))
+                .orElse(ANY);
     }
 
     /**
@@ -63,26 +85,13 @@ public final class AccountStanding {
     }
 
     /**
-     * Refuses the caller of an access token if its account is disabled, or if its password changed after the token
-     * was issued.
+     * Refuses the caller of an access token if its account, as last read, is disabled, or its password changed after
+     * the token was issued.
      *
      * @throws ApiException 401 {@code auth.account_disabled} or {@code auth.token_revoked}
      */
     public void check(Tokens.Access access) {
-        String username = access.principal().username();
-        State state;
-        try {
-            state = states.get(username);
-        } catch (RuntimeException ex) {
-            if (!Storage.isUnavailable(ex)) {
-                throw ex;
-            }
-            // taken as it is, and remembered so until the next read in the background: the requests that follow do
-            // not each wait for a database that is away
-            LOG.debug("the state of account {} could not be read; its token is taken as it is", username);
-            states.put(username, ANY);
-            return;
-        }
+        State state = known(access.principal().username());
         if (state.disabled()) {
             throw AuthController.disabled();
         }
@@ -95,9 +104,19 @@ public final class AccountStanding {
         }
     }
 
-    /** The account was disabled or enabled, or its password changed, here: its next request reads it again. */
+    /** The state last read, or {@link #ANY} while the first read is on its way or has failed (it is tried again). */
+    private State known(String username) {
+        CompletableFuture<State> state = states.get(username);
+        try {
+            return state.getNow(ANY);
+        } catch (CompletionException | CancellationException ex) {
+            return ANY;
+        }
+    }
+
+    /** The account was disabled or enabled, or its password set, on this request: reads its state now. */
     public void changed(String username) {
-        states.invalidate(username);
+        states.put(username, CompletableFuture.completedFuture(read(username)));
     }
 
     private record State(boolean disabled, String stamp) {}

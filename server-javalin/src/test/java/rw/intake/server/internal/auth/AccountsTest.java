@@ -241,14 +241,11 @@ final class AccountsTest {
         assertThat(SERVER.storage().accounts().updatePassword("elsewhere", Passwords.hash("Huye-hills-at-dawn-7")))
                 .isTrue();
         assertThat(SERVER.storage().accounts().setDisabled("elsewhere", true)).isPresent();
-        assertThat(SERVER.get("/api/v1/uploads", clerk).statusCode())
-                .as("the state read before stands within the recheck")
-                .isEqualTo(200);
         SERVER.advance(AccountStanding.RECHECK.plusSeconds(1));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         HttpResponse<String> r = SERVER.get("/api/v1/uploads", clerk);
         while (r.statusCode() == 200 && System.nanoTime() < deadline) {
-            // the first request past the recheck reads the account again in the background, and is answered meanwhile
+            // a request past the recheck reads the account again in the background, and is answered meanwhile
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             r = SERVER.get("/api/v1/uploads", clerk);
         }
