@@ -2,6 +2,7 @@ package rw.intake.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,48 @@ final class ContractTest {
         assertThat(deleteToken.headers().firstValue("Allow")).hasValue("POST");
         assertThat(Workbooks.problemCode(SERVER.get("/api/v1/nowhere", SERVER.adminToken()), 404))
                 .isEqualTo("route.not_found");
+    }
+
+    /** A JSON body over 64 KiB, sent with its length or chunked: 413 on every JSON route, before or after sign-in. */
+    @Test
+    void jsonBodyTooLarge_413() {
+        String big = "{\"username\":\"" + "a".repeat(200_000) + "\",\"password\":\"x\"}";
+        String admin = SERVER.adminToken();
+        String id = Workbooks.accepted(SERVER, admin, Workbooks.xlsx(Workbooks.people(1, 3)));
+        Workbooks.settled(SERVER, admin, id);
+        for (String path : new String[] {
+            "/api/v1/token", "/api/v1/token/refresh", "/api/v1/accounts", "/api/v1/uploads/" + id + "/commit"
+        }) {
+            HttpResponse<String> sized = SERVER.postJson(path, path.startsWith("/api/v1/token") ? null : admin, big);
+            assertThat(Workbooks.problemCode(sized, 413)).as(path).isEqualTo("request.too_large");
+            assertThat(TestServer.json(sized).get("limit").asInt()).isEqualTo(65_536);
+            // no length declared: sent chunked
+            HttpResponse<String> chunked = SERVER.send(SERVER.request(path, admin)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(
+                            () -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))))
+                    .build());
+            assertThat(Workbooks.problemCode(chunked, 413))
+                    .as(path + " chunked")
+                    .isEqualTo("request.too_large");
+        }
+        HttpResponse<String> edit = SERVER.send(SERVER.request("/api/v1/uploads/" + id + "/records/2", admin)
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(big))
+                .build());
+        assertThat(Workbooks.problemCode(edit, 413)).isEqualTo("request.too_large");
+        // the upload was neither committed nor changed
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id, admin))
+                        .get("status")
+                        .asText())
+                .isEqualTo("validated");
+        // a body just under the bound is read as before
+        String edge = "{\"names\":\"Ana Uwase\",\"pad\":\"" + "x".repeat(65_000) + "\"}";
+        HttpResponse<String> unknown = SERVER.send(SERVER.request("/api/v1/uploads/" + id + "/records/2", admin)
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(edge))
+                .build());
+        assertThat(Workbooks.problemCode(unknown, 400)).isEqualTo("record.unknown_field");
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rw.intake.server.internal.http.ApiException;
+import rw.intake.server.internal.http.RequestBodies;
 import rw.intake.storage.Account;
 import rw.intake.storage.AccountStore;
 import rw.intake.storage.RefreshToken;
@@ -126,17 +127,7 @@ public final class AuthController {
 
     /** The body as a JSON object, or 400 {@code request.invalid_body}. */
     static JsonNode jsonBody(Context ctx) {
-        try {
-            JsonNode node = ctx.bodyAsClass(JsonNode.class);
-            if (node == null || !node.isObject()) {
-                throw ApiException.badRequest("request.invalid_body", "the body must be a JSON object");
-            }
-            return node;
-        } catch (ApiException ex) {
-            throw ex;
-        } catch (Exception ex) { // Jackson's parse errors arrive unchecked through Javalin
-            throw ApiException.badRequest("request.invalid_body", "the body must be a JSON object");
-        }
+        return RequestBodies.jsonObject(ctx);
     }
 
     /** A required, non-empty string member of the body, or 400 {@code request.invalid_body}. */

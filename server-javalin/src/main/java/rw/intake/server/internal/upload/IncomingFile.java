@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -16,6 +15,7 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.Attributes;
 import rw.intake.excel.IngestException;
 import rw.intake.server.internal.http.ApiException;
+import rw.intake.server.internal.http.RequestBodies;
 
 /**
  * A workbook received in a request, held in memory only: read from the request's input stream with a bound, never
@@ -45,8 +45,6 @@ public record IncomingFile(String fileName, byte[] bytes) {
 
     static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     static final String CSV = "text/csv";
-    /** A body up to this many times the limit is read to its end (and dropped) before the 413 goes out. */
-    static final long DRAIN_FACTOR = 4;
 
     /**
      * Reads the workbook of a request: part {@code partName} of a multipart body, or the whole body when it has the
@@ -120,59 +118,7 @@ public record IncomingFile(String fileName, byte[] bytes) {
     }
 
     private static byte[] readBounded(Context ctx, long limit, long maxBytes) {
-        long declared = ctx.req().getContentLengthLong();
-        try {
-            InputStream in = ctx.req().getInputStream();
-            if (declared > limit) {
-                throw drainedTooLarge(in, limit, maxBytes);
-            }
-            int cap = (int) Math.min(limit + 1, Integer.MAX_VALUE - 16);
-            // A declared length is the array's: the body read into it is the workbook, not copied again.
-            byte[] buf = new byte[(int) Math.min(cap, declared >= 0 ? declared : 1 << 16)];
-            int size = 0;
-            while (true) {
-                if (size == buf.length) {
-                    int next = in.read(); // the end, where a body of the declared length ends
-                    if (next < 0) {
-                        break;
-                    }
-                    if (buf.length >= cap) {
-                        throw drainedTooLarge(in, limit, maxBytes);
-                    }
-                    buf = Arrays.copyOf(buf, (int) Math.min(cap, Math.max(1L << 16, (long) buf.length * 2)));
-                    buf[size++] = (byte) next;
-                    continue;
-                }
-                int n = in.read(buf, size, buf.length - size);
-                if (n < 0) {
-                    break;
-                }
-                size += n;
-            }
-            if (size > limit) {
-                throw tooLarge(maxBytes);
-            }
-            return size == buf.length ? buf : Arrays.copyOf(buf, size);
-        } catch (IOException ex) {
-            throw new UncheckedIOException("reading the request body failed", ex);
-        }
-    }
-
-    /**
-     * The 413 for a body over the limit, once the rest of the body has been read and thrown away (nothing is kept),
-     * up to {@link #DRAIN_FACTOR} times the limit: answering while the client still sends makes the server close the
-     * connection under it, and the client may then lose the answer (a reset) or reuse the closed connection. A larger
-     * body is not read further; the connection is closed.
-     */
-    private static ApiException drainedTooLarge(InputStream in, long limit, long maxBytes) throws IOException {
-        byte[] scratch = new byte[64 * 1024];
-        long budget = DRAIN_FACTOR * limit;
-        long read = 0;
-        int n;
-        while (read <= budget && (n = in.read(scratch)) >= 0) {
-            read += n;
-        }
-        return tooLarge(maxBytes);
+        return RequestBodies.read(ctx, limit, () -> tooLarge(maxBytes));
     }
 
     /**

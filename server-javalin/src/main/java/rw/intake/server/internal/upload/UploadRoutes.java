@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import rw.intake.server.internal.auth.Principal;
 import rw.intake.server.internal.http.ApiException;
+import rw.intake.server.internal.http.RequestBodies;
 import rw.intake.storage.CommitMode;
 import rw.intake.storage.RecordEdit;
 import rw.intake.validation.Field;
@@ -214,16 +215,7 @@ final class UploadRoutes {
 
     /** The body as a JSON object, or 400 {@code request.invalid_body}. */
     private static JsonNode object(Context ctx) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(ctx.body());
-        } catch (IOException ex) {
-            node = null;
-        }
-        if (node == null || !node.isObject()) {
-            throw ApiException.badRequest("request.invalid_body", "the body must be a JSON object");
-        }
-        return node;
+        return RequestBodies.jsonObject(ctx);
     }
 
     private static JsonNode tree(byte[] json) {
@@ -259,7 +251,7 @@ final class UploadRoutes {
 
     /** The optional body {@code {"records":"all"|"valid"}}; an empty body means all. */
     private static CommitMode mode(Context ctx) {
-        String body = ctx.body();
+        String body = RequestBodies.text(ctx);
         if (body == null || body.isBlank()) {
             return CommitMode.ALL;
         }

@@ -1,0 +1,141 @@
+package rw.intake.server.internal.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Request bodies read with a bound, never more: a workbook up to the upload limit, a JSON body up to
+ * {@link #JSON_LIMIT}. Javalin alone reads any body up to its request limit (the upload limit, 128 MiB) into memory,
+ * on every route, the unauthenticated token routes included.
+ */
+public final class RequestBodies {
+
+    /** The largest JSON body a route takes: an edit holds at most six values of 1,000 characters. */
+    public static final int JSON_LIMIT = 64 * 1024;
+    /** A body up to this many times the limit is read to its end (and dropped) before the 413 goes out. */
+    public static final long DRAIN_FACTOR = 4;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RequestBodies() {}
+
+    /**
+     * The body, at most {@code limit} bytes; {@code tooLarge} beyond that.
+     *
+     * @throws ApiException the problem of {@code tooLarge}
+     */
+    public static byte[] read(Context ctx, long limit, Supplier<ApiException> tooLarge) {
+        long declared = ctx.req().getContentLengthLong();
+        try {
+            InputStream in = ctx.req().getInputStream();
+            if (declared > limit) {
+                throw drained(in, limit, tooLarge);
+            }
+            int cap = (int) Math.min(limit + 1, Integer.MAX_VALUE - 16);
+            // A declared length is the array's: the body read into it is the workbook, not copied again.
+            byte[] buf = new byte[(int) Math.min(cap, declared >= 0 ? declared : 1 << 16)];
+            int size = 0;
+            while (true) {
+                if (size == buf.length) {
+                    int next = in.read(); // the end, where a body of the declared length ends
+                    if (next < 0) {
+                        break;
+                    }
+                    if (buf.length >= cap) {
+                        throw drained(in, limit, tooLarge);
+                    }
+                    buf = Arrays.copyOf(buf, (int) Math.min(cap, Math.max(1L << 16, (long) buf.length * 2)));
+                    buf[size++] = (byte) next;
+                    continue;
+                }
+                int n = in.read(buf, size, buf.length - size);
+                if (n < 0) {
+                    break;
+                }
+                size += n;
+            }
+            if (size > limit) {
+                throw tooLarge.get();
+            }
+            return size == buf.length ? buf : Arrays.copyOf(buf, size);
+        } catch (IOException ex) {
+            throw new UncheckedIOException("reading the request body failed", ex);
+        }
+    }
+
+    /**
+     * The body as UTF-8 text.
+     *
+     * @throws ApiException 413 {@code request.too_large} over {@link #JSON_LIMIT} bytes
+     */
+    public static String text(Context ctx) {
+        return new String(read(ctx, JSON_LIMIT, RequestBodies::jsonTooLarge), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The body as JSON: null if it is empty, else the tree of its value.
+     *
+     * @throws ApiException 413 {@code request.too_large} over {@link #JSON_LIMIT} bytes; 400
+     *                      {@code request.invalid_body} if it is not JSON
+     */
+    public static JsonNode json(Context ctx) {
+        byte[] body = read(ctx, JSON_LIMIT, RequestBodies::jsonTooLarge);
+        if (body.length == 0) {
+            return null;
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (IOException ex) {
+            throw ApiException.badRequest("request.invalid_body", "the body must be a JSON object");
+        }
+    }
+
+    /**
+     * The body as a JSON object.
+     *
+     * @throws ApiException 413 {@code request.too_large}; 400 {@code request.invalid_body} if it is not an object
+     */
+    public static JsonNode jsonObject(Context ctx) {
+        JsonNode node = json(ctx);
+        if (node == null || !node.isObject()) {
+            throw ApiException.badRequest("request.invalid_body", "the body must be a JSON object");
+        }
+        return node;
+    }
+
+    private static ApiException jsonTooLarge() {
+        return new ApiException(
+                413,
+                "request.too_large",
+                "Content Too Large",
+                "a JSON body is at most " + JSON_LIMIT + " bytes",
+                Map.of("limit", JSON_LIMIT),
+                Map.of());
+    }
+
+    /**
+     * The problem for a body over the limit, once the rest of the body has been read and thrown away (nothing is
+     * kept), up to {@link #DRAIN_FACTOR} times the limit: answering while the client still sends makes the server close
+     * the connection under it, and the client may then lose the answer (a reset) or reuse the closed connection. A
+     * larger body is not read further; the connection is closed.
+     */
+    private static ApiException drained(InputStream in, long limit, Supplier<ApiException> tooLarge)
+            throws IOException {
+        byte[] scratch = new byte[64 * 1024];
+        long budget = DRAIN_FACTOR * limit;
+        long read = 0;
+        int n;
+        while (read <= budget && (n = in.read(scratch)) >= 0) {
+            read += n;
+        }
+        return tooLarge.get();
+    }
+}
