@@ -116,7 +116,15 @@ public final class AccountStanding {
 
     /** The account was disabled or enabled, or its password set, on this request: reads its state now. */
     public void changed(String username) {
-        states.put(username, CompletableFuture.completedFuture(read(username)));
+        State now;
+        try {
+            now = read(username);
+        } catch (RuntimeException ex) {
+            // the change is stored; its state is read again in the background on the account's next request
+            states.synchronous().invalidate(username);
+            return;
+        }
+        states.put(username, CompletableFuture.completedFuture(now));
     }
 
     private record State(boolean disabled, String stamp) {}
