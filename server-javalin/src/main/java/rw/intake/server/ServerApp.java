@@ -86,8 +86,8 @@ public final class ServerApp {
         ObjectMapper mapper = objectMapper();
         Tokens tokens =
                 Tokens.create(secret(config), config.accessTokenTtl(), config.refreshTokenTtl(), Clock.systemUTC());
-        AuthController auth = new AuthController(storage.accounts(), tokens, new LoginThrottle(ticker));
         AccountStanding standing = new AccountStanding(storage.accounts(), ticker);
+        AuthController auth = new AuthController(storage.accounts(), tokens, new LoginThrottle(ticker), standing);
         AccessFilter access = new AccessFilter(tokens, standing);
         Metrics metrics = new Metrics(config.metricsToken(), tokens, storage.dialect(), storage.dataSource());
         UploadModule uploads = UploadModule.create(uploadSettings(config), storage.users(), ticker, metrics);

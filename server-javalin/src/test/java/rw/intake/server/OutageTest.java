@@ -64,10 +64,11 @@ final class OutageTest {
         int port = h2.getPort();
         Map<String, String> env =
                 Map.of("DB_URL", "jdbc:h2:tcp://127.0.0.1:" + port + "/intake", "DB_CONNECT_TIMEOUT_SECONDS", "1");
-        try (TestServer server = TestServer.start(env)) {
+        try (TestServer server = TestServer.start(env);
+                TestServer other = TestServer.start(env)) {
             String token = server.clerkToken("clerk1");
-            // signed in, but no request of this account has been authenticated yet: its state was never read
-            String unseen = server.clerkToken("clerk2");
+            // signed in on the other instance: this one has never read the account's state
+            String unseen = other.clerkToken("clerk2");
             String id = Workbooks.accepted(server, token, Workbooks.xlsx(Workbooks.people(1, 300)));
             assertThat(Workbooks.settled(server, token, id).get("status").asText())
                     .isEqualTo("validated");

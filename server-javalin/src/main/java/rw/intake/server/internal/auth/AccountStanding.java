@@ -16,6 +16,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import rw.intake.server.internal.http.ApiException;
+import rw.intake.storage.Account;
 import rw.intake.storage.AccountStore;
 
 /**
@@ -25,13 +26,14 @@ import rw.intake.storage.AccountStore;
  * {@link #stampOf}), at once on the instance where that happened, and within {@link #RECHECK} on the others, rather
  * than living out their lifetime.
  *
- * <p>A request never waits for the database here. Each instance reads an account's state in the background when its
- * tokens are first used (the requests meanwhile take the token as it is, as they did before accounts could be
- * disabled), then again at most every {@link #RECHECK} while they are used. If the database cannot be reached or is
- * slow, the state last read stands, and with none read the token is taken as it is: reviewing a staged upload needs no
- * database. A token of no account (the warm-up's own, or of an account deleted by hand) or without a stamp is taken
- * as it is too. Where an admin disables or enables an account or sets its password, its state is read again on that
- * request, so this instance refuses its tokens from the next request on.
+ * <p>A request never waits for the database here. An instance knows an account's state from a sign-in or a refresh
+ * there, or else reads it in the background when its tokens are first used (the requests meanwhile take the token as
+ * it is, as they did before accounts could be disabled), then again at most every {@link #RECHECK} while they are
+ * used. If the database cannot be reached or is slow, the state last read stands, and with none read the token is
+ * taken as it is: reviewing a staged upload needs no database. A token of no account (the warm-up's own, or of an
+ * account deleted by hand) or without a stamp is taken as it is too. Where an admin disables or enables an account or
+ * sets its password, its state is read again on that request, so this instance refuses its tokens from the next
+ * request on.
  */
 public final class AccountStanding {
     /** How stale an instance's view of an account's state may be while its tokens are used. */
@@ -66,9 +68,11 @@ public final class AccountStanding {
     }
 
     private State read(String username) {
-        return store.find(username)
-                .map(a -> new State(a.disabled(), stampOf(a.passwordHash())))
-                .orElse(ANY);
+        return store.find(username).map(AccountStanding::stateOf).orElse(ANY);
+    }
+
+    private static State stateOf(Account account) {
+        return new State(account.disabled(), stampOf(account.passwordHash()));
     }
 
     /**
@@ -112,6 +116,14 @@ public final class AccountStanding {
         } catch (CompletionException | CancellationException ex) {
             return ANY;
         }
+    }
+
+    /**
+     * The account as a sign-in or a refresh just read it: its tokens are judged by it from now on, without waiting for a
+     * read in the background.
+     */
+    public void read(Account account) {
+        states.put(account.username(), CompletableFuture.completedFuture(stateOf(account)));
     }
 
     /** The account was disabled or enabled, or its password set, on this request: reads its state now. */

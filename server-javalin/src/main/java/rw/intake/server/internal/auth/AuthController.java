@@ -33,12 +33,14 @@ public final class AuthController {
     private final AccountStore accounts;
     private final Tokens tokens;
     private final LoginThrottle throttle;
+    private final AccountStanding standing;
     private final AtomicReference<Instant> nextSweep = new AtomicReference<>(Instant.MIN);
 
-    public AuthController(AccountStore accounts, Tokens tokens, LoginThrottle throttle) {
+    public AuthController(AccountStore accounts, Tokens tokens, LoginThrottle throttle, AccountStanding standing) {
         this.accounts = accounts;
         this.tokens = tokens;
         this.throttle = throttle;
+        this.standing = standing;
     }
 
     /** {@code POST /api/v1/token} {@code {"username","password"}}. */
@@ -61,6 +63,7 @@ public final class AuthController {
             throw disabled();
         }
         sweepExpired();
+        standing.read(account);
         Tokens.Issued issued = tokens.issue(
                 principal(account), UUID.randomUUID().toString(), AccountStanding.stampOf(account.passwordHash()));
         accounts.addRefreshToken(
@@ -75,6 +78,7 @@ public final class AuthController {
         Account account = accounts.find(username)
                 .orElseThrow(() ->
                         new ApiException(401, "auth.invalid_token", "Unauthorized", "the account no longer exists"));
+        standing.read(account);
         if (account.disabled()) {
             throw disabled();
         }
