@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import rw.intake.server.internal.http.ApiException;
+import rw.intake.server.internal.http.RequestBodies;
 import rw.intake.storage.Account;
 import rw.intake.storage.AccountStore;
 import rw.intake.storage.LastAdminException;
@@ -45,7 +46,7 @@ public final class AccountRoutes {
     /** {@code POST /api/v1/accounts} {@code {"username","password","role"}}. */
     void create(Context ctx) {
         requireAdmin(ctx);
-        JsonNode body = AuthController.jsonBody(ctx);
+        JsonNode body = RequestBodies.jsonObject(ctx);
         String username = AuthController.text(body, "username");
         String password = AuthController.text(body, "password");
         String role = AuthController.text(body, "role");
@@ -64,7 +65,7 @@ public final class AccountRoutes {
     void password(Context ctx) {
         requireAdmin(ctx);
         String username = ctx.pathParam("username");
-        String password = AuthController.text(AuthController.jsonBody(ctx), "password");
+        String password = AuthController.text(RequestBodies.jsonObject(ctx), "password");
         boolean found;
         try {
             found = Accounts.setPassword(store, username, password);
@@ -82,7 +83,7 @@ public final class AccountRoutes {
     void patch(Context ctx) {
         requireAdmin(ctx);
         String username = ctx.pathParam("username");
-        JsonNode body = AuthController.jsonBody(ctx);
+        JsonNode body = RequestBodies.jsonObject(ctx);
         JsonNode disabled = body.get("disabled");
         if (disabled == null || !disabled.isBoolean()) {
             throw ApiException.badRequest("request.invalid_body", "\"disabled\" must be true or false");

@@ -45,7 +45,7 @@ public final class AuthController {
 
     /** {@code POST /api/v1/token} {@code {"username","password"}}. */
     public void token(Context ctx) {
-        JsonNode body = jsonBody(ctx);
+        JsonNode body = RequestBodies.jsonObject(ctx);
         String username = text(body, "username");
         String password = text(body, "password");
         String address = ctx.ip();
@@ -73,7 +73,7 @@ public final class AuthController {
 
     /** {@code POST /api/v1/token/refresh} {@code {"refresh"}}. */
     public void refresh(Context ctx) {
-        Tokens.RefreshClaims claims = tokens.verifyRefresh(text(jsonBody(ctx), "refresh"));
+        Tokens.RefreshClaims claims = tokens.verifyRefresh(text(RequestBodies.jsonObject(ctx), "refresh"));
         String username = claims.principal().username();
         Account account = accounts.find(username)
                 .orElseThrow(() ->
@@ -127,11 +127,6 @@ public final class AuthController {
 
     private static TokenResponse response(Tokens.Issued issued) {
         return new TokenResponse(issued.access(), issued.refresh(), "Bearer", issued.expiresIn());
-    }
-
-    /** The body as a JSON object, or 400 {@code request.invalid_body}. */
-    static JsonNode jsonBody(Context ctx) {
-        return RequestBodies.jsonObject(ctx);
     }
 
     /** A required, non-empty string member of the body, or 400 {@code request.invalid_body}. */

@@ -90,7 +90,7 @@ final class UploadRoutes {
     void edit(Context ctx) {
         Principal caller = Principal.of(ctx);
         int row = row(ctx);
-        JsonNode body = object(ctx);
+        JsonNode body = RequestBodies.jsonObject(ctx);
         Map<Field, String> values = new EnumMap<>(Field.class);
         Boolean exclude = null;
         for (Map.Entry<String, JsonNode> e : body.properties()) {
@@ -141,7 +141,7 @@ final class UploadRoutes {
     /** {@code POST .../records/exclude}: {@code {"status","field","code","excluded"}}; answers {@code {"matched"}}. */
     void exclude(Context ctx) {
         Principal caller = Principal.of(ctx);
-        JsonNode body = object(ctx);
+        JsonNode body = RequestBodies.jsonObject(ctx);
         for (Map.Entry<String, JsonNode> e : body.properties()) {
             String name = e.getKey();
             if (!EXCLUDE_BODY.contains(name)) {
@@ -211,11 +211,6 @@ final class UploadRoutes {
             // answered below
         }
         throw RequestParams.invalid("row", "row must be a spreadsheet row number from 1: " + v);
-    }
-
-    /** The body as a JSON object, or 400 {@code request.invalid_body}. */
-    private static JsonNode object(Context ctx) {
-        return RequestBodies.jsonObject(ctx);
     }
 
     private static JsonNode tree(byte[] json) {
