@@ -231,14 +231,8 @@ public final class ServerApp {
         int status = ex.getStatus();
         if (status == 405) {
             // Javalin's details hold the methods the path allows (one entry, whatever its key)
-            String allow = String.join(", ", ex.getDetails().values());
-            return new ApiException(
-                    405,
-                    "route.method_not_allowed",
-                    "Method Not Allowed",
-                    "this route allows " + allow,
-                    Map.of("allowedMethods", allow),
-                    Map.of("Allow", allow));
+            return ApiException.methodNotAllowed(
+                    String.join(", ", ex.getDetails().values()));
         }
         String code = switch (status) {
             case 400 -> "request.invalid";

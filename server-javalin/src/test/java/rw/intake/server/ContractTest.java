@@ -3,13 +3,21 @@ package rw.intake.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import rw.intake.server.internal.upload.Workbooks;
 
@@ -33,6 +41,103 @@ final class ContractTest {
         assertThat(deleteToken.headers().firstValue("Allow")).hasValue("POST");
         assertThat(Workbooks.problemCode(SERVER.get("/api/v1/nowhere", SERVER.adminToken()), 404))
                 .isEqualTo("route.not_found");
+    }
+
+    /** Any method but POST on {@code .../records/exclude} is 405, not a row that is not a number. */
+    @Test
+    void excludeRoute_otherMethods405() {
+        String admin = SERVER.adminToken();
+        String id = Workbooks.accepted(SERVER, admin, Workbooks.xlsx(Workbooks.people(1, 3)));
+        Workbooks.settled(SERVER, admin, id);
+        String path = "/api/v1/uploads/" + id + "/records/exclude";
+
+        HttpResponse<String> get = SERVER.get(path, admin);
+        HttpResponse<String> patch = SERVER.patchJson(path, admin, "{\"names\":\"Ana Uwase\"}");
+
+        for (HttpResponse<String> r : List.of(get, patch)) {
+            assertThat(Workbooks.problemCode(r, 405)).isEqualTo("route.method_not_allowed");
+            assertThat(r.headers().firstValue("Allow")).hasValue("POST");
+        }
+        assertThat(TestServer.json(SERVER.postJson(path, admin, "{\"status\":\"invalid\",\"excluded\":true}"))
+                        .has("matched"))
+                .isTrue();
+    }
+
+    /** {@code ?size=} and {@code ?page=} with no value are 400 on the API, the defaults on the legacy routes. */
+    @Test
+    void pagingParameterWithoutValue() {
+        String token = SERVER.clerkToken("blank-paging");
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(1, 3)));
+        Workbooks.settled(SERVER, token, id);
+
+        for (String query : new String[] {"?size=", "?page=", "?page=&size=10"}) {
+            HttpResponse<String> r = SERVER.get("/api/v1/uploads/" + id + "/records" + query, token);
+            assertThat(Workbooks.problemCode(r, 400)).as(query).isEqualTo("request.invalid_parameter");
+            assertThat(Workbooks.problemCode(SERVER.get("/api/v1/users" + query, token), 400))
+                    .as(query)
+                    .isEqualTo("request.invalid_parameter");
+        }
+        HttpResponse<String> legacy = SERVER.get("/api/v1/validatedusers/?page=&size=", token);
+        assertThat(legacy.statusCode()).isEqualTo(200);
+        assertThat(TestServer.json(legacy).get("size").asInt()).isEqualTo(50);
+        assertThat(TestServer.json(legacy).get("data")).hasSize(3);
+    }
+
+    /**
+     * Requests Jetty answers before any route (not HTTP, no Host, {@code OPTIONS *}): problems with a stable code and
+     * the headers of every answer. Sent as raw bytes, which no HTTP client would write.
+     */
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "HELLO WORLD\\r\\n\\r\\n|400|request.invalid",
+                "GET /api/v1/ HTTP/1.1\\r\\n\\r\\n|400|request.invalid",
+                "GET /api/v1/ HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 1\\r\\nContent-Length: 2\\r\\n\\r\\n|400|request.invalid",
+                "OPTIONS * HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n|404|route.not_found"
+            })
+    void beforeRouting_problemsWithEveryAnswersHeaders(String request, int status, String code) throws IOException {
+        String answer = raw(request.replace("\\r\\n", "\r\n"));
+
+        assertThat(answer).startsWith("HTTP/1.1 " + status + " ");
+        String head = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(Locale.ROOT);
+        assertThat(head)
+                .contains("content-type: application/problem+json")
+                .contains("x-request-id: ")
+                .contains("x-content-type-options: nosniff")
+                .contains("x-frame-options: deny")
+                .contains("referrer-policy: no-referrer")
+                .contains("cross-origin-opener-policy: same-origin")
+                .contains("cross-origin-resource-policy: same-origin")
+                .contains("permissions-policy: camera=()")
+                .contains("content-security-policy: default-src 'none'")
+                .contains("cache-control: no-store");
+        assertThat(answer).contains("\"code\":\"" + code + "\"");
+    }
+
+    /** Sends bytes on a connection of its own and reads the answer until the server closes it or 2 s pass. */
+    private static String raw(String request) throws IOException {
+        try (Socket socket =
+                new Socket(InetAddress.getLoopbackAddress(), SERVER.app().port())) {
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            ByteArrayOutputStream read = new ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            try {
+                for (int n; (n = socket.getInputStream().read(buf)) > 0; ) {
+                    read.write(buf, 0, n);
+                    String sofar = read.toString(StandardCharsets.ISO_8859_1);
+                    int end = sofar.indexOf("\r\n\r\n");
+                    if (end > 0 && sofar.endsWith("}")) {
+                        break;
+                    }
+                }
+            } catch (SocketTimeoutException e) {
+                // a kept-alive connection: what was read is the answer
+            }
+            return read.toString(StandardCharsets.ISO_8859_1);
+        }
     }
 
     /** A JSON body over 64 KiB, sent with its length or chunked: 413 on every JSON route, before or after sign-in. */

@@ -47,6 +47,17 @@ public class ApiException extends RuntimeException {
         return new ApiException(404, code, "Not found", detail);
     }
 
+    /** 405 {@code route.method_not_allowed}: {@code allow} (such as {@code "GET, HEAD"}) in the body and in {@code Allow}. */
+    public static ApiException methodNotAllowed(String allow) {
+        return new ApiException(
+                405,
+                "route.method_not_allowed",
+                "Method Not Allowed",
+                "this route allows " + allow,
+                Map.of("allowedMethods", allow),
+                Map.of("Allow", allow));
+    }
+
     public static ApiException conflict(String code, String detail) {
         return new ApiException(409, code, "Conflict", detail);
     }

@@ -152,8 +152,8 @@ public final class LegacyRoutes {
 
     void validatedUsers(Context ctx) {
         Principal caller = Principal.of(ctx);
-        int page = RequestParams.page(ctx);
-        int size = RequestParams.size(ctx);
+        int page = RequestParams.legacyPage(ctx);
+        int size = RequestParams.legacySize(ctx);
         String id = service.latest(caller);
         service.awaitValidation(caller, id, WAIT);
         Page<ValidatedRecord> p = service.records(caller, id, RecordFilter.ALL, page, size);
@@ -174,7 +174,8 @@ public final class LegacyRoutes {
 
     void savedUsers(Context ctx) {
         Principal caller = Principal.of(ctx);
-        Page<CommittedUser> p = service.users(caller, RequestParams.page(ctx), RequestParams.size(ctx), null, null);
+        Page<CommittedUser> p =
+                service.users(caller, RequestParams.legacyPage(ctx), RequestParams.legacySize(ctx), null, null);
         List<LegacyUser> data = new ArrayList<>(p.items().size());
         for (CommittedUser u : p.items()) {
             data.add(LegacyUser.of(u));

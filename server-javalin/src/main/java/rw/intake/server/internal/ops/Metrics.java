@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
@@ -41,7 +42,8 @@ import rw.intake.server.internal.upload.UploadModule;
  *   <li>{@code intake_staging_records} (reserved), {@code intake_staging_records_max},
  *       {@code intake_staging_records_per_user_max}, {@code intake_staging_bytes} (heap held by staged records),
  *       {@code intake_staging_uploads};</li>
- *   <li>{@code intake_http_requests_seconds{method,route,status}}: route is the matched template, {@code -} for none;</li>
+ *   <li>{@code intake_http_requests_seconds{method,route,status}}: route is the matched template, {@code -} for none;
+ *       a method other than HTTP's own is {@code OTHER}, so that no request can add series at will;</li>
  *   <li>the JVM ({@code jvm_*}, {@code process_*}, {@code system_*}) and the connection pool ({@code hikaricp_*}).</li>
  * </ul>
  */
@@ -144,8 +146,13 @@ public final class Metrics implements UploadEvents {
         }
     }
 
+    /** The methods that have series of their own; any other is counted as {@code OTHER}. */
+    private static final Set<String> METHODS =
+            Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT");
+
     /** Counts one answered request. */
-    void request(String method, String route, int status, double millis) {
+    void request(String requestMethod, String route, int status, double millis) {
+        String method = METHODS.contains(requestMethod) ? requestMethod : "OTHER";
         // one timer per method, route and status, found again by a map lookup rather than a registry lookup
         requestTimers
                 .computeIfAbsent(

@@ -12,10 +12,15 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import rw.intake.server.internal.http.ApiException;
+import rw.intake.server.internal.web.SecurityHeaders;
 
 /**
  * Jetty's answers to requests that never reach the router (a URI too long: 414, headers too large: 431, a request
- * Jetty cannot parse: 400) as problems like every other answer, instead of Jetty's HTML page, with a request id.
+ * Jetty cannot parse: 400) as problems like every other answer, instead of Jetty's HTML page, with a request id and
+ * the headers of every answer ({@link SecurityHeaders#everyAnswer}, the API's policy, {@code no-store}). A request
+ * line with no HTTP version Jetty knows is not HTTP: 400, where Jetty says 505, which would read as the server's
+ * fault. Any other 4xx of Jetty's (426 for HTTP/2 without TLS, 404 for {@code OPTIONS *}) is {@code request.invalid}
+ * or {@code route.not_found}.
  */
 public final class ProblemErrorHandler extends ErrorHandler {
 
@@ -28,6 +33,10 @@ public final class ProblemErrorHandler extends ErrorHandler {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         int status = response.getStatus() < 400 ? 500 : response.getStatus();
+        if (status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
+            status = HttpStatus.BAD_REQUEST_400;
+            response.setStatus(status);
+        }
         String id = RequestIds.pick(request.getHeaders().get(RequestIds.HEADER));
         Map<String, Object> body = new LinkedHashMap<>();
         String title = HttpStatus.getMessage(status);
@@ -46,6 +55,8 @@ public final class ProblemErrorHandler extends ErrorHandler {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, ApiException.PROBLEM_JSON);
         response.getHeaders().put(RequestIds.HEADER, id);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        SecurityHeaders.everyAnswer(response.getHeaders()::put);
+        response.getHeaders().put("Content-Security-Policy", SecurityHeaders.API_POLICY);
         RequestLog.line(request.getMethod(), RequestLog.UNMATCHED, status, 0, id, "-");
         response.write(true, ByteBuffer.wrap(json), callback);
         return true;
@@ -53,11 +64,11 @@ public final class ProblemErrorHandler extends ErrorHandler {
 
     public static String code(int status) {
         return switch (status) {
-            case 400 -> "request.invalid";
+            case 404 -> "route.not_found";
             case 413 -> "request.too_large";
             case 414 -> "request.uri_too_long";
             case 431 -> "request.headers_too_large";
-            default -> status >= 500 ? "server.error" : "request.failed";
+            default -> status >= 500 ? "server.error" : "request.invalid";
         };
     }
 

@@ -4,7 +4,11 @@ import io.javalin.http.Context;
 import java.util.Map;
 import rw.intake.server.internal.http.ApiException;
 
-/** Query parameters shared by the listing routes, checked once: {@code page} from 1, {@code size} from 1 to 500. */
+/**
+ * Query parameters shared by the listing routes, checked once: {@code page} from 1, {@code size} from 1 to 500. A
+ * parameter given with no value ({@code ?size=}) is a 400 like any other value out of range, except on the legacy
+ * routes, whose first version's walkthrough sent {@code ?page=&size=} for the defaults.
+ */
 public final class RequestParams {
     public static final int DEFAULT_SIZE = 50;
     public static final int MAX_SIZE = 500;
@@ -19,6 +23,21 @@ public final class RequestParams {
     /** The {@code size} parameter, default 50. */
     public static int size(Context ctx) {
         return integer(ctx, "size", DEFAULT_SIZE, 1, MAX_SIZE);
+    }
+
+    /** {@link #page}, where a {@code page} with no value is the default (the legacy routes). */
+    public static int legacyPage(Context ctx) {
+        return blank(ctx, "page") ? 1 : page(ctx);
+    }
+
+    /** {@link #size}, where a {@code size} with no value is the default (the legacy routes). */
+    public static int legacySize(Context ctx) {
+        return blank(ctx, "size") ? DEFAULT_SIZE : size(ctx);
+    }
+
+    private static boolean blank(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        return v != null && v.isBlank();
     }
 
     /**
@@ -51,7 +70,7 @@ public final class RequestParams {
 
     private static int integer(Context ctx, String name, int def, int min, int max) {
         String v = ctx.queryParam(name);
-        if (v == null || v.isBlank()) {
+        if (v == null) {
             return def;
         }
         try {

@@ -173,7 +173,7 @@ public final class UploadModule implements AutoCloseable {
         routes.get(UploadRoutes.BASE, r::list);
         routes.get(UploadRoutes.BASE + "/{id}", r::summary);
         routes.delete(UploadRoutes.BASE + "/{id}", r::delete);
-        routes.post(UploadRoutes.BASE + "/{id}/records/exclude", r::exclude);
+        routes.post(UploadRoutes.BASE + "/{id}/records/" + UploadRoutes.EXCLUDE, r::exclude);
         routes.get(UploadRoutes.BASE + "/{id}/records/{row}", r::record);
         routes.patch(UploadRoutes.BASE + "/{id}/records/{row}", r::edit);
         routes.post(UploadRoutes.BASE + "/{id}/commit", r::commit);

@@ -138,6 +138,9 @@ final class UploadRoutes {
         ctx.json(new EditView(tree(edited.record()), edited.changed()));
     }
 
+    /** The last segment of the route that excludes by a filter. */
+    static final String EXCLUDE = "exclude";
+
     /** {@code POST .../records/exclude}: {@code {"status","field","code","excluded"}}; answers {@code {"matched"}}. */
     void exclude(Context ctx) {
         Principal caller = Principal.of(ctx);
@@ -202,6 +205,10 @@ final class UploadRoutes {
 
     private static int row(Context ctx) {
         String v = ctx.pathParam("row");
+        if (EXCLUDE.equals(v)) {
+            // .../records/exclude is a route of its own, for POST only; any other method matched records/{row}
+            throw ApiException.methodNotAllowed("POST");
+        }
         try {
             int row = Integer.parseInt(v.strip());
             if (row >= 1) {

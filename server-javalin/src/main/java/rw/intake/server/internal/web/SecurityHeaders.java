@@ -1,6 +1,7 @@
 package rw.intake.server.internal.web;
 
 import io.javalin.http.Context;
+import java.util.function.BiConsumer;
 
 /**
  * The response headers of every answer, set in one place before any handler runs (so problems, static files and
@@ -37,12 +38,7 @@ public final class SecurityHeaders {
 
     /** A before-handler: sets the headers of the answer to this request by its path. */
     public static void apply(Context ctx) {
-        ctx.header("X-Content-Type-Options", "nosniff");
-        ctx.header("Referrer-Policy", "no-referrer");
-        ctx.header("X-Frame-Options", "DENY");
-        ctx.header("Cross-Origin-Opener-Policy", "same-origin");
-        ctx.header("Cross-Origin-Resource-Policy", "same-origin");
-        ctx.header("Permissions-Policy", PERMISSIONS_POLICY);
+        everyAnswer(ctx::header);
         String path = ctx.path();
         if (path.startsWith(WebPage.ASSETS + "/")) {
             ctx.header("Content-Security-Policy", PAGE_POLICY); // Cache-Control: the static files' own, ASSET_CACHE
@@ -56,5 +52,18 @@ public final class SecurityHeaders {
             ctx.header("Content-Security-Policy", PAGE_POLICY);
             ctx.header("Cache-Control", "no-cache");
         }
+    }
+
+    /**
+     * The headers that do not depend on the path, set through {@code header}: also on the answers Jetty gives before
+     * any route is matched (a request it cannot parse), which add the API's policy and {@code no-store}.
+     */
+    public static void everyAnswer(BiConsumer<String, String> header) {
+        header.accept("X-Content-Type-Options", "nosniff");
+        header.accept("Referrer-Policy", "no-referrer");
+        header.accept("X-Frame-Options", "DENY");
+        header.accept("Cross-Origin-Opener-Policy", "same-origin");
+        header.accept("Cross-Origin-Resource-Policy", "same-origin");
+        header.accept("Permissions-Policy", PERMISSIONS_POLICY);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +100,19 @@ final class OperationsTest {
         server.delete("/api/v1/uploads/" + id, clerk);
         assertThat(value(scrape(), "intake_staging_records", ""))
                 .isLessThan(value(staged, "intake_staging_records", ""));
+    }
+
+    /** Methods HTTP does not define share one series: a request cannot add series to the metrics at will. */
+    @Test
+    void metrics_unknownMethodsShareOneSeries() {
+        for (String method : new String[] {"ZQX1", "ZQX2", "ZQX3"}) {
+            server.send(server.request("/api/v1/", null)
+                    .method(method, HttpRequest.BodyPublishers.noBody())
+                    .build());
+        }
+
+        String scraped = scrape();
+        assertThat(scraped).doesNotContain("ZQX").contains("intake_http_requests_seconds_count{method=\"OTHER\"");
     }
 
     @Test
