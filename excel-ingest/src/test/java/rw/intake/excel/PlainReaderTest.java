@@ -212,6 +212,31 @@ final class PlainReaderTest {
         assertThat(sameOutcome(Xlsx.ofSheetData(sheetData))).isTrue();
     }
 
+    /**
+     * A row's {@code r} is optional: a row without it is the one after the last row, or row 1 (as spreadsheet
+     * programs number it). fastexcel-reader numbers such a row by its place among the rows from 0, so such a sheet is
+     * read by the plain reader, not left to it.
+     */
+    @Test
+    void rowsWithoutTheirNumbers_followTheLastRow() {
+        String header = HEADER.replace("<row r=\"1\">", "<row>");
+        String unnumbered = Xlsx.row(2, "A B", "1199880012345678", "0788123456", "M", "a@b.rw")
+                .replace("<row r=\"2\">", "<row>");
+        String after = Xlsx.row(6, "E F", "1199880012345680", "0788123458", "F", "e@f.rw")
+                .replace("<row r=\"6\">", "<row>");
+        String sheetData =
+                header + unnumbered + Xlsx.row(5, "C D", "1199880012345679", "0788123457", "F", "c@d.rw") + after;
+        boolean[] plainly = {false};
+
+        Outcome read = read(Xlsx.ofSheetData(sheetData), true, plainly);
+
+        assertThat(read.refusal()).isNull();
+        assertThat(plainly[0]).isTrue();
+        assertThat(read.header().row()).isEqualTo(1);
+        assertThat(read.records()).extracting(RawRecord::row).containsExactly(2, 5, 6);
+        assertThat(read.records()).extracting(RawRecord::names).containsExactly("A B", "C D", "E F");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("refusedSheets")
     void refusals_areTheSame(String name, String sheetData) {
@@ -279,7 +304,6 @@ final class PlainReaderTest {
                         HEADER + data
                                 + "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t><![CDATA[a<b]]></t></is></c></row>"
                                 + more),
-                Arguments.of("a row without its number", HEADER + data + "<row><c r=\"A3\"><v>1</v></c></row>"),
                 Arguments.of("a cell without its reference", HEADER + data + "<row r=\"3\"><c><v>1</v></c></row>"),
                 Arguments.of("a lower-case reference", HEADER + data + "<row r=\"3\"><c r=\"a3\"><v>1</v></c></row>"),
                 Arguments.of(

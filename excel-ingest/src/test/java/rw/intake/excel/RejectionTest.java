@@ -137,6 +137,32 @@ final class RejectionTest {
         assertRejected(damaged, IngestException.CORRUPT);
     }
 
+    /** A stored (not deflated) part whose bytes no longer match its CRC: refused, as a deflated one is. */
+    @Test
+    void open_storedPartNotMatchingItsCrc() throws IOException {
+        byte[] stored = Xlsx.stored(VALID);
+        try (SheetRecords sheet = SheetReader.defaults().open(stored);
+                Stream<RawRecord> records = sheet.records()) {
+            assertThat(records.count()).isEqualTo(1);
+        }
+        byte[] name = "Alice".getBytes(StandardCharsets.UTF_8);
+        int at = indexOf(stored, name);
+        assertThat(at).isPositive();
+        byte[] changed = stored.clone();
+        changed[at + 4] = 'a'; // "Alica": still well-formed XML, a record like any other
+
+        assertRejected(changed, IngestException.CORRUPT).hasMessageContaining("damaged or truncated");
+    }
+
+    private static int indexOf(byte[] bytes, byte[] needle) {
+        for (int i = 0; i <= bytes.length - needle.length; i++) {
+            if (Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     @Test
     void open_brokenXmlInHeader() {
         assertRejected(

@@ -12,7 +12,9 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
@@ -358,8 +360,9 @@ public final class PackageCheck {
                 counter.inflate(raw, entry.getCrc(), entry.getCompressedSize() >= PREFETCH_FROM);
             }
         } else {
+            // stored: the library's stream does not check the CRC, so the pass does
             try (InputStream in = zip.getInputStream(entry)) {
-                counter.read(in);
+                counter.read(in, entry.getCrc());
             }
         }
     }
@@ -405,9 +408,22 @@ public final class PackageCheck {
             this.limit = limit;
         }
 
-        void read(InputStream in) throws IOException {
+        /** Reads a stored entry through the counter and checks its CRC ({@code crc}; -1 if the zip gives none). */
+        void read(InputStream in, long crc) throws IOException {
+            CRC32 sum = new CRC32();
+            read(in, sum);
+            if (crc >= 0 && sum.getValue() != crc) {
+                throw new ZipException("the stored data does not match its CRC");
+            }
+        }
+
+        /** Reads {@code in} to its end through the counter, and through {@code sum} if not null. */
+        private void read(InputStream in, CRC32 sum) throws IOException {
             int n;
             while ((n = in.read(output)) > 0) {
+                if (sum != null) {
+                    sum.update(output, 0, n);
+                }
                 count(n);
             }
         }
@@ -419,7 +435,7 @@ public final class PackageCheck {
         void inflate(InputStream raw, long crc, boolean ahead) throws IOException {
             InputStream inflating = new InflatingStream(raw, crc);
             try (InputStream in = ahead ? new PrefetchStream(inflating, BUFFER) : inflating) {
-                read(in);
+                read(in, null);
             }
         }
 

@@ -276,6 +276,7 @@ final class PlainSheetRows implements SheetRowSource {
         cells = 0;
         cellCount = 0;
         scratch.reset();
+        int previous = rowNum;
         rowNum = -1;
         a.reset();
         int tail = -1;
@@ -295,8 +296,12 @@ final class PlainSheetRows implements SheetRowSource {
         if (tail >= 0) {
             rowTail.keep(b, tail, i, a.selfClosing, 0, 0);
         }
+        if (rowNum == -1) {
+            // r is optional: a row without it is the one after the last row (the first row when it is the first)
+            rowNum = previous + 1;
+        }
         if (rowNum <= 0) {
-            throw XmlBytes.unsupported("a row without its number");
+            throw XmlBytes.unsupported("a row numbered 0");
         }
         if (a.selfClosing) {
             return i;
