@@ -76,10 +76,16 @@ export async function signIn(username, password) {
 }
 
 export function signOut(expired = false) {
+  let username = null;
+  try {
+    username = currentUser()?.username ?? null;
+  } catch (e) {
+    username = null; // a token that does not decode names nobody
+  }
   clearTimeout(refreshTimer);
   tokens = null;
   sessionStorage.removeItem(KEY);
-  onSignedOut(expired);
+  onSignedOut(expired, username);
 }
 
 async function toError(res) {

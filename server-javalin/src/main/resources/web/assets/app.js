@@ -13,6 +13,10 @@ const accountsScreen = () => import('./accounts.js');
 
 const main = () => document.getElementById('main');
 let signedOutReason = null;
+/** The view a session ended on ({hash, username}): where the same user returns after signing in again. */
+let returnTo = null;
+/** A file dropped on a screen other than the uploads screen, sent when that screen has been drawn. */
+let droppedFile = null;
 
 function route() {
   const raw = location.hash.replace(/^#/, '');
@@ -55,8 +59,14 @@ function showLogin() {
       try {
         await signIn(user.value, pass.value);
         signedOutReason = null;
+        const back = returnTo;
+        returnTo = null;
         const screen = route().parts[0];
-        if (!screen || screen === 'login') go('/uploads', {}, true);
+        if (back && back.username === currentUser()?.username) {
+          // the session ended on a view: the same clerk signed in again returns to it
+          history.replaceState(null, '', back.hash);
+          render();
+        } else if (!screen || screen === 'login') go('/uploads', {}, true);
         else render();
       } catch (err) {
         pass.value = '';
@@ -101,9 +111,15 @@ async function render() {
       shell('accounts');
       await showAccounts(main());
     } else if (screen === 'uploads') {
-      const { showUploads } = await uploadsScreen();
+      const { showUploads, uploadDropped } = await uploadsScreen();
       shell('uploads');
       await showUploads(main());
+      if (droppedFile) {
+        // a file dropped on another screen: sent once the uploads screen, where it reports, is drawn
+        const file = droppedFile;
+        droppedFile = null;
+        uploadDropped(file);
+      }
     } else {
       go('/uploads', {}, true);
     }
@@ -137,16 +153,22 @@ function dropZone() {
     overlay.hidden = true;
     const file = e.dataTransfer.files[0];
     if (!file || !currentUser()) return;
-    if (route().parts.join('/') !== 'uploads') go('/uploads');
-    uploadsScreen().then(({ uploadDropped }) => uploadDropped(file));
+    if (route().parts.join('/') === 'uploads') {
+      uploadsScreen().then(({ uploadDropped }) => uploadDropped(file));
+    } else {
+      droppedFile = file;
+      go('/uploads');
+    }
   });
 }
 
 async function start() {
   await loadMessages();
   document.title = t('app.title');
-  setSignedOutHandler((expired) => {
+  setSignedOutHandler((expired, username) => {
     signedOutReason = expired ? 'expired' : null;
+    const screen = route().parts[0];
+    returnTo = expired && username && screen && screen !== 'login' ? { hash: location.hash, username } : null;
     history.replaceState(null, '', '#/login');
     render();
   });

@@ -246,6 +246,11 @@ async function drawRecords(q, pending = null) {
     view.table.replaceChildren(problemNode(err));
     return;
   }
+  if (!page.items.length && page.totalPages > 0 && q.page > page.totalPages) {
+    // a page past the last (an old link, or records fixed away from a filter): the last page, in its place
+    go(`/uploads/${view.id}`, link(q, { row: null, hl: null, page: page.totalPages }), true);
+    return;
+  }
   await keepingFocus(() => {
     view.table.replaceChildren(table(q, page));
     view.pager.replaceChildren(pager('page', page.page, page.totalPages, (p) => navigate(q, { page: p })));

@@ -84,6 +84,13 @@ export function problemNode(err) {
     box.append(h('p', { text: t('problem.file.missing_columns.accepted') }));
     box.append(h('ul', { class: 'accepted' }, (p.missing || []).map((f) => h('li', {},
       h('strong', { text: has(`field.${f}`) ? t(`field.${f}`) : f }), ': ', ((p.accepted || {})[f] || []).join(', ')))));
+  } else if (err.code === 'staging.full' && (p.maxUploadsPerUser || p.maxRecordsPerUser)) {
+    // the caller's own share is full: waiting does not help, committing or deleting an upload does
+    box.append(h('p', { text: p.maxUploadsPerUser
+      ? t('problem.staging.full.uploads', { max: formatNumber(p.maxUploadsPerUser) })
+      : t('problem.staging.full.records', { held: formatNumber(p.reservedByYou ?? 0),
+        max: formatNumber(p.maxRecordsPerUser), needed: formatNumber(p.needed ?? 0) }) }));
+    return box;
   } else if (err.code && has(`problem.${err.code}`)) {
     box.append(h('p', { text: t(`problem.${err.code}`, { detail: p.detail }) }));
   } else {

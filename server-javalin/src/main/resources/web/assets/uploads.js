@@ -59,7 +59,7 @@ function bar(id, labelKey) {
 /** Sends {@code file}, then follows its validation until it settles; reports into the upload panel on view. */
 export async function uploadDropped(file) {
   const box = panel;
-  if (!box) return;
+  if (!box || !box.isConnected) return;
   const sent = bar('bytes-progress', 'uploads.sent');
   const rows = bar('rows-progress', 'uploads.validating');
   const status = h('div', { id: 'upload-status', role: 'status' });

@@ -21,9 +21,10 @@ export async function showUsers(main, params) {
   const api = new URLSearchParams({ page: q.page, size: q.size });
   if (q.uploadId) api.set('uploadId', q.uploadId);
   if (q.valid) api.set('valid', q.valid);
-  const [uploads, page] = await Promise.all([get('/api/v1/uploads'), get(`/api/v1/users?${api}`)]);
-  const names = new Map(uploads.map((u) => [u.id, u.fileName]));
-  const uploadOptions = [['', t('users.filter.anyUpload')], ...uploads.filter((u) => u.commit).map((u) => [u.id, u.fileName])];
+  // the committed uploads come from the database: an upload no longer staged keeps its name and its place in the filter
+  const [commits, page] = await Promise.all([get('/api/v1/commits?size=500'), get(`/api/v1/users?${api}`)]);
+  const names = new Map(commits.items.map((c) => [c.uploadId, c.fileName]));
+  const uploadOptions = [['', t('users.filter.anyUpload')], ...commits.items.map((c) => [c.uploadId, c.fileName])];
   if (q.uploadId && !names.has(q.uploadId)) uploadOptions.push([q.uploadId, q.uploadId]);
   const th = (text) => h('th', { scope: 'col' }, text);
   const from = (page.page - 1) * page.size + 1;

@@ -72,6 +72,7 @@ final class ApiDocsTest {
             "GET /api/v1/uploads/{id}", Set.of("wait"),
             "GET /api/v1/uploads/{id}/records", Set.of("page", "size", "status", "field", "code"),
             "GET /api/v1/users", Set.of("page", "size", "uploadId", "valid"),
+            "GET /api/v1/commits", Set.of("page", "size"),
             "POST /api/v1/upload", Set.of("fileName"),
             "GET /api/v1/validatedusers", Set.of("page", "size"),
             "GET /api/v1/savedusers", Set.of("page", "size"),

@@ -44,6 +44,13 @@ public interface UserStore extends RegisteredNids {
     /** A page of committed users, ordered by upload then row. */
     Page<CommittedUser> users(UserQuery query);
 
+    /**
+     * A page of committed uploads, the last committed first.
+     *
+     * @param owner only the uploads of this username, or null for everyone's (admin)
+     */
+    Page<CommittedUpload> commits(int page, int size, String owner);
+
     /** Whether this upload id was committed. */
     boolean isCommitted(String uploadId);
 

@@ -3,6 +3,7 @@ package rw.intake.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -381,6 +382,40 @@ final class UserStoreTest {
                     .isZero();
             assertThat(users.users(new UserQuery(1, 10, "u-b", false, null)).items())
                     .isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void commits_lastCommittedFirst_byOwner(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> alice = new ArrayList<>(Records.validRange(1, 5));
+            alice.add(Records.invalid(7, "bad", 2));
+            List<ValidatedRecord> bob = Records.validRange(10, 3);
+            List<ValidatedRecord> again = Records.validRange(20, 2);
+            CommitResult b = users.commit(Records.request("u-b", "bob", CommitMode.ALL, bob), bob);
+            users.commit(Records.request("u-a", "alice", CommitMode.VALID, alice), alice);
+            users.commit(Records.request("u-c", "bob", CommitMode.ALL, again), again);
+
+            Page<CommittedUpload> all = users.commits(1, 2, null);
+            assertThat(all.totalItems()).isEqualTo(3);
+            assertThat(all.items()).extracting(CommittedUpload::uploadId).containsExactly("u-c", "u-a");
+            assertThat(all.items().get(1))
+                    .usingRecursiveComparison()
+                    .ignoringFields("committedAt")
+                    .isEqualTo(new CommittedUpload("u-a", "u-a.xlsx", "alice", CommitMode.VALID, 6, 5, 1, 0, null));
+            CommittedUpload first = users.commits(2, 2, null).items().get(0);
+            assertThat(first)
+                    .usingRecursiveComparison()
+                    .ignoringFields("committedAt")
+                    .isEqualTo(new CommittedUpload("u-b", "u-b.xlsx", "bob", CommitMode.ALL, 3, 3, 0, 0, null));
+            assertThat(Duration.between(b.committedAt(), first.committedAt()).abs())
+                    .isLessThan(Duration.ofMillis(1));
+            Page<CommittedUpload> bobs = users.commits(1, 10, "bob");
+            assertThat(bobs.totalItems()).isEqualTo(2);
+            assertThat(bobs.items()).extracting(CommittedUpload::uploadId).containsExactly("u-c", "u-b");
+            assertThat(users.commits(1, 10, "carol").items()).isEmpty();
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.function.IntConsumer;
 import org.jdbi.v3.core.Jdbi;
 import rw.intake.storage.CommitRequest;
 import rw.intake.storage.CommitResult;
+import rw.intake.storage.CommittedUpload;
 import rw.intake.storage.CommittedUser;
 import rw.intake.storage.Page;
 import rw.intake.storage.UserQuery;
@@ -73,6 +74,11 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
     @Override
     public RegisteredNids forOnePass() {
         return lookup.forOnePass();
+    }
+
+    @Override
+    public Page<CommittedUpload> commits(int page, int size, String owner) {
+        return listing.commits(page, size, owner);
     }
 
     @Override

@@ -4,20 +4,23 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.Query;
+import rw.intake.storage.CommitMode;
+import rw.intake.storage.CommittedUpload;
 import rw.intake.storage.CommittedUser;
 import rw.intake.storage.Page;
 import rw.intake.storage.StorageException;
 import rw.intake.storage.UserQuery;
 
 /**
- * Pages of committed users, ordered by upload then row. The upload's seq, and on PostgreSQL the partitions to read,
- * are looked up first and bound as values: with them the planner prunes {@code users} to the partitions that can hold
- * the rows. The filters are the templates' {@code <name>} attributes, each a fixed fragment or nothing; every value is
- * a bound parameter.
+ * Pages of committed users, ordered by upload then row, and of committed uploads, the last committed first. For users,
+ * the upload's seq, and on PostgreSQL the partitions to read, are looked up first and bound as values: with them the
+ * planner prunes {@code users} to the partitions that can hold the rows. The filters are the templates'
+ * {@code <name>} attributes, each a fixed fragment or nothing; every value is a bound parameter.
  */
 final class UserListing {
 
@@ -43,6 +46,16 @@ final class UserListing {
     private static final String BY_OWNER = " AND p.owner = :owner";
     private static final String OWNER_SEQS = """
         SELECT seq FROM uploads WHERE owner = :owner""";
+
+    private static final String COUNT_COMMITS = """
+        SELECT COUNT(*) FROM uploads WHERE 1 = 1<byUploadOwner>""";
+    /** The last committed first: the order of {@code seq}, which each commit takes in turn. */
+    private static final String SELECT_COMMITS = """
+        SELECT id, file_name, owner, commit_mode, records, committed, skipped, conflicts, committed_at
+        FROM uploads WHERE 1 = 1<byUploadOwner>
+        ORDER BY seq DESC LIMIT :limit OFFSET :offset""";
+
+    private static final String BY_UPLOAD_OWNER = " AND owner = :owner";
 
     private final Jdbi jdbi;
     private final Dialect dialect;
@@ -88,6 +101,42 @@ final class UserListing {
         } catch (JdbiException e) {
             throw new StorageException("reading committed users failed: " + e.getMessage(), e);
         }
+    }
+
+    /** {@link rw.intake.storage.UserStore#commits}. */
+    Page<CommittedUpload> commits(int page, int size, String owner) {
+        if (page < 1 || size < 1 || size > 500) {
+            throw new IllegalArgumentException("page must be >= 1 and size from 1 to 500");
+        }
+        try {
+            return jdbi.withHandle(h -> {
+                long total = byOwner(h.createQuery(COUNT_COMMITS), owner)
+                        .mapTo(Long.class)
+                        .one();
+                List<CommittedUpload> items = byOwner(h.createQuery(SELECT_COMMITS), owner)
+                        .bind("limit", size)
+                        .bind("offset", (long) (page - 1) * size)
+                        .map((rs, ctx) -> new CommittedUpload(
+                                rs.getString("id"),
+                                rs.getString("file_name"),
+                                rs.getString("owner"),
+                                CommitMode.valueOf(rs.getString("commit_mode").toUpperCase(Locale.ROOT)),
+                                rs.getLong("records"),
+                                rs.getLong("committed"),
+                                rs.getLong("skipped"),
+                                rs.getLong("conflicts"),
+                                rs.getTimestamp("committed_at").toInstant()))
+                        .list();
+                return new Page<>(items, page, size, total);
+            });
+        } catch (JdbiException e) {
+            throw new StorageException("reading committed uploads failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Query byOwner(Query q, String owner) {
+        q.define("byUploadOwner", owner == null ? "" : BY_UPLOAD_OWNER);
+        return owner == null ? q : q.bind("owner", owner);
     }
 
     /** {@link rw.intake.storage.UserStore#isCommitted}. */

@@ -152,8 +152,8 @@ public final class LegacyRoutes {
 
     void validatedUsers(Context ctx) {
         Principal caller = Principal.of(ctx);
-        int page = RequestParams.legacyPage(ctx);
-        int size = RequestParams.legacySize(ctx);
+        int page = RequestParams.legacy(ctx, "page");
+        int size = RequestParams.legacy(ctx, "size");
         String id = service.latest(caller);
         service.awaitValidation(caller, id, WAIT);
         Page<ValidatedRecord> p = service.records(caller, id, RecordFilter.ALL, page, size);
@@ -175,7 +175,7 @@ public final class LegacyRoutes {
     void savedUsers(Context ctx) {
         Principal caller = Principal.of(ctx);
         Page<CommittedUser> p =
-                service.users(caller, RequestParams.legacyPage(ctx), RequestParams.legacySize(ctx), null, null);
+                service.users(caller, RequestParams.legacy(ctx, "page"), RequestParams.legacy(ctx, "size"), null, null);
         List<LegacyUser> data = new ArrayList<>(p.items().size());
         for (CommittedUser u : p.items()) {
             data.add(LegacyUser.of(u));

@@ -25,14 +25,17 @@ public final class RequestParams {
         return integer(ctx, "size", DEFAULT_SIZE, 1, MAX_SIZE);
     }
 
-    /** {@link #page}, where a {@code page} with no value is the default (the legacy routes). */
-    public static int legacyPage(Context ctx) {
-        return blank(ctx, "page") ? 1 : page(ctx);
-    }
-
-    /** {@link #size}, where a {@code size} with no value is the default (the legacy routes). */
-    public static int legacySize(Context ctx) {
-        return blank(ctx, "size") ? DEFAULT_SIZE : size(ctx);
+    /**
+     * {@link #page} or {@link #size}, as {@code name} says, where the parameter given with no value is its default (the
+     * legacy routes).
+     */
+    public static int legacy(Context ctx, String name) {
+        boolean blank = blank(ctx, name);
+        return switch (name) {
+            case "page" -> blank ? 1 : page(ctx);
+            case "size" -> blank ? DEFAULT_SIZE : size(ctx);
+            default -> throw new IllegalArgumentException("not a paging parameter: " + name);
+        };
     }
 
     private static boolean blank(Context ctx, String name) {

@@ -181,6 +181,7 @@ public final class UploadModule implements AutoCloseable {
         routes.get(UploadRoutes.BASE + "/{id}/report.xlsx", report::xlsx);
         routes.get(UploadRoutes.BASE + "/{id}/report.csv", report::csv);
         routes.get("/api/v1/users", r::users);
+        routes.get("/api/v1/commits", r::commits);
     }
 
     /**

@@ -188,6 +188,12 @@ final class UploadRoutes {
         ctx.status(204);
     }
 
+    void commits(Context ctx) {
+        ctx.json(Views.page(
+                service.commits(Principal.of(ctx), RequestParams.page(ctx), RequestParams.size(ctx)),
+                Views.CommitView::of));
+    }
+
     void users(Context ctx) {
         Principal caller = Principal.of(ctx);
         int page = RequestParams.page(ctx);

@@ -28,6 +28,7 @@ import rw.intake.server.internal.pipeline.Pipeline;
 import rw.intake.storage.CommitMode;
 import rw.intake.storage.CommitRequest;
 import rw.intake.storage.CommitResult;
+import rw.intake.storage.CommittedUpload;
 import rw.intake.storage.CommittedUser;
 import rw.intake.storage.Page;
 import rw.intake.storage.Storage;
@@ -378,6 +379,11 @@ public final class UploadService {
     /** Committed users; a clerk sees only the users of its own uploads. */
     public Page<CommittedUser> users(Principal caller, int page, int size, String uploadId, Boolean valid) {
         return users.users(new UserQuery(page, size, uploadId, valid, caller.isAdmin() ? null : caller.username()));
+    }
+
+    /** Committed uploads, the last committed first; a clerk sees only its own. */
+    public Page<CommittedUpload> commits(Principal caller, int page, int size) {
+        return users.commits(page, size, caller.isAdmin() ? null : caller.username());
     }
 
     /** Staging introspection for tests and benchmarks: records reserved and heap held by one upload. */

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
+import rw.intake.storage.CommittedUpload;
 import rw.intake.storage.CommittedUser;
 import rw.intake.storage.Page;
 import rw.intake.validation.Normalized;
@@ -118,6 +120,34 @@ public final class Views {
                     u.namesValid(),
                     u.genderValid(),
                     errorViews(u.errors()),
+                    u.committedAt());
+        }
+    }
+
+    /**
+     * A committed upload ({@code GET /api/v1/commits}): {@code mode} is what the commit saved, {@code all} or
+     * {@code valid} (the commit body's {@code records}); {@code records} the upload's records.
+     */
+    public record CommitView(
+            String uploadId,
+            String fileName,
+            String owner,
+            String mode,
+            long records,
+            long committed,
+            long skipped,
+            long conflicts,
+            Instant committedAt) {
+        public static CommitView of(CommittedUpload u) {
+            return new CommitView(
+                    u.uploadId(),
+                    u.fileName(),
+                    u.owner(),
+                    u.mode().name().toLowerCase(Locale.ROOT),
+                    u.records(),
+                    u.committed(),
+                    u.skipped(),
+                    u.conflicts(),
                     u.committedAt());
         }
     }

@@ -66,9 +66,13 @@ public final class WebPage {
         }
     }
 
-    /** Registers {@code GET /} and the assets. */
+    /** The page's icon, also at {@code /favicon.ico}, where browsers look for one on pages that name none. */
+    static final String ICON = "favicon.svg";
+
+    /** Registers {@code GET /}, the assets and {@code /favicon.ico}. */
     public void register(JavalinDefaultRoutingApi routes) {
-        routes.get(ASSETS + "/<path>", this::asset);
+        routes.get(ASSETS + "/<path>", ctx -> serve(ctx, ctx.pathParam("path")));
+        routes.get("/favicon.ico", ctx -> serve(ctx, ICON));
         routes.get("/", this::index);
     }
 
@@ -76,8 +80,7 @@ public final class WebPage {
         ctx.html(index);
     }
 
-    private void asset(Context ctx) {
-        String path = ctx.pathParam("path");
+    private void serve(Context ctx, String path) {
         var m = ASSET_PATH.matcher(path);
         String type = m.matches() ? TYPES.get(m.group(1)) : null;
         Asset asset = type == null ? null : assets.computeIfAbsent(path, p -> Asset.read(p, type));

@@ -61,11 +61,33 @@ final class OwnershipTest {
                         .get("totalItems")
                         .asLong())
                 .isEqualTo(6);
+
+        // the committed uploads, from the database: still listed, with their file names, once no longer staged
+        assertThat(SERVER.delete("/api/v1/uploads/" + idA, a).statusCode()).isEqualTo(204);
+        JsonNode commitsA = TestServer.json(SERVER.get("/api/v1/commits", a));
+        assertThat(commitsA.get("totalItems").asLong()).isEqualTo(1);
+        JsonNode commitA = commitsA.get("items").get(0);
+        assertThat(commitA.get("uploadId").asText()).isEqualTo(idA);
+        assertThat(commitA.get("fileName").asText()).isEqualTo("people.xlsx");
+        assertThat(commitA.get("owner").asText()).isEqualTo("clerk-a");
+        assertThat(commitA.get("mode").asText()).isEqualTo("all");
+        assertThat(commitA.get("records").asLong()).isEqualTo(3);
+        assertThat(commitA.get("committed").asLong()).isEqualTo(3);
+        assertThat(commitA.get("skipped").asLong()).isZero();
+        assertThat(commitA.get("conflicts").asLong()).isZero();
+        assertThat(commitA.get("committedAt").asText()).isNotEmpty();
+        JsonNode commitsAdmin = TestServer.json(SERVER.get("/api/v1/commits?page=1&size=1", admin));
+        assertThat(commitsAdmin.get("totalItems").asLong()).isEqualTo(2);
+        assertThat(commitsAdmin.get("totalPages").asLong()).isEqualTo(2);
+        assertThat(commitsAdmin.get("items").get(0).get("uploadId").asText()).isEqualTo(idB); // the last committed
+        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/commits?size=501", a), 400))
+                .isEqualTo("request.invalid_parameter");
     }
 
     @Test
     void uploads_needToken() {
         assertThat(SERVER.get("/api/v1/uploads", null).statusCode()).isEqualTo(401);
         assertThat(SERVER.get("/api/v1/users", null).statusCode()).isEqualTo(401);
+        assertThat(SERVER.get("/api/v1/commits", null).statusCode()).isEqualTo(401);
     }
 }

@@ -168,7 +168,8 @@ final class ReviewPageBrowserTest {
         assertThat(dialog.getText())
                 .contains(n(ROWS) + " records: " + n(valid) + " valid; the " + n(ROWS - valid)
                         + " invalid ones are saved with their violations.")
-                .contains("Valid only: " + n(valid) + " saved, " + n(ROWS - valid) + " left out.");
+                .contains(
+                        "Valid only: " + n(valid) + " saved; the " + n(ROWS - valid) + " invalid ones are not saved.");
         assertThat(by("#commit-valid").isSelected()).isTrue();
         browser.screenshot("commit-dialog");
         by("#commit-confirm").click();
@@ -184,6 +185,83 @@ final class ReviewPageBrowserTest {
         browser.screenshot("saved-users");
         new org.openqa.selenium.support.ui.Select(by("#users-valid")).selectByValue("false");
         browser.visible(By.id("users-empty"));
+
+        // once the upload is no longer staged, its users keep its name, and the filter offers it
+        String alice = SERVER.login("alice", "alice-password");
+        String id = TestServer.json(SERVER.get("/api/v1/uploads", alice))
+                .get(0)
+                .get("id")
+                .asText();
+        assertThat(SERVER.delete("/api/v1/uploads/" + id, alice).statusCode()).isEqualTo(204);
+        browser.driver().get(SERVER.uri("/#/users?uploadId=" + id).toString());
+        browser.driver().navigate().refresh();
+        browser.text(By.cssSelector("#users-table caption"), "of " + n(valid));
+        assertThat(by("#users-table tbody tr").getText()).contains("people-50000.xlsx");
+        assertThat(new org.openqa.selenium.support.ui.Select(by("#users-upload"))
+                        .getFirstSelectedOption()
+                        .getText())
+                .isEqualTo("people-50000.xlsx");
+    }
+
+    /**
+     * A file dropped on another screen than the uploads screen is sent once that screen is drawn, and reports there;
+     * a review opened at a page past its last shows the last.
+     */
+    @Test
+    void upload_droppedOnAnotherScreen() {
+        String csv = Stream.of(Workbooks.HEADER, Workbooks.person(11), Workbooks.person(12))
+                .map(r -> String.join(",", r))
+                .collect(Collectors.joining("\r\n", "", "\r\n"));
+        SERVER.clerkToken("dropper");
+        browser.open("/users");
+        browser.signedIn("dropper", "dropper-password");
+        browser.visible(By.id("users-empty"));
+
+        browser.script(
+                "const dt = new DataTransfer();"
+                        + " dt.items.add(new File([arguments[0]], 'dropped.csv', { type: 'text/csv' }));"
+                        + " document.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));",
+                csv);
+
+        browser.text(By.id("upload-done"), "dropped.csv is validated: 2 records, 2 valid, 0 invalid.");
+        assertThat(browser.driver().getCurrentUrl()).endsWith("#/uploads");
+        browser.visible(By.cssSelector("#uploads-table tbody tr"));
+        assertThat(by("#uploads-table tbody").getText()).contains("dropped.csv");
+
+        browser.visible(By.id("open-review")).click();
+        browser.visible(By.id("records-table"));
+        browser.driver().get(browser.driver().getCurrentUrl() + "?page=9");
+        browser.text(By.id("page-pageof"), "Page 1 of 1");
+        browser.visible(By.cssSelector("#records-table tbody tr[data-row='3']"));
+        assertThat(browser.driver().getCurrentUrl()).doesNotContain("page=9");
+    }
+
+    /** A session that ends on a view (here the password was changed) returns to it when the clerk signs in again. */
+    @Test
+    void session_endedOnAViewReturnsToIt() {
+        expectedStatuses = new int[] {401};
+        String token = SERVER.clerkToken("gus");
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(1, 60)));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id + "?size=50");
+        browser.signedIn("gus", "gus-password");
+        browser.visible(By.id("records-table"));
+        String view = "#/uploads/" + id + "?page=2";
+        browser.driver().get(SERVER.uri("/" + view).toString());
+        browser.text(By.id("page-pageof"), "Page 2 of 2");
+
+        assertThat(SERVER.postJson(
+                                "/api/v1/accounts/gus/password",
+                                SERVER.adminToken(),
+                                "{\"password\":\"gus-second-secret-9\"}")
+                        .statusCode())
+                .isEqualTo(204);
+        by("#page-first").click();
+        browser.text(By.id("login-message"), "session ended");
+
+        browser.signedIn("gus", "gus-second-secret-9");
+        browser.text(By.id("page-pageof"), "Page 1 of 2");
+        assertThat(browser.driver().getCurrentUrl()).contains("#/uploads/" + id);
     }
 
     @Test

@@ -39,6 +39,19 @@ final class WebPageAssetsTest {
         }
     }
 
+    /** The icon the page names, also where browsers look for one on a page that names none: no 404 in a console. */
+    @Test
+    void icon_atItsAssetPathAndAtFaviconIco() throws IOException {
+        String icon = classpath("/web/assets/favicon.svg");
+        assertThat(classpath("/web/index.html")).contains("<link rel=\"icon\" href=\"/assets/favicon.svg\"");
+        for (String path : new String[] {"/assets/favicon.svg", "/favicon.ico"}) {
+            HttpResponse<String> r = SERVER.get(path, null);
+            assertThat(r.statusCode()).as(path).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Type")).as(path).hasValue("image/svg+xml");
+            assertThat(r.body()).as(path).isEqualTo(icon);
+        }
+    }
+
     @Test
     void etag_answers304WhenTheBrowserHasTheAsset() {
         HttpResponse<String> first = SERVER.get("/assets/review.js", null);
