@@ -106,7 +106,8 @@ function reportForm() {
 const editable = () => view.summary.status === 'validated';
 
 /** Sends a change of one record; shows the rows whose verdict changed, or the problem, and redraws the numbers. */
-async function patch(row, body, what) {
+/** Edits or leaves out a record; {@code field}: the edited cell, which has the focus again once the page is redrawn. */
+async function patch(row, body, what, field = null) {
   try {
     const a = await call('PATCH', `/api/v1/uploads/${view.id}/records/${row}`, body);
     const q = query(new URLSearchParams(location.hash.split('?')[1] || ''));
@@ -116,8 +117,10 @@ async function patch(row, body, what) {
         h('a', { href: href(`/uploads/${view.id}`, link({ ...q, status: 'all', field: '', code: '' }, { row: c.row, page: 1 })) },
           t('edit.changedRow', { row: c.row, verdict: state(c) }))])) : null);
     await refreshSummary();
+    if (field) (document.querySelector(`#row-${row} td[data-field="${field}"]`) || document.getElementById('main')).focus();
   } catch (err) {
     put(view.notice, problemNode(err));
+    if (err.code === 'upload.already_committed') await refreshSummary(); // committed elsewhere: show it so
   }
 }
 
@@ -352,7 +355,7 @@ function editCell(td, r, field, value) {
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') { e.preventDefault(); back(); } else if (e.key === 'Enter') {
       e.preventDefault();
-      if (input.value === value) back(); else patch(r.row, { [PROPERTY[field]]: input.value }, 'edit.saved');
+      if (input.value === value) back(); else patch(r.row, { [PROPERTY[field]]: input.value }, 'edit.saved', field);
     }
   });
   input.addEventListener('blur', () => { if (td.contains(input)) td.replaceChildren(...kept); });
@@ -424,6 +427,12 @@ function openCommit() {
       } catch (err) {
         result.replaceChildren(problemNode(err));
         confirm.disabled = false;
+        if (err.code === 'upload.already_committed') {
+          // committed elsewhere: the dialog can only be closed, and closing it shows the upload as it is now
+          done = true;
+          confirm.textContent = t('commit.close');
+          cancel.remove();
+        }
       }
     },
   }, h('fieldset', {}, h('legend', {}, t('commit.choose')), radio('all', 'commit.all', false), radio('valid', 'commit.valid', true)),

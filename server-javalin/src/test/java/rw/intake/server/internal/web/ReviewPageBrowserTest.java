@@ -236,6 +236,29 @@ final class ReviewPageBrowserTest {
         assertThat(browser.driver().getCurrentUrl()).doesNotContain("page=9");
     }
 
+    /** An upload committed from elsewhere while its review is open: an edit says so, and the review shows it. */
+    @Test
+    void review_committedElsewhere() {
+        expectedStatuses = new int[] {409};
+        String token = SERVER.clerkToken("hal");
+        // NIDs of its own: committed here, they would be registered for the other journeys' lists
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(400, 3)));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id);
+        browser.signedIn("hal", "hal-password");
+        browser.visible(By.id("records-table"));
+        assertThat(SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "")
+                        .statusCode())
+                .isEqualTo(200);
+
+        by("#row-2 td[data-field=names]").click();
+        browser.visible(By.cssSelector("#row-2 td[data-field=names] input")).sendKeys("Ann Other", Keys.ENTER);
+
+        browser.text(By.id("edit-result"), "This upload was already committed.");
+        browser.text(By.id("review-status"), "committed");
+        assertThat(browser.driver().findElements(By.id("commit-open"))).isEmpty();
+    }
+
     /** A session that ends on a view (here the password was changed) returns to it when the clerk signs in again. */
     @Test
     void session_endedOnAViewReturnsToIt() {
@@ -299,6 +322,10 @@ final class ReviewPageBrowserTest {
         nid.sendKeys(Workbooks.person(2)[1], Keys.ENTER);
         browser.text(By.id("edit-saved"), "Row 3 saved: now Valid.");
         browser.text(By.id("card-valid"), "4");
+        assertThat(browser.script(
+                        "const a = document.activeElement;" + " return a.closest('tr').id + ' ' + a.dataset.field"))
+                .as("the edited cell keeps the focus")
+                .isEqualTo("row-3 nid");
         assertThat(by("#row-3 td[data-field=nid]").getText()).isEqualTo(Workbooks.person(2)[1]);
 
         // the edit's history is in the row's details line
