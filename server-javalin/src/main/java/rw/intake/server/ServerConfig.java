@@ -36,6 +36,9 @@ import rw.intake.storage.Storage;
  *                                admin's access token); null: admins only
  * @param dbConnectTimeout        {@code DB_CONNECT_TIMEOUT_SECONDS}: how long a request waits for a database connection
  *                                before it is answered 503 {@code database.unavailable}, default 3
+ * @param dbNetworkTimeout        {@code DB_NETWORK_TIMEOUT_SECONDS}: how long a statement waits for the database's answer
+ *                                (PostgreSQL, MariaDB) before a database that stopped answering fails it as
+ *                                {@code database.unavailable}, default 60
  * @param shutdownGrace           {@code SHUTDOWN_GRACE_SECONDS}: on SIGTERM, how long running commits may take to
  *                                finish before the server stops anyway, default 30
  * @param warmup                  {@code WARMUP}: {@code true} (default) runs the read, validate and commit paths once on
@@ -75,6 +78,7 @@ public record ServerConfig(
         long stagingMaxRecordsPerUser,
         String metricsToken,
         Duration dbConnectTimeout,
+        Duration dbNetworkTimeout,
         Duration shutdownGrace,
         boolean warmup,
         String staging,
@@ -134,6 +138,8 @@ public record ServerConfig(
                 e.text("METRICS_TOKEN", null),
                 Duration.ofSeconds(e.integer(
                         "DB_CONNECT_TIMEOUT_SECONDS", (int) DatabaseConfig.DEFAULT_CONNECTION_TIMEOUT.toSeconds())),
+                Duration.ofSeconds(
+                        e.integer("DB_NETWORK_TIMEOUT_SECONDS", (int) Storage.DEFAULT_NETWORK_TIMEOUT.toSeconds())),
                 Duration.ofSeconds(e.integer("SHUTDOWN_GRACE_SECONDS", 30)),
                 e.bool("WARMUP", true),
                 e.text("STAGING", "memory").toLowerCase(java.util.Locale.ROOT),
@@ -149,6 +155,7 @@ public record ServerConfig(
     public Storage openStorage() {
         return Storage.builder(new DatabaseConfig(jdbcUrl, dbUser, dbPassword, dbPoolSize, dbConnectTimeout))
                 .partitionMinRecords(dbPartitionMinRecords)
+                .networkTimeout(dbNetworkTimeout)
                 .open();
     }
 

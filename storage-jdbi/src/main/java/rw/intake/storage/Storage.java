@@ -1,5 +1,6 @@
 package rw.intake.storage;
 
+import java.time.Duration;
 import java.util.Objects;
 import javax.sql.DataSource;
 import rw.intake.storage.internal.ConnectionFailures;
@@ -24,6 +25,9 @@ public interface Storage extends AutoCloseable {
 
     /** Records per insert batch, and NIDs per look-up statement, by default. */
     int DEFAULT_CHUNK_RECORDS = 5000;
+
+    /** How long a statement waits for the database's answer by default ({@link Builder#networkTimeout}). */
+    Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(60);
 
     /**
      * Opens a pool to the database and migrates its schema, with the default settings: {@code builder(config).open()}.
@@ -51,6 +55,7 @@ public interface Storage extends AutoCloseable {
         private long partitionMinRecords = DEFAULT_PARTITION_MIN_RECORDS;
         private boolean copy = true;
         private int chunkRecords = DEFAULT_CHUNK_RECORDS;
+        private Duration networkTimeout = DEFAULT_NETWORK_TIMEOUT;
 
         private Builder(DatabaseConfig config) {
             this.config = Objects.requireNonNull(config, "config");
@@ -88,12 +93,28 @@ public interface Storage extends AutoCloseable {
         }
 
         /**
+         * How long a statement waits for an answer of the database (PostgreSQL and MariaDB; the wait for a read on
+         * the connection) before its connection counts as broken and the call fails as {@linkplain #isUnavailable
+         * unavailable}: a database that stops answering in the middle of a commit (frozen, or cut off without a reset)
+         * then fails it after this long, not never. Set on the connection of each of the stores' handles, not on the
+         * pool: the schema's migrations at start, which can take longer on a large database, run without it.
+         * {@link #DEFAULT_NETWORK_TIMEOUT} by default; longer than any statement of a commit takes.
+         */
+        public Builder networkTimeout(Duration timeout) {
+            if (timeout.toMillis() < 1 || timeout.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("networkTimeout must be from 1 ms to 24 days: " + timeout);
+            }
+            this.networkTimeout = timeout;
+            return this;
+        }
+
+        /**
          * Opens a pool to the database and migrates its schema.
          *
          * @throws StorageException if the database cannot be reached or migrated
          */
         public Storage open() {
-            return JdbiStorage.open(config, copy, chunkRecords, partitionMinRecords);
+            return JdbiStorage.open(config, copy, chunkRecords, partitionMinRecords, networkTimeout);
         }
     }
 

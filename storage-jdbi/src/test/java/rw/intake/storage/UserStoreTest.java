@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TimeZone;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -416,6 +417,31 @@ final class UserStoreTest {
             assertThat(bobs.totalItems()).isEqualTo(2);
             assertThat(bobs.items()).extracting(CommittedUpload::uploadId).containsExactly("u-c", "u-b");
             assertThat(users.commits(1, 10, "carol").items()).isEmpty();
+        }
+    }
+
+    /**
+     * Times are instants whatever the JVM's zone: written by a process in one zone and read by one in another, a
+     * commit's time is the same (MariaDB's DATETIME holds no zone: the driver writes and reads it in UTC).
+     */
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void committedAt_theSameInstantWhateverTheZone(DatabaseKind kind) {
+        TimeZone zone = TimeZone.getDefault();
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> records = Records.validRange(1, 2);
+            TimeZone.setDefault(TimeZone.getTimeZone("Africa/Kigali"));
+            CommitResult result = users.commit(Records.request("u-z", "alice", CommitMode.ALL, records), records);
+
+            TimeZone.setDefault(TimeZone.getTimeZone("America/New_York"));
+
+            assertThat(users.users(new UserQuery(1, 10, "u-z", null, null)).items())
+                    .extracting(CommittedUser::committedAt)
+                    .containsOnly(result.committedAt());
+            assertThat(users.commits(1, 10, null).items().get(0).committedAt()).isEqualTo(result.committedAt());
+        } finally {
+            TimeZone.setDefault(zone);
         }
     }
 

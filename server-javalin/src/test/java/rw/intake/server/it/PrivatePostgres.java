@@ -94,6 +94,42 @@ final class PrivatePostgres implements AutoCloseable {
                 BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "-t", "60", "stop"));
     }
 
+    /** Stops the cluster at once, as a crash would: its processes end without a clean shutdown. */
+    void crash() {
+        runLogged(asPostgres(
+                BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "-t", "60", "stop"));
+    }
+
+    /**
+     * Freezes the cluster (SIGSTOP to its postmaster and every backend): connections stay open and nothing answers,
+     * as when the database's machine hangs or the network drops its packets.
+     */
+    void freeze() {
+        signal("-STOP");
+    }
+
+    /** Lets a frozen cluster go on (SIGCONT). */
+    void thaw() {
+        signal("-CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            String postmaster =
+                    Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip();
+            List<String> pids = new ArrayList<>(List.of(postmaster));
+            ProcessHandle.of(Long.parseLong(postmaster))
+                    .orElseThrow()
+                    .descendants()
+                    .forEach(p -> pids.add(Long.toString(p.pid())));
+            List<String> command = new ArrayList<>(List.of("kill", signal));
+            command.addAll(pids);
+            run(command);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     String url() {
         return "jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres";
     }

@@ -1,5 +1,6 @@
 package rw.intake.storage.internal;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -40,7 +41,9 @@ final class BatchUserWriter implements UserWriter {
     @Override
     public Sink open(Handle handle, String uploadId, long uploadSeq, Instant committedAt) throws SQLException {
         Timestamp at = Timestamp.from(committedAt);
-        PreparedStatement ps = handle.getConnection().prepareStatement(INSERT);
+        Connection connection = handle.getConnection();
+        int deadline = SendDeadline.of(connection);
+        PreparedStatement ps = connection.prepareStatement(INSERT);
         H2RegisteredNids.bulk(registersSorted);
         return new Sink() {
             @Override
@@ -69,7 +72,7 @@ final class BatchUserWriter implements UserWriter {
                     }
                     ps.addBatch();
                 }
-                ps.executeBatch();
+                SendDeadline.run(connection, deadline, ps::executeBatch);
             }
 
             @Override

@@ -15,6 +15,9 @@ import org.jdbi.v3.core.ConnectionException;
  */
 public final class ConnectionFailures {
 
+    /** What HikariCP's stand-in for a connection it has closed answers to any call. */
+    private static final String HIKARI_CLOSED = "Connection is closed";
+
     /** H2: connection broken, database closed, database called at shutdown. */
     private static final Set<Integer> H2_CODES = Set.of(90067, 90098, 90121);
 
@@ -46,6 +49,10 @@ public final class ConnectionFailures {
             return true;
         }
         String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.isEmpty() && HIKARI_CLOSED.equals(e.getMessage())) {
+            // HikariCP closed the connection after a failure on it, and answers every later call so, with no state
+            return true;
+        }
         // SQL standard class 08: connection exception; PostgreSQL 57P01-57P03: shutting down, crashed, starting up
         return state.startsWith("08")
                 || state.equals("57P01")

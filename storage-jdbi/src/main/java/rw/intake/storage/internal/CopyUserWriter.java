@@ -1,6 +1,7 @@
 package rw.intake.storage.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Arrays;
@@ -136,27 +137,33 @@ final class CopyUserWriter implements UserWriter {
 
     /** One binary COPY in progress: tuples go into {@link #buf}, which is sent whenever it fills. */
     private static final class Stream implements AutoCloseable {
+        private final Connection connection;
+        private final int deadline;
         private final CopyIn copy;
         private final Buffer buf = new Buffer(FLUSH_BYTES + 4096);
 
         Stream(Handle handle, String sql) throws SQLException {
-            copy = handle.getConnection()
-                    .unwrap(PGConnection.class)
-                    .getCopyAPI()
-                    .copyIn(sql);
+            connection = handle.getConnection();
+            deadline = SendDeadline.of(connection);
+            copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
             buf.bytes(HEADER);
         }
 
         void tupleWritten() throws SQLException {
             if (buf.length >= FLUSH_BYTES) {
-                buf.send(copy);
+                send();
             }
         }
 
         void end() throws SQLException {
             buf.int16((short) -1);
-            buf.send(copy);
+            send();
             copy.endCopy();
+        }
+
+        /** Sends the buffer, within the connection's network timeout ({@link SendDeadline}). */
+        private void send() throws SQLException {
+            SendDeadline.run(connection, deadline, () -> buf.send(copy));
         }
 
         /** Cancels the COPY if it did not end. */

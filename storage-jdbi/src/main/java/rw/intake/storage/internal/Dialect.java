@@ -60,21 +60,31 @@ public enum Dialect {
         return "classpath:db/migration/" + key;
     }
 
-    /** Driver options that make batched inserts fast, the connection settings the queries rely on, H2's closing. */
+    /**
+     * Driver options that make batched inserts fast, the connection settings the queries rely on, H2's closing;
+     * MariaDB's {@code DATETIME} columns written and read in UTC.
+     */
     void configure(HikariConfig hikari) {
+        String url = hikari.getJdbcUrl().toLowerCase(Locale.ROOT);
         switch (this) {
             case POSTGRESQL -> hikari.addDataSourceProperty("reWriteBatchedInserts", "true");
             case MARIADB -> {
                 hikari.addDataSourceProperty("useBulkStmtsForInserts", "true");
+                // DATETIME holds no zone: without these the driver writes and reads it in the JVM's default zone, so
+                // an instance in another zone (or the same one moved) would read every time shifted
+                if (!url.contains("connectiontimezone")) {
+                    hikari.addDataSourceProperty("connectionTimeZone", "UTC");
+                    hikari.addDataSourceProperty("preserveInstants", "true");
+                }
                 // ROW_NUMBER is a reserved word in MariaDB: the queries quote it the standard way.
                 hikari.setConnectionInitSql("SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')");
             }
             default -> {
                 // H2 in this process closes its databases from a JVM shutdown hook of its own, under the commits that
                 // a graceful shutdown lets finish: the storage closes it when its pool closes instead.
-                String url = hikari.getJdbcUrl();
-                if (isEmbeddedH2(url) && !url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT")) {
-                    hikari.setJdbcUrl(url + ";DB_CLOSE_ON_EXIT=FALSE");
+                String h2 = hikari.getJdbcUrl();
+                if (isEmbeddedH2(h2) && !url.contains("db_close_on_exit")) {
+                    hikari.setJdbcUrl(h2 + ";DB_CLOSE_ON_EXIT=FALSE");
                 }
             }
         }

@@ -5,10 +5,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.core.spi.JdbiPlugin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rw.intake.storage.AccountStore;
@@ -30,10 +32,19 @@ public final class JdbiStorage implements Storage {
     /** H2 in this process: its file is checked after an unclean stop ({@link H2Recovery}). */
     private final boolean embeddedH2;
 
-    private JdbiStorage(Dialect dialect, HikariDataSource pool, boolean copy, int chunk, long partitionFrom) {
+    private JdbiStorage(
+            Dialect dialect,
+            HikariDataSource pool,
+            boolean copy,
+            int chunk,
+            long partitionFrom,
+            Duration networkTimeout) {
         this.dialect = dialect;
         this.pool = pool;
         this.jdbi = Jdbi.create(pool);
+        if (dialect != Dialect.H2) {
+            jdbi.installPlugin(new NetworkTimeout((int) networkTimeout.toMillis()));
+        }
         this.embeddedH2 = dialect == Dialect.H2 && Dialect.isEmbeddedH2(pool.getJdbcUrl());
         boolean useCopy = copy && dialect == Dialect.POSTGRESQL;
         UserWriter writer =
@@ -49,7 +60,8 @@ public final class JdbiStorage implements Storage {
      *
      * @throws StorageException if the database cannot be reached or migrated
      */
-    public static Storage open(DatabaseConfig config, boolean copy, int chunkRecords, long partitionMinRecords) {
+    public static Storage open(
+            DatabaseConfig config, boolean copy, int chunkRecords, long partitionMinRecords, Duration networkTimeout) {
         Dialect dialect = Dialect.of(config.jdbcUrl());
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName("intake-" + dialect.key());
@@ -80,7 +92,8 @@ public final class JdbiStorage implements Storage {
                     .locations(dialect.migrations())
                     .load()
                     .migrate();
-            JdbiStorage storage = new JdbiStorage(dialect, pool, copy, chunkRecords, partitionMinRecords);
+            JdbiStorage storage =
+                    new JdbiStorage(dialect, pool, copy, chunkRecords, partitionMinRecords, networkTimeout);
             if (storage.embeddedH2) {
                 H2Recovery.afterOpen(storage.jdbi);
             }
@@ -160,5 +173,18 @@ public final class JdbiStorage implements Storage {
             }
         }
         pool.close();
+    }
+
+    /**
+     * Each handle's connection waits at most this long for an answer of the database ({@link
+     * rw.intake.storage.Storage.Builder#networkTimeout}); the pool puts the connection's own timeout back when the
+     * handle closes.
+     */
+    private record NetworkTimeout(int millis) implements JdbiPlugin {
+        @Override
+        public Connection customizeConnection(Connection conn) throws SQLException {
+            conn.setNetworkTimeout(Runnable::run, millis);
+            return conn;
+        }
     }
 }
