@@ -1,11 +1,13 @@
 package rw.intake.server.internal.upload;
 
 import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -75,8 +77,18 @@ final class RedisConnector implements AutoCloseable {
         return c;
     }
 
+    /**
+     * How long a command waits for Redis's answer before it fails (and the request with 503 {@code staging.unavailable}):
+     * Lettuce's default is a minute. Commands are small (a chunk of records, at most
+     * {@value RedisStaging#CHUNKS_IN_FLIGHT} of them unanswered), so a Redis that takes this long is frozen or cut off.
+     * While the connection to a single Redis is down (Redis stopped or restarting) a command fails at once instead of
+     * waiting for it to come back; a cluster's commands wait for their node's connection, at most this long.
+     */
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
+
     private static RedisConnector standalone(String url) {
         RedisClient client = RedisClient.create(url);
+        client.setOptions(failFast(ClientOptions.builder(), true).build());
         try {
             StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
             return new RedisConnector(client, connection, connection.sync(), connection.async());
@@ -89,11 +101,14 @@ final class RedisConnector implements AutoCloseable {
     private static RedisConnector cluster(String url) {
         // seed nodes separated by commas: redis://[:password@]host1[:port1][,host2[:port2]]
         RedisClusterClient client = RedisClusterClient.create(url);
-        client.setOptions(ClusterClientOptions.builder()
+        ClusterClientOptions.Builder options = ClusterClientOptions.builder()
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(Duration.ofMinutes(1))
-                        .build())
-                .build());
+                        .build());
+        // a cluster connection opens its connections to the nodes as commands need them: refusing commands while one
+        // is not connected would refuse the first command of each node
+        failFast(options, false);
+        client.setOptions(options.build());
         try {
             StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
             connection.setReadFrom(ReadFrom.UPSTREAM);
@@ -105,6 +120,18 @@ final class RedisConnector implements AutoCloseable {
                             + ex.getMessage(),
                     ex);
         }
+    }
+
+    /**
+     * {@link #COMMAND_TIMEOUT} on every command; if {@code reject}, commands refused at once while the connection is
+     * down.
+     */
+    private static <B extends ClientOptions.Builder> B failFast(B options, boolean reject) {
+        options.timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT));
+        if (reject) {
+            options.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+        }
+        return options;
     }
 
     /** The commands, on the one Redis or routed over the cluster by key. */

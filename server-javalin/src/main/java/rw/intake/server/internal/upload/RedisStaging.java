@@ -70,7 +70,7 @@ final class RedisStaging implements StagingStore {
     private static final long LOCK_WAIT_MILLIS = 30_000;
     private static final long LOCK_RETRY_MILLIS = 20;
     /** Chunk writes of a validating upload sent and not answered yet, at most. */
-    private static final int CHUNKS_IN_FLIGHT = 8;
+    static final int CHUNKS_IN_FLIGHT = 8;
     /** How often a validating upload's progress, reservation and lease are written. */
     static final long PROGRESS_MILLIS = 100;
 
@@ -881,6 +881,16 @@ final class RedisStaging implements StagingStore {
     @Override
     public int size() {
         return guard(() -> redis.hlen(budgetKey("owners")).intValue());
+    }
+
+    /** The upload's lock is a commit's, and not one of this instance's (whose copy says committing itself). */
+    @Override
+    public boolean committingElsewhere(String id) {
+        byte[] lockKey = key(id, "lock");
+        byte[] holder = guard(() -> redis.get(lockKey));
+        return holder != null
+                && new String(holder, StandardCharsets.UTF_8).startsWith("commit:")
+                && !locks.containsKey(new String(lockKey, StandardCharsets.UTF_8));
     }
 
     @Override

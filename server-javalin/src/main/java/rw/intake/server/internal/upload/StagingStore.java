@@ -47,6 +47,14 @@ interface StagingStore extends AutoCloseable {
     /** Every staged upload. */
     List<Upload> all();
 
+    /**
+     * Whether a commit of upload {@code id} is running on another instance (a shared store): its copy here reads as
+     * validated (a commit whose instance stopped leaves nothing to wait for), but it is being committed.
+     */
+    default boolean committingElsewhere(String id) {
+        return false;
+    }
+
     void remove(String id);
 
     /** Records reserved in the budget over all uploads. */

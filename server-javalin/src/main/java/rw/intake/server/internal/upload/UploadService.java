@@ -166,13 +166,20 @@ public final class UploadService {
         visible.sort(Comparator.comparingLong((Upload u) -> u.sequence).reversed());
         List<UploadSummary> out = new ArrayList<>(visible.size());
         for (Upload u : visible) {
-            out.add(u.summary());
+            out.add(shown(u.id, u.summary()));
         }
         return out;
     }
 
     public UploadSummary summary(Principal caller, String id) {
-        return view(caller, id).summary();
+        return shown(id, view(caller, id).summary());
+    }
+
+    /** The summary as a client is shown it: {@code committing} while another instance commits the upload. */
+    private UploadSummary shown(String id, UploadSummary s) {
+        return UploadStatus.VALIDATED.key().equals(s.status()) && staging.committingElsewhere(id)
+                ? s.withStatus(UploadStatus.COMMITTING.key())
+                : s;
     }
 
     /**
@@ -188,7 +195,7 @@ public final class UploadService {
         ReadableUpload r = view(caller, id);
         // a view of a shared store's upload is one already validated
         if (wait.isZero() || !(r instanceof Upload u) || u.settled().isDone()) {
-            return CompletableFuture.completedFuture(r.summary());
+            return CompletableFuture.completedFuture(shown(id, r.summary()));
         }
         if (!u.settlesHere()) {
             return settledElsewhere(caller, id, System.nanoTime() + wait.toNanos());

@@ -25,6 +25,22 @@ public record UploadSummary(
         @JsonInclude(JsonInclude.Include.ALWAYS) CommitResult commit,
         @JsonInclude(JsonInclude.Include.NON_NULL) Failure failure) {
 
+    /** The same summary with another status. */
+    public UploadSummary withStatus(String other) {
+        return new UploadSummary(
+                id,
+                fileName,
+                other,
+                createdAt,
+                owner,
+                progress,
+                totals,
+                violationsByCode,
+                ignoredColumns,
+                commit,
+                failure);
+    }
+
     /** How far reading has gone: data rows read so far (records plus blank rows). */
     public record Progress(long rowsRead) {}
 

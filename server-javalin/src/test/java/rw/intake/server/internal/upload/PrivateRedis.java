@@ -195,6 +195,21 @@ final class PrivateRedis implements AutoCloseable {
         throw new AssertionError("no free port found for a private redis-server");
     }
 
+    /** Freezes the server (SIGSTOP): its connections stay open and nothing answers, as when its machine hangs. */
+    void freeze() {
+        run(List.of("kill", "-STOP", Long.toString(process.pid())));
+    }
+
+    /** Lets a frozen server go on (SIGCONT). */
+    void thaw() {
+        run(List.of("kill", "-CONT", Long.toString(process.pid())));
+    }
+
+    /** Stops the server (SIGTERM, then SIGKILL after 10 s); closing it later does nothing more. */
+    void stop() {
+        close();
+    }
+
     /** Stops the server (SIGTERM, then SIGKILL after 10 s). */
     @Override
     public void close() {

@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -336,6 +337,88 @@ final class SharedStagingTest {
         assertThat(Workbooks.upload(b, token, Workbooks.xlsx(Workbooks.people(0, 3)))
                         .statusCode())
                 .isEqualTo(202);
+    }
+
+    /**
+     * While one instance commits an upload (it holds the upload's lock as a commit), the other shows it
+     * {@code committing}, in its summary and in the list, and refuses edits; once the lock is gone it reads validated
+     * again. The lock is put in Redis here as A's commit holds it.
+     */
+    @Test
+    void aCommits_bShowsCommitting() {
+        String token = twoInstances("committing-shown");
+        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(500_000, 5)));
+        assertThat(Workbooks.settled(a, token, id).get("status").asText()).isEqualTo("validated");
+        byte[] lock = ("{" + prefix + ":" + id + "}:lock").getBytes(StandardCharsets.UTF_8);
+        RedisClient client = RedisClient.create(TestServer.REDIS_URL);
+        try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
+            c.sync().set(lock, "commit:a:1".getBytes(StandardCharsets.UTF_8), SetArgs.Builder.px(30_000));
+
+            assertThat(TestServer.json(b.get("/api/v1/uploads/" + id, token))
+                            .get("status")
+                            .asText())
+                    .isEqualTo("committing");
+            assertThat(TestServer.json(b.get("/api/v1/uploads", token))
+                            .get(0)
+                            .get("status")
+                            .asText())
+                    .isEqualTo("committing");
+            assertThat(Workbooks.problemCode(
+                            b.patchJson("/api/v1/uploads/" + id + "/records/2", token, "{\"names\":\"Ann Other\"}"),
+                            409))
+                    .isEqualTo("upload.already_committed");
+
+            c.sync().del(lock);
+            assertThat(TestServer.json(b.get("/api/v1/uploads/" + id, token))
+                            .get("status")
+                            .asText())
+                    .isEqualTo("validated");
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /**
+     * Redis frozen (connections open, nothing answers), then stopped: the staging routes answer 503
+     * {@code staging.unavailable}, within the command timeout and at once, not after Lettuce's minute; then it comes
+     * back... as a new, empty Redis: the upload is gone (404), and a new one is staged.
+     */
+    @Test
+    void redisFrozenThenStopped_stagingUnavailable_notAHang(@TempDir Path dir) {
+        try (PrivateRedis redis = PrivateRedis.start(dir)) {
+            a = instance(Map.of("REDIS_URL", "redis://" + redis.address()));
+            String token = a.clerkToken("frozen");
+            String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(1, 3)));
+            Workbooks.settled(a, token, id);
+
+            redis.freeze();
+            HttpResponse<String> frozen;
+            try {
+                frozen = boundedGet(a, "/api/v1/uploads/" + id, token);
+            } finally {
+                redis.thaw();
+            }
+            assertThat(Workbooks.problemCode(frozen, 503)).isEqualTo("staging.unavailable");
+            assertThat(frozen.headers().firstValue("Retry-After")).isPresent();
+            assertThat(boundedGet(a, "/api/v1/uploads/" + id, token).statusCode())
+                    .isEqualTo(200);
+
+            redis.stop();
+            HttpResponse<String> stopped = boundedGet(a, "/api/v1/uploads/" + id + "/records", token);
+            assertThat(Workbooks.problemCode(stopped, 503)).isEqualTo("staging.unavailable");
+            HttpResponse<String> ready = boundedGet(a, "/api/v1/health/ready", null);
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(TestServer.json(ready).get("checks").get("staging").asText())
+                    .isEqualTo("unavailable");
+        }
+    }
+
+    /** A GET that may not take longer than 30 s (Lettuce's own timeout, a minute, would pass it). */
+    private static HttpResponse<String> boundedGet(TestServer server, String path, String token) {
+        return server.send(server.request(path, token)
+                .timeout(Duration.ofSeconds(30))
+                .GET()
+                .build());
     }
 
     @Test
