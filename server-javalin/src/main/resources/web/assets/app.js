@@ -13,7 +13,7 @@ const accountsScreen = () => import('./accounts.js');
 
 const main = () => document.getElementById('main');
 let signedOutReason = null;
-/** The view a session ended on ({hash, username}): where the same user returns after signing in again. */
+/** The view a user was signed out on ({hash, username}): where the same user returns on signing in again. */
 let returnTo = null;
 /** A file dropped on a screen other than the uploads screen, sent when that screen has been drawn. */
 let droppedFile = null;
@@ -63,7 +63,7 @@ function showLogin() {
         returnTo = null;
         const screen = route().parts[0];
         if (back && back.username === currentUser()?.username) {
-          // the session ended on a view: the same clerk signed in again returns to it
+          // signed out on a view: the same clerk, signed in again, returns to it
           history.replaceState(null, '', back.hash);
           render();
         } else if (!screen || screen === 'login') go('/uploads', {}, true);

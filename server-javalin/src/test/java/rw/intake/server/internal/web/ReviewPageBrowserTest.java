@@ -259,9 +259,9 @@ final class ReviewPageBrowserTest {
         assertThat(browser.driver().findElements(By.id("commit-open"))).isEmpty();
     }
 
-    /** A session that ends on a view (here the password was changed) returns to it when the clerk signs in again. */
+    /** A clerk signed out on a view (here the password was changed) returns to it on signing in again. */
     @Test
-    void session_endedOnAViewReturnsToIt() {
+    void signedOutOnAView_returnsToItOnSigningIn() {
         expectedStatuses = new int[] {401};
         String token = SERVER.clerkToken("gus");
         String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(1, 60)));
@@ -280,7 +280,7 @@ final class ReviewPageBrowserTest {
                         .statusCode())
                 .isEqualTo(204);
         by("#page-first").click();
-        browser.text(By.id("login-message"), "session ended");
+        browser.text(By.id("login-message"), "Please sign in again.");
 
         browser.signedIn("gus", "gus-second-secret-9");
         browser.text(By.id("page-pageof"), "Page 1 of 2");
