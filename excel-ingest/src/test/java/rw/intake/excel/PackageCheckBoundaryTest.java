@@ -22,7 +22,7 @@ final class PackageCheckBoundaryTest {
         "<row r=\"2\"/>, 2",
         "<x:row r=\"2\"/>, 2",
         "<x:row\tr=\"2\"></x:row>, 2",
-        "<row>, 2",
+        "<row></row>, 2",
         "<rowBreaks count=\"1\"/>, 1",
         "<x:rows/>, 1",
         "<arrow r=\"2\"/>, 1"

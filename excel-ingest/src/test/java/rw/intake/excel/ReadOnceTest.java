@@ -55,6 +55,15 @@ final class ReadOnceTest {
         assertThat(read(bytes, LIMITS, 0)).isEqualTo(read(bytes, LIMITS, PackageCheck.READ_ONCE_FROM));
     }
 
+    /** What follows the rows of a sheet read once is read to the part's end, and must be whole. */
+    @ParameterizedTest
+    @MethodSource("rw.intake.excel.Xlsx#brokenWorksheetEnds")
+    void worksheetBrokenAfterItsRows_readOnce_refusedAfterTheLastRecord(String tail) {
+        assertThat(read(Xlsx.sheetEndingWith(tail), LIMITS, 0).refusal())
+                .startsWith(IngestException.CORRUPT)
+                .contains("after its rows");
+    }
+
     @Test
     void tooManyRows_readOnce_refusedWhileReading() {
         byte[] bytes = SampleWorkbooks.xlsxBytes(SampleSpec.of(1_500, 3));

@@ -25,6 +25,7 @@ import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import rw.intake.validation.RawRecord;
 
 final class RejectionTest {
@@ -166,7 +167,7 @@ final class RejectionTest {
     @Test
     void open_brokenXmlInHeader() {
         assertRejected(
-                        Xlsx.ofSheetData("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>names</is></c></row>"),
+                        Xlsx.ofSheetData("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>names</is></t></c></row>"),
                         IngestException.CORRUPT)
                 .hasMessageContaining("XML is broken")
                 .extracting(e -> ((IngestException) e).details().get("error"))
@@ -176,13 +177,46 @@ final class RejectionTest {
 
     @Test
     void records_brokenXmlAfterFirstRecordThrownFromStream() {
-        byte[] xlsx = Xlsx.ofSheetData(header(1) + row(2, "Alice", "1", "2", "F", "a@b.rw")
-                + row(3, "Bob", "1", "2", "M", "b@b.rw") + "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>x</row>");
+        byte[] xlsx = Xlsx.ofSheetData(
+                header(1) + row(2, "Alice", "1", "2", "F", "a@b.rw") + row(3, "Bob", "1", "2", "M", "b@b.rw")
+                        + "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>x</is></t></c></row>");
 
         try (SheetRecords sheet = SheetReader.defaults().open(xlsx)) {
             assertThatThrownBy(() -> sheet.records().forEach(r -> {}))
                     .isInstanceOf(IngestException.class)
                     .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT);
+        }
+    }
+
+    /** A worksheet cut short or damaged after its rows, in an intact zip entry. */
+    @ParameterizedTest
+    @MethodSource("rw.intake.excel.Xlsx#brokenWorksheetEnds")
+    void records_worksheetBrokenAfterItsRows(String tail) {
+        assertRejected(Xlsx.sheetEndingWith(tail), IngestException.CORRUPT);
+    }
+
+    /** Cut short in its rows: refused by the pass, before any record is handed out. */
+    @Test
+    void open_worksheetCutShortInItsRows() {
+        byte[] xlsx = Xlsx.ofSheetData(header(1) + row(2, "Alice", "1", "2", "F", "a@b.rw"));
+        byte[] cut = Xlsx.withPart(xlsx, "xl/worksheets/sheet1.xml", sheet -> sheet.substring(0, sheet.length() - 60));
+
+        assertThatThrownBy(() -> SheetReader.defaults().open(cut).close())
+                .isInstanceOf(IngestException.class)
+                .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT)
+                .hasMessageContaining("does not close every element it opens");
+    }
+
+    @Test
+    void records_worksheetWholeAfterItsRows_read() {
+        byte[] xlsx = Xlsx.sheetEndingWith("<!-- c --><pageMargins left=\"0.7\" footer=\"a>b\"/>"
+                + "<extLst><ext uri=\"{78C0D931}\" xmlns:x14=\"urn:x14\"><x14:dataValidations count=\"1\">"
+                + "<x14:dataValidation><x14:formula1><xm:f><![CDATA[<a>]]></xm:f></x14:formula1>"
+                + "</x14:dataValidation></x14:dataValidations></ext></extLst><?pi x?></worksheet>\n<!-- end -->\n");
+
+        try (SheetRecords sheet = SheetReader.defaults().open(xlsx);
+                Stream<RawRecord> records = sheet.records()) {
+            assertThat(records.map(RawRecord::names)).containsExactly("Alice");
         }
     }
 

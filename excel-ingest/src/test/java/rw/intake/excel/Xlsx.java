@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -137,6 +139,40 @@ final class Xlsx {
                         "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
                         "http://purl.oclc.org/ooxml/officeDocument/relationships")
                 .getBytes(StandardCharsets.UTF_8));
+        return zip(parts);
+    }
+
+    /** A workbook of one sheet whose rows are whole, followed by {@code tail} where {@code </worksheet>} would stand. */
+    static byte[] sheetEndingWith(String tail) {
+        return workbook()
+                .sheetXml(
+                        "Sheet1",
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"" + SHEET_NS + "\"><sheetData>"
+                                + header(1) + row(2, "Alice", "1", "2", "F", "a@b.rw") + "</sheetData>" + tail)
+                .bytes();
+    }
+
+    /** Ends of a worksheet after {@code </sheetData>} that are cut short or do not nest. */
+    static Stream<String> brokenWorksheetEnds() {
+        return Stream.of(
+                "<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\"/>",
+                "<pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\"",
+                "<pageMargins left=\"0.7\"/></worksh",
+                "<headerFooter><oddHeader>x</oddHeader></worksheet>",
+                "<headerFooter><oddHeader>x</headerFooter></oddHeader></worksheet>",
+                "<pageMargins/></worksheet><pageMargins/>",
+                "<pageMargins/></worksheet>text",
+                "<pageMargins/><!-- a comment that never ends",
+                "</worksheet></worksheet>");
+    }
+
+    /** The same zip with one part's text changed. */
+    static byte[] withPart(byte[] zip, String name, UnaryOperator<String> change) {
+        Map<String, byte[]> parts = entries(zip);
+        parts.computeIfPresent(
+                name,
+                (n, data) ->
+                        change.apply(new String(data, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
         return zip(parts);
     }
 

@@ -365,6 +365,7 @@ public final class PackageCheck {
                 counter.read(in, entry.getCrc());
             }
         }
+        counter.scan.end();
     }
 
     /**

@@ -80,6 +80,8 @@ final class PartScan {
 
     private int unitDepth;
     private int depth;
+    /** Whether an element has started (the root). */
+    private boolean rooted;
     /** In a tag's name: whether it is an end tag; its local name (what follows a prefix): its last four bytes, packed. */
     private boolean endTag;
 
@@ -139,6 +141,24 @@ final class PartScan {
             feed(bytes, offset + n, length - n);
         } else {
             feed(bytes, offset, length);
+        }
+    }
+
+    /**
+     * The end of the part. An XML part must end outside markup, with every element it opened closed: one that does not
+     * was cut short or damaged inside an intact zip entry (a truncated file's entries fail their CRC). A part that is not
+     * XML, or of fewer than four bytes, is not looked at.
+     *
+     * @throws IngestException {@code file.corrupt}
+     */
+    void end() {
+        if (state == NOT_XML || state == START || width == 0) {
+            return;
+        }
+        if (state != CONTENT || depth != 0 || !rooted) {
+            throw Rejections.corrupt(
+                    "its XML is broken or cut short: the part " + part + " does not close every element it opens",
+                    null);
         }
     }
 
@@ -487,6 +507,7 @@ final class PartScan {
 
     /** The {@code >} of a start tag: an element opened, unless the tag closed itself. */
     private void startTagEnd(boolean closes) {
+        rooted = true;
         if (closes) {
             return;
         }

@@ -19,8 +19,9 @@ import rw.intake.excel.internal.XmlBytes.Decoded;
  * else (a formula, a row or cell without its reference, a comment, another encoding, ...) is {@link
  * XmlBytes.Unsupported}, and the rows from there on are read by fastexcel-reader ({@link FastexcelSheet}).
  *
- * <p>fastexcel-reader reads what lies before {@code <sheetData>} too, but nothing after {@code </sheetData>}; so
- * does this reader.
+ * <p>fastexcel-reader reads what lies before {@code <sheetData>} too, but nothing after {@code </sheetData>}. This
+ * reader reads what follows {@code </sheetData>} only to check that the part is whole: its elements nest and the root
+ * ends it, else the sheet is {@code file.corrupt} (a truncated or damaged part whose zip entry is intact).
  */
 final class PlainSheetRows implements SheetRowSource {
 
@@ -66,6 +67,9 @@ final class PlainSheetRows implements SheetRowSource {
     private final BitSet sharedFormulas = new BitSet();
 
     private boolean done;
+    /** The name of the worksheet's root element, as written. */
+    private String root;
+
     private int dimensionLastRow = -1;
 
     private int rowNum;
@@ -186,6 +190,7 @@ final class PlainSheetRows implements SheetRowSource {
                     throw XmlBytes.unsupported("an element after the root");
                 }
                 rootSeen = true;
+                root = name;
                 x.rootDone();
             }
             x.pos = end;
@@ -236,9 +241,10 @@ final class PlainSheetRows implements SheetRowSource {
         x.pos = lt;
         x.need(12);
         if (x.startsWith(x.pos, "</sheetData")) {
-            x.endTag(x.pos, x.tagEnd(), "sheetData");
             done = true;
-            x.drain(); // the rest of the part is not read, but its end is reached (its CRC checked)
+            int end = x.tagEnd();
+            x.pos = x.endTag(x.pos, end, "sheetData");
+            toEnd();
             return false;
         }
         if (!x.startsWith(x.pos, "<row") || x.lim - x.pos < 5 || !after(x.buf[x.pos + 4])) {
@@ -260,6 +266,92 @@ final class PlainSheetRows implements SheetRowSource {
         x.pos = next;
         materialize();
         return true;
+    }
+
+    /**
+     * Reads the part from past {@code </sheetData>} to its end (so that its CRC is checked), keeping nothing: the
+     * elements there (page margins, conditional formats, extensions) must nest, and the root must end the part, with
+     * nothing but white space, comments and processing instructions after it. Their names and attributes are not
+     * checked further.
+     *
+     * @throws rw.intake.excel.IngestException {@code file.corrupt} when the part is not whole
+     */
+    private void toEnd() {
+        List<String> open = new ArrayList<>(List.of(root));
+        try {
+            while (true) {
+                int lt = x.find(0);
+                int text = lt < 0 ? x.lim : lt;
+                if (open.isEmpty() && x.skipSpace(x.pos, text) != text) {
+                    throw broken("text after the worksheet's root");
+                }
+                if (lt < 0) {
+                    break;
+                }
+                x.pos = lt;
+                x.need(9); // the buffer may move: from here the tag starts at x.pos
+                lt = x.pos;
+                if (x.lim - lt < 2) {
+                    throw broken("the part ends inside a tag");
+                }
+                if (x.startsWith(lt, "<!--")) {
+                    skipPast("-->");
+                } else if (x.startsWith(lt, "<?")) {
+                    skipPast("?>");
+                } else if (x.startsWith(lt, "<![CDATA[") && !open.isEmpty()) {
+                    skipPast("]]>");
+                } else if (x.buf[lt + 1] == '!') {
+                    throw broken("a declaration after the worksheet's rows");
+                } else {
+                    int end = x.tagEnd();
+                    boolean closing = x.buf[lt + 1] == '/';
+                    int from = lt + (closing ? 2 : 1);
+                    int n = from;
+                    while (n < end - 1 && !XmlBytes.isSpace(x.buf[n]) && x.buf[n] != '/' && x.buf[n] != '>') {
+                        n++;
+                    }
+                    String name = new String(x.buf, from, n - from, StandardCharsets.UTF_8);
+                    if (closing) {
+                        if (open.isEmpty() || !open.remove(open.size() - 1).equals(name)) {
+                            throw broken("an end tag that does not close the last element opened");
+                        }
+                    } else if (open.isEmpty() || name.isEmpty()) {
+                        throw broken("an element after the worksheet's root");
+                    } else if (x.buf[end - 2] != '/') {
+                        open.add(name);
+                    }
+                    x.pos = end;
+                }
+            }
+        } catch (XmlBytes.Unsupported e) {
+            throw broken(e.getMessage());
+        }
+        if (!open.isEmpty()) {
+            throw broken("the part ends before </" + open.get(0) + ">");
+        }
+    }
+
+    /** Moves past the next {@code terminator} (of a comment, a processing instruction, a CDATA section). */
+    private void skipPast(String terminator) {
+        int from = x.pos + 2;
+        while (true) {
+            int i = from;
+            for (; i + terminator.length() <= x.lim; i++) {
+                if (x.startsWith(i, terminator)) {
+                    x.pos = i + terminator.length();
+                    return;
+                }
+            }
+            int at = i - x.pos;
+            if (!x.more()) {
+                throw broken("the part ends inside a comment, CDATA or processing instruction");
+            }
+            from = x.pos + at;
+        }
+    }
+
+    private static rw.intake.excel.IngestException broken(String why) {
+        return Rejections.corrupt("the worksheet's XML after its rows is broken or truncated (" + why + ")", null);
     }
 
     private static boolean after(int c) {
