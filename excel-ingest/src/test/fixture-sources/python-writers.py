@@ -10,6 +10,7 @@
 #   a 16-digit NID and a phone number as number cells.
 # openpyxl-iso-dates.xlsx: openpyxl with iso_dates=True, which writes date cells as ISO 8601 text (t="d"): a date, a
 #   date and time, a time of day.
+# xlsxwriter-escapes.xlsx, xlsxwriter-escapes-inline.xlsx: texts written with _xHHHH_ escapes (below).
 import datetime
 
 import openpyxl
@@ -74,3 +75,15 @@ ws.add_table(0, 0, len(rows), len(header) - 1,
 ws.write_rich_string(3, 0, bold, "Espérance", " Mukamana")
 ws.freeze_panes(1, 0)
 wb.close()
+
+# xlsxwriter-escapes.xlsx and xlsxwriter-escapes-inline.xlsx: texts with characters XML cannot hold or would change
+# (a carriage return, a vertical tab), which XlsxWriter writes as _xHHHH_ escapes, and a typed "_x0041_", which it
+# writes as _x005F_x0041_; shared strings, then inline strings (constant-memory mode).
+for name, options in (("xlsxwriter-escapes.xlsx", {}), ("xlsxwriter-escapes-inline.xlsx", {"constant_memory": True})):
+    wb = xlsxwriter.Workbook(OUT + name, options)
+    ws = wb.add_worksheet("People")
+    ws.write_row(0, 0, ["Names", "NID", "Phone\r\nNumber", "Gender", "Email"])
+    ws.write_row(1, 0, ["Jean Bosco\r", "1199880012345678", "0788123456", "M\r", "jb@example.rw\r"])
+    ws.write_row(2, 0, ["Ann\r\nMarie", "1199870012345611", "0733123456", "F", "a_x0041_b@example.rw"])
+    ws.write_row(3, 0, ["Paul\x0bKagame", "1199880012345679", "0788123457", "M", "pk\x0b@example.rw"])
+    wb.close()

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import rw.intake.excel.internal.FastexcelSheet;
+import rw.intake.validation.Field;
 import rw.intake.validation.RawRecord;
 
 /**
@@ -252,6 +253,26 @@ final class InteropTest {
         }
         assertThat(read.blankRows()).isZero();
         assertReadPlainly(fixture, read.records().size());
+    }
+
+    /**
+     * XlsxWriter's escapes ({@code fixture-sources/python-writers.py}): a carriage return and a vertical tab written as
+     * {@code _x000D_} and {@code _x000B_}, a typed {@code _x0041_} as {@code _x005F_x0041_}; read as the characters
+     * they stand for (and trimmed), in shared and inline strings, in the header too.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"xlsxwriter-escapes.xlsx", "xlsxwriter-escapes-inline.xlsx"})
+    void open_xlsxWriterEscapes(String fixture) {
+        Read read = read(fixture, null);
+
+        assertThat(read.header().columns()).containsEntry(Field.PHONE_NUMBER, 2);
+        assertThat(read.records())
+                .containsExactly(
+                        RawRecord.of(2, "Jean Bosco", "1199880012345678", "0788123456", "M", "jb@example.rw"),
+                        RawRecord.of(3, "Ann\r\nMarie", "1199870012345611", "0733123456", "F", "a_x0041_b@example.rw"),
+                        RawRecord.of(
+                                4, "Paul\u000bKagame", "1199880012345679", "0788123457", "M", "pk\u000b@example.rw"));
+        assertReadPlainly(fixture, 3);
     }
 
     /**

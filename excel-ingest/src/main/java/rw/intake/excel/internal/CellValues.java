@@ -9,6 +9,7 @@ import java.time.format.DateTimeParseException;
 import org.dhatim.fastexcel.reader.Cell;
 import org.dhatim.fastexcel.reader.CellType;
 import org.dhatim.fastexcel.reader.Row;
+import rw.intake.excel.CellEscapes;
 import rw.intake.validation.Text;
 
 /**
@@ -53,7 +54,12 @@ public final class CellValues {
         if (value instanceof Boolean bool) {
             return bool ? "TRUE" : "FALSE";
         }
-        return trim(value.toString());
+        return text(value.toString());
+    }
+
+    /** A text cell's text as a clerk sees it: its escapes ({@link CellEscapes}) replaced, then trimmed. */
+    static String text(String written) {
+        return trim(CellEscapes.unescape(written));
     }
 
     /**

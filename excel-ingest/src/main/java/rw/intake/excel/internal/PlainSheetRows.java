@@ -826,10 +826,10 @@ final class PlainSheetRows implements SheetRowSource {
                     number(slot, v, from, len, into);
                 }
             }
-            case S -> texts[into] = len == 0 ? "" : CellValues.trim(strings(v, from, from + len));
+            case S -> texts[into] = len == 0 ? "" : CellValues.text(strings(v, from, from + len));
             case B -> texts[into] = len != 1 ? "" : v[from] == '1' ? "TRUE" : v[from] == '0' ? "FALSE" : "";
             case D -> texts[into] = CellValues.isoDate(XmlBytes.string(v, from, len, valueHigh[slot]));
-            default -> texts[into] = CellValues.trim(XmlBytes.string(v, from, len, valueHigh[slot]));
+            default -> texts[into] = CellValues.text(XmlBytes.string(v, from, len, valueHigh[slot]));
         }
     }
 
