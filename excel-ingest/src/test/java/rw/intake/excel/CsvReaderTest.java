@@ -63,6 +63,30 @@ final class CsvReaderTest {
                         ALICE, RawRecord.of(3, "Jean Bosco", "1199880012345602", "788123456", "M", "jb@example.rw"));
     }
 
+    /** The apostrophe written against formula injection is taken off; a number's sign keeps its own. */
+    @Test
+    void records_apostropheBeforeAFormula_takenOff() {
+        Read read = read(HEADER + "'=1+2,'-x,'+250788123456,'@M,'@evil.com\n"
+                + "'Neil,'1199070012345601,-0788 123 456,'+X,o'neil@example.rw\n");
+
+        assertThat(read.records())
+                .containsExactly(
+                        RawRecord.of(2, "=1+2", "-x", "'+250788123456", "@M", "@evil.com"),
+                        RawRecord.of(3, "'Neil", "'1199070012345601", "-0788 123 456", "+X", "o'neil@example.rw"));
+        assertThat(CsvFormulas.restored(CsvFormulas.neutralized("=1+2"))).isEqualTo("=1+2");
+        assertThat(CsvFormulas.neutralized("+250788123456")).isEqualTo("+250788123456");
+    }
+
+    /** A value may hold a control character (pasted into a cell): the file is still text. */
+    @Test
+    void open_controlCharacterInAValue_readAsText() {
+        Read read = read(HEADER + "Ann\u0001Bee,1199070012345601,0788123456,F,l\u000b@example.rw\n");
+
+        assertThat(read.records())
+                .containsExactly(
+                        RawRecord.of(2, "Ann\u0001Bee", "1199070012345601", "0788123456", "F", "l\u000b@example.rw"));
+    }
+
     @Test
     void open_withBom() {
         byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import rw.intake.excel.CsvFormulas;
 import rw.intake.excel.IngestException;
 import rw.intake.excel.ReadLimits;
 import rw.intake.excel.SheetHeader;
@@ -25,6 +26,8 @@ import rw.intake.validation.RawRecord;
  * <p>Refused as {@code file.corrupt}, with the line: bytes in none of those encodings, a quote that is never closed, a
  * row with more fields than the header, one of them holding a value past the header's last column. Blank fields past
  * it (a trailing separator) are ignored, as a sheet's blank cells right of its header are.
+ *
+ * <p>A value written with the apostrophe against formula injection ({@link CsvFormulas}) reads without it.
  */
 public final class CsvSheet extends AbstractSheet {
 
@@ -192,7 +195,7 @@ public final class CsvSheet extends AbstractSheet {
                 }
                 int slot = slots[column++];
                 if (slot != NOT_MAPPED) {
-                    out[slot] = CellValues.trim(text());
+                    out[slot] = CsvFormulas.restored(CellValues.trim(text()));
                 }
             }
             endRecord();
@@ -206,7 +209,7 @@ public final class CsvSheet extends AbstractSheet {
             }
             List<String> texts = new ArrayList<>();
             for (JsonToken token = token(); token != JsonToken.END_ARRAY && token != null; token = token()) {
-                texts.add(CellValues.trim(text()));
+                texts.add(CsvFormulas.restored(CellValues.trim(text())));
             }
             endRecord();
             headerWidth = texts.size(); // the header search stops on the header: the last row read is it

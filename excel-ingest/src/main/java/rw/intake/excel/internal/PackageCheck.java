@@ -52,6 +52,9 @@ public final class PackageCheck {
     };
     private static final byte[] PDF = "%PDF".getBytes(StandardCharsets.US_ASCII);
     private static final int TEXT_SNIFF = 4096;
+    /** Text holds at most one control character (but tab, line feed and carriage return) in this many bytes. */
+    private static final int CONTROLS_PER_TEXT = 32;
+
     private static final byte[] ENCRYPTED_PACKAGE = "EncryptedPackage".getBytes(StandardCharsets.UTF_16LE);
     private static final int CONTENT_TYPES_KEEP = 64 * 1024;
     /** The inflate buffers, in and out: the scans see a part in pieces of at most this many bytes. */
@@ -181,9 +184,10 @@ public final class PackageCheck {
 
     /**
      * Whether the bytes are text to be read as CSV: UTF-16 with its byte order mark (Excel's "Unicode Text"), or not a
-     * PDF and no control character other than tab, line feed and carriage return in the first {@value #TEXT_SNIFF}
-     * bytes (a zip, an Office 97 file, UTF-16 text without the mark and other binaries all have some). Which encoding
-     * the text is in is the CSV reader's concern.
+     * PDF and, in the first {@value #TEXT_SNIFF} bytes, no NUL byte and few other control characters than tab, line
+     * feed and carriage return (a zip, an Office 97 file, UTF-16 text without the mark and other binaries all have
+     * NULs or many). A value may hold a stray control character (one pasted into a cell, kept in an error report).
+     * Which encoding the text is in is the CSV reader's concern.
      */
     public static boolean isText(byte[] bytes) {
         if (CsvText.utf16(bytes)) {
@@ -193,13 +197,17 @@ public final class PackageCheck {
             return false;
         }
         int n = Math.min(bytes.length, TEXT_SNIFF);
+        int controls = 0;
         for (int i = 0; i < n; i++) {
             int c = bytes[i] & 0xFF;
-            if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7F) {
+            if (c == 0) {
                 return false;
             }
+            if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7F) {
+                controls++;
+            }
         }
-        return true;
+        return controls * CONTROLS_PER_TEXT <= n;
     }
 
     private static Result inflateAll(byte[] bytes, long maxInflated, long readOnceFrom) {

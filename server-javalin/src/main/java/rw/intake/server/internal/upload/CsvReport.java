@@ -7,17 +7,15 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import rw.intake.excel.CsvFormulas;
 
 /**
  * Writes an {@link ErrorReport} as CSV, streaming: UTF-8 with a byte order mark (so that Excel reads it as UTF-8),
  * comma-separated, CRLF line ends, RFC 4180 quoting (a field with a comma, semicolon, quote or line break is quoted,
  * its quotes doubled).
  *
- * <p>Formula injection: a spreadsheet opening the file runs a cell that starts with {@code =}, {@code +}, {@code -} or
- * {@code @} (or a tab or carriage return) as a formula. Such a cell is written with a leading apostrophe, unless it
- * starts with {@code +} or {@code -} and holds nothing else than digits, spaces, dots, hyphens and parentheses: a
- * phone number such as {@code +250788123456} stays as it is, since without letters, references or calls it cannot
- * be a harmful formula.
+ * <p>Formula injection: a value a spreadsheet would run as a formula is written with a leading apostrophe
+ * ({@link CsvFormulas}), which reading the file as an upload takes off again.
  */
 final class CsvReport {
     static final String CONTENT_TYPE = "text/csv; charset=utf-8";
@@ -52,7 +50,7 @@ final class CsvReport {
         if (column > 0) {
             w.write(',');
         }
-        String v = neutralized(value);
+        String v = CsvFormulas.neutralized(value);
         if (!needsQuotes(v)) {
             w.write(v);
             return;
@@ -76,33 +74,5 @@ final class CsvReport {
             }
         }
         return false;
-    }
-
-    /** The value, with a leading apostrophe if a spreadsheet would run it as a formula (see the class comment). */
-    static String neutralized(String v) {
-        if (v.isEmpty()) {
-            return v;
-        }
-        char first = v.charAt(0);
-        boolean risky = first == '='
-                || first == '@'
-                || first == '\t'
-                || first == '\r'
-                || ((first == '+' || first == '-') && !numberLike(v));
-        return risky ? "'" + v : v;
-    }
-
-    /** A sign followed only by digits, spaces, dots, hyphens and parentheses, with at least one digit. */
-    private static boolean numberLike(String v) {
-        boolean digit = false;
-        for (int i = 1; i < v.length(); i++) {
-            char ch = v.charAt(i);
-            if (ch >= '0' && ch <= '9') {
-                digit = true;
-            } else if (ch != ' ' && ch != '.' && ch != '-' && ch != '(' && ch != ')') {
-                return false;
-            }
-        }
-        return digit;
     }
 }

@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.util.List;
 import org.dhatim.fastexcel.Workbook;
 import org.dhatim.fastexcel.Worksheet;
+import rw.intake.excel.CellEscapes;
 import rw.intake.validation.Field;
 import rw.intake.validation.Severity;
 
@@ -17,7 +18,8 @@ import rw.intake.validation.Severity;
  * with only warnings amber, and carries a comment with its messages. fastexcel keeps comments in memory until the sheet
  * ends, so only the first {@value #MAX_COMMENTS} marked cells get one (the fills, and the Errors and Warnings columns,
  * cover every record). The NID and phone cells are text with the text format {@code @}, so Excel neither rounds
- * them nor turns an edited value into a number.
+ * them nor turns an edited value into a number. Texts are written with the workbook escapes ({@link CellEscapes}): a
+ * control character or carriage return a value holds, which XML cannot carry, reads back as it was.
  */
 final class XlsxReport {
     static final String CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -45,7 +47,7 @@ final class XlsxReport {
         List<String> header = report.header();
         for (int c = 0; c < header.size(); c++) {
             ws.width(c, WIDTHS[c]);
-            ws.inlineString(0, c, header.get(c));
+            ws.inlineString(0, c, CellEscapes.escape(header.get(c)));
         }
         ws.range(0, 0, 0, header.size() - 1).style().bold().set();
         ws.freezePane(0, 1);
@@ -74,7 +76,7 @@ final class XlsxReport {
                 int c = ErrorReport.column(f);
                 String value = line.values()[c];
                 if (!value.isEmpty()) {
-                    ws.inlineString(r, c, value);
+                    ws.inlineString(r, c, CellEscapes.escape(value));
                 }
                 Severity mark = line.marks()[c];
                 if (mark != null) {
