@@ -224,8 +224,20 @@ final class ContractTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"[]", "\"all\"", "42", "null", "{\"records\":[\"all\"]}", "{\"records\":1}"})
-    void commit_bodyNotAnObject400(String body) {
+    @ValueSource(
+            strings = {
+                "[]",
+                "\"all\"",
+                "42",
+                "null",
+                "{\"records\":[\"all\"]}",
+                "{\"records\":1}",
+                "{\"records\":null}",
+                "{\"record\":\"valid\"}",
+                "{\"records\":\"valid\",\"mode\":\"all\"}",
+                "{\"records\":\"valid\"} x"
+            })
+    void commit_bodyNotTheCommitsChoice400_nothingCommitted(String body) {
         String token = SERVER.clerkToken("commit-body");
         String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(500, 2)));
         Workbooks.settled(SERVER, token, id);

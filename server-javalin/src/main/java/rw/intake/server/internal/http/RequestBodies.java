@@ -1,7 +1,10 @@
 package rw.intake.server.internal.http;
 
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +26,11 @@ public final class RequestBodies {
     /** A body up to this many times the limit is read to its end (and dropped) before the 413 goes out. */
     public static final long DRAIN_FACTOR = 4;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Strict JSON: nothing after the value, no member twice. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     private RequestBodies() {}
 
@@ -84,7 +91,7 @@ public final class RequestBodies {
      * The body as JSON: null if it is empty, else the tree of its value.
      *
      * @throws ApiException 413 {@code request.too_large} over {@link #JSON_LIMIT} bytes; 400
-     *                      {@code request.invalid_body} if it is not JSON
+     *                      {@code request.invalid_body} if it is not JSON (text after the value, or a member twice)
      */
     public static JsonNode json(Context ctx) {
         byte[] body = read(ctx, JSON_LIMIT, RequestBodies::jsonTooLarge);

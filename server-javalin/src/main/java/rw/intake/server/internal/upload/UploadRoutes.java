@@ -257,24 +257,29 @@ final class UploadRoutes {
         return Map.copyOf(m);
     }
 
-    /** The optional body {@code {"records":"all"|"valid"}}; an empty body means all. */
+    /**
+     * The optional body {@code {"records":"all"|"valid"}}; an empty body, or {@code {}}, means all. Any other member, or
+     * another value (null too), is a 400: a commit cannot be undone, so a misspelt choice is not taken for the default.
+     */
     private static CommitMode mode(Context ctx) {
-        String body = RequestBodies.text(ctx);
-        if (body == null || body.isBlank()) {
+        JsonNode node = RequestBodies.json(ctx);
+        if (node == null || node.isMissingNode()) {
             return CommitMode.ALL;
         }
-        JsonNode node;
-        try {
-            node = JSON.readTree(body);
-        } catch (IOException ex) {
-            throw ApiException.badRequest("request.invalid_body", "the body must be JSON like {\"records\":\"valid\"}");
-        }
-        if (node == null || !node.isObject()) {
+        if (!node.isObject()) {
             throw ApiException.badRequest(
                     "request.invalid_body", "the body must be a JSON object like {\"records\":\"valid\"}, or empty");
         }
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (!e.getKey().equals("records")) {
+                throw ApiException.badRequest(
+                        "request.invalid_body",
+                        "unknown property '" + e.getKey()
+                                + "': the body is {\"records\":\"all\"} or {\"records\":\"valid\"}");
+            }
+        }
         JsonNode records = node.get("records");
-        if (records == null || records.isNull()) {
+        if (records == null) {
             return CommitMode.ALL;
         }
         if (!records.isTextual()) {
