@@ -18,8 +18,8 @@ import rw.intake.validation.ValidatedRecord;
  * rules, it leaves the duplicate groups of its old values and joins those of its new ones, and every record of the
  * groups it left or joined (or of its groups, when it is left out or put back) is judged again. A record is a
  * duplicate when a record with the same key on an earlier row is not left out, and names the first such; a record
- * left out is judged the same way but makes no other record a duplicate. The first occurrence with a valid NID is
- * looked up among the registered NIDs. Records whose verdict changed are
+ * left out takes no part in the duplicate rules: it is no duplicate, and makes no other record one. A record with a
+ * valid NID is looked up among the registered NIDs. Records whose verdict changed are
  * written again and moved in the filter indexes, and the counters follow. Not thread-safe: the upload's write lock
  * guards it.
  */
@@ -151,13 +151,7 @@ final class RecordEditor {
             ValidatedRecord before = i == edited ? editedBefore : records.get(i);
             learn(before);
             ValidatedRecord checked = e.getValue();
-            int[] firsts = new int[DuplicateGroups.FIELDS.length];
-            for (int k = 0; k < firsts.length; k++) {
-                long key = BatchValidator.duplicateKey(DuplicateGroups.FIELDS[k], checked);
-                int first = key == BatchValidator.NO_KEY ? -1 : groups.firstIncluded(k, key, records);
-                firsts[k] = first < 0 || first >= i ? 0 : records.row(first);
-            }
-            ValidatedRecord v = BatchValidator.withDuplicates(checked, firsts[0], firsts[1], firsts[2]);
+            ValidatedRecord v = records.excluded(i) ? checked : withDuplicates(records, i, checked);
             e.setValue(v);
             if (v.normalized().nid() != null && !registered.containsKey(nidKey(v))) {
                 unknown.add(i);
@@ -180,6 +174,27 @@ final class RecordEditor {
                 e.setValue(BatchValidator.alreadyRegistered(v));
             }
         }
+    }
+
+    /** The field-checked record {@code i} with the duplicate rules applied, as if it was not left out. */
+    private ValidatedRecord withDuplicates(StagedRecords records, int i, ValidatedRecord checked) {
+        int[] firsts = new int[DuplicateGroups.FIELDS.length];
+        for (int k = 0; k < firsts.length; k++) {
+            long key = BatchValidator.duplicateKey(DuplicateGroups.FIELDS[k], checked);
+            int first = key == BatchValidator.NO_KEY ? -1 : groups.firstIncluded(k, key, records);
+            firsts[k] = first < 0 || first >= i ? 0 : records.row(first);
+        }
+        return BatchValidator.withDuplicates(checked, firsts[0], firsts[1], firsts[2]);
+    }
+
+    /**
+     * The verdict record {@code i}, left out, would have if it was put back (what a filter that puts records back
+     * matches): its own verdict with the duplicate rules applied. Changes nothing.
+     */
+    ValidatedRecord asPutBack(StagedRecords records, int i) {
+        ValidatedRecord staged = records.get(i);
+        ValidatedRecord v = withDuplicates(records, i, validator.validate(staged.raw()));
+        return staged.has(Codes.NID_ALREADY_REGISTERED) ? BatchValidator.alreadyRegistered(v) : v;
     }
 
     /** Remembers what a staged record says of its NID: registered, or looked up and not registered. */

@@ -3,6 +3,8 @@ package rw.intake.server.internal.upload;
 import java.util.Locale;
 import rw.intake.server.internal.http.ApiException;
 import rw.intake.validation.Field;
+import rw.intake.validation.ValidatedRecord;
+import rw.intake.validation.Violation;
 
 /**
  * Which records of an upload a page lists: a status ({@code all}, {@code valid}, {@code invalid}) and at most a
@@ -20,6 +22,19 @@ public record RecordFilter(String status, Field field, String code) {
         if (!"all".equals(status) && !"valid".equals(status) && !"invalid".equals(status)) {
             throw new IllegalArgumentException("status must be all, valid or invalid: " + status);
         }
+    }
+
+    /** Whether the filter lists {@code r}, as the filter indexes do. */
+    boolean matches(ValidatedRecord r) {
+        if (("valid".equals(status) && !r.valid()) || ("invalid".equals(status) && r.valid())) {
+            return false;
+        }
+        for (Violation v : r.violations()) {
+            if (code != null ? v.code().equals(code) && (field == null || v.field() == field) : v.field() == field) {
+                return true;
+            }
+        }
+        return code == null && field == null;
     }
 
     /**

@@ -3,6 +3,7 @@ package rw.intake.server.internal.upload;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -585,6 +586,9 @@ final class Upload implements ReadableUpload {
             for (int i = 0; i < matched.length; i++) {
                 matched[i] = s.index().recordAt(filter, i);
             }
+            if (!exclude) {
+                matched = withLeftOutMatching(s.records(), filter, matched);
+            }
             for (int index : matched) {
                 change(index, Map.of(), exclude, by, at, validator);
             }
@@ -593,6 +597,28 @@ final class Upload implements ReadableUpload {
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /**
+     * The records {@code matched} by their verdicts, and those left out whose verdict once put back the filter matches
+     * (a record left out takes no part in the duplicate rules, so its duplicate codes are not in the indexes), in
+     * order.
+     */
+    private int[] withLeftOutMatching(StagedRecords records, RecordFilter filter, int[] matched) {
+        if (records.excludedCount() == 0) {
+            return matched;
+        }
+        RecordEditor e = editor;
+        BitSet all = new BitSet(records.size());
+        for (int i : matched) {
+            all.set(i);
+        }
+        for (int i = 0; i < records.size(); i++) {
+            if (records.excluded(i) && !all.get(i) && filter.matches(e.asPutBack(records, i))) {
+                all.set(i);
+            }
+        }
+        return all.stream().toArray();
     }
 
     /** A record's JSON as a page shows it and its history, oldest first. */

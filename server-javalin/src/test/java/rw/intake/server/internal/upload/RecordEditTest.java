@@ -369,9 +369,16 @@ final class RecordEditTest {
                 .filteredOn(r -> r.get("excluded").asBoolean())
                 .extracting(r -> r.get("row").asInt())
                 .containsExactly(3, 4, 6);
-        // left out, they keep their verdict: duplicates of the included first occurrence
-        assertThat(error(records.get(4), "nid.duplicate").get("relatedRow").asInt())
-                .isEqualTo(2);
+        // left out, they take no part in the duplicate rules: no longer duplicates, so valid here
+        assertThat(records.values())
+                .filteredOn(r -> r.get("excluded").asBoolean())
+                .allSatisfy(r -> {
+                    assertThat(r.get("errors")).isEmpty();
+                    assertThat(r.get("valid").asBoolean()).isTrue();
+                });
+        assertThat(summary(token, id).get("totals").get("invalid").asLong()).isZero();
+        assertThat(summary(token, id).get("violationsByCode").has("nid.duplicate"))
+                .isFalse();
         assertThat(SERVER.get("/api/v1/uploads/" + id + "/records/4", token).body())
                 .contains("\"history\":[{\"field\":\"excluded\",\"from\":\"false\",\"to\":\"true\",\"by\":\"fixer5\"");
 
@@ -380,8 +387,14 @@ final class RecordEditTest {
                 token,
                 "{\"status\":\"invalid\",\"field\":\"nid\",\"code\":\"nid.duplicate\",\"excluded\":false}");
 
+        // put back by the codes they would have again
         assertThat(TestServer.json(back).get("matched").asInt()).isEqualTo(3);
         assertThat(summary(token, id).get("totals").get("excluded").asLong()).isZero();
+        assertThat(summary(token, id)
+                        .get("violationsByCode")
+                        .get("nid.duplicate")
+                        .asLong())
+                .isEqualTo(3);
         assertSameAsFreshUpload(token, id, assertConsistent(token, id));
     }
 
