@@ -11,10 +11,12 @@
 # openpyxl-iso-dates.xlsx: openpyxl with iso_dates=True, which writes date cells as ISO 8601 text (t="d"): a date, a
 #   date and time, a time of day.
 # xlsxwriter-escapes.xlsx, xlsxwriter-escapes-inline.xlsx: texts written with _xHHHH_ escapes (below).
+# openpyxl-chart-sheet-first.xlsx: a chart sheet before the only worksheet (below).
 import datetime
 
 import openpyxl
 import xlsxwriter
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 
 OUT = "../resources/fixtures/"
@@ -87,3 +89,15 @@ for name, options in (("xlsxwriter-escapes.xlsx", {}), ("xlsxwriter-escapes-inli
     ws.write_row(2, 0, ["Ann\r\nMarie", "1199870012345611", "0733123456", "F", "a_x0041_b@example.rw"])
     ws.write_row(3, 0, ["Paul\x0bKagame", "1199880012345679", "0788123457", "M", "pk\x0b@example.rw"])
     wb.close()
+
+# openpyxl-chart-sheet-first.xlsx: a chart sheet placed first, then the only worksheet, which lacks the Email column:
+#   a chart sheet is no worksheet, so the worksheet decides the error.
+wb = openpyxl.Workbook()
+ws = wb.active
+ws.title = "Data"
+ws.append(["Names", "NID", "Phone", "Gender"])
+ws.append(["Jean Bosco", "1199880012345678", "0788123456", "M"])
+chart = BarChart()
+chart.add_data(Reference(ws, min_col=1, min_row=1, max_row=2))
+wb.create_chartsheet("Chart", 0).add_chart(chart)
+wb.save(OUT + "openpyxl-chart-sheet-first.xlsx")

@@ -139,15 +139,26 @@ final class PlainReaderTest {
                                 + "<row r=\"2\"><c r=\"A2\"><v>1.19988001234568E+15</v></c><c r=\"B2\"><v>007</v></c>"
                                 + "<c r=\"C2\"><v>-0.50</v></c><c r=\"D2\"><v>0</v></c><c r=\"E2\"><v>100</v></c></row>"),
                 Arguments.of(
-                        "a number that is not one",
-                        HEADER + "<row r=\"2\"><c r=\"A2\"><v>12a</v></c><c r=\"B2\"><v> 12 </v></c>"
-                                + "<c r=\"C2\"><v>1</v></c></row>"),
+                        "rows and cells without their references",
+                        HEADER.replace("<row r=\"1\">", "<row>").replaceAll(" r=\"[A-E]1\"", "")
+                                + "<row><c t=\"inlineStr\"><is><t>A B</t></is></c><c><v>1199880012345678</v></c>"
+                                + "<c r=\"D2\" t=\"inlineStr\"><is><t>M</t></is></c>"
+                                + "<c t=\"inlineStr\"><is><t>a@b.rw</t></is></c></row>"
+                                + "<row r=\"4\"><c t=\"inlineStr\"><is><t>C D</t></is></c></row>"
+                                + "<row><c r=\"B5\"><v>1199880012345679</v></c><c><v>788123456</v></c></row>"),
+                Arguments.of(
+                        "a phonetic run in an inline string",
+                        HEADER + "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>Jean</t>"
+                                + "<rPh sb=\"0\" eb=\"4\"><t>ジャン</t></rPh><phoneticPr fontId=\"1\"/></is></c>"
+                                + "<c r=\"B2\" t=\"inlineStr\"><is><r><t>Ngabo</t></r><rPh sb=\"0\" eb=\"1\">"
+                                + "<t xml:space=\"preserve\"> ン </t><t/></rPh><rPh/><r><t> Eric</t></r></is></c>"
+                                + "</row>"),
                 Arguments.of(
                         "booleans, errors, formula strings without formulas",
                         HEADER
                                 + "<row r=\"2\"><c r=\"A2\" t=\"b\"><v>1</v></c><c r=\"B2\" t=\"b\"><v>0</v></c>"
                                 + "<c r=\"C2\" t=\"e\"><v>#N/A</v></c><c r=\"D2\" t=\"str\"><v> x </v></c>"
-                                + "<c r=\"E2\" t=\"b\"><v>2</v></c></row>"),
+                                + "<c r=\"E2\" t=\"b\"><v></v></c></row>"),
                 Arguments.of(
                         "empty and self-closing cells and values",
                         HEADER
@@ -214,8 +225,8 @@ final class PlainReaderTest {
 
     /**
      * A row's {@code r} is optional: a row without it is the one after the last row, or row 1 (as spreadsheet
-     * programs number it). fastexcel-reader numbers such a row by its place among the rows from 0, so such a sheet is
-     * read by the plain reader, not left to it.
+     * programs number it). fastexcel-reader numbers such a row by its place among the rows from 0; its rows are
+     * numbered as the plain reader numbers them ({@code FastexcelEvents}).
      */
     @Test
     void rowsWithoutTheirNumbers_followTheLastRow() {
@@ -237,6 +248,88 @@ final class PlainReaderTest {
         assertThat(read.records()).extracting(RawRecord::names).containsExactly("A B", "C D", "E F");
     }
 
+    /** Rows and cells without their references, as some libraries write every row, read plainly at any length. */
+    @Test
+    void manyRowsAndCellsWithoutReferences_readPlainly() {
+        StringBuilder sheetData = new StringBuilder(unreferenced("names", "nid", "phone_number", "gender", "email"));
+        for (int r = 2; r <= 30_001; r++) {
+            sheetData.append(unreferenced("P" + r, String.valueOf(1199880000000000L + r), "0788123456", "F", "a@b.rw"));
+        }
+        boolean[] plainly = {false};
+
+        Outcome read = read(Xlsx.ofSheetData(sheetData.toString()), true, plainly);
+
+        assertThat(read.refusal()).isNull();
+        assertThat(plainly[0]).isTrue();
+        assertThat(read.records()).hasSize(30_000);
+        assertThat(read.records().get(29_999))
+                .extracting(RawRecord::row, RawRecord::names, RawRecord::email)
+                .containsExactly(30_001, "P30001", "a@b.rw");
+        assertThat(sameOutcome(Xlsx.ofSheetData(sheetData.toString()))).isTrue();
+    }
+
+    private static String unreferenced(String... values) {
+        StringBuilder sb = new StringBuilder("<row>");
+        for (String v : values) {
+            sb.append("<c t=\"inlineStr\"><is><t>").append(v).append("</t></is></c>");
+        }
+        return sb.append("</row>").toString();
+    }
+
+    /**
+     * After a row the plain reader leaves to fastexcel-reader (a comment), rows and cells without references are
+     * numbered as the plain reader numbers them, phonetic runs of inline strings are left out, and a shared string
+     * the workbook does not have is refused.
+     */
+    @Test
+    void afterARowLeftToFastexcel_sameNumbersTextsAndRefusals() {
+        String sheetData = HEADER.replace("<row r=\"1\">", "<row>")
+                + "<!-- a comment -->"
+                + unreferenced("A B", "1199880012345678", "0788123456", "M", "a@b.rw")
+                + "<row r=\"7\"><c t=\"inlineStr\"><is><t>Jean</t><rPh sb=\"0\" eb=\"4\"><t>ジャン</t></rPh>"
+                + "</is></c></row>"
+                + unreferenced("C D");
+        boolean[] plainly = {true};
+
+        Outcome read = read(Xlsx.ofSheetData(sheetData), true, plainly);
+
+        assertThat(read.refusal()).isNull();
+        assertThat(plainly[0]).isFalse();
+        assertThat(read.records()).extracting(RawRecord::row).containsExactly(2, 7, 8);
+        assertThat(read.records()).extracting(RawRecord::names).containsExactly("A B", "Jean", "C D");
+        assertThat(read).isEqualTo(read(Xlsx.ofSheetData(sheetData), false, plainly));
+
+        byte[] dangling = Xlsx.workbook()
+                .sharedStrings("Jean")
+                .sheet(
+                        "Sheet1",
+                        HEADER + "<!-- a comment --><row r=\"2\"><c r=\"A2\" t=\"s\"><v>0</v></c></row>"
+                                + "<row r=\"3\"><c r=\"F3\" t=\"s\"><v>1</v></c></row>")
+                .bytes();
+        Outcome refused = read(dangling, true, plainly);
+        assertThat(refused.refusal())
+                .contains("row 3 refers to shared string 1, but the workbook's shared strings hold only 1");
+        assertThat(refused).isEqualTo(read(dangling, false, plainly));
+    }
+
+    /** A shared string the workbook does not have, read plainly, is refused as fastexcel-reader's rows are. */
+    @Test
+    void sharedStringPastTheTable_refusedAsByFastexcel() {
+        byte[] bytes = Xlsx.workbook()
+                .sharedStrings("Jean")
+                .sheet(
+                        "Sheet1",
+                        HEADER + "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>0</v></c><c r=\"G2\" t=\"s\"><v>1</v></c>"
+                                + "</row>")
+                .bytes();
+        Outcome plain = read(bytes, true, new boolean[1]);
+        assertThat(plain.refusal())
+                .isEqualTo("file.corrupt: The workbook cannot be read: row 2 refers to shared string 1, but the"
+                        + " workbook's shared strings hold only 1. Open it in Excel, save it again and upload the new"
+                        + " file.");
+        assertThat(plain).isEqualTo(read(bytes, false, new boolean[1]));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("refusedSheets")
     void refusals_areTheSame(String name, String sheetData) {
@@ -248,6 +341,22 @@ final class PlainReaderTest {
 
     static Stream<Arguments> refusedSheets() {
         return Stream.of(
+                Arguments.of(
+                        "a number that is not one",
+                        HEADER + "<row r=\"2\"><c r=\"A2\"><v>12a</v></c><c r=\"C2\"><v>1</v></c></row>"),
+                Arguments.of(
+                        "a number with spaces",
+                        HEADER + "<row r=\"2\"><c r=\"A2\"><v>1</v></c><c r=\"B2\"><v> 12 </v></c></row>"),
+                Arguments.of(
+                        "a boolean that is not one",
+                        HEADER + "<row r=\"2\"><c r=\"A2\"><v>1</v></c><c r=\"E2\" t=\"b\"><v>2</v></c></row>"),
+                Arguments.of(
+                        "a shared string in a workbook without them, in a column not read",
+                        HEADER + "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>Jean</t></is></c>"
+                                + "<c r=\"F2\" t=\"s\"><v>0</v></c></row>"),
+                Arguments.of(
+                        "a row without its number after a row numbered 0",
+                        HEADER + Xlsx.row(2, "a") + "<row r=\"0\"/><row><c><v>1</v></c></row>"),
                 Arguments.of("rows out of order", HEADER + Xlsx.row(3, "a") + Xlsx.row(2, "b")),
                 Arguments.of("no record", HEADER + "<row r=\"2\"/>"),
                 Arguments.of("no header", "<row r=\"1\"><c r=\"A1\"><v>1</v></c></row>"),
@@ -304,7 +413,6 @@ final class PlainReaderTest {
                         HEADER + data
                                 + "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t><![CDATA[a<b]]></t></is></c></row>"
                                 + more),
-                Arguments.of("a cell without its reference", HEADER + data + "<row r=\"3\"><c><v>1</v></c></row>"),
                 Arguments.of("a lower-case reference", HEADER + data + "<row r=\"3\"><c r=\"a3\"><v>1</v></c></row>"),
                 Arguments.of(
                         "an unknown entity",
@@ -331,9 +439,6 @@ final class PlainReaderTest {
                 Arguments.of(
                         "an unknown cell type",
                         HEADER + data + "<row r=\"3\"><c r=\"A3\" t=\"x\"><v>2024-01-01</v></c></row>" + more),
-                Arguments.of(
-                        "a shared string in a workbook without them",
-                        HEADER + data + "<row r=\"3\"><c r=\"A3\" t=\"s\"><v>0</v></c></row>" + more),
                 Arguments.of(
                         "]]> in text",
                         HEADER + data + "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>a]]>b</t></is></c></row>"

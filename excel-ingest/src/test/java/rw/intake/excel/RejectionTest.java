@@ -464,6 +464,60 @@ final class RejectionTest {
                         + " (row 1) both mean names. Keep one of them and upload again.");
     }
 
+    /** A chart sheet is no worksheet: placed first, it is passed over, and the first worksheet decides the error. */
+    @Test
+    void open_chartSheetFirst_theWorksheetDecides() {
+        assertRejected(Xlsx.resource("openpyxl-chart-sheet-first.xlsx"), IngestException.MISSING_COLUMNS)
+                .hasMessageStartingWith("The sheet \"Data\" has no column for email.");
+    }
+
+    @Test
+    void open_chartSheetNamed_isNotAWorksheet() {
+        byte[] bytes = Xlsx.resource("openpyxl-chart-sheet-first.xlsx");
+        assertRejected(SheetReader.builder().sheetName("chart").build(), bytes, IngestException.SHEET_NOT_FOUND)
+                .hasMessage("The sheet \"Chart\" is a chart sheet, not a worksheet: it holds no list. The workbook's"
+                        + " worksheets are: Data.")
+                .extracting(e -> ((IngestException) e).details().get("sheetsFound"))
+                .isEqualTo(List.of("Data"));
+        assertRejected(SheetReader.builder().sheetName("Staff").build(), bytes, IngestException.SHEET_NOT_FOUND)
+                .hasMessage("The workbook has no sheet named \"Staff\". Its sheets are: Data.");
+    }
+
+    /** A cell that refers to a shared string the workbook does not have is broken, not blank. */
+    @Test
+    void read_sharedStringIndexPastTheTable_isCorrupt() {
+        byte[] bytes = Xlsx.workbook()
+                .sharedStrings("Jean")
+                .sheet(
+                        "Sheet1",
+                        header(1)
+                                + "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>0</v></c></row>"
+                                + row(3, null, "1199570012345679", "0788123457", "F", "a@x.rw")
+                                        .replace("<c r=\"B3\"", "<c r=\"A3\" t=\"s\"><v>99</v></c><c r=\"B3\""))
+                .bytes();
+        assertRejected(bytes, IngestException.CORRUPT)
+                .hasMessageContaining(
+                        "row 3 refers to shared string 99, but the workbook's shared strings hold only 1");
+    }
+
+    @Test
+    void open_sharedStringsPartMissing_isCorrupt() {
+        byte[] bytes = Xlsx.withoutPart(Xlsx.resource("xlsxwriter-escapes.xlsx"), "xl/sharedStrings.xml");
+        assertRejected(bytes, IngestException.CORRUPT)
+                .hasMessageContaining("row 1 refers to shared string 0, but the workbook's shared strings hold none");
+    }
+
+    /** fastexcel-reader makes such a cell an error cell without a value; it is broken, not blank. */
+    @Test
+    void read_numberCellThatIsNoNumber_isCorrupt() {
+        byte[] bytes = Xlsx.ofSheetData(header(1)
+                + row(2, "Jean", "1199880012345678", "0788123456", "M", "j@x.rw")
+                + row(3, "Ann", null, "0788123457", "F", "a@x.rw")
+                        .replace("<c r=\"C3\"", "<c r=\"B3\" t=\"n\"><v>12abc</v></c><c r=\"C3\""));
+        assertRejected(bytes, IngestException.CORRUPT)
+                .hasMessageContaining("the cell B3 holds a value its type does not allow");
+    }
+
     @Test
     void open_sheetNotFound() {
         assertRejected(SheetReader.builder().sheetName("Staff").build(), VALID, IngestException.SHEET_NOT_FOUND)

@@ -176,6 +176,13 @@ final class Xlsx {
         return zip(parts);
     }
 
+    /** The same zip without one entry (its relationship and content type left as they are). */
+    static byte[] withoutPart(byte[] zip, String name) {
+        Map<String, byte[]> parts = entries(zip);
+        parts.remove(name);
+        return zip(parts);
+    }
+
     /** The entries of a zip, in order. */
     private static Map<String, byte[]> entries(byte[] zip) {
         Map<String, byte[]> entries = new LinkedHashMap<>();

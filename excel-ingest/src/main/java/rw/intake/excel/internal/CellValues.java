@@ -57,6 +57,17 @@ public final class CellValues {
         return text(value.toString());
     }
 
+    /**
+     * Whether the cell is a number or boolean cell whose value is not one ({@code <v>12abc</v>}): fastexcel-reader
+     * makes it a cell in error without a value, which would read as blank.
+     */
+    static boolean valueNotOfItsType(Cell cell) {
+        String raw = cell == null || cell.getValue() != null ? null : cell.getRawValue();
+        return raw != null
+                && !raw.isEmpty()
+                && (cell.getType() == CellType.ERROR || cell.getType() == CellType.FORMULA);
+    }
+
     /** A text cell's text as a clerk sees it: its escapes ({@link CellEscapes}) replaced, then trimmed. */
     static String text(String written) {
         return trim(CellEscapes.unescape(written));

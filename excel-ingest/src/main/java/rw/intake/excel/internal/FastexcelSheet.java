@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.stream.Stream;
+import org.dhatim.fastexcel.reader.Cell;
 import org.dhatim.fastexcel.reader.ReadableWorkbook;
 import org.dhatim.fastexcel.reader.ReadingOptions;
 import org.dhatim.fastexcel.reader.Row;
@@ -110,7 +111,7 @@ public final class FastexcelSheet extends AbstractSheet {
         try {
             workbook = WorkbookOpener.open(bytes, hasStyles ? WITH_FORMATS : WITHOUT_FORMATS);
             CellValues cells = new CellValues(workbook.isDate1904());
-            List<Sheet> candidates = candidates(workbook, sheet);
+            List<Sheet> candidates = candidates(workbook, sheet, WorkbookParts.otherSheets(bytes));
             parts = plain ? WorkbookParts.open(bytes, checked.readOnce()) : null;
             LateCheck late = new LateCheck(bytes, checked.readOnce());
             IngestException firstRefusal = null;
@@ -149,7 +150,7 @@ public final class FastexcelSheet extends AbstractSheet {
             throws IOException {
         FallbackRows.Opener fastexcel = () -> {
             late.run();
-            return new FastexcelRows(sheet.openStream(), cells);
+            return new FastexcelRows(sheet.openStream(), cells, workbook);
         };
         InputStream part = parts == null ? null : parts.sheet(sheet.getId());
         if (part == null) {
@@ -172,22 +173,34 @@ public final class FastexcelSheet extends AbstractSheet {
         }
     }
 
-    /** The named sheet (matched exactly, then ignoring case and surrounding spaces), or all sheets in order. */
-    private static List<Sheet> candidates(ReadableWorkbook workbook, String name) {
-        List<Sheet> sheets = workbook.getSheets().toList();
-        if (sheets.isEmpty()) {
-            throw Rejections.noHeader("(none)");
-        }
+    /**
+     * The named sheet (matched exactly, then ignoring case and surrounding spaces), or all worksheets in order. A
+     * sheet that is not a worksheet ({@code others}, by relationship id: a chart sheet) holds no list: it is passed
+     * over, and naming it is {@code file.sheet_not_found}, which lists the worksheets.
+     */
+    private static List<Sheet> candidates(ReadableWorkbook workbook, String name, Map<String, String> others) {
+        List<Sheet> sheets = workbook.getSheets()
+                .filter(s -> s.getId() == null || !others.containsKey(s.getId()))
+                .toList();
         if (name == null) {
+            if (sheets.isEmpty()) {
+                throw Rejections.noHeader("(none)");
+            }
             return sheets;
         }
+        List<String> names = sheets.stream().map(Sheet::getName).toList();
+        List<Sheet> all = workbook.getSheets().toList();
         Optional<Sheet> exact =
-                sheets.stream().filter(s -> name.equals(s.getName())).findFirst();
-        return List.of(exact.or(() -> sheets.stream()
+                all.stream().filter(s -> name.equals(s.getName())).findFirst();
+        Sheet named = exact.or(() -> all.stream()
                         .filter(s -> Text.strip(name).equalsIgnoreCase(Text.strip(s.getName())))
                         .findFirst())
-                .orElseThrow(() -> Rejections.sheetNotFound(
-                        name, sheets.stream().map(Sheet::getName).toList())));
+                .orElseThrow(() -> Rejections.sheetNotFound(name, names));
+        String other = named.getId() == null ? null : others.get(named.getId());
+        if (other != null) {
+            throw Rejections.notAWorksheet(named.getName(), other, names);
+        }
+        return List.of(named);
     }
 
     /**
@@ -333,23 +346,33 @@ public final class FastexcelSheet extends AbstractSheet {
         }
     }
 
-    /** fastexcel-reader's rows, read through {@link CellValues}. */
+    /**
+     * fastexcel-reader's rows, read through {@link CellValues}, numbered and checked as {@link FastexcelEvents} sees
+     * them.
+     */
     static final class FastexcelRows implements SheetRowSource {
         private final Stream<Row> stream;
         private final Spliterator<Row> rows;
         private final CellValues cells;
+        private final FastexcelEvents.Watcher events;
         private Row current;
+        private int rowNum;
 
-        FastexcelRows(Stream<Row> stream, CellValues cells) {
+        FastexcelRows(Stream<Row> stream, CellValues cells, ReadableWorkbook workbook) {
             this.stream = stream;
             this.rows = stream.spliterator();
             this.cells = cells;
+            this.events = FastexcelEvents.watch(rows, workbook);
         }
 
         @Override
         public boolean advance() {
             current = null;
-            return rows.tryAdvance(this::setCurrent);
+            if (!rows.tryAdvance(this::setCurrent)) {
+                return false;
+            }
+            rowNum = events != null ? events.rowNum() : current.getRowNum();
+            return true;
         }
 
         private void setCurrent(Row row) {
@@ -358,7 +381,7 @@ public final class FastexcelSheet extends AbstractSheet {
 
         @Override
         public int rowNum() {
-            return current.getRowNum();
+            return rowNum;
         }
 
         @Override
@@ -366,9 +389,16 @@ public final class FastexcelSheet extends AbstractSheet {
             return current.getCellCount();
         }
 
+        /**
+         * @throws IngestException {@code file.corrupt} for a number or boolean cell whose value is not one
+         */
         @Override
         public String text(int column) {
-            return cells.text(CellValues.cell(current, column));
+            Cell cell = CellValues.cell(current, column);
+            if (CellValues.valueNotOfItsType(cell)) {
+                throw Rejections.valueNotOfItsType(rowNum, column);
+            }
+            return cells.text(cell);
         }
 
         @Override

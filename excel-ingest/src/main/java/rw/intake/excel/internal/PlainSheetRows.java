@@ -73,6 +73,14 @@ final class PlainSheetRows implements SheetRowSource {
     private int dimensionLastRow = -1;
 
     private int rowNum;
+    /**
+     * The number of the last row given (a row cut by the buffer's end is parsed twice: its number, if it has none,
+     * follows this one both times).
+     */
+    private int lastRowNum;
+    /** The column of the row's last cell read, -1 before its first: a cell without its reference is the next. */
+    private int lastColumn;
+
     private int cellCount;
     private int cells;
     private int[] column = new int[16];
@@ -264,6 +272,7 @@ final class PlainSheetRows implements SheetRowSource {
         }
         x.checkElement(x.pos, next);
         x.pos = next;
+        lastRowNum = rowNum;
         materialize();
         return true;
     }
@@ -367,8 +376,9 @@ final class PlainSheetRows implements SheetRowSource {
         stamp++;
         cells = 0;
         cellCount = 0;
+        lastColumn = -1;
         scratch.reset();
-        int previous = rowNum;
+        int previous = lastRowNum;
         rowNum = -1;
         a.reset();
         int tail = -1;
@@ -476,8 +486,13 @@ final class PlainSheetRows implements SheetRowSource {
         }
         i = -1 - i;
         if (col < 0) {
-            throw XmlBytes.unsupported("a cell without its reference");
+            // r is optional: a cell without it is the one after the last cell of the row (A when it is the first)
+            col = lastColumn + 1;
+            if (col >= MAX_COLUMNS) {
+                throw XmlBytes.unsupported("a cell without its reference past the last column");
+            }
         }
+        lastColumn = col;
         if (tail >= 0) {
             if (known == null) {
                 known = cellTails[col] = new TagTail();
@@ -743,10 +758,14 @@ final class PlainSheetRows implements SheetRowSource {
                 }
                 int n = x.nameEnd(i + 1, end);
                 int j = x.skipAttributes(n, end, a);
-                if (!a.selfClosing) {
+                if (a.selfClosing) {
+                    i = j;
+                } else if (x.is(i + 1, n, "rPh")) {
+                    i = phonetic(j, end);
+                } else {
                     nesting.open(i + 1, n);
+                    i = j;
                 }
-                i = j;
             }
         }
         valued(slot, from);
@@ -754,11 +773,51 @@ final class PlainSheetRows implements SheetRowSource {
     }
 
     /**
-     * Makes the texts of the wanted cells (all of them while none are named), by column. The shared-string cells that
-     * make no text (of another column, or an earlier cell of the same column) are not read, but their index must be
-     * plain digits: fastexcel-reader reads every cell, and refuses the workbook at an index that is not a number.
+     * A phonetic run ({@code <rPh>}, Excel's furigana) in an inline string, from {@code i} past its start tag: skipped,
+     * its text not the cell's, as in a shared string. Only {@code <t>} elements in it are plain.
+     */
+    private int phonetic(int i, int end) {
+        byte[] b = x.buf;
+        while (true) {
+            ignored.reset();
+            i = x.text(i, end, ignored);
+            if (i + 2 >= end) {
+                throw XmlBytes.unsupported("a phonetic run does not end");
+            }
+            if (b[i + 1] == '/') {
+                return x.endTag(i, end, "rPh");
+            }
+            int n = x.nameEnd(i + 1, end);
+            if (!x.is(i + 1, n, "t")) {
+                throw XmlBytes.unsupported("an element in a phonetic run other than t");
+            }
+            int j = x.skipAttributes(n, end, a);
+            if (a.selfClosing) {
+                i = j;
+            } else {
+                ignored.reset();
+                i = x.endTag(x.text(j, end, ignored), end, "t");
+            }
+        }
+    }
+
+    /**
+     * Makes the texts of the wanted cells (all of them while none are named), by column. Every shared-string cell's
+     * index, in the order of the cells, must be plain digits (fastexcel-reader reads every cell, and refuses the
+     * workbook at an index that is not a number) and name an item of the shared strings, also in the cells that make
+     * no text (of another column, or an earlier cell of the same column), as fastexcel-reader looks up every one.
+     *
+     * @throws rw.intake.excel.IngestException {@code file.corrupt} for an index the shared strings do not hold
      */
     private void materialize() {
+        for (int slot = 0; slot < cells; slot++) {
+            if (kind[slot] == S && valueFrom[slot] >= 0 && valueLength[slot] > 0) {
+                int index = digits(scratch.bytes, valueFrom[slot], valueFrom[slot] + valueLength[slot]);
+                if (strings == null || !strings.has(index)) {
+                    throw Rejections.missingSharedString(rowNum, index, strings == null ? 0 : strings.count());
+                }
+            }
+        }
         if (wanted == null) {
             checkRowText();
             ensureTexts(cellCount);
@@ -769,11 +828,6 @@ final class PlainSheetRows implements SheetRowSource {
             for (int col : wanted) {
                 ensureTexts(col + 1);
                 convert(col, col);
-            }
-        }
-        for (int slot = 0; slot < cells; slot++) {
-            if (kind[slot] == S && valueFrom[slot] >= 0 && valueLength[slot] > 0) {
-                digits(scratch.bytes, valueFrom[slot], valueFrom[slot] + valueLength[slot]);
             }
         }
     }
@@ -827,7 +881,9 @@ final class PlainSheetRows implements SheetRowSource {
                 }
             }
             case S -> texts[into] = len == 0 ? "" : CellValues.text(strings(v, from, from + len));
-            case B -> texts[into] = len != 1 ? "" : v[from] == '1' ? "TRUE" : v[from] == '0' ? "FALSE" : "";
+            case B ->
+                texts[into] =
+                        len == 0 ? "" : len != 1 ? null : v[from] == '1' ? "TRUE" : v[from] == '0' ? "FALSE" : null;
             case D -> texts[into] = CellValues.isoDate(XmlBytes.string(v, from, len, valueHigh[slot]));
             default -> texts[into] = CellValues.text(XmlBytes.string(v, from, len, valueHigh[slot]));
         }
@@ -859,7 +915,7 @@ final class PlainSheetRows implements SheetRowSource {
         try {
             number = new BigDecimal(XmlBytes.string(v, from, len, valueHigh[slot]));
         } catch (NumberFormatException e) {
-            texts[into] = ""; // fastexcel-reader makes it an error cell without a value
+            texts[into] = null; // not a number: refused when its text is asked for, as fastexcel's cell is
             return;
         }
         if (date == 1 && CellValues.isDateSerial(number)) {
@@ -880,9 +936,16 @@ final class PlainSheetRows implements SheetRowSource {
         return cellCount;
     }
 
+    /**
+     * @throws rw.intake.excel.IngestException {@code file.corrupt} for a number or boolean cell whose value is not one
+     */
     @Override
     public String text(int column) {
-        return texts[column];
+        String text = texts[column];
+        if (text == null) {
+            throw Rejections.valueNotOfItsType(rowNum, column);
+        }
+        return text;
     }
 
     @Override

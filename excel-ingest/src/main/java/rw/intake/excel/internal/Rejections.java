@@ -51,6 +51,25 @@ public final class Rejections {
                 cause);
     }
 
+    /**
+     * A shared-string cell whose index the workbook's shared strings do not hold (an index past them, or a workbook
+     * without them): the texts of its cells are lost, as a spreadsheet program would show.
+     */
+    public static IngestException missingSharedString(int row, int index, int count) {
+        return corrupt(
+                "row " + row + " refers to shared string " + index + ", but the workbook's shared strings hold "
+                        + (count == 0 ? "none" : count == 1 ? "only 1" : "only " + count),
+                null);
+    }
+
+    /** A number or boolean cell whose value is not one (a number cell holding {@code 12abc}). */
+    public static IngestException valueNotOfItsType(int row, int column) {
+        return corrupt(
+                "the cell " + HeaderMapper.columnName(column) + row + " holds a value its type does not allow (a number"
+                        + " or a boolean that is not one)",
+                null);
+    }
+
     public static IngestException passwordProtected() {
         return new IngestException(
                 IngestException.CORRUPT,
@@ -184,6 +203,15 @@ public final class Rejections {
                 IngestException.SHEET_NOT_FOUND,
                 "The workbook has no sheet named \"" + sheet + "\". Its sheets are: " + String.join(", ", sheets) + ".",
                 Map.of("sheet", sheet, "sheetsFound", sheets));
+    }
+
+    /** The client named a sheet that is not a worksheet ({@code what}: "a chart sheet"); {@code sheets}, those that are. */
+    public static IngestException notAWorksheet(String sheet, String what, List<String> sheets) {
+        return new IngestException(
+                IngestException.SHEET_NOT_FOUND,
+                "The sheet \"" + sheet + "\" is " + what + ", not a worksheet: it holds no list. The workbook's"
+                        + " worksheets are: " + (sheets.isEmpty() ? "none" : String.join(", ", sheets)) + ".",
+                Map.of("sheet", sheet, "sheetsFound", sheets, "reason", "not a worksheet"));
     }
 
     private static String bytes(long n) {

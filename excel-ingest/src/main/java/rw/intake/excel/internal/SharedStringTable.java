@@ -99,6 +99,23 @@ final class SharedStringTable {
         return XmlBytes.string(text.bytes, offsets[index], offsets[index + 1] - offsets[index], high.get(index));
     }
 
+    /**
+     * Whether the table holds the item: read up to it first (to the table's end if it holds none such).
+     *
+     * @throws XmlBytes.Unsupported for items that are not plain
+     */
+    boolean has(int index) {
+        while (index >= count && !done) {
+            next();
+        }
+        return index >= 0 && index < count;
+    }
+
+    /** The items read so far: all of them once {@link #has} has answered false. */
+    int count() {
+        return count;
+    }
+
     /** Reads the items up to {@code index}; throws {@link XmlBytes.Unsupported} if the table ends before it. */
     private void readTo(int index) {
         while (index >= count && !done) {

@@ -85,6 +85,7 @@ final class WorkbookOpener {
     /** The workbook over {@code bytes}, which it reads and never changes; opened as {@code options} say. */
     static ReadableWorkbook open(byte[] bytes, ReadingOptions options) throws IOException {
         ReadableWorkbook workbook = opened(bytes, options);
+        FastexcelEvents.watchStrings(workbook);
         try {
             if (SHEETS != null && workbook.getSheets().anyMatch(s -> s.getId() == null)) {
                 withSheetIds(workbook, WorkbookParts.sheetIds(bytes));

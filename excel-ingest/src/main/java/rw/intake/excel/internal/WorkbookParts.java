@@ -142,6 +142,53 @@ final class WorkbookParts implements AutoCloseable {
         }
     }
 
+    /**
+     * The sheets of the workbook that are not worksheets, by relationship id, each with what it is ("a chart sheet",
+     * "a dialog sheet", "a macro sheet"): the workbook lists them among its sheets, but they hold no list. Found by
+     * the type of the workbook part's relationship to each (in either format's namespace); a sheet whose relationship
+     * is not found is taken for a worksheet.
+     */
+    static Map<String, String> otherSheets(byte[] bytes) throws IOException {
+        Map<String, String> others = new HashMap<>();
+        try (ZipFile zip = ZipFile.builder()
+                .setSeekableByteChannel(new SeekableInMemoryByteChannel(bytes))
+                .get()) {
+            ContentTypes types = ContentTypes.read(zip);
+            Matcher m = types == null ? null : FILE_NAME.matcher(types.workbook());
+            if (m == null || !m.matches()) {
+                return others;
+            }
+            try (InputStream in = entry(zip, m.replaceFirst("$1_rels/$2.rels"))) {
+                if (in == null) {
+                    return others;
+                }
+                XMLStreamReader r = XML.createXMLStreamReader(in);
+                while (r.hasNext()) {
+                    if (r.next() == XMLStreamReader.START_ELEMENT
+                            && r.getLocalName().equals("Relationship")) {
+                        String id = r.getAttributeValue(null, "Id");
+                        String type = r.getAttributeValue(null, "Type");
+                        String kind = type == null ? null : OTHER_SHEETS.get(type.substring(type.lastIndexOf('/') + 1));
+                        if (id != null && kind != null) {
+                            others.put(id, kind);
+                        }
+                    }
+                }
+                r.close();
+            }
+            return others;
+        } catch (XMLStreamException e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** The last segment of the relationship types of sheets that are not worksheets, and what each is. */
+    private static final Map<String, String> OTHER_SHEETS = Map.of(
+            "chartsheet", "a chart sheet",
+            "dialogsheet", "a dialog sheet",
+            "xlMacrosheet", "a macro sheet",
+            "xlIntlMacrosheet", "a macro sheet");
+
     /** The parts named in {@code [Content_Types].xml} that the reader needs; the workbook's by default. */
     private record ContentTypes(String workbook, String sharedStrings, String styles) {
 

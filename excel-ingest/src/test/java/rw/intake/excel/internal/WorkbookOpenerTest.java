@@ -24,6 +24,12 @@ final class WorkbookOpenerTest {
 
     private static final ReadingOptions OPTIONS = new ReadingOptions(true, true);
 
+    /** Rows without their numbers, phonetic runs and missing shared strings are seen in its rows' events. */
+    @Test
+    void theLibraryVersionOfTheBuildHasItsRowsWatched() {
+        assertThat(FastexcelEvents.available()).isTrue();
+    }
+
     @Test
     void theLibraryVersionOfTheBuildIsOpenedInPlace() {
         // If this fails after an upgrade of fastexcel-reader, its package's constructors changed: every upload copies
