@@ -71,7 +71,9 @@ public final class Phones {
         String cleaned = clean(s);
         String e164 = cleaned == null ? "" : fastPath(cleaned);
         if (e164 == null) {
-            e164 = fullPath(cleaned);
+            // Rwanda alone: a number in none of the five written forms is invalid, also where libphonenumber would
+            // still read it (a national prefix after the country code, +250 0788 123 456)
+            e164 = fastOnly ? "" : fullPath(cleaned);
         }
         if (e164.isEmpty()) {
             findings.error(

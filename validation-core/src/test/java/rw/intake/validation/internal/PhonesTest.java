@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import rw.intake.validation.Field;
 import rw.intake.validation.Violation;
 
@@ -33,7 +34,6 @@ final class PhonesTest {
                 "(078) 557.6983          | +250785576983",
                 "'+250\u00A0785\u00A0576983' | +250785576983",
                 "250 785 576 983         | +250785576983",
-                "+250 (0) 785 576 983    | +250785576983",
                 "0722123456              | +250722123456",
                 "0732123456              | +250732123456",
                 "0772123456              | +250772123456",
@@ -88,6 +88,18 @@ final class PhonesTest {
             assertThat(full).isEqualTo(valid ? expected : "");
             assertThat(fast).isIn(null, full);
         }
+    }
+
+    /** Only the five written forms: a trunk 0 after the country code is refused, though libphonenumber reads it. */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {"+250 (0) 785 576 983", "+2500785576983", "2500785576983", "002500785576983", "250 0785576983"})
+    void check_outsideTheFiveForms_invalidWhereTheLibraryReadsThem(String cell) {
+        Findings findings = new Findings();
+
+        assertThat(RW.check(cell, findings)).isNull();
+        assertThat(findings.toList()).extracting(Violation::code).containsExactly("phone.invalid");
+        assertThat(RW.fullPath(Phones.clean(cell))).isEqualTo("+250785576983");
     }
 
     @Test
