@@ -93,6 +93,38 @@ final class UserStoreTest {
         }
     }
 
+    /**
+     * A NID another commit registered since validation: the valid record that has it, and an invalid one (another
+     * fault) whose NID is well formed, both become {@code nid.already_registered} conflicts, as a fresh validation
+     * would find them.
+     */
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void commit_nidRegisteredSinceValidation_validAndInvalidRecordsConflict(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> first = List.of(Records.valid(2, Records.nid(1)), Records.valid(3, Records.nid(2)));
+            users.commit(Records.request("u1", "alice", CommitMode.ALL, first), first);
+            ValidatedRecord badGender = Records.valid(3, Records.nid(2));
+            badGender = ValidatedRecord.of(
+                    badGender.raw(),
+                    badGender.normalized(),
+                    List.of(Violation.of(Field.GENDER, "gender.invalid", Severity.ERROR, "Not a gender")));
+            List<ValidatedRecord> second = List.of(Records.valid(2, Records.nid(1)), badGender);
+
+            CommitResult result = users.commit(Records.request("u2", "bob", CommitMode.ALL, second), second);
+
+            assertThat(result.conflicts()).isEqualTo(2);
+            List<CommittedUser> saved =
+                    users.users(new UserQuery(1, 10, "u2", null, null)).items();
+            assertThat(saved).extracting(CommittedUser::valid).containsExactly(false, false);
+            assertThat(saved.get(0).errors()).containsExactly(CONFLICT);
+            assertThat(saved.get(1).errors())
+                    .extracting(Violation::code)
+                    .containsExactly("nid.already_registered", "gender.invalid");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
     void commit_anyTextReadBackAsWritten(DatabaseKind kind) {

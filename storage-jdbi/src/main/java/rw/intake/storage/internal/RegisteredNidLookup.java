@@ -109,8 +109,10 @@ final class RegisteredNidLookup {
     }
 
     /**
-     * Which records (by position) are valid with a NID registered already: asks the database on {@code h}, a chunk
-     * of NIDs at a time, about the NIDs that {@code filter} (none if null) cannot rule out.
+     * Which records (by position) have a NID registered already: a record whose NID is well formed and the first of
+     * the upload (the NID it normalized to), valid or not, as validation looks them up, so that a NID another commit
+     * registered since validation marks an invalid record too. Asks the database on {@code h}, a chunk of NIDs at a
+     * time, about the NIDs that {@code filter} (none if null) cannot rule out.
      */
     BitSet registeredRecords(Handle h, Iterable<ValidatedRecord> records, NidPrefilter.Snapshot filter)
             throws SQLException {
@@ -119,7 +121,7 @@ final class RegisteredNidLookup {
         int[] positions = new int[chunkSize];
         int index = 0;
         for (ValidatedRecord r : records) {
-            String nid = UserRow.registeredNid(r);
+            String nid = r.normalized().nid();
             if (nid != null && (filter == null || filter.mightContain(NidBloom.key(nid)))) {
                 positions[ask.size()] = index;
                 ask.add(nid);

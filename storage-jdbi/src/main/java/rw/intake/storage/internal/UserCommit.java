@@ -32,8 +32,9 @@ import rw.intake.validation.BatchValidator;
 import rw.intake.validation.ValidatedRecord;
 
 /**
- * Commits in one transaction: look up which of the valid NIDs are registered already ({@link RegisteredNidLookup}),
- * then insert the records (one COPY on PostgreSQL, batches elsewhere), those found turned into conflicts. A unique key
+ * Commits in one transaction: look up which of the records' NIDs are registered already ({@link RegisteredNidLookup}),
+ * then insert the records (one COPY on PostgreSQL, batches elsewhere), those found turned into conflicts
+ * ({@code nid.already_registered}, invalid records too, as a validation after the other commit would have found). A unique key
  * is the guarantee: {@code users.registered_nid} on MariaDB, {@code registered_nids.nid} on PostgreSQL and H2 (written
  * last, sorted, by the writer; see PostgreSQL's V2 and H2's V4 migrations). A commit that loses a race for a NID
  * against a concurrent commit fails on it, rolls back and starts again, then asking the database about every NID.
@@ -367,7 +368,7 @@ final class UserCommit {
         }
     }
 
-    /** Which records of a chunk (by position in it) are valid with a NID registered already. */
+    /** Which records of a chunk (by position in it) have a NID registered already. */
     @FunctionalInterface
     private interface ChunkLookup {
         BitSet registered(List<ValidatedRecord> chunk, int first) throws SQLException;
