@@ -461,6 +461,11 @@ final class RedisStaging implements StagingStore {
      * removed meanwhile (on any instance) is released, which stops its validation.
      */
     @Override
+    public long mostRecordsPerUpload() {
+        return Math.min(maxRecords, maxRecordsPerUser);
+    }
+
+    @Override
     public void adjust(Upload upload, long records) {
         if (upload.released()) {
             return;

@@ -104,6 +104,11 @@ final class Staging implements StagingStore {
      * validation, its record count. It may go above the first reservation only if the count before reading was short.
      */
     @Override
+    public long mostRecordsPerUpload() {
+        return Math.min(maxRecords, maxRecordsPerUser);
+    }
+
+    @Override
     public void adjust(Upload upload, long records) {
         long before;
         do {

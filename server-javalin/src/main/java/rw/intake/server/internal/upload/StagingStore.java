@@ -17,6 +17,9 @@ interface StagingStore extends AutoCloseable {
      */
     void admit(Upload upload, long records);
 
+    /** The most records one upload can ever be staged with: the smaller of the total budget and a user's share. */
+    long mostRecordsPerUpload();
+
     /**
      * Sets what an upload holds of the budget now (see {@link Staging#adjust}); called by the thread that validates it
      * after each chunk of records it staged, so a shared store writes them out there.

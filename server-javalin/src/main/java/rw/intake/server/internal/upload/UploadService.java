@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
@@ -136,6 +137,9 @@ public final class UploadService {
             // reading corrects (a sheet that holds more takes more as its records are staged, up to the row limit)
             long expected = opened.maxDataRows() >= 0 ? opened.maxDataRows() : opened.expectedDataRows();
             long rows = expected < 0 ? maxRows : Math.min(maxRows, expected);
+            if (expected >= 0 && rows > staging.mostRecordsPerUpload()) {
+                throw tooLargeToStage(rows, staging.mostRecordsPerUpload());
+            }
             Upload upload = new Upload(
                     UploadIds.next(),
                     caller.username(),
@@ -153,6 +157,25 @@ public final class UploadService {
                 opened.close();
             }
         }
+    }
+
+    /**
+     * An upload of more rows than the staging budget can ever hold (a budget configured below the row limit): waiting
+     * cannot help, so it is the file's problem, as more rows than the row limit are.
+     */
+    private static ApiException tooLargeToStage(long rows, long most) {
+        return new ApiException(
+                413,
+                "file.too_many_rows",
+                "Content Too Large",
+                String.format(
+                        Locale.ROOT,
+                        "The sheet has %,d data rows, more than the %,d one upload may stage on this server"
+                                + " (its staging budget). Split the list into smaller files.",
+                        rows,
+                        most),
+                Map.of("limit", most, "limitName", "maxRecordsPerUpload", "needed", rows),
+                Map.of());
     }
 
     /** The caller's uploads newest first; an admin's lists everyone's. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -117,6 +118,24 @@ final class StagingFairnessTest {
 
         assertThat(reserved).isBetween(11.0, 41.0);
         assertThat(held).isEqualTo(11.0);
+    }
+
+    /** More rows than a user's share: waiting cannot help, so it is the file's 413, not a 503 to retry. */
+    @Test
+    void upload_moreRowsThanAShare_tooManyRowsNotRetry() {
+        StringBuilder csv = new StringBuilder("names,nid,phone,gender,email\n");
+        for (int i = 0; i <= 100_000; i++) {
+            csv.append("Ann Person,1199070012345601,0788123456,F,a@example.rw\n");
+        }
+        String token = server.clerkToken("whole-list");
+
+        HttpResponse<String> r = server.postMultipart(
+                "/api/v1/uploads", token, "file", "people.csv", csv.toString().getBytes(StandardCharsets.UTF_8));
+
+        assertThat(Workbooks.problemCode(r, 413)).isEqualTo("file.too_many_rows");
+        assertThat(TestServer.json(r).get("limit").asLong()).isEqualTo(100_000);
+        assertThat(r.headers().firstValue("Retry-After")).isEmpty();
+        assertThat(TestServer.json(server.get("/api/v1/uploads", token))).isEmpty();
     }
 
     private static double stagedRecords() {
