@@ -15,8 +15,9 @@ import rw.intake.storage.UsernameTakenException;
 
 /**
  * The accounts routes, for admins only (anyone else gets 403 {@code auth.forbidden}): list, create, reset a password
- * (which ends the account's refresh tokens), disable or enable. The last enabled admin cannot be disabled (409
- * {@code account.last_admin}).
+ * (which ends the account's refresh tokens), disable or enable. Disabling ends every token issued before it for good:
+ * the refresh tokens are deleted and the account's stamp changes ({@link Passwords#remarked}), so its access tokens
+ * stay refused once it is enabled again. The last enabled admin cannot be disabled (409 {@code account.last_admin}).
  */
 public final class AccountRoutes {
 
@@ -98,6 +99,11 @@ public final class AccountRoutes {
         try {
             Account account =
                     store.setDisabled(username, disabled.booleanValue()).orElseThrow(() -> notFound(username));
+            if (account.disabled()) {
+                // a new stamp, as a password change gives: the access tokens issued before stay refused for good,
+                // after the account is enabled again too
+                store.updatePassword(username, Passwords.remarked(account.passwordHash()));
+            }
             standing.changed(username);
             ctx.json(AccountView.of(account));
         } catch (LastAdminException ex) {

@@ -21,10 +21,10 @@ import rw.intake.storage.AccountStore;
 
 /**
  * Whether an account still stands behind its access tokens: a disabled account's access tokens are refused (401
- * {@code auth.account_disabled}), and so are those issued before its password last changed (401
- * {@code auth.token_revoked}: each access token carries a stamp of the password hash it was issued under,
- * {@link #stampOf}), at once on the instance where that happened, and within {@link #RECHECK} on the others, rather
- * than living out their lifetime.
+ * {@code auth.account_disabled}), and so are those issued before its password last changed or it was last disabled
+ * (401 {@code auth.token_revoked}: each access token carries a stamp of the password hash it was issued under,
+ * {@link #stampOf}, and disabling marks the hash anew, {@link Passwords#remarked}), at once on the instance where that
+ * happened, and within {@link #RECHECK} on the others, rather than living out their lifetime.
  *
  * <p>A request never waits for the database here. An instance knows an account's state from a sign-in or a refresh
  * there, or else reads it in the background when its tokens are first used (the requests meanwhile take the token as

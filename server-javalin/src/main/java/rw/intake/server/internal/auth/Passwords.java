@@ -11,7 +11,8 @@ import javax.crypto.spec.PBEKeySpec;
 /**
  * Slow password hashes: PBKDF2-HMAC-SHA256 with a random 16-byte salt. The encoded form carries its own iteration
  * count ({@code pbkdf2-sha256$ITER$SALT$HASH}, Base64), so the cost can be raised later without breaking old hashes.
- * Thread-safe.
+ * It may end in a mark ({@code $MARK}, {@link #remarked}) that changes the encoded hash, and with it the stamp its
+ * access tokens carry ({@link AccountStanding#stampOf}), without changing the password it verifies. Thread-safe.
  */
 public final class Passwords {
 
@@ -41,7 +42,7 @@ public final class Passwords {
     /** Whether {@code password} matches the encoded hash; false for a malformed hash. Constant-time compare. */
     public static boolean verify(String password, String encoded) {
         String[] parts = encoded == null ? new String[0] : encoded.split("\\$");
-        if (parts.length != 4 || !PREFIX.equals(parts[0])) {
+        if ((parts.length != 4 && parts.length != 5) || !PREFIX.equals(parts[0])) {
             return false;
         }
         try {
@@ -52,6 +53,18 @@ public final class Passwords {
         } catch (IllegalArgumentException ex) {
             return false;
         }
+    }
+
+    /**
+     * The same hash (of the same password) with a new random mark in place of any it had: every access token issued
+     * under the old encoded form is refused from then on, as after a password change, while the password stays.
+     */
+    public static String remarked(String encoded) {
+        String[] parts = encoded.split("\\$");
+        String hash = parts.length == 5 ? encoded.substring(0, encoded.lastIndexOf('$')) : encoded;
+        byte[] mark = new byte[9];
+        RANDOM.nextBytes(mark);
+        return hash + "$" + Base64.getUrlEncoder().withoutPadding().encodeToString(mark);
     }
 
     /** A random password of 20 URL-safe characters, for a first admin or a new user. */

@@ -228,7 +228,39 @@ final class AccountsTest {
         assertThat(patch(SERVER, "/api/v1/accounts/dismissed", admin, "{\"disabled\":false}")
                         .statusCode())
                 .isEqualTo(200);
+        // enabled again, the account's tokens from before it was disabled stay ended; a new login gets new ones
+        assertProblem(SERVER.get("/api/v1/uploads", clerk), 401, "auth.token_revoked");
+        assertProblem(SERVER.get("/api/v1/users", clerk), 401, "auth.token_revoked");
+        HttpResponse<String> in = login(SERVER, "dismissed", TestServer.clerkPassword("dismissed"));
+        assertThat(in.statusCode()).as(in.body()).isEqualTo(200);
+        String again = TestServer.json(in).get("access").asText();
+        assertThat(SERVER.get("/api/v1/uploads", again).statusCode()).isEqualTo(200);
+
+        // disabled and enabled a second time: the token from between is ended too, and the password still signs in
+        patch(SERVER, "/api/v1/accounts/dismissed", admin, "{\"disabled\":true}");
+        patch(SERVER, "/api/v1/accounts/dismissed", admin, "{\"disabled\":false}");
+        assertProblem(SERVER.get("/api/v1/uploads", again), 401, "auth.token_revoked");
+        assertThat(login(SERVER, "dismissed", TestServer.clerkPassword("dismissed"))
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void disabledAndEnabledByAnotherInstance_accessTokenFromBeforeStaysRefused() {
+        String clerk = SERVER.clerkToken("roundtrip");
         assertThat(SERVER.get("/api/v1/uploads", clerk).statusCode()).isEqualTo(200);
+        // another instance disables and enables the account before this one reads it again
+        try (TestServer other =
+                TestServer.start(java.util.Map.of("DB_URL", SERVER.config().jdbcUrl()))) {
+            String admin = other.adminToken();
+            assertThat(patch(other, "/api/v1/accounts/roundtrip", admin, "{\"disabled\":true}")
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(patch(other, "/api/v1/accounts/roundtrip", admin, "{\"disabled\":false}")
+                            .statusCode())
+                    .isEqualTo(200);
+        }
+        assertProblem(afterTheRecheck(clerk), 401, "auth.token_revoked");
     }
 
     @Test
@@ -241,15 +273,22 @@ final class AccountsTest {
         assertThat(SERVER.storage().accounts().updatePassword("elsewhere", Passwords.hash("Huye-hills-at-dawn-7")))
                 .isTrue();
         assertThat(SERVER.storage().accounts().setDisabled("elsewhere", true)).isPresent();
+        assertProblem(afterTheRecheck(clerk), 401, "auth.account_disabled");
+    }
+
+    /**
+     * The first answer other than 200 to the token, once the server's clock is past the recheck (within 30 s): a
+     * request past it reads the account again in the background, and is answered meanwhile.
+     */
+    private static HttpResponse<String> afterTheRecheck(String token) {
         SERVER.advance(AccountStanding.RECHECK.plusSeconds(1));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        HttpResponse<String> r = SERVER.get("/api/v1/uploads", clerk);
+        HttpResponse<String> r = SERVER.get("/api/v1/uploads", token);
         while (r.statusCode() == 200 && System.nanoTime() < deadline) {
-            // a request past the recheck reads the account again in the background, and is answered meanwhile
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-            r = SERVER.get("/api/v1/uploads", clerk);
+            r = SERVER.get("/api/v1/uploads", token);
         }
-        assertProblem(r, 401, "auth.account_disabled");
+        return r;
     }
 
     @Test

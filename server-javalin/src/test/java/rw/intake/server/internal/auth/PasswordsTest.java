@@ -27,6 +27,23 @@ final class PasswordsTest {
     }
 
     @Test
+    void remarked_changesTheStampButNotThePassword() {
+        String h = Passwords.hash("correct horse", 1000);
+        String once = Passwords.remarked(h);
+        String twice = Passwords.remarked(once);
+        assertThat(once).startsWith(h + "$");
+        assertThat(twice).startsWith(h + "$").isNotEqualTo(once);
+        assertThat(twice.split("\\$")).hasSize(5);
+        for (String marked : new String[] {once, twice}) {
+            assertThat(Passwords.verify("correct horse", marked)).isTrue();
+            assertThat(Passwords.verify("correct horsf", marked)).isFalse();
+        }
+        assertThat(AccountStanding.stampOf(once))
+                .isNotEqualTo(AccountStanding.stampOf(h))
+                .isNotEqualTo(AccountStanding.stampOf(twice));
+    }
+
+    @Test
     void hash_defaultIsSlow() {
         assertThat(Passwords.hash("pw")).startsWith("pbkdf2-sha256$" + Passwords.DEFAULT_ITERATIONS + "$");
         assertThat(Passwords.DEFAULT_ITERATIONS).isGreaterThanOrEqualTo(210_000);
