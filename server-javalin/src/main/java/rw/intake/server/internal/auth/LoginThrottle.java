@@ -16,10 +16,14 @@ import rw.intake.server.internal.http.ApiException;
  * {@link #PAIR_INTERVAL} (each failure is forgiven one interval after the previous one was), so a wrong password after
  * waiting costs one more interval, never a doubled lock. A pair that must wait gets 429 {@code auth.too_many_attempts}
  * with {@code Retry-After}, whatever the password; the same username from another address, and other usernames from
- * the same address, are not slowed. A success clears the pair. Every address also has a ceiling for floods (many
- * usernames from one address): {@value #ADDRESS_BURST} failures, then one per {@link #ADDRESS_INTERVAL}, high enough
- * for an office of clerks behind one NAT. Each failed and each throttled login is logged at WARN with the username
- * and the address (never the password). The state is in memory, per server. Thread-safe.
+ * the same address, are not slowed by it. A success clears the pair. Every username also has a bound across all
+ * addresses, so that one account cannot be guessed at without limit from many: {@value #USER_BURST} failures, then
+ * one attempt per {@link #USER_INTERVAL}; meanwhile it gets 429 from every address except those it signed in from
+ * within the last {@link #TRUSTED_FOR} (so someone guessing elsewhere does not lock the owner out of the places it
+ * works from; a new place waits). Every address also has a ceiling for floods (many usernames from one address):
+ * {@value #ADDRESS_BURST} failures, then one per {@link #ADDRESS_INTERVAL}, high enough for an office of clerks behind
+ * one NAT. Each failed and each throttled login is logged at WARN with the username and the address (never the
+ * password). The state is in memory, per server. Thread-safe.
  */
 public final class LoginThrottle {
 
@@ -27,24 +31,44 @@ public final class LoginThrottle {
 
     static final int PAIR_BURST = 5;
     static final Duration PAIR_INTERVAL = Duration.ofMinutes(1);
+    static final int USER_BURST = 20;
+    static final Duration USER_INTERVAL = Duration.ofMinutes(1);
+    /** How long a sign-in spares its (username, address) pair the username's bound. */
+    static final Duration TRUSTED_FOR = Duration.ofHours(12);
+
     static final int ADDRESS_BURST = 100;
     static final Duration ADDRESS_INTERVAL = Duration.ofSeconds(6);
     private static final int MAX_LOGGED_USERNAME = 100;
 
     private final Bucket pairs;
+    private final Bucket users;
     private final Bucket addresses;
+    /** The (username, address) pairs that signed in within {@link #TRUSTED_FOR}. */
+    private final Cache<String, Boolean> trusted;
+
     private final Ticker ticker;
 
     public LoginThrottle(Ticker ticker) {
         this.ticker = ticker;
         this.pairs = new Bucket(PAIR_BURST, PAIR_INTERVAL, ticker);
+        this.users = new Bucket(USER_BURST, USER_INTERVAL, ticker);
         this.addresses = new Bucket(ADDRESS_BURST, ADDRESS_INTERVAL, ticker);
+        this.trusted = Caffeine.newBuilder()
+                .ticker(ticker)
+                .maximumSize(200_000)
+                .expireAfterWrite(TRUSTED_FOR)
+                .build();
     }
 
-    /** Refuses the attempt with 429 if its (username, address) pair or its address has to wait. */
+    /**
+     * Refuses the attempt with 429 if its (username, address) pair, its username (unless the pair signed in lately) or
+     * its address has to wait.
+     */
     public void check(String username, String address) {
         long now = ticker.read();
-        long waitNanos = Math.max(pairs.waitNanos(pairKey(username, address), now), addresses.waitNanos(address, now));
+        String pair = pairKey(username, address);
+        long userWait = trusted.getIfPresent(pair) != null ? 0 : users.waitNanos(userKey(username), now);
+        long waitNanos = Math.max(Math.max(pairs.waitNanos(pair, now), userWait), addresses.waitNanos(address, now));
         if (waitNanos > 0) {
             long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
             LOG.warn("throttled login for user '{}' from {}: retry in {} s", printable(username), address, seconds);
@@ -62,17 +86,27 @@ public final class LoginThrottle {
     public void failed(String username, String address) {
         long now = ticker.read();
         pairs.add(pairKey(username, address), now);
+        users.add(userKey(username), now);
         addresses.add(address, now);
         LOG.warn("failed login for user '{}' from {}", printable(username), address);
     }
 
-    /** Forgets the pair's failures. */
+    /**
+     * Forgets the pair's failures, and spares the pair the username's bound for {@link #TRUSTED_FOR}. The username's
+     * failures stay counted: a guesser elsewhere is not given a new allowance by the owner's sign-in.
+     */
     public void succeeded(String username, String address) {
-        pairs.cache.invalidate(pairKey(username, address));
+        String pair = pairKey(username, address);
+        pairs.cache.invalidate(pair);
+        trusted.put(pair, Boolean.TRUE);
+    }
+
+    private static String userKey(String username) {
+        return username.toLowerCase(Locale.ROOT);
     }
 
     private static String pairKey(String username, String address) {
-        return username.toLowerCase(Locale.ROOT) + "\n" + address;
+        return userKey(username) + "\n" + address;
     }
 
     /** A username as it may be logged: control characters replaced, at most 100 characters. */

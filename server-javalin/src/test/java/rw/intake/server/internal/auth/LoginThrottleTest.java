@@ -117,6 +117,46 @@ final class LoginThrottleTest {
     }
 
     @Test
+    void user_boundAcrossAddressesSparesThePlacesItSignedInFrom() {
+        String right = password("spread-user");
+        // the owner signs in from its office before anyone guesses
+        assertThat(login("127.0.0.50", "spread-user", right).status()).isEqualTo(200);
+        int addresses = LoginThrottle.USER_BURST / LoginThrottle.PAIR_BURST;
+        for (int a = 0; a < addresses; a++) {
+            for (int i = 0; i < LoginThrottle.PAIR_BURST; i++) {
+                assertThat(login("127.0.0." + (51 + a), "spread-user", "guess-" + a + "-" + i)
+                                .status())
+                        .as("address %d, attempt %d", a, i)
+                        .isEqualTo(401);
+            }
+        }
+        // the username's failures are used up: from any other address it waits, whatever the password, and its
+        // case does not make it another user
+        for (String from : new String[] {"127.0.0.60", "127.0.0.61"}) {
+            Answer slowed = login(from, "spread-user", right);
+            assertThat(slowed.status()).as(from).isEqualTo(429);
+            assertThat(slowed.retryAfter()).isEqualTo("60");
+            assertThat(slowed.body()).contains("\"code\":\"auth.too_many_attempts\"");
+        }
+        assertThat(login("127.0.0.62", "SPREAD-USER", "guess").status()).isEqualTo(429);
+        // but not from where it signed in, nor other users from those addresses
+        assertThat(login("127.0.0.50", "spread-user", right).status()).isEqualTo(200);
+        assertThat(login("127.0.0.60", TestServer.ADMIN, TestServer.ADMIN_PASSWORD)
+                        .status())
+                .isEqualTo(200);
+
+        // one more attempt per interval, from anywhere: a failure costs another interval
+        SERVER.advance(LoginThrottle.USER_INTERVAL);
+        assertThat(login("127.0.0.63", "spread-user", "guess-late").status()).isEqualTo(401);
+        assertThat(login("127.0.0.64", "spread-user", right).status()).isEqualTo(429);
+        SERVER.advance(LoginThrottle.USER_INTERVAL);
+        assertThat(login("127.0.0.64", "spread-user", right).status()).isEqualTo(200);
+        // a success from one new address does not give the guessers a new allowance
+        assertThat(login("127.0.0.65", "spread-user", "guess-after").status()).isEqualTo(401);
+        assertThat(login("127.0.0.66", "spread-user", right).status()).isEqualTo(429);
+    }
+
+    @Test
     void pair_oneWrongPasswordAfterWaitingNeverDoublesTheWait() {
         String right = password("patient-user");
         for (int i = 0; i < LoginThrottle.PAIR_BURST; i++) {
