@@ -1,6 +1,5 @@
 package rw.intake.server.internal.auth;
 
-import java.util.Locale;
 import java.util.Optional;
 import rw.intake.storage.Account;
 import rw.intake.storage.AccountStore;
@@ -9,7 +8,7 @@ import rw.intake.storage.UsernameTakenException;
 /** Creating accounts and the first admin, under the account rules (username, role, {@link PasswordPolicy}). */
 public final class Accounts {
 
-    /** What a username may be. */
+    /** What a username may be: 1-64 ASCII letters, digits, dots, underscores, at signs or hyphens. */
     public static final String USERNAME_PATTERN = "[A-Za-z0-9._@-]{1,64}";
 
     private Accounts() {}
@@ -74,18 +73,18 @@ public final class Accounts {
         return store.updatePassword(username, Passwords.hash(password));
     }
 
-    /** The role in lower case, if it is one. */
+    /** The role, if it is exactly {@code clerk} or {@code admin} (as the API's schema says; no other spelling). */
     static String role(String role) {
-        String r = role.toLowerCase(Locale.ROOT);
-        if (!Principal.ADMIN.equals(r) && !Principal.CLERK.equals(r)) {
-            throw new AccountRuleException("account.invalid_role", "role must be clerk or admin: " + role);
+        if (!Principal.ADMIN.equals(role) && !Principal.CLERK.equals(role)) {
+            throw new AccountRuleException("account.invalid_role", "role must be \"clerk\" or \"admin\"");
         }
-        return r;
+        return role;
     }
 
     static void checkUsername(String username) {
         if (!username.matches(USERNAME_PATTERN)) {
-            throw new AccountRuleException("account.invalid_username", "username must be 1-64 letters, digits or ._@-");
+            throw new AccountRuleException(
+                    "account.invalid_username", "username must be 1-64 ASCII letters, digits, '.', '_', '@' or '-'");
         }
     }
 }

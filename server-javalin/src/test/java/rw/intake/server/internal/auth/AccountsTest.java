@@ -115,6 +115,19 @@ final class AccountsTest {
                 SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "Kigali-umuganda-2024", "auditor")),
                 400,
                 "account.invalid_role");
+        // the role is one of the schema's two values exactly, as the token's claim must be
+        for (String role : new String[] {"Admin", "ADMIN", "Clerk", " clerk", "clerk "}) {
+            assertProblem(
+                    SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "Kigali-umuganda-2024", role)),
+                    400,
+                    "account.invalid_role");
+        }
+        for (String name : new String[] {"\u00e9mile", "tab\\tname", "semi;colon", "plus+sign"}) {
+            assertProblem(
+                    SERVER.postJson("/api/v1/accounts", admin, create(name, "Kigali-umuganda-2024", "clerk")),
+                    400,
+                    "account.invalid_username");
+        }
         assertProblem(
                 SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "short-pw-1", "clerk")),
                 400,
