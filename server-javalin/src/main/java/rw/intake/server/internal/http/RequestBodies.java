@@ -26,10 +26,13 @@ public final class RequestBodies {
     /** A body up to this many times the limit is read to its end (and dropped) before the 413 goes out. */
     public static final long DRAIN_FACTOR = 4;
 
-    /** Strict JSON: nothing after the value, no member twice. */
+    /**
+     * Strict: a body is one JSON value and nothing after it but whitespace, and no object in it names a member twice
+     * (Jackson would otherwise take the first value and ignore the rest, or the last of two members).
+     */
     private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private RequestBodies() {}
@@ -91,17 +94,29 @@ public final class RequestBodies {
      * The body as JSON: null if it is empty, else the tree of its value.
      *
      * @throws ApiException 413 {@code request.too_large} over {@link #JSON_LIMIT} bytes; 400
-     *                      {@code request.invalid_body} if it is not JSON (text after the value, or a member twice)
+     *                      {@code request.invalid_body} if it is not JSON ({@link #parse})
      */
     public static JsonNode json(Context ctx) {
         byte[] body = read(ctx, JSON_LIMIT, RequestBodies::jsonTooLarge);
         if (body.length == 0) {
             return null;
         }
+        return parse(body);
+    }
+
+    /**
+     * One JSON value, parsed strictly: trailing content after it and a member named twice in one object are refused,
+     * as is anything else that is not JSON.
+     *
+     * @throws ApiException 400 {@code request.invalid_body}
+     */
+    public static JsonNode parse(byte[] body) {
         try {
             return JSON.readTree(body);
         } catch (IOException ex) {
-            throw ApiException.badRequest("request.invalid_body", "the body must be a JSON object");
+            throw ApiException.badRequest(
+                    "request.invalid_body",
+                    "the body must be one JSON object, with nothing after it and no member named twice");
         }
     }
 

@@ -91,6 +91,78 @@ final class AccountsTest {
     }
 
     @Test
+    void create_usernameOfEveryAllowedCharacter() {
+        // 1-64 ASCII letters, digits, '.', '_', '@' and '-', as docs/API.md and openapi.json say
+        String name = "Jean.Paul_Uwase@rra-01";
+        HttpResponse<String> r =
+                SERVER.postJson("/api/v1/accounts", SERVER.adminToken(), create(name, "Kigali-umuganda-2024", "clerk"));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        assertThat(TestServer.json(r).get("username").asText()).isEqualTo(name);
+        assertThat(login(SERVER, name, "Kigali-umuganda-2024").statusCode()).isEqualTo(200);
+        String longest = "_".repeat(64);
+        assertThat(SERVER.postJson(
+                                "/api/v1/accounts",
+                                SERVER.adminToken(),
+                                create(longest, "Kigali-umuganda-2024", "clerk"))
+                        .statusCode())
+                .isEqualTo(201);
+    }
+
+    @Test
+    void everyBody_withTrailingContentOrAMemberTwiceRefused() {
+        SERVER.clerkToken("strict");
+        String admin = SERVER.adminToken();
+        String account = create("strict-new", "Kigali-umuganda-2024", "clerk");
+        assertProblem(SERVER.postJson("/api/v1/accounts", admin, account + " xyz"), 400, "request.invalid_body");
+        assertProblem(SERVER.postJson("/api/v1/accounts", admin, account + account), 400, "request.invalid_body");
+        assertProblem(
+                SERVER.postJson(
+                        "/api/v1/accounts",
+                        admin,
+                        "{\"username\":\"strict-a\",\"username\":\"strict-b\","
+                                + "\"password\":\"Kigali-umuganda-2024\",\"role\":\"clerk\"}"),
+                400,
+                "request.invalid_body");
+        assertProblem(
+                SERVER.postJson(
+                        "/api/v1/accounts",
+                        admin,
+                        "{\"username\":\"strict-a\",\"password\":\"Kigali-umuganda-2024\",\"role\":\"clerk\","
+                                + "\"role\":\"admin\"}"),
+                400,
+                "request.invalid_body");
+        assertThat(SERVER.storage().accounts().find("strict-new")).isEmpty();
+        assertThat(SERVER.storage().accounts().find("strict-a")).isEmpty();
+        assertThat(SERVER.storage().accounts().find("strict-b")).isEmpty();
+
+        assertProblem(
+                SERVER.postJson(
+                        "/api/v1/accounts/strict/password", admin, "{\"password\":\"Gisenyi-lake-kivu-shore\"} 1"),
+                400,
+                "request.invalid_body");
+        assertProblem(
+                SERVER.postJson(
+                        "/api/v1/accounts/strict/password",
+                        admin,
+                        "{\"password\":\"Gisenyi-lake-kivu-shore\",\"password\":\"Huye-hills-at-dawn-7\"}"),
+                400,
+                "request.invalid_body");
+        assertThat(login(SERVER, "strict", TestServer.clerkPassword("strict")).statusCode())
+                .isEqualTo(200);
+
+        assertProblem(
+                patch(SERVER, "/api/v1/accounts/strict", admin, "{\"disabled\":true} {\"disabled\":false}"),
+                400,
+                "request.invalid_body");
+        assertProblem(
+                patch(SERVER, "/api/v1/accounts/strict", admin, "{\"disabled\":false,\"disabled\":true}"),
+                400,
+                "request.invalid_body");
+        assertThat(SERVER.storage().accounts().find("strict").orElseThrow().disabled())
+                .isFalse();
+    }
+
+    @Test
     void create_usernameTaken() {
         SERVER.clerkToken("taken");
         assertProblem(

@@ -83,6 +83,40 @@ final class AuthTest {
     }
 
     @Test
+    void token_bodyWithTrailingContentOrAMemberTwiceRefused() {
+        String login = "{\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}";
+        for (String body : new String[] {
+            login + " xyz",
+            login + " {}",
+            login + "}",
+            "{\"username\":\"nobody\",\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}",
+            "{\"username\":\"admin\",\"password\":\"wrong-one\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}"
+        }) {
+            assertProblem(SERVER.postJson("/api/v1/token", null, body), 400, "request.invalid_body");
+        }
+        // whitespace after the value is not content
+        assertThat(SERVER.postJson("/api/v1/token", null, " " + login + " \r\n\t")
+                        .statusCode())
+                .isEqualTo(200);
+
+        String refresh = TestServer.json(SERVER.postJson("/api/v1/token", null, login))
+                .get("refresh")
+                .asText();
+        assertProblem(
+                SERVER.postJson("/api/v1/token/refresh", null, "{\"refresh\":\"" + refresh + "\"} []"),
+                400,
+                "request.invalid_body");
+        assertProblem(
+                SERVER.postJson("/api/v1/token/refresh", null, "{\"refresh\":\"x\",\"refresh\":\"" + refresh + "\"}"),
+                400,
+                "request.invalid_body");
+        // refused before it was looked at: the refresh token is still unused
+        assertThat(SERVER.postJson("/api/v1/token/refresh", null, "{\"refresh\":\"" + refresh + "\"}")
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
     void token_repeatedFailuresAreRefused() {
         SERVER.clerkToken("guessed");
         String wrong = "{\"username\":\"guessed\",\"password\":\"wrong-password\"}";
