@@ -2,13 +2,17 @@ package rw.intake.server.internal.auth;
 
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import rw.intake.server.internal.http.ApiException;
 
 /**
  * Authenticates every request below {@code /api/v1} except the public ones (health, token routes, docs): a valid
  * {@code Authorization: Bearer <access token>} of an account that still stands behind it ({@link AccountStanding}), or
- * 401.
+ * 401 with a {@code WWW-Authenticate: Bearer} challenge. A request with more than one {@code Authorization} header is
+ * refused (401 {@code auth.invalid_token}, {@code error="invalid_request"}) whatever they hold, rather than judged by
+ * one of them.
  */
 public final class AccessFilter {
 
@@ -33,22 +37,33 @@ public final class AccessFilter {
         if (HandlerType.OPTIONS.equals(ctx.method()) || isPublic(ctx.path())) {
             return;
         }
-        String header = ctx.header("Authorization");
+        String header = authorization(ctx);
         if (header == null || header.isBlank()) {
-            throw new ApiException(
-                    401,
-                    "auth.missing_token",
-                    "Unauthorized",
-                    "a bearer access token is required",
-                    java.util.Map.of(),
-                    java.util.Map.of("WWW-Authenticate", "Bearer"));
+            throw ApiException.unauthorized(
+                    "auth.missing_token", "a bearer access token is required", ApiException.BEARER);
         }
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ApiException(401, "auth.invalid_token", "Unauthorized", "use the Bearer scheme");
+            throw ApiException.unauthorized("auth.invalid_token", "use the Bearer scheme", ApiException.BEARER);
         }
         Tokens.Access access = tokens.verifyStampedAccess(header.substring(7).strip());
         standing.check(access);
         access.principal().attachTo(ctx);
+    }
+
+    /**
+     * The request's {@code Authorization} header, or null without one.
+     *
+     * @throws ApiException 401 {@code auth.invalid_token} ({@code error="invalid_request"}) if it has more than one
+     */
+    public static String authorization(Context ctx) {
+        List<String> headers = Collections.list(ctx.req().getHeaders("Authorization"));
+        if (headers.size() > 1) {
+            throw ApiException.unauthorized(
+                    "auth.invalid_token",
+                    "send one Authorization header, not " + headers.size(),
+                    ApiException.BEARER_INVALID_REQUEST);
+        }
+        return headers.isEmpty() ? null : headers.get(0);
     }
 
     static boolean isPublic(String path) {

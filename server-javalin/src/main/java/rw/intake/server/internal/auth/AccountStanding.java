@@ -97,14 +97,13 @@ public final class AccountStanding {
     public void check(Tokens.Access access) {
         State state = known(access.principal().username());
         if (state.disabled()) {
-            throw AuthController.disabled();
+            throw AuthController.disabled(ApiException.BEARER_INVALID_TOKEN);
         }
         if (access.stamp() != null && state.stamp() != null && !access.stamp().equals(state.stamp())) {
-            throw new ApiException(
-                    401,
+            throw ApiException.unauthorized(
                     "auth.token_revoked",
-                    "Unauthorized",
-                    "this account's password changed after the token was issued; log in again");
+                    "this account's password changed, or it was disabled, after the token was issued; log in again",
+                    ApiException.BEARER_INVALID_TOKEN);
         }
     }
 

@@ -55,12 +55,13 @@ public final class AuthController {
                 Passwords.verify(password, found.map(Account::passwordHash).orElse(DUMMY_HASH)) && found.isPresent();
         if (!ok) {
             throttle.failed(username, address);
-            throw new ApiException(401, "auth.invalid_credentials", "Unauthorized", "wrong username or password");
+            throw ApiException.unauthorized(
+                    "auth.invalid_credentials", "wrong username or password", ApiException.BEARER);
         }
         throttle.succeeded(username, address);
         Account account = found.get();
         if (account.disabled()) {
-            throw disabled();
+            throw disabled(ApiException.BEARER);
         }
         sweepExpired();
         standing.read(account);
@@ -76,11 +77,11 @@ public final class AuthController {
         Tokens.RefreshClaims claims = tokens.verifyRefresh(text(RequestBodies.jsonObject(ctx), "refresh"));
         String username = claims.principal().username();
         Account account = accounts.find(username)
-                .orElseThrow(() ->
-                        new ApiException(401, "auth.invalid_token", "Unauthorized", "the account no longer exists"));
+                .orElseThrow(() -> ApiException.unauthorized(
+                        "auth.invalid_token", "the account no longer exists", ApiException.BEARER_INVALID_TOKEN));
         standing.read(account);
         if (account.disabled()) {
-            throw disabled();
+            throw disabled(ApiException.BEARER_INVALID_TOKEN);
         }
         Tokens.Issued issued =
                 tokens.issue(principal(account), claims.family(), AccountStanding.stampOf(account.passwordHash()));
@@ -93,18 +94,17 @@ public final class AuthController {
                         "refresh token of '{}' used a second time from {}: its login's tokens are revoked",
                         LoginThrottle.printable(username),
                         ctx.ip());
-                throw new ApiException(
-                        401,
+                throw ApiException.unauthorized(
                         "auth.token_reused",
-                        "Unauthorized",
-                        "this refresh token was used before; every token of its login is revoked, log in again");
+                        "this refresh token was used before; every token of its login is revoked, log in again",
+                        ApiException.BEARER_INVALID_TOKEN);
             }
             default ->
-                throw new ApiException(
-                        401,
+                throw ApiException.unauthorized(
                         "auth.token_revoked",
-                        "Unauthorized",
-                        "this refresh token is no longer valid (used, or ended by a password change); log in again");
+                        "this refresh token is no longer valid (used, or ended by a password change or by disabling"
+                                + " the account); log in again",
+                        ApiException.BEARER_INVALID_TOKEN);
         }
     }
 
@@ -121,8 +121,9 @@ public final class AuthController {
         }
     }
 
-    static ApiException disabled() {
-        return new ApiException(401, "auth.account_disabled", "Unauthorized", "this account is disabled");
+    /** 401 {@code auth.account_disabled}, with {@code challenge} ({@link ApiException#BEARER} at a login). */
+    static ApiException disabled(String challenge) {
+        return ApiException.unauthorized("auth.account_disabled", "this account is disabled", challenge);
     }
 
     private static TokenResponse response(Tokens.Issued issued) {

@@ -47,7 +47,8 @@ public record Principal(String username, String role) {
     public static Principal of(Context ctx) {
         Principal p = ctx.attribute(ATTRIBUTE);
         if (p == null) {
-            throw new ApiException(401, "auth.missing_token", "Unauthorized", "a bearer access token is required");
+            throw ApiException.unauthorized(
+                    "auth.missing_token", "a bearer access token is required", ApiException.BEARER);
         }
         return p;
     }

@@ -171,7 +171,8 @@ public final class Tokens {
     }
 
     private static ApiException invalid() {
-        return new ApiException(401, "auth.invalid_token", "Unauthorized", "the token is not valid");
+        return ApiException.unauthorized(
+                "auth.invalid_token", "the token is not valid", ApiException.BEARER_INVALID_TOKEN);
     }
 
     private static DecodedJWT decode(JWTVerifier verifier, String token) {
@@ -179,7 +180,8 @@ public final class Tokens {
         try {
             jwt = verifier.verify(token);
         } catch (TokenExpiredException ex) {
-            throw new ApiException(401, "auth.token_expired", "Unauthorized", "the token has expired");
+            throw ApiException.unauthorized(
+                    "auth.token_expired", "the token has expired", ApiException.BEARER_INVALID_TOKEN);
         } catch (
                 RuntimeException
                         ex) { // JWTVerificationException, and whatever a hostile payload makes the parser throw

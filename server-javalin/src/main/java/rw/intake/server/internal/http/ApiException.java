@@ -14,6 +14,13 @@ public class ApiException extends RuntimeException {
     /** Seconds a client is asked to wait after 503 {@code database.unavailable} or {@code server.not_ready}. */
     public static final String DATABASE_RETRY_AFTER = "5";
 
+    /** The challenge of a 401 where no bearer token was presented (or its credentials were a password). */
+    public static final String BEARER = "Bearer";
+    /** The challenge of a 401 for a bearer token that is invalid, expired or revoked. */
+    public static final String BEARER_INVALID_TOKEN = "Bearer error=\"invalid_token\"";
+    /** The challenge of a 401 for a request that presents its credentials more than once. */
+    public static final String BEARER_INVALID_REQUEST = "Bearer error=\"invalid_request\"";
+
     private final int status;
     private final String code;
     private final String title;
@@ -41,6 +48,14 @@ public class ApiException extends RuntimeException {
 
     public static ApiException badRequest(String code, String detail) {
         return new ApiException(400, code, "Bad request", detail);
+    }
+
+    /**
+     * 401 with the {@code WWW-Authenticate} challenge every 401 carries (RFC 9110 section 15.5.2): {@link #BEARER} when
+     * no token was presented, {@link #BEARER_INVALID_TOKEN} when the one presented is refused (RFC 6750 section 3.1).
+     */
+    public static ApiException unauthorized(String code, String detail, String challenge) {
+        return new ApiException(401, code, "Unauthorized", detail, Map.of(), Map.of("WWW-Authenticate", challenge));
     }
 
     public static ApiException notFound(String code, String detail) {

@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import javax.sql.DataSource;
+import rw.intake.server.internal.auth.AccessFilter;
 import rw.intake.server.internal.auth.Principal;
 import rw.intake.server.internal.auth.Tokens;
 import rw.intake.server.internal.http.ApiException;
@@ -117,7 +118,7 @@ public final class Metrics implements UploadEvents {
 
     /** The handler of {@code GET /metrics}. */
     public void scrape(Context ctx) {
-        authorize(ctx.header("Authorization"));
+        authorize(AccessFilter.authorization(ctx));
         ctx.contentType(CONTENT_TYPE).result(registry.scrape());
     }
 
@@ -128,13 +129,10 @@ public final class Metrics implements UploadEvents {
      */
     void authorize(String header) {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ApiException(
-                    401,
+            throw ApiException.unauthorized(
                     "auth.missing_token",
-                    "Unauthorized",
                     "the metrics need the metrics token or an admin's access token as a bearer token",
-                    Map.of(),
-                    Map.of("WWW-Authenticate", "Bearer"));
+                    ApiException.BEARER);
         }
         String presented = header.substring(7).strip();
         if (token != null && MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8))) {

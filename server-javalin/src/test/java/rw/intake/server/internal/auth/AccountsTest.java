@@ -23,6 +23,9 @@ final class AccountsTest {
         assertThat(r.headers().firstValue("Content-Type"))
                 .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
         assertThat(TestServer.json(r).get("code").asText()).as(r.body()).isEqualTo(code);
+        if (status == 401) {
+            assertThat(r.headers().firstValue("WWW-Authenticate")).as(code).isPresent();
+        }
     }
 
     static HttpResponse<String> patch(TestServer server, String path, String token, String json) {

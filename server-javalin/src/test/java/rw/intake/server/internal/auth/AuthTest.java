@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.auth0.jwt.JWT;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -26,6 +27,27 @@ final class AuthTest {
         assertThat(p.get("code").asText()).isEqualTo(code);
         assertThat(p.get("status").asInt()).isEqualTo(status);
         assertThat(p.has("type") && p.has("title") && p.has("detail")).isTrue();
+        if (status == 401) {
+            // RFC 9110: every 401 carries a challenge
+            assertThat(r.headers().allValues("WWW-Authenticate")).as(code).hasSize(1);
+            assertThat(r.headers().firstValue("WWW-Authenticate").orElseThrow())
+                    .as(code)
+                    .matches("Bearer( error=\"invalid_(token|request)\")?");
+        }
+    }
+
+    /** A refused token's 401 names the error (RFC 6750 section 3.1). */
+    private static void assertInvalidToken(HttpResponse<String> r, String code) {
+        assertProblem(r, 401, code);
+        assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer error=\"invalid_token\"");
+    }
+
+    private static HttpResponse<String> getWithAuthorization(String path, String... headers) {
+        HttpRequest.Builder b = SERVER.request(path, null);
+        for (String h : headers) {
+            b.header("Authorization", h);
+        }
+        return SERVER.send(b.GET().build());
     }
 
     @Test
@@ -145,9 +167,8 @@ final class AuthTest {
 
     @Test
     void refresh_accessTokenRefused() {
-        assertProblem(
+        assertInvalidToken(
                 SERVER.postJson("/api/v1/token/refresh", null, "{\"refresh\":\"" + SERVER.adminToken() + "\"}"),
-                401,
                 "auth.invalid_token");
     }
 
@@ -155,14 +176,32 @@ final class AuthTest {
     void access_missingToken() {
         assertProblem(SERVER.get("/api/v1/uploads", null), 401, "auth.missing_token");
         assertProblem(SERVER.get("/api/v1/users", null), 401, "auth.missing_token");
+        assertThat(SERVER.get("/api/v1/uploads", null).headers().firstValue("WWW-Authenticate"))
+                .hasValue("Bearer");
+        HttpResponse<String> basic = getWithAuthorization("/api/v1/uploads", "Basic YWRtaW46YWRtaW4=");
+        assertProblem(basic, 401, "auth.invalid_token");
+        assertThat(basic.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+    }
+
+    @Test
+    void access_twoAuthorizationHeadersRefusedWhateverTheyHold() {
+        String good = "Bearer " + SERVER.adminToken();
+        for (String[] pair : new String[][] {
+            {good, "Bearer garbage"}, {"Bearer garbage", good}, {good, good}, {good, "Basic YWRtaW46YWRtaW4="}
+        }) {
+            HttpResponse<String> r = getWithAuthorization("/api/v1/uploads", pair);
+            assertProblem(r, 401, "auth.invalid_token");
+            assertThat(r.headers().firstValue("WWW-Authenticate")).hasValue("Bearer error=\"invalid_request\"");
+        }
+        assertThat(getWithAuthorization("/api/v1/uploads", good).statusCode()).isEqualTo(200);
     }
 
     @Test
     void access_refreshTokenRefused() {
         HttpResponse<String> r = SERVER.postJson(
                 "/api/v1/token", null, "{\"username\":\"admin\",\"password\":\"" + TestServer.ADMIN_PASSWORD + "\"}");
-        assertProblem(
-                SERVER.get("/api/v1/uploads", TestServer.json(r).get("refresh").asText()), 401, "auth.invalid_token");
+        assertInvalidToken(
+                SERVER.get("/api/v1/uploads", TestServer.json(r).get("refresh").asText()), "auth.invalid_token");
     }
 
     @Test
@@ -176,7 +215,7 @@ final class AuthTest {
                 .withExpiresAt(Instant.now().minusSeconds(60))
                 .withJWTId("expired-1")
                 .sign(Algorithm.HMAC256(TestServer.JWT_SECRET));
-        assertProblem(SERVER.get("/api/v1/uploads", token), 401, "auth.token_expired");
+        assertInvalidToken(SERVER.get("/api/v1/uploads", token), "auth.token_expired");
     }
 
     @Test
@@ -216,7 +255,7 @@ final class AuthTest {
 
     @Test
     void access_garbageToken() {
-        assertProblem(SERVER.get("/api/v1/uploads", "not-a-jwt"), 401, "auth.invalid_token");
+        assertInvalidToken(SERVER.get("/api/v1/uploads", "not-a-jwt"), "auth.invalid_token");
     }
 
     @Test
