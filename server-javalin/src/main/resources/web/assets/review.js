@@ -1,8 +1,8 @@
 // Review of one upload: summary cards, violations chart, filters, one page of records, commit and discard.
 // A page turn or a filter change fetches one page of records and redraws only the table and the pager.
-import { t, has, formatDate } from './i18n.js';
+import { t, formatDate } from './i18n.js';
 import { call, get, download } from './api.js';
-import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, announce } from './ui.js';
+import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, announce, codeText } from './ui.js';
 import { FIELDS, SIZES, reviewQuery as query, recordsPath as pathOf, rememberStatus, firstRequests } from './review-data.js';
 
 const PROPERTY = { names: 'names', nid: 'nid', phone_number: 'phoneNumber', gender: 'gender', email: 'email' };
@@ -11,7 +11,6 @@ const WARNINGS = new Set(['nid.numeric_cell', 'nid.underage', 'phone.duplicate',
 
 let view = null; // {id, summary, main, parts...} of the review on screen
 
-const codeText = (code) => (has(`code.${code}`) ? t(`code.${code}`) : code);
 export const severityOf = (code) => (WARNINGS.has(code) ? 'warning' : 'error');
 
 function link(q, change) {
@@ -42,12 +41,59 @@ export async function showReview(main, id, params) {
   await drawRecords(q, records);
 }
 
+const currentQuery = () => query(new URLSearchParams(location.hash.split('?')[1] || ''));
+
+/**
+ * Fetches the summary again and redraws the review with it and the page of records on view; the focused control
+ * keeps the focus. Answers whether the review on screen is now up to date.
+ */
 async function refreshSummary() {
-  view.summary = await get(`/api/v1/uploads/${view.id}`);
-  rememberStatus(view.summary);
-  drawFrame();
-  await drawRecords(query(new URLSearchParams(location.hash.split('?')[1] || '')));
+  const shown = view;
+  if (!shown) return false;
+  return keepingFocus(async () => {
+    let summary;
+    try {
+      summary = await get(`/api/v1/uploads/${shown.id}`);
+    } catch (err) {
+      if (view === shown) failed(err, view.notice);
+      return false;
+    }
+    if (view !== shown || !document.contains(shown.table)) return false;
+    view.summary = summary;
+    rememberStatus(summary);
+    drawFrame();
+    await drawRecords(currentQuery());
+    return true;
+  });
 }
+
+/**
+ * Shows a failed call's problem in {@code into}; when the upload is gone (deleted in another tab, or expired), the
+ * review is left: its actions would all answer the same, so only the message and the way back stay.
+ */
+function failed(err, into) {
+  if (err.code !== 'upload.not_found' || !view) {
+    put(into, problemNode(err));
+    return;
+  }
+  const { main } = view;
+  view = null;
+  document.querySelectorAll('dialog[open]').forEach((d) => d.close('gone'));
+  put(main, problemNode(err), h('p', {}, h('a', { href: href('/uploads'), id: 'review-gone-back' }, `← ${t('review.back')}`)));
+  main.focus();
+}
+
+// coming back to the tab or the window shows the upload as it is now: another tab or another clerk may have edited,
+// left out, committed or deleted it meanwhile (not while a dialog or an edit is open: it would be lost)
+function onReturn() {
+  if (document.visibilityState !== 'visible' || !view || !document.contains(view.table) || view.returning) return;
+  if (document.querySelector('dialog[open]') || view.table.querySelector('.cell-input')) return;
+  const shown = view;
+  shown.returning = true;
+  refreshSummary().finally(() => { shown.returning = false; });
+}
+window.addEventListener('focus', onReturn);
+document.addEventListener('visibilitychange', onReturn);
 
 function drawFrame() {
   const sm = view.summary;
@@ -96,7 +142,7 @@ function reportForm() {
       try {
         await download(`/api/v1/uploads/${view.id}/report.${ext}?status=${status.querySelector('select').value}`);
       } catch (err) {
-        put(view.notice, problemNode(err));
+        failed(err, view.notice);
       }
     },
   }, t(`report.${ext}`));
@@ -105,12 +151,11 @@ function reportForm() {
 
 const editable = () => view.summary.status === 'validated';
 
-/** Sends a change of one record; shows the rows whose verdict changed, or the problem, and redraws the numbers. */
 /** Edits or leaves out a record; {@code field}: the edited cell, which has the focus again once the page is redrawn. */
 async function patch(row, body, what, field = null) {
   try {
     const a = await call('PATCH', `/api/v1/uploads/${view.id}/records/${row}`, body);
-    const q = query(new URLSearchParams(location.hash.split('?')[1] || ''));
+    const q = currentQuery();
     const state = (r) => t(r.valid ? 'review.verdict.valid' : 'review.verdict.invalid');
     put(view.notice, h('p', { id: 'edit-saved' }, t(what, { row, verdict: state(a.record) })),
       a.changed.length ? h('p', { id: 'edit-changed' }, t('edit.changed'), ' ', a.changed.flatMap((c, i) => [i ? ', ' : '',
@@ -119,7 +164,7 @@ async function patch(row, body, what, field = null) {
     await refreshSummary();
     if (field) (document.querySelector(`#row-${row} td[data-field="${field}"]`) || document.getElementById('main')).focus();
   } catch (err) {
-    put(view.notice, problemNode(err));
+    failed(err, view.notice);
     if (err.code === 'upload.already_committed') await refreshSummary(); // committed elsewhere: show it so
   }
 }
@@ -132,12 +177,14 @@ function drawChart(q) {
     view.chart.append(h('p', { text: t('review.chart.none') }));
     return;
   }
-  view.chart.append(h('p', { class: 'hint', text: t('review.chart.hint') }), h('ul', { class: 'bars' }, entries.map(([code, count]) => {
+  view.chart.append(h('p', { class: 'hint', id: 'chart-hint', text: t('review.chart.hint') }), h('ul', { class: 'bars' }, entries.map(([code, count]) => {
     const active = q.code === code;
     return h('li', {}, h('button', {
       type: 'button', class: `bar ${severityOf(code)}`, id: `bar-${code.replace('.', '-')}`, 'data-code': code,
       'aria-pressed': String(active), 'aria-label': t('review.chart.bar', { message: codeText(code), code, count }),
-      onclick: () => navigate(q, { code: active ? '' : code, page: 1 }),
+      // the bars count the whole upload: the list a bar opens is the whole upload's too, whatever the status and
+      // field filters were
+      onclick: () => navigate(q, { code: active ? '' : code, status: 'all', field: '', page: 1 }),
     },
     h('span', { class: 'bar-label' }, codeText(code), ' ', h('code', {}, code)),
     s('svg', { class: 'bar-svg', viewBox: '0 0 100 10', preserveAspectRatio: 'none', 'aria-hidden': 'true', focusable: 'false' },
@@ -179,7 +226,7 @@ function confirmExclude(q, out) {
         put(view.notice, h('p', { id: 'edit-saved' }, t(out ? 'exclude.done' : 'include.done', { count: a.matched, code: q.code })));
         await refreshSummary();
       } catch (err) {
-        put(view.notice, problemNode(err));
+        failed(err, view.notice);
       }
     },
   }, h('p', { text: t(out ? 'exclude.explain' : 'include.explain', { code: q.code, message: codeText(q.code) }) }),
@@ -222,9 +269,13 @@ async function locate(q, row) {
 async function drawRecords(q, pending = null) {
   const key = [q.status, q.field, q.code, q.size].join('|');
   if (view.drawn !== key) {
-    drawChart(q);
-    drawFilters(q);
+    // the control used (a filter, a bar, Clear filters) is drawn anew: it keeps the focus, so that the keyboard goes
+    // on from it (Chrome changes a closed select on an arrow key, and each change redraws)
     view.drawn = key;
+    await keepingFocus(() => {
+      drawChart(q);
+      drawFilters(q);
+    });
   }
   const sm = view.summary;
   if (sm.status === 'validating' || sm.status === 'failed') {
@@ -246,7 +297,7 @@ async function drawRecords(q, pending = null) {
   try {
     page = await (pending || get(recordsPath(q, q.page, q.size)));
   } catch (err) {
-    view.table.replaceChildren(problemNode(err));
+    failed(err, view.table);
     return;
   }
   if (!page.items.length && page.totalPages > 0 && q.page > page.totalPages) {
@@ -339,12 +390,38 @@ function cell(r, field) {
     errs.map((e) => `${t(`review.severity.${e.severity}`)}: ${violationText(e)}`).join(' · ')) : null);
   if (editable()) {
     const edit = (e) => {
-      if (!td.querySelector('input') && (e.type === 'click' || (e.target === td && ['Enter', 'F2'].includes(e.key)))) editCell(td, r, field, value);
+      if (!td.querySelector('input') && (e.type === 'click' || (e.target === td && ['Enter', 'F2'].includes(e.key)))) startEdit(td, r, field);
     };
     td.addEventListener('click', edit);
     td.addEventListener('keydown', edit);
   }
   return td;
+}
+
+/**
+ * Opens the cell for editing with the record's value as the server has it now: the page may be older than an edit
+ * made meanwhile in another tab, which saving the shown value would undo. A record changed meanwhile has its page
+ * redrawn first.
+ */
+async function startEdit(td, r, field) {
+  if (td.dataset.opening) return;
+  td.dataset.opening = 'true';
+  let fresh;
+  try {
+    fresh = await get(`/api/v1/uploads/${view.id}/records/${r.row}`);
+  } catch (err) {
+    failed(err, view.notice);
+    return;
+  } finally {
+    delete td.dataset.opening;
+  }
+  let cellNow = td;
+  if (fresh.excluded !== r.excluded || Object.values(PROPERTY).some((p) => (fresh[p] ?? '') !== (r[p] ?? ''))) {
+    if (!await refreshSummary()) return;
+    put(view.notice, h('p', { id: 'edit-stale' }, t('edit.changedMeanwhile', { row: r.row })));
+    cellNow = document.querySelector(`#row-${r.row} td[data-field="${field}"]`);
+  }
+  if (cellNow && cellNow.isConnected && !cellNow.querySelector('input') && editable()) editCell(cellNow, fresh, field, fresh[PROPERTY[field]] ?? '');
 }
 
 /** Turns the cell into a text field: Enter saves, Escape (or leaving it) puts the cell back. */
@@ -378,8 +455,10 @@ async function showHistory(row, into) {
   }
 }
 
+/** The code's words, and the record's own message from the API (what exactly is wrong here), or the row it repeats. */
 function violationText(e) {
-  return e.relatedRow ? `${codeText(e.code)} (${t('review.details.duplicateOf', { row: e.relatedRow })})` : codeText(e.code);
+  if (e.relatedRow) return `${codeText(e.code)} (${t('review.details.duplicateOf', { row: e.relatedRow })})`;
+  return e.message ? `${codeText(e.code)}: ${e.message}` : codeText(e.code);
 }
 
 function detailsList(q, r) {
@@ -387,20 +466,74 @@ function detailsList(q, r) {
   return h('ul', { class: 'violations' }, r.errors.map((e) => h('li', { class: e.severity },
     h('strong', {}, t(`review.severity.${e.severity}`)), ' ', t(`field.${e.field}`), ': ', codeText(e.code), ' ',
     h('code', {}, e.code),
+    e.message && !e.relatedRow ? [' — ', h('span', { class: 'message' }, e.message)] : null,
     e.relatedRow ? [' — ', h('a', {
       href: href(`/uploads/${view.id}`, link({ ...q, status: 'all', field: '', code: '' }, { row: e.relatedRow, hl: null, page: 1 })),
       class: 'related',
     }, t('review.details.duplicateOf', { row: e.relatedRow }))] : null)));
 }
 
-function openCommit() {
-  const sm = view.summary;
-  const tot = sm.totals;
+/** Pages of 500 read at most to count the left-out valid records when the totals do not tell. */
+const COUNT_PAGES = 10;
+
+/**
+ * How many of the left-out records are valid: from the totals when they tell, else counted on the pages of the
+ * smaller of the valid and the invalid records (at most COUNT_PAGES pages of 500); null when there are more.
+ */
+async function excludedValid(tot) {
   const out = tot.excluded || 0;
-  const counts = { records: tot.records, valid: tot.valid, invalid: tot.invalid, excluded: out, saved: tot.records - out };
+  const least = Math.max(0, out - tot.invalid);
+  const most = Math.min(out, tot.valid);
+  if (least === most) return least;
+  const side = tot.valid <= tot.invalid ? 'valid' : 'invalid';
+  const pages = Math.ceil(tot[side] / 500);
+  if (pages > COUNT_PAGES) return null;
+  let found = 0;
+  for (let page = 1; page <= pages; page += 1) {
+    // eslint-disable-next-line no-await-in-loop
+    const p = await get(pathOf(view.id, { status: side, field: '', code: '' }, page, 500));
+    found += p.items.filter((r) => r.excluded).length;
+  }
+  return side === 'valid' ? found : out - found;
+}
+
+/**
+ * What "Valid only" will do, in numbers: the valid records that are not left out are saved, every other record is
+ * skipped (committed + skipped = records). {@code outValid}: the left-out valid records, null when not counted.
+ */
+function validOnlyText(tot, outValid) {
+  const out = tot.excluded || 0;
+  if (!out) return t('commit.valid.explain', { valid: tot.valid, invalid: tot.invalid });
+  if (outValid === null) {
+    return t('commit.valid.explain.excluded.range', { least: tot.valid - Math.min(out, tot.valid),
+      most: tot.valid - Math.max(0, out - tot.invalid), excluded: out });
+  }
+  const saved = tot.valid - outValid;
+  return t(outValid ? 'commit.valid.explain.excludedValid' : 'commit.valid.explain.excludedInvalid',
+    { saved, skipped: tot.records - saved, invalid: tot.invalid, excluded: out, outValid });
+}
+
+/** Opens the commit dialog on the upload as it is now (another tab may have changed it since the review opened). */
+async function openCommit() {
+  if (!await refreshSummary() || view.summary.status !== 'validated') return; // gone or committed: the page says so
+  const tot = view.summary.totals;
+  let outValid;
+  try {
+    outValid = await excludedValid(tot);
+  } catch (err) {
+    failed(err, view.notice);
+    return;
+  }
+  const sm = view.summary;
+  const out = tot.excluded || 0;
+  const explain = {
+    all: out ? t('commit.all.explain.excluded', { records: tot.records, excluded: out, saved: tot.records - out })
+      : t('commit.all.explain', { records: tot.records, valid: tot.valid, invalid: tot.invalid }),
+    valid: validOnlyText(tot, outValid),
+  };
   const radio = (value, key, checked) => h('div', { class: 'choice' },
     h('input', { type: 'radio', name: 'records', id: `commit-${value}`, value, checked: checked || undefined }),
-    h('label', { for: `commit-${value}` }, h('strong', {}, t(key)), h('br'), t(`${key}.explain${out ? '.excluded' : ''}`, counts)));
+    h('label', { for: `commit-${value}` }, h('strong', {}, t(key)), h('br'), h('span', { id: `commit-${value}-explain` }, explain[value])));
   const result = h('div', { id: 'commit-result', role: 'status' });
   const confirm = h('button', { type: 'submit', class: 'btn primary', id: 'commit-confirm' }, t('commit.confirm'));
   const cancel = h('button', { type: 'button', class: 'btn', id: 'commit-cancel', onclick: () => d.close('cancel') }, t('commit.cancel'));
@@ -425,7 +558,8 @@ function openCommit() {
         cancel.remove();
         confirm.focus();
       } catch (err) {
-        result.replaceChildren(problemNode(err));
+        failed(err, result);
+        if (!view) return;
         confirm.disabled = false;
         if (err.code === 'upload.already_committed') {
           // committed elsewhere: the dialog can only be closed, and closing it shows the upload as it is now
@@ -454,7 +588,8 @@ function openDiscard() {
         view = null;
         go('/uploads');
       } catch (err) {
-        form.prepend(problemNode(err));
+        if (err.code === 'upload.not_found') failed(err, view.notice);
+        else form.prepend(problemNode(err));
       }
     },
   }, h('p', { text: t('discard.explain') }), h('div', { class: 'dialog-buttons' },

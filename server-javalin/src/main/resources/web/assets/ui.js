@@ -92,9 +92,11 @@ export function problemNode(err) {
         max: formatNumber(p.maxRecordsPerUser), needed: formatNumber(p.needed ?? 0) }) }));
     return box;
   } else if (err.code && has(`problem.${err.code}`)) {
-    box.append(h('p', { text: t(`problem.${err.code}`, { detail: p.detail }) }));
+    box.append(h('p', { text: t(`problem.${err.code}`, { detail: p.detail ?? '' }) }));
   } else {
-    box.append(h('p', { text: t('problem.generic', { detail: p.detail || p.title || err.status }) }));
+    // a code the page has no words for: a 4xx is about the request, its detail says what; a 5xx is the server's fault
+    const detail = p.detail || p.title || String(err.status);
+    box.append(h('p', { text: err.status >= 500 ? t('problem.generic', { detail }) : detail }));
   }
   if (err.retryAfter !== null && err.retryAfter !== undefined && err.status !== 401) {
     box.append(h('p', { text: t('problem.retryIn', { seconds: err.retryAfter }) }));
@@ -152,13 +154,23 @@ export function dialog(titleText, body, { onClose } = {}) {
 /** 12,345 style. */
 export const n = formatNumber;
 
-/** Keeps the focused element's id and focuses the element with that id again once fn has redrawn. */
+/**
+ * Keeps the focused element's id and, once fn has redrawn, focuses the element with that id again (the main region
+ * when it is gone or disabled), so that a keyboard user goes on from the control used. Focus that moved elsewhere
+ * meanwhile (to a dialog, a field) is left where it is.
+ */
 export async function keepingFocus(fn) {
   const id = document.activeElement && document.activeElement.id;
-  await fn();
-  if (id) {
-    const again = document.getElementById(id);
-    if (again && !again.disabled) again.focus();
-    else if (again) document.getElementById('main').focus();
+  try {
+    return await fn();
+  } finally {
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (id && lost) {
+      const again = document.getElementById(id);
+      (again && !again.disabled ? again : document.getElementById('main')).focus();
+    }
   }
 }
+
+/** The words of a violation code (the code itself when the page has none). */
+export const codeText = (code) => (has(`code.${code}`) ? t(`code.${code}`) : code);

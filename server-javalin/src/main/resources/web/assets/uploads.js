@@ -81,11 +81,22 @@ export async function uploadDropped(file) {
   box.insertBefore(rows.node, status);
   rows.progress.removeAttribute('value'); // the sheet's row count is not known ahead: an indeterminate bar
   box.dataset.state = 'validating';
-  while (summary.status === 'validating') {
-    rows.text.textContent = t('uploads.rowsSoFar', { rows: summary.progress.rowsRead });
-    // answered as soon as validation ends, or after a second with the rows read so far
-    // eslint-disable-next-line no-await-in-loop
-    summary = await get(`/api/v1/uploads/${summary.id}?wait=1`);
+  try {
+    while (summary.status === 'validating') {
+      rows.text.textContent = t('uploads.rowsSoFar', { rows: summary.progress.rowsRead });
+      // answered as soon as validation ends, or after a second with the rows read so far
+      // eslint-disable-next-line no-await-in-loop
+      summary = await get(`/api/v1/uploads/${summary.id}?wait=1`);
+    }
+  } catch (err) {
+    // deleted meanwhile (another tab, an expiry), the server or the network down: the panel says so, it does not
+    // stay on "validating"
+    rows.progress.max = 1;
+    rows.progress.value = 0;
+    box.dataset.state = 'lost';
+    status.replaceChildren(h('p', { class: 'problem-title', text: t('uploads.lost', { name: file.name }) }), problemNode(err));
+    if (box === panel) await listAgain();
+    return;
   }
   rows.progress.max = 1;
   rows.progress.value = 1;
@@ -101,5 +112,10 @@ export async function uploadDropped(file) {
       h('a', { href: href(`/uploads/${summary.id}`), class: 'btn primary', id: 'open-review' }, t('uploads.openReview')));
     announce(done);
   }
-  if (box === panel) await refreshList();
+  if (box === panel) await listAgain();
+}
+
+/** The list drawn again after an upload settled; a failure is shown in the list's place. */
+function listAgain() {
+  return refreshList().catch((err) => listBox?.replaceChildren(problemNode(err)));
 }

@@ -1,7 +1,7 @@
 // Saved users: the committed users page by page, filtered by upload and by validity.
 import { t, formatDate } from './i18n.js';
 import { get } from './api.js';
-import { h, go, n, pager, select, keepingFocus } from './ui.js';
+import { h, go, n, pager, select, keepingFocus, codeText } from './ui.js';
 import { FIELDS } from './review-data.js';
 
 const SIZES = [50, 100, 500];
@@ -23,8 +23,8 @@ export async function showUsers(main, params) {
   if (q.valid) api.set('valid', q.valid);
   // the committed uploads come from the database: an upload no longer staged keeps its name and its place in the filter
   const [commits, page] = await Promise.all([get('/api/v1/commits?size=500'), get(`/api/v1/users?${api}`)]);
-  const names = new Map(commits.items.map((c) => [c.uploadId, c.fileName]));
-  const uploadOptions = [['', t('users.filter.anyUpload')], ...commits.items.map((c) => [c.uploadId, c.fileName])];
+  const names = uploadNames(commits.items);
+  const uploadOptions = [['', t('users.filter.anyUpload')], ...commits.items.map((c) => [c.uploadId, names.get(c.uploadId)])];
   if (q.uploadId && !names.has(q.uploadId)) uploadOptions.push([q.uploadId, q.uploadId]);
   const th = (text) => h('th', { scope: 'col' }, text);
   const from = (page.page - 1) * page.size + 1;
@@ -44,8 +44,30 @@ export async function showUsers(main, params) {
         h('td', {}, names.get(u.uploadId) || u.uploadId.slice(0, 8)), h('td', { class: 'num' }, String(u.row)),
         FIELDS.map((f) => h('td', {}, u[PROPERTY[f]] ?? '')),
         h('td', {}, h('span', { class: `verdict ${u.valid ? 'valid' : 'invalid'}` }, t(u.valid ? 'review.verdict.valid' : 'review.verdict.invalid'))),
-        h('td', {}, u.errors.map((e) => e.code).join(', ')),
+        h('td', { class: 'violations-cell' }, u.errors.flatMap((e, i) => [i ? '; ' : '', h('span', { title: e.code }, codeText(e.code))])),
         h('td', {}, formatDate(u.committedAt)))))))
       : h('p', { class: 'empty', id: 'users-empty', text: t('users.none') }),
     pager('users-page', page.page, page.totalPages, (p) => nav({ page: p }))));
+}
+
+/**
+ * The name each committed upload is shown by: its file name, with the time it was committed when another upload has
+ * the same name, and its id's last 8 characters too when that is not enough (ids begin with their time).
+ */
+function uploadNames(commits) {
+  const tally = (labels) => {
+    const seen = new Map();
+    labels.forEach((l) => seen.set(l, (seen.get(l) || 0) + 1));
+    return (l) => seen.get(l) > 1;
+  };
+  const byTime = (c) => t('users.uploadAt', { name: c.fileName, at: formatDate(c.committedAt) });
+  const nameTaken = tally(commits.map((c) => c.fileName));
+  const timeTaken = tally(commits.filter((c) => nameTaken(c.fileName)).map(byTime));
+  const names = new Map();
+  for (const c of commits) {
+    let name = c.fileName;
+    if (nameTaken(name)) name = timeTaken(byTime(c)) ? t('users.uploadAtId', { name, at: formatDate(c.committedAt), id: c.uploadId.slice(-8) }) : byTime(c);
+    names.set(c.uploadId, name);
+  }
+  return names;
 }

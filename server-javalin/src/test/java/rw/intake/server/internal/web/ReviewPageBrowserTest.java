@@ -365,11 +365,13 @@ final class ReviewPageBrowserTest {
                 .startsWith("\uFEFFNames,NID,Phone Number,Gender,Email,Row,Errors,Warnings")
                 .contains(",12,");
 
-        // the commit counts the left-out records as skipped
+        // the commit counts the left-out records as skipped: one of the two is valid, the other the one invalid
         by("#commit-open").click();
         assertThat(browser.visible(By.cssSelector("dialog[open]")).getText())
                 .contains("4 of 6 records saved, the invalid ones with their violations; the 2 left out are not saved"
                         + " and count as skipped.");
+        assertThat(by("#commit-valid-explain").getText())
+                .isEqualTo("Valid only: 4 saved; 2 skipped: the 1 invalid ones and the 1 valid ones left out.");
         by("#commit-confirm").click();
         browser.text(By.id("commit-outcome"), "Committed: 4 saved, 2 skipped, 0 conflicts.");
     }
@@ -503,5 +505,210 @@ final class ReviewPageBrowserTest {
         long clientWidth = (Long) browser.script("return document.documentElement.clientWidth");
         assertThat(scrollWidth).as("no sideways scrolling of the page").isLessThanOrEqualTo(clientWidth);
         browser.screenshot("review-phone");
+    }
+
+    /** Marks the element of this id, so that one drawn anew in its place can be told from it. */
+    private static void markOld(String id) {
+        browser.script("document.getElementById(arguments[0]).dataset.old = 'yes'", id);
+    }
+
+    /** Waits until the element of this id was drawn anew (see {@link #markOld}) and has the focus. */
+    private static void focusedAnew(String id) {
+        browser.waiting().until(d -> (Boolean)
+                browser.script("const a = document.activeElement; return a.id === arguments[0] && !a.dataset.old", id));
+    }
+
+    private static String[] person(int i, int column, String value) {
+        String[] p = Workbooks.person(i);
+        p[column] = value;
+        return p;
+    }
+
+    /**
+     * The changes another tab made are what the page shows when it matters: the commit dialog counts the upload as it
+     * is now, an edit starts from the value saved now, coming back to the window redraws, and an upload deleted
+     * meanwhile leaves the review with the message.
+     */
+    @Test
+    void review_anotherTabsChanges() {
+        expectedStatuses = new int[] {404};
+        String token = SERVER.clerkToken("tabs");
+        List<String[]> rows = new java.util.ArrayList<>(Workbooks.people(700, 4));
+        rows.add(person(704, 1, "123"));
+        rows.add(person(705, 1, "12"));
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id);
+        browser.signedIn("tabs", "tabs-password");
+        browser.text(By.id("card-valid"), "4");
+
+        String records = "/api/v1/uploads/" + id + "/records";
+        assertThat(SERVER.postJson(records + "/exclude", token, "{\"status\":\"valid\",\"excluded\":true}")
+                        .statusCode())
+                .isEqualTo(200);
+        by("#commit-open").click();
+        browser.visible(By.cssSelector("dialog[open]"));
+        assertThat(by("#commit-valid-explain").getText())
+                .isEqualTo("Valid only: 0 saved; 6 skipped: the 2 invalid ones and the 4 valid ones left out.");
+        assertThat(by("#card-excluded").getText()).isEqualTo("4");
+        by("#commit-cancel").click();
+
+        assertThat(SERVER.patchJson(records + "/2", token, "{\"names\":\"Other Clerk\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        by("#row-2 td[data-field=names]").click();
+        WebElement input = browser.visible(By.cssSelector("#row-2 td[data-field=names] input"));
+        assertThat(input.getAttribute("value")).isEqualTo("Other Clerk");
+        assertThat(by("#edit-stale").getText()).startsWith("Row 2 was changed meanwhile");
+        input.sendKeys(Keys.ESCAPE);
+
+        assertThat(SERVER.patchJson(records + "/3", token, "{\"names\":\"Third Clerk\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        browser.script("window.dispatchEvent(new Event('focus'))");
+        browser.text(By.cssSelector("#row-3 td[data-field=names]"), "Third Clerk");
+
+        assertThat(SERVER.delete("/api/v1/uploads/" + id, token).statusCode()).isEqualTo(204);
+        by("#commit-open").click();
+        browser.text(By.cssSelector("main .problem"), "This upload no longer exists");
+        assertThat(browser.driver()
+                        .findElements(By.cssSelector("#commit-open, #discard-open, #report-csv, dialog[open]")))
+                .isEmpty();
+        assertThat(by("#review-gone-back").getAttribute("href")).endsWith("#/uploads");
+    }
+
+    /** An upload deleted while the uploads page follows its validation: the panel says so, not "validating" forever. */
+    @Test
+    void upload_deletedWhileValidating() throws IOException {
+        expectedStatuses = new int[] {404};
+        String token = SERVER.clerkToken("deleter");
+        String path = file("large.xlsx", Workbooks.xlsx(Workbooks.people(0, 200_000)));
+        browser.open("/uploads");
+        browser.signedIn("deleter", "deleter-password");
+        browser.visible(By.id("file-input")).sendKeys(path);
+        browser.waiting().until(ExpectedConditions.attributeToBe(By.id("upload-panel"), "data-state", "validating"));
+        String id = TestServer.json(SERVER.get("/api/v1/uploads", token))
+                .get(0)
+                .get("id")
+                .asText();
+        assertThat(SERVER.delete("/api/v1/uploads/" + id, token).statusCode()).isEqualTo(204);
+
+        browser.text(By.id("upload-status"), "This upload no longer exists (it was discarded or expired).");
+        assertThat(by("#upload-status").getText()).contains("The validation of large.xlsx could not be followed");
+        assertThat(by("#upload-panel").getAttribute("data-state")).isEqualTo("lost");
+    }
+
+    /**
+     * The keyboard goes on from the control used: a filter, a chart bar, Clear filters, Leave out and Put back keep
+     * the focus when the view is drawn again. A bar lists what it counts; a cell tells the record's own message; the
+     * filters fit a small window.
+     */
+    @Test
+    void review_keyboardFocusStaysOnTheControlUsed() {
+        String token = SERVER.clerkToken("keys");
+        List<String[]> rows = List.of(
+                Workbooks.HEADER,
+                Workbooks.person(800),
+                person(801, 2, Workbooks.person(800)[2]),
+                Workbooks.person(802),
+                person(803, 2, Workbooks.person(802)[2]),
+                person(804, 4, "@example.com"),
+                person(805, 0, "Ann 3"));
+        rows.get(4)[1] = "123";
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id);
+        browser.signedIn("keys", "keys-password");
+        browser.visible(By.id("records-table"));
+
+        // Chrome changes a closed select on an arrow key: each change redraws, and the next arrow goes on
+        browser.script("document.getElementById('filter-status').focus()");
+        markOld("filter-status");
+        by("#filter-status").sendKeys(Keys.ARROW_DOWN);
+        focusedAnew("filter-status");
+        assertThat(browser.driver().getCurrentUrl()).contains("status=valid");
+        markOld("filter-status");
+        by("#filter-status").sendKeys(Keys.ARROW_DOWN);
+        focusedAnew("filter-status");
+        browser.text(By.cssSelector("#records-table caption"), "of 3");
+        assertThat(browser.driver().getCurrentUrl()).contains("status=invalid");
+
+        // a bar counts the whole upload: it lists all its records, whatever the status filter was
+        WebElement bar = by("#bar-phone-duplicate");
+        assertThat(bar.findElement(By.cssSelector(".bar-count")).getText()).isEqualTo("2");
+        markOld("bar-phone-duplicate");
+        bar.sendKeys(Keys.ENTER);
+        focusedAnew("bar-phone-duplicate");
+        browser.text(By.cssSelector("#records-table caption"), "Records 1–2 of 2");
+        assertThat(browser.driver().getCurrentUrl())
+                .contains("code=phone.duplicate")
+                .doesNotContain("status=");
+        assertThat(new org.openqa.selenium.support.ui.Select(by("#filter-status"))
+                        .getFirstSelectedOption()
+                        .getText())
+                .isEqualTo("All");
+
+        markOld("filter-clear");
+        by("#filter-clear").sendKeys(Keys.ENTER);
+        focusedAnew("filter-clear");
+        browser.text(By.cssSelector("#records-table caption"), "of 6");
+
+        markOld("exclude-2");
+        by("#exclude-2").sendKeys(Keys.ENTER);
+        browser.text(By.id("edit-saved"), "Row 2 is left out of the commit.");
+        focusedAnew("exclude-2");
+        assertThat(by("#exclude-2").getText()).isEqualTo("Put back");
+        markOld("exclude-2");
+        by("#exclude-2").sendKeys(Keys.ENTER);
+        browser.text(By.id("edit-saved"), "Row 2 is back in the commit.");
+        focusedAnew("exclude-2");
+
+        // a cell tells the record's own message under the code's words
+        assertThat(by("#row-6 td[data-field=email] .tip").getAttribute("textContent"))
+                .isEqualTo(
+                        "Error: Not a valid email address: Email must look like name@example.com: nothing before the @");
+        by("#toggle-6").click();
+        assertThat(browser.visible(By.id("details-6")).getText()).contains("— Email must look like name@example.com");
+
+        // the filters wrap and the long violation select shrinks: no sideways scrolling at 800x600
+        browser.driver().manage().window().setSize(new Dimension(800, 600));
+        browser.waiting().until(d -> (Boolean)
+                browser.script("return document.documentElement.scrollWidth <= document.documentElement.clientWidth"));
+    }
+
+    /**
+     * Saved users name two uploads of one file name apart, in the filter and the column, and say the violations in
+     * words; the table fits the page at 1280 wide, its Saved column included.
+     */
+    @Test
+    void savedUsers_twoUploadsOfOneNameAndViolationWords() {
+        String token = SERVER.clerkToken("twins");
+        String[] ids = new String[2];
+        for (int i = 0; i < 2; i++) {
+            List<String[]> rows =
+                    List.of(Workbooks.HEADER, Workbooks.person(900 + 10 * i), person(901 + 10 * i, 0, "Ann 3"));
+            ids[i] = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+            Workbooks.settled(SERVER, token, ids[i]);
+            assertThat(SERVER.postJson("/api/v1/uploads/" + ids[i] + "/commit", token, "")
+                            .statusCode())
+                    .isEqualTo(200);
+        }
+        browser.open("/users?uploadId=" + ids[0] + "&valid=false");
+        browser.signedIn("twins", "twins-password");
+        browser.text(By.cssSelector("#users-table caption"), "of 1");
+
+        String first = by("#users-upload option[value='" + ids[0] + "']").getText();
+        String second = by("#users-upload option[value='" + ids[1] + "']").getText();
+        assertThat(first).startsWith("people.xlsx, committed ").isNotEqualTo(second);
+        assertThat(second).startsWith("people.xlsx, committed ");
+        WebElement row = by("#users-table tbody tr");
+        assertThat(row.getText()).contains(first);
+        assertThat(row.findElement(By.cssSelector(".violations-cell")).getText())
+                .isEqualTo("Names hold characters other than letters, space, apostrophe, hyphen or period");
+
+        assertThat((Boolean) browser.script("const w = document.getElementById('users-table').parentElement;"
+                        + " return w.scrollWidth <= w.clientWidth"))
+                .as("the table fits its box")
+                .isTrue();
     }
 }

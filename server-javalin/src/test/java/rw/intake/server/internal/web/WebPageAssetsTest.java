@@ -6,6 +6,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import rw.intake.server.TestServer;
@@ -95,5 +101,27 @@ final class WebPageAssetsTest {
                     .as(path)
                     .startsWith("application/problem+json");
         }
+    }
+
+    /**
+     * Every problem code the API documents has words on the page (problem.CODE in messages/en.json): none is shown as
+     * a bare detail or as a fault of the server.
+     */
+    @Test
+    void messages_aTextForEveryDocumentedProblemCode() throws IOException {
+        Pattern code = Pattern.compile(
+                "`((?:file|request|route|auth|account|upload|record|staging|database|server)\\.[a-z_]+)`");
+        Set<String> codes = new TreeSet<>();
+        for (String doc : new String[] {"API.md", "VALIDATION-RULES.md"}) {
+            Matcher m = code.matcher(Files.readString(Path.of("..", "docs", doc)));
+            while (m.find()) {
+                codes.add(m.group(1));
+            }
+        }
+        assertThat(codes).contains("file.cell_too_long", "request.invalid_parameter", "upload.not_found");
+        var messages = TestServer.mapper().readTree(classpath("/web/assets/messages/en.json"));
+        assertThat(codes.stream().filter(c -> !messages.has("problem." + c)))
+                .as("codes without a problem.* text")
+                .isEmpty();
     }
 }
