@@ -685,8 +685,10 @@ final class ReviewPageBrowserTest {
         String token = SERVER.clerkToken("twins");
         String[] ids = new String[2];
         for (int i = 0; i < 2; i++) {
-            List<String[]> rows =
-                    List.of(Workbooks.HEADER, Workbooks.person(900 + 10 * i), person(901 + 10 * i, 0, "Ann 3"));
+            // long values, as lists hold: the columns wrap rather than push Saved out of the table's box
+            String[] longOne = person(901 + 10 * i, 0, "Uwimana Marie-Claire Mukeshimana Nyirahabimana Uwase 3");
+            longOne[4] = "marie.claire.mukeshimana.nyirahabimana" + i + "@ministry-of-local-government.example.rw";
+            List<String[]> rows = List.of(Workbooks.HEADER, Workbooks.person(900 + 10 * i), longOne);
             ids[i] = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
             Workbooks.settled(SERVER, token, ids[i]);
             assertThat(SERVER.postJson("/api/v1/uploads/" + ids[i] + "/commit", token, "")
