@@ -99,12 +99,21 @@ async function toError(res) {
   return new ApiError(res.status, problem, retry === null ? null : Number(retry));
 }
 
+/** fetch, whose failure to reach the server (a TypeError) becomes an ApiError of status 0, as sendFile's. */
+async function reach(path, init) {
+  try {
+    return await fetch(path, init);
+  } catch (e) {
+    throw new ApiError(0, { title: e.message }, null);
+  }
+}
+
 /** Calls the API with the access token; a 401 signs out. Answers the parsed JSON (null for 204). */
 export async function call(method, path, body) {
   if (tokens && tokens.expiresAt - Date.now() < 2_000) await refresh().catch(() => { if (tokens) signOut(true); });
   const headers = { Authorization: `Bearer ${tokens?.access}` };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await reach(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.status === 401) {
     signOut(true);
     throw await toError(res);
@@ -117,7 +126,7 @@ export const get = (path) => call('GET', path);
 
 /** Fetches a file with the access token and saves it under the name the server gives, through a blob link. */
 export async function download(path) {
-  const res = await fetch(path, { headers: { Authorization: `Bearer ${tokens?.access}` } });
+  const res = await reach(path, { headers: { Authorization: `Bearer ${tokens?.access}` } });
   if (!res.ok) throw await toError(res);
   const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '')?.[1] || path.split('/').pop().split('?')[0];
   const url = URL.createObjectURL(await res.blob());

@@ -40,6 +40,9 @@ final class Browser implements AutoCloseable {
     private static final Pattern FAILED_LOAD = Pattern.compile("status of (\\d{3}) ");
 
     private final ChromeDriver driver;
+    /** Whether requests were blocked since the last console check ({@link #block}). */
+    private boolean blocking;
+
     private final WebDriverWait wait;
     private final TestServer server;
 
@@ -90,8 +93,9 @@ final class Browser implements AutoCloseable {
         driver.manage().window().setSize(new Dimension(1280, 800));
         driver.get(server.uri("/").toString());
         driver.executeScript("sessionStorage.clear()");
+        // loaded anew, signed out: a change of the hash alone would let the page still signed in redirect first
+        driver.get("about:blank");
         driver.get(server.uri("/#" + route).toString());
-        driver.navigate().refresh();
         visible(By.id("login-username"));
         driver.manage().logs().get(LogType.BROWSER);
     }
@@ -148,12 +152,27 @@ final class Browser implements AutoCloseable {
      */
     void assertCleanConsole(int... expectedStatuses) {
         List<LogEntry> entries = driver.manage().logs().get(LogType.BROWSER).getAll();
+        boolean blocked = blocking;
+        blocking = false;
         List<String> bad = entries.stream()
                 .filter(e -> e.getLevel().intValue() >= Level.WARNING.intValue())
                 .filter(e -> !expected(e.getMessage(), expectedStatuses))
+                .filter(e -> !(blocked && e.getMessage().contains("net::ERR_BLOCKED_BY_CLIENT")))
                 .map(LogEntry::toString)
                 .toList();
         assertThat(bad).as("browser console").isEmpty();
+    }
+
+    /**
+     * Makes the browser fail the requests whose URL matches {@code pattern} (DevTools' wildcards), as a network that
+     * went down would; {@code null} lets them through again. The failures it logs are expected by the next console
+     * check.
+     */
+    void block(String pattern) {
+        driver.executeCdpCommand("Network.enable", Map.of());
+        driver.executeCdpCommand(
+                "Network.setBlockedURLs", Map.of("urls", pattern == null ? List.of() : List.of(pattern)));
+        blocking |= pattern != null;
     }
 
     private static boolean expected(String message, int... statuses) {
