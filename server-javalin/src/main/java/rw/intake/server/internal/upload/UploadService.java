@@ -136,9 +136,11 @@ public final class UploadService {
             // the rows counted before reading; for a sheet read once, what it says of itself (its dimension), which
             // reading corrects (a sheet that holds more takes more as its records are staged, up to the row limit)
             long expected = opened.maxDataRows() >= 0 ? opened.maxDataRows() : opened.expectedDataRows();
-            long rows = expected < 0 ? maxRows : Math.min(maxRows, expected);
-            if (expected >= 0 && rows > staging.mostRecordsPerUpload()) {
-                throw tooLargeToStage(rows, staging.mostRecordsPerUpload());
+            long most = staging.mostRecordsPerUpload();
+            // a sheet that says nothing of its rows reserves what one upload may hold at most, and more as it is read
+            long rows = expected < 0 ? Math.min(maxRows, most) : Math.min(maxRows, expected);
+            if (rows > most) {
+                throw tooLargeToStage(rows, most);
             }
             Upload upload = new Upload(
                     UploadIds.next(),
@@ -170,8 +172,8 @@ public final class UploadService {
                 "Content Too Large",
                 String.format(
                         Locale.ROOT,
-                        "The sheet has %,d data rows, more than the %,d one upload may stage on this server"
-                                + " (its staging budget). Split the list into smaller files.",
+                        "The sheet has %,d data rows, more than the %,d one upload may stage on this server (its"
+                                + " staging budget). Split the list into smaller files.",
                         rows,
                         most),
                 Map.of("limit", most, "limitName", "maxRecordsPerUpload", "needed", rows),
@@ -568,6 +570,19 @@ public final class UploadService {
             try {
                 if (!c.records().isEmpty()) {
                     upload.append(c.records(), c.keys(), c.rowsRead(), c.blankRows());
+                }
+                long most = staging.mostRecordsPerUpload();
+                if (upload.recordCount() > most) {
+                    // a sheet that holds more rows than it declared (its dimension) cannot pass the budget either
+                    throw new IngestException(
+                            IngestException.TOO_MANY_ROWS,
+                            String.format(
+                                    Locale.ROOT,
+                                    "The sheet holds more records than the %,d one upload may stage on this server (its"
+                                            + " staging budget), more than it declared. Split the list into smaller"
+                                            + " files.",
+                                    most),
+                            Map.of("limit", most, "limitName", "maxRecordsPerUpload"));
                 }
                 staging.adjust(upload, upload.recordCount() + Math.max(0, upload.maxDataRows - c.rowsRead()));
             } catch (RuntimeException | Error ex) {

@@ -3,10 +3,18 @@ package rw.intake.server.internal.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,6 +84,69 @@ final class LargeSheetReadOnceTest {
         assertThat(Workbooks.problemCode(server.postJson("/api/v1/uploads/" + id + "/commit", token, ""), 409))
                 .isEqualTo("upload.failed");
         server.delete("/api/v1/uploads/" + id, token);
+    }
+
+    /**
+     * A sheet read once reserves what its dimension says; one without a dimension reserves what one upload may hold at
+     * most (not the row limit, which a budget below it could never take), and is read to its end.
+     */
+    @Test
+    void largeSheetWithoutItsDimension_admittedAndRead() {
+        String token = server.clerkToken("undeclared");
+        String id = Workbooks.accepted(server, token, withDimension(""));
+
+        JsonNode summary = Workbooks.settled(server, token, id);
+
+        assertThat(summary.get("status").asText()).isEqualTo("validated");
+        JsonNode totals = summary.get("totals");
+        assertThat(totals.get("records").asLong() + totals.get("blankRows").asLong())
+                .isEqualTo(ROWS);
+        server.delete("/api/v1/uploads/" + id, token);
+    }
+
+    /**
+     * A sheet that holds more rows than its dimension says, or than one upload may stage, fails as it passes the budget
+     * (50,000 records here), rather than taking what the budget does not have.
+     */
+    @Test
+    void largeSheetOverTheBudget_failedWhenItPassesIt() {
+        try (TestServer small = TestServer.start(Map.of("STAGING_MAX_RECORDS", "100000"))) {
+            String token = small.clerkToken("understated");
+            for (String dimension : new String[] {"<dimension ref=\"A1:E3\"/>", ""}) {
+                String id = Workbooks.accepted(small, token, withDimension(dimension));
+
+                JsonNode summary = Workbooks.settled(small, token, id);
+
+                assertThat(summary.get("status").asText()).as(dimension).isEqualTo("failed");
+                assertThat(summary.get("failure").get("code").asText()).isEqualTo("file.too_many_rows");
+                small.delete("/api/v1/uploads/" + id, token);
+            }
+        }
+    }
+
+    /** The workbook with its sheet's dimension element replaced (by nothing, or a range that is not the sheet's). */
+    private static byte[] withDimension(String dimension) {
+        Map<String, byte[]> parts = new LinkedHashMap<>();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(workbook))) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                parts.put(e.getName(), in.readAllBytes());
+            }
+            String sheet = new String(parts.get(SHEET), StandardCharsets.UTF_8);
+            String changed = sheet.replaceFirst("<dimension [^>]*/>", dimension);
+            assertThat(changed).isNotEqualTo(sheet);
+            parts.put(SHEET, changed.getBytes(StandardCharsets.UTF_8));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (ZipOutputStream zip = new ZipOutputStream(out)) {
+                for (Map.Entry<String, byte[]> p : parts.entrySet()) {
+                    zip.putNextEntry(new ZipEntry(p.getKey()));
+                    zip.write(p.getValue());
+                    zip.closeEntry();
+                }
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The sheet's central directory record: its offset in the zip. */
