@@ -73,7 +73,10 @@ final class CsvReaderTest {
                 .containsExactly(
                         RawRecord.of(2, "=1+2", "-x", "'+250788123456", "@M", "@evil.com"),
                         RawRecord.of(3, "'Neil", "'1199070012345601", "-0788 123 456", "+X", "o'neil@example.rw"));
-        assertThat(CsvFormulas.restored(CsvFormulas.neutralized("=1+2"))).isEqualTo("=1+2");
+        for (String v : new String[] {"=1+2", "'=1+2", "''@x.rw", "'-Ann", "'Neil", "-0788", "'", "", "'+250 788"}) {
+            assertThat(CsvFormulas.restored(CsvFormulas.neutralized(v))).as(v).isEqualTo(v);
+        }
+        assertThat(CsvFormulas.neutralized("'@x.rw")).isEqualTo("''@x.rw");
         assertThat(CsvFormulas.neutralized("+250788123456")).isEqualTo("+250788123456");
     }
 

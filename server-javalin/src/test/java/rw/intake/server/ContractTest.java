@@ -233,6 +233,7 @@ final class ContractTest {
                 "{\"records\":[\"all\"]}",
                 "{\"records\":1}",
                 "{\"records\":null}",
+                "{\"records\":\"VALID\"}",
                 "{\"record\":\"valid\"}",
                 "{\"records\":\"valid\",\"mode\":\"all\"}",
                 "{\"records\":\"valid\"} x"

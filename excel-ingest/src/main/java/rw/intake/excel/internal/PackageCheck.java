@@ -186,7 +186,8 @@ public final class PackageCheck {
      * Whether the bytes are text to be read as CSV: UTF-16 with its byte order mark (Excel's "Unicode Text"), or not a
      * PDF and, in the first {@value #TEXT_SNIFF} bytes, no NUL byte and few other control characters than tab, line
      * feed and carriage return (a zip, an Office 97 file, UTF-16 text without the mark and other binaries all have
-     * NULs or many). A value may hold a stray control character (one pasted into a cell, kept in an error report).
+     * NULs, a zip of stored parts only a few). A value may hold a stray control character (one pasted into a cell,
+     * kept in an error report), not a NUL.
      * Which encoding the text is in is the CSV reader's concern.
      */
     public static boolean isText(byte[] bytes) {

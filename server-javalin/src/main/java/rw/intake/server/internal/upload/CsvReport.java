@@ -50,7 +50,8 @@ final class CsvReport {
         if (column > 0) {
             w.write(',');
         }
-        String v = CsvFormulas.neutralized(value);
+        // a NUL would make the file binary to any reader of text (and to this server's): U+FFFD stands in for it
+        String v = CsvFormulas.neutralized(value.replace('\u0000', '\uFFFD'));
         if (!needsQuotes(v)) {
             w.write(v);
             return;

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +22,7 @@ import rw.intake.server.internal.http.RequestBodies;
 import rw.intake.storage.CommitMode;
 import rw.intake.storage.RecordEdit;
 import rw.intake.validation.Field;
+import rw.intake.validation.Text;
 
 /** The handlers of the current upload, record, commit and user routes. HTTP only; the work is the service's. */
 final class UploadRoutes {
@@ -127,7 +127,8 @@ final class UploadRoutes {
                         Map.of("field", name, "limit", MAX_VALUE_CHARACTERS),
                         Map.of());
             }
-            values.put(field, text);
+            // a cell's text, trimmed as a sheet's is when read
+            values.put(field, Text.strip(text));
         }
         if (values.isEmpty() && exclude == null) {
             throw ApiException.badRequest(
@@ -285,7 +286,7 @@ final class UploadRoutes {
         if (!records.isTextual()) {
             throw RequestParams.invalid("records", "records must be \"all\" or \"valid\"");
         }
-        return switch (records.asText().toLowerCase(Locale.ROOT)) {
+        return switch (records.asText()) {
             case "all" -> CommitMode.ALL;
             case "valid" -> CommitMode.VALID;
             default -> throw RequestParams.invalid("records", "records must be \"all\" or \"valid\"");

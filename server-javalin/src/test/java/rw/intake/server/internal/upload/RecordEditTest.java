@@ -398,6 +398,21 @@ final class RecordEditTest {
         assertSameAsFreshUpload(token, id, assertConsistent(token, id));
     }
 
+    /** An edited value is a cell's text: trimmed as a sheet's cell is when read, so a report of it reads back alike. */
+    @Test
+    void edit_valueTrimmedAsACellIs() {
+        String token = SERVER.clerkToken("trimmer");
+        String id = upload(token, sheet(Workbooks.person(651)));
+
+        JsonNode record = edited(token, id, 2, "{\"names\":\"\\u00a0 Ann  Person\\t\",\"gender\":\" F\\r\\n\"}")
+                .get("record");
+
+        assertThat(record.get("names").asText()).isEqualTo("Ann  Person");
+        assertThat(record.get("gender").asText()).isEqualTo("F");
+        assertThat(SERVER.get("/api/v1/uploads/" + id + "/records/2", token).body())
+                .contains("\"to\":\"Ann  Person\"");
+    }
+
     @Test
     void edit_badInputChangesNothing() {
         String token = SERVER.clerkToken("fixer6");

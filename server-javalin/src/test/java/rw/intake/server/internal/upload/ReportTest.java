@@ -360,7 +360,7 @@ final class ReportTest {
         String[] edits = {
             "{\"names\":\"Ann\\u0001Bee\",\"email\":\"l\\u000b@example.com\"}",
             "{\"names\":\"Carl_x0044_ee\",\"email\":\"a_x0041_b@example.com\"}",
-            "{\"names\":\"=HYPERLINK(\\\"x\\\")\",\"phoneNumber\":\"-0788 000 004\"}",
+            "{\"names\":\"=HYPERLINK(\\\"x\\\")\",\"phoneNumber\":\"-0788 000 004\",\"email\":\"'@example.com\"}",
         };
         for (int i = 0; i < edits.length; i++) {
             assertThat(SERVER.patchJson(records + (i + 2), token, edits[i]).statusCode())
