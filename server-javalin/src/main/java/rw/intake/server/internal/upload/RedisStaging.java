@@ -655,6 +655,11 @@ final class RedisStaging implements StagingStore {
         touch(id, m.chunks());
         Home h = home.get(id);
         if (h != null) {
+            if (h.upload().status() != UploadStatus.VALIDATING && m.upload().status() == UploadStatus.VALIDATING) {
+                // ended here, its end not in Redis yet: answered as the other instances answer it, so that none says
+                // validated before every one can serve it
+                return Upload.restore(m.upload(), null);
+            }
             return h.upload();
         }
         if (m.upload().status() == UploadStatus.VALIDATING) {
@@ -913,6 +918,12 @@ final class RedisStaging implements StagingStore {
      * next version. Waits for an edit that holds the lock; a commit that holds it refuses with 409.
      */
     private <T> T locked(String id, String kind, Function<Upload, T> change) {
+        Meta before = guard(() -> decode(rawMeta(id)));
+        if (before != null && before.upload().status() != UploadStatus.VALIDATED) {
+            // not to be changed (validating, failed, committed): refused as the upload itself refuses, without taking
+            // the lock, which would make a commit sent meanwhile to another instance read "being committed"
+            Upload.restore(before.upload(), null).requireEditable();
+        }
         byte[] lockKey = key(id, "lock");
         byte[] token = bytes(kind + ":" + instance + ":" + UUID.randomUUID());
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LOCK_WAIT_MILLIS);

@@ -755,7 +755,7 @@ final class Upload implements ReadableUpload {
     }
 
     /** Edits need a validated upload: 409 {@code upload.already_committed} once its commit began, else as readable. */
-    private void requireEditable() {
+    void requireEditable() {
         UploadStatus s = status;
         if (s == UploadStatus.COMMITTING || s == UploadStatus.COMMITTED) {
             throw alreadyCommitted();

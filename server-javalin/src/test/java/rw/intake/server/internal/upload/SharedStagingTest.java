@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -375,6 +376,39 @@ final class SharedStagingTest {
                     .isEqualTo("validated");
         } finally {
             client.shutdown();
+        }
+    }
+
+    /**
+     * The instance that validates says validated only once every instance can serve the upload: B, asked right after
+     * A said so, reads it validated (its pages, its commit) too. Commits sent to both at once then give one 200.
+     */
+    @Test
+    void validatedOnA_validatedOnBAtOnce() {
+        String token = twoInstances("validated-everywhere");
+        for (int i = 0; i < 5; i++) {
+            String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(510_000 + 2_000 * i, 2_000)));
+            // asked again and again, without waiting on the server, as a polling client does
+            String status;
+            do {
+                status = TestServer.json(a.get("/api/v1/uploads/" + id, token))
+                        .get("status")
+                        .asText();
+            } while (status.equals("validating"));
+            assertThat(status).isEqualTo("validated");
+
+            assertThat(TestServer.json(b.get("/api/v1/uploads/" + id, token))
+                            .get("status")
+                            .asText())
+                    .as("round %d", i)
+                    .isEqualTo("validated");
+            assertThat(b.get("/api/v1/uploads/" + id + "/records?size=1", token).statusCode())
+                    .isEqualTo(200);
+            CompletableFuture<HttpResponse<String>> onA =
+                    CompletableFuture.supplyAsync(() -> a.postJson("/api/v1/uploads/" + id + "/commit", token, ""));
+            HttpResponse<String> onB = b.postJson("/api/v1/uploads/" + id + "/commit", token, "");
+            List<Integer> statuses = List.of(onA.join().statusCode(), onB.statusCode());
+            assertThat(statuses).as("round %d", i).containsExactlyInAnyOrder(200, 409);
         }
     }
 
