@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -144,6 +145,171 @@ final class ApiDocsTest {
         JsonNode op = p.get(method);
         assertThat(op).as(method + " " + path).isNotNull();
         return op;
+    }
+
+    /** The operations that need the database: each may answer 503 database.unavailable. */
+    static final Set<String> DATABASE = Set.of(
+            "POST /api/v1/token",
+            "POST /api/v1/token/refresh",
+            "GET /api/v1/accounts",
+            "POST /api/v1/accounts",
+            "POST /api/v1/accounts/{username}/password",
+            "PATCH /api/v1/accounts/{username}",
+            "GET /api/v1/users",
+            "GET /api/v1/commits",
+            "GET /api/v1/savedusers",
+            "POST /api/v1/uploads/{id}/commit",
+            "POST /api/v1/commit",
+            "PATCH /api/v1/uploads/{id}/records/{row}",
+            "POST /api/v1/uploads/{id}/records/exclude");
+
+    /** Every documented operation, keyed as {@code METHOD /path} without a trailing slash. */
+    private static Map<String, JsonNode> operations(JsonNode doc) {
+        Map<String, JsonNode> ops = new TreeMap<>();
+        doc.get("paths")
+                .properties()
+                .forEach(p -> p.getValue()
+                        .properties()
+                        .forEach(m ->
+                                ops.put(m.getKey().toUpperCase(Locale.ROOT) + " " + norm(p.getKey()), m.getValue())));
+        return ops;
+    }
+
+    /** A response, its {@code $ref} to the shared responses followed. */
+    private static JsonNode response(JsonNode doc, JsonNode op, String status) {
+        JsonNode r = op.path("responses").path(status);
+        String ref = r.path("$ref").asText("");
+        return ref.isEmpty() ? r : doc.at(ref.substring(1));
+    }
+
+    @Test
+    void openApi_declaresTheProblemsEveryOperationCanAnswer() {
+        JsonNode doc = TestServer.json(SERVER.get("/api/v1/openapi.json", null));
+        Map<String, JsonNode> ops = operations(doc);
+        assertThat(ops.keySet()).containsAll(DATABASE);
+        ops.forEach((key, op) -> {
+            assertThat(response(doc, op, "default")
+                            .at("/content/application~1problem+json/schema/$ref")
+                            .asText())
+                    .as("default of " + key)
+                    .isEqualTo("#/components/schemas/Problem");
+            if (op.at("/requestBody/content").has("application/json")) {
+                assertThat(response(doc, op, "413").path("description").asText())
+                        .as("413 of " + key)
+                        .contains("request.too_large");
+            }
+            if (DATABASE.contains(key)) {
+                JsonNode unavailable = response(doc, op, "503");
+                assertThat(unavailable.path("description").asText())
+                        .as("503 of " + key)
+                        .contains("database.unavailable");
+                assertThat(unavailable.at("/headers/Retry-After").isObject())
+                        .as("Retry-After of " + key)
+                        .isTrue();
+            }
+            boolean readsQuery = false;
+            for (JsonNode p : op.path("parameters")) {
+                readsQuery |= "query".equals(p.get("in").asText())
+                        && !"fileName".equals(p.get("name").asText());
+            }
+            if (readsQuery) {
+                assertThat(response(doc, op, "400").isObject())
+                        .as("400 of " + key)
+                        .isTrue();
+            }
+        });
+        assertThat(response(doc, ops.get("POST /api/v1/upload"), "415").isObject())
+                .isTrue();
+        assertThat(response(doc, ops.get("POST /api/v1/uploads"), "415").isObject())
+                .isTrue();
+    }
+
+    @Test
+    void openApi_refsHaveNoSiblings() {
+        JsonNode doc = TestServer.json(SERVER.get("/api/v1/openapi.json", null));
+        List<String> withSiblings = new ArrayList<>();
+        refsWithSiblings(doc, "", withSiblings);
+        assertThat(withSiblings).isEmpty();
+    }
+
+    /** Collects where a {@code $ref} has siblings, which OpenAPI 3.0 ignores. */
+    private static void refsWithSiblings(JsonNode node, String at, List<String> found) {
+        if (node.isObject() && node.has("$ref") && node.size() > 1) {
+            found.add(at);
+        }
+        if (node.isObject()) {
+            node.properties().forEach(e -> refsWithSiblings(e.getValue(), at + "/" + e.getKey(), found));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                refsWithSiblings(node.get(i), at + "/" + i, found);
+            }
+        }
+    }
+
+    @Test
+    void openApi_schemasSayWhatMayBeNullAndWhatIsAlwaysThere() {
+        JsonNode schemas =
+                TestServer.json(SERVER.get("/api/v1/openapi.json", null)).at("/components/schemas");
+        JsonNode normalized = schemas.at("/Record/properties/normalized");
+        for (String f : List.of("names", "nid", "phoneNumber", "gender", "email")) {
+            assertThat(normalized.at("/properties/" + f + "/nullable").asBoolean())
+                    .as("normalized." + f)
+                    .isTrue();
+        }
+        JsonNode commit = schemas.at("/UploadSummary/properties/commit");
+        // OpenAPI 3.0.3: nullable beside a $ref is ignored, and adds null only to a type stated beside it
+        assertThat(commit.at("/oneOf/0/$ref").asText()).isEqualTo("#/components/schemas/CommitResult");
+        assertThat(commit.at("/oneOf/1/nullable").asBoolean()).isTrue();
+        assertThat(commit.at("/oneOf/1/enum/0").isNull()).isTrue();
+        assertThat(required(schemas.get("Problem"))).contains("type", "title", "status", "detail", "code");
+        for (String s : List.of(
+                "UploadSummary",
+                "Record",
+                "RecordPage",
+                "CommitResult",
+                "TokenResponse",
+                "Violation",
+                "User",
+                "UserPage",
+                "CommitPage",
+                "CommittedUpload",
+                "LegacyPage",
+                "LegacyRecord",
+                "LegacyUser",
+                "EditResult",
+                "HistoryEntry")) {
+            JsonNode schema = schemas.get(s);
+            assertThat(required(schema)).as("required of " + s).isNotEmpty();
+            assertThat(schema.get("properties").fieldNames())
+                    .as("properties of " + s)
+                    .toIterable()
+                    .containsAll(required(schema));
+        }
+        assertThat(required(schemas.get("UploadSummary"))).contains("commit").doesNotContain("failure");
+        assertThat(required(schemas.get("Violation"))).doesNotContain("relatedRow");
+        assertThat(schemas.at("/LegacyPage/properties/data/items/$ref").asText())
+                .isEqualTo("#/components/schemas/LegacyRecord");
+        assertThat(required(schemas.get("LegacyRecord")))
+                .contains("phone_number", "names_valid", "nid_valid", "phone_valid", "gender_valid", "email_valid");
+        assertThat(schemas.at("/ReadinessChecks/properties").has("warmup")).isTrue();
+    }
+
+    private static List<String> required(JsonNode schema) {
+        List<String> names = new ArrayList<>();
+        schema.path("required").forEach(n -> names.add(n.asText()));
+        return names;
+    }
+
+    @Test
+    void openApi_recordsFieldFilterTakesBothSpellings() {
+        JsonNode doc = TestServer.json(SERVER.get("/api/v1/openapi.json", null));
+        List<String> values = new ArrayList<>();
+        for (JsonNode p : operation(doc, "/api/v1/uploads/{id}/records", "get").path("parameters")) {
+            if ("field".equals(p.get("name").asText())) {
+                p.at("/schema/enum").forEach(v -> values.add(v.asText()));
+            }
+        }
+        assertThat(values).contains("phone_number", "phoneNumber");
     }
 
     @Test
