@@ -75,7 +75,8 @@ export async function signIn(username, password) {
   store(await res.json());
 }
 
-export function signOut(expired = false) {
+/** Signs out; expired says the server ended the session, code (a problem code) why, when it said so. */
+export function signOut(expired = false, code = null) {
   let username = null;
   try {
     username = currentUser()?.username ?? null;
@@ -85,7 +86,7 @@ export function signOut(expired = false) {
   clearTimeout(refreshTimer);
   tokens = null;
   sessionStorage.removeItem(KEY);
-  onSignedOut(expired, username);
+  onSignedOut(expired, username, code);
 }
 
 async function toError(res) {
@@ -115,8 +116,9 @@ export async function call(method, path, body) {
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await reach(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.status === 401) {
-    signOut(true);
-    throw await toError(res);
+    const err = await toError(res);
+    signOut(true, err.code);
+    throw err;
   }
   if (!res.ok) throw await toError(res);
   return res.status === 204 ? null : res.json();

@@ -1,6 +1,6 @@
 // The clerk's workspace: sign in, uploads, review, saved users, accounts. Hash routes keep the view in the URL:
 // #/uploads, #/uploads/{id}?status=&field=&code=&page=&size=&row=, #/users?uploadId=&valid=&page=&size=, #/accounts.
-import { loadMessages, t } from './i18n.js';
+import { has, loadMessages, t } from './i18n.js';
 import { currentUser, setSignedOutHandler, signIn, signOut } from './api.js';
 import { h, go, problemNode } from './ui.js';
 import { showReview } from './review.js';
@@ -48,7 +48,11 @@ function showLogin() {
   const user = h('input', { id: 'login-username', name: 'username', autocomplete: 'username', required: true });
   const pass = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const message = h('div', { id: 'login-message' });
-  if (signedOutReason === 'expired') message.append(h('p', { class: 'notice', role: 'status', text: t('login.expired') }));
+  if (signedOutReason) {
+    // the server's reason when it gave one that says more than "ended" (an account disabled, a password changed)
+    const why = signedOutReason !== 'expired' && has(`problem.${signedOutReason}`) ? `problem.${signedOutReason}` : 'login.expired';
+    message.append(h('p', { class: 'notice', role: 'status', text: t(why) }));
+  }
   const submit = h('button', { type: 'submit', class: 'btn primary', id: 'login-submit' }, t('login.submit'));
   const form = h('form', {
     class: 'card login',
@@ -165,8 +169,8 @@ function dropZone() {
 async function start() {
   await loadMessages();
   document.title = t('app.title');
-  setSignedOutHandler((expired, username) => {
-    signedOutReason = expired ? 'expired' : null;
+  setSignedOutHandler((expired, username, code) => {
+    signedOutReason = expired ? (code === 'auth.account_disabled' || code === 'auth.token_revoked' ? code : 'expired') : null;
     const screen = route().parts[0];
     returnTo = expired && username && screen && screen !== 'login' ? { hash: location.hash, username } : null;
     history.replaceState(null, '', '#/login');

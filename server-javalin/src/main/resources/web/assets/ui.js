@@ -62,6 +62,9 @@ export function go(path, params, replace = false) {
     window.dispatchEvent(new HashChangeEvent('hashchange'));
   } else if (location.hash !== target) {
     location.hash = target;
+  } else {
+    // asked for the view shown (a page that failed to load, say): drawn again
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
   }
 }
 
@@ -156,7 +159,8 @@ export const n = formatNumber;
 
 /**
  * Keeps the focused element's id and, once fn has redrawn, focuses the element with that id again (the main region
- * when it is gone or disabled), so that a keyboard user goes on from the control used. Focus that moved elsewhere
+ * when it is gone; the closest control beside it when it is disabled), so that a keyboard user goes on from the
+ * control used. Focus that moved elsewhere
  * meanwhile (to a dialog, a field) is left where it is.
  */
 export async function keepingFocus(fn) {
@@ -167,9 +171,17 @@ export async function keepingFocus(fn) {
     const lost = !document.activeElement || document.activeElement === document.body;
     if (id && lost) {
       const again = document.getElementById(id);
-      (again && !again.disabled ? again : document.getElementById('main')).focus();
+      (again && !again.disabled ? again : (again && nearestEnabled(again)) || document.getElementById('main')).focus();
     }
   }
+}
+
+/** The closest control beside el, before it first (Previous for a Next that the last page disabled), or null. */
+function nearestEnabled(el) {
+  const usable = (e) => e.matches('button, input, select, a[href]') && !e.disabled;
+  for (let s = el.previousElementSibling; s; s = s.previousElementSibling) if (usable(s)) return s;
+  for (let s = el.nextElementSibling; s; s = s.nextElementSibling) if (usable(s)) return s;
+  return null;
 }
 
 /** The words of a violation code (the code itself when the page has none). */

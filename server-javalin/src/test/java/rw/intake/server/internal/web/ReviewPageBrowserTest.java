@@ -280,11 +280,41 @@ final class ReviewPageBrowserTest {
                         .statusCode())
                 .isEqualTo(204);
         by("#page-first").click();
-        browser.text(By.id("login-message"), "Please sign in again.");
+        // the server's reason, not only "ended"
+        browser.text(By.id("login-message"), "the password was changed or the account disabled");
 
         browser.signedIn("gus", "gus-second-secret-9");
         browser.text(By.id("page-pageof"), "Page 1 of 2");
         assertThat(browser.driver().getCurrentUrl()).contains("#/uploads/" + id);
+    }
+
+    /**
+     * A page that failed to load (the network down) is loaded by Next once the network is back, though the address
+     * already names it; on the last page, Next is disabled and the focus goes to Previous, not to the top.
+     */
+    @Test
+    void pager_nextAfterAFailedPage_focusOnTheLastPage() {
+        String token = SERVER.clerkToken("pat");
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(2_000, 120)));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id + "?size=50");
+        browser.signedIn("pat", "pat-password");
+        browser.text(By.id("page-pageof"), "Page 1 of 3");
+
+        browser.block("*/records?*");
+        try {
+            by("#page-next").click();
+            browser.text(By.id("main"), "The server could not be reached");
+        } finally {
+            browser.block(null);
+        }
+        by("#page-next").click();
+        browser.text(By.id("page-pageof"), "Page 2 of 3");
+
+        browser.script("document.getElementById('page-next').focus()");
+        by("#page-next").sendKeys(Keys.ENTER);
+        browser.text(By.id("page-pageof"), "Page 3 of 3");
+        browser.waiting().until(d -> "page-prev".equals(browser.script("return document.activeElement.id")));
     }
 
     @Test
@@ -342,7 +372,7 @@ final class ReviewPageBrowserTest {
 
         // leave a row out, then every row of a code, from its chart bar
         by("#exclude-7").click();
-        browser.text(By.id("edit-saved"), "Row 7 is left out of the commit.");
+        browser.text(By.id("edit-saved"), "Row 7 is left out of the commit, and of the duplicate checks.");
         browser.text(By.id("card-excluded"), "1");
         assertThat(by("#row-7").getAttribute("class")).isEqualTo("excluded");
         assertThat(by("#exclude-7").getText()).isEqualTo("Put back");
@@ -658,7 +688,7 @@ final class ReviewPageBrowserTest {
 
         markOld("exclude-2");
         by("#exclude-2").sendKeys(Keys.ENTER);
-        browser.text(By.id("edit-saved"), "Row 2 is left out of the commit.");
+        browser.text(By.id("edit-saved"), "Row 2 is left out of the commit, and of the duplicate checks.");
         focusedAnew("exclude-2");
         assertThat(by("#exclude-2").getText()).isEqualTo("Put back");
         markOld("exclude-2");
