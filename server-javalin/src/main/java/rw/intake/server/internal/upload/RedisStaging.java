@@ -454,17 +454,17 @@ final class RedisStaging implements StagingStore {
                 Map.of("maxRecords", maxRecords, "reserved", total, "needed", records));
     }
 
+    @Override
+    public long mostRecordsPerUpload() {
+        return Math.min(maxRecords, maxRecordsPerUser);
+    }
+
     /**
      * On the validating thread: writes the chunks completed since the last call and, at most every {@value
      * #PROGRESS_MILLIS} ms while the reservation is an estimate (and always once it is not: at the end, or 0 on a
      * failure), sets the reservation, writes the progress and renews the lease. An upload
      * removed meanwhile (on any instance) is released, which stops its validation.
      */
-    @Override
-    public long mostRecordsPerUpload() {
-        return Math.min(maxRecords, maxRecordsPerUser);
-    }
-
     @Override
     public void adjust(Upload upload, long records) {
         if (upload.released()) {

@@ -99,15 +99,15 @@ final class Staging implements StagingStore {
         cache.put(upload.id, upload);
     }
 
-    /**
-     * Sets what an upload holds of the budget now: while reading, what is staged plus what is still to read; after
-     * validation, its record count. It may go above the first reservation only if the count before reading was short.
-     */
     @Override
     public long mostRecordsPerUpload() {
         return Math.min(maxRecords, maxRecordsPerUser);
     }
 
+    /**
+     * Sets what an upload holds of the budget now: while reading, what is staged plus what is still to read; after
+     * validation, its record count. It may go above the first reservation only if the count before reading was short.
+     */
     @Override
     public void adjust(Upload upload, long records) {
         long before;

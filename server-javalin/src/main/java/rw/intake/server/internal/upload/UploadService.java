@@ -134,7 +134,8 @@ public final class UploadService {
         boolean handedOver = false;
         try {
             // the rows counted before reading; for a sheet read once, what it says of itself (its dimension), which
-            // reading corrects (a sheet that holds more takes more as its records are staged, up to the row limit)
+            // reading corrects (a sheet that holds more takes more as its records are staged, up to the most one
+            // upload may stage)
             long expected = opened.maxDataRows() >= 0 ? opened.maxDataRows() : opened.expectedDataRows();
             long most = staging.mostRecordsPerUpload();
             // a sheet that says nothing of its rows reserves what one upload may hold at most, and more as it is read
