@@ -3,6 +3,7 @@ package rw.intake.storage;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Accounts in the {@code accounts} table, and their refresh tokens in {@code refresh_tokens} (each usable once; a
@@ -35,7 +36,15 @@ public interface AccountStore {
      * @throws LastAdminException if disabling would leave no enabled admin (checked under row locks, so two admins
      *                            disabling each other at once cannot both succeed)
      */
-    Optional<Account> setDisabled(String username, boolean disabled);
+    default Optional<Account> setDisabled(String username, boolean disabled) {
+        return setDisabled(username, disabled, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #setDisabled(String, boolean)}; disabling also replaces the password hash by {@code rehash} of the
+     * stored one, under the same row lock, so that a password set at that moment is neither lost nor overwritten.
+     */
+    Optional<Account> setDisabled(String username, boolean disabled, UnaryOperator<String> rehash);
 
     /** How many accounts have this role. */
     long countWithRole(String role);

@@ -246,6 +246,29 @@ final class AccountStoreTest {
 
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
+    void setDisabled_disablingReplacesTheHashUnderTheSameLock_enablingKeepsIt(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            AccountStore accounts = db.storage().accounts();
+            accounts.create("root", "h", "admin");
+            accounts.create("bob", "hash-of-bob", "clerk");
+
+            assertThat(accounts.setDisabled("bob", true, h -> h + "$mark"))
+                    .hasValueSatisfying(a -> assertThat(a.passwordHash()).isEqualTo("hash-of-bob$mark"));
+            assertThat(accounts.find("bob").orElseThrow().passwordHash()).isEqualTo("hash-of-bob$mark");
+
+            assertThat(accounts.setDisabled("bob", false, h -> h + "$again"))
+                    .hasValueSatisfying(a -> assertThat(a.passwordHash()).isEqualTo("hash-of-bob$mark"));
+            assertThat(accounts.find("bob").orElseThrow().passwordHash()).isEqualTo("hash-of-bob$mark");
+            assertThat(accounts.find("bob").orElseThrow().disabled()).isFalse();
+
+            assertThatThrownBy(() -> accounts.setDisabled("root", true, h -> h + "$lost"))
+                    .isInstanceOf(LastAdminException.class);
+            assertThat(accounts.find("root").orElseThrow().passwordHash()).isEqualTo("h");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
     void upgrade_accountsMadeBeforeV6StayEnabledAndGetRefreshTokens(DatabaseKind kind) {
         try (TestDatabase db = TestDatabase.upgraded(
                 kind,

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
@@ -131,7 +132,7 @@ final class JdbiAccountStore implements AccountStore {
     }
 
     @Override
-    public Optional<Account> setDisabled(String username, boolean disabled) {
+    public Optional<Account> setDisabled(String username, boolean disabled, UnaryOperator<String> rehash) {
         return inTransaction((disabled ? "disabling" : "enabling") + " account " + username, h -> {
             // The enabled admins are locked first, in one order, so that two of these transactions cannot deadlock.
             List<String> enabledAdmins = disabled
@@ -151,11 +152,17 @@ final class JdbiAccountStore implements AccountStore {
                     .bind("disabled", disabled)
                     .bind("username", username)
                     .execute();
+            Account a = account.get();
+            String hash = a.passwordHash();
             if (disabled) {
+                hash = rehash.apply(hash);
+                h.createUpdate(UPDATE_PASSWORD)
+                        .bind("username", username)
+                        .bind("passwordHash", hash)
+                        .execute();
                 h.createUpdate(DELETE_ACCOUNT_TOKENS).bind("username", username).execute();
             }
-            Account a = account.get();
-            return Optional.of(new Account(a.id(), a.username(), a.passwordHash(), a.role(), a.createdAt(), disabled));
+            return Optional.of(new Account(a.id(), a.username(), hash, a.role(), a.createdAt(), disabled));
         });
     }
 

@@ -97,13 +97,10 @@ public final class AccountRoutes {
             throw ApiException.badRequest("request.invalid_body", "only \"disabled\" can be changed, not " + unknown);
         }
         try {
-            Account account =
-                    store.setDisabled(username, disabled.booleanValue()).orElseThrow(() -> notFound(username));
-            if (account.disabled()) {
-                // a new stamp, as a password change gives: the access tokens issued before stay refused for good,
-                // after the account is enabled again too
-                store.updatePassword(username, Passwords.remarked(account.passwordHash()));
-            }
+            // disabling gives a new stamp, as a password change does: the access tokens issued before stay refused
+            // for good, after the account is enabled again too
+            Account account = store.setDisabled(username, disabled.booleanValue(), Passwords::remarked)
+                    .orElseThrow(() -> notFound(username));
             standing.changed(username);
             ctx.json(AccountView.of(account));
         } catch (LastAdminException ex) {
