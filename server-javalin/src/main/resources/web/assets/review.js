@@ -473,41 +473,14 @@ function detailsList(q, r) {
     }, t('review.details.duplicateOf', { row: e.relatedRow }))] : null)));
 }
 
-/** Pages of 500 read at most to count the left-out valid records when the totals do not tell. */
-const COUNT_PAGES = 10;
-
-/**
- * How many of the left-out records are valid: from the totals when they tell, else counted on the pages of the
- * smaller of the valid and the invalid records (at most COUNT_PAGES pages of 500); null when there are more.
- */
-async function excludedValid(tot) {
-  const out = tot.excluded || 0;
-  const least = Math.max(0, out - tot.invalid);
-  const most = Math.min(out, tot.valid);
-  if (least === most) return least;
-  const side = tot.valid <= tot.invalid ? 'valid' : 'invalid';
-  const pages = Math.ceil(tot[side] / 500);
-  if (pages > COUNT_PAGES) return null;
-  let found = 0;
-  for (let page = 1; page <= pages; page += 1) {
-    // eslint-disable-next-line no-await-in-loop
-    const p = await get(pathOf(view.id, { status: side, field: '', code: '' }, page, 500));
-    found += p.items.filter((r) => r.excluded).length;
-  }
-  return side === 'valid' ? found : out - found;
-}
-
 /**
  * What "Valid only" will do, in numbers: the valid records that are not left out are saved, every other record is
- * skipped (committed + skipped = records). {@code outValid}: the left-out valid records, null when not counted.
+ * skipped (committed + skipped = records).
  */
-function validOnlyText(tot, outValid) {
+function validOnlyText(tot) {
   const out = tot.excluded || 0;
   if (!out) return t('commit.valid.explain', { valid: tot.valid, invalid: tot.invalid });
-  if (outValid === null) {
-    return t('commit.valid.explain.excluded.range', { least: tot.valid - Math.min(out, tot.valid),
-      most: tot.valid - Math.max(0, out - tot.invalid), excluded: out });
-  }
+  const outValid = tot.excludedValid;
   const saved = tot.valid - outValid;
   return t(outValid ? 'commit.valid.explain.excludedValid' : 'commit.valid.explain.excludedInvalid',
     { saved, skipped: tot.records - saved, invalid: tot.invalid, excluded: out, outValid });
@@ -517,19 +490,12 @@ function validOnlyText(tot, outValid) {
 async function openCommit() {
   if (!await refreshSummary() || view.summary.status !== 'validated') return; // gone or committed: the page says so
   const tot = view.summary.totals;
-  let outValid;
-  try {
-    outValid = await excludedValid(tot);
-  } catch (err) {
-    failed(err, view.notice);
-    return;
-  }
   const sm = view.summary;
   const out = tot.excluded || 0;
   const explain = {
     all: out ? t('commit.all.explain.excluded', { records: tot.records, excluded: out, saved: tot.records - out })
       : t('commit.all.explain', { records: tot.records, valid: tot.valid, invalid: tot.invalid }),
-    valid: validOnlyText(tot, outValid),
+    valid: validOnlyText(tot),
   };
   const radio = (value, key, checked) => h('div', { class: 'choice' },
     h('input', { type: 'radio', name: 'records', id: `commit-${value}`, value, checked: checked || undefined }),

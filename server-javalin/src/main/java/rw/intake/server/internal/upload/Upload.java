@@ -3,7 +3,6 @@ package rw.intake.server.internal.upload;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -79,6 +78,9 @@ final class Upload implements ReadableUpload {
 
     private final Map<Integer, List<RecordEdit>> historyByRow = new HashMap<>();
     private long excluded;
+    /** Of the records left out, the valid ones (a record left out takes no part in the duplicate rules: only its own
+     * edits change its verdict). */
+    private long excludedValid;
 
     // counters of the validation thread (and, once validated, of the edits under the write lock and of the one commit)
     private long valid;
@@ -251,6 +253,7 @@ final class Upload implements ReadableUpload {
             if (entries.get(i).excluded()) {
                 st.records().excluded(i, true);
                 u.excluded++;
+                u.excludedValid += records.get(i).valid() ? 1 : 0;
             }
             if (entries.get(i).edited()) {
                 st.records().markEdited(i);
@@ -586,39 +589,52 @@ final class Upload implements ReadableUpload {
             for (int i = 0; i < matched.length; i++) {
                 matched[i] = s.index().recordAt(filter, i);
             }
-            if (!exclude) {
-                matched = withLeftOutMatching(s.records(), filter, matched);
-            }
-            for (int index : matched) {
-                change(index, Map.of(), exclude, by, at, validator);
+            int count = matched.length;
+            if (exclude) {
+                for (int index : matched) {
+                    change(index, Map.of(), true, by, at, validator);
+                }
+            } else {
+                count = putBack(s.records(), filter, matched, by, at, validator);
             }
             publish(rowsRead, totals.blankRows());
-            return matched.length;
+            return count;
         } finally {
             lock.writeLock().unlock();
         }
     }
 
     /**
-     * The records {@code matched} by their verdicts, and those left out whose verdict once put back the filter matches
-     * (a record left out takes no part in the duplicate rules, so its duplicate codes are not in the indexes), in
-     * order.
+     * Puts back every record left out whose verdict once back the filter matches. A record left out takes no part in
+     * the duplicate rules, so its duplicate codes are not in the indexes: each is judged as if back, in row order,
+     * after the records before it that match are back (whether a record is a duplicate depends on earlier rows only),
+     * so that every record put back matches the filter afterwards, and every record still left out would not.
+     *
+     * @param matched the records the indexes match by their verdicts, the left-out ones included
+     * @return how many records matched: those of {@code matched} already in, and those put back
      */
-    private int[] withLeftOutMatching(StagedRecords records, RecordFilter filter, int[] matched) {
+    private int putBack(
+            StagedRecords records,
+            RecordFilter filter,
+            int[] matched,
+            String by,
+            Instant at,
+            RecordValidator validator) {
+        int count = 0;
+        for (int index : matched) {
+            count += records.excluded(index) ? 0 : 1;
+        }
         if (records.excludedCount() == 0) {
-            return matched;
+            return count;
         }
         RecordEditor e = editor;
-        BitSet all = new BitSet(records.size());
-        for (int i : matched) {
-            all.set(i);
-        }
         for (int i = 0; i < records.size(); i++) {
-            if (records.excluded(i) && !all.get(i) && filter.matches(e.asPutBack(records, i))) {
-                all.set(i);
+            if (records.excluded(i) && filter.matches(e.asPutBack(records, i))) {
+                change(i, Map.of(), false, by, at, validator);
+                count++;
             }
         }
-        return all.stream().toArray();
+        return count;
     }
 
     /** A record's JSON as a page shows it and its history, oldest first. */
@@ -681,7 +697,8 @@ final class Upload implements ReadableUpload {
             int index, Map<Field, String> values, Boolean exclude, String by, Instant at, RecordValidator validator) {
         Staged s = staged;
         StagedRecords records = s.records();
-        RawRecord raw = records.get(index).raw();
+        ValidatedRecord was = records.get(index);
+        RawRecord raw = was.raw();
         int row = raw.row();
         String[] cells = new String[FIELDS.length];
         List<RecordEdit> made = new ArrayList<>();
@@ -734,6 +751,7 @@ final class Upload implements ReadableUpload {
             records.markEdited(index);
         }
         excluded += (nowExcluded ? 1 : 0) - (wasExcluded ? 1 : 0);
+        excludedValid += (nowExcluded && records.get(index).valid() ? 1 : 0) - (wasExcluded && was.valid() ? 1 : 0);
         history.addAll(made);
         historyByRow.computeIfAbsent(row, r -> new ArrayList<>(2)).addAll(made);
         return others;
@@ -787,7 +805,7 @@ final class Upload implements ReadableUpload {
     }
 
     private void publish(long read, long blankRows) {
-        totals = new Totals(valid + invalid, valid, invalid, withWarnings, blankRows, excluded);
+        totals = new Totals(valid + invalid, valid, invalid, withWarnings, blankRows, excluded, excludedValid);
         Map<String, Long> byCode = new TreeMap<>();
         codeCounts.forEach((code, n) -> byCode.put(code, n[0]));
         violationsByCode = Collections.unmodifiableMap(byCode);

@@ -46,10 +46,17 @@ public record UploadSummary(
 
     /**
      * Counts over the records validated so far, as edited; {@code excluded} counts the records left out of the commit
-     * (they are counted in the others too, by their verdict).
+     * (they are counted in the others too, by their verdict), {@code excludedValid} those of them that are valid.
      */
-    public record Totals(long records, long valid, long invalid, long withWarnings, long blankRows, long excluded) {
-        static final Totals NONE = new Totals(0, 0, 0, 0, 0, 0);
+    public record Totals(
+            long records,
+            long valid,
+            long invalid,
+            long withWarnings,
+            long blankRows,
+            long excluded,
+            long excludedValid) {
+        static final Totals NONE = new Totals(0, 0, 0, 0, 0, 0, 0);
     }
 
     /** Why an upload failed while reading on, with the {@code file.*} code. */

@@ -103,6 +103,11 @@ final class RecordEditTest {
                 .isEqualTo(all.values().stream()
                         .filter(r -> r.get("excluded").asBoolean())
                         .count());
+        assertThat(totals.get("excludedValid").asLong())
+                .isEqualTo(all.values().stream()
+                        .filter(r ->
+                                r.get("excluded").asBoolean() && r.get("valid").asBoolean())
+                        .count());
         assertThat(totals.get("withWarnings").asLong())
                 .isEqualTo(all.values().stream()
                         .filter(r -> codes(r).stream().anyMatch(Workbooks.WARNINGS::contains))
@@ -346,6 +351,31 @@ final class RecordEditTest {
         assertConsistent(token, all);
     }
 
+    /** {@code totals.excludedValid} follows leaving out, putting back and the edits of a left-out record. */
+    @Test
+    void exclude_excludedValidCountsTheValidOnesLeftOut() {
+        String token = SERVER.clerkToken("fixer7");
+        String id = upload(token, sheet(Workbooks.person(601), person(602, "bad"), Workbooks.person(603)));
+
+        edited(token, id, 3, "{\"excluded\":true}");
+        assertThat(summary(token, id).get("totals").toString())
+                .contains("\"valid\":2,\"invalid\":1,", "\"excluded\":1,\"excludedValid\":0");
+        // fixed while left out: valid, and still left out
+        edited(token, id, 3, "{\"nid\":\"" + nid(602) + "\"}");
+        assertThat(summary(token, id).get("totals").toString())
+                .contains("\"valid\":3,\"invalid\":0,", "\"excluded\":1,\"excludedValid\":1");
+        edited(token, id, 2, "{\"excluded\":true}");
+        edited(token, id, 4, "{\"excluded\":true}");
+        edited(token, id, 4, "{\"excluded\":false}");
+        assertThat(summary(token, id).get("totals").toString()).contains("\"excluded\":2,\"excludedValid\":2");
+        assertConsistent(token, id);
+
+        JsonNode committed = commit(token, id, "valid");
+
+        assertThat(committed.get("committed").asLong()).isEqualTo(3 - 2);
+        assertThat(committed.get("skipped").asLong()).isEqualTo(2);
+    }
+
     @Test
     void exclude_bulkByCodeAndBack() {
         String token = SERVER.clerkToken("fixer5");
@@ -396,6 +426,31 @@ final class RecordEditTest {
                         .asLong())
                 .isEqualTo(3);
         assertSameAsFreshUpload(token, id, assertConsistent(token, id));
+    }
+
+    /**
+     * Left out together by {@code status=invalid}, a record invalid by its names and the duplicate of its NID come back
+     * together by the same filter: the duplicate is judged with the record before it back.
+     */
+    @Test
+    void exclude_recordAndItsDuplicateComeBackTogether() {
+        String token = SERVER.clerkToken("fixer8");
+        String[] bad = Workbooks.person(701);
+        bad[0] = "A";
+        String id = upload(token, sheet(bad, person(702, nid(701)), Workbooks.person(703)));
+        String invalid = "{\"status\":\"invalid\",\"excluded\":";
+
+        HttpResponse<String> out =
+                SERVER.postJson("/api/v1/uploads/" + id + "/records/exclude", token, invalid + "true}");
+        assertThat(TestServer.json(out).get("matched").asInt()).isEqualTo(2);
+        HttpResponse<String> back =
+                SERVER.postJson("/api/v1/uploads/" + id + "/records/exclude", token, invalid + "false}");
+
+        assertThat(TestServer.json(back).get("matched").asInt()).isEqualTo(2);
+        NavigableMap<Integer, JsonNode> records = assertConsistent(token, id);
+        assertThat(records.values()).noneMatch(r -> r.get("excluded").asBoolean());
+        assertThat(codes(records.get(3))).containsExactly("nid.duplicate");
+        assertSameAsFreshUpload(token, id, records);
     }
 
     /** An edited value is a cell's text: trimmed as a sheet's cell is when read, so a report of it reads back alike. */
