@@ -11,6 +11,7 @@ import java.net.SocketTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -53,8 +54,14 @@ final class ContractTest {
 
         HttpResponse<String> get = SERVER.get(path, admin);
         HttpResponse<String> patch = SERVER.patchJson(path, admin, "{\"names\":\"Ana Uwase\"}");
+        List<HttpResponse<String>> all = new ArrayList<>(List.of(get, patch));
+        for (String method : List.of("PUT", "DELETE", "OPTIONS")) {
+            all.add(SERVER.send(SERVER.request(path, admin)
+                    .method(method, HttpRequest.BodyPublishers.noBody())
+                    .build()));
+        }
 
-        for (HttpResponse<String> r : List.of(get, patch)) {
+        for (HttpResponse<String> r : all) {
             assertThat(Workbooks.problemCode(r, 405)).isEqualTo("route.method_not_allowed");
             assertThat(r.headers().firstValue("Allow")).hasValue("POST");
         }
@@ -113,6 +120,62 @@ final class ContractTest {
                 .contains("content-security-policy: default-src 'none'")
                 .contains("cache-control: no-store");
         assertThat(answer).contains("\"code\":\"" + code + "\"");
+    }
+
+    /**
+     * A body that cannot be read to its end (a chunk size that is not a number) is the client's fault: 400
+     * {@code request.invalid} on the JSON routes and the upload routes, never a 500.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "POST, /api/v1/token, application/json",
+        "POST, /api/v1/uploads, text/csv",
+        "POST, /api/v1/uploads, multipart/form-data; boundary=XX",
+        "POST, /api/v1/upload/, multipart/form-data; boundary=XX",
+        "POST, /api/v1/accounts, application/json"
+    })
+    void bodyNotReadable_400(String method, String path, String type) throws IOException {
+        String answer = raw(method + " " + path + " HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " + SERVER.adminToken()
+                + "\r\nContent-Type: " + type + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + "ZZ\r\n{}\r\n0\r\n\r\n");
+
+        assertThat(answer).startsWith("HTTP/1.1 400 ").contains("\"code\":\"request.invalid\"");
+    }
+
+    /** A charset parameter on an upload's content type, even one no JVM knows ({@code binary}), changes nothing. */
+    @Test
+    void uploadContentTypeWithUnknownCharset_accepted() {
+        String admin = SERVER.adminToken();
+        byte[] xlsx = Workbooks.xlsx(Workbooks.people(1, 3));
+        HttpResponse<String> raw = SERVER.send(SERVER.request("/api/v1/uploads", admin)
+                .header(
+                        "Content-Type",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet; charset=binary")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(xlsx))
+                .build());
+        String boundary = "b0undary";
+        byte[] head = ("--" + boundary
+                        + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.xlsx\"\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(head);
+        body.writeBytes(xlsx);
+        body.writeBytes(tail);
+        HttpResponse<String> multipart = SERVER.send(SERVER.request("/api/v1/uploads", admin)
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary + "; charset=bogus")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+                .build());
+
+        for (HttpResponse<String> r : List.of(raw, multipart)) {
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            String id = TestServer.json(r).get("id").asText();
+            assertThat(Workbooks.settled(SERVER, admin, id)
+                            .get("totals")
+                            .get("records")
+                            .asLong())
+                    .isEqualTo(3);
+        }
     }
 
     /** Sends bytes on a connection of its own and reads the answer until the server closes it or 2 s pass. */

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -77,7 +76,9 @@ public final class RequestBodies {
             }
             return size == buf.length ? buf : Arrays.copyOf(buf, size);
         } catch (IOException ex) {
-            throw new UncheckedIOException("reading the request body failed", ex);
+            // a chunk that is not one, a body shorter than its Content-Length: the client's fault, not the server's
+            throw ApiException.badRequest(
+                    "request.invalid", "the request's body could not be read to its end: " + ex.getMessage());
         }
     }
 

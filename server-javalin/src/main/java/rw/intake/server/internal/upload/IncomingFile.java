@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletionException;
 import org.eclipse.jetty.http.MultiPart;
 import org.eclipse.jetty.http.MultiPartConfig;
@@ -55,7 +56,8 @@ public record IncomingFile(String fileName, byte[] bytes) {
      *                      400 {@code request.missing_file}, 415 {@code request.unsupported_media_type}
      */
     public static IncomingFile read(Context ctx, String partName, long maxBytes) {
-        String type = ctx.contentType() == null ? "" : ctx.contentType();
+        // the header as sent: the request's parsed content type refuses a charset it does not know (charset=binary)
+        String type = Objects.requireNonNullElse(ctx.header("Content-Type"), "");
         String mime = type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         if (mime.equals("multipart/form-data")) {
             String boundary = MultiPart.extractBoundary(type);

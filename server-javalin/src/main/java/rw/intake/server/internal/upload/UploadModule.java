@@ -1,6 +1,7 @@
 package rw.intake.server.internal.upload;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.javalin.http.Handler;
 import io.javalin.router.JavalinDefaultRoutingApi;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -173,7 +174,15 @@ public final class UploadModule implements AutoCloseable {
         routes.get(UploadRoutes.BASE, r::list);
         routes.get(UploadRoutes.BASE + "/{id}", r::summary);
         routes.delete(UploadRoutes.BASE + "/{id}", r::delete);
-        routes.post(UploadRoutes.BASE + "/{id}/records/" + UploadRoutes.EXCLUDE, r::exclude);
+        String exclude = UploadRoutes.BASE + "/{id}/records/" + UploadRoutes.EXCLUDE;
+        routes.post(exclude, r::exclude);
+        // Javalin's 405 of another method would name records/{row}'s methods too; GET, HEAD and PATCH reach that route
+        Handler onlyPost = ctx -> {
+            throw ApiException.methodNotAllowed("POST");
+        };
+        routes.put(exclude, onlyPost);
+        routes.delete(exclude, onlyPost);
+        routes.options(exclude, onlyPost);
         routes.get(UploadRoutes.BASE + "/{id}/records/{row}", r::record);
         routes.patch(UploadRoutes.BASE + "/{id}/records/{row}", r::edit);
         routes.post(UploadRoutes.BASE + "/{id}/commit", r::commit);
