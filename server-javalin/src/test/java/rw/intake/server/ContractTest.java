@@ -2,6 +2,7 @@ package rw.intake.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -68,6 +69,31 @@ final class ContractTest {
         assertThat(TestServer.json(SERVER.postJson(path, admin, "{\"status\":\"invalid\",\"excluded\":true}"))
                         .has("matched"))
                 .isTrue();
+    }
+
+    /**
+     * A fault found after thousands of records were validated (a cell longer than a spreadsheet holds) fails the
+     * upload with no records served, and none counted: the totals and the counts by code are empty.
+     */
+    @Test
+    void upload_failedLateCountsNoRecords() {
+        String token = SERVER.clerkToken("late-fault");
+        List<String[]> rows = new ArrayList<>(Workbooks.people(1, 20_000));
+        String[] overlong = Workbooks.person(9_999);
+        overlong[0] = "n".repeat(40_000);
+        rows.add(overlong);
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+
+        JsonNode summary = Workbooks.settled(SERVER, token, id);
+
+        assertThat(summary.get("status").asText()).isEqualTo("failed");
+        assertThat(summary.get("failure").get("code").asText()).isEqualTo("file.cell_too_long");
+        assertThat(summary.get("progress").get("rowsRead").asLong()).isPositive();
+        assertThat(summary.get("totals").toString())
+                .isEqualTo("{\"records\":0,\"valid\":0,\"invalid\":0,\"withWarnings\":0,\"blankRows\":0,"
+                        + "\"excluded\":0,\"excludedValid\":0}");
+        assertThat(summary.get("violationsByCode").toString()).isEqualTo("{}");
+        SERVER.delete("/api/v1/uploads/" + id, token);
     }
 
     /** {@code ?size=} and {@code ?page=} with no value are 400 on the API, the defaults on the legacy routes. */

@@ -215,6 +215,9 @@ final class Upload implements ReadableUpload {
         rowsRead = read;
         failure = new Failure(code, detail);
         staged = null;
+        // no records are served: none are counted either (the chunks validated before the fault are dropped)
+        totals = Totals.NONE;
+        violationsByCode = Map.of();
         synchronized (this) {
             status = UploadStatus.FAILED;
         }
