@@ -20,6 +20,7 @@ export async function showAccounts(main) {
         const done = t('accounts.created', { username: username.value });
         await showAccounts(main);
         document.getElementById('accounts-message').textContent = done;
+        document.getElementById('new-username').focus(); // the form is drawn anew: the keyboard goes on from it
         announce(done);
       } catch (err) {
         message.replaceChildren(err.status === 409

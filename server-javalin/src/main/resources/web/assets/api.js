@@ -6,6 +6,58 @@ let refreshTimer = null;
 let refreshing = null; // the refresh on the way: requests made meanwhile wait for it, not send their own
 let onSignedOut = () => {};
 
+// One tab per login. A tab opened as a copy of another (the browser's "Duplicate tab", a window opened by a script)
+// starts with the other's tokens in its sessionStorage; both would refresh with the same single-use refresh token, and
+// the server, taking the second use for a stolen token, would end the login in both. So each login has an id, and the
+// tab whose page holds the login's Web Lock keeps it; a copy, finding the lock held for a second (a page reloaded gets
+// it at once, as the page before lets go), drops the tokens and asks to sign in. Without Web Locks (a page served
+// neither over HTTPS nor from localhost) copies are not told apart.
+const COPY_WAIT_MS = 1_000;
+let release = null; // lets go of the lock of this tab's login
+let copied = false;
+
+function newLoginId() {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Takes the lock of login {@code id} while this page lives (or until sign-out); false if another tab keeps it. */
+function hold(id) {
+  if (!navigator.locks) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    navigator.locks.request(`intake.login.${id}`, { signal: AbortSignal.timeout(COPY_WAIT_MS) }, () => {
+      resolve(true);
+      return new Promise((done) => { release = done; });
+    }).catch(() => resolve(false)); // the wait ended with the lock still held elsewhere
+  });
+}
+
+function letGo() {
+  if (release) release();
+  release = null;
+}
+
+/** Settles once the tokens this tab found are its own: a copy's are dropped ({@link wasCopy} then says so). */
+export const loginChecked = (async () => {
+  if (!tokens) return;
+  if (!tokens.login) {
+    // tokens stored by a page before logins had ids: written at once, never after the wait
+    tokens.login = newLoginId();
+    sessionStorage.setItem(KEY, JSON.stringify(tokens));
+  }
+  if (await hold(tokens.login)) {
+    scheduleRefresh();
+  } else {
+    tokens = null;
+    sessionStorage.removeItem(KEY);
+    copied = true;
+  }
+})();
+
+/** Whether this tab opened with a copy of another tab's login, which it dropped. */
+export function wasCopy() {
+  return copied;
+}
+
 /** An answer that was not 2xx: the problem's fields, the status and Retry-After in seconds. */
 export class ApiError extends Error {
   constructor(status, problem, retryAfter) {
@@ -33,8 +85,9 @@ export function setSignedOutHandler(fn) {
   onSignedOut = fn;
 }
 
-function store(answer) {
+function store(answer, login = tokens?.login) {
   tokens = {
+    login,
     access: answer.access,
     refresh: answer.refresh || tokens?.refresh,
     lifetime: answer.expiresIn * 1000,
@@ -72,7 +125,12 @@ export async function signIn(username, password) {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }),
   });
   if (!res.ok) throw await toError(res);
-  store(await res.json());
+  const answer = await res.json();
+  letGo();
+  const login = newLoginId();
+  await hold(login);
+  copied = false;
+  store(answer, login);
 }
 
 /** Signs out; expired says the server ended the session, code (a problem code) why, when it said so. */
@@ -86,6 +144,7 @@ export function signOut(expired = false, code = null) {
   clearTimeout(refreshTimer);
   tokens = null;
   sessionStorage.removeItem(KEY);
+  letGo();
   onSignedOut(expired, username, code);
 }
 
@@ -168,4 +227,3 @@ export function sendFile(file, onProgress) {
   });
 }
 
-scheduleRefresh();

@@ -1,7 +1,7 @@
 // The clerk's workspace: sign in, uploads, review, saved users, accounts. Hash routes keep the view in the URL:
 // #/uploads, #/uploads/{id}?status=&field=&code=&page=&size=&row=, #/users?uploadId=&valid=&page=&size=, #/accounts.
 import { has, loadMessages, t } from './i18n.js';
-import { currentUser, setSignedOutHandler, signIn, signOut } from './api.js';
+import { currentUser, loginChecked, setSignedOutHandler, signIn, signOut, wasCopy } from './api.js';
 import { h, go, problemNode } from './ui.js';
 import { showReview } from './review.js';
 import { forgetEarly } from './review-data.js';
@@ -50,7 +50,8 @@ function showLogin() {
   const message = h('div', { id: 'login-message' });
   if (signedOutReason) {
     // the server's reason when it gave one that says more than "ended" (an account disabled, a password changed)
-    const why = signedOutReason !== 'expired' && has(`problem.${signedOutReason}`) ? `problem.${signedOutReason}` : 'login.expired';
+    let why = signedOutReason !== 'expired' && has(`problem.${signedOutReason}`) ? `problem.${signedOutReason}` : 'login.expired';
+    if (signedOutReason === 'copied') why = 'login.copied';
     message.append(h('p', { class: 'notice', role: 'status', text: t(why) }));
   }
   const submit = h('button', { type: 'submit', class: 'btn primary', id: 'login-submit' }, t('login.submit'));
@@ -178,6 +179,8 @@ async function start() {
   });
   dropZone();
   window.addEventListener('hashchange', render);
+  await loginChecked;
+  if (wasCopy()) signedOutReason = 'copied';
   await render();
   forgetEarly();
   document.body.dataset.ready = 'true';

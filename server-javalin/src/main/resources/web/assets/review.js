@@ -278,6 +278,14 @@ async function drawRecords(q, pending = null) {
     });
   }
   const sm = view.summary;
+  if (sm.status === 'committing' && !view.following) {
+    // committed from another tab or by another clerk: the review follows it until the commit ends
+    const shown = view;
+    view.following = setTimeout(() => {
+      shown.following = null;
+      if (view === shown && document.contains(shown.table)) refreshSummary();
+    }, 500);
+  }
   if (sm.status === 'validating' || sm.status === 'failed') {
     view.table.replaceChildren(sm.status === 'failed'
       ? h('p', { class: 'problem', role: 'alert', text: t('review.failed', { detail: sm.failure?.detail || '' }) })
@@ -536,7 +544,7 @@ async function openCommit() {
       }
     },
   }, h('fieldset', {}, h('legend', {}, t('commit.choose')), radio('all', 'commit.all', false), radio('valid', 'commit.valid', true)),
-  result, h('div', { class: 'dialog-buttons' }, cancel, confirm));
+  h('p', { class: 'hint', id: 'commit-conflicts-note' }, t('commit.conflictsNote')), result, h('div', { class: 'dialog-buttons' }, cancel, confirm));
   const d = dialog(t('commit.heading', { name: sm.fileName }), form, {
     onClose: () => { if (done) refreshSummary(); else document.getElementById('commit-open')?.focus(); },
   });

@@ -259,6 +259,34 @@ final class ReviewPageBrowserTest {
         assertThat(browser.driver().findElements(By.id("commit-open"))).isEmpty();
     }
 
+    /**
+     * A tab opened as a copy of a signed-in one (its sessionStorage copied with it) asks to sign in and says why, while
+     * the first keeps its login, reloaded too: two tabs refreshing with one single-use refresh token would end it in
+     * both.
+     */
+    @Test
+    void copiedTab_signsInAnew_theFirstKeepsItsLogin() {
+        SERVER.clerkToken("ivy");
+        browser.open("/uploads");
+        browser.signedIn("ivy", "ivy-password");
+        String first = browser.driver().getWindowHandle();
+
+        browser.script("window.open(location.href)");
+        String copy = browser.driver().getWindowHandles().stream()
+                .filter(w -> !w.equals(first))
+                .findFirst()
+                .orElseThrow();
+        browser.driver().switchTo().window(copy);
+
+        browser.text(By.id("login-message"), "This tab was opened as a copy of another tab that is signed in.");
+        assertThat(browser.driver().findElements(By.id("whoami"))).isEmpty();
+        browser.signedIn("ivy", "ivy-password");
+        browser.driver().close();
+        browser.driver().switchTo().window(first);
+        browser.driver().navigate().refresh();
+        browser.text(By.id("whoami"), "Signed in as ivy (clerk)");
+    }
+
     /** A clerk signed out on a view (here the password was changed) returns to it on signing in again. */
     @Test
     void signedOutOnAView_returnsToItOnSigningIn() {
@@ -366,7 +394,7 @@ final class ReviewPageBrowserTest {
         by("#row-4 td[data-field=nid]").click();
         WebElement first = browser.visible(By.cssSelector("#row-4 td[data-field=nid] input"));
         first.sendKeys("1199080000009999", Keys.ENTER);
-        browser.text(By.id("edit-changed"), "Verdict changed on: row 5 (Valid)");
+        browser.text(By.id("edit-changed"), "Violations changed on: row 5 (Valid)");
         browser.text(By.id("card-valid"), "5");
         assertThat(by("#card-invalid").getText()).isEqualTo("1");
 
@@ -374,6 +402,8 @@ final class ReviewPageBrowserTest {
         by("#exclude-7").click();
         browser.text(By.id("edit-saved"), "Row 7 is left out of the commit, and of the duplicate checks.");
         browser.text(By.id("card-excluded"), "1");
+        // the cards are drawn before the page of records, which is read afresh
+        browser.visible(By.cssSelector("#row-7.excluded"));
         assertThat(by("#row-7").getAttribute("class")).isEqualTo("excluded");
         assertThat(by("#exclude-7").getText()).isEqualTo("Put back");
         browser.visible(By.id("bar-nid-format")).click();
@@ -382,7 +412,7 @@ final class ReviewPageBrowserTest {
         by("#exclude-confirm").click();
         browser.text(By.id("edit-saved"), "1 records with nid.format are left out.");
         browser.text(By.id("card-excluded"), "2");
-        assertThat(by("#row-6").getAttribute("class")).isEqualTo("excluded");
+        browser.visible(By.cssSelector("#row-6.excluded"));
         browser.screenshot("review-fixing");
 
         // the error report, fetched with the token and saved by the browser
