@@ -58,6 +58,33 @@ final class HostileXmlTest {
                 + "\"><sheetData>" + sheetData + "</sheetData></worksheet>";
     }
 
+    /**
+     * A tag of more attributes than any spreadsheet program writes (namespace declarations, which the XML parser checks
+     * each against every one before it) is refused by the zip pass; the most it allows are read.
+     */
+    @Test
+    void open_tagWithTooManyAttributesIsRefused() {
+        for (int count : new int[] {999, 1_000}) {
+            StringBuilder ns = new StringBuilder();
+            for (int i = 0; i < count; i++) {
+                ns.append(" xmlns:n").append(i).append("=\"urn:n").append(i).append('"');
+            }
+            String sheet = worksheet(
+                            "", header(1) + row(2, "Ana Uwase", "1199070012345601", "0788123456", "F", "a@b.rw"))
+                    .replace("<worksheet ", "<worksheet" + ns + " ");
+            Outcome outcome = readAll(Xlsx.workbook().sheetXml("S", sheet).bytes());
+            if (count < 1_000) {
+                assertThat(outcome.failure()).isNull();
+                assertThat(outcome.records()).hasSize(1);
+            } else {
+                assertThat(outcome.failure())
+                        .isInstanceOf(IngestException.class)
+                        .hasFieldOrPropertyWithValue("code", IngestException.CORRUPT)
+                        .hasMessageContaining("has a tag with more than 1000 attributes");
+            }
+        }
+    }
+
     @Test
     void open_externalEntityInSheetIsNotResolved() throws IOException {
         String doctype = "<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM \"" + fileUri() + "\">]>";

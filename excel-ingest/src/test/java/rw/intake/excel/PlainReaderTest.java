@@ -312,6 +312,26 @@ final class PlainReaderTest {
         assertThat(refused).isEqualTo(read(dangling, false, plainly));
     }
 
+    /**
+     * A shared-string index of ten digits or more names more items than any workbook holds: refused at once by both
+     * readers, before fastexcel-reader reads its table up to it (it ran out of heap on {@code 1000000000}).
+     */
+    @Test
+    void sharedStringIndexOfTenDigits_refusedByBothReaders() {
+        for (String index : List.of("1000000000", "2147483647", "0000000000")) {
+            byte[] bytes = Xlsx.workbook()
+                    .sharedStrings("Jean")
+                    .sheet("Sheet1", HEADER + "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>" + index + "</v></c></row>")
+                    .bytes();
+            for (boolean plain : new boolean[] {true, false}) {
+                assertThat(read(bytes, plain, new boolean[1]).refusal())
+                        .as(index + (plain ? " plainly" : " by fastexcel-reader"))
+                        .contains("file.corrupt: The workbook cannot be read: row 2 refers to shared string " + index
+                                + ", more than a workbook's shared strings hold");
+            }
+        }
+    }
+
     /** A shared string the workbook does not have, read plainly, is refused as fastexcel-reader's rows are. */
     @Test
     void sharedStringPastTheTable_refusedAsByFastexcel() {

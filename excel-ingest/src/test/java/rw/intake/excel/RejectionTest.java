@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import rw.intake.excel.internal.PackageCheck;
 import rw.intake.validation.RawRecord;
 
 final class RejectionTest {
@@ -310,6 +311,23 @@ final class RejectionTest {
                 .build();
 
         assertRejected(reader, bomb, IngestException.TOO_LARGE);
+    }
+
+    /** A zip of more entries than a workbook has is refused before the zip reader builds an object for each. */
+    @Test
+    void open_zipOfTooManyEntries() {
+        int parts = PackageCheck.centralDirectoryEntries(VALID, 100);
+        assertThat(parts).isBetween(4, 20);
+        byte[] most = Xlsx.withEmptyEntries(VALID, PackageCheck.MAX_ENTRIES - parts);
+        byte[] over = Xlsx.withEmptyEntries(VALID, PackageCheck.MAX_ENTRIES - parts + 1);
+
+        try (SheetRecords sheet = SheetReader.defaults().open(most)) {
+            assertThat(sheet.records()).hasSize(1);
+        }
+        assertRejected(SheetReader.defaults(), over, IngestException.TOO_LARGE)
+                .hasMessageContaining("more than 10000 entries")
+                .extracting(e -> ((IngestException) e).details().get("limitName"))
+                .isEqualTo("maxZipEntries");
     }
 
     /** A workbook whose sheet is a header, a record and {@code padding} bytes of white space between rows. */

@@ -183,6 +183,15 @@ final class Xlsx {
         return zip(parts);
     }
 
+    /** The same zip with {@code count} more empty entries, {@code customXml/itemN.xml}. */
+    static byte[] withEmptyEntries(byte[] zip, int count) {
+        Map<String, byte[]> parts = entries(zip);
+        for (int i = 1; i <= count; i++) {
+            parts.put("customXml/item" + i + ".xml", new byte[0]);
+        }
+        return zip(parts);
+    }
+
     /** The entries of a zip, in order. */
     private static Map<String, byte[]> entries(byte[] zip) {
         Map<String, byte[]> entries = new LinkedHashMap<>();

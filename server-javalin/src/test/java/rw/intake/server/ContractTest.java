@@ -168,6 +168,20 @@ final class ContractTest {
         assertThat(answer).startsWith("HTTP/1.1 400 ").contains("\"code\":\"request.invalid\"");
     }
 
+    /**
+     * A body declared larger than an upload may be, from a client that waits for the go-ahead ({@code Expect:
+     * 100-continue}), or declared larger than is ever read and dropped, is refused before the body is asked for.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"Expect: 100-continue\r\nContent-Length: 200000000", "Content-Length: 1073741824"})
+    void uploadDeclaredTooLarge_413BeforeTheBody(String headers) throws IOException {
+        String answer = raw("POST /api/v1/uploads HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " + SERVER.adminToken()
+                + "\r\nContent-Type: text/csv\r\n" + headers + "\r\n\r\n");
+
+        assertThat(answer).startsWith("HTTP/1.1 413 ").doesNotContain("100 Continue");
+        assertThat(answer).contains("\"code\":\"file.too_large\"");
+    }
+
     /** A charset parameter on an upload's content type, even one no JVM knows ({@code binary}), changes nothing. */
     @Test
     void uploadContentTypeWithUnknownCharset_accepted() {

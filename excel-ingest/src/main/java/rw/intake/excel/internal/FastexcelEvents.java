@@ -241,6 +241,10 @@ final class FastexcelEvents {
             if (inlineDepth > 0) {
                 inlineDepth--;
             } else if (name.equals("v") && inValue) {
+                if (index.length() >= Rejections.IMPOSSIBLE_INDEX_DIGITS && isDigits(index)) {
+                    // before the library looks it up, which reads the shared strings up to the index
+                    throw Rejections.impossibleSharedString(rowNum, index);
+                }
                 inValue = false;
                 indexPending = true;
             }
@@ -273,6 +277,10 @@ final class FastexcelEvents {
             if (i >= count) {
                 throw Rejections.missingSharedString(rowNum, i, count);
             }
+        }
+
+        private static boolean isDigits(CharSequence text) {
+            return text.chars().allMatch(c -> c >= '0' && c <= '9');
         }
     }
 }

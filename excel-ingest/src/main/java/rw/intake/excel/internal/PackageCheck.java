@@ -76,6 +76,13 @@ public final class PackageCheck {
     private static final long UNDECLARED_FACTOR = UNDECLARED_READ_ONCE_FROM / READ_ONCE_FROM;
 
     private static final String CONTENT_TYPES = "[Content_Types].xml";
+    /**
+     * The most zip entries a workbook may have: a workbook holds tens of parts, a few more for each sheet, drawing or
+     * comment. The zip reader keeps an object for every entry of the central directory, a million empty ones (94 MB)
+     * hundreds of megabytes of them.
+     */
+    public static final int MAX_ENTRIES = 10_000;
+
     private static final Pattern OVERRIDE = Pattern.compile("<(?:[A-Za-z_][\\w.-]*:)?Override\\b([^>]*)>");
     private static final Pattern PART_NAME = Pattern.compile("\\sPartName\\s*=\\s*[\"']([^\"']*)[\"']");
     private static final Pattern CONTENT_TYPE = Pattern.compile("\\sContentType\\s*=\\s*[\"']([^\"']*)[\"']");
@@ -165,7 +172,55 @@ public final class PackageCheck {
         if (!startsWith(bytes, ZIP)) {
             throw Rejections.unsupported(guess(bytes));
         }
+        if (centralDirectoryEntries(bytes, MAX_ENTRIES + 1) > MAX_ENTRIES) {
+            throw Rejections.tooManyEntries(MAX_ENTRIES);
+        }
         return inflateAll(bytes, limits.maxInflatedBytes(), readOnceFrom);
+    }
+
+    /**
+     * The entries of the zip's central directory, counted up to {@code most} as the zip reader reads them: from the
+     * offset the end-of-central-directory record gives (its ZIP64 record's when it has one), header after header while
+     * the signature holds. 0 if there is no such record (the zip reader then refuses the file).
+     */
+    public static int centralDirectoryEntries(byte[] b, int most) {
+        int end = -1;
+        for (int i = b.length - 22; i >= Math.max(0, b.length - 22 - 0xFFFF) && end < 0; i--) {
+            if (signature(b, i, 0x06054b50)) {
+                end = i;
+            }
+        }
+        if (end < 0) {
+            return 0;
+        }
+        long offset = le(b, end + 16, 4);
+        int locator = end - 20;
+        if (offset == 0xFFFFFFFFL && locator >= 0 && signature(b, locator, 0x07064b50)) {
+            long zip64 = le(b, locator + 8, 8);
+            offset = zip64 >= 0 && zip64 <= b.length - 56 && signature(b, (int) zip64, 0x06064b50)
+                    ? le(b, (int) zip64 + 48, 8)
+                    : -1;
+        }
+        int count = 0;
+        for (long at = offset; at >= 0 && at <= b.length - 46 && signature(b, (int) at, 0x02014b50) && count < most; ) {
+            count++;
+            int header = (int) at;
+            at += 46 + le(b, header + 28, 2) + le(b, header + 30, 2) + le(b, header + 32, 2);
+        }
+        return count;
+    }
+
+    private static boolean signature(byte[] b, int at, int signature) {
+        return le(b, at, 4) == (signature & 0xFFFFFFFFL);
+    }
+
+    /** The little-endian unsigned number of {@code length} bytes at {@code at}. */
+    private static long le(byte[] b, int at, int length) {
+        long v = 0;
+        for (int i = length - 1; i >= 0; i--) {
+            v = (v << 8) | (b[at + i] & 0xFF);
+        }
+        return v;
     }
 
     /**

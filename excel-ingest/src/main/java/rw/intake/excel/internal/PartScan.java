@@ -36,6 +36,13 @@ final class PartScan {
     static final long MAX_ELEMENT_BYTES = 16L * 1024 * 1024;
 
     private static final int MAX_LETTERS = 3;
+    /**
+     * The most attributes (namespace declarations included) one tag may have: a spreadsheet program writes about ten
+     * on a worksheet's root, a few on a cell. The XML parser fastexcel-reader uses checks each namespace declaration
+     * against every one before it, so a part of 500 KB declaring 100,000 of them took minutes of a core.
+     */
+    static final int MAX_ATTRIBUTES = 1_000;
+
     private static final byte[] CDATA_OPEN = {'[', 'C', 'D', 'A', 'T', 'A', '['};
     /** The local names {@code row} and {@code si}, packed as {@link #name} packs them. */
     private static final int ROW = ('r' << 16) | ('o' << 8) | 'w';
@@ -94,6 +101,9 @@ final class PartScan {
 
     private int last;
     private int attribute;
+    /** The attribute values of the tag being read. */
+    private int values;
+
     private int letters;
     /** Progress through what ends a comment, CDATA or processing instruction, or opens CDATA; a DOCTYPE's brackets. */
     private int marks;
@@ -268,6 +278,7 @@ final class PartScan {
                 if (endTag) {
                     i++;
                 }
+                values = 0;
                 s = NAME;
             }
             if (s == NAME) {
@@ -329,6 +340,11 @@ final class PartScan {
                     } else if (c == '"' || c == '\'') {
                         q = c;
                         lastByte = c;
+                        if (++values > MAX_ATTRIBUTES) {
+                            throw Rejections.corrupt(
+                                    "the part " + part + " has a tag with more than " + MAX_ATTRIBUTES + " attributes",
+                                    null);
+                        }
                         if (attr == A_BEFORE_QUOTE) {
                             attr = A_VALUE;
                             n = 0;

@@ -431,6 +431,15 @@ final class PlainSheetRows implements SheetRowSource {
     }
 
     /** A positive int of ASCII digits; anything else is unsupported. */
+    private static boolean allDigits(byte[] b, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (b[k] < '0' || b[k] > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static int digits(byte[] b, int from, int to) {
         if (from == to || to - from > 9) {
             throw XmlBytes.unsupported("not a number of up to 9 digits");
@@ -812,7 +821,13 @@ final class PlainSheetRows implements SheetRowSource {
     private void materialize() {
         for (int slot = 0; slot < cells; slot++) {
             if (kind[slot] == S && valueFrom[slot] >= 0 && valueLength[slot] > 0) {
-                int index = digits(scratch.bytes, valueFrom[slot], valueFrom[slot] + valueLength[slot]);
+                int from = valueFrom[slot];
+                int to = from + valueLength[slot];
+                if (to - from >= Rejections.IMPOSSIBLE_INDEX_DIGITS && allDigits(scratch.bytes, from, to)) {
+                    throw Rejections.impossibleSharedString(
+                            rowNum, new String(scratch.bytes, from, to - from, StandardCharsets.US_ASCII));
+                }
+                int index = digits(scratch.bytes, from, to);
                 if (strings == null || !strings.has(index)) {
                     throw Rejections.missingSharedString(rowNum, index, strings == null ? 0 : strings.count());
                 }

@@ -62,6 +62,20 @@ public final class Rejections {
                 null);
     }
 
+    /**
+     * Shared-string indexes of this many digits name more items than a workbook within any inflate limit holds (each
+     * item takes at least 12 bytes): refused before a reader looks for them (fastexcel-reader reads the table up to
+     * the index, keeping every item).
+     */
+    public static final int IMPOSSIBLE_INDEX_DIGITS = 10;
+
+    /** A shared-string cell whose index has {@link #IMPOSSIBLE_INDEX_DIGITS} digits or more. */
+    public static IngestException impossibleSharedString(int row, CharSequence index) {
+        return corrupt(
+                "row " + row + " refers to shared string " + index + ", more than a workbook's shared strings hold",
+                null);
+    }
+
     /** A number or boolean cell whose value is not one (a number cell holding {@code 12abc}). */
     public static IngestException valueNotOfItsType(int row, int column) {
         return corrupt(
@@ -91,6 +105,13 @@ public final class Rejections {
                 "The workbook unpacks to more than " + bytes(limit) + " of data, the most accepted. Split the list"
                         + " into smaller files.",
                 Map.of("limit", limit, "limitName", "maxInflatedBytes"));
+    }
+
+    public static IngestException tooManyEntries(int limit) {
+        return new IngestException(
+                IngestException.TOO_LARGE,
+                "The workbook's zip holds more than " + limit + " entries; a workbook holds tens of parts.",
+                Map.of("limit", limit, "limitName", "maxZipEntries"));
     }
 
     public static IngestException tooManyRows(int limit, int row) {

@@ -43,6 +43,12 @@ public final class RequestBodies {
      */
     public static byte[] read(Context ctx, long limit, Supplier<ApiException> tooLarge) {
         long declared = ctx.req().getContentLengthLong();
+        if (declared > DRAIN_FACTOR * limit
+                || (declared > limit && "100-continue".equalsIgnoreCase(ctx.header("Expect")))) {
+            // refused before reading: more than would ever be drained, or a client waiting for the go-ahead (which the
+            // first read would give) before it sends the body
+            throw tooLarge.get();
+        }
         try {
             InputStream in = ctx.req().getInputStream();
             if (declared > limit) {
