@@ -966,11 +966,24 @@ final class RedisStaging implements StagingStore {
         return s.with(status, s.reserved(), s.failure(), s.commit(), s.history());
     }
 
-    /** Writes the chunks the change touched (all of them after a commit that restaged conflicts), then the meta. */
+    /**
+     * Writes the chunks the change touched (all of them after a commit that restaged conflicts), then the meta. If a
+     * write fails, this instance's copy, which holds the change, is dropped: what Redis holds is read again, so that
+     * no page, edit or commit here goes on from a change that was not saved.
+     */
     private void save(Upload u, Meta before) {
         if (!u.status().readable()) {
             return;
         }
+        try {
+            write(u, before);
+        } catch (RuntimeException e) {
+            cache.invalidate(u.id);
+            throw e;
+        }
+    }
+
+    private void write(Upload u, Meta before) {
         guard(() -> {
             StagedRecords staged = u.stagedRecords();
             BitSet changed = staged.takeChanged();
