@@ -139,7 +139,8 @@ public final class ServerApp {
             new AccountRoutes(storage.accounts(), standing).register(routes);
 
             cfg.routes.exception(ApiException.class, (ex, ctx) -> problem(ctx, mapper, ex));
-            cfg.routes.exception(HttpResponseException.class, (ex, ctx) -> problem(ctx, mapper, fromJavalin(ex)));
+            cfg.routes.exception(
+                    HttpResponseException.class, (ex, ctx) -> problem(ctx, mapper, fromJavalin(ex, ctx.path())));
             cfg.routes.exception(Exception.class, (ex, ctx) -> {
                 if (Storage.isUnavailable(ex)) {
                     LOG.warn(
@@ -227,12 +228,15 @@ public final class ServerApp {
         return ct != null && ct.startsWith(ApiException.PROBLEM_JSON);
     }
 
-    private static ApiException fromJavalin(HttpResponseException ex) {
+    private static ApiException fromJavalin(HttpResponseException ex, String path) {
         int status = ex.getStatus();
         if (status == 405) {
             // Javalin's details hold the methods the path allows (one entry, whatever its key)
+            String allowed = UploadModule.allowedOn(path);
             return ApiException.methodNotAllowed(
-                    String.join(", ", ex.getDetails().values()));
+                    allowed != null
+                            ? allowed
+                            : String.join(", ", ex.getDetails().values()));
         }
         String code = switch (status) {
             case 400 -> "request.invalid";

@@ -1,7 +1,6 @@
 package rw.intake.server.internal.upload;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.javalin.http.Handler;
 import io.javalin.router.JavalinDefaultRoutingApi;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -165,6 +164,20 @@ public final class UploadModule implements AutoCloseable {
                 Objects.requireNonNull(events, "events"));
     }
 
+    /**
+     * The methods {@code path} allows when it is {@code .../records/exclude} (POST alone: Javalin's 405 for another
+     * method would name those of {@code records/{row}} too, whose GET, HEAD and PATCH answer 405 themselves), else null.
+     */
+    public static String allowedOn(String path) {
+        String[] parts = path.split("/", -1);
+        return path.startsWith(UploadRoutes.BASE + "/")
+                        && parts.length == 7
+                        && "records".equals(parts[5])
+                        && UploadRoutes.EXCLUDE.equals(parts[6])
+                ? "POST"
+                : null;
+    }
+
     /** Registers every route of this module. */
     public void routes(JavalinDefaultRoutingApi routes) {
         UploadRoutes r = new UploadRoutes(service, maxBytes);
@@ -174,15 +187,7 @@ public final class UploadModule implements AutoCloseable {
         routes.get(UploadRoutes.BASE, r::list);
         routes.get(UploadRoutes.BASE + "/{id}", r::summary);
         routes.delete(UploadRoutes.BASE + "/{id}", r::delete);
-        String exclude = UploadRoutes.BASE + "/{id}/records/" + UploadRoutes.EXCLUDE;
-        routes.post(exclude, r::exclude);
-        // Javalin's 405 of another method would name records/{row}'s methods too; GET, HEAD and PATCH reach that route
-        Handler onlyPost = ctx -> {
-            throw ApiException.methodNotAllowed("POST");
-        };
-        routes.put(exclude, onlyPost);
-        routes.delete(exclude, onlyPost);
-        routes.options(exclude, onlyPost);
+        routes.post(UploadRoutes.BASE + "/{id}/records/" + UploadRoutes.EXCLUDE, r::exclude);
         routes.get(UploadRoutes.BASE + "/{id}/records/{row}", r::record);
         routes.patch(UploadRoutes.BASE + "/{id}/records/{row}", r::edit);
         routes.post(UploadRoutes.BASE + "/{id}/commit", r::commit);
