@@ -45,10 +45,11 @@ import rw.intake.storage.RecordEdit;
  *
  * <p>Each upload's keys share the hash tag {@code {prefix:id}} (one slot in Redis Cluster): {@code :meta} (its
  * state, {@link Upload.Stored} as JSON after a version byte), {@code :history} (its edits), {@code :c:N} (record
- * chunks, {@link RecordChunks}), {@code :lease} (held by the instance that validates it) and {@code :lock} (held by
- * the edit or the commit running). Every key of an upload has the idle expiry as TTL, refreshed on access. The budget
- * lives under {@code {prefix}}: three hashes by upload id (records reserved, owner, deadline) that a Lua script reads,
- * sweeps of expired uploads, and reserves from atomically.
+ * chunks, {@link RecordChunks}), {@code :lease} (held by the instance that validates it), {@code :lock} (held by
+ * the edit or the commit running) and {@code :torn} (set while an edit's write is under way: left behind, the write
+ * failed part way, and the next edit or commit mends the upload first). Every key of an upload has the idle expiry
+ * as TTL, refreshed on access. The budget lives under {@code {prefix}}: three hashes by upload id (records reserved,
+ * owner, deadline) that a Lua script reads, sweeps of expired uploads, and reserves from atomically.
  *
  * <p>Validation writes each full chunk as it is staged, and the upload's progress, on the instance that received the
  * workbook; it renews the lease meanwhile. An upload still validating whose lease ran out (its instance died) is turned
@@ -66,6 +67,11 @@ final class RedisStaging implements StagingStore {
 
     static final String VALIDATION_LOST = "upload.validation_lost";
     static final String UNAVAILABLE = "staging.unavailable";
+    /** The failure of an upload whose records a failed write left torn, with no whole copy to write them again. */
+    static final String WRITE_LOST = "upload.write_lost";
+    /** The key part that marks an upload's write under way: left behind, the write failed part way. */
+    private static final String TORN = "torn";
+
     private static final int MGET_BATCH = 64;
     private static final long LOCK_WAIT_MILLIS = 30_000;
     private static final long LOCK_RETRY_MILLIS = 20;
@@ -292,14 +298,16 @@ final class RedisStaging implements StagingStore {
         return String.valueOf(o).getBytes(StandardCharsets.UTF_8);
     }
 
+    /** meta, history, torn, lease, lock, then the chunks. */
     private byte[][] uploadKeys(String id, int chunks) {
-        byte[][] keys = new byte[4 + chunks][];
+        byte[][] keys = new byte[5 + chunks][];
         keys[0] = key(id, "meta");
         keys[1] = key(id, "history");
-        keys[2] = key(id, "lease");
-        keys[3] = key(id, "lock");
+        keys[2] = key(id, TORN);
+        keys[3] = key(id, "lease");
+        keys[4] = key(id, "lock");
         for (int n = 0; n < chunks; n++) {
-            keys[4 + n] = chunkKey(id, n);
+            keys[5 + n] = chunkKey(id, n);
         }
         return keys;
     }
@@ -687,6 +695,12 @@ final class RedisStaging implements StagingStore {
         while (u == null) {
             // an edit on another instance wrote chunks of its next version; its meta follows them
             long stale = m.version();
+            if (redis.exists(key(id, TORN)) > 0 && redis.exists(key(id, "lock")) == 0) {
+                // no edit under way, yet chunks newer than the meta: a write that failed part way left them (an edit
+                // clears its mark before it lets go of the lock); mended under the lock, or failed, then read again
+                locked(id, "mend", unchanged -> null);
+                return find(id);
+            }
             do {
                 if (waited >= LOCK_WAIT_MILLIS) {
                     throw unavailable("upload " + id + " is being changed on another instance; try again", null);
@@ -783,9 +797,8 @@ final class RedisStaging implements StagingStore {
         byte[][] keys = uploadKeys(id, chunks);
         // the lease and the lock keep their own TTL
         byte[][] expiring = new byte[keys.length - 2][];
-        expiring[0] = keys[0];
-        expiring[1] = keys[1];
-        System.arraycopy(keys, 4, expiring, 2, chunks);
+        System.arraycopy(keys, 0, expiring, 0, 3);
+        System.arraycopy(keys, 5, expiring, 3, chunks);
         List<byte[]> indexes = pages().keys(id);
         byte[][] all = new byte[expiring.length + indexes.size()][];
         System.arraycopy(expiring, 0, all, 0, expiring.length);
@@ -941,7 +954,14 @@ final class RedisStaging implements StagingStore {
         }
         locks.put(new String(lockKey, StandardCharsets.UTF_8), token);
         try {
-            Meta m = guard(() -> decode(rawMeta(id)));
+            Meta read = guard(() -> decode(rawMeta(id)));
+            byte[] torn = guard(() -> redis.get(key(id, TORN)));
+            Meta m = read != null && torn != null
+                    ? guard(() -> mend(id, read, Long.parseLong(new String(torn, StandardCharsets.UTF_8))))
+                    : read;
+            if (m != null && m.upload().status() == UploadStatus.FAILED) {
+                Upload.restore(m.upload(), null).requireEditable();
+            }
             Upload fresh = guard(() -> find(id));
             if (m == null || fresh == null) {
                 throw ApiException.notFound("upload.not_found", "no upload " + id);
@@ -994,6 +1014,9 @@ final class RedisStaging implements StagingStore {
                 changed.set(0, chunks(u));
             }
             long version = before.version() + 1;
+            // marks the write under way: left behind by a write that fails part way, it tells the next edit or commit
+            // (under the lock) that chunks or lists newer than the meta may be in Redis
+            redis.set(key(u.id, TORN), bytes(version), SetArgs.Builder.px(idleMillis));
             for (int n = changed.nextSetBit(0); n >= 0; n = changed.nextSetBit(n + 1)) {
                 writeChunks(u.id, staged, n, n + 1, version);
             }
@@ -1014,8 +1037,61 @@ final class RedisStaging implements StagingStore {
             if (!writeMeta(u.id, new Meta(u.stored(false), version, chunks(u)))) {
                 cache.invalidate(u.id);
             }
+            redis.del(key(u.id, TORN));
             return null;
         });
+    }
+
+    /**
+     * Under the upload's lock, after a write of it failed part way (its {@code torn} mark left behind): writes every
+     * chunk, list and the history again from this instance's whole copy, at a version above the torn write's; without
+     * one, reads what Redis holds, which is whole if no chunk is newer than the meta (the write failed before its
+     * first chunk); else the upload fails as {@value #WRITE_LOST}. Returns the meta now in Redis.
+     */
+    private Meta mend(String id, Meta m, long tornVersion) {
+        Upload held = held(id, m);
+        if (held != null && held.status().readable()) {
+            long version = Math.max(m.version(), tornVersion) + 1;
+            StagedRecords staged = held.stagedRecords();
+            writeChunks(id, staged, 0, chunks(held), version);
+            staged.takeChanged();
+            redis.set(key(id, "history"), history(held.history()), SetArgs.Builder.px(idleMillis));
+            RecordIndex index = held.recordIndex();
+            index.takeChanged();
+            pages().writeAll(id, index, staged, version);
+            Meta mended = new Meta(held.stored(false), version, chunks(held));
+            cache.put(id, new Local(held, version));
+            writeMeta(id, mended);
+            redis.del(key(id, TORN));
+            LOG.warn("upload {}: a write of it had failed part way; its records were written again whole", id);
+            return mended;
+        }
+        if (load(id, m) != null) {
+            redis.del(key(id, TORN));
+            return m;
+        }
+        Upload.Stored s = m.upload();
+        Upload.Stored failed = s.with(
+                UploadStatus.FAILED,
+                0,
+                new Failure(
+                        WRITE_LOST,
+                        "a change of this upload could not be written whole to the shared staging store, and no"
+                                + " server instance holds it whole any more; upload the workbook again"),
+                null,
+                List.of());
+        Meta lost = new Meta(failed, Math.max(m.version(), tornVersion) + 1, 0);
+        writeMeta(id, lost);
+        redis.eval(ADJUST, ScriptOutputType.INTEGER, new byte[][] {budgetKey("records")}, bytes(id), bytes(0));
+        redis.del(key(id, TORN));
+        cache.invalidate(id);
+        LOG.warn(
+                "upload {} ({}, of {}): a write of it failed part way; it is failed as {}",
+                id,
+                s.fileName(),
+                s.owner(),
+                WRITE_LOST);
+        return lost;
     }
 
     /** Renews the leases of the uploads validating here and the locks held here. */

@@ -277,6 +277,96 @@ final class SharedStagingTest {
     }
 
     /**
+     * A write that failed part way (its mark left behind, chunk 1 rewritten at the next version with row 1026 left
+     * out) is mended by the next edit on the instance that holds the upload whole, which writes it again, so the next
+     * version does not take that chunk for its own; on one that does not, the upload fails as {@code
+     * upload.write_lost}, unless no chunk is newer than the meta (the write failed before its first chunk), when the
+     * edit goes on.
+     */
+    @Test
+    void tornWrite_mendedWhole_elseTheUploadFails() {
+        String token = twoInstances("torn");
+        String mended = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(1, 1_030)));
+        String lost = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(2_000, 1_030)));
+        String whole = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(4_000, 1_030)));
+        for (String id : List.of(mended, lost, whole)) {
+            Workbooks.settled(a, token, id);
+        }
+        tear(mended, true);
+        tear(lost, true);
+        tear(whole, false);
+
+        // A validated them: it holds them whole
+        HttpResponse<String> onA =
+                a.patchJson("/api/v1/uploads/" + mended + "/records/3", token, "{\"names\":\"Ana Mended\"}");
+        HttpResponse<String> onB =
+                b.patchJson("/api/v1/uploads/" + lost + "/records/3", token, "{\"names\":\"Ana Lost\"}");
+        HttpResponse<String> wholeOnB =
+                b.patchJson("/api/v1/uploads/" + whole + "/records/3", token, "{\"names\":\"Ana Whole\"}");
+
+        assertThat(onA.statusCode()).as(onA.body()).isEqualTo(200);
+        JsonNode pageOnB = TestServer.json(b.get("/api/v1/uploads/" + mended + "/records", token));
+        assertThat(pageOnB.get("items").get(1).get("names").asText()).isEqualTo("Ana Mended");
+        assertThat(TestServer.json(b.get("/api/v1/uploads/" + mended + "/records/1026", token))
+                        .get("excluded")
+                        .asBoolean())
+                .isFalse();
+        assertThat(TestServer.json(b.get("/api/v1/uploads/" + mended, token))
+                        .get("totals")
+                        .get("excluded")
+                        .asLong())
+                .isZero();
+        assertThat(Workbooks.problemCode(onB, 409)).isEqualTo("upload.failed");
+        JsonNode failed = TestServer.json(a.get("/api/v1/uploads/" + lost, token));
+        assertThat(failed.get("status").asText()).isEqualTo("failed");
+        assertThat(failed.get("failure").get("code").asText()).isEqualTo("upload.write_lost");
+        assertThat(wholeOnB.statusCode()).as(wholeOnB.body()).isEqualTo(200);
+        assertThat(TestServer.json(a.get("/api/v1/uploads/" + whole + "/records", token))
+                        .get("items")
+                        .get(1)
+                        .get("names")
+                        .asText())
+                .isEqualTo("Ana Whole");
+        RedisClient client = RedisClient.create(TestServer.REDIS_URL);
+        try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
+            for (String id : List.of(mended, lost, whole)) {
+                assertThat(c.sync().exists(redisKey(id, "torn"))).as(id).isZero();
+            }
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    private byte[] redisKey(String id, String part) {
+        return ("{" + prefix + ":" + id + "}:" + part).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Leaves upload {@code id} (validated: version 1) in Redis as a write of version 2 that failed part way does: its
+     * mark, and ({@code chunk}) chunk 1 written at version 2, with its first record left out.
+     */
+    private void tear(String id, boolean chunk) {
+        RedisClient client = RedisClient.create(TestServer.REDIS_URL);
+        try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
+            if (chunk) {
+                byte[] stored = c.sync().get(redisKey(id, "c:1"));
+                assertThat(RecordChunks.version(stored)).isEqualTo(1);
+                StagedRecords records = RecordChunks.decode(stored);
+                records.excluded(0, true);
+                assertThat(c.sync()
+                                .set(
+                                        redisKey(id, "c:1"),
+                                        RecordChunks.encode(records, 0, records.size(), 2),
+                                        SetArgs.Builder.xx().keepttl()))
+                        .isEqualTo("OK");
+            }
+            c.sync().set(redisKey(id, "torn"), "2".getBytes(StandardCharsets.UTF_8), SetArgs.Builder.px(600_000));
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /**
      * Puts upload {@code id} in Redis as a commit leaves it when its instance stops while it runs: {@code committing},
      * and no lock (the lock's lease ran out).
      */
