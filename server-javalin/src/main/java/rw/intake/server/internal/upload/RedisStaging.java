@@ -731,19 +731,21 @@ final class RedisStaging implements StagingStore {
         return l != null && l.version() >= m.version() ? l.upload() : null;
     }
 
+    /** The meta of {@code m}'s upload failed with {@code code}: no records, no reservation, at {@code version}. */
+    private static Meta failed(Meta m, long version, String code, String detail) {
+        Upload.Stored failed = m.upload().with(UploadStatus.FAILED, 0, new Failure(code, detail), null, List.of());
+        return new Meta(failed, version, 0);
+    }
+
     /** The upload's validation was lost with its instance: it fails, and holds no more of the budget. */
     private Meta lose(String id, byte[] raw, Meta m) {
         Upload.Stored s = m.upload();
-        Upload.Stored failed = s.with(
-                UploadStatus.FAILED,
-                0,
-                new Failure(
-                        VALIDATION_LOST,
-                        "the server instance that was validating this upload stopped before it finished ("
-                                + s.rowsRead() + " rows read); upload the workbook again"),
-                null,
-                List.of());
-        Meta lost = new Meta(failed, m.version() + 1, 0);
+        Meta lost = failed(
+                m,
+                m.version() + 1,
+                VALIDATION_LOST,
+                "the server instance that was validating this upload stopped before it finished (" + s.rowsRead()
+                        + " rows read); upload the workbook again");
         Object swapped = redis.eval(
                 LOSE, ScriptOutputType.INTEGER, new byte[][] {key(id, "meta"), key(id, "lease")}, raw, encode(lost));
         if (Long.valueOf(1).equals(swapped)) {
@@ -1071,16 +1073,12 @@ final class RedisStaging implements StagingStore {
             return m;
         }
         Upload.Stored s = m.upload();
-        Upload.Stored failed = s.with(
-                UploadStatus.FAILED,
-                0,
-                new Failure(
-                        WRITE_LOST,
-                        "a change of this upload could not be written whole to the shared staging store, and no"
-                                + " server instance holds it whole any more; upload the workbook again"),
-                null,
-                List.of());
-        Meta lost = new Meta(failed, Math.max(m.version(), tornVersion) + 1, 0);
+        Meta lost = failed(
+                m,
+                Math.max(m.version(), tornVersion) + 1,
+                WRITE_LOST,
+                "a change of this upload could not be written whole to the shared staging store, and no server"
+                        + " instance holds it whole any more; upload the workbook again");
         writeMeta(id, lost);
         redis.eval(ADJUST, ScriptOutputType.INTEGER, new byte[][] {budgetKey("records")}, bytes(id), bytes(0));
         redis.del(key(id, TORN));
