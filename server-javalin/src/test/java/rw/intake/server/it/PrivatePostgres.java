@@ -113,18 +113,28 @@ final class PrivatePostgres implements AutoCloseable {
         signal("-CONT");
     }
 
+    /**
+     * Signals the postmaster, then each of its processes; one that ended between the listing and its signal (a backend
+     * whose connection closed) is passed over.
+     */
     private void signal(String signal) {
         try {
             String postmaster =
                     Files.readAllLines(data.resolve("postmaster.pid")).get(0).strip();
-            List<String> pids = new ArrayList<>(List.of(postmaster));
-            ProcessHandle.of(Long.parseLong(postmaster))
+            run(List.of("kill", signal, postmaster));
+            List<ProcessHandle> children = ProcessHandle.of(Long.parseLong(postmaster))
                     .orElseThrow()
                     .descendants()
-                    .forEach(p -> pids.add(Long.toString(p.pid())));
-            List<String> command = new ArrayList<>(List.of("kill", signal));
-            command.addAll(pids);
-            run(command);
+                    .toList();
+            for (ProcessHandle child : children) {
+                try {
+                    run(List.of("kill", signal, Long.toString(child.pid())));
+                } catch (IllegalStateException e) {
+                    if (child.isAlive()) {
+                        throw e;
+                    }
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
