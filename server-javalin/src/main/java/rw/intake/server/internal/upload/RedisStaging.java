@@ -557,6 +557,19 @@ final class RedisStaging implements StagingStore {
         return to;
     }
 
+    /**
+     * Writes the upload's chunks from {@code from} to its last, and every filter list, at {@code version}; what they
+     * held as changed is then written (the end of a validation, the mending of a torn write).
+     */
+    private void writeRecords(Upload u, int from, long version) {
+        StagedRecords staged = u.stagedRecords();
+        writeChunks(u.id, staged, from, chunks(u), version);
+        staged.takeChanged();
+        RecordIndex index = u.recordIndex();
+        index.takeChanged();
+        pages().writeAll(u.id, index, staged, version);
+    }
+
     /** Chunk {@code n} of the records, at the upload's {@code version}. */
     private static byte[] chunk(StagedRecords staged, int n, long version) {
         int end = Math.min(staged.size(), (n + 1) * RecordChunks.SIZE);
@@ -577,13 +590,8 @@ final class RedisStaging implements StagingStore {
         }
         try {
             if (upload.status() == UploadStatus.VALIDATED) {
-                StagedRecords staged = upload.stagedRecords();
                 drain(h);
-                writeChunks(upload.id, staged, h.written()[0], chunks(upload), 1);
-                staged.takeChanged();
-                RecordIndex index = upload.recordIndex();
-                index.takeChanged();
-                pages().writeAll(upload.id, index, staged, 1);
+                writeRecords(upload, h.written()[0], 1);
                 if (writeMeta(upload.id, new Meta(upload.stored(false), 1, chunks(upload)))) {
                     cache.put(upload.id, new Local(upload, 1));
                 }
@@ -1054,13 +1062,8 @@ final class RedisStaging implements StagingStore {
         Upload held = held(id, m);
         if (held != null && held.status().readable()) {
             long version = Math.max(m.version(), tornVersion) + 1;
-            StagedRecords staged = held.stagedRecords();
-            writeChunks(id, staged, 0, chunks(held), version);
-            staged.takeChanged();
+            writeRecords(held, 0, version);
             redis.set(key(id, "history"), history(held.history()), SetArgs.Builder.px(idleMillis));
-            RecordIndex index = held.recordIndex();
-            index.takeChanged();
-            pages().writeAll(id, index, staged, version);
             Meta mended = new Meta(held.stored(false), version, chunks(held));
             cache.put(id, new Local(held, version));
             writeMeta(id, mended);
