@@ -7,8 +7,11 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.lettuce.core.KeyValue;
+import io.lettuce.core.MapScanCursor;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -22,6 +25,8 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,7 +49,8 @@ import rw.intake.storage.RecordEdit;
  * The staged uploads in Redis, shared by every instance of the server, so that any instance answers for any upload.
  *
  * <p>Each upload's keys share the hash tag {@code {prefix:id}} (one slot in Redis Cluster): {@code :meta} (its
- * state, {@link Upload.Stored} as JSON after a version byte), {@code :history} (its edits), {@code :c:N} (record
+ * state, {@link Upload.Stored} as JSON after a version byte), {@code :edits} (its edits: a hash, one field a row, the
+ * row's edits as a JSON array, so that an edit writes its own row's and a record is read with its own), {@code :c:N} (record
  * chunks, {@link RecordChunks}), {@code :lease} (held by the instance that validates it), {@code :lock} (held by
  * the edit or the commit running) and {@code :torn} (set while an edit's write is under way: left behind, the write
  * failed part way, and the next edit or commit mends the upload first). Every key of an upload has the idle expiry
@@ -63,7 +69,7 @@ import rw.intake.storage.RecordEdit;
 final class RedisStaging implements StagingStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisStaging.class);
     /** The first byte of a meta value; a reader refuses another. */
-    static final byte META_VERSION = 1;
+    static final byte META_VERSION = 2;
 
     static final String VALIDATION_LOST = "upload.validation_lost";
     static final String UNAVAILABLE = "staging.unavailable";
@@ -71,6 +77,10 @@ final class RedisStaging implements StagingStore {
     static final String WRITE_LOST = "upload.write_lost";
     /** The key part that marks an upload's write under way: left behind, the write failed part way. */
     private static final String TORN = "torn";
+    /** The key part of an upload's edits, a hash by row. */
+    private static final String EDITS = "edits";
+    /** Rows of edits written or read in one call. */
+    private static final int EDITS_BATCH = 1_000;
 
     private static final int MGET_BATCH = 64;
     private static final long LOCK_WAIT_MILLIS = 30_000;
@@ -224,8 +234,16 @@ final class RedisStaging implements StagingStore {
 
     private record Decoded(byte[] raw, Meta meta) {}
 
-    /** What {@code :meta} holds: the upload's state, its content version and its chunk count. */
-    record Meta(Upload.Stored upload, long version, int chunks) {}
+    /**
+     * What {@code :meta} holds: the upload's state, its content version, its chunk count and how many edits its history
+     * holds as of that version.
+     */
+    record Meta(Upload.Stored upload, long version, int chunks, int edits) {
+        /** A meta of an upload with no edits. */
+        Meta(Upload.Stored upload, long version, int chunks) {
+            this(upload, version, chunks, 0);
+        }
+    }
 
     /**
      * Connects (to one Redis or a Redis Cluster) and checks that Redis keeps nothing on disk.
@@ -298,11 +316,11 @@ final class RedisStaging implements StagingStore {
         return String.valueOf(o).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** meta, history, torn, lease, lock, then the chunks. */
+    /** meta, edits, torn, lease, lock, then the chunks. */
     private byte[][] uploadKeys(String id, int chunks) {
         byte[][] keys = new byte[5 + chunks][];
         keys[0] = key(id, "meta");
-        keys[1] = key(id, "history");
+        keys[1] = key(id, EDITS);
         keys[2] = key(id, TORN);
         keys[3] = key(id, "lease");
         keys[4] = key(id, "lock");
@@ -341,24 +359,85 @@ final class RedisStaging implements StagingStore {
         }
     }
 
-    private byte[] history(List<RecordEdit> history) {
+    /** Writes the history of each row that the edits from the {@code from}-th on changed (the row's whole list). */
+    private void writeEdits(Upload u, int from) {
+        int[] rows = u.historyRows(from);
+        byte[] k = key(u.id, EDITS);
+        for (int i = 0; i < rows.length; i += EDITS_BATCH) {
+            IdentityHashMap<byte[], byte[]> batch = new IdentityHashMap<>();
+            for (int j = i; j < Math.min(rows.length, i + EDITS_BATCH); j++) {
+                batch.put(bytes(rows[j]), editsJson(u.historyOf(rows[j])));
+            }
+            redis.hset(k, batch);
+        }
+        if (rows.length > 0) {
+            redis.pexpire(k, idleMillis);
+        }
+    }
+
+    private byte[] editsJson(List<RecordEdit> edits) {
         try {
-            return json.writeValueAsBytes(history);
+            return json.writeValueAsBytes(edits);
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
     }
 
-    private List<RecordEdit> history(String id) {
-        byte[] value = redis.get(key(id, "history"));
-        if (value == null) {
-            return List.of();
-        }
+    private RecordEdit[] edits(byte[] value) {
         try {
-            return List.of(json.readValue(value, RecordEdit[].class));
+            return json.readValue(value, RecordEdit[].class);
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
+    }
+
+    /** The history of the record on {@code row} of upload {@code id}, oldest first. */
+    private List<RecordEdit> historyOf(String id, int row) {
+        byte[] value = redis.hget(key(id, EDITS), bytes(row));
+        return value == null ? List.of() : List.of(edits(value));
+    }
+
+    /**
+     * The history of upload {@code id}, read a batch of rows at a time: each row's edits in their order, the rows' in
+     * the order of the edits' times. The names, accounts, times and flags that repeat are kept once.
+     */
+    private List<RecordEdit> history(String id) {
+        Map<Integer, RecordEdit[]> byRow = new HashMap<>();
+        ScanArgs batch = ScanArgs.Builder.limit(EDITS_BATCH);
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+            MapScanCursor<byte[], byte[]> read = redis.hscan(key(id, EDITS), cursor, batch);
+            // a field may come twice in one scan: the last read is as good as the first
+            read.getMap()
+                    .forEach((row, value) ->
+                            byRow.put(Integer.parseInt(new String(row, StandardCharsets.UTF_8)), edits(value)));
+            cursor = read;
+        } while (!cursor.isFinished());
+        Map<Object, Object> once = new HashMap<>();
+        List<RecordEdit> history = new ArrayList<>();
+        byRow.keySet().stream().sorted().forEach(row -> {
+            for (RecordEdit e : byRow.get(row)) {
+                history.add(new RecordEdit(
+                        e.row(),
+                        once(once, e.field()),
+                        flag(once, e.oldValue()),
+                        flag(once, e.newValue()),
+                        once(once, e.account()),
+                        once(once, e.at())));
+            }
+        });
+        history.sort(Comparator.comparing(RecordEdit::at));
+        return history;
+    }
+
+    /** A short value (a flag's {@code true} or {@code false}, an empty field) kept once; others as they are. */
+    private static String flag(Map<Object, Object> seen, String value) {
+        return value != null && value.length() <= 5 ? once(seen, value) : value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T once(Map<Object, Object> seen, T value) {
+        return (T) seen.computeIfAbsent(value, v -> v);
     }
 
     /**
@@ -652,7 +731,11 @@ final class RedisStaging implements StagingStore {
                 return held;
             }
             return new RemoteUpload(
-                    pages(), m.upload(), m.version(), () -> guard(() -> find(id)), () -> guard(() -> history(id)));
+                    pages(),
+                    m.upload(),
+                    m.version(),
+                    () -> guard(() -> find(id)),
+                    row -> guard(() -> historyOf(id, row)));
         });
     }
 
@@ -791,8 +874,12 @@ final class RedisStaging implements StagingStore {
                 entries.addAll(RecordChunks.entries(kv.getValue()));
             }
         }
+        List<RecordEdit> history = history(id);
+        if (history.size() > m.edits()) {
+            return null; // the edits of a change not in the meta yet
+        }
         Upload.Stored s = m.upload();
-        Upload.Stored withHistory = s.with(s.status(), s.reserved(), s.failure(), s.commit(), history(id));
+        Upload.Stored withHistory = s.with(s.status(), s.reserved(), s.failure(), s.commit(), history);
         return Upload.restore(withHistory, entries);
     }
 
@@ -979,7 +1066,11 @@ final class RedisStaging implements StagingStore {
             if ("commit".equals(kind) && fresh.status() == UploadStatus.VALIDATED) {
                 guard(() -> writeMeta(
                         id,
-                        new Meta(withStatus(fresh.stored(false), UploadStatus.COMMITTING), m.version(), m.chunks())));
+                        new Meta(
+                                withStatus(fresh.stored(false), UploadStatus.COMMITTING),
+                                m.version(),
+                                m.chunks(),
+                                m.edits())));
             }
             try {
                 return change.apply(fresh);
@@ -1030,10 +1121,7 @@ final class RedisStaging implements StagingStore {
             for (int n = changed.nextSetBit(0); n >= 0; n = changed.nextSetBit(n + 1)) {
                 writeChunks(u.id, staged, n, n + 1, version);
             }
-            List<RecordEdit> history = u.history();
-            if (history.size() != before.upload().history().size() || !history.isEmpty()) {
-                redis.set(key(u.id, "history"), history(history), SetArgs.Builder.px(idleMillis));
-            }
+            writeEdits(u, before.edits());
             RecordIndex index = u.recordIndex();
             Set<RecordFilter> lists = index.takeChanged();
             if (restaged) {
@@ -1044,7 +1132,7 @@ final class RedisStaging implements StagingStore {
             // this instance's copy first: a page read here while the meta moves on is served from it, whole and
             // consistent under its own locks, never from chunks that the next change may be rewriting meanwhile
             cache.put(u.id, new Local(u, version));
-            if (!writeMeta(u.id, new Meta(u.stored(false), version, chunks(u)))) {
+            if (!writeMeta(u.id, new Meta(u.stored(false), version, chunks(u), u.historySize()))) {
                 cache.invalidate(u.id);
             }
             redis.del(key(u.id, TORN));
@@ -1063,8 +1151,9 @@ final class RedisStaging implements StagingStore {
         if (held != null && held.status().readable()) {
             long version = Math.max(m.version(), tornVersion) + 1;
             writeRecords(held, 0, version);
-            redis.set(key(id, "history"), history(held.history()), SetArgs.Builder.px(idleMillis));
-            Meta mended = new Meta(held.stored(false), version, chunks(held));
+            redis.del(key(id, EDITS));
+            writeEdits(held, 0);
+            Meta mended = new Meta(held.stored(false), version, chunks(held), held.historySize());
             cache.put(id, new Local(held, version));
             writeMeta(id, mended);
             redis.del(key(id, TORN));

@@ -3,6 +3,7 @@ package rw.intake.server.internal.upload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import rw.intake.server.internal.http.ApiException;
 import rw.intake.server.internal.upload.UploadSummary.Progress;
@@ -23,20 +24,20 @@ final class RemoteUpload implements ReadableUpload {
     private final Upload.Stored stored;
     private final long version;
     private final Supplier<Upload> whole;
-    private final Supplier<List<RecordEdit>> history;
+    private final IntFunction<List<RecordEdit>> historyOf;
 
     RemoteUpload(
             RedisPages pages,
             Upload.Stored stored,
             long version,
             Supplier<Upload> whole,
-            Supplier<List<RecordEdit>> history) {
+            IntFunction<List<RecordEdit>> historyOf) {
         this.pages = pages;
         this.id = stored.id();
         this.stored = stored;
         this.version = version;
         this.whole = whole;
-        this.history = history;
+        this.historyOf = historyOf;
     }
 
     @Override
@@ -165,13 +166,7 @@ final class RemoteUpload implements ReadableUpload {
         }
         JsonBytes out = new JsonBytes(1024);
         records.writeJson(index, out);
-        List<RecordEdit> mine = new ArrayList<>(2);
-        for (RecordEdit e : history.get()) {
-            if (e.row() == row) {
-                mine.add(e);
-            }
-        }
-        return new Upload.Detail(out.toByteArray(), List.copyOf(mine));
+        return new Upload.Detail(out.toByteArray(), historyOf.apply(row));
     }
 
     private ApiException notFound(int row) {

@@ -520,6 +520,39 @@ final class Upload implements ReadableUpload {
         return List.copyOf(history);
     }
 
+    /** How many changes the history holds. */
+    int historySize() {
+        lock.readLock().lock();
+        try {
+            return history.size();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The rows of the changes from the {@code from}-th on, each once, in the order of their first change. */
+    int[] historyRows(int from) {
+        lock.readLock().lock();
+        try {
+            return history.subList(Math.min(from, history.size()), history.size()).stream()
+                    .mapToInt(RecordEdit::row)
+                    .distinct()
+                    .toArray();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The history of the record on {@code row}, oldest first. */
+    List<RecordEdit> historyOf(int row) {
+        lock.readLock().lock();
+        try {
+            return List.copyOf(historyByRow.getOrDefault(row, List.of()));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Moves validated → committing, or says why it cannot; waits for an edit under way to end. */
     void beginCommit() {
         lock.writeLock().lock();

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -334,6 +336,61 @@ final class SharedStagingTest {
             }
         } finally {
             client.shutdown();
+        }
+    }
+
+    /**
+     * An upload's edits are kept in Redis by row, each row's under its own field: a bulk exclusion on A, then two edits
+     * of one row on B (which reads the upload whole, with every row's edits); A reads that record's history, oldest
+     * first, and B's commit writes every edit into {@code record_edits}.
+     */
+    @Test
+    void editsKeptByRow_readWholeOrOneRecordAtATime() throws SQLException {
+        String token = twoInstances("edits");
+        int rows = 2_500;
+        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(6_000, rows)));
+        Workbooks.settled(a, token, id);
+        HttpResponse<String> out = a.postJson(
+                "/api/v1/uploads/" + id + "/records/exclude", token, "{\"status\":\"all\",\"excluded\":true}");
+        assertThat(TestServer.json(out).get("matched").asLong()).as(out.body()).isEqualTo(rows);
+
+        HttpResponse<String> first =
+                b.patchJson("/api/v1/uploads/" + id + "/records/3", token, "{\"names\":\"Ana First\"}");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        HttpResponse<String> second = b.patchJson(
+                "/api/v1/uploads/" + id + "/records/3", token, "{\"names\":\"Ana Second\",\"excluded\":false}");
+        assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+
+        JsonNode history = TestServer.json(a.get("/api/v1/uploads/" + id + "/records/3", token))
+                .get("history");
+        assertThat(history).hasSize(4);
+        assertThat(history.get(0).get("field").asText()).isEqualTo("excluded");
+        assertThat(history.get(0).get("to").asText()).isEqualTo("true");
+        assertThat(history.get(1).get("to").asText()).isEqualTo("Ana First");
+        assertThat(history.get(2).get("from").asText()).isEqualTo("Ana First");
+        assertThat(history.get(2).get("to").asText()).isEqualTo("Ana Second");
+        assertThat(history.get(3).get("field").asText()).isEqualTo("excluded");
+        assertThat(history.get(3).get("to").asText()).isEqualTo("false");
+        assertThat(TestServer.json(a.get("/api/v1/uploads/" + id + "/records/4", token))
+                        .get("history"))
+                .hasSize(1);
+        RedisClient client = RedisClient.create(TestServer.REDIS_URL);
+        try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
+            assertThat(c.sync().hlen(redisKey(id, "edits"))).isEqualTo(rows);
+        } finally {
+            client.shutdown();
+        }
+
+        HttpResponse<String> committed = b.postJson("/api/v1/uploads/" + id + "/commit", token, "{}");
+        assertThat(committed.statusCode()).as(committed.body()).isEqualTo(200);
+        assertThat(TestServer.json(committed).get("committed").asLong()).isEqualTo(1);
+        try (Connection c = DriverManager.getConnection(db.url);
+                PreparedStatement st = c.prepareStatement("SELECT count(*) FROM record_edits WHERE upload_id = ?")) {
+            st.setString(1, id);
+            try (ResultSet counted = st.executeQuery()) {
+                assertThat(counted.next()).isTrue();
+                assertThat(counted.getLong(1)).isEqualTo(rows + 3L);
+            }
         }
     }
 
