@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import rw.intake.server.internal.http.ApiException;
 import rw.intake.storage.Account;
 import rw.intake.storage.AccountStore;
@@ -30,8 +31,9 @@ import rw.intake.storage.AccountStore;
  * there, or else reads it in the background when its tokens are first used (the requests meanwhile take the token as
  * it is, as they did before accounts could be disabled), then again at most every {@link #RECHECK} while they are
  * used. If the database cannot be reached or is slow, the state last read stands, and with none read the token is
- * taken as it is: reviewing a staged upload needs no database. A token of no account (the warm-up's own, or of an
- * account deleted by hand) or without a stamp is taken as it is too. Where an admin disables or enables an account or
+ * taken as it is: reviewing a staged upload needs no database. A token whose account is found to exist no more (deleted
+ * by hand) is refused as 401 {@code auth.invalid_token}, as its refresh token is; one of a name no account can have
+ * (the warm-up's own) or without a stamp is taken as it is. Where an admin disables or enables an account or
  * sets its password, its state is read again on that request, so this instance refuses its tokens from the next
  * request on.
  */
@@ -40,7 +42,11 @@ public final class AccountStanding {
     public static final Duration RECHECK = Duration.ofSeconds(5);
 
     /** The state of no account: nothing to refuse. */
-    private static final State ANY = new State(false, null);
+    private static final State ANY = new State(false, null, false);
+    /** The state of a name an account could have but none has: its tokens are refused. */
+    private static final State GONE = new State(false, null, true);
+
+    private static final Pattern USERNAME = Pattern.compile(Accounts.USERNAME_PATTERN);
 
     private static final int STAMP_BYTES = 12;
 
@@ -68,11 +74,13 @@ public final class AccountStanding {
     }
 
     private State read(String username) {
-        return store.find(username).map(AccountStanding::stateOf).orElse(ANY);
+        return store.find(username)
+                .map(AccountStanding::stateOf)
+                .orElse(USERNAME.matcher(username).matches() ? GONE : ANY);
     }
 
     private static State stateOf(Account account) {
-        return new State(account.disabled(), stampOf(account.passwordHash()));
+        return new State(account.disabled(), stampOf(account.passwordHash()), false);
     }
 
     /**
@@ -89,13 +97,17 @@ public final class AccountStanding {
     }
 
     /**
-     * Refuses the caller of an access token if its account, as last read, is disabled, or its password changed after
-     * the token was issued.
+     * Refuses the caller of an access token if its account, as last read, is gone or disabled, or its password changed
+     * after the token was issued.
      *
-     * @throws ApiException 401 {@code auth.account_disabled} or {@code auth.token_revoked}
+     * @throws ApiException 401 {@code auth.invalid_token}, {@code auth.account_disabled} or {@code auth.token_revoked}
      */
     public void check(Tokens.Access access) {
         State state = known(access.principal().username());
+        if (state.gone()) {
+            throw ApiException.unauthorized(
+                    "auth.invalid_token", "the account no longer exists", ApiException.BEARER_INVALID_TOKEN);
+        }
         if (state.disabled()) {
             throw AuthController.disabled(ApiException.BEARER_INVALID_TOKEN);
         }
@@ -138,5 +150,5 @@ public final class AccountStanding {
         states.put(username, CompletableFuture.completedFuture(now));
     }
 
-    private record State(boolean disabled, String stamp) {}
+    private record State(boolean disabled, String stamp, boolean gone) {}
 }

@@ -105,8 +105,9 @@ public final class LoginThrottle {
         return username.toLowerCase(Locale.ROOT);
     }
 
+    /** A pair of one account (usernames are case-sensitive) and an address. */
     private static String pairKey(String username, String address) {
-        return userKey(username) + "\n" + address;
+        return username + "\n" + address;
     }
 
     /** A username as it may be logged: control characters replaced, at most 100 characters. */

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -362,6 +366,25 @@ final class AccountsTest {
                 .isTrue();
         assertThat(SERVER.storage().accounts().setDisabled("elsewhere", true)).isPresent();
         assertProblem(afterTheRecheck(clerk), 401, "auth.account_disabled");
+    }
+
+    /**
+     * An account deleted by hand (there is no route for it): its access tokens are refused as its refresh tokens are,
+     * once this instance reads it again, and so are those of a name that never was an account.
+     */
+    @Test
+    void deletedByHand_accessTokenRefusedWithinTheRecheck() throws SQLException {
+        String clerk = SERVER.clerkToken("deleted-by-hand");
+        assertThat(SERVER.get("/api/v1/uploads", clerk).statusCode()).isEqualTo(200);
+        try (Connection c = DriverManager.getConnection(
+                        SERVER.config().jdbcUrl(),
+                        SERVER.config().dbUser(),
+                        SERVER.config().dbPassword());
+                PreparedStatement delete = c.prepareStatement("DELETE FROM accounts WHERE username = ?")) {
+            delete.setString(1, "deleted-by-hand");
+            assertThat(delete.executeUpdate()).isEqualTo(1);
+        }
+        assertProblem(afterTheRecheck(clerk), 401, "auth.invalid_token");
     }
 
     /**

@@ -116,6 +116,22 @@ final class LoginThrottleTest {
         assertThat(login("127.0.0.11", "pair-user", "wrong-again").status()).isEqualTo(401);
     }
 
+    /**
+     * Usernames are case-sensitive: a pair is one account's, so another account whose name differs in case alone is not
+     * slowed by its failures, and its sign-in neither clears them nor spares its pair the username's bound.
+     */
+    @Test
+    void pair_isOneAccountsNotItsNameInAnotherCase() {
+        String right = password("case-user");
+        String other = password("Case-User");
+        for (int i = 0; i < LoginThrottle.PAIR_BURST; i++) {
+            assertThat(login("127.0.0.70", "case-user", "wrong-password-" + i).status())
+                    .isEqualTo(401);
+        }
+        assertThat(login("127.0.0.70", "Case-User", other).status()).isEqualTo(200);
+        assertThat(login("127.0.0.70", "case-user", right).status()).isEqualTo(429);
+    }
+
     @Test
     void user_boundAcrossAddressesSparesThePlacesItSignedInFrom() {
         String right = password("spread-user");
