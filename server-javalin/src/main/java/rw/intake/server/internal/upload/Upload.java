@@ -750,6 +750,17 @@ final class Upload implements ReadableUpload {
                 phoneNumeric &= f != Field.PHONE_NUMBER;
             }
         }
+        if (Arrays.stream(cells).allMatch(String::isEmpty)) {
+            // a row whose five cells are blank is no record when a sheet is read: the report would lose it
+            throw new ApiException(
+                    400,
+                    "record.blank",
+                    "Bad Request",
+                    "an edit cannot leave all five fields of a record blank (a blank row is not a record);"
+                            + " leave the record out of the commit instead, with \"excluded\": true",
+                    Map.of(),
+                    Map.of());
+        }
         boolean fieldsChanged = !made.isEmpty();
         boolean wasExcluded = records.excluded(index);
         boolean nowExcluded = exclude == null ? wasExcluded : exclude;

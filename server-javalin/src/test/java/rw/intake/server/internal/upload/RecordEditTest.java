@@ -480,6 +480,8 @@ final class RecordEditTest {
         refused.put("{\"nid\":12}", "record.invalid_value");
         refused.put("{\"excluded\":\"yes\"}", "record.invalid_value");
         refused.put("{}", "request.invalid_body");
+        refused.put(
+                "{\"names\":\"\",\"nid\":\"\",\"phoneNumber\":\" \",\"gender\":\"\",\"email\":\"\"}", "record.blank");
         refused.put("[1]", "request.invalid_body");
 
         refused.forEach((body, code) -> assertThat(Workbooks.problemCode(patch(token, id, 3, body), 400))
