@@ -84,7 +84,7 @@ final class XlsxReport {
                             .fillColor(mark == Severity.ERROR ? ERROR_FILL : WARNING_FILL)
                             .set();
                     if (comments < MAX_COMMENTS) {
-                        ws.comment(r, c, line.notes()[c]);
+                        ws.comment(r, c, CellEscapes.escape(line.notes()[c]));
                         comments++;
                     }
                 }
@@ -92,10 +92,10 @@ final class XlsxReport {
             int c = ErrorReport.rowColumn();
             ws.value(r, c, line.row());
             if (!line.errors().isEmpty()) {
-                ws.inlineString(r, c + 1, line.errors());
+                ws.inlineString(r, c + 1, CellEscapes.escape(line.errors()));
             }
             if (!line.warnings().isEmpty()) {
-                ws.inlineString(r, c + 2, line.warnings());
+                ws.inlineString(r, c + 2, CellEscapes.escape(line.warnings()));
             }
             if (next % FLUSH_ROWS == 0) {
                 flush();

@@ -384,6 +384,22 @@ final class ReportTest {
                 edited,
                 download("/api/v1/uploads/" + upload + "/report.xlsx?status=all", token)
                         .body());
+        // a character no XML can carry, quoted by the record's message: escaped in the Errors cell and the comment too
+        assertThat(SERVER.patchJson(records + 2, token, "{\"names\":\"Jean\\uFFFEBosco\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        String message = null;
+        for (JsonNode e : records(upload, "").get(0).get("errors")) {
+            if (e.get("field").asText().equals("names")) {
+                message = e.get("message").asText();
+            }
+        }
+        assertThat(message).contains("'\uFFFE'");
+        XlsxParts parts = XlsxParts.of(download("/api/v1/uploads/" + upload + "/report.xlsx?status=all", token)
+                .body());
+        String escaped = message.replace("\uFFFE", "_xFFFE_");
+        assertThat(parts.part("xl/worksheets/sheet1.xml")).contains(escaped.replace("'", "&apos;"));
+        assertThat(parts.comments()).containsValue(escaped);
         assertThat(SERVER.delete("/api/v1/uploads/" + upload, token).statusCode())
                 .isEqualTo(204);
     }
