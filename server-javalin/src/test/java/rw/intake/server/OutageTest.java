@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -54,6 +55,23 @@ final class OutageTest {
             JsonNode body = TestServer.json(ready);
             assertThat(body.get("detail").asText()).isEqualTo("not ready: staging full: 5 of 5 records reserved");
             assertThat(body.get("checks").get("database").asText()).isEqualTo("ok");
+
+            // committed, its records are room that a new upload takes: ready
+            assertThat(server.postJson("/api/v1/uploads/" + id + "/commit", token, "{}")
+                            .statusCode())
+                    .isEqualTo(200);
+            assertThat(server.get("/api/v1/health/ready", null).statusCode()).isEqualTo(200);
+
+            if ("redis".equals(TestServer.stagingUnderTest())) {
+                return; // Redis expires uploads by its own clock, not the server's that the test moves
+            }
+            // a new upload takes them; once it is idle past the expiry, ready again without another request
+            String next = Workbooks.accepted(server, token, Workbooks.xlsx(Workbooks.people(6, 5)));
+            Workbooks.settled(server, token, next);
+            assertThat(Workbooks.problemCode(server.get("/api/v1/health/ready", null), 503))
+                    .isEqualTo("server.not_ready");
+            server.advance(Duration.ofMinutes(61));
+            assertThat(server.get("/api/v1/health/ready", null).statusCode()).isEqualTo(200);
         }
     }
 

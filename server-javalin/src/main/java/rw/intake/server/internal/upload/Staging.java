@@ -157,6 +157,7 @@ final class Staging implements StagingStore {
 
     @Override
     public long reservedRecords() {
+        cache.cleanUp(); // uploads idle past their expiry release their records now, not at the next request
         return reserved.get();
     }
 

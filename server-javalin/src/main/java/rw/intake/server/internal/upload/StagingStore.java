@@ -63,6 +63,17 @@ interface StagingStore extends AutoCloseable {
     /** Records reserved in the budget over all uploads. */
     long reservedRecords();
 
+    /** Records reserved by committed and failed uploads: a new upload that needs their room releases them. */
+    default long releasableRecords() {
+        long sum = 0;
+        for (Upload u : all()) {
+            if (u.status() == UploadStatus.COMMITTED || u.status() == UploadStatus.FAILED) {
+                sum += u.reserved.get();
+            }
+        }
+        return sum;
+    }
+
     /** Heap held by the staged records on this instance, approximately. */
     long retainedBytes();
 

@@ -360,22 +360,22 @@ public final class UploadModule implements AutoCloseable {
     }
 
     /**
-     * Why staging takes no upload now ({@code null} if it has room): every record of the budget is reserved, or the
-     * shared store (Redis) cannot be reached.
+     * Why staging takes no upload now ({@code null} if it has room): every record of the budget is reserved by uploads
+     * that are not committed or failed (a new upload releases those), or the shared store (Redis) cannot be reached.
      */
     public String stagingFull() {
-        long reserved;
+        long held;
         try {
-            reserved = service.reservedRecords();
+            long reserved = service.reservedRecords();
+            // committed and failed uploads give their room to a new upload that needs it
+            held = reserved < maxStagedRecords ? reserved : reserved - service.releasableRecords();
         } catch (ApiException ex) {
             if (RedisStaging.UNAVAILABLE.equals(ex.code())) {
                 return "unavailable";
             }
             throw ex;
         }
-        return reserved < maxStagedRecords
-                ? null
-                : "full: " + reserved + " of " + maxStagedRecords + " records reserved";
+        return held < maxStagedRecords ? null : "full: " + held + " of " + maxStagedRecords + " records reserved";
     }
 
     /** Stops validation and drops every staged upload. */

@@ -424,6 +424,11 @@ public final class UploadService {
         return staging.reservedRecords();
     }
 
+    /** Records reserved by committed and failed uploads, which a new upload releases when it needs their room. */
+    long releasableRecords() {
+        return staging.releasableRecords();
+    }
+
     long retainedBytes(String id) {
         Upload u = staging.get(id);
         return u == null ? 0 : u.retainedBytes();
