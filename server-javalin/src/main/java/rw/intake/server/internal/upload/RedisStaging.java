@@ -824,7 +824,7 @@ final class RedisStaging implements StagingStore {
 
     /** The meta of {@code m}'s upload failed with {@code code}: no records, no reservation, at {@code version}. */
     private static Meta failed(Meta m, long version, String code, String detail) {
-        Upload.Stored failed = m.upload().with(UploadStatus.FAILED, 0, new Failure(code, detail), null, List.of());
+        Upload.Stored failed = m.upload().failed(new Failure(code, detail));
         return new Meta(failed, version, 0);
     }
 

@@ -304,6 +304,22 @@ final class Upload implements ReadableUpload {
         /** This state with another status, reservation, failure, commit and history; the rest as it is. */
         Stored with(
                 UploadStatus status, long reserved, Failure failure, CommitResult commit, List<RecordEdit> history) {
+            return with(status, reserved, totals, violationsByCode, failure, commit, history);
+        }
+
+        /** This state failed with {@code failure}, as {@link #fail} leaves an upload: no records, none counted. */
+        Stored failed(Failure failure) {
+            return with(UploadStatus.FAILED, 0, Totals.NONE, Map.of(), failure, null, List.of());
+        }
+
+        private Stored with(
+                UploadStatus status,
+                long reserved,
+                Totals totals,
+                Map<String, Long> violationsByCode,
+                Failure failure,
+                CommitResult commit,
+                List<RecordEdit> history) {
             return new Stored(
                     id,
                     owner,

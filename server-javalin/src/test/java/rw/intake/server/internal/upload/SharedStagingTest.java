@@ -322,6 +322,10 @@ final class SharedStagingTest {
         JsonNode failed = TestServer.json(a.get("/api/v1/uploads/" + lost, token));
         assertThat(failed.get("status").asText()).isEqualTo("failed");
         assertThat(failed.get("failure").get("code").asText()).isEqualTo("upload.write_lost");
+        // it serves no records, and counts none
+        assertThat(failed.get("totals").get("records").asLong()).isZero();
+        assertThat(failed.get("totals").get("valid").asLong()).isZero();
+        assertThat(failed.get("violationsByCode")).isEmpty();
         assertThat(wholeOnB.statusCode()).as(wholeOnB.body()).isEqualTo(200);
         assertThat(TestServer.json(a.get("/api/v1/uploads/" + whole + "/records", token))
                         .get("items")
