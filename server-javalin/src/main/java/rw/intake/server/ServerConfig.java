@@ -113,33 +113,33 @@ public record ServerConfig(
     /** Reads the settings from {@code env}; unknown keys are ignored, unset ones take their defaults. */
     public static ServerConfig fromEnv(Map<String, String> env) {
         Env e = new Env(env);
-        long stagingMaxRecords = e.longer("STAGING_MAX_RECORDS", DEFAULT_STAGING_MAX_RECORDS);
+        long stagingMaxRecords = e.positive("STAGING_MAX_RECORDS", DEFAULT_STAGING_MAX_RECORDS);
         return new ServerConfig(
-                e.integer("PORT", 8080),
+                e.port("PORT", 8080),
                 e.text("DB_URL", "jdbc:h2:file:./data/intake"),
                 e.text("DB_USER", "sa"),
                 e.text("DB_PASSWORD", ""),
-                e.integer("DB_POOL_SIZE", 8),
+                e.positiveInteger("DB_POOL_SIZE", 8),
                 e.longer("DB_PARTITION_MIN_RECORDS", Storage.DEFAULT_PARTITION_MIN_RECORDS),
                 e.text("JWT_SECRET", null),
-                Duration.ofMinutes(e.integer("ACCESS_TOKEN_MINUTES", 15)),
-                Duration.ofHours(e.integer("REFRESH_TOKEN_HOURS", 12)),
+                Duration.ofMinutes(e.positiveInteger("ACCESS_TOKEN_MINUTES", 15)),
+                Duration.ofHours(e.positiveInteger("REFRESH_TOKEN_HOURS", 12)),
                 e.text("ADMIN_USERNAME", "admin"),
                 e.text("ADMIN_PASSWORD", null),
                 new ReadLimits(
-                        e.longer("MAX_UPLOAD_BYTES", ReadLimits.DEFAULT_MAX_BYTES),
-                        e.longer("MAX_INFLATED_BYTES", ReadLimits.DEFAULT_MAX_INFLATED_BYTES),
-                        e.integer("MAX_ROWS", ReadLimits.DEFAULT_MAX_ROWS)),
+                        e.positive("MAX_UPLOAD_BYTES", ReadLimits.DEFAULT_MAX_BYTES),
+                        e.positive("MAX_INFLATED_BYTES", ReadLimits.DEFAULT_MAX_INFLATED_BYTES),
+                        e.positiveInteger("MAX_ROWS", ReadLimits.DEFAULT_MAX_ROWS)),
                 stagingMaxRecords,
-                e.integer("STAGING_MAX_UPLOADS_PER_USER", 5),
-                Duration.ofMinutes(e.integer("STAGING_IDLE_MINUTES", 60)),
-                e.integer("VALIDATION_THREADS", 2),
-                e.longer("STAGING_MAX_RECORDS_PER_USER", stagingMaxRecords / 2),
+                e.positiveInteger("STAGING_MAX_UPLOADS_PER_USER", 5),
+                Duration.ofMinutes(e.positiveInteger("STAGING_IDLE_MINUTES", 60)),
+                e.positiveInteger("VALIDATION_THREADS", 2),
+                e.positive("STAGING_MAX_RECORDS_PER_USER", Math.max(1, stagingMaxRecords / 2)),
                 e.text("METRICS_TOKEN", null),
-                Duration.ofSeconds(e.integer(
+                Duration.ofSeconds(e.positiveInteger(
                         "DB_CONNECT_TIMEOUT_SECONDS", (int) DatabaseConfig.DEFAULT_CONNECTION_TIMEOUT.toSeconds())),
-                Duration.ofSeconds(
-                        e.integer("DB_NETWORK_TIMEOUT_SECONDS", (int) Storage.DEFAULT_NETWORK_TIMEOUT.toSeconds())),
+                Duration.ofSeconds(e.positiveInteger(
+                        "DB_NETWORK_TIMEOUT_SECONDS", (int) Storage.DEFAULT_NETWORK_TIMEOUT.toSeconds())),
                 Duration.ofSeconds(e.integer("SHUTDOWN_GRACE_SECONDS", 30)),
                 e.bool("WARMUP", true),
                 e.text("STAGING", "memory").toLowerCase(java.util.Locale.ROOT),
@@ -197,7 +197,33 @@ public record ServerConfig(
         }
 
         int integer(String key, int def) {
-            return (int) longer(key, def);
+            long n = longer(key, def);
+            if (n > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(key + " must be at most " + Integer.MAX_VALUE + ": " + n);
+            }
+            return (int) n;
+        }
+
+        /** A whole number above 0: a setting of which none would leave the server unable to serve. */
+        long positive(String key, long def) {
+            long n = longer(key, def);
+            if (n == 0) {
+                throw new IllegalArgumentException(key + " must be more than 0: " + n);
+            }
+            return n;
+        }
+
+        int positiveInteger(String key, int def) {
+            int n = integer(key, def);
+            return (int) positive(key, n);
+        }
+
+        int port(String key, int def) {
+            int n = integer(key, def);
+            if (n > 65_535) {
+                throw new IllegalArgumentException(key + " must be from 0 to 65535: " + n);
+            }
+            return n;
         }
 
         long longer(String key, long def) {

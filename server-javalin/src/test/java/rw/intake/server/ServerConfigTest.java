@@ -21,6 +21,42 @@ final class ServerConfigTest {
                 .hasMessage("STAGING_REDIS_CACHE_MB must not be negative: -1");
     }
 
+    /** A setting of which none would leave the server unable to serve is refused at 0, naming the variable. */
+    @Test
+    void zeroRefusedWhereNoneCannotServe_aPortOutOfRangeAndAnIntegerOverflowToo() {
+        for (String key : new String[] {
+            "DB_POOL_SIZE",
+            "ACCESS_TOKEN_MINUTES",
+            "REFRESH_TOKEN_HOURS",
+            "MAX_UPLOAD_BYTES",
+            "MAX_INFLATED_BYTES",
+            "MAX_ROWS",
+            "STAGING_MAX_RECORDS",
+            "STAGING_MAX_RECORDS_PER_USER",
+            "STAGING_MAX_UPLOADS_PER_USER",
+            "STAGING_IDLE_MINUTES",
+            "VALIDATION_THREADS",
+            "DB_CONNECT_TIMEOUT_SECONDS",
+            "DB_NETWORK_TIMEOUT_SECONDS"
+        }) {
+            assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of(key, "0")))
+                    .as(key)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(key + " must be more than 0: 0");
+        }
+        // where 0 means something: a free port, no cache, no partitions, no grace
+        for (String key :
+                new String[] {"PORT", "STAGING_REDIS_CACHE_MB", "DB_PARTITION_MIN_RECORDS", "SHUTDOWN_GRACE_SECONDS"}) {
+            assertThat(ServerConfig.fromEnv(Map.of(key, "0"))).as(key).isNotNull();
+        }
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("PORT", "70000")))
+                .hasMessage("PORT must be from 0 to 65535: 70000");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("MAX_ROWS", "3000000000")))
+                .hasMessage("MAX_ROWS must be at most 2147483647: 3000000000");
+        assertThat(ServerConfig.fromEnv(Map.of("STAGING_MAX_RECORDS", "1")).stagingMaxRecordsPerUser())
+                .isEqualTo(1);
+    }
+
     @Test
     void aStagingStoreOtherThanMemoryOrRedisIsRefused() {
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("STAGING", "disk")))
