@@ -93,7 +93,7 @@ public final class Main {
     private static void shutDown(Javalin app, Storage storage, Duration grace) {
         boolean drained = false;
         try {
-            drained = ServerApp.shutDown(app, grace);
+            drained = ServerApp.shutDown(app, grace, storage::close);
         } finally {
             storage.close();
         }

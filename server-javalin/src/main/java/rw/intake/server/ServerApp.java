@@ -189,15 +189,35 @@ public final class ServerApp {
     /**
      * Shuts the server down in order: the warm-up stopped (its round in progress ends with a rollback), no new uploads
      * or commits (503 {@code server.shutting_down}), the running commits waited for at most {@code grace} and
-     * answered, then the HTTP server stopped (requests in progress finish) and staging dropped. The storage stays open
-     * (it is the caller's).
+     * answered; commits still running then are cut off by {@code closeStorage} (closing the pool aborts their
+     * connections, so the database rolls them back, and they answer 503 before the server stops); then the HTTP
+     * server stopped (requests in progress get {@value #JETTY_STOP_MILLIS} ms more) and staging dropped.
      *
      * @return whether every running commit ended within the grace period
      */
-    public static boolean shutDown(Javalin app, Duration grace) {
+    public static boolean shutDown(Javalin app, Duration grace, Runnable closeStorage) {
         stopWarmup(app.unsafe.appDataManager.get(WARMUP));
-        boolean drained = app.unsafe.appDataManager.get(UPLOADS).drain(grace);
-        app.stop();
+        UploadModule uploads = app.unsafe.appDataManager.get(UPLOADS);
+        boolean drained = uploads.drain(grace);
+        if (!drained) {
+            closeStorage.run();
+            int left = uploads.awaitCommits(Duration.ofMillis(JETTY_STOP_MILLIS));
+            if (left > 0) {
+                LOG.error(
+                        "{} commit(s) had not ended {} ms after their connections were closed",
+                        left,
+                        JETTY_STOP_MILLIS);
+            }
+        }
+        try {
+            app.stop();
+        } catch (RuntimeException ex) {
+            // Jetty gave up waiting for them: an upload whose body was still arriving, say
+            LOG.warn(
+                    "requests still in progress {} ms after the stop began were cut off: {}",
+                    JETTY_STOP_MILLIS,
+                    ex.toString());
+        }
         return drained;
     }
 

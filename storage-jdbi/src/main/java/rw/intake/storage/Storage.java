@@ -144,6 +144,10 @@ public interface Storage extends AutoCloseable {
     /** {@code h2}, {@code postgresql} or {@code mariadb}. */
     String dialect();
 
+    /**
+     * Closes the pool: the connections still in use are aborted, so the database rolls back what their transactions
+     * had not committed (a commit running past a shutdown's grace period). Later calls do nothing.
+     */
     @Override
     void close();
 }

@@ -3,6 +3,10 @@ package rw.intake.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -59,6 +63,55 @@ final class SigtermIT {
             try (ServerProcess server = ServerProcess.start("sigterm-restarted", ServerProcess.env(db.url()))) {
                 assertThat(server.committedUsers()).isEqualTo(ServerProcess.ROWS);
             }
+        }
+    }
+
+    /**
+     * SIGTERM while a commit waits for a table another session locked, past a grace period of 1 s: its connection is
+     * closed at the end of the grace period, so the commit is answered 503 and never saves its rows, even though the
+     * lock is released at once (while the server still stops), and the process keeps the signal's status.
+     */
+    @Test
+    void sigtermDuringACommitPastTheGrace_itsConnectionClosed_nothingSavedAfter() throws SQLException {
+        byte[] workbook = SampleWorkbooks.xlsxBytes(SampleSpec.of(300, 5));
+        try (ItDatabase db = ItDatabase.fresh(ItDatabase.Kind.POSTGRESQL)) {
+            try (ServerProcess server = ServerProcess.start(
+                    "sigterm-past-grace", ServerProcess.env(db.url(), "SHUTDOWN_GRACE_SECONDS", "1"))) {
+                String id = server.uploadValidated(workbook);
+                // the warm-up's rehearsed commits are over: only the commit below waits for the lock
+                assertThat(ServerProcess.poll(
+                                Duration.ofSeconds(60),
+                                () -> server.getPublic("/api/v1/health/ready").statusCode() == 200))
+                        .isTrue();
+                CompletableFuture<HttpResponse<String>> commit;
+                try (Connection lock = DriverManager.getConnection(db.url())) {
+                    lock.setAutoCommit(false);
+                    try (Statement s = lock.createStatement()) {
+                        s.execute("LOCK TABLE uploads IN ACCESS EXCLUSIVE MODE");
+                    }
+                    commit = server.commitAsync(id);
+                    assertThat(ServerProcess.poll(Duration.ofSeconds(60), () -> "committing".equals(server.status(id))))
+                            .isTrue();
+
+                    server.terminate();
+
+                    assertThat(ServerProcess.poll(
+                                    Duration.ofSeconds(30),
+                                    () -> server.logLines().stream()
+                                            .anyMatch(l -> l.contains("after the grace period"))))
+                            .isTrue();
+                    lock.rollback();
+                }
+                HttpResponse<String> answered = commit.join();
+                Integer exit = server.waitFor(Duration.ofSeconds(30));
+
+                assertThat(answered.statusCode()).as(answered.body()).isEqualTo(503);
+                assertThat(exit).isEqualTo(143);
+            }
+            assertThat(ItDatabase.queryLong(db.url(), "SELECT COUNT(*) FROM users"))
+                    .isZero();
+            assertThat(ItDatabase.queryLong(db.url(), "SELECT COUNT(*) FROM uploads"))
+                    .isZero();
         }
     }
 

@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -21,6 +22,7 @@ import rw.intake.storage.UserStore;
 
 /** {@link Storage} over a HikariCP pool, migrated by Flyway, queried through JDBI. */
 public final class JdbiStorage implements Storage {
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbiStorage.class);
 
@@ -152,8 +154,12 @@ public final class JdbiStorage implements Storage {
         return dialect.key();
     }
 
+    /** Closes once; later calls do nothing (a shutdown closes it early to end the commits past their grace). */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         users.close();
         if (embeddedH2) {
             // A connection still in use holds a transaction that closing the pool cuts short (a commit past the grace

@@ -346,12 +346,18 @@ public final class UploadModule implements AutoCloseable {
         int running = gate.awaitCommits(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         if (running > 0) {
             LOG.error(
-                    "{} commit(s) still running after the grace period of {} s; they are rolled back",
+                    "{} commit(s) still running after the grace period of {} s; they are rolled back (their database"
+                            + " connections are closed)",
                     running,
                     grace.toSeconds());
             return false;
         }
         return true;
+    }
+
+    /** Waits at most {@code wait} for the commits still running after {@link #drain}; the number left. */
+    public int awaitCommits(Duration wait) {
+        return gate.awaitCommits(wait);
     }
 
     /** Whether {@link #drain} has started. */
