@@ -169,7 +169,7 @@ final class ServerProcess implements AutoCloseable {
         return log;
     }
 
-    private String token() {
+    String token() {
         if (token == null) {
             HttpResponse<String> r = call(HttpRequest.newBuilder(uri("/api/v1/token"))
                     .timeout(Duration.ofSeconds(30))

@@ -2,7 +2,12 @@ package rw.intake.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -112,6 +117,38 @@ final class SigtermIT {
                     .isZero();
             assertThat(ItDatabase.queryLong(db.url(), "SELECT COUNT(*) FROM uploads"))
                     .isZero();
+        }
+    }
+
+    /**
+     * SIGTERM while an upload's body is still arriving (a part of it sent, the rest never): the upload is answered 503
+     * {@code server.shutting_down}, not a 400 that blames the client, and the process exits 0.
+     */
+    @Test
+    void sigtermWhileAnUploadsBodyArrives_503ShuttingDown_exit0() throws IOException {
+        try (ServerProcess server =
+                        ServerProcess.start("sigterm-body", ServerProcess.env("jdbc:h2:mem:body;DB_CLOSE_DELAY=-1"));
+                Socket socket = new Socket(
+                        InetAddress.getLoopbackAddress(), server.uri("/").getPort())) {
+            assertThat(ServerProcess.poll(
+                            Duration.ofSeconds(60),
+                            () -> server.getPublic("/api/v1/health/ready").statusCode() == 200))
+                    .isTrue();
+            socket.setSoTimeout(60_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + server.token()
+                            + "\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            + "\r\nContent-Length: 1000000\r\n\r\nPK")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[5_000]);
+            out.flush();
+
+            server.terminate();
+
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(answer).startsWith("HTTP/1.1 503 ").contains("\"code\":\"server.shutting_down\"");
+            assertThat(server.waitFor(Duration.ofSeconds(60))).isEqualTo(0);
+            assertThat(server.logLines()).noneMatch(l -> l.contains("Exception in thread"));
         }
     }
 

@@ -19,6 +19,8 @@ import java.util.function.Supplier;
  * on every route, the unauthenticated token routes included.
  */
 public final class RequestBodies {
+    /** The code of a body that could not be read to its end (400). */
+    public static final String UNREADABLE = "request.invalid";
 
     /** The largest JSON body a route takes: an edit holds at most six values of 1,000 characters. */
     public static final int JSON_LIMIT = 64 * 1024;
@@ -84,7 +86,7 @@ public final class RequestBodies {
         } catch (IOException ex) {
             // a chunk that is not one, a body shorter than its Content-Length: the client's fault, not the server's
             throw ApiException.badRequest(
-                    "request.invalid", "the request's body could not be read to its end: " + ex.getMessage());
+                    UNREADABLE, "the request's body could not be read to its end: " + ex.getMessage());
         }
     }
 

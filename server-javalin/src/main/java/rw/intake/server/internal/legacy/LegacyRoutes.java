@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import rw.intake.server.internal.auth.Principal;
-import rw.intake.server.internal.upload.IncomingFile;
 import rw.intake.server.internal.upload.RecordFilter;
 import rw.intake.server.internal.upload.RequestParams;
 import rw.intake.server.internal.upload.UploadService;
@@ -146,7 +145,7 @@ public final class LegacyRoutes {
 
     void upload(Context ctx) {
         Principal caller = Principal.of(ctx);
-        service.accept(caller, IncomingFile.read(ctx, "usersfile", maxBytes), null);
+        service.accept(caller, service.receive(ctx, "usersfile", maxBytes), null);
         ctx.json(new Status("ok", "Data uploaded, records are being validated"));
     }
 

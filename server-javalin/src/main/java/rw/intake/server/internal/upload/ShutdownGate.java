@@ -24,14 +24,19 @@ final class ShutdownGate {
      */
     synchronized void checkOpen(String what) {
         if (closed) {
-            throw new ApiException(
-                    503,
-                    CODE,
-                    "Service Unavailable",
-                    "the server is shutting down and takes no new " + what + "; try again in a moment",
-                    Map.of(),
-                    Map.of("Retry-After", "30", "Connection", "close"));
+            throw refusal(what);
         }
+    }
+
+    /** 503 {@code server.shutting_down}, with Retry-After. */
+    static ApiException refusal(String what) {
+        return new ApiException(
+                503,
+                CODE,
+                "Service Unavailable",
+                "the server is shutting down and takes no new " + what + "; try again in a moment",
+                Map.of(),
+                Map.of("Retry-After", "30", "Connection", "close"));
     }
 
     /**

@@ -45,7 +45,7 @@ final class UploadRoutes {
 
     void create(Context ctx) {
         Principal caller = Principal.of(ctx);
-        IncomingFile file = IncomingFile.read(ctx, "file", maxBytes);
+        IncomingFile file = service.receive(ctx, "file", maxBytes);
         UploadSummary summary = service.accept(caller, file, ctx.queryParam("sheet"));
         ctx.status(202).header("Location", BASE + "/" + summary.id()).json(summary);
     }

@@ -1,5 +1,6 @@
 package rw.intake.server.internal.upload;
 
+import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import rw.intake.excel.SheetReader;
 import rw.intake.excel.SheetRecords;
 import rw.intake.server.internal.auth.Principal;
 import rw.intake.server.internal.http.ApiException;
+import rw.intake.server.internal.http.RequestBodies;
 import rw.intake.server.internal.pipeline.Pipeline;
 import rw.intake.storage.CommitMode;
 import rw.intake.storage.CommitRequest;
@@ -99,6 +101,22 @@ public final class UploadService {
         this.maxRows = reader.limits().maxRows();
         this.events = events;
         this.gate = gate;
+    }
+
+    /**
+     * Reads the file of an upload request (part {@code partName} of a multipart body, or the raw body). A body that
+     * could not be read to its end once the server is shutting down was cut short by the stop: 503
+     * {@code server.shutting_down}, so that the client sends it again, not a 400 that blames it.
+     */
+    public IncomingFile receive(Context ctx, String partName, long maxBytes) {
+        try {
+            return IncomingFile.read(ctx, partName, maxBytes);
+        } catch (ApiException ex) {
+            if (RequestBodies.UNREADABLE.equals(ex.code()) && gate.isClosed()) {
+                throw ShutdownGate.refusal("uploads");
+            }
+            throw ex;
+        }
     }
 
     /**
