@@ -72,7 +72,7 @@ final class SigtermIT {
     }
 
     /**
-     * SIGTERM while a commit waits for a table another session locked, past a grace period of 1 s: its connection is
+     * SIGTERM while a commit waits for a table another connection locked, past a grace period of 1 s: its connection is
      * closed at the end of the grace period, so the commit is answered 503 and never saves its rows, even though the
      * lock is released at once (while the server still stops), and the process keeps the signal's status.
      */
