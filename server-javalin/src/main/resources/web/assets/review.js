@@ -398,7 +398,7 @@ function cell(r, field) {
     errs.map((e) => `${t(`review.severity.${e.severity}`)}: ${violationText(e)}`).join(' · ')) : null);
   if (editable()) {
     const edit = (e) => {
-      if (!td.querySelector('input') && (e.type === 'click' || (e.target === td && ['Enter', 'F2'].includes(e.key)))) startEdit(td, r, field);
+      if (!td.querySelector('.cell-input') && (e.type === 'click' || (e.target === td && ['Enter', 'F2'].includes(e.key)))) startEdit(td, r, field);
     };
     td.addEventListener('click', edit);
     td.addEventListener('keydown', edit);
@@ -429,13 +429,19 @@ async function startEdit(td, r, field) {
     put(view.notice, h('p', { id: 'edit-stale' }, t('edit.changedMeanwhile', { row: r.row })));
     cellNow = document.querySelector(`#row-${r.row} td[data-field="${field}"]`);
   }
-  if (cellNow && cellNow.isConnected && !cellNow.querySelector('input') && editable()) editCell(cellNow, fresh, field, fresh[PROPERTY[field]] ?? '');
+  if (cellNow && cellNow.isConnected && !cellNow.querySelector('.cell-input') && editable()) editCell(cellNow, fresh, field, fresh[PROPERTY[field]] ?? '');
 }
 
-/** Turns the cell into a text field: Enter saves, Escape (or leaving it) puts the cell back. */
+/**
+ * Turns the cell into a text field: Enter saves, Escape (or leaving it) puts the cell back. A one-line text area, not an
+ * input, which would drop a value's line breaks, so that opening and saving an untouched cell changed it; and no
+ * length bound of the browser's, which counts UTF-16 units and cuts a long paste silently: the server refuses a value
+ * over 1,000 characters in words the page shows.
+ */
 function editCell(td, r, field, value) {
   const kept = [...td.childNodes];
-  const input = h('input', { type: 'text', class: 'cell-input', value, maxlength: 1000, 'aria-label': t('edit.label', { field: t(`field.${field}`), row: r.row }) });
+  const input = h('textarea', { class: 'cell-input', rows: 1, 'aria-label': t('edit.label', { field: t(`field.${field}`), row: r.row }) });
+  input.value = value;
   const back = () => { td.replaceChildren(...kept); td.focus(); };
   input.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') { e.preventDefault(); back(); } else if (e.key === 'Enter') {

@@ -2,6 +2,7 @@ package rw.intake.server.internal.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -252,7 +253,8 @@ final class ReviewPageBrowserTest {
                 .isEqualTo(200);
 
         by("#row-2 td[data-field=names]").click();
-        browser.visible(By.cssSelector("#row-2 td[data-field=names] input")).sendKeys("Ann Other", Keys.ENTER);
+        browser.visible(By.cssSelector("#row-2 td[data-field=names] .cell-input"))
+                .sendKeys("Ann Other", Keys.ENTER);
 
         browser.text(By.id("edit-result"), "This upload was already committed.");
         browser.text(By.id("review-status"), "committed");
@@ -370,13 +372,13 @@ final class ReviewPageBrowserTest {
         WebElement names = by("#row-2 td[data-field=names]");
         browser.script("arguments[0].focus()", names);
         names.sendKeys(Keys.ENTER);
-        WebElement input = browser.visible(By.cssSelector("#row-2 td[data-field=names] input"));
+        WebElement input = browser.visible(By.cssSelector("#row-2 td[data-field=names] .cell-input"));
         assertThat(input.getAttribute("aria-label")).isEqualTo("Names of row 2: Enter saves, Escape cancels");
         input.sendKeys("X", Keys.ESCAPE);
         assertThat(by("#row-2 td[data-field=names]").getText()).isEqualTo("Person Number");
         // a click opens the field with its text selected, so typing replaces it
         by("#row-3 td[data-field=nid]").click();
-        WebElement nid = browser.visible(By.cssSelector("#row-3 td[data-field=nid] input"));
+        WebElement nid = browser.visible(By.cssSelector("#row-3 td[data-field=nid] .cell-input"));
         nid.sendKeys(Workbooks.person(2)[1], Keys.ENTER);
         browser.text(By.id("edit-saved"), "Row 3 saved: now Valid.");
         browser.text(By.id("card-valid"), "4");
@@ -392,7 +394,7 @@ final class ReviewPageBrowserTest {
 
         // a new NID on the first of two duplicates makes the second valid too
         by("#row-4 td[data-field=nid]").click();
-        WebElement first = browser.visible(By.cssSelector("#row-4 td[data-field=nid] input"));
+        WebElement first = browser.visible(By.cssSelector("#row-4 td[data-field=nid] .cell-input"));
         first.sendKeys("1199080000009999", Keys.ENTER);
         browser.text(By.id("edit-changed"), "Violations changed on: row 5 (Valid)");
         browser.text(By.id("card-valid"), "5");
@@ -617,8 +619,8 @@ final class ReviewPageBrowserTest {
                         .statusCode())
                 .isEqualTo(200);
         by("#row-2 td[data-field=names]").click();
-        WebElement input = browser.visible(By.cssSelector("#row-2 td[data-field=names] input"));
-        assertThat(input.getAttribute("value")).isEqualTo("Other Clerk");
+        WebElement input = browser.visible(By.cssSelector("#row-2 td[data-field=names] .cell-input"));
+        assertThat(input.getDomProperty("value")).isEqualTo("Other Clerk");
         assertThat(by("#edit-stale").getText()).startsWith("Row 2 was changed meanwhile");
         input.sendKeys(Keys.ESCAPE);
 
@@ -635,6 +637,57 @@ final class ReviewPageBrowserTest {
                         .findElements(By.cssSelector("#commit-open, #discard-open, #report-csv, dialog[open]")))
                 .isEmpty();
         assertThat(by("#review-gone-back").getAttribute("href")).endsWith("#/uploads");
+    }
+
+    /**
+     * The cell editor keeps a value as the server has it: a line break in a cell survives opening and saving it
+     * untouched (no change is sent), and a value over the server's bound is refused in words, not cut short.
+     */
+    @Test
+    void cellEditor_keepsLineBreaks_longValueRefusedInWords() throws IOException {
+        String csv = String.join(",", Workbooks.HEADER) + "\r\n\"Ann\nBee\","
+                + String.join(",", Workbooks.person(2)).substring(Workbooks.person(2)[0].length() + 1)
+                + "\r\n" + String.join(",", Workbooks.person(3)) + "\r\n";
+        String token = SERVER.clerkToken("editor");
+        browser.open("/uploads");
+        browser.signedIn("editor", "editor-password");
+        browser.visible(By.id("file-input")).sendKeys(file("breaks.csv", csv.getBytes(StandardCharsets.UTF_8)));
+        browser.text(By.id("upload-done"), "breaks.csv is validated: 2 records, 2 valid, 0 invalid.");
+        browser.visible(By.id("open-review")).click();
+        browser.visible(By.id("records-table"));
+        String id = TestServer.json(SERVER.get("/api/v1/uploads", token))
+                .get(0)
+                .get("id")
+                .asText();
+
+        WebElement names = by("#row-2 td[data-field=names]");
+        browser.script("arguments[0].focus()", names);
+        names.sendKeys(Keys.ENTER);
+        WebElement editor = browser.visible(By.cssSelector("#row-2 td[data-field=names] .cell-input"));
+        assertThat(editor.getDomProperty("value")).isEqualTo("Ann\nBee");
+        editor.sendKeys(Keys.ENTER);
+        browser.visible(By.cssSelector("#row-2 td[data-field=names] .cell-value"));
+        JsonNode untouched = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/2", token));
+        assertThat(untouched.get("names").asText()).isEqualTo("Ann\nBee");
+        assertThat(untouched.get("edited").asBoolean()).isFalse();
+        assertThat(untouched.get("history")).isEmpty();
+
+        // the next record starts on the line after the two lines of the first
+        int next = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records", token))
+                .get("items")
+                .get(1)
+                .get("row")
+                .asInt();
+        by("#row-" + next + " td[data-field=names]").click();
+        WebElement longer = browser.visible(By.cssSelector("#row-" + next + " td[data-field=names] .cell-input"));
+        browser.script("arguments[0].value = arguments[1]", longer, "a".repeat(1_001));
+        expectedStatuses = new int[] {400};
+        longer.sendKeys(Keys.ENTER);
+        browser.text(By.cssSelector("main .problem"), "The value is too long: at most 1,000 characters.");
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/" + next, token))
+                        .get("names")
+                        .asText())
+                .isEqualTo(Workbooks.person(3)[0]);
     }
 
     /**
