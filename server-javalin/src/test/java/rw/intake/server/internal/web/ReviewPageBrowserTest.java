@@ -68,6 +68,19 @@ final class ReviewPageBrowserTest {
         return p.toAbsolutePath().toString();
     }
 
+    /**
+     * Signs {@code clerk} in on the uploads page, uploads the CSV text {@code csv} as {@code fileName} through it, waits
+     * for its validation to end with {@code counts}, and opens its review.
+     */
+    private static void reviewUploaded(String clerk, String fileName, String csv, String counts) throws IOException {
+        browser.open("/uploads");
+        browser.signedIn(clerk, clerk + "-password");
+        browser.visible(By.id("file-input")).sendKeys(file(fileName, csv.getBytes(StandardCharsets.UTF_8)));
+        browser.text(By.id("upload-done"), fileName + " is validated: " + counts);
+        browser.visible(By.id("open-review")).click();
+        browser.visible(By.id("records-table"));
+    }
+
     private static WebElement by(String css) {
         return browser.driver().findElement(By.cssSelector(css));
     }
@@ -360,12 +373,7 @@ final class ReviewPageBrowserTest {
                 .map(r -> String.join(",", r))
                 .collect(Collectors.joining("\r\n", "", "\r\n"));
         SERVER.clerkToken("csv-clerk");
-        browser.open("/uploads");
-        browser.signedIn("csv-clerk", "csv-clerk-password");
-        browser.visible(By.id("file-input")).sendKeys(file("fix.csv", csv.getBytes(StandardCharsets.UTF_8)));
-        browser.text(By.id("upload-done"), "fix.csv is validated: 6 records, 3 valid, 3 invalid.");
-        browser.visible(By.id("open-review")).click();
-        browser.visible(By.id("records-table"));
+        reviewUploaded("csv-clerk", "fix.csv", csv, "6 records, 3 valid, 3 invalid.");
         assertThat(by("#card-excluded").getText()).isEqualTo("0");
 
         // Escape cancels an edit; Enter saves it
@@ -649,12 +657,7 @@ final class ReviewPageBrowserTest {
                 + String.join(",", Workbooks.person(2)).substring(Workbooks.person(2)[0].length() + 1)
                 + "\r\n" + String.join(",", Workbooks.person(3)) + "\r\n";
         String token = SERVER.clerkToken("editor");
-        browser.open("/uploads");
-        browser.signedIn("editor", "editor-password");
-        browser.visible(By.id("file-input")).sendKeys(file("breaks.csv", csv.getBytes(StandardCharsets.UTF_8)));
-        browser.text(By.id("upload-done"), "breaks.csv is validated: 2 records, 2 valid, 0 invalid.");
-        browser.visible(By.id("open-review")).click();
-        browser.visible(By.id("records-table"));
+        reviewUploaded("editor", "breaks.csv", csv, "2 records, 2 valid, 0 invalid.");
         String id = TestServer.json(SERVER.get("/api/v1/uploads", token))
                 .get(0)
                 .get("id")
