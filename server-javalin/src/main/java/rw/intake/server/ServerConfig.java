@@ -206,16 +206,18 @@ public record ServerConfig(
 
         /** A whole number above 0: a setting of which none would leave the server unable to serve. */
         long positive(String key, long def) {
-            long n = longer(key, def);
+            return aboveZero(key, longer(key, def));
+        }
+
+        int positiveInteger(String key, int def) {
+            return (int) aboveZero(key, integer(key, def));
+        }
+
+        private static long aboveZero(String key, long n) {
             if (n == 0) {
                 throw new IllegalArgumentException(key + " must be more than 0: " + n);
             }
             return n;
-        }
-
-        int positiveInteger(String key, int def) {
-            int n = integer(key, def);
-            return (int) positive(key, n);
         }
 
         int port(String key, int def) {
