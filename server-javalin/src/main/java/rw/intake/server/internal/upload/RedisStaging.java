@@ -484,7 +484,8 @@ final class RedisStaging implements StagingStore {
                     encode(new Meta(upload.stored(false), 0, 0)),
                     SetArgs.Builder.px(idleMillis));
             touched.put(upload.id, System.nanoTime());
-            var unusedSettle = upload.settled().whenComplete((status, ex) -> settle(upload));
+            // waiters wait for the end written here, not for the validation's end, which readers cannot see before
+            upload.visibleAfter(upload.settled().whenComplete((status, ex) -> settle(upload)));
             return null;
         });
     }

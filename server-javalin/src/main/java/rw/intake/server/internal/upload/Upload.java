@@ -55,6 +55,9 @@ final class Upload implements ReadableUpload {
     final long startedNanos = System.nanoTime();
 
     private final CompletableFuture<UploadStatus> settled = new CompletableFuture<>();
+    /** {@link #settled()}, or what follows it where a shared store writes the end before readers may see it. */
+    private volatile CompletableFuture<UploadStatus> visible = settled;
+
     private volatile UploadStatus status = UploadStatus.VALIDATING;
     private volatile long rowsRead;
     private volatile Totals totals = Totals.NONE;
@@ -378,6 +381,19 @@ final class Upload implements ReadableUpload {
     /** Completes when validation has finished, failed, or the upload was released. */
     CompletableFuture<UploadStatus> settled() {
         return settled;
+    }
+
+    /**
+     * Completes once the end of validation can be read back through the store: with {@link #settled()} in memory; for
+     * a shared store, once the end is written there (until then, a look-up still answers validating).
+     */
+    CompletableFuture<UploadStatus> visible() {
+        return visible;
+    }
+
+    /** The store shows this upload's end only when {@code after} (a stage that follows {@link #settled()}) completes. */
+    void visibleAfter(CompletableFuture<UploadStatus> after) {
+        visible = after;
     }
 
     /**

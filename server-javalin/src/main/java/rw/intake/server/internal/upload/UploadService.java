@@ -238,14 +238,14 @@ public final class UploadService {
     public CompletableFuture<UploadSummary> summaryWhenSettled(Principal caller, String id, Duration wait) {
         ReadableUpload r = view(caller, id);
         // a view of a shared store's upload is one already validated
-        if (wait.isZero() || !(r instanceof Upload u) || u.settled().isDone()) {
+        if (wait.isZero() || !(r instanceof Upload u) || u.visible().isDone()) {
             return CompletableFuture.completedFuture(shown(id, r.summary()));
         }
         if (!u.settlesHere()) {
             return settledElsewhere(caller, id, System.nanoTime() + wait.toNanos());
         }
         // a copy: completing the wait at its timeout must not settle the upload
-        return u.settled()
+        return u.visible()
                 .copy()
                 .handle((status, failure) -> Boolean.TRUE)
                 .completeOnTimeout(Boolean.FALSE, wait.toMillis(), TimeUnit.MILLISECONDS)

@@ -564,6 +564,26 @@ final class SharedStagingTest {
     }
 
     /**
+     * A client that waits on the instance validating the upload (as the legacy routes do) is answered validated only
+     * once the end is in Redis: its next request, on any instance, reads the records.
+     */
+    @Test
+    void waitedOnA_readableAtOnceEverywhere() {
+        String token = twoInstances("waited");
+        for (int i = 0; i < 3; i++) {
+            String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(530_000 + 20_000 * i, 20_000)));
+
+            JsonNode waited = TestServer.json(a.get("/api/v1/uploads/" + id + "?wait=20", token));
+
+            assertThat(waited.get("status").asText()).as("round %d", i).isEqualTo("validated");
+            for (TestServer s : new TestServer[] {a, b}) {
+                HttpResponse<String> page = s.get("/api/v1/uploads/" + id + "/records?size=1", token);
+                assertThat(page.statusCode()).as("round %d: %s", i, page.body()).isEqualTo(200);
+            }
+        }
+    }
+
+    /**
      * Redis frozen (connections open, nothing answers), then stopped: the staging routes answer 503
      * {@code staging.unavailable}, within the command timeout and at once, not after Lettuce's minute; then it comes
      * back... as a new, empty Redis: the upload is gone (404), and a new one is staged.
