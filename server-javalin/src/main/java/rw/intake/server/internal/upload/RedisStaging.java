@@ -787,13 +787,14 @@ final class RedisStaging implements StagingStore {
         while (u == null) {
             // an edit on another instance wrote chunks of its next version; its meta follows them
             long stale = m.version();
-            if (redis.exists(key(id, TORN)) > 0 && redis.exists(key(id, "lock")) == 0) {
-                // no edit under way, yet chunks newer than the meta: a write that failed part way left them (an edit
-                // clears its mark before it lets go of the lock); mended under the lock, or failed, then read again
-                locked(id, "mend", unchanged -> null);
-                return find(id);
-            }
             do {
+                if (redis.exists(key(id, TORN)) > 0 && redis.exists(key(id, "lock")) == 0) {
+                    // no edit under way (any more: its instance may have died holding the lock), yet chunks newer
+                    // than the meta: a write that failed part way left them (an edit clears its mark before it lets
+                    // go of the lock); mended under the lock, or failed, then read again
+                    locked(id, "mend", unchanged -> null);
+                    return find(id);
+                }
                 if (waited >= LOCK_WAIT_MILLIS) {
                     throw unavailable("upload " + id + " is being changed on another instance; try again", null);
                 }

@@ -344,6 +344,38 @@ final class SharedStagingTest {
     }
 
     /**
+     * A write torn by an instance that died holding the upload's lock: the next read on B waits for the lock to run
+     * out, then mends the upload (here, without a whole copy, it fails), rather than waiting for a meta that never
+     * comes.
+     */
+    @Test
+    void tornWrite_itsWriterDeadWithTheLock_mendedOnceTheLockRunsOut() {
+        String token = twoInstances("torn-locked");
+        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(8_000, 1_030)));
+        Workbooks.settled(a, token, id);
+        tear(id, true);
+        RedisClient client = RedisClient.create(TestServer.REDIS_URL);
+        try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
+            c.sync()
+                    .set(
+                            redisKey(id, "lock"),
+                            "edit:dead-instance:1".getBytes(StandardCharsets.UTF_8),
+                            SetArgs.Builder.px(1_000));
+        } finally {
+            client.shutdown();
+        }
+
+        HttpResponse<String> onB = b.patchJson("/api/v1/uploads/" + id + "/records/3", token, "{\"names\":\"Ana\"}");
+
+        assertThat(Workbooks.problemCode(onB, 409)).isEqualTo("upload.failed");
+        assertThat(TestServer.json(a.get("/api/v1/uploads/" + id, token))
+                        .get("failure")
+                        .get("code")
+                        .asText())
+                .isEqualTo("upload.write_lost");
+    }
+
+    /**
      * An upload's edits are kept in Redis by row, each row's under its own field: a bulk exclusion on A, then two edits
      * of one row on B (which reads the upload whole, with every row's edits); A reads that record's history, oldest
      * first, and B's commit writes every edit into {@code record_edits}.
