@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +65,6 @@ final class RedisPages {
 
     private final RedisClusterCommands<byte[], byte[]> redis;
     private final String prefix;
-    private final long idleMillis;
     private final Cache<ChunkKey, Chunk> chunks;
     private final LongAdder chunksRead = new LongAdder();
     /** Reads chunks ahead of someone paging through an upload, one at a time. */
@@ -85,10 +83,9 @@ final class RedisPages {
     /** A run of an index: the matches in all, the code's field (null if none) and the record indexes asked for. */
     record Slice(int total, Field codeField, int[] indexes) {}
 
-    RedisPages(RedisClusterCommands<byte[], byte[]> redis, String prefix, long idleMillis, long cacheBytes) {
+    RedisPages(RedisClusterCommands<byte[], byte[]> redis, String prefix, long cacheBytes) {
         this.redis = redis;
         this.prefix = prefix;
-        this.idleMillis = idleMillis;
         this.chunks = Caffeine.newBuilder()
                 .maximumWeight(Math.max(1, cacheBytes))
                 .weigher((ChunkKey k, Chunk c) ->
@@ -118,13 +115,13 @@ final class RedisPages {
 
     /**
      * Writes every list of the index and the first row of each chunk, at {@code version}, and drops the lists written
-     * before that the index no longer has (after a commit restaged records).
+     * before that the index no longer has (after a commit restaged records), through {@code w}.
      */
-    void writeAll(String id, RecordIndex index, StagedRecords records, long version) {
+    void writeAll(RedisWrites w, String id, RecordIndex index, StagedRecords records, long version) {
         Set<String> before = names(id);
         Set<String> written = new HashSet<>();
         index.forEach((filter, codeField, list) -> {
-            write(id, name(filter), codeField, list, version);
+            write(w, id, name(filter), codeField, list, version);
             written.add(name(filter));
         });
         int count = (records.size() + RecordChunks.SIZE - 1) / RecordChunks.SIZE;
@@ -132,27 +129,30 @@ final class RedisPages {
         for (int n = 0; n < count; n++) {
             rows.add(records.row(n * RecordChunks.SIZE));
         }
-        write(id, ROWS, null, rows, version);
+        write(w, id, ROWS, null, rows, version);
         written.add(ROWS);
-        register(id, written);
+        register(w, id, written);
         before.removeAll(written);
         for (String stale : before) {
-            redis.del(listKey(id, stale));
-            redis.srem(namesKey(id), stale.getBytes(StandardCharsets.UTF_8));
+            w.del(listKey(id, stale));
+            w.srem(namesKey(id), stale.getBytes(StandardCharsets.UTF_8));
         }
     }
 
-    /** Writes the lists that serve {@code changed} (an edit's), at {@code version}; an emptied one stays, empty. */
-    void writeChanged(String id, RecordIndex index, Set<RecordFilter> changed, long version) {
+    /**
+     * Writes the lists that serve {@code changed} (an edit's), at {@code version}, through {@code w}; an emptied one
+     * stays, empty.
+     */
+    void writeChanged(RedisWrites w, String id, RecordIndex index, Set<RecordFilter> changed, long version) {
         Set<String> written = new HashSet<>();
         for (RecordFilter f : changed) {
-            index.visit(f, (filter, codeField, list) -> write(id, name(filter), codeField, list, version));
+            index.visit(f, (filter, codeField, list) -> write(w, id, name(filter), codeField, list, version));
             written.add(name(f));
         }
-        register(id, written);
+        register(w, id, written);
     }
 
-    private void write(String id, String name, Field codeField, IntList list, long version) {
+    private void write(RedisWrites w, String id, String name, Field codeField, IntList list, long version) {
         ByteBuffer value = ByteBuffer.allocate(HEADER + 4 * list.size());
         value.put(INDEX_VERSION);
         value.put((byte) (codeField == null ? NO_FIELD : codeField.ordinal()));
@@ -160,10 +160,10 @@ final class RedisPages {
         for (int i = 0; i < list.size(); i++) {
             value.putInt(list.get(i));
         }
-        redis.set(listKey(id, name), value.array(), SetArgs.Builder.px(idleMillis));
+        w.set(listKey(id, name), value.array());
     }
 
-    private void register(String id, Set<String> names) {
+    private void register(RedisWrites w, String id, Set<String> names) {
         if (names.isEmpty()) {
             return;
         }
@@ -172,8 +172,7 @@ final class RedisPages {
         for (String n : names) {
             members[i++] = n.getBytes(StandardCharsets.UTF_8);
         }
-        redis.sadd(namesKey(id), members);
-        redis.pexpire(namesKey(id), idleMillis);
+        w.sadd(namesKey(id), members);
     }
 
     private Set<String> names(String id) {

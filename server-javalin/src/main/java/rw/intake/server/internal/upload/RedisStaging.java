@@ -49,13 +49,14 @@ import rw.intake.storage.RecordEdit;
  * The staged uploads in Redis, shared by every instance of the server, so that any instance answers for any upload.
  *
  * <p>Each upload's keys share the hash tag {@code {prefix:id}} (one slot in Redis Cluster): {@code :meta} (its
- * state, {@link Upload.Stored} as JSON after a version byte), {@code :edits} (its edits: a hash, one field a row, the
- * row's edits as a JSON array, so that an edit writes its own row's and a record is read with its own), {@code :c:N} (record
- * chunks, {@link RecordChunks}), {@code :lease} (held by the instance that validates it), {@code :lock} (held by
- * the edit or the commit running) and {@code :torn} (set while an edit's write is under way: left behind, the write
- * failed part way, and the next edit or commit mends the upload first). Every key of an upload has the idle expiry
- * as TTL, refreshed on access. The budget lives under {@code {prefix}}: three hashes by upload id (records reserved,
- * owner, deadline) that a Lua script reads, sweeps of expired uploads, and reserves from atomically.
+ * state, {@link Upload.Stored} as JSON after a version byte), {@code :edits} (its edits: a hash, one field a row,
+ * the row's edits as a JSON array, so that an edit writes its own row's and a record is read with its own), {@code
+ * :c:N} (record chunks, {@link RecordChunks}), {@code :lease} (held by the instance that validates it), {@code
+ * :lock} (held by the edit or the commit running) and {@code :torn} (set while a change too large for one script is
+ * written in several: left behind, the write failed part way, and the next edit or commit mends the upload first).
+ * Every key of an upload has the idle expiry as TTL, refreshed on access. The budget lives under {@code {prefix}}:
+ * three hashes by upload id (records reserved, owner, deadline) that a Lua script reads, sweeps of expired uploads,
+ * and reserves from atomically.
  *
  * <p>Validation writes each full chunk as it is staged, and the upload's progress, on the instance that received the
  * workbook; it renews the lease meanwhile. An upload still validating whose lease ran out (its instance died) is turned
@@ -64,7 +65,8 @@ import rw.intake.storage.RecordEdit;
  * RemoteUpload}), with the validating instance's filter indexes there too. An edit, a report or the commit reads the
  * upload whole into this instance, which keeps it while its version (bumped by every edit and commit) is the one in
  * Redis. Edits and the commit hold the upload's lock ({@code SET NX PX}, renewed while they run), work on
- * the fresh copy and write back the chunks they changed.
+ * the fresh copy and write back the chunks, history and lists they changed with the meta in one script, whole or not
+ * at all ({@link RedisWrites}).
  */
 final class RedisStaging implements StagingStore {
     private static final Logger LOG = LoggerFactory.getLogger(RedisStaging.class);
@@ -285,7 +287,7 @@ final class RedisStaging implements StagingStore {
             synchronized (this) {
                 p = pages;
                 if (p == null) {
-                    p = new RedisPages(redis, prefix, idleMillis, cacheBytes);
+                    p = new RedisPages(redis, prefix, cacheBytes);
                     pages = p;
                 }
             }
@@ -360,7 +362,7 @@ final class RedisStaging implements StagingStore {
     }
 
     /** Writes the history of each row that the edits from the {@code from}-th on changed (the row's whole list). */
-    private void writeEdits(Upload u, int from) {
+    private void writeEdits(RedisWrites w, Upload u, int from) {
         int[] rows = u.historyRows(from);
         byte[] k = key(u.id, EDITS);
         for (int i = 0; i < rows.length; i += EDITS_BATCH) {
@@ -368,10 +370,7 @@ final class RedisStaging implements StagingStore {
             for (int j = i; j < Math.min(rows.length, i + EDITS_BATCH); j++) {
                 batch.put(bytes(rows[j]), editsJson(u.historyOf(rows[j])));
             }
-            redis.hset(k, batch);
-        }
-        if (rows.length > 0) {
-            redis.pexpire(k, idleMillis);
+            w.hset(k, batch);
         }
     }
 
@@ -630,9 +629,9 @@ final class RedisStaging implements StagingStore {
     }
 
     /** Writes chunks {@code from} (inclusive) to {@code to} (exclusive) at the upload's {@code version}; returns {@code to}. */
-    private int writeChunks(String id, StagedRecords staged, int from, int to, long version) {
+    private int writeChunks(RedisWrites w, String id, StagedRecords staged, int from, int to, long version) {
         for (int n = from; n < to; n++) {
-            redis.set(chunkKey(id, n), chunk(staged, n, version), SetArgs.Builder.px(idleMillis));
+            w.set(chunkKey(id, n), chunk(staged, n, version));
         }
         return to;
     }
@@ -643,11 +642,12 @@ final class RedisStaging implements StagingStore {
      */
     private void writeRecords(Upload u, int from, long version) {
         StagedRecords staged = u.stagedRecords();
-        writeChunks(u.id, staged, from, chunks(u), version);
+        RedisWrites w = RedisWrites.direct(redis, idleMillis);
+        writeChunks(w, u.id, staged, from, chunks(u), version);
         staged.takeChanged();
         RecordIndex index = u.recordIndex();
         index.takeChanged();
-        pages().writeAll(u.id, index, staged, version);
+        pages().writeAll(w, u.id, index, staged, version);
     }
 
     /** Chunk {@code n} of the records, at the upload's {@code version}. */
@@ -1117,27 +1117,27 @@ final class RedisStaging implements StagingStore {
                 changed.set(0, chunks(u));
             }
             long version = before.version() + 1;
-            // marks the write under way: left behind by a write that fails part way, it tells the next edit or commit
+            // the chunks, edits and lists with the meta, in one script; a change too large for one goes in parts
+            // under the torn mark, which, left behind by a write that fails part way, tells the next edit or commit
             // (under the lock) that chunks or lists newer than the meta may be in Redis
-            redis.set(key(u.id, TORN), bytes(version), SetArgs.Builder.px(idleMillis));
+            RedisWrites w = RedisWrites.atomic(redis, idleMillis, key(u.id, "meta"), key(u.id, TORN), version);
             for (int n = changed.nextSetBit(0); n >= 0; n = changed.nextSetBit(n + 1)) {
-                writeChunks(u.id, staged, n, n + 1, version);
+                writeChunks(w, u.id, staged, n, n + 1, version);
             }
-            writeEdits(u, before.edits());
+            writeEdits(w, u, before.edits());
             RecordIndex index = u.recordIndex();
             Set<RecordFilter> lists = index.takeChanged();
             if (restaged) {
-                pages().writeAll(u.id, index, staged, version);
+                pages().writeAll(w, u.id, index, staged, version);
             } else if (!lists.isEmpty()) {
-                pages().writeChanged(u.id, index, lists, version);
+                pages().writeChanged(w, u.id, index, lists, version);
             }
             // this instance's copy first: a page read here while the meta moves on is served from it, whole and
             // consistent under its own locks, never from chunks that the next change may be rewriting meanwhile
             cache.put(u.id, new Local(u, version));
-            if (!writeMeta(u.id, new Meta(u.stored(false), version, chunks(u), u.historySize()))) {
+            if (!w.finish(encode(new Meta(u.stored(false), version, chunks(u), u.historySize())))) {
                 cache.invalidate(u.id);
             }
-            redis.del(key(u.id, TORN));
             return null;
         });
     }
@@ -1154,7 +1154,7 @@ final class RedisStaging implements StagingStore {
             long version = Math.max(m.version(), tornVersion) + 1;
             writeRecords(held, 0, version);
             redis.del(key(id, EDITS));
-            writeEdits(held, 0);
+            writeEdits(RedisWrites.direct(redis, idleMillis), held, 0);
             Meta mended = new Meta(held.stored(false), version, chunks(held), held.historySize());
             cache.put(id, new Local(held, version));
             writeMeta(id, mended);

@@ -376,6 +376,46 @@ final class SharedStagingTest {
     }
 
     /**
+     * A dies in the middle of sending an edit to Redis (its connection cut inside the request): the edit is in Redis
+     * whole or not at all, so B, which never read the upload whole, takes the lock once A's lease runs out and goes on
+     * editing; nothing is left to mend. (Sent as separate writes, the chunk got there and the rest not, and the upload
+     * failed as {@code upload.write_lost}.)
+     */
+    @Test
+    void aDiesWhileSendingAnEdit_bGoesOnEditing() throws Exception {
+        Map<String, String> shortLease = Map.of("STAGING_REDIS_LEASE_SECONDS", "1");
+        try (CuttingProxy proxy = CuttingProxy.to(6379)) {
+            Map<String, String> viaProxy = new HashMap<>(shortLease);
+            viaProxy.put("REDIS_URL", "redis://127.0.0.1:" + proxy.port());
+            a = instance(viaProxy);
+            b = instance(shortLease);
+            String token = a.clerkToken("cut");
+            String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(6_000, 3_000)));
+            Workbooks.settled(a, token, id);
+            // the edit's history entry, which comes after the record's chunk
+            proxy.cutAt("\"newValue\":\"Ana Cut\"".getBytes(StandardCharsets.UTF_8));
+
+            CompletableFuture<HttpResponse<String>> onA = CompletableFuture.supplyAsync(
+                    () -> a.patchJson("/api/v1/uploads/" + id + "/records/3", token, "{\"names\":\"Ana Cut\"}"));
+            proxy.cut().get(30, TimeUnit.SECONDS);
+            HttpResponse<String> onB =
+                    b.patchJson("/api/v1/uploads/" + id + "/records/4", token, "{\"names\":\"Bea Kept\"}");
+
+            assertThat(onB.statusCode()).as(onB.body()).isEqualTo(200);
+            JsonNode items = TestServer.json(b.get("/api/v1/uploads/" + id + "/records?size=3", token))
+                    .get("items");
+            assertThat(items.get(1).get("names").asText()).isNotEqualTo("Ana Cut");
+            assertThat(items.get(2).get("names").asText()).isEqualTo("Bea Kept");
+            JsonNode summary = TestServer.json(b.get("/api/v1/uploads/" + id, token));
+            assertThat(summary.get("status").asText()).isEqualTo("validated");
+            assertThat(summary.get("totals").get("records").asLong()).isEqualTo(3_000);
+            HttpResponse<String> history = b.get("/api/v1/uploads/" + id + "/records/3", token);
+            assertThat(history.body()).doesNotContain("Ana Cut");
+            assertThat(onA.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
+        }
+    }
+
+    /**
      * An upload's edits are kept in Redis by row, each row's under its own field: a bulk exclusion on A, then two edits
      * of one row on B (which reads the upload whole, with every row's edits); A reads that record's history, oldest
      * first, and B's commit writes every edit into {@code record_edits}.
