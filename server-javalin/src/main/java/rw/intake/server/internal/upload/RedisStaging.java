@@ -785,7 +785,7 @@ final class RedisStaging implements StagingStore {
         Upload u = load(id, m);
         long waited = 0;
         while (u == null) {
-            // an edit on another instance wrote chunks of its next version; its meta follows them
+            // chunks of a version newer than the meta read: an edit elsewhere landed since, or is written in parts
             long stale = m.version();
             do {
                 if (redis.exists(key(id, TORN)) > 0 && redis.exists(key(id, "lock")) == 0) {
@@ -856,7 +856,7 @@ final class RedisStaging implements StagingStore {
 
     /**
      * Reads a validated upload's chunks and history and rebuilds it here, as of the meta {@code m}; null if a chunk was
-     * rewritten since (an edit elsewhere is being saved, its meta comes next).
+     * rewritten since (by an edit elsewhere, whose meta is there or, for one written in parts, comes next).
      */
     private Upload load(String id, Meta m) {
         uploadsRead.increment();
