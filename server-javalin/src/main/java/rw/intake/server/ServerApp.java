@@ -281,7 +281,8 @@ public final class ServerApp {
         ex.extras().forEach(body::putIfAbsent);
         ex.headers().forEach(ctx::header);
         try {
-            ctx.status(ex.status()).contentType(ApiException.PROBLEM_JSON).result(mapper.writeValueAsString(body));
+            // bytes: JSON is UTF-8, while a String result would be encoded in the response's default, ISO-8859-1
+            ctx.status(ex.status()).contentType(ApiException.PROBLEM_JSON).result(mapper.writeValueAsBytes(body));
         } catch (com.fasterxml.jackson.core.JsonProcessingException jpe) {
             throw new IllegalStateException(jpe);
         }

@@ -11,10 +11,10 @@ import java.util.Map;
 /** The OpenAPI 3 document ({@code /api/v1/openapi.json}) and a plain human page made from it ({@code /api/v1/docs}). */
 public final class ApiDocs {
 
-    private final String json;
+    private final byte[] json;
     private final String html;
 
-    private ApiDocs(String json, String html) {
+    private ApiDocs(byte[] json, String html) {
         this.json = json;
         this.html = html;
     }
@@ -25,7 +25,7 @@ public final class ApiDocs {
                 throw new IllegalStateException("openapi.json is missing from the classpath");
             }
             JsonNode doc = mapper.readTree(in);
-            return new ApiDocs(mapper.writeValueAsString(doc), page(doc));
+            return new ApiDocs(mapper.writeValueAsBytes(doc), page(doc));
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
