@@ -73,7 +73,8 @@ public final class HeaderMapper {
     }
 
     /**
-     * The header text as compared: lower case, without spaces, underscores, hyphens, dots, invisible format characters
+     * The header text as compared: lower case, without spaces, underscores, hyphens and dashes of any kind (Unicode's
+     * Pd: {@code -}, U+2010, the no-break hyphen U+2011, en and em dashes), dots, invisible format characters
      * (a zero-width space, a byte order mark, a soft hyphen, a direction mark: Unicode's Cf, which a header copied from
      * a web page or a file joined to another can carry unseen) and a trailing colon.
      */
@@ -82,7 +83,12 @@ public final class HeaderMapper {
         StringBuilder sb = new StringBuilder(trimmed.length());
         for (int i = 0; i < trimmed.length(); i++) {
             char c = trimmed.charAt(i);
-            if (!Text.isSpace(c) && c != '_' && c != '-' && c != '.' && Character.getType(c) != Character.FORMAT) {
+            int type = Character.getType(c);
+            if (!Text.isSpace(c)
+                    && c != '_'
+                    && c != '.'
+                    && type != Character.DASH_PUNCTUATION
+                    && type != Character.FORMAT) {
                 sb.append(c);
             }
         }

@@ -77,6 +77,10 @@ final class CellValuesTest {
         "'Gen\u00adder\u200e', gender",
         "'Email\u2060:', email",
         "'National\u00a0ID', nationalid",
+        // hyphens other than '-', as word processors and web pages write them: U+2010, a no-break hyphen, an en dash
+        "'E\u2010mail', email",
+        "'Phone\u2011Number', phonenumber",
+        "'E\u2013Mail', email",
     })
     void key_ignoresCaseSpacesUnderscoresHyphensDotsAndInvisibleCharacters(String header, String key) {
         assertThat(HeaderMapper.key(header)).isEqualTo(key);
