@@ -215,6 +215,7 @@ function drawFilters(q) {
 }
 
 function confirmExclude(q, out) {
+  const { id } = view;
   const body = { status: q.status, code: q.code, excluded: out };
   if (q.field) body.field = q.field;
   const form = h('form', {
@@ -222,7 +223,7 @@ function confirmExclude(q, out) {
       e.preventDefault();
       d.close('done');
       try {
-        const a = await call('POST', `/api/v1/uploads/${view.id}/records/exclude`, body);
+        const a = await call('POST', `/api/v1/uploads/${id}/records/exclude`, body);
         put(view.notice, h('p', { id: 'edit-saved' }, t(out ? 'exclude.done' : 'include.done', { count: a.matched, code: q.code })));
         await refreshSummary();
       } catch (err) {
@@ -395,7 +396,7 @@ function cell(r, field) {
     'aria-describedby': errs.length ? tipId : undefined, 'data-field': field,
     title: editable() ? t('edit.hint') : undefined,
   }, h('span', { class: 'cell-value' }, errs.length && !value ? '∅' : shown(value)), errs.length ? h('span', { class: 'tip', role: 'tooltip', id: tipId },
-    errs.map((e) => `${t(`review.severity.${e.severity}`)}: ${violationText(e)}`).join(' · ')) : null);
+    shown(errs.map((e) => `${t(`review.severity.${e.severity}`)}: ${violationText(e)}`).join(' · '))) : null);
   if (editable()) {
     const edit = (e) => {
       if (!td.querySelector('.cell-input') && (e.type === 'click' || (e.target === td && ['Enter', 'F2'].includes(e.key)))) startEdit(td, r, field);
@@ -480,7 +481,7 @@ function detailsList(q, r) {
   return h('ul', { class: 'violations' }, r.errors.map((e) => h('li', { class: e.severity },
     h('strong', {}, t(`review.severity.${e.severity}`)), ' ', t(`field.${e.field}`), ': ', codeText(e.code), ' ',
     h('code', {}, e.code),
-    e.message && !e.relatedRow ? [' — ', h('span', { class: 'message' }, e.message)] : null,
+    e.message && !e.relatedRow ? [' — ', h('span', { class: 'message' }, shown(e.message))] : null,
     e.relatedRow ? [' — ', h('a', {
       href: href(`/uploads/${view.id}`, link({ ...q, status: 'all', field: '', code: '' }, { row: e.relatedRow, hl: null, page: 1 })),
       class: 'related',
@@ -503,6 +504,7 @@ function validOnlyText(tot) {
 /** Opens the commit dialog on the upload as it is now (another tab may have changed it since the review opened). */
 async function openCommit() {
   if (!await refreshSummary() || view.summary.status !== 'validated') return; // gone or committed: the page says so
+  const { id } = view;
   const tot = view.summary.totals;
   const sm = view.summary;
   const out = tot.excluded || 0;
@@ -529,7 +531,7 @@ async function openCommit() {
       confirm.disabled = true;
       result.textContent = t('commit.working');
       try {
-        const c = await call('POST', `/api/v1/uploads/${view.id}/commit`, { records });
+        const c = await call('POST', `/api/v1/uploads/${id}/commit`, { records });
         done = true;
         result.replaceChildren(h('p', { id: 'commit-outcome' }, t('commit.result', c)));
         form.querySelectorAll('input').forEach((i) => { i.disabled = true; });
@@ -552,18 +554,22 @@ async function openCommit() {
   }, h('fieldset', {}, h('legend', {}, t('commit.choose')), radio('all', 'commit.all', false), radio('valid', 'commit.valid', true)),
   h('p', { class: 'hint', id: 'commit-conflicts-note' }, t('commit.conflictsNote')), result, h('div', { class: 'dialog-buttons' }, cancel, confirm));
   const d = dialog(t('commit.heading', { name: sm.fileName }), form, {
-    onClose: () => { if (done) refreshSummary(); else document.getElementById('commit-open')?.focus(); },
+    onClose: (how) => {
+      if (how === 'left') return;
+      if (done) refreshSummary(); else document.getElementById('commit-open')?.focus();
+    },
   });
   form.querySelector('#commit-valid').focus();
 }
 
 function openDiscard() {
+  const { id } = view;
   const sm = view.summary;
   const form = h('form', {
     onsubmit: async (e) => {
       e.preventDefault();
       try {
-        await call('DELETE', `/api/v1/uploads/${view.id}`);
+        await call('DELETE', `/api/v1/uploads/${id}`);
         d.close('done');
         view = null;
         go('/uploads');
@@ -576,7 +582,7 @@ function openDiscard() {
     h('button', { type: 'button', class: 'btn', id: 'discard-cancel', onclick: () => d.close('cancel') }, t('discard.cancel')),
     h('button', { type: 'submit', class: 'btn danger', id: 'discard-confirm' }, t('discard.confirm'))));
   const d = dialog(t('discard.heading', { name: sm.fileName }), form, {
-    onClose: (v) => { if (v !== 'done') document.getElementById('discard-open')?.focus(); },
+    onClose: (v) => { if (v !== 'done' && v !== 'left') document.getElementById('discard-open')?.focus(); },
   });
   form.querySelector('#discard-cancel').focus();
 }

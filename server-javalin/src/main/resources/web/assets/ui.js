@@ -141,11 +141,17 @@ export function select(id, label, options, value, onchange) {
   return h('div', { class: 'field' }, h('label', { for: id }, label), el);
 }
 
-/** A modal dialog: Escape and the close button cancel; the first field or button takes focus. */
+/**
+ * A modal dialog: Escape and the close button cancel; the first field or button takes focus. Leaving the view (the
+ * browser's Back, a link) closes it with 'left': it asked about what that view showed, not about the next one.
+ */
 export function dialog(titleText, body, { onClose } = {}) {
   const titleId = `dlg-${Math.random().toString(36).slice(2)}`;
   const d = h('dialog', { 'aria-labelledby': titleId, class: 'dialog' }, h('h2', { id: titleId, text: titleText }), body);
+  const left = () => { if (d.open) d.close('left'); };
+  window.addEventListener('hashchange', left);
   d.addEventListener('close', () => {
+    window.removeEventListener('hashchange', left);
     d.remove();
     if (onClose) onClose(d.returnValue);
   });

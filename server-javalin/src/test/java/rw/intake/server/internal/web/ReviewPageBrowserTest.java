@@ -555,9 +555,48 @@ final class ReviewPageBrowserTest {
                 .isEqualTo(hidden[1].replace("\u200b", "") + "U+200B");
         assertThat(nid.findElement(By.cssSelector(".tip")).getAttribute("textContent"))
                 .contains("NID is not exactly 16 digits");
+        // the message quotes the character: shown there too, not as an empty pair of quotes
+        assertThat(nid.findElement(By.cssSelector(".tip mark.invisible")).getAttribute("textContent"))
+                .isEqualTo("U+200B");
         assertThat(browser.visible(By.cssSelector("#records-table tr[data-row='2'] td[data-field=nid]"))
                         .findElements(By.cssSelector("mark")))
                 .isEmpty();
+    }
+
+    /**
+     * A dialog asks about the upload it was opened on: the browser's Back, which shows another upload behind it, closes
+     * it, so that its Commit or Discard cannot act on the upload shown now.
+     */
+    @Test
+    void dialog_closedByBack_actsOnNoOtherUpload() {
+        String token = SERVER.clerkToken("back");
+        String first = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(800, 3)));
+        String second = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(810, 2)));
+        Workbooks.settled(SERVER, token, first);
+        Workbooks.settled(SERVER, token, second);
+        browser.open("/uploads/" + first);
+        browser.signedIn("back", "back-password");
+        browser.text(By.id("card-valid"), "3");
+        browser.script("location.hash = arguments[0]", "#/uploads/" + second);
+        browser.text(By.id("card-valid"), "2");
+
+        for (String opener : List.of("#commit-open", "#discard-open")) {
+            by(opener).click();
+            browser.visible(By.cssSelector("dialog[open]"));
+            browser.driver().navigate().back();
+            browser.text(By.id("card-valid"), "3");
+            assertThat(browser.driver().findElements(By.cssSelector("dialog[open]")))
+                    .as(opener)
+                    .isEmpty();
+            browser.driver().navigate().forward();
+            browser.text(By.id("card-valid"), "2");
+        }
+        for (String id : List.of(first, second)) {
+            assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id, token))
+                            .get("status")
+                            .asText())
+                    .isEqualTo("validated");
+        }
     }
 
     @Test
