@@ -207,6 +207,21 @@ final class ApiDocsTest {
                         .as("Retry-After of " + key)
                         .isTrue();
             }
+            // every answer carries the request's id; every 429 and 503 says when to try again
+            op.path("responses").properties().forEach(r -> {
+                assertThat(response(doc, op, r.getKey())
+                                .at("/headers/X-Request-Id")
+                                .isObject())
+                        .as("X-Request-Id of " + r.getKey() + " of " + key)
+                        .isTrue();
+                if (r.getKey().equals("429") || r.getKey().equals("503")) {
+                    assertThat(response(doc, op, r.getKey())
+                                    .at("/headers/Retry-After")
+                                    .isObject())
+                            .as("Retry-After of " + r.getKey() + " of " + key)
+                            .isTrue();
+                }
+            });
             boolean readsQuery = false;
             for (JsonNode p : op.path("parameters")) {
                 readsQuery |= "query".equals(p.get("in").asText())
