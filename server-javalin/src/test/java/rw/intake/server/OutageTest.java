@@ -53,7 +53,7 @@ final class OutageTest {
 
             assertThat(Workbooks.problemCode(ready, 503)).isEqualTo("server.not_ready");
             JsonNode body = TestServer.json(ready);
-            assertThat(body.get("detail").asText()).isEqualTo("not ready: staging full: 5 of 5 records reserved");
+            assertThat(body.get("detail").asText()).isEqualTo("not ready: staging: full: 5 of 5 records reserved");
             assertThat(body.get("checks").get("database").asText()).isEqualTo("ok");
 
             // committed, its records are room that a new upload takes: ready

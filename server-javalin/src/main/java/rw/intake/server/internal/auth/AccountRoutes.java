@@ -5,7 +5,7 @@ import io.javalin.http.Context;
 import io.javalin.router.JavalinDefaultRoutingApi;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import rw.intake.server.internal.http.ApiException;
 import rw.intake.server.internal.http.RequestBodies;
 import rw.intake.storage.Account;
@@ -48,6 +48,13 @@ public final class AccountRoutes {
     void create(Context ctx) {
         requireAdmin(ctx);
         JsonNode body = RequestBodies.jsonObject(ctx);
+        List<String> unknown = RequestBodies.unknownMembers(body, Set.of("username", "password", "role"));
+        if (!unknown.isEmpty()) {
+            // a "disabled": true ignored would make an enabled account that its creator believes disabled
+            throw ApiException.badRequest(
+                    "request.invalid_body",
+                    "an account is created from username, password and role only, not " + unknown);
+        }
         String username = AuthController.text(body, "username");
         String password = AuthController.text(body, "password");
         String role = AuthController.text(body, "role");
@@ -85,16 +92,13 @@ public final class AccountRoutes {
         requireAdmin(ctx);
         String username = ctx.pathParam("username");
         JsonNode body = RequestBodies.jsonObject(ctx);
+        List<String> unknown = RequestBodies.unknownMembers(body, Set.of("disabled"));
+        if (!unknown.isEmpty()) {
+            throw ApiException.badRequest("request.invalid_body", "only \"disabled\" can be changed, not " + unknown);
+        }
         JsonNode disabled = body.get("disabled");
         if (disabled == null || !disabled.isBoolean()) {
             throw ApiException.badRequest("request.invalid_body", "\"disabled\" must be true or false");
-        }
-        List<String> unknown = body.properties().stream()
-                .map(Map.Entry::getKey)
-                .filter(k -> !"disabled".equals(k))
-                .toList();
-        if (!unknown.isEmpty()) {
-            throw ApiException.badRequest("request.invalid_body", "only \"disabled\" can be changed, not " + unknown);
         }
         try {
             // disabling gives a new stamp, as a password change does: the access tokens issued before stay refused

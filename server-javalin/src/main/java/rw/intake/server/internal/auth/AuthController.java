@@ -133,7 +133,10 @@ public final class AuthController {
     /** A required, non-empty string member of the body, or 400 {@code request.invalid_body}. */
     static String text(JsonNode body, String field) {
         JsonNode v = body.get(field);
-        if (v == null || !v.isTextual() || v.asText().isEmpty()) {
+        if (v != null && !v.isNull() && !v.isTextual()) {
+            throw ApiException.badRequest("request.invalid_body", "\"" + field + "\" must be a string");
+        }
+        if (v == null || v.isNull() || v.asText().isEmpty()) {
             throw ApiException.badRequest("request.invalid_body", "\"" + field + "\" is required");
         }
         return v.asText();

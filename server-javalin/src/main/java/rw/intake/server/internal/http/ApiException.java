@@ -47,7 +47,7 @@ public class ApiException extends RuntimeException {
     }
 
     public static ApiException badRequest(String code, String detail) {
-        return new ApiException(400, code, "Bad request", detail);
+        return new ApiException(400, code, "Bad Request", detail);
     }
 
     /**
@@ -59,7 +59,7 @@ public class ApiException extends RuntimeException {
     }
 
     public static ApiException notFound(String code, String detail) {
-        return new ApiException(404, code, "Not found", detail);
+        return new ApiException(404, code, "Not Found", detail);
     }
 
     /** 405 {@code route.method_not_allowed}: {@code allow} (such as {@code "GET, HEAD"}) in the body and in {@code Allow}. */

@@ -10,7 +10,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -127,6 +129,14 @@ public final class RequestBodies {
                     "request.invalid_body",
                     "the body must be one JSON object, with nothing after it and no member named twice");
         }
+    }
+
+    /** The names of the members of {@code body} not in {@code known}, in their order. */
+    public static List<String> unknownMembers(JsonNode body, Set<String> known) {
+        return body.properties().stream()
+                .map(Map.Entry::getKey)
+                .filter(k -> !known.contains(k))
+                .toList();
     }
 
     /**

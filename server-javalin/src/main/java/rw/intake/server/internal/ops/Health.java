@@ -50,7 +50,7 @@ public final class Health {
         }
         StringBuilder detail = new StringBuilder("not ready:");
         failed.forEach((name, why) ->
-                detail.append(' ').append(name).append(' ').append(why).append(';'));
+                detail.append(' ').append(name).append(": ").append(why).append(';'));
         detail.setLength(detail.length() - 1);
         throw new ApiException(
                 503,

@@ -84,9 +84,6 @@ public final class RequestParams {
         } catch (NumberFormatException ex) {
             // answered below
         }
-        throw invalid(
-                name,
-                name + " must be a whole number from " + min + (max == Integer.MAX_VALUE ? "" : " to " + max) + ": "
-                        + v);
+        throw invalid(name, name + " must be a whole number from " + min + " to " + max + ": " + v);
     }
 }

@@ -670,7 +670,7 @@ public final class UploadService {
         return new ApiException(
                 status,
                 ex.code(),
-                status == 413 ? "Payload Too Large" : "Bad Request",
+                status == 413 ? "Content Too Large" : "Bad Request",
                 ex.getMessage(),
                 extras,
                 Map.of());

@@ -27,6 +27,9 @@ final class AccountsTest {
         assertThat(r.headers().firstValue("Content-Type"))
                 .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
         assertThat(TestServer.json(r).get("code").asText()).as(r.body()).isEqualTo(code);
+        assertThat(TestServer.json(r).get("title").asText())
+                .as("the status's reason phrase")
+                .isEqualTo(io.javalin.http.HttpStatus.forStatus(status).getMessage());
         if (status == 401) {
             assertThat(r.headers().firstValue("WWW-Authenticate")).as(code).isPresent();
         }
@@ -224,6 +227,19 @@ final class AccountsTest {
                 400,
                 "request.invalid_body");
         assertProblem(SERVER.postJson("/api/v1/accounts", admin, "[1]"), 400, "request.invalid_body");
+        // a member the route does not take is named, not ignored: an account asked for disabled is not made enabled
+        HttpResponse<String> extra = SERVER.postJson(
+                "/api/v1/accounts",
+                admin,
+                "{\"username\":\"ok-name\",\"password\":\"Kigali-umuganda-2024\",\"role\":\"clerk\",\"disabled\":true}");
+        assertProblem(extra, 400, "request.invalid_body");
+        assertThat(TestServer.json(extra).get("detail").asText()).endsWith("not [disabled]");
+        HttpResponse<String> number = SERVER.postJson(
+                "/api/v1/accounts",
+                admin,
+                create("ok-name", "Kigali-umuganda-2024", "clerk").replace("\"ok-name\"", "1"));
+        assertProblem(number, 400, "request.invalid_body");
+        assertThat(TestServer.json(number).get("detail").asText()).isEqualTo("\"username\" must be a string");
         assertThat(SERVER.storage().accounts().find("ok-name")).isEmpty();
     }
 
@@ -416,6 +432,10 @@ final class AccountsTest {
                 patch(SERVER, "/api/v1/accounts/patched", admin, "{\"disabled\":true,\"role\":\"admin\"}"),
                 400,
                 "request.invalid_body");
+        HttpResponse<String> role = patch(SERVER, "/api/v1/accounts/patched", admin, "{\"role\":\"admin\"}");
+        assertProblem(role, 400, "request.invalid_body");
+        assertThat(TestServer.json(role).get("detail").asText())
+                .isEqualTo("only \"disabled\" can be changed, not [role]");
         assertThat(SERVER.storage().accounts().find("patched").orElseThrow().disabled())
                 .isFalse();
     }

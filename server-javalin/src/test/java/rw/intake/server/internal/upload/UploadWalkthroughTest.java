@@ -207,6 +207,11 @@ final class UploadWalkthroughTest {
             HttpResponse<String> r = SERVER.get("/api/v1/uploads/" + id + "/records?" + q, token);
             assertThat(Workbooks.problemCode(r, 400)).as(q).isEqualTo("request.invalid_parameter");
         }
+        // past an int: the message says where the range ends
+        HttpResponse<String> far = SERVER.get("/api/v1/uploads/" + id + "/records?page=2147483648", token);
+        assertThat(Workbooks.problemCode(far, 400)).isEqualTo("request.invalid_parameter");
+        assertThat(TestServer.json(far).get("detail").asText())
+                .isEqualTo("page must be a whole number from 1 to 2147483647: 2147483648");
         assertThat(Workbooks.problemCode(SERVER.get("/api/v1/users?valid=perhaps", token), 400))
                 .isEqualTo("request.invalid_parameter");
         HttpResponse<String> bad =

@@ -148,6 +148,11 @@ public final class Workbooks {
                         "the Problem schema of openapi.json does not document " + member + ": " + r.body());
             }
         });
+        // RFC 9457 4.2.1: with the type about:blank, the title is the status's reason phrase
+        String phrase = io.javalin.http.HttpStatus.forStatus(status).getMessage();
+        if (!phrase.equals(problem.path("title").asText())) {
+            throw new AssertionError("the title is not \"" + phrase + "\": " + r.body());
+        }
         return problem.get("code").asText();
     }
 
