@@ -877,7 +877,7 @@ final class Upload implements ReadableUpload {
                     409,
                     "upload.failed",
                     "Conflict",
-                    "upload " + id + " failed validation and has no records: " + (f == null ? "" : f.detail()),
+                    "upload " + id + " failed and has no records: " + (f == null ? "" : f.detail()),
                     f == null ? Map.of() : Map.of("failure", f),
                     Map.of());
         }
