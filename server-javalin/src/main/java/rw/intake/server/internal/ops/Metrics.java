@@ -91,6 +91,10 @@ public final class Metrics implements UploadEvents {
                 .register(registry);
     }
 
+    /** The help of {@code intake_staging_reads_total}, one for its three series. */
+    private static final String STAGING_READS = "reads from the shared staging store: whole uploads, chunks of records,"
+            + " or reads made again from a newer meta";
+
     /** Gauges over the staging area of {@code uploads}. */
     public void watch(UploadModule uploads, long maxRecords, long maxRecordsPerUser) {
         gauge("intake.staging.records", "records reserved in staging", uploads, UploadModule::stagedRecordsReserved);
@@ -104,11 +108,15 @@ public final class Metrics implements UploadEvents {
         gauge("intake.staging.uploads", "uploads staged", uploads, UploadModule::stagedUploads);
         FunctionCounter.builder("intake.staging.reads", uploads, UploadModule::stagedUploadsRead)
                 .tag("what", "upload")
-                .description("reads from the shared staging store: whole uploads, or chunks of records")
+                .description(STAGING_READS)
                 .register(registry);
         FunctionCounter.builder("intake.staging.reads", uploads, UploadModule::stagedChunksRead)
                 .tag("what", "chunk")
-                .description("reads from the shared staging store: whole uploads, or chunks of records")
+                .description(STAGING_READS)
+                .register(registry);
+        FunctionCounter.builder("intake.staging.reads", uploads, UploadModule::stagedNewerReads)
+                .tag("what", "newer")
+                .description(STAGING_READS)
                 .register(registry);
     }
 

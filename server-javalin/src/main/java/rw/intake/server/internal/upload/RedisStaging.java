@@ -220,6 +220,8 @@ final class RedisStaging implements StagingStore {
     /** Uploads read whole into this instance (for an edit, a report, a commit). */
     private final LongAdder uploadsRead = new LongAdder();
 
+    private final LongAdder newerReads = new LongAdder();
+
     private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "intake-redis-lease");
         t.setDaemon(true);
@@ -731,17 +733,49 @@ final class RedisStaging implements StagingStore {
             if (held != null) {
                 return held;
             }
+            long version = m.version();
             return new RemoteUpload(
-                    pages(),
-                    m.upload(),
-                    m.version(),
-                    () -> guard(() -> find(id)),
-                    row -> guard(() -> historyOf(id, row)));
+                    pages(), m.upload(), version, () -> newer(id, version), row -> guard(() -> historyOf(id, row)));
         });
     }
 
     private Upload find(String id) {
         return find(id, rawMeta(id));
+    }
+
+    /**
+     * Upload {@code id} as read from a meta past version {@code stale}, whose chunks or lists a read met: an edit
+     * landed since the meta was read, or is being written in parts, its meta to come (waited for, up to 30 s, as
+     * {@link #find} waits); a torn write left behind is mended first.
+     *
+     * @throws ApiException 404 {@code upload.not_found} if it was removed meanwhile
+     */
+    private ReadableUpload newer(String id, long stale) {
+        newerReads.increment();
+        long waited = 0;
+        while (true) {
+            ReadableUpload now = guard(() -> {
+                Meta m = decode(id, rawMeta(id));
+                if (m == null || m.version() != stale || !m.upload().status().readable()) {
+                    return read(id);
+                }
+                if (redis.exists(key(id, TORN)) > 0 && redis.exists(key(id, "lock")) == 0) {
+                    return find(id);
+                }
+                return null;
+            });
+            if (now != null) {
+                return now;
+            }
+            if (guard(() -> rawMeta(id)) == null) {
+                throw ApiException.notFound("upload.not_found", "no upload " + id);
+            }
+            if (waited >= LOCK_WAIT_MILLIS) {
+                throw unavailable("upload " + id + " is being changed on another instance; try again", null);
+            }
+            pause();
+            waited += LOCK_RETRY_MILLIS;
+        }
     }
 
     /** As {@link #find(String)}, of the meta {@code raw} just read. */
@@ -998,6 +1032,11 @@ final class RedisStaging implements StagingStore {
     @Override
     public long chunksRead() {
         return pages().chunksRead();
+    }
+
+    @Override
+    public long newerReads() {
+        return newerReads.sum();
     }
 
     @Override

@@ -15,28 +15,28 @@ import rw.intake.validation.ValidatedRecord;
  * A validated upload staged in Redis, as an instance that does not hold it answers its read-only routes (the legacy
  * record list included): the summary from its meta, a page from the chunks it covers (and a filtered page from its
  * slice of the index), a record from its chunk. Made per request from the meta just read; when Redis holds no index
- * slice or chunk that fits that meta (an edit is being saved, or the upload was removed meanwhile), it asks the
- * upload read whole.
+ * slice or chunk that fits that meta (an edit landed since, or is being saved in parts), it answers as the upload read
+ * again from the next meta does: never read whole, which several requests at once would each do.
  */
 final class RemoteUpload implements ReadableUpload {
     private final RedisPages pages;
     private final String id;
     private final Upload.Stored stored;
     private final long version;
-    private final Supplier<Upload> whole;
+    private final Supplier<ReadableUpload> newer;
     private final IntFunction<List<RecordEdit>> historyOf;
 
     RemoteUpload(
             RedisPages pages,
             Upload.Stored stored,
             long version,
-            Supplier<Upload> whole,
+            Supplier<ReadableUpload> newer,
             IntFunction<List<RecordEdit>> historyOf) {
         this.pages = pages;
         this.id = stored.id();
         this.stored = stored;
         this.version = version;
-        this.whole = whole;
+        this.newer = newer;
         this.historyOf = historyOf;
     }
 
@@ -67,7 +67,7 @@ final class RemoteUpload implements ReadableUpload {
     public PageJson pageJson(RecordFilter filter, int page, int size) {
         Located at = locate(filter, page, size);
         if (at == null) {
-            return whole.get().pageJson(filter, page, size);
+            return newer.get().pageJson(filter, page, size);
         }
         return RecordPageJson.write(at.sources(), at.local(), page, size, at.total());
     }
@@ -76,7 +76,7 @@ final class RemoteUpload implements ReadableUpload {
     public Page<ValidatedRecord> page(RecordFilter filter, int page, int size) {
         Located at = locate(filter, page, size);
         if (at == null) {
-            return whole.get().page(filter, page, size);
+            return newer.get().page(filter, page, size);
         }
         List<ValidatedRecord> items = new ArrayList<>(at.local().length);
         for (int i = 0; i < at.local().length; i++) {
@@ -90,7 +90,7 @@ final class RemoteUpload implements ReadableUpload {
 
     /**
      * Where the records of a page are, from the chunks it covers (and a filtered page's slice of its index); null when
-     * Redis holds no slice or chunk that fits the meta read (an edit is being saved, or the upload was removed).
+     * Redis holds no slice or chunk that fits the meta read (an edit landed since, or the upload was removed).
      */
     private Located locate(RecordFilter filter, int page, int size) {
         long from = (long) (page - 1) * size;
@@ -150,14 +150,14 @@ final class RemoteUpload implements ReadableUpload {
     public Upload.Detail record(int row) {
         int n = pages.chunkOfRow(id, row);
         if (n == -2) {
-            return whole.get().record(row);
+            return newer.get().record(row);
         }
         if (n < 0) {
             throw notFound(row);
         }
         Map<Integer, StagedRecords> chunks = pages.chunks(id, version, new int[] {n});
         if (chunks == null) {
-            return whole.get().record(row);
+            return newer.get().record(row);
         }
         StagedRecords records = chunks.get(n);
         int index = records.indexOfRow(row);

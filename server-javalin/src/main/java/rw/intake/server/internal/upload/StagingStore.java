@@ -47,6 +47,14 @@ interface StagingStore extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Reads of a shared store's upload that met chunks or lists of a version newer than the meta they read (an edit
+     * landed meanwhile) and read it again from the next meta (0 for the memory store).
+     */
+    default long newerReads() {
+        return 0;
+    }
+
     /** Every staged upload. */
     List<Upload> all();
 

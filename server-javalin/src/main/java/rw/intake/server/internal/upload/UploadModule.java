@@ -295,6 +295,11 @@ public final class UploadModule implements AutoCloseable {
         return staging.chunksRead();
     }
 
+    /** Reads from the shared staging store that met a newer version and read again from its meta; 0 in memory. */
+    public long stagedNewerReads() {
+        return staging.newerReads();
+    }
+
     /** Uploads staged now. */
     public int stagedUploads() {
         return staging.size();
