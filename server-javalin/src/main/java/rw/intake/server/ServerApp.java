@@ -159,7 +159,7 @@ public final class ServerApp {
                         new ApiException(
                                 500,
                                 "server.error",
-                                "Internal server error",
+                                "Internal Server Error",
                                 "the server could not complete the request; quote error id " + id,
                                 Map.of("errorId", id),
                                 Map.of()));
