@@ -31,6 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -213,6 +215,8 @@ final class RedisStaging implements StagingStore {
     private final Map<String, Decoded> decoded = new ConcurrentHashMap<>();
     /** When this instance last pushed each upload's expiry ahead. */
     private final Map<String, Long> touched = new ConcurrentHashMap<>();
+    /** The whole reads under way ("id@version"), which a request wanting the same one waits for. */
+    private final Map<String, CompletableFuture<Upload>> loading = new ConcurrentHashMap<>();
     /** The filter indexes in Redis and the chunks read lately; made at first use (see {@link #pages()}). */
     private volatile RedisPages pages;
     /** Heap for the chunks {@link #pages} keeps. */
@@ -816,7 +820,7 @@ final class RedisStaging implements StagingStore {
         if (held != null) {
             return held;
         }
-        Upload u = load(id, m);
+        Upload u = loadOnce(id, m);
         long waited = 0;
         while (u == null) {
             // chunks of a version newer than the meta read: an edit elsewhere landed since, or is written in parts
@@ -843,7 +847,7 @@ final class RedisStaging implements StagingStore {
             if (held != null) {
                 return held;
             }
-            u = load(id, m);
+            u = loadOnce(id, m);
         }
         cache.put(id, new Local(u, m.version()));
         return u;
@@ -886,6 +890,34 @@ final class RedisStaging implements StagingStore {
             return lost;
         }
         return decode(rawMeta(id));
+    }
+
+    /**
+     * As {@link #load}, once for requests that want the same upload at the same version at the same time (reports of
+     * it asked together, say): the second waits for the first's copy instead of reading the upload whole again beside
+     * it.
+     */
+    private Upload loadOnce(String id, Meta m) {
+        String key = id + "@" + m.version();
+        CompletableFuture<Upload> mine = new CompletableFuture<>();
+        CompletableFuture<Upload> running = loading.putIfAbsent(key, mine);
+        if (running != null) {
+            try {
+                return running.join();
+            } catch (CompletionException ex) {
+                throw ex.getCause() instanceof RuntimeException r ? r : ex;
+            }
+        }
+        try {
+            Upload u = load(id, m);
+            mine.complete(u);
+            return u;
+        } catch (RuntimeException | Error ex) {
+            mine.completeExceptionally(ex);
+            throw ex;
+        } finally {
+            loading.remove(key, mine);
+        }
     }
 
     /**

@@ -345,6 +345,30 @@ final class RedisPageReadTest {
         assertThat(reads(third, "upload")).isZero();
     }
 
+    /**
+     * Two reports of an upload asked at once on an instance that does not hold it: it reads the upload whole once, the
+     * second request waiting for the first's copy (each reading it beside the other could take twice the heap).
+     */
+    @Test
+    void reportsAskedTogether_theUploadIsReadWholeOnce() throws Exception {
+        String token = clerk("reports");
+        String id = validatedOnAReadOnThird(token, 37);
+        String report = "/api/v1/uploads/" + id + "/report.csv";
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<HttpResponse<String>>> asked =
+                    List.of(pool.submit(() -> third.get(report, token)), pool.submit(() -> third.get(report, token)));
+            for (Future<HttpResponse<String>> f : asked) {
+                HttpResponse<String> r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo(asked.get(0).get().body());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(reads(third, "upload")).isEqualTo(1);
+    }
+
     /** Starts A and B; a clerk's token. */
     private String clerk(String name) {
         a = instance();
