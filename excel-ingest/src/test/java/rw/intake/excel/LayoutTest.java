@@ -163,6 +163,43 @@ final class LayoutTest {
     }
 
     @Test
+    void open_templateSheetWithHeaderOnlyFirst_theListIsRead() {
+        byte[] xlsx = fastexcel(wb -> {
+            Worksheet template = wb.newWorksheet("Template");
+            values(template, 0, "Fill in one person a row, on the sheet List");
+            values(template, 2, HEADER);
+            // a row whose five mapped cells are blank is not a record: the template holds none
+            values(template, 3, null, null, null, null, null, "example");
+            Worksheet list = wb.newWorksheet("List");
+            values(list, 0, HEADER);
+            values(list, 1, cells(ALICE));
+            values(list, 2, cells(BOSCO));
+        });
+
+        Read read = read(xlsx, null);
+        assertThat(read.header().sheetName()).isEqualTo("List");
+        assertThat(read.records()).containsExactly(at(2, ALICE), at(3, BOSCO));
+        // named, the template is what the client asked for: it has no data
+        assertThatThrownBy(() -> read(xlsx, "Template"))
+                .isInstanceOf(IngestException.class)
+                .hasFieldOrPropertyWithValue("code", IngestException.EMPTY);
+    }
+
+    @Test
+    void open_everySheetHeaderOnly_theFirstWithTheWholeHeaderIsNamed() {
+        byte[] xlsx = fastexcel(wb -> {
+            values(wb.newWorksheet("Instructions"), 0, "How to fill in the list");
+            values(wb.newWorksheet("Template"), 1, HEADER);
+            values(wb.newWorksheet("List"), 0, HEADER);
+        });
+
+        assertThatThrownBy(() -> read(xlsx, null))
+                .isInstanceOf(IngestException.class)
+                .hasFieldOrPropertyWithValue("code", IngestException.EMPTY)
+                .hasMessage("The sheet \"Template\" has a header in row 2 but no data rows below it.");
+    }
+
+    @Test
     void open_noSheetMapsAllFieldsFirstDecides() {
         byte[] xlsx = fastexcel(wb -> {
             values(wb.newWorksheet("Instructions"), 0, "Names", "NID", "Phone");

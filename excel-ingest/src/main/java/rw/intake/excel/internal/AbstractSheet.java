@@ -111,6 +111,11 @@ abstract class AbstractSheet implements SheetRecords {
         records++;
     }
 
+    /** Whether a record was read. */
+    final boolean anyRecord() {
+        return records > 0;
+    }
+
     /** A cell longer than any spreadsheet program writes could not be stored whole: the file is refused. */
     private static void checkLength(int row, Field field, String text) {
         if (text.length() > IngestException.MAX_CELL_CHARS) {

@@ -70,8 +70,9 @@ public final class FastexcelSheet extends AbstractSheet {
 
     /**
      * Opens the named sheet of a workbook that passes {@link PackageCheck}; when {@code sheet} is null, the first
-     * worksheet whose header maps all five fields (hidden sheets included), and if none does, the first worksheet
-     * decides the refusal.
+     * worksheet whose header maps all five fields and has a record below it (hidden sheets included). If none has,
+     * the first whose header maps all five is refused as {@code file.empty}; if none maps all five, the first
+     * worksheet decides the refusal.
      *
      * @throws IngestException with a {@code file.*} code
      */
@@ -115,6 +116,7 @@ public final class FastexcelSheet extends AbstractSheet {
             parts = plain ? WorkbookParts.open(bytes, checked.readOnce()) : null;
             LateCheck late = new LateCheck(bytes, checked.readOnce());
             IngestException firstRefusal = null;
+            IngestException headerOnly = null;
             for (Sheet s : candidates) {
                 rows = new SheetRows(source(workbook, parts, s, cells, late));
                 SheetHeader header;
@@ -131,9 +133,19 @@ public final class FastexcelSheet extends AbstractSheet {
                     rows = null;
                     continue;
                 }
-                return new FastexcelSheet(workbook, parts, rows, header, limits, checked.mostRows());
+                try {
+                    return new FastexcelSheet(workbook, parts, rows, header, limits, checked.mostRows());
+                } catch (IngestException e) {
+                    if (sheet != null || !e.code().equals(IngestException.EMPTY)) {
+                        throw e;
+                    }
+                    // a template or example sheet with the header and no list: a later sheet may hold the list
+                    headerOnly = headerOnly == null ? e : headerOnly;
+                    rows.close();
+                    rows = null;
+                }
             }
-            throw firstRefusal;
+            throw headerOnly != null ? headerOnly : firstRefusal;
         } catch (IOException | RuntimeException e) {
             closeQuietly(rows, workbook, parts);
             throw translate(e);
@@ -234,7 +246,8 @@ public final class FastexcelSheet extends AbstractSheet {
             record(row.rowNum(), n, i, p, g, m);
             return new RawRecord(row.rowNum(), n, i, p, g, m, row.numeric(nid), row.numeric(phone));
         }
-        if (parts != null) {
+        // a sheet with no record is refused, and a later sheet may still need the shared strings
+        if (parts != null && anyRecord()) {
             try {
                 parts.finishStrings();
             } catch (RuntimeException e) {
