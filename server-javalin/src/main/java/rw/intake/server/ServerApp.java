@@ -11,6 +11,8 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.javalin.router.JavalinDefaultRoutingApi;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -153,17 +155,9 @@ public final class ServerApp {
                 }
                 String id = RequestIds.of(ctx);
                 LOG.error("request {} {} failed; error id {}", ctx.method(), ctx.path(), id, ex);
-                problem(
-                        ctx,
-                        mapper,
-                        new ApiException(
-                                500,
-                                "server.error",
-                                "Internal Server Error",
-                                "the server could not complete the request; quote error id " + id,
-                                Map.of("errorId", id),
-                                Map.of()));
+                problem(ctx, mapper, serverError(id));
             });
+            cfg.router.javaLangErrorHandler((res, error) -> errorProblem(res, mapper, error));
             cfg.routes.error(404, ctx -> {
                 if (!isProblem(ctx)) {
                     problem(ctx, mapper, ApiException.notFound("route.not_found", "no route " + ctx.path()));
@@ -270,21 +264,67 @@ public final class ServerApp {
     }
 
     static void problem(Context ctx, ObjectMapper mapper, ApiException ex) {
+        ex.headers().forEach(ctx::header);
+        // bytes: JSON is UTF-8, while a String result would be encoded in the response's default, ISO-8859-1
+        ctx.status(ex.status())
+                .contentType(ApiException.PROBLEM_JSON)
+                .result(problemBody(mapper, ex, ctx.path(), RequestIds.of(ctx)));
+    }
+
+    private static byte[] problemBody(ObjectMapper mapper, ApiException ex, String instance, String requestId) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", "about:blank");
         body.put("title", ex.title());
         body.put("status", ex.status());
         body.put("detail", ex.detail());
         body.put("code", ex.code());
-        body.put("instance", ctx.path());
-        body.put("requestId", RequestIds.of(ctx));
+        if (instance != null) {
+            body.put("instance", instance);
+        }
+        body.put("requestId", requestId);
         ex.extras().forEach(body::putIfAbsent);
-        ex.headers().forEach(ctx::header);
         try {
-            // bytes: JSON is UTF-8, while a String result would be encoded in the response's default, ISO-8859-1
-            ctx.status(ex.status()).contentType(ApiException.PROBLEM_JSON).result(mapper.writeValueAsBytes(body));
+            return mapper.writeValueAsBytes(body);
         } catch (com.fasterxml.jackson.core.JsonProcessingException jpe) {
             throw new IllegalStateException(jpe);
+        }
+    }
+
+    /** The answer to a request the server failed: a generic 500 with an id that the log carries too. */
+    private static ApiException serverError(String id) {
+        return new ApiException(
+                500,
+                "server.error",
+                "Internal Server Error",
+                "the server could not complete the request; quote error id " + id,
+                Map.of("errorId", id),
+                Map.of());
+    }
+
+    /**
+     * A {@link Error} thrown by a request (the heap could not hold what it asked for) is answered as any other server
+     * fault, with the headers every answer has (set before the request ran), if its answer has not started; Javalin's
+     * own answer would be a 500 with no body.
+     */
+    static void errorProblem(HttpServletResponse res, ObjectMapper mapper, Error error) {
+        String id = res.getHeader(RequestIds.HEADER);
+        if (id == null) {
+            id = RequestIds.pick(null);
+            res.setHeader(RequestIds.HEADER, id);
+        }
+        LOG.error("a request failed; error id {}", id, error);
+        if (res.isCommitted()) {
+            return;
+        }
+        try {
+            byte[] body = problemBody(mapper, serverError(id), null, id);
+            res.resetBuffer();
+            res.setStatus(500);
+            res.setContentType(ApiException.PROBLEM_JSON);
+            res.setContentLength(body.length);
+            res.getOutputStream().write(body);
+        } catch (IOException | RuntimeException ex) {
+            LOG.warn("the answer to the request with error id {} could not be written: {}", id, ex.toString());
         }
     }
 

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,9 +74,9 @@ final class ServerProcess implements AutoCloseable {
 
     /**
      * Starts the jar with the run command's JVM options ({@code jvm.options}) and {@code env} (plus a free port, a JWT
-     * secret and the admin account), and waits until it is live.
+     * secret and the admin account), and {@code jvmOptions} after the run command's, and waits until it is live.
      */
-    static ServerProcess start(String name, Map<String, String> env) {
+    static ServerProcess start(String name, Map<String, String> env, String... jvmOptions) {
         Path jar = Paths.get(System.getProperty("intake.server.jar", "target/intake-server.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(
@@ -83,11 +84,12 @@ final class ServerProcess implements AutoCloseable {
         }
         int port = freePort();
         Path log = Paths.get("target", "it-logs", name + ".log");
-        ProcessBuilder pb = new ProcessBuilder(
-                Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "@" + Paths.get("jvm.options").toAbsolutePath(),
-                "-jar",
-                jar.toString());
+        List<String> command = new ArrayList<>();
+        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("@" + Paths.get("jvm.options").toAbsolutePath());
+        command.addAll(List.of(jvmOptions));
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
         Map<String, String> e = pb.environment();
         e.put("PORT", String.valueOf(port));
         e.put("JWT_SECRET", "it-secret-it-secret-it-secret-0123456789abcdef");
