@@ -41,6 +41,7 @@ import rw.intake.server.internal.upload.UploadModule;
 import rw.intake.server.internal.upload.UploadService;
 import rw.intake.server.internal.web.ApiDocs;
 import rw.intake.server.internal.web.HeadAsGet;
+import rw.intake.server.internal.web.NoMethodOverride;
 import rw.intake.server.internal.web.SecurityHeaders;
 import rw.intake.server.internal.web.WebPage;
 import rw.intake.storage.Storage;
@@ -107,7 +108,7 @@ public final class ServerApp {
             cfg.jsonMapper(new JavalinJackson(mapper, false));
             cfg.jetty.modifyServer(server -> {
                 // Stopping waits for the requests in progress (a commit's answer), and takes no new ones meanwhile.
-                server.setHandler(new GracefulHandler());
+                server.setHandler(new GracefulHandler(new NoMethodOverride()));
                 server.setStopTimeout(JETTY_STOP_MILLIS);
             });
             cfg.http.maxRequestSize = config.readLimits().maxBytes() + 1024 * 1024;

@@ -45,6 +45,41 @@ final class ContractTest {
                 .isEqualTo("route.not_found");
     }
 
+    /**
+     * {@code X-HTTP-Method-Override} changes nothing: a {@code GET} or {@code HEAD} of the commit route is 405 and of
+     * the upload is a read, whatever method the header names; the upload stays staged and uncommitted.
+     */
+    @Test
+    void methodOverrideHeader_ignored() {
+        String admin = SERVER.adminToken();
+        String id = Workbooks.accepted(SERVER, admin, Workbooks.xlsx(Workbooks.people(1, 3)));
+        Workbooks.settled(SERVER, admin, id);
+        String upload = "/api/v1/uploads/" + id;
+
+        HttpResponse<String> commit = SERVER.send(SERVER.request(upload + "/commit", admin)
+                .header("X-HTTP-Method-Override", "POST")
+                .GET()
+                .build());
+        HttpResponse<String> delete = SERVER.send(SERVER.request(upload, admin)
+                .header("X-HTTP-Method-Override", "DELETE")
+                .GET()
+                .build());
+        HttpResponse<String> headDelete = SERVER.send(SERVER.request(upload, admin)
+                .header("X-HTTP-Method-Override", "DELETE")
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build());
+
+        assertThat(Workbooks.problemCode(commit, 405)).isEqualTo("route.method_not_allowed");
+        assertThat(commit.headers().firstValue("Allow")).hasValue("POST");
+        assertThat(delete.statusCode()).as(delete.body()).isEqualTo(200);
+        assertThat(TestServer.json(delete).get("id").asText()).isEqualTo(id);
+        assertThat(headDelete.statusCode()).isEqualTo(200);
+        HttpResponse<String> after = SERVER.get(upload, admin);
+        assertThat(after.statusCode()).isEqualTo(200);
+        assertThat(TestServer.json(after).get("status").asText()).isEqualTo("validated");
+        assertThat(TestServer.json(after).get("commit").isNull()).isTrue();
+    }
+
     /** Any method but POST on {@code .../records/exclude} is 405, not a row that is not a number. */
     @Test
     void excludeRoute_otherMethods405() {
