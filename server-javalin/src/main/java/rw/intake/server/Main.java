@@ -37,7 +37,14 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws IOException {
-        ServerConfig config = ServerConfig.fromEnv(System.getenv());
+        ServerConfig config;
+        try {
+            config = ServerConfig.fromEnv(System.getenv());
+        } catch (IllegalArgumentException ex) {
+            System.err.println("intake cannot start: " + ex.getMessage());
+            System.exit(1);
+            return;
+        }
         List<String> a = Arrays.asList(args);
         if (!a.isEmpty() && "create-user".equals(a.get(0))) {
             System.exit(createUser(config, a.subList(1, a.size())));

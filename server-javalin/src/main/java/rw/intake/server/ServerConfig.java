@@ -1,9 +1,11 @@
 package rw.intake.server;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import rw.intake.excel.ReadLimits;
+import rw.intake.server.internal.auth.Tokens;
 import rw.intake.storage.DatabaseConfig;
 import rw.intake.storage.Storage;
 
@@ -96,6 +98,10 @@ public record ServerConfig(
     public static final long DEFAULT_STAGING_MAX_RECORDS = 2_000_000L;
 
     public ServerConfig {
+        if (jwtSecret != null && jwtSecret.getBytes(StandardCharsets.UTF_8).length < Tokens.MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException(
+                    "JWT_SECRET must be at least " + Tokens.MIN_SECRET_BYTES + " bytes long (UTF-8)");
+        }
         if (!"memory".equals(staging) && !"redis".equals(staging)) {
             throw new IllegalArgumentException("STAGING must be memory or redis: " + staging);
         }

@@ -58,6 +58,15 @@ final class ServerConfigTest {
     }
 
     @Test
+    void aJwtSecretShorterThan32BytesIsRefused() {
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("JWT_SECRET", "short-secret")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("JWT_SECRET must be at least 32 bytes long (UTF-8)");
+        // 11 characters of 3 bytes each: 33 bytes
+        ServerConfig.fromEnv(Map.of("JWT_SECRET", "\u20ac".repeat(11)));
+    }
+
+    @Test
     void aStagingStoreOtherThanMemoryOrRedisIsRefused() {
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("STAGING", "disk")))
                 .isInstanceOf(IllegalArgumentException.class)

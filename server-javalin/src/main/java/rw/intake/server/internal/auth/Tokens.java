@@ -37,7 +37,8 @@ public final class Tokens {
     /** The access token's claim holding its password stamp. */
     static final String STAMP = "cst";
 
-    private static final int MIN_SECRET_BYTES = 32;
+    /** The fewest bytes {@code JWT_SECRET} may have (HS256's key is 256 bits). */
+    public static final int MIN_SECRET_BYTES = 32;
 
     private final Algorithm algorithm;
     private final JWTVerifier accessVerifier;
