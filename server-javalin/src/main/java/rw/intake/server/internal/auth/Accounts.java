@@ -58,7 +58,7 @@ public final class Accounts {
         String r = role(role);
         checkUsername(username);
         if (checkPassword) {
-            PasswordPolicy.check(password);
+            PasswordPolicy.check(password, username);
         }
         return store.create(username, Passwords.hash(password), r);
     }
@@ -69,7 +69,7 @@ public final class Accounts {
      * @throws AccountRuleException if the password is refused
      */
     public static boolean setPassword(AccountStore store, String username, String password) {
-        PasswordPolicy.check(password);
+        PasswordPolicy.check(password, username);
         return store.updatePassword(username, Passwords.hash(password));
     }
 

@@ -2,6 +2,7 @@ package rw.intake.server.internal.auth;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 /**
  * What a new password must be: {@value #MIN_LENGTH} to {@value #MAX_LENGTH} characters, and not one of the commonest
@@ -27,12 +28,14 @@ public final class PasswordPolicy {
     private static final PasswordEstimator ESTIMATOR = new PasswordEstimator(ESTIMATOR_KEPT, Ticker.systemTicker());
 
     /**
-     * Checks a new password.
+     * Checks a new password of the account {@code username}: also refused when it is made of the username (the
+     * username once or more, case aside, and what is left too easy to guess: {@code alice2024alice} for
+     * {@code alice}).
      *
      * @throws AccountRuleException {@code account.password_too_short}, {@code account.password_too_long} or
      *                              {@code account.password_too_common}
      */
-    public static void check(String password) {
+    public static void check(String password, String username) {
         int length = password.codePointCount(0, password.length());
         if (length < MIN_LENGTH) {
             throw new AccountRuleException(
@@ -48,5 +51,21 @@ public final class PasswordPolicy {
                     "the password is one of the commonest passwords or is made of them (words, names, keyboard rows,"
                             + " sequences, repeats); choose another, e.g. a few unrelated words");
         }
+        String rest = withoutUsername(password, username);
+        if (rest.length() < password.length() && (rest.isEmpty() || ESTIMATOR.entropyBits(rest) < MIN_ENTROPY_BITS)) {
+            throw new AccountRuleException(
+                    "account.password_too_common",
+                    "the password is made of the username; choose another, e.g. a few unrelated words");
+        }
+    }
+
+    /** {@code password} without the occurrences of {@code username} in it, case aside. */
+    static String withoutUsername(String password, String username) {
+        if (username == null || username.isEmpty()) {
+            return password;
+        }
+        return Pattern.compile(Pattern.quote(username), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE)
+                .matcher(password)
+                .replaceAll("");
     }
 }

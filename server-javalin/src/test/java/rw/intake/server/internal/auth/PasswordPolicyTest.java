@@ -26,7 +26,7 @@ final class PasswordPolicyTest {
                 "correct horse battery staple"
             })
     void check_commonPasswordsRefused(String password) {
-        assertThatThrownBy(() -> PasswordPolicy.check(password))
+        assertThatThrownBy(() -> PasswordPolicy.check(password, "alice"))
                 .isInstanceOf(AccountRuleException.class)
                 .satisfies(
                         ex -> assertThat(((AccountRuleException) ex).code()).isEqualTo("account.password_too_common"));
@@ -35,7 +35,7 @@ final class PasswordPolicyTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "abc", "Xy7#kq9!Lm2", "ünïcödé-1ab"})
     void check_underTwelveCharactersRefused(String password) {
-        assertThatThrownBy(() -> PasswordPolicy.check(password))
+        assertThatThrownBy(() -> PasswordPolicy.check(password, "alice"))
                 .isInstanceOf(AccountRuleException.class)
                 .hasMessage("the password must be at least 12 characters long");
     }
@@ -50,13 +50,31 @@ final class PasswordPolicyTest {
                 "mountain lake coffee drum"
             })
     void check_unusualPasswordsAccepted(String password) {
-        assertThatCode(() -> PasswordPolicy.check(password)).doesNotThrowAnyException();
+        assertThatCode(() -> PasswordPolicy.check(password, "alice")).doesNotThrowAnyException();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kq7zx.mubirigi", "KQ7ZX.Mubirigi", "kq7zx.mubirigi2024", "kq7zx.mubirigiKQ7ZX.MUBIRIGI"})
+    void check_madeOfTheUsernameRefused(String password) {
+        assertThatThrownBy(() -> PasswordPolicy.check(password, "kq7zx.mubirigi"))
+                .isInstanceOf(AccountRuleException.class)
+                .hasMessageContaining("made of the username")
+                .satisfies(
+                        ex -> assertThat(((AccountRuleException) ex).code()).isEqualTo("account.password_too_common"));
+        // the same password for another account is not refused so
+        assertThatCode(() -> PasswordPolicy.check(password, "alice")).doesNotThrowAnyException();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"admin-password-for-tests", "it-admin-password-0123456789", "admin Rubavu-beach-sunset"})
+    void check_usernameWithinAStrongPasswordAccepted(String password) {
+        assertThatCode(() -> PasswordPolicy.check(password, "admin")).doesNotThrowAnyException();
     }
 
     @ParameterizedTest
     @ValueSource(ints = {257, 10_000})
     void check_overlongRefused(int length) {
-        assertThatThrownBy(() -> PasswordPolicy.check("x".repeat(length)))
+        assertThatThrownBy(() -> PasswordPolicy.check("x".repeat(length), "alice"))
                 .isInstanceOf(AccountRuleException.class)
                 .hasMessage("the password must be at most 256 characters long");
     }
