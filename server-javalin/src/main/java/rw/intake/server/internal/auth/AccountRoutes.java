@@ -73,7 +73,12 @@ public final class AccountRoutes {
     void password(Context ctx) {
         requireAdmin(ctx);
         String username = ctx.pathParam("username");
-        String password = AuthController.text(RequestBodies.jsonObject(ctx), "password");
+        JsonNode body = RequestBodies.jsonObject(ctx);
+        List<String> unknown = RequestBodies.unknownMembers(body, Set.of("password"));
+        if (!unknown.isEmpty()) {
+            throw ApiException.badRequest("request.invalid_body", "only \"password\" is set here, not " + unknown);
+        }
+        String password = AuthController.text(body, "password");
         boolean found;
         try {
             found = Accounts.setPassword(store, username, password);

@@ -122,13 +122,53 @@ public final class RequestBodies {
      * @throws ApiException 400 {@code request.invalid_body}
      */
     public static JsonNode parse(byte[] body) {
+        JsonNode tree;
         try {
-            return JSON.readTree(body);
+            tree = JSON.readTree(body);
         } catch (IOException ex) {
             throw ApiException.badRequest(
                     "request.invalid_body",
                     "the body must be one JSON object, with nothing after it and no member named twice");
         }
+        if (tree != null && !unicode(tree)) {
+            // "\ud800" alone: no character, and UTF-8 has no bytes for it (a password would be hashed as "?")
+            throw ApiException.badRequest(
+                    "request.invalid_body",
+                    "the body holds a string that is not Unicode text (a surrogate escape without its pair)");
+        }
+        return tree;
+    }
+
+    /** Whether every string in {@code node} (member names too) is Unicode text: no surrogate without its pair. */
+    private static boolean unicode(JsonNode node) {
+        if (node.isTextual()) {
+            return unicode(node.textValue());
+        }
+        for (Map.Entry<String, JsonNode> member : node.properties()) {
+            if (!unicode(member.getKey()) || !unicode(member.getValue())) {
+                return false;
+            }
+        }
+        if (node.isArray()) {
+            for (JsonNode element : node) {
+                if (!unicode(element)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean unicode(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The names of the members of {@code body} not in {@code known}, in their order. */

@@ -157,6 +157,13 @@ final class AccountsTest {
                         "{\"password\":\"Gisenyi-lake-kivu-shore\",\"password\":\"Huye-hills-at-dawn-7\"}"),
                 400,
                 "request.invalid_body");
+        assertProblem(
+                SERVER.postJson(
+                        "/api/v1/accounts/strict/password",
+                        admin,
+                        "{\"password\":\"Gisenyi-lake-kivu-shore\",\"disabled\":true}"),
+                400,
+                "request.invalid_body");
         assertThat(login(SERVER, "strict", TestServer.clerkPassword("strict")).statusCode())
                 .isEqualTo(200);
 
@@ -170,6 +177,37 @@ final class AccountsTest {
                 "request.invalid_body");
         assertThat(SERVER.storage().accounts().find("strict").orElseThrow().disabled())
                 .isFalse();
+    }
+
+    /**
+     * A string with a surrogate escape without its pair is no text: UTF-8 has no bytes for it, so a password would be
+     * hashed as if it held "?" (and two such passwords would match). Every JSON body refuses it.
+     */
+    @Test
+    void everyBody_aSurrogateWithoutItsPairRefused() {
+        SERVER.clerkToken("lone");
+        String admin = SERVER.adminToken();
+        String lone = "Zq8#mT2!vR9x\\ud800";
+
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts", admin, create("lone-new", lone, "clerk")),
+                400,
+                "request.invalid_body");
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts/lone/password", admin, "{\"password\":\"" + lone + "\"}"),
+                400,
+                "request.invalid_body");
+        assertProblem(login(SERVER, "lone", lone), 400, "request.invalid_body");
+        assertProblem(SERVER.postJson("/api/v1/accounts", admin, "{\"\\udc00\":1}"), 400, "request.invalid_body");
+        assertThat(SERVER.storage().accounts().find("lone-new")).isEmpty();
+
+        // a pair is a character like any other
+        String paired = "Zq8#mT2!vR9x\\ud83d\\ude00";
+        assertThat(SERVER.postJson("/api/v1/accounts", admin, create("paired-new", paired, "clerk"))
+                        .statusCode())
+                .isEqualTo(201);
+        assertThat(login(SERVER, "paired-new", paired).statusCode()).isEqualTo(200);
+        assertThat(login(SERVER, "paired-new", "Zq8#mT2!vR9x?").statusCode()).isEqualTo(401);
     }
 
     @Test
