@@ -197,22 +197,23 @@ public final class BatchValidator {
     }
 
     /**
-     * Adds {@code nid.already_registered} to the records of this chunk whose valid NID is registered, with one
-     * look-up through the validator's {@link RegisteredNids} per {@link RecordValidator#REGISTERED_LOOKUP_BATCH}
-     * distinct NIDs (so one for a chunk of up to that many records, none when no record has a valid NID). A NID is
-     * looked up when its field has no error (so not for a {@code nid.duplicate}: its first occurrence is).
-     * Returns a new list of the same size and order.
+     * Adds {@code nid.already_registered} to the records of this chunk whose NID is registered, with one look-up
+     * through the validator's {@link RegisteredNids} per {@link RecordValidator#REGISTERED_LOOKUP_BATCH} NIDs (so one
+     * for a chunk of up to that many records, none when no record has a NID that could be registered). A NID is looked
+     * up whatever the record's other faults, its {@code nid.duplicate} and {@code nid.gender_mismatch} included, as
+     * long as a valid record could have it ({@link #registrableNid}). Returns a new list of the same size and order.
      *
      * @throws NullPointerException if the look-up returns null
      */
     public List<ValidatedRecord> markRegistered(List<ValidatedRecord> chunk) {
-        // No set to drop repeats: after the cross-row rules a NID is normalized in its first record only, and the
-        // look-up takes repeats anyway (copying every NID into a set cost a fifth of the staging thread).
+        // No set to drop repeats: the look-up takes them (copying every NID into a set cost a fifth of the staging
+        // thread).
         List<String> asked = new ArrayList<>(chunk.size());
-        for (ValidatedRecord r : chunk) {
-            String nid = r.normalized().nid();
-            if (nid != null) {
-                asked.add(nid);
+        String[] nids = new String[chunk.size()];
+        for (int i = 0; i < nids.length; i++) {
+            nids[i] = registrableNid(chunk.get(i));
+            if (nids[i] != null) {
+                asked.add(nids[i]);
             }
         }
         if (asked.isEmpty()) {
@@ -223,11 +224,34 @@ public final class BatchValidator {
             return List.copyOf(chunk);
         }
         List<ValidatedRecord> out = new ArrayList<>(chunk.size());
-        for (ValidatedRecord r : chunk) {
-            String nid = r.normalized().nid();
-            out.add(nid != null && registered.contains(nid) ? alreadyRegistered(r) : r);
+        for (int i = 0; i < nids.length; i++) {
+            ValidatedRecord r = chunk.get(i);
+            out.add(nids[i] != null && registered.contains(nids[i]) ? alreadyRegistered(r) : r);
         }
         return List.copyOf(out);
+    }
+
+    /**
+     * The NID of {@code r} as a registered NID would be written (16 digits), if a valid record could have it: its
+     * normalized NID, or the digits of a NID whose only faults are not the NID's own ({@code nid.duplicate}: another
+     * row has it; {@code nid.gender_mismatch}: the gender disagrees). Null for a NID no valid record has (blank, not
+     * 16 digits, a category, birth year or gender digit that is not one), and for a record already marked
+     * {@code nid.already_registered}.
+     */
+    public static String registrableNid(ValidatedRecord r) {
+        String nid = r.normalized().nid();
+        if (nid != null) {
+            return nid;
+        }
+        long key = duplicateKey(Field.NID, r);
+        if (key == NO_KEY
+                || r.has(Codes.NID_CATEGORY)
+                || r.has(Codes.NID_BIRTH_YEAR)
+                || r.has(Codes.NID_GENDER_DIGIT)
+                || r.has(Codes.NID_ALREADY_REGISTERED)) {
+            return null;
+        }
+        return Long.toString(key);
     }
 
     /**

@@ -249,7 +249,7 @@ final class BatchValidatorTest {
         assertThat(out).hasSize(2500);
         assertThat(out)
                 .allSatisfy(r -> assertThat(r.has("nid.already_registered"))
-                        .isEqualTo(r.raw().nid().endsWith("0") && !r.has("nid.duplicate")));
+                        .isEqualTo(r.raw().nid().endsWith("0")));
         assertThat(out.get(0).violations()).singleElement().satisfies(x -> {
             assertThat(x.severity()).isEqualTo(Severity.ERROR);
             assertThat(x.message()).isEqualTo("A valid record with this NID is already registered");
@@ -258,7 +258,7 @@ final class BatchValidatorTest {
     }
 
     @Test
-    void markRegistered_asksOnlyForValidNids() {
+    void markRegistered_asksForEveryNidAValidRecordCouldHave() {
         List<Collection<String>> calls = new ArrayList<>();
         RecordValidator v = RecordValidator.builder()
                 .clock(Records.CLOCK_2026)
@@ -272,18 +272,31 @@ final class BatchValidatorTest {
                 batch.next(Records.valid(2)),
                 batch.next(Records.valid(3)),
                 batch.next(Records.with(4, Field.NID, "4199480035534602")),
-                batch.next(Records.with(5, Field.NID, "12")));
+                batch.next(Records.with(5, Field.NID, "12")),
+                batch.next(Records.with(6, Field.GENDER, "F")),
+                batch.next(Records.with(7, Field.NID, "1199480035534603")),
+                batch.next(Records.with(8, Field.NID, "1 1994 7 0035534 6 04")));
 
         List<ValidatedRecord> out = batch.markRegistered(chunk);
 
-        assertThat(calls).containsExactly(List.of("1199480035534601"));
+        // the duplicate's NID is asked about too, and the mismatched gender's; not a NID no valid record has
+        assertThat(calls)
+                .containsExactly(List.of(
+                        "1199480035534601",
+                        "1199480035534601",
+                        "1199480035534601",
+                        "1199480035534603",
+                        "1199470035534604"));
         assertThat(out)
                 .extracting(Records::codes)
                 .containsExactly(
                         "nid.already_registered",
-                        "nid.duplicate phone.duplicate email.duplicate",
+                        "nid.duplicate nid.already_registered phone.duplicate email.duplicate",
                         "nid.category phone.duplicate email.duplicate",
-                        "nid.format phone.duplicate email.duplicate");
+                        "nid.format phone.duplicate email.duplicate",
+                        "nid.gender_mismatch nid.duplicate nid.already_registered phone.duplicate email.duplicate",
+                        "nid.already_registered phone.duplicate email.duplicate",
+                        "nid.gender_mismatch nid.already_registered phone.duplicate email.duplicate");
     }
 
     /** A batch is one pass over a list: every chunk of it is asked about through the look-up of one pass. */

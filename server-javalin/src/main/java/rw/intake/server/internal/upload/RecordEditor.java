@@ -19,7 +19,8 @@ import rw.intake.validation.ValidatedRecord;
  * groups it left or joined (or of its groups, when it is left out or put back) is judged again. A record is a
  * duplicate when a record with the same key on an earlier row is not left out, and names the first such; a record
  * left out takes no part in the duplicate rules: it is no duplicate, and makes no other record one. A record with a
- * valid NID is looked up among the registered NIDs. Records whose verdict changed are
+ * NID that a valid record could have ({@link BatchValidator#registrableNid}) is looked up among the registered
+ * NIDs. Records whose verdict changed are
  * written again and moved in the filter indexes, and the counters follow. Not thread-safe: the upload's write lock
  * guards it.
  */
@@ -153,24 +154,25 @@ final class RecordEditor {
             ValidatedRecord checked = e.getValue();
             ValidatedRecord v = records.excluded(i) ? checked : withDuplicates(records, i, checked);
             e.setValue(v);
-            if (v.normalized().nid() != null && !registered.containsKey(nidKey(v))) {
+            if (BatchValidator.registrableNid(v) != null && !registered.containsKey(nidKey(v))) {
                 unknown.add(i);
             }
         }
         if (!unknown.isEmpty()) {
             List<String> nids = new ArrayList<>(unknown.size());
             for (int i : unknown) {
-                nids.add(judged.get(i).normalized().nid());
+                nids.add(BatchValidator.registrableNid(judged.get(i)));
             }
             Set<String> found = validator.registeredNids().registeredAmong(nids);
             for (int i : unknown) {
                 ValidatedRecord v = judged.get(i);
-                registered.put(nidKey(v), found.contains(v.normalized().nid()) ? REGISTERED : NOT_REGISTERED);
+                registered.put(
+                        nidKey(v), found.contains(BatchValidator.registrableNid(v)) ? REGISTERED : NOT_REGISTERED);
             }
         }
         for (var e : judged.entrySet()) {
             ValidatedRecord v = e.getValue();
-            if (v.normalized().nid() != null && registered.get(nidKey(v)) == REGISTERED) {
+            if (BatchValidator.registrableNid(v) != null && registered.get(nidKey(v)) == REGISTERED) {
                 e.setValue(BatchValidator.alreadyRegistered(v));
             }
         }
@@ -201,7 +203,7 @@ final class RecordEditor {
     private void learn(ValidatedRecord r) {
         if (r.has(Codes.NID_ALREADY_REGISTERED)) {
             registered.put(nidKey(r), REGISTERED);
-        } else if (r.normalized().nid() != null) {
+        } else if (BatchValidator.registrableNid(r) != null) {
             registered.put(nidKey(r), NOT_REGISTERED);
         }
     }

@@ -316,6 +316,40 @@ final class RecordEditTest {
         assertSameAsFreshUpload(token, id, after);
     }
 
+    /**
+     * {@code nid.already_registered} stands beside the record's other faults, at validation and after an edit: on the
+     * duplicate of a registered NID, and beside a gender that disagrees with it.
+     */
+    @Test
+    void alreadyRegistered_besideDuplicateAndGenderMismatch() {
+        String token = SERVER.clerkToken("fixer9");
+        commit(token, upload(token, sheet(Workbooks.person(901))), "all");
+        String[] woman = Workbooks.person(901);
+        woman[3] = "F";
+
+        String id = upload(token, sheet(Workbooks.person(901), person(902, nid(901)), woman, Workbooks.person(903)));
+
+        NavigableMap<Integer, JsonNode> records = assertConsistent(token, id);
+        assertThat(codes(records.get(2))).containsExactly("nid.already_registered");
+        assertThat(codes(records.get(3))).containsExactly("nid.duplicate", "nid.already_registered");
+        assertThat(codes(records.get(4)))
+                .containsExactly(
+                        "nid.gender_mismatch",
+                        "nid.duplicate",
+                        "nid.already_registered",
+                        "phone.duplicate",
+                        "email.duplicate");
+        assertThat(codes(records.get(5))).isEmpty();
+
+        JsonNode taken = edited(token, id, 5, "{\"nid\":\"" + nid(901) + "\",\"gender\":\"F\"}");
+        assertThat(codes(taken.get("record")))
+                .containsExactly("nid.gender_mismatch", "nid.duplicate", "nid.already_registered");
+        JsonNode fixed = edited(token, id, 4, "{\"gender\":\"M\"}");
+        assertThat(codes(fixed.get("record")))
+                .containsExactly("nid.duplicate", "nid.already_registered", "phone.duplicate", "email.duplicate");
+        assertSameAsFreshUpload(token, id, assertConsistent(token, id));
+    }
+
     @Test
     void exclude_thenCommitAllAndValid() throws SQLException {
         String token = SERVER.clerkToken("fixer4");
