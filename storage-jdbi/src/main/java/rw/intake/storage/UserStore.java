@@ -1,6 +1,7 @@
 package rw.intake.storage;
 
 import java.util.Collection;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntConsumer;
 import rw.intake.validation.BatchValidator;
@@ -53,6 +54,12 @@ public interface UserStore extends RegisteredNids {
 
     /** Whether this upload id was committed. */
     boolean isCommitted(String uploadId);
+
+    /**
+     * The {@code uploads} row of this upload id, if it was committed: also a commit whose answer was lost (the
+     * database went away at its {@code COMMIT}, which it then made), so that a staged copy can show it committed.
+     */
+    Optional<CommittedUpload> commitOf(String uploadId);
 
     @Override
     Set<String> registeredAmong(Collection<String> nids);

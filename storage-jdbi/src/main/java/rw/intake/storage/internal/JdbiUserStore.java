@@ -1,6 +1,7 @@
 package rw.intake.storage.internal;
 
 import java.util.Collection;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntConsumer;
 import org.jdbi.v3.core.Jdbi;
@@ -89,5 +90,10 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
     @Override
     public boolean isCommitted(String uploadId) {
         return listing.isCommitted(uploadId);
+    }
+
+    @Override
+    public Optional<CommittedUpload> commitOf(String uploadId) {
+        return listing.commitOf(uploadId);
     }
 }

@@ -89,6 +89,16 @@ final class PartitionLoad implements AutoCloseable {
         ALTER TABLE users ATTACH PARTITION <table> FOR VALUES IN (<seq>)""";
     private static final String DROP = """
         DROP TABLE <table>""";
+    private static final String LOCK_TABLE = """
+        LOCK TABLE <table> IN ACCESS EXCLUSIVE MODE""";
+    private static final String EXISTS = """
+        SELECT to_regclass(:name) IS NOT NULL""";
+    /**
+     * How long a drop waits for the table's lock. A commit that attaches the table holds it until its transaction ends,
+     * which may be later than its client gave up on it (its COMMIT's answer lost: a synchronous standby that stalls, a
+     * network cut); the database then ends the drop's wait, and the table is looked at again later.
+     */
+    private static final String DROP_LOCK_TIMEOUT = "5s";
     /** {@code maintenance_work_mem} of the transaction that builds the table's indexes. */
     private static final String INDEX_MEMORY = "256MB";
 
@@ -281,13 +291,24 @@ final class PartitionLoad implements AutoCloseable {
         } catch (RuntimeException e) {
             left.run();
             LOG.warn(
-                    "could not drop {}, the rows of a commit that failed; dropped once the database answers again: {}",
+                    "could not drop {}, the rows of a commit that failed; dropped once the database answers again, if"
+                            + " the commit did not end up committed: {}",
                     table,
                     e.getMessage());
-            if (!ConnectionFailures.isConnectionFailure(e)) {
+            if (!ConnectionFailures.isConnectionFailure(e) && !isLockTimeout(e)) {
                 throw e;
             }
         }
+    }
+
+    /** Whether the database gave up waiting for a lock ({@code lock_timeout}: SQLSTATE 55P03). */
+    private static boolean isLockTimeout(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && "55P03".equals(s.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Drops the upload tables that no load holds (left by a process that died before it attached or dropped one). */
@@ -306,11 +327,7 @@ final class PartitionLoad implements AutoCloseable {
                         .one()) {
                     try {
                         // Checked again under the lock: listed detached, it may have been attached since.
-                        if (h.inTransaction(t -> {
-                            t.execute("SET LOCAL lock_timeout = '5s'"); // a reader of the table (pg_dump) must not stop
-                            // the start
-                            return dropIfDetached(t, name);
-                        })) {
+                        if (dropIfDetached(h, name)) {
                             LOG.warn(
                                     "dropped {}, the rows of a commit that did not finish (its process stopped or the"
                                             + " database went away)",
@@ -332,13 +349,27 @@ final class PartitionLoad implements AutoCloseable {
         });
     }
 
-    /** Drops the table if it exists and is not a partition; whether it did. The caller holds the table's lock. */
+    /**
+     * Drops the table if it exists and is not a partition; whether it did. The caller holds the table's advisory lock.
+     * In a transaction of its own, which locks the table before it looks at it: a commit attaching it has then ended,
+     * committed or rolled back, and the look sees which. A {@code DROP} sent after a look made while that commit was
+     * still on its way would wait for its lock and run after it, dropping the partition it had just committed (a
+     * statement the client stopped waiting for still runs in the database). The lock is waited for at most
+     * {@link #DROP_LOCK_TIMEOUT} (a reader of the table, such as pg_dump, must not hold up a start either).
+     */
     private static boolean dropIfDetached(Handle h, String name) {
-        if (!h.createQuery(DETACHED).bind("name", name).mapTo(Boolean.class).one()) {
-            return false;
-        }
-        h.createUpdate(DROP).define("table", name).execute();
-        return true;
+        return h.inTransaction(t -> {
+            t.execute("SET LOCAL lock_timeout = '" + DROP_LOCK_TIMEOUT + "'");
+            if (!t.createQuery(EXISTS).bind("name", name).mapTo(Boolean.class).one()) {
+                return false;
+            }
+            t.createUpdate(LOCK_TABLE).define("table", name).execute();
+            if (!t.createQuery(DETACHED).bind("name", name).mapTo(Boolean.class).one()) {
+                return false;
+            }
+            t.createUpdate(DROP).define("table", name).execute();
+            return true;
+        });
     }
 
     /** What the commit's thread hands the copy threads: rows, or the end of them. */

@@ -5,10 +5,12 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.Query;
+import org.jdbi.v3.core.statement.StatementContext;
 import rw.intake.storage.CommitMode;
 import rw.intake.storage.CommittedUpload;
 import rw.intake.storage.CommittedUser;
@@ -54,6 +56,10 @@ final class UserListing {
         SELECT id, file_name, owner, commit_mode, records, committed, skipped, conflicts, committed_at
         FROM uploads WHERE 1 = 1<byUploadOwner>
         ORDER BY seq DESC LIMIT :limit OFFSET :offset""";
+
+    private static final String SELECT_COMMIT = """
+        SELECT id, file_name, owner, commit_mode, records, committed, skipped, conflicts, committed_at
+        FROM uploads WHERE id = :id""";
 
     private static final String BY_UPLOAD_OWNER = " AND owner = :owner";
 
@@ -116,21 +122,37 @@ final class UserListing {
                 List<CommittedUpload> items = byOwner(h.createQuery(SELECT_COMMITS), owner)
                         .bind("limit", size)
                         .bind("offset", (long) (page - 1) * size)
-                        .map((rs, ctx) -> new CommittedUpload(
-                                rs.getString("id"),
-                                rs.getString("file_name"),
-                                rs.getString("owner"),
-                                CommitMode.valueOf(rs.getString("commit_mode").toUpperCase(Locale.ROOT)),
-                                rs.getLong("records"),
-                                rs.getLong("committed"),
-                                rs.getLong("skipped"),
-                                rs.getLong("conflicts"),
-                                rs.getTimestamp("committed_at").toInstant()))
+                        .map(UserListing::committedUpload)
                         .list();
                 return new Page<>(items, page, size, total);
             });
         } catch (JdbiException e) {
             throw new StorageException("reading committed uploads failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static CommittedUpload committedUpload(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new CommittedUpload(
+                rs.getString("id"),
+                rs.getString("file_name"),
+                rs.getString("owner"),
+                CommitMode.valueOf(rs.getString("commit_mode").toUpperCase(Locale.ROOT)),
+                rs.getLong("records"),
+                rs.getLong("committed"),
+                rs.getLong("skipped"),
+                rs.getLong("conflicts"),
+                rs.getTimestamp("committed_at").toInstant());
+    }
+
+    /** {@link rw.intake.storage.UserStore#commitOf}. */
+    Optional<CommittedUpload> commitOf(String uploadId) {
+        try {
+            return jdbi.withHandle(h -> h.createQuery(SELECT_COMMIT)
+                    .bind("id", uploadId)
+                    .map(UserListing::committedUpload)
+                    .findOne());
+        } catch (JdbiException e) {
+            throw new StorageException("reading upload " + uploadId + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -306,6 +306,7 @@ public final class UploadService {
     private CommitResult commit(Upload upload, String id, CommitMode mode) {
         upload.beginCommit();
         CommitResult result = null;
+        CommitResult found = null;
         long started = System.nanoTime();
         try {
             IntList conflictRows = new IntList(0);
@@ -313,13 +314,31 @@ public final class UploadService {
             upload.applyConflicts(conflictRows.toArray());
             return result;
         } catch (UploadAlreadyCommittedException ex) {
+            found = committedBefore(id);
             throw ApiException.conflict("upload.already_committed", "upload " + id + " is already committed");
         } finally {
-            upload.endCommit(result);
+            upload.endCommit(result != null ? result : found);
             events.commitEnded(
                     result == null ? "failed" : "committed",
                     result == null ? 0 : result.committed(),
                     Duration.ofNanos(System.nanoTime() - started));
+        }
+    }
+
+    /**
+     * What the database holds of an earlier commit of the upload, which this process took for failed: its answer was
+     * lost (the database went away at its {@code COMMIT}, and made it). The upload then shows it committed, with the
+     * database's figures; its records keep their verdicts as of before that commit (a conflict it found is in the
+     * database only). Null if it cannot be read now.
+     */
+    private CommitResult committedBefore(String id) {
+        try {
+            return users.commitOf(id)
+                    .map(c -> new CommitResult(id, c.committed(), c.skipped(), c.conflicts(), c.committedAt()))
+                    .orElse(null);
+        } catch (RuntimeException ex) {
+            LOG.warn("upload {} is committed, but its commit could not be read: {}", id, ex.getMessage());
+            return null;
         }
     }
 
