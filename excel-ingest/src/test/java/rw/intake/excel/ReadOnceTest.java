@@ -64,6 +64,19 @@ final class ReadOnceTest {
                 .contains("after its rows");
     }
 
+    /**
+     * A sheet read once whose dimension is a streaming writer's {@code A1} says nothing of its rows: they are not
+     * known before it is read (so an upload reserves the most it may stage), not none.
+     */
+    @Test
+    void dimensionA1_readOnce_rowsNotKnown() {
+        try (FastexcelSheet sheet = FastexcelSheet.open(streamed(3_000), null, LIMITS, 0)) {
+            assertThat(sheet.maxDataRows()).isEqualTo(-1);
+            assertThat(sheet.expectedDataRows()).isEqualTo(-1);
+            assertThat(sheet.records().count()).isEqualTo(3_000);
+        }
+    }
+
     @Test
     void tooManyRows_readOnce_refusedWhileReading() {
         byte[] bytes = SampleWorkbooks.xlsxBytes(SampleSpec.of(1_500, 3));

@@ -55,7 +55,8 @@ public final class FastexcelSheet extends AbstractSheet {
         // -1 when a part was left to be read once: not known before reading, but the sheet's dimension hints at it
         maxDataRows(mostRows < 0 ? -1 : Math.max(0, mostRows - rows.consumed));
         int lastRow = rows.source.dimensionLastRow();
-        expectedDataRows(mostRows >= 0 || lastRow < 0 ? maxDataRows() : Math.max(0, lastRow - header.row()));
+        // a range that ends at the header or above it (a streaming writer's A1) says nothing of the data: not known
+        expectedDataRows(mostRows >= 0 || lastRow <= header.row() ? maxDataRows() : lastRow - header.row());
         this.workbook = workbook;
         this.parts = parts;
         this.rows = rows;
