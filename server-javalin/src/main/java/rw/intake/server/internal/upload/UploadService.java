@@ -143,12 +143,7 @@ public final class UploadService {
     }
 
     private UploadSummary stage(Principal caller, IncomingFile file, String sheet) {
-        SheetRecords opened;
-        try {
-            opened = reader.open(file.bytes(), sheet == null || sheet.isBlank() ? null : sheet.strip());
-        } catch (IngestException ex) {
-            throw problem(ex);
-        }
+        SheetRecords opened = open(file, sheet);
         boolean handedOver = false;
         try {
             // the rows counted before reading; for a sheet read once, what it says of itself (its dimension), which
@@ -159,7 +154,14 @@ public final class UploadService {
             // a sheet that says nothing of its rows reserves what one upload may hold at most, and more as it is read
             long rows = expected < 0 ? Math.min(maxRows, most) : Math.min(maxRows, expected);
             if (rows > most) {
-                throw tooLargeToStage(rows, most);
+                // a count made before reading is a bound (blank rows after the last record among them): the sheet is
+                // read to count its data rows, and opened again if they fit
+                long dataRows = dataRows(opened);
+                if (dataRows > most) {
+                    throw tooLargeToStage(dataRows, most);
+                }
+                opened = open(file, sheet);
+                rows = dataRows;
             }
             Upload upload = new Upload(
                     UploadIds.next(),
@@ -177,6 +179,29 @@ public final class UploadService {
             if (!handedOver) {
                 opened.close();
             }
+        }
+    }
+
+    private SheetRecords open(IncomingFile file, String sheet) {
+        try {
+            return reader.open(file.bytes(), sheet == null || sheet.isBlank() ? null : sheet.strip());
+        } catch (IngestException ex) {
+            throw problem(ex);
+        }
+    }
+
+    /**
+     * The sheet's data rows (records and the blank rows between them), read to its end; closes it.
+     *
+     * @throws ApiException the problem of a fault found while reading
+     */
+    private static long dataRows(SheetRecords sheet) {
+        try (sheet;
+                Stream<RawRecord> records = sheet.records()) {
+            records.forEach(r -> {});
+            return sheet.rowsRead();
+        } catch (IngestException ex) {
+            throw problem(ex);
         }
     }
 

@@ -134,8 +134,35 @@ final class StagingFairnessTest {
 
         assertThat(Workbooks.problemCode(r, 413)).isEqualTo("file.too_many_rows");
         assertThat(TestServer.json(r).get("limit").asLong()).isEqualTo(100_000);
+        assertThat(TestServer.json(r).get("needed").asLong()).isEqualTo(100_001);
         assertThat(r.headers().firstValue("Retry-After")).isEmpty();
         assertThat(TestServer.json(server.get("/api/v1/uploads", token))).isEmpty();
+    }
+
+    /**
+     * Lines past a share that are blank after the last record are no data rows: a list that fits is taken, though
+     * the count of lines made before reading is over the share.
+     */
+    @Test
+    void upload_blankLinesAfterTheLastRecordPastAShare_taken() {
+        StringBuilder csv = new StringBuilder("names,nid,phone,gender,email\n");
+        for (int i = 0; i < 99_990; i++) {
+            csv.append("Ann Person,1199070012345601,0788123456,F,a@example.rw\n");
+        }
+        csv.append(",,,,\n".repeat(40));
+        String token = server.clerkToken("trailing-blanks");
+
+        HttpResponse<String> r = server.postMultipart(
+                "/api/v1/uploads", token, "file", "people.csv", csv.toString().getBytes(StandardCharsets.UTF_8));
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        String id = TestServer.json(r).get("id").asText();
+        assertThat(Workbooks.settled(server, token, id)
+                        .get("totals")
+                        .get("records")
+                        .asLong())
+                .isEqualTo(99_990);
+        server.delete("/api/v1/uploads/" + id, token);
     }
 
     private static double stagedRecords() {
