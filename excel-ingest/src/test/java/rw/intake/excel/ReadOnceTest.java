@@ -275,6 +275,62 @@ final class ReadOnceTest {
         }
     }
 
+    /**
+     * The generator's workbook of 30,000 rows of seed 11 (1.55 MB, its sheet read once): a read of its sheet ended
+     * inside {@code <pageMargins .../>}, after {@code </sheetData>}, and the check of what follows the rows read the
+     * tag's name where the buffer had held it before it moved, and refused the workbook as {@code file.corrupt}.
+     */
+    @Test
+    void generatorWorkbook_seed11_30000Rows_everyRecord() {
+        byte[] bytes = SampleWorkbooks.xlsxBytes(SampleSpec.of(30_000, 11).withReferenceYear(2026));
+        assertThat(PackageCheck.inspect(bytes, LIMITS).readOnce().entries())
+                .containsExactly("xl/worksheets/sheet1.xml");
+
+        try (SheetRecords sheet = SheetReader.defaults().open(bytes);
+                Stream<RawRecord> records = sheet.records()) {
+            assertThat(records.count()).isEqualTo(30_000);
+            assertThat(sheet.blankRows()).isZero();
+        }
+    }
+
+    /** What the generator (fastexcel) writes after a sheet's rows. */
+    private static final String GENERATOR_TAIL =
+            "<pageMargins bottom=\"0.75\" footer=\"0.3\" header=\"0.3\" left=\"0.7\""
+                    + " right=\"0.7\" top=\"0.75\"/><pageSetup paperSize=\"1\" scale=\"100\" fitToWidth=\"1\" fitToHeight=\"1\""
+                    + " firstPageNumber=\"0\" useFirstPageNumber=\"false\" blackAndWhite=\"false\" orientation=\"portrait\"/>"
+                    + "<headerFooter differentFirst=\"false\" differentOddEven=\"false\"><oddHeader></oddHeader><oddFooter>"
+                    + "</oddFooter></headerFooter></worksheet>";
+
+    /**
+     * The plain reader's first read of a sheet is the 8 KiB its stream looks at for the root's prefix; the rest of a
+     * part under 264 KiB comes with the next. A long cell moves the sheet's tail over that end, so that it falls on
+     * every byte of the tail (and a few either side) in turn: each such sheet reads whole, read once or checked first.
+     */
+    @Test
+    void tailCutByTheFirstRead_everyRecord() {
+        int firstRead = 8 * 1024;
+        String head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><worksheet xmlns=\"" + Xlsx.SHEET_NS + "\">"
+                + "<dimension ref=\"A1:E2\"/><sheetData>" + Xlsx.header(1);
+        String rowStart = Xlsx.row(2, "", "1199880012345678", "0788123456", "F", "a@b.rw");
+        int withoutPadding = head.length() + rowStart.length() + "</sheetData>".length();
+        for (int into = -8; into <= GENERATOR_TAIL.length() + 8; into++) {
+            String padding = "Uwase" + "a".repeat(firstRead - into - withoutPadding - "Uwase".length());
+            String xml = head + Xlsx.row(2, padding, "1199880012345678", "0788123456", "F", "a@b.rw") + "</sheetData>"
+                    + GENERATOR_TAIL;
+            assertThat(xml.indexOf(GENERATOR_TAIL)).isEqualTo(firstRead - into);
+            byte[] bytes = Xlsx.workbook().sheetXml("Sheet1", xml).bytes();
+
+            for (long readOnceFrom : new long[] {0, PackageCheck.READ_ONCE_FROM}) {
+                Outcome outcome = read(bytes, LIMITS, readOnceFrom);
+                assertThat(outcome.refusal())
+                        .as("the first read ending %d bytes into the tail", into)
+                        .isNull();
+                assertThat(outcome.records()).hasSize(1);
+                assertThat(outcome.records().get(0).names()).isEqualTo(padding);
+            }
+        }
+    }
+
     /** A header and {@code rows} people, written by fastexcel's streaming writer (its dimension is {@code A1}). */
     private static byte[] streamed(int rows) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -313,6 +313,7 @@ final class PlainSheetRows implements SheetRowSource {
                     throw broken("a declaration after the worksheet's rows");
                 } else {
                     int end = x.tagEnd();
+                    lt = x.pos; // the tag may run past the buffer's end: reading the rest of it moves the buffer
                     boolean closing = x.buf[lt + 1] == '/';
                     int from = lt + (closing ? 2 : 1);
                     int n = from;

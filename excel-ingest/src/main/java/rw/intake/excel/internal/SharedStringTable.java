@@ -137,7 +137,8 @@ final class SharedStringTable {
             throw XmlBytes.unsupported("the shared strings end early");
         }
         if (x.startsWith(x.pos, "</sst")) {
-            x.endTag(x.pos, x.tagEnd(), "sst");
+            int end = x.tagEnd(); // before x.pos is read: reading the rest of the tag may move the buffer
+            x.endTag(x.pos, end, "sst");
             drain();
             return;
         }

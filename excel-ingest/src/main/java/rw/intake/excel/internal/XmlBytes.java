@@ -780,7 +780,11 @@ final class XmlBytes {
         }
     }
 
-    /** The index past the {@code >} of the tag at {@link #pos}, reading more as needed (quotes respected). */
+    /**
+     * The index past the {@code >} of the tag at {@link #pos}, reading more as needed (quotes respected). Reading more
+     * moves the bytes to the start of the buffer: the tag then starts at the new {@link #pos}, and an index taken
+     * before the call no longer points where it did.
+     */
     int tagEnd() {
         while (true) {
             int close = closeOfTag(pos + 1);
