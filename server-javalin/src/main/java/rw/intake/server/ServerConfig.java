@@ -1,5 +1,6 @@
 package rw.intake.server;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -154,7 +155,7 @@ public record ServerConfig(
                 e.bool("STAGING_REDIS_ALLOW_PERSISTENCE", false),
                 Duration.ofMillis(Math.max(1, (long) (1000 * e.decimal("STAGING_REDIS_LEASE_SECONDS", 30)))),
                 e.bool("STAGING_REDIS_CLUSTER", false),
-                e.longer("STAGING_REDIS_CACHE_MB", DEFAULT_STAGING_REDIS_CACHE_MB) << 20);
+                e.atMost("STAGING_REDIS_CACHE_MB", DEFAULT_STAGING_REDIS_CACHE_MB, Long.MAX_VALUE >> 20) << 20);
     }
 
     /** Opens the database these settings name. */
@@ -203,11 +204,7 @@ public record ServerConfig(
         }
 
         int integer(String key, int def) {
-            long n = longer(key, def);
-            if (n > Integer.MAX_VALUE) {
-                throw new IllegalArgumentException(key + " must be at most " + Integer.MAX_VALUE + ": " + n);
-            }
-            return (int) n;
+            return (int) atMost(key, def, Integer.MAX_VALUE);
         }
 
         /** A whole number above 0: a setting of which none would leave the server unable to serve. */
@@ -227,27 +224,46 @@ public record ServerConfig(
         }
 
         int port(String key, int def) {
-            int n = integer(key, def);
-            if (n > 65_535) {
-                throw new IllegalArgumentException(key + " must be from 0 to 65535: " + n);
-            }
-            return n;
-        }
-
-        long longer(String key, long def) {
             String v = text(key, null);
             if (v == null) {
                 return def;
             }
+            BigInteger n = whole(key, v);
+            if (n.compareTo(BigInteger.valueOf(65_535)) > 0) {
+                throw new IllegalArgumentException(key + " must be from 0 to 65535: " + v);
+            }
+            return n.intValueExact();
+        }
+
+        long longer(String key, long def) {
+            return atMost(key, def, Long.MAX_VALUE);
+        }
+
+        /** A whole number from 0 to {@code max}: one past it is refused as too large, naming the maximum. */
+        long atMost(String key, long def, long max) {
+            String v = text(key, null);
+            if (v == null) {
+                return def;
+            }
+            BigInteger n = whole(key, v);
+            if (n.compareTo(BigInteger.valueOf(max)) > 0) {
+                throw new IllegalArgumentException(key + " is too large (at most " + max + "): " + v);
+            }
+            return n.longValueExact();
+        }
+
+        /** {@code v} as a whole number of any size, {@code _} allowed between digits; refused if negative. */
+        private static BigInteger whole(String key, String v) {
+            BigInteger n;
             try {
-                long n = Long.parseLong(v.replace("_", ""));
-                if (n < 0) {
-                    throw new IllegalArgumentException(key + " must not be negative: " + v);
-                }
-                return n;
+                n = new BigInteger(v.replace("_", ""));
             } catch (NumberFormatException ex) {
                 throw new IllegalArgumentException(key + " must be a whole number: " + v, ex);
             }
+            if (n.signum() < 0) {
+                throw new IllegalArgumentException(key + " must not be negative: " + v);
+            }
+            return n;
         }
     }
 }

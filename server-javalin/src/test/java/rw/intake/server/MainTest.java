@@ -3,9 +3,15 @@ package rw.intake.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +21,9 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import rw.intake.server.internal.auth.Accounts;
 import rw.intake.server.internal.auth.Passwords;
 import rw.intake.storage.Account;
@@ -116,6 +124,70 @@ final class MainTest {
                         printed.substring(printed.lastIndexOf(' ') + 1),
                         account("ben").passwordHash()))
                 .isTrue();
+    }
+
+    /**
+     * An H2 file database that a running server holds cannot be opened by the commands: they say so, and that the
+     * server must be stopped first, not that the database stopped uncleanly. The server is another process here, which
+     * holds the file open as a server does ({@link HoldDatabase}).
+     */
+    @Test
+    void createUserAndSetPassword_databaseHeldByARunningServer_sayToStopItFirst(@TempDir Path dir) throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("intake").toAbsolutePath();
+        ServerConfig file = ServerConfig.fromEnv(Map.of("DB_URL", url));
+        Process holder = new ProcessBuilder(
+                        Paths.get(System.getProperty("java.home"), "bin", "java")
+                                .toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        HoldDatabase.class.getName(),
+                        url)
+                .redirectErrorStream(true)
+                .start();
+        try (BufferedReader lines =
+                new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            do {
+                line = lines.readLine();
+            } while (line != null && !line.equals(HoldDatabase.OPEN));
+            assertThat(line).as("the holder opened the database").isEqualTo(HoldDatabase.OPEN);
+
+            assertThat(Main.createUser(file, List.of("ana"), "Rubavu-beach-sunset", print(out), print(err)))
+                    .isEqualTo(1);
+            assertThat(Main.setPassword(file, "admin", "Karongi-coffee-hills", print(out), print(err)))
+                    .isEqualTo(1);
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .isEqualTo(
+                            "create-user: the database is in use by another process (a running server): stop it first\n"
+                                    + "set-password: the database is in use by another process (a running server): stop it"
+                                    + " first\n")
+                    .doesNotContain("unclean");
+            assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+        } finally {
+            holder.getOutputStream().close(); // the holder closes the database and ends at the end of its input
+            assertThat(holder.waitFor(1, TimeUnit.MINUTES)).isTrue();
+        }
+        // stopped, the database is the commands' again
+        assertThat(Main.createUser(file, List.of("ana"), "Rubavu-beach-sunset", print(out), print(err)))
+                .isEqualTo(0);
+    }
+
+    /** A process that opens the database at {@code args[0]} as the server does, says {@link #OPEN}, and holds it. */
+    static final class HoldDatabase {
+        static final String OPEN = "database open";
+
+        private HoldDatabase() {}
+
+        public static void main(String[] args) throws IOException {
+            Storage storage = ServerConfig.fromEnv(Map.of("DB_URL", args[0])).openStorage();
+            try {
+                System.out.println(OPEN);
+                System.out.flush();
+                System.in.transferTo(OutputStream.nullOutputStream()); // held until the test closes our input
+            } finally {
+                storage.close();
+            }
+        }
     }
 
     @Test

@@ -52,9 +52,40 @@ final class ServerConfigTest {
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("PORT", "70000")))
                 .hasMessage("PORT must be from 0 to 65535: 70000");
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("MAX_ROWS", "3000000000")))
-                .hasMessage("MAX_ROWS must be at most 2147483647: 3000000000");
+                .hasMessage("MAX_ROWS is too large (at most 2147483647): 3000000000");
         assertThat(ServerConfig.fromEnv(Map.of("STAGING_MAX_RECORDS", "1")).stagingMaxRecordsPerUser())
                 .isEqualTo(1);
+    }
+
+    /** A whole number too large for its setting's type is refused as too large, with the maximum, not as no number. */
+    @Test
+    void aNumberTooLargeForItsType_refusedAsTooLargeWithTheMaximum() {
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("MAX_ROWS", "99999999999999999999")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("MAX_ROWS is too large (at most 2147483647): 99999999999999999999");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("MAX_UPLOAD_BYTES", "99_999_999_999_999_999_999")))
+                .hasMessage("MAX_UPLOAD_BYTES is too large (at most 9223372036854775807): 99_999_999_999_999_999_999");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("PORT", "99999999999999999999")))
+                .hasMessage("PORT must be from 0 to 65535: 99999999999999999999");
+        // mebibytes: the most whose bytes a long holds
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("STAGING_REDIS_CACHE_MB", "8796093022208")))
+                .hasMessage("STAGING_REDIS_CACHE_MB is too large (at most 8796093022207): 8796093022208");
+        assertThat(ServerConfig.fromEnv(Map.of("STAGING_REDIS_CACHE_MB", "8796093022207"))
+                        .stagingRedisCacheBytes())
+                .isEqualTo(8796093022207L << 20);
+        // the largest of each type is taken; a number past any type's range is still a number, and negative is refused
+        assertThat(ServerConfig.fromEnv(Map.of("MAX_ROWS", "2147483647"))
+                        .readLimits()
+                        .maxRows())
+                .isEqualTo(Integer.MAX_VALUE);
+        assertThat(ServerConfig.fromEnv(Map.of("MAX_UPLOAD_BYTES", "9223372036854775807"))
+                        .readLimits()
+                        .maxBytes())
+                .isEqualTo(Long.MAX_VALUE);
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("MAX_ROWS", "-99999999999999999999")))
+                .hasMessage("MAX_ROWS must not be negative: -99999999999999999999");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("MAX_ROWS", "1e9")))
+                .hasMessage("MAX_ROWS must be a whole number: 1e9");
     }
 
     @Test

@@ -123,6 +123,12 @@ final class H2Recovery {
             LOG.warn("the database was not stopped cleanly: its file is compacted before it opens");
             s.execute("SHUTDOWN COMPACT");
         } catch (SQLException e) {
+            if (e.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1) {
+                // the file is locked by another process, as a running server locks it: nothing says its stop was
+                // unclean
+                throw new StorageException(
+                        "the database is in use by another process (a running server): stop it first", e);
+            }
             throw new StorageException("cannot compact the database after an unclean stop: " + e.getMessage(), e);
         }
         LOG.info("database file compacted after an unclean stop in {} ms", (System.nanoTime() - start) / 1_000_000);

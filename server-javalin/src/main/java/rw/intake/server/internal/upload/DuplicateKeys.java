@@ -56,7 +56,10 @@ final class DuplicateKeys {
         size = 0;
     }
 
+    /** Bytes held, approximately. Safe to call from any thread (a metrics gauge): it reads array lengths only. */
     long retainedBytes() {
-        return 16L + keys.length * (16L + 8L * keys[0].length);
+        long[][] k = keys;
+        long[] first = k[0];
+        return 16L + k.length * (16L + (first == null ? 0 : 8L * first.length));
     }
 }

@@ -78,7 +78,12 @@ final class IntList {
         return Arrays.copyOf(values, size);
     }
 
+    /**
+     * Bytes held, approximately. Safe to call from any thread (a metrics gauge): a list published without a barrier
+     * may show its array not yet set, counted as none.
+     */
     long retainedBytes() {
-        return 16L + 4L * values.length;
+        int[] v = values;
+        return 16L + (v == null ? 0 : 4L * v.length);
     }
 }

@@ -10,6 +10,7 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import rw.intake.validation.Field;
 import rw.intake.validation.Normalized;
 import rw.intake.validation.RawRecord;
@@ -29,7 +30,7 @@ import rw.intake.validation.Violation;
  *
  * <p>One writer appends; readers may read only what was published to them after the appends (the upload's
  * volatile status does that). Edits happen under the upload's write lock, reads under its read lock. Not thread-safe
- * otherwise.
+ * otherwise, except {@link #retainedBytes()}, which a metrics scrape calls from any thread while records are appended.
  */
 final class StagedRecords {
     private static final int FIRST_BLOCK = 1 << 14;
@@ -89,6 +90,12 @@ final class StagedRecords {
     private byte[] block;
     private int nextBlockSize = FIRST_BLOCK;
     private int position;
+    /**
+     * The bytes of the arena's blocks, the interned messages and the kinds, kept by the writer as it adds them, so that
+     * {@link #retainedBytes()} never walks the lists another thread is adding to. Changed once a block, a message or a
+     * kind, never once a record.
+     */
+    private final AtomicLong tableBytes = new AtomicLong();
 
     private record Kind(Field field, String code, Severity severity) {}
 
@@ -586,21 +593,18 @@ final class StagedRecords {
     void trim() {
         offsets.trim();
         if (block != null && position < block.length) {
+            tableBytes.addAndGet((long) position - block.length);
             block = Arrays.copyOf(block, position);
             blocks.set(blocks.size() - 1, block);
         }
     }
 
-    /** Bytes held by this store (arena, offsets, tables), approximately. */
+    /**
+     * Bytes held by this store (arena, offsets, tables), approximately. Safe to call from any thread at any time (a
+     * metrics gauge): it reads counts the writer keeps and array lengths, never the lists being added to.
+     */
     long retainedBytes() {
-        long bytes = offsets.retainedBytes();
-        for (byte[] b : blocks) {
-            bytes += 16L + b.length;
-        }
-        for (String m : messages) {
-            bytes += 64L + 2L * m.length();
-        }
-        return bytes + 64L * kinds.size() + (excluded.size() + edited.size()) / 8;
+        return tableBytes.get() + offsets.retainedBytes() + (excluded.size() + edited.size()) / 8;
     }
 
     private int kindOf(Violation v) {
@@ -612,6 +616,7 @@ final class StagedRecords {
         if (i == null) {
             i = kinds.size();
             kinds.add(KindJson.of(k));
+            tableBytes.addAndGet(64L);
             kindIndex.put(k, i);
         }
         return i;
@@ -622,6 +627,7 @@ final class StagedRecords {
         if (i == null && messages.size() < MAX_MESSAGES) {
             i = messages.size();
             messages.add(message);
+            tableBytes.addAndGet(64L + 2L * message.length());
             messagesJson.add(JsonBytes.quoted(message));
             messagesSerialized.add(new SerializedString(message));
             messageIndex.put(message, i);
@@ -641,6 +647,7 @@ final class StagedRecords {
         if (length > MAX_BLOCK) {
             byte[] own = Arrays.copyOfRange(from, start, start + length);
             blocks.add(own);
+            tableBytes.addAndGet(16L + own.length);
             block = null;
             position = 0;
             return (blocks.size() - 1) << POSITION_BITS;
@@ -649,6 +656,7 @@ final class StagedRecords {
             block = new byte[Math.max(nextBlockSize, length)];
             nextBlockSize = Math.min(MAX_BLOCK, nextBlockSize * 2);
             blocks.add(block);
+            tableBytes.addAndGet(16L + block.length);
             position = 0;
         }
         System.arraycopy(from, start, block, position, length);

@@ -7,9 +7,16 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -100,6 +107,69 @@ final class OperationsTest {
         server.delete("/api/v1/uploads/" + id, clerk);
         assertThat(value(scrape(), "intake_staging_records", ""))
                 .isLessThan(value(staged, "intake_staging_records", ""));
+    }
+
+    /**
+     * The staging gauges are read by scrapes on threads of their own while an upload's records are being staged, its
+     * store's tables growing meanwhile (a block of the arena, an interned message): every scrape reads a number.
+     */
+    @Test
+    void metrics_stagingBytesANumberWhileAnUploadValidates() throws Exception {
+        String clerk = server.clerkToken("metrics-while-validating");
+        byte[] csv = pairsSharingNids(100_000);
+        ExecutorService scrapers = Executors.newFixedThreadPool(4);
+        try {
+            for (int round = 0; round < 3; round++) {
+                HttpResponse<String> r = server.send(server.request("/api/v1/uploads?fileName=pairs.csv", clerk)
+                        .header("Content-Type", "text/csv")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(csv))
+                        .build());
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+                String id = TestServer.json(r).get("id").asText();
+                AtomicBoolean validating = new AtomicBoolean(true);
+                List<Future<List<String>>> read = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    read.add(scrapers.submit(() -> {
+                        List<String> samples = new ArrayList<>();
+                        do {
+                            samples.add(sample(scrape(), "intake_staging_bytes"));
+                        } while (validating.get());
+                        return samples;
+                    }));
+                }
+                Workbooks.settled(server, clerk, id);
+                validating.set(false);
+                for (Future<List<String>> f : read) {
+                    assertThat(f.get(1, TimeUnit.MINUTES))
+                            .isNotEmpty()
+                            .allSatisfy(v ->
+                                    assertThat(Double.parseDouble(v)).isFinite().isPositive());
+                }
+                server.delete("/api/v1/uploads/" + id, clerk);
+            }
+        } finally {
+            scrapers.shutdownNow();
+        }
+    }
+
+    /** A CSV list of {@code rows} records, each two sharing a NID: a message of its own for every second record. */
+    private static byte[] pairsSharingNids(int rows) {
+        StringBuilder csv = new StringBuilder(rows * 96)
+                .append(String.join(",", Workbooks.HEADER))
+                .append('\n');
+        for (int i = 0; i < rows; i++) {
+            String[] p = Workbooks.person(i);
+            p[1] = Workbooks.person(i / 2)[1];
+            csv.append(String.join(",", p)).append('\n');
+        }
+        return csv.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The text of the sample {@code name} (without labels) as the scrape gives it. */
+    private static String sample(String text, String name) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\S+)$").matcher(text);
+        assertThat(m.find()).as(name).isTrue();
+        return m.group(1);
     }
 
     /** Methods HTTP does not define share one series: a request cannot add series to the metrics at will. */
