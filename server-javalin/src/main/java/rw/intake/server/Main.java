@@ -62,7 +62,14 @@ public final class Main {
     }
 
     private static void serve(ServerConfig config) {
-        Storage storage = config.openStorage();
+        Storage storage;
+        try {
+            storage = config.openStorage();
+        } catch (rw.intake.storage.StorageException ex) {
+            System.err.println("intake cannot start: " + ex.getMessage());
+            System.exit(1);
+            return;
+        }
         Optional<String> generated;
         try {
             generated = Accounts.ensureAdmin(storage.accounts(), config.adminUsername(), config.adminPassword());

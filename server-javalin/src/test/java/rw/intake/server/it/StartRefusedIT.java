@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -14,6 +18,23 @@ import org.junit.jupiter.params.provider.CsvSource;
  * stack trace.
  */
 final class StartRefusedIT {
+
+    /** A second server on the H2 file a running one holds. */
+    @Test
+    void h2FileInUse_oneLineAndStatus1() throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory(Paths.get("target"), "in-use-");
+        String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("intake");
+        try (ServerProcess running = ServerProcess.start("h2-in-use", ServerProcess.env(url))) {
+            assertThat(running.process().isAlive()).isTrue();
+
+            Refusal second = start(Map.of("DB_URL", url));
+
+            assertThat(second.status()).as(second.output()).isEqualTo(1);
+            assertThat(second.output().strip())
+                    .isEqualTo("intake cannot start: the database is in use by another process (a running server):"
+                            + " stop it first");
+        }
+    }
 
     @ParameterizedTest
     @CsvSource(
@@ -25,17 +46,24 @@ final class StartRefusedIT {
             })
     void badSetting_oneLineAndStatus1(String variable, String value, String line)
             throws IOException, InterruptedException {
+        Refusal refusal = start(Map.of("DB_URL", "jdbc:h2:mem:refused", variable, value));
+
+        assertThat(refusal.status()).as(refusal.output()).isEqualTo(1);
+        assertThat(refusal.output().strip()).isEqualTo(line);
+    }
+
+    private record Refusal(int status, String output) {}
+
+    /** Runs the jar with {@code env} until it exits (within a minute). */
+    private static Refusal start(Map<String, String> env) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(
                 Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar",
                 System.getProperty("intake.server.jar", "target/intake-server.jar"));
-        pb.environment().put("DB_URL", "jdbc:h2:mem:refused");
-        pb.environment().put(variable, value);
+        pb.environment().putAll(env);
         Process process = pb.redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(output).isEqualTo(1);
-        assertThat(output.strip()).isEqualTo(line);
+        return new Refusal(process.exitValue(), output);
     }
 }
