@@ -102,7 +102,8 @@ public final class Main {
      * On SIGTERM (or SIGINT): no new uploads or commits, running commits finished and answered within the grace
      * period, the server stopped, the pool closed. The JVM would end with status 143 after a signal; a shutdown that
      * finished every commit ends it with 0 instead (halt: nothing is left to run), one that had to give up on a
-     * commit (rolled back when the pool closes) keeps the signal's status.
+     * commit (cancelled on embedded H2, rolled back when the pool closes, the storage logs how it ended) keeps the
+     * signal's status.
      */
     private static void shutDown(Javalin app, Storage storage, Duration grace) {
         boolean drained = false;
@@ -111,7 +112,7 @@ public final class Main {
         } finally {
             storage.close();
         }
-        LOG.info("intake stopped{}", drained ? "" : " (commits still running were rolled back)");
+        LOG.info("intake stopped{}", drained ? "" : " (commits still running after the grace period were cut off)");
         if (drained) {
             Runtime.getRuntime().halt(0);
         }

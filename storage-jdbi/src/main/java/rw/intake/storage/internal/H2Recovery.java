@@ -132,7 +132,40 @@ final class H2Recovery {
             throw new StorageException("cannot compact the database after an unclean stop: " + e.getMessage(), e);
         }
         LOG.info("database file compacted after an unclean stop in {} ms", (System.nanoTime() - start) / 1_000_000);
+        settleAfterCompaction(source);
         return true;
+    }
+
+    /** Marks no stop: a write that changes nothing, the first one after the compaction. */
+    private static final String SETTLE = "UPDATE clean_stop SET clean = FALSE WHERE id = 1";
+
+    /**
+     * Opens the compacted file and commits a write that changes nothing, before the pool opens. A stop that closed the
+     * pool under a running commit (its session closed from another thread while the commit's statement ran on) has
+     * left files that H2 2.5.252 compacts into one whose first write transaction fails: the undo log of transaction 1
+     * is opened closed ("Map null(64) is closed"), H2 closes the database, and the migration's lock of
+     * flyway_schema_history failed with it. The database opened again after that failure works. So the first write
+     * happens here, and if it fails so, once more on a new connection.
+     */
+    static void settleAfterCompaction(JdbcDataSource source) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = source.getConnection();
+                    Statement s = c.createStatement()) {
+                c.setAutoCommit(false);
+                s.executeUpdate(SETTLE);
+                c.commit();
+                return;
+            } catch (SQLException e) {
+                if (attempt == 2) {
+                    throw new StorageException(
+                            "the database cannot be written after its compaction: " + e.getMessage(), e);
+                }
+                LOG.warn(
+                        "the first write after the compaction failed, and H2 closed the database; it is opened again:"
+                                + " {}",
+                        e.getMessage());
+            }
+        }
     }
 
     /** Whether the database says that its last stop was not clean, and only this connection has it open. */

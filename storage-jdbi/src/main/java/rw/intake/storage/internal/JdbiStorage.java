@@ -6,7 +6,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Jdbi;
@@ -33,6 +35,14 @@ public final class JdbiStorage implements Storage {
     private final JdbiAccountStore accounts;
     /** H2 in this process: its file is checked after an unclean stop ({@link H2Recovery}). */
     private final boolean embeddedH2;
+    /** The writer of H2 in this process, whose commits {@link #close} cancels; null for other databases. */
+    private final BatchUserWriter h2Writer;
+
+    /**
+     * How long {@link #close} waits for the commits it cancelled on embedded H2 to roll back, and for the other
+     * connections in use to be given back, before it closes the database under them.
+     */
+    static final Duration H2_STOP = Duration.ofSeconds(20);
 
     private JdbiStorage(
             Dialect dialect,
@@ -49,8 +59,9 @@ public final class JdbiStorage implements Storage {
         }
         this.embeddedH2 = dialect == Dialect.H2 && Dialect.isEmbeddedH2(pool.getJdbcUrl());
         boolean useCopy = copy && dialect == Dialect.POSTGRESQL;
-        UserWriter writer =
-                useCopy ? new CopyUserWriter() : new BatchUserWriter(dialect == Dialect.POSTGRESQL, embeddedH2);
+        BatchUserWriter batches = useCopy ? null : new BatchUserWriter(dialect == Dialect.POSTGRESQL, embeddedH2);
+        UserWriter writer = useCopy ? new CopyUserWriter() : batches;
+        this.h2Writer = embeddedH2 ? batches : null;
         // A commit into a partition of its own takes three connections: with no fourth it would starve the rest.
         boolean partitions = useCopy && pool.getMaximumPoolSize() > PartitionLoad.CONNECTIONS;
         this.users = new JdbiUserStore(jdbi, dialect, writer, chunk, partitions ? partitionFrom : 0);
@@ -154,7 +165,15 @@ public final class JdbiStorage implements Storage {
         return dialect.key();
     }
 
-    /** Closes once; later calls do nothing (a shutdown closes it early to end the commits past their grace). */
+    /**
+     * Closes once; later calls do nothing (a shutdown closes it early to end the commits past their grace).
+     *
+     * <p>On embedded H2 the commits still running are cancelled first, and closing waits (at most {@link #H2_STOP})
+     * until every connection is back in the pool: closing the pool does not stop a statement that H2 runs on the
+     * commit's own thread, which would go on to commit after the pool had closed, or be cut off midway by the end of the
+     * process. A cancelled commit fails and rolls back (its request answers 503 {@code database.unavailable}); one
+     * that had written all its rows commits. When every connection came back, the stop is marked clean.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -162,14 +181,19 @@ public final class JdbiStorage implements Storage {
         }
         users.close();
         if (embeddedH2) {
-            // A connection still in use holds a transaction that closing the pool cuts short (a commit past the grace
-            // period, a rehearsal): H2 may keep part of it, so the stop is not marked clean and the next start checks.
             int inUse = pool.getHikariPoolMXBean().getActiveConnections();
             if (inUse > 0) {
-                LOG.warn(
-                        "{} database connection(s) still in use at close: the stop is not marked clean, and the next"
-                                + " start checks the database",
-                        inUse);
+                inUse = stopH2Commits(inUse);
+            }
+            // A connection still in use holds a transaction that closing the pool cuts short: H2 may keep part of it,
+            // so the stop is not marked clean and the next start checks.
+            if (inUse > 0) {
+                LOG.error(
+                        "{} database connection(s) still in use {} s after their commits were cancelled: the database"
+                                + " closes under them, which H2 may not undo in full; the stop is not marked clean,"
+                                + " and the next start checks the database",
+                        inUse,
+                        H2_STOP.toSeconds());
             } else {
                 try {
                     H2Recovery.cleanStop(jdbi);
@@ -179,6 +203,41 @@ public final class JdbiStorage implements Storage {
             }
         }
         pool.close();
+    }
+
+    /**
+     * Cancels the commits running on embedded H2 and waits at most {@link #H2_STOP} until no connection is in use
+     * (each cancelled commit rolled back, the others done); logs what happened. Returns the connections still in use.
+     */
+    private int stopH2Commits(int inUse) {
+        long start = System.nanoTime();
+        long deadline = start + H2_STOP.toNanos();
+        if (h2Writer != null) {
+            h2Writer.cancel();
+        }
+        int left = inUse;
+        long pause = TimeUnit.MILLISECONDS.toNanos(5);
+        while (left > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(pause);
+            pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(50));
+            left = pool.getHikariPoolMXBean().getActiveConnections();
+        }
+        int cancelled = h2Writer == null ? 0 : h2Writer.stopped();
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        if (left == 0) {
+            LOG.warn(
+                    "{} database connection(s) in use at close; {} commit(s) among them cancelled and rolled back,"
+                            + " any other finished, in {} ms",
+                    inUse,
+                    cancelled,
+                    ms);
+        } else if (cancelled > 0) {
+            LOG.error(
+                    "{} commit(s) cancelled at close had not ended within {} ms: whether they rolled back is not known",
+                    cancelled,
+                    ms);
+        }
+        return left;
     }
 
     /**

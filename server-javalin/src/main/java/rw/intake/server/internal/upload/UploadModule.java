@@ -351,8 +351,8 @@ public final class UploadModule implements AutoCloseable {
         int running = gate.awaitCommits(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         if (running > 0) {
             LOG.error(
-                    "{} commit(s) still running after the grace period of {} s; they are rolled back (their database"
-                            + " connections are closed)",
+                    "{} commit(s) still running after the grace period of {} s; they are cut off (cancelled, their"
+                            + " database connections closed)",
                     running,
                     grace.toSeconds());
             return false;
