@@ -871,4 +871,47 @@ final class ReviewPageBrowserTest {
                 .as("the table fits its box")
                 .isTrue();
     }
+
+    /**
+     * A focused marked cell shows its tip over the next rows' cells: a click there opens the editor of the cell under
+     * the pointer, not the focused cell's.
+     */
+    @Test
+    void cellTip_aClickUnderItEditsTheCellUnderThePointer() {
+        String token = SERVER.clerkToken("tipper");
+        List<String[]> rows = new java.util.ArrayList<>();
+        rows.add(Workbooks.HEADER);
+        for (int i = 0; i < 8; i++) {
+            rows.add(person(1000 + i, 2, "12"));
+        }
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id);
+        browser.signedIn("tipper", "tipper-password");
+        browser.visible(By.id("records-table"));
+
+        WebElement focused = by("#row-3 td[data-field=phone_number]");
+        WebElement below = by("#row-4 td[data-field=phone_number]");
+        browser.script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", focused);
+        WebElement tip = focused.findElement(By.cssSelector(".tip"));
+        browser.waiting().until(ExpectedConditions.visibilityOf(tip));
+        assertThat((Boolean) browser.script(
+                        "const t = arguments[0].getBoundingClientRect(), c = arguments[1].getBoundingClientRect();"
+                                + " const x = c.left + c.width / 2, y = c.top + c.height / 2;"
+                                + " return t.left <= x && x <= t.right && t.top <= y && y <= t.bottom",
+                        tip,
+                        below))
+                .as("the tip lies over the next row's cell")
+                .isTrue();
+
+        new org.openqa.selenium.interactions.Actions(browser.driver())
+                .moveToElement(below)
+                .click()
+                .perform();
+        WebElement editor = browser.visible(By.cssSelector(".cell-input"));
+        assertThat(editor.getAttribute("aria-label")).startsWith("Phone number of row 4:");
+        assertThat(browser.driver().findElements(By.cssSelector("#row-3 .cell-input")))
+                .isEmpty();
+        editor.sendKeys(Keys.ESCAPE);
+    }
 }
