@@ -151,8 +151,29 @@ function reportForm() {
 
 const editable = () => view.summary.status === 'validated';
 
-/** Edits or leaves out a record; {@code field}: the edited cell, which has the focus again once the page is redrawn. */
-async function patch(row, body, what, field = null) {
+/** The row and field of the records' cell that is or holds {@code el}, or null. */
+function cellOf(el) {
+  const td = el && el.closest ? el.closest('#records-table td[data-field]') : null;
+  return td ? [td.closest('tr').dataset.row, td.dataset.field] : null;
+}
+
+const cellAt = (row, field) => document.querySelector(`#row-${row} td[data-field="${field}"]`);
+
+/**
+ * Edits or leaves out a record; {@code field}: the edited cell, which has the focus again once the page is redrawn
+ * (without one, a cell the focus went on to has it again). Answers whether the change was saved; while it is being
+ * saved, view.saving holds its promise, which an editor opening meanwhile waits for.
+ */
+function patch(row, body, what, field = null) {
+  const shown = view;
+  const saving = patchNow(row, body, what, field);
+  shown.saving = saving;
+  return saving.finally(() => {
+    if (shown.saving === saving) shown.saving = null;
+  });
+}
+
+async function patchNow(row, body, what, field) {
   try {
     const a = await call('PATCH', `/api/v1/uploads/${view.id}/records/${row}`, body);
     const q = currentQuery();
@@ -161,11 +182,17 @@ async function patch(row, body, what, field = null) {
       a.changed.length ? h('p', { id: 'edit-changed' }, t('edit.changed'), ' ', a.changed.flatMap((c, i) => [i ? ', ' : '',
         h('a', { href: href(`/uploads/${view.id}`, link({ ...q, status: 'all', field: '', code: '' }, { row: c.row, page: 1 })) },
           t('edit.changedRow', { row: c.row, verdict: state(c) }))])) : null);
+    const went = cellOf(document.activeElement);
     await refreshSummary();
-    if (field) (document.querySelector(`#row-${row} td[data-field="${field}"]`) || document.getElementById('main')).focus();
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (field) (cellAt(row, field) || document.getElementById('main')).focus();
+    else if (went && lost) cellAt(...went)?.focus();
+    return true;
   } catch (err) {
+    if (!view) return false;
     failed(err, view.notice);
     if (err.code === 'upload.already_committed') await refreshSummary(); // committed elsewhere: show it so
+    return false;
   }
 }
 
@@ -417,6 +444,9 @@ async function startEdit(td, r, field) {
   td.dataset.opening = 'true';
   let fresh;
   try {
+    // an edit being saved (left by the click that opens this one) redraws the page first
+    if (view.saving) await view.saving;
+    if (!view) return;
     fresh = await get(`/api/v1/uploads/${view.id}/records/${r.row}`);
   } catch (err) {
     failed(err, view.notice);
@@ -424,33 +454,52 @@ async function startEdit(td, r, field) {
   } finally {
     delete td.dataset.opening;
   }
-  let cellNow = td;
+  let cellNow = td.isConnected ? td : cellAt(r.row, field);
   if (fresh.excluded !== r.excluded || Object.values(PROPERTY).some((p) => (fresh[p] ?? '') !== (r[p] ?? ''))) {
     if (!await refreshSummary()) return;
     put(view.notice, h('p', { id: 'edit-stale' }, t('edit.changedMeanwhile', { row: r.row })));
-    cellNow = document.querySelector(`#row-${r.row} td[data-field="${field}"]`);
+    cellNow = cellAt(r.row, field);
   }
   if (cellNow && cellNow.isConnected && !cellNow.querySelector('.cell-input') && editable()) editCell(cellNow, fresh, field, fresh[PROPERTY[field]] ?? '');
 }
 
 /**
- * Turns the cell into a text field: Enter saves, Escape (or leaving it) puts the cell back. A one-line text area, not an
- * input, which would drop a value's line breaks, so that opening and saving an untouched cell changed it; and no
- * length bound of the browser's, which counts UTF-16 units and cuts a long paste silently: the server refuses a value
- * over 1,000 characters in words the page shows.
+ * Turns the cell into a text field: Enter, or leaving it (Tab, a click elsewhere, another window), saves a changed
+ * value; Escape puts the cell back. A value the server refuses stays in the field, its reason in the notice. A
+ * one-line text area, not an input, which would drop a value's line breaks, so that opening and saving an untouched
+ * cell changed it; and no length bound of the browser's, which counts UTF-16 units and cuts a long paste silently: the
+ * server refuses a value over 1,000 characters in words the page shows.
  */
 function editCell(td, r, field, value) {
   const kept = [...td.childNodes];
   const input = h('textarea', { class: 'cell-input', rows: 1, 'aria-label': t('edit.label', { field: t(`field.${field}`), row: r.row }) });
   input.value = value;
-  const back = () => { td.replaceChildren(...kept); td.focus(); };
+  let state = 'open'; // then 'saving' (once: Enter and the blur that follows save one change), or 'closed'
+  const back = (focus) => {
+    state = 'closed';
+    td.replaceChildren(...kept);
+    if (focus) td.focus();
+  };
+  const save = async (byEnter) => {
+    if (state !== 'open') return;
+    if (input.value === value) {
+      back(byEnter);
+      return;
+    }
+    state = 'saving';
+    const saved = await patch(r.row, { [PROPERTY[field]]: input.value }, 'edit.saved', byEnter ? field : null);
+    if (!saved && td.contains(input)) state = 'open';
+  };
   input.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') { e.preventDefault(); back(); } else if (e.key === 'Enter') {
+    if (e.key === 'Escape') {
       e.preventDefault();
-      if (input.value === value) back(); else patch(r.row, { [PROPERTY[field]]: input.value }, 'edit.saved', field);
+      back(true);
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      save(true);
     }
   });
-  input.addEventListener('blur', () => { if (td.contains(input)) td.replaceChildren(...kept); });
+  input.addEventListener('blur', () => { if (td.contains(input)) save(false); });
   td.replaceChildren(input);
   input.focus();
   input.select();
@@ -503,7 +552,8 @@ function validOnlyText(tot) {
 
 /** Opens the commit dialog on the upload as it is now (another tab may have changed it since the review opened). */
 async function openCommit() {
-  if (!await refreshSummary() || view.summary.status !== 'validated') return; // gone or committed: the page says so
+  if (view.saving) await view.saving; // an edit left by this click is counted
+  if (!view || !await refreshSummary() || view.summary.status !== 'validated') return; // gone or committed: the page says so
   const { id } = view;
   const tot = view.summary.totals;
   const sm = view.summary;

@@ -914,4 +914,48 @@ final class ReviewPageBrowserTest {
                 .isEmpty();
         editor.sendKeys(Keys.ESCAPE);
     }
+
+    /**
+     * Leaving the cell editor (Tab) saves the value typed, as Enter does, and the focus goes on to the next cell; a
+     * value the server refuses stays in the editor with the reason shown.
+     */
+    @Test
+    void cellEditor_leavingItSavesTheValueTyped() {
+        String token = SERVER.clerkToken("leaver");
+        List<String[]> rows = new java.util.ArrayList<>(Workbooks.people(1100, 2));
+        rows.add(person(1102, 2, "12"));
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id);
+        browser.signedIn("leaver", "leaver-password");
+        browser.visible(By.id("records-table"));
+
+        by("#row-4 td[data-field=phone_number]").click();
+        WebElement phone = browser.visible(By.cssSelector("#row-4 td[data-field=phone_number] .cell-input"));
+        phone.sendKeys("0788001102", Keys.TAB);
+        browser.text(By.id("edit-saved"), "Row 4 saved: now Valid.");
+        browser.text(By.cssSelector("#row-4 td[data-field=phone_number]"), "0788001102");
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/4", token))
+                        .get("phoneNumber")
+                        .asText())
+                .isEqualTo("0788001102");
+        browser.waiting()
+                .until(d -> "4 gender"
+                        .equals(browser.script("const a = document.activeElement;"
+                                + " return a.closest('tr') && a.closest('tr').id.slice(4) + ' ' + a.dataset.field")));
+
+        // refused: the value stays in the editor, the reason is shown
+        expectedStatuses = new int[] {400};
+        by("#row-2 td[data-field=names]").click();
+        WebElement names = browser.visible(By.cssSelector("#row-2 td[data-field=names] .cell-input"));
+        browser.script("arguments[0].value = arguments[1]", names, "a".repeat(1_001));
+        names.sendKeys(Keys.TAB);
+        browser.text(By.cssSelector("main .problem"), "The value is too long: at most 1,000 characters.");
+        assertThat(by("#row-2 td[data-field=names] .cell-input").getDomProperty("value"))
+                .isEqualTo("a".repeat(1_001));
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/2", token))
+                        .get("names")
+                        .asText())
+                .isEqualTo(Workbooks.person(1100)[0]);
+    }
 }
