@@ -958,4 +958,59 @@ final class ReviewPageBrowserTest {
                         .asText())
                 .isEqualTo(Workbooks.person(1100)[0]);
     }
+
+    /** The number of lines the text of this element takes. */
+    private static long lines(WebElement e) {
+        return (Long) browser.script(
+                "const r = document.createRange(); r.selectNodeContents(arguments[0]);"
+                        + " return new Set([...r.getClientRects()].filter(c => c.width > 0).map(c => Math.round(c.top))).size",
+                e);
+    }
+
+    /**
+     * A NID and a phone number stay on one line at 1024 wide, in the review and in the saved users, whatever the
+     * other columns hold: the long names, emails and violations wrap instead.
+     */
+    @Test
+    void nidAndPhone_onOneLineAt1024() {
+        String token = SERVER.clerkToken("narrow");
+        List<String[]> rows = new java.util.ArrayList<>(List.<String[]>of(Workbooks.HEADER));
+        for (int i = 0; i < 3; i++) {
+            String[] p = person(1200 + i, 0, "Uwimana Marie-Claire Mukeshimana Nyirahabimana Uwase " + "Abc".repeat(i));
+            p[4] = "marie.claire.mukeshimana.nyirahabimana" + i + "@ministry-of-local-government.example.rw";
+            rows.add(p);
+        }
+        rows.add(person(1203, 1, "1197377733219157 and more words to wrap"));
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id);
+        browser.driver().manage().window().setSize(new Dimension(1024, 700));
+        browser.signedIn("narrow", "narrow-password");
+        browser.visible(By.id("records-table"));
+        for (int row = 2; row <= 5; row++) {
+            assertThat(lines(by("#row-" + row + " td[data-field=nid] .cell-value")))
+                    .as("NID of row " + row)
+                    .isEqualTo(1);
+            assertThat(lines(by("#row-" + row + " td[data-field=phone_number] .cell-value")))
+                    .as("phone of row " + row)
+                    .isEqualTo(1);
+        }
+
+        assertThat(SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"all\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        browser.driver().get(SERVER.uri("/#/users?uploadId=" + id).toString());
+        browser.text(By.cssSelector("#users-table caption"), "of 4");
+        for (WebElement row : browser.driver().findElements(By.cssSelector("#users-table tbody tr"))) {
+            assertThat(lines(row.findElement(By.cssSelector("td[data-field=nid]"))))
+                    .isEqualTo(1);
+            assertThat(lines(row.findElement(By.cssSelector("td[data-field=phone_number]"))))
+                    .isEqualTo(1);
+        }
+        browser.driver().manage().window().setSize(new Dimension(1366, 768));
+        for (WebElement row : browser.driver().findElements(By.cssSelector("#users-table tbody tr"))) {
+            assertThat(lines(row.findElement(By.cssSelector("td[data-field=nid]"))))
+                    .isEqualTo(1);
+        }
+    }
 }
