@@ -546,7 +546,9 @@ function validOnlyText(tot) {
   if (!out) return t('commit.valid.explain', { valid: tot.valid, invalid: tot.invalid });
   const outValid = tot.excludedValid;
   const saved = tot.valid - outValid;
-  return t(outValid ? 'commit.valid.explain.excludedValid' : 'commit.valid.explain.excludedInvalid',
+  let key = 'commit.valid.explain.excludedValid';
+  if (!outValid) key = out === tot.invalid ? 'commit.valid.explain.excludedAllInvalid' : 'commit.valid.explain.excludedInvalid';
+  return t(key,
     { saved, skipped: tot.records - saved, invalid: tot.invalid, excluded: out, outValid });
 }
 

@@ -441,7 +441,7 @@ final class ReviewPageBrowserTest {
                 .contains("4 of 6 records saved, the invalid ones with their violations; the 2 left out are not saved"
                         + " and count as skipped.");
         assertThat(by("#commit-valid-explain").getText())
-                .isEqualTo("Valid only: 4 saved; 2 skipped: the 1 invalid ones and the 1 valid ones left out.");
+                .isEqualTo("Valid only: 4 saved; 2 skipped: the 1 invalid one and the 1 valid one left out.");
         by("#commit-confirm").click();
         browser.text(By.id("commit-outcome"), "Committed: 4 saved, 2 skipped, 0 conflicts.");
     }
@@ -1012,5 +1012,54 @@ final class ReviewPageBrowserTest {
             assertThat(lines(row.findElement(By.cssSelector("td[data-field=nid]"))))
                     .isEqualTo(1);
         }
+    }
+
+    /** The commit dialog counts in words that agree with the numbers: one record left out is one, not "the 1 are". */
+    @Test
+    void commitDialog_singularAndPlural() {
+        String token = SERVER.clerkToken("counter");
+        List<String[]> rows = new java.util.ArrayList<>(Workbooks.people(1300, 3));
+        rows.add(person(1303, 1, "123"));
+        rows.add(person(1304, 1, "12"));
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+        Workbooks.settled(SERVER, token, id);
+        String records = "/api/v1/uploads/" + id + "/records";
+        assertThat(SERVER.patchJson(records + "/5", token, "{\"excluded\":true}")
+                        .statusCode())
+                .isEqualTo(200);
+        browser.open("/uploads/" + id);
+        browser.signedIn("counter", "counter-password");
+        by("#commit-open").click();
+        browser.visible(By.cssSelector("dialog[open]"));
+        assertThat(by("#commit-valid-explain").getText())
+                .isEqualTo("Valid only: 3 saved; the 2 invalid ones are skipped (the 1 left out is among them).");
+        assertThat(by("#commit-all-explain").getText())
+                .isEqualTo("4 of 5 records saved, the invalid ones with their violations;"
+                        + " the 1 left out is not saved and counts as skipped.");
+        by("#commit-cancel").click();
+
+        assertThat(SERVER.patchJson(records + "/6", token, "{\"nid\":\"" + Workbooks.person(1304)[1] + "\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(SERVER.patchJson(records + "/2", token, "{\"excluded\":true}")
+                        .statusCode())
+                .isEqualTo(200);
+        by("#commit-open").click();
+        browser.visible(By.cssSelector("dialog[open]"));
+        assertThat(by("#commit-valid-explain").getText())
+                .isEqualTo("Valid only: 3 saved; 2 skipped: the 1 invalid one and the 1 valid one left out.");
+        assertThat(by("#commit-all-explain").getText())
+                .isEqualTo("3 of 5 records saved, the invalid ones with their violations;"
+                        + " the 2 left out are not saved and count as skipped.");
+        by("#commit-cancel").click();
+
+        assertThat(SERVER.patchJson(records + "/2", token, "{\"excluded\":false}")
+                        .statusCode())
+                .isEqualTo(200);
+        by("#commit-open").click();
+        browser.visible(By.cssSelector("dialog[open]"));
+        assertThat(by("#commit-valid-explain").getText())
+                .isEqualTo("Valid only: 4 saved; the 1 invalid one is skipped: it is the one left out.");
+        by("#commit-cancel").click();
     }
 }
