@@ -35,6 +35,11 @@ export async function showReview(main, id, params) {
     const [summary] = await Promise.all([first.summary, first.records?.catch(() => null)]);
     rememberStatus(summary);
     view = { id, summary, main, notice: h('div', { id: 'edit-result', role: 'status' }) };
+    // what an edit, a leave-out or a failure did is told where the clerk looks, however far down the page they are
+    view.toast = h('div', { class: 'toast', id: 'notice' }, view.notice, h('button', {
+      type: 'button', class: 'btn small toast-close', id: 'notice-close', 'aria-label': t('review.notice.close'),
+      onclick: () => { view.notice.replaceChildren(); document.getElementById('main').focus({ preventScroll: true }); },
+    }, '×'));
     drawFrame();
     records = first.records;
   }
@@ -121,7 +126,7 @@ function drawFrame() {
       t('review.committed', { at: formatDate(sm.commit.committedAt), committed: sm.commit.committed,
         skipped: sm.commit.skipped, conflicts: sm.commit.conflicts }), ' ',
       h('a', { href: href('/users', { uploadId: sm.id }) }, t('review.savedUsers'))) : null,
-    view.notice, view.chart, view.filters, view.table, view.pager);
+    view.toast, view.chart, view.filters, view.table, view.pager);
   drawActions();
 }
 

@@ -1062,4 +1062,45 @@ final class ReviewPageBrowserTest {
                 .isEqualTo("Valid only: 4 saved; the 1 invalid one is skipped: it is the one left out.");
         by("#commit-cancel").click();
     }
+
+    /** Whether the element lies wholly inside the window. */
+    private static boolean inWindow(WebElement e) {
+        return (Boolean) browser.script(
+                "const r = arguments[0].getBoundingClientRect();"
+                        + " return r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth",
+                e);
+    }
+
+    /**
+     * What an edit near the bottom of a page did is told in the window, not above the chart out of view; the clerk
+     * closes the message.
+     */
+    @Test
+    void editOutcome_shownInTheWindow() {
+        String token = SERVER.clerkToken("bottom");
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(1400, 60)));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id);
+        browser.signedIn("bottom", "bottom-password");
+        browser.visible(By.id("records-table"));
+
+        WebElement cell = by("#row-50 td[data-field=names]");
+        browser.script("arguments[0].scrollIntoView({block: 'end'})", cell);
+        cell.click();
+        browser.visible(By.cssSelector("#row-50 td[data-field=names] .cell-input"))
+                .sendKeys("Ann Other", Keys.ENTER);
+        WebElement saved = browser.visible(By.id("edit-saved"));
+        browser.text(By.id("edit-saved"), "Row 50 saved: now Valid.");
+        assertThat((Long) browser.script("return scrollY"))
+                .as("the page stays scrolled down")
+                .isGreaterThan(500L);
+        assertThat(inWindow(saved)).as("the outcome is in the window").isTrue();
+        assertThat(inWindow(by("#row-50 td[data-field=names]")))
+                .as("so is the edited row")
+                .isTrue();
+
+        by("#notice-close").click();
+        browser.waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.id("notice-close")));
+        assertThat(by("#edit-result").getText()).isEmpty();
+    }
 }
