@@ -1103,4 +1103,37 @@ final class ReviewPageBrowserTest {
         browser.waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.id("notice-close")));
         assertThat(by("#edit-result").getText()).isEmpty();
     }
+
+    /**
+     * The uploads list drawn while an upload validates (a reload, another tab's upload) follows it: its status and
+     * counts are drawn again until it is validated.
+     */
+    @Test
+    void uploadsList_followsAnUploadValidatingWhenDrawn() {
+        String token = SERVER.clerkToken("follows");
+        byte[] book = SampleWorkbooks.xlsxBytes(SampleSpec.of(ROWS, 11));
+        browser.open("/uploads");
+        browser.signedIn("follows", "follows-password");
+        browser.visible(By.cssSelector("#uploads-list .empty"));
+        String id = Workbooks.accepted(SERVER, token, book);
+        browser.driver().navigate().refresh();
+        By status = By.cssSelector("#uploads-table tr[data-id='" + id + "'] .badge");
+        assertThat(browser.visible(status).getText())
+                .as("drawn while validating")
+                .isEqualTo("validating");
+
+        browser.text(status, "validated");
+        JsonNode totals =
+                TestServer.json(SERVER.get("/api/v1/uploads/" + id, token)).get("totals");
+        List<String> counts =
+                browser.driver().findElements(By.cssSelector("#uploads-table tr[data-id='" + id + "'] td.num")).stream()
+                        .map(WebElement::getText)
+                        .toList();
+        assertThat(counts)
+                .containsExactly(
+                        n(totals.get("records").asLong()),
+                        n(totals.get("valid").asLong()),
+                        n(totals.get("invalid").asLong()));
+        assertThat(totals.get("records").asLong()).isEqualTo(ROWS);
+    }
 }
