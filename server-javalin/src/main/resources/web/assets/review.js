@@ -2,7 +2,7 @@
 // A page turn or a filter change fetches one page of records and redraws only the table and the pager.
 import { t, formatDate } from './i18n.js';
 import { call, get, download } from './api.js';
-import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, announce, codeText } from './ui.js';
+import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, announce, codeText, focusHeading } from './ui.js';
 import { FIELDS, SIZES, reviewQuery as query, recordsPath as pathOf, rememberStatus, firstRequests } from './review-data.js';
 
 const PROPERTY = { names: 'names', nid: 'nid', phone_number: 'phoneNumber', gender: 'gender', email: 'email' };
@@ -41,6 +41,7 @@ export async function showReview(main, id, params) {
       onclick: () => { view.notice.replaceChildren(); document.getElementById('main').focus({ preventScroll: true }); },
     }, '×'));
     drawFrame();
+    focusHeading(main); // a review opened: the keyboard and the screen reader start at its name
     records = first.records;
   }
   await drawRecords(q, records);
@@ -107,7 +108,7 @@ function drawFrame() {
   const card = (key, value, cls) => h('div', { class: `stat ${cls || ''}` },
     h('span', { class: 'stat-value', id: `card-${key}` }, n(value)), h('span', { class: 'stat-label' }, t(`review.card.${key}`)));
   view.filters = h('section', { class: 'filters', 'aria-label': t('review.filters') });
-  view.table = h('div', { id: 'records', class: 'table-wrap' });
+  view.table = h('div', { id: 'records', class: 'table-wrap', tabindex: -1 });
   view.pager = h('div', { id: 'records-pager' });
   view.chart = h('section', { class: 'card chart', 'aria-labelledby': 'chart-heading' });
   view.actions = h('div', { class: 'actions', id: 'review-actions' });
@@ -115,6 +116,9 @@ function drawFrame() {
     h('p', {}, h('a', { href: href('/uploads') }, `← ${t('review.back')}`)),
     h('div', { class: 'review-head' },
       h('h1', { id: 'review-title' }, sm.fileName, ' ', h('span', { class: `badge ${sm.status}`, id: 'review-status' }, t(`status.${sm.status}`))),
+      // past the cards, the chart and the filters, to the records
+      h('a', { href: '#records', class: 'skip-link', id: 'skip-records', onclick: (e) => { e.preventDefault(); view.table.focus(); } },
+        t('review.skipToRecords')),
       view.actions),
     h('p', { class: 'meta' }, t('review.meta', { owner: sm.owner, created: formatDate(sm.createdAt) })),
     h('div', { class: 'stats', id: 'summary-cards' },
@@ -381,7 +385,8 @@ function table(q, page) {
       if (open) showHistory(r.row, details.firstChild);
     });
     const out = editable() ? h('button', {
-      type: 'button', class: 'btn small', id: `exclude-${r.row}`, onclick: () => patch(r.row, { excluded: !r.excluded }, r.excluded ? 'include.row' : 'exclude.row'),
+      type: 'button', class: 'btn small', id: `exclude-${r.row}`,
+      'aria-label': t(r.excluded ? 'include.buttonOf' : 'exclude.buttonOf', { row: r.row }), onclick: () => patch(r.row, { excluded: !r.excluded }, r.excluded ? 'include.row' : 'exclude.row'),
     }, t(r.excluded ? 'include.button' : 'exclude.button')) : null;
     body.append(h('tr', { id: `row-${r.row}`, class: [q.hl === r.row ? 'highlight' : '', r.excluded ? 'excluded' : ''].join(' ').trim() || undefined, 'data-row': r.row },
       h('th', { scope: 'row', class: 'num' }, String(r.row)),

@@ -1136,4 +1136,37 @@ final class ReviewPageBrowserTest {
                         n(totals.get("invalid").asLong()));
         assertThat(totals.get("records").asLong()).isEqualTo(ROWS);
     }
+
+    /**
+     * After signing in, and on opening a review, the focus is on the view's heading; a skip link goes past the chart
+     * and the filters to the records; Leave out and Put back name their row.
+     */
+    @Test
+    void keyboard_headingFocusedSkipLinkAndNamedRowButtons() {
+        String token = SERVER.clerkToken("reader");
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(1500, 3)));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads");
+        browser.signedIn("reader", "reader-password");
+        browser.waiting()
+                .until(d -> "H1 Uploads"
+                        .equals(browser.script(
+                                "const a = document.activeElement; return a.tagName + ' ' + a.textContent")));
+
+        browser.visible(By.cssSelector("#uploads-table a[href$='" + id + "']")).click();
+        browser.visible(By.id("records-table"));
+        browser.waiting().until(d -> "review-title".equals(browser.script("return document.activeElement.id")));
+        browser.driver().switchTo().activeElement().sendKeys(Keys.TAB);
+        WebElement skip = browser.driver().switchTo().activeElement();
+        assertThat(skip.getAttribute("id")).isEqualTo("skip-records");
+        assertThat(skip.getText()).isEqualTo("Skip to the records");
+        skip.sendKeys(Keys.ENTER);
+        browser.waiting().until(d -> "records".equals(browser.script("return document.activeElement.id")));
+        assertThat(browser.driver().getCurrentUrl()).contains("#/uploads/" + id);
+
+        assertThat(by("#exclude-3").getAttribute("aria-label")).isEqualTo("Leave out row 3");
+        by("#exclude-3").click();
+        browser.text(By.id("edit-saved"), "Row 3 is left out");
+        browser.waiting().until(d -> "Put back row 3".equals(by("#exclude-3").getAttribute("aria-label")));
+    }
 }
