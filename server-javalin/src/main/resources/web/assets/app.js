@@ -2,7 +2,7 @@
 // #/uploads, #/uploads/{id}?status=&field=&code=&page=&size=&row=, #/users?uploadId=&valid=&page=&size=, #/accounts.
 import { has, loadMessages, t } from './i18n.js';
 import { currentUser, loginChecked, setSignedOutHandler, signIn, signOut, wasCopy } from './api.js';
-import { h, go, problemNode } from './ui.js';
+import { h, go, problemNode, focusHeading } from './ui.js';
 import { showReview } from './review.js';
 import { forgetEarly } from './review-data.js';
 
@@ -17,6 +17,8 @@ let signedOutReason = null;
 let returnTo = null;
 /** A file dropped on a screen other than the uploads screen, sent when that screen has been drawn. */
 let droppedFile = null;
+/** Whether the screen drawn next takes the focus to its heading (the first one after signing in). */
+let headingFirst = false;
 
 function route() {
   const raw = location.hash.replace(/^#/, '');
@@ -64,6 +66,7 @@ function showLogin() {
       try {
         await signIn(user.value, pass.value);
         signedOutReason = null;
+        headingFirst = true;
         const back = returnTo;
         returnTo = null;
         const screen = route().parts[0];
@@ -127,6 +130,11 @@ async function render() {
       }
     } else {
       go('/uploads', {}, true);
+      return;
+    }
+    if (headingFirst) {
+      headingFirst = false;
+      focusHeading(main());
     }
   } catch (err) {
     if (err.status === 401) return;

@@ -17,14 +17,27 @@ export async function loadMessages(supported = ['en']) {
   locale = wanted;
   // made now, while the screen's requests are on the way, not when the answers are drawn
   numbers = new Intl.NumberFormat(locale);
+  plurals = new Intl.PluralRules(locale);
   dates = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
   document.documentElement.lang = locale;
 }
 
-/** The message {@code key} with {name} placeholders filled; numbers are formatted for the locale. */
+/** A count's plural form: {name, plural, one {# record} other {# records}}; # is the count (no braces inside). */
+const PLURAL = /\{(\w+), plural, one \{([^{}]*)\} other \{([^{}]*)\}\}/g;
+let plurals = null;
+
+/**
+ * The message {@code key} with {name} placeholders and {name, plural, ...} forms filled; numbers are formatted for
+ * the locale.
+ */
 export function t(key, params = {}) {
   const text = Object.prototype.hasOwnProperty.call(messages, key) ? messages[key] : key;
-  return text.replace(/\{(\w+)\}/g, (m, name) => {
+  return text.replace(PLURAL, (m, name, one, other) => {
+    const v = params[name];
+    if (typeof v !== 'number') return m;
+    plurals ||= new Intl.PluralRules(locale);
+    return (plurals.select(v) === 'one' ? one : other).replace(/#/g, formatNumber(v));
+  }).replace(/\{(\w+)\}/g, (m, name) => {
     const v = params[name];
     if (v === undefined || v === null) return m;
     return typeof v === 'number' ? formatNumber(v) : String(v);

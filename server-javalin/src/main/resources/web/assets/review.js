@@ -2,7 +2,7 @@
 // A page turn or a filter change fetches one page of records and redraws only the table and the pager.
 import { t, formatDate } from './i18n.js';
 import { call, get, download } from './api.js';
-import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, announce, codeText } from './ui.js';
+import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, announce, codeText, focusHeading } from './ui.js';
 import { FIELDS, SIZES, reviewQuery as query, recordsPath as pathOf, rememberStatus, firstRequests } from './review-data.js';
 
 const PROPERTY = { names: 'names', nid: 'nid', phone_number: 'phoneNumber', gender: 'gender', email: 'email' };
@@ -35,7 +35,13 @@ export async function showReview(main, id, params) {
     const [summary] = await Promise.all([first.summary, first.records?.catch(() => null)]);
     rememberStatus(summary);
     view = { id, summary, main, notice: h('div', { id: 'edit-result', role: 'status' }) };
+    // what an edit, a leave-out or a failure did is told where the clerk looks, however far down the page they are
+    view.toast = h('div', { class: 'toast', id: 'notice' }, view.notice, h('button', {
+      type: 'button', class: 'btn small toast-close', id: 'notice-close', 'aria-label': t('review.notice.close'),
+      onclick: () => { view.notice.replaceChildren(); document.getElementById('main').focus({ preventScroll: true }); },
+    }, '×'));
     drawFrame();
+    focusHeading(main); // a review opened: the keyboard and the screen reader start at its name
     records = first.records;
   }
   await drawRecords(q, records);
@@ -102,7 +108,7 @@ function drawFrame() {
   const card = (key, value, cls) => h('div', { class: `stat ${cls || ''}` },
     h('span', { class: 'stat-value', id: `card-${key}` }, n(value)), h('span', { class: 'stat-label' }, t(`review.card.${key}`)));
   view.filters = h('section', { class: 'filters', 'aria-label': t('review.filters') });
-  view.table = h('div', { id: 'records', class: 'table-wrap' });
+  view.table = h('div', { id: 'records', class: 'table-wrap', tabindex: -1 });
   view.pager = h('div', { id: 'records-pager' });
   view.chart = h('section', { class: 'card chart', 'aria-labelledby': 'chart-heading' });
   view.actions = h('div', { class: 'actions', id: 'review-actions' });
@@ -110,6 +116,9 @@ function drawFrame() {
     h('p', {}, h('a', { href: href('/uploads') }, `← ${t('review.back')}`)),
     h('div', { class: 'review-head' },
       h('h1', { id: 'review-title' }, sm.fileName, ' ', h('span', { class: `badge ${sm.status}`, id: 'review-status' }, t(`status.${sm.status}`))),
+      // past the cards, the chart and the filters, to the records
+      h('a', { href: '#records', class: 'skip-link', id: 'skip-records', onclick: (e) => { e.preventDefault(); view.table.focus(); } },
+        t('review.skipToRecords')),
       view.actions),
     h('p', { class: 'meta' }, t('review.meta', { owner: sm.owner, created: formatDate(sm.createdAt) })),
     h('div', { class: 'stats', id: 'summary-cards' },
@@ -121,7 +130,7 @@ function drawFrame() {
       t('review.committed', { at: formatDate(sm.commit.committedAt), committed: sm.commit.committed,
         skipped: sm.commit.skipped, conflicts: sm.commit.conflicts }), ' ',
       h('a', { href: href('/users', { uploadId: sm.id }) }, t('review.savedUsers'))) : null,
-    view.notice, view.chart, view.filters, view.table, view.pager);
+    view.toast, view.chart, view.filters, view.table, view.pager);
   drawActions();
 }
 
@@ -151,8 +160,29 @@ function reportForm() {
 
 const editable = () => view.summary.status === 'validated';
 
-/** Edits or leaves out a record; {@code field}: the edited cell, which has the focus again once the page is redrawn. */
-async function patch(row, body, what, field = null) {
+/** The row and field of the records' cell that is or holds {@code el}, or null. */
+function cellOf(el) {
+  const td = el && el.closest ? el.closest('#records-table td[data-field]') : null;
+  return td ? [td.closest('tr').dataset.row, td.dataset.field] : null;
+}
+
+const cellAt = (row, field) => document.querySelector(`#row-${row} td[data-field="${field}"]`);
+
+/**
+ * Edits or leaves out a record; {@code field}: the edited cell, which has the focus again once the page is redrawn
+ * (without one, a cell the focus went on to has it again). Answers whether the change was saved; while it is being
+ * saved, view.saving holds its promise, which an editor opening meanwhile waits for.
+ */
+function patch(row, body, what, field = null) {
+  const shown = view;
+  const saving = patchNow(row, body, what, field);
+  shown.saving = saving;
+  return saving.finally(() => {
+    if (shown.saving === saving) shown.saving = null;
+  });
+}
+
+async function patchNow(row, body, what, field) {
   try {
     const a = await call('PATCH', `/api/v1/uploads/${view.id}/records/${row}`, body);
     const q = currentQuery();
@@ -161,11 +191,17 @@ async function patch(row, body, what, field = null) {
       a.changed.length ? h('p', { id: 'edit-changed' }, t('edit.changed'), ' ', a.changed.flatMap((c, i) => [i ? ', ' : '',
         h('a', { href: href(`/uploads/${view.id}`, link({ ...q, status: 'all', field: '', code: '' }, { row: c.row, page: 1 })) },
           t('edit.changedRow', { row: c.row, verdict: state(c) }))])) : null);
+    const went = cellOf(document.activeElement);
     await refreshSummary();
-    if (field) (document.querySelector(`#row-${row} td[data-field="${field}"]`) || document.getElementById('main')).focus();
+    const lost = !document.activeElement || document.activeElement === document.body;
+    if (field) (cellAt(row, field) || document.getElementById('main')).focus();
+    else if (went && lost) cellAt(...went)?.focus();
+    return true;
   } catch (err) {
+    if (!view) return false;
     failed(err, view.notice);
     if (err.code === 'upload.already_committed') await refreshSummary(); // committed elsewhere: show it so
+    return false;
   }
 }
 
@@ -349,7 +385,8 @@ function table(q, page) {
       if (open) showHistory(r.row, details.firstChild);
     });
     const out = editable() ? h('button', {
-      type: 'button', class: 'btn small', id: `exclude-${r.row}`, onclick: () => patch(r.row, { excluded: !r.excluded }, r.excluded ? 'include.row' : 'exclude.row'),
+      type: 'button', class: 'btn small', id: `exclude-${r.row}`,
+      'aria-label': t(r.excluded ? 'include.buttonOf' : 'exclude.buttonOf', { row: r.row }), onclick: () => patch(r.row, { excluded: !r.excluded }, r.excluded ? 'include.row' : 'exclude.row'),
     }, t(r.excluded ? 'include.button' : 'exclude.button')) : null;
     body.append(h('tr', { id: `row-${r.row}`, class: [q.hl === r.row ? 'highlight' : '', r.excluded ? 'excluded' : ''].join(' ').trim() || undefined, 'data-row': r.row },
       h('th', { scope: 'row', class: 'num' }, String(r.row)),
@@ -417,6 +454,9 @@ async function startEdit(td, r, field) {
   td.dataset.opening = 'true';
   let fresh;
   try {
+    // an edit being saved (left by the click that opens this one) redraws the page first
+    if (view.saving) await view.saving;
+    if (!view) return;
     fresh = await get(`/api/v1/uploads/${view.id}/records/${r.row}`);
   } catch (err) {
     failed(err, view.notice);
@@ -424,33 +464,52 @@ async function startEdit(td, r, field) {
   } finally {
     delete td.dataset.opening;
   }
-  let cellNow = td;
+  let cellNow = td.isConnected ? td : cellAt(r.row, field);
   if (fresh.excluded !== r.excluded || Object.values(PROPERTY).some((p) => (fresh[p] ?? '') !== (r[p] ?? ''))) {
     if (!await refreshSummary()) return;
     put(view.notice, h('p', { id: 'edit-stale' }, t('edit.changedMeanwhile', { row: r.row })));
-    cellNow = document.querySelector(`#row-${r.row} td[data-field="${field}"]`);
+    cellNow = cellAt(r.row, field);
   }
   if (cellNow && cellNow.isConnected && !cellNow.querySelector('.cell-input') && editable()) editCell(cellNow, fresh, field, fresh[PROPERTY[field]] ?? '');
 }
 
 /**
- * Turns the cell into a text field: Enter saves, Escape (or leaving it) puts the cell back. A one-line text area, not an
- * input, which would drop a value's line breaks, so that opening and saving an untouched cell changed it; and no
- * length bound of the browser's, which counts UTF-16 units and cuts a long paste silently: the server refuses a value
- * over 1,000 characters in words the page shows.
+ * Turns the cell into a text field: Enter, or leaving it (Tab, a click elsewhere, another window), saves a changed
+ * value; Escape puts the cell back. A value the server refuses stays in the field, its reason in the notice. A
+ * one-line text area, not an input, which would drop a value's line breaks, so that opening and saving an untouched
+ * cell changed it; and no length bound of the browser's, which counts UTF-16 units and cuts a long paste silently: the
+ * server refuses a value over 1,000 characters in words the page shows.
  */
 function editCell(td, r, field, value) {
   const kept = [...td.childNodes];
   const input = h('textarea', { class: 'cell-input', rows: 1, 'aria-label': t('edit.label', { field: t(`field.${field}`), row: r.row }) });
   input.value = value;
-  const back = () => { td.replaceChildren(...kept); td.focus(); };
+  let state = 'open'; // then 'saving' (once: Enter and the blur that follows save one change), or 'closed'
+  const back = (focus) => {
+    state = 'closed';
+    td.replaceChildren(...kept);
+    if (focus) td.focus();
+  };
+  const save = async (byEnter) => {
+    if (state !== 'open') return;
+    if (input.value === value) {
+      back(byEnter);
+      return;
+    }
+    state = 'saving';
+    const saved = await patch(r.row, { [PROPERTY[field]]: input.value }, 'edit.saved', byEnter ? field : null);
+    if (!saved && td.contains(input)) state = 'open';
+  };
   input.addEventListener('keydown', (e) => {
-    if (e.key === 'Escape') { e.preventDefault(); back(); } else if (e.key === 'Enter') {
+    if (e.key === 'Escape') {
       e.preventDefault();
-      if (input.value === value) back(); else patch(r.row, { [PROPERTY[field]]: input.value }, 'edit.saved', field);
+      back(true);
+    } else if (e.key === 'Enter') {
+      e.preventDefault();
+      save(true);
     }
   });
-  input.addEventListener('blur', () => { if (td.contains(input)) td.replaceChildren(...kept); });
+  input.addEventListener('blur', () => { if (td.contains(input)) save(false); });
   td.replaceChildren(input);
   input.focus();
   input.select();
@@ -497,13 +556,16 @@ function validOnlyText(tot) {
   if (!out) return t('commit.valid.explain', { valid: tot.valid, invalid: tot.invalid });
   const outValid = tot.excludedValid;
   const saved = tot.valid - outValid;
-  return t(outValid ? 'commit.valid.explain.excludedValid' : 'commit.valid.explain.excludedInvalid',
+  let key = 'commit.valid.explain.excludedValid';
+  if (!outValid) key = out === tot.invalid ? 'commit.valid.explain.excludedAllInvalid' : 'commit.valid.explain.excludedInvalid';
+  return t(key,
     { saved, skipped: tot.records - saved, invalid: tot.invalid, excluded: out, outValid });
 }
 
 /** Opens the commit dialog on the upload as it is now (another tab may have changed it since the review opened). */
 async function openCommit() {
-  if (!await refreshSummary() || view.summary.status !== 'validated') return; // gone or committed: the page says so
+  if (view.saving) await view.saving; // an edit left by this click is counted
+  if (!view || !await refreshSummary() || view.summary.status !== 'validated') return; // gone or committed: the page says so
   const { id } = view;
   const tot = view.summary.totals;
   const sm = view.summary;

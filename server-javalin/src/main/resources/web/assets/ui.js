@@ -47,6 +47,14 @@ export function announce(text) {
   requestAnimationFrame(() => { live.textContent = text; });
 }
 
+/** Moves the focus to the view's main heading, so that a screen reader starts reading the view there. */
+export function focusHeading(main) {
+  const heading = main.querySelector('h1');
+  if (!heading) return;
+  heading.tabIndex = -1;
+  heading.focus();
+}
+
 /** A hash route: path and its query. */
 export function href(path, params = {}) {
   const q = new URLSearchParams();

@@ -2,11 +2,15 @@
 // bars, bytes sent and then rows validated.
 import { t, formatDate } from './i18n.js';
 import { currentUser, get, sendFile } from './api.js';
-import { h, href, n, problemNode, announce } from './ui.js';
+import { h, href, n, problemNode, announce, keepingFocus } from './ui.js';
 import { rememberStatus } from './review-data.js';
 
 let panel = null; // the upload panel of the screen on view; an upload in flight reports into it
 let listBox = null;
+/** The timer that reads the list again while an upload in it is validating or committing. */
+let following = null;
+/** How often the list is read again while an upload in it is validating or committing (ms). */
+const FOLLOW_EVERY = 1000;
 
 export async function showUploads(main) {
   const input = h('input', { id: 'file-input', type: 'file', accept: '.xlsx,.csv,.tsv,.txt,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
@@ -27,17 +31,32 @@ export async function showUploads(main) {
   await refreshList();
 }
 
+/**
+ * Draws the list; while an upload in it is validating or committing (sent from another tab, or before a reload), the
+ * list is read again every second, until none is.
+ */
 async function refreshList() {
-  if (!listBox) return;
+  const box = listBox;
+  if (!box) return;
+  clearTimeout(following);
+  following = null;
   const uploads = await get('/api/v1/uploads');
+  if (box !== listBox || !box.isConnected) return;
   rememberStatus(...uploads);
+  if (uploads.some((u) => u.status === 'validating' || u.status === 'committing')) {
+    following = setTimeout(() => {
+      following = null;
+      if (box === listBox && box.isConnected) listAgain();
+    }, FOLLOW_EVERY);
+  }
   const admin = currentUser()?.role === 'admin';
   if (!uploads.length) {
     listBox.replaceChildren(h('p', { class: 'empty', text: t('uploads.empty') }));
     return;
   }
   const th = (key) => h('th', { scope: 'col' }, t(key));
-  listBox.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'grid', id: 'uploads-table' },
+  // the link used keeps the focus when the list is drawn again
+  await keepingFocus(() => listBox.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'grid', id: 'uploads-table' },
     h('thead', {}, h('tr', {}, th('uploads.col.file'), admin ? th('uploads.col.owner') : null, th('uploads.col.status'),
       th('uploads.col.records'), th('uploads.col.valid'), th('uploads.col.invalid'), th('uploads.col.created'),
       th('uploads.col.actions'))),
@@ -46,8 +65,8 @@ async function refreshList() {
       h('td', {}, h('span', { class: `badge ${u.status}` }, t(`status.${u.status}`))),
       h('td', { class: 'num' }, n(u.totals.records)), h('td', { class: 'num' }, n(u.totals.valid)),
       h('td', { class: 'num' }, n(u.totals.invalid)), h('td', {}, formatDate(u.createdAt)),
-      h('td', {}, h('a', { href: href(`/uploads/${u.id}`), 'aria-label': t('uploads.reviewOf', { name: u.fileName }) },
-        t('uploads.review')))))))));
+      h('td', {}, h('a', { href: href(`/uploads/${u.id}`), id: `review-${u.id}`, 'aria-label': t('uploads.reviewOf', { name: u.fileName }) },
+        t('uploads.review'))))))))));
 }
 
 function bar(id, labelKey) {

@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -441,7 +446,7 @@ final class ReviewPageBrowserTest {
                 .contains("4 of 6 records saved, the invalid ones with their violations; the 2 left out are not saved"
                         + " and count as skipped.");
         assertThat(by("#commit-valid-explain").getText())
-                .isEqualTo("Valid only: 4 saved; 2 skipped: the 1 invalid ones and the 1 valid ones left out.");
+                .isEqualTo("Valid only: 4 saved; 2 skipped: the 1 invalid one and the 1 valid one left out.");
         by("#commit-confirm").click();
         browser.text(By.id("commit-outcome"), "Committed: 4 saved, 2 skipped, 0 conflicts.");
     }
@@ -870,5 +875,317 @@ final class ReviewPageBrowserTest {
                         + " return w.scrollWidth <= w.clientWidth"))
                 .as("the table fits its box")
                 .isTrue();
+    }
+
+    /**
+     * A focused marked cell shows its tip over the next rows' cells: a click there opens the editor of the cell under
+     * the pointer, not the focused cell's.
+     */
+    @Test
+    void cellTip_aClickUnderItEditsTheCellUnderThePointer() {
+        String token = SERVER.clerkToken("tipper");
+        List<String[]> rows = new java.util.ArrayList<>();
+        rows.add(Workbooks.HEADER);
+        for (int i = 0; i < 8; i++) {
+            rows.add(person(1000 + i, 2, "12"));
+        }
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id);
+        browser.signedIn("tipper", "tipper-password");
+        browser.visible(By.id("records-table"));
+
+        WebElement focused = by("#row-3 td[data-field=phone_number]");
+        WebElement below = by("#row-4 td[data-field=phone_number]");
+        browser.script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", focused);
+        WebElement tip = focused.findElement(By.cssSelector(".tip"));
+        browser.waiting().until(ExpectedConditions.visibilityOf(tip));
+        assertThat((Boolean) browser.script(
+                        "const t = arguments[0].getBoundingClientRect(), c = arguments[1].getBoundingClientRect();"
+                                + " const x = c.left + c.width / 2, y = c.top + c.height / 2;"
+                                + " return t.left <= x && x <= t.right && t.top <= y && y <= t.bottom",
+                        tip,
+                        below))
+                .as("the tip lies over the next row's cell")
+                .isTrue();
+
+        new org.openqa.selenium.interactions.Actions(browser.driver())
+                .moveToElement(below)
+                .click()
+                .perform();
+        WebElement editor = browser.visible(By.cssSelector(".cell-input"));
+        assertThat(editor.getAttribute("aria-label")).startsWith("Phone number of row 4:");
+        assertThat(browser.driver().findElements(By.cssSelector("#row-3 .cell-input")))
+                .isEmpty();
+        editor.sendKeys(Keys.ESCAPE);
+    }
+
+    /**
+     * Leaving the cell editor (Tab) saves the value typed, as Enter does, and the focus goes on to the next cell; a
+     * value the server refuses stays in the editor with the reason shown.
+     */
+    @Test
+    void cellEditor_leavingItSavesTheValueTyped() {
+        String token = SERVER.clerkToken("leaver");
+        List<String[]> rows = new java.util.ArrayList<>(Workbooks.people(1100, 2));
+        rows.add(person(1102, 2, "12"));
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id);
+        browser.signedIn("leaver", "leaver-password");
+        browser.visible(By.id("records-table"));
+
+        by("#row-4 td[data-field=phone_number]").click();
+        WebElement phone = browser.visible(By.cssSelector("#row-4 td[data-field=phone_number] .cell-input"));
+        phone.sendKeys("0788001102", Keys.TAB);
+        browser.text(By.id("edit-saved"), "Row 4 saved: now Valid.");
+        browser.text(By.cssSelector("#row-4 td[data-field=phone_number]"), "0788001102");
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/4", token))
+                        .get("phoneNumber")
+                        .asText())
+                .isEqualTo("0788001102");
+        browser.waiting()
+                .until(d -> "4 gender"
+                        .equals(browser.script("const a = document.activeElement;"
+                                + " return a.closest('tr') && a.closest('tr').id.slice(4) + ' ' + a.dataset.field")));
+
+        // refused: the value stays in the editor, the reason is shown
+        expectedStatuses = new int[] {400};
+        by("#row-2 td[data-field=names]").click();
+        WebElement names = browser.visible(By.cssSelector("#row-2 td[data-field=names] .cell-input"));
+        browser.script("arguments[0].value = arguments[1]", names, "a".repeat(1_001));
+        names.sendKeys(Keys.TAB);
+        browser.text(By.cssSelector("main .problem"), "The value is too long: at most 1,000 characters.");
+        assertThat(by("#row-2 td[data-field=names] .cell-input").getDomProperty("value"))
+                .isEqualTo("a".repeat(1_001));
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/2", token))
+                        .get("names")
+                        .asText())
+                .isEqualTo(Workbooks.person(1100)[0]);
+    }
+
+    /** The number of lines the text of this element takes. */
+    private static long lines(WebElement e) {
+        return (Long) browser.script(
+                "const r = document.createRange(); r.selectNodeContents(arguments[0]);"
+                        + " return new Set([...r.getClientRects()].filter(c => c.width > 0).map(c => Math.round(c.top))).size",
+                e);
+    }
+
+    /**
+     * A NID and a phone number stay on one line at 1024 wide, in the review and in the saved users, whatever the
+     * other columns hold: the long names, emails and violations wrap instead.
+     */
+    @Test
+    void nidAndPhone_onOneLineAt1024() {
+        String token = SERVER.clerkToken("narrow");
+        List<String[]> rows = new java.util.ArrayList<>(List.<String[]>of(Workbooks.HEADER));
+        for (int i = 0; i < 3; i++) {
+            String[] p = person(1200 + i, 0, "Uwimana Marie-Claire Mukeshimana Nyirahabimana Uwase " + "Abc".repeat(i));
+            p[4] = "marie.claire.mukeshimana.nyirahabimana" + i + "@ministry-of-local-government.example.rw";
+            rows.add(p);
+        }
+        rows.add(person(1203, 1, "1197377733219157 and more words to wrap"));
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id);
+        browser.driver().manage().window().setSize(new Dimension(1024, 700));
+        browser.signedIn("narrow", "narrow-password");
+        browser.visible(By.id("records-table"));
+        for (int row = 2; row <= 5; row++) {
+            assertThat(lines(by("#row-" + row + " td[data-field=nid] .cell-value")))
+                    .as("NID of row " + row)
+                    .isEqualTo(1);
+            assertThat(lines(by("#row-" + row + " td[data-field=phone_number] .cell-value")))
+                    .as("phone of row " + row)
+                    .isEqualTo(1);
+        }
+
+        assertThat(SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"all\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        browser.driver().get(SERVER.uri("/#/users?uploadId=" + id).toString());
+        browser.text(By.cssSelector("#users-table caption"), "of 4");
+        for (WebElement row : browser.driver().findElements(By.cssSelector("#users-table tbody tr"))) {
+            assertThat(lines(row.findElement(By.cssSelector("td[data-field=nid]"))))
+                    .isEqualTo(1);
+            assertThat(lines(row.findElement(By.cssSelector("td[data-field=phone_number]"))))
+                    .isEqualTo(1);
+        }
+        browser.driver().manage().window().setSize(new Dimension(1366, 768));
+        for (WebElement row : browser.driver().findElements(By.cssSelector("#users-table tbody tr"))) {
+            assertThat(lines(row.findElement(By.cssSelector("td[data-field=nid]"))))
+                    .isEqualTo(1);
+        }
+    }
+
+    /** The commit dialog counts in words that agree with the numbers: one record left out is one, not "the 1 are". */
+    @Test
+    void commitDialog_singularAndPlural() {
+        String token = SERVER.clerkToken("counter");
+        List<String[]> rows = new java.util.ArrayList<>(Workbooks.people(1300, 3));
+        rows.add(person(1303, 1, "123"));
+        rows.add(person(1304, 1, "12"));
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+        Workbooks.settled(SERVER, token, id);
+        String records = "/api/v1/uploads/" + id + "/records";
+        assertThat(SERVER.patchJson(records + "/5", token, "{\"excluded\":true}")
+                        .statusCode())
+                .isEqualTo(200);
+        browser.open("/uploads/" + id);
+        browser.signedIn("counter", "counter-password");
+        by("#commit-open").click();
+        browser.visible(By.cssSelector("dialog[open]"));
+        assertThat(by("#commit-valid-explain").getText())
+                .isEqualTo("Valid only: 3 saved; the 2 invalid ones are skipped (the 1 left out is among them).");
+        assertThat(by("#commit-all-explain").getText())
+                .isEqualTo("4 of 5 records saved, the invalid ones with their violations;"
+                        + " the 1 left out is not saved and counts as skipped.");
+        by("#commit-cancel").click();
+
+        assertThat(SERVER.patchJson(records + "/6", token, "{\"nid\":\"" + Workbooks.person(1304)[1] + "\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(SERVER.patchJson(records + "/2", token, "{\"excluded\":true}")
+                        .statusCode())
+                .isEqualTo(200);
+        by("#commit-open").click();
+        browser.visible(By.cssSelector("dialog[open]"));
+        assertThat(by("#commit-valid-explain").getText())
+                .isEqualTo("Valid only: 3 saved; 2 skipped: the 1 invalid one and the 1 valid one left out.");
+        assertThat(by("#commit-all-explain").getText())
+                .isEqualTo("3 of 5 records saved, the invalid ones with their violations;"
+                        + " the 2 left out are not saved and count as skipped.");
+        by("#commit-cancel").click();
+
+        assertThat(SERVER.patchJson(records + "/2", token, "{\"excluded\":false}")
+                        .statusCode())
+                .isEqualTo(200);
+        by("#commit-open").click();
+        browser.visible(By.cssSelector("dialog[open]"));
+        assertThat(by("#commit-valid-explain").getText())
+                .isEqualTo("Valid only: 4 saved; the 1 invalid one is skipped: it is the one left out.");
+        by("#commit-cancel").click();
+    }
+
+    /** Whether the element lies wholly inside the window. */
+    private static boolean inWindow(WebElement e) {
+        return (Boolean) browser.script(
+                "const r = arguments[0].getBoundingClientRect();"
+                        + " return r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth",
+                e);
+    }
+
+    /**
+     * What an edit near the bottom of a page did is told in the window, not above the chart out of view; the clerk
+     * closes the message.
+     */
+    @Test
+    void editOutcome_shownInTheWindow() {
+        String token = SERVER.clerkToken("bottom");
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(1400, 60)));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id);
+        browser.signedIn("bottom", "bottom-password");
+        browser.visible(By.id("records-table"));
+
+        WebElement cell = by("#row-50 td[data-field=names]");
+        browser.script("arguments[0].scrollIntoView({block: 'end'})", cell);
+        cell.click();
+        browser.visible(By.cssSelector("#row-50 td[data-field=names] .cell-input"))
+                .sendKeys("Ann Other", Keys.ENTER);
+        WebElement saved = browser.visible(By.id("edit-saved"));
+        browser.text(By.id("edit-saved"), "Row 50 saved: now Valid.");
+        assertThat((Long) browser.script("return scrollY"))
+                .as("the page stays scrolled down")
+                .isGreaterThan(500L);
+        assertThat(inWindow(saved)).as("the outcome is in the window").isTrue();
+        assertThat(inWindow(by("#row-50 td[data-field=names]")))
+                .as("so is the edited row")
+                .isTrue();
+
+        by("#notice-close").click();
+        browser.waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.id("notice-close")));
+        assertThat(by("#edit-result").getText()).isEmpty();
+    }
+
+    /**
+     * The uploads list drawn while an upload is being committed (a reload, another tab's commit) follows it: its status
+     * and counts are drawn again until it is committed. The commit is held at the database's commit lock, which the
+     * test holds, so that the list is surely drawn while it runs.
+     */
+    @Test
+    void uploadsList_followsAnUploadCommittingWhenDrawn() throws Exception {
+        String token = SERVER.clerkToken("follows");
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(1700, 4)));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads");
+        browser.signedIn("follows", "follows-password");
+        By status = By.cssSelector("#uploads-table tr[data-id='" + id + "'] .badge");
+        browser.text(status, "validated");
+        CompletableFuture<HttpResponse<String>> commit;
+        try (Connection c = DriverManager.getConnection(
+                SERVER.config().jdbcUrl(),
+                SERVER.config().dbUser(),
+                SERVER.config().dbPassword())) {
+            c.setAutoCommit(false);
+            try (Statement s = c.createStatement()) {
+                s.executeQuery("SELECT id FROM commit_lock WHERE id = 1 FOR UPDATE")
+                        .close();
+            }
+            commit = CompletableFuture.supplyAsync(
+                    () -> SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"all\"}"));
+            browser.waiting()
+                    .until(d -> "committing"
+                            .equals(TestServer.json(SERVER.get("/api/v1/uploads/" + id, token))
+                                    .get("status")
+                                    .asText()));
+            browser.driver().navigate().refresh();
+            assertThat(browser.visible(status).getText())
+                    .as("drawn while committing")
+                    .isEqualTo("committing");
+            c.rollback();
+        }
+
+        assertThat(commit.get().statusCode()).isEqualTo(200);
+        browser.text(status, "committed");
+        List<String> counts =
+                browser.driver().findElements(By.cssSelector("#uploads-table tr[data-id='" + id + "'] td.num")).stream()
+                        .map(WebElement::getText)
+                        .toList();
+        assertThat(counts).containsExactly(n(4), n(4), n(0));
+    }
+
+    /**
+     * After signing in, and on opening a review, the focus is on the view's heading; a skip link goes past the chart
+     * and the filters to the records; Leave out and Put back name their row.
+     */
+    @Test
+    void keyboard_headingFocusedSkipLinkAndNamedRowButtons() {
+        String token = SERVER.clerkToken("reader");
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(1500, 3)));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads");
+        browser.signedIn("reader", "reader-password");
+        browser.waiting()
+                .until(d -> "H1 Uploads"
+                        .equals(browser.script(
+                                "const a = document.activeElement; return a.tagName + ' ' + a.textContent")));
+
+        browser.visible(By.cssSelector("#uploads-table a[href$='" + id + "']")).click();
+        browser.visible(By.id("records-table"));
+        browser.waiting().until(d -> "review-title".equals(browser.script("return document.activeElement.id")));
+        browser.driver().switchTo().activeElement().sendKeys(Keys.TAB);
+        WebElement skip = browser.driver().switchTo().activeElement();
+        assertThat(skip.getAttribute("id")).isEqualTo("skip-records");
+        assertThat(skip.getText()).isEqualTo("Skip to the records");
+        skip.sendKeys(Keys.ENTER);
+        browser.waiting().until(d -> "records".equals(browser.script("return document.activeElement.id")));
+        assertThat(browser.driver().getCurrentUrl()).contains("#/uploads/" + id);
+
+        assertThat(by("#exclude-3").getAttribute("aria-label")).isEqualTo("Leave out row 3");
+        by("#exclude-3").click();
+        browser.text(By.id("edit-saved"), "Row 3 is left out");
+        browser.waiting().until(d -> "Put back row 3".equals(by("#exclude-3").getAttribute("aria-label")));
     }
 }
