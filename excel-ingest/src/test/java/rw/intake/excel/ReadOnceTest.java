@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import rw.intake.excel.internal.FastexcelSheet;
 import rw.intake.excel.internal.PackageCheck;
+import rw.intake.excel.internal.ReadBoundaryTest;
 import rw.intake.sample.SampleSpec;
 import rw.intake.sample.SampleWorkbooks;
 import rw.intake.validation.RawRecord;
@@ -294,12 +295,7 @@ final class ReadOnceTest {
     }
 
     /** What the generator (fastexcel) writes after a sheet's rows. */
-    private static final String GENERATOR_TAIL =
-            "<pageMargins bottom=\"0.75\" footer=\"0.3\" header=\"0.3\" left=\"0.7\""
-                    + " right=\"0.7\" top=\"0.75\"/><pageSetup paperSize=\"1\" scale=\"100\" fitToWidth=\"1\" fitToHeight=\"1\""
-                    + " firstPageNumber=\"0\" useFirstPageNumber=\"false\" blackAndWhite=\"false\" orientation=\"portrait\"/>"
-                    + "<headerFooter differentFirst=\"false\" differentOddEven=\"false\"><oddHeader></oddHeader><oddFooter>"
-                    + "</oddFooter></headerFooter></worksheet>";
+    private static final String GENERATOR_TAIL = ReadBoundaryTest.GENERATOR_TAIL;
 
     /**
      * The plain reader's first read of a sheet is the 8 KiB its stream looks at for the root's prefix; the rest of a

@@ -20,12 +20,12 @@ import rw.intake.excel.IngestException;
  * tag of what follows a sheet's rows, is cut by the end of the buffer once, with the buffer holding bytes before it
  * (which reading more moves to its start).
  */
-final class ReadBoundaryTest {
+public final class ReadBoundaryTest {
 
     private static final String SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
 
     /** What the project's generator (fastexcel) writes after a sheet's rows. */
-    private static final String GENERATOR_TAIL =
+    public static final String GENERATOR_TAIL =
             "<pageMargins bottom=\"0.75\" footer=\"0.3\" header=\"0.3\" left=\"0.7\""
                     + " right=\"0.7\" top=\"0.75\"/><pageSetup paperSize=\"1\" scale=\"100\" fitToWidth=\"1\" fitToHeight=\"1\""
                     + " firstPageNumber=\"0\" useFirstPageNumber=\"false\" blackAndWhite=\"false\" orientation=\"portrait\"/>"
