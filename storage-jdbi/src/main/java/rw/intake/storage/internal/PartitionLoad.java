@@ -303,12 +303,8 @@ final class PartitionLoad implements AutoCloseable {
 
     /** Whether the database gave up waiting for a lock ({@code lock_timeout}: SQLSTATE 55P03). */
     private static boolean isLockTimeout(RuntimeException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && "55P03".equals(s.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
+        SQLException sql = Dialect.sqlCause(e);
+        return sql != null && "55P03".equals(sql.getSQLState());
     }
 
     /** Drops the upload tables that no load holds (left by a process that died before it attached or dropped one). */
