@@ -94,9 +94,9 @@ final class UserStoreTest {
     }
 
     /**
-     * A NID another commit registered since validation: the valid record that has it, and an invalid one (another
-     * fault) whose NID is well formed, both become {@code nid.already_registered} conflicts, as a fresh validation
-     * would find them.
+     * A NID another commit registered since validation: the valid record that has it, an invalid one (another fault)
+     * whose NID is well formed, and a later row with the same NID ({@code nid.duplicate}) all become
+     * {@code nid.already_registered} conflicts, as a fresh validation would find them.
      */
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
@@ -110,18 +110,22 @@ final class UserStoreTest {
                     badGender.raw(),
                     badGender.normalized(),
                     List.of(Violation.of(Field.GENDER, "gender.invalid", Severity.ERROR, "Not a gender")));
-            List<ValidatedRecord> second = List.of(Records.valid(2, Records.nid(1)), badGender);
+            List<ValidatedRecord> second =
+                    List.of(Records.valid(2, Records.nid(1)), badGender, Records.invalid(4, Records.nid(1), 2));
 
             CommitResult result = users.commit(Records.request("u2", "bob", CommitMode.ALL, second), second);
 
-            assertThat(result.conflicts()).isEqualTo(2);
+            assertThat(result.conflicts()).isEqualTo(3);
             List<CommittedUser> saved =
                     users.users(new UserQuery(1, 10, "u2", null, null)).items();
-            assertThat(saved).extracting(CommittedUser::valid).containsExactly(false, false);
+            assertThat(saved).extracting(CommittedUser::valid).containsExactly(false, false, false);
             assertThat(saved.get(0).errors()).containsExactly(CONFLICT);
             assertThat(saved.get(1).errors())
                     .extracting(Violation::code)
                     .containsExactly("nid.already_registered", "gender.invalid");
+            assertThat(saved.get(2).errors())
+                    .extracting(Violation::code)
+                    .containsExactly("nid.duplicate", "nid.already_registered", "phone.invalid");
         }
     }
 

@@ -21,6 +21,7 @@ import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import rw.intake.storage.StorageException;
+import rw.intake.validation.BatchValidator;
 import rw.intake.validation.RegisteredNids;
 import rw.intake.validation.ValidatedRecord;
 
@@ -109,10 +110,11 @@ final class RegisteredNidLookup {
     }
 
     /**
-     * Which records (by position) have a NID registered already: a record whose NID is well formed and the first of
-     * the upload (the NID it normalized to), valid or not, as validation looks them up, so that a NID another commit
-     * registered since validation marks an invalid record too. Asks the database on {@code h}, a chunk of NIDs at a
-     * time, about the NIDs that {@code filter} (none if null) cannot rule out.
+     * Which records (by position) have a NID registered already: every NID a valid record could have
+     * ({@link BatchValidator#registrableNid}: well formed, or faulted only as a duplicate or by the gender), valid or
+     * not, as validation looks them up, so that a NID another commit registered since validation marks those records
+     * as a fresh upload of the list would. Asks the database on {@code h}, a chunk of NIDs at a time, about the NIDs
+     * that {@code filter} (none if null) cannot rule out.
      */
     BitSet registeredRecords(Handle h, Iterable<ValidatedRecord> records, NidPrefilter.Snapshot filter)
             throws SQLException {
@@ -121,7 +123,7 @@ final class RegisteredNidLookup {
         int[] positions = new int[chunkSize];
         int index = 0;
         for (ValidatedRecord r : records) {
-            String nid = r.normalized().nid();
+            String nid = BatchValidator.registrableNid(r);
             if (nid != null && (filter == null || filter.mightContain(NidBloom.key(nid)))) {
                 positions[ask.size()] = index;
                 ask.add(nid);
