@@ -14,7 +14,7 @@ const STASH = 'intake.ready';
 export function reviewQuery(params) {
   const size = SIZES.includes(Number(params.get('size'))) ? Number(params.get('size')) : 50;
   return {
-    status: ['valid', 'invalid'].includes(params.get('status')) ? params.get('status') : 'all',
+    status: ['valid', 'invalid', 'excluded'].includes(params.get('status')) ? params.get('status') : 'all',
     field: FIELDS.includes(params.get('field')) ? params.get('field') : '',
     code: params.get('code') || '',
     page: Math.max(1, Number(params.get('page')) || 1),

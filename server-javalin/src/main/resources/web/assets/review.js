@@ -234,7 +234,8 @@ function drawFilters(q) {
   if (q.code) codes.add(q.code);
   view.filters.replaceChildren(
     select('filter-status', t('review.filter.status'),
-      [['all', t('review.status.all')], ['valid', t('review.status.valid')], ['invalid', t('review.status.invalid')]],
+      [['all', t('review.status.all')], ['valid', t('review.status.valid')], ['invalid', t('review.status.invalid')],
+        ['excluded', t('review.status.excluded')]],
       q.status, (v) => navigate(q, { status: v, page: 1 })),
     select('filter-field', t('review.filter.field'),
       [['', t('review.filter.any')], ...FIELDS.map((f) => [f, t(`field.${f}`)])], q.field, (v) => navigate(q, { field: v, page: 1 })),

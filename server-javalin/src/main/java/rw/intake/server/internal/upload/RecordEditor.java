@@ -105,15 +105,18 @@ final class RecordEditor {
             int i = e.getKey();
             ValidatedRecord before = i == index ? old : records.get(i);
             ValidatedRecord after = e.getValue();
+            boolean leftOut = records.excluded(i);
             if (!after.equals(before)) {
-                t.index().remove(i, before);
+                t.index().remove(i, before, i == index ? wasExcluded : leftOut);
                 t.count(before, -1);
                 records.replace(i, after);
-                t.index().insert(i, after);
+                t.index().insert(i, after, leftOut);
                 t.count(after, 1);
                 if (i != index) {
                     changed.put(i, after);
                 }
+            } else if (i == index && leftOut != wasExcluded) {
+                t.index().exclude(i, after, leftOut);
             }
         }
         return changed;

@@ -1,30 +1,37 @@
 package rw.intake.server.internal.upload;
 
 import java.util.Locale;
+import java.util.Set;
 import rw.intake.server.internal.http.ApiException;
 import rw.intake.validation.Field;
 import rw.intake.validation.ValidatedRecord;
 import rw.intake.validation.Violation;
 
 /**
- * Which records of an upload a page lists: a status ({@code all}, {@code valid}, {@code invalid}) and at most a
- * field (records with a violation on it) and a code (records with that code).
+ * Which records of an upload a page lists: a status ({@code all}, {@code valid}, {@code invalid}, or {@code excluded}:
+ * the records left out of the commit, valid or not) and at most a field (records with a violation on it) and a code
+ * (records with that code).
  *
- * @param status {@code all}, {@code valid} or {@code invalid}
+ * @param status {@code all}, {@code valid}, {@code invalid} or {@code excluded}
  * @param field  a field or null
  * @param code   a violation code or null
  */
 public record RecordFilter(String status, Field field, String code) {
 
+    private static final Set<String> STATUSES = Set.of("all", "valid", "invalid", "excluded");
+
     public static final RecordFilter ALL = new RecordFilter("all", null, null);
 
     public RecordFilter {
-        if (!"all".equals(status) && !"valid".equals(status) && !"invalid".equals(status)) {
-            throw new IllegalArgumentException("status must be all, valid or invalid: " + status);
+        if (!STATUSES.contains(status)) {
+            throw new IllegalArgumentException("status must be all, valid, invalid or excluded: " + status);
         }
     }
 
-    /** Whether the filter lists {@code r}, as the filter indexes do. */
+    /**
+     * Whether the filter lists {@code r}, as the filter indexes do; for status {@code excluded}, whether it would list
+     * {@code r} if {@code r} is left out.
+     */
     boolean matches(ValidatedRecord r) {
         if (("valid".equals(status) && !r.valid()) || ("invalid".equals(status) && r.valid())) {
             return false;
@@ -44,8 +51,8 @@ public record RecordFilter(String status, Field field, String code) {
      */
     public static RecordFilter parse(String status, String field, String code) {
         String s = status == null || status.isBlank() ? "all" : status.strip().toLowerCase(Locale.ROOT);
-        if (!"all".equals(s) && !"valid".equals(s) && !"invalid".equals(s)) {
-            throw RequestParams.invalid("status", "status must be all, valid or invalid");
+        if (!STATUSES.contains(s)) {
+            throw RequestParams.invalid("status", "status must be all, valid, invalid or excluded");
         }
         Field f = null;
         if (field != null && !field.isBlank()) {

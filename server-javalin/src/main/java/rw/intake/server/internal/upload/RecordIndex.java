@@ -22,11 +22,17 @@ final class RecordIndex {
     private static final int ALL = 0;
     private static final int VALID = 1;
     private static final int INVALID = 2;
-    private static final String[] STATUSES = {"all", "valid", "invalid"};
+    /** The records left out of the commit (valid or not), which are in the other lists too. */
+    private static final int EXCLUDED = 3;
 
-    /** Per field: the lists for all, valid and invalid records with a violation on it (null until one is seen). */
-    private final IntList[][] byField = new IntList[FIELDS.length][3];
-    /** Per code: the lists for all, valid and invalid records with it, and the code's field. */
+    private static final String[] STATUSES = {"all", "valid", "invalid", "excluded"};
+
+    /**
+     * Per field: the lists for all, valid, invalid and left-out records with a violation on it (null until one is
+     * seen).
+     */
+    private final IntList[][] byField = new IntList[FIELDS.length][STATUSES.length];
+    /** Per code: the lists for all, valid, invalid and left-out records with it, and the code's field. */
     private final Map<String, CodeLists> byCode = new HashMap<>();
     /**
      * The values of {@link #byCode}, published again whole when a code is added (a few dozen times an upload), for
@@ -36,6 +42,7 @@ final class RecordIndex {
 
     private final IntList valid = new IntList(1024);
     private final IntList invalid = new IntList(256);
+    private final IntList excluded = new IntList(16);
     /** The lists an edit changed since {@link #takeChanged}, as the filters they serve (a shared store's). */
     private final Set<RecordFilter> changed = new HashSet<>();
 
@@ -43,28 +50,48 @@ final class RecordIndex {
 
     private static final class CodeLists {
         final Field field;
-        final IntList[] lists = new IntList[3];
+        final IntList[] lists = new IntList[STATUSES.length];
 
         CodeLists(Field field) {
             this.field = field;
         }
     }
 
+    /** Adds the record at {@code index}, the next one, not left out (validating). */
     void add(int index, ValidatedRecord r) {
         lists(r, l -> l.addOnce(index));
         size = index + 1;
     }
 
-    /** Takes the record at {@code index}, as {@code r} was indexed, out of its lists (editing). */
-    void remove(int index, ValidatedRecord r) {
+    /** Takes the record at {@code index}, as {@code r} was indexed, left out or not, out of its lists (editing). */
+    void remove(int index, ValidatedRecord r, boolean leftOut) {
         lists(r, l -> l.removeSorted(index));
         changed(r);
+        if (leftOut) {
+            exclude(index, r, false);
+        }
     }
 
-    /** Puts the record at {@code index}, as {@code r} now is, into its lists in row order (editing). */
-    void insert(int index, ValidatedRecord r) {
+    /** Puts the record at {@code index}, as {@code r} now is, left out or not, into its lists in row order (editing). */
+    void insert(int index, ValidatedRecord r, boolean leftOut) {
         lists(r, l -> l.insertSorted(index));
         changed(r);
+        if (leftOut) {
+            exclude(index, r, true);
+        }
+    }
+
+    /** Puts the record at {@code index}, indexed as {@code r}, into the lists of left-out records, or takes it out. */
+    void exclude(int index, ValidatedRecord r, boolean in) {
+        Consumer<IntList> action = in ? l -> l.insertSorted(index) : l -> l.removeSorted(index);
+        action.accept(excluded);
+        changed.add(new RecordFilter(STATUSES[EXCLUDED], null, null));
+        for (Violation v : r.violations()) {
+            action.accept(list(byField[v.field().ordinal()], EXCLUDED));
+            action.accept(list(codeLists(v).lists, EXCLUDED));
+            changed.add(new RecordFilter(STATUSES[EXCLUDED], v.field(), null));
+            changed.add(new RecordFilter(STATUSES[EXCLUDED], null, v.code()));
+        }
     }
 
     /** Notes the lists of {@code r} as changed, by the filters they serve. */
@@ -92,14 +119,15 @@ final class RecordIndex {
     }
 
     /**
-     * Every list there is: by status (valid, invalid), by status and field, by status and code; a filter with no
-     * field or code and status {@code all} has none (every record).
+     * Every list there is: by status (valid, invalid, left out), by status and field, by status and code; a filter
+     * with no field or code and status {@code all} has none (every record).
      */
     void forEach(ListVisitor visitor) {
         visitor.list(new RecordFilter("valid", null, null), null, valid);
         visitor.list(new RecordFilter("invalid", null, null), null, invalid);
+        visitor.list(new RecordFilter(STATUSES[EXCLUDED], null, null), null, excluded);
         for (Field f : FIELDS) {
-            for (int status = ALL; status <= INVALID; status++) {
+            for (int status = ALL; status <= EXCLUDED; status++) {
                 IntList l = byField[f.ordinal()][status];
                 if (l != null) {
                     visitor.list(new RecordFilter(STATUSES[status], f, null), null, l);
@@ -107,7 +135,7 @@ final class RecordIndex {
             }
         }
         for (Map.Entry<String, CodeLists> e : byCode.entrySet()) {
-            for (int status = ALL; status <= INVALID; status++) {
+            for (int status = ALL; status <= EXCLUDED; status++) {
                 IntList l = e.getValue().lists[status];
                 if (l != null) {
                     visitor.list(new RecordFilter(STATUSES[status], null, e.getKey()), e.getValue().field, l);
@@ -134,18 +162,24 @@ final class RecordIndex {
             IntList[] fieldLists = byField[v.field().ordinal()];
             action.accept(list(fieldLists, ALL));
             action.accept(list(fieldLists, status));
-            CodeLists code = byCode.get(v.code());
-            if (code == null) {
-                code = new CodeLists(v.field());
-                byCode.put(v.code(), code);
-                CodeLists[] known = codes;
-                CodeLists[] more = Arrays.copyOf(known, known.length + 1);
-                more[more.length - 1] = code;
-                codes = more;
-            }
+            CodeLists code = codeLists(v);
             action.accept(list(code.lists, ALL));
             action.accept(list(code.lists, status));
         }
+    }
+
+    /** The lists of the violation's code, made when the code is first seen. */
+    private CodeLists codeLists(Violation v) {
+        CodeLists code = byCode.get(v.code());
+        if (code == null) {
+            code = new CodeLists(v.field());
+            byCode.put(v.code(), code);
+            CodeLists[] known = codes;
+            CodeLists[] more = Arrays.copyOf(known, known.length + 1);
+            more[more.length - 1] = code;
+            codes = more;
+        }
+        return code;
     }
 
     /** How many records match, and the record index of the n-th match. */
@@ -162,6 +196,7 @@ final class RecordIndex {
     void trim() {
         valid.trim();
         invalid.trim();
+        excluded.trim();
         for (IntList[] lists : byField) {
             trim(lists);
         }
@@ -175,7 +210,7 @@ final class RecordIndex {
      * array slots and lengths, never the map being added to.
      */
     long retainedBytes() {
-        long bytes = valid.retainedBytes() + invalid.retainedBytes();
+        long bytes = valid.retainedBytes() + invalid.retainedBytes() + excluded.retainedBytes();
         for (IntList[] lists : byField) {
             bytes += retainedBytes(lists);
         }
@@ -201,6 +236,7 @@ final class RecordIndex {
         return switch (status) {
             case VALID -> valid;
             case INVALID -> invalid;
+            case EXCLUDED -> excluded;
             default -> null;
         };
     }
@@ -209,6 +245,7 @@ final class RecordIndex {
         return switch (status) {
             case "valid" -> VALID;
             case "invalid" -> INVALID;
+            case "excluded" -> EXCLUDED;
             default -> ALL;
         };
     }

@@ -260,6 +260,11 @@ final class StagedRecords {
     }
 
     /** Records left out of the commit. */
+    /** The index of the first record left out at or after {@code from}, or -1. */
+    int nextExcluded(int from) {
+        return excluded.nextSetBit(from);
+    }
+
     int excludedCount() {
         return excluded.cardinality();
     }

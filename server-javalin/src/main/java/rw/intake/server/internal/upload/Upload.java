@@ -169,6 +169,10 @@ final class Upload implements ReadableUpload {
             count(v);
         }
         fresh.records().copyMarks(old.records());
+        StagedRecords marked = fresh.records();
+        for (int i = marked.nextExcluded(0); i >= 0; i = marked.nextExcluded(i + 1)) {
+            fresh.index().exclude(i, marked.get(i), true);
+        }
         fresh.trim();
         staged = fresh;
         publish(rowsRead, totals.blankRows());
@@ -258,6 +262,7 @@ final class Upload implements ReadableUpload {
         for (int i = 0; i < entries.size(); i++) {
             if (entries.get(i).excluded()) {
                 st.records().excluded(i, true);
+                st.index().exclude(i, records.get(i), true);
                 u.excluded++;
                 u.excludedValid += records.get(i).valid() ? 1 : 0;
             }
@@ -266,6 +271,7 @@ final class Upload implements ReadableUpload {
             }
         }
         st.records().takeChanged();
+        st.index().takeChanged();
         st.trim();
         u.history.addAll(s.history());
         for (RecordEdit e : s.history()) {

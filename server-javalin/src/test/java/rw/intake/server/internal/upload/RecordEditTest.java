@@ -144,6 +144,30 @@ final class RecordEditTest {
                             .map(r -> r.get("row").asInt())
                             .toList());
         }
+        // the records left out, alone and by field and code
+        assertThat(records(token, id, "&status=excluded").keySet())
+                .as("excluded")
+                .containsExactlyElementsOf(all.values().stream()
+                        .filter(r -> r.get("excluded").asBoolean())
+                        .map(r -> r.get("row").asInt())
+                        .toList());
+        for (String field : CODES_FIELDS) {
+            assertThat(records(token, id, "&status=excluded&field=" + field).keySet())
+                    .as("excluded " + field)
+                    .containsExactlyElementsOf(all.values().stream()
+                            .filter(r ->
+                                    r.get("excluded").asBoolean() && fields(r).contains(field))
+                            .map(r -> r.get("row").asInt())
+                            .toList());
+        }
+        for (String code : byCode.keySet()) {
+            assertThat(records(token, id, "&status=excluded&code=" + code).keySet())
+                    .as("excluded " + code)
+                    .containsExactlyElementsOf(all.values().stream()
+                            .filter(r -> r.get("excluded").asBoolean() && codes(r).contains(code))
+                            .map(r -> r.get("row").asInt())
+                            .toList());
+        }
         return all;
     }
 
@@ -460,6 +484,31 @@ final class RecordEditTest {
                         .asLong())
                 .isEqualTo(3);
         assertSameAsFreshUpload(token, id, assertConsistent(token, id));
+    }
+
+    /** The records left out are listed by {@code status=excluded}, and put back all at once by it. */
+    @Test
+    void exclude_listedAndPutBackByStatusExcluded() {
+        String token = SERVER.clerkToken("fixer9");
+        String[] bad = Workbooks.person(801);
+        bad[0] = "A";
+        String id = upload(token, sheet(bad, Workbooks.person(802), person(803, "bad"), Workbooks.person(804)));
+        edited(token, id, 2, "{\"excluded\":true}");
+        edited(token, id, 4, "{\"excluded\":true}");
+        // fixed while left out: it leaves the left-out records' nid lists, and stays left out
+        edited(token, id, 4, "{\"nid\":\"" + nid(803) + "\"}");
+
+        assertThat(records(token, id, "&status=excluded").keySet()).containsExactly(2, 4);
+        assertThat(records(token, id, "&status=excluded&field=names").keySet()).containsExactly(2);
+        assertThat(records(token, id, "&status=excluded&field=nid")).isEmpty();
+        assertConsistent(token, id);
+        HttpResponse<String> back = SERVER.postJson(
+                "/api/v1/uploads/" + id + "/records/exclude", token, "{\"status\":\"excluded\",\"excluded\":false}");
+
+        assertThat(TestServer.json(back).get("matched").asInt()).isEqualTo(2);
+        assertThat(records(token, id, "&status=excluded")).isEmpty();
+        assertThat(summary(token, id).get("totals").get("excluded").asLong()).isZero();
+        assertConsistent(token, id);
     }
 
     /**

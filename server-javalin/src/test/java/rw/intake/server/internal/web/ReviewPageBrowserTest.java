@@ -430,6 +430,16 @@ final class ReviewPageBrowserTest {
         browser.visible(By.cssSelector("#row-6.excluded"));
         browser.screenshot("review-fixing");
 
+        // the records left out have a filter of their own
+        by("#filter-clear").click();
+        browser.text(By.cssSelector("#records-table caption"), "Records 1–6 of 6");
+        new org.openqa.selenium.support.ui.Select(by("#filter-status")).selectByValue("excluded");
+        browser.text(By.cssSelector("#records-table caption"), "Records 1–2 of 2");
+        assertThat(browser.driver().findElements(By.cssSelector("#records-table tbody tr[data-row]")))
+                .extracting(r -> r.getAttribute("data-row"))
+                .containsExactly("6", "7");
+        assertThat(browser.driver().getCurrentUrl()).contains("status=excluded");
+
         // the error report, fetched with the token and saved by the browser
         Path report = Browser.DOWNLOADS.resolve("fix-errors.csv");
         Files.deleteIfExists(report);
