@@ -310,6 +310,56 @@ final class CsvReaderTest {
         }
     }
 
+    /** UTF-32 is no spreadsheet program's CSV: refused, not read as UTF-16 with a record of its zero bytes. */
+    @Test
+    void open_utf32_unsupported() {
+        for (String charset : List.of("UTF-32LE", "UTF-32BE")) {
+            byte[] csv = ("\uFEFF" + HEADER + "Alice Uwase,1199070012345601,0788123456,F,alice@example.rw\r\n")
+                    .getBytes(Charset.forName(charset));
+
+            assertRejected(csv, SheetReader.defaults(), IngestException.UNSUPPORTED_FORMAT)
+                    .as(charset)
+                    .hasMessageContaining("it looks like text in UTF-32.");
+        }
+    }
+
+    /** A Ctrl-Z after the last line, the end-of-file mark of DOS-era programs, is no record. */
+    @Test
+    void records_endOfFileMarkAtTheEnd_notARecord() {
+        for (String end : List.of("\r\n\u001A", "\u001A")) {
+            Read read = read(HEADER + "Alice Uwase,1199070012345601,0788123456,F,alice@example.rw" + end);
+
+            assertThat(read.records()).as(end.length() + " chars").containsExactly(ALICE);
+            assertThat(read.blankRows()).isZero();
+        }
+    }
+
+    /**
+     * A web page or an XML file named .csv or .xls (a web application's export, Excel's "XML Spreadsheet 2003") is
+     * not CSV: refused as a format, not as a header of tags.
+     */
+    @Test
+    void open_markup_unsupported() {
+        Map<String, String> files = Map.of(
+                "\uFEFF<!DOCTYPE html>\n<html><body><table><tr><td>Names</td></tr></table></body></html>\n",
+                        "a web page",
+                "  <html>\n<table><tr><td>Names</td><td>NID</td></tr></table>", "a web page",
+                "<TABLE border=1><TR><TD>Names</TD></TR></TABLE>", "a web page",
+                "<?xml version=\"1.0\"?>\n<Workbook xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\">",
+                        "an XML file");
+        files.forEach((text, found) -> assertRejected(
+                        text.getBytes(StandardCharsets.UTF_8),
+                        SheetReader.defaults(),
+                        IngestException.UNSUPPORTED_FORMAT)
+                .as(text)
+                .hasMessageContaining("it looks like " + found));
+        // a value that starts with a tag further down is a value
+        assertThat(read(HEADER + "<b>Alice</b>,1199070012345601,0788123456,F,alice@example.rw")
+                        .records())
+                .extracting(RawRecord::names)
+                .containsExactly("<b>Alice</b>");
+    }
+
     @Test
     void open_utf16WithALoneSurrogate_refusedAtItsLine() {
         // a high surrogate followed by a comma, written byte by byte: an encoder would not write it

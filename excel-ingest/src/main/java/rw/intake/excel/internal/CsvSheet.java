@@ -67,7 +67,11 @@ public final class CsvSheet extends AbstractSheet {
      */
     public static CsvSheet open(byte[] bytes, ReadLimits limits) {
         PackageCheck.checkSize(bytes, limits);
-        byte[] text = CsvText.utf8(bytes);
+        byte[] text = CsvText.withoutEofMark(CsvText.utf8(bytes));
+        String markup = CsvText.markup(text);
+        if (markup != null) {
+            throw Rejections.unsupported(markup);
+        }
         Lines lines = new Lines(text, separator(text));
         try {
             SheetHeader header = HeaderMapper.find(lines, SHEET_NAME);

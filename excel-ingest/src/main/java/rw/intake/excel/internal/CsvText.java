@@ -10,6 +10,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The text of a CSV file as UTF-8, in whichever encoding a spreadsheet program saved it: UTF-8, with or without a byte
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
  * <p>Bytes that are not UTF-8 are taken as Windows-1252 only if they hold no well-formed UTF-8 sequence of two or more
  * bytes anywhere (a file that mixes the two would come out garbled) and none of the five bytes Windows-1252 leaves
  * undefined; otherwise they are refused as {@code file.corrupt} at the line of the first byte that is not UTF-8.
+ * UTF-32 (a byte order mark of four bytes) is no spreadsheet's CSV: {@code file.unsupported_format}.
  */
 final class CsvText {
 
@@ -58,11 +60,59 @@ final class CsvText {
         return bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF;
     }
 
-    /** Whether the bytes start with a UTF-16 byte order mark (either order). */
+    /** Whether the bytes start with a UTF-16 byte order mark (either order), not UTF-32's. */
     static boolean utf16(byte[] bytes) {
         return bytes.length >= 2
                 && (((bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xFE)
-                        || ((bytes[0] & 0xFF) == 0xFE && (bytes[1] & 0xFF) == 0xFF));
+                        || ((bytes[0] & 0xFF) == 0xFE && (bytes[1] & 0xFF) == 0xFF))
+                && !utf32(bytes);
+    }
+
+    /** Whether the bytes start with a UTF-32 byte order mark (either order), an encoding no spreadsheet saves. */
+    static boolean utf32(byte[] bytes) {
+        return bytes.length >= 4
+                && ((bytes[0] == 0 && bytes[1] == 0 && (bytes[2] & 0xFF) == 0xFE && (bytes[3] & 0xFF) == 0xFF)
+                        || ((bytes[0] & 0xFF) == 0xFF && (bytes[1] & 0xFF) == 0xFE && bytes[2] == 0 && bytes[3] == 0));
+    }
+
+    /**
+     * The text without an end-of-file mark (Ctrl-Z, 0x1A) at its very end, which programs of the DOS era still write
+     * after the last line; the same array when it has none.
+     */
+    static byte[] withoutEofMark(byte[] text) {
+        return text.length > 0 && text[text.length - 1] == 0x1A ? Arrays.copyOf(text, text.length - 1) : text;
+    }
+
+    /**
+     * What the text is if it is markup rather than CSV: a web page (a table a web system saved as ".xls") or XML (such
+     * as Excel's "XML Spreadsheet 2003"), by its first characters after a byte order mark and white space; else null.
+     */
+    static String markup(byte[] text) {
+        int i = utf8Bom(text) ? 3 : 0;
+        while (i < text.length && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) {
+            i++;
+        }
+        if (startsWithIgnoringCase(text, i, "<?xml")) {
+            return "an XML file (such as Excel's \"XML Spreadsheet 2003\")";
+        }
+        for (String tag : new String[] {"<!doctype html", "<html", "<table", "<head", "<meta", "<body"}) {
+            if (startsWithIgnoringCase(text, i, tag)) {
+                return "a web page (HTML), such as a table saved as .xls by a web application";
+            }
+        }
+        return null;
+    }
+
+    private static boolean startsWithIgnoringCase(byte[] text, int from, String ascii) {
+        if (text.length - from < ascii.length()) {
+            return false;
+        }
+        for (int j = 0; j < ascii.length(); j++) {
+            if (Character.toLowerCase(text[from + j]) != ascii.charAt(j)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -522,6 +522,9 @@ public final class PackageCheck {
         if (startsWith(b, PDF)) {
             return "a PDF document";
         }
+        if (CsvText.utf32(b)) {
+            return "text in UTF-32";
+        }
         return isText(b) ? "a text file" : "an unknown binary file";
     }
 
