@@ -1,7 +1,10 @@
 package rw.intake.server.internal.upload;
 
 import com.carrotsearch.hppc.LongByteHashMap;
+import com.carrotsearch.hppc.LongHashSet;
+import com.carrotsearch.hppc.LongIntHashMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.Set;
@@ -103,23 +106,78 @@ final class RecordEditor {
         TreeMap<Integer, ValidatedRecord> changed = new TreeMap<>();
         for (var e : judged.entrySet()) {
             int i = e.getKey();
-            ValidatedRecord before = i == index ? old : records.get(i);
-            ValidatedRecord after = e.getValue();
-            boolean leftOut = records.excluded(i);
-            if (!after.equals(before)) {
-                t.index().remove(i, before, i == index ? wasExcluded : leftOut);
-                t.count(before, -1);
-                records.replace(i, after);
-                t.index().insert(i, after, leftOut);
-                t.count(after, 1);
-                if (i != index) {
-                    changed.put(i, after);
-                }
-            } else if (i == index && leftOut != wasExcluded) {
-                t.index().exclude(i, after, leftOut);
+            boolean leftOutBefore = i == index ? wasExcluded : records.excluded(i);
+            if (write(t, i, i == index ? old : records.get(i), leftOutBefore, e.getValue()) && i != index) {
+                changed.put(i, e.getValue());
             }
         }
         return changed;
+    }
+
+    /**
+     * Leaves the records at {@code indexes} (ascending, none left out) out of the commit, or puts them back (all left
+     * out) when {@code exclude} is false, at once: each duplicate group they belong to is judged again once, however
+     * many of them it holds, so that leaving out thousands of records that share a value costs that group once, not
+     * once a record.
+     *
+     * @throws RuntimeException from the registered-NID look-up, before anything changed
+     */
+    void mark(Target t, int[] indexes, boolean exclude) {
+        StagedRecords records = t.records();
+        TreeMap<Integer, ValidatedRecord> judged = new TreeMap<>();
+        LongHashSet[] seen = new LongHashSet[DuplicateGroups.FIELDS.length];
+        for (int k = 0; k < seen.length; k++) {
+            seen[k] = new LongHashSet();
+        }
+        for (int i : indexes) {
+            ValidatedRecord r = records.get(i);
+            judged.putIfAbsent(i, validator.validate(r.raw()));
+            long[] keys = keys(r);
+            for (int k = 0; k < keys.length; k++) {
+                if (keys[k] != BatchValidator.NO_KEY && seen[k].add(keys[k])) {
+                    members(k, keys[k], records, judged);
+                }
+            }
+        }
+        for (int i : indexes) {
+            records.excluded(i, exclude);
+        }
+        try {
+            judge(records, -1, null, judged);
+        } catch (RuntimeException ex) {
+            for (int i : indexes) {
+                records.excluded(i, !exclude);
+            }
+            throw ex;
+        }
+        for (var e : judged.entrySet()) {
+            int i = e.getKey();
+            boolean leftOut = records.excluded(i);
+            boolean marked = Arrays.binarySearch(indexes, i) >= 0;
+            write(t, i, records.get(i), marked ? !leftOut : leftOut, e.getValue());
+        }
+    }
+
+    /**
+     * Stages record {@code i}'s new verdict {@code after} in place of {@code before}, moving it in the indexes (those of
+     * left-out records by {@code leftOutBefore} and its mark now) and the counters; whether its verdict changed.
+     */
+    private static boolean write(
+            Target t, int i, ValidatedRecord before, boolean leftOutBefore, ValidatedRecord after) {
+        StagedRecords records = t.records();
+        boolean leftOut = records.excluded(i);
+        if (!after.equals(before)) {
+            t.index().remove(i, before, leftOutBefore);
+            t.count(before, -1);
+            records.replace(i, after);
+            t.index().insert(i, after, leftOut);
+            t.count(after, 1);
+            return true;
+        }
+        if (leftOut != leftOutBefore) {
+            t.index().exclude(i, after, leftOut);
+        }
+        return false;
     }
 
     /** The keys of the record under each duplicate rule. */
@@ -150,12 +208,16 @@ final class RecordEditor {
             ValidatedRecord editedBefore,
             NavigableMap<Integer, ValidatedRecord> judged) {
         List<Integer> unknown = new ArrayList<>();
+        LongIntHashMap[] firsts = new LongIntHashMap[DuplicateGroups.FIELDS.length];
+        for (int k = 0; k < firsts.length; k++) {
+            firsts[k] = new LongIntHashMap();
+        }
         for (var e : judged.entrySet()) {
             int i = e.getKey();
             ValidatedRecord before = i == edited ? editedBefore : records.get(i);
             learn(before);
             ValidatedRecord checked = e.getValue();
-            ValidatedRecord v = records.excluded(i) ? checked : withDuplicates(records, i, checked);
+            ValidatedRecord v = records.excluded(i) ? checked : withDuplicates(records, i, checked, firsts);
             e.setValue(v);
             if (BatchValidator.registrableNid(v) != null && !registered.containsKey(nidKey(v))) {
                 unknown.add(i);
@@ -181,15 +243,29 @@ final class RecordEditor {
         }
     }
 
-    /** The field-checked record {@code i} with the duplicate rules applied, as if it was not left out. */
-    private ValidatedRecord withDuplicates(StagedRecords records, int i, ValidatedRecord checked) {
-        int[] firsts = new int[DuplicateGroups.FIELDS.length];
-        for (int k = 0; k < firsts.length; k++) {
+    /**
+     * The field-checked record {@code i} with the duplicate rules applied, as if it was not left out; {@code known}
+     * (per rule, null for none) keeps the first record included of each group met, for records judged together.
+     */
+    private ValidatedRecord withDuplicates(
+            StagedRecords records, int i, ValidatedRecord checked, LongIntHashMap[] known) {
+        int[] firstRows = new int[DuplicateGroups.FIELDS.length];
+        for (int k = 0; k < firstRows.length; k++) {
             long key = BatchValidator.duplicateKey(DuplicateGroups.FIELDS[k], checked);
-            int first = key == BatchValidator.NO_KEY ? -1 : groups.firstIncluded(k, key, records);
-            firsts[k] = first < 0 || first >= i ? 0 : records.row(first);
+            int first;
+            if (key == BatchValidator.NO_KEY) {
+                first = -1;
+            } else if (known != null && known[k].containsKey(key)) {
+                first = known[k].get(key);
+            } else {
+                first = groups.firstIncluded(k, key, records);
+                if (known != null) {
+                    known[k].put(key, first);
+                }
+            }
+            firstRows[k] = first < 0 || first >= i ? 0 : records.row(first);
         }
-        return BatchValidator.withDuplicates(checked, firsts[0], firsts[1], firsts[2]);
+        return BatchValidator.withDuplicates(checked, firstRows[0], firstRows[1], firstRows[2]);
     }
 
     /**
@@ -198,7 +274,7 @@ final class RecordEditor {
      */
     ValidatedRecord asPutBack(StagedRecords records, int i) {
         ValidatedRecord staged = records.get(i);
-        ValidatedRecord v = withDuplicates(records, i, validator.validate(staged.raw()));
+        ValidatedRecord v = withDuplicates(records, i, validator.validate(staged.raw()), null);
         return staged.has(Codes.NID_ALREADY_REGISTERED) ? BatchValidator.alreadyRegistered(v) : v;
     }
 

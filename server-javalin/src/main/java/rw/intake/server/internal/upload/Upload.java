@@ -665,11 +665,15 @@ final class Upload implements ReadableUpload {
             }
             int count = matched.length;
             if (exclude) {
-                for (int index : matched) {
-                    change(index, Map.of(), true, by, at, validator);
-                }
+                mark(
+                        Arrays.stream(matched)
+                                .filter(i -> !s.records().excluded(i))
+                                .toArray(),
+                        true,
+                        by,
+                        at);
             } else {
-                count = putBack(s.records(), filter, matched, by, at, validator);
+                count = putBack(s.records(), filter, matched, by, at);
             }
             publish(rowsRead, totals.blankRows());
             return count;
@@ -687,28 +691,72 @@ final class Upload implements ReadableUpload {
      * @param matched the records the indexes match by their verdicts, the left-out ones included
      * @return how many records matched: those of {@code matched} already in, and those put back
      */
-    private int putBack(
-            StagedRecords records,
-            RecordFilter filter,
-            int[] matched,
-            String by,
-            Instant at,
-            RecordValidator validator) {
+    private int putBack(StagedRecords records, RecordFilter filter, int[] matched, String by, Instant at) {
         int count = 0;
         for (int index : matched) {
             count += records.excluded(index) ? 0 : 1;
         }
-        if (records.excludedCount() == 0) {
-            return count;
-        }
         RecordEditor e = editor;
-        for (int i = 0; i < records.size(); i++) {
-            if (records.excluded(i) && filter.matches(e.asPutBack(records, i))) {
-                change(i, Map.of(), false, by, at, validator);
-                count++;
+        IntList back = new IntList(16);
+        // each judged with those before it back: marked back as it goes, then left out again until all are put back
+        for (int i = records.nextExcluded(0); i >= 0; i = records.nextExcluded(i + 1)) {
+            if (filter.matches(e.asPutBack(records, i))) {
+                back.add(i);
+                records.excluded(i, false);
             }
         }
-        return count;
+        int[] indexes = back.toArray();
+        for (int i : indexes) {
+            records.excluded(i, true);
+        }
+        mark(indexes, false, by, at);
+        return count + indexes.length;
+    }
+
+    /**
+     * Leaves the records at {@code indexes} (ascending, none left out) out of the commit, or puts them back (all left
+     * out), as one edit of each, judging again at once what that changes (under the write lock).
+     */
+    private void mark(int[] indexes, boolean exclude, String by, Instant at) {
+        if (indexes.length == 0) {
+            return;
+        }
+        StagedRecords records = staged.records();
+        long validBefore = 0;
+        for (int i : indexes) {
+            validBefore += records.get(i).valid() ? 1 : 0;
+        }
+        editor.mark(target(staged), indexes, exclude);
+        long validAfter = 0;
+        for (int i : indexes) {
+            validAfter += records.get(i).valid() ? 1 : 0;
+            RecordEdit edit = new RecordEdit(
+                    records.row(i), "excluded", Boolean.toString(!exclude), Boolean.toString(exclude), by, at);
+            history.add(edit);
+            historyByRow.computeIfAbsent(edit.row(), r -> new ArrayList<>(2)).add(edit);
+        }
+        excluded += exclude ? indexes.length : -indexes.length;
+        excludedValid += exclude ? validAfter : -validBefore;
+    }
+
+    /** The records, indexes and counters of {@code s}, as the editor changes them. */
+    private RecordEditor.Target target(Staged s) {
+        return new RecordEditor.Target() {
+            @Override
+            public StagedRecords records() {
+                return s.records();
+            }
+
+            @Override
+            public RecordIndex index() {
+                return s.index();
+            }
+
+            @Override
+            public void count(ValidatedRecord r, int sign) {
+                Upload.this.count(r, sign);
+            }
+        };
     }
 
     /** A record's JSON as a page shows it and its history, oldest first. */
@@ -812,26 +860,7 @@ final class Upload implements ReadableUpload {
         RecordEditor e = editor(validator);
         RawRecord edited =
                 new RawRecord(row, cells[0], cells[1], cells[2], cells[3], cells[4], nidNumeric, phoneNumeric);
-        Map<Integer, ValidatedRecord> others = e.apply(
-                new RecordEditor.Target() {
-                    @Override
-                    public StagedRecords records() {
-                        return s.records();
-                    }
-
-                    @Override
-                    public RecordIndex index() {
-                        return s.index();
-                    }
-
-                    @Override
-                    public void count(ValidatedRecord r, int sign) {
-                        Upload.this.count(r, sign);
-                    }
-                },
-                index,
-                edited,
-                nowExcluded);
+        Map<Integer, ValidatedRecord> others = e.apply(target(s), index, edited, nowExcluded);
         if (fieldsChanged) {
             records.markEdited(index);
         }

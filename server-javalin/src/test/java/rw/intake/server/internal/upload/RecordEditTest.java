@@ -486,6 +486,48 @@ final class RecordEditTest {
         assertSameAsFreshUpload(token, id, assertConsistent(token, id));
     }
 
+    /**
+     * Leaving out and putting back a large group of records sharing a value (a placeholder phone and email) at once:
+     * each group is judged again once for all, and the outcome is that of one record at a time.
+     */
+    @Test
+    void exclude_largeGroupSharingAValue_leftOutAndPutBackAtOnce() {
+        String token = SERVER.clerkToken("fixer10");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(Workbooks.HEADER);
+        for (int i = 0; i < 2000; i++) {
+            String[] p = Workbooks.person(20_000 + i);
+            p[2] = "0788999999";
+            if (i % 3 == 0) {
+                p[4] = "none@example.com";
+            }
+            if (i % 40 == 39) {
+                p[1] = "bad";
+            }
+            rows.add(p);
+        }
+        String id = upload(token, rows);
+        String exclude = "/api/v1/uploads/" + id + "/records/exclude";
+
+        HttpResponse<String> out = SERVER.postJson(exclude, token, "{\"code\":\"phone.duplicate\",\"excluded\":true}");
+
+        assertThat(TestServer.json(out).get("matched").asInt()).isEqualTo(1999);
+        NavigableMap<Integer, JsonNode> records = assertConsistent(token, id);
+        assertThat(summary(token, id).get("totals").toString())
+                .contains("\"invalid\":50,", "\"excluded\":1999,\"excludedValid\":1949");
+        assertThat(records.values())
+                .allSatisfy(r -> assertThat(codes(r)).doesNotContain("phone.duplicate", "email.duplicate"));
+        assertThat(SERVER.get("/api/v1/uploads/" + id + "/records/2001", token).body())
+                .contains("\"history\":[{\"field\":\"excluded\",\"from\":\"false\",\"to\":\"true\"");
+
+        HttpResponse<String> back = SERVER.postJson(exclude, token, "{\"status\":\"excluded\",\"excluded\":false}");
+
+        assertThat(TestServer.json(back).get("matched").asInt()).isEqualTo(1999);
+        assertThat(summary(token, id).get("violationsByCode").toString())
+                .contains("\"phone.duplicate\":1999", "\"email.duplicate\":666");
+        assertSameAsFreshUpload(token, id, assertConsistent(token, id));
+    }
+
     /** The records left out are listed by {@code status=excluded}, and put back all at once by it. */
     @Test
     void exclude_listedAndPutBackByStatusExcluded() {
