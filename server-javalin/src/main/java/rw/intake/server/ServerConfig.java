@@ -117,6 +117,21 @@ public record ServerConfig(
         return fromEnv(Map.of());
     }
 
+    /** The most connections a pool may hold. */
+    static final long MAX_POOL_SIZE = 1_000;
+    /** Access tokens live at most a day, refresh tokens a year (a date every database stores). */
+    static final long MAX_ACCESS_TOKEN_MINUTES = 24 * 60;
+
+    static final long MAX_REFRESH_TOKEN_HOURS = 365 * 24;
+    /** An upload is read into one array: at most the largest the JVM makes. */
+    static final long MAX_UPLOAD_BYTES = Integer.MAX_VALUE - 8;
+    /** 1 TiB. */
+    static final long MAX_INFLATED_BYTES = 1L << 40;
+
+    static final long MAX_VALIDATION_THREADS = 64;
+    /** An hour: the database timeouts and the shared staging's lease. */
+    static final long MAX_TIMEOUT_SECONDS = 3_600;
+
     /** Reads the settings from {@code env}; unknown keys are ignored, unset ones take their defaults. */
     public static ServerConfig fromEnv(Map<String, String> env) {
         Env e = new Env(env);
@@ -126,34 +141,38 @@ public record ServerConfig(
                 e.text("DB_URL", "jdbc:h2:file:./data/intake"),
                 e.text("DB_USER", "sa"),
                 e.text("DB_PASSWORD", ""),
-                e.positiveInteger("DB_POOL_SIZE", 8),
+                (int) e.positive("DB_POOL_SIZE", 8, MAX_POOL_SIZE),
                 e.longer("DB_PARTITION_MIN_RECORDS", Storage.DEFAULT_PARTITION_MIN_RECORDS),
                 e.text("JWT_SECRET", null),
-                Duration.ofMinutes(e.positiveInteger("ACCESS_TOKEN_MINUTES", 15)),
-                Duration.ofHours(e.positiveInteger("REFRESH_TOKEN_HOURS", 12)),
+                Duration.ofMinutes(e.positive("ACCESS_TOKEN_MINUTES", 15, MAX_ACCESS_TOKEN_MINUTES)),
+                Duration.ofHours(e.positive("REFRESH_TOKEN_HOURS", 12, MAX_REFRESH_TOKEN_HOURS)),
                 e.text("ADMIN_USERNAME", "admin"),
                 e.text("ADMIN_PASSWORD", null),
                 new ReadLimits(
-                        e.positive("MAX_UPLOAD_BYTES", ReadLimits.DEFAULT_MAX_BYTES),
-                        e.positive("MAX_INFLATED_BYTES", ReadLimits.DEFAULT_MAX_INFLATED_BYTES),
+                        e.positive("MAX_UPLOAD_BYTES", ReadLimits.DEFAULT_MAX_BYTES, MAX_UPLOAD_BYTES),
+                        e.positive("MAX_INFLATED_BYTES", ReadLimits.DEFAULT_MAX_INFLATED_BYTES, MAX_INFLATED_BYTES),
                         e.positiveInteger("MAX_ROWS", ReadLimits.DEFAULT_MAX_ROWS)),
                 stagingMaxRecords,
                 e.positiveInteger("STAGING_MAX_UPLOADS_PER_USER", 5),
                 Duration.ofMinutes(e.positiveInteger("STAGING_IDLE_MINUTES", 60)),
-                e.positiveInteger("VALIDATION_THREADS", 2),
+                (int) e.positive("VALIDATION_THREADS", 2, MAX_VALIDATION_THREADS),
                 e.positive("STAGING_MAX_RECORDS_PER_USER", Math.max(1, stagingMaxRecords / 2)),
                 e.text("METRICS_TOKEN", null),
-                Duration.ofSeconds(e.positiveInteger(
-                        "DB_CONNECT_TIMEOUT_SECONDS", (int) DatabaseConfig.DEFAULT_CONNECTION_TIMEOUT.toSeconds())),
-                Duration.ofSeconds(e.positiveInteger(
-                        "DB_NETWORK_TIMEOUT_SECONDS", (int) Storage.DEFAULT_NETWORK_TIMEOUT.toSeconds())),
+                Duration.ofSeconds(e.positive(
+                        "DB_CONNECT_TIMEOUT_SECONDS",
+                        DatabaseConfig.DEFAULT_CONNECTION_TIMEOUT.toSeconds(),
+                        MAX_TIMEOUT_SECONDS)),
+                Duration.ofSeconds(e.positive(
+                        "DB_NETWORK_TIMEOUT_SECONDS",
+                        Storage.DEFAULT_NETWORK_TIMEOUT.toSeconds(),
+                        MAX_TIMEOUT_SECONDS)),
                 Duration.ofSeconds(e.integer("SHUTDOWN_GRACE_SECONDS", 30)),
                 e.bool("WARMUP", true),
                 e.text("STAGING", "memory").toLowerCase(java.util.Locale.ROOT),
                 e.text("REDIS_URL", "redis://127.0.0.1:6379"),
                 e.text("STAGING_REDIS_PREFIX", "intake"),
                 e.bool("STAGING_REDIS_ALLOW_PERSISTENCE", false),
-                Duration.ofMillis(Math.max(1, (long) (1000 * e.decimal("STAGING_REDIS_LEASE_SECONDS", 30)))),
+                Duration.ofSeconds(e.positive("STAGING_REDIS_LEASE_SECONDS", 30, MAX_TIMEOUT_SECONDS)),
                 e.bool("STAGING_REDIS_CLUSTER", false),
                 e.atMost("STAGING_REDIS_CACHE_MB", DEFAULT_STAGING_REDIS_CACHE_MB, Long.MAX_VALUE >> 20) << 20);
     }
@@ -190,19 +209,6 @@ public record ServerConfig(
             throw new IllegalArgumentException(key + " must be true or false: " + v);
         }
 
-        double decimal(String key, double def) {
-            String v = text(key, null);
-            try {
-                double d = v == null ? def : Double.parseDouble(v);
-                if (!(d > 0)) {
-                    throw new IllegalArgumentException(key + " must be more than 0: " + v);
-                }
-                return d;
-            } catch (NumberFormatException ex) {
-                throw new IllegalArgumentException(key + " must be a number of seconds: " + v, ex);
-            }
-        }
-
         int integer(String key, int def) {
             return (int) atMost(key, def, Integer.MAX_VALUE);
         }
@@ -214,6 +220,11 @@ public record ServerConfig(
 
         int positiveInteger(String key, int def) {
             return (int) aboveZero(key, integer(key, def));
+        }
+
+        /** A whole number from 1 to {@code max}. */
+        long positive(String key, long def, long max) {
+            return aboveZero(key, atMost(key, def, max));
         }
 
         private static long aboveZero(String key, long n) {

@@ -64,7 +64,7 @@ final class ServerConfigTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("MAX_ROWS is too large (at most 2147483647): 99999999999999999999");
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("MAX_UPLOAD_BYTES", "99_999_999_999_999_999_999")))
-                .hasMessage("MAX_UPLOAD_BYTES is too large (at most 9223372036854775807): 99_999_999_999_999_999_999");
+                .hasMessage("MAX_UPLOAD_BYTES is too large (at most 2147483639): 99_999_999_999_999_999_999");
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("PORT", "99999999999999999999")))
                 .hasMessage("PORT must be from 0 to 65535: 99999999999999999999");
         // mebibytes: the most whose bytes a long holds
@@ -78,14 +78,50 @@ final class ServerConfigTest {
                         .readLimits()
                         .maxRows())
                 .isEqualTo(Integer.MAX_VALUE);
-        assertThat(ServerConfig.fromEnv(Map.of("MAX_UPLOAD_BYTES", "9223372036854775807"))
-                        .readLimits()
-                        .maxBytes())
+        assertThat(ServerConfig.fromEnv(Map.of("DB_PARTITION_MIN_RECORDS", "9223372036854775807"))
+                        .dbPartitionMinRecords())
                 .isEqualTo(Long.MAX_VALUE);
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("MAX_ROWS", "-99999999999999999999")))
                 .hasMessage("MAX_ROWS must not be negative: -99999999999999999999");
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("MAX_ROWS", "1e9")))
                 .hasMessage("MAX_ROWS must be a whole number: 1e9");
+    }
+
+    /**
+     * A setting past what the server can work with is refused at start, naming the most it takes: not taken, then
+     * failing every upload, login or start (an array past the JVM's largest, a date past a database's, a pool that
+     * fills the heap, a lease Redis cannot set).
+     */
+    @Test
+    void aSettingPastWhatTheServerCanWorkWith_refusedWithItsMaximum() {
+        Map<String, String> most = Map.of(
+                "MAX_UPLOAD_BYTES", "2147483639",
+                "MAX_INFLATED_BYTES", "1099511627776",
+                "DB_POOL_SIZE", "1000",
+                "ACCESS_TOKEN_MINUTES", "1440",
+                "REFRESH_TOKEN_HOURS", "8760",
+                "VALIDATION_THREADS", "64",
+                "DB_CONNECT_TIMEOUT_SECONDS", "3600",
+                "DB_NETWORK_TIMEOUT_SECONDS", "3600",
+                "STAGING_REDIS_LEASE_SECONDS", "3600");
+        most.forEach((key, max) -> {
+            assertThat(ServerConfig.fromEnv(Map.of(key, max))).as(key).isNotNull();
+            String past =
+                    new java.math.BigInteger(max).add(java.math.BigInteger.ONE).toString();
+            assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of(key, past)))
+                    .as(key)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(key + " is too large (at most " + max + "): " + past);
+        });
+        ServerConfig config = ServerConfig.fromEnv(most);
+        assertThat(config.readLimits().maxBytes()).isEqualTo(Integer.MAX_VALUE - 8);
+        assertThat(config.refreshTokenTtl()).hasHours(8760);
+        assertThat(config.stagingRedisLease()).hasSeconds(3600);
+        // the lease is whole seconds, as every other number
+        for (String v : new String[] {"0.5", "1e300", "Infinity"}) {
+            assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("STAGING_REDIS_LEASE_SECONDS", v)))
+                    .hasMessage("STAGING_REDIS_LEASE_SECONDS must be a whole number: " + v);
+        }
     }
 
     @Test
