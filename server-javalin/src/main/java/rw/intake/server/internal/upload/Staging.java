@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import rw.intake.excel.IngestException;
 import rw.intake.server.internal.http.ApiException;
 
 /**
@@ -110,6 +111,10 @@ final class Staging implements StagingStore {
      */
     @Override
     public void adjust(Upload upload, long records) {
+        if (records > upload.reserved.get()) {
+            grow(upload, records);
+            return;
+        }
         long before;
         do {
             before = upload.reserved.get();
@@ -118,6 +123,33 @@ final class Staging implements StagingStore {
             }
         } while (!upload.reserved.compareAndSet(before, records));
         reserved.addAndGet(records - before);
+    }
+
+    /**
+     * Takes more of the budget for an upload whose sheet holds more rows than it declared, as {@link #admit} would
+     * have: within the user's share and the whole budget.
+     *
+     * @throws IngestException {@code staging.full} (the upload fails) when the budget cannot take them
+     */
+    private synchronized void grow(Upload upload, long records) {
+        long before = upload.reserved.get();
+        if (upload.released() || records <= before) {
+            adjust(upload, records);
+            return;
+        }
+        long more = records - before;
+        long share = reservedBy(uploadsOf(upload.owner));
+        if (share + more > maxRecordsPerUser || reserved.get() + more > maxRecords) {
+            throw new IngestException(
+                    "staging.full",
+                    "The sheet holds more rows than it declared (its dimension), and the staging budget cannot take"
+                            + " them now (" + (share + more) + " of the " + maxRecordsPerUser
+                            + " records one user may have staged, " + (reserved.get() + more) + " of " + maxRecords
+                            + " for all users). Upload it again once other uploads are committed or deleted.",
+                    Map.of("maxRecordsPerUser", maxRecordsPerUser, "maxRecords", maxRecords, "needed", records));
+        }
+        upload.reserved.set(records);
+        reserved.addAndGet(more);
     }
 
     /** The upload with this id, counting as an access; null if unknown or expired. */

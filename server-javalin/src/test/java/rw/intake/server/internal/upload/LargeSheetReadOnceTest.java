@@ -124,6 +124,31 @@ final class LargeSheetReadOnceTest {
         }
     }
 
+    /**
+     * A sheet that holds more rows than its dimension says takes more of the budget as it is read only while the
+     * user's share has room: here 150,000 records a user, 100,000 held by an upload, and a second one that said 2
+     * rows fails as staging.full once past the share, and gives back what it took.
+     */
+    @Test
+    void understatedSheetPastTheUsersShare_failedAsStagingFull() {
+        try (TestServer small = TestServer.start(Map.of("STAGING_MAX_RECORDS", "300000"))) {
+            String token = small.clerkToken("understating");
+            String held = Workbooks.accepted(small, token, workbook);
+            assertThat(Workbooks.settled(small, token, held).get("status").asText())
+                    .isEqualTo("validated");
+            String id = Workbooks.accepted(small, token, withDimension("<dimension ref=\"A1:E3\"/>"));
+
+            JsonNode summary = Workbooks.settled(small, token, id);
+
+            assertThat(summary.get("status").asText()).isEqualTo("failed");
+            assertThat(summary.get("failure").get("code").asText()).isEqualTo("staging.full");
+            assertThat(summary.get("failure").get("detail").asText())
+                    .contains("more rows than it declared", "of the 150000 records one user may have staged");
+            assertThat(small.get("/metrics", small.adminToken()).body())
+                    .containsPattern("(?m)^intake_staging_records 100000(\\.0)?$");
+        }
+    }
+
     /** The workbook with its sheet's dimension element replaced (by nothing, or a range that is not the sheet's). */
     private static byte[] withDimension(String dimension) {
         Map<String, byte[]> parts = new LinkedHashMap<>();
