@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import rw.intake.server.internal.auth.AccountRuleException;
 import rw.intake.server.internal.auth.Accounts;
 import rw.intake.server.internal.auth.Passwords;
+import rw.intake.server.internal.ops.Redacted;
 import rw.intake.server.internal.ops.Training;
 import rw.intake.storage.Storage;
 
@@ -87,7 +88,8 @@ public final class Main {
         Javalin app;
         try {
             app = ServerApp.create(config, storage).start();
-        } catch (IllegalStateException ex) {
+        } catch (RuntimeException ex) {
+            // Redis unreachable or its URL malformed, the port taken: the database is closed cleanly first
             storage.close();
             System.err.println("intake cannot start: " + ex.getMessage());
             System.exit(1);
@@ -95,7 +97,11 @@ public final class Main {
         }
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(() -> shutDown(app, storage, config.shutdownGrace()), "shutdown"));
-        LOG.info("intake listening on port {} (database {}, {})", app.port(), config.jdbcUrl(), storage.dialect());
+        LOG.info(
+                "intake listening on port {} (database {}, {})",
+                app.port(),
+                Redacted.url(config.jdbcUrl()),
+                storage.dialect());
     }
 
     /**

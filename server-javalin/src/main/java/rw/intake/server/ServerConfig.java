@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import rw.intake.excel.ReadLimits;
 import rw.intake.server.internal.auth.Tokens;
+import rw.intake.server.internal.ops.Redacted;
 import rw.intake.storage.DatabaseConfig;
 import rw.intake.storage.Storage;
 
@@ -107,7 +108,7 @@ public record ServerConfig(
             throw new IllegalArgumentException("STAGING must be memory or redis: " + staging);
         }
         if ("redis".equals(staging) && !stagingRedisCluster && redisUrl.contains(",")) {
-            throw new IllegalArgumentException("REDIS_URL names several nodes (" + redisUrl
+            throw new IllegalArgumentException("REDIS_URL names several nodes (" + Redacted.url(redisUrl)
                     + "), which only a Redis Cluster takes: set STAGING_REDIS_CLUSTER=true, or name one Redis");
         }
     }

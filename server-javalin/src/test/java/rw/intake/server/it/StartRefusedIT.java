@@ -52,6 +52,36 @@ final class StartRefusedIT {
         assertThat(refusal.output().strip()).isEqualTo(line);
     }
 
+    /**
+     * A start that fails once the database is open (the port taken, a Redis URL that is none) ends with one line and
+     * status 1 too, names no password, and closes the database first: the next start finds it stopped cleanly.
+     */
+    @Test
+    void failureAfterTheDatabaseOpened_oneLineStatus1_databaseClosedCleanly() throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory(Paths.get("target"), "refused-");
+        String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("intake");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            Refusal port = start(Map.of("DB_URL", url, "PORT", Integer.toString(taken.getLocalPort())));
+
+            assertThat(port.status()).as(port.output()).isEqualTo(1);
+            assertThat(lastLine(port)).startsWith("intake cannot start: ").contains("port");
+            assertThat(port.output()).doesNotContain("\tat ");
+        }
+        Refusal redis =
+                start(Map.of("DB_URL", url, "STAGING", "redis", "REDIS_URL", "http://:Secret-pw-1@127.0.0.1:1"));
+
+        assertThat(redis.status()).as(redis.output()).isEqualTo(1);
+        assertThat(lastLine(redis))
+                .isEqualTo("intake cannot start: REDIS_URL is not a Redis URL (redis://[:password@]host:port[/db]):"
+                        + " http://:***@127.0.0.1:1");
+        assertThat(redis.output()).doesNotContain("Secret-pw-1", "\tat ", "not stopped cleanly");
+    }
+
+    private static String lastLine(Refusal r) {
+        String[] lines = r.output().strip().split("\\R");
+        return lines[lines.length - 1];
+    }
+
     private record Refusal(int status, String output) {}
 
     /** Runs the jar with {@code env} until it exits (within a minute). */

@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import rw.intake.server.internal.ops.Redacted;
 
 /**
  * The redis store's connection, to one Redis ({@link RedisClient}) or to a Redis Cluster ({@link RedisClusterClient},
@@ -87,20 +88,36 @@ final class RedisConnector implements AutoCloseable {
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
 
     private static RedisConnector standalone(String url) {
-        RedisClient client = RedisClient.create(url);
+        RedisClient client;
+        try {
+            client = RedisClient.create(url);
+        } catch (IllegalArgumentException ex) {
+            throw notAUrl(url, ex);
+        }
         client.setOptions(failFast(ClientOptions.builder(), true).build());
         try {
             StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
             return new RedisConnector(client, connection, connection.sync(), connection.async());
         } catch (RedisException ex) {
             client.shutdown();
-            throw new IllegalStateException("STAGING=redis: cannot reach Redis at " + url + ": " + ex.getMessage(), ex);
+            throw new IllegalStateException(
+                    "STAGING=redis: cannot reach Redis at " + Redacted.url(url) + ": " + ex.getMessage(), ex);
         }
+    }
+
+    private static IllegalStateException notAUrl(String url, IllegalArgumentException ex) {
+        return new IllegalStateException(
+                "REDIS_URL is not a Redis URL (redis://[:password@]host:port[/db]): " + Redacted.url(url), ex);
     }
 
     private static RedisConnector cluster(String url) {
         // seed nodes separated by commas: redis://[:password@]host1[:port1][,host2[:port2]]
-        RedisClusterClient client = RedisClusterClient.create(url);
+        RedisClusterClient client;
+        try {
+            client = RedisClusterClient.create(url);
+        } catch (IllegalArgumentException ex) {
+            throw notAUrl(url, ex);
+        }
         ClusterClientOptions.Builder options = ClusterClientOptions.builder()
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(Duration.ofMinutes(1))
@@ -116,8 +133,8 @@ final class RedisConnector implements AutoCloseable {
         } catch (RedisException ex) {
             client.shutdown();
             throw new IllegalStateException(
-                    "STAGING=redis: cannot reach the Redis Cluster at " + url + " (STAGING_REDIS_CLUSTER=true): "
-                            + ex.getMessage(),
+                    "STAGING=redis: cannot reach the Redis Cluster at " + Redacted.url(url)
+                            + " (STAGING_REDIS_CLUSTER=true): " + ex.getMessage(),
                     ex);
         }
     }
