@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import rw.intake.excel.ReadLimits;
 import rw.intake.server.internal.auth.Tokens;
-import rw.intake.server.internal.ops.Redacted;
+import rw.intake.server.internal.http.Redacted;
 import rw.intake.storage.DatabaseConfig;
 import rw.intake.storage.Storage;
 

@@ -24,7 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import rw.intake.server.internal.ops.Redacted;
+import rw.intake.server.internal.http.Redacted;
 
 /**
  * The redis store's connection, to one Redis ({@link RedisClient}) or to a Redis Cluster ({@link RedisClusterClient},

@@ -1,4 +1,4 @@
-package rw.intake.server.internal.ops;
+package rw.intake.server.internal.http;
 
 import java.util.regex.Pattern;
 
