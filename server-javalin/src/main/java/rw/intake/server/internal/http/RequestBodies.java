@@ -28,6 +28,16 @@ public final class RequestBodies {
     public static final int JSON_LIMIT = 64 * 1024;
     /** A body up to this many times the limit is read to its end (and dropped) before the 413 goes out. */
     public static final long DRAIN_FACTOR = 4;
+    /** The code of a body that arrives slower than {@link #MIN_BYTES_PER_SECOND} (408). */
+    public static final String TOO_SLOW = "request.too_slow";
+    /**
+     * The slowest a body may arrive on average, once {@link #GRACE_SECONDS} have passed: a client that sends a byte
+     * now and then (within the connection's idle timeout) would otherwise hold a request thread for as long as it
+     * likes, and a few hundred such clients all of them.
+     */
+    public static final long MIN_BYTES_PER_SECOND = 1024;
+
+    public static final long GRACE_SECONDS = 10;
 
     /**
      * Strict: a body is one JSON value and nothing after it but whitespace, and no object in it names a member twice
@@ -53,10 +63,11 @@ public final class RequestBodies {
             // first read would give) before it sends the body
             throw tooLarge.get();
         }
+        Pace pace = new Pace();
         try {
             InputStream in = ctx.req().getInputStream();
             if (declared > limit) {
-                throw drained(in, limit, tooLarge);
+                throw drained(in, limit, tooLarge, pace);
             }
             int cap = (int) Math.min(limit + 1, Integer.MAX_VALUE - 16);
             // A declared length is the array's: the body read into it is the workbook, not copied again.
@@ -69,7 +80,7 @@ public final class RequestBodies {
                         break;
                     }
                     if (buf.length >= cap) {
-                        throw drained(in, limit, tooLarge);
+                        throw drained(in, limit, tooLarge, pace);
                     }
                     buf = Arrays.copyOf(buf, (int) Math.min(cap, Math.max(1L << 16, (long) buf.length * 2)));
                     buf[size++] = (byte) next;
@@ -80,6 +91,7 @@ public final class RequestBodies {
                     break;
                 }
                 size += n;
+                pace.check(size);
             }
             if (size > limit) {
                 throw tooLarge.get();
@@ -88,7 +100,9 @@ public final class RequestBodies {
         } catch (IOException ex) {
             // a chunk that is not one, a body shorter than its Content-Length: the client's fault, not the server's
             throw ApiException.badRequest(
-                    UNREADABLE, "the request's body could not be read to its end: " + ex.getMessage());
+                    UNREADABLE,
+                    "the request's body could not be read to its end (shorter than its Content-Length, a chunk that"
+                            + " is not one, or nothing more sent for the connection's idle timeout)");
         }
     }
 
@@ -208,7 +222,7 @@ public final class RequestBodies {
      * the connection under it, and the client may then lose the answer (a reset) or reuse the closed connection. A
      * larger body is not read further; the connection is closed.
      */
-    private static ApiException drained(InputStream in, long limit, Supplier<ApiException> tooLarge)
+    private static ApiException drained(InputStream in, long limit, Supplier<ApiException> tooLarge, Pace pace)
             throws IOException {
         byte[] scratch = new byte[64 * 1024];
         long budget = DRAIN_FACTOR * limit;
@@ -216,7 +230,31 @@ public final class RequestBodies {
         int n;
         while (read <= budget && (n = in.read(scratch)) >= 0) {
             read += n;
+            pace.check(read);
         }
         return tooLarge.get();
+    }
+
+    /** How fast a body arrives: past the grace period, slower than the floor on average is 408. */
+    private static final class Pace {
+        private final long start = System.nanoTime();
+
+        void check(long bytes) {
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (seconds > GRACE_SECONDS && bytes < MIN_BYTES_PER_SECOND * seconds) {
+                throw new ApiException(
+                        408,
+                        TOO_SLOW,
+                        "Request Timeout",
+                        String.format(
+                                java.util.Locale.ROOT,
+                                "the request's body arrived at %d bytes a second, under the %d the server waits for;"
+                                        + " send it again over a faster connection",
+                                Math.round(bytes / seconds),
+                                MIN_BYTES_PER_SECOND),
+                        java.util.Map.of(),
+                        java.util.Map.of("Connection", "close"));
+            }
+        }
     }
 }

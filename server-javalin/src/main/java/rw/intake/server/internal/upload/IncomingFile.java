@@ -146,9 +146,14 @@ public record IncomingFile(String fileName, byte[] bytes) {
             parts = MultiPartFormData.getParts(
                     Content.Source.from(ByteBuffer.wrap(body)), new Attributes.Mapped(), contentType, config);
         } catch (CompletionException ex) {
+            // Jetty's own words name its classes and limits; the client is told what is wrong in the body's terms
             Throwable cause = ex.getCause() == null ? ex : ex.getCause();
+            String message = String.valueOf(cause.getMessage());
             throw ApiException.badRequest(
-                    "request.invalid_multipart", "the multipart body is malformed: " + cause.getMessage());
+                    "request.invalid_multipart",
+                    message.contains("too many")
+                            ? "the multipart body has more than " + MAX_PARTS + " parts; send the file alone"
+                            : "the multipart body is malformed (its boundary, a part's headers or its framing)");
         }
         try (parts) {
             MultiPart.Part found = null;
