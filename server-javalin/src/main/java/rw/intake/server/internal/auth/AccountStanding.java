@@ -12,9 +12,11 @@ import java.util.Base64;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import rw.intake.server.internal.http.ApiException;
 import rw.intake.storage.Account;
@@ -27,11 +29,13 @@ import rw.intake.storage.AccountStore;
  * {@link #stampOf}, and disabling marks the hash anew, {@link Passwords#remarked}), at once on the instance where that
  * happened, and within {@link #RECHECK} on the others, rather than living out their lifetime.
  *
- * <p>A request never waits for the database here. An instance knows an account's state from a sign-in or a refresh
- * there, or else reads it in the background when its tokens are first used (the requests meanwhile take the token as
- * it is, as they did before accounts could be disabled), then again at most every {@link #RECHECK} while they are
- * used. If the database cannot be reached or is slow, the state last read stands, and with none read the token is
- * taken as it is: reviewing a staged upload needs no database. A token whose account is found to exist no more (deleted
+ * <p>A request waits for the database here at most {@link #STALE_WAIT}, and only when the state it would be judged by
+ * is older than {@link #RECHECK}. An instance knows an account's state from a sign-in or a refresh there, or else reads
+ * it in the background when its tokens are first used (the requests meanwhile take the token as it is, as they did
+ * before accounts could be disabled); a request that finds the state older than {@link #RECHECK} (the first after an
+ * idle spell) has it read again and waits for that read, so a token revoked elsewhere is refused from then on, not one
+ * request later. If the database cannot be reached or is slow, the state last read stands, and with none read the
+ * token is taken as it is: reviewing a staged upload needs no database. A token whose account is found to exist no more (deleted
  * by hand) is refused as 401 {@code auth.invalid_token}, as its refresh token is; one of a name no account can have
  * (the warm-up's own) or without a stamp is taken as it is. Where an admin disables or enables an account or
  * sets its password, its state is read again on that request, so this instance refuses its tokens from the next
@@ -40,21 +44,23 @@ import rw.intake.storage.AccountStore;
 public final class AccountStanding {
     /** How stale an instance's view of an account's state may be while its tokens are used. */
     public static final Duration RECHECK = Duration.ofSeconds(5);
+    /** The longest a request waits for a state older than {@link #RECHECK} to be read again. */
+    public static final Duration STALE_WAIT = Duration.ofMillis(250);
 
-    /** The state of no account: nothing to refuse. */
-    private static final State ANY = new State(false, null, false);
-    /** The state of a name an account could have but none has: its tokens are refused. */
-    private static final State GONE = new State(false, null, true);
+    /** The state of no account: nothing to refuse (never older than the recheck: nothing to read again for it). */
+    private static final State ANY = new State(false, null, false, Long.MAX_VALUE);
 
     private static final Pattern USERNAME = Pattern.compile(Accounts.USERNAME_PATTERN);
 
     private static final int STAMP_BYTES = 12;
 
     private final AccountStore store;
+    private final Ticker ticker;
     private final AsyncLoadingCache<String, State> states;
 
     public AccountStanding(AccountStore store, Ticker ticker) {
         this.store = store;
+        this.ticker = ticker;
         // its own threads, at most two, gone when idle: a read that waits for the database holds none of the
         // common pool's (one thread on two cores), and a server that stops leaves none behind
         ThreadPoolExecutor readers =
@@ -75,12 +81,13 @@ public final class AccountStanding {
 
     private State read(String username) {
         return store.find(username)
-                .map(AccountStanding::stateOf)
-                .orElse(USERNAME.matcher(username).matches() ? GONE : ANY);
+                .map(this::stateOf)
+                // a name an account could have but none has: its tokens are refused
+                .orElse(USERNAME.matcher(username).matches() ? new State(false, null, true, ticker.read()) : ANY);
     }
 
-    private static State stateOf(Account account) {
-        return new State(account.disabled(), stampOf(account.passwordHash()), false);
+    private State stateOf(Account account) {
+        return new State(account.disabled(), stampOf(account.passwordHash()), false, ticker.read());
     }
 
     /**
@@ -119,13 +126,27 @@ public final class AccountStanding {
         }
     }
 
-    /** The state last read, or {@link #ANY} while the first read is on its way or has failed (it is tried again). */
+    /**
+     * The state last read, read again first if older than {@link #RECHECK} (waiting at most {@link #STALE_WAIT}), or
+     * {@link #ANY} while the first read is on its way or has failed (it is tried again).
+     */
     private State known(String username) {
-        CompletableFuture<State> state = states.get(username);
+        State last;
         try {
-            return state.getNow(ANY);
+            last = states.get(username).getNow(ANY);
         } catch (CompletionException | CancellationException ex) {
             return ANY;
+        }
+        if (ticker.read() - last.readAt() < RECHECK.toNanos()) { // ANY is never older than the recheck
+            return last;
+        }
+        try {
+            return states.synchronous().refresh(username).get(STALE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return last;
+        } catch (ExecutionException | TimeoutException | CancellationException ex) {
+            return last; // the database is slow or cannot be reached: the state last read stands
         }
     }
 
@@ -150,5 +171,6 @@ public final class AccountStanding {
         states.put(username, CompletableFuture.completedFuture(now));
     }
 
-    private record State(boolean disabled, String stamp, boolean gone) {}
+    /** An account's state as read at {@code readAt} (the ticker's nanoseconds). */
+    private record State(boolean disabled, String stamp, boolean gone, long readAt) {}
 }
