@@ -160,12 +160,20 @@ public final class Main {
         }
     }
 
+    private static final String CREATE_USER_USAGE = "usage: create-user NAME [--role clerk|admin]";
+
     private static int createUser(ServerConfig config, List<String> args) throws IOException {
-        if (args.isEmpty()) {
-            System.err.println("usage: create-user NAME [--role clerk|admin]");
+        if (!createUserArgs(args)) {
+            System.err.println(CREATE_USER_USAGE);
             return 2;
         }
         return createUser(config, args, newPassword(), System.out, System.err);
+    }
+
+    /** Whether {@code args} are NAME, or NAME --role ROLE: a mistyped or incomplete option is no clerk by default. */
+    private static boolean createUserArgs(List<String> args) {
+        boolean named = !args.isEmpty() && !args.get(0).startsWith("-");
+        return named && (args.size() == 1 || (args.size() == 3 && "--role".equals(args.get(1))));
     }
 
     /**
@@ -173,12 +181,12 @@ public final class Main {
      * generate one (and print it). Returns the exit status.
      */
     static int createUser(ServerConfig config, List<String> args, String typed, PrintStream out, PrintStream err) {
-        String username = args.get(0);
-        String role = "clerk";
-        int i = args.indexOf("--role");
-        if (i >= 0 && i + 1 < args.size()) {
-            role = args.get(i + 1);
+        if (!createUserArgs(args)) {
+            err.println(CREATE_USER_USAGE);
+            return 2;
         }
+        String username = args.get(0);
+        String role = args.size() == 3 ? args.get(2) : "clerk";
         String password = typed == null ? Passwords.random() : typed;
         try (Storage storage = config.openStorage()) {
             Accounts.create(storage.accounts(), username, password, role);

@@ -109,6 +109,24 @@ final class MainTest {
         assertThat(account("ana")).isNull();
     }
 
+    /** A mistyped or incomplete option is a usage error, not a clerk made by default. */
+    @Test
+    void createUser_unknownOrIncompleteOption_usageAndNoAccount() {
+        for (String[] args : new String[][] {
+            {"dave", "--rol", "admin"},
+            {"dave", "--role"},
+            {"dave", "admin"},
+            {"--role", "admin"},
+            {"dave", "-r", "admin"}
+        }) {
+            assertThat(createUser("Rubavu-beach-sunset", args))
+                    .as(String.join(" ", args))
+                    .isEqualTo(2);
+        }
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("usage: create-user NAME [--role clerk|admin]\n");
+        assertThat(account("dave")).isNull();
+    }
+
     @Test
     void createUser_goodPasswordOrGenerated() {
         assertThat(createUser("Rubavu-beach-sunset", "ana", "--role", "admin")).isEqualTo(0);
