@@ -139,6 +139,36 @@ final class RedisStaging implements StagingStore {
             end
             return {0, total + want, mine + want, count + 1}
             """;
+    /**
+     * Raises upload ARGV[1]'s reservation to ARGV[3] if it is still staged and the budget takes it: within owner
+     * ARGV[2]'s share ARGV[5] and the total ARGV[4]. Returns {0 or 2 (the share) or 3 (the total), the owner's records,
+     * all records}, as they would be.
+     */
+    private static final String GROW = """
+            local current = redis.call('HGET', KEYS[1], ARGV[1])
+            if not current then
+              return {0, 0, 0}
+            end
+            local more = tonumber(ARGV[3]) - tonumber(current)
+            local total = 0
+            local mine = 0
+            local records = redis.call('HGETALL', KEYS[1])
+            for i = 1, #records, 2 do
+              local n = tonumber(records[i + 1])
+              total = total + n
+              if redis.call('HGET', KEYS[2], records[i]) == ARGV[2] then
+                mine = mine + n
+              end
+            end
+            if mine + more > tonumber(ARGV[5]) then
+              return {2, mine + more, total + more}
+            end
+            if total + more > tonumber(ARGV[4]) then
+              return {3, mine + more, total + more}
+            end
+            redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+            return {0, mine + more, total + more}
+            """;
     /** Sets upload ARGV[1]'s reservation to ARGV[2] if it is still staged. */
     private static final String ADJUST = """
             if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
@@ -576,13 +606,30 @@ final class RedisStaging implements StagingStore {
                     && now - h.progressAt()[0] < TimeUnit.MILLISECONDS.toNanos(PROGRESS_MILLIS)) {
                 return null;
             }
+            if (records > upload.reserved.get()) {
+                // a sheet that holds more rows than it declared: more of the budget, if it has room
+                List<?> grown = redis.eval(
+                        GROW,
+                        ScriptOutputType.MULTI,
+                        new byte[][] {budgetKey("records"), budgetKey("owners")},
+                        bytes(upload.id),
+                        bytes(upload.owner),
+                        bytes(records),
+                        bytes(maxRecords),
+                        bytes(maxRecordsPerUser));
+                if ((Long) grown.get(0) != 0) {
+                    throw Staging.understated(
+                            (Long) grown.get(1), maxRecordsPerUser, (Long) grown.get(2), maxRecords, records);
+                }
+            } else {
+                redis.eval(
+                        ADJUST,
+                        ScriptOutputType.INTEGER,
+                        new byte[][] {budgetKey("records")},
+                        bytes(upload.id),
+                        bytes(records));
+            }
             upload.reserved.set(records);
-            redis.eval(
-                    ADJUST,
-                    ScriptOutputType.INTEGER,
-                    new byte[][] {budgetKey("records")},
-                    bytes(upload.id),
-                    bytes(records));
             if (!validating) {
                 return null;
             }

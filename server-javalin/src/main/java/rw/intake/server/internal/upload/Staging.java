@@ -140,16 +140,24 @@ final class Staging implements StagingStore {
         long more = records - before;
         long share = reservedBy(uploadsOf(upload.owner));
         if (share + more > maxRecordsPerUser || reserved.get() + more > maxRecords) {
-            throw new IngestException(
-                    "staging.full",
-                    "The sheet holds more rows than it declared (its dimension), and the staging budget cannot take"
-                            + " them now (" + (share + more) + " of the " + maxRecordsPerUser
-                            + " records one user may have staged, " + (reserved.get() + more) + " of " + maxRecords
-                            + " for all users). Upload it again once other uploads are committed or deleted.",
-                    Map.of("maxRecordsPerUser", maxRecordsPerUser, "maxRecords", maxRecords, "needed", records));
+            throw understated(share + more, maxRecordsPerUser, reserved.get() + more, maxRecords, records);
         }
         upload.reserved.set(records);
         reserved.addAndGet(more);
+    }
+
+    /**
+     * The failure of an upload whose sheet holds more rows than it declared, past the budget: the user's share would
+     * hold {@code share} of {@code maxPerUser} records, the budget {@code total} of {@code max}.
+     */
+    static IngestException understated(long share, long maxPerUser, long total, long max, long needed) {
+        return new IngestException(
+                "staging.full",
+                "The sheet holds more rows than it declared (its dimension), and the staging budget cannot take them"
+                        + " now (" + share + " of the " + maxPerUser + " records one user may have staged, " + total
+                        + " of " + max + " for all users). Upload it again once other uploads are committed or"
+                        + " deleted.",
+                Map.of("maxRecordsPerUser", maxPerUser, "maxRecords", max, "needed", needed));
     }
 
     /** The upload with this id, counting as an access; null if unknown or expired. */
