@@ -114,7 +114,7 @@ public final class ServerApp {
             cfg.http.maxRequestSize = config.readLimits().maxBytes() + 1024 * 1024;
             cfg.http.prefer405over404 = true;
             cfg.jetty.port = config.port();
-            cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(mapper)));
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(mapper, metrics)));
             cfg.startup.showJavalinBanner = false;
             cfg.router.ignoreTrailingSlashes = true;
             cfg.events.serverStopped(uploads::close);

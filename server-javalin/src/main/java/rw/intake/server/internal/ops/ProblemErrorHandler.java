@@ -25,9 +25,12 @@ import rw.intake.server.internal.web.SecurityHeaders;
 public final class ProblemErrorHandler extends ErrorHandler {
 
     private final ObjectMapper mapper;
+    private final Metrics metrics;
 
-    public ProblemErrorHandler(ObjectMapper mapper) {
+    /** Answers with {@code mapper}'s JSON, logging each answer and counting it in {@code metrics}. */
+    public ProblemErrorHandler(ObjectMapper mapper, Metrics metrics) {
         this.mapper = mapper;
+        this.metrics = metrics;
     }
 
     @Override
@@ -58,6 +61,7 @@ public final class ProblemErrorHandler extends ErrorHandler {
         SecurityHeaders.everyAnswer(response.getHeaders()::put);
         response.getHeaders().put("Content-Security-Policy", SecurityHeaders.API_POLICY);
         RequestLog.line(request.getMethod(), RequestLog.UNMATCHED, status, 0, id, "-");
+        metrics.request(request.getMethod(), RequestLog.UNMATCHED, status, 0);
         response.write(true, ByteBuffer.wrap(json), callback);
         return true;
     }

@@ -185,6 +185,29 @@ final class OperationsTest {
         assertThat(scraped).doesNotContain("ZQX").contains("intake_http_requests_seconds_count{method=\"OTHER\"");
     }
 
+    /** An answer Jetty gives before routing (a URI too long) is counted with the route {@code -}, as it is logged. */
+    @Test
+    void metrics_answerBeforeRoutingCounted() {
+        double counted = tooLongCounted(scrape());
+
+        HttpResponse<String> r = server.get("/api/v1/uploads?sheet=" + "a".repeat(20_000), null);
+
+        assertThat(Workbooks.problemCode(r, 414)).isEqualTo("request.uri_too_long");
+        assertThat(tooLongCounted(scrape())).isEqualTo(counted + 1);
+    }
+
+    /** The 414s counted with the route {@code -}, whatever method Jetty read before it gave up on the request. */
+    private static double tooLongCounted(String scraped) {
+        Matcher m = Pattern.compile(
+                        "(?m)^intake_http_requests_seconds_count\\{method=\"[A-Z]+\",route=\"-\",status=\"414\"[^}]*} (\\S+)$")
+                .matcher(scraped);
+        double sum = 0;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(1));
+        }
+        return sum;
+    }
+
     @Test
     void requestId_onEveryAnswerAndInProblems() {
         HttpResponse<String> ok = server.get("/api/v1/", null);
