@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import rw.intake.server.TestServer;
+import rw.intake.server.internal.http.RequestBodies;
 import rw.intake.server.internal.upload.Workbooks;
 
 /** {@code GET /metrics} (who may read it, what it holds), the request id and the request log, over real HTTP. */
@@ -206,6 +210,52 @@ final class OperationsTest {
             sum += Double.parseDouble(m.group(1));
         }
         return sum;
+    }
+
+    /**
+     * A body sent a byte every half second, as a client that means to hold a request thread sends it: cut off with 408
+     * {@code request.too_slow} once the grace period is over, and the connection closed.
+     */
+    @Test
+    void slowBody_cutOffAs408AfterTheGracePeriod() throws Exception {
+        try (Socket socket =
+                new Socket(InetAddress.getLoopbackAddress(), server.app().port())) {
+            socket.setSoTimeout(60_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            String head = String.join(
+                    "\r\n",
+                    "POST /api/v1/token HTTP/1.1",
+                    "Host: localhost",
+                    "Content-Type: application/json",
+                    "Content-Length: 60000",
+                    "",
+                    "");
+            out.write(head.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            long start = System.nanoTime();
+            Thread drip = new Thread(() -> {
+                try {
+                    while (!Thread.currentThread().isInterrupted()) {
+                        out.write(' ');
+                        out.flush();
+                        Thread.sleep(500); // the slow client's pace, not a wait for the server
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the server closed the connection, or the test is over
+                }
+            });
+            drip.start();
+            String answer;
+            try {
+                answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            } finally {
+                drip.interrupt();
+            }
+            long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+
+            assertThat(answer).startsWith("HTTP/1.1 408 ").contains("\"code\":\"request.too_slow\"");
+            assertThat(seconds).isGreaterThanOrEqualTo(RequestBodies.GRACE_SECONDS);
+        }
     }
 
     @Test
