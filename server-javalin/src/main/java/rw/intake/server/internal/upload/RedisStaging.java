@@ -94,18 +94,11 @@ final class RedisStaging implements StagingStore {
     /** How often a validating upload's progress, reservation and lease are written. */
     static final long PROGRESS_MILLIS = 100;
 
-    /** Drops expired uploads from the budget; then reserves ARGV[3] records for upload ARGV[1] of owner ARGV[2]. */
-    private static final String RESERVE = """
-            local t = redis.call('TIME')
-            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-            local deadlines = redis.call('HGETALL', KEYS[3])
-            for i = 1, #deadlines, 2 do
-              if tonumber(deadlines[i + 1]) < now then
-                redis.call('HDEL', KEYS[1], deadlines[i])
-                redis.call('HDEL', KEYS[2], deadlines[i])
-                redis.call('HDEL', KEYS[3], deadlines[i])
-              end
-            end
+    /**
+     * Lua that sums the budget's reservations (KEYS[1]: upload to records, KEYS[2]: upload to owner): {@code total},
+     * owner ARGV[2]'s {@code mine} and the {@code count} of its uploads.
+     */
+    private static final String BUDGET_SUMS = """
             local total = 0
             local mine = 0
             local count = 0
@@ -118,6 +111,21 @@ final class RedisStaging implements StagingStore {
                 count = count + 1
               end
             end
+            """;
+
+    /** Drops expired uploads from the budget; then reserves ARGV[3] records for upload ARGV[1] of owner ARGV[2]. */
+    private static final String RESERVE = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+            local deadlines = redis.call('HGETALL', KEYS[3])
+            for i = 1, #deadlines, 2 do
+              if tonumber(deadlines[i + 1]) < now then
+                redis.call('HDEL', KEYS[1], deadlines[i])
+                redis.call('HDEL', KEYS[2], deadlines[i])
+                redis.call('HDEL', KEYS[3], deadlines[i])
+              end
+            end
+""" + BUDGET_SUMS + """
             if ARGV[1] == '' then
               return {0, total, mine, count}
             end
@@ -150,16 +158,7 @@ final class RedisStaging implements StagingStore {
               return {0, 0, 0}
             end
             local more = tonumber(ARGV[3]) - tonumber(current)
-            local total = 0
-            local mine = 0
-            local records = redis.call('HGETALL', KEYS[1])
-            for i = 1, #records, 2 do
-              local n = tonumber(records[i + 1])
-              total = total + n
-              if redis.call('HGET', KEYS[2], records[i]) == ARGV[2] then
-                mine = mine + n
-              end
-            end
+""" + BUDGET_SUMS + """
             if mine + more > tonumber(ARGV[5]) then
               return {2, mine + more, total + more}
             end
