@@ -73,8 +73,11 @@ final class LostCommitAnswerIT {
                 HttpResponse<String> lost = commit.join();
                 assertThat(lost.statusCode()).as(lost.body()).isEqualTo(503);
                 assertThat(ServerProcess.json(lost).get("code").asText()).isEqualTo("database.unavailable");
-                assertThat(count(admin, "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'"))
-                        .as("the commit's COMMIT still waits in the database")
+                assertThat(count(
+                                admin,
+                                "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event = 'SyncRep'"
+                                        + " AND backend_type = 'client backend'"))
+                        .as("the commit's COMMIT still waits in the database; waiting: %s", waiting(admin))
                         .isEqualTo(1);
 
                 execute(admin, "ALTER SYSTEM RESET synchronous_standby_names");
@@ -125,6 +128,28 @@ final class LostCommitAnswerIT {
             return rs.getString(1);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** What waits in the database, for a failure's message. */
+    private static String waiting(Connection c) {
+        try (Statement s = c.createStatement();
+                var rs = s.executeQuery("SELECT backend_type, wait_event_type, wait_event, query FROM pg_stat_activity"
+                        + " WHERE wait_event_type IN ('Lock', 'IPC')")) {
+            StringBuilder all = new StringBuilder();
+            while (rs.next()) {
+                all.append("\n  ")
+                        .append(rs.getString(1))
+                        .append(' ')
+                        .append(rs.getString(2))
+                        .append('/')
+                        .append(rs.getString(3))
+                        .append(": ")
+                        .append(rs.getString(4));
+            }
+            return all.toString();
+        } catch (SQLException e) {
+            return e.toString();
         }
     }
 

@@ -84,7 +84,9 @@ final class PrivatePostgres implements AutoCloseable {
                 "-t",
                 "60",
                 "-o",
-                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
+                // no autovacuum: its ANALYZE commits too, and would wait behind a test's stalled standby like a
+                // client's commit
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c autovacuum=off",
                 "start"));
     }
 
