@@ -30,6 +30,7 @@ import rw.intake.server.internal.auth.AuthController;
 import rw.intake.server.internal.auth.LoginThrottle;
 import rw.intake.server.internal.auth.Tokens;
 import rw.intake.server.internal.http.ApiException;
+import rw.intake.server.internal.http.QueryStrings;
 import rw.intake.server.internal.legacy.LegacyRoutes;
 import rw.intake.server.internal.ops.Health;
 import rw.intake.server.internal.ops.Metrics;
@@ -125,6 +126,7 @@ public final class ServerApp {
             cfg.routes.before(RequestIds::assign);
             cfg.routes.before(SecurityHeaders::apply);
             cfg.routes.before(access::handle);
+            cfg.routes.before(QueryStrings::check);
             JavalinDefaultRoutingApi routes = new HeadAsGet(cfg.routes);
             // Javalin tries a method's routes in the order they were added, each by a regular expression: the routes
             // of uploads, the pages among them, come first (no other route matches their paths).

@@ -253,6 +253,33 @@ final class ContractTest {
         }
     }
 
+    /**
+     * A query pair that is not percent-encoded UTF-8 is refused, naming the parameter, not dropped: a filter dropped
+     * would list every record. (The JDK's client sends no such URI, so these go on a socket.)
+     */
+    @Test
+    void queryNotPercentEncoded_refused() throws IOException {
+        String token = SERVER.clerkToken("mis-encoded");
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(1, 3)));
+        Workbooks.settled(SERVER, token, id);
+        for (String q : List.of("status=%zz", "size=%", "page=%2", "code=%ff", "%zz=1", "x=%C3%28")) {
+            assertThat(getRaw("/api/v1/uploads/" + id + "/records?" + q, token))
+                    .as(q)
+                    .startsWith("HTTP/1.1 400 ")
+                    .contains("\"code\":\"request.invalid_parameter\"");
+        }
+        assertThat(getRaw("/api/v1/users?size=1&valid=%zz", token))
+                .startsWith("HTTP/1.1 400 ")
+                .contains("\"parameter\":\"valid\"");
+        assertThat(getRaw("/api/v1/uploads/" + id + "/records?status=%69nvalid&code=nid%2Eformat", token))
+                .startsWith("HTTP/1.1 200 ");
+    }
+
+    private static String getRaw(String target, String token) throws IOException {
+        return raw("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                + "\r\nConnection: close\r\n\r\n");
+    }
+
     /** Sends bytes on a connection of its own and reads the answer until the server closes it or 2 s pass. */
     private static String raw(String request) throws IOException {
         try (Socket socket =
