@@ -216,13 +216,13 @@ final class UploadRoutes {
             // .../records/exclude is a route of its own, for POST only; any other method matched records/{row}
             throw ApiException.methodNotAllowed("POST");
         }
-        try {
-            int row = Integer.parseInt(v.strip());
-            if (row >= 1) {
-                return row;
+        String digits = v.strip();
+        if (digits.matches("[0-9]+") && !digits.matches("0+")) {
+            try {
+                return Integer.parseInt(digits);
+            } catch (NumberFormatException ex) {
+                return Integer.MAX_VALUE; // a number from 1, past every sheet's rows: no record there (404)
             }
-        } catch (NumberFormatException ex) {
-            // answered below
         }
         throw RequestParams.invalid("row", "row must be a spreadsheet row number from 1: " + v);
     }

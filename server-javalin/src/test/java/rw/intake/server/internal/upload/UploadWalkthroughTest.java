@@ -214,6 +214,14 @@ final class UploadWalkthroughTest {
                 .isEqualTo("page must be a whole number from 1 to 2147483647: 2147483648");
         assertThat(Workbooks.problemCode(SERVER.get("/api/v1/users?valid=perhaps", token), 400))
                 .isEqualTo("request.invalid_parameter");
+        assertThat(SERVER.get("/api/v1/uploads/" + id + "/records?status=%69nvalid&code=nid%2Eformat", token)
+                        .statusCode())
+                .isEqualTo(200);
+        // a row past an int is a number from 1 all the same: no record there
+        HttpResponse<String> farRow = SERVER.get("/api/v1/uploads/" + id + "/records/2147483648", token);
+        assertThat(Workbooks.problemCode(farRow, 404)).isEqualTo("record.not_found");
+        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/uploads/" + id + "/records/00", token), 400))
+                .isEqualTo("request.invalid_parameter");
         HttpResponse<String> bad =
                 SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"some\"}");
         assertThat(Workbooks.problemCode(bad, 400)).isEqualTo("request.invalid_parameter");
