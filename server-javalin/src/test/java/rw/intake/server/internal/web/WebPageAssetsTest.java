@@ -56,6 +56,11 @@ final class WebPageAssetsTest {
             assertThat(r.headers().firstValue("Content-Type")).as(path).hasValue("image/svg+xml");
             assertThat(r.body()).as(path).isEqualTo(icon);
         }
+        assertThat(TestServer.json(SERVER.get("/api/v1/openapi.json", null))
+                        .at("/paths/~1assets~1{path}/get/responses/200/content")
+                        .has("image/svg+xml"))
+                .as("the API document names the icon's type")
+                .isTrue();
     }
 
     @Test
