@@ -55,9 +55,9 @@ public final class AccountRoutes {
                     "request.invalid_body",
                     "an account is created from username, password and role only, not " + unknown);
         }
-        String username = AuthController.text(body, "username");
-        String password = AuthController.text(body, "password");
-        String role = AuthController.text(body, "role");
+        String username = AuthController.string(body, "username");
+        String password = AuthController.string(body, "password");
+        String role = AuthController.string(body, "role");
         Account account;
         try {
             account = Accounts.create(store, username, password, role);
@@ -78,7 +78,7 @@ public final class AccountRoutes {
         if (!unknown.isEmpty()) {
             throw ApiException.badRequest("request.invalid_body", "only \"password\" is set here, not " + unknown);
         }
-        String password = AuthController.text(body, "password");
+        String password = AuthController.string(body, "password");
         boolean found;
         try {
             found = Accounts.setPassword(store, username, password);

@@ -132,14 +132,30 @@ public final class AuthController {
 
     /** A required, non-empty string member of the body, or 400 {@code request.invalid_body}. */
     static String text(JsonNode body, String field) {
+        String v = string(body, field);
+        if (v.isEmpty()) {
+            throw required(field);
+        }
+        return v;
+    }
+
+    /**
+     * A required string member of the body, perhaps empty (for the account rules to judge, with their own codes), or
+     * 400 {@code request.invalid_body}.
+     */
+    static String string(JsonNode body, String field) {
         JsonNode v = body.get(field);
         if (v != null && !v.isNull() && !v.isTextual()) {
             throw ApiException.badRequest("request.invalid_body", "\"" + field + "\" must be a string");
         }
-        if (v == null || v.isNull() || v.asText().isEmpty()) {
-            throw ApiException.badRequest("request.invalid_body", "\"" + field + "\" is required");
+        if (v == null || v.isNull()) {
+            throw required(field);
         }
         return v.asText();
+    }
+
+    private static ApiException required(String field) {
+        return ApiException.badRequest("request.invalid_body", "\"" + field + "\" is required");
     }
 
     /** The token routes' answer. */

@@ -250,6 +250,19 @@ final class AccountsTest {
                 SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "short-pw-1", "clerk")),
                 400,
                 "account.password_too_short");
+        // an empty member is there, and judged by the rules with their codes
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts", admin, create("", "Kigali-umuganda-2024", "clerk")),
+                400,
+                "account.invalid_username");
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "", "clerk")),
+                400,
+                "account.password_too_short");
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "Kigali-umuganda-2024", "")),
+                400,
+                "account.invalid_role");
         assertProblem(
                 SERVER.postJson("/api/v1/accounts", admin, create("ok-name", "password1234", "clerk")),
                 400,
@@ -324,6 +337,10 @@ final class AccountsTest {
         String admin = SERVER.adminToken();
         assertProblem(
                 SERVER.postJson("/api/v1/accounts/keeper/password", admin, "{\"password\":\"short\"}"),
+                400,
+                "account.password_too_short");
+        assertProblem(
+                SERVER.postJson("/api/v1/accounts/keeper/password", admin, "{\"password\":\"\"}"),
                 400,
                 "account.password_too_short");
         assertProblem(
