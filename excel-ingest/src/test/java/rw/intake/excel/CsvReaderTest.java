@@ -64,6 +64,18 @@ final class CsvReaderTest {
     }
 
     /** The apostrophe written against formula injection is taken off; a number's sign keeps its own. */
+    /**
+     * The escape's apostrophe before white space (a tab, a carriage return, which spreadsheets also run as formulas)
+     * is taken off, and the value is then trimmed as any other: the phone is read as it would be in a workbook.
+     */
+    @Test
+    void apostropheBeforeWhiteSpace_takenOffAndTrimmed() {
+        Read read = read(HEADER + "\"'\tJean Bosco\",1199070012345601,'\t0788123401,M,\"'\rjb@example.rw\"\n");
+
+        assertThat(read.records())
+                .containsExactly(RawRecord.of(2, "Jean Bosco", "1199070012345601", "0788123401", "M", "jb@example.rw"));
+    }
+
     @Test
     void records_apostropheBeforeAFormula_takenOff() {
         Read read = read(HEADER + "'=1+2,'-x,'+250788123456,'@M,'@evil.com\n"

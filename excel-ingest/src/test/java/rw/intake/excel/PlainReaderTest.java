@@ -705,6 +705,32 @@ final class PlainReaderTest {
     }
 
     /**
+     * The same in the 1904 date system, whose last date Excel shows (9999-12-31) is serial 2,957,003: the next number
+     * is no date either, by both readers.
+     */
+    @Test
+    void numbersInADateFormat_past1904sLastDate_readAsNumbers() {
+        String row = "<row r=\"2\"><c r=\"A2\" s=\"1\"><v>2957003</v></c><c r=\"B2\" s=\"1\"><v>2957004</v></c>"
+                + "<c r=\"C2\" s=\"1\"><v>2958000</v></c><c r=\"D2\" s=\"1\"><v>0</v></c>"
+                + "<c r=\"E2\" s=\"1\"><v>2958465</v></c></row>";
+        byte[] workbook = Xlsx.workbook()
+                .date1904()
+                .sheet("Sheet1", HEADER + row)
+                .styles("", 0, 14)
+                .bytes();
+        boolean[] plainly = {false};
+
+        Outcome plain = read(workbook, true, plainly);
+
+        assertThat(plain.refusal()).isNull();
+        assertThat(plain.records())
+                .containsExactly(
+                        new RawRecord(2, "9999-12-31", "2957004", "2958000", "1904-01-01", "2958465", true, true));
+        assertThat(plainly[0]).as("read by the plain reader to the end").isTrue();
+        assertThat(read(workbook, false, new boolean[1])).isEqualTo(plain);
+    }
+
+    /**
      * Numbers with an exponent no double has are kept as written, not written out: a cell of {@code 1E+999999999}
      * made a billion-digit text, and the reader ran out of memory. The largest and smallest doubles still read as
      * plain digits.

@@ -25,11 +25,18 @@ final class Xlsx {
     private final StringBuilder rels = new StringBuilder();
     private final StringBuilder overrides = new StringBuilder();
     private int sheetCount;
+    private String workbookPr = "";
 
     private Xlsx() {}
 
     static Xlsx workbook() {
         return new Xlsx();
+    }
+
+    /** Dates counted in the 1904 date system ({@code <workbookPr date1904="1"/>}), as Excel for Mac once wrote them. */
+    Xlsx date1904() {
+        workbookPr = "<workbookPr date1904=\"1\"/>";
+        return this;
     }
 
     /** A workbook of one sheet whose {@code <sheetData>} content is given. */
@@ -247,7 +254,9 @@ final class Xlsx {
         all.put(
                 "xl/workbook.xml",
                 ("<?xml version=\"1.0\" encoding=\"UTF-8\"?><workbook xmlns=\"" + SHEET_NS
-                                + "\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>"
+                                + "\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+                                + workbookPr
+                                + "<sheets>"
                                 + sheets
                                 + "</sheets></workbook>")
                         .getBytes(StandardCharsets.UTF_8));

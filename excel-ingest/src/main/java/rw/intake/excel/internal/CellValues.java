@@ -22,6 +22,8 @@ public final class CellValues {
     private static final long SECONDS_PER_DAY = 86_400L;
     /** The serial of 10000-01-01 in the 1900 date system: the first number that is no date of Excel's. */
     private static final BigDecimal PAST_LAST_DATE = BigDecimal.valueOf(2_958_466L);
+    /** The same in the 1904 date system, whose serials start 1,462 days later. */
+    private static final BigDecimal PAST_LAST_DATE_1904 = BigDecimal.valueOf(2_958_466L - 1_462L);
     /** The largest exponent, either way, of a number written out in plain digits (those of doubles reach 324). */
     private static final int MAX_PLAIN_SCALE = 400;
 
@@ -83,7 +85,7 @@ public final class CellValues {
     }
 
     /** Whether the cell held a number (also a formula whose cached value is a number), not text and not a date. */
-    public static boolean isNumeric(Cell cell) {
+    public boolean isNumeric(Cell cell) {
         return cell != null
                 && cell.getType() != CellType.STRING
                 && cell.getValue() instanceof BigDecimal number
@@ -91,17 +93,18 @@ public final class CellValues {
     }
 
     /** Whether the cell's number reads as a date: a date format, and a serial that is a date ({@link #isDateSerial}). */
-    private static boolean isDate(Cell cell, BigDecimal number) {
+    private boolean isDate(Cell cell, BigDecimal number) {
         return isDateFormat(cell.getDataFormatId(), cell.getDataFormatString()) && isDateSerial(number);
     }
 
     /**
      * Whether a number in a date format is a date Excel shows: from 0 to 9999-12-31 (serial 2,958,465 in the 1900
-     * date system). Excel shows any other number in a date format as {@code ####}; it reads as the number it is (a
-     * NID or phone number typed into a column formatted as dates, say), not as a date out of range.
+     * date system, 2,957,003 in the 1904 one). Excel shows any other number in a date format as {@code ####}; it
+     * reads as the number it is (a NID or phone number typed into a column formatted as dates, say), not as a date out
+     * of range.
      */
-    static boolean isDateSerial(BigDecimal number) {
-        return number.signum() >= 0 && number.compareTo(PAST_LAST_DATE) < 0;
+    boolean isDateSerial(BigDecimal number) {
+        return number.signum() >= 0 && number.compareTo(date1904 ? PAST_LAST_DATE_1904 : PAST_LAST_DATE) < 0;
     }
 
     /**

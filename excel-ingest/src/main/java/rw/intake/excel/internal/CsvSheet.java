@@ -117,6 +117,16 @@ public final class CsvSheet extends AbstractSheet {
     }
 
     /** The lines of the text ({@link CsvText#lineOf}'s line ends), and one more if the last line has no end. */
+    /**
+     * A field's value: trimmed, without the apostrophe of a formula's escape ({@link CsvFormulas#restored}), and
+     * trimmed again when the escape stood before white space (a tab, a carriage return), as any value is.
+     */
+    private static String value(String field) {
+        String trimmed = CellValues.trim(field);
+        String restored = CsvFormulas.restored(trimmed);
+        return restored.length() == trimmed.length() ? trimmed : CellValues.trim(restored);
+    }
+
     private static long lineCount(byte[] text) {
         int last = text.length - 1;
         long ends = CsvText.lineOf(text, text.length) - 1;
@@ -199,7 +209,7 @@ public final class CsvSheet extends AbstractSheet {
                 }
                 int slot = slots[column++];
                 if (slot != NOT_MAPPED) {
-                    out[slot] = CsvFormulas.restored(CellValues.trim(text()));
+                    out[slot] = value(text());
                 }
             }
             endRecord();
@@ -213,7 +223,7 @@ public final class CsvSheet extends AbstractSheet {
             }
             List<String> texts = new ArrayList<>();
             for (JsonToken token = token(); token != JsonToken.END_ARRAY && token != null; token = token()) {
-                texts.add(CsvFormulas.restored(CellValues.trim(text())));
+                texts.add(value(text()));
             }
             endRecord();
             headerWidth = texts.size(); // the header search stops on the header: the last row read is it

@@ -417,7 +417,7 @@ public final class FastexcelSheet extends AbstractSheet {
 
         @Override
         public boolean numeric(int column) {
-            return CellValues.isNumeric(CellValues.cell(current, column));
+            return cells.isNumeric(CellValues.cell(current, column));
         }
 
         @Override

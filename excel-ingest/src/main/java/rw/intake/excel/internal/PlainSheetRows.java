@@ -934,7 +934,7 @@ final class PlainSheetRows implements SheetRowSource {
             texts[into] = null; // not a number: refused when its text is asked for, as fastexcel's cell is
             return;
         }
-        if (date == 1 && CellValues.isDateSerial(number)) {
+        if (date == 1 && values.isDateSerial(number)) {
             texts[into] = values.date(number);
         } else {
             texts[into] = CellValues.plain(number);
