@@ -2,7 +2,7 @@
 // A page turn or a filter change fetches one page of records and redraws only the table and the pager.
 import { t, formatDate } from './i18n.js';
 import { call, get, download } from './api.js';
-import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, announce, codeText, focusHeading } from './ui.js';
+import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, announce, codeText, focusHeading, shown, visibleText } from './ui.js';
 import { FIELDS, SIZES, reviewQuery as query, recordsPath as pathOf, rememberStatus, firstRequests } from './review-data.js';
 
 const PROPERTY = { names: 'names', nid: 'nid', phone_number: 'phoneNumber', gender: 'gender', email: 'email' };
@@ -403,27 +403,6 @@ function table(q, page) {
     body);
 }
 
-/** Characters a cell can hold that show as nothing: controls, and format characters (zero-width space, BOM, ...). */
-const INVISIBLE = /[\p{Cc}\p{Cf}]/gu;
-
-/**
- * The value with each invisible character shown as its code point (U+200B), so that a NID that looks like 16 digits
- * and is refused shows why; the value itself as text when it has none.
- */
-function shown(value) {
-  if (!value.match(INVISIBLE)) return value;
-  const parts = [];
-  let last = 0;
-  for (const m of value.matchAll(INVISIBLE)) {
-    parts.push(value.slice(last, m.index));
-    const code = `U+${m[0].codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    parts.push(h('mark', { class: 'invisible', title: t('review.invisible', { code }) }, code));
-    last = m.index + m[0].length;
-  }
-  parts.push(value.slice(last));
-  return parts.filter((p) => p !== '');
-}
-
 function cell(r, field) {
   const value = r[PROPERTY[field]] ?? '';
   const errs = r.errors.filter((e) => e.field === field);
@@ -523,7 +502,7 @@ async function showHistory(row, into) {
     const rec = await get(`/api/v1/uploads/${view.id}/records/${row}`);
     into.append(h('div', { class: 'history', id: `history-${row}` }, h('strong', {}, t('history.heading')), rec.history.length
       ? h('ul', {}, rec.history.map((e) => h('li', {}, t(e.field === 'excluded' ? `history.${e.to === 'true' ? 'out' : 'in'}` : 'history.edit',
-        { at: formatDate(e.at), by: e.by, field: t(`field.${FIELD_OF[e.field] || e.field}`), from: e.from ?? '', to: e.to ?? '' }))))
+        { at: formatDate(e.at), by: e.by, field: t(`field.${FIELD_OF[e.field] || e.field}`), from: visibleText(e.from ?? ''), to: visibleText(e.to ?? '') }))))
       : h('p', { text: t('history.none') })));
   } catch (err) {
     into.append(problemNode(err));

@@ -200,3 +200,28 @@ function nearestEnabled(el) {
 
 /** The words of a violation code (the code itself when the page has none). */
 export const codeText = (code) => (has(`code.${code}`) ? t(`code.${code}`) : code);
+
+/** Characters a cell can hold that show as nothing: controls, and format characters (zero-width space, BOM, ...). */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/gu;
+const codePoint = (ch) => `U+${ch.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+
+/**
+ * The value with each invisible character shown as its code point (U+200B), so that a NID that looks like 16 digits
+ * and is refused shows why; the value itself as text when it has none.
+ */
+export function shown(value) {
+  if (!value.match(INVISIBLE)) return value;
+  const parts = [];
+  let last = 0;
+  for (const m of value.matchAll(INVISIBLE)) {
+    parts.push(value.slice(last, m.index));
+    const code = codePoint(m[0]);
+    parts.push(h('mark', { class: 'invisible', title: t('review.invisible', { code }) }, code));
+    last = m.index + m[0].length;
+  }
+  parts.push(value.slice(last));
+  return parts.filter((p) => p !== '');
+}
+
+/** As {@link shown}, in plain text, for a value quoted in a sentence (an edit's history). */
+export const visibleText = (value) => value.replace(INVISIBLE, codePoint);

@@ -1,7 +1,7 @@
 // Saved users: the committed users page by page, filtered by upload and by validity.
 import { t, formatDate } from './i18n.js';
 import { get } from './api.js';
-import { h, go, n, pager, select, keepingFocus, codeText } from './ui.js';
+import { h, go, n, pager, select, keepingFocus, codeText, shown } from './ui.js';
 import { FIELDS } from './review-data.js';
 
 const SIZES = [50, 100, 500];
@@ -42,7 +42,7 @@ export async function showUsers(main, params) {
         th(t('review.col.verdict')), th(t('users.col.errors')), th(t('users.col.committed')))),
       h('tbody', {}, page.items.map((u) => h('tr', {},
         h('td', {}, names.get(u.uploadId) || u.uploadId.slice(0, 8)), h('td', { class: 'num' }, String(u.row)),
-        FIELDS.map((f) => h('td', { 'data-field': f }, u[PROPERTY[f]] ?? '')),
+        FIELDS.map((f) => h('td', { 'data-field': f }, shown(u[PROPERTY[f]] ?? ''))),
         h('td', {}, h('span', { class: `verdict ${u.valid ? 'valid' : 'invalid'}` }, t(u.valid ? 'review.verdict.valid' : 'review.verdict.invalid'))),
         h('td', { class: 'violations-cell' }, u.errors.flatMap((e, i) => [i ? '; ' : '', h('span', { title: e.code }, codeText(e.code))])),
         h('td', {}, formatDate(u.committedAt)))))))

@@ -425,7 +425,7 @@ final class ReviewPageBrowserTest {
         browser.visible(By.id("exclude-code")).click();
         assertThat(browser.visible(By.cssSelector("dialog[open]")).getText()).contains("(nid.format) will be left out");
         by("#exclude-confirm").click();
-        browser.text(By.id("edit-saved"), "1 records with nid.format are left out.");
+        browser.text(By.id("edit-saved"), "1 record with nid.format is left out.");
         browser.text(By.id("card-excluded"), "2");
         browser.visible(By.cssSelector("#row-6.excluded"));
         browser.screenshot("review-fixing");
@@ -576,6 +576,28 @@ final class ReviewPageBrowserTest {
         assertThat(browser.visible(By.cssSelector("#records-table tr[data-row='2'] td[data-field=nid]"))
                         .findElements(By.cssSelector("mark")))
                 .isEmpty();
+
+        // an edit that adds one: its history quotes the character, so that the two values do not look the same
+        String nid2 = Workbooks.person(6)[1];
+        assertThat(SERVER.patchJson("/api/v1/uploads/" + id + "/records/2", token, "{\"nid\":\"" + nid2 + "\\u200b\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        browser.driver().navigate().refresh();
+        browser.visible(By.cssSelector("#records-table tr[data-row='2'] td[data-field=nid] mark.invisible"));
+        by("#toggle-2").click();
+        browser.text(By.id("history-2"), "changed NID from “" + nid2 + "” to “" + nid2 + "U+200B”.");
+
+        // and the saved users show it as the review did
+        assertThat(SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"all\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        browser.open("/users?uploadId=" + id);
+        browser.signedIn("ivy", "ivy-password");
+        browser.text(By.cssSelector("#users-table caption"), "of 2");
+        for (WebElement saved : browser.driver().findElements(By.cssSelector("#users-table td[data-field=nid]"))) {
+            assertThat(saved.findElement(By.cssSelector("mark.invisible")).getText())
+                    .isEqualTo("U+200B");
+        }
     }
 
     /**
