@@ -17,6 +17,8 @@ public final class ConnectionFailures {
 
     /** What HikariCP's stand-in for a connection it has closed answers to any call. */
     private static final String HIKARI_CLOSED = "Connection is closed";
+    /** What HikariCP's failure to lend a connection within the connection timeout says. */
+    private static final String HIKARI_TIMED_OUT = "Connection is not available, request timed out";
 
     /** H2: connection broken, database closed, database called at shutdown. */
     private static final Set<Integer> H2_CODES = Set.of(90067, 90098, 90121);
@@ -42,13 +44,19 @@ public final class ConnectionFailures {
     }
 
     private static boolean isConnectionFailure(SQLException e) {
-        // HikariCP's "request timed out" and the drivers' refused or broken connections
-        if (e instanceof SQLTransientConnectionException
-                || e instanceof SQLNonTransientConnectionException
-                || e instanceof SQLRecoverableException) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        // the drivers' refused or broken connections
+        if (e instanceof SQLNonTransientConnectionException || e instanceof SQLRecoverableException) {
             return true;
         }
-        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (e instanceof SQLTransientConnectionException) {
+            // HikariCP's "request timed out" (with the state of the pool's last failure to connect, if any); MariaDB's
+            // driver also makes one of any state it has no class for (45000 of a trigger's SIGNAL, 70100 of a
+            // statement cut by max_statement_time), which is a statement's failure
+            return state.isEmpty()
+                    || state.startsWith("08")
+                    || (e.getMessage() != null && e.getMessage().contains(HIKARI_TIMED_OUT));
+        }
         if (state.isEmpty() && HIKARI_CLOSED.equals(e.getMessage())) {
             // HikariCP closed the connection after a failure on it, and answers every later call so, with no state
             return true;

@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
@@ -60,6 +61,37 @@ final class ConnectionFailuresTest {
                 Throwable refused = catchThrowable(
                         () -> h.createQuery("SELEC 1").mapTo(Integer.class).one());
                 assertThat(ConnectionFailures.isConnectionFailure(refused)).isFalse();
+            }
+        }
+    }
+
+    /**
+     * MariaDB's driver makes a {@link SQLTransientConnectionException} of a state it has no class for, such as the
+     * 45000 of a trigger's {@code SIGNAL}: a statement's failure, not the database out of reach. HikariCP's time-out
+     * lending a connection, the same class, is.
+     */
+    @Test
+    void mariaDbSignal_isNoConnectionFailure_thePoolsTimeOutIs() throws SQLException {
+        try (TestDatabase db = TestDatabase.fresh(DatabaseKind.MARIADB)) {
+            HikariConfig config = poolOf(db);
+            config.setConnectionTimeout(250);
+            try (HikariDataSource pool = new HikariDataSource(config);
+                    Handle h = Jdbi.create(pool).open()) {
+                Throwable signalled = catchThrowable(() -> h.execute(
+                        "BEGIN NOT ATOMIC SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by a trigger'; END"));
+                assertThat(signalled).hasRootCauseInstanceOf(SQLTransientConnectionException.class);
+                assertThat(ConnectionFailures.isConnectionFailure(signalled))
+                        .as(signalled.toString())
+                        .isFalse();
+                assertThat(h.createQuery("SELECT 1").mapTo(Integer.class).one())
+                        .as("the connection still answers")
+                        .isEqualTo(1);
+
+                Throwable timedOut = catchThrowable(pool::getConnection); // the pool's one connection is h's
+                assertThat(timedOut).isInstanceOf(SQLTransientConnectionException.class);
+                assertThat(ConnectionFailures.isConnectionFailure(timedOut))
+                        .as(timedOut.toString())
+                        .isTrue();
             }
         }
     }
