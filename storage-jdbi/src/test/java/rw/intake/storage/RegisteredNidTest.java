@@ -32,6 +32,26 @@ final class RegisteredNidTest {
         }
     }
 
+    /** A valid row that registers no NID would be a second valid record of a registered NID: refused too. */
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void validRowByHand_withoutItsRegisteredNid_isRefused(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            commit(db, "u1", Records.validRange(0, 10));
+            String unregistered = Records.insertByHand("by-hand", 2, Records.nid(3), true)
+                    .replace(", '" + Records.nid(3) + "')", ", NULL)");
+
+            assertThatThrownBy(() -> db.execute(unregistered)).hasRootCauseInstanceOf(java.sql.SQLException.class);
+            assertThatThrownBy(() -> db.execute(
+                            "UPDATE users SET registered_nid = NULL WHERE registered_nid = '" + Records.nid(4) + "'"))
+                    .hasRootCauseInstanceOf(java.sql.SQLException.class);
+
+            assertThat(db.queryLong("SELECT COUNT(*) FROM users WHERE nid = '" + Records.nid(3) + "'"))
+                    .isEqualTo(1);
+            assertRecommit(db, "u2", 2, 3, 4);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
     void updateByHand_ontoARegisteredNidIsRefused_andMovingAwayFreesTheNid(DatabaseKind kind) {

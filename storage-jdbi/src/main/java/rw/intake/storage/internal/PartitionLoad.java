@@ -72,7 +72,7 @@ final class PartitionLoad implements AutoCloseable {
           AND c.relkind = 'r' AND NOT c.relispartition AND c.relname LIKE 'users\\_u%'""";
     // The statements on the upload's table: its name and seq are <table> and <seq>, defined (DDL takes no parameters).
     private static final String CREATE_TABLE = """
-        CREATE TABLE <table> (LIKE users INCLUDING DEFAULTS)""";
+        CREATE TABLE <table> (LIKE users INCLUDING DEFAULTS INCLUDING CONSTRAINTS)""";
     private static final String PART_SEQ = """
         ALTER TABLE <table> ALTER COLUMN part_seq SET DEFAULT <seq>,
             ADD CONSTRAINT <table>_part_seq CHECK (part_seq = <seq>)""";
