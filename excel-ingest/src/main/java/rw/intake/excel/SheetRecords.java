@@ -1,5 +1,6 @@
 package rw.intake.excel;
 
+import java.util.List;
 import java.util.stream.Stream;
 import rw.intake.validation.RawRecord;
 
@@ -31,6 +32,16 @@ public interface SheetRecords extends AutoCloseable {
      */
     default long expectedDataRows() {
         return maxDataRows();
+    }
+
+    /**
+     * The columns the records were not read from, for the clerk to see: {@link SheetHeader#ignoredColumns()}, then,
+     * in column order, each column found so far to hold a value below the header with no header text of its own (a
+     * blank header cell, or past the header's last cell), as {@code column F (no header)}. Complete once the records
+     * have been read.
+     */
+    default List<String> ignoredColumns() {
+        return header().ignoredColumns();
     }
 
     /** Blank data rows skipped so far. */

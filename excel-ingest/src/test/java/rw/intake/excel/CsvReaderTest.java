@@ -64,6 +64,20 @@ final class CsvReaderTest {
     }
 
     /** The apostrophe written against formula injection is taken off; a number's sign keeps its own. */
+    /** A value under an empty header field is listed among the ignored columns; an empty column with none is not. */
+    @Test
+    void valueUnderAnEmptyHeaderField_listedAmongIgnoredColumns() {
+        try (SheetRecords s = SheetReader.defaults().open("""
+                                names,nid,phone_number,gender,email,,,Remarks
+                                Ann Uwase,1199070012345601,0788123456,F,a@example.rw,, ,
+                                Bo Kim,1199880012345602,0722123456,M,b@example.rw,0722123456,,x
+                                """.getBytes(StandardCharsets.UTF_8));
+                Stream<RawRecord> records = s.records()) {
+            assertThat(records.toList()).hasSize(2);
+            assertThat(s.ignoredColumns()).containsExactly("Remarks", "column F (no header)");
+        }
+    }
+
     /**
      * The escape's apostrophe before white space (a tab, a carriage return, which spreadsheets also run as formulas)
      * is taken off, and the value is then trimmed as any other: the phone is read as it would be in a workbook.

@@ -705,6 +705,38 @@ final class PlainReaderTest {
     }
 
     /**
+     * Values in a column with no header text (a blank header cell, column F; past the header's last cell, column H)
+     * are not read, and are listed among the ignored columns once the records are read, by both readers. A column
+     * with no header whose cells hold no value (G: styled, empty, blank text) is not; nor is a value above the header.
+     */
+    @Test
+    void valuesUnderNoHeader_listedAmongIgnoredColumns() {
+        String header = Xlsx.row(2, "names", "nid", "phone_number", "gender", "email", "", "Notes");
+        String data = "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>Ann Uwase</t></is></c>"
+                + "<c r=\"G3\" s=\"1\"/><c r=\"H3\" t=\"inlineStr\"><is><t> </t></is></c></row>"
+                + "<row r=\"4\"><c r=\"A4\" t=\"inlineStr\"><is><t>Bo Kim</t></is></c>"
+                + "<c r=\"F4\"><v>250</v></c></row>"
+                + "<row r=\"5\"><c r=\"H5\" t=\"inlineStr\"><is><t>total: 2</t></is></c></row>";
+        byte[] workbook = Xlsx.workbook()
+                .sheet("Sheet1", Xlsx.row(1, null, null, null, null, null, null, null, "title") + header + data)
+                .styles("", 0, 14)
+                .bytes();
+        for (boolean plain : new boolean[] {true, false}) {
+            try (FastexcelSheet sheet = plain
+                            ? FastexcelSheet.open(workbook, null, LIMITS)
+                            : FastexcelSheet.openWithFastexcelOnly(workbook, null, LIMITS);
+                    Stream<RawRecord> records = sheet.records()) {
+                assertThat(sheet.ignoredColumns()).as("before reading").containsExactly("Notes");
+                assertThat(records.toList()).hasSize(2);
+                assertThat(sheet.ignoredColumns())
+                        .as(plain ? "plain" : "fastexcel-reader")
+                        .containsExactly("Notes", "column F (no header)", "column H (no header)");
+                assertThat(sheet.header().ignoredColumns()).containsExactly("Notes");
+            }
+        }
+    }
+
+    /**
      * The same in the 1904 date system, whose last date Excel shows (9999-12-31) is serial 2,957,003: the next number
      * is no date either, by both readers.
      */

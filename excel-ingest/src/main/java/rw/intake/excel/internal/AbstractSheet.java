@@ -1,5 +1,8 @@
 package rw.intake.excel.internal;
 
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.function.Consumer;
@@ -42,6 +45,8 @@ abstract class AbstractSheet implements SheetRecords {
     private long pendingBlankRows;
     private boolean streamed;
     private boolean closed;
+    /** The columns found to hold a value under no header text (0-based). */
+    private final BitSet unnamedWithValues = new BitSet();
 
     AbstractSheet(int maxRows) {
         this.maxRows = maxRows;
@@ -109,6 +114,38 @@ abstract class AbstractSheet implements SheetRecords {
         blankRows += pendingBlankRows;
         pendingBlankRows = 0;
         records++;
+    }
+
+    /**
+     * The columns with no header text among {@code headerTexts} (the header row's trimmed texts, by 0-based column):
+     * a value found below one of them, or past the last, is noted with {@link #unnamedValue}.
+     */
+    static int[] unnamedColumns(List<String> headerTexts) {
+        return java.util.stream.IntStream.range(0, headerTexts.size())
+                .filter(c -> headerTexts.get(c).isEmpty())
+                .toArray();
+    }
+
+    /** A value was read in the 0-based column, which has no header text: it is listed in {@link #ignoredColumns}. */
+    final void unnamedValue(int column) {
+        unnamedWithValues.set(column);
+    }
+
+    /** Whether a value was read in that column under no header text. */
+    final boolean unnamedNoted(int column) {
+        return unnamedWithValues.get(column);
+    }
+
+    @Override
+    public final List<String> ignoredColumns() {
+        if (unnamedWithValues.isEmpty()) {
+            return header.ignoredColumns();
+        }
+        List<String> all = new ArrayList<>(header.ignoredColumns());
+        for (int c = unnamedWithValues.nextSetBit(0); c >= 0; c = unnamedWithValues.nextSetBit(c + 1)) {
+            all.add("column " + HeaderMapper.columnName(c) + " (no header)");
+        }
+        return List.copyOf(all);
     }
 
     /** Whether a record was read. */

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntConsumer;
 import rw.intake.excel.CsvFormulas;
 import rw.intake.excel.IngestException;
 import rw.intake.excel.ReadLimits;
@@ -39,6 +40,9 @@ public final class CsvSheet extends AbstractSheet {
             .build();
     private static final char[] SEPARATORS = {',', ';', '\t'};
     private static final int NOT_MAPPED = -1;
+    /** The slot of a column with no header text, until a value is found in it. */
+    private static final int UNNAMED = -2;
+
     private static final int UTF8_BOM_LENGTH = 3;
 
     private final Lines lines;
@@ -54,8 +58,11 @@ public final class CsvSheet extends AbstractSheet {
         maxDataRows(Math.max(0, lineCount - header.row()));
         expectedDataRows(maxDataRows());
         this.lines = lines;
-        this.slots = new int[lines.headerWidth];
+        this.slots = new int[lines.headerTexts.size()];
         Arrays.fill(slots, NOT_MAPPED);
+        for (int column : unnamedColumns(lines.headerTexts)) {
+            slots[column] = UNNAMED;
+        }
         header.columns().forEach((field, column) -> slots[column] = field.ordinal());
         start(header);
     }
@@ -116,7 +123,6 @@ public final class CsvSheet extends AbstractSheet {
         return choice;
     }
 
-    /** The lines of the text ({@link CsvText#lineOf}'s line ends), and one more if the last line has no end. */
     /**
      * A field's value: trimmed, without the apostrophe of a formula's escape ({@link CsvFormulas#restored}), and
      * trimmed again when the escape stood before white space (a tab, a carriage return), as any value is.
@@ -127,6 +133,7 @@ public final class CsvSheet extends AbstractSheet {
         return restored.length() == trimmed.length() ? trimmed : CellValues.trim(restored);
     }
 
+    /** The lines of the text ({@link CsvText#lineOf}'s line ends), and one more if the last line has no end. */
     private static long lineCount(byte[] text) {
         int last = text.length - 1;
         long ends = CsvText.lineOf(text, text.length) - 1;
@@ -137,7 +144,7 @@ public final class CsvSheet extends AbstractSheet {
     RawRecord nextRecord() {
         for (int line = lines.startRecord(); line > 0; line = lines.startRecord()) {
             Arrays.fill(values, "");
-            lines.readValues(slots, values);
+            lines.readValues(slots, values, this::unnamedValue);
             String n = values[Field.NAMES.ordinal()];
             String i = values[Field.NID.ordinal()];
             String p = values[Field.PHONE_NUMBER.ordinal()];
@@ -168,7 +175,8 @@ public final class CsvSheet extends AbstractSheet {
     private static final class Lines implements HeaderMapper.Rows<Line>, AutoCloseable {
         private final CsvParser parser;
         private int nextStart = 1;
-        private int headerWidth;
+        /** The texts of the last line the header search read: the header's, once it is found. */
+        private List<String> headerTexts = List.of();
 
         Lines(byte[] bytes, char separator) {
             // the parser is given the text after a UTF-8 byte order mark: given the mark alone, it read one value
@@ -193,8 +201,11 @@ public final class CsvSheet extends AbstractSheet {
             return nextStart;
         }
 
-        /** Reads the current record's values into {@code out}, the field of column c into {@code out[slots[c]]}. */
-        void readValues(int[] slots, String[] out) {
+        /**
+         * Reads the current record's values into {@code out}, the field of column c into {@code out[slots[c]]}; a
+         * value in an {@link #UNNAMED} column is given to {@code unnamed}, and the column no longer looked at.
+         */
+        void readValues(int[] slots, String[] out, IntConsumer unnamed) {
             int line = nextStart;
             int column = 0;
             for (JsonToken token = token(); token != JsonToken.END_ARRAY; token = token()) {
@@ -205,11 +216,15 @@ public final class CsvSheet extends AbstractSheet {
                     if (CellValues.trim(text()).isEmpty()) {
                         continue;
                     }
-                    throw Rejections.csvCorrupt("the row has more fields than the header's " + headerWidth, line, null);
+                    throw Rejections.csvCorrupt(
+                            "the row has more fields than the header's " + headerTexts.size(), line, null);
                 }
                 int slot = slots[column++];
-                if (slot != NOT_MAPPED) {
+                if (slot >= 0) {
                     out[slot] = value(text());
+                } else if (slot == UNNAMED && !value(text()).isEmpty()) {
+                    slots[column - 1] = NOT_MAPPED;
+                    unnamed.accept(column - 1);
                 }
             }
             endRecord();
@@ -226,7 +241,7 @@ public final class CsvSheet extends AbstractSheet {
                 texts.add(value(text()));
             }
             endRecord();
-            headerWidth = texts.size(); // the header search stops on the header: the last row read is it
+            headerTexts = texts; // the header search stops on the header: the last row read is it
             return new Line(line, texts);
         }
 

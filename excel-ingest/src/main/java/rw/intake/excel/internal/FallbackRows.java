@@ -89,6 +89,11 @@ final class FallbackRows implements SheetRowSource {
     }
 
     @Override
+    public boolean hasValue(int column) {
+        return current.hasValue(column);
+    }
+
+    @Override
     public int dimensionLastRow() {
         return dimensionLastRow;
     }

@@ -42,6 +42,10 @@ public final class FastexcelSheet extends AbstractSheet {
     private final int phone;
     private final int gender;
     private final int email;
+    /** The header row's columns: a column past them has no header text. */
+    private final int headerWidth;
+    /** The columns of the header row with no header text. */
+    private final int[] unnamed;
 
     private FastexcelSheet(
             ReadableWorkbook workbook,
@@ -65,6 +69,8 @@ public final class FastexcelSheet extends AbstractSheet {
         this.phone = header.columns().get(Field.PHONE_NUMBER);
         this.gender = header.columns().get(Field.GENDER);
         this.email = header.columns().get(Field.EMAIL);
+        this.headerWidth = rows.headerTexts.size();
+        this.unnamed = unnamedColumns(rows.headerTexts);
         rows.source.wanted(new int[] {names, nid, phone, gender, email});
         start(header);
     }
@@ -235,6 +241,7 @@ public final class FastexcelSheet extends AbstractSheet {
     @Override
     RawRecord nextRecord() {
         for (SheetRowSource row = rows.next(); row != null; row = rows.next()) {
+            noteUnnamedValues(row);
             String n = row.text(names);
             String i = row.text(nid);
             String p = row.text(phone);
@@ -256,6 +263,21 @@ public final class FastexcelSheet extends AbstractSheet {
             }
         }
         return null;
+    }
+
+    /** Notes the values of the row under no header text, in columns not noted yet. */
+    private void noteUnnamedValues(SheetRowSource row) {
+        int count = row.cellCount();
+        for (int c : unnamed) {
+            if (c < count && !unnamedNoted(c) && row.hasValue(c)) {
+                unnamedValue(c);
+            }
+        }
+        for (int c = headerWidth; c < count; c++) {
+            if (!unnamedNoted(c) && row.hasValue(c)) {
+                unnamedValue(c);
+            }
+        }
     }
 
     @Override
@@ -304,6 +326,8 @@ public final class FastexcelSheet extends AbstractSheet {
         private int lastRowNum;
         /** Rows returned by {@link #next()} so far. */
         private long consumed;
+        /** The texts of the last row the header search read: the header's, once it is found. */
+        private List<String> headerTexts = List.of();
 
         SheetRows(SheetRowSource source) {
             this.source = source;
@@ -348,6 +372,7 @@ public final class FastexcelSheet extends AbstractSheet {
                 }
                 texts.add(text);
             }
+            headerTexts = texts;
             return texts;
         }
 
@@ -418,6 +443,12 @@ public final class FastexcelSheet extends AbstractSheet {
         @Override
         public boolean numeric(int column) {
             return cells.isNumeric(CellValues.cell(current, column));
+        }
+
+        @Override
+        public boolean hasValue(int column) {
+            Cell cell = CellValues.cell(current, column);
+            return CellValues.valueNotOfItsType(cell) || !cells.text(cell).isEmpty();
         }
 
         @Override

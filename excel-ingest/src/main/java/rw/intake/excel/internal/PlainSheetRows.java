@@ -969,6 +969,18 @@ final class PlainSheetRows implements SheetRowSource {
         return numerics[column];
     }
 
+    /** Made on demand for a column not wanted (a cell with no value is none, without making its text). */
+    @Override
+    public boolean hasValue(int column) {
+        if (column >= slotOf.length || stampOf[column] != stamp || valueFrom[slotOf[column]] < 0) {
+            return false;
+        }
+        ensureTexts(column + 1);
+        convert(column, column);
+        String text = texts[column];
+        return text == null || !text.isEmpty();
+    }
+
     @Override
     public void close() {
         x.close();

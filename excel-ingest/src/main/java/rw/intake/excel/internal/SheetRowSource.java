@@ -25,6 +25,12 @@ interface SheetRowSource {
     boolean numeric(int column);
 
     /**
+     * Whether the current row's cell at the 0-based column, wanted or not, holds a value: a text that is not blank, or
+     * a value not of its cell's type (which {@link #text} refuses).
+     */
+    boolean hasValue(int column);
+
+    /**
      * The last row the sheet says it holds ({@code <dimension ref="A1:E1000001">}: 1,000,001), a hint that nothing
      * checks; -1 if it says none.
      */

@@ -42,7 +42,8 @@ final class Upload implements ReadableUpload {
     final String owner;
     final String fileName;
     final Instant createdAt;
-    final List<String> ignoredColumns;
+    /** The header's ignored columns; once validated, with the columns found to hold values under no header too. */
+    volatile List<String> ignoredColumns;
     /** The header text of each field's column as the sheet had it, in {@code Field} order (the error report's). */
     final List<String> fieldHeaders;
     /** The order of admission (newest last); a shared store sets one that holds across instances. */
@@ -205,8 +206,12 @@ final class Upload implements ReadableUpload {
         }
     }
 
-    /** Validation is complete: trims the store and makes the records readable. */
-    void finish(long read, long blankRows) {
+    /**
+     * Validation is complete: trims the store and makes the records readable. {@code ignored}: the columns not read,
+     * as the sheet knows them once read ({@link rw.intake.excel.SheetRecords#ignoredColumns}).
+     */
+    void finish(long read, long blankRows, List<String> ignored) {
+        ignoredColumns = List.copyOf(ignored);
         staged.trim();
         publish(read, blankRows);
         synchronized (this) {

@@ -663,7 +663,7 @@ public final class UploadService {
         void finish() {
             try {
                 staging.adjust(upload, upload.recordCount());
-                upload.finish(rowsRead, blankRows);
+                upload.finish(rowsRead, blankRows, sheet.ignoredColumns());
                 ended(upload, "validated", rowsRead);
             } catch (RuntimeException | Error ex) {
                 faultRows.compareAndSet(-1, rowsRead);

@@ -87,7 +87,7 @@ public class EditBench {
             }
         }
         u.append(chunk, read, 0);
-        u.finish(read, 0);
+        u.finish(read, 0, List.of());
         return u;
     }
 

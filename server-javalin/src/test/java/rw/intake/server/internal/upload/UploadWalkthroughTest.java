@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -196,6 +197,33 @@ final class UploadWalkthroughTest {
                         .get("totalItems")
                         .asLong())
                 .isZero();
+    }
+
+    /**
+     * Values in a column with no header are not read: the summary lists the column among the ignored ones once the
+     * sheet is read (at the 202 only the header is known).
+     */
+    @Test
+    void valuesUnderNoHeader_listedAmongIgnoredColumnsOnceRead() {
+        String token = SERVER.clerkToken("no-header");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"names", "nid", "phone_number", "gender", "email", "", "Notes"});
+        rows.add(Workbooks.person(1));
+        String[] second = Arrays.copyOf(Workbooks.person(2), 7);
+        second[5] = "second phone 0788000000";
+        rows.add(second);
+        HttpResponse<String> accepted = Workbooks.upload(SERVER, token, Workbooks.xlsx(rows));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String id = TestServer.json(accepted).get("id").asText();
+
+        JsonNode summary = Workbooks.settled(SERVER, token, id);
+
+        assertThat(summary.get("ignoredColumns"))
+                .extracting(JsonNode::asText)
+                .containsExactly("Notes", "column F (no header)");
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id, token)).get("ignoredColumns"))
+                .extracting(JsonNode::asText)
+                .containsExactly("Notes", "column F (no header)");
     }
 
     @Test
