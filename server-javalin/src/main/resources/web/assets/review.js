@@ -25,6 +25,15 @@ function navigate(q, change) {
   go(`/uploads/${view.id}`, link(q, { row: null, hl: null, ...change }));
 }
 
+/** Keeps the review's message below the top bar while the bar is in view (its Sign out shows), else at the top. */
+function placeToast() {
+  const bar = document.getElementById('top');
+  const below = bar ? bar.getBoundingClientRect().bottom : 0;
+  document.documentElement.style.setProperty('--toast-top', `${Math.max(12, Math.round(below) + 8)}px`);
+}
+addEventListener('scroll', placeToast, { passive: true });
+addEventListener('resize', placeToast);
+
 export async function showReview(main, id, params) {
   const q = query(params);
   let records = null;
@@ -41,6 +50,7 @@ export async function showReview(main, id, params) {
       onclick: () => { view.notice.replaceChildren(); document.getElementById('main').focus({ preventScroll: true }); },
     }, '×'));
     drawFrame();
+    placeToast();
     focusHeading(main); // a review opened: the keyboard and the screen reader start at its name
     records = first.records;
   }

@@ -1136,6 +1136,23 @@ final class ReviewPageBrowserTest {
                 .as("so is the edited row")
                 .isTrue();
 
+        assertThat((Long) browser.script("return Math.round(arguments[0].getBoundingClientRect().top)", saved))
+                .as("the top bar scrolled away: the message is at the window's top")
+                .isLessThan(40L);
+
+        // scrolled back to the top, the message keeps clear of the top bar and its Sign out
+        browser.script("scrollTo(0, 0)");
+        browser.waiting()
+                .until(d ->
+                        (Boolean) browser.script("return document.getElementById('notice').getBoundingClientRect().top"
+                                + " >= document.getElementById('top').getBoundingClientRect().bottom"));
+        assertThat((Boolean) browser.script("const s = document.getElementById('sign-out').getBoundingClientRect(),"
+                        + " n = document.getElementById('notice').getBoundingClientRect();"
+                        + " return n.top >= s.bottom || n.bottom <= s.top || n.left >= s.right"
+                        + " || n.right <= s.left"))
+                .as("Sign out is not under the message")
+                .isTrue();
+
         by("#notice-close").click();
         browser.waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.id("notice-close")));
         assertThat(by("#edit-result").getText()).isEmpty();
