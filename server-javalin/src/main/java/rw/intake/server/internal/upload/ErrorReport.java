@@ -2,19 +2,25 @@ package rw.intake.server.internal.upload;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import rw.intake.validation.Field;
 import rw.intake.validation.Severity;
 import rw.intake.validation.ValidatedRecord;
 import rw.intake.validation.Violation;
 
 /**
- * An upload's error report: the records it stages (all of them, or those with an error) in sheet order, each with
- * its five cells as the sheet had them under the sheet's own header names, then its source row and its error and
- * warning messages, and for each cell the mark (error or warning) and the messages behind it. {@link XlsxReport} and
- * {@link CsvReport} write it line by line, so a report holds no more than one line at a time.
+ * An upload's error report: the records a commit would save (all of them, or those with an error and the records
+ * these name) in sheet order, each with its five cells as the sheet had them under the sheet's own header names, then
+ * its source row and its error and warning messages, and for each cell the mark (error or warning) and the messages
+ * behind it. {@link XlsxReport} and {@link CsvReport} write it line by line, so a report holds no more than one line
+ * at a time (and, for a report of errors, the rows its records name).
  *
  * <p>The cells are the raw texts, not the normalized values: the report goes back to whoever filled in the sheet, and
  * a report uploaded again reads back to the same records and verdicts.
@@ -72,13 +78,46 @@ final class ErrorReport {
         void accept(Line line) throws IOException;
     }
 
-    /** Hands every reported line to {@code sink}, in sheet order. */
+    /**
+     * Hands every reported line to {@code sink}, in sheet order: every record, or those with an error and the records
+     * their violations name ({@link #namedByInvalid}).
+     */
     void forEachLine(LineSink sink) throws IOException {
+        BitSet named = invalidOnly ? namedByInvalid() : null;
         for (ValidatedRecord r : records) {
-            if (!invalidOnly || !r.valid()) {
+            if (!invalidOnly || !r.valid() || named.get(r.row())) {
                 sink.accept(Line.of(r));
             }
         }
+    }
+
+    /**
+     * The rows of the records that the violations of the records with an error name (the first record of a duplicated
+     * value), and those that these name in turn: with them, the report of errors uploaded again gives its records the
+     * same verdicts (without the first record, a duplicate would read as valid).
+     */
+    private BitSet namedByInvalid() {
+        Map<Integer, List<Integer>> naming = new HashMap<>();
+        Deque<Integer> pending = new ArrayDeque<>();
+        for (ValidatedRecord r : records) {
+            for (Violation v : r.violations()) {
+                if (v.relatedRow() != null) {
+                    naming.computeIfAbsent(r.row(), k -> new ArrayList<>(2)).add(v.relatedRow());
+                    if (!r.valid()) {
+                        pending.add(v.relatedRow());
+                    }
+                }
+            }
+        }
+        BitSet named = new BitSet();
+        while (!pending.isEmpty()) {
+            int row = pending.pop();
+            if (!named.get(row)) {
+                named.set(row);
+                pending.addAll(naming.getOrDefault(row, List.of()));
+            }
+        }
+        return named;
     }
 
     /**

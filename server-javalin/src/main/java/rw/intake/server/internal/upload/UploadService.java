@@ -423,15 +423,16 @@ public final class UploadService {
     }
 
     /**
-     * The upload's error report, over the records it stages now, those left out included ({@code invalidOnly}: those
-     * with an error).
+     * The upload's error report, over the records it stages now but those left out ({@code invalidOnly}: those with
+     * an error, and the records they name).
      *
      * @throws ApiException 404 {@code upload.not_found}, 409 {@code upload.not_ready} (with Retry-After) while
      *                      validating, 409 {@code upload.failed}
      */
     ErrorReport report(Principal caller, String id, boolean invalidOnly) {
         Upload upload = find(caller, id);
-        return new ErrorReport(upload.fileName, upload.fieldHeaders, upload.records(true), invalidOnly);
+        // the records left out are not in it: uploaded again, they would take part in the duplicate rules
+        return new ErrorReport(upload.fileName, upload.fieldHeaders, upload.recordsToCommit(), invalidOnly);
     }
 
     /** Drops the upload from staging. */

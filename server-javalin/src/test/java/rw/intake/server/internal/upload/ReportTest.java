@@ -159,21 +159,60 @@ final class ReportTest {
         assertThat(r.headers().firstValue("Content-Disposition"))
                 .hasValue("attachment; filename=\"people-errors.xlsx\"");
         assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
-        List<JsonNode> invalid = records(id, "&status=invalid");
-        assertThat(invalid).extracting(n -> n.get("row").asInt()).containsExactly(3, 4, 6, 7);
-        assertWorkbook(r.body(), invalid);
-        // Carl (sheet row 4, report row 3): a duplicate NID (error) and a shared phone (warning)
+        // the invalid records, and Alice (row 2), whom Carl's duplicate NID and phone name
+        List<JsonNode> reported = new ArrayList<>(records(id, "&status=invalid"));
+        assertThat(reported).extracting(n -> n.get("row").asInt()).containsExactly(3, 4, 6, 7);
+        reported.add(0, records(id, "").get(0));
+        assertThat(reported.get(0).get("valid").asBoolean()).isTrue();
+        assertWorkbook(r.body(), reported);
+        // Carl (sheet row 4, report row 4): a duplicate NID (error) and a shared phone (warning)
         assertThat(XlsxParts.of(r.body()).comments())
-                .containsEntry("B3", "The same NID is on row 2")
+                .containsEntry("B4", "The same NID is on row 2")
                 .containsEntry(
-                        "C3", invalid.get(1).get("errors").get(1).get("message").asText())
-                .doesNotContainKey("A3");
-        assertThat(XlsxParts.of(r.body()).fill("B3")).isEqualTo("FFFFC7CE");
-        assertThat(XlsxParts.of(r.body()).fill("C3")).isEqualTo("FFFFEB9C");
+                        "C4",
+                        reported.get(2).get("errors").get(1).get("message").asText())
+                .doesNotContainKey("A4")
+                .doesNotContainKey("B2");
+        assertThat(XlsxParts.of(r.body()).fill("B4")).isEqualTo("FFFFC7CE");
+        assertThat(XlsxParts.of(r.body()).fill("C4")).isEqualTo("FFFFEB9C");
+        // uploaded again as it is, the same verdicts: Carl is a duplicate of Alice still
+        assertSameVerdicts(reported, r.body());
 
         HttpResponse<byte[]> explicit = download("/api/v1/uploads/" + id + "/report.xlsx?status=INVALID", token);
         assertThat(explicit.statusCode()).isEqualTo(200);
-        assertWorkbook(explicit.body(), invalid);
+        assertWorkbook(explicit.body(), reported);
+    }
+
+    /**
+     * A record left out is in neither report: a commit saves none, and uploaded again it would take part in the
+     * duplicate rules again (here it would make the record it duplicates invalid).
+     */
+    @Test
+    void reports_leaveOutTheRecordsLeftOut() throws IOException {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"Full Name", "National ID", "Mobile", "Sex", "E-mail"});
+        rows.add(new String[] {"Gil Person", "1199080000000011", "0788000011", "M", "g11@example.com"});
+        rows.add(new String[] {"Hal Person", "1199080000000011", "0788000012", "M", "h12@example.com"});
+        rows.add(new String[] {"Ida Person", "123", "0788000013", "F", "i13@example.com"});
+        String left = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+        Workbooks.settled(SERVER, token, left);
+        assertThat(SERVER.patchJson("/api/v1/uploads/" + left + "/records/2", token, "{\"excluded\":true}")
+                        .statusCode())
+                .isEqualTo(200);
+        List<JsonNode> kept = records(left, "").stream()
+                .filter(n -> !n.get("excluded").asBoolean())
+                .toList();
+        assertThat(kept).extracting(n -> n.get("row").asInt()).containsExactly(3, 4);
+        assertThat(kept.get(0).get("valid").asBoolean())
+                .as("Hal, with Gil left out")
+                .isTrue();
+
+        HttpResponse<byte[]> all = download("/api/v1/uploads/" + left + "/report.xlsx?status=all", token);
+        assertWorkbook(all.body(), kept);
+        assertSameVerdicts(kept, all.body());
+        HttpResponse<byte[]> errors = download("/api/v1/uploads/" + left + "/report.xlsx", token);
+        assertWorkbook(errors.body(), kept.subList(1, 2));
+        assertThat(SERVER.delete("/api/v1/uploads/" + left, token).statusCode()).isEqualTo(204);
     }
 
     @Test
@@ -338,10 +377,11 @@ final class ReportTest {
         assertThat(invalid.headers().firstValue("Content-Disposition"))
                 .hasValue("attachment; filename=\"people-errors.csv\"");
         String invalidCsv = new String(invalid.body(), StandardCharsets.UTF_8);
-        assertThat(invalidCsv.split("\r\n")).hasSize(5);
+        // the invalid records and Alice, whom Carl names
+        assertThat(invalidCsv.split("\r\n")).hasSize(6);
         assertThat(invalidCsv)
-                .isEqualTo("\uFEFF" + lines.get(0) + "\r\n" + lines.get(2) + "\r\n" + lines.get(3) + "\r\n"
-                        + lines.get(5) + "\r\n" + lines.get(6) + "\r\n");
+                .isEqualTo("\uFEFF" + lines.get(0) + "\r\n" + lines.get(1) + "\r\n" + lines.get(2) + "\r\n"
+                        + lines.get(3) + "\r\n" + lines.get(5) + "\r\n" + lines.get(6) + "\r\n");
         // uploaded again, the apostrophes against formulas are taken off: the same cells and verdicts
         assertSameVerdicts(all, body);
     }

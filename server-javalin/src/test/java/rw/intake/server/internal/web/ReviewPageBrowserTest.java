@@ -440,15 +440,19 @@ final class ReviewPageBrowserTest {
                 .containsExactly("6", "7");
         assertThat(browser.driver().getCurrentUrl()).contains("status=excluded");
 
-        // the error report, fetched with the token and saved by the browser
-        Path report = Browser.DOWNLOADS.resolve("fix-errors.csv");
+        // the report of all records, fetched with the token and saved by the browser: the records left out are not
+        // in it (row 6, whose NID is 12, and row 7)
+        Path report = Browser.DOWNLOADS.resolve("fix-all.csv");
         Files.deleteIfExists(report);
+        new org.openqa.selenium.support.ui.Select(by("#report-status")).selectByValue("all");
         by("#report-csv").click();
         browser.waiting().until(d -> Files.exists(report));
-        browser.waiting().until(d -> read(report).contains("\n"));
+        browser.waiting().until(d -> read(report).split("\r\n").length == 5);
         assertThat(read(report))
-                .startsWith("\uFEFFNames,NID,Phone Number,Gender,Email,Row,Errors,Warnings")
-                .contains(",12,");
+                .startsWith("\uFEFFNames,NID,Phone Number,Gender,Email,Row,Errors,Warnings\r\n")
+                .contains(",5,")
+                .doesNotContain(",12,")
+                .doesNotContain(",7,");
 
         // the commit counts the left-out records as skipped: one of the two is valid, the other the one invalid
         by("#commit-open").click();
