@@ -107,6 +107,18 @@ public final class RequestBodies {
     }
 
     /**
+     * {@code refusal}, once the body (up to {@link #DRAIN_FACTOR} times {@code limit}) has been read and thrown away,
+     * as for a body over the limit ({@link #drained}): a refusal answered before the body is read may be lost.
+     */
+    public static ApiException afterDraining(Context ctx, long limit, ApiException refusal) {
+        try {
+            return drained(ctx.req().getInputStream(), limit, () -> refusal, new Pace());
+        } catch (IOException ex) {
+            return refusal;
+        }
+    }
+
+    /**
      * The body as UTF-8 text.
      *
      * @throws ApiException 413 {@code request.too_large} over {@link #JSON_LIMIT} bytes

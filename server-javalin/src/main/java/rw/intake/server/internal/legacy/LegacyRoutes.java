@@ -145,7 +145,7 @@ public final class LegacyRoutes {
 
     void upload(Context ctx) {
         Principal caller = Principal.of(ctx);
-        service.accept(caller, service.receive(ctx, "usersfile", maxBytes), null);
+        service.upload(ctx, caller, "usersfile", maxBytes, null);
         ctx.json(new Status("ok", "Data uploaded, records are being validated"));
     }
 

@@ -106,6 +106,16 @@ public final class Metrics implements UploadEvents {
                 uploads,
                 UploadModule::stagedBytes);
         gauge("intake.staging.uploads", "uploads staged", uploads, UploadModule::stagedUploads);
+        gauge(
+                "intake.upload.bodies.bytes",
+                "bytes of uploaded files held in memory, from their first byte read until their sheet is read",
+                uploads,
+                UploadModule::uploadBodiesHeld);
+        gauge(
+                "intake.upload.bodies.bytes.max",
+                "the most bytes of uploaded files held in memory at once",
+                uploads,
+                UploadModule::uploadBodiesMax);
         FunctionCounter.builder("intake.staging.reads", uploads, UploadModule::stagedUploadsRead)
                 .tag("what", "upload")
                 .description(STAGING_READS)

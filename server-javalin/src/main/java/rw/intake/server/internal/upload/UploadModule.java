@@ -305,6 +305,16 @@ public final class UploadModule implements AutoCloseable {
         return staging.size();
     }
 
+    /** Bytes of uploaded files held in memory now ({@link BodyBudget}). */
+    public long uploadBodiesHeld() {
+        return service.bodies().held();
+    }
+
+    /** The most bytes of uploaded files held in memory at once. */
+    public long uploadBodiesMax() {
+        return service.bodies().capacity();
+    }
+
     /** Approximate heap held by one staged upload's records and indexes; 0 if it is not staged. */
     public long stagedBytes(String uploadId) {
         return service.retainedBytes(uploadId);

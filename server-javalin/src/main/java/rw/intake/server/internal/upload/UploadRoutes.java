@@ -45,8 +45,7 @@ final class UploadRoutes {
 
     void create(Context ctx) {
         Principal caller = Principal.of(ctx);
-        IncomingFile file = service.receive(ctx, "file", maxBytes);
-        UploadSummary summary = service.accept(caller, file, ctx.queryParam("sheet"));
+        UploadSummary summary = service.upload(ctx, caller, "file", maxBytes, ctx.queryParam("sheet"));
         ctx.status(202).header("Location", BASE + "/" + summary.id()).json(summary);
     }
 

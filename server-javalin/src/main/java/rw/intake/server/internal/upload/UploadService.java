@@ -65,6 +65,9 @@ public final class UploadService {
     static final Duration ELSEWHERE_POLL = Duration.ofMillis(50);
 
     private final SheetReader reader;
+    /** The bytes of uploaded files held in memory at once. */
+    private final BodyBudget bodies;
+
     private final RecordValidator validator;
     private final UserStore users;
     private final StagingStore staging;
@@ -90,6 +93,7 @@ public final class UploadService {
             UploadEvents events,
             ShutdownGate gate) {
         this.reader = reader;
+        this.bodies = BodyBudget.forHeap(reader.limits().maxBytes());
         this.validator = validator;
         this.users = users;
         this.staging = staging;
@@ -101,6 +105,36 @@ public final class UploadService {
         this.maxRows = reader.limits().maxRows();
         this.events = events;
         this.gate = gate;
+    }
+
+    /** The budget of uploaded files held in memory. */
+    BodyBudget bodies() {
+        return bodies;
+    }
+
+    /**
+     * Receives the file of an upload request and accepts it ({@link #receive}, {@link #accept}), its bytes counted among
+     * the bodies held in memory ({@link BodyBudget}) from before the first is read until its sheet has been read.
+     *
+     * @throws ApiException as {@link #receive} and {@link #accept}; 503 {@code staging.full} when other files hold too
+     *                      much memory, once the body has been read and dropped
+     */
+    public UploadSummary upload(Context ctx, Principal caller, String partName, long maxBytes, String sheet) {
+        long declared = ctx.req().getContentLengthLong();
+        BodyBudget.Hold hold;
+        try {
+            hold = bodies.take(
+                    declared < 0 ? maxBytes : Math.min(declared, maxBytes + IncomingFile.MULTIPART_OVERHEAD));
+        } catch (ApiException full) {
+            events.refused(full.code());
+            throw RequestBodies.afterDraining(ctx, maxBytes, full);
+        }
+        try {
+            return stageReceived(caller, receive(ctx, partName, maxBytes), sheet, hold::close);
+        } catch (RuntimeException | Error ex) {
+            hold.close();
+            throw ex;
+        }
     }
 
     /**
@@ -127,10 +161,15 @@ public final class UploadService {
      *                      {@code staging.full}, 503 {@code server.shutting_down}
      */
     public UploadSummary accept(Principal caller, IncomingFile file, String sheet) {
+        return stageReceived(caller, file, sheet, () -> {});
+    }
+
+    /** {@link #accept}; {@code read} is run once the sheet has been read to its end (or its reading failed). */
+    private UploadSummary stageReceived(Principal caller, IncomingFile file, String sheet, Runnable read) {
         try {
             gate.acceptStarted();
             try {
-                UploadSummary accepted = stage(caller, file, sheet);
+                UploadSummary accepted = stage(caller, file, sheet, read);
                 events.accepted();
                 return accepted;
             } finally {
@@ -142,7 +181,7 @@ public final class UploadService {
         }
     }
 
-    private UploadSummary stage(Principal caller, IncomingFile file, String sheet) {
+    private UploadSummary stage(Principal caller, IncomingFile file, String sheet, Runnable read) {
         SheetRecords opened = open(file, sheet);
         boolean handedOver = false;
         try {
@@ -173,7 +212,7 @@ public final class UploadService {
                     rows);
             staging.admit(upload, rows);
             handedOver = true; // the validation closes the sheet, even one whose stages cannot start
-            validate(upload, opened);
+            validate(upload, opened, read);
             return upload.summary();
         } finally {
             if (!handedOver) {
@@ -537,7 +576,7 @@ public final class UploadService {
      * stops the others and fails the upload; releasing the upload (deleted, expired, evicted) cancels the stages, as
      * does the executors' shutdown. The sheet is closed once no stage runs.
      */
-    private void validate(Upload upload, SheetRecords sheet) {
+    private void validate(Upload upload, SheetRecords sheet, Runnable read) {
         Validation run = new Validation(upload, sheet);
         Pipeline stages = Pipeline.from(readers, run::read)
                 .then(checkers, QUEUED_CHUNKS, run::check)
@@ -546,6 +585,7 @@ public final class UploadService {
         // the callbacks below report their own outcome (run.failed, stages.cancel): nothing waits on their futures
         var unusedClose = stages.done().whenComplete((ok, failure) -> {
             sheet.close();
+            read.run();
             if (failure != null) {
                 run.failed(
                         failure instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : failure);
