@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.eclipse.jetty.io.EndPoint;
 
 /**
  * Request bodies read with a bound, never more: a workbook up to the upload limit, a JSON body up to
@@ -38,6 +39,11 @@ public final class RequestBodies {
     public static final long MIN_BYTES_PER_SECOND = 1024;
 
     public static final long GRACE_SECONDS = 10;
+    /**
+     * The request attribute holding its connection's {@link EndPoint}: while a body is read, the connection's idle
+     * timeout is the grace period, so that a body that stops arriving is cut off then (408) like one that trickles.
+     */
+    public static final String END_POINT = "intake.endPoint";
 
     /**
      * Strict: a body is one JSON value and nothing after it but whitespace, and no object in it names a member twice
@@ -64,6 +70,11 @@ public final class RequestBodies {
             throw tooLarge.get();
         }
         Pace pace = new Pace();
+        EndPoint endPoint = ctx.req().getAttribute(END_POINT) instanceof EndPoint e ? e : null;
+        long idleTimeout = endPoint == null ? 0 : endPoint.getIdleTimeout();
+        if (endPoint != null && (idleTimeout <= 0 || idleTimeout > GRACE_SECONDS * 1000)) {
+            endPoint.setIdleTimeout(GRACE_SECONDS * 1000);
+        }
         try {
             InputStream in = ctx.req().getInputStream();
             if (declared > limit) {
@@ -98,11 +109,17 @@ public final class RequestBodies {
             }
             return size == buf.length ? buf : Arrays.copyOf(buf, size);
         } catch (IOException ex) {
+            // nothing more sent for the grace period: a body that stopped arriving is too slow
+            pace.checkStalled();
             // a chunk that is not one, a body shorter than its Content-Length: the client's fault, not the server's
             throw ApiException.badRequest(
                     UNREADABLE,
-                    "the request's body could not be read to its end (shorter than its Content-Length, a chunk that"
-                            + " is not one, or nothing more sent for the connection's idle timeout)");
+                    "the request's body could not be read to its end (shorter than its Content-Length, or a chunk"
+                            + " that is not one)");
+        } finally {
+            if (endPoint != null) {
+                endPoint.setIdleTimeout(idleTimeout);
+            }
         }
     }
 
@@ -251,7 +268,16 @@ public final class RequestBodies {
     private static final class Pace {
         private final long start = System.nanoTime();
 
+        /** Bytes read at the last check. */
+        private long lastBytes;
+
+        /** The body stopped arriving ({@code bytes} read so far were last checked): 408 past the grace period. */
+        void checkStalled() {
+            check(lastBytes);
+        }
+
         void check(long bytes) {
+            lastBytes = bytes;
             double seconds = (System.nanoTime() - start) / 1e9;
             if (seconds > GRACE_SECONDS && bytes < MIN_BYTES_PER_SECOND * seconds) {
                 throw new ApiException(

@@ -5,6 +5,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import rw.intake.server.internal.http.RequestBodies;
 
 /**
  * Takes {@code X-HTTP-Method-Override} out of every request before the router sees it. Javalin routes a request by the
@@ -17,6 +18,11 @@ public final class NoMethodOverride extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        // the request's connection, for the reading of its body (RequestBodies): a body that stops arriving is cut
+        // off after the grace period, not the connection's idle timeout
+        request.setAttribute(
+                RequestBodies.END_POINT,
+                request.getConnectionMetaData().getConnection().getEndPoint());
         if (!request.getHeaders().contains(HEADER)) {
             return super.handle(request, response, callback);
         }

@@ -214,13 +214,22 @@ final class OperationsTest {
 
     /**
      * A body sent a byte every half second, as a client that means to hold a request thread sends it: cut off with 408
-     * {@code request.too_slow} once the grace period is over, and the connection closed.
+     * {@code request.too_slow} once the grace period is over, and the connection closed. So is, at the same time, a body
+     * that stops arriving (after its first bytes), well before the connection's idle timeout of 30 s.
      */
     @Test
     void slowBody_cutOffAs408AfterTheGracePeriod() throws Exception {
-        try (Socket socket =
-                new Socket(InetAddress.getLoopbackAddress(), server.app().port())) {
+        try (Socket socket = new Socket(
+                        InetAddress.getLoopbackAddress(), server.app().port());
+                Socket stalled = new Socket(
+                        InetAddress.getLoopbackAddress(), server.app().port())) {
             socket.setSoTimeout(60_000);
+            stalled.setSoTimeout(60_000);
+            stalled.getOutputStream()
+                    .write(("POST /api/v1/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                                    + "Content-Length: 60000\r\n\r\n{\"username\":")
+                            .getBytes(StandardCharsets.ISO_8859_1));
+            stalled.getOutputStream().flush();
             java.io.OutputStream out = socket.getOutputStream();
             String head = String.join(
                     "\r\n",
@@ -255,6 +264,13 @@ final class OperationsTest {
 
             assertThat(answer).startsWith("HTTP/1.1 408 ").contains("\"code\":\"request.too_slow\"");
             assertThat(seconds).isGreaterThanOrEqualTo(RequestBodies.GRACE_SECONDS);
+
+            String stalledAnswer = new String(stalled.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            long stalledSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            assertThat(stalledAnswer).startsWith("HTTP/1.1 408 ").contains("\"code\":\"request.too_slow\"");
+            assertThat(stalledSeconds)
+                    .as("cut off by the grace period, not the idle timeout")
+                    .isLessThan(25);
         }
     }
 
