@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Year;
 import java.time.ZoneId;
+import rw.intake.sample.internal.RecordGenerator;
 
 /**
  * Command line: writes a sample workbook and its ground-truth sidecar.
@@ -25,10 +26,10 @@ public final class GeneratorCli {
     static final String USAGE = """
             Usage: java -jar intake-sample-data.jar --out FILE.xlsx [options]
             Writes FILE.xlsx and its ground truth FILE.expected.csv (row,codes; codes sorted, joined by |).
-              --rows N             records to write (default 1000)
+              --rows N             records to write, at most 10,000,000 (default 1000)
               --invalid-ratio R    share of records, 0..1, with at least one defect (default 0.1)
               --seed S             random seed; same options, same bytes (default 42)
-              --year Y             the reference "current year" for birth years (default: this year)
+              --year Y             the reference "current year" for birth years, 1990..9000 (default: this year)
               --synonyms           header synonyms ("Full Name", "Phone No", ...) instead of the canonical names
               --shuffle-columns    columns in a seed-chosen order
               --extra-columns K    K unknown columns ("District", "Notes", ...) (default 0)
@@ -130,6 +131,9 @@ public final class GeneratorCli {
                                 + "extra columns >= 0, blank ratio < 1)",
                         e);
             }
+            // the generator's own bounds (records, reference year), checked before any file is opened: a run refused
+            // later would leave the files it was to replace empty
+            RecordGenerator.of(o.spec);
             return o;
         }
 

@@ -90,6 +90,27 @@ final class GeneratorCliTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("out of range");
     }
 
+    /** Past the generator's own bounds: refused as bad arguments, and the files already there are left as they were. */
+    @Test
+    void run_rowsOrYearPastTheGenerator_refusedFilesKept(@TempDir Path dir) throws IOException {
+        Path xlsx = dir.resolve("keep.xlsx");
+        assertThat(run("--rows", "10", "--out", xlsx.toString())).isZero();
+        byte[] before = Files.readAllBytes(xlsx);
+        byte[] sidecar = Files.readAllBytes(GeneratorCli.sidecarOf(xlsx));
+        for (String[] args : new String[][] {{"--year", "1900"}, {"--rows", "10000001"}}) {
+            err.reset();
+            assertThat(run(args[0], args[1], "--out", xlsx.toString()))
+                    .as(args[0])
+                    .isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .as(args[0])
+                    .startsWith("error: ")
+                    .contains("Usage:");
+        }
+        assertThat(Files.readAllBytes(xlsx)).isEqualTo(before);
+        assertThat(Files.readAllBytes(GeneratorCli.sidecarOf(xlsx))).isEqualTo(sidecar);
+    }
+
     @Test
     void sidecarOf_replacesTheXlsxExtension() {
         assertThat(GeneratorCli.sidecarOf(Path.of("a", "people.xlsx"))).isEqualTo(Path.of("a", "people.expected.csv"));
