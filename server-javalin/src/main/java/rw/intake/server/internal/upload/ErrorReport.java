@@ -7,9 +7,12 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import rw.intake.validation.Field;
 import rw.intake.validation.Severity;
 import rw.intake.validation.ValidatedRecord;
@@ -38,14 +41,21 @@ final class ErrorReport {
     private final List<String> header;
     private final Iterable<ValidatedRecord> records;
     private final boolean invalidOnly;
+    /** The records whose violations name other rows (for a report of errors); null for a report of all records. */
+    private final Supplier<List<ValidatedRecord>> naming;
 
     /**
      * @param fileName     the upload's file name as the client gave it (may be empty)
      * @param fieldHeaders the header text of each field's column, in {@link Field} order
      * @param records      the staged records in sheet order
-     * @param invalidOnly  whether only records with an error are reported
+     * @param naming       for a report of the records with an error (and those they name), the records whose
+     *                     violations name other rows, in any order; null for a report of every record
      */
-    ErrorReport(String fileName, List<String> fieldHeaders, Iterable<ValidatedRecord> records, boolean invalidOnly) {
+    ErrorReport(
+            String fileName,
+            List<String> fieldHeaders,
+            Iterable<ValidatedRecord> records,
+            Supplier<List<ValidatedRecord>> naming) {
         if (fieldHeaders.size() != FIELDS.length) {
             throw new IllegalArgumentException("one header per field expected: " + fieldHeaders);
         }
@@ -54,7 +64,8 @@ final class ErrorReport {
         h.addAll(EXTRA_COLUMNS);
         this.header = List.copyOf(h);
         this.records = records;
-        this.invalidOnly = invalidOnly;
+        this.invalidOnly = naming != null;
+        this.naming = naming;
     }
 
     /** The column names: the five field headers, then {@code Row}, {@code Errors}, {@code Warnings}. */
@@ -97,12 +108,12 @@ final class ErrorReport {
      * same verdicts (without the first record, a duplicate would read as valid).
      */
     private BitSet namedByInvalid() {
-        Map<Integer, List<Integer>> naming = new HashMap<>();
+        Map<Integer, Set<Integer>> names = new HashMap<>();
         Deque<Integer> pending = new ArrayDeque<>();
-        for (ValidatedRecord r : records) {
+        for (ValidatedRecord r : naming.get()) {
             for (Violation v : r.violations()) {
                 if (v.relatedRow() != null) {
-                    naming.computeIfAbsent(r.row(), k -> new ArrayList<>(2)).add(v.relatedRow());
+                    names.computeIfAbsent(r.row(), k -> new HashSet<>(2)).add(v.relatedRow());
                     if (!r.valid()) {
                         pending.add(v.relatedRow());
                     }
@@ -114,7 +125,7 @@ final class ErrorReport {
             int row = pending.pop();
             if (!named.get(row)) {
                 named.set(row);
-                pending.addAll(naming.getOrDefault(row, List.of()));
+                pending.addAll(names.getOrDefault(row, Set.of()));
             }
         }
         return named;

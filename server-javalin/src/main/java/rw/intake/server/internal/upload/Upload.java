@@ -507,6 +507,35 @@ final class Upload implements ReadableUpload {
         return RecordPageJson.write(r, indexes, page, size, total);
     }
 
+    /** The codes of the violations that name another row (the first record of a duplicated value). */
+    private static final List<String> NAMING_CODES = List.of("nid.duplicate", "phone.duplicate", "email.duplicate");
+
+    /**
+     * The records not left out with a violation that names another row, from the index of codes (a few in a hundred
+     * of the records, where {@link #records(boolean)} would go through them all); one with two such codes comes twice.
+     */
+    List<ValidatedRecord> recordsNamingRows() {
+        requireReadable();
+        lock.readLock().lock();
+        try {
+            Staged s = staged;
+            List<ValidatedRecord> out = new ArrayList<>();
+            for (String code : NAMING_CODES) {
+                RecordFilter filter = new RecordFilter("all", null, code);
+                int total = s.index().count(filter);
+                for (int i = 0; i < total; i++) {
+                    int at = s.index().recordAt(filter, i);
+                    if (!s.records().excluded(at)) {
+                        out.add(s.records().get(at));
+                    }
+                }
+            }
+            return out;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** The records not left out (those a commit saves) in row order, as {@link #records(boolean)}. */
     Iterable<ValidatedRecord> recordsToCommit() {
         return records(false);

@@ -471,7 +471,11 @@ public final class UploadService {
     ErrorReport report(Principal caller, String id, boolean invalidOnly) {
         Upload upload = find(caller, id);
         // the records left out are not in it: uploaded again, they would take part in the duplicate rules
-        return new ErrorReport(upload.fileName, upload.fieldHeaders, upload.recordsToCommit(), invalidOnly);
+        return new ErrorReport(
+                upload.fileName,
+                upload.fieldHeaders,
+                upload.recordsToCommit(),
+                invalidOnly ? upload::recordsNamingRows : null);
     }
 
     /** Drops the upload from staging. */
