@@ -11,8 +11,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.eclipse.jetty.io.EndPoint;
 
@@ -266,33 +268,49 @@ public final class RequestBodies {
 
     /** How fast a body arrives: past the grace period, slower than the floor on average is 408. */
     private static final class Pace {
+        /** How much sooner than the grace period a read may end and still count as the idle timeout's. */
+        private static final long STALL_SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
         private final long start = System.nanoTime();
 
         /** Bytes read at the last check. */
         private long lastBytes;
+        /** When bytes last arrived. */
+        private long lastArrival = start;
 
-        /** The body stopped arriving ({@code bytes} read so far were last checked): 408 past the grace period. */
+        /**
+         * A read failed: if nothing arrived for the grace period before it (the connection's idle timeout, which is the
+         * grace period while a body is read), the body stopped arriving: 408, whatever its pace before.
+         */
         void checkStalled() {
+            if (System.nanoTime() - lastArrival >= TimeUnit.SECONDS.toNanos(GRACE_SECONDS) - STALL_SLACK_NANOS) {
+                throw tooSlow(String.format(
+                        Locale.ROOT,
+                        "nothing more of the request's body arrived for %d seconds, after %d bytes; send it again",
+                        GRACE_SECONDS,
+                        lastBytes));
+            }
             check(lastBytes);
         }
 
         void check(long bytes) {
+            if (bytes != lastBytes) {
+                lastArrival = System.nanoTime();
+            }
             lastBytes = bytes;
             double seconds = (System.nanoTime() - start) / 1e9;
             if (seconds > GRACE_SECONDS && bytes < MIN_BYTES_PER_SECOND * seconds) {
-                throw new ApiException(
-                        408,
-                        TOO_SLOW,
-                        "Request Timeout",
-                        String.format(
-                                java.util.Locale.ROOT,
-                                "the request's body arrived at %d bytes a second, under the %d the server waits for;"
-                                        + " send it again over a faster connection",
-                                Math.round(bytes / seconds),
-                                MIN_BYTES_PER_SECOND),
-                        java.util.Map.of(),
-                        java.util.Map.of("Connection", "close"));
+                throw tooSlow(String.format(
+                        Locale.ROOT,
+                        "the request's body arrived at %d bytes a second, under the %d the server waits for;"
+                                + " send it again over a faster connection",
+                        Math.round(bytes / seconds),
+                        MIN_BYTES_PER_SECOND));
             }
+        }
+
+        private static ApiException tooSlow(String detail) {
+            return new ApiException(408, TOO_SLOW, "Request Timeout", detail, Map.of(), Map.of("Connection", "close"));
         }
     }
 }

@@ -215,7 +215,8 @@ final class OperationsTest {
     /**
      * A body sent a byte every half second, as a client that means to hold a request thread sends it: cut off with 408
      * {@code request.too_slow} once the grace period is over, and the connection closed. So is, at the same time, a body
-     * that stops arriving (after its first bytes), well before the connection's idle timeout of 30 s.
+     * that stops arriving (after 20 KB, faster than the slowest pace on average), well before the connection's idle
+     * timeout of 30 s.
      */
     @Test
     void slowBody_cutOffAs408AfterTheGracePeriod() throws Exception {
@@ -227,7 +228,7 @@ final class OperationsTest {
             stalled.setSoTimeout(60_000);
             stalled.getOutputStream()
                     .write(("POST /api/v1/token HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                                    + "Content-Length: 60000\r\n\r\n{\"username\":")
+                                    + "Content-Length: 60000\r\n\r\n{\"username\":" + " ".repeat(20_000))
                             .getBytes(StandardCharsets.ISO_8859_1));
             stalled.getOutputStream().flush();
             java.io.OutputStream out = socket.getOutputStream();
