@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -36,6 +38,13 @@ public final class ProblemErrorHandler extends ErrorHandler {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         int status = response.getStatus() < 400 ? 500 : response.getStatus();
+        if (status == HttpStatus.INTERNAL_SERVER_ERROR_500
+                && cutShort(request.getAttribute(ErrorHandler.ERROR_EXCEPTION))) {
+            // a request whose head ended before it was complete (the client closed the connection, or sent nothing more
+            // for the connection's idle timeout): the client's doing, not a fault of the server's
+            status = HttpStatus.BAD_REQUEST_400;
+            response.setStatus(status);
+        }
         if (status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
             status = HttpStatus.BAD_REQUEST_400;
             response.setStatus(status);
@@ -66,6 +75,18 @@ public final class ProblemErrorHandler extends ErrorHandler {
         return true;
     }
 
+    /** Whether {@code failure} (an attribute's value, perhaps null) is the end of a request's input before its end. */
+    private static boolean cutShort(Object failure) {
+        for (Throwable t = failure instanceof Throwable f ? f : null;
+                t != null;
+                t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof EofException || t instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static String code(int status) {
         return switch (status) {
             case 404 -> "route.not_found";
@@ -80,7 +101,7 @@ public final class ProblemErrorHandler extends ErrorHandler {
         return switch (status) {
             case 414 -> "the request's URI is longer than the server accepts";
             case 431 -> "the request's headers are larger than the server accepts";
-            case 400 -> "the request could not be parsed as HTTP";
+            case 400 -> "the request could not be parsed as HTTP, or it ended before it was complete";
             default -> title;
         };
     }
