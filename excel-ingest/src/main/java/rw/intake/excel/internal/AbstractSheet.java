@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import rw.intake.excel.IngestException;
@@ -121,7 +122,7 @@ abstract class AbstractSheet implements SheetRecords {
      * a value found below one of them, or past the last, is noted with {@link #unnamedValue}.
      */
     static int[] unnamedColumns(List<String> headerTexts) {
-        return java.util.stream.IntStream.range(0, headerTexts.size())
+        return IntStream.range(0, headerTexts.size())
                 .filter(c -> headerTexts.get(c).isEmpty())
                 .toArray();
     }

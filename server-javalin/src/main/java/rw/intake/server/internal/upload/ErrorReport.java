@@ -40,7 +40,6 @@ final class ErrorReport {
     private final String fileName;
     private final List<String> header;
     private final Iterable<ValidatedRecord> records;
-    private final boolean invalidOnly;
     /** The records whose violations name other rows (for a report of errors); null for a report of all records. */
     private final Supplier<List<ValidatedRecord>> naming;
 
@@ -64,7 +63,6 @@ final class ErrorReport {
         h.addAll(EXTRA_COLUMNS);
         this.header = List.copyOf(h);
         this.records = records;
-        this.invalidOnly = naming != null;
         this.naming = naming;
     }
 
@@ -94,9 +92,9 @@ final class ErrorReport {
      * their violations name ({@link #namedByInvalid}).
      */
     void forEachLine(LineSink sink) throws IOException {
-        BitSet named = invalidOnly ? namedByInvalid() : null;
+        BitSet named = naming != null ? namedByInvalid() : null;
         for (ValidatedRecord r : records) {
-            if (!invalidOnly || !r.valid() || named.get(r.row())) {
+            if (named == null || !r.valid() || named.get(r.row())) {
                 sink.accept(Line.of(r));
             }
         }
@@ -149,7 +147,7 @@ final class ErrorReport {
         StringBuilder clean = new StringBuilder(base.length());
         base.codePoints().filter(c -> !Character.isISOControl(c)).forEach(clean::appendCodePoint);
         base = clean.toString().strip();
-        return (base.isEmpty() ? FALLBACK_NAME : base) + (invalidOnly ? "-errors" : "-all") + extension;
+        return (base.isEmpty() ? FALLBACK_NAME : base) + (naming != null ? "-errors" : "-all") + extension;
     }
 
     /**
