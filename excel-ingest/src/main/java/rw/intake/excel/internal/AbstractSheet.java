@@ -18,7 +18,8 @@ import rw.intake.validation.RawRecord;
 /**
  * What every opened sheet shares: the records as a one-pass stream, and the counting of data rows. A data row is a
  * row below the header up to the last row with a mapped value: a record, or a blank row (its five mapped cells
- * blank) between records. Blank rows after the last record are not counted; {@code records + blankRows = rowsRead}.
+ * blank, or a row the file does not write) between records. Blank rows after the last record are not counted;
+ * {@code records + blankRows = rowsRead}.
  * Subclasses read their format's rows and call {@link #blank()} and
  * {@link #record(int, String, String, String, String, String)} for each data row.
  */
@@ -80,6 +81,14 @@ abstract class AbstractSheet implements SheetRecords {
     /** Counts a blank data row (counted only if a record follows it). */
     final void blank() {
         pendingBlankRows++;
+    }
+
+    /**
+     * Counts {@code rows} blank data rows the file does not write (a sheet's rows absent from its XML, as spreadsheet
+     * programs leave out empty rows), counted only if a record follows them.
+     */
+    final void blank(long rows) {
+        pendingBlankRows += rows;
     }
 
     /** Sets what {@link #maxDataRows()} answers: at most this many data rows are in the sheet, as counted before. */

@@ -27,7 +27,8 @@ import rw.intake.validation.Text;
  * "no data" are all known before the caller starts the stream.
  *
  * <p>Hidden rows, columns and sheets are read like any other (their cells are in the XML like any other); a merged
- * range keeps its value in its top-left cell, the others read blank. Rows missing from the XML are not counted.
+ * range keeps its value in its top-left cell, the others read blank. Rows missing from the XML between the header and
+ * a record are blank rows, as in the spreadsheet program.
  */
 public final class FastexcelSheet extends AbstractSheet {
 
@@ -46,6 +47,8 @@ public final class FastexcelSheet extends AbstractSheet {
     private final int headerWidth;
     /** The columns of the header row with no header text. */
     private final int[] unnamed;
+    /** The number of the last row read: rows between it and the next one read are absent from the XML. */
+    private int lastRow;
 
     private FastexcelSheet(
             ReadableWorkbook workbook,
@@ -71,6 +74,7 @@ public final class FastexcelSheet extends AbstractSheet {
         this.email = header.columns().get(Field.EMAIL);
         this.headerWidth = rows.headerTexts.size();
         this.unnamed = unnamedColumns(rows.headerTexts);
+        this.lastRow = header.row();
         rows.source.wanted(new int[] {names, nid, phone, gender, email});
         start(header);
     }
@@ -241,6 +245,8 @@ public final class FastexcelSheet extends AbstractSheet {
     @Override
     RawRecord nextRecord() {
         for (SheetRowSource row = rows.next(); row != null; row = rows.next()) {
+            blank(row.rowNum() - lastRow - 1L);
+            lastRow = row.rowNum();
             noteUnnamedValues(row);
             String n = row.text(names);
             String i = row.text(nid);

@@ -194,13 +194,13 @@ public final class UploadService {
             long rows = expected < 0 ? Math.min(maxRows, most) : Math.min(maxRows, expected);
             if (rows > most) {
                 // a count made before reading is a bound (blank rows after the last record among them): the sheet is
-                // read to count its data rows, and opened again if they fit
-                long dataRows = dataRows(opened);
-                if (dataRows > most) {
-                    throw tooLargeToStage(dataRows, most);
+                // read to count its records, and opened again if they fit
+                long records = records(opened);
+                if (records > most) {
+                    throw tooLargeToStage(records, most);
                 }
                 opened = open(file, sheet);
-                rows = dataRows;
+                rows = records;
             }
             Upload upload = new Upload(
                     UploadIds.next(),
@@ -230,15 +230,14 @@ public final class UploadService {
     }
 
     /**
-     * The sheet's data rows (records and the blank rows between them), read to its end; closes it.
+     * The sheet's records, read to its end; closes it.
      *
      * @throws ApiException the problem of a fault found while reading
      */
-    private static long dataRows(SheetRecords sheet) {
+    private static long records(SheetRecords sheet) {
         try (sheet;
                 Stream<RawRecord> records = sheet.records()) {
-            records.forEach(r -> {});
-            return sheet.rowsRead();
+            return records.count();
         } catch (IngestException ex) {
             throw problem(ex);
         }
@@ -255,7 +254,7 @@ public final class UploadService {
                 "Content Too Large",
                 String.format(
                         Locale.ROOT,
-                        "The sheet has %,d data rows, more than the %,d one upload may stage on this server (its"
+                        "The sheet has %,d records, more than the %,d one upload may stage on this server (its"
                                 + " staging budget). Split the list into smaller files.",
                         rows,
                         most),
