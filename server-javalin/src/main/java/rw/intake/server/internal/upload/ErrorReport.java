@@ -1,6 +1,7 @@
 package rw.intake.server.internal.upload;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,7 +14,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import rw.intake.validation.Field;
+import rw.intake.validation.RawRecord;
 import rw.intake.validation.Severity;
 import rw.intake.validation.ValidatedRecord;
 import rw.intake.validation.Violation;
@@ -191,8 +194,20 @@ final class ErrorReport {
      * @param notes    per field: its messages, one a line, or null when it has none
      * @param errors   the messages of the errors, joined by {@link #SEPARATOR}
      * @param warnings the messages of the warnings, joined by {@link #SEPARATOR}
+     * @param nidNumber the NID as the number the uploaded cell held, which the workbook report writes as a number so
+     *                  that {@code nid.numeric_cell} is raised again; null when the cell held text
      */
-    record Line(int row, String[] values, Severity[] marks, String[] notes, String errors, String warnings) {
+    record Line(
+            int row,
+            String[] values,
+            Severity[] marks,
+            String[] notes,
+            String errors,
+            String warnings,
+            BigDecimal nidNumber) {
+
+        /** A number as the reader writes a number cell's value out: its digits, read back the same from a number. */
+        private static final Pattern PLAIN_NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
 
         static Line of(ValidatedRecord r) {
             String[] values = new String[FIELDS.length];
@@ -213,7 +228,11 @@ final class ErrorReport {
                 }
                 to.append(v.message());
             }
-            return new Line(r.row(), values, marks, notes, errors.toString(), warnings.toString());
+            return new Line(r.row(), values, marks, notes, errors.toString(), warnings.toString(), nidNumber(r.raw()));
+        }
+
+        private static BigDecimal nidNumber(RawRecord raw) {
+            return raw.nidNumeric() && PLAIN_NUMBER.matcher(raw.nid()).matches() ? new BigDecimal(raw.nid()) : null;
         }
     }
 }

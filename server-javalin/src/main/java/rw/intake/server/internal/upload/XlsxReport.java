@@ -18,8 +18,10 @@ import rw.intake.validation.Severity;
  * with only warnings amber, and carries a comment with its messages. fastexcel keeps comments in memory until the sheet
  * ends, so only the first {@value #MAX_COMMENTS} marked cells get one (the fills, and the Errors and Warnings columns,
  * cover every record). The NID and phone cells are text with the text format {@code @}, so Excel neither rounds
- * them nor turns an edited value into a number. Texts are written with the workbook escapes ({@link CellEscapes}): a
- * control character or carriage return a value holds, which XML cannot carry, reads back as it was.
+ * them nor turns an edited value into a number; a NID the uploaded cell held as a number is written as that number,
+ * so that, uploaded again, it gets its {@code nid.numeric_cell} warning again. Texts are written with the workbook
+ * escapes ({@link CellEscapes}): a control character or carriage return a value holds, which XML cannot carry, reads
+ * back as it was.
  */
 final class XlsxReport {
     static final String CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -75,7 +77,9 @@ final class XlsxReport {
             for (Field f : Field.values()) {
                 int c = ErrorReport.column(f);
                 String value = line.values()[c];
-                if (!value.isEmpty()) {
+                if (f == Field.NID && line.nidNumber() != null) {
+                    ws.value(r, c, line.nidNumber());
+                } else if (!value.isEmpty()) {
                     ws.inlineString(r, c, CellEscapes.escape(value));
                 }
                 Severity mark = line.marks()[c];

@@ -117,7 +117,11 @@ final class ReportTest {
                         .isEqualTo(record.get(FIELDS.get(c)).asText());
                 if (c == 1 || c == 2) {
                     if (!text(row, c).isEmpty()) {
-                        assertThat(row.getCell(c).getType()).as(ref).isEqualTo(CellType.STRING);
+                        // a NID uploaded as a number is written as that number, to get its warning again
+                        boolean number = c == 1 && codes(record).contains("nid.numeric_cell");
+                        assertThat(row.getCell(c).getType())
+                                .as(ref)
+                                .isEqualTo(number ? CellType.NUMBER : CellType.STRING);
                     }
                     assertThat(parts.format(ref)).as(ref).isEqualTo("@");
                 }
@@ -274,12 +278,19 @@ final class ReportTest {
         assertThat(seen.get("phone.duplicate")).isPositive();
     }
 
+    private static List<String> codes(JsonNode record) {
+        List<String> codes = new ArrayList<>();
+        record.get("errors").forEach(e -> codes.add(e.get("code").asText()));
+        return codes;
+    }
+
     /**
-     * Uploads the report as it is and compares record by record: the same raw cells, validity and codes, save
-     * {@code nid.numeric_cell} (the report writes every NID as text); messages equal except those naming a row, whose
-     * related row is the report's row of the same record. Returns how often each original code was seen.
+     * Uploads the report as it is and compares record by record: the same raw cells, validity and codes (save
+     * {@code nid.numeric_cell} from a CSV report, whose values are all text); messages equal except those naming a
+     * row, whose related row is the report's row of the same record. Returns how often each original code was seen.
      */
     static Map<String, Integer> assertSameVerdicts(List<JsonNode> original, byte[] report) {
+        boolean workbook = report.length > 1 && report[0] == 'P' && report[1] == 'K';
         String again = Workbooks.accepted(SERVER, token, report);
         JsonNode summary = Workbooks.settled(SERVER, token, again);
         assertThat(summary.get("status").asText()).isEqualTo("validated");
@@ -309,7 +320,7 @@ final class ReportTest {
             List<String> expected = new ArrayList<>();
             for (JsonNode e : before.get("errors")) {
                 seen.merge(e.get("code").asText(), 1, Integer::sum);
-                if (e.get("code").asText().equals("nid.numeric_cell")) {
+                if (!workbook && e.get("code").asText().equals("nid.numeric_cell")) {
                     continue;
                 }
                 String related = e.has("relatedRow") && !e.get("relatedRow").isNull()
