@@ -1336,7 +1336,13 @@ final class RedisStaging implements StagingStore {
         try {
             return call.get();
         } catch (RedisException ex) {
-            throw unavailable("the staging store (Redis) could not be reached: " + ex.getMessage(), ex);
+            String message = String.valueOf(ex.getMessage());
+            throw unavailable(
+                    message.startsWith("OOM ")
+                            ? "the staging store (Redis) is out of memory (its maxmemory) and refused a write: "
+                                    + message
+                            : "the staging store (Redis) could not be reached: " + message,
+                    ex);
         }
     }
 

@@ -721,7 +721,13 @@ public final class UploadService {
                 return;
             }
             long rowsRead = Math.max(0, faultRows.get());
-            staging.adjust(upload, 0);
+            try {
+                staging.adjust(upload, 0);
+            } catch (RuntimeException ex) {
+                // the store that failed the validation (Redis) can fail this too: the upload fails all the same, and
+                // its reservation goes with it when it is dropped
+                LOG.warn("upload {}: its reservation could not be released: {}", upload.id, ex.getMessage());
+            }
             if (failure instanceof IngestException ex) {
                 upload.fail(ex.code(), ex.getMessage(), rowsRead);
                 ended(upload, "failed", rowsRead);
@@ -737,6 +743,14 @@ public final class UploadService {
                         "the database could not be reached to look up registered NIDs;"
                                 + " upload the workbook again in a moment",
                         rowsRead);
+                ended(upload, "failed", rowsRead);
+                return;
+            }
+            if (failure instanceof ApiException ex && ex.status() == 503) {
+                // a service the staging needs is out of reach (Redis): the upload fails with its code, as one whose
+                // database could not be reached does
+                LOG.warn("validating upload {} stopped: {}", upload.id, ex.detail());
+                upload.fail(ex.code(), ex.detail() + "; upload the workbook again in a moment", rowsRead);
                 ended(upload, "failed", rowsRead);
                 return;
             }

@@ -690,6 +690,27 @@ final class SharedStagingTest {
         }
     }
 
+    /**
+     * A Redis that refuses the records' writes while a sheet is read (here: full, at its {@code maxmemory}, as the
+     * deployment guide's {@code noeviction} makes it) fails the upload with 503's code {@code staging.unavailable},
+     * which says what is wrong, as a database out of reach does: not as a server fault.
+     */
+    @Test
+    void redisRefusesWritesWhileValidating_uploadFailsAsStagingUnavailable(@TempDir Path dir) {
+        try (PrivateRedis redis = PrivateRedis.start(dir, "--maxmemory", "4mb", "--maxmemory-policy", "noeviction")) {
+            a = instance(Map.of("REDIS_URL", "redis://" + redis.address()));
+            String token = a.clerkToken("full");
+            String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(1, 60_000)));
+
+            JsonNode failed = Workbooks.settled(a, token, id);
+
+            assertThat(failed.get("status").asText()).isEqualTo("failed");
+            assertThat(failed.get("failure").get("code").asText()).isEqualTo("staging.unavailable");
+            assertThat(failed.get("failure").get("detail").asText()).contains("out of memory");
+            assertThat(failed.get("totals").get("records").asLong()).isZero();
+        }
+    }
+
     /** A GET that may not take longer than 30 s (Lettuce's own timeout, a minute, would pass it). */
     private static HttpResponse<String> boundedGet(TestServer server, String path, String token) {
         return server.send(server.request(path, token)
