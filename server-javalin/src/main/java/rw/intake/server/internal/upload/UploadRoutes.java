@@ -234,13 +234,17 @@ final class UploadRoutes {
         }
     }
 
+    /**
+     * A filter member: absent is any; null is refused, as any value not a string (a client that sends an unset member
+     * as null does not mean every record).
+     */
     private static String text(JsonNode body, String name) {
         JsonNode v = body.get(name);
-        if (v == null || v.isNull()) {
+        if (v == null) {
             return null;
         }
         if (!v.isTextual()) {
-            throw invalidValue(name, name + " must be a string");
+            throw invalidValue(name, name + " must be a string (left out, the filter takes any " + name + ")");
         }
         return v.textValue();
     }

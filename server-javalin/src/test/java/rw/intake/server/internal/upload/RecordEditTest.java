@@ -618,11 +618,16 @@ final class RecordEditTest {
                 .isEqualTo("record.not_found");
         assertThat(Workbooks.problemCode(patch(token, id, 0, "{\"names\":\"Anyone\"}"), 400))
                 .isEqualTo("request.invalid_parameter");
-        assertThat(Workbooks.problemCode(
-                        SERVER.postJson(
-                                "/api/v1/uploads/" + id + "/records/exclude", token, "{\"code\":\"nid.format\"}"),
-                        400))
-                .isEqualTo("record.invalid_value");
+        // a filter member sent as null is refused, not taken for "any" (which would leave out every record)
+        for (String body : List.of(
+                "{\"code\":\"nid.format\"}",
+                "{\"status\":null,\"excluded\":true}",
+                "{\"status\":\"invalid\",\"field\":null,\"code\":null,\"excluded\":true}")) {
+            assertThat(Workbooks.problemCode(
+                            SERVER.postJson("/api/v1/uploads/" + id + "/records/exclude", token, body), 400))
+                    .as(body)
+                    .isEqualTo("record.invalid_value");
+        }
         assertThat(Workbooks.problemCode(patch(SERVER.clerkToken("stranger"), id, 3, "{\"names\":\"Anyone\"}"), 404))
                 .isEqualTo("upload.not_found");
 
