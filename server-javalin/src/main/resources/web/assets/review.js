@@ -119,6 +119,12 @@ function drawFrame() {
     h('span', { class: 'stat-value', id: `card-${key}` }, n(value)), h('span', { class: 'stat-label' }, t(`review.card.${key}`)));
   view.filters = h('section', { class: 'filters', 'aria-label': t('review.filters') });
   view.table = h('div', { id: 'records', class: 'table-wrap', tabindex: -1 });
+  // a cell's tip, shown as the keyboard focuses it, can lie past the table's visible part (a narrow window): it is
+  // scrolled into view (not for a click, which must not move the page under the pointer)
+  view.table.addEventListener('focusin', (e) => {
+    const tip = e.target.matches && e.target.matches(':focus-visible') && e.target.querySelector(':scope > .tip');
+    if (tip) tip.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  });
   view.pager = h('div', { id: 'records-pager' });
   view.chart = h('section', { class: 'card chart', 'aria-labelledby': 'chart-heading' });
   view.actions = h('div', { class: 'actions', id: 'review-actions' });

@@ -575,8 +575,10 @@ final class ReviewPageBrowserTest {
         assertThat(nid.findElement(By.cssSelector(".tip")).getAttribute("textContent"))
                 .contains("NID is not exactly 16 digits");
         // the message quotes the character: shown there too, not as an empty pair of quotes
-        assertThat(nid.findElement(By.cssSelector(".tip mark.invisible")).getAttribute("textContent"))
-                .isEqualTo("U+200B");
+        WebElement quoted = nid.findElement(By.cssSelector(".tip mark.invisible"));
+        assertThat(quoted.getAttribute("textContent")).isEqualTo("U+200B");
+        // dark on the mark's light ground (the tip's own text is white)
+        assertThat(quoted.getCssValue("color")).isEqualTo("rgba(34, 42, 51, 1)");
         assertThat(browser.visible(By.cssSelector("#records-table tr[data-row='2'] td[data-field=nid]"))
                         .findElements(By.cssSelector("mark")))
                 .isEmpty();
@@ -640,21 +642,52 @@ final class ReviewPageBrowserTest {
         }
     }
 
+    /**
+     * On a phone: no sideways scrolling of the page, even with a long file name without spaces (in the heading and
+     * the commit dialog), and the tip of a cell the keyboard focuses is scrolled into the table's view.
+     */
     @Test
     void review_readableOnAPhone() {
         String token = SERVER.clerkToken("phone");
         byte[] book = Workbooks.xlsx(
                 List.of(Workbooks.HEADER, Workbooks.person(1), new String[] {"X", "123", "0788000000", "M", "a@b"}));
-        String id = Workbooks.accepted(SERVER, token, book);
+        HttpResponse<String> sent = SERVER.postMultipart(
+                "/api/v1/uploads", token, "file", "Registrations_Gasabo_District_2026_final_version.xlsx", book);
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
+        String id = TestServer.json(sent).get("id").asText();
         Workbooks.settled(SERVER, token, id);
         browser.open("/uploads/" + id);
         browser.driver().manage().window().setSize(new Dimension(390, 844));
         browser.signedIn("phone", "phone-password");
         browser.visible(By.id("records-table"));
+        assertNoSidewaysScrolling("review");
+        browser.screenshot("review-phone");
+
+        // the keyboard's focus from the row's gender to its e-mail, the last column: its tip is in the table's view
+        browser.script("arguments[0].focus()", by("#records-table tr[data-row='3'] td[data-field=gender]"));
+        browser.driver().switchTo().activeElement().sendKeys(Keys.TAB);
+        WebElement email = by("#records-table tr[data-row='3'] td[data-field=email]");
+        assertThat(browser.script("return document.activeElement === arguments[0]", email))
+                .isEqualTo(true);
+        browser.waiting().until(d -> (Boolean) browser.script(
+                "const t = arguments[0].querySelector('.tip').getBoundingClientRect();"
+                        + " const w = document.getElementById('records').getBoundingClientRect();"
+                        + " return t.left >= w.left - 1 && t.right <= w.right + 1;",
+                email));
+
+        by("#commit-open").click();
+        browser.visible(By.cssSelector("dialog[open]"));
+        assertThat((Boolean) browser.script(
+                        "const d = document.querySelector('dialog[open]'); return d.scrollWidth <= d.clientWidth;"))
+                .as("the commit dialog has no sideways scrolling")
+                .isTrue();
+        browser.driver().switchTo().activeElement().sendKeys(Keys.ESCAPE);
+    }
+
+    private static void assertNoSidewaysScrolling(String what) {
         long scrollWidth = (Long) browser.script("return document.documentElement.scrollWidth");
         long clientWidth = (Long) browser.script("return document.documentElement.clientWidth");
-        assertThat(scrollWidth).as("no sideways scrolling of the page").isLessThanOrEqualTo(clientWidth);
-        browser.screenshot("review-phone");
+        assertThat(scrollWidth).as("no sideways scrolling of the %s", what).isLessThanOrEqualTo(clientWidth);
     }
 
     /** Marks the element of this id, so that one drawn anew in its place can be told from it. */
