@@ -30,6 +30,12 @@ final class NamesTest {
                 "\u674E\u5C0F\u9F8D     | ''                              | \u674E\u5C0F\u9F8D",
                 "\u0410\u043D\u043D\u0430 | ''                            | \u0410\u043D\u043D\u0430",
                 "\u0905\u0928\u093F\u0932 | ''                            | \u0905\u0928\u093F\u0932",
+                // letters and a mark Unicode 14 added (Vithkuqi; Toto; Tagalog's U+1715), unknown to Java 17's tables
+                "\uD801\uDD70\uD801\uDD71\uD801\uDD72 | ''              | \uD801\uDD70\uD801\uDD71\uD801\uDD72",
+                "Ana \uD838\uDE90\uD838\uDE91 | ''                    | Ana \uD838\uDE90\uD838\uDE91",
+                "Jean \u1715            | ''                             | Jean \u1715",
+                // a code point no Unicode version has assigned
+                "Bob \u0378Kagabo       | names.characters                |",
                 "Bob3 Kagabo            | names.characters                |",
                 "Mutoni_A               | names.characters                |",
                 "Bob@Kagabo             | names.characters                |",
