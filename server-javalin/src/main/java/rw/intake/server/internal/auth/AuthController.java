@@ -50,7 +50,13 @@ public final class AuthController {
         String password = text(body, "password");
         String address = ctx.ip();
         throttle.check(username, address);
-        Optional<Account> found = accounts.find(username);
+        Optional<Account> found;
+        try {
+            found = accounts.find(username);
+        } catch (RuntimeException ex) {
+            throttle.notJudged(username, address);
+            throw ex;
+        }
         boolean ok =
                 Passwords.verify(password, found.map(Account::passwordHash).orElse(DUMMY_HASH)) && found.isPresent();
         if (!ok) {

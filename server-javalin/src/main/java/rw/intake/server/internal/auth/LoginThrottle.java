@@ -61,14 +61,25 @@ public final class LoginThrottle {
     }
 
     /**
-     * Refuses the attempt with 429 if its (username, address) pair, its username (unless the pair signed in lately) or
-     * its address has to wait.
+     * Takes one attempt from the (username, address) pair's bound, the username's and the address's, or refuses it with
+     * 429 (taking none) if one of them has to wait; the username's bound is not asked for a pair that signed in lately.
+     * The attempt counts as a failure until {@link #succeeded} gives it back: attempts sent together cannot all pass
+     * while their passwords are checked.
      */
     public void check(String username, String address) {
         long now = ticker.read();
         String pair = pairKey(username, address);
-        long userWait = trusted.getIfPresent(pair) != null ? 0 : users.waitNanos(userKey(username), now);
-        long waitNanos = Math.max(Math.max(pairs.waitNanos(pair, now), userWait), addresses.waitNanos(address, now));
+        boolean trustedPair = trusted.getIfPresent(pair) != null;
+        long waitNanos;
+        synchronized (this) {
+            long userWait = trustedPair ? 0 : users.waitNanos(userKey(username), now);
+            waitNanos = Math.max(Math.max(pairs.waitNanos(pair, now), userWait), addresses.waitNanos(address, now));
+            if (waitNanos <= 0) {
+                pairs.add(pair, now);
+                users.add(userKey(username), now);
+                addresses.add(address, now);
+            }
+        }
         if (waitNanos > 0) {
             long seconds = Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
             LOG.warn("throttled login for user '{}' from {}: retry in {} s", printable(username), address, seconds);
@@ -82,23 +93,29 @@ public final class LoginThrottle {
         }
     }
 
-    /** Counts a failed login (and logs it). */
+    /** A failed login, counted by {@link #check} already: logs it. */
     public void failed(String username, String address) {
-        long now = ticker.read();
-        pairs.add(pairKey(username, address), now);
-        users.add(userKey(username), now);
-        addresses.add(address, now);
         LOG.warn("failed login for user '{}' from {}", printable(username), address);
     }
 
     /**
-     * Forgets the pair's failures, and spares the pair the username's bound for {@link #TRUSTED_FOR}. The username's
-     * failures stay counted: a guesser elsewhere is not given a new allowance by the owner's sign-in.
+     * Forgets the pair's failures, gives the attempt back to the username's and the address's bounds, and spares the
+     * pair the username's bound for {@link #TRUSTED_FOR}. The username's failures stay counted: a guesser elsewhere is
+     * not given a new allowance by the owner's sign-in.
      */
     public void succeeded(String username, String address) {
         String pair = pairKey(username, address);
         pairs.cache.invalidate(pair);
+        users.giveBack(userKey(username));
+        addresses.giveBack(address);
         trusted.put(pair, Boolean.TRUE);
+    }
+
+    /** Gives the attempt {@link #check} took back to every bound: it could not be judged (the database out of reach). */
+    public void notJudged(String username, String address) {
+        pairs.giveBack(pairKey(username, address));
+        users.giveBack(userKey(username));
+        addresses.giveBack(address);
     }
 
     private static String userKey(String username) {
@@ -147,6 +164,11 @@ public final class LoginThrottle {
 
         void add(String key, long now) {
             cache.asMap().merge(key, now + intervalNanos, (emptyAt, ignored) -> Math.max(emptyAt, now) + intervalNanos);
+        }
+
+        /** Takes back one interval {@link #add} added (an attempt that did not fail). */
+        void giveBack(String key) {
+            cache.asMap().computeIfPresent(key, (k, emptyAt) -> emptyAt - intervalNanos);
         }
     }
 }

@@ -260,6 +260,30 @@ final class LoginThrottleTest {
         }
     }
 
+    /**
+     * Attempts checked together (their passwords checked meanwhile) take one slot each: once the ceiling is reached,
+     * a pause of more than one interval lets one through, not every attempt sent at once. A sign-in gives its slot back.
+     */
+    @Test
+    void address_attemptsInFlightTogether_takeASlotEach() {
+        AtomicLong nanos = new AtomicLong();
+        LoginThrottle throttle = new LoginThrottle(nanos::get);
+        for (int i = 0; i < LoginThrottle.ADDRESS_BURST - 1; i++) {
+            throttle.check("user" + i, "10.0.0.3");
+            throttle.failed("user" + i, "10.0.0.3");
+        }
+        throttle.check("last-free", "10.0.0.3");
+        assertThat(refused(throttle, "sent-with-it", "10.0.0.3").status()).isEqualTo(429);
+        throttle.failed("last-free", "10.0.0.3");
+
+        nanos.addAndGet(
+                LoginThrottle.ADDRESS_INTERVAL.multipliedBy(3).dividedBy(2).toNanos());
+        throttle.check("first", "10.0.0.3");
+        assertThat(refused(throttle, "second", "10.0.0.3").status()).isEqualTo(429);
+        throttle.succeeded("first", "10.0.0.3");
+        throttle.check("second", "10.0.0.3");
+    }
+
     private static ApiException refused(LoginThrottle throttle, String username, String address) {
         try {
             throttle.check(username, address);
