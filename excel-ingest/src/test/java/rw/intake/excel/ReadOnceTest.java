@@ -49,6 +49,22 @@ final class ReadOnceTest {
         }
     }
 
+    /**
+     * A number cell of a million digits (a file of a few kilobytes, whose reading as a number would hold a core for
+     * many seconds) is refused as corrupt, its sheet read once or checked first.
+     */
+    @Test
+    void aNumberCellOfAMillionDigits_refusedAsCorrupt() {
+        byte[] bytes = Xlsx.ofSheetData(
+                Xlsx.header(1) + "<row r=\"2\"><c r=\"C2\"><v>" + "9".repeat(1_000_000) + "</v></c></row>");
+        for (long readOnceFrom : new long[] {0, PackageCheck.READ_ONCE_FROM}) {
+            assertThat(read(bytes, LIMITS, readOnceFrom).refusal())
+                    .as("read once from %d", readOnceFrom)
+                    .startsWith("file.corrupt: ")
+                    .contains("a number cell of 1,000,000 characters");
+        }
+    }
+
     /** The workbooks of {@link PlainReaderTest}, as programs write them, each deflated part of them read once. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("rw.intake.excel.PlainReaderTest#writtenWorkbooks")

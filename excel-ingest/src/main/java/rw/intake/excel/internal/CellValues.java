@@ -26,6 +26,12 @@ public final class CellValues {
     private static final BigDecimal PAST_LAST_DATE_1904 = BigDecimal.valueOf(2_958_466L - 1_462L);
     /** The largest exponent, either way, of a number written out in plain digits (those of doubles reach 324). */
     private static final int MAX_PLAIN_SCALE = 400;
+    /**
+     * The most characters a number cell's value may have. A spreadsheet program writes at most 17 significant digits
+     * and an exponent (some libraries a double's exact decimal, a few hundred digits); reading a number of n digits
+     * costs time that grows with n squared (a 6 KB file held a core for 16 s with one of a million).
+     */
+    static final int MAX_NUMBER_CHARS = 1024;
 
     private final boolean date1904;
 

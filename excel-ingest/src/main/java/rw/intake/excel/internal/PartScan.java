@@ -72,6 +72,16 @@ final class PartScan {
     private static final int A_BEFORE_EQUALS = 3;
     private static final int A_BEFORE_QUOTE = 4;
     private static final int A_VALUE = 5;
+    /** The watch for a cell's type ({@code t="n"}): as for its reference, above. */
+    private static final int T_NAME = 6;
+
+    private static final int T_BEFORE_EQUALS = 7;
+    private static final int T_BEFORE_QUOTE = 8;
+    private static final int T_VALUE = 9;
+    /** The local names {@code c} and {@code v}. */
+    private static final int C = 'c';
+
+    private static final int V = 'v';
 
     private final String part;
     private final long max;
@@ -105,6 +115,19 @@ final class PartScan {
     private int values;
 
     private int letters;
+    /** The tag being read: whether it has a {@code t} attribute, its value's length and first character. */
+    private boolean typed;
+
+    private int typeLength;
+    private int typeFirst;
+    /** Whether the tag being read is a {@code c} or a {@code v} start tag. */
+    private boolean cellTag;
+
+    private boolean valueTag;
+    /** Whether the open cell is a number cell (no {@code t}, or {@code t="n"}); where its value's text starts, or -1. */
+    private boolean numberCell;
+
+    private long valueStart = -1;
     /** Progress through what ends a comment, CDATA or processing instruction, or opens CDATA; a DOCTYPE's brackets. */
     private int marks;
 
@@ -279,6 +302,7 @@ final class PartScan {
                     i++;
                 }
                 values = 0;
+                typed = false;
                 s = NAME;
             }
             if (s == NAME) {
@@ -312,7 +336,15 @@ final class PartScan {
                     }
                     int c = b[i++];
                     if (q != 0) {
-                        if (attr != A_VALUE) {
+                        if (attr == T_VALUE) {
+                            if (c == q) {
+                                q = 0;
+                                attr = A_NONE;
+                                typed = true;
+                            } else if (typeLength++ == 0) {
+                                typeFirst = c;
+                            }
+                        } else if (attr != A_VALUE) {
                             // a value no reference is read from: to its closing quote
                             while (c != q && i < end) {
                                 c = b[i++];
@@ -334,7 +366,7 @@ final class PartScan {
                             attr = A_NONE;
                         }
                     } else if (c == '>') {
-                        startTagEnd(lastByte == '/');
+                        startTagEnd(lastByte == '/', base + i);
                         s = CONTENT;
                         continue scan;
                     } else if (c == '"' || c == '\'') {
@@ -348,21 +380,33 @@ final class PartScan {
                         if (attr == A_BEFORE_QUOTE) {
                             attr = A_VALUE;
                             n = 0;
+                        } else if (attr == T_BEFORE_QUOTE) {
+                            attr = T_VALUE;
+                            typeLength = 0;
                         } else {
                             attr = A_NONE;
                         }
                     } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
                         if (attr == A_NAME) {
                             attr = A_BEFORE_EQUALS;
-                        } else if (attr != A_BEFORE_EQUALS && attr != A_BEFORE_QUOTE) {
+                        } else if (attr == T_NAME) {
+                            attr = T_BEFORE_EQUALS;
+                        } else if (attr != A_BEFORE_EQUALS
+                                && attr != A_BEFORE_QUOTE
+                                && attr != T_BEFORE_EQUALS
+                                && attr != T_BEFORE_QUOTE) {
                             attr = A_SPACE;
                         }
                     } else {
                         lastByte = c;
                         if (attr == A_SPACE && c == 'r') {
                             attr = A_NAME;
+                        } else if (attr == A_SPACE && c == 't') {
+                            attr = T_NAME;
                         } else if ((attr == A_NAME || attr == A_BEFORE_EQUALS) && c == '=') {
                             attr = A_BEFORE_QUOTE;
+                        } else if ((attr == T_NAME || attr == T_BEFORE_EQUALS) && c == '=') {
+                            attr = T_BEFORE_QUOTE;
                         } else {
                             attr = A_NONE;
                         }
@@ -508,12 +552,19 @@ final class PartScan {
      */
     private void nameEnd(int length, int packed) {
         if (endTag) {
+            if (length == 1 && packed == V) {
+                valueEnds();
+            } else if (length == 1 && packed == C) {
+                numberCell = false;
+            }
             depth--;
             if (unitStart >= 0 && depth == unitDepth) {
                 unitStart = -1;
             }
             return;
         }
+        cellTag = length == 1 && packed == C;
+        valueTag = length == 1 && packed == V;
         boolean row = length == 3 && packed == ROW;
         if (row) {
             rows++;
@@ -521,11 +572,28 @@ final class PartScan {
         opensUnit = unitStart < 0 && (row || (length == 2 && packed == SI));
     }
 
-    /** The {@code >} of a start tag: an element opened, unless the tag closed itself. */
-    private void startTagEnd(boolean closes) {
+    /**
+     * The end tag of a {@code v} element, its {@code <} the last seen: a number cell's value is at most {@link
+     * CellValues#MAX_NUMBER_CHARS} characters (its comments, CDATA sections and references counted as written).
+     */
+    private void valueEnds() {
+        if (numberCell && valueStart >= 0 && lastLt - valueStart > CellValues.MAX_NUMBER_CHARS) {
+            throw Rejections.numberTooLong("the part " + part, lastLt - valueStart);
+        }
+        valueStart = -1;
+    }
+
+    /** The {@code >} (at {@code position}) of a start tag: an element opened, unless the tag closed itself. */
+    private void startTagEnd(boolean closes, long position) {
         rooted = true;
+        if (cellTag) {
+            numberCell = !typed || (typeLength == 1 && typeFirst == 'n');
+        }
         if (closes) {
             return;
+        }
+        if (valueTag) {
+            valueStart = position;
         }
         if (opensUnit) {
             unitStart = lastLt;

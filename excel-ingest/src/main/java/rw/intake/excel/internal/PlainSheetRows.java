@@ -927,6 +927,9 @@ final class PlainSheetRows implements SheetRowSource {
             numerics[into] = true;
             return;
         }
+        if (len > CellValues.MAX_NUMBER_CHARS) {
+            throw Rejections.numberTooLong("row " + rowNum, len);
+        }
         BigDecimal number;
         try {
             number = new BigDecimal(XmlBytes.string(v, from, len, valueHigh[slot]));

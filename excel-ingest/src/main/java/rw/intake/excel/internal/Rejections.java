@@ -25,6 +25,18 @@ public final class Rejections {
     }
 
     /** The message names what is broken; the library's own words go to the details ({@code error}), not to it. */
+    /** A number cell's value longer than {@link CellValues#MAX_NUMBER_CHARS}, in a part or on a row. */
+    public static IngestException numberTooLong(String where, long length) {
+        return corrupt(
+                String.format(
+                        Locale.ROOT,
+                        "%s has a number cell of %,d characters (a spreadsheet number has at most %,d)",
+                        where,
+                        length,
+                        CellValues.MAX_NUMBER_CHARS),
+                null);
+    }
+
     public static IngestException corrupt(String what, Throwable cause) {
         String error = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
         return new IngestException(

@@ -104,6 +104,40 @@ final class PartScanTest {
                 .isEqualTo(100);
     }
 
+    /**
+     * A number cell's value (no {@code t}, or {@code t="n"}) of more than 1,024 characters, as written (CDATA,
+     * comments and references counted), is refused: reading it as a number would cost time growing with its square.
+     */
+    @Test
+    void numberCellsOfMoreThan1024Characters_refused() {
+        String digits = "9".repeat(CellValues.MAX_NUMBER_CHARS);
+        assertThat(scan("<row><c r=\"A1\"><v>" + digits + "</v></c></row>", 1 << 20)
+                        .rows())
+                .isEqualTo(1);
+        for (String cell : List.of(
+                "<c r=\"A1\"><v>" + digits + "9</v></c>",
+                "<x:c r=\"A1\" t=\"n\" s=\"1\"><x:v>" + digits + "9</x:v></x:c>",
+                "<c r=\"A1\"><f>1+1</f><v><![CDATA[" + digits + "]]></v></c>",
+                "<c r=\"A1\"><v>" + "&#57;".repeat(300) + "</v></c>")) {
+            assertThatThrownBy(() -> scan("<row>" + cell + "</row>", 1 << 20))
+                    .as(cell)
+                    .isInstanceOfSatisfying(IngestException.class, e -> {
+                        assertThat(e.code()).isEqualTo(IngestException.CORRUPT);
+                        assertThat(e.getMessage()).contains("a number cell of");
+                    });
+        }
+        // a formula's text result, a string, an inline string, a value outside a cell (a chart's cache): text
+        String text = "x".repeat(5_000);
+        assertThat(scan(
+                                "<row><c r=\"A1\" t=\"str\"><f>REPT(\"x\",5000)</f><v>" + text + "</v></c>"
+                                        + "<c r=\"B1\" t=\"inlineStr\"><is><t>" + text + "</t></is></c>"
+                                        + "<c r=\"C1\" t='s'><v>0</v></c><c r=\"D1\"><v>1</v></c></row>"
+                                        + "<c:pt><c:v>" + text + "</c:v></c:pt>",
+                                1 << 20)
+                        .rows())
+                .isEqualTo(1);
+    }
+
     @Test
     void notXml_notLookedAt() {
         byte[] png = new byte[10_000];
