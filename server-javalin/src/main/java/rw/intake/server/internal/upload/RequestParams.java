@@ -2,6 +2,7 @@ package rw.intake.server.internal.upload;
 
 import io.javalin.http.Context;
 import java.util.Map;
+import java.util.regex.Pattern;
 import rw.intake.server.internal.http.ApiException;
 
 /**
@@ -12,6 +13,8 @@ import rw.intake.server.internal.http.ApiException;
 public final class RequestParams {
     public static final int DEFAULT_SIZE = 50;
     public static final int MAX_SIZE = 500;
+
+    private static final Pattern ASCII_DIGITS = Pattern.compile("[0-9]+");
 
     private RequestParams() {}
 
@@ -76,13 +79,17 @@ public final class RequestParams {
         if (v == null) {
             return def;
         }
-        try {
-            int n = Integer.parseInt(v.strip());
-            if (n >= min && n <= max) {
-                return n;
+        String digits = v.strip();
+        // ASCII digits only: Integer.parseInt would also take a sign and the digits of every script
+        if (ASCII_DIGITS.matcher(digits).matches()) {
+            try {
+                int n = Integer.parseInt(digits);
+                if (n >= min && n <= max) {
+                    return n;
+                }
+            } catch (NumberFormatException ex) {
+                // past an int: answered below
             }
-        } catch (NumberFormatException ex) {
-            // answered below
         }
         throw invalid(name, name + " must be a whole number from " + min + " to " + max + ": " + v);
     }

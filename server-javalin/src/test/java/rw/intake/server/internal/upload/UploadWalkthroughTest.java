@@ -231,7 +231,18 @@ final class UploadWalkthroughTest {
         String token = SERVER.clerkToken("params");
         String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(List.of(Workbooks.HEADER, Workbooks.person(1))));
         Workbooks.settled(SERVER, token, id);
-        for (String q : List.of("page=0", "page=x", "size=0", "size=501", "status=maybe", "field=age", "page=-1")) {
+        // digits other than ASCII's (fullwidth 5, Arabic-Indic 1) and a sign are not a page number either
+        for (String q : List.of(
+                "page=0",
+                "page=x",
+                "size=0",
+                "size=501",
+                "status=maybe",
+                "field=age",
+                "page=-1",
+                "size=%EF%BC%95",
+                "page=%D9%A1",
+                "size=%2B5")) {
             HttpResponse<String> r = SERVER.get("/api/v1/uploads/" + id + "/records?" + q, token);
             assertThat(Workbooks.problemCode(r, 400)).as(q).isEqualTo("request.invalid_parameter");
         }
