@@ -732,15 +732,50 @@ final class RedisStaging implements StagingStore {
             }
             redis.del(key(upload.id, "lease"));
         } catch (RuntimeException ex) {
-            LOG.error(
-                    "upload {}: its end of validation could not be written to Redis; other instances will see it"
-                            + " fail as {} once its lease runs out",
-                    upload.id,
-                    VALIDATION_LOST,
-                    ex);
+            if (!failRefused(upload, ex)) {
+                LOG.error(
+                        "upload {}: its end of validation could not be written to Redis; other instances will see it"
+                                + " fail as {} once its lease runs out",
+                        upload.id,
+                        VALIDATION_LOST,
+                        ex);
+            }
         } finally {
             // only now: until the state above is in Redis, this instance answers from the upload itself
             home.remove(upload.id);
+        }
+    }
+
+    /**
+     * The end of a validation that Redis refused to take (at its {@code maxmemory}): the upload fails with {@code
+     * staging.unavailable}, as one whose records it refused while they were read does. Its chunks and page lists are
+     * dropped first (Redis takes deletes when full), which makes the room to write it failed. False if it could not be
+     * written so either (Redis out of reach): then its lease decides.
+     */
+    private boolean failRefused(Upload upload, RuntimeException refused) {
+        if (upload.status() != UploadStatus.VALIDATED) {
+            return false;
+        }
+        try {
+            byte[][] chunkKeys = new byte[chunks(upload)][];
+            for (int n = 0; n < chunkKeys.length; n++) {
+                chunkKeys[n] = chunkKey(upload.id, n);
+            }
+            if (chunkKeys.length > 0) {
+                redis.del(chunkKeys);
+            }
+            List<byte[]> pageKeys = pages().keys(upload.id);
+            if (!pageKeys.isEmpty()) {
+                redis.del(pageKeys.toArray(new byte[0][]));
+            }
+            upload.fail(UNAVAILABLE, why(refused) + "; upload the workbook again in a moment", upload.rowsRead());
+            writeMeta(upload.id, new Meta(upload.stored(false), 1, 0));
+            redis.del(key(upload.id, "lease"));
+            LOG.warn("upload {} failed: Redis could not take its records: {}", upload.id, refused.getMessage());
+            return true;
+        } catch (RuntimeException ex) {
+            refused.addSuppressed(ex);
+            return false;
         }
     }
 
@@ -1336,14 +1371,16 @@ final class RedisStaging implements StagingStore {
         try {
             return call.get();
         } catch (RedisException ex) {
-            String message = String.valueOf(ex.getMessage());
-            throw unavailable(
-                    message.startsWith("OOM ")
-                            ? "the staging store (Redis) is out of memory (its maxmemory) and refused a write: "
-                                    + message
-                            : "the staging store (Redis) could not be reached: " + message,
-                    ex);
+            throw unavailable(why(ex), ex);
         }
+    }
+
+    /** What went wrong with Redis, in the words of a {@code staging.unavailable} problem. */
+    private static String why(RuntimeException ex) {
+        String message = String.valueOf(ex.getMessage());
+        return message.startsWith("OOM ")
+                ? "the staging store (Redis) is out of memory (its maxmemory) and refused a write: " + message
+                : "the staging store (Redis) could not be reached: " + message;
     }
 
     private static ApiException unavailable(String detail, Exception cause) {

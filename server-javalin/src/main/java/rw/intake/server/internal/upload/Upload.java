@@ -236,6 +236,11 @@ final class Upload implements ReadableUpload {
         settled.complete(status);
     }
 
+    /** Data rows read (records plus blank rows). */
+    long rowsRead() {
+        return rowsRead;
+    }
+
     /** Dropped from staging (deleted, expired, evicted): the validation thread stops at its next chunk. */
     void release() {
         released = true;

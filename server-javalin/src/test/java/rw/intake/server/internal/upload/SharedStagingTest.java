@@ -691,24 +691,52 @@ final class SharedStagingTest {
     }
 
     /**
-     * A Redis that refuses the records' writes while a sheet is read (here: full, at its {@code maxmemory}, as the
-     * deployment guide's {@code noeviction} makes it) fails the upload with 503's code {@code staging.unavailable},
-     * which says what is wrong, as a database out of reach does: not as a server fault.
+     * A Redis that refuses the records' writes (here: full, at its {@code maxmemory}, as the deployment guide's {@code
+     * noeviction} makes it) fails the upload with 503's code {@code staging.unavailable}, which says what is wrong, as a
+     * database out of reach does, not as a server fault nor as a lost validation: while the sheet is read (60,000 rows
+     * in 4 MB), and when only the end of the validation no longer fits (its last chunk and its page lists: 5,000 rows
+     * in room for six tenths of them).
      */
     @Test
     void redisRefusesWritesWhileValidating_uploadFailsAsStagingUnavailable(@TempDir Path dir) {
         try (PrivateRedis redis = PrivateRedis.start(dir, "--maxmemory", "4mb", "--maxmemory-policy", "noeviction")) {
             a = instance(Map.of("REDIS_URL", "redis://" + redis.address()));
             String token = a.clerkToken("full");
-            String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(1, 60_000)));
+            for (int rows : new int[] {60_000, 5_000}) {
+                if (rows == 5_000) {
+                    // room for six tenths of what the upload takes: its first chunks, written while it is read
+                    redis.cli("CONFIG", "SET", "maxmemory", "0");
+                    long before = usedMemory(redis);
+                    String fits = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(1, rows)));
+                    assertThat(Workbooks.settled(a, token, fits).get("status").asText())
+                            .isEqualTo("validated");
+                    long takes = usedMemory(redis) - before;
+                    assertThat(a.delete("/api/v1/uploads/" + fits, token).statusCode())
+                            .isEqualTo(204);
+                    redis.cli("CONFIG", "SET", "maxmemory", Long.toString(usedMemory(redis) + takes * 6 / 10));
+                }
+                String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(1, rows)));
 
-            JsonNode failed = Workbooks.settled(a, token, id);
+                JsonNode failed = Workbooks.settled(a, token, id);
 
-            assertThat(failed.get("status").asText()).isEqualTo("failed");
-            assertThat(failed.get("failure").get("code").asText()).isEqualTo("staging.unavailable");
-            assertThat(failed.get("failure").get("detail").asText()).contains("out of memory");
-            assertThat(failed.get("totals").get("records").asLong()).isZero();
+                assertThat(failed.get("status").asText()).as("%d rows", rows).isEqualTo("failed");
+                assertThat(failed.get("failure").get("code").asText()).isEqualTo("staging.unavailable");
+                assertThat(failed.get("failure").get("detail").asText()).contains("out of memory");
+                assertThat(failed.get("totals").get("records").asLong()).isZero();
+                assertThat(a.delete("/api/v1/uploads/" + id, token).statusCode())
+                        .isEqualTo(204);
+            }
         }
+    }
+
+    private static long usedMemory(PrivateRedis redis) {
+        return Long.parseLong(redis.cli("INFO", "memory")
+                .lines()
+                .filter(l -> l.startsWith("used_memory:"))
+                .findFirst()
+                .orElseThrow()
+                .substring("used_memory:".length())
+                .strip());
     }
 
     /** A GET that may not take longer than 30 s (Lettuce's own timeout, a minute, would pass it). */
