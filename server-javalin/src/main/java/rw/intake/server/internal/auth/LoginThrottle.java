@@ -22,8 +22,9 @@ import rw.intake.server.internal.http.ApiException;
  * within the last {@link #TRUSTED_FOR} (so someone guessing elsewhere does not lock the owner out of the places it
  * works from; a new place waits). Every address also has a ceiling for floods (many usernames from one address):
  * {@value #ADDRESS_BURST} failures, then one per {@link #ADDRESS_INTERVAL}, high enough for an office of clerks behind
- * one NAT. Each failed and each throttled login is logged at WARN with the username and the address (never the
- * password). The state is in memory, per server. Thread-safe.
+ * one NAT; the pairs that signed in from it lately are spared it, as they are the username's bound. Each failed and
+ * each throttled login is logged at WARN with the username and the address (never the password). The state is in
+ * memory, per server. Thread-safe.
  */
 public final class LoginThrottle {
 
@@ -62,7 +63,8 @@ public final class LoginThrottle {
 
     /**
      * Takes one attempt from the (username, address) pair's bound, the username's and the address's, or refuses it with
-     * 429 (taking none) if one of them has to wait; the username's bound is not asked for a pair that signed in lately.
+     * 429 (taking none) if one of them has to wait; the username's and the address's bounds are not asked for a pair
+     * that signed in lately.
      * The attempt counts as a failure until {@link #succeeded} gives it back: attempts sent together cannot all pass
      * while their passwords are checked.
      */
@@ -72,8 +74,11 @@ public final class LoginThrottle {
         boolean trustedPair = trusted.getIfPresent(pair) != null;
         long waitNanos;
         synchronized (this) {
+            // a pair that signed in lately is spared the username's bound and the address's ceiling: a guesser
+            // behind the same address does not keep the office's own clerks out
             long userWait = trustedPair ? 0 : users.waitNanos(userKey(username), now);
-            waitNanos = Math.max(Math.max(pairs.waitNanos(pair, now), userWait), addresses.waitNanos(address, now));
+            long addressWait = trustedPair ? 0 : addresses.waitNanos(address, now);
+            waitNanos = Math.max(Math.max(pairs.waitNanos(pair, now), userWait), addressWait);
             if (waitNanos <= 0) {
                 pairs.add(pair, now);
                 users.add(userKey(username), now);

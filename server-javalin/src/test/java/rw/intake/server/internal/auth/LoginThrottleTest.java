@@ -284,6 +284,23 @@ final class LoginThrottleTest {
         throttle.check("second", "10.0.0.3");
     }
 
+    /** A guesser flooding from an office's address does not keep out the clerks who signed in from it lately. */
+    @Test
+    void address_floodSparesThePairsThatSignedInFromIt() {
+        AtomicLong nanos = new AtomicLong();
+        LoginThrottle throttle = new LoginThrottle(nanos::get);
+        throttle.check("clerk", "10.0.0.4");
+        throttle.succeeded("clerk", "10.0.0.4");
+        for (int i = 0; i < LoginThrottle.ADDRESS_BURST; i++) {
+            throttle.check("guess" + i, "10.0.0.4");
+            throttle.failed("guess" + i, "10.0.0.4");
+        }
+
+        assertThat(refused(throttle, "newcomer", "10.0.0.4").status()).isEqualTo(429);
+        throttle.check("clerk", "10.0.0.4");
+        throttle.succeeded("clerk", "10.0.0.4");
+    }
+
     private static ApiException refused(LoginThrottle throttle, String username, String address) {
         try {
             throttle.check(username, address);
