@@ -206,8 +206,11 @@ final class ErrorReport {
             String warnings,
             BigDecimal nidNumber) {
 
-        /** A number as the reader writes a number cell's value out: its digits, read back the same from a number. */
-        private static final Pattern PLAIN_NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
+        /**
+         * A number as the reader writes a number cell's value out (its digits, or with an exponent past 400 places),
+         * read back the same from a number cell.
+         */
+        private static final Pattern PLAIN_NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?(E[+-]?[0-9]+)?");
 
         static Line of(ValidatedRecord r) {
             String[] values = new String[FIELDS.length];
