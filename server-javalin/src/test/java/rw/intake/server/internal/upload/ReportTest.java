@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -18,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import org.dhatim.fastexcel.Workbook;
+import org.dhatim.fastexcel.Worksheet;
 import org.dhatim.fastexcel.reader.CellType;
 import org.dhatim.fastexcel.reader.ReadableWorkbook;
 import org.dhatim.fastexcel.reader.Row;
@@ -217,6 +221,55 @@ final class ReportTest {
         HttpResponse<byte[]> errors = download("/api/v1/uploads/" + left + "/report.xlsx", token);
         assertWorkbook(errors.body(), kept.subList(1, 2));
         assertThat(SERVER.delete("/api/v1/uploads/" + left, token).statusCode()).isEqualTo(204);
+    }
+
+    /**
+     * NIDs held as number cells (16 digits, a fraction, one with an exponent no double holds) are written back as
+     * those numbers, so the report read again gives them {@code nid.numeric_cell} again; an edited NID is text.
+     */
+    @Test
+    void reportXlsx_nidNumberCells_getTheirWarningAgain() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Workbook wb = new Workbook(bytes, "test", null);
+        Worksheet ws = wb.newWorksheet("People");
+        String[] header = {"names", "nid", "phone_number", "gender", "email"};
+        Object[] nids = {
+            new BigDecimal("1199880012345678"),
+            new BigDecimal("1.5"),
+            new BigDecimal("1E+999"),
+            new BigDecimal("1199880012345679")
+        };
+        for (int c = 0; c < header.length; c++) {
+            ws.value(0, c, header[c]);
+        }
+        for (int r = 0; r < nids.length; r++) {
+            ws.value(r + 1, 0, "Numbered Person");
+            ws.value(r + 1, 1, (BigDecimal) nids[r]);
+            ws.value(r + 1, 2, "078800010" + r);
+            ws.value(r + 1, 3, "M");
+            ws.value(r + 1, 4, "n" + r + "@example.com");
+        }
+        wb.finish();
+        String numbered = Workbooks.accepted(SERVER, token, bytes.toByteArray());
+        assertThat(Workbooks.settled(SERVER, token, numbered).get("status").asText())
+                .isEqualTo("validated");
+        assertThat(SERVER.patchJson(
+                                "/api/v1/uploads/" + numbered + "/records/5", token, "{\"nid\":\"1199880012345670\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        List<JsonNode> all = records(numbered, "");
+        assertThat(all)
+                .extracting(r -> r.get("nid").asText())
+                .containsExactly("1199880012345678", "1.5", "1E+999", "1199880012345670");
+
+        Map<String, Integer> seen = assertSameVerdicts(
+                all,
+                download("/api/v1/uploads/" + numbered + "/report.xlsx?status=all", token)
+                        .body());
+
+        assertThat(seen.get("nid.numeric_cell")).isEqualTo(3);
+        assertThat(SERVER.delete("/api/v1/uploads/" + numbered, token).statusCode())
+                .isEqualTo(204);
     }
 
     @Test
