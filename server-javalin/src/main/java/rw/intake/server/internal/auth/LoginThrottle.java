@@ -105,8 +105,8 @@ public final class LoginThrottle {
 
     /**
      * Forgets the pair's failures, gives the attempt back to the username's and the address's bounds, and spares the
-     * pair the username's bound for {@link #TRUSTED_FOR}. The username's failures stay counted: a guesser elsewhere is
-     * not given a new allowance by the owner's sign-in.
+     * pair the username's bound and the address's ceiling for {@link #TRUSTED_FOR}. The username's failures stay
+     * counted: a guesser elsewhere is not given a new allowance by the owner's sign-in.
      */
     public void succeeded(String username, String address) {
         String pair = pairKey(username, address);

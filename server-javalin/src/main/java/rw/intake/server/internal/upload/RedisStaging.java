@@ -361,8 +361,15 @@ final class RedisStaging implements StagingStore {
         keys[2] = key(id, TORN);
         keys[3] = key(id, "lease");
         keys[4] = key(id, "lock");
-        for (int n = 0; n < chunks; n++) {
-            keys[5 + n] = chunkKey(id, n);
+        System.arraycopy(chunkKeys(id, 0, chunks), 0, keys, 5, chunks);
+        return keys;
+    }
+
+    /** The keys of chunks {@code from} to {@code from + count - 1}. */
+    private byte[][] chunkKeys(String id, int from, int count) {
+        byte[][] keys = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            keys[i] = chunkKey(id, from + i);
         }
         return keys;
     }
@@ -753,16 +760,13 @@ final class RedisStaging implements StagingStore {
      * written so either (Redis out of reach): then its lease decides.
      */
     private boolean failRefused(Upload upload, RuntimeException refused) {
-        if (upload.status() != UploadStatus.VALIDATED) {
+        if (upload.status() != UploadStatus.VALIDATED || !(refused instanceof RedisException)) {
             return false;
         }
         try {
-            byte[][] chunkKeys = new byte[chunks(upload)][];
-            for (int n = 0; n < chunkKeys.length; n++) {
-                chunkKeys[n] = chunkKey(upload.id, n);
-            }
-            if (chunkKeys.length > 0) {
-                redis.del(chunkKeys);
+            int chunks = chunks(upload);
+            if (chunks > 0) {
+                redis.del(chunkKeys(upload.id, 0, chunks));
             }
             List<byte[]> pageKeys = pages().keys(upload.id);
             if (!pageKeys.isEmpty()) {
@@ -1009,10 +1013,7 @@ final class RedisStaging implements StagingStore {
         uploadsRead.increment();
         List<RecordChunks.Entry> entries = new ArrayList<>(m.chunks() * RecordChunks.SIZE);
         for (int from = 0; from < m.chunks(); from += MGET_BATCH) {
-            byte[][] keys = new byte[Math.min(MGET_BATCH, m.chunks() - from)][];
-            for (int i = 0; i < keys.length; i++) {
-                keys[i] = chunkKey(id, from + i);
-            }
+            byte[][] keys = chunkKeys(id, from, Math.min(MGET_BATCH, m.chunks() - from));
             for (KeyValue<byte[], byte[]> kv : redis.mget(keys)) {
                 if (!kv.hasValue()) {
                     throw new IllegalStateException("upload " + id + ": a chunk of its records is missing from Redis");
