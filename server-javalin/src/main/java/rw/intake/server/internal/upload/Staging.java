@@ -17,8 +17,8 @@ import rw.intake.server.internal.http.ApiException;
 /**
  * The staged uploads, in memory only: a Caffeine cache with an idle expiry, and a budget of records over all uploads,
  * of records per user (a share of the total, so that one user cannot fill staging) and of uploads per user. An upload
- * reserves up front the rows its sheet holds (counted before reading, at most the row limit); the reservation is
- * brought down to what is staged plus what is still to read as reading goes on, and to the records staged when
+ * reserves up front the rows its sheet holds (counted before reading, at most the row limit); the reservation holds
+ * while it is read (more if it holds more records than that count), and is brought down to the records staged when
  * validation ends. When a budget is short, committed and failed uploads (their data is in the database, or there is
  * none) are dropped oldest first before a new upload is refused with 503 {@code staging.full}.
  */
@@ -106,8 +106,8 @@ final class Staging implements StagingStore {
     }
 
     /**
-     * Sets what an upload holds of the budget now: while reading, what is staged plus what is still to read; after
-     * validation, its record count. It may go above the first reservation only if the count before reading was short.
+     * Sets what an upload holds of the budget now: while reading, the rows counted before reading or the records
+     * staged if more; after validation, its record count. It may go above the first reservation only if the count before reading was short.
      */
     @Override
     public void adjust(Upload upload, long records) {

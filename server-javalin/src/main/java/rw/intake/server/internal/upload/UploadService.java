@@ -696,7 +696,9 @@ public final class UploadService {
                                     most),
                             Map.of("limit", most, "limitName", "maxRecordsPerUpload"));
                 }
-                staging.adjust(upload, upload.recordCount() + Math.max(0, upload.maxDataRows - c.rowsRead()));
+                // the rows still to read are at most those counted before reading less the records read: rowsRead
+                // also counts the blank rows a workbook does not write, which the count before reading leaves out
+                staging.adjust(upload, Math.max(upload.recordCount(), upload.maxDataRows));
             } catch (RuntimeException | Error ex) {
                 faultRows.compareAndSet(-1, c.rowsRead());
                 throw ex;

@@ -11,7 +11,7 @@
  *       file name in the {@code fileName} query parameter; a name loses its control characters and is cut to 255
  *       characters, keeping its extension.</li>
  *   <li>Each upload reserves the rows its sheet holds below the header (counted in excel-ingest's pre-pass, at most
- *       {@code MAX_ROWS}) when accepted, its records so far plus the rows still to read while it is read, and only its
+ *       {@code MAX_ROWS}) when accepted and while it is read (its records so far if more), and only its
  *       record count once validated (0 if it failed). One user's uploads may hold at most
  *       {@code STAGING_MAX_RECORDS_PER_USER} records. When a budget is short, the oldest committed or failed uploads
  *       (their data is in the database, or there is none) are dropped first; only then is a new upload refused with
