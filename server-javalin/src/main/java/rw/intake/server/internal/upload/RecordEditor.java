@@ -1,6 +1,5 @@
 package rw.intake.server.internal.upload;
 
-import com.carrotsearch.hppc.LongByteHashMap;
 import com.carrotsearch.hppc.LongHashSet;
 import com.carrotsearch.hppc.LongIntHashMap;
 import java.util.ArrayList;
@@ -11,7 +10,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import rw.intake.validation.BatchValidator;
 import rw.intake.validation.Codes;
-import rw.intake.validation.Field;
 import rw.intake.validation.RawRecord;
 import rw.intake.validation.RecordValidator;
 import rw.intake.validation.ValidatedRecord;
@@ -23,18 +21,14 @@ import rw.intake.validation.ValidatedRecord;
  * duplicate when a record with the same key on an earlier row is not left out, and names the first such; a record
  * left out takes no part in the duplicate rules: it is no duplicate, and makes no other record one. A record with a
  * NID that a valid record could have ({@link BatchValidator#registrableNid}) is looked up among the registered
- * NIDs. Records whose verdict changed are
+ * NIDs each time it is judged, so that a NID another upload's commit registered since is found. Records whose verdict
+ * changed are
  * written again and moved in the filter indexes, and the counters follow. Not thread-safe: the upload's write lock
  * guards it.
  */
 final class RecordEditor {
-    private static final byte REGISTERED = 1;
-    private static final byte NOT_REGISTERED = 2;
-
     private final RecordValidator validator;
     private final DuplicateGroups groups;
-    /** What is known of NIDs (by key) while editing: registered, not registered; looked up once. */
-    private final LongByteHashMap registered = new LongByteHashMap();
 
     RecordEditor(RecordValidator validator, DuplicateGroups groups) {
         this.validator = validator;
@@ -42,7 +36,7 @@ final class RecordEditor {
     }
 
     long retainedBytes() {
-        return groups.retainedBytes() + registered.ramBytesAllocated();
+        return groups.retainedBytes();
     }
 
     /** The records of an upload, their indexes and counters, as the editor changes them. */
@@ -88,7 +82,7 @@ final class RecordEditor {
         }
         records.excluded(index, exclude);
         try {
-            judge(records, index, old, judged);
+            judge(records, judged);
         } catch (RuntimeException ex) {
             records.excluded(index, wasExcluded);
             for (int k = 0; k < DuplicateGroups.FIELDS.length; k++) {
@@ -143,7 +137,7 @@ final class RecordEditor {
             records.excluded(i, exclude);
         }
         try {
-            judge(records, -1, null, judged);
+            judge(records, judged);
         } catch (RuntimeException ex) {
             for (int i : indexes) {
                 records.excluded(i, !exclude);
@@ -200,44 +194,35 @@ final class RecordEditor {
 
     /**
      * Replaces each field-checked record in {@code judged} by its full verdict: duplicates from the groups, then the
-     * registered NIDs, from what is known or one look-up for all those not known.
+     * registered NIDs, by one look-up for all of them.
      */
-    private void judge(
-            StagedRecords records,
-            int edited,
-            ValidatedRecord editedBefore,
-            NavigableMap<Integer, ValidatedRecord> judged) {
-        List<Integer> unknown = new ArrayList<>();
+    private void judge(StagedRecords records, NavigableMap<Integer, ValidatedRecord> judged) {
+        List<String> nids = new ArrayList<>();
         LongIntHashMap[] firsts = new LongIntHashMap[DuplicateGroups.FIELDS.length];
         for (int k = 0; k < firsts.length; k++) {
             firsts[k] = new LongIntHashMap();
         }
         for (var e : judged.entrySet()) {
             int i = e.getKey();
-            ValidatedRecord before = i == edited ? editedBefore : records.get(i);
-            learn(before);
             ValidatedRecord checked = e.getValue();
             ValidatedRecord v = records.excluded(i) ? checked : withDuplicates(records, i, checked, firsts);
             e.setValue(v);
-            if (BatchValidator.registrableNid(v) != null && !registered.containsKey(nidKey(v))) {
-                unknown.add(i);
+            String nid = BatchValidator.registrableNid(v);
+            if (nid != null) {
+                nids.add(nid);
             }
         }
-        if (!unknown.isEmpty()) {
-            List<String> nids = new ArrayList<>(unknown.size());
-            for (int i : unknown) {
-                nids.add(BatchValidator.registrableNid(judged.get(i)));
-            }
-            Set<String> found = validator.registeredNids().registeredAmong(nids);
-            for (int i : unknown) {
-                ValidatedRecord v = judged.get(i);
-                registered.put(
-                        nidKey(v), found.contains(BatchValidator.registrableNid(v)) ? REGISTERED : NOT_REGISTERED);
-            }
+        if (nids.isEmpty()) {
+            return;
+        }
+        Set<String> found = validator.registeredNids().registeredAmong(nids);
+        if (found.isEmpty()) {
+            return;
         }
         for (var e : judged.entrySet()) {
             ValidatedRecord v = e.getValue();
-            if (BatchValidator.registrableNid(v) != null && registered.get(nidKey(v)) == REGISTERED) {
+            String nid = BatchValidator.registrableNid(v);
+            if (nid != null && found.contains(nid)) {
                 e.setValue(BatchValidator.alreadyRegistered(v));
             }
         }
@@ -276,18 +261,5 @@ final class RecordEditor {
         ValidatedRecord staged = records.get(i);
         ValidatedRecord v = withDuplicates(records, i, validator.validate(staged.raw()), null);
         return staged.has(Codes.NID_ALREADY_REGISTERED) ? BatchValidator.alreadyRegistered(v) : v;
-    }
-
-    /** Remembers what a staged record says of its NID: registered, or looked up and not registered. */
-    private void learn(ValidatedRecord r) {
-        if (r.has(Codes.NID_ALREADY_REGISTERED)) {
-            registered.put(nidKey(r), REGISTERED);
-        } else if (BatchValidator.registrableNid(r) != null) {
-            registered.put(nidKey(r), NOT_REGISTERED);
-        }
-    }
-
-    private static long nidKey(ValidatedRecord r) {
-        return BatchValidator.duplicateKey(Field.NID, r);
     }
 }

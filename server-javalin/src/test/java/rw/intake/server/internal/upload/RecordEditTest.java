@@ -374,6 +374,30 @@ final class RecordEditTest {
         assertSameAsFreshUpload(token, id, assertConsistent(token, id));
     }
 
+    /**
+     * A NID that another upload's commit registered after this upload was validated is found when an edit judges the
+     * record again, whichever of its fields the edit changes, and after its NID was edited away and back; a fresh
+     * upload of the edited sheet says the same.
+     */
+    @Test
+    void alreadyRegistered_byACommitAfterValidation_foundByAnEdit() {
+        String token = SERVER.clerkToken("fixer10");
+        String id = upload(token, sheet(Workbooks.person(911), Workbooks.person(912), Workbooks.person(913)));
+        assertThat(codes(assertConsistent(token, id).get(2))).isEmpty();
+
+        commit(token, upload(token, sheet(Workbooks.person(911), Workbooks.person(914))), "all");
+
+        assertThat(codes(edited(token, id, 2, "{\"names\":\"Another Person\"}").get("record")))
+                .containsExactly("nid.already_registered");
+        assertThat(codes(edited(token, id, 3, "{\"nid\":\"" + nid(914) + "\"}").get("record")))
+                .containsExactly("nid.already_registered");
+        assertThat(codes(edited(token, id, 3, "{\"nid\":\"" + nid(912) + "\"}").get("record")))
+                .isEmpty();
+        assertThat(codes(edited(token, id, 3, "{\"nid\":\"" + nid(914) + "\"}").get("record")))
+                .containsExactly("nid.already_registered");
+        assertSameAsFreshUpload(token, id, assertConsistent(token, id));
+    }
+
     @Test
     void exclude_thenCommitAllAndValid() throws SQLException {
         String token = SERVER.clerkToken("fixer4");
