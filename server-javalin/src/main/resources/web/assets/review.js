@@ -471,14 +471,17 @@ async function startEdit(td, r, field) {
 
 /**
  * Turns the cell into a text field: Enter, or leaving it (Tab, a click elsewhere, another window), saves a changed
- * value; Escape puts the cell back. A value the server refuses stays in the field, its reason in the notice. A
+ * value (Enter also a NID that was a number cell as it is, which confirms it as text); Escape puts the cell back. A value the server refuses stays in the field, its reason in the notice. A
  * one-line text area, not an input, which would drop a value's line breaks, so that opening and saving an untouched
  * cell changed it; and no length bound of the browser's, which counts UTF-16 units and cuts a long paste silently: the
  * server refuses a value over 1,000 characters in words the page shows.
  */
 function editCell(td, r, field, value) {
   const kept = [...td.childNodes];
-  const input = h('textarea', { class: 'cell-input', rows: 1, 'aria-label': t('edit.label', { field: t(`field.${field}`), row: r.row }) });
+  // a NID that was a number cell: Enter on its digits as they are confirms them, as text (nid.numeric_cell goes)
+  const numberCell = field === 'nid' && r.errors.some((e) => e.code === 'nid.numeric_cell');
+  const label = numberCell ? 'edit.labelNumberCell' : 'edit.label';
+  const input = h('textarea', { class: 'cell-input', rows: 1, 'aria-label': t(label, { field: t(`field.${field}`), row: r.row }) });
   input.value = value;
   let state = 'open'; // then 'saving' (once: Enter and the blur that follows save one change), or 'closed'
   const back = (focus) => {
@@ -488,7 +491,7 @@ function editCell(td, r, field, value) {
   };
   const save = async (byEnter) => {
     if (state !== 'open') return;
-    if (input.value === value) {
+    if (input.value === value && !(byEnter && numberCell)) {
       back(byEnter);
       return;
     }

@@ -662,7 +662,8 @@ final class Upload implements ReadableUpload {
     /**
      * Changes record {@code row}: the given raw values ({@code values}, by field) and, unless null, whether it is left
      * out of the commit; then judges again every record whose verdict that changes (see {@link RecordEditor}) and
-     * remembers each change made. A value equal to the current one is no change.
+     * remembers each change made. A value equal to the current one is no change, but for a cell that held a number,
+     * which it makes text.
      *
      * @throws ApiException 404 {@code record.not_found}; 409 unless validated
      */
@@ -869,7 +870,9 @@ final class Upload implements ReadableUpload {
             String before = raw.value(f);
             String after = values.getOrDefault(f, before);
             cells[f.ordinal()] = after;
-            if (!after.equals(before)) {
+            // a value given for a cell that held a number makes it text: a change, though its text is the same
+            boolean numberCell = f == Field.NID ? raw.nidNumeric() : (f == Field.PHONE_NUMBER && raw.phoneNumeric());
+            if (!after.equals(before) || (numberCell && values.containsKey(f))) {
                 made.add(new RecordEdit(row, apiName(f), before, after, by, at));
                 nidNumeric &= f != Field.NID;
                 phoneNumeric &= f != Field.PHONE_NUMBER;

@@ -398,6 +398,44 @@ final class RecordEditTest {
         assertSameAsFreshUpload(token, id, assertConsistent(token, id));
     }
 
+    /**
+     * The digits of a NID cell that held a number, sent as they are, make it text: a change that ends
+     * {@code nid.numeric_cell} (the clerk confirms the NID), kept in the history; sent again, no change. The same
+     * digits sent for a text cell are no change.
+     */
+    @Test
+    void edit_numberCellNidSentAsItIs_confirmedAsText() {
+        String token = SERVER.clerkToken("fixer11");
+        String[] numbered = Workbooks.person(921);
+        String[] typed = Workbooks.person(922);
+        String[] typedCell = typed.clone();
+        typedCell[1] = " " + typed[1]; // not digits only: a text cell, its space trimmed when read
+        String id = Workbooks.accepted(
+                SERVER, token, Workbooks.xlsxNumberNids(List.of(Workbooks.HEADER, numbered, typedCell)));
+        Workbooks.settled(SERVER, token, id);
+        assertThat(codes(assertConsistent(token, id).get(2))).containsExactly("nid.numeric_cell");
+
+        JsonNode confirmed =
+                edited(token, id, 2, "{\"nid\":\" " + numbered[1] + "\"}").get("record");
+        JsonNode again =
+                edited(token, id, 2, "{\"nid\":\"" + numbered[1] + "\"}").get("record");
+        JsonNode same = edited(token, id, 3, "{\"nid\":\"" + typed[1] + "\"}").get("record");
+
+        assertThat(codes(confirmed)).isEmpty();
+        assertThat(confirmed.get("edited").asBoolean()).isTrue();
+        assertThat(again).isEqualTo(confirmed);
+        assertThat(same.get("edited").asBoolean()).isFalse();
+        JsonNode history = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/2", token))
+                .get("history");
+        assertThat(history).hasSize(1);
+        assertThat(history.get(0).get("from").asText()).isEqualTo(numbered[1]);
+        assertThat(history.get(0).get("to").asText()).isEqualTo(numbered[1]);
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/3", token))
+                        .get("history"))
+                .isEmpty();
+        assertConsistent(token, id);
+    }
+
     @Test
     void exclude_thenCommitAllAndValid() throws SQLException {
         String token = SERVER.clerkToken("fixer4");

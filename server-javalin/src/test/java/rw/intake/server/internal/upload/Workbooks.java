@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -41,6 +42,15 @@ public final class Workbooks {
 
     /** A workbook with one sheet per entry, in the map's iteration order. */
     public static byte[] xlsx(Map<String, List<String[]>> sheets) {
+        return xlsx(sheets, false);
+    }
+
+    /** A workbook of one sheet whose NIDs below the header (the second column) that are all digits are number cells. */
+    public static byte[] xlsxNumberNids(List<String[]> rows) {
+        return xlsx(Map.of("Sheet1", rows), true);
+    }
+
+    private static byte[] xlsx(Map<String, List<String[]>> sheets, boolean numberNids) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             Workbook wb = new Workbook(out, "intake-tests", "1.0");
@@ -50,7 +60,9 @@ public final class Workbooks {
                 for (int r = 0; r < rows.size(); r++) {
                     String[] cells = rows.get(r);
                     for (int c = 0; c < cells.length; c++) {
-                        if (cells[c] != null) {
+                        if (numberNids && r > 0 && c == 1 && cells[c] != null && cells[c].matches("[0-9]+")) {
+                            ws.value(r, c, new BigDecimal(cells[c]));
+                        } else if (cells[c] != null) {
                             ws.value(r, c, cells[c]);
                         }
                     }

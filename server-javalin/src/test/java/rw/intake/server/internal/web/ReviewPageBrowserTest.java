@@ -1033,6 +1033,25 @@ final class ReviewPageBrowserTest {
                 .isEqualTo(Workbooks.person(1100)[0]);
     }
 
+    /** Enter on a NID that was a number cell, its digits left as they are, confirms it as text. */
+    @Test
+    void cellEditor_enterOnANumberCellNidConfirmsIt() {
+        String token = SERVER.clerkToken("confirmer");
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsxNumberNids(Workbooks.people(1300, 1)));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id);
+        browser.signedIn("confirmer", "confirmer-password");
+        browser.visible(By.cssSelector("#row-2 td[data-field=nid]"));
+
+        by("#row-2 td[data-field=nid]").click();
+        browser.visible(By.cssSelector("#row-2 td[data-field=nid] .cell-input")).sendKeys(Keys.ENTER);
+
+        browser.text(By.id("edit-saved"), "Row 2 saved: now Valid.");
+        JsonNode record = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/2", token));
+        assertThat(record.get("errors")).isEmpty();
+        assertThat(record.get("nid").asText()).isEqualTo(Workbooks.person(1300)[1]);
+    }
+
     /** The number of lines the text of this element takes. */
     private static long lines(WebElement e) {
         return (Long) browser.script(
