@@ -1033,15 +1033,21 @@ final class ReviewPageBrowserTest {
                 .isEqualTo(Workbooks.person(1100)[0]);
     }
 
+    /** Uploads the workbook as the clerk, and opens its review once validated, signed in; the upload's id. */
+    private static String reviewed(String clerk, String token, byte[] workbook) {
+        String id = Workbooks.accepted(SERVER, token, workbook);
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id);
+        browser.signedIn(clerk, clerk + "-password");
+        browser.visible(By.id("records-table"));
+        return id;
+    }
+
     /** Enter on a NID that was a number cell, its digits left as they are, confirms it as text. */
     @Test
     void cellEditor_enterOnANumberCellNidConfirmsIt() {
         String token = SERVER.clerkToken("confirmer");
-        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsxNumberNids(Workbooks.people(1300, 1)));
-        Workbooks.settled(SERVER, token, id);
-        browser.open("/uploads/" + id);
-        browser.signedIn("confirmer", "confirmer-password");
-        browser.visible(By.cssSelector("#row-2 td[data-field=nid]"));
+        String id = reviewed("confirmer", token, Workbooks.xlsxNumberNids(Workbooks.people(1300, 1)));
 
         by("#row-2 td[data-field=nid]").click();
         browser.visible(By.cssSelector("#row-2 td[data-field=nid] .cell-input")).sendKeys(Keys.ENTER);
@@ -1170,12 +1176,7 @@ final class ReviewPageBrowserTest {
      */
     @Test
     void editOutcome_shownInTheWindow() {
-        String token = SERVER.clerkToken("bottom");
-        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(1400, 60)));
-        Workbooks.settled(SERVER, token, id);
-        browser.open("/uploads/" + id);
-        browser.signedIn("bottom", "bottom-password");
-        browser.visible(By.id("records-table"));
+        reviewed("bottom", SERVER.clerkToken("bottom"), Workbooks.xlsx(Workbooks.people(1400, 60)));
 
         WebElement cell = by("#row-50 td[data-field=names]");
         browser.script("arguments[0].scrollIntoView({block: 'end'})", cell);
