@@ -22,9 +22,15 @@ import rw.intake.server.internal.web.SecurityHeaders;
  * the headers of every answer ({@link SecurityHeaders#everyAnswer}, the API's policy, {@code no-store}). A request
  * line with no HTTP version Jetty knows is not HTTP: 400, where Jetty says 505, which would read as the server's
  * fault. Any other 4xx of Jetty's (426 for HTTP/2 without TLS, 404 for {@code OPTIONS *}) is {@code request.invalid}
- * or {@code route.not_found}.
+ * or {@code route.not_found}. Jetty's 503, to a request that arrives on a connection kept alive while the HTTP server
+ * stops, is {@code server.shutting_down} with {@code Retry-After}, as the uploads and commits refused then say.
  */
 public final class ProblemErrorHandler extends ErrorHandler {
+
+    /** What Jetty answers 503 to: a request that arrives while the HTTP server stops. */
+    private static final String SHUTTING_DOWN = "server.shutting_down";
+    /** As the uploads and commits refused while shutting down say. */
+    private static final String RETRY_AFTER_SECONDS = "30";
 
     private final ObjectMapper mapper;
     private final Metrics metrics;
@@ -67,6 +73,10 @@ public final class ProblemErrorHandler extends ErrorHandler {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, ApiException.PROBLEM_JSON);
         response.getHeaders().put(RequestIds.HEADER, id);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        if (status == HttpStatus.SERVICE_UNAVAILABLE_503) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, RETRY_AFTER_SECONDS);
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+        }
         SecurityHeaders.everyAnswer(response.getHeaders()::put);
         response.getHeaders().put("Content-Security-Policy", SecurityHeaders.API_POLICY);
         RequestLog.line(request.getMethod(), RequestLog.UNMATCHED, status, 0, id, "-");
@@ -93,6 +103,7 @@ public final class ProblemErrorHandler extends ErrorHandler {
             case 413 -> "request.too_large";
             case 414 -> "request.uri_too_long";
             case 431 -> "request.headers_too_large";
+            case 503 -> SHUTTING_DOWN;
             default -> status >= 500 ? "server.error" : "request.invalid";
         };
     }
@@ -102,6 +113,7 @@ public final class ProblemErrorHandler extends ErrorHandler {
             case 414 -> "the request's URI is longer than the server accepts";
             case 431 -> "the request's headers are larger than the server accepts";
             case 400 -> "the request could not be parsed as HTTP, or it ended before it was complete";
+            case 503 -> "the server is shutting down; send the request again in a moment";
             default -> title;
         };
     }

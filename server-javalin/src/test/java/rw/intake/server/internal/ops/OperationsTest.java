@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.server.handler.ContextHandler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -198,6 +199,28 @@ final class OperationsTest {
 
         assertThat(Workbooks.problemCode(r, 414)).isEqualTo("request.uri_too_long");
         assertThat(tooLongCounted(scrape())).isEqualTo(counted + 1);
+    }
+
+    /**
+     * Jetty's own 503, which a request meets on a connection kept alive while the HTTP server stops (its context no
+     * longer available), is {@code server.shutting_down} with {@code Retry-After}, not a server fault.
+     */
+    @Test
+    void jettyUnavailable_503ShuttingDown() {
+        ContextHandler context = server.app().jettyServer().server().getDescendant(ContextHandler.class);
+        context.setAvailable(false);
+        HttpResponse<String> r;
+        try {
+            r = server.get("/api/v1/health/live", null);
+        } finally {
+            context.setAvailable(true);
+        }
+
+        assertThat(Workbooks.problemCode(r, 503)).isEqualTo("server.shutting_down");
+        assertThat(r.headers().firstValue("Retry-After")).hasValue("30");
+        assertThat(TestServer.json(r).get("detail").asText())
+                .isEqualTo("the server is shutting down; send the request again in a moment");
+        assertThat(server.get("/api/v1/health/live", null).statusCode()).isEqualTo(200);
     }
 
     /** The 414s counted with the route {@code -}, whatever method Jetty read before it gave up on the request. */
