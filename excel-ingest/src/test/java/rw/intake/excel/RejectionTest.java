@@ -125,6 +125,20 @@ final class RejectionTest {
     }
 
     @Test
+    void open_excelBinaryWorkbook_namedSo() {
+        byte[] xlsb = Xlsx.zip(Map.of(
+                "[Content_Types].xml",
+                ("<Types><Override PartName=\"/xl/workbook.bin\""
+                                + " ContentType=\"application/vnd.ms-excel.sheet.binary.macroEnabled.main\"/>"
+                                + "</Types>")
+                        .getBytes(StandardCharsets.UTF_8),
+                "xl/workbook.bin",
+                new byte[] {1, 2, 3}));
+        assertRejected(xlsb, IngestException.UNSUPPORTED_FORMAT)
+                .hasMessageContaining("it looks like an Excel Binary Workbook (.xlsb), which is not read. Save it");
+    }
+
+    @Test
     void open_truncatedZip() {
         assertRejected(Arrays.copyOf(VALID, VALID.length / 2), IngestException.CORRUPT)
                 .hasMessageContaining("damaged or truncated");
@@ -411,6 +425,28 @@ final class RejectionTest {
         }
     }
 
+    /** A value far below a short list passes the row limit: the message says what to delete, not to split the list. */
+    @Test
+    void records_strayValueFarBelowAShortList_messageSaysDeleteIt() {
+        byte[] xlsx = Xlsx.ofSheetData(header(1)
+                + row(2, "A", "1", "2", "F", "a@b.rw")
+                + row(3, "B", "1", "2", "F", "a@b.rw")
+                + row(40, "checked", "", "", "", ""));
+        SheetReader reader = SheetReader.builder()
+                .limits(new ReadLimits(1 << 20, 1 << 20, 20))
+                .build();
+
+        try (SheetRecords sheet = reader.open(xlsx)) {
+            assertThatThrownBy(() -> sheet.records().forEach(r -> {}))
+                    .isInstanceOf(IngestException.class)
+                    .hasFieldOrPropertyWithValue("code", IngestException.TOO_MANY_ROWS)
+                    .hasMessage("The sheet has more than 20 data rows, the most accepted in one file (row 40 is over"
+                            + " the limit; blank rows between the header and the last value count). Only 2 of the rows"
+                            + " above it hold records, the others are blank: if the list is not that long, delete what"
+                            + " is written on row 40 and below, and upload the file again.");
+        }
+    }
+
     @Test
     void records_atRowLimit() {
         byte[] xlsx = Xlsx.ofSheetData(header(1)
@@ -451,6 +487,23 @@ final class RejectionTest {
                         Xlsx.ofSheetData(header(2) + row(3, "", "") + row(4, null, null, null, null, null, "note")),
                         IngestException.EMPTY)
                 .hasMessageContaining("row 2");
+    }
+
+    /** A header below the rows searched: the first row that is not blank is taken, and the message says why. */
+    @Test
+    void open_headerBelowTheRowsSearched_messageSaysSo() {
+        StringBuilder notes = new StringBuilder();
+        for (int r = 1; r <= 21; r++) {
+            notes.append(row(r, "Note " + r));
+        }
+        byte[] xlsx = Xlsx.ofSheetData(notes + header(22) + row(23, "A", "1", "2", "F", "a@b.rw"));
+
+        assertRejected(xlsx, IngestException.MISSING_COLUMNS)
+                .hasMessageStartingWith("The sheet \"Sheet1\" has no column for names, nid, phone_number, gender,"
+                        + " email. Headers found in row 1: Note 1.")
+                .hasMessageEndingWith(" No row among the sheet's first 20 names 3 of the five fields, so its first"
+                        + " row that is not blank was taken as the header: a header further down is not looked for"
+                        + " (delete the rows above it).");
     }
 
     @Test

@@ -119,7 +119,7 @@ abstract class AbstractSheet implements SheetRecords {
             throw Rejections.textTooLarge(rowNum, textChars, MAX_AVERAGE_CHARS);
         }
         if (records + blankRows + pendingBlankRows + 1 > maxRows) {
-            throw Rejections.tooManyRows(maxRows, rowNum);
+            throw Rejections.tooManyRows(maxRows, rowNum, records);
         }
         blankRows += pendingBlankRows;
         pendingBlankRows = 0;

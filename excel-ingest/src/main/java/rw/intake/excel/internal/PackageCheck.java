@@ -325,7 +325,9 @@ public final class PackageCheck {
             throw Rejections.unsupported(
                     types.contains("opendocument") || !contentTypes
                             ? "a zip archive that is not an Excel workbook (an OpenDocument file or another archive)"
-                            : "an Office document that is not an Excel workbook");
+                            : types.contains("ms-excel.sheet.binary.macroEnabled.main")
+                                    ? "an Excel Binary Workbook (.xlsb), which is not read"
+                                    : "an Office document that is not an Excel workbook");
         }
         return new Result(
                 types.contains("spreadsheetml.styles+xml"),

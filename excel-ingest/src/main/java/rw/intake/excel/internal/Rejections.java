@@ -126,15 +126,28 @@ public final class Rejections {
                 Map.of("limit", limit, "limitName", "maxZipEntries"));
     }
 
-    public static IngestException tooManyRows(int limit, int row) {
+    /**
+     * Past the row limit at {@code row}, with {@code records} read above it: when most rows above it are blank, a value
+     * written far below a short list (a stray mark, a note) is the likely cause, and the message says so.
+     */
+    public static IngestException tooManyRows(int limit, int row, long records) {
+        String base = String.format(
+                Locale.ROOT,
+                "The sheet has more than %,d data rows, the most accepted in one file (row %,d is over the limit;"
+                        + " blank rows between the header and the last value count).",
+                limit,
+                row);
+        String advice = records * 2 < limit
+                ? String.format(
+                        Locale.ROOT,
+                        " Only %,d of the rows above it hold records, the others are blank: if the list is not that"
+                                + " long, delete what is written on row %,d and below, and upload the file again.",
+                        records,
+                        row)
+                : " Split the list into smaller files.";
         return new IngestException(
                 IngestException.TOO_MANY_ROWS,
-                String.format(
-                        Locale.ROOT,
-                        "The sheet has more than %,d data rows, the most accepted in one file"
-                                + " (row %,d is over the limit). Split the list into smaller files.",
-                        limit,
-                        row),
+                base + advice,
                 Map.of("limit", limit, "limitName", "maxRows", "row", row));
     }
 
@@ -209,7 +222,16 @@ public final class Rejections {
                 "The sheet \"" + sheet + "\" has no column for " + String.join(", ", keys)
                         + ". Headers found in row "
                         + headerRow + ": " + (headersFound.isEmpty() ? "none" : String.join(", ", headersFound))
-                        + ". Header names accepted (case, spaces, underscores, hyphens and dots aside):" + names,
+                        + ". Header names accepted (case, spaces, underscores, hyphens and dots aside):" + names
+                        + (missing.size() > Field.values().length - HeaderMapper.MIN_FIELDS
+                                ? String.format(
+                                        Locale.ROOT,
+                                        " No row among the sheet's first %d names %d of the five fields, so its first"
+                                                + " row that is not blank was taken as the header: a header further"
+                                                + " down is not looked for (delete the rows above it).",
+                                        HeaderMapper.SEARCH_ROWS,
+                                        HeaderMapper.MIN_FIELDS)
+                                : ""),
                 Map.of(
                         "sheet",
                         sheet,
