@@ -13,7 +13,7 @@ let following = null;
 const FOLLOW_EVERY = 1000;
 
 export async function showUploads(main) {
-  const input = h('input', { id: 'file-input', type: 'file', accept: '.xlsx,.csv,.tsv,.txt,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  const input = h('input', { id: 'file-input', type: 'file', accept: '.xlsx,.xlsm,.xltx,.xltm,.csv,.tsv,.txt,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
   input.addEventListener('change', () => {
     if (input.files[0]) uploadDropped(input.files[0]);
     input.value = '';
