@@ -436,15 +436,11 @@ final class RejectionTest {
                 .limits(new ReadLimits(1 << 20, 1 << 20, 20))
                 .build();
 
-        try (SheetRecords sheet = reader.open(xlsx)) {
-            assertThatThrownBy(() -> sheet.records().forEach(r -> {}))
-                    .isInstanceOf(IngestException.class)
-                    .hasFieldOrPropertyWithValue("code", IngestException.TOO_MANY_ROWS)
-                    .hasMessage("The sheet has more than 20 data rows, the most accepted in one file (row 40 is over"
-                            + " the limit; blank rows between the header and the last value count). Only 2 of the rows"
-                            + " above it hold records, the others are blank: if the list is not that long, delete what"
-                            + " is written on row 40 and below, and upload the file again.");
-        }
+        assertRejected(reader, xlsx, IngestException.TOO_MANY_ROWS)
+                .hasMessage("The sheet has more than 20 data rows, the most accepted in one file (row 40 is over"
+                        + " the limit; blank rows between the header and the last value count). Only 2 of the rows"
+                        + " above it hold records, the others are blank: if the list is not that long, delete what"
+                        + " is written on row 40 and below, and upload the file again.");
     }
 
     @Test
