@@ -279,6 +279,21 @@ final class CsvReaderTest {
                                 "jeanne@example.rw"));
     }
 
+    /**
+     * A capital letter followed by a dash, a curly quote or a no-break space in Windows-1252 ({@code É–}: C9 96) is
+     * also a well-formed UTF-8 sequence (U+0256), which is no sign of a UTF-8 file: read as Windows-1252.
+     */
+    @Test
+    void open_windows1252CapitalBeforeADash_readAsItsCharacters() {
+        byte[] csv = (HEADER + "REN\u00c9\u2013CLAUDE Aim\u00e9e,1,2,F,r@b.rw\nJOS\u00c9\u2019S,1,2,M,j@b.rw\n")
+                .getBytes(Charset.forName("windows-1252"));
+        assertThat(csv).contains((byte) 0xC9, (byte) 0x96);
+
+        assertThat(read(csv, SheetReader.defaults()).records())
+                .extracting(RawRecord::names)
+                .containsExactly("REN\u00c9\u2013CLAUDE Aim\u00e9e", "JOS\u00c9\u2019S");
+    }
+
     @Test
     void open_utf8AndWindows1252Mixed_refusedAtTheFirstByteThatIsNotUtf8() {
         byte[] utf8 = (HEADER + "Jos\u00e9,1,2,M,j@b.rw\n").getBytes(StandardCharsets.UTF_8);

@@ -17,9 +17,12 @@ import java.util.Arrays;
  * order mark, as it is; UTF-16 with its byte order mark (Excel's "Unicode Text") and Windows-1252 (Excel's "CSV (Comma
  * delimited)" on Windows set to English or French) transcoded, every line where it was.
  *
- * <p>Bytes that are not UTF-8 are taken as Windows-1252 only if they hold no well-formed UTF-8 sequence of two or more
- * bytes anywhere (a file that mixes the two would come out garbled) and none of the five bytes Windows-1252 leaves
- * undefined; otherwise they are refused as {@code file.corrupt} at the line of the first byte that is not UTF-8.
+ * <p>Bytes that are not UTF-8 are taken as Windows-1252 only if they hold no UTF-8 sequence that Windows-1252 text
+ * would not (a file that mixes the two would come out garbled) and none of the five bytes Windows-1252 leaves
+ * undefined; otherwise they are refused as {@code file.corrupt} at the line of the first byte that is not UTF-8. Such a
+ * sequence is one of three or four bytes, or of two that encodes a character up to U+00FF (the accented letters of
+ * Latin-1, as {@code é}, which Windows-1252 reads {@code Ã©}); two bytes that encode a character from U+0100 to U+07FF
+ * read in Windows-1252 as a capital letter followed by a mark ({@code É–}, {@code Ô’}), which names and notes hold.
  * UTF-32 (a byte order mark of four bytes) is no spreadsheet's CSV: {@code file.unsupported_format}.
  */
 final class CsvText {
@@ -215,7 +218,7 @@ final class CsvText {
                 length++;
                 continue;
             }
-            if (WINDOWS_1252[b] == null || utf8Sequence(bytes, i)) {
+            if (WINDOWS_1252[b] == null || ((b <= 0xC3 || b >= 0xE0) && utf8Sequence(bytes, i))) {
                 return null;
             }
             length += WINDOWS_1252[b].length;
