@@ -68,6 +68,11 @@ public final class RequestParams {
         throw invalid(name, name + " must be true or false");
     }
 
+    /** Whether {@code v} is ASCII digits only: {@link Integer#parseInt} would also take a sign and every script's. */
+    static boolean asciiDigits(String v) {
+        return ASCII_DIGITS.matcher(v).matches();
+    }
+
     /** A 400 {@code request.invalid_parameter} problem naming the parameter. */
     public static ApiException invalid(String name, String detail) {
         return new ApiException(
@@ -80,8 +85,7 @@ public final class RequestParams {
             return def;
         }
         String digits = v.strip();
-        // ASCII digits only: Integer.parseInt would also take a sign and the digits of every script
-        if (ASCII_DIGITS.matcher(digits).matches()) {
+        if (asciiDigits(digits)) {
             try {
                 int n = Integer.parseInt(digits);
                 if (n >= min && n <= max) {

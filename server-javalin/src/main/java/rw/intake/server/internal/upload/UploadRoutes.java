@@ -215,10 +215,10 @@ final class UploadRoutes {
             // .../records/exclude is a route of its own, for POST only; any other method matched records/{row}
             throw ApiException.methodNotAllowed("POST");
         }
-        String digits = v.strip();
-        if (digits.matches("[0-9]+") && !digits.matches("0+")) {
+        // the path's text as it is: a row number with a space or a line break around it is no row number
+        if (RequestParams.asciiDigits(v) && !v.matches("0+")) {
             try {
-                return Integer.parseInt(digits);
+                return Integer.parseInt(v);
             } catch (NumberFormatException ex) {
                 return Integer.MAX_VALUE; // a number from 1, past every sheet's rows: no record there (404)
             }

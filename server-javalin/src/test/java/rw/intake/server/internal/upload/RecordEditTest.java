@@ -680,6 +680,15 @@ final class RecordEditTest {
                 .isEqualTo("record.not_found");
         assertThat(Workbooks.problemCode(patch(token, id, 0, "{\"names\":\"Anyone\"}"), 400))
                 .isEqualTo("request.invalid_parameter");
+        // a row number with a space, a tab or a line break around it, or a sign, is no row number
+        for (String row : List.of("%202", "2%20", "%092", "2%0A", "+2", "%EF%BC%92")) {
+            assertThat(Workbooks.problemCode(
+                            SERVER.patchJson(
+                                    "/api/v1/uploads/" + id + "/records/" + row, token, "{\"names\":\"Anyone\"}"),
+                            400))
+                    .as(row)
+                    .isEqualTo("request.invalid_parameter");
+        }
         // a filter member sent as null is refused, not taken for "any" (which would leave out every record)
         for (String body : List.of(
                 "{\"code\":\"nid.format\"}",
