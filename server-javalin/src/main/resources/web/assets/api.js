@@ -97,14 +97,25 @@ function store(answer, login = tokens?.login) {
   scheduleRefresh();
 }
 
-function scheduleRefresh() {
+/** A refresh that failed to reach the server, or that the server failed to answer, is tried again this much later. */
+const RETRY_MS = 3_000;
+
+/** Whether the server refused the refresh (the refresh token is no longer good): only then does it sign out. */
+const refused = (err) => err.status === 401 || err.status === 403;
+
+function scheduleRefresh(wait = null) {
   clearTimeout(refreshTimer);
   if (!tokens) return;
   // a minute before expiry (a quarter of the lifetime for short ones): the access token never lapses while the page
   // is open
   const lead = Math.min(60_000, (tokens.lifetime || 0) / 4);
-  const wait = Math.max(1_000, tokens.expiresAt - Date.now() - lead);
-  refreshTimer = setTimeout(() => refresh().catch(() => signOut(true)), wait);
+  refreshTimer = setTimeout(() => refresh().catch((err) => {
+    if (!tokens) return;
+    if (refused(err)) signOut(true, err.code);
+    // a network that dropped, a server restarting: tried again while the access token lasts; past it, the next call
+    // renews it
+    else if (tokens.expiresAt - Date.now() > RETRY_MS) scheduleRefresh(RETRY_MS);
+  }), wait ?? Math.max(1_000, tokens.expiresAt - Date.now() - lead));
 }
 
 function refresh() {
@@ -113,11 +124,25 @@ function refresh() {
 }
 
 async function refreshTokens() {
-  const res = await fetch('/api/v1/token/refresh', {
+  const res = await reach('/api/v1/token/refresh', {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refresh: tokens.refresh }),
   });
   if (!res.ok) throw await toError(res);
   store(await res.json());
+}
+
+/**
+ * Renews an access token about to expire (or expired: the computer slept) before a request is sent with it. A
+ * refresh the server refuses signs out; one that does not reach it fails the request (an ApiError of status 0).
+ */
+async function fresh() {
+  if (!tokens || tokens.expiresAt - Date.now() >= 2_000) return;
+  try {
+    await refresh();
+  } catch (err) {
+    if (refused(err) && tokens) signOut(true, err.code);
+    throw err;
+  }
 }
 
 export async function signIn(username, password) {
@@ -168,27 +193,32 @@ async function reach(path, init) {
   }
 }
 
-/** Calls the API with the access token; a 401 signs out. Answers the parsed JSON (null for 204). */
-export async function call(method, path, body) {
-  if (tokens && tokens.expiresAt - Date.now() < 2_000) await refresh().catch(() => { if (tokens) signOut(true); });
-  const headers = { Authorization: `Bearer ${tokens?.access}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await reach(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+/** Sends a request with a fresh access token; a 401 signs out. Answers the response, which is 2xx. */
+async function authorized(path, init) {
+  await fresh();
+  const res = await reach(path, { ...init, headers: { ...init.headers, Authorization: `Bearer ${tokens?.access}` } });
   if (res.status === 401) {
     const err = await toError(res);
     signOut(true, err.code);
     throw err;
   }
   if (!res.ok) throw await toError(res);
+  return res;
+}
+
+/** Calls the API with the access token; a 401 signs out. Answers the parsed JSON (null for 204). */
+export async function call(method, path, body) {
+  const headers = {};
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await authorized(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   return res.status === 204 ? null : res.json();
 }
 
 export const get = (path) => call('GET', path);
 
-/** Fetches a file with the access token and saves it under the name the server gives, through a blob link. */
+/** Fetches a file with the access token, as {@link call}, and saves it under the server's name, through a blob link. */
 export async function download(path) {
-  const res = await reach(path, { headers: { Authorization: `Bearer ${tokens?.access}` } });
-  if (!res.ok) throw await toError(res);
+  const res = await authorized(path, { headers: {} });
   const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '')?.[1] || path.split('/').pop().split('?')[0];
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
@@ -202,10 +232,12 @@ export async function download(path) {
 }
 
 /**
- * Sends a workbook as multipart part "file", reporting bytes sent through onProgress(loaded, total).
+ * Sends a workbook as multipart part "file", reporting bytes sent through onProgress(loaded, total), with a fresh
+ * access token as {@link call} (a 401 signs out).
  * Resolves with the upload's summary; rejects with an ApiError (or a status 0 one for a network failure).
  */
-export function sendFile(file, onProgress) {
+export async function sendFile(file, onProgress) {
+  await fresh();
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', '/api/v1/uploads');
@@ -217,7 +249,9 @@ export function sendFile(file, onProgress) {
         resolve(xhr.response);
       } else {
         const retry = xhr.getResponseHeader('Retry-After');
-        reject(new ApiError(xhr.status, xhr.response || {}, retry === null ? null : Number(retry)));
+        const err = new ApiError(xhr.status, xhr.response || {}, retry === null ? null : Number(retry));
+        if (err.status === 401) signOut(true, err.code);
+        reject(err);
       }
     };
     xhr.onerror = () => reject(new ApiError(0, {}, null));

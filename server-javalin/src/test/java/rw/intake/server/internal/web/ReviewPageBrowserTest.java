@@ -2,6 +2,10 @@ package rw.intake.server.internal.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.auth0.jwt.JWT;
+import com.auth0.jwt.JWTCreator;
+import com.auth0.jwt.algorithms.Algorithm;
+import com.auth0.jwt.interfaces.DecodedJWT;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -11,9 +15,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -31,6 +37,7 @@ import rw.intake.sample.SampleRow;
 import rw.intake.sample.SampleSpec;
 import rw.intake.sample.SampleWorkbooks;
 import rw.intake.server.TestServer;
+import rw.intake.server.internal.auth.Tokens;
 import rw.intake.server.internal.upload.Workbooks;
 
 /** The review page in headless Chromium against the real server over HTTP (H2): the clerk's journeys. */
@@ -552,6 +559,101 @@ final class ReviewPageBrowserTest {
                         + ".expiresAt > Date.now() + 10 * 60 * 1000"));
         browser.visible(By.id("uploads-list"));
         assertThat(by("#whoami").getText()).isEqualTo("Signed in as fay (clerk)");
+    }
+
+    /**
+     * A refresh that cannot reach the server is tried again a few seconds later, the clerk still signed in; one the
+     * server refuses signs out.
+     */
+    @Test
+    void refresh_aNetworkFailureIsTriedAgain_aRefusalSignsOut() {
+        expectedStatuses = new int[] {401};
+        SERVER.clerkToken("blip");
+        browser.open("/uploads");
+        browser.signedIn("blip", "blip-password");
+        // counts the refreshes that failed to reach the server, from before the page's scripts run
+        String counter = (String) browser.driver()
+                .executeCdpCommand(
+                        "Page.addScriptToEvaluateOnNewDocument",
+                        Map.of(
+                                "source",
+                                "window.refreshesFailed = 0; const f = window.fetch; window.fetch = (...a) => {"
+                                        + " const p = f(...a); if (String(a[0]).endsWith('/token/refresh'))"
+                                        + " p.catch(() => { window.refreshesFailed++; }); return p; };"))
+                .get("identifier");
+        try {
+            browser.script(expiringIn(7_000));
+            browser.block("*/token/refresh");
+            browser.driver().navigate().refresh();
+            browser.waiting().until(d -> ((Number) browser.script("return window.refreshesFailed")).intValue() >= 1);
+            assertThat(browser.script("return sessionStorage.getItem('intake.tokens')"))
+                    .as("still signed in")
+                    .isNotNull();
+            browser.block(null);
+            browser.waiting()
+                    .until(d -> (Boolean) browser.script("return JSON.parse(sessionStorage.getItem('intake.tokens'))"
+                            + ".expiresAt > Date.now() + 10 * 60 * 1000"));
+            assertThat(by("#whoami").getText()).isEqualTo("Signed in as blip (clerk)");
+        } finally {
+            browser.block(null);
+            browser.driver()
+                    .executeCdpCommand("Page.removeScriptToEvaluateOnNewDocument", Map.of("identifier", counter));
+        }
+
+        browser.script(expiringIn(1_500) + " v.refresh = 'not-a-token'; sessionStorage.setItem(k, JSON.stringify(v));");
+        browser.driver().navigate().refresh();
+        browser.text(By.id("login-message"), "Your session ended. Please sign in again.");
+    }
+
+    /** A script that makes the page's stored access token expire {@code millis} from now. */
+    private static String expiringIn(long millis) {
+        return "const k = 'intake.tokens'; const v = JSON.parse(sessionStorage.getItem(k)); v.expiresAt = Date.now() + "
+                + millis + "; sessionStorage.setItem(k, JSON.stringify(v));";
+    }
+
+    /** The access token {@code access} signed again to expire at {@code expiresAt}. */
+    private static String expiringAt(String access, Instant expiresAt) {
+        DecodedJWT token = JWT.decode(access);
+        JWTCreator.Builder again = JWT.create()
+                .withIssuer(Tokens.ISSUER)
+                .withSubject(token.getSubject())
+                .withClaim("role", token.getClaim("role").asString())
+                .withClaim("typ", "access")
+                .withIssuedAt(Instant.now())
+                .withExpiresAt(expiresAt)
+                .withJWTId(UUID.randomUUID().toString());
+        if (!token.getClaim("cst").isMissing()) {
+            again.withClaim("cst", token.getClaim("cst").asString());
+        }
+        return again.sign(Algorithm.HMAC256(TestServer.JWT_SECRET));
+    }
+
+    /**
+     * After the computer slept longer than the access token lives (the page's timers stood still), a download renews
+     * the token first, as any call does.
+     */
+    @Test
+    void download_afterASleepPastTheTokensLife_renewsTheTokenFirst() throws IOException {
+        String token = SERVER.clerkToken("sleeper");
+        reviewed("sleeper", token, Workbooks.xlsx(List.of(Workbooks.HEADER, person(1800, 2, "12"))));
+        // the page believes its access token good for a quarter of an hour; the server takes it for 3 seconds
+        String access = (String) browser.script("return JSON.parse(sessionStorage.getItem('intake.tokens')).access");
+        String soon = expiringAt(access, Instant.now().plusSeconds(3));
+        browser.script(
+                "const k = 'intake.tokens'; const v = JSON.parse(sessionStorage.getItem(k)); v.access = arguments[0];"
+                        + " sessionStorage.setItem(k, JSON.stringify(v));",
+                soon);
+        browser.driver().navigate().refresh();
+        browser.visible(By.id("records-table"));
+        browser.waiting().until(d -> SERVER.get("/api/v1/uploads", soon).statusCode() == 401);
+        // the sleep: the page's clock moved on 20 minutes, its timers did not fire
+        browser.script("const now = Date.now; Date.now = () => now.call(Date) + 20 * 60 * 1000;");
+
+        Path report = Browser.DOWNLOADS.resolve("people-errors.csv");
+        Files.deleteIfExists(report);
+        by("#report-csv").click();
+        browser.waiting().until(d -> read(report).contains("Row,Errors"));
+        assertThat(by("#whoami").getText()).isEqualTo("Signed in as sleeper (clerk)");
     }
 
     /** A NID that looks like 16 digits and is refused shows the invisible character it carries, as its code point. */
