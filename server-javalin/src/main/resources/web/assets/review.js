@@ -430,6 +430,11 @@ function cell(r, field) {
     title: editable() ? t('edit.hint') : undefined,
   }, h('span', { class: 'cell-value' }, errs.length && !value ? '∅' : shown(value)), errs.length ? h('span', { class: 'tip', role: 'tooltip', id: tipId },
     shown(errs.map((e) => `${t(`review.severity.${e.severity}`)}: ${violationText(e)}`).join(' · '))) : null);
+  if (errs.length) {
+    // Escape hides the tip of the focused cell (not of its editor, where Escape cancels) until the focus leaves it
+    td.addEventListener('keydown', (e) => { if (e.key === 'Escape' && e.target === td) td.classList.add('tip-hidden'); });
+    td.addEventListener('focusout', (e) => { if (!td.contains(e.relatedTarget)) td.classList.remove('tip-hidden'); });
+  }
   if (editable()) {
     const edit = (e) => {
       if (!td.querySelector('.cell-input') && (e.type === 'click' || (e.target === td && ['Enter', 'F2'].includes(e.key)))) startEdit(td, r, field);

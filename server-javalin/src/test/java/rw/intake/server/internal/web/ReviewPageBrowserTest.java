@@ -1050,7 +1050,7 @@ final class ReviewPageBrowserTest {
 
     /**
      * A focused marked cell shows its tip over the next rows' cells: a click there opens the editor of the cell under
-     * the pointer, not the focused cell's.
+     * the pointer, not the focused cell's. Escape hides the tip until the focus leaves the cell.
      */
     @Test
     void cellTip_aClickUnderItEditsTheCellUnderThePointer() {
@@ -1079,6 +1079,12 @@ final class ReviewPageBrowserTest {
                         below))
                 .as("the tip lies over the next row's cell")
                 .isTrue();
+        // Escape hides it until the focus leaves the cell
+        focused.sendKeys(Keys.ESCAPE);
+        browser.waiting().until(ExpectedConditions.invisibilityOf(tip));
+        assertThat(browser.driver().switchTo().activeElement()).isEqualTo(focused);
+        browser.script("arguments[0].focus(); arguments[1].focus()", below, focused);
+        browser.waiting().until(ExpectedConditions.visibilityOf(tip));
 
         new org.openqa.selenium.interactions.Actions(browser.driver())
                 .moveToElement(below)
