@@ -233,7 +233,7 @@ function drawChart(q) {
     const active = q.code === code;
     return h('li', {}, h('button', {
       type: 'button', class: `bar ${severityOf(code)}`, id: `bar-${code.replace('.', '-')}`, 'data-code': code,
-      'aria-pressed': String(active), 'aria-label': t('review.chart.bar', { message: codeText(code), code, count }),
+      'aria-pressed': String(active), 'aria-label': t('review.chart.bar', { message: codeText(code), code, count: n(count) }),
       // the bars count the whole upload: the list a bar opens is the whole upload's too, whatever the status and
       // field filters were
       onclick: () => navigate(q, { code: active ? '' : code, status: 'all', field: '', page: 1 }),
