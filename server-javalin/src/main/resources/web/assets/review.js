@@ -176,13 +176,32 @@ function reportForm() {
 
 const editable = () => view.summary.status === 'validated';
 
-/** The row and field of the records' cell that is or holds {@code el}, or null. */
-function cellOf(el) {
-  const td = el && el.closest ? el.closest('#records-table td[data-field]') : null;
-  return td ? [td.closest('tr').dataset.row, td.dataset.field] : null;
+const cellAt = (row, field) => document.querySelector(`#row-${row} td[data-field="${field}"]`);
+
+/**
+ * Where {@code el} is in the table of records: its row, the row's index on the page, and its cell's field or its
+ * being the row's Leave out (Put back) button; null for an element elsewhere.
+ */
+function placeOf(el) {
+  const tr = el && el.closest ? el.closest('#records-table tr[data-row]') : null;
+  if (!tr) return null;
+  const field = el.closest('td[data-field]')?.dataset.field;
+  if (!field && !el.id?.startsWith('exclude-')) return null;
+  return { row: tr.dataset.row, index: [...tr.parentElement.querySelectorAll(':scope > tr[data-row]')].indexOf(tr), field };
 }
 
-const cellAt = (row, field) => document.querySelector(`#row-${row} td[data-field="${field}"]`);
+/**
+ * The element at {@code place} in the table drawn now: in the same row, else in the row that took its place (a fix
+ * or a Put back takes a row out of a filtered list; the last row when it was last), else the list's empty notice.
+ */
+function atPlace(place) {
+  const inRow = (tr) => (place.field ? tr.querySelector(`td[data-field="${place.field}"]`) : tr.querySelector('[id^="exclude-"]'));
+  const same = document.getElementById(`row-${place.row}`);
+  if (same) return inRow(same);
+  const rows = document.querySelectorAll('#records-table tbody > tr[data-row]');
+  if (rows.length) return inRow(rows[Math.min(place.index, rows.length - 1)]);
+  return document.getElementById('records-empty');
+}
 
 /**
  * Edits or leaves out a record; {@code field}: the edited cell, which has the focus again once the page is redrawn
@@ -207,11 +226,11 @@ async function patchNow(row, body, what, field) {
       a.changed.length ? h('p', { id: 'edit-changed' }, t('edit.changed'), ' ', a.changed.flatMap((c, i) => [i ? ', ' : '',
         h('a', { href: href(`/uploads/${view.id}`, link({ ...q, status: 'all', field: '', code: '' }, { row: c.row, page: 1 })) },
           t('edit.changedRow', { row: c.row, verdict: state(c) }))])) : null);
-    const went = cellOf(document.activeElement);
+    const place = placeOf(field ? cellAt(row, field) : document.activeElement);
     await refreshSummary();
-    const lost = !document.activeElement || document.activeElement === document.body;
-    if (field) (cellAt(row, field) || document.getElementById('main')).focus();
-    else if (went && lost) cellAt(...went)?.focus();
+    const now = document.activeElement;
+    const lost = !now || now === document.body || now === view?.main;
+    if (place && (field || lost)) atPlace(place)?.focus();
     return true;
   } catch (err) {
     if (!view) return false;
@@ -350,6 +369,7 @@ async function drawRecords(q, pending = null) {
     return;
   }
   if (q.row) {
+    view.sought = q.row; // once drawn, the row sought has the focus
     const found = await locate(q, q.row);
     if (!found.exact) announce(t('review.rowNotShown', { row: q.row }));
     go(`/uploads/${view.id}`, link(q, { row: null, hl: q.row, page: Math.ceil(found.index / q.size) }), true);
@@ -373,12 +393,15 @@ async function drawRecords(q, pending = null) {
   });
   const marked = q.hl && document.getElementById(`row-${q.hl}`);
   if (marked) marked.scrollIntoView({ block: 'center' });
+  if (marked && view.sought === q.hl) marked.focus({ preventScroll: true });
+  view.sought = null;
   view.main.dataset.page = String(page.page);
   performance.mark('intake:records-drawn'); // read by the page's benchmark (ReviewPageBench)
 }
 
 function table(q, page) {
-  if (!page.items.length) return h('p', { class: 'empty', id: 'records-empty', text: t('review.table.none') });
+  // focusable, as the place the keyboard goes on from when a fix or a Put back took the list's last row out of it
+  if (!page.items.length) return h('p', { class: 'empty', id: 'records-empty', tabindex: -1, text: t('review.table.none') });
   const from = (page.page - 1) * page.size + 1;
   const th = (text) => h('th', { scope: 'col' }, text);
   const body = h('tbody');
@@ -405,7 +428,10 @@ function table(q, page) {
       type: 'button', class: 'btn small', id: `exclude-${r.row}`,
       'aria-label': t(r.excluded ? 'include.buttonOf' : 'exclude.buttonOf', { row: r.row }), onclick: () => patch(r.row, { excluded: !r.excluded }, r.excluded ? 'include.row' : 'exclude.row'),
     }, t(r.excluded ? 'include.button' : 'exclude.button')) : null;
-    body.append(h('tr', { id: `row-${r.row}`, class: [q.hl === r.row ? 'highlight' : '', r.excluded ? 'excluded' : ''].join(' ').trim() || undefined, 'data-row': r.row },
+    body.append(h('tr', {
+      id: `row-${r.row}`, class: [q.hl === r.row ? 'highlight' : '', r.excluded ? 'excluded' : ''].join(' ').trim() || undefined,
+      'data-row': r.row, tabindex: q.hl === r.row ? -1 : undefined, // focused when sought (a jump, "duplicate of row N")
+    },
       h('th', { scope: 'row', class: 'num' }, String(r.row)),
       FIELDS.map((f) => cell(r, f)),
       h('td', {}, h('span', { class: `verdict ${verdict}` }, t(`review.verdict.${verdict}`)),

@@ -1166,6 +1166,90 @@ final class ReviewPageBrowserTest {
         assertThat(record.get("nid").asText()).isEqualTo(Workbooks.person(1300)[1]);
     }
 
+    /** Waits until the focus is on the element {@code css} finds. */
+    private static void focusOn(String css) {
+        browser.waiting().until(d -> (Boolean)
+                browser.script("return document.activeElement === document.querySelector(arguments[0])", css));
+    }
+
+    /**
+     * The keyboard goes on in a list a row left: a fix that takes the row out of the Invalid list, and Put back in the
+     * Left out list, focus the same cell or button of the row now in its place (the list's notice once it is empty);
+     * "duplicate of row N" focuses that row. The focus ring, the badges and the chart's bars can be told and read.
+     */
+    @Test
+    void keyboard_focusGoesOnWhereTheRowLeftTheList() {
+        String token = SERVER.clerkToken("mover");
+        String id = Workbooks.accepted(
+                SERVER,
+                token,
+                Workbooks.xlsx(List.of(
+                        Workbooks.HEADER,
+                        Workbooks.person(1900),
+                        person(1901, 2, "12"),
+                        person(1902, 2, "12"),
+                        person(1903, 1, Workbooks.person(1900)[1]),
+                        Workbooks.person(1904),
+                        Workbooks.person(1905))));
+        Workbooks.settled(SERVER, token, id);
+        for (int row : new int[] {6, 7}) {
+            assertThat(SERVER.patchJson("/api/v1/uploads/" + id + "/records/" + row, token, "{\"excluded\":true}")
+                            .statusCode())
+                    .isEqualTo(200);
+        }
+        browser.open("/uploads/" + id + "?status=invalid");
+        browser.signedIn("mover", "mover-password");
+        browser.visible(By.id("row-3"));
+
+        browser.script("document.querySelector('#row-3 td[data-field=phone_number]').focus()");
+        browser.driver().switchTo().activeElement().sendKeys(Keys.ENTER);
+        browser.visible(By.cssSelector("#row-3 .cell-input")).sendKeys("0788001901", Keys.ENTER);
+        browser.text(By.id("edit-saved"), "Row 3 saved: now Valid.");
+        focusOn("#row-4 td[data-field=phone_number]");
+
+        browser.script("location.hash = arguments[0]", "#/uploads/" + id + "?status=excluded");
+        browser.visible(By.id("exclude-6")).sendKeys(Keys.ENTER);
+        browser.text(By.id("edit-saved"), "Row 6 is back in the commit.");
+        focusOn("#exclude-7");
+        by("#exclude-7").sendKeys(Keys.ENTER);
+        browser.text(By.id("edit-saved"), "Row 7 is back in the commit.");
+        focusOn("#records-empty");
+
+        browser.script("location.hash = arguments[0]", "#/uploads/" + id);
+        browser.visible(By.id("toggle-5")).click();
+        browser.visible(By.cssSelector("#details-5 a.related")).sendKeys(Keys.ENTER);
+        focusOn("#row-2.highlight");
+
+        // WCAG's contrasts: the focus ring 3:1 on the page and on a card; the committed badge's text 4.5:1
+        String contrast = "const L = (c) => { const v = c.match(/[\\d.]+/g).slice(0, 3).map((x) => { x /= 255;"
+                + " return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4; });"
+                + " return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };"
+                + " const r = (a, b) => (Math.max(L(a), L(b)) + 0.05) / (Math.min(L(a), L(b)) + 0.05);";
+        browser.script("document.getElementById('filter-size').focus()");
+        new org.openqa.selenium.interactions.Actions(browser.driver())
+                .sendKeys(Keys.TAB)
+                .perform();
+        focusOn("#filter-clear");
+        assertThat(((Number) browser.script(contrast + " const a = document.activeElement;"
+                                + " if (!a.matches(':focus-visible')) return 0;"
+                                + " const ring = getComputedStyle(a).outlineColor;"
+                                + " return Math.min(r(ring, getComputedStyle(document.documentElement).backgroundColor),"
+                                + " r(ring, 'rgb(255, 255, 255)'));"))
+                        .doubleValue())
+                .as("the focus ring's contrast")
+                .isGreaterThanOrEqualTo(3.0);
+        assertThat(((Number) browser.script(contrast + " const b = document.createElement('span');"
+                                + " b.className = 'badge committed'; document.body.append(b);"
+                                + " const s = getComputedStyle(b); const q = r(s.color, s.backgroundColor);"
+                                + " b.remove(); return q;"))
+                        .doubleValue())
+                .as("the committed badge's contrast")
+                .isGreaterThanOrEqualTo(4.5);
+        // a bar's name holds the words it shows
+        WebElement bar = by("#bar-phone-invalid");
+        assertThat(bar.getAttribute("aria-label")).contains(bar.getText().replaceAll("\\s+", " "));
+    }
+
     /** The number of lines the text of this element takes. */
     private static long lines(WebElement e) {
         return (Long) browser.script(
