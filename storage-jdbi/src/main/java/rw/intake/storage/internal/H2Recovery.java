@@ -160,9 +160,13 @@ final class H2Recovery {
                     throw new StorageException(
                             "the database cannot be written after its compaction: " + e.getMessage(), e);
                 }
-                LOG.warn(
-                        "the first write after the compaction failed, and H2 closed the database; it is opened again:"
-                                + " {}",
+                // such a file has been seen to read wrong while two connections read (a NID then registered twice):
+                // the operator is told to restore it or export it into a fresh database (deployment.md)
+                LOG.error(
+                        "the first write after the compaction failed, and H2 closed the database; it is opened again."
+                                + " H2 has left such files reading wrong under concurrent reads, which no check here"
+                                + " finds: stop the server, then restore the file from its last backup, or export it"
+                                + " with SCRIPT TO into a fresh database (docs/deployment.md): {}",
                         e.getMessage());
             }
         }
