@@ -285,13 +285,14 @@ final class CsvReaderTest {
      */
     @Test
     void open_windows1252CapitalBeforeADash_readAsItsCharacters() {
-        byte[] csv = (HEADER + "REN\u00c9\u2013CLAUDE Aim\u00e9e,1,2,F,r@b.rw\nJOS\u00c9\u2019S,1,2,M,j@b.rw\n")
+        byte[] csv = (HEADER
+                        + "REN\u00c9\u2013CLAUDE Aim\u00e9e,1,2,F,r@b.rw\nJOS\u00c9\u2019S \u00abREN\u00c9\u00bb,1,2,M,j@b.rw\n")
                 .getBytes(Charset.forName("windows-1252"));
         assertThat(csv).contains((byte) 0xC9, (byte) 0x96);
 
         assertThat(read(csv, SheetReader.defaults()).records())
                 .extracting(RawRecord::names)
-                .containsExactly("REN\u00c9\u2013CLAUDE Aim\u00e9e", "JOS\u00c9\u2019S");
+                .containsExactly("REN\u00c9\u2013CLAUDE Aim\u00e9e", "JOS\u00c9\u2019S \u00abREN\u00c9\u00bb");
     }
 
     @Test
@@ -305,6 +306,26 @@ final class CsvReaderTest {
                 .hasMessageContaining("at line 3: the bytes are not UTF-8 text")
                 .extracting(e -> ((IngestException) e).details().get("line"))
                 .isEqualTo(3L);
+    }
+
+    /** UTF-8 text of any script beside Windows-1252 bytes is a mixed file, whatever its two-byte sequences encode. */
+    @Test
+    void open_utf8OfOtherScriptsAndWindows1252Mixed_refused() {
+        for (String utf8Name : List.of(
+                "\u0418\u0432\u0430\u043d",
+                "Ay\u015fe Y\u0131lmaz",
+                "Pawe\u0142",
+                "\u0218tefan",
+                "\u0645\u062d\u0645\u062f")) {
+            byte[] utf8 = (HEADER + utf8Name + ",1,2,M,j@b.rw\n").getBytes(StandardCharsets.UTF_8);
+            byte[] windows1252 = "Ren\u00e9e Keza,1,2,F,r@b.rw\n".getBytes(Charset.forName("windows-1252"));
+            byte[] csv = Arrays.copyOf(utf8, utf8.length + windows1252.length);
+            System.arraycopy(windows1252, 0, csv, utf8.length, windows1252.length);
+
+            assertRejected(csv, SheetReader.defaults(), IngestException.CORRUPT)
+                    .as(utf8Name)
+                    .hasMessageContaining("at line 3: the bytes are not UTF-8 text");
+        }
     }
 
     @Test

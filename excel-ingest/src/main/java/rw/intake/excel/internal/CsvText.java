@@ -20,9 +20,9 @@ import java.util.Arrays;
  * <p>Bytes that are not UTF-8 are taken as Windows-1252 only if they hold no UTF-8 sequence that Windows-1252 text
  * would not (a file that mixes the two would come out garbled) and none of the five bytes Windows-1252 leaves
  * undefined; otherwise they are refused as {@code file.corrupt} at the line of the first byte that is not UTF-8. Such a
- * sequence is one of three or four bytes, or of two that encodes a character up to U+00FF (the accented letters of
- * Latin-1, as {@code é}, which Windows-1252 reads {@code Ã©}); two bytes that encode a character from U+0100 to U+07FF
- * read in Windows-1252 as a capital letter followed by a mark ({@code É–}, {@code Ô’}), which names and notes hold.
+ * sequence is any well-formed one but two bytes that Windows-1252 reads as a capital letter followed by a mark
+ * ({@code É–}, {@code Ô’}: {@link #capitalBeforeAMark}), which names and notes hold; UTF-8 text in any script holds
+ * other sequences too ({@code é} reads {@code Ã©}, {@code ł} {@code Å‚}, {@code И} {@code Ð˜}).
  * UTF-32 (a byte order mark of four bytes) is no spreadsheet's CSV: {@code file.unsupported_format}.
  */
 final class CsvText {
@@ -218,7 +218,7 @@ final class CsvText {
                 length++;
                 continue;
             }
-            if (WINDOWS_1252[b] == null || ((b <= 0xC3 || b >= 0xE0) && utf8Sequence(bytes, i))) {
+            if (WINDOWS_1252[b] == null || (utf8Sequence(bytes, i) && !capitalBeforeAMark(bytes, i))) {
                 return null;
             }
             length += WINDOWS_1252[b].length;
@@ -239,6 +239,19 @@ final class CsvText {
             }
         }
         return text;
+    }
+
+    /**
+     * Whether the two bytes at {@code i} (a well-formed UTF-8 sequence) read in Windows-1252 as a capital letter from
+     * {@code Ä} to {@code ß} followed by a mark that follows such a letter in names and notes: an ellipsis, a curly
+     * quote, a bullet, a dash, a no-break space or a guillemet ({@code É–}, {@code JOSÉ’S}, {@code «RENÉ»}).
+     */
+    private static boolean capitalBeforeAMark(byte[] bytes, int i) {
+        int b = bytes[i] & 0xFF;
+        int next = bytes[i + 1] & 0xFF;
+        return b >= 0xC4
+                && b <= 0xDF
+                && (next == 0x85 || (next >= 0x91 && next <= 0x97) || next == 0xA0 || next == 0xAB || next == 0xBB);
     }
 
     /** Whether a well-formed UTF-8 sequence of two to four bytes starts at {@code i}. */
