@@ -502,10 +502,11 @@ async function startEdit(td, r, field) {
 
 /**
  * Turns the cell into a text field: Enter, or leaving it (Tab, a click elsewhere, another window), saves a changed
- * value (Enter also a NID that was a number cell as it is, which confirms it as text); Escape puts the cell back. A value the server refuses stays in the field, its reason in the notice. A
- * one-line text area, not an input, which would drop a value's line breaks, so that opening and saving an untouched
- * cell changed it; and no length bound of the browser's, which counts UTF-16 units and cuts a long paste silently: the
- * server refuses a value over 1,000 characters in words the page shows.
+ * value (Enter also a NID that was a number cell as it is, which confirms it as text); Escape puts the cell back. A
+ * value the server refuses stays in the field, its reason in the notice. A one-line text area, not an input, which
+ * would drop a value's line breaks, so that opening and saving an untouched cell changed it; and no length bound of
+ * the browser's, which counts UTF-16 units and cuts a long paste silently: the server refuses a value over 1,000
+ * characters in words the page shows.
  */
 function editCell(td, r, field, value) {
   const kept = [...td.childNodes];
