@@ -136,7 +136,10 @@ function drawFrame() {
       h('a', { href: '#records', class: 'skip-link', id: 'skip-records', onclick: (e) => { e.preventDefault(); view.table.focus(); } },
         t('review.skipToRecords')),
       view.actions),
-    h('p', { class: 'meta' }, t('review.meta', { owner: sm.owner, created: formatDate(sm.createdAt) })),
+    h('p', { class: 'meta' }, t('review.meta', { owner: sm.owner, created: formatDate(sm.createdAt) }), ' · ',
+      // which sheet of the workbook was read, and from which row: a list on another sheet, or below notes, shows here
+      h('span', { id: 'read-from' }, sm.sheet === 'CSV' || !sm.sheet
+        ? t('review.readFromCsv', { row: sm.headerRow }) : t('review.readFrom', { sheet: sm.sheet, row: sm.headerRow }))),
     h('div', { class: 'stats', id: 'summary-cards' },
       card('records', tot.records), card('valid', tot.valid, 'ok'), card('invalid', tot.invalid, 'bad'),
       card('withWarnings', tot.withWarnings, 'warn'), card('excluded', tot.excluded || 0), card('blankRows', tot.blankRows)),

@@ -59,6 +59,8 @@ final class RemoteUpload implements ReadableUpload {
                 stored.totals(),
                 stored.violationsByCode(),
                 stored.ignoredColumns(),
+                stored.sheet(),
+                stored.headerRow(),
                 stored.commit(),
                 stored.failure());
     }

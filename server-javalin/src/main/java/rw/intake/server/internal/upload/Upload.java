@@ -46,6 +46,10 @@ final class Upload implements ReadableUpload {
     volatile List<String> ignoredColumns;
     /** The header text of each field's column as the sheet had it, in {@code Field} order (the error report's). */
     final List<String> fieldHeaders;
+    /** The worksheet read ({@code CSV} for a CSV file), and the row of its header (1-based). */
+    final String sheet;
+
+    final int headerRow;
     /** The order of admission (newest last); a shared store sets one that holds across instances. */
     volatile long sequence = SEQUENCE.incrementAndGet();
     /** Records reserved in the staging budget for this upload. */
@@ -99,8 +103,12 @@ final class Upload implements ReadableUpload {
             Instant createdAt,
             List<String> ignoredColumns,
             List<String> fieldHeaders,
+            String sheet,
+            int headerRow,
             long maxDataRows) {
         this.maxDataRows = maxDataRows;
+        this.sheet = sheet;
+        this.headerRow = headerRow;
         this.id = id;
         this.owner = owner;
         this.fileName = fileName;
@@ -259,7 +267,15 @@ final class Upload implements ReadableUpload {
             return u;
         }
         Upload u = new Upload(
-                s.id(), s.owner(), s.fileName(), s.createdAt(), s.ignoredColumns(), s.fieldHeaders(), s.maxDataRows());
+                s.id(),
+                s.owner(),
+                s.fileName(),
+                s.createdAt(),
+                s.ignoredColumns(),
+                s.fieldHeaders(),
+                s.sheet(),
+                s.headerRow(),
+                s.maxDataRows());
         u.restored = true;
         u.sequence = s.sequence();
         u.reserved.set(s.reserved());
@@ -308,6 +324,8 @@ final class Upload implements ReadableUpload {
             Instant createdAt,
             List<String> ignoredColumns,
             List<String> fieldHeaders,
+            String sheet,
+            int headerRow,
             long maxDataRows,
             long sequence,
             long reserved,
@@ -346,6 +364,8 @@ final class Upload implements ReadableUpload {
                     createdAt,
                     ignoredColumns,
                     fieldHeaders,
+                    sheet,
+                    headerRow,
                     maxDataRows,
                     sequence,
                     reserved,
@@ -372,6 +392,8 @@ final class Upload implements ReadableUpload {
                     createdAt,
                     ignoredColumns,
                     fieldHeaders,
+                    sheet,
+                    headerRow,
                     maxDataRows,
                     sequence,
                     reserved.get(),
@@ -457,6 +479,8 @@ final class Upload implements ReadableUpload {
                     totals,
                     violationsByCode,
                     ignoredColumns,
+                    sheet,
+                    headerRow,
                     commit,
                     failure);
         } finally {

@@ -209,6 +209,8 @@ public final class UploadService {
                     clock.instant(),
                     opened.header().ignoredColumns(),
                     opened.header().fieldHeaders(),
+                    opened.header().sheetName(),
+                    opened.header().row(),
                     rows);
             staging.admit(upload, rows);
             handedOver = true; // the validation closes the sheet, even one whose stages cannot start

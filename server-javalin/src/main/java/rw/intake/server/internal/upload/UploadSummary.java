@@ -9,6 +9,8 @@ import rw.intake.storage.CommitResult;
 /**
  * What {@code GET /api/v1/uploads/{id}} answers.
  *
+ * @param sheet     the worksheet read ({@code CSV} for a CSV file)
+ * @param headerRow the row of its header (1-based): the rows above it were not read as data
  * @param commit  the commit's outcome, null (and written as null) until committed
  * @param failure why validation failed, present only when {@code status} is {@code failed}
  */
@@ -22,6 +24,8 @@ public record UploadSummary(
         Totals totals,
         Map<String, Long> violationsByCode,
         List<String> ignoredColumns,
+        String sheet,
+        int headerRow,
         @JsonInclude(JsonInclude.Include.ALWAYS) CommitResult commit,
         @JsonInclude(JsonInclude.Include.NON_NULL) Failure failure) {
 
@@ -37,6 +41,8 @@ public record UploadSummary(
                 totals,
                 violationsByCode,
                 ignoredColumns,
+                sheet,
+                headerRow,
                 commit,
                 failure);
     }

@@ -121,7 +121,12 @@ final class UploadRejectionTest {
         String token = server.clerkToken("sheets");
         Map<String, List<String[]>> sheets = new LinkedHashMap<>();
         sheets.put("Notes", List.of(new String[] {"Remarks"}, new String[] {"nothing here"}));
-        sheets.put("People", Workbooks.people(1, 4));
+        // a title and a blank row above the header
+        List<String[]> people = new ArrayList<>();
+        people.add(new String[] {"Members of March"});
+        people.add(new String[0]);
+        people.addAll(Workbooks.people(1, 4));
+        sheets.put("People", people);
         byte[] file = Workbooks.xlsx(sheets);
 
         HttpResponse<String> notes = server.send(server.request("/api/v1/uploads?sheet=Notes", token)
@@ -135,8 +140,11 @@ final class UploadRejectionTest {
         assertThat(Workbooks.problemCode(notes, 400)).isEqualTo("file.missing_columns");
         assertThat(Workbooks.problemCode(missing, 400)).isEqualTo("file.sheet_not_found");
 
-        // unnamed: the first sheet whose header maps all five fields
-        assertStagedThenDelete(token, Workbooks.upload(server, token, file), 4);
+        // unnamed: the first sheet whose header maps all five fields, which the summary names, with its header's row
+        HttpResponse<String> unnamed = Workbooks.upload(server, token, file);
+        assertThat(TestServer.json(unnamed).get("sheet").asText()).isEqualTo("People");
+        assertThat(TestServer.json(unnamed).get("headerRow").asInt()).isEqualTo(3);
+        assertStagedThenDelete(token, unnamed, 4);
 
         HttpResponse<String> named = server.send(server.request("/api/v1/uploads?sheet=People", token)
                 .header("Content-Type", Workbooks.XLSX)

@@ -144,6 +144,8 @@ final class ReviewPageBrowserTest {
         assertThat(by("#card-invalid").getText()).isEqualTo(n(ROWS - valid));
         assertThat(by("#card-withWarnings").getText()).isEqualTo(n(warned));
         assertThat(by("#card-blankRows").getText()).isEqualTo(n(SampleWorkbooks.blankRows(spec)));
+        assertThat(by("#read-from").getText())
+                .isEqualTo("Read from the sheet \u201cRegistrations\u201d, header on row 1.");
         assertThat(by("#records-table caption").getText()).isEqualTo("Records 1–50 of " + n(ROWS));
         assertThat(by("main").getText()).doesNotContain("null").doesNotContain("undefined");
         browser.screenshot("review");
@@ -387,6 +389,7 @@ final class ReviewPageBrowserTest {
         SERVER.clerkToken("csv-clerk");
         reviewUploaded("csv-clerk", "fix.csv", csv, "6 records, 3 valid, 3 invalid.");
         assertThat(by("#card-excluded").getText()).isEqualTo("0");
+        assertThat(by("#read-from").getText()).isEqualTo("Header on row 1.");
 
         // Escape cancels an edit; Enter saves it
         WebElement names = by("#row-2 td[data-field=names]");
