@@ -111,29 +111,29 @@ final class RejectionTest {
         assertRejected(ods, IngestException.UNSUPPORTED_FORMAT);
     }
 
+    /** An Office package of one part, {@code part}, which its content types declare as {@code contentType}. */
+    private static byte[] officePackage(String part, String contentType, byte[] content) {
+        return Xlsx.zip(Map.of(
+                "[Content_Types].xml",
+                ("<Types><Override PartName=\"/" + part + "\" ContentType=\"" + contentType + "\"/></Types>")
+                        .getBytes(StandardCharsets.UTF_8),
+                part,
+                content));
+    }
+
     @Test
     void open_wordDocument() {
-        byte[] docx = Xlsx.zip(Map.of(
-                "[Content_Types].xml",
-                ("<Types><Override PartName=\"/word/document.xml\""
-                                + " ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>"
-                                + "</Types>")
-                        .getBytes(StandardCharsets.UTF_8),
+        byte[] docx = officePackage(
                 "word/document.xml",
-                "<w/>".getBytes(StandardCharsets.UTF_8)));
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+                "<w/>".getBytes(StandardCharsets.UTF_8));
         assertRejected(docx, IngestException.UNSUPPORTED_FORMAT).hasMessageContaining("not an Excel workbook");
     }
 
     @Test
     void open_excelBinaryWorkbook_namedSo() {
-        byte[] xlsb = Xlsx.zip(Map.of(
-                "[Content_Types].xml",
-                ("<Types><Override PartName=\"/xl/workbook.bin\""
-                                + " ContentType=\"application/vnd.ms-excel.sheet.binary.macroEnabled.main\"/>"
-                                + "</Types>")
-                        .getBytes(StandardCharsets.UTF_8),
-                "xl/workbook.bin",
-                new byte[] {1, 2, 3}));
+        byte[] xlsb = officePackage(
+                "xl/workbook.bin", "application/vnd.ms-excel.sheet.binary.macroEnabled.main", new byte[] {1, 2, 3});
         assertRejected(xlsb, IngestException.UNSUPPORTED_FORMAT)
                 .hasMessageContaining("it looks like an Excel Binary Workbook (.xlsb), which is not read. Save it");
     }
