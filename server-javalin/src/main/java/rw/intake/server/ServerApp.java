@@ -193,27 +193,32 @@ public final class ServerApp {
      * @return whether every running commit ended within the grace period
      */
     public static boolean shutDown(Javalin app, Duration grace, Runnable closeStorage) {
-        stopWarmup(app.unsafe.appDataManager.get(WARMUP));
-        UploadModule uploads = app.unsafe.appDataManager.get(UPLOADS);
-        boolean drained = uploads.drain(grace);
-        if (!drained) {
-            closeStorage.run();
-            int left = uploads.awaitCommits(Duration.ofMillis(JETTY_STOP_MILLIS));
-            if (left > 0) {
-                LOG.error(
-                        "{} commit(s) had not ended {} ms after their connections were closed",
-                        left,
-                        JETTY_STOP_MILLIS);
-            }
-        }
+        boolean drained = false;
         try {
-            app.stop();
-        } catch (RuntimeException ex) {
-            // Jetty gave up waiting for them: an upload whose body was still arriving, say
-            LOG.warn(
-                    "requests still in progress {} ms after the stop began were cut off: {}",
-                    JETTY_STOP_MILLIS,
-                    ex.toString());
+            stopWarmup(app.unsafe.appDataManager.get(WARMUP));
+            UploadModule uploads = app.unsafe.appDataManager.get(UPLOADS);
+            drained = uploads.drain(grace);
+            if (!drained) {
+                closeStorage.run();
+                int left = uploads.awaitCommits(Duration.ofMillis(JETTY_STOP_MILLIS));
+                if (left > 0) {
+                    LOG.error(
+                            "{} commit(s) had not ended {} ms after their connections were closed",
+                            left,
+                            JETTY_STOP_MILLIS);
+                }
+            }
+        } finally {
+            // whatever failed above, the requests in progress are still answered before the process ends
+            try {
+                app.stop();
+            } catch (RuntimeException ex) {
+                // Jetty gave up waiting for them: an upload whose body was still arriving, say
+                LOG.warn(
+                        "requests still in progress {} ms after the stop began were cut off: {}",
+                        JETTY_STOP_MILLIS,
+                        ex.toString());
+            }
         }
         return drained;
     }

@@ -30,7 +30,7 @@ final class DatabaseStoppedIT {
 
             pg.stopServer();
 
-            HttpResponse<String> failed = commit.join();
+            HttpResponse<String> failed = server.answer(commit);
             assertThat(failed.statusCode()).as(failed.body()).isEqualTo(503);
             assertThat(failed.headers().firstValue("Content-Type"))
                     .hasValueSatisfying(ct -> assertThat(ct).startsWith("application/problem+json"));
@@ -103,7 +103,7 @@ final class DatabaseStoppedIT {
             CompletableFuture<HttpResponse<String>> crashed = server.commitAsync(id);
             awaitLoading(server, pg, id, "the second attempt loads its table");
             pg.crash();
-            assertUnavailable(crashed.join());
+            assertUnavailable(server.answer(crashed));
             assertThat(server.status(id)).isEqualTo("validated");
 
             pg.startServer();

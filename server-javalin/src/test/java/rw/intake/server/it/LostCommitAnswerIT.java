@@ -70,7 +70,7 @@ final class LostCommitAnswerIT {
                         .isTrue();
                 holder.rollback();
 
-                HttpResponse<String> lost = commit.join();
+                HttpResponse<String> lost = server.answer(commit);
                 assertThat(lost.statusCode()).as(lost.body()).isEqualTo(503);
                 assertThat(ServerProcess.json(lost).get("code").asText()).isEqualTo("database.unavailable");
                 assertThat(count(

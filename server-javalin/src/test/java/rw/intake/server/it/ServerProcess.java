@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -239,6 +240,18 @@ final class ServerProcess implements AutoCloseable {
     /** Starts the commit; the answer completes the future (exceptionally if the connection is cut). */
     CompletableFuture<HttpResponse<String>> commitAsync(String id) {
         return CLIENT.sendAsync(commitRequest(id), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * The answer of a request sent with {@code sendAsync}; if none came (the connection closed first), an error that
+     * holds the end of the server's log, which says what the server was doing.
+     */
+    HttpResponse<String> answer(CompletableFuture<HttpResponse<String>> request) {
+        try {
+            return request.join();
+        } catch (CompletionException ex) {
+            throw new AssertionError("no answer: " + ex.getCause() + "; the end of " + log + ":\n" + logTail(), ex);
+        }
     }
 
     private HttpRequest commitRequest(String id) {

@@ -50,7 +50,7 @@ final class SigtermIT {
                                 () -> server.logLines().stream().anyMatch(l -> l.contains("shutting down"))))
                         .isTrue();
                 HttpResponse<String> refused = server.upload(workbook);
-                HttpResponse<String> answered = commit.join();
+                HttpResponse<String> answered = server.answer(commit);
                 Integer exit = server.waitFor(Duration.ofSeconds(GRACE_SECONDS + 10));
                 long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
 
@@ -73,8 +73,9 @@ final class SigtermIT {
 
     /**
      * SIGTERM while a commit waits for a table another connection locked, past a grace period of 1 s: its connection is
-     * closed at the end of the grace period, so the commit is answered 503 and never saves its rows, even though the
-     * lock is released at once (while the server still stops), and the process keeps the signal's status.
+     * closed at the end of the grace period, so the commit is answered 503 while the lock is still held (only the closed
+     * connection can end it), never saves its rows once the lock is released, and the process keeps the signal's
+     * status. The lock is held until the answer: released earlier, the commit would race the closing of its connection.
      */
     @Test
     void sigtermDuringACommitPastTheGrace_itsConnectionClosed_nothingSavedAfter() throws SQLException {
@@ -83,12 +84,16 @@ final class SigtermIT {
             try (ServerProcess server = ServerProcess.start(
                     "sigterm-past-grace", ServerProcess.env(db.url(), "SHUTDOWN_GRACE_SECONDS", "1"))) {
                 String id = server.uploadValidated(workbook);
-                // the warm-up's rehearsed commits are over: only the commit below waits for the lock
+                // the warm-up's rehearsed commits and the registered-NID filter's load are over: only the commit below
+                // waits for the lock
                 assertThat(ServerProcess.poll(
                                 Duration.ofSeconds(60),
-                                () -> server.getPublic("/api/v1/health/ready").statusCode() == 200))
+                                () -> server.getPublic("/api/v1/health/ready").statusCode() == 200
+                                        && server.logLines().stream()
+                                                .anyMatch(l -> l.contains("registered-NID filter loaded"))))
                         .isTrue();
                 CompletableFuture<HttpResponse<String>> commit;
+                HttpResponse<String> answered;
                 try (Connection lock = DriverManager.getConnection(db.url())) {
                     lock.setAutoCommit(false);
                     try (Statement s = lock.createStatement()) {
@@ -100,17 +105,13 @@ final class SigtermIT {
 
                     server.terminate();
 
-                    assertThat(ServerProcess.poll(
-                                    Duration.ofSeconds(30),
-                                    () -> server.logLines().stream()
-                                            .anyMatch(l -> l.contains("after the grace period"))))
-                            .isTrue();
+                    answered = server.answer(commit);
                     lock.rollback();
                 }
-                HttpResponse<String> answered = commit.join();
                 Integer exit = server.waitFor(Duration.ofSeconds(30));
 
                 assertThat(answered.statusCode()).as(answered.body()).isEqualTo(503);
+                assertThat(server.logLines()).anyMatch(l -> l.contains("after the grace period"));
                 assertThat(exit).isEqualTo(143);
             }
             assertThat(ItDatabase.queryLong(db.url(), "SELECT COUNT(*) FROM users"))
