@@ -463,7 +463,10 @@ final class CsvReaderTest {
     @Test
     void open_headerOnly() {
         assertRejected(
-                (HEADER + "\n,,,,\n").getBytes(StandardCharsets.UTF_8), SheetReader.defaults(), IngestException.EMPTY);
+                        (HEADER + "\n,,,,\n").getBytes(StandardCharsets.UTF_8),
+                        SheetReader.defaults(),
+                        IngestException.EMPTY)
+                .hasMessage("The file has a header in row 1 but no data rows below it.");
     }
 
     @Test
@@ -472,6 +475,7 @@ final class CsvReaderTest {
                         "Name,Phone,Gender\nAlice,0788123456,F\n".getBytes(StandardCharsets.UTF_8),
                         SheetReader.defaults(),
                         IngestException.MISSING_COLUMNS)
+                .hasMessageStartingWith("The file has no column for nid, email. Headers found in row 1:")
                 .extracting(e -> ((IngestException) e).details())
                 .isEqualTo(Map.of(
                         "sheet",
@@ -493,8 +497,21 @@ final class CsvReaderTest {
     @Test
     void open_duplicateColumns() {
         assertRejected(
-                "name,full name,nid,phone,gender,email\nA,B,1,2,F,a@b.rw\n".getBytes(StandardCharsets.UTF_8),
-                SheetReader.defaults(),
-                IngestException.DUPLICATE_COLUMNS);
+                        "name,full name,nid,phone,gender,email\nA,B,1,2,F,a@b.rw\n".getBytes(StandardCharsets.UTF_8),
+                        SheetReader.defaults(),
+                        IngestException.DUPLICATE_COLUMNS)
+                .hasMessageStartingWith(
+                        "In the file, the columns \"name\" (column A) and \"full name\" (column B) (row 1) both mean"
+                                + " names.");
+    }
+
+    @Test
+    void open_noHeaderInTheFirstRows_messageNamesTheFile() {
+        assertRejected(
+                        "Registration list\nName,Phone\nAlice,0788123456\n".getBytes(StandardCharsets.UTF_8),
+                        SheetReader.defaults(),
+                        IngestException.MISSING_COLUMNS)
+                .hasMessageStartingWith("The file has no column for ")
+                .hasMessageContaining(" No row among the file's first 20 names 3 of the five fields");
     }
 }

@@ -151,17 +151,27 @@ public final class Rejections {
                 Map.of("limit", limit, "limitName", "maxRows", "row", row));
     }
 
+    /** How a message names where it looked: {@code the sheet "Name"}, or {@code the file} for a CSV file. */
+    private static String sheetOf(String sheet) {
+        return CsvSheet.SHEET_NAME.equals(sheet) ? "the file" : "the sheet \"" + sheet + "\"";
+    }
+
+    /** {@link #sheetOf}, to begin a sentence. */
+    private static String theSheet(String sheet) {
+        return CsvSheet.SHEET_NAME.equals(sheet) ? "The file" : "The sheet \"" + sheet + "\"";
+    }
+
     public static IngestException noHeader(String sheet) {
         return new IngestException(
                 IngestException.EMPTY,
-                "The sheet \"" + sheet + "\" is empty: it has no header row and no data.",
+                theSheet(sheet) + " is empty: it has no header row and no data.",
                 Map.of("sheet", sheet));
     }
 
     public static IngestException noData(String sheet, int headerRow) {
         return new IngestException(
                 IngestException.EMPTY,
-                "The sheet \"" + sheet + "\" has a header in row " + headerRow + " but no data rows below it.",
+                theSheet(sheet) + " has a header in row " + headerRow + " but no data rows below it.",
                 Map.of("sheet", sheet, "headerRow", headerRow));
     }
 
@@ -219,16 +229,17 @@ public final class Rejections {
         }
         return new IngestException(
                 IngestException.MISSING_COLUMNS,
-                "The sheet \"" + sheet + "\" has no column for " + String.join(", ", keys)
+                theSheet(sheet) + " has no column for " + String.join(", ", keys)
                         + ". Headers found in row "
                         + headerRow + ": " + (headersFound.isEmpty() ? "none" : String.join(", ", headersFound))
                         + ". Header names accepted (case, spaces, underscores, hyphens and dots aside):" + names
                         + (missing.size() > Field.values().length - HeaderMapper.MIN_FIELDS
                                 ? String.format(
                                         Locale.ROOT,
-                                        " No row among the sheet's first %d names %d of the five fields, so its first"
+                                        " No row among the %s first %d names %d of the five fields, so its first"
                                                 + " row that is not blank was taken as the header: a header further"
                                                 + " down is not looked for (delete the rows above it).",
+                                        CsvSheet.SHEET_NAME.equals(sheet) ? "file's" : "sheet's",
                                         HeaderMapper.SEARCH_ROWS,
                                         HeaderMapper.MIN_FIELDS)
                                 : ""),
@@ -248,7 +259,7 @@ public final class Rejections {
     public static IngestException duplicateColumns(String sheet, int headerRow, String field, List<String> headers) {
         return new IngestException(
                 IngestException.DUPLICATE_COLUMNS,
-                "In the sheet \"" + sheet + "\", the columns " + String.join(" and ", headers) + " (row " + headerRow
+                "In " + sheetOf(sheet) + ", the columns " + String.join(" and ", headers) + " (row " + headerRow
                         + ") both mean " + field + ". Keep one of them and upload again.",
                 Map.of("sheet", sheet, "headerRow", headerRow, "field", field, "headers", headers));
     }
