@@ -6,6 +6,7 @@ import com.google.i18n.phonenumbers.PhoneNumberUtil.PhoneNumberType;
 import com.google.i18n.phonenumbers.Phonemetadata.PhoneMetadata;
 import com.google.i18n.phonenumbers.Phonenumber.PhoneNumber;
 import com.google.i18n.phonenumbers.metadata.DefaultMetadataDependenciesProvider;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import rw.intake.validation.Codes;
@@ -80,10 +81,25 @@ public final class Phones {
                     Field.PHONE_NUMBER,
                     Codes.PHONE_INVALID,
                     "Phone number must be a mobile number" + regionWords()
-                            + " such as 0788123456 or +250788123456; found " + Findings.quote(s));
+                            + " such as 0788123456 or +250788123456; found " + Findings.quote(s) + dashWords(s));
             return null;
         }
         return e164;
+    }
+
+    /**
+     * For a cell holding a dash other than the hyphen {@code -} (an en dash or a no-break hyphen that a word processor
+     * put in): words saying which one, since it looks like the hyphen the rule ignores; else {@code ""}.
+     */
+    private static String dashWords(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c != '-' && Character.getType(c) == Character.DASH_PUNCTUATION) || c == '\u2212') {
+                return " (" + Findings.quoteCodePoint(c) + String.format(Locale.ROOT, ", U+%04X,", (int) c)
+                        + " is not the hyphen -: type the hyphen, or leave the separators out)";
+            }
+        }
+        return "";
     }
 
     private String regionWords() {

@@ -190,4 +190,20 @@ final class PhonesTest {
                             + " +250788123456; found '79769832'");
         });
     }
+
+    /** An en dash or a no-break hyphen is not the hyphen the rule ignores: the message says which one was found. */
+    @ParameterizedTest
+    @ValueSource(strings = {"078\u2013812\u20133402", "078\u2011812\u20113401", "078\u2212812\u22123401"})
+    void check_aDashThatIsNotTheHyphen_invalid_messageNamesIt(String cell) {
+        Findings findings = new Findings();
+
+        RW.check(cell, findings);
+
+        char dash = cell.charAt(3);
+        assertThat(findings.toList())
+                .singleElement()
+                .satisfies(v -> assertThat(v.message())
+                        .endsWith("; found '" + cell + "' ('" + dash + "', U+" + String.format("%04X", (int) dash)
+                                + ", is not the hyphen -: type the hyphen, or leave the separators out)"));
+    }
 }
