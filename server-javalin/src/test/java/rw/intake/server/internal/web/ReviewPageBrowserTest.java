@@ -749,7 +749,8 @@ final class ReviewPageBrowserTest {
 
     /**
      * On a phone: no sideways scrolling of the page, even with a long file name without spaces (in the heading and
-     * the commit dialog), and the tip of a cell the keyboard focuses is scrolled into the table's view.
+     * the commit dialog), the tip of a cell the keyboard focuses is scrolled into the table's view, and the row numbers
+     * stay in view when the records scroll sideways.
      */
     @Test
     void review_readableOnAPhone() {
@@ -779,6 +780,15 @@ final class ReviewPageBrowserTest {
                         + " const w = document.getElementById('records').getBoundingClientRect();"
                         + " return t.left >= w.left - 1 && t.right <= w.right + 1;",
                 email));
+
+        // the records scrolled sideways to their end: each row's number stays at the table's left edge
+        browser.script("document.getElementById('records').scrollLeft = 100000");
+        assertThat((Boolean) browser.script("const w = document.getElementById('records');"
+                        + " const c = w.querySelector(\"tr[data-row='3'] th\").getBoundingClientRect();"
+                        + " const r = w.getBoundingClientRect();"
+                        + " return w.scrollLeft > 0 && c.left >= r.left - 1 && c.left <= r.left + 2;"))
+                .as("the row number in view")
+                .isTrue();
 
         by("#commit-open").click();
         browser.visible(By.cssSelector("dialog[open]"));
