@@ -7,6 +7,7 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.regex.Pattern;
 import rw.intake.excel.CsvFormulas;
 
 /**
@@ -20,6 +21,7 @@ import rw.intake.excel.CsvFormulas;
 final class CsvReport {
     static final String CONTENT_TYPE = "text/csv; charset=utf-8";
     private static final int BUFFER = 1 << 16;
+    private static final Pattern LINE_BREAK = Pattern.compile("\r\n|[\r\n]");
 
     private CsvReport() {}
 
@@ -29,7 +31,9 @@ final class CsvReport {
         w.write('\uFEFF');
         List<String> header = report.header();
         for (int c = 0; c < header.size(); c++) {
-            field(w, c, header.get(c));
+            // a header cell wrapped on two lines (Alt+Enter) on one: a line break would move every record a line
+            // down, so the file read again would number its rows past the report's
+            field(w, c, LINE_BREAK.matcher(header.get(c)).replaceAll(" "));
         }
         w.write("\r\n");
         report.forEachLine(line -> {

@@ -451,6 +451,29 @@ final class ReportTest {
     }
 
     /**
+     * A header cell wrapped on two lines (Alt+Enter in a template) is written on one line in the CSV report, so that
+     * its records, uploaded again, keep the report's rows: the header on row 1, the records from row 2.
+     */
+    @Test
+    void reportCsv_headerWithLineBreaks_oneLine_rowsKept() {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"Full\nName", "National\r\nID", "Phone\rNumber", "Gender", "Email"});
+        rows.add(new String[] {"Jo Person", "1199080000000021", "0788000021", "M", "j21@example.com"});
+        rows.add(new String[] {"Kim Person", "1199080000000021", "0788000022", "F", "k22@example.com"});
+        String wrapped = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+        Workbooks.settled(SERVER, token, wrapped);
+        List<JsonNode> all = records(wrapped, "");
+
+        HttpResponse<byte[]> r = download("/api/v1/uploads/" + wrapped + "/report.csv?status=all", token);
+
+        String csv = new String(r.body(), StandardCharsets.UTF_8);
+        assertThat(csv).startsWith("\uFEFFFull Name,National ID,Phone Number,Gender,Email,Row,Errors,Warnings\r\n");
+        assertSameVerdicts(all, r.body());
+        assertThat(SERVER.delete("/api/v1/uploads/" + wrapped, token).statusCode())
+                .isEqualTo(204);
+    }
+
+    /**
      * Values no XML can carry as they are (control characters, a carriage return) and text that reads as a workbook
      * escape, put in by edits: both reports, uploaded again, read back to the same values and verdicts.
      */
