@@ -130,6 +130,8 @@ public record ServerConfig(
     static final long MAX_INFLATED_BYTES = 1L << 40;
 
     static final long MAX_VALIDATION_THREADS = 64;
+    /** The least pool: on PostgreSQL and H2, Flyway holds one connection while it migrates on another. */
+    static final long MIN_POOL_SIZE = 2;
     /** An hour: the database timeouts and the shared staging's lease. */
     static final long MAX_TIMEOUT_SECONDS = 3_600;
 
@@ -142,7 +144,11 @@ public record ServerConfig(
                 e.text("DB_URL", "jdbc:h2:file:./data/intake"),
                 e.text("DB_USER", "sa"),
                 e.text("DB_PASSWORD", ""),
-                (int) e.positive("DB_POOL_SIZE", 8, MAX_POOL_SIZE),
+                (int) e.atLeast(
+                        "DB_POOL_SIZE",
+                        MIN_POOL_SIZE,
+                        e.positive("DB_POOL_SIZE", 8, MAX_POOL_SIZE),
+                        "Flyway migrates the database on a connection of its own"),
                 e.longer("DB_PARTITION_MIN_RECORDS", Storage.DEFAULT_PARTITION_MIN_RECORDS),
                 e.text("JWT_SECRET", null),
                 Duration.ofMinutes(e.positive("ACCESS_TOKEN_MINUTES", 15, MAX_ACCESS_TOKEN_MINUTES)),
@@ -226,6 +232,14 @@ public record ServerConfig(
         /** A whole number from 1 to {@code max}. */
         long positive(String key, long def, long max) {
             return aboveZero(key, atMost(key, def, max));
+        }
+
+        /** {@code n} if it is {@code min} or more, else a refusal naming the variable, the least and {@code why}. */
+        long atLeast(String key, long min, long n, String why) {
+            if (n < min) {
+                throw new IllegalArgumentException(key + " must be at least " + min + " (" + why + "): " + n);
+            }
+            return n;
         }
 
         private static long aboveZero(String key, long n) {

@@ -25,7 +25,6 @@ final class ServerConfigTest {
     @Test
     void zeroRefusedWhereNoneCannotServe_aPortOutOfRangeAndAnIntegerOverflowToo() {
         for (String key : new String[] {
-            "DB_POOL_SIZE",
             "ACCESS_TOKEN_MINUTES",
             "REFRESH_TOKEN_HOURS",
             "MAX_UPLOAD_BYTES",
@@ -55,6 +54,19 @@ final class ServerConfigTest {
                 .hasMessage("MAX_ROWS is too large (at most 2147483647): 3000000000");
         assertThat(ServerConfig.fromEnv(Map.of("STAGING_MAX_RECORDS", "1")).stagingMaxRecordsPerUser())
                 .isEqualTo(1);
+    }
+
+    /** A pool of one connection cannot migrate PostgreSQL or H2 (Flyway needs two): refused at start, with why. */
+    @Test
+    void aPoolOfLessThanTwo_refused() {
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DB_POOL_SIZE", "1")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("DB_POOL_SIZE must be at least 2 (Flyway migrates the database on a connection of its"
+                        + " own): 1");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("DB_POOL_SIZE", "0")))
+                .hasMessage("DB_POOL_SIZE must be more than 0: 0");
+        assertThat(ServerConfig.fromEnv(Map.of("DB_POOL_SIZE", "2")).dbPoolSize())
+                .isEqualTo(2);
     }
 
     /** A whole number too large for its setting's type is refused as too large, with the maximum, not as no number. */
