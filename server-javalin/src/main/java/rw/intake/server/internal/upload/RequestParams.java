@@ -84,10 +84,10 @@ public final class RequestParams {
         if (v == null) {
             return def;
         }
-        String digits = v.strip();
-        if (asciiDigits(digits)) {
+        // ASCII digits and nothing around them, as a row number in the path
+        if (asciiDigits(v)) {
             try {
-                int n = Integer.parseInt(digits);
+                int n = Integer.parseInt(v);
                 if (n >= min && n <= max) {
                     return n;
                 }

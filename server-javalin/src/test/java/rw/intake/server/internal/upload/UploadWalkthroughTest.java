@@ -231,7 +231,8 @@ final class UploadWalkthroughTest {
         String token = SERVER.clerkToken("params");
         String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(List.of(Workbooks.HEADER, Workbooks.person(1))));
         Workbooks.settled(SERVER, token, id);
-        // digits other than ASCII's (fullwidth 5, Arabic-Indic 1) and a sign are not a page number either
+        // digits other than ASCII's (fullwidth 5, Arabic-Indic 1), a sign and spaces around the digits are not a page
+        // number either, as they are not a row number in the path
         for (String q : List.of(
                 "page=0",
                 "page=x",
@@ -242,7 +243,11 @@ final class UploadWalkthroughTest {
                 "page=-1",
                 "size=%EF%BC%95",
                 "page=%D9%A1",
-                "size=%2B5")) {
+                "size=%2B5",
+                "page=%201",
+                "page=1%20",
+                "size=+5",
+                "size=5%09")) {
             HttpResponse<String> r = SERVER.get("/api/v1/uploads/" + id + "/records?" + q, token);
             assertThat(Workbooks.problemCode(r, 400)).as(q).isEqualTo("request.invalid_parameter");
         }
