@@ -101,8 +101,21 @@ final class RedisConnector implements AutoCloseable {
         } catch (RedisException ex) {
             client.shutdown();
             throw new IllegalStateException(
-                    "STAGING=redis: cannot reach Redis at " + Redacted.url(url) + ": " + ex.getMessage(), ex);
+                    "STAGING=redis: cannot reach Redis at " + Redacted.url(url) + ": " + ex.getMessage() + why(ex), ex);
         }
+    }
+
+    /**
+     * What Redis itself answered, when the connection failed on an answer (a wrong password, a database number past
+     * its count) rather than on the network: {@code "; WRONGPASS ..."}; else {@code ""}.
+     */
+    private static String why(Throwable ex) {
+        for (Throwable t = ex.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof RedisCommandExecutionException answer && answer.getMessage() != null) {
+                return "; " + answer.getMessage();
+            }
+        }
+        return "";
     }
 
     private static IllegalStateException notAUrl(String url, IllegalArgumentException ex) {

@@ -747,6 +747,19 @@ final class SharedStagingTest {
                 .build());
     }
 
+    /** A wrong password is refused at start with Redis's own reason, not only "cannot reach". */
+    @Test
+    void aWrongRedisPassword_refusedSayingWhy(@TempDir Path dir) {
+        try (PrivateRedis redis = PrivateRedis.start(dir)) {
+            redis.cli("CONFIG", "SET", "requirepass", "right-secret");
+            assertThatThrownBy(() -> instance(Map.of("REDIS_URL", "redis://:wrong-secret@" + redis.address())))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("STAGING=redis: cannot reach Redis at ")
+                    .hasMessageContaining("WRONGPASS")
+                    .hasMessageNotContaining("wrong-secret");
+        }
+    }
+
     @Test
     void aRedisThatPersistsIsRefused(@TempDir Path dir) {
         try (PrivateRedis redis = PrivateRedis.start(dir, "--appendonly", "yes")) {
