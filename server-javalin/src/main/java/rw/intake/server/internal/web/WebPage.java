@@ -90,7 +90,9 @@ public final class WebPage {
         ctx.header("Cache-Control", SecurityHeaders.ASSET_CACHE);
         ctx.header("ETag", asset.etag);
         if (asset.etag.equals(ctx.header("If-None-Match"))) {
-            ctx.status(304);
+            // the asset's type, not the default text/plain: a cache that takes a 304's headers over the copy it keeps
+            // would otherwise serve the script as text, which nosniff makes the browser refuse
+            ctx.status(304).contentType(asset.type);
             return;
         }
         ctx.contentType(asset.type).result(asset.bytes);
