@@ -120,10 +120,14 @@ function drawFrame() {
   view.filters = h('section', { class: 'filters', 'aria-label': t('review.filters') });
   view.table = h('div', { id: 'records', class: 'table-wrap', tabindex: -1 });
   // a cell's tip, shown as the keyboard focuses it, can lie past the table's visible part (a narrow window): it is
-  // scrolled into view (not for a click, which must not move the page under the pointer)
+  // scrolled into view (not for a click, which must not move the page under the pointer); the records' box scrolls
+  // sideways only: a tip taller than the room below the rows must not scroll the rows and their header out of it
   view.table.addEventListener('focusin', (e) => {
     const tip = e.target.matches && e.target.matches(':focus-visible') && e.target.querySelector(':scope > .tip');
-    if (tip) tip.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    if (!tip) return;
+    const top = view.table.scrollTop;
+    tip.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    view.table.scrollTop = top;
   });
   view.pager = h('div', { id: 'records-pager' });
   view.chart = h('section', { class: 'card chart', 'aria-labelledby': 'chart-heading' });

@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -797,6 +798,44 @@ final class ReviewPageBrowserTest {
                 .as("the commit dialog has no sideways scrolling")
                 .isTrue();
         browser.driver().switchTo().activeElement().sendKeys(Keys.ESCAPE);
+    }
+
+    /**
+     * A list of one record: the keyboard's focus on its marked cell shows the cell's tip below it, and the row, its
+     * header and the tip stay in the records' view, so that a click on the row's Leave out reaches it.
+     */
+    @Test
+    void review_oneRecordListKeepsItsRowInView() {
+        String token = SERVER.clerkToken("single");
+        List<String[]> rows = new ArrayList<>(Workbooks.people(1800, 3));
+        rows.add(new String[] {"Numeric Nid", "123", "0788999001", "M", "single@example.com"});
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id + "?code=nid.format");
+        browser.signedIn("single", "single-password");
+        browser.visible(By.cssSelector("#row-5"));
+
+        browser.script("arguments[0].focus()", by("#row-5 td[data-field=names]"));
+        browser.driver().switchTo().activeElement().sendKeys(Keys.TAB);
+        WebElement nid = by("#row-5 td[data-field=nid]");
+        assertThat(browser.script("return document.activeElement === arguments[0]", nid))
+                .isEqualTo(true);
+        browser.visible(By.id("tip-5-nid"));
+        assertThat((Long) browser.script("return document.getElementById('records').scrollTop"))
+                .as("the records' box is not scrolled down")
+                .isZero();
+        assertThat((Boolean) browser.script("const w = document.getElementById('records').getBoundingClientRect();"
+                        + " const inside = (e) => { const r = e.getBoundingClientRect();"
+                        + " return r.top >= w.top - 1 && r.bottom <= w.bottom + 1 && r.left >= w.left - 1"
+                        + " && r.right <= w.right + 1; };"
+                        + " return inside(document.getElementById('row-5'))"
+                        + " && inside(document.querySelector('#records-table thead'))"
+                        + " && inside(document.getElementById('tip-5-nid'));"))
+                .as("the row, the header and the tip in the records' view")
+                .isTrue();
+
+        by("#exclude-5").click();
+        browser.text(By.id("edit-saved"), "Row 5 is left out");
     }
 
     private static void assertNoSidewaysScrolling(String what) {
