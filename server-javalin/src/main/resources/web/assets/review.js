@@ -2,7 +2,7 @@
 // A page turn or a filter change fetches one page of records and redraws only the table and the pager.
 import { t, formatDate } from './i18n.js';
 import { call, get, download } from './api.js';
-import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, announce, codeText, focusHeading, shown, visibleText } from './ui.js';
+import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, codeText, focusHeading, shown, visibleText } from './ui.js';
 import { FIELDS, SIZES, reviewQuery as query, recordsPath as pathOf, rememberStatus, firstRequests } from './review-data.js';
 
 const PROPERTY = { names: 'names', nid: 'nid', phone_number: 'phoneNumber', gender: 'gender', email: 'email' };
@@ -378,7 +378,9 @@ async function drawRecords(q, pending = null) {
   if (q.row) {
     view.sought = q.row; // once drawn, the row sought has the focus
     const found = await locate(q, q.row);
-    if (!found.exact) announce(t('review.rowNotShown', { row: q.row }));
+    // said where the edits' outcomes are: on screen, and to a screen reader (the notice is a live region)
+    if (!found.exact) put(view.notice, h('p', { id: 'row-not-shown' }, t('review.rowNotShown', { row: q.row })));
+    else view.notice.querySelector('#row-not-shown')?.remove();
     go(`/uploads/${view.id}`, link(q, { row: null, hl: q.row, page: Math.ceil(found.index / q.size) }), true);
     return;
   }

@@ -801,19 +801,27 @@ final class ReviewPageBrowserTest {
     }
 
     /**
+     * Signs {@code clerk} in on the review of three valid people numbered from {@code from} and one whose NID is badly
+     * formed (row 5), listing the one record of nid.format.
+     */
+    private static void reviewOneBadNid(String clerk, int from) {
+        String token = SERVER.clerkToken(clerk);
+        List<String[]> rows = new ArrayList<>(Workbooks.people(from, 3));
+        rows.add(new String[] {"Numeric Nid", "123", "0788999001", "M", clerk + "@example.com"});
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id + "?code=nid.format");
+        browser.signedIn(clerk, clerk + "-password");
+        browser.visible(By.cssSelector("#row-5"));
+    }
+
+    /**
      * A list of one record: the keyboard's focus on its marked cell shows the cell's tip below it, and the row, its
      * header and the tip stay in the records' view, so that a click on the row's Leave out reaches it.
      */
     @Test
     void review_oneRecordListKeepsItsRowInView() {
-        String token = SERVER.clerkToken("single");
-        List<String[]> rows = new ArrayList<>(Workbooks.people(1800, 3));
-        rows.add(new String[] {"Numeric Nid", "123", "0788999001", "M", "single@example.com"});
-        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
-        Workbooks.settled(SERVER, token, id);
-        browser.open("/uploads/" + id + "?code=nid.format");
-        browser.signedIn("single", "single-password");
-        browser.visible(By.cssSelector("#row-5"));
+        reviewOneBadNid("single", 1800);
 
         browser.script("arguments[0].focus()", by("#row-5 td[data-field=names]"));
         browser.driver().switchTo().activeElement().sendKeys(Keys.TAB);
@@ -836,6 +844,22 @@ final class ReviewPageBrowserTest {
 
         by("#exclude-5").click();
         browser.text(By.id("edit-saved"), "Row 5 is left out");
+    }
+
+    /** Go to a row not in the filtered list: the page says so on screen, and shows the nearest rows. */
+    @Test
+    void review_goToRowNotInTheListSaysSo() {
+        reviewOneBadNid("seeker", 1850);
+
+        browser.visible(By.id("jump-row")).sendKeys("3", Keys.ENTER);
+        WebElement said = browser.visible(By.id("row-not-shown"));
+        assertThat(said.getText()).isEqualTo("Row 3 is not in this list; the nearest rows are shown.");
+        assertThat(inWindow(said)).as("the message is in the window").isTrue();
+
+        // a row in the list, sought next: the message goes
+        browser.visible(By.id("jump-row")).clear();
+        browser.visible(By.id("jump-row")).sendKeys("5", Keys.ENTER);
+        browser.waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.id("row-not-shown")));
     }
 
     private static void assertNoSidewaysScrolling(String what) {
