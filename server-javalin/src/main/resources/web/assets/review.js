@@ -309,7 +309,7 @@ function confirmExclude(q, out) {
         failed(err, view.notice);
       }
     },
-  }, h('p', { text: t(out ? 'exclude.explain' : 'include.explain', { code: q.code, message: codeText(q.code) }) }),
+  }, h('p', { text: t(out ? 'exclude.explain' : 'include.explain', { count: view.listed, code: q.code, message: codeText(q.code) }) }),
   h('div', { class: 'dialog-buttons' },
     h('button', { type: 'button', class: 'btn', id: 'exclude-cancel', onclick: () => d.close('cancel') }, t('commit.cancel')),
     h('button', { type: 'submit', class: 'btn primary', id: 'exclude-confirm' }, t(out ? 'exclude.confirm' : 'include.confirm'))));
@@ -396,6 +396,7 @@ async function drawRecords(q, pending = null) {
     go(`/uploads/${view.id}`, link(q, { row: null, hl: null, page: page.totalPages }), true);
     return;
   }
+  view.listed = page.totalItems; // how many records Leave out all (Put back all) of the list's code changes
   await keepingFocus(() => {
     view.table.replaceChildren(table(q, page));
     view.pager.replaceChildren(pager('page', page.page, page.totalPages, (p) => navigate(q, { page: p })));

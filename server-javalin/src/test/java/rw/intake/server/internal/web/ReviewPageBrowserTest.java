@@ -801,18 +801,38 @@ final class ReviewPageBrowserTest {
     }
 
     /**
-     * Signs {@code clerk} in on the review of three valid people numbered from {@code from} and one whose NID is badly
-     * formed (row 5), listing the one record of nid.format.
+     * Signs {@code clerk} in on the review of three valid people numbered from {@code from} and {@code bad} people
+     * whose NID is badly formed (rows 5 on), listing the records of nid.format; answers the upload's id.
      */
-    private static void reviewOneBadNid(String clerk, int from) {
+    private static String reviewBadNids(String clerk, int from, int bad) {
         String token = SERVER.clerkToken(clerk);
-        List<String[]> rows = new ArrayList<>(Workbooks.people(from, 3));
-        rows.add(new String[] {"Numeric Nid", "123", "0788999001", "M", clerk + "@example.com"});
+        List<String[]> rows = new ArrayList<>(Workbooks.people(from, 3 + bad));
+        for (int i = 4; i < rows.size(); i++) {
+            rows.get(i)[1] = "123" + i;
+        }
         String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
         Workbooks.settled(SERVER, token, id);
         browser.open("/uploads/" + id + "?code=nid.format");
         browser.signedIn(clerk, clerk + "-password");
         browser.visible(By.cssSelector("#row-5"));
+        return id;
+    }
+
+    /** Leave out all of a code: the dialog says how many records of the list it leaves out. */
+    @Test
+    void review_leaveOutAllCountsTheRecords() {
+        String id = reviewBadNids("counter", 1900, 3);
+        long listed = TestServer.json(
+                        SERVER.get("/api/v1/uploads/" + id + "/records?code=nid.format", SERVER.clerkToken("counter")))
+                .get("totalItems")
+                .asLong();
+        assertThat(listed).isEqualTo(3);
+
+        browser.visible(By.id("exclude-code")).click();
+        assertThat(browser.visible(By.cssSelector("dialog[open] form p")).getText())
+                .startsWith("All " + listed + " records shown with “");
+        by("#exclude-confirm").click();
+        browser.text(By.id("edit-saved"), listed + " records with nid.format are left out.");
     }
 
     /**
@@ -821,7 +841,7 @@ final class ReviewPageBrowserTest {
      */
     @Test
     void review_oneRecordListKeepsItsRowInView() {
-        reviewOneBadNid("single", 1800);
+        reviewBadNids("single", 1800, 1);
 
         browser.script("arguments[0].focus()", by("#row-5 td[data-field=names]"));
         browser.driver().switchTo().activeElement().sendKeys(Keys.TAB);
@@ -849,7 +869,7 @@ final class ReviewPageBrowserTest {
     /** Go to a row not in the filtered list: the page says so on screen, and shows the nearest rows. */
     @Test
     void review_goToRowNotInTheListSaysSo() {
-        reviewOneBadNid("seeker", 1850);
+        reviewBadNids("seeker", 1850, 1);
 
         browser.visible(By.id("jump-row")).sendKeys("3", Keys.ENTER);
         WebElement said = browser.visible(By.id("row-not-shown"));
