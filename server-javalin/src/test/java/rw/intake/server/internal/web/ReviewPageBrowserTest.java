@@ -476,6 +476,16 @@ final class ReviewPageBrowserTest {
         browser.text(By.id("commit-outcome"), "Committed: 4 saved, 2 skipped, 0 conflicts.");
     }
 
+    /** The uploads page's counts agree with their numbers: one record, two records. */
+    @Test
+    void upload_countsInTheSingularAndThePlural() throws IOException {
+        SERVER.clerkToken("counting");
+        String one = String.join(",", Workbooks.HEADER) + "\r\n" + String.join(",", Workbooks.person(1950)) + "\r\n";
+        reviewUploaded("counting", "one.csv", one, "1 record, 1 valid, 0 invalid.");
+        String two = one + String.join(",", Workbooks.person(1951)) + "\r\n";
+        reviewUploaded("counting", "two.csv", two, "2 records, 2 valid, 0 invalid.");
+    }
+
     private static String read(Path p) {
         try {
             return Files.readString(p);
