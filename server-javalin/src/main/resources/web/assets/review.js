@@ -267,7 +267,8 @@ function drawChart(q) {
     h('span', { class: 'bar-label' }, codeText(code), ' ', h('code', {}, code)),
     s('svg', { class: 'bar-svg', viewBox: '0 0 100 10', preserveAspectRatio: 'none', 'aria-hidden': 'true', focusable: 'false' },
       s('rect', { x: 0, y: 0, height: 10, width: Math.max(0.5, (100 * count) / max).toFixed(2) })),
-    h('span', { class: 'bar-count' }, n(count))));
+    // a space between the code and its count in the bar's text, as in its name (the grid does not show it)
+    ' ', h('span', { class: 'bar-count' }, n(count))));
   })));
 }
 
