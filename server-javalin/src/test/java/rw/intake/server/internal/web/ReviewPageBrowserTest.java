@@ -892,6 +892,27 @@ final class ReviewPageBrowserTest {
         browser.waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.id("row-not-shown")));
     }
 
+    /** On a phone the records' words are whole: a name breaks at its spaces, and the page still scrolls not sideways. */
+    @Test
+    void review_wordsWholeOnAPhone() {
+        reviewBadNids("words", 1970, 1);
+        browser.driver().manage().window().setSize(new Dimension(390, 844));
+        browser.waiting().until(d -> (Long) browser.script("return document.documentElement.clientWidth") <= 390);
+        assertNoSidewaysScrolling("review");
+        List<WebElement> names = browser.driver().findElements(By.cssSelector("#records-table td[data-field=names]"));
+        assertThat(names).isNotEmpty();
+        for (WebElement name : names) {
+            assertThat((Boolean) browser.script(
+                            "const t = arguments[0].querySelector('.cell-value').firstChild; const r = document.createRange();"
+                                    + " let at = 0; return t.data.split(' ').every(w => { r.setStart(t, at);"
+                                    + " r.setEnd(t, at + w.length); at += w.length + 1;"
+                                    + " return new Set([...r.getClientRects()].map(c => Math.round(c.top))).size === 1; });",
+                            name))
+                    .as("each word of “%s” on one line", name.getText())
+                    .isTrue();
+        }
+    }
+
     private static void assertNoSidewaysScrolling(String what) {
         long scrollWidth = (Long) browser.script("return document.documentElement.scrollWidth");
         long clientWidth = (Long) browser.script("return document.documentElement.clientWidth");
