@@ -853,27 +853,46 @@ final class ReviewPageBrowserTest {
     void review_oneRecordListKeepsItsRowInView() {
         reviewBadNids("single", 1800, 1);
 
-        browser.script("arguments[0].focus()", by("#row-5 td[data-field=names]"));
-        browser.driver().switchTo().activeElement().sendKeys(Keys.TAB);
-        WebElement nid = by("#row-5 td[data-field=nid]");
-        assertThat(browser.script("return document.activeElement === arguments[0]", nid))
-                .isEqualTo(true);
-        browser.visible(By.id("tip-5-nid"));
-        assertThat((Long) browser.script("return document.getElementById('records').scrollTop"))
-                .as("the records' box is not scrolled down")
-                .isZero();
-        assertThat((Boolean) browser.script("const w = document.getElementById('records').getBoundingClientRect();"
-                        + " const inside = (e) => { const r = e.getBoundingClientRect();"
-                        + " return r.top >= w.top - 1 && r.bottom <= w.bottom + 1 && r.left >= w.left - 1"
-                        + " && r.right <= w.right + 1; };"
-                        + " return inside(document.getElementById('row-5'))"
-                        + " && inside(document.querySelector('#records-table thead'))"
-                        + " && inside(document.getElementById('tip-5-nid'));"))
-                .as("the row, the header and the tip in the records' view")
-                .isTrue();
+        tipOfNidInView(5);
 
         by("#exclude-5").click();
         browser.text(By.id("edit-saved"), "Row 5 is left out");
+    }
+
+    /**
+     * Moves the keyboard's focus onto row {@code row}'s NID, and asserts its tip shows within the records' box, which is
+     * not scrolled down: the row and the header are in it too.
+     */
+    private static void tipOfNidInView(int row) {
+        browser.script("arguments[0].focus()", by("#row-" + row + " td[data-field=names]"));
+        browser.driver().switchTo().activeElement().sendKeys(Keys.TAB);
+        WebElement nid = by("#row-" + row + " td[data-field=nid]");
+        assertThat(browser.script("return document.activeElement === arguments[0]", nid))
+                .isEqualTo(true);
+        browser.visible(By.id("tip-" + row + "-nid"));
+        assertThat((Long) browser.script("return document.getElementById('records').scrollTop"))
+                .as("the records' box is not scrolled down")
+                .isZero();
+        assertThat((Boolean) browser.script(
+                        "const w = document.getElementById('records').getBoundingClientRect();"
+                                + " const inside = (e) => { const r = e.getBoundingClientRect();"
+                                + " return r.top >= w.top - 1 && r.bottom <= w.bottom + 1 && r.left >= w.left - 1"
+                                + " && r.right <= w.right + 1; };"
+                                + " return inside(document.getElementById('row-' + arguments[0]))"
+                                + " && inside(document.querySelector('#records-table thead'))"
+                                + " && inside(document.getElementById('tip-' + arguments[0] + '-nid'));",
+                        row))
+                .as("row %d, the header and the tip in the records' view", row)
+                .isTrue();
+    }
+
+    /** The tips of the last three records of a list open above them, within the records' box. */
+    @Test
+    void review_lastRecordsTipsOpenAbove() {
+        reviewBadNids("above", 1990, 5);
+        tipOfNidInView(7);
+        tipOfNidInView(8);
+        tipOfNidInView(9);
     }
 
     /** Go to a row not in the filtered list: the page says so on screen, and shows the nearest rows. */
