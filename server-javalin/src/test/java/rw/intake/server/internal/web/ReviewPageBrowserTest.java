@@ -815,14 +815,22 @@ final class ReviewPageBrowserTest {
      * whose NID is badly formed (rows 5 on), listing the records of nid.format; answers the upload's id.
      */
     private static String reviewBadNids(String clerk, int from, int bad) {
+        return reviewBad(clerk, from, bad, 1, "nid.format");
+    }
+
+    /**
+     * {@link #reviewBadNids}, with the value of column {@code column} of the bad records made {@code 123} and their
+     * row, listed by {@code code}.
+     */
+    private static String reviewBad(String clerk, int from, int bad, int column, String code) {
         String token = SERVER.clerkToken(clerk);
         List<String[]> rows = new ArrayList<>(Workbooks.people(from, 3 + bad));
         for (int i = 4; i < rows.size(); i++) {
-            rows.get(i)[1] = "123" + i;
+            rows.get(i)[column] = "123" + i;
         }
         String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(rows));
         Workbooks.settled(SERVER, token, id);
-        browser.open("/uploads/" + id + "?code=nid.format");
+        browser.open("/uploads/" + id + "?code=" + code);
         browser.signedIn(clerk, clerk + "-password");
         browser.visible(By.cssSelector("#row-5"));
         return id;
@@ -864,12 +872,17 @@ final class ReviewPageBrowserTest {
      * not scrolled down: the row and the header are in it too.
      */
     private static void tipOfNidInView(int row) {
-        browser.script("arguments[0].focus()", by("#row-" + row + " td[data-field=names]"));
+        tipInView(row, "names", "nid");
+    }
+
+    /** {@link #tipOfNidInView}, for the cell of {@code field}, reached by Tab from that of {@code before}. */
+    private static void tipInView(int row, String before, String field) {
+        browser.script("arguments[0].focus()", by("#row-" + row + " td[data-field=" + before + "]"));
         browser.driver().switchTo().activeElement().sendKeys(Keys.TAB);
-        WebElement nid = by("#row-" + row + " td[data-field=nid]");
-        assertThat(browser.script("return document.activeElement === arguments[0]", nid))
+        WebElement cell = by("#row-" + row + " td[data-field=" + field + "]");
+        assertThat(browser.script("return document.activeElement === arguments[0]", cell))
                 .isEqualTo(true);
-        browser.visible(By.id("tip-" + row + "-nid"));
+        browser.visible(By.id("tip-" + row + "-" + field));
         assertThat((Long) browser.script("return document.getElementById('records').scrollTop"))
                 .as("the records' box is not scrolled down")
                 .isZero();
@@ -880,8 +893,9 @@ final class ReviewPageBrowserTest {
                                 + " && r.right <= w.right + 1; };"
                                 + " return inside(document.getElementById('row-' + arguments[0]))"
                                 + " && inside(document.querySelector('#records-table thead'))"
-                                + " && inside(document.getElementById('tip-' + arguments[0] + '-nid'));",
-                        row))
+                                + " && inside(document.getElementById('tip-' + arguments[0] + '-' + arguments[1]));",
+                        row,
+                        field))
                 .as("row %d, the header and the tip in the records' view", row)
                 .isTrue();
     }
@@ -893,6 +907,18 @@ final class ReviewPageBrowserTest {
         tipOfNidInView(7);
         tipOfNidInView(8);
         tipOfNidInView(9);
+    }
+
+    /**
+     * A list of five records with a phone number's long message each (two lines and more): every record's tip, the
+     * first three's opening below and the last two's above, lies within the records' box.
+     */
+    @Test
+    void review_longTipsOfAShortListInView() {
+        reviewBad("longtips", 2010, 5, 2, "phone.invalid");
+        for (int row = 5; row <= 9; row++) {
+            tipInView(row, "nid", "phone_number");
+        }
     }
 
     /** Go to a row not in the filtered list: the page says so on screen, and shows the nearest rows. */
