@@ -2,7 +2,9 @@ package rw.intake.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -14,6 +16,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import rw.intake.sample.SampleSpec;
 import rw.intake.sample.SampleWorkbooks;
@@ -151,6 +155,68 @@ final class SigtermIT {
             assertThat(server.waitFor(Duration.ofSeconds(60))).isEqualTo(0);
             assertThat(server.logLines()).noneMatch(l -> l.contains("Exception in thread"));
         }
+    }
+
+    /**
+     * SIGTERM while an upload is still validating (in-memory staging, which loses it with the process): its validation
+     * stops, and a client waiting for its end is answered that it failed, {@code upload.validation_lost}, not that it
+     * is validated; the process exits 0.
+     */
+    @Test
+    void sigtermWhileValidating_aWaitingClientIsToldItFailed_exit0() throws IOException {
+        try (ServerProcess server = ServerProcess.start(
+                "sigterm-validating", ServerProcess.env("jdbc:h2:mem:validating;DB_CLOSE_DELAY=-1"))) {
+            assertThat(ServerProcess.poll(
+                            Duration.ofSeconds(60),
+                            () -> server.getPublic("/api/v1/health/ready").statusCode() == 200))
+                    .isTrue();
+            HttpResponse<String> sent = server.upload(ServerProcess.workbook());
+            assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
+            String id = ServerProcess.json(sent).get("id").asText();
+            String first;
+            String answer;
+            try (Socket socket =
+                    new Socket(InetAddress.getLoopbackAddress(), server.uri("/").getPort())) {
+                socket.setSoTimeout(60_000);
+                // pipelined: the summary, then the same waiting for the end; once the first is answered, the server
+                // reads the second, which is waiting when the signal comes
+                String head = " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + server.token() + "\r\n";
+                OutputStream out = socket.getOutputStream();
+                out.write(("GET /api/v1/uploads/" + id + head + "\r\n" + "GET /api/v1/uploads/" + id + "?wait=20" + head
+                                + "Connection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                InputStream in = new BufferedInputStream(socket.getInputStream());
+                first = response(in);
+
+                server.terminate();
+
+                answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            assertThat(first).startsWith("HTTP/1.1 200 ").contains("\"status\":\"validating\"");
+            assertThat(server.waitFor(Duration.ofSeconds(60))).isEqualTo(0);
+            assertThat(server.logLines())
+                    .anyMatch(l -> l.contains("upload " + id) && l.contains("was still being validated and is lost"));
+            assertThat(answer)
+                    .startsWith("HTTP/1.1 200 ")
+                    .contains("\"status\":\"failed\"")
+                    .contains("\"code\":\"upload.validation_lost\"");
+        }
+    }
+
+    /** One HTTP/1.1 answer with a {@code Content-Length}, read from {@code in}: its head and body. */
+    private static String response(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("the answer ended in its head: " + head);
+            }
+            head.append((char) b);
+        }
+        Matcher length = Pattern.compile("(?i)\r\nContent-Length: *(\\d+)").matcher(head);
+        assertThat(length.find()).as(head.toString()).isTrue();
+        return head + new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8);
     }
 
     /**

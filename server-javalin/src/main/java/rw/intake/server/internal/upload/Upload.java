@@ -70,6 +70,10 @@ final class Upload implements ReadableUpload {
     private volatile Failure failure;
     private volatile CommitResult commit;
     private volatile boolean released;
+    /** Why its validation was stopped before its end (the server shutting down), or null; then it fails with it. */
+    private volatile Failure stopped;
+    /** Stops the validation's stages (set when they start). */
+    private volatile Runnable stopStages = () -> {};
     /** Rebuilt from a shared store: validating elsewhere, its end is not seen by {@link #settled()} here. */
     private volatile boolean restored;
     /** The packed records and their filter indexes, swapped as one; null once failed. */
@@ -128,6 +132,27 @@ final class Upload implements ReadableUpload {
 
     boolean released() {
         return released;
+    }
+
+    /** The validation's stages, stopped by {@link #stopValidation}. */
+    void onStopValidation(Runnable stages) {
+        stopStages = stages;
+    }
+
+    /**
+     * Stops a validation still running; it then fails with {@code code} and {@code detail} rather than ending
+     * validated. An upload no longer validating is left as it is.
+     */
+    void stopValidation(String code, String detail) {
+        if (status == UploadStatus.VALIDATING) {
+            stopped = new Failure(code, detail);
+            stopStages.run();
+        }
+    }
+
+    /** Why {@link #stopValidation} stopped the validation, or null. */
+    Failure stopped() {
+        return stopped;
     }
 
     /** Appends validated records in row order (validation thread only) and publishes the counters. */

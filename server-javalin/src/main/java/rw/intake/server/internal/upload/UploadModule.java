@@ -350,6 +350,11 @@ public final class UploadModule implements AutoCloseable {
                         u.id(),
                         u.fileName(),
                         u.owner());
+                // not run to its end to be lost then: a client waiting for it is told now that it failed
+                service.stopValidation(
+                        u.id(),
+                        RedisStaging.VALIDATION_LOST,
+                        "the server stopped before the validation ended; upload the workbook again");
             } else if (UploadStatus.VALIDATED.key().equals(u.status()) && staging instanceof Staging) {
                 LOG.warn(
                         "upload {} ({}, of {}) was validated and not committed and is lost",

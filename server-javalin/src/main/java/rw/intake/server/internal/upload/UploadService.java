@@ -485,6 +485,17 @@ public final class UploadService {
         staging.remove(id);
     }
 
+    /**
+     * Stops the validation of upload {@code id} if it runs on this instance: the upload then fails with {@code code}
+     * and {@code detail} (a client waiting for its end is answered so), rather than ending validated.
+     */
+    public void stopValidation(String id, String code, String detail) {
+        Upload u = staging.get(id);
+        if (u != null) {
+            u.stopValidation(code, detail);
+        }
+    }
+
     /** The id of the caller's most recent upload (legacy routes). */
     public String latest(Principal caller) {
         Upload latest = null;
@@ -601,6 +612,7 @@ public final class UploadService {
                 stages.cancel();
             }
         });
+        upload.onStopValidation(stages::cancel);
         stages.start();
     }
 
@@ -719,18 +731,30 @@ public final class UploadService {
             }
         }
 
-        /** Reports the first failure of a stage, once every stage has ended; a cancelled or interrupted one is not. */
+        /**
+         * Reports the first failure of a stage, once every stage has ended; a cancelled or interrupted one is not,
+         * unless the validation was stopped ({@link Upload#stopValidation}), which fails the upload with its reason.
+         */
         void failed(Throwable failure) {
-            if (failure instanceof CancellationException || failure instanceof InterruptedException) {
+            // stopped on purpose (the server shutting down): failed with the reason, whatever the stages met
+            UploadSummary.Failure stopped = upload.released() ? null : upload.stopped();
+            if (stopped == null
+                    && (failure instanceof CancellationException || failure instanceof InterruptedException)) {
                 return;
             }
-            long rowsRead = Math.max(0, faultRows.get());
+            long fault = faultRows.get();
+            long rowsRead = fault >= 0 ? fault : (stopped != null ? this.rowsRead : 0);
             try {
                 staging.adjust(upload, 0);
             } catch (RuntimeException ex) {
                 // the store that failed the validation (Redis) can fail this too: the upload fails all the same, and
                 // its reservation goes with it when it is dropped
                 LOG.warn("upload {}: its reservation could not be released: {}", upload.id, ex.getMessage());
+            }
+            if (stopped != null) {
+                upload.fail(stopped.code(), stopped.detail(), rowsRead);
+                ended(upload, "failed", rowsRead);
+                return;
             }
             if (failure instanceof IngestException ex) {
                 upload.fail(ex.code(), ex.getMessage(), rowsRead);
