@@ -98,11 +98,18 @@ public record ServerConfig(
 
     /** {@code STAGING_MAX_RECORDS} by default: what the documented {@code -Xmx1g} holds (decision 8). */
     public static final long DEFAULT_STAGING_MAX_RECORDS = 2_000_000L;
+    /** The shortest {@code METRICS_TOKEN}: one no one guesses. */
+    static final int MIN_METRICS_TOKEN_CHARS = 16;
 
     public ServerConfig {
         if (jwtSecret != null && jwtSecret.getBytes(StandardCharsets.UTF_8).length < Tokens.MIN_SECRET_BYTES) {
             throw new IllegalArgumentException(
                     "JWT_SECRET must be at least " + Tokens.MIN_SECRET_BYTES + " bytes long (UTF-8)");
+        }
+        if (metricsToken != null && metricsToken.length() < MIN_METRICS_TOKEN_CHARS) {
+            // a token short enough to guess would open the metrics to anyone who tries
+            throw new IllegalArgumentException(
+                    "METRICS_TOKEN must be at least " + MIN_METRICS_TOKEN_CHARS + " characters long");
         }
         if (!"memory".equals(staging) && !"redis".equals(staging)) {
             throw new IllegalArgumentException("STAGING must be memory or redis: " + staging);

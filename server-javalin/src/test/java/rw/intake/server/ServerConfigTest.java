@@ -137,6 +137,16 @@ final class ServerConfigTest {
     }
 
     @Test
+    void aMetricsTokenShorterThan16CharactersIsRefused() {
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("METRICS_TOKEN", "x")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("METRICS_TOKEN must be at least 16 characters long");
+        assertThat(ServerConfig.fromEnv(Map.of("METRICS_TOKEN", "0123456789abcdef"))
+                        .metricsToken())
+                .isEqualTo("0123456789abcdef");
+    }
+
+    @Test
     void aJwtSecretShorterThan32BytesIsRefused() {
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("JWT_SECRET", "short-secret")))
                 .isInstanceOf(IllegalArgumentException.class)
