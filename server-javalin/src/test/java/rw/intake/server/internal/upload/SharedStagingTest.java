@@ -2,6 +2,7 @@ package rw.intake.server.internal.upload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lettuce.core.RedisClient;
@@ -18,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -747,16 +749,23 @@ final class SharedStagingTest {
                 .build());
     }
 
-    /** A wrong password is refused at start with Redis's own reason, not only "cannot reach". */
+    /**
+     * A wrong password is refused at start with Redis's own reason, not only "cannot reach". Redis may close the
+     * connection before its answer is read (Lettuce then has none to give): of a few starts, one at least says why.
+     */
     @Test
     void aWrongRedisPassword_refusedSayingWhy(@TempDir Path dir) {
         try (PrivateRedis redis = PrivateRedis.start(dir)) {
             redis.cli("CONFIG", "SET", "requirepass", "right-secret");
-            assertThatThrownBy(() -> instance(Map.of("REDIS_URL", "redis://:wrong-secret@" + redis.address())))
-                    .isInstanceOf(IllegalStateException.class)
-                    .hasMessageStartingWith("STAGING=redis: cannot reach Redis at ")
-                    .hasMessageContaining("WRONGPASS")
-                    .hasMessageNotContaining("wrong-secret");
+            List<String> refusals = new ArrayList<>();
+            for (int i = 0; i < 5 && refusals.stream().noneMatch(m -> m.contains("WRONGPASS")); i++) {
+                Map<String, String> env = Map.of("REDIS_URL", "redis://:wrong-secret@" + redis.address());
+                refusals.add(catchThrowableOfType(IllegalStateException.class, () -> instance(env))
+                        .getMessage());
+            }
+            assertThat(refusals)
+                    .allMatch(m -> m.startsWith("STAGING=redis: cannot reach Redis at ") && !m.contains("wrong-secret"))
+                    .anyMatch(m -> m.contains("WRONGPASS"));
         }
     }
 
