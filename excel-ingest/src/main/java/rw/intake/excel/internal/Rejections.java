@@ -151,14 +151,20 @@ public final class Rejections {
                 Map.of("limit", limit, "limitName", "maxRows", "row", row));
     }
 
+    /** Whether {@code sheet} names a CSV file's one sheet, which messages call "the file". */
+    private static boolean csv(String sheet) {
+        return CsvSheet.SHEET_NAME.equals(sheet);
+    }
+
     /** How a message names where it looked: {@code the sheet "Name"}, or {@code the file} for a CSV file. */
     private static String sheetOf(String sheet) {
-        return CsvSheet.SHEET_NAME.equals(sheet) ? "the file" : "the sheet \"" + sheet + "\"";
+        return csv(sheet) ? "the file" : "the sheet \"" + sheet + "\"";
     }
 
     /** {@link #sheetOf}, to begin a sentence. */
     private static String theSheet(String sheet) {
-        return CsvSheet.SHEET_NAME.equals(sheet) ? "The file" : "The sheet \"" + sheet + "\"";
+        String where = sheetOf(sheet);
+        return Character.toUpperCase(where.charAt(0)) + where.substring(1);
     }
 
     public static IngestException noHeader(String sheet) {
@@ -239,7 +245,7 @@ public final class Rejections {
                                         " No row among the %s first %d names %d of the five fields, so its first"
                                                 + " row that is not blank was taken as the header: a header further"
                                                 + " down is not looked for (delete the rows above it).",
-                                        CsvSheet.SHEET_NAME.equals(sheet) ? "file's" : "sheet's",
+                                        csv(sheet) ? "file's" : "sheet's",
                                         HeaderMapper.SEARCH_ROWS,
                                         HeaderMapper.MIN_FIELDS)
                                 : ""),
