@@ -672,6 +672,31 @@ final class RedisStaging implements StagingStore {
         }
     }
 
+    /** As {@link #drain}, a write that failed left for the next command to meet. */
+    private static void drainQuietly(Home h) {
+        try {
+            drain(h);
+        } catch (RuntimeException ex) {
+            h.sent().clear();
+        }
+    }
+
+    /**
+     * Deletes the record chunks of an upload that failed, chunks {@code 0} to {@code known - 1} and any written after
+     * them: chunks are sent in order, so they end at the first batch of which none was there. Its failed meta is then
+     * all Redis keeps of it, not its records until the idle expiry.
+     */
+    private void dropChunks(String id, int known) {
+        if (known > 0) {
+            redis.del(chunkKeys(id, 0, known));
+        }
+        int batch = 4 * CHUNKS_IN_FLIGHT;
+        int from = known;
+        while (redis.del(chunkKeys(id, from, batch)) > 0) {
+            from += batch;
+        }
+    }
+
     /** Waits for a write's answer; a failed write fails as a synchronous one would. */
     private static void await(RedisFuture<String> write) {
         try {
@@ -735,6 +760,8 @@ final class RedisStaging implements StagingStore {
                     cache.put(upload.id, new Local(upload, 1));
                 }
             } else {
+                drainQuietly(h);
+                dropChunks(upload.id, h.written()[0]);
                 writeMeta(upload.id, new Meta(upload.stored(false), 1, 0));
             }
             redis.del(key(upload.id, "lease"));
@@ -972,6 +999,7 @@ final class RedisStaging implements StagingStore {
                     s.owner(),
                     VALIDATION_LOST);
             redis.eval(ADJUST, ScriptOutputType.INTEGER, new byte[][] {budgetKey("records")}, bytes(id), bytes(0));
+            dropChunks(id, m.chunks());
             return lost;
         }
         return decode(rawMeta(id));

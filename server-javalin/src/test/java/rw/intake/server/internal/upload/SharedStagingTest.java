@@ -559,10 +559,44 @@ final class SharedStagingTest {
         assertThat(summary.get("failure").get("code").asText()).isEqualTo("upload.validation_lost");
         assertThat(Workbooks.problemCode(b.get("/api/v1/uploads/" + id + "/records", token), 409))
                 .isEqualTo("upload.failed");
+        assertThat(keysOf(id)).noneMatch(k -> k.contains("}:c:"));
         // its reservation is given back: the same user may upload again at once
         assertThat(Workbooks.upload(b, token, Workbooks.xlsx(Workbooks.people(0, 3)))
                         .statusCode())
                 .isEqualTo(202);
+    }
+
+    /**
+     * An upload that fails after some of its records went to Redis (a row limit passed while reading on) leaves no
+     * record chunk behind: its failed summary is all Redis keeps of it, not a chunk for every 1,024 records read until
+     * the idle expiry.
+     */
+    @Test
+    void failsWhileReadingOn_noRecordChunkLeftInRedis() {
+        a = instance(Map.of("MAX_ROWS", "60000"));
+        String token = a.clerkToken("failed-on");
+        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(0, 90_000)));
+
+        JsonNode summary = Workbooks.settled(a, token, id);
+
+        assertThat(summary.get("failure").get("code").asText()).isEqualTo("file.too_many_rows");
+        assertThat(summary.get("progress").get("rowsRead").asLong()).isGreaterThan(2 * 1_024);
+        assertThat(keysOf(id)).isNotEmpty().noneMatch(k -> k.contains("}:c:"));
+        assertThat(TestServer.json(a.get("/api/v1/uploads/" + id, token))
+                        .get("failure")
+                        .get("code")
+                        .asText())
+                .isEqualTo("file.too_many_rows");
+    }
+
+    /** The names of upload {@code id}'s keys in Redis. */
+    private List<String> keysOf(String id) {
+        RedisClient client = RedisClient.create(TestServer.REDIS_URL);
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            return c.sync().keys("{" + prefix + ":" + id + "}:*");
+        } finally {
+            client.shutdown();
+        }
     }
 
     /**
