@@ -93,7 +93,7 @@ public final class ServerApp {
         AccountStanding standing = new AccountStanding(storage.accounts(), ticker);
         AuthController auth = new AuthController(storage.accounts(), tokens, new LoginThrottle(ticker), standing);
         AccessFilter access = new AccessFilter(tokens, standing);
-        Metrics metrics = new Metrics(config.metricsToken(), tokens, storage.dialect(), storage.dataSource());
+        Metrics metrics = new Metrics(config.metricsToken(), access, storage.dialect(), storage.dataSource());
         UploadModule uploads = UploadModule.create(uploadSettings(config), storage.users(), ticker, metrics);
         metrics.watch(uploads, config.stagingMaxRecords(), config.stagingMaxRecordsPerUser());
         ApiDocs docs = ApiDocs.load(mapper);

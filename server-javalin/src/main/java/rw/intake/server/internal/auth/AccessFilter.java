@@ -45,9 +45,18 @@ public final class AccessFilter {
         if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             throw ApiException.unauthorized("auth.invalid_token", "use the Bearer scheme", ApiException.BEARER);
         }
-        Tokens.Access access = tokens.verifyStampedAccess(header.substring(7).strip());
+        principal(header.substring(7).strip()).attachTo(ctx);
+    }
+
+    /**
+     * The caller an access token stands for, if the token is valid and its account still stands behind it.
+     *
+     * @throws ApiException 401 otherwise (an invalid, expired or revoked token, a disabled account)
+     */
+    public Principal principal(String accessToken) {
+        Tokens.Access access = tokens.verifyStampedAccess(accessToken);
         standing.check(access);
-        access.principal().attachTo(ctx);
+        return access.principal();
     }
 
     /**

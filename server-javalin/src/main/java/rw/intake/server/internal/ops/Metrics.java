@@ -27,7 +27,6 @@ import java.util.function.ToDoubleFunction;
 import javax.sql.DataSource;
 import rw.intake.server.internal.auth.AccessFilter;
 import rw.intake.server.internal.auth.Principal;
-import rw.intake.server.internal.auth.Tokens;
 import rw.intake.server.internal.http.ApiException;
 import rw.intake.server.internal.upload.UploadEvents;
 import rw.intake.server.internal.upload.UploadModule;
@@ -57,19 +56,20 @@ public final class Metrics implements UploadEvents {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final byte[] token;
-    private final Tokens tokens;
+    private final AccessFilter access;
     private final String database;
     private final DistributionSummary validationRows;
     private final DistributionSummary commitRows;
 
     /**
      * @param metricsToken {@code METRICS_TOKEN}, or null: then only an admin's access token opens the metrics
+     * @param access       what judges an access token, as on every other route (a disabled or revoked one is refused)
      * @param database     the database's dialect, the {@code database} tag of the commit meters
      * @param dataSource   the pool; a HikariCP pool reports into this registry
      */
-    public Metrics(String metricsToken, Tokens tokens, String database, DataSource dataSource) {
+    public Metrics(String metricsToken, AccessFilter access, String database, DataSource dataSource) {
         this.token = metricsToken == null ? null : metricsToken.getBytes(StandardCharsets.UTF_8);
-        this.tokens = tokens;
+        this.access = access;
         this.database = database;
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
@@ -156,7 +156,7 @@ public final class Metrics implements UploadEvents {
         if (token != null && MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8))) {
             return;
         }
-        Principal p = tokens.verifyAccess(presented);
+        Principal p = access.principal(presented);
         if (!p.isAdmin()) {
             throw new ApiException(403, "auth.forbidden", "Forbidden", "only an admin may read the metrics");
         }

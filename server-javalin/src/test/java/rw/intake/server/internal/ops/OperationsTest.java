@@ -63,6 +63,36 @@ final class OperationsTest {
         assertThat(token.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain; version=0.0.4");
     }
 
+    /** An admin's access token opens the metrics only while it opens the other routes: not once revoked or disabled. */
+    @Test
+    void metrics_anAdminsTokenRevokedOrDisabled_refused() {
+        String admin = server.adminToken();
+        String password = "Metrics-reader-pass-1";
+        assertThat(server.postJson(
+                                "/api/v1/accounts",
+                                admin,
+                                "{\"username\":\"metrics-admin\",\"password\":\"" + password + "\",\"role\":\"admin\"}")
+                        .statusCode())
+                .isEqualTo(201);
+        String first = server.login("metrics-admin", password);
+        assertThat(server.get("/metrics", first).statusCode()).isEqualTo(200);
+
+        String changed = "Metrics-reader-pass-2";
+        assertThat(server.postJson(
+                                "/api/v1/accounts/metrics-admin/password", admin, "{\"password\":\"" + changed + "\"}")
+                        .statusCode())
+                .isEqualTo(204);
+        assertThat(Workbooks.problemCode(server.get("/metrics", first), 401)).isEqualTo("auth.token_revoked");
+
+        String second = server.login("metrics-admin", changed);
+        assertThat(server.get("/metrics", second).statusCode()).isEqualTo(200);
+        assertThat(server.patchJson("/api/v1/accounts/metrics-admin", admin, "{\"disabled\":true}")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(Workbooks.problemCode(server.get("/metrics", second), 401)).isEqualTo("auth.account_disabled");
+        assertThat(server.get("/metrics", METRICS_TOKEN).statusCode()).isEqualTo(200);
+    }
+
     @Test
     void metrics_namesAppearAndChange() {
         String clerk = server.clerkToken("metrics-uploader");
