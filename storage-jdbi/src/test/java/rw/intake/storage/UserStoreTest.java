@@ -507,17 +507,27 @@ final class UserStoreTest {
         }
     }
 
+    /** More NIDs than one statement's array takes on H2 (a bulk edit of a large upload asks about all of them). */
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void registeredAmong_moreNidsThanOneArrayHolds(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            UserStore users = committedValid(db, 70_000);
+            List<String> asked = nids(139_999, 0);
+
+            Set<String> registered = users.registeredAmong(asked);
+
+            assertThat(registered).hasSize(70_000);
+            assertThat(asked).allMatch(nid -> registered.contains(nid) == (nid.compareTo(Records.nid(70_000)) < 0));
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
     void registeredAmong_answersTheNidsAsAskedWhateverTheirOrderAndForm(DatabaseKind kind) {
         try (TestDatabase db = TestDatabase.fresh(kind)) {
-            UserStore users = db.storage().users();
-            List<ValidatedRecord> records = Records.validRange(0, 1200);
-            users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records);
-            List<String> asked = new ArrayList<>();
-            for (int i = 1500; i >= 900; i--) {
-                asked.add(Records.nid(i));
-            }
+            UserStore users = committedValid(db, 1200);
+            List<String> asked = nids(1500, 900);
             asked.add(Records.nid(1000));
             String registered = Records.nid(1000);
             asked.addAll(
@@ -535,5 +545,22 @@ final class UserStoreTest {
             assertThat(found.contains("0" + registered.substring(1))).isFalse();
             assertThat(found.contains(Records.nid(1200))).isFalse();
         }
+    }
+
+    /** The store of {@code db} once the valid records of NIDs 0 to {@code count - 1} are committed. */
+    private static UserStore committedValid(TestDatabase db, int count) {
+        UserStore users = db.storage().users();
+        List<ValidatedRecord> records = Records.validRange(0, count);
+        users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records);
+        return users;
+    }
+
+    /** NIDs {@code from} down to {@code to}, both included. */
+    private static List<String> nids(int from, int to) {
+        List<String> nids = new ArrayList<>();
+        for (int i = from; i >= to; i--) {
+            nids.add(Records.nid(i));
+        }
+        return nids;
     }
 }

@@ -27,13 +27,18 @@ import rw.intake.validation.ValidatedRecord;
 
 /**
  * Which NIDs are registered (held by a valid committed record): the database asked about the NIDs that the
- * {@link NidPrefilter} cannot rule out. On PostgreSQL and H2 one statement for any number of NIDs, by the key of
- * {@code registered_nids}; on MariaDB, which has no arrays, {@code IN} lists of at most {@link #IN_LIST} NIDs.
+ * {@link NidPrefilter} cannot rule out. On PostgreSQL and H2 one statement for up to {@link #ARRAY_MOST} NIDs, by the
+ * key of {@code registered_nids}; on MariaDB, which has no arrays, {@code IN} lists of at most {@link #IN_LIST} NIDs.
  */
 final class RegisteredNidLookup {
 
     /** Bound parameters per NID look-up at most (MariaDB, which has no arrays: an IN list). */
     static final int IN_LIST = 1000;
+    /**
+     * NIDs in one look-up's array at most: H2 refuses an array of more elements ("Value too long"), which a bulk edit
+     * of a large upload would ask about; more go in several statements.
+     */
+    static final int ARRAY_MOST = 65_536;
 
     private static final String REGISTERED = """
         SELECT registered_nid FROM users WHERE registered_nid IN (<nids>)""";
@@ -197,11 +202,30 @@ final class RegisteredNidLookup {
                 numbers[distinct++] = asked[i];
             }
         }
-        Array array = c.createArrayOf("bigint", distinct == count ? numbers : Arrays.copyOf(numbers, distinct));
+        if (distinct <= ARRAY_MOST) {
+            return registeredNumbers(c, sql, oneArray, distinct == count ? numbers : Arrays.copyOf(numbers, distinct));
+        }
+        // slices of ascending numbers: their answers, one after the other, are sorted too
+        long[] found = new long[0];
+        int size = 0;
+        for (int from = 0; from < distinct; from += ARRAY_MOST) {
+            NumberSet part = registeredNumbers(
+                    c, sql, oneArray, Arrays.copyOfRange(numbers, from, Math.min(distinct, from + ARRAY_MOST)));
+            found = Arrays.copyOf(found, size + part.size);
+            System.arraycopy(part.numbers, 0, found, size, part.size);
+            size += part.size;
+        }
+        return new NumberSet(found, size);
+    }
+
+    /** Which of {@code numbers} (sorted, distinct, at most {@link #ARRAY_MOST}) are registered, by {@code sql}. */
+    private static NumberSet registeredNumbers(Connection c, String sql, boolean oneArray, Long[] numbers)
+            throws SQLException {
+        Array array = c.createArrayOf("bigint", numbers);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setArray(1, array);
             try (ResultSet rs = ps.executeQuery()) {
-                return oneArray ? foundInOneArray(rs) : foundInRows(rs, distinct);
+                return oneArray ? foundInOneArray(rs) : foundInRows(rs, numbers.length);
             }
         } finally {
             array.free();
