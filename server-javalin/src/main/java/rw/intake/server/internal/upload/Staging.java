@@ -24,6 +24,8 @@ import rw.intake.server.internal.http.ApiException;
  */
 final class Staging implements StagingStore {
     static final String RETRY_AFTER_SECONDS = "30";
+    /** The code of a refusal for want of room in the budget. */
+    static final String FULL = "staging.full";
 
     private final Cache<String, Upload> cache;
     private final long maxRecords;
@@ -152,7 +154,7 @@ final class Staging implements StagingStore {
      */
     static IngestException understated(long share, long maxPerUser, long total, long max, long needed) {
         return new IngestException(
-                "staging.full",
+                FULL,
                 "The sheet holds more rows than it declared (its dimension), and the staging budget cannot take them"
                         + " now (" + share + " of the " + maxPerUser + " records one user may have staged, " + total
                         + " of " + max + " for all users). Upload it again once other uploads are committed or"
@@ -252,6 +254,6 @@ final class Staging implements StagingStore {
 
     static ApiException full(String detail, Map<String, Object> limits) {
         return new ApiException(
-                503, "staging.full", "Service Unavailable", detail, limits, Map.of("Retry-After", RETRY_AFTER_SECONDS));
+                503, FULL, "Service Unavailable", detail, limits, Map.of("Retry-After", RETRY_AFTER_SECONDS));
     }
 }

@@ -192,6 +192,7 @@ public final class UploadService {
             long most = staging.mostRecordsPerUpload();
             // a sheet that says nothing of its rows reserves what one upload may hold at most, and more as it is read
             long rows = expected < 0 ? Math.min(maxRows, most) : Math.min(maxRows, expected);
+            boolean counted = false;
             if (rows > most) {
                 // a count made before reading is a bound (blank rows after the last record among them): the sheet is
                 // read to count its records, and opened again if they fit
@@ -201,18 +202,25 @@ public final class UploadService {
                 }
                 opened = open(file, sheet);
                 rows = records;
+                counted = true;
             }
-            Upload upload = new Upload(
-                    UploadIds.next(),
-                    caller.username(),
-                    file.fileName(),
-                    clock.instant(),
-                    opened.header().ignoredColumns(),
-                    opened.header().fieldHeaders(),
-                    opened.header().sheetName(),
-                    opened.header().row(),
-                    rows);
-            staging.admit(upload, rows);
+            Upload upload = newUpload(caller, file, opened, rows);
+            try {
+                staging.admit(upload, rows);
+            } catch (ApiException full) {
+                // the budget is short of the bound (a sheet formatted far below its last record, a CSV file with
+                // lines of separators below it): its records themselves may fit, counted as above
+                if (counted || !Staging.FULL.equals(full.code())) {
+                    throw full;
+                }
+                long records = records(opened);
+                if (records >= rows) {
+                    throw full;
+                }
+                opened = open(file, sheet);
+                upload = newUpload(caller, file, opened, records);
+                staging.admit(upload, records);
+            }
             handedOver = true; // the validation closes the sheet, even one whose stages cannot start
             validate(upload, opened, read);
             return upload.summary();
@@ -221,6 +229,19 @@ public final class UploadService {
                 opened.close();
             }
         }
+    }
+
+    private Upload newUpload(Principal caller, IncomingFile file, SheetRecords opened, long rows) {
+        return new Upload(
+                UploadIds.next(),
+                caller.username(),
+                file.fileName(),
+                clock.instant(),
+                opened.header().ignoredColumns(),
+                opened.header().fieldHeaders(),
+                opened.header().sheetName(),
+                opened.header().row(),
+                rows);
     }
 
     private SheetRecords open(IncomingFile file, String sheet) {

@@ -3,6 +3,8 @@ package rw.intake.server.internal.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,6 +15,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.dhatim.fastexcel.Workbook;
+import org.dhatim.fastexcel.Worksheet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -118,6 +122,74 @@ final class StagingFairnessTest {
 
         assertThat(reserved).isBetween(11.0, 41.0);
         assertThat(held).isEqualTo(11.0);
+    }
+
+    /**
+     * A short list whose file runs on far below its last record (cells formatted down the sheet, a spreadsheet
+     * program's CSV export of them: lines of separators) fits the room its records need, not the room its rows would:
+     * when the rows counted before reading do not fit, its records are counted.
+     */
+    @Test
+    void upload_shortListFormattedFarBelow_admittedByItsRecords() throws IOException {
+        try (TestServer own =
+                TestServer.start(Map.of("STAGING_MAX_RECORDS", "100000", "STAGING_MAX_RECORDS_PER_USER", "100000"))) {
+            shortListFormattedFarBelow_admittedByItsRecords(own);
+        }
+    }
+
+    private static void shortListFormattedFarBelow_admittedByItsRecords(TestServer server) throws IOException {
+        String token = server.clerkToken("formatted-below");
+        StringBuilder held = new StringBuilder("names,nid,phone,gender,email\n");
+        for (int i = 0; i < 70_000; i++) {
+            String[] p = Workbooks.person(600_000 + i);
+            held.append(String.join(",", p)).append('\n');
+        }
+        String first = TestServer.json(server.postMultipart(
+                        "/api/v1/uploads",
+                        token,
+                        "file",
+                        "held.csv",
+                        held.toString().getBytes(StandardCharsets.UTF_8)))
+                .get("id")
+                .asText();
+        Workbooks.settled(server, token, first);
+
+        StringBuilder csv = new StringBuilder("names,nid,phone,gender,email\n");
+        csv.append(String.join(",", Workbooks.person(700_000))).append('\n');
+        csv.append(String.join(",", Workbooks.person(700_001))).append('\n');
+        csv.append(",,,,\r\n".repeat(50_000));
+        HttpResponse<String> fromCsv = server.postMultipart(
+                "/api/v1/uploads", token, "file", "short.csv", csv.toString().getBytes(StandardCharsets.UTF_8));
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Workbook wb = new Workbook(out, "intake-tests", "1.0");
+        Worksheet ws = wb.newWorksheet("Sheet1");
+        List<String[]> rows = Workbooks.people(700_002, 2);
+        for (int r = 0; r < rows.size(); r++) {
+            for (int c = 0; c < 5; c++) {
+                ws.value(r, c, rows.get(r)[c]);
+            }
+        }
+        for (int r = rows.size(); r < 50_000; r++) {
+            ws.style(r, 0).fillColor("FFFF00").set();
+        }
+        wb.finish();
+        HttpResponse<String> fromXlsx = Workbooks.upload(server, token, out.toByteArray());
+
+        for (HttpResponse<String> r : List.of(fromCsv, fromXlsx)) {
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+            JsonNode summary = Workbooks.settled(
+                    server, token, TestServer.json(r).get("id").asText());
+            assertThat(summary.get("totals").get("records").asLong()).isEqualTo(2);
+            assertThat(summary.get("totals").get("valid").asLong()).isEqualTo(2);
+            assertThat(summary.get("totals").get("blankRows").asLong()).isZero();
+            server.delete("/api/v1/uploads/" + summary.get("id").asText(), token);
+        }
+        // a list whose records do not fit is refused as before
+        HttpResponse<String> tooMany = server.postMultipart(
+                "/api/v1/uploads", token, "file", "held.csv", held.toString().getBytes(StandardCharsets.UTF_8));
+        assertThat(Workbooks.problemCode(tooMany, 503)).isEqualTo("staging.full");
+        server.delete("/api/v1/uploads/" + first, token);
     }
 
     /** More rows than a user's share: waiting cannot help, so it is the file's 413, not a 503 to retry. */
