@@ -165,9 +165,10 @@ public final class LegacyRoutes {
 
     void commit(Context ctx) {
         Principal caller = Principal.of(ctx);
+        CommitMode mode = RequestParams.commitMode(ctx);
         String id = service.latest(caller);
         service.awaitValidation(caller, id, WAIT);
-        service.commit(caller, id, CommitMode.ALL);
+        service.commit(caller, id, mode);
         ctx.json(new Status("ok", "saved to DB"));
     }
 

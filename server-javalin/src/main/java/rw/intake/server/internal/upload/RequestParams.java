@@ -1,9 +1,12 @@
 package rw.intake.server.internal.upload;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import java.util.Map;
 import java.util.regex.Pattern;
 import rw.intake.server.internal.http.ApiException;
+import rw.intake.server.internal.http.RequestBodies;
+import rw.intake.storage.CommitMode;
 
 /**
  * Query parameters shared by the listing routes, checked once: {@code page} from 1, {@code size} from 1 to 500. A
@@ -96,5 +99,41 @@ public final class RequestParams {
             }
         }
         throw invalid(name, name + " must be a whole number from " + min + " to " + max + ": " + v);
+    }
+
+    /**
+     * The optional body {@code {"records":"all"|"valid"}}; an empty body, or {@code {}}, means all. Any other member, or
+     * another value (null too), is a 400: a commit cannot be undone, so a misspelt choice is not taken for the default.
+     * The legacy commit reads its body so too.
+     */
+    public static CommitMode commitMode(Context ctx) {
+        JsonNode node = RequestBodies.json(ctx);
+        if (node == null || node.isMissingNode()) {
+            return CommitMode.ALL;
+        }
+        if (!node.isObject()) {
+            throw ApiException.badRequest(
+                    "request.invalid_body", "the body must be a JSON object like {\"records\":\"valid\"}, or empty");
+        }
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (!e.getKey().equals("records")) {
+                throw ApiException.badRequest(
+                        "request.invalid_body",
+                        "unknown property '" + e.getKey()
+                                + "': the body is {\"records\":\"all\"} or {\"records\":\"valid\"}");
+            }
+        }
+        JsonNode records = node.get("records");
+        if (records == null) {
+            return CommitMode.ALL;
+        }
+        if (!records.isTextual()) {
+            throw invalid("records", "records must be \"all\" or \"valid\"");
+        }
+        return switch (records.asText()) {
+            case "all" -> CommitMode.ALL;
+            case "valid" -> CommitMode.VALID;
+            default -> throw invalid("records", "records must be \"all\" or \"valid\"");
+        };
     }
 }

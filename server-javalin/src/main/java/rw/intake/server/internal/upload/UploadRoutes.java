@@ -19,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import rw.intake.server.internal.auth.Principal;
 import rw.intake.server.internal.http.ApiException;
 import rw.intake.server.internal.http.RequestBodies;
-import rw.intake.storage.CommitMode;
 import rw.intake.storage.RecordEdit;
 import rw.intake.validation.Field;
 import rw.intake.validation.Text;
@@ -180,7 +179,7 @@ final class UploadRoutes {
 
     void commit(Context ctx) {
         Principal caller = Principal.of(ctx);
-        ctx.json(service.commit(caller, ctx.pathParam("id"), mode(ctx)));
+        ctx.json(service.commit(caller, ctx.pathParam("id"), RequestParams.commitMode(ctx)));
     }
 
     void delete(Context ctx) {
@@ -259,40 +258,5 @@ final class UploadRoutes {
             m.put(Upload.apiName(f), f);
         }
         return Map.copyOf(m);
-    }
-
-    /**
-     * The optional body {@code {"records":"all"|"valid"}}; an empty body, or {@code {}}, means all. Any other member, or
-     * another value (null too), is a 400: a commit cannot be undone, so a misspelt choice is not taken for the default.
-     */
-    private static CommitMode mode(Context ctx) {
-        JsonNode node = RequestBodies.json(ctx);
-        if (node == null || node.isMissingNode()) {
-            return CommitMode.ALL;
-        }
-        if (!node.isObject()) {
-            throw ApiException.badRequest(
-                    "request.invalid_body", "the body must be a JSON object like {\"records\":\"valid\"}, or empty");
-        }
-        for (Map.Entry<String, JsonNode> e : node.properties()) {
-            if (!e.getKey().equals("records")) {
-                throw ApiException.badRequest(
-                        "request.invalid_body",
-                        "unknown property '" + e.getKey()
-                                + "': the body is {\"records\":\"all\"} or {\"records\":\"valid\"}");
-            }
-        }
-        JsonNode records = node.get("records");
-        if (records == null) {
-            return CommitMode.ALL;
-        }
-        if (!records.isTextual()) {
-            throw RequestParams.invalid("records", "records must be \"all\" or \"valid\"");
-        }
-        return switch (records.asText()) {
-            case "all" -> CommitMode.ALL;
-            case "valid" -> CommitMode.VALID;
-            default -> throw RequestParams.invalid("records", "records must be \"all\" or \"valid\"");
-        };
     }
 }

@@ -102,6 +102,40 @@ final class LegacyRoutesTest {
                 .isEqualTo("upload.not_found");
     }
 
+    /**
+     * The legacy commit takes the body of {@code POST /api/v1/uploads/{id}/commit}: none (all records, as the first
+     * version), or {@code {"records":"valid"|"all"}}; anything else commits nothing, since a commit cannot be undone.
+     */
+    @Test
+    void commit_takesTheCommitBody() {
+        String token = SERVER.clerkToken("legacy-valid-only");
+        List<String[]> rows = new ArrayList<>(Workbooks.people(900_000, 2));
+        rows.add(new String[] {"X", "12345", "0785576983", "Q", "not-an-email"});
+        assertThat(SERVER.postMultipart("/api/v1/upload/", token, "usersfile", "users.xlsx", Workbooks.xlsx(rows))
+                        .statusCode())
+                .isEqualTo(200);
+
+        for (String body : List.of("{\"records\":\"invalid\"}", "{\"record\":\"valid\"}", "[]", "records=valid")) {
+            assertThat(Workbooks.problemCode(SERVER.postJson("/api/v1/commit/", token, body), 400))
+                    .as(body)
+                    .isIn("request.invalid_body", "request.invalid_parameter");
+        }
+        assertThat(TestServer.json(SERVER.get("/api/v1/savedusers/", token))
+                        .get("totalItems")
+                        .asLong())
+                .isZero();
+
+        HttpResponse<String> commit = SERVER.postJson("/api/v1/commit/", token, "{\"records\":\"valid\"}");
+
+        assertThat(commit.statusCode()).as(commit.body()).isEqualTo(200);
+        assertThat(TestServer.json(commit).get("description").asText()).isEqualTo("saved to DB");
+        JsonNode saved = TestServer.json(SERVER.get("/api/v1/savedusers/", token));
+        assertThat(saved.get("totalItems").asLong()).isEqualTo(2);
+        for (JsonNode user : saved.get("data")) {
+            assertThat(user.get("valid").asBoolean()).isTrue();
+        }
+    }
+
     @Test
     void upload_refusedFileIsProblem() {
         String token = SERVER.clerkToken("legacy-bad");
