@@ -86,5 +86,9 @@ public final class Accounts {
             throw new AccountRuleException(
                     "account.invalid_username", "username must be 1-64 ASCII letters, digits, '.', '_', '@' or '-'");
         }
+        if (username.chars().allMatch(c -> c == '.')) {
+            // "." and ".." are steps of a path: /api/v1/accounts/../password would name another resource
+            throw new AccountRuleException("account.invalid_username", "username must not be dots alone");
+        }
     }
 }

@@ -188,7 +188,10 @@ public final class Tokens {
                         ex) { // JWTVerificationException, and whatever a hostile payload makes the parser throw
             throw invalid();
         }
-        if (jwt.getExpiresAtAsInstant() == null || jwt.getIssuedAtAsInstant() == null) {
+        // a critical header names extensions the token must be understood with (RFC 7515, 4.1.11): intake knows none
+        if (jwt.getExpiresAtAsInstant() == null
+                || jwt.getIssuedAtAsInstant() == null
+                || !jwt.getHeaderClaim("crit").isMissing()) {
             throw invalid();
         }
         return jwt;

@@ -240,7 +240,7 @@ final class AccountsTest {
                     400,
                     "account.invalid_role");
         }
-        for (String name : new String[] {"\u00e9mile", "tab\\tname", "semi;colon", "plus+sign"}) {
+        for (String name : new String[] {"\u00e9mile", "tab\\tname", "semi;colon", "plus+sign", ".", "..", "..."}) {
             assertProblem(
                     SERVER.postJson("/api/v1/accounts", admin, create(name, "Kigali-umuganda-2024", "clerk")),
                     400,
