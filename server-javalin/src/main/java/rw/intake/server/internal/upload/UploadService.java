@@ -193,9 +193,10 @@ public final class UploadService {
             // a sheet that says nothing of its rows reserves what one upload may hold at most, and more as it is read
             long rows = expected < 0 ? Math.min(maxRows, most) : Math.min(maxRows, expected);
             boolean counted = false;
-            if (rows > most) {
+            if (rows > most || opened.maxDataRows() > maxRows) {
                 // a count made before reading is a bound (blank rows after the last record among them): the sheet is
-                // read to count its records, and opened again if they fit
+                // read to count its records (past the row limit, refused as file.too_many_rows before the 202), and
+                // opened again if they fit
                 long records = records(opened);
                 if (records > most) {
                     throw tooLargeToStage(records, most);

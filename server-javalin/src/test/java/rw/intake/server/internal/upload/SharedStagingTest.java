@@ -567,26 +567,29 @@ final class SharedStagingTest {
     }
 
     /**
-     * An upload that fails after some of its records went to Redis (a row limit passed while reading on) leaves no
-     * record chunk behind: its failed summary is all Redis keeps of it, not a chunk for every 1,024 records read until
-     * the idle expiry.
+     * An upload that fails after some of its records went to Redis (a CSV line broken far down the file, found as it
+     * is read) leaves no record chunk behind: its failed summary is all Redis keeps of it, not a chunk for every 1,024
+     * records read until the idle expiry.
      */
     @Test
     void failsWhileReadingOn_noRecordChunkLeftInRedis() {
-        a = instance(Map.of("MAX_ROWS", "60000"));
+        a = instance(Map.of());
         String token = a.clerkToken("failed-on");
-        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(0, 90_000)));
+        StringBuilder csv = Workbooks.csv(Workbooks.people(0, 60_000))
+                .append("Broken Line,1199080000000001,0788000001,M,b@example.com,one,too many\n");
+        String id =
+                TestServer.json(Workbooks.uploadCsv(a, token, csv)).get("id").asText();
 
         JsonNode summary = Workbooks.settled(a, token, id);
 
-        assertThat(summary.get("failure").get("code").asText()).isEqualTo("file.too_many_rows");
+        assertThat(summary.get("failure").get("code").asText()).isEqualTo("file.corrupt");
         assertThat(summary.get("progress").get("rowsRead").asLong()).isGreaterThan(2 * 1_024);
         assertThat(keysOf(id)).isNotEmpty().noneMatch(k -> k.contains("}:c:"));
         assertThat(TestServer.json(a.get("/api/v1/uploads/" + id, token))
                         .get("failure")
                         .get("code")
                         .asText())
-                .isEqualTo("file.too_many_rows");
+                .isEqualTo("file.corrupt");
     }
 
     /** The names of upload {@code id}'s keys in Redis. */

@@ -139,27 +139,15 @@ final class StagingFairnessTest {
 
     private static void shortListFormattedFarBelow_admittedByItsRecords(TestServer server) throws IOException {
         String token = server.clerkToken("formatted-below");
-        StringBuilder held = new StringBuilder("names,nid,phone,gender,email\n");
-        for (int i = 0; i < 70_000; i++) {
-            String[] p = Workbooks.person(600_000 + i);
-            held.append(String.join(",", p)).append('\n');
-        }
-        String first = TestServer.json(server.postMultipart(
-                        "/api/v1/uploads",
-                        token,
-                        "file",
-                        "held.csv",
-                        held.toString().getBytes(StandardCharsets.UTF_8)))
+        StringBuilder held = Workbooks.csv(Workbooks.people(600_000, 70_000));
+        String first = TestServer.json(Workbooks.uploadCsv(server, token, held))
                 .get("id")
                 .asText();
         Workbooks.settled(server, token, first);
 
-        StringBuilder csv = new StringBuilder("names,nid,phone,gender,email\n");
-        csv.append(String.join(",", Workbooks.person(700_000))).append('\n');
-        csv.append(String.join(",", Workbooks.person(700_001))).append('\n');
+        StringBuilder csv = Workbooks.csv(Workbooks.people(700_000, 2));
         csv.append(",,,,\r\n".repeat(50_000));
-        HttpResponse<String> fromCsv = server.postMultipart(
-                "/api/v1/uploads", token, "file", "short.csv", csv.toString().getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> fromCsv = Workbooks.uploadCsv(server, token, csv);
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Workbook wb = new Workbook(out, "intake-tests", "1.0");
@@ -186,8 +174,7 @@ final class StagingFairnessTest {
             server.delete("/api/v1/uploads/" + summary.get("id").asText(), token);
         }
         // a list whose records do not fit is refused as before
-        HttpResponse<String> tooMany = server.postMultipart(
-                "/api/v1/uploads", token, "file", "held.csv", held.toString().getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> tooMany = Workbooks.uploadCsv(server, token, held);
         assertThat(Workbooks.problemCode(tooMany, 503)).isEqualTo("staging.full");
         server.delete("/api/v1/uploads/" + first, token);
     }

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,6 +103,21 @@ public final class Workbooks {
                 .header("Content-Type", XLSX)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(workbook))
                 .build());
+    }
+
+    /** The rows as CSV text, a line each, their fields joined by commas (the rows hold no comma or quote). */
+    public static StringBuilder csv(List<String[]> rows) {
+        StringBuilder csv = new StringBuilder();
+        for (String[] row : rows) {
+            csv.append(String.join(",", row)).append('\n');
+        }
+        return csv;
+    }
+
+    /** POSTs CSV text as the multipart part {@code file}, named {@code people.csv}. */
+    public static HttpResponse<String> uploadCsv(TestServer server, String token, CharSequence csv) {
+        return server.postMultipart(
+                "/api/v1/uploads", token, "file", "people.csv", csv.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Uploads and returns the new upload's id, failing if it was not accepted. */
