@@ -2,7 +2,8 @@ package rw.intake.validation;
 
 /**
  * What the rules count as white space, for readers that must trim cells exactly as validation does: Java's white
- * space plus Unicode space separators (so the no-break space U+00A0 that pasted text carries counts). Thread-safe.
+ * space plus Unicode's (space separators, so the no-break space U+00A0 that pasted text carries counts, and the next
+ * line character U+0085 of text from old mainframe systems). Thread-safe.
  */
 public final class Text {
 
@@ -13,7 +14,7 @@ public final class Text {
         if (c < 0x80) {
             return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
         }
-        return Character.isWhitespace(c) || Character.isSpaceChar(c);
+        return c == '\u0085' || Character.isWhitespace(c) || Character.isSpaceChar(c);
     }
 
     /** The text without leading and trailing white space; the same instance when it has none. */

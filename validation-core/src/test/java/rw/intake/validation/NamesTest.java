@@ -20,6 +20,9 @@ final class NamesTest {
                 "Bob Kagabo             | ''                              | Bob Kagabo",
                 "'  Bob \t  Kagabo  '   | ''                              | Bob Kagabo",
                 "'Bob\u00A0\u00A0Kagabo'| ''                              | Bob Kagabo",
+                // the next line character (NEL) is white space by Unicode, as the line and paragraph separators are
+                "'\u0085Bob\u0085Kagabo\u2028' | ''                      | Bob Kagabo",
+                "'\u0085'               | names.required                  |",
                 "Jean-Paul Habimana     | ''                              | Jean-Paul Habimana",
                 "O'Neil Mugisha         | ''                              | O'Neil Mugisha",
                 "O\u2019Neil Mugisha    | ''                              | O\u2019Neil Mugisha",
