@@ -9,6 +9,8 @@ let panel = null; // the upload panel of the screen on view; an upload in flight
 let listBox = null;
 /** The timer that reads the list again while an upload in it is validating or committing. */
 let following = null;
+/** The reads of the list started: an answer older than the last one drawn is not drawn over it. */
+let reads = 0;
 /** How often the list is read again while an upload in it is validating or committing (ms). */
 const FOLLOW_EVERY = 1000;
 
@@ -32,16 +34,18 @@ export async function showUploads(main) {
 }
 
 /**
- * Draws the list; while an upload in it is validating or committing (sent from another tab, or before a reload), the
- * list is read again every second, until none is.
+ * Draws the list; while an upload in it is validating or committing (sent from this page, from another tab, or before
+ * a reload), the list is read again every second, until none is.
  */
 async function refreshList() {
   const box = listBox;
   if (!box) return;
   clearTimeout(following);
   following = null;
+  reads += 1;
+  const read = reads;
   const uploads = await get('/api/v1/uploads');
-  if (box !== listBox || !box.isConnected) return;
+  if (box !== listBox || !box.isConnected || read !== reads) return;
   rememberStatus(...uploads);
   if (uploads.some((u) => u.status === 'validating' || u.status === 'committing')) {
     following = setTimeout(() => {
@@ -62,7 +66,8 @@ async function refreshList() {
       th('uploads.col.actions'))),
     h('tbody', {}, uploads.map((u) => h('tr', { 'data-id': u.id },
       h('td', {}, u.fileName), admin ? h('td', {}, u.owner) : null,
-      h('td', {}, h('span', { class: `badge ${u.status}` }, t(`status.${u.status}`))),
+      h('td', {}, h('span', { class: `badge ${u.status}` }, t(`status.${u.status}`)), u.status === 'validating'
+        ? h('span', { class: 'list-progress' }, t('uploads.rowsSoFar', { rows: u.progress?.rowsRead ?? 0 })) : null),
       h('td', { class: 'num' }, n(u.totals.records)), h('td', { class: 'num' }, n(u.totals.valid)),
       h('td', { class: 'num' }, n(u.totals.invalid)), h('td', {}, formatDate(u.createdAt)),
       h('td', {}, h('a', { href: href(`/uploads/${u.id}`), id: `review-${u.id}`, 'aria-label': t('uploads.reviewOf', { name: u.fileName }) },
@@ -97,6 +102,8 @@ export async function uploadDropped(file) {
   }
   sent.progress.value = sent.progress.max;
   sent.text.textContent = '100 %';
+  // accepted: the list shows it at once, and follows its validation as it does any upload validating in it
+  if (box === panel) listAgain();
   box.insertBefore(rows.node, status);
   rows.progress.removeAttribute('value'); // the sheet's row count is not known ahead: an indeterminate bar
   box.dataset.state = 'validating';

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -1660,5 +1661,72 @@ final class ReviewPageBrowserTest {
         by("#exclude-3").click();
         browser.text(By.id("edit-saved"), "Row 3 is left out");
         browser.waiting().until(d -> "Put back row 3".equals(by("#exclude-3").getAttribute("aria-label")));
+    }
+
+    /**
+     * Runs {@code during} with the server's database in H2's exclusive mode, which pauses the statements of the
+     * server's connections: a validation waits at its first registered-NID look-up, so an upload sent meanwhile stays
+     * {@code validating} until {@code during} returns.
+     */
+    private static void validationHeld(Runnable during) throws SQLException {
+        try (Connection c = DriverManager.getConnection(
+                        SERVER.config().jdbcUrl(),
+                        SERVER.config().dbUser(),
+                        SERVER.config().dbPassword());
+                Statement s = c.createStatement()) {
+            s.execute("SET EXCLUSIVE 1");
+            try {
+                during.run();
+            } finally {
+                s.execute("SET EXCLUSIVE 0");
+            }
+        }
+    }
+
+    private static String statusOf(String id, String token) {
+        return TestServer.json(SERVER.get("/api/v1/uploads/" + id, token))
+                .get("status")
+                .asText();
+    }
+
+    /** How many times the page has read the uploads list since it was loaded. */
+    private static long listReads() {
+        return (Long) browser.script("return performance.getEntriesByType('resource')"
+                + ".filter(e => new URL(e.name).pathname === '/api/v1/uploads').length");
+    }
+
+    /**
+     * An upload sent from the Uploads list is in the list at once, first, with its status and the rows read so far,
+     * and the list is read again every second while it validates; then it shows validated.
+     */
+    @Test
+    void uploadsList_showsAnUploadSentFromItWhileItValidates() throws Exception {
+        String token = SERVER.clerkToken("lister");
+        String old = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(2100, 2)));
+        Workbooks.settled(SERVER, token, old);
+        String path = file("held.xlsx", Workbooks.xlsx(Workbooks.people(2200, 3)));
+        browser.open("/uploads");
+        browser.signedIn("lister", "lister-password");
+        browser.visible(By.cssSelector("#uploads-table tr[data-id='" + old + "']"));
+        String[] held = new String[1];
+        validationHeld(() -> {
+            browser.visible(By.id("file-input")).sendKeys(path);
+            WebElement row =
+                    browser.visible(By.cssSelector("#uploads-table tbody tr:first-child:not([data-id='" + old + "'])"));
+            held[0] = row.getAttribute("data-id");
+            assertThat(statusOf(held[0], token)).isEqualTo("validating");
+            assertThat(row.findElement(By.cssSelector("td")).getText()).isEqualTo("held.xlsx");
+            assertThat(row.findElement(By.cssSelector(".badge")).getText()).isEqualTo("validating");
+            assertThat(row.getText()).containsPattern("\\d+ rows? validated so far");
+            long reads = listReads();
+            browser.waiting().until(d -> listReads() >= reads + 2);
+            assertThat(statusOf(held[0], token))
+                    .as("read again while validating")
+                    .isEqualTo("validating");
+        });
+        browser.text(By.cssSelector("#uploads-table tr[data-id='" + held[0] + "'] .badge"), "validated");
+        assertThat(browser.driver().findElements(By.cssSelector("#uploads-table tbody tr")))
+                .extracting(r -> r.getAttribute("data-id"))
+                .containsExactly(held[0], old);
     }
 }
