@@ -87,7 +87,9 @@ export async function uploadDropped(file) {
   const sent = bar('bytes-progress', 'uploads.sent');
   const rows = bar('rows-progress', 'uploads.validating');
   const status = h('div', { id: 'upload-status', role: 'status' });
-  box.replaceChildren(h('p', { text: t('uploads.sending', { name: file.name }) }), sent.node, status);
+  // what is under way: sending, then validating; once it is over, the status says what came of it
+  const phase = h('p', { id: 'upload-phase', text: t('uploads.sending', { name: file.name }) });
+  box.replaceChildren(phase, sent.node, status);
   let summary;
   try {
     summary = await sendFile(file, (loaded, total) => {
@@ -96,7 +98,8 @@ export async function uploadDropped(file) {
       sent.text.textContent = `${Math.round((100 * loaded) / (total || 1))} %`;
     });
   } catch (err) {
-    status.replaceChildren(h('p', { class: 'problem-title', text: t('uploads.rejected') }), problemNode(err));
+    phase.remove();
+    status.replaceChildren(h('p', { class: 'problem-title', text: t('uploads.rejected', { name: file.name }) }), problemNode(err));
     box.dataset.state = 'rejected';
     return;
   }
@@ -104,6 +107,7 @@ export async function uploadDropped(file) {
   sent.text.textContent = '100 %';
   // accepted: the list shows it at once, and follows its validation as it does any upload validating in it
   if (box === panel) listAgain();
+  phase.textContent = t('uploads.validatingFile', { name: summary.fileName });
   box.insertBefore(rows.node, status);
   rows.progress.removeAttribute('value'); // the sheet's row count is not known ahead: an indeterminate bar
   box.dataset.state = 'validating';
@@ -119,6 +123,7 @@ export async function uploadDropped(file) {
     // stay on "validating"
     rows.progress.max = 1;
     rows.progress.value = 0;
+    phase.remove();
     box.dataset.state = 'lost';
     status.replaceChildren(h('p', { class: 'problem-title', text: t('uploads.lost', { name: file.name }) }), problemNode(err));
     if (box === panel) await listAgain();
@@ -126,6 +131,7 @@ export async function uploadDropped(file) {
   }
   rows.progress.max = 1;
   rows.progress.value = 1;
+  phase.remove();
   rows.text.textContent = t('uploads.rowsRead', { rows: summary.progress.rowsRead });
   box.dataset.state = summary.status;
   if (summary.status === 'failed') {

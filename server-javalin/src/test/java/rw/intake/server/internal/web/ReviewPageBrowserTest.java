@@ -1729,4 +1729,32 @@ final class ReviewPageBrowserTest {
                 .extracting(r -> r.getAttribute("data-id"))
                 .containsExactly(held[0], old);
     }
+
+    /**
+     * The upload panel's "Sending" line lasts while the file is sent: then it says the file is validating, and once the
+     * validation ended, or the file was refused, only what came of it shows.
+     */
+    @Test
+    void uploadPanel_sendingEndsWhenTheFileIsSent() throws Exception {
+        expectedStatuses = new int[] {400};
+        SERVER.clerkToken("sender");
+        String good = file("phase.xlsx", Workbooks.xlsx(Workbooks.people(2300, 2)));
+        String bad = file(
+                "refused.xlsx",
+                Workbooks.xlsx(List.of(new String[] {"Full Name", "Sex"}, new String[] {"Ann Uwase", "F"})));
+        browser.open("/uploads");
+        browser.signedIn("sender", "sender-password");
+        validationHeld(() -> {
+            browser.visible(By.id("file-input")).sendKeys(good);
+            browser.text(By.id("upload-phase"), "Validating phase.xlsx");
+            assertThat(by("#upload-panel").getText()).doesNotContain("Sending");
+        });
+        browser.text(By.id("upload-done"), "phase.xlsx is validated: 2 records, 2 valid, 0 invalid.");
+        assertThat(by("#upload-panel").getText()).doesNotContain("Sending").doesNotContain("Validating phase.xlsx");
+
+        browser.visible(By.id("file-input")).sendKeys(bad);
+        browser.visible(By.cssSelector("#upload-status .problem"));
+        assertThat(by("#upload-status .problem-title").getText()).isEqualTo("refused.xlsx was not accepted.");
+        assertThat(by("#upload-panel").getText()).doesNotContain("Sending");
+    }
 }
