@@ -289,9 +289,16 @@ function drawFilters(q) {
     h('button', { type: 'button', class: 'btn', id: 'filter-clear', onclick: () => navigate(q, { status: 'all', field: '', code: '', page: 1 }) },
       t('review.filter.clear')),
     rowJump(q),
+    // shown once the list is read, and only when it lists a record (offerBulk): they act on the records listed
     ...(q.code && editable() ? [true, false].map((out) => h('button', {
-      type: 'button', class: 'btn', id: out ? 'exclude-code' : 'include-code', onclick: () => confirmExclude(q, out),
+      type: 'button', class: 'btn', id: out ? 'exclude-code' : 'include-code', hidden: true, onclick: () => confirmExclude(q, out),
     }, t(out ? 'exclude.code' : 'include.code', { code: q.code }))) : []));
+}
+
+/** Leave out all (Put back all) of the list's code, offered when the list shows {@code listed} records, not at 0. */
+function offerBulk(listed) {
+  view.listed = listed;
+  for (const b of view.filters.querySelectorAll('#exclude-code, #include-code')) b.hidden = !listed;
 }
 
 function confirmExclude(q, out) {
@@ -397,7 +404,7 @@ async function drawRecords(q, pending = null) {
     go(`/uploads/${view.id}`, link(q, { row: null, hl: null, page: page.totalPages }), true);
     return;
   }
-  view.listed = page.totalItems; // how many records Leave out all (Put back all) of the list's code changes
+  offerBulk(page.totalItems); // how many records Leave out all (Put back all) of the list's code changes
   await keepingFocus(() => {
     view.table.replaceChildren(table(q, page));
     view.pager.replaceChildren(pager('page', page.page, page.totalPages, (p) => navigate(q, { page: p })));

@@ -173,7 +173,7 @@ export const n = formatNumber;
 
 /**
  * Keeps the focused element's id and, once fn has redrawn, focuses the element with that id again (the main region
- * when it is gone; the closest control beside it when it is disabled), so that a keyboard user goes on from the
+ * when it is gone; the closest control beside it when it is disabled or hidden), so that a keyboard user goes on from the
  * control used. Focus that moved elsewhere
  * meanwhile (to a dialog, a field) is left where it is.
  */
@@ -185,16 +185,19 @@ export async function keepingFocus(fn) {
     const lost = !document.activeElement || document.activeElement === document.body;
     if (id && lost) {
       const again = document.getElementById(id);
-      (again && !again.disabled ? again : (again && nearestEnabled(again)) || document.getElementById('main')).focus();
+      (again && usable(again) ? again : (again && nearestEnabled(again)) || document.getElementById('main')).focus();
     }
   }
 }
 
+/** Whether el is a control that can take the focus: not disabled, nor hidden. */
+const usable = (el) => !el.disabled && !el.hidden;
+
 /** The closest control beside el, before it first (Previous for a Next that the last page disabled), or null. */
 function nearestEnabled(el) {
-  const usable = (e) => e.matches('button, input, select, a[href]') && !e.disabled;
-  for (let s = el.previousElementSibling; s; s = s.previousElementSibling) if (usable(s)) return s;
-  for (let s = el.nextElementSibling; s; s = s.nextElementSibling) if (usable(s)) return s;
+  const control = (e) => e.matches('button, input, select, a[href]') && usable(e);
+  for (let s = el.previousElementSibling; s; s = s.previousElementSibling) if (control(s)) return s;
+  for (let s = el.nextElementSibling; s; s = s.nextElementSibling) if (control(s)) return s;
   return null;
 }
 

@@ -1757,4 +1757,27 @@ final class ReviewPageBrowserTest {
         assertThat(by("#upload-status .problem-title").getText()).isEqualTo("refused.xlsx was not accepted.");
         assertThat(by("#upload-panel").getText()).doesNotContain("Sending");
     }
+
+    /** "Leave out all" and "Put back all" of a code are offered while the list shows records, not when it shows none. */
+    @Test
+    void review_leaveOutAllNotOfferedForAnEmptyList() {
+        String id = reviewBad("nothing", 2400, 2, 2, "phone.invalid");
+        assertThat(browser.visible(By.id("exclude-code")).getText()).isEqualTo("Leave out all phone.invalid");
+        assertThat(by("#include-code").isDisplayed()).isTrue();
+
+        browser.driver()
+                .get(SERVER.uri("/#/uploads/" + id + "?status=valid&field=email&code=phone.invalid")
+                        .toString());
+        browser.visible(By.id("records-empty"));
+        assertThat(browser.driver().findElements(By.cssSelector("#exclude-code, #include-code")))
+                .isNotEmpty()
+                .noneMatch(WebElement::isDisplayed);
+
+        // a list of records again: offered again
+        browser.driver()
+                .get(SERVER.uri("/#/uploads/" + id + "?status=invalid&code=phone.invalid")
+                        .toString());
+        browser.visible(By.id("exclude-code"));
+        assertThat(by("#include-code").isDisplayed()).isTrue();
+    }
 }
