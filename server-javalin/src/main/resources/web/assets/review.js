@@ -598,17 +598,34 @@ function detailsList(q, r) {
 
 /**
  * What "Valid only" will do, in numbers: the valid records that are not left out are saved, every other record is
- * skipped (committed + skipped = records).
+ * skipped (committed + skipped = records). A clause that would count none (no invalid record) is left out.
  */
 function validOnlyText(tot) {
   const out = tot.excluded || 0;
-  if (!out) return t('commit.valid.explain', { valid: tot.valid, invalid: tot.invalid });
+  if (!out) return t(tot.invalid ? 'commit.valid.explain' : 'commit.valid.explain.allValid', { valid: tot.valid, invalid: tot.invalid });
   const outValid = tot.excludedValid;
   const saved = tot.valid - outValid;
-  let key = 'commit.valid.explain.excludedValid';
+  let key = tot.invalid ? 'commit.valid.explain.excludedValid' : 'commit.valid.explain.excludedValidOnly';
   if (!outValid) key = out === tot.invalid ? 'commit.valid.explain.excludedAllInvalid' : 'commit.valid.explain.excludedInvalid';
   return t(key,
     { saved, skipped: tot.records - saved, invalid: tot.invalid, excluded: out, outValid });
+}
+
+/**
+ * What "All records" will do, in numbers: every record not left out is saved, the invalid ones with their
+ * violations. A clause that would count none (no valid, no invalid record, none of the invalid ones saved) is left out.
+ */
+function allText(tot) {
+  const out = tot.excluded || 0;
+  if (out) {
+    const invalidSaved = tot.invalid - (out - tot.excludedValid);
+    return t(invalidSaved ? 'commit.all.explain.excluded' : 'commit.all.explain.excludedNoInvalid',
+      { records: tot.records, excluded: out, saved: tot.records - out });
+  }
+  let key = 'commit.all.explain';
+  if (!tot.invalid) key = 'commit.all.explain.allValid';
+  else if (!tot.valid) key = 'commit.all.explain.allInvalid';
+  return t(key, { records: tot.records, valid: tot.valid, invalid: tot.invalid });
 }
 
 /** Opens the commit dialog on the upload as it is now (another tab may have changed it since the review opened). */
@@ -618,12 +635,8 @@ async function openCommit() {
   const { id } = view;
   const tot = view.summary.totals;
   const sm = view.summary;
-  const out = tot.excluded || 0;
-  const explain = {
-    all: out ? t('commit.all.explain.excluded', { records: tot.records, excluded: out, saved: tot.records - out })
-      : t('commit.all.explain', { records: tot.records, valid: tot.valid, invalid: tot.invalid }),
-    valid: validOnlyText(tot),
-  };
+  const explain = tot.records ? { all: allText(tot), valid: validOnlyText(tot) }
+    : { all: t('commit.explain.none'), valid: t('commit.explain.none') };
   const radio = (value, key, checked) => h('div', { class: 'choice' },
     h('input', { type: 'radio', name: 'records', id: `commit-${value}`, value, checked: checked || undefined }),
     h('label', { for: `commit-${value}` }, h('strong', {}, t(key)), h('br'), h('span', { id: `commit-${value}-explain` }, explain[value])));

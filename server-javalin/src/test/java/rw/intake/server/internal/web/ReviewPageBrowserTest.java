@@ -469,8 +469,7 @@ final class ReviewPageBrowserTest {
         // the commit counts the left-out records as skipped: one of the two is valid, the other the one invalid
         by("#commit-open").click();
         assertThat(browser.visible(By.cssSelector("dialog[open]")).getText())
-                .contains("4 of 6 records saved, the invalid ones with their violations; the 2 left out are not saved"
-                        + " and count as skipped.");
+                .contains("4 of 6 records saved; the 2 left out are not saved and count as skipped.");
         assertThat(by("#commit-valid-explain").getText())
                 .isEqualTo("Valid only: 4 saved; 2 skipped: the 1 invalid one and the 1 valid one left out.");
         by("#commit-confirm").click();
@@ -1516,8 +1515,7 @@ final class ReviewPageBrowserTest {
         assertThat(by("#commit-valid-explain").getText())
                 .isEqualTo("Valid only: 3 saved; 2 skipped: the 1 invalid one and the 1 valid one left out.");
         assertThat(by("#commit-all-explain").getText())
-                .isEqualTo("3 of 5 records saved, the invalid ones with their violations;"
-                        + " the 2 left out are not saved and count as skipped.");
+                .isEqualTo("3 of 5 records saved; the 2 left out are not saved and count as skipped.");
         by("#commit-cancel").click();
 
         assertThat(SERVER.patchJson(records + "/2", token, "{\"excluded\":false}")
@@ -1779,5 +1777,38 @@ final class ReviewPageBrowserTest {
                         .toString());
         browser.visible(By.id("exclude-code"));
         assertThat(by("#include-code").isDisplayed()).isTrue();
+    }
+
+    /** Opens the commit dialog and asserts what its two choices say, then cancels it. */
+    private static void commitSays(String all, String validOnly) {
+        by("#commit-open").click();
+        browser.visible(By.cssSelector("dialog[open]"));
+        assertThat(by("#commit-all-explain").getText()).isEqualTo(all);
+        assertThat(by("#commit-valid-explain").getText()).isEqualTo(validOnly);
+        by("#commit-cancel").click();
+        browser.waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("dialog")));
+    }
+
+    /** The commit dialog counts what there is: a clause that would count no record ("the 0 invalid ones") is left out. */
+    @Test
+    void commitDialog_leavesOutClausesThatCountNone() {
+        String token = SERVER.clerkToken("nonecounter");
+        String id = reviewed("nonecounter", token, Workbooks.xlsx(Workbooks.people(2500, 3)));
+        commitSays("3 records, all valid.", "Valid only: 3 saved.");
+
+        assertThat(SERVER.patchJson("/api/v1/uploads/" + id + "/records/2", token, "{\"excluded\":true}")
+                        .statusCode())
+                .isEqualTo(200);
+        commitSays(
+                "2 of 3 records saved; the 1 left out is not saved and counts as skipped.",
+                "Valid only: 2 saved; the 1 left out is skipped.");
+
+        reviewed(
+                "nonecounter",
+                token,
+                Workbooks.xlsx(List.of(Workbooks.HEADER, person(2510, 1, "123"), person(2511, 1, "12"))));
+        commitSays(
+                "2 records, all invalid: they are saved with their violations.",
+                "Valid only: 0 saved; the 2 invalid ones are not saved.");
     }
 }
