@@ -947,14 +947,34 @@ final class ReviewPageBrowserTest {
         List<WebElement> names = browser.driver().findElements(By.cssSelector("#records-table td[data-field=names]"));
         assertThat(names).isNotEmpty();
         for (WebElement name : names) {
-            assertThat((Boolean) browser.script(
-                            "const t = arguments[0].querySelector('.cell-value').firstChild; const r = document.createRange();"
-                                    + " let at = 0; return t.data.split(' ').every(w => { r.setStart(t, at);"
-                                    + " r.setEnd(t, at + w.length); at += w.length + 1;"
-                                    + " return new Set([...r.getClientRects()].map(c => Math.round(c.top))).size === 1; });",
-                            name))
-                    .as("each word of “%s” on one line", name.getText())
-                    .isTrue();
+            assertWordsWhole(name.findElement(By.cssSelector(".cell-value")));
+        }
+    }
+
+    /** Asserts that each word of the element's text (its first child, a text node) lies on one line. */
+    private static void assertWordsWhole(WebElement e) {
+        assertThat((Boolean) browser.script(
+                        "const t = arguments[0].firstChild; const r = document.createRange();"
+                                + " let at = 0; return t.data.split(' ').every(w => { r.setStart(t, at);"
+                                + " r.setEnd(t, at + w.length); at += w.length + 1;"
+                                + " return new Set([...r.getClientRects()].map(c => Math.round(c.top))).size === 1; });",
+                        e))
+                .as("each word of “%s” on one line", e.getText())
+                .isTrue();
+    }
+
+    /** On a phone a button's words are whole: the rows' "Leave out" breaks between its words, if at all. */
+    @Test
+    void review_buttonsWordsWholeOnAPhone() {
+        reviewBadNids("buttonwords", 2600, 1);
+        browser.driver().manage().window().setSize(new Dimension(390, 844));
+        browser.waiting().until(d -> (Long) browser.script("return document.documentElement.clientWidth") <= 390);
+        List<WebElement> buttons = browser.driver().findElements(By.cssSelector("main .btn"));
+        assertThat(buttons).extracting(WebElement::getText).contains("Leave out");
+        for (WebElement button : buttons) {
+            if (button.isDisplayed()) {
+                assertWordsWhole(button);
+            }
         }
     }
 
