@@ -165,11 +165,25 @@ function drawActions() {
     ['validated', 'committed'].includes(sm.status) ? reportForm() : null);
 }
 
-/** The error report, fetched with the token and saved through a blob link (the page's CSP allows no other way). */
+/** The invalid records not left out: those a commit of all records saves with their violations, and the error report lists. */
+const invalidKept = (tot) => tot.invalid - ((tot.excluded || 0) - (tot.excludedValid || 0));
+
+/**
+ * The error report, fetched with the token and saved through a blob link (the page's CSP allows no other way). The
+ * report of invalid records, when there is none to list, would be a header alone: it is not offered, and a note says
+ * why; the report of all records still is.
+ */
 function reportForm() {
-  const status = select('report-status', t('report.status'), [['invalid', t('report.invalid')], ['all', t('report.all')]], 'invalid', () => {});
+  const empty = !invalidKept(view.summary.totals);
+  const none = h('p', { class: 'hint', id: 'report-none', hidden: true, text: t('report.noInvalid') });
+  const offer = (choice) => {
+    const nothing = empty && choice === 'invalid';
+    for (const b of buttons) b.disabled = nothing;
+    none.hidden = !nothing;
+  };
+  const status = select('report-status', t('report.status'), [['invalid', t('report.invalid')], ['all', t('report.all')]], 'invalid', offer);
   const btn = (ext) => h('button', {
-    type: 'button', class: 'btn', id: `report-${ext}`,
+    type: 'button', class: 'btn', id: `report-${ext}`, 'aria-describedby': 'report-none',
     onclick: async () => {
       try {
         await download(`/api/v1/uploads/${view.id}/report.${ext}?status=${status.querySelector('select').value}`);
@@ -178,7 +192,9 @@ function reportForm() {
       }
     },
   }, t(`report.${ext}`));
-  return h('div', { class: 'inline report' }, status, btn('xlsx'), btn('csv'));
+  const buttons = [btn('xlsx'), btn('csv')];
+  offer('invalid');
+  return h('div', { class: 'inline report' }, status, buttons, none);
 }
 
 const editable = () => view.summary.status === 'validated';
@@ -618,8 +634,7 @@ function validOnlyText(tot) {
 function allText(tot) {
   const out = tot.excluded || 0;
   if (out) {
-    const invalidSaved = tot.invalid - (out - tot.excludedValid);
-    return t(invalidSaved ? 'commit.all.explain.excluded' : 'commit.all.explain.excludedNoInvalid',
+    return t(invalidKept(tot) ? 'commit.all.explain.excluded' : 'commit.all.explain.excludedNoInvalid',
       { records: tot.records, excluded: out, saved: tot.records - out });
   }
   let key = 'commit.all.explain';

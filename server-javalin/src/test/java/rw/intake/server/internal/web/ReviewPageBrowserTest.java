@@ -1831,4 +1831,26 @@ final class ReviewPageBrowserTest {
                 "2 records, all invalid: they are saved with their violations.",
                 "Valid only: 0 saved; the 2 invalid ones are not saved.");
     }
+
+    /**
+     * With no invalid record, the report of invalid records would be a header alone: its downloads are not offered and
+     * a note says why; the report of all records still downloads.
+     */
+    @Test
+    void report_noInvalidRecordsSaysSo_allStillDownloads() throws IOException {
+        reviewed("allgood", SERVER.clerkToken("allgood"), Workbooks.xlsx(Workbooks.people(2700, 2)));
+        assertThat(browser.visible(By.id("report-none")).getText())
+                .isEqualTo("No invalid records to report: the report of invalid records would be empty."
+                        + " Choose “all records” to download every record.");
+        assertThat(by("#report-csv").isEnabled()).isFalse();
+        assertThat(by("#report-xlsx").isEnabled()).isFalse();
+
+        Path report = Browser.DOWNLOADS.resolve("people-all.csv");
+        Files.deleteIfExists(report);
+        new org.openqa.selenium.support.ui.Select(by("#report-status")).selectByValue("all");
+        browser.waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.id("report-none")));
+        assertThat(by("#report-xlsx").isEnabled()).isTrue();
+        by("#report-csv").click();
+        browser.waiting().until(d -> read(report).split("\r\n").length == 3);
+    }
 }
