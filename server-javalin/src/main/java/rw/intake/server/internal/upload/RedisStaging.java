@@ -672,6 +672,11 @@ final class RedisStaging implements StagingStore {
         }
     }
 
+    /** Sets upload {@code id}'s reservation to 0 records: a failed upload holds none of the budget. */
+    private void release(String id) {
+        redis.eval(ADJUST, ScriptOutputType.INTEGER, new byte[][] {budgetKey("records")}, bytes(id), bytes(0));
+    }
+
     /** As {@link #drain}, a write that failed left for the next command to meet. */
     private static void drainQuietly(Home h) {
         try {
@@ -762,6 +767,8 @@ final class RedisStaging implements StagingStore {
             } else {
                 drainQuietly(h);
                 dropChunks(upload.id, h.written()[0]);
+                // again: Redis at its maxmemory refused it when the validation failed, and has room now
+                release(upload.id);
                 writeMeta(upload.id, new Meta(upload.stored(false), 1, 0));
             }
             redis.del(key(upload.id, "lease"));
@@ -800,6 +807,7 @@ final class RedisStaging implements StagingStore {
                 redis.del(pageKeys.toArray(new byte[0][]));
             }
             upload.fail(UNAVAILABLE, why(refused) + "; upload the workbook again in a moment", upload.rowsRead());
+            release(upload.id);
             writeMeta(upload.id, new Meta(upload.stored(false), 1, 0));
             redis.del(key(upload.id, "lease"));
             LOG.warn("upload {} failed: Redis could not take its records: {}", upload.id, refused.getMessage());
@@ -998,7 +1006,7 @@ final class RedisStaging implements StagingStore {
                     s.fileName(),
                     s.owner(),
                     VALIDATION_LOST);
-            redis.eval(ADJUST, ScriptOutputType.INTEGER, new byte[][] {budgetKey("records")}, bytes(id), bytes(0));
+            release(id);
             dropChunks(id, m.chunks());
             return lost;
         }
@@ -1355,7 +1363,7 @@ final class RedisStaging implements StagingStore {
                 "a change of this upload could not be written whole to the shared staging store, and no server"
                         + " instance holds it whole any more; upload the workbook again");
         writeMeta(id, lost);
-        redis.eval(ADJUST, ScriptOutputType.INTEGER, new byte[][] {budgetKey("records")}, bytes(id), bytes(0));
+        release(id);
         redis.del(key(id, TORN));
         cache.invalidate(id);
         LOG.warn(

@@ -762,6 +762,13 @@ final class SharedStagingTest {
                 assertThat(failed.get("failure").get("code").asText()).isEqualTo("staging.unavailable");
                 assertThat(failed.get("failure").get("detail").asText()).contains("out of memory");
                 assertThat(failed.get("totals").get("records").asLong()).isZero();
+                // it holds none of the budget (released once its chunks made room), and no chunk
+                assertThat(redis.cli("HGET", "{" + prefix + "}:records", id).strip())
+                        .as("%d rows", rows)
+                        .isEqualTo("0");
+                assertThat(redis.cli("--scan", "--pattern", "{" + prefix + ":" + id + "}:c:*")
+                                .strip())
+                        .isEmpty();
                 assertThat(a.delete("/api/v1/uploads/" + id, token).statusCode())
                         .isEqualTo(204);
             }
