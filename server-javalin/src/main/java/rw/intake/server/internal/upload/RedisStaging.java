@@ -750,8 +750,22 @@ final class RedisStaging implements StagingStore {
         return s == null ? 0 : (s.size() + RecordChunks.SIZE - 1) / RecordChunks.SIZE;
     }
 
-    /** Validation ended (or the upload was released): the last chunk and the final state go to Redis. */
+    /**
+     * Validation ended (or the upload was released): the last chunk and the final state go to Redis, also on a thread
+     * that a shutdown interrupted (its interrupt is kept for after).
+     */
     private void settle(Upload upload) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            settleNow(upload);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void settleNow(Upload upload) {
         Home h = home.get(upload.id);
         if (h == null || upload.released()) {
             home.remove(upload.id);
@@ -1432,7 +1446,25 @@ final class RedisStaging implements StagingStore {
     public void close() {
         renewer.shutdownNow();
         for (Home h : home.values()) {
-            h.upload().release();
+            Upload u = h.upload();
+            Failure stop = u.stopped();
+            if (stop != null && u.status() == UploadStatus.VALIDATING) {
+                // stopped by the shutdown, a stage still waiting (for the database, say): its end is written now, so
+                // that the other instances show it failed at once rather than once its lease runs out
+                try {
+                    drainQuietly(h);
+                    dropChunks(u.id, h.written()[0]);
+                    release(u.id);
+                    writeMeta(u.id, new Meta(u.stored(false).failed(stop), 1, 0));
+                    redis.del(key(u.id, "lease"));
+                } catch (RuntimeException ex) {
+                    LOG.warn(
+                            "upload {}: its stop could not be written to Redis; its lease decides: {}",
+                            u.id,
+                            ex.getMessage());
+                }
+            }
+            u.release();
         }
         home.clear();
         cache.invalidateAll();

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import rw.intake.sample.SampleSpec;
 import rw.intake.sample.SampleWorkbooks;
+import rw.intake.server.ServerApp;
 import rw.intake.server.TestServer;
 import rw.intake.storage.CommitMode;
 import rw.intake.storage.CommitRequest;
@@ -529,9 +530,33 @@ final class SharedStagingTest {
     @Test
     void aStopsDuringValidation_theUploadFailsOnBOnceTheLeaseRunsOut() throws SQLException {
         Map<String, String> shortLease = Map.of("STAGING_REDIS_LEASE_SECONDS", "1");
-        a = instance(shortLease);
-        b = instance(shortLease);
-        String token = a.clerkToken("orphan");
+        stopsDuringValidation(shortLease, false, "orphan", 60);
+        // its reservation is given back: the same user may upload again at once
+        assertThat(Workbooks.upload(b, b.clerkToken("orphan"), Workbooks.xlsx(Workbooks.people(0, 3)))
+                        .statusCode())
+                .isEqualTo(202);
+    }
+
+    /**
+     * An instance that is shut down (as on SIGTERM) while an upload validates writes the upload's end (failed) as it
+     * stops, although the stop interrupts the validation's threads: the other instances see it failed at once, not
+     * when its lease (30 s here) runs out.
+     */
+    @Test
+    void aShutDownDuringValidation_itsEndWrittenAsItStops() throws SQLException {
+        stopsDuringValidation(Map.of(), true, "stopped-on", 10);
+    }
+
+    /**
+     * A and B with {@code settings}; A stops ({@code shutDown}: as on SIGTERM; else at once) while it validates an
+     * upload of {@code clerk}'s; B must show it failed as {@code upload.validation_lost} within {@code seconds}, and
+     * Redis hold none of its records.
+     */
+    private void stopsDuringValidation(Map<String, String> settings, boolean shutDown, String clerk, int seconds)
+            throws SQLException {
+        a = instance(settings);
+        b = instance(settings);
+        String token = a.clerkToken(clerk);
         String id;
         // A's validation cannot end while the tables its registered-NID look-ups read are locked: A stops during it
         try (Connection lock = DriverManager.getConnection(db.url)) {
@@ -544,12 +569,15 @@ final class SharedStagingTest {
                             .get("status")
                             .asText())
                     .isEqualTo("validating");
+            if (shutDown) {
+                ServerApp.shutDown(a.app(), Duration.ofSeconds(5), () -> {});
+            }
             a.close(); // its pool aborts the connection that waits for the lock
             a = null;
             lock.rollback();
         }
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         JsonNode summary;
         do {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
@@ -560,10 +588,6 @@ final class SharedStagingTest {
         assertThat(Workbooks.problemCode(b.get("/api/v1/uploads/" + id + "/records", token), 409))
                 .isEqualTo("upload.failed");
         assertThat(keysOf(id)).noneMatch(k -> k.contains("}:c:"));
-        // its reservation is given back: the same user may upload again at once
-        assertThat(Workbooks.upload(b, token, Workbooks.xlsx(Workbooks.people(0, 3)))
-                        .statusCode())
-                .isEqualTo(202);
     }
 
     /**
