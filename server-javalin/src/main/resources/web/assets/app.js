@@ -19,6 +19,12 @@ let returnTo = null;
 let droppedFile = null;
 /** Whether the screen drawn next takes the focus to its heading (the first one after signing in). */
 let headingFirst = false;
+/**
+ * The view drawn last (its path without the query: a screen, or a review), or null: a link, the browser's Back or a
+ * Discard that shows another view puts the focus on its heading, as signing in does; a view drawn again (a filter, a
+ * page) keeps it on the control used. The first view drawn as the page loads leaves the focus to the browser.
+ */
+let drawnView = null;
 
 function route() {
   const raw = location.hash.replace(/^#/, '');
@@ -102,10 +108,12 @@ async function render() {
   const user = currentUser();
   const { parts, params } = route();
   if (!user) {
+    drawnView = null;
     showLogin();
     return;
   }
   const [screen, id] = parts;
+  const viewPath = parts.slice(0, 2).join('/');
   try {
     if (screen === 'uploads' && id) {
       shell('uploads');
@@ -132,7 +140,9 @@ async function render() {
       go('/uploads', {}, true);
       return;
     }
-    if (headingFirst) {
+    const changed = drawnView !== null && drawnView !== viewPath;
+    drawnView = viewPath;
+    if (headingFirst || changed) {
       headingFirst = false;
       focusHeading(main());
     }

@@ -695,7 +695,18 @@ async function openCommit() {
   const d = dialog(t('commit.heading', { name: sm.fileName }), form, {
     onClose: (how) => {
       if (how === 'left') return;
-      if (done) refreshSummary(); else document.getElementById('commit-open')?.focus();
+      if (!done) {
+        document.getElementById('commit-open')?.focus();
+        return;
+      }
+      // the review stays, drawn as committed: the Commit button that opened the dialog is gone, so the keyboard goes
+      // on from the review's heading (not from the page's body)
+      const shown = view;
+      refreshSummary().then(() => {
+        if (view !== shown || !shown || !document.contains(shown.table)) return;
+        const opener = document.getElementById('commit-open');
+        if (opener) opener.focus(); else focusHeading(shown.main);
+      });
     },
   });
   form.querySelector('#commit-valid').focus();

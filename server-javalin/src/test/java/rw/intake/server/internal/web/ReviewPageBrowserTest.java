@@ -1682,6 +1682,60 @@ final class ReviewPageBrowserTest {
     }
 
     /**
+     * A view the keyboard goes to puts the focus on its heading, as signing in does: a link of the top bar, "See the
+     * saved users", Discard (the uploads list is shown), closing the commit result (the review stays, its Commit
+     * button is gone). The focused heading shows no ring, the white one of the focus ring neither.
+     */
+    @Test
+    void keyboard_headingFocusedOnEveryViewShown() {
+        String token = SERVER.clerkToken("wayfinder");
+        String committed = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(1600, 3)));
+        String discarded = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(1610, 2)));
+        Workbooks.settled(SERVER, token, committed);
+        Workbooks.settled(SERVER, token, discarded);
+        browser.open("/uploads/" + committed);
+        browser.signedIn("wayfinder", "wayfinder-password");
+        headingFocused("review-title");
+
+        browser.visible(By.id("commit-open")).sendKeys(Keys.ENTER);
+        browser.visible(By.id("commit-confirm")).sendKeys(Keys.ENTER);
+        browser.text(By.id("commit-outcome"), "Committed: 3 saved");
+        by("#commit-confirm").sendKeys(Keys.ENTER);
+        browser.visible(By.id("commit-state"));
+        headingFocused("review-title");
+
+        browser.visible(By.cssSelector("#commit-state a")).sendKeys(Keys.ENTER);
+        headingFocused("Saved users");
+        by("nav a[href='#/uploads']").sendKeys(Keys.ENTER);
+        headingFocused("Uploads");
+        by("nav a[href='#/users']").sendKeys(Keys.ENTER);
+        headingFocused("Saved users");
+
+        browser.script("location.hash = arguments[0]", "#/uploads/" + discarded);
+        headingFocused("review-title");
+        browser.visible(By.id("discard-open")).sendKeys(Keys.ENTER);
+        browser.visible(By.id("discard-confirm")).sendKeys(Keys.ENTER);
+        headingFocused("Uploads");
+        assertThat(browser.script("const h = getComputedStyle(document.activeElement);"
+                        + " return h.outlineStyle + ' ' + h.boxShadow"))
+                .isEqualTo("none none");
+
+        browser.open("/uploads");
+        browser.signedIn(TestServer.ADMIN, TestServer.ADMIN_PASSWORD);
+        headingFocused("Uploads");
+        browser.visible(By.cssSelector("nav a[href='#/accounts']")).sendKeys(Keys.ENTER);
+        headingFocused("Accounts");
+    }
+
+    /** Waits for the focus on the view's heading: the one with this id, or the one with this text. */
+    private static void headingFocused(String idOrText) {
+        browser.waiting().until(d -> (Boolean) browser.script(
+                "const a = document.activeElement;"
+                        + " return a.tagName === 'H1' && (a.id === arguments[0] || a.textContent === arguments[0])",
+                idOrText));
+    }
+
+    /**
      * Runs {@code during} with the server's database in H2's exclusive mode, which pauses the statements of the
      * server's connections: a validation waits at its first registered-NID look-up, so an upload sent meanwhile stays
      * {@code validating} until {@code during} returns.
