@@ -672,6 +672,20 @@ final class RedisStaging implements StagingStore {
         }
     }
 
+    /**
+     * The end of {@code h}'s validation, failed as {@code failed}: the chunks it sent deleted, its reservation released
+     * (again: Redis at its maxmemory may have refused that when the validation failed, and has room once the chunks
+     * are gone), its failed state written and its lease given up.
+     */
+    private void writeFailed(Home h, Upload.Stored failed) {
+        String id = h.upload().id;
+        drainQuietly(h);
+        dropChunks(id, h.written()[0]);
+        release(id);
+        writeMeta(id, new Meta(failed, 1, 0));
+        redis.del(key(id, "lease"));
+    }
+
     /** Sets upload {@code id}'s reservation to 0 records: a failed upload holds none of the budget. */
     private void release(String id) {
         redis.eval(ADJUST, ScriptOutputType.INTEGER, new byte[][] {budgetKey("records")}, bytes(id), bytes(0));
@@ -778,14 +792,10 @@ final class RedisStaging implements StagingStore {
                 if (writeMeta(upload.id, new Meta(upload.stored(false), 1, chunks(upload)))) {
                     cache.put(upload.id, new Local(upload, 1));
                 }
+                redis.del(key(upload.id, "lease"));
             } else {
-                drainQuietly(h);
-                dropChunks(upload.id, h.written()[0]);
-                // again: Redis at its maxmemory refused it when the validation failed, and has room now
-                release(upload.id);
-                writeMeta(upload.id, new Meta(upload.stored(false), 1, 0));
+                writeFailed(h, upload.stored(false));
             }
-            redis.del(key(upload.id, "lease"));
         } catch (RuntimeException ex) {
             if (!failRefused(upload, ex)) {
                 LOG.error(
@@ -1452,11 +1462,7 @@ final class RedisStaging implements StagingStore {
                 // stopped by the shutdown, a stage still waiting (for the database, say): its end is written now, so
                 // that the other instances show it failed at once rather than once its lease runs out
                 try {
-                    drainQuietly(h);
-                    dropChunks(u.id, h.written()[0]);
-                    release(u.id);
-                    writeMeta(u.id, new Meta(u.stored(false).failed(stop), 1, 0));
-                    redis.del(key(u.id, "lease"));
+                    writeFailed(h, u.stored(false).failed(stop));
                 } catch (RuntimeException ex) {
                     LOG.warn(
                             "upload {}: its stop could not be written to Redis; its lease decides: {}",
