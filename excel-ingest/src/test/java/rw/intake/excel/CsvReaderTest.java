@@ -2,6 +2,7 @@ package rw.intake.excel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
@@ -299,8 +300,7 @@ final class CsvReaderTest {
     void open_utf8AndWindows1252Mixed_refusedAtTheFirstByteThatIsNotUtf8() {
         byte[] utf8 = (HEADER + "Jos\u00e9,1,2,M,j@b.rw\n").getBytes(StandardCharsets.UTF_8);
         byte[] windows1252 = "Th\u00e9r\u00e8se,1,2,F,t@b.rw\n".getBytes(Charset.forName("windows-1252"));
-        byte[] csv = Arrays.copyOf(utf8, utf8.length + windows1252.length);
-        System.arraycopy(windows1252, 0, csv, utf8.length, windows1252.length);
+        byte[] csv = joined(utf8, windows1252);
 
         assertRejected(csv, SheetReader.defaults(), IngestException.CORRUPT)
                 .hasMessageContaining("at line 3: the bytes are not UTF-8 text")
@@ -319,8 +319,7 @@ final class CsvReaderTest {
                 "\u0645\u062d\u0645\u062f")) {
             byte[] utf8 = (HEADER + utf8Name + ",1,2,M,j@b.rw\n").getBytes(StandardCharsets.UTF_8);
             byte[] windows1252 = "Ren\u00e9e Keza,1,2,F,r@b.rw\n".getBytes(Charset.forName("windows-1252"));
-            byte[] csv = Arrays.copyOf(utf8, utf8.length + windows1252.length);
-            System.arraycopy(windows1252, 0, csv, utf8.length, windows1252.length);
+            byte[] csv = joined(utf8, windows1252);
 
             assertRejected(csv, SheetReader.defaults(), IngestException.CORRUPT)
                     .as(utf8Name)
@@ -335,11 +334,47 @@ final class CsvReaderTest {
 
         assertRejected(csv, SheetReader.defaults(), IngestException.CORRUPT)
                 .hasMessageContaining("at line 3: the bytes are not UTF-8 text");
-        // the same line when lines end with CR alone (Excel's "CSV (Macintosh)")
-        byte[] cr =
-                new String(csv, StandardCharsets.ISO_8859_1).replace('\n', '\r').getBytes(StandardCharsets.ISO_8859_1);
-        assertRejected(cr, SheetReader.defaults(), IngestException.CORRUPT)
-                .hasMessageContaining("at line 3: the bytes are not UTF-8 text");
+    }
+
+    /**
+     * Excel for Mac's "CSV (Macintosh)" and "Comma Separated Values": Mac Roman, lines ended by CR alone. Read as
+     * Windows-1252, its accented letters would be other characters that pass the rules ({@code é} as {@code Ž}).
+     */
+    @Test
+    void open_macRomanWithCrAlone_readAsItsCharacters() {
+        Charset macRoman = Charset.forName("x-MacRoman");
+        byte[] csv = (HEADER.replace("\n", "\r")
+                        + "Ren\u00e9e Uwase,1,2,F,r@b.rw\r\u00c9ric Habimana,1,2,M,e@b.rw\r"
+                        + "Jo\u00ebl Fran\u00e7ois d\u2019Arc,1,2,M,j@b.rw\r")
+                .getBytes(macRoman);
+        assertThat(csv).contains((byte) 0x8E, (byte) 0x83, (byte) 0xD5); // é, É and ’ as Mac Roman writes them
+
+        assertThat(read(csv, SheetReader.defaults()).records())
+                .extracting(RawRecord::row, RawRecord::names)
+                .containsExactly(
+                        tuple(2, "Ren\u00e9e Uwase"),
+                        tuple(3, "\u00c9ric Habimana"),
+                        tuple(4, "Jo\u00ebl Fran\u00e7ois d\u2019Arc"));
+        // with lines ended by LF, bytes that are not UTF-8 are Windows-1252, as Excel on Windows writes them
+        byte[] lf = (HEADER + "Ren\u00e9e Uwase,1,2,F,r@b.rw\n").getBytes(macRoman);
+        assertThat(read(lf, SheetReader.defaults()).records())
+                .extracting(RawRecord::names)
+                .first()
+                .isEqualTo("Ren\u017de Uwase");
+    }
+
+    /** UTF-8 beside Mac Roman, lines ended by CR alone: a mixed file, refused where the bytes stop being UTF-8. */
+    @Test
+    void open_utf8AndMacRomanMixed_refusedAtTheFirstByteThatIsNotUtf8() {
+        for (String utf8Name : List.of("Jos\u00e9", "Pawe\u0142", "O\u2019Neil")) {
+            byte[] utf8 = (HEADER.replace("\n", "\r") + utf8Name + ",1,2,M,j@b.rw\r").getBytes(StandardCharsets.UTF_8);
+            byte[] macRoman = "Ren\u00e9e Keza,1,2,F,r@b.rw\r".getBytes(Charset.forName("x-MacRoman"));
+            byte[] csv = joined(utf8, macRoman);
+
+            assertRejected(csv, SheetReader.defaults(), IngestException.CORRUPT)
+                    .as(utf8Name)
+                    .hasMessageContaining("at line 3: the bytes are not UTF-8 text");
+        }
     }
 
     @Test
@@ -363,8 +398,7 @@ final class CsvReaderTest {
         for (Charset charset : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE)) {
             byte[] bom = "\uFEFF".getBytes(charset);
             byte[] body = text.getBytes(charset);
-            byte[] csv = Arrays.copyOf(bom, bom.length + body.length);
-            System.arraycopy(body, 0, csv, bom.length, body.length);
+            byte[] csv = joined(bom, body);
 
             assertThat(read(csv, SheetReader.defaults()).records())
                     .as(charset.name())
@@ -513,5 +547,12 @@ final class CsvReaderTest {
                         IngestException.MISSING_COLUMNS)
                 .hasMessageStartingWith("The file has no column for ")
                 .hasMessageContaining(" No row among the file's first 20 names 3 of the five fields");
+    }
+
+    /** The bytes of one encoding followed by those of another, as a mixed file holds them. */
+    private static byte[] joined(byte[] first, byte[] then) {
+        byte[] joined = Arrays.copyOf(first, first.length + then.length);
+        System.arraycopy(then, 0, joined, first.length, then.length);
+        return joined;
     }
 }

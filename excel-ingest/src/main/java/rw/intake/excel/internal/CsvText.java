@@ -15,7 +15,8 @@ import java.util.Arrays;
 /**
  * The text of a CSV file as UTF-8, in whichever encoding a spreadsheet program saved it: UTF-8, with or without a byte
  * order mark, as it is; UTF-16 with its byte order mark (Excel's "Unicode Text") and Windows-1252 (Excel's "CSV (Comma
- * delimited)" on Windows set to English or French) transcoded, every line where it was.
+ * delimited)" on Windows set to English or French) transcoded, every line where it was; and Mac Roman (Excel's "CSV
+ * (Macintosh)" and the "Comma Separated Values" of Excel for Mac) when the lines end with CR alone, as those write them.
  *
  * <p>Bytes that are not UTF-8 are taken as Windows-1252 only if they hold no UTF-8 sequence that Windows-1252 text
  * would not (a file that mixes the two would come out garbled) and none of the five bytes Windows-1252 leaves
@@ -23,6 +24,9 @@ import java.util.Arrays;
  * sequence is any well-formed one but two bytes that Windows-1252 reads as a capital letter followed by a mark
  * ({@code É–}, {@code Ô’}: {@link #capitalBeforeAMark}), which names and notes hold; UTF-8 text in any script holds
  * other sequences too ({@code é} reads {@code Ã©}, {@code ł} {@code Å‚}, {@code И} {@code Ð˜}).
+ * Mac Roman text is refused the same way if it holds a well-formed UTF-8 sequence that Mac Roman reads as a sign
+ * before a letter, which no name or note holds: {@code √©} ({@code é} in UTF-8), {@code ≈Ç} ({@code ł}), {@code ‚Äô}
+ * ({@code ’}) ({@link #utf8InMacRoman}).
  * UTF-32 (a byte order mark of four bytes) is no spreadsheet's CSV: {@code file.unsupported_format}.
  */
 final class CsvText {
@@ -34,7 +38,9 @@ final class CsvText {
 
     private static final String NOT_UTF8 = "the bytes are not UTF-8 text (save the file as \"CSV UTF-8\")";
     /** Per byte value, the UTF-8 bytes of its Windows-1252 character; null for the bytes it leaves undefined. */
-    private static final byte[][] WINDOWS_1252 = windows1252();
+    private static final byte[][] WINDOWS_1252 = singleByte("windows-1252");
+    /** Per byte value, the UTF-8 bytes of its Mac Roman character (every byte has one). */
+    private static final byte[][] MAC_ROMAN = singleByte("x-MacRoman");
 
     private CsvText() {}
 
@@ -51,7 +57,9 @@ final class CsvText {
         if (bad < 0) {
             return bytes;
         }
-        byte[] text = fromWindows1252(bytes);
+        byte[] text = crAlone(bytes)
+                ? fromSingleByte(bytes, MAC_ROMAN, CsvText::utf8InMacRoman)
+                : fromSingleByte(bytes, WINDOWS_1252, (b, i) -> utf8Sequence(b, i) && !capitalBeforeAMark(b, i));
         if (text == null) {
             throw Rejections.csvCorrupt(NOT_UTF8, lineOf(bytes, bad), null);
         }
@@ -209,8 +217,30 @@ final class CsvText {
         return text;
     }
 
-    /** The bytes as Windows-1252 written as UTF-8, or null if they cannot be that (see the class). */
-    private static byte[] fromWindows1252(byte[] bytes) {
+    /** Whether the first line of the bytes ends with a CR alone, as Excel for Mac ends the lines of its CSV files. */
+    static boolean crAlone(byte[] bytes) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                return false;
+            }
+            if (bytes[i] == '\r') {
+                return i + 1 == bytes.length || bytes[i + 1] != '\n';
+            }
+        }
+        return false;
+    }
+
+    /** Whether the bytes at an offset are a sign of a mixed file (see the class). */
+    @FunctionalInterface
+    private interface Mixed {
+        boolean at(byte[] bytes, int i);
+    }
+
+    /**
+     * The bytes in a single-byte encoding ({@code table}: the UTF-8 bytes of each byte value's character, null where it
+     * has none) written as UTF-8, or null if they cannot be that: a byte without a character, or a sign of a mixed file.
+     */
+    private static byte[] fromSingleByte(byte[] bytes, byte[][] table, Mixed mixed) {
         long length = 0;
         for (int i = 0; i < bytes.length; i++) {
             int b = bytes[i] & 0xFF;
@@ -218,10 +248,10 @@ final class CsvText {
                 length++;
                 continue;
             }
-            if (WINDOWS_1252[b] == null || (utf8Sequence(bytes, i) && !capitalBeforeAMark(bytes, i))) {
+            if (table[b] == null || mixed.at(bytes, i)) {
                 return null;
             }
-            length += WINDOWS_1252[b].length;
+            length += table[b].length;
         }
         if (length > Integer.MAX_VALUE - 8) {
             return null;
@@ -233,7 +263,7 @@ final class CsvText {
             if (b < 0x80) {
                 text[at++] = value;
             } else {
-                byte[] utf8 = WINDOWS_1252[b];
+                byte[] utf8 = table[b];
                 System.arraycopy(utf8, 0, text, at, utf8.length);
                 at += utf8.length;
             }
@@ -254,6 +284,17 @@ final class CsvText {
                 && (next == 0x85 || (next >= 0x91 && next <= 0x97) || next == 0xA0 || next == 0xAB || next == 0xBB);
     }
 
+    /**
+     * Whether a well-formed UTF-8 sequence starts at {@code i} that Mac Roman reads as a sign before a letter: a
+     * character from U+0080 to U+017F (Latin-1 and Latin Extended-A: {@code ¬}, {@code √}, {@code ƒ} or {@code ≈}
+     * before a letter or sign) or general punctuation from U+2000 to U+203F ({@code ‚Ä} before one).
+     */
+    private static boolean utf8InMacRoman(byte[] bytes, int i) {
+        int b = bytes[i] & 0xFF;
+        return ((b >= 0xC2 && b <= 0xC5) || (b == 0xE2 && i + 1 < bytes.length && (bytes[i + 1] & 0xFF) == 0x80))
+                && utf8Sequence(bytes, i);
+    }
+
     /** Whether a well-formed UTF-8 sequence of two to four bytes starts at {@code i}. */
     private static boolean utf8Sequence(byte[] bytes, int i) {
         int b = bytes[i] & 0xFF;
@@ -269,8 +310,8 @@ final class CsvText {
         return true;
     }
 
-    private static byte[][] windows1252() {
-        CharsetDecoder decoder = Charset.forName("windows-1252")
+    private static byte[][] singleByte(String charset) {
+        CharsetDecoder decoder = Charset.forName(charset)
                 .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
