@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import rw.intake.excel.ReadLimits;
 import rw.intake.server.internal.auth.Tokens;
 import rw.intake.server.internal.http.Redacted;
@@ -207,6 +208,9 @@ public record ServerConfig(
     }
 
     private record Env(Map<String, String> env) {
+        /** A whole number as a setting takes it: a sign, then digits, a {@code _} allowed between two of them. */
+        private static final Pattern WHOLE = Pattern.compile("[+-]?[0-9]+(?:_[0-9]+)*");
+
         String text(String key, String def) {
             String v = env.get(key);
             return v == null || v.isBlank() ? def : v.strip();
@@ -285,14 +289,15 @@ public record ServerConfig(
             return n.longValueExact();
         }
 
-        /** {@code v} as a whole number of any size, {@code _} allowed between digits; refused if negative. */
+        /**
+         * {@code v} as a whole number of any size, a {@code _} allowed between two digits ({@code 2_000_000}); refused
+         * if negative.
+         */
         private static BigInteger whole(String key, String v) {
-            BigInteger n;
-            try {
-                n = new BigInteger(v.replace("_", ""));
-            } catch (NumberFormatException ex) {
-                throw new IllegalArgumentException(key + " must be a whole number: " + v, ex);
+            if (!WHOLE.matcher(v).matches()) {
+                throw new IllegalArgumentException(key + " must be a whole number: " + v);
             }
+            BigInteger n = new BigInteger(v.replace("_", ""));
             if (n.signum() < 0) {
                 throw new IllegalArgumentException(key + " must not be negative: " + v);
             }

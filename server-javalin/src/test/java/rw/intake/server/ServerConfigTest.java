@@ -99,6 +99,20 @@ final class ServerConfigTest {
                 .hasMessage("MAX_ROWS must be a whole number: 1e9");
     }
 
+    /** A {@code _} groups digits, between two of them; anywhere else the value is no number. */
+    @Test
+    void underscores_onlyBetweenDigits() {
+        assertThat(ServerConfig.fromEnv(Map.of("MAX_ROWS", "2_000_000"))
+                        .readLimits()
+                        .maxRows())
+                .isEqualTo(2_000_000);
+        for (String v : new String[] {"18111_", "_18111", "1__8111", "_", "1_ 000"}) {
+            assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("PORT", v)))
+                    .as(v)
+                    .hasMessage("PORT must be a whole number: " + v);
+        }
+    }
+
     /**
      * A setting past what the server can work with is refused at start, naming the most it takes: not taken, then
      * failing every upload, login or start (an array past the JVM's largest, a date past a database's, a pool that
