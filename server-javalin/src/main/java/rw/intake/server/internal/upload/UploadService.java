@@ -375,16 +375,16 @@ public final class UploadService {
      * since validation) are staged again as committed, so pages, filters and totals agree with the database.
      *
      * A commit that fails (the database went away) leaves the upload validated, to be committed again. Once the
-     * server is shutting down no commit starts; running ones are waited for ({@link UploadModule#drain}).
+     * server is shutting down no commit starts; running ones are waited for ({@link UploadModule#drain}), counted from
+     * the request on: finding the upload can take long on a shared store, which reads it whole.
      *
      * @throws ApiException 409 {@code upload.already_committed}, {@code upload.not_ready}, {@code upload.failed};
      *                      503 {@code server.shutting_down}
      */
     public CommitResult commit(Principal caller, String id, CommitMode mode) {
-        Upload upload = find(caller, id);
         gate.commitStarted();
         try {
-            return staging.commit(upload, u -> commit(u, id, mode));
+            return staging.commit(find(caller, id), u -> commit(u, id, mode));
         } finally {
             gate.commitEnded();
         }

@@ -20,6 +20,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -719,6 +720,77 @@ final class SharedStagingTest {
     }
 
     /**
+     * A commit sent before a shutdown (SIGTERM) is a running one while the instance still reads the upload from Redis
+     * (frozen here, so that the shutdown begins then): it is waited for and answered 200, not refused as a new commit.
+     */
+    @Test
+    void aShutDownWhileACommitReadsItsUpload_theCommitFinishes(@TempDir Path dir) throws Exception {
+        try (PrivateRedis redis = PrivateRedis.start(dir)) {
+            Staged staged = threeValidatedOn(redis, "read-on-stop");
+            String token = staged.token();
+            String id = staged.id();
+
+            redis.freeze();
+            CompletableFuture<HttpResponse<String>> commit;
+            CompletableFuture<Boolean> stop;
+            try {
+                commit = CompletableFuture.supplyAsync(
+                        () -> a.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"all\"}"));
+                awaitAThreadIn("UploadService.commit");
+                stop = CompletableFuture.supplyAsync(
+                        () -> ServerApp.shutDown(a.app(), Duration.ofSeconds(30), () -> {}));
+                // the shutdown lists the uploads (from the frozen Redis) once it has stopped taking commits
+                awaitAThreadIn("UploadModule.drain", "UploadService.list");
+                assertThat(commit).isNotDone();
+            } finally {
+                redis.thaw();
+            }
+            HttpResponse<String> committed = commit.get(30, TimeUnit.SECONDS);
+            assertThat(committed.statusCode()).as(committed.body()).isEqualTo(200);
+            assertThat(TestServer.json(committed).get("committed").asLong()).isEqualTo(3);
+            assertThat(stop.get(30, TimeUnit.SECONDS))
+                    .as("every running commit ended")
+                    .isTrue();
+            a.close();
+            a = null;
+        }
+    }
+
+    /** A clerk's token and an upload of theirs. */
+    private record Staged(String token, String id) {}
+
+    /** Starts A on {@code redis}; {@code clerk}'s upload of three records, validated. */
+    private Staged threeValidatedOn(PrivateRedis redis, String clerk) {
+        a = instance(Map.of("REDIS_URL", "redis://" + redis.address()));
+        String token = a.clerkToken(clerk);
+        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(1, 3)));
+        Workbooks.settled(a, token, id);
+        return new Staged(token, id);
+    }
+
+    /**
+     * Waits (bounded: 10 s) until a thread of this process is in every one of {@code methods} ({@code
+     * UploadService.commit}: a class of this package, a method) at once.
+     */
+    private static void awaitAThreadIn(String... methods) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            for (StackTraceElement[] stack : Thread.getAllStackTraces().values()) {
+                List<String> frames = new ArrayList<>();
+                for (StackTraceElement frame : stack) {
+                    frames.add(frame.getClassName() + "." + frame.getMethodName());
+                }
+                if (Arrays.stream(methods)
+                        .allMatch(m -> frames.contains(UploadService.class.getPackageName() + "." + m))) {
+                    return;
+                }
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        throw new AssertionError("no thread was in " + Arrays.toString(methods) + " within 10 s");
+    }
+
+    /**
      * Redis frozen (connections open, nothing answers), then stopped: the staging routes answer 503
      * {@code staging.unavailable}, within the command timeout and at once, not after Lettuce's minute; then it comes
      * back... as a new, empty Redis: the upload is gone (404), and a new one is staged.
@@ -726,10 +798,9 @@ final class SharedStagingTest {
     @Test
     void redisFrozenThenStopped_stagingUnavailable_notAHang(@TempDir Path dir) {
         try (PrivateRedis redis = PrivateRedis.start(dir)) {
-            a = instance(Map.of("REDIS_URL", "redis://" + redis.address()));
-            String token = a.clerkToken("frozen");
-            String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(1, 3)));
-            Workbooks.settled(a, token, id);
+            Staged staged = threeValidatedOn(redis, "frozen");
+            String token = staged.token();
+            String id = staged.id();
 
             redis.freeze();
             HttpResponse<String> frozen;
