@@ -159,6 +159,7 @@ final class ApiDocsTest {
             "GET /api/v1/commits",
             "GET /api/v1/savedusers",
             "POST /api/v1/uploads/{id}/commit",
+            "GET /api/v1/uploads/{id}/commit-preview",
             "POST /api/v1/commit",
             "PATCH /api/v1/uploads/{id}/records/{row}",
             "POST /api/v1/uploads/{id}/records/exclude");

@@ -1,5 +1,6 @@
 package rw.intake.storage;
 
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.Set;
@@ -41,6 +42,16 @@ public interface UserStore extends RegisteredNids {
      * @throws UploadAlreadyCommittedException if this upload id was committed before
      */
     long rehearse(CommitRequest request, Iterable<ValidatedRecord> records);
+
+    /**
+     * Which of these records (by position, in their order) have a NID that is registered now: those that a commit of
+     * them made now would turn into conflicts ({@link BatchValidator#alreadyRegistered}), as the commit looks them up
+     * (every NID a valid record could have, valid record or not), with the registered-NID filter caught up with every
+     * commit first. Nothing is written; the database is asked only about the NIDs the filter cannot rule out.
+     *
+     * @param records iterated once
+     */
+    BitSet registeredRecords(Iterable<ValidatedRecord> records);
 
     /** A page of committed users, ordered by upload then row. */
     Page<CommittedUser> users(UserQuery query);

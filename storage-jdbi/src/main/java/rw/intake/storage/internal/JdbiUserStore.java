@@ -1,5 +1,6 @@
 package rw.intake.storage.internal;
 
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.Set;
@@ -70,6 +71,11 @@ final class JdbiUserStore implements UserStore, AutoCloseable {
     @Override
     public Set<String> registeredAmong(Collection<String> nids) {
         return lookup.registeredAmong(nids);
+    }
+
+    @Override
+    public BitSet registeredRecords(Iterable<ValidatedRecord> records) {
+        return lookup.registeredRecords(records);
     }
 
     @Override

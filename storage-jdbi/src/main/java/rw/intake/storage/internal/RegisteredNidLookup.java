@@ -105,8 +105,16 @@ final class RegisteredNidLookup {
         };
     }
 
+    /**
+     * {@link rw.intake.storage.UserStore#registeredRecords}: {@link #registeredRecords(Handle, Iterable,
+     * NidPrefilter.Snapshot)} on a handle of its own, the filter caught up with other writers first, as a commit does.
+     */
+    BitSet registeredRecords(Iterable<ValidatedRecord> records) {
+        return asking(h -> registeredRecords(h, records, prefilter.caughtUp(h, null)));
+    }
+
     /** The answer of {@code lookUp} on a handle of its own; a failure as a {@link StorageException}. */
-    private Set<String> asking(HandleCallback<Set<String>, SQLException> lookUp) {
+    private <T> T asking(HandleCallback<T, SQLException> lookUp) {
         try {
             return jdbi.withHandle(lookUp);
         } catch (JdbiException | SQLException e) {

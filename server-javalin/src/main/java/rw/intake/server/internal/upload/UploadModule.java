@@ -191,6 +191,7 @@ public final class UploadModule implements AutoCloseable {
         routes.get(UploadRoutes.BASE + "/{id}/records/{row}", r::record);
         routes.patch(UploadRoutes.BASE + "/{id}/records/{row}", r::edit);
         routes.post(UploadRoutes.BASE + "/{id}/commit", r::commit);
+        routes.get(UploadRoutes.BASE + "/{id}/commit-preview", r::commitPreview);
         ReportRoutes report = new ReportRoutes(service);
         routes.get(UploadRoutes.BASE + "/{id}/report.xlsx", report::xlsx);
         routes.get(UploadRoutes.BASE + "/{id}/report.csv", report::csv);

@@ -182,6 +182,11 @@ final class UploadRoutes {
         ctx.json(service.commit(caller, ctx.pathParam("id"), RequestParams.commitMode(ctx)));
     }
 
+    /** {@code GET .../commit-preview}: what the commit would answer now in either mode. */
+    void commitPreview(Context ctx) {
+        ctx.json(service.commitPreview(Principal.of(ctx), ctx.pathParam("id")));
+    }
+
     void delete(Context ctx) {
         service.delete(Principal.of(ctx), ctx.pathParam("id"));
         ctx.status(204);

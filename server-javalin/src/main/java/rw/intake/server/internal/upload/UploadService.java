@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -436,6 +437,51 @@ public final class UploadService {
     long rehearseCommit(Principal caller, String id, CommitMode mode) {
         Upload upload = find(caller, id);
         return users.rehearse(request(upload, mode), upload.recordsToCommit());
+    }
+
+    /**
+     * What {@link #commit} would answer now in either mode, nothing written: the records it would save, skip and find
+     * in conflict (their NID registered by another commit since validation). One pass over the records to commit, the
+     * database asked only about the NIDs that the registered-NID filter cannot rule out ({@link
+     * UserStore#registeredRecords}). Refused as the commit would refuse.
+     *
+     * @throws ApiException 404 {@code upload.not_found}; 409 {@code upload.not_ready}, {@code upload.failed},
+     *                      {@code upload.already_committed}
+     */
+    public Views.CommitPreview commitPreview(Principal caller, String id) {
+        Upload upload = find(caller, id);
+        upload.requireEditable();
+        if (staging.committingElsewhere(id) || users.isCommitted(id)) {
+            throw ApiException.conflict("upload.already_committed", "upload " + id + " is already committed");
+        }
+        Iterable<ValidatedRecord> records = upload.recordsToCommit();
+        BitSet valid = new BitSet();
+        int[] seen = {0};
+        BitSet registered = users.registeredRecords(() -> {
+            Iterator<ValidatedRecord> it = records.iterator();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public ValidatedRecord next() {
+                    ValidatedRecord r = it.next();
+                    valid.set(seen[0]++, r.valid());
+                    return r;
+                }
+            };
+        });
+        long total = seen[0];
+        long excluded = upload.excludedCount();
+        long conflicts = registered.cardinality();
+        valid.andNot(registered);
+        long savedValid = valid.cardinality();
+        return new Views.CommitPreview(
+                id,
+                new Views.CommitCounts(total, excluded, conflicts),
+                new Views.CommitCounts(savedValid, total - savedValid + excluded, conflicts));
     }
 
     private static CommitRequest request(Upload upload, CommitMode mode) {

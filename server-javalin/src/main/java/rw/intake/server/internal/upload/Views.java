@@ -85,6 +85,12 @@ public final class Views {
     /** A row whose verdict an edit of another row changed, and whether it is valid now. */
     public record ChangedView(int row, boolean valid) {}
 
+    /** {@code {"committed","skipped","conflicts"}}: what a commit in one mode would answer. */
+    public record CommitCounts(long committed, long skipped, long conflicts) {}
+
+    /** {@code {"uploadId","all","valid"}}: what a commit of the upload would answer now, in either mode. */
+    public record CommitPreview(String uploadId, CommitCounts all, CommitCounts valid) {}
+
     /** A committed user. */
     public record UserView(
             long id,

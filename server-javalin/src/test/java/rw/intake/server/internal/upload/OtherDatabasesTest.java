@@ -16,7 +16,7 @@ import rw.intake.server.TestServer;
  * The commit race and an audited commit on PostgreSQL and MariaDB, each in a fresh schema or database, on the server
  * {@code INTAKE_TEST_POSTGRES_URL} or {@code INTAKE_TEST_MARIADB_URL} names (a JDBC URL with user and password in it),
  * else on an embedded one ({@link ExternalDatabase}). On PostgreSQL also with {@code DB_PARTITION_MIN_RECORDS=1}: every
- * upload committed into a partition of its own.
+ * upload committed into a partition of its own. The commit preview on each.
  */
 final class OtherDatabasesTest {
 
@@ -78,6 +78,13 @@ final class OtherDatabasesTest {
             assertThat(users.get("items").get(1).get("nid").asText()).isEqualTo(Workbooks.person(3)[1]);
             assertThat(users.get("items").get(1).get("valid").asBoolean()).isTrue();
         });
+    }
+
+    /** The commit preview after another commit registered NIDs of the upload: what each mode's commit answers. */
+    @ParameterizedTest
+    @CsvSource({"INTAKE_TEST_POSTGRES_URL,", "INTAKE_TEST_POSTGRES_URL,1", "INTAKE_TEST_MARIADB_URL,"})
+    void commitPreview_equalsTheCommit(String variable, String partitionMinRecords) throws Exception {
+        onServer(variable, partitionMinRecords, (server, db) -> CommitPreviewTest.previewEqualsCommit(server));
     }
 
     @FunctionalInterface
