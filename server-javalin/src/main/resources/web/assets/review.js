@@ -613,14 +613,14 @@ function detailsList(q, r) {
 }
 
 /**
- * What "Valid only" will do, in numbers: the valid records that are not left out are saved, every other record is
- * skipped (committed + skipped = records). A clause that would count none (no invalid record) is left out.
+ * What "Valid only" will do, in numbers: {@code saved} (the preview's) of the valid records that are not left out are
+ * saved, every other record is skipped (committed + skipped = records). A clause that would count none (no invalid
+ * record) is left out.
  */
-function validOnlyText(tot) {
+function validOnlyText(tot, saved) {
   const out = tot.excluded || 0;
-  if (!out) return t(tot.invalid ? 'commit.valid.explain' : 'commit.valid.explain.allValid', { valid: tot.valid, invalid: tot.invalid });
+  if (!out) return t(tot.invalid ? 'commit.valid.explain' : 'commit.valid.explain.allValid', { valid: saved, invalid: tot.invalid });
   const outValid = tot.excludedValid;
-  const saved = tot.valid - outValid;
   let key = tot.invalid ? 'commit.valid.explain.excludedValid' : 'commit.valid.explain.excludedValidOnly';
   if (!outValid) key = out === tot.invalid ? 'commit.valid.explain.excludedAllInvalid' : 'commit.valid.explain.excludedInvalid';
   return t(key,
@@ -628,30 +628,62 @@ function validOnlyText(tot) {
 }
 
 /**
- * What "All records" will do, in numbers: every record not left out is saved, the invalid ones with their
- * violations. A clause that would count none (no valid, no invalid record, none of the invalid ones saved) is left out.
+ * What "All records" will do, in numbers: every record not left out ({@code saved}, the preview's) is saved, the
+ * invalid ones with their violations. A clause that would count none (no valid, no invalid record, none of the invalid
+ * ones saved) is left out.
  */
-function allText(tot) {
+function allText(tot, saved) {
   const out = tot.excluded || 0;
   if (out) {
     return t(invalidKept(tot) ? 'commit.all.explain.excluded' : 'commit.all.explain.excludedNoInvalid',
-      { records: tot.records, excluded: out, saved: tot.records - out });
+      { records: tot.records, excluded: out, saved });
   }
   let key = 'commit.all.explain';
   if (!tot.invalid) key = 'commit.all.explain.allValid';
   else if (!tot.valid) key = 'commit.all.explain.allInvalid';
-  return t(key, { records: tot.records, valid: tot.valid, invalid: tot.invalid });
+  return t(key, { records: saved, valid: tot.valid, invalid: tot.invalid });
+}
+
+/**
+ * What each choice will do as the commit preview counts it now: with records whose NID another commit registered since
+ * validation (conflicts), its saved, skipped and conflicts, and a note that says how many there are; else the choices
+ * in the words of the upload's totals.
+ */
+function commitTexts(tot, p) {
+  const conflicts = p.all.conflicts;
+  if (!tot.records) {
+    return { all: t('commit.explain.none'), valid: t('commit.explain.none'), note: t('commit.conflictsNote') };
+  }
+  if (!conflicts) {
+    return { all: allText(tot, p.all.committed), valid: validOnlyText(tot, p.valid.committed), note: t('commit.conflictsNote') };
+  }
+  return {
+    all: t('commit.all.explain.conflicts', { saved: p.all.committed, skipped: p.all.skipped, conflicts }),
+    valid: t('commit.valid.explain.conflicts', { saved: p.valid.committed, skipped: p.valid.skipped, conflicts }),
+    note: t('commit.conflicts', { conflicts }),
+  };
 }
 
 /** Opens the commit dialog on the upload as it is now (another tab may have changed it since the review opened). */
 async function openCommit() {
   if (view.saving) await view.saving; // an edit left by this click is counted
   if (!view || !await refreshSummary() || view.summary.status !== 'validated') return; // gone or committed: the page says so
+  const shown = view;
   const { id } = view;
+  let preview;
+  try {
+    // what the commit would do now: a NID another commit registered since validation makes its record a conflict
+    preview = await get(`/api/v1/uploads/${id}/commit-preview`);
+  } catch (err) {
+    if (view !== shown) return;
+    failed(err, view.notice);
+    if (view && err.code === 'upload.already_committed') await refreshSummary(); // committed elsewhere: show it so
+    return;
+  }
+  if (view !== shown || !document.contains(shown.table)) return;
   const tot = view.summary.totals;
   const sm = view.summary;
-  const explain = tot.records ? { all: allText(tot), valid: validOnlyText(tot) }
-    : { all: t('commit.explain.none'), valid: t('commit.explain.none') };
+  const explain = commitTexts(tot, preview);
   const radio = (value, key, checked) => h('div', { class: 'choice' },
     h('input', { type: 'radio', name: 'records', id: `commit-${value}`, value, checked: checked || undefined }),
     h('label', { for: `commit-${value}` }, h('strong', {}, t(key)), h('br'), h('span', { id: `commit-${value}-explain` }, explain[value])));
@@ -691,7 +723,7 @@ async function openCommit() {
       }
     },
   }, h('fieldset', {}, h('legend', {}, t('commit.choose')), radio('all', 'commit.all', false), radio('valid', 'commit.valid', true)),
-  h('p', { class: 'hint', id: 'commit-conflicts-note' }, t('commit.conflictsNote')), result, h('div', { class: 'dialog-buttons' }, cancel, confirm));
+  h('p', { class: 'hint', id: 'commit-conflicts-note' }, explain.note), result, h('div', { class: 'dialog-buttons' }, cancel, confirm));
   const d = dialog(t('commit.heading', { name: sm.fileName }), form, {
     onClose: (how) => {
       if (how === 'left') return;

@@ -1055,6 +1055,41 @@ final class ReviewPageBrowserTest {
     }
 
     /**
+     * Another commit registers two NIDs of the upload after its validation: the commit dialog counts them as the commit
+     * will (the preview's numbers, not the totals of validation), says how many records they are, and the commit then
+     * saves what the dialog said.
+     */
+    @Test
+    void commitDialog_countsNidsAnotherCommitRegistered() {
+        String token = SERVER.clerkToken("latecomer");
+        List<String[]> rows = new ArrayList<>(Workbooks.people(2800, 4));
+        rows.add(person(2804, 2, "12"));
+        String id = reviewed("latecomer", token, Workbooks.xlsx(rows));
+        browser.text(By.id("card-valid"), "4");
+        String other = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(2800, 2)));
+        Workbooks.settled(SERVER, token, other);
+        assertThat(SERVER.postJson("/api/v1/uploads/" + other + "/commit", token, "")
+                        .statusCode())
+                .isEqualTo(200);
+
+        by("#commit-open").click();
+        browser.visible(By.cssSelector("dialog[open]"));
+        assertThat(by("#commit-all-explain").getText())
+                .isEqualTo("5 saved, the invalid ones with their violations; 0 skipped; 2 conflicts.");
+        assertThat(by("#commit-valid-explain").getText()).isEqualTo("Valid only: 2 saved; 3 skipped; 2 conflicts.");
+        assertThat(by("#commit-conflicts-note").getText())
+                .isEqualTo("2 records now have a NID that another commit registered since validation: they will be"
+                        + " saved as invalid (nid.already_registered) with all records, and skipped with valid only.");
+        assertThat(by("#commit-valid").isSelected()).isTrue();
+        by("#commit-confirm").click();
+        browser.text(By.id("commit-outcome"), "Committed: 2 saved, 3 skipped, 2 conflicts.");
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id, token))
+                        .at("/commit/committed")
+                        .asLong())
+                .isEqualTo(2);
+    }
+
+    /**
      * The cell editor keeps a value as the server has it: a line break in a cell survives opening and saving it
      * untouched (no change is sent), and a value over the server's bound is refused in words, not cut short.
      */
