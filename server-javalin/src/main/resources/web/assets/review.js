@@ -100,17 +100,47 @@ function failed(err, into) {
 }
 
 // coming back to the tab or the window shows the upload as it is now: another tab or another clerk may have edited,
-// left out, committed or deleted it meanwhile (not while a dialog or an edit is open: it would be lost)
+// left out, committed or deleted it meanwhile (not while an edit or a dialog other than the commit's is open: it would
+// be lost; the commit dialog, not yet confirmed, is closed when the upload can no longer be committed)
 function onReturn() {
   if (document.visibilityState !== 'visible' || !view || !document.contains(view.table) || view.returning) return;
-  if (document.querySelector('dialog[open]') || view.table.querySelector('.cell-input')) return;
+  if (view.table.querySelector('.cell-input')) return;
+  const open = document.querySelector('dialog[open]');
+  if (open && !view.commitDialog?.waiting()) return;
   const shown = view;
   shown.returning = true;
-  refreshSummary().finally(() => { shown.returning = false; });
+  (open ? recheckCommit(shown) : refreshSummary()).finally(() => { shown.returning = false; });
 }
 window.addEventListener('focus', onReturn);
 document.addEventListener('visibilitychange', onReturn);
 
+/**
+ * The upload read again under its open commit dialog: once it is no longer validated (another tab committed it, or
+ * is committing it) the dialog is closed and the review shows the upload as it is; gone, the review is left.
+ */
+async function recheckCommit(shown) {
+  let summary;
+  try {
+    summary = await get(`/api/v1/uploads/${shown.id}`);
+  } catch (err) {
+    if (view === shown && err.code === 'upload.not_found') failed(err, view.notice);
+    return;
+  }
+  if (view !== shown || summary.status === 'validated' || !shown.commitDialog?.waiting()) return;
+  shown.commitDialog.close();
+  await redrawCommitted(shown);
+}
+
+/**
+ * The review drawn afresh once its commit dialog closed on a commit (this tab's or another's): the Commit button that
+ * opened the dialog is gone, so the keyboard goes on from the review's heading (not from the page's body).
+ */
+async function redrawCommitted(shown) {
+  await refreshSummary();
+  if (view !== shown || !shown || !document.contains(shown.table)) return;
+  const opener = document.getElementById('commit-open');
+  if (opener) opener.focus(); else focusHeading(shown.main);
+}
 function drawFrame() {
   const sm = view.summary;
   view.drawn = null;
@@ -726,21 +756,18 @@ async function openCommit() {
   h('p', { class: 'hint', id: 'commit-conflicts-note' }, explain.note), result, h('div', { class: 'dialog-buttons' }, cancel, confirm));
   const d = dialog(t('commit.heading', { name: sm.fileName }), form, {
     onClose: (how) => {
-      if (how === 'left') return;
+      if (shown.commitDialog === waiting) shown.commitDialog = null;
+      if (how === 'left' || how === 'stale') return;
       if (!done) {
         document.getElementById('commit-open')?.focus();
         return;
       }
-      // the review stays, drawn as committed: the Commit button that opened the dialog is gone, so the keyboard goes
-      // on from the review's heading (not from the page's body)
-      const shown = view;
-      refreshSummary().then(() => {
-        if (view !== shown || !shown || !document.contains(shown.table)) return;
-        const opener = document.getElementById('commit-open');
-        if (opener) opener.focus(); else focusHeading(shown.main);
-      });
+      redrawCommitted(view);
     },
   });
+  // neither confirmed nor answered yet: a tab shown again may close it (recheckCommit)
+  const waiting = { waiting: () => !done && !confirm.disabled, close: () => d.close('stale') };
+  shown.commitDialog = waiting;
   form.querySelector('#commit-valid').focus();
 }
 

@@ -1090,6 +1090,37 @@ final class ReviewPageBrowserTest {
     }
 
     /**
+     * A tab shown again while its commit dialog is open reads the upload again: committed from another tab meanwhile,
+     * the dialog is closed and the review shows the commit, with no Commit button left; still validated, the dialog
+     * stays.
+     */
+    @Test
+    void commitDialog_closedWhenTheTabShownAgainFindsTheUploadCommitted() {
+        String token = SERVER.clerkToken("returner");
+        String id = reviewed("returner", token, Workbooks.xlsx(Workbooks.people(2900, 3)));
+        by("#commit-open").click();
+        browser.visible(By.cssSelector("dialog[open]"));
+
+        // still committable: the dialog stays as it is
+        browser.script("document.dispatchEvent(new Event('visibilitychange'))");
+        browser.text(By.id("review-status"), "validated");
+        assertThat(by("dialog[open] #commit-valid").isDisplayed()).isTrue();
+
+        assertThat(SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"valid\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        browser.script("document.dispatchEvent(new Event('visibilitychange'))");
+
+        browser.text(By.id("review-status"), "committed");
+        browser.waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("dialog")));
+        assertThat(browser.driver().findElements(By.cssSelector("#commit-open, dialog")))
+                .isEmpty();
+        assertThat(by("#commit-state").getText()).contains("3 saved");
+        assertThat(browser.driver().switchTo().activeElement().getAttribute("id"))
+                .isEqualTo("review-title");
+    }
+
+    /**
      * The cell editor keeps a value as the server has it: a line break in a cell survives opening and saving it
      * untouched (no change is sent), and a value over the server's bound is refused in words, not cut short.
      */
