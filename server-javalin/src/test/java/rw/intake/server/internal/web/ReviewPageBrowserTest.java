@@ -1121,6 +1121,64 @@ final class ReviewPageBrowserTest {
     }
 
     /**
+     * The keyboard's focus ring stands out of its ground by 3:1 or more: on the top bar's dark ground (its links and
+     * its button) as on the page's light one.
+     */
+    @Test
+    void focusRing_standsOutOnTheTopBarAsOnThePage() {
+        SERVER.clerkToken("ringer");
+        browser.open("/uploads");
+        browser.signedIn("ringer", "ringer-password");
+        // the keyboard goes on from the brand, at the top bar's start
+        by(".top .brand").click();
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            new org.openqa.selenium.interactions.Actions(browser.driver())
+                    .sendKeys(Keys.TAB)
+                    .perform();
+            seen.add(ringAgainstItsGround());
+        }
+        assertThat(seen)
+                .as("the top bar's two links, its sign-out button, then the page")
+                .hasSize(4)
+                .allSatisfy(ring -> assertThat(contrast(ring)).as(ring).isGreaterThanOrEqualTo(3.0));
+        assertThat(seen.get(2)).startsWith("sign-out ");
+        assertThat(seen.get(3)).doesNotStartWith("sign-out ").contains("rgb(91, 42, 134)");
+    }
+
+    /**
+     * The focused element's id (or tag), its outline colour and the background of the nearest ancestor that has one,
+     * when it shows the focus-visible ring.
+     */
+    private static String ringAgainstItsGround() {
+        return (String) browser.script("""
+                const e = document.activeElement;
+                if (!e.matches(':focus-visible')) return (e.id || e.tagName) + ' no ring';
+                let g = e;
+                while (g && getComputedStyle(g).backgroundColor === 'rgba(0, 0, 0, 0)') g = g.parentElement;
+                return (e.id || e.tagName) + ' ' + getComputedStyle(e).outlineColor + ' on '
+                  + (g ? getComputedStyle(g).backgroundColor : 'rgb(255, 255, 255)');""");
+    }
+
+    /** The contrast ratio (WCAG) of the two rgb() colours a {@link #ringAgainstItsGround} names. */
+    private static double contrast(String ring) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("rgb\\((\\d+), (\\d+), (\\d+)\\)")
+                .matcher(ring);
+        double[] l = new double[2];
+        for (int i = 0; i < 2; i++) {
+            assertThat(m.find()).as(ring).isTrue();
+            double sum = 0;
+            double[] weights = {0.2126, 0.7152, 0.0722};
+            for (int c = 0; c < 3; c++) {
+                double v = Integer.parseInt(m.group(c + 1)) / 255.0;
+                sum += weights[c] * (v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
+            }
+            l[i] = sum;
+        }
+        return (Math.max(l[0], l[1]) + 0.05) / (Math.min(l[0], l[1]) + 0.05);
+    }
+
+    /**
      * The cell editor keeps a value as the server has it: a line break in a cell survives opening and saving it
      * untouched (no change is sent), and a value over the server's bound is refused in words, not cut short.
      */
