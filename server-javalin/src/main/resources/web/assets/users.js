@@ -41,13 +41,18 @@ export async function showUsers(main, params) {
       h('thead', {}, h('tr', {}, th(t('users.col.upload')), th(t('review.col.row')), FIELDS.map((f) => th(t(`field.${f}`))),
         th(t('review.col.verdict')), th(t('users.col.errors')), th(t('users.col.committed')))),
       h('tbody', {}, page.items.map((u) => h('tr', {},
-        h('td', {}, names.get(u.uploadId) || u.uploadId.slice(0, 8)), h('td', { class: 'num' }, String(u.row)),
+        h('td', { class: 'upload' }, breakable(names.get(u.uploadId) || u.uploadId.slice(0, 8))), h('td', { class: 'num' }, String(u.row)),
         FIELDS.map((f) => h('td', { 'data-field': f }, shown(u[PROPERTY[f]] ?? ''))),
         h('td', {}, h('span', { class: `verdict ${u.valid ? 'valid' : 'invalid'}` }, t(u.valid ? 'review.verdict.valid' : 'review.verdict.invalid'))),
         h('td', { class: 'violations-cell' }, u.errors.flatMap((e, i) => [i ? '; ' : '', h('span', { title: e.code }, codeText(e.code))])),
         h('td', {}, formatDate(u.committedAt)))))))
       : h('p', { class: 'empty', id: 'users-empty', text: t('users.none') }),
     pager('users-page', page.page, page.totalPages, (p) => nav({ page: p }))));
+}
+
+/** A file name that may break after its underscores too (as it may at its spaces and after its hyphens), nowhere else. */
+function breakable(name) {
+  return name.split(/(?<=_)/).flatMap((part, i) => (i ? [h('wbr'), part] : [part]));
 }
 
 /**

@@ -1368,6 +1368,46 @@ final class ReviewPageBrowserTest {
     }
 
     /**
+     * At 1280 wide, the saved users' row numbers of four digits stay on one line, as NIDs and phone numbers do, and a
+     * file name breaks at no character of its own ("upload1. / xlsx"); the table still fits its box.
+     */
+    @Test
+    void savedUsers_rowNumbersAndFileNamesUnbroken() {
+        String token = SERVER.clerkToken("thousand");
+        List<String[]> rows = new ArrayList<>(Workbooks.people(3000, 1_140));
+        String[] longOne = person(4200, 0, "Uwimana Marie-Claire Mukeshimana Nyirahabimana Uwase 3");
+        longOne[4] = "marie.claire.mukeshimana.nyirahabimana@ministry-of-local-government.example.rw";
+        rows.add(longOne);
+        HttpResponse<String> created = SERVER.send(SERVER.request("/api/v1/uploads?fileName=upload1.xlsx", token)
+                .header("Content-Type", Workbooks.XLSX)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(Workbooks.xlsx(rows)))
+                .build());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+        String id = TestServer.json(created).get("id").asText();
+        Workbooks.settled(SERVER, token, id);
+        assertThat(SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "")
+                        .statusCode())
+                .isEqualTo(200);
+
+        browser.open("/users?uploadId=" + id + "&page=23");
+        browser.signedIn("thousand", "thousand-password");
+        browser.text(By.cssSelector("#users-table caption"), "Records 1,101–1,141 of 1,141");
+
+        @SuppressWarnings("unchecked")
+        List<Long> lines = (List<Long>) browser.script("""
+                const lines = (td) => { const r = document.createRange(); r.selectNodeContents(td);
+                  return new Set([...r.getClientRects()].map((b) => Math.round(b.top))).size; };
+                return [...document.querySelectorAll('#users-table tbody tr')]
+                  .flatMap((tr) => [lines(tr.cells[0]), lines(tr.cells[1])]);""");
+        assertThat(lines).hasSize(2 * 41).containsOnly(1L);
+        assertThat(by("#users-table tbody tr td").getText()).isEqualTo("upload1.xlsx");
+        assertThat((Boolean) browser.script("const w = document.getElementById('users-table').parentElement;"
+                        + " return w.scrollWidth <= w.clientWidth"))
+                .as("the table fits its box")
+                .isTrue();
+    }
+
+    /**
      * A focused marked cell shows its tip over the next rows' cells: a click there opens the editor of the cell under
      * the pointer, not the focused cell's. Escape hides the tip until the focus leaves the cell.
      */
