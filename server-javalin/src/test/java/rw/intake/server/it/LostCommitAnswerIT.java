@@ -39,6 +39,10 @@ final class LostCommitAnswerIT {
                         name,
                         ServerProcess.env(
                                 pg.url(),
+                                // with the warm-up, as this test's waits are set for: without it, the partition's
+                                // two loads were still writing when the test took the commit for held by its lock
+                                "WARMUP",
+                                "true",
                                 "DB_NETWORK_TIMEOUT_SECONDS",
                                 "10",
                                 "DB_PARTITION_MIN_RECORDS",

@@ -75,7 +75,9 @@ final class ServerProcess implements AutoCloseable {
 
     /**
      * Starts the jar with the run command's JVM options ({@code jvm.options}) and {@code env} (plus a free port, a JWT
-     * secret and the admin account), and {@code jvmOptions} after the run command's, and waits until it is live.
+     * secret and the admin account), and {@code jvmOptions} after the run command's, and waits until it is live. The
+     * warm-up is off unless {@code env} sets {@code WARMUP}: what these tests stop, kill and cut off does not depend on
+     * it, and it would take seconds of the two cores at every start (the warm-up's own stop is tested with it on).
      */
     static ServerProcess start(String name, Map<String, String> env, String... jvmOptions) {
         Path jar = Paths.get(System.getProperty("intake.server.jar", "target/intake-server.jar"));
@@ -96,6 +98,7 @@ final class ServerProcess implements AutoCloseable {
         e.put("JWT_SECRET", "it-secret-it-secret-it-secret-0123456789abcdef");
         e.put("ADMIN_USERNAME", ADMIN);
         e.put("ADMIN_PASSWORD", ADMIN_PASSWORD);
+        e.put("WARMUP", "false");
         e.putAll(env);
         try {
             Files.createDirectories(log.getParent());

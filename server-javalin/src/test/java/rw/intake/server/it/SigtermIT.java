@@ -226,7 +226,8 @@ final class SigtermIT {
     @Test
     void sigtermOnH2DuringTheWarmup_warmupStopped_exit0_nothingKept() {
         try (ItDatabase db = ItDatabase.fresh(ItDatabase.Kind.H2)) {
-            try (ServerProcess server = ServerProcess.start("sigterm-h2-warmup", ServerProcess.env(db.url()))) {
+            try (ServerProcess server =
+                    ServerProcess.start("sigterm-h2-warmup", ServerProcess.env(db.url(), "WARMUP", "true"))) {
                 assertThat(ServerProcess.poll(
                                 Duration.ofSeconds(30),
                                 () -> server.logLines().stream().anyMatch(l -> l.contains("intake listening"))))
