@@ -35,6 +35,7 @@ public final class AccountRoutes {
         routes.get(BASE, this::list);
         routes.post(BASE, this::create);
         routes.post(BASE + "/{username}/password", this::password);
+        routes.get(BASE + "/{username}", this::one);
         routes.patch(BASE + "/{username}", this::patch);
     }
 
@@ -42,6 +43,13 @@ public final class AccountRoutes {
     void list(Context ctx) {
         requireAdmin(ctx);
         ctx.json(store.list().stream().map(AccountView::of).toList());
+    }
+
+    /** {@code GET /api/v1/accounts/{username}}: the account a create's {@code Location} names. */
+    void one(Context ctx) {
+        requireAdmin(ctx);
+        String username = ctx.pathParam("username");
+        ctx.json(AccountView.of(store.find(username).orElseThrow(() -> notFound(username))));
     }
 
     /** {@code POST /api/v1/accounts} {@code {"username","password","role"}}. */

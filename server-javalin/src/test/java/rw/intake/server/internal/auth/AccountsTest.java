@@ -69,6 +69,14 @@ final class AccountsTest {
         assertThat(in.statusCode()).as(in.body()).isEqualTo(200);
         String clerk = TestServer.json(in).get("access").asText();
         assertThat(SERVER.get("/api/v1/uploads", clerk).statusCode()).isEqualTo(200);
+
+        // the Location names the account: an admin reads it there; a clerk may not, and no account is a 404
+        HttpResponse<String> there =
+                SERVER.get(r.headers().firstValue("Location").orElseThrow(), SERVER.adminToken());
+        assertThat(there.statusCode()).as(there.body()).isEqualTo(200);
+        assertThat(TestServer.json(there)).isEqualTo(a);
+        assertProblem(SERVER.get("/api/v1/accounts/amina", clerk), 403, "auth.forbidden");
+        assertProblem(SERVER.get("/api/v1/accounts/nobody-here", SERVER.adminToken()), 404, "account.not_found");
     }
 
     @Test
