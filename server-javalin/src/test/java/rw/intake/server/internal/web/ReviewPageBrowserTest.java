@@ -728,13 +728,10 @@ final class ReviewPageBrowserTest {
      */
     @Test
     void dialog_closedByBack_actsOnNoOtherUpload() {
-        String token = SERVER.clerkToken("back");
-        String first = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(800, 3)));
-        String second = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(810, 2)));
-        Workbooks.settled(SERVER, token, first);
-        Workbooks.settled(SERVER, token, second);
-        browser.open("/uploads/" + first);
-        browser.signedIn("back", "back-password");
+        TwoUploads two = twoOpened("back", 800, 810);
+        String token = two.token();
+        String first = two.first();
+        String second = two.second();
         browser.text(By.id("card-valid"), "3");
         browser.script("location.hash = arguments[0]", "#/uploads/" + second);
         browser.text(By.id("card-valid"), "2");
@@ -1855,13 +1852,7 @@ final class ReviewPageBrowserTest {
      */
     @Test
     void keyboard_headingFocusedOnEveryViewShown() {
-        String token = SERVER.clerkToken("wayfinder");
-        String committed = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(1600, 3)));
-        String discarded = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(1610, 2)));
-        Workbooks.settled(SERVER, token, committed);
-        Workbooks.settled(SERVER, token, discarded);
-        browser.open("/uploads/" + committed);
-        browser.signedIn("wayfinder", "wayfinder-password");
+        String discarded = twoOpened("wayfinder", 1600, 1610).second(); // the first is committed below
         headingFocused("review-title");
 
         browser.visible(By.id("commit-open")).sendKeys(Keys.ENTER);
@@ -1920,6 +1911,24 @@ final class ReviewPageBrowserTest {
                 s.execute("SET EXCLUSIVE 0");
             }
         }
+    }
+
+    /** A clerk's token and two validated uploads of theirs (3 and 2 records). */
+    private record TwoUploads(String token, String first, String second) {}
+
+    /**
+     * {@code clerk}'s uploads of 3 records (people from {@code firstFrom}) and of 2 (from {@code secondFrom}), both
+     * validated; the first's review open in the browser, signed in as {@code clerk}.
+     */
+    private static TwoUploads twoOpened(String clerk, int firstFrom, int secondFrom) {
+        String token = SERVER.clerkToken(clerk);
+        String first = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(firstFrom, 3)));
+        String second = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(secondFrom, 2)));
+        Workbooks.settled(SERVER, token, first);
+        Workbooks.settled(SERVER, token, second);
+        browser.open("/uploads/" + first);
+        browser.signedIn(clerk, clerk + "-password");
+        return new TwoUploads(token, first, second);
     }
 
     private static String statusOf(String id, String token) {
