@@ -236,11 +236,11 @@ export async function download(path) {
  * access token as {@link call} (a 401 signs out).
  * Resolves with the upload's summary; rejects with an ApiError (or a status 0 one for a network failure).
  */
-export async function sendFile(file, onProgress) {
+export async function sendFile(file, onProgress, sheet) {
   await fresh();
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/api/v1/uploads');
+    xhr.open('POST', sheet ? `/api/v1/uploads?sheet=${encodeURIComponent(sheet)}` : '/api/v1/uploads');
     xhr.setRequestHeader('Authorization', `Bearer ${tokens?.access}`);
     xhr.responseType = 'json';
     xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);

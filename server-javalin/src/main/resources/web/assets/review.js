@@ -2,7 +2,7 @@
 // A page turn or a filter change fetches one page of records and redraws only the table and the pager.
 import { t, formatDate } from './i18n.js';
 import { call, get, download } from './api.js';
-import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, codeText, focusHeading, shown, visibleText } from './ui.js';
+import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, codeText, focusHeading, shown, visibleText, quoted } from './ui.js';
 import { FIELDS, SIZES, reviewQuery as query, recordsPath as pathOf, rememberStatus, firstRequests } from './review-data.js';
 
 const PROPERTY = { names: 'names', nid: 'nid', phone_number: 'phoneNumber', gender: 'gender', email: 'email' };
@@ -179,6 +179,10 @@ function drawFrame() {
       card('withWarnings', tot.withWarnings, 'warn'), card('excluded', tot.excluded || 0), card('blankRows', tot.blankRows)),
     sm.ignoredColumns && sm.ignoredColumns.length
       ? h('p', { class: 'hint' }, t('review.ignoredColumns', { columns: sm.ignoredColumns.join(', ') })) : null,
+    // a workbook of several lists (one a district, say): only one was read, and the clerk must not take it for all
+    sm.otherLists && sm.otherLists.length
+      ? h('p', { class: 'notice warn', id: 'review-other-lists' }, t('review.otherLists', { sheets: quoted(sm.otherLists) }), ' ',
+        h('a', { href: href('/uploads') }, t('review.otherListsHow'))) : null,
     sm.commit ? h('p', { class: 'notice', id: 'commit-state' },
       t('review.committed', { at: formatDate(sm.commit.committedAt), committed: sm.commit.committed,
         skipped: sm.commit.skipped, conflicts: sm.commit.conflicts }), ' ',

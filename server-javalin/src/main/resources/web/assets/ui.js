@@ -228,3 +228,8 @@ export function shown(value) {
 
 /** As {@link shown}, in plain text, for a value quoted in a sentence (an edit's history). */
 export const visibleText = (value) => value.replace(INVISIBLE, codePoint);
+
+/** Names (a workbook's sheets), each in quotation marks, joined by commas. */
+export function quoted(names) {
+  return names.map((name) => `“${name}”`).join(', ');
+}

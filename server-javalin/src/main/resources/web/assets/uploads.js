@@ -2,7 +2,7 @@
 // bars, bytes sent and then rows validated.
 import { t, formatDate } from './i18n.js';
 import { currentUser, get, sendFile } from './api.js';
-import { h, href, n, problemNode, announce, keepingFocus } from './ui.js';
+import { h, href, n, problemNode, announce, keepingFocus, quoted } from './ui.js';
 import { rememberStatus } from './review-data.js';
 
 let panel = null; // the upload panel of the screen on view; an upload in flight reports into it
@@ -81,7 +81,7 @@ function bar(id, labelKey) {
 }
 
 /** Sends {@code file}, then follows its validation until it settles; reports into the upload panel on view. */
-export async function uploadDropped(file) {
+export async function uploadDropped(file, sheet) {
   const box = panel;
   if (!box || !box.isConnected) return;
   const sent = bar('bytes-progress', 'uploads.sent');
@@ -96,7 +96,7 @@ export async function uploadDropped(file) {
       sent.progress.max = total || 1;
       sent.progress.value = loaded;
       sent.text.textContent = `${Math.round((100 * loaded) / (total || 1))} %`;
-    });
+    }, sheet);
   } catch (err) {
     phase.remove();
     status.replaceChildren(h('p', { class: 'problem-title', text: t('uploads.rejected', { name: file.name }) }), problemNode(err));
@@ -141,10 +141,25 @@ export async function uploadDropped(file) {
     const done = t('uploads.done', { name: summary.fileName, records: summary.totals.records,
       valid: summary.totals.valid, invalid: summary.totals.invalid });
     status.replaceChildren(h('p', { id: 'upload-done', text: done }),
-      h('a', { href: href(`/uploads/${summary.id}`), class: 'btn primary', id: 'open-review' }, t('uploads.openReview')));
-    announce(done);
+      h('a', { href: href(`/uploads/${summary.id}`), class: 'btn primary', id: 'open-review' }, t('uploads.openReview')),
+      otherLists(file, summary));
+    announce(summary.otherLists?.length ? `${done} ${t('uploads.otherLists', { sheet: summary.sheet,
+      sheets: quoted(summary.otherLists) })}` : done);
   }
   if (box === panel) await listAgain();
+}
+
+/**
+ * The workbook's other sheets that hold a list, which were not read: a button for each sends the same file again,
+ * naming that sheet. Null when there are none.
+ */
+function otherLists(file, summary) {
+  const sheets = summary.otherLists || [];
+  if (!sheets.length) return null;
+  return h('div', { class: 'notice warn', id: 'other-lists' },
+    h('p', { text: t('uploads.otherLists', { sheet: summary.sheet, sheets: quoted(sheets) }) }),
+    h('p', { class: 'actions' }, ...sheets.map((sheet) => h('button', { type: 'button', class: 'btn', 'data-sheet': sheet,
+      onclick: () => uploadDropped(file, sheet) }, t('uploads.readSheet', { sheet })))));
 }
 
 /** The list drawn again after an upload settled; a failure is shown in the list's place. */

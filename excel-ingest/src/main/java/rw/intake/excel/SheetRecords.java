@@ -44,6 +44,16 @@ public interface SheetRecords extends AutoCloseable {
         return header().ignoredColumns();
     }
 
+    /**
+     * The other worksheets of the workbook that hold a list too (a header that maps all five fields, a record below
+     * it), by name, in the workbook's order: they were not read, and the clerk is to be told so. Without a sheet named
+     * by the client only the worksheets after the one read are looked at (those before it hold no list); with one,
+     * every other worksheet. Empty for a CSV file.
+     */
+    default List<String> otherLists() {
+        return List.of();
+    }
+
     /** Blank data rows skipped so far. */
     long blankRows();
 

@@ -18,6 +18,7 @@ import org.dhatim.fastexcel.Worksheet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import rw.intake.excel.internal.FastexcelSheet;
 import rw.intake.validation.Field;
 import rw.intake.validation.RawRecord;
 
@@ -35,13 +36,18 @@ final class LayoutTest {
             RawRecord.of(1, "Jean Bosco", "1199880012345602", "0722123456", "M", "jb@example.rw");
     private static final String[] HEADER = {"Names", "NID", "Phone", "Gender", "Email"};
 
-    private record Read(SheetHeader header, List<RawRecord> records, long blankRows, long rowsRead) {}
+    private record Read(
+            SheetHeader header, List<RawRecord> records, long blankRows, long rowsRead, List<String> otherLists) {}
 
     private static Read read(byte[] bytes, String sheet) {
-        try (SheetRecords s = SheetReader.defaults().open(bytes, sheet)) {
+        return read(SheetReader.defaults().open(bytes, sheet));
+    }
+
+    private static Read read(SheetRecords opened) {
+        try (SheetRecords s = opened) {
             List<RawRecord> records = s.records().toList();
             assertThat(records.size() + s.blankRows()).isEqualTo(s.rowsRead());
-            return new Read(s.header(), records, s.blankRows(), s.rowsRead());
+            return new Read(s.header(), records, s.blankRows(), s.rowsRead(), s.otherLists());
         }
     }
 
@@ -183,6 +189,49 @@ final class LayoutTest {
         assertThatThrownBy(() -> read(xlsx, "Template"))
                 .isInstanceOf(IngestException.class)
                 .hasFieldOrPropertyWithValue("code", IngestException.EMPTY);
+    }
+
+    @Test
+    void open_aListOnSeveralSheets_theOthersAreNamed() {
+        RawRecord claude = RawRecord.of(1, "Claude Niyonzima", "1198580012345603", "0733123456", "M", "cn@example.rw");
+        RawRecord diane = RawRecord.of(1, "Diane Mukamana", "1199370012345604", "0788654321", "F", "dm@example.rw");
+        byte[] xlsx = fastexcel(wb -> {
+            Worksheet kigali = wb.newWorksheet("Kigali");
+            values(kigali, 0, HEADER);
+            values(kigali, 1, cells(ALICE));
+            values(kigali, 2, cells(BOSCO));
+            values(wb.newWorksheet("Notes"), 0, "Lists of the districts, one a sheet");
+            Worksheet huye = wb.newWorksheet("Huye");
+            values(huye, 0, "District of Huye");
+            values(huye, 2, "Full Name", "National ID", "Tel", "Sex", "E-mail");
+            values(huye, 3, cells(claude));
+            Worksheet lookups = wb.newWorksheet("Lookups");
+            values(lookups, 0, "Names", "Gender", "Phone");
+            values(lookups, 1, "example", "F", "07...");
+            values(wb.newWorksheet("Template"), 0, HEADER);
+            Worksheet musanze = wb.newWorksheet("Musanze");
+            values(musanze, 0, HEADER);
+            values(musanze, 1, cells(diane));
+        });
+
+        // the first list is read, whole; the later sheets that hold a list are named, not a template or a look-up table
+        Read read = read(xlsx, null);
+        assertThat(read.header().sheetName()).isEqualTo("Kigali");
+        assertThat(read.records()).containsExactly(at(2, ALICE), at(3, BOSCO));
+        assertThat(read.otherLists()).containsExactly("Huye", "Musanze");
+        // the same with every part left to be read once (as a large sheet is), shared strings included
+        Read once = read(FastexcelSheet.open(xlsx, null, ReadLimits.defaults(), 0));
+        assertThat(once.records()).containsExactly(at(2, ALICE), at(3, BOSCO));
+        assertThat(once.otherLists()).containsExactly("Huye", "Musanze");
+        // a sheet named: every other list is named, those before it too
+        Read named = read(xlsx, "Musanze");
+        assertThat(named.records()).containsExactly(at(2, diane));
+        assertThat(named.otherLists()).containsExactly("Kigali", "Huye");
+        assertThat(read(xlsx, "Huye").otherLists()).containsExactly("Kigali", "Musanze");
+        assertThat(read(xlsx, "Kigali").otherLists()).containsExactly("Huye", "Musanze");
+        // a workbook of one list and an instructions sheet: nothing more to name
+        assertThat(read(Xlsx.resource("layout-instructions-first.xlsx"), null).otherLists())
+                .isEmpty();
     }
 
     @Test

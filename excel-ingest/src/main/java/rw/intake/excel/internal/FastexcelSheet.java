@@ -49,6 +49,8 @@ public final class FastexcelSheet extends AbstractSheet {
     private final int[] unnamed;
     /** The number of the last row read: rows between it and the next one read are absent from the XML. */
     private int lastRow;
+    /** {@link #otherLists()}. */
+    private List<String> otherLists = List.of();
 
     private FastexcelSheet(
             ReadableWorkbook workbook,
@@ -123,7 +125,8 @@ public final class FastexcelSheet extends AbstractSheet {
         try {
             workbook = WorkbookOpener.open(bytes, hasStyles ? WITH_FORMATS : WITHOUT_FORMATS);
             CellValues cells = new CellValues(workbook.isDate1904());
-            List<Sheet> candidates = candidates(workbook, sheet, WorkbookParts.otherSheets(bytes));
+            Map<String, String> otherSheets = WorkbookParts.otherSheets(bytes);
+            List<Sheet> candidates = candidates(workbook, sheet, otherSheets);
             parts = plain ? WorkbookParts.open(bytes, checked.readOnce()) : null;
             LateCheck late = new LateCheck(bytes, checked.readOnce());
             IngestException firstRefusal = null;
@@ -144,8 +147,9 @@ public final class FastexcelSheet extends AbstractSheet {
                     rows = null;
                     continue;
                 }
+                FastexcelSheet opened;
                 try {
-                    return new FastexcelSheet(workbook, parts, rows, header, limits, checked.mostRows());
+                    opened = new FastexcelSheet(workbook, parts, rows, header, limits, checked.mostRows());
                 } catch (IngestException e) {
                     if (sheet != null || !e.code().equals(IngestException.EMPTY)) {
                         throw e;
@@ -154,7 +158,15 @@ public final class FastexcelSheet extends AbstractSheet {
                     headerOnly = headerOnly == null ? e : headerOnly;
                     rows.close();
                     rows = null;
+                    continue;
                 }
+                List<Sheet> others = sheet == null
+                        ? candidates.subList(candidates.indexOf(s) + 1, candidates.size())
+                        : worksheets(workbook, otherSheets).stream()
+                                .filter(o -> o != s)
+                                .toList();
+                opened.otherLists = lists(workbook, parts, others, cells, late, limits);
+                return opened;
             }
             throw headerOnly != null ? headerOnly : firstRefusal;
         } catch (IOException | RuntimeException e) {
@@ -202,9 +214,7 @@ public final class FastexcelSheet extends AbstractSheet {
      * over, and naming it is {@code file.sheet_not_found}, which lists the worksheets.
      */
     private static List<Sheet> candidates(ReadableWorkbook workbook, String name, Map<String, String> others) {
-        List<Sheet> sheets = workbook.getSheets()
-                .filter(s -> s.getId() == null || !others.containsKey(s.getId()))
-                .toList();
+        List<Sheet> sheets = worksheets(workbook, others);
         if (name == null) {
             if (sheets.isEmpty()) {
                 throw Rejections.noHeader("(none)");
@@ -224,6 +234,50 @@ public final class FastexcelSheet extends AbstractSheet {
             throw Rejections.notAWorksheet(named.getName(), other, names);
         }
         return List.of(named);
+    }
+
+    /** The workbook's worksheets in order: its sheets but those of {@code others} (chart sheets, by relationship id). */
+    private static List<Sheet> worksheets(ReadableWorkbook workbook, Map<String, String> others) {
+        return workbook.getSheets()
+                .filter(s -> s.getId() == null || !others.containsKey(s.getId()))
+                .toList();
+    }
+
+    /**
+     * The names of the sheets of {@code others} that hold a list: read as the sheet read was, up to its first record,
+     * then closed. A sheet that holds no list, or none that can be read so far, is left out; nothing here refuses the
+     * upload.
+     */
+    private static List<String> lists(
+            ReadableWorkbook workbook,
+            WorkbookParts parts,
+            List<Sheet> others,
+            CellValues cells,
+            LateCheck late,
+            ReadLimits limits) {
+        List<String> lists = new ArrayList<>();
+        for (Sheet s : others) {
+            SheetRows rows = null;
+            try {
+                rows = new SheetRows(source(workbook, parts, s, cells, late));
+                // a header that maps all five fields, or file.missing_columns; then a record below it, or file.empty
+                SheetHeader header = HeaderMapper.find(rows, s.getName());
+                new FastexcelSheet(workbook, parts, rows, header, limits, -1);
+                lists.add(s.getName());
+            } catch (IOException | RuntimeException e) {
+                // no list (no header, a header without all five fields, no record), or none that can be read
+            } finally {
+                if (rows != null) {
+                    rows.close();
+                }
+            }
+        }
+        return List.copyOf(lists);
+    }
+
+    @Override
+    public List<String> otherLists() {
+        return otherLists;
     }
 
     /**

@@ -61,6 +61,7 @@ final class RemoteUpload implements ReadableUpload {
                 stored.ignoredColumns(),
                 stored.sheet(),
                 stored.headerRow(),
+                stored.otherLists(),
                 stored.commit(),
                 stored.failure());
     }

@@ -50,6 +50,8 @@ final class Upload implements ReadableUpload {
     final String sheet;
 
     final int headerRow;
+    /** The other worksheets that hold a list too, not read ({@link rw.intake.excel.SheetRecords#otherLists}). */
+    final List<String> otherLists;
     /** The order of admission (newest last); a shared store sets one that holds across instances. */
     volatile long sequence = SEQUENCE.incrementAndGet();
     /** Records reserved in the staging budget for this upload. */
@@ -109,10 +111,12 @@ final class Upload implements ReadableUpload {
             List<String> fieldHeaders,
             String sheet,
             int headerRow,
+            List<String> otherLists,
             long maxDataRows) {
         this.maxDataRows = maxDataRows;
         this.sheet = sheet;
         this.headerRow = headerRow;
+        this.otherLists = List.copyOf(otherLists);
         this.id = id;
         this.owner = owner;
         this.fileName = fileName;
@@ -300,6 +304,7 @@ final class Upload implements ReadableUpload {
                 s.fieldHeaders(),
                 s.sheet(),
                 s.headerRow(),
+                s.otherLists(),
                 s.maxDataRows());
         u.restored = true;
         u.sequence = s.sequence();
@@ -351,6 +356,7 @@ final class Upload implements ReadableUpload {
             List<String> fieldHeaders,
             String sheet,
             int headerRow,
+            List<String> otherLists,
             long maxDataRows,
             long sequence,
             long reserved,
@@ -362,6 +368,11 @@ final class Upload implements ReadableUpload {
             Failure failure,
             CommitResult commit,
             List<RecordEdit> history) {
+
+        Stored {
+            // a state written by a version that did not name the other lists
+            otherLists = otherLists == null ? List.of() : otherLists;
+        }
 
         /** This state with another status, reservation, failure, commit and history; the rest as it is. */
         Stored with(
@@ -391,6 +402,7 @@ final class Upload implements ReadableUpload {
                     fieldHeaders,
                     sheet,
                     headerRow,
+                    otherLists,
                     maxDataRows,
                     sequence,
                     reserved,
@@ -419,6 +431,7 @@ final class Upload implements ReadableUpload {
                     fieldHeaders,
                     sheet,
                     headerRow,
+                    otherLists,
                     maxDataRows,
                     sequence,
                     reserved.get(),
@@ -506,6 +519,7 @@ final class Upload implements ReadableUpload {
                     ignoredColumns,
                     sheet,
                     headerRow,
+                    otherLists,
                     commit,
                     failure);
         } finally {

@@ -243,6 +243,7 @@ public final class UploadService {
                 opened.header().fieldHeaders(),
                 opened.header().sheetName(),
                 opened.header().row(),
+                opened.otherLists(),
                 rows);
     }
 

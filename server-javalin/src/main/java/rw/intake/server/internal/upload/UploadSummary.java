@@ -11,6 +11,8 @@ import rw.intake.storage.CommitResult;
  *
  * @param sheet     the worksheet read ({@code CSV} for a CSV file)
  * @param headerRow the row of its header (1-based): the rows above it were not read as data
+ * @param otherLists the other worksheets that hold a list too (a header that maps all five fields, a record below
+ *                   it), not read: another upload, naming the sheet, reads each
  * @param commit  the commit's outcome, null (and written as null) until committed
  * @param failure why validation failed, present only when {@code status} is {@code failed}
  */
@@ -26,6 +28,7 @@ public record UploadSummary(
         List<String> ignoredColumns,
         String sheet,
         int headerRow,
+        List<String> otherLists,
         @JsonInclude(JsonInclude.Include.ALWAYS) CommitResult commit,
         @JsonInclude(JsonInclude.Include.NON_NULL) Failure failure) {
 
@@ -43,6 +46,7 @@ public record UploadSummary(
                 ignoredColumns,
                 sheet,
                 headerRow,
+                otherLists,
                 commit,
                 failure);
     }

@@ -75,7 +75,7 @@ public class EditBench {
     /** A new upload of the records, validated and staged in chunks as the upload's stages stage them. */
     Upload staged() {
         BatchValidator batch = validator.newBatch(rows);
-        Upload u = new Upload("bench", "bench", "bench.xlsx", at, List.of(), List.of(), "bench", 1, rows);
+        Upload u = new Upload("bench", "bench", "bench.xlsx", at, List.of(), List.of(), "bench", 1, List.of(), rows);
         List<ValidatedRecord> chunk = new ArrayList<>(UploadService.CHUNK);
         int read = 0;
         for (RawRecord raw : raws) {

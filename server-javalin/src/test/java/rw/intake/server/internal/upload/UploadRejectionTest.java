@@ -127,6 +127,9 @@ final class UploadRejectionTest {
         people.add(new String[0]);
         people.addAll(Workbooks.people(1, 4));
         sheets.put("People", people);
+        // a second list after it (one a month, say): not read, but named
+        sheets.put("April", Workbooks.people(5, 2));
+        sheets.put("Template", List.<String[]>of(Workbooks.HEADER));
         byte[] file = Workbooks.xlsx(sheets);
 
         HttpResponse<String> notes = server.send(server.request("/api/v1/uploads?sheet=Notes", token)
@@ -144,24 +147,26 @@ final class UploadRejectionTest {
         HttpResponse<String> unnamed = Workbooks.upload(server, token, file);
         assertThat(TestServer.json(unnamed).get("sheet").asText()).isEqualTo("People");
         assertThat(TestServer.json(unnamed).get("headerRow").asInt()).isEqualTo(3);
+        assertThat(TestServer.json(unnamed).get("otherLists")).hasToString("[\"April\"]");
         assertStagedThenDelete(token, unnamed, 4);
 
-        HttpResponse<String> named = server.send(server.request("/api/v1/uploads?sheet=People", token)
+        HttpResponse<String> named = server.send(server.request("/api/v1/uploads?sheet=April", token)
                 .header("Content-Type", Workbooks.XLSX)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(file))
                 .build());
-        assertStagedThenDelete(token, named, 4);
+        assertThat(TestServer.json(named).get("sheet").asText()).isEqualTo("April");
+        assertThat(TestServer.json(named).get("otherLists")).hasToString("[\"People\"]");
+        assertStagedThenDelete(token, named, 2);
     }
 
     /** The upload was accepted and holds {@code records} records once validated; it is deleted. */
     private static void assertStagedThenDelete(String token, HttpResponse<String> upload, long records) {
         assertThat(upload.statusCode()).as(upload.body()).isEqualTo(202);
         String id = TestServer.json(upload).get("id").asText();
-        assertThat(Workbooks.settled(server, token, id)
-                        .get("totals")
-                        .get("records")
-                        .asLong())
-                .isEqualTo(records);
+        JsonNode settled = Workbooks.settled(server, token, id);
+        assertThat(settled.get("totals").get("records").asLong()).isEqualTo(records);
+        // the summary read later names the same sheets as the 202
+        assertThat(settled.get("otherLists")).isEqualTo(TestServer.json(upload).get("otherLists"));
         server.delete("/api/v1/uploads/" + id, token);
     }
 

@@ -18,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -97,6 +98,35 @@ final class ReviewPageBrowserTest {
 
     private static WebElement by(String css) {
         return browser.driver().findElement(By.cssSelector(css));
+    }
+
+    @Test
+    void upload_aWorkbookOfSeveralLists_offersTheOtherSheets() throws IOException {
+        SERVER.clerkToken("grace");
+        Map<String, List<String[]>> sheets = new LinkedHashMap<>();
+        sheets.put("Kigali", Workbooks.people(1, 3));
+        sheets.put("Notes", List.of(new String[] {"Remarks"}, new String[] {"one list a district"}));
+        sheets.put("Huye", Workbooks.people(4, 2));
+        String path = file("districts.xlsx", Workbooks.xlsx(sheets));
+        browser.open("/uploads");
+        browser.signedIn("grace", "grace-password");
+
+        browser.visible(By.id("file-input")).sendKeys(path);
+        browser.text(By.id("upload-done"), "districts.xlsx is validated: 3 records, 3 valid, 0 invalid.");
+        assertThat(by("#other-lists p").getText())
+                .isEqualTo(
+                        "Only the sheet \u201cKigali\u201d was read. This workbook holds lists on other sheets too, not"
+                                + " read: \u201cHuye\u201d.");
+        browser.screenshot("other-lists");
+
+        // its button sends the same workbook again, naming the sheet
+        by("#other-lists button[data-sheet='Huye']").click();
+        browser.text(By.id("upload-done"), "districts.xlsx is validated: 2 records, 2 valid, 0 invalid.");
+        browser.visible(By.id("open-review")).click();
+        browser.text(By.id("read-from"), "Read from the sheet \u201cHuye\u201d, header on row 1.");
+        assertThat(by("#review-other-lists").getText())
+                .isEqualTo("Not read: the lists on the other sheets of this workbook, \u201cKigali\u201d. Choose the"
+                        + " workbook again on Uploads to read them.");
     }
 
     @Test
