@@ -75,4 +75,39 @@ final class RowBoundTest {
                 .isInstanceOfSatisfying(
                         IngestException.class, e -> assertThat(e.code()).isEqualTo(IngestException.CELL_TOO_LONG));
     }
+
+    @Test
+    void open_csvValueOverItsBound_tooLarge() {
+        String header = "names,nid,phone_number,gender,email\n";
+        String bound = "a".repeat(16 * 1024 * 1024);
+        // a mapped cell: over a spreadsheet cell's 32,767 characters, then over the bound of any value
+        byte[] mapped = (header + "\"" + bound.substring(1) + "\",1,2,F,a@b.rw\n").getBytes(StandardCharsets.UTF_8);
+        byte[] mappedOver =
+                (header + "Ann,1,2,F,a@b.rw\n\"" + bound + "b\",1,2,F,a@b.rw\n").getBytes(StandardCharsets.UTF_8);
+        // an unmapped one (a remark), unquoted
+        byte[] remark = ("names,nid,phone_number,gender,email,remark\nAnn,1,2,F,a@b.rw," + bound + "b\n")
+                .getBytes(StandardCharsets.UTF_8);
+        byte[] remarkFits = ("names,nid,phone_number,gender,email,remark\nAnn,1,2,F,a@b.rw," + bound + "\n")
+                .getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> SheetReader.defaults().open(mapped))
+                .isInstanceOfSatisfying(
+                        IngestException.class, e -> assertThat(e.code()).isEqualTo(IngestException.CELL_TOO_LONG));
+        try (SheetRecords sheet = SheetReader.defaults().open(mappedOver)) {
+            assertThatThrownBy(() -> sheet.records().count()).isInstanceOfSatisfying(IngestException.class, e -> {
+                assertThat(e.code()).isEqualTo(IngestException.TOO_LARGE);
+                assertThat(e.details())
+                        .containsEntry("line", 3L)
+                        .containsEntry("limit", 16L * 1024 * 1024)
+                        .containsEntry("limitName", "maxValueChars");
+            });
+        }
+        assertThatThrownBy(() -> SheetReader.defaults().open(remark))
+                .isInstanceOfSatisfying(
+                        IngestException.class, e -> assertThat(e.code()).isEqualTo(IngestException.TOO_LARGE));
+        try (SheetRecords sheet = SheetReader.defaults().open(remarkFits)) {
+            assertThat(sheet.records().count()).isEqualTo(1);
+            assertThat(sheet.ignoredColumns()).containsExactly("remark");
+        }
+    }
 }

@@ -2,7 +2,9 @@ package rw.intake.excel.internal;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.dataformat.csv.CsvFactory;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
@@ -35,8 +37,18 @@ public final class CsvSheet extends AbstractSheet {
     /** The sheet name a CSV file's header and refusals carry. */
     public static final String SHEET_NAME = "CSV";
 
+    /**
+     * The most characters a value of the file may hold, as a workbook's row or text may hold 16 MiB of XML
+     * ({@link PartScan#MAX_ELEMENT_BYTES}); past it the file is {@code file.too_large}. A mapped cell is refused far
+     * below it ({@code file.cell_too_long}, past 32,767 characters).
+     */
+    static final int MAX_VALUE_CHARS = (int) PartScan.MAX_ELEMENT_BYTES;
+
     private static final CsvFactory FACTORY = CsvFactory.builder()
             .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxStringLength(MAX_VALUE_CHARS)
+                    .build())
             .build();
     private static final char[] SEPARATORS = {',', ';', '\t'};
     private static final int NOT_MAPPED = -1;
@@ -262,6 +274,8 @@ public final class CsvSheet extends AbstractSheet {
         private JsonToken token() {
             try {
                 return parser.nextToken();
+            } catch (StreamConstraintsException e) {
+                throw Rejections.csvValueTooLarge(nextStart, MAX_VALUE_CHARS);
             } catch (JsonParseException e) {
                 String what = e.getOriginalMessage().contains("closing quote")
                         ? "a quoted value that starts in this record is never closed"
@@ -275,6 +289,8 @@ public final class CsvSheet extends AbstractSheet {
         private String text() {
             try {
                 return parser.getText();
+            } catch (StreamConstraintsException e) {
+                throw Rejections.csvValueTooLarge(nextStart, MAX_VALUE_CHARS);
             } catch (IOException e) {
                 throw Rejections.csvCorrupt("it cannot be parsed", nextStart, e);
             }

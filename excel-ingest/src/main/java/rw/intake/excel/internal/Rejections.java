@@ -217,6 +217,16 @@ public final class Rejections {
                 Map.of("part", part, "limit", limit, "limitName", "maxElementBytes"));
     }
 
+    /** A CSV file's value (in any column) of more than {@code limit} characters, which no list holds. */
+    public static IngestException csvValueTooLarge(long line, long limit) {
+        return new IngestException(
+                IngestException.TOO_LARGE,
+                "The CSV file holds a value of more than " + limit + " characters in the record that starts at line "
+                        + line + ", far more than any list's (a cell holds at most " + IngestException.MAX_CELL_CHARS
+                        + " characters). Correct that record, or save the list again from a spreadsheet program.",
+                Map.of("line", line, "limit", limit, "limitName", "maxValueChars"));
+    }
+
     public static IngestException emptyFile() {
         return new IngestException(IngestException.EMPTY, "The file is empty (0 bytes).", Map.of("size", 0L));
     }
