@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import rw.intake.server.internal.auth.Principal;
+import rw.intake.server.internal.http.ApiException;
 import rw.intake.server.internal.upload.RecordFilter;
 import rw.intake.server.internal.upload.RequestParams;
 import rw.intake.server.internal.upload.UploadService;
@@ -167,7 +168,14 @@ public final class LegacyRoutes {
         Principal caller = Principal.of(ctx);
         CommitMode mode = RequestParams.commitMode(ctx);
         String id = service.latest(caller);
-        service.awaitValidation(caller, id, WAIT);
+        try {
+            service.awaitValidation(caller, id, WAIT);
+        } catch (ApiException e) {
+            // released since: the commit says whether it was committed (409) or not (404)
+            if (!e.code().equals("upload.not_found")) {
+                throw e;
+            }
+        }
         service.commit(caller, id, mode);
         ctx.json(new Status("ok", "saved to DB"));
     }

@@ -189,6 +189,14 @@ final class RedisStaging implements StagingStore {
             end
             return 0
             """;
+    /** Sets owner ARGV[1]'s last upload to ARGV[3], admitted as number ARGV[2], unless one admitted later is set. */
+    private static final String LATEST = """
+            local current = redis.call('HGET', KEYS[1], ARGV[1])
+            if not current or tonumber(string.match(current, '^%d+')) < tonumber(ARGV[2]) then
+              redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ' ' .. ARGV[3])
+            end
+            return 0
+            """;
     /** Gives every key of an upload the TTL ARGV[1]. */
     private static final String EXPIRE = """
             for i = 1, #KEYS do
@@ -518,6 +526,13 @@ final class RedisStaging implements StagingStore {
             upload.sequence = redis.incr(budgetKey("sequence"));
             reserve(upload, records);
             upload.reserved.set(records);
+            redis.eval(
+                    LATEST,
+                    ScriptOutputType.INTEGER,
+                    new byte[][] {budgetKey("latest")},
+                    bytes(upload.owner),
+                    bytes(upload.sequence),
+                    bytes(upload.id));
             home.put(upload.id, new Home(upload, new int[1], new long[] {System.nanoTime()}, new ArrayDeque<>()));
             redis.set(key(upload.id, "lease"), bytes(instance), SetArgs.Builder.px(leaseMillis));
             redis.set(
@@ -1114,6 +1129,18 @@ final class RedisStaging implements StagingStore {
         }
         redis.eval(EXPIRE, ScriptOutputType.INTEGER, all, bytes(idleMillis));
         redis.eval(DEADLINE, ScriptOutputType.INTEGER, budgetKeys(), bytes(id), bytes(idleMillis));
+    }
+
+    @Override
+    public String latestOf(String owner) {
+        return guard(() -> {
+            byte[] value = redis.hget(budgetKey("latest"), bytes(owner));
+            if (value == null) {
+                return null;
+            }
+            String s = new String(value, StandardCharsets.UTF_8);
+            return s.substring(s.indexOf(' ') + 1);
+        });
     }
 
     @Override

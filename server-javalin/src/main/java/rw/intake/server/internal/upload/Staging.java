@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import rw.intake.excel.IngestException;
@@ -32,6 +33,8 @@ final class Staging implements StagingStore {
     private final long maxRecordsPerUser;
     private final int maxUploadsPerUser;
     private final AtomicLong reserved = new AtomicLong();
+    /** {@link #latestOf}: an owner's last upload admitted, by id (one entry an owner). */
+    private final Map<String, String> latest = new ConcurrentHashMap<>();
 
     Staging(long maxRecords, long maxRecordsPerUser, int maxUploadsPerUser, Duration idleExpiry, Ticker ticker) {
         this.maxRecords = maxRecords;
@@ -100,6 +103,12 @@ final class Staging implements StagingStore {
         upload.reserved.set(records);
         reserved.addAndGet(records);
         cache.put(upload.id, upload);
+        latest.put(upload.owner, upload.id);
+    }
+
+    @Override
+    public String latestOf(String owner) {
+        return latest.get(owner);
     }
 
     @Override

@@ -59,6 +59,12 @@ interface StagingStore extends AutoCloseable {
     List<Upload> all();
 
     /**
+     * The id of the last upload of {@code owner} admitted, whether it is still staged or not (released since: deleted,
+     * expired, dropped once committed); null if none is known. The legacy routes answer for it, never for an older one.
+     */
+    String latestOf(String owner);
+
+    /**
      * Whether a commit of upload {@code id} is running on another instance (a shared store): its copy here reads as
      * validated (a commit whose instance stopped leaves nothing to wait for), but it is being committed.
      */

@@ -386,7 +386,7 @@ public final class UploadService {
     public CommitResult commit(Principal caller, String id, CommitMode mode) {
         gate.commitStarted();
         try {
-            return staging.commit(find(caller, id), u -> commit(u, id, mode));
+            return staging.commit(toCommit(caller, id), u -> commit(u, id, mode));
         } finally {
             gate.commitEnded();
         }
@@ -565,8 +565,18 @@ public final class UploadService {
         }
     }
 
-    /** The id of the caller's most recent upload (legacy routes). */
+    /**
+     * The id of the caller's most recent upload (legacy routes): the last one admitted, staged or not. One released
+     * since (deleted, expired, dropped once committed) is not stood in for by an older one: the routes then answer
+     * for it (404 {@code upload.not_found}; a commit 409 {@code upload.already_committed} if it was committed), as
+     * committing an older list in its place could not be undone. The last one staged if none is known to have been
+     * admitted (a shared store's record of it lost).
+     */
     public String latest(Principal caller) {
+        String id = staging.latestOf(caller.username());
+        if (id != null) {
+            return id;
+        }
         Upload latest = null;
         for (Upload u : staging.all()) {
             if (u.owner.equals(caller.username()) && (latest == null || u.sequence > latest.sequence)) {
@@ -628,11 +638,30 @@ public final class UploadService {
     }
 
     private Upload find(Principal caller, String id) {
-        Upload u = id == null ? null : staging.get(id);
+        return seen(caller, id, id == null ? null : staging.get(id));
+    }
+
+    /** {@code u}, staged as upload {@code id}, if the caller may see it; else 404 {@code upload.not_found}. */
+    private static Upload seen(Principal caller, String id, Upload u) {
         if (u == null || !caller.maySee(u.owner)) {
             throw ApiException.notFound("upload.not_found", "no upload " + id);
         }
         return u;
+    }
+
+    /**
+     * As {@link #find}; an upload no longer staged that was committed (released since: dropped for room, deleted,
+     * expired) is 409 {@code upload.already_committed}, as while it was staged.
+     */
+    private Upload toCommit(Principal caller, String id) {
+        Upload u = id == null ? null : staging.get(id);
+        if (u == null && id != null) {
+            users.commitOf(id).filter(c -> caller.maySee(c.owner())).ifPresent(c -> {
+                throw ApiException.conflict(
+                        "upload.already_committed", "upload " + id + " was committed at " + c.committedAt());
+            });
+        }
+        return seen(caller, id, u);
     }
 
     /** As {@link #find}, for the read-only routes (a shared store reads only what they cover). */

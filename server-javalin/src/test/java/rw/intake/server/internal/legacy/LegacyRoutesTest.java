@@ -136,6 +136,78 @@ final class LegacyRoutesTest {
         }
     }
 
+    /**
+     * The legacy routes answer for the caller's most recent upload: once it is released (deleted, or committed and
+     * deleted), they say so, and never commit or show an older upload in its place.
+     */
+    @Test
+    void commit_theMostRecentUploadGone_anOlderOneIsNotCommitted() {
+        String token = SERVER.clerkToken("legacy-latest");
+        byte[] abandoned = Workbooks.xlsx(Workbooks.people(910_000, 3));
+        byte[] corrected = Workbooks.xlsx(Workbooks.people(920_000, 2));
+        assertThat(SERVER.postMultipart("/api/v1/upload/", token, "usersfile", "old.xlsx", abandoned)
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(SERVER.postMultipart("/api/v1/upload/", token, "usersfile", "new.xlsx", corrected)
+                        .statusCode())
+                .isEqualTo(200);
+        String newest = newestUpload(token);
+        assertThat(SERVER.delete("/api/v1/uploads/" + newest, token).statusCode())
+                .isEqualTo(204);
+        // a refused file is no upload: the deleted one is still the most recent
+        assertThat(SERVER.postMultipart(
+                                "/api/v1/upload/",
+                                token,
+                                "usersfile",
+                                "users.pdf",
+                                "%PDF-1.7\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        .statusCode())
+                .isEqualTo(400);
+
+        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/validatedusers/", token), 404))
+                .isEqualTo("upload.not_found");
+        assertThat(Workbooks.problemCode(legacyCommit(token), 404)).isEqualTo("upload.not_found");
+        assertThat(TestServer.json(SERVER.get("/api/v1/savedusers/", token))
+                        .get("totalItems")
+                        .asLong())
+                .isZero();
+
+        // committed, then released: a commit sent again is told so, by both routes
+        assertThat(SERVER.postMultipart("/api/v1/upload/", token, "usersfile", "new.xlsx", corrected)
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(legacyCommit(token).statusCode()).isEqualTo(200);
+        String committed = newestUpload(token);
+        assertThat(SERVER.delete("/api/v1/uploads/" + committed, token).statusCode())
+                .isEqualTo(204);
+        assertThat(Workbooks.problemCode(legacyCommit(token), 409)).isEqualTo("upload.already_committed");
+        assertThat(Workbooks.problemCode(SERVER.postJson("/api/v1/uploads/" + committed + "/commit", token, "{}"), 409))
+                .isEqualTo("upload.already_committed");
+        // to another clerk, the released upload is unknown, as any other's
+        assertThat(Workbooks.problemCode(
+                        SERVER.postJson(
+                                "/api/v1/uploads/" + committed + "/commit", SERVER.clerkToken("legacy-other"), "{}"),
+                        404))
+                .isEqualTo("upload.not_found");
+        JsonNode saved = TestServer.json(SERVER.get("/api/v1/savedusers/", token));
+        assertThat(saved.get("totalItems").asLong()).isEqualTo(2);
+        assertThat(saved.get("data").get(0).get("nid").asText()).isEqualTo(Workbooks.person(920_000)[1]);
+    }
+
+    /** The id of the caller's newest upload, as {@code GET /api/v1/uploads} lists it. */
+    private static String newestUpload(String token) {
+        return TestServer.json(SERVER.get("/api/v1/uploads", token))
+                .get(0)
+                .get("id")
+                .asText();
+    }
+
+    private static HttpResponse<String> legacyCommit(String token) {
+        return SERVER.send(SERVER.request("/api/v1/commit/", token)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
+    }
+
     @Test
     void upload_refusedFileIsProblem() {
         String token = SERVER.clerkToken("legacy-bad");
