@@ -6,7 +6,10 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Year;
 import java.time.ZoneId;
@@ -48,6 +51,21 @@ public final class GeneratorCli {
     }
 
     /** Runs the command; returns the exit status (0 done, 2 bad arguments, 1 I/O failure). */
+    /** Why a file could not be written, in words (the JDK's message of a missing folder is the path alone). */
+    static String why(IOException e) {
+        if (e instanceof NoSuchFileException f) {
+            Path parent = Path.of(f.getFile()).toAbsolutePath().getParent();
+            return "cannot write " + f.getFile() + ": the folder " + parent + " does not exist";
+        }
+        if (e instanceof AccessDeniedException f) {
+            return "cannot write " + f.getFile() + ": permission denied";
+        }
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return "cannot write " + f.getFile() + ": " + f.getReason();
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+
     static int run(String[] args, PrintStream out, PrintStream err) {
         Options options;
         try {
@@ -67,7 +85,7 @@ public final class GeneratorCli {
                 Writer csv = Files.newBufferedWriter(sidecar, StandardCharsets.UTF_8)) {
             SampleWorkbooks.write(options.spec, xlsx, csv);
         } catch (IOException e) {
-            err.println("error: " + e.getMessage());
+            err.println("error: " + why(e));
             return 1;
         }
         long millis = (System.nanoTime() - start) / 1_000_000;

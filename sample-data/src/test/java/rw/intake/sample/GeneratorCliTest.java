@@ -112,6 +112,16 @@ final class GeneratorCliTest {
     }
 
     @Test
+    void run_outputFolderMissing_saysSo(@TempDir Path dir) {
+        Path xlsx = dir.resolve("no-such-folder").resolve("people.xlsx");
+
+        assertThat(run("--rows", "10", "--out", xlsx.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo("error: cannot write " + xlsx + ": the folder " + xlsx.getParent() + " does not exist"
+                        + System.lineSeparator());
+    }
+
+    @Test
     void sidecarOf_replacesTheXlsxExtension() {
         assertThat(GeneratorCli.sidecarOf(Path.of("a", "people.xlsx"))).isEqualTo(Path.of("a", "people.expected.csv"));
         assertThat(GeneratorCli.sidecarOf(Path.of("people.XLSX"))).isEqualTo(Path.of("people.expected.csv"));
