@@ -71,10 +71,16 @@ public final class Main {
             System.exit(1);
             return;
         }
+        // from here on a SIGTERM closes the storage, so that embedded H2 is marked stopped cleanly: during the start
+        // (migrations done, the admin, the registered-NID filter, Redis, the port) it ends the start, then it stops
+        // the server
+        Lifecycle life = new Lifecycle();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> life.stop(storage, config.shutdownGrace()), "shutdown"));
         Optional<String> generated;
         try {
             generated = Accounts.ensureAdmin(storage.accounts(), config.adminUsername(), config.adminPassword());
         } catch (AccountRuleException ex) {
+            life.failed();
             storage.close();
             System.err.println("cannot create the first admin from ADMIN_USERNAME/ADMIN_PASSWORD: " + ex.getMessage());
             System.exit(1);
@@ -90,18 +96,54 @@ public final class Main {
             app = ServerApp.create(config, storage).start();
         } catch (RuntimeException ex) {
             // Redis unreachable or its URL malformed, the port taken: the database is closed cleanly first
+            life.failed();
             storage.close();
             System.err.println("intake cannot start: " + ex.getMessage());
             System.exit(1);
             return;
         }
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(() -> shutDown(app, storage, config.shutdownGrace()), "shutdown"));
+        life.started(app);
         LOG.info(
                 "intake listening on port {} (database {}, {})",
                 app.port(),
                 Redacted.url(config.jdbcUrl()),
                 storage.dialect());
+    }
+
+    /** Where the server is in its life, for the shutdown hook registered before it is up. */
+    private static final class Lifecycle {
+        private Javalin app;
+        private boolean failed;
+
+        synchronized void started(Javalin started) {
+            app = started;
+        }
+
+        /** The start failed: it closes the storage and exits with its own status. */
+        synchronized void failed() {
+            failed = true;
+        }
+
+        /**
+         * On SIGTERM (or SIGINT): before the server is up, the storage closed and the process ended with 0 (a stop
+         * during the start is a clean stop); once up, {@link #shutDown}.
+         */
+        void stop(Storage storage, Duration grace) {
+            Javalin up;
+            synchronized (this) {
+                if (failed) {
+                    return;
+                }
+                up = app;
+            }
+            if (up != null) {
+                shutDown(up, storage, grace);
+                return;
+            }
+            storage.close();
+            LOG.info("intake stopped while starting");
+            Runtime.getRuntime().halt(0);
+        }
     }
 
     /**

@@ -80,6 +80,18 @@ final class ServerProcess implements AutoCloseable {
      * it, and it would take seconds of the two cores at every start (the warm-up's own stop is tested with it on).
      */
     static ServerProcess start(String name, Map<String, String> env, String... jvmOptions) {
+        ServerProcess server = launch(name, env, jvmOptions);
+        try {
+            server.awaitLive();
+        } catch (RuntimeException | Error ex) {
+            server.close(); // no server left running behind a failed start
+            throw ex;
+        }
+        return server;
+    }
+
+    /** As {@link #start}, without waiting for the server to be live: it is starting when this returns. */
+    static ServerProcess launch(String name, Map<String, String> env, String... jvmOptions) {
         Path jar = Paths.get(System.getProperty("intake.server.jar", "target/intake-server.jar"));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(
@@ -104,14 +116,7 @@ final class ServerProcess implements AutoCloseable {
             Files.createDirectories(log.getParent());
             long logStart = Files.exists(log) ? Files.size(log) : 0;
             pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-            ServerProcess server = new ServerProcess(pb.start(), port, log, logStart);
-            try {
-                server.awaitLive();
-            } catch (RuntimeException | Error ex) {
-                server.close(); // no server left running behind a failed start
-                throw ex;
-            }
-            return server;
+            return new ServerProcess(pb.start(), port, log, logStart);
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -247,6 +248,40 @@ final class SigtermIT {
                     ServerProcess.start("sigterm-h2-warmup-restarted", ServerProcess.env(db.url()))) {
                 assertThat(server.committedUsers()).isZero();
                 assertThat(server.logLines()).noneMatch(l -> l.contains("unclean stop"));
+            }
+        }
+    }
+
+    /**
+     * SIGTERM to the real server on embedded H2 while it starts, after its database was opened (held here at its
+     * connection to Redis: a peer that takes the connection and never answers): the start ends, the process exits 0,
+     * and the next start finds a clean stop (decision 14), with no compaction or check.
+     */
+    @Test
+    void sigtermOnH2WhileStarting_exit0_nextStartSeesACleanStop() throws IOException {
+        try (ItDatabase db = ItDatabase.fresh(ItDatabase.Kind.H2);
+                ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            silent.setSoTimeout((int) Duration.ofMinutes(2).toMillis());
+            String redis = "redis://127.0.0.1:" + silent.getLocalPort();
+            try (ServerProcess server = ServerProcess.launch(
+                    "sigterm-h2-starting", ServerProcess.env(db.url(), "STAGING", "redis", "REDIS_URL", redis))) {
+                // the server connects to Redis once its database is open: it is starting
+                Socket held = silent.accept();
+                try {
+                    server.terminate();
+                    assertThat(server.waitFor(Duration.ofSeconds(60))).isEqualTo(0);
+                } finally {
+                    held.close();
+                }
+                assertThat(server.logLines())
+                        .anyMatch(l -> l.contains("intake stopped while starting"))
+                        .noneMatch(l -> l.contains("intake listening"));
+            }
+            try (ServerProcess server =
+                    ServerProcess.start("sigterm-h2-starting-restarted", ServerProcess.env(db.url()))) {
+                assertThat(server.logLines())
+                        .noneMatch(l -> l.contains("not stopped cleanly"))
+                        .noneMatch(l -> l.contains("unclean stop"));
             }
         }
     }
