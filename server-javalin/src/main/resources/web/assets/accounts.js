@@ -1,7 +1,7 @@
 // Accounts (admins only): list, create a clerk or an admin, reset a password, disable or enable an account.
 import { t, formatDate } from './i18n.js';
 import { call, get } from './api.js';
-import { h, dialog, problemNode, announce, keepingFocus } from './ui.js';
+import { h, dialog, problemNode, announce, keepingFocus, working } from './ui.js';
 
 export async function showAccounts(main) {
   const accounts = await get('/api/v1/accounts');
@@ -12,20 +12,23 @@ export async function showAccounts(main) {
     h('option', { value: 'clerk' }, t('role.clerk')), h('option', { value: 'admin' }, t('role.admin')));
   const form = h('form', {
     class: 'card create-account',
-    onsubmit: async (e) => {
+    onsubmit: (e) => {
       e.preventDefault();
-      message.replaceChildren();
-      try {
-        await call('POST', '/api/v1/accounts', { username: username.value, password: password.value, role: role.value });
-        const done = t('accounts.created', { username: username.value });
-        await showAccounts(main);
-        document.getElementById('accounts-message').textContent = done;
-        document.getElementById('new-username').focus(); // the form is drawn anew: the keyboard goes on from it
-        announce(done);
-      } catch (err) {
-        message.replaceChildren(err.status === 409
-          ? h('p', { class: 'problem', role: 'alert', text: t('accounts.taken', { username: username.value }) }) : problemNode(err));
-      }
+      // a refused password is answered once the password checker has loaded its word lists (a second or so at first)
+      working(form.querySelector('#create-account'), t('accounts.creating'), async () => {
+        message.replaceChildren();
+        try {
+          await call('POST', '/api/v1/accounts', { username: username.value, password: password.value, role: role.value });
+          const done = t('accounts.created', { username: username.value });
+          await showAccounts(main);
+          document.getElementById('accounts-message').textContent = done;
+          document.getElementById('new-username').focus(); // the form is drawn anew: the keyboard goes on from it
+          announce(done);
+        } catch (err) {
+          message.replaceChildren(err.status === 409
+            ? h('p', { class: 'problem', role: 'alert', text: t('accounts.taken', { username: username.value }) }) : problemNode(err));
+        }
+      });
     },
   },
   h('h2', { text: t('accounts.create') }),
@@ -62,15 +65,17 @@ function resetPassword(username, message) {
   const input = h('input', { id: 'reset-password', type: 'password', required: true, autocomplete: 'new-password' });
   const problem = h('div');
   const form = h('form', {
-    onsubmit: async (e) => {
+    onsubmit: (e) => {
       e.preventDefault();
-      try {
-        await call('POST', `/api/v1/accounts/${encodeURIComponent(username)}/password`, { password: input.value });
-        d.close('done');
-        message.textContent = t('accounts.reset.done', { username });
-      } catch (err) {
-        problem.replaceChildren(problemNode(err));
-      }
+      working(form.querySelector('button[type=submit]'), t('accounts.reset.working'), async () => {
+        try {
+          await call('POST', `/api/v1/accounts/${encodeURIComponent(username)}/password`, { password: input.value });
+          d.close('done');
+          message.textContent = t('accounts.reset.done', { username });
+        } catch (err) {
+          problem.replaceChildren(problemNode(err));
+        }
+      });
     },
   }, h('div', { class: 'field' }, h('label', { for: 'reset-password' }, t('accounts.password')), input), problem,
   h('div', { class: 'dialog-buttons' },

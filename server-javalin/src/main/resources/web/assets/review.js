@@ -2,7 +2,7 @@
 // A page turn or a filter change fetches one page of records and redraws only the table and the pager.
 import { t, formatDate } from './i18n.js';
 import { call, get, download } from './api.js';
-import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, codeText, focusHeading, shown, visibleText, quoted } from './ui.js';
+import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, codeText, focusHeading, shown, visibleText, quoted, tellPage } from './ui.js';
 import { FIELDS, SIZES, reviewQuery as query, recordsPath as pathOf, rememberStatus, firstRequests } from './review-data.js';
 
 const PROPERTY = { names: 'names', nid: 'nid', phone_number: 'phoneNumber', gender: 'gender', email: 'email' };
@@ -66,6 +66,8 @@ const currentQuery = () => query(new URLSearchParams(location.hash.split('?')[1]
 async function refreshSummary() {
   const shown = view;
   if (!shown) return false;
+  // a cell of the records (which has no id to be found by): the same cell, or the one in its place, once redrawn
+  const place = placeOf(document.activeElement);
   return keepingFocus(async () => {
     let summary;
     try {
@@ -79,6 +81,8 @@ async function refreshSummary() {
     rememberStatus(summary);
     drawFrame();
     await drawRecords(currentQuery());
+    const now = document.activeElement;
+    if (place && (!now || now === document.body || now === view.main)) atPlace(place)?.focus();
     return true;
   });
 }
@@ -163,9 +167,10 @@ function drawFrame() {
   view.chart = h('section', { class: 'card chart', 'aria-labelledby': 'chart-heading' });
   view.actions = h('div', { class: 'actions', id: 'review-actions' });
   put(view.main,
-    h('p', {}, h('a', { href: href('/uploads') }, `← ${t('review.back')}`)),
+    h('p', {}, h('a', { href: href('/uploads'), id: 'review-back' }, `← ${t('review.back')}`)),
     h('div', { class: 'review-head' },
-      h('h1', { id: 'review-title' }, sm.fileName, ' ', h('span', { class: `badge ${sm.status}`, id: 'review-status' }, t(`status.${sm.status}`))),
+      // focusable by script (the review opened, or drawn again while it had the focus), not a stop of Tab
+      h('h1', { id: 'review-title', tabindex: -1 }, sm.fileName, ' ', h('span', { class: `badge ${sm.status}`, id: 'review-status' }, t(`status.${sm.status}`))),
       // past the cards, the chart and the filters, to the records
       h('a', { href: '#records', class: 'skip-link', id: 'skip-records', onclick: (e) => { e.preventDefault(); view.table.focus(); } },
         t('review.skipToRecords')),
@@ -459,6 +464,10 @@ async function drawRecords(q, pending = null) {
     view.table.replaceChildren(table(q, page));
     view.pager.replaceChildren(pager('page', page.page, page.totalPages, (p) => navigate(q, { page: p })));
   });
+  // the table and its pager are drawn anew, which a screen reader does not read: another page or list is told
+  const list = JSON.stringify([q.status, q.field, q.code, q.size, page.page]);
+  if (view.list !== undefined && view.list !== list) tellPage(page, t('review.table.none'));
+  view.list = list;
   const marked = q.hl && document.getElementById(`row-${q.hl}`);
   if (marked) marked.scrollIntoView({ block: 'center' });
   if (marked && view.sought === q.hl) marked.focus({ preventScroll: true });

@@ -47,6 +47,16 @@ export function announce(text) {
   requestAnimationFrame(() => { live.textContent = text; });
 }
 
+/**
+ * Tells a screen reader which page of a list is drawn now, and the rows it shows ({@code none} when it shows none): a
+ * table and its pager drawn anew are not read, live region or not.
+ */
+export function tellPage(page, none) {
+  const from = (page.page - 1) * page.size + 1;
+  announce(page.items.length ? `${t('review.pageOf', { page: page.page, pages: Math.max(1, page.totalPages) })}. ${t('review.table.caption',
+    { from, to: from + page.items.length - 1, total: page.totalItems })}` : none);
+}
+
 /** Moves the focus to the view's main heading, so that a screen reader starts reading the view there. */
 export function focusHeading(main) {
   const heading = main.querySelector('h1');
@@ -128,7 +138,7 @@ export function pager(prefix, page, pages, onPage) {
   return h('nav', { class: 'pager', 'aria-label': t('review.pager') },
     btn('first', 'review.first', 1, page <= 1),
     btn('prev', 'review.previous', page - 1, page <= 1),
-    h('span', { class: 'page-of', id: `${prefix}-pageof`, 'aria-live': 'polite' }, t('review.pageOf', { page, pages: last })),
+    h('span', { class: 'page-of', id: `${prefix}-pageof` }, t('review.pageOf', { page, pages: last })),
     btn('next', 'review.next', page + 1, page >= last),
     btn('last', 'review.last', last, page >= last),
     h('form', {
@@ -228,6 +238,29 @@ export function shown(value) {
 
 /** As {@link shown}, in plain text, for a value quoted in a sentence (an edit's history). */
 export const visibleText = (value) => value.replace(INVISIBLE, codePoint);
+
+/**
+ * Runs {@code task} with {@code button} showing {@code text} and marked busy (aria-disabled, not disabled, so that it
+ * keeps the keyboard focus); a press meanwhile does nothing. The button's own text is back once the task is over, if
+ * it is still on the page.
+ */
+export async function working(button, text, task) {
+  if (button.getAttribute('aria-disabled') === 'true') return;
+  const label = button.textContent;
+  button.setAttribute('aria-disabled', 'true');
+  button.textContent = text;
+  try {
+    await task();
+  } finally {
+    button.removeAttribute('aria-disabled');
+    button.textContent = label;
+  }
+}
+
+/** A file name that may break after its underscores too (as it may at its spaces and after its hyphens), nowhere else. */
+export function breakable(name) {
+  return name.split(/(?<=_)/).flatMap((part, i) => (i ? [h('wbr'), part] : [part]));
+}
 
 /** Names (a workbook's sheets), each in quotation marks, joined by commas. */
 export function quoted(names) {

@@ -2,7 +2,7 @@
 // bars, bytes sent and then rows validated.
 import { t, formatDate } from './i18n.js';
 import { currentUser, get, sendFile } from './api.js';
-import { h, href, n, problemNode, announce, keepingFocus, quoted } from './ui.js';
+import { h, href, n, problemNode, announce, keepingFocus, quoted, breakable } from './ui.js';
 import { rememberStatus } from './review-data.js';
 
 let panel = null; // the upload panel of the screen on view; an upload in flight reports into it
@@ -65,11 +65,11 @@ async function refreshList() {
       th('uploads.col.records'), th('uploads.col.valid'), th('uploads.col.invalid'), th('uploads.col.created'),
       th('uploads.col.actions'))),
     h('tbody', {}, uploads.map((u) => h('tr', { 'data-id': u.id },
-      h('td', {}, u.fileName), admin ? h('td', {}, u.owner) : null,
+      h('td', { class: 'file' }, breakable(u.fileName)), admin ? h('td', {}, u.owner) : null,
       h('td', {}, h('span', { class: `badge ${u.status}` }, t(`status.${u.status}`)), u.status === 'validating'
         ? h('span', { class: 'list-progress' }, t('uploads.rowsSoFar', { rows: u.progress?.rowsRead ?? 0 })) : null),
       h('td', { class: 'num' }, n(u.totals.records)), h('td', { class: 'num' }, n(u.totals.valid)),
-      h('td', { class: 'num' }, n(u.totals.invalid)), h('td', {}, formatDate(u.createdAt)),
+      h('td', { class: 'num' }, n(u.totals.invalid)), h('td', { class: 'date' }, formatDate(u.createdAt)),
       h('td', {}, h('a', { href: href(`/uploads/${u.id}`), id: `review-${u.id}`, 'aria-label': t('uploads.reviewOf', { name: u.fileName }) },
         t('uploads.review'))))))))));
 }

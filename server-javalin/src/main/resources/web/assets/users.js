@@ -1,7 +1,7 @@
 // Saved users: the committed users page by page, filtered by upload and by validity.
 import { t, formatDate } from './i18n.js';
 import { get } from './api.js';
-import { h, go, n, pager, select, keepingFocus, codeText, shown } from './ui.js';
+import { h, go, n, pager, select, keepingFocus, codeText, shown, breakable, tellPage } from './ui.js';
 import { FIELDS } from './review-data.js';
 
 const SIZES = [50, 100, 500];
@@ -23,6 +23,11 @@ export async function showUsers(main, params) {
   if (q.valid) api.set('valid', q.valid);
   // the committed uploads come from the database: an upload no longer staged keeps its name and its place in the filter
   const [commits, page] = await Promise.all([get('/api/v1/commits?size=500'), get(`/api/v1/users?${api}`)]);
+  if (!page.items.length && page.totalPages > 0 && q.page > page.totalPages) {
+    // a page past the last (an old link, or Back after the list shrank): the last page, in its place
+    nav({ page: page.totalPages });
+    return;
+  }
   const names = uploadNames(commits.items);
   const uploadOptions = [['', t('users.filter.anyUpload')], ...commits.items.map((c) => [c.uploadId, names.get(c.uploadId)])];
   if (q.uploadId && !names.has(q.uploadId)) uploadOptions.push([q.uploadId, q.uploadId]);
@@ -48,12 +53,14 @@ export async function showUsers(main, params) {
         h('td', {}, formatDate(u.committedAt)))))))
       : h('p', { class: 'empty', id: 'users-empty', text: t('users.none') }),
     pager('users-page', page.page, page.totalPages, (p) => nav({ page: p }))));
+  // the table and its pager are drawn anew, which a screen reader does not read: another page or filter is told
+  const list = JSON.stringify(q);
+  if (lastList !== null && lastList !== list) tellPage(page, t('users.none'));
+  lastList = list;
 }
 
-/** A file name that may break after its underscores too (as it may at its spaces and after its hyphens), nowhere else. */
-function breakable(name) {
-  return name.split(/(?<=_)/).flatMap((part, i) => (i ? [h('wbr'), part] : [part]));
-}
+/** The list drawn last (its filters and page), to tell another one when it is drawn. */
+let lastList = null;
 
 /**
  * The name each committed upload is shown by: its file name, with the time it was committed when another upload has

@@ -104,9 +104,9 @@ final class ReviewPageBrowserTest {
     void upload_aWorkbookOfSeveralLists_offersTheOtherSheets() throws IOException {
         SERVER.clerkToken("grace");
         Map<String, List<String[]>> sheets = new LinkedHashMap<>();
-        sheets.put("Kigali", Workbooks.people(1, 3));
+        sheets.put("Kigali", Workbooks.people(8800, 3));
         sheets.put("Notes", List.of(new String[] {"Remarks"}, new String[] {"one list a district"}));
-        sheets.put("Huye", Workbooks.people(4, 2));
+        sheets.put("Huye", Workbooks.people(8803, 2));
         String path = file("districts.xlsx", Workbooks.xlsx(sheets));
         browser.open("/uploads");
         browser.signedIn("grace", "grace-password");
@@ -399,6 +399,8 @@ final class ReviewPageBrowserTest {
         }
         by("#page-next").click();
         browser.text(By.id("page-pageof"), "Page 2 of 3");
+        // the pager is drawn anew, which a screen reader does not read: the page is told
+        said("Page 2 of 3. Records 51\u2013100 of 120");
 
         browser.script("document.getElementById('page-next').focus()");
         by("#page-next").sendKeys(Keys.ENTER);
@@ -559,6 +561,37 @@ final class ReviewPageBrowserTest {
                 .isEmpty();
         browser.driver().get(SERVER.uri("/#/uploads/" + id).toString());
         browser.text(By.cssSelector("main .problem"), "This upload no longer exists");
+    }
+
+    /**
+     * Create shows that it is working until the server answers (a refused password takes a second or so at first), and
+     * a second press meanwhile sends nothing. The page's requests to create an account are held in the browser until
+     * the test lets them go.
+     */
+    @Test
+    void accounts_createShowsItIsWorking() {
+        browser.open("/accounts");
+        browser.signedIn(TestServer.ADMIN, TestServer.ADMIN_PASSWORD);
+        browser.visible(By.id("accounts-table"));
+        browser.script("window.held = []; const send = window.fetch;"
+                + " window.fetch = (path, init) => path === '/api/v1/accounts' && init?.method === 'POST'"
+                + " ? new Promise((go) => window.held.push(() => go(send(path, init)))) : send(path, init);");
+        browser.visible(By.id("new-username")).sendKeys("dora");
+        by("#new-password").sendKeys("dora-first-secret");
+
+        by("#create-account").click();
+        browser.waiting().until(d -> Long.valueOf(1).equals(browser.script("return window.held.length")));
+        WebElement create = by("#create-account");
+        assertThat(create.getText()).isEqualTo("Creating\u2026");
+        assertThat(create.getAttribute("aria-disabled")).isEqualTo("true");
+        by("#new-password").sendKeys(Keys.ENTER);
+        create.click();
+        assertThat(browser.script("return window.held.length")).isEqualTo(1L);
+
+        browser.script("window.held.forEach((go) => go())");
+        browser.text(By.id("accounts-message"), "Account dora created.");
+        assertThat(by("#create-account").getText()).isEqualTo("Create");
+        assertThat(by("#create-account").getAttribute("aria-disabled")).isNull();
     }
 
     @Test
@@ -1022,6 +1055,11 @@ final class ReviewPageBrowserTest {
                 browser.script("const a = document.activeElement; return a.id === arguments[0] && !a.dataset.old", id));
     }
 
+    /** Waits until the page's live region for screen readers says {@code text}. */
+    private static void said(String text) {
+        browser.waiting().until(d -> text.equals(browser.script("return document.getElementById('live').textContent")));
+    }
+
     private static String[] person(int i, int column, String value) {
         String[] p = Workbooks.person(i);
         p[column] = value;
@@ -1066,11 +1104,25 @@ final class ReviewPageBrowserTest {
         assertThat(by("#edit-stale").getText()).startsWith("Row 2 was changed meanwhile");
         input.sendKeys(Keys.ESCAPE);
 
+        // the cell that had the focus has it again once the review is drawn anew (it has no id to be found by)
+        browser.script("document.querySelector(arguments[0]).focus()", "#row-4 td[data-field=email]");
         assertThat(SERVER.patchJson(records + "/3", token, "{\"names\":\"Third Clerk\"}")
                         .statusCode())
                 .isEqualTo(200);
         browser.script("window.dispatchEvent(new Event('focus'))");
         browser.text(By.cssSelector("#row-3 td[data-field=names]"), "Third Clerk");
+        assertThat(browser.script(
+                        "return document.activeElement === document.querySelector(arguments[0])",
+                        "#row-4 td[data-field=email]"))
+                .isEqualTo(true);
+        // and so does the review's heading, which the review gives the focus when it opens
+        browser.script("document.getElementById('review-title').focus()");
+        assertThat(SERVER.patchJson(records + "/3", token, "{\"names\":\"Fourth Clerk\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        browser.script("window.dispatchEvent(new Event('focus'))");
+        browser.text(By.cssSelector("#row-3 td[data-field=names]"), "Fourth Clerk");
+        assertThat(browser.script("return document.activeElement.id")).isEqualTo("review-title");
 
         assertThat(SERVER.delete("/api/v1/uploads/" + id, token).statusCode()).isEqualTo(204);
         by("#commit-open").click();
@@ -1431,6 +1483,36 @@ final class ReviewPageBrowserTest {
         assertThat((Boolean) browser.script("const w = document.getElementById('users-table').parentElement;"
                         + " return w.scrollWidth <= w.clientWidth"))
                 .as("the table fits its box")
+                .isTrue();
+
+        by("#users-page-prev").click();
+        said("Page 22 of 23. Records 1,051\u20131,100 of 1,141");
+        // a page past the last (an old link): the last page in its place
+        browser.driver().get(SERVER.uri("/#/users?uploadId=" + id + "&page=99").toString());
+        browser.text(By.id("users-page-pageof"), "Page 23 of 23");
+        browser.text(By.cssSelector("#users-table caption"), "Records 1,101\u20131,141 of 1,141");
+        assertThat(browser.driver().getCurrentUrl()).endsWith("page=23");
+
+        // the uploads list: a long file name breaks at its underscores, and the link to the review stays in view
+        String longName = "Rwanda_Eastern_Province_Kayonza_District_registrations_2026_batch_0001_final_FINAL_v2"
+                + "_reviewed_by_clerk_Mukamana.csv";
+        HttpResponse<String> named = SERVER.send(SERVER.request("/api/v1/uploads?fileName=" + longName, token)
+                .header("Content-Type", "text/csv")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        Workbooks.csv(Workbooks.people(5000, 2)).toString()))
+                .build());
+        assertThat(named.statusCode()).as(named.body()).isEqualTo(202);
+        String namedId = TestServer.json(named).get("id").asText();
+        browser.driver().get(SERVER.uri("/#/uploads").toString());
+        WebElement review = browser.visible(By.id("review-" + namedId));
+        assertThat((Boolean) browser.script(
+                        "return arguments[0].getBoundingClientRect().right <= document.documentElement.clientWidth",
+                        review))
+                .as("the Review link is in view")
+                .isTrue();
+        assertThat((Boolean) browser.script("const w = document.getElementById('uploads-table').parentElement;"
+                        + " return w.scrollWidth <= w.clientWidth"))
+                .as("the uploads table fits its box")
                 .isTrue();
     }
 
