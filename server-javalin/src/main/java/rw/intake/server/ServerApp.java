@@ -39,7 +39,6 @@ import rw.intake.server.internal.ops.RequestIds;
 import rw.intake.server.internal.ops.RequestLog;
 import rw.intake.server.internal.ops.Warmup;
 import rw.intake.server.internal.upload.UploadModule;
-import rw.intake.server.internal.upload.UploadService;
 import rw.intake.server.internal.web.ApiDocs;
 import rw.intake.server.internal.web.HeadAsGet;
 import rw.intake.server.internal.web.NoMethodOverride;
@@ -95,6 +94,7 @@ public final class ServerApp {
         AccessFilter access = new AccessFilter(tokens, standing);
         Metrics metrics = new Metrics(config.metricsToken(), access, storage.dialect(), storage.dataSource());
         UploadModule uploads = UploadModule.create(uploadSettings(config), storage.users(), ticker, metrics);
+        uploads.service().databaseCheck(storage::ping);
         metrics.watch(uploads, config.stagingMaxRecords(), config.stagingMaxRecordsPerUser());
         ApiDocs docs = ApiDocs.load(mapper);
         WebPage page = WebPage.load();
@@ -153,7 +153,7 @@ public final class ServerApp {
                             ctx.method(),
                             ctx.path(),
                             ex.getMessage());
-                    problem(ctx, mapper, databaseUnavailable());
+                    problem(ctx, mapper, ApiException.databaseUnavailable());
                     return;
                 }
                 String id = RequestIds.of(ctx);
@@ -228,17 +228,6 @@ public final class ServerApp {
         if (!warmup.stop(WARMUP_STOP)) {
             LOG.warn("the warm-up did not stop within {} s", WARMUP_STOP.toSeconds());
         }
-    }
-
-    /** 503 {@code database.unavailable} with Retry-After. */
-    static ApiException databaseUnavailable() {
-        return new ApiException(
-                503,
-                UploadService.DATABASE_UNAVAILABLE,
-                "Service Unavailable",
-                "the database cannot be reached; try again in a moment",
-                Map.of(),
-                Map.of("Retry-After", ApiException.DATABASE_RETRY_AFTER));
     }
 
     private static void health(Context ctx) {

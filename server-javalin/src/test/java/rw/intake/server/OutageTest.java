@@ -113,6 +113,15 @@ final class OutageTest {
             assertThat(TestServer.json(ready).get("checks").get("database").asText())
                     .isEqualTo("unavailable");
             assertThat(server.get("/api/v1/health/live", null).statusCode()).isEqualTo(200);
+            // an upload would only fail in validation (the registered NIDs are in the database): refused at once
+            byte[] another = Workbooks.xlsx(Workbooks.people(400, 3));
+            HttpResponse<String> upload = Workbooks.upload(server, token, another);
+            assertThat(Workbooks.problemCode(upload, 503)).isEqualTo("database.unavailable");
+            assertThat(upload.headers().firstValue("Retry-After")).hasValue("5");
+            assertThat(Workbooks.problemCode(
+                            server.postMultipart("/api/v1/upload/", token, "usersfile", "users.xlsx", another), 503))
+                    .isEqualTo("database.unavailable");
+            assertThat(TestServer.json(server.get("/api/v1/uploads", token))).hasSize(1);
             assertThat(TestServer.json(server.get("/api/v1/uploads/" + id, token))
                             .get("status")
                             .asText())
@@ -130,6 +139,9 @@ final class OutageTest {
                             .get("totalItems")
                             .asLong())
                     .isEqualTo(300);
+            assertThat(Workbooks.upload(server, token, Workbooks.xlsx(Workbooks.people(400, 3)))
+                            .statusCode())
+                    .isEqualTo(202);
             assertThat(running.isRunning(false)).isTrue();
         } finally {
             h2.stop();

@@ -60,6 +60,9 @@ public final class UploadService {
     private static final int QUEUED_CHUNKS = 8;
     /** The code of a request, or of an upload's failure, that needed the database while it could not be reached. */
     public static final String DATABASE_UNAVAILABLE = "database.unavailable";
+
+    /** Throws when the database cannot be reached ({@link Storage#isUnavailable}); asked before an upload is read. */
+    private volatile Runnable databaseCheck = () -> {};
     /** The longest wait for the end of a validation a summary request may ask for ({@code wait}, in seconds). */
     public static final int MAX_WAIT_SECONDS = 20;
     /** How often a summary request that waits looks again at an upload validating on another instance. */
@@ -121,6 +124,16 @@ public final class UploadService {
      *                      much memory, once the body has been read and dropped
      */
     public UploadSummary upload(Context ctx, Principal caller, String partName, long maxBytes, String sheet) {
+        try {
+            // validation asks the database (the registered NIDs): with it away, the upload would only fail later
+            databaseCheck.run();
+        } catch (RuntimeException ex) {
+            if (!Storage.isUnavailable(ex)) {
+                throw ex;
+            }
+            events.refused(DATABASE_UNAVAILABLE);
+            throw RequestBodies.afterDraining(ctx, maxBytes, ApiException.databaseUnavailable());
+        }
         long declared = ctx.req().getContentLengthLong();
         BodyBudget.Hold hold;
         try {
@@ -563,6 +576,11 @@ public final class UploadService {
         if (u != null) {
             u.stopValidation(code, detail);
         }
+    }
+
+    /** Sets what {@link #upload} asks first, to refuse an upload while the database cannot be reached. */
+    public void databaseCheck(Runnable check) {
+        databaseCheck = check;
     }
 
     /**
