@@ -174,6 +174,7 @@ public final class Metrics implements UploadEvents {
                 .computeIfAbsent(
                         method + ' ' + route + ' ' + status,
                         k -> Timer.builder("intake.http.requests")
+                                .description("HTTP requests answered, by method, route template and status")
                                 .tag("method", method)
                                 .tag("route", route)
                                 .tag("status", Integer.toString(status))
@@ -205,6 +206,7 @@ public final class Metrics implements UploadEvents {
     @Override
     public void commitEnded(String outcome, long committed, Duration took) {
         Timer.builder("intake.commit")
+                .description("commits, from the request to the answer, by database and outcome")
                 .tag("database", database)
                 .tag("outcome", outcome)
                 .register(registry)
@@ -216,6 +218,7 @@ public final class Metrics implements UploadEvents {
 
     private void uploads(String outcome) {
         Counter.builder("intake.uploads")
+                .description("uploads refused, accepted and ended (validated, failed), by outcome")
                 .tag("outcome", outcome)
                 .register(registry)
                 .increment();

@@ -138,6 +138,10 @@ final class OperationsTest {
                 .contains("hikaricp_connections_max{")
                 .contains("process_uptime_seconds");
         assertThat(after).doesNotContain(id);
+        // every meter of intake's own says what it counts: no "# HELP name" line without words
+        assertThat(after.lines().filter(l -> l.startsWith("# HELP intake_")))
+                .isNotEmpty()
+                .allSatisfy(l -> assertThat(l.split(" ", 4)[3]).as(l).isNotBlank());
 
         server.delete("/api/v1/uploads/" + id, clerk);
         assertThat(value(scrape(), "intake_staging_records", ""))
