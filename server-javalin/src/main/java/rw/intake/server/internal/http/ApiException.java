@@ -14,17 +14,6 @@ public class ApiException extends RuntimeException {
     /** Seconds a client is asked to wait after 503 {@code database.unavailable} or {@code server.not_ready}. */
     public static final String DATABASE_RETRY_AFTER = "5";
 
-    /** 503 {@code database.unavailable} with Retry-After. */
-    public static ApiException databaseUnavailable() {
-        return new ApiException(
-                503,
-                "database.unavailable",
-                "Service Unavailable",
-                "the database cannot be reached; try again in a moment",
-                Map.of(),
-                Map.of("Retry-After", DATABASE_RETRY_AFTER));
-    }
-
     /** The challenge of a 401 where no bearer token was presented (or its credentials were a password). */
     public static final String BEARER = "Bearer";
     /** The challenge of a 401 for a bearer token that is invalid, expired or revoked. */
@@ -55,6 +44,17 @@ public class ApiException extends RuntimeException {
 
     public ApiException(int status, String code, String title, String detail) {
         this(status, code, title, detail, Map.of(), Map.of());
+    }
+
+    /** 503 {@code database.unavailable} with Retry-After. */
+    public static ApiException databaseUnavailable() {
+        return new ApiException(
+                503,
+                "database.unavailable",
+                "Service Unavailable",
+                "the database cannot be reached; try again in a moment",
+                Map.of(),
+                Map.of("Retry-After", DATABASE_RETRY_AFTER));
     }
 
     public static ApiException badRequest(String code, String detail) {
