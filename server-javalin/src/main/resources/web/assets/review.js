@@ -2,7 +2,7 @@
 // A page turn or a filter change fetches one page of records and redraws only the table and the pager.
 import { t, formatDate } from './i18n.js';
 import { call, get, download } from './api.js';
-import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, codeText, focusHeading, shown, visibleText, quoted, tellPage } from './ui.js';
+import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, codeText, focusHeading, shown, visibleText, tellPage, uploadName } from './ui.js';
 import { FIELDS, SIZES, reviewQuery as query, recordsPath as pathOf, rememberStatus, firstRequests } from './review-data.js';
 
 const PROPERTY = { names: 'names', nid: 'nid', phone_number: 'phoneNumber', gender: 'gender', email: 'email' };
@@ -185,15 +185,36 @@ function drawFrame() {
     sm.ignoredColumns && sm.ignoredColumns.length
       ? h('p', { class: 'hint' }, t('review.ignoredColumns', { columns: sm.ignoredColumns.join(', ') })) : null,
     // a workbook of several lists (one a district, say): only one was read, and the clerk must not take it for all
-    sm.otherLists && sm.otherLists.length
-      ? h('p', { class: 'notice warn', id: 'review-other-lists' }, t('review.otherLists', { sheets: quoted(sm.otherLists) }), ' ',
-        h('a', { href: href('/uploads') }, t('review.otherListsHow'))) : null,
+    sm.otherLists?.length ? otherListsNote(sm) : null,
     sm.commit ? h('p', { class: 'notice', id: 'commit-state' },
       t('review.committed', { at: formatDate(sm.commit.committedAt), committed: sm.commit.committed,
         skipped: sm.commit.skipped, conflicts: sm.commit.conflicts }), ' ',
       h('a', { href: href('/users', { uploadId: sm.id }) }, t('review.savedUsers'))) : null,
     view.toast, view.chart, view.filters, view.table, view.pager);
   drawActions();
+}
+
+/**
+ * The other lists of the workbook, each with its upload when the clerk (the upload's owner) has one of the same file
+ * and sheet staged, else said not read. Drawn at once from the uploads known, then again once they are read anew.
+ */
+function otherListsNote(sm) {
+  const box = h('div', { class: 'notice warn', id: 'review-other-lists' });
+  const draw = (uploads) => {
+    const of = (sheet) => uploads.find((u) => u.id !== sm.id && u.owner === sm.owner && u.fileName === sm.fileName && u.sheet === sheet);
+    box.replaceChildren(h('p', { text: t('review.otherLists') }), h('ul', {}, sm.otherLists.map((sheet) => {
+      const u = of(sheet);
+      return h('li', { 'data-sheet': sheet }, `“${sheet}”: `, u ? h('a', { href: href(`/uploads/${u.id}`) }, t('review.otherListRead'))
+        : h('span', {}, t('review.otherListNotRead'), ' ', h('a', { href: href('/uploads') }, t('review.otherListsHow'))));
+    })));
+  };
+  const shown = view;
+  draw(shown.uploads || []);
+  get('/api/v1/uploads').then((uploads) => {
+    shown.uploads = uploads;
+    if (box.isConnected) draw(uploads);
+  }, () => {});
+  return box;
 }
 
 function drawActions() {
@@ -240,16 +261,20 @@ const editable = () => view.summary.status === 'validated';
 
 const cellAt = (row, field) => document.querySelector(`#row-${row} td[data-field="${field}"]`);
 
+/** The row's buttons a place may be, by the start of their ids: its details toggle, its Leave out (Put back). */
+const ROW_BUTTONS = ['toggle', 'exclude'];
+
 /**
- * Where {@code el} is in the table of records: its row, the row's index on the page, and its cell's field or its
- * being the row's Leave out (Put back) button; null for an element elsewhere.
+ * Where {@code el} is in the table of records: its row, the row's index on the page, and its cell's field or which of
+ * the row's buttons it is ({@link ROW_BUTTONS}); null for an element elsewhere.
  */
 function placeOf(el) {
   const tr = el && el.closest ? el.closest('#records-table tr[data-row]') : null;
   if (!tr) return null;
   const field = el.closest('td[data-field]')?.dataset.field;
-  if (!field && !el.id?.startsWith('exclude-')) return null;
-  return { row: tr.dataset.row, index: [...tr.parentElement.querySelectorAll(':scope > tr[data-row]')].indexOf(tr), field };
+  const button = ROW_BUTTONS.find((b) => el.id?.startsWith(`${b}-`));
+  if (!field && !button) return null;
+  return { row: tr.dataset.row, index: [...tr.parentElement.querySelectorAll(':scope > tr[data-row]')].indexOf(tr), field, button };
 }
 
 /**
@@ -257,7 +282,7 @@ function placeOf(el) {
  * or a Put back takes a row out of a filtered list; the last row when it was last), else the list's empty notice.
  */
 function atPlace(place) {
-  const inRow = (tr) => (place.field ? tr.querySelector(`td[data-field="${place.field}"]`) : tr.querySelector('[id^="exclude-"]'));
+  const inRow = (tr) => (place.field ? tr.querySelector(`td[data-field="${place.field}"]`) : tr.querySelector(`[id^="${place.button}-"]`));
   const same = document.getElementById(`row-${place.row}`);
   if (same) return inRow(same);
   const rows = document.querySelectorAll('#records-table tbody > tr[data-row]');
@@ -357,20 +382,11 @@ function offerBulk(listed) {
 }
 
 function confirmExclude(q, out) {
-  const { id } = view;
-  const body = { status: q.status, code: q.code, excluded: out };
-  if (q.field) body.field = q.field;
   const form = h('form', {
-    onsubmit: async (e) => {
+    onsubmit: (e) => {
       e.preventDefault();
       d.close('done');
-      try {
-        const a = await call('POST', `/api/v1/uploads/${id}/records/exclude`, body);
-        put(view.notice, h('p', { id: 'edit-saved' }, t(out ? 'exclude.done' : 'include.done', { count: a.matched, code: q.code })));
-        await refreshSummary();
-      } catch (err) {
-        failed(err, view.notice);
-      }
+      excludeAll(q, out);
     },
   }, h('p', { text: t(out ? 'exclude.explain' : 'include.explain', { count: view.listed, code: q.code, message: codeText(q.code) }) }),
   h('div', { class: 'dialog-buttons' },
@@ -378,6 +394,25 @@ function confirmExclude(q, out) {
     h('button', { type: 'submit', class: 'btn primary', id: 'exclude-confirm' }, t(out ? 'exclude.confirm' : 'include.confirm'))));
   const d = dialog(t(out ? 'exclude.code' : 'include.code', { code: q.code }), form);
   form.querySelector('#exclude-confirm').focus();
+}
+
+/**
+ * Leaves out ({@code out}) or puts back every record of the list's filter; a leave-out's message offers to undo it
+ * (the same filter matches the records left out again), since the list it emptied offers no button to.
+ */
+async function excludeAll(q, out) {
+  const { id } = view;
+  const body = { status: q.status, code: q.code, excluded: out };
+  if (q.field) body.field = q.field;
+  try {
+    const a = await call('POST', `/api/v1/uploads/${id}/records/exclude`, body);
+    put(view.notice, h('p', { id: 'edit-saved' }, t(out ? 'exclude.done' : 'include.done', { count: a.matched, code: q.code }), out && a.matched
+      ? [' ', h('button', { type: 'button', class: 'btn small', id: 'exclude-undo', onclick: () => excludeAll(q, false) }, t('exclude.undo'))] : null));
+    await refreshSummary();
+    if (out && a.matched) document.getElementById('exclude-undo')?.focus({ preventScroll: true });
+  } catch (err) {
+    failed(err, view.notice);
+  }
 }
 
 function rowJump(q) {
@@ -767,7 +802,7 @@ async function openCommit() {
     },
   }, h('fieldset', {}, h('legend', {}, t('commit.choose')), radio('all', 'commit.all', false), radio('valid', 'commit.valid', true)),
   h('p', { class: 'hint', id: 'commit-conflicts-note' }, explain.note), result, h('div', { class: 'dialog-buttons' }, cancel, confirm));
-  const d = dialog(t('commit.heading', { name: sm.fileName }), form, {
+  const d = dialog(t('commit.heading', { name: uploadName(sm) }), form, {
     onClose: (how) => {
       if (shown.commitDialog === waiting) shown.commitDialog = null;
       if (how === 'left' || how === 'stale') return;

@@ -99,7 +99,9 @@ export function problemNode(err) {
   }
   if (err.code === 'file.missing_columns') {
     const missing = (p.missing || []).map((f) => (has(`field.${f}`) ? t(`field.${f}`) : f));
-    box.append(h('p', { text: t('problem.file.missing_columns', { sheet: p.sheet, missing: missing.join(', ') }) }));
+    // a CSV file is read as one sheet named CSV, which the clerk never saw
+    box.append(h('p', { text: t(p.sheet === 'CSV' ? 'problem.file.missing_columns.csv' : 'problem.file.missing_columns',
+      { sheet: p.sheet, missing: missing.join(', ') }) }));
     const found = p.headersFound && p.headersFound.length ? p.headersFound.join(', ') : t('problem.file.missing_columns.none');
     box.append(h('p', { text: t('problem.file.missing_columns.found', { headerRow: p.headerRow, headers: found }) }));
     box.append(h('p', { text: t('problem.file.missing_columns.accepted') }));
@@ -260,6 +262,11 @@ export async function working(button, text, task) {
 /** A file name that may break after its underscores too (as it may at its spaces and after its hyphens), nowhere else. */
 export function breakable(name) {
   return name.split(/(?<=_)/).flatMap((part, i) => (i ? [h('wbr'), part] : [part]));
+}
+
+/** An upload's name as lists show it: its file's, with the sheet read when the workbook holds other lists too. */
+export function uploadName(summary) {
+  return summary.otherLists?.length ? `${summary.fileName} · ${summary.sheet}` : summary.fileName;
 }
 
 /** Names (a workbook's sheets), each in quotation marks, joined by commas. */

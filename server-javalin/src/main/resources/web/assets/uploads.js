@@ -2,7 +2,7 @@
 // bars, bytes sent and then rows validated.
 import { t, formatDate } from './i18n.js';
 import { currentUser, get, sendFile } from './api.js';
-import { h, href, n, problemNode, announce, keepingFocus, quoted, breakable } from './ui.js';
+import { h, href, n, problemNode, announce, keepingFocus, quoted, breakable, uploadName } from './ui.js';
 import { rememberStatus } from './review-data.js';
 
 let panel = null; // the upload panel of the screen on view; an upload in flight reports into it
@@ -65,7 +65,7 @@ async function refreshList() {
       th('uploads.col.records'), th('uploads.col.valid'), th('uploads.col.invalid'), th('uploads.col.created'),
       th('uploads.col.actions'))),
     h('tbody', {}, uploads.map((u) => h('tr', { 'data-id': u.id },
-      h('td', { class: 'file' }, breakable(u.fileName)), admin ? h('td', {}, u.owner) : null,
+      h('td', { class: 'file' }, breakable(uploadName(u))), admin ? h('td', {}, u.owner) : null,
       h('td', {}, h('span', { class: `badge ${u.status}` }, t(`status.${u.status}`)), u.status === 'validating'
         ? h('span', { class: 'list-progress' }, t('uploads.rowsSoFar', { rows: u.progress?.rowsRead ?? 0 })) : null),
       h('td', { class: 'num' }, n(u.totals.records)), h('td', { class: 'num' }, n(u.totals.valid)),
@@ -80,8 +80,12 @@ function bar(id, labelKey) {
   return { node: h('div', { class: 'progress' }, h('label', { for: id }, t(labelKey)), progress, text), progress, text };
 }
 
-/** Sends {@code file}, then follows its validation until it settles; reports into the upload panel on view. */
-export async function uploadDropped(file, sheet) {
+/**
+ * Sends {@code file}, then follows its validation until it settles; reports into the upload panel on view.
+ * {@code sheet}: the worksheet to read (else the first list's); {@code read}: the sheets of this file read before
+ * from this panel, which are not offered again.
+ */
+export async function uploadDropped(file, sheet, read = []) {
   const box = panel;
   if (!box || !box.isConnected) return;
   const sent = bar('bytes-progress', 'uploads.sent');
@@ -142,9 +146,8 @@ export async function uploadDropped(file, sheet) {
       valid: summary.totals.valid, invalid: summary.totals.invalid });
     status.replaceChildren(h('p', { id: 'upload-done', text: done }),
       h('a', { href: href(`/uploads/${summary.id}`), class: 'btn primary', id: 'open-review' }, t('uploads.openReview')),
-      otherLists(file, summary));
-    announce(summary.otherLists?.length ? `${done} ${t('uploads.otherLists', { sheet: summary.sheet,
-      sheets: quoted(summary.otherLists) })}` : done);
+      otherLists(file, summary, read));
+    announce(summary.otherLists?.length ? `${done} ${document.getElementById('other-lists-text')?.textContent || ''}` : done);
   }
   if (box === panel) await listAgain();
 }
@@ -153,13 +156,17 @@ export async function uploadDropped(file, sheet) {
  * The workbook's other sheets that hold a list, which were not read: a button for each sends the same file again,
  * naming that sheet. Null when there are none.
  */
-function otherLists(file, summary) {
-  const sheets = summary.otherLists || [];
-  if (!sheets.length) return null;
-  return h('div', { class: 'notice warn', id: 'other-lists' },
-    h('p', { text: t('uploads.otherLists', { sheet: summary.sheet, sheets: quoted(sheets) }) }),
-    h('p', { class: 'actions' }, ...sheets.map((sheet) => h('button', { type: 'button', class: 'btn', 'data-sheet': sheet,
-      onclick: () => uploadDropped(file, sheet) }, t('uploads.readSheet', { sheet })))));
+function otherLists(file, summary, before) {
+  if (!summary.otherLists?.length) return null;
+  const read = [...before.filter((s) => s !== summary.sheet), summary.sheet];
+  const left = summary.otherLists.filter((s) => !read.includes(s));
+  const text = !left.length ? t('uploads.otherListsAllRead', { sheets: quoted(read) })
+    : read.length > 1 ? t('uploads.otherListsSoFar', { read: quoted(read), sheets: quoted(left) })
+      : t('uploads.otherLists', { sheet: summary.sheet, sheets: quoted(left) });
+  return h('div', { class: left.length ? 'notice warn' : 'notice', id: 'other-lists' },
+    h('p', { id: 'other-lists-text', text }),
+    left.length ? h('p', { class: 'actions' }, ...left.map((sheet) => h('button', { type: 'button', class: 'btn', 'data-sheet': sheet,
+      onclick: () => uploadDropped(file, sheet, read) }, t('uploads.readSheet', { sheet })))) : null);
 }
 
 /** The list drawn again after an upload settled; a failure is shown in the list's place. */

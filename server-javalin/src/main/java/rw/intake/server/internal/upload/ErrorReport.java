@@ -41,6 +41,9 @@ final class ErrorReport {
     private static final String FALLBACK_NAME = "upload";
 
     private final String fileName;
+    /** The worksheet read, named in the download's name when the workbook holds other lists; else null. */
+    private final String sheet;
+
     private final List<String> header;
     private final Iterable<ValidatedRecord> records;
     /** The records whose violations name other rows (for a report of errors); null for a report of all records. */
@@ -48,6 +51,8 @@ final class ErrorReport {
 
     /**
      * @param fileName     the upload's file name as the client gave it (may be empty)
+     * @param sheet        the worksheet read, when the workbook holds lists on other sheets too (so that the reports
+     *                     of its lists are told apart); else null
      * @param fieldHeaders the header text of each field's column, in {@link Field} order
      * @param records      the staged records in sheet order
      * @param naming       for a report of the records with an error (and those they name), the records whose
@@ -55,6 +60,7 @@ final class ErrorReport {
      */
     ErrorReport(
             String fileName,
+            String sheet,
             List<String> fieldHeaders,
             Iterable<ValidatedRecord> records,
             Supplier<List<ValidatedRecord>> naming) {
@@ -62,6 +68,7 @@ final class ErrorReport {
             throw new IllegalArgumentException("one header per field expected: " + fieldHeaders);
         }
         this.fileName = fileName == null ? "" : fileName;
+        this.sheet = sheet;
         List<String> h = new ArrayList<>(fieldHeaders);
         h.addAll(EXTRA_COLUMNS);
         this.header = List.copyOf(h);
@@ -134,8 +141,8 @@ final class ErrorReport {
 
     /**
      * The file name of the download: the upload's name without folders and its spreadsheet extension (or
-     * {@code upload} when it has none), then {@code -errors} (only records with an error) or {@code -all}, then
-     * {@code extension}.
+     * {@code upload} when it has none), then the sheet's name if given ({@code -Gasabo}), then {@code -errors} (only
+     * records with an error) or {@code -all}, then {@code extension}.
      */
     String downloadName(String extension) {
         String base = fileName;
@@ -147,10 +154,18 @@ final class ErrorReport {
                 break;
             }
         }
-        StringBuilder clean = new StringBuilder(base.length());
-        base.codePoints().filter(c -> !Character.isISOControl(c)).forEach(clean::appendCodePoint);
-        base = clean.toString().strip();
-        return (base.isEmpty() ? FALLBACK_NAME : base) + (naming != null ? "-errors" : "-all") + extension;
+        base = clean(base);
+        return (base.isEmpty() ? FALLBACK_NAME : base)
+                + (sheet == null ? "" : "-" + clean(sheet))
+                + (naming != null ? "-errors" : "-all")
+                + extension;
+    }
+
+    /** A part of a file name: without control characters, stripped. */
+    private static String clean(String part) {
+        StringBuilder clean = new StringBuilder(part.length());
+        part.codePoints().filter(c -> !Character.isISOControl(c)).forEach(clean::appendCodePoint);
+        return clean.toString().strip();
     }
 
     /**

@@ -556,6 +556,7 @@ public final class UploadService {
         // the records left out are not in it: uploaded again, they would take part in the duplicate rules
         return new ErrorReport(
                 upload.fileName,
+                upload.otherLists.isEmpty() ? null : upload.sheet,
                 upload.fieldHeaders,
                 upload.recordsToCommit(),
                 invalidOnly ? upload::recordsNamingRows : null);

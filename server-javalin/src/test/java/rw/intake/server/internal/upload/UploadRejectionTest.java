@@ -156,6 +156,13 @@ final class UploadRejectionTest {
                 .build());
         assertThat(TestServer.json(named).get("sheet").asText()).isEqualTo("April");
         assertThat(TestServer.json(named).get("otherLists")).hasToString("[\"People\"]");
+        // the reports of a workbook's lists are told apart by the sheet's name
+        String namedId = TestServer.json(named).get("id").asText();
+        Workbooks.settled(server, token, namedId);
+        assertThat(server.get("/api/v1/uploads/" + namedId + "/report.csv?status=all", token)
+                        .headers()
+                        .firstValue("Content-Disposition"))
+                .hasValueSatisfying(d -> assertThat(d).endsWith("-April-all.csv\""));
         assertStagedThenDelete(token, named, 2);
     }
 

@@ -107,6 +107,7 @@ final class ReviewPageBrowserTest {
         sheets.put("Kigali", Workbooks.people(8800, 3));
         sheets.put("Notes", List.of(new String[] {"Remarks"}, new String[] {"one list a district"}));
         sheets.put("Huye", Workbooks.people(8803, 2));
+        sheets.put("Musanze", Workbooks.people(8805, 1));
         String path = file("districts.xlsx", Workbooks.xlsx(sheets));
         browser.open("/uploads");
         browser.signedIn("grace", "grace-password");
@@ -116,17 +117,40 @@ final class ReviewPageBrowserTest {
         assertThat(by("#other-lists p").getText())
                 .isEqualTo(
                         "Only the sheet \u201cKigali\u201d was read. This workbook holds lists on other sheets too, not"
-                                + " read: \u201cHuye\u201d.");
+                                + " read: \u201cHuye\u201d, \u201cMusanze\u201d.");
         browser.screenshot("other-lists");
 
-        // its button sends the same workbook again, naming the sheet
+        // a button sends the same workbook again, naming the sheet; a sheet read is not offered again
         by("#other-lists button[data-sheet='Huye']").click();
         browser.text(By.id("upload-done"), "districts.xlsx is validated: 2 records, 2 valid, 0 invalid.");
+        assertThat(by("#other-lists p").getText())
+                .isEqualTo("Read from this workbook so far: \u201cKigali\u201d, \u201cHuye\u201d. Not read yet:"
+                        + " \u201cMusanze\u201d.");
+        assertThat(browser.driver().findElements(By.cssSelector("#other-lists button")))
+                .extracting(b -> b.getAttribute("data-sheet"))
+                .containsExactly("Musanze");
+        // the uploads list tells the workbook's lists apart by their sheet
+        browser.text(By.id("uploads-table"), "districts.xlsx \u00b7 Huye");
+        assertThat(by("#uploads-table").getText()).contains("districts.xlsx \u00b7 Kigali");
+
+        // the review of Huye names the workbook's other lists, with the upload of each that there is
         browser.visible(By.id("open-review")).click();
         browser.text(By.id("read-from"), "Read from the sheet \u201cHuye\u201d, header on row 1.");
-        assertThat(by("#review-other-lists").getText())
-                .isEqualTo("Not read: the lists on the other sheets of this workbook, \u201cKigali\u201d. Choose the"
-                        + " workbook again on Uploads to read them.");
+        browser.text(
+                By.cssSelector("#review-other-lists li[data-sheet=Kigali]"), "\u201cKigali\u201d: uploaded: review it");
+        assertThat(by("#review-other-lists p").getText())
+                .isEqualTo("This workbook holds lists on other sheets too, each read as an upload of its own:");
+        assertThat(browser.driver().findElements(By.cssSelector("#review-other-lists li")))
+                .extracting(WebElement::getText)
+                .containsExactly(
+                        "\u201cKigali\u201d: uploaded: review it",
+                        "\u201cMusanze\u201d: not read. Choose the workbook again on Uploads to read it.");
+        by("#commit-open").click();
+        assertThat(browser.visible(By.cssSelector("dialog[open] h2")).getText())
+                .isEqualTo("Commit districts.xlsx \u00b7 Huye");
+        by("#commit-cancel").click();
+        by("#review-other-lists li[data-sheet=Kigali] a").click();
+        browser.text(By.id("read-from"), "Read from the sheet \u201cKigali\u201d, header on row 1.");
     }
 
     @Test
@@ -544,6 +568,14 @@ final class ReviewPageBrowserTest {
                 .contains("Email: email, e-mail, email address")
                 .doesNotContain("Gender:");
         browser.screenshot("upload-rejected");
+
+        // a CSV file is read as one sheet, which the clerk never saw: the file lacks the column
+        browser.visible(By.id("file-input"))
+                .sendKeys(file(
+                        "missing.csv",
+                        "Names,NID,Phone,Email\nAnn Uwase,1199870012345678,0788123456,a@b.rw\n"
+                                .getBytes(StandardCharsets.UTF_8)));
+        browser.text(By.cssSelector("#upload-status .problem"), "The file has no column for: Gender.");
     }
 
     @Test
@@ -576,8 +608,8 @@ final class ReviewPageBrowserTest {
         browser.script("window.held = []; const send = window.fetch;"
                 + " window.fetch = (path, init) => path === '/api/v1/accounts' && init?.method === 'POST'"
                 + " ? new Promise((go) => window.held.push(() => go(send(path, init)))) : send(path, init);");
-        browser.visible(By.id("new-username")).sendKeys("dora");
-        by("#new-password").sendKeys("dora-first-secret");
+        browser.visible(By.id("new-username")).sendKeys("held-clerk");
+        by("#new-password").sendKeys("held-clerk-first-secret");
 
         by("#create-account").click();
         browser.waiting().until(d -> Long.valueOf(1).equals(browser.script("return window.held.length")));
@@ -589,7 +621,7 @@ final class ReviewPageBrowserTest {
         assertThat(browser.script("return window.held.length")).isEqualTo(1L);
 
         browser.script("window.held.forEach((go) => go())");
-        browser.text(By.id("accounts-message"), "Account dora created.");
+        browser.text(By.id("accounts-message"), "Account held-clerk created.");
         assertThat(by("#create-account").getText()).isEqualTo("Create");
         assertThat(by("#create-account").getAttribute("aria-disabled")).isNull();
     }
@@ -911,6 +943,14 @@ final class ReviewPageBrowserTest {
                 .startsWith("All " + listed + " records shown with “");
         by("#exclude-confirm").click();
         browser.text(By.id("edit-saved"), listed + " records with nid.format are left out.");
+        browser.text(By.id("card-excluded"), String.valueOf(listed));
+
+        // the list it emptied offers no button to put them back: the message offers to undo, and has the focus
+        browser.waiting().until(d -> "exclude-undo".equals(browser.script("return document.activeElement.id")));
+        by("#exclude-undo").sendKeys(Keys.ENTER);
+        browser.text(By.id("edit-saved"), listed + " records with nid.format are back in the commit.");
+        browser.text(By.id("card-excluded"), "0");
+        assertThat(browser.driver().findElements(By.id("exclude-undo"))).isEmpty();
     }
 
     /**
@@ -1658,7 +1698,8 @@ final class ReviewPageBrowserTest {
                         person(1902, 2, "12"),
                         person(1903, 1, Workbooks.person(1900)[1]),
                         Workbooks.person(1904),
-                        Workbooks.person(1905))));
+                        Workbooks.person(1905),
+                        person(1906, 4, "not-an-email"))));
         Workbooks.settled(SERVER, token, id);
         for (int row : new int[] {6, 7}) {
             assertThat(SERVER.patchJson("/api/v1/uploads/" + id + "/records/" + row, token, "{\"excluded\":true}")
@@ -1674,6 +1715,13 @@ final class ReviewPageBrowserTest {
         browser.visible(By.cssSelector("#row-3 .cell-input")).sendKeys("0788001901", Keys.ENTER);
         browser.text(By.id("edit-saved"), "Row 3 saved: now Valid.");
         focusOn("#row-4 td[data-field=phone_number]");
+        // saved by Tab from the row's last cell (the focus on the row's details button, in the row that left)
+        browser.script("document.querySelector('#row-8 td[data-field=email]').focus()");
+        browser.driver().switchTo().activeElement().sendKeys(Keys.ENTER);
+        browser.visible(By.cssSelector("#row-8 .cell-input"))
+                .sendKeys(Keys.chord(Keys.CONTROL, "a"), "p1906@example.rw", Keys.TAB);
+        browser.text(By.id("edit-saved"), "Row 8 saved: now Valid.");
+        focusOn("#toggle-5");
 
         browser.script("location.hash = arguments[0]", "#/uploads/" + id + "?status=excluded");
         browser.visible(By.id("exclude-6")).sendKeys(Keys.ENTER);
