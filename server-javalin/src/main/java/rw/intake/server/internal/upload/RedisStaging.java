@@ -909,9 +909,12 @@ final class RedisStaging implements StagingStore {
     /**
      * Upload {@code id} as read from a meta past version {@code stale}, whose chunks or lists a read met: an edit
      * landed since the meta was read, or is being written in parts, its meta to come (waited for, up to 30 s, as
-     * {@link #find} waits); a torn write left behind is mended first.
+     * {@link #find} waits). A torn write left behind is not mended by a read: this instance holds no whole copy (it
+     * would have served the read from it), and mending without one fails the upload, which an instance that holds it
+     * whole mends at the next edit or commit sent to it; the read answers 503 {@code staging.unavailable}.
      *
-     * @throws ApiException 404 {@code upload.not_found} if it was removed meanwhile
+     * @throws ApiException 404 {@code upload.not_found} if it was removed meanwhile; 503 {@code staging.unavailable}
+     *                      while a torn write is left to mend
      */
     private ReadableUpload newer(String id, long stale) {
         newerReads.increment();
@@ -923,7 +926,10 @@ final class RedisStaging implements StagingStore {
                     return read(id);
                 }
                 if (redis.exists(key(id, TORN)) > 0 && redis.exists(key(id, "lock")) == 0) {
-                    return find(id);
+                    throw unavailable(
+                            "a change of upload " + id + " could not be written whole to the shared staging store;"
+                                    + " it is read again once the next edit or commit has mended it",
+                            null);
                 }
                 return null;
             });

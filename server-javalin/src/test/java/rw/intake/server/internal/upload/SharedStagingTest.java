@@ -348,6 +348,36 @@ final class SharedStagingTest {
     }
 
     /**
+     * A page of a torn upload read on an instance that does not hold it whole answers 503 and leaves the upload as it
+     * is (it failed the upload as {@code upload.write_lost}, though A held it whole); the next edit on A mends it, and
+     * B reads it then.
+     */
+    @Test
+    void tornWrite_aPageReadElsewhere_503_mendedByTheNextEditOnTheHolder() {
+        String token = twoInstances("torn-read");
+        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(6_000, 1_030)));
+        Workbooks.settled(a, token, id);
+        tear(id, true);
+        // records 1,001 to 1,030: the last of them in chunk 1, which the torn write left at a version the meta does not
+        // have (its first record, row 1026, left out)
+        String page = "/api/v1/uploads/" + id + "/records?page=21&size=50";
+
+        assertThat(Workbooks.problemCode(b.get(page, token), 503)).isEqualTo("staging.unavailable");
+        assertThat(TestServer.json(b.get("/api/v1/uploads/" + id, token))
+                        .get("status")
+                        .asText())
+                .isEqualTo("validated");
+        assertThat(a.patchJson("/api/v1/uploads/" + id + "/records/3", token, "{\"names\":\"Ana Mended\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> mended = b.get(page, token);
+        assertThat(mended.statusCode()).as(mended.body()).isEqualTo(200);
+        JsonNode row1026 = TestServer.json(mended).get("items").get(24);
+        assertThat(row1026.get("row").asInt()).isEqualTo(1026);
+        assertThat(row1026.get("excluded").asBoolean()).isFalse();
+    }
+
+    /**
      * A write torn by an instance that died holding the upload's lock: the next read on B waits for the lock to run
      * out, then mends the upload (here, without a whole copy, it fails), rather than waiting for a meta that never
      * comes.
