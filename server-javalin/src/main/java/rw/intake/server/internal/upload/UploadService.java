@@ -262,7 +262,9 @@ public final class UploadService {
 
     private SheetRecords open(IncomingFile file, String sheet) {
         try {
-            return reader.open(file.bytes(), sheet == null || sheet.isBlank() ? null : sheet.strip());
+            // as given: the reader matches the exact name first (" Data" beside "Data"), then ignoring case and outer
+            // spaces
+            return reader.open(file.bytes(), sheet == null || sheet.isBlank() ? null : sheet);
         } catch (IngestException ex) {
             throw problem(ex);
         }

@@ -166,6 +166,33 @@ final class UploadRejectionTest {
         assertStagedThenDelete(token, named, 2);
     }
 
+    /** A sheet is named exactly first: " Data" beside "Data" is read, not the sheet of the name without its space. */
+    @Test
+    void upload_namedSheet_exactNameFirst() {
+        String token = server.clerkToken("spaced");
+        Map<String, List<String[]>> sheets = new LinkedHashMap<>();
+        sheets.put("Data", Workbooks.people(9100, 1));
+        sheets.put(" Data", Workbooks.people(9200, 2));
+        byte[] file = Workbooks.xlsx(sheets);
+
+        HttpResponse<String> unnamed = Workbooks.upload(server, token, file);
+        assertThat(TestServer.json(unnamed).get("otherLists")).hasToString("[\" Data\"]");
+        HttpResponse<String> spaced = server.send(server.request("/api/v1/uploads?sheet=%20Data", token)
+                .header("Content-Type", Workbooks.XLSX)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(file))
+                .build());
+        assertThat(TestServer.json(spaced).get("sheet").asText()).isEqualTo(" Data");
+        assertStagedThenDelete(token, spaced, 2);
+        // no sheet of the exact name: case and outer spaces aside
+        HttpResponse<String> loose = server.send(server.request("/api/v1/uploads?sheet=data%20%20", token)
+                .header("Content-Type", Workbooks.XLSX)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(file))
+                .build());
+        assertThat(TestServer.json(loose).get("sheet").asText()).isEqualTo("Data");
+        assertStagedThenDelete(token, loose, 1);
+        assertStagedThenDelete(token, unnamed, 1);
+    }
+
     /** The upload was accepted and holds {@code records} records once validated; it is deleted. */
     private static void assertStagedThenDelete(String token, HttpResponse<String> upload, long records) {
         assertThat(upload.statusCode()).as(upload.body()).isEqualTo(202);
