@@ -63,8 +63,9 @@ export async function showUsers(main, params) {
 let lastList = null;
 
 /**
- * The name each committed upload is shown by: its file name, with the time it was committed when another upload has
- * the same name, and its id's last 8 characters too when that is not enough (ids begin with their time).
+ * The name each committed upload is shown by: its file name (with its sheet, `file · sheet`, when lists of that file
+ * were committed from other sheets too), with the time it was committed when another upload has the same name, and
+ * its id's last 8 characters too when that is not enough (ids begin with their time).
  */
 function uploadNames(commits) {
   const tally = (labels) => {
@@ -72,12 +73,15 @@ function uploadNames(commits) {
     labels.forEach((l) => seen.set(l, (seen.get(l) || 0) + 1));
     return (l) => seen.get(l) > 1;
   };
-  const byTime = (c) => t('users.uploadAt', { name: c.fileName, at: formatDate(c.committedAt) });
-  const nameTaken = tally(commits.map((c) => c.fileName));
-  const timeTaken = tally(commits.filter((c) => nameTaken(c.fileName)).map(byTime));
+  // the lists of one workbook (one a district) by their sheets, as the uploads list names them
+  const base = (c) => (c.sheet && commits.some((o) => o.fileName === c.fileName && (o.sheet ?? c.sheet) !== c.sheet)
+    ? `${c.fileName} · ${c.sheet}` : c.fileName);
+  const byTime = (c) => t('users.uploadAt', { name: base(c), at: formatDate(c.committedAt) });
+  const nameTaken = tally(commits.map(base));
+  const timeTaken = tally(commits.filter((c) => nameTaken(base(c))).map(byTime));
   const names = new Map();
   for (const c of commits) {
-    let name = c.fileName;
+    let name = base(c);
     if (nameTaken(name)) name = timeTaken(byTime(c)) ? t('users.uploadAtId', { name, at: formatDate(c.committedAt), id: c.uploadId.slice(-8) }) : byTime(c);
     names.set(c.uploadId, name);
   }

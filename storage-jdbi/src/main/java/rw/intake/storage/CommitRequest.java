@@ -15,6 +15,8 @@ import java.util.Objects;
  *                 {@link CommitResult#skipped()}
  * @param edits    the changes people made to the records before the commit, written into {@code record_edits} in the
  *                 commit's transaction; copied
+ * @param sheet    the worksheet the records were read from ({@code CSV} for a CSV file), kept in the uploads table; may
+ *                 be null; at most {@link #MAX_SHEET_CHARS} characters are kept
  */
 public record CommitRequest(
         String uploadId,
@@ -23,7 +25,11 @@ public record CommitRequest(
         CommitMode mode,
         UploadTotals totals,
         long excluded,
-        List<RecordEdit> edits) {
+        List<RecordEdit> edits,
+        String sheet) {
+
+    /** The most characters of a sheet's name kept (a spreadsheet program's names have at most 31). */
+    public static final int MAX_SHEET_CHARS = 255;
 
     public CommitRequest {
         Objects.requireNonNull(uploadId, "uploadId");
@@ -35,10 +41,16 @@ public record CommitRequest(
             throw new IllegalArgumentException("excluded must be >= 0: " + excluded);
         }
         edits = List.copyOf(edits);
+        if (sheet != null && sheet.length() > MAX_SHEET_CHARS) {
+            int end = Character.isHighSurrogate(sheet.charAt(MAX_SHEET_CHARS - 1))
+                    ? MAX_SHEET_CHARS - 1
+                    : MAX_SHEET_CHARS;
+            sheet = sheet.substring(0, end);
+        }
     }
 
     /** A commit of records nobody edited or left out. */
     public CommitRequest(String uploadId, String owner, String fileName, CommitMode mode, UploadTotals totals) {
-        this(uploadId, owner, fileName, mode, totals, 0, List.of());
+        this(uploadId, owner, fileName, mode, totals, 0, List.of(), null);
     }
 }

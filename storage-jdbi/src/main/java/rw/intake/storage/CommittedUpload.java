@@ -9,6 +9,7 @@ import java.time.Instant;
  * @param committed the records saved into {@code users}
  * @param skipped   the records not saved (invalid ones under {@link CommitMode#VALID}, and those left out)
  * @param conflicts the records whose NID another commit had registered first
+ * @param sheet     the worksheet its records were read from ({@code CSV} for a CSV file); null if not known
  */
 public record CommittedUpload(
         String uploadId,
@@ -19,4 +20,5 @@ public record CommittedUpload(
         long committed,
         long skipped,
         long conflicts,
-        Instant committedAt) {}
+        Instant committedAt,
+        String sheet) {}

@@ -25,7 +25,7 @@ final class RecordEditsTest {
                     new RecordEdit(3, "excluded", "false", "true", "bob", AT.plusSeconds(1)),
                     new RecordEdit(4, "names", "", "Ñame \"quoted\"", "alice", AT.plusSeconds(2)));
             CommitRequest request = new CommitRequest(
-                    plain.uploadId(), plain.owner(), plain.fileName(), plain.mode(), plain.totals(), 1, edits);
+                    plain.uploadId(), plain.owner(), plain.fileName(), plain.mode(), plain.totals(), 1, edits, null);
 
             CommitResult result = db.storage().users().commit(request, records);
 
@@ -58,7 +58,8 @@ final class RecordEditsTest {
                     plain.mode(),
                     plain.totals(),
                     0,
-                    List.of(new RecordEdit(2, "email", "a@b.rw", "c@d.rw", "alice", AT)));
+                    List.of(new RecordEdit(2, "email", "a@b.rw", "c@d.rw", "alice", AT)),
+                    null);
 
             assertThatThrownBy(() -> db.storage().users().commit(again, records))
                     .isInstanceOf(UploadAlreadyCommittedException.class);

@@ -441,18 +441,37 @@ final class UserStoreTest {
             assertThat(all.items().get(1))
                     .usingRecursiveComparison()
                     .ignoringFields("committedAt")
-                    .isEqualTo(new CommittedUpload("u-a", "u-a.xlsx", "alice", CommitMode.VALID, 6, 5, 1, 0, null));
+                    .isEqualTo(
+                            new CommittedUpload("u-a", "u-a.xlsx", "alice", CommitMode.VALID, 6, 5, 1, 0, null, null));
             CommittedUpload first = users.commits(2, 2, null).items().get(0);
             assertThat(first)
                     .usingRecursiveComparison()
                     .ignoringFields("committedAt")
-                    .isEqualTo(new CommittedUpload("u-b", "u-b.xlsx", "bob", CommitMode.ALL, 3, 3, 0, 0, null));
+                    .isEqualTo(new CommittedUpload("u-b", "u-b.xlsx", "bob", CommitMode.ALL, 3, 3, 0, 0, null, null));
             assertThat(Duration.between(b.committedAt(), first.committedAt()).abs())
                     .isLessThan(Duration.ofMillis(1));
             Page<CommittedUpload> bobs = users.commits(1, 10, "bob");
             assertThat(bobs.totalItems()).isEqualTo(2);
             assertThat(bobs.items()).extracting(CommittedUpload::uploadId).containsExactly("u-c", "u-b");
             assertThat(users.commits(1, 10, "carol").items()).isEmpty();
+
+            // the sheet a list was read from is kept (one workbook, a list a district), at most 255 characters of it
+            List<ValidatedRecord> gasabo = Records.validRange(30, 1);
+            CommitRequest r = Records.request("u-d", "carol", CommitMode.ALL, gasabo);
+            users.commit(
+                    new CommitRequest(
+                            r.uploadId(), r.owner(), r.fileName(), r.mode(), r.totals(), 0, List.of(), "Gasabo"),
+                    gasabo);
+            List<ValidatedRecord> longer = Records.validRange(40, 1);
+            String name = "\u00c9" + "s".repeat(253) + "\ud83d\ude00";
+            users.commit(
+                    new CommitRequest("u-e", "carol", "districts.xlsx", CommitMode.ALL, r.totals(), 0, List.of(), name),
+                    longer);
+            assertThat(users.commits(1, 10, "carol").items())
+                    .extracting(CommittedUpload::sheet)
+                    .containsExactly(name.substring(0, 254), "Gasabo");
+            assertThat(users.commitOf("u-d").orElseThrow().sheet()).isEqualTo("Gasabo");
+            assertThat(users.commitOf("u-a").orElseThrow().sheet()).isNull();
         }
     }
 

@@ -54,9 +54,9 @@ final class UserCommit {
     private static final Logger LOG = LoggerFactory.getLogger(UserCommit.class);
 
     private static final String INSERT_UPLOAD = """
-        INSERT INTO uploads (id, owner, file_name, records, valid_records, invalid_records, with_warnings, blank_rows,
-                             commit_mode, committed, skipped, conflicts, committed_at<seqColumn>)
-        VALUES (:id, :owner, :fileName, :records, :valid, :invalid, :withWarnings, :blankRows,
+        INSERT INTO uploads (id, owner, file_name, sheet, records, valid_records, invalid_records, with_warnings,
+                             blank_rows, commit_mode, committed, skipped, conflicts, committed_at<seqColumn>)
+        VALUES (:id, :owner, :fileName, :sheet, :records, :valid, :invalid, :withWarnings, :blankRows,
                 :mode, 0, 0, 0, :committedAt<seqValue>)""";
     /** PostgreSQL: the next {@code uploads.seq}, taken before the commit's transaction when the upload gets a partition. */
     private static final String NEXT_UPLOAD_SEQ = """
@@ -415,6 +415,7 @@ final class UserCommit {
                     .bind("id", request.uploadId())
                     .bind("owner", request.owner())
                     .bind("fileName", request.fileName())
+                    .bind("sheet", request.sheet())
                     .bind("records", t.records())
                     .bind("valid", t.valid())
                     .bind("invalid", t.invalid())

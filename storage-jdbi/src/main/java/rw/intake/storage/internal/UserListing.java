@@ -53,12 +53,12 @@ final class UserListing {
         SELECT COUNT(*) FROM uploads WHERE 1 = 1<byUploadOwner>""";
     /** The last committed first: the order of {@code seq}, which each commit takes in turn. */
     private static final String SELECT_COMMITS = """
-        SELECT id, file_name, owner, commit_mode, records, committed, skipped, conflicts, committed_at
+        SELECT id, file_name, sheet, owner, commit_mode, records, committed, skipped, conflicts, committed_at
         FROM uploads WHERE 1 = 1<byUploadOwner>
         ORDER BY seq DESC LIMIT :limit OFFSET :offset""";
 
     private static final String SELECT_COMMIT = """
-        SELECT id, file_name, owner, commit_mode, records, committed, skipped, conflicts, committed_at
+        SELECT id, file_name, sheet, owner, commit_mode, records, committed, skipped, conflicts, committed_at
         FROM uploads WHERE id = :id""";
 
     private static final String BY_UPLOAD_OWNER = " AND owner = :owner";
@@ -141,7 +141,8 @@ final class UserListing {
                 rs.getLong("committed"),
                 rs.getLong("skipped"),
                 rs.getLong("conflicts"),
-                rs.getTimestamp("committed_at").toInstant());
+                rs.getTimestamp("committed_at").toInstant(),
+                rs.getString("sheet"));
     }
 
     /** {@link rw.intake.storage.UserStore#commitOf}. */

@@ -509,7 +509,8 @@ public final class UploadService {
                 mode,
                 new UploadTotals(t.records(), t.valid(), t.invalid(), t.withWarnings(), t.blankRows()),
                 upload.excludedCount(),
-                upload.history());
+                upload.history(),
+                upload.sheet);
     }
 
     /**

@@ -132,7 +132,8 @@ public final class Views {
 
     /**
      * A committed upload ({@code GET /api/v1/commits}): {@code mode} is what the commit saved, {@code all} or
-     * {@code valid} (the commit body's {@code records}); {@code records} the upload's records.
+     * {@code valid} (the commit body's {@code records}); {@code records} the upload's records; {@code sheet} the
+     * worksheet its records were read from, absent for an upload committed before it was kept.
      */
     public record CommitView(
             String uploadId,
@@ -143,7 +144,8 @@ public final class Views {
             long committed,
             long skipped,
             long conflicts,
-            Instant committedAt) {
+            Instant committedAt,
+            String sheet) {
         public static CommitView of(CommittedUpload u) {
             return new CommitView(
                     u.uploadId(),
@@ -154,7 +156,8 @@ public final class Views {
                     u.committed(),
                     u.skipped(),
                     u.conflicts(),
-                    u.committedAt());
+                    u.committedAt(),
+                    u.sheet());
         }
     }
 

@@ -264,7 +264,8 @@ final class SharedStagingTest {
                                 CommitMode.ALL,
                                 new UploadTotals(20, 20, 0, 0, 0),
                                 0,
-                                List.of()),
+                                List.of(),
+                                null),
                         List.of());
         a.close();
         a = null;

@@ -151,6 +151,22 @@ final class ReviewPageBrowserTest {
         by("#commit-cancel").click();
         by("#review-other-lists li[data-sheet=Kigali] a").click();
         browser.text(By.id("read-from"), "Read from the sheet \u201cKigali\u201d, header on row 1.");
+
+        // committed, the lists of the workbook are told apart by their sheets in the saved users
+        String token = SERVER.clerkToken("grace");
+        for (JsonNode u : TestServer.json(SERVER.get("/api/v1/uploads", token))) {
+            assertThat(SERVER.postJson("/api/v1/uploads/" + u.get("id").asText() + "/commit", token, "")
+                            .statusCode())
+                    .isEqualTo(200);
+        }
+        assertThat(TestServer.json(SERVER.get("/api/v1/commits", token)).get("items"))
+                .extracting(c -> c.get("sheet").asText())
+                .containsExactlyInAnyOrder("Kigali", "Huye");
+        browser.driver().get(SERVER.uri("/#/users").toString());
+        browser.visible(By.id("users-table"));
+        assertThat(browser.driver().findElements(By.cssSelector("#users-upload option")))
+                .extracting(WebElement::getText)
+                .contains("districts.xlsx \u00b7 Kigali", "districts.xlsx \u00b7 Huye");
     }
 
     @Test
