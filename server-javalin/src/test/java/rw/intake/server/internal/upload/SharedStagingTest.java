@@ -356,9 +356,7 @@ final class SharedStagingTest {
     @Test
     void tornWrite_aPageReadElsewhere_503_mendedByTheNextEditOnTheHolder() {
         String token = twoInstances("torn-read");
-        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(6_000, 1_030)));
-        Workbooks.settled(a, token, id);
-        tear(id, true);
+        String id = tornOnA(token, 6_000);
         // records 1,001 to 1,030: the last of them in chunk 1, which the torn write left at a version the meta does not
         // have (its first record, row 1026, left out)
         String page = "/api/v1/uploads/" + id + "/records?page=21&size=50";
@@ -386,9 +384,7 @@ final class SharedStagingTest {
     @Test
     void tornWrite_itsWriterDeadWithTheLock_mendedOnceTheLockRunsOut() {
         String token = twoInstances("torn-locked");
-        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(8_000, 1_030)));
-        Workbooks.settled(a, token, id);
-        tear(id, true);
+        String id = tornOnA(token, 8_000);
         RedisClient client = RedisClient.create(TestServer.REDIS_URL);
         try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
             c.sync()
@@ -513,6 +509,17 @@ final class SharedStagingTest {
      * Leaves upload {@code id} (validated: version 1) in Redis as a write of version 2 that failed part way does: its
      * mark, and ({@code chunk}) chunk 1 written at version 2, with its first record left out.
      */
+    /**
+     * An upload of 1,030 people numbered from {@code from}, validated on A (which holds it whole), then torn: chunk 1
+     * rewritten at the next version, the mark left behind.
+     */
+    private String tornOnA(String token, int from) {
+        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(from, 1_030)));
+        Workbooks.settled(a, token, id);
+        tear(id, true);
+        return id;
+    }
+
     private void tear(String id, boolean chunk) {
         RedisClient client = RedisClient.create(TestServer.REDIS_URL);
         try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {

@@ -132,14 +132,8 @@ final class UploadRejectionTest {
         sheets.put("Template", List.<String[]>of(Workbooks.HEADER));
         byte[] file = Workbooks.xlsx(sheets);
 
-        HttpResponse<String> notes = server.send(server.request("/api/v1/uploads?sheet=Notes", token)
-                .header("Content-Type", Workbooks.XLSX)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(file))
-                .build());
-        HttpResponse<String> missing = server.send(server.request("/api/v1/uploads?sheet=Nope", token)
-                .header("Content-Type", Workbooks.XLSX)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(file))
-                .build());
+        HttpResponse<String> notes = uploadSheet(token, "Notes", file);
+        HttpResponse<String> missing = uploadSheet(token, "Nope", file);
         assertThat(Workbooks.problemCode(notes, 400)).isEqualTo("file.missing_columns");
         assertThat(Workbooks.problemCode(missing, 400)).isEqualTo("file.sheet_not_found");
 
@@ -150,10 +144,7 @@ final class UploadRejectionTest {
         assertThat(TestServer.json(unnamed).get("otherLists")).hasToString("[\"April\"]");
         assertStagedThenDelete(token, unnamed, 4);
 
-        HttpResponse<String> named = server.send(server.request("/api/v1/uploads?sheet=April", token)
-                .header("Content-Type", Workbooks.XLSX)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(file))
-                .build());
+        HttpResponse<String> named = uploadSheet(token, "April", file);
         assertThat(TestServer.json(named).get("sheet").asText()).isEqualTo("April");
         assertThat(TestServer.json(named).get("otherLists")).hasToString("[\"People\"]");
         // the reports of a workbook's lists are told apart by the sheet's name
@@ -177,20 +168,22 @@ final class UploadRejectionTest {
 
         HttpResponse<String> unnamed = Workbooks.upload(server, token, file);
         assertThat(TestServer.json(unnamed).get("otherLists")).hasToString("[\" Data\"]");
-        HttpResponse<String> spaced = server.send(server.request("/api/v1/uploads?sheet=%20Data", token)
-                .header("Content-Type", Workbooks.XLSX)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(file))
-                .build());
+        HttpResponse<String> spaced = uploadSheet(token, "%20Data", file);
         assertThat(TestServer.json(spaced).get("sheet").asText()).isEqualTo(" Data");
         assertStagedThenDelete(token, spaced, 2);
         // no sheet of the exact name: case and outer spaces aside
-        HttpResponse<String> loose = server.send(server.request("/api/v1/uploads?sheet=data%20%20", token)
-                .header("Content-Type", Workbooks.XLSX)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(file))
-                .build());
+        HttpResponse<String> loose = uploadSheet(token, "data%20%20", file);
         assertThat(TestServer.json(loose).get("sheet").asText()).isEqualTo("Data");
         assertStagedThenDelete(token, loose, 1);
         assertStagedThenDelete(token, unnamed, 1);
+    }
+
+    /** POSTs the workbook as the raw body, naming the sheet to read ({@code sheet} as it goes in the query). */
+    private static HttpResponse<String> uploadSheet(String token, String sheet, byte[] file) {
+        return server.send(server.request("/api/v1/uploads?sheet=" + sheet, token)
+                .header("Content-Type", Workbooks.XLSX)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(file))
+                .build());
     }
 
     /** The upload was accepted and holds {@code records} records once validated; it is deleted. */
