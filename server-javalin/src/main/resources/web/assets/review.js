@@ -113,6 +113,7 @@ function onReturn() {
   if (open && !view.commitDialog?.waiting()) return;
   const shown = view;
   shown.returning = true;
+  shown.returned = true; // what other tabs uploaded meanwhile is read again too
   (open ? recheckCommit(shown) : refreshSummary()).finally(() => { shown.returning = false; });
 }
 window.addEventListener('focus', onReturn);
@@ -196,7 +197,8 @@ function drawFrame() {
 
 /**
  * The other lists of the workbook, each with its upload when the clerk (the upload's owner) has one of the same file
- * and sheet staged, else said not read. Drawn at once from the uploads known, then again once they are read anew.
+ * and sheet staged, else said not read. Drawn at once from the uploads known; they are read when the review opens
+ * and when its tab is shown again (another tab may have read a sheet meanwhile), not at each edit.
  */
 function otherListsNote(sm) {
   const box = h('div', { class: 'notice warn', id: 'review-other-lists' });
@@ -210,6 +212,8 @@ function otherListsNote(sm) {
   };
   const shown = view;
   draw(shown.uploads || []);
+  if (shown.uploads && !shown.returned) return box;
+  shown.returned = false;
   get('/api/v1/uploads').then((uploads) => {
     shown.uploads = uploads;
     if (box.isConnected) draw(uploads);
