@@ -465,7 +465,7 @@ public final class UploadService {
      *                      {@code upload.already_committed}
      */
     public Views.CommitPreview commitPreview(Principal caller, String id) {
-        Upload upload = find(caller, id);
+        Upload upload = toCommit(caller, id);
         upload.requireEditable();
         if (staging.committingElsewhere(id) || users.isCommitted(id)) {
             throw ApiException.conflict("upload.already_committed", "upload " + id + " is already committed");

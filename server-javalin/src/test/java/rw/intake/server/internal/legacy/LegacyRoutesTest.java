@@ -183,6 +183,9 @@ final class LegacyRoutesTest {
         assertThat(Workbooks.problemCode(legacyCommit(token), 409)).isEqualTo("upload.already_committed");
         assertThat(Workbooks.problemCode(SERVER.postJson("/api/v1/uploads/" + committed + "/commit", token, "{}"), 409))
                 .isEqualTo("upload.already_committed");
+        // and the preview refuses as the commit does
+        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/uploads/" + committed + "/commit-preview", token), 409))
+                .isEqualTo("upload.already_committed");
         // to another clerk, the released upload is unknown, as any other's
         assertThat(Workbooks.problemCode(
                         SERVER.postJson(
