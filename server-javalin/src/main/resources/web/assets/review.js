@@ -413,7 +413,14 @@ async function excludeAll(q, out) {
     put(view.notice, h('p', { id: 'edit-saved' }, t(out ? 'exclude.done' : 'include.done', { count: a.matched, code: q.code }), out && a.matched
       ? [' ', h('button', { type: 'button', class: 'btn small', id: 'exclude-undo', onclick: () => excludeAll(q, false) }, t('exclude.undo'))] : null));
     await refreshSummary();
-    if (out && a.matched) document.getElementById('exclude-undo')?.focus({ preventScroll: true });
+    const now = document.activeElement;
+    if (out && a.matched) {
+      document.getElementById('exclude-undo')?.focus({ preventScroll: true });
+    } else if (!now || now === document.body || now === view?.main) {
+      // the control used is gone (Undo, or a bulk button its list no longer offers): the bulk button shown, else the list
+      const bulk = ['exclude-code', 'include-code'].map((b) => document.getElementById(b)).find((b) => b && !b.hidden);
+      (bulk || view?.table)?.focus({ preventScroll: true });
+    }
   } catch (err) {
     failed(err, view.notice);
   }

@@ -144,9 +144,10 @@ export async function uploadDropped(file, sheet, read = []) {
   } else {
     const done = t('uploads.done', { name: summary.fileName, records: summary.totals.records,
       valid: summary.totals.valid, invalid: summary.totals.invalid });
-    status.replaceChildren(h('p', { id: 'upload-done', text: done }),
+    // replaceChildren writes a null as the text "null": the note of other lists is there only when there are some
+    status.replaceChildren(...[h('p', { id: 'upload-done', text: done }),
       h('a', { href: href(`/uploads/${summary.id}`), class: 'btn primary', id: 'open-review' }, t('uploads.openReview')),
-      otherLists(file, summary, read));
+      otherLists(file, summary, read)].filter(Boolean));
     announce(summary.otherLists?.length ? `${done} ${document.getElementById('other-lists-text')?.textContent || ''}` : done);
   }
   if (box === panel) await listAgain();

@@ -207,6 +207,7 @@ final class ReviewPageBrowserTest {
                         + " invalid.");
         assertThat(by("#rows-progress-text").getText())
                 .isEqualTo(n(ROWS + SampleWorkbooks.blankRows(spec)) + " rows read");
+        assertThat(by("#upload-status").getText()).isEqualTo(by("#upload-done").getText() + "\nReview it");
         browser.screenshot("uploads");
         browser.visible(By.id("open-review")).click();
 
@@ -967,6 +968,8 @@ final class ReviewPageBrowserTest {
         browser.text(By.id("edit-saved"), listed + " records with nid.format are back in the commit.");
         browser.text(By.id("card-excluded"), "0");
         assertThat(browser.driver().findElements(By.id("exclude-undo"))).isEmpty();
+        // the list shows its records again: the keyboard goes on from its Leave out all
+        browser.waiting().until(d -> "exclude-code".equals(browser.script("return document.activeElement.id")));
     }
 
     /**
@@ -1552,6 +1555,16 @@ final class ReviewPageBrowserTest {
         // the uploads list: a long file name breaks at its underscores, and the link to the review stays in view
         String longName = "Rwanda_Eastern_Province_Kayonza_District_registrations_2026_batch_0001_final_FINAL_v2"
                 + "_reviewed_by_clerk_Mukamana.csv";
+        // and one with no space, hyphen or underscore at all
+        HttpResponse<String> unbroken = SERVER.send(SERVER.request(
+                        "/api/v1/uploads?fileName="
+                                + "RegistrationListForTheEasternProvinceDistrictOfficesSecondQuarter2026FinalVersion.csv",
+                        token)
+                .header("Content-Type", "text/csv")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                        Workbooks.csv(Workbooks.people(5100, 2)).toString()))
+                .build());
+        assertThat(unbroken.statusCode()).as(unbroken.body()).isEqualTo(202);
         HttpResponse<String> named = SERVER.send(SERVER.request("/api/v1/uploads?fileName=" + longName, token)
                 .header("Content-Type", "text/csv")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
