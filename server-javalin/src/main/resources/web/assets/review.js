@@ -410,7 +410,7 @@ async function excludeAll(q, out) {
   if (q.field) body.field = q.field;
   try {
     const a = await call('POST', `/api/v1/uploads/${id}/records/exclude`, body);
-    put(view.notice, h('p', { id: 'edit-saved' }, t(out ? 'exclude.done' : 'include.done', { count: a.matched, code: q.code }), out && a.matched
+    put(view.notice, h('p', { id: 'edit-saved' }, t(out ? 'exclude.done' : 'include.done', { count: a.matched, code: q.code, message: codeText(q.code) }), out && a.matched
       ? [' ', h('button', { type: 'button', class: 'btn small', id: 'exclude-undo', onclick: () => excludeAll(q, false) }, t('exclude.undo'))] : null));
     await refreshSummary();
     const now = document.activeElement;

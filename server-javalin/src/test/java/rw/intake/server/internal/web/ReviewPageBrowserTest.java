@@ -510,7 +510,7 @@ final class ReviewPageBrowserTest {
         browser.visible(By.id("exclude-code")).click();
         assertThat(browser.visible(By.cssSelector("dialog[open]")).getText()).contains("(nid.format) will be left out");
         by("#exclude-confirm").click();
-        browser.text(By.id("edit-saved"), "1 record with nid.format is left out.");
+        browser.text(By.id("edit-saved"), "1 record with “NID is not exactly 16 digits” (nid.format) is left out.");
         browser.text(By.id("card-excluded"), "2");
         browser.visible(By.cssSelector("#row-6.excluded"));
         browser.screenshot("review-fixing");
@@ -959,13 +959,17 @@ final class ReviewPageBrowserTest {
         assertThat(browser.visible(By.cssSelector("dialog[open] form p")).getText())
                 .startsWith("All " + listed + " records shown with “");
         by("#exclude-confirm").click();
-        browser.text(By.id("edit-saved"), listed + " records with nid.format are left out.");
+        browser.text(
+                By.id("edit-saved"),
+                listed + " records with “NID is not exactly 16 digits” (nid.format) are left out.");
         browser.text(By.id("card-excluded"), String.valueOf(listed));
 
         // the list it emptied offers no button to put them back: the message offers to undo, and has the focus
         browser.waiting().until(d -> "exclude-undo".equals(browser.script("return document.activeElement.id")));
         by("#exclude-undo").sendKeys(Keys.ENTER);
-        browser.text(By.id("edit-saved"), listed + " records with nid.format are back in the commit.");
+        browser.text(
+                By.id("edit-saved"),
+                listed + " records with “NID is not exactly 16 digits” (nid.format) are back in the commit.");
         browser.text(By.id("card-excluded"), "0");
         assertThat(browser.driver().findElements(By.id("exclude-undo"))).isEmpty();
         // the list shows its records again: the keyboard goes on from its Leave out all
