@@ -5,6 +5,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.TimeoutOptions;
@@ -13,12 +14,14 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.RedisClusterURIUtil;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
 import io.lettuce.core.codec.ByteArrayCodec;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,7 +93,7 @@ final class RedisConnector implements AutoCloseable {
     private static RedisConnector standalone(String url) {
         RedisClient client;
         try {
-            client = RedisClient.create(url);
+            client = RedisClient.create(answeringWithin(RedisURI.create(url), url));
         } catch (IllegalArgumentException ex) {
             throw notAUrl(url, ex);
         }
@@ -106,13 +109,30 @@ final class RedisConnector implements AutoCloseable {
     }
 
     /**
+     * {@code uri} waiting {@link #COMMAND_TIMEOUT} for the answers that open a connection (Lettuce's default is a
+     * minute, which a Redis that takes connections and never answers would make the start wait), unless the URL sets
+     * its own {@code timeout}.
+     */
+    private static RedisURI answeringWithin(RedisURI uri, String url) {
+        String query = URI.create(url).getRawQuery();
+        if (query == null || !("&" + query).contains("&" + RedisURI.PARAMETER_NAME_TIMEOUT + "=")) {
+            uri.setTimeout(COMMAND_TIMEOUT);
+        }
+        return uri;
+    }
+
+    /**
      * What Redis itself answered, when the connection failed on an answer (a wrong password, a database number past
-     * its count) rather than on the network: {@code "; WRONGPASS ..."}; else {@code ""}.
+     * its count) rather than on the network: {@code "; WRONGPASS ..."}; that it did not answer in time; else
+     * {@code ""}.
      */
     private static String why(Throwable ex) {
         for (Throwable t = ex.getCause(); t != null; t = t.getCause()) {
             if (t instanceof RedisCommandExecutionException answer && answer.getMessage() != null) {
                 return "; " + answer.getMessage();
+            }
+            if (t instanceof RedisCommandTimeoutException) {
+                return "; it took the connection and gave no answer within " + COMMAND_TIMEOUT.toSeconds() + " s";
             }
         }
         return "";
@@ -127,7 +147,11 @@ final class RedisConnector implements AutoCloseable {
         // seed nodes separated by commas: redis://[:password@]host1[:port1][,host2[:port2]]
         RedisClusterClient client;
         try {
-            client = RedisClusterClient.create(url);
+            List<RedisURI> seeds = new ArrayList<>();
+            for (RedisURI seed : RedisClusterURIUtil.toRedisURIs(URI.create(url))) {
+                seeds.add(answeringWithin(seed, url));
+            }
+            client = RedisClusterClient.create(seeds);
         } catch (IllegalArgumentException ex) {
             throw notAUrl(url, ex);
         }

@@ -9,6 +9,9 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -943,6 +946,21 @@ final class SharedStagingTest {
             assertThat(refusals)
                     .allMatch(m -> m.startsWith("STAGING=redis: cannot reach Redis at ") && !m.contains("wrong-secret"))
                     .anyMatch(m -> m.contains("WRONGPASS"));
+        }
+    }
+
+    /**
+     * A peer that takes the connection and never answers stops the start after the command timeout, saying so; the
+     * connection's handshake does not wait Lettuce's minute (the message names the 10 s it waited).
+     */
+    @Test
+    void aRedisThatNeverAnswers_refusedSayingSo() throws IOException {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Map<String, String> env = Map.of("REDIS_URL", "redis://127.0.0.1:" + silent.getLocalPort());
+            assertThatThrownBy(() -> instance(env))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("STAGING=redis: cannot reach Redis at ")
+                    .hasMessageEndingWith("; it took the connection and gave no answer within 10 s");
         }
     }
 
