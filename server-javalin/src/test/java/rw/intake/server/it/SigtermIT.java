@@ -40,6 +40,7 @@ final class SigtermIT {
             try (ServerProcess server = ServerProcess.start(
                     "sigterm", ServerProcess.env(db.url(), "SHUTDOWN_GRACE_SECONDS", String.valueOf(GRACE_SECONDS)))) {
                 String id = server.uploadValidated(workbook);
+                String waiting = server.uploadValidated(workbook);
                 CompletableFuture<HttpResponse<String>> commit = server.commitAsync(id);
                 assertThat(ServerProcess.poll(Duration.ofSeconds(60), () -> "committing".equals(server.status(id))))
                         .isTrue();
@@ -55,12 +56,15 @@ final class SigtermIT {
                                 () -> server.logLines().stream().anyMatch(l -> l.contains("shutting down"))))
                         .isTrue();
                 HttpResponse<String> refused = server.upload(workbook);
+                HttpResponse<String> preview = server.get("/api/v1/uploads/" + waiting + "/commit-preview");
                 HttpResponse<String> answered = server.answer(commit);
                 Integer exit = server.waitFor(Duration.ofSeconds(GRACE_SECONDS + 10));
                 long seconds = Duration.ofNanos(System.nanoTime() - start).toSeconds();
 
                 assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
                 assertThat(ServerProcess.json(refused).get("code").asText()).isEqualTo("server.shutting_down");
+                assertThat(preview.statusCode()).as(preview.body()).isEqualTo(503);
+                assertThat(ServerProcess.json(preview).get("code").asText()).isEqualTo("server.shutting_down");
                 assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
                 assertThat(ServerProcess.json(answered).get("committed").asLong())
                         .isEqualTo(ServerProcess.ROWS);

@@ -462,9 +462,10 @@ public final class UploadService {
      * UserStore#registeredRecords}). Refused as the commit would refuse.
      *
      * @throws ApiException 404 {@code upload.not_found}; 409 {@code upload.not_ready}, {@code upload.failed},
-     *                      {@code upload.already_committed}
+     *                      {@code upload.already_committed}; 503 {@code server.shutting_down}
      */
     public Views.CommitPreview commitPreview(Principal caller, String id) {
+        gate.checkOpen("commits");
         Upload upload = toCommit(caller, id);
         upload.requireEditable();
         if (staging.committingElsewhere(id) || users.isCommitted(id)) {
