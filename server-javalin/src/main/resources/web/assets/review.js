@@ -121,7 +121,8 @@ document.addEventListener('visibilitychange', onReturn);
 
 /**
  * The upload read again under its open commit dialog: once it is no longer validated (another tab committed it, or
- * is committing it) the dialog is closed and the review shows the upload as it is; gone, the review is left.
+ * is committing it) the dialog is closed and the review shows the upload as it is; gone, the review is left; still
+ * validated, the dialog's numbers are counted again (another tab may have fixed or left out records meanwhile).
  */
 async function recheckCommit(shown) {
   let summary;
@@ -131,7 +132,11 @@ async function recheckCommit(shown) {
     if (view === shown && err.code === 'upload.not_found') failed(err, view.notice);
     return;
   }
-  if (view !== shown || summary.status === 'validated' || !shown.commitDialog?.waiting()) return;
+  if (view !== shown || !shown.commitDialog?.waiting()) return;
+  if (summary.status === 'validated') {
+    await shown.commitDialog.recount(summary);
+    return;
+  }
   shown.commitDialog.close();
   await redrawCommitted(shown);
 }
@@ -813,19 +818,41 @@ async function openCommit() {
     },
   }, h('fieldset', {}, h('legend', {}, t('commit.choose')), radio('all', 'commit.all', false), radio('valid', 'commit.valid', true)),
   h('p', { class: 'hint', id: 'commit-conflicts-note' }, explain.note), result, h('div', { class: 'dialog-buttons' }, cancel, confirm));
+  let recounted = false;
   const d = dialog(t('commit.heading', { name: uploadName(sm) }), form, {
     onClose: (how) => {
       if (shown.commitDialog === waiting) shown.commitDialog = null;
       if (how === 'left' || how === 'stale') return;
       if (!done) {
-        document.getElementById('commit-open')?.focus();
+        // counted again meanwhile: the review under it is drawn as the upload is now
+        if (recounted) redrawCommitted(shown);
+        else document.getElementById('commit-open')?.focus();
         return;
       }
       redrawCommitted(view);
     },
   });
-  // neither confirmed nor answered yet: a tab shown again may close it (recheckCommit)
-  const waiting = { waiting: () => !done && !confirm.disabled, close: () => d.close('stale') };
+  // the upload as it is now (recheckCommit): its choices explained with the preview's numbers of now
+  const recount = async (summary) => {
+    let again;
+    try {
+      again = await get(`/api/v1/uploads/${id}/commit-preview`);
+    } catch (err) {
+      if (view === shown && waiting.waiting()) failed(err, result);
+      return;
+    }
+    if (view !== shown || shown.commitDialog !== waiting || !waiting.waiting()) return;
+    const now = commitTexts(summary.totals, again);
+    for (const [key, el] of [['all', '#commit-all-explain'], ['valid', '#commit-valid-explain'], ['note', '#commit-conflicts-note']]) {
+      const node = form.querySelector(el);
+      if (node.textContent !== now[key]) {
+        node.textContent = now[key];
+        recounted = true;
+      }
+    }
+  };
+  // neither confirmed nor answered yet: a tab shown again may close it, or count it again (recheckCommit)
+  const waiting = { waiting: () => !done && !confirm.disabled, close: () => d.close('stale'), recount };
   shown.commitDialog = waiting;
   form.querySelector('#commit-valid').focus();
 }

@@ -1263,6 +1263,34 @@ final class ReviewPageBrowserTest {
     }
 
     /**
+     * A tab shown again while its commit dialog is open, the upload still validated but a record left out from another
+     * tab meanwhile: the dialog counts its choices again, and once cancelled the review under it shows the record left
+     * out, the keyboard back on the Commit button.
+     */
+    @Test
+    void commitDialog_countedAgainWhenTheTabShownAgainFindsARecordLeftOut() {
+        String token = SERVER.clerkToken("recounter");
+        String id = reviewed("recounter", token, Workbooks.xlsx(Workbooks.people(6100, 4)));
+        by("#commit-open").click();
+        browser.visible(By.cssSelector("dialog[open]"));
+        assertThat(by("#commit-valid-explain").getText()).isEqualTo("Valid only: 4 saved.");
+
+        assertThat(SERVER.patchJson("/api/v1/uploads/" + id + "/records/3", token, "{\"excluded\":true}")
+                        .statusCode())
+                .isEqualTo(200);
+        browser.script("document.dispatchEvent(new Event('visibilitychange'))");
+
+        browser.text(By.id("commit-valid-explain"), "Valid only: 3 saved; the 1 left out is skipped.");
+        assertThat(by("#commit-all-explain").getText())
+                .isEqualTo("3 of 4 records saved; the 1 left out is not saved and counts as skipped.");
+        by("#commit-cancel").click();
+        browser.waiting().until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector("dialog")));
+        browser.text(By.id("card-excluded"), "1");
+        browser.waiting()
+                .until(d -> "commit-open".equals(d.switchTo().activeElement().getAttribute("id")));
+    }
+
+    /**
      * The keyboard's focus ring stands out of its ground by 3:1 or more: on the top bar's dark ground (its links and
      * its button) as on the page's light one.
      */
