@@ -20,7 +20,9 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.ThreadLimitHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rw.intake.server.internal.auth.AccessFilter;
@@ -109,7 +111,8 @@ public final class ServerApp {
             cfg.jsonMapper(new JavalinJackson(mapper, false));
             cfg.jetty.modifyServer(server -> {
                 // Stopping waits for the requests in progress (a commit's answer), and takes no new ones meanwhile.
-                server.setHandler(new GracefulHandler(new NoMethodOverride()));
+                server.setHandler(
+                        new GracefulHandler(perAddress(new NoMethodOverride(), config.httpThreadsPerAddress())));
                 server.setStopTimeout(JETTY_STOP_MILLIS);
             });
             cfg.http.maxRequestSize = config.readLimits().maxBytes() + 1024 * 1024;
@@ -224,6 +227,22 @@ public final class ServerApp {
     }
 
     /** Stops the warm-up and waits for it, so that no rehearsed commit is still running when the database closes. */
+    /**
+     * {@code handler} behind a limit of {@code threads} request threads for the requests of one client address (0: no
+     * limit). A request past it waits, holding no thread, until one of that address's requests ends: a client that
+     * sends its bodies a byte at a time, on hundreds of connections, holds at most that many of the server's threads
+     * (each cut off after {@link rw.intake.server.internal.http.RequestBodies#GRACE_SECONDS} s), and the others stay
+     * free for everyone else. The address is the connection's: a forwarding header is not trusted.
+     */
+    private static Handler perAddress(Handler handler, int threads) {
+        if (threads == 0) {
+            return handler;
+        }
+        ThreadLimitHandler limit = new ThreadLimitHandler(handler, null, false);
+        limit.setThreadLimit(threads);
+        return limit;
+    }
+
     private static void stopWarmup(Warmup warmup) {
         if (!warmup.stop(WARMUP_STOP)) {
             LOG.warn("the warm-up did not stop within {} s", WARMUP_STOP.toSeconds());

@@ -62,6 +62,9 @@ import rw.intake.storage.Storage;
  * @param stagingRedisCacheBytes  {@code STAGING_REDIS_CACHE_MB}: the heap each instance gives the chunks it read from
  *                                Redis for pages, default {@value #DEFAULT_STAGING_REDIS_CACHE_MB} MiB (the chunks of
  *                                a 1,000,000-row upload)
+ * @param httpThreadsPerAddress   {@code HTTP_THREADS_PER_ADDRESS}: request threads that the requests from one client
+ *                                address may hold at once, default {@value #DEFAULT_HTTP_THREADS_PER_ADDRESS}; its
+ *                                further requests wait, holding no thread, until one ends; 0 no limit
  */
 public record ServerConfig(
         int port,
@@ -92,7 +95,15 @@ public record ServerConfig(
         boolean stagingRedisAllowPersistence,
         Duration stagingRedisLease,
         boolean stagingRedisCluster,
-        long stagingRedisCacheBytes) {
+        long stagingRedisCacheBytes,
+        int httpThreadsPerAddress) {
+
+    /**
+     * {@code HTTP_THREADS_PER_ADDRESS} by default: a quarter of the HTTP server's 250 request threads, so that no one
+     * address (a client sending its bodies a byte at a time) can hold them all, while a busy client (a page's requests,
+     * a load test's 32 connections) is never held back.
+     */
+    public static final int DEFAULT_HTTP_THREADS_PER_ADDRESS = 64;
 
     /** {@code STAGING_REDIS_CACHE_MB} by default. */
     public static final int DEFAULT_STAGING_REDIS_CACHE_MB = 160;
@@ -138,6 +149,8 @@ public record ServerConfig(
     static final long MAX_INFLATED_BYTES = 1L << 40;
 
     static final long MAX_VALIDATION_THREADS = 64;
+    /** The HTTP server's request threads: a limit per address above it limits nothing. */
+    static final long MAX_HTTP_THREADS = 250;
     /** The least pool: on PostgreSQL and H2, Flyway holds one connection while it migrates on another. */
     static final long MIN_POOL_SIZE = 2;
     /** An hour: the database timeouts and the shared staging's lease. */
@@ -189,7 +202,8 @@ public record ServerConfig(
                 e.bool("STAGING_REDIS_ALLOW_PERSISTENCE", false),
                 Duration.ofSeconds(e.positive("STAGING_REDIS_LEASE_SECONDS", 30, MAX_TIMEOUT_SECONDS)),
                 e.bool("STAGING_REDIS_CLUSTER", false),
-                e.atMost("STAGING_REDIS_CACHE_MB", DEFAULT_STAGING_REDIS_CACHE_MB, Long.MAX_VALUE >> 20) << 20);
+                e.atMost("STAGING_REDIS_CACHE_MB", DEFAULT_STAGING_REDIS_CACHE_MB, Long.MAX_VALUE >> 20) << 20,
+                (int) e.atMost("HTTP_THREADS_PER_ADDRESS", DEFAULT_HTTP_THREADS_PER_ADDRESS, MAX_HTTP_THREADS));
     }
 
     /** Opens the database these settings name. */

@@ -21,6 +21,16 @@ final class ServerConfigTest {
                 .hasMessage("STAGING_REDIS_CACHE_MB must not be negative: -1");
     }
 
+    /** A quarter of the 250 request threads for one address by default; at most all of them; 0 no limit. */
+    @Test
+    void threadsPerAddress_64ByDefault_atMostTheServersThreads() {
+        assertThat(ServerConfig.defaults().httpThreadsPerAddress()).isEqualTo(64);
+        assertThat(ServerConfig.fromEnv(Map.of("HTTP_THREADS_PER_ADDRESS", "0")).httpThreadsPerAddress())
+                .isZero();
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("HTTP_THREADS_PER_ADDRESS", "251")))
+                .hasMessage("HTTP_THREADS_PER_ADDRESS is too large (at most 250): 251");
+    }
+
     /** A setting of which none would leave the server unable to serve is refused at 0, naming the variable. */
     @Test
     void zeroRefusedWhereNoneCannotServe_aPortOutOfRangeAndAnIntegerOverflowToo() {
@@ -43,9 +53,14 @@ final class ServerConfigTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage(key + " must be more than 0: 0");
         }
-        // where 0 means something: a free port, no cache, no partitions, no grace
-        for (String key :
-                new String[] {"PORT", "STAGING_REDIS_CACHE_MB", "DB_PARTITION_MIN_RECORDS", "SHUTDOWN_GRACE_SECONDS"}) {
+        // where 0 means something: a free port, no cache, no partitions, no grace, no limit
+        for (String key : new String[] {
+            "PORT",
+            "STAGING_REDIS_CACHE_MB",
+            "DB_PARTITION_MIN_RECORDS",
+            "SHUTDOWN_GRACE_SECONDS",
+            "HTTP_THREADS_PER_ADDRESS"
+        }) {
             assertThat(ServerConfig.fromEnv(Map.of(key, "0"))).as(key).isNotNull();
         }
         assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("PORT", "70000")))

@@ -332,6 +332,71 @@ final class OperationsTest {
         }
     }
 
+    /**
+     * One address holds at most {@code HTTP_THREADS_PER_ADDRESS} request threads (2 here): with two slow bodies of
+     * 127.0.0.1 being read (the server asked for them: {@code 100 Continue}), its third request waits, while another
+     * address (127.0.0.2) is answered at once; once a slow body is complete, the waiting request is answered.
+     */
+    @Test
+    void slowBodies_holdAtMostTheirAddressesThreads() throws Exception {
+        try (TestServer limited = TestServer.start(Map.of("HTTP_THREADS_PER_ADDRESS", "2"));
+                Socket slow1 = from("127.0.0.1", limited);
+                Socket slow2 = from("127.0.0.1", limited);
+                Socket third = from("127.0.0.1", limited);
+                Socket other = from("127.0.0.2", limited)) {
+            String body = "{\"username\":\"nobody\",\"password\":\"not-the-password\"}";
+            for (Socket slow : List.of(slow1, slow2)) {
+                send(
+                        slow,
+                        "POST /api/v1/token HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+                                + "Expect: 100-continue\r\nContent-Length: " + body.length() + "\r\n\r\n");
+                assertThat(line(slow)).isEqualTo("HTTP/1.1 100 Continue");
+            }
+            String live = "GET /api/v1/health/live HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+            send(third, live);
+            send(other, live);
+
+            String otherAnswer = new String(other.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(otherAnswer).startsWith("HTTP/1.1 200 ");
+            assertThat(third.getInputStream().available())
+                    .as("the third request of 127.0.0.1 waits for one of its threads")
+                    .isZero();
+
+            send(slow1, body);
+            assertThat(line(slow1)).isEmpty(); // the end of the 100 Continue
+            assertThat(line(slow1)).startsWith("HTTP/1.1 401 ");
+            String thirdAnswer = new String(third.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            assertThat(thirdAnswer).startsWith("HTTP/1.1 200 ");
+        }
+    }
+
+    /** A socket to {@code server} from the local address {@code local} (any of 127.0.0.0/8 is this host's). */
+    private static Socket from(String local, TestServer server) throws IOException {
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), server.app().port(), InetAddress.getByName(local), 0);
+        s.setSoTimeout(60_000);
+        return s;
+    }
+
+    private static void send(Socket s, String text) throws IOException {
+        s.getOutputStream().write(text.getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream().flush();
+    }
+
+    /** One line of the answer, without its CR LF. */
+    private static String line(Socket s) throws IOException {
+        StringBuilder b = new StringBuilder();
+        java.io.InputStream in = s.getInputStream();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                break;
+            }
+            if (c != '\r') {
+                b.append((char) c);
+            }
+        }
+        return b.toString();
+    }
+
     @Test
     void requestId_onEveryAnswerAndInProblems() {
         HttpResponse<String> ok = server.get("/api/v1/", null);
