@@ -34,6 +34,23 @@ final class AccountStoreTest {
         }
     }
 
+    /** A username with a NUL (a sign-in's {@code "adm\u0000in"}) names no account, on every database. */
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void usernameWithNul_namesNoAccount(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            AccountStore accounts = db.storage().accounts();
+            accounts.create("admin", "h", "admin");
+            accounts.create("alice", "h", "clerk");
+
+            assertThat(accounts.find("adm\u0000in")).isEmpty();
+            assertThat(accounts.find("\u0000")).isEmpty();
+            assertThat(accounts.updatePassword("ali\u0000ce", "h2")).isFalse();
+            assertThat(accounts.setDisabled("ali\u0000ce", true)).isEmpty();
+            assertThat(accounts.find("alice").orElseThrow().passwordHash()).isEqualTo("h");
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
     void create_usernameTaken(DatabaseKind kind) {

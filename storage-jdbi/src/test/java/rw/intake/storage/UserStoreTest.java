@@ -153,6 +153,39 @@ final class UserStoreTest {
         }
     }
 
+    /**
+     * A NUL in a file or sheet name (a raw upload's {@code ?fileName=a%00b}) is dropped, as in the records, so that
+     * PostgreSQL takes the commit; an upload id looked up with a NUL finds nothing, on every database (PostgreSQL
+     * refuses such a parameter outright).
+     */
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void nulInNamesAndLookups_commitTaken_lookupsFindNothing(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> records = Records.validRange(50, 2);
+            CommitRequest r = Records.request("u-nul", "alice", CommitMode.ALL, records);
+            users.commit(
+                    new CommitRequest(
+                            "u-nul", "alice", "a\u0000b.xlsx", CommitMode.ALL, r.totals(), 0, List.of(), "S\u00001"),
+                    records);
+
+            CommittedUpload upload = users.commitOf("u-nul").orElseThrow();
+            assertThat(upload.fileName()).isEqualTo("ab.xlsx");
+            assertThat(upload.sheet()).isEqualTo("S1");
+            assertThat(users.commitOf("u-nul\u0000")).isEmpty();
+            assertThat(users.isCommitted("u-nul\u0000")).isFalse();
+            assertThat(users.users(new UserQuery(1, 10, "u-nul\u0000", null, null))
+                            .totalItems())
+                    .isZero();
+            assertThat(users.users(new UserQuery(1, 10, null, true, "ali\u0000ce"))
+                            .totalItems())
+                    .isZero();
+            assertThat(users.users(new UserQuery(1, 10, "u-nul", null, null)).totalItems())
+                    .isEqualTo(2);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
     void commit_validOnlySkipsInvalid(DatabaseKind kind) {

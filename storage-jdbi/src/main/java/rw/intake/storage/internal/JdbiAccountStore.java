@@ -81,6 +81,9 @@ final class JdbiAccountStore implements AccountStore {
 
     @Override
     public Optional<Account> find(String username) {
+        if (UserWriter.holdsNul(username)) {
+            return Optional.empty();
+        }
         return withHandle(
                 "reading account " + username,
                 h -> h.createQuery(FIND)
@@ -120,6 +123,9 @@ final class JdbiAccountStore implements AccountStore {
 
     @Override
     public boolean updatePassword(String username, String passwordHash) {
+        if (UserWriter.holdsNul(username)) {
+            return false;
+        }
         return inTransaction("updating account " + username, h -> {
             boolean found = h.createUpdate(UPDATE_PASSWORD)
                             .bind("username", username)
@@ -133,6 +139,9 @@ final class JdbiAccountStore implements AccountStore {
 
     @Override
     public Optional<Account> setDisabled(String username, boolean disabled, UnaryOperator<String> rehash) {
+        if (UserWriter.holdsNul(username)) {
+            return Optional.empty();
+        }
         return inTransaction((disabled ? "disabling" : "enabling") + " account " + username, h -> {
             // The enabled admins are locked first, in one order, so that two of these transactions cannot deadlock.
             List<String> enabledAdmins = disabled

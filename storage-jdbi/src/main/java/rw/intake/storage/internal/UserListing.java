@@ -73,6 +73,9 @@ final class UserListing {
 
     /** {@link rw.intake.storage.UserStore#users}. */
     Page<CommittedUser> users(UserQuery query) {
+        if (UserWriter.holdsNul(query.uploadId()) || UserWriter.holdsNul(query.owner())) {
+            return new Page<>(List.of(), query.page(), query.size(), 0);
+        }
         try {
             return jdbi.withHandle(h -> {
                 Long seq = null;
@@ -147,6 +150,9 @@ final class UserListing {
 
     /** {@link rw.intake.storage.UserStore#commitOf}. */
     Optional<CommittedUpload> commitOf(String uploadId) {
+        if (UserWriter.holdsNul(uploadId)) {
+            return Optional.empty();
+        }
         try {
             return jdbi.withHandle(h -> h.createQuery(SELECT_COMMIT)
                     .bind("id", uploadId)
@@ -164,6 +170,9 @@ final class UserListing {
 
     /** {@link rw.intake.storage.UserStore#isCommitted}. */
     boolean isCommitted(String uploadId) {
+        if (UserWriter.holdsNul(uploadId)) {
+            return false;
+        }
         try {
             return jdbi.withHandle(h -> Uploads.exists(h, uploadId));
         } catch (JdbiException e) {

@@ -13,9 +13,17 @@ interface UserWriter {
         upload_id, upload_seq, "row_number", names, nid, phone_number, gender, email, nid_valid, phone_valid, email_valid,
         names_valid, gender_valid, valid, errors, committed_at, registered_nid""";
 
-    /** The text without NUL characters, which PostgreSQL text cannot hold. */
+    /** The text without NUL characters, which PostgreSQL text cannot hold; null stays null. */
     static String withoutNul(String s) {
-        return s.indexOf('\0') < 0 ? s : s.replace("\0", "");
+        return s == null || s.indexOf('\0') < 0 ? s : s.replace("\0", "");
+    }
+
+    /**
+     * Whether a key looked up (a username, an upload's id) holds a NUL character: no stored key does (usernames and ids
+     * have none), and PostgreSQL refuses such a parameter outright, so the look-up finds nothing without asking.
+     */
+    static boolean holdsNul(String key) {
+        return key != null && key.indexOf('\0') >= 0;
     }
 
     /** Starts writing the users of the upload {@code uploadId}, whose {@code uploads.seq} is {@code uploadSeq}. */
