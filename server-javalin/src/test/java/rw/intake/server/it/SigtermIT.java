@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -138,18 +139,9 @@ final class SigtermIT {
     void sigtermWhileAnUploadsBodyArrives_503ShuttingDown_exit0() throws IOException {
         try (ServerProcess server =
                         ServerProcess.start("sigterm-body", ServerProcess.env("jdbc:h2:mem:body;DB_CLOSE_DELAY=-1"));
-                Socket socket = new Socket(
-                        InetAddress.getLoopbackAddress(), server.uri("/").getPort())) {
-            assertThat(ServerProcess.poll(
-                            Duration.ofSeconds(60),
-                            () -> server.getPublic("/api/v1/health/ready").statusCode() == 200))
-                    .isTrue();
-            socket.setSoTimeout(60_000);
+                Socket socket = readySocket(server)) {
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /api/v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + server.token()
-                            + "\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                            + "\r\nContent-Length: 1000000\r\n\r\nPK")
-                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(uploadHead(server, "Content-Length: 1000000\r\n\r\nPK"));
             out.write(new byte[5_000]);
             out.flush();
 
@@ -160,6 +152,70 @@ final class SigtermIT {
             assertThat(server.waitFor(Duration.ofSeconds(60))).isEqualTo(0);
             assertThat(server.logLines()).noneMatch(l -> l.contains("Exception in thread"));
         }
+    }
+
+    /**
+     * SIGTERM while an upload's body is still arriving at a steady pace, past the HTTP server's 5 s for requests in
+     * progress: the body is read to its end and the upload answered 503 {@code server.shutting_down}. (A refusal sent
+     * while the client was still sending was lost with the connection: the client saw it reset, with no answer.)
+     */
+    @Test
+    void sigtermWhileAnUploadsBodyStillArrives_readToItsEnd_503ShuttingDown() throws Exception {
+        int chunk = 16 * 1024;
+        int chunks = 160; // 2.6 MB at 16 KB every 50 ms: about 8 s
+        try (ServerProcess server = ServerProcess.start(
+                        "sigterm-arriving", ServerProcess.env("jdbc:h2:mem:arriving;DB_CLOSE_DELAY=-1"));
+                Socket socket = readySocket(server)) {
+            OutputStream out = socket.getOutputStream();
+            out.write(
+                    uploadHead(server, "Expect: 100-continue\r\nContent-Length: " + (2 + chunk * chunks) + "\r\n\r\n"));
+            out.flush();
+            // the go-ahead comes once the server reads the body: the upload is being received when the signal comes
+            InputStream in = socket.getInputStream();
+            assertThat(new String(in.readNBytes("HTTP/1.1 100 Continue\r\n\r\n".length()), StandardCharsets.US_ASCII))
+                    .isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+            out.write("PK".getBytes(StandardCharsets.US_ASCII));
+            CompletableFuture<Integer> sent = CompletableFuture.supplyAsync(() -> {
+                int n = 0;
+                try {
+                    for (; n < chunks; n++) {
+                        out.write(new byte[chunk]);
+                        out.flush();
+                        Thread.sleep(50); // the client's pace, not a wait for the server
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // the connection was cut: the count says how far it got
+                }
+                return n;
+            });
+
+            server.terminate();
+
+            String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(sent.get(60, TimeUnit.SECONDS)).isEqualTo(chunks);
+            assertThat(answer).startsWith("HTTP/1.1 503 ").contains("\"code\":\"server.shutting_down\"");
+            assertThat(server.waitFor(Duration.ofSeconds(60))).isEqualTo(0);
+        }
+    }
+
+    /** A socket to {@code server}, once it is ready. */
+    private static Socket readySocket(ServerProcess server) throws IOException {
+        assertThat(ServerProcess.poll(
+                        Duration.ofSeconds(60),
+                        () -> server.getPublic("/api/v1/health/ready").statusCode() == 200))
+                .isTrue();
+        Socket socket =
+                new Socket(InetAddress.getLoopbackAddress(), server.uri("/").getPort());
+        socket.setSoTimeout(60_000);
+        return socket;
+    }
+
+    /** The head of a raw upload of a workbook, its last headers (and what follows them) {@code rest}. */
+    private static byte[] uploadHead(ServerProcess server, String rest) {
+        return ("POST /api/v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + server.token()
+                        + "\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n"
+                        + rest)
+                .getBytes(StandardCharsets.US_ASCII);
     }
 
     /**

@@ -7,13 +7,14 @@ import rw.intake.server.internal.http.ApiException;
 
 /**
  * Lets uploads and commits in until the server starts shutting down, then refuses them with 503
- * {@code server.shutting_down}, and counts the uploads being accepted and the commits running so that shutdown can
- * wait for them. Thread-safe.
+ * {@code server.shutting_down}, and counts the upload bodies arriving, the uploads being accepted and the commits
+ * running so that shutdown can wait for them. Thread-safe.
  */
 final class ShutdownGate {
     static final String CODE = "server.shutting_down";
 
     private boolean closed;
+    private int receiving;
     private int accepting;
     private int commits;
 
@@ -37,6 +38,19 @@ final class ShutdownGate {
                 "the server is shutting down and takes no new " + what + "; try again in a moment",
                 Map.of(),
                 Map.of("Retry-After", "30", "Connection", "close"));
+    }
+
+    /**
+     * An upload's body is being read, open or closed; pair with {@link #receiveEnded()} in a finally block. Once
+     * closed, the body is still read to its end, so that its refusal reaches a client that is still sending it.
+     */
+    synchronized void receiveStarted() {
+        receiving++;
+    }
+
+    synchronized void receiveEnded() {
+        receiving--;
+        notifyAll();
     }
 
     /**
@@ -72,6 +86,11 @@ final class ShutdownGate {
     /** Closes the gate: from now on uploads and commits are refused. */
     synchronized void close() {
         closed = true;
+    }
+
+    /** Waits at most {@code grace} for the upload bodies arriving to be read; the number still arriving after. */
+    synchronized int awaitReceives(Duration grace) {
+        return awaitNone(() -> receiving, grace);
     }
 
     /**

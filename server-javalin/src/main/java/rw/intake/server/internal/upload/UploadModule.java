@@ -327,10 +327,10 @@ public final class UploadModule implements AutoCloseable {
     }
 
     /**
-     * Stops taking uploads and commits (503 {@code server.shutting_down}), waits for the uploads let in before to be
-     * staged or refused, logs the uploads that are lost with the process (staging is in memory): those still
-     * validating, and those validated and not committed; then waits for the commits running, all within
-     * {@code grace}.
+     * Stops taking uploads and commits (503 {@code server.shutting_down}), waits for the upload bodies still arriving
+     * to be read (and refused) and for the uploads let in before to be staged or refused, logs the uploads that are
+     * lost with the process (staging is in memory): those still validating, and those validated and not committed;
+     * then waits for the commits running, all within {@code grace}.
      *
      * @return whether every commit ended within the grace period
      */
@@ -339,8 +339,13 @@ public final class UploadModule implements AutoCloseable {
         gate.close();
         LOG.info("shutting down: no new uploads or commits; waiting up to {} s for running commits", grace.toSeconds());
         long deadline = System.nanoTime() + grace.toNanos();
+        // a body still arriving is read to its end, so that its client, still sending, gets the refusal
+        int receiving = gate.awaitReceives(grace);
+        if (receiving > 0) {
+            LOG.warn("{} upload body(ies) still arriving after {} s are cut off", receiving, grace.toSeconds());
+        }
         // the uploads let in before are staged (and listed below if lost) or refused first
-        int accepting = gate.awaitAccepts(grace);
+        int accepting = gate.awaitAccepts(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         if (accepting > 0) {
             LOG.warn("{} upload(s) still being opened after {} s are lost", accepting, grace.toSeconds());
         }

@@ -152,18 +152,25 @@ public final class UploadService {
     }
 
     /**
-     * Reads the file of an upload request (part {@code partName} of a multipart body, or the raw body). A body that
-     * could not be read to its end once the server is shutting down was cut short by the stop: 503
-     * {@code server.shutting_down}, so that the client sends it again, not a 400 that blames it.
+     * Reads the file of an upload request (part {@code partName} of a multipart body, or the raw body). Shutdown waits
+     * for the bodies arriving ({@link UploadModule#drain}): one still arriving when it starts is read to its end and
+     * refused then (503 {@code server.shutting_down}, by {@link #accept}), since a client still sending would lose an
+     * answer sent before its body was read. A body that could not be read to its end once the server is shutting down
+     * (cut short by the stop, or stalled) is refused so too, so that the client sends it again, not with a 400 or 408
+     * that blames it.
      */
     public IncomingFile receive(Context ctx, String partName, long maxBytes) {
+        gate.receiveStarted();
         try {
             return IncomingFile.read(ctx, partName, maxBytes);
         } catch (ApiException ex) {
-            if (RequestBodies.UNREADABLE.equals(ex.code()) && gate.isClosed()) {
+            if ((RequestBodies.UNREADABLE.equals(ex.code()) || RequestBodies.TOO_SLOW.equals(ex.code()))
+                    && gate.isClosed()) {
                 throw ShutdownGate.refusal("uploads");
             }
             throw ex;
+        } finally {
+            gate.receiveEnded();
         }
     }
 
