@@ -166,6 +166,12 @@ export function signOut(expired = false, code = null) {
   } catch (e) {
     username = null; // a token that does not decode names nobody
   }
+  if (!expired && tokens?.refresh) {
+    // the login's refresh tokens are revoked on the server too (the page may be gone before the answer: keepalive)
+    fetch('/api/v1/token/revoke', {
+      method: 'POST', keepalive: true, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refresh: tokens.refresh }),
+    }).catch(() => {});
+  }
   clearTimeout(refreshTimer);
   tokens = null;
   sessionStorage.removeItem(KEY);

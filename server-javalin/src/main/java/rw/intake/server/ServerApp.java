@@ -141,6 +141,7 @@ public final class ServerApp {
             routes.get(Health.READY, health::ready);
             routes.post("/api/v1/token", auth::token);
             routes.post("/api/v1/token/refresh", auth::refresh);
+            routes.post("/api/v1/token/revoke", auth::revoke);
             routes.get("/api/v1/openapi.json", docs::openApi);
             routes.get("/api/v1/docs", docs::page);
             new LegacyRoutes(uploads.service(), uploads.maxBytes()).register(routes);

@@ -60,6 +60,12 @@ public interface AccountStore {
      */
     Rotation rotateRefreshToken(String usedId, long accountId, RefreshToken next, Instant now);
 
+    /**
+     * Deletes every refresh token of {@code family} (one login's, rotated from its first): a sign-out. Returns how many;
+     * 0 for a family that holds none.
+     */
+    int revokeRefreshFamily(String family);
+
     /** Deletes the refresh tokens that expired at or before {@code now}; returns how many. */
     int deleteExpiredRefreshTokens(Instant now);
 }

@@ -185,16 +185,23 @@ final class AccountStoreTest {
         }
     }
 
+    /** Makes alice, logged in twice: refresh token t1 of login f1, other of f2, good for an hour; her id. */
+    private static long twoLogins(AccountStore accounts) {
+        long id = accounts.create("alice", "h", "clerk").id();
+        Instant later = Instant.now().truncatedTo(ChronoUnit.MICROS).plus(Duration.ofHours(1));
+        accounts.addRefreshToken(new RefreshToken("t1", "f1", id, later));
+        accounts.addRefreshToken(new RefreshToken("other", "f2", id, later));
+        return id;
+    }
+
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
     void rotateRefreshToken_onceThenReuseRevokesFamily(DatabaseKind kind) {
         try (TestDatabase db = TestDatabase.fresh(kind)) {
             AccountStore accounts = db.storage().accounts();
-            long id = accounts.create("alice", "h", "clerk").id();
+            long id = twoLogins(accounts);
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
             Instant later = now.plus(Duration.ofHours(1));
-            accounts.addRefreshToken(new RefreshToken("t1", "f1", id, later));
-            accounts.addRefreshToken(new RefreshToken("other", "f2", id, later));
 
             assertThat(accounts.rotateRefreshToken("t1", id, new RefreshToken("t2", "f1", id, later), now))
                     .isEqualTo(Rotation.ROTATED);
@@ -209,6 +216,30 @@ final class AccountStoreTest {
             assertThat(accounts.rotateRefreshToken("other", id, new RefreshToken("o2", "f2", id, later), now))
                     .isEqualTo(Rotation.ROTATED);
         }
+    }
+
+    /** A sign-out deletes its login's tokens, rotated ones included; another login's stay good. */
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void revokeRefreshFamily_endsThatLoginOnly(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            AccountStore accounts = db.storage().accounts();
+            long id = twoLogins(accounts);
+            assertThat(use(accounts, id, "t1", "t2", "f1")).isEqualTo(Rotation.ROTATED);
+
+            assertThat(accounts.revokeRefreshFamily("f1")).isEqualTo(2);
+
+            assertThat(use(accounts, id, "t2", "t3", "f1")).isEqualTo(Rotation.UNKNOWN);
+            assertThat(accounts.revokeRefreshFamily("f1")).isZero();
+            assertThat(accounts.revokeRefreshFamily("f\u00001")).isZero();
+            assertThat(use(accounts, id, "other", "o2", "f2")).isEqualTo(Rotation.ROTATED);
+        }
+    }
+
+    /** Refresh token {@code used} of account {@code id} used now, {@code next} of {@code family} in its place. */
+    private static Rotation use(AccountStore accounts, long id, String used, String next, String family) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return accounts.rotateRefreshToken(used, id, new RefreshToken(next, family, id, now.plusSeconds(3600)), now);
     }
 
     @ParameterizedTest

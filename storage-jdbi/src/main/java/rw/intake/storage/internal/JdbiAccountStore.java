@@ -200,6 +200,16 @@ final class JdbiAccountStore implements AccountStore {
     }
 
     @Override
+    public int revokeRefreshFamily(String family) {
+        if (UserWriter.holdsNul(family)) {
+            return 0;
+        }
+        return withHandle(
+                "revoking a login's refresh tokens",
+                h -> h.createUpdate(DELETE_FAMILY).bind("family", family).execute());
+    }
+
+    @Override
     public Rotation rotateRefreshToken(String usedId, long accountId, RefreshToken next, Instant now) {
         return inTransaction("rotating a refresh token", h -> {
             Optional<StoredToken> stored = h.createQuery(LOCK_TOKEN)

@@ -20,6 +20,7 @@ public final class AccessFilter {
             "/api/v1",
             "/api/v1/token",
             "/api/v1/token/refresh",
+            "/api/v1/token/revoke",
             "/api/v1/openapi.json",
             "/api/v1/docs",
             "/api/v1/health/live",

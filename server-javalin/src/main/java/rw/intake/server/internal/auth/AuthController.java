@@ -114,6 +114,17 @@ public final class AuthController {
         }
     }
 
+    /**
+     * {@code POST /api/v1/token/revoke} {@code {"refresh"}}: a sign-out. Every refresh token of that login (the one
+     * sent and those rotated from the same first) is deleted, so none of them refreshes again; 204 also when the login
+     * holds none any more. Its access tokens are not looked up: each lives until it expires.
+     */
+    public void revoke(Context ctx) {
+        Tokens.RefreshClaims claims = tokens.verifyRefresh(text(RequestBodies.jsonObject(ctx), "refresh"));
+        accounts.revokeRefreshFamily(claims.family());
+        ctx.status(204);
+    }
+
     private static Principal principal(Account account) {
         return new Principal(account.username(), account.role());
     }

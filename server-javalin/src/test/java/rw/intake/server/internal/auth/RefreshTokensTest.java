@@ -72,6 +72,39 @@ final class RefreshTokensTest {
         rotated(SERVER, other);
     }
 
+    /**
+     * A sign-out revokes its login: the refresh token sent and those rotated from the same login no longer refresh;
+     * another login of the account still does. A token that is not a refresh token is refused.
+     */
+    @Test
+    void revoke_endsThatLoginOnly() {
+        JsonNode t1 = login(SERVER, "leaving");
+        JsonNode other = login(SERVER, "leaving");
+        JsonNode t2 = rotated(SERVER, t1);
+
+        HttpResponse<String> revoked = SERVER.postJson(
+                "/api/v1/token/revoke",
+                null,
+                "{\"refresh\":\"" + t1.get("refresh").asText() + "\"}");
+
+        assertThat(revoked.statusCode()).as(revoked.body()).isEqualTo(204);
+        assertProblem(refresh(SERVER, t2), 401, "auth.token_revoked");
+        rotated(SERVER, other);
+        assertThat(SERVER.postJson(
+                                "/api/v1/token/revoke",
+                                null,
+                                "{\"refresh\":\"" + t1.get("refresh").asText() + "\"}")
+                        .statusCode())
+                .isEqualTo(204);
+        assertProblem(
+                SERVER.postJson(
+                        "/api/v1/token/revoke",
+                        null,
+                        "{\"refresh\":\"" + other.get("access").asText() + "\"}"),
+                401,
+                "auth.invalid_token");
+    }
+
     @Test
     void refresh_endedByPasswordChange() {
         JsonNode t1 = login(SERVER, "reset");

@@ -671,6 +671,27 @@ final class ReviewPageBrowserTest {
                 .isEmpty();
     }
 
+    /** Sign out ends the login on the server too: its refresh token no longer refreshes. */
+    @Test
+    void signOut_revokesTheLoginsRefreshToken() {
+        SERVER.clerkToken("leaver");
+        browser.open("/uploads");
+        browser.signedIn("leaver", "leaver-password");
+        String refresh = (String) browser.script("return JSON.parse(sessionStorage.getItem('intake.tokens')).refresh");
+
+        by("#sign-out").click();
+
+        browser.visible(By.id("login-username"));
+        browser.waiting()
+                .until(d -> Long.valueOf(204)
+                        .equals(browser.script("const e = performance.getEntriesByName(location.origin"
+                                + " + '/api/v1/token/revoke'); return e.length ? e[0].responseStatus : null")));
+        HttpResponse<String> refreshed =
+                SERVER.postJson("/api/v1/token/refresh", null, "{\"refresh\":\"" + refresh + "\"}");
+        assertThat(refreshed.statusCode()).as(refreshed.body()).isEqualTo(401);
+        assertThat(TestServer.json(refreshed).get("code").asText()).isEqualTo("auth.token_revoked");
+    }
+
     @Test
     void session_refreshedBeforeExpiry() {
         SERVER.clerkToken("fay");
