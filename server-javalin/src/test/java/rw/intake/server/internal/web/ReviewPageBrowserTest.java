@@ -22,10 +22,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -1954,11 +1956,15 @@ final class ReviewPageBrowserTest {
         by("#commit-cancel").click();
     }
 
-    /** Whether the element lies wholly inside the window. */
+    /**
+     * Whether the element lies wholly inside the window, to within a pixel: the browser scrolls an element into view
+     * by whole pixels, and the layout above it need not be.
+     */
     private static boolean inWindow(WebElement e) {
         return (Boolean) browser.script(
                 "const r = arguments[0].getBoundingClientRect();"
-                        + " return r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth",
+                        + " return r.height > 0 && r.top > -1 && r.left > -1 && r.bottom < innerHeight + 1"
+                        + " && r.right < innerWidth + 1",
                 e);
     }
 
@@ -2324,5 +2330,36 @@ final class ReviewPageBrowserTest {
         assertThat(by("#report-xlsx").isEnabled()).isTrue();
         by("#report-csv").click();
         browser.waiting().until(d -> read(report).split("\r\n").length == 3);
+    }
+
+    /**
+     * The review's head at a desktop's width: Commit and Discard keep a button's height beside the taller report
+     * group, level with its download buttons, and the six cards of the totals share one line.
+     */
+    @Test
+    void reviewHead_buttonsKeepTheirHeight_sixCardsOnOneLine() {
+        // an invalid record: the report group, its select's label above it, stands beside the buttons
+        List<String[]> rows = new ArrayList<>(Workbooks.people(7000, 3));
+        rows.get(3)[1] = "123";
+        reviewed("buttonheight", SERVER.clerkToken("buttonheight"), Workbooks.xlsx(rows));
+        browser.driver().manage().window().setSize(new Dimension(1280, 900));
+        browser.waiting().until(d -> (Long) browser.script("return window.innerWidth") == 1280);
+
+        double report = by("#report-xlsx").getRect().getHeight();
+        assertThat((double) by("#commit-open").getRect().getHeight())
+                .as("the Commit button's height")
+                .isCloseTo(report, Offset.offset(2.0));
+        assertThat((double) by("#discard-open").getRect().getHeight())
+                .as("the Discard button's height")
+                .isCloseTo(report, Offset.offset(2.0));
+        assertThat((double) by("#commit-open").getRect().getY())
+                .as("the Commit button level with the download buttons")
+                .isCloseTo(by("#report-xlsx").getRect().getY(), Offset.offset(2.0));
+        browser.screenshot("review-head");
+        @SuppressWarnings("unchecked")
+        List<Long> tops = (List<Long>) browser.script(
+                "return [...document.querySelectorAll('#summary-cards > .stat')].map((c) => c.offsetTop)");
+        assertThat(tops).hasSize(6);
+        assertThat(Set.copyOf(tops)).as("the cards' lines").hasSize(1);
     }
 }
