@@ -59,18 +59,20 @@ async function refreshList() {
     return;
   }
   const th = (key) => h('th', { scope: 'col' }, t(key));
+  // a narrow screen shows each upload's values one after the other, each after its column's name (app.css)
+  const td = (key, attrs, ...content) => h('td', { ...attrs, 'data-label': t(key) }, ...content);
   // the link used keeps the focus when the list is drawn again
   await keepingFocus(() => listBox.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'grid', id: 'uploads-table' },
     h('thead', {}, h('tr', {}, th('uploads.col.file'), admin ? th('uploads.col.owner') : null, th('uploads.col.status'),
       th('uploads.col.records'), th('uploads.col.valid'), th('uploads.col.invalid'), th('uploads.col.created'),
       th('uploads.col.actions'))),
     h('tbody', {}, uploads.map((u) => h('tr', { 'data-id': u.id },
-      h('td', { class: 'file' }, breakable(uploadName(u))), admin ? h('td', {}, u.owner) : null,
-      h('td', {}, h('span', { class: `badge ${u.status}` }, t(`status.${u.status}`)), u.status === 'validating'
+      h('td', { class: 'file' }, breakable(uploadName(u))), admin ? td('uploads.col.owner', {}, u.owner) : null,
+      td('uploads.col.status', {}, h('span', { class: `badge ${u.status}` }, t(`status.${u.status}`)), u.status === 'validating'
         ? h('span', { class: 'list-progress' }, t('uploads.rowsSoFar', { rows: u.progress?.rowsRead ?? 0 })) : null),
-      h('td', { class: 'num' }, n(u.totals.records)), h('td', { class: 'num' }, n(u.totals.valid)),
-      h('td', { class: 'num' }, n(u.totals.invalid)), h('td', { class: 'date' }, formatDate(u.createdAt)),
-      h('td', {}, h('a', { href: href(`/uploads/${u.id}`), id: `review-${u.id}`, 'aria-label': t('uploads.reviewOf', { name: u.fileName }) },
+      td('uploads.col.records', { class: 'num' }, n(u.totals.records)), td('uploads.col.valid', { class: 'num' }, n(u.totals.valid)),
+      td('uploads.col.invalid', { class: 'num' }, n(u.totals.invalid)), td('uploads.col.created', { class: 'date' }, formatDate(u.createdAt)),
+      h('td', { class: 'open' }, h('a', { href: href(`/uploads/${u.id}`), id: `review-${u.id}`, 'aria-label': t('uploads.reviewOf', { name: u.fileName }) },
         t('uploads.review'))))))))));
 }
 

@@ -2362,4 +2362,37 @@ final class ReviewPageBrowserTest {
         assertThat(tops).hasSize(6);
         assertThat(Set.copyOf(tops)).as("the cards' lines").hasSize(1);
     }
+
+    /**
+     * On a phone the uploads list shows an upload of a long name with its Review link in view, and the review's
+     * records give an e-mail address room to be read (the records' box scrolls sideways).
+     */
+    @Test
+    void phone_uploadsListReviewLinkInView_emailColumnReadable() {
+        String token = SERVER.clerkToken("phonelist");
+        String name = "Registrations_Gasabo_District_Kimironko_Sector_2026_second_quarter_final_version.xlsx";
+        byte[] book = Workbooks.xlsx(Workbooks.people(7100, 3));
+        HttpResponse<String> sent = SERVER.postMultipart("/api/v1/uploads", token, "file", name, book);
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
+        String id = TestServer.json(sent).get("id").asText();
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads");
+        browser.driver().manage().window().setSize(new Dimension(390, 844));
+        browser.signedIn("phonelist", "phonelist-password");
+
+        WebElement review = browser.visible(By.id("review-" + id));
+        assertThat((Boolean) browser.script(
+                        "return arguments[0].getBoundingClientRect().right <= window.innerWidth", review))
+                .as("the Review link is in view")
+                .isTrue();
+        assertNoSidewaysScrolling("uploads list");
+        browser.screenshot("uploads-phone");
+
+        review.click();
+        browser.visible(By.id("records-table"));
+        assertThat(by("#records-table td[data-field=email]").getRect().getWidth())
+                .as("the e-mail column's width")
+                .isGreaterThanOrEqualTo(140);
+        assertNoSidewaysScrolling("review");
+    }
 }
