@@ -81,11 +81,16 @@ async function refreshSummary() {
     rememberStatus(summary);
     drawFrame();
     await drawRecords(currentQuery());
-    const now = document.activeElement;
-    if (place && (!now || now === document.body || now === view.main)) atPlace(place)?.focus();
+    if (place && lost()) atPlace(place)?.focus();
+    // the place takes no focus any more (a cell of an upload committed meanwhile, which is no longer edited): the
+    // keyboard goes on from the review's heading, not from the page's body
+    if (place && lost()) focusHeading(view.main);
     return true;
   });
 }
+
+/** Whether the focus is on no control: on the page's body, or on its main region. */
+const lost = () => !document.activeElement || document.activeElement === document.body || document.activeElement === view?.main;
 
 /**
  * Shows a failed call's problem in {@code into}; when the upload is gone (deleted in another tab, or expired), the
@@ -324,9 +329,7 @@ async function patchNow(row, body, what, field) {
           t('edit.changedRow', { row: c.row, verdict: state(c) }))])) : null);
     const place = placeOf(field ? cellAt(row, field) : document.activeElement);
     await refreshSummary();
-    const now = document.activeElement;
-    const lost = !now || now === document.body || now === view?.main;
-    if (place && (field || lost)) atPlace(place)?.focus();
+    if (place && (field || lost())) atPlace(place)?.focus();
     return true;
   } catch (err) {
     if (!view) return false;
@@ -418,10 +421,9 @@ async function excludeAll(q, out) {
     put(view.notice, h('p', { id: 'edit-saved' }, t(out ? 'exclude.done' : 'include.done', { count: a.matched, code: q.code, message: codeText(q.code) }), out && a.matched
       ? [' ', h('button', { type: 'button', class: 'btn small', id: 'exclude-undo', onclick: () => excludeAll(q, false) }, t('exclude.undo'))] : null));
     await refreshSummary();
-    const now = document.activeElement;
     if (out && a.matched) {
       document.getElementById('exclude-undo')?.focus({ preventScroll: true });
-    } else if (!now || now === document.body || now === view?.main) {
+    } else if (lost()) {
       // the control used is gone (Undo, or a bulk button its list no longer offers): the bulk button shown, else the list
       const bulk = ['exclude-code', 'include-code'].map((b) => document.getElementById(b)).find((b) => b && !b.hidden);
       (bulk || view?.table)?.focus({ preventScroll: true });

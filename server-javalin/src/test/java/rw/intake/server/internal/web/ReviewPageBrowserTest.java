@@ -2395,4 +2395,30 @@ final class ReviewPageBrowserTest {
                 .isGreaterThanOrEqualTo(140);
         assertNoSidewaysScrolling("review");
     }
+
+    /**
+     * An edit saved by Enter but refused, the upload committed meanwhile (by another tab): the review shows it
+     * committed, and the keyboard goes on from its heading, not from the page's body.
+     */
+    @Test
+    void cellEditor_saveRefusedAsCommittedMeanwhile_focusOnTheHeading() {
+        expectedStatuses = new int[] {409};
+        String token = SERVER.clerkToken("latecommit");
+        String id = reviewed("latecommit", token, Workbooks.xlsx(Workbooks.people(7200, 3)));
+        browser.script("arguments[0].focus()", by("#row-2 td[data-field=names]"));
+        browser.driver().switchTo().activeElement().sendKeys(Keys.ENTER);
+        browser.visible(By.cssSelector("#row-2 td[data-field=names] .cell-input"))
+                .sendKeys("x");
+        assertThat(SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"valid\"}")
+                        .statusCode())
+                .isEqualTo(200);
+
+        browser.driver().switchTo().activeElement().sendKeys(Keys.ENTER);
+
+        browser.text(By.id("edit-result"), "This upload was already committed.");
+        browser.text(By.id("review-status"), "committed");
+        browser.visible(By.cssSelector("#row-2 td[data-field=names]:not([tabindex])"));
+        assertThat(browser.driver().switchTo().activeElement().getAttribute("id"))
+                .isEqualTo("review-title");
+    }
 }
