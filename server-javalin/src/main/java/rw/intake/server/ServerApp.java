@@ -227,7 +227,6 @@ public final class ServerApp {
         return drained;
     }
 
-    /** Stops the warm-up and waits for it, so that no rehearsed commit is still running when the database closes. */
     /**
      * {@code handler} behind a limit of {@code threads} request threads for the requests of one client address (0: no
      * limit). A request past it waits, holding no thread, until one of that address's requests ends: a client that
@@ -244,6 +243,7 @@ public final class ServerApp {
         return limit;
     }
 
+    /** Stops the warm-up and waits for it, so that no rehearsed commit is still running when the database closes. */
     private static void stopWarmup(Warmup warmup) {
         if (!warmup.stop(WARMUP_STOP)) {
             LOG.warn("the warm-up did not stop within {} s", WARMUP_STOP.toSeconds());
