@@ -133,8 +133,12 @@ public final class Workbooks {
     public static List<JsonNode> records(TestServer server, String token, String id, String query) {
         List<JsonNode> out = new ArrayList<>();
         for (int page = 1; ; page++) {
-            JsonNode p = TestServer.json(
-                    server.get("/api/v1/uploads/" + id + "/records?size=500&page=" + page + query, token));
+            HttpResponse<String> r =
+                    server.get("/api/v1/uploads/" + id + "/records?size=500&page=" + page + query, token);
+            if (r.statusCode() != 200) {
+                throw new AssertionError("records page " + page + ": " + r.statusCode() + " " + r.body());
+            }
+            JsonNode p = TestServer.json(r);
             p.get("items").forEach(out::add);
             if (page >= p.get("totalPages").asLong()) {
                 return out;
