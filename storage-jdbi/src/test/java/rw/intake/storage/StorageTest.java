@@ -3,7 +3,10 @@ package rw.intake.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -45,5 +48,52 @@ final class StorageTest {
                         Storage.open(DatabaseConfig.of("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2", "", "")))
                 .isInstanceOf(StorageException.class)
                 .hasMessageStartingWith("cannot connect to jdbc:postgresql://127.0.0.1:1/none");
+    }
+
+    /**
+     * A database that stops answering right after a statement (frozen: its connections stay open, nothing comes back):
+     * the next statement fails as unavailable within the connection timeout, not after the network timeout, though the
+     * pool's connection was used just before (HikariCP hands out one used in the last 500 ms unchecked by default), and
+     * so does a ping.
+     */
+    @ParameterizedTest
+    @EnumSource(
+            value = DatabaseKind.class,
+            names = {"POSTGRESQL", "MARIADB"})
+    void databaseFrozenRightAfterAStatement_nextFailsUnavailableWithinTheConnectionTimeout(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind);
+                TcpProxy proxy = TcpProxy.toServerOf(db.config().jdbcUrl())) {
+            DatabaseConfig viaProxy = new DatabaseConfig(
+                    proxy.url(db.config().jdbcUrl()),
+                    db.config().username(),
+                    db.config().password(),
+                    2,
+                    Duration.ofSeconds(1));
+            try (Storage storage = Storage.builder(viaProxy)
+                    .networkTimeout(Duration.ofMinutes(10))
+                    .open()) {
+                try {
+                    assertThat(storage.users().isCommitted("u1")).isFalse();
+                    proxy.freeze();
+                    Throwable next = CompletableFuture.supplyAsync(
+                                    () -> failureOf(() -> storage.users().isCommitted("u1")))
+                            .orTimeout(2, TimeUnit.MINUTES)
+                            .join();
+                    assertThat(next).isNotNull().matches(Storage::isUnavailable, "unavailable");
+                    assertThat(failureOf(storage::ping)).isNotNull().matches(Storage::isUnavailable, "unavailable");
+                } finally {
+                    proxy.thaw();
+                }
+            }
+        }
+    }
+
+    private static Throwable failureOf(Runnable call) {
+        try {
+            call.run();
+            return null;
+        } catch (RuntimeException ex) {
+            return ex;
+        }
     }
 }

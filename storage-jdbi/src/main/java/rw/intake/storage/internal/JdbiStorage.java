@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,6 +26,9 @@ public final class JdbiStorage implements Storage {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbiStorage.class);
+    private static final String ALIVE_BYPASS = "com.zaxxer.hikari.aliveBypassWindowMs";
+    /** Held while a pool is made with {@link #ALIVE_BYPASS} set. */
+    private static final Object MAKING_POOL = new Object();
 
     private final Dialect dialect;
     private final HikariDataSource pool;
@@ -95,7 +97,7 @@ public final class JdbiStorage implements Storage {
         }
         HikariDataSource pool;
         try {
-            pool = new HikariDataSource(hikari);
+            pool = checkingEveryConnection(hikari);
         } catch (RuntimeException e) {
             throw new StorageException("cannot connect to " + config.jdbcUrl() + ": " + e.getMessage(), e);
         }
@@ -118,6 +120,26 @@ public final class JdbiStorage implements Storage {
         }
     }
 
+    /**
+     * A pool that checks every connection before it hands it out, within the validation timeout (one round trip), where
+     * HikariCP by default hands out unchecked one used in the last 500 ms: a statement sent on it to a database frozen
+     * meanwhile would wait the whole network timeout, not fail within the connection timeout. The JVM's own setting of
+     * HikariCP's system property {@value #ALIVE_BYPASS}, if any, is kept; the property is read as the pool is made.
+     */
+    private static HikariDataSource checkingEveryConnection(HikariConfig hikari) {
+        synchronized (MAKING_POOL) {
+            if (System.getProperty(ALIVE_BYPASS) != null) {
+                return new HikariDataSource(hikari);
+            }
+            System.setProperty(ALIVE_BYPASS, "0");
+            try {
+                return new HikariDataSource(hikari);
+            } finally {
+                System.clearProperty(ALIVE_BYPASS);
+            }
+        }
+    }
+
     /** The Jdbi both stores use: listeners added to its configuration see every later handle and statement. */
     Jdbi jdbi() {
         return jdbi;
@@ -125,20 +147,10 @@ public final class JdbiStorage implements Storage {
 
     @Override
     public void ping() {
-        int timeout = (int) Math.max(1, pool.getConnectionTimeout() / 1000);
+        // the pool checks the connection it hands out, dropping one that the server closed (it restarted) and trying
+        // the next, all within the connection timeout
         try {
-            // A pooled connection that the server closed (it restarted) is dropped and the next one tried.
-            for (int attempt = 0; ; attempt++) {
-                Connection c = pool.getConnection();
-                if (c.isValid(timeout)) {
-                    c.close();
-                    break;
-                }
-                pool.evictConnection(c);
-                if (attempt == pool.getMaximumPoolSize()) {
-                    throw new SQLTransientConnectionException("the database did not answer");
-                }
-            }
+            pool.getConnection().close();
         } catch (SQLException e) {
             throw new StorageException("the database cannot be reached: " + e.getMessage(), e);
         }

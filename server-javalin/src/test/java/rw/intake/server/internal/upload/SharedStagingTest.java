@@ -41,6 +41,7 @@ import rw.intake.server.ServerApp;
 import rw.intake.server.TestServer;
 import rw.intake.storage.CommitMode;
 import rw.intake.storage.CommitRequest;
+import rw.intake.storage.TcpProxy;
 import rw.intake.storage.UploadTotals;
 
 /**
@@ -418,7 +419,7 @@ final class SharedStagingTest {
     @Test
     void aDiesWhileSendingAnEdit_bGoesOnEditing() throws Exception {
         Map<String, String> shortLease = Map.of("STAGING_REDIS_LEASE_SECONDS", "1");
-        try (CuttingProxy proxy = CuttingProxy.to(6379)) {
+        try (TcpProxy proxy = TcpProxy.to(6379)) {
             Map<String, String> viaProxy = new HashMap<>(shortLease);
             viaProxy.put("REDIS_URL", "redis://127.0.0.1:" + proxy.port());
             a = instance(viaProxy);

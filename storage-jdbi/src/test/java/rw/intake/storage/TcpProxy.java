@@ -1,4 +1,4 @@
-package rw.intake.server.internal.upload;
+package rw.intake.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,52 +13,96 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A TCP proxy on a free port of 127.0.0.1 in front of a server, standing for the network of one instance: once
- * {@link #cutAt armed}, it forwards what the instance sends up to the given bytes, not them, then drops every
- * connection and refuses new ones, as if the instance had died in the middle of a request.
+ * A TCP proxy on a free port of 127.0.0.1 in front of a server (a database, Redis), standing for the network between
+ * a client and it. {@linkplain #freeze Frozen}, it forwards nothing either way and takes no new connection further,
+ * connections staying open, as a server that stops answering (a paused process, a network that drops packets); {@link
+ * #thaw} lets everything go on. {@linkplain #cutAt Armed}, it forwards what the client sends up to the given bytes, not
+ * them, then drops every connection and refuses new ones, as if the client had died in the middle of a request.
  */
-final class CuttingProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
     private final ServerSocket server;
     private final int upstreamPort;
     private final List<Socket> sockets = new ArrayList<>();
     private final CompletableFuture<Void> cut = new CompletableFuture<>();
+    private final Object gate = new Object();
+    private boolean frozen;
     private volatile byte[] marker;
 
-    private CuttingProxy(int upstreamPort) {
+    private TcpProxy(int upstreamPort) {
         this.upstreamPort = upstreamPort;
         try {
             this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-        Thread accept = new Thread(this::accept, "cutting-proxy-accept");
+        Thread accept = new Thread(this::accept, "tcp-proxy-accept");
         accept.setDaemon(true);
         accept.start();
     }
 
     /** A proxy to {@code upstreamPort} on 127.0.0.1. */
-    static CuttingProxy to(int upstreamPort) {
-        return new CuttingProxy(upstreamPort);
+    public static TcpProxy to(int upstreamPort) {
+        return new TcpProxy(upstreamPort);
     }
 
-    int port() {
+    /** A proxy to the server of the JDBC URL {@code jdbcUrl}, on 127.0.0.1. */
+    public static TcpProxy toServerOf(String jdbcUrl) {
+        int from = jdbcUrl.indexOf("//") + 2;
+        String authority = jdbcUrl.substring(from, jdbcUrl.indexOf('/', from));
+        return to(Integer.parseInt(authority.substring(authority.lastIndexOf(':') + 1)));
+    }
+
+    public int port() {
         return server.getLocalPort();
     }
 
-    /** From now on, the first {@code bytes} the instance sends are not forwarded, and the connections drop there. */
-    void cutAt(byte[] bytes) {
+    /** {@code jdbcUrl} with its host and port replaced by the proxy's. */
+    public String url(String jdbcUrl) {
+        int from = jdbcUrl.indexOf("//") + 2;
+        return jdbcUrl.substring(0, from) + "127.0.0.1:" + port() + jdbcUrl.substring(jdbcUrl.indexOf('/', from));
+    }
+
+    public void freeze() {
+        synchronized (gate) {
+            frozen = true;
+        }
+    }
+
+    public void thaw() {
+        synchronized (gate) {
+            frozen = false;
+            gate.notifyAll();
+        }
+    }
+
+    /** From now on, the first {@code bytes} the client sends are not forwarded, and the connections drop there. */
+    public void cutAt(byte[] bytes) {
         marker = bytes.clone();
     }
 
     /** Completes once the connections were dropped. */
-    CompletableFuture<Void> cut() {
+    public CompletableFuture<Void> cut() {
         return cut;
+    }
+
+    private void awaitThawed() throws IOException {
+        synchronized (gate) {
+            while (frozen) {
+                try {
+                    gate.wait();
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while frozen", ex);
+                }
+            }
+        }
     }
 
     private void accept() {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
+                awaitThawed();
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), upstreamPort);
                 synchronized (sockets) {
                     sockets.add(client);
@@ -73,7 +117,7 @@ final class CuttingProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to, boolean watched) {
+    private void pump(Socket from, Socket to, boolean fromClient) {
         Thread t = new Thread(
                 () -> {
                     byte[] buf = new byte[64 * 1024];
@@ -83,8 +127,9 @@ final class CuttingProxy implements AutoCloseable {
                             OutputStream out = to.getOutputStream()) {
                         int n;
                         while ((n = in.read(buf)) >= 0) {
+                            awaitThawed();
                             byte[] m = marker;
-                            if (watched && m != null) {
+                            if (fromClient && m != null) {
                                 byte[] seen = concat(tail, buf, n);
                                 int at = indexOf(seen, m);
                                 if (at >= 0) {
@@ -99,13 +144,13 @@ final class CuttingProxy implements AutoCloseable {
                             out.flush();
                         }
                     } catch (IOException ex) {
-                        // the other side or the cut closed the connection
+                        // one side, or the cut, closed the connection
                     } finally {
                         closeQuietly(from);
                         closeQuietly(to);
                     }
                 },
-                "cutting-proxy-pump");
+                "tcp-proxy-pump");
         t.setDaemon(true);
         t.start();
     }
@@ -132,9 +177,7 @@ final class CuttingProxy implements AutoCloseable {
     private void dropAll() {
         closeQuietly(server);
         synchronized (sockets) {
-            for (Socket s : sockets) {
-                closeQuietly(s);
-            }
+            sockets.forEach(TcpProxy::closeQuietly);
         }
         cut.complete(null);
     }
@@ -147,8 +190,10 @@ final class CuttingProxy implements AutoCloseable {
         }
     }
 
+    /** Thaws, then drops every connection and takes no more. */
     @Override
     public void close() {
+        thaw();
         dropAll();
     }
 }
