@@ -510,7 +510,7 @@ final class Upload implements ReadableUpload {
             return new UploadSummary(
                     id,
                     fileName,
-                    status.key(),
+                    shownStatus().key(),
                     createdAt,
                     owner,
                     new Progress(rowsRead),
@@ -991,6 +991,17 @@ final class Upload implements ReadableUpload {
         return ApiException.conflict("upload.already_committed", "upload " + id + " is already committed");
     }
 
+    /**
+     * The status readers are shown: validating until the end of the validation is {@linkplain #visible visible}
+     * through the store. An instance of a shared store that validated the upload says validated, and serves its records,
+     * once every instance can, not from the moment its own copy ended: a client told validated here may send its next
+     * request to any of them.
+     */
+    private UploadStatus shownStatus() {
+        UploadStatus s = status;
+        return s != UploadStatus.VALIDATING && !visible.isDone() ? UploadStatus.VALIDATING : s;
+    }
+
     /** Edits need a validated upload: 409 {@code upload.already_committed} once its commit began, else as readable. */
     void requireEditable() {
         UploadStatus s = status;
@@ -1001,7 +1012,7 @@ final class Upload implements ReadableUpload {
     }
 
     private void requireReadable() {
-        UploadStatus s = status;
+        UploadStatus s = shownStatus();
         if (s == UploadStatus.VALIDATING) {
             throw new ApiException(
                     409,
