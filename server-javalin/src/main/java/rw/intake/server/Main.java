@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 import rw.intake.server.internal.auth.AccountRuleException;
 import rw.intake.server.internal.auth.Accounts;
 import rw.intake.server.internal.auth.Passwords;
-import rw.intake.server.internal.http.Redacted;
 import rw.intake.server.internal.ops.Training;
+import rw.intake.storage.Redacted;
 import rw.intake.storage.Storage;
 
 /**

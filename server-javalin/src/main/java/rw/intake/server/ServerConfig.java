@@ -4,12 +4,13 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import rw.intake.excel.ReadLimits;
 import rw.intake.server.internal.auth.Tokens;
-import rw.intake.server.internal.http.Redacted;
 import rw.intake.storage.DatabaseConfig;
+import rw.intake.storage.Redacted;
 import rw.intake.storage.Storage;
 
 /**
@@ -126,11 +127,38 @@ public record ServerConfig(
         if (!"memory".equals(staging) && !"redis".equals(staging)) {
             throw new IllegalArgumentException("STAGING must be memory or redis: " + staging);
         }
+        if ("redis".equals(staging)) {
+            requireRedisTimeout(redisUrl);
+        }
         if ("redis".equals(staging) && !stagingRedisCluster && redisUrl.contains(",")) {
             throw new IllegalArgumentException("REDIS_URL names several nodes (" + Redacted.url(redisUrl)
                     + "), which only a Redis Cluster takes: set STAGING_REDIS_CLUSTER=true, or name one Redis");
         }
     }
+
+    /**
+     * A {@code timeout} parameter of {@code REDIS_URL} is a positive whole number with a unit ({@code 500ms}, {@code
+     * 30s}, {@code 2m}): the Redis client ignores one it cannot read, and reads a number alone as milliseconds.
+     */
+    private static void requireRedisTimeout(String redisUrl) {
+        int query = redisUrl.indexOf('?');
+        if (query < 0) {
+            return;
+        }
+        for (String parameter : redisUrl.substring(query + 1).split("&", -1)) {
+            if (parameter.toLowerCase(Locale.ROOT).startsWith("timeout=")
+                    && !REDIS_TIMEOUT
+                            .matcher(parameter.substring("timeout=".length()))
+                            .matches()) {
+                throw new IllegalArgumentException("REDIS_URL: " + parameter
+                        + " is not a timeout; give a positive whole number with a unit: ns, us, ms, s, m, h or d"
+                        + " (such as timeout=30s)");
+            }
+        }
+    }
+
+    private static final Pattern REDIS_TIMEOUT =
+            Pattern.compile("0*[1-9][0-9]{0,8}(ns|us|ms|s|m|h|d)", Pattern.CASE_INSENSITIVE);
 
     /** The defaults, as if no variable were set. */
     public static ServerConfig defaults() {

@@ -3,6 +3,7 @@ package rw.intake.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -182,6 +183,25 @@ final class ServerConfigTest {
                 .hasMessage("JWT_SECRET must be at least 32 bytes long (UTF-8)");
         // 11 characters of 3 bytes each: 33 bytes
         ServerConfig.fromEnv(Map.of("JWT_SECRET", "\u20ac".repeat(11)));
+    }
+
+    @Test
+    void aRedisTimeoutTheClientCannotReadIsRefused() {
+        for (String timeout : List.of("abc", "30", "-1s", "0s", "5x", "")) {
+            assertThatThrownBy(() -> ServerConfig.fromEnv(
+                            Map.of("STAGING", "redis", "REDIS_URL", "redis://:pw@127.0.0.1:6379/0?timeout=" + timeout)))
+                    .as(timeout)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(
+                            "REDIS_URL: timeout=" + timeout + " is not a timeout; give a positive whole number with a"
+                                    + " unit: ns, us, ms, s, m, h or d (such as timeout=30s)");
+        }
+        for (String timeout : List.of("30s", "500ms", "2m", "10S")) {
+            assertThat(ServerConfig.fromEnv(
+                                    Map.of("STAGING", "redis", "REDIS_URL", "redis://h:6379?timeout=" + timeout))
+                            .redisUrl())
+                    .endsWith(timeout);
+        }
     }
 
     @Test

@@ -44,10 +44,12 @@ final class StorageTest {
 
     @Test
     void open_unreachableDatabase() {
-        assertThatThrownBy(() ->
-                        Storage.open(DatabaseConfig.of("jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2", "", "")))
+        assertThatThrownBy(() -> Storage.open(DatabaseConfig.of(
+                        "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2&password=s3cret", "", "")))
                 .isInstanceOf(StorageException.class)
-                .hasMessageStartingWith("cannot connect to jdbc:postgresql://127.0.0.1:1/none");
+                .hasMessageStartingWith(
+                        "cannot connect to jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2&password=***: ")
+                .hasMessageNotContaining("s3cret");
     }
 
     /**

@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import rw.intake.storage.AccountStore;
 import rw.intake.storage.DatabaseConfig;
+import rw.intake.storage.Redacted;
 import rw.intake.storage.Storage;
 import rw.intake.storage.StorageException;
 import rw.intake.storage.UserStore;
@@ -99,7 +100,8 @@ public final class JdbiStorage implements Storage {
         try {
             pool = checkingEveryConnection(hikari);
         } catch (RuntimeException e) {
-            throw new StorageException("cannot connect to " + config.jdbcUrl() + ": " + e.getMessage(), e);
+            throw new StorageException(
+                    "cannot connect to " + Redacted.url(config.jdbcUrl()) + ": " + e.getMessage(), e);
         }
         try {
             Flyway.configure()
@@ -116,7 +118,7 @@ public final class JdbiStorage implements Storage {
             return storage;
         } catch (RuntimeException e) {
             pool.close();
-            throw new StorageException("cannot migrate " + config.jdbcUrl() + ": " + e.getMessage(), e);
+            throw new StorageException("cannot migrate " + Redacted.url(config.jdbcUrl()) + ": " + e.getMessage(), e);
         }
     }
 

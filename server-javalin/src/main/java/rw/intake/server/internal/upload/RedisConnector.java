@@ -27,7 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import rw.intake.server.internal.http.Redacted;
+import rw.intake.storage.Redacted;
 
 /**
  * The redis store's connection, to one Redis ({@link RedisClient}) or to a Redis Cluster ({@link RedisClusterClient},
@@ -92,8 +92,10 @@ final class RedisConnector implements AutoCloseable {
 
     private static RedisConnector standalone(String url) {
         RedisClient client;
+        RedisURI uri;
         try {
-            client = RedisClient.create(answeringWithin(RedisURI.create(url), url));
+            uri = answeringWithin(RedisURI.create(url), url);
+            client = RedisClient.create(uri);
         } catch (IllegalArgumentException ex) {
             throw notAUrl(url, ex);
         }
@@ -104,7 +106,9 @@ final class RedisConnector implements AutoCloseable {
         } catch (RedisException ex) {
             client.shutdown();
             throw new IllegalStateException(
-                    "STAGING=redis: cannot reach Redis at " + Redacted.url(url) + ": " + ex.getMessage() + why(ex), ex);
+                    "STAGING=redis: cannot reach Redis at " + Redacted.url(url) + ": " + ex.getMessage()
+                            + why(ex, uri.getTimeout()),
+                    ex);
         }
     }
 
@@ -126,13 +130,14 @@ final class RedisConnector implements AutoCloseable {
      * its count) rather than on the network: {@code "; WRONGPASS ..."}; that it did not answer in time; else
      * {@code ""}.
      */
-    private static String why(Throwable ex) {
+    private static String why(Throwable ex, Duration timeout) {
         for (Throwable t = ex.getCause(); t != null; t = t.getCause()) {
             if (t instanceof RedisCommandExecutionException answer && answer.getMessage() != null) {
                 return "; " + answer.getMessage();
             }
             if (t instanceof RedisCommandTimeoutException) {
-                return "; it took the connection and gave no answer within " + COMMAND_TIMEOUT.toSeconds() + " s";
+                return "; it took the connection and gave no answer within "
+                        + (timeout.toMillis() % 1000 == 0 ? timeout.toSeconds() + " s" : timeout.toMillis() + " ms");
             }
         }
         return "";

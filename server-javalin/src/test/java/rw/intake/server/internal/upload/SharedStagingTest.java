@@ -962,6 +962,12 @@ final class SharedStagingTest {
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageStartingWith("STAGING=redis: cannot reach Redis at ")
                     .hasMessageEndingWith("; it took the connection and gave no answer within 10 s");
+            // the wait that REDIS_URL sets, as it says
+            Map<String, String> shorter =
+                    Map.of("REDIS_URL", "redis://127.0.0.1:" + silent.getLocalPort() + "?timeout=1500ms");
+            assertThatThrownBy(() -> instance(shorter))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageEndingWith("; it took the connection and gave no answer within 1500 ms");
         }
     }
 

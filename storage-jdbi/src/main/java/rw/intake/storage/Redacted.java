@@ -1,8 +1,8 @@
-package rw.intake.server.internal.http;
+package rw.intake.storage;
 
 import java.util.regex.Pattern;
 
-/** Connection URLs as logs and messages may show them: without the passwords they may carry. */
+/** Connection URLs (JDBC, Redis) as logs and messages may show them: without the passwords they may carry. */
 public final class Redacted {
     /** {@code scheme://user:password@host} and {@code scheme://:password@host}: the password. */
     private static final Pattern USER_INFO = Pattern.compile("(//[^/@:,]*:)[^/@,]*@");
