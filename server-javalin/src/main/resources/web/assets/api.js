@@ -199,13 +199,31 @@ async function reach(path, init) {
   }
 }
 
+/**
+ * The login a request is sent with, after {@link fresh}; signed out (Sign out pressed while the request was on its way:
+ * an edit saved as it was pressed reads the review again), an error of status 401, and nothing is to be sent.
+ */
+function sending() {
+  if (!tokens) throw new ApiError(401, { title: 'Signed out' }, null);
+  return tokens;
+}
+
+/**
+ * A 401 to a request sent with {@code sent}: the session ended, which signs out and says so, unless this tab signed
+ * out (or in again) meanwhile: that is no session that ended.
+ */
+function refusedWith(sent, err) {
+  if (tokens && tokens.login === sent.login) signOut(true, err.code);
+}
+
 /** Sends a request with a fresh access token; a 401 signs out. Answers the response, which is 2xx. */
 async function authorized(path, init) {
   await fresh();
-  const res = await reach(path, { ...init, headers: { ...init.headers, Authorization: `Bearer ${tokens?.access}` } });
+  const sent = sending();
+  const res = await reach(path, { ...init, headers: { ...init.headers, Authorization: `Bearer ${sent.access}` } });
   if (res.status === 401) {
     const err = await toError(res);
-    signOut(true, err.code);
+    refusedWith(sent, err);
     throw err;
   }
   if (!res.ok) throw await toError(res);
@@ -244,10 +262,11 @@ export async function download(path) {
  */
 export async function sendFile(file, onProgress, sheet) {
   await fresh();
+  const sent = sending();
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', sheet ? `/api/v1/uploads?sheet=${encodeURIComponent(sheet)}` : '/api/v1/uploads');
-    xhr.setRequestHeader('Authorization', `Bearer ${tokens?.access}`);
+    xhr.setRequestHeader('Authorization', `Bearer ${sent.access}`);
     xhr.responseType = 'json';
     xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
     xhr.onload = () => {
@@ -256,7 +275,7 @@ export async function sendFile(file, onProgress, sheet) {
       } else {
         const retry = xhr.getResponseHeader('Retry-After');
         const err = new ApiError(xhr.status, xhr.response || {}, retry === null ? null : Number(retry));
-        if (err.status === 401) signOut(true, err.code);
+        if (err.status === 401) refusedWith(sent, err);
         reject(err);
       }
     };

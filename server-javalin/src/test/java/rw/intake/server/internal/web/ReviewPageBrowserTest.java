@@ -2421,4 +2421,41 @@ final class ReviewPageBrowserTest {
         assertThat(browser.driver().switchTo().activeElement().getAttribute("id"))
                 .isEqualTo("review-title");
     }
+
+    /**
+     * Sign out pressed while a cell is being edited saves the value typed, and shows the sign-in form as an ordinary
+     * Sign out does: the review, no longer signed in, does not read its summary again, nor takes the refusal for a
+     * session that ended.
+     */
+    @Test
+    void signOut_whileEditing_savesTheEditAndSaysNoSessionEnded() {
+        String token = SERVER.clerkToken("signoutedit");
+        String id = reviewed("signoutedit", token, Workbooks.xlsx(Workbooks.people(7300, 3)));
+        by("#row-2 td[data-field=names]").click();
+        browser.visible(By.cssSelector("#row-2 td[data-field=names] .cell-input"))
+                .sendKeys("Ann Other");
+        // the page's requests of the upload, each until its answer is read: the page acts on an answer in the same
+        // task as it reads it, so that none pending means the page did all it does with them
+        browser.script("window.uploadCalls = { pending: 0, patched: false };"
+                + " const f = window.fetch;"
+                + " window.fetch = (url, init) => {"
+                + "   if (!String(url).includes('/api/v1/uploads/')) return f(url, init);"
+                + "   uploadCalls.pending++;"
+                + "   const done = () => { uploadCalls.pending--;"
+                + "     if (init && init.method === 'PATCH') uploadCalls.patched = true; };"
+                + "   return f(url, init).then((res) => { const json = res.json.bind(res);"
+                + "     res.json = () => json().finally(done); return res; }, (e) => { done(); throw e; });"
+                + " };");
+
+        by("#sign-out").click();
+
+        browser.visible(By.id("login-username"));
+        browser.waiting()
+                .until(d -> (Boolean) browser.script("return uploadCalls.patched && uploadCalls.pending === 0"));
+        assertThat(by("#login-message").getText()).isEmpty();
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/2", token))
+                        .get("names")
+                        .asText())
+                .isEqualTo("Ann Other");
+    }
 }
