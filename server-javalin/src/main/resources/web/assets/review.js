@@ -633,10 +633,11 @@ async function startEdit(td, r, field) {
 /**
  * Turns the cell into a text field: Enter, or leaving it (Tab, a click elsewhere, another window), saves a changed
  * value (Enter also a NID that was a number cell as it is, which confirms it as text); Escape puts the cell back. A
- * value the server refuses stays in the field, its reason in the notice. A one-line text area, not an input, which
- * would drop a value's line breaks, so that opening and saving an untouched cell changed it; and no length bound of
- * the browser's, which counts UTF-16 units and cuts a long paste silently: the server refuses a value over 1,000
- * characters in words the page shows.
+ * value the server refuses stays in the field, its reason in the notice. A text area, not an input, which would drop a
+ * value's line breaks, so that opening and saving an untouched cell changed it; it wraps the value and is as tall as
+ * its lines, as wide as the cell was, so that a long value (an e-mail over several lines of its cell) shows whole,
+ * not its tail alone; and no length bound of the browser's, which counts UTF-16 units and cuts a long paste silently:
+ * the server refuses a value over 1,000 characters in words the page shows.
  */
 function editCell(td, r, field, value) {
   const kept = [...td.childNodes];
@@ -671,7 +672,15 @@ function editCell(td, r, field, value) {
     }
   });
   input.addEventListener('blur', () => { if (td.contains(input)) save(false); });
+  const pad = getComputedStyle(td);
+  input.style.minWidth = `max(8rem, ${td.clientWidth - parseFloat(pad.paddingLeft) - parseFloat(pad.paddingRight)}px)`;
+  const fit = () => {
+    input.style.height = 'auto';
+    input.style.height = `${input.scrollHeight + input.offsetHeight - input.clientHeight}px`;
+  };
+  input.addEventListener('input', fit);
   td.replaceChildren(input);
+  fit();
   input.focus();
   input.select();
 }

@@ -2458,4 +2458,37 @@ final class ReviewPageBrowserTest {
                         .asText())
                 .isEqualTo("Ann Other");
     }
+
+    /** A long value (an e-mail over several lines of its cell) shows whole in the cell's editor, which wraps it. */
+    @Test
+    void cellEditor_longValueShownWhole() {
+        String token = SERVER.clerkToken("longedit");
+        String email =
+                "marie.claire.mukeshimana.nyirahabimana" + "@" + "ministry-of-local-government-and-social-affairs"
+                        + ".districts-of-the-southern-province-and-kigali.example.gov.rw";
+        assertThat(email).hasSizeGreaterThan(140);
+        List<String[]> rows = new ArrayList<>(Workbooks.people(7400, 2));
+        rows.add(person(7402, 4, email));
+        reviewed("longedit", token, Workbooks.xlsx(rows));
+        WebElement cell = by("#row-4 td[data-field=email]");
+        long cellHeight = (Long) browser.script("return Math.round(arguments[0].getBoundingClientRect().height)", cell);
+        assertThat(cellHeight).as("the value wraps in its cell").isGreaterThan(60);
+
+        cell.click();
+        WebElement editor = browser.visible(By.cssSelector("#row-4 td[data-field=email] .cell-input"));
+        browser.screenshot("cell-editor-long-value");
+        assertThat(editor.getDomProperty("value")).isEqualTo(email);
+        assertThat((Boolean) browser.script("return arguments[0].scrollHeight <= arguments[0].clientHeight", editor))
+                .as("no line of the value is scrolled out of the editor")
+                .isTrue();
+        assertThat(editor.getRect().getHeight()).isGreaterThanOrEqualTo((int) cellHeight - 16);
+        assertThat(editor.getRect().getWidth()).isGreaterThan(180);
+        // Escape cancels, Enter saves, as in a one-line editor
+        editor.sendKeys(Keys.ESCAPE);
+        browser.text(By.cssSelector("#row-4 td[data-field=email] .cell-value"), email);
+        cell.click();
+        browser.visible(By.cssSelector("#row-4 td[data-field=email] .cell-input"))
+                .sendKeys(Keys.chord(Keys.CONTROL, Keys.HOME), "x", Keys.ENTER);
+        browser.text(By.id("edit-saved"), "Row 4 saved: now Valid.");
+    }
 }
