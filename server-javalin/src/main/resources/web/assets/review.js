@@ -575,17 +575,30 @@ function table(q, page) {
     body);
 }
 
+/**
+ * The value of the record's field that its cell shows, and its editor starts with: the normalized value when the field
+ * has no error (what a commit saves; a warning is no error), else the value as written.
+ */
+function valueOf(r, field) {
+  const raw = r[PROPERTY[field]] ?? '';
+  if (r.errors.some((e) => e.field === field && e.severity === 'error')) return raw;
+  return r.normalized?.[PROPERTY[field]] ?? raw;
+}
+
 function cell(r, field) {
-  const value = r[PROPERTY[field]] ?? '';
+  const value = valueOf(r, field);
+  const raw = r[PROPERTY[field]] ?? '';
+  // a normalized value keeps the value as written in reach: on hover, and in the tip of a cell that has one
+  const written = value === raw ? null : t('review.asWritten', { value: raw });
   const errs = r.errors.filter((e) => e.field === field);
   const severity = errs.some((e) => e.severity === 'error') ? 'error' : 'warning';
   const tipId = `tip-${r.row}-${field}`;
+  const title = [written && visibleText(written), editable() ? t('edit.hint') : null].filter(Boolean).join('\n');
   const td = h('td', {
     class: errs.length ? `cell-${severity}` : undefined, tabindex: errs.length || editable() ? 0 : undefined,
-    'aria-describedby': errs.length ? tipId : undefined, 'data-field': field,
-    title: editable() ? t('edit.hint') : undefined,
+    'aria-describedby': errs.length ? tipId : undefined, 'data-field': field, title: title || undefined,
   }, h('span', { class: 'cell-value' }, errs.length && !value ? '∅' : shown(value)), errs.length ? h('span', { class: 'tip', role: 'tooltip', id: tipId },
-    shown(errs.map((e) => `${t(`review.severity.${e.severity}`)}: ${violationText(e)}`).join(' · '))) : null);
+    shown([...errs.map((e) => `${t(`review.severity.${e.severity}`)}: ${violationText(e)}`), written].filter(Boolean).join(' · '))) : null);
   if (errs.length) {
     // Escape hides the tip of the focused cell (not of its editor, where Escape cancels) until the focus leaves it
     td.addEventListener('keydown', (e) => { if (e.key === 'Escape' && e.target === td) td.classList.add('tip-hidden'); });
@@ -627,7 +640,7 @@ async function startEdit(td, r, field) {
     put(view.notice, h('p', { id: 'edit-stale' }, t('edit.changedMeanwhile', { row: r.row })));
     cellNow = cellAt(r.row, field);
   }
-  if (cellNow && cellNow.isConnected && !cellNow.querySelector('.cell-input') && editable()) editCell(cellNow, fresh, field, fresh[PROPERTY[field]] ?? '');
+  if (cellNow && cellNow.isConnected && !cellNow.querySelector('.cell-input') && editable()) editCell(cellNow, fresh, field, valueOf(fresh, field));
 }
 
 /**

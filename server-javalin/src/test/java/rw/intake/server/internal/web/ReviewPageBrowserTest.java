@@ -1377,11 +1377,13 @@ final class ReviewPageBrowserTest {
      */
     @Test
     void cellEditor_keepsLineBreaks_longValueRefusedInWords() throws IOException {
-        String csv = String.join(",", Workbooks.HEADER) + "\r\n\"Ann\nBee\","
+        // a name with an error (its digit) is shown, and edited, as written: a valid one shows with its white space
+        // folded
+        String csv = String.join(",", Workbooks.HEADER) + "\r\n\"Ann\nBee 2\","
                 + String.join(",", Workbooks.person(2)).substring(Workbooks.person(2)[0].length() + 1)
                 + "\r\n" + String.join(",", Workbooks.person(3)) + "\r\n";
         String token = SERVER.clerkToken("editor");
-        reviewUploaded("editor", "breaks.csv", csv, "2 records, 2 valid, 0 invalid.");
+        reviewUploaded("editor", "breaks.csv", csv, "2 records, 1 valid, 1 invalid.");
         String id = TestServer.json(SERVER.get("/api/v1/uploads", token))
                 .get(0)
                 .get("id")
@@ -1390,14 +1392,7 @@ final class ReviewPageBrowserTest {
         WebElement names = by("#row-2 td[data-field=names]");
         browser.script("arguments[0].focus()", names);
         names.sendKeys(Keys.ENTER);
-        WebElement editor = browser.visible(By.cssSelector("#row-2 td[data-field=names] .cell-input"));
-        assertThat(editor.getDomProperty("value")).isEqualTo("Ann\nBee");
-        editor.sendKeys(Keys.ENTER);
-        browser.visible(By.cssSelector("#row-2 td[data-field=names] .cell-value"));
-        JsonNode untouched = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/2", token));
-        assertThat(untouched.get("names").asText()).isEqualTo("Ann\nBee");
-        assertThat(untouched.get("edited").asBoolean()).isFalse();
-        assertThat(untouched.get("history")).isEmpty();
+        enterEditsNothing(id, token, "names", "Ann\nBee 2", "names", "Ann\nBee 2");
 
         // the next record starts on the line after the two lines of the first
         int next = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records", token))
@@ -1708,7 +1703,8 @@ final class ReviewPageBrowserTest {
         WebElement phone = browser.visible(By.cssSelector("#row-4 td[data-field=phone_number] .cell-input"));
         phone.sendKeys("0788001102", Keys.TAB);
         browser.text(By.id("edit-saved"), "Row 4 saved: now Valid.");
-        browser.text(By.cssSelector("#row-4 td[data-field=phone_number]"), "0788001102");
+        // shown normalized, as it is saved; the value typed is kept as written beside it
+        browser.text(By.cssSelector("#row-4 td[data-field=phone_number]"), "+250788001102");
         assertThat(TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/4", token))
                         .get("phoneNumber")
                         .asText())
@@ -2490,5 +2486,57 @@ final class ReviewPageBrowserTest {
         browser.visible(By.cssSelector("#row-4 td[data-field=email] .cell-input"))
                 .sendKeys(Keys.chord(Keys.CONTROL, Keys.HOME), "x", Keys.ENTER);
         browser.text(By.id("edit-saved"), "Row 4 saved: now Valid.");
+    }
+
+    /**
+     * A field without an error shows its normalized value, what a commit saves, and says the value as written on
+     * hover (its title); a field with an error shows its value as written. The editor starts with the value shown,
+     * and saving it unchanged edits nothing.
+     */
+    @Test
+    void review_validFieldsShowTheirNormalizedValue() {
+        String token = SERVER.clerkToken("shownorm");
+        String[] raw = {"  Ann   Uwase ", Workbooks.person(7500)[1], "0780007500", "male", "P7500@EXAMPLE.COM"};
+        String id =
+                reviewed("shownorm", token, Workbooks.xlsx(List.of(Workbooks.HEADER, raw, person(7501, 2, "0780"))));
+
+        Map<String, String> expected = Map.of(
+                "names", "Ann Uwase",
+                "nid", raw[1],
+                "phone_number", "+250780007500",
+                "gender", "M",
+                "email", "P7500@example.com");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            WebElement cell = by("#row-2 td[data-field=" + e.getKey() + "]");
+            assertThat(cell.findElement(By.cssSelector(".cell-value")).getText())
+                    .isEqualTo(e.getValue());
+        }
+        assertThat(by("#row-2 td[data-field=phone_number]").getAttribute("title"))
+                .startsWith("As written: 0780007500");
+        assertThat(by("#row-2 td[data-field=gender]").getAttribute("title")).startsWith("As written: male");
+        assertThat(by("#row-2 td[data-field=nid]").getAttribute("title")).doesNotContain("As written");
+        // an error: the value as written
+        assertThat(by("#row-3 td[data-field=phone_number] .cell-value").getText())
+                .isEqualTo("0780");
+
+        by("#row-2 td[data-field=phone_number]").click();
+        enterEditsNothing(id, token, "phone_number", "+250780007500", "phoneNumber", "0780007500");
+    }
+
+    /**
+     * Enter in the open editor of row 2's {@code field}, which shows {@code value}, left: nothing is edited, the
+     * record's {@code property} is still {@code raw}.
+     */
+    private static void enterEditsNothing(
+            String id, String token, String field, String value, String property, String raw) {
+        String cell = "#row-2 td[data-field=" + field + "]";
+        WebElement editor = browser.visible(By.cssSelector(cell + " .cell-input"));
+        assertThat(editor.getDomProperty("value")).isEqualTo(value);
+        editor.sendKeys(Keys.ENTER);
+        browser.visible(By.cssSelector(cell + " .cell-value"));
+        JsonNode untouched = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/2", token));
+        assertThat(untouched.get(property).asText()).isEqualTo(raw);
+        assertThat(untouched.get("edited").asBoolean()).isFalse();
+        assertThat(untouched.get("history")).isEmpty();
     }
 }
