@@ -57,6 +57,17 @@ export async function showReview(main, id, params) {
   await drawRecords(q, records);
 }
 
+/**
+ * Escape hides every tip shown (WCAG 1.4.13): the focused cell's until the focus leaves it, the one under the pointer,
+ * which covers the next rows, until the pointer leaves that cell; not when an editor took the key (it cancels there).
+ */
+function hideTips(e) {
+  if (e.key !== 'Escape' || e.defaultPrevented || !view) return;
+  view.table.querySelectorAll('td[aria-describedby]:hover').forEach((td) => td.classList.add('tip-hidden-hover'));
+  view.table.querySelectorAll('td[aria-describedby]:focus').forEach((td) => td.classList.add('tip-hidden-focus'));
+}
+document.addEventListener('keydown', hideTips);
+
 const currentQuery = () => query(new URLSearchParams(location.hash.split('?')[1] || ''));
 
 /**
@@ -600,9 +611,9 @@ function cell(r, field) {
   }, h('span', { class: 'cell-value' }, errs.length && !value ? '∅' : shown(value)), errs.length ? h('span', { class: 'tip', role: 'tooltip', id: tipId },
     shown([...errs.map((e) => `${t(`review.severity.${e.severity}`)}: ${violationText(e)}`), written].filter(Boolean).join(' · '))) : null);
   if (errs.length) {
-    // Escape hides the tip of the focused cell (not of its editor, where Escape cancels) until the focus leaves it
-    td.addEventListener('keydown', (e) => { if (e.key === 'Escape' && e.target === td) td.classList.add('tip-hidden'); });
-    td.addEventListener('focusout', (e) => { if (!td.contains(e.relatedTarget)) td.classList.remove('tip-hidden'); });
+    // a tip Escape hid (hideTips) is shown again by the next focus, or the pointer's next coming
+    td.addEventListener('focusout', (e) => { if (!td.contains(e.relatedTarget)) td.classList.remove('tip-hidden-focus'); });
+    td.addEventListener('mouseleave', () => td.classList.remove('tip-hidden-hover'));
   }
   if (editable()) {
     const edit = (e) => {

@@ -2539,4 +2539,49 @@ final class ReviewPageBrowserTest {
         assertThat(untouched.get("edited").asBoolean()).isFalse();
         assertThat(untouched.get("history")).isEmpty();
     }
+
+    /**
+     * Escape hides every tip shown, the tip of the cell under the pointer too, which covers the next rows (WCAG
+     * 1.4.13): until the pointer leaves that cell and comes back, and the focus leaves the focused one.
+     */
+    @Test
+    void cellTip_escapeHidesTheTipOfTheCellUnderThePointerToo() {
+        String token = SERVER.clerkToken("hoveresc");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(Workbooks.HEADER);
+        for (int i = 0; i < 8; i++) {
+            rows.add(person(7600 + i, 2, "12"));
+        }
+        reviewed("hoveresc", token, Workbooks.xlsx(rows));
+        WebElement focused = by("#row-3 td[data-field=phone_number]");
+        WebElement hovered = by("#row-6 td[data-field=phone_number]");
+        WebElement focusedTip = focused.findElement(By.cssSelector(".tip"));
+        WebElement hoveredTip = hovered.findElement(By.cssSelector(".tip"));
+        org.openqa.selenium.interactions.Actions mouse = new org.openqa.selenium.interactions.Actions(browser.driver());
+        browser.script("arguments[0].scrollIntoView({block: 'center'})", hovered);
+
+        // the pointer alone: Escape, wherever the focus is, hides the tip under it
+        mouse.moveToElement(hovered).perform();
+        browser.waiting().until(ExpectedConditions.visibilityOf(hoveredTip));
+        mouse.sendKeys(Keys.ESCAPE).perform();
+        browser.waiting().until(ExpectedConditions.invisibilityOf(hoveredTip));
+        // shown again once the pointer left the cell and came back
+        mouse.moveToElement(by("#row-6 td[data-field=names]")).perform();
+        mouse.moveToElement(hovered).perform();
+        browser.waiting().until(ExpectedConditions.visibilityOf(hoveredTip));
+
+        // one cell focused, another under the pointer: Escape hides both tips
+        browser.script("arguments[0].focus()", focused);
+        browser.waiting().until(ExpectedConditions.visibilityOf(focusedTip));
+        focused.sendKeys(Keys.ESCAPE);
+        browser.waiting().until(ExpectedConditions.invisibilityOf(focusedTip));
+        browser.waiting().until(ExpectedConditions.invisibilityOf(hoveredTip));
+        assertThat(browser.driver().switchTo().activeElement()).isEqualTo(focused);
+        mouse.moveToElement(by("#row-6 td[data-field=names]")).perform();
+        mouse.moveToElement(hovered).perform();
+        browser.waiting().until(ExpectedConditions.visibilityOf(hoveredTip));
+        assertThat(focusedTip.isDisplayed())
+                .as("hidden until the focus leaves its cell")
+                .isFalse();
+    }
 }
