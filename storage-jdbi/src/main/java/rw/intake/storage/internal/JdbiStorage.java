@@ -125,15 +125,17 @@ public final class JdbiStorage implements Storage {
     /**
      * A pool that checks every connection before it hands it out, within the validation timeout (one round trip), where
      * HikariCP by default hands out unchecked one used in the last 500 ms: a statement sent on it to a database frozen
-     * meanwhile would wait the whole network timeout, not fail within the connection timeout. The JVM's own setting of
-     * HikariCP's system property {@value #ALIVE_BYPASS}, if any, is kept; the property is read as the pool is made.
+     * meanwhile would wait the whole network timeout, not fail within the connection timeout. The bypass is -1 ms, not 0:
+     * HikariCP checks a connection idle for longer than it, and 0 would still skip one used in the same millisecond. The
+     * JVM's own setting of HikariCP's system property {@value #ALIVE_BYPASS}, if any, is kept; the property is read as
+     * the pool is made.
      */
     private static HikariDataSource checkingEveryConnection(HikariConfig hikari) {
         synchronized (MAKING_POOL) {
             if (System.getProperty(ALIVE_BYPASS) != null) {
                 return new HikariDataSource(hikari);
             }
-            System.setProperty(ALIVE_BYPASS, "0");
+            System.setProperty(ALIVE_BYPASS, "-1");
             try {
                 return new HikariDataSource(hikari);
             } finally {
