@@ -605,12 +605,15 @@ function cell(r, field) {
   const severity = errs.some((e) => e.severity === 'error') ? 'error' : 'warning';
   const tipId = `tip-${r.row}-${field}`;
   const title = [written && visibleText(written), editable() ? t('edit.hint') : null].filter(Boolean).join('\n');
+  const notes = [...errs.map((e) => `${t(`review.severity.${e.severity}`)}: ${violationText(e)}`), written].filter(Boolean);
+  // a cell with no violation whose value is normalized takes the focus, which shows the value as written (a committed
+  // upload's cells are not editable, and the title shows on hover only)
   const td = h('td', {
-    class: errs.length ? `cell-${severity}` : undefined, tabindex: errs.length || editable() ? 0 : undefined,
-    'aria-describedby': errs.length ? tipId : undefined, 'data-field': field, title: title || undefined,
-  }, h('span', { class: 'cell-value' }, errs.length && !value ? '∅' : shown(value)), errs.length ? h('span', { class: 'tip', role: 'tooltip', id: tipId },
-    shown([...errs.map((e) => `${t(`review.severity.${e.severity}`)}: ${violationText(e)}`), written].filter(Boolean).join(' · '))) : null);
-  if (errs.length) {
+    class: errs.length ? `cell-${severity}` : written ? 'cell-note' : undefined, tabindex: notes.length || editable() ? 0 : undefined,
+    'aria-describedby': notes.length ? tipId : undefined, 'data-field': field, title: title || undefined,
+  }, h('span', { class: 'cell-value' }, errs.length && !value ? '∅' : shown(value)), notes.length
+    ? h('span', { class: errs.length ? 'tip' : 'tip tip-note', role: 'tooltip', id: tipId }, shown(notes.join(' · '))) : null);
+  if (notes.length) {
     // a tip Escape hid (hideTips) is shown again by the next focus, or the pointer's next coming
     td.addEventListener('focusout', (e) => { if (!td.contains(e.relatedTarget)) td.classList.remove('tip-hidden-focus'); });
     td.addEventListener('mouseleave', () => td.classList.remove('tip-hidden-hover'));

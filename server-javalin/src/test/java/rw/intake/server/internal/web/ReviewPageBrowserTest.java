@@ -2524,6 +2524,36 @@ final class ReviewPageBrowserTest {
     }
 
     /**
+     * In a committed upload, whose cells are not editable, a normalized value still says its value as written to the
+     * keyboard: the cell takes the focus, which shows the value as written; a cell whose value is as written does not.
+     */
+    @Test
+    void review_committedUpload_theValueAsWrittenShowsOnFocus() {
+        String token = SERVER.clerkToken("committednorm");
+        String[] raw = {"Ann Uwase", Workbooks.person(7700)[1], "0780007700", "M", "p7700@example.com"};
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(List.of(Workbooks.HEADER, raw)));
+        Workbooks.settled(SERVER, token, id);
+        assertThat(SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "{}")
+                        .statusCode())
+                .isEqualTo(200);
+        browser.open("/uploads/" + id);
+        browser.signedIn("committednorm", "committednorm-password");
+        browser.text(By.id("review-status"), "committed");
+
+        WebElement phone = by("#row-2 td[data-field=phone_number]");
+        assertThat(phone.getAttribute("tabindex")).isEqualTo("0");
+        WebElement tip = phone.findElement(By.cssSelector(".tip"));
+        assertThat(tip.isDisplayed()).isFalse();
+        browser.script("arguments[0].focus()", phone);
+        assertThat(browser.visible(By.cssSelector("#row-2 td[data-field=phone_number] .tip"))
+                        .getText())
+                .isEqualTo("As written: 0780007700");
+        assertThat(browser.driver().findElement(By.id(phone.getAttribute("aria-describedby"))))
+                .isEqualTo(tip);
+        browser.visible(By.cssSelector("#row-2 td[data-field=names]:not([tabindex]):not([aria-describedby])"));
+    }
+
+    /**
      * Enter in the open editor of row 2's {@code field}, which shows {@code value}, left: nothing is edited, the
      * record's {@code property} is still {@code raw}.
      */
