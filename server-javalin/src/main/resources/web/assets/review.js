@@ -398,10 +398,17 @@ function drawFilters(q) {
     }, t(out ? 'exclude.code' : 'include.code', { code: q.code }))) : []));
 }
 
-/** Leave out all (Put back all) of the list's code, offered when the list shows {@code listed} records, not at 0. */
-function offerBulk(listed) {
+/**
+ * Leave out all (Put back all) of the list's code ({@code q}), offered when the list shows {@code listed} records, not
+ * at 0; Put back all only while records are left out, Leave out all not in the list of those left out.
+ */
+function offerBulk(listed, q) {
   view.listed = listed;
-  for (const b of view.filters.querySelectorAll('#exclude-code, #include-code')) b.hidden = !listed;
+  const out = view.summary.totals.excluded || 0;
+  const onlyOut = q.status === 'excluded';
+  for (const b of view.filters.querySelectorAll('#exclude-code, #include-code')) {
+    b.hidden = !listed || (b.id === 'include-code' ? !out : onlyOut);
+  }
 }
 
 function confirmExclude(q, out) {
@@ -429,10 +436,12 @@ async function excludeAll(q, out) {
   if (q.field) body.field = q.field;
   try {
     const a = await call('POST', `/api/v1/uploads/${id}/records/exclude`, body);
-    put(view.notice, h('p', { id: 'edit-saved' }, t(out ? 'exclude.done' : 'include.done', { count: a.matched, code: q.code, message: codeText(q.code) }), out && a.matched
+    // what the request changed: records already in the state asked for are matched, but neither left out nor put back
+    const done = a.changed ? (out ? 'exclude.done' : 'include.done') : (out ? 'exclude.none' : 'include.none');
+    put(view.notice, h('p', { id: 'edit-saved' }, t(done, { count: a.changed, code: q.code, message: codeText(q.code) }), out && a.changed
       ? [' ', h('button', { type: 'button', class: 'btn small', id: 'exclude-undo', onclick: () => excludeAll(q, false) }, t('exclude.undo'))] : null));
     await refreshSummary();
-    if (out && a.matched) {
+    if (out && a.changed) {
       document.getElementById('exclude-undo')?.focus({ preventScroll: true });
     } else if (lost()) {
       // the control used is gone (Undo, or a bulk button its list no longer offers): the bulk button shown, else the list
@@ -523,7 +532,7 @@ async function drawRecords(q, pending = null) {
     go(`/uploads/${view.id}`, link(q, { row: null, hl: null, page: page.totalPages }), true);
     return;
   }
-  offerBulk(page.totalItems); // how many records Leave out all (Put back all) of the list's code changes
+  offerBulk(page.totalItems, q); // how many records Leave out all (Put back all) of the list's code changes
   await keepingFocus(() => {
     view.table.replaceChildren(table(q, page));
     view.pager.replaceChildren(pager('page', page.page, page.totalPages, (p) => navigate(q, { page: p })));

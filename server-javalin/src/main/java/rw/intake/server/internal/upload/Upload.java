@@ -753,10 +753,10 @@ final class Upload implements ReadableUpload {
     /**
      * Leaves out of the commit (or puts back) every record the filter matches, as one edit of each.
      *
-     * @return how many records matched
+     * @return how many records matched, and how many of them changed
      * @throws ApiException 409 unless validated
      */
-    int exclude(RecordFilter filter, boolean exclude, String by, Instant at, RecordValidator validator) {
+    Views.Excluded exclude(RecordFilter filter, boolean exclude, String by, Instant at, RecordValidator validator) {
         editor(validator);
         lock.writeLock().lock();
         try {
@@ -766,20 +766,18 @@ final class Upload implements ReadableUpload {
             for (int i = 0; i < matched.length; i++) {
                 matched[i] = s.index().recordAt(filter, i);
             }
-            int count = matched.length;
+            Views.Excluded done;
             if (exclude) {
-                mark(
-                        Arrays.stream(matched)
-                                .filter(i -> !s.records().excluded(i))
-                                .toArray(),
-                        true,
-                        by,
-                        at);
+                int[] in = Arrays.stream(matched)
+                        .filter(i -> !s.records().excluded(i))
+                        .toArray();
+                mark(in, true, by, at);
+                done = new Views.Excluded(matched.length, in.length);
             } else {
-                count = putBack(s.records(), filter, matched, by, at);
+                done = putBack(s.records(), filter, matched, by, at);
             }
             publish(rowsRead, totals.blankRows());
-            return count;
+            return done;
         } finally {
             lock.writeLock().unlock();
         }
@@ -792,9 +790,10 @@ final class Upload implements ReadableUpload {
      * so that every record put back matches the filter afterwards, and every record still left out would not.
      *
      * @param matched the records the indexes match by their verdicts, the left-out ones included
-     * @return how many records matched: those of {@code matched} already in, and those put back
+     * @return how many records matched (those of {@code matched} already in, and those put back), and how many were
+     *     put back
      */
-    private int putBack(StagedRecords records, RecordFilter filter, int[] matched, String by, Instant at) {
+    private Views.Excluded putBack(StagedRecords records, RecordFilter filter, int[] matched, String by, Instant at) {
         int count = 0;
         for (int index : matched) {
             count += records.excluded(index) ? 0 : 1;
@@ -813,7 +812,7 @@ final class Upload implements ReadableUpload {
             records.excluded(i, true);
         }
         mark(indexes, false, by, at);
-        return count + indexes.length;
+        return new Views.Excluded(count + indexes.length, indexes.length);
     }
 
     /**

@@ -140,7 +140,7 @@ final class UploadRoutes {
     /** The last segment of the route that excludes by a filter. */
     static final String EXCLUDE = "exclude";
 
-    /** {@code POST .../records/exclude}: {@code {"status","field","code","excluded"}}; answers {@code {"matched"}}. */
+    /** {@code POST .../records/exclude}: {@code {"status","field","code","excluded"}}; answers {@code {"matched","changed"}}. */
     void exclude(Context ctx) {
         Principal caller = Principal.of(ctx);
         JsonNode body = RequestBodies.jsonObject(ctx);
@@ -157,8 +157,7 @@ final class UploadRoutes {
             throw invalidValue("excluded", "excluded must be true or false");
         }
         RecordFilter filter = RecordFilter.parse(text(body, "status"), text(body, "field"), text(body, "code"));
-        int matched = service.exclude(caller, ctx.pathParam("id"), filter, excluded.booleanValue());
-        ctx.json(Map.of("matched", matched));
+        ctx.json(service.exclude(caller, ctx.pathParam("id"), filter, excluded.booleanValue()));
     }
 
     /** {@code GET .../records/{row}}: the record with its {@code history}. */

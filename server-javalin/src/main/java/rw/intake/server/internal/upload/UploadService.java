@@ -538,10 +538,10 @@ public final class UploadService {
     /**
      * Leaves every record the filter matches out of the commit (or puts it back).
      *
-     * @return how many records matched
+     * @return how many records matched, and how many of them changed
      * @throws ApiException 409 as {@link #edit}
      */
-    int exclude(Principal caller, String id, RecordFilter filter, boolean exclude) {
+    Views.Excluded exclude(Principal caller, String id, RecordFilter filter, boolean exclude) {
         return staging.edit(
                 find(caller, id), u -> u.exclude(filter, exclude, caller.username(), clock.instant(), validator));
     }

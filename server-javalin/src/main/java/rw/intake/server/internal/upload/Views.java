@@ -85,6 +85,12 @@ public final class Views {
     /** A row whose verdict an edit of another row changed, and whether it is valid now. */
     public record ChangedView(int row, boolean valid) {}
 
+    /**
+     * {@code {"matched","changed"}}: what leaving out (or putting back) by a filter did: the records it matched, those
+     * already in that state included, and those it changed.
+     */
+    public record Excluded(int matched, int changed) {}
+
     /** {@code {"committed","skipped","conflicts"}}: what a commit in one mode would answer. */
     public record CommitCounts(long committed, long skipped, long conflicts) {}
 

@@ -590,6 +590,37 @@ final class RecordEditTest {
         assertSameAsFreshUpload(token, id, assertConsistent(token, id));
     }
 
+    /**
+     * {@code matched} counts every record the filter matches, those already in the state asked for included;
+     * {@code changed} only those the request left out or put back.
+     */
+    @Test
+    void exclude_changedCountsOnlyTheRecordsItChanged() {
+        String token = SERVER.clerkToken("fixer10");
+        List<String[]> rows = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String[] bad = Workbooks.person(901 + i);
+            bad[0] = "A";
+            rows.add(bad);
+        }
+        rows.add(Workbooks.person(904));
+        String id = upload(token, sheet(rows.toArray(String[][]::new)));
+        String exclude = "/api/v1/uploads/" + id + "/records/exclude";
+        String invalid = "{\"status\":\"invalid\",\"excluded\":";
+        edited(token, id, 3, "{\"excluded\":true}");
+
+        assertThat(SERVER.postJson(exclude, token, invalid + "true}").body())
+                .isEqualTo("{\"matched\":3,\"changed\":2}");
+        assertThat(SERVER.postJson(exclude, token, invalid + "true}").body())
+                .isEqualTo("{\"matched\":3,\"changed\":0}");
+        assertThat(SERVER.postJson(exclude, token, invalid + "false}").body())
+                .isEqualTo("{\"matched\":3,\"changed\":3}");
+        assertThat(SERVER.postJson(exclude, token, invalid + "false}").body())
+                .isEqualTo("{\"matched\":3,\"changed\":0}");
+        assertThat(summary(token, id).get("totals").get("excluded").asLong()).isZero();
+        assertConsistent(token, id);
+    }
+
     /** The records left out are listed by {@code status=excluded}, and put back all at once by it. */
     @Test
     void exclude_listedAndPutBackByStatusExcluded() {

@@ -2250,12 +2250,18 @@ final class ReviewPageBrowserTest {
         assertThat(by("#upload-panel").getText()).doesNotContain("Sending");
     }
 
-    /** "Leave out all" and "Put back all" of a code are offered while the list shows records, not when it shows none. */
+    /**
+     * "Leave out all" and "Put back all" of a code are offered while the list shows records, not when it shows none;
+     * "Put back all" only while records are left out.
+     */
     @Test
     void review_leaveOutAllNotOfferedForAnEmptyList() {
         String id = reviewBad("nothing", 2400, 2, 2, "phone.invalid");
         assertThat(browser.visible(By.id("exclude-code")).getText()).isEqualTo("Leave out all phone.invalid");
-        assertThat(by("#include-code").isDisplayed()).isTrue();
+        assertThat(by("#include-code").isDisplayed()).isFalse();
+        by("#exclude-5").click();
+        browser.text(By.id("card-excluded"), "1");
+        assertThat(browser.visible(By.id("include-code")).getText()).isEqualTo("Put back all phone.invalid");
 
         browser.driver()
                 .get(SERVER.uri("/#/uploads/" + id + "?status=valid&field=email&code=phone.invalid")
@@ -2271,6 +2277,37 @@ final class ReviewPageBrowserTest {
                         .toString());
         browser.visible(By.id("exclude-code"));
         assertThat(by("#include-code").isDisplayed()).isTrue();
+    }
+
+    /**
+     * "Put back all" of a code none of whose records is left out (a record of another code is) says that nothing
+     * changed, not that the records it matched are back; "Leave out all" of records one of which was left out
+     * already counts those it left out.
+     */
+    @Test
+    void review_bulkMessagesCountWhatChanged() {
+        String id = reviewBad("bulkcount", 2500, 3, 2, "phone.invalid");
+        String token = SERVER.clerkToken("bulkcount");
+        SERVER.patchJson("/api/v1/uploads/" + id + "/records/2", token, "{\"nid\":\"12\",\"excluded\":true}");
+        browser.driver().navigate().refresh();
+        browser.text(By.id("card-excluded"), "1");
+
+        browser.visible(By.id("include-code")).click();
+        assertThat(browser.visible(By.cssSelector("dialog[open] form p")).getText())
+                .startsWith("Of the 3 records shown with “")
+                .endsWith("” (phone.invalid), each one left out will be put back into the commit.");
+        by("#exclude-confirm").click();
+        browser.text(By.id("edit-saved"), "(phone.invalid) was left out: nothing changed.");
+        browser.text(By.id("edit-saved"), "No record with “");
+        browser.text(By.id("card-excluded"), "1");
+
+        by("#exclude-5").click();
+        browser.text(By.id("card-excluded"), "2");
+        browser.visible(By.id("exclude-code")).click();
+        by("#exclude-confirm").click();
+        browser.text(By.id("edit-saved"), "(phone.invalid) are left out.");
+        browser.text(By.id("edit-saved"), "2 records with “");
+        browser.text(By.id("card-excluded"), "4");
     }
 
     /** Opens the commit dialog and asserts what its two choices say, then cancels it. */
