@@ -1298,6 +1298,10 @@ final class RedisStaging implements StagingStore {
             pause();
         }
         locks.put(new String(lockKey, StandardCharsets.UTF_8), token);
+        // a commit the database made is answered as such, whatever Redis does after it: one whose committed state
+        // Redis did not take leaves the lock to lapse with its lease, rather than wait for Redis again to release it
+        boolean committed = false;
+        boolean lapse = false;
         try {
             Meta read = guard(() -> decode(rawMeta(id)));
             byte[] torn = guard(() -> redis.get(key(id, TORN)));
@@ -1320,14 +1324,48 @@ final class RedisStaging implements StagingStore {
                                 m.chunks(),
                                 m.edits())));
             }
+            T done;
             try {
-                return change.apply(fresh);
-            } finally {
+                done = change.apply(fresh);
+            } catch (RuntimeException | Error e) {
                 save(fresh, m);
+                throw e;
             }
+            committed = "commit".equals(kind) && fresh.status() == UploadStatus.COMMITTED;
+            try {
+                save(fresh, m);
+            } catch (ApiException e) {
+                if (!committed) {
+                    throw e;
+                }
+                lapse = true;
+                LOG.warn(
+                        "upload {} is committed in the database, but Redis did not take its committed state (its lock"
+                                + " lapses with its lease): {}",
+                        id,
+                        e.getMessage());
+            }
+            return done;
         } finally {
             locks.remove(new String(lockKey, StandardCharsets.UTF_8));
+            if (!lapse) {
+                unlock(id, lockKey, token, committed);
+            }
+        }
+    }
+
+    /**
+     * Releases the upload's lock. After a commit that the database made, a Redis that does not answer fails nothing
+     * (the client is told what was committed): the lock lapses with its lease.
+     */
+    private void unlock(String id, byte[] lockKey, byte[] token, boolean committed) {
+        try {
             guard(() -> redis.eval(UNLOCK, ScriptOutputType.INTEGER, new byte[][] {lockKey}, token));
+        } catch (ApiException e) {
+            if (!committed) {
+                throw e;
+            }
+            LOG.warn("upload {}: its lock lapses with its lease, as Redis did not answer: {}", id, e.getMessage());
         }
     }
 

@@ -798,6 +798,63 @@ final class SharedStagingTest {
         }
     }
 
+    /**
+     * Redis frozen once the database has the commit, before its committed state is written back: the commit is
+     * answered 200 with what it committed (after the Redis command timeout), not 503 as if nothing were saved; once
+     * Redis answers again, the upload reads committed.
+     */
+    @Test
+    void redisFrozenAfterTheDatabaseCommitted_theCommitAnswers200(@TempDir Path dir) throws Exception {
+        try (PrivateRedis redis = PrivateRedis.start(dir)) {
+            a = instance(Map.of("REDIS_URL", "redis://" + redis.address()));
+            String token = a.clerkToken("frozen-after-commit");
+            String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(520_000, 3)));
+            Workbooks.settled(a, token, id);
+
+            CompletableFuture<HttpResponse<String>> commit;
+            try (Connection held = DriverManager.getConnection(db.url)) {
+                // the commit waits in the database for a table the test holds; Redis freezes; the table is let go
+                held.setAutoCommit(false);
+                try (Statement st = held.createStatement()) {
+                    st.execute("LOCK TABLE registered_nids IN ACCESS EXCLUSIVE MODE");
+                }
+                commit = CompletableFuture.supplyAsync(
+                        () -> a.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"all\"}"));
+                awaitALockWait();
+                redis.freeze();
+                held.rollback();
+            }
+            HttpResponse<String> committed;
+            try {
+                committed = commit.get(60, TimeUnit.SECONDS);
+            } finally {
+                redis.thaw();
+            }
+            assertThat(committed.statusCode()).as(committed.body()).isEqualTo(200);
+            assertThat(TestServer.json(committed).get("committed").asLong()).isEqualTo(3);
+            assertThat(db.count("SELECT COUNT(*) FROM users WHERE upload_id = '" + id + "'"))
+                    .isEqualTo(3);
+            assertThat(TestServer.json(a.get("/api/v1/uploads/" + id, token))
+                            .get("status")
+                            .asText())
+                    .isEqualTo("committed");
+        }
+    }
+
+    /** Waits (bounded: 10 s) until a session of the test's database waits for a lock on {@code registered_nids}. */
+    private static void awaitALockWait() throws SQLException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String waiting = "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n"
+                + " ON n.oid = c.relnamespace WHERE NOT l.granted AND c.relname = 'registered_nids' AND n.nspname = '"
+                + db.name + "'";
+        while (db.count(waiting) == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no session waited for registered_nids within 10 s");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+    }
+
     /** A clerk's token and an upload of theirs. */
     private record Staged(String token, String id) {}
 
