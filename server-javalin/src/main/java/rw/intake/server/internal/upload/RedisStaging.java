@@ -695,7 +695,7 @@ final class RedisStaging implements StagingStore {
     private void writeFailed(Home h, Upload.Stored failed) {
         String id = h.upload().id;
         drainQuietly(h);
-        dropChunks(id, h.written()[0]);
+        dropRecords(id, h.written()[0]);
         release(id);
         writeMeta(id, new Meta(failed, 1, 0));
         redis.del(key(id, "lease"));
@@ -713,6 +713,16 @@ final class RedisStaging implements StagingStore {
         } catch (RuntimeException ex) {
             h.sent().clear();
         }
+    }
+
+    /**
+     * Deletes what an upload that failed left of its records: its chunks ({@link #dropChunks}) and its page lists, which
+     * an end of validation that Redis stopped taking part way may have written before its meta.
+     */
+    private void dropRecords(String id, int known) {
+        dropChunks(id, known);
+        List<byte[]> lists = pages().keys(id);
+        redis.del(lists.toArray(new byte[0][]));
     }
 
     /**
@@ -837,14 +847,7 @@ final class RedisStaging implements StagingStore {
             return false;
         }
         try {
-            int chunks = chunks(upload);
-            if (chunks > 0) {
-                redis.del(chunkKeys(upload.id, 0, chunks));
-            }
-            List<byte[]> pageKeys = pages().keys(upload.id);
-            if (!pageKeys.isEmpty()) {
-                redis.del(pageKeys.toArray(new byte[0][]));
-            }
+            dropRecords(upload.id, chunks(upload));
             upload.fail(UNAVAILABLE, why(refused) + "; upload the workbook again in a moment", upload.rowsRead());
             release(upload.id);
             writeMeta(upload.id, new Meta(upload.stored(false), 1, 0));
@@ -1052,7 +1055,7 @@ final class RedisStaging implements StagingStore {
                     s.owner(),
                     VALIDATION_LOST);
             release(id);
-            dropChunks(id, m.chunks());
+            dropRecords(id, m.chunks());
             return lost;
         }
         return decode(rawMeta(id));

@@ -593,7 +593,7 @@ final class SharedStagingTest {
     /**
      * A and B with {@code settings}; A stops ({@code shutDown}: as on SIGTERM; else at once) while it validates an
      * upload of {@code clerk}'s; B must show it failed as {@code upload.validation_lost} within {@code seconds}, and
-     * Redis hold none of its records.
+     * Redis hold none of its records nor page lists.
      */
     private void stopsDuringValidation(Map<String, String> settings, boolean shutDown, String clerk, int seconds)
             throws SQLException {
@@ -612,6 +612,14 @@ final class SharedStagingTest {
                             .get("status")
                             .asText())
                     .isEqualTo("validating");
+            // a page list, as an end of validation that Redis stopped taking part way leaves it before the meta
+            RedisClient client = RedisClient.create(TestServer.REDIS_URL);
+            try (StatefulRedisConnection<String, String> c = client.connect()) {
+                c.sync().sadd("{" + prefix + ":" + id + "}:ix", "invalid");
+                c.sync().set("{" + prefix + ":" + id + "}:ix:invalid", "list");
+            } finally {
+                client.shutdown();
+            }
             if (shutDown) {
                 ServerApp.shutDown(a.app(), Duration.ofSeconds(5), () -> {});
             }
@@ -630,7 +638,7 @@ final class SharedStagingTest {
         assertThat(summary.get("failure").get("code").asText()).isEqualTo("upload.validation_lost");
         assertThat(Workbooks.problemCode(b.get("/api/v1/uploads/" + id + "/records", token), 409))
                 .isEqualTo("upload.failed");
-        assertThat(keysOf(id)).noneMatch(k -> k.contains("}:c:"));
+        assertThat(keysOf(id)).noneMatch(k -> k.contains("}:c:") || k.contains("}:ix"));
     }
 
     /**
