@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import rw.intake.validation.ValidatedRecord;
 
 final class AccountStoreTest {
 
@@ -48,6 +49,45 @@ final class AccountStoreTest {
             assertThat(accounts.updatePassword("ali\u0000ce", "h2")).isFalse();
             assertThat(accounts.setDisabled("ali\u0000ce", true)).isEmpty();
             assertThat(accounts.find("alice").orElseThrow().passwordHash()).isEqualTo("h");
+        }
+    }
+
+    /**
+     * Text compares byte for byte on every database: a username with a trailing space names no account (MariaDB's
+     * {@code utf8mb4_bin} pads with spaces, and found {@code "admin"} for {@code "admin "}), nor does an upload id with
+     * one name the upload's users.
+     */
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void trailingSpaces_nameNothing(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            AccountStore accounts = db.storage().accounts();
+            accounts.create("admin", "h", "admin");
+            accounts.create("alice", "h", "clerk");
+            List<ValidatedRecord> records = Records.validRange(0, 3);
+            db.storage().users().commit(Records.request("u-a", "alice", CommitMode.ALL, records), records);
+
+            assertThat(accounts.find("admin ")).isEmpty();
+            assertThat(accounts.find("alice  ")).isEmpty();
+            assertThat(accounts.updatePassword("alice ", "h2")).isFalse();
+            assertThat(accounts.setDisabled("admin ", true)).isEmpty();
+            assertThat(accounts.find("admin").orElseThrow().disabled()).isFalse();
+            assertThat(accounts.find("alice").orElseThrow().passwordHash()).isEqualTo("h");
+            assertThat(db.storage()
+                            .users()
+                            .users(new UserQuery(1, 10, "u-a ", null, null))
+                            .totalItems())
+                    .isZero();
+            assertThat(db.storage()
+                            .users()
+                            .users(new UserQuery(1, 10, "u-a", null, "alice "))
+                            .totalItems())
+                    .isZero();
+            assertThat(db.storage()
+                            .users()
+                            .users(new UserQuery(1, 10, "u-a", null, "alice"))
+                            .totalItems())
+                    .isEqualTo(3);
         }
     }
 
