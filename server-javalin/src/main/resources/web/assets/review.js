@@ -360,14 +360,17 @@ function drawChart(q) {
   }
   view.chart.append(h('p', { class: 'hint', id: 'chart-hint', text: t('review.chart.hint') }), h('ul', { class: 'bars' }, entries.map(([code, count]) => {
     const active = q.code === code;
+    const warning = severityOf(code) === 'warning';
+    const name = t('review.chart.bar', { message: codeText(code), code, count: n(count) });
     return h('li', {}, h('button', {
       type: 'button', class: `bar ${severityOf(code)}`, id: `bar-${code.replace('.', '-')}`, 'data-code': code,
-      'aria-pressed': String(active), 'aria-label': t('review.chart.bar', { message: codeText(code), code, count: n(count) }),
+      'aria-pressed': String(active), 'aria-label': warning ? `${t('review.chart.warning')} ${name}` : name,
       // the bars count the whole upload: the list a bar opens is the whole upload's too, whatever the status and
       // field filters were
       onclick: () => navigate(q, { code: active ? '' : code, status: 'all', field: '', page: 1 }),
     },
-    h('span', { class: 'bar-label' }, codeText(code), ' ', h('code', {}, code)),
+    h('span', { class: 'bar-label' }, warning ? [h('span', { class: 'bar-kind' }, t('review.chart.warning')), ' '] : null, codeText(code), ' ',
+      h('code', {}, code)),
     s('svg', { class: 'bar-svg', viewBox: '0 0 100 10', preserveAspectRatio: 'none', 'aria-hidden': 'true', focusable: 'false' },
       s('rect', { x: 0, y: 0, height: 10, width: Math.max(0.5, (100 * count) / max).toFixed(2) })),
     // a space between the code and its count in the bar's text, as in its name (the grid does not show it)

@@ -2651,4 +2651,50 @@ final class ReviewPageBrowserTest {
                 .as("hidden until the focus leaves its cell")
                 .isFalse();
     }
+
+    /**
+     * WCAG's use of colour and non-text contrasts: the chart tells a warning's bar in words too (1.4.1), its bar and the
+     * fields' borders stand out 3:1 (1.4.11); a tip has an edge that forced colours draw.
+     */
+    @Test
+    void a11y_warningBarsInWords_contrastingBorders_tipsWithAnEdge() {
+        String token = SERVER.clerkToken("contraster");
+        List<String[]> rows = new ArrayList<>();
+        rows.add(Workbooks.HEADER);
+        for (int i = 0; i < 8; i++) {
+            rows.add(person(7800 + i, 2, "12"));
+        }
+        reviewed("contraster", token, Workbooks.xlsxNumberNids(rows));
+
+        WebElement warning = browser.visible(By.id("bar-nid-numeric_cell"));
+        assertThat(warning.getText()).startsWith("Warning:");
+        assertThat(warning.getAttribute("aria-label"))
+                .startsWith("Warning: ")
+                .isEqualTo(((String) browser.script("return arguments[0].textContent", warning))
+                        .replaceAll("\\s+", " ")
+                        .strip());
+        assertThat(by("#bar-phone-invalid").getText()).doesNotContain("Warning");
+        String ground = "rgb(255, 255, 255) "
+                + browser.script("return getComputedStyle(document.documentElement).backgroundColor");
+        assertThat(contrast(browser.script(
+                                "return getComputedStyle(arguments[0]).fill",
+                                warning.findElement(By.cssSelector("rect")))
+                        + " " + ground))
+                .isGreaterThanOrEqualTo(3.0);
+        String border =
+                (String) browser.script("return getComputedStyle(arguments[0]).borderTopColor", by("#jump-row"));
+        assertThat(contrast(border + " rgb(255, 255, 255)")).isGreaterThanOrEqualTo(3.0);
+        assertThat(contrast(border + " "
+                        + browser.script("return getComputedStyle(document.documentElement).backgroundColor")))
+                .isGreaterThanOrEqualTo(3.0);
+
+        WebElement cell = by("#row-3 td[data-field=phone_number]");
+        WebElement tip = cell.findElement(By.cssSelector(".tip"));
+        browser.script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", cell);
+        browser.waiting().until(ExpectedConditions.visibilityOf(tip));
+        assertThat(browser.script("return getComputedStyle(arguments[0]).borderTopStyle", tip))
+                .isEqualTo("solid");
+        assertThat(browser.script("return getComputedStyle(arguments[0]).borderTopWidth", tip))
+                .isEqualTo("1px");
+    }
 }
