@@ -110,4 +110,48 @@ final class RowBoundTest {
             assertThat(sheet.ignoredColumns()).containsExactly("remark");
         }
     }
+
+    /**
+     * A row of more columns than a spreadsheet's 16,384 is refused as {@code file.too_large} ({@code maxColumns}): a
+     * CSV record of more fields, blank or not, as soon as they are read (a 50 MB line of commas ran the heap out, each
+     * field a string), and a sheet's header row with a value past them; a row of 16,384 columns is read.
+     */
+    @Test
+    void open_rowOfMoreColumnsThanASpreadsheet_tooLarge() {
+        String header = "names,nid,phone_number,gender,email";
+        String widest = header + ",x".repeat(16_384 - 5);
+        byte[] csvHeader = (header + ",x".repeat(3_000_000) + "\nAnn,1,2,F,a@b.rw\n").getBytes(StandardCharsets.UTF_8);
+        byte[] csvRecord = (header + "\nAnn,1,2,F,a@b.rw" + ",".repeat(16_384) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] csvFits = (widest + "\nAnn,1,2,F,a@b.rw" + ",".repeat(16_379) + "\n").getBytes(StandardCharsets.UTF_8);
+        StringBuilder wide = new StringBuilder("<row r=\"1\">");
+        for (String h : header.split(",")) {
+            wide.append("<c t=\"inlineStr\"><is><t>").append(h).append("</t></is></c>");
+        }
+        wide.append("<c t=\"inlineStr\"><is><t>x</t></is></c>".repeat(16_384 - 5));
+        byte[] xlsxFits = Xlsx.ofSheetData(wide + "</row>" + row(2, "Ann", "1", "2", "F", "a@b.rw"));
+        byte[] xlsxOver = Xlsx.ofSheetData(
+                wide + "<c t=\"inlineStr\"><is><t>x</t></is></c></row>" + row(2, "Ann", "1", "2", "F", "a@b.rw"));
+
+        for (byte[] over : new byte[][] {csvHeader, xlsxOver}) {
+            assertThatThrownBy(() -> SheetReader.defaults().open(over))
+                    .isInstanceOfSatisfying(IngestException.class, e -> {
+                        assertThat(e.code()).isEqualTo(IngestException.TOO_LARGE);
+                        assertThat(e.details())
+                                .containsEntry("row", 1L)
+                                .containsEntry("limit", 16_384)
+                                .containsEntry("limitName", "maxColumns");
+                    });
+        }
+        // the first record is read as the sheet opens
+        assertThatThrownBy(() -> SheetReader.defaults().open(csvRecord))
+                .isInstanceOfSatisfying(
+                        IngestException.class,
+                        e -> assertThat(e.details()).containsEntry("row", 2L).containsEntry("limitName", "maxColumns"));
+        for (byte[] fits : new byte[][] {csvFits, xlsxFits}) {
+            try (SheetRecords sheet = SheetReader.defaults().open(fits)) {
+                assertThat(sheet.records().count()).isEqualTo(1);
+                assertThat(sheet.ignoredColumns()).hasSize(16_384 - 5);
+            }
+        }
+    }
 }

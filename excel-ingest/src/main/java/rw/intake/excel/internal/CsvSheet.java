@@ -30,6 +30,9 @@ import rw.intake.validation.RawRecord;
  * row with more fields than the header, one of them holding a value past the header's last column. Blank fields past
  * it (a trailing separator) are ignored, as a sheet's blank cells right of its header are.
  *
+ * <p>Refused as {@code file.too_large}: a record of more fields than a spreadsheet's {@value
+ * HeaderMapper#MAX_COLUMNS} columns, blank or not, as soon as its field past them is read.
+ *
  * <p>A value written with the apostrophe against formula injection ({@link CsvFormulas}) reads without it.
  */
 public final class CsvSheet extends AbstractSheet {
@@ -129,6 +132,9 @@ public final class CsvSheet extends AbstractSheet {
                     choice = separator;
                 }
             } catch (IngestException e) {
+                if ("maxColumns".equals(e.details().get("limitName"))) {
+                    return separator; // a line of more fields than a spreadsheet's columns: the reading refuses it
+                }
                 // malformed within the first lines with this separator; the real reading reports it
             }
         }
@@ -225,6 +231,9 @@ public final class CsvSheet extends AbstractSheet {
                     throw Rejections.csvCorrupt("the file ends inside a record", line, null);
                 }
                 if (column >= slots.length) {
+                    if (++column > HeaderMapper.MAX_COLUMNS) {
+                        throw Rejections.tooManyColumns(line, HeaderMapper.MAX_COLUMNS);
+                    }
                     if (CellValues.trim(text()).isEmpty()) {
                         continue;
                     }
@@ -250,6 +259,10 @@ public final class CsvSheet extends AbstractSheet {
             }
             List<String> texts = new ArrayList<>();
             for (JsonToken token = token(); token != JsonToken.END_ARRAY && token != null; token = token()) {
+                // a record of more fields than a spreadsheet's columns, blank or not, is read no further
+                if (texts.size() == HeaderMapper.MAX_COLUMNS) {
+                    throw Rejections.tooManyColumns(line, HeaderMapper.MAX_COLUMNS);
+                }
                 texts.add(value(text()));
             }
             endRecord();

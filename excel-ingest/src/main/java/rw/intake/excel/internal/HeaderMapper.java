@@ -23,6 +23,11 @@ public final class HeaderMapper {
     public static final int SEARCH_ROWS = 20;
     /** A row is the header when it maps at least this many of the five fields. */
     public static final int MIN_FIELDS = 3;
+    /**
+     * The most columns a row may hold, a spreadsheet's width (A to XFD): a row with a value past it is no list's, and
+     * its header would list every column past the five as ignored.
+     */
+    public static final int MAX_COLUMNS = 16_384;
 
     /** The header names each field is known by, as VALIDATION-RULES.md lists them. */
     private static final Map<Field, List<String>> ACCEPTED = accepted();
@@ -109,7 +114,8 @@ public final class HeaderMapper {
      * (and is refused for what it lacks). Reads {@code rows} up to and including the header.
      *
      * @throws rw.intake.excel.IngestException {@code file.empty} (no non-blank row), {@code file.duplicate_columns}
-     *                                         or {@code file.missing_columns}
+     *                                         or {@code file.missing_columns}; {@code file.too_large} for a row with
+     *                                         a value past {@link #MAX_COLUMNS}
      */
     public static <R> SheetHeader find(Rows<R> rows, String sheet) {
         int firstRow = 0;
@@ -122,6 +128,11 @@ public final class HeaderMapper {
             List<String> texts = rows.texts(row);
             if (isBlank(texts)) {
                 continue;
+            }
+            for (int c = MAX_COLUMNS; c < texts.size(); c++) {
+                if (!texts.get(c).isEmpty()) {
+                    throw Rejections.tooManyColumns(rowNum, MAX_COLUMNS);
+                }
             }
             if (rowNum > SEARCH_ROWS || fieldCount(texts) >= MIN_FIELDS) {
                 return map(rowNum, texts, sheet);

@@ -217,6 +217,18 @@ public final class Rejections {
                 Map.of("part", part, "limit", limit, "limitName", "maxElementBytes"));
     }
 
+    /**
+     * A row (a CSV file's record, from {@code line}) of more than {@code limit} columns, the width of a spreadsheet:
+     * no list holds it.
+     */
+    public static IngestException tooManyColumns(long line, int limit) {
+        return new IngestException(
+                IngestException.TOO_LARGE,
+                "Row " + line + " holds more than " + limit + " columns, more than a spreadsheet has (its last column"
+                        + " is XFD): it is no list. Save the list again from a spreadsheet program.",
+                Map.of("row", line, "limit", limit, "limitName", "maxColumns"));
+    }
+
     /** A CSV file's value (in any column) of more than {@code limit} characters, which no list holds. */
     public static IngestException csvValueTooLarge(long line, long limit) {
         return new IngestException(

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.util.List;
 import org.dhatim.fastexcel.Workbook;
 import org.dhatim.fastexcel.Worksheet;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import rw.intake.server.TestServer;
@@ -50,6 +52,30 @@ final class GiantCellTest {
             assertThat(Workbooks.problemCode(r, 413)).isEqualTo("file.too_large");
             JsonNode problem = TestServer.json(r);
             assertThat(problem.toString()).contains("maxElementBytes");
+            String other = Workbooks.accepted(server, token, Workbooks.xlsx(Workbooks.people(0, 1_000)));
+            assertThat(Workbooks.settled(server, token, other).get("status").asText())
+                    .isEqualTo("validated");
+        }
+    }
+
+    /**
+     * A CSV file of one 50 MB line, its header and 25 million more fields (a string each, it ran the heap out: a 500
+     * after 20 s), and one of a header of 2 million columns and a record (accepted, its summary listed every column):
+     * refused as {@code file.too_large} ({@code maxColumns}), and the server serves on.
+     */
+    @Test
+    void csvOfMillionsOfColumns_refusedAsTooLarge_serverServesOn() {
+        String header = String.join(",", Workbooks.HEADER);
+        try (TestServer server = TestServer.start()) {
+            String token = server.clerkToken("wide");
+            for (CharSequence csv : List.of(
+                    header + ",x".repeat(25_000_000),
+                    header + ",x".repeat(2_000_000) + "\n" + String.join(",", Workbooks.person(1)) + "\n")) {
+                HttpResponse<String> r = Workbooks.uploadCsv(server, token, csv);
+
+                assertThat(Workbooks.problemCode(r, 413)).isEqualTo("file.too_large");
+                assertThat(TestServer.json(r).get("limitName").asText()).isEqualTo("maxColumns");
+            }
             String other = Workbooks.accepted(server, token, Workbooks.xlsx(Workbooks.people(0, 1_000)));
             assertThat(Workbooks.settled(server, token, other).get("status").asText())
                     .isEqualTo("validated");
