@@ -241,9 +241,25 @@ export async function call(method, path, body) {
 export const get = (path) => call('GET', path);
 
 /** Fetches a file with the access token, as {@link call}, and saves it under the server's name, through a blob link. */
+/**
+ * The file name a Content-Disposition gives: its UTF-8 {@code filename*} (RFC 6266), which keeps letters other than
+ * ASCII, else its ASCII {@code filename}; null without either.
+ */
+function attachmentName(disposition) {
+  const extended = /filename\*=UTF-8''([^;\s]+)/i.exec(disposition)?.[1];
+  if (extended) {
+    try {
+      return decodeURIComponent(extended);
+    } catch {
+      // a malformed escape: the plain name instead
+    }
+  }
+  return /filename="([^"]+)"/.exec(disposition)?.[1] || null;
+}
+
 export async function download(path) {
   const res = await authorized(path, { headers: {} });
-  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '')?.[1] || path.split('/').pop().split('?')[0];
+  const name = attachmentName(res.headers.get('Content-Disposition') || '') || path.split('/').pop().split('?')[0];
   const url = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
   a.href = url;

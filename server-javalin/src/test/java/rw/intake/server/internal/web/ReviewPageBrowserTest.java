@@ -8,6 +8,8 @@ import com.auth0.jwt.algorithms.Algorithm;
 import com.auth0.jwt.interfaces.DecodedJWT;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -803,6 +805,29 @@ final class ReviewPageBrowserTest {
         by("#report-csv").click();
         browser.waiting().until(d -> read(report).contains("Row,Errors"));
         assertThat(by("#whoami").getText()).isEqualTo("Signed in as sleeper (clerk)");
+    }
+
+    /** A report downloaded from the page keeps the upload's name, letters other than ASCII included. */
+    @Test
+    void download_keepsANameOfLettersOtherThanAscii() throws IOException {
+        String token = SERVER.clerkToken("accents");
+        HttpResponse<String> sent = SERVER.send(SERVER.request(
+                        "/api/v1/uploads?fileName=" + URLEncoder.encode("Février.xlsx", StandardCharsets.UTF_8), token)
+                .header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(
+                        Workbooks.xlsx(List.of(Workbooks.HEADER, person(1810, 2, "12")))))
+                .build());
+        assertThat(sent.statusCode()).as(sent.body()).isEqualTo(202);
+        String id = TestServer.json(sent).get("id").asText();
+        Workbooks.settled(SERVER, token, id);
+        browser.open("/uploads/" + id);
+        browser.signedIn("accents", "accents-password");
+        browser.visible(By.id("records-table"));
+
+        Path report = Browser.DOWNLOADS.resolve("Février-errors.csv");
+        Files.deleteIfExists(report);
+        by("#report-csv").click();
+        browser.waiting().until(d -> read(report).contains("Row,Errors"));
     }
 
     /** A NID that looks like 16 digits and is refused shows the invisible character it carries, as its code point. */
