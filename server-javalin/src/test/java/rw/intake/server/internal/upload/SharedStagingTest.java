@@ -849,7 +849,7 @@ final class SharedStagingTest {
         }
     }
 
-    /** Waits (bounded: 10 s) until a session of the test's database waits for a lock on {@code registered_nids}. */
+    /** Waits (bounded: 10 s) until a connection to the test's database waits for a lock on {@code registered_nids}. */
     private static void awaitALockWait() throws SQLException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         String waiting = "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n"
@@ -857,7 +857,7 @@ final class SharedStagingTest {
                 + db.name + "'";
         while (db.count(waiting) == 0) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("no session waited for registered_nids within 10 s");
+                throw new AssertionError("no connection waited for registered_nids within 10 s");
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
