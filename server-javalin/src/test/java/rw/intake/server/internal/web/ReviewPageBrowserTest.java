@@ -512,7 +512,8 @@ final class ReviewPageBrowserTest {
         assertThat(by("#exclude-7").getText()).isEqualTo("Put back");
         browser.visible(By.id("bar-nid-format")).click();
         browser.visible(By.id("exclude-code")).click();
-        assertThat(browser.visible(By.cssSelector("dialog[open]")).getText()).contains("(nid.format) will be left out");
+        assertThat(browser.visible(By.cssSelector("dialog[open]")).getText())
+                .contains("(nid.format), each one not left out yet will be left out");
         by("#exclude-confirm").click();
         browser.text(By.id("edit-saved"), "1 record with “NID is not exactly 16 digits” (nid.format) is left out.");
         browser.text(By.id("card-excluded"), "2");
@@ -1005,7 +1006,7 @@ final class ReviewPageBrowserTest {
 
         browser.visible(By.id("exclude-code")).click();
         assertThat(browser.visible(By.cssSelector("dialog[open] form p")).getText())
-                .startsWith("All " + listed + " records shown with “");
+                .startsWith("Of the " + listed + " records shown with “");
         by("#exclude-confirm").click();
         browser.text(
                 By.id("edit-saved"),
