@@ -147,8 +147,9 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
     public String clerkToken(String username) {
         return tokens.computeIfAbsent(username, u -> {
             if (storage.accounts().find(u).isEmpty()) {
-                // A fixture, as if seeded: the password rules are tested on their own (AccountsTest).
-                storage.accounts().create(u, Passwords.hash(clerkPassword(u)), "clerk");
+                // A fixture, as if seeded: the password rules and the hash's cost are tested on their own
+                // (AccountsTest, PasswordsTest); a cheap hash spares the tests' signing in the slow one's CPU.
+                storage.accounts().create(u, Passwords.hash(clerkPassword(u), 1_000), "clerk");
             }
             return login(u, clerkPassword(u));
         });

@@ -13,6 +13,13 @@ public enum DatabaseKind {
     /** MariaDB, on {@code INTAKE_TEST_MARIADB_URL} when set. */
     MARIADB("INTAKE_TEST_MARIADB_URL");
 
+    /**
+     * The names of the kinds that differ from another only in how a commit writes its rows ({@code POSTGRESQL_BATCH},
+     * {@code POSTGRESQL_PARTITIONS}), for {@code @EnumSource(mode = MATCH_NONE, names = ...)} in the tests of what
+     * commits do not touch, such as accounts.
+     */
+    public static final String COMMIT_VARIANTS = "POSTGRESQL_.+";
+
     private final String urlVariable;
 
     DatabaseKind(String urlVariable) {

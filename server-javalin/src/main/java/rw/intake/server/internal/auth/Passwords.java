@@ -31,7 +31,11 @@ public final class Passwords {
         return hash(password, DEFAULT_ITERATIONS);
     }
 
-    static String hash(String password, int iterations) {
+    /**
+     * A new encoded hash of {@code password} at {@code iterations}; {@link #verify} takes as long. Below
+     * {@link #DEFAULT_ITERATIONS} only for fixtures whose passwords protect nothing, such as the tests' clerks.
+     */
+    public static String hash(String password, int iterations) {
         byte[] salt = new byte[SALT_BYTES];
         RANDOM.nextBytes(salt);
         byte[] h = pbkdf2(password, salt, iterations);
