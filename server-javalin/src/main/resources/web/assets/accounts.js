@@ -17,16 +17,18 @@ export async function showAccounts(main) {
       // a refused password is answered once the password checker has loaded its word lists (a second or so at first)
       working(form.querySelector('#create-account'), t('accounts.creating'), async () => {
         message.replaceChildren();
+        // the account asked for: the fields may change while the request is answered
+        const asked = { username: username.value, password: password.value, role: role.value };
         try {
-          await call('POST', '/api/v1/accounts', { username: username.value, password: password.value, role: role.value });
-          const done = t('accounts.created', { username: username.value });
+          await call('POST', '/api/v1/accounts', asked);
+          const done = t('accounts.created', { username: asked.username });
           await showAccounts(main);
           document.getElementById('accounts-message').textContent = done;
           document.getElementById('new-username').focus(); // the form is drawn anew: the keyboard goes on from it
           announce(done);
         } catch (err) {
           message.replaceChildren(err.status === 409
-            ? h('p', { class: 'problem', role: 'alert', text: t('accounts.taken', { username: username.value }) }) : problemNode(err));
+            ? h('p', { class: 'problem', role: 'alert', text: t('accounts.taken', { username: asked.username }) }) : problemNode(err));
         }
       });
     },

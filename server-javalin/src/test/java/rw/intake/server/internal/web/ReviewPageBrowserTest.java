@@ -655,8 +655,12 @@ final class ReviewPageBrowserTest {
         browser.visible(By.id("accounts-table"));
         browser.visible(By.id("new-username")).sendKeys("carol");
         by("#new-password").sendKeys("carol-first-secret");
-        by("#create-account").click();
+        // the name typed over while the request is answered: the message names the account made
+        browser.script("document.getElementById('create-account').click();"
+                + " document.getElementById('new-username').value = 'someone.else';");
         browser.text(By.id("accounts-message"), "Account carol created.");
+        assertThat(browser.driver().findElements(By.cssSelector("tr[data-username='someone.else']")))
+                .isEmpty();
         assertThat(by("tr[data-username=carol]").getText()).contains("clerk").contains("active");
 
         by("tr[data-username=carol] button[data-action=disable]").click();
