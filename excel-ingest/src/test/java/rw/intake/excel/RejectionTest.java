@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import rw.intake.excel.internal.PackageCheck;
 import rw.intake.validation.RawRecord;
 
@@ -379,6 +381,54 @@ final class RejectionTest {
                     .isEqualTo("maxAverageChars");
             // stopped near 16 Mi characters (112 records of 150,000), not at the sheet's 3 billion
             assertThat(sheet.rowsRead()).isLessThan(200);
+        }
+    }
+
+    /**
+     * A header cell that names the last of many shared strings (a few MB of zip can hold hundreds of MB of them: read
+     * all, they ran the heap out): refused as {@code file.too_large} ({@code maxSharedStringsBytes}) once their text and
+     * offsets pass the bound, for items of text (plain, and with an entity the full reading reads) and for empty items,
+     * whose 4 bytes of offset each are the cost. Under a bound that holds them, the same workbook reads.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"plain", "entity", "empty"})
+    void open_headerNamesTheLastOfManySharedStrings_tooLargeForTheBound(String kind) {
+        int items = 200_000;
+        String[] strings = new String[items];
+        for (int i = 0; i < items; i++) {
+            strings[i] = switch (kind) {
+                case "plain" -> String.format(Locale.ROOT, "%010d", i) + "x".repeat(40);
+                case "entity" -> String.format(Locale.ROOT, "%010d", i) + "&amp;" + "x".repeat(40);
+                default -> "";
+            };
+        }
+        strings[items - 1] = "names";
+        String sheetData = "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>" + (items - 1) + "</v></c>"
+                + header(1).substring(header(1).indexOf("<c r=\"B1\""))
+                + row(2, "Alice Uwase", "1199880012345678", "0788123456", "F", "alice@example.rw");
+        byte[] workbook = Xlsx.workbook()
+                .sharedStrings(strings)
+                .sheet("Sheet1", sheetData)
+                .bytes();
+        long bound = 512 * 1024;
+
+        assertThatThrownBy(() -> SheetReader.builder()
+                        .limits(new ReadLimits(
+                                ReadLimits.DEFAULT_MAX_BYTES,
+                                ReadLimits.DEFAULT_MAX_INFLATED_BYTES,
+                                ReadLimits.DEFAULT_MAX_ROWS,
+                                bound))
+                        .build()
+                        .open(workbook))
+                .isInstanceOf(IngestException.class)
+                .hasFieldOrPropertyWithValue("code", IngestException.TOO_LARGE)
+                .extracting(e -> ((IngestException) e).details())
+                .satisfies(d -> assertThat(d)
+                        .containsEntry("limitName", "maxSharedStringsBytes")
+                        .containsEntry("limit", bound)
+                        .containsEntry("part", "xl/sharedStrings.xml"));
+        try (SheetRecords sheet = SheetReader.defaults().open(workbook)) {
+            assertThat(sheet.records().count()).isEqualTo(1);
         }
     }
 

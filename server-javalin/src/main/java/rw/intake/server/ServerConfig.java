@@ -29,7 +29,8 @@ import rw.intake.storage.Storage;
  * @param refreshTokenTtl         {@code REFRESH_TOKEN_HOURS}, default 12 hours
  * @param adminUsername           {@code ADMIN_USERNAME}, default {@code admin}
  * @param adminPassword           {@code ADMIN_PASSWORD}; null means a random one, printed once, if no admin exists
- * @param readLimits              {@code MAX_UPLOAD_BYTES} (128 MiB), {@code MAX_INFLATED_BYTES} (1 GiB), {@code MAX_ROWS} (1,000,000)
+ * @param readLimits              {@code MAX_UPLOAD_BYTES} (128 MiB), {@code MAX_INFLATED_BYTES} (1 GiB), {@code MAX_ROWS} (1,000,000),
+ *                                {@code MAX_SHARED_STRINGS_BYTES} (a sixth of the heap, at most 256 MiB)
  * @param stagingMaxRecords       {@code STAGING_MAX_RECORDS}: records staged at once over all uploads, default 2,000,000
  *                                (what a 1 GB heap holds, see docs/decisions/0008-small-heap.md)
  * @param stagingMaxUploadsPerUser {@code STAGING_MAX_UPLOADS_PER_USER}, default 5
@@ -175,6 +176,13 @@ public record ServerConfig(
     static final long MAX_UPLOAD_BYTES = Integer.MAX_VALUE - 8;
     /** 1 TiB. */
     static final long MAX_INFLATED_BYTES = 1L << 40;
+    /**
+     * The part of the heap a workbook's shared strings may take by default: while their array doubles it holds half as
+     * much again, beside the file itself and the staged records.
+     */
+    static final int SHARED_STRINGS_HEAP_DIVISOR = 6;
+    /** The shared strings' array: at most the largest the JVM makes. */
+    static final long MAX_SHARED_STRINGS_BYTES = Integer.MAX_VALUE - 8;
 
     static final long MAX_VALIDATION_THREADS = 64;
     /** The HTTP server's request threads: a limit per address above it limits nothing. */
@@ -207,7 +215,13 @@ public record ServerConfig(
                 new ReadLimits(
                         e.positive("MAX_UPLOAD_BYTES", ReadLimits.DEFAULT_MAX_BYTES, MAX_UPLOAD_BYTES),
                         e.positive("MAX_INFLATED_BYTES", ReadLimits.DEFAULT_MAX_INFLATED_BYTES, MAX_INFLATED_BYTES),
-                        e.positiveInteger("MAX_ROWS", ReadLimits.DEFAULT_MAX_ROWS)),
+                        e.positiveInteger("MAX_ROWS", ReadLimits.DEFAULT_MAX_ROWS),
+                        e.positive(
+                                "MAX_SHARED_STRINGS_BYTES",
+                                Math.min(
+                                        ReadLimits.DEFAULT_MAX_SHARED_STRINGS_BYTES,
+                                        Runtime.getRuntime().maxMemory() / SHARED_STRINGS_HEAP_DIVISOR),
+                                MAX_SHARED_STRINGS_BYTES)),
                 stagingMaxRecords,
                 e.positiveInteger("STAGING_MAX_UPLOADS_PER_USER", 5),
                 Duration.ofMinutes(e.positiveInteger("STAGING_IDLE_MINUTES", 60)),

@@ -127,7 +127,7 @@ public final class FastexcelSheet extends AbstractSheet {
             CellValues cells = new CellValues(workbook.isDate1904());
             Map<String, String> otherSheets = WorkbookParts.otherSheets(bytes);
             List<Sheet> candidates = candidates(workbook, sheet, otherSheets);
-            parts = plain ? WorkbookParts.open(bytes, checked.readOnce()) : null;
+            parts = plain ? WorkbookParts.open(bytes, checked.readOnce(), limits.maxSharedStringsBytes()) : null;
             LateCheck late = new LateCheck(bytes, checked.readOnce());
             IngestException firstRefusal = null;
             IngestException headerOnly = null;

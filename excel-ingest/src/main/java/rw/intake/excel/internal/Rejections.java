@@ -207,6 +207,16 @@ public final class Rejections {
                 Map.of("row", row, "limit", limit, "limitName", "maxRowChars"));
     }
 
+    /** A workbook whose shared strings, once read, would take more than {@code limit} bytes of memory. */
+    public static IngestException sharedStringsTooLarge(String part, long limit) {
+        return new IngestException(
+                IngestException.TOO_LARGE,
+                "The texts that the workbook's cells share (" + part + ") come to more than " + bytes(limit)
+                        + " once read, the most accepted: far more than a list holds. Split the list into smaller"
+                        + " files, or save it again from a spreadsheet program.",
+                Map.of("part", part, "limit", limit, "limitName", "maxSharedStringsBytes"));
+    }
+
     public static IngestException elementTooLarge(String part, long limit) {
         return new IngestException(
                 IngestException.TOO_LARGE,

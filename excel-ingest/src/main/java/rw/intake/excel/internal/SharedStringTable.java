@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.BitSet;
+import rw.intake.excel.IngestException;
 import rw.intake.excel.internal.XmlBytes.Attr;
 import rw.intake.excel.internal.XmlBytes.Decoded;
 
@@ -21,27 +22,36 @@ final class SharedStringTable {
     private static final byte[] PLAIN_END = ascii("</t></si>");
 
     private final XmlBytes x;
+    private final String part;
+    /** The most bytes of text and offsets together ({@link rw.intake.excel.ReadLimits#maxSharedStringsBytes}). */
+    private final long max;
+
     private final Attr a = new Attr();
-    private final Decoded text = new Decoded(1 << 16);
+    private final Decoded text;
     private final Decoded ignored = new Decoded(256);
     private int[] offsets = new int[1024];
     private final BitSet high = new BitSet();
     private int count;
     private boolean done;
 
-    private SharedStringTable(XmlBytes x) {
+    private SharedStringTable(XmlBytes x, String part, long max) {
         this.x = x;
+        this.part = part;
+        this.max = max;
+        int most = (int) Math.min(Integer.MAX_VALUE - 8, max);
+        this.text = new Decoded(Math.min(1 << 16, most)).bounded(most, this::tooLarge);
     }
 
     /**
      * Opens the part and reads its root. Items are read as cells ask for them ({@link #get}): a spreadsheet program
-     * writes them in the order its cells first use them, so reading them keeps pace with reading the rows.
+     * writes them in the order its cells first use them, so reading them keeps pace with reading the rows. The items'
+     * text and offsets take at most {@code max} bytes: reading past that throws {@code file.too_large}.
      *
      * @throws XmlBytes.Unsupported if the part does not start as plain shared strings do
      */
-    static SharedStringTable open(InputStream in, String part) {
+    static SharedStringTable open(InputStream in, String part, long max) {
         XmlBytes x = new XmlBytes(new UnprefixedStream(in), PackageCheck.BUFFER, part);
-        SharedStringTable table = new SharedStringTable(x);
+        SharedStringTable table = new SharedStringTable(x, part, max);
         boolean opened = false;
         try {
             table.root();
@@ -193,6 +203,9 @@ final class SharedStringTable {
         x.checkElement(x.pos, i + PLAIN_END.length);
         roomForOne();
         int n = text.length;
+        if (n + (long) (i - from) > Integer.MAX_VALUE - 8) {
+            throw tooLarge();
+        }
         byte[] o = n + (i - from) > text.bytes.length ? text.grow(n + (i - from)) : text.bytes;
         System.arraycopy(b, from, o, n, i - from);
         offsets[count] = n;
@@ -203,11 +216,20 @@ final class SharedStringTable {
         return true;
     }
 
-    /** Makes room for one more item's offsets. */
+    /** Makes room for one more item's offsets, within the bound on text and offsets together. */
     private void roomForOne() {
-        if (count + 2 > offsets.length) {
-            offsets = Arrays.copyOf(offsets, offsets.length * 2);
+        long room = (max - text.length) / Integer.BYTES;
+        if (count + 2 > room) {
+            throw tooLarge();
         }
+        if (count + 2 > offsets.length) {
+            offsets = Arrays.copyOf(offsets, (int) Math.min(room, offsets.length * 2L));
+        }
+    }
+
+    /** The refusal of a table of more than {@link #max} bytes. */
+    private IngestException tooLarge() {
+        return Rejections.sharedStringsTooLarge(part, max);
     }
 
     private static byte[] ascii(String s) {

@@ -40,6 +40,9 @@ final class WorkbookParts implements AutoCloseable {
 
     private final ZipFile zip;
     private final String sharedStringsPart;
+    /** {@link rw.intake.excel.ReadLimits#maxSharedStringsBytes}. */
+    private final long maxStringsBytes;
+
     private final Map<String, String> partsById;
     private final PackageCheck.ReadOnce readOnce;
     /** What the parts read once may still inflate to. */
@@ -49,8 +52,13 @@ final class WorkbookParts implements AutoCloseable {
     private boolean stringsRead;
 
     private WorkbookParts(
-            ZipFile zip, String sharedStringsPart, Map<String, String> partsById, PackageCheck.ReadOnce readOnce) {
+            ZipFile zip,
+            String sharedStringsPart,
+            Map<String, String> partsById,
+            PackageCheck.ReadOnce readOnce,
+            long maxStringsBytes) {
         this.zip = zip;
+        this.maxStringsBytes = maxStringsBytes;
         this.sharedStringsPart = sharedStringsPart;
         this.partsById = partsById;
         this.readOnce = readOnce;
@@ -68,7 +76,7 @@ final class WorkbookParts implements AutoCloseable {
      * The parts of a workbook that passed {@link PackageCheck} (which left {@code readOnce} to the reader), or null if
      * they are not where fastexcel finds them.
      */
-    static WorkbookParts open(byte[] bytes, PackageCheck.ReadOnce readOnce) {
+    static WorkbookParts open(byte[] bytes, PackageCheck.ReadOnce readOnce, long maxStringsBytes) {
         ZipFile zip = null;
         try {
             zip = ZipFile.builder()
@@ -105,7 +113,7 @@ final class WorkbookParts implements AutoCloseable {
                 }
                 r.close();
             }
-            return new WorkbookParts(zip, sharedStrings, partsById, readOnce);
+            return new WorkbookParts(zip, sharedStrings, partsById, readOnce, maxStringsBytes);
         } catch (IOException | XMLStreamException | RuntimeException e) {
             return closed(zip);
         }
@@ -267,7 +275,7 @@ final class WorkbookParts implements AutoCloseable {
             stringsRead = true;
             if (sharedStringsPart != null) {
                 InputStream in = part(sharedStringsPart);
-                strings = in == null ? null : SharedStringTable.open(in, zipName(sharedStringsPart));
+                strings = in == null ? null : SharedStringTable.open(in, zipName(sharedStringsPart), maxStringsBytes);
             }
         }
         return strings;

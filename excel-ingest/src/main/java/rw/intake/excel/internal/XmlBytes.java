@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import rw.intake.excel.IngestException;
 
@@ -823,13 +824,27 @@ final class XmlBytes {
         int length;
         /** Whether bytes above 0x7F were written since the last {@link #reset()}. */
         boolean high;
+        /** The most bytes it may hold, and what it throws when asked for more (none: as many as an array holds). */
+        private int max = Integer.MAX_VALUE - 8;
+
+        private Supplier<RuntimeException> overMax;
 
         Decoded(int size) {
             bytes = new byte[size];
         }
 
+        /** Holds at most {@code max} bytes: asked for more, {@link #grow} throws what {@code overMax} gives. */
+        Decoded bounded(int max, Supplier<RuntimeException> overMax) {
+            this.max = max;
+            this.overMax = overMax;
+            return this;
+        }
+
         byte[] grow(int min) {
-            bytes = Arrays.copyOf(bytes, Math.max(min, bytes.length * 2));
+            if ((min > max || min < 0) && overMax != null) {
+                throw overMax.get();
+            }
+            bytes = Arrays.copyOf(bytes, (int) Math.min(max, Math.max(min, bytes.length * 2L)));
             return bytes;
         }
 

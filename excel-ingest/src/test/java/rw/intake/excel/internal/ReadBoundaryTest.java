@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import rw.intake.excel.IngestException;
+import rw.intake.excel.ReadLimits;
 
 /**
  * The plain reader's parts (a worksheet, the shared strings) read whole however the reads of their stream cut them:
@@ -127,7 +128,8 @@ public final class ReadBoundaryTest {
         byte[] xml = sst.append("</sst   >\n").toString().getBytes(StandardCharsets.UTF_8);
 
         for (int at = 1; at <= xml.length; at++) {
-            SharedStringTable table = SharedStringTable.open(new Split(xml, at), "xl/sharedStrings.xml");
+            SharedStringTable table = SharedStringTable.open(
+                    new Split(xml, at), "xl/sharedStrings.xml", ReadLimits.DEFAULT_MAX_SHARED_STRINGS_BYTES);
             try {
                 assertThat(table.has(items.size()))
                         .as("a read ending at byte %d of %d", at, xml.length)

@@ -10,6 +10,8 @@ import java.io.Writer;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
+import java.util.Locale;
+import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
@@ -47,13 +49,48 @@ final class DefaultLimitsTest {
     }
 
     /**
+     * A workbook whose first cell names the last of 1,600,000 shared strings of 200 characters: 320 MB of text in a zip
+     * of a few MB, under the inflate limit. Read whole, they ran the heap out (a 500). The default bound of the shared
+     * strings refuses it as {@code file.too_large} ({@code maxSharedStringsBytes}) while the header is looked for, and
+     * the server serves on.
+     */
+    @Test
+    void upload_sharedStringsOfHundredsOfMegabytes_tooLarge_serverServesOn() {
+        byte[] xlsx = spreadsheetStyle(SampleSpec.of(10, 12), 1_600_000, 200);
+        assertThat(xlsx.length).isLessThan(16 * 1024 * 1024);
+
+        try (TestServer server = TestServer.start()) {
+            String token = server.clerkToken("many-strings");
+            HttpResponse<String> r = Workbooks.upload(server, token, xlsx);
+
+            assertThat(Workbooks.problemCode(r, 413)).isEqualTo("file.too_large");
+            assertThat(TestServer.json(r).get("limitName").asText()).isEqualTo("maxSharedStringsBytes");
+            assertThat(TestServer.json(r).get("limit").asLong())
+                    .isEqualTo(Math.min(
+                            ReadLimits.DEFAULT_MAX_SHARED_STRINGS_BYTES,
+                            Runtime.getRuntime().maxMemory() / 6));
+            String other = Workbooks.accepted(server, token, Workbooks.xlsx(Workbooks.people(0, 1_000)));
+            assertThat(Workbooks.settled(server, token, other).get("status").asText())
+                    .isEqualTo("validated");
+        }
+    }
+
+    static byte[] spreadsheetStyle(SampleSpec spec) {
+        return spreadsheetStyle(spec, 0, 0);
+    }
+
+    /**
      * The spec's records as a spreadsheet program lays them out: texts in {@code xl/sharedStrings.xml} (one entry per
      * text cell, in sheet order), numbers as numbers, a style on every cell. The sheet is written first, the strings
-     * after it from a second pass over the same (deterministic) records, so that no table is held in memory.
+     * after it from a second pass over the same (deterministic) records, so that no table is held in memory. The
+     * strings start with {@code unused} items that no cell names, of {@code unusedLength} characters.
      */
-    static byte[] spreadsheetStyle(SampleSpec spec) {
+    static byte[] spreadsheetStyle(SampleSpec spec, int unused, int unusedLength) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024 * 1024);
         try (ZipOutputStream zip = new ZipOutputStream(bytes, StandardCharsets.UTF_8)) {
+            if (unused > 0) {
+                zip.setLevel(Deflater.BEST_SPEED); // hundreds of MB of one pattern
+            }
             Writer w = new OutputStreamWriter(zip, StandardCharsets.UTF_8);
             entry(
                     zip,
@@ -113,7 +150,7 @@ final class DefaultLimitsTest {
             w.write("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><worksheet xmlns=\"http://schemas."
                     + "openxmlformats.org/spreadsheetml/2006/main\"><dimension ref=\"A1:E" + (spec.rows() + 1)
                     + "\"/><sheetFormatPr defaultRowHeight=\"12.8\"/><sheetData>");
-            int strings = 0;
+            int strings = unused;
             w.write(rowStart(1));
             for (int c = 0; c < Workbooks.HEADER.length; c++) {
                 strings = text(w, 1, c, strings);
@@ -139,6 +176,10 @@ final class DefaultLimitsTest {
             w.write("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><sst xmlns=\"http://schemas."
                     + "openxmlformats.org/spreadsheetml/2006/main\" count=\"" + strings + "\" uniqueCount=\"" + strings
                     + "\">");
+            String filler = "x".repeat(Math.max(0, unusedLength - 10));
+            for (int i = 0; i < unused; i++) {
+                si(w, String.format(Locale.ROOT, "%010d", i) + filler);
+            }
             for (String h : Workbooks.HEADER) {
                 si(w, h);
             }
