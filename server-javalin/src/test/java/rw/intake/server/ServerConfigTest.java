@@ -41,6 +41,7 @@ final class ServerConfigTest {
             "MAX_UPLOAD_BYTES",
             "MAX_INFLATED_BYTES",
             "MAX_ROWS",
+            "MAX_SHARED_STRINGS_BYTES",
             "STAGING_MAX_RECORDS",
             "STAGING_MAX_RECORDS_PER_USER",
             "STAGING_MAX_UPLOADS_PER_USER",
@@ -106,6 +107,15 @@ final class ServerConfigTest {
                         .readLimits()
                         .maxRows())
                 .isEqualTo(Integer.MAX_VALUE);
+        // the shared strings: a sixth of the heap by default, at most 256 MiB; set, at most the largest array
+        assertThat(ServerConfig.fromEnv(Map.of()).readLimits().maxSharedStringsBytes())
+                .isEqualTo(Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 6));
+        assertThat(ServerConfig.fromEnv(Map.of("MAX_SHARED_STRINGS_BYTES", "1048576"))
+                        .readLimits()
+                        .maxSharedStringsBytes())
+                .isEqualTo(1L << 20);
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("MAX_SHARED_STRINGS_BYTES", "2147483640")))
+                .hasMessage("MAX_SHARED_STRINGS_BYTES is too large (at most 2147483639): 2147483640");
         assertThat(ServerConfig.fromEnv(Map.of("DB_PARTITION_MIN_RECORDS", "9223372036854775807"))
                         .dbPartitionMinRecords())
                 .isEqualTo(Long.MAX_VALUE);

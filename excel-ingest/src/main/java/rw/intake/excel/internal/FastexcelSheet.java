@@ -185,6 +185,9 @@ public final class FastexcelSheet extends AbstractSheet {
             throws IOException {
         FallbackRows.Opener fastexcel = () -> {
             late.run();
+            if (parts != null) {
+                parts.checkStringsForFastexcel();
+            }
             return new FastexcelRows(sheet.openStream(), cells, workbook);
         };
         InputStream part = parts == null ? null : parts.sheet(sheet.getId());

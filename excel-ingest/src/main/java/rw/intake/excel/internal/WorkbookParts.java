@@ -39,6 +39,9 @@ final class WorkbookParts implements AutoCloseable {
     private static final XMLInputFactory XML = xmlFactory();
 
     private final ZipFile zip;
+    /** What fastexcel-reader's shared strings may take, at most, per byte of their XML ({@link #checkStringsForFastexcel}). */
+    private static final int FASTEXCEL_STRING_COST = 4;
+
     private final String sharedStringsPart;
     /** {@link rw.intake.excel.ReadLimits#maxSharedStringsBytes}. */
     private final long maxStringsBytes;
@@ -50,6 +53,8 @@ final class WorkbookParts implements AutoCloseable {
 
     private SharedStringTable strings;
     private boolean stringsRead;
+    /** Whether {@link #checkStringsForFastexcel} has passed. */
+    private boolean stringsCheckedForFastexcel;
 
     private WorkbookParts(
             ZipFile zip,
@@ -279,6 +284,35 @@ final class WorkbookParts implements AutoCloseable {
             }
         }
         return strings;
+    }
+
+    /**
+     * Refuses shared strings that fastexcel-reader would hold in more than {@code maxStringsBytes}: it keeps each item
+     * it reads as a {@code String}, about three and a half times the bytes of the item's XML for the shortest items,
+     * and reads them as far as a cell asks (to the last, if a cell names it), within no bound of its own. So their XML
+     * may be at most a quarter of {@code maxStringsBytes}; it is inflated and counted, not kept, before fastexcel-reader
+     * reads a row (once), and no further than that.
+     *
+     * @throws IngestException {@code file.too_large} ({@code maxSharedStringsBytes}) for more
+     */
+    void checkStringsForFastexcel() throws IOException {
+        if (stringsCheckedForFastexcel || sharedStringsPart == null) {
+            return;
+        }
+        long most = maxStringsBytes / FASTEXCEL_STRING_COST;
+        try (InputStream in = entry(zip, sharedStringsPart)) {
+            if (in != null) {
+                byte[] buf = new byte[64 * 1024];
+                long read = 0;
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    read += n;
+                    if (read > most) {
+                        throw Rejections.sharedStringsTooLarge(zipName(sharedStringsPart), maxStringsBytes);
+                    }
+                }
+            }
+        }
+        stringsCheckedForFastexcel = true;
     }
 
     /**
