@@ -38,10 +38,10 @@ final class WorkbookParts implements AutoCloseable {
     private static final Pattern FILE_NAME = Pattern.compile("^(.*/)([^/]+)$");
     private static final XMLInputFactory XML = xmlFactory();
 
-    private final ZipFile zip;
     /** What fastexcel-reader's shared strings may take, at most, per byte of their XML ({@link #checkStringsForFastexcel}). */
     private static final int FASTEXCEL_STRING_COST = 4;
 
+    private final ZipFile zip;
     private final String sharedStringsPart;
     /** {@link rw.intake.excel.ReadLimits#maxSharedStringsBytes}. */
     private final long maxStringsBytes;
@@ -63,8 +63,8 @@ final class WorkbookParts implements AutoCloseable {
             PackageCheck.ReadOnce readOnce,
             long maxStringsBytes) {
         this.zip = zip;
-        this.maxStringsBytes = maxStringsBytes;
         this.sharedStringsPart = sharedStringsPart;
+        this.maxStringsBytes = maxStringsBytes;
         this.partsById = partsById;
         this.readOnce = readOnce;
         this.inflateLeft = new AtomicLong(readOnce.inflateBudget());
