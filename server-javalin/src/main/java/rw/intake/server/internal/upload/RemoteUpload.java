@@ -173,6 +173,6 @@ final class RemoteUpload implements ReadableUpload {
     }
 
     private ApiException notFound(int row) {
-        return ApiException.notFound("record.not_found", "upload " + id + " has no record on row " + row);
+        return Upload.recordNotFound(id, row);
     }
 }

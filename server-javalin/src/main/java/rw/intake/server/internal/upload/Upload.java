@@ -738,7 +738,7 @@ final class Upload implements ReadableUpload {
             StagedRecords records = staged.records();
             int index = records.indexOfRow(row);
             if (index < 0) {
-                throw ApiException.notFound("record.not_found", "upload " + id + " has no record on row " + row);
+                throw recordNotFound(id, row);
             }
             Map<Integer, ValidatedRecord> others = change(index, values, exclude, by, at, validator);
             publish(rowsRead, totals.blankRows());
@@ -861,6 +861,11 @@ final class Upload implements ReadableUpload {
         };
     }
 
+    /** 404 {@code record.not_found}: upload {@code id} has no record on spreadsheet row {@code row}. */
+    static ApiException recordNotFound(String id, Object row) {
+        return ApiException.notFound("record.not_found", "upload " + id + " has no record on row " + row);
+    }
+
     /** A record's JSON as a page shows it and its history, oldest first. */
     record Detail(byte[] record, List<RecordEdit> history) {}
 
@@ -877,7 +882,7 @@ final class Upload implements ReadableUpload {
             StagedRecords records = staged.records();
             int index = records.indexOfRow(row);
             if (index < 0) {
-                throw ApiException.notFound("record.not_found", "upload " + id + " has no record on row " + row);
+                throw recordNotFound(id, row);
             }
             return new Detail(recordJson(records, index), List.copyOf(historyByRow.getOrDefault(row, List.of())));
         } finally {

@@ -8,6 +8,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Header;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
 import rw.intake.server.internal.auth.Principal;
 import rw.intake.server.internal.http.ApiException;
 import rw.intake.server.internal.http.RequestBodies;
@@ -87,7 +89,7 @@ final class UploadRoutes {
     /** {@code PATCH .../records/{row}}: any of the five values and {@code excluded}; answers the record and the changed rows. */
     void edit(Context ctx) {
         Principal caller = Principal.of(ctx);
-        int row = row(ctx);
+        BigInteger row = row(ctx);
         JsonNode body = RequestBodies.jsonObject(ctx);
         Map<Field, String> values = new EnumMap<>(Field.class);
         Boolean exclude = null;
@@ -133,7 +135,8 @@ final class UploadRoutes {
                     "request.invalid_body",
                     "the body must name at least one of names, nid, phoneNumber, gender, email, excluded");
         }
-        Upload.Edited edited = service.edit(caller, ctx.pathParam("id"), row, values, exclude);
+        Boolean excluded = exclude;
+        Upload.Edited edited = atRow(ctx, row, r -> service.edit(caller, ctx.pathParam("id"), r, values, excluded));
         ctx.json(new EditView(tree(edited.record()), edited.changed()));
     }
 
@@ -163,7 +166,7 @@ final class UploadRoutes {
     /** {@code GET .../records/{row}}: the record with its {@code history}. */
     void record(Context ctx) {
         Principal caller = Principal.of(ctx);
-        Upload.Detail detail = service.record(caller, ctx.pathParam("id"), row(ctx));
+        Upload.Detail detail = atRow(ctx, row(ctx), r -> service.record(caller, ctx.pathParam("id"), r));
         ObjectNode node = (ObjectNode) tree(detail.record());
         List<Views.HistoryView> history = new ArrayList<>(detail.history().size());
         for (RecordEdit e : detail.history()) {
@@ -212,7 +215,8 @@ final class UploadRoutes {
                 Views.UserView::of));
     }
 
-    private static int row(Context ctx) {
+    /** The path's row, as asked: 400 {@code request.invalid_parameter} unless a number from 1. */
+    private static BigInteger row(Context ctx) {
         String v = ctx.pathParam("row");
         if (EXCLUDE.equals(v)) {
             // .../records/exclude is a route of its own, for POST only; any other method matched records/{row}
@@ -220,13 +224,25 @@ final class UploadRoutes {
         }
         // the path's text as it is: a row number with a space or a line break around it is no row number
         if (RequestParams.asciiDigits(v) && !v.matches("0+")) {
-            try {
-                return Integer.parseInt(v);
-            } catch (NumberFormatException ex) {
-                return Integer.MAX_VALUE; // a number from 1, past every sheet's rows: no record there (404)
-            }
+            return new BigInteger(v);
         }
         throw RequestParams.invalid("row", "row must be a spreadsheet row number from 1: " + v);
+    }
+
+    /**
+     * Answers a route of one record for {@code row}. A number past the int range is past every sheet's rows: the
+     * upload is checked as for any row (404 {@code upload.not_found}, 409 while validating...), and the 404
+     * {@code record.not_found} names the row as asked.
+     */
+    private static <T> T atRow(Context ctx, BigInteger row, IntFunction<T> route) {
+        if (row.bitLength() < Integer.SIZE) {
+            return route.apply(row.intValue());
+        }
+        try {
+            return route.apply(Integer.MAX_VALUE);
+        } catch (ApiException ex) {
+            throw "record.not_found".equals(ex.code()) ? Upload.recordNotFound(ctx.pathParam("id"), row) : ex;
+        }
     }
 
     private static JsonNode tree(byte[] json) {

@@ -711,6 +711,12 @@ final class RecordEditTest {
                 .isEqualTo("record.not_found");
         assertThat(Workbooks.problemCode(patch(token, id, 0, "{\"names\":\"Anyone\"}"), 400))
                 .isEqualTo("request.invalid_parameter");
+        // a row past an int: no record there, named as asked
+        HttpResponse<String> far =
+                SERVER.patchJson("/api/v1/uploads/" + id + "/records/4294967299", token, "{\"names\":\"Anyone\"}");
+        assertThat(Workbooks.problemCode(far, 404)).isEqualTo("record.not_found");
+        assertThat(TestServer.json(far).get("detail").asText())
+                .isEqualTo("upload " + id + " has no record on row 4294967299");
         // a row number with a space, a tab or a line break around it, or a sign, is no row number
         for (String row : List.of("%202", "2%20", "%092", "2%0A", "+2", "%EF%BC%92")) {
             assertThat(Workbooks.problemCode(

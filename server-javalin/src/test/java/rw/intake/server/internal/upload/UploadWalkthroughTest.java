@@ -264,6 +264,15 @@ final class UploadWalkthroughTest {
         // a row past an int is a number from 1 all the same: no record there
         HttpResponse<String> farRow = SERVER.get("/api/v1/uploads/" + id + "/records/2147483648", token);
         assertThat(Workbooks.problemCode(farRow, 404)).isEqualTo("record.not_found");
+        // named as asked
+        assertThat(TestServer.json(farRow).get("detail").asText())
+                .isEqualTo("upload " + id + " has no record on row 2147483648");
+        HttpResponse<String> farther = SERVER.get("/api/v1/uploads/" + id + "/records/0099999999999999999999", token);
+        assertThat(Workbooks.problemCode(farther, 404)).isEqualTo("record.not_found");
+        assertThat(TestServer.json(farther).get("detail").asText())
+                .isEqualTo("upload " + id + " has no record on row 99999999999999999999");
+        assertThat(Workbooks.problemCode(SERVER.get("/api/v1/uploads/UNKNOWN/records/2147483648", token), 404))
+                .isEqualTo("upload.not_found");
         assertThat(Workbooks.problemCode(SERVER.get("/api/v1/uploads/" + id + "/records/00", token), 400))
                 .isEqualTo("request.invalid_parameter");
         HttpResponse<String> bad =
