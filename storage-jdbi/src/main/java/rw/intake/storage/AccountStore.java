@@ -49,22 +49,30 @@ public interface AccountStore {
     /** How many accounts have this role. */
     long countWithRole(String role);
 
-    /** Stores a newly issued refresh token (the first of its family). */
-    void addRefreshToken(RefreshToken token);
+    /**
+     * Stores a newly issued refresh token (the first of its family) if its account is enabled and still has the
+     * password hash {@code passwordHash} (the one a sign-in checked), under the account's row lock; false, storing
+     * nothing, otherwise. So a password change or a disable that commits between a sign-in's check and this leaves no
+     * token of it, as one that commits after deletes it.
+     */
+    boolean addRefreshToken(RefreshToken token, String passwordHash);
 
     /**
      * Uses refresh token {@code usedId} of account {@code accountId} once, in one transaction: if it is stored, unused
      * and not expired at {@code now}, it is marked used and {@code next} is stored in its family
      * ({@link Rotation#ROTATED}); if it was used before, every token of its family is deleted
-     * ({@link Rotation#REUSED}); otherwise nothing changes ({@link Rotation#UNKNOWN}).
+     * ({@link Rotation#REUSED}); otherwise nothing changes ({@link Rotation#UNKNOWN}). The account's row is locked
+     * first, as every change of its tokens here locks it, so that a sign-out, a password change or a disable at the
+     * same moment comes wholly before the rotation or wholly after it (deleting {@code next} too), and none deadlocks
+     * with it.
      */
     Rotation rotateRefreshToken(String usedId, long accountId, RefreshToken next, Instant now);
 
     /**
-     * Deletes every refresh token of {@code family} (one login's, rotated from its first): a sign-out. Returns how many;
-     * 0 for a family that holds none.
+     * Deletes every refresh token of {@code family} (one login's, rotated from its first) of account {@code username}'s
+     * login, under the account's row lock: a sign-out. Returns how many; 0 for a family that holds none.
      */
-    int revokeRefreshFamily(String family);
+    int revokeRefreshFamily(String username, String family);
 
     /** Deletes the refresh tokens that expired at or before {@code now}; returns how many. */
     int deleteExpiredRefreshTokens(Instant now);

@@ -11,6 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import rw.intake.validation.ValidatedRecord;
@@ -231,8 +234,10 @@ final class AccountStoreTest {
     private static long twoLogins(AccountStore accounts) {
         long id = accounts.create("alice", "h", "clerk").id();
         Instant later = Instant.now().truncatedTo(ChronoUnit.MICROS).plus(Duration.ofHours(1));
-        accounts.addRefreshToken(new RefreshToken("t1", "f1", id, later));
-        accounts.addRefreshToken(new RefreshToken("other", "f2", id, later));
+        assertThat(accounts.addRefreshToken(new RefreshToken("t1", "f1", id, later), "h"))
+                .isTrue();
+        assertThat(accounts.addRefreshToken(new RefreshToken("other", "f2", id, later), "h"))
+                .isTrue();
         return id;
     }
 
@@ -269,11 +274,11 @@ final class AccountStoreTest {
             long id = twoLogins(accounts);
             assertThat(use(accounts, id, "t1", "t2", "f1")).isEqualTo(Rotation.ROTATED);
 
-            assertThat(accounts.revokeRefreshFamily("f1")).isEqualTo(2);
+            assertThat(accounts.revokeRefreshFamily("alice", "f1")).isEqualTo(2);
 
             assertThat(use(accounts, id, "t2", "t3", "f1")).isEqualTo(Rotation.UNKNOWN);
-            assertThat(accounts.revokeRefreshFamily("f1")).isZero();
-            assertThat(accounts.revokeRefreshFamily("f\u00001")).isZero();
+            assertThat(accounts.revokeRefreshFamily("alice", "f1")).isZero();
+            assertThat(accounts.revokeRefreshFamily("alice", "f\u00001")).isZero();
             assertThat(use(accounts, id, "other", "o2", "f2")).isEqualTo(Rotation.ROTATED);
         }
     }
@@ -292,8 +297,8 @@ final class AccountStoreTest {
             long alice = accounts.create("alice", "h", "clerk").id();
             long bob = accounts.create("bob", "h", "clerk").id();
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            accounts.addRefreshToken(new RefreshToken("t1", "f1", alice, now.plusSeconds(60)));
-            accounts.addRefreshToken(new RefreshToken("old", "f2", alice, now.minusSeconds(1)));
+            accounts.addRefreshToken(new RefreshToken("t1", "f1", alice, now.plusSeconds(60)), "h");
+            accounts.addRefreshToken(new RefreshToken("old", "f2", alice, now.minusSeconds(1)), "h");
 
             assertThat(accounts.rotateRefreshToken("t1", bob, new RefreshToken("t2", "f1", bob, now), now))
                     .isEqualTo(Rotation.UNKNOWN);
@@ -319,9 +324,9 @@ final class AccountStoreTest {
             long bob = accounts.create("bob", "h", "clerk").id();
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
             Instant later = now.plusSeconds(600);
-            accounts.addRefreshToken(new RefreshToken("a1", "fa", alice, later));
-            accounts.addRefreshToken(new RefreshToken("b1", "fb", bob, later));
-            accounts.addRefreshToken(new RefreshToken("b2", "fb2", bob, later));
+            accounts.addRefreshToken(new RefreshToken("a1", "fa", alice, later), "h");
+            accounts.addRefreshToken(new RefreshToken("b1", "fb", bob, later), "h");
+            accounts.addRefreshToken(new RefreshToken("b2", "fb2", bob, later), "h");
 
             accounts.updatePassword("alice", "new");
             assertThat(accounts.rotateRefreshToken("a1", alice, new RefreshToken("a2", "fa", alice, later), now))
@@ -331,6 +336,96 @@ final class AccountStoreTest {
 
             accounts.setDisabled("bob", true);
             assertThat(db.queryLong("SELECT COUNT(*) FROM refresh_tokens")).isZero();
+        }
+    }
+
+    /**
+     * A sign-in's refresh token is stored only under the password hash the sign-in checked, and only while the account
+     * is enabled: a password change or a disable that came between the check and the storing leaves none.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DatabaseKind.class, mode = MATCH_NONE, names = DatabaseKind.COMMIT_VARIANTS)
+    void addRefreshToken_onlyUnderThePasswordChecked_whileEnabled(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            AccountStore accounts = db.storage().accounts();
+            accounts.create("root", "h", "admin");
+            long alice = accounts.create("alice", "h", "clerk").id();
+            Instant later = Instant.now().truncatedTo(ChronoUnit.MICROS).plusSeconds(600);
+
+            assertThat(accounts.addRefreshToken(new RefreshToken("t1", "f1", alice, later), "h"))
+                    .isTrue();
+            accounts.updatePassword("alice", "h2");
+            assertThat(accounts.addRefreshToken(new RefreshToken("t2", "f2", alice, later), "h"))
+                    .isFalse();
+            assertThat(accounts.addRefreshToken(new RefreshToken("t3", "f3", alice, later), "h2"))
+                    .isTrue();
+            accounts.setDisabled("alice", true);
+            assertThat(accounts.addRefreshToken(new RefreshToken("t4", "f4", alice, later), "h2"))
+                    .isFalse();
+            assertThat(accounts.addRefreshToken(new RefreshToken("t5", "f5", alice + 100, later), "h2"))
+                    .isFalse();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM refresh_tokens")).isZero();
+            accounts.setDisabled("alice", false);
+            assertThat(accounts.addRefreshToken(new RefreshToken("t6", "f6", alice, later), "h2"))
+                    .isTrue();
+        }
+    }
+
+    /**
+     * A refresh (a rotation) or a sign-in racing a sign-out, a disable or a password change of its account: whichever
+     * commits first, no token of that login is left to refresh with, and neither fails. A rotation used to store its
+     * successor after a sign-out had deleted the login's tokens, and on PostgreSQL to deadlock with a disable (it
+     * locked its token and then, through the key, the account; the disable the other way round).
+     */
+    @ParameterizedTest
+    @EnumSource(value = DatabaseKind.class, mode = MATCH_NONE, names = DatabaseKind.COMMIT_VARIANTS)
+    void refreshOrSignInRacingSignOutDisableOrPasswordChange_leaveNoToken(DatabaseKind kind) throws Exception {
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            AccountStore accounts = db.storage().accounts();
+            accounts.create("root", "h", "admin");
+            long alice = accounts.create("alice", "h", "clerk").id();
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            Instant later = now.plusSeconds(600);
+            List<String> ends = List.of("sign-out", "disable", "password");
+            for (int round = 0; round < 120; round++) {
+                String family = "f" + round;
+                String end = ends.get(round % ends.size());
+                boolean signIn = round % 2 == 1;
+                if (!signIn) {
+                    assertThat(accounts.addRefreshToken(new RefreshToken(family + "a", family, alice, later), "h"))
+                            .isTrue();
+                }
+                CyclicBarrier start = new CyclicBarrier(2);
+                Future<Object> racer = two.submit(() -> {
+                    start.await();
+                    RefreshToken next = new RefreshToken(family + "b", family, alice, later);
+                    return signIn
+                            ? accounts.addRefreshToken(next, "h")
+                            : accounts.rotateRefreshToken(family + "a", alice, next, now);
+                });
+                Future<Object> ender = two.submit(() -> {
+                    start.await();
+                    return switch (end) {
+                        case "sign-out" -> accounts.revokeRefreshFamily("alice", family);
+                        case "disable" -> accounts.setDisabled("alice", true);
+                        default -> accounts.updatePassword("alice", "h2");
+                    };
+                });
+                String what = (signIn ? "sign-in" : "refresh") + " racing a " + end + ", round " + round;
+                assertThat(racer.get()).as(what).isNotNull();
+                assertThat(ender.get()).as(what).isNotNull();
+                if (!(signIn && end.equals("sign-out"))) {
+                    // a sign-out ends the login it was sent for, not one made at that moment
+                    assertThat(db.queryLong("SELECT COUNT(*) FROM refresh_tokens WHERE family = '" + family + "'"))
+                            .as(what)
+                            .isZero();
+                }
+                accounts.setDisabled("alice", false);
+                accounts.updatePassword("alice", "h");
+            }
+        } finally {
+            two.shutdownNow();
         }
     }
 
@@ -368,7 +463,7 @@ final class AccountStoreTest {
             Account old = accounts.find("old").orElseThrow();
             assertThat(old.disabled()).isFalse();
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            accounts.addRefreshToken(new RefreshToken("t1", "f1", old.id(), now.plusSeconds(60)));
+            accounts.addRefreshToken(new RefreshToken("t1", "f1", old.id(), now.plusSeconds(60)), "h");
             assertThat(accounts.rotateRefreshToken(
                             "t1", old.id(), new RefreshToken("t2", "f1", old.id(), now.plusSeconds(60)), now))
                     .isEqualTo(Rotation.ROTATED);

@@ -41,6 +41,8 @@ final class JdbiAccountStore implements AccountStore {
         DELETE FROM refresh_tokens WHERE account_id = (SELECT id FROM accounts WHERE username = :username)""";
     private static final String INSERT_TOKEN = """
         INSERT INTO refresh_tokens (id, family, account_id, expires_at) VALUES (:id, :family, :accountId, :expiresAt)""";
+    private static final String LOCK_ACCOUNT = "SELECT password_hash, disabled FROM accounts WHERE id = :id FOR UPDATE";
+    private static final String LOCK_ACCOUNT_NAMED = "SELECT id FROM accounts WHERE username = :username FOR UPDATE";
     private static final String LOCK_TOKEN = """
         SELECT family, account_id, expires_at, used FROM refresh_tokens WHERE id = :id FOR UPDATE""";
     private static final String USE_TOKEN = "UPDATE refresh_tokens SET used = TRUE WHERE id = :id";
@@ -186,8 +188,15 @@ final class JdbiAccountStore implements AccountStore {
     }
 
     @Override
-    public void addRefreshToken(RefreshToken token) {
-        withHandle("storing a refresh token", h -> insert(h, token, token.family()));
+    public boolean addRefreshToken(RefreshToken token, String passwordHash) {
+        return inTransaction("storing a refresh token", h -> {
+            boolean standing = h.createQuery(LOCK_ACCOUNT)
+                    .bind("id", token.accountId())
+                    .map((rs, ctx) -> !rs.getBoolean("disabled") && passwordHash.equals(rs.getString("password_hash")))
+                    .findOne()
+                    .orElse(false);
+            return standing && insert(h, token, token.family()) > 0;
+        });
     }
 
     private static int insert(Handle h, RefreshToken token, String family) {
@@ -200,18 +209,32 @@ final class JdbiAccountStore implements AccountStore {
     }
 
     @Override
-    public int revokeRefreshFamily(String family) {
-        if (UserWriter.holdsNul(family)) {
+    public int revokeRefreshFamily(String username, String family) {
+        if (UserWriter.holdsNul(username) || UserWriter.holdsNul(family)) {
             return 0;
         }
-        return withHandle(
-                "revoking a login's refresh tokens",
-                h -> h.createUpdate(DELETE_FAMILY).bind("family", family).execute());
+        return inTransaction("revoking a login's refresh tokens", h -> {
+            // a rotation of this login at the same moment comes wholly before (its successor deleted too) or after
+            h.createQuery(LOCK_ACCOUNT_NAMED)
+                    .bind("username", username)
+                    .mapTo(Long.class)
+                    .findOne();
+            return h.createUpdate(DELETE_FAMILY).bind("family", family).execute();
+        });
     }
 
     @Override
     public Rotation rotateRefreshToken(String usedId, long accountId, RefreshToken next, Instant now) {
         return inTransaction("rotating a refresh token", h -> {
+            // the account first, then its token, the order of every change of its tokens (no deadlock): a sign-out,
+            // password change or disable that waits for this lock deletes the successor stored here
+            if (h.createQuery(LOCK_ACCOUNT)
+                    .bind("id", accountId)
+                    .mapToMap()
+                    .findOne()
+                    .isEmpty()) {
+                return Rotation.UNKNOWN;
+            }
             Optional<StoredToken> stored = h.createQuery(LOCK_TOKEN)
                     .bind("id", usedId)
                     .map((rs, ctx) -> new StoredToken(

@@ -73,8 +73,18 @@ public final class AuthController {
         standing.read(account);
         Tokens.Issued issued = tokens.issue(
                 principal(account), UUID.randomUUID().toString(), AccountStanding.stampOf(account.passwordHash()));
-        accounts.addRefreshToken(
-                new RefreshToken(issued.refreshId(), issued.family(), account.id(), issued.refreshExpiresAt()));
+        RefreshToken refresh =
+                new RefreshToken(issued.refreshId(), issued.family(), account.id(), issued.refreshExpiresAt());
+        if (!accounts.addRefreshToken(refresh, account.passwordHash())) {
+            // the password changed, or the account was disabled, since it was read: judged as of now
+            Optional<Account> now = accounts.find(username);
+            now.ifPresent(standing::read);
+            if (now.isPresent() && now.get().disabled()) {
+                throw disabled(ApiException.BEARER);
+            }
+            throw ApiException.unauthorized(
+                    "auth.invalid_credentials", "wrong username or password", ApiException.BEARER);
+        }
         ctx.json(response(issued));
     }
 
@@ -121,7 +131,7 @@ public final class AuthController {
      */
     public void revoke(Context ctx) {
         Tokens.RefreshClaims claims = tokens.verifyRefresh(text(RequestBodies.jsonObject(ctx), "refresh"));
-        accounts.revokeRefreshFamily(claims.family());
+        accounts.revokeRefreshFamily(claims.principal().username(), claims.family());
         ctx.status(204);
     }
 
