@@ -40,13 +40,15 @@ public final class CellEscapes {
     /**
      * The text as a cell holds it: a character XML 1.0 does not allow (a control character other than tab and line
      * feed, a lone surrogate, U+FFFE, U+FFFF), and a carriage return, which XML parsers turn into a line feed, as
-     * its escape; an underscore that would start an escape as {@code _x005F_}. The same instance when none is needed.
+     * its escape; an underscore that would start an escape once written as {@code _x005F_} (one before {@code xHHHH}
+     * and an underscore, or before {@code xHHHH} and a character written as its escape). The same instance when none is
+     * needed.
      */
     public static String escape(String s) {
         StringBuilder out = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean escaped = !allowed(s, i) || (c == '_' && escapeAt(s, i) >= 0);
+            boolean escaped = !allowed(s, i) || (c == '_' && startsEscapeWritten(s, i));
             if (escaped && out == null) {
                 out = new StringBuilder(s.length() + 16).append(s, 0, i);
             }
@@ -74,9 +76,23 @@ public final class CellEscapes {
         return c != 0xFFFE && c != 0xFFFF;
     }
 
+    /**
+     * Whether the underscore at {@code at} starts an escape once the text is written: {@code _xHHHH} then an underscore,
+     * or a character {@link #escape} writes as its escape, which starts with one.
+     */
+    private static boolean startsEscapeWritten(String s, int at) {
+        int end = at + LENGTH - 1;
+        return end < s.length() && (s.charAt(end) == '_' || !allowed(s, end)) && unitAt(s, at) >= 0;
+    }
+
     /** The code unit of the escape at {@code at} ({@code _xHHHH_}), or -1 if none starts there. */
     private static int escapeAt(String s, int at) {
-        if (at + LENGTH > s.length() || s.charAt(at) != '_' || s.charAt(at + 1) != 'x' || s.charAt(at + 6) != '_') {
+        return at + LENGTH <= s.length() && s.charAt(at + LENGTH - 1) == '_' ? unitAt(s, at) : -1;
+    }
+
+    /** The code unit {@code HHHH} of {@code _xHHHH} at {@code at} (what closes it not looked at), or -1. */
+    private static int unitAt(String s, int at) {
+        if (at + LENGTH > s.length() || s.charAt(at) != '_' || s.charAt(at + 1) != 'x') {
             return -1;
         }
         int unit = 0;

@@ -45,12 +45,29 @@ final class CellEscapesTest {
         assertThat(CellEscapes.escape("Ann\u0001Bee\r\n\tx\u000b\uFFFE"))
                 .isEqualTo("Ann_x0001_Bee_x000D_\n\tx_x000B__xFFFE_");
         assertThat(CellEscapes.escape("a_x0041_b")).isEqualTo("a_x005F_x0041_b");
+        assertThat(CellEscapes.escape("a_x0041\rb")).isEqualTo("a_x005F_x0041_x000D_b");
+        assertThat(CellEscapes.escape("a_x0041\nb")).isEqualTo("a_x0041\nb");
         assertThat(CellEscapes.escape("lone \uD83D high, pair \uD83D\uDE00"))
                 .isEqualTo("lone _xD83D_ high, pair \uD83D\uDE00");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Ann\u0001Bee", "a_x0041_b", "_x005F_", "x\r\ny", "\uDE00\uD83D", "_x00", "__x0041__"})
+    @ValueSource(
+            strings = {
+                "Ann\u0001Bee",
+                "a_x0041_b",
+                "_x005F_",
+                "x\r\ny",
+                "\uDE00\uD83D",
+                "_x00",
+                "__x0041__",
+                // an underscore that starts an escape once the character after it is written as one
+                "_x0041\u0001",
+                "Kagabo_xface\r\nBob",
+                "_x0041\uDE00",
+                "_x0041\uFFFF",
+                "_x0041\r"
+            })
     void escapeThenUnescape_theSameText(String text) {
         assertThat(CellEscapes.unescape(CellEscapes.escape(text))).isEqualTo(text);
     }
