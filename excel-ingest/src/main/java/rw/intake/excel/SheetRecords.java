@@ -19,15 +19,17 @@ public interface SheetRecords extends AutoCloseable {
     Stream<RawRecord> records();
 
     /**
-     * At most this many data rows (records plus blank rows) are in the sheet, as counted before reading (the rows its
-     * XML holds below the header); -1 if not known. The row limit is checked apart from this.
+     * At most this many records are in the sheet, as counted before reading (the rows its XML holds below the header,
+     * a CSV file's lines below it); -1 if not known. It bounds the records and the blank rows the sheet writes, not the
+     * data rows read: a row a workbook leaves out between two it writes is read as a blank row too. The row limit is
+     * checked apart from this.
      */
     default long maxDataRows() {
         return -1;
     }
 
     /**
-     * About how many data rows the sheet holds, to size what will hold them: {@link #maxDataRows()} when the rows were
+     * About how many records the sheet holds, to size what will hold them: {@link #maxDataRows()} when the rows were
      * counted, else what the sheet says of itself (a workbook's dimension), which nothing checks; -1 if not known.
      */
     default long expectedDataRows() {
