@@ -737,6 +737,26 @@ final class PlainReaderTest {
     }
 
     /**
+     * The first days of the 1900 date system as Excel shows them, by both readers: serial 60 is the 29 February 1900
+     * that Excel counts, between 59 (28 February) and 61 (1 March).
+     */
+    @Test
+    void dates_around1900sLeapDay_asExcelShowsThem() {
+        String row = "<row r=\"2\"><c r=\"A2\" s=\"1\"><v>1</v></c><c r=\"B2\" s=\"1\"><v>59</v></c>"
+                + "<c r=\"C2\" s=\"1\"><v>60</v></c><c r=\"D2\" s=\"1\"><v>60.75</v></c>"
+                + "<c r=\"E2\" s=\"1\"><v>61</v></c></row>";
+        byte[] workbook =
+                Xlsx.workbook().sheet("Sheet1", HEADER + row).styles("", 0, 14).bytes();
+
+        Outcome plain = read(workbook, true, new boolean[1]);
+
+        assertThat(plain.records())
+                .containsExactly(new RawRecord(
+                        2, "1900-01-01", "1900-02-28", "1900-02-29", "1900-02-29T18:00", "1900-03-01", false, false));
+        assertThat(read(workbook, false, new boolean[1])).isEqualTo(plain);
+    }
+
+    /**
      * The same in the 1904 date system, whose last date Excel shows (9999-12-31) is serial 2,957,003: the next number
      * is no date either, by both readers.
      */

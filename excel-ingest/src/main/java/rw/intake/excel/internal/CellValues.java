@@ -20,6 +20,9 @@ import rw.intake.validation.Text;
 public final class CellValues {
 
     private static final long SECONDS_PER_DAY = 86_400L;
+    /** The serial of the 29 February 1900 that Excel's 1900 date system counts (as Lotus 1-2-3 did). */
+    private static final long LEAP_DAY_1900 = 60;
+
     /** The serial of 10000-01-01 in the 1900 date system: the first number that is no date of Excel's. */
     private static final BigDecimal PAST_LAST_DATE = BigDecimal.valueOf(2_958_466L);
     /** The same in the 1904 date system, whose serials start 1,462 days later. */
@@ -139,7 +142,11 @@ public final class CellValues {
         LocalDate epoch;
         if (date1904) {
             epoch = LocalDate.of(1904, 1, 1);
-        } else if (days < 61) {
+        } else if (days == LEAP_DAY_1900) {
+            // that day as Excel shows it: no calendar has it, and the day before and after are serials 59 and 61
+            LocalTime time = LocalTime.ofSecondOfDay(secondOfDay);
+            return "1900-02-29" + (time.equals(LocalTime.MIDNIGHT) ? "" : "T" + time);
+        } else if (days < LEAP_DAY_1900) {
             // Excel's 1900 system counts a 29 February 1900 that never was: serials before it start a day later.
             epoch = LocalDate.of(1899, 12, 31);
         } else {
