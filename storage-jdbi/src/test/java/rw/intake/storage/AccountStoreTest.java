@@ -388,7 +388,7 @@ final class AccountStoreTest {
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
             Instant later = now.plusSeconds(600);
             List<String> ends = List.of("sign-out", "disable", "password");
-            for (int round = 0; round < 120; round++) {
+            for (int round = 0; round < 48; round++) {
                 String family = "f" + round;
                 String end = ends.get(round % ends.size());
                 boolean signIn = round % 2 == 1;
