@@ -117,6 +117,30 @@ final class CsvReaderTest {
                         RawRecord.of(2, "Ann\u0001Bee", "1199070012345601", "0788123456", "F", "l\u000b@example.rw"));
     }
 
+    /**
+     * A value full of control characters (kept in an error report) in a file that starts with a UTF-8 byte order mark,
+     * as the report does: declared text. Without the mark, or with a NUL, the same bytes are a binary file.
+     */
+    @Test
+    void open_manyControlCharactersAfterAUtf8Mark_readAsText_withoutIt_binary() {
+        String names = "A\u000bB\u000bC\u000bD\u000bE\u001cF";
+        byte[] text =
+                (HEADER + names + ",1199070012345601,0788123456,F,alice@example.rw\n").getBytes(StandardCharsets.UTF_8);
+        byte[] marked = new byte[text.length + 3];
+        marked[0] = (byte) 0xEF;
+        marked[1] = (byte) 0xBB;
+        marked[2] = (byte) 0xBF;
+        System.arraycopy(text, 0, marked, 3, text.length);
+
+        assertThat(read(marked, SheetReader.defaults()).records())
+                .containsExactly(RawRecord.of(2, names, "1199070012345601", "0788123456", "F", "alice@example.rw"));
+        byte[] withNul = marked.clone();
+        withNul[10] = 0;
+        for (byte[] binary : new byte[][] {text, withNul}) {
+            assertRejected(binary, SheetReader.defaults(), "file.unsupported_format");
+        }
+    }
+
     @Test
     void open_withBom() {
         byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};

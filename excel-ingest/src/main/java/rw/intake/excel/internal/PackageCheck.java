@@ -242,8 +242,9 @@ public final class PackageCheck {
      * PDF and, in the first {@value #TEXT_SNIFF} bytes, no NUL byte and few other control characters than tab, line
      * feed and carriage return (a zip, an Office 97 file, UTF-16 text without the mark and other binaries all have
      * NULs, a zip of stored parts only a few). A value may hold a stray control character (one pasted into a cell,
-     * kept in an error report), not a NUL.
-     * Which encoding the text is in is the CSV reader's concern.
+     * kept in an error report), not a NUL. Text that starts with a UTF-8 byte order mark is declared text, as UTF-16's
+     * mark declares it: it may hold any number of control characters but NUL (a value full of them, kept in the error
+     * report, which writes the mark). Which encoding the text is in is the CSV reader's concern.
      */
     public static boolean isText(byte[] bytes) {
         if (CsvText.utf16(bytes)) {
@@ -263,7 +264,7 @@ public final class PackageCheck {
                 controls++;
             }
         }
-        return controls * CONTROLS_PER_TEXT <= n;
+        return controls * CONTROLS_PER_TEXT <= n || CsvText.utf8Bom(bytes);
     }
 
     private static Result inflateAll(byte[] bytes, long maxInflated, long readOnceFrom) {
