@@ -29,20 +29,19 @@ final class JdbiAccountStore implements AccountStore {
     private static final String INSERT = """
         INSERT INTO accounts (username, password_hash, role, created_at)
         VALUES (:username, :passwordHash, :role, :createdAt)""";
+    private static final String ID = "SELECT id FROM accounts WHERE username = :username";
+    private static final String LOCK = "SELECT " + COLUMNS + " FROM accounts WHERE id = :id FOR UPDATE";
     private static final String UPDATE_PASSWORD = """
-        UPDATE accounts SET password_hash = :passwordHash WHERE username = :username""";
+        UPDATE accounts SET password_hash = :passwordHash WHERE id = :id""";
     private static final String COUNT_ROLE = """
         SELECT COUNT(*) FROM accounts WHERE role = :role""";
     private static final String LOCK_ENABLED_ADMINS = """
         SELECT username FROM accounts WHERE role = 'admin' AND disabled = FALSE ORDER BY id FOR UPDATE""";
     private static final String SET_DISABLED = """
-        UPDATE accounts SET disabled = :disabled WHERE username = :username""";
-    private static final String DELETE_ACCOUNT_TOKENS = """
-        DELETE FROM refresh_tokens WHERE account_id = (SELECT id FROM accounts WHERE username = :username)""";
+        UPDATE accounts SET disabled = :disabled WHERE id = :id""";
+    private static final String DELETE_ACCOUNT_TOKENS = "DELETE FROM refresh_tokens WHERE account_id = :id";
     private static final String INSERT_TOKEN = """
         INSERT INTO refresh_tokens (id, family, account_id, expires_at) VALUES (:id, :family, :accountId, :expiresAt)""";
-    private static final String LOCK_ACCOUNT = "SELECT password_hash, disabled FROM accounts WHERE id = :id FOR UPDATE";
-    private static final String LOCK_ACCOUNT_NAMED = "SELECT id FROM accounts WHERE username = :username FOR UPDATE";
     private static final String LOCK_TOKEN = """
         SELECT family, account_id, expires_at, used FROM refresh_tokens WHERE id = :id FOR UPDATE""";
     private static final String USE_TOKEN = "UPDATE refresh_tokens SET used = TRUE WHERE id = :id";
@@ -129,13 +128,9 @@ final class JdbiAccountStore implements AccountStore {
             return false;
         }
         return inTransaction("updating account " + username, h -> {
-            boolean found = h.createUpdate(UPDATE_PASSWORD)
-                            .bind("username", username)
-                            .bind("passwordHash", passwordHash)
-                            .execute()
-                    > 0;
-            h.createUpdate(DELETE_ACCOUNT_TOKENS).bind("username", username).execute();
-            return found;
+            Optional<Account> account = lock(h, username);
+            account.ifPresent(a -> setPassword(h, a.id(), passwordHash));
+            return account.isPresent();
         });
     }
 
@@ -149,32 +144,54 @@ final class JdbiAccountStore implements AccountStore {
             List<String> enabledAdmins = disabled
                     ? h.createQuery(LOCK_ENABLED_ADMINS).mapTo(String.class).list()
                     : List.of();
-            Optional<Account> account = h.createQuery(FIND + " FOR UPDATE")
-                    .bind("username", username)
-                    .map(JdbiAccountStore::account)
-                    .findOne();
+            Optional<Account> account = lock(h, username);
             if (account.isEmpty()) {
                 return account;
             }
             if (enabledAdmins.equals(List.of(username))) {
                 throw new LastAdminException(username);
             }
+            Account a = account.get();
             h.createUpdate(SET_DISABLED)
                     .bind("disabled", disabled)
-                    .bind("username", username)
+                    .bind("id", a.id())
                     .execute();
-            Account a = account.get();
             String hash = a.passwordHash();
             if (disabled) {
                 hash = rehash.apply(hash);
-                h.createUpdate(UPDATE_PASSWORD)
-                        .bind("username", username)
-                        .bind("passwordHash", hash)
-                        .execute();
-                h.createUpdate(DELETE_ACCOUNT_TOKENS).bind("username", username).execute();
+                setPassword(h, a.id(), hash);
             }
             return Optional.of(new Account(a.id(), a.username(), hash, a.role(), a.createdAt(), disabled));
         });
+    }
+
+    /**
+     * Locks account {@code username}'s row and reads it; empty if there is none. Its id is read first without a lock (a
+     * username names one account for good), and the row locked by its key: on MariaDB a lock taken through the
+     * username's index too made a deadlock with a transaction that held the row and waited for that index entry.
+     */
+    private static Optional<Account> lock(Handle h, String username) {
+        Optional<Long> id =
+                h.createQuery(ID).bind("username", username).mapTo(Long.class).findOne();
+        return id.isEmpty() ? Optional.empty() : lock(h, id.get());
+    }
+
+    /**
+     * Locks account {@code id}'s row and reads it; empty if there is none. Every change of an account or of its
+     * refresh tokens takes this lock first (the enabled admins' before it, in one order), so that they take turns on
+     * one account and none deadlocks with another.
+     */
+    private static Optional<Account> lock(Handle h, long id) {
+        return h.createQuery(LOCK).bind("id", id).map(JdbiAccountStore::account).findOne();
+    }
+
+    /** Sets the password hash of the locked account {@code id} and deletes its refresh tokens. */
+    private static void setPassword(Handle h, long id, String passwordHash) {
+        h.createUpdate(UPDATE_PASSWORD)
+                .bind("id", id)
+                .bind("passwordHash", passwordHash)
+                .execute();
+        h.createUpdate(DELETE_ACCOUNT_TOKENS).bind("id", id).execute();
     }
 
     @Override
@@ -190,11 +207,9 @@ final class JdbiAccountStore implements AccountStore {
     @Override
     public boolean addRefreshToken(RefreshToken token, String passwordHash) {
         return inTransaction("storing a refresh token", h -> {
-            boolean standing = h.createQuery(LOCK_ACCOUNT)
-                    .bind("id", token.accountId())
-                    .map((rs, ctx) -> !rs.getBoolean("disabled") && passwordHash.equals(rs.getString("password_hash")))
-                    .findOne()
-                    .orElse(false);
+            boolean standing = lock(h, token.accountId())
+                    .filter(a -> !a.disabled() && passwordHash.equals(a.passwordHash()))
+                    .isPresent();
             return standing && insert(h, token, token.family()) > 0;
         });
     }
@@ -215,11 +230,9 @@ final class JdbiAccountStore implements AccountStore {
         }
         return inTransaction("revoking a login's refresh tokens", h -> {
             // a rotation of this login at the same moment comes wholly before (its successor deleted too) or after
-            h.createQuery(LOCK_ACCOUNT_NAMED)
-                    .bind("username", username)
-                    .mapTo(Long.class)
-                    .findOne();
-            return h.createUpdate(DELETE_FAMILY).bind("family", family).execute();
+            return lock(h, username).isPresent()
+                    ? h.createUpdate(DELETE_FAMILY).bind("family", family).execute()
+                    : 0;
         });
     }
 
@@ -228,11 +241,7 @@ final class JdbiAccountStore implements AccountStore {
         return inTransaction("rotating a refresh token", h -> {
             // the account first, then its token, the order of every change of its tokens (no deadlock): a sign-out,
             // password change or disable that waits for this lock deletes the successor stored here
-            if (h.createQuery(LOCK_ACCOUNT)
-                    .bind("id", accountId)
-                    .mapToMap()
-                    .findOne()
-                    .isEmpty()) {
+            if (lock(h, accountId).isEmpty()) {
                 return Rotation.UNKNOWN;
             }
             Optional<StoredToken> stored = h.createQuery(LOCK_TOKEN)
