@@ -77,11 +77,7 @@ public final class AuthController {
                 new RefreshToken(issued.refreshId(), issued.family(), account.id(), issued.refreshExpiresAt());
         if (!accounts.addRefreshToken(refresh, account.passwordHash())) {
             // the password changed, or the account was disabled, since it was read: judged as of now
-            Optional<Account> now = accounts.find(username);
-            now.ifPresent(standing::read);
-            if (now.isPresent() && now.get().disabled()) {
-                throw disabled(ApiException.BEARER);
-            }
+            refuseIfDisabledNow(username, ApiException.BEARER);
             throw ApiException.unauthorized(
                     "auth.invalid_credentials", "wrong username or password", ApiException.BEARER);
         }
@@ -115,12 +111,15 @@ public final class AuthController {
                         "this refresh token was used before; every token of its login is revoked, log in again",
                         ApiException.BEARER_INVALID_TOKEN);
             }
-            default ->
+            default -> {
+                // a disable that came between the account's read and the rotation ended the token: said as such
+                refuseIfDisabledNow(username, ApiException.BEARER_INVALID_TOKEN);
                 throw ApiException.unauthorized(
                         "auth.token_revoked",
                         "this refresh token is no longer valid (used, or ended by a password change or by disabling"
                                 + " the account); log in again",
                         ApiException.BEARER_INVALID_TOKEN);
+            }
         }
     }
 
@@ -133,6 +132,18 @@ public final class AuthController {
         Tokens.RefreshClaims claims = tokens.verifyRefresh(text(RequestBodies.jsonObject(ctx), "refresh"));
         accounts.revokeRefreshFamily(claims.principal().username(), claims.family());
         ctx.status(204);
+    }
+
+    /**
+     * 401 {@code auth.account_disabled} if account {@code username} is disabled as read now (it may have been disabled
+     * since it was read for the request), its state noted either way.
+     */
+    private void refuseIfDisabledNow(String username, String challenge) {
+        Optional<Account> now = accounts.find(username);
+        now.ifPresent(standing::read);
+        if (now.isPresent() && now.get().disabled()) {
+            throw disabled(challenge);
+        }
     }
 
     private static Principal principal(Account account) {

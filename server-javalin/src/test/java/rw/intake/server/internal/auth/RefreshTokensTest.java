@@ -10,6 +10,10 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import rw.intake.server.TestServer;
@@ -136,6 +140,40 @@ final class RefreshTokensTest {
                 .isEqualTo(200);
         assertProblem(refresh(SERVER, t1), 401, "auth.token_revoked");
         rotated(SERVER, login(SERVER, "suspended"));
+    }
+
+    /**
+     * A refresh racing a disable of its account: it comes wholly before (200, its token ended by the disable) or after,
+     * when it says the account is disabled, not that its token was revoked, as it says when sent after the disable.
+     */
+    @Test
+    void refreshRacingADisable_aRefreshAfterItSaysDisabled() throws Exception {
+        String admin = SERVER.adminToken();
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < 16; round++) {
+                JsonNode tokens = login(SERVER, "racing");
+                CyclicBarrier start = new CyclicBarrier(2);
+                Future<HttpResponse<String>> refreshed = two.submit(() -> {
+                    start.await();
+                    return refresh(SERVER, tokens);
+                });
+                Future<HttpResponse<String>> disabled = two.submit(() -> {
+                    start.await();
+                    return AccountsTest.patch(SERVER, "/api/v1/accounts/racing", admin, "{\"disabled\":true}");
+                });
+                assertThat(disabled.get().statusCode()).isEqualTo(200);
+                HttpResponse<String> r = refreshed.get();
+                if (r.statusCode() != 200) {
+                    assertProblem(r, 401, "auth.account_disabled");
+                }
+                assertThat(AccountsTest.patch(SERVER, "/api/v1/accounts/racing", admin, "{\"disabled\":false}")
+                                .statusCode())
+                        .isEqualTo(200);
+            }
+        } finally {
+            two.shutdownNow();
+        }
     }
 
     @Test
