@@ -390,7 +390,7 @@ final class AccountStoreTest {
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
             Instant later = now.plusSeconds(600);
             List<String> ends = List.of("sign-out", "disable", "password");
-            for (int round = 0; round < 48; round++) {
+            for (int round = 0; round < 30; round++) {
                 String family = "f" + round;
                 String end = ends.get(round % ends.size());
                 boolean signIn = round % 2 == 1;
@@ -442,7 +442,7 @@ final class AccountStoreTest {
             }
             accounts.create("alice", "h", "clerk");
             List<String> others = List.of("enable", "password", "sign-out");
-            for (int round = 0; round < 36; round++) {
+            for (int round = 0; round < 24; round++) {
                 String other = others.get(round % others.size());
                 String family = "f" + round;
                 atOnce(
