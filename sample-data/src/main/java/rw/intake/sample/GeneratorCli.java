@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Year;
 import java.time.ZoneId;
+import java.util.function.Function;
 import rw.intake.sample.internal.RecordGenerator;
 
 /**
@@ -29,14 +30,15 @@ public final class GeneratorCli {
     static final String USAGE = """
             Usage: java -jar intake-sample-data.jar --out FILE.xlsx [options]
             Writes FILE.xlsx and its ground truth FILE.expected.csv (row,codes; codes sorted, joined by |).
-              --rows N             records to write, at most 10,000,000 (default 1000)
+              --rows N             records to write, at most 1,048,575 (default 1000)
               --invalid-ratio R    share of records, 0..1, with at least one defect (default 0.1)
               --seed S             random seed; same options, same bytes (default 42)
               --year Y             the reference "current year" for birth years, 1990..9000 (default: this year)
               --synonyms           header synonyms ("Full Name", "Phone No", ...) instead of the canonical names
               --shuffle-columns    columns in a seed-chosen order
-              --extra-columns K    K unknown columns ("District", "Notes", ...) (default 0)
-              --header-row R       1-based row of the header; rows above it stay blank (default 1)
+              --extra-columns K    K unknown columns ("District", "Notes", ...), at most 16,379 (default 0)
+              --header-row R       1-based row of the header; rows above it stay blank (default 1); the
+                                   header, the records and the blank rows fit in 1,048,576 rows
               --blank-ratio B      share, 0..1 (exclusive), of blank rows among the data rows (default 0)
               --help               this text
             """;
@@ -50,7 +52,6 @@ public final class GeneratorCli {
         }
     }
 
-    /** Runs the command; returns the exit status (0 done, 2 bad arguments, 1 I/O failure). */
     /** Why a file could not be written, in words (the JDK's message of a missing folder is the path alone). */
     static String why(IOException e) {
         if (e instanceof NoSuchFileException f) {
@@ -66,6 +67,7 @@ public final class GeneratorCli {
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 
+    /** Runs the command; returns the exit status (0 done, 2 bad arguments, 1 I/O failure). */
     static int run(String[] args, PrintStream out, PrintStream err) {
         Options options;
         try {
@@ -124,13 +126,13 @@ public final class GeneratorCli {
                     case "--help", "-h" -> o.help = true;
                     case "--synonyms" -> synonyms = true;
                     case "--shuffle-columns" -> shuffle = true;
-                    case "--rows" -> rows = Integer.parseInt(value(args, ++i, a));
-                    case "--invalid-ratio" -> invalid = Double.parseDouble(value(args, ++i, a));
-                    case "--seed" -> seed = Long.parseLong(value(args, ++i, a));
-                    case "--year" -> year = Integer.parseInt(value(args, ++i, a));
-                    case "--extra-columns" -> extra = Integer.parseInt(value(args, ++i, a));
-                    case "--header-row" -> headerRow = Integer.parseInt(value(args, ++i, a));
-                    case "--blank-ratio" -> blank = Double.parseDouble(value(args, ++i, a));
+                    case "--rows" -> rows = number(args, ++i, a, Integer::parseInt);
+                    case "--invalid-ratio" -> invalid = number(args, ++i, a, Double::parseDouble);
+                    case "--seed" -> seed = number(args, ++i, a, Long::parseLong);
+                    case "--year" -> year = number(args, ++i, a, Integer::parseInt);
+                    case "--extra-columns" -> extra = number(args, ++i, a, Integer::parseInt);
+                    case "--header-row" -> headerRow = number(args, ++i, a, Integer::parseInt);
+                    case "--blank-ratio" -> blank = number(args, ++i, a, Double::parseDouble);
                     case "--out" -> o.out = Path.of(value(args, ++i, a));
                     default -> throw new IllegalArgumentException("unknown option " + a);
                 }
@@ -144,15 +146,22 @@ public final class GeneratorCli {
             try {
                 o.spec = new SampleSpec(rows, invalid, seed, year, synonyms, shuffle, extra, headerRow, blank);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(
-                        "options out of range (rows >= 0, ratios 0..1, header row >= 1, "
-                                + "extra columns >= 0, blank ratio < 1)",
-                        e);
+                throw new IllegalArgumentException("options out of range: " + e.getMessage(), e);
             }
             // the generator's own bounds (records, reference year), checked before any file is opened: a run refused
             // later would leave the files it was to replace empty
             RecordGenerator.of(o.spec);
             return o;
+        }
+
+        /** The option's value as a number; a value that is not one is refused naming the option. */
+        private static <T> T number(String[] args, int i, String option, Function<String, T> parse) {
+            String value = value(args, i, option);
+            try {
+                return parse.apply(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " needs a number, not " + value, e);
+            }
         }
 
         private static String value(String[] args, int i, String option) {

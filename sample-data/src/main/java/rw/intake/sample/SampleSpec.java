@@ -1,16 +1,19 @@
 package rw.intake.sample;
 
+import rw.intake.sample.internal.RecordGenerator;
+
 /**
  * What to generate. Same spec, same bytes.
  *
  * @param rows            data records to write (blank rows come on top of these)
- * @param invalidRatio    share of records, 0..1, that carry at least one defect
+ * @param invalidRatio    share of records, 0..1, that carry at least one defect (NaN is refused)
  * @param seed            the random seed
  * @param referenceYear   "this year" for birth years and the underage rule
  * @param synonyms        write header synonyms ("Full Name", "Mobile", ...) instead of the canonical names
  * @param shuffledColumns write the five columns in a seed-chosen order
- * @param extraColumns    how many unknown columns to add (their headers must map to no field)
- * @param headerRow       the 1-based spreadsheet row of the header (rows above it are blank)
+ * @param extraColumns    how many unknown columns to add (their headers must map to no field), at most 16,379: with
+ *                        the five fields, the 16,384 columns of a sheet
+ * @param headerRow       the 1-based spreadsheet row of the header (rows above it are blank), at most 1,048,576
  * @param blankRowRatio   share of blank data rows scattered among the records, 0..1
  */
 public record SampleSpec(
@@ -25,14 +28,20 @@ public record SampleSpec(
         double blankRowRatio) {
 
     public SampleSpec {
-        if (rows < 0
-                || invalidRatio < 0
-                || invalidRatio > 1
-                || headerRow < 1
-                || extraColumns < 0
-                || blankRowRatio < 0
-                || blankRowRatio >= 1) {
-            throw new IllegalArgumentException("bad sample spec");
+        String wrong = rows < 0
+                ? "rows below 0: " + rows
+                : !(invalidRatio >= 0 && invalidRatio <= 1)
+                        ? "invalid ratio outside 0..1: " + invalidRatio
+                        : headerRow < 1 || headerRow > RecordGenerator.MAX_SHEET_ROW
+                                ? "header row outside 1.." + RecordGenerator.MAX_SHEET_ROW + ": " + headerRow
+                                : extraColumns < 0 || extraColumns > RecordGenerator.MAX_EXTRA_COLUMNS
+                                        ? "extra columns outside 0.." + RecordGenerator.MAX_EXTRA_COLUMNS + ": "
+                                                + extraColumns
+                                        : !(blankRowRatio >= 0 && blankRowRatio < 1)
+                                                ? "blank ratio outside 0..1 (1 excluded): " + blankRowRatio
+                                                : null;
+        if (wrong != null) {
+            throw new IllegalArgumentException(wrong);
         }
     }
 

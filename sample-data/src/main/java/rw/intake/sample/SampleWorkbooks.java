@@ -23,8 +23,8 @@ public final class SampleWorkbooks {
     /**
      * The records of the spec, lazily, in row order (blank rows are not in the stream).
      *
-     * @throws IllegalArgumentException if the spec asks for more than 10,000,000 records or its reference year is
-     *                                  outside 1990..9000
+     * @throws IllegalArgumentException if the spec's header, records and blank rows do not fit in a sheet's 1,048,576
+     *                                  rows, or its reference year is outside 1990..9000
      */
     public static Stream<SampleRow> rows(SampleSpec spec) {
         return RecordGenerator.of(spec).rows();

@@ -51,6 +51,18 @@ final class DimensionTest {
         }
     }
 
+    /** A sheet's last row (a header on the row before it) and its last column (16,379 extra columns) are written. */
+    @Test
+    void xlsxBytes_theLastRowAndTheLastColumnOfASheet() throws IOException {
+        byte[] lastRow = SampleWorkbooks.xlsxBytes(new SampleSpec(1, 0, 1, 2026, false, false, 0, 1_048_575, 0));
+        byte[] lastColumn = SampleWorkbooks.xlsxBytes(new SampleSpec(1, 0, 1, 2026, false, false, 16_379, 1, 0));
+
+        assertThat(dimension(lastRow)).isEqualTo("A1:E1048576");
+        assertThat(extent(lastRow)[0]).isEqualTo(1_048_576);
+        assertThat(dimension(lastColumn)).isEqualTo("A1:XFD2");
+        assertThat(extent(lastColumn)).containsExactly(2, 16_384);
+    }
+
     @Test
     void xlsxBytes_dimensionIsTheDataRange() throws IOException {
         byte[] xlsx = SampleWorkbooks.xlsxBytes(SampleSpec.of(50_000, 3));

@@ -9,6 +9,8 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -83,11 +85,34 @@ final class GeneratorCliTest {
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--out FILE.xlsx is required");
     }
 
+    /** Values outside what a spec or a sheet can hold, NaN among them: refused as bad arguments, before any file. */
     @Test
-    void run_ratioOutOfRange(@TempDir Path dir) {
-        assertThat(run("--invalid-ratio", "1.5", "--out", dir.resolve("x.xlsx").toString()))
-                .isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("out of range");
+    void run_outOfRangeOrNotANumber_refusedBeforeAnyFile(@TempDir Path dir) {
+        String[][] cases = {
+            {"--invalid-ratio 1.5", "invalid ratio outside 0..1: 1.5"},
+            {"--invalid-ratio NaN", "invalid ratio outside 0..1: NaN"},
+            {"--blank-ratio NaN", "blank ratio outside 0..1 (1 excluded): NaN"},
+            {"--blank-ratio 1", "blank ratio outside 0..1 (1 excluded): 1.0"},
+            {"--header-row 1048577", "header row outside 1..1048576: 1048577"},
+            {"--extra-columns 16380", "extra columns outside 0..16379: 16380"},
+            {"--header-row 1048576 --rows 1", "end on row 1048577, past a sheet's last row 1048576"},
+            {"--rows 1048576", "at most 1048575 records: 1048576"},
+            {"--rows 1048575 --blank-ratio 0.001", "1048575 records and the blank rows among them end on row 10"},
+            {"--rows abc", "--rows needs a number, not abc"},
+            {"--seed 1e3", "--seed needs a number, not 1e3"},
+        };
+        for (String[] c : cases) {
+            err.reset();
+            List<String> args = new ArrayList<>(List.of(c[0].split(" ")));
+            args.addAll(List.of("--out", dir.resolve("x.xlsx").toString()));
+
+            assertThat(run(args.toArray(String[]::new))).as(c[0]).isEqualTo(2);
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .as(c[0])
+                    .startsWith("error: ")
+                    .contains(c[1], "Usage:");
+            assertThat(dir).as(c[0]).isEmptyDirectory();
+        }
     }
 
     /** Past the generator's own bounds: refused as bad arguments, and the files already there are left as they were. */

@@ -152,13 +152,22 @@ final class SampleWorkbooksTest {
                 .isEqualTo(SampleWorkbooks.rows(spec).toList());
     }
 
+    /** More records than a sheet's rows below the header, or a header and records past its last row. */
     @Test
-    void rows_moreThanTenMillionRecords() {
-        SampleSpec spec = new SampleSpec(10_000_001, 0.1, 1, YEAR, false, false, 0, 1, 0);
-
-        assertThatThrownBy(() -> SampleWorkbooks.rows(spec))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("10000000");
+    void rows_pastTheSheetsLastRow_refusedBeforeAnyRecord() {
+        for (SampleSpec spec : List.of(
+                new SampleSpec(1_048_576, 0.1, 1, YEAR, false, false, 0, 1, 0),
+                new SampleSpec(2, 0.1, 1, YEAR, false, false, 0, 1_048_575, 0),
+                new SampleSpec(1_000_000, 0.1, 1, YEAR, false, false, 0, 1, 0.05))) {
+            assertThatThrownBy(() -> SampleWorkbooks.rows(spec))
+                    .as(spec.toString())
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("1048576");
+        }
+        assertThat(SampleWorkbooks.rows(new SampleSpec(1, 0.1, 1, YEAR, false, false, 0, 1_048_575, 0)))
+                .singleElement()
+                .extracting(SampleRow::row)
+                .isEqualTo(1_048_576);
     }
 
     @Test

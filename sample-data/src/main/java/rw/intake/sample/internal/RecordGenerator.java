@@ -24,10 +24,16 @@ import rw.intake.sample.internal.Defect.Slot;
  */
 public final class RecordGenerator {
 
-    /** Most records a spec may ask for: the NID birth order and the phone subscriber number have seven digits. */
-    public static final int MAX_RECORDS = 10_000_000;
     /** Last row of an Excel worksheet. */
     public static final int MAX_SHEET_ROW = 1_048_576;
+    /**
+     * Most records a spec may ask for: the rows of a sheet below a header on its first row. (The values stay unique
+     * by construction up to 10,000,000 records: the NID birth order and the phone subscriber number have seven
+     * digits.)
+     */
+    public static final int MAX_RECORDS = MAX_SHEET_ROW - 1;
+    /** Most unknown columns a spec may ask for: with the five fields, the 16,384 columns of a worksheet. */
+    public static final int MAX_EXTRA_COLUMNS = 16_384 - 5;
 
     private static final int SEVEN_DIGITS = 10_000_000;
     private static final int YEAR_LOW = 1950;
@@ -54,8 +60,9 @@ public final class RecordGenerator {
     /**
      * A generator for this spec.
      *
-     * @throws IllegalArgumentException if the spec asks for more than {@link #MAX_RECORDS} records or its
-     *                                  reference year is outside 1990..9000
+     * @throws IllegalArgumentException if the spec asks for more than {@link #MAX_RECORDS} records, if its header, its
+     *                                  records and the blank rows among them do not fit in a sheet's
+     *                                  {@link #MAX_SHEET_ROW} rows, or if its reference year is outside 1990..9000
      */
     public static RecordGenerator of(SampleSpec spec) {
         if (spec.rows() > MAX_RECORDS) {
@@ -64,7 +71,14 @@ public final class RecordGenerator {
         if (spec.referenceYear() < 1990 || spec.referenceYear() > 9000) {
             throw new IllegalArgumentException("reference year out of 1990..9000: " + spec.referenceYear());
         }
-        return new RecordGenerator(spec);
+        RecordGenerator generator = new RecordGenerator(spec);
+        long lastRow = spec.rows() == 0 ? spec.headerRow() : spec.headerRow() + spec.rows() + generator.blankRows();
+        if (lastRow > MAX_SHEET_ROW) {
+            throw new IllegalArgumentException("the header on row " + spec.headerRow() + ", " + spec.rows()
+                    + " records and the blank rows among them end on row " + lastRow + ", past a sheet's last row "
+                    + MAX_SHEET_ROW);
+        }
+        return generator;
     }
 
     /** The records in row order, lazily; blank rows are skipped over in the row numbers. */

@@ -47,6 +47,7 @@ public final class WorkbookWriter {
         SplittableRandom headerRandom = generator.random(-2, 0);
         for (int blank = 1; blank < spec.headerRow(); blank++) {
             writeBlankRow(ws, generator, columns, blank, false);
+            flushEvery(ws, blank);
         }
         for (int c = 0; c < columns.size(); c++) {
             ws.value(spec.headerRow() - 1, c, header(spec, columns.get(c), headerRandom));
@@ -54,24 +55,32 @@ public final class WorkbookWriter {
         expectedCsv.write(CSV_HEADER);
         expectedCsv.write('\n');
         Iterator<SampleRow> rows = generator.rows().iterator();
-        int written = 0;
         int next = spec.headerRow() + 1;
         while (rows.hasNext()) {
             SampleRow row = rows.next();
             for (; next < row.row(); next++) {
                 writeBlankRow(ws, generator, columns, next, true);
+                flushEvery(ws, next);
             }
             writeRow(ws, generator, columns, row);
+            flushEvery(ws, row.row());
             next = row.row() + 1;
             expectedCsv.write(csvLine(row));
             expectedCsv.write('\n');
-            if (++written % FLUSH_EVERY == 0) {
-                ws.flush();
-            }
         }
         wb.finish();
         zip.finish();
         expectedCsv.flush();
+    }
+
+    /**
+     * Writes out the rows held so far every {@link #FLUSH_EVERY} rows of the sheet (blank ones too: a header far down
+     * puts up to a million of them above it), so that fastexcel never holds more than that many.
+     */
+    private static void flushEvery(Worksheet ws, int row) throws IOException {
+        if (row % FLUSH_EVERY == 0) {
+            ws.flush();
+        }
     }
 
     /**
