@@ -3,6 +3,7 @@ package rw.intake.server.internal.upload;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.zip.Deflater;
 import org.dhatim.fastexcel.Workbook;
 import org.dhatim.fastexcel.Worksheet;
 import rw.intake.excel.CellEscapes;
@@ -10,8 +11,9 @@ import rw.intake.validation.Field;
 import rw.intake.validation.Severity;
 
 /**
- * Writes an {@link ErrorReport} as an .xlsx workbook with fastexcel's writer, straight to a stream: fastexcel deflates
- * each part into the zip as it goes and uses no temporary file; rows are flushed every {@value #FLUSH_ROWS}, and every
+ * Writes an {@link ErrorReport} as an .xlsx workbook with fastexcel's writer, straight to a stream: each part goes
+ * into the zip as it is written, with no temporary file, through {@link SheetExtentZip}, which leaves out the
+ * worksheet's placeholder extent; rows are flushed every {@value #FLUSH_ROWS}, and every
  * text is an inline string (fastexcel's shared-string table would hold every distinct text until the end).
  *
  * <p>One sheet: a bold header row, frozen and filterable; then a line per record. A cell with an error is filled red, one
@@ -43,8 +45,10 @@ final class XlsxReport {
 
     /** Writes the workbook to {@code out}, which is not closed. */
     static void write(ErrorReport report, OutputStream out) throws IOException {
-        Workbook wb = new Workbook(out, "intake", null);
-        wb.setCompressionLevel(COMPRESSION);
+        SheetExtentZip zip = new SheetExtentZip(out, COMPRESSION);
+        Workbook wb = new Workbook(zip, "intake", null);
+        // SheetExtentZip inflates each part and deflates it again: fastexcel's own deflate only stores
+        wb.setCompressionLevel(Deflater.NO_COMPRESSION);
         Worksheet ws = wb.newWorksheet(SHEET_NAME);
         List<String> header = report.header();
         for (int c = 0; c < header.size(); c++) {
@@ -59,6 +63,7 @@ final class XlsxReport {
         ws.setAutoFilter(0, 0, sheet.next - 1, header.size() - 1);
         ws.finish();
         wb.finish();
+        zip.finish();
     }
 
     /** The writing position and the comments given so far. */

@@ -156,7 +156,9 @@ final class ReportTest {
         assertThat(sheet)
                 .contains(
                         "<pane xSplit=\"0\" ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>")
-                .contains("<autoFilter ref=\"A1:H" + (expected.size() + 1) + "\">");
+                .contains("<autoFilter ref=\"A1:H" + (expected.size() + 1) + "\">")
+                // no extent (fastexcel's placeholder, A1, made openpyxl's read-only mode read the header alone)
+                .doesNotContain("<dimension");
     }
 
     @Test
