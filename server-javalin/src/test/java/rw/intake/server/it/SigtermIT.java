@@ -225,8 +225,22 @@ final class SigtermIT {
      */
     @Test
     void sigtermWhileValidating_aWaitingClientIsToldItFailed_exit0() throws IOException {
+        sigtermWhileValidating("validating", false);
+    }
+
+    /**
+     * The same while another upload's body is still arriving, which holds the stop until it is read: the validation
+     * stops at the signal all the same, and its waiting client is told so then, not that it is validated (it ran to its
+     * end while the body arrived, to be lost once the body had been refused).
+     */
+    @Test
+    void sigtermWhileValidatingAndAnotherUploadsBodyArrives_theWaitingClientIsToldItFailed() throws IOException {
+        sigtermWhileValidating("validating-arriving", true);
+    }
+
+    private static void sigtermWhileValidating(String name, boolean anotherBodyArriving) throws IOException {
         try (ServerProcess server = ServerProcess.start(
-                "sigterm-validating", ServerProcess.env("jdbc:h2:mem:validating;DB_CLOSE_DELAY=-1"))) {
+                "sigterm-" + name, ServerProcess.env("jdbc:h2:mem:" + name + ";DB_CLOSE_DELAY=-1"))) {
             assertThat(ServerProcess.poll(
                             Duration.ofSeconds(60),
                             () -> server.getPublic("/api/v1/health/ready").statusCode() == 200))
@@ -249,10 +263,19 @@ final class SigtermIT {
                 out.flush();
                 InputStream in = new BufferedInputStream(socket.getInputStream());
                 first = response(in);
+                try (Socket arriving = anotherBodyArriving ? readySocket(server) : null) {
+                    if (arriving != null) {
+                        // a part of the body sent, the rest never: the stop waits for it until it is cut off
+                        OutputStream body = arriving.getOutputStream();
+                        body.write(uploadHead(server, "Content-Length: 1000000\r\n\r\nPK"));
+                        body.write(new byte[5_000]);
+                        body.flush();
+                    }
 
-                server.terminate();
+                    server.terminate();
 
-                answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                }
             }
             assertThat(first).startsWith("HTTP/1.1 200 ").contains("\"status\":\"validating\"");
             assertThat(server.waitFor(Duration.ofSeconds(60))).isEqualTo(0);

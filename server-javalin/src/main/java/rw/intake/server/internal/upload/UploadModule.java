@@ -327,10 +327,11 @@ public final class UploadModule implements AutoCloseable {
     }
 
     /**
-     * Stops taking uploads and commits (503 {@code server.shutting_down}), waits for the upload bodies still arriving
-     * to be read (and refused) and for the uploads let in before to be staged or refused, logs the uploads that are
-     * lost with the process (staging is in memory): those still validating, and those validated and not committed;
-     * then waits for the commits running, all within {@code grace}.
+     * Stops taking uploads and commits (503 {@code server.shutting_down}) and stops the validations running, at once;
+     * waits for the upload bodies still arriving to be read (and refused) and for the uploads let in before to be
+     * staged or refused, and stops their validations too; logs the uploads that are lost with the process (staging is
+     * in memory): those that were validating, and those validated and not committed; then waits for the commits
+     * running, all within {@code grace}.
      *
      * @return whether every commit ended within the grace period
      */
@@ -339,34 +340,28 @@ public final class UploadModule implements AutoCloseable {
         gate.close();
         LOG.info("shutting down: no new uploads or commits; waiting up to {} s for running commits", grace.toSeconds());
         long deadline = System.nanoTime() + grace.toNanos();
+        // at once: not run to their end, while a body still arriving holds the stop, to be lost then
+        stopValidations();
         // a body still arriving is read to its end, so that its client, still sending, gets the refusal
         int receiving = gate.awaitReceives(grace);
         if (receiving > 0) {
             LOG.warn("{} upload body(ies) still arriving after {} s are cut off", receiving, grace.toSeconds());
         }
-        // the uploads let in before are staged (and listed below if lost) or refused first
+        // the uploads let in before are staged (and stopped below) or refused first
         int accepting = gate.awaitAccepts(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         if (accepting > 0) {
             LOG.warn("{} upload(s) still being opened after {} s are lost", accepting, grace.toSeconds());
         }
-        for (UploadSummary u : service.list(new Principal("shutdown", Principal.ADMIN))) {
-            if (UploadStatus.VALIDATING.key().equals(u.status())) {
-                LOG.warn(
-                        "upload {} ({}, of {}) was still being validated and is lost; it must be uploaded again",
-                        u.id(),
-                        u.fileName(),
-                        u.owner());
-                // not run to its end to be lost then: a client waiting for it is told now that it failed
-                service.stopValidation(
-                        u.id(),
-                        RedisStaging.VALIDATION_LOST,
-                        "the server stopped before the validation ended; upload the workbook again");
-            } else if (UploadStatus.VALIDATED.key().equals(u.status()) && staging instanceof Staging) {
-                LOG.warn(
-                        "upload {} ({}, of {}) was validated and not committed and is lost",
-                        u.id(),
-                        u.fileName(),
-                        u.owner());
+        stopValidations();
+        if (staging instanceof Staging) {
+            for (UploadSummary u : service.list(new Principal("shutdown", Principal.ADMIN))) {
+                if (UploadStatus.VALIDATED.key().equals(u.status())) {
+                    LOG.warn(
+                            "upload {} ({}, of {}) was validated and not committed and is lost",
+                            u.id(),
+                            u.fileName(),
+                            u.owner());
+                }
             }
         }
         int running = gate.awaitCommits(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
@@ -379,6 +374,26 @@ public final class UploadModule implements AutoCloseable {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Stops the validations still running, each upload then {@code failed} with {@code upload.validation_lost}: a client
+     * waiting for its end is told now that it failed, rather than that it is validated a moment before it is lost.
+     */
+    private void stopValidations() {
+        for (UploadSummary u : service.list(new Principal("shutdown", Principal.ADMIN))) {
+            if (UploadStatus.VALIDATING.key().equals(u.status())) {
+                LOG.warn(
+                        "upload {} ({}, of {}) was still being validated and is lost; it must be uploaded again",
+                        u.id(),
+                        u.fileName(),
+                        u.owner());
+                service.stopValidation(
+                        u.id(),
+                        RedisStaging.VALIDATION_LOST,
+                        "the server stopped before the validation ended; upload the workbook again");
+            }
+        }
     }
 
     /** Waits at most {@code wait} for the commits still running after {@link #drain}; the number left. */
