@@ -275,6 +275,32 @@ final class ContractTest {
                 .startsWith("HTTP/1.1 200 ");
     }
 
+    /**
+     * A parameter given twice with different values is refused, whichever comes first: a route reads one, and would
+     * answer as if the other were not there. The same value twice is that value.
+     */
+    @Test
+    void queryParameterTwiceWithAnotherValue_refused() throws IOException {
+        String token = SERVER.clerkToken("twice");
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(1, 3)));
+        Workbooks.settled(SERVER, token, id);
+        for (String target : List.of(
+                "/api/v1/uploads/" + id + "/records?size=10&size=abc",
+                "/api/v1/uploads/" + id + "/records?status=valid&status=bogus",
+                "/api/v1/uploads/" + id + "/records?page=1&page=2",
+                "/api/v1/uploads/" + id + "/report.csv?status=all&status=bogus",
+                "/api/v1/uploads/" + id + "?wait=1&wait=abc",
+                "/api/v1/users?valid=true&valid=maybe")) {
+            assertThat(getRaw(target, token))
+                    .as(target)
+                    .startsWith("HTTP/1.1 400 ")
+                    .contains("\"code\":\"request.invalid_parameter\"", "is given twice, with different values");
+        }
+        assertThat(getRaw("/api/v1/uploads/" + id + "/records?size=2&size=%32", token))
+                .startsWith("HTTP/1.1 200 ")
+                .contains("\"size\":2");
+    }
+
     private static String getRaw(String target, String token) throws IOException {
         return raw("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
                 + "\r\nConnection: close\r\n\r\n");

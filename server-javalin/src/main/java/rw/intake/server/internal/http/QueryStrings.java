@@ -6,12 +6,15 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The query string, checked before any route reads it: each {@code name=value} pair must be percent-encoded UTF-8. A
  * pair that is not ({@code status=%zz}, {@code size=%}, {@code %ff}) would otherwise be dropped on decoding, and the
- * route would answer as if the parameter were not given (every record for a filter that was meant).
+ * route would answer as if the parameter were not given (every record for a filter that was meant). A parameter given
+ * twice with different values ({@code size=10&size=abc}) is refused too: a route reads the first, and would answer as
+ * if the second, the one a client may have meant, were not there.
  */
 public final class QueryStrings {
 
@@ -24,27 +27,33 @@ public final class QueryStrings {
      * Checks the request's query string.
      *
      * @throws ApiException 400 {@code request.invalid_parameter}, naming the parameter, for a pair that does not decode
+     *                      or a parameter given again with another value
      */
     public static void check(Context ctx) {
         String query = ctx.queryString();
         if (query == null || query.isEmpty()) {
             return;
         }
+        Map<String, String> values = new HashMap<>();
         for (String pair : query.split("&", -1)) {
+            int eq = pair.indexOf('=');
+            String raw = eq < 0 ? pair : pair.substring(0, eq);
+            String name = decode(raw);
             if (decode(pair) == null) {
-                int eq = pair.indexOf('=');
-                String raw = eq < 0 ? pair : pair.substring(0, eq);
-                String name = decode(raw);
                 String quoted = pair.length() > QUOTED ? pair.substring(0, QUOTED) + "…" : pair;
-                throw new ApiException(
-                        400,
-                        "request.invalid_parameter",
-                        "Bad Request",
-                        "a query parameter is not percent-encoded UTF-8: " + quoted,
-                        Map.of("parameter", name != null ? name : raw),
-                        Map.of());
+                throw invalid(name != null ? name : raw, "a query parameter is not percent-encoded UTF-8: " + quoted);
+            }
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            String before = values.putIfAbsent(name, value);
+            if (before != null && !before.equals(value)) {
+                throw invalid(name, "the query parameter " + name + " is given twice, with different values");
             }
         }
+    }
+
+    private static ApiException invalid(String name, String detail) {
+        return new ApiException(
+                400, "request.invalid_parameter", "Bad Request", detail, Map.of("parameter", name), Map.of());
     }
 
     /** The text a part of a query string stands for ({@code +} a space), or null if it is no percent-encoded UTF-8. */
