@@ -1,13 +1,24 @@
 package rw.intake.storage;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /** Connection URLs (JDBC, Redis) as logs and messages may show them: without the passwords they may carry. */
 public final class Redacted {
     /** {@code scheme://user:password@host} and {@code scheme://:password@host}: the password. */
-    private static final Pattern USER_INFO = Pattern.compile("(//[^/@:,]*:)[^/@,]*@");
-    /** {@code ?password=…}, {@code &password=…}, {@code ;password=…} (JDBC URLs), any case. */
-    private static final Pattern PARAMETER = Pattern.compile("(?i)([?&;]password=)[^&;]*");
+    private static final Pattern USER_INFO = Pattern.compile("(//[^/@:,]*:)([^/@,]*)@");
+    /**
+     * A parameter whose name ends in {@code password}, any case ({@code ?password=…}, {@code &sslpassword=…},
+     * {@code ;trustStorePassword=…}, as JDBC URLs carry them): its value.
+     */
+    private static final Pattern PARAMETER = Pattern.compile("(?i)([?&;][^=&;?/]*password=)([^&;]*)");
+
+    private static final String MASK = "***";
 
     private Redacted() {}
 
@@ -16,7 +27,45 @@ public final class Redacted {
         if (url == null) {
             return null;
         }
-        String out = USER_INFO.matcher(url).replaceAll("$1***@");
-        return PARAMETER.matcher(out).replaceAll("$1***");
+        String out = USER_INFO.matcher(url).replaceAll("$1" + MASK + "@");
+        return PARAMETER.matcher(out).replaceAll("$1" + MASK);
+    }
+
+    /**
+     * A message about a connection to {@code url} (a driver's, which may quote the URL or a part of it, such as
+     * {@code Incorrect port value : s3cret@127.0.0.1}) with each password the URL holds replaced by {@code ***}, as
+     * written and percent-decoded; null stays null.
+     */
+    public static String message(String message, String url) {
+        if (message == null || url == null) {
+            return message;
+        }
+        String out = message;
+        for (String secret : secrets(url)) {
+            out = out.replace(secret, MASK);
+        }
+        return out;
+    }
+
+    /** The passwords {@code url} holds, as written and percent-decoded, longest first. */
+    private static Set<String> secrets(String url) {
+        Set<String> found = new LinkedHashSet<>();
+        for (Pattern p : new Pattern[] {USER_INFO, PARAMETER}) {
+            Matcher m = p.matcher(url);
+            while (m.find()) {
+                String secret = m.group(2);
+                if (!secret.isEmpty()) {
+                    found.add(secret);
+                    try {
+                        found.add(URLDecoder.decode(secret, StandardCharsets.UTF_8));
+                    } catch (IllegalArgumentException notEncoded) {
+                        // kept as written only
+                    }
+                }
+            }
+        }
+        return found.stream()
+                .sorted((a, b) -> Integer.compare(b.length(), a.length()))
+                .collect(Collectors.toCollection(LinkedHashSet::new));
     }
 }

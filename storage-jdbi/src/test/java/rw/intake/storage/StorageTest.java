@@ -53,6 +53,29 @@ final class StorageTest {
     }
 
     /**
+     * Every password a URL carries is masked, in the URL and in the driver's words that follow it: a parameter whose
+     * name ends in password, any case, and a user's password before the host, which MariaDB's driver quotes when it
+     * takes it for a port.
+     */
+    @Test
+    void open_unreachableDatabase_noPasswordInTheMessage() {
+        for (String url : List.of(
+                "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2&sslpassword=s3cretA&user=postgres",
+                "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2&user=postgres&Password=s3cretA",
+                "jdbc:mariadb://root:s3cretB@127.0.0.1:1/none?connectTimeout=2000",
+                "jdbc:mariadb://127.0.0.1:1/none?connectTimeout=2000&trustStorePassword=s3cretC")) {
+            assertThatThrownBy(() -> Storage.open(DatabaseConfig.of(url, "", "")))
+                    .as(url)
+                    .isInstanceOf(StorageException.class)
+                    .hasMessageStartingWith("cannot connect to ")
+                    .hasMessageContaining("***")
+                    .hasMessageNotContaining("s3cret");
+        }
+        assertThat(Redacted.message("port : p@ss w%rd@127.0.0.1 or p@ss w%rd", "jdbc:x://u:p%40ss%20w%25rd@h/"))
+                .isEqualTo("port : ***@127.0.0.1 or ***");
+    }
+
+    /**
      * A database that stops answering right after a statement (frozen: its connections stay open, nothing comes back):
      * the next statement fails as unavailable within the connection timeout, not after the network timeout, though the
      * pool's connection was used just before (HikariCP hands out one used in the last 500 ms unchecked by default), and

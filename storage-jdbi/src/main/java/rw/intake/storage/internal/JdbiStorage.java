@@ -101,7 +101,9 @@ public final class JdbiStorage implements Storage {
             pool = checkingEveryConnection(hikari);
         } catch (RuntimeException e) {
             throw new StorageException(
-                    "cannot connect to " + Redacted.url(config.jdbcUrl()) + ": " + e.getMessage(), e);
+                    "cannot connect to " + Redacted.url(config.jdbcUrl()) + ": "
+                            + Redacted.message(e.getMessage(), config.jdbcUrl()),
+                    e);
         }
         try {
             Flyway.configure()
@@ -118,7 +120,10 @@ public final class JdbiStorage implements Storage {
             return storage;
         } catch (RuntimeException e) {
             pool.close();
-            throw new StorageException("cannot migrate " + Redacted.url(config.jdbcUrl()) + ": " + e.getMessage(), e);
+            throw new StorageException(
+                    "cannot migrate " + Redacted.url(config.jdbcUrl()) + ": "
+                            + Redacted.message(e.getMessage(), config.jdbcUrl()),
+                    e);
         }
     }
 

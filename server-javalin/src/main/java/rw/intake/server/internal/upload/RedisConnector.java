@@ -106,8 +106,8 @@ final class RedisConnector implements AutoCloseable {
         } catch (RedisException ex) {
             client.shutdown();
             throw new IllegalStateException(
-                    "STAGING=redis: cannot reach Redis at " + Redacted.url(url) + ": " + ex.getMessage()
-                            + why(ex, uri.getTimeout()),
+                    "STAGING=redis: cannot reach Redis at " + Redacted.url(url) + ": "
+                            + Redacted.message(ex.getMessage(), url) + why(ex, uri.getTimeout()),
                     ex);
         }
     }
@@ -176,7 +176,7 @@ final class RedisConnector implements AutoCloseable {
             client.shutdown();
             throw new IllegalStateException(
                     "STAGING=redis: cannot reach the Redis Cluster at " + Redacted.url(url)
-                            + " (STAGING_REDIS_CLUSTER=true): " + ex.getMessage(),
+                            + " (STAGING_REDIS_CLUSTER=true): " + Redacted.message(ex.getMessage(), url),
                     ex);
         }
     }
