@@ -36,6 +36,28 @@ final class StartRefusedIT {
         }
     }
 
+    /**
+     * An H2 file whose folder is a file, or one that cannot be made: one line naming the folder (H2 first printed the
+     * stack traces of its own trace file, then blamed a compaction after an unclean stop).
+     */
+    @Test
+    void h2FolderIsAFileOrCannotBeMade_oneLineAndStatus1() throws IOException, InterruptedException {
+        Path file =
+                Files.createTempFile(Paths.get("target"), "not-a-folder-", "").toAbsolutePath();
+        for (String url :
+                new String[] {"jdbc:h2:file:" + file.resolve("intake"), "jdbc:h2:" + file.resolve("a/intake")}) {
+            Refusal refusal = start(Map.of("DB_URL", url));
+
+            assertThat(refusal.status()).as(refusal.output()).isEqualTo(1);
+            assertThat(refusal.output().strip().lines())
+                    .as(url)
+                    .singleElement()
+                    .asString()
+                    .startsWith("intake cannot start: cannot open the database " + url + ": its folder " + file)
+                    .doesNotContain("unclean");
+        }
+    }
+
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',

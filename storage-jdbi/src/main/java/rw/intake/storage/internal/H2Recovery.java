@@ -1,5 +1,8 @@
 package rw.intake.storage.internal;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -110,18 +113,15 @@ final class H2Recovery {
         if (url.toLowerCase(Locale.ROOT).startsWith("jdbc:h2:mem:")) {
             return false;
         }
+        checkFolder(url);
         JdbcDataSource source = new JdbcDataSource();
         source.setURL(url);
         source.setUser(username);
         source.setPassword(password);
         long start = System.nanoTime();
-        try (Connection c = source.getConnection();
-                Statement s = c.createStatement()) {
-            if (!uncleanlyStopped(s)) {
-                return false;
-            }
-            LOG.warn("the database was not stopped cleanly: its file is compacted before it opens");
-            s.execute("SHUTDOWN COMPACT");
+        Connection opened;
+        try {
+            opened = source.getConnection();
         } catch (SQLException e) {
             if (e.getErrorCode() == ErrorCode.DATABASE_ALREADY_OPEN_1) {
                 // the file is locked by another process, as a running server locks it: nothing says its stop was
@@ -129,11 +129,58 @@ final class H2Recovery {
                 throw new StorageException(
                         "the database is in use by another process (a running server): stop it first", e);
             }
+            throw new StorageException("cannot open the database " + file(url) + ": " + e.getMessage(), e);
+        }
+        try (Connection c = opened;
+                Statement s = c.createStatement()) {
+            if (!uncleanlyStopped(s)) {
+                return false;
+            }
+            LOG.warn("the database was not stopped cleanly: its file is compacted before it opens");
+            s.execute("SHUTDOWN COMPACT");
+        } catch (SQLException e) {
             throw new StorageException("cannot compact the database after an unclean stop: " + e.getMessage(), e);
         }
         LOG.info("database file compacted after an unclean stop in {} ms", (System.nanoTime() - start) / 1_000_000);
         settleAfterCompaction(source);
         return true;
+    }
+
+    /**
+     * The folder of an embedded database file ({@code jdbc:h2:file:./data/intake}, {@code jdbc:h2:~/intake}), made if
+     * it is missing, as H2 would make it. One that is a file, or cannot be made, is a start refused in one line: H2
+     * would first print the stack traces of its own trace file, which it cannot write there either.
+     */
+    static void checkFolder(String url) {
+        String path = url.substring("jdbc:h2:".length());
+        int options = path.indexOf(';');
+        path = options < 0 ? path : path.substring(0, options);
+        path = path.regionMatches(true, 0, "file:", 0, "file:".length()) ? path.substring("file:".length()) : path;
+        if (path.startsWith("~")) {
+            path = System.getProperty("user.home") + path.substring(1);
+        }
+        if (path.isEmpty() || path.indexOf(':') > 1) {
+            // another file system of H2's (zip:, nio:, ...): H2 says what is wrong with it
+            return;
+        }
+        Path folder = Path.of(path).toAbsolutePath().getParent();
+        if (folder == null) {
+            return;
+        }
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException | SecurityException e) {
+            throw new StorageException(
+                    "cannot open the database " + file(url) + ": its folder " + folder
+                            + (Files.exists(folder) ? " is not a folder" : " cannot be made (" + e + ")"),
+                    e);
+        }
+    }
+
+    /** The URL as far as the file, without the options (the store's own among them) and so without passwords. */
+    private static String file(String url) {
+        int options = url.indexOf(';');
+        return options < 0 ? url : url.substring(0, options);
     }
 
     /** Marks no stop: a write that changes nothing, the first one after the compaction. */
