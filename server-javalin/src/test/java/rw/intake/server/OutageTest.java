@@ -2,6 +2,10 @@ package rw.intake.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -13,8 +17,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.h2.tools.Server;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+import rw.intake.server.internal.auth.AccountStanding;
 import rw.intake.server.internal.upload.Workbooks;
 
 /**
@@ -25,6 +33,23 @@ final class OutageTest {
 
     @TempDir
     Path dir;
+
+    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    private final Logger standing = (Logger) LoggerFactory.getLogger(AccountStanding.class);
+
+    @BeforeEach
+    void attachLog() {
+        log.start();
+        root.addAppender(log);
+        standing.setLevel(Level.DEBUG);
+    }
+
+    @AfterEach
+    void detachLog() {
+        root.detachAppender(log);
+        standing.setLevel(null);
+    }
 
     @Test
     void healthRoutes_noToken_liveAndReady() {
@@ -99,6 +124,24 @@ final class OutageTest {
                     .isEqualTo(200);
             assertThat(server.get("/api/v1/uploads", unseen).statusCode()).isEqualTo(200);
             assertThat(server.get("/api/v1/uploads", unseen).statusCode()).isEqualTo(200);
+            // a state read again once it is older than the recheck: the last read stands
+            server.advance(AccountStanding.RECHECK);
+            assertThat(server.get("/api/v1/uploads", token).statusCode()).isEqualTo(200);
+            // neither read failing is a warning with a stack trace (Caffeine's, which went to stderr in
+            // java.util.logging's format): each is a line at DEBUG
+            assertThat(eventually(() -> log.list.stream()
+                            .anyMatch(e -> e.getFormattedMessage().startsWith("account clerk2: state not read: "))))
+                    .isTrue();
+            assertThat(eventually(() -> log.list.stream()
+                            .anyMatch(e -> e.getFormattedMessage()
+                                    .startsWith("account clerk1: state not read again, the last read stands: "))))
+                    .isTrue();
+            assertThat(log.list)
+                    .filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .noneMatch(e -> e.getLoggerName().startsWith("com.github.benmanes.caffeine"));
+            // what Caffeine logs, through System.Logger, reaches the server's log
+            System.getLogger("com.github.benmanes.caffeine.test").log(System.Logger.Level.WARNING, "routed");
+            assertThat(log.list).anyMatch(e -> e.getLoggerName().equals("com.github.benmanes.caffeine.test"));
             long start = System.nanoTime();
             HttpResponse<String> commit = server.postJson("/api/v1/uploads/" + id + "/commit", token, "");
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);

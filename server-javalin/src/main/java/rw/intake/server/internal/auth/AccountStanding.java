@@ -1,6 +1,7 @@
 package rw.intake.server.internal.auth;
 
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +19,12 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import rw.intake.server.internal.http.ApiException;
 import rw.intake.storage.Account;
 import rw.intake.storage.AccountStore;
+import rw.intake.storage.StorageException;
 
 /**
  * Whether an account still stands behind its access tokens: a disabled account's access tokens are refused (401
@@ -54,6 +58,8 @@ public final class AccountStanding {
 
     private static final int STAMP_BYTES = 12;
 
+    private static final Logger LOG = LoggerFactory.getLogger(AccountStanding.class);
+
     private final AccountStore store;
     private final Ticker ticker;
     private final AsyncLoadingCache<String, State> states;
@@ -76,7 +82,31 @@ public final class AccountStanding {
                 .expireAfterAccess(Duration.ofHours(1))
                 .ticker(ticker)
                 .executor(readers)
-                .buildAsync(this::read);
+                .buildAsync(new CacheLoader<String, State>() {
+                    @Override
+                    public State load(String username) {
+                        try {
+                            return read(username);
+                        } catch (StorageException ex) {
+                            // the database cannot be reached: nothing kept, read again on a later request
+                            LOG.debug("account {}: state not read: {}", username, ex.getMessage());
+                            return null;
+                        }
+                    }
+
+                    @Override
+                    public State reload(String username, State last) {
+                        try {
+                            return read(username);
+                        } catch (StorageException ex) {
+                            LOG.debug(
+                                    "account {}: state not read again, the last read stands: {}",
+                                    username,
+                                    ex.getMessage());
+                            return last;
+                        }
+                    }
+                });
     }
 
     private State read(String username) {
@@ -135,6 +165,9 @@ public final class AccountStanding {
         try {
             last = states.get(username).getNow(ANY);
         } catch (CompletionException | CancellationException ex) {
+            return ANY;
+        }
+        if (last == null) { // the first read found no database
             return ANY;
         }
         if (ticker.read() - last.readAt() < RECHECK.toNanos()) { // ANY is never older than the recheck
