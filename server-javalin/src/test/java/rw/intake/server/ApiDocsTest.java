@@ -328,6 +328,34 @@ final class ApiDocsTest {
         assertThat(values).contains("phone_number", "phoneNumber");
     }
 
+    /**
+     * The document refuses what the server refuses, so that a client checking its requests against it is not refused
+     * for one it let through: a username of dots alone, an edit naming nothing.
+     */
+    @Test
+    void openApi_usernamesAndEditsAsTheServerTakesThem() {
+        JsonNode doc = TestServer.json(SERVER.get("/api/v1/openapi.json", null));
+        List<String> patterns = new ArrayList<>();
+        patterns.add(doc.at("/components/schemas/NewAccount/properties/username/pattern")
+                .asText());
+        doc.at("/paths")
+                .forEach(path ->
+                        path.forEach(operation -> operation.path("parameters").forEach(p -> {
+                            if ("username".equals(p.path("name").asText())) {
+                                patterns.add(p.at("/schema/pattern").asText());
+                            }
+                        })));
+        assertThat(patterns).hasSizeGreaterThan(1).allSatisfy(pattern -> {
+            Pattern username = Pattern.compile(pattern);
+            assertThat(List.of("Jean.Paul_Uwase@rra-01", "a", ".a", "a..", "_".repeat(64)))
+                    .allMatch(n -> username.matcher(n).find());
+            assertThat(List.of(".", "..", "...", "a b", "", "a".repeat(65), "é"))
+                    .noneMatch(n -> username.matcher(n).find());
+        });
+        assertThat(doc.at("/components/schemas/RecordEdit/minProperties").asInt())
+                .isEqualTo(1);
+    }
+
     @Test
     void docsPage_listsRoutes() {
         HttpResponse<String> r = SERVER.get("/api/v1/docs", null);
