@@ -47,11 +47,18 @@ public final class Main {
             return;
         }
         List<String> a = Arrays.asList(args);
-        if (!a.isEmpty() && "create-user".equals(a.get(0))) {
-            System.exit(createUser(config, a.subList(1, a.size())));
-        } else if (a.size() == 2 && "set-password".equals(a.get(0))) {
-            System.exit(setPassword(config, a.get(1)));
-        } else if (a.equals(List.of("--train"))) {
+        try {
+            if (!a.isEmpty() && "create-user".equals(a.get(0))) {
+                System.exit(createUser(config, a.subList(1, a.size())));
+            } else if (a.size() == 2 && "set-password".equals(a.get(0))) {
+                System.exit(setPassword(config, a.get(1)));
+            }
+        } catch (IllegalArgumentException ex) {
+            // NEW_USER_PASSWORD not read whole
+            System.err.println(a.get(0) + ": " + ex.getMessage());
+            System.exit(1);
+        }
+        if (a.equals(List.of("--train"))) {
             System.exit(train());
         } else if (!a.isEmpty()) {
             System.err.println(
@@ -262,7 +269,7 @@ public final class Main {
 
     /** {@code NEW_USER_PASSWORD}, else typed at the prompt; null when neither gives one (then one is generated). */
     private static String newPassword() throws IOException {
-        String password = System.getenv("NEW_USER_PASSWORD");
+        String password = ServerConfig.readable("NEW_USER_PASSWORD", System.getenv("NEW_USER_PASSWORD"));
         if (password == null || password.isEmpty()) {
             password = readPassword();
         }

@@ -1,6 +1,7 @@
 package rw.intake.server;
 
 import java.math.BigInteger;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -192,6 +193,22 @@ public record ServerConfig(
     /** An hour: the database timeouts and the shared staging's lease. */
     static final long MAX_TIMEOUT_SECONDS = 3_600;
 
+    /**
+     * {@code value}, the variable {@code key} as the JVM read it from the environment, if it read it whole: one holding
+     * U+FFFD is refused, since that is what Java 17 reads for a byte its default charset cannot decode (a password in
+     * a UTF-8 shell read under {@code LANG=C}), and a password so read would be another one.
+     *
+     * @throws IllegalArgumentException naming the variable and the charset
+     */
+    static String readable(String key, String value) {
+        if (value != null && value.indexOf('\uFFFD') >= 0) {
+            throw new IllegalArgumentException(key + " holds characters that this JVM could not read from the"
+                    + " environment in its charset, " + Charset.defaultCharset() + ": run it with -Dfile.encoding=UTF-8"
+                    + " (jvm.options has it) or in a UTF-8 locale");
+        }
+        return value;
+    }
+
     /** Reads the settings from {@code env}; unknown keys are ignored, unset ones take their defaults. */
     public static ServerConfig fromEnv(Map<String, String> env) {
         Env e = new Env(env);
@@ -268,7 +285,7 @@ public record ServerConfig(
         private static final Pattern WHOLE = Pattern.compile("[+-]?[0-9]+(?:_[0-9]+)*");
 
         String text(String key, String def) {
-            String v = env.get(key);
+            String v = readable(key, env.get(key));
             return v == null || v.isBlank() ? def : v.strip();
         }
 

@@ -5,6 +5,7 @@ import io.javalin.router.JavalinDefaultRoutingApi;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -87,6 +88,11 @@ public final class UploadModule implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(UploadModule.class);
     /** Records per page read back by {@link #rehearse}: the review page's. */
     private static final int PAGE = 50;
+    /**
+     * Where the rules' current year is the year (birth year, underage): Rwanda's, whatever the server's own time zone,
+     * so that two instances, or a host on UTC, judge a list alike on the first hours of a year.
+     */
+    public static final ZoneId RULES_ZONE = ZoneId.of("Africa/Kigali");
 
     private final UploadService service;
     private final StagingStore staging;
@@ -99,9 +105,10 @@ public final class UploadModule implements AutoCloseable {
     private final ExecutorService registrars;
     private final long maxBytes;
     private final long maxStagedRecords;
+    private final Clock clock;
     private final ShutdownGate gate = new ShutdownGate();
 
-    private UploadModule(Settings config, UserStore users, Ticker ticker, UploadEvents events) {
+    private UploadModule(Settings config, UserStore users, Ticker ticker, UploadEvents events, Clock clock) {
         this.staging = config.redis() == null
                 ? new Staging(
                         config.stagingMaxRecords(),
@@ -124,20 +131,14 @@ public final class UploadModule implements AutoCloseable {
         this.maxBytes = config.readLimits().maxBytes();
         this.maxStagedRecords = config.stagingMaxRecords();
         this.reader = SheetReader.builder().limits(config.readLimits()).build();
-        this.validator = RecordValidator.builder().registeredNids(users).build();
+        this.clock = clock;
+        this.validator = RecordValidator.builder()
+                .registeredNids(users)
+                .clock(clock.withZone(RULES_ZONE))
+                .build();
         this.users = users;
         this.service = new UploadService(
-                reader,
-                validator,
-                users,
-                staging,
-                readers,
-                checkers,
-                lookers,
-                registrars,
-                Clock.systemUTC(),
-                events,
-                gate);
+                reader, validator, users, staging, readers, checkers, lookers, registrars, clock, events, gate);
     }
 
     /**
@@ -157,11 +158,21 @@ public final class UploadModule implements AutoCloseable {
 
     /** As {@link #create(Settings, UserStore, Ticker)}, telling {@code events} what happens to uploads. */
     public static UploadModule create(Settings config, UserStore users, Ticker ticker, UploadEvents events) {
+        return create(config, users, ticker, events, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #create(Settings, UserStore, Ticker, UploadEvents)}, with the clock of the uploads' times and of the
+     * rules' current year (tests set it).
+     */
+    public static UploadModule create(
+            Settings config, UserStore users, Ticker ticker, UploadEvents events, Clock clock) {
         return new UploadModule(
                 Objects.requireNonNull(config, "config"),
                 Objects.requireNonNull(users, "users"),
                 Objects.requireNonNull(ticker, "ticker"),
-                Objects.requireNonNull(events, "events"));
+                Objects.requireNonNull(events, "events"),
+                Objects.requireNonNull(clock, "clock"));
     }
 
     /**
@@ -222,7 +233,7 @@ public final class UploadModule implements AutoCloseable {
                     checkers,
                     lookers,
                     registrars,
-                    Clock.systemUTC(),
+                    clock,
                     UploadEvents.NONE,
                     new ShutdownGate());
             String id = rehearsal.accept(caller, asPosted(workbook), null).id();
