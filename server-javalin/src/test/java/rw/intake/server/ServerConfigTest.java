@@ -22,6 +22,26 @@ final class ServerConfigTest {
                 .hasMessage("STAGING_REDIS_CACHE_MB must not be negative: -1");
     }
 
+    /**
+     * A setting holding U+FFFD is refused, naming the variable: that is what Java 17 reads for a byte its charset cannot
+     * decode (a password typed in a UTF-8 shell, read under {@code LANG=C} without jvm.options' {@code
+     * -Dfile.encoding=UTF-8}), and the password would silently be another one.
+     */
+    @Test
+    void aSettingTheJvmCouldNotReadWhole_refusedNamingIt() {
+        for (String key : new String[] {"ADMIN_PASSWORD", "JWT_SECRET", "DB_PASSWORD", "DB_URL", "METRICS_TOKEN"}) {
+            assertThatThrownBy(
+                            () -> ServerConfig.fromEnv(Map.of(key, "Adm1n-P\uFFFD\uFFFDssw\uFFFD\uFFFDrd-long-enough")))
+                    .as(key)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith(key + " holds characters that this JVM could not read from the environment")
+                    .hasMessageContaining("-Dfile.encoding=UTF-8");
+        }
+        assertThat(ServerConfig.fromEnv(Map.of("ADMIN_PASSWORD", "Adm1n-Pässwörd-İstanbul"))
+                        .adminPassword())
+                .isEqualTo("Adm1n-Pässwörd-İstanbul");
+    }
+
     /** A quarter of the 250 request threads for one address by default; at most all of them; 0 no limit. */
     @Test
     void threadsPerAddress_64ByDefault_atMostTheServersThreads() {
