@@ -2,6 +2,8 @@ package rw.intake.server.internal.upload;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.Deflater;
 import org.dhatim.fastexcel.Workbook;
@@ -21,7 +23,8 @@ import rw.intake.validation.Severity;
  * ends, so only the first {@value #MAX_COMMENTS} marked cells get one (the fills, and the Errors and Warnings columns,
  * cover every record). The NID and phone cells are text with the text format {@code @}, so Excel neither rounds
  * them nor turns an edited value into a number; a NID the uploaded cell held as a number is written as that number,
- * so that, uploaded again, it gets its {@code nid.numeric_cell} warning again. Texts are written with the workbook
+ * so that, uploaded again, it gets its {@code nid.numeric_cell} warning again, with the format {@code 0} when it is a
+ * whole number of at most 16 digits, so that it shows every digit. Texts are written with the workbook
  * escapes ({@link CellEscapes}): a control character or carriage return a value holds, which XML cannot carry, reads
  * back as it was.
  */
@@ -35,6 +38,14 @@ final class XlsxReport {
 
     static final String WARNING_FILL = "FFFFEB9C";
     static final String TEXT_FORMAT = "@";
+    /**
+     * The format of a NID cell that holds a whole number: every digit, where the general format shows
+     * {@code 1.19988E+15} (as do LibreOffice's CSV export and readers that format the value).
+     */
+    static final String WHOLE_FORMAT = "0";
+    /** Whole numbers of at most this many digits get {@link #WHOLE_FORMAT}; a NID has 16. */
+    private static final int WHOLE_DIGITS = 16;
+
     private static final int FLUSH_ROWS = 1024;
     /** Deflate level 1: about a third less CPU than fastexcel's default 4, for a slightly larger file. */
     private static final int COMPRESSION = 1;
@@ -66,12 +77,19 @@ final class XlsxReport {
         zip.finish();
     }
 
+    private static boolean wholeNumber(BigDecimal n) {
+        BigDecimal whole = n.stripTrailingZeros();
+        return whole.scale() <= 0 && whole.precision() - whole.scale() <= WHOLE_DIGITS;
+    }
+
     /** The writing position and the comments given so far. */
     private static final class Sheet {
         private final Worksheet ws;
         private int next = 1;
         private int flushed = 1;
         private int comments;
+        /** Rows since the last flush whose NID is a whole number: shown with all its digits. */
+        private final List<Integer> wholeNids = new ArrayList<>();
 
         Sheet(Worksheet ws) {
             this.ws = ws;
@@ -84,6 +102,9 @@ final class XlsxReport {
                 String value = line.values()[c];
                 if (f == Field.NID && line.nidNumber() != null) {
                     ws.value(r, c, line.nidNumber());
+                    if (wholeNumber(line.nidNumber())) {
+                        wholeNids.add(r);
+                    }
                 } else if (!value.isEmpty()) {
                     ws.inlineString(r, c, CellEscapes.escape(value));
                 }
@@ -121,6 +142,12 @@ final class XlsxReport {
                         .style()
                         .format(TEXT_FORMAT)
                         .set();
+                for (int r : wholeNids) {
+                    ws.style(r, ErrorReport.column(Field.NID))
+                            .format(WHOLE_FORMAT)
+                            .set();
+                }
+                wholeNids.clear();
                 flushed = next;
             }
             ws.flush();
