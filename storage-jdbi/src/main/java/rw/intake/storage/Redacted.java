@@ -10,13 +10,18 @@ import java.util.stream.Collectors;
 
 /** Connection URLs (JDBC, Redis) as logs and messages may show them: without the passwords they may carry. */
 public final class Redacted {
-    /** {@code scheme://user:password@host} and {@code scheme://:password@host}: the password. */
-    private static final Pattern USER_INFO = Pattern.compile("(//[^/@:,]*:)([^/@,]*)@");
+    /**
+     * {@code scheme://user:password@host} and {@code scheme://:password@host}: the password, up to the last {@code @}
+     * before the host (a password may hold one).
+     */
+    private static final Pattern USER_INFO = Pattern.compile("(//[^/@:,]*:)([^/,]*)@");
+    /** {@code redis://password@host}: a Redis URL's user information without a colon is its password (Lettuce's). */
+    private static final Pattern REDIS_PASSWORD = Pattern.compile("(?i)(^rediss?://)([^/:,]*)@");
     /**
      * A parameter whose name ends in {@code password}, any case ({@code ?password=…}, {@code &sslpassword=…},
-     * {@code ;trustStorePassword=…}, as JDBC URLs carry them): its value.
+     * {@code ;trustStorePassword=…}, MariaDB's {@code address=(…)(password=…)}): its value.
      */
-    private static final Pattern PARAMETER = Pattern.compile("(?i)([?&;][^=&;?/]*password=)([^&;]*)");
+    private static final Pattern PARAMETER = Pattern.compile("(?i)([?&;(][^=&;?/()]*password=)([^&;)]*)");
 
     private static final String MASK = "***";
 
@@ -28,6 +33,7 @@ public final class Redacted {
             return null;
         }
         String out = USER_INFO.matcher(url).replaceAll("$1" + MASK + "@");
+        out = REDIS_PASSWORD.matcher(out).replaceAll("$1" + MASK + "@");
         return PARAMETER.matcher(out).replaceAll("$1" + MASK);
     }
 
@@ -50,7 +56,7 @@ public final class Redacted {
     /** The passwords {@code url} holds, as written and percent-decoded, longest first. */
     private static Set<String> secrets(String url) {
         Set<String> found = new LinkedHashSet<>();
-        for (Pattern p : new Pattern[] {USER_INFO, PARAMETER}) {
+        for (Pattern p : new Pattern[] {USER_INFO, REDIS_PASSWORD, PARAMETER}) {
             Matcher m = p.matcher(url);
             while (m.find()) {
                 String secret = m.group(2);

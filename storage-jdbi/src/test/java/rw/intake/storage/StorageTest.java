@@ -73,6 +73,16 @@ final class StorageTest {
         }
         assertThat(Redacted.message("port : p@ss w%rd@127.0.0.1 or p@ss w%rd", "jdbc:x://u:p%40ss%20w%25rd@h/"))
                 .isEqualTo("port : ***@127.0.0.1 or ***");
+        // a raw @ in a password, Redis's password without a user, MariaDB's address form
+        assertThat(Redacted.url("jdbc:postgresql://bob:Zq9p@w5@127.0.0.1:5432/x"))
+                .isEqualTo("jdbc:postgresql://bob:***@127.0.0.1:5432/x");
+        assertThat(Redacted.url("redis://Zq9pwB@127.0.0.1:6379/9")).isEqualTo("redis://***@127.0.0.1:6379/9");
+        assertThat(Redacted.url("rediss://Zq9pwD@h1:6379,h2:6379")).isEqualTo("rediss://***@h1:6379,h2:6379");
+        assertThat(Redacted.url("jdbc:mariadb://address=(host=h)(port=3306)(user=root)(password=Zq9pwA)/db"))
+                .isEqualTo("jdbc:mariadb://address=(host=h)(port=3306)(user=root)(password=***)/db");
+        assertThat(Redacted.message("at redis://Zq9pwB@h:1: ERR", "redis://Zq9pwB@h:1"))
+                .isEqualTo("at redis://***@h:1: ERR");
+        assertThat(Redacted.url("jdbc:postgresql://bob@127.0.0.1/x")).isEqualTo("jdbc:postgresql://bob@127.0.0.1/x");
     }
 
     /**
