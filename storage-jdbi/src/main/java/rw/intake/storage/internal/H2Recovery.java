@@ -2,6 +2,7 @@ package rw.intake.storage.internal;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -148,8 +149,9 @@ final class H2Recovery {
 
     /**
      * The folder of an embedded database file ({@code jdbc:h2:file:./data/intake}, {@code jdbc:h2:~/intake}), made if
-     * it is missing, as H2 would make it. One that is a file, or cannot be made, is a start refused in one line: H2
-     * would first print the stack traces of its own trace file, which it cannot write there either.
+     * it is missing, as H2 would make it. One that is a file, cannot be made or cannot be written, or a path the
+     * system's file names cannot hold, is a start refused in one line: H2 would first print the stack traces of its
+     * own trace file, which it cannot write there either.
      */
     static void checkFolder(String url) {
         String path = url.substring("jdbc:h2:".length());
@@ -163,7 +165,16 @@ final class H2Recovery {
             // another file system of H2's (zip:, nio:, ...): H2 says what is wrong with it
             return;
         }
-        Path folder = Path.of(path).toAbsolutePath().getParent();
+        Path folder;
+        try {
+            folder = Path.of(path).toAbsolutePath().getParent();
+        } catch (InvalidPathException e) {
+            throw new StorageException(
+                    "cannot open the database " + file(url) + ": its path cannot be written in the"
+                            + " file names of this system's locale (" + System.getProperty("sun.jnu.encoding")
+                            + "): run in a UTF-8 locale, or choose a path of ASCII characters",
+                    e);
+        }
         if (folder == null) {
             return;
         }
@@ -174,6 +185,10 @@ final class H2Recovery {
                     "cannot open the database " + file(url) + ": its folder " + folder
                             + (Files.exists(folder) ? " is not a folder" : " cannot be made (" + e + ")"),
                     e);
+        }
+        if (!Files.isWritable(folder)) {
+            throw new StorageException(
+                    "cannot open the database " + file(url) + ": its folder " + folder + " cannot be written");
         }
     }
 
