@@ -6,8 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -352,7 +354,8 @@ public final class UploadModule implements AutoCloseable {
         LOG.info("shutting down: no new uploads or commits; waiting up to {} s for running commits", grace.toSeconds());
         long deadline = System.nanoTime() + grace.toNanos();
         // at once: not run to their end, while a body still arriving holds the stop, to be lost then
-        stopValidations();
+        Set<String> stopped = new HashSet<>();
+        stopValidations(stopped);
         // a body still arriving is read to its end, so that its client, still sending, gets the refusal
         int receiving = gate.awaitReceives(grace);
         if (receiving > 0) {
@@ -363,7 +366,7 @@ public final class UploadModule implements AutoCloseable {
         if (accepting > 0) {
             LOG.warn("{} upload(s) still being opened after {} s are lost", accepting, grace.toSeconds());
         }
-        stopValidations();
+        stopValidations(stopped);
         if (staging instanceof Staging) {
             for (UploadSummary u : service.list(new Principal("shutdown", Principal.ADMIN))) {
                 if (UploadStatus.VALIDATED.key().equals(u.status())) {
@@ -391,9 +394,11 @@ public final class UploadModule implements AutoCloseable {
      * Stops the validations still running, each upload then {@code failed} with {@code upload.validation_lost}: a client
      * waiting for its end is told now that it failed, rather than that it is validated a moment before it is lost.
      */
-    private void stopValidations() {
+    private void stopValidations(Set<String> stopped) {
         for (UploadSummary u : service.list(new Principal("shutdown", Principal.ADMIN))) {
-            if (UploadStatus.VALIDATING.key().equals(u.status())) {
+            // once each: with Redis, an upload stopped may still read as validating while its end is written, and a
+            // second stop would interrupt that write
+            if (UploadStatus.VALIDATING.key().equals(u.status()) && stopped.add(u.id())) {
                 LOG.warn(
                         "upload {} ({}, of {}) was still being validated and is lost; it must be uploaded again",
                         u.id(),
