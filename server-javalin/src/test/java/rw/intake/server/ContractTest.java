@@ -299,6 +299,12 @@ final class ContractTest {
         assertThat(getRaw("/api/v1/uploads/" + id + "/records?size=2&size=%32", token))
                 .startsWith("HTTP/1.1 200 ")
                 .contains("\"size\":2");
+        // the same value as the routes read it: in any case, spaces around it; an empty value is none
+        for (String target : List.of(
+                "/api/v1/uploads/" + id + "/records?status=valid&status=VALID&status=%20valid",
+                "/api/v1/uploads/" + id + "/report.csv?status=&status=invalid")) {
+            assertThat(getRaw(target, token)).as(target).startsWith("HTTP/1.1 200 ");
+        }
     }
 
     private static String getRaw(String target, String token) throws IOException {

@@ -7,6 +7,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -43,8 +44,9 @@ public final class QueryStrings {
                 String quoted = pair.length() > QUOTED ? pair.substring(0, QUOTED) + "…" : pair;
                 throw invalid(name != null ? name : raw, "a query parameter is not percent-encoded UTF-8: " + quoted);
             }
-            String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            String before = values.putIfAbsent(name, value);
+            // compared as the routes read them: without the spaces around them, in any case; an empty one is none
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1)).strip().toLowerCase(Locale.ROOT);
+            String before = value.isEmpty() ? null : values.putIfAbsent(name, value);
             if (before != null && !before.equals(value)) {
                 throw invalid(name, "the query parameter " + name + " is given twice, with different values");
             }
