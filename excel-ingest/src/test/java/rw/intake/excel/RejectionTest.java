@@ -329,6 +329,25 @@ final class RejectionTest {
         assertRejected(reader, bomb, IngestException.TOO_LARGE);
     }
 
+    /**
+     * A zip holding two parts of one name, exactly or but for case (a package holds each part once), is corrupt:
+     * readers differ on which copy they take, and the one read here held fewer rows than a spreadsheet program showed.
+     */
+    @Test
+    void open_twoPartsOfOneName_corrupt() {
+        String sheet = "xl/worksheets/sheet1.xml";
+        byte[] byCase = Xlsx.withCopyFirst(VALID, sheet, "XL/Worksheets/Sheet1.xml");
+        // the JDK's zip writer takes no name twice: a name of the same length, renamed in the bytes
+        String latin1 =
+                new String(Xlsx.withCopyFirst(VALID, sheet, "xl/worksheets/sheet1.xm_"), StandardCharsets.ISO_8859_1);
+        byte[] exactly = latin1.replace("xl/worksheets/sheet1.xm_", sheet).getBytes(StandardCharsets.ISO_8859_1);
+
+        assertRejected(SheetReader.defaults(), byCase, IngestException.CORRUPT)
+                .hasMessageContaining("two parts of the zip have the same name, " + sheet);
+        assertRejected(SheetReader.defaults(), exactly, IngestException.CORRUPT)
+                .hasMessageContaining("two parts of the zip have the same name, " + sheet);
+    }
+
     /** A zip of more entries than a workbook has is refused before the zip reader builds an object for each. */
     @Test
     void open_zipOfTooManyEntries() {

@@ -199,6 +199,14 @@ final class Xlsx {
         return zip(parts);
     }
 
+    /** The same zip with a copy of part {@code name}, named {@code copyName}, as its first entry. */
+    static byte[] withCopyFirst(byte[] zip, String name, String copyName) {
+        Map<String, byte[]> parts = new LinkedHashMap<>();
+        parts.put(copyName, entries(zip).get(name));
+        parts.putAll(entries(zip));
+        return zip(parts);
+    }
+
     /** The entries of a zip, in order. */
     private static Map<String, byte[]> entries(byte[] zip) {
         Map<String, byte[]> entries = new LinkedHashMap<>();

@@ -172,8 +172,14 @@ public final class PackageCheck {
         if (!startsWith(bytes, ZIP)) {
             throw Rejections.unsupported(guess(bytes));
         }
-        if (centralDirectoryEntries(bytes, MAX_ENTRIES + 1) > MAX_ENTRIES) {
+        Directory directory = centralDirectory(bytes, MAX_ENTRIES + 1);
+        if (directory.entries() > MAX_ENTRIES) {
             throw Rejections.tooManyEntries(MAX_ENTRIES);
+        }
+        if (directory.twice() != null) {
+            // a package holds each part once (OPC: names compared without case); readers differ on which copy they
+            // take, so the rows read here might not be those a spreadsheet program shows
+            throw Rejections.corrupt("two parts of the zip have the same name, " + directory.twice(), null);
         }
         return inflateAll(bytes, limits.maxInflatedBytes(), readOnceFrom);
     }
@@ -184,6 +190,16 @@ public final class PackageCheck {
      * the signature holds. 0 if there is no such record (the zip reader then refuses the file).
      */
     public static int centralDirectoryEntries(byte[] b, int most) {
+        return centralDirectory(b, most).entries();
+    }
+
+    /**
+     * The zip's central directory as the zip reader reads it ({@link #centralDirectoryEntries}): its entries counted up
+     * to {@code most}, and the first name that two of them hold, ASCII letters compared without case, or null.
+     */
+    record Directory(int entries, String twice) {}
+
+    static Directory centralDirectory(byte[] b, int most) {
         int end = -1;
         for (int i = b.length - 22; i >= Math.max(0, b.length - 22 - 0xFFFF) && end < 0; i--) {
             if (signature(b, i, 0x06054b50)) {
@@ -191,7 +207,7 @@ public final class PackageCheck {
             }
         }
         if (end < 0) {
-            return 0;
+            return new Directory(0, null);
         }
         long offset = le(b, end + 16, 4);
         int locator = end - 20;
@@ -202,12 +218,32 @@ public final class PackageCheck {
                     : -1;
         }
         int count = 0;
+        Set<String> names = new HashSet<>();
+        String twice = null;
         for (long at = offset; at >= 0 && at <= b.length - 46 && signature(b, (int) at, 0x02014b50) && count < most; ) {
             count++;
             int header = (int) at;
-            at += 46 + le(b, header + 28, 2) + le(b, header + 30, 2) + le(b, header + 32, 2);
+            int nameLength = (int) le(b, header + 28, 2);
+            if (twice == null && header + 46 + nameLength <= b.length) {
+                // byte for byte (ISO-8859-1 keeps every byte), ASCII letters folded
+                String name = new String(b, header + 46, nameLength, StandardCharsets.ISO_8859_1);
+                if (!names.add(asciiLowerCase(name))) {
+                    twice = new String(b, header + 46, nameLength, StandardCharsets.UTF_8);
+                }
+            }
+            at += 46 + nameLength + le(b, header + 30, 2) + le(b, header + 32, 2);
         }
-        return count;
+        return new Directory(count, twice);
+    }
+
+    private static String asciiLowerCase(String s) {
+        char[] c = s.toCharArray();
+        for (int i = 0; i < c.length; i++) {
+            if (c[i] >= 'A' && c[i] <= 'Z') {
+                c[i] = (char) (c[i] + ('a' - 'A'));
+            }
+        }
+        return new String(c);
     }
 
     private static boolean signature(byte[] b, int at, int signature) {
