@@ -2,7 +2,7 @@
 // #/uploads, #/uploads/{id}?status=&field=&code=&page=&size=&row=, #/users?uploadId=&valid=&page=&size=, #/accounts.
 import { has, loadMessages, t } from './i18n.js';
 import { currentUser, loginChecked, setSignedOutHandler, signIn, signOut, wasCopy } from './api.js';
-import { h, go, problemNode, focusHeading } from './ui.js';
+import { h, go, href, problemNode, focusHeading } from './ui.js';
 import { showReview } from './review.js';
 import { forgetEarly } from './review-data.js';
 
@@ -148,7 +148,10 @@ async function render() {
     }
   } catch (err) {
     if (err.status === 401) return;
-    main().replaceChildren(problemNode(err));
+    // a link or bookmark to what is not there (an upload discarded, another clerk's): a heading, and the way back
+    main().replaceChildren(h('h1', { text: t('app.unavailable') }), problemNode(err),
+      h('p', {}, h('a', { href: href('/uploads'), id: 'problem-back' }, `← ${t('review.back')}`)));
+    focusHeading(main());
   }
 }
 

@@ -615,6 +615,10 @@ final class ReviewPageBrowserTest {
                 .isEmpty();
         browser.driver().get(SERVER.uri("/#/uploads/" + id).toString());
         browser.text(By.cssSelector("main .problem"), "This upload no longer exists");
+        // a heading, which takes the focus, and the way back
+        browser.text(By.cssSelector("main h1"), "Not available");
+        assertThat(browser.driver().switchTo().activeElement().getTagName()).isEqualTo("h1");
+        assertThat(by("#problem-back").getAttribute("href")).endsWith("#/uploads");
     }
 
     /**
