@@ -34,6 +34,20 @@ function placeToast() {
 addEventListener('scroll', placeToast, { passive: true });
 addEventListener('resize', placeToast);
 
+/**
+ * A control that takes the focus under the review's message (the browser scrolls it into the window, not from under
+ * what is fixed there) is scrolled from under it, below it (WCAG 2.4.11).
+ */
+function unobscure(e) {
+  if (!view || !view.notice.childNodes.length || view.toast.contains(e.target)) return;
+  const box = view.toast.getBoundingClientRect();
+  const r = e.target.getBoundingClientRect();
+  if (r.bottom > box.top && r.top < box.bottom && r.right > box.left && r.left < box.right) {
+    scrollBy(0, r.top - box.bottom - 8);
+  }
+}
+document.addEventListener('focusin', unobscure);
+
 export async function showReview(main, id, params) {
   const q = query(params);
   let records = null;

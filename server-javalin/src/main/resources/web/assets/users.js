@@ -41,7 +41,9 @@ export async function showUsers(main, params) {
         [['', t('review.status.all')], ['true', t('review.status.valid')], ['false', t('review.status.invalid')]], q.valid,
         (v) => nav({ valid: v, page: 1 })),
       select('users-size', t('review.filter.size'), SIZES.map((v) => [v, n(v)]), q.size, (v) => nav({ size: Number(v), page: 1 }))),
-    page.items.length ? h('div', { class: 'table-wrap' }, h('table', { class: 'grid', id: 'users-table' },
+    // a region the keyboard reaches, so that a table wider than a phone scrolls by the arrow keys (it holds no control)
+    page.items.length ? h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': t('nav.users') },
+      h('table', { class: 'grid', id: 'users-table' },
       h('caption', {}, t('review.table.caption', { from, to: from + page.items.length - 1, total: page.totalItems })),
       h('thead', {}, h('tr', {}, th(t('users.col.upload')), th(t('review.col.row')), FIELDS.map((f) => th(t(`field.${f}`))),
         th(t('review.col.verdict')), th(t('users.col.errors')), th(t('users.col.committed')))),

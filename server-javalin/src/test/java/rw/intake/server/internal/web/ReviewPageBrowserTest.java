@@ -168,6 +168,10 @@ final class ReviewPageBrowserTest {
                 .containsExactlyInAnyOrder("Kigali", "Huye");
         browser.driver().get(SERVER.uri("/#/users").toString());
         browser.visible(By.id("users-table"));
+        // the table's box, which scrolls sideways on a phone and holds no control, is a region the keyboard reaches
+        WebElement wrap = by("#users-table").findElement(By.xpath(".."));
+        assertThat(List.of(wrap.getAttribute("tabindex"), wrap.getAttribute("role"), wrap.getAttribute("aria-label")))
+                .containsExactly("0", "region", "Saved users");
         assertThat(browser.driver().findElements(By.cssSelector("#users-upload option")))
                 .extracting(WebElement::getText)
                 .contains("districts.xlsx \u00b7 Kigali", "districts.xlsx \u00b7 Huye");
@@ -1995,6 +1999,49 @@ final class ReviewPageBrowserTest {
                 "const r = arguments[0].getBoundingClientRect();"
                         + " return r.height > 0 && r.top > -1 && r.left > -1 && r.bottom < innerHeight + 1"
                         + " && r.right < innerWidth + 1",
+                e);
+    }
+
+    /**
+     * On a phone, a control that takes the focus under the message of an edit (at the window's top while the page is
+     * scrolled down) is scrolled from under it (WCAG 2.4.11), as Shift+Tab up the rows brought one there.
+     */
+    @Test
+    void editOutcome_aControlFocusedUnderIt_scrolledFromUnderIt() {
+        Dimension before = browser.driver().manage().window().getSize();
+        try {
+            reviewed("under", SERVER.clerkToken("under"), Workbooks.xlsx(Workbooks.people(1600, 60)));
+            browser.driver().manage().window().setSize(new Dimension(390, 844));
+            WebElement cell = by("#row-40 td[data-field=names]");
+            browser.script("arguments[0].scrollIntoView({block: 'end'})", cell);
+            cell.click();
+            browser.visible(By.cssSelector("#row-40 td[data-field=names] .cell-input"))
+                    .sendKeys("Ann Other", Keys.ENTER);
+            browser.text(By.id("edit-saved"), "Row 40 saved: now Valid.");
+            WebElement under = by("#row-30 td[data-field=names]");
+            // the row brought to the message's place, then focused there, as the keyboard would
+            browser.script(
+                    "scrollBy(0, arguments[0].getBoundingClientRect().top"
+                            + " - document.getElementById('notice').getBoundingClientRect().top)",
+                    under);
+            assertThat(overlapsNotice(under))
+                    .as("the row lies under the message")
+                    .isTrue();
+
+            browser.script("arguments[0].focus()", under);
+
+            browser.waiting().until(d -> !overlapsNotice(under));
+            assertThat(inWindow(under)).as("and it is in the window").isTrue();
+        } finally {
+            browser.driver().manage().window().setSize(before);
+        }
+    }
+
+    private static boolean overlapsNotice(WebElement e) {
+        return (Boolean) browser.script(
+                "const n = document.getElementById('notice').getBoundingClientRect(),"
+                        + " r = arguments[0].getBoundingClientRect();"
+                        + " return r.bottom > n.top && r.top < n.bottom && r.right > n.left && r.left < n.right",
                 e);
     }
 
