@@ -35,11 +35,15 @@ addEventListener('scroll', placeToast, { passive: true });
 addEventListener('resize', placeToast);
 
 /**
- * A control that takes the focus under the review's message (the browser scrolls it into the window, not from under
- * what is fixed there) is scrolled from under it, below it (WCAG 2.4.11).
+ * A control that takes the focus from the keyboard under the review's message (the browser scrolls it into the window,
+ * not from under what is fixed there) is scrolled from under it, below it (WCAG 2.4.11). Not one pressed with the
+ * pointer, which the message lets through: scrolled between the press and the release, it would lose the click.
  */
+let pointing = false;
+document.addEventListener('pointerdown', () => { pointing = true; }, true);
+document.addEventListener('keydown', () => { pointing = false; }, true);
 function unobscure(e) {
-  if (!view || !view.notice.childNodes.length || view.toast.contains(e.target)) return;
+  if (pointing || !view || !view.notice.childNodes.length || view.toast.contains(e.target)) return;
   const box = view.toast.getBoundingClientRect();
   const r = e.target.getBoundingClientRect();
   if (r.bottom > box.top && r.top < box.bottom && r.right > box.left && r.left < box.right) {
