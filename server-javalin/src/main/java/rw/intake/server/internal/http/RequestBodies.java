@@ -8,6 +8,11 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -138,15 +143,6 @@ public final class RequestBodies {
     }
 
     /**
-     * The body as UTF-8 text.
-     *
-     * @throws ApiException 413 {@code request.too_large} over {@link #JSON_LIMIT} bytes
-     */
-    public static String text(Context ctx) {
-        return new String(read(ctx, JSON_LIMIT, RequestBodies::jsonTooLarge), StandardCharsets.UTF_8);
-    }
-
-    /**
      * The body as JSON: null if it is empty, else the tree of its value.
      *
      * @throws ApiException 413 {@code request.too_large} over {@link #JSON_LIMIT} bytes; 400
@@ -167,6 +163,14 @@ public final class RequestBodies {
      * @throws ApiException 400 {@code request.invalid_body}
      */
     public static JsonNode parse(byte[] body) {
+        int malformed = malformedUtf8(body);
+        if (malformed >= 0) {
+            // Jackson decodes an overlong form ("C1 A9" for "i") as the character it spells: two byte strings would
+            // then be one username, and a NID with a hidden byte in it a valid one (RFC 8259: JSON text is UTF-8)
+            throw ApiException.badRequest(
+                    "request.invalid_body",
+                    "the body is not UTF-8 text: the bytes at offset " + malformed + " spell no character");
+        }
         JsonNode tree;
         try {
             tree = JSON.readTree(body);
@@ -182,6 +186,29 @@ public final class RequestBodies {
                     "the body holds a string that is not Unicode text (a surrogate escape without its pair)");
         }
         return tree;
+    }
+
+    /**
+     * The offset of the first byte of {@code body} that is not part of a UTF-8 character (an overlong form, a
+     * surrogate, a code point beyond U+10FFFF, a stray or missing continuation byte), or -1 if it is UTF-8 throughout.
+     */
+    static int malformedUtf8(byte[] body) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(body);
+        CharBuffer out = CharBuffer.allocate(1024);
+        while (true) {
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isError()) {
+                return in.position();
+            }
+            if (result.isUnderflow()) {
+                return -1;
+            }
+            out.clear();
+        }
     }
 
     /** Whether every string in {@code node} (member names too) is Unicode text: no surrogate without its pair. */

@@ -3,8 +3,10 @@ package rw.intake.server.internal.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -214,6 +216,64 @@ final class AccountsTest {
                 .isEqualTo(201);
         assertThat(login(SERVER, "paired-new", paired).statusCode()).isEqualTo(200);
         assertThat(login(SERVER, "paired-new", "Zq8#mT2!vR9x?").statusCode()).isEqualTo(401);
+    }
+
+    /**
+     * An overlong UTF-8 form spells a character in bytes no encoder writes ("C1 A9" for "i"): decoded, two byte strings
+     * would be one username, so every JSON body refuses it, as it refuses any byte that is not UTF-8.
+     */
+    @Test
+    void everyBody_bytesThatAreNotUtf8Refused() {
+        SERVER.clerkToken("overlong");
+        String admin = SERVER.adminToken();
+        String password = TestServer.clerkPassword("overlong");
+        byte[][] names = {
+            {'o', 'v', 'e', 'r', 'l', 'o', (byte) 0xC1, (byte) 0xAE, 'g'}, // "n", 2 bytes
+            {'o', 'v', 'e', 'r', 'l', 'o', (byte) 0xE0, (byte) 0x81, (byte) 0xAE, 'g'}, // "n", 3 bytes
+            {'o', 'v', 'e', 'r', 'l', 'o', (byte) 0xF0, (byte) 0x80, (byte) 0x81, (byte) 0xAE, 'g'}, // "n", 4 bytes
+            {'o', 'v', 'e', 'r', 'l', 'o', 'n', 'g', (byte) 0xED, (byte) 0xA0, (byte) 0x80}, // a surrogate's bytes
+            {'o', 'v', 'e', 'r', 'l', 'o', 'n', 'g', (byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80
+            }, // past U+10FFFF
+        };
+        for (byte[] name : names) {
+            byte[] body = concat(bytes("{\"username\":\""), name, bytes("\",\"password\":\"" + password + "\"}"));
+            HttpResponse<String> r = SERVER.send(SERVER.request("/api/v1/token", null)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build());
+            assertProblem(r, 400, "request.invalid_body");
+            int at = "{\"username\":\"".length();
+            while (name[at - 13] >= 0) {
+                at++;
+            }
+            assertThat(TestServer.json(r).get("detail").asText())
+                    .isEqualTo("the body is not UTF-8 text: the bytes at offset " + at + " spell no character");
+        }
+        byte[] body = concat(
+                bytes("{\"username\":\"overlong-new\",\"password\":\"Zq8#mT2!vR9x"),
+                new byte[] {(byte) 0xC0, (byte) 0xAF},
+                bytes("\",\"role\":\"clerk\"}"));
+        assertProblem(
+                SERVER.send(SERVER.request("/api/v1/accounts", admin)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build()),
+                400,
+                "request.invalid_body");
+        assertThat(SERVER.storage().accounts().find("overlong-new")).isEmpty();
+        assertThat(login(SERVER, "overlong", password).statusCode()).isEqualTo(200);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
     }
 
     @Test
