@@ -3,6 +3,7 @@ package rw.intake.excel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import rw.intake.excel.internal.FastexcelSheet;
 import rw.intake.excel.internal.PackageCheck;
 import rw.intake.sample.SampleSpec;
@@ -472,6 +474,43 @@ final class PlainReaderTest {
                         "a prefixed row",
                         HEADER + data + "<x:row r=\"3\" xmlns:x=\"" + Xlsx.SHEET_NS
                                 + "\"><x:c r=\"A3\"><x:v>1</x:v></x:c></x:row>" + more));
+    }
+
+    /**
+     * Bytes that are not UTF-8 in a part that says it is, in a text of a cell or of a shared string: refused by the
+     * plain reader, not left to fastexcel-reader, whose XML parser reads an overlong form as the character it spells
+     * ({@code C0 B1} as {@code 1}), which would make a NID with a byte no encoder writes a valid one.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"C0B1", "C1A9", "E080B1", "F08080B1", "EDA080", "F4908080", "B1", "C331", "F8"})
+    void bytesThatAreNotUtf8_corrupt(String hex) {
+        byte[] bytes = HexFormat.of().parseHex(hex);
+        byte[] inline = Xlsx.withBytes(
+                Xlsx.ofSheetData(HEADER + Xlsx.row(2, "A B", "@@199880012345678", "0788123456", "M", "a@b.rw")),
+                "xl/worksheets/sheet1.xml",
+                "@@",
+                bytes);
+        byte[] shared = Xlsx.withBytes(
+                Xlsx.workbook()
+                        .sharedStrings("names", "nid", "phone_number", "gender", "email", "@@199880012345678")
+                        .sheet(
+                                "Sheet1",
+                                "<row r=\"1\">" + sst("A1", 0) + sst("B1", 1) + sst("C1", 2) + sst("D1", 3)
+                                        + sst("E1", 4) + "</row><row r=\"2\">" + sst("B2", 5) + "</row>")
+                        .bytes(),
+                "xl/sharedStrings.xml",
+                "@@",
+                bytes);
+        for (byte[] workbook : List.of(inline, shared)) {
+            Outcome plain = read(workbook, true, new boolean[1]);
+            assertThat(plain.refusal())
+                    .startsWith(IngestException.CORRUPT + ": The workbook cannot be read: the part xl/")
+                    .contains(" is not UTF-8 text as it declares: it holds ");
+        }
+    }
+
+    private static String sst(String ref, int index) {
+        return "<c r=\"" + ref + "\" t=\"s\"><v>" + index + "</v></c>";
     }
 
     @ParameterizedTest(name = "{0}")

@@ -183,6 +183,23 @@ final class Xlsx {
         return zip(parts);
     }
 
+    /** The same zip with the first {@code marker} (ASCII) in part {@code name} replaced by {@code bytes} as they are. */
+    static byte[] withBytes(byte[] zip, String name, String marker, byte[] bytes) {
+        Map<String, byte[]> parts = entries(zip);
+        byte[] data = parts.get(name);
+        String text = new String(data, StandardCharsets.ISO_8859_1);
+        int at = text.indexOf(marker);
+        if (at < 0) {
+            throw new IllegalArgumentException(marker + " is not in " + name);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(data, 0, at);
+        out.writeBytes(bytes);
+        out.write(data, at + marker.length(), data.length - at - marker.length());
+        parts.put(name, out.toByteArray());
+        return zip(parts);
+    }
+
     /** The same zip without one entry (its relationship and content type left as they are). */
     static byte[] withoutPart(byte[] zip, String name) {
         Map<String, byte[]> parts = entries(zip);

@@ -18,7 +18,8 @@ import rw.intake.excel.IngestException;
  * predefined entities and character references. Whatever else it meets (a comment, CDATA, a processing instruction
  * after the declaration, a DOCTYPE, another encoding, an unknown entity, a control character, an element it does not
  * expect) it does not judge: it throws {@link Unsupported}, and fastexcel-reader reads the workbook instead, so that
- * the answer for such a file, records or refusal, stays fastexcel-reader's.
+ * the answer for such a file, records or refusal, stays fastexcel-reader's. Bytes that are not UTF-8 are the exception:
+ * they are refused ({@link #utf8}).
  */
 final class XmlBytes {
 
@@ -349,15 +350,20 @@ final class XmlBytes {
 
     /**
      * Checks the UTF-8 sequence of one character that starts at {@code i} with a byte above 0x7F and returns the index
-     * past it. A malformed sequence (or one cut by {@code end}), an overlong form, a surrogate, a code point past
-     * U+10FFFF, and U+FFFE and U+FFFF (which XML does not allow) are unsupported.
+     * past it. A sequence cut by {@code end}, and U+FFFE and U+FFFF, which XML does not allow, are unsupported. Bytes
+     * that are not UTF-8 (a malformed sequence, an overlong form, a surrogate, a code point past U+10FFFF) are a fatal
+     * error of the part, whose declaration said UTF-8 (or nothing, which means UTF-8): they are refused here, not left to
+     * fastexcel-reader, whose XML parser reads an overlong form as the character it spells ({@code C0 B1} as
+     * {@code 1}), so that a byte no encoder writes would hide in a valid national ID.
+     *
+     * @throws IngestException {@code file.corrupt}
      */
-    private static int utf8(byte[] b, int i, int end) {
+    private int utf8(byte[] b, int i, int end) {
         int lead = b[i] & 0xFF;
         int length;
         int min;
         int cp;
-        if (lead >= 0xC2 && lead <= 0xDF) {
+        if (lead >= 0xC0 && lead <= 0xDF) {
             length = 2;
             min = 0x80;
             cp = lead & 0x1F;
@@ -365,12 +371,12 @@ final class XmlBytes {
             length = 3;
             min = 0x800;
             cp = lead & 0x0F;
-        } else if (lead >= 0xF0 && lead <= 0xF4) {
+        } else if (lead >= 0xF0 && lead <= 0xF7) {
             length = 4;
             min = 0x10000;
             cp = lead & 0x07;
         } else {
-            throw unsupported("bytes that are not UTF-8");
+            throw notUtf8("a byte that starts no UTF-8 character");
         }
         if (i + length > end) {
             throw unsupported("a UTF-8 sequence cut short");
@@ -378,14 +384,24 @@ final class XmlBytes {
         for (int k = 1; k < length; k++) {
             int cont = b[i + k] & 0xFF;
             if ((cont & 0xC0) != 0x80) {
-                throw unsupported("bytes that are not UTF-8");
+                throw notUtf8("a UTF-8 sequence broken off by a byte that does not continue it");
             }
             cp = (cp << 6) | (cont & 0x3F);
         }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF) {
-            throw unsupported("a character XML does not allow, or an overlong UTF-8 form");
+        if (cp < min) {
+            throw notUtf8("an overlong UTF-8 form");
+        }
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            throw notUtf8("the UTF-8 bytes of " + (cp > 0x10FFFF ? "no code point" : "a surrogate"));
+        }
+        if (cp == 0xFFFE || cp == 0xFFFF) {
+            throw unsupported("a character XML does not allow"); // UTF-8, which fastexcel-reader's parser refuses
         }
         return i + length;
+    }
+
+    private IngestException notUtf8(String what) {
+        return Rejections.corrupt("the part " + part + " is not UTF-8 text as it declares: it holds " + what, null);
     }
 
     /** Decodes the entity or character reference at {@code i} onto {@code out}; returns the index past it. */
