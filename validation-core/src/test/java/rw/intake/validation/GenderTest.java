@@ -2,6 +2,7 @@ package rw.intake.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -48,5 +49,30 @@ final class GenderTest {
                 .singleElement()
                 .extracting(Violation::message)
                 .isEqualTo(message);
+    }
+
+    /**
+     * A value is quoted so that the clerk sees what is in it: a character that shows nothing as its code, and a long
+     * value cut between two characters, never inside an emoji's surrogate pair.
+     */
+    @Test
+    void validate_genderMessageShowsWhatTheCellHolds() {
+        String zeroWidth = message("M\u200b");
+        String emojiAtTheCut = message("x".repeat(36) + "\ud83d\ude00yyyy");
+        String emojiBeforeTheCut = message("x".repeat(35) + "\ud83d\ude00yyyy");
+        String shortWithEmoji = message("x".repeat(36) + "\ud83d\ude00yy");
+
+        assertThat(zeroWidth).isEqualTo("Gender must be M, F, Male or Female; found 'M<U+200B>'");
+        assertThat(emojiAtTheCut).endsWith("found '" + "x".repeat(36) + "...'");
+        assertThat(emojiBeforeTheCut).endsWith("found '" + "x".repeat(35) + "\ud83d\ude00...'");
+        assertThat(shortWithEmoji).endsWith("found '" + "x".repeat(36) + "\ud83d\ude00yy'");
+    }
+
+    private static String message(String gender) {
+        return Records.VALIDATOR
+                .validate(Records.with(Field.GENDER, gender))
+                .violations()
+                .get(0)
+                .message();
     }
 }

@@ -90,6 +90,16 @@ final class NamesTest {
     }
 
     @Test
+    void validate_namesCharactersMessageNamesAnInvisibleCharacterByItsCode() {
+        assertThat(Records.VALIDATOR
+                        .validate(Records.with(Field.NAMES, "Bob\u200bKagabo"))
+                        .violations())
+                .singleElement()
+                .extracting(Violation::message)
+                .isEqualTo("Names may contain only letters, spaces, apostrophes, hyphens and periods; found U+200B");
+    }
+
+    @Test
     void validate_namesUnchangedKeepsTheSameString() {
         RawRecord raw = Records.with(Field.NAMES, "Bob Kagabo");
 

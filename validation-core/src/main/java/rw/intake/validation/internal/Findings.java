@@ -2,6 +2,7 @@ package rw.intake.validation.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import rw.intake.validation.Field;
 import rw.intake.validation.Severity;
 import rw.intake.validation.Violation;
@@ -31,17 +32,76 @@ public final class Findings {
         return list == null ? List.of() : list;
     }
 
-    /** Shortens a cell text for quoting in a message. */
+    /** The longest quoted text, in UTF-16 units between the quotes; a longer one is cut and ends in "...". */
+    private static final int QUOTE_MAX = 40;
+
+    /**
+     * Quotes a cell text for a message: a character that shows nothing where it stands (a control, white space other
+     * than the space, a format character such as the zero-width space U+200B, a filler) as its code,
+     * {@code <U+200B>}, so that the clerk sees it; a text longer than {@link #QUOTE_MAX} cut between two characters
+     * (never inside an emoji's surrogate pair, or inside a code) and ended with "...".
+     */
     public static String quote(String text) {
-        String t = text.length() > 40 ? text.substring(0, 37) + "..." : text;
-        return "'" + t + "'";
+        StringBuilder b = new StringBuilder(Math.min(text.length(), QUOTE_MAX) + 8);
+        int cut = -1;
+        for (int i = 0; i < text.length() && b.length() <= QUOTE_MAX; ) {
+            int cp = text.codePointAt(i);
+            int before = b.length();
+            if (cp != ' ' && blank(cp)) {
+                b.append('<').append(code(cp)).append('>');
+            } else {
+                b.appendCodePoint(cp);
+            }
+            if (cut < 0 && b.length() > QUOTE_MAX - 3) {
+                cut = before;
+            }
+            i += Character.charCount(cp);
+        }
+        if (b.length() > QUOTE_MAX) {
+            b.setLength(cut);
+            b.append("...");
+        }
+        return "'" + b + "'";
     }
 
-    /** Quotes one code point for a message, naming invisible ones by their code. */
+    /**
+     * Quotes one code point for a message, naming by its code one that shows nothing alone: those {@link #quote} names,
+     * and a combining mark with no letter to sit on.
+     */
     public static String quoteCodePoint(int cp) {
-        if (Character.isISOControl(cp) || Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
-            return String.format("U+%04X", cp);
+        int type = Character.getType(cp);
+        if (blank(cp)
+                || type == Character.NON_SPACING_MARK
+                || type == Character.ENCLOSING_MARK
+                || type == Character.COMBINING_SPACING_MARK) {
+            return code(cp);
         }
         return "'" + new String(Character.toChars(cp)) + "'";
+    }
+
+    /**
+     * Whether {@code cp} shows nothing where it stands: a control, white space, a format character (Cf: zero-width
+     * space and joiners, direction marks, the byte order mark, the soft hyphen), a lone surrogate, a private-use or
+     * unassigned code point, or a filler that is a letter to Unicode but draws nothing (the Hangul fillers, the braille
+     * blank).
+     */
+    private static boolean blank(int cp) {
+        int type = Character.getType(cp);
+        return Character.isISOControl(cp)
+                || Character.isWhitespace(cp)
+                || Character.isSpaceChar(cp)
+                || type == Character.FORMAT
+                || type == Character.SURROGATE
+                || type == Character.PRIVATE_USE
+                || type == Character.UNASSIGNED
+                || cp == 0x115F
+                || cp == 0x1160
+                || cp == 0x3164
+                || cp == 0xFFA0
+                || cp == 0x2800;
+    }
+
+    private static String code(int cp) {
+        return String.format(Locale.ROOT, "U+%04X", cp);
     }
 }
