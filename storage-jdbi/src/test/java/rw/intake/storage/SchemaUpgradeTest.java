@@ -2,8 +2,18 @@ package rw.intake.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import rw.intake.validation.ValidatedRecord;
 
@@ -51,6 +61,83 @@ final class SchemaUpgradeTest {
                     .containsExactly(Records.nid(6));
             assertThat(users.users(new UserQuery(1, 10, null, null, "alice")).totalItems())
                     .isEqualTo(5);
+        }
+    }
+
+    /**
+     * MariaDB commits each DDL statement on its own: a start stopped during a migration leaves some of its statements
+     * done and no row for it in the history, and the start after that, running it again, a failed row. The next start
+     * runs it again all the same, and the schema is the one a whole run makes.
+     */
+    @ParameterizedTest(name = "V{0}, {1} statement(s) done, a failed row: {2}")
+    @CsvSource({
+        "7, 1, false",
+        "7, 1, true",
+        "9, 1, false",
+        "9, 1, true",
+        "10, 1, true",
+        "11, 1, false",
+        "11, 1, true",
+        "11, 3, true",
+        "11, 5, false",
+        "11, 6, true",
+        "11, 7, false"
+    })
+    void mariaDb_aMigrationCutShort_runsAgainAtTheNextStart(String version, int done, boolean failed) {
+        List<String> setup = new ArrayList<>();
+        if (version.equals("11")) {
+            setup.add(upload("old", "bob", 2));
+            setup.add("INSERT INTO record_edits (upload_id, `row_number`, field, old_value, new_value, account,"
+                    + " edited_at) VALUES ('old', 2, 'nid', 'a', 'b', 'bob', CURRENT_TIMESTAMP)");
+        }
+        setup.addAll(statements(version).subList(0, done));
+        if (failed) {
+            setup.add("INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum,"
+                    + " installed_by, execution_time, success) SELECT MAX(installed_rank) + 1, '" + version
+                    + "', 'cut short', 'SQL', '" + MARIADB_SCRIPTS.get(version) + "', NULL, 'root', 0, 0"
+                    + " FROM flyway_schema_history");
+        }
+        String before =
+                List.of("6", "7", "9", "10").get(List.of("7", "9", "10", "11").indexOf(version));
+
+        try (TestDatabase db = TestDatabase.upgraded(DatabaseKind.MARIADB, before, setup.toArray(String[]::new))) {
+            assertThat(db.queryLong("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 0"))
+                    .isZero();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM flyway_schema_history WHERE version = '11' AND success = 1"))
+                    .isOne();
+            assertThat(db.queryRows("SELECT TABLE_NAME, CONSTRAINT_NAME FROM information_schema.TABLE_CONSTRAINTS"
+                            + " WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME IN"
+                            + " ('record_edits_upload_fk', 'users_valid_registered') ORDER BY 1"))
+                    .containsExactly(
+                            List.of("record_edits", "record_edits_upload_fk"),
+                            List.of("users", "users_valid_registered"));
+            assertThat(db.queryRows("SELECT DISTINCT TABLE_COLLATION FROM information_schema.TABLES"
+                            + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME <> 'flyway_schema_history'"))
+                    .containsExactly(List.of("utf8mb4_nopad_bin"));
+            assertThat(db.queryLong("SELECT COUNT(*) FROM record_edits")).isEqualTo(version.equals("11") ? 1 : 0);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM uploads WHERE sheet IS NULL"))
+                    .isEqualTo(version.equals("11") ? 1 : 0);
+        }
+    }
+
+    private static final Map<String, String> MARIADB_SCRIPTS = Map.of(
+            "7", "V7__record_edits.sql",
+            "9", "V9__valid_registers_nid.sql",
+            "10", "V10__upload_sheet.sql",
+            "11", "V11__nopad_collation.sql");
+
+    /** The statements of a MariaDB migration, in order. */
+    private static List<String> statements(String version) {
+        String resource = "/db/migration/mariadb/" + MARIADB_SCRIPTS.get(version);
+        try (InputStream in = SchemaUpgradeTest.class.getResourceAsStream(resource)) {
+            String script = new String(Objects.requireNonNull(in, resource).readAllBytes(), StandardCharsets.UTF_8);
+            String code = script.lines().filter(l -> !l.startsWith("--")).collect(Collectors.joining("\n"));
+            return Arrays.stream(code.split(";"))
+                    .map(String::strip)
+                    .filter(sql -> !sql.isEmpty())
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

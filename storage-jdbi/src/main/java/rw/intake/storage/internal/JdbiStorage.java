@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.output.MigrateResult;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.spi.JdbiPlugin;
@@ -106,11 +108,15 @@ public final class JdbiStorage implements Storage {
                     e);
         }
         try {
-            Flyway.configure()
+            Flyway flyway = Flyway.configure()
                     .dataSource(pool)
                     .locations(dialect.migrations())
-                    .load()
-                    .migrate();
+                    .load();
+            if (dialect == Dialect.MARIADB) {
+                MariaDbResume.migrate(config, () -> migrate(flyway, config));
+            } else {
+                migrate(flyway, config);
+            }
             JdbiStorage storage =
                     new JdbiStorage(dialect, pool, copy, chunkRecords, partitionMinRecords, networkTimeout);
             if (storage.embeddedH2) {
@@ -125,6 +131,30 @@ public final class JdbiStorage implements Storage {
                             + Redacted.message(e.getMessage(), config.jdbcUrl()),
                     e);
         }
+    }
+
+    /** Migrates the schema, saying so in the log when there is anything to do (a large table takes a while). */
+    private static void migrate(Flyway flyway, DatabaseConfig config) {
+        MigrationInfo[] pending = flyway.info().pending();
+        if (pending.length == 0) {
+            flyway.migrate();
+            return;
+        }
+        MigrationInfo current = flyway.info().current();
+        LOG.info(
+                "migrating the schema of {} from version {} to {} ({} migrations); on large tables this takes a while,"
+                        + " let it finish",
+                Redacted.url(config.jdbcUrl()),
+                current == null ? "none" : current.getVersion(),
+                pending[pending.length - 1].getVersion(),
+                pending.length);
+        long start = System.nanoTime();
+        MigrateResult result = flyway.migrate();
+        LOG.info(
+                "the schema is at version {} ({} migrations in {} ms)",
+                result.targetSchemaVersion,
+                result.migrationsExecuted,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
 
     /**
