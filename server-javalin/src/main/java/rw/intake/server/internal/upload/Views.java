@@ -151,7 +151,7 @@ public final class Views {
             long skipped,
             long conflicts,
             Instant committedAt,
-            String sheet) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) String sheet) {
         public static CommitView of(CommittedUpload u) {
             return new CommitView(
                     u.uploadId(),

@@ -3,6 +3,10 @@ package rw.intake.server.internal.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -14,7 +18,7 @@ final class OwnershipTest {
     static final TestServer SERVER = TestServer.perClass();
 
     @Test
-    void uploads_othersAreNotFound() {
+    void uploads_othersAreNotFound() throws SQLException {
         String a = SERVER.clerkToken("clerk-a");
         String b = SERVER.clerkToken("clerk-b");
         String admin = SERVER.adminToken();
@@ -76,6 +80,21 @@ final class OwnershipTest {
         assertThat(commitA.get("skipped").asLong()).isZero();
         assertThat(commitA.get("conflicts").asLong()).isZero();
         assertThat(commitA.get("committedAt").asText()).isNotEmpty();
+        assertThat(commitA.get("sheet").isTextual()).isTrue();
+        // an upload committed before the sheet was kept (a database upgraded from an earlier version): no sheet member
+        try (Connection c = DriverManager.getConnection(
+                        SERVER.config().jdbcUrl(),
+                        SERVER.config().dbUser(),
+                        SERVER.config().dbPassword());
+                PreparedStatement older = c.prepareStatement("UPDATE uploads SET sheet = NULL WHERE id = ?")) {
+            older.setString(1, idA);
+            assertThat(older.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(TestServer.json(SERVER.get("/api/v1/commits", a))
+                        .get("items")
+                        .get(0)
+                        .has("sheet"))
+                .isFalse();
         JsonNode commitsAdmin = TestServer.json(SERVER.get("/api/v1/commits?page=1&size=1", admin));
         assertThat(commitsAdmin.get("totalItems").asLong()).isEqualTo(2);
         assertThat(commitsAdmin.get("totalPages").asLong()).isEqualTo(2);
