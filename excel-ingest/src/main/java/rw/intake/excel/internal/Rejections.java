@@ -186,7 +186,17 @@ public final class Rejections {
                 IngestException.CELL_TOO_LONG,
                 "Row " + row + ": the " + field + " cell holds " + length + " characters; a cell may hold at most "
                         + IngestException.MAX_CELL_CHARS + ", as in a spreadsheet program.",
-                Map.of("row", row, "field", field, "length", length, "limit", IngestException.MAX_CELL_CHARS));
+                Map.of(
+                        "row",
+                        row,
+                        "field",
+                        field,
+                        "length",
+                        length,
+                        "limit",
+                        IngestException.MAX_CELL_CHARS,
+                        "limitName",
+                        "maxCellChars"));
     }
 
     public static IngestException textTooLarge(int row, long chars, long averageLimit) {

@@ -113,6 +113,8 @@ final class ColumnBoundsTest {
         assertThat(TestServer.json(first).get("detail").asText())
                 .isEqualTo("Row 2: the email cell holds 32769"
                         + " characters; a cell may hold at most 32767, as in a spreadsheet program.");
+        assertThat(TestServer.json(first).get("limit").asInt()).isEqualTo(32_767);
+        assertThat(TestServer.json(first).get("limitName").asText()).isEqualTo("maxCellChars");
         assertThat(later.get("status").asText()).isEqualTo("failed");
         assertThat(later.get("failure").get("code").asText()).isEqualTo("file.cell_too_long");
     }
