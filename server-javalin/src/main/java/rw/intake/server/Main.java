@@ -47,6 +47,9 @@ public final class Main {
             return;
         }
         List<String> a = Arrays.asList(args);
+        if (a.isEmpty()) {
+            config.warnings(Runtime.getRuntime().maxMemory()).forEach(LOG::warn);
+        }
         try {
             if (!a.isEmpty() && "create-user".equals(a.get(0))) {
                 System.exit(createUser(config, a.subList(1, a.size())));

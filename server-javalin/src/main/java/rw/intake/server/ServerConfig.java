@@ -4,7 +4,9 @@ import java.math.BigInteger;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -263,6 +265,40 @@ public record ServerConfig(
                 e.bool("STAGING_REDIS_CLUSTER", false),
                 e.atMost("STAGING_REDIS_CACHE_MB", DEFAULT_STAGING_REDIS_CACHE_MB, Long.MAX_VALUE >> 20) << 20,
                 (int) e.atMost("HTTP_THREADS_PER_ADDRESS", DEFAULT_HTTP_THREADS_PER_ADDRESS, MAX_HTTP_THREADS));
+    }
+
+    /**
+     * Heap a staged record takes, all counted, when staging in memory is full: a 1 GB heap holds the default 2,000,000
+     * records and a 512 MB one 1,100,000 (docs/decisions/0016-the-heap-ceiling-stays.md).
+     */
+    static final long HEAP_BYTES_PER_STAGED_RECORD = 460;
+
+    /**
+     * What in these settings will not work as set, each a line for the log at start: a staging budget in memory that
+     * the heap cannot hold ({@code maxHeap}, the JVM's {@code -Xmx}), a user's share above the whole budget.
+     */
+    public List<String> warnings(long maxHeap) {
+        List<String> warnings = new ArrayList<>();
+        if ("memory".equals(staging) && stagingMaxRecords > maxHeap / HEAP_BYTES_PER_STAGED_RECORD) {
+            warnings.add(String.format(
+                    Locale.ROOT,
+                    "STAGING_MAX_RECORDS=%d needs a heap of about %,.0f MB once staging is full, more than this JVM's"
+                            + " %,d MB (-Xmx): uploads would fail for want of memory before the budget is used; lower"
+                            + " it to %d, or give the JVM a larger heap",
+                    stagingMaxRecords,
+                    (double) stagingMaxRecords * HEAP_BYTES_PER_STAGED_RECORD / (1024 * 1024),
+                    maxHeap / (1024 * 1024),
+                    maxHeap / HEAP_BYTES_PER_STAGED_RECORD));
+        }
+        if (stagingMaxRecordsPerUser > stagingMaxRecords) {
+            warnings.add(String.format(
+                    Locale.ROOT,
+                    "STAGING_MAX_RECORDS_PER_USER=%d is above STAGING_MAX_RECORDS=%d: one user may stage at most the"
+                            + " whole budget",
+                    stagingMaxRecordsPerUser,
+                    stagingMaxRecords));
+        }
+        return warnings;
     }
 
     /** Opens the database these settings name. */

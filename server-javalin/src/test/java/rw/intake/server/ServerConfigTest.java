@@ -22,6 +22,33 @@ final class ServerConfigTest {
                 .hasMessage("STAGING_REDIS_CACHE_MB must not be negative: -1");
     }
 
+    /** Settings that start but will not work as set are named in the log at start; the defaults are not. */
+    @Test
+    void aBudgetTheHeapCannotHold_andAUsersSharePastTheBudget_warned() {
+        long gib = 1L << 30;
+        assertThat(ServerConfig.defaults().warnings(gib)).isEmpty();
+        assertThat(ServerConfig.fromEnv(Map.of("STAGING_MAX_RECORDS", "1100000"))
+                        .warnings(gib / 2))
+                .isEmpty();
+        assertThat(ServerConfig.fromEnv(Map.of("STAGING_MAX_RECORDS", "3000000"))
+                        .warnings(gib))
+                .containsExactly("STAGING_MAX_RECORDS=3000000 needs a heap of about 1,316 MB once staging is full, more"
+                        + " than this JVM's 1,024 MB (-Xmx): uploads would fail for want of memory before the budget is"
+                        + " used; lower it to 2334221, or give the JVM a larger heap");
+        assertThat(ServerConfig.fromEnv(Map.of("STAGING_MAX_RECORDS", "9223372036854775807"))
+                        .warnings(gib))
+                .singleElement()
+                .asString()
+                .startsWith("STAGING_MAX_RECORDS=9223372036854775807 needs a heap of about 4,046,202,790,215,680 MB");
+        assertThat(ServerConfig.fromEnv(Map.of("STAGING_MAX_RECORDS", "9223372036854775807", "STAGING", "redis"))
+                        .warnings(gib))
+                .isEmpty();
+        assertThat(ServerConfig.fromEnv(Map.of("STAGING_MAX_RECORDS", "1000", "STAGING_MAX_RECORDS_PER_USER", "1001"))
+                        .warnings(gib))
+                .containsExactly("STAGING_MAX_RECORDS_PER_USER=1001 is above STAGING_MAX_RECORDS=1000: one user may"
+                        + " stage at most the whole budget");
+    }
+
     /**
      * A setting holding U+FFFD is refused, naming the variable: that is what Java 17 reads for a byte its charset cannot
      * decode (a password typed in a UTF-8 shell, read under {@code LANG=C} without jvm.options' {@code
