@@ -142,7 +142,7 @@ final class RedisStaging implements StagingStore {
             redis.call('HSET', KEYS[1], ARGV[1], want)
             redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
             redis.call('HSET', KEYS[3], ARGV[1], now + tonumber(ARGV[7]))
-            for i = 1, 4 do
+            for i = 1, #KEYS do
               redis.call('PEXPIRE', KEYS[i], ARGV[7])
             end
             return {0, total + want, mine + want, count + 1}
@@ -189,10 +189,15 @@ final class RedisStaging implements StagingStore {
             end
             return 0
             """;
-    /** Sets owner ARGV[1]'s last upload to ARGV[3], admitted as number ARGV[2], unless one admitted later is set. */
+    /**
+     * Sets owner ARGV[1]'s last upload to ARGV[3], admitted as number ARGV[2], unless one admitted later is set: one
+     * whose number is above the sequence KEYS[2] now was admitted before the sequence was lost (Redis flushed, the key
+     * evicted under {@code maxmemory}), and counts as earlier.
+     */
     private static final String LATEST = """
             local current = redis.call('HGET', KEYS[1], ARGV[1])
-            if not current or tonumber(string.match(current, '^%d+')) < tonumber(ARGV[2]) then
+            local n = current and tonumber(string.match(current, '^%d+'))
+            if not current or n < tonumber(ARGV[2]) or n > tonumber(redis.call('GET', KEYS[2]) or '0') then
               redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ' ' .. ARGV[3])
             end
             return 0
@@ -352,9 +357,13 @@ final class RedisStaging implements StagingStore {
         return ("{" + prefix + "}:" + part).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The budget's hashes (records, owners, deadlines) and the sequence of admissions. */
+    /**
+     * The budget's hashes (records, owners, deadlines), which expire once no upload is left to refresh them. The
+     * sequence of admissions does not: the owners' last uploads ({@code latest}, kept for the legacy routes) are
+     * compared by it, and a sequence begun again at 1 would have a user's next uploads taken for older ones.
+     */
     private byte[][] budgetKeys() {
-        return new byte[][] {budgetKey("records"), budgetKey("owners"), budgetKey("deadlines"), budgetKey("sequence")};
+        return new byte[][] {budgetKey("records"), budgetKey("owners"), budgetKey("deadlines")};
     }
 
     private static byte[] bytes(Object o) {
@@ -524,12 +533,13 @@ final class RedisStaging implements StagingStore {
     public void admit(Upload upload, long records) {
         guard(() -> {
             upload.sequence = redis.incr(budgetKey("sequence"));
+            redis.persist(budgetKey("sequence")); // given an expiry by an earlier version of the budget's scripts
             reserve(upload, records);
             upload.reserved.set(records);
             redis.eval(
                     LATEST,
                     ScriptOutputType.INTEGER,
-                    new byte[][] {budgetKey("latest")},
+                    new byte[][] {budgetKey("latest"), budgetKey("sequence")},
                     bytes(upload.owner),
                     bytes(upload.sequence),
                     bytes(upload.id));

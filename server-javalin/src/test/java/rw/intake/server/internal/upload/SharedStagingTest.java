@@ -115,6 +115,51 @@ final class SharedStagingTest {
     }
 
     /**
+     * The legacy routes act on the caller's last upload, which Redis knows by the number of its admission: the sequence
+     * of admissions outlives the uploads (it has no expiry), and one lost all the same (Redis flushed, the key evicted
+     * under {@code maxmemory}) begins again below the numbers of the last uploads, which then count as older.
+     */
+    @Test
+    void legacyRoutes_theSequenceOfAdmissionsLost_theNextUploadIsStillTheLast() {
+        String token = twoInstances("legacy-sequence");
+        for (int i = 0; i < 3; i++) {
+            assertThat(a.postMultipart(
+                                    "/api/v1/upload/",
+                                    token,
+                                    "usersfile",
+                                    "old.xlsx",
+                                    Workbooks.xlsx(Workbooks.people(930_000 + i * 10, 2)))
+                            .statusCode())
+                    .isEqualTo(200);
+        }
+        byte[] sequence = ("{" + prefix + "}:sequence").getBytes(StandardCharsets.UTF_8);
+        RedisClient client = RedisClient.create(TestServer.REDIS_URL);
+        try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
+            assertThat(c.sync().pttl(sequence)).isEqualTo(-1);
+            for (JsonNode upload : TestServer.json(a.get("/api/v1/uploads", token))) {
+                assertThat(a.delete("/api/v1/uploads/" + upload.get("id").asText(), token)
+                                .statusCode())
+                        .isEqualTo(204);
+            }
+            assertThat(c.sync().del(sequence)).isOne();
+        } finally {
+            client.shutdown();
+        }
+
+        assertThat(b.postMultipart(
+                                "/api/v1/upload/",
+                                token,
+                                "usersfile",
+                                "new.xlsx",
+                                Workbooks.xlsx(Workbooks.people(940_000, 2)))
+                        .statusCode())
+                .isEqualTo(200);
+
+        JsonNode validated = TestServer.json(a.get("/api/v1/validatedusers/", token));
+        assertThat(validated.get("data").get(0).get("nid").asText()).isEqualTo(Workbooks.person(940_000)[1]);
+    }
+
+    /**
      * Uploads {@code rows} generated rows (every kind of error and warning) on A; B sees the same summary and
      * byte-identical pages, filtered ones too; an edit on B is seen on A. The id of the upload.
      */
