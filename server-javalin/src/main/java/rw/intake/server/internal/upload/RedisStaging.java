@@ -26,6 +26,7 @@ import java.util.BitSet;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -251,6 +253,8 @@ final class RedisStaging implements StagingStore {
     private final Map<String, Home> home = new ConcurrentHashMap<>();
     /** Validated uploads read into this instance, by id, with the version they were read at. */
     private final Cache<String, Local> cache;
+    /** The uploads held here ({@link #hold}): how many holds each; their expiry is pushed ahead with the leases. */
+    private final Map<String, Integer> held = new ConcurrentHashMap<>();
     /** The locks this instance holds (key → token), renewed until released. */
     private final Map<String, byte[]> locks = new ConcurrentHashMap<>();
     /** The meta last decoded of each upload read here, with its bytes. */
@@ -1279,9 +1283,27 @@ final class RedisStaging implements StagingStore {
         return locked(upload.id, "edit", change);
     }
 
+    /** The upload does not expire while it is committed. */
     @Override
     public <T> T commit(Upload upload, Function<Upload, T> commit) {
-        return locked(upload.id, "commit", commit);
+        Hold committing = hold(upload.id);
+        try {
+            return locked(upload.id, "commit", commit);
+        } finally {
+            committing.release();
+        }
+    }
+
+    /** Held uploads have their keys' expiry pushed ahead while they are held, by {@link #renew}. */
+    @Override
+    public Hold hold(String id) {
+        held.merge(id, 1, Integer::sum);
+        AtomicBoolean open = new AtomicBoolean(true);
+        return () -> {
+            if (open.getAndSet(false)) {
+                held.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
+            }
+        };
     }
 
     /**
@@ -1483,11 +1505,25 @@ final class RedisStaging implements StagingStore {
         return lost;
     }
 
-    /** Renews the leases of the uploads validating here and the locks held here. */
+    /**
+     * Renews the leases of the uploads validating here and the locks held here, and pushes ahead the expiry of the
+     * uploads validating or held here (at most ten times an idle period, as a read does).
+     */
     private void renew() {
         try {
             for (Home h : home.values()) {
                 redis.set(key(h.upload().id, "lease"), bytes(instance), SetArgs.Builder.px(leaseMillis));
+            }
+            Set<String> working = new HashSet<>(held.keySet());
+            home.keySet().forEach(working::add);
+            for (String id : working) {
+                Long last = touched.get(id);
+                if (last == null || System.nanoTime() - last >= TimeUnit.MILLISECONDS.toNanos(idleMillis / 10)) {
+                    Meta m = decode(rawMeta(id));
+                    if (m != null) {
+                        touch(id, Math.max(m.chunks(), maxChunks(m)));
+                    }
+                }
             }
             for (Map.Entry<String, byte[]> e : Set.copyOf(locks.entrySet())) {
                 redis.eval(

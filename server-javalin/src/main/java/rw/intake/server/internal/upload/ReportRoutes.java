@@ -8,7 +8,8 @@ import rw.intake.server.internal.auth.Principal;
 /**
  * The error report routes, {@code GET /api/v1/uploads/{id}/report.xlsx} and {@code .../report.csv}, with
  * {@code status=invalid} (the default: records with an error) or {@code status=all}. Everything that can refuse the
- * request (the status, the upload, its state) is checked before the first byte is sent; then the report streams.
+ * request (the status, the upload, its state) is checked before the first byte is sent; then the report streams, the
+ * upload held from expiring meanwhile.
  */
 final class ReportRoutes {
     private final UploadService service;
@@ -21,13 +22,23 @@ final class ReportRoutes {
         ErrorReport report = report(ctx);
         attachment(ctx, report, XlsxReport.CONTENT_TYPE, ".xlsx");
         ctx.disableCompression(); // the workbook is a zip already
-        XlsxReport.write(report, ctx.outputStream());
+        StagingStore.Hold streaming = service.hold(ctx.pathParam("id"));
+        try {
+            XlsxReport.write(report, ctx.outputStream());
+        } finally {
+            streaming.release();
+        }
     }
 
     void csv(Context ctx) throws IOException {
         ErrorReport report = report(ctx);
         attachment(ctx, report, CsvReport.CONTENT_TYPE, ".csv");
-        CsvReport.write(report, ctx.outputStream());
+        StagingStore.Hold streaming = service.hold(ctx.pathParam("id"));
+        try {
+            CsvReport.write(report, ctx.outputStream());
+        } finally {
+            streaming.release();
+        }
     }
 
     private ErrorReport report(Context ctx) {

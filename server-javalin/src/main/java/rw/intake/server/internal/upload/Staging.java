@@ -2,6 +2,7 @@ package rw.intake.server.internal.upload;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import rw.intake.excel.IngestException;
@@ -33,6 +35,8 @@ final class Staging implements StagingStore {
     private final long maxRecordsPerUser;
     private final int maxUploadsPerUser;
     private final AtomicLong reserved = new AtomicLong();
+    /** The uploads held ({@link #hold}): how many holds each. */
+    private final Map<String, Integer> holds = new ConcurrentHashMap<>();
     /** {@link #latestOf}: an owner's last upload admitted, by id (one entry an owner). */
     private final Map<String, String> latest = new ConcurrentHashMap<>();
 
@@ -40,9 +44,25 @@ final class Staging implements StagingStore {
         this.maxRecords = maxRecords;
         this.maxRecordsPerUser = maxRecordsPerUser;
         this.maxUploadsPerUser = maxUploadsPerUser;
+        long idle = idleExpiry.toNanos();
         this.cache = Caffeine.newBuilder()
                 .ticker(ticker)
-                .expireAfterAccess(idleExpiry)
+                .expireAfter(new Expiry<String, Upload>() {
+                    @Override
+                    public long expireAfterCreate(String id, Upload u, long now) {
+                        return holds.containsKey(id) ? Long.MAX_VALUE : idle;
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String id, Upload u, long now, long left) {
+                        return expireAfterCreate(id, u, now);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String id, Upload u, long now, long left) {
+                        return expireAfterCreate(id, u, now);
+                    }
+                })
                 .executor(Runnable::run)
                 .removalListener((String id, Upload u, RemovalCause cause) -> {
                     if (u != null) {
@@ -102,8 +122,27 @@ final class Staging implements StagingStore {
         }
         upload.reserved.set(records);
         reserved.addAndGet(records);
+        Hold validating = hold(upload.id);
         cache.put(upload.id, upload);
         latest.put(upload.owner, upload.id);
+        var unusedRelease = upload.settled().whenComplete((status, ex) -> validating.release());
+    }
+
+    /**
+     * An upload held does not expire: its idle time is the longest there is from the hold on (set by a read of it),
+     * and the idle expiry again from the last hold's release (a read again).
+     */
+    @Override
+    public Hold hold(String id) {
+        holds.merge(id, 1, Integer::sum);
+        Upload unusedRead = cache.getIfPresent(id);
+        AtomicBoolean open = new AtomicBoolean(true);
+        return () -> {
+            if (open.getAndSet(false)) {
+                holds.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
+                Upload unusedReadAgain = cache.getIfPresent(id);
+            }
+        };
     }
 
     @Override
@@ -194,10 +233,15 @@ final class Staging implements StagingStore {
         return change.apply(upload);
     }
 
-    /** A second commit is refused by the upload's own status. */
+    /** A second commit is refused by the upload's own status. The upload does not expire while it is committed. */
     @Override
     public <T> T commit(Upload upload, Function<Upload, T> commit) {
-        return commit.apply(upload);
+        Hold committing = hold(upload.id);
+        try {
+            return commit.apply(upload);
+        } finally {
+            committing.release();
+        }
     }
 
     @Override

@@ -106,6 +106,18 @@ interface StagingStore extends AutoCloseable {
      */
     <T> T commit(Upload upload, Function<Upload, T> commit);
 
+    /**
+     * Keeps upload {@code id} from expiring until the hold is released, whoever reads it meanwhile: the server works on it
+     * (it is validated, committed, or a report of it streams), and the idle time counts again from the release. Holds
+     * of one upload may overlap.
+     */
+    Hold hold(String id);
+
+    /** A hold on an upload ({@link #hold}); releasing it twice is releasing it once. */
+    interface Hold {
+        void release();
+    }
+
     /** Drops what this instance holds (every upload, for the memory store). */
     @Override
     void close();

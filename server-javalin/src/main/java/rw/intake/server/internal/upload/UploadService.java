@@ -573,6 +573,11 @@ public final class UploadService {
                 invalidOnly ? upload::recordsNamingRows : null);
     }
 
+    /** Keeps the upload from expiring while the hold is open (a report of it streams). */
+    StagingStore.Hold hold(String id) {
+        return staging.hold(id);
+    }
+
     /** Drops the upload from staging. */
     public void delete(Principal caller, String id) {
         view(caller, id);

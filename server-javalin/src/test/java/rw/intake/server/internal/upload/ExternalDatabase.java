@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import rw.intake.storage.DatabaseKind;
 import rw.intake.storage.EmbeddedServers;
@@ -67,6 +69,36 @@ final class ExternalDatabase implements AutoCloseable {
                 java.sql.ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    /**
+     * A connection to this PostgreSQL schema in a transaction that holds {@code table} whole (ACCESS EXCLUSIVE): any
+     * statement on it waits until the connection rolls back.
+     */
+    Connection holding(String table) throws SQLException {
+        Connection c = DriverManager.getConnection(url);
+        try (Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("LOCK TABLE " + table + " IN ACCESS EXCLUSIVE MODE");
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
+    }
+
+    /** Waits (bounded: 10 s) until a connection to this PostgreSQL schema waits for a lock on {@code table}. */
+    void awaitALockWaitOn(String table) throws SQLException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String waiting = "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n"
+                + " ON n.oid = c.relnamespace WHERE NOT l.granted AND c.relname = '" + table + "' AND n.nspname = '"
+                + name + "'";
+        while (count(waiting) == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no connection waited for " + table + " within 10 s");
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
     }
 

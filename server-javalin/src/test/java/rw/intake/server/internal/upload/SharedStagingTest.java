@@ -865,15 +865,11 @@ final class SharedStagingTest {
             Workbooks.settled(a, token, id);
 
             CompletableFuture<HttpResponse<String>> commit;
-            try (Connection held = DriverManager.getConnection(db.url)) {
+            try (Connection held = db.holding("registered_nids")) {
                 // the commit waits in the database for a table the test holds; Redis freezes; the table is let go
-                held.setAutoCommit(false);
-                try (Statement st = held.createStatement()) {
-                    st.execute("LOCK TABLE registered_nids IN ACCESS EXCLUSIVE MODE");
-                }
                 commit = CompletableFuture.supplyAsync(
                         () -> a.postJson("/api/v1/uploads/" + id + "/commit", token, "{\"records\":\"all\"}"));
-                awaitALockWait();
+                db.awaitALockWaitOn("registered_nids");
                 redis.freeze();
                 held.rollback();
             }
@@ -891,20 +887,6 @@ final class SharedStagingTest {
                             .get("status")
                             .asText())
                     .isEqualTo("committed");
-        }
-    }
-
-    /** Waits (bounded: 10 s) until a connection to the test's database waits for a lock on {@code registered_nids}. */
-    private static void awaitALockWait() throws SQLException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        String waiting = "SELECT COUNT(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation JOIN pg_namespace n"
-                + " ON n.oid = c.relnamespace WHERE NOT l.granted AND c.relname = 'registered_nids' AND n.nspname = '"
-                + db.name + "'";
-        while (db.count(waiting) == 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no connection waited for registered_nids within 10 s");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
         }
     }
 
