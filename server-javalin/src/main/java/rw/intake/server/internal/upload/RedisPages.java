@@ -193,6 +193,13 @@ final class RedisPages {
         return out;
     }
 
+    /** The uploads whose chunks this instance keeps. */
+    Set<String> ids() {
+        Set<String> ids = new HashSet<>();
+        chunks.asMap().keySet().forEach(k -> ids.add(k.id()));
+        return ids;
+    }
+
     /** Drops the chunks of the upload this instance keeps. */
     void forget(String id) {
         chunks.asMap().keySet().removeIf(k -> k.id().equals(id));

@@ -1213,6 +1213,11 @@ final class RedisStaging implements StagingStore {
         if (h != null) {
             h.upload().release();
         }
+        forgetLocal(id);
+    }
+
+    /** Drops what this instance keeps of upload {@code id} read from Redis: its copy, pages, meta and last touch. */
+    private void forgetLocal(String id) {
         Local l = cache.getIfPresent(id);
         if (l != null) {
             l.upload().release();
@@ -1506,8 +1511,9 @@ final class RedisStaging implements StagingStore {
     }
 
     /**
-     * Renews the leases of the uploads validating here and the locks held here, and pushes ahead the expiry of the
-     * uploads validating or held here (at most ten times an idle period, as a read does).
+     * Renews the leases of the uploads validating here and the locks held here, pushes ahead the expiry of the uploads
+     * validating or held here (at most ten times an idle period, as a read does), and drops the copies read here of
+     * uploads gone from Redis.
      */
     private void renew() {
         try {
@@ -1516,6 +1522,15 @@ final class RedisStaging implements StagingStore {
             }
             Set<String> working = new HashSet<>(held.keySet());
             home.keySet().forEach(working::add);
+            // a copy of an upload whose keys expired in Redis (or another instance deleted) is not kept until asked for
+            Set<String> copies = new HashSet<>(cache.asMap().keySet());
+            copies.addAll(pages().ids());
+            copies.addAll(decoded.keySet());
+            for (String id : copies) {
+                if (!working.contains(id) && redis.exists(key(id, "meta")) == 0) {
+                    forgetLocal(id);
+                }
+            }
             for (String id : working) {
                 Long last = touched.get(id);
                 if (last == null || System.nanoTime() - last >= TimeUnit.MILLISECONDS.toNanos(idleMillis / 10)) {

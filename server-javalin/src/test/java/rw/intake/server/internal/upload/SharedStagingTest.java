@@ -115,6 +115,41 @@ final class SharedStagingTest {
     }
 
     /**
+     * What an instance read of an upload from Redis (its pages, its meta) goes once the upload is gone from Redis
+     * (deleted on another instance, or expired), without anyone asking that instance for it again.
+     */
+    @Test
+    void whatBReadOfAnUpload_droppedOnceTheUploadIsGoneFromRedis() {
+        a = instance(Map.of("STAGING_REDIS_LEASE_SECONDS", "1"));
+        b = instance(Map.of("STAGING_REDIS_LEASE_SECONDS", "1"));
+        String token = a.clerkToken("copies");
+        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(640_000, 300)));
+        Workbooks.settled(a, token, id);
+        assertThat(b.get("/api/v1/uploads/" + id + "/records?size=50", token).statusCode())
+                .isEqualTo(200);
+        assertThat(stagingBytes(b)).isPositive();
+
+        assertThat(a.delete("/api/v1/uploads/" + id, token).statusCode()).isEqualTo(204);
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (stagingBytes(b) > 0) {
+            assertThat(System.nanoTime())
+                    .as("B still keeps what it read after 20 s")
+                    .isLessThan(deadline);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    /** The heap an instance says its staged records take ({@code intake_staging_bytes}). */
+    private static double stagingBytes(TestServer server) {
+        String metrics = server.get("/metrics", server.adminToken()).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^intake_staging_bytes (\\S+)$")
+                .matcher(metrics);
+        assertThat(m.find()).isTrue();
+        return Double.parseDouble(m.group(1));
+    }
+
+    /**
      * The legacy routes act on the caller's last upload, which Redis knows by the number of its admission: the sequence
      * of admissions outlives the uploads (it has no expiry), and one lost all the same (Redis flushed, the key evicted
      * under {@code maxmemory}) begins again below the numbers of the last uploads, which then count as older.
