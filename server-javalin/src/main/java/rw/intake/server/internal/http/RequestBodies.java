@@ -163,17 +163,10 @@ public final class RequestBodies {
      * @throws ApiException 400 {@code request.invalid_body}
      */
     public static JsonNode parse(byte[] body) {
-        int malformed = malformedUtf8(body);
-        if (malformed >= 0) {
-            // Jackson decodes an overlong form ("C1 A9" for "i") as the character it spells: two byte strings would
-            // then be one username, and a NID with a hidden byte in it a valid one (RFC 8259: JSON text is UTF-8)
-            throw ApiException.badRequest(
-                    "request.invalid_body",
-                    "the body is not UTF-8 text: the bytes at offset " + malformed + " spell no character");
-        }
         JsonNode tree;
         try {
-            tree = JSON.readTree(body);
+            // parsed from the text decoded here, not from the bytes, from which Jackson would guess UTF-16 or UTF-32
+            tree = JSON.readTree(utf8(body));
         } catch (IOException ex) {
             throw ApiException.badRequest(
                     "request.invalid_body",
@@ -189,26 +182,33 @@ public final class RequestBodies {
     }
 
     /**
-     * The offset of the first byte of {@code body} that is not part of a UTF-8 character (an overlong form, a
-     * surrogate, a code point beyond U+10FFFF, a stray or missing continuation byte), or -1 if it is UTF-8 throughout.
+     * The body as UTF-8 text, without a byte order mark. Strict: Jackson decodes an overlong form ("C1 A9" for "i") as
+     * the character it spells, so that two byte strings would be one username and a NID with a hidden byte in it a
+     * valid one, and reads a body without a byte order mark as UTF-16 or UTF-32 when its bytes look so (RFC 8259: JSON
+     * text is UTF-8).
+     *
+     * @throws ApiException 400 {@code request.invalid_body} at the first byte that is not part of a UTF-8 character (an
+     *                      overlong form, a surrogate, a code point beyond U+10FFFF, a stray or missing continuation
+     *                      byte)
      */
-    static int malformedUtf8(byte[] body) {
+    static String utf8(byte[] body) {
         CharsetDecoder decoder = StandardCharsets.UTF_8
                 .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(body);
-        CharBuffer out = CharBuffer.allocate(1024);
-        while (true) {
-            CoderResult result = decoder.decode(in, out, true);
-            if (result.isError()) {
-                return in.position();
-            }
-            if (result.isUnderflow()) {
-                return -1;
-            }
-            out.clear();
+        CharBuffer out = CharBuffer.allocate(body.length);
+        CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            throw ApiException.badRequest(
+                    "request.invalid_body",
+                    "the body is not UTF-8 text: the bytes at offset " + in.position() + " spell no character");
         }
+        out.flip();
+        if (out.hasRemaining() && out.get(0) == '\uFEFF') {
+            out.position(1);
+        }
+        return out.toString();
     }
 
     /** Whether every string in {@code node} (member names too) is Unicode text: no surrogate without its pair. */

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import rw.intake.server.TestServer;
@@ -261,6 +263,22 @@ final class AccountsTest {
                 400,
                 "request.invalid_body");
         assertThat(SERVER.storage().accounts().find("overlong-new")).isEmpty();
+        // UTF-16 and UTF-32 without a byte order mark, which Jackson alone would tell by their zero bytes and read
+        String json = "{\"username\":\"overlong\",\"password\":\"" + password + "\"}";
+        for (String charset : List.of("UTF-16LE", "UTF-16BE", "UTF-32LE", "UTF-32BE")) {
+            HttpResponse<String> r = SERVER.send(SERVER.request("/api/v1/token", null)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(json.getBytes(Charset.forName(charset))))
+                    .build());
+            assertProblem(r, 400, "request.invalid_body");
+        }
+        // a byte order mark before UTF-8 text is read past
+        HttpResponse<String> withBom = SERVER.send(SERVER.request("/api/v1/token", null)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(
+                        concat(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF}, bytes(json))))
+                .build());
+        assertThat(withBom.statusCode()).isEqualTo(200);
         assertThat(login(SERVER, "overlong", password).statusCode()).isEqualTo(200);
     }
 
