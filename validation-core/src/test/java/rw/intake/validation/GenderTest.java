@@ -63,8 +63,12 @@ final class GenderTest {
         String shortWithEmoji = message("x".repeat(36) + "\ud83d\ude00yy");
 
         assertThat(zeroWidth).isEqualTo("Gender must be M, F, Male or Female; found 'M<U+200B>'");
-        assertThat(emojiAtTheCut).endsWith("found '" + "x".repeat(36) + "...'");
-        assertThat(emojiBeforeTheCut).endsWith("found '" + "x".repeat(35) + "\ud83d\ude00...'");
+        // the cut counts the value's characters, not their codes' letters
+        assertThat(message("A".repeat(33) + "\u200b")).endsWith("found '" + "A".repeat(33) + "<U+200B>'");
+        assertThat(message("M" + "\u200b".repeat(39))).endsWith("found 'M" + "<U+200B>".repeat(39) + "'");
+        assertThat(message("M" + "\u200b".repeat(40))).endsWith("found 'M" + "<U+200B>".repeat(36) + "...'");
+        assertThat(emojiAtTheCut).endsWith("found '" + "x".repeat(36) + "\ud83d\ude00...'");
+        assertThat(emojiBeforeTheCut).endsWith("found '" + "x".repeat(35) + "\ud83d\ude00yyyy'");
         assertThat(shortWithEmoji).endsWith("found '" + "x".repeat(36) + "\ud83d\ude00yy'");
     }
 

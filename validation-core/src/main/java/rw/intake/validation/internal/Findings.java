@@ -32,36 +32,29 @@ public final class Findings {
         return list == null ? List.of() : list;
     }
 
-    /** The longest quoted text, in UTF-16 units between the quotes; a longer one is cut and ends in "...". */
+    /** The most characters (code points) a quoted text keeps whole; a longer one keeps its first 37 and "...". */
     private static final int QUOTE_MAX = 40;
 
     /**
      * Quotes a cell text for a message: a character that shows nothing where it stands (a control, white space other
      * than the space, a format character such as the zero-width space U+200B, a filler) as its code,
-     * {@code <U+200B>}, so that the clerk sees it; a text longer than {@link #QUOTE_MAX} cut between two characters
-     * (never inside an emoji's surrogate pair, or inside a code) and ended with "...".
+     * {@code <U+200B>}, so that the clerk sees it; a text of more than {@link #QUOTE_MAX} characters cut after its
+     * 37th (never inside an emoji's surrogate pair) and ended with "...".
      */
     public static String quote(String text) {
-        StringBuilder b = new StringBuilder(Math.min(text.length(), QUOTE_MAX) + 8);
-        int cut = -1;
-        for (int i = 0; i < text.length() && b.length() <= QUOTE_MAX; ) {
+        boolean cut = text.codePointCount(0, text.length()) > QUOTE_MAX;
+        int keep = cut ? QUOTE_MAX - 3 : QUOTE_MAX;
+        StringBuilder b = new StringBuilder(Math.min(text.length(), QUOTE_MAX) + 8).append('\'');
+        for (int i = 0, n = 0; i < text.length() && n < keep; n++) {
             int cp = text.codePointAt(i);
-            int before = b.length();
             if (cp != ' ' && blank(cp)) {
                 b.append('<').append(code(cp)).append('>');
             } else {
                 b.appendCodePoint(cp);
             }
-            if (cut < 0 && b.length() > QUOTE_MAX - 3) {
-                cut = before;
-            }
             i += Character.charCount(cp);
         }
-        if (b.length() > QUOTE_MAX) {
-            b.setLength(cut);
-            b.append("...");
-        }
-        return "'" + b + "'";
+        return b.append(cut ? "...'" : "'").toString();
     }
 
     /**
