@@ -192,6 +192,19 @@ final class RedisStaging implements StagingStore {
             return 0
             """;
     /**
+     * The next number of the sequence of admissions KEYS[1]: Redis' time in microseconds, or one above the last number
+     * if that is later. A sequence lost (Redis flushed, the key evicted under {@code maxmemory}) goes on above every
+     * number it gave before, as long as Redis' clock does not go back.
+     */
+    private static final String NEXT = """
+            local t = redis.call('TIME')
+            local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+            local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+            local n = math.max(now, last + 1)
+            redis.call('SET', KEYS[1], string.format('%.0f', n))
+            return n
+            """;
+    /**
      * Sets owner ARGV[1]'s last upload to ARGV[3], admitted as number ARGV[2], unless one admitted later is set: one
      * whose number is above the sequence KEYS[2] now was admitted before the sequence was lost (Redis flushed, the key
      * evicted under {@code maxmemory}), and counts as earlier.
@@ -536,8 +549,8 @@ final class RedisStaging implements StagingStore {
     @Override
     public void admit(Upload upload, long records) {
         guard(() -> {
-            upload.sequence = redis.incr(budgetKey("sequence"));
-            redis.persist(budgetKey("sequence")); // given an expiry by an earlier version of the budget's scripts
+            // SET gives the key no expiry (an earlier version of the budget's scripts gave it one)
+            upload.sequence = (Long) redis.eval(NEXT, ScriptOutputType.INTEGER, new byte[][] {budgetKey("sequence")});
             reserve(upload, records);
             upload.reserved.set(records);
             redis.eval(

@@ -158,14 +158,7 @@ final class SharedStagingTest {
     void legacyRoutes_theSequenceOfAdmissionsLost_theNextUploadIsStillTheLast() {
         String token = twoInstances("legacy-sequence");
         for (int i = 0; i < 3; i++) {
-            assertThat(a.postMultipart(
-                                    "/api/v1/upload/",
-                                    token,
-                                    "usersfile",
-                                    "old.xlsx",
-                                    Workbooks.xlsx(Workbooks.people(930_000 + i * 10, 2)))
-                            .statusCode())
-                    .isEqualTo(200);
+            legacyUpload(a, token, 930_000 + i * 10);
         }
         byte[] sequence = ("{" + prefix + "}:sequence").getBytes(StandardCharsets.UTF_8);
         RedisClient client = RedisClient.create(TestServer.REDIS_URL);
@@ -176,22 +169,31 @@ final class SharedStagingTest {
                                 .statusCode())
                         .isEqualTo(204);
             }
+            // lost once with nothing staged, then again with uploads staged
             assertThat(c.sync().del(sequence)).isOne();
+            legacyUpload(b, token, 940_000);
+            assertThat(c.sync().del(sequence)).isOne();
+            legacyUpload(a, token, 950_000);
         } finally {
             client.shutdown();
         }
 
-        assertThat(b.postMultipart(
+        JsonNode validated = TestServer.json(b.get("/api/v1/validatedusers/", token));
+        assertThat(validated.get("data").get(0).get("nid").asText()).isEqualTo(Workbooks.person(950_000)[1]);
+        assertThat(TestServer.json(a.get("/api/v1/uploads", token)))
+                .extracting(u -> u.get("fileName").asText())
+                .containsExactly("950000.xlsx", "940000.xlsx");
+    }
+
+    private static void legacyUpload(TestServer server, String token, int first) {
+        assertThat(server.postMultipart(
                                 "/api/v1/upload/",
                                 token,
                                 "usersfile",
-                                "new.xlsx",
-                                Workbooks.xlsx(Workbooks.people(940_000, 2)))
+                                first + ".xlsx",
+                                Workbooks.xlsx(Workbooks.people(first, 2)))
                         .statusCode())
                 .isEqualTo(200);
-
-        JsonNode validated = TestServer.json(a.get("/api/v1/validatedusers/", token));
-        assertThat(validated.get("data").get(0).get("nid").asText()).isEqualTo(Workbooks.person(940_000)[1]);
     }
 
     /**
