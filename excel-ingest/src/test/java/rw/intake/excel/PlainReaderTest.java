@@ -490,22 +490,32 @@ final class PlainReaderTest {
                 "xl/worksheets/sheet1.xml",
                 "@@",
                 bytes);
-        byte[] shared = Xlsx.withBytes(
-                Xlsx.workbook()
-                        .sharedStrings("names", "nid", "phone_number", "gender", "email", "@@199880012345678")
-                        .sheet(
-                                "Sheet1",
-                                "<row r=\"1\">" + sst("A1", 0) + sst("B1", 1) + sst("C1", 2) + sst("D1", 3)
-                                        + sst("E1", 4) + "</row><row r=\"2\">" + sst("B2", 5) + "</row>")
-                        .bytes(),
+        byte[] sharedWithMarker = Xlsx.workbook()
+                .sharedStrings("names", "nid", "phone_number", "gender", "email", "@@199880012345678")
+                .sheet(
+                        "Sheet1",
+                        "<row r=\"1\">" + sst("A1", 0) + sst("B1", 1) + sst("C1", 2) + sst("D1", 3) + sst("E1", 4)
+                                + "</row><row r=\"2\">" + sst("B2", 5) + "</row>")
+                .bytes();
+        byte[] shared = Xlsx.withBytes(sharedWithMarker, "xl/sharedStrings.xml", "@@", bytes);
+        // the same after something the plain reader leaves to fastexcel-reader (a comment), which reads the rest
+        byte[] inlineAfterAComment = Xlsx.withBytes(
+                Xlsx.ofSheetData("<!-- note -->" + HEADER
+                        + Xlsx.row(2, "A B", "@@199880012345678", "0788123456", "M", "a@b.rw")),
+                "xl/worksheets/sheet1.xml",
+                "@@",
+                bytes);
+        byte[] sharedAfterAComment = Xlsx.withBytes(
+                Xlsx.withPart(
+                        sharedWithMarker, "xl/sharedStrings.xml", xml -> xml.replaceFirst("<si>", "<!-- note --><si>")),
                 "xl/sharedStrings.xml",
                 "@@",
                 bytes);
-        for (byte[] workbook : List.of(inline, shared)) {
+        for (byte[] workbook : List.of(inline, shared, inlineAfterAComment, sharedAfterAComment)) {
             Outcome plain = read(workbook, true, new boolean[1]);
             assertThat(plain.refusal())
                     .startsWith(IngestException.CORRUPT + ": The workbook cannot be read: the part xl/")
-                    .contains(" is not UTF-8 text as it declares: it holds ");
+                    .contains(" is not UTF-8 text as it declares: ");
         }
     }
 

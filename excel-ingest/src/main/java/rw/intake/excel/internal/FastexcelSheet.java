@@ -187,6 +187,7 @@ public final class FastexcelSheet extends AbstractSheet {
             late.run();
             if (parts != null) {
                 parts.checkStringsForFastexcel();
+                parts.checkUtf8ForFastexcel(sheet.getId());
             }
             return new FastexcelRows(sheet.openStream(), cells, workbook);
         };

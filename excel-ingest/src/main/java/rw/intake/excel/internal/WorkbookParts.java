@@ -3,11 +3,19 @@ package rw.intake.excel.internal;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,6 +44,10 @@ final class WorkbookParts implements AutoCloseable {
     private static final String RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
     private static final String STRICT_RELATIONSHIPS = "http://purl.oclc.org/ooxml/officeDocument/relationships";
     private static final Pattern FILE_NAME = Pattern.compile("^(.*/)([^/]+)$");
+    /** An XML declaration's encoding, its name in group 2. */
+    private static final Pattern ENCODING =
+            Pattern.compile("[ \\t\\r\\n]encoding[ \\t\\r\\n]*=[ \\t\\r\\n]*([\"'])([^\"']*)\\1");
+
     private static final XMLInputFactory XML = xmlFactory();
 
     /** What fastexcel-reader's shared strings may take, at most, per byte of their XML ({@link #checkStringsForFastexcel}). */
@@ -55,6 +67,8 @@ final class WorkbookParts implements AutoCloseable {
     private boolean stringsRead;
     /** Whether {@link #checkStringsForFastexcel} has passed. */
     private boolean stringsCheckedForFastexcel;
+    /** The parts {@link #checkUtf8ForFastexcel} has checked. */
+    private final Set<String> utf8Checked = new HashSet<>();
 
     private WorkbookParts(
             ZipFile zip,
@@ -313,6 +327,87 @@ final class WorkbookParts implements AutoCloseable {
             }
         }
         stringsCheckedForFastexcel = true;
+    }
+
+    /**
+     * Refuses a sheet (by relationship id) or shared strings that fastexcel-reader is to read and that are not UTF-8
+     * throughout, where their declaration says UTF-8 or nothing (which means UTF-8): its XML parser (Aalto) reads an overlong
+     * form as the character it spells ({@code C0 B1} as {@code 1}), which the plain reader refuses
+     * ({@link XmlBytes}). Each part is inflated once more and decoded, not kept; a part in another encoding (a byte
+     * order mark of UTF-16 or UTF-32, or a declaration naming another) is left to fastexcel-reader.
+     *
+     * @throws IngestException {@code file.corrupt} at the first byte that is not part of a UTF-8 character
+     */
+    void checkUtf8ForFastexcel(String sheetId) throws IOException {
+        String sheetPart = partsById.get(sheetId);
+        for (String name : new String[] {sheetPart, sharedStringsPart}) {
+            if (name != null && utf8Checked.add(name)) {
+                try (InputStream in = entry(zip, name)) {
+                    if (in != null) {
+                        checkUtf8(in, zipName(name));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void checkUtf8(InputStream in, String part) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        int n = in.readNBytes(buf, 0, buf.length);
+        if (!declaresUtf8(buf, n)) {
+            return;
+        }
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer bytes = ByteBuffer.allocate(buf.length + 4);
+        CharBuffer chars = CharBuffer.allocate(buf.length);
+        long offset = 0;
+        while (true) {
+            bytes.put(buf, 0, n);
+            bytes.flip();
+            boolean end = n < buf.length;
+            CoderResult r = decoder.decode(bytes, chars, end);
+            if (r.isError()) {
+                throw Rejections.corrupt(
+                        "the part " + part + " is not UTF-8 text as it declares: the bytes at offset "
+                                + (offset + bytes.position()) + " spell no character",
+                        null);
+            }
+            chars.clear();
+            offset += bytes.position();
+            bytes.compact();
+            if (end) {
+                return;
+            }
+            n = in.readNBytes(buf, 0, buf.length);
+        }
+    }
+
+    /**
+     * Whether a part starting with {@code head} (its first {@code n} bytes) is UTF-8 by XML's rules: no byte order mark
+     * of UTF-16 or UTF-32, no zero byte in its first four, and no declaration naming another encoding.
+     */
+    private static boolean declaresUtf8(byte[] head, int n) {
+        if (n >= 2
+                && ((head[0] == (byte) 0xFE && head[1] == (byte) 0xFF)
+                        || (head[0] == (byte) 0xFF && head[1] == (byte) 0xFE))) {
+            return false;
+        }
+        for (int i = 0; i < Math.min(n, 4); i++) {
+            if (head[i] == 0) {
+                return false;
+            }
+        }
+        String start = new String(head, 0, Math.min(n, 256), StandardCharsets.ISO_8859_1);
+        int bom = start.startsWith("\u00EF\u00BB\u00BF") ? 3 : 0;
+        if (!start.startsWith("<?xml", bom)) {
+            return true;
+        }
+        int close = start.indexOf("?>");
+        Matcher m = ENCODING.matcher(close < 0 ? start : start.substring(0, close));
+        return !m.find() || m.group(2).equalsIgnoreCase("utf-8");
     }
 
     /**
