@@ -125,7 +125,9 @@ final class Staging implements StagingStore {
         Hold validating = hold(upload.id);
         cache.put(upload.id, upload);
         latest.put(upload.owner, upload.id);
-        var unusedRelease = upload.settled().whenComplete((status, ex) -> validating.release());
+        // the upload's end is seen (a client waiting for it) once the hold is released, not before: its idle time
+        // counts from its end, not from whenever the validating thread gets to the release
+        upload.visibleAfter(upload.settled().whenComplete((status, ex) -> validating.release()));
     }
 
     /**
