@@ -205,6 +205,15 @@ public final class RequestBodies {
                     "the body is not UTF-8 text: the bytes at offset " + in.position() + " spell no character");
         }
         out.flip();
+        for (int i = 0; i < body.length; i++) {
+            if (body[i] == 0) {
+                // no JSON text holds a zero byte: UTF-16 or UTF-32 text does, for every ASCII character
+                throw ApiException.badRequest(
+                        "request.invalid_body",
+                        "the body is not UTF-8 text: it holds a zero byte at offset " + i
+                                + " (UTF-16 and UTF-32 are not taken)");
+            }
+        }
         if (out.hasRemaining() && out.get(0) == '\uFEFF') {
             out.position(1);
         }

@@ -271,6 +271,8 @@ final class AccountsTest {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(json.getBytes(Charset.forName(charset))))
                     .build());
             assertProblem(r, 400, "request.invalid_body");
+            assertThat(TestServer.json(r).get("detail").asText())
+                    .startsWith("the body is not UTF-8 text: it holds a zero byte at offset ");
         }
         // a byte order mark before UTF-8 text is read past
         HttpResponse<String> withBom = SERVER.send(SERVER.request("/api/v1/token", null)
