@@ -39,7 +39,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -266,8 +265,8 @@ final class RedisStaging implements StagingStore {
     private final Map<String, Home> home = new ConcurrentHashMap<>();
     /** Validated uploads read into this instance, by id, with the version they were read at. */
     private final Cache<String, Local> cache;
-    /** The uploads held here ({@link #hold}): how many holds each; their expiry is pushed ahead with the leases. */
-    private final Map<String, Integer> held = new ConcurrentHashMap<>();
+    /** The uploads held here ({@link #hold}): their expiry is pushed ahead with the leases. */
+    private final Holds held = new Holds();
     /** The locks this instance holds (key → token), renewed until released. */
     private final Map<String, byte[]> locks = new ConcurrentHashMap<>();
     /** The meta last decoded of each upload read here, with its bytes. */
@@ -1315,13 +1314,7 @@ final class RedisStaging implements StagingStore {
     /** Held uploads have their keys' expiry pushed ahead while they are held, by {@link #renew}. */
     @Override
     public Hold hold(String id) {
-        held.merge(id, 1, Integer::sum);
-        AtomicBoolean open = new AtomicBoolean(true);
-        return () -> {
-            if (open.getAndSet(false)) {
-                held.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
-            }
-        };
+        return held.take(id, () -> {});
     }
 
     /**
@@ -1533,7 +1526,7 @@ final class RedisStaging implements StagingStore {
             for (Home h : home.values()) {
                 redis.set(key(h.upload().id, "lease"), bytes(instance), SetArgs.Builder.px(leaseMillis));
             }
-            Set<String> working = new HashSet<>(held.keySet());
+            Set<String> working = new HashSet<>(held.ids());
             home.keySet().forEach(working::add);
             // a copy of an upload whose keys expired in Redis (or another instance deleted) is not kept until asked for
             Set<String> copies = new HashSet<>(cache.asMap().keySet());

@@ -11,7 +11,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import rw.intake.excel.IngestException;
@@ -35,8 +34,8 @@ final class Staging implements StagingStore {
     private final long maxRecordsPerUser;
     private final int maxUploadsPerUser;
     private final AtomicLong reserved = new AtomicLong();
-    /** The uploads held ({@link #hold}): how many holds each. */
-    private final Map<String, Integer> holds = new ConcurrentHashMap<>();
+    /** The uploads held ({@link #hold}). */
+    private final Holds holds = new Holds();
     /** {@link #latestOf}: an owner's last upload admitted, by id (one entry an owner). */
     private final Map<String, String> latest = new ConcurrentHashMap<>();
 
@@ -50,7 +49,7 @@ final class Staging implements StagingStore {
                 .expireAfter(new Expiry<String, Upload>() {
                     @Override
                     public long expireAfterCreate(String id, Upload u, long now) {
-                        return holds.containsKey(id) ? Long.MAX_VALUE : idle;
+                        return holds.held(id) ? Long.MAX_VALUE : idle;
                     }
 
                     @Override
@@ -136,15 +135,12 @@ final class Staging implements StagingStore {
      */
     @Override
     public Hold hold(String id) {
-        holds.merge(id, 1, Integer::sum);
-        Upload unusedRead = cache.getIfPresent(id);
-        AtomicBoolean open = new AtomicBoolean(true);
-        return () -> {
-            if (open.getAndSet(false)) {
-                holds.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
-                Upload unusedReadAgain = cache.getIfPresent(id);
-            }
-        };
+        return holds.take(id, () -> reread(id));
+    }
+
+    /** Reads upload {@code id}, which sets its expiry again. */
+    private void reread(String id) {
+        Upload unused = cache.getIfPresent(id);
     }
 
     @Override
