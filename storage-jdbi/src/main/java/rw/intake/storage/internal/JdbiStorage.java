@@ -11,6 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.JdbiException;
@@ -135,12 +136,13 @@ public final class JdbiStorage implements Storage {
 
     /** Migrates the schema, saying so in the log when there is anything to do (a large table takes a while). */
     private static void migrate(Flyway flyway, DatabaseConfig config) {
-        MigrationInfo[] pending = flyway.info().pending();
+        MigrationInfoService info = flyway.info();
+        MigrationInfo[] pending = info.pending();
         if (pending.length == 0) {
             flyway.migrate();
             return;
         }
-        MigrationInfo current = flyway.info().current();
+        MigrationInfo current = info.current();
         LOG.info(
                 "migrating the schema of {} from version {} to {} ({} migrations); on large tables this takes a while,"
                         + " let it finish",
