@@ -166,6 +166,57 @@ final class CsvReaderTest {
         assertThat(read.records()).containsExactly(ALICE);
     }
 
+    /**
+     * Excel's {@code sep=} line names the separator and is no row: rows are numbered as Excel shows the file, from the
+     * line after it, in any case of its letters, after a byte order mark, with any line end.
+     */
+    @Test
+    void open_separatorLine_namesTheSeparatorAndIsNoRow() {
+        String rows = """
+                Full Name;National ID;Tel;Sex;E-mail
+                Alice Uwase;1199070012345601;0788123456;F;alice@example.rw
+
+                Eric;1199980012345603;0788000111;M;eric@example.rw
+                """;
+        RawRecord eric = RawRecord.of(4, "Eric", "1199980012345603", "0788000111", "M", "eric@example.rw");
+        for (String line : List.of("sep=;\n", "SEP=;\r\n", "\uFEFFsep=;\r", "sep=;\r\n")) {
+            Read read = read(line + (line.endsWith("\r") ? rows.replace('\n', '\r') : rows));
+
+            assertThat(read.header().row()).as(line).isEqualTo(1);
+            assertThat(read.records()).as(line).containsExactly(ALICE, eric);
+            assertThat(read.blankRows()).as(line).isEqualTo(1);
+        }
+        // a separator none of the guesses tries; a comma inside a value is then text
+        Read piped = read("""
+                sep=|
+                names|nid|phone_number|gender|email
+                Uwase, Alice|1199070012345601|0788123456|F|alice@example.rw
+                """);
+        assertThat(piped.records())
+                .containsExactly(
+                        RawRecord.of(2, "Uwase, Alice", "1199070012345601", "0788123456", "F", "alice@example.rw"));
+        // Excel takes the named separator even where another would find the header: so does the reading
+        assertRejected(
+                        ("sep=,\n" + rows).getBytes(StandardCharsets.UTF_8),
+                        SheetReader.defaults(),
+                        IngestException.MISSING_COLUMNS)
+                .hasMessageContaining(" No row among the file's first 20 names 3 of the five fields");
+        // a line that only starts like one is a title line above the header, and counts as a row
+        Read title = read("sep=; is the separator\n" + rows);
+        assertThat(title.header().row()).isEqualTo(2);
+        assertThat(title.records()).extracting(RawRecord::row).containsExactly(3, 5);
+    }
+
+    /** A byte that is not UTF-8 is refused at its line as Excel shows the file, below a separator line. */
+    @Test
+    void open_separatorLineAndBytesThatAreNotUtf8_refusedAtTheRowExcelShows() {
+        byte[] utf8 = ("sep=,\n" + HEADER + "Jos\u00e9,1,2,M,j@b.rw\n").getBytes(StandardCharsets.UTF_8);
+        byte[] windows1252 = "Th\u00e9r\u00e8se,1,2,F,t@b.rw\n".getBytes(Charset.forName("windows-1252"));
+
+        assertRejected(joined(utf8, windows1252), SheetReader.defaults(), IngestException.CORRUPT)
+                .hasMessageContaining("at line 3: the bytes are not UTF-8 text");
+    }
+
     @Test
     void open_quotedFieldsWithSeparatorsQuotesAndLineBreaks() {
         Read read = read(HEADER

@@ -23,8 +23,9 @@ import rw.intake.validation.RawRecord;
 /**
  * A CSV file in memory, read like one sheet with Jackson's CSV parser: UTF-8 with or without a byte order mark (or
  * UTF-16 with one, or Windows-1252: {@link CsvText}), comma, semicolon or tab separated (whichever finds the header),
- * quoting per RFC 4180 (a quoted field may hold the separator, doubled quotes and line breaks). A row number is the
- * file's line on which the record starts; a blank line is a blank row. Every value is text.
+ * or separated by the character that Excel's {@code sep=} line names first in the file; quoting per RFC 4180 (a quoted
+ * field may hold the separator, doubled quotes and line breaks). A row number is the file's line on which the record
+ * starts, as Excel shows the file (without a {@code sep=} line); a blank line is a blank row. Every value is text.
  *
  * <p>Refused as {@code file.corrupt}, with the line: bytes in none of those encodings, a quote that is never closed, a
  * row with more fields than the header, one of them holding a value past the header's last column. Blank fields past
@@ -94,10 +95,12 @@ public final class CsvSheet extends AbstractSheet {
         if (markup != null) {
             throw Rejections.unsupported(markup);
         }
-        Lines lines = new Lines(text, separator(text));
+        CsvText.SeparatorLine named = CsvText.SeparatorLine.of(text);
+        int from = named != null ? named.end() : CsvText.utf8Bom(text) ? UTF8_BOM_LENGTH : 0;
+        Lines lines = new Lines(text, from, named != null ? named.separator() : separator(text, from));
         try {
             SheetHeader header = HeaderMapper.find(lines, SHEET_NAME);
-            return new CsvSheet(lines, header, limits, lineCount(text));
+            return new CsvSheet(lines, header, limits, lineCount(text) - (named != null ? 1 : 0));
         } catch (RuntimeException e) {
             lines.close();
             throw e;
@@ -108,11 +111,11 @@ public final class CsvSheet extends AbstractSheet {
      * The separator with which the header search finds a header; else one with which no line searched has a value
      * (lines of separators alone are blank lines); else the one that splits the first line more.
      */
-    private static char separator(byte[] bytes) {
+    private static char separator(byte[] bytes, int from) {
         int best = 0;
         char choice = SEPARATORS[0];
         for (char separator : SEPARATORS) {
-            try (Lines lines = new Lines(bytes, separator)) {
+            try (Lines lines = new Lines(bytes, from, separator)) {
                 int firstWidth = -1;
                 for (Line line = lines.next();
                         line != null && line.number <= HeaderMapper.SEARCH_ROWS;
@@ -196,9 +199,11 @@ public final class CsvSheet extends AbstractSheet {
         /** The texts of the last line the header search read: the header's, once it is found. */
         private List<String> headerTexts = List.of();
 
-        Lines(byte[] bytes, char separator) {
-            // the parser is given the text after a UTF-8 byte order mark: given the mark alone, it read one value
-            int from = CsvText.utf8Bom(bytes) ? UTF8_BOM_LENGTH : 0;
+        /**
+         * The records of the text from {@code from}: after a UTF-8 byte order mark (given the mark alone, the parser
+         * read one value), and after a separator line, so that the parser's first line is the one Excel shows first.
+         */
+        Lines(byte[] bytes, int from, char separator) {
             try {
                 parser = FACTORY.createParser(bytes, from, bytes.length - from);
             } catch (IOException e) {

@@ -61,9 +61,48 @@ final class CsvText {
                 ? fromSingleByte(bytes, MAC_ROMAN, CsvText::utf8InMacRoman)
                 : fromSingleByte(bytes, WINDOWS_1252, (b, i) -> utf8Sequence(b, i) && !capitalBeforeAMark(b, i));
         if (text == null) {
-            throw Rejections.csvCorrupt(NOT_UTF8, lineOf(bytes, bad), null);
+            // the line as Excel shows the file: a separator line (ASCII in those encodings) is not shown
+            long line = lineOf(bytes, bad) - (SeparatorLine.of(bytes) == null ? 0 : 1);
+            throw Rejections.csvCorrupt(NOT_UTF8, line, null);
         }
         return text;
+    }
+
+    /**
+     * Excel's line naming a file's separator, first in the file after a UTF-8 byte order mark: {@code sep=;} and its
+     * line end. Excel takes the separator from it and shows the file from the line after it, so its rows are the
+     * file's lines less one.
+     *
+     * @param end the offset after the line (and its line end)
+     * @param separator the separator it names
+     */
+    record SeparatorLine(int end, char separator) {
+
+        private static final String PREFIX = "sep=";
+
+        /**
+         * The text's separator line, or null: {@code sep=} (in any case), one character that is neither a letter, a
+         * digit, a space nor a quote, then a line end or the end of the text.
+         */
+        static SeparatorLine of(byte[] text) {
+            int from = utf8Bom(text) ? 3 : 0;
+            int at = from + PREFIX.length();
+            if (at >= text.length || !startsWithIgnoringCase(text, from, PREFIX) || !separator(text[at])) {
+                return null;
+            }
+            int end = at + 1;
+            if (end < text.length && text[end] == '\r') {
+                end++;
+            }
+            if (end < text.length && text[end] == '\n') {
+                end++;
+            }
+            return end == at + 1 && end < text.length ? null : new SeparatorLine(end, (char) text[at]);
+        }
+
+        private static boolean separator(byte b) {
+            return b == '\t' || (b > ' ' && b < 0x7F && b != '"' && !Character.isLetterOrDigit(b));
+        }
     }
 
     /** Whether the bytes start with a UTF-8 byte order mark. */
