@@ -448,19 +448,20 @@ function confirmExclude(q, out) {
 }
 
 /**
- * Leaves out ({@code out}) or puts back every record of the list's filter; a leave-out's message offers to undo it
- * (the same filter matches the records left out again), since the list it emptied offers no button to.
+ * Leaves out ({@code out}) or puts back every record of the list's filter; a leave-out's message offers to undo it,
+ * since the list it emptied offers no button to: Undo puts back the records that leave-out left out
+ * ({@code leftOutAt}, its answer's time), not those left out before it.
  */
-async function excludeAll(q, out) {
+async function excludeAll(q, out, leftOutAt) {
   const { id } = view;
-  const body = { status: q.status, code: q.code, excluded: out };
-  if (q.field) body.field = q.field;
+  const body = leftOutAt ? { excluded: false, leftOutAt } : { status: q.status, code: q.code, excluded: out };
+  if (q.field && !leftOutAt) body.field = q.field;
   try {
     const a = await call('POST', `/api/v1/uploads/${id}/records/exclude`, body);
     // what the request changed: records already in the state asked for are matched, but neither left out nor put back
     const done = a.changed ? (out ? 'exclude.done' : 'include.done') : (out ? 'exclude.none' : 'include.none');
     put(view.notice, h('p', { id: 'edit-saved' }, t(done, { count: a.changed, code: q.code, message: codeText(q.code) }), out && a.changed
-      ? [' ', h('button', { type: 'button', class: 'btn small', id: 'exclude-undo', onclick: () => excludeAll(q, false) }, t('exclude.undo'))] : null));
+      ? [' ', h('button', { type: 'button', class: 'btn small', id: 'exclude-undo', onclick: () => excludeAll(q, false, a.at) }, t('exclude.undo'))] : null));
     await refreshSummary();
     if (out && a.changed) {
       document.getElementById('exclude-undo')?.focus({ preventScroll: true });

@@ -1,6 +1,7 @@
 package rw.intake.server.internal.upload;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -753,14 +754,27 @@ final class Upload implements ReadableUpload {
     /**
      * Leaves out of the commit (or puts back) every record the filter matches, as one edit of each.
      *
-     * @return how many records matched, and how many of them changed
+     * @param leftOutAt when putting back, null, or the time of a leave-out's edits: only the records it left out are
+     *     matched (those the filter matches), and those still out put back
+     * @return how many records matched, how many of them changed, and the time of the edits: for a leave-out, after
+     *     every earlier edit of the upload
      * @throws ApiException 409 unless validated
      */
-    Views.Excluded exclude(RecordFilter filter, boolean exclude, String by, Instant at, RecordValidator validator) {
+    Views.Excluded exclude(
+            RecordFilter filter,
+            boolean exclude,
+            Instant leftOutAt,
+            String by,
+            Instant now,
+            RecordValidator validator) {
         editor(validator);
         lock.writeLock().lock();
         try {
             requireEditable();
+            // a leave-out's time names its edits: later than every edit before it, however the clock went
+            Instant last =
+                    history.isEmpty() ? null : history.get(history.size() - 1).at();
+            Instant at = exclude && last != null && !now.isAfter(last) ? last.plus(1, ChronoUnit.MICROS) : now;
             Staged s = staged;
             int[] matched = new int[s.index().count(filter)];
             for (int i = 0; i < matched.length; i++) {
@@ -772,9 +786,9 @@ final class Upload implements ReadableUpload {
                         .filter(i -> !s.records().excluded(i))
                         .toArray();
                 mark(in, true, by, at);
-                done = new Views.Excluded(matched.length, in.length);
+                done = new Views.Excluded(matched.length, in.length, at);
             } else {
-                done = putBack(s.records(), filter, matched, by, at);
+                done = putBack(s.records(), filter, leftOutAt, matched, by, at);
             }
             publish(rowsRead, totals.blankRows());
             return done;
@@ -789,20 +803,24 @@ final class Upload implements ReadableUpload {
      * after the records before it that match are back (whether a record is a duplicate depends on earlier rows only),
      * so that every record put back matches the filter afterwards, and every record still left out would not.
      *
+     * @param leftOutAt null, or the time of the leave-out whose records alone are matched
      * @param matched the records the indexes match by their verdicts, the left-out ones included
      * @return how many records matched (those of {@code matched} already in, and those put back), and how many were
      *     put back
      */
-    private Views.Excluded putBack(StagedRecords records, RecordFilter filter, int[] matched, String by, Instant at) {
+    private Views.Excluded putBack(
+            StagedRecords records, RecordFilter filter, Instant leftOutAt, int[] matched, String by, Instant at) {
         int count = 0;
         for (int index : matched) {
-            count += records.excluded(index) ? 0 : 1;
+            boolean in = !records.excluded(index);
+            count += in && (leftOutAt == null || leftOutAt(records.row(index), leftOutAt)) ? 1 : 0;
         }
         RecordEditor e = editor;
         IntList back = new IntList(16);
         // each judged with those before it back: marked back as it goes, then left out again until all are put back
         for (int i = records.nextExcluded(0); i >= 0; i = records.nextExcluded(i + 1)) {
-            if (filter.matches(e.asPutBack(records, i))) {
+            if ((leftOutAt == null || leftOutAt(records.row(i), leftOutAt))
+                    && filter.matches(e.asPutBack(records, i))) {
                 back.add(i);
                 records.excluded(i, false);
             }
@@ -812,7 +830,22 @@ final class Upload implements ReadableUpload {
             records.excluded(i, true);
         }
         mark(indexes, false, by, at);
-        return new Views.Excluded(count + indexes.length, indexes.length);
+        return new Views.Excluded(count + indexes.length, indexes.length, at);
+    }
+
+    /**
+     * Whether the record on {@code row} was last left out by the edits of time {@code at} (a leave-out's): left out by
+     * them, and still out or put back since, but not left out again by a later edit.
+     */
+    private boolean leftOutAt(int row, Instant at) {
+        List<RecordEdit> edits = historyByRow.getOrDefault(row, List.of());
+        for (int k = edits.size() - 1; k >= 0; k--) {
+            RecordEdit edit = edits.get(k);
+            if ("excluded".equals(edit.field()) && "true".equals(edit.newValue())) {
+                return at.equals(edit.at());
+            }
+        }
+        return false;
     }
 
     /**

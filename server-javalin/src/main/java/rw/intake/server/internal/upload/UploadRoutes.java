@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -34,7 +36,7 @@ final class UploadRoutes {
     /** The fields an edit may name, by their names in a record's JSON. */
     private static final Map<String, Field> EDITABLE = editable();
 
-    private static final Set<String> EXCLUDE_BODY = Set.of("status", "field", "code", "excluded");
+    private static final Set<String> EXCLUDE_BODY = Set.of("status", "field", "code", "excluded", "leftOutAt");
 
     private final UploadService service;
     private final long maxBytes;
@@ -143,7 +145,10 @@ final class UploadRoutes {
     /** The last segment of the route that excludes by a filter. */
     static final String EXCLUDE = "exclude";
 
-    /** {@code POST .../records/exclude}: {@code {"status","field","code","excluded"}}; answers {@code {"matched","changed"}}. */
+    /**
+     * {@code POST .../records/exclude}: {@code {"status","field","code","excluded","leftOutAt"}}; answers
+     * {@code {"matched","changed","at"}}.
+     */
     void exclude(Context ctx) {
         Principal caller = Principal.of(ctx);
         JsonNode body = RequestBodies.jsonObject(ctx);
@@ -152,7 +157,7 @@ final class UploadRoutes {
             if (!EXCLUDE_BODY.contains(name)) {
                 throw ApiException.badRequest(
                         "request.invalid_body",
-                        "unknown property '" + name + "': the body has status, field, code and excluded");
+                        "unknown property '" + name + "': the body has status, field, code, excluded and leftOutAt");
             }
         }
         JsonNode excluded = body.get("excluded");
@@ -160,7 +165,28 @@ final class UploadRoutes {
             throw invalidValue("excluded", "excluded must be true or false");
         }
         RecordFilter filter = RecordFilter.parse(text(body, "status"), text(body, "field"), text(body, "code"));
-        ctx.json(service.exclude(caller, ctx.pathParam("id"), filter, excluded.booleanValue()));
+        Instant leftOutAt = leftOutAt(body, excluded.booleanValue());
+        ctx.json(service.exclude(caller, ctx.pathParam("id"), filter, excluded.booleanValue(), leftOutAt));
+    }
+
+    /** {@code leftOutAt}: absent, or the {@code at} of a leave-out's answer, with which records are put back. */
+    private static Instant leftOutAt(JsonNode body, boolean excluded) {
+        String at = text(body, "leftOutAt");
+        if (at == null) {
+            return null;
+        }
+        if (excluded) {
+            throw invalidValue(
+                    "leftOutAt",
+                    "leftOutAt names the records a leave-out left out, to put them back:" + " excluded must be false");
+        }
+        try {
+            return Instant.parse(at);
+        } catch (DateTimeParseException e) {
+            throw invalidValue(
+                    "leftOutAt",
+                    "leftOutAt must be the \"at\" of a leave-out's answer, such as" + " 2026-05-04T09:30:00.123456Z");
+        }
     }
 
     /** {@code GET .../records/{row}}: the record with its {@code history}. */

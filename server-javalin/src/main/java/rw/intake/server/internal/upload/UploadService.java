@@ -3,6 +3,7 @@ package rw.intake.server.internal.upload;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
@@ -538,12 +539,14 @@ public final class UploadService {
     /**
      * Leaves every record the filter matches out of the commit (or puts it back).
      *
-     * @return how many records matched, and how many of them changed
+     * @param leftOutAt when putting back, null, or the {@code at} of a leave-out: only the records it left out
+     * @return how many records matched, how many of them changed, and the time of the edits
      * @throws ApiException 409 as {@link #edit}
      */
-    Views.Excluded exclude(Principal caller, String id, RecordFilter filter, boolean exclude) {
+    Views.Excluded exclude(Principal caller, String id, RecordFilter filter, boolean exclude, Instant leftOutAt) {
         return staging.edit(
-                find(caller, id), u -> u.exclude(filter, exclude, caller.username(), clock.instant(), validator));
+                find(caller, id),
+                u -> u.exclude(filter, exclude, leftOutAt, caller.username(), clock.instant(), validator));
     }
 
     /**

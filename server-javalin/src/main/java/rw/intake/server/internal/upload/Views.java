@@ -86,10 +86,11 @@ public final class Views {
     public record ChangedView(int row, boolean valid) {}
 
     /**
-     * {@code {"matched","changed"}}: what leaving out (or putting back) by a filter did: the records it matched, those
-     * already in that state included, and those it changed.
+     * {@code {"matched","changed","at"}}: what leaving out (or putting back) by a filter did: the records it matched,
+     * those already in that state included, and those it changed; {@code at} is the time of its edits in their history
+     * (no two leave-outs of an upload have the same), which puts back exactly the records a leave-out left out.
      */
-    public record Excluded(int matched, int changed) {}
+    public record Excluded(int matched, int changed, Instant at) {}
 
     /** {@code {"committed","skipped","conflicts"}}: what a commit in one mode would answer. */
     public record CommitCounts(long committed, long skipped, long conflicts) {}

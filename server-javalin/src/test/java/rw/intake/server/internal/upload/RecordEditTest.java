@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -597,27 +598,71 @@ final class RecordEditTest {
     @Test
     void exclude_changedCountsOnlyTheRecordsItChanged() {
         String token = SERVER.clerkToken("fixer10");
-        List<String[]> rows = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            String[] bad = Workbooks.person(901 + i);
-            bad[0] = "A";
-            rows.add(bad);
-        }
-        rows.add(Workbooks.person(904));
-        String id = upload(token, sheet(rows.toArray(String[][]::new)));
+        String id = upload(token, badNamesThenOneValid(901, 3));
         String exclude = "/api/v1/uploads/" + id + "/records/exclude";
         String invalid = "{\"status\":\"invalid\",\"excluded\":";
         edited(token, id, 3, "{\"excluded\":true}");
 
-        assertThat(SERVER.postJson(exclude, token, invalid + "true}").body())
-                .isEqualTo("{\"matched\":3,\"changed\":2}");
-        assertThat(SERVER.postJson(exclude, token, invalid + "true}").body())
-                .isEqualTo("{\"matched\":3,\"changed\":0}");
-        assertThat(SERVER.postJson(exclude, token, invalid + "false}").body())
-                .isEqualTo("{\"matched\":3,\"changed\":3}");
-        assertThat(SERVER.postJson(exclude, token, invalid + "false}").body())
-                .isEqualTo("{\"matched\":3,\"changed\":0}");
+        assertThat(counts(SERVER.postJson(exclude, token, invalid + "true}"))).containsExactly(3, 2);
+        assertThat(counts(SERVER.postJson(exclude, token, invalid + "true}"))).containsExactly(3, 0);
+        assertThat(counts(SERVER.postJson(exclude, token, invalid + "false}"))).containsExactly(3, 3);
+        assertThat(counts(SERVER.postJson(exclude, token, invalid + "false}"))).containsExactly(3, 0);
         assertThat(summary(token, id).get("totals").get("excluded").asLong()).isZero();
+        assertConsistent(token, id);
+    }
+
+    /** A sheet of {@code bad} people numbered from {@code from} whose names are too short, then a valid one. */
+    private static List<String[]> badNamesThenOneValid(int from, int bad) {
+        List<String[]> rows = new ArrayList<>();
+        for (int i = 0; i < bad; i++) {
+            String[] person = Workbooks.person(from + i);
+            person[0] = "A";
+            rows.add(person);
+        }
+        rows.add(Workbooks.person(from + bad));
+        return sheet(rows.toArray(String[][]::new));
+    }
+
+    /** {@code matched} and {@code changed} of a bulk exclusion's answer. */
+    private static List<Integer> counts(HttpResponse<String> answer) {
+        JsonNode a = TestServer.json(answer);
+        assertThat(answer.statusCode()).isEqualTo(200);
+        return List.of(a.get("matched").asInt(), a.get("changed").asInt());
+    }
+
+    /**
+     * The undo of a leave-out puts back the records it left out ({@code leftOutAt}, its answer's {@code at}), not a
+     * record of the same filter left out before it, nor one left out after it; each leave-out's time is its own, later
+     * than every edit before it.
+     */
+    @Test
+    void exclude_putBackByLeftOutAt_onlyTheRecordsThatLeaveOutLeftOut() {
+        String token = SERVER.clerkToken("fixer11");
+        String id = upload(token, badNamesThenOneValid(921, 5));
+        String exclude = "/api/v1/uploads/" + id + "/records/exclude";
+        // row 3 left out on purpose, then every invalid record, then row 4 put back and left out again on its own
+        edited(token, id, 3, "{\"excluded\":true}");
+        HttpResponse<String> all = SERVER.postJson(exclude, token, "{\"status\":\"invalid\",\"excluded\":true}");
+        assertThat(counts(all)).containsExactly(5, 4);
+        Instant at = Instant.parse(TestServer.json(all).get("at").asText());
+        JsonNode history = TestServer.json(SERVER.get("/api/v1/uploads/" + id + "/records/3", token))
+                .get("history");
+        assertThat(at).isAfter(Instant.parse(history.get(0).get("at").asText()));
+        edited(token, id, 4, "{\"excluded\":false}");
+        edited(token, id, 4, "{\"excluded\":true}");
+        assertThat(counts(SERVER.postJson(exclude, token, "{\"status\":\"invalid\",\"excluded\":true}")))
+                .containsExactly(5, 0);
+
+        HttpResponse<String> undo =
+                SERVER.postJson(exclude, token, "{\"excluded\":false,\"leftOutAt\":\"" + at + "\"}");
+
+        // rows 2, 5 and 6 back; row 4, out by a later edit, stays out, as row 3, out before
+        assertThat(counts(undo)).containsExactly(3, 3);
+        assertThat(records(token, id, "&status=excluded").keySet()).containsExactly(3, 4);
+        assertThat(Instant.parse(TestServer.json(undo).get("at").asText())).isAfterOrEqualTo(at);
+        // the same undo again changes nothing; a filter narrows it
+        assertThat(counts(SERVER.postJson(exclude, token, "{\"excluded\":false,\"leftOutAt\":\"" + at + "\"}")))
+                .containsExactly(3, 0);
         assertConsistent(token, id);
     }
 
@@ -730,7 +775,11 @@ final class RecordEditTest {
         for (String body : List.of(
                 "{\"code\":\"nid.format\"}",
                 "{\"status\":null,\"excluded\":true}",
-                "{\"status\":\"invalid\",\"field\":null,\"code\":null,\"excluded\":true}")) {
+                "{\"status\":\"invalid\",\"field\":null,\"code\":null,\"excluded\":true}",
+                // the time of a leave-out puts back only; it is the "at" of an answer
+                "{\"excluded\":true,\"leftOutAt\":\"2026-01-01T00:00:00Z\"}",
+                "{\"excluded\":false,\"leftOutAt\":\"yesterday\"}",
+                "{\"excluded\":false,\"leftOutAt\":1767225600}")) {
             assertThat(Workbooks.problemCode(
                             SERVER.postJson("/api/v1/uploads/" + id + "/records/exclude", token, body), 400))
                     .as(body)

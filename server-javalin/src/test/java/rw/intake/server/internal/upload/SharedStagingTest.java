@@ -535,7 +535,8 @@ final class SharedStagingTest {
     /**
      * An upload's edits are kept in Redis by row, each row's under its own field: a bulk exclusion on A, then two edits
      * of one row on B (which reads the upload whole, with every row's edits); A reads that record's history, oldest
-     * first, and B's commit writes every edit into {@code record_edits}.
+     * first; B undoes the bulk exclusion by the time A answered for it, and its commit writes every edit into
+     * {@code record_edits}.
      */
     @Test
     void editsKeptByRow_readWholeOrOneRecordAtATime() throws SQLException {
@@ -574,15 +575,26 @@ final class SharedStagingTest {
             client.shutdown();
         }
 
+        // undone on B by the time A answered: every record it left out is back, row 3 (back already) matched
+        HttpResponse<String> undo = b.postJson(
+                "/api/v1/uploads/" + id + "/records/exclude",
+                token,
+                "{\"excluded\":false,\"leftOutAt\":\""
+                        + TestServer.json(out).get("at").asText() + "\"}");
+        assertThat(TestServer.json(undo).get("matched").asLong())
+                .as(undo.body())
+                .isEqualTo(rows);
+        assertThat(TestServer.json(undo).get("changed").asLong()).isEqualTo(rows - 1);
+
         HttpResponse<String> committed = b.postJson("/api/v1/uploads/" + id + "/commit", token, "{}");
         assertThat(committed.statusCode()).as(committed.body()).isEqualTo(200);
-        assertThat(TestServer.json(committed).get("committed").asLong()).isEqualTo(1);
+        assertThat(TestServer.json(committed).get("committed").asLong()).isEqualTo(rows);
         try (Connection c = DriverManager.getConnection(db.url);
                 PreparedStatement st = c.prepareStatement("SELECT count(*) FROM record_edits WHERE upload_id = ?")) {
             st.setString(1, id);
             try (ResultSet counted = st.executeQuery()) {
                 assertThat(counted.next()).isTrue();
-                assertThat(counted.getLong(1)).isEqualTo(rows + 3L);
+                assertThat(counted.getLong(1)).isEqualTo(2L * rows + 2);
             }
         }
     }

@@ -1035,6 +1035,31 @@ final class ReviewPageBrowserTest {
         browser.waiting().until(d -> "exclude-code".equals(browser.script("return document.activeElement.id")));
     }
 
+    /** The Undo of a Leave out all puts back what it left out: a record of the list left out before it stays out. */
+    @Test
+    void review_undoOfLeaveOutAll_keepsOutARecordLeftOutBefore() {
+        String id = reviewBadNids("undoer", 2700, 3);
+        by("#exclude-5").click();
+        browser.text(By.id("edit-saved"), "Row 5 is left out");
+
+        browser.visible(By.id("exclude-code")).click();
+        by("#exclude-confirm").click();
+        browser.text(By.id("edit-saved"), "2 records with “NID is not exactly 16 digits” (nid.format) are left out.");
+        browser.text(By.id("card-excluded"), "3");
+        browser.waiting().until(d -> "exclude-undo".equals(browser.script("return document.activeElement.id")));
+        by("#exclude-undo").sendKeys(Keys.ENTER);
+
+        browser.text(
+                By.id("edit-saved"),
+                "2 records with “NID is not exactly 16 digits” (nid.format) are back in the commit.");
+        browser.text(By.id("card-excluded"), "1");
+        assertThat(TestServer.json(SERVER.get(
+                                "/api/v1/uploads/" + id + "/records?status=excluded", SERVER.clerkToken("undoer")))
+                        .get("items"))
+                .extracting(r -> r.get("row").asInt())
+                .containsExactly(5);
+    }
+
     /**
      * A list of one record: the keyboard's focus on its marked cell shows the cell's tip below it, and the row, its
      * header and the tip stay in the records' view, so that a click on the row's Leave out reaches it.
