@@ -143,8 +143,8 @@ final class UserStoreTest {
 
             users.commit(Records.request("u1", "alice", CommitMode.ALL, List.of(record)), List.of(record));
 
-            // PostgreSQL text cannot hold NUL: COPY and batches drop it there; H2 and MariaDB keep it.
-            String expected = kind.dialect().equals("postgresql") ? names.replace("\u0000", "") : names;
+            // PostgreSQL text cannot hold NUL: COPY and batches write U+2400 for it there; H2 and MariaDB keep it.
+            String expected = kind.dialect().equals("postgresql") ? names.replace('\u0000', '\u2400') : names;
             CommittedUser user =
                     users.users(new UserQuery(1, 10, "u1", null, null)).items().get(0);
             assertThat(user.names()).isEqualTo(expected);
@@ -171,8 +171,8 @@ final class UserStoreTest {
                     records);
 
             CommittedUpload upload = users.commitOf("u-nul").orElseThrow();
-            assertThat(upload.fileName()).isEqualTo("ab.xlsx");
-            assertThat(upload.sheet()).isEqualTo("S1");
+            assertThat(upload.fileName()).isEqualTo("a\u2400b.xlsx");
+            assertThat(upload.sheet()).isEqualTo("S\u24001");
             assertThat(users.commitOf("u-nul\u0000")).isEmpty();
             assertThat(users.isCommitted("u-nul\u0000")).isFalse();
             assertThat(users.users(new UserQuery(1, 10, "u-nul\u0000", null, null))

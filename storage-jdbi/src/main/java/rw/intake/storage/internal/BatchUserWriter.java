@@ -39,7 +39,7 @@ final class BatchUserWriter implements UserWriter {
     private final AtomicInteger stopped = new AtomicInteger();
 
     /**
-     * @param dropNul         whether NUL characters are dropped from text (PostgreSQL text cannot hold them)
+     * @param dropNul         whether NUL characters are written as U+2400 (PostgreSQL text cannot hold them)
      * @param registersSorted whether the writer inserts the registered NIDs into {@code registered_nids} itself,
      *                        sorted, after the users, while {@link H2RegisteredNids} stands aside (H2)
      */

@@ -175,7 +175,7 @@ final class CopyUserWriter implements UserWriter {
         }
     }
 
-    /** A value as UTF-8; PostgreSQL text cannot hold NUL, so NUL characters are dropped. */
+    /** A value as UTF-8; PostgreSQL text cannot hold NUL, so a NUL character is written as U+2400. */
     private static byte[] text(String s) {
         return UserWriter.withoutNul(s).getBytes(StandardCharsets.UTF_8);
     }

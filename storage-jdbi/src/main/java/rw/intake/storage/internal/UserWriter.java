@@ -13,10 +13,17 @@ interface UserWriter {
         upload_id, upload_seq, "row_number", names, nid, phone_number, gender, email, nid_valid, phone_valid, email_valid,
         names_valid, gender_valid, valid, errors, committed_at, registered_nid""";
 
-    /** The text without NUL characters, which PostgreSQL text cannot hold; null stays null. */
+    /**
+     * The text with each NUL character, which PostgreSQL text cannot hold, written as U+2400 (the symbol for null,
+     * {@value #NUL_SYMBOL}), so that the value saved still shows one: a NID with a NUL amid its digits does not read as
+     * a well-formed one; null stays null.
+     */
     static String withoutNul(String s) {
-        return s == null || s.indexOf('\0') < 0 ? s : s.replace("\0", "");
+        return s == null || s.indexOf('\0') < 0 ? s : s.replace('\0', NUL_SYMBOL);
     }
+
+    /** What stands for a NUL character in text written where it cannot be. */
+    char NUL_SYMBOL = '\u2400';
 
     /**
      * Whether a key looked up (a username, an upload's id) holds a NUL character: no stored key does (usernames and ids
