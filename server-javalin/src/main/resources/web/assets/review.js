@@ -133,8 +133,10 @@ function failed(err, into) {
   const { main } = view;
   view = null;
   document.querySelectorAll('dialog[open]').forEach((d) => d.close('gone'));
-  put(main, problemNode(err), h('p', {}, h('a', { href: href('/uploads'), id: 'review-gone-back' }, `← ${t('review.back')}`)));
-  main.focus();
+  // as a link to an upload that is not there shows it: a heading, which takes the focus, the problem, the way back
+  put(main, h('h1', { text: t('app.unavailable') }), problemNode(err),
+    h('p', {}, h('a', { href: href('/uploads'), id: 'review-gone-back' }, `← ${t('review.back')}`)));
+  focusHeading(main);
 }
 
 // coming back to the tab or the window shows the upload as it is now: another tab or another clerk may have edited,

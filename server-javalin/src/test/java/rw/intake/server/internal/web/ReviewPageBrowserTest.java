@@ -618,7 +618,9 @@ final class ReviewPageBrowserTest {
         assertThat(browser.driver().findElements(By.cssSelector("tr[data-id='" + id + "']")))
                 .isEmpty();
         browser.driver().get(SERVER.uri("/#/uploads/" + id).toString());
-        browser.text(By.cssSelector("main .problem"), "This upload no longer exists");
+        browser.text(
+                By.cssSelector("main .problem"),
+                "This upload is not there: it was discarded, it expired, or it is another user's.");
         // a heading, which takes the focus, and the way back
         browser.text(By.cssSelector("main h1"), "Not available");
         assertThat(browser.driver().switchTo().activeElement().getTagName()).isEqualTo("h1");
@@ -1273,11 +1275,15 @@ final class ReviewPageBrowserTest {
 
         assertThat(SERVER.delete("/api/v1/uploads/" + id, token).statusCode()).isEqualTo(204);
         by("#commit-open").click();
-        browser.text(By.cssSelector("main .problem"), "This upload no longer exists");
+        browser.text(By.cssSelector("main .problem"), "This upload is not there");
         assertThat(browser.driver()
                         .findElements(By.cssSelector("#commit-open, #discard-open, #report-csv, dialog[open]")))
                 .isEmpty();
         assertThat(by("#review-gone-back").getAttribute("href")).endsWith("#/uploads");
+        // the view is named as a link to an upload that is not there names it, and its heading has the focus
+        assertThat(by("main h1").getText()).isEqualTo("Not available");
+        browser.waiting().until(d ->
+                (Boolean) browser.script("return document.activeElement === document.querySelector('main h1')"));
     }
 
     /**
