@@ -231,11 +231,16 @@ async function authorized(path, init) {
 }
 
 /** Calls the API with the access token; a 401 signs out. Answers the parsed JSON (null for 204). */
-export async function call(method, path, body) {
-  const headers = {};
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await authorized(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return res.status === 204 ? null : res.json();
+export async function call(method, path, body, headers = {}) {
+  return (await tagged(method, path, body, headers)).body;
+}
+
+/** {@link call}, answering the parsed JSON as {@code body} and the answer's entity tag as {@code tag}. */
+export async function tagged(method, path, body, headers = {}) {
+  const sent = { ...headers };
+  if (body !== undefined) sent['Content-Type'] = 'application/json';
+  const res = await authorized(path, { method, headers: sent, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { body: res.status === 204 ? null : await res.json(), tag: res.headers.get('ETag') };
 }
 
 export const get = (path) => call('GET', path);

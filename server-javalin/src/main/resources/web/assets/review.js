@@ -1,7 +1,7 @@
 // Review of one upload: summary cards, violations chart, filters, one page of records, commit and discard.
 // A page turn or a filter change fetches one page of records and redraws only the table and the pager.
 import { t, formatDate } from './i18n.js';
-import { call, get, download } from './api.js';
+import { call, get, tagged, download } from './api.js';
 import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, codeText, focusHeading, shown, visibleText, tellPage, uploadName } from './ui.js';
 import { FIELDS, SIZES, reviewQuery as query, recordsPath as pathOf, rememberStatus, firstRequests } from './review-data.js';
 
@@ -340,18 +340,18 @@ function atPlace(place) {
  * (without one, a cell the focus went on to has it again). Answers whether the change was saved; while it is being
  * saved, view.saving holds its promise, which an editor opening meanwhile waits for.
  */
-function patch(row, body, what, field = null) {
+function patch(row, body, what, field = null, tag = null) {
   const shown = view;
-  const saving = patchNow(row, body, what, field);
+  const saving = patchNow(row, body, what, field, tag);
   shown.saving = saving;
   return saving.finally(() => {
     if (shown.saving === saving) shown.saving = null;
   });
 }
 
-async function patchNow(row, body, what, field) {
+async function patchNow(row, body, what, field, tag) {
   try {
-    const a = await call('PATCH', `/api/v1/uploads/${view.id}/records/${row}`, body);
+    const a = await call('PATCH', `/api/v1/uploads/${view.id}/records/${row}`, body, tag ? { 'If-Match': tag } : {});
     const q = currentQuery();
     const state = (r) => t(r.valid ? 'review.verdict.valid' : 'review.verdict.invalid');
     put(view.notice, h('p', { id: 'edit-saved' }, t(what, { row, verdict: state(a.record) })),
@@ -364,6 +364,15 @@ async function patchNow(row, body, what, field) {
     return true;
   } catch (err) {
     if (!view) return false;
+    if (err.code === 'record.changed') {
+      // edited meanwhile in another tab or by another user: nothing saved, the row shown as it is now, and the value
+      // typed kept in the message, to enter again if it still holds
+      const place = placeOf(field ? cellAt(row, field) : document.activeElement);
+      await refreshSummary();
+      put(view.notice, h('p', { id: 'edit-conflict', class: 'problem' }, t('edit.conflict', { row, value: Object.values(body)[0] })));
+      if (place && (field || lost())) atPlace(place)?.focus();
+      return true;
+    }
     failed(err, view.notice);
     if (err.code === 'upload.already_committed') await refreshSummary(); // committed elsewhere: show it so
     return false;
@@ -664,17 +673,18 @@ function cell(r, field) {
 /**
  * Opens the cell for editing with the record's value as the server has it now: the page may be older than an edit
  * made meanwhile in another tab, which saving the shown value would undo. A record changed meanwhile has its page
- * redrawn first.
+ * redrawn first. The edit is saved only if the record is still as read then (its tag, as If-Match).
  */
 async function startEdit(td, r, field) {
   if (td.dataset.opening) return;
   td.dataset.opening = 'true';
   let fresh;
+  let tag;
   try {
     // an edit being saved (left by the click that opens this one) redraws the page first
     if (view.saving) await view.saving;
     if (!view) return;
-    fresh = await get(`/api/v1/uploads/${view.id}/records/${r.row}`);
+    ({ body: fresh, tag } = await tagged('GET', `/api/v1/uploads/${view.id}/records/${r.row}`));
   } catch (err) {
     failed(err, view.notice);
     return;
@@ -687,7 +697,7 @@ async function startEdit(td, r, field) {
     put(view.notice, h('p', { id: 'edit-stale' }, t('edit.changedMeanwhile', { row: r.row })));
     cellNow = cellAt(r.row, field);
   }
-  if (cellNow && cellNow.isConnected && !cellNow.querySelector('.cell-input') && editable()) editCell(cellNow, fresh, field, valueOf(fresh, field));
+  if (cellNow && cellNow.isConnected && !cellNow.querySelector('.cell-input') && editable()) editCell(cellNow, fresh, field, valueOf(fresh, field), tag);
 }
 
 /**
@@ -699,7 +709,7 @@ async function startEdit(td, r, field) {
  * not its tail alone; and no length bound of the browser's, which counts UTF-16 units and cuts a long paste silently:
  * the server refuses a value over 1,000 characters in words the page shows.
  */
-function editCell(td, r, field, value) {
+function editCell(td, r, field, value, tag) {
   const kept = [...td.childNodes];
   // a NID that was a number cell: Enter on its digits as they are confirms them, as text (nid.numeric_cell goes)
   const numberCell = field === 'nid' && r.errors.some((e) => e.code === 'nid.numeric_cell');
@@ -719,7 +729,7 @@ function editCell(td, r, field, value) {
       return;
     }
     state = 'saving';
-    const saved = await patch(r.row, { [PROPERTY[field]]: input.value }, 'edit.saved', byEnter ? field : null);
+    const saved = await patch(r.row, { [PROPERTY[field]]: input.value }, 'edit.saved', byEnter ? field : null, tag);
     if (!saved && td.contains(input)) state = 'open';
   };
   input.addEventListener('keydown', (e) => {

@@ -169,7 +169,7 @@ final class RemoteUpload implements ReadableUpload {
         }
         JsonBytes out = new JsonBytes(1024);
         records.writeJson(index, out);
-        return new Upload.Detail(out.toByteArray(), historyOf.apply(row));
+        return new Upload.Detail(out.toByteArray(), records.tag(index), historyOf.apply(row));
     }
 
     private ApiException notFound(int row) {

@@ -3,11 +3,15 @@ package rw.intake.server.internal.upload;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,6 +49,9 @@ final class StagedRecords {
     private static final int MAX_BLOCKS = 1 << (32 - POSITION_BITS);
     private static final int MAX_MESSAGES = 4096;
     private static final Field[] FIELDS = Field.values();
+    /** The bytes of the digest a record's tag shows: 96 bits. */
+    private static final int TAG_BYTES = 12;
+
     private static final Severity[] SEVERITIES = Severity.values();
 
     /** How a normalized value is kept, two bits per field. */
@@ -273,6 +280,29 @@ final class StagedRecords {
     void copyMarks(StagedRecords other) {
         excluded.or(other.excluded);
         edited.or(other.edited);
+    }
+
+    /**
+     * The entity tag (RFC 9110) of the record at {@code index}, strong, of what an edit changes: its five cell texts,
+     * whether its NID and phone cells held numbers, and whether it is left out. Its verdict, which the edits of other
+     * rows change too, takes no part, so a tag read before another row's edit still matches.
+     */
+    String tag(int index) {
+        RawRecord r = get(index).raw();
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+        for (Field f : FIELDS) {
+            byte[] value = r.value(f).getBytes(StandardCharsets.UTF_8);
+            digest.update(
+                    ByteBuffer.allocate(Integer.BYTES).putInt(value.length).array());
+            digest.update(value);
+        }
+        digest.update((byte) ((r.nidNumeric() ? 1 : 0) | (r.phoneNumeric() ? 2 : 0) | (excluded(index) ? 4 : 0)));
+        return '"' + HexFormat.of().formatHex(digest.digest(), 0, TAG_BYTES) + '"';
     }
 
     /** The record at {@code index}, rebuilt. */

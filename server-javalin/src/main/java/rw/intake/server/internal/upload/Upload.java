@@ -720,8 +720,11 @@ final class Upload implements ReadableUpload {
         }
     }
 
-    /** An edit's outcome: the record's JSON as a page shows it, and the other rows whose verdict changed. */
-    record Edited(byte[] record, List<Views.ChangedView> changed) {}
+    /**
+     * An edit's outcome: the record's JSON as a page shows it, its tag ({@link StagedRecords#tag}), and the other rows
+     * whose verdict changed.
+     */
+    record Edited(byte[] record, String tag, List<Views.ChangedView> changed) {}
 
     /**
      * Changes record {@code row}: the given raw values ({@code values}, by field) and, unless null, whether it is left
@@ -729,9 +732,18 @@ final class Upload implements ReadableUpload {
      * remembers each change made. A value equal to the current one is no change, but for a cell that held a number,
      * which it makes text.
      *
-     * @throws ApiException 404 {@code record.not_found}; 409 unless validated
+     * @param ifMatch null, or the entity tags of which the record's must be one (an {@code If-Match} header's, "*"
+     *     any), else nothing changes
+     * @throws ApiException 404 {@code record.not_found}; 409 unless validated; 412 {@code record.changed}
      */
-    Edited edit(int row, Map<Field, String> values, Boolean exclude, String by, Instant at, RecordValidator validator) {
+    Edited edit(
+            int row,
+            Map<Field, String> values,
+            Boolean exclude,
+            String ifMatch,
+            String by,
+            Instant at,
+            RecordValidator validator) {
         editor(validator);
         lock.writeLock().lock();
         try {
@@ -741,11 +753,14 @@ final class Upload implements ReadableUpload {
             if (index < 0) {
                 throw recordNotFound(id, row);
             }
+            if (ifMatch != null && !matches(ifMatch, records.tag(index))) {
+                throw recordChanged(row, records.tag(index));
+            }
             Map<Integer, ValidatedRecord> others = change(index, values, exclude, by, at, validator);
             publish(rowsRead, totals.blankRows());
             List<Views.ChangedView> changed = new ArrayList<>(others.size());
             others.forEach((i, v) -> changed.add(new Views.ChangedView(v.row(), v.valid())));
-            return new Edited(recordJson(records, index), changed);
+            return new Edited(recordJson(records, index), records.tag(index), changed);
         } finally {
             lock.writeLock().unlock();
         }
@@ -894,13 +909,39 @@ final class Upload implements ReadableUpload {
         };
     }
 
+    /**
+     * Whether an {@code If-Match} header's value lets an edit of a record tagged {@code tag} go on: "*", or a list of
+     * entity tags one of which is {@code tag}, compared strongly (RFC 9110 section 13.1.1: a weak tag never matches).
+     */
+    static boolean matches(String ifMatch, String tag) {
+        for (String listed : ifMatch.split(",", -1)) {
+            String t = listed.strip();
+            if (t.equals("*") || t.equals(tag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** 412 {@code record.changed}: the record on {@code row} is no longer as its client read it. */
+    private ApiException recordChanged(int row, String tag) {
+        return new ApiException(
+                412,
+                "record.changed",
+                "Precondition Failed",
+                "the record on row " + row + " was changed since it was read (its tag is now " + tag
+                        + "): read it again, and send the edit with its tag if it still holds",
+                Map.of("row", row),
+                Map.of("ETag", tag));
+    }
+
     /** 404 {@code record.not_found}: upload {@code id} has no record on spreadsheet row {@code row}. */
     static ApiException recordNotFound(String id, Object row) {
         return ApiException.notFound("record.not_found", "upload " + id + " has no record on row " + row);
     }
 
-    /** A record's JSON as a page shows it and its history, oldest first. */
-    record Detail(byte[] record, List<RecordEdit> history) {}
+    /** A record's JSON as a page shows it, its tag ({@link StagedRecords#tag}) and its history, oldest first. */
+    record Detail(byte[] record, String tag, List<RecordEdit> history) {}
 
     /**
      * Record {@code row} with its history.
@@ -917,7 +958,10 @@ final class Upload implements ReadableUpload {
             if (index < 0) {
                 throw recordNotFound(id, row);
             }
-            return new Detail(recordJson(records, index), List.copyOf(historyByRow.getOrDefault(row, List.of())));
+            return new Detail(
+                    recordJson(records, index),
+                    records.tag(index),
+                    List.copyOf(historyByRow.getOrDefault(row, List.of())));
         } finally {
             lock.readLock().unlock();
         }

@@ -88,7 +88,11 @@ final class UploadRoutes {
         json.writeTo(ctx.outputStream());
     }
 
-    /** {@code PATCH .../records/{row}}: any of the five values and {@code excluded}; answers the record and the changed rows. */
+    /**
+     * {@code PATCH .../records/{row}}: any of the five values and {@code excluded}; answers the record, with its
+     * {@code ETag}, and the changed rows. With {@code If-Match}, only if the record's tag is one of it (else 412
+     * {@code record.changed}, with the tag it has now): an edit made meanwhile by another tab or user is not undone.
+     */
     void edit(Context ctx) {
         Principal caller = Principal.of(ctx);
         BigInteger row = row(ctx);
@@ -138,7 +142,10 @@ final class UploadRoutes {
                     "the body must name at least one of names, nid, phoneNumber, gender, email, excluded");
         }
         Boolean excluded = exclude;
-        Upload.Edited edited = atRow(ctx, row, r -> service.edit(caller, ctx.pathParam("id"), r, values, excluded));
+        String ifMatch = ctx.header(Header.IF_MATCH);
+        Upload.Edited edited =
+                atRow(ctx, row, r -> service.edit(caller, ctx.pathParam("id"), r, values, excluded, ifMatch));
+        ctx.header(Header.ETAG, edited.tag());
         ctx.json(new EditView(tree(edited.record()), edited.changed()));
     }
 
@@ -189,7 +196,7 @@ final class UploadRoutes {
         }
     }
 
-    /** {@code GET .../records/{row}}: the record with its {@code history}. */
+    /** {@code GET .../records/{row}}: the record with its {@code history}, and its tag as {@code ETag}. */
     void record(Context ctx) {
         Principal caller = Principal.of(ctx);
         Upload.Detail detail = atRow(ctx, row(ctx), r -> service.record(caller, ctx.pathParam("id"), r));
@@ -199,6 +206,7 @@ final class UploadRoutes {
             history.add(new Views.HistoryView(e.field(), e.oldValue(), e.newValue(), e.account(), e.at()));
         }
         node.putPOJO("history", history);
+        ctx.header(Header.ETAG, detail.tag());
         ctx.json(node);
     }
 

@@ -528,12 +528,15 @@ public final class UploadService {
      *
      * @param values the new raw values by field (absent: unchanged)
      * @param exclude whether to leave the record out, or null for unchanged
+     * @param ifMatch null, or an {@code If-Match} header's value: the record's tag must be one of it
      * @throws ApiException 404 {@code record.not_found}; 409 {@code upload.not_ready}, {@code upload.failed},
-     *                      {@code upload.already_committed}
+     *                      {@code upload.already_committed}; 412 {@code record.changed}
      */
-    Upload.Edited edit(Principal caller, String id, int row, Map<Field, String> values, Boolean exclude) {
+    Upload.Edited edit(
+            Principal caller, String id, int row, Map<Field, String> values, Boolean exclude, String ifMatch) {
         return staging.edit(
-                find(caller, id), u -> u.edit(row, values, exclude, caller.username(), clock.instant(), validator));
+                find(caller, id),
+                u -> u.edit(row, values, exclude, ifMatch, caller.username(), clock.instant(), validator));
     }
 
     /**

@@ -111,7 +111,7 @@ public class EditBench {
                 exclude = random.nextBoolean();
             }
         }
-        return upload.edit(r.row(), values, exclude, "bench", at, validator);
+        return upload.edit(r.row(), values, exclude, null, "bench", at, validator);
     }
 
     /** A freshly staged upload for each first edit. */
@@ -139,6 +139,6 @@ public class EditBench {
     @Warmup(iterations = 2)
     @Measurement(iterations = 5)
     public Object firstEdit(Fresh fresh) {
-        return fresh.upload.edit(fresh.row, Map.of(Field.NAMES, "First Edit"), null, "bench", at, validator);
+        return fresh.upload.edit(fresh.row, Map.of(Field.NAMES, "First Edit"), null, null, "bench", at, validator);
     }
 }

@@ -3,6 +3,7 @@ package rw.intake.server.internal.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -621,6 +622,58 @@ final class RecordEditTest {
         }
         rows.add(Workbooks.person(from + bad));
         return sheet(rows.toArray(String[][]::new));
+    }
+
+    /**
+     * A record's tag ({@code ETag}) read with it and sent back as {@code If-Match}: an edit made meanwhile, by another
+     * tab or user, makes the edit 412 {@code record.changed} and changes nothing; an edit of another row, which may
+     * change the record's verdict but none of its values, does not; nor does {@code *}, while a weak tag never matches.
+     */
+    @Test
+    void edit_ifMatch_anEditMadeMeanwhileIsNotUndone() {
+        String token = SERVER.clerkToken("fixer12");
+        String id = upload(token, sheet(Workbooks.person(941), Workbooks.person(942), Workbooks.person(943)));
+        String path = "/api/v1/uploads/" + id + "/records/";
+        String read = tagOf(SERVER.get(path + 2, token));
+        assertThat(read).matches("\"[0-9a-f]{24}\"");
+
+        HttpResponse<String> first = patch(token, id, 2, read, "{\"email\":\"first@example.rw\"}");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        String now = tagOf(first);
+        assertThat(now).isNotEqualTo(read).isEqualTo(tagOf(SERVER.get(path + 2, token)));
+        HttpResponse<String> second = patch(token, id, 2, read, "{\"email\":\"second@example.rw\"}");
+
+        assertThat(Workbooks.problemCode(second, 412)).isEqualTo("record.changed");
+        assertThat(second.headers().firstValue("ETag")).contains(now);
+        JsonNode record = TestServer.json(SERVER.get(path + 2, token));
+        assertThat(record.get("email").asText()).isEqualTo("first@example.rw");
+        assertThat(record.get("history")).hasSize(1);
+        // another row made a duplicate of it: its values, and so its tag, are the same
+        edited(token, id, 3, "{\"nid\":\"" + nid(941) + "\"}");
+        assertThat(tagOf(SERVER.get(path + 2, token))).isEqualTo(now);
+        // a tag among others, "*", and a weak tag
+        assertThat(patch(token, id, 2, "\"0\", " + now, "{\"excluded\":true}").statusCode())
+                .isEqualTo(200);
+        assertThat(Workbooks.problemCode(
+                        patch(token, id, 2, "W/" + tagOf(SERVER.get(path + 2, token)), "{\"excluded\":false}"), 412))
+                .isEqualTo("record.changed");
+        assertThat(patch(token, id, 2, "*", "{\"excluded\":false}").statusCode())
+                .isEqualTo(200);
+        assertThat(tagOf(SERVER.get(path + 2, token))).isEqualTo(now);
+        assertConsistent(token, id);
+    }
+
+    private static String tagOf(HttpResponse<String> answer) {
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return answer.headers().firstValue("ETag").orElseThrow();
+    }
+
+    private static HttpResponse<String> patch(String token, String id, int row, String ifMatch, String json) {
+        return SERVER.send(SERVER.request("/api/v1/uploads/" + id + "/records/" + row, token)
+                .header("Content-Type", "application/json")
+                .header("If-Match", ifMatch)
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json))
+                .build());
     }
 
     /** {@code matched} and {@code changed} of a bulk exclusion's answer. */

@@ -12,6 +12,7 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -548,9 +549,19 @@ final class SharedStagingTest {
                 "/api/v1/uploads/" + id + "/records/exclude", token, "{\"status\":\"all\",\"excluded\":true}");
         assertThat(TestServer.json(out).get("matched").asLong()).as(out.body()).isEqualTo(rows);
 
-        HttpResponse<String> first =
-                b.patchJson("/api/v1/uploads/" + id + "/records/3", token, "{\"names\":\"Ana First\"}");
+        // the record's tag as A reads it is B's: B edits it under it, and refuses it once the record changed
+        String tag = a.get("/api/v1/uploads/" + id + "/records/3", token)
+                .headers()
+                .firstValue("ETag")
+                .orElseThrow();
+        HttpResponse<String> first = b.send(ifMatch(b.request("/api/v1/uploads/" + id + "/records/3", token), tag)
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"names\":\"Ana First\"}"))
+                .build());
         assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        HttpResponse<String> stale = a.send(ifMatch(a.request("/api/v1/uploads/" + id + "/records/3", token), tag)
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"names\":\"Ana Stale\"}"))
+                .build());
+        assertThat(Workbooks.problemCode(stale, 412)).isEqualTo("record.changed");
         HttpResponse<String> second = b.patchJson(
                 "/api/v1/uploads/" + id + "/records/3", token, "{\"names\":\"Ana Second\",\"excluded\":false}");
         assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
@@ -597,6 +608,10 @@ final class SharedStagingTest {
                 assertThat(counted.getLong(1)).isEqualTo(2L * rows + 2);
             }
         }
+    }
+
+    private static HttpRequest.Builder ifMatch(HttpRequest.Builder request, String tag) {
+        return request.header("Content-Type", "application/json").header("If-Match", tag);
     }
 
     private byte[] redisKey(String id, String part) {

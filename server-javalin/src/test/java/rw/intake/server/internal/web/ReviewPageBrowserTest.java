@@ -1216,6 +1216,45 @@ final class ReviewPageBrowserTest {
     }
 
     /**
+     * A cell another clerk saves while it is open here: Enter saves nothing over it (the record's tag as it was read,
+     * as If-Match), names the value typed, and shows the row as it is now; the cell, opened again, saves.
+     */
+    @Test
+    void review_anEditMadeWhileTheCellIsOpen_isNotOverwritten() {
+        expectedStatuses = new int[] {412};
+        String token = SERVER.clerkToken("twoclerks");
+        String id = reviewed("twoclerks", token, Workbooks.xlsx(Workbooks.people(2900, 3)));
+        by("#row-3 td[data-field=email]").click();
+        WebElement input = browser.visible(By.cssSelector("#row-3 td[data-field=email] .cell-input"));
+
+        // another clerk saves the same cell while it is open here
+        String records = "/api/v1/uploads/" + id + "/records/3";
+        assertThat(SERVER.patchJson(records, token, "{\"email\":\"other.clerk@example.rw\"}")
+                        .statusCode())
+                .isEqualTo(200);
+        input.sendKeys(Keys.chord(Keys.CONTROL, "a"), "this.clerk@example.rw", Keys.ENTER);
+
+        browser.text(
+                By.id("edit-conflict"),
+                "Row 3 was changed by someone else while you edited it, so your value “this.clerk@example.rw” was not"
+                        + " saved.");
+        browser.text(By.cssSelector("#row-3 td[data-field=email]"), "other.clerk@example.rw");
+        assertThat(TestServer.json(SERVER.get(records, token)).get("email").asText())
+                .isEqualTo("other.clerk@example.rw");
+        // the cell has the focus again: Enter opens it on the value saved meanwhile, and saves the one typed now
+        browser.waiting().until(d -> (Boolean) browser.script(
+                "return document.activeElement === document.querySelector(arguments[0])",
+                "#row-3 td[data-field=email]"));
+        browser.driver().switchTo().activeElement().sendKeys(Keys.ENTER);
+        input = browser.visible(By.cssSelector("#row-3 td[data-field=email] .cell-input"));
+        assertThat(input.getDomProperty("value")).isEqualTo("other.clerk@example.rw");
+        input.sendKeys(Keys.chord(Keys.CONTROL, "a"), "this.clerk@example.rw", Keys.ENTER);
+        browser.text(By.id("edit-saved"), "Row 3 saved");
+        assertThat(TestServer.json(SERVER.get(records, token)).get("email").asText())
+                .isEqualTo("this.clerk@example.rw");
+    }
+
+    /**
      * The changes another tab made are what the page shows when it matters: the commit dialog counts the upload as it
      * is now, an edit starts from the value saved now, coming back to the window redraws, and an upload deleted
      * meanwhile leaves the review with the message.
