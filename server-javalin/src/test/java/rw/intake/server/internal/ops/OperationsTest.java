@@ -2,8 +2,12 @@ package rw.intake.server.internal.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -455,6 +459,39 @@ final class OperationsTest {
         assertThat(mine).hasSize(2);
         assertThat(mine.get(0)).matches("GET /api/v1/uploads/\\{id} 404 \\d+\\.\\dms id=log-test-1 user=logged");
         assertThat(mine.get(1)).matches("GET /api/v1 200 \\d+\\.\\dms id=log-test-2 user=-");
+    }
+
+    /**
+     * The log's format, as the shipped configuration writes it: a message of several lines (the SQL a database error
+     * quotes) is one line, its breaks written as {@code \n}; a stack trace follows its line.
+     */
+    @Test
+    void logFormat_aMessageOfSeveralLines_isOneLine() {
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        Encoder<ILoggingEvent> encoder =
+                ((OutputStreamAppender<ILoggingEvent>) root.getAppender("STDOUT")).getEncoder();
+        Logger logger = (Logger) LoggerFactory.getLogger(OperationsTest.class);
+        String message = "reading failed: [statement:\"SELECT u.id\n FROM users u\r\n WHERE 1 = 1\r ORDER BY id\"]";
+
+        String line = new String(
+                encoder.encode(new LoggingEvent(Logger.FQCN, logger, Level.WARN, message, null, null)),
+                StandardCharsets.UTF_8);
+        String withTrace = new String(
+                encoder.encode(new LoggingEvent(
+                        Logger.FQCN, logger, Level.ERROR, "failed", new IllegalStateException("cause"), null)),
+                StandardCharsets.UTF_8);
+
+        assertThat(line.lines()).hasSize(1);
+        assertThat(line)
+                .endsWith(" WARN  [" + Thread.currentThread().getName() + "] r.i.s.i.o.OperationsTest - reading failed:"
+                        + " [statement:\"SELECT u.id\\n FROM users u\\n WHERE 1 = 1\\n ORDER BY id\"]"
+                        + System.lineSeparator());
+        assertThat(withTrace.lines().toList())
+                .hasSizeGreaterThan(2)
+                .first()
+                .asString()
+                .endsWith("- failed");
+        assertThat(withTrace.lines().toList().get(1)).isEqualTo("java.lang.IllegalStateException: cause");
     }
 
     private static String scrape() {
