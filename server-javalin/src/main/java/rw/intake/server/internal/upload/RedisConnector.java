@@ -216,7 +216,10 @@ final class RedisConnector implements AutoCloseable {
                 }
                 String what;
                 try {
-                    what = persistence(cluster.getConnection(node.getNodeId()).sync());
+                    RedisClusterCommands<byte[], byte[]> server =
+                            cluster.getConnection(node.getNodeId()).sync();
+                    warnOfEviction(server, " on Redis Cluster node " + at);
+                    what = persistence(server);
                 } catch (RedisException ex) {
                     throw new IllegalStateException(
                             "STAGING=redis: cannot check Redis Cluster node " + at + " for persistence: "
@@ -235,7 +238,24 @@ final class RedisConnector implements AutoCloseable {
             throw new IllegalStateException("STAGING=redis: Redis at " + config.url() + " is a node of a Redis Cluster;"
                     + " set STAGING_REDIS_CLUSTER=true (REDIS_URL may name one or more of its nodes)");
         }
+        warnOfEviction(commands, "");
         refuse(persistence(commands), config.allowPersistence());
+    }
+
+    /**
+     * Warns when the server may evict keys at its {@code maxmemory}: an upload would lose part of its records and
+     * could no longer be read whole or committed, where {@code noeviction} refuses the write (503, its upload fails
+     * whole). Said once at start, not refused: the policy may be changed at run time, and is no secret kept on disk.
+     */
+    private static void warnOfEviction(RedisClusterCommands<byte[], byte[]> server, String where) {
+        String policy = server.configGet("maxmemory-policy").getOrDefault("maxmemory-policy", "noeviction");
+        if (!"noeviction".equalsIgnoreCase(policy)) {
+            LOG.warn(
+                    "STAGING=redis: Redis may evict keys at its maxmemory (maxmemory-policy {}{}): a staged upload"
+                            + " would lose records and could no longer be committed; set maxmemory-policy noeviction",
+                    policy,
+                    where);
+        }
     }
 
     /** Whether the one Redis is a node of a cluster; false where {@code INFO} is not allowed (it then cannot tell). */

@@ -960,6 +960,9 @@ final class RedisStaging implements StagingStore {
                                     + " it is read again once the next edit or commit has mended it",
                             null);
                 }
+                if (redis.exists(key(id, "lock")) == 0 && redis.exists(chunkKeys(id, 0, m.chunks())) < m.chunks()) {
+                    throw chunksLost(id); // no edit under way, none to come: a chunk is gone, not rewritten
+                }
                 return null;
             });
             if (now != null) {
@@ -1126,7 +1129,7 @@ final class RedisStaging implements StagingStore {
             byte[][] keys = chunkKeys(id, from, Math.min(MGET_BATCH, m.chunks() - from));
             for (KeyValue<byte[], byte[]> kv : redis.mget(keys)) {
                 if (!kv.hasValue()) {
-                    throw new IllegalStateException("upload " + id + ": a chunk of its records is missing from Redis");
+                    throw chunksLost(id);
                 }
                 if (RecordChunks.version(kv.getValue()) > m.version()) {
                     return null;
@@ -1583,6 +1586,28 @@ final class RedisStaging implements StagingStore {
         return message.startsWith("OOM ")
                 ? "the staging store (Redis) is out of memory (its maxmemory) and refused a write: " + message
                 : "the staging store (Redis) could not be reached: " + message;
+    }
+
+    /**
+     * 503 {@code staging.unavailable} with no Retry-After, since trying again cannot help: a chunk of the upload's
+     * records is gone from Redis while its meta is there (evicted under a {@code maxmemory-policy} other than
+     * {@code noeviction}, or deleted by hand), so it cannot be read whole, edited or committed. 404 if the upload was
+     * removed meanwhile.
+     */
+    private ApiException chunksLost(String id) {
+        if (rawMeta(id) == null) {
+            return ApiException.notFound("upload.not_found", "no upload " + id);
+        }
+        LOG.error("upload {}: a chunk of its records is missing from Redis (evicted, or deleted by hand)", id);
+        return new ApiException(
+                503,
+                UNAVAILABLE,
+                "Service Unavailable",
+                "upload " + id + " lost part of its records in the shared staging store (Redis dropped them: keep its"
+                        + " maxmemory-policy noeviction); it cannot be read whole, edited or committed: upload the"
+                        + " file again",
+                Map.of(),
+                Map.of());
     }
 
     private static ApiException unavailable(String detail, Exception cause) {

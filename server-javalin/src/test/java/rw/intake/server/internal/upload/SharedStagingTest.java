@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.SetArgs;
@@ -36,6 +39,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import rw.intake.sample.SampleSpec;
 import rw.intake.sample.SampleWorkbooks;
 import rw.intake.server.ServerApp;
@@ -461,6 +465,45 @@ final class SharedStagingTest {
         JsonNode row1026 = TestServer.json(mended).get("items").get(24);
         assertThat(row1026.get("row").asInt()).isEqualTo(1026);
         assertThat(row1026.get("excluded").asBoolean()).isFalse();
+    }
+
+    /**
+     * A chunk of records gone from Redis, as eviction under another {@code maxmemory-policy} than {@code noeviction}
+     * drops one: B, which holds no copy, answers 503 {@code staging.unavailable} saying the upload lost records, with
+     * no Retry-After (trying again cannot help), for a page, an edit, a report and a commit, never a 500; A, which
+     * holds the upload whole, still serves its pages; nothing is committed.
+     */
+    @Test
+    void aChunkGoneFromRedis_bSaysTheUploadLostRecords() {
+        String token = twoInstances("evicted");
+        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(7_000, 2_100)));
+        Workbooks.settled(a, token, id);
+        RedisClient client = RedisClient.create(TestServer.REDIS_URL);
+        try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
+            assertThat(c.sync().del(redisKey(id, "c:1"))).isEqualTo(1);
+        } finally {
+            client.shutdown();
+        }
+        String upload = "/api/v1/uploads/" + id;
+
+        List<HttpResponse<String>> onB = List.of(
+                b.get(upload + "/records?page=25&size=50", token),
+                b.get(upload + "/records/1500", token),
+                b.patchJson(upload + "/records/1500", token, "{\"names\":\"Ana Lost\"}"),
+                b.get(upload + "/report.csv?status=all", token),
+                b.postJson(upload + "/commit", token, "{}"));
+
+        for (HttpResponse<String> r : onB) {
+            assertThat(Workbooks.problemCode(r, 503)).as(r.uri().toString()).isEqualTo("staging.unavailable");
+            assertThat(TestServer.json(r).get("detail").asText()).contains("lost part of its records");
+            assertThat(r.headers().firstValue("Retry-After")).isEmpty();
+        }
+        assertThat(a.get(upload + "/records?page=25&size=50", token).statusCode())
+                .isEqualTo(200);
+        assertThat(TestServer.json(b.get("/api/v1/users?uploadId=" + id, token))
+                        .get("totalItems")
+                        .asLong())
+                .isZero();
     }
 
     /**
@@ -1140,5 +1183,25 @@ final class SharedStagingTest {
             a = instance(accepted);
             assertThat(a.get("/api/v1/uploads", a.clerkToken("p")).statusCode()).isEqualTo(200);
         }
+    }
+
+    /** A Redis that may evict keys at its maxmemory is taken, with a warning at start naming the setting to change. */
+    @Test
+    void aRedisThatMayEvictKeys_warnedOfAtStart(@TempDir Path dir) {
+        Logger logger = (Logger) LoggerFactory.getLogger(RedisConnector.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        try (PrivateRedis redis = PrivateRedis.start(dir, "--maxmemory-policy", "allkeys-lru")) {
+            a = instance(Map.of("REDIS_URL", "redis://" + redis.address()));
+            assertThat(a.get("/api/v1/uploads", a.clerkToken("e")).statusCode()).isEqualTo(200);
+        } finally {
+            logger.detachAppender(lines);
+        }
+        assertThat(lines.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .anySatisfy(m -> assertThat(m)
+                        .contains("maxmemory-policy allkeys-lru")
+                        .contains("set maxmemory-policy noeviction"));
     }
 }
