@@ -2,19 +2,34 @@ package rw.intake.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.LoggerFactory;
+import rw.intake.storage.internal.JdbiStorage;
 import rw.intake.validation.ValidatedRecord;
 
 /** A database holding users committed under the first schema keeps working after the later migrations. */
@@ -146,5 +161,56 @@ final class SchemaUpgradeTest {
                 + " commit_mode, committed, skipped, conflicts, committed_at) VALUES ('" + id + "', '" + owner + "', '"
                 + id
                 + ".xlsx', " + records + ", 0, 0, 0, 0, 'all', " + records + ", 0, 0, CURRENT_TIMESTAMP)";
+    }
+
+    /**
+     * Two instances started at once on an empty PostgreSQL schema: each says, once migrated, the version the schema is
+     * at and how many of the migrations it found pending it ran itself (the one that waited for the other's lock ran
+     * none), never a version of none.
+     */
+    @Test
+    void twoStartsAtOnce_eachLogsTheVersionTheSchemaIsAt() throws Exception {
+        String base = EmbeddedServers.url(DatabaseKind.POSTGRESQL);
+        String schema = "t_race_" + Long.toHexString(System.nanoTime());
+        String url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+        try (Connection c = DriverManager.getConnection(base);
+                Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA " + schema);
+        }
+        Logger logger = (Logger) LoggerFactory.getLogger(JdbiStorage.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        logger.addAppender(lines);
+        Level level = logger.getLevel();
+        logger.setLevel(Level.INFO);
+        ExecutorService starts = Executors.newFixedThreadPool(2);
+        CyclicBarrier together = new CyclicBarrier(2);
+        List<Storage> opened = new ArrayList<>();
+        try {
+            List<Future<Storage>> both = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                both.add(starts.submit(() -> {
+                    together.await();
+                    return Storage.open(DatabaseConfig.of(url, "", ""));
+                }));
+            }
+            for (Future<Storage> f : both) {
+                opened.add(f.get(2, TimeUnit.MINUTES));
+            }
+        } finally {
+            logger.detachAppender(lines);
+            logger.setLevel(level);
+            opened.forEach(Storage::close);
+            starts.shutdownNow();
+            try (Connection c = DriverManager.getConnection(base);
+                    Statement st = c.createStatement()) {
+                st.execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
+        List<String> at = lines.list.stream()
+                .map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.startsWith("the schema is at version"))
+                .toList();
+        assertThat(at).isNotEmpty().allSatisfy(m -> assertThat(m).startsWith("the schema is at version 10 ("));
     }
 }

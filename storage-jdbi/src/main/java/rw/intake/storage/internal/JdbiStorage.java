@@ -152,11 +152,16 @@ public final class JdbiStorage implements Storage {
                 pending.length);
         long start = System.nanoTime();
         MigrateResult result = flyway.migrate();
+        // the version read again: an instance that started at the same moment may have run some or all of them
+        // while this one waited for its lock, and Flyway's result then names no version
+        MigrationInfo now = flyway.info().current();
         LOG.info(
-                "the schema is at version {} ({} migrations in {} ms)",
-                result.targetSchemaVersion,
+                "the schema is at version {} ({} of the {} migrations run here in {} ms{})",
+                now == null ? "none" : now.getVersion(),
                 result.migrationsExecuted,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                pending.length,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+                result.migrationsExecuted < pending.length ? ", the others by another instance meanwhile" : "");
     }
 
     /**
