@@ -463,7 +463,8 @@ final class OperationsTest {
 
     /**
      * The log's format, as the shipped configuration writes it: a message of several lines (the SQL a database error
-     * quotes) is one line, its breaks written as {@code \n}; a stack trace follows its line.
+     * quotes) is one line, its breaks written as {@code \n}; a stack trace follows its line, once, each frame and each
+     * cause on a line of its own, and an exception's message of several lines on one.
      */
     @Test
     void logFormat_aMessageOfSeveralLines_isOneLine() {
@@ -478,7 +479,14 @@ final class OperationsTest {
                 StandardCharsets.UTF_8);
         String withTrace = new String(
                 encoder.encode(new LoggingEvent(
-                        Logger.FQCN, logger, Level.ERROR, "failed", new IllegalStateException("cause"), null)),
+                        Logger.FQCN,
+                        logger,
+                        Level.ERROR,
+                        "failed",
+                        new IllegalStateException(
+                                "reading failed",
+                                new IllegalArgumentException("ERROR: no column\n  Hint: FROM users u")),
+                        null)),
                 StandardCharsets.UTF_8);
 
         assertThat(line.lines()).hasSize(1);
@@ -491,7 +499,12 @@ final class OperationsTest {
                 .first()
                 .asString()
                 .endsWith("- failed");
-        assertThat(withTrace.lines().toList().get(1)).isEqualTo("java.lang.IllegalStateException: cause");
+        List<String> trace = withTrace.lines().toList();
+        assertThat(trace.get(1)).isEqualTo("java.lang.IllegalStateException: reading failed");
+        assertThat(trace.subList(2, trace.size()))
+                .allSatisfy(l -> assertThat(l).matches("\t(at |\\.\\.\\. ).*|Caused by: .*"))
+                .containsOnlyOnce(
+                        "Caused by: java.lang.IllegalArgumentException: ERROR: no column\\n  Hint: FROM users u");
     }
 
     private static String scrape() {
