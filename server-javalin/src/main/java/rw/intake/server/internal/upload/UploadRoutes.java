@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
@@ -142,7 +143,9 @@ final class UploadRoutes {
                     "the body must name at least one of names, nid, phoneNumber, gender, email, excluded");
         }
         Boolean excluded = exclude;
-        String ifMatch = ctx.header(Header.IF_MATCH);
+        // If-Match sent on several lines is one list (RFC 9110 section 5.3)
+        List<String> matches = Collections.list(ctx.req().getHeaders(Header.IF_MATCH));
+        String ifMatch = matches.isEmpty() ? null : String.join(",", matches);
         Upload.Edited edited =
                 atRow(ctx, row, r -> service.edit(caller, ctx.pathParam("id"), r, values, excluded, ifMatch));
         ctx.header(Header.ETAG, edited.tag());
@@ -178,10 +181,11 @@ final class UploadRoutes {
 
     /** {@code leftOutAt}: absent, or the {@code at} of a leave-out's answer, with which records are put back. */
     private static Instant leftOutAt(JsonNode body, boolean excluded) {
-        String at = text(body, "leftOutAt");
-        if (at == null) {
+        JsonNode given = body.get("leftOutAt");
+        if (given == null) {
             return null;
         }
+        String at = given.isTextual() ? given.textValue() : "";
         if (excluded) {
             throw invalidValue(
                     "leftOutAt",
@@ -192,7 +196,7 @@ final class UploadRoutes {
         } catch (DateTimeParseException e) {
             throw invalidValue(
                     "leftOutAt",
-                    "leftOutAt must be the \"at\" of a leave-out's answer, such as" + " 2026-05-04T09:30:00.123456Z");
+                    "leftOutAt must be the \"at\" of a leave-out's answer, a time such as 2026-05-04T09:30:00.123456Z");
         }
     }
 

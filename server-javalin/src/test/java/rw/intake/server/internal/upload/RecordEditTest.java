@@ -660,6 +660,16 @@ final class RecordEditTest {
         assertThat(patch(token, id, 2, "*", "{\"excluded\":false}").statusCode())
                 .isEqualTo(200);
         assertThat(tagOf(SERVER.get(path + 2, token))).isEqualTo(now);
+        // a list sent on two lines is one list
+        HttpResponse<String> twoLines = SERVER.send(SERVER.request(path + 2, token)
+                .header("Content-Type", "application/json")
+                .header("If-Match", "\"0\"")
+                .header("If-Match", now)
+                .method(
+                        "PATCH",
+                        HttpRequest.BodyPublishers.ofString("{\"gender\":\"" + Workbooks.person(941)[3] + "\"}"))
+                .build());
+        assertThat(twoLines.statusCode()).as(twoLines.body()).isEqualTo(200);
         assertConsistent(token, id);
     }
 
@@ -832,7 +842,8 @@ final class RecordEditTest {
                 // the time of a leave-out puts back only; it is the "at" of an answer
                 "{\"excluded\":true,\"leftOutAt\":\"2026-01-01T00:00:00Z\"}",
                 "{\"excluded\":false,\"leftOutAt\":\"yesterday\"}",
-                "{\"excluded\":false,\"leftOutAt\":1767225600}")) {
+                "{\"excluded\":false,\"leftOutAt\":1767225600}",
+                "{\"excluded\":false,\"leftOutAt\":null}")) {
             assertThat(Workbooks.problemCode(
                             SERVER.postJson("/api/v1/uploads/" + id + "/records/exclude", token, body), 400))
                     .as(body)
