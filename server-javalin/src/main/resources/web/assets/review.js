@@ -368,8 +368,12 @@ async function patchNow(row, body, what, field, tag) {
       // edited meanwhile in another tab or by another user: nothing saved, the row shown as it is now, and the value
       // typed kept in the message, to enter again if it still holds
       const place = placeOf(field ? cellAt(row, field) : document.activeElement);
-      await refreshSummary();
-      put(view.notice, h('p', { id: 'edit-conflict', class: 'problem' }, t('edit.conflict', { row, value: Object.values(body)[0] })));
+      const [property, value] = Object.entries(body)[0];
+      // the other change may have saved the same value: then nothing of the clerk's is lost, and the message says so
+      const now = await get(`/api/v1/uploads/${view.id}/records/${row}`).catch(() => null);
+      const same = now !== null && (now[property] ?? '') === value.trim();
+      if (!await refreshSummary()) return false;
+      put(view.notice, h('p', { id: 'edit-conflict', class: same ? undefined : 'problem' }, t(same ? 'edit.conflictSame' : 'edit.conflict', { row, value })));
       if (place && (field || lost())) atPlace(place)?.focus();
       return true;
     }

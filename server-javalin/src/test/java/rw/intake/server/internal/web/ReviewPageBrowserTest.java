@@ -1252,6 +1252,17 @@ final class ReviewPageBrowserTest {
         browser.text(By.id("edit-saved"), "Row 3 saved");
         assertThat(TestServer.json(SERVER.get(records, token)).get("email").asText())
                 .isEqualTo("this.clerk@example.rw");
+
+        // both saved the same value: nothing of this clerk's is lost, and the message says so
+        by("#row-3 td[data-field=names]").click();
+        input = browser.visible(By.cssSelector("#row-3 td[data-field=names] .cell-input"));
+        assertThat(SERVER.patchJson(records, token, "{\"names\":\"Same Name\"}").statusCode())
+                .isEqualTo(200);
+        input.sendKeys(Keys.chord(Keys.CONTROL, "a"), "Same Name", Keys.ENTER);
+        browser.text(
+                By.id("edit-conflict"),
+                "Row 3 was changed by someone else while you edited it, to your value “Same Name”: it holds it"
+                        + " already.");
     }
 
     /**
