@@ -100,9 +100,17 @@ final class ApiDocsTest {
             String key = e.endpoint.method.name() + " " + norm(path);
             Set<String> params = new TreeSet<>();
             Set<String> pathParams = new TreeSet<>();
+            Set<String> headers = new TreeSet<>();
             op.path("parameters")
-                    .forEach(p -> ("path".equals(p.get("in").asText()) ? pathParams : params)
+                    .forEach(p -> (switch (p.get("in").asText()) {
+                                case "path" -> pathParams;
+                                case "header" -> headers;
+                                default -> params;
+                            })
                             .add(p.get("name").asText()));
+            assertThat(headers)
+                    .as("request headers of " + key)
+                    .isEqualTo(key.equals("PATCH /api/v1/uploads/{id}/records/{row}") ? Set.of("If-Match") : Set.of());
             documented.put(key, params);
             expected.put(key, new TreeSet<>(QUERY.getOrDefault(key, Set.of())));
             Set<String> inPath = new TreeSet<>();
