@@ -753,8 +753,11 @@ final class Upload implements ReadableUpload {
             if (index < 0) {
                 throw recordNotFound(id, row);
             }
-            if (ifMatch != null && !matches(ifMatch, records.tag(index))) {
-                throw recordChanged(row, records.tag(index));
+            if (ifMatch != null) {
+                String tag = records.tag(index);
+                if (!matches(ifMatch, tag)) {
+                    throw recordChanged(row, tag);
+                }
             }
             Map<Integer, ValidatedRecord> others = change(index, values, exclude, by, at, validator);
             publish(rowsRead, totals.blankRows());
