@@ -189,7 +189,7 @@ final class UploadRoutes {
         if (excluded) {
             throw invalidValue(
                     "leftOutAt",
-                    "leftOutAt names the records a leave-out left out, to put them back:" + " excluded must be false");
+                    "leftOutAt names the records a leave-out left out, to put them back: excluded must be false");
         }
         try {
             return Instant.parse(at);
