@@ -167,6 +167,35 @@ final class CsvReaderTest {
     }
 
     /**
+     * A semicolon file as Excel writes it in a French locale: a title or notes line with commas, unquoted, above the
+     * header. Split on commas the title maps three fields; the semicolon's header of five is the one taken. A comma
+     * file whose header maps four fields is still read on commas, and refused for the missing one.
+     */
+    @Test
+    void open_semicolonBelowATitleOfCommas_theHeaderOfMoreFieldsDecides() {
+        for (String title : List.of(
+                "Names, NID, phone, gender and email of members",
+                "Required: names, nid, phone, gender, email",
+                "Remplir toutes les colonnes (names, nid, phone, gender, email)")) {
+            Read read = read(title + "\r\nGasabo;2024\r\n"
+                    + "Full Name;National ID;Tel;Sex;E-mail\r\n"
+                    + "Alice Uwase;1199070012345601;0788123456;F;alice@example.rw\r\n");
+
+            assertThat(read.header().row()).as(title).isEqualTo(3);
+            assertThat(read.records())
+                    .as(title)
+                    .containsExactly(
+                            RawRecord.of(4, "Alice Uwase", "1199070012345601", "0788123456", "F", "alice@example.rw"));
+        }
+        assertRejected(
+                        "Notes; see below\nnames,nid,phone_number,gender\nAlice,1199070012345601,0788123456,F\n"
+                                .getBytes(StandardCharsets.UTF_8),
+                        SheetReader.defaults(),
+                        IngestException.MISSING_COLUMNS)
+                .hasMessageContaining("email");
+    }
+
+    /**
      * Excel's {@code sep=} line names the separator and is no row: rows are numbered as Excel shows the file, from the
      * line after it, in any case of its letters, after a byte order mark, with any line end.
      */

@@ -108,24 +108,43 @@ public final class CsvSheet extends AbstractSheet {
     }
 
     /**
-     * The separator with which the header search finds a header; else one with which no line searched has a value
-     * (lines of separators alone are blank lines); else the one that splits the first line more.
+     * The separator with which the header search finds the header of the most fields (comma, then semicolon, then tab
+     * on a tie: a title line of commas in a semicolon file maps three fields where the real header maps five); else
+     * one with which no line searched has a value (lines of separators alone are blank lines); else the one that
+     * splits the first line more.
      */
     private static char separator(byte[] bytes, int from) {
         int best = 0;
         char choice = SEPARATORS[0];
+        int headerFields = 0;
+        char headerChoice = SEPARATORS[0];
         for (char separator : SEPARATORS) {
             try (Lines lines = new Lines(bytes, from, separator)) {
                 int firstWidth = -1;
+                int fields = 0;
                 for (Line line = lines.next();
                         line != null && line.number <= HeaderMapper.SEARCH_ROWS;
                         line = lines.next()) {
-                    if (HeaderMapper.fieldCount(line.texts) >= HeaderMapper.MIN_FIELDS) {
-                        return separator;
+                    fields = HeaderMapper.fieldCount(line.texts);
+                    if (fields >= HeaderMapper.MIN_FIELDS) {
+                        break;
                     }
                     if (firstWidth < 0 && line.texts.stream().anyMatch(t -> !t.isEmpty())) {
                         firstWidth = line.texts.size();
                     }
+                }
+                if (fields >= HeaderMapper.MIN_FIELDS) {
+                    if (fields == Field.values().length) {
+                        return separator;
+                    }
+                    if (fields > headerFields) {
+                        headerFields = fields;
+                        headerChoice = separator;
+                    }
+                    continue;
+                }
+                if (headerFields > 0) {
+                    continue;
                 }
                 if (firstWidth < 0) {
                     return separator; // no line with a value: blank lines (the file has no header), or blank rows above
@@ -135,13 +154,13 @@ public final class CsvSheet extends AbstractSheet {
                     choice = separator;
                 }
             } catch (IngestException e) {
-                if ("maxColumns".equals(e.details().get("limitName"))) {
+                if (headerFields == 0 && "maxColumns".equals(e.details().get("limitName"))) {
                     return separator; // a line of more fields than a spreadsheet's columns: the reading refuses it
                 }
                 // malformed within the first lines with this separator; the real reading reports it
             }
         }
-        return choice;
+        return headerFields > 0 ? headerChoice : choice;
     }
 
     /**
