@@ -181,6 +181,14 @@ final class SheetReaderTest {
         try (SheetRecords sheet = SheetReader.defaults().open(xlsx, "people\u00A0")) {
             assertThat(sheet.header().sheetName()).isEqualTo("People");
         }
+        // "Données" named with the e and its accent as two code points, as some systems spell it
+        byte[] accented = Xlsx.workbook()
+                .sheet("Instructions", row(1, "Fill in the second sheet"))
+                .sheet("Donn\u00e9es", header(1) + row(2, "Alice", "1", "2", "F", "a@b.rw"))
+                .bytes();
+        try (SheetRecords sheet = SheetReader.defaults().open(accented, "Donne\u0301es")) {
+            assertThat(sheet.header().sheetName()).isEqualTo("Donn\u00e9es");
+        }
         assertThatThrownBy(() -> SheetReader.defaults().open(xlsx, "Instructions"))
                 .isInstanceOf(IngestException.class)
                 .hasFieldOrPropertyWithValue("code", IngestException.MISSING_COLUMNS);

@@ -3,6 +3,7 @@ package rw.intake.excel.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.text.Normalizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -213,7 +214,8 @@ public final class FastexcelSheet extends AbstractSheet {
     }
 
     /**
-     * The named sheet (matched exactly, then ignoring case and surrounding spaces), or all worksheets in order. A
+     * The named sheet (matched exactly, then ignoring case, surrounding spaces and
+     * how accented letters are composed), or all worksheets in order. A
      * sheet that is not a worksheet ({@code others}, by relationship id: a chart sheet) holds no list: it is passed
      * over, and naming it is {@code file.sheet_not_found}, which lists the worksheets.
      */
@@ -229,8 +231,9 @@ public final class FastexcelSheet extends AbstractSheet {
         List<Sheet> all = workbook.getSheets().toList();
         Optional<Sheet> exact =
                 all.stream().filter(s -> name.equals(s.getName())).findFirst();
+        String loose = loose(name);
         Sheet named = exact.or(() -> all.stream()
-                        .filter(s -> Text.strip(name).equalsIgnoreCase(Text.strip(s.getName())))
+                        .filter(s -> loose.equalsIgnoreCase(loose(s.getName())))
                         .findFirst())
                 .orElseThrow(() -> Rejections.sheetNotFound(name, names));
         String other = named.getId() == null ? null : others.get(named.getId());
@@ -238,6 +241,14 @@ public final class FastexcelSheet extends AbstractSheet {
             throw Rejections.notAWorksheet(named.getName(), other, names);
         }
         return List.of(named);
+    }
+
+    /**
+     * A sheet's name as the loose match compares it: without surrounding spaces, in Unicode's composed form (a name
+     * typed on one system and stored on another may spell an accented letter as two code points).
+     */
+    private static String loose(String name) {
+        return Normalizer.normalize(Text.strip(name), Normalizer.Form.NFC);
     }
 
     /** The workbook's worksheets in order: its sheets but those of {@code others} (chart sheets, by relationship id). */
