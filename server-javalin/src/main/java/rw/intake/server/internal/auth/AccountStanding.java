@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -33,26 +32,31 @@ import rw.intake.storage.StorageException;
  * {@link #stampOf}, and disabling marks the hash anew, {@link Passwords#remarked}), at once on the instance where that
  * happened, and within {@link #RECHECK} on the others, rather than living out their lifetime.
  *
- * <p>A request waits for the database here at most {@link #STALE_WAIT}, and only when the state it would be judged by
- * is older than {@link #RECHECK}. An instance knows an account's state from a sign-in or a refresh there, or else reads
- * it in the background when its tokens are first used (the requests meanwhile take the token as it is, as they did
- * before accounts could be disabled); a request that finds the state older than {@link #RECHECK} (the first after an
- * idle spell) has it read again and waits for that read, so a token revoked elsewhere is refused from then on, not one
- * request later. If the database cannot be reached or is slow, the state last read stands, and with none read the
- * token is taken as it is: reviewing a staged upload needs no database. A token whose account is found to exist no more (deleted
- * by hand) is refused as 401 {@code auth.invalid_token}, as its refresh token is; one of a name no account can have
- * (the warm-up's own) or without a stamp is taken as it is. Where an admin disables or enables an account or
- * sets its password, its state is read again on that request, so this instance refuses its tokens from the next
- * request on.
+ * <p>A request waits for the database here at most {@link #STALE_WAIT}, and only when this instance has no state of the
+ * account, or the state it would be judged by is older than {@link #RECHECK}, or that state would refuse a token it
+ * may be older than. An instance knows an account's state from a sign-in or a refresh there, or else reads it when its
+ * tokens are first used there, and that request waits for the read (so a token disabled or revoked elsewhere is refused
+ * by an instance that never saw its account); a request that finds the state older than {@link #RECHECK} (the first
+ * after an idle spell) has it read again and waits for that read, so a token revoked elsewhere is refused from then on,
+ * not one request later. A state that would refuse a token issued after it was read (or read over a second ago) is
+ * read again first: an account enabled again, or given a new password, on another instance, signs in there, and its
+ * new token is not refused here on the strength of the state from before. If the database cannot be reached or is
+ * slow, the state last read stands, and with none read the token is taken as it is: reviewing a staged upload needs no
+ * database. A token whose account is found to exist no more (deleted by hand) is refused as 401
+ * {@code auth.invalid_token}, as its refresh token is; one of a name no account can have (the warm-up's own) or without
+ * a stamp is taken as it is. Where an admin disables or enables an account or sets its password, its state is read
+ * again on that request, so this instance refuses its tokens from the next request on.
  */
 public final class AccountStanding {
     /** How stale an instance's view of an account's state may be while its tokens are used. */
     public static final Duration RECHECK = Duration.ofSeconds(5);
     /** The longest a request waits for a state older than {@link #RECHECK} to be read again. */
     public static final Duration STALE_WAIT = Duration.ofMillis(250);
+    /** A state that refuses a token is read again before refusing when it is older than this (or than the token). */
+    private static final Duration READ_AGAIN_BEFORE_REFUSING = Duration.ofSeconds(1);
 
     /** The state of no account: nothing to refuse (never older than the recheck: nothing to read again for it). */
-    private static final State ANY = new State(false, null, false, Long.MAX_VALUE);
+    private static final State ANY = new State(false, null, false, Long.MAX_VALUE, Long.MAX_VALUE);
 
     private static final Pattern USERNAME = Pattern.compile(Accounts.USERNAME_PATTERN);
 
@@ -113,11 +117,15 @@ public final class AccountStanding {
         return store.find(username)
                 .map(this::stateOf)
                 // a name an account could have but none has: its tokens are refused
-                .orElse(USERNAME.matcher(username).matches() ? new State(false, null, true, ticker.read()) : ANY);
+                .orElse(
+                        USERNAME.matcher(username).matches()
+                                ? new State(false, null, true, ticker.read(), System.currentTimeMillis())
+                                : ANY);
     }
 
     private State stateOf(Account account) {
-        return new State(account.disabled(), stampOf(account.passwordHash()), false, ticker.read());
+        return new State(
+                account.disabled(), stampOf(account.passwordHash()), false, ticker.read(), System.currentTimeMillis());
     }
 
     /**
@@ -140,7 +148,14 @@ public final class AccountStanding {
      * @throws ApiException 401 {@code auth.invalid_token}, {@code auth.account_disabled} or {@code auth.token_revoked}
      */
     public void check(Tokens.Access access) {
-        State state = known(access.principal().username());
+        String username = access.principal().username();
+        State state = known(username);
+        if (refuses(state, access) && mayBeBehind(state, access)) {
+            // the state may predate the token (the account enabled again, or its password set, on another instance,
+            // and the token issued since): read it again before refusing, so that a new token is not refused on the
+            // strength of a state older than itself
+            state = readAgain(username, state);
+        }
         if (state.gone()) {
             throw ApiException.unauthorized(
                     "auth.invalid_token", "the account no longer exists", ApiException.BEARER_INVALID_TOKEN);
@@ -148,7 +163,7 @@ public final class AccountStanding {
         if (state.disabled()) {
             throw AuthController.disabled(ApiException.BEARER_INVALID_TOKEN);
         }
-        if (access.stamp() != null && state.stamp() != null && !access.stamp().equals(state.stamp())) {
+        if (stampDiffers(state, access)) {
             throw ApiException.unauthorized(
                     "auth.token_revoked",
                     "this account's password changed, or it was disabled, after the token was issued; log in again",
@@ -156,15 +171,53 @@ public final class AccountStanding {
         }
     }
 
+    private static boolean refuses(State state, Tokens.Access access) {
+        return state.gone() || state.disabled() || stampDiffers(state, access);
+    }
+
+    private static boolean stampDiffers(State state, Tokens.Access access) {
+        return access.stamp() != null
+                && state.stamp() != null
+                && !access.stamp().equals(state.stamp());
+    }
+
     /**
-     * The state last read, read again first if older than {@link #RECHECK} (waiting at most {@link #STALE_WAIT}), or
-     * {@link #ANY} while the first read is on its way or has failed (it is tried again).
+     * Whether a state that refuses the token may be older than the token's account: read more than {@link
+     * #READ_AGAIN_BEFORE_REFUSING} ago, or not before the second the token was issued in (by a clock of this instance
+     * or another's). A token refused rightly, issued before the change that ends it, has the state read again at most
+     * once in that time.
+     */
+    private boolean mayBeBehind(State state, Tokens.Access access) {
+        return ticker.read() - state.readAt() > READ_AGAIN_BEFORE_REFUSING.toNanos()
+                || access.issuedAtSecond() >= state.readAtMillis() / 1000;
+    }
+
+    /** The state read again now, waiting at most {@link #STALE_WAIT}; else the one given. */
+    private State readAgain(String username, State last) {
+        try {
+            State now = states.synchronous().refresh(username).get(STALE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return now != null ? now : last;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return last;
+        } catch (ExecutionException | TimeoutException | CancellationException ex) {
+            return last; // the database is slow or cannot be reached: the state last read stands
+        }
+    }
+
+    /**
+     * The state last read, read again first if older than {@link #RECHECK}, or read now if this instance has none
+     * (waiting at most {@link #STALE_WAIT} either way); {@link #ANY} if the first read cannot be had in that time (it
+     * goes on, and is tried again if it failed).
      */
     private State known(String username) {
         State last;
         try {
-            last = states.get(username).getNow(ANY);
-        } catch (CompletionException | CancellationException ex) {
+            last = states.get(username).get(STALE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return ANY;
+        } catch (ExecutionException | TimeoutException | CancellationException ex) {
             return ANY;
         }
         if (last == null) { // the first read found no database
@@ -173,14 +226,7 @@ public final class AccountStanding {
         if (ticker.read() - last.readAt() < RECHECK.toNanos()) { // ANY is never older than the recheck
             return last;
         }
-        try {
-            return states.synchronous().refresh(username).get(STALE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return last;
-        } catch (ExecutionException | TimeoutException | CancellationException ex) {
-            return last; // the database is slow or cannot be reached: the state last read stands
-        }
+        return readAgain(username, last);
     }
 
     /**
@@ -204,6 +250,9 @@ public final class AccountStanding {
         states.put(username, CompletableFuture.completedFuture(now));
     }
 
-    /** An account's state as read at {@code readAt} (the ticker's nanoseconds). */
-    private record State(boolean disabled, String stamp, boolean gone, long readAt) {}
+    /**
+     * An account's state as read at {@code readAt} (the ticker's nanoseconds), which was {@code readAtMillis} by the
+     * wall clock (the clock tokens are issued by).
+     */
+    private record State(boolean disabled, String stamp, boolean gone, long readAt, long readAtMillis) {}
 }

@@ -141,7 +141,10 @@ public final class Tokens {
         if (!stamp.isMissing() && (stamp.asString() == null || stamp.asString().isEmpty())) {
             throw invalid();
         }
-        Access access = new Access(principal(jwt), stamp.isMissing() ? null : stamp.asString());
+        Access access = new Access(
+                principal(jwt),
+                stamp.isMissing() ? null : stamp.asString(),
+                jwt.getIssuedAtAsInstant().getEpochSecond());
         verified.put(token, new Verified(access, jwt.getExpiresAtAsInstant().toEpochMilli()));
         return access;
     }
@@ -199,8 +202,11 @@ public final class Tokens {
 
     private record Verified(Access access, long expiresAtMillis) {}
 
-    /** A verified access token: its caller, and the stamp of the account's password it was issued under, or null. */
-    public record Access(Principal principal, String stamp) {}
+    /**
+     * A verified access token: its caller, the stamp of the account's password it was issued under (or null), and when
+     * it was issued (its {@code iat}, seconds since the epoch).
+     */
+    public record Access(Principal principal, String stamp, long issuedAtSecond) {}
 
     /**
      * A token pair as the token routes return it, with what the database keeps of the refresh token.

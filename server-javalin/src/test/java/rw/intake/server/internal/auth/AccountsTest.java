@@ -526,6 +526,72 @@ final class AccountsTest {
     }
 
     /**
+     * An instance that never saw the account reads its state on the token's first request there, and waits for it: a
+     * token disabled or revoked elsewhere is refused from that first request on, not let through while the read is on
+     * its way.
+     */
+    @Test
+    void disabledOnAnotherInstance_refusedByOneThatNeverSawTheAccount() {
+        String disabled = SERVER.clerkToken("never-seen-disabled");
+        String revoked = SERVER.clerkToken("never-seen-revoked");
+        String admin = SERVER.adminToken();
+        assertThat(patch(SERVER, "/api/v1/accounts/never-seen-disabled", admin, "{\"disabled\":true}")
+                        .statusCode())
+                .isEqualTo(200);
+        assertThat(SERVER.postJson(
+                                "/api/v1/accounts/never-seen-revoked/password",
+                                admin,
+                                "{\"password\":\"Nyungwe-canopy-walk-9\"}")
+                        .statusCode())
+                .isEqualTo(204);
+        try (TestServer other =
+                TestServer.start(java.util.Map.of("DB_URL", SERVER.config().jdbcUrl()))) {
+            assertProblem(other.get("/api/v1/uploads", disabled), 401, "auth.account_disabled");
+            assertProblem(other.get("/api/v1/uploads", revoked), 401, "auth.token_revoked");
+        }
+    }
+
+    /**
+     * An account enabled again, or given a new password, on another instance signs in there: its new token is taken
+     * at once by an instance that still holds the state from before, which it reads again rather than refuse a token
+     * newer than that state. Its tokens from before stay refused.
+     */
+    @Test
+    void enabledAgainOnAnotherInstance_newTokenTakenAtOnceByOneThatKnewItDisabled() {
+        String before = SERVER.clerkToken("back-again");
+        String admin = SERVER.adminToken();
+        try (TestServer other =
+                TestServer.start(java.util.Map.of("DB_URL", SERVER.config().jdbcUrl()))) {
+            assertThat(other.get("/api/v1/uploads", before).statusCode()).isEqualTo(200);
+            patch(SERVER, "/api/v1/accounts/back-again", admin, "{\"disabled\":true}");
+            other.advance(AccountStanding.RECHECK.plusSeconds(1));
+            assertProblem(other.get("/api/v1/uploads", before), 401, "auth.account_disabled");
+
+            assertThat(patch(SERVER, "/api/v1/accounts/back-again", admin, "{\"disabled\":false}")
+                            .statusCode())
+                    .isEqualTo(200);
+            String enabled = TestServer.json(login(SERVER, "back-again", TestServer.clerkPassword("back-again")))
+                    .get("access")
+                    .asText();
+            assertThat(other.get("/api/v1/uploads", enabled).statusCode()).isEqualTo(200);
+            assertProblem(other.get("/api/v1/uploads", before), 401, "auth.token_revoked");
+
+            String password = "Akagera-river-bend-4";
+            assertThat(SERVER.postJson(
+                                    "/api/v1/accounts/back-again/password",
+                                    admin,
+                                    "{\"password\":\"" + password + "\"}")
+                            .statusCode())
+                    .isEqualTo(204);
+            String renewed = TestServer.json(login(SERVER, "back-again", password))
+                    .get("access")
+                    .asText();
+            assertThat(other.get("/api/v1/uploads", renewed).statusCode()).isEqualTo(200);
+            assertProblem(other.get("/api/v1/uploads", enabled), 401, "auth.token_revoked");
+        }
+    }
+
+    /**
      * An account deleted by hand (there is no route for it): its access tokens are refused as its refresh tokens are,
      * once this instance reads it again, and so are those of a name that never was an account.
      */
