@@ -1606,7 +1606,7 @@ final class RedisStaging implements StagingStore {
                 "upload " + id + " lost part of its records in the shared staging store (Redis dropped them: keep its"
                         + " maxmemory-policy noeviction); it cannot be read whole, edited or committed: upload the"
                         + " file again",
-                Map.of(),
+                Map.of("recordsLost", true),
                 Map.of());
     }
 

@@ -496,6 +496,7 @@ final class SharedStagingTest {
         for (HttpResponse<String> r : onB) {
             assertThat(Workbooks.problemCode(r, 503)).as(r.uri().toString()).isEqualTo("staging.unavailable");
             assertThat(TestServer.json(r).get("detail").asText()).contains("lost part of its records");
+            assertThat(TestServer.json(r).get("recordsLost").asBoolean()).isTrue();
             assertThat(r.headers().firstValue("Retry-After")).isEmpty();
         }
         assertThat(a.get(upload + "/records?page=25&size=50", token).statusCode())
