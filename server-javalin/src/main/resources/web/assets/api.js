@@ -137,6 +137,10 @@ async function refreshTokens() {
  */
 async function fresh() {
   if (!tokens || tokens.expiresAt - Date.now() >= 2_000) return;
+  // a tab opened as a copy must not spend the login's single-use refresh token (the review's first requests are sent
+  // before the check settles): the check comes first, and a copy's tokens are gone after it
+  await loginChecked;
+  if (!tokens || tokens.expiresAt - Date.now() >= 2_000) return;
   try {
     await refresh();
   } catch (err) {

@@ -3,7 +3,7 @@
 import { has, loadMessages, t } from './i18n.js';
 import { currentUser, loginChecked, setSignedOutHandler, signIn, signOut, wasCopy } from './api.js';
 import { h, go, href, problemNode, focusHeading } from './ui.js';
-import { showReview } from './review.js';
+import { showReview, unsavedEdit, restoreEdit } from './review.js';
 import { forgetEarly } from './review-data.js';
 
 // the other screens load when first shown: the review's link opens without them
@@ -61,6 +61,8 @@ function showLogin() {
     let why = signedOutReason !== 'expired' && has(`problem.${signedOutReason}`) ? `problem.${signedOutReason}` : 'login.expired';
     if (signedOutReason === 'copied') why = 'login.copied';
     message.append(h('p', { class: 'notice', role: 'status', text: t(why) }));
+    const edit = returnTo?.edit;
+    if (edit) message.append(h('p', { class: 'notice', id: 'login-unsaved', text: t('login.unsavedEdit', { row: edit.row, value: edit.value }) }));
   }
   const submit = h('button', { type: 'submit', class: 'btn primary', id: 'login-submit' }, t('login.submit'));
   const form = h('form', {
@@ -79,7 +81,8 @@ function showLogin() {
         if (back && back.username === currentUser()?.username) {
           // signed out on a view: the same clerk, signed in again, returns to it
           history.replaceState(null, '', back.hash);
-          render();
+          await render();
+          if (back.edit) await restoreEdit(back.edit);
         } else if (!screen || screen === 'login') go('/uploads', {}, true);
         else render();
       } catch (err) {
@@ -192,9 +195,10 @@ async function start() {
   await loadMessages();
   document.title = t('app.title');
   setSignedOutHandler((expired, username, code) => {
-    signedOutReason = expired ? (code === 'auth.account_disabled' || code === 'auth.token_revoked' ? code : 'expired') : null;
+    signedOutReason = expired ? (['auth.account_disabled', 'auth.token_revoked', 'auth.token_reused'].includes(code) ? code : 'expired') : null;
     const screen = route().parts[0];
-    returnTo = expired && username && screen && screen !== 'login' ? { hash: location.hash, username } : null;
+    // and a change typed in a cell, not saved: put back in its cell when the same clerk signs in again
+    returnTo = expired && username && screen && screen !== 'login' ? { hash: location.hash, username, edit: unsavedEdit() } : null;
     history.replaceState(null, '', '#/login');
     render();
   });

@@ -10,6 +10,8 @@ const FIELD_OF = Object.fromEntries(Object.entries(PROPERTY).map(([k, v]) => [v,
 const WARNINGS = new Set(['nid.numeric_cell', 'nid.underage', 'phone.duplicate', 'email.duplicate']);
 
 let view = null; // {id, summary, main, parts...} of the review on screen
+/** The cell open for editing ({id, row, field, value, tag, input}), until it is closed or its change saved. */
+let openEdit = null;
 
 export const severityOf = (code) => (WARNINGS.has(code) ? 'warning' : 'error');
 
@@ -721,8 +723,11 @@ function editCell(td, r, field, value, tag) {
   const input = h('textarea', { class: 'cell-input', rows: 1, 'aria-label': t(label, { field: t(`field.${field}`), row: r.row }) });
   input.value = value;
   let state = 'open'; // then 'saving' (once: Enter and the blur that follows save one change), or 'closed'
+  const edit = { id: view.id, row: r.row, field, value, tag, input };
+  openEdit = edit;
   const back = (focus) => {
     state = 'closed';
+    if (openEdit === edit) openEdit = null;
     td.replaceChildren(...kept);
     if (focus) td.focus();
   };
@@ -734,6 +739,7 @@ function editCell(td, r, field, value, tag) {
     }
     state = 'saving';
     const saved = await patch(r.row, { [PROPERTY[field]]: input.value }, 'edit.saved', byEnter ? field : null, tag);
+    if (saved && openEdit === edit) openEdit = null;
     if (!saved && td.contains(input)) state = 'open';
   };
   input.addEventListener('keydown', (e) => {
@@ -757,6 +763,44 @@ function editCell(td, r, field, value, tag) {
   fit();
   input.focus();
   input.select();
+}
+
+/**
+ * The change typed in the cell open for editing and not saved ({id, row, field, value, tag}), or null: taken as the
+ * clerk is signed out (the session ended while the cell was open, or as its change was sent), so that it is not lost.
+ */
+export function unsavedEdit() {
+  if (!openEdit || openEdit.input.value === openEdit.value) return null;
+  const { id, row, field, tag } = openEdit;
+  return { id, row, field, tag, value: openEdit.input.value };
+}
+
+/**
+ * Puts a change that the end of a session kept from being saved ({@link unsavedEdit}) back in its cell, open and not
+ * saved, on the review drawn after signing in again: Enter saves it, if the record is still as it was when the cell
+ * was first opened (its tag), Escape drops it. A cell no longer shown, or an upload that can no longer be edited,
+ * has the change named in the notice instead.
+ */
+export async function restoreEdit(edit) {
+  if (!view || view.id !== edit.id) return;
+  let fresh = null;
+  try {
+    ({ body: fresh } = await tagged('GET', `/api/v1/uploads/${view.id}/records/${edit.row}`));
+  } catch (err) {
+    failed(err, view.notice);
+    return;
+  }
+  const td = cellAt(edit.row, edit.field);
+  if (!td || !editable() || td.querySelector('.cell-input')) {
+    put(view.notice, h('p', { id: 'edit-unsaved', class: 'problem' }, t('edit.unsaved', { row: edit.row, value: edit.value })));
+    return;
+  }
+  editCell(td, fresh, edit.field, valueOf(fresh, edit.field), edit.tag);
+  const input = td.querySelector('.cell-input');
+  input.value = edit.value;
+  input.dispatchEvent(new Event('input'));
+  input.select();
+  put(view.notice, h('p', { id: 'edit-restored' }, t('edit.restored', { row: edit.row })));
 }
 
 /** The record's edits and exclusions, under its violations. */

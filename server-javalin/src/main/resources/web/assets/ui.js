@@ -114,6 +114,9 @@ export function problemNode(err) {
       : t('problem.staging.full.records', { held: formatNumber(p.reservedByYou ?? 0),
         max: formatNumber(p.maxRecordsPerUser), needed: formatNumber(p.needed ?? 0) }) }));
     return box;
+  } else if (err.code === 'staging.unavailable' && p.recordsLost) {
+    // not a store that cannot be reached just now: waiting does not help, uploading the file again does
+    box.append(h('p', { text: t('problem.staging.unavailable.lost') }));
   } else if (err.code && has(`problem.${err.code}`)) {
     box.append(h('p', { text: t(`problem.${err.code}`, { detail: p.detail ?? '' }) }));
   } else {

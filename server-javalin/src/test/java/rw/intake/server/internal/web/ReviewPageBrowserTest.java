@@ -381,12 +381,7 @@ final class ReviewPageBrowserTest {
         browser.signedIn("ivy", "ivy-password");
         String first = browser.driver().getWindowHandle();
 
-        browser.script("window.open(location.href)");
-        String copy = browser.driver().getWindowHandles().stream()
-                .filter(w -> !w.equals(first))
-                .findFirst()
-                .orElseThrow();
-        browser.driver().switchTo().window(copy);
+        copyOfTheTab(first, "");
 
         browser.text(By.id("login-message"), "This tab was opened as a copy of another tab that is signed in.");
         assertThat(browser.driver().findElements(By.id("whoami"))).isEmpty();
@@ -395,6 +390,39 @@ final class ReviewPageBrowserTest {
         browser.driver().switchTo().window(first);
         browser.driver().navigate().refresh();
         browser.text(By.id("whoami"), "Signed in as ivy (clerk)");
+    }
+
+    /** Runs {@code script} in tab {@code first}, then opens a copy of it (its sessionStorage copied), and switches to it. */
+    private static void copyOfTheTab(String first, String script) {
+        browser.script(script + " window.open(location.href)");
+        String copy = browser.driver().getWindowHandles().stream()
+                .filter(w -> !w.equals(first))
+                .findFirst()
+                .orElseThrow();
+        browser.driver().switchTo().window(copy);
+    }
+
+    /**
+     * A copy of a tab on a review, opened when the access token had lapsed (the computer slept): the review's first
+     * requests, sent before the copy is told apart, do not spend the login's refresh token, which the first tab still
+     * refreshes with.
+     */
+    @Test
+    void copiedTab_withTheAccessTokenLapsed_leavesTheRefreshTokenToTheFirst() {
+        String token = SERVER.clerkToken("ivo");
+        String id = reviewed("ivo", token, Workbooks.xlsx(Workbooks.people(3200, 2)));
+        String first = browser.driver().getWindowHandle();
+        copyOfTheTab(first, expiringIn(-60_000));
+        browser.text(By.id("login-message"), "This tab was opened as a copy of another tab that is signed in.");
+        browser.driver().close();
+
+        browser.driver().switchTo().window(first);
+        browser.driver().navigate().refresh();
+        browser.text(By.id("whoami"), "Signed in as ivo (clerk)");
+        browser.visible(By.id("records-table"));
+        assertThat(browser.driver().getCurrentUrl()).contains("#/uploads/" + id);
+        browser.waiting().until(d -> (Boolean) browser.script(
+                "return JSON.parse(sessionStorage.getItem('intake.tokens'))" + ".expiresAt > Date.now() + 60 * 1000"));
     }
 
     /** A clerk signed out on a view (here the password was changed) returns to it on signing in again. */
@@ -424,6 +452,87 @@ final class ReviewPageBrowserTest {
         browser.signedIn("gus", "gus-second-secret-9");
         browser.text(By.id("page-pageof"), "Page 1 of 2");
         assertThat(browser.driver().getCurrentUrl()).contains("#/uploads/" + id);
+    }
+
+    /**
+     * A change typed in a cell when the session ends (here the password was changed, and Enter's save was refused) is
+     * not lost: the sign-in form names it, and after signing in it is back in its cell, not saved, until Enter saves
+     * it.
+     */
+    @Test
+    void signedOutWhileEditing_theTypedChangeIsBackInItsCellAfterSigningIn() {
+        expectedStatuses = new int[] {401};
+        String id = reviewed("typist", SERVER.clerkToken("typist"), Workbooks.xlsx(Workbooks.people(3100, 3)));
+        by("#row-3 td[data-field=names]").click();
+        WebElement input = browser.visible(By.cssSelector("#row-3 td[data-field=names] .cell-input"));
+        input.sendKeys(Keys.chord(Keys.CONTROL, "a"), "Kagabo Patrick");
+        assertThat(SERVER.postJson(
+                                "/api/v1/accounts/typist/password",
+                                SERVER.adminToken(),
+                                "{\"password\":\"typist-second-secret-4\"}")
+                        .statusCode())
+                .isEqualTo(204);
+        input.sendKeys(Keys.ENTER);
+
+        browser.text(By.id("login-unsaved"), "Your change to row 3 (“Kagabo Patrick”) was not saved yet.");
+        String records = "/api/v1/uploads/" + id + "/records/3";
+        assertThat(TestServer.json(SERVER.get(records, SERVER.adminToken()))
+                        .get("names")
+                        .asText())
+                .isNotEqualTo("Kagabo Patrick");
+        browser.signedIn("typist", "typist-second-secret-4");
+
+        browser.text(By.id("edit-restored"), "Your change to row 3 is back in its cell, not saved yet");
+        input = browser.visible(By.cssSelector("#row-3 td[data-field=names] .cell-input"));
+        assertThat(input.getDomProperty("value")).isEqualTo("Kagabo Patrick");
+        input.sendKeys(Keys.ENTER);
+        browser.text(By.id("edit-saved"), "Row 3 saved");
+        assertThat(TestServer.json(SERVER.get(records, SERVER.adminToken()))
+                        .get("names")
+                        .asText())
+                .isEqualTo("Kagabo Patrick");
+    }
+
+    /**
+     * With staging in Redis, an upload that lost part of its records there (evicted, deleted by hand) is not "out of
+     * reach just now" on the review page of the instance without a copy: the page says to upload the file again.
+     */
+    @Test
+    void review_anUploadThatLostRecordsInRedis_saysToUploadItAgain() {
+        String prefix = TestServer.freshRedisPrefix();
+        Map<String, String> env = Map.of(
+                "STAGING",
+                "redis",
+                "REDIS_URL",
+                TestServer.REDIS_URL,
+                "STAGING_REDIS_PREFIX",
+                prefix,
+                "DB_URL",
+                SERVER.config().jdbcUrl());
+        try (TestServer a = TestServer.start(env);
+                TestServer b = TestServer.start(env)) {
+            String token = a.clerkToken("lost");
+            String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(3300, 2_100)));
+            Workbooks.settled(a, token, id);
+            io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(TestServer.REDIS_URL);
+            try (var c = client.connect()) {
+                assertThat(c.sync().del("{" + prefix + ":" + id + "}:c:1")).isEqualTo(1);
+            } finally {
+                client.shutdown();
+            }
+            Browser onB = Browser.start(b);
+            try {
+                onB.open("/uploads/" + id + "?page=25&size=50");
+                onB.signedIn("lost", "lost-password");
+                onB.text(
+                        By.id("main"),
+                        "This upload lost part of its records in the store of staged uploads, so it cannot be shown"
+                                + " whole, fixed or committed. Upload the file again.");
+                assertThat(onB.driver().findElement(By.id("main")).getText()).doesNotContain("Try again in");
+            } finally {
+                onB.close();
+            }
+        }
     }
 
     /**
