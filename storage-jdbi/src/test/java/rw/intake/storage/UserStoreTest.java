@@ -450,6 +450,8 @@ final class UserStoreTest {
                     .isEqualTo(5);
             assertThat(users.users(new UserQuery(1, 10, "u-a", null, "bob")).totalItems())
                     .isZero();
+            assertThat(users.users(new UserQuery(1, 10, null, null, "carol")).totalItems())
+                    .isZero();
             assertThat(users.users(new UserQuery(1, 10, "u-b", false, null)).items())
                     .isEmpty();
         }

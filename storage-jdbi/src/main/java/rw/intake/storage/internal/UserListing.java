@@ -20,32 +20,39 @@ import rw.intake.storage.UserQuery;
 
 /**
  * Pages of committed users, ordered by upload then row, and of committed uploads, the last committed first. For users,
- * the upload's seq, and on PostgreSQL the partitions to read, are looked up first and bound as values: with them the
- * planner prunes {@code users} to the partitions that can hold the rows. The filters are the templates'
+ * the upload's seq, or the seqs of the owner's uploads, and on PostgreSQL the partitions to read, are looked up first
+ * and bound as values: with them the rows are ranges of the (upload_seq, row_number) key, and the planner prunes
+ * {@code users} to the partitions that can hold them. The filters are the templates'
  * {@code <name>} attributes, each a fixed fragment or nothing; every value is a bound parameter.
  */
 final class UserListing {
 
     private static final String COUNT_USERS = """
         SELECT COUNT(*)
-        FROM users u<join>
+        FROM users u
         WHERE 1 = 1<bySeq><byParts><byValid><byOwner>""";
     /** Commit order, then sheet order: the order of the (upload_seq, row_number) key. */
     private static final String SELECT_USERS = """
         SELECT u.id, u.upload_id, u."row_number", u.names, u.nid, u.phone_number, u.gender, u.email, u.valid,
                u.nid_valid, u.phone_valid, u.email_valid, u.names_valid, u.gender_valid, u.errors, u.committed_at
-        FROM users u<join>
+        FROM users u
         WHERE 1 = 1<bySeq><byParts><byValid><byOwner>
         ORDER BY u.upload_seq, u."row_number" LIMIT :limit OFFSET :offset""";
 
-    private static final String JOIN_UPLOADS = " JOIN uploads p ON p.seq = u.upload_seq";
     private static final String BY_SEQ = " AND u.upload_seq = :seq";
     private static final String BY_PARTS = " AND u.part_seq = ANY(:parts)";
     /** Two fixed predicates rather than a parameter: PostgreSQL uses its partial index only for "NOT u.valid". */
     private static final String VALID = " AND u.valid";
 
     private static final String NOT_VALID = " AND NOT u.valid";
-    private static final String BY_OWNER = " AND p.owner = :owner";
+    /**
+     * An owner's users, by the seqs of the owner's uploads, looked up first: a range of the (upload_seq, row_number)
+     * key for each, read in its order. Joined to {@code uploads} and filtered by owner instead, MariaDB sorted every
+     * row of the owner's in a temporary table for each page (2.3 s a page of 700,000 rows, against 0.01 s).
+     */
+    private static final String BY_OWNER = " AND u.upload_seq IN ";
+
+    private static final String BY_OWNER_POSTGRESQL = " AND u.upload_seq = ANY(:ownerSeqs)";
     private static final String OWNER_SEQS = """
         SELECT seq FROM uploads WHERE owner = :owner""";
 
@@ -85,22 +92,32 @@ final class UserListing {
                         return new Page<CommittedUser>(List.of(), query.page(), query.size(), 0);
                     }
                 }
+                List<Long> ownerSeqs = null;
+                if (query.owner() != null) {
+                    ownerSeqs = h.createQuery(OWNER_SEQS)
+                            .bind("owner", query.owner())
+                            .mapTo(Long.class)
+                            .list();
+                    if (seq != null ? !ownerSeqs.contains(seq) : ownerSeqs.isEmpty()) {
+                        return new Page<CommittedUser>(List.of(), query.page(), query.size(), 0);
+                    }
+                    if (seq != null) {
+                        ownerSeqs = null; // the upload is the owner's: its seq alone selects its users
+                    }
+                }
                 List<Long> parts = null;
                 if (dialect == Dialect.POSTGRESQL) {
                     if (seq != null) {
                         parts = List.of(0L, seq);
-                    } else if (query.owner() != null) {
+                    } else if (ownerSeqs != null) {
                         parts = new ArrayList<>(List.of(0L));
-                        parts.addAll(h.createQuery(OWNER_SEQS)
-                                .bind("owner", query.owner())
-                                .mapTo(Long.class)
-                                .list());
+                        parts.addAll(ownerSeqs);
                     }
                 }
-                long total = filtered(h, COUNT_USERS, query, seq, parts)
+                long total = filtered(h, COUNT_USERS, query, seq, ownerSeqs, parts)
                         .mapTo(Long.class)
                         .one();
-                List<CommittedUser> items = filtered(h, SELECT_USERS, query, seq, parts)
+                List<CommittedUser> items = filtered(h, SELECT_USERS, query, seq, ownerSeqs, parts)
                         .bind("limit", query.size())
                         .bind("offset", (long) (query.page() - 1) * query.size())
                         .map((rs, ctx) -> user(rs))
@@ -181,23 +198,40 @@ final class UserListing {
     }
 
     /** The query {@code sql} with the filters of {@code query} defined and their values bound. */
-    private static Query filtered(Handle h, String sql, UserQuery query, Long seq, List<Long> parts) {
+    private Query filtered(Handle h, String sql, UserQuery query, Long seq, List<Long> ownerSeqs, List<Long> parts) {
+        boolean postgresql = dialect == Dialect.POSTGRESQL;
         Query q = h.createQuery(sql)
-                .define("join", query.owner() == null ? "" : JOIN_UPLOADS)
                 .define("bySeq", seq == null ? "" : BY_SEQ)
                 .define("byParts", parts == null ? "" : BY_PARTS)
                 .define("byValid", query.valid() == null ? "" : query.valid() ? VALID : NOT_VALID)
-                .define("byOwner", query.owner() == null ? "" : BY_OWNER);
+                .define(
+                        "byOwner",
+                        ownerSeqs == null ? "" : postgresql ? BY_OWNER_POSTGRESQL : BY_OWNER + seqList(ownerSeqs));
         if (seq != null) {
             q.bind("seq", seq.longValue());
         }
         if (parts != null) {
             q.bindArray("parts", Long.class, parts);
         }
-        if (query.owner() != null) {
-            q.bind("owner", query.owner());
+        if (ownerSeqs != null) {
+            if (postgresql) {
+                q.bindArray("ownerSeqs", Long.class, ownerSeqs);
+            } else {
+                for (int i = 0; i < ownerSeqs.size(); i++) {
+                    q.bind("ownerSeq" + i, ownerSeqs.get(i).longValue());
+                }
+            }
         }
         return q;
+    }
+
+    /** {@code (:ownerSeq0, :ownerSeq1, ...)}: a parameter for each of {@code seqs}, bound by {@link #filtered}. */
+    private static String seqList(List<Long> seqs) {
+        StringBuilder list = new StringBuilder("(");
+        for (int i = 0; i < seqs.size(); i++) {
+            list.append(i == 0 ? ":ownerSeq" : ", :ownerSeq").append(i);
+        }
+        return list.append(')').toString();
     }
 
     private static CommittedUser user(ResultSet rs) throws SQLException {
