@@ -164,13 +164,13 @@ public final class CsvSheet extends AbstractSheet {
     }
 
     /**
-     * A field's value: trimmed, without the apostrophe of a formula's escape ({@link CsvFormulas#restored}), and
-     * trimmed again when the escape stood before white space (a tab, a carriage return), as any value is.
+     * A field's value: without the apostrophe of a formula's escape ({@link CsvFormulas#restored}) when the field
+     * starts with it (as the error report writes it: the escape stands first, before a value trimmed already), then
+     * trimmed, so an escape before white space (a tab, a carriage return) leaves the value trimmed as any other. An
+     * apostrophe after leading white space is no escape, and stays.
      */
     private static String value(String field) {
-        String trimmed = CellValues.trim(field);
-        String restored = CsvFormulas.restored(trimmed);
-        return restored.length() == trimmed.length() ? trimmed : CellValues.trim(restored);
+        return CellValues.trim(CsvFormulas.restored(field));
     }
 
     /** The lines of the text ({@link CsvText#lineOf}'s line ends), and one more if the last line has no end. */
