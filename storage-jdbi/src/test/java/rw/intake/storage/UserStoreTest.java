@@ -457,6 +457,44 @@ final class UserStoreTest {
         }
     }
 
+    /**
+     * An owner's users over several uploads, page by page at every size: each row once, in commit order then sheet
+     * order, the same rows as one page holding all (H2 once answered pages of rows from the wrong offset).
+     */
+    @ParameterizedTest
+    @EnumSource(DatabaseKind.class)
+    void users_anOwnersPagesOverSeveralUploads_eachRowOnce(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> first = new ArrayList<>(Records.validRange(1, 5));
+            first.add(Records.invalid(9, "bad", 2));
+            List<ValidatedRecord> other = Records.validRange(30, 2);
+            List<ValidatedRecord> second = Records.validRange(20, 4);
+            users.commit(Records.request("u-1", "alice", CommitMode.ALL, first), first);
+            users.commit(Records.request("u-x", "bob", CommitMode.ALL, other), other);
+            users.commit(Records.request("u-2", "alice", CommitMode.ALL, second), second);
+
+            for (Boolean valid : new Boolean[] {null, true}) {
+                List<String> whole = users.users(new UserQuery(1, 500, null, valid, "alice")).items().stream()
+                        .map(u -> u.uploadId() + ":" + u.row())
+                        .toList();
+                assertThat(whole).hasSize(valid == null ? 10 : 9);
+                assertThat(whole.subList(0, valid == null ? 6 : 5)).allMatch(r -> r.startsWith("u-1:"));
+                for (int size = 1; size <= 7; size++) {
+                    List<String> paged = new ArrayList<>();
+                    Page<CommittedUser> page;
+                    int n = 1;
+                    do {
+                        page = users.users(new UserQuery(n++, size, null, valid, "alice"));
+                        page.items().forEach(u -> paged.add(u.uploadId() + ":" + u.row()));
+                    } while (n <= page.totalPages());
+                    assertThat(page.totalItems()).isEqualTo(whole.size());
+                    assertThat(paged).as("size %d, valid %s", size, valid).isEqualTo(whole);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(DatabaseKind.class)
     void commits_lastCommittedFirst_byOwner(DatabaseKind kind) {

@@ -29,13 +29,13 @@ final class UserListing {
 
     private static final String COUNT_USERS = """
         SELECT COUNT(*)
-        FROM users u
+        FROM users u<join>
         WHERE 1 = 1<bySeq><byParts><byValid><byOwner>""";
     /** Commit order, then sheet order: the order of the (upload_seq, row_number) key. */
     private static final String SELECT_USERS = """
         SELECT u.id, u.upload_id, u."row_number", u.names, u.nid, u.phone_number, u.gender, u.email, u.valid,
                u.nid_valid, u.phone_valid, u.email_valid, u.names_valid, u.gender_valid, u.errors, u.committed_at
-        FROM users u
+        FROM users u<join>
         WHERE 1 = 1<bySeq><byParts><byValid><byOwner>
         ORDER BY u.upload_seq, u."row_number" LIMIT :limit OFFSET :offset""";
 
@@ -53,6 +53,13 @@ final class UserListing {
     private static final String BY_OWNER = " AND u.upload_seq IN ";
 
     private static final String BY_OWNER_POSTGRESQL = " AND u.upload_seq = ANY(:ownerSeqs)";
+    /**
+     * On H2, joined to {@code uploads} and filtered by owner: H2 (2.5) answered {@code IN} over the seqs with a bound
+     * {@code LIMIT} and {@code OFFSET} with rows of the wrong offset (rows twice, others never), where the join is right.
+     */
+    private static final String JOIN_UPLOADS = " JOIN uploads p ON p.seq = u.upload_seq";
+
+    private static final String BY_OWNER_H2 = " AND p.owner = :owner";
     private static final String OWNER_SEQS = """
         SELECT seq FROM uploads WHERE owner = :owner""";
 
@@ -199,14 +206,13 @@ final class UserListing {
 
     /** The query {@code sql} with the filters of {@code query} defined and their values bound. */
     private Query filtered(Handle h, String sql, UserQuery query, Long seq, List<Long> ownerSeqs, List<Long> parts) {
-        boolean postgresql = dialect == Dialect.POSTGRESQL;
+        boolean h2 = ownerSeqs != null && dialect == Dialect.H2;
         Query q = h.createQuery(sql)
+                .define("join", h2 ? JOIN_UPLOADS : "")
                 .define("bySeq", seq == null ? "" : BY_SEQ)
                 .define("byParts", parts == null ? "" : BY_PARTS)
                 .define("byValid", query.valid() == null ? "" : query.valid() ? VALID : NOT_VALID)
-                .define(
-                        "byOwner",
-                        ownerSeqs == null ? "" : postgresql ? BY_OWNER_POSTGRESQL : BY_OWNER + seqList(ownerSeqs));
+                .define("byOwner", ownerSeqs == null ? "" : byOwner(ownerSeqs));
         if (seq != null) {
             q.bind("seq", seq.longValue());
         }
@@ -214,7 +220,9 @@ final class UserListing {
             q.bindArray("parts", Long.class, parts);
         }
         if (ownerSeqs != null) {
-            if (postgresql) {
+            if (h2) {
+                q.bind("owner", query.owner());
+            } else if (dialect == Dialect.POSTGRESQL) {
                 q.bindArray("ownerSeqs", Long.class, ownerSeqs);
             } else {
                 for (int i = 0; i < ownerSeqs.size(); i++) {
@@ -223,6 +231,14 @@ final class UserListing {
             }
         }
         return q;
+    }
+
+    private String byOwner(List<Long> ownerSeqs) {
+        return switch (dialect) {
+            case H2 -> BY_OWNER_H2;
+            case POSTGRESQL -> BY_OWNER_POSTGRESQL;
+            case MARIADB -> BY_OWNER + seqList(ownerSeqs);
+        };
     }
 
     /** {@code (:ownerSeq0, :ownerSeq1, ...)}: a parameter for each of {@code seqs}, bound by {@link #filtered}. */
