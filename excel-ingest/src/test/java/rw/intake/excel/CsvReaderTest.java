@@ -194,6 +194,16 @@ final class CsvReaderTest {
                     .containsExactly(
                             RawRecord.of(4, "Alice Uwase", "1199070012345601", "0788123456", "F", "alice@example.rw"));
         }
+        // below more blank lines than the header search reads, the first line with a value is the header, on each
+        // separator
+        for (String separator : List.of(",", ";", "\t")) {
+            Read late = read("\r\n".repeat(20)
+                    + String.join(separator, "Names", "NID", "Phone Number", "Gender", "Email") + "\r\n"
+                    + String.join(separator, "Alice Uwase", "1199070012345601", "0788123456", "F", "alice@example.rw")
+                    + "\r\n");
+            assertThat(late.header().row()).as(separator).isEqualTo(21);
+            assertThat(late.records()).extracting(RawRecord::row).as(separator).containsExactly(22);
+        }
         assertRejected(
                         "Notes; see below\nnames,nid,phone_number,gender\nAlice,1199070012345601,0788123456,F\n"
                                 .getBytes(StandardCharsets.UTF_8),

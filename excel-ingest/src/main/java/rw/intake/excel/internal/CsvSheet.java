@@ -109,9 +109,10 @@ public final class CsvSheet extends AbstractSheet {
 
     /**
      * The separator with which the header search finds the header of the most fields (comma, then semicolon, then tab
-     * on a tie: a title line of commas in a semicolon file maps three fields where the real header maps five); else
-     * one with which no line searched has a value (lines of separators alone are blank lines); else the one that
-     * splits the first line more.
+     * on a tie: a title line of commas in a semicolon file maps three fields where the real header maps five), the
+     * first line with a value standing for the header when none of the lines searched has one (blank lines above it);
+     * else one with which no line has a value (lines of separators alone are blank lines); else the one that splits
+     * the first line with a value more.
      */
     private static char separator(byte[] bytes, int from) {
         int best = 0;
@@ -122,9 +123,19 @@ public final class CsvSheet extends AbstractSheet {
             try (Lines lines = new Lines(bytes, from, separator)) {
                 int firstWidth = -1;
                 int fields = 0;
-                for (Line line = lines.next();
-                        line != null && line.number <= HeaderMapper.SEARCH_ROWS;
-                        line = lines.next()) {
+                for (Line line = lines.next(); line != null; line = lines.next()) {
+                    if (line.number > HeaderMapper.SEARCH_ROWS) {
+                        if (firstWidth >= 0) {
+                            break;
+                        }
+                        if (line.texts.stream().allMatch(String::isEmpty)) {
+                            continue;
+                        }
+                        // no value on the lines searched: the first line with one is the header, whatever it maps
+                        fields = HeaderMapper.fieldCount(line.texts);
+                        firstWidth = line.texts.size();
+                        break;
+                    }
                     fields = HeaderMapper.fieldCount(line.texts);
                     if (fields >= HeaderMapper.MIN_FIELDS) {
                         break;
