@@ -69,6 +69,18 @@ public final class RequestBodies {
      * @throws ApiException the problem of {@code tooLarge}
      */
     public static byte[] read(Context ctx, long limit, Supplier<ApiException> tooLarge) {
+        String coding = ctx.header("Content-Encoding");
+        if (coding != null && !coding.isBlank() && !coding.strip().equalsIgnoreCase("identity")) {
+            // its bytes would be read as they came, a gzipped file as a file of no known format (RFC 9110, 15.5.16)
+            throw new ApiException(
+                    415,
+                    "request.unsupported_encoding",
+                    "Unsupported Media Type",
+                    "the body is sent with Content-Encoding " + coding.strip()
+                            + ", which the server does not decode; send it as it is",
+                    Map.of(),
+                    Map.of("Accept-Encoding", "identity"));
+        }
         long declared = ctx.req().getContentLengthLong();
         if (declared > DRAIN_FACTOR * limit
                 || (declared > limit && "100-continue".equalsIgnoreCase(ctx.header("Expect")))) {

@@ -4,11 +4,16 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URLDecoder;
 import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.jetty.http.MultiPart;
 import org.eclipse.jetty.http.MultiPartConfig;
 import org.eclipse.jetty.http.MultiPartFormData;
@@ -44,6 +49,17 @@ public record IncomingFile(String fileName, byte[] bytes) {
     /** The most parts a multipart body may have (the workbook and a few form fields). */
     static final int MAX_PARTS = 100;
 
+    /** The boundary parameter's name, in any case, after a {@code ;}. */
+    private static final Pattern BOUNDARY_NAME = Pattern.compile("(?i)(;\\s*)boundary(\\s*=)");
+    /**
+     * A part's {@code filename*} (RFC 6266, 4.3; RFC 8187): a charset, a language (possibly empty), and the name's
+     * bytes percent-encoded.
+     */
+    private static final Pattern EXTENDED_NAME =
+            Pattern.compile("(?i)(?:^|;)\\s*filename\\*\\s*=\\s*([A-Za-z0-9!#$&+^_`{}~-]+)'[A-Za-z0-9-]*'([^;\\s]*)");
+    /** The transfer encodings that leave a part's bytes as they are. */
+    private static final Set<String> IDENTITY_ENCODINGS = Set.of("7bit", "8bit", "binary");
+
     static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     static final String CSV = "text/csv";
 
@@ -57,7 +73,10 @@ public record IncomingFile(String fileName, byte[] bytes) {
      */
     public static IncomingFile read(Context ctx, String partName, long maxBytes) {
         // the header as sent: the request's parsed content type refuses a charset it does not know (charset=binary)
-        String type = Objects.requireNonNullElse(ctx.header("Content-Type"), "");
+        // a parameter's name is case-insensitive (RFC 9110, 5.6.6): "Boundary=" names the boundary too
+        String type = BOUNDARY_NAME
+                .matcher(Objects.requireNonNullElse(ctx.header("Content-Type"), ""))
+                .replaceAll("$1boundary$2");
         String mime = type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
         if (mime.equals("multipart/form-data")) {
             String boundary = MultiPart.extractBoundary(type);
@@ -167,8 +186,34 @@ public record IncomingFile(String fileName, byte[] bytes) {
                     found = p;
                 }
             }
-            return found == null ? null : new IncomingFile(found.getFileName(), bytes(found));
+            if (found == null) {
+                return null;
+            }
+            String encoding = found.getHeaders().get("Content-Transfer-Encoding");
+            if (encoding != null
+                    && !IDENTITY_ENCODINGS.contains(encoding.strip().toLowerCase(Locale.ROOT))) {
+                // RFC 7578 (4.7) deprecates it, and browsers never send it: its bytes would be read as the file
+                throw ApiException.badRequest(
+                        "request.invalid_multipart",
+                        "the part '" + wanted + "' is sent with Content-Transfer-Encoding " + encoding.strip()
+                                + ", which the server does not decode; send the file's bytes as they are");
+            }
+            return new IncomingFile(fileName(found), bytes(found));
         }
+    }
+
+    /** The part's file name: its {@code filename*} when it has one that decodes (whatever its language), else Jetty's. */
+    private static String fileName(MultiPart.Part part) {
+        String disposition = part.getHeaders().get("Content-Disposition");
+        Matcher m = disposition == null ? null : EXTENDED_NAME.matcher(disposition);
+        if (m != null && m.find()) {
+            try {
+                return URLDecoder.decode(m.group(2).replace("+", "%2B"), Charset.forName(m.group(1)));
+            } catch (IllegalArgumentException ex) {
+                // an unknown charset or a broken escape: the plain name, as Jetty reads it
+            }
+        }
+        return part.getFileName();
     }
 
     /** The content of a part held in memory, copied into an array of its length. */

@@ -32,6 +32,9 @@ final class MultipartUploadTest {
                 "filename=\"a\\\";b.xlsx\"|a\";b.xlsx",
                 "filename=\"caf\u00e9.xlsx\"|caf\u00e9.xlsx",
                 "filename=\"fallback.xlsx\"; filename*=UTF-8''ikizami%3B%C3%A9.xlsx|ikizami;\u00e9.xlsx",
+                "filename*=UTF-8'en'people%E2%80%A6.xlsx|people\u2026.xlsx",
+                "filename=\"p.xlsx\"; filename*=utf-8'en-US'a+b%20c.xlsx|a+b c.xlsx",
+                "filename*=ISO-8859-1''caf%E9.xlsx|caf\u00e9.xlsx",
             })
     void upload_quotedFileNameKept(String parameter, String kept) {
         String token = SERVER.clerkToken("quoted-name");
@@ -118,6 +121,76 @@ final class MultipartUploadTest {
                 .build());
 
         assertThat(Workbooks.problemCode(r, 400)).isEqualTo("request.invalid_multipart");
+    }
+
+    /** A boundary parameter named in another case is the boundary (parameter names are case-insensitive). */
+    @Test
+    void upload_boundaryParameterInAnyCase() {
+        String token = SERVER.clerkToken("boundary-case");
+        for (String name : new String[] {"Boundary", "BOUNDARY"}) {
+            HttpResponse<String> r = SERVER.send(SERVER.request("/api/v1/uploads", token)
+                    .header("Content-Type", "Multipart/Form-Data; " + name + "=Xb0")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(
+                            body("Xb0", "form-data; name=\"file\"; filename=\"c.xlsx\"", WORKBOOK)))
+                    .build());
+
+            assertThat(r.statusCode()).as(name + ": " + r.body()).isEqualTo(202);
+            SERVER.delete("/api/v1/uploads/" + TestServer.json(r).get("id").asText(), token);
+        }
+    }
+
+    /**
+     * A part sent with a Content-Transfer-Encoding (quoted-printable, base64: RFC 7578 deprecates it) is refused, not
+     * read as the file: quoted-printable text would stage records garbled and split at its soft line breaks.
+     */
+    @Test
+    void upload_partWithATransferEncoding_refusedNothingStaged() {
+        String token = SERVER.clerkToken("transfer-encoded");
+        byte[] csv = ("names,nid,phone_number,gender,email\r\nD=C3=A9sir=C3=A9 Hakizimana,1199080012345601,"
+                        + "0788123456,M,desire.hakizimana=\r\n@example.rw\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        for (String encoding : new String[] {"quoted-printable", "BASE64"}) {
+            byte[] body = ("--qp\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.csv\"\r\n"
+                            + "Content-Type: text/csv\r\nContent-Transfer-Encoding: " + encoding + "\r\n\r\n"
+                            + new String(csv, StandardCharsets.UTF_8) + "\r\n--qp--\r\n")
+                    .getBytes(StandardCharsets.UTF_8);
+
+            HttpResponse<String> r = post(token, "qp", body);
+
+            assertThat(Workbooks.problemCode(r, 400)).isEqualTo("request.invalid_multipart");
+            assertThat(TestServer.json(r).get("detail").asText()).contains("Content-Transfer-Encoding " + encoding);
+        }
+        String head = "--qp\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.xlsx\"\r\n";
+        byte[] binary = (head + "Content-Transfer-Encoding: binary\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(binary);
+        out.writeBytes(WORKBOOK);
+        out.writeBytes("\r\n--qp--\r\n".getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> plain = post(token, "qp", out.toByteArray());
+        assertThat(plain.statusCode()).as(plain.body()).isEqualTo(202);
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads", token))).hasSize(1);
+    }
+
+    /** A body sent with a Content-Encoding (gzip) is refused as such, 415 with the encoding taken, not read as bytes. */
+    @Test
+    void upload_bodyWithAContentEncoding_415() {
+        String token = SERVER.clerkToken("content-encoded");
+
+        HttpResponse<String> r = SERVER.send(SERVER.request("/api/v1/uploads", token)
+                .header("Content-Type", Workbooks.XLSX)
+                .header("Content-Encoding", "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(WORKBOOK))
+                .build());
+
+        assertThat(Workbooks.problemCode(r, 415)).isEqualTo("request.unsupported_encoding");
+        assertThat(r.headers().firstValue("Accept-Encoding")).hasValue("identity");
+        assertThat(TestServer.json(SERVER.get("/api/v1/uploads", token))).isEmpty();
+        HttpResponse<String> identity = SERVER.send(SERVER.request("/api/v1/uploads", token)
+                .header("Content-Type", Workbooks.XLSX)
+                .header("Content-Encoding", "identity")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(WORKBOOK))
+                .build());
+        assertThat(identity.statusCode()).as(identity.body()).isEqualTo(202);
     }
 
     private static HttpResponse<String> post(String token, String boundary, byte[] body) {
