@@ -433,7 +433,8 @@ final class ContractTest {
                 "{\"records\":\"VALID\"}",
                 "{\"record\":\"valid\"}",
                 "{\"records\":\"valid\",\"mode\":\"all\"}",
-                "{\"records\":\"valid\"} x"
+                "{\"records\":\"valid\"} x",
+                "  \r\n"
             })
     void commit_bodyNotTheCommitsChoice400_nothingCommitted(String body) {
         String token = SERVER.clerkToken("commit-body");

@@ -108,8 +108,14 @@ public final class RequestParams {
      */
     public static CommitMode commitMode(Context ctx) {
         JsonNode node = RequestBodies.json(ctx);
-        if (node == null || node.isMissingNode()) {
+        if (node == null) {
             return CommitMode.ALL;
+        }
+        if (node.isMissingNode()) {
+            // not empty, and no JSON: read strictly, as a commit cannot be undone
+            throw ApiException.badRequest(
+                    "request.invalid_body",
+                    "the body holds white space only: send it empty, {} or {\"records\":\"all\"|\"valid\"}");
         }
         if (!node.isObject()) {
             throw ApiException.badRequest(
