@@ -88,8 +88,11 @@ public final class WebPage {
             throw ApiException.notFound("route.not_found", "no route " + ctx.path());
         }
         ctx.header("Cache-Control", SecurityHeaders.ASSET_CACHE);
+        // the bytes sent may be gzipped (Javalin compresses what the client accepts): a cache keeps each encoding
+        // apart, and the tag is weak, one for every encoding of the same asset (RFC 9110, 8.8.1 and 12.5.5)
+        ctx.header("Vary", "Accept-Encoding");
         ctx.header("ETag", asset.etag);
-        if (asset.etag.equals(ctx.header("If-None-Match"))) {
+        if (matches(ctx.header("If-None-Match"), asset.etag)) {
             // the asset's type, not the default text/plain: a cache that takes a 304's headers over the copy it keeps
             // would otherwise serve the script as text, which nosniff makes the browser refuse
             ctx.status(304).contentType(asset.type);
@@ -98,7 +101,25 @@ public final class WebPage {
         ctx.contentType(asset.type).result(asset.bytes);
     }
 
-    /** An asset's bytes, content type and ETag (a hash of its bytes). */
+    /**
+     * Whether an If-None-Match header names the weak tag {@code etag}: {@code *}, or one of its tags, weak or strong,
+     * by the weak comparison (RFC 9110, 13.1.2).
+     */
+    static boolean matches(String ifNoneMatch, String etag) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        String opaque = etag.substring(2);
+        for (String tag : ifNoneMatch.split(",")) {
+            String t = tag.strip();
+            if (t.equals("*") || (t.startsWith("W/") ? t.substring(2) : t).equals(opaque)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** An asset's bytes, content type and ETag (weak: a hash of its bytes, whatever their encoding). */
     private static final class Asset {
         final byte[] bytes;
         final String type;
@@ -118,7 +139,7 @@ public final class WebPage {
             }
             try {
                 byte[] hash = MessageDigest.getInstance("SHA-256").digest(bytes);
-                String etag = '"'
+                String etag = "W/\""
                         + Base64.getUrlEncoder()
                                 .withoutPadding()
                                 .encodeToString(hash)
