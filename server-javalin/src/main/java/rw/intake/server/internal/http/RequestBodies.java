@@ -15,6 +15,7 @@ import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -69,8 +70,11 @@ public final class RequestBodies {
      * @throws ApiException the problem of {@code tooLarge}
      */
     public static byte[] read(Context ctx, long limit, Supplier<ApiException> tooLarge) {
-        String coding = ctx.header("Content-Encoding");
-        if (coding != null && !coding.isBlank() && !coding.strip().equalsIgnoreCase("identity")) {
+        // every line of the header, as one list (RFC 9110, 5.3)
+        String coding = String.join(",", Collections.list(ctx.req().getHeaders("Content-Encoding")));
+        if (Arrays.stream(coding.split(","))
+                .map(String::strip)
+                .anyMatch(c -> !c.isEmpty() && !c.equalsIgnoreCase("identity"))) {
             // its bytes would be read as they came, a gzipped file as a file of no known format (RFC 9110, 15.5.16)
             throw new ApiException(
                     415,

@@ -1,12 +1,17 @@
 package rw.intake.server.internal.upload;
 
 import io.javalin.http.Context;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URLDecoder;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -51,12 +56,9 @@ public record IncomingFile(String fileName, byte[] bytes) {
 
     /** The boundary parameter's name, in any case, after a {@code ;}. */
     private static final Pattern BOUNDARY_NAME = Pattern.compile("(?i)(;\\s*)boundary(\\s*=)");
-    /**
-     * A part's {@code filename*} (RFC 6266, 4.3; RFC 8187): a charset, a language (possibly empty), and the name's
-     * bytes percent-encoded.
-     */
-    private static final Pattern EXTENDED_NAME =
-            Pattern.compile("(?i)(?:^|;)\\s*filename\\*\\s*=\\s*([A-Za-z0-9!#$&+^_`{}~-]+)'[A-Za-z0-9-]*'([^;\\s]*)");
+    /** A {@code filename*} value (RFC 8187): a charset, a language (possibly empty), the name's bytes percent-encoded. */
+    private static final Pattern EXTENDED_VALUE =
+            Pattern.compile("(?i)(UTF-8|ISO-8859-1)'[A-Za-z0-9-]*'((?:[A-Za-z0-9!#$&+.^_`|~-]|%[0-9A-Fa-f]{2})*)");
     /** The transfer encodings that leave a part's bytes as they are. */
     private static final Set<String> IDENTITY_ENCODINGS = Set.of("7bit", "8bit", "binary");
 
@@ -189,31 +191,113 @@ public record IncomingFile(String fileName, byte[] bytes) {
             if (found == null) {
                 return null;
             }
-            String encoding = found.getHeaders().get("Content-Transfer-Encoding");
-            if (encoding != null
-                    && !IDENTITY_ENCODINGS.contains(encoding.strip().toLowerCase(Locale.ROOT))) {
-                // RFC 7578 (4.7) deprecates it, and browsers never send it: its bytes would be read as the file
-                throw ApiException.badRequest(
-                        "request.invalid_multipart",
-                        "the part '" + wanted + "' is sent with Content-Transfer-Encoding " + encoding.strip()
-                                + ", which the server does not decode; send the file's bytes as they are");
+            for (String encoding : found.getHeaders().getValuesList("Content-Transfer-Encoding")) {
+                if (!IDENTITY_ENCODINGS.contains(encoding.strip().toLowerCase(Locale.ROOT))) {
+                    // RFC 7578 (4.7) deprecates it, and browsers never send it: its bytes would be read as the file
+                    throw ApiException.badRequest(
+                            "request.invalid_multipart",
+                            "the part '" + wanted + "' is sent with Content-Transfer-Encoding " + encoding.strip()
+                                    + ", which the server does not decode; send the file's bytes as they are");
+                }
             }
             return new IncomingFile(fileName(found), bytes(found));
         }
     }
 
-    /** The part's file name: its {@code filename*} when it has one that decodes (whatever its language), else Jetty's. */
+    /**
+     * The part's file name: its {@code filename*} when it has one in UTF-8 or ISO-8859-1 that decodes (whatever its
+     * language), else its {@code filename} (Jetty's reading of it when there is no {@code filename*}).
+     */
     private static String fileName(MultiPart.Part part) {
         String disposition = part.getHeaders().get("Content-Disposition");
-        Matcher m = disposition == null ? null : EXTENDED_NAME.matcher(disposition);
-        if (m != null && m.find()) {
-            try {
-                return URLDecoder.decode(m.group(2).replace("+", "%2B"), Charset.forName(m.group(1)));
-            } catch (IllegalArgumentException ex) {
-                // an unknown charset or a broken escape: the plain name, as Jetty reads it
+        String extended = disposition == null ? null : extendedName(disposition);
+        if (extended == null) {
+            return part.getFileName();
+        }
+        return extended.isEmpty() ? plainName(disposition) : extended;
+    }
+
+    /**
+     * The decoded {@code filename*} parameter of a Content-Disposition; null if it has none (a {@code filename*=}
+     * inside a quoted value is no parameter), empty if it is of another charset, has a broken escape or bytes that are
+     * not of its charset.
+     */
+    static String extendedName(String disposition) {
+        for (String p : parameters(disposition)) {
+            int eq = p.indexOf('=');
+            if (eq >= 0 && p.substring(0, eq).strip().equalsIgnoreCase("filename*")) {
+                return decoded(p.substring(eq + 1).strip());
             }
         }
-        return part.getFileName();
+        return null;
+    }
+
+    /** The plain {@code filename} parameter, unquoted and without a path before it (as old browsers send), or "". */
+    private static String plainName(String disposition) {
+        for (String p : parameters(disposition)) {
+            int eq = p.indexOf('=');
+            if (eq >= 0 && p.substring(0, eq).strip().equalsIgnoreCase("filename")) {
+                String v = p.substring(eq + 1).strip();
+                if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+                    v = v.substring(1, v.length() - 1).replace("\\\"", "\"");
+                }
+                return v.substring(Math.max(v.lastIndexOf('/'), v.lastIndexOf('\\')) + 1);
+            }
+        }
+        return "";
+    }
+
+    /** The parameters of a header value, split at each {@code ;} outside a quoted string. */
+    private static List<String> parameters(String disposition) {
+        List<String> params = new ArrayList<>();
+        StringBuilder param = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < disposition.length(); i++) {
+            char c = disposition.charAt(i);
+            if (quoted && c == '\\' && i + 1 < disposition.length()) {
+                param.append(c).append(disposition.charAt(++i));
+                continue;
+            }
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (c == ';' && !quoted) {
+                params.add(param.toString());
+                param.setLength(0);
+                continue;
+            }
+            param.append(c);
+        }
+        params.add(param.toString());
+        return params;
+    }
+
+    /** A {@code filename*} value decoded, or "" if it is of another charset, or broken. */
+    private static String decoded(String value) {
+        Matcher m = EXTENDED_VALUE.matcher(value);
+        if (!m.matches()) {
+            return "";
+        }
+        Charset charset = m.group(1).equalsIgnoreCase("UTF-8") ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1;
+        String encoded = m.group(2);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int i = 0; i < encoded.length(); i++) {
+            char c = encoded.charAt(i);
+            if (c == '%') {
+                bytes.write(Integer.parseInt(encoded.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                bytes.write(c);
+            }
+        }
+        try {
+            return charset.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
+                    .toString();
+        } catch (CharacterCodingException ex) {
+            return "";
+        }
     }
 
     /** The content of a part held in memory, copied into an array of its length. */
