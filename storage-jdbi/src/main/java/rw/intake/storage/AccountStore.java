@@ -1,5 +1,6 @@
 package rw.intake.storage;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -59,14 +60,16 @@ public interface AccountStore {
 
     /**
      * Uses refresh token {@code usedId} of account {@code accountId} once, in one transaction: if it is stored, unused
-     * and not expired at {@code now}, it is marked used and {@code next} is stored in its family
-     * ({@link Rotation#ROTATED}); if it was used before, every token of its family is deleted
-     * ({@link Rotation#REUSED}); otherwise nothing changes ({@link Rotation#UNKNOWN}). The account's row is locked
-     * first, as every change of its tokens here locks it, so that a sign-out, a password change or a disable at the
-     * same moment comes wholly before the rotation or wholly after it (deleting {@code next} too), and none deadlocks
-     * with it.
+     * and not expired at {@code now}, it is marked used at {@code now} and {@code next} is stored in its family
+     * ({@link Rotation#ROTATED}). If it was used before, and this comes within {@code resend} of that use while the
+     * successor that use stored was not used yet (its answer lost, most likely), that successor is marked used (so it
+     * never refreshes, and a later sending of it ends the login) and {@code next} takes its place
+     * ({@link Rotation#RESENT}); a used token otherwise has every token of its family deleted ({@link Rotation#REUSED}).
+     * Anything else changes nothing ({@link Rotation#UNKNOWN}). The account's row is locked first, as every change of
+     * its tokens here locks it, so that a sign-out, a password change or a disable at the same moment comes wholly
+     * before the rotation or wholly after it (deleting {@code next} too), and none deadlocks with it.
      */
-    Rotation rotateRefreshToken(String usedId, long accountId, RefreshToken next, Instant now);
+    Rotation rotateRefreshToken(String usedId, long accountId, RefreshToken next, Instant now, Duration resend);
 
     /**
      * Deletes every refresh token of {@code family} (one login's, rotated from its first) of account {@code username}'s

@@ -23,6 +23,8 @@ import rw.intake.validation.ValidatedRecord;
 /** Accounts and refresh tokens on each database, PostgreSQL once: its commit variants differ only in how users are written. */
 final class AccountStoreTest {
 
+    private static final Duration RESEND = Duration.ofSeconds(30);
+
     @ParameterizedTest
     @EnumSource(value = DatabaseKind.class, mode = MATCH_NONE, names = DatabaseKind.COMMIT_VARIANTS)
     void create_thenFind(DatabaseKind kind) {
@@ -252,18 +254,67 @@ final class AccountStoreTest {
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
             Instant later = now.plus(Duration.ofHours(1));
 
-            assertThat(accounts.rotateRefreshToken("t1", id, new RefreshToken("t2", "f1", id, later), now))
+            assertThat(accounts.rotateRefreshToken("t1", id, new RefreshToken("t2", "f1", id, later), now, RESEND))
                     .isEqualTo(Rotation.ROTATED);
-            assertThat(accounts.rotateRefreshToken("t2", id, new RefreshToken("t3", "f1", id, later), now))
+            assertThat(accounts.rotateRefreshToken("t2", id, new RefreshToken("t3", "f1", id, later), now, RESEND))
                     .isEqualTo(Rotation.ROTATED);
-            assertThat(accounts.rotateRefreshToken("t1", id, new RefreshToken("t4", "f1", id, later), now))
+            assertThat(accounts.rotateRefreshToken("t1", id, new RefreshToken("t4", "f1", id, later), now, RESEND))
                     .isEqualTo(Rotation.REUSED);
-            assertThat(accounts.rotateRefreshToken("t3", id, new RefreshToken("t5", "f1", id, later), now))
+            assertThat(accounts.rotateRefreshToken("t3", id, new RefreshToken("t5", "f1", id, later), now, RESEND))
                     .isEqualTo(Rotation.UNKNOWN);
             assertThat(db.queryLong("SELECT COUNT(*) FROM refresh_tokens WHERE family = 'f1'"))
                     .isZero();
-            assertThat(accounts.rotateRefreshToken("other", id, new RefreshToken("o2", "f2", id, later), now))
+            assertThat(accounts.rotateRefreshToken("other", id, new RefreshToken("o2", "f2", id, later), now, RESEND))
                     .isEqualTo(Rotation.ROTATED);
+        }
+    }
+
+    /**
+     * A used token sent again within the resend time, its successor not used yet (the first answer lost): a new
+     * successor, the first one spent (sending it ends the login); sent again once its successor was used, or after the
+     * resend time, it ends the login.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DatabaseKind.class, mode = MATCH_NONE, names = DatabaseKind.COMMIT_VARIANTS)
+    void rotateRefreshToken_sentAgainWhileItsSuccessorIsUnused(DatabaseKind kind) {
+        try (TestDatabase db = TestDatabase.fresh(kind)) {
+            AccountStore accounts = db.storage().accounts();
+            long id = twoLogins(accounts);
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            Instant later = now.plus(Duration.ofHours(1));
+
+            assertThat(sent(accounts, id, "t1", "t2", "f1", now, RESEND)).isEqualTo(Rotation.ROTATED);
+            Instant soon = now.plus(RESEND);
+            assertThat(sent(accounts, id, "t1", "t2b", "f1", soon, RESEND)).isEqualTo(Rotation.RESENT);
+            assertThat(sent(accounts, id, "t1", "t2c", "f1", soon, RESEND)).isEqualTo(Rotation.RESENT);
+            assertThat(sent(accounts, id, "t2c", "t3", "f1", soon, RESEND)).isEqualTo(Rotation.ROTATED);
+            assertThat(sent(accounts, id, "t1", "t2d", "f1", soon, RESEND))
+                    .as("its successor was used: a second use")
+                    .isEqualTo(Rotation.REUSED);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM refresh_tokens WHERE family = 'f1'"))
+                    .isZero();
+
+            assertThat(sent(accounts, id, "other", "o2", "f2", now, RESEND)).isEqualTo(Rotation.ROTATED);
+            assertThat(sent(accounts, id, "other", "o2b", "f2", now, RESEND)).isEqualTo(Rotation.RESENT);
+            assertThat(sent(accounts, id, "o2", "o3", "f2", now, RESEND))
+                    .as("the spent successor, sent after all: a second use")
+                    .isEqualTo(Rotation.REUSED);
+            assertThat(sent(accounts, id, "o2b", "o3", "f2", now, RESEND)).isEqualTo(Rotation.UNKNOWN);
+
+            assertThat(accounts.addRefreshToken(new RefreshToken("late", "f3", id, later), "h"))
+                    .isTrue();
+            assertThat(sent(accounts, id, "late", "l2", "f3", now, RESEND)).isEqualTo(Rotation.ROTATED);
+            Instant past = soon.plusNanos(1_000);
+            assertThat(sent(accounts, id, "late", "l2b", "f3", past, RESEND))
+                    .as("after the resend time")
+                    .isEqualTo(Rotation.REUSED);
+            assertThat(accounts.addRefreshToken(new RefreshToken("none", "f4", id, later), "h"))
+                    .isTrue();
+            assertThat(sent(accounts, id, "none", "n2", "f4", now, Duration.ZERO))
+                    .isEqualTo(Rotation.ROTATED);
+            assertThat(sent(accounts, id, "none", "n2b", "f4", now.plusNanos(1_000), Duration.ZERO))
+                    .as("no resend time")
+                    .isEqualTo(Rotation.REUSED);
         }
     }
 
@@ -285,10 +336,16 @@ final class AccountStoreTest {
         }
     }
 
+    /** Refresh token {@code used} of account {@code id} sent at {@code at}, {@code next} of {@code family} its successor. */
+    private static Rotation sent(
+            AccountStore accounts, long id, String used, String next, String family, Instant at, Duration resend) {
+        return accounts.rotateRefreshToken(
+                used, id, new RefreshToken(next, family, id, at.plusSeconds(3600)), at, resend);
+    }
+
     /** Refresh token {@code used} of account {@code id} used now, {@code next} of {@code family} in its place. */
     private static Rotation use(AccountStore accounts, long id, String used, String next, String family) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        return accounts.rotateRefreshToken(used, id, new RefreshToken(next, family, id, now.plusSeconds(3600)), now);
+        return sent(accounts, id, used, next, family, Instant.now().truncatedTo(ChronoUnit.MICROS), RESEND);
     }
 
     @ParameterizedTest
@@ -302,17 +359,18 @@ final class AccountStoreTest {
             accounts.addRefreshToken(new RefreshToken("t1", "f1", alice, now.plusSeconds(60)), "h");
             accounts.addRefreshToken(new RefreshToken("old", "f2", alice, now.minusSeconds(1)), "h");
 
-            assertThat(accounts.rotateRefreshToken("t1", bob, new RefreshToken("t2", "f1", bob, now), now))
+            assertThat(accounts.rotateRefreshToken("t1", bob, new RefreshToken("t2", "f1", bob, now), now, RESEND))
                     .isEqualTo(Rotation.UNKNOWN);
-            assertThat(accounts.rotateRefreshToken("old", alice, new RefreshToken("o2", "f2", alice, now), now))
+            assertThat(accounts.rotateRefreshToken("old", alice, new RefreshToken("o2", "f2", alice, now), now, RESEND))
                     .isEqualTo(Rotation.UNKNOWN);
-            assertThat(accounts.rotateRefreshToken("never", alice, new RefreshToken("n2", "f3", alice, now), now))
+            assertThat(accounts.rotateRefreshToken(
+                            "never", alice, new RefreshToken("n2", "f3", alice, now), now, RESEND))
                     .isEqualTo(Rotation.UNKNOWN);
 
             assertThat(accounts.deleteExpiredRefreshTokens(now)).isEqualTo(1);
             assertThat(db.queryLong("SELECT COUNT(*) FROM refresh_tokens")).isEqualTo(1);
             assertThat(accounts.rotateRefreshToken(
-                            "t1", alice, new RefreshToken("t2", "f1", alice, now.plusSeconds(60)), now))
+                            "t1", alice, new RefreshToken("t2", "f1", alice, now.plusSeconds(60)), now, RESEND))
                     .isEqualTo(Rotation.ROTATED);
         }
     }
@@ -331,9 +389,10 @@ final class AccountStoreTest {
             accounts.addRefreshToken(new RefreshToken("b2", "fb2", bob, later), "h");
 
             accounts.updatePassword("alice", "new");
-            assertThat(accounts.rotateRefreshToken("a1", alice, new RefreshToken("a2", "fa", alice, later), now))
+            assertThat(accounts.rotateRefreshToken(
+                            "a1", alice, new RefreshToken("a2", "fa", alice, later), now, RESEND))
                     .isEqualTo(Rotation.UNKNOWN);
-            assertThat(accounts.rotateRefreshToken("b1", bob, new RefreshToken("b3", "fb", bob, later), now))
+            assertThat(accounts.rotateRefreshToken("b1", bob, new RefreshToken("b3", "fb", bob, later), now, RESEND))
                     .isEqualTo(Rotation.ROTATED);
 
             accounts.setDisabled("bob", true);
@@ -405,7 +464,7 @@ final class AccountStoreTest {
                         what,
                         () -> signIn
                                 ? accounts.addRefreshToken(next, "h")
-                                : accounts.rotateRefreshToken(family + "a", alice, next, now),
+                                : accounts.rotateRefreshToken(family + "a", alice, next, now, RESEND),
                         () -> switch (end) {
                             case "sign-out" -> accounts.revokeRefreshFamily("alice", family);
                             case "disable" -> accounts.setDisabled("alice", true);
@@ -513,7 +572,7 @@ final class AccountStoreTest {
             Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
             accounts.addRefreshToken(new RefreshToken("t1", "f1", old.id(), now.plusSeconds(60)), "h");
             assertThat(accounts.rotateRefreshToken(
-                            "t1", old.id(), new RefreshToken("t2", "f1", old.id(), now.plusSeconds(60)), now))
+                            "t1", old.id(), new RefreshToken("t2", "f1", old.id(), now.plusSeconds(60)), now, RESEND))
                     .isEqualTo(Rotation.ROTATED);
             assertThatThrownBy(() -> accounts.setDisabled("old", true)).isInstanceOf(LastAdminException.class);
         }

@@ -96,7 +96,9 @@ final class SchemaUpgradeTest {
         "11, 3, true",
         "11, 5, false",
         "11, 6, true",
-        "11, 7, false"
+        "11, 7, false",
+        "12, 1, false",
+        "12, 1, true"
     })
     void mariaDb_aMigrationCutShort_runsAgainAtTheNextStart(String version, int done, boolean failed) {
         List<String> setup = new ArrayList<>();
@@ -112,14 +114,18 @@ final class SchemaUpgradeTest {
                     + "', 'cut short', 'SQL', '" + MARIADB_SCRIPTS.get(version) + "', NULL, 'root', 0, 0"
                     + " FROM flyway_schema_history");
         }
-        String before =
-                List.of("6", "7", "9", "10").get(List.of("7", "9", "10", "11").indexOf(version));
+        String before = List.of("6", "7", "9", "10", "11")
+                .get(List.of("7", "9", "10", "11", "12").indexOf(version));
 
         try (TestDatabase db = TestDatabase.upgraded(DatabaseKind.MARIADB, before, setup.toArray(String[]::new))) {
             assertThat(db.queryLong("SELECT COUNT(*) FROM flyway_schema_history WHERE success = 0"))
                     .isZero();
-            assertThat(db.queryLong("SELECT COUNT(*) FROM flyway_schema_history WHERE version = '11' AND success = 1"))
-                    .isOne();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM flyway_schema_history WHERE version IN ('11', '12')"
+                            + " AND success = 1"))
+                    .isEqualTo(2);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
+                            + " AND TABLE_NAME = 'refresh_tokens' AND COLUMN_NAME IN ('used_at', 'successor')"))
+                    .isEqualTo(2);
             assertThat(db.queryRows("SELECT TABLE_NAME, CONSTRAINT_NAME FROM information_schema.TABLE_CONSTRAINTS"
                             + " WHERE CONSTRAINT_SCHEMA = DATABASE() AND CONSTRAINT_NAME IN"
                             + " ('record_edits_upload_fk', 'users_valid_registered') ORDER BY 1"))
@@ -139,7 +145,8 @@ final class SchemaUpgradeTest {
             "7", "V7__record_edits.sql",
             "9", "V9__valid_registers_nid.sql",
             "10", "V10__upload_sheet.sql",
-            "11", "V11__nopad_collation.sql");
+            "11", "V11__nopad_collation.sql",
+            "12", "V12__refresh_resend.sql");
 
     /** The statements of a MariaDB migration, in order. */
     private static List<String> statements(String version) {
@@ -211,6 +218,6 @@ final class SchemaUpgradeTest {
                 .map(ILoggingEvent::getFormattedMessage)
                 .filter(m -> m.startsWith("the schema is at version"))
                 .toList();
-        assertThat(at).isNotEmpty().allSatisfy(m -> assertThat(m).startsWith("the schema is at version 10 ("));
+        assertThat(at).isNotEmpty().allSatisfy(m -> assertThat(m).startsWith("the schema is at version 12 ("));
     }
 }

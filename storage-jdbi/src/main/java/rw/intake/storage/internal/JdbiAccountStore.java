@@ -2,6 +2,8 @@ package rw.intake.storage.internal;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -43,8 +45,12 @@ final class JdbiAccountStore implements AccountStore {
     private static final String INSERT_TOKEN = """
         INSERT INTO refresh_tokens (id, family, account_id, expires_at) VALUES (:id, :family, :accountId, :expiresAt)""";
     private static final String LOCK_TOKEN = """
-        SELECT family, account_id, expires_at, used FROM refresh_tokens WHERE id = :id FOR UPDATE""";
-    private static final String USE_TOKEN = "UPDATE refresh_tokens SET used = TRUE WHERE id = :id";
+        SELECT family, account_id, expires_at, used, used_at, successor FROM refresh_tokens WHERE id = :id FOR UPDATE""";
+    private static final String USE_TOKEN = """
+        UPDATE refresh_tokens SET used = TRUE, used_at = :now, successor = :successor WHERE id = :id""";
+    private static final String SPEND_SUCCESSOR = """
+        UPDATE refresh_tokens SET used = TRUE WHERE id = :id AND family = :family AND used = FALSE""";
+    private static final String RESUCCEED = "UPDATE refresh_tokens SET successor = :successor WHERE id = :id";
     private static final String DELETE_FAMILY = "DELETE FROM refresh_tokens WHERE family = :family";
     private static final String DELETE_EXPIRED = "DELETE FROM refresh_tokens WHERE expires_at <= :now";
 
@@ -237,7 +243,7 @@ final class JdbiAccountStore implements AccountStore {
     }
 
     @Override
-    public Rotation rotateRefreshToken(String usedId, long accountId, RefreshToken next, Instant now) {
+    public Rotation rotateRefreshToken(String usedId, long accountId, RefreshToken next, Instant now, Duration resend) {
         return inTransaction("rotating a refresh token", h -> {
             // the account first, then its token, the order of every change of its tokens (no deadlock): a sign-out,
             // password change or disable that waits for this lock deletes the successor stored here
@@ -250,23 +256,52 @@ final class JdbiAccountStore implements AccountStore {
                             rs.getString("family"),
                             rs.getLong("account_id"),
                             rs.getTimestamp("expires_at").toInstant(),
-                            rs.getBoolean("used")))
+                            rs.getBoolean("used"),
+                            Optional.ofNullable(rs.getTimestamp("used_at")).map(Timestamp::toInstant),
+                            Optional.ofNullable(rs.getString("successor"))))
                     .findOne();
             if (stored.isEmpty()) {
                 return Rotation.UNKNOWN;
             }
             StoredToken t = stored.get();
+            boolean usable = t.accountId() == accountId && t.expiresAt().isAfter(now);
             if (t.used()) {
+                if (usable && t.sentAgainWithin(resend, now) && spend(h, t)) {
+                    insert(h, next, t.family());
+                    h.createUpdate(RESUCCEED)
+                            .bind("id", usedId)
+                            .bind("successor", next.id())
+                            .execute();
+                    return Rotation.RESENT;
+                }
                 h.createUpdate(DELETE_FAMILY).bind("family", t.family()).execute();
                 return Rotation.REUSED;
             }
-            if (t.accountId() != accountId || !t.expiresAt().isAfter(now)) {
+            if (!usable) {
                 return Rotation.UNKNOWN;
             }
-            h.createUpdate(USE_TOKEN).bind("id", usedId).execute();
+            h.createUpdate(USE_TOKEN)
+                    .bind("id", usedId)
+                    .bind("now", now.truncatedTo(ChronoUnit.MICROS))
+                    .bind("successor", next.id())
+                    .execute();
             insert(h, next, t.family());
             return Rotation.ROTATED;
         });
+    }
+
+    /**
+     * Marks used the successor that {@code t}'s first answer carried, if it was not used yet (that answer lost, most
+     * likely): it never refreshes, and a later sending of it is a second use, ending the login. False if it was used
+     * (the answer arrived: this sending is a second use) or is gone.
+     */
+    private static boolean spend(Handle h, StoredToken t) {
+        return t.successor().isPresent()
+                && h.createUpdate(SPEND_SUCCESSOR)
+                                .bind("id", t.successor().get())
+                                .bind("family", t.family())
+                                .execute()
+                        == 1;
     }
 
     @Override
@@ -276,5 +311,17 @@ final class JdbiAccountStore implements AccountStore {
                 h -> h.createUpdate(DELETE_EXPIRED).bind("now", now).execute());
     }
 
-    private record StoredToken(String family, long accountId, Instant expiresAt, boolean used) {}
+    private record StoredToken(
+            String family,
+            long accountId,
+            Instant expiresAt,
+            boolean used,
+            Optional<Instant> usedAt,
+            Optional<String> successor) {
+
+        /** Whether a used token sent at {@code now} comes within {@code resend} of its first use. */
+        boolean sentAgainWithin(Duration resend, Instant now) {
+            return usedAt.isPresent() && !now.isAfter(usedAt.get().plus(resend));
+        }
+    }
 }

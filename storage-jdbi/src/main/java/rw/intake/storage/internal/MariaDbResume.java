@@ -28,9 +28,9 @@ import rw.intake.storage.StorageException;
  * {@code record_edits} table without its row (dropped: nothing writes it before V7 is recorded), V9's check constraint,
  * V10's column, and V11's foreign key from {@code record_edits} to {@code uploads}, which V11 drops first and makes again
  * last (made again here, once {@code record_edits} has the collation {@code uploads} has now, so that V11's statements
- * all run again). A failed row of one of these migrations is then removed, as Flyway's repair does on a database
- * without DDL transactions. Later MariaDB migrations are written to be run again as they are ({@code IF EXISTS},
- * {@code IF NOT EXISTS}).
+ * all run again). A failed row of one of these migrations, or of V12 (one statement that runs again as it is), is then
+ * removed, as Flyway's repair does on a database without DDL transactions. Later MariaDB migrations are written to be
+ * run again as they are ({@code IF EXISTS}, {@code IF NOT EXISTS}).
  */
 final class MariaDbResume {
 
@@ -100,7 +100,7 @@ final class MariaDbResume {
         }
         try (Statement s = c.createStatement()) {
             int removed = s.executeUpdate(
-                    "DELETE FROM " + HISTORY + " WHERE success = 0 AND version IN ('7', '9', '10', '11')");
+                    "DELETE FROM " + HISTORY + " WHERE success = 0 AND version IN ('7', '9', '10', '11', '12')");
             if (removed > 0) {
                 LOG.warn("removed {} failed migration(s) from {}, to run them again", removed, HISTORY);
             }

@@ -1,0 +1,6 @@
+-- A refresh token whose answer was lost may be sent again for a short while after its first use (the server's
+-- REFRESH_TOKEN_REUSE_SECONDS): a used row keeps when it was used and the id of the token its answer carried, so that
+-- a second sending is told apart from a theft (the successor not used yet) and spends that successor. Rows used before
+-- this version have neither and are never sent again.
+ALTER TABLE refresh_tokens ADD COLUMN used_at TIMESTAMP(6) WITH TIME ZONE;
+ALTER TABLE refresh_tokens ADD COLUMN successor VARCHAR(64);
