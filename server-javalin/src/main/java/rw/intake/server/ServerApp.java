@@ -92,7 +92,8 @@ public final class ServerApp {
         Tokens tokens =
                 Tokens.create(secret(config), config.accessTokenTtl(), config.refreshTokenTtl(), Clock.systemUTC());
         AccountStanding standing = new AccountStanding(storage.accounts(), ticker);
-        AuthController auth = new AuthController(storage.accounts(), tokens, new LoginThrottle(ticker), standing);
+        AuthController auth = new AuthController(
+                storage.accounts(), tokens, new LoginThrottle(ticker), standing, config.refreshTokenReuse());
         AccessFilter access = new AccessFilter(tokens, standing);
         Metrics metrics = new Metrics(config.metricsToken(), access, storage.dialect(), storage.dataSource());
         UploadModule uploads = UploadModule.create(uploadSettings(config), storage.users(), ticker, metrics);

@@ -30,6 +30,9 @@ import rw.intake.storage.Storage;
  * @param jwtSecret               {@code JWT_SECRET}; null means a random secret per start (tokens die with the process)
  * @param accessTokenTtl          {@code ACCESS_TOKEN_MINUTES}, default 15 minutes
  * @param refreshTokenTtl         {@code REFRESH_TOKEN_HOURS}, default 12 hours
+ * @param refreshTokenReuse       {@code REFRESH_TOKEN_REUSE_SECONDS}: how long after its first use a refresh token may be
+ *                                sent again while the token its answer carried is unused (that answer lost), default
+ *                                {@value #DEFAULT_REFRESH_TOKEN_REUSE_SECONDS}; 0 never (any second use ends the login)
  * @param adminUsername           {@code ADMIN_USERNAME}, default {@code admin}
  * @param adminPassword           {@code ADMIN_PASSWORD}; null means a random one, printed once, if no admin exists
  * @param readLimits              {@code MAX_UPLOAD_BYTES} (128 MiB), {@code MAX_INFLATED_BYTES} (1 GiB), {@code MAX_ROWS} (1,000,000),
@@ -81,6 +84,7 @@ public record ServerConfig(
         String jwtSecret,
         Duration accessTokenTtl,
         Duration refreshTokenTtl,
+        Duration refreshTokenReuse,
         String adminUsername,
         String adminPassword,
         ReadLimits readLimits,
@@ -175,6 +179,13 @@ public record ServerConfig(
     static final long MAX_ACCESS_TOKEN_MINUTES = 24 * 60;
 
     static final long MAX_REFRESH_TOKEN_HOURS = 365 * 24;
+    /**
+     * A refresh whose answer was lost is sent again within seconds (a client's retry, a page reloaded while it waited);
+     * at most five minutes, since a thief's sending within that time ends no login (the owner's next refresh does).
+     */
+    static final long DEFAULT_REFRESH_TOKEN_REUSE_SECONDS = 30;
+
+    static final long MAX_REFRESH_TOKEN_REUSE_SECONDS = 300;
     /** An upload is read into one array: at most the largest the JVM makes. */
     static final long MAX_UPLOAD_BYTES = Integer.MAX_VALUE - 8;
     /** 1 TiB. */
@@ -229,6 +240,10 @@ public record ServerConfig(
                 e.text("JWT_SECRET", null),
                 Duration.ofMinutes(e.positive("ACCESS_TOKEN_MINUTES", 15, MAX_ACCESS_TOKEN_MINUTES)),
                 Duration.ofHours(e.positive("REFRESH_TOKEN_HOURS", 12, MAX_REFRESH_TOKEN_HOURS)),
+                Duration.ofSeconds(e.atMost(
+                        "REFRESH_TOKEN_REUSE_SECONDS",
+                        DEFAULT_REFRESH_TOKEN_REUSE_SECONDS,
+                        MAX_REFRESH_TOKEN_REUSE_SECONDS)),
                 e.text("ADMIN_USERNAME", "admin"),
                 e.text("ADMIN_PASSWORD", null),
                 new ReadLimits(

@@ -215,6 +215,15 @@ final class ServerConfigTest {
         ServerConfig config = ServerConfig.fromEnv(most);
         assertThat(config.readLimits().maxBytes()).isEqualTo(Integer.MAX_VALUE - 8);
         assertThat(config.refreshTokenTtl()).hasHours(8760);
+        assertThat(ServerConfig.fromEnv(Map.of()).refreshTokenReuse()).hasSeconds(30);
+        assertThat(ServerConfig.fromEnv(Map.of("REFRESH_TOKEN_REUSE_SECONDS", "0"))
+                        .refreshTokenReuse())
+                .isZero();
+        assertThat(ServerConfig.fromEnv(Map.of("REFRESH_TOKEN_REUSE_SECONDS", "300"))
+                        .refreshTokenReuse())
+                .hasSeconds(300);
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("REFRESH_TOKEN_REUSE_SECONDS", "301")))
+                .hasMessage("REFRESH_TOKEN_REUSE_SECONDS is too large (at most 300): 301");
         assertThat(config.stagingRedisLease()).hasSeconds(3600);
         // the lease is whole seconds, as every other number
         for (String v : new String[] {"0.5", "1e300", "Infinity"}) {

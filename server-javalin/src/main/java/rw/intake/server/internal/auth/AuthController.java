@@ -18,7 +18,9 @@ import rw.intake.storage.RefreshToken;
 /**
  * The token routes: password login and refresh. Refresh tokens are single-use and rotate: each refresh answers a new
  * pair and uses up the token it was given (kept in the database, see {@link AccountStore#rotateRefreshToken}); a
- * second use of one revokes every token rotated from the same login ({@code auth.token_reused}). A refresh is refused
+ * second use of one revokes every token rotated from the same login ({@code auth.token_reused}), unless it comes within
+ * the reuse time of the first while the token that first answer carried is still unused: that answer was lost (a
+ * retry, a page reloaded while it waited), and the second gets a new pair in its place. A refresh is refused
  * for an account that no longer exists or is disabled, and after a password change (which deletes the account's
  * refresh tokens), so an access token outlives any of those by at most its own lifetime.
  */
@@ -34,13 +36,20 @@ public final class AuthController {
     private final Tokens tokens;
     private final LoginThrottle throttle;
     private final AccountStanding standing;
+    private final Duration reuse;
     private final AtomicReference<Instant> nextSweep = new AtomicReference<>(Instant.MIN);
 
-    public AuthController(AccountStore accounts, Tokens tokens, LoginThrottle throttle, AccountStanding standing) {
+    /**
+     * @param reuse how long after its first use a refresh token may be sent again while its successor is unused
+     *              ({@code REFRESH_TOKEN_REUSE_SECONDS})
+     */
+    public AuthController(
+            AccountStore accounts, Tokens tokens, LoginThrottle throttle, AccountStanding standing, Duration reuse) {
         this.accounts = accounts;
         this.tokens = tokens;
         this.throttle = throttle;
         this.standing = standing;
+        this.reuse = reuse;
     }
 
     /** {@code POST /api/v1/token} {@code {"username","password"}}. */
@@ -99,8 +108,16 @@ public final class AuthController {
                 tokens.issue(principal(account), claims.family(), AccountStanding.stampOf(account.passwordHash()));
         RefreshToken next =
                 new RefreshToken(issued.refreshId(), claims.family(), account.id(), issued.refreshExpiresAt());
-        switch (accounts.rotateRefreshToken(claims.id(), account.id(), next, tokens.now())) {
+        switch (accounts.rotateRefreshToken(claims.id(), account.id(), next, tokens.now(), reuse)) {
             case ROTATED -> ctx.json(response(issued));
+            case RESENT -> {
+                LOG.info(
+                        "refresh token of '{}' sent again from {} before its successor was used: a new pair in the"
+                                + " place of the first answer's",
+                        LoginThrottle.printable(username),
+                        ctx.ip());
+                ctx.json(response(issued));
+            }
             case REUSED -> {
                 LOG.warn(
                         "refresh token of '{}' used a second time from {}: its login's tokens are revoked",

@@ -64,16 +64,39 @@ final class RefreshTokensTest {
         rotated(SERVER, t3);
     }
 
+    /** A token sent again once its successor was used ends its login: every token rotated from it is revoked. */
     @Test
     void refresh_secondUseRevokesTheWholeFamily() {
         JsonNode t1 = login(SERVER, "stolen");
         JsonNode other = login(SERVER, "stolen");
         JsonNode t2 = rotated(SERVER, t1);
+        JsonNode t3 = rotated(SERVER, t2);
 
         assertProblem(refresh(SERVER, t1), 401, "auth.token_reused");
-        assertProblem(refresh(SERVER, t2), 401, "auth.token_revoked");
+        assertProblem(refresh(SERVER, t3), 401, "auth.token_revoked");
         assertProblem(refresh(SERVER, t1), 401, "auth.token_revoked");
         rotated(SERVER, other);
+    }
+
+    /**
+     * A refresh whose answer was lost, sent again: a new pair, and the lost answer's token is spent (sending it after
+     * all is a second use, which ends the login).
+     */
+    @Test
+    void refresh_sentAgainAfterItsAnswerWasLost_aNewPair() {
+        JsonNode t1 = login(SERVER, "unlucky");
+        JsonNode lost = rotated(SERVER, t1);
+        JsonNode again = rotated(SERVER, t1);
+        JsonNode yetAgain = rotated(SERVER, t1);
+
+        assertProblem(refresh(SERVER, again), 401, "auth.token_reused");
+        assertProblem(refresh(SERVER, yetAgain), 401, "auth.token_revoked");
+        assertProblem(refresh(SERVER, lost), 401, "auth.token_revoked");
+
+        JsonNode u1 = login(SERVER, "unlucky");
+        rotated(SERVER, u1);
+        JsonNode kept = rotated(SERVER, u1);
+        rotated(SERVER, rotated(SERVER, kept));
     }
 
     /**
@@ -192,8 +215,26 @@ final class RefreshTokensTest {
                 TestServer.start(Map.of("DB_URL", SERVER.config().jdbcUrl()))) {
             JsonNode t1 = login(SERVER, "roaming");
             JsonNode t2 = rotated(second, t1);
-            assertProblem(refresh(SERVER, t1), 401, "auth.token_reused");
-            assertProblem(refresh(second, t2), 401, "auth.token_revoked");
+            JsonNode t3 = rotated(SERVER, t2);
+            assertProblem(refresh(second, t1), 401, "auth.token_reused");
+            assertProblem(refresh(SERVER, t3), 401, "auth.token_revoked");
+
+            JsonNode u1 = login(second, "roaming");
+            JsonNode lost = rotated(SERVER, u1);
+            rotated(second, rotated(second, u1));
+            assertProblem(refresh(SERVER, lost), 401, "auth.token_reused");
+        }
+    }
+
+    /** With no reuse time, a token sent again ends its login even while the first answer's token is unused. */
+    @Test
+    void refresh_noReuseTime_anySecondUseEndsTheLogin() {
+        try (TestServer strict =
+                TestServer.start(Map.of("DB_URL", SERVER.config().jdbcUrl(), "REFRESH_TOKEN_REUSE_SECONDS", "0"))) {
+            JsonNode t1 = login(strict, "strict");
+            JsonNode t2 = rotated(strict, t1);
+            assertProblem(refresh(strict, t1), 401, "auth.token_reused");
+            assertProblem(refresh(strict, t2), 401, "auth.token_revoked");
         }
     }
 }

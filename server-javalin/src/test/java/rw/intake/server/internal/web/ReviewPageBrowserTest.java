@@ -425,6 +425,32 @@ final class ReviewPageBrowserTest {
                 "return JSON.parse(sessionStorage.getItem('intake.tokens'))" + ".expiresAt > Date.now() + 60 * 1000"));
     }
 
+    /**
+     * A page reloaded while its refresh was on the way never reads that answer (here the refresh is sent from outside,
+     * as the page sent it, and its answer dropped): the reloaded page sends the same refresh token again, gets a new
+     * pair and stays signed in; the dropped answer's refresh token no longer refreshes.
+     */
+    @Test
+    void reloadedWhileItsRefreshWasOnTheWay_staysSignedIn() {
+        String id = reviewed("reloader", SERVER.clerkToken("reloader"), Workbooks.xlsx(Workbooks.people(3300, 2)));
+        String sent = (String) browser.script("return JSON.parse(sessionStorage.getItem('intake.tokens')).refresh");
+        HttpResponse<String> dropped = SERVER.postJson("/api/v1/token/refresh", null, "{\"refresh\":\"" + sent + "\"}");
+        assertThat(dropped.statusCode()).as(dropped.body()).isEqualTo(200);
+
+        browser.script(expiringIn(-1_000));
+        browser.driver().navigate().refresh();
+        browser.waiting()
+                .until(d -> (Boolean) browser.script("return JSON.parse(sessionStorage.getItem('intake.tokens'))"
+                        + ".expiresAt > Date.now() + 10 * 60 * 1000"));
+        browser.text(By.id("whoami"), "Signed in as reloader (clerk)");
+        browser.visible(By.id("records-table"));
+        assertThat(browser.driver().getCurrentUrl()).contains("#/uploads/" + id);
+        String droppedRefresh = TestServer.json(dropped).get("refresh").asText();
+        assertThat(SERVER.postJson("/api/v1/token/refresh", null, "{\"refresh\":\"" + droppedRefresh + "\"}")
+                        .statusCode())
+                .isEqualTo(401);
+    }
+
     /** A clerk signed out on a view (here the password was changed) returns to it on signing in again. */
     @Test
     void signedOutOnAView_returnsToItOnSigningIn() {
