@@ -789,10 +789,9 @@ final class Upload implements ReadableUpload {
         lock.writeLock().lock();
         try {
             requireEditable();
-            // a leave-out's time names its edits: later than every edit before it, however the clock went
             Instant last =
                     history.isEmpty() ? null : history.get(history.size() - 1).at();
-            Instant at = exclude && last != null && !now.isAfter(last) ? last.plus(1, ChronoUnit.MICROS) : now;
+            Instant at = exclude ? leaveOutTime(now, last) : now;
             Staged s = staged;
             int[] matched = new int[s.index().count(filter)];
             for (int i = 0; i < matched.length; i++) {
@@ -813,6 +812,18 @@ final class Upload implements ReadableUpload {
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /**
+     * A leave-out's time, which names its edits: in whole milliseconds, so that a client whose times hold no finer
+     * digits (a browser's, Python's microseconds) sends it back as it was, and later than every edit before it
+     * ({@code last}), however the clock went.
+     */
+    static Instant leaveOutTime(Instant now, Instant last) {
+        Instant at = now.truncatedTo(ChronoUnit.MILLIS);
+        return last == null || at.isAfter(last)
+                ? at
+                : last.truncatedTo(ChronoUnit.MILLIS).plusMillis(1);
     }
 
     /**

@@ -11,6 +11,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -716,8 +719,13 @@ final class RecordEditTest {
         assertThat(counts(SERVER.postJson(exclude, token, "{\"status\":\"invalid\",\"excluded\":true}")))
                 .containsExactly(5, 0);
 
+        // in whole milliseconds, so a client's date type that keeps no finer digits sends it back as it was (a
+        // browser's; Python's datetime writes six digits and +00:00)
+        assertThat(at).isEqualTo(at.truncatedTo(ChronoUnit.MILLIS));
+        String asPythonWritesIt =
+                DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSxxx").format(at.atOffset(ZoneOffset.UTC));
         HttpResponse<String> undo =
-                SERVER.postJson(exclude, token, "{\"excluded\":false,\"leftOutAt\":\"" + at + "\"}");
+                SERVER.postJson(exclude, token, "{\"excluded\":false,\"leftOutAt\":\"" + asPythonWritesIt + "\"}");
 
         // rows 2, 5 and 6 back; row 4, out by a later edit, stays out, as row 3, out before
         assertThat(counts(undo)).containsExactly(3, 3);
