@@ -701,7 +701,8 @@ final class Upload implements ReadableUpload {
             synchronized (this) {
                 switch (status) {
                     case VALIDATED -> status = UploadStatus.COMMITTING;
-                    case COMMITTING, COMMITTED -> throw alreadyCommitted();
+                    case COMMITTING -> throw commitUnderWay(id);
+                    case COMMITTED -> throw alreadyCommitted();
                     default -> requireReadable();
                 }
             }
@@ -1085,6 +1086,25 @@ final class Upload implements ReadableUpload {
     private ApiException alreadyCommitted() {
         return ApiException.conflict("upload.already_committed", "upload " + id + " is already committed");
     }
+
+    /**
+     * 409 {@code upload.committing}, for a commit (or its preview) sent while another commit of the upload runs: that
+     * one may yet fail and leave the upload validated, so this is not "already committed". {@code Retry-After}: the
+     * summary then tells committed, or validated to be committed again.
+     */
+    static ApiException commitUnderWay(String id) {
+        return new ApiException(
+                409,
+                "upload.committing",
+                "Conflict",
+                "upload " + id + " is being committed by another request; GET /api/v1/uploads/" + id + " tells its end:"
+                        + " committed, or validated again if it failed",
+                Map.of(),
+                Map.of("Retry-After", COMMIT_RETRY_AFTER));
+    }
+
+    /** Seconds a commit sent while another runs is asked to wait before it asks again. */
+    static final String COMMIT_RETRY_AFTER = "2";
 
     /**
      * The status readers are shown: validating until the end of the validation is {@linkplain #visible visible}

@@ -403,8 +403,8 @@ public final class UploadService {
      * server is shutting down no commit starts; running ones are waited for ({@link UploadModule#drain}), counted from
      * the request on: finding the upload can take long on a shared store, which reads it whole.
      *
-     * @throws ApiException 409 {@code upload.already_committed}, {@code upload.not_ready}, {@code upload.failed};
-     *                      503 {@code server.shutting_down}
+     * @throws ApiException 409 {@code upload.already_committed}, {@code upload.committing} (another commit of it runs),
+     *                      {@code upload.not_ready}, {@code upload.failed}; 503 {@code server.shutting_down}
      */
     public CommitResult commit(Principal caller, String id, CommitMode mode) {
         gate.commitStarted();
@@ -475,8 +475,11 @@ public final class UploadService {
     public Views.CommitPreview commitPreview(Principal caller, String id) {
         gate.checkOpen("commits");
         Upload upload = toCommit(caller, id);
+        if (upload.status() == UploadStatus.COMMITTING || staging.committingElsewhere(id)) {
+            throw Upload.commitUnderWay(id);
+        }
         upload.requireEditable();
-        if (staging.committingElsewhere(id) || users.isCommitted(id)) {
+        if (users.isCommitted(id)) {
             throw ApiException.conflict("upload.already_committed", "upload " + id + " is already committed");
         }
         Iterable<ValidatedRecord> records = upload.recordsToCommit();

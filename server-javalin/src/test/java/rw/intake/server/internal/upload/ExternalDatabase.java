@@ -102,6 +102,16 @@ final class ExternalDatabase implements AutoCloseable {
         }
     }
 
+    /**
+     * Ends the connections of this PostgreSQL schema that wait for a lock on {@code table}, as an outage of the database
+     * ends them; returns how many.
+     */
+    long endTheWaitsOn(String table) throws SQLException {
+        return count("SELECT COUNT(pg_terminate_backend(l.pid)) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+                + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT l.granted AND c.relname = '" + table
+                + "' AND n.nspname = '" + name + "'");
+    }
+
     @Override
     public void close() {
         execute(base, maria ? "DROP DATABASE " + name : "DROP SCHEMA " + name + " CASCADE");
