@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -21,7 +19,7 @@ final class CommitUnderWayTest {
     @Test
     void aCommitWhileAnotherRuns_isToldItRuns_andTheUploadIsCommittedOnceItFailed() throws Exception {
         try (ExternalDatabase db = ExternalDatabase.create("INTAKE_TEST_POSTGRES_URL");
-                TestServer server = TestServer.start(memoryStaging(db))) {
+                TestServer server = TestServer.start(db.envWithMemoryStaging())) {
             String token = server.clerkToken("retrier");
             String id = Workbooks.accepted(server, token, Workbooks.xlsx(Workbooks.people(620_000, 4)));
             Workbooks.settled(server, token, id);
@@ -52,11 +50,5 @@ final class CommitUnderWayTest {
             HttpResponse<String> after = server.postJson(commit, token, "{\"records\":\"all\"}");
             assertThat(TestServer.json(after).get("code").asText()).isEqualTo("upload.already_committed");
         }
-    }
-
-    private static Map<String, String> memoryStaging(ExternalDatabase db) {
-        Map<String, String> env = new HashMap<>(db.env());
-        env.put("STAGING", "memory");
-        return env;
     }
 }

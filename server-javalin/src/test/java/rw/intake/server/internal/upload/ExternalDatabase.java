@@ -54,6 +54,13 @@ final class ExternalDatabase implements AutoCloseable {
         return new ExternalDatabase(EmbeddedServers.url(kind));
     }
 
+    /** {@link #env()} with staging in memory, whatever the test run's default. */
+    Map<String, String> envWithMemoryStaging() {
+        Map<String, String> env = env();
+        env.put("STAGING", "memory");
+        return env;
+    }
+
     /** The server's variables for this database: DB_URL, DB_USER, DB_PASSWORD. */
     Map<String, String> env() {
         Map<String, String> env = new HashMap<>();

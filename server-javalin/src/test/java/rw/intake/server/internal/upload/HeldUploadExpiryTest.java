@@ -7,8 +7,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -31,7 +29,7 @@ final class HeldUploadExpiryTest {
     @Test
     void aCommitWaitingLongerThanTheIdleTime_keepsItsUpload_whichExpiresOnceIdleAfterIt() throws Exception {
         try (ExternalDatabase db = ExternalDatabase.create("INTAKE_TEST_POSTGRES_URL");
-                TestServer server = TestServer.start(memoryStaging(db))) {
+                TestServer server = TestServer.start(db.envWithMemoryStaging())) {
             String token = server.clerkToken("held");
             String id = Workbooks.accepted(server, token, Workbooks.xlsx(Workbooks.people(610_000, 3)));
             Workbooks.settled(server, token, id);
@@ -115,11 +113,5 @@ final class HeldUploadExpiryTest {
         } finally {
             client.shutdown();
         }
-    }
-
-    private static Map<String, String> memoryStaging(ExternalDatabase db) {
-        Map<String, String> env = new HashMap<>(db.env());
-        env.put("STAGING", "memory");
-        return env;
     }
 }
