@@ -203,6 +203,31 @@ final class PartitionCommitTest {
         }
     }
 
+    /**
+     * An attach that cannot lock what it needs within its lock timeout (here the test holds {@code users} as another
+     * instance's attach would; a {@code pg_dump} that listed the new table holds that one until it ends) does not wait
+     * for the network timeout: the commit goes into the shared partition, whole, and the table is dropped.
+     */
+    @Test
+    void attachHeldUp_theCommitGoesIntoTheSharedPartition() throws Exception {
+        try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS);
+                Connection held = DriverManager.getConnection(db.config().jdbcUrl());
+                Statement s = held.createStatement()) {
+            UserStore users = db.storage().users();
+            List<ValidatedRecord> records = Records.validRange(1, 3000);
+            held.setAutoCommit(false);
+            s.execute("LOCK TABLE users IN SHARE UPDATE EXCLUSIVE MODE");
+
+            CommitResult result = users.commit(Records.request("u1", "alice", CommitMode.ALL, records), records);
+
+            assertThat(result.committed()).isEqualTo(3000);
+            held.rollback();
+            assertThat(db.queryLong("SELECT COUNT(*) FROM users_shared")).isEqualTo(3000);
+            assertThat(db.queryLong("SELECT COUNT(*) FROM registered_nids")).isEqualTo(3000);
+            assertThat(db.queryLong(LOAD_TABLES)).isZero();
+        }
+    }
+
     @Test
     void start_dropsTablesOfStoppedCommits_notThoseOfRunningOnes() throws Exception {
         try (TestDatabase db = TestDatabase.fresh(DatabaseKind.POSTGRESQL_PARTITIONS);

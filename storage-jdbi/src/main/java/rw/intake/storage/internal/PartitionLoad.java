@@ -99,6 +99,13 @@ final class PartitionLoad implements AutoCloseable {
      * network cut); the database then ends the drop's wait, and the table is looked at again later.
      */
     private static final String DROP_LOCK_TIMEOUT = "5s";
+    /**
+     * How long the table's key and its attach wait for their locks: the table's own, which a reader that listed it (a
+     * {@code pg_dump} started after the table was made) holds until it ends, and the {@code users} one that another
+     * instance's attach holds for a moment. Past it the commit goes into the shared partition instead
+     * ({@link UserCommit}), rather than wait for the reader until the network timeout fails it.
+     */
+    static final String ATTACH_LOCK_TIMEOUT = "10s";
     /** {@code maintenance_work_mem} of the transaction that builds the table's indexes. */
     private static final String INDEX_MEMORY = "256MB";
 
@@ -200,6 +207,7 @@ final class PartitionLoad implements AutoCloseable {
                 // The key's sort in memory: 1,000,000 entries take about 70 MB, past the default 64 MB, which
                 // spills it to temporary files.
                 t.execute("SET LOCAL maintenance_work_mem = '" + INDEX_MEMORY + "'");
+                t.execute("SET LOCAL lock_timeout = '" + ATTACH_LOCK_TIMEOUT + "'");
                 for (String ddl : List.of(KEY_INDEX, KEY, INVALID_INDEX)) {
                     execute(t, ddl);
                 }
@@ -220,7 +228,9 @@ final class PartitionLoad implements AutoCloseable {
         } catch (ExecutionException e) {
             throw rethrown(e.getCause());
         }
+        main.execute("SET LOCAL lock_timeout = '" + ATTACH_LOCK_TIMEOUT + "'");
         execute(main, ATTACH);
+        main.execute("SET LOCAL lock_timeout = DEFAULT");
     }
 
     /** The failure of a loading thread, to be thrown on the commit's: as it was if it can be, else wrapped. */
@@ -303,7 +313,11 @@ final class PartitionLoad implements AutoCloseable {
 
     /** Whether the database gave up waiting for a lock ({@code lock_timeout}: SQLSTATE 55P03). */
     private static boolean isLockTimeout(RuntimeException e) {
-        SQLException sql = Dialect.sqlCause(e);
+        return isLockTimeout(Dialect.sqlCause(e));
+    }
+
+    /** Whether {@code sql} (null for none) is the database giving up waiting for a lock (SQLSTATE 55P03). */
+    static boolean isLockTimeout(SQLException sql) {
         return sql != null && "55P03".equals(sql.getSQLState());
     }
 

@@ -139,6 +139,7 @@ final class UserCommit {
         }
         Exception lastRace = null;
         boolean bypass = false;
+        boolean partition = ownPartition(request);
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             if (h2Commits != null) {
                 h2Commits.lock();
@@ -146,7 +147,7 @@ final class UserCommit {
             try {
                 Counts counts = new Counts(bypass);
                 CommitResult result;
-                if (ownPartition(request)) {
+                if (partition) {
                     result = commitInPartition(request, records, counts);
                 } else {
                     result = jdbi.inTransaction(
@@ -165,6 +166,15 @@ final class UserCommit {
                             "commit of upload " + request.uploadId() + " failed: " + e.getMessage(), e);
                 }
                 lastRace = e;
+                if (partition && PartitionLoad.isLockTimeout(sql)) {
+                    // its table held by a reader that listed it (pg_dump) until that reader ends: the shared partition
+                    partition = false;
+                    LOG.warn(
+                            "upload {}: its partition's table could not be locked within {} (a pg_dump running?): the"
+                                    + " commit goes into the shared partition instead",
+                            request.uploadId(),
+                            PartitionLoad.ATTACH_LOCK_TIMEOUT);
+                }
                 // A NID the filter did not know (written by other means, or just now by another process): ask about
                 // all.
                 bypass |= dialect.isNidRace(sql);
