@@ -28,6 +28,11 @@ final class RecordChunks {
         return records.chunk(from, to, VERSION, version);
     }
 
+    /** Whether the chunk is of the format this server reads ({@link #VERSION}); its other bytes mean nothing if not. */
+    static boolean readable(byte[] chunk) {
+        return chunk.length >= 1 + Long.BYTES && chunk[0] == VERSION;
+    }
+
     /** The upload version a chunk was written at: a reader of an older meta knows it was rewritten since. */
     static long version(byte[] chunk) {
         return StagedRecords.chunkVersion(chunk);

@@ -65,6 +65,7 @@ final class RedisPages {
 
     private final RedisClusterCommands<byte[], byte[]> redis;
     private final String prefix;
+    private final Refusal refusal;
     private final Cache<ChunkKey, Chunk> chunks;
     private final LongAdder chunksRead = new LongAdder();
     /** Reads chunks ahead of someone paging through an upload, one at a time. */
@@ -83,9 +84,19 @@ final class RedisPages {
     /** A run of an index: the matches in all, the code's field (null if none) and the record indexes asked for. */
     record Slice(int total, Field codeField, int[] indexes) {}
 
-    RedisPages(RedisClusterCommands<byte[], byte[]> redis, String prefix, long cacheBytes) {
+    /**
+     * What a read throws for a value of upload {@code id} ({@code what}: a chunk, an index list) whose format byte is
+     * not {@code reads}, the one this server reads: an instance of another version wrote it.
+     */
+    @FunctionalInterface
+    interface Refusal {
+        RuntimeException unreadable(String id, String what, byte[] value, int reads);
+    }
+
+    RedisPages(RedisClusterCommands<byte[], byte[]> redis, String prefix, long cacheBytes, Refusal refusal) {
         this.redis = redis;
         this.prefix = prefix;
+        this.refusal = refusal;
         this.chunks = Caffeine.newBuilder()
                 .maximumWeight(Math.max(1, cacheBytes))
                 .weigher((ChunkKey k, Chunk c) ->
@@ -211,7 +222,7 @@ final class RedisPages {
      * The matches of {@code filter} (not status {@code all} alone) in all, and {@code count} of them from {@code from}
      * on; null if the list was written at a version after {@code version} (an edit is being saved).
      *
-     * @throws IllegalStateException for an index of another format
+     * @throws RuntimeException as {@link Refusal} makes it, for an index of another format
      */
     Slice slice(String id, RecordFilter filter, long version, long from, int count) {
         RecordFilter list = filter.code() == null ? filter : new RecordFilter(filter.status(), null, filter.code());
@@ -221,8 +232,10 @@ final class RedisPages {
         if (length == 0) {
             return new Slice(0, null, new int[0]);
         }
-        ByteBuffer head = ByteBuffer.wrap((byte[]) r.get(1));
-        checkFormat(head.get());
+        byte[] header = (byte[]) r.get(1);
+        checkFormat(id, header);
+        ByteBuffer head = ByteBuffer.wrap(header);
+        head.get();
         int field = head.get() & 0xFF;
         if (head.getLong() > version) {
             return null;
@@ -246,8 +259,8 @@ final class RedisPages {
         if (value == null) {
             return -2;
         }
+        checkFormat(id, value);
         ByteBuffer in = ByteBuffer.wrap(value);
-        checkFormat(in.get());
         in.position(HEADER);
         int count = (value.length - HEADER) / 4;
         int low = 0;
@@ -265,11 +278,18 @@ final class RedisPages {
         return found;
     }
 
-    private static void checkFormat(byte version) {
-        if (version != INDEX_VERSION) {
-            throw new IllegalStateException(
-                    "staged index of version " + version + ", this server reads " + INDEX_VERSION);
+    private void checkFormat(String id, byte[] value) {
+        if (value.length == 0 || value[0] != INDEX_VERSION) {
+            throw refusal.unreadable(id, "index list", value, INDEX_VERSION);
         }
+    }
+
+    /** Chunk {@code value} of upload {@code id}, as long as it is of the format this server reads. */
+    private byte[] checkChunk(String id, byte[] value) {
+        if (!RecordChunks.readable(value)) {
+            throw refusal.unreadable(id, "chunk", value, RecordChunks.VERSION);
+        }
+        return value;
     }
 
     /**
@@ -307,7 +327,7 @@ final class RedisPages {
         List<KeyValue<byte[], byte[]>> values = redis.mget(keys);
         for (int i = 0; i < keys.length; i++) {
             KeyValue<byte[], byte[]> kv = values.get(i);
-            if (!kv.hasValue() || RecordChunks.version(kv.getValue()) > version) {
+            if (!kv.hasValue() || RecordChunks.version(checkChunk(id, kv.getValue())) > version) {
                 return null;
             }
             StagedRecords records = RecordChunks.decode(kv.getValue());
@@ -329,7 +349,7 @@ final class RedisPages {
                 return old;
             }
             byte[] value = redis.get(key(id, "c:" + n));
-            if (value == null || RecordChunks.version(value) > version) {
+            if (value == null || RecordChunks.version(checkChunk(id, value)) > version) {
                 return null;
             }
             chunksRead.increment();

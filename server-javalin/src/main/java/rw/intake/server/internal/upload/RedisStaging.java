@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
 import rw.intake.server.internal.http.ApiException;
 import rw.intake.server.internal.upload.UploadSummary.Failure;
 import rw.intake.storage.CommitResult;
+import rw.intake.storage.Page;
 import rw.intake.storage.RecordEdit;
+import rw.intake.validation.ValidatedRecord;
 
 /**
  * The staged uploads in Redis, shared by every instance of the server, so that any instance answers for any upload.
@@ -269,6 +271,8 @@ final class RedisStaging implements StagingStore {
     private final Holds held = new Holds();
     /** The locks this instance holds (key → token), renewed until released. */
     private final Map<String, byte[]> locks = new ConcurrentHashMap<>();
+    /** The uploads whose values of a format not read here this instance logged ({@link #unreadable}), each once. */
+    private final Set<String> unreadableLogged = ConcurrentHashMap.newKeySet();
     /** The meta last decoded of each upload read here, with its bytes. */
     private final Map<String, Decoded> decoded = new ConcurrentHashMap<>();
     /** When this instance last pushed each upload's expiry ahead. */
@@ -351,7 +355,7 @@ final class RedisStaging implements StagingStore {
             synchronized (this) {
                 p = pages;
                 if (p == null) {
-                    p = new RedisPages(redis, prefix, cacheBytes);
+                    p = new RedisPages(redis, prefix, cacheBytes, this::unreadable);
                     pages = p;
                 }
             }
@@ -421,13 +425,18 @@ final class RedisStaging implements StagingStore {
         }
     }
 
-    private Meta decode(byte[] value) {
+    /**
+     * The meta {@code value} of upload {@code id} decoded; null for null.
+     *
+     * @throws ApiException 503 {@code staging.unavailable} with {@code formatUnknown} ({@link #unreadable}) for a meta
+     *                      of a format this server does not read
+     */
+    private Meta parse(String id, byte[] value) {
         if (value == null) {
             return null;
         }
-        if (value[0] != META_VERSION) {
-            throw new IllegalStateException(
-                    "staged upload of meta version " + value[0] + ", this server reads " + META_VERSION);
+        if (!readable(value)) {
+            throw unreadable(id, "meta", value, META_VERSION);
         }
         try {
             return json.readValue(value, 1, value.length - 1, Meta.class);
@@ -527,9 +536,88 @@ final class RedisStaging implements StagingStore {
         if (d != null && Arrays.equals(d.raw(), raw)) {
             return d.meta();
         }
-        Meta m = decode(raw);
+        Meta m = parse(id, raw);
         decoded.put(id, new Decoded(raw, m));
         return m;
+    }
+
+    /** Whether the meta {@code value} is of the format this server reads (false for null). */
+    private static boolean readable(byte[] value) {
+        return value != null && value.length > 0 && value[0] == META_VERSION;
+    }
+
+    /**
+     * 503 {@code staging.unavailable} with {@code "formatUnknown":true} and a Retry-After: a value of upload {@code id}
+     * ({@code what}: its meta, a chunk of its records, an index list) begins with a format byte this server does not
+     * read, so an instance of another version wrote it (a rolling upgrade that changes a format, staging not drained).
+     * An instance of that version serves the upload meanwhile; this one leaves it out of lists and of the uploads it
+     * drops to make room, and lets its owner or an admin delete it. Logs a WARN once per upload.
+     */
+    ApiException unreadable(String id, String what, byte[] value, int reads) {
+        String format = unreadableLogged(id, what, value, reads);
+        return new ApiException(
+                503,
+                UNAVAILABLE,
+                "Service Unavailable",
+                "upload " + id + " is staged in a format this server instance does not read (its " + what
+                        + " is of format " + format + ", this instance reads " + reads + "): an instance of another"
+                        + " version of the server wrote it, during an upgrade; try again, an instance of that version"
+                        + " serves it",
+                Map.of("formatUnknown", true),
+                Map.of("Retry-After", "5"));
+    }
+
+    /** Logs that a value of upload {@code id} is of a format not read here, once per upload; returns the format. */
+    private String unreadableLogged(String id, String what, byte[] value, int reads) {
+        String format = value.length == 0 ? "none" : String.valueOf(Byte.toUnsignedInt(value[0]));
+        if (unreadableLogged.add(id)) {
+            LOG.warn(
+                    "upload {}: its {} in Redis is of format {}, this server reads {}: an instance of another version"
+                            + " wrote it (a rolling upgrade that changes a format while uploads are staged); this"
+                            + " instance leaves the upload out of lists and answers it 503 staging.unavailable"
+                            + " (formatUnknown) until it is deleted, expires or an instance that reads it serves it",
+                    id,
+                    what,
+                    format,
+                    reads);
+        }
+        return format;
+    }
+
+    /**
+     * Upload {@code id}, whose meta {@code raw} is of a format this server does not read, as the read-only routes and a
+     * delete see it: its owner as the budget knows it (null if it does not, so that only an admin may delete it); its
+     * summary, pages and records answer as {@link #unreadable}.
+     */
+    private ReadableUpload unreadableUpload(String id, byte[] raw) {
+        byte[] ownerBytes = redis.hget(budgetKey("owners"), bytes(id));
+        String owner = ownerBytes == null ? null : new String(ownerBytes, StandardCharsets.UTF_8);
+        return new ReadableUpload() {
+            @Override
+            public String owner() {
+                return owner;
+            }
+
+            @Override
+            public UploadSummary summary() {
+                throw unreadable(id, "meta", raw, META_VERSION);
+            }
+
+            @Override
+            public PageJson pageJson(RecordFilter filter, int page, int size) {
+                throw unreadable(id, "meta", raw, META_VERSION);
+            }
+
+            @Override
+            public Page<ValidatedRecord> page(RecordFilter filter, int page, int size) {
+                throw unreadable(id, "meta", raw, META_VERSION);
+            }
+
+            @Override
+            public Upload.Detail record(int row) {
+                throw unreadable(id, "meta", raw, META_VERSION);
+            }
+        };
     }
 
     private byte[] rawMeta(String id) {
@@ -899,6 +987,9 @@ final class RedisStaging implements StagingStore {
     public ReadableUpload read(String id) {
         return guard(() -> {
             byte[] raw = rawMeta(id);
+            if (raw != null && !readable(raw) && !home.containsKey(id)) {
+                return unreadableUpload(id, raw);
+            }
             Meta m = home.containsKey(id) ? null : decode(id, raw);
             if (m != null && m.upload().status() == UploadStatus.VALIDATING) {
                 if (redis.exists(key(id, "lease")) > 0) {
@@ -1087,7 +1178,7 @@ final class RedisStaging implements StagingStore {
             dropRecords(id, m.chunks());
             return lost;
         }
-        return decode(rawMeta(id));
+        return parse(id, rawMeta(id));
     }
 
     /**
@@ -1130,6 +1221,9 @@ final class RedisStaging implements StagingStore {
             for (KeyValue<byte[], byte[]> kv : redis.mget(keys)) {
                 if (!kv.hasValue()) {
                     throw chunksLost(id);
+                }
+                if (!RecordChunks.readable(kv.getValue())) {
+                    throw unreadable(id, "chunk", kv.getValue(), RecordChunks.VERSION);
                 }
                 if (RecordChunks.version(kv.getValue()) > m.version()) {
                     return null;
@@ -1194,10 +1288,16 @@ final class RedisStaging implements StagingStore {
                     continue;
                 }
                 byte[] raw = rawMeta(id);
-                Meta m = decode(raw);
-                if (m == null) {
+                if (raw == null) {
                     continue;
                 }
+                if (!readable(raw)) {
+                    // written by an instance of another version: left out (logged once), so that everyone else's
+                    // list, and the room made for a new upload, go on without it
+                    unreadableLogged(id, "meta", raw, META_VERSION);
+                    continue;
+                }
+                Meta m = parse(id, raw);
                 Upload held = held(id, m);
                 if (held != null) {
                     out.add(held);
@@ -1215,8 +1315,14 @@ final class RedisStaging implements StagingStore {
     @Override
     public void remove(String id) {
         guard(() -> {
-            Meta m = decode(rawMeta(id));
+            byte[] raw = rawMeta(id);
+            Meta m = readable(raw) ? parse(id, raw) : null;
             redis.del(uploadKeys(id, m == null ? 0 : Math.max(m.chunks(), maxChunks(m))));
+            if (raw != null && m == null) {
+                // a meta of a format not read here (an instance of another version wrote it): its chunks, which it
+                // counts, are deleted by batches until one finds none
+                dropChunks(id, 0);
+            }
             redis.del(pages().keys(id).toArray(new byte[0][]));
             byte[][] budget = budgetKeys();
             for (int i = 0; i < 3; i++) {
@@ -1241,6 +1347,7 @@ final class RedisStaging implements StagingStore {
         pages().forget(id);
         touched.remove(id);
         decoded.remove(id);
+        unreadableLogged.remove(id);
     }
 
     /** The chunks a validating upload may have written already (its meta counts those of its last progress). */
@@ -1325,7 +1432,7 @@ final class RedisStaging implements StagingStore {
      * next version. Waits for an edit that holds the lock; a commit that holds it refuses with 409.
      */
     private <T> T locked(String id, String kind, Function<Upload, T> change) {
-        Meta before = guard(() -> decode(rawMeta(id)));
+        Meta before = guard(() -> parse(id, rawMeta(id)));
         if (before != null && before.upload().status() != UploadStatus.VALIDATED) {
             // not to be changed (validating, failed, committed): refused as the upload itself refuses, without taking
             // the lock, which would make a commit sent meanwhile to another instance read "being committed"
@@ -1339,7 +1446,10 @@ final class RedisStaging implements StagingStore {
                         () -> redis.set(lockKey, token, SetArgs.Builder.nx().px(leaseMillis))))) {
             byte[] holder = guard(() -> redis.get(lockKey));
             if (holder != null && new String(holder, StandardCharsets.UTF_8).startsWith("commit:")) {
-                throw ApiException.conflict("upload.already_committed", "upload " + id + " is being committed");
+                // a commit sent meanwhile: that one may yet fail; an edit: it would come after the commit, as never
+                throw "commit".equals(kind)
+                        ? Upload.commitUnderWay(id)
+                        : ApiException.conflict("upload.already_committed", "upload " + id + " is being committed");
             }
             if (System.nanoTime() > deadline) {
                 throw unavailable("upload " + id + " is being changed by another request; try again", null);
@@ -1352,7 +1462,7 @@ final class RedisStaging implements StagingStore {
         boolean committed = false;
         boolean lapse = false;
         try {
-            Meta read = guard(() -> decode(rawMeta(id)));
+            Meta read = guard(() -> parse(id, rawMeta(id)));
             byte[] torn = guard(() -> redis.get(key(id, TORN)));
             Meta m = read != null && torn != null
                     ? guard(() -> mend(id, read, Long.parseLong(new String(torn, StandardCharsets.UTF_8))))
@@ -1535,6 +1645,7 @@ final class RedisStaging implements StagingStore {
             Set<String> copies = new HashSet<>(cache.asMap().keySet());
             copies.addAll(pages().ids());
             copies.addAll(decoded.keySet());
+            copies.addAll(unreadableLogged);
             for (String id : copies) {
                 if (!working.contains(id) && redis.exists(key(id, "meta")) == 0) {
                     forgetLocal(id);
@@ -1543,8 +1654,10 @@ final class RedisStaging implements StagingStore {
             for (String id : working) {
                 Long last = touched.get(id);
                 if (last == null || System.nanoTime() - last >= TimeUnit.MILLISECONDS.toNanos(idleMillis / 10)) {
-                    Meta m = decode(rawMeta(id));
-                    if (m != null) {
+                    byte[] raw = rawMeta(id);
+                    // one of a format not read here is left to the instances that read it
+                    if (readable(raw)) {
+                        Meta m = parse(id, raw);
                         touch(id, Math.max(m.chunks(), maxChunks(m)));
                     }
                 }
