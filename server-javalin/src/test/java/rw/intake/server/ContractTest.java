@@ -307,6 +307,27 @@ final class ContractTest {
         }
     }
 
+    /**
+     * A report is sent chunked to an HTTP/1.1 client that asked to close the connection after it, as to one that keeps
+     * it: a download cut short (the server gives up on a client that stopped reading) then lacks its last chunk, where
+     * an answer delimited by the connection's close would look whole.
+     */
+    @Test
+    void report_chunkedAlsoOnAConnectionToClose() throws IOException {
+        String token = SERVER.clerkToken("closer");
+        String id = Workbooks.accepted(SERVER, token, Workbooks.xlsx(Workbooks.people(7000, 3000)));
+        Workbooks.settled(SERVER, token, id);
+        for (String report : List.of("report.csv", "report.xlsx")) {
+            String answer = getRaw("/api/v1/uploads/" + id + "/" + report + "?status=all", token);
+            String head = answer.substring(0, answer.indexOf("\r\n\r\n"));
+            assertThat(head)
+                    .as(report)
+                    .startsWith("HTTP/1.1 200 ")
+                    .containsIgnoringCase("\r\nTransfer-Encoding: chunked");
+            assertThat(answer).as(report).endsWith("\r\n0\r\n\r\n");
+        }
+    }
+
     private static String getRaw(String target, String token) throws IOException {
         return raw("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
                 + "\r\nConnection: close\r\n\r\n");

@@ -53,6 +53,11 @@ final class ReportRoutes {
     }
 
     private static void attachment(Context ctx, ErrorReport report, String contentType, String extension) {
+        if ("HTTP/1.1".equals(ctx.req().getProtocol())) {
+            // chunked also on a connection the client asked to close: a download cut short (the idle timeout ends one
+            // whose client stopped reading) then lacks its last chunk, where an end at the close would look whole
+            ctx.header("Transfer-Encoding", "chunked");
+        }
         ctx.contentType(contentType);
         ctx.header("Content-Disposition", report.contentDisposition(extension));
         ctx.header("Cache-Control", "no-store");
