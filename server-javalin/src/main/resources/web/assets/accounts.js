@@ -3,8 +3,10 @@ import { t, formatDate } from './i18n.js';
 import { call, get } from './api.js';
 import { h, dialog, problemNode, announce, keepingFocus, working } from './ui.js';
 
-export async function showAccounts(main) {
+/** Draws the accounts; {@code live}: whether this view is still the last one asked for (else nothing is drawn). */
+export async function showAccounts(main, live = () => true) {
   const accounts = await get('/api/v1/accounts');
+  if (!live()) return;
   const message = h('div', { id: 'accounts-message', role: 'status' });
   const username = h('input', { id: 'new-username', name: 'username', required: true, autocomplete: 'off' });
   const password = h('input', { id: 'new-password', name: 'password', type: 'password', required: true, autocomplete: 'new-password' });

@@ -107,7 +107,15 @@ function showLogin() {
   user.focus();
 }
 
+/** Views asked for so far: each render's number, by which a view the user left while it loaded is not drawn. */
+let viewsAsked = 0;
+
 async function render() {
+  viewsAsked += 1;
+  const asked = viewsAsked;
+  // whether this view is still the last asked for: a screen whose answers took seconds (a long list) is not drawn over
+  // the one the user went on to meanwhile (a link of the top bar, another filter)
+  const live = () => asked === viewsAsked;
   const user = currentUser();
   const { parts, params } = route();
   if (!user) {
@@ -120,17 +128,20 @@ async function render() {
   try {
     if (screen === 'uploads' && id) {
       shell('uploads');
-      await showReview(main(), id, params);
+      await showReview(main(), id, params, live);
     } else if (screen === 'users') {
       const { showUsers } = await usersScreen();
+      if (!live()) return;
       shell('users');
-      await showUsers(main(), params);
+      await showUsers(main(), params, live);
     } else if (screen === 'accounts' && user.role === 'admin') {
       const { showAccounts } = await accountsScreen();
+      if (!live()) return;
       shell('accounts');
-      await showAccounts(main());
+      await showAccounts(main(), live);
     } else if (screen === 'uploads') {
       const { showUploads, uploadDropped } = await uploadsScreen();
+      if (!live()) return;
       shell('uploads');
       await showUploads(main());
       if (droppedFile) {
@@ -143,6 +154,7 @@ async function render() {
       go('/uploads', {}, true);
       return;
     }
+    if (!live()) return;
     const changed = drawnView !== null && drawnView !== viewPath;
     drawnView = viewPath;
     if (headingFirst || changed) {
@@ -150,7 +162,7 @@ async function render() {
       focusHeading(main());
     }
   } catch (err) {
-    if (err.status === 401) return;
+    if (err.status === 401 || !live()) return;
     // a link or bookmark to what is not there (an upload discarded, another clerk's): a heading, and the way back
     main().replaceChildren(h('h1', { text: t('app.unavailable') }), problemNode(err),
       h('p', {}, h('a', { href: href('/uploads'), id: 'problem-back' }, `← ${t('review.back')}`)));

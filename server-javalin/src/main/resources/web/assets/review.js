@@ -54,7 +54,7 @@ function unobscure(e) {
 }
 document.addEventListener('focusin', unobscure);
 
-export async function showReview(main, id, params) {
+export async function showReview(main, id, params, live = () => true) {
   const q = query(params);
   let records = null;
   if (!view || view.id !== id || view.main !== main || !main.contains(view.table)) {
@@ -63,6 +63,8 @@ export async function showReview(main, id, params) {
     const first = firstRequests(id, q);
     const [summary] = await Promise.all([first.summary, first.records?.catch(() => null)]);
     rememberStatus(summary);
+    // the user went on to another view while these were on the way: that one is drawn, not this
+    if (!live()) return;
     view = { id, summary, main, notice: h('div', { id: 'edit-result', role: 'status' }) };
     // what an edit, a leave-out or a failure did is told where the clerk looks, however far down the page they are
     view.toast = h('div', { class: 'toast', id: 'notice' }, view.notice, h('button', {
@@ -74,7 +76,7 @@ export async function showReview(main, id, params) {
     focusHeading(main); // a review opened: the keyboard and the screen reader start at its name
     records = first.records;
   }
-  await drawRecords(q, records);
+  await drawRecords(q, records, live);
 }
 
 /**
@@ -520,8 +522,11 @@ async function locate(q, row) {
   return { index: lo, exact: (await at(lo)) === row };
 }
 
-/** Draws the page of records of {@code q}; {@code pending} is its request when it was started already. */
-async function drawRecords(q, pending = null) {
+/**
+ * Draws the page of records of {@code q} (its answer {@code pending} if asked for already). {@code live}: whether the
+ * view is still the last one asked for; a page whose answer came after the user asked for another is not drawn.
+ */
+async function drawRecords(q, pending = null, live = () => true) {
   const key = [q.status, q.field, q.code, q.size].join('|');
   if (view.drawn !== key) {
     // the control used (a filter, a bar, Clear filters) is drawn anew: it keeps the focus, so that the keyboard goes
@@ -553,6 +558,7 @@ async function drawRecords(q, pending = null) {
   if (q.row) {
     view.sought = q.row; // once drawn, the row sought has the focus
     const found = await locate(q, q.row);
+    if (!live()) return;
     // said where the edits' outcomes are: on screen, and to a screen reader (the notice is a live region)
     if (!found.exact) put(view.notice, h('p', { id: 'row-not-shown' }, t('review.rowNotShown', { row: q.row })));
     else view.notice.querySelector('#row-not-shown')?.remove();
@@ -563,9 +569,10 @@ async function drawRecords(q, pending = null) {
   try {
     page = await (pending || get(recordsPath(q, q.page, q.size)));
   } catch (err) {
-    failed(err, view.table);
+    if (live()) failed(err, view.table);
     return;
   }
+  if (!live()) return;
   if (!page.items.length && page.totalPages > 0 && q.page > page.totalPages) {
     // a page past the last (an old link, or records fixed away from a filter): the last page, in its place
     go(`/uploads/${view.id}`, link(q, { row: null, hl: null, page: page.totalPages }), true);

@@ -7,7 +7,11 @@ import { FIELDS } from './review-data.js';
 const SIZES = [50, 100, 500];
 const PROPERTY = { names: 'names', nid: 'nid', phone_number: 'phoneNumber', gender: 'gender', email: 'email' };
 
-export async function showUsers(main, params) {
+/**
+ * Draws the saved users of the view's filters and page. {@code live}: whether this view is still the last one asked for
+ * (a list that took seconds is not drawn over the view the user went on to meanwhile).
+ */
+export async function showUsers(main, params, live = () => true) {
   const q = {
     uploadId: params.get('uploadId') || '',
     valid: ['true', 'false'].includes(params.get('valid')) ? params.get('valid') : '',
@@ -22,14 +26,15 @@ export async function showUsers(main, params) {
   if (q.uploadId) api.set('uploadId', q.uploadId);
   if (q.valid) api.set('valid', q.valid);
   // the committed uploads come from the database: an upload no longer staged keeps its name and its place in the filter
-  const [commits, page] = await Promise.all([get('/api/v1/commits?size=500'), get(`/api/v1/users?${api}`)]);
+  const [commits, page] = await Promise.all([allCommits(), get(`/api/v1/users?${api}`)]);
+  if (!live()) return;
   if (!page.items.length && page.totalPages > 0 && q.page > page.totalPages) {
     // a page past the last (an old link, or Back after the list shrank): the last page, in its place
     nav({ page: page.totalPages });
     return;
   }
-  const names = uploadNames(commits.items);
-  const uploadOptions = [['', t('users.filter.anyUpload')], ...commits.items.map((c) => [c.uploadId, names.get(c.uploadId)])];
+  const names = uploadNames(commits);
+  const uploadOptions = [['', t('users.filter.anyUpload')], ...commits.map((c) => [c.uploadId, names.get(c.uploadId)])];
   if (q.uploadId && !names.has(q.uploadId)) uploadOptions.push([q.uploadId, q.uploadId]);
   const th = (text) => h('th', { scope: 'col' }, text);
   const from = (page.page - 1) * page.size + 1;
@@ -48,7 +53,7 @@ export async function showUsers(main, params) {
       h('thead', {}, h('tr', {}, th(t('users.col.upload')), th(t('review.col.row')), FIELDS.map((f) => th(t(`field.${f}`))),
         th(t('review.col.verdict')), th(t('users.col.errors')), th(t('users.col.committed')))),
       h('tbody', {}, page.items.map((u) => h('tr', {},
-        h('td', { class: 'upload' }, breakable(names.get(u.uploadId) || u.uploadId.slice(0, 8))), h('td', { class: 'num' }, String(u.row)),
+        h('td', { class: 'upload' }, breakable(names.get(u.uploadId) || u.uploadId.slice(-8))), h('td', { class: 'num' }, String(u.row)),
         FIELDS.map((f) => h('td', { 'data-field': f }, shown(u[PROPERTY[f]] ?? ''))),
         h('td', {}, h('span', { class: `verdict ${u.valid ? 'valid' : 'invalid'}` }, t(u.valid ? 'review.verdict.valid' : 'review.verdict.invalid'))),
         h('td', { class: 'violations-cell' }, u.errors.flatMap((e, i) => [i ? '; ' : '', h('span', { title: e.code }, codeText(e.code))])),
@@ -59,6 +64,17 @@ export async function showUsers(main, params) {
   const list = JSON.stringify(q);
   if (lastList !== null && lastList !== list) tellPage(page, t('users.none'));
   lastList = list;
+}
+
+/** Every committed upload the caller sees, the last committed first: page after page of the most the route gives. */
+async function allCommits() {
+  const size = 500;
+  const first = await get(`/api/v1/commits?size=${size}`);
+  const rest = await Promise.all(Array.from({ length: Math.max(0, first.totalPages - 1) },
+    (_, i) => get(`/api/v1/commits?size=${size}&page=${i + 2}`)));
+  const seen = new Set();
+  // a commit made while the pages are read moves the others one place down: each upload once
+  return [first, ...rest].flatMap((p) => p.items).filter((c) => !seen.has(c.uploadId) && seen.add(c.uploadId));
 }
 
 /** The list drawn last (its filters and page), to tell another one when it is drawn. */
@@ -76,7 +92,9 @@ function uploadNames(commits) {
     return (l) => seen.get(l) > 1;
   };
   // the lists of one workbook (one a district) by their sheets, as the uploads list names them
-  const base = (c) => (c.sheet && commits.some((o) => o.fileName === c.fileName && (o.sheet ?? c.sheet) !== c.sheet)
+  const sheets = new Map(); // each file name's sheets (undefined: one committed before sheets were kept)
+  commits.forEach((c) => sheets.set(c.fileName, (sheets.get(c.fileName) || new Set()).add(c.sheet)));
+  const base = (c) => (c.sheet && [...sheets.get(c.fileName)].some((s) => (s ?? c.sheet) !== c.sheet)
     ? `${c.fileName} · ${c.sheet}` : c.fileName);
   const byTime = (c) => t('users.uploadAt', { name: base(c), at: formatDate(c.committedAt) });
   const nameTaken = tally(commits.map(base));

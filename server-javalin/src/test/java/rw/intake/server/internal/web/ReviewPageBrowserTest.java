@@ -906,6 +906,15 @@ final class ReviewPageBrowserTest {
         browser.text(By.id("login-message"), "Your session ended. Please sign in again.");
     }
 
+    /** The upload of {@code workbook} by the clerk of {@code token}, validated and committed; its id. */
+    private static String committed(String token, byte[] workbook) {
+        String id = Workbooks.accepted(SERVER, token, workbook);
+        Workbooks.settled(SERVER, token, id);
+        HttpResponse<String> commit = SERVER.postJson("/api/v1/uploads/" + id + "/commit", token, "");
+        assertThat(commit.statusCode()).as(commit.body()).isEqualTo(200);
+        return id;
+    }
+
     /** A script that makes the page's stored access token expire {@code millis} from now. */
     private static String expiringIn(long millis) {
         return "const k = 'intake.tokens'; const v = JSON.parse(sessionStorage.getItem(k)); v.expiresAt = Date.now() + "
@@ -1805,6 +1814,69 @@ final class ReviewPageBrowserTest {
                         + " return w.scrollWidth <= w.clientWidth"))
                 .as("the table fits its box")
                 .isTrue();
+    }
+
+    /**
+     * A list whose answer comes after the user went on to another view (here the page's requests for saved users are
+     * held in the browser until the Uploads view is drawn) is not drawn over that view.
+     */
+    @Test
+    void savedUsers_aListAnsweredAfterTheUserLeftIsNotDrawn() {
+        String token = SERVER.clerkToken("hasty");
+        committed(token, Workbooks.xlsx(Workbooks.people(3400, 2)));
+        browser.open("/uploads");
+        browser.signedIn("hasty", "hasty-password");
+        browser.text(By.cssSelector("#main h1"), "Uploads");
+        browser.script("const sent = window.fetch; let open; window.gate = new Promise((r) => { open = r; });"
+                + " window.openGate = open; window.held = 0; window.delivered = 0;"
+                + " window.fetch = async (...args) => { const res = await sent(...args);"
+                + " if (String(args[0]).includes('/api/v1/users')) { window.held += 1; await window.gate;"
+                + " window.delivered += 1; } return res; };");
+
+        by("nav a[href='#/users']").click();
+        browser.waiting().until(d -> ((Number) browser.script("return window.held")).intValue() >= 1);
+        by("nav a[href='#/uploads']").click();
+        browser.text(By.cssSelector("#main h1"), "Uploads");
+        browser.script("window.openGate()");
+
+        // once the held answer was handed over, two round trips to the server: its drawing, if any, came before
+        Object after = browser.driver()
+                .executeAsyncScript("const done = arguments[arguments.length - 1];"
+                        + " (async () => { while (window.delivered < window.held) await new Promise((r) => setTimeout(r));"
+                        + " await fetch('/api/v1/'); await fetch('/api/v1/');"
+                        + " done(document.querySelector('#main h1').textContent + ' ' + location.hash); })();");
+        assertThat(after).isEqualTo("Uploads #/uploads");
+        assertThat(by("nav a[href='#/uploads']").getAttribute("aria-current")).isEqualTo("page");
+    }
+
+    /**
+     * Saved users name the users of an upload committed before the last 500 (the commits are read page after page),
+     * in the filter and the column.
+     */
+    @Test
+    void savedUsers_anUploadCommittedBeforeTheLast500IsNamed() throws SQLException {
+        String token = SERVER.clerkToken("prolific");
+        String id = committed(token, Workbooks.xlsx(Workbooks.people(3500, 1)));
+        try (Connection c = DriverManager.getConnection(
+                        SERVER.config().jdbcUrl(),
+                        SERVER.config().dbUser(),
+                        SERVER.config().dbPassword());
+                Statement st = c.createStatement()) {
+            // 500 later commits of the same clerk, with no users (the listing reads the uploads table)
+            st.execute(
+                    "INSERT INTO uploads (id, owner, file_name, records, valid_records, invalid_records, with_warnings,"
+                            + " blank_rows, commit_mode, committed, skipped, conflicts, committed_at) SELECT 'zz-later-' || X,"
+                            + " 'prolific', 'later-' || X || '.xlsx', 0, 0, 0, 0, 0, 'all', 0, 0, 0,"
+                            + " CURRENT_TIMESTAMP + X * INTERVAL '1' SECOND FROM SYSTEM_RANGE(1, 500)");
+        }
+        browser.open("/users?uploadId=" + id);
+        browser.signedIn("prolific", "prolific-password");
+        browser.text(By.cssSelector("#users-table caption"), "of 1");
+
+        assertThat(by("#users-upload option[value='" + id + "']").getText()).isEqualTo("people.xlsx");
+        assertThat(by("#users-table tbody tr td.upload").getText()).isEqualTo("people.xlsx");
+        assertThat(browser.driver().findElements(By.cssSelector("#users-upload option")))
+                .hasSize(502);
     }
 
     /**
