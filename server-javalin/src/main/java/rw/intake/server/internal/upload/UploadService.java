@@ -682,7 +682,23 @@ public final class UploadService {
     }
 
     private Upload find(Principal caller, String id) {
-        return seen(caller, id, id == null ? null : staging.get(id));
+        return seen(caller, id, id == null ? null : staged(caller, id));
+    }
+
+    /**
+     * Upload {@code id} from staging, or null. One staged in a format this instance does not read (a shared store's,
+     * written by another version) is refused as such (503) to its owner or an admin only; to anyone else it is 404, as
+     * any upload of another's.
+     */
+    private Upload staged(Principal caller, String id) {
+        try {
+            return staging.get(id);
+        } catch (ApiException e) {
+            if (e.extras().containsKey("formatUnknown")) {
+                view(caller, id);
+            }
+            throw e;
+        }
     }
 
     /** {@code u}, staged as upload {@code id}, if the caller may see it; else 404 {@code upload.not_found}. */
@@ -698,7 +714,7 @@ public final class UploadService {
      * expired) is 409 {@code upload.already_committed}, as while it was staged.
      */
     private Upload toCommit(Principal caller, String id) {
-        Upload u = id == null ? null : staging.get(id);
+        Upload u = id == null ? null : staged(caller, id);
         if (u == null && id != null) {
             users.commitOf(id).filter(c -> caller.maySee(c.owner())).ifPresent(c -> {
                 throw ApiException.conflict(

@@ -106,8 +106,10 @@ final class RedisUnknownFormatTest {
             for (HttpResponse<String> r : direct(s, owner, upload)) {
                 formatUnknown(r);
             }
-            assertThat(Workbooks.problemCode(s.get(upload, s.clerkToken("format-other")), 404))
-                    .isEqualTo("upload.not_found");
+            // to anyone else, every route of it is 404, as any upload of another's
+            for (HttpResponse<String> r : direct(s, s.clerkToken("format-other"), upload)) {
+                assertThat(Workbooks.problemCode(r, 404)).isEqualTo("upload.not_found");
+            }
             assertThat(Workbooks.problemCode(s.delete(upload, s.clerkToken("format-other")), 404))
                     .isEqualTo("upload.not_found");
             assertThat(s.get("/api/v1/health/ready", null).statusCode()).isEqualTo(200);
