@@ -771,6 +771,8 @@ final class RedisStaging implements StagingStore {
             h.progressAt()[0] = now;
             redis.set(key(upload.id, "lease"), bytes(instance), SetArgs.Builder.px(leaseMillis));
             if (!writeMeta(upload.id, new Meta(upload.stored(false), 0, h.written()[0]))) {
+                // removed on another instance: what this one sent since goes too, and the validation stops
+                dropRemoved(h, h.written()[0]);
                 home.remove(upload.id);
                 upload.release();
             }
@@ -811,7 +813,9 @@ final class RedisStaging implements StagingStore {
         drainQuietly(h);
         dropRecords(id, h.written()[0]);
         release(id);
-        writeMeta(id, new Meta(failed, 1, 0));
+        if (!writeMeta(id, new Meta(failed, 1, 0))) {
+            leaveBudget(id); // removed on another instance meanwhile: the release above put it back in the budget
+        }
         redis.del(key(id, "lease"));
     }
 
@@ -930,8 +934,10 @@ final class RedisStaging implements StagingStore {
                 writeRecords(upload, h.written()[0], 1);
                 if (writeMeta(upload.id, new Meta(upload.stored(false), 1, chunks(upload)))) {
                     cache.put(upload.id, new Local(upload, 1));
+                    redis.del(key(upload.id, "lease"));
+                } else {
+                    dropRemoved(h, chunks(upload));
                 }
-                redis.del(key(upload.id, "lease"));
             } else {
                 writeFailed(h, upload.stored(false));
             }
@@ -1324,10 +1330,7 @@ final class RedisStaging implements StagingStore {
                 dropChunks(id, 0);
             }
             redis.del(pages().keys(id).toArray(new byte[0][]));
-            byte[][] budget = budgetKeys();
-            for (int i = 0; i < 3; i++) {
-                redis.hdel(budget[i], bytes(id));
-            }
+            leaveBudget(id);
             return null;
         });
         Home h = home.remove(id);
@@ -1335,6 +1338,27 @@ final class RedisStaging implements StagingStore {
             h.upload().release();
         }
         forgetLocal(id);
+    }
+
+    /** Takes upload {@code id} out of the budget: its reservation, its owner and its admission. */
+    private void leaveBudget(String id) {
+        byte[][] budget = budgetKeys();
+        for (int i = 0; i < 3; i++) {
+            redis.hdel(budget[i], bytes(id));
+        }
+    }
+
+    /**
+     * What the validating instance wrote of upload {@code h} after another instance removed it (its meta was gone when
+     * the progress or the end was to be written): the chunks and page lists sent since, its lease and its place in the
+     * budget are deleted, as the removal deleted the rest, not left in Redis until the idle expiry.
+     */
+    private void dropRemoved(Home h, int chunks) {
+        String id = h.upload().id;
+        drainQuietly(h);
+        dropRecords(id, chunks);
+        redis.del(uploadKeys(id, 0));
+        leaveBudget(id);
     }
 
     /** Drops what this instance keeps of upload {@code id} read from Redis: its copy, pages, meta and last touch. */

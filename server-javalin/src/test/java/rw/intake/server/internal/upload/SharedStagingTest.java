@@ -820,6 +820,43 @@ final class SharedStagingTest {
                 .isEqualTo("file.corrupt");
     }
 
+    /**
+     * An upload deleted on B while A validates it: what A sent of it after the delete (record chunks, its lease, its
+     * place in the budget) goes too, not left in Redis until the idle expiry; the validation stops.
+     */
+    @Test
+    void deletedOnBWhileValidatingOnA_nothingOfItLeftInRedis() {
+        String token = twoInstances("deleted-meanwhile");
+        String id = Workbooks.accepted(a, token, Workbooks.xlsx(Workbooks.people(0, 200_000)));
+        String path = "/api/v1/uploads/" + id;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (TestServer.json(b.get(path, token))
+                                .get("progress")
+                                .get("rowsRead")
+                                .asLong()
+                        == 0
+                && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        assertThat(b.delete(path, token).statusCode()).isEqualTo(204);
+
+        // A finds it gone at its next progress, and takes away what it sent since
+        RedisClient client = RedisClient.create(TestServer.REDIS_URL);
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            while ((!keysOf(id).isEmpty() || c.sync().hexists("{" + prefix + "}:records", id))
+                    && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+            assertThat(keysOf(id)).isEmpty();
+            assertThat(c.sync().hexists("{" + prefix + "}:records", id)).isFalse();
+            assertThat(c.sync().hexists("{" + prefix + "}:owners", id)).isFalse();
+        } finally {
+            client.shutdown();
+        }
+        assertThat(Workbooks.problemCode(a.get(path, token), 404)).isEqualTo("upload.not_found");
+        assertThat(Workbooks.problemCode(b.get(path, token), 404)).isEqualTo("upload.not_found");
+    }
+
     /** The names of upload {@code id}'s keys in Redis. */
     private List<String> keysOf(String id) {
         RedisClient client = RedisClient.create(TestServer.REDIS_URL);
