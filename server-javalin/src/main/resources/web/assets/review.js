@@ -2,7 +2,7 @@
 // A page turn or a filter change fetches one page of records and redraws only the table and the pager.
 import { t, formatDate } from './i18n.js';
 import { call, get, tagged, download } from './api.js';
-import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, codeText, focusHeading, shown, visibleText, tellPage, uploadName } from './ui.js';
+import { h, s, go, href, n, put, pager, select, dialog, problemNode, keepingFocus, codeText, focusHeading, shown, visibleText, tellPage, uploadName, fileName } from './ui.js';
 import { FIELDS, SIZES, reviewQuery as query, recordsPath as pathOf, rememberStatus, firstRequests } from './review-data.js';
 
 const PROPERTY = { names: 'names', nid: 'nid', phone_number: 'phoneNumber', gender: 'gender', email: 'email' };
@@ -216,7 +216,7 @@ function drawFrame() {
     h('p', {}, h('a', { href: href('/uploads'), id: 'review-back' }, `← ${t('review.back')}`)),
     h('div', { class: 'review-head' },
       // focusable by script (the review opened, or drawn again while it had the focus), not a stop of Tab
-      h('h1', { id: 'review-title', tabindex: -1 }, sm.fileName, ' ', h('span', { class: `badge ${sm.status}`, id: 'review-status' }, t(`status.${sm.status}`))),
+      h('h1', { id: 'review-title', tabindex: -1 }, fileName(sm), ' ', h('span', { class: `badge ${sm.status}`, id: 'review-status' }, t(`status.${sm.status}`))),
       // past the cards, the chart and the filters, to the records
       h('a', { href: '#records', class: 'skip-link', id: 'skip-records', onclick: (e) => { e.preventDefault(); view.table.focus(); } },
         t('review.skipToRecords')),
@@ -1012,7 +1012,7 @@ function openDiscard() {
   }, h('p', { text: t('discard.explain') }), h('div', { class: 'dialog-buttons' },
     h('button', { type: 'button', class: 'btn', id: 'discard-cancel', onclick: () => d.close('cancel') }, t('discard.cancel')),
     h('button', { type: 'submit', class: 'btn danger', id: 'discard-confirm' }, t('discard.confirm'))));
-  const d = dialog(t('discard.heading', { name: sm.fileName }), form, {
+  const d = dialog(t('discard.heading', { name: fileName(sm) }), form, {
     onClose: (v) => { if (v !== 'done' && v !== 'left') document.getElementById('discard-open')?.focus(); },
   });
   form.querySelector('#discard-cancel').focus();

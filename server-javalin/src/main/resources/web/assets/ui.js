@@ -269,8 +269,11 @@ export function breakable(name) {
 
 /** An upload's name as lists show it: its file's, with the sheet read when the workbook holds other lists too. */
 export function uploadName(summary) {
-  return summary.otherLists?.length ? `${summary.fileName} · ${summary.sheet}` : summary.fileName;
+  return summary.otherLists?.length ? `${fileName(summary)} · ${summary.sheet}` : fileName(summary);
 }
+
+/** An upload's file name, or words for none (a raw body sent without `?fileName=`). */
+export const fileName = (upload) => upload.fileName || t('upload.unnamed');
 
 /** Names (a workbook's sheets), each in quotation marks, joined by commas. */
 export function quoted(names) {

@@ -2,7 +2,7 @@
 // bars, bytes sent and then rows validated.
 import { t, formatDate } from './i18n.js';
 import { currentUser, get, sendFile } from './api.js';
-import { h, href, n, problemNode, announce, keepingFocus, quoted, breakable, uploadName } from './ui.js';
+import { h, href, n, problemNode, announce, keepingFocus, quoted, breakable, uploadName, fileName } from './ui.js';
 import { rememberStatus } from './review-data.js';
 
 let panel = null; // the upload panel of the screen on view; an upload in flight reports into it
@@ -72,7 +72,7 @@ async function refreshList() {
         ? h('span', { class: 'list-progress' }, t('uploads.rowsSoFar', { rows: u.progress?.rowsRead ?? 0 })) : null),
       td('uploads.col.records', { class: 'num' }, n(u.totals.records)), td('uploads.col.valid', { class: 'num' }, n(u.totals.valid)),
       td('uploads.col.invalid', { class: 'num' }, n(u.totals.invalid)), td('uploads.col.created', { class: 'date' }, formatDate(u.createdAt)),
-      h('td', { class: 'open' }, h('a', { href: href(`/uploads/${u.id}`), id: `review-${u.id}`, 'aria-label': t('uploads.reviewOf', { name: u.fileName }) },
+      h('td', { class: 'open' }, h('a', { href: href(`/uploads/${u.id}`), id: `review-${u.id}`, 'aria-label': t('uploads.reviewOf', { name: fileName(u) }) },
         t('uploads.review'))))))))));
 }
 
@@ -113,7 +113,7 @@ export async function uploadDropped(file, sheet, read = []) {
   sent.text.textContent = '100 %';
   // accepted: the list shows it at once, and follows its validation as it does any upload validating in it
   if (box === panel) listAgain();
-  phase.textContent = t('uploads.validatingFile', { name: summary.fileName });
+  phase.textContent = t('uploads.validatingFile', { name: fileName(summary) });
   box.insertBefore(rows.node, status);
   rows.progress.removeAttribute('value'); // the sheet's row count is not known ahead: an indeterminate bar
   box.dataset.state = 'validating';
@@ -142,9 +142,9 @@ export async function uploadDropped(file, sheet, read = []) {
   box.dataset.state = summary.status;
   if (summary.status === 'failed') {
     status.replaceChildren(h('p', { class: 'problem', role: 'alert',
-      text: t('uploads.failed', { name: summary.fileName, detail: summary.failure?.detail || '' }) }));
+      text: t('uploads.failed', { name: fileName(summary), detail: summary.failure?.detail || '' }) }));
   } else {
-    const done = t('uploads.done', { name: summary.fileName, records: summary.totals.records,
+    const done = t('uploads.done', { name: fileName(summary), records: summary.totals.records,
       valid: summary.totals.valid, invalid: summary.totals.invalid });
     // replaceChildren writes a null as the text "null": the note of other lists is there only when there are some
     status.replaceChildren(...[h('p', { id: 'upload-done', text: done }),

@@ -1,7 +1,7 @@
 // Saved users: the committed users page by page, filtered by upload and by validity.
 import { t, formatDate } from './i18n.js';
 import { get } from './api.js';
-import { h, go, n, pager, select, keepingFocus, codeText, shown, breakable, tellPage } from './ui.js';
+import { h, go, n, pager, select, keepingFocus, codeText, shown, breakable, tellPage, fileName } from './ui.js';
 import { FIELDS } from './review-data.js';
 
 const SIZES = [50, 100, 500];
@@ -95,7 +95,7 @@ function uploadNames(commits) {
   const sheets = new Map(); // each file name's sheets (undefined: one committed before sheets were kept)
   commits.forEach((c) => sheets.set(c.fileName, (sheets.get(c.fileName) || new Set()).add(c.sheet)));
   const base = (c) => (c.sheet && [...sheets.get(c.fileName)].some((s) => (s ?? c.sheet) !== c.sheet)
-    ? `${c.fileName} · ${c.sheet}` : c.fileName);
+    ? `${fileName(c)} · ${c.sheet}` : fileName(c));
   const byTime = (c) => t('users.uploadAt', { name: base(c), at: formatDate(c.committedAt) });
   const nameTaken = tally(commits.map(base));
   const timeTaken = tally(commits.filter((c) => nameTaken(base(c))).map(byTime));

@@ -1851,7 +1851,7 @@ final class ReviewPageBrowserTest {
 
     /**
      * Saved users name the users of an upload committed before the last 500 (the commits are read page after page),
-     * in the filter and the column.
+     * in the filter and the column; uploads sent with no file name are named so, told apart by their commit time.
      */
     @Test
     void savedUsers_anUploadCommittedBeforeTheLast500IsNamed() throws SQLException {
@@ -1868,6 +1868,12 @@ final class ReviewPageBrowserTest {
                             + " blank_rows, commit_mode, committed, skipped, conflicts, committed_at) SELECT 'zz-later-' || X,"
                             + " 'prolific', 'later-' || X || '.xlsx', 0, 0, 0, 0, 0, 'all', 0, 0, 0,"
                             + " CURRENT_TIMESTAMP + X * INTERVAL '1' SECOND FROM SYSTEM_RANGE(1, 500)");
+            // and two sent as raw bodies with no name
+            st.execute(
+                    "INSERT INTO uploads (id, owner, file_name, records, valid_records, invalid_records, with_warnings,"
+                            + " blank_rows, commit_mode, committed, skipped, conflicts, committed_at) SELECT 'zz-unnamed-' || X,"
+                            + " 'prolific', '', 0, 0, 0, 0, 0, 'all', 0, 0, 0,"
+                            + " CURRENT_TIMESTAMP + X * INTERVAL '1' MINUTE FROM SYSTEM_RANGE(1, 2)");
         }
         browser.open("/users?uploadId=" + id);
         browser.signedIn("prolific", "prolific-password");
@@ -1876,7 +1882,10 @@ final class ReviewPageBrowserTest {
         assertThat(by("#users-upload option[value='" + id + "']").getText()).isEqualTo("people.xlsx");
         assertThat(by("#users-table tbody tr td.upload").getText()).isEqualTo("people.xlsx");
         assertThat(browser.driver().findElements(By.cssSelector("#users-upload option")))
-                .hasSize(502);
+                .hasSize(504);
+        assertThat(by("#users-upload option[value='zz-unnamed-1']").getText())
+                .startsWith("(no file name), committed ")
+                .isNotEqualTo(by("#users-upload option[value='zz-unnamed-2']").getText());
     }
 
     /**
