@@ -76,6 +76,27 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
         return s == null || s.isBlank() ? "memory" : s.strip();
     }
 
+    /**
+     * The settings of an instance staging in the machine's Redis under {@code prefix} (a new map, for the test to add
+     * its database to): instances started with the same prefix and database share their staging.
+     */
+    public static Map<String, String> sharedRedis(String prefix) {
+        Map<String, String> env = new HashMap<>();
+        env.put("STAGING", "redis");
+        env.put("REDIS_URL", REDIS_URL);
+        env.put("STAGING_REDIS_PREFIX", prefix);
+        return env;
+    }
+
+    /** Closes each of the servers a test started (null for one it did not). */
+    public static void closeAll(TestServer... servers) {
+        for (TestServer s : servers) {
+            if (s != null) {
+                s.close();
+            }
+        }
+    }
+
     /** A key prefix no other test uses, so that tests share the machine's Redis without seeing each other. */
     public static String freshRedisPrefix() {
         return "intake-test-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);

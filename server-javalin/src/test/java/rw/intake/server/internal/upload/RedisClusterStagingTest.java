@@ -61,11 +61,7 @@ final class RedisClusterStagingTest {
 
     @AfterEach
     void stop() {
-        for (TestServer s : new TestServer[] {a, b}) {
-            if (s != null) {
-                s.close();
-            }
-        }
+        TestServer.closeAll(a, b);
     }
 
     @Test

@@ -10,7 +10,6 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -51,21 +50,15 @@ final class RedisPageReadTest {
     }
 
     private TestServer instance(Map<String, String> settings) {
-        Map<String, String> env = new HashMap<>(settings);
-        env.put("STAGING", "redis");
-        env.put("REDIS_URL", TestServer.REDIS_URL);
-        env.put("STAGING_REDIS_PREFIX", prefix);
+        Map<String, String> env = TestServer.sharedRedis(prefix);
+        env.putAll(settings);
         env.put("DB_URL", db);
         return TestServer.start(env);
     }
 
     @AfterEach
     void stop() {
-        for (TestServer s : new TestServer[] {a, b, third}) {
-            if (s != null) {
-                s.close();
-            }
-        }
+        TestServer.closeAll(a, b, third);
     }
 
     @Test

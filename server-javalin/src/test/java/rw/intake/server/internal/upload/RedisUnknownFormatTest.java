@@ -16,7 +16,6 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -42,10 +41,7 @@ final class RedisUnknownFormatTest {
     private TestServer b;
 
     private TestServer instance() {
-        Map<String, String> env = new HashMap<>();
-        env.put("STAGING", "redis");
-        env.put("REDIS_URL", TestServer.REDIS_URL);
-        env.put("STAGING_REDIS_PREFIX", prefix);
+        Map<String, String> env = TestServer.sharedRedis(prefix);
         env.put("DB_URL", db);
         env.put("STAGING_MAX_UPLOADS_PER_USER", "2");
         return TestServer.start(env);
@@ -53,11 +49,7 @@ final class RedisUnknownFormatTest {
 
     @AfterEach
     void stop() {
-        for (TestServer s : new TestServer[] {a, b}) {
-            if (s != null) {
-                s.close();
-            }
-        }
+        TestServer.closeAll(a, b);
     }
 
     @Test

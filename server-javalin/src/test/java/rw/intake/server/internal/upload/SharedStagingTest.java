@@ -71,10 +71,7 @@ final class SharedStagingTest {
     private TestServer b;
 
     private TestServer instance(Map<String, String> extra) {
-        Map<String, String> env = new HashMap<>();
-        env.put("STAGING", "redis");
-        env.put("REDIS_URL", TestServer.REDIS_URL);
-        env.put("STAGING_REDIS_PREFIX", prefix);
+        Map<String, String> env = TestServer.sharedRedis(prefix);
         env.putAll(db.env());
         env.putAll(extra);
         return TestServer.start(env);
