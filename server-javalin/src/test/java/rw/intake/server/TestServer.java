@@ -3,6 +3,11 @@ package rw.intake.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -10,7 +15,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -86,6 +93,25 @@ public final class TestServer implements AutoCloseable, BeforeAllCallback, After
         env.put("REDIS_URL", REDIS_URL);
         env.put("STAGING_REDIS_PREFIX", prefix);
         return env;
+    }
+
+    /** The keys of upload {@code id} staged in the machine's Redis under {@code prefix}, scanned. */
+    public static List<String> redisKeys(String prefix, String id) {
+        RedisClient client = RedisClient.create(REDIS_URL);
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            List<String> out = new ArrayList<>();
+            ScanArgs match =
+                    ScanArgs.Builder.matches("{" + prefix + ":" + id + "}*").limit(1000);
+            KeyScanCursor<String> cursor = c.sync().scan(match);
+            out.addAll(cursor.getKeys());
+            while (!cursor.isFinished()) {
+                cursor = c.sync().scan(ScanCursor.of(cursor.getCursor()), match);
+                out.addAll(cursor.getKeys());
+            }
+            return out;
+        } finally {
+            client.shutdown();
+        }
     }
 
     /** Closes each of the servers a test started (null for one it did not). */

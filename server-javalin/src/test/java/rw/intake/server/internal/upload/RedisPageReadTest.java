@@ -3,10 +3,7 @@ package rw.intake.server.internal.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -419,19 +416,9 @@ final class RedisPageReadTest {
 
     /** The upload's keys in Redis, each with an expiry. */
     private List<String> keys(String id) {
+        List<String> out = TestServer.redisKeys(prefix, id);
         RedisClient client = RedisClient.create(TestServer.REDIS_URL);
         try (StatefulRedisConnection<String, String> c = client.connect()) {
-            List<String> out = new ArrayList<>();
-            ScanArgs match =
-                    ScanArgs.Builder.matches("{" + prefix + ":" + id + "}*").limit(1000);
-            KeyScanCursor<String> cursor = c.sync().scan(match);
-            while (true) {
-                out.addAll(cursor.getKeys());
-                if (cursor.isFinished()) {
-                    break;
-                }
-                cursor = c.sync().scan(ScanCursor.of(cursor.getCursor()), match);
-            }
             for (String k : out) {
                 if (!k.endsWith(":lease") && !k.endsWith(":lock")) {
                     assertThat(c.sync().pttl(k)).as(k).isPositive();

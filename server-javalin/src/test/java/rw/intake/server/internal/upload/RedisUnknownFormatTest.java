@@ -7,10 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.net.http.HttpResponse;
@@ -253,21 +250,6 @@ final class RedisUnknownFormatTest {
 
     /** The upload's keys in Redis. */
     private List<String> keys(String id) {
-        RedisClient client = RedisClient.create(TestServer.REDIS_URL);
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            List<String> out = new ArrayList<>();
-            ScanArgs match =
-                    ScanArgs.Builder.matches("{" + prefix + ":" + id + "}*").limit(1000);
-            KeyScanCursor<String> cursor = c.sync().scan(match);
-            while (true) {
-                out.addAll(cursor.getKeys());
-                if (cursor.isFinished()) {
-                    return out;
-                }
-                cursor = c.sync().scan(ScanCursor.of(cursor.getCursor()), match);
-            }
-        } finally {
-            client.shutdown();
-        }
+        return TestServer.redisKeys(prefix, id);
     }
 }

@@ -856,12 +856,7 @@ final class SharedStagingTest {
 
     /** The names of upload {@code id}'s keys in Redis. */
     private List<String> keysOf(String id) {
-        RedisClient client = RedisClient.create(TestServer.REDIS_URL);
-        try (StatefulRedisConnection<String, String> c = client.connect()) {
-            return c.sync().keys("{" + prefix + ":" + id + "}:*");
-        } finally {
-            client.shutdown();
-        }
+        return TestServer.redisKeys(prefix, id);
     }
 
     /**
